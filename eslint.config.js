@@ -1,0 +1,61 @@
+// Lint configuration. The layering rules below are the project's architecture in executable form
+// (after VS Code's code-layering rule and Signal's file-suffix rule): nobody has to remember them.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+/** Import patterns that only the Electron layer may use. */
+const electronOnly = [
+  { group: ['electron', 'electron/*'], message: 'Only main/electron/ may import electron: keep the engine runnable in plain Node.' },
+  { group: ['**/main/electron/**', '../electron/*', '../electron'], message: 'The engine must not depend on the Electron layer.' },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'app/**', 'dist/**', 'test-results/**', 'build/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    // The pure layer: runs in Node and in the browser alike, so no Node, no Electron, no engine.
+    files: ['main/common/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: nodeBuiltins.map((name) => ({ name, message: 'main/common/ runs in the renderer too: no Node built-ins.' })),
+        patterns: [
+          ...electronOnly,
+          { group: ['**/engine/**', '../engine', '../engine/*', '**/cli/**', '../cli/*'], message: 'main/common/ must not depend on the engine or the command.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The engine and the command: plain Node, never Electron.
+    files: ['main/engine/**/*.ts', 'main/cli/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['test/electron/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: electronOnly }],
+    },
+  },
+  {
+    // The renderer: browser only. It may use main/common/ (pure code and the bridge contract), nothing else of main/.
+    files: ['renderer/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer never imports Node: go through the bridge.' })),
+        patterns: [
+          ...electronOnly,
+          { group: ['**/main/engine/**', '**/main/cli/**', '**/main/electron/**', 'keytar', '@aws-sdk/*'], message: 'The renderer reaches the main process only through the bridge.' },
+        ],
+      }],
+    },
+  },
+);

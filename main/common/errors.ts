@@ -1,0 +1,93 @@
+/**
+ * Errors users can act on.
+ *
+ * Every failure the engine reports is an {@link MfaTrayError} with a stable `code` (for the UI, the
+ * command's exit path and tests) and a `message` in plain words that says what failed, why, and what
+ * to do. A message never contains a secret: build it only from names, paths and public identifiers.
+ */
+
+/** Stable error codes. The UI and the command switch on these, never on message text. */
+export type ErrorCode =
+  /** A value the user gave is not allowed; `field` names it. */
+  | 'invalid-input'
+  /** A named profile or section does not exist. */
+  | 'not-found'
+  /** A profile with that name exists already. */
+  | 'already-exists'
+  /** No Secret Service / keychain could be reached. */
+  | 'keychain-unavailable'
+  /** The keychain did not answer in time (for example a locked keyring waiting for a password). */
+  | 'keychain-timeout'
+  /** No long-lived key is stored for the profile. */
+  | 'no-long-lived-key'
+  /** The settings file cannot be used (corrupt, newer version, unreadable). It was left as it was. */
+  | 'settings-file'
+  /** The credentials or config file cannot be read or written. It was left as it was. */
+  | 'credentials-file'
+  /** The target section holds long-lived keys and the user did not ask to overwrite them. */
+  | 'long-lived-section'
+  /** Another process holds the credentials-file lock for too long. */
+  | 'lock-timeout'
+  /** STS: the code was wrong, or was already used. */
+  | 'sts-invalid-code'
+  /** STS: the MFA serial does not belong to this user. */
+  | 'sts-wrong-device'
+  /** STS: the stored key is temporary (ASIA...), not long-lived. */
+  | 'sts-session-credentials'
+  /** STS: the access key was deleted, deactivated or mistyped. */
+  | 'sts-invalid-key'
+  /** STS: the secret access key does not match the key id. */
+  | 'sts-bad-signature'
+  /** STS or TOTP: this computer's clock is off. */
+  | 'clock-skew'
+  /** STS: rate limited. */
+  | 'sts-throttled'
+  /** STS: a value out of range. */
+  | 'sts-validation'
+  /** STS: any other refusal. */
+  | 'sts-denied'
+  /** STS could not be reached, timed out, failed with 5xx or answered something unreadable. */
+  | 'sts-unavailable'
+  /** A code for this device's current time step was already sent: wait for the next one. */
+  | 'code-reused'
+  /** No code was given and none can be generated (no TOTP secret registered). */
+  | 'code-required'
+  /** The TOTP secret or otpauth URI is not usable for AWS. */
+  | 'invalid-totp-secret'
+  /** No session is stored for the profile, or it has expired. */
+  | 'no-session'
+  /** Anything else; the message says what. */
+  | 'internal';
+
+/** An error with a stable code and a message a user can act on. Never carries a secret. */
+export class MfaTrayError extends Error {
+  override readonly name = 'MfaTrayError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: { readonly field?: string; readonly retryable?: boolean; readonly cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  }
+
+  /** The input field the error is about, when it is about one. */
+  get field(): string | undefined {
+    return this.options.field;
+  }
+
+  /** Whether trying again later (without the user changing anything) may succeed. */
+  get retryable(): boolean {
+    return this.options.retryable ?? false;
+  }
+}
+
+/** True for an {@link MfaTrayError}, optionally of one of the given codes. */
+export function isMfaTrayError(error: unknown, ...codes: ErrorCode[]): error is MfaTrayError {
+  return error instanceof MfaTrayError && (codes.length === 0 || codes.includes(error.code));
+}
+
+/** An `invalid-input` error for one field: "<field>: <what is allowed>". */
+export function invalidInput(field: string, allowed: string): MfaTrayError {
+  return new MfaTrayError('invalid-input', `${field}: ${allowed}`, { field });
+}

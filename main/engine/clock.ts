@@ -1,0 +1,73 @@
+/**
+ * Time, behind an interface the engine owns, so that the scheduler and TOTP can be driven by a fake
+ * clock in tests and corrected by the offset measured against STS.
+ */
+
+/** An opaque timer handle. */
+export type TimerHandle = { readonly __timer: unique symbol } | object;
+
+/** The engine's view of time. */
+export interface Clock {
+  /** Milliseconds since the epoch, by this computer's clock. */
+  now(): number;
+  /** Calls `callback` once after `ms` milliseconds. */
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** The real clock. Timers are unref'd so they never keep a command alive on their own. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => {
+    // Node caps timers at 2^31-1 ms (~24.8 days); longer waits are re-armed by the scheduler.
+    const timer = setTimeout(callback, Math.min(Math.max(0, ms), 2 ** 31 - 1));
+    timer.unref?.();
+    return timer;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * The offset between this computer's clock and STS's, measured from each STS response.
+ *
+ * TOTP codes are checked against AWS's clock, and the SDK only corrects skews of several minutes,
+ * so a code generated from a clock 40 s off is rejected. `offsetMs` is what to add to local time to
+ * get AWS time.
+ */
+export class ClockOffset {
+  #offsetMs = 0;
+  #measured = false;
+
+  /** AWS time minus local time, in milliseconds (0 until measured). */
+  get offsetMs(): number {
+    return this.#offsetMs;
+  }
+
+  get measured(): boolean {
+    return this.#measured;
+  }
+
+  /**
+   * Records one measurement: the server's `Date` header (1 s resolution) against the midpoint of the
+   * request's round trip. Offsets within the header's resolution are treated as none.
+   */
+  record(serverDate: number, sentAt: number, receivedAt: number): void {
+    if (!Number.isFinite(serverDate)) return;
+    const midpoint = sentAt + (receivedAt - sentAt) / 2;
+    // The Date header truncates to the second: the true server time is in [serverDate, serverDate+1000).
+    const offset = serverDate + 500 - midpoint;
+    this.#offsetMs = Math.abs(offset) < 1000 ? 0 : Math.round(offset);
+    this.#measured = true;
+  }
+
+  /** Sets the offset directly (restored from the settings file's last measurement, or in tests). */
+  set(offsetMs: number): void {
+    this.#offsetMs = offsetMs;
+    this.#measured = true;
+  }
+
+  /** AWS time now, by the given clock. */
+  awsNow(clock: Clock): number {
+    return clock.now() + this.#offsetMs;
+  }
+}

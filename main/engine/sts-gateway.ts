@@ -1,0 +1,26 @@
+/**
+ * STS, as the engine sees it: a port with one adapter (`sdk-sts-gateway.ts`, the AWS SDK).
+ */
+import type { LongLivedKey, SessionCredentials } from '../common/model';
+
+export interface GetSessionTokenRequest {
+  readonly key: LongLivedKey;
+  readonly mfaSerial: string;
+  /** Exactly 6 digits. Sent once: never retried. */
+  readonly code: string;
+  readonly durationSeconds: number;
+  readonly region: string;
+}
+
+export interface CallerIdentity {
+  readonly arn: string;
+  readonly account: string;
+  readonly userId: string;
+}
+
+export interface StsGateway {
+  /** Trades a code for a session. Throws an MfaTrayError with an `sts-*`/`clock-skew` code. */
+  getSessionToken(request: GetSessionTokenRequest): Promise<SessionCredentials>;
+  /** Who the long-lived key belongs to (needs no MFA). */
+  getCallerIdentity(key: LongLivedKey, region: string): Promise<CallerIdentity>;
+}
