@@ -1,0 +1,206 @@
+/**
+ * Sessions: one refresh is keychain → code → STS → credentials file and session cache → state.
+ *
+ * The rules that make it safe: two refreshes of one profile at once become one (a second STS call
+ * would burn a second code); any failure keeps the old session everywhere and says why; the
+ * credentials file is written before the session cache, so the cache never claims a session that
+ * the AWS tools cannot see.
+ */
+import { MfaTrayError, isMfaTrayError } from '../common/errors';
+import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../common/model';
+import { deriveState, expiryOf } from '../common/session-state';
+import { validateCode } from '../common/validation';
+import type { Clock } from './clock';
+import type { StsGateway } from './sts-gateway';
+
+/** The settings the service reads. */
+export interface ProfileSource {
+  getProfile(name: string): Promise<Profile>;
+  listProfiles(): Promise<readonly Profile[]>;
+}
+
+/** The keychain entries the service uses. */
+export interface SessionSecrets {
+  getLongLivedKey(profile: string): Promise<LongLivedKey | undefined>;
+  getTotpSecret(profile: string): Promise<string | undefined>;
+  getSession(profile: string): Promise<SessionCredentials | undefined>;
+  setSession(profile: string, session: SessionCredentials): Promise<void>;
+  deleteSession(profile: string): Promise<boolean>;
+}
+
+/** The credentials file, as the service writes it. */
+export interface SessionFile {
+  writeSession(section: string, session: SessionCredentials): Promise<void>;
+  forgetSession(section: string): Promise<boolean>;
+}
+
+/** Where codes come from, with the "never the same time step twice" record behind both paths. */
+export interface CodeSource {
+  /** A fresh code for a device from its TOTP secret; waits for the next time step when needed. */
+  generate(mfaSerial: string, totpSecret: string): Promise<string>;
+  /** Records a code the user typed; refuses one already sent for this device ('code-reused'). */
+  claimTyped(mfaSerial: string, code: string): Promise<void>;
+}
+
+export interface SessionServiceDeps {
+  readonly profiles: ProfileSource;
+  readonly secrets: SessionSecrets;
+  readonly file: SessionFile;
+  readonly sts: StsGateway;
+  readonly codes: CodeSource;
+  readonly clock: Clock;
+  /** How long before expiry a session counts as expiring (the notify lead time). */
+  readonly expiringWithinMs: () => number;
+}
+
+export type StateListener = (profile: string, state: SessionState) => void;
+
+/** Where a refresh's code comes from. */
+export type CodeInput = { readonly code: string } | { readonly generate: true };
+
+/** Refreshes sessions and keeps each profile's state. */
+export class SessionService {
+  #states = new Map<string, SessionState>();
+  #inflight = new Map<string, Promise<SessionCredentials>>();
+  #listeners = new Set<StateListener>();
+
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  /** Subscribes to state changes. @returns the unsubscribe function. */
+  onState(listener: StateListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The last known state of a profile ('none' if unknown). */
+  state(profile: string): SessionState {
+    return this.#states.get(profile) ?? { kind: 'none' };
+  }
+
+  /** Reads every profile's cached session from the keychain and derives its state. */
+  async load(): Promise<ReadonlyMap<string, SessionState>> {
+    const profiles = await this.deps.profiles.listProfiles();
+    const known = new Set(profiles.map((p) => p.name));
+    for (const name of [...this.#states.keys()]) if (!known.has(name)) this.#states.delete(name);
+    for (const profile of profiles) {
+      if (this.#inflight.has(profile.name)) continue;
+      const session = await this.deps.secrets.getSession(profile.name);
+      this.#set(profile.name, deriveState(session?.expiresAt, this.deps.clock.now(), this.deps.expiringWithinMs()));
+    }
+    return new Map(this.#states);
+  }
+
+  /** Re-derives a profile's state from the clock (expiring → expired), keeping a failure's reason. */
+  recompute(profile: string): SessionState {
+    const current = this.state(profile);
+    if (current.kind === 'refreshing') return current;
+    const derived = deriveState(expiryOf(current), this.deps.clock.now(), this.deps.expiringWithinMs());
+    const next = current.kind === 'failed' && derived.kind !== 'none' && derived.kind !== 'expired'
+      ? { ...current, expiresAt: derived.expiresAt }
+      : current.kind === 'failed' && derived.kind === 'none' ? current : derived;
+    this.#set(profile, next);
+    return next;
+  }
+
+  /**
+   * Gets a new session for a profile and writes it.
+   *
+   * With `{ code }` the typed code is used; with `{ generate: true }` a code is made from the
+   * registered TOTP secret ('code-required' when there is none). A refresh already running for the
+   * profile is joined, not repeated.
+   */
+  refresh(profile: string, input: CodeInput): Promise<SessionCredentials> {
+    const running = this.#inflight.get(profile);
+    if (running) return running;
+    const attempt = this.#refresh(profile, input).finally(() => this.#inflight.delete(profile));
+    this.#inflight.set(profile, attempt);
+    return attempt;
+  }
+
+  /** Whether a refresh of the profile is running. */
+  isRefreshing(profile: string): boolean {
+    return this.#inflight.has(profile);
+  }
+
+  /** The cached session of a profile if it has not expired, else undefined. */
+  async currentSession(profile: string): Promise<SessionCredentials | undefined> {
+    const session = await this.deps.secrets.getSession(profile);
+    return session && session.expiresAt > this.deps.clock.now() ? session : undefined;
+  }
+
+  /**
+   * Forgets a profile's session: removes our keys from its credentials-file section and the cached
+   * session from the keychain.
+   */
+  async forget(profile: string): Promise<void> {
+    const { targetSection } = await this.deps.profiles.getProfile(profile);
+    await this.deps.file.forgetSession(targetSection);
+    await this.deps.secrets.deleteSession(profile);
+    this.#set(profile, { kind: 'none' });
+  }
+
+  /** Drops a removed profile's state. */
+  drop(profile: string): void {
+    this.#states.delete(profile);
+  }
+
+  async #refresh(name: string, input: CodeInput): Promise<SessionCredentials> {
+    // Checks that need no network come first and leave the state alone: nothing was attempted.
+    const profile = await this.deps.profiles.getProfile(name);
+    const code = 'code' in input ? validateCode(input.code) : undefined;
+    const key = await this.deps.secrets.getLongLivedKey(name);
+    if (!key) {
+      throw new MfaTrayError('no-long-lived-key', `No access key is stored for profile "${name}". Add it again (mfa-tray add ${name} …) or import it from the credentials file.`);
+    }
+    let totpSecret: string | undefined;
+    if (code === undefined) {
+      totpSecret = await this.deps.secrets.getTotpSecret(name);
+      if (!totpSecret) {
+        throw new MfaTrayError('code-required', `Profile "${name}" needs a code from its MFA device ${profile.mfaSerial}: no TOTP secret is registered.`);
+      }
+    }
+
+    const before = this.state(name);
+    const oldExpiry = expiryOf(before);
+    this.#set(name, oldExpiry === undefined ? { kind: 'refreshing' } : { kind: 'refreshing', expiresAt: oldExpiry });
+    try {
+      let sentCode: string;
+      if (code !== undefined) {
+        await this.deps.codes.claimTyped(profile.mfaSerial, code);
+        sentCode = code;
+      } else {
+        sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string);
+      }
+      const session = await this.deps.sts.getSessionToken({
+        key,
+        mfaSerial: profile.mfaSerial,
+        code: sentCode,
+        durationSeconds: profile.durationSeconds,
+        region: profile.region,
+      });
+      await this.deps.file.writeSession(profile.targetSection, session);
+      await this.deps.secrets.setSession(name, session);
+      this.#set(name, deriveState(session.expiresAt, this.deps.clock.now(), this.deps.expiringWithinMs()));
+      return session;
+    } catch (error) {
+      const failure = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly.`, { cause: error });
+      // The old session (if any) is untouched: still in the file and the cache, and still shown.
+      const stillValid = oldExpiry !== undefined && oldExpiry > this.deps.clock.now() ? oldExpiry : undefined;
+      this.#set(name, { kind: 'failed', reason: failure.message, code: failure.code, ...(stillValid === undefined ? {} : { expiresAt: stillValid }) });
+      throw failure;
+    }
+  }
+
+  #set(profile: string, state: SessionState): void {
+    const previous = this.#states.get(profile);
+    this.#states.set(profile, state);
+    if (previous !== undefined && JSON.stringify(previous) === JSON.stringify(state)) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(profile, state);
+      } catch {
+        // A broken listener (a UI) must not break a refresh.
+      }
+    }
+  }
+}
