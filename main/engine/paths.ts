@@ -1,0 +1,69 @@
+/**
+ * Where MFA Tray keeps its own (non-secret) files: the app-config folder shared by the tray app and
+ * the command.
+ *
+ * Computed here rather than asked of Electron because the command runs without Electron, and both
+ * must find the same folder. It is the folder Electron's `app.getPath('userData')` gives an app whose
+ * name is {@link PRODUCT_NAME}: `appData` (Chromium's per-platform rule, mirrored below) plus the
+ * name. The Electron layer should pin `userData` to {@link configDir} so the two can never drift
+ * (an unpackaged `electron .` would otherwise take its name from the root package.json).
+ */
+import { homedir } from 'node:os';
+import { join, posix, win32 } from 'node:path';
+
+/** The app's product name: electron-builder's `productName`, and the config folder's name. */
+export const PRODUCT_NAME = 'MFA Tray';
+
+/** The environment variable that overrides the config folder (tests, portable setups). */
+export const CONFIG_DIR_ENV = 'MFA_TRAY_CONFIG_DIR';
+
+/** The names of the files in the config folder. */
+export const CONFIG_FILE_NAMES = {
+  /** The versioned settings and profiles (`SettingsStore`). */
+  settings: 'settings.json',
+  /** The TOTP time steps already sent, per device, shared by the app and the command. */
+  usedCodes: 'used-codes.json',
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A variable's value, or undefined when unset or empty (an empty variable counts as unset, as in Chromium). */
+function variable(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * The folder MFA Tray keeps its settings in.
+ *
+ * `MFA_TRAY_CONFIG_DIR` when set (taken as given); otherwise, like Electron's `userData`:
+ * - Linux and other Unix: `$XDG_CONFIG_HOME/MFA Tray`, else `~/.config/MFA Tray`;
+ * - macOS: `~/Library/Application Support/MFA Tray`;
+ * - Windows: `%APPDATA%\MFA Tray`, else `%USERPROFILE%\AppData\Roaming\MFA Tray`.
+ *
+ * The home folder is `$HOME` (`%USERPROFILE%` on Windows), else the OS's answer, as Chromium does.
+ * Paths use the given platform's separators, so that every platform's answer can be tested anywhere.
+ */
+export function configDir(env: Env = process.env, platform: NodeJS.Platform = process.platform): string {
+  const override = variable(env, CONFIG_DIR_ENV);
+  if (override !== undefined) return override;
+
+  if (platform === 'win32') {
+    const appData = variable(env, 'APPDATA') ?? win32.join(variable(env, 'USERPROFILE') ?? homedir(), 'AppData', 'Roaming');
+    return win32.join(appData, PRODUCT_NAME);
+  }
+  const home = variable(env, 'HOME') ?? homedir();
+  if (platform === 'darwin') return posix.join(home, 'Library', 'Application Support', PRODUCT_NAME);
+  return posix.join(variable(env, 'XDG_CONFIG_HOME') ?? posix.join(home, '.config'), PRODUCT_NAME);
+}
+
+/** The settings file: `settings.json` in {@link configDir}. */
+export function settingsFile(dir: string = configDir()): string {
+  return join(dir, CONFIG_FILE_NAMES.settings);
+}
+
+/** The record of TOTP time steps already used: `used-codes.json` in {@link configDir}. */
+export function usedCodesFile(dir: string = configDir()): string {
+  return join(dir, CONFIG_FILE_NAMES.usedCodes);
+}
+

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CONFIG_DIR_ENV, PRODUCT_NAME, configDir, settingsFile, usedCodesFile } from '../../main/engine/paths';
+
+test('the product name is "MFA Tray"', () => {
+  assert.equal(PRODUCT_NAME, 'MFA Tray');
+});
+
+test('MFA_TRAY_CONFIG_DIR overrides the folder on every platform', () => {
+  for (const platform of ['linux', 'darwin', 'win32'] as const) {
+    assert.equal(configDir({ [CONFIG_DIR_ENV]: '/tmp/mfa', HOME: '/home/u', APPDATA: 'C:\\x' }, platform), '/tmp/mfa');
+  }
+});
+
+test('an empty MFA_TRAY_CONFIG_DIR counts as unset', () => {
+  assert.equal(configDir({ [CONFIG_DIR_ENV]: '', HOME: '/home/u' }, 'linux'), '/home/u/.config/MFA Tray');
+});
+
+test('Linux: $XDG_CONFIG_HOME/MFA Tray', () => {
+  assert.equal(configDir({ XDG_CONFIG_HOME: '/xdg', HOME: '/home/u' }, 'linux'), '/xdg/MFA Tray');
+});
+
+test('Linux: ~/.config/MFA Tray without XDG_CONFIG_HOME', () => {
+  assert.equal(configDir({ HOME: '/home/u' }, 'linux'), '/home/u/.config/MFA Tray');
+});
+
+test('Linux: an empty XDG_CONFIG_HOME counts as unset, as in Chromium', () => {
+  assert.equal(configDir({ XDG_CONFIG_HOME: '', HOME: '/home/u' }, 'linux'), '/home/u/.config/MFA Tray');
+});
+
+test('other Unix systems follow the Linux rule', () => {
+  assert.equal(configDir({ HOME: '/home/u' }, 'freebsd'), '/home/u/.config/MFA Tray');
+});
+
+test('macOS: ~/Library/Application Support/MFA Tray (XDG ignored)', () => {
+  assert.equal(configDir({ HOME: '/Users/u', XDG_CONFIG_HOME: '/xdg' }, 'darwin'), '/Users/u/Library/Application Support/MFA Tray');
+});
+
+test('Windows: %APPDATA%\\MFA Tray', () => {
+  assert.equal(configDir({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming', USERPROFILE: 'C:\\Users\\u' }, 'win32'), 'C:\\Users\\u\\AppData\\Roaming\\MFA Tray');
+});
+
+test('Windows: %USERPROFILE%\\AppData\\Roaming\\MFA Tray without APPDATA', () => {
+  assert.equal(configDir({ USERPROFILE: 'C:\\Users\\u' }, 'win32'), 'C:\\Users\\u\\AppData\\Roaming\\MFA Tray');
+});
+
+test('without HOME the OS home folder is used', () => {
+  assert.equal(configDir({}, 'linux'), join(homedir(), '.config', 'MFA Tray'));
+});
+
+test('the defaults are process.env and process.platform', () => {
+  assert.equal(configDir(), configDir(process.env, process.platform));
+});
+
+test('the files are settings.json and used-codes.json in the folder', () => {
+  assert.equal(settingsFile('/c'), join('/c', 'settings.json'));
+  assert.equal(usedCodesFile('/c'), join('/c', 'used-codes.json'));
+});
