@@ -1,0 +1,396 @@
+/**
+ * The STS adapter: {@link StsGateway} on `@aws-sdk/client-sts`.
+ *
+ * Importing this module is cheap: the SDK is loaded with a dynamic `import()` on the first call, so
+ * the command's `credential-process` path (which only reads the cached session) never pays for it.
+ */
+import type * as StsSdk from '@aws-sdk/client-sts';
+import { MfaTrayError, type ErrorCode } from '../common/errors';
+import type { LongLivedKey, SessionCredentials } from '../common/model';
+import { ClockOffset, systemClock, type Clock } from './clock';
+import type { CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
+
+/** Options for {@link SdkStsGateway}; all optional. */
+export interface SdkStsGatewayOptions {
+  /**
+   * Receives the offset between this computer's clock and STS's, measured from every response's
+   * `Date` header and round trip (error responses too). Share it with TOTP code generation. Once
+   * measured, requests are also signed in AWS time. Default: a private one ({@link SdkStsGateway.clockOffset}).
+   */
+  readonly clockOffset?: ClockOffset;
+  /** Local time for the round-trip measurement (default: the system clock). */
+  readonly clock?: Clock;
+  /** Upper bound on one call in milliseconds, retries included (default 15 000). */
+  readonly timeoutMs?: number;
+  /**
+   * An STS endpoint URL to use instead of the SDK's own resolution. Mirrors `AWS_ENDPOINT_URL_STS`;
+   * leave it out to honour the SDK's settings (`AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, the
+   * config file's `endpoint_url`, else the regional endpoint).
+   */
+  readonly endpoint?: string;
+  /**
+   * Attempts for calls that carry no code (GetCallerIdentity), with the SDK's backoff (default 3).
+   * Calls that carry a code are always made once: a retry would resend a code AWS may have used up.
+   */
+  readonly identityMaxAttempts?: number;
+}
+
+/** The default bound on one STS call. */
+export const DEFAULT_STS_TIMEOUT_MS = 15_000;
+
+type Sdk = typeof StsSdk;
+let sdkPromise: Promise<Sdk> | undefined;
+
+/** Loads the SDK once, on first use. */
+function loadSdk(): Promise<Sdk> {
+  sdkPromise ??= import('@aws-sdk/client-sts');
+  return sdkPromise;
+}
+
+/** `AKIA…WXYZ`: enough to tell keys apart in a message, without printing the whole id. */
+function maskKeyId(accessKeyId: string): string {
+  return accessKeyId.length > 8 ? `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}` : 'the stored key';
+}
+
+/** True for a security-key (FIDO/U2F) serial: `arn:aws:iam::123456789012:u2f/...`. */
+export function isSecurityKeySerial(serial: string): boolean {
+  return /:u2f\//i.test(serial);
+}
+
+/** "about 90 s" / "about 7 minutes" / "about 3 hours". */
+function describeDuration(ms: number): string {
+  const s = Math.round(Math.abs(ms) / 1000);
+  if (s < 120) return `about ${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 120) return `about ${min} minutes`;
+  return `about ${Math.round(min / 60)} hours`;
+}
+
+/** What a failed call was about, for messages. Never holds the code or the secret as text to show. */
+interface CallContext {
+  readonly action: 'GetSessionToken' | 'GetCallerIdentity';
+  readonly key: LongLivedKey;
+  readonly region: string;
+  readonly mfaSerial?: string;
+  readonly code?: string;
+  /** The host the request went to, once the SDK resolved it. */
+  host?: string;
+}
+
+/** The parts of an SDK or Node error the mapping looks at. */
+interface SdkErrorLike {
+  readonly name?: string;
+  readonly message?: string;
+  readonly code?: string;
+  readonly Code?: string;
+  readonly hostname?: string;
+  readonly $fault?: 'client' | 'server';
+  readonly $metadata?: { readonly httpStatusCode?: number; readonly requestId?: string };
+}
+
+/** Builds the MfaTrayError for one failure, with the failure's secret-free summary as its cause. */
+type Make = (code: ErrorCode, message: string, extra?: { readonly field?: string; readonly retryable?: boolean }) => MfaTrayError;
+
+/** Node's network error codes, in plain words. */
+const NETWORK_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'the connection was refused',
+  ECONNRESET: 'the connection was reset',
+  EPIPE: 'the connection was closed',
+  ENOTFOUND: 'the host name could not be resolved (DNS)',
+  EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  ENETDOWN: 'the network is down',
+  ECONNABORTED: 'the connection was aborted',
+};
+
+/** TLS failures that mostly mean an HTTPS-inspecting proxy whose CA Node does not trust. */
+const TLS_ERROR = /^(CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|ERR_TLS_|ERR_SSL_)/;
+
+/**
+ * {@link StsGateway} on the AWS SDK v3.
+ *
+ * One fresh client per call: the key and region differ per profile, calls are rare (a few a day),
+ * and nothing (no pooled socket, no SDK-internal clock correction) leaks from one call into the next.
+ */
+export class SdkStsGateway implements StsGateway {
+  readonly #clockOffset: ClockOffset;
+  readonly #clock: Clock;
+  readonly #timeoutMs: number;
+  readonly #endpoint: string | undefined;
+  readonly #identityMaxAttempts: number;
+
+  constructor(options: SdkStsGatewayOptions = {}) {
+    this.#clockOffset = options.clockOffset ?? new ClockOffset();
+    this.#clock = options.clock ?? systemClock;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_STS_TIMEOUT_MS;
+    this.#endpoint = options.endpoint;
+    this.#identityMaxAttempts = options.identityMaxAttempts ?? 3;
+    if (!(this.#timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
+    if (!Number.isInteger(this.#identityMaxAttempts) || this.#identityMaxAttempts < 1) {
+      throw new RangeError('identityMaxAttempts must be a positive integer');
+    }
+  }
+
+  /** The offset measured from STS's answers (the injected one, or this gateway's own). */
+  get clockOffset(): ClockOffset {
+    return this.#clockOffset;
+  }
+
+  async getSessionToken(request: GetSessionTokenRequest): Promise<SessionCredentials> {
+    const { key, mfaSerial, code, durationSeconds, region } = request;
+    if (isSecurityKeySerial(mfaSerial)) {
+      throw new MfaTrayError(
+        'invalid-input',
+        `The MFA device ${mfaSerial} is a security key (FIDO/U2F). Security keys give no code to type, and ` +
+          'AWS accepts only codes from virtual (authenticator app) or hardware TOTP devices for GetSessionToken. ' +
+          "Assign a virtual MFA device to this IAM user and use that device's ARN.",
+        { field: 'mfaSerial' },
+      );
+    }
+    checkRegion(region);
+    const context: CallContext = { action: 'GetSessionToken', key, region, mfaSerial, code };
+    const sdk = await loadSdk();
+    // maxAttempts 1: AWS may have used the code up even when the answer is lost (5xx, timeout, garbage).
+    const command = new sdk.GetSessionTokenCommand({ SerialNumber: mfaSerial, TokenCode: code, DurationSeconds: durationSeconds });
+    const output = await this.#send(sdk, context, 1, (client, options) => client.send(command, options));
+    const credentials = output.Credentials;
+    const expiration = credentials?.Expiration;
+    if (
+      !credentials?.AccessKeyId ||
+      !credentials.SecretAccessKey ||
+      !credentials.SessionToken ||
+      !(expiration instanceof Date) ||
+      Number.isNaN(expiration.getTime())
+    ) {
+      throw unreadableAnswer(context, 200);
+    }
+    return {
+      accessKeyId: credentials.AccessKeyId,
+      secretAccessKey: credentials.SecretAccessKey,
+      sessionToken: credentials.SessionToken,
+      expiresAt: expiration.getTime(),
+    };
+  }
+
+  async getCallerIdentity(key: LongLivedKey, region: string): Promise<CallerIdentity> {
+    checkRegion(region);
+    const context: CallContext = { action: 'GetCallerIdentity', key, region };
+    const sdk = await loadSdk();
+    const command = new sdk.GetCallerIdentityCommand({});
+    const output = await this.#send(sdk, context, this.#identityMaxAttempts, (client, options) => client.send(command, options));
+    if (!output.Arn || !output.Account || !output.UserId) throw unreadableAnswer(context, 200);
+    return { arn: output.Arn, account: output.Account, userId: output.UserId };
+  }
+
+  /** Sends one command on a fresh client, measuring the clock, bounded in time, errors mapped. */
+  async #send<Output>(
+    sdk: Sdk,
+    context: CallContext,
+    maxAttempts: number,
+    run: (client: StsSdk.STSClient, options: { abortSignal: AbortSignal }) => Promise<Output>,
+  ): Promise<Output> {
+    // The SDK warns on construction under Node 20 (supported until 2027); the command must print one
+    // clear line on failure, not a multi-line notice. Users can still opt in by setting it to false.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const offset = this.#clockOffset;
+    const clock = this.#clock;
+    const client = new sdk.STSClient({
+      region: context.region,
+      credentials: { accessKeyId: context.key.accessKeyId, secretAccessKey: context.key.secretAccessKey },
+      maxAttempts,
+      ...(this.#endpoint === undefined ? {} : { endpoint: this.#endpoint }),
+      // Sign in AWS time once we know it: the SDK itself corrects only after a refusal.
+      ...(offset.measured ? { systemClockOffset: clock.now() + offset.offsetMs - Date.now() } : {}),
+      requestHandler: { requestTimeout: this.#timeoutMs, throwOnRequestTimeout: true },
+    });
+    // Innermost (deserialize step, low priority): sees every raw response, errors included, before the
+    // SDK turns it into an exception, and times the round trip as closely as the SDK allows.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { hostname?: string; port?: number };
+        if (request.hostname) context.host = request.port ? `${request.hostname}:${request.port}` : request.hostname;
+        const sentAt = clock.now();
+        const result = await next(args);
+        const receivedAt = clock.now();
+        const headers = (result.response as { headers?: Record<string, string | undefined> }).headers;
+        const date = headers?.date ?? headers?.Date;
+        if (date) offset.record(Date.parse(date), sentAt, receivedAt);
+        return result;
+      },
+      { step: 'deserialize', priority: 'low', name: 'mfaTrayClockOffset' },
+    );
+    // The request timeout covers each attempt up to the response headers; this bounds the whole call
+    // (retries, a stalled body) by the same budget.
+    const abort = AbortSignal.timeout(this.#timeoutMs);
+    try {
+      return await run(client, { abortSignal: abort });
+    } catch (error) {
+      throw this.#mapError(error, context);
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** Turns whatever the SDK threw into an MfaTrayError a user can act on. */
+  #mapError(error: unknown, context: CallContext): MfaTrayError {
+    if (error instanceof MfaTrayError) return error;
+    const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkErrorLike;
+    const status = e.$metadata?.httpStatusCode;
+    // Only an error parsed from STS's ErrorResponse XML has a Code; for anything else (an HTML page from
+    // a proxy) the SDK makes one up ("Unknown", "NotFound") from the status.
+    const stsCode = e.$fault && typeof e.Code === 'string' && e.Code !== '' ? e.Code : undefined;
+    const cause = summarise(context, e, stsCode, status);
+    const where = context.host ? `STS (${context.host})` : `STS in ${context.region}`;
+    const key = maskKeyId(context.key.accessKeyId);
+    const make: Make = (code, message, extra = {}) => new MfaTrayError(code, message, { ...extra, cause });
+
+    // Timeouts: our request timeout, our overall abort, or the OS giving up.
+    if (e.name === 'AbortError' || (e.name === 'TimeoutError' && e.code !== 'ECONNRESET' && e.code !== 'EPIPE') || e.code === 'ETIMEDOUT') {
+      return make('sts-unavailable', `${where} did not answer within ${Math.round(this.#timeoutMs / 1000)} s. ` +
+        'Check your network connection (VPN, proxy, firewall), then try again.', { retryable: true });
+    }
+    if (e.code !== undefined && e.code in NETWORK_ERRORS) {
+      const host = e.hostname ?? context.host;
+      return make('sts-unavailable', `Could not reach STS${host ? ` at ${host}` : ` in ${context.region}`}: ${NETWORK_ERRORS[e.code]}. ` +
+        'Check your network connection and the region, and any AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL setting.', { retryable: true });
+    }
+    if (e.code !== undefined && TLS_ERROR.test(e.code)) {
+      return make('sts-unavailable', `The secure connection to ${where} failed (${e.code}). A proxy that inspects HTTPS may be in the way: ` +
+        "point NODE_EXTRA_CA_CERTS at its certificate, or ask your network's administrator.", { retryable: false });
+    }
+    if (/Region (is missing|not accepted)/.test(e.message ?? '')) {
+      return make('invalid-input', `region: "${context.region}" is not an AWS region name (for example us-east-1).`, { field: 'region' });
+    }
+    if (status !== undefined && status >= 500) {
+      return make('sts-unavailable', `${where} failed with HTTP ${status}${stsCode ? ` (${stsCode})` : ''}. ` +
+        'The problem is on AWS\'s side or a proxy\'s: try again in a few minutes.', { retryable: true });
+    }
+    if (stsCode === undefined) {
+      // An HTTP answer the SDK could not read as STS's (HTML from a captive portal, cut-off XML)…
+      if (status !== undefined) return unreadableAnswer(context, status, cause);
+      // …or something else entirely.
+      return make('internal', `Talking to ${where} failed unexpectedly (${e.name ?? 'error'}). Try again; if it keeps failing, report it.`, { retryable: true });
+    }
+
+    const stsMessage = redact(e.message ?? '', context);
+    switch (stsCode) {
+      case 'AccessDenied':
+      case 'AccessDeniedException':
+        if (stsMessage.includes('invalid MFA one time pass code')) {
+          return make('sts-invalid-code', 'AWS rejected the MFA code: it is wrong, or it was already used. ' +
+            'Wait for the next code on your MFA device and try again.');
+        }
+        if (stsMessage.includes('unable to validate MFA code')) {
+          return make('sts-wrong-device', `AWS could not check the code against MFA device ${context.mfaSerial ?? '(none)'}: ` +
+            `that device is not assigned to the IAM user of access key ${key}. Check the profile's MFA serial ` +
+            '(IAM console, Users, Security credentials, Multi-factor authentication).', { field: 'mfaSerial' });
+        }
+        if (stsMessage.includes('with session credentials')) return sessionCredentials(make, key);
+        return make('sts-denied', `AWS refused ${context.action}: ${stsMessage || stsCode}. Check the IAM user's policies.`);
+      case 'InvalidClientTokenId':
+        // A temporary key sent without its session token (the gateway never sends one) is unknown to
+        // STS: this, not "Cannot call GetSessionToken with session credentials", is what a stored
+        // ASIA... key really gets.
+        if (context.key.accessKeyId.startsWith('ASIA')) return sessionCredentials(make, key);
+        return make('sts-invalid-key', `AWS does not recognise access key ${key}: it was deleted, deactivated or mistyped. ` +
+          'Create a new access key for the IAM user (or reactivate this one) and store it in the profile again.');
+      case 'SignatureDoesNotMatch':
+        if (/^Signature (expired|not yet current)/.test(stsMessage)) return this.#clockSkew(make, stsMessage);
+        return make('sts-bad-signature', `AWS rejected the request's signature: the secret access key stored for ${key} ` +
+          'does not belong to that key. Store the secret again, copied exactly (40 characters).');
+      case 'RequestExpired':
+        return this.#clockSkew(make, stsMessage);
+      case 'Throttling':
+      case 'ThrottlingException':
+      case 'RequestLimitExceeded':
+        return make('sts-throttled', 'AWS is limiting STS requests for this account right now (rate exceeded). ' +
+          'Wait a minute, then try again.', { retryable: true });
+      case 'ValidationError':
+        return validationError(make, stsMessage);
+      case 'RegionDisabledException':
+        return make('sts-denied', `STS is not activated in region ${context.region} for this account. ` +
+          'Activate it (IAM console, Account settings) or choose another region for the profile.', { field: 'region' });
+      case 'ExpiredToken':
+      case 'ExpiredTokenException':
+        return make('sts-session-credentials', `The access key stored for this profile (${key}) is an expired temporary key. ` +
+          'Store the IAM user\'s long-lived access key (it starts with AKIA).');
+      default:
+        return make('sts-denied', `AWS refused ${context.action} (${stsCode}): ${stsMessage || 'no reason given'}.`);
+    }
+  }
+
+  #clockSkew(make: Make, stsMessage: string): MfaTrayError {
+    // The middleware has just measured the offset from this refusal's Date header.
+    const offset = this.#clockOffset.measured ? this.#clockOffset.offsetMs : undefined;
+    const aheadOrBehind = offset === undefined || offset === 0
+      ? (stsMessage.startsWith('Signature not yet current') ? 'more than 5 minutes ahead of' : 'more than 5 minutes behind')
+      : `${describeDuration(offset)} ${offset < 0 ? 'ahead of' : 'behind'}`;
+    return make('clock-skew', `AWS refused the request because this computer's clock is ${aheadOrBehind} AWS's. ` +
+      'Turn on automatic date and time in your system settings. MFA Tray now allows for the difference, so trying again should work.',
+    { retryable: true });
+  }
+}
+
+/** A region must be a host label: the SDK builds the endpoint's host name from it. */
+function checkRegion(region: string): void {
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(region)) {
+    throw new MfaTrayError('invalid-input', `region: "${region}" is not an AWS region name (for example us-east-1).`, { field: 'region' });
+  }
+}
+
+function sessionCredentials(make: Make, maskedKey: string): MfaTrayError {
+  return make('sts-session-credentials', `The access key stored for this profile (${maskedKey}) is a temporary session key, ` +
+    "not a long-lived one, so it cannot request a session. Store the IAM user's long-lived access key (it starts with AKIA).");
+}
+
+/** An STS ValidationError, told by the field STS names. STS's own text echoes the values (the code too): never shown. */
+function validationError(make: Make, stsMessage: string): MfaTrayError {
+  if (stsMessage.includes("'durationSeconds'")) {
+    return make('sts-validation', 'AWS refused the session duration: it must be 900 to 129600 seconds (15 minutes to 36 hours; ' +
+      'at most 3600 for the root user). Change the profile\'s duration.', { field: 'durationSeconds' });
+  }
+  if (stsMessage.includes("'tokenCode'")) {
+    return make('sts-validation', 'AWS refused the MFA code: it must be exactly 6 digits. Type the code your MFA device shows.', { field: 'code' });
+  }
+  if (stsMessage.includes("'serialNumber'")) {
+    return make('sts-validation', 'AWS refused the MFA serial: it must be 9 to 256 characters of letters, digits and +=/:,.@- ' +
+      '(a virtual device\'s ARN or a hardware serial). Copy it from the IAM console.', { field: 'mfaSerial' });
+  }
+  return make('sts-validation', 'AWS refused a value in the request as out of range. Check the profile\'s duration and MFA serial, and the code.');
+}
+
+/** The answer was HTTP but not STS's (a captive portal's page, cut-off XML, missing fields). */
+function unreadableAnswer(context: CallContext, status: number, cause?: Error): MfaTrayError {
+  const where = context.host ? `STS (${context.host})` : `STS in ${context.region}`;
+  return new MfaTrayError(
+    'sts-unavailable',
+    `${where} answered something that is not an STS response (HTTP ${status}). A captive portal (hotel or airport Wi-Fi) or a ` +
+      'proxy may be in the way: sign in to the network or check the proxy, then try again.',
+    { retryable: true, ...(cause ? { cause } : {}) },
+  );
+}
+
+/** Removes the code and the secret from text STS or Node produced, in case either is echoed. */
+function redact(text: string, context: CallContext): string {
+  let out = text;
+  for (const secret of [context.code, context.key.secretAccessKey]) {
+    if (secret) out = out.split(secret).join('***');
+  }
+  return out.trim().replace(/\.$/, '');
+}
+
+/**
+ * A short, secret-free stand-in for the SDK's error as the MfaTrayError's `cause`: the raw one holds
+ * the response (and for ValidationError, STS's text with the code in it), so it is not passed on.
+ */
+function summarise(context: CallContext, e: SdkErrorLike, stsCode: string | undefined, status: number | undefined): Error {
+  const parts = [
+    stsCode ?? e.name ?? 'Error',
+    e.code ? `code ${e.code}` : undefined,
+    status === undefined ? undefined : `HTTP ${status}`,
+    e.$metadata?.requestId ? `request id ${e.$metadata.requestId}` : undefined,
+    context.host ? `host ${context.host}` : undefined,
+  ].filter(Boolean);
+  return new Error(`${context.action}: ${parts.join(', ')}`);
+}
