@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'keychain-unavailable'
   /** The keychain did not answer in time (for example a locked keyring waiting for a password). */
   | 'keychain-timeout'
+  /** A keychain entry holds something MFA Tray did not write (changed outside it, or damaged). */
+  | 'keychain-entry-corrupt'
   /** No long-lived key is stored for the profile. */
   | 'no-long-lived-key'
   /** The settings file cannot be used (corrupt, newer version, unreadable). It was left as it was. */

@@ -1,0 +1,248 @@
+/**
+ * The OS keychain through keytar: macOS Keychain, Windows Credential Manager, and on Linux any
+ * Secret Service (gnome-keyring, KeePassXC, KWallet's bridge) over D-Bus via libsecret.
+ *
+ * The only file that imports keytar. It is loaded lazily, on the first keychain call, so that
+ * importing the engine stays cheap (the command's `--help` never loads a native module) and a
+ * missing or mis-built native module becomes a plain `keychain-unavailable` error instead of a crash
+ * at start-up.
+ *
+ * There is never a plaintext fallback: when no keychain can be reached the call fails and says what
+ * is missing and how to provide it.
+ */
+import { MfaTrayError, invalidInput } from '../common/errors';
+import type { SecretKind, SecretStore } from './secret-store';
+
+/** The part of keytar's API this store uses; tests substitute a backend that hangs or fails. */
+export interface KeytarBackend {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+  findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
+}
+
+/** Options for {@link KeytarSecretStore}. */
+export interface KeytarSecretStoreOptions {
+  /** How long one keychain call may take before it fails with `keychain-timeout`. Default 10 s. */
+  readonly timeoutMs?: number;
+  /** Loads the backend. Default: keytar itself. Calls to the same loader are serialised together. */
+  readonly loadBackend?: () => Promise<KeytarBackend>;
+  /** The platform the advice in error messages is for. Default `process.platform`. */
+  readonly platform?: NodeJS.Platform;
+}
+
+/** The service-name prefix of the app's own entries. */
+export const DEFAULT_SERVICE_PREFIX = 'MFA Tray';
+
+/** How long one keychain call may take by default. */
+export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Windows Credential Manager's limit for one secret (CRED_MAX_CREDENTIAL_BLOB_SIZE, 5 × 512 bytes);
+ * keytar stores the value as UTF-8. Checked up front so that the user gets a reason, not an opaque
+ * Win32 error.
+ */
+const WINDOWS_MAX_SECRET_BYTES = 2560;
+
+/**
+ * A {@link SecretStore} over keytar: one keychain entry per (kind, profile), with the service
+ * `"<prefix>: <kind>"` and the profile name as the account.
+ *
+ * Calls are serialised, one at a time per backend (so across every instance in the process):
+ * libsecret over D-Bus and Windows Credential Manager misbehave under concurrent access. Each call
+ * times out: a locked keyring waiting on a password prompt must not hang the app. A call that timed
+ * out cannot be cancelled (keytar has no cancellation); it is left to finish in the background and
+ * the queue moves on to the next call.
+ */
+export class KeytarSecretStore implements SecretStore {
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+  readonly #load: () => Promise<KeytarBackend>;
+  readonly #platform: NodeJS.Platform;
+
+  /**
+   * @param servicePrefix Prefix of every service name; tests pass their own so that they never see
+   *   or touch the user's entries.
+   */
+  constructor(servicePrefix: string = DEFAULT_SERVICE_PREFIX, options: KeytarSecretStoreOptions = {}) {
+    if (servicePrefix.trim() === '') throw invalidInput('servicePrefix', 'a non-empty name');
+    this.#prefix = servicePrefix;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS;
+    this.#load = options.loadBackend ?? loadKeytar;
+    this.#platform = options.platform ?? process.platform;
+  }
+
+  /** The keychain service name under which entries of one kind are kept (shown in Keychain Access, Seahorse…). */
+  service(kind: SecretKind): string {
+    return `${this.#prefix}: ${kind}`;
+  }
+
+  async get(kind: SecretKind, profile: string): Promise<string | undefined> {
+    checkProfile(profile);
+    const value = await this.#call('read', kind, profile, undefined, (k) => k.getPassword(this.service(kind), profile));
+    return value ?? undefined;
+  }
+
+  async set(kind: SecretKind, profile: string, value: string): Promise<void> {
+    checkProfile(profile);
+    // keytar refuses an empty password, and an empty entry would mean "absent" to every reader anyway.
+    if (typeof value !== 'string' || value === '') throw invalidInput(kind, 'a non-empty value');
+    if (this.#platform === 'win32' && Buffer.byteLength(value, 'utf8') > WINDOWS_MAX_SECRET_BYTES) {
+      throw new MfaTrayError('keychain-unavailable', `The ${kind} of profile "${profile}" is too large for Windows Credential Manager (at most ${WINDOWS_MAX_SECRET_BYTES} bytes per entry); nothing was stored.`);
+    }
+    await this.#call('write', kind, profile, value, (k) => k.setPassword(this.service(kind), profile, value));
+  }
+
+  async delete(kind: SecretKind, profile: string): Promise<boolean> {
+    checkProfile(profile);
+    return this.#call('delete', kind, profile, undefined, (k) => k.deletePassword(this.service(kind), profile));
+  }
+
+  /**
+   * The profiles that have an entry of this kind, sorted.
+   *
+   * keytar can only list entries together with their values, so the values are read and dropped at
+   * once; on macOS this may ask for Keychain access once per entry.
+   */
+  async listProfiles(kind: SecretKind): Promise<string[]> {
+    const found = await this.#call('list', kind, undefined, undefined, (k) => k.findCredentials(this.service(kind)));
+    return [...new Set(found.map((c) => c.account))].sort();
+  }
+
+  async #call<T>(doing: string, kind: SecretKind, profile: string | undefined, value: string | undefined, op: (backend: KeytarBackend) => Promise<T>): Promise<T> {
+    const what = profile === undefined ? `the ${kind} entries` : `the ${kind} of profile "${profile}"`;
+    return queueFor(this.#load).run(async () => {
+      let backend: KeytarBackend;
+      try {
+        backend = await this.#load();
+      } catch (error) {
+        throw loadError(error, this.#platform);
+      }
+      let started: Promise<T>;
+      try {
+        started = op(backend);
+      } catch (error) {
+        // keytar validates its arguments synchronously.
+        throw backendError(error, this.#platform, doing, what, value);
+      }
+      return withTimeout(started, this.#timeoutMs, () => timeoutError(this.#timeoutMs, this.#platform, doing, what)).catch((error: unknown) => {
+        if (error instanceof MfaTrayError) throw error;
+        throw backendError(error, this.#platform, doing, what, value);
+      });
+    });
+  }
+}
+
+function checkProfile(profile: string): void {
+  if (typeof profile !== 'string' || profile === '') throw invalidInput('profile', 'a non-empty profile name');
+}
+
+/** Imports keytar, accepting both shapes Node and bundlers give a CommonJS module. */
+async function loadKeytar(): Promise<KeytarBackend> {
+  const module = (await import('keytar')) as unknown as Partial<KeytarBackend> & { default?: Partial<KeytarBackend> };
+  // Node's ESM loader puts a CommonJS module's exports on `default` (and only some of them as named
+  // exports); a bundler may give the exports themselves.
+  const api = [module.default, module].find((m) => m && (['getPassword', 'setPassword', 'deletePassword', 'findCredentials'] as const).every((f) => typeof m[f] === 'function'));
+  if (!api) throw new Error('the keytar module does not have the expected functions');
+  return api as KeytarBackend;
+}
+
+/** Runs tasks one at a time, in order; a failed or timed-out task does not block the next. */
+class SerialQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(task);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+// One queue per backend loader: every store using the real keytar shares one, whatever its prefix.
+const queues = new WeakMap<() => Promise<KeytarBackend>, SerialQueue>();
+
+function queueFor(load: () => Promise<KeytarBackend>): SerialQueue {
+  let queue = queues.get(load);
+  if (!queue) {
+    queue = new SerialQueue();
+    queues.set(load, queue);
+  }
+  return queue;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Not unref'd: a keychain call that never answers must end in an error, not in a silent exit.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  // race() also subscribes to `promise`, so a late failure of an abandoned call is never unhandled.
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function timeoutError(ms: number, platform: NodeJS.Platform, doing: string, what: string): MfaTrayError {
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  return new MfaTrayError('keychain-timeout', `The keychain did not answer within ${seconds} s (to ${doing} ${what}). It may be locked and waiting for its password: ${unlockAdvice(platform)}, then try again.`, { retryable: true });
+}
+
+function unlockAdvice(platform: NodeJS.Platform): string {
+  if (platform === 'darwin') return 'unlock the login keychain (Keychain Access) and allow MFA Tray when macOS asks';
+  if (platform === 'win32') return 'sign in to Windows again or check Credential Manager';
+  return 'unlock your keyring (for example in Passwords and Keys / Seahorse, or KeePassXC)';
+}
+
+/** Linux: a Secret Service is reached over the D-Bus session bus; which of the two is missing? */
+function linuxDiagnosis(message: string): string {
+  if (/org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service files/i.test(message)) {
+    return 'no Secret Service is running on the D-Bus session bus';
+  }
+  if (/autolaunch|\$DISPLAY|Could not connect|Failed to connect|No such file or directory|Connection refused|dbus/i.test(message)) {
+    return 'there is no D-Bus session bus to reach a Secret Service on';
+  }
+  if (/collection|locked|prompt|dismiss|unlock/i.test(message)) {
+    return 'the keyring is locked, or it has no default keyring and could not ask for a password';
+  }
+  return 'the Secret Service refused the request';
+}
+
+const LINUX_ADVICE =
+  'On Linux a Secret Service such as gnome-keyring or KeePassXC must be running and unlocked in your desktop session ' +
+  '(Debian/Ubuntu packages: gnome-keyring, libsecret-1-0). Without a desktop session (SSH, containers), run MFA Tray inside ' +
+  "one: dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock --components=secrets < keyring-password-file; mfa-tray watch' " +
+  '(gnome-keyring-daemon reads the keyring password on stdin).';
+
+const NO_PLAINTEXT = 'MFA Tray keeps keys only in the OS keychain and never falls back to a plaintext file.';
+
+function backendError(error: unknown, platform: NodeJS.Platform, doing: string, what: string, value: string | undefined): MfaTrayError {
+  const reason = redact(messageOf(error), value);
+  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd') {
+    return new MfaTrayError('keychain-unavailable', `Cannot ${doing} ${what} in the keychain: ${linuxDiagnosis(reason)} (${reason}). ${NO_PLAINTEXT} ${LINUX_ADVICE}`);
+  }
+  if (platform === 'darwin') {
+    return new MfaTrayError('keychain-unavailable', `Cannot ${doing} ${what} in the macOS Keychain (${reason}). ${NO_PLAINTEXT} Unlock the login keychain in Keychain Access and allow MFA Tray when macOS asks.`);
+  }
+  if (platform === 'win32') {
+    return new MfaTrayError('keychain-unavailable', `Cannot ${doing} ${what} in Windows Credential Manager (${reason}). ${NO_PLAINTEXT} Check that Credential Manager works for your account (Control Panel > Credential Manager).`);
+  }
+  return new MfaTrayError('keychain-unavailable', `Cannot ${doing} ${what} in the keychain (${reason}). ${NO_PLAINTEXT}`);
+}
+
+function loadError(error: unknown, platform: NodeJS.Platform): MfaTrayError {
+  const reason = messageOf(error);
+  const linux = platform === 'linux' && /libsecret/i.test(reason) ? ' The system library libsecret is missing: install the package libsecret-1-0.' : '';
+  return new MfaTrayError(
+    'keychain-unavailable',
+    `The keychain module (keytar, a native module) could not be loaded: ${reason}.${linux} Reinstall MFA Tray, or in a checkout run \`npm ci\` so that it is built for this Node or Electron version. ${NO_PLAINTEXT}`,
+  );
+}
+
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  // One line: the messages end up in a tray tooltip or a single stderr line.
+  return text.split('\n')[0]?.trim().replace(/[.\s]+$/, '') || 'unknown error';
+}
+
+/** Backends never put the value in an error message, but nothing guarantees it: make sure. */
+function redact(text: string, value: string | undefined): string {
+  return value && value.length >= 4 ? text.split(value).join('[redacted]') : text;
+}

@@ -1,0 +1,179 @@
+/**
+ * A profile's keychain entries, typed: the long-lived access key, the optional TOTP secret and the
+ * cached session, each its own entry in a {@link SecretStore}.
+ *
+ * Entries are checked when read, because the keychain is shared with every other program the user
+ * runs (and with Keychain Access, Seahorse, KeePassXC, where anyone can edit them): an entry that is
+ * not what MFA Tray wrote fails with `keychain-entry-corrupt`, naming the profile and the entry and
+ * saying how to replace it, instead of crashing or being used half-read. Messages never quote an
+ * entry's content.
+ */
+import { z } from 'zod';
+import { MfaTrayError } from '../common/errors';
+import type { LongLivedKey, SessionCredentials } from '../common/model';
+import type { SecretKind, SecretStore } from './secret-store';
+import { parseTotpSecret } from './totp';
+
+const longLivedKeySchema = z.object({
+  accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/),
+  secretAccessKey: z.string().min(1),
+});
+
+const sessionSchema = z.object({
+  accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/),
+  secretAccessKey: z.string().min(1),
+  sessionToken: z.string().min(1),
+  expiresAt: z.number().finite(),
+});
+
+// Canonical base32, as parseTotpSecret stores it.
+const totpSecretSchema = z.string().regex(/^[A-Z2-7]{16,103}$/);
+
+const ENTRY_NAMES: Record<SecretKind, string> = {
+  'long-lived-key': 'long-lived access key',
+  'totp-secret': 'TOTP secret',
+  session: 'cached session',
+};
+
+function howToReplace(kind: SecretKind, profile: string): string {
+  switch (kind) {
+    case 'long-lived-key':
+      return `Store the key again (mfa-tray add ${profile} …, or import it from the credentials file).`;
+    case 'totp-secret':
+      return `Register it again (mfa-tray totp set ${profile}) or forget it (mfa-tray totp remove ${profile}).`;
+    case 'session':
+      return `Refresh the profile to replace it (mfa-tray refresh ${profile}).`;
+  }
+}
+
+function corrupt(kind: SecretKind, profile: string, detail: string): MfaTrayError {
+  return new MfaTrayError(
+    'keychain-entry-corrupt',
+    `The ${ENTRY_NAMES[kind]} of profile "${profile}" in the keychain cannot be used (${detail}); it was changed outside MFA Tray or is damaged. ${howToReplace(kind, profile)}`,
+  );
+}
+
+/** The problem with a value, by field name only (never the value: zod's and JSON's messages quote it). */
+function describeIssues(error: z.ZodError): string {
+  const fields = [...new Set(error.issues.map((issue) => issue.path.join('.') || 'value'))];
+  return `invalid ${fields.join(', ')}`;
+}
+
+/** Typed access to the keychain entries of profiles. */
+export class ProfileSecrets {
+  constructor(private readonly store: SecretStore) {}
+
+  /** The profile's long-lived access key, or undefined when none is stored. */
+  async getLongLivedKey(profile: string): Promise<LongLivedKey | undefined> {
+    return this.#readJson('long-lived-key', profile, longLivedKeySchema);
+  }
+
+  /** The profile's long-lived access key; `no-long-lived-key` when none is stored. */
+  async requireLongLivedKey(profile: string): Promise<LongLivedKey> {
+    const key = await this.getLongLivedKey(profile);
+    if (!key) {
+      throw new MfaTrayError('no-long-lived-key', `No long-lived access key is stored in the keychain for profile "${profile}". Add it (mfa-tray add ${profile} …) or import it from the credentials file (mfa-tray import ${profile} --from <section>).`);
+    }
+    return key;
+  }
+
+  /** Stores (replaces) the profile's long-lived access key. */
+  async setLongLivedKey(profile: string, key: LongLivedKey): Promise<void> {
+    await this.#writeJson('long-lived-key', profile, longLivedKeySchema, { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey });
+  }
+
+  /** Forgets the profile's long-lived access key. @returns whether there was one. */
+  async deleteLongLivedKey(profile: string): Promise<boolean> {
+    return this.store.delete('long-lived-key', profile);
+  }
+
+  /** The profile's TOTP secret (canonical base32), or undefined when none is registered. */
+  async getTotpSecret(profile: string): Promise<string | undefined> {
+    const value = await this.store.get('totp-secret', profile);
+    if (value === undefined) return undefined;
+    const parsed = totpSecretSchema.safeParse(value);
+    if (!parsed.success) throw corrupt('totp-secret', profile, 'not a base32 secret');
+    return parsed.data;
+  }
+
+  /**
+   * Registers (replaces) the profile's TOTP secret.
+   *
+   * @param input As the user gave it: base32 (spaces, dashes, lower case allowed) or an
+   *   `otpauth://totp/` URI. Refused with `invalid-totp-secret` when unusable for AWS; stored as
+   *   canonical base32.
+   */
+  async setTotpSecret(profile: string, input: string): Promise<void> {
+    await this.store.set('totp-secret', profile, parseTotpSecret(input));
+  }
+
+  /** Forgets the profile's TOTP secret. @returns whether there was one. */
+  async deleteTotpSecret(profile: string): Promise<boolean> {
+    return this.store.delete('totp-secret', profile);
+  }
+
+  /** Whether a TOTP secret is registered for the profile (the entry is not checked). */
+  async hasTotpSecret(profile: string): Promise<boolean> {
+    return (await this.store.get('totp-secret', profile)) !== undefined;
+  }
+
+  /** The profile's cached session, or undefined when none is stored (expired ones included). */
+  async getSession(profile: string): Promise<SessionCredentials | undefined> {
+    return this.#readJson('session', profile, sessionSchema);
+  }
+
+  /** Stores (replaces) the profile's cached session. */
+  async setSession(profile: string, session: SessionCredentials): Promise<void> {
+    await this.#writeJson('session', profile, sessionSchema, {
+      accessKeyId: session.accessKeyId,
+      secretAccessKey: session.secretAccessKey,
+      sessionToken: session.sessionToken,
+      expiresAt: session.expiresAt,
+    });
+  }
+
+  /** Forgets the profile's cached session. @returns whether there was one. */
+  async deleteSession(profile: string): Promise<boolean> {
+    return this.store.delete('session', profile);
+  }
+
+  /**
+   * Forgets every keychain entry of the profile. Tries all of them even when one fails, then
+   * reports the first failure.
+   */
+  async deleteAll(profile: string): Promise<void> {
+    let failure: unknown;
+    // One after another: the store serialises anyway, and the order keeps the long-lived key last.
+    for (const kind of ['session', 'totp-secret', 'long-lived-key'] as const) {
+      try {
+        await this.store.delete(kind, profile);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  async #readJson<T>(kind: SecretKind, profile: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    const value = await this.store.get(kind, profile);
+    if (value === undefined) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(value);
+    } catch {
+      throw corrupt(kind, profile, 'not JSON');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw corrupt(kind, profile, describeIssues(parsed.error));
+    return parsed.data;
+  }
+
+  async #writeJson<T>(kind: SecretKind, profile: string, schema: z.ZodType<T>, value: T): Promise<void> {
+    // Checked on the way in too, so that what is stored can always be read back.
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new MfaTrayError('invalid-input', `The ${ENTRY_NAMES[kind]} for profile "${profile}" is incomplete (${describeIssues(parsed.error)}); nothing was stored.`, { field: kind });
+    }
+    await this.store.set(kind, profile, JSON.stringify(parsed.data));
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Typed keychain entries per profile, on the real gnome-keyring of the test session.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { MfaTrayError, isMfaTrayError } from '../../main/common/errors';
+import type { LongLivedKey, SessionCredentials } from '../../main/common/model';
+import { ProfileSecrets } from '../../main/engine/profile-secrets';
+import type { SecretStore } from '../../main/engine/secret-store';
+import { createTestKeychain } from '../support/keyring';
+
+const KEY: LongLivedKey = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+const SESSION: SessionCredentials = {
+  accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+  sessionToken: 'FwoGZXIvYXdzEXAMPLETOKEN'.repeat(20),
+  expiresAt: Date.UTC(2026, 10, 28, 21, 0, 0),
+};
+const TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+describe('ProfileSecrets', () => {
+  const keychain = createTestKeychain('profile-secrets');
+  const { store } = keychain;
+  const secrets = new ProfileSecrets(store);
+  after(() => keychain.cleanup());
+
+  it('reads back the long-lived key it stored', async () => {
+    await secrets.setLongLivedKey('dev', KEY);
+
+    assert.deepEqual(await secrets.getLongLivedKey('dev'), KEY);
+  });
+
+  it('keeps the long-lived key as JSON with the two fields only', async () => {
+    await secrets.setLongLivedKey('json', { ...KEY, extra: 'x' } as LongLivedKey);
+
+    assert.deepEqual(JSON.parse((await store.get('long-lived-key', 'json')) ?? ''), KEY);
+  });
+
+  it('answers undefined when no long-lived key is stored', async () => {
+    assert.equal(await secrets.getLongLivedKey('nobody'), undefined);
+  });
+
+  it('says how to add the key when one is required and missing', async () => {
+    await assert.rejects(secrets.requireLongLivedKey('nobody'), (error) => isMfaTrayError(error, 'no-long-lived-key') && /"nobody"/.test(error.message) && /mfa-tray add nobody/.test(error.message));
+  });
+
+  it('refuses an incomplete long-lived key and stores nothing', async () => {
+    await assert.rejects(secrets.setLongLivedKey('incomplete', { accessKeyId: KEY.accessKeyId, secretAccessKey: '' }), (error) => isMfaTrayError(error, 'invalid-input') && /secretAccessKey/.test(error.message));
+    assert.equal(await store.get('long-lived-key', 'incomplete'), undefined);
+  });
+
+  it('reports an entry that is not JSON as corrupt, naming the profile and the entry, without its content', async () => {
+    await store.set('long-lived-key', 'garbled', 'AKIA-not-json-wJalrXUtnFEMI');
+
+    await assert.rejects(secrets.getLongLivedKey('garbled'), (error) =>
+      isMfaTrayError(error, 'keychain-entry-corrupt') &&
+      /long-lived access key of profile "garbled"/.test(error.message) &&
+      /not JSON/.test(error.message) &&
+      !error.message.includes('wJalrXUtnFEMI'),
+    );
+  });
+
+  it('reports a JSON entry with a missing field as corrupt, naming the field', async () => {
+    await store.set('long-lived-key', 'partial', JSON.stringify({ accessKeyId: KEY.accessKeyId }));
+
+    await assert.rejects(secrets.getLongLivedKey('partial'), (error) => isMfaTrayError(error, 'keychain-entry-corrupt') && /invalid secretAccessKey/.test(error.message));
+  });
+
+  it('stores a TOTP secret given as an otpauth URI in canonical base32', async () => {
+    await secrets.setTotpSecret('totp', `otpauth://totp/AWS:alice?secret=${TOTP.toLowerCase()}&issuer=AWS`);
+
+    assert.equal(await secrets.getTotpSecret('totp'), TOTP);
+    assert.equal(await store.get('totp-secret', 'totp'), TOTP);
+  });
+
+  it('refuses an unusable TOTP secret and stores nothing', async () => {
+    await assert.rejects(secrets.setTotpSecret('bad-totp', 'otpauth://hotp/AWS:alice?secret=JBSWY3DPEHPK3PXP'), (error) => isMfaTrayError(error, 'invalid-totp-secret'));
+    assert.equal(await secrets.hasTotpSecret('bad-totp'), false);
+  });
+
+  it('tells whether a TOTP secret is registered, and forgets it', async () => {
+    await secrets.setTotpSecret('has-totp', TOTP);
+    assert.equal(await secrets.hasTotpSecret('has-totp'), true);
+
+    assert.equal(await secrets.deleteTotpSecret('has-totp'), true);
+
+    assert.equal(await secrets.hasTotpSecret('has-totp'), false);
+    assert.equal(await secrets.getTotpSecret('has-totp'), undefined);
+  });
+
+  it('reports a TOTP entry that is not base32 as corrupt', async () => {
+    await store.set('totp-secret', 'bad-entry', 'not a secret 0189');
+
+    await assert.rejects(secrets.getTotpSecret('bad-entry'), (error) => isMfaTrayError(error, 'keychain-entry-corrupt') && /TOTP secret of profile "bad-entry"/.test(error.message) && /totp set bad-entry/.test(error.message));
+  });
+
+  it('reads back the session it stored, expiry included', async () => {
+    await secrets.setSession('session', SESSION);
+
+    assert.deepEqual(await secrets.getSession('session'), SESSION);
+  });
+
+  it('reports a session entry with a wrong expiry as corrupt', async () => {
+    await store.set('session', 'bad-session', JSON.stringify({ ...SESSION, expiresAt: 'tomorrow' }));
+
+    await assert.rejects(secrets.getSession('bad-session'), (error) => isMfaTrayError(error, 'keychain-entry-corrupt') && /cached session/.test(error.message) && /expiresAt/.test(error.message) && !error.message.includes(SESSION.sessionToken));
+  });
+
+  it('forgets a session', async () => {
+    await secrets.setSession('forget', SESSION);
+
+    assert.equal(await secrets.deleteSession('forget'), true);
+
+    assert.equal(await secrets.getSession('forget'), undefined);
+  });
+
+  it('deletes every entry of a profile, and only of that profile', async () => {
+    for (const profile of ['gone', 'kept']) {
+      await secrets.setLongLivedKey(profile, KEY);
+      await secrets.setTotpSecret(profile, TOTP);
+      await secrets.setSession(profile, SESSION);
+    }
+
+    await secrets.deleteAll('gone');
+
+    assert.deepEqual([await secrets.getLongLivedKey('gone'), await secrets.hasTotpSecret('gone'), await secrets.getSession('gone')], [undefined, false, undefined]);
+    assert.deepEqual([await secrets.getLongLivedKey('kept'), await secrets.hasTotpSecret('kept'), await secrets.getSession('kept')], [KEY, true, SESSION]);
+  });
+
+  it('deletes the other entries of a profile even when one deletion fails, then reports it', async () => {
+    await secrets.setLongLivedKey('half', KEY);
+    await secrets.setSession('half', SESSION);
+    const failingOnTotp: SecretStore = {
+      get: (kind, profile) => store.get(kind, profile),
+      set: (kind, profile, value) => store.set(kind, profile, value),
+      delete: (kind, profile) => (kind === 'totp-secret' ? Promise.reject(new MfaTrayError('keychain-timeout', 'no answer')) : store.delete(kind, profile)),
+    };
+
+    await assert.rejects(new ProfileSecrets(failingOnTotp).deleteAll('half'), (error) => isMfaTrayError(error, 'keychain-timeout'));
+
+    assert.equal(await secrets.getLongLivedKey('half'), undefined);
+    assert.equal(await secrets.getSession('half'), undefined);
+  });
+});
