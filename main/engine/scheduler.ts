@@ -17,6 +17,11 @@ export interface ScheduleEntry {
   readonly expiresAt: number | undefined;
   /** Whether this profile refreshes itself (TOTP registered and auto-refresh on). */
   readonly autoRefresh: boolean;
+  /**
+   * The profile's session lifetime. The unattended refresh comes at most half a lifetime early, so
+   * a lead time longer than a short session cannot cause a refresh loop.
+   */
+  readonly lifetimeMs?: number;
 }
 
 export type DueKind = 'refresh-due' | 'expiring' | 'expired';
@@ -122,7 +127,10 @@ export class Scheduler {
     const { expiresAt, profile } = entry;
     if (expiresAt === undefined) return [];
     const events: DueEvent[] = [];
-    if (entry.autoRefresh) events.push({ kind: 'refresh-due', profile, expiresAt, dueAt: expiresAt - this.#options.autoRefreshBeforeMs });
+    if (entry.autoRefresh) {
+      const lead = Math.min(this.#options.autoRefreshBeforeMs, (entry.lifetimeMs ?? Number.POSITIVE_INFINITY) / 2);
+      events.push({ kind: 'refresh-due', profile, expiresAt, dueAt: expiresAt - lead });
+    }
     // Profiles that refresh themselves stay silent until expiry: only a failure or expiry is news.
     if (!entry.autoRefresh) events.push({ kind: 'expiring', profile, expiresAt, dueAt: expiresAt - this.#options.notifyBeforeMs });
     events.push({ kind: 'expired', profile, expiresAt, dueAt: expiresAt });

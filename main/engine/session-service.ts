@@ -31,7 +31,7 @@ export interface SessionSecrets {
 /** The credentials file, as the service writes it. */
 export interface SessionFile {
   writeSession(section: string, session: SessionCredentials): Promise<void>;
-  forgetSession(section: string): Promise<boolean>;
+  forgetSession(section: string): Promise<unknown>;
 }
 
 /** Where codes come from, with the "never the same time step twice" record behind both paths. */

@@ -118,3 +118,15 @@ describe('Scheduler', () => {
     assert.deepEqual(kinds(), []);
   });
 });
+
+describe('Scheduler with short sessions', () => {
+  it('refreshes at most half a lifetime early, so a long lead time cannot loop', () => {
+    const clock = new FakeClock();
+    const events: DueEvent[] = [];
+    const scheduler = new Scheduler(clock, (e) => events.push(e), { notifyBeforeMs: 15 * MIN, autoRefreshBeforeMs: 120 * MIN });
+    scheduler.set({ profile: 'short', expiresAt: clock.now() + 15 * MIN, autoRefresh: true, lifetimeMs: 15 * MIN });
+    assert.deepEqual(events, [], 'not due at once');
+    clock.advance(7.5 * MIN);
+    assert.deepEqual(events.map((e) => e.kind), ['refresh-due']);
+  });
+});

@@ -1,0 +1,402 @@
+/**
+ * The engine: the composition root the tray app, the bridge and the command all drive.
+ *
+ * It wires the modules together (settings, keychain, credentials file, STS, TOTP, sessions,
+ * scheduler) and offers the operations users have words for: add, import, remove, register a TOTP
+ * secret, verify, refresh, status, export. Every operation validates all of its input before it
+ * changes anything, and undoes its own earlier steps when a later one fails.
+ */
+import { MfaTrayError, isMfaTrayError } from '../common/errors';
+import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../common/model';
+import { validateLongLivedKey, validateProfileInput, validateProfileName, type ProfileInput, type ProfilePatch, type SettingsPatch } from '../common/validation';
+import { type Env, readProfileConfig } from './aws-config';
+import { ClockOffset, systemClock, type Clock } from './clock';
+import { CredentialsFile } from './credentials-file';
+import { formatExports, type ExportFormat } from './exports';
+import { KeytarSecretStore } from './keytar-secret-store';
+import { configDir as defaultConfigDir, usedCodesFile } from './paths';
+import { ProfileSecrets } from './profile-secrets';
+import { Scheduler, type DueEvent } from './scheduler';
+import { SdkStsGateway } from './sdk-sts-gateway';
+import type { SecretStore } from './secret-store';
+import { SessionService, type CodeInput } from './session-service';
+import { SettingsStore } from './settings-store';
+import type { CallerIdentity, StsGateway } from './sts-gateway';
+import { TotpGenerator, parseTotpSecret } from './totp';
+import { UsedCodes } from './used-codes';
+
+/** How the engine is put together; every part can be replaced (tests, other front ends). */
+export interface EngineOptions {
+  /** Environment for file locations (`AWS_SHARED_CREDENTIALS_FILE`, `HOME`, ...). Default `process.env`. */
+  readonly env?: Env;
+  /** The config folder (settings, used codes). Default: `MFA_TRAY_CONFIG_DIR` or the platform's. */
+  readonly configDir?: string;
+  readonly clock?: Clock;
+  /** The keychain. Default: keytar with the service prefix "MFA Tray". */
+  readonly secretStore?: SecretStore;
+  /** STS. Default: the AWS SDK, honouring `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL`. */
+  readonly sts?: StsGateway;
+  /** Bound on one STS call. */
+  readonly stsTimeoutMs?: number;
+}
+
+/** A profile as `status` shows it. */
+export interface ProfileStatus {
+  readonly profile: Profile;
+  readonly state: SessionState;
+  readonly hasTotpSecret: boolean;
+}
+
+/** Something the user should be told about (the tray turns these into notifications). */
+export type EngineNotice =
+  | { readonly kind: 'expiring'; readonly profile: string; readonly expiresAt: number }
+  | { readonly kind: 'expired'; readonly profile: string; readonly expiresAt: number }
+  | { readonly kind: 'refresh-failed'; readonly profile: string; readonly code: string; readonly reason: string; readonly unattended: boolean }
+  | { readonly kind: 'refreshed'; readonly profile: string; readonly expiresAt: number; readonly unattended: boolean };
+
+/** Input of {@link Engine.addProfile}: the profile's settings plus its long-lived key. */
+export type AddProfileInput = ProfileInput & { readonly accessKeyId?: unknown; readonly secretAccessKey?: unknown };
+
+export interface AddProfileOptions {
+  /** Replace an existing profile of that name (its key too). */
+  readonly replace?: boolean;
+  /** Register a TOTP secret (base32 or otpauth URI) along with the profile. */
+  readonly totpSecret?: string;
+}
+
+export interface ImportProfileOptions {
+  /** The credentials-file section holding the long-lived key. */
+  readonly fromSection: string;
+  /** Overrides for what the config file's `[profile <section>]` says. */
+  readonly mfaSerial?: string;
+  readonly region?: string;
+  readonly durationSeconds?: number | string;
+  readonly targetSection?: string;
+  /** Remove the plaintext key from the credentials file once the keychain holds it. */
+  readonly removePlaintext?: boolean;
+  readonly replace?: boolean;
+}
+
+const MINUTE = 60_000;
+/** Backoff of unattended refreshes after a failure that may pass (network, throttling, 5xx). */
+const RETRY_DELAYS_MS = [30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE];
+
+/** The engine. Construct with {@link createEngine}. */
+export class Engine {
+  readonly clock: Clock;
+  readonly offset = new ClockOffset();
+  readonly settings: SettingsStore;
+  readonly secrets: ProfileSecrets;
+  readonly credentials: CredentialsFile;
+  readonly sts: StsGateway;
+  readonly codes: TotpGenerator;
+  readonly sessions: SessionService;
+  readonly configDir: string;
+  readonly #env: Env | undefined;
+  #scheduler: Scheduler | undefined;
+  #notifyBeforeMs = 15 * MINUTE;
+  #noticeListeners = new Set<(notice: EngineNotice) => void>();
+  #retries = new Map<string, { attempt: number; timer: ReturnType<Clock['setTimeout']> }>();
+
+  constructor(options: EngineOptions = {}) {
+    this.#env = options.env;
+    this.clock = options.clock ?? systemClock;
+    this.configDir = options.configDir ?? defaultConfigDir(options.env ?? process.env);
+    this.settings = new SettingsStore({ configDir: this.configDir });
+    this.secrets = new ProfileSecrets(options.secretStore ?? new KeytarSecretStore());
+    this.credentials = new CredentialsFile(options.env ? { env: options.env } : {});
+    this.sts = options.sts ?? new SdkStsGateway({ clockOffset: this.offset, clock: this.clock, ...(options.stsTimeoutMs ? { timeoutMs: options.stsTimeoutMs } : {}) });
+    const usedCodes = new UsedCodes(usedCodesFile(this.configDir), { clock: this.clock });
+    this.codes = new TotpGenerator({ clock: this.clock, offset: this.offset, usedCodes });
+    this.sessions = new SessionService({
+      profiles: this.settings,
+      secrets: this.secrets,
+      file: this.credentials,
+      sts: this.sts,
+      codes: this.codes,
+      clock: this.clock,
+      expiringWithinMs: () => this.#notifyBeforeMs,
+    });
+  }
+
+  /** Subscribes to notices. @returns the unsubscribe function. */
+  onNotice(listener: (notice: EngineNotice) => void): () => void {
+    this.#noticeListeners.add(listener);
+    return () => this.#noticeListeners.delete(listener);
+  }
+
+  // ── Profiles ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Stores a profile: its long-lived key in the keychain, its settings in the settings file.
+   * Everything is validated first; if the settings write fails the keychain is put back as it was.
+   */
+  async addProfile(input: AddProfileInput, options: AddProfileOptions = {}): Promise<Profile> {
+    const { accessKeyId, secretAccessKey, ...profileInput } = input;
+    const profile = validateProfileInput(profileInput);
+    const key = validateLongLivedKey({ accessKeyId, secretAccessKey });
+    const totpSecret = options.totpSecret === undefined ? undefined : parseTotpSecret(options.totpSecret);
+    const existing = (await this.settings.listProfiles()).find((p) => p.name === profile.name);
+    if (existing && !options.replace) {
+      throw new MfaTrayError('already-exists', `A profile named "${profile.name}" exists already. Remove it first, or replace it (--force).`, { field: 'name' });
+    }
+    await this.#withKeychainRollback(profile.name, totpSecret !== undefined, async () => {
+      await this.secrets.setLongLivedKey(profile.name, key);
+      if (totpSecret !== undefined) await this.secrets.setTotpSecret(profile.name, totpSecret);
+      await this.settings.addProfile(profile, { replace: options.replace === true });
+    });
+    await this.sessions.load();
+    this.#schedule(profile.name);
+    return profile;
+  }
+
+  /** Changes a profile's settings (not its name). */
+  async updateProfile(name: string, patch: ProfilePatch): Promise<Profile> {
+    const profile = await this.settings.updateProfile(name, patch);
+    this.#schedule(name);
+    return profile;
+  }
+
+  /** Replaces a profile's long-lived key (write-only: there is no way to read it back). */
+  async setLongLivedKey(name: string, input: { readonly accessKeyId?: unknown; readonly secretAccessKey?: unknown }): Promise<void> {
+    const key = validateLongLivedKey(input);
+    await this.settings.getProfile(name);
+    await this.secrets.setLongLivedKey(name, key);
+  }
+
+  /**
+   * Moves a long-lived key from a credentials-file section into the keychain. `mfa_serial`,
+   * `region` and `duration_seconds` come from the config file's `[profile <section>]` unless given.
+   * With `removePlaintext`, the key is removed from the file only after it reads back from the
+   * keychain unchanged.
+   */
+  async importProfile(name: string, options: ImportProfileOptions): Promise<Profile> {
+    validateProfileName(name);
+    const key = await this.credentials.readLongLivedKey(options.fromSection);
+    const config = await readProfileConfig(options.fromSection, this.#env ? { env: this.#env } : {});
+    const mfaSerial = options.mfaSerial ?? config.mfaSerial;
+    if (mfaSerial === undefined) {
+      throw new MfaTrayError('invalid-input', `mfaSerial: the config file has no mfa_serial for [profile ${options.fromSection}]; give the MFA device's ARN or serial (--mfa-serial).`, { field: 'mfaSerial' });
+    }
+    const targetSection = options.targetSection ?? (options.removePlaintext ? options.fromSection : name);
+    if (targetSection === options.fromSection && !options.removePlaintext) {
+      throw new MfaTrayError('invalid-input', `targetSection: [${targetSection}] holds the long-lived key being imported, so sessions cannot go there while the key stays in the file. Remove the plaintext key (--remove-plaintext) or choose another section (--target).`, { field: 'targetSection' });
+    }
+    const profile = await this.addProfile({
+      name,
+      mfaSerial,
+      targetSection,
+      ...(options.region ?? config.region ? { region: options.region ?? config.region } : {}),
+      ...(options.durationSeconds ?? config.durationSeconds ? { durationSeconds: options.durationSeconds ?? config.durationSeconds } : {}),
+      accessKeyId: key.accessKeyId,
+      secretAccessKey: key.secretAccessKey,
+    }, { replace: options.replace === true });
+    if (options.removePlaintext) {
+      const stored = await this.secrets.getLongLivedKey(name);
+      if (!stored || stored.accessKeyId !== key.accessKeyId || stored.secretAccessKey !== key.secretAccessKey) {
+        throw new MfaTrayError('keychain-unavailable', `The key of [${options.fromSection}] did not read back from the keychain unchanged, so it was left in the credentials file.`);
+      }
+      await this.credentials.removeLongLivedKey(options.fromSection, key.accessKeyId);
+    }
+    return profile;
+  }
+
+  /**
+   * Forgets a profile: its settings and every keychain entry; its credentials-file session only
+   * with `forgetSession`.
+   */
+  async removeProfile(name: string, options: { readonly forgetSession?: boolean } = {}): Promise<void> {
+    const profile = await this.settings.getProfile(name);
+    if (options.forgetSession) await this.credentials.forgetSession(profile.targetSection);
+    await this.secrets.deleteAll(name);
+    await this.settings.removeProfile(name);
+    this.#cancelRetry(name);
+    this.#scheduler?.delete(name);
+    this.sessions.drop(name);
+  }
+
+  /** Registers a profile's TOTP secret (base32 or otpauth URI). Opt-in: it makes one device of two factors. */
+  async setTotpSecret(name: string, input: string): Promise<void> {
+    const secret = parseTotpSecret(input);
+    await this.settings.getProfile(name);
+    await this.secrets.setTotpSecret(name, secret);
+    this.#schedule(name);
+  }
+
+  /** Forgets a profile's TOTP secret. @returns whether there was one. */
+  async removeTotpSecret(name: string): Promise<boolean> {
+    await this.settings.getProfile(name);
+    const removed = await this.secrets.deleteTotpSecret(name);
+    this.#schedule(name);
+    return removed;
+  }
+
+  /** Who a profile's stored key belongs to (`sts:GetCallerIdentity`; needs no MFA). */
+  async verify(name: string): Promise<CallerIdentity> {
+    const profile = await this.settings.getProfile(name);
+    return this.sts.getCallerIdentity(await this.secrets.requireLongLivedKey(name), profile.region);
+  }
+
+  /** Who a key belongs to, before it is stored. */
+  async verifyKey(key: LongLivedKey, region = 'us-east-1'): Promise<CallerIdentity> {
+    return this.sts.getCallerIdentity(validateLongLivedKey(key), region);
+  }
+
+  /** Updates app-wide settings and applies the new lead times. */
+  async updateSettings(patch: SettingsPatch): Promise<void> {
+    const settings = await this.settings.updateSettings(patch);
+    this.#applySettings(settings.notifyBeforeMinutes, settings.autoRefreshBeforeMinutes);
+  }
+
+  // ── Sessions ────────────────────────────────────────────────────────────────────────────────
+
+  /** Refreshes one profile with a typed code, or a generated one. */
+  async refresh(name: string, input: CodeInput): Promise<SessionCredentials> {
+    this.#cancelRetry(name);
+    try {
+      const session = await this.sessions.refresh(name, input);
+      this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: false });
+      return session;
+    } finally {
+      this.#schedule(name);
+    }
+  }
+
+  /** Forgets a profile's session (credentials-file keys and cached session). */
+  async forgetSession(name: string): Promise<void> {
+    await this.sessions.forget(name);
+    this.#schedule(name);
+  }
+
+  /** Every profile with its state and whether it can refresh itself. */
+  async status(): Promise<ProfileStatus[]> {
+    await this.sessions.load();
+    const profiles = await this.settings.listProfiles();
+    const result: ProfileStatus[] = [];
+    for (const profile of profiles) {
+      result.push({ profile, state: this.sessions.recompute(profile.name), hasTotpSecret: await this.secrets.hasTotpSecret(profile.name) });
+    }
+    return result;
+  }
+
+  /** The current session in an export format; 'no-session' (with the command that fixes it) when there is none. */
+  async exportSession(name: string, format: ExportFormat): Promise<string> {
+    await this.settings.getProfile(name);
+    const session = await this.sessions.currentSession(name);
+    if (!session) {
+      throw new MfaTrayError('no-session', `Profile "${name}" has no current session; get one with: mfa-tray refresh ${name}`);
+    }
+    return formatExports(session, format);
+  }
+
+  // ── Keeping sessions fresh ──────────────────────────────────────────────────────────────────
+
+  /**
+   * Loads every profile's state and starts the scheduler: notices before and at expiry, and
+   * unattended refreshes for profiles with a TOTP secret and auto-refresh on.
+   */
+  async start(): Promise<void> {
+    if (this.#scheduler) return;
+    const { settings } = await this.settings.load();
+    this.#scheduler = new Scheduler(this.clock, (event) => void this.#onDue(event), {
+      notifyBeforeMs: settings.notifyBeforeMinutes * MINUTE,
+      autoRefreshBeforeMs: settings.autoRefreshBeforeMinutes * MINUTE,
+    });
+    this.#notifyBeforeMs = settings.notifyBeforeMinutes * MINUTE;
+    await this.sessions.load();
+    for (const profile of await this.settings.listProfiles()) await this.#scheduleNow(profile);
+  }
+
+  /** Re-reads states and catches up on anything due (after wake-up or a clock change). */
+  async recheck(): Promise<void> {
+    await this.sessions.load();
+    for (const profile of await this.settings.listProfiles()) this.sessions.recompute(profile.name);
+    this.#scheduler?.recheck();
+  }
+
+  /** Stops the scheduler and pending retries. */
+  stop(): void {
+    this.#scheduler?.stop();
+    this.#scheduler = undefined;
+    for (const name of [...this.#retries.keys()]) this.#cancelRetry(name);
+  }
+
+  #applySettings(notifyBeforeMinutes: number, autoRefreshBeforeMinutes: number): void {
+    this.#notifyBeforeMs = notifyBeforeMinutes * MINUTE;
+    this.#scheduler?.setOptions({ notifyBeforeMs: notifyBeforeMinutes * MINUTE, autoRefreshBeforeMs: autoRefreshBeforeMinutes * MINUTE });
+  }
+
+  #schedule(name: string): void {
+    if (!this.#scheduler) return;
+    void this.settings.getProfile(name).then((profile) => this.#scheduleNow(profile), () => undefined);
+  }
+
+  async #scheduleNow(profile: Profile): Promise<void> {
+    const scheduler = this.#scheduler;
+    if (!scheduler) return;
+    const session = await this.secrets.getSession(profile.name).catch(() => undefined);
+    const autoRefresh = profile.autoRefresh && (await this.secrets.hasTotpSecret(profile.name).catch(() => false));
+    scheduler.set({ profile: profile.name, expiresAt: session?.expiresAt, autoRefresh, lifetimeMs: profile.durationSeconds * 1000 });
+  }
+
+  async #onDue(event: DueEvent): Promise<void> {
+    this.sessions.recompute(event.profile);
+    if (event.kind === 'refresh-due') {
+      await this.#autoRefresh(event.profile);
+      return;
+    }
+    this.#emit({ kind: event.kind, profile: event.profile, expiresAt: event.expiresAt });
+  }
+
+  async #autoRefresh(name: string): Promise<void> {
+    try {
+      const session = await this.sessions.refresh(name, { generate: true });
+      this.#retries.delete(name);
+      this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true });
+      await this.#scheduleNow(await this.settings.getProfile(name));
+    } catch (error) {
+      const failure = isMfaTrayError(error) ? error : new MfaTrayError('internal', String(error));
+      this.#emit({ kind: 'refresh-failed', profile: name, code: failure.code, reason: failure.message, unattended: true });
+      if (failure.retryable || failure.code === 'sts-unavailable' || failure.code === 'sts-throttled' || failure.code === 'clock-skew') {
+        const attempt = (this.#retries.get(name)?.attempt ?? -1) + 1;
+        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] as number;
+        const timer = this.clock.setTimeout(() => void this.#autoRefresh(name), delay);
+        this.#retries.set(name, { attempt, timer });
+      }
+    }
+  }
+
+  #cancelRetry(name: string): void {
+    const retry = this.#retries.get(name);
+    if (retry) this.clock.clearTimeout(retry.timer);
+    this.#retries.delete(name);
+  }
+
+  #emit(notice: EngineNotice): void {
+    for (const listener of this.#noticeListeners) {
+      try {
+        listener(notice);
+      } catch {
+        // A broken listener must not stop the engine.
+      }
+    }
+  }
+
+  /** Runs keychain + settings steps of an add; on failure restores the keychain entries it replaced. */
+  async #withKeychainRollback(name: string, touchesTotp: boolean, steps: () => Promise<void>): Promise<void> {
+    const previousKey = await this.secrets.getLongLivedKey(name).catch(() => undefined);
+    const previousTotp = touchesTotp ? await this.secrets.getTotpSecret(name).catch(() => undefined) : undefined;
+    try {
+      await steps();
+    } catch (error) {
+      await (previousKey ? this.secrets.setLongLivedKey(name, previousKey) : this.secrets.deleteLongLivedKey(name)).catch(() => undefined);
+      if (touchesTotp) await (previousTotp ? this.secrets.setTotpSecret(name, previousTotp) : this.secrets.deleteTotpSecret(name)).catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+/** Creates the engine with the real adapters (keytar, the AWS SDK, the file system). */
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new Engine(options);
+}
