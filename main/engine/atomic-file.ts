@@ -8,8 +8,8 @@
  * lock at all, so a change they make between our read and our rename must be re-applied, not lost.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { chmod, lstat, mkdir, open, readFile, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
+import { constants as fsConstants, type Stats } from 'node:fs';
+import { chmod, lstat, mkdir, open, readFile, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { MfaTrayError, type ErrorCode } from '../common/errors';
@@ -26,13 +26,25 @@ export interface AtomicUpdateOptions {
   readonly errorCode?: ErrorCode;
   /** What the file is, for messages ("credentials file"). */
   readonly description?: string;
+  /**
+   * Test hook: runs after the new content is in the synced temp file and before the target is
+   * re-read and replaced, once per attempt (`attempt` counts from 0). Tests use it to play another
+   * program that rewrites the file at the worst moment.
+   */
+  readonly beforeRename?: (attempt: number) => void | Promise<void>;
 }
 
 /**
- * The result of an update function: the new content, or `undefined` to leave the file untouched.
+ * An update function: given the current content (`undefined` when the file does not exist), the
+ * new content, or `undefined` to leave the file untouched.
+ *
+ * It may be called more than once per update (again on the content another program wrote meanwhile),
+ * so it must be pure: no side effects, the same output for the same input. Whatever it throws
+ * aborts the update with the file untouched.
  */
 export type Updater = (current: Buffer | undefined) => Buffer | undefined;
 
+/** How often to re-apply the update when other programs keep rewriting the file under us. */
 const MAX_REAPPLY = 5;
 
 /**
@@ -60,7 +72,7 @@ export async function resolveTarget(path: string): Promise<string> {
     const link = await readlink(current);
     current = isAbsolute(link) ? link : resolve(dirname(current), link);
   }
-  throw new Error(`too many symbolic links at ${path}`);
+  throw Object.assign(new Error(`too many symbolic links at ${path}`), { code: 'ELOOP' });
 }
 
 /**
@@ -68,75 +80,91 @@ export async function resolveTarget(path: string): Promise<string> {
  * process.
  *
  * Steps: lock; read; `update(current)`; write an exclusive temp file in the same folder; fsync it;
- * re-read the target and, if another program changed it meanwhile, re-apply `update` to that new
- * content; rename over the target; fsync the folder; unlock. A missing file and folder are created
- * (0600 / 0700); an existing file keeps its mode; a read-only file is refused. On any failure the
- * original is left exactly as it was and the temp file is removed.
+ * re-read the target and, if another program changed it meanwhile, start over from that new content;
+ * rename over the target; fsync the folder; unlock. A missing file and folder are created
+ * (0600 / 0700), but only when there is something to write; an existing file keeps its mode (and,
+ * where permitted, its owner); a read-only file is refused. When the new content equals the old,
+ * nothing is written. On any failure the original is left exactly as it was and the temp file is
+ * removed.
  *
  * @returns whether the file was written.
  */
 export async function updateFileAtomic(path: string, update: Updater, options: AtomicUpdateOptions = {}): Promise<boolean> {
   const code = options.errorCode ?? 'credentials-file';
   const what = options.description ?? 'file';
-  const target = await resolveTarget(path);
-  const dir = dirname(target);
-  await mkdir(dir, { recursive: true, mode: options.newDirMode ?? 0o700 }).catch((error: unknown) => {
-    throw fileError(code, `Cannot create the folder ${dir} for the ${what}`, error);
+  const target = await resolveTarget(path).catch((error: unknown) => {
+    throw fileError(code, `Cannot find the ${what} ${path}`, error);
   });
-
-  const release = await acquireLock(target, options.lockTimeoutMs ?? 10_000, code, what);
-  try {
-    return await updateLocked(target, update, options, code, what);
-  } finally {
-    await release().catch(() => undefined);
-  }
-}
-
-async function updateLocked(target: string, update: Updater, options: AtomicUpdateOptions, code: ErrorCode, what: string): Promise<boolean> {
-  let current = await readIfExists(target, code, what);
-  const existing = await stat(target).catch(() => undefined);
-  if (existing && (existing.mode & 0o200) === 0) {
-    throw new MfaTrayError(code, `The ${what} ${target} is read-only; it was left unchanged. Make it writable (chmod u+w) if MFA Tray should update it.`);
-  }
-  let next = update(current);
-  if (next === undefined) return false;
-
-  const mode = existing ? existing.mode & 0o7777 : options.newFileMode ?? 0o600;
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    for (let attempt = 0; ; attempt += 1) {
-      await writeTemp(temp, next, mode, code, what);
-      // Other tools do not lock: if the file changed since we read it, apply our change to theirs.
-      const now = await readIfExists(target, code, what);
-      if (sameContent(now, current)) break;
-      if (attempt >= MAX_REAPPLY) {
-        throw new MfaTrayError(code, `The ${what} ${target} kept changing while MFA Tray was writing it; it was left as the other program wrote it. Try again.`, { retryable: true });
-      }
-      current = now;
-      next = update(current);
-      if (next === undefined) {
-        await rm(temp, { force: true });
-        return false;
-      }
-    }
-    await rename(temp, target).catch((error: unknown) => {
-      throw fileError(code, `Cannot replace the ${what} ${target}`, error);
+  const dir = dirname(target);
+  if (!(await exists(dir))) {
+    // Nothing to lock against yet. Creating the folder only to find there is nothing to write would
+    // leave a trace of a read-only operation (or of bad input) on disk.
+    if (update(undefined) === undefined) return false;
+    await mkdir(dir, { recursive: true, mode: options.newDirMode ?? 0o700 }).catch((error: unknown) => {
+      throw fileError(code, `Cannot create the folder ${dir} for the ${what}`, error);
     });
-    await fsyncDir(dirname(target));
-    return true;
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw error;
+  }
+
+  const lock = await acquireLock(target, options.lockTimeoutMs ?? 10_000, code, what);
+  try {
+    return await updateLocked(target, update, options, lock, code, what);
+  } finally {
+    await lock.release().catch(() => undefined);
   }
 }
 
-async function writeTemp(temp: string, content: Buffer, mode: number, code: ErrorCode, what: string): Promise<void> {
-  await rm(temp, { force: true });
-  let handle;
+async function updateLocked(target: string, update: Updater, options: AtomicUpdateOptions, lock: HeldLock, code: ErrorCode, what: string): Promise<boolean> {
+  const dir = dirname(target);
+  for (let attempt = 0; ; attempt += 1) {
+    const current = await readIfExists(target, code, what);
+    const existing = await stat(target).catch(() => undefined);
+    const next = update(current);
+    if (next === undefined || (current !== undefined && next.equals(current))) return false;
+    // Checked only now: an update with nothing to change must not fail on a read-only file.
+    if (existing && (existing.mode & 0o200) === 0) {
+      throw new MfaTrayError(code, `The ${what} ${target} is read-only; it was left unchanged. Make it writable (chmod u+w) if MFA Tray should update it.`);
+    }
+
+    const mode = existing ? existing.mode & 0o7777 : options.newFileMode ?? 0o600;
+    // A fresh random name per attempt, created with O_EXCL: never a file someone else prepared.
+    const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await writeTemp(temp, next, mode, existing, code, what);
+      await options.beforeRename?.(attempt);
+      // Other tools do not lock: if the file changed since we read it, apply our change to theirs.
+      if (!sameContent(await readIfExists(target, code, what), current)) {
+        await rm(temp, { force: true });
+        if (attempt >= MAX_REAPPLY) {
+          throw new MfaTrayError(code, `The ${what} ${target} kept changing while MFA Tray was writing it; it was left as the other program wrote it. Try again.`, { retryable: true });
+        }
+        continue;
+      }
+      if (lock.compromised) {
+        throw new MfaTrayError(code, `Lost the lock on the ${what} ${target} (this process stalled, or someone removed ${target}.lock); it was left unchanged. Try again.`, { retryable: true });
+      }
+      await renameWithRetry(temp, target).catch((error: unknown) => {
+        throw fileError(code, `Cannot replace the ${what} ${target}`, error);
+      });
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    await fsyncDir(dir);
+    return true;
+  }
+}
+
+async function writeTemp(temp: string, content: Buffer, mode: number, existing: Stats | undefined, code: ErrorCode, what: string): Promise<void> {
+  let handle: FileHandle | undefined;
   try {
-    // O_EXCL: never write into a file someone else prepared at that name.
-    handle = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, mode);
+    // Created owner-only; the final mode is set once the content is in.
+    handle = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
     await handle.writeFile(content);
+    if (existing && typeof process.getuid === 'function' && (existing.uid !== process.getuid() || existing.gid !== process.getgid?.())) {
+      // Someone else's file (say, root running the command with sudo on the user's file): keep
+      // its owner where we are allowed to. Best effort, as in editors' atomic saves.
+      await handle.chown(existing.uid, existing.gid).catch(() => undefined);
+    }
     await handle.chmod(mode);
     await handle.sync();
   } catch (error) {
@@ -147,6 +175,30 @@ async function writeTemp(temp: string, content: Buffer, mode: number, code: Erro
   } finally {
     await handle?.close();
   }
+}
+
+/**
+ * `rename`, retried briefly on Windows, where a virus scanner or indexer holding the target open
+ * makes it fail with EPERM/EACCES/EBUSY for a moment (as graceful-fs does).
+ */
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await rename(from, to);
+      return;
+    } catch (error) {
+      const errno = (error as NodeJS.ErrnoException).code;
+      if (process.platform !== 'win32' || attempt >= 10 || !['EPERM', 'EACCES', 'EBUSY'].includes(errno ?? '')) throw error;
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function readIfExists(path: string, code: ErrorCode, what: string): Promise<Buffer | undefined> {
@@ -171,18 +223,36 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-async function acquireLock(target: string, timeoutMs: number, code: ErrorCode, what: string): Promise<() => Promise<void>> {
+interface HeldLock {
+  readonly release: () => Promise<void>;
+  /** Set when the lock's heartbeat failed and another process may have taken it over. */
+  readonly compromised: boolean;
+}
+
+async function acquireLock(target: string, timeoutMs: number, code: ErrorCode, what: string): Promise<HeldLock> {
   const deadline = Date.now() + timeoutMs;
+  const state = { compromised: false };
   for (;;) {
     try {
-      return await lockfile.lock(target, {
+      const release = await lockfile.lock(target, {
         realpath: false,
         lockfilePath: `${target}.lock`,
         // A crashed holder's lock is taken over after this long without its heartbeat.
         stale: 10_000,
         update: 2_000,
         retries: 0,
+        // proper-lockfile's default throws from a timer, which would crash the tray app; instead
+        // the update refuses to rename (see updateLocked).
+        onCompromised: () => {
+          state.compromised = true;
+        },
       });
+      return {
+        release,
+        get compromised() {
+          return state.compromised;
+        },
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
         throw fileError(code, `Cannot lock the ${what} ${target}`, error);
@@ -213,6 +283,7 @@ const reasons: Record<string, string> = {
   EPERM: 'operation not permitted',
   EROFS: 'the file system is read-only',
   ENOTDIR: 'a part of the path is not a folder',
+  ELOOP: 'too many symbolic links',
   EISDIR: 'the path is a folder',
 };
 

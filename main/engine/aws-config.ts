@@ -1,0 +1,127 @@
+/**
+ * Where the AWS shared files are, and what a profile's `[profile X]` section of the shared config
+ * file says about MFA: `mfa_serial`, `region`, `duration_seconds`. Read-only: MFA Tray never writes
+ * the config file.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { invalidInput } from '../common/errors';
+import { fileError, isNotFound } from './atomic-file';
+import { findSections, isValidSectionName, parseIni, SECTION_NAME_RULE, type IniDocument } from './ini-edit';
+
+/** Environment variables, as `process.env` has them. Injectable so that tests need not mutate it. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** What the config file says about a profile; a key that is absent or unusable is left out. */
+export interface ProfileConfig {
+  readonly mfaSerial?: string;
+  readonly region?: string;
+  readonly durationSeconds?: number;
+}
+
+/**
+ * The user's home folder as the AWS SDKs find it: `HOME`, else `USERPROFILE`, else
+ * `HOMEDRIVE` + `HOMEPATH` (Windows), else the OS's answer.
+ */
+export function homeDir(env: Env = process.env): string {
+  if (env.HOME) return env.HOME;
+  if (env.USERPROFILE) return env.USERPROFILE;
+  if (env.HOMEPATH) return `${env.HOMEDRIVE ?? 'C:'}${env.HOMEPATH}`;
+  return homedir();
+}
+
+/** Expands a leading `~` (alone, or followed by `/` or `\`) to the home folder. */
+export function expandHome(path: string, env: Env = process.env): string {
+  if (path === '~') return homeDir(env);
+  if (path.startsWith('~/') || path.startsWith('~\\')) return join(homeDir(env), path.slice(2));
+  return path;
+}
+
+/**
+ * The shared credentials file: `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`, as an
+ * absolute path. An empty variable counts as unset, as in the SDKs.
+ */
+export function credentialsFilePath(env: Env = process.env): string {
+  return sharedFilePath(env.AWS_SHARED_CREDENTIALS_FILE, 'credentials', env);
+}
+
+/** The shared config file: `AWS_CONFIG_FILE`, else `~/.aws/config`, as an absolute path. */
+export function configFilePath(env: Env = process.env): string {
+  return sharedFilePath(env.AWS_CONFIG_FILE, 'config', env);
+}
+
+function sharedFilePath(fromEnv: string | undefined, name: string, env: Env): string {
+  return resolve(fromEnv ? expandHome(fromEnv, env) : join(homeDir(env), '.aws', name));
+}
+
+/** Options for {@link readProfileConfig}. */
+export interface ReadProfileConfigOptions {
+  /** Where to find `AWS_CONFIG_FILE` and the home folder. Default `process.env`. */
+  readonly env?: Env;
+  /** The config file to read, instead of the one the environment names. */
+  readonly path?: string;
+}
+
+/**
+ * Reads `mfa_serial`, `region` and `duration_seconds` for a profile from the shared config file, as
+ * the AWS CLI does when a profile is set up.
+ *
+ * A missing file or section gives `{}`: those settings are optional. The file is read only.
+ *
+ * @throws MfaTrayError `invalid-input` for a name that is not a valid profile name, and
+ *   `credentials-file` when the file exists but cannot be read.
+ */
+export async function readProfileConfig(name: string, options: ReadProfileConfigOptions = {}): Promise<ProfileConfig> {
+  if (!isValidSectionName(name)) throw invalidInput('profile', SECTION_NAME_RULE);
+  const path = options.path ?? configFilePath(options.env);
+  let text: string;
+  try {
+    text = (await readFile(path)).toString('utf8');
+  } catch (error) {
+    if (isNotFound(error)) return {};
+    throw fileError('credentials-file', `Cannot read the AWS config file ${path}`, error);
+  }
+  return parseProfileConfig(text, name);
+}
+
+/**
+ * The pure part of {@link readProfileConfig}: the profile's settings from the config file's text.
+ *
+ * The section is `[profile NAME]` (also with the name quoted, as botocore allows), and for
+ * `default` also `[default]`. Sections that appear more than once merge, the last value winning, as
+ * in the JS SDK. Only top-level keys count (not `s3 =` style nested ones). `duration_seconds` must
+ * be a plain non-negative integer; anything else is ignored rather than guessed at. The range
+ * (900..129600) is checked where the profile is validated, with a message that says so.
+ */
+export function parseProfileConfig(text: string, name: string): ProfileConfig {
+  const doc = parseIni(text);
+  const values = new Map<string, string>();
+  for (const section of profileSections(doc, name)) {
+    for (const entry of section.entries) values.set(entry.key, entry.value);
+  }
+  const mfaSerial = values.get('mfa_serial');
+  const region = values.get('region');
+  const duration = values.get('duration_seconds');
+  const durationSeconds = duration !== undefined && /^\d{1,9}$/.test(duration) ? Number.parseInt(duration, 10) : undefined;
+  return {
+    ...(mfaSerial ? { mfaSerial } : {}),
+    ...(region ? { region } : {}),
+    ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+  };
+}
+
+/**
+ * The config file's sections for a profile, in file order. For `default`, a plain `[default]` comes
+ * first so that a `[profile default]` (which the JS SDK prefers) overrides it.
+ */
+function profileSections(doc: IniDocument, name: string): IniDocument['sections'] {
+  const prefixed = doc.sections.filter((s) => s.header >= 0 && s.name !== undefined && profileName(s.name) === name);
+  return name === 'default' ? [...findSections(doc, 'default'), ...prefixed] : prefixed;
+}
+
+/** `profile NAME`, `profile "NAME"` or `profile 'NAME'` → NAME; anything else → undefined. */
+function profileName(header: string): string | undefined {
+  const match = /^profile[ \t]+(["']?)([^"' \t]+)\1[ \t]*$/.exec(header);
+  return match?.[2];
+}

@@ -1,0 +1,380 @@
+/**
+ * The shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`): where the
+ * temporary session goes so that every AWS CLI and SDK finds it.
+ *
+ * The contract (docs: DESIGN.md, "The credentials file"): change only the target section's
+ * credential keys, every other byte stays; write what botocore and the JS SDK both read the same way;
+ * never overwrite a long-lived key unless asked to; write atomically under a lock and re-apply when
+ * another program changed the file meanwhile ({@link updateFileAtomic}).
+ *
+ * The editing rules are pure functions ({@link withSession}, {@link withoutSession}, ...) so that
+ * they can be re-applied to whatever another program wrote, and tested over generated files.
+ * {@link CredentialsFile} puts them on disk.
+ */
+import { readFile } from 'node:fs/promises';
+import { invalidInput, MfaTrayError } from '../common/errors';
+import type { LongLivedKey, SessionCredentials } from '../common/model';
+import { fileError, isNotFound, updateFileAtomic, type AtomicUpdateOptions } from './atomic-file';
+import { credentialsFilePath, type Env } from './aws-config';
+import {
+  DuplicateSectionError,
+  findSections,
+  isValidSectionName,
+  parseIni,
+  removeKeys,
+  SECTION_NAME_RULE,
+  sectionValues,
+  setKeys,
+  type IniDocument,
+} from './ini-edit';
+
+/** The keys a session consists of, in the order new lines are written. */
+export const SESSION_KEYS = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'x_security_token_expires'] as const;
+
+/**
+ * botocore's older name for the session token (read when `aws_session_token` is absent). Some tools
+ * still write both; when the target has it we keep it in step with `aws_session_token` (a stale one
+ * would hand old tools a token that does not match the key) and remove it on forget. Never added.
+ */
+const LEGACY_TOKEN_KEY = 'aws_security_token';
+
+/** What a section holds, credential-wise. */
+export type SectionKind =
+  /** The section is not in the file. */
+  | 'absent'
+  /** An access key (or secret) without a session token: a long-lived IAM user key. */
+  | 'long-lived'
+  /** Temporary credentials: an access key with a session token. */
+  | 'session'
+  /** No credentials (maybe other settings). */
+  | 'none';
+
+/** Options for {@link CredentialsFile.writeSession} and {@link withSession}. */
+export interface WriteSessionOptions {
+  /** Overwrite a section that holds a long-lived key. Only when the user asked for exactly that. */
+  readonly overwriteLongLived?: boolean;
+}
+
+/** What {@link CredentialsFile.forgetSession} did. */
+export type ForgetResult =
+  /** The section held nothing but the session: it is gone, header and all. */
+  | 'section-removed'
+  /** The session keys are gone; the section stays for its other settings or comments. */
+  | 'keys-removed'
+  /** Nothing to forget: no such section, no session in it, or a long-lived key (never touched). */
+  | 'unchanged';
+
+/**
+ * The expiry as written to `x_security_token_expires`: RFC 3339 UTC to the second
+ * (`2026-11-28T05:12:00Z`), as saml2aws and gimme-aws-creds write it. Fractions of a second are
+ * dropped (rounding down: never claim a session lives longer than it does).
+ */
+export function formatExpiry(expiresAt: number): string {
+  return new Date(Math.floor(expiresAt / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/** Whether a section name may be written, with an `invalid-input` error naming `field` if not. */
+export function assertSectionName(name: string, field = 'targetSection'): void {
+  if (typeof name !== 'string' || !isValidSectionName(name)) throw invalidInput(field, `the section name must ${SECTION_NAME_RULE}`);
+}
+
+/**
+ * What a section of the file holds. Credentials count where botocore reads them (top-level keys;
+ * an empty value is no value).
+ *
+ * @throws DuplicateSectionError when the section appears more than once.
+ */
+export function sectionKind(doc: IniDocument, section: string): SectionKind {
+  const found = findSections(doc, section);
+  if (found.length > 1) throw new DuplicateSectionError(section, found.map((s) => s.header + 1));
+  const values = sectionValues(doc, section);
+  return values === undefined ? 'absent' : kindOf(values);
+}
+
+function kindOf(values: ReadonlyMap<string, string>): Exclude<SectionKind, 'absent'> {
+  if (values.get('aws_session_token') || values.get(LEGACY_TOKEN_KEY)) return 'session';
+  // Half a key (only the secret, say) is still the user's key material: treat it as long-lived.
+  if (values.get('aws_access_key_id') || values.get('aws_secret_access_key')) return 'long-lived';
+  return 'none';
+}
+
+/**
+ * The file's text with `session` in `section`, every other byte unchanged (see {@link setKeys}).
+ *
+ * @throws MfaTrayError `invalid-input` (bad section name or session value: nothing is written),
+ *   `long-lived-section` (the section holds a long-lived key and `overwriteLongLived` is not set),
+ *   or DuplicateSectionError.
+ */
+export function withSession(text: string, section: string, session: SessionCredentials, options: WriteSessionOptions = {}): string {
+  assertSectionName(section);
+  const entries = sessionEntries(session);
+  const doc = parseIni(text);
+  const kind = sectionKind(doc, section);
+  if (kind === 'long-lived' && !options.overwriteLongLived) {
+    throw new MfaTrayError(
+      'long-lived-section',
+      `The section [${section}] of the credentials file holds a long-lived access key, which MFA Tray does not overwrite. Choose another target section for this profile, or import that key into the keychain first (mfa-tray import <profile> --from ${section} --remove-plaintext). Nothing was changed.`,
+      { field: 'targetSection' },
+    );
+  }
+  const hasLegacyToken = kind !== 'absent' && findSections(doc, section)[0]?.entries.some((e) => e.key === LEGACY_TOKEN_KEY);
+  return setKeys(text, section, hasLegacyToken ? [...entries, [LEGACY_TOKEN_KEY, session.sessionToken]] : entries);
+}
+
+/**
+ * The file's text without the session in `section`: the session keys removed, and the section
+ * itself (with the blank line before it) when nothing else is left in it. Sections without a
+ * session, and long-lived keys, are left alone.
+ *
+ * Removing a section that {@link withSession} appended gives back the original text exactly.
+ *
+ * @throws MfaTrayError `invalid-input` for a bad section name, or DuplicateSectionError.
+ */
+export function withoutSession(text: string, section: string): { readonly text: string; readonly result: ForgetResult } {
+  assertSectionName(section);
+  const doc = parseIni(text);
+  if (sectionKind(doc, section) !== 'session') return { text, result: 'unchanged' };
+  const next = removeKeys(text, section, [...SESSION_KEYS, LEGACY_TOKEN_KEY], { dropEmptySection: true });
+  const gone = findSections(parseIni(next), section).length === 0;
+  return { text: next, result: next === text ? 'unchanged' : gone ? 'section-removed' : 'keys-removed' };
+}
+
+/**
+ * The file's text without the long-lived key in `section` (its `aws_access_key_id` and
+ * `aws_secret_access_key` lines; the section and everything else in it stay).
+ *
+ * @param expectedAccessKeyId when given, remove only if the section still holds this key id.
+ * @throws MfaTrayError `credentials-file` when the section holds another key than expected, or
+ *   DuplicateSectionError.
+ */
+export function withoutLongLivedKey(text: string, section: string, expectedAccessKeyId?: string): string {
+  assertSectionName(section, 'section');
+  const doc = parseIni(text);
+  if (sectionKind(doc, section) !== 'long-lived') return text;
+  if (expectedAccessKeyId !== undefined && sectionValues(doc, section)?.get('aws_access_key_id') !== expectedAccessKeyId) {
+    throw new MfaTrayError('credentials-file', `The section [${section}] of the credentials file no longer holds the access key that was imported (it changed meanwhile), so its key was not removed. Check the file, then remove the key by hand or import again.`);
+  }
+  return removeKeys(text, section, ['aws_access_key_id', 'aws_secret_access_key']);
+}
+
+/**
+ * Names of the sections holding a long-lived key, in file order, each once: what `import` can
+ * offer. Sections whose names MFA Tray cannot use (spaces, brackets...) are left out.
+ */
+export function longLivedSections(text: string): string[] {
+  const doc = parseIni(text);
+  const names = new Set<string>();
+  for (const section of doc.sections) {
+    const name = section.name;
+    if (name === undefined || section.header < 0 || names.has(name) || !isValidSectionName(name)) continue;
+    const values = sectionValues(doc, name);
+    if (values && kindOf(values) === 'long-lived') names.add(name);
+  }
+  return [...names];
+}
+
+/**
+ * Checks a session before anything is written: values on one line of printable ASCII without
+ * spaces (what STS hands out; anything else could break the file or read back differently), and an
+ * expiry that is a real time. Errors name the field, never the value.
+ */
+function sessionEntries(session: SessionCredentials): Array<readonly [string, string]> {
+  const values: Array<[keyof SessionCredentials, string, string | undefined]> = [
+    ['accessKeyId', 'aws_access_key_id', session?.accessKeyId],
+    ['secretAccessKey', 'aws_secret_access_key', session?.secretAccessKey],
+    ['sessionToken', 'aws_session_token', session?.sessionToken],
+  ];
+  const entries: Array<readonly [string, string]> = [];
+  for (const [field, key, value] of values) {
+    if (typeof value !== 'string' || !/^[\x21-\x7e]{1,8192}$/.test(value)) {
+      throw invalidInput(`session.${field}`, 'must be 1 to 8192 printable ASCII characters without spaces or line breaks');
+    }
+    entries.push([key, value]);
+  }
+  const expiresAt = session?.expiresAt;
+  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt) || expiresAt < 0 || expiresAt > 253402300799000) {
+    throw invalidInput('session.expiresAt', 'must be a time between 1970 and 9999 (milliseconds since the epoch)');
+  }
+  entries.push(['x_security_token_expires', formatExpiry(expiresAt)]);
+  return entries;
+}
+
+/** Options for {@link CredentialsFile}. */
+export interface CredentialsFileOptions {
+  /** Where to find `AWS_SHARED_CREDENTIALS_FILE` and the home folder, at each call. Default `process.env`. */
+  readonly env?: Env;
+  /** A fixed path instead of the one the environment names. */
+  readonly path?: string;
+  /** Passed to {@link updateFileAtomic}: the lock timeout, and the test hook. */
+  readonly atomic?: Pick<AtomicUpdateOptions, 'lockTimeoutMs' | 'beforeRename'>;
+}
+
+/**
+ * The shared credentials file on disk.
+ *
+ * Every write goes through {@link updateFileAtomic} (lock, temp file, fsync, re-read and re-apply,
+ * rename; mode, owner and symlinks kept; read-only files refused). The file is handled as bytes
+ * (`latin1`), so whatever encoding the user's comments are in, they come back byte for byte.
+ */
+export class CredentialsFile {
+  readonly #env: Env | undefined;
+  readonly #path: string | undefined;
+  readonly #atomic: CredentialsFileOptions['atomic'];
+
+  constructor(options: CredentialsFileOptions = {}) {
+    this.#env = options.env;
+    this.#path = options.path;
+    this.#atomic = options.atomic;
+  }
+
+  /** The file's absolute path, resolved now from the environment (it may change between calls). */
+  get path(): string {
+    return this.#path ?? credentialsFilePath(this.#env ?? process.env);
+  }
+
+  /**
+   * Writes a session into `section`: its credential keys only, everything else in the file as it
+   * was. Creates the section, the file (0600) and its folder (0700) when missing.
+   *
+   * @throws MfaTrayError `invalid-input`, `long-lived-section`, `credentials-file` (including a
+   *   section that appears twice), `lock-timeout`. In every case the file is as it was.
+   */
+  async writeSession(section: string, session: SessionCredentials, options: WriteSessionOptions = {}): Promise<void> {
+    // Validate before touching the disk: bad input changes nothing, not even a folder.
+    withSession('', section, session, options);
+    await this.#update((text) => withSession(text, section, session, options));
+  }
+
+  /**
+   * Forgets the session in `section` (see {@link withoutSession}). A section holding a long-lived
+   * key is never touched.
+   */
+  async forgetSession(section: string): Promise<ForgetResult> {
+    assertSectionName(section);
+    let result: ForgetResult = 'unchanged';
+    await this.#update((text) => {
+      const next = withoutSession(text, section);
+      result = next.result;
+      return next.text;
+    });
+    return result;
+  }
+
+  /**
+   * The session in `section`, or `undefined` when the file or section is missing or holds no
+   * complete session (all three values and a readable `x_security_token_expires`).
+   */
+  async readSession(section: string): Promise<SessionCredentials | undefined> {
+    assertSectionName(section, 'section');
+    const text = await this.#read();
+    if (text === undefined) return undefined;
+    const values = this.#values(text, section);
+    if (!values || kindOf(values) !== 'session') return undefined;
+    const accessKeyId = values.get('aws_access_key_id');
+    const secretAccessKey = values.get('aws_secret_access_key');
+    const sessionToken = values.get('aws_session_token') || values.get(LEGACY_TOKEN_KEY);
+    const expiresAt = parseExpiry(values.get('x_security_token_expires'));
+    if (!accessKeyId || !secretAccessKey || !sessionToken || expiresAt === undefined) return undefined;
+    return { accessKeyId, secretAccessKey, sessionToken, expiresAt };
+  }
+
+  /**
+   * The long-lived key in `section`, for `import`.
+   *
+   * @throws MfaTrayError `not-found` when the file or section is missing, holds no key, only half
+   *   of one, or a temporary session instead; `credentials-file` when unreadable or duplicated.
+   */
+  async readLongLivedKey(section: string): Promise<LongLivedKey> {
+    assertSectionName(section, 'section');
+    const text = await this.#read();
+    if (text === undefined) throw new MfaTrayError('not-found', `The credentials file ${this.path} does not exist, so there is no key in [${section}] to import.`, { field: 'section' });
+    const values = this.#values(text, section);
+    const notFound = (why: string): MfaTrayError => new MfaTrayError('not-found', `The section [${section}] of the credentials file ${this.path} ${why}.`, { field: 'section' });
+    if (!values) throw notFound('does not exist');
+    const kind = kindOf(values);
+    if (kind === 'session') throw notFound('holds temporary session credentials, not a long-lived access key');
+    const accessKeyId = values.get('aws_access_key_id');
+    const secretAccessKey = values.get('aws_secret_access_key');
+    if (!accessKeyId && !secretAccessKey) throw notFound('holds no access key');
+    if (!accessKeyId) throw notFound('has aws_secret_access_key but no aws_access_key_id');
+    if (!secretAccessKey) throw notFound('has aws_access_key_id but no aws_secret_access_key');
+    return { accessKeyId, secretAccessKey };
+  }
+
+  /** Names of the sections holding a long-lived key ({@link longLivedSections}); `[]` without a file. */
+  async listLongLivedSections(): Promise<string[]> {
+    const text = await this.#read();
+    return text === undefined ? [] : longLivedSections(text);
+  }
+
+  /**
+   * Removes the long-lived key lines of `section` (after `import --remove-plaintext`); the section
+   * and everything else stay.
+   *
+   * @param expectedAccessKeyId remove only if the section still holds this key (the one imported).
+   * @returns whether a key was removed (`false`: no file, no section, or no long-lived key in it).
+   */
+  async removeLongLivedKey(section: string, expectedAccessKeyId?: string): Promise<boolean> {
+    assertSectionName(section, 'section');
+    return this.#update((text) => withoutLongLivedKey(text, section, expectedAccessKeyId));
+  }
+
+  /** Applies a pure edit of the file's text under {@link updateFileAtomic}. */
+  async #update(edit: (text: string) => string): Promise<boolean> {
+    const path = this.path;
+    try {
+      return await updateFileAtomic(
+        path,
+        (current) => {
+          const text = current?.toString('latin1') ?? '';
+          const next = edit(text);
+          return next === text ? undefined : Buffer.from(next, 'latin1');
+        },
+        { ...this.#atomic, errorCode: 'credentials-file', description: 'credentials file' },
+      );
+    } catch (error) {
+      throw this.#mapError(error, path);
+    }
+  }
+
+  async #read(): Promise<string | undefined> {
+    const path = this.path;
+    try {
+      return (await readFile(path)).toString('latin1');
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw fileError('credentials-file', `Cannot read the credentials file ${path}`, error);
+    }
+  }
+
+  #values(text: string, section: string): Map<string, string> | undefined {
+    const doc = parseIni(text);
+    try {
+      sectionKind(doc, section);
+    } catch (error) {
+      throw this.#mapError(error, this.path);
+    }
+    return sectionValues(doc, section);
+  }
+
+  /**
+   * A section that appears twice is refused rather than guessed at: botocore (the AWS CLI) rejects
+   * the whole file, the JS SDK merges the copies key by key, so no single edit is right for both,
+   * and a merged read could import or overwrite the wrong key. The user fixes it once, by hand.
+   */
+  #mapError(error: unknown, path: string): unknown {
+    if (!(error instanceof DuplicateSectionError)) return error;
+    return new MfaTrayError(
+      'credentials-file',
+      `The credentials file ${path} has the section [${error.section}] ${error.lineNumbers.length} times (lines ${error.lineNumbers.join(', ')}). The AWS CLI refuses such a file and the SDKs merge the copies, so MFA Tray does not guess which one to use. Merge them into one section, then try again. Nothing was changed.`,
+      { cause: error },
+    );
+  }
+}
+
+/** Reads `x_security_token_expires`: RFC 3339 with a time zone, else `undefined`. */
+function parseExpiry(value: string | undefined): number | undefined {
+  if (!value || !/^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/.test(value)) return undefined;
+  const ms = Date.parse(value.replace(' ', 'T'));
+  return Number.isFinite(ms) ? ms : undefined;
+}

@@ -1,0 +1,373 @@
+/**
+ * Byte-preserving editing of AWS-style INI files (`~/.aws/credentials`, `~/.aws/config`), on strings.
+ *
+ * Two readers matter and they disagree: botocore (the AWS CLI, Python's strict `RawConfigParser`)
+ * and the JavaScript SDK (`parseIni` in `@smithy/core`). This module models the file the way both
+ * see it where they agree, and takes botocore's stricter view where they do not, so that what we
+ * write reads the same in both:
+ *
+ * - A line is split off at `\n`; a `\r` just before it belongs to the line ending (CRLF).
+ * - Blank lines and lines whose first non-blank character is `#` or `;` are comments for both.
+ * - A key line is `key = value` (botocore also accepts `key: value`; keys are compared in lower case
+ *   because botocore lower-cases them).
+ * - A line indented deeper than the key line above it (blank and comment lines in between do not
+ *   count) continues that key: botocore appends it to the value, the JS SDK reads `s3 =` style
+ *   nested sub-keys from it. Either way it is not a key of the section, so it is never one of ours.
+ * - A section header is a line whose first non-blank character is `[`; its name is what botocore
+ *   reads: the text between that `[` and the last `]` of the line.
+ *
+ * Every function takes and returns a whole file as a string and changes nothing it was not asked to:
+ * comments, blank lines, order, indentation, line endings (LF, CRLF, mixed), a leading BOM and a
+ * missing final newline all survive. Callers that must preserve arbitrary bytes (not only UTF-8)
+ * pass a `latin1` ("binary") string: the structure is pure ASCII, so every byte round-trips.
+ */
+import { invalidInput } from '../common/errors';
+
+/** A line ending as found in the file; `''` only on a last line without one. */
+export type LineEnding = '' | '\n' | '\r\n';
+
+/** One physical line of the file. */
+export interface IniLine {
+  readonly text: string;
+  readonly eol: LineEnding;
+}
+
+/** One `key = value` line of a section, with any continuation (nested sub-key) lines under it. */
+export interface IniEntry {
+  /** The key in lower case, as botocore compares it. */
+  readonly key: string;
+  /** The value with surrounding blanks and a JS-SDK-style inline comment (` # ...`) removed. */
+  readonly value: string;
+  /** Index of the key line in {@link IniDocument.lines}. */
+  readonly line: number;
+  /** Index just past the entry's last continuation line (`line + 1` when it has none). */
+  readonly end: number;
+}
+
+/** A section: its header line, its body, and the top-level key lines in it. */
+export interface IniSection {
+  /** The section's name, or `undefined` for the lines before the first header. */
+  readonly name: string | undefined;
+  /** Index of the header line (`-1` for the lines before the first header). */
+  readonly header: number;
+  /** Index just past the section's last line (the next header, or the end of the file). */
+  readonly end: number;
+  readonly entries: readonly IniEntry[];
+}
+
+/** A parsed file. `lines` joined with their endings, after `bom`, give back the input exactly. */
+export interface IniDocument {
+  /** `'\uFEFF'` when the text starts with a byte-order mark (decoded or as latin1 bytes), else `''`. */
+  readonly bom: string;
+  readonly lines: readonly IniLine[];
+  /** The line ending used by most lines (LF for a file without any): the one new lines get. */
+  readonly eol: '\n' | '\r\n';
+  /** The lines before the first header (name `undefined`), then every section in file order. */
+  readonly sections: readonly IniSection[];
+}
+
+/** Thrown when an edit targets a section that appears more than once in the file. */
+export class DuplicateSectionError extends Error {
+  override readonly name = 'DuplicateSectionError';
+
+  constructor(
+    readonly section: string,
+    /** 1-based line numbers of the headers. */
+    readonly lineNumbers: readonly number[],
+  ) {
+    super(`The section [${section}] appears ${lineNumbers.length} times (lines ${lineNumbers.join(', ')}).`);
+  }
+}
+
+const BOMS = ['\uFEFF', '\xEF\xBB\xBF'];
+const BLANK = /^[ \t\f\v\r]*$/;
+const LEADING_BLANKS = /^[ \t\f\v]*/;
+
+/** Splits text into lines and finds its sections and top-level key lines. */
+export function parseIni(text: string): IniDocument {
+  const bom = BOMS.find((b) => text.startsWith(b)) ?? '';
+  const lines = splitLines(text.slice(bom.length));
+
+  const sections: IniSection[] = [];
+  let name: string | undefined;
+  let header = -1;
+  let entries: IniEntry[] = [];
+  // The key line that deeper-indented lines below it continue (botocore's `optname`/`indent_level`).
+  let open: { key: string; value: string; line: number; end: number; indent: number } | undefined;
+
+  const closeEntry = (): void => {
+    if (open) entries.push({ key: open.key, value: open.value, line: open.line, end: open.end });
+    open = undefined;
+  };
+
+  lines.forEach((line, index) => {
+    const { text: t } = line;
+    if (BLANK.test(t)) return;
+    const indent = LEADING_BLANKS.exec(t)?.[0].length ?? 0;
+    const trimmed = trimBlanks(t.slice(indent));
+    if (trimmed.startsWith('#') || trimmed.startsWith(';')) return;
+    if (open && indent > open.indent) {
+      open.end = index + 1;
+      return;
+    }
+    closeEntry();
+    if (trimmed.startsWith('[')) {
+      sections.push({ name, header, end: index, entries });
+      name = headerName(trimmed);
+      header = index;
+      entries = [];
+      return;
+    }
+    const delimiter = trimmed.search(/[=:]/);
+    const key = delimiter > 0 ? trimBlanks(trimmed.slice(0, delimiter)) : '';
+    if (key === '') return; // Not a key line (botocore rejects the file, the JS SDK skips the line).
+    open = { key: key.toLowerCase(), value: cleanValue(trimmed.slice(delimiter + 1)), line: index, end: index + 1, indent };
+  });
+  closeEntry();
+  sections.push({ name, header, end: lines.length, entries });
+
+  return { bom, lines, eol: dominantEol(lines), sections };
+}
+
+/** Joins a document (or edited lines) back into text. */
+export function serializeIni(doc: { readonly bom: string; readonly lines: readonly IniLine[] }): string {
+  return doc.bom + doc.lines.map((l) => l.text + l.eol).join('');
+}
+
+/** Every section named `name`, in file order (more than one means the file has duplicates). */
+export function findSections(doc: IniDocument, name: string): IniSection[] {
+  return doc.sections.filter((s) => s.header >= 0 && s.name === name);
+}
+
+/**
+ * The top-level values of a section as a map from lower-case key to value.
+ *
+ * Repeated keys and repeated sections merge with the last one winning, as in the JS SDK (botocore
+ * refuses such a file altogether). `undefined` when the section does not exist.
+ */
+export function sectionValues(doc: IniDocument, name: string): Map<string, string> | undefined {
+  const found = findSections(doc, name);
+  if (found.length === 0) return undefined;
+  const values = new Map<string, string>();
+  for (const section of found) for (const entry of section.entries) values.set(entry.key, entry.value);
+  return values;
+}
+
+/**
+ * Sets keys in one section, changing nothing else.
+ *
+ * An existing key line (matched case-insensitively, with any spacing and `=` or `:`) is replaced in
+ * place, keeping its indentation and line ending; later repeats of that key in the section are
+ * removed, because botocore refuses a section with a key twice and the JS SDK would read the last,
+ * stale one. Keys not there yet are inserted together, in the given order, after the section's last
+ * key line (or right after its header). A missing section is appended at the end of the file after
+ * one blank line. New lines get the file's line ending; a file without a final newline keeps
+ * having none.
+ *
+ * @param entries `[key, value]` pairs; keys lower-case `[a-z0-9_]`, values one line without an
+ *   inline-comment look-alike (checked: see {@link assertWritable}).
+ * @throws DuplicateSectionError when the section appears more than once.
+ */
+export function setKeys(text: string, section: string, entries: ReadonlyArray<readonly [string, string]>): string {
+  assertWritable(section, entries);
+  const doc = parseIni(text);
+  const target = singleSection(doc, section);
+  const lines = doc.lines.slice();
+  const newLine = (key: string, value: string, eol: LineEnding, indent = ''): IniLine => ({ text: `${indent}${key} = ${value}`, eol });
+
+  if (!target) {
+    const added = [`[${section}]`, ...entries.map(([k, v]) => `${k} = ${v}`)];
+    const hadFinalNewline = lines.length === 0 || lines.at(-1)?.eol !== '';
+    if (lines.length > 0) {
+      terminateLast(lines, doc.eol);
+      lines.push({ text: '', eol: doc.eol });
+    }
+    added.forEach((t, i) => lines.push({ text: t, eol: i === added.length - 1 && !hadFinalNewline ? '' : doc.eol }));
+    return serializeIni({ bom: doc.bom, lines });
+  }
+
+  // Line index of an entry to replace (or, with `line` undefined, drop) -> the end of its range.
+  const replace = new Map<number, { end: number; line: IniLine | undefined }>();
+  const missing: Array<readonly [string, string]> = [];
+  for (const [key, value] of entries) {
+    const matches = target.entries.filter((e) => e.key === key);
+    const first = matches[0];
+    if (!first) {
+      missing.push([key, value]);
+      continue;
+    }
+    // Keep the indentation: botocore reads a line indented deeper than the key above as part of it,
+    // so changing it could turn a neighbour into a continuation line or ours into one.
+    const indent = LEADING_BLANKS.exec(lines[first.line]?.text ?? '')?.[0] ?? '';
+    const eol = lines[first.end - 1]?.eol ?? doc.eol;
+    replace.set(first.line, { end: first.end, line: newLine(key, value, eol, indent) });
+    for (const repeat of matches.slice(1)) replace.set(repeat.line, { end: repeat.end, line: undefined });
+  }
+
+  const insertAt = target.entries.at(-1)?.end ?? target.header + 1;
+  const out: IniLine[] = [];
+  for (let i = 0; i <= lines.length; i += 1) {
+    if (i === insertAt && missing.length > 0) {
+      // Inserting after the file's last line: give it an ending, and the new last line none.
+      const atEnd = i === lines.length && out.at(-1)?.eol === '';
+      if (atEnd) terminateLast(out, doc.eol);
+      missing.forEach(([k, v], n) => out.push(newLine(k, v, atEnd && n === missing.length - 1 ? '' : doc.eol)));
+    }
+    if (i === lines.length) break;
+    const edit = replace.get(i);
+    if (edit) {
+      if (edit.line) out.push(edit.line);
+      else if (edit.end === lines.length) keepFinalNewlineState(out, lines);
+      i = edit.end - 1;
+      continue;
+    }
+    out.push(lines[i] as IniLine);
+  }
+  return serializeIni({ bom: doc.bom, lines: out });
+}
+
+/** Options for {@link removeKeys}. */
+export interface RemoveKeysOptions {
+  /**
+   * Also remove the section when nothing but blank lines is left in it: its header, and one blank
+   * line just above the header (the separator {@link setKeys} adds when it creates a section).
+   */
+  readonly dropEmptySection?: boolean;
+}
+
+/**
+ * Removes keys (top-level key lines with their continuation lines, every repeat) from one section.
+ *
+ * Returns the text unchanged when the section or the keys are not there. A file without a final
+ * newline keeps having none.
+ *
+ * @throws DuplicateSectionError when the section appears more than once.
+ */
+export function removeKeys(text: string, section: string, keys: readonly string[], options: RemoveKeysOptions = {}): string {
+  const doc = parseIni(text);
+  const target = singleSection(doc, section);
+  if (!target) return text;
+  const wanted = new Set(keys.map((k) => k.toLowerCase()));
+  const drop = new Set<number>();
+  for (const entry of target.entries) {
+    if (!wanted.has(entry.key)) continue;
+    for (let i = entry.line; i < entry.end; i += 1) drop.add(i);
+  }
+  if (drop.size === 0) return text;
+
+  let emptied = options.dropEmptySection === true;
+  for (let i = target.header + 1; i < target.end && emptied; i += 1) {
+    if (!drop.has(i) && !BLANK.test(doc.lines[i]?.text ?? '')) emptied = false;
+  }
+  if (emptied) {
+    // The section's own blank lines stay (they separate it from the next one); the blank line
+    // above the header goes, so that removing a section we appended gives back the file as it was.
+    drop.add(target.header);
+    const above = target.header - 1;
+    if (above >= 0 && BLANK.test(doc.lines[above]?.text ?? '')) drop.add(above);
+  }
+
+  const out = doc.lines.filter((_, i) => !drop.has(i));
+  if (drop.has(doc.lines.length - 1)) keepFinalNewlineState(out, doc.lines);
+  return serializeIni({ bom: doc.bom, lines: out });
+}
+
+/** The characters botocore and the JS SDK both accept in a section name we write. */
+export const SECTION_NAME_PATTERN = /^[A-Za-z0-9_.@+%:/-]{1,64}$/;
+
+/** What {@link SECTION_NAME_PATTERN} allows, in words, for error messages. */
+export const SECTION_NAME_RULE =
+  'use 1 to 64 characters of A-Z a-z 0-9 and _ . @ + % : / - (no spaces or brackets), and not DEFAULT, __proto__ or another reserved name';
+
+/**
+ * Names that match the pattern but break a reader: botocore turns `[DEFAULT]` into defaults for
+ * every other section (a session written there would leak into every profile), and the JS SDK
+ * throws on `[__proto__]` and mis-reads names of `Object.prototype` members (it indexes a plain
+ * object with them).
+ */
+const RESERVED_SECTION_NAMES = new Set(['DEFAULT', ...Object.getOwnPropertyNames(Object.prototype)]);
+
+/** Whether `name` is a section name that both readers handle and that we may write. */
+export function isValidSectionName(name: string): boolean {
+  return SECTION_NAME_PATTERN.test(name) && !RESERVED_SECTION_NAMES.has(name);
+}
+
+/**
+ * Checks what {@link setKeys} is about to write: a valid section name, lower-case keys, and values
+ * on one line that both readers read back unchanged (no surrounding blanks, nothing the JS SDK
+ * would take for an inline comment, not empty, which the JS SDK takes for a nested block).
+ *
+ * @throws MfaTrayError `invalid-input`, naming the section or the key, never the value.
+ */
+export function assertWritable(section: string, entries: ReadonlyArray<readonly [string, string]>): void {
+  if (!isValidSectionName(section)) throw invalidInput('section', SECTION_NAME_RULE);
+  for (const [key, value] of entries) {
+    if (!/^[a-z0-9_]{1,64}$/.test(key)) throw invalidInput('key', 'keys are lower-case a-z, 0-9 and _');
+    if (value === '' || /[\r\n\0]/.test(value) || value.trim() !== value || /\s[#;]/.test(value)) {
+      throw invalidInput(key, 'a value must be a single non-empty line without surrounding blanks or " #" / " ;"');
+    }
+  }
+}
+
+function singleSection(doc: IniDocument, name: string): IniSection | undefined {
+  const found = findSections(doc, name);
+  if (found.length > 1) throw new DuplicateSectionError(name, found.map((s) => s.header + 1));
+  return found[0];
+}
+
+function splitLines(text: string): IniLine[] {
+  const lines: IniLine[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) {
+      lines.push({ text: text.slice(start), eol: '' });
+      break;
+    }
+    const crlf = nl > start && text[nl - 1] === '\r';
+    lines.push({ text: text.slice(start, crlf ? nl - 1 : nl), eol: crlf ? '\r\n' : '\n' });
+    start = nl + 1;
+  }
+  return lines;
+}
+
+function dominantEol(lines: readonly IniLine[]): '\n' | '\r\n' {
+  let crlf = 0;
+  let lf = 0;
+  for (const { eol } of lines) {
+    if (eol === '\r\n') crlf += 1;
+    else if (eol === '\n') lf += 1;
+  }
+  return crlf > lf ? '\r\n' : '\n';
+}
+
+/** botocore's `\[(?P<header>.+)\]`: from the first `[` to the last `]`; `undefined` if none. */
+function headerName(trimmed: string): string | undefined {
+  const close = trimmed.lastIndexOf(']');
+  return close > 1 ? trimmed.slice(1, close) : undefined;
+}
+
+/** A value as both readers agree on it: blanks trimmed, and the JS SDK's inline comment cut off. */
+function cleanValue(raw: string): string {
+  return trimBlanks(raw.split(/(?:^|\s)[;#]/)[0] ?? '');
+}
+
+/**
+ * Trims ASCII blanks only: `String.prototype.trim` would also eat U+00A0 and U+0085, which in a
+ * latin1 "binary" string are bytes of UTF-8 characters, not blanks.
+ */
+function trimBlanks(s: string): string {
+  return s.replace(/^[ \t\f\v\r]+|[ \t\f\v\r]+$/g, '');
+}
+
+/** Gives the last line a line ending (when it had none) before lines are added after it. */
+function terminateLast(lines: IniLine[], eol: '\n' | '\r\n'): void {
+  const last = lines.at(-1);
+  if (last && last.eol === '') lines[lines.length - 1] = { text: last.text, eol };
+}
+
+/** After removing the file's last line: a file that ended without a newline still does. */
+function keepFinalNewlineState(out: IniLine[], original: readonly IniLine[]): void {
+  const last = out.at(-1);
+  if (last && original.at(-1)?.eol === '') out[out.length - 1] = { text: last.text, eol: '' };
+}

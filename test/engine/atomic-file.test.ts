@@ -1,0 +1,288 @@
+import assert from 'node:assert/strict';
+import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test, type TestContext } from 'node:test';
+import lockfile from 'proper-lockfile';
+import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
+import { updateFileAtomic, type Updater } from '../../main/engine/atomic-file';
+
+async function scratch(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-atomic-'));
+  t.after(async () => {
+    await chmod(dir, 0o700).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/** An updater that appends a line. */
+const append = (line: string): Updater => (current) => Buffer.concat([current ?? Buffer.alloc(0), Buffer.from(`${line}\n`)]);
+
+async function rejectsWith(promise: Promise<unknown>, code: ErrorCode) {
+  const error = await promise.then(
+    () => assert.fail(`expected an error with code ${code}`),
+    (e: unknown) => e,
+  );
+  assert.ok(isMfaTrayError(error, code), `expected ${code}, got ${String(error)}`);
+  return error;
+}
+
+describe('updateFileAtomic', () => {
+  test('replaces the content with what the update returns', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+
+    assert.equal(await updateFileAtomic(path, append('b')), true);
+
+    assert.equal(await readFile(path, 'utf8'), 'a\nb\n');
+  });
+
+  test('leaves the file alone (same inode) when the update returns undefined or the same bytes', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    const before = await stat(path);
+
+    assert.equal(await updateFileAtomic(path, () => undefined), false);
+    assert.equal(await updateFileAtomic(path, (current) => current), false);
+
+    assert.equal((await stat(path)).ino, before.ino);
+  });
+
+  test('creates a missing file (0600) and its missing folders (0700)', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'home', '.aws', 'credentials');
+
+    await updateFileAtomic(path, append('a'));
+
+    assert.equal(await readFile(path, 'utf8'), 'a\n');
+    assert.equal((await stat(path)).mode & 0o777, 0o600);
+    assert.equal((await stat(join(dir, 'home'))).mode & 0o777, 0o700);
+    assert.equal((await stat(join(dir, 'home', '.aws'))).mode & 0o777, 0o700);
+  });
+
+  test('creates no folder when there is nothing to write', async (t) => {
+    const dir = await scratch(t);
+
+    assert.equal(await updateFileAtomic(join(dir, 'absent', 'credentials'), () => undefined), false);
+
+    assert.deepEqual(await readdir(dir), []);
+  });
+
+  test('creates no folder when the update throws', async (t) => {
+    const dir = await scratch(t);
+
+    await assert.rejects(updateFileAtomic(join(dir, 'absent', 'credentials'), () => { throw new Error('bad input'); }), /bad input/);
+
+    assert.deepEqual(await readdir(dir), []);
+  });
+
+  test('keeps the mode of an existing file', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    await chmod(path, 0o640);
+
+    await updateFileAtomic(path, append('b'));
+
+    assert.equal((await stat(path)).mode & 0o7777, 0o640);
+  });
+
+  test('keeps the owner of an existing file when allowed to (root here)', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    await chown(path, 12345, 23456);
+
+    await updateFileAtomic(path, append('b'));
+
+    const info = await stat(path);
+    assert.deepEqual([info.uid, info.gid], [12345, 23456]);
+  });
+
+  test('writes through a symlink to its target, and the link stays a link', async (t) => {
+    const dir = await scratch(t);
+    await mkdir(join(dir, 'dotfiles'));
+    const real = join(dir, 'dotfiles', 'credentials');
+    await writeFile(real, 'a\n');
+    await chmod(real, 0o640);
+    const link = join(dir, 'credentials');
+    await symlink('dotfiles/credentials', link);
+
+    await updateFileAtomic(link, append('b'));
+
+    assert.ok((await lstat(link)).isSymbolicLink());
+    assert.equal(await readlink(link), 'dotfiles/credentials');
+    assert.equal(await readFile(real, 'utf8'), 'a\nb\n');
+    assert.equal((await stat(real)).mode & 0o777, 0o640);
+    assert.deepEqual((await readdir(dir)).sort(), ['credentials', 'dotfiles']);
+    assert.deepEqual(await readdir(join(dir, 'dotfiles')), ['credentials']);
+  });
+
+  test('follows a chain of symlinks, and creates the target of a dangling one', async (t) => {
+    const dir = await scratch(t);
+    const real = join(dir, 'real');
+    await symlink(real, join(dir, 'second'));
+    await symlink(join(dir, 'second'), join(dir, 'first'));
+
+    await updateFileAtomic(join(dir, 'first'), append('a'));
+
+    assert.ok((await lstat(join(dir, 'first'))).isSymbolicLink());
+    assert.ok((await lstat(join(dir, 'second'))).isSymbolicLink());
+    assert.equal(await readFile(real, 'utf8'), 'a\n');
+  });
+
+  test('refuses a read-only file and leaves it as it was', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    await chmod(path, 0o400);
+
+    const error = await rejectsWith(updateFileAtomic(path, append('b')), 'credentials-file');
+
+    assert.match(error.message, /read-only/);
+    assert.equal(await readFile(path, 'utf8'), 'a\n');
+    assert.equal((await stat(path)).mode & 0o777, 0o400);
+    assert.deepEqual(await readdir(dir), ['credentials']);
+  });
+
+  test('does not complain about a read-only file when there is nothing to change', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    await chmod(path, 0o400);
+
+    assert.equal(await updateFileAtomic(path, () => undefined), false);
+  });
+
+  test("re-applies the update to another program's change made between the read and the rename", async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    const seen: string[] = [];
+
+    await updateFileAtomic(
+      path,
+      (current) => {
+        seen.push(current?.toString() ?? '');
+        return append('ours')(current);
+      },
+      { beforeRename: (attempt) => (attempt === 0 ? writeFile(path, 'a\ntheirs\n') : undefined) },
+    );
+
+    assert.deepEqual(seen, ['a\n', 'a\ntheirs\n']);
+    assert.equal(await readFile(path, 'utf8'), 'a\ntheirs\nours\n');
+    assert.deepEqual(await readdir(dir), ['credentials']);
+  });
+
+  test('notices a file another program created between the read and the rename', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+
+    await updateFileAtomic(path, append('ours'), { beforeRename: (attempt) => (attempt === 0 ? writeFile(path, 'theirs\n') : undefined) });
+
+    assert.equal(await readFile(path, 'utf8'), 'theirs\nours\n');
+  });
+
+  test('gives up, retryably, when another program keeps changing the file, leaving their version', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+
+    const error = await rejectsWith(updateFileAtomic(path, append('ours'), { beforeRename: (attempt) => writeFile(path, `theirs ${attempt}\n`) }), 'credentials-file');
+
+    assert.equal(error.retryable, true);
+    assert.match(await readFile(path, 'utf8'), /^theirs \d+\n$/);
+    assert.deepEqual(await readdir(dir), ['credentials']);
+  });
+
+  test('leaves the file as it was, and no temp or lock file, when the update throws', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+
+    await assert.rejects(updateFileAtomic(path, () => { throw new Error('refused'); }), /refused/);
+
+    assert.equal(await readFile(path, 'utf8'), 'a\n');
+    assert.deepEqual(await readdir(dir), ['credentials']);
+    assert.equal(await updateFileAtomic(path, append('b'), { lockTimeoutMs: 500 }), true, 'the lock was released');
+  });
+
+  test('serialises parallel updates: none is lost', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+
+    await Promise.all(Array.from({ length: 25 }, (_, i) => updateFileAtomic(path, append(`line ${i}`))));
+
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n').sort();
+    assert.deepEqual(lines, Array.from({ length: 25 }, (_, i) => `line ${i}`).sort());
+    assert.deepEqual(await readdir(dir), ['credentials']);
+  });
+
+  test('waits for another holder of the lock, then gives up with lock-timeout', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    const release = await lockfile.lock(path, { realpath: false, lockfilePath: `${path}.lock` });
+    t.after(() => release().catch(() => undefined));
+
+    const started = Date.now();
+    const error = await rejectsWith(updateFileAtomic(path, append('b'), { lockTimeoutMs: 300 }), 'lock-timeout');
+
+    assert.ok(Date.now() - started >= 300);
+    assert.equal(error.retryable, true);
+    assert.equal(await readFile(path, 'utf8'), 'a\n');
+  });
+
+  test("takes over the lock of a holder that crashed (no heartbeat for 10 s)", async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    await mkdir(`${path}.lock`);
+    const longAgo = new Date(Date.now() - 60_000);
+    await utimes(`${path}.lock`, longAgo, longAgo);
+
+    await updateFileAtomic(path, append('b'), { lockTimeoutMs: 1_000 });
+
+    assert.equal(await readFile(path, 'utf8'), 'a\nb\n');
+    assert.deepEqual(await readdir(dir), ['credentials']);
+  });
+
+  test('refuses to rename, without crashing, after losing the lock (its folder removed under it)', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+
+    const error = await rejectsWith(
+      updateFileAtomic(path, append('b'), {
+        beforeRename: async () => {
+          await rm(`${path}.lock`, { recursive: true });
+          // The lock's heartbeat runs every 2 s: let it notice.
+          await new Promise((r) => setTimeout(r, 2_300));
+        },
+      }),
+      'credentials-file',
+    );
+
+    assert.match(error.message, /Lost the lock/);
+    assert.equal(await readFile(path, 'utf8'), 'a\n');
+    assert.deepEqual(await readdir(dir), ['credentials']);
+  });
+
+  test('says in plain words when the path is a folder, changing nothing', async (t) => {
+    const dir = await scratch(t);
+    await mkdir(join(dir, 'credentials'));
+
+    const error = await rejectsWith(updateFileAtomic(join(dir, 'credentials'), append('a'), { description: 'credentials file' }), 'credentials-file');
+
+    assert.match(error.message, /Cannot read the credentials file .*: the path is a folder\. Nothing was changed\./);
+  });
+
+  test('reports failures with the code it is given', async (t) => {
+    const dir = await scratch(t);
+    await mkdir(join(dir, 'settings.json'));
+    await rejectsWith(updateFileAtomic(join(dir, 'settings.json'), append('a'), { errorCode: 'settings-file' }), 'settings-file');
+  });
+});
