@@ -21,6 +21,8 @@ const onlyTests = args.includes('--only-tests') || files.length > 0;
 const required = [
   { bin: 'dbus-run-session', pkg: 'dbus' },
   { bin: 'gnome-keyring-daemon', pkg: 'gnome-keyring' },
+  // The credentials-file tests check our output with Python's configparser, which botocore uses.
+  { bin: 'python3', pkg: 'python3' },
 ];
 
 function onPath(bin) {
@@ -41,7 +43,7 @@ function run(label, command, commandArgs, options = {}) {
 
 const missing = required.filter((r) => !onPath(r.bin));
 if (missing.length > 0) {
-  fail(`missing ${missing.map((m) => m.bin).join(', ')}; install with: apt-get install -y libsecret-1-dev ${[...new Set(missing.map((m) => m.pkg))].join(' ')}`);
+  fail(`missing ${missing.map((m) => m.bin).join(', ')}; install with: apt-get install -y ${[...new Set(missing.map((m) => m.pkg))].join(' ')}`);
 }
 
 const localBin = (name) => join(root, 'node_modules', '.bin', name);

@@ -38,6 +38,8 @@ export interface EngineOptions {
   readonly sts?: StsGateway;
   /** Bound on one STS call. */
   readonly stsTimeoutMs?: number;
+  /** An STS endpoint instead of the SDK's own resolution (which already honours `AWS_ENDPOINT_URL_STS`). */
+  readonly stsEndpoint?: string;
 }
 
 /** A profile as `status` shows it. */
@@ -105,7 +107,12 @@ export class Engine {
     this.settings = new SettingsStore({ configDir: this.configDir });
     this.secrets = new ProfileSecrets(options.secretStore ?? new KeytarSecretStore());
     this.credentials = new CredentialsFile(options.env ? { env: options.env } : {});
-    this.sts = options.sts ?? new SdkStsGateway({ clockOffset: this.offset, clock: this.clock, ...(options.stsTimeoutMs ? { timeoutMs: options.stsTimeoutMs } : {}) });
+    this.sts = options.sts ?? new SdkStsGateway({
+      clockOffset: this.offset,
+      clock: this.clock,
+      ...(options.stsTimeoutMs ? { timeoutMs: options.stsTimeoutMs } : {}),
+      ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}),
+    });
     const usedCodes = new UsedCodes(usedCodesFile(this.configDir), { clock: this.clock });
     this.codes = new TotpGenerator({ clock: this.clock, offset: this.offset, usedCodes });
     this.sessions = new SessionService({
@@ -116,6 +123,10 @@ export class Engine {
       codes: this.codes,
       clock: this.clock,
       expiringWithinMs: () => this.#notifyBeforeMs,
+      calibrate: async (key, region) => {
+        // One cheap, MFA-free call measures the clock offset (the gateway records it from every answer).
+        if (!this.offset.measured) await this.sts.getCallerIdentity(key, region).catch(() => undefined);
+      },
     });
   }
 

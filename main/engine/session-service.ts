@@ -51,6 +51,11 @@ export interface SessionServiceDeps {
   readonly clock: Clock;
   /** How long before expiry a session counts as expiring (the notify lead time). */
   readonly expiringWithinMs: () => number;
+  /**
+   * Measures this computer's clock against AWS's before a code is generated, when that has not
+   * been done yet: a code made from a clock 40 s off is refused as wrong.
+   */
+  readonly calibrate?: (key: LongLivedKey, region: string) => Promise<void>;
 }
 
 export type StateListener = (profile: string, state: SessionState) => void;
@@ -169,6 +174,7 @@ export class SessionService {
         await this.deps.codes.claimTyped(profile.mfaSerial, code);
         sentCode = code;
       } else {
+        await this.deps.calibrate?.(key, profile.region);
         sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string);
       }
       const session = await this.deps.sts.getSessionToken({

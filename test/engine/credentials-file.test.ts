@@ -64,8 +64,6 @@ async function rejectsWith(promise: Promise<unknown>, code: Parameters<typeof is
   return error;
 }
 
-const PYTHON = spawnSync('python3', ['--version']).status === 0;
-
 /**
  * What botocore (the AWS CLI) reads: its `raw_config_parse` is Python's strict `RawConfigParser`
  * on the file opened with the locale's encoding (UTF-8 here), which is what this mirrors.
@@ -112,7 +110,7 @@ describe('golden files', () => {
 
   // botocore opens the file as plain UTF-8 and so cannot read a file with a BOM at all, before or after.
   for (const name of WRITE_CASES.filter((n) => n !== 'bom')) {
-    test(`${name}: botocore's parser reads the same session and the other profiles unchanged`, { skip: !PYTHON && 'python3 is not installed' }, async (t) => {
+    test(`${name}: botocore's parser reads the same session and the other profiles unchanged`, async (t) => {
       const { path, file } = await fileWith(t, await bytes(join(FIXTURES, name, 'input.ini')));
       const { dev: _old, ...before } = botocoreProfiles(path);
 

@@ -1,0 +1,321 @@
+/**
+ * The engine end to end: real keychain (gnome-keyring), real files, the loopback STS server through
+ * the SDK. One behaviour per test.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
+import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
+import type { EngineNotice } from '../../main/engine/engine';
+import { FakeClock } from '../support/fake-clock';
+import { createHarness, type Harness } from '../support/engine-harness';
+import { startStsServer, type StsServer } from '../support/sts-server';
+
+let sts: StsServer;
+let h: Harness;
+
+before(async () => {
+  sts = await startStsServer();
+});
+after(async () => {
+  await sts.close();
+});
+beforeEach(async () => {
+  sts.clearFaults();
+  h = await createHarness({ sts });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+/** Asserts that `promise` rejects with an MfaTrayError of `code`, and returns it. */
+async function rejectsWith(promise: Promise<unknown>, code: ErrorCode) {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(isMfaTrayError(error), `expected an MfaTrayError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    return error;
+  }
+  assert.fail(`expected a rejection with ${code}`);
+}
+
+async function readCredentials() {
+  const { credentialsFile } = await loadSharedConfigFiles({ filepath: h.credentialsPath, configFilepath: h.configPath, ignoreCache: true });
+  return credentialsFile;
+}
+
+describe('refresh with a typed code', () => {
+  it('writes the new session into the target section and caches it in the keychain', async () => {
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge();
+    const session = await h.engine.refresh('work', { code: sts.currentCode(user) });
+
+    const issued = sts.sessions.at(-1);
+    assert.equal(session.accessKeyId, issued?.accessKeyId);
+    const file = await readCredentials();
+    assert.equal(file.work?.aws_access_key_id, issued?.accessKeyId);
+    assert.equal(file.work?.aws_session_token, issued?.sessionToken);
+    assert.match(file.work?.x_security_token_expires ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.deepEqual(await h.engine.secrets.getSession('work'), session);
+    assert.equal(h.engine.sessions.state('work').kind, 'valid');
+  });
+
+  it('refuses a code that is not 6 digits without calling STS or changing anything', async () => {
+    await h.addUser('work');
+    const before = sts.count('GetSessionToken');
+    const error = await rejectsWith(h.engine.refresh('work', { code: '12345' }), 'invalid-input');
+    assert.equal(error.field, 'code');
+    assert.equal(sts.count('GetSessionToken'), before);
+    await assert.rejects(readFile(h.credentialsPath), { code: 'ENOENT' });
+  });
+
+  it('never sends the same typed code twice for one device', async () => {
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge();
+    const code = sts.currentCode(user);
+    await h.engine.refresh('work', { code });
+    const sent = sts.count('GetSessionToken');
+    await rejectsWith(h.engine.refresh('work', { code }), 'code-reused');
+    assert.equal(sts.count('GetSessionToken'), sent, 'the second attempt never reached STS');
+  });
+
+  it('joins two refreshes of one profile at once into one STS call', async () => {
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge();
+    sts.setLatency(200);
+    const code = sts.currentCode(user);
+    const before = sts.count('GetSessionToken');
+    const [a, b] = await Promise.all([h.engine.refresh('work', { code }), h.engine.refresh('work', { code })]);
+    assert.equal(a, b);
+    assert.equal(sts.count('GetSessionToken'), before + 1);
+  });
+
+  it('keeps the old session in the file, the keychain and the state when a refresh fails', async () => {
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge();
+    const first = await h.engine.refresh('work', { code: sts.currentCode(user) });
+    const fileBefore = await readFile(h.credentialsPath);
+
+    const wrong = sts.currentCode(user) === '000000' ? '111111' : '000000';
+    const error = await rejectsWith(h.engine.refresh('work', { code: wrong }), 'sts-invalid-code');
+
+    assert.deepEqual(await readFile(h.credentialsPath), fileBefore);
+    assert.deepEqual(await h.engine.secrets.getSession('work'), first);
+    const state = h.engine.sessions.state('work');
+    assert.equal(state.kind, 'failed');
+    assert.equal(state.kind === 'failed' && state.expiresAt, first.expiresAt);
+    assert.equal(state.kind === 'failed' && state.reason, error.message);
+  });
+
+  it('says which device is wrong when the serial is not the user\'s', async () => {
+    const user = sts.registerUser({ name: 'mixed' });
+    const other = sts.registerUser({ name: 'other' });
+    await h.engine.addProfile({ name: 'mixed', mfaSerial: other.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    await sts.avoidStepEdge();
+    await rejectsWith(h.engine.refresh('mixed', { code: sts.currentCode(other) }), 'sts-wrong-device');
+  });
+
+  it('needs a code when no TOTP secret is registered, and changes nothing', async () => {
+    await h.addUser('work');
+    await rejectsWith(h.engine.refresh('work', { generate: true }), 'code-required');
+    assert.equal(h.engine.sessions.state('work').kind, 'none');
+  });
+
+  it('reports an unknown profile without touching STS', async () => {
+    await rejectsWith(h.engine.refresh('nobody', { code: '123456' }), 'not-found');
+  });
+});
+
+describe('refresh with a registered TOTP secret', () => {
+  it('generates the code itself', async () => {
+    await h.addUser('auto', { totp: true });
+    const session = await h.engine.refresh('auto', { generate: true });
+    assert.equal((await readCredentials()).auto?.aws_session_token, session.sessionToken);
+  });
+
+  it('corrects a clock 90 s behind AWS before generating the code', async () => {
+    sts.setClockSkew(90_000);
+    await h.addUser('auto', { totp: true });
+    await h.engine.refresh('auto', { generate: true });
+    assert.ok(Math.abs(h.engine.offset.offsetMs - 90_000) < 2_000, `offset ${h.engine.offset.offsetMs}`);
+  });
+
+  it('corrects a clock 90 s ahead of AWS before generating the code', async () => {
+    sts.setClockSkew(-90_000);
+    await h.addUser('auto', { totp: true });
+    await h.engine.refresh('auto', { generate: true });
+    assert.ok(Math.abs(h.engine.offset.offsetMs + 90_000) < 2_000, `offset ${h.engine.offset.offsetMs}`);
+  });
+
+  it('keeps the old session and says STS is unreachable when it answers 5xx, sending the code once', async () => {
+    await h.addUser('auto', { totp: true });
+    const first = await h.engine.refresh('auto', { generate: true });
+    sts.failNext(5, 503);
+    const before = sts.count('GetSessionToken');
+    await rejectsWith(h.engine.refresh('auto', { generate: true }), 'sts-unavailable');
+    assert.equal(sts.count('GetSessionToken'), before + 1, 'not retried: a retry would resend the code');
+    assert.deepEqual(await h.engine.secrets.getSession('auto'), first);
+  });
+});
+
+describe('profiles', () => {
+  it('refuses bad input and stores nothing', async () => {
+    const user = sts.registerUser({ name: 'bad' });
+    const error = await rejectsWith(h.engine.addProfile({ name: 'bad', mfaSerial: 'arn:aws:iam::123456789012:u2f/user/bad/key', accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }), 'invalid-input');
+    assert.equal(error.field, 'mfaSerial');
+    assert.equal(await h.engine.secrets.getLongLivedKey('bad'), undefined);
+    assert.deepEqual(await h.engine.settings.listProfiles(), []);
+    await assert.rejects(readdir(h.env.MFA_TRAY_CONFIG_DIR as string), { code: 'ENOENT' });
+  });
+
+  it('refuses a bad secret access key without echoing it', async () => {
+    const user = sts.registerUser({ name: 'bad' });
+    const bad = 'x'.repeat(39);
+    const error = await rejectsWith(h.engine.addProfile({ name: 'bad', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: bad }), 'invalid-input');
+    assert.equal(error.field, 'secretAccessKey');
+    assert.ok(!error.message.includes(bad));
+  });
+
+  it('refuses a second profile of the same name unless replacing', async () => {
+    await h.addUser('work');
+    const user = sts.registerUser({ name: 'work2' });
+    await rejectsWith(h.engine.addProfile({ name: 'work', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }), 'already-exists');
+  });
+
+  it('verifies a stored key with GetCallerIdentity', async () => {
+    const user = await h.addUser('work');
+    assert.equal((await h.engine.verify('work')).arn, user.arn);
+  });
+
+  it('removes a profile with its keychain entries, and its session section only when asked', async () => {
+    const user = await h.addUser('work', { totp: true });
+    await sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await h.engine.removeProfile('work');
+    assert.equal(await h.engine.secrets.getLongLivedKey('work'), undefined);
+    assert.equal(await h.engine.secrets.getTotpSecret('work'), undefined);
+    assert.equal(await h.engine.secrets.getSession('work'), undefined);
+    assert.ok((await readCredentials()).work?.aws_session_token, 'the session section stays without --forget-session');
+  });
+
+  it('forgets a session: the section we wrote is gone from the file', async () => {
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await h.engine.forgetSession('work');
+    assert.equal((await readCredentials()).work, undefined);
+    assert.equal(h.engine.sessions.state('work').kind, 'none');
+  });
+});
+
+describe('import', () => {
+  async function seed(credentials: string, config: string) {
+    await mkdir(dirname(h.credentialsPath), { recursive: true });
+    await writeFile(h.credentialsPath, credentials);
+    await writeFile(h.configPath, config);
+  }
+
+  it('moves the key into the keychain, takes the MFA serial from the config file and removes only the key lines', async () => {
+    const user = sts.registerUser({ name: 'legacy' });
+    const original = `# my keys\n[other]\naws_access_key_id = AKIAOTHEROTHEROTHER1\naws_secret_access_key = ${'o'.repeat(40)}\n\n[legacy]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\nregion = eu-west-1\n`;
+    await seed(original, `[profile legacy]\nmfa_serial = ${user.mfaSerial}\nregion = ap-northeast-1\nduration_seconds = 3600\n`);
+
+    const profile = await h.engine.importProfile('legacy', { fromSection: 'legacy', removePlaintext: true });
+
+    assert.equal(profile.mfaSerial, user.mfaSerial);
+    assert.equal(profile.region, 'ap-northeast-1');
+    assert.equal(profile.durationSeconds, 3600);
+    assert.deepEqual(await h.engine.secrets.getLongLivedKey('legacy'), { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    const expected = original.replace(`aws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`, '');
+    assert.equal(await readFile(h.credentialsPath, 'utf8'), expected);
+  });
+
+  it('keeps the plaintext key unless asked, and then refuses to aim sessions at that section', async () => {
+    const user = sts.registerUser({ name: 'legacy' });
+    await seed(`[legacy]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`, '');
+    const error = await rejectsWith(h.engine.importProfile('legacy', { fromSection: 'legacy', mfaSerial: user.mfaSerial as string }), 'invalid-input');
+    assert.equal(error.field, 'targetSection');
+    assert.equal(await h.engine.secrets.getLongLivedKey('legacy'), undefined);
+  });
+
+  it('asks for the MFA serial when the config file has none', async () => {
+    const user = sts.registerUser({ name: 'legacy' });
+    await seed(`[legacy]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`, '');
+    const error = await rejectsWith(h.engine.importProfile('mine', { fromSection: 'legacy' }), 'invalid-input');
+    assert.equal(error.field, 'mfaSerial');
+  });
+});
+
+describe('status and export', () => {
+  it('lists every profile with its state and whether it has a TOTP secret', async () => {
+    const user = await h.addUser('work');
+    await h.addUser('auto', { totp: true });
+    await sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: sts.currentCode(user) });
+    const status = await h.engine.status();
+    assert.deepEqual(status.map((s) => [s.profile.name, s.state.kind, s.hasTotpSecret]), [['work', 'valid', false], ['auto', 'none', true]]);
+  });
+
+  it('exports the current session', async () => {
+    await h.addUser('auto', { totp: true });
+    const session = await h.engine.refresh('auto', { generate: true });
+    assert.match(await h.engine.exportSession('auto', 'env'), new RegExp(`^export AWS_ACCESS_KEY_ID=${session.accessKeyId}\n`));
+  });
+
+  it('says how to get a session when there is none to export', async () => {
+    await h.addUser('work');
+    const error = await rejectsWith(h.engine.exportSession('work', 'env'), 'no-session');
+    assert.match(error.message, /mfa-tray refresh work/);
+  });
+});
+
+describe('keeping sessions fresh', () => {
+  const MIN = 60_000;
+
+  async function withClock(run: (clock: FakeClock, harness: Harness, notices: EngineNotice[]) => Promise<void>) {
+    const clock = new FakeClock(Date.now());
+    const harness = await createHarness({ sts, clock });
+    const notices: EngineNotice[] = [];
+    harness.engine.onNotice((n) => notices.push(n));
+    try {
+      await run(clock, harness, notices);
+    } finally {
+      await harness.close();
+    }
+  }
+
+  it('notifies before expiry and at expiry for a profile that needs a typed code', async () => {
+    await withClock(async (clock, harness, notices) => {
+      const user = await harness.addUser('work', { durationSeconds: 3600 });
+      await sts.avoidStepEdge();
+      const session = await harness.engine.refresh('work', { code: sts.currentCode(user) });
+      await harness.engine.start();
+      clock.advance(session.expiresAt - clock.now() - 15 * MIN);
+      assert.deepEqual(notices.filter((n) => n.kind !== 'refreshed').map((n) => n.kind), ['expiring']);
+      clock.advance(15 * MIN);
+      assert.deepEqual(notices.filter((n) => n.kind !== 'refreshed').map((n) => n.kind), ['expiring', 'expired']);
+      assert.equal(harness.engine.sessions.state('work').kind, 'expired');
+    });
+  });
+
+  it('refreshes a TOTP profile unattended before expiry, silently', async () => {
+    await withClock(async (clock, harness, notices) => {
+      await harness.addUser('auto', { totp: true, durationSeconds: 900 });
+      const first = await harness.engine.refresh('auto', { generate: true });
+      await harness.engine.start();
+      const refreshed = new Promise<EngineNotice>((resolve) => harness.engine.onNotice((n) => n.kind !== 'expiring' && n.kind !== 'expired' && n.unattended && resolve(n)));
+      // Due half a lifetime early at most (7.5 min): move AWS's clock and ours together.
+      const lead = first.expiresAt - clock.now() - 7.5 * MIN;
+      sts.setClockSkew(lead);
+      clock.advance(lead);
+      const notice = await refreshed;
+      assert.equal(notice.kind, 'refreshed', JSON.stringify(notice));
+      assert.ok(!notices.some((n) => n.kind === 'expiring'), 'no expiry warning for a profile that refreshes itself');
+      const latest = await harness.engine.secrets.getSession('auto');
+      assert.ok(latest && latest.expiresAt > first.expiresAt);
+    });
+  });
+});

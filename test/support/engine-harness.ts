@@ -1,0 +1,75 @@
+/**
+ * A real engine for tests: its own config folder and credentials file in a temp dir, a real keychain
+ * under a private service prefix (gnome-keyring in the test session), and the loopback STS server,
+ * reached through the endpoint setting the SDK honours. Nothing is faked but, optionally, the clock.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../main/engine/clock';
+import { Engine } from '../../main/engine/engine';
+import { createTestKeychain, type TestKeychain } from './keyring';
+import { startStsServer, type StsServer, type StsUser } from './sts-server';
+
+export interface Harness {
+  readonly dir: string;
+  readonly env: Readonly<Record<"HOME" | "AWS_SHARED_CREDENTIALS_FILE" | "AWS_CONFIG_FILE" | "MFA_TRAY_CONFIG_DIR", string>>;
+  readonly credentialsPath: string;
+  readonly configPath: string;
+  readonly sts: StsServer;
+  readonly keychain: TestKeychain;
+  readonly engine: Engine;
+  /** Adds a profile for a user registered on the loopback STS. */
+  addUser(name: string, options?: { readonly totp?: boolean; readonly durationSeconds?: number; readonly targetSection?: string }): Promise<StsUser>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(options: { readonly clock?: Clock; readonly sts?: StsServer } = {}): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-engine-'));
+  const credentialsPath = join(dir, 'aws', 'credentials');
+  const configPath = join(dir, 'aws', 'config');
+  const env = {
+    HOME: dir,
+    AWS_SHARED_CREDENTIALS_FILE: credentialsPath,
+    AWS_CONFIG_FILE: configPath,
+    MFA_TRAY_CONFIG_DIR: join(dir, 'config'),
+  };
+  const sts = options.sts ?? (await startStsServer());
+  const keychain = createTestKeychain('engine');
+  const engine = new Engine({
+    env,
+    configDir: env.MFA_TRAY_CONFIG_DIR,
+    secretStore: keychain.store,
+    stsEndpoint: sts.endpoint,
+    stsTimeoutMs: 3_000,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return {
+    dir,
+    env,
+    credentialsPath,
+    configPath,
+    sts,
+    keychain,
+    engine,
+    async addUser(name, userOptions = {}) {
+      const user = sts.registerUser({ name: `${name}-${randomUUID().slice(0, 8)}` });
+      await engine.addProfile({
+        name,
+        mfaSerial: user.mfaSerial,
+        accessKeyId: user.accessKeyId,
+        secretAccessKey: user.secretAccessKey,
+        ...(userOptions.durationSeconds ? { durationSeconds: userOptions.durationSeconds } : {}),
+        ...(userOptions.targetSection ? { targetSection: userOptions.targetSection } : {}),
+      }, userOptions.totp ? { totpSecret: user.totpSecret as string } : {});
+      return user;
+    },
+    async close() {
+      engine.stop();
+      await keychain.cleanup();
+      if (!options.sts) await sts.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
