@@ -9,7 +9,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 /** Import patterns that only the Electron layer may use. */
 const electronOnly = [
   { group: ['electron', 'electron/*'], message: 'Only main/electron/ may import electron: keep the engine runnable in plain Node.' },
-  { group: ['**/main/electron/**', '../electron/*', '../electron'], message: 'The engine must not depend on the Electron layer.' },
+  { regex: '^(\\.\\.?/)+(.*/)?electron(/.*)?$', message: 'The engine must not depend on the Electron layer (main/electron/).' },
 ];
 
 export default tseslint.config(
@@ -32,7 +32,7 @@ export default tseslint.config(
         paths: nodeBuiltins.map((name) => ({ name, message: 'main/common/ runs in the renderer too: no Node built-ins.' })),
         patterns: [
           ...electronOnly,
-          { group: ['**/engine/**', '../engine', '../engine/*', '**/cli/**', '../cli/*'], message: 'main/common/ must not depend on the engine or the command.' },
+          { regex: '^(\\.\\.?/)+(.*/)?(engine|cli)(/.*)?$', message: 'main/common/ must not depend on the engine or the command.' },
         ],
       }],
     },
@@ -53,7 +53,8 @@ export default tseslint.config(
         paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer never imports Node: go through the bridge.' })),
         patterns: [
           ...electronOnly,
-          { group: ['**/main/engine/**', '**/main/cli/**', '**/main/electron/**', 'keytar', '@aws-sdk/*'], message: 'The renderer reaches the main process only through the bridge.' },
+          { regex: '^(\\.\\.?/)+main/(engine|cli|electron)(/.*)?$', message: 'The renderer reaches the main process only through the bridge.' },
+          { group: ['keytar', '@aws-sdk/*', 'otplib'], message: 'The renderer reaches the main process only through the bridge.' },
         ],
       }],
     },

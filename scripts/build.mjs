@@ -3,7 +3,7 @@
 // app/dist/, the folder electron-builder packs. `electron` (provided by the runtime) and `keytar`
 // (a native module, installed into app/node_modules by electron-builder) stay external.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,6 +64,32 @@ if (existsSync(join(root, preloadEntry))) {
   });
 } else {
   skipped.push(preloadEntry);
+}
+
+// The windows: every renderer/<window>.html with its renderer/<window>.ts, bundled for the browser.
+const rendererDir = join(root, 'renderer');
+const windows = existsSync(rendererDir)
+  ? readdirSync(rendererDir).filter((f) => f.endsWith('.html')).map((f) => f.slice(0, -'.html'.length))
+  : [];
+if (windows.length > 0) {
+  const rendererOut = join(outdir, 'renderer');
+  mkdirSync(rendererOut, { recursive: true });
+  const scripts = Object.fromEntries(windows.filter((w) => existsSync(join(rendererDir, `${w}.ts`))).map((w) => [w, `renderer/${w}.ts`]));
+  await build({
+    absWorkingDir: root,
+    entryPoints: scripts,
+    outdir: rendererOut,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome140',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  for (const file of readdirSync(rendererDir).filter((f) => /\.(html|css|svg|png)$/.test(f))) {
+    copyFileSync(join(rendererDir, file), join(rendererOut, file));
+  }
+  present.renderer = `renderer/{${windows.join(',')}}`;
 }
 
 console.log(`build: app/dist/ (${Object.keys(present).join(', ') || 'nothing'})${skipped.length ? `; not yet written: ${skipped.join(', ')}` : ''}`);

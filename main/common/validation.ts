@@ -54,7 +54,9 @@ export type ValidationRule =
   /** A field that cannot be changed this way (a profile's name in an update). */
   | 'immutable'
   /** The value is taken by another profile; `params.profile`. */
-  | 'in-use';
+  | 'in-use'
+  /** A name that readers of the credentials file treat specially (`DEFAULT`, `__proto__`, ...). */
+  | 'reserved';
 
 /** One refused field. */
 export interface FieldIssue {
@@ -219,8 +221,17 @@ function name(field: 'name' | 'targetSection', value: unknown): Checked<string> 
   if (base.value.length > LIMITS.nameMaxLength) {
     return fail(field, 'length', `${count(base.value.length, 'character')} is too long; ${NAME_ALLOWED}`, { min: 1, max: LIMITS.nameMaxLength, actual: base.value.length });
   }
+  if (RESERVED_NAMES.has(base.value)) {
+    return fail(field, 'reserved', `"${base.value}" is reserved: botocore applies a [DEFAULT] section to every profile, and the JS SDK misreads names of JavaScript object members; choose another name`);
+  }
   return base;
 }
+
+/**
+ * Names that match the allowed characters but break a reader of the credentials file (the same set
+ * `ini-edit.ts` refuses to write): `DEFAULT` and the members of `Object.prototype`.
+ */
+const RESERVED_NAMES = new Set(['DEFAULT', ...Object.getOwnPropertyNames(Object.prototype)]);
 
 /**
  * A profile name: 1–64 of `[A-Za-z0-9_.@+%:/-]`.

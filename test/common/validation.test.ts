@@ -465,3 +465,20 @@ describe('throwing validators', () => {
     assert.throws(() => validateLongLivedKey({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'short' }), (error: unknown) => isMfaTrayError(error, 'invalid-input') && error.field === 'secretAccessKey');
   });
 });
+
+describe('reserved section names', () => {
+  for (const reserved of ['DEFAULT', '__proto__', 'constructor', 'toString']) {
+    test(`refuses "${reserved}" as a profile name and as a target section, with the reason`, () => {
+      for (const check of [checkProfileName, checkTargetSection]) {
+        const result = check(reserved);
+        assert.equal(result.ok, false);
+        assert.equal(!result.ok && result.issue.rule, 'reserved');
+        assert.match(!result.ok ? result.issue.message : '', /reserved/);
+      }
+    });
+  }
+
+  test('accepts lower-case default, the AWS CLI\'s usual profile', () => {
+    assert.equal(checkProfileName('default').ok, true);
+  });
+});

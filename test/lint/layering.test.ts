@@ -1,0 +1,56 @@
+/**
+ * The layering rules live in eslint.config.js; these tests prove they bite: each forbidden import,
+ * linted as if it sat in the folder that must not use it, is reported.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ESLint } from 'eslint';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function problems(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').map((m) => m.message);
+}
+
+describe('layering rules', () => {
+  it('reject electron in the engine', async () => {
+    assert.ok((await problems('main/engine/example.ts', "import { app } from 'electron';\nexport const a = app;\n")).length > 0);
+  });
+
+  it('reject electron in the command', async () => {
+    assert.ok((await problems('main/cli/example.ts', "import { shell } from 'electron';\nexport const s = shell;\n")).length > 0);
+  });
+
+  it('reject the Electron layer in the engine', async () => {
+    assert.ok((await problems('main/engine/example.ts', "import { x } from '../electron/tray';\nexport const y = x;\n")).length > 0);
+  });
+
+  it('reject Node built-ins in main/common, which the renderer shares', async () => {
+    assert.ok((await problems('main/common/example.ts', "import { readFile } from 'node:fs/promises';\nexport const r = readFile;\n")).length > 0);
+  });
+
+  it('reject Node, Electron and the engine in the renderer', async () => {
+    assert.ok((await problems('renderer/example.ts', "import { readFile } from 'node:fs';\nexport const r = readFile;\n")).length > 0);
+    assert.ok((await problems('renderer/example.ts', "import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n")).length > 0);
+    assert.ok((await problems('renderer/example.ts', "import { Engine } from '../main/engine/engine';\nexport const e = Engine;\n")).length > 0);
+  });
+
+  it('allow the renderer to use main/common', async () => {
+    assert.deepEqual(await problems('renderer/example.ts', "import { validateCode } from '../main/common/validation';\nexport const v = validateCode;\n"), []);
+  });
+
+  it('allow electron in the Electron layer', async () => {
+    assert.deepEqual(await problems('main/electron/example.ts', "import { app } from 'electron';\nexport const a = app;\n"), []);
+  });
+});
+
+describe('layering rules, more', () => {
+  it('reject the engine in main/common', async () => {
+    assert.ok((await problems('main/common/example.ts', "import { Engine } from '../engine/engine';\nexport const e = Engine;\n")).length > 0);
+  });
+
+  it('reject keytar in the renderer', async () => {
+    assert.ok((await problems('renderer/example.ts', "import keytar from 'keytar';\nexport const k = keytar;\n")).length > 0);
+  });
+});
