@@ -1,0 +1,148 @@
+/**
+ * The renderer bridge: the one typed interface between the windows and the main process.
+ *
+ * The preload implements it with `contextBridge` + `ipcRenderer.invoke` (one named function per
+ * operation); the main process serves it with the handler table in `main/engine/bridge-handlers.ts`,
+ * which validates every argument. Tests serve the same table over a loopback HTTP transport and run
+ * the real windows in Chromium against the real engine.
+ *
+ * No Electron types here, and no secrets coming back: long-lived keys and TOTP secrets are
+ * write-only. A profile view says only whether a key or a TOTP secret is stored.
+ */
+import type { ErrorCode } from './errors';
+import type { AppSettings, Profile, SessionState } from './model';
+
+/** An operation's outcome. Errors cross the boundary as data, never as thrown objects. */
+export type BridgeResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: BridgeError };
+
+/** An error as the windows see it: the engine's code, its plain message, and the field it is about. */
+export interface BridgeError {
+  readonly code: ErrorCode | 'bad-request' | 'forbidden';
+  readonly message: string;
+  readonly field?: string;
+}
+
+/** A profile as the windows show it. */
+export interface ProfileView extends Profile {
+  readonly state: SessionState;
+  readonly hasLongLivedKey: boolean;
+  readonly hasTotpSecret: boolean;
+}
+
+/** What the code prompt shows. */
+export interface PromptContext {
+  readonly profile: string;
+  readonly mfaSerial: string;
+  readonly state: SessionState;
+}
+
+/** Profile fields as a form sends them (validated in the main process again). */
+export interface ProfileForm {
+  readonly name: string;
+  readonly mfaSerial: string;
+  readonly durationSeconds?: number;
+  readonly region?: string;
+  readonly targetSection?: string;
+  readonly autoRefresh?: boolean;
+}
+
+/** A long-lived key as a form sends it. Write-only. */
+export interface KeyForm {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+export interface ImportForm {
+  readonly name: string;
+  readonly fromSection: string;
+  readonly mfaSerial?: string;
+  readonly removePlaintext?: boolean;
+  readonly targetSection?: string;
+}
+
+/** The result of a refresh: when the new session expires. No credential crosses the bridge. */
+export interface RefreshOutcome {
+  readonly profile: string;
+  readonly targetSection: string;
+  readonly expiresAt: number;
+}
+
+export interface Identity {
+  readonly arn: string;
+  readonly account: string;
+}
+
+/** Every operation the windows may call, by name. */
+export interface BridgeApi {
+  listProfiles(): Promise<BridgeResult<readonly ProfileView[]>>;
+  getPromptContext(profile: string): Promise<BridgeResult<PromptContext>>;
+  /** Refreshes with a typed code (6 digits; spaces and dashes allowed). */
+  submitCode(profile: string, code: string): Promise<BridgeResult<RefreshOutcome>>;
+  /** Refreshes with the registered TOTP secret. */
+  refreshNow(profile: string): Promise<BridgeResult<RefreshOutcome>>;
+  addProfile(profile: ProfileForm, key: KeyForm, totpSecret: string | null): Promise<BridgeResult<ProfileView>>;
+  updateProfile(name: string, changes: Omit<ProfileForm, 'name'>): Promise<BridgeResult<ProfileView>>;
+  replaceLongLivedKey(name: string, key: KeyForm): Promise<BridgeResult<null>>;
+  setTotpSecret(name: string, secret: string): Promise<BridgeResult<null>>;
+  removeTotpSecret(name: string): Promise<BridgeResult<null>>;
+  listImportableSections(): Promise<BridgeResult<readonly string[]>>;
+  importProfile(form: ImportForm): Promise<BridgeResult<ProfileView>>;
+  verifyProfile(name: string): Promise<BridgeResult<Identity>>;
+  verifyKey(key: KeyForm, region: string): Promise<BridgeResult<Identity>>;
+  removeProfile(name: string, forgetSession: boolean): Promise<BridgeResult<null>>;
+  getSettings(): Promise<BridgeResult<AppSettings>>;
+  updateSettings(changes: Partial<AppSettings>): Promise<BridgeResult<AppSettings>>;
+  /** The OS (or chosen) locale for the windows' language and date formats. */
+  getLocale(): Promise<BridgeResult<string>>;
+  /** Closes the calling window. */
+  closeWindow(): Promise<BridgeResult<null>>;
+}
+
+/** The operations' names, for the preload and the transports. */
+export const BRIDGE_OPERATIONS = [
+  'listProfiles',
+  'getPromptContext',
+  'submitCode',
+  'refreshNow',
+  'addProfile',
+  'updateProfile',
+  'replaceLongLivedKey',
+  'setTotpSecret',
+  'removeTotpSecret',
+  'listImportableSections',
+  'importProfile',
+  'verifyProfile',
+  'verifyKey',
+  'removeProfile',
+  'getSettings',
+  'updateSettings',
+  'getLocale',
+  'closeWindow',
+] as const satisfies readonly (keyof BridgeApi)[];
+
+export type BridgeOperation = (typeof BRIDGE_OPERATIONS)[number];
+
+/** Events the main process pushes to the windows. */
+export interface BridgeEvents {
+  /** Every profile's view, after any change of state or settings. */
+  profiles: readonly ProfileView[];
+  /** App settings changed (language, lead times). */
+  settings: AppSettings;
+}
+
+/** What the preload exposes on `window.mfaTray`: the operations plus event subscriptions. */
+export interface MfaTrayBridge extends BridgeApi {
+  on<E extends keyof BridgeEvents>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
+}
+
+/** The IPC channel of an operation. */
+export function channelOf(operation: BridgeOperation): string {
+  return `mfa-tray:${operation}`;
+}
+
+/** The IPC channel of an event. */
+export function eventChannelOf(event: keyof BridgeEvents): string {
+  return `mfa-tray:event:${event}`;
+}

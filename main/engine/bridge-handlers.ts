@@ -1,0 +1,225 @@
+/**
+ * The bridge's handler table: every operation of `BridgeApi`, its arguments checked against a
+ * schema, served by the engine. Transport-free: the Electron layer binds it to `ipcMain.handle`
+ * (after checking the sender), tests bind it to a loopback HTTP server.
+ *
+ * Nothing secret is ever returned: keys and TOTP secrets go in, never out, and errors carry only
+ * the engine's plain messages (which never contain a secret) or a generic one.
+ */
+import { z } from 'zod';
+import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, ProfileView } from '../common/bridge';
+import { isMfaTrayError } from '../common/errors';
+import type { Engine } from './engine';
+
+/** Who is calling, as the transport established it. */
+export interface BridgeCaller {
+  /** An id of the calling window, for window operations. */
+  readonly windowId: number | string;
+}
+
+/** What only the host (Electron, or a test server) can do. */
+export interface BridgeHost {
+  closeWindow(caller: BridgeCaller): void;
+  /** The locale for the windows: the settings' language, else the OS's. */
+  locale(): string;
+}
+
+/** One operation: raw arguments in, a result envelope out. Never throws. */
+export type BridgeHandler = (args: readonly unknown[], caller: BridgeCaller) => Promise<BridgeResult<unknown>>;
+
+export type BridgeHandlers = Readonly<Record<BridgeOperation, BridgeHandler>>;
+
+// Shapes only: the engine's own validators check the values and produce the user-facing messages.
+const name = z.string().max(256);
+const text = z.string().max(4096);
+const keyForm = z.strictObject({ accessKeyId: text, secretAccessKey: text });
+const profileFields = {
+  mfaSerial: text,
+  durationSeconds: z.number().optional(),
+  region: text.optional(),
+  targetSection: text.optional(),
+  autoRefresh: z.boolean().optional(),
+};
+const profileForm = z.strictObject({ name, ...profileFields });
+const profileChanges = z.strictObject({
+  mfaSerial: text.optional(),
+  durationSeconds: z.number().optional(),
+  region: text.optional(),
+  targetSection: text.optional(),
+  autoRefresh: z.boolean().optional(),
+});
+const importForm = z.strictObject({
+  name,
+  fromSection: name,
+  mfaSerial: text.optional(),
+  removePlaintext: z.boolean().optional(),
+  targetSection: text.optional(),
+});
+const settingsChanges = z.strictObject({
+  notifyBeforeMinutes: z.number().optional(),
+  autoRefreshBeforeMinutes: z.number().optional(),
+  clipboardClearSeconds: z.number().optional(),
+  launchAtLogin: z.boolean().optional(),
+  language: z.string().max(8).optional(),
+});
+
+/** The argument tuple of every operation. */
+const SCHEMAS = {
+  listProfiles: z.tuple([]),
+  getPromptContext: z.tuple([name]),
+  submitCode: z.tuple([name, z.string().max(32)]),
+  refreshNow: z.tuple([name]),
+  addProfile: z.tuple([profileForm, keyForm, text.nullable()]),
+  updateProfile: z.tuple([name, profileChanges]),
+  replaceLongLivedKey: z.tuple([name, keyForm]),
+  setTotpSecret: z.tuple([name, text]),
+  removeTotpSecret: z.tuple([name]),
+  listImportableSections: z.tuple([]),
+  importProfile: z.tuple([importForm]),
+  verifyProfile: z.tuple([name]),
+  verifyKey: z.tuple([keyForm, text]),
+  removeProfile: z.tuple([name, z.boolean()]),
+  getSettings: z.tuple([]),
+  updateSettings: z.tuple([settingsChanges]),
+  getLocale: z.tuple([]),
+  closeWindow: z.tuple([]),
+} satisfies Record<BridgeOperation, z.ZodType>;
+
+type Args<O extends BridgeOperation> = Parameters<BridgeApi[O]>;
+type Value<O extends BridgeOperation> = Awaited<ReturnType<BridgeApi[O]>> extends BridgeResult<infer T> ? T : never;
+type Implementation = { readonly [O in BridgeOperation]: (args: Args<O>, caller: BridgeCaller) => Promise<Value<O>> };
+
+/** Every profile as the windows show it. */
+export async function profileViews(engine: Engine): Promise<ProfileView[]> {
+  const statuses = await engine.status();
+  const views: ProfileView[] = [];
+  for (const { profile, state, hasTotpSecret } of statuses) {
+    const hasLongLivedKey = (await engine.secrets.getLongLivedKey(profile.name).catch(() => undefined)) !== undefined;
+    views.push({ ...profile, state, hasTotpSecret, hasLongLivedKey });
+  }
+  return views;
+}
+
+async function viewOf(engine: Engine, profileName: string): Promise<ProfileView> {
+  const view = (await profileViews(engine)).find((v) => v.name === profileName);
+  if (!view) throw new Error(`profile ${profileName} vanished`);
+  return view;
+}
+
+/** Builds the handler table over an engine. */
+export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHandlers {
+  const refreshed = async (profile: string, input: { code: string } | { generate: true }) => {
+    const session = await engine.refresh(profile, input);
+    const { targetSection } = await engine.settings.getProfile(profile);
+    return { profile, targetSection, expiresAt: session.expiresAt };
+  };
+  const implementation: Implementation = {
+    listProfiles: () => profileViews(engine),
+    getPromptContext: async ([profile]) => {
+      const { mfaSerial } = await engine.settings.getProfile(profile);
+      await engine.sessions.load();
+      return { profile, mfaSerial, state: engine.sessions.recompute(profile) };
+    },
+    submitCode: ([profile, code]) => refreshed(profile, { code }),
+    refreshNow: ([profile]) => refreshed(profile, { generate: true }),
+    addProfile: async ([profile, key, totpSecret]) => {
+      await engine.addProfile({ ...profile, ...key }, totpSecret === null ? {} : { totpSecret });
+      return viewOf(engine, profile.name);
+    },
+    updateProfile: async ([profileName, changes]) => {
+      await engine.updateProfile(profileName, changes);
+      return viewOf(engine, profileName);
+    },
+    replaceLongLivedKey: async ([profileName, key]) => {
+      await engine.setLongLivedKey(profileName, key);
+      return null;
+    },
+    setTotpSecret: async ([profileName, secret]) => {
+      await engine.setTotpSecret(profileName, secret);
+      return null;
+    },
+    removeTotpSecret: async ([profileName]) => {
+      await engine.removeTotpSecret(profileName);
+      return null;
+    },
+    listImportableSections: () => engine.credentials.listLongLivedSections(),
+    importProfile: async ([form]) => {
+      const { name: profileName, ...options } = form;
+      await engine.importProfile(profileName, options);
+      return viewOf(engine, profileName);
+    },
+    verifyProfile: async ([profileName]) => {
+      const { arn, account } = await engine.verify(profileName);
+      return { arn, account };
+    },
+    verifyKey: async ([key, region]) => {
+      const { arn, account } = await engine.verifyKey(key, region);
+      return { arn, account };
+    },
+    removeProfile: async ([profileName, forgetSession]) => {
+      await engine.removeProfile(profileName, { forgetSession });
+      return null;
+    },
+    getSettings: async () => (await engine.settings.load()).settings,
+    updateSettings: async ([changes]) => {
+      await engine.updateSettings(changes);
+      return (await engine.settings.load()).settings;
+    },
+    getLocale: async () => host.locale(),
+    closeWindow: async (_args, caller) => {
+      host.closeWindow(caller);
+      return null;
+    },
+  };
+
+  const table = {} as Record<BridgeOperation, BridgeHandler>;
+  for (const operation of Object.keys(SCHEMAS) as BridgeOperation[]) {
+    table[operation] = async (args, caller) => {
+      const parsed = SCHEMAS[operation].safeParse(args);
+      if (!parsed.success) return { ok: false, error: badRequest(operation, parsed.error) };
+      try {
+        const run = implementation[operation] as (a: unknown, c: BridgeCaller) => Promise<unknown>;
+        return { ok: true, value: await run(parsed.data, caller) };
+      } catch (error) {
+        return { ok: false, error: toBridgeError(error) };
+      }
+    };
+  }
+  return Object.freeze(table);
+}
+
+/**
+ * Pushes every profile's view to `emit` whenever a state or the settings change. @returns the
+ * unsubscribe function.
+ */
+export function bindBridgeEvents(engine: Engine, emit: <E extends keyof BridgeEvents>(event: E, payload: BridgeEvents[E]) => void): () => void {
+  let pending: Promise<void> | undefined;
+  const push = () => {
+    // Coalesce bursts (a refresh changes state twice in a few ms) into one push.
+    pending ??= Promise.resolve().then(async () => {
+      pending = undefined;
+      emit('profiles', await profileViews(engine).catch(() => []));
+    });
+  };
+  const unsubscribeState = engine.sessions.onState(push);
+  const unsubscribeNotice = engine.onNotice(push);
+  return () => {
+    unsubscribeState();
+    unsubscribeNotice();
+  };
+}
+
+/** An engine error as data; anything unexpected becomes a generic message (it could hold anything). */
+export function toBridgeError(error: unknown): BridgeError {
+  if (isMfaTrayError(error)) {
+    return { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) };
+  }
+  return { code: 'internal', message: 'Something went wrong in MFA Tray; nothing was changed. Try again, and report it if it keeps happening.' };
+}
+
+function badRequest(operation: string, error: z.ZodError): BridgeError {
+  // Names the argument path and what was expected; never echoes the value (it may be a secret).
+  const issue = error.issues[0];
+  const where = issue?.path.length ? issue.path.join('.') : 'arguments';
+  return { code: 'bad-request', message: `${operation}: ${where}: ${issue?.code === 'unrecognized_keys' ? 'unknown field' : `expected ${issue?.code === 'invalid_type' ? issue.expected : 'a valid value'}`}`, field: where };
+}

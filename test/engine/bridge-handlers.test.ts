@@ -1,0 +1,95 @@
+/**
+ * The bridge's handler table over the real engine: arguments checked, errors as data, secrets
+ * write-only.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type { BridgeEvents } from '../../main/common/bridge';
+import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/engine/bridge-handlers';
+import { createHarness, type Harness } from '../support/engine-harness';
+import { startStsServer, type StsServer } from '../support/sts-server';
+
+let sts: StsServer;
+let h: Harness;
+let bridge: BridgeHandlers;
+let closed: Array<number | string>;
+const caller = { windowId: 7 };
+
+before(async () => {
+  sts = await startStsServer();
+});
+after(async () => {
+  await sts.close();
+});
+beforeEach(async () => {
+  h = await createHarness({ sts });
+  closed = [];
+  bridge = createBridgeHandlers(h.engine, { closeWindow: (c) => closed.push(c.windowId), locale: () => 'ja-JP' });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+describe('bridge handlers', () => {
+  it('adds a profile and never returns the key or the TOTP secret', async () => {
+    const user = sts.registerUser({ name: `bridge-${Date.now()}` });
+    const result = await bridge.addProfile([{ name: 'work', mfaSerial: user.mfaSerial }, { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, user.totpSecret], caller);
+    assert.equal(result.ok, true, JSON.stringify(result));
+    const listed = JSON.stringify(await bridge.listProfiles([], caller));
+    for (const secret of [user.secretAccessKey, user.totpSecret as string]) {
+      assert.ok(!JSON.stringify(result).includes(secret));
+      assert.ok(!listed.includes(secret));
+    }
+    assert.match(listed, /"hasLongLivedKey":true/);
+    assert.match(listed, /"hasTotpSecret":true/);
+  });
+
+  it('refreshes with a typed code and reports only the expiry', async () => {
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge();
+    const result = await bridge.submitCode(['work', sts.currentCode(user)], caller);
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.deepEqual(Object.keys(result.ok ? (result.value as object) : {}).sort(), ['expiresAt', 'profile', 'targetSection']);
+    const session = sts.sessions.at(-1);
+    assert.ok(session && !JSON.stringify(result).includes(session.sessionToken));
+    assert.match(await readFile(h.credentialsPath, 'utf8'), /aws_session_token/);
+  });
+
+  it('returns the engine\'s error as data, with the field', async () => {
+    await h.addUser('work');
+    const result = await bridge.submitCode(['work', '12ab56'], caller);
+    assert.deepEqual(result.ok ? undefined : { code: result.error.code, field: result.error.field }, { code: 'invalid-input', field: 'code' });
+  });
+
+  it('refuses arguments of the wrong shape without echoing them', async () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY1';
+    const result = await bridge.replaceLongLivedKey(['work', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: secret, extra: secret }], caller);
+    assert.equal(result.ok, false);
+    assert.equal(!result.ok && result.error.code, 'bad-request');
+    assert.ok(!JSON.stringify(result).includes(secret));
+  });
+
+  it('refuses a wrong number of arguments', async () => {
+    const result = await bridge.refreshNow([], caller);
+    assert.equal(!result.ok && result.error.code, 'bad-request');
+  });
+
+  it('closes the calling window through the host', async () => {
+    await bridge.closeWindow([], caller);
+    assert.deepEqual(closed, [7]);
+  });
+
+  it('pushes profile views when a state changes', async () => {
+    const user = await h.addUser('work');
+    const pushed: Array<BridgeEvents['profiles']> = [];
+    const unbind = bindBridgeEvents(h.engine, (event, payload) => {
+      if (event === 'profiles') pushed.push(payload as BridgeEvents['profiles']);
+    });
+    await sts.avoidStepEdge();
+    await bridge.submitCode(['work', sts.currentCode(user)], caller);
+    for (let i = 0; i < 100 && pushed.at(-1)?.[0]?.state.kind !== 'valid'; i += 1) await new Promise((r) => setTimeout(r, 20));
+    unbind();
+    assert.equal(pushed.at(-1)?.[0]?.state.kind, 'valid');
+  });
+});
