@@ -366,7 +366,8 @@ export class Engine {
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true });
       await this.#scheduleNow(await this.settings.getProfile(name));
     } catch (error) {
-      const failure = isMfaTrayError(error) ? error : new MfaTrayError('internal', String(error));
+      // An unexpected error's text could hold anything: report it generically.
+      const failure = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly; the old session was kept.`);
       this.#emit({ kind: 'refresh-failed', profile: name, code: failure.code, reason: failure.message, unattended: true });
       if (failure.retryable || failure.code === 'sts-unavailable' || failure.code === 'sts-throttled' || failure.code === 'clock-skew') {
         const attempt = (this.#retries.get(name)?.attempt ?? -1) + 1;
