@@ -308,14 +308,15 @@ export class Engine {
    */
   async start(): Promise<void> {
     if (this.#scheduler) return;
-    const { settings } = await this.settings.load();
+    const { settings, profiles } = await this.settings.load();
+    this.#notifyBeforeMs = settings.notifyBeforeMinutes * MINUTE;
+    await this.sessions.load();
+    // Created only once everything loaded, so that a failed start can simply be tried again.
     this.#scheduler = new Scheduler(this.clock, (event) => void this.#onDue(event), {
       notifyBeforeMs: settings.notifyBeforeMinutes * MINUTE,
       autoRefreshBeforeMs: settings.autoRefreshBeforeMinutes * MINUTE,
     });
-    this.#notifyBeforeMs = settings.notifyBeforeMinutes * MINUTE;
-    await this.sessions.load();
-    for (const profile of await this.settings.listProfiles()) await this.#scheduleNow(profile);
+    for (const profile of profiles) await this.#scheduleNow(profile);
   }
 
   /** Re-reads states and catches up on anything due (after wake-up or a clock change). */

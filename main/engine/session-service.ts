@@ -90,6 +90,13 @@ export class SessionService {
     for (const profile of profiles) {
       if (this.#inflight.has(profile.name)) continue;
       const session = await this.deps.secrets.getSession(profile.name);
+      const current = this.#states.get(profile.name);
+      // A failure stays visible (with its reason) until a new session arrives, here or in another
+      // process: only a different cached expiry replaces it.
+      if (current?.kind === 'failed' && (session === undefined || session.expiresAt === current.expiresAt || current.expiresAt === undefined && session.expiresAt <= this.deps.clock.now())) {
+        this.recompute(profile.name);
+        continue;
+      }
       this.#set(profile.name, deriveState(session?.expiresAt, this.deps.clock.now(), this.deps.expiringWithinMs()));
     }
     return new Map(this.#states);

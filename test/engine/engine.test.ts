@@ -319,3 +319,15 @@ describe('keeping sessions fresh', () => {
     });
   });
 });
+
+describe('failure states', () => {
+  it('keeps a failure and its reason visible across status() until a new session arrives', async () => {
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: sts.currentCode(user) });
+    const wrong = sts.currentCode(user) === '000000' ? '111111' : '000000';
+    await rejectsWith(h.engine.refresh('work', { code: wrong }), 'sts-invalid-code');
+    const [status] = await h.engine.status();
+    assert.equal(status?.state.kind, 'failed');
+  });
+});
