@@ -1,0 +1,348 @@
+/**
+ * The tray app, wired: engine, tray, notifications, clipboard, windows, IPC, launch at login and
+ * power events. Electron itself stays behind the small ports in {@link ElectronPorts}; `main.ts`
+ * passes the real objects, the tests pass fakes and drive the whole layer against the real engine.
+ */
+import { isMfaTrayError } from '../common/errors';
+import type { AppSettings } from '../common/model';
+import type { BridgeOperation } from '../common/bridge';
+import type { Clock } from '../engine/clock';
+import { bindBridgeEvents, createBridgeHandlers, profileViews } from '../engine/bridge-handlers';
+import type { Engine } from '../engine/engine';
+import type { ExportFormat } from '../engine/exports';
+import { ClipboardService, type ClipboardPort } from './clipboard-service';
+import { describeInstall, installCommandLineTool, offersCommandLineTool } from './command-line-tool';
+import { EngineTraySource, isSelfRefreshing } from './engine-tray-source';
+import { bindBridgeIpc, broadcast, type IpcMainPort } from './ipc';
+import { applyLaunchAtLogin, type LoginItemPort } from './launch-at-login';
+import type { MenuHandlers } from './menu-model';
+import { NotificationService, type NotificationFactory } from './notification-service';
+import { TrayService, type TrayPort } from './tray-service';
+import { WindowRegistry, type WindowOpener } from './window-registry';
+
+/** The Electron objects the app drives, each behind the interface of the service that uses it. */
+export interface ElectronPorts {
+  readonly tray: TrayPort;
+  readonly notifications: NotificationFactory;
+  readonly clipboard: ClipboardPort;
+  readonly windows: WindowOpener;
+  readonly ipcMain: IpcMainPort;
+  readonly loginItems: LoginItemPort;
+  readonly powerMonitor: { on(event: 'resume', listener: () => void): unknown };
+  readonly app: {
+    on(event: 'second-instance' | 'activate' | 'before-quit', listener: (event: { preventDefault(): void }) => void): unknown;
+    quit(): void;
+    getLocale(): string;
+    showAboutPanel(): void;
+  };
+  readonly dialogs: {
+    showMessage(options: { readonly type: 'info' | 'error'; readonly message: string; readonly detail: string }): void;
+  };
+}
+
+export interface TrayAppOptions {
+  readonly engine: Engine;
+  readonly electron: ElectronPorts;
+  readonly platform: NodeJS.Platform;
+  readonly packaged: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** `process.execPath`: what an autostart entry starts. */
+  readonly execPath: string;
+  /** The command's launcher in the packaged app (`<resources>/bin/mfa-tray`). */
+  readonly commandLauncher: string;
+  /** Time zone for labels; the OS's when undefined (tests pin it). */
+  readonly timeZone?: string;
+  readonly log?: (message: string) => void;
+}
+
+/** Operations after which profiles may look different to the other windows and the tray. */
+const PROFILE_CHANGES: ReadonlySet<BridgeOperation> = new Set<BridgeOperation>([
+  'addProfile', 'updateProfile', 'replaceLongLivedKey', 'setTotpSecret', 'removeTotpSecret', 'importProfile', 'removeProfile',
+]);
+
+function plainMessage(error: unknown): string {
+  return isMfaTrayError(error) ? error.message : 'Something went wrong in MFA Tray; nothing was changed. Try again, and report it if it keeps happening.';
+}
+
+/** An error for the log: the engine's code and plain message, else only the error's name (its text could hold anything). */
+function loggable(error: unknown): string {
+  if (isMfaTrayError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/** The running tray app. */
+export class TrayApp {
+  readonly engine: Engine;
+  readonly windows: WindowRegistry;
+  readonly notifications: NotificationService;
+  readonly clipboard: ClipboardService;
+  readonly tray: TrayService;
+  readonly source: EngineTraySource;
+  /** What the menu's items do (also what the tests click). */
+  readonly handlers: MenuHandlers;
+  readonly #options: TrayAppOptions;
+  readonly #clock: Clock;
+  readonly #cleanup: Array<() => void> = [];
+  #settings: AppSettings | undefined;
+  #appliedLaunchAtLogin: boolean | undefined;
+  #stopped: Promise<void> | undefined;
+
+  private constructor(options: TrayAppOptions) {
+    this.#options = options;
+    const { engine, electron } = options;
+    this.engine = engine;
+    this.#clock = engine.clock;
+    const log = options.log ?? (() => undefined);
+    this.windows = new WindowRegistry(electron.windows);
+    this.clipboard = new ClipboardService(electron.clipboard, this.#clock);
+    this.notifications = new NotificationService({
+      factory: electron.notifications,
+      clock: this.#clock,
+      timeFormat: () => this.#timeFormat(),
+      isSelfRefreshing: (profile) => isSelfRefreshing(engine, profile),
+      activate: (profile) => void this.refresh(profile),
+      onError: (error) => log(`notification failed: ${loggable(error)}`),
+    });
+    this.source = new EngineTraySource(engine);
+    this.handlers = {
+      refresh: (profile) => void this.refresh(profile),
+      copyExports: (profile, format) => void this.copyExports(profile, format),
+      forgetSession: (profile) => void this.forgetSession(profile),
+      refreshAll: () => void this.refreshAll(),
+      manageProfiles: () => void this.windows.show({ page: 'profiles' }),
+      settings: () => void this.windows.show({ page: 'settings' }),
+      setLaunchAtLogin: (enabled) => void this.updateSettings({ launchAtLogin: enabled }),
+      installCommandLineTool: () => void this.installCommandLineTool(),
+      about: () => electron.app.showAboutPanel(),
+      quit: () => this.quit(),
+    };
+    this.tray = new TrayService({
+      tray: electron.tray,
+      source: this.source,
+      handlers: this.handlers,
+      clock: this.#clock,
+      menuOptions: () => ({
+        ...this.#timeFormat(),
+        offerCommandLineTool: offersCommandLineTool(options.platform, options.packaged, options.env),
+      }),
+      onError: (error) => log(`tray update failed: ${loggable(error)}`),
+    });
+  }
+
+  /** Starts the engine's scheduler and every service; the tray shows the state at once. */
+  static async start(options: TrayAppOptions): Promise<TrayApp> {
+    const app = new TrayApp(options);
+    await app.#start();
+    return app;
+  }
+
+  async #start(): Promise<void> {
+    const { engine, electron } = this.#options;
+    try {
+      await engine.start();
+    } catch (error) {
+      // The tray still comes up: its menu names the problem (an unusable settings file, say).
+      this.#log(`engine start failed: ${loggable(error)}`);
+      electron.dialogs.showMessage({ type: 'error', message: 'MFA Tray cannot keep sessions fresh right now.', detail: plainMessage(error) });
+    }
+    this.#settings = await engine.settings.load().then((d) => d.settings, () => undefined);
+
+    this.#cleanup.push(engine.onNotice((notice) => void this.notifications.handle(notice)));
+    this.#cleanup.push(this.#bindIpc());
+    this.#cleanup.push(this.#bindEventsWhileWindowsOpen());
+    electron.powerMonitor.on('resume', () => void this.onResume());
+    electron.app.on('second-instance', () => void this.windows.show({ page: 'profiles' }));
+    electron.app.on('activate', () => void this.windows.show({ page: 'profiles' }));
+    electron.app.on('before-quit', (event) => {
+      if (this.#stopped) return;
+      // Finish first (the clipboard is read before it is cleared), then quit for real.
+      event.preventDefault();
+      void this.shutdown().finally(() => electron.app.quit());
+    });
+
+    await this.tray.start();
+    if (this.#settings) await this.#applyLaunchAtLogin(this.#settings.launchAtLogin);
+    // First start: nothing to show yet, so show where to begin.
+    const profiles = await engine.settings.listProfiles().catch(() => undefined);
+    if (profiles !== undefined && profiles.length === 0) this.windows.show({ page: 'profiles' });
+  }
+
+  /**
+   * "Refresh now": at once with a registered TOTP secret, else the profile's code prompt comes to
+   * the front (one per profile; a second click focuses it). Failures become a notification.
+   */
+  async refresh(profile: string): Promise<void> {
+    let generate: boolean;
+    try {
+      generate = await this.engine.secrets.hasTotpSecret(profile);
+    } catch (error) {
+      this.notifications.refreshFailed(profile, plainMessage(error));
+      return;
+    }
+    if (!generate) {
+      this.windows.show({ page: 'prompt', profile });
+      return;
+    }
+    try {
+      await this.engine.refresh(profile, { generate: true });
+    } catch (error) {
+      this.notifications.refreshFailed(profile, plainMessage(error));
+    }
+  }
+
+  /** "Refresh all": every profile at once (prompts open side by side). */
+  async refreshAll(): Promise<void> {
+    const profiles = await this.engine.settings.listProfiles().catch(() => []);
+    await Promise.all(profiles.map((p) => this.refresh(p.name)));
+  }
+
+  /** "Copy exports ▸": the session in a format, cleared from the clipboard after the configured time. */
+  async copyExports(profile: string, format: ExportFormat): Promise<void> {
+    try {
+      const text = await this.engine.exportSession(profile, format);
+      const { settings } = await this.engine.settings.load();
+      await this.clipboard.copy(text, settings.clipboardClearSeconds);
+    } catch (error) {
+      this.notifications.problem(profile, 'nothing was copied', plainMessage(error));
+    }
+  }
+
+  /** "Forget session": removes the session from the credentials file and the keychain. */
+  async forgetSession(profile: string): Promise<void> {
+    try {
+      await this.engine.forgetSession(profile);
+      this.notifications.dismiss(profile);
+    } catch (error) {
+      this.notifications.problem(profile, 'the session was not forgotten', plainMessage(error));
+    }
+  }
+
+  /** Changes app settings (the menu's "Launch at login"; the settings window goes through the bridge). */
+  async updateSettings(patch: Partial<AppSettings>): Promise<void> {
+    try {
+      await this.engine.updateSettings(patch);
+      await this.#settingsChanged((await this.engine.settings.load()).settings);
+    } catch (error) {
+      this.#options.electron.dialogs.showMessage({ type: 'error', message: 'The setting was not changed.', detail: plainMessage(error) });
+      this.source.changed();
+    }
+  }
+
+  /** "Install command line tool…". */
+  async installCommandLineTool(): Promise<void> {
+    const { electron, platform, env, commandLauncher } = this.#options;
+    try {
+      const outcome = await installCommandLineTool({ platform, env, launcher: commandLauncher });
+      electron.dialogs.showMessage({ type: 'info', ...describeInstall(outcome) });
+    } catch (error) {
+      electron.dialogs.showMessage({ type: 'error', message: 'The command line tool was not installed.', detail: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** After a wake-up: the engine catches up (expired sessions, due refreshes), then the tray and the clipboard. */
+  async onResume(): Promise<void> {
+    void this.clipboard.recheck();
+    try {
+      await this.engine.recheck();
+    } catch (error) {
+      this.#log(`recheck after resume failed: ${loggable(error)}`);
+    }
+    await this.tray.update();
+  }
+
+  /** Quit: stops everything, then the app. */
+  quit(): void {
+    void this.shutdown().finally(() => this.#options.electron.app.quit());
+  }
+
+  /**
+   * Stops the scheduler and pending retries, the tray's clock and the IPC handlers, closes the
+   * windows and notifications, and clears our text from the clipboard. Idempotent.
+   */
+  shutdown(): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.engine.stop();
+      this.tray.stop();
+      this.notifications.closeAll();
+      for (const cleanup of this.#cleanup.splice(0)) cleanup();
+      this.source.dispose();
+      this.windows.closeAll();
+      await this.clipboard.dispose();
+    })();
+    return this.#stopped;
+  }
+
+  #bindIpc(): () => void {
+    const { electron } = this.#options;
+    const handlers = createBridgeHandlers(this.engine, {
+      closeWindow: (caller) => this.windows.byWebContentsId(Number(caller.windowId))?.close(),
+      locale: () => {
+        const language = this.#settings?.language ?? 'auto';
+        return language === 'auto' ? electron.app.getLocale() : language;
+      },
+    });
+    return bindBridgeIpc({
+      ipcMain: electron.ipcMain,
+      handlers,
+      trusted: (webContentsId) => this.windows.pageOf(webContentsId),
+      afterSuccess: (operation, value) => {
+        if (operation === 'updateSettings') void this.#settingsChanged(value as AppSettings);
+        if (PROFILE_CHANGES.has(operation)) {
+          this.source.changed();
+          void profileViews(this.engine).then((views) => broadcast(this.windows.all(), 'profiles', views), () => undefined);
+        }
+      },
+      onRejected: (operation, reason) => this.#log(`refused ${operation} from an untrusted sender (${reason})`),
+    });
+  }
+
+  /** The bridge's 'profiles' events, pushed only while a window is open to receive them. */
+  #bindEventsWhileWindowsOpen(): () => void {
+    let unbind: (() => void) | undefined;
+    const stopWatching = this.windows.onCountChange((open) => {
+      if (open > 0 && unbind === undefined) {
+        unbind = bindBridgeEvents(this.engine, (event, payload) => broadcast(this.windows.all(), event, payload));
+      } else if (open === 0 && unbind !== undefined) {
+        unbind();
+        unbind = undefined;
+      }
+    });
+    return () => {
+      stopWatching();
+      unbind?.();
+    };
+  }
+
+  async #settingsChanged(settings: AppSettings): Promise<void> {
+    this.#settings = settings;
+    await this.#applyLaunchAtLogin(settings.launchAtLogin);
+    broadcast(this.windows.all(), 'settings', settings);
+    this.source.changed();
+  }
+
+  async #applyLaunchAtLogin(enabled: boolean): Promise<void> {
+    const { packaged, platform, electron, env, execPath } = this.#options;
+    if (this.#appliedLaunchAtLogin === enabled) return;
+    if (!packaged) {
+      this.#log(`launch at login ${enabled ? 'on' : 'off'}: not registered with the OS (unpackaged app)`);
+      this.#appliedLaunchAtLogin = enabled;
+      return;
+    }
+    try {
+      await applyLaunchAtLogin(enabled, { platform, loginItems: electron.loginItems, env, execPath });
+      this.#appliedLaunchAtLogin = enabled;
+    } catch (error) {
+      electron.dialogs.showMessage({ type: 'error', message: 'Launch at login could not be changed.', detail: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  #timeFormat(): { locale?: string; timeZone?: string } {
+    const language = this.#settings?.language ?? 'auto';
+    const locale = language === 'auto' ? this.#options.electron.app.getLocale() : language;
+    return { locale, ...(this.#options.timeZone ? { timeZone: this.#options.timeZone } : {}) };
+  }
+
+  #log(message: string): void {
+    this.#options.log?.(message);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The tray icon's look and tooltip, from the same snapshot as the menu. Pure.
+ */
+import { PRODUCT_NAME } from '../engine/paths';
+import { currentState, formatRemaining } from './format';
+import type { TraySnapshot } from './tray-snapshot';
+
+/** The icon's three looks: all fine; one expiring soon; one expired or failed. */
+export type TrayLook = 'ok' | 'expiring' | 'problem';
+
+export const TRAY_LOOKS: readonly TrayLook[] = ['ok', 'expiring', 'problem'];
+
+/**
+ * The worst look over all profiles. A profile without a session counts as fine: it is either new
+ * or deliberately forgotten, and the menu says "no session" anyway.
+ */
+export function trayLook(snapshot: TraySnapshot, now: number): TrayLook {
+  if (snapshot.problem !== undefined) return 'problem';
+  let look: TrayLook = 'ok';
+  for (const profile of snapshot.profiles) {
+    const state = currentState(profile.state, now, snapshot.expiringWithinMs);
+    if (state.kind === 'expired' || state.kind === 'failed') return 'problem';
+    if (state.kind === 'expiring') look = 'expiring';
+  }
+  return look;
+}
+
+/** Windows cuts tray tooltips at 127 characters (NOTIFYICONDATA's szTip). */
+export const TOOLTIP_MAX = 127;
+
+/** "work: 3h 12m left · personal: expired". */
+export function trayTooltip(snapshot: TraySnapshot, now: number): string {
+  if (snapshot.problem !== undefined) return clip(`${PRODUCT_NAME}: ${snapshot.problem}`);
+  if (snapshot.profiles.length === 0) return `${PRODUCT_NAME}: no profiles yet`;
+  const parts = snapshot.profiles.map(({ name, state: stored }) => {
+    const state = currentState(stored, now, snapshot.expiringWithinMs);
+    switch (state.kind) {
+      case 'none':
+        return `${name}: no session`;
+      case 'valid':
+      case 'expiring':
+        return `${name}: ${formatRemaining(state.expiresAt - now)} left`;
+      case 'expired':
+        return `${name}: expired`;
+      case 'refreshing':
+        return `${name}: refreshing`;
+      case 'failed':
+        return `${name}: refresh failed`;
+    }
+  });
+  return clip(parts.join(' · '));
+}
+
+function clip(text: string): string {
+  return text.length <= TOOLTIP_MAX ? text : `${text.slice(0, TOOLTIP_MAX - 1)}…`;
+}

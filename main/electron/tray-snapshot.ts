@@ -1,0 +1,23 @@
+/**
+ * What the tray shows is a pure function of this snapshot: every profile's state, plus the few
+ * settings the menu reflects. The tray service takes a fresh one on every state change and every
+ * minute.
+ */
+import type { SessionState } from '../common/model';
+
+/** One profile as the tray sees it. */
+export interface TrayProfile {
+  readonly name: string;
+  readonly state: SessionState;
+  /** A TOTP secret is registered and auto-refresh is on: it refreshes itself, silently. */
+  readonly selfRefreshing: boolean;
+}
+
+export interface TraySnapshot {
+  readonly profiles: readonly TrayProfile[];
+  readonly launchAtLogin: boolean;
+  /** The notify lead time: within it a session counts as expiring. */
+  readonly expiringWithinMs: number;
+  /** Why no profiles could be read (an unusable settings file), in the engine's plain words. */
+  readonly problem?: string;
+}

@@ -1,0 +1,237 @@
+/**
+ * The whole Electron layer, wired as main.ts wires it, with fakes for Electron's objects only:
+ * the real engine (keychain, files, loopback STS) on a fake clock. What the user does and sees.
+ */
+import assert from 'node:assert/strict';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { channelOf, eventChannelOf, type BridgeResult } from '../../main/common/bridge';
+import { TrayApp } from '../../main/electron/tray-app';
+import { createHarness, type Harness } from '../support/engine-harness';
+import type { FakeClock } from '../support/fake-clock';
+import { startStsServer, type StsServer } from '../support/sts-server';
+import { midStepClock } from './step-clock';
+import { fakeElectron, type FakeWindow } from './fakes';
+
+const MIN = 60_000;
+
+let sts: StsServer;
+let h: Harness;
+let clock: FakeClock;
+let electron: ReturnType<typeof fakeElectron>;
+let app: TrayApp | undefined;
+
+before(async () => {
+  sts = await startStsServer();
+});
+after(async () => {
+  await sts.close();
+});
+beforeEach(async () => {
+  sts.clearFaults();
+  clock = midStepClock(sts);
+  h = await createHarness({ sts, clock });
+  electron = fakeElectron();
+  app = undefined;
+});
+afterEach(async () => {
+  await app?.shutdown();
+  await h.close();
+});
+
+async function start(options: { packaged?: boolean } = {}) {
+  app = await TrayApp.start({
+    engine: h.engine,
+    electron,
+    platform: 'linux',
+    packaged: options.packaged ?? false,
+    env: { HOME: h.dir, XDG_CONFIG_HOME: join(h.dir, 'xdg') },
+    execPath: '/opt/MFA Tray/mfa-tray',
+    commandLauncher: '/opt/MFA Tray/resources/bin/mfa-tray',
+    timeZone: 'UTC',
+  });
+  return app;
+}
+
+async function settle() {
+  await app?.tray.whenIdle();
+  await app?.notifications.whenIdle();
+  await app?.tray.whenIdle();
+}
+
+async function until(predicate: () => boolean, what: string) {
+  for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(predicate(), `timed out waiting for ${what}`);
+}
+
+describe('tray app', () => {
+  it('opens the profile manager on a first start with no profiles', async () => {
+    await start();
+    assert.deepEqual(electron.windows.live.map((w) => w.page), ['profiles']);
+    assert.equal(electron.tray.item('no-profiles').enabled, false);
+  });
+
+  it('opens the code prompt for a profile without TOTP, and focuses it on a second click', async () => {
+    await h.addUser('work');
+    await start();
+    electron.tray.click('profile:work:refresh');
+    await until(() => electron.windows.opened.length === 1, 'the prompt');
+    electron.tray.click('profile:work:refresh');
+    await until(() => (electron.windows.opened[0]?.focused ?? 0) === 1, 'the focus');
+    assert.deepEqual(electron.windows.opened.map((w) => w.url), ['app://mfa-tray/prompt.html?profile=work']);
+  });
+
+  it('refreshes a TOTP profile at once, without a prompt', async () => {
+    await h.addUser('auto', { totp: true });
+    await start();
+    await sts.avoidStepEdge();
+    electron.tray.click('profile:auto:refresh');
+    await until(() => sts.count('GetSessionToken') === 1, 'the refresh');
+    await until(() => /left, until/.test(electron.tray.item('profile:auto').label ?? ''), 'the menu update');
+    assert.equal(electron.windows.opened.length, 0);
+  });
+
+  it('submits a code from the prompt over IPC, and the tray shows the new session', async () => {
+    const user = await h.addUser('work');
+    await start();
+    electron.tray.click('profile:work:refresh');
+    await until(() => electron.windows.opened.length === 1, 'the prompt');
+    const prompt = electron.windows.opened[0] as FakeWindow;
+    await sts.avoidStepEdge();
+    const result = await electron.ipcMain.invoke(channelOf('submitCode'), prompt.event(), 'work', sts.currentCode(user)) as BridgeResult<unknown>;
+    assert.equal(result.ok, true, JSON.stringify(result));
+    await settle();
+    assert.match(electron.tray.item('profile:work').label ?? '', /^work — 1[12]h \d\dm left/);
+    assert.match(await readFile(h.credentialsPath, 'utf8'), /aws_session_token/);
+    assert.equal(electron.tray.look, 'ok');
+  });
+
+  it('copies exports and clears them from the clipboard after the configured time', async () => {
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge();
+    const session = await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await start();
+    electron.tray.click('profile:work:copy:env');
+    await until(() => electron.clipboard.text !== '', 'the copy');
+    assert.equal(electron.clipboard.text.split('\n')[0], `export AWS_ACCESS_KEY_ID=${session.accessKeyId}`);
+    clock.advance(60_000);
+    await app?.clipboard.whenIdle();
+    assert.equal(electron.clipboard.text, '');
+  });
+
+  it('forgets a session from the menu', async () => {
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await start();
+    electron.tray.click('profile:work:forget');
+    await until(() => electron.tray.item('profile:work').label === 'work — no session', 'the forgotten session');
+    assert.doesNotMatch(await readFile(h.credentialsPath, 'utf8'), /aws_session_token/);
+  });
+
+  it('turns launch at login on from the menu: the setting, the OS entry, the check and the windows', async () => {
+    await h.addUser('work');
+    await start({ packaged: true });
+    const settingsWindow = electron.windows.opened.length;
+    app?.windows.show({ page: 'settings' });
+    electron.tray.click('launch-at-login');
+    await until(() => electron.tray.item('launch-at-login').checked === true, 'the check');
+    assert.equal((await h.engine.settings.load()).settings.launchAtLogin, true);
+    const entry = await readFile(join(h.dir, 'xdg', 'autostart', 'mfa-tray.desktop'), 'utf8');
+    assert.match(entry, /^Exec="\/opt\/MFA Tray\/mfa-tray"$/m);
+    const settings = electron.windows.opened[settingsWindow] as FakeWindow;
+    assert.ok(settings.sent.some((m) => m.channel === eventChannelOf('settings') && (m.payload as { launchAtLogin: boolean }).launchAtLogin === true));
+
+    electron.tray.click('launch-at-login');
+    await until(() => electron.tray.item('launch-at-login').checked === false, 'the check off');
+    await assert.rejects(stat(join(h.dir, 'xdg', 'autostart', 'mfa-tray.desktop')), { code: 'ENOENT' });
+  });
+
+  it('applies a settings change a window makes', async () => {
+    await h.addUser('work');
+    await start({ packaged: true });
+    const settings = app?.windows.show({ page: 'settings' }) as FakeWindow;
+    const result = await electron.ipcMain.invoke(channelOf('updateSettings'), settings.event(), { launchAtLogin: true }) as BridgeResult<unknown>;
+    assert.equal(result.ok, true);
+    await until(() => electron.tray.item('launch-at-login').checked === true, 'the check');
+    await stat(join(h.dir, 'xdg', 'autostart', 'mfa-tray.desktop'));
+  });
+
+  it('after a wake-up past expiry, rechecks: the expiry notification, the problem look', async () => {
+    const user = await h.addUser('work', { durationSeconds: 3600 });
+    await sts.avoidStepEdge();
+    const session = await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await start();
+    assert.equal(electron.tray.look, 'ok');
+    clock.jump(session.expiresAt - clock.now() + 30 * MIN);
+    electron.powerMonitor.emit('resume');
+    await until(() => electron.notifications.live.length === 1, 'the notification');
+    await settle();
+    assert.deepEqual(electron.notifications.titles, ['work: session expired']);
+    assert.equal(electron.tray.look, 'problem');
+
+    electron.notifications.live[0]?.click();
+    await until(() => electron.windows.opened.some((w) => w.page === 'prompt'), 'the prompt');
+  });
+
+  it('tells in a notification why a refresh from the menu failed', async () => {
+    await h.addUser('auto', { totp: true });
+    await start();
+    sts.failNext(5, 503);
+    electron.tray.click('profile:auto:refresh');
+    await until(() => electron.notifications.live.length === 1, 'the notification');
+    assert.equal(electron.notifications.live[0]?.content.title, 'auto: refresh failed');
+  });
+
+  it('opens the profile manager when started a second time', async () => {
+    await h.addUser('work');
+    await start();
+    electron.app.emit('second-instance');
+    assert.deepEqual(electron.windows.live.map((w) => w.page), ['profiles']);
+  });
+
+  it('quits cleanly: no timer left, clipboard cleared, windows closed, then the app quits', async () => {
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await start();
+    electron.tray.click('profile:work:copy:fish');
+    await until(() => electron.clipboard.text !== '', 'the copy');
+    app?.windows.show({ page: 'settings' });
+    electron.tray.click('quit');
+    await until(() => electron.app.quits === 1, 'the quit');
+    assert.equal(clock.pending, 0, 'scheduler, tray tick and clipboard timer stopped');
+    assert.equal(electron.clipboard.text, '');
+    assert.equal(electron.windows.live.length, 0);
+    assert.equal(electron.ipcMain.handlers.size, 0);
+  });
+
+  it('finishes before an OS-initiated quit goes ahead', async () => {
+    await h.addUser('work');
+    await start();
+    assert.equal(electron.app.emit('before-quit'), true, 'held back');
+    await until(() => electron.app.quits === 1, 'the quit');
+    assert.equal(electron.app.emit('before-quit'), false, 'then let through');
+  });
+
+  it('shows the About panel', async () => {
+    await start();
+    electron.tray.click('about');
+    assert.equal(electron.app.aboutShown, 1);
+  });
+});
+
+describe('tray app with an unusable settings file', () => {
+  it('still comes up, says why in a dialog and in the menu', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(h.engine.configDir, { recursive: true });
+    await writeFile(h.engine.settings.file, '{ "version": 1, ');
+    await start();
+    assert.equal(electron.dialogs.messages[0]?.type, 'error');
+    assert.match(electron.dialogs.messages[0]?.detail ?? '', /settings/i);
+    assert.equal(electron.tray.look, 'problem');
+    assert.match(electron.tray.item('problem').label ?? '', /settings/i);
+    assert.equal(electron.windows.opened.length, 0);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The tray over the real engine (real keychain, files, loopback STS; a fake clock): rebuilt on
+ * every state change and once a minute, and showing a failed refresh until the next good one.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { EngineTraySource, rememberFailure } from '../../main/electron/engine-tray-source';
+import type { MenuHandlers } from '../../main/electron/menu-model';
+import { TrayService } from '../../main/electron/tray-service';
+import { createHarness, type Harness } from '../support/engine-harness';
+import type { FakeClock } from '../support/fake-clock';
+import { startStsServer, type StsServer } from '../support/sts-server';
+import { midStepClock } from './step-clock';
+import { FakeTray } from './fakes';
+
+const MIN = 60_000;
+const noop = () => undefined;
+const handlers: MenuHandlers = {
+  refresh: noop, copyExports: noop, forgetSession: noop, refreshAll: noop, manageProfiles: noop,
+  settings: noop, setLaunchAtLogin: noop, installCommandLineTool: noop, about: noop, quit: noop,
+};
+
+let sts: StsServer;
+let h: Harness;
+let clock: FakeClock;
+let tray: FakeTray;
+let service: TrayService;
+let source: EngineTraySource;
+
+before(async () => {
+  sts = await startStsServer();
+});
+after(async () => {
+  await sts.close();
+});
+beforeEach(async () => {
+  sts.clearFaults();
+  clock = midStepClock(sts);
+  h = await createHarness({ sts, clock });
+  tray = new FakeTray();
+  source = new EngineTraySource(h.engine);
+  service = new TrayService({ tray, source, handlers, clock, menuOptions: () => ({ timeZone: 'UTC', locale: 'en-US', offerCommandLineTool: false }) });
+});
+afterEach(async () => {
+  service.stop();
+  source.dispose();
+  await h.close();
+});
+
+async function refreshWithCode(name: string, user: Awaited<ReturnType<Harness['addUser']>>) {
+  await sts.avoidStepEdge();
+  return h.engine.refresh(name, { code: sts.currentCode(user) });
+}
+
+describe('tray service', () => {
+  it('shows every profile as the engine knows it when it starts', async () => {
+    const user = await h.addUser('work');
+    await h.addUser('personal');
+    await refreshWithCode('work', user);
+    await service.start();
+    assert.match(tray.item('profile:work').label ?? '', /^work — 1[12]h \d\dm left, until \d\d:\d\d$/);
+    assert.equal(tray.item('profile:personal').label, 'personal — no session');
+    assert.equal(tray.look, 'ok');
+    assert.match(tray.tooltip ?? '', /^work: 1[12]h \d\dm left · personal: no session$/);
+  });
+
+  it('rebuilds when a state changes', async () => {
+    const user = await h.addUser('work');
+    await service.start();
+    assert.equal(tray.item('profile:work').label, 'work — no session');
+    await refreshWithCode('work', user);
+    await service.whenIdle();
+    assert.match(tray.item('profile:work').label ?? '', /left, until/);
+    assert.equal(tray.item('profile:work:copy').enabled, true);
+  });
+
+  it('counts down once a minute, and turns expiring, then expired, with the clock', async () => {
+    const user = await h.addUser('work', { durationSeconds: 3600 });
+    const session = await refreshWithCode('work', user);
+    await service.start();
+    const first = tray.item('profile:work').label;
+    const builds = tray.menuBuilds;
+    clock.advance(MIN);
+    await service.whenIdle();
+    assert.equal(tray.menuBuilds, builds + 1);
+    assert.notEqual(tray.item('profile:work').label, first);
+
+    clock.advance(session.expiresAt - clock.now() - 10 * MIN);
+    await service.whenIdle();
+    assert.equal(tray.look, 'expiring');
+    clock.advance(10 * MIN + MIN);
+    await service.whenIdle();
+    assert.equal(tray.look, 'problem');
+    assert.match(tray.item('profile:work').label ?? '', /^work — expired at \d\d:\d\d$/);
+    assert.equal(tray.tooltip, 'work: expired');
+  });
+
+  it('keeps showing a failed refresh, with its reason, after the engine re-reads the old session', async () => {
+    const user = await h.addUser('work');
+    await refreshWithCode('work', user);
+    await service.start();
+    await assert.rejects(h.engine.refresh('work', { code: sts.currentCode(user, 10) }));
+    await service.whenIdle();
+    assert.match(tray.item('profile:work').label ?? '', /^work — refresh failed; 1[12]h \d\dm left/);
+    assert.match(tray.item('profile:work:reason').label ?? '', /code/i);
+    assert.equal(tray.look, 'problem');
+
+    await h.engine.status(); // load(): the engine's own state goes back to 'valid' for the old session
+    assert.equal(h.engine.sessions.state('work').kind, 'valid');
+    await service.update();
+    assert.match(tray.item('profile:work').label ?? '', /refresh failed/);
+    assert.equal(tray.look, 'problem');
+
+    await sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: sts.currentCode(user, 1) });
+    await service.whenIdle();
+    assert.doesNotMatch(tray.item('profile:work').label ?? '', /failed/);
+    assert.equal(tray.look, 'ok');
+  });
+
+  it('names an unusable settings file instead of crashing', async () => {
+    const { writeFile, mkdir } = await import('node:fs/promises');
+    await mkdir(h.engine.configDir, { recursive: true });
+    await writeFile(h.engine.settings.file, '{ not json');
+    await service.start();
+    assert.equal(tray.look, 'problem');
+    assert.match(tray.item('problem').label ?? '', /settings/i);
+  });
+
+  it('stops its minute tick when stopped', async () => {
+    await service.start();
+    assert.equal(clock.pending, 1);
+    service.stop();
+    assert.equal(clock.pending, 0);
+  });
+});
+
+describe('failure memory', () => {
+  const failed = { kind: 'failed', reason: 'r', code: 'c', expiresAt: 1000 } as const;
+  it('keeps a failure while the same session is re-read, and drops it for a new one', () => {
+    assert.equal(rememberFailure(undefined, failed), failed);
+    assert.equal(rememberFailure(failed, { kind: 'valid', expiresAt: 1000 }), failed);
+    assert.equal(rememberFailure(failed, { kind: 'expired', expiresAt: 1000 }), failed);
+    assert.equal(rememberFailure(failed, { kind: 'valid', expiresAt: 2000 }), undefined);
+    assert.equal(rememberFailure(failed, { kind: 'refreshing', expiresAt: 1000 }), undefined);
+    assert.equal(rememberFailure(failed, { kind: 'none' }), undefined);
+  });
+});
