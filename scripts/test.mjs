@@ -23,6 +23,8 @@ const required = [
   { bin: 'gnome-keyring-daemon', pkg: 'gnome-keyring' },
   // The credentials-file tests check our output with Python's configparser, which botocore uses.
   { bin: 'python3', pkg: 'python3' },
+  // The windows run in headless Chromium (test/support/browser.ts).
+  { bin: 'chromium', pkg: 'chromium' },
 ];
 
 function onPath(bin) {
@@ -51,6 +53,7 @@ if (!onlyTests) {
   run('type-check (tsc)', localBin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
   run('lint (eslint)', localBin('eslint'), ['--max-warnings', '0', '.']);
   run('build (esbuild)', process.execPath, ['scripts/build.mjs']);
+  run('security scan (electronegativity)', process.execPath, ['scripts/electronegativity.mjs']);
 }
 
 function findTests(dir) {

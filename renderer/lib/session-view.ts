@@ -1,0 +1,48 @@
+/**
+ * A session state in words: a short label, a tone for its colour, and the time left.
+ *
+ * States come from the engine's events, but time passes between them: valid, expiring and expired
+ * are derived again from the expiry and the window's clock (`deriveState`, the engine's own rule).
+ */
+import type { SessionState } from '../../main/common/model';
+import { deriveState } from '../../main/common/session-state';
+import type { I18n } from './i18n';
+import { errorText, type ShownError } from './messages';
+
+/** How a state is coloured. */
+export type StateTone = 'ok' | 'warn' | 'bad' | 'none' | 'busy';
+
+export interface StateView {
+  readonly tone: StateTone;
+  readonly label: string;
+  /** Time left, or when it ended. */
+  readonly detail?: string;
+  /** Why the last refresh failed. */
+  readonly reason?: ShownError;
+}
+
+/**
+ * Describes a state at `now`.
+ *
+ * @param expiringWithinMs how long before expiry a session counts as expiring (the notify lead).
+ */
+export function describeState(i18n: I18n, state: SessionState, now: number, expiringWithinMs: number): StateView {
+  const left = (expiresAt: number): string => i18n.t('state.left', { left: i18n.formatSpan(expiresAt - now), time: i18n.formatMoment(expiresAt, now) });
+  switch (state.kind) {
+    case 'none':
+      return { tone: 'none', label: i18n.t('state.none') };
+    case 'refreshing':
+      return { tone: 'busy', label: i18n.t('state.refreshing'), ...(state.expiresAt !== undefined && state.expiresAt > now ? { detail: left(state.expiresAt) } : {}) };
+    case 'failed': {
+      const reason = errorText(i18n, { code: state.code, message: state.reason });
+      const detail = state.expiresAt !== undefined && state.expiresAt > now ? i18n.t('state.previousLeft', { left: i18n.formatSpan(state.expiresAt - now) }) : undefined;
+      return { tone: 'bad', label: i18n.t('state.failed'), reason, ...(detail === undefined ? {} : { detail }) };
+    }
+    default: {
+      const derived = deriveState(state.expiresAt, now, expiringWithinMs);
+      if (derived.kind === 'expired') return { tone: 'bad', label: i18n.t('state.expired'), detail: i18n.t('state.expiredAt', { time: i18n.formatMoment(state.expiresAt, now) }) };
+      if (derived.kind === 'expiring') return { tone: 'warn', label: i18n.t('state.expiring'), detail: left(state.expiresAt) };
+      return { tone: 'ok', label: i18n.t('state.valid'), detail: left(state.expiresAt) };
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Remove a profile, after a confirmation that lists exactly what is deleted and what stays.
+ */
+import type { ProfileView } from '../../main/common/bridge';
+import { call } from '../lib/bridge';
+import { openDialog, type DialogHandle } from '../lib/dialog';
+import { el } from '../lib/dom';
+import { field, showError, showMessage } from '../lib/form';
+import type { I18n } from '../lib/i18n';
+import { errorText } from '../lib/messages';
+
+export interface RemoveDialogOptions {
+  readonly i18n: I18n;
+  readonly profile: ProfileView;
+  readonly onRemoved: (name: string) => void;
+}
+
+/** Opens the confirmation; Cancel has the focus, so Enter alone deletes nothing. */
+export function openRemoveDialog(options: RemoveDialogOptions): DialogHandle {
+  const { i18n, profile } = options;
+  return openDialog({
+    title: i18n.t('remove.title', { name: profile.name }),
+    className: 'remove-dialog',
+    content: (handle) => build(options, handle),
+  });
+}
+
+function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[] {
+  const { i18n, profile } = options;
+  const t = i18n.t.bind(i18n);
+  const deleted = el('ul', { className: 'deleted-list' },
+    el('li', {}, t('remove.settings')),
+    profile.hasLongLivedKey ? el('li', {}, t('remove.key')) : null,
+    profile.hasTotpSecret ? el('li', {}, t('remove.totp')) : null,
+    el('li', {}, t('remove.cache')));
+  const forget = field({
+    name: 'forgetSession',
+    label: t('remove.forgetSession', { section: profile.targetSection }),
+    control: el('input', { attrs: { type: 'checkbox' } }),
+    hint: t('remove.forgetSessionHint', { section: profile.targetSection }),
+  });
+  const message = el('p', { className: 'message', attrs: { role: 'alert', hidden: true } });
+  const cancel = el('button', { attrs: { type: 'button' }, on: { click: () => handle.close() } }, t('common.cancel'));
+  const confirm = el('button', { className: 'danger', attrs: { type: 'submit' } }, t('remove.confirm'));
+  const form = el('form', {
+    attrs: { novalidate: true },
+    on: {
+      submit: (event) => {
+        event.preventDefault();
+        handle.setBusy(true);
+        confirm.disabled = true;
+        showMessage(message, 'progress', t('remove.removing'));
+        void call((b) => b.removeProfile(profile.name, forget.control.checked)).then((result) => {
+          handle.setBusy(false);
+          confirm.disabled = false;
+          if (result.ok) {
+            handle.close();
+            options.onRemoved(profile.name);
+          } else {
+            showError(message, errorText(i18n, result.error));
+            cancel.focus();
+          }
+        });
+      },
+    },
+  },
+  el('div', { className: 'dialog-body' },
+    el('p', {}, t('remove.intro')),
+    deleted,
+    forget.row,
+    el('p', { className: 'hint' }, t('remove.staysInAws'))),
+  message,
+  el('div', { className: 'actions dialog-actions' }, cancel, confirm));
+  queueMicrotask(() => cancel.focus());
+  return [form];
+}

@@ -1,0 +1,244 @@
+/**
+ * The profile manager in Chromium, against the real engine: add with every field, the list kept live
+ * from the engine's events, validation with the engine's own messages, edit with a write-only key,
+ * verify, inline refresh, remove with a confirmation, and data shown as text, never as markup.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import {
+  checkAccessKeyId, checkDurationSeconds, checkMfaSerial, checkProfileName, checkRegion, checkSecretAccessKey,
+} from '../../main/common/validation';
+import { waitForEvents, waitForText } from '../support/browser';
+import { useWindows } from '../support/windows';
+
+const w = useWindows();
+
+const row = (page: Page, name: string): Locator => page.locator(`li.profile[data-profile="${name}"]`);
+const dialog = (page: Page): Locator => page.locator('dialog[open]');
+const fieldError = (page: Page, label: string | RegExp): Locator =>
+  dialog(page).locator('.field', { has: page.getByLabel(label, { exact: typeof label === 'string' }) }).locator('.field-error');
+
+function messageOf(checked: { ok: boolean; issue?: { message: string } }): string {
+  assert.equal(checked.ok, false);
+  return checked.issue?.message ?? '';
+}
+
+async function openManager(): Promise<Page> {
+  const page = await w.open('profiles.html');
+  await page.locator('.profile-list:not([hidden]), .empty:not([hidden])').first().waitFor();
+  return page;
+}
+
+describe('the profile manager', () => {
+  it('adds a profile with every field, and follows a refresh made in the code prompt', async () => {
+    const user = w.sts.registerUser({ name: `add-${Date.now()}` });
+    const page = await openManager();
+    await waitForText(page.locator('.empty'), /No profiles yet/);
+
+    await page.getByRole('button', { name: 'Add profile' }).click();
+    await page.getByLabel('Profile name', { exact: true }).fill('work');
+    await page.getByLabel('Access key ID').fill(user.accessKeyId);
+    await page.getByLabel('Secret access key').fill(user.secretAccessKey);
+    await page.getByLabel('MFA device (ARN or serial number)').fill(user.mfaSerial as string);
+    await page.getByLabel('Session length', { exact: true }).selectOption({ label: '8 hr' });
+    await page.getByLabel('Region').fill('eu-west-1');
+    await page.getByLabel('Target section').fill('work-session');
+    await page.getByLabel('Refresh automatically before the session expires').uncheck();
+    // The key can be checked with AWS before it is stored.
+    await dialog(page).getByRole('button', { name: 'Check this key with AWS' }).click();
+    await waitForText(dialog(page).locator('.key-inputs .message'), `The key belongs to ${user.arn} (account ${user.account}).`);
+    await dialog(page).getByRole('button', { name: 'Add profile' }).click();
+
+    await waitForText(page.locator('.page-status'), 'Profile work added.');
+    assert.equal(await dialog(page).count(), 0);
+    assert.deepEqual(await w.h.engine.settings.getProfile('work'), {
+      name: 'work', mfaSerial: user.mfaSerial, durationSeconds: 28_800, region: 'eu-west-1', targetSection: 'work-session', autoRefresh: false,
+    });
+    assert.deepEqual(await w.h.engine.secrets.getLongLivedKey('work'), { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    const work = row(page, 'work');
+    await waitForText(work.locator('.badge'), 'No session');
+    await waitForText(work.locator('.meta'), /\[work-session\].*eu-west-1.*8 hr.*typed by you/);
+    assert.ok(!(await page.content()).includes(user.secretAccessKey), 'the secret left the page');
+
+    // A refresh in the code prompt shows up in the list by itself (the engine's events).
+    await waitForEvents(page);
+    const prompt = await w.open('prompt.html?profile=work');
+    await w.sts.avoidStepEdge();
+    await prompt.keyboard.type(w.sts.currentCode(user));
+    await waitForText(prompt.locator('.code-form .message'), /Done/);
+
+    await waitForText(work.locator('.badge'), 'Valid');
+    await waitForText(work.locator('.state-detail'), /^(7 hr 59 min|8 hr) left · until /);
+    const file = await readFile(w.h.credentialsPath, 'utf8');
+    assert.match(file, /\[work-session\]\naws_access_key_id = ASIA/);
+  });
+
+  it('checks every field as the engine does, with its messages, before sending anything', async () => {
+    const page = await openManager();
+    await page.getByRole('button', { name: 'Add profile' }).click();
+    const values = {
+      name: '<b>bold</b>',
+      accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+      secret: 'too-short',
+      serial: 'arn:aws:iam::123456789012:user/alice',
+      duration: '100',
+      region: '<img src=x onerror="window.__pwned=1">',
+    };
+    await page.getByLabel('Profile name', { exact: true }).fill(values.name);
+    await page.getByLabel('Access key ID').fill(values.accessKeyId);
+    await page.getByLabel('Secret access key').fill(values.secret);
+    await page.getByLabel('MFA device (ARN or serial number)').fill(values.serial);
+    await page.getByLabel('Session length', { exact: true }).selectOption('custom');
+    await page.getByLabel('Custom length in seconds').fill(values.duration);
+    await page.getByLabel('Region').fill(values.region);
+    await page.keyboard.press('Enter');
+
+    assert.equal(await fieldError(page, 'Profile name').textContent(), messageOf(checkProfileName(values.name)));
+    assert.equal(await fieldError(page, 'Access key ID').textContent(), messageOf(checkAccessKeyId(values.accessKeyId)));
+    assert.equal(await fieldError(page, 'Secret access key').textContent(), messageOf(checkSecretAccessKey(values.secret)));
+    assert.equal(await fieldError(page, 'MFA device (ARN or serial number)').textContent(), messageOf(checkMfaSerial(values.serial)));
+    assert.equal(await fieldError(page, 'Custom length in seconds').textContent(), messageOf(checkDurationSeconds(values.duration)));
+    assert.equal(await fieldError(page, 'Region').textContent(), messageOf(checkRegion(values.region)));
+    // The first refused field has the focus; nothing went to the main process.
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name), 'name');
+    assert.deepEqual(w.bridge.calls.filter((c) => c.operation === 'addProfile'), []);
+  });
+
+  it('shows markup in data as the text it is', async () => {
+    const page = await openManager();
+    await page.getByRole('button', { name: 'Add profile' }).click();
+    await page.getByLabel('Profile name', { exact: true }).fill('<b>bold</b>');
+    await page.getByLabel('Region').fill('<img src=x onerror="window.__pwned=1">');
+    await dialog(page).getByRole('button', { name: 'Add profile' }).click();
+
+    // The messages quote the input literally: the name's "<" and the region's whole value.
+    await waitForText(fieldError(page, 'Profile name'), 'profile name: "<" is not allowed');
+    await waitForText(fieldError(page, 'Region'), 'region: "<img src=x onerror="window.__pwned=1">" is not a region code');
+    assert.equal(await page.locator('dialog b, dialog img').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await page.keyboard.press('Escape');
+
+    // A name with every punctuation profile names allow, shown exactly as typed (not URL-decoded).
+    const odd = 'a.b@c+d%3Cb%3E:e/f-g_h';
+    const user = w.sts.registerUser({ name: `odd-${Date.now()}` });
+    await w.h.engine.addProfile({ name: odd, mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    await page.reload();
+    await waitForText(row(page, odd).locator('h2'), odd);
+    assert.equal(await row(page, odd).locator('h2').textContent(), odd);
+    const prompt = await w.open(`prompt.html?profile=${encodeURIComponent(odd)}`);
+    assert.equal(await prompt.locator('.profile-name').textContent(), odd);
+  });
+
+  it('edits a profile: the key is write-only, shown only as stored, and can be replaced', async () => {
+    await w.h.addUser('work');
+    const other = w.sts.registerUser({ name: `other-${Date.now()}` });
+    const page = await openManager();
+
+    await row(page, 'work').getByRole('button', { name: 'Edit' }).click();
+    await waitForText(dialog(page).locator('.dialog-title'), 'Edit profile work');
+    await waitForText(dialog(page), 'A key is stored in the OS keychain. It cannot be shown.');
+    assert.equal(await page.getByLabel('Secret access key').isVisible(), false);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'mfaSerial');
+
+    await dialog(page).getByRole('button', { name: 'Replace key…' }).click();
+    await page.getByLabel('Access key ID').fill(other.accessKeyId);
+    await page.getByLabel('Secret access key').fill(other.secretAccessKey);
+    await page.getByLabel('Session length', { exact: true }).selectOption('custom');
+    await page.getByLabel('Custom length in seconds').fill('5400');
+    await waitForText(dialog(page).locator('.field', { has: page.getByLabel('Custom length in seconds') }).locator('.hint'), '= 1 hr 30 min');
+    await dialog(page).getByRole('button', { name: 'Save' }).click();
+
+    await waitForText(page.locator('.page-status'), 'Profile work saved.');
+    assert.deepEqual(await w.h.engine.secrets.getLongLivedKey('work'), { accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey });
+    assert.equal((await w.h.engine.settings.getProfile('work')).durationSeconds, 5400);
+    await waitForText(row(page, 'work').locator('.meta'), /1 hr 30 min/);
+    assert.ok(!(await page.content()).includes(other.secretAccessKey));
+  });
+
+  it('verifies a profile\'s key and shows the identity ARN', async () => {
+    const user = await w.h.addUser('work');
+    const page = await openManager();
+
+    await row(page, 'work').getByRole('button', { name: 'Verify key' }).click();
+
+    await waitForText(row(page, 'work').locator('.row-message'), `The key belongs to ${user.arn} (account ${user.account}).`);
+  });
+
+  it('refreshes from the list with a code typed in the row', async () => {
+    const user = await w.h.addUser('work');
+    const page = await openManager();
+
+    await row(page, 'work').getByRole('button', { name: 'Refresh' }).click();
+    await w.sts.avoidStepEdge();
+    await page.keyboard.type(w.sts.currentCode(user));
+
+    await waitForText(row(page, 'work').locator('.row-message'), /Done: the new session is in \[work\]/);
+    await waitForText(row(page, 'work').locator('.badge'), 'Valid');
+    // Focus is back on the row's Refresh button.
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Refresh');
+  });
+
+  it('removes a profile after a confirmation that says what is deleted', async () => {
+    const user = await w.h.addUser('work', { totp: true });
+    await w.sts.avoidStepEdge();
+    await w.h.engine.refresh('work', { code: w.sts.currentCode(user) });
+    const before = await readFile(w.h.credentialsPath, 'utf8');
+    assert.match(before, /\[work\]/);
+    const page = await openManager();
+
+    await row(page, 'work').getByRole('button', { name: 'Remove' }).click();
+    const confirm = dialog(page);
+    await waitForText(confirm.locator('.dialog-title'), 'Remove profile work?');
+    const listed = await confirm.locator('.deleted-list li').allTextContents();
+    assert.deepEqual(listed, [
+      'the profile’s settings in MFA Tray (MFA device, region, session length, target section)',
+      'its long-lived access key in the OS keychain',
+      'its TOTP secret in the OS keychain',
+      'its cached session in the OS keychain',
+    ]);
+    await waitForText(confirm, 'Your IAM user and its access key in AWS are not changed');
+    // Cancel has the focus: Enter alone deletes nothing.
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel');
+    await page.getByLabel('Also remove the session from [work] in the credentials file').check();
+    await confirm.getByRole('button', { name: 'Remove profile' }).click();
+
+    await waitForText(page.locator('.page-status'), 'Profile work removed.');
+    assert.equal(await row(page, 'work').count(), 0);
+    assert.deepEqual(await w.h.engine.settings.listProfiles(), []);
+    assert.equal(await w.h.engine.secrets.getLongLivedKey('work'), undefined);
+    assert.equal(await w.h.engine.secrets.hasTotpSecret('work'), false);
+    assert.doesNotMatch(await readFile(w.h.credentialsPath, 'utf8'), /aws_session_token/);
+  });
+
+  it('works with the keyboard alone: add, then Esc closes the dialog and returns the focus', async () => {
+    const page = await openManager();
+    // Tab order starts at the header's buttons.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Import from credentials file…');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Add profile');
+    await page.keyboard.press('Enter');
+    await dialog(page).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'name');
+    await page.keyboard.press('Escape');
+    await dialog(page).waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Add profile');
+    assert.deepEqual(w.bridge.closedWindows, []);
+  });
+
+  it('keeps a session section that holds long-lived keys safe, saying which section', async () => {
+    const user = await w.h.addUser('work');
+    await mkdir(dirname(w.h.credentialsPath), { recursive: true });
+    await writeFile(w.h.credentialsPath, '[work]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
+    const page = await openManager();
+
+    await row(page, 'work').getByRole('button', { name: 'Refresh' }).click();
+    await w.sts.avoidStepEdge();
+    await page.keyboard.type(w.sts.currentCode(user));
+
+    await waitForText(row(page, 'work').locator('.code-form .message'), /\[work\]/);
+  });
+});

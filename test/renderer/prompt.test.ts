@@ -1,0 +1,175 @@
+/**
+ * The code prompt in Chromium, against the real engine: typed and pasted codes, a wrong code, a
+ * reused code, network and clock problems, Esc.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { waitForText } from '../support/browser';
+import type { StsServer, StsUser } from '../support/sts-server';
+import { useWindows } from '../support/windows';
+
+const w = useWindows();
+
+/** A six-digit code that is none of the codes STS would accept around now. */
+function wrongCode(sts: StsServer, user: StsUser): string {
+  const near = new Set([-1, 0, 1].map((step) => sts.currentCode(user, step)));
+  for (let n = 0; ; n += 1) {
+    const code = String((123_457 + n * 7919) % 1_000_000).padStart(6, '0');
+    if (!near.has(code)) return code;
+  }
+}
+
+async function openPrompt(profile: string): Promise<Page> {
+  const page = await w.open(`prompt.html?profile=${encodeURIComponent(profile)}`);
+  await page.locator('.code-input').waitFor();
+  return page;
+}
+
+const status = (page: Page) => page.locator('.code-form .message');
+
+describe('the code prompt', () => {
+  it('names the profile and its MFA device, with the cursor in the code field', async () => {
+    const user = await w.h.addUser('work');
+    const page = await openPrompt('work');
+
+    assert.equal(await page.locator('.profile-name').textContent(), 'work');
+    assert.equal(await page.locator('.serial').textContent(), user.mfaSerial);
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'code-input');
+    assert.equal(await page.locator('label', { hasText: 'Code from your MFA device' }).getAttribute('for'), await page.locator('.code-input').getAttribute('id'));
+  });
+
+  it('sends a typed code at the sixth digit, writes the session and closes itself', async () => {
+    const user = await w.h.addUser('work');
+    const page = await openPrompt('work');
+    await w.sts.avoidStepEdge();
+
+    const sent = w.sts.count('GetSessionToken');
+
+    await page.keyboard.type(w.sts.currentCode(user));
+
+    await waitForText(status(page), /Done: the new session is in \[work\] until/);
+    const session = w.sts.sessions.at(-1);
+    assert.ok(session);
+    const file = await readFile(w.h.credentialsPath, 'utf8');
+    assert.match(file, new RegExp(`aws_session_token = ${session.sessionToken.replace(/[+/]/g, '\\$&')}`));
+    assert.equal(w.sts.count('GetSessionToken'), sent + 1);
+    await waitForText(page.locator('.state-line'), /Valid/);
+    // It closes itself shortly after.
+    for (let i = 0; i < 40 && w.bridge.closedWindows.length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(w.bridge.closedWindows.length, 1);
+  });
+
+  it('takes a pasted code with spaces or dashes', async () => {
+    const user = await w.h.addUser('work');
+    const page = await openPrompt('work');
+    await w.sts.avoidStepEdge();
+    const code = w.sts.currentCode(user);
+
+    await page.locator('.code-input').fill(` ${code.slice(0, 3)} - ${code.slice(3)} `);
+
+    await waitForText(status(page), /Done/);
+    assert.equal(w.sts.requests.at(-1)?.tokenCode, code);
+  });
+
+  it('sends on Enter, and says what is wrong with a short code without sending it', async () => {
+    await w.h.addUser('work');
+    const page = await openPrompt('work');
+
+    const sent = w.sts.count();
+
+    await page.keyboard.type('1234');
+    await page.keyboard.press('Enter');
+
+    await waitForText(status(page), 'MFA code: 4 digits; use the 6 digits your MFA device shows now');
+    assert.equal(w.sts.count(), sent);
+    assert.equal(await page.locator('.code-input').getAttribute('aria-invalid'), 'true');
+  });
+
+  it('refuses a letter at once, with the engine\'s message', async () => {
+    await w.h.addUser('work');
+    const page = await openPrompt('work');
+
+    const sent = w.sts.count();
+
+    await page.keyboard.type('12a');
+
+    await waitForText(status(page), 'MFA code: contains something other than digits');
+    assert.equal(w.sts.count(), sent);
+  });
+
+  it('clears a wrong code, keeps the focus and says to wait for the next code', async () => {
+    const user = await w.h.addUser('work');
+    const page = await openPrompt('work');
+
+    await page.keyboard.type(wrongCode(w.sts, user));
+
+    const text = await waitForText(status(page), /Wrong code\./);
+    assert.match(text, /AWS rejected the MFA code: it is wrong, or it was already used/);
+    assert.equal(await page.locator('.code-input').inputValue(), '');
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'code-input');
+    // The field is ready for the next code at once.
+    await w.sts.avoidStepEdge();
+    await page.keyboard.type(w.sts.currentCode(user));
+    await waitForText(status(page), /Done/);
+  });
+
+  it('says a code already used must wait for the next one, without asking AWS again', async () => {
+    const user = await w.h.addUser('work');
+    await w.sts.avoidStepEdge();
+    const code = w.sts.currentCode(user);
+    const page = await openPrompt('work');
+    await page.keyboard.type(code);
+    await waitForText(status(page), /Done/);
+
+    const again = await openPrompt('work');
+    const sent = w.sts.count('GetSessionToken');
+    await again.keyboard.type(code);
+
+    const text = await waitForText(status(again), /Code already used\./);
+    assert.match(text, /This code was already used; wait for the next one/);
+    assert.equal(w.sts.count('GetSessionToken'), sent);
+    assert.equal(await again.locator('.code-input').inputValue(), '');
+    assert.equal(await again.evaluate(() => document.activeElement?.className), 'code-input');
+  });
+
+  it('says when AWS cannot be reached', async () => {
+    const user = await w.h.addUser('work');
+    const page = await openPrompt('work');
+    w.sts.failNext(1, 503);
+
+    await page.keyboard.type(wrongCode(w.sts, user));
+
+    const text = await waitForText(status(page), /Network problem\./);
+    assert.match(text, /failed with HTTP 503/);
+  });
+
+  it('says when this computer\'s clock is off', async () => {
+    const user = await w.h.addUser('work');
+    const page = await openPrompt('work');
+    w.sts.setClockSkew(10 * 60_000);
+
+    await page.keyboard.type(wrongCode(w.sts, user));
+
+    const text = await waitForText(status(page), /Clock problem\./);
+    assert.match(text, /this computer's clock is/);
+  });
+
+  it('closes on Esc', async () => {
+    await w.h.addUser('work');
+    const page = await openPrompt('work');
+
+    await page.keyboard.press('Escape');
+
+    for (let i = 0; i < 40 && w.bridge.closedWindows.length === 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(w.bridge.closedWindows.length, 1);
+    assert.deepEqual(w.bridge.calls.filter((c) => c.operation === 'submitCode'), []);
+  });
+
+  it('says so when the profile does not exist', async () => {
+    const page = await w.open('prompt.html?profile=nobody');
+    await waitForText(page.locator('[role=alert]'), /nobody/);
+    assert.equal(await page.locator('.code-input').count(), 0);
+  });
+});
