@@ -83,7 +83,7 @@ export interface BridgeApi {
   /** Refreshes with the registered TOTP secret. */
   refreshNow(profile: string): Promise<BridgeResult<RefreshOutcome>>;
   addProfile(profile: ProfileForm, key: KeyForm, totpSecret: string | null): Promise<BridgeResult<ProfileView>>;
-  updateProfile(name: string, changes: Omit<ProfileForm, 'name'>): Promise<BridgeResult<ProfileView>>;
+  updateProfile(name: string, changes: Partial<Omit<ProfileForm, 'name'>>): Promise<BridgeResult<ProfileView>>;
   replaceLongLivedKey(name: string, key: KeyForm): Promise<BridgeResult<null>>;
   setTotpSecret(name: string, secret: string): Promise<BridgeResult<null>>;
   removeTotpSecret(name: string): Promise<BridgeResult<null>>;

@@ -189,7 +189,8 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
 }
 
 /**
- * Pushes every profile's view to `emit` whenever a state or the settings change. @returns the
+ * Pushes every profile's view to `emit` whenever a state or a profile changes, and the settings
+ * whenever they change. @returns the
  * unsubscribe function.
  */
 export function bindBridgeEvents(engine: Engine, emit: <E extends keyof BridgeEvents>(event: E, payload: BridgeEvents[E]) => void): () => void {
@@ -203,9 +204,14 @@ export function bindBridgeEvents(engine: Engine, emit: <E extends keyof BridgeEv
   };
   const unsubscribeState = engine.sessions.onState(push);
   const unsubscribeNotice = engine.onNotice(push);
+  const unsubscribeChange = engine.onChange((what) => {
+    if (what === 'profiles') push();
+    else void engine.settings.load().then(({ settings }) => emit('settings', settings), () => undefined);
+  });
   return () => {
     unsubscribeState();
     unsubscribeNotice();
+    unsubscribeChange();
   };
 }
 

@@ -98,6 +98,7 @@ export class Engine {
   #scheduler: Scheduler | undefined;
   #notifyBeforeMs = 15 * MINUTE;
   #noticeListeners = new Set<(notice: EngineNotice) => void>();
+  #changeListeners = new Set<(what: 'profiles' | 'settings') => void>();
   #retries = new Map<string, { attempt: number; timer: ReturnType<Clock['setTimeout']> }>();
 
   constructor(options: EngineOptions = {}) {
@@ -136,6 +137,25 @@ export class Engine {
     return () => this.#noticeListeners.delete(listener);
   }
 
+  /**
+   * Subscribes to changes of the profiles (added, edited, removed, keys or TOTP replaced) and of the
+   * app settings, from any front end. @returns the unsubscribe function.
+   */
+  onChange(listener: (what: 'profiles' | 'settings') => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  #changed(what: 'profiles' | 'settings'): void {
+    for (const listener of this.#changeListeners) {
+      try {
+        listener(what);
+      } catch {
+        // A broken listener must not stop the engine.
+      }
+    }
+  }
+
   // ── Profiles ────────────────────────────────────────────────────────────────────────────────
 
   /**
@@ -158,6 +178,7 @@ export class Engine {
     });
     await this.sessions.load();
     this.#schedule(profile.name);
+    this.#changed('profiles');
     return profile;
   }
 
@@ -165,6 +186,7 @@ export class Engine {
   async updateProfile(name: string, patch: ProfilePatch): Promise<Profile> {
     const profile = await this.settings.updateProfile(name, patch);
     this.#schedule(name);
+    this.#changed('profiles');
     return profile;
   }
 
@@ -173,6 +195,7 @@ export class Engine {
     const key = validateLongLivedKey(input);
     await this.settings.getProfile(name);
     await this.secrets.setLongLivedKey(name, key);
+    this.#changed('profiles');
   }
 
   /**
@@ -224,6 +247,7 @@ export class Engine {
     this.#cancelRetry(name);
     this.#scheduler?.delete(name);
     this.sessions.drop(name);
+    this.#changed('profiles');
   }
 
   /** Registers a profile's TOTP secret (base32 or otpauth URI). Opt-in: it makes one device of two factors. */
@@ -232,6 +256,7 @@ export class Engine {
     await this.settings.getProfile(name);
     await this.secrets.setTotpSecret(name, secret);
     this.#schedule(name);
+    this.#changed('profiles');
   }
 
   /** Forgets a profile's TOTP secret. @returns whether there was one. */
@@ -239,6 +264,7 @@ export class Engine {
     await this.settings.getProfile(name);
     const removed = await this.secrets.deleteTotpSecret(name);
     this.#schedule(name);
+    this.#changed('profiles');
     return removed;
   }
 
@@ -257,6 +283,7 @@ export class Engine {
   async updateSettings(patch: SettingsPatch): Promise<void> {
     const settings = await this.settings.updateSettings(patch);
     this.#applySettings(settings.notifyBeforeMinutes, settings.autoRefreshBeforeMinutes);
+    this.#changed('settings');
   }
 
   // ── Sessions ────────────────────────────────────────────────────────────────────────────────
@@ -277,6 +304,7 @@ export class Engine {
   async forgetSession(name: string): Promise<void> {
     await this.sessions.forget(name);
     this.#schedule(name);
+    this.#changed('profiles');
   }
 
   /** Every profile with its state and whether it can refresh itself. */
