@@ -105,8 +105,8 @@ describe('tray service', () => {
     assert.match(tray.item('profile:work:reason').label ?? '', /code/i);
     assert.equal(tray.look, 'problem');
 
-    await h.engine.status(); // load(): the engine's own state goes back to 'valid' for the old session
-    assert.equal(h.engine.sessions.state('work').kind, 'valid');
+    await h.engine.status(); // load() re-reads the old session; the failure stays
+    assert.equal(h.engine.sessions.state('work').kind, 'failed');
     await service.update();
     assert.match(tray.item('profile:work').label ?? '', /refresh failed/);
     assert.equal(tray.look, 'problem');

@@ -1,0 +1,117 @@
+/**
+ * Command-line parsing on `node:util` `parseArgs`, with usage errors in plain words.
+ *
+ * Each command declares its options; parsing is strict (an unknown option or a missing value is a
+ * usage error naming the option, never echoing a value, which might be a secret pasted in the wrong
+ * place). `--help` / `-h` anywhere before `--` wins over everything else, so that
+ * `mfa-tray add --help` works without the command's required options.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A mistake on the command line. Exit status 2; the message ends by pointing at `--help`. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+
+  constructor(
+    /** The command (`refresh`, `totp set`) whose help to point at, or undefined for the top level. */
+    readonly command: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The options of a command, in parseArgs' form. */
+export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+/** Parsed options: string options as strings, boolean ones as booleans, absent ones undefined. */
+export type ParsedValues = Readonly<Record<string, string | boolean | undefined>>;
+
+export interface ParsedArgs {
+  readonly values: ParsedValues;
+  readonly positionals: readonly string[];
+}
+
+/** Whether the arguments ask for help (`--help` or `-h` before a `--`). */
+export function wantsHelp(argv: readonly string[]): boolean {
+  for (const arg of argv) {
+    if (arg === '--') return false;
+    if (arg === '--help' || arg === '-h') return true;
+  }
+  return false;
+}
+
+/** The name part of an option as typed: `--code=123` → `--code` (the value is never repeated). */
+function optionName(text: string): string {
+  return text.split('=')[0] ?? text;
+}
+
+/**
+ * Parses a command's arguments strictly.
+ *
+ * @param command For messages ("mfa-tray refresh: …").
+ * @param positionals How many positional arguments are allowed, and what they are called.
+ */
+export function parseCommandArgs(
+  command: string,
+  argv: readonly string[],
+  options: OptionSpecs,
+  positionals: { readonly min: number; readonly max: number; readonly name: string },
+): ParsedArgs {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (error) {
+    throw translateParseError(command, error, options);
+  }
+  const count = parsed.positionals.length;
+  if (count < positionals.min) {
+    throw new UsageError(command, count === 0 ? `missing ${positionals.name}` : `expected at least ${positionals.min} ${positionals.name} arguments`);
+  }
+  if (count > positionals.max) {
+    const extra = parsed.positionals[positionals.max] ?? '';
+    const what = extra.startsWith('-') ? `unexpected argument "${optionName(extra)}"` : positionals.max === 0 ? 'takes no arguments' : `takes ${positionals.max === 1 ? 'one' : `at most ${positionals.max}`} ${positionals.name}; unexpected extra argument`;
+    throw new UsageError(command, what);
+  }
+  const values: Record<string, string | boolean | undefined> = {};
+  for (const [key, value] of Object.entries(parsed.values)) {
+    if (typeof value === 'string' || typeof value === 'boolean') values[key] = value;
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+/** Turns parseArgs' TypeErrors (long, and quoting the argument) into short usage errors. */
+function translateParseError(command: string, error: unknown, options: OptionSpecs): Error {
+  const e = error as { code?: string; message?: string };
+  const message = e.message ?? '';
+  const quoted = /'(-[^']*)'/.exec(message)?.[1];
+  const name = quoted === undefined ? undefined : optionName(quoted.split(' ')[0] ?? quoted);
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      if (name !== undefined && /^--?secret/.test(name)) {
+        return new UsageError(command, `${name} is not accepted: a secret on the command line ends up in your shell history and in the process list; pipe it on stdin or type it at the prompt instead`);
+      }
+      return new UsageError(command, `unknown option ${name ?? ''}`.trim());
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const known = name !== undefined ? Object.entries(options).find(([long, spec]) => `--${long}` === name || (spec.short !== undefined && `-${spec.short}` === name)) : undefined;
+      if (known && known[1].type === 'boolean') return new UsageError(command, `--${known[0]} takes no value`);
+      return new UsageError(command, `${known ? `--${known[0]}` : (name ?? 'an option')} needs a value`);
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(command, 'unexpected argument');
+    default:
+      return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/** A string option's value, or undefined. */
+export function stringOption(values: ParsedValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A boolean option's value (false when absent). */
+export function flag(values: ParsedValues, name: string): boolean {
+  return values[name] === true;
+}

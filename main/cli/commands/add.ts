@@ -1,0 +1,105 @@
+/**
+ * `mfa-tray add`: stores a profile, its long-lived key in the keychain.
+ *
+ * The secret access key never comes from the command line (shell history, the process list): it is
+ * read from stdin when stdin is a pipe or a file, and asked for without echo on a terminal.
+ * Everything else is checked before the secret is asked for, so a typo in a flag costs no paste.
+ */
+import { MfaTrayError } from '../../common/errors';
+import { validateAccessKeyId, validateProfileInput, validateSecretAccessKey } from '../../common/validation';
+import { UsageError, flag, stringOption } from '../args';
+import { HELP_OPTION, type Command } from '../command';
+import type { CliContext } from '../context';
+import { EXIT } from '../exit-codes';
+import { maskKeyId } from '../format';
+import { promptHidden, readPipedText } from '../terminal';
+
+export const addCommand: Command = {
+  name: 'add',
+  summary: 'Store a profile; its long-lived access key goes into the OS keychain.',
+  usage: ['add <profile> --mfa-serial <serial> --access-key-id <id> [--duration <s>] [--region <r>] [--target <section>] [--force] [--verify]'],
+  details: `
+The secret access key is read from stdin when stdin is not a terminal
+(  printf '%s' "$SECRET" | mfa-tray add ...  ), else asked for without echo.
+
+Options:
+  --mfa-serial <serial>    the MFA device: arn:aws:iam::<account>:mfa/<name>, or a hardware serial
+  --access-key-id <id>     the IAM user's long-lived access key id (AKIA...)
+  --duration <s>           session length in seconds, 900..129600 (default 43200)
+  --region <r>             region whose STS is used (default us-east-1; the partition's for aws-cn/aws-us-gov)
+  --target <section>       credentials-file section for the sessions (default: the profile's name)
+  --force                  replace an existing profile of that name (and its key)
+  --verify                 check the key first with sts:GetCallerIdentity and print whose it is
+  -h, --help               this help
+`,
+  options: {
+    ...HELP_OPTION,
+    'mfa-serial': { type: 'string' },
+    'access-key-id': { type: 'string' },
+    duration: { type: 'string' },
+    region: { type: 'string' },
+    target: { type: 'string' },
+    force: { type: 'boolean' },
+    verify: { type: 'boolean' },
+  },
+  positionals: { min: 1, max: 1, name: '<profile>' },
+
+  async run(ctx, { values, positionals }) {
+    const mfaSerial = stringOption(values, 'mfa-serial');
+    const accessKeyId = stringOption(values, 'access-key-id');
+    if (mfaSerial === undefined) throw new UsageError('add', 'missing --mfa-serial <serial>');
+    if (accessKeyId === undefined) throw new UsageError('add', 'missing --access-key-id <id>');
+    const force = flag(values, 'force');
+    const profile = validateProfileInput({
+      name: positionals[0],
+      mfaSerial,
+      ...optional('durationSeconds', stringOption(values, 'duration')),
+      ...optional('region', stringOption(values, 'region')),
+      ...optional('targetSection', stringOption(values, 'target')),
+    });
+    const keyId = validateAccessKeyId(accessKeyId);
+
+    const engine = ctx.engine();
+    const existing = (await engine.settings.listProfiles()).find((p) => p.name === profile.name);
+    if (existing && !force) {
+      throw new MfaTrayError('already-exists', `A profile named "${profile.name}" exists already; replace it with --force, or remove it first (mfa-tray remove ${profile.name}).`, { field: 'name' });
+    }
+
+    const secretAccessKey = validateSecretAccessKey(await readSecretKey(ctx, keyId));
+    const key = { accessKeyId: keyId, secretAccessKey };
+    if (flag(values, 'verify')) {
+      const identity = await engine.verifyKey(key, profile.region);
+      ctx.out(`Verified: key ${maskKeyId(keyId)} belongs to ${identity.arn}`);
+    }
+    const stored = await engine.addProfile({ ...profile, ...key }, { replace: force });
+    ctx.out(`${existing ? 'Replaced' : 'Added'} profile ${stored.name}: key ${maskKeyId(keyId)} in the keychain, MFA device ${stored.mfaSerial}, ` +
+      `region ${stored.region}, sessions of ${stored.durationSeconds} s go to [${stored.targetSection}] in ${engine.credentials.path}.`);
+    // A TOTP secret belongs to a device: kept for another device it would only make wrong codes.
+    if (existing && existing.mfaSerial !== stored.mfaSerial && (await engine.removeTotpSecret(stored.name))) {
+      ctx.out(`Forgot the TOTP secret registered for the previous MFA device ${existing.mfaSerial}; register the new device's with: mfa-tray totp set ${stored.name}`);
+    }
+    ctx.out(`Get a session with: mfa-tray refresh ${stored.name}`);
+    return EXIT.ok;
+  },
+};
+
+function optional(field: string, value: string | undefined): Record<string, string> {
+  return value === undefined ? {} : { [field]: value };
+}
+
+async function readSecretKey(ctx: CliContext, keyId: string): Promise<string> {
+  const { stdin, stderr } = ctx.streams;
+  if (stdin.isTTY === true) {
+    return promptHidden(stdin, stderr, `Secret access key for ${maskKeyId(keyId)} (not shown): `);
+  }
+  let text: string;
+  try {
+    text = await readPipedText(stdin);
+  } catch {
+    throw new MfaTrayError('invalid-input', 'secret access key: stdin holds more than a key; pipe only the 40-character secret access key.', { field: 'secretAccessKey' });
+  }
+  if (text === '') {
+    throw new MfaTrayError('invalid-input', 'secret access key: stdin was empty; pipe the 40-character secret access key into the command, or run it in a terminal to be asked for it.', { field: 'secretAccessKey' });
+  }
+  return text;
+}

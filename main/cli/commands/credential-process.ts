@@ -1,0 +1,92 @@
+/**
+ * `mfa-tray credential-process`: the `credential_process` of the AWS SDKs and CLI.
+ *
+ * It runs before every AWS command the user types, so the common path is kept cheap: a cached
+ * session with more than 15 minutes left is printed straight from the keychain, and the AWS SDK
+ * (loaded lazily by the STS gateway) is never imported. Only stdout's Version 1 JSON is for the
+ * SDK; the SDKs capture stdout and stderr, so a code is asked for on the terminal itself
+ * (`/dev/tty`), and a failure is one line on stderr, which the SDKs include in their error.
+ */
+import { MfaTrayError, isMfaTrayError } from '../../common/errors';
+import type { SessionCredentials } from '../../common/model';
+import { validateProfileName } from '../../common/validation';
+import { formatExports } from '../../engine/exports';
+import { askCode } from '../ask-code';
+import { HELP_OPTION, type Command } from '../command';
+import type { CliContext } from '../context';
+import { EXIT } from '../exit-codes';
+import { formatDuration } from '../format';
+import { openTerminal } from '../terminal';
+
+/** A cached session with more than this left is served as it is. */
+export const SERVE_CACHED_ABOVE_MS = 15 * 60_000;
+/**
+ * When a refresh is due but cannot happen, a cached session with at least this left is still
+ * served (with a note on stderr): the AWS command works now, and the next call tries again.
+ */
+const SERVE_STALE_ABOVE_MS = 60_000;
+
+export const credentialProcessCommand: Command = {
+  name: 'credential-process',
+  summary: "Print a profile's session as credential_process JSON, refreshing it first when needed.",
+  usage: ['credential-process <profile>'],
+  details: `
+For the AWS CLI and SDKs. In ~/.aws/config:
+  [profile work-mfa]
+  credential_process = mfa-tray credential-process work
+
+Prints only the Version 1 JSON on stdout. A cached session with more than 15 minutes left is
+printed as it is. Otherwise the session is refreshed first: with the registered TOTP secret, else
+by asking for the code on the terminal (/dev/tty, since the SDKs capture stdout and stderr). When
+no refresh is possible, a session that is still valid is printed anyway, with a note on stderr;
+with none, the command fails with one line on stderr.
+
+Options:
+  -h, --help               this help
+`,
+  options: { ...HELP_OPTION },
+  positionals: { min: 1, max: 1, name: '<profile>' },
+
+  async run(ctx, { positionals }) {
+    const name = validateProfileName(positionals[0]);
+    const engine = ctx.engine();
+    const profile = await engine.settings.getProfile(name);
+    const cached = await engine.secrets.getSession(name);
+    const now = engine.clock.now();
+    if (cached && cached.expiresAt - now > SERVE_CACHED_ABOVE_MS) return serve(ctx, cached);
+
+    let session: SessionCredentials;
+    try {
+      if (await engine.secrets.hasTotpSecret(name)) {
+        session = await engine.refresh(name, { generate: true });
+      } else {
+        const terminal = openTerminal();
+        if (!terminal) {
+          throw new MfaTrayError('code-required', `Profile ${name} needs a new session and a code from MFA device ${profile.mfaSerial}, but there is no terminal to ask on. ` +
+            `Run: mfa-tray refresh ${name}; or register the device's secret: mfa-tray totp set ${name}`);
+        }
+        let code: string;
+        try {
+          const why = cached && cached.expiresAt > now ? `its session has ${formatDuration(cached.expiresAt - now)} left` : 'it has no current session';
+          code = await askCode(profile, { input: terminal.input, output: terminal.output, note: `mfa-tray: profile ${name} needs a refresh (${why}).` });
+        } finally {
+          terminal.close();
+        }
+        session = await engine.refresh(name, { code });
+      }
+    } catch (error) {
+      const left = cached ? cached.expiresAt - engine.clock.now() : 0;
+      if (cached && left >= SERVE_STALE_ABOVE_MS && isMfaTrayError(error)) {
+        ctx.err(`mfa-tray credential-process: could not refresh profile ${name} (${error.message.replace(/\s*\n\s*/g, ' ')}); using its current session, ${formatDuration(left)} left.`);
+        return serve(ctx, cached);
+      }
+      throw error;
+    }
+    return serve(ctx, session);
+  },
+};
+
+function serve(ctx: CliContext, session: SessionCredentials): typeof EXIT.ok {
+  ctx.write(formatExports(session, 'process'));
+  return EXIT.ok;
+}

@@ -1,0 +1,108 @@
+/**
+ * `mfa-tray refresh`: gets new sessions and writes them into the credentials file.
+ *
+ * Where the code comes from, in order: `--code`; the registered TOTP secret; a question on the
+ * terminal naming the profile and its device. Without a terminal (stdin a pipe, cron, CI) and
+ * without either of the first two, the refresh fails with what to do.
+ */
+import { MfaTrayError } from '../../common/errors';
+import type { Profile } from '../../common/model';
+import { validateCode, validateProfileName } from '../../common/validation';
+import type { CodeInput } from '../../engine/session-service';
+import { UsageError, flag, stringOption } from '../args';
+import { DeviceSteps, askCode, sleep } from '../ask-code';
+import { HELP_OPTION, type Command } from '../command';
+import type { CliContext } from '../context';
+import { EXIT, type ExitStatus } from '../exit-codes';
+import { describeExpiry, formatDuration } from '../format';
+import { describeFailure } from '../report';
+import { CancelledError } from '../terminal';
+
+export const refreshCommand: Command = {
+  name: 'refresh',
+  summary: 'Get new sessions and write them into the credentials file.',
+  usage: ['refresh <profile>... [--code <6 digits>]', 'refresh --all'],
+  details: `
+The code comes from --code, else from the profile's registered TOTP secret (mfa-tray totp set),
+else it is asked for on the terminal, naming the profile and its MFA device. Without a terminal
+and without --code or a TOTP secret, the refresh fails and says what to do.
+
+With several profiles (or --all), each is refreshed in turn; one failing does not stop the
+others. Profiles of one MFA device need one code each: the second question waits for the
+device's next code (AWS accepts a code only once).
+
+Prints, per profile, the credentials-file section written and the expiry in local time and as
+time left. Exit status: 0 when every refresh succeeded, else that of the first failure.
+
+Options:
+  --code <6 digits>        the code your MFA device shows now (one profile only)
+  --all                    every profile
+  -h, --help               this help
+`,
+  options: { ...HELP_OPTION, code: { type: 'string' }, all: { type: 'boolean' } },
+  positionals: { min: 0, max: Number.POSITIVE_INFINITY, name: '<profile>' },
+
+  async run(ctx, { values, positionals }) {
+    const all = flag(values, 'all');
+    const rawCode = stringOption(values, 'code');
+    if (all && positionals.length > 0) throw new UsageError('refresh', 'give profile names or --all, not both');
+    if (!all && positionals.length === 0) throw new UsageError('refresh', 'missing <profile> (or --all)');
+    if (rawCode !== undefined && (all || positionals.length > 1)) {
+      throw new UsageError('refresh', '--code goes with exactly one profile: a code works once, for one MFA device');
+    }
+    const code = rawCode === undefined ? undefined : validateCode(rawCode);
+    const names = [...new Set(positionals.map((name) => validateProfileName(name)))];
+
+    const engine = ctx.engine();
+    let profiles: readonly Profile[];
+    if (all) {
+      profiles = await engine.settings.listProfiles();
+      if (profiles.length === 0) {
+        throw new MfaTrayError('not-found', 'There are no profiles yet; add one with: mfa-tray add <profile> --mfa-serial <serial> --access-key-id <id>');
+      }
+    } else {
+      // Every name is checked before anything is sent: a typo fails fast, with the profiles there are.
+      const found: Profile[] = [];
+      for (const name of names) found.push(await engine.settings.getProfile(name));
+      profiles = found;
+    }
+
+    const steps = new DeviceSteps(() => engine.offset.awsNow(engine.clock));
+    let firstFailure: ExitStatus | undefined;
+    for (const profile of profiles) {
+      try {
+        const input = await codeInput(ctx, profile, code, steps);
+        let session;
+        try {
+          session = await engine.refresh(profile.name, input);
+        } finally {
+          // Sent or not, the code counts as used: AWS may have seen it.
+          steps.used(profile.mfaSerial);
+        }
+        ctx.out(`${profile.name}: new session in [${profile.targetSection}] of ${engine.credentials.path}, ${describeExpiry(session.expiresAt, engine.clock.now())}`);
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+        const failure = describeFailure(error, 'refresh');
+        ctx.err(`mfa-tray refresh: ${profile.name}: ${failure.message}`);
+        firstFailure ??= failure.status;
+      }
+    }
+    return firstFailure ?? EXIT.ok;
+  },
+};
+
+async function codeInput(ctx: CliContext, profile: Profile, code: string | undefined, steps: DeviceSteps): Promise<CodeInput> {
+  if (code !== undefined) return { code };
+  const engine = ctx.engine();
+  if (await engine.secrets.hasTotpSecret(profile.name)) return { generate: true };
+  if (!ctx.interactive) {
+    throw new MfaTrayError('code-required', `Profile ${profile.name} needs a code from MFA device ${profile.mfaSerial}, and there is no terminal to ask on. ` +
+      `Give it with: mfa-tray refresh ${profile.name} --code <6 digits>; or register the device's secret: mfa-tray totp set ${profile.name}`);
+  }
+  const wait = steps.waitMs(profile.mfaSerial);
+  if (wait > 0) {
+    ctx.err(`Waiting ${formatDuration(wait + 999)} for the next code of MFA device ${profile.mfaSerial} (AWS accepts each code once)…`);
+    await sleep(wait);
+  }
+  return { code: await askCode(profile, { input: ctx.streams.stdin, output: ctx.streams.stderr }) };
+}

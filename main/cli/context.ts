@@ -1,0 +1,63 @@
+/**
+ * What every command gets: the process's streams and environment, and the engine, created on
+ * first use (so that `--help` and usage errors never touch the keychain or a file).
+ */
+import { createEngine, type Engine } from '../engine/engine';
+import { KeytarSecretStore } from '../engine/keytar-secret-store';
+
+/**
+ * Environment variable naming the keychain service prefix (default "MFA Tray"). For tests and for
+ * keeping two installs apart; the tray app must be given the same value to see the same entries.
+ */
+export const KEYCHAIN_SERVICE_ENV = 'MFA_TRAY_KEYCHAIN_SERVICE';
+
+/** Environment variable that makes unexpected failures print their stack trace (for bug reports). */
+export const DEBUG_ENV = 'MFA_TRAY_DEBUG';
+
+export interface CliStreams {
+  readonly stdin: NodeJS.ReadStream;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/** The context a command runs in. */
+export class CliContext {
+  #engine: Engine | undefined;
+
+  constructor(
+    readonly env: NodeJS.ProcessEnv,
+    readonly streams: CliStreams,
+  ) {}
+
+  /** Whether a person can be asked on stdin (it is a terminal). */
+  get interactive(): boolean {
+    return this.streams.stdin.isTTY === true;
+  }
+
+  /** Writes one line to stdout. */
+  out(line: string): void {
+    this.streams.stdout.write(`${line}\n`);
+  }
+
+  /** Writes text to stdout as it is (exports, JSON). */
+  write(text: string): void {
+    this.streams.stdout.write(text);
+  }
+
+  /** Writes one line to stderr (prompts' context, notes, failures). */
+  err(line: string): void {
+    this.streams.stderr.write(`${line}\n`);
+  }
+
+  /** The engine over the real keychain, files and STS; created once, on first use. */
+  engine(): Engine {
+    this.#engine ??= createCliEngine(this.env);
+    return this.#engine;
+  }
+}
+
+/** The engine as the command uses it: the process's environment, and the keychain prefix override. */
+export function createCliEngine(env: NodeJS.ProcessEnv): Engine {
+  const prefix = env[KEYCHAIN_SERVICE_ENV];
+  return createEngine({ env, ...(prefix ? { secretStore: new KeytarSecretStore(prefix) } : {}) });
+}

@@ -1,0 +1,122 @@
+/**
+ * The command's dispatcher: finds the command, parses its arguments, runs it, and turns any
+ * failure into one line on stderr and an exit status (see exit-codes.ts).
+ */
+import packageJson from '../../package.json';
+import { UsageError, parseCommandArgs, wantsHelp } from './args';
+import { commandHelp, type Command } from './command';
+import { DEBUG_ENV, type CliContext } from './context';
+import { EXIT } from './exit-codes';
+import { describeFailure } from './report';
+import { addCommand } from './commands/add';
+import { credentialProcessCommand } from './commands/credential-process';
+import { exportCommand } from './commands/export';
+import { importCommand } from './commands/import';
+import { refreshCommand } from './commands/refresh';
+import { removeCommand } from './commands/remove';
+import { statusCommand } from './commands/status';
+import { totpRemoveCommand, totpSetCommand } from './commands/totp';
+import { watchCommand } from './commands/watch';
+
+/** Every command, in the order the overview lists them. */
+export const COMMANDS: readonly Command[] = [
+  addCommand,
+  importCommand,
+  totpSetCommand,
+  totpRemoveCommand,
+  refreshCommand,
+  statusCommand,
+  exportCommand,
+  credentialProcessCommand,
+  watchCommand,
+  removeCommand,
+];
+
+const OVERVIEW = `mfa-tray: AWS sessions from an MFA code, with long-lived keys kept in the OS keychain.
+
+Usage: mfa-tray <command> [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(20)} ${c.summary}`).join('\n')}
+
+Run mfa-tray <command> --help for a command's options.
+
+Exit status: 0 success; 1 unexpected failure; 2 bad command line or value; 3 no such profile or
+section, or already exists; 4 needs a session, a code or a key first; 5 keychain unavailable;
+6 a file cannot be used; 7 AWS refused (code, key, device, clock); 8 temporary, try again later;
+130 cancelled.
+
+Environment: MFA_TRAY_CONFIG_DIR (settings folder), AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
+AWS_ENDPOINT_URL_STS, MFA_TRAY_KEYCHAIN_SERVICE (keychain service prefix, default "MFA Tray"; for
+tests and separate installs), MFA_TRAY_DEBUG=1 (stack traces of unexpected failures).
+`;
+
+/** Runs the command line `argv` (without `node` and the script). @returns the exit status. */
+export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+  // The engine's own timers are unref'd (they must not keep the tray app's helpers alive), so a
+  // command waiting on one of them (the next TOTP step, a keychain timeout) would otherwise just
+  // end mid-way. This keeps the process alive until the command has finished.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
+  let command: Command | undefined;
+  try {
+    const found = findCommand(argv);
+    if (found === 'overview') {
+      ctx.write(OVERVIEW);
+      return EXIT.ok;
+    }
+    if (found === 'version') {
+      ctx.out(packageJson.version);
+      return EXIT.ok;
+    }
+    if (found === 'totp-overview') {
+      ctx.write(COMMANDS.filter((c) => c.name.startsWith('totp ')).map(commandHelp).join('\n'));
+      return EXIT.ok;
+    }
+    command = found.command;
+    if (wantsHelp(found.rest)) {
+      ctx.write(commandHelp(command));
+      return EXIT.ok;
+    }
+    const args = parseCommandArgs(command.name, found.rest, command.options, command.positionals);
+    return await command.run(ctx, args);
+  } catch (error) {
+    const failure = describeFailure(error, command?.name);
+    ctx.err(`mfa-tray${command ? ` ${command.name}` : ''}: ${failure.message}`);
+    if (ctx.env[DEBUG_ENV]) {
+      for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+        ctx.err(`${depth === 0 ? '' : 'caused by: '}${e.stack ?? e.message}`);
+      }
+    }
+    return failure.status;
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+type Found = 'overview' | 'version' | 'totp-overview' | { readonly command: Command; readonly rest: readonly string[] };
+
+function findCommand(argv: readonly string[]): Found {
+  const [first, second, ...rest] = argv;
+  if (first === undefined) {
+    throw new UsageError(undefined, `no command given; the commands are ${COMMANDS.map((c) => c.name).join(', ')}`);
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    if (first === 'help' && second !== undefined) return findCommand([second, ...(rest[0] === undefined ? [] : [rest[0]]), '--help']);
+    return 'overview';
+  }
+  if (first === '--version' || first === '-V') return 'version';
+  if (first === 'totp') {
+    if (second === '--help' || second === '-h') return 'totp-overview';
+    if (second === undefined) {
+      throw new UsageError(undefined, 'totp needs a subcommand: mfa-tray totp set <profile>, or mfa-tray totp remove <profile>');
+    }
+    const sub = COMMANDS.find((c) => c.name === `totp ${second}`);
+    if (!sub) throw new UsageError(undefined, `unknown totp subcommand "${second.slice(0, 40)}"; use totp set or totp remove`);
+    return { command: sub, rest };
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (!command) {
+    throw new UsageError(undefined, `unknown command "${first.slice(0, 40)}"; the commands are ${COMMANDS.map((c) => c.name).join(', ')}`);
+  }
+  return { command, rest: second === undefined ? [] : [second, ...rest] };
+}

@@ -1,0 +1,77 @@
+/**
+ * The shape of `mfa-tray status --json`: a stable contract for scripts, prompts and status bars.
+ *
+ * ```jsonc
+ * {
+ *   "version": 1,                          // bumped only for an incompatible change; fields may be added
+ *   "now": "2026-05-01T06:00:00.000Z",     // when the status was taken (RFC 3339, UTC)
+ *   "profiles": [                          // in the order they were added
+ *     {
+ *       "name": "work",
+ *       "targetSection": "work",           // credentials-file section the sessions go to
+ *       "mfaSerial": "arn:aws:iam::123456789012:mfa/alice",
+ *       "region": "us-east-1",
+ *       "durationSeconds": 43200,
+ *       "autoRefresh": true,               // refreshes unattended (with a TOTP secret)
+ *       "totp": true,                      // a TOTP secret is registered
+ *       "state": "valid",                  // "none" | "valid" | "expiring" | "expired" | "refreshing" | "failed"
+ *       "expiresAt": "2026-05-01T18:00:00.000Z",  // null when there is no session
+ *       "secondsLeft": 43200,              // whole seconds, 0 once expired, null when there is no session
+ *       "failure": null                    // { "code": "<error code>", "message": "..." } when state is "failed"
+ *     }
+ *   ]
+ * }
+ * ```
+ *
+ * Every field is always present (null rather than absent), so that `jq '.profiles[].expiresAt'`
+ * never needs a guard. Nothing secret is in it.
+ */
+import type { ProfileStatus } from '../engine/engine';
+import { expiryOf } from '../common/session-state';
+import { stateName } from './format';
+
+export const STATUS_JSON_VERSION = 1;
+
+export interface StatusJsonProfile {
+  readonly name: string;
+  readonly targetSection: string;
+  readonly mfaSerial: string;
+  readonly region: string;
+  readonly durationSeconds: number;
+  readonly autoRefresh: boolean;
+  readonly totp: boolean;
+  readonly state: 'none' | 'valid' | 'expiring' | 'expired' | 'refreshing' | 'failed';
+  readonly expiresAt: string | null;
+  readonly secondsLeft: number | null;
+  readonly failure: { readonly code: string; readonly message: string } | null;
+}
+
+export interface StatusJson {
+  readonly version: typeof STATUS_JSON_VERSION;
+  readonly now: string;
+  readonly profiles: readonly StatusJsonProfile[];
+}
+
+/** The `status --json` document for the engine's statuses at `now`. */
+export function toStatusJson(statuses: readonly ProfileStatus[], now: number): StatusJson {
+  return {
+    version: STATUS_JSON_VERSION,
+    now: new Date(now).toISOString(),
+    profiles: statuses.map(({ profile, state, hasTotpSecret }) => {
+      const expiresAt = expiryOf(state);
+      return {
+        name: profile.name,
+        targetSection: profile.targetSection,
+        mfaSerial: profile.mfaSerial,
+        region: profile.region,
+        durationSeconds: profile.durationSeconds,
+        autoRefresh: profile.autoRefresh,
+        totp: hasTotpSecret,
+        state: stateName(state),
+        expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
+        secondsLeft: expiresAt === undefined ? null : Math.max(0, Math.floor((expiresAt - now) / 1000)),
+        failure: state.kind === 'failed' ? { code: state.code, message: state.reason } : null,
+      };
+    }),
+  };
+}
