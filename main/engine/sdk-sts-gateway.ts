@@ -43,7 +43,12 @@ let sdkPromise: Promise<Sdk> | undefined;
 
 /** Loads the SDK once, on first use. */
 function loadSdk(): Promise<Sdk> {
-  sdkPromise ??= import('@aws-sdk/client-sts');
+  // Bundled with code splitting, esbuild turns this CommonJS module into a chunk whose only export
+  // is `default`; under tsx (tests) the named exports are there. Accept both shapes.
+  sdkPromise ??= import('@aws-sdk/client-sts').then((module) => {
+    const loaded = module as Sdk & { readonly default?: Sdk };
+    return typeof loaded.STSClient === 'function' ? loaded : (loaded.default as Sdk);
+  });
   return sdkPromise;
 }
 
