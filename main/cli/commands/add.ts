@@ -19,8 +19,10 @@ export const addCommand: Command = {
   summary: 'Store a profile; its long-lived access key goes into the OS keychain.',
   usage: ['add <profile> --mfa-serial <serial> --access-key-id <id> [--duration <s>] [--region <r>] [--target <section>] [--force] [--verify]'],
   details: `
-The secret access key is read from stdin when stdin is not a terminal
-(  printf '%s' "$SECRET" | mfa-tray add ...  ), else asked for without echo.
+The secret access key is never an option (shell history, process list). It is read from stdin
+when stdin is not a terminal, for example
+  printf '%s' "$SECRET" | mfa-tray add work --mfa-serial <serial> --access-key-id AKIA...
+and asked for without echo on a terminal.
 
 Options:
   --mfa-serial <serial>    the MFA device: arn:aws:iam::<account>:mfa/<name>, or a hardware serial

@@ -15,7 +15,7 @@ import { askCode } from '../ask-code';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT } from '../exit-codes';
-import { formatDuration } from '../format';
+import { formatDuration, formatLocalTime, oneLine } from '../format';
 import { openTerminal } from '../terminal';
 
 /** A cached session with more than this left is served as it is. */
@@ -67,7 +67,9 @@ Options:
         }
         let code: string;
         try {
-          const why = cached && cached.expiresAt > now ? `its session has ${formatDuration(cached.expiresAt - now)} left` : 'it has no current session';
+          const why = !cached ? 'it has no current session'
+            : cached.expiresAt > now ? `its session has ${formatDuration(cached.expiresAt - now)} left`
+              : `its session expired at ${formatLocalTime(cached.expiresAt)}`;
           code = await askCode(profile, { input: terminal.input, output: terminal.output, note: `mfa-tray: profile ${name} needs a refresh (${why}).` });
         } finally {
           terminal.close();
@@ -77,7 +79,7 @@ Options:
     } catch (error) {
       const left = cached ? cached.expiresAt - engine.clock.now() : 0;
       if (cached && left >= SERVE_STALE_ABOVE_MS && isMfaTrayError(error)) {
-        ctx.err(`mfa-tray credential-process: could not refresh profile ${name} (${error.message.replace(/\s*\n\s*/g, ' ')}); using its current session, ${formatDuration(left)} left.`);
+        ctx.err(`mfa-tray credential-process: could not refresh profile ${name} (${oneLine(error.message)}); using its current session, ${formatDuration(left)} left.`);
         return serve(ctx, cached);
       }
       throw error;

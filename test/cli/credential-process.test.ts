@@ -1,0 +1,234 @@
+/**
+ * `mfa-tray credential-process` as the AWS SDK uses it: the SDK's own `credential_process` provider
+ * (@aws-sdk/credential-provider-process) runs the command named in a config file, and the
+ * credentials it returns work against (the loopback) STS. Also: a cached session is served without
+ * STS and without loading the AWS SDK; near expiry it refreshes with TOTP; without a way to get a
+ * code it serves what is still valid, or fails with one line. (The /dev/tty question is in
+ * terminal.test.ts.)
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromProcess } from '@aws-sdk/credential-provider-process';
+import { cliBin, cliDist, createCliSandbox, ensureCliBuilt, fakeSession, type CliResult, type CliSandbox } from '../support/cli';
+import { envWithoutSecretService } from '../support/keyring';
+import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+
+let sts: StsServer;
+let sandbox: CliSandbox;
+let user: StsUser;
+let firstRequest = 0;
+
+function requests(action?: string): StsServer['requests'] {
+  return sts.requests.slice(firstRequest).filter((r) => action === undefined || r.action === action);
+}
+
+before(async () => {
+  await ensureCliBuilt();
+  sts = await startStsServer();
+});
+
+after(async () => {
+  await sts.close();
+});
+
+beforeEach(() => {
+  sandbox = createCliSandbox(sts, 'credproc');
+  user = sts.registerUser();
+  firstRequest = sts.requests.length;
+});
+
+afterEach(async () => {
+  sts.clearFaults();
+  await sandbox.cleanup();
+});
+
+interface ProcessJson {
+  readonly Version: number;
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+  readonly SessionToken: string;
+  readonly Expiration: string;
+}
+
+/** stdout must be exactly the Version 1 JSON: nothing else, ever. */
+function parseOutput(result: CliResult): ProcessJson {
+  assert.equal(result.status, 0, result.stderr);
+  const json = JSON.parse(result.stdout) as ProcessJson;
+  assert.deepEqual(Object.keys(json), ['Version', 'AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Expiration']);
+  assert.equal(json.Version, 1);
+  return json;
+}
+
+async function withTotp(name: string): Promise<void> {
+  await sandbox.addProfile(name, user);
+  assert.equal((await sandbox.run(['totp', 'set', name], { input: user.totpSecret as string })).status, 0);
+}
+
+/** The bundle's chunks that hold the AWS SDK (client-sts and the @smithy runtime). */
+function sdkChunks(): Set<string> {
+  const dir = join(cliDist(), 'chunks');
+  const found = new Set<string>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.mjs'))) {
+    if (/^\/\/ \S*node_modules\/@(aws-sdk|smithy)\//m.test(readFileSync(join(dir, name), 'utf8'))) found.add(pathToFileURL(join(dir, name)).href);
+  }
+  return found;
+}
+
+/** Node options that log every ES module the process loads to `logFile` (a module-loader hook). */
+function loadLogger(logFile: string): string[] {
+  const hooks = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(${JSON.stringify(logFile)}, url + '\\n');
+  return next(url, context);
+}`;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+  return ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
+}
+
+describe('the AWS SDK\'s credential_process provider', () => {
+  const saved: Record<string, string | undefined> = {};
+  const names = ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'MFA_TRAY_CONFIG_DIR', 'MFA_TRAY_KEYCHAIN_SERVICE', 'AWS_ENDPOINT_URL_STS', 'TZ'];
+
+  beforeEach(() => {
+    // The provider runs the command with this process's environment, as the AWS CLI would.
+    for (const name of names) {
+      saved[name] = process.env[name];
+      process.env[name] = sandbox.env[name];
+    }
+  });
+
+  afterEach(() => {
+    for (const name of names) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+
+  function writeConfig(profile: string): void {
+    mkdirSync(dirname(sandbox.configFile), { recursive: true });
+    writeFileSync(sandbox.configFile, `[profile work]\nregion = us-east-1\ncredential_process = "${process.execPath}" "${cliBin()}" credential-process ${profile}\n`);
+  }
+
+  test('reads the session, and the credentials work against STS', async () => {
+    await withTotp('dev');
+    writeConfig('dev');
+    const provider = fromProcess({ profile: 'work', filepath: sandbox.credentialsFile, configFilepath: sandbox.configFile });
+    const credentials = await provider();
+    const issued = sts.sessions.at(-1);
+    assert.ok(issued && issued.user.accessKeyId === user.accessKeyId, 'the command refreshed first (no session yet)');
+    assert.equal(credentials.accessKeyId, issued.accessKeyId);
+    assert.equal(credentials.secretAccessKey, issued.secretAccessKey);
+    assert.equal(credentials.sessionToken, issued.sessionToken);
+    assert.equal(credentials.expiration?.getTime(), issued.expiresAt);
+
+    const client = new STSClient({ region: 'us-east-1', endpoint: sts.endpoint, credentials: provider });
+    try {
+      const identity = await client.send(new GetCallerIdentityCommand({}));
+      assert.equal(identity.Arn, user.arn);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test('a failure reaches the SDK as an error carrying the one line', async () => {
+    await sandbox.addProfile('dev', user);
+    writeConfig('dev');
+    const provider = fromProcess({ profile: 'work', filepath: sandbox.credentialsFile, configFilepath: sandbox.configFile });
+    // The SDK runs the command without a terminal here (the tests have none): no code can be asked for.
+    await assert.rejects(provider(), (error: Error) => /mfa-tray credential-process: Profile dev needs a new session and a code from MFA device/.test(error.message));
+  });
+});
+
+describe('serving the cached session', () => {
+  test('more than 15 minutes left: printed as it is, no STS call, the AWS SDK never loaded', async () => {
+    await sandbox.addProfile('dev', user);
+    const cached = fakeSession(Date.UTC(2099, 0, 1, 0, 0, 0));
+    await sandbox.seedSession('dev', cached);
+    const log = join(sandbox.dir, 'loaded.txt');
+    writeFileSync(log, '');
+    const result = await sandbox.run(['credential-process', 'dev'], { nodeArgs: loadLogger(log) });
+    const json = parseOutput(result);
+    assert.equal(result.stderr, '');
+    assert.deepEqual(json, { Version: 1, AccessKeyId: cached.accessKeyId, SecretAccessKey: cached.secretAccessKey, SessionToken: cached.sessionToken, Expiration: '2099-01-01T00:00:00+00:00' });
+    assert.equal(requests().length, 0);
+
+    const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    assert.ok(loaded.includes(pathToFileURL(join(cliDist(), 'cli.mjs')).href), 'the load log works');
+    const sdk = sdkChunks();
+    assert.ok(sdk.size > 0, 'the bundle has SDK chunks to look for');
+    assert.deepEqual(loaded.filter((url) => sdk.has(url)), [], 'the AWS SDK was loaded');
+  });
+
+  test('control: a refresh does load the AWS SDK chunks', async () => {
+    await withTotp('dev');
+    const log = join(sandbox.dir, 'loaded.txt');
+    writeFileSync(log, '');
+    parseOutput(await sandbox.run(['credential-process', 'dev'], { nodeArgs: loadLogger(log) }));
+    const sdk = sdkChunks();
+    assert.ok(readFileSync(log, 'utf8').split('\n').some((url) => sdk.has(url)));
+  });
+
+  test('15 minutes or less left, with TOTP: refreshes first and prints the new session', async () => {
+    await withTotp('dev');
+    await sandbox.seedSession('dev', fakeSession(Date.now() + 14 * 60_000));
+    const json = parseOutput(await sandbox.run(['credential-process', 'dev']));
+    const issued = sts.sessions.at(-1);
+    assert.equal(json.AccessKeyId, issued?.accessKeyId);
+    assert.equal(requests('GetSessionToken').length, 1);
+    assert.ok(readFileSync(sandbox.credentialsFile, 'utf8').includes(issued?.sessionToken ?? '?'), 'the credentials file has it too');
+  });
+
+  test('no way to get a code but still valid: served, with one note on stderr', async () => {
+    await sandbox.addProfile('dev', user);
+    const cached = fakeSession(Date.now() + 10 * 60_000);
+    await sandbox.seedSession('dev', cached);
+    const result = await sandbox.run(['credential-process', 'dev'], { detached: true });
+    assert.equal(parseOutput(result).AccessKeyId, cached.accessKeyId);
+    assert.match(result.stderr, /^mfa-tray credential-process: could not refresh profile dev \(Profile dev needs a new session and a code .*\); using its current session, (9|10) min left\.\n$/);
+  });
+
+  test('STS down near expiry: the still-valid session is served', async () => {
+    await withTotp('dev');
+    const cached = fakeSession(Date.now() + 5 * 60_000);
+    await sandbox.seedSession('dev', cached);
+    const result = await sandbox.run(['credential-process', 'dev'], { env: { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' } });
+    assert.equal(parseOutput(result).AccessKeyId, cached.accessKeyId);
+    assert.match(result.stderr, /could not refresh profile dev \(Could not reach STS/);
+  });
+});
+
+describe('failures: nothing on stdout, one line on stderr', () => {
+  function assertFailure(result: CliResult, status: number, pattern: RegExp): void {
+    assert.equal(result.status, status, result.stderr);
+    assert.equal(result.stdout, '');
+    const lines = result.stderr.split('\n').filter(Boolean);
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0] as string, pattern);
+  }
+
+  test('no session, no TOTP, no terminal: exit 4 with what to run', async () => {
+    await sandbox.addProfile('dev', user);
+    assertFailure(await sandbox.run(['credential-process', 'dev'], { detached: true }), 4,
+      /^mfa-tray credential-process: Profile dev needs a new session and a code from MFA device \S+, but there is no terminal to ask on\. Run: mfa-tray refresh dev; or register the device's secret: mfa-tray totp set dev$/);
+  });
+
+  test('an expired session and STS refusing: exit 7', async () => {
+    await sandbox.addProfile('dev', user);
+    await sandbox.seedSession('dev', fakeSession(Date.now() - 60_000));
+    await sandbox.secrets.setTotpSecret('dev', 'JBSWY3DPEHPK3PXP'); // not this device's secret
+    assertFailure(await sandbox.run(['credential-process', 'dev']), 7, /^mfa-tray credential-process: AWS rejected the MFA code/);
+  });
+
+  test('an unknown profile: exit 3', async () => {
+    assertFailure(await sandbox.run(['credential-process', 'ghost']), 3, /^mfa-tray credential-process: There is no profile named "ghost"/);
+  });
+
+  test('keychain unavailable: exit 5', async () => {
+    await sandbox.addProfile('dev', user);
+    assertFailure(await sandbox.run(['credential-process', 'dev'], { env: envWithoutSecretService(sandbox.env) }), 5, /^mfa-tray credential-process: Cannot read the session of profile "dev" in the keychain/);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * `mfa-tray export`: every format against the forms the AWS CLI documents for
+ * `aws configure export-credentials --format …` (awscli/customizations/configure/exportcreds.py):
+ *
+ *   env            export AWS_ACCESS_KEY_ID=EXAMPLE
+ *   env-no-export  AWS_ACCESS_KEY_ID=EXAMPLE
+ *   powershell     $Env:AWS_ACCESS_KEY_ID="EXAMPLE"
+ *   windows-cmd    set AWS_ACCESS_KEY_ID=EXAMPLE
+ *   fish           set -gx AWS_ACCESS_KEY_ID "EXAMPLE"
+ *   process        json.dumps({Version: 1, AccessKeyId, SecretAccessKey, SessionToken, Expiration}, indent=2) + "\n"
+ *
+ * one line per variable in the order key id, secret, token, expiration, with the expiration as
+ * Python's `datetime.isoformat()` of a UTC time (`2026-11-28T05:12:00+00:00`).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { cliBin, createCliSandbox, ensureCliBuilt, fakeSession, type CliResult, type CliSandbox } from '../support/cli';
+import { startStsServer, type IssuedSession, type StsServer, type StsUser } from '../support/sts-server';
+
+let sts: StsServer;
+let sandbox: CliSandbox;
+let user: StsUser;
+
+before(async () => {
+  await ensureCliBuilt();
+  sts = await startStsServer();
+});
+
+after(async () => {
+  await sts.close();
+});
+
+beforeEach(() => {
+  sandbox = createCliSandbox(sts, 'export');
+  user = sts.registerUser();
+});
+
+afterEach(async () => {
+  await sandbox.cleanup();
+});
+
+function assertOneLineFailure(result: CliResult, status: number, pattern: RegExp): void {
+  assert.equal(result.status, status, `exit status; stderr: ${result.stderr}`);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `one line on stderr, got: ${result.stderr}`);
+  assert.match(lines[0] as string, pattern);
+}
+
+/** Refreshes profile dev (TOTP) and returns the session STS issued. */
+async function refreshed(): Promise<IssuedSession> {
+  await sandbox.addProfile('dev', user);
+  assert.equal((await sandbox.run(['totp', 'set', 'dev'], { input: user.totpSecret as string })).status, 0);
+  const result = await sandbox.run(['refresh', 'dev']);
+  assert.equal(result.status, 0, result.stderr);
+  const session = sts.sessions.at(-1);
+  assert.ok(session && session.user.accessKeyId === user.accessKeyId);
+  return session;
+}
+
+/** The AWS CLI's expiration text: `datetime.isoformat()` of an aware UTC datetime. */
+function pythonIsoFormat(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/, '+00:00');
+}
+
+function lines(template: (name: string, value: string) => string, session: IssuedSession): string {
+  return [
+    template('AWS_ACCESS_KEY_ID', session.accessKeyId),
+    template('AWS_SECRET_ACCESS_KEY', session.secretAccessKey),
+    template('AWS_SESSION_TOKEN', session.sessionToken),
+    template('AWS_CREDENTIAL_EXPIRATION', pythonIsoFormat(session.expiresAt)),
+  ].map((line) => `${line}\n`).join('');
+}
+
+describe('export formats match the AWS CLI', () => {
+  const forms: [string, (name: string, value: string) => string][] = [
+    ['env', (n, v) => `export ${n}=${v}`],
+    ['env-no-export', (n, v) => `${n}=${v}`],
+    ['powershell', (n, v) => `$Env:${n}="${v}"`],
+    ['windows-cmd', (n, v) => `set ${n}=${v}`],
+    ['fish', (n, v) => `set -gx ${n} "${v}"`],
+  ];
+
+  test('every format, byte for byte', async () => {
+    const session = await refreshed();
+    for (const [format, template] of forms) {
+      const result = await sandbox.run(['export', 'dev', '--format', format]);
+      assert.equal(result.status, 0, `${format}: ${result.stderr}`);
+      assert.equal(result.stderr, '');
+      assert.equal(result.stdout, lines(template, session), format);
+    }
+    const json = await sandbox.run(['export', 'dev', '--format', 'process']);
+    assert.equal(json.status, 0);
+    const expected = { Version: 1, AccessKeyId: session.accessKeyId, SecretAccessKey: session.secretAccessKey, SessionToken: session.sessionToken, Expiration: pythonIsoFormat(session.expiresAt) };
+    // Python's json.dumps(indent=2, separators=(',', ': ')) + "\n".
+    assert.equal(json.stdout, `{\n  "Version": 1,\n  "AccessKeyId": "${expected.AccessKeyId}",\n  "SecretAccessKey": "${expected.SecretAccessKey}",\n  "SessionToken": "${expected.SessionToken}",\n  "Expiration": "${expected.Expiration}"\n}\n`);
+    assert.deepEqual(JSON.parse(json.stdout), expected);
+  });
+
+  test('the default format is env, and a POSIX shell can eval it', async () => {
+    const session = await refreshed();
+    const result = await sandbox.run(['export', 'dev']);
+    assert.equal(result.stdout, lines((n, v) => `export ${n}=${v}`, session));
+    const shell = spawnSync('sh', ['-c', `eval "$("${process.execPath}" "${cliBin()}" export dev)" && printf '%s|%s' "$AWS_ACCESS_KEY_ID" "$AWS_SESSION_TOKEN"`], { env: sandbox.env, encoding: 'utf8' });
+    assert.equal(shell.status, 0, shell.stderr);
+    assert.equal(shell.stdout, `${session.accessKeyId}|${session.sessionToken}`);
+  });
+});
+
+describe('export without a usable session', () => {
+  test('no session: exit 4 with the command that fixes it', async () => {
+    await sandbox.addProfile('dev', user);
+    assertOneLineFailure(await sandbox.run(['export', 'dev']), 4, /^mfa-tray export: Profile "dev" has no current session; get one with: mfa-tray refresh dev$/);
+  });
+
+  test('an expired session: exit 4, says when it expired and what to run', async () => {
+    await sandbox.addProfile('dev', user);
+    await sandbox.seedSession('dev', fakeSession(Date.UTC(2020, 4, 6, 7, 8)));
+    assertOneLineFailure(await sandbox.run(['export', 'dev', '--format', 'process']), 4, /^mfa-tray export: The session of profile dev expired at 2020-05-06 07:08 local time; get a new one with: mfa-tray refresh dev$/);
+  });
+
+  test('an unknown profile: exit 3', async () => {
+    assertOneLineFailure(await sandbox.run(['export', 'ghost']), 3, /^mfa-tray export: There is no profile named "ghost"/);
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * `mfa-tray watch` as a real long-running process against the loopback STS.
+ *
+ * STS's shortest session is 900 s, so "about to expire" is arranged rather than waited for: the
+ * keychain's cached session is seeded to expire just after the refresh lead time. The unattended
+ * refresh comes at most half a lifetime early (450 s of a 900 s profile), so a session expiring in
+ * 450 s + a few seconds is refreshed a few seconds after watch starts; a profile without TOTP is
+ * asked for (or reported) when its session enters the notify lead time (15 minutes).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { WATCH_PID_FILE } from '../../main/cli/watch-lock';
+import { CliProcess, cliCommandLine, createCliSandbox, ensureCliBuilt, fakeSession, inTerminal, type CliSandbox } from '../support/cli';
+import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+
+const LEAD_MS = 450_000; // half of a 900 s session: the unattended refresh's lead for these profiles
+const NOTIFY_MS = 15 * 60_000;
+
+let sts: StsServer;
+let sandbox: CliSandbox;
+let user: StsUser;
+const running: CliProcess[] = [];
+
+before(async () => {
+  await ensureCliBuilt();
+  sts = await startStsServer();
+});
+
+after(async () => {
+  await sts.close();
+});
+
+beforeEach(() => {
+  sandbox = createCliSandbox(sts, 'watch');
+  user = sts.registerUser();
+});
+
+afterEach(async () => {
+  for (const process of running.splice(0)) await process.stop('SIGKILL');
+  sts.clearFaults();
+  await sandbox.cleanup();
+});
+
+function watch(env: NodeJS.ProcessEnv = sandbox.env): CliProcess {
+  const process = new CliProcess(['watch'], env);
+  running.push(process);
+  return process;
+}
+
+async function withTotp(name: string, who: StsUser = user): Promise<void> {
+  await sandbox.addProfile(name, who, ['--duration', '900']);
+  assert.equal((await sandbox.run(['totp', 'set', name], { input: who.totpSecret as string })).status, 0);
+}
+
+function credentials(): string {
+  return existsSync(sandbox.credentialsFile) ? readFileSync(sandbox.credentialsFile, 'utf8') : '';
+}
+
+const LINE = /^\d\d:\d\d:\d\d \S/;
+
+describe('watch keeps sessions fresh', () => {
+  test('refreshes a TOTP profile before expiry, reports the others, one line per event; exits 0 on SIGTERM', async () => {
+    await withTotp('dev');
+    await sandbox.addProfile('ops', sts.registerUser(), ['--duration', '900']);
+    const devExpiry = Date.now() + LEAD_MS + 4000;
+    await sandbox.seedSession('dev', fakeSession(devExpiry));
+    await sandbox.seedSession('ops', fakeSession(Date.now() + NOTIFY_MS + 4000, 'B'));
+
+    const w = watch();
+    await w.waitFor(/watching 2 profiles \(process \d+\); stop with Ctrl-C; no terminal to ask for codes on/);
+    await w.waitFor(/dev: session expires .*; refreshed unattended \(TOTP\)/);
+    await w.waitFor(/ops: session expires .*; needs a code from its MFA device before expiry/);
+    assert.ok(existsSync(join(sandbox.configDir, WATCH_PID_FILE)), 'the pid file is there');
+
+    const refreshed = await w.waitFor(/dev: refreshed unattended \(TOTP\); expires (\d{4}-\d\d-\d\d \d\d:\d\d) local time \((\d+) min left\)/, { timeoutMs: 30_000 });
+    assert.ok(Date.now() < devExpiry, 'refreshed before expiry');
+    const issued = sts.sessions.at(-1);
+    assert.ok(issued && issued.user.accessKeyId === user.accessKeyId);
+    assert.ok(credentials().includes(issued.sessionToken), 'the new session is in the credentials file');
+    assert.equal((await sandbox.secrets.getSession('dev'))?.accessKeyId, issued.accessKeyId);
+    assert.ok(Number(refreshed[2]) >= 14);
+
+    await w.waitFor(/ops: session expires at .* \(in 1[45] min\); no TOTP secret and no terminal to ask on: run mfa-tray refresh ops/, { timeoutMs: 20_000 });
+
+    const exit = await w.stop('SIGTERM');
+    assert.deepEqual(exit, { status: 0, signal: null });
+    assert.match(w.stdout, /stopped \(SIGTERM\)\n$/);
+    for (const line of w.stdout.trimEnd().split('\n')) assert.match(line, LINE);
+    assert.equal(w.stderr, '');
+    assert.equal(existsSync(join(sandbox.configDir, WATCH_PID_FILE)), false, 'the pid file is removed');
+  });
+
+  test('a TOTP profile without a session is refreshed at start; SIGINT stops it too', async () => {
+    await withTotp('dev');
+    const w = watch();
+    await w.waitFor(/dev: no session; refreshed unattended \(TOTP\)/);
+    await w.waitFor(/dev: refreshed unattended \(TOTP\); expires .* \(14 min left\)/, { timeoutMs: 20_000 });
+    assert.deepEqual(await w.stop('SIGINT'), { status: 0, signal: null });
+    assert.match(w.stdout, /stopped \(SIGINT\)\n$/);
+  });
+
+  test('survives an STS outage: the refresh fails, is retried with backoff, and succeeds once STS is back', async () => {
+    // STS behind a port that refuses connections until the "network" comes back.
+    const port = await freePort();
+    await withTotp('dev');
+    await sandbox.seedSession('dev', fakeSession(Date.now() + LEAD_MS + 2000));
+    const w = watch({ ...sandbox.env, AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}` });
+    await w.waitFor(/dev: unattended refresh failed: Could not reach STS at 127\.0\.0\.1:\d+: the connection was refused\..*; trying again automatically/, { timeoutMs: 30_000 });
+    const proxy = await forward(port, new URL(sts.endpoint).port);
+    try {
+      await w.waitFor(/dev: refreshed unattended \(TOTP\)/, { timeoutMs: 60_000 });
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+    assert.ok(credentials().includes(sts.sessions.at(-1)?.sessionToken ?? '?'));
+    assert.equal((await w.stop()).status, 0);
+  });
+
+  test('notices a pause (suspend, clock change) and picks up a session refreshed by another process', async () => {
+    await sandbox.addProfile('ops', user, ['--duration', '900']);
+    await sandbox.seedSession('ops', fakeSession(Date.now() + 3600_000));
+    const w = watch();
+    await w.waitFor(/watching 1 profile/);
+    await sts.avoidStepEdge(3000);
+    const refreshed = await sandbox.run(['refresh', 'ops', '--code', sts.currentCode(user)]);
+    assert.equal(refreshed.status, 0, refreshed.stderr);
+
+    // Freeze the process for longer than the check's tolerance, as a suspend would.
+    assert.ok(w.child.pid);
+    process.kill(w.child.pid, 'SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    process.kill(w.child.pid, 'SIGCONT');
+    await w.waitFor(/the clock moved \d+ s further than expected \(the computer slept, or its clock was changed\): rechecking/);
+    await w.waitFor(/ops: session changed elsewhere; expires .* \(14 min left\)/);
+    assert.equal((await w.stop()).status, 0);
+  });
+});
+
+describe('one watch at a time', () => {
+  test('a second watch says so, in one line, and exits 3', async () => {
+    const first = watch();
+    await first.waitFor(/watching 0 profiles/);
+    const second = await sandbox.run(['watch']);
+    assert.equal(second.status, 3);
+    assert.equal(second.stdout, '');
+    assert.match(second.stderr, new RegExp(`^mfa-tray watch: Another mfa-tray watch is already running \\(process ${first.child.pid}\\); one is enough\\. Stop it first \\(kill ${first.child.pid}\\) to start this one\\.\\n$`));
+    assert.equal((await first.stop()).status, 0);
+  });
+
+  test('a pid file left by a watch that is gone is taken over', async () => {
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    mkdirSync(sandbox.configDir, { recursive: true });
+    writeFileSync(join(sandbox.configDir, WATCH_PID_FILE), gone.stdout);
+    const w = watch();
+    await w.waitFor(/watching 0 profiles/);
+    assert.equal(readFileSync(join(sandbox.configDir, WATCH_PID_FILE), 'utf8').trim(), String(w.child.pid));
+    assert.equal((await w.stop()).status, 0);
+  });
+});
+
+describe('watch on a terminal', () => {
+  test('asks for the code of a profile without TOTP ahead of expiry; Ctrl-C stops it', async () => {
+    await sandbox.addProfile('ops', user, ['--duration', '900']);
+    await sandbox.seedSession('ops', fakeSession(Date.now() + NOTIFY_MS + 3000));
+    const tty = inTerminal(cliCommandLine(['watch']), sandbox.env);
+    running.push(tty);
+    await tty.waitFor(/ops: session expires at .* \(in 1[45] min\)\r?\n.*MFA code for profile ops \(device \S+\), Enter to skip: $/s, { timeoutMs: 20_000 });
+    await sts.avoidStepEdge(3000);
+    tty.type(`${sts.currentCode(user)}\r`);
+    await tty.waitFor(/ops: refreshed; expires .* \(14 min left\)/);
+    tty.type('\u0003');
+    assert.equal((await tty.exited).status, 0, tty.stdout);
+    assert.match(tty.stdout, /stopped \(SIGINT\)/);
+  });
+
+  test('Enter skips the question', async () => {
+    await sandbox.addProfile('ops', user, ['--duration', '900']);
+    const tty = inTerminal(cliCommandLine(['watch']), sandbox.env);
+    running.push(tty);
+    await tty.waitFor(/ops: no current session\r?\n.*MFA code for profile ops .*Enter to skip: $/s);
+    tty.type('\r');
+    await tty.waitFor(/ops: skipped; run mfa-tray refresh ops when you are ready/);
+    tty.type('\u0003');
+    assert.equal((await tty.exited).status, 0);
+  });
+});
+
+/** A TCP port nothing listens on (for now). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Forwards connections on `port` to `target` on 127.0.0.1: the network coming back. */
+async function forward(port: number, target: string): Promise<Server> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    const upstream = connect(Number(target), '127.0.0.1');
+    sockets.add(socket).add(upstream);
+    socket.pipe(upstream).pipe(socket);
+    const drop = (): void => {
+      socket.destroy();
+      upstream.destroy();
+    };
+    socket.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  const close = server.close.bind(server);
+  server.close = ((callback?: (error?: Error) => void) => {
+    for (const socket of sockets) socket.destroy();
+    return close(callback);
+  }) as Server['close'];
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
