@@ -386,8 +386,16 @@ const REGION = /^[a-z]{2,4}(?:-[a-z]{2,4})?(?:-(?:north|south|east|west|central|
 export function checkRegion(value: unknown): Checked<string> {
   const base = text('region', value, REGION_ALLOWED, true);
   if (!base.ok) return base;
-  if (!REGION.test(base.value)) return fail('region', 'format', `"${base.value}" is not a region code; ${REGION_ALLOWED}`);
+  if (!REGION.test(base.value)) return fail('region', 'format', `${quoteIfHarmless(base.value)} is not a region code; ${REGION_ALLOWED}`);
   return base;
+}
+
+/**
+ * A value for an error message only if it cannot be something pasted into the wrong field (a key,
+ * a secret): short and of region-like characters. Anything else is described, not quoted.
+ */
+export function quoteIfHarmless(value: string): string {
+  return value.length <= 20 && /^[a-z0-9-]*$/i.test(value) ? `"${value}"` : 'the value given';
 }
 
 /** The partition a region belongs to, from its name. */

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, type Stats } from 'node:fs';
-import { chmod, lstat, mkdir, open, readFile, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { MfaTrayError, type ErrorCode } from '../common/errors';
@@ -20,7 +20,7 @@ export interface AtomicUpdateOptions {
   readonly newFileMode?: number;
   /** Mode of folders created for it. Default 0o700. */
   readonly newDirMode?: number;
-  /** How long to wait for another writer's lock before giving up. Default 10 s. */
+  /** How long to wait for another writer's lock before giving up. Default 15 s ({@link DEFAULT_LOCK_TIMEOUT_MS}). */
   readonly lockTimeoutMs?: number;
   /** Error code for failures (so callers report "credentials-file" or "settings-file"). */
   readonly errorCode?: ErrorCode;
@@ -46,6 +46,17 @@ export type Updater = (current: Buffer | undefined) => Buffer | undefined;
 
 /** How often to re-apply the update when other programs keep rewriting the file under us. */
 const MAX_REAPPLY = 5;
+
+/**
+ * How long to wait for another writer's lock. Above proper-lockfile's 10 s staleness on purpose: a
+ * writer killed while holding the lock (its lock may be dated up to 1 s ahead) is taken over in time.
+ */
+export const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
+
+// Node ignores SIGXFSZ so that a write past the file-size limit fails with EFBIG, but the
+// signal-exit package under proper-lockfile re-raises it and kills the process mid-write. An
+// explicit handler keeps the clean EFBIG error (and the original file intact).
+if (process.platform !== 'win32') process.on('SIGXFSZ', () => undefined);
 
 /**
  * Resolves symlinks (also dangling ones and chains) to the real file the content lives in, so that
@@ -105,8 +116,9 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
     });
   }
 
-  const lock = await acquireLock(target, options.lockTimeoutMs ?? 10_000, code, what);
+  const lock = await acquireLock(target, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, code, what);
   try {
+    await removeDeadWritersTemps(target);
     return await updateLocked(target, update, options, lock, code, what);
   } finally {
     await lock.release().catch(() => undefined);
@@ -116,7 +128,7 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
 async function updateLocked(target: string, update: Updater, options: AtomicUpdateOptions, lock: HeldLock, code: ErrorCode, what: string): Promise<boolean> {
   const dir = dirname(target);
   for (let attempt = 0; ; attempt += 1) {
-    const current = await readIfExists(target, code, what);
+    const current = await readSettled(target, code, what);
     const existing = await stat(target).catch(() => undefined);
     const next = update(current);
     if (next === undefined || (current !== undefined && next.equals(current))) return false;
@@ -132,7 +144,7 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
       await writeTemp(temp, next, mode, existing, code, what);
       await options.beforeRename?.(attempt);
       // Other tools do not lock: if the file changed since we read it, apply our change to theirs.
-      if (!sameContent(await readIfExists(target, code, what), current)) {
+      if (!sameContent(await readSettled(target, code, what), current)) {
         await rm(temp, { force: true });
         if (attempt >= MAX_REAPPLY) {
           throw new MfaTrayError(code, `The ${what} ${target} kept changing while MFA Tray was writing it; it was left as the other program wrote it. Try again.`, { retryable: true });
@@ -152,6 +164,39 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
     await fsyncDir(dir);
     return true;
   }
+}
+
+/**
+ * Reads the target, waiting out another program's in-place rewrite.
+ *
+ * Tools that do not write atomically (`aws configure set`, many editors) truncate the file and then
+ * write it. Read in between, the file is empty: taking that as its content, or as "unchanged" just
+ * before our rename, would replace every other profile with our one section. An empty file that
+ * was modified moments ago is therefore re-read until it has content or has stayed empty a while.
+ */
+async function readSettled(path: string, code: ErrorCode, what: string): Promise<Buffer | undefined> {
+  for (let tries = 0; ; tries += 1) {
+    const content = await readIfExists(path, code, what);
+    if (content === undefined || content.length > 0 || tries >= 40) return content;
+    const info = await stat(path).catch(() => undefined);
+    if (!info || Date.now() - info.mtimeMs > 2_000) return content;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Removes temp files left by writers that were killed mid-write. Called with the lock held, when no
+ * live MFA Tray writer can own one; each is a full copy of the file, so they must not pile up.
+ */
+async function removeDeadWritersTemps(target: string): Promise<void> {
+  const dir = dirname(target);
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.\\d+\\.[0-9a-f]{12}\\.tmp$`);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) if (pattern.test(name)) await rm(join(dir, name), { force: true }).catch(() => undefined);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 async function writeTemp(temp: string, content: Buffer, mode: number, existing: Stats | undefined, code: ErrorCode, what: string): Promise<void> {

@@ -37,13 +37,27 @@ export const systemClock: Clock = {
 export class ClockOffset {
   #offsetMs = 0;
   #measured = false;
+  #measuredAtWall = 0;
+  #measuredAtMonotonic = 0;
 
-  /** AWS time minus local time, in milliseconds (0 until measured). */
+  /** AWS time minus local time, in milliseconds (0 until measured, and once stale). */
   get offsetMs(): number {
-    return this.#offsetMs;
+    return this.measured ? this.#offsetMs : 0;
   }
 
+  /**
+   * Whether an offset is known and still describes this computer's clock. A measurement goes stale
+   * when the wall clock has been stepped since (the user fixed the time, NTP corrected it): the
+   * wall clock and the monotonic clock then disagree, and the offset must be measured again.
+   */
   get measured(): boolean {
+    if (!this.#measured) return false;
+    const wallElapsed = Date.now() - this.#measuredAtWall;
+    const monotonicElapsed = performance.now() - this.#measuredAtMonotonic;
+    if (Math.abs(wallElapsed - monotonicElapsed) > 2_000) {
+      this.#measured = false;
+      this.#offsetMs = 0;
+    }
     return this.#measured;
   }
 
@@ -57,17 +71,23 @@ export class ClockOffset {
     // The Date header truncates to the second: the true server time is in [serverDate, serverDate+1000).
     const offset = serverDate + 500 - midpoint;
     this.#offsetMs = Math.abs(offset) < 1000 ? 0 : Math.round(offset);
-    this.#measured = true;
+    this.#stamp();
   }
 
   /** Sets the offset directly (restored from the settings file's last measurement, or in tests). */
   set(offsetMs: number): void {
     this.#offsetMs = offsetMs;
+    this.#stamp();
+  }
+
+  #stamp(): void {
     this.#measured = true;
+    this.#measuredAtWall = Date.now();
+    this.#measuredAtMonotonic = performance.now();
   }
 
   /** AWS time now, by the given clock. */
   awsNow(clock: Clock): number {
-    return clock.now() + this.#offsetMs;
+    return clock.now() + this.offsetMs;
   }
 }

@@ -11,10 +11,10 @@
  * they can be re-applied to whatever another program wrote, and tested over generated files.
  * {@link CredentialsFile} puts them on disk.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { invalidInput, MfaTrayError } from '../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../common/model';
-import { fileError, isNotFound, updateFileAtomic, type AtomicUpdateOptions } from './atomic-file';
+import { fileError, isNotFound, resolveTarget, updateFileAtomic, type AtomicUpdateOptions } from './atomic-file';
 import { credentialsFilePath, type Env } from './aws-config';
 import {
   DuplicateSectionError,
@@ -243,6 +243,22 @@ export class CredentialsFile {
     // Validate before touching the disk: bad input changes nothing, not even a folder.
     withSession('', section, session, options);
     await this.#update((text) => withSession(text, section, session, options));
+  }
+
+  /**
+   * Checks, without writing, that a session could be written into `section` now: the section is
+   * not refused (long-lived key, duplicated) and the file is not read-only. Called before a code is
+   * sent to STS, so that a refresh that could not be saved does not spend the code.
+   */
+  async assertWritable(section: string): Promise<void> {
+    const probe: SessionCredentials = { accessKeyId: 'ASIAPROBEPROBEPROBE1', secretAccessKey: 'probe', sessionToken: 'probe', expiresAt: 0 };
+    const text = await this.#read();
+    withSession(text ?? '', section, probe);
+    if (text === undefined) return;
+    const info = await stat(await resolveTarget(this.path)).catch(() => undefined);
+    if (info && (info.mode & 0o200) === 0) {
+      throw new MfaTrayError('credentials-file', `The credentials file ${this.path} is read-only; it was left unchanged and no code was sent. Make it writable (chmod u+w) if MFA Tray should update it.`);
+    }
   }
 
   /**

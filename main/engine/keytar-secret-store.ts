@@ -193,6 +193,10 @@ function unlockAdvice(platform: NodeJS.Platform): string {
 
 /** Linux: a Secret Service is reached over the D-Bus session bus; which of the two is missing? */
 function linuxDiagnosis(message: string): string {
+  if (/The name :\d+\.\d+ was not provided/.test(message)) {
+    // libsecret stays bound to the daemon it first talked to; a restarted keyring is a new peer.
+    return 'the Secret Service this process was using has stopped or was restarted; quit MFA Tray (and any mfa-tray watch) and start it again';
+  }
   if (/org\.freedesktop\.secrets|ServiceUnknown|not provided by any \.service files/i.test(message)) {
     return 'no Secret Service is running on the D-Bus session bus';
   }

@@ -7,6 +7,7 @@
 import type * as StsSdk from '@aws-sdk/client-sts';
 import { MfaTrayError, type ErrorCode } from '../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../common/model';
+import { quoteIfHarmless } from '../common/validation';
 import { ClockOffset, systemClock, type Clock } from './clock';
 import type { CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
 
@@ -265,7 +266,7 @@ export class SdkStsGateway implements StsGateway {
         "point NODE_EXTRA_CA_CERTS at its certificate, or ask your network's administrator.", { retryable: false });
     }
     if (/Region (is missing|not accepted)/.test(e.message ?? '')) {
-      return make('invalid-input', `region: "${context.region}" is not an AWS region name (for example us-east-1).`, { field: 'region' });
+      return make('invalid-input', `region: ${quoteIfHarmless(context.region)} is not an AWS region name (for example us-east-1).`, { field: 'region' });
     }
     if (status !== undefined && status >= 500) {
       return make('sts-unavailable', `${where} failed with HTTP ${status}${stsCode ? ` (${stsCode})` : ''}. ` +
@@ -340,7 +341,7 @@ export class SdkStsGateway implements StsGateway {
 /** A region must be a host label: the SDK builds the endpoint's host name from it. */
 function checkRegion(region: string): void {
   if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(region)) {
-    throw new MfaTrayError('invalid-input', `region: "${region}" is not an AWS region name (for example us-east-1).`, { field: 'region' });
+    throw new MfaTrayError('invalid-input', `region: ${quoteIfHarmless(region)} is not an AWS region name (for example us-east-1).`, { field: 'region' });
   }
 }
 

@@ -30,6 +30,8 @@ export interface SessionSecrets {
 
 /** The credentials file, as the service writes it. */
 export interface SessionFile {
+  /** Throws when a session could not be written into `section` now (checked before a code is sent). */
+  assertWritable(section: string): Promise<void>;
   writeSession(section: string, session: SessionCredentials): Promise<void>;
   forgetSession(section: string): Promise<unknown>;
 }
@@ -171,6 +173,9 @@ export class SessionService {
         throw new MfaTrayError('code-required', `Profile "${name}" needs a code from its MFA device ${profile.mfaSerial}: no TOTP secret is registered.`);
       }
     }
+
+    // A session that could not be saved must not cost a code: AWS takes each code only once.
+    await this.deps.file.assertWritable(profile.targetSection);
 
     const before = this.state(name);
     const oldExpiry = expiryOf(before);

@@ -20,7 +20,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { MfaTrayError, invalidInput } from '../common/errors';
-import { updateFileAtomic, isNotFound } from './atomic-file';
+import { DEFAULT_LOCK_TIMEOUT_MS, updateFileAtomic, isNotFound } from './atomic-file';
 import { systemClock, type Clock } from './clock';
 
 /** A typed code is refused for the same device for this long after it was sent. */
@@ -57,7 +57,7 @@ interface DeviceRecord {
 export interface UsedCodesOptions {
   /** Time for the records' timestamps and pruning. Default: the system clock. */
   readonly clock?: Clock;
-  /** How long to wait for another process's lock on the file. Default 10 s. */
+  /** How long to wait for another process's lock on the file. Default 15 s. */
   readonly lockTimeoutMs?: number;
   /** Told when a corrupt file is set aside (treated as empty); no secret is involved. */
   readonly onDiscard?: (reason: string) => void;
@@ -78,7 +78,7 @@ export class UsedCodes {
     options: UsedCodesOptions = {},
   ) {
     this.#clock = options.clock ?? systemClock;
-    this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     this.#onDiscard = options.onDiscard;
   }
 

@@ -331,3 +331,25 @@ describe('failure states', () => {
     assert.equal(status?.state.kind, 'failed');
   });
 });
+
+describe('a session that could not be saved', () => {
+  it('does not cost a code: a read-only credentials file is refused before STS is called', async () => {
+    const user = await h.addUser('work');
+    await mkdir(dirname(h.credentialsPath), { recursive: true });
+    await writeFile(h.credentialsPath, '[other]\nregion = eu-west-1\n', { mode: 0o400 });
+    const before = sts.count('GetSessionToken');
+    await sts.avoidStepEdge();
+    const error = await rejectsWith(h.engine.refresh('work', { code: sts.currentCode(user) }), 'credentials-file');
+    assert.match(error.message, /read-only/);
+    assert.equal(sts.count('GetSessionToken'), before);
+  });
+
+  it('does not cost a code: a target section holding a long-lived key is refused before STS is called', async () => {
+    const user = await h.addUser('work');
+    await mkdir(dirname(h.credentialsPath), { recursive: true });
+    await writeFile(h.credentialsPath, `[work]\naws_access_key_id = AKIAOTHEROTHEROTHER1\naws_secret_access_key = ${'o'.repeat(40)}\n`);
+    const before = sts.count('GetSessionToken');
+    await rejectsWith(h.engine.refresh('work', { code: sts.currentCode(user) }), 'long-lived-section');
+    assert.equal(sts.count('GetSessionToken'), before);
+  });
+});
