@@ -1,0 +1,17 @@
+// Benchmark child (bundled by bench/run.mjs like the app's own bundles): the engine with the
+// profiles the bench prepared, started (scheduler and its timer, every session's state loaded),
+// then its memory after a full GC, as JSON on stdout. argv[2]: { env, configDir, keychainPrefix }.
+import { Engine } from '../main/engine/engine.ts';
+import { KeytarSecretStore } from '../main/engine/keytar-secret-store.ts';
+
+const config = JSON.parse(process.argv[2] ?? '{}');
+const engine = new Engine({ env: config.env, configDir: config.configDir, secretStore: new KeytarSecretStore(config.keychainPrefix) });
+await engine.start();
+const statuses = await engine.status();
+const gc = globalThis.gc;
+for (let i = 0; i < 3; i += 1) gc?.();
+await new Promise((resolve) => setTimeout(resolve, 100));
+gc?.();
+process.stdout.write(`${JSON.stringify({ profiles: statuses.length, valid: statuses.filter((s) => s.state.kind === 'valid').length, memory: process.memoryUsage() })}\n`);
+engine.stop();
+process.exit(0);

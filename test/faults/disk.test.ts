@@ -1,0 +1,229 @@
+/**
+ * The disk says no: full, a file-size limit, a read-only file, a read-only folder, a read-only file
+ * system. Each time: one clear line saying what failed and why, the original file byte for byte as
+ * it was, no temp file or lock left behind, and (for a refresh) the old session kept in the file and
+ * the keychain, with no code sent twice.
+ */
+import assert from 'node:assert/strict';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
+import { CredentialsFile } from '../../main/engine/credentials-file';
+import { createHarness } from '../support/engine-harness';
+import { collect, spawnChild } from '../support/fault-build';
+import { fillUp, mountTmpfs, remountReadOnly, whyNoMount } from '../support/fault-mount';
+import { largeCredentialsFile, versionSection, versionSession } from '../support/fault-versions';
+import { startStsServer, type StsServer } from '../support/sts-server';
+
+/** About 170 KB: more than half of the small disks below. */
+const BIG = Buffer.from(largeCredentialsFile(900), 'latin1');
+
+/** A temp folder, removed after the test; with `tmpfsKb`, a small tmpfs mounted on it. */
+async function scratch(t: TestContext, tmpfsKb?: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-disk-'));
+  await chmod(dir, 0o755);
+  const unmount = tmpfsKb === undefined ? undefined : mountTmpfs(dir, tmpfsKb);
+  t.after(async () => {
+    unmount?.();
+    await chmod(dir, 0o755).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  });
+  return dir;
+}
+
+/** Leftovers of a write: temp files and the lock folder. */
+async function debris(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => /\.tmp$/.test(name) || /\.lock$/.test(name));
+}
+
+async function rejection(promise: Promise<unknown>, code: ErrorCode): Promise<Error> {
+  const error = await promise.then(() => assert.fail(`expected ${code}`), (e: unknown) => e);
+  assert.ok(isMfaTrayError(error, code), `expected ${code}, got ${String(error)}`);
+  return error;
+}
+
+/** Runs one write of the credentials file in a child process; returns what it printed. */
+async function childWrite(path: string, options: Parameters<typeof spawnChild>[2] = {}): Promise<{ ok?: boolean; error?: { code: string; message: string } }> {
+  const { stdout, stderr, signal } = await collect(await spawnChild('writer', ['once', path, '1'], options));
+  assert.ok(stdout.trim() !== '', `the writer printed nothing (${signal ? `killed by ${signal}` : 'exited'}): ${stderr}`);
+  return JSON.parse(stdout) as { ok?: boolean; error?: { code: string; message: string } };
+}
+
+const noMount = whyNoMount();
+
+describe('a full disk', () => {
+  test('writing the credentials file fails clearly, the original stays, nothing is left behind', { skip: noMount }, async (t) => {
+    const dir = await scratch(t, 256);
+    const path = join(dir, 'credentials');
+    await writeFile(path, BIG, { mode: 0o600 });
+
+    const error = await rejection(new CredentialsFile({ path }).writeSession('target0', versionSession(1)), 'credentials-file');
+
+    assert.match(error.message, /disk is full/);
+    assert.match(error.message, /Nothing was changed/);
+    assert.ok(error.message.includes(dir), 'names the folder');
+    assert.deepEqual(await readFile(path), BIG);
+    assert.deepEqual(await debris(dir), []);
+  });
+
+  test('a file-size limit (ulimit -f, EFBIG) fails clearly, the original stays, nothing is left behind', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, BIG, { mode: 0o600 });
+
+    // 128 blocks of 512 bytes: the limit is below the file's size, so the temp copy cannot be written.
+    // Node ignores SIGXFSZ, so write() fails with EFBIG, unless a library turns the signal into a
+    // kill: proper-lockfile's signal-exit re-raises every signal it hooks (SIGXFSZ among them) when
+    // no one else listens for it.
+    const { stdout, stderr, signal } = await collect(await spawnChild('writer', ['once', path, '1'], { shellPrefix: 'ulimit -f 128' }));
+    assert.equal(signal, null, `the writer was killed by ${signal} instead of failing with EFBIG (left behind: ${(await debris(dir)).join(', ') || 'nothing'}): ${stderr}`);
+    const result = JSON.parse(stdout) as { ok?: boolean; error?: { code: string; message: string } };
+
+    assert.equal(result.error?.code, 'credentials-file', JSON.stringify(result));
+    assert.match(result.error?.message ?? '', /file size limit was reached.*Nothing was changed/);
+    assert.deepEqual(await readFile(path), BIG);
+    assert.deepEqual(await debris(dir), []);
+  });
+});
+
+describe('read-only', () => {
+  test('a read-only credentials file is refused by name, and left as it was', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, BIG, { mode: 0o400 });
+
+    const error = await rejection(new CredentialsFile({ path }).writeSession('target0', versionSession(1)), 'credentials-file');
+
+    assert.match(error.message, /read-only; it was left unchanged/);
+    assert.ok(error.message.includes(path));
+    assert.deepEqual(await readFile(path), BIG);
+    assert.deepEqual(await debris(dir), []);
+  });
+
+  test('a read-only folder (the writer is not root) fails clearly, the original stays', async (t) => {
+    const dir = await scratch(t);
+    const folder = join(dir, 'aws');
+    await mkdir(folder);
+    const path = join(folder, 'credentials');
+    await writeFile(path, BIG, { mode: 0o600 });
+    // As root a folder's mode does not stop writes: run the writer as nobody, who owns the file.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) {
+      await chown(folder, 65534, 65534);
+      await chown(path, 65534, 65534);
+    }
+    await chmod(folder, 0o555);
+
+    const result = await childWrite(path, asRoot ? { uid: 65534, gid: 65534 } : {});
+
+    assert.equal(result.error?.code, 'credentials-file', JSON.stringify(result));
+    assert.match(result.error?.message ?? '', /permission denied\. Nothing was changed/);
+    assert.ok(result.error?.message.includes(folder));
+    assert.deepEqual(await readFile(path), BIG);
+    assert.deepEqual(await debris(folder), []);
+  });
+
+  test('a read-only file system (EROFS) fails clearly, the original stays', { skip: noMount }, async (t) => {
+    const dir = await scratch(t, 1024);
+    const path = join(dir, 'credentials');
+    await writeFile(path, BIG, { mode: 0o600 });
+    remountReadOnly(dir);
+
+    const error = await rejection(new CredentialsFile({ path }).writeSession(versionSection(1), versionSession(1)), 'credentials-file');
+
+    assert.match(error.message, /file system is read-only\. Nothing was changed/);
+    assert.deepEqual(await readFile(path), BIG);
+  });
+});
+
+describe('a refresh when the disk says no', () => {
+  let sts: StsServer;
+  before(async () => {
+    sts = await startStsServer();
+  });
+  after(async () => {
+    await sts.close();
+  });
+
+  /** Every GetSessionToken carried a code (and a time step) no other one carried. */
+  function assertNoCodeSentTwice(): void {
+    const seen = new Set<string>();
+    for (const r of sts.requests.filter((q) => q.action === 'GetSessionToken')) {
+      for (const key of [`${r.serialNumber} code ${r.tokenCode}`, ...(r.timeStep === undefined ? [] : [`${r.serialNumber} step ${r.timeStep}`])]) {
+        assert.ok(!seen.has(key), `sent twice: ${key}`);
+        seen.add(key);
+      }
+    }
+  }
+
+  test('credentials file on a full disk: a clear error, the old session stays in the file and the keychain', { skip: noMount }, async (t) => {
+    const h = await createHarness({ sts });
+    const awsDir = join(h.dir, 'aws');
+    await mkdir(awsDir);
+    const unmount = mountTmpfs(awsDir, 64);
+    t.after(async () => {
+      unmount();
+      await h.close();
+    });
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge(5000);
+    const old = await h.engine.refresh('work', { code: sts.currentCode(user) });
+    const before = await readFile(h.credentialsPath);
+    await fillUp(awsDir);
+    const sent = sts.count('GetSessionToken');
+
+    const error = await rejection(h.engine.refresh('work', { code: sts.currentCode(user, 1) }), 'credentials-file');
+
+    assert.match(error.message, /disk is full/);
+    assert.deepEqual(await readFile(h.credentialsPath), before);
+    assert.deepEqual(await h.engine.secrets.getSession('work'), old);
+    const state = h.engine.sessions.state('work');
+    assert.equal(state.kind, 'failed');
+    assert.equal('expiresAt' in state ? state.expiresAt : undefined, old.expiresAt, 'the old session is still shown');
+    assert.equal(sts.count('GetSessionToken'), sent + 1, 'the code was sent once');
+    assert.deepEqual((await readdir(awsDir)).filter((n) => n !== 'credentials' && n !== 'filler'), []);
+    assertNoCodeSentTwice();
+  });
+
+  test('config folder on a full disk: the refresh fails before any code is sent', { skip: noMount }, async (t) => {
+    const h = await createHarness({ sts });
+    await mkdir(h.env.MFA_TRAY_CONFIG_DIR);
+    const unmount = mountTmpfs(h.env.MFA_TRAY_CONFIG_DIR, 64);
+    t.after(async () => {
+      unmount();
+      await h.close();
+    });
+    const user = await h.addUser('work');
+    const settings = await readFile(join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json'));
+    await fillUp(h.env.MFA_TRAY_CONFIG_DIR);
+    const sent = sts.count('GetSessionToken');
+
+    const error = await rejection(h.engine.refresh('work', { code: sts.currentCode(user) }), 'settings-file');
+
+    assert.match(error.message, /used MFA codes.*disk is full/);
+    assert.equal(sts.count('GetSessionToken'), sent, 'no code was sent');
+    assert.deepEqual(await readFile(join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json')), settings);
+    await assert.rejects(readFile(h.credentialsPath), { code: 'ENOENT' });
+  });
+
+  test('a read-only credentials file: a clear error, the file and the cached session as they were', async (t) => {
+    const h = await createHarness({ sts });
+    t.after(() => h.close());
+    const user = await h.addUser('work');
+    await sts.avoidStepEdge(5000);
+    const old = await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await chmod(h.credentialsPath, 0o400);
+    const before = await readFile(h.credentialsPath);
+    const sent = sts.count('GetSessionToken');
+
+    const error = await rejection(h.engine.refresh('work', { code: sts.currentCode(user, 1) }), 'credentials-file');
+
+    assert.match(error.message, /read-only/);
+    assert.deepEqual(await readFile(h.credentialsPath), before);
+    assert.deepEqual(await h.engine.secrets.getSession('work'), old);
+    t.diagnostic(`a refresh into a read-only file still spends a code: ${sts.count('GetSessionToken') - sent} GetSessionToken sent, its session discarded`);
+    assertNoCodeSentTwice();
+  });
+});

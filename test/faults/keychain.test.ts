@@ -1,0 +1,164 @@
+/**
+ * The keychain daemon dies in the middle of a run (or hangs): a private D-Bus bus and
+ * gnome-keyring-daemon of the test's own, an engine in a child process using them, and the command.
+ * Every operation that needs the keychain then fails with the plain keychain message (no plaintext
+ * fallback), nothing is half-written (the credentials file holds a whole session, the settings file
+ * no profile without its key), and once the keyring is back, everything is where it was.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { SessionCredentials } from '../../main/common/model';
+import { cliBin, ensureCliBuilt } from '../support/cli';
+import { EngineChild, type CallResult } from '../support/fault-engine';
+import { sdkProfiles } from '../support/fault-ini';
+import { startPrivateKeyring, type PrivateKeyring } from '../support/fault-keyring';
+import { uniqueServicePrefix } from '../support/keyring';
+import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+
+let sts: StsServer;
+let dir: string;
+let keyring: PrivateKeyring;
+let engine: EngineChild;
+let user: StsUser;
+/** Where this run's files are. */
+type Files = Record<'HOME' | 'AWS_SHARED_CREDENTIALS_FILE' | 'AWS_CONFIG_FILE' | 'MFA_TRAY_CONFIG_DIR', string>;
+let env: Files;
+const prefix = uniqueServicePrefix('faults-keychain');
+
+before(async () => {
+  sts = await startStsServer();
+  dir = await mkdtemp(join(tmpdir(), 'mfa-tray-keychain-'));
+  keyring = await startPrivateKeyring(dir);
+  env = {
+    HOME: dir,
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws', 'credentials'),
+    AWS_CONFIG_FILE: join(dir, 'aws', 'config'),
+    MFA_TRAY_CONFIG_DIR: join(dir, 'config'),
+  };
+  engine = await EngineChild.start({ env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 }, keyring.env);
+  user = sts.registerUser();
+});
+
+after(async () => {
+  await engine?.stop();
+  await keyring?.close();
+  await sts.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function ok<T>(result: CallResult<T>, what: string): T {
+  assert.ok(result.ok, `${what}: ${result.ok ? '' : `${result.error.code}: ${result.error.message}`}`);
+  return result.value;
+}
+
+function keychainError(result: CallResult, what: string, code = 'keychain-unavailable'): string {
+  assert.ok(!result.ok, `${what} succeeded without a keychain`);
+  assert.equal(result.error.code, code, `${what}: ${result.error.message}`);
+  assert.match(result.error.message, code === 'keychain-timeout' ? /keychain did not answer within 2 s/ : /(no Secret Service is running|the Secret Service this process was using has stopped).*never falls back to a plaintext file/, what);
+  return result.error.message;
+}
+
+/** `mfa-tray <args>` on the private keyring. */
+function cli(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliBin(), ...args], { env: { ...keyring.env, ...env, MFA_TRAY_KEYCHAIN_SERVICE: prefix, ...sts.env(), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('the keychain daemon stopped in the middle of a run', () => {
+  let old: SessionCredentials;
+  let credentialsBefore: Buffer;
+  let settingsBefore: Buffer;
+  let newSession: { accessKeyId: string; sessionToken: string } | undefined;
+
+  test('with the keyring up: a profile and a session', async () => {
+    ok(await engine.call('addProfile', { name: 'work', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }), 'add');
+    await sts.avoidStepEdge(8000);
+    old = ok(await engine.call<SessionCredentials>('refresh', 'work', { code: sts.currentCode(user) }), 'refresh');
+  });
+
+  test('killed while STS is answering a refresh: a clear error; the file holds the whole new session, the cache the old one', async () => {
+    sts.setLatency(1500);
+    const sent = sts.count('GetSessionToken');
+    const refresh = engine.call<SessionCredentials>('refresh', 'work', { code: sts.currentCode(user, 1) });
+    while (sts.count('GetSessionToken') === sent) await new Promise((resolve) => setTimeout(resolve, 10));
+    await keyring.kill();
+    const result = await refresh;
+    sts.setLatency(0);
+
+    keychainError(result, 'caching the new session');
+    // The credentials file is written first: it holds the new session, whole, readable by the SDK.
+    newSession = sts.sessions.at(-1);
+    const profiles = await sdkProfiles(env.AWS_SHARED_CREDENTIALS_FILE);
+    assert.equal(profiles.work?.aws_session_token, newSession?.sessionToken);
+    assert.equal(profiles.work?.aws_access_key_id, newSession?.accessKeyId);
+    credentialsBefore = await readFile(env.AWS_SHARED_CREDENTIALS_FILE);
+    settingsBefore = await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'settings.json'));
+  });
+
+  test('while it is gone, every operation says so plainly and changes nothing; no code is sent', async () => {
+    const sent = sts.count();
+    keychainError(await engine.call('status'), 'status');
+    keychainError(await engine.call('refresh', 'work', { code: sts.currentCode(user, 1) }), 'refresh');
+    keychainError(await engine.call('exportSession', 'work', 'env'), 'export');
+    keychainError(await engine.call('addProfile', { name: 'other', mfaSerial: user.mfaSerial, accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }), 'add');
+    keychainError(await engine.call('setTotpSecret', 'work', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'), 'totp set');
+    keychainError(await engine.call('removeProfile', 'work'), 'remove');
+
+    assert.equal(sts.count(), sent, 'nothing sent to STS');
+    assert.deepEqual(await readFile(env.AWS_SHARED_CREDENTIALS_FILE), credentialsBefore);
+    assert.deepEqual(await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'settings.json')), settingsBefore, 'no profile without its key, none removed');
+  });
+
+  test('the command: one line on stderr, exit 5, for credential-process too', async () => {
+    await ensureCliBuilt();
+    for (const args of [['status'], ['credential-process', 'work'], ['export', 'work'], ['refresh', 'work', '--code', '123456']]) {
+      const result = await cli(args);
+      assert.equal(result.status, 5, `${args.join(' ')}: ${result.stderr}`);
+      assert.equal(result.stdout, '');
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.match(lines[0] ?? '', /keychain.*plaintext/);
+    }
+    assert.deepEqual(await readFile(env.AWS_SHARED_CREDENTIALS_FILE), credentialsBefore);
+  });
+
+  test('back up: a new process finds the key and the old cached session again', async (t) => {
+    await keyring.restart();
+    const fresh = await EngineChild.start({ env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 }, keyring.env);
+    t.after(() => fresh.stop());
+    const exported = ok(await fresh.call<string>('exportSession', 'work', 'env'), 'export');
+    assert.ok(exported.includes(old.sessionToken), 'the cache still holds the old session (the failed write left it alone)');
+    const identity = ok(await fresh.call<{ arn: string }>('verify', 'work'), 'verify the stored key');
+    assert.equal(identity.arn, user.arn, 'the long-lived key reads back whole and works');
+
+    // A keyring that hangs (SIGSTOP) instead: bounded by the keychain timeout, with its message.
+    keyring.pause(true);
+    const started = Date.now();
+    const hung = await fresh.call('status');
+    const took = Date.now() - started;
+    keyring.pause(false);
+    keychainError(hung, 'status on a hung keyring', 'keychain-timeout');
+    assert.ok(took < 4000, `took ${took} ms`);
+  });
+
+  // libsecret keeps its connection to the daemon it first talked to (by its unique bus name), so a
+  // running tray app does not see a restarted keyring (gnome-keyring after a crash, KeePassXC closed
+  // and opened again): it should reconnect, or at least say that MFA Tray must be restarted, rather
+  // than "no Secret Service is running" while one is.
+  test('back up: the process that was running works again, or says to restart MFA Tray', async () => {
+    const result = await engine.call('status');
+    if (!result.ok) {
+      assert.match(result.error.message, /restart|start MFA Tray again|quit/i, `the running engine cannot use the restarted keyring and says: ${result.error.message}`);
+    }
+  });
+});
