@@ -111,15 +111,20 @@ function findCommand(argv: readonly string[]): Found {
       throw new UsageError(undefined, 'totp needs a subcommand: mfa-tray totp set <profile>, or mfa-tray totp remove <profile>');
     }
     const sub = COMMANDS.find((c) => c.name === `totp ${second}`);
-    // Not echoed: a secret typed where the subcommand belongs (`mfa-tray totp <secret>`) must not be printed.
-    if (!sub) throw new UsageError(undefined, 'unknown totp subcommand; use totp set <profile> or totp remove <profile>');
+    // Quoted only when it looks like a mistyped word: a secret typed where the subcommand belongs
+    // (`mfa-tray totp <secret>`) must not be printed.
+    if (!sub) throw new UsageError(undefined, `unknown totp subcommand${harmlessWord(second)}; use totp set <profile> or totp remove <profile>`);
     return { command: sub, rest };
   }
   const command = COMMANDS.find((c) => c.name === first);
   if (!command) {
     // Quoted only when it looks like a mistyped command, never something pasted (a key, a secret).
-    const shown = /^[a-z-]{1,24}$/.test(first) ? ` "${first}"` : '';
-    throw new UsageError(undefined, `unknown command${shown}; the commands are ${COMMANDS.map((c) => c.name).join(', ')}`);
+    throw new UsageError(undefined, `unknown command${harmlessWord(first)}; the commands are ${COMMANDS.map((c) => c.name).join(', ')}`);
   }
   return { command, rest: second === undefined ? [] : [second, ...rest] };
+}
+
+/** ` "word"` for a short lower-case word (a mistyped command), else nothing: never echo a pasted secret. */
+function harmlessWord(text: string): string {
+  return /^[a-z-]{1,24}$/.test(text) ? ` "${text}"` : '';
 }
