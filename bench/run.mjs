@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { KEYRING_SESSION_COMMANDS, missingInstallLine, runInKeyringSession } from '../scripts/keyring-session.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -21,36 +22,17 @@ const quick = args.includes('--quick');
 
 /** Builds, then runs this script again inside a private D-Bus session with an unlocked keyring. */
 function outer() {
-  for (const bin of ['dbus-run-session', 'gnome-keyring-daemon']) {
-    if (spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status !== 0) {
-      console.error(`npm run bench: ${bin} is missing; install with: apt-get install -y dbus gnome-keyring`);
-      process.exit(1);
-    }
+  const missing = missingInstallLine(KEYRING_SESSION_COMMANDS);
+  if (missing) {
+    console.error(`npm run bench: ${missing}`);
+    process.exit(1);
   }
   if (!args.includes('--no-build')) {
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) process.exit(1);
   }
-  const home = mkdtempSync(join(tmpdir(), 'mfa-tray-bench-home-'));
-  const env = {
-    ...process.env,
-    MFA_TRAY_BENCH_INNER: '1',
-    HOME: home,
-    XDG_DATA_HOME: join(home, '.local', 'share'),
-    XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_RUNTIME_DIR: home,
-    AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
-    AWS_CONFIG_FILE: join(home, '.aws', 'config'),
-    MFA_TRAY_CONFIG_DIR: join(home, 'mfa-tray-config'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NO_COLOR: '1',
-  };
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL', 'DISPLAY']) delete env[name];
-  const command = [process.execPath, '--import', 'tsx', 'bench/run.mjs', ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const script = `eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null && export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK; exec ${command}`;
-  const result = spawnSync('dbus-run-session', ['--', 'sh', '-c', script], { cwd: root, stdio: 'inherit', env });
-  rmSync(home, { recursive: true, force: true });
-  process.exit(result.status ?? 1);
+  const argv = [process.execPath, '--import', 'tsx', 'bench/run.mjs', ...args];
+  process.exit(runInKeyringSession(argv, { cwd: root, extraEnv: { MFA_TRAY_BENCH_INNER: '1' }, label: 'bench' }));
 }
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────

@@ -463,8 +463,6 @@ export function unwrap<T>(checked: Checked<T>): T {
 
 /** {@link checkProfileName}, throwing. */
 export const validateProfileName = (value: unknown): string => unwrap(checkProfileName(value));
-/** {@link checkTargetSection}, throwing. */
-export const validateTargetSection = (value: unknown): string => unwrap(checkTargetSection(value));
 /** {@link checkMfaSerial}, throwing. */
 export const validateMfaSerial = (value: unknown): string => unwrap(checkMfaSerial(value));
 /** {@link checkAccessKeyId}, throwing. */
@@ -473,11 +471,6 @@ export const validateAccessKeyId = (value: unknown): string => unwrap(checkAcces
 export const validateSecretAccessKey = (value: unknown): string => unwrap(checkSecretAccessKey(value));
 /** {@link checkCode}, throwing. */
 export const validateCode = (value: unknown): string => unwrap(checkCode(value));
-/** {@link checkDurationSeconds}, throwing. */
-export const validateDurationSeconds = (value: unknown): number => unwrap(checkDurationSeconds(value));
-/** {@link checkRegion}, throwing. */
-export const validateRegion = (value: unknown): string => unwrap(checkRegion(value));
-
 /** A long-lived key pair, both parts checked; throws the first refused field. */
 export function validateLongLivedKey(input: { readonly accessKeyId?: unknown; readonly secretAccessKey?: unknown }): LongLivedKey {
   return { accessKeyId: validateAccessKeyId(input.accessKeyId), secretAccessKey: validateSecretAccessKey(input.secretAccessKey) };

@@ -1,31 +1,14 @@
 /**
  * The tray's view of the engine: a {@link TraySnapshot} on demand, and a signal whenever it may
  * have changed (a state change, a notice, or a change the windows made).
- *
- * It also remembers each profile's last refresh failure until that profile refreshes again or gets
- * a different session. The engine's `SessionService.load()` (run by `status()`, `recheck()` and the
- * bridge's profile list) re-derives every state from the cached session and so replaces a 'failed'
- * state with 'valid' while the old session lasts; without this memory the tray would show a failed
- * refresh as fine as soon as a window lists the profiles.
+ * A failed refresh is shown with its reason until a new session arrives: the engine keeps the
+ * 'failed' state itself (`SessionService.load` and `recompute`).
  */
 import { isMfaTrayError } from '../common/errors';
-import type { SessionState } from '../common/model';
 import type { Engine } from '../engine/engine';
 import type { TrayProfile, TraySnapshot } from './tray-snapshot';
 
 const MINUTE = 60_000;
-
-type FailedState = Extract<SessionState, { kind: 'failed' }>;
-
-/**
- * The failure to remember after a state event: a new failure replaces the old one; a refresh in
- * progress, a forgotten session or a different session ends it; the same session re-read keeps it.
- */
-export function rememberFailure(previous: FailedState | undefined, next: SessionState): FailedState | undefined {
-  if (next.kind === 'failed') return next;
-  if (previous === undefined || next.kind === 'refreshing' || next.kind === 'none') return undefined;
-  return next.expiresAt === previous.expiresAt ? previous : undefined;
-}
 
 /** Whether a profile refreshes itself: a TOTP secret is registered and auto-refresh is on. */
 export async function isSelfRefreshing(engine: Engine, profile: string): Promise<boolean> {
@@ -33,29 +16,15 @@ export async function isSelfRefreshing(engine: Engine, profile: string): Promise
   return autoRefresh && (await engine.secrets.hasTotpSecret(profile));
 }
 
-/** The state to show: a remembered failure wins, as the engine's own `recompute` would keep it. */
-export function withFailure(state: SessionState, failure: FailedState | undefined, now: number): SessionState {
-  if (failure === undefined || state.kind === 'refreshing') return state;
-  // Once the session the failure kept has run out, "expired" is the news (as in `recompute`).
-  if (failure.expiresAt !== undefined && failure.expiresAt <= now) return { kind: 'expired', expiresAt: failure.expiresAt };
-  return failure;
-}
-
 export class EngineTraySource {
   readonly #engine: Engine;
-  readonly #failures = new Map<string, FailedState>();
   readonly #listeners = new Set<() => void>();
   readonly #unsubscribe: Array<() => void>;
 
   constructor(engine: Engine) {
     this.#engine = engine;
     this.#unsubscribe = [
-      engine.sessions.onState((profile, state) => {
-        const failure = rememberFailure(this.#failures.get(profile), state);
-        if (failure === undefined) this.#failures.delete(profile);
-        else this.#failures.set(profile, failure);
-        this.changed();
-      }),
+      engine.sessions.onState(() => this.changed()),
       engine.onNotice(() => this.changed()),
     ];
   }
@@ -81,12 +50,10 @@ export class EngineTraySource {
       return { profiles: [], launchAtLogin: false, expiringWithinMs: 15 * MINUTE, problem };
     }
     const { settings, profiles } = data;
-    const now = engine.clock.now();
-    for (const name of [...this.#failures.keys()]) if (!profiles.some((p) => p.name === name)) this.#failures.delete(name);
     const rows: TrayProfile[] = [];
     for (const profile of profiles) {
       // recompute, not load: it keeps the engine's 'failed' state and reads nothing.
-      const state = withFailure(engine.sessions.recompute(profile.name), this.#failures.get(profile.name), now);
+      const state = engine.sessions.recompute(profile.name);
       const selfRefreshing = profile.autoRefresh && (await engine.secrets.hasTotpSecret(profile.name).catch(() => false));
       rows.push({ name: profile.name, state, selfRefreshing });
     }

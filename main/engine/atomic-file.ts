@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, type Stats } from 'node:fs';
-import { chmod, lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { MfaTrayError, type ErrorCode } from '../common/errors';
@@ -339,7 +339,3 @@ export function fileError(code: ErrorCode, doing: string, error: unknown): MfaTr
   return new MfaTrayError(code, `${doing}: ${why}. Nothing was changed.`, { cause: error });
 }
 
-/** `chmod` that ignores platforms without POSIX modes. */
-export async function chmodIfPossible(path: string, mode: number): Promise<void> {
-  await chmod(path, mode).catch(() => undefined);
-}

@@ -94,7 +94,7 @@ export async function profileViews(engine: Engine): Promise<ProfileView[]> {
   const statuses = await engine.status();
   const views: ProfileView[] = [];
   for (const { profile, state, hasTotpSecret } of statuses) {
-    const hasLongLivedKey = (await engine.secrets.getLongLivedKey(profile.name).catch(() => undefined)) !== undefined;
+    const hasLongLivedKey = await engine.secrets.hasLongLivedKey(profile.name).catch(() => false);
     views.push({ ...profile, state, hasTotpSecret, hasLongLivedKey });
   }
   return views;

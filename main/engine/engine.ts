@@ -53,7 +53,7 @@ export interface ProfileStatus {
 export type EngineNotice =
   | { readonly kind: 'expiring'; readonly profile: string; readonly expiresAt: number }
   | { readonly kind: 'expired'; readonly profile: string; readonly expiresAt: number }
-  | { readonly kind: 'refresh-failed'; readonly profile: string; readonly code: string; readonly reason: string; readonly unattended: boolean }
+  | { readonly kind: 'refresh-failed'; readonly profile: string; readonly code: string; readonly reason: string; readonly unattended: boolean; readonly willRetry: boolean }
   | { readonly kind: 'refreshed'; readonly profile: string; readonly expiresAt: number; readonly unattended: boolean };
 
 /** Input of {@link Engine.addProfile}: the profile's settings plus its long-lived key. */
@@ -309,8 +309,8 @@ export class Engine {
 
   /** Every profile with its state and whether it can refresh itself. */
   async status(): Promise<ProfileStatus[]> {
-    await this.sessions.load();
     const profiles = await this.settings.listProfiles();
+    await this.sessions.load(profiles);
     const result: ProfileStatus[] = [];
     for (const profile of profiles) {
       result.push({ profile, state: this.sessions.recompute(profile.name), hasTotpSecret: await this.secrets.hasTotpSecret(profile.name) });
@@ -338,7 +338,7 @@ export class Engine {
     if (this.#scheduler) return;
     const { settings, profiles } = await this.settings.load();
     this.#notifyBeforeMs = settings.notifyBeforeMinutes * MINUTE;
-    await this.sessions.load();
+    await this.sessions.load(profiles);
     // Created only once everything loaded, so that a failed start can simply be tried again.
     this.#scheduler = new Scheduler(this.clock, (event) => void this.#onDue(event), {
       notifyBeforeMs: settings.notifyBeforeMinutes * MINUTE,
@@ -349,9 +349,16 @@ export class Engine {
 
   /** Re-reads states and catches up on anything due (after wake-up or a clock change). */
   async recheck(): Promise<void> {
-    await this.sessions.load();
-    for (const profile of await this.settings.listProfiles()) this.sessions.recompute(profile.name);
+    const profiles = await this.settings.listProfiles();
+    await this.sessions.load(profiles);
+    // Sessions may have been refreshed by another process (the app, the command): schedule anew.
+    for (const profile of profiles) await this.#scheduleNow(profile);
     this.#scheduler?.recheck();
+  }
+
+  /** Schedules one profile anew from its cached session (after another process refreshed it). */
+  async reschedule(name: string): Promise<void> {
+    await this.#scheduleNow(await this.settings.getProfile(name));
   }
 
   /** Stops the scheduler and pending retries. */
@@ -397,8 +404,10 @@ export class Engine {
     } catch (error) {
       // An unexpected error's text could hold anything: report it generically.
       const failure = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly; the old session was kept.`);
-      this.#emit({ kind: 'refresh-failed', profile: name, code: failure.code, reason: failure.message, unattended: true });
-      if (failure.retryable || failure.code === 'sts-unavailable' || failure.code === 'sts-throttled' || failure.code === 'clock-skew') {
+      // The error says whether waiting can help (network, throttling, clock); a TLS-inspecting
+      // proxy or a wrong secret will not go away by itself.
+      this.#emit({ kind: 'refresh-failed', profile: name, code: failure.code, reason: failure.message, unattended: true, willRetry: failure.retryable });
+      if (failure.retryable) {
         const attempt = (this.#retries.get(name)?.attempt ?? -1) + 1;
         const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] as number;
         const timer = this.clock.setTimeout(() => void this.#autoRefresh(name), delay);

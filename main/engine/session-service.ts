@@ -84,9 +84,12 @@ export class SessionService {
     return this.#states.get(profile) ?? { kind: 'none' };
   }
 
-  /** Reads every profile's cached session from the keychain and derives its state. */
-  async load(): Promise<ReadonlyMap<string, SessionState>> {
-    const profiles = await this.deps.profiles.listProfiles();
+  /**
+   * Reads every profile's cached session from the keychain and derives its state. Pass the
+   * profiles when the caller has just read them, to spare a second read of the settings file.
+   */
+  async load(profiles?: readonly Profile[]): Promise<ReadonlyMap<string, SessionState>> {
+    profiles ??= await this.deps.profiles.listProfiles();
     const known = new Set(profiles.map((p) => p.name));
     for (const name of [...this.#states.keys()]) if (!known.has(name)) this.#states.delete(name);
     for (const profile of profiles) {

@@ -54,10 +54,6 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   append(parent, ...children);
 }
 
-/** Sets an element's text (as text). */
-export function setText(element: Element, text: string): void {
-  element.textContent = text;
-}
 
 /** A process-unique id for label/aria wiring. */
 let counter = 0;
@@ -66,9 +62,3 @@ export function uniqueId(prefix: string): string {
   return `${prefix}-${counter}`;
 }
 
-/** The element with this id, of the expected kind, or an error naming it (a bug in the page, not the user's). */
-export function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
-  const element = document.getElementById(id);
-  if (!(element instanceof kind)) throw new Error(`missing #${id}`);
-  return element;
-}

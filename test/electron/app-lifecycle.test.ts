@@ -39,9 +39,12 @@ describe('app preparation', () => {
   });
 
   it('stays alive with every window closed', () => {
-    const { app, listeners } = fakeApp(true);
+    const { app, listeners, calls } = fakeApp(true);
     prepareApp(app, { platform: 'linux', configDir: '/c' });
-    assert.ok(listeners.has('window-all-closed'));
+    const onAllClosed = listeners.get('window-all-closed') as (() => void) | undefined;
+    assert.ok(onAllClosed, 'a window-all-closed listener is registered');
+    onAllClosed();
+    assert.ok(!calls.includes('quit'), 'closing the last window does not quit a tray app');
   });
 
   it('hides the Dock icon on macOS only', () => {
@@ -56,6 +59,10 @@ describe('app preparation', () => {
   it('sets the AppUserModelID on Windows (toasts need it) before the lock', () => {
     const { app, calls } = fakeApp(true);
     prepareApp(app, { platform: 'win32', configDir: 'C:\\c' });
+    assert.ok(calls.includes(`setAppUserModelId ${APP_ID}`), 'the id is set');
     assert.ok(calls.indexOf(`setAppUserModelId ${APP_ID}`) < calls.indexOf('requestSingleInstanceLock'));
+    const linux = fakeApp(true);
+    prepareApp(linux.app, { platform: 'linux', configDir: '/c' });
+    assert.ok(!linux.calls.some((c) => c.startsWith('setAppUserModelId')));
   });
 });

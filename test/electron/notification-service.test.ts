@@ -90,7 +90,7 @@ describe('notifications', () => {
 
   it('keeps at most one notification per profile', async () => {
     await h.addUser('work');
-    for (let i = 0; i < 3; i++) await service.handle({ kind: 'refresh-failed', profile: 'work', code: 'sts-unavailable', reason: `attempt ${i}`, unattended: true });
+    for (let i = 0; i < 3; i++) await service.handle({ kind: 'refresh-failed', profile: 'work', code: 'sts-unavailable', reason: `attempt ${i}`, unattended: true, willRetry: true });
     await service.handle({ kind: 'expiring', profile: 'work', expiresAt: clock.now() + 15 * MIN });
     assert.equal(factory.created.length, 4);
     assert.equal(factory.live.length, 1);

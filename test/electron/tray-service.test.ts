@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { EngineTraySource, rememberFailure } from '../../main/electron/engine-tray-source';
+import { EngineTraySource } from '../../main/electron/engine-tray-source';
 import type { MenuHandlers } from '../../main/electron/menu-model';
 import { TrayService } from '../../main/electron/tray-service';
 import { createHarness, type Harness } from '../support/engine-harness';
@@ -132,17 +132,5 @@ describe('tray service', () => {
     assert.equal(clock.pending, 1);
     service.stop();
     assert.equal(clock.pending, 0);
-  });
-});
-
-describe('failure memory', () => {
-  const failed = { kind: 'failed', reason: 'r', code: 'c', expiresAt: 1000 } as const;
-  it('keeps a failure while the same session is re-read, and drops it for a new one', () => {
-    assert.equal(rememberFailure(undefined, failed), failed);
-    assert.equal(rememberFailure(failed, { kind: 'valid', expiresAt: 1000 }), failed);
-    assert.equal(rememberFailure(failed, { kind: 'expired', expiresAt: 1000 }), failed);
-    assert.equal(rememberFailure(failed, { kind: 'valid', expiresAt: 2000 }), undefined);
-    assert.equal(rememberFailure(failed, { kind: 'refreshing', expiresAt: 1000 }), undefined);
-    assert.equal(rememberFailure(failed, { kind: 'none' }), undefined);
   });
 });

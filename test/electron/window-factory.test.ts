@@ -90,7 +90,7 @@ describe('session guards', () => {
       setDevicePermissionHandler: (h) => (calls.device = h),
       setDisplayMediaRequestHandler: (h) => (calls.display = h),
       setSpellCheckerEnabled: (on) => (calls.spellcheck = on),
-      on: (_event, listener) => (calls.download = listener),
+      on: (event, listener) => (calls[event] = listener),
       webRequest: { onBeforeRequest: (listener) => (calls.beforeRequest = listener) },
     };
     hardenSession(session);
@@ -114,7 +114,7 @@ describe('session guards', () => {
   it('refuses downloads and turns the spellchecker (which downloads dictionaries) off', () => {
     const calls = guardedSession();
     let prevented = false;
-    (calls.download as (e: { preventDefault(): void }) => void)({ preventDefault: () => (prevented = true) });
+    (calls['will-download'] as (e: { preventDefault(): void }) => void)({ preventDefault: () => (prevented = true) });
     assert.ok(prevented);
     assert.equal(calls.spellcheck, false);
   });

@@ -11,7 +11,7 @@
  *   command changed meanwhile.
  * - One watch at a time (a pid file in the config folder).
  */
-import { isMfaTrayError, type MfaTrayError } from '../../common/errors';
+import { isMfaTrayError } from '../../common/errors';
 import type { Profile, SessionState } from '../../common/model';
 import { expiryOf } from '../../common/session-state';
 import type { Engine, EngineNotice } from '../../engine/engine';
@@ -188,7 +188,7 @@ class Watcher {
     } catch (error) {
       if (this.#stopped) return;
       const failure = describeFailure(error, 'watch');
-      const retry = isMfaTrayError(error) && willRetry(error);
+      const retry = isMfaTrayError(error) && error.retryable;
       const attempt = retry ? (this.#retries.get(name)?.attempt ?? -1) + 1 : 0;
       const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] as number;
       this.line(`${name}: refresh failed: ${failure.message}${retry ? `; trying again in ${formatDuration(delay)}` : ''}`);
@@ -209,7 +209,7 @@ class Watcher {
         return;
       case 'refresh-failed':
         // Only the engine's unattended refreshes arrive here; it retries those that may pass.
-        this.line(`${name}: unattended refresh failed: ${oneLine(notice.reason)}${retriedByEngine(notice.code) ? '; trying again automatically' : ''}`);
+        this.line(`${name}: unattended refresh failed: ${oneLine(notice.reason)}${notice.willRetry ? '; trying again automatically' : ''}`);
         return;
       case 'expiring':
       case 'expired': {
@@ -370,28 +370,11 @@ class Watcher {
 
   /**
    * Makes the engine's scheduler take a profile's current session from the keychain.
-   *
-   * The engine re-schedules a profile whenever its settings change; an empty change writes
-   * nothing and does just that. (Engine change proposed: `recheck()` re-reading every profile's
-   * session into the scheduler would make this unnecessary.)
    */
   async #reschedule(name: string, expiresAt: number | undefined): Promise<void> {
     this.#known.set(name, expiresAt);
-    await this.#engine.updateProfile(name, {}).catch(() => undefined);
+    await this.#engine.reschedule(name).catch(() => undefined);
   }
-}
-
-/**
- * Whether the engine retries an unattended refresh that failed with this code: it retries
- * retryable failures and these codes (Engine #autoRefresh). The notice does not say which it did;
- * these are the codes whose errors are made retryable, or retried regardless.
- */
-function retriedByEngine(code: string): boolean {
-  return ['sts-unavailable', 'sts-throttled', 'clock-skew', 'code-reused', 'keychain-timeout'].includes(code);
-}
-
-function willRetry(error: MfaTrayError): boolean {
-  return error.retryable || retriedByEngine(error.code);
 }
 
 function describeState(expiresAt: number | undefined, now: number): string {
