@@ -349,8 +349,11 @@ export function shellQuote(word: string): string {
  * terminal; everything the terminal shows (echo included) is its stdout.
  */
 export function inTerminal(commandLine: string, env: NodeJS.ProcessEnv): CliProcess {
-  // A terminal of a real size: readline lays out its prompt by the width.
-  return new CliProcess(['-qec', `stty cols 200 rows 50; ${commandLine}`, '/dev/null'], env, ['script']);
+  // A terminal of a real size: readline lays out its prompt by the width. `script` runs the line
+  // with $SHELL; pinned to /bin/sh so every machine runs the same shell, and `exec` so the command
+  // replaces that shell. Otherwise a shell that stays in between (dash does) is in the terminal's
+  // process group, dies of the Ctrl-C a test types, and its 130 hides the command's own status.
+  return new CliProcess(['-qec', `stty cols 200 rows 50; exec ${commandLine}`, '/dev/null'], { ...env, SHELL: '/bin/sh' }, ['script']);
 }
 
 /** The command line that runs `mfa-tray <args>` (for {@link inTerminal}). */
