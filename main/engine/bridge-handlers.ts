@@ -6,7 +6,7 @@
  * Nothing secret is ever returned: keys and TOTP secrets go in, never out, and errors carry only
  * the engine's plain messages (which never contain a secret) or a generic one.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, ProfileView } from '../common/bridge';
 import { isMfaTrayError } from '../common/errors';
 import type { Engine } from './engine';
@@ -30,46 +30,43 @@ export type BridgeHandler = (args: readonly unknown[], caller: BridgeCaller) => 
 export type BridgeHandlers = Readonly<Record<BridgeOperation, BridgeHandler>>;
 
 // Shapes only: the engine's own validators check the values and produce the user-facing messages.
-const name = z.string().max(256);
-const text = z.string().max(4096);
+const name = z.string().check(z.maxLength(256));
+const text = z.string().check(z.maxLength(4096));
+const optionalText = z.optional(text);
+const optionalNumber = z.optional(z.number());
+const optionalBoolean = z.optional(z.boolean());
 const keyForm = z.strictObject({ accessKeyId: text, secretAccessKey: text });
 const profileFields = {
   mfaSerial: text,
-  durationSeconds: z.number().optional(),
-  region: text.optional(),
-  targetSection: text.optional(),
-  autoRefresh: z.boolean().optional(),
+  durationSeconds: optionalNumber,
+  region: optionalText,
+  targetSection: optionalText,
+  autoRefresh: optionalBoolean,
 };
 const profileForm = z.strictObject({ name, ...profileFields });
-const profileChanges = z.strictObject({
-  mfaSerial: text.optional(),
-  durationSeconds: z.number().optional(),
-  region: text.optional(),
-  targetSection: text.optional(),
-  autoRefresh: z.boolean().optional(),
-});
+const profileChanges = z.strictObject({ ...profileFields, mfaSerial: optionalText });
 const importForm = z.strictObject({
   name,
   fromSection: name,
-  mfaSerial: text.optional(),
-  removePlaintext: z.boolean().optional(),
-  targetSection: text.optional(),
+  mfaSerial: optionalText,
+  removePlaintext: optionalBoolean,
+  targetSection: optionalText,
 });
 const settingsChanges = z.strictObject({
-  notifyBeforeMinutes: z.number().optional(),
-  autoRefreshBeforeMinutes: z.number().optional(),
-  clipboardClearSeconds: z.number().optional(),
-  launchAtLogin: z.boolean().optional(),
-  language: z.string().max(8).optional(),
+  notifyBeforeMinutes: optionalNumber,
+  autoRefreshBeforeMinutes: optionalNumber,
+  clipboardClearSeconds: optionalNumber,
+  launchAtLogin: optionalBoolean,
+  language: z.optional(z.string().check(z.maxLength(8))),
 });
 
 /** The argument tuple of every operation. */
 const SCHEMAS = {
   listProfiles: z.tuple([]),
   getPromptContext: z.tuple([name]),
-  submitCode: z.tuple([name, z.string().max(32)]),
+  submitCode: z.tuple([name, z.string().check(z.maxLength(32))]),
   refreshNow: z.tuple([name]),
-  addProfile: z.tuple([profileForm, keyForm, text.nullable()]),
+  addProfile: z.tuple([profileForm, keyForm, z.nullable(text)]),
   updateProfile: z.tuple([name, profileChanges]),
   replaceLongLivedKey: z.tuple([name, keyForm]),
   setTotpSecret: z.tuple([name, text]),
@@ -83,7 +80,7 @@ const SCHEMAS = {
   updateSettings: z.tuple([settingsChanges]),
   getLocale: z.tuple([]),
   closeWindow: z.tuple([]),
-} satisfies Record<BridgeOperation, z.ZodType>;
+} satisfies Record<BridgeOperation, z.ZodMiniType>;
 
 type Args<O extends BridgeOperation> = Parameters<BridgeApi[O]>;
 type Value<O extends BridgeOperation> = Awaited<ReturnType<BridgeApi[O]>> extends BridgeResult<infer T> ? T : never;
@@ -223,7 +220,7 @@ export function toBridgeError(error: unknown): BridgeError {
   return { code: 'internal', message: 'Something went wrong in MFA Tray; nothing was changed. Try again, and report it if it keeps happening.' };
 }
 
-function badRequest(operation: string, error: z.ZodError): BridgeError {
+function badRequest(operation: string, error: z.core.$ZodError): BridgeError {
   // Names the argument path and what was expected; never echoes the value (it may be a secret).
   const issue = error.issues[0];
   const where = issue?.path.length ? issue.path.join('.') : 'arguments';

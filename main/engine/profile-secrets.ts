@@ -8,26 +8,22 @@
  * saying how to replace it, instead of crashing or being used half-read. Messages never quote an
  * entry's content.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MfaTrayError } from '../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../common/model';
 import type { SecretKind, SecretStore } from './secret-store';
 import { parseTotpSecret } from './totp';
 
-const longLivedKeySchema = z.object({
-  accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/),
-  secretAccessKey: z.string().min(1),
-});
+const accessKeyId = z.string().check(z.regex(/^[A-Z0-9]{16,128}$/));
+const nonEmpty = z.string().check(z.minLength(1));
 
-const sessionSchema = z.object({
-  accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/),
-  secretAccessKey: z.string().min(1),
-  sessionToken: z.string().min(1),
-  expiresAt: z.number().finite(),
-});
+const longLivedKeySchema = z.object({ accessKeyId, secretAccessKey: nonEmpty });
+
+// z.number() refuses NaN and ±Infinity.
+const sessionSchema = z.object({ accessKeyId, secretAccessKey: nonEmpty, sessionToken: nonEmpty, expiresAt: z.number() });
 
 // Canonical base32, as parseTotpSecret stores it.
-const totpSecretSchema = z.string().regex(/^[A-Z2-7]{16,103}$/);
+const totpSecretSchema = z.string().check(z.regex(/^[A-Z2-7]{16,103}$/));
 
 const ENTRY_NAMES: Record<SecretKind, string> = {
   'long-lived-key': 'long-lived access key',
@@ -54,7 +50,7 @@ function corrupt(kind: SecretKind, profile: string, detail: string): MfaTrayErro
 }
 
 /** The problem with a value, by field name only (never the value: zod's and JSON's messages quote it). */
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   const fields = [...new Set(error.issues.map((issue) => issue.path.join('.') || 'value'))];
   return `invalid ${fields.join(', ')}`;
 }
@@ -159,7 +155,7 @@ export class ProfileSecrets {
     if (failure !== undefined) throw failure;
   }
 
-  async #readJson<T>(kind: SecretKind, profile: string, schema: z.ZodType<T>): Promise<T | undefined> {
+  async #readJson<T>(kind: SecretKind, profile: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {
     const value = await this.store.get(kind, profile);
     if (value === undefined) return undefined;
     let json: unknown;
@@ -173,7 +169,7 @@ export class ProfileSecrets {
     return parsed.data;
   }
 
-  async #writeJson<T>(kind: SecretKind, profile: string, schema: z.ZodType<T>, value: T): Promise<void> {
+  async #writeJson<T>(kind: SecretKind, profile: string, schema: z.ZodMiniType<T>, value: T): Promise<void> {
     // Checked on the way in too, so that what is stored can always be read back.
     const parsed = schema.safeParse(value);
     if (!parsed.success) {

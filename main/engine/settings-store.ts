@@ -26,7 +26,7 @@
  *   nothing writes nothing (a missing file stays missing until there is something to keep).
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MfaTrayError } from '../common/errors';
 import { APP_SETTINGS_DEFAULTS, PROFILE_DEFAULTS, type AppSettings, type Profile } from '../common/model';
 import {
@@ -79,42 +79,49 @@ export interface AddProfileOptions {
 // ---------------------------------------------------------------------------------------------
 // Schema
 
-/** A zod transform that applies one of validation.ts's checks, with its message. */
-function via<T>(check: (value: unknown) => Checked<T>) {
-  return (value: unknown, ctx: z.core.$RefinementCtx): T => {
-    const checked = check(value);
-    if (checked.ok) return checked.value;
-    ctx.addIssue({ code: 'custom', message: checked.issue.message, input: value });
-    return z.NEVER;
-  };
+/** A value of `type` that must pass one of validation.ts's checks (which may normalise it), with its message. */
+function checked<In extends z.ZodMiniType, T>(type: In, check: (value: unknown) => Checked<T>) {
+  return z.pipe(
+    type,
+    z.transform<z.output<In>, T>((value, ctx) => {
+      const result = check(value);
+      if (result.ok) return result.value;
+      ctx.issues.push({ code: 'custom', message: result.issue.message, input: value });
+      return z.NEVER;
+    }),
+  );
 }
 
 const profileSchema = z
-  .looseObject({
-    name: z.string().transform(via(checkProfileName)),
-    mfaSerial: z.string().transform(via(checkMfaSerial)),
-    durationSeconds: z.number().transform(via(checkDurationSeconds)).default(PROFILE_DEFAULTS.durationSeconds),
-    region: z.string().transform(via(checkRegion)).optional(),
-    targetSection: z.string().transform(via(checkTargetSection)).optional(),
-    autoRefresh: z.boolean().default(PROFILE_DEFAULTS.autoRefresh),
-  })
-  // The defaults that depend on other fields, as validateProfileInput gives them.
-  .transform(({ region, targetSection, ...rest }) => ({
-    ...rest,
-    region: region ?? PARTITION_DEFAULT_REGIONS[mfaSerialPartition(rest.mfaSerial) ?? 'aws'] ?? PROFILE_DEFAULTS.region,
-    targetSection: targetSection ?? rest.name,
-  }))
-  .superRefine((profile, ctx) => {
-    const checked = checkPatchedProfile(profile, {});
-    if (!checked.ok) for (const issue of checked.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [issue.field] });
-  });
+  .pipe(
+    z.looseObject({
+      name: checked(z.string(), checkProfileName),
+      mfaSerial: checked(z.string(), checkMfaSerial),
+      durationSeconds: z._default(checked(z.number(), checkDurationSeconds), PROFILE_DEFAULTS.durationSeconds),
+      region: z.optional(checked(z.string(), checkRegion)),
+      targetSection: z.optional(checked(z.string(), checkTargetSection)),
+      autoRefresh: z._default(z.boolean(), PROFILE_DEFAULTS.autoRefresh),
+    }),
+    // The defaults that depend on other fields, as validateProfileInput gives them.
+    z.transform(({ region, targetSection, ...rest }) => ({
+      ...rest,
+      region: region ?? PARTITION_DEFAULT_REGIONS[mfaSerialPartition(rest.mfaSerial) ?? 'aws'] ?? PROFILE_DEFAULTS.region,
+      targetSection: targetSection ?? rest.name,
+    })),
+  )
+  .check(
+    z.superRefine((profile, ctx) => {
+      const result = checkPatchedProfile(profile, {});
+      if (!result.ok) for (const issue of result.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [issue.field] });
+    }),
+  );
 
 const settingsSchema = z.looseObject({
-  notifyBeforeMinutes: z.number().transform(via(checkNotifyBeforeMinutes)).default(APP_SETTINGS_DEFAULTS.notifyBeforeMinutes),
-  autoRefreshBeforeMinutes: z.number().transform(via(checkAutoRefreshBeforeMinutes)).default(APP_SETTINGS_DEFAULTS.autoRefreshBeforeMinutes),
-  clipboardClearSeconds: z.number().transform(via(checkClipboardClearSeconds)).default(APP_SETTINGS_DEFAULTS.clipboardClearSeconds),
-  launchAtLogin: z.boolean().default(APP_SETTINGS_DEFAULTS.launchAtLogin),
-  language: z.string().transform(via(checkLanguage)).default(APP_SETTINGS_DEFAULTS.language),
+  notifyBeforeMinutes: z._default(checked(z.number(), checkNotifyBeforeMinutes), APP_SETTINGS_DEFAULTS.notifyBeforeMinutes),
+  autoRefreshBeforeMinutes: z._default(checked(z.number(), checkAutoRefreshBeforeMinutes), APP_SETTINGS_DEFAULTS.autoRefreshBeforeMinutes),
+  clipboardClearSeconds: z._default(checked(z.number(), checkClipboardClearSeconds), APP_SETTINGS_DEFAULTS.clipboardClearSeconds),
+  launchAtLogin: z._default(z.boolean(), APP_SETTINGS_DEFAULTS.launchAtLogin),
+  language: z._default(checked(z.string(), checkLanguage), APP_SETTINGS_DEFAULTS.language),
 });
 
 /**
@@ -124,21 +131,23 @@ const settingsSchema = z.looseObject({
 export const settingsFileSchema = z
   .looseObject({
     version: z.literal(SETTINGS_FILE_VERSION),
-    settings: settingsSchema.default(() => settingsSchema.parse({})),
-    profiles: z.array(profileSchema).default(() => []),
+    settings: z._default(settingsSchema, () => settingsSchema.parse({})),
+    profiles: z._default(z.array(profileSchema), () => []),
   })
-  .superRefine((document, ctx) => {
-    document.profiles.forEach((profile, index) => {
-      const other = document.profiles.findIndex((p) => p.name.toLowerCase() === profile.name.toLowerCase());
-      if (other < index) {
-        ctx.addIssue({ code: 'custom', path: ['profiles', index, 'name'], message: `profile name: "${profile.name}" appears twice (names are compared ignoring upper/lower case)` });
-      }
-      const sharing = document.profiles.findIndex((p) => p.targetSection === profile.targetSection);
-      if (sharing < index) {
-        ctx.addIssue({ code: 'custom', path: ['profiles', index, 'targetSection'], message: `target section: profiles "${document.profiles[sharing]?.name}" and "${profile.name}" both write [${profile.targetSection}]` });
-      }
-    });
-  });
+  .check(
+    z.superRefine((document, ctx) => {
+      document.profiles.forEach((profile, index) => {
+        const other = document.profiles.findIndex((p) => p.name.toLowerCase() === profile.name.toLowerCase());
+        if (other < index) {
+          ctx.addIssue({ code: 'custom', path: ['profiles', index, 'name'], message: `profile name: "${profile.name}" appears twice (names are compared ignoring upper/lower case)` });
+        }
+        const sharing = document.profiles.findIndex((p) => p.targetSection === profile.targetSection);
+        if (sharing < index) {
+          ctx.addIssue({ code: 'custom', path: ['profiles', index, 'targetSection'], message: `target section: profiles "${document.profiles[sharing]?.name}" and "${profile.name}" both write [${profile.targetSection}]` });
+        }
+      });
+    }),
+  );
 
 type SettingsDocument = z.output<typeof settingsFileSchema>;
 type StoredProfile = SettingsDocument['profiles'][number];
@@ -227,11 +236,21 @@ function parseDocument(file: string, bytes: Buffer | undefined, writing: boolean
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
     const where = issue ? describePath(issue.path) : '';
-    const what = issue?.code === 'invalid_type' ? (/received undefined/.test(issue.message) ? 'is missing' : `must be a ${issue.expected}`) : issue?.message ?? 'is not valid';
+    const what = issue?.code === 'invalid_type' ? (valueAt(raw, issue.path) === undefined ? 'is missing' : `must be a ${issue.expected}`) : issue?.message ?? 'is not valid';
     const problem = where === 'version' ? `has an unknown version (${JSON.stringify(version) ?? 'missing'})` : `has a value MFA Tray cannot use: ${where ? `${where}: ` : ''}${what}`;
     throw unusable(file, problem, FIX_OR_MOVE, writing);
   }
   return parsed.data;
+}
+
+/** The value at `path` in parsed JSON, or undefined when something on the way is missing. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }
 
 /** Where JSON.parse failed, as "line 3, column 7" (its own message quotes the text: not used). */

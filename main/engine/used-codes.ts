@@ -18,7 +18,7 @@
  * next one. `onDiscard` reports when that happens.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MfaTrayError, invalidInput } from '../common/errors';
 import { DEFAULT_LOCK_TIMEOUT_MS, updateFileAtomic, isNotFound } from './atomic-file';
 import { systemClock, type Clock } from './clock';
@@ -39,10 +39,10 @@ const fileSchema = z.object({
   devices: z.record(
     z.string(),
     z.object({
-      lastStep: z.number().int().nonnegative().optional(),
+      lastStep: z.optional(z.int().check(z.nonnegative())),
       /** Local time (ms) of the last step claim. */
-      lastStepAt: z.number().optional(),
-      codes: z.array(z.object({ code: z.string(), at: z.number() })).default([]),
+      lastStepAt: z.optional(z.number()),
+      codes: z._default(z.array(z.object({ code: z.string(), at: z.number() })), () => []),
     }),
   ),
 });
