@@ -118,7 +118,7 @@ export function withSession(text: string, section: string, session: SessionCrede
     );
   }
   const hasLegacyToken = kind !== 'absent' && findSections(doc, section)[0]?.entries.some((e) => e.key === LEGACY_TOKEN_KEY);
-  return setKeys(text, section, hasLegacyToken ? [...entries, [LEGACY_TOKEN_KEY, session.sessionToken]] : entries);
+  return setKeys(doc, section, hasLegacyToken ? [...entries, [LEGACY_TOKEN_KEY, session.sessionToken]] : entries);
 }
 
 /**
@@ -134,7 +134,7 @@ export function withoutSession(text: string, section: string): { readonly text: 
   assertSectionName(section);
   const doc = parseIni(text);
   if (sectionKind(doc, section) !== 'session') return { text, result: 'unchanged' };
-  const next = removeKeys(text, section, [...SESSION_KEYS, LEGACY_TOKEN_KEY], { dropEmptySection: true });
+  const next = removeKeys(doc, section, [...SESSION_KEYS, LEGACY_TOKEN_KEY], { dropEmptySection: true });
   const gone = findSections(parseIni(next), section).length === 0;
   return { text: next, result: next === text ? 'unchanged' : gone ? 'section-removed' : 'keys-removed' };
 }
@@ -154,7 +154,7 @@ export function withoutLongLivedKey(text: string, section: string, expectedAcces
   if (expectedAccessKeyId !== undefined && sectionValues(doc, section)?.get('aws_access_key_id') !== expectedAccessKeyId) {
     throw new MfaTrayError('credentials-file', `The section [${section}] of the credentials file no longer holds the access key that was imported (it changed meanwhile), so its key was not removed. Check the file, then remove the key by hand or import again.`);
   }
-  return removeKeys(text, section, ['aws_access_key_id', 'aws_secret_access_key']);
+  return removeKeys(doc, section, ['aws_access_key_id', 'aws_secret_access_key']);
 }
 
 /**

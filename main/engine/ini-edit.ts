@@ -88,45 +88,82 @@ export function parseIni(text: string): IniDocument {
   const bom = BOMS.find((b) => text.startsWith(b)) ?? '';
   const lines = splitLines(text.slice(bom.length));
 
+  // Written with character codes rather than regular expressions and substrings: the file is
+  // parsed on every write, and in a credentials file of a thousand profiles this loop is most of
+  // the cost of an update. Values are cut out only when read (see LazyEntry).
   const sections: IniSection[] = [];
   let name: string | undefined;
   let header = -1;
-  let entries: IniEntry[] = [];
+  let entries: LazyEntry[] = [];
   // The key line that deeper-indented lines below it continue (botocore's `optname`/`indent_level`).
-  let open: { key: string; value: string; line: number; end: number; indent: number } | undefined;
+  let open: { entry: LazyEntry; indent: number } | undefined;
 
-  const closeEntry = (): void => {
-    if (open) entries.push({ key: open.key, value: open.value, line: open.line, end: open.end });
-    open = undefined;
-  };
-
-  lines.forEach((line, index) => {
-    const { text: t } = line;
-    if (BLANK.test(t)) return;
-    const indent = LEADING_BLANKS.exec(t)?.[0].length ?? 0;
-    const trimmed = trimBlanks(t.slice(indent));
-    if (trimmed.startsWith('#') || trimmed.startsWith(';')) return;
+  for (let index = 0; index < lines.length; index += 1) {
+    const t = (lines[index] as IniLine).text;
+    let indent = 0;
+    while (indent < t.length && isIndent(t.charCodeAt(indent))) indent += 1;
+    let first = indent;
+    while (first < t.length && isBlank(t.charCodeAt(first))) first += 1;
+    if (first === t.length) continue; // a blank line
+    const c = t.charCodeAt(first);
+    if (c === HASH || c === SEMICOLON) continue; // a comment
     if (open && indent > open.indent) {
-      open.end = index + 1;
-      return;
+      open.entry.end = index + 1;
+      continue;
     }
-    closeEntry();
-    if (trimmed.startsWith('[')) {
+    open = undefined;
+    if (c === OPEN_BRACKET) {
       sections.push({ name, header, end: index, entries });
-      name = headerName(trimmed);
+      name = headerName(trimBlanks(t.slice(first)));
       header = index;
       entries = [];
-      return;
+      continue;
     }
-    const delimiter = trimmed.search(/[=:]/);
-    const key = delimiter > 0 ? trimBlanks(trimmed.slice(0, delimiter)) : '';
-    if (key === '') return; // Not a key line (botocore rejects the file, the JS SDK skips the line).
-    open = { key: key.toLowerCase(), value: cleanValue(trimmed.slice(delimiter + 1)), line: index, end: index + 1, indent };
-  });
-  closeEntry();
+    let delimiter = first;
+    while (delimiter < t.length && t.charCodeAt(delimiter) !== EQUALS && t.charCodeAt(delimiter) !== COLON) delimiter += 1;
+    // No `=` or `:`, or nothing before it: not a key line (botocore rejects the file, the JS SDK skips the line).
+    if (delimiter === t.length || delimiter === first) continue;
+    const entry = new LazyEntry(trimBlanks(t.slice(first, delimiter)).toLowerCase(), t, delimiter + 1, index);
+    entries.push(entry);
+    open = { entry, indent };
+  }
   sections.push({ name, header, end: lines.length, entries });
 
   return { bom, lines, eol: dominantEol(lines), sections };
+}
+
+const HASH = 0x23;
+const SEMICOLON = 0x3b;
+const OPEN_BRACKET = 0x5b;
+const EQUALS = 0x3d;
+const COLON = 0x3a;
+
+/** Space, tab, form feed, vertical tab: what an indentation is made of (LEADING_BLANKS). */
+function isIndent(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0c || c === 0x0b;
+}
+
+/** An indentation character or a stray carriage return (BLANK). */
+function isBlank(c: number): boolean {
+  return isIndent(c) || c === 0x0d;
+}
+
+/** An {@link IniEntry} whose value is cleaned only when it is read. */
+class LazyEntry implements IniEntry {
+  end: number;
+
+  constructor(
+    readonly key: string,
+    private readonly lineText: string,
+    private readonly valueStart: number,
+    readonly line: number,
+  ) {
+    this.end = line + 1;
+  }
+
+  get value(): string {
+    return cleanValue(this.lineText.slice(this.valueStart));
+  }
 }
 
 /** Joins a document (or edited lines) back into text. */
@@ -164,13 +201,14 @@ export function sectionValues(doc: IniDocument, name: string): Map<string, strin
  * one blank line. New lines get the file's line ending; a file without a final newline keeps
  * having none.
  *
+ * @param source the file's text, or that text as {@link parseIni} gave it (to not parse it twice).
  * @param entries `[key, value]` pairs; keys lower-case `[a-z0-9_]`, values one line without an
  *   inline-comment look-alike (checked: see {@link assertWritable}).
  * @throws DuplicateSectionError when the section appears more than once.
  */
-export function setKeys(text: string, section: string, entries: ReadonlyArray<readonly [string, string]>): string {
+export function setKeys(source: string | IniDocument, section: string, entries: ReadonlyArray<readonly [string, string]>): string {
   assertWritable(section, entries);
-  const doc = parseIni(text);
+  const doc = typeof source === 'string' ? parseIni(source) : source;
   const target = singleSection(doc, section);
   const lines = doc.lines.slice();
   const newLine = (key: string, value: string, eol: LineEnding, indent = ''): IniLine => ({ text: `${indent}${key} = ${value}`, eol });
@@ -205,15 +243,16 @@ export function setKeys(text: string, section: string, entries: ReadonlyArray<re
   }
 
   const insertAt = target.entries.at(-1)?.end ?? target.header + 1;
-  const out: IniLine[] = [];
-  for (let i = 0; i <= lines.length; i += 1) {
+  // Every change is inside the target section: the lines around it are copied as they are.
+  const out: IniLine[] = lines.slice(0, target.header);
+  for (let i = target.header; i <= target.end; i += 1) {
     if (i === insertAt && missing.length > 0) {
       // Inserting after the file's last line: give it an ending, and the new last line none.
       const atEnd = i === lines.length && out.at(-1)?.eol === '';
       if (atEnd) terminateLast(out, doc.eol);
       missing.forEach(([k, v], n) => out.push(newLine(k, v, atEnd && n === missing.length - 1 ? '' : doc.eol)));
     }
-    if (i === lines.length) break;
+    if (i === target.end) break;
     const edit = replace.get(i);
     if (edit) {
       if (edit.line) out.push(edit.line);
@@ -223,7 +262,7 @@ export function setKeys(text: string, section: string, entries: ReadonlyArray<re
     }
     out.push(lines[i] as IniLine);
   }
-  return serializeIni({ bom: doc.bom, lines: out });
+  return serializeIni({ bom: doc.bom, lines: out.concat(lines.slice(target.end)) });
 }
 
 /** Options for {@link removeKeys}. */
@@ -239,21 +278,22 @@ export interface RemoveKeysOptions {
  * Removes keys (top-level key lines with their continuation lines, every repeat) from one section.
  *
  * Returns the text unchanged when the section or the keys are not there. A file without a final
- * newline keeps having none.
+ * newline keeps having none. `source` is the file's text, or that text as {@link parseIni} gave it.
  *
  * @throws DuplicateSectionError when the section appears more than once.
  */
-export function removeKeys(text: string, section: string, keys: readonly string[], options: RemoveKeysOptions = {}): string {
-  const doc = parseIni(text);
+export function removeKeys(source: string | IniDocument, section: string, keys: readonly string[], options: RemoveKeysOptions = {}): string {
+  const doc = typeof source === 'string' ? parseIni(source) : source;
+  const unchanged = (): string => (typeof source === 'string' ? source : serializeIni(doc));
   const target = singleSection(doc, section);
-  if (!target) return text;
+  if (!target) return unchanged();
   const wanted = new Set(keys.map((k) => k.toLowerCase()));
   const drop = new Set<number>();
   for (const entry of target.entries) {
     if (!wanted.has(entry.key)) continue;
     for (let i = entry.line; i < entry.end; i += 1) drop.add(i);
   }
-  if (drop.size === 0) return text;
+  if (drop.size === 0) return unchanged();
 
   let emptied = options.dropEmptySection === true;
   for (let i = target.header + 1; i < target.end && emptied; i += 1) {
@@ -357,7 +397,11 @@ function cleanValue(raw: string): string {
  * latin1 "binary" string are bytes of UTF-8 characters, not blanks.
  */
 function trimBlanks(s: string): string {
-  return s.replace(/^[ \t\f\v\r]+|[ \t\f\v\r]+$/g, '');
+  let start = 0;
+  let end = s.length;
+  while (start < end && isBlank(s.charCodeAt(start))) start += 1;
+  while (end > start && isBlank(s.charCodeAt(end - 1))) end -= 1;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /** Gives the last line a line ending (when it had none) before lines are added after it. */
