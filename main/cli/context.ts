@@ -3,13 +3,7 @@
  * first use (so that `--help` and usage errors never touch the keychain or a file).
  */
 import { createEngine, type Engine } from '../engine/engine';
-import { KeytarSecretStore } from '../engine/keytar-secret-store';
-
-/**
- * Environment variable naming the keychain service prefix (default "MFA Tray"). For tests and for
- * keeping two installs apart; the tray app must be given the same value to see the same entries.
- */
-export const KEYCHAIN_SERVICE_ENV = 'MFA_TRAY_KEYCHAIN_SERVICE';
+import { cliSecretStore } from './cached-session';
 
 /** Environment variable that makes unexpected failures print their stack trace (for bug reports). */
 export const DEBUG_ENV = 'MFA_TRAY_DEBUG';
@@ -58,6 +52,6 @@ export class CliContext {
 
 /** The engine as the command uses it: the process's environment, and the keychain prefix override. */
 export function createCliEngine(env: NodeJS.ProcessEnv): Engine {
-  const prefix = env[KEYCHAIN_SERVICE_ENV];
-  return createEngine({ env, ...(prefix ? { secretStore: new KeytarSecretStore(prefix) } : {}) });
+  const secretStore = cliSecretStore(env);
+  return createEngine({ env, ...(secretStore ? { secretStore } : {}) });
 }

@@ -1,8 +1,10 @@
 /**
  * Entry point of the command `mfa-tray` (bundled to app/dist/cli.mjs; bin/mfa-tray.js loads it).
+ *
+ * Everything is imported on demand: `credential-process <profile>` runs before every AWS command,
+ * and with a fresh cached session it is answered by cached-session.ts alone, without loading the
+ * engine or the other commands.
  */
-import { CliContext } from './context';
-import { run } from './run';
 
 // `mfa-tray status | head -1`: a closed pipe is not a failure worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -12,5 +14,18 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const ctx = new CliContext(process.env, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
-process.exitCode = await run(process.argv.slice(2), ctx);
+export {};
+
+const argv = process.argv.slice(2);
+
+async function main(): Promise<number> {
+  const [command, profile, ...rest] = argv;
+  if (command === 'credential-process' && profile !== undefined && !profile.startsWith('-') && rest.length === 0) {
+    const { printFreshCachedSession } = await import('./cached-session');
+    if (await printFreshCachedSession(profile, process.env, process.stdout)) return 0;
+  }
+  const [{ CliContext }, { run }] = await Promise.all([import('./context'), import('./run')]);
+  return run(argv, new CliContext(process.env, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }));
+}
+
+process.exitCode = await main();

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import lockfile from 'proper-lockfile';
+import type ProperLockfile from 'proper-lockfile';
 import { MfaTrayError, type ErrorCode } from '../common/errors';
 
 /** Options for {@link updateFileAtomic}. */
@@ -274,12 +274,19 @@ interface HeldLock {
   readonly compromised: boolean;
 }
 
+/** proper-lockfile, loaded on the first write: reading a file (every `credential-process` call) never needs it. */
+let lockfileModule: Promise<typeof ProperLockfile> | undefined;
+function loadLockfile(): Promise<typeof ProperLockfile> {
+  lockfileModule ??= import('proper-lockfile').then((module) => module.default);
+  return lockfileModule;
+}
+
 async function acquireLock(target: string, timeoutMs: number, code: ErrorCode, what: string): Promise<HeldLock> {
   const deadline = Date.now() + timeoutMs;
   const state = { compromised: false };
   for (;;) {
     try {
-      const release = await lockfile.lock(target, {
+      const release = await (await loadLockfile()).lock(target, {
         realpath: false,
         lockfilePath: `${target}.lock`,
         // A crashed holder's lock is taken over after this long without its heartbeat.

@@ -8,7 +8,7 @@
  * before its code leaves, and when the current step is used or about to end the generator waits for
  * the next one instead of sending a code that would be refused.
  */
-import { createGuardrails, generate } from 'otplib';
+import type * as Otplib from 'otplib';
 import { MfaTrayError } from '../common/errors';
 import type { Clock, ClockOffset } from './clock';
 import type { UsedCodes } from './used-codes';
@@ -32,8 +32,19 @@ export const TOTP_MAX_SECRET_BYTES = 64;
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const MAX_INPUT_CHARS = 2048;
 
-// otplib refuses secrets under 16 bytes by default; authenticator apps (and so users' secrets) go down to 10.
-const guardrails = createGuardrails({ MIN_SECRET_BYTES: TOTP_MIN_SECRET_BYTES, MAX_SECRET_BYTES: TOTP_MAX_SECRET_BYTES });
+/**
+ * otplib with our limits, loaded on the first code: registering a secret or serving a cached
+ * session (`credential-process`, before every AWS command) never needs it.
+ */
+let otplib: Promise<{ generate: typeof Otplib.generate; guardrails: ReturnType<typeof Otplib.createGuardrails> }> | undefined;
+function loadOtplib(): NonNullable<typeof otplib> {
+  otplib ??= import('otplib').then(({ createGuardrails, generate }) => ({
+    generate,
+    // otplib refuses secrets under 16 bytes by default; authenticator apps (and so users' secrets) go down to 10.
+    guardrails: createGuardrails({ MIN_SECRET_BYTES: TOTP_MIN_SECRET_BYTES, MAX_SECRET_BYTES: TOTP_MAX_SECRET_BYTES }),
+  }));
+  return otplib;
+}
 
 const AWS_USES = 'AWS virtual MFA devices use SHA-1, 6 digits and 30-second steps';
 const WHAT_TO_GIVE = 'Give the base32 secret AWS showed when the virtual MFA device was set up ("Show secret key"), or its otpauth://totp/ URI';
@@ -163,6 +174,7 @@ export function totpStep(awsTimeMs: number): number {
  */
 export async function totpCode(secret: string, step: number): Promise<string> {
   const bytes = decodeSecret(secret);
+  const { generate, guardrails } = await loadOtplib();
   return generate({ secret: bytes, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS, epoch: step * TOTP_PERIOD_SECONDS, guardrails });
 }
 

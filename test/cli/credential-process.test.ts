@@ -68,14 +68,19 @@ async function withTotp(name: string): Promise<void> {
   assert.equal((await sandbox.run(['totp', 'set', name], { input: user.totpSecret as string })).status, 0);
 }
 
-/** The bundle's chunks that hold the AWS SDK (client-sts and the @smithy runtime). */
-function sdkChunks(): Set<string> {
+/** The URLs of the bundle's chunks whose text matches `pattern` (esbuild marks each module's source path). */
+function chunksMatching(pattern: RegExp): Set<string> {
   const dir = join(cliDist(), 'chunks');
   const found = new Set<string>();
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.mjs'))) {
-    if (/^\/\/ \S*node_modules\/@(aws-sdk|smithy)\//m.test(readFileSync(join(dir, name), 'utf8'))) found.add(pathToFileURL(join(dir, name)).href);
+    if (pattern.test(readFileSync(join(dir, name), 'utf8'))) found.add(pathToFileURL(join(dir, name)).href);
   }
   return found;
+}
+
+/** The bundle's chunks that hold the AWS SDK (client-sts and the @smithy runtime). */
+function sdkChunks(): Set<string> {
+  return chunksMatching(/^\/\/ \S*node_modules\/@(aws-sdk|smithy)\//m);
 }
 
 /** Node options that log every ES module the process loads to `logFile` (a module-loader hook). */
@@ -161,6 +166,18 @@ describe('serving the cached session', () => {
     const sdk = sdkChunks();
     assert.ok(sdk.size > 0, 'the bundle has SDK chunks to look for');
     assert.deepEqual(loaded.filter((url) => sdk.has(url)), [], 'the AWS SDK was loaded');
+    // Nor anything else only a refresh or another command needs: TOTP, file locking, the engine, the other commands.
+    const heavy = [
+      ['otplib', /^\/\/ \S*node_modules\/(otplib|@noble)\//m],
+      ['proper-lockfile', /^\/\/ \S*node_modules\/proper-lockfile\//m],
+      ['the engine', /^\/\/ main\/engine\/engine\.ts$/m],
+      ['the other commands', /^\/\/ main\/cli\/commands\/refresh\.ts$/m],
+    ] as const;
+    for (const [what, pattern] of heavy) {
+      const chunks = chunksMatching(pattern);
+      assert.ok(chunks.size > 0, `the bundle has a chunk with ${what}`);
+      assert.deepEqual(loaded.filter((url) => chunks.has(url)), [], `${what} was loaded`);
+    }
   });
 
   test('control: a refresh does load the AWS SDK chunks', async () => {

@@ -2,24 +2,22 @@
  * `mfa-tray credential-process`: the `credential_process` of the AWS SDKs and CLI.
  *
  * It runs before every AWS command the user types, so the common path is kept cheap: a cached
- * session with more than 15 minutes left is printed straight from the keychain, and the AWS SDK
- * (loaded lazily by the STS gateway) is never imported. Only stdout's Version 1 JSON is for the
+ * session with more than 15 minutes left is printed straight from the keychain by
+ * cached-session.ts, which main.ts runs before loading this command or the engine. Only stdout's Version 1 JSON is for the
  * SDK; the SDKs capture stdout and stderr, so a code is asked for on the terminal itself
  * (`/dev/tty`), and a failure is one line on stderr, which the SDKs include in their error.
  */
 import { MfaTrayError, isMfaTrayError } from '../../common/errors';
 import type { SessionCredentials } from '../../common/model';
-import { validateProfileName } from '../../common/validation';
 import { formatExports } from '../../engine/exports';
 import { askCode } from '../ask-code';
+import { lookUpCachedSession } from '../cached-session';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT } from '../exit-codes';
 import { formatDuration, formatLocalTime, oneLine } from '../format';
 import { openTerminal } from '../terminal';
 
-/** A cached session with more than this left is served as it is. */
-export const SERVE_CACHED_ABOVE_MS = 15 * 60_000;
 /**
  * When a refresh is due but cannot happen, a cached session with at least this left is still
  * served (with a note on stderr): the AWS command works now, and the next call tries again.
@@ -48,12 +46,13 @@ Options:
   positionals: { min: 1, max: 1, name: '<profile>' },
 
   async run(ctx, { positionals }) {
-    const name = validateProfileName(positionals[0]);
     const engine = ctx.engine();
-    const profile = await engine.settings.getProfile(name);
-    const cached = await engine.secrets.getSession(name);
+    // main.ts has usually served a fresh session already, without loading this module; this is for
+    // the cases it passes on (and for run() called directly).
+    const { profile, cached, fresh } = await lookUpCachedSession(positionals[0] as string, engine);
+    if (fresh && cached) return serve(ctx, cached);
+    const name = profile.name;
     const now = engine.clock.now();
-    if (cached && cached.expiresAt - now > SERVE_CACHED_ABOVE_MS) return serve(ctx, cached);
 
     let session: SessionCredentials;
     try {

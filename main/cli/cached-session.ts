@@ -1,0 +1,77 @@
+/**
+ * The common case of `credential-process`, kept cheap: a cached session with more than 15 minutes
+ * left, served from the keychain.
+ *
+ * `credential_process` runs before every AWS command the user types, so this path loads only what
+ * it needs: the settings file reader (the profile must still exist), the keychain, and the output
+ * format. The rest of the command (the engine, STS, TOTP, locking, every other command) is loaded
+ * only when this path cannot answer (see main.ts and commands/credential-process.ts).
+ */
+import type { Profile, SessionCredentials } from '../common/model';
+import { validateProfileName } from '../common/validation';
+import { systemClock, type Clock } from '../engine/clock';
+import { formatExports } from '../engine/exports';
+import { KeytarSecretStore } from '../engine/keytar-secret-store';
+import { configDir } from '../engine/paths';
+import { ProfileSecrets } from '../engine/profile-secrets';
+import { SettingsStore } from '../engine/settings-store';
+import type { SecretStore } from '../engine/secret-store';
+
+/** A cached session with more than this left is served as it is. */
+export const SERVE_CACHED_ABOVE_MS = 15 * 60_000;
+
+/**
+ * Environment variable naming the keychain service prefix (default "MFA Tray"). For tests and for
+ * keeping two installs apart; the tray app must be given the same value to see the same entries.
+ */
+export const KEYCHAIN_SERVICE_ENV = 'MFA_TRAY_KEYCHAIN_SERVICE';
+
+/** The keychain as the command uses it: with the service prefix of {@link KEYCHAIN_SERVICE_ENV}, if set. */
+export function cliSecretStore(env: NodeJS.ProcessEnv): SecretStore | undefined {
+  const prefix = env[KEYCHAIN_SERVICE_ENV];
+  return prefix ? new KeytarSecretStore(prefix) : undefined;
+}
+
+/** What credential-process knows before deciding whether to refresh. */
+export interface CachedSessionLookup {
+  readonly profile: Profile;
+  /** The cached session, when the keychain holds one. */
+  readonly cached: SessionCredentials | undefined;
+  /** Whether `cached` has more than {@link SERVE_CACHED_ABOVE_MS} left: serve it as it is. */
+  readonly fresh: boolean;
+}
+
+/**
+ * Looks up a profile's cached session. Throws what the settings file and the keychain throw (no
+ * such profile, a damaged file or entry, no keychain).
+ */
+export async function lookUpCachedSession(
+  name: string,
+  from: { readonly settings: Pick<SettingsStore, 'getProfile'>; readonly secrets: Pick<ProfileSecrets, 'getSession'>; readonly clock: Pick<Clock, 'now'> },
+): Promise<CachedSessionLookup> {
+  const profile = await from.settings.getProfile(validateProfileName(name));
+  const cached = await from.secrets.getSession(profile.name);
+  return { profile, cached, fresh: cached !== undefined && cached.expiresAt - from.clock.now() > SERVE_CACHED_ABOVE_MS };
+}
+
+/**
+ * Prints the profile's cached session as credential_process JSON when it is fresh.
+ *
+ * @returns whether it was printed. False for anything else (no fresh session, or any failure): the
+ *   whole command then runs, refreshes when it can, and reports failures in its usual words.
+ */
+export async function printFreshCachedSession(name: string, env: NodeJS.ProcessEnv, stdout: NodeJS.WritableStream): Promise<boolean> {
+  try {
+    const store = cliSecretStore(env);
+    const found = await lookUpCachedSession(name, {
+      settings: new SettingsStore({ configDir: configDir(env) }),
+      secrets: new ProfileSecrets(store ?? new KeytarSecretStore()),
+      clock: systemClock,
+    });
+    if (!found.fresh || !found.cached) return false;
+    stdout.write(formatExports(found.cached, 'process'));
+    return true;
+  } catch {
+    return false;
+  }
+}
