@@ -116,7 +116,13 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
     });
   }
 
-  const lock = await acquireLock(target, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, code, what);
+  const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const lock = await acquireLock(target, {
+    timeoutMs,
+    code,
+    what,
+    busy: () => new MfaTrayError('lock-timeout', `Another MFA Tray process has been updating the ${what} ${target} for over ${Math.round(timeoutMs / 1000)} s; try again, or remove ${target}.lock if no MFA Tray is running.`, { retryable: true }),
+  });
   try {
     await removeDeadWritersTemps(target);
     return await updateLocked(target, update, options, lock, code, what);
@@ -281,8 +287,22 @@ function loadLockfile(): Promise<typeof ProperLockfile> {
   return lockfileModule;
 }
 
-async function acquireLock(target: string, timeoutMs: number, code: ErrorCode, what: string): Promise<HeldLock> {
-  const deadline = Date.now() + timeoutMs;
+/** How {@link acquireLock} waits for a lock another process holds, and what it says. */
+interface LockOptions {
+  readonly timeoutMs: number;
+  /** The error code of a file system failure (not of a busy lock). */
+  readonly code: ErrorCode;
+  /** What is locked, for the file system failure's message. */
+  readonly what: string;
+  /** The error when another process still holds the lock at the deadline. */
+  readonly busy: () => MfaTrayError;
+  /** The mean wait between two tries. Default 32 ms, for locks held for the milliseconds of a write. */
+  readonly pollMs?: number;
+}
+
+async function acquireLock(target: string, options: LockOptions): Promise<HeldLock> {
+  const deadline = Date.now() + options.timeoutMs;
+  const poll = options.pollMs ?? 32;
   const state = { compromised: false };
   for (;;) {
     try {
@@ -307,13 +327,42 @@ async function acquireLock(target: string, timeoutMs: number, code: ErrorCode, w
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        throw fileError(code, `Cannot lock the ${what} ${target}`, error);
+        throw fileError(options.code, `Cannot lock the ${options.what} ${target}`, error);
       }
-      if (Date.now() >= deadline) {
-        throw new MfaTrayError('lock-timeout', `Another MFA Tray process has been updating the ${what} ${target} for over ${Math.round(timeoutMs / 1000)} s; try again, or remove ${target}.lock if no MFA Tray is running.`, { retryable: true });
-      }
-      await new Promise((r) => setTimeout(r, 15 + Math.random() * 35));
+      if (Date.now() >= deadline) throw options.busy();
+      // Jittered, so that waiting processes do not retry in step.
+      await new Promise((r) => setTimeout(r, poll * (0.5 + Math.random())));
     }
+  }
+}
+
+/** Options for {@link withLock}. */
+export interface WithLockOptions {
+  /** How long to wait for another process's lock. */
+  readonly timeoutMs: number;
+  /** What is locked, in words, for error messages ("the refresh of profile dev"). */
+  readonly what: string;
+  /** The error when another process still holds the lock at the deadline. */
+  readonly busy: () => MfaTrayError;
+  /** The mean wait between two tries (see {@link LockOptions.pollMs}). */
+  readonly pollMs?: number;
+}
+
+/**
+ * Runs `work` while holding a lock shared with every MFA Tray process: the same kind of lock as
+ * {@link updateFileAtomic} takes, on `<path>.lock` (a crashed holder's lock is taken over after
+ * 10 s). `path` itself need not exist; its folder is created (0700) when missing.
+ */
+export async function withLock<T>(path: string, work: () => Promise<T>, options: WithLockOptions): Promise<T> {
+  const code: ErrorCode = 'settings-file';
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    throw fileError(code, `Cannot create the folder ${dirname(path)} for the lock of ${options.what}`, error);
+  });
+  const lock = await acquireLock(path, { ...options, code });
+  try {
+    return await work();
+  } finally {
+    await lock.release().catch(() => undefined);
   }
 }
 

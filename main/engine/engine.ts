@@ -14,7 +14,8 @@ import { ClockOffset, systemClock, type Clock } from './clock';
 import { CredentialsFile } from './credentials-file';
 import { formatExports, type ExportFormat } from './exports';
 import { KeytarSecretStore } from './keytar-secret-store';
-import { configDir as defaultConfigDir, usedCodesFile } from './paths';
+import { withLock } from './atomic-file';
+import { configDir as defaultConfigDir, refreshLockPath, usedCodesFile } from './paths';
 import { ProfileSecrets } from './profile-secrets';
 import { Scheduler, type DueEvent } from './scheduler';
 import { SdkStsGateway } from './sdk-sts-gateway';
@@ -298,6 +299,26 @@ export class Engine {
     } finally {
       this.#schedule(name);
     }
+  }
+
+  /**
+   * Runs `work` while no other MFA Tray process runs work for the same profile through this method,
+   * waiting for it up to `timeoutMs` (default 5 min: the other one may be waiting for a code to be
+   * typed). For refreshes on demand that may run in parallel (`credential_process`, which AWS tools
+   * can start several times at once): the later ones find the session the first one got instead of
+   * each asking for a code, or each waiting for a TOTP step of its own.
+   */
+  async whileRefreshing<T>(name: string, work: () => Promise<T>, timeoutMs = 5 * MINUTE): Promise<T> {
+    return withLock(refreshLockPath(this.configDir, name), work, {
+      timeoutMs,
+      pollMs: 200,
+      what: `the refresh of profile ${name}`,
+      busy: () => new MfaTrayError(
+        'lock-timeout',
+        `Another MFA Tray process has been refreshing profile ${name} for over ${Math.round(timeoutMs / 1000)} s (it may be waiting for a code to be typed); finish or stop it, then try again.`,
+        { retryable: true },
+      ),
+    });
   }
 
   /** Forgets a profile's session (credentials-file keys and cached session). */

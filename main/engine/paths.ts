@@ -23,6 +23,8 @@ export const CONFIG_FILE_NAMES = {
   settings: 'settings.json',
   /** The TOTP time steps already sent, per device, shared by the app and the command. */
   usedCodes: 'used-codes.json',
+  /** The folder of per-profile refresh locks (`Engine.whileRefreshing`). */
+  locks: 'locks',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -60,6 +62,16 @@ export function configDir(env: Env = process.env, platform: NodeJS.Platform = pr
 /** The settings file: `settings.json` in {@link configDir}. */
 export function settingsFile(dir: string = configDir()): string {
   return join(dir, CONFIG_FILE_NAMES.settings);
+}
+
+/**
+ * The path whose lock keeps two processes from refreshing one profile at once:
+ * `locks/refresh-<profile>` in {@link configDir} (the lock itself is `<that>.lock`).
+ */
+export function refreshLockPath(dir: string, profile: string): string {
+  // Lower case: profile names are compared ignoring case, as file names are on macOS and Windows.
+  // Encoded: a name may hold "/" and ":".
+  return join(dir, CONFIG_FILE_NAMES.locks, `refresh-${encodeURIComponent(profile.toLowerCase())}`);
 }
 
 /** The record of TOTP time steps already used: `used-codes.json` in {@link configDir}. */

@@ -8,7 +8,8 @@
  * (`/dev/tty`), and a failure is one line on stderr, which the SDKs include in their error.
  */
 import { MfaTrayError, isMfaTrayError } from '../../common/errors';
-import type { SessionCredentials } from '../../common/model';
+import type { Profile, SessionCredentials } from '../../common/model';
+import type { Engine } from '../../engine/engine';
 import { formatExports } from '../../engine/exports';
 import { askCode } from '../ask-code';
 import { lookUpCachedSession } from '../cached-session';
@@ -37,7 +38,8 @@ Prints only the Version 1 JSON on stdout. A cached session with more than 15 min
 printed as it is. Otherwise the session is refreshed first: with the registered TOTP secret, else
 by asking for the code on the terminal (/dev/tty, since the SDKs capture stdout and stderr). When
 no refresh is possible, a session that is still valid is printed anyway, with a note on stderr;
-with none, the command fails with one line on stderr.
+with none, the command fails with one line on stderr. When several run at once for one profile,
+one refreshes and the others wait for it (up to 5 minutes) and print the session it got.
 
 Options:
   -h, --help               this help
@@ -52,29 +54,14 @@ Options:
     const { profile, cached, fresh } = await lookUpCachedSession(positionals[0] as string, engine);
     if (fresh && cached) return serve(ctx, cached);
     const name = profile.name;
-    const now = engine.clock.now();
 
     let session: SessionCredentials;
     try {
-      if (await engine.secrets.hasTotpSecret(name)) {
-        session = await engine.refresh(name, { generate: true });
-      } else {
-        const terminal = openTerminal();
-        if (!terminal) {
-          throw new MfaTrayError('code-required', `Profile ${name} needs a new session and a code from MFA device ${profile.mfaSerial}, but there is no terminal to ask on. ` +
-            `Run: mfa-tray refresh ${name}; or register the device's secret: mfa-tray totp set ${name}`);
-        }
-        let code: string;
-        try {
-          const why = !cached ? 'it has no current session'
-            : cached.expiresAt > now ? `its session has ${formatDuration(cached.expiresAt - now)} left`
-              : `its session expired at ${formatLocalTime(cached.expiresAt)}`;
-          code = await askCode(profile, { input: terminal.input, output: terminal.output, note: `mfa-tray: profile ${name} needs a refresh (${why}).` });
-        } finally {
-          terminal.close();
-        }
-        session = await engine.refresh(name, { code });
-      }
+      // AWS tools may start several of these at once: one refreshes, the others wait and serve its session.
+      session = await engine.whileRefreshing(name, async () => {
+        const current = await lookUpCachedSession(name, engine);
+        return current.fresh && current.cached ? current.cached : refresh(engine, current.profile, current.cached);
+      });
     } catch (error) {
       const left = cached ? cached.expiresAt - engine.clock.now() : 0;
       if (cached && left >= SERVE_STALE_ABOVE_MS && isMfaTrayError(error)) {
@@ -86,6 +73,28 @@ Options:
     return serve(ctx, session);
   },
 };
+
+/** A new session: with the registered TOTP secret, else with a code asked for on the terminal. */
+async function refresh(engine: Engine, profile: Profile, cached: SessionCredentials | undefined): Promise<SessionCredentials> {
+  const name = profile.name;
+  if (await engine.secrets.hasTotpSecret(name)) return engine.refresh(name, { generate: true });
+  const terminal = openTerminal();
+  if (!terminal) {
+    throw new MfaTrayError('code-required', `Profile ${name} needs a new session and a code from MFA device ${profile.mfaSerial}, but there is no terminal to ask on. ` +
+      `Run: mfa-tray refresh ${name}; or register the device's secret: mfa-tray totp set ${name}`);
+  }
+  let code: string;
+  try {
+    const now = engine.clock.now();
+    const why = !cached ? 'it has no current session'
+      : cached.expiresAt > now ? `its session has ${formatDuration(cached.expiresAt - now)} left`
+        : `its session expired at ${formatLocalTime(cached.expiresAt)}`;
+    code = await askCode(profile, { input: terminal.input, output: terminal.output, note: `mfa-tray: profile ${name} needs a refresh (${why}).` });
+  } finally {
+    terminal.close();
+  }
+  return engine.refresh(name, { code });
+}
 
 function serve(ctx: CliContext, session: SessionCredentials): typeof EXIT.ok {
   ctx.write(formatExports(session, 'process'));
