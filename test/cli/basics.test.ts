@@ -6,24 +6,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { COMMANDS } from '../../main/cli/run';
-import { REPO_BIN, createCliSandbox, ensureCliBuilt, type CliResult, type CliSandbox } from '../support/cli';
-import { startStsServer, type StsServer } from '../support/sts-server';
+import { REPO_BIN, useCliSuite, type CliResult } from '../support/cli';
 
-let sts: StsServer;
-let sandbox: CliSandbox;
-
-before(async () => {
-  await ensureCliBuilt();
-  sts = await startStsServer();
-  sandbox = createCliSandbox(sts, 'basics');
-});
-
-after(async () => {
-  await sandbox.cleanup();
-  await sts.close();
-});
+// One sandbox for the file: these tests only read, and a keychain per test would cost time.
+const cli = useCliSuite('basics', { scope: 'file' });
 
 /** One line on stderr, nothing on stdout, the given exit status. */
 function assertFailure(result: CliResult, status: number, pattern: RegExp): void {
@@ -37,7 +25,7 @@ function assertFailure(result: CliResult, status: number, pattern: RegExp): void
 
 describe('help', () => {
   test('mfa-tray --help lists every command and the exit statuses', async () => {
-    const result = await sandbox.run(['--help']);
+    const result = await cli.sandbox.run(['--help']);
     assert.equal(result.status, 0);
     for (const command of COMMANDS) assert.match(result.stdout, new RegExp(`^  ${command.name} `, 'm'));
     assert.match(result.stdout, /Exit status: 0 success/);
@@ -46,35 +34,35 @@ describe('help', () => {
 
   for (const command of COMMANDS) {
     test(`mfa-tray ${command.name} --help prints its usage and exits 0 without touching anything`, async () => {
-      const result = await sandbox.run([...command.name.split(' '), '--help']);
+      const result = await cli.sandbox.run([...command.name.split(' '), '--help']);
       assert.equal(result.status, 0, result.stderr);
       assert.match(result.stdout, new RegExp(`^Usage: mfa-tray ${command.name}`));
       assert.match(result.stdout, /-h, --help/);
       assert.equal(result.stderr, '');
-      assert.equal(existsSync(sandbox.configDir), false, 'no settings folder created');
+      assert.equal(existsSync(cli.sandbox.configDir), false, 'no settings folder created');
     });
   }
 
   test('-h works too, also after other options', async () => {
-    const result = await sandbox.run(['refresh', '--all', '-h']);
+    const result = await cli.sandbox.run(['refresh', '--all', '-h']);
     assert.equal(result.status, 0);
     assert.match(result.stdout, /^Usage: mfa-tray refresh/);
   });
 
   test('mfa-tray help <command> is the command\'s help', async () => {
-    const result = await sandbox.run(['help', 'export']);
+    const result = await cli.sandbox.run(['help', 'export']);
     assert.equal(result.status, 0);
     assert.match(result.stdout, /^Usage: mfa-tray export/);
   });
 
   test('mfa-tray totp --help shows both totp commands', async () => {
-    const result = await sandbox.run(['totp', '--help']);
+    const result = await cli.sandbox.run(['totp', '--help']);
     assert.equal(result.status, 0);
     assert.match(result.stdout, /^Usage: mfa-tray totp set <profile>\n[\s\S]*\nUsage: mfa-tray totp remove <profile>\n/);
   });
 
   test('--version prints the package version', async () => {
-    const result = await sandbox.run(['--version']);
+    const result = await cli.sandbox.run(['--version']);
     assert.equal(result.status, 0);
     assert.match(result.stdout, /^\d+\.\d+\.\d+\n$/);
   });
@@ -102,13 +90,13 @@ describe('usage errors: one line, exit 2', () => {
   ];
   for (const [what, args, pattern] of cases) {
     test(what, async () => {
-      assertFailure(await sandbox.run(args), 2, pattern);
-      assert.equal(existsSync(sandbox.configDir), false, 'nothing created');
+      assertFailure(await cli.sandbox.run(args), 2, pattern);
+      assert.equal(existsSync(cli.sandbox.configDir), false, 'nothing created');
     });
   }
 
   test('a secret on the command line is refused without echoing it', async () => {
-    const result = await sandbox.run(['add', 'dev', '--secret-access-key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']);
+    const result = await cli.sandbox.run(['add', 'dev', '--secret-access-key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']);
     assertFailure(result, 2, /--secret-access-key is not accepted: a secret on the command line ends up in your shell history/);
     assert.doesNotMatch(result.stderr, /wJalrXUtnFEMI/);
   });
@@ -130,7 +118,7 @@ describe('bad values: one line naming the value\'s rule, exit 2', () => {
   ];
   for (const [what, args, pattern] of cases) {
     test(what, async () => {
-      assertFailure(await sandbox.run(args), 2, pattern);
+      assertFailure(await cli.sandbox.run(args), 2, pattern);
     });
   }
 });
@@ -153,7 +141,7 @@ describe('the launcher', () => {
     const result = spawnSync('npx', ['--no-install', 'mfa-tray', '--help'], {
       cwd: join(REPO_BIN, '..', '..'),
       // No registry: npm's update check would otherwise go online (with a fresh HOME, every time).
-      env: { ...sandbox.env, npm_config_offline: 'true', npm_config_update_notifier: 'false' },
+      env: { ...cli.sandbox.env, npm_config_offline: 'true', npm_config_update_notifier: 'false' },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -165,7 +153,7 @@ describe('the launcher', () => {
 async function runWith(script: string): Promise<CliResult> {
   const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, '--help'], { env: sandbox.env });
+    const child = spawn(process.execPath, [script, '--help'], { env: cli.sandbox.env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -10,41 +10,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromProcess } from '@aws-sdk/credential-provider-process';
-import { cliBin, cliDist, createCliSandbox, ensureCliBuilt, fakeSession, type CliResult, type CliSandbox } from '../support/cli';
+import { cliBin, cliDist, fakeSession, useCliSuite, type CliResult } from '../support/cli';
 import { envWithoutSecretService } from '../support/keyring';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
 
-let sts: StsServer;
-let sandbox: CliSandbox;
-let user: StsUser;
-let firstRequest = 0;
-
-function requests(action?: string): StsServer['requests'] {
-  return sts.requests.slice(firstRequest).filter((r) => action === undefined || r.action === action);
-}
-
-before(async () => {
-  await ensureCliBuilt();
-  sts = await startStsServer();
-});
-
-after(async () => {
-  await sts.close();
-});
-
-beforeEach(() => {
-  sandbox = createCliSandbox(sts, 'credproc');
-  user = sts.registerUser();
-  firstRequest = sts.requests.length;
-});
-
-afterEach(async () => {
-  sts.clearFaults();
-  await sandbox.cleanup();
-});
+const cli = useCliSuite('credproc');
 
 interface ProcessJson {
   readonly Version: number;
@@ -64,8 +36,8 @@ function parseOutput(result: CliResult): ProcessJson {
 }
 
 async function withTotp(name: string): Promise<void> {
-  await sandbox.addProfile(name, user);
-  assert.equal((await sandbox.run(['totp', 'set', name], { input: user.totpSecret as string })).status, 0);
+  await cli.sandbox.addProfile(name, cli.user);
+  assert.equal((await cli.sandbox.run(['totp', 'set', name], { input: cli.user.totpSecret as string })).status, 0);
 }
 
 /** The URLs of the bundle's chunks whose text matches `pattern` (esbuild marks each module's source path). */
@@ -102,7 +74,7 @@ describe('the AWS SDK\'s credential_process provider', () => {
     // The provider runs the command with this process's environment, as the AWS CLI would.
     for (const name of names) {
       saved[name] = process.env[name];
-      process.env[name] = sandbox.env[name];
+      process.env[name] = cli.sandbox.env[name];
     }
   });
 
@@ -114,35 +86,35 @@ describe('the AWS SDK\'s credential_process provider', () => {
   });
 
   function writeConfig(profile: string): void {
-    mkdirSync(dirname(sandbox.configFile), { recursive: true });
-    writeFileSync(sandbox.configFile, `[profile work]\nregion = us-east-1\ncredential_process = "${process.execPath}" "${cliBin()}" credential-process ${profile}\n`);
+    mkdirSync(dirname(cli.sandbox.configFile), { recursive: true });
+    writeFileSync(cli.sandbox.configFile, `[profile work]\nregion = us-east-1\ncredential_process = "${process.execPath}" "${cliBin()}" credential-process ${profile}\n`);
   }
 
   test('reads the session, and the credentials work against STS', async () => {
     await withTotp('dev');
     writeConfig('dev');
-    const provider = fromProcess({ profile: 'work', filepath: sandbox.credentialsFile, configFilepath: sandbox.configFile });
+    const provider = fromProcess({ profile: 'work', filepath: cli.sandbox.credentialsFile, configFilepath: cli.sandbox.configFile });
     const credentials = await provider();
-    const issued = sts.sessions.at(-1);
-    assert.ok(issued && issued.user.accessKeyId === user.accessKeyId, 'the command refreshed first (no session yet)');
+    const issued = cli.sts.sessions.at(-1);
+    assert.ok(issued && issued.user.accessKeyId === cli.user.accessKeyId, 'the command refreshed first (no session yet)');
     assert.equal(credentials.accessKeyId, issued.accessKeyId);
     assert.equal(credentials.secretAccessKey, issued.secretAccessKey);
     assert.equal(credentials.sessionToken, issued.sessionToken);
     assert.equal(credentials.expiration?.getTime(), issued.expiresAt);
 
-    const client = new STSClient({ region: 'us-east-1', endpoint: sts.endpoint, credentials: provider });
+    const client = new STSClient({ region: 'us-east-1', endpoint: cli.sts.endpoint, credentials: provider });
     try {
       const identity = await client.send(new GetCallerIdentityCommand({}));
-      assert.equal(identity.Arn, user.arn);
+      assert.equal(identity.Arn, cli.user.arn);
     } finally {
       client.destroy();
     }
   });
 
   test('a failure reaches the SDK as an error carrying the one line', async () => {
-    await sandbox.addProfile('dev', user);
+    await cli.sandbox.addProfile('dev', cli.user);
     writeConfig('dev');
-    const provider = fromProcess({ profile: 'work', filepath: sandbox.credentialsFile, configFilepath: sandbox.configFile });
+    const provider = fromProcess({ profile: 'work', filepath: cli.sandbox.credentialsFile, configFilepath: cli.sandbox.configFile });
     // The SDK runs the command without a terminal here (the tests have none): no code can be asked for.
     await assert.rejects(provider(), (error: Error) => /mfa-tray credential-process: Profile dev needs a new session and a code from MFA device/.test(error.message));
   });
@@ -150,16 +122,16 @@ describe('the AWS SDK\'s credential_process provider', () => {
 
 describe('serving the cached session', () => {
   test('more than 15 minutes left: printed as it is, no STS call, the AWS SDK never loaded', async () => {
-    await sandbox.addProfile('dev', user);
+    await cli.sandbox.addProfile('dev', cli.user);
     const cached = fakeSession(Date.UTC(2099, 0, 1, 0, 0, 0));
-    await sandbox.seedSession('dev', cached);
-    const log = join(sandbox.dir, 'loaded.txt');
+    await cli.sandbox.seedSession('dev', cached);
+    const log = join(cli.sandbox.dir, 'loaded.txt');
     writeFileSync(log, '');
-    const result = await sandbox.run(['credential-process', 'dev'], { nodeArgs: loadLogger(log) });
+    const result = await cli.sandbox.run(['credential-process', 'dev'], { nodeArgs: loadLogger(log) });
     const json = parseOutput(result);
     assert.equal(result.stderr, '');
     assert.deepEqual(json, { Version: 1, AccessKeyId: cached.accessKeyId, SecretAccessKey: cached.secretAccessKey, SessionToken: cached.sessionToken, Expiration: '2099-01-01T00:00:00+00:00' });
-    assert.equal(requests().length, 0);
+    assert.equal(cli.requests().length, 0);
 
     const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
     assert.ok(loaded.includes(pathToFileURL(join(cliDist(), 'cli.mjs')).href), 'the load log works');
@@ -182,28 +154,28 @@ describe('serving the cached session', () => {
 
   test('control: a refresh does load the AWS SDK chunks', async () => {
     await withTotp('dev');
-    const log = join(sandbox.dir, 'loaded.txt');
+    const log = join(cli.sandbox.dir, 'loaded.txt');
     writeFileSync(log, '');
-    parseOutput(await sandbox.run(['credential-process', 'dev'], { nodeArgs: loadLogger(log) }));
+    parseOutput(await cli.sandbox.run(['credential-process', 'dev'], { nodeArgs: loadLogger(log) }));
     const sdk = sdkChunks();
     assert.ok(readFileSync(log, 'utf8').split('\n').some((url) => sdk.has(url)));
   });
 
   test('15 minutes or less left, with TOTP: refreshes first and prints the new session', async () => {
     await withTotp('dev');
-    await sandbox.seedSession('dev', fakeSession(Date.now() + 14 * 60_000));
-    const json = parseOutput(await sandbox.run(['credential-process', 'dev']));
-    const issued = sts.sessions.at(-1);
+    await cli.sandbox.seedSession('dev', fakeSession(Date.now() + 14 * 60_000));
+    const json = parseOutput(await cli.sandbox.run(['credential-process', 'dev']));
+    const issued = cli.sts.sessions.at(-1);
     assert.equal(json.AccessKeyId, issued?.accessKeyId);
-    assert.equal(requests('GetSessionToken').length, 1);
-    assert.ok(readFileSync(sandbox.credentialsFile, 'utf8').includes(issued?.sessionToken ?? '?'), 'the credentials file has it too');
+    assert.equal(cli.requests('GetSessionToken').length, 1);
+    assert.ok(readFileSync(cli.sandbox.credentialsFile, 'utf8').includes(issued?.sessionToken ?? '?'), 'the credentials file has it too');
   });
 
   test('no way to get a code but still valid: served, with one note on stderr', async () => {
-    await sandbox.addProfile('dev', user);
+    await cli.sandbox.addProfile('dev', cli.user);
     const cached = fakeSession(Date.now() + 10 * 60_000);
-    await sandbox.seedSession('dev', cached);
-    const result = await sandbox.run(['credential-process', 'dev'], { detached: true });
+    await cli.sandbox.seedSession('dev', cached);
+    const result = await cli.sandbox.run(['credential-process', 'dev'], { detached: true });
     assert.equal(parseOutput(result).AccessKeyId, cached.accessKeyId);
     assert.match(result.stderr, /^mfa-tray credential-process: could not refresh profile dev \(Profile dev needs a new session and a code .*\); using its current session, (9|10) min left\.\n$/);
   });
@@ -211,8 +183,8 @@ describe('serving the cached session', () => {
   test('STS down near expiry: the still-valid session is served', async () => {
     await withTotp('dev');
     const cached = fakeSession(Date.now() + 5 * 60_000);
-    await sandbox.seedSession('dev', cached);
-    const result = await sandbox.run(['credential-process', 'dev'], { env: { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' } });
+    await cli.sandbox.seedSession('dev', cached);
+    const result = await cli.sandbox.run(['credential-process', 'dev'], { env: { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' } });
     assert.equal(parseOutput(result).AccessKeyId, cached.accessKeyId);
     assert.match(result.stderr, /could not refresh profile dev \(Could not reach STS/);
   });
@@ -228,24 +200,24 @@ describe('failures: nothing on stdout, one line on stderr', () => {
   }
 
   test('no session, no TOTP, no terminal: exit 4 with what to run', async () => {
-    await sandbox.addProfile('dev', user);
-    assertFailure(await sandbox.run(['credential-process', 'dev'], { detached: true }), 4,
+    await cli.sandbox.addProfile('dev', cli.user);
+    assertFailure(await cli.sandbox.run(['credential-process', 'dev'], { detached: true }), 4,
       /^mfa-tray credential-process: Profile dev needs a new session and a code from MFA device \S+, but there is no terminal to ask on\. Run: mfa-tray refresh dev; or register the device's secret: mfa-tray totp set dev$/);
   });
 
   test('an expired session and STS refusing: exit 7', async () => {
-    await sandbox.addProfile('dev', user);
-    await sandbox.seedSession('dev', fakeSession(Date.now() - 60_000));
-    await sandbox.secrets.setTotpSecret('dev', 'JBSWY3DPEHPK3PXP'); // not this device's secret
-    assertFailure(await sandbox.run(['credential-process', 'dev']), 7, /^mfa-tray credential-process: AWS rejected the MFA code/);
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.seedSession('dev', fakeSession(Date.now() - 60_000));
+    await cli.sandbox.secrets.setTotpSecret('dev', 'JBSWY3DPEHPK3PXP'); // not this device's secret
+    assertFailure(await cli.sandbox.run(['credential-process', 'dev']), 7, /^mfa-tray credential-process: AWS rejected the MFA code/);
   });
 
   test('an unknown profile: exit 3', async () => {
-    assertFailure(await sandbox.run(['credential-process', 'ghost']), 3, /^mfa-tray credential-process: There is no profile named "ghost"/);
+    assertFailure(await cli.sandbox.run(['credential-process', 'ghost']), 3, /^mfa-tray credential-process: There is no profile named "ghost"/);
   });
 
   test('keychain unavailable: exit 5', async () => {
-    await sandbox.addProfile('dev', user);
-    assertFailure(await sandbox.run(['credential-process', 'dev'], { env: envWithoutSecretService(sandbox.env) }), 5, /^mfa-tray credential-process: Cannot read the session of profile "dev" in the keychain/);
+    await cli.sandbox.addProfile('dev', cli.user);
+    assertFailure(await cli.sandbox.run(['credential-process', 'dev'], { env: envWithoutSecretService(cli.sandbox.env) }), 5, /^mfa-tray credential-process: Cannot read the session of profile "dev" in the keychain/);
   });
 });

@@ -14,31 +14,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { cliBin, createCliSandbox, ensureCliBuilt, fakeSession, type CliResult, type CliSandbox } from '../support/cli';
-import { startStsServer, type IssuedSession, type StsServer, type StsUser } from '../support/sts-server';
+import { describe, test } from 'node:test';
+import { cliBin, fakeSession, useCliSuite, type CliResult } from '../support/cli';
+import type { IssuedSession } from '../support/sts-server';
 
-let sts: StsServer;
-let sandbox: CliSandbox;
-let user: StsUser;
-
-before(async () => {
-  await ensureCliBuilt();
-  sts = await startStsServer();
-});
-
-after(async () => {
-  await sts.close();
-});
-
-beforeEach(() => {
-  sandbox = createCliSandbox(sts, 'export');
-  user = sts.registerUser();
-});
-
-afterEach(async () => {
-  await sandbox.cleanup();
-});
+const cli = useCliSuite('export');
 
 function assertOneLineFailure(result: CliResult, status: number, pattern: RegExp): void {
   assert.equal(result.status, status, `exit status; stderr: ${result.stderr}`);
@@ -50,12 +30,12 @@ function assertOneLineFailure(result: CliResult, status: number, pattern: RegExp
 
 /** Refreshes profile dev (TOTP) and returns the session STS issued. */
 async function refreshed(): Promise<IssuedSession> {
-  await sandbox.addProfile('dev', user);
-  assert.equal((await sandbox.run(['totp', 'set', 'dev'], { input: user.totpSecret as string })).status, 0);
-  const result = await sandbox.run(['refresh', 'dev']);
+  await cli.sandbox.addProfile('dev', cli.user);
+  assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string })).status, 0);
+  const result = await cli.sandbox.run(['refresh', 'dev']);
   assert.equal(result.status, 0, result.stderr);
-  const session = sts.sessions.at(-1);
-  assert.ok(session && session.user.accessKeyId === user.accessKeyId);
+  const session = cli.sts.sessions.at(-1);
+  assert.ok(session && session.user.accessKeyId === cli.user.accessKeyId);
   return session;
 }
 
@@ -85,12 +65,12 @@ describe('export formats match the AWS CLI', () => {
   test('every format, byte for byte', async () => {
     const session = await refreshed();
     for (const [format, template] of forms) {
-      const result = await sandbox.run(['export', 'dev', '--format', format]);
+      const result = await cli.sandbox.run(['export', 'dev', '--format', format]);
       assert.equal(result.status, 0, `${format}: ${result.stderr}`);
       assert.equal(result.stderr, '');
       assert.equal(result.stdout, lines(template, session), format);
     }
-    const json = await sandbox.run(['export', 'dev', '--format', 'process']);
+    const json = await cli.sandbox.run(['export', 'dev', '--format', 'process']);
     assert.equal(json.status, 0);
     const expected = { Version: 1, AccessKeyId: session.accessKeyId, SecretAccessKey: session.secretAccessKey, SessionToken: session.sessionToken, Expiration: pythonIsoFormat(session.expiresAt) };
     // Python's json.dumps(indent=2, separators=(',', ': ')) + "\n".
@@ -100,9 +80,9 @@ describe('export formats match the AWS CLI', () => {
 
   test('the default format is env, and a POSIX shell can eval it', async () => {
     const session = await refreshed();
-    const result = await sandbox.run(['export', 'dev']);
+    const result = await cli.sandbox.run(['export', 'dev']);
     assert.equal(result.stdout, lines((n, v) => `export ${n}=${v}`, session));
-    const shell = spawnSync('sh', ['-c', `eval "$("${process.execPath}" "${cliBin()}" export dev)" && printf '%s|%s' "$AWS_ACCESS_KEY_ID" "$AWS_SESSION_TOKEN"`], { env: sandbox.env, encoding: 'utf8' });
+    const shell = spawnSync('sh', ['-c', `eval "$("${process.execPath}" "${cliBin()}" export dev)" && printf '%s|%s' "$AWS_ACCESS_KEY_ID" "$AWS_SESSION_TOKEN"`], { env: cli.sandbox.env, encoding: 'utf8' });
     assert.equal(shell.status, 0, shell.stderr);
     assert.equal(shell.stdout, `${session.accessKeyId}|${session.sessionToken}`);
   });
@@ -110,17 +90,17 @@ describe('export formats match the AWS CLI', () => {
 
 describe('export without a usable session', () => {
   test('no session: exit 4 with the command that fixes it', async () => {
-    await sandbox.addProfile('dev', user);
-    assertOneLineFailure(await sandbox.run(['export', 'dev']), 4, /^mfa-tray export: Profile "dev" has no current session; get one with: mfa-tray refresh dev$/);
+    await cli.sandbox.addProfile('dev', cli.user);
+    assertOneLineFailure(await cli.sandbox.run(['export', 'dev']), 4, /^mfa-tray export: Profile "dev" has no current session; get one with: mfa-tray refresh dev$/);
   });
 
   test('an expired session: exit 4, says when it expired and what to run', async () => {
-    await sandbox.addProfile('dev', user);
-    await sandbox.seedSession('dev', fakeSession(Date.UTC(2020, 4, 6, 7, 8)));
-    assertOneLineFailure(await sandbox.run(['export', 'dev', '--format', 'process']), 4, /^mfa-tray export: The session of profile dev expired at 2020-05-06 07:08 local time; get a new one with: mfa-tray refresh dev$/);
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.seedSession('dev', fakeSession(Date.UTC(2020, 4, 6, 7, 8)));
+    assertOneLineFailure(await cli.sandbox.run(['export', 'dev', '--format', 'process']), 4, /^mfa-tray export: The session of profile dev expired at 2020-05-06 07:08 local time; get a new one with: mfa-tray refresh dev$/);
   });
 
   test('an unknown profile: exit 3', async () => {
-    assertOneLineFailure(await sandbox.run(['export', 'ghost']), 3, /^mfa-tray export: There is no profile named "ghost"/);
+    assertOneLineFailure(await cli.sandbox.run(['export', 'ghost']), 3, /^mfa-tray export: There is no profile named "ghost"/);
   });
 });

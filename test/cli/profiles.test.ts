@@ -5,37 +5,14 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { STATUS_JSON_VERSION, type StatusJson } from '../../main/cli/status-json';
-import { createCliSandbox, ensureCliBuilt, fakeSession, type CliResult, type CliSandbox } from '../support/cli';
+import { fakeSession, useCliSuite, type CliResult } from '../support/cli';
 import { envWithoutSecretService } from '../support/keyring';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+import type { StsUser } from '../support/sts-server';
 
-let sts: StsServer;
-let sandbox: CliSandbox;
-let alice: StsUser;
-let users = 0;
-
-before(async () => {
-  await ensureCliBuilt();
-  sts = await startStsServer();
-});
-
-after(async () => {
-  await sts.close();
-});
-
-beforeEach(() => {
-  sandbox = createCliSandbox(sts, 'profiles');
-  // A fresh device per test: the loopback STS refuses a time step already used by a device.
-  users += 1;
-  alice = sts.registerUser({ name: `alice${users}` });
-});
-
-afterEach(async () => {
-  sts.clearFaults();
-  await sandbox.cleanup();
-});
+// The expected output names the IAM user: alice1, alice2, … (a fresh user and device per test).
+const cli = useCliSuite('profiles', { userName: (n) => `alice${n}` });
 
 function assertOneLineFailure(result: CliResult, status: number, pattern: RegExp): void {
   assert.equal(result.status, status, `exit status; stderr: ${result.stderr}`);
@@ -57,71 +34,71 @@ function writeFile(path: string, text: string): void {
 
 describe('add', () => {
   test('stores the key in the keychain (secret from stdin) and the profile in the settings file', async () => {
-    const result = await sandbox.run(['add', 'dev', '--mfa-serial', alice.mfaSerial as string, '--access-key-id', alice.accessKeyId, '--duration', '3600'], { input: `${alice.secretAccessKey}\n` });
+    const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId, '--duration', '3600'], { input: `${cli.user.secretAccessKey}\n` });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Added profile dev: key AKIA…\w{4} in the keychain, MFA device arn:aws:iam::123456789012:mfa\/alice\d+, region us-east-1, sessions of 3600 s go to \[dev\]/);
     assert.match(result.stdout, /Get a session with: mfa-tray refresh dev\n$/);
-    assertNoSecret(result, alice.secretAccessKey);
-    assert.deepEqual(await sandbox.secrets.getLongLivedKey('dev'), { accessKeyId: alice.accessKeyId, secretAccessKey: alice.secretAccessKey });
-    const settings = JSON.parse(readFileSync(`${sandbox.configDir}/settings.json`, 'utf8')) as { profiles: { name: string; durationSeconds: number }[] };
+    assertNoSecret(result, cli.user.secretAccessKey);
+    assert.deepEqual(await cli.sandbox.secrets.getLongLivedKey('dev'), { accessKeyId: cli.user.accessKeyId, secretAccessKey: cli.user.secretAccessKey });
+    const settings = JSON.parse(readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8')) as { profiles: { name: string; durationSeconds: number }[] };
     assert.deepEqual(settings.profiles.map((p) => [p.name, p.durationSeconds]), [['dev', 3600]]);
-    assert.ok(!readFileSync(`${sandbox.configDir}/settings.json`, 'utf8').includes(alice.secretAccessKey));
+    assert.ok(!readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8').includes(cli.user.secretAccessKey));
   });
 
   test('--verify prints the identity ARN of the key', async () => {
-    const before = sts.count('GetCallerIdentity');
-    const result = await sandbox.run(['add', 'dev', '--mfa-serial', alice.mfaSerial as string, '--access-key-id', alice.accessKeyId, '--verify'], { input: alice.secretAccessKey });
+    const before = cli.sts.count('GetCallerIdentity');
+    const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId, '--verify'], { input: cli.user.secretAccessKey });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Verified: key AKIA…\w{4} belongs to arn:aws:iam::123456789012:user\/alice\d+\n/);
-    assert.equal(sts.count('GetCallerIdentity'), before + 1);
+    assert.equal(cli.sts.count('GetCallerIdentity'), before + 1);
   });
 
   test('--verify with a wrong secret stores nothing and says why', async () => {
     const wrong = 'x'.repeat(40);
-    const result = await sandbox.run(['add', 'dev', '--mfa-serial', alice.mfaSerial as string, '--access-key-id', alice.accessKeyId, '--verify'], { input: wrong });
+    const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId, '--verify'], { input: wrong });
     assertOneLineFailure(result, 7, /^mfa-tray add: AWS rejected the request's signature: the secret access key stored for AKIA…\w{4} does not belong to that key/);
     assertNoSecret(result, wrong);
-    assert.equal(await sandbox.secrets.getLongLivedKey('dev'), undefined);
-    assert.equal(existsSync(`${sandbox.configDir}/settings.json`), false);
+    assert.equal(await cli.sandbox.secrets.getLongLivedKey('dev'), undefined);
+    assert.equal(existsSync(`${cli.sandbox.configDir}/settings.json`), false);
   });
 
   test('refuses an existing profile unless --force, before asking for the secret; --force drops the old device\'s TOTP secret', async () => {
-    await sandbox.addProfile('dev', alice);
-    await sandbox.run(['totp', 'set', 'dev'], { input: alice.totpSecret as string });
-    const bob = sts.registerUser();
-    const refused = await sandbox.run(['add', 'dev', '--mfa-serial', bob.mfaSerial as string, '--access-key-id', bob.accessKeyId], { input: bob.secretAccessKey });
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
+    const bob = cli.sts.registerUser();
+    const refused = await cli.sandbox.run(['add', 'dev', '--mfa-serial', bob.mfaSerial as string, '--access-key-id', bob.accessKeyId], { input: bob.secretAccessKey });
     assertOneLineFailure(refused, 3, /^mfa-tray add: A profile named "dev" exists already; replace it with --force/);
-    assert.equal((await sandbox.secrets.getLongLivedKey('dev'))?.accessKeyId, alice.accessKeyId);
+    assert.equal((await cli.sandbox.secrets.getLongLivedKey('dev'))?.accessKeyId, cli.user.accessKeyId);
 
-    const forced = await sandbox.run(['add', 'dev', '--mfa-serial', bob.mfaSerial as string, '--access-key-id', bob.accessKeyId, '--force'], { input: bob.secretAccessKey });
+    const forced = await cli.sandbox.run(['add', 'dev', '--mfa-serial', bob.mfaSerial as string, '--access-key-id', bob.accessKeyId, '--force'], { input: bob.secretAccessKey });
     assert.equal(forced.status, 0, forced.stderr);
     assert.match(forced.stdout, /^Replaced profile dev/);
-    assert.equal((await sandbox.secrets.getLongLivedKey('dev'))?.accessKeyId, bob.accessKeyId);
+    assert.equal((await cli.sandbox.secrets.getLongLivedKey('dev'))?.accessKeyId, bob.accessKeyId);
     // The old device's TOTP secret would only make wrong codes for the new one.
     assert.match(forced.stdout, /Forgot the TOTP secret registered for the previous MFA device/);
-    assert.equal(await sandbox.secrets.getTotpSecret('dev'), undefined);
+    assert.equal(await cli.sandbox.secrets.getTotpSecret('dev'), undefined);
   });
 
   test('an empty stdin is a clear error', async () => {
-    const result = await sandbox.run(['add', 'dev', '--mfa-serial', alice.mfaSerial as string, '--access-key-id', alice.accessKeyId], { input: '' });
+    const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId], { input: '' });
     assertOneLineFailure(result, 2, /^mfa-tray add: secret access key: stdin was empty; pipe the 40-character secret access key/);
   });
 
   test('a malformed secret is refused without being echoed', async () => {
-    const bad = `${alice.secretAccessKey.slice(0, 39)}`;
-    const result = await sandbox.run(['add', 'dev', '--mfa-serial', alice.mfaSerial as string, '--access-key-id', alice.accessKeyId], { input: bad });
+    const bad = `${cli.user.secretAccessKey.slice(0, 39)}`;
+    const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId], { input: bad });
     assertOneLineFailure(result, 2, /^mfa-tray add: secret access key: 39 characters/);
     assertNoSecret(result, bad);
   });
 
   test('without a Secret Service: one line saying what is missing, nothing stored', async () => {
-    const result = await sandbox.run(['add', 'dev', '--mfa-serial', alice.mfaSerial as string, '--access-key-id', alice.accessKeyId], {
-      input: alice.secretAccessKey,
-      env: envWithoutSecretService(sandbox.env),
+    const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId], {
+      input: cli.user.secretAccessKey,
+      env: envWithoutSecretService(cli.sandbox.env),
     });
     assertOneLineFailure(result, 5, /^mfa-tray add: Cannot write the long-lived-key of profile "dev" in the keychain: there is no D-Bus session bus .* never falls back to a plaintext file/);
-    assertNoSecret(result, alice.secretAccessKey);
-    assert.equal(existsSync(`${sandbox.configDir}/settings.json`), false);
+    assertNoSecret(result, cli.user.secretAccessKey);
+    assert.equal(existsSync(`${cli.sandbox.configDir}/settings.json`), false);
   });
 });
 
@@ -130,48 +107,48 @@ describe('import', () => {
 
   function writeLegacy(user: StsUser, configExtra = ''): string {
     const credentials = `# my keys\n[${section}]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n\n[other]\nregion = eu-west-1\n`;
-    writeFile(sandbox.credentialsFile, credentials);
-    writeFile(sandbox.configFile, `[profile ${section}]\nmfa_serial = ${user.mfaSerial}\nregion = eu-central-1\nduration_seconds = 7200\n${configExtra}`);
+    writeFile(cli.sandbox.credentialsFile, credentials);
+    writeFile(cli.sandbox.configFile, `[profile ${section}]\nmfa_serial = ${user.mfaSerial}\nregion = eu-central-1\nduration_seconds = 7200\n${configExtra}`);
     return credentials;
   }
 
   test('copies the key into the keychain with the config file\'s mfa_serial, region and duration; the file is untouched', async () => {
-    const before = writeLegacy(alice);
-    const result = await sandbox.run(['import', 'dev', '--from', section]);
+    const before = writeLegacy(cli.user);
+    const result = await cli.sandbox.run(['import', 'dev', '--from', section]);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Imported \[legacy\] as profile dev: key AKIA…\w{4} in the keychain, MFA device arn:aws:iam::123456789012:mfa\/alice\d+, region eu-central-1, sessions of 7200 s go to \[dev\]/m);
     assert.match(result.stdout, /The plaintext key is still in \[legacy\]/);
-    assertNoSecret(result, alice.secretAccessKey);
-    assert.equal(readFileSync(sandbox.credentialsFile, 'utf8'), before);
-    assert.deepEqual(await sandbox.secrets.getLongLivedKey('dev'), { accessKeyId: alice.accessKeyId, secretAccessKey: alice.secretAccessKey });
+    assertNoSecret(result, cli.user.secretAccessKey);
+    assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), before);
+    assert.deepEqual(await cli.sandbox.secrets.getLongLivedKey('dev'), { accessKeyId: cli.user.accessKeyId, secretAccessKey: cli.user.secretAccessKey });
   });
 
   test('--remove-plaintext removes only the key, once it reads back from the keychain', async () => {
-    writeLegacy(alice);
-    const result = await sandbox.run(['import', 'dev', '--from', section, '--remove-plaintext']);
+    writeLegacy(cli.user);
+    const result = await cli.sandbox.run(['import', 'dev', '--from', section, '--remove-plaintext']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /Removed the plaintext key from \[legacy\]/);
-    const after = readFileSync(sandbox.credentialsFile, 'utf8');
-    assert.ok(!after.includes(alice.secretAccessKey) && !after.includes(alice.accessKeyId));
+    const after = readFileSync(cli.sandbox.credentialsFile, 'utf8');
+    assert.ok(!after.includes(cli.user.secretAccessKey) && !after.includes(cli.user.accessKeyId));
     assert.match(after, /^# my keys\n/);
     assert.match(after, /\[other\]\nregion = eu-west-1\n$/);
     // Sessions go to the section the key came from, now that it no longer holds a long-lived key.
-    const status = JSON.parse((await sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
     assert.equal(status.profiles[0]?.targetSection, section);
   });
 
   test('--mfa-serial and --target override; a section without mfa_serial needs --mfa-serial', async () => {
-    writeFile(sandbox.credentialsFile, `[${section}]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`);
-    const missing = await sandbox.run(['import', 'dev', '--from', section]);
+    writeFile(cli.sandbox.credentialsFile, `[${section}]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`);
+    const missing = await cli.sandbox.run(['import', 'dev', '--from', section]);
     assertOneLineFailure(missing, 2, /^mfa-tray import: mfaSerial: the config file has no mfa_serial for \[profile legacy\]; give the MFA device's ARN or serial \(--mfa-serial\)/);
-    const result = await sandbox.run(['import', 'dev', '--from', section, '--mfa-serial', alice.mfaSerial as string, '--target', 'dev-session']);
+    const result = await cli.sandbox.run(['import', 'dev', '--from', section, '--mfa-serial', cli.user.mfaSerial as string, '--target', 'dev-session']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /sessions of 43200 s go to \[dev-session\]/);
   });
 
   test('an unknown section is a clear error', async () => {
-    writeLegacy(alice);
-    const result = await sandbox.run(['import', 'dev', '--from', 'nope']);
+    writeLegacy(cli.user);
+    const result = await cli.sandbox.run(['import', 'dev', '--from', 'nope']);
     assert.notEqual(result.status, 0);
     assertOneLineFailure(result, result.status as number, /^mfa-tray import: .*\[nope\]/);
   });
@@ -179,66 +156,66 @@ describe('import', () => {
 
 describe('totp', () => {
   test('set reads the secret from stdin and prints neither it nor a code; remove forgets it', async () => {
-    await sandbox.addProfile('dev', alice);
-    const secret = alice.totpSecret as string;
-    const set = await sandbox.run(['totp', 'set', 'dev'], { input: `${secret.toLowerCase().replace(/(.{4})/g, '$1 ')}\n` });
+    await cli.sandbox.addProfile('dev', cli.user);
+    const secret = cli.user.totpSecret as string;
+    const set = await cli.sandbox.run(['totp', 'set', 'dev'], { input: `${secret.toLowerCase().replace(/(.{4})/g, '$1 ')}\n` });
     assert.equal(set.status, 0, set.stderr);
     assert.match(set.stdout, /^Registered the TOTP secret of profile dev \(in the keychain\)/);
-    assertNoSecret(set, secret, sts.currentCode(alice));
-    assert.equal(await sandbox.secrets.getTotpSecret('dev'), secret);
+    assertNoSecret(set, secret, cli.sts.currentCode(cli.user));
+    assert.equal(await cli.sandbox.secrets.getTotpSecret('dev'), secret);
 
-    const removed = await sandbox.run(['totp', 'remove', 'dev']);
+    const removed = await cli.sandbox.run(['totp', 'remove', 'dev']);
     assert.equal(removed.status, 0);
     assert.match(removed.stdout, /^Forgot the TOTP secret of profile dev/);
-    assert.equal(await sandbox.secrets.getTotpSecret('dev'), undefined);
+    assert.equal(await cli.sandbox.secrets.getTotpSecret('dev'), undefined);
 
-    const again = await sandbox.run(['totp', 'remove', 'dev']);
+    const again = await cli.sandbox.run(['totp', 'remove', 'dev']);
     assert.equal(again.status, 0);
     assert.match(again.stdout, /had no TOTP secret/);
   });
 
   test('set accepts an otpauth URI', async () => {
-    await sandbox.addProfile('dev', alice);
-    const uri = `otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=${alice.totpSecret as string}&issuer=Amazon%20Web%20Services`;
-    const result = await sandbox.run(['totp', 'set', 'dev'], { input: uri });
+    await cli.sandbox.addProfile('dev', cli.user);
+    const uri = `otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=${cli.user.totpSecret as string}&issuer=Amazon%20Web%20Services`;
+    const result = await cli.sandbox.run(['totp', 'set', 'dev'], { input: uri });
     assert.equal(result.status, 0, result.stderr);
-    assert.equal(await sandbox.secrets.getTotpSecret('dev'), alice.totpSecret);
+    assert.equal(await cli.sandbox.secrets.getTotpSecret('dev'), cli.user.totpSecret);
   });
 
   test('set refuses what AWS cannot use, without echoing it', async () => {
-    await sandbox.addProfile('dev', alice);
-    const hotp = `otpauth://hotp/x?secret=${alice.totpSecret as string}&counter=1`;
-    const result = await sandbox.run(['totp', 'set', 'dev'], { input: hotp });
+    await cli.sandbox.addProfile('dev', cli.user);
+    const hotp = `otpauth://hotp/x?secret=${cli.user.totpSecret as string}&counter=1`;
+    const result = await cli.sandbox.run(['totp', 'set', 'dev'], { input: hotp });
     assertOneLineFailure(result, 2, /^mfa-tray totp set: This otpauth URI is for a counter-based \(HOTP\) device/);
-    assertNoSecret(result, alice.totpSecret as string);
-    const notBase32 = await sandbox.run(['totp', 'set', 'dev'], { input: '0189 0189 0189 0189' });
+    assertNoSecret(result, cli.user.totpSecret as string);
+    const notBase32 = await cli.sandbox.run(['totp', 'set', 'dev'], { input: '0189 0189 0189 0189' });
     assertOneLineFailure(notBase32, 2, /is not base32/);
-    const empty = await sandbox.run(['totp', 'set', 'dev'], { input: '' });
+    const empty = await cli.sandbox.run(['totp', 'set', 'dev'], { input: '' });
     assertOneLineFailure(empty, 2, /stdin was empty/);
   });
 
   test('set for an unknown profile fails before reading anything', async () => {
-    const result = await sandbox.run(['totp', 'set', 'nope'], { input: alice.totpSecret as string });
+    const result = await cli.sandbox.run(['totp', 'set', 'nope'], { input: cli.user.totpSecret as string });
     assertOneLineFailure(result, 3, /^mfa-tray totp set: There is no profile named "nope"; there are no profiles yet/);
   });
 });
 
 describe('status', () => {
   test('with no profiles: says how to add one', async () => {
-    const result = await sandbox.run(['status']);
+    const result = await cli.sandbox.run(['status']);
     assert.equal(result.status, 0);
     assert.match(result.stdout, /^No profiles yet\. Add one with: mfa-tray add/);
   });
 
   test('a table of profile, section, state, expiry, time left and TOTP', async () => {
-    await sandbox.addProfile('dev', alice);
-    await sandbox.addProfile('ops', sts.registerUser(), ['--target', 'ops-session']);
-    await sandbox.run(['totp', 'set', 'dev'], { input: alice.totpSecret as string });
-    await sandbox.addProfile('old', sts.registerUser());
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.addProfile('ops', cli.sts.registerUser(), ['--target', 'ops-session']);
+    await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
+    await cli.sandbox.addProfile('old', cli.sts.registerUser());
     const expiresAt = Date.UTC(2040, 0, 2, 3, 4, 0);
-    await sandbox.seedSession('dev', fakeSession(expiresAt));
-    await sandbox.seedSession('old', fakeSession(Date.now() - 60_000, 'B'));
-    const result = await sandbox.run(['status']);
+    await cli.sandbox.seedSession('dev', fakeSession(expiresAt));
+    await cli.sandbox.seedSession('old', fakeSession(Date.now() - 60_000, 'B'));
+    const result = await cli.sandbox.run(['status']);
     assert.equal(result.status, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
     assert.match(lines[0] as string, /^PROFILE +SECTION +STATE +EXPIRES +LEFT +TOTP$/);
@@ -249,12 +226,12 @@ describe('status', () => {
   });
 
   test('--json has the documented shape', async () => {
-    await sandbox.addProfile('dev', alice, ['--region', 'eu-west-1']);
-    await sandbox.run(['totp', 'set', 'dev'], { input: alice.totpSecret as string });
-    await sandbox.addProfile('ops', sts.registerUser());
+    await cli.sandbox.addProfile('dev', cli.user, ['--region', 'eu-west-1']);
+    await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
+    await cli.sandbox.addProfile('ops', cli.sts.registerUser());
     const expiresAt = Date.now() + 3 * 3600_000;
-    await sandbox.seedSession('dev', fakeSession(expiresAt));
-    const result = await sandbox.run(['status', '--json']);
+    await cli.sandbox.seedSession('dev', fakeSession(expiresAt));
+    const result = await cli.sandbox.run(['status', '--json']);
     assert.equal(result.status, 0, result.stderr);
     const json = JSON.parse(result.stdout) as StatusJson;
     assert.deepEqual(Object.keys(json), ['version', 'now', 'profiles']);
@@ -264,7 +241,7 @@ describe('status', () => {
     assert.deepEqual({ ...dev, secondsLeft: undefined }, {
       name: 'dev',
       targetSection: 'dev',
-      mfaSerial: alice.mfaSerial,
+      mfaSerial: cli.user.mfaSerial,
       region: 'eu-west-1',
       durationSeconds: 43200,
       autoRefresh: true,
@@ -283,50 +260,50 @@ describe('status', () => {
   });
 
   test('a corrupt settings file: one line naming it, exit 6, the file kept', async () => {
-    mkdirSync(sandbox.configDir, { recursive: true });
-    writeFileSync(`${sandbox.configDir}/settings.json`, '{ "version": 1, "profiles": [ ');
-    const result = await sandbox.run(['status']);
+    mkdirSync(cli.sandbox.configDir, { recursive: true });
+    writeFileSync(`${cli.sandbox.configDir}/settings.json`, '{ "version": 1, "profiles": [ ');
+    const result = await cli.sandbox.run(['status']);
     assertOneLineFailure(result, 6, /^mfa-tray status: The settings file .*settings\.json is not valid JSON/);
-    assert.equal(readFileSync(`${sandbox.configDir}/settings.json`, 'utf8'), '{ "version": 1, "profiles": [ ');
+    assert.equal(readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8'), '{ "version": 1, "profiles": [ ');
   });
 
   test('without a Secret Service: one line, exit 5', async () => {
-    await sandbox.addProfile('dev', alice);
-    const result = await sandbox.run(['status'], { env: envWithoutSecretService(sandbox.env) });
+    await cli.sandbox.addProfile('dev', cli.user);
+    const result = await cli.sandbox.run(['status'], { env: envWithoutSecretService(cli.sandbox.env) });
     assertOneLineFailure(result, 5, /^mfa-tray status: Cannot read .* in the keychain/);
   });
 });
 
 describe('remove', () => {
   test('forgets the profile and its keychain entries; the session stays in the file', async () => {
-    await sandbox.addProfile('dev', alice);
-    await sandbox.run(['totp', 'set', 'dev'], { input: alice.totpSecret as string });
-    const refreshed = await sandbox.run(['refresh', 'dev']);
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
+    const refreshed = await cli.sandbox.run(['refresh', 'dev']);
     assert.equal(refreshed.status, 0, refreshed.stderr);
-    const result = await sandbox.run(['remove', 'dev']);
+    const result = await cli.sandbox.run(['remove', 'dev']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Removed profile dev and its keychain entries\.\nIts session \(if any\) stays in \[dev\]/);
-    for (const get of [sandbox.secrets.getLongLivedKey('dev'), sandbox.secrets.getTotpSecret('dev'), sandbox.secrets.getSession('dev')]) assert.equal(await get, undefined);
-    assert.match(readFileSync(sandbox.credentialsFile, 'utf8'), /\[dev\]\naws_access_key_id = ASIA/);
-    const status = JSON.parse((await sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    for (const get of [cli.sandbox.secrets.getLongLivedKey('dev'), cli.sandbox.secrets.getTotpSecret('dev'), cli.sandbox.secrets.getSession('dev')]) assert.equal(await get, undefined);
+    assert.match(readFileSync(cli.sandbox.credentialsFile, 'utf8'), /\[dev\]\naws_access_key_id = ASIA/);
+    const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
     assert.deepEqual(status.profiles, []);
   });
 
   test('--forget-session also removes the session from the credentials file, and nothing else', async () => {
-    writeFile(sandbox.credentialsFile, '# keep me\n[other]\nregion = eu-west-1\n');
-    await sandbox.addProfile('dev', alice);
-    await sandbox.run(['totp', 'set', 'dev'], { input: alice.totpSecret as string });
-    assert.equal((await sandbox.run(['refresh', 'dev'])).status, 0);
-    const result = await sandbox.run(['remove', 'dev', '--forget-session']);
+    writeFile(cli.sandbox.credentialsFile, '# keep me\n[other]\nregion = eu-west-1\n');
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
+    assert.equal((await cli.sandbox.run(['refresh', 'dev'])).status, 0);
+    const result = await cli.sandbox.run(['remove', 'dev', '--forget-session']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /Removed its session from \[dev\]/);
-    const text = readFileSync(sandbox.credentialsFile, 'utf8');
+    const text = readFileSync(cli.sandbox.credentialsFile, 'utf8');
     assert.ok(!text.includes('aws_session_token'));
     assert.match(text, /^# keep me\n\[other\]\nregion = eu-west-1\n/);
   });
 
   test('an unknown profile: one line, exit 3', async () => {
-    const result = await sandbox.run(['remove', 'ghost']);
+    const result = await cli.sandbox.run(['remove', 'ghost']);
     assertOneLineFailure(result, 3, /^mfa-tray remove: There is no profile named "ghost"/);
   });
 });

@@ -6,43 +6,13 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { StatusJson } from '../../main/cli/status-json';
-import { createCliSandbox, ensureCliBuilt, type CliResult, type CliSandbox } from '../support/cli';
+import { useCliSuite, type CliResult } from '../support/cli';
 import { envWithoutSecretService } from '../support/keyring';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+import type { StsUser } from '../support/sts-server';
 
-let sts: StsServer;
-let sandbox: CliSandbox;
-let user: StsUser;
-/** Where this test's requests start in the server's log. */
-let firstRequest = 0;
-
-/** This test's requests (of one action, when given). */
-function requests(action?: string): StsServer['requests'] {
-  return sts.requests.slice(firstRequest).filter((r) => action === undefined || r.action === action);
-}
-
-before(async () => {
-  await ensureCliBuilt();
-  sts = await startStsServer();
-});
-
-after(async () => {
-  await sts.close();
-});
-
-beforeEach(() => {
-  sandbox = createCliSandbox(sts, 'refresh');
-  // A fresh user and device per test: the loopback STS refuses a time step a device already used.
-  user = sts.registerUser();
-  firstRequest = sts.requests.length;
-});
-
-afterEach(async () => {
-  sts.clearFaults();
-  await sandbox.cleanup();
-});
+const cli = useCliSuite('refresh');
 
 function assertOneLineFailure(result: CliResult, status: number, pattern: RegExp, ...secrets: string[]): void {
   assert.equal(result.status, status, `exit status; stderr: ${result.stderr}`);
@@ -53,9 +23,9 @@ function assertOneLineFailure(result: CliResult, status: number, pattern: RegExp
   for (const secret of secrets) assert.ok(!result.stderr.includes(secret) && !result.stdout.includes(secret), 'a secret was printed');
 }
 
-async function withTotp(name: string, who: StsUser = user): Promise<void> {
-  await sandbox.addProfile(name, who);
-  const result = await sandbox.run(['totp', 'set', name], { input: who.totpSecret as string });
+async function withTotp(name: string, who: StsUser = cli.user): Promise<void> {
+  await cli.sandbox.addProfile(name, who);
+  const result = await cli.sandbox.run(['totp', 'set', name], { input: who.totpSecret as string });
   assert.equal(result.status, 0, result.stderr);
 }
 
@@ -63,9 +33,9 @@ const SUCCESS = /^(\S+): new session in \[(\S+)\] of (\S+), expires (\d{4}-\d\d-
 
 describe('refresh one profile', () => {
   test('--code: writes the session into the target section and the keychain, prints section and expiry', async () => {
-    await sandbox.addProfile('dev', user, ['--target', 'dev-mfa', '--duration', '7200']);
-    await sts.avoidStepEdge(3000);
-    const result = await sandbox.run(['refresh', 'dev', '--code', sts.currentCode(user)]);
+    await cli.sandbox.addProfile('dev', cli.user, ['--target', 'dev-mfa', '--duration', '7200']);
+    await cli.sts.avoidStepEdge(3000);
+    const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stderr, '');
     const match = SUCCESS.exec(result.stdout.trimEnd());
@@ -73,99 +43,99 @@ describe('refresh one profile', () => {
     const [, name, section, file, local, hours, minutes] = match;
     assert.equal(name, 'dev');
     assert.equal(section, 'dev-mfa');
-    assert.equal(file, sandbox.credentialsFile);
-    const issued = sts.sessions.at(-1);
+    assert.equal(file, cli.sandbox.credentialsFile);
+    const issued = cli.sts.sessions.at(-1);
     assert.ok(issued);
     // TZ=UTC in the child: local time is UTC here.
     assert.equal(local, new Date(issued.expiresAt).toISOString().slice(0, 16).replace('T', ' '));
     assert.equal(Number(hours) * 60 + Number(minutes), 119);
-    const text = readFileSync(sandbox.credentialsFile, 'utf8');
+    const text = readFileSync(cli.sandbox.credentialsFile, 'utf8');
     assert.ok(text.includes(`[dev-mfa]\naws_access_key_id = ${issued.accessKeyId}\naws_secret_access_key = ${issued.secretAccessKey}\naws_session_token = ${issued.sessionToken}\n`));
-    assert.equal((await sandbox.secrets.getSession('dev'))?.accessKeyId, issued.accessKeyId);
-    assert.equal(requests().at(-1)?.durationSeconds, '7200');
+    assert.equal((await cli.sandbox.secrets.getSession('dev'))?.accessKeyId, issued.accessKeyId);
+    assert.equal(cli.requests().at(-1)?.durationSeconds, '7200');
     assert.ok(!result.stdout.includes(issued.secretAccessKey));
   });
 
   test('with a registered TOTP secret no code is needed', async () => {
     await withTotp('dev');
-    const result = await sandbox.run(['refresh', 'dev']);
+    const result = await cli.sandbox.run(['refresh', 'dev']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout.trimEnd(), SUCCESS);
-    assert.equal(requests('GetSessionToken').length, 1);
-    assert.equal(requests().at(-1)?.outcome, 'ok');
+    assert.equal(cli.requests('GetSessionToken').length, 1);
+    assert.equal(cli.requests().at(-1)?.outcome, 'ok');
   });
 
   test('twice in a row with TOTP: the second waits for the next time step instead of reusing one', async () => {
     await withTotp('dev');
-    assert.equal((await sandbox.run(['refresh', 'dev'])).status, 0);
-    const second = await sandbox.run(['refresh', 'dev'], { timeoutMs: 60_000 });
+    assert.equal((await cli.sandbox.run(['refresh', 'dev'])).status, 0);
+    const second = await cli.sandbox.run(['refresh', 'dev'], { timeoutMs: 60_000 });
     assert.equal(second.status, 0, second.stderr);
-    const [first, next] = requests('GetSessionToken');
+    const [first, next] = cli.requests('GetSessionToken');
     assert.ok(first?.timeStep !== undefined && next?.timeStep !== undefined && next.timeStep > first.timeStep);
   });
 
   test('no terminal, no --code, no TOTP: one line saying what to do, nothing sent', async () => {
-    await sandbox.addProfile('dev', user);
-    const result = await sandbox.run(['refresh', 'dev']);
+    await cli.sandbox.addProfile('dev', cli.user);
+    const result = await cli.sandbox.run(['refresh', 'dev']);
     assertOneLineFailure(result, 4, /^mfa-tray refresh: dev: Profile dev needs a code from MFA device arn:aws:iam::\d+:mfa\/\S+, and there is no terminal to ask on\. Give it with: mfa-tray refresh dev --code <6 digits>; or register the device's secret: mfa-tray totp set dev$/);
-    assert.equal(requests('GetSessionToken').length, 0);
+    assert.equal(cli.requests('GetSessionToken').length, 0);
   });
 
   test('an unknown profile: one line with the profiles there are, exit 3, nothing sent', async () => {
-    await sandbox.addProfile('dev', user);
-    const result = await sandbox.run(['refresh', 'prod', '--code', '123456']);
+    await cli.sandbox.addProfile('dev', cli.user);
+    const result = await cli.sandbox.run(['refresh', 'prod', '--code', '123456']);
     assertOneLineFailure(result, 3, /^mfa-tray refresh: There is no profile named "prod"; the profiles are dev\.$/);
-    assert.equal(requests().length, 0);
+    assert.equal(cli.requests().length, 0);
   });
 
   test('the same code twice: refused before it reaches AWS (exit 8)', async () => {
-    await sandbox.addProfile('dev', user);
-    await sandbox.addProfile('dev2', user, ['--target', 'dev2']);
-    await sts.avoidStepEdge(5000);
-    const code = sts.currentCode(user);
-    assert.equal((await sandbox.run(['refresh', 'dev', '--code', code])).status, 0);
-    const again = await sandbox.run(['refresh', 'dev2', '--code', code]);
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.addProfile('dev2', cli.user, ['--target', 'dev2']);
+    await cli.sts.avoidStepEdge(5000);
+    const code = cli.sts.currentCode(cli.user);
+    assert.equal((await cli.sandbox.run(['refresh', 'dev', '--code', code])).status, 0);
+    const again = await cli.sandbox.run(['refresh', 'dev2', '--code', code]);
     assertOneLineFailure(again, 8, /^mfa-tray refresh: dev2: This code was already used; wait for the next one on your MFA device\.$/, code);
-    assert.equal(requests('GetSessionToken').length, 1);
+    assert.equal(cli.requests('GetSessionToken').length, 1);
   });
 
   test('a session token in the target section is replaced; long-lived keys there are not', async () => {
-    await sandbox.addProfile('dev', user);
-    mkdirSync(dirname(sandbox.credentialsFile), { recursive: true });
+    await cli.sandbox.addProfile('dev', cli.user);
+    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true });
     const longLived = '[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n';
-    writeFileSync(sandbox.credentialsFile, longLived);
-    await sts.avoidStepEdge(3000);
-    const result = await sandbox.run(['refresh', 'dev', '--code', sts.currentCode(user)]);
+    writeFileSync(cli.sandbox.credentialsFile, longLived);
+    await cli.sts.avoidStepEdge(3000);
+    const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)]);
     assertOneLineFailure(result, 6, /^mfa-tray refresh: dev: .*\[dev\]/, 'wJalrXUtnFEMI');
-    assert.equal(readFileSync(sandbox.credentialsFile, 'utf8'), longLived);
+    assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), longLived);
   });
 });
 
 describe('refresh --all and several profiles', () => {
   test('each profile in turn; one failing does not stop the others; exit status of the first failure', async () => {
     await withTotp('a');
-    await sandbox.addProfile('b', sts.registerUser());
-    const other = sts.registerUser();
+    await cli.sandbox.addProfile('b', cli.sts.registerUser());
+    const other = cli.sts.registerUser();
     await withTotp('c', other);
-    const result = await sandbox.run(['refresh', '--all']);
+    const result = await cli.sandbox.run(['refresh', '--all']);
     assert.equal(result.status, 4, result.stderr);
     const out = result.stdout.trimEnd().split('\n');
     assert.deepEqual(out.map((line) => SUCCESS.exec(line)?.[1]), ['a', 'c']);
     assert.deepEqual(result.stderr.trimEnd().split('\n').map((l) => l.replace(/:.*/s, '')), ['mfa-tray refresh']);
     assert.match(result.stderr, /^mfa-tray refresh: b: Profile b needs a code/);
-    const status = JSON.parse((await sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
     assert.deepEqual(status.profiles.map((p) => p.state), ['valid', 'none', 'valid']);
   });
 
   test('names given: all are checked before anything is sent', async () => {
     await withTotp('a');
-    const result = await sandbox.run(['refresh', 'a', 'nope']);
+    const result = await cli.sandbox.run(['refresh', 'a', 'nope']);
     assertOneLineFailure(result, 3, /There is no profile named "nope"/);
-    assert.equal(requests('GetSessionToken').length, 0);
+    assert.equal(cli.requests('GetSessionToken').length, 0);
   });
 
   test('--all without profiles says how to add one', async () => {
-    const result = await sandbox.run(['refresh', '--all']);
+    const result = await cli.sandbox.run(['refresh', '--all']);
     assertOneLineFailure(result, 3, /^mfa-tray refresh: There are no profiles yet; add one with: mfa-tray add/);
   });
 });
@@ -173,93 +143,93 @@ describe('refresh --all and several profiles', () => {
 describe('STS answers and faults: one plain line and an exit status each', () => {
   async function refreshWithCode(setup?: () => void | Promise<void>, name = 'dev'): Promise<{ result: CliResult; code: string }> {
     await setup?.();
-    await sts.avoidStepEdge(3000);
-    const code = sts.currentCode(user);
-    return { result: await sandbox.run(['refresh', name, '--code', code]), code };
+    await cli.sts.avoidStepEdge(3000);
+    const code = cli.sts.currentCode(cli.user);
+    return { result: await cli.sandbox.run(['refresh', name, '--code', code]), code };
   }
 
   test('wrong code → exit 7', async () => {
-    await sandbox.addProfile('dev', user);
-    await sts.avoidStepEdge(3000);
-    const wrong = sts.currentCode(user, 5);
-    const result = await sandbox.run(['refresh', 'dev', '--code', wrong]);
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sts.avoidStepEdge(3000);
+    const wrong = cli.sts.currentCode(cli.user, 5);
+    const result = await cli.sandbox.run(['refresh', 'dev', '--code', wrong]);
     assertOneLineFailure(result, 7, /^mfa-tray refresh: dev: AWS rejected the MFA code: it is wrong, or it was already used\. Wait for the next code/, wrong);
   });
 
   test('MFA device of another user → exit 7', async () => {
-    const stranger = sts.registerUser();
-    await sandbox.addProfile('dev', { ...user, mfaSerial: stranger.mfaSerial });
+    const stranger = cli.sts.registerUser();
+    await cli.sandbox.addProfile('dev', { ...cli.user, mfaSerial: stranger.mfaSerial });
     const { result, code } = await refreshWithCode();
     assertOneLineFailure(result, 7, /^mfa-tray refresh: dev: AWS could not check the code against MFA device .*: that device is not assigned to the IAM user of access key AKIA…/, code);
   });
 
   test('a deleted or unknown access key → exit 7', async () => {
-    await sandbox.addProfile('dev', { ...user, accessKeyId: 'AKIA' + 'Z'.repeat(16) });
+    await cli.sandbox.addProfile('dev', { ...cli.user, accessKeyId: 'AKIA' + 'Z'.repeat(16) });
     const { result } = await refreshWithCode();
     assertOneLineFailure(result, 7, /^mfa-tray refresh: dev: AWS does not recognise access key AKIA…ZZZZ: it was deleted, deactivated or mistyped/);
   });
 
   test('a secret that does not belong to the key → exit 7', async () => {
     const wrong = 'Q'.repeat(40);
-    await sandbox.addProfile('dev', { ...user, secretAccessKey: wrong });
+    await cli.sandbox.addProfile('dev', { ...cli.user, secretAccessKey: wrong });
     const { result } = await refreshWithCode();
     assertOneLineFailure(result, 7, /^mfa-tray refresh: dev: AWS rejected the request's signature/, wrong);
   });
 
   test('a temporary (ASIA) key in the keychain → exit 7', async () => {
-    await sandbox.addProfile('dev', user);
-    await sandbox.secrets.setLongLivedKey('dev', { accessKeyId: `ASIA${'Y'.repeat(16)}`, secretAccessKey: user.secretAccessKey });
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.secrets.setLongLivedKey('dev', { accessKeyId: `ASIA${'Y'.repeat(16)}`, secretAccessKey: cli.user.secretAccessKey });
     const { result } = await refreshWithCode();
-    assertOneLineFailure(result, 7, /^mfa-tray refresh: dev: The access key stored for this profile \(ASIA…YYYY\) is a temporary session key/, user.secretAccessKey);
+    assertOneLineFailure(result, 7, /^mfa-tray refresh: dev: The access key stored for this profile \(ASIA…YYYY\) is a temporary session key/, cli.user.secretAccessKey);
   });
 
   test('this computer\'s clock 10 minutes off → exit 7, says so', async () => {
-    await sandbox.addProfile('dev', user);
-    const { result } = await refreshWithCode(() => sts.setClockSkew(10 * 60_000));
+    await cli.sandbox.addProfile('dev', cli.user);
+    const { result } = await refreshWithCode(() => cli.sts.setClockSkew(10 * 60_000));
     assertOneLineFailure(result, 7, /^mfa-tray refresh: dev: AWS refused the request because this computer's clock is .* behind AWS's/);
   });
 
   test('throttled → exit 8', async () => {
-    await sandbox.addProfile('dev', user);
-    const { result } = await refreshWithCode(() => sts.throttleNext(1));
+    await cli.sandbox.addProfile('dev', cli.user);
+    const { result } = await refreshWithCode(() => cli.sts.throttleNext(1));
     assertOneLineFailure(result, 8, /^mfa-tray refresh: dev: AWS is limiting STS requests for this account right now \(rate exceeded\)\. Wait a minute/);
   });
 
   test('STS failing with 503 → exit 8', async () => {
-    await sandbox.addProfile('dev', user);
-    const { result } = await refreshWithCode(() => sts.failNext(1, 503));
+    await cli.sandbox.addProfile('dev', cli.user);
+    const { result } = await refreshWithCode(() => cli.sts.failNext(1, 503));
     assertOneLineFailure(result, 8, /^mfa-tray refresh: dev: STS \(127\.0\.0\.1:\d+\) failed with HTTP 503 \(ServiceUnavailable\)\. .*try again in a few minutes/);
   });
 
   test('a captive portal\'s page instead of STS → exit 8', async () => {
-    await sandbox.addProfile('dev', user);
-    const { result } = await refreshWithCode(() => sts.malformNext(1, 'html'));
+    await cli.sandbox.addProfile('dev', cli.user);
+    const { result } = await refreshWithCode(() => cli.sts.malformNext(1, 'html'));
     assertOneLineFailure(result, 8, /^mfa-tray refresh: dev: STS \(127\.0\.0\.1:\d+\) answered something that is not an STS response \(HTTP 200\)\. A captive portal/);
   });
 
   test('STS unreachable → exit 8', async () => {
-    await sandbox.addProfile('dev', user);
-    await sts.avoidStepEdge(3000);
-    const result = await sandbox.run(['refresh', 'dev', '--code', sts.currentCode(user)], { env: { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' } });
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sts.avoidStepEdge(3000);
+    const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)], { env: { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' } });
     assertOneLineFailure(result, 8, /^mfa-tray refresh: dev: Could not reach STS at 127\.0\.0\.1(:9)?: the connection was refused\./);
   });
 
   test('keychain unavailable → exit 5', async () => {
-    await sandbox.addProfile('dev', user);
-    const result = await sandbox.run(['refresh', 'dev', '--code', '123456'], { env: envWithoutSecretService(sandbox.env) });
+    await cli.sandbox.addProfile('dev', cli.user);
+    const result = await cli.sandbox.run(['refresh', 'dev', '--code', '123456'], { env: envWithoutSecretService(cli.sandbox.env) });
     assertOneLineFailure(result, 5, /^mfa-tray refresh: dev: Cannot read the long-lived-key of profile "dev" in the keychain: there is no D-Bus session bus/);
   });
 
   test('after a failure the old session is kept', async () => {
     await withTotp('dev');
-    assert.equal((await sandbox.run(['refresh', 'dev'])).status, 0);
-    const before = readFileSync(sandbox.credentialsFile, 'utf8');
+    assert.equal((await cli.sandbox.run(['refresh', 'dev'])).status, 0);
+    const before = readFileSync(cli.sandbox.credentialsFile, 'utf8');
     // A typed code: a generated one is preceded by a clock calibration call, which is retried.
-    sts.failNext(1, 500);
-    const result = await sandbox.run(['refresh', 'dev', '--code', sts.currentCode(user, 1)]);
+    cli.sts.failNext(1, 500);
+    const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user, 1)]);
     assert.equal(result.status, 8);
-    assert.equal(readFileSync(sandbox.credentialsFile, 'utf8'), before);
-    const status = JSON.parse((await sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), before);
+    const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
     assert.equal(status.profiles[0]?.state, 'valid');
   });
 });

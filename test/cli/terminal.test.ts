@@ -8,116 +8,95 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { cliCommandLine, createCliSandbox, ensureCliBuilt, inTerminal, shellQuote, type CliProcess, type CliSandbox } from '../support/cli';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+import { before, describe, test } from 'node:test';
+import { cliCommandLine, inTerminal, shellQuote, useCliSuite, type CliProcess } from '../support/cli';
 
-let sts: StsServer;
-let sandbox: CliSandbox;
-let user: StsUser;
-let running: CliProcess | undefined;
-
-before(async () => {
+// Without `script`, every test fails with this one line on how to install it.
+before(() => {
   assert.equal(spawnSync('sh', ['-c', 'command -v script'], { stdio: 'ignore' }).status, 0, 'these tests need util-linux `script` (Debian: apt-get install -y bsdutils)');
-  await ensureCliBuilt();
-  sts = await startStsServer();
 });
 
-after(async () => {
-  await sts.close();
-});
-
-beforeEach(() => {
-  sandbox = createCliSandbox(sts, 'tty');
-  user = sts.registerUser();
-});
-
-afterEach(async () => {
-  await running?.stop('SIGKILL');
-  running = undefined;
-  await sandbox.cleanup();
-});
+const cli = useCliSuite('tty');
 
 function terminal(args: readonly string[]): CliProcess {
-  running = inTerminal(cliCommandLine(args), sandbox.env);
-  return running;
+  return cli.stopAfterTest(inTerminal(cliCommandLine(args), cli.sandbox.env));
 }
 
 describe('secrets are asked for without echo', () => {
   test('add: the secret access key', async () => {
-    const tty = terminal(['add', 'dev', '--mfa-serial', user.mfaSerial as string, '--access-key-id', user.accessKeyId]);
+    const tty = terminal(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId]);
     await tty.waitFor(/Secret access key for AKIA…\w{4} \(not shown\): $/);
-    tty.type(`${user.secretAccessKey}\r`);
+    tty.type(`${cli.user.secretAccessKey}\r`);
     assert.deepEqual(await tty.exited, { status: 0, signal: null }, tty.stdout);
     assert.match(tty.stdout, /Added profile dev/);
-    assert.ok(!tty.stdout.includes(user.secretAccessKey), `the secret was echoed: ${JSON.stringify(tty.stdout)}`);
-    assert.equal((await sandbox.secrets.getLongLivedKey('dev'))?.secretAccessKey, user.secretAccessKey);
+    assert.ok(!tty.stdout.includes(cli.user.secretAccessKey), `the secret was echoed: ${JSON.stringify(tty.stdout)}`);
+    assert.equal((await cli.sandbox.secrets.getLongLivedKey('dev'))?.secretAccessKey, cli.user.secretAccessKey);
   });
 
   test('add: backspace edits what was typed', async () => {
-    const tty = terminal(['add', 'dev', '--mfa-serial', user.mfaSerial as string, '--access-key-id', user.accessKeyId]);
+    const tty = terminal(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId]);
     await tty.waitFor(/\(not shown\): $/);
-    tty.type(`${user.secretAccessKey}xy\u007f\u007f\r`);
+    tty.type(`${cli.user.secretAccessKey}xy\u007f\u007f\r`);
     assert.equal((await tty.exited).status, 0, tty.stdout);
-    assert.equal((await sandbox.secrets.getLongLivedKey('dev'))?.secretAccessKey, user.secretAccessKey);
+    assert.equal((await cli.sandbox.secrets.getLongLivedKey('dev'))?.secretAccessKey, cli.user.secretAccessKey);
   });
 
   test('totp set: the TOTP secret', async () => {
-    await sandbox.addProfile('dev', user);
+    await cli.sandbox.addProfile('dev', cli.user);
     const tty = terminal(['totp', 'set', 'dev']);
     await tty.waitFor(/TOTP secret or otpauth:\/\/ URI for profile dev \(not shown\): $/);
-    tty.type(`${user.totpSecret as string}\r`);
+    tty.type(`${cli.user.totpSecret as string}\r`);
     assert.equal((await tty.exited).status, 0, tty.stdout);
-    assert.ok(!tty.stdout.includes(user.totpSecret as string), 'the secret was echoed');
-    assert.equal(await sandbox.secrets.getTotpSecret('dev'), user.totpSecret);
+    assert.ok(!tty.stdout.includes(cli.user.totpSecret as string), 'the secret was echoed');
+    assert.equal(await cli.sandbox.secrets.getTotpSecret('dev'), cli.user.totpSecret);
   });
 
   test('Ctrl-C at the question: exit 130, nothing stored', async () => {
-    const tty = terminal(['add', 'dev', '--mfa-serial', user.mfaSerial as string, '--access-key-id', user.accessKeyId]);
+    const tty = terminal(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId]);
     await tty.waitFor(/\(not shown\): $/);
     tty.type('abc\u0003');
     assert.equal((await tty.exited).status, 130);
     assert.match(tty.stdout, /mfa-tray add: cancelled/);
-    assert.equal(await sandbox.secrets.getLongLivedKey('dev'), undefined);
+    assert.equal(await cli.sandbox.secrets.getLongLivedKey('dev'), undefined);
   });
 });
 
 describe('refresh asks for the code', () => {
   test('naming the profile and the MFA device', async () => {
-    await sandbox.addProfile('dev', user);
-    await sts.avoidStepEdge(8000);
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sts.avoidStepEdge(8000);
     const tty = terminal(['refresh', 'dev']);
-    await tty.waitFor(new RegExp(`MFA code for profile dev \\(device ${user.mfaSerial as string}\\): $`));
-    tty.type(`${sts.currentCode(user)}\r`);
+    await tty.waitFor(new RegExp(`MFA code for profile dev \\(device ${cli.user.mfaSerial as string}\\): $`));
+    tty.type(`${cli.sts.currentCode(cli.user)}\r`);
     assert.equal((await tty.exited).status, 0, tty.stdout);
     assert.match(tty.stdout, /dev: new session in \[dev\] of .*, expires .* local time \(11 h 59 min left\)/);
   });
 
   test('something that is not 6 digits is asked for again', async () => {
-    await sandbox.addProfile('dev', user);
-    await sts.avoidStepEdge(10_000);
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sts.avoidStepEdge(10_000);
     const tty = terminal(['refresh', 'dev']);
     await tty.waitFor(/MFA code for profile dev .*: $/);
     tty.type('12 34\r');
     await tty.waitFor(/MFA code: 4 digits; use the 6 digits your MFA device shows now\r?\n.*MFA code for profile dev .*: $/s);
-    tty.type(`${sts.currentCode(user)}\r`);
+    tty.type(`${cli.sts.currentCode(cli.user)}\r`);
     assert.equal((await tty.exited).status, 0, tty.stdout);
   });
 
   test('--all: two profiles of one device get two codes, the second after the device\'s next step', async () => {
-    await sandbox.addProfile('a', user);
-    await sandbox.addProfile('b', user, ['--target', 'b']);
-    const firstRequest = sts.requests.length;
+    await cli.sandbox.addProfile('a', cli.user);
+    await cli.sandbox.addProfile('b', cli.user, ['--target', 'b']);
+    const firstRequest = cli.sts.requests.length;
     const tty = terminal(['refresh', '--all']);
     await tty.waitFor(/MFA code for profile a .*: $/);
-    await sts.avoidStepEdge(3000);
-    tty.type(`${sts.currentCode(user)}\r`);
+    await cli.sts.avoidStepEdge(3000);
+    tty.type(`${cli.sts.currentCode(cli.user)}\r`);
     await tty.waitFor(/a: new session/);
     await tty.waitFor(/Waiting \d+ s for the next code of MFA device \S+ \(AWS accepts each code once\)…/);
     await tty.waitFor(/MFA code for profile b .*: $/, { timeoutMs: 40_000 });
-    tty.type(`${sts.currentCode(user)}\r`);
+    tty.type(`${cli.sts.currentCode(cli.user)}\r`);
     assert.equal((await tty.exited).status, 0, tty.stdout);
-    const [first, second] = sts.requests.slice(firstRequest).filter((r) => r.action === 'GetSessionToken');
+    const [first, second] = cli.sts.requests.slice(firstRequest).filter((r) => r.action === 'GetSessionToken');
     assert.equal(first?.outcome, 'ok');
     assert.equal(second?.outcome, 'ok');
     assert.ok((second?.timeStep ?? 0) > (first?.timeStep ?? Infinity));
@@ -126,17 +105,17 @@ describe('refresh asks for the code', () => {
 
 describe('credential-process asks on /dev/tty', () => {
   test('stdout has only the JSON and stderr nothing, while the question goes to the terminal', async () => {
-    await sandbox.addProfile('dev', user);
-    const out = join(sandbox.dir, 'out.json');
-    const err = join(sandbox.dir, 'err.txt');
-    await sts.avoidStepEdge(8000);
-    running = inTerminal(`${cliCommandLine(['credential-process', 'dev'])} > ${shellQuote(out)} 2> ${shellQuote(err)} < /dev/null`, sandbox.env);
-    await running.waitFor(/mfa-tray: profile dev needs a refresh \(it has no current session\)\.\r?\nMFA code for profile dev \(device \S+\): $/);
-    running.type(`${sts.currentCode(user)}\r`);
-    assert.equal((await running.exited).status, 0, running.stdout);
+    await cli.sandbox.addProfile('dev', cli.user);
+    const out = join(cli.sandbox.dir, 'out.json');
+    const err = join(cli.sandbox.dir, 'err.txt');
+    await cli.sts.avoidStepEdge(8000);
+    const tty = cli.stopAfterTest(inTerminal(`${cliCommandLine(['credential-process', 'dev'])} > ${shellQuote(out)} 2> ${shellQuote(err)} < /dev/null`, cli.sandbox.env));
+    await tty.waitFor(/mfa-tray: profile dev needs a refresh \(it has no current session\)\.\r?\nMFA code for profile dev \(device \S+\): $/);
+    tty.type(`${cli.sts.currentCode(cli.user)}\r`);
+    assert.equal((await tty.exited).status, 0, tty.stdout);
     const json = JSON.parse(readFileSync(out, 'utf8')) as { Version: number; AccessKeyId: string };
     assert.equal(json.Version, 1);
-    assert.equal(json.AccessKeyId, sts.sessions.at(-1)?.accessKeyId);
+    assert.equal(json.AccessKeyId, cli.sts.sessions.at(-1)?.accessKeyId);
     assert.equal(readFileSync(err, 'utf8'), '');
   });
 });

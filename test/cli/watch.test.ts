@@ -13,52 +13,27 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WATCH_PID_FILE } from '../../main/cli/watch-lock';
-import { CliProcess, cliCommandLine, createCliSandbox, ensureCliBuilt, fakeSession, inTerminal, type CliSandbox } from '../support/cli';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+import { CliProcess, cliCommandLine, fakeSession, inTerminal, useCliSuite } from '../support/cli';
+import type { StsUser } from '../support/sts-server';
 
 const LEAD_MS = 450_000; // half of a 900 s session: the unattended refresh's lead for these profiles
 const NOTIFY_MS = 15 * 60_000;
 
-let sts: StsServer;
-let sandbox: CliSandbox;
-let user: StsUser;
-const running: CliProcess[] = [];
+const cli = useCliSuite('watch');
 
-before(async () => {
-  await ensureCliBuilt();
-  sts = await startStsServer();
-});
-
-after(async () => {
-  await sts.close();
-});
-
-beforeEach(() => {
-  sandbox = createCliSandbox(sts, 'watch');
-  user = sts.registerUser();
-});
-
-afterEach(async () => {
-  for (const process of running.splice(0)) await process.stop('SIGKILL');
-  sts.clearFaults();
-  await sandbox.cleanup();
-});
-
-function watch(env: NodeJS.ProcessEnv = sandbox.env): CliProcess {
-  const process = new CliProcess(['watch'], env);
-  running.push(process);
-  return process;
+function watch(env: NodeJS.ProcessEnv = cli.sandbox.env): CliProcess {
+  return cli.stopAfterTest(new CliProcess(['watch'], env));
 }
 
-async function withTotp(name: string, who: StsUser = user): Promise<void> {
-  await sandbox.addProfile(name, who, ['--duration', '900']);
-  assert.equal((await sandbox.run(['totp', 'set', name], { input: who.totpSecret as string })).status, 0);
+async function withTotp(name: string, who: StsUser = cli.user): Promise<void> {
+  await cli.sandbox.addProfile(name, who, ['--duration', '900']);
+  assert.equal((await cli.sandbox.run(['totp', 'set', name], { input: who.totpSecret as string })).status, 0);
 }
 
 function credentials(): string {
-  return existsSync(sandbox.credentialsFile) ? readFileSync(sandbox.credentialsFile, 'utf8') : '';
+  return existsSync(cli.sandbox.credentialsFile) ? readFileSync(cli.sandbox.credentialsFile, 'utf8') : '';
 }
 
 const LINE = /^\d\d:\d\d:\d\d \S/;
@@ -66,23 +41,23 @@ const LINE = /^\d\d:\d\d:\d\d \S/;
 describe('watch keeps sessions fresh', () => {
   test('refreshes a TOTP profile before expiry, reports the others, one line per event; exits 0 on SIGTERM', async () => {
     await withTotp('dev');
-    await sandbox.addProfile('ops', sts.registerUser(), ['--duration', '900']);
+    await cli.sandbox.addProfile('ops', cli.sts.registerUser(), ['--duration', '900']);
     const devExpiry = Date.now() + LEAD_MS + 4000;
-    await sandbox.seedSession('dev', fakeSession(devExpiry));
-    await sandbox.seedSession('ops', fakeSession(Date.now() + NOTIFY_MS + 4000, 'B'));
+    await cli.sandbox.seedSession('dev', fakeSession(devExpiry));
+    await cli.sandbox.seedSession('ops', fakeSession(Date.now() + NOTIFY_MS + 4000, 'B'));
 
     const w = watch();
     await w.waitFor(/watching 2 profiles \(process \d+\); stop with Ctrl-C; no terminal to ask for codes on/);
     await w.waitFor(/dev: session expires .*; refreshed unattended \(TOTP\)/);
     await w.waitFor(/ops: session expires .*; needs a code from its MFA device before expiry/);
-    assert.ok(existsSync(join(sandbox.configDir, WATCH_PID_FILE)), 'the pid file is there');
+    assert.ok(existsSync(join(cli.sandbox.configDir, WATCH_PID_FILE)), 'the pid file is there');
 
     const refreshed = await w.waitFor(/dev: refreshed unattended \(TOTP\); expires (\d{4}-\d\d-\d\d \d\d:\d\d) local time \((\d+) min left\)/, { timeoutMs: 30_000 });
     assert.ok(Date.now() < devExpiry, 'refreshed before expiry');
-    const issued = sts.sessions.at(-1);
-    assert.ok(issued && issued.user.accessKeyId === user.accessKeyId);
+    const issued = cli.sts.sessions.at(-1);
+    assert.ok(issued && issued.user.accessKeyId === cli.user.accessKeyId);
     assert.ok(credentials().includes(issued.sessionToken), 'the new session is in the credentials file');
-    assert.equal((await sandbox.secrets.getSession('dev'))?.accessKeyId, issued.accessKeyId);
+    assert.equal((await cli.sandbox.secrets.getSession('dev'))?.accessKeyId, issued.accessKeyId);
     assert.ok(Number(refreshed[2]) >= 14);
 
     await w.waitFor(/ops: session expires at .* \(in 1[45] min\); no TOTP secret and no terminal to ask on: run mfa-tray refresh ops/, { timeoutMs: 20_000 });
@@ -92,7 +67,7 @@ describe('watch keeps sessions fresh', () => {
     assert.match(w.stdout, /stopped \(SIGTERM\)\n$/);
     for (const line of w.stdout.trimEnd().split('\n')) assert.match(line, LINE);
     assert.equal(w.stderr, '');
-    assert.equal(existsSync(join(sandbox.configDir, WATCH_PID_FILE)), false, 'the pid file is removed');
+    assert.equal(existsSync(join(cli.sandbox.configDir, WATCH_PID_FILE)), false, 'the pid file is removed');
   });
 
   test('a TOTP profile without a session is refreshed at start; SIGINT stops it too', async () => {
@@ -108,26 +83,26 @@ describe('watch keeps sessions fresh', () => {
     // STS behind a port that refuses connections until the "network" comes back.
     const port = await freePort();
     await withTotp('dev');
-    await sandbox.seedSession('dev', fakeSession(Date.now() + LEAD_MS + 2000));
-    const w = watch({ ...sandbox.env, AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}` });
+    await cli.sandbox.seedSession('dev', fakeSession(Date.now() + LEAD_MS + 2000));
+    const w = watch({ ...cli.sandbox.env, AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}` });
     await w.waitFor(/dev: unattended refresh failed: Could not reach STS at 127\.0\.0\.1:\d+: the connection was refused\..*; trying again automatically/, { timeoutMs: 30_000 });
-    const proxy = await forward(port, new URL(sts.endpoint).port);
+    const proxy = await forward(port, new URL(cli.sts.endpoint).port);
     try {
       await w.waitFor(/dev: refreshed unattended \(TOTP\)/, { timeoutMs: 60_000 });
     } finally {
       await new Promise((resolve) => proxy.close(resolve));
     }
-    assert.ok(credentials().includes(sts.sessions.at(-1)?.sessionToken ?? '?'));
+    assert.ok(credentials().includes(cli.sts.sessions.at(-1)?.sessionToken ?? '?'));
     assert.equal((await w.stop()).status, 0);
   });
 
   test('notices a pause (suspend, clock change) and picks up a session refreshed by another process', async () => {
-    await sandbox.addProfile('ops', user, ['--duration', '900']);
-    await sandbox.seedSession('ops', fakeSession(Date.now() + 3600_000));
+    await cli.sandbox.addProfile('ops', cli.user, ['--duration', '900']);
+    await cli.sandbox.seedSession('ops', fakeSession(Date.now() + 3600_000));
     const w = watch();
     await w.waitFor(/watching 1 profile/);
-    await sts.avoidStepEdge(3000);
-    const refreshed = await sandbox.run(['refresh', 'ops', '--code', sts.currentCode(user)]);
+    await cli.sts.avoidStepEdge(3000);
+    const refreshed = await cli.sandbox.run(['refresh', 'ops', '--code', cli.sts.currentCode(cli.user)]);
     assert.equal(refreshed.status, 0, refreshed.stderr);
 
     // Freeze the process for longer than the check's tolerance, as a suspend would.
@@ -145,7 +120,7 @@ describe('one watch at a time', () => {
   test('a second watch says so, in one line, and exits 3', async () => {
     const first = watch();
     await first.waitFor(/watching 0 profiles/);
-    const second = await sandbox.run(['watch']);
+    const second = await cli.sandbox.run(['watch']);
     assert.equal(second.status, 3);
     assert.equal(second.stdout, '');
     assert.match(second.stderr, new RegExp(`^mfa-tray watch: Another mfa-tray watch is already running \\(process ${first.child.pid}\\); one is enough\\. Stop it first \\(kill ${first.child.pid}\\) to start this one\\.\\n$`));
@@ -154,24 +129,23 @@ describe('one watch at a time', () => {
 
   test('a pid file left by a watch that is gone is taken over', async () => {
     const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
-    mkdirSync(sandbox.configDir, { recursive: true });
-    writeFileSync(join(sandbox.configDir, WATCH_PID_FILE), gone.stdout);
+    mkdirSync(cli.sandbox.configDir, { recursive: true });
+    writeFileSync(join(cli.sandbox.configDir, WATCH_PID_FILE), gone.stdout);
     const w = watch();
     await w.waitFor(/watching 0 profiles/);
-    assert.equal(readFileSync(join(sandbox.configDir, WATCH_PID_FILE), 'utf8').trim(), String(w.child.pid));
+    assert.equal(readFileSync(join(cli.sandbox.configDir, WATCH_PID_FILE), 'utf8').trim(), String(w.child.pid));
     assert.equal((await w.stop()).status, 0);
   });
 });
 
 describe('watch on a terminal', () => {
   test('asks for the code of a profile without TOTP ahead of expiry; Ctrl-C stops it', async () => {
-    await sandbox.addProfile('ops', user, ['--duration', '900']);
-    await sandbox.seedSession('ops', fakeSession(Date.now() + NOTIFY_MS + 3000));
-    const tty = inTerminal(cliCommandLine(['watch']), sandbox.env);
-    running.push(tty);
+    await cli.sandbox.addProfile('ops', cli.user, ['--duration', '900']);
+    await cli.sandbox.seedSession('ops', fakeSession(Date.now() + NOTIFY_MS + 3000));
+    const tty = cli.stopAfterTest(inTerminal(cliCommandLine(['watch']), cli.sandbox.env));
     await tty.waitFor(/ops: session expires at .* \(in 1[45] min\)\r?\n.*MFA code for profile ops \(device \S+\), Enter to skip: $/s, { timeoutMs: 20_000 });
-    await sts.avoidStepEdge(3000);
-    tty.type(`${sts.currentCode(user)}\r`);
+    await cli.sts.avoidStepEdge(3000);
+    tty.type(`${cli.sts.currentCode(cli.user)}\r`);
     await tty.waitFor(/ops: refreshed; expires .* \(14 min left\)/);
     tty.type('\u0003');
     assert.equal((await tty.exited).status, 0, tty.stdout);
@@ -179,9 +153,8 @@ describe('watch on a terminal', () => {
   });
 
   test('Enter skips the question', async () => {
-    await sandbox.addProfile('ops', user, ['--duration', '900']);
-    const tty = inTerminal(cliCommandLine(['watch']), sandbox.env);
-    running.push(tty);
+    await cli.sandbox.addProfile('ops', cli.user, ['--duration', '900']);
+    const tty = cli.stopAfterTest(inTerminal(cliCommandLine(['watch']), cli.sandbox.env));
     await tty.waitFor(/ops: no current session\r?\n.*MFA code for profile ops .*Enter to skip: $/s);
     tty.type('\r');
     await tty.waitFor(/ops: skipped; run mfa-tray refresh ops when you are ready/);

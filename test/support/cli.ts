@@ -2,7 +2,8 @@
  * Helpers for testing the command `mfa-tray` as real child processes: a sandbox per test (its own
  * temp HOME-like folder, credentials and config files, settings folder and keychain service
  * prefix, pointed at a loopback STS), a runner that collects stdout, stderr and the exit status,
- * and a long-running process handle for `watch`.
+ * a long-running process handle for `watch`, and {@link useCliSuite}, the hooks every CLI test
+ * file shares.
  *
  * The command is run as users run it, `node bin/mfa-tray.js …` over the bundle of app/dist/, which
  * {@link ensureCliBuilt} (re)builds when it is missing or older than the sources. It runs from a
@@ -14,11 +15,12 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Profile, SessionCredentials } from '../../main/common/model';
 import { ProfileSecrets } from '../../main/engine/profile-secrets';
 import { createTestKeychain, type TestKeychain } from './keyring';
-import type { StsServer, StsUser } from './sts-server';
+import { startStsServer, type StsServer, type StsUser } from './sts-server';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The launcher in the checkout (for tests of the launcher itself and of `npx`). */
@@ -319,6 +321,119 @@ export function createCliSandbox(sts: StsServer, label = 'cli'): CliSandbox {
     },
   };
   return sandbox;
+}
+
+/** Options for {@link useCliSuite}. */
+export interface CliSuiteOptions {
+  /**
+   * `'test'` (the default): a fresh sandbox and STS user for every test, so that no test sees
+   * another's profiles, keychain entries or used TOTP steps (the loopback STS refuses a time step
+   * a device already used). `'file'`: one of each for the whole file, for files whose tests only
+   * read (help, usage errors) and would otherwise pay for a keychain each.
+   */
+  readonly scope?: 'test' | 'file';
+  /**
+   * The IAM user name of the `n`th user the suite registers (1, 2, …), for files whose expected
+   * output names the user. Default: the STS server's random `user-xxxxxx`.
+   */
+  readonly userName?: (n: number) => string;
+}
+
+/** What {@link useCliSuite} gives a test file; read through getters, since each test gets its own. */
+export interface CliSuite {
+  /** The file's loopback STS (faults are cleared after every test). */
+  readonly sts: StsServer;
+  /** This test's sandbox (the file's, in scope `'file'`). */
+  readonly sandbox: CliSandbox;
+  /** This test's STS user, with a virtual MFA device (the file's, in scope `'file'`). */
+  readonly user: StsUser;
+  /** This test's requests in the server's log (of one action, when given): the log spans the file. */
+  requests(action?: string): StsServer['requests'];
+  /**
+   * Has a long-running process killed (SIGKILL) after the test, before its sandbox is removed, when
+   * the test did not stop it (it failed half-way, say); returns the process.
+   */
+  stopAfterTest<T extends CliProcess>(process: T): T;
+}
+
+/**
+ * Registers the hooks of a CLI test file with node:test (at the top level: for the whole file)
+ * and returns the fixture, whose fields are set once the hooks ran: the bundle is built and
+ * snapshot and one loopback STS started before the first test; a sandbox labelled `label` and an
+ * STS user made per test (or per file, see {@link CliSuiteOptions.scope}); after each test the
+ * processes left running are killed, the STS faults cleared and the sandbox removed.
+ *
+ * ```ts
+ * const cli = useCliSuite('refresh');
+ * test('…', async () => {
+ *   await cli.sandbox.addProfile('dev', cli.user);
+ *   const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)]);
+ * });
+ * ```
+ */
+export function useCliSuite(label: string, options: CliSuiteOptions = {}): CliSuite {
+  const perTest = (options.scope ?? 'test') === 'test';
+  let sts: StsServer | undefined;
+  let sandbox: CliSandbox | undefined;
+  let user: StsUser | undefined;
+  let users = 0;
+  /** Where this test's requests start in the server's log. */
+  let firstRequest = 0;
+  const running: CliProcess[] = [];
+
+  const setUp = (server: StsServer): void => {
+    sandbox = createCliSandbox(server, label);
+    users += 1;
+    user = server.registerUser(options.userName ? { name: options.userName(users) } : {});
+  };
+
+  before(async () => {
+    await ensureCliBuilt();
+    sts = await startStsServer();
+    if (!perTest) setUp(sts);
+  });
+  after(async () => {
+    if (!perTest) await sandbox?.cleanup();
+    await sts?.close();
+  });
+  beforeEach(() => {
+    const server = ready(sts, 'sts');
+    if (perTest) setUp(server);
+    firstRequest = server.requests.length;
+  });
+  afterEach(async () => {
+    try {
+      for (const child of running.splice(0)) await child.stop('SIGKILL');
+    } finally {
+      sts?.clearFaults();
+      if (perTest) await sandbox?.cleanup();
+    }
+  });
+
+  return {
+    get sts() {
+      return ready(sts, 'sts');
+    },
+    get sandbox() {
+      return ready(sandbox, 'sandbox');
+    },
+    get user() {
+      return ready(user, 'user');
+    },
+    requests(action) {
+      return ready(sts, 'sts').requests.slice(firstRequest).filter((r) => action === undefined || r.action === action);
+    },
+    stopAfterTest(process) {
+      running.push(process);
+      return process;
+    },
+  };
+}
+
+/** A fixture field, or a plain error when it is read before the hooks set it (at load time, say). */
+function ready<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`useCliSuite(): ${name} is set in the suite's hooks; read it inside a test or hook`);
+  return value;
 }
 
 /** A session of the STS server's shape that no STS issued: for cache and expiry scenarios. */
