@@ -6,41 +6,26 @@
  * twice), and without TOTP each would ask for a code on the same terminal.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { createCliSandbox, ensureCliBuilt, fakeSession, type CliResult, type CliSandbox } from '../support/cli';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+import { beforeEach, describe, test } from 'node:test';
+import { fakeSession, useCliSuite, type CliResult } from '../support/cli';
 
 const CALLS = 5;
 
-let sts: StsServer;
-let sandbox: CliSandbox;
-let user: StsUser;
+const cli = useCliSuite('parallel');
 
-before(async () => {
-  await ensureCliBuilt();
-  sts = await startStsServer();
-});
-after(async () => {
-  await sts.close();
-});
 beforeEach(async () => {
-  sandbox = createCliSandbox(sts, 'parallel');
-  user = sts.registerUser();
-  await sandbox.addProfile('dev', user);
-  assert.equal((await sandbox.run(['totp', 'set', 'dev'], { input: user.totpSecret as string })).status, 0);
-});
-afterEach(async () => {
-  await sandbox.cleanup();
+  await cli.sandbox.addProfile('dev', cli.user);
+  assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string })).status, 0);
 });
 
 /** Starts `CALLS` credential-process runs at the same moment and waits for all of them. */
 async function atOnce(): Promise<CliResult[]> {
-  return Promise.all(Array.from({ length: CALLS }, () => sandbox.run(['credential-process', 'dev'])));
+  return Promise.all(Array.from({ length: CALLS }, () => cli.sandbox.run(['credential-process', 'dev'])));
 }
 
 /** The sessions STS issued to this test's user. */
 function issued(): number {
-  return sts.sessions.filter((s) => s.user.accessKeyId === user.accessKeyId).length;
+  return cli.sts.sessions.filter((s) => s.user.accessKeyId === cli.user.accessKeyId).length;
 }
 
 describe('credential-process started several times at once', () => {
@@ -48,7 +33,7 @@ describe('credential-process started several times at once', () => {
     const results = await atOnce();
     for (const result of results) assert.equal(result.status, 0, result.stderr);
     assert.equal(issued(), 1, 'one session was asked of STS');
-    const session = sts.sessions.at(-1);
+    const session = cli.sts.sessions.at(-1);
     for (const result of results) {
       assert.equal(result.stderr, '');
       assert.equal((JSON.parse(result.stdout) as { AccessKeyId: string }).AccessKeyId, session?.accessKeyId);
@@ -56,10 +41,10 @@ describe('credential-process started several times at once', () => {
   });
 
   test(`${CALLS} at once with a session about to expire: one refresh, the new session for all`, async () => {
-    await sandbox.seedSession('dev', fakeSession(Date.now() + 10 * 60_000));
+    await cli.sandbox.seedSession('dev', fakeSession(Date.now() + 10 * 60_000));
     const results = await atOnce();
     assert.equal(issued(), 1);
-    const session = sts.sessions.at(-1);
+    const session = cli.sts.sessions.at(-1);
     for (const result of results) {
       assert.equal(result.status, 0, result.stderr);
       assert.equal((JSON.parse(result.stdout) as { AccessKeyId: string }).AccessKeyId, session?.accessKeyId);
