@@ -50,13 +50,13 @@ export class EngineTraySource {
       return { profiles: [], launchAtLogin: false, expiringWithinMs: 15 * MINUTE, problem };
     }
     const { settings, profiles } = data;
-    const rows: TrayProfile[] = [];
-    for (const profile of profiles) {
+    const withTotp = await engine.secrets.profilesWith('totp-secret').catch(() => new Set<string>());
+    const rows: TrayProfile[] = profiles.map((profile) => ({
+      name: profile.name,
       // recompute, not load: it keeps the engine's 'failed' state and reads nothing.
-      const state = engine.sessions.recompute(profile.name);
-      const selfRefreshing = profile.autoRefresh && (await engine.secrets.hasTotpSecret(profile.name).catch(() => false));
-      rows.push({ name: profile.name, state, selfRefreshing });
-    }
+      state: engine.sessions.recompute(profile.name),
+      selfRefreshing: profile.autoRefresh && withTotp.has(profile.name),
+    }));
     return { profiles: rows, launchAtLogin: settings.launchAtLogin, expiringWithinMs: settings.notifyBeforeMinutes * MINUTE };
   }
 

@@ -89,12 +89,8 @@ type Implementation = { readonly [O in BridgeOperation]: (args: Args<O>, caller:
 /** Every profile as the windows show it. */
 export async function profileViews(engine: Engine): Promise<ProfileView[]> {
   const statuses = await engine.status();
-  const views: ProfileView[] = [];
-  for (const { profile, state, hasTotpSecret } of statuses) {
-    const hasLongLivedKey = await engine.secrets.hasLongLivedKey(profile.name).catch(() => false);
-    views.push({ ...profile, state, hasTotpSecret, hasLongLivedKey });
-  }
-  return views;
+  const withKey = await engine.secrets.profilesWith('long-lived-key').catch(() => new Set<string>());
+  return statuses.map(({ profile, state, hasTotpSecret }) => ({ ...profile, state, hasTotpSecret, hasLongLivedKey: withKey.has(profile.name) }));
 }
 
 async function viewOf(engine: Engine, profileName: string): Promise<ProfileView> {

@@ -98,6 +98,11 @@ export class KeytarSecretStore implements SecretStore {
     return this.#call('delete', kind, profile, undefined, (k) => k.deletePassword(this.service(kind), profile));
   }
 
+  async getAll(kind: SecretKind): Promise<ReadonlyMap<string, string>> {
+    const found = await this.#call('list', kind, undefined, undefined, (k) => k.findCredentials(this.service(kind)));
+    return new Map(found.map((c) => [c.account, c.password]));
+  }
+
   /**
    * The profiles that have an entry of this kind, sorted.
    *
@@ -105,8 +110,7 @@ export class KeytarSecretStore implements SecretStore {
    * once; on macOS this may ask for Keychain access once per entry.
    */
   async listProfiles(kind: SecretKind): Promise<string[]> {
-    const found = await this.#call('list', kind, undefined, undefined, (k) => k.findCredentials(this.service(kind)));
-    return [...new Set(found.map((c) => c.account))].sort();
+    return [...(await this.getAll(kind)).keys()].sort();
   }
 
   async #call<T>(doing: string, kind: SecretKind, profile: string | undefined, value: string | undefined, op: (backend: KeytarBackend) => Promise<T>): Promise<T> {

@@ -123,6 +123,21 @@ export class ProfileSecrets {
     return this.#readJson('session', profile, sessionSchema);
   }
 
+  /**
+   * Every cached session, by profile, in one keychain call (for reading all profiles at once).
+   * Throws for a damaged entry, as {@link getSession} does.
+   */
+  async getSessions(): Promise<ReadonlyMap<string, SessionCredentials>> {
+    const sessions = new Map<string, SessionCredentials>();
+    for (const [profile, value] of await this.store.getAll('session')) sessions.set(profile, this.#parseJson('session', profile, value, sessionSchema));
+    return sessions;
+  }
+
+  /** The profiles with an entry of this kind, in one keychain call (the entries are not checked). */
+  async profilesWith(kind: 'long-lived-key' | 'totp-secret'): Promise<ReadonlySet<string>> {
+    return new Set((await this.store.getAll(kind)).keys());
+  }
+
   /** Stores (replaces) the profile's cached session. */
   async setSession(profile: string, session: SessionCredentials): Promise<void> {
     await this.#writeJson('session', profile, sessionSchema, {
@@ -157,7 +172,10 @@ export class ProfileSecrets {
 
   async #readJson<T>(kind: SecretKind, profile: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {
     const value = await this.store.get(kind, profile);
-    if (value === undefined) return undefined;
+    return value === undefined ? undefined : this.#parseJson(kind, profile, value, schema);
+  }
+
+  #parseJson<T>(kind: SecretKind, profile: string, value: string, schema: z.ZodMiniType<T>): T {
     let json: unknown;
     try {
       json = JSON.parse(value);

@@ -12,4 +12,9 @@ export interface SecretStore {
   set(kind: SecretKind, profile: string, value: string): Promise<void>;
   /** @returns whether an entry was deleted. */
   delete(kind: SecretKind, profile: string): Promise<boolean>;
+  /**
+   * Every entry of a kind, by profile, in one call: for reading all profiles at start-up (and
+   * after wake-up) without one keychain round trip per profile.
+   */
+  getAll(kind: SecretKind): Promise<ReadonlyMap<string, string>>;
 }

@@ -24,6 +24,8 @@ export interface SessionSecrets {
   getLongLivedKey(profile: string): Promise<LongLivedKey | undefined>;
   getTotpSecret(profile: string): Promise<string | undefined>;
   getSession(profile: string): Promise<SessionCredentials | undefined>;
+  /** Every cached session, by profile, in one keychain call. */
+  getSessions(): Promise<ReadonlyMap<string, SessionCredentials>>;
   setSession(profile: string, session: SessionCredentials): Promise<void>;
   deleteSession(profile: string): Promise<boolean>;
 }
@@ -92,9 +94,10 @@ export class SessionService {
     profiles ??= await this.deps.profiles.listProfiles();
     const known = new Set(profiles.map((p) => p.name));
     for (const name of [...this.#states.keys()]) if (!known.has(name)) this.#states.delete(name);
+    const sessions = await this.deps.secrets.getSessions();
     for (const profile of profiles) {
       if (this.#inflight.has(profile.name)) continue;
-      const session = await this.deps.secrets.getSession(profile.name);
+      const session = sessions.get(profile.name);
       const current = this.#states.get(profile.name);
       // A failure stays visible (with its reason) until a new session arrives, here or in another
       // process: only a different cached expiry replaces it.

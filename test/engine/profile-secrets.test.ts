@@ -134,6 +134,7 @@ describe('ProfileSecrets', () => {
       get: (kind, profile) => store.get(kind, profile),
       set: (kind, profile, value) => store.set(kind, profile, value),
       delete: (kind, profile) => (kind === 'totp-secret' ? Promise.reject(new MfaTrayError('keychain-timeout', 'no answer')) : store.delete(kind, profile)),
+      getAll: (kind) => store.getAll(kind),
     };
 
     await assert.rejects(new ProfileSecrets(failingOnTotp).deleteAll('half'), (error) => isMfaTrayError(error, 'keychain-timeout'));
