@@ -8,7 +8,8 @@ import { dirname } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
-import type { EngineNotice } from '../../main/engine/engine';
+import { Engine, type EngineNotice } from '../../main/engine/engine';
+import type { SecretStore } from '../../main/engine/secret-store';
 import { FakeClock } from '../support/fake-clock';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { startStsServer, type StsServer } from '../support/sts-server';
@@ -351,5 +352,39 @@ describe('a session that could not be saved', () => {
     const before = sts.count('GetSessionToken');
     await rejectsWith(h.engine.refresh('work', { code: sts.currentCode(user) }), 'long-lived-section');
     assert.equal(sts.count('GetSessionToken'), before);
+  });
+});
+
+describe('many profiles', () => {
+  it('start, status and recheck ask the keychain once per kind of entry, not once per profile', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    for (const [i, name] of names.entries()) await h.addUser(name, { totp: i % 3 === 0 });
+    const expiresAt = Date.now() + 6 * 3600_000;
+    for (const name of names.slice(0, 6)) {
+      await h.engine.secrets.setSession(name, { accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40), sessionToken: `token-${name}`, expiresAt });
+    }
+    // The real keychain, with every call written down.
+    const calls: string[] = [];
+    const real = h.keychain.store;
+    const counted: SecretStore = {
+      get: (kind, profile) => (calls.push(`get ${kind}`), real.get(kind, profile)),
+      set: (kind, profile, value) => (calls.push(`set ${kind}`), real.set(kind, profile, value)),
+      delete: (kind, profile) => (calls.push(`delete ${kind}`), real.delete(kind, profile)),
+      getAll: (kind) => (calls.push(`getAll ${kind}`), real.getAll(kind)),
+    };
+    const engine = new Engine({ env: h.env, configDir: h.env.MFA_TRAY_CONFIG_DIR, secretStore: counted, stsEndpoint: sts.endpoint });
+    try {
+      await engine.start();
+      const status = await engine.status();
+      await engine.recheck();
+      assert.deepEqual(calls.filter((call) => !call.startsWith('getAll ')), [], 'no per-profile keychain call');
+      assert.ok(calls.length <= 8, `${calls.length} keychain calls: ${calls.join(', ')}`);
+      assert.deepEqual(
+        status.map((s) => [s.profile.name, s.state.kind, s.hasTotpSecret]),
+        names.map((name, i) => [name, i < 6 ? 'valid' : 'none', i % 3 === 0]),
+      );
+    } finally {
+      engine.stop();
+    }
   });
 });

@@ -143,3 +143,27 @@ describe('ProfileSecrets', () => {
     assert.equal(await secrets.getSession('half'), undefined);
   });
 });
+
+describe('ProfileSecrets, every profile at once', () => {
+  const keychain = createTestKeychain('profile-secrets-all');
+  const secrets = new ProfileSecrets(keychain.store);
+  after(() => keychain.cleanup());
+
+  it('reads every cached session, and which profiles have a key or a TOTP secret, one call per kind', async () => {
+    const later = { ...SESSION, accessKeyId: 'ASIAIOSFODNN7EXAMPL2', expiresAt: SESSION.expiresAt + 60_000 };
+    await secrets.setSession('a', SESSION);
+    await secrets.setSession('b/c', later);
+    await secrets.setLongLivedKey('a', KEY);
+    await secrets.setTotpSecret('b/c', TOTP);
+
+    assert.deepEqual(new Map(await secrets.getSessions()), new Map([['a', SESSION], ['b/c', later]]));
+    assert.deepEqual([...(await secrets.profilesWith('long-lived-key'))], ['a']);
+    assert.deepEqual([...(await secrets.profilesWith('totp-secret'))], ['b/c']);
+  });
+
+  it('reports a damaged session as reading it alone would, without its content', async () => {
+    await keychain.store.set('session', 'damaged', JSON.stringify({ ...SESSION, sessionToken: '' }));
+
+    await assert.rejects(secrets.getSessions(), (error) => isMfaTrayError(error, 'keychain-entry-corrupt') && /"damaged"/.test(error.message) && /sessionToken/.test(error.message) && !error.message.includes(SESSION.secretAccessKey));
+  });
+});
