@@ -356,21 +356,24 @@ export class Engine {
     if (this.#scheduler) return;
     const { settings, profiles } = await this.settings.load();
     this.#notifyBeforeMs = settings.notifyBeforeMinutes * MINUTE;
-    await this.sessions.load(profiles);
+    // Read once for both: reading every session is the slowest part of a start with many profiles.
+    const sessions = await this.secrets.getSessions();
+    await this.sessions.load(profiles, sessions);
     // Created only once everything loaded, so that a failed start can simply be tried again.
     this.#scheduler = new Scheduler(this.clock, (event) => void this.#onDue(event), {
       notifyBeforeMs: settings.notifyBeforeMinutes * MINUTE,
       autoRefreshBeforeMs: settings.autoRefreshBeforeMinutes * MINUTE,
     });
-    await this.#scheduleAll(profiles);
+    await this.#scheduleAll(profiles, sessions);
   }
 
   /** Re-reads states and catches up on anything due (after wake-up or a clock change). */
   async recheck(): Promise<void> {
     const profiles = await this.settings.listProfiles();
-    await this.sessions.load(profiles);
+    const sessions = await this.secrets.getSessions();
+    await this.sessions.load(profiles, sessions);
     // Sessions may have been refreshed by another process (the app, the command): schedule anew.
-    await this.#scheduleAll(profiles);
+    await this.#scheduleAll(profiles, sessions);
     this.#scheduler?.recheck();
   }
 
@@ -403,16 +406,10 @@ export class Engine {
     this.#setTimers(profile, session, hasTotp);
   }
 
-  /** {@link #scheduleNow} for every profile, with two keychain calls in all instead of two per profile. */
-  async #scheduleAll(profiles: readonly Profile[]): Promise<void> {
+  /** {@link #scheduleNow} for every profile, from sessions already read, with one keychain call in all. */
+  async #scheduleAll(profiles: readonly Profile[], sessions: ReadonlyMap<string, SessionCredentials>): Promise<void> {
     if (!this.#scheduler) return;
-    const sessions = await this.secrets.getSessions().catch(() => undefined);
-    const withTotp = await this.secrets.profilesWith('totp-secret').catch(() => undefined);
-    // A damaged entry fails the whole read: fall back to reading profile by profile, skipping it.
-    if (!sessions || !withTotp) {
-      for (const profile of profiles) await this.#scheduleNow(profile);
-      return;
-    }
+    const withTotp = await this.secrets.profilesWith('totp-secret').catch(() => new Set<string>());
     for (const profile of profiles) this.#setTimers(profile, sessions.get(profile.name), withTotp.has(profile.name));
   }
 

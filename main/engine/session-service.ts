@@ -90,11 +90,11 @@ export class SessionService {
    * Reads every profile's cached session from the keychain and derives its state. Pass the
    * profiles when the caller has just read them, to spare a second read of the settings file.
    */
-  async load(profiles?: readonly Profile[]): Promise<ReadonlyMap<string, SessionState>> {
+  async load(profiles?: readonly Profile[], sessions?: ReadonlyMap<string, SessionCredentials>): Promise<ReadonlyMap<string, SessionState>> {
     profiles ??= await this.deps.profiles.listProfiles();
     const known = new Set(profiles.map((p) => p.name));
     for (const name of [...this.#states.keys()]) if (!known.has(name)) this.#states.delete(name);
-    const sessions = await this.deps.secrets.getSessions();
+    sessions ??= await this.deps.secrets.getSessions();
     for (const profile of profiles) {
       if (this.#inflight.has(profile.name)) continue;
       const session = sessions.get(profile.name);
