@@ -55,3 +55,25 @@ export function truncate(text: string, max: number): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1).trimEnd()}…`;
 }
+
+/**
+ * A failure in the app's words. A few of the engine's messages end with the command that fixes the
+ * problem (`mfa-tray add …`), which a notification or the menu should not ask of someone using the
+ * tray; those are said here in terms of the app's own menu and windows, short enough for a menu
+ * line (the profile is named by the notification's title and the menu's heading). Every other
+ * message is the engine's, as it is. (The windows have their own translated wording for every code.)
+ */
+export function inAppWords(code: string, message: string): string {
+  switch (code) {
+    case 'no-long-lived-key':
+      return 'No access key is stored. Add it with Manage profiles in the tray menu.';
+    case 'keychain-entry-corrupt':
+      return 'A keychain entry is damaged. Store it again with Manage profiles.';
+    case 'long-lived-section':
+      return 'The target section holds a long-lived key. Choose another with Manage profiles.';
+    case 'no-session':
+      return 'There is no current session. Get one with Refresh now.';
+    default:
+      return message;
+  }
+}

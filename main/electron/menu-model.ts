@@ -6,7 +6,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { ExportFormat } from '../engine/exports';
 import { PRODUCT_NAME } from '../engine/paths';
-import { currentState, formatClockTime, formatRemaining, truncate, type TimeFormat } from './format';
+import { currentState, formatClockTime, formatRemaining, inAppWords, truncate, type TimeFormat } from './format';
 import type { TrayProfile, TraySnapshot } from './tray-snapshot';
 import { isUsable } from '../common/session-state';
 
@@ -86,7 +86,7 @@ function profileSection(profile: TrayProfile, snapshot: TraySnapshot, handlers: 
   const refreshing = state.kind === 'refreshing';
   const items: MenuItemModel[] = [{ id: `profile:${name}`, label: profileLabel(profile, snapshot, options), enabled: false }];
   if (state.kind === 'failed') {
-    items.push({ id: `profile:${name}:reason`, label: truncate(state.reason, REASON_MAX), enabled: false });
+    items.push({ id: `profile:${name}:reason`, label: truncate(inAppWords(state.code, state.reason), REASON_MAX), enabled: false });
   }
   items.push(
     { id: `profile:${name}:refresh`, label: 'Refresh now', enabled: !refreshing, click: () => handlers.refresh(name) },

@@ -12,7 +12,7 @@
  */
 import type { Clock } from '../engine/clock';
 import type { EngineNotice } from '../engine/engine';
-import { formatClockTime, formatRemaining, truncate, type TimeFormat } from './format';
+import { formatClockTime, formatRemaining, inAppWords, truncate, type TimeFormat } from './format';
 
 /** What a notification says. */
 export interface NotificationContent {
@@ -102,7 +102,7 @@ export class NotificationService {
         this.dismiss(profile);
         return;
       case 'refresh-failed':
-        this.refreshFailed(profile, notice.reason);
+        this.refreshFailed(profile, inAppWords(notice.code, notice.reason));
         return;
       case 'expiring':
         if (await this.#silent(profile)) return;

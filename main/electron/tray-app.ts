@@ -13,6 +13,7 @@ import type { ExportFormat } from '../engine/exports';
 import { ClipboardService, type ClipboardPort } from './clipboard-service';
 import { describeInstall, installCommandLineTool, offersCommandLineTool } from './command-line-tool';
 import { EngineTraySource, isSelfRefreshing } from './engine-tray-source';
+import { inAppWords } from './format';
 import { bindBridgeIpc, broadcast, type IpcMainPort } from './ipc';
 import { applyLaunchAtLogin, type LoginItemPort } from './launch-at-login';
 import type { MenuHandlers } from './menu-model';
@@ -60,8 +61,9 @@ const PROFILE_CHANGES: ReadonlySet<BridgeOperation> = new Set<BridgeOperation>([
   'addProfile', 'updateProfile', 'replaceLongLivedKey', 'setTotpSecret', 'removeTotpSecret', 'importProfile', 'removeProfile',
 ]);
 
+/** A failure for a notification or dialog: the engine's plain message in the app's words, or a generic one. */
 function plainMessage(error: unknown): string {
-  return isMfaTrayError(error) ? error.message : 'Something went wrong in MFA Tray; nothing was changed. Try again, and report it if it keeps happening.';
+  return isMfaTrayError(error) ? inAppWords(error.code, error.message) : 'Something went wrong in MFA Tray; nothing was changed. Try again, and report it if it keeps happening.';
 }
 
 /** An error for the log: the engine's code and plain message, else only the error's name (its text could hold anything). */

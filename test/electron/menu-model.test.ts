@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SessionState } from '../../main/common/model';
-import { formatClockTime, formatRemaining } from '../../main/electron/format';
+import { formatClockTime, formatRemaining, inAppWords } from '../../main/electron/format';
 import { EXPORT_CHOICES, buildTrayMenu, toMenuTemplate, type MenuHandlers, type MenuOptions } from '../../main/electron/menu-model';
 import { TOOLTIP_MAX, trayLook, trayTooltip } from '../../main/electron/tray-look';
 import type { TraySnapshot } from '../../main/electron/tray-snapshot';
@@ -115,6 +115,12 @@ describe('tray menu', () => {
     assert.equal(findItem(menu, 'profile:work:reason')?.label, 'Wrong code, or a code already used: enter the next code your MFA device shows.');
     assert.equal(findItem(menu, 'profile:work:reason')?.enabled, false);
     assert.equal(findItem(menu, 'profile:work:copy')?.enabled, true);
+  });
+
+  it('says a failure whose engine message names a command in the app\'s words, whole', () => {
+    const reason = 'No access key is stored for profile "work". Add it again (mfa-tray add work …) or import it from the credentials file.';
+    const menu = buildTrayMenu(snapshot([['work', { kind: 'failed', reason, code: 'no-long-lived-key' }]]), recorder().handlers, options);
+    assert.equal(findItem(menu, 'profile:work:reason')?.label, 'No access key is stored. Add it with Manage profiles in the tray menu.');
   });
 
   it('shortens a long failure reason', () => {
@@ -235,6 +241,15 @@ describe('formats', () => {
     assert.equal(formatRemaining(5 * MIN + 1), '5m');
     assert.equal(formatRemaining(59_999), 'less than 1m');
     assert.equal(formatRemaining(-5), 'less than 1m');
+  });
+
+  it('words the failures the engine explains with a command in terms of the app, each fitting a menu line', () => {
+    for (const code of ['no-long-lived-key', 'keychain-entry-corrupt', 'long-lived-section', 'no-session']) {
+      const words = inAppWords(code, `Engine words; run: mfa-tray something ${code}`);
+      assert.doesNotMatch(words, /mfa-tray|--/, code);
+      assert.ok(words.length <= 80, `${code}: ${words.length} characters`);
+    }
+    assert.equal(inAppWords('sts-unavailable', 'STS could not be reached.'), 'STS could not be reached.');
   });
 
   it('writes local times in 24 hours, in the given zone', () => {

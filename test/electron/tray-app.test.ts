@@ -184,6 +184,16 @@ describe('tray app', () => {
     assert.equal(electron.notifications.live[0]?.content.title, 'auto: refresh failed');
   });
 
+  it('words a failure the engine explains with a command in the app\'s terms', async () => {
+    await h.addUser('auto', { totp: true });
+    await h.keychain.store.delete('long-lived-key', 'auto');
+    await start();
+    electron.tray.click('profile:auto:refresh');
+    await until(() => electron.notifications.live.length === 1, 'the notification');
+    assert.match(electron.notifications.live[0]?.content.body ?? '', /^No access key is stored\. Add it with Manage profiles in the tray menu\./);
+    assert.doesNotMatch(electron.notifications.live[0]?.content.body ?? '', /mfa-tray/);
+  });
+
   it('opens the profile manager when started a second time', async () => {
     await h.addUser('work');
     await start();
