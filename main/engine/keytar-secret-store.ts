@@ -99,7 +99,7 @@ export class KeytarSecretStore implements SecretStore {
   }
 
   async getAll(kind: SecretKind): Promise<ReadonlyMap<string, string>> {
-    const found = await this.#call('list', kind, undefined, undefined, (k) => k.findCredentials(this.service(kind)));
+    const found = await this.#call('read', kind, undefined, undefined, (k) => k.findCredentials(this.service(kind)));
     return new Map(found.map((c) => [c.account, c.password]));
   }
 
