@@ -357,7 +357,7 @@ export class Engine {
     const { settings, profiles } = await this.settings.load();
     this.#notifyBeforeMs = settings.notifyBeforeMinutes * MINUTE;
     // Read once for both: reading every session is the slowest part of a start with many profiles.
-    const sessions = await this.secrets.getSessions();
+    const sessions = await this.secrets.getSessions(profiles.map((p) => p.name));
     await this.sessions.load(profiles, sessions);
     // Created only once everything loaded, so that a failed start can simply be tried again.
     this.#scheduler = new Scheduler(this.clock, (event) => void this.#onDue(event), {
@@ -370,7 +370,7 @@ export class Engine {
   /** Re-reads states and catches up on anything due (after wake-up or a clock change). */
   async recheck(): Promise<void> {
     const profiles = await this.settings.listProfiles();
-    const sessions = await this.secrets.getSessions();
+    const sessions = await this.secrets.getSessions(profiles.map((p) => p.name));
     await this.sessions.load(profiles, sessions);
     // Sessions may have been refreshed by another process (the app, the command): schedule anew.
     await this.#scheduleAll(profiles, sessions);
@@ -410,7 +410,11 @@ export class Engine {
   async #scheduleAll(profiles: readonly Profile[], sessions: ReadonlyMap<string, SessionCredentials>): Promise<void> {
     if (!this.#scheduler) return;
     const withTotp = await this.secrets.profilesWith('totp-secret').catch(() => new Set<string>());
-    for (const profile of profiles) this.#setTimers(profile, sessions.get(profile.name), withTotp.has(profile.name));
+    for (const profile of profiles) {
+      // A refresh under way sets the timers itself when it ends; `sessions` may predate it.
+      if (this.sessions.state(profile.name).kind === 'refreshing') continue;
+      this.#setTimers(profile, sessions.get(profile.name), withTotp.has(profile.name));
+    }
   }
 
   #setTimers(profile: Profile, session: SessionCredentials | undefined, hasTotp: boolean): void {

@@ -100,7 +100,9 @@ export class KeytarSecretStore implements SecretStore {
 
   async getAll(kind: SecretKind): Promise<ReadonlyMap<string, string>> {
     const found = await this.#call('read', kind, undefined, undefined, (k) => k.findCredentials(this.service(kind)));
-    return new Map(found.map((c) => [c.account, c.password]));
+    // keytar on macOS lists an item whose secret it could not read (access denied, keychain locked)
+    // with an empty account and password: that is no entry of ours.
+    return new Map(found.filter((c) => c.account !== '' && c.password !== '').map((c) => [c.account, c.password]));
   }
 
   /**

@@ -124,12 +124,17 @@ export class ProfileSecrets {
   }
 
   /**
-   * Every cached session, by profile, in one keychain call (for reading all profiles at once).
-   * Throws for a damaged entry, as {@link getSession} does.
+   * The cached sessions of these profiles, by profile, in one keychain call (for reading all
+   * profiles at once). Throws for a damaged entry of one of them, as {@link getSession} does;
+   * entries of other names (a profile removed from a settings file that was moved away) are not
+   * looked at.
    */
-  async getSessions(): Promise<ReadonlyMap<string, SessionCredentials>> {
+  async getSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionCredentials>> {
+    const wanted = new Set(profiles);
     const sessions = new Map<string, SessionCredentials>();
-    for (const [profile, value] of await this.store.getAll('session')) sessions.set(profile, this.#parseJson('session', profile, value, sessionSchema));
+    for (const [profile, value] of await this.store.getAll('session')) {
+      if (wanted.has(profile)) sessions.set(profile, this.#parseJson('session', profile, value, sessionSchema));
+    }
     return sessions;
   }
 

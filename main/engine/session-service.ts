@@ -24,8 +24,8 @@ export interface SessionSecrets {
   getLongLivedKey(profile: string): Promise<LongLivedKey | undefined>;
   getTotpSecret(profile: string): Promise<string | undefined>;
   getSession(profile: string): Promise<SessionCredentials | undefined>;
-  /** Every cached session, by profile, in one keychain call. */
-  getSessions(): Promise<ReadonlyMap<string, SessionCredentials>>;
+  /** The cached sessions of these profiles, by profile, in one keychain call. */
+  getSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionCredentials>>;
   setSession(profile: string, session: SessionCredentials): Promise<void>;
   deleteSession(profile: string): Promise<boolean>;
 }
@@ -94,7 +94,7 @@ export class SessionService {
     profiles ??= await this.deps.profiles.listProfiles();
     const known = new Set(profiles.map((p) => p.name));
     for (const name of [...this.#states.keys()]) if (!known.has(name)) this.#states.delete(name);
-    sessions ??= await this.deps.secrets.getSessions();
+    sessions ??= await this.deps.secrets.getSessions(profiles.map((p) => p.name));
     for (const profile of profiles) {
       if (this.#inflight.has(profile.name)) continue;
       const session = sessions.get(profile.name);

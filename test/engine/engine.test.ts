@@ -356,6 +356,13 @@ describe('a session that could not be saved', () => {
 });
 
 describe('many profiles', () => {
+  it('is not stopped by a damaged keychain entry of a profile that is no longer in the settings', async () => {
+    await h.addUser('work');
+    await h.keychain.store.set('session', 'gone', '{ not JSON');
+    await h.engine.start();
+    assert.deepEqual((await h.engine.status()).map((s) => [s.profile.name, s.state.kind]), [['work', 'none']]);
+  });
+
   it('start, status and recheck ask the keychain once per kind of entry, not once per profile', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `p${i}`);
     for (const [i, name] of names.entries()) await h.addUser(name, { totp: i % 3 === 0 });

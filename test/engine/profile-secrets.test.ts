@@ -156,14 +156,16 @@ describe('ProfileSecrets, every profile at once', () => {
     await secrets.setLongLivedKey('a', KEY);
     await secrets.setTotpSecret('b/c', TOTP);
 
-    assert.deepEqual(new Map(await secrets.getSessions()), new Map([['a', SESSION], ['b/c', later]]));
+    assert.deepEqual(new Map(await secrets.getSessions(['a', 'b/c', 'none'])), new Map([['a', SESSION], ['b/c', later]]));
+    assert.deepEqual(new Map(await secrets.getSessions(['b/c'])), new Map([['b/c', later]]));
     assert.deepEqual([...(await secrets.profilesWith('long-lived-key'))], ['a']);
     assert.deepEqual([...(await secrets.profilesWith('totp-secret'))], ['b/c']);
   });
 
-  it('reports a damaged session as reading it alone would, without its content', async () => {
+  it('reports a damaged session of a profile asked for as reading it alone would, without its content; others are not looked at', async () => {
     await keychain.store.set('session', 'damaged', JSON.stringify({ ...SESSION, sessionToken: '' }));
 
-    await assert.rejects(secrets.getSessions(), (error) => isMfaTrayError(error, 'keychain-entry-corrupt') && /"damaged"/.test(error.message) && /sessionToken/.test(error.message) && !error.message.includes(SESSION.secretAccessKey));
+    assert.deepEqual([...(await secrets.getSessions(['a'])).keys()], ['a']);
+    await assert.rejects(secrets.getSessions(['a', 'damaged']), (error) => isMfaTrayError(error, 'keychain-entry-corrupt') && /"damaged"/.test(error.message) && /sessionToken/.test(error.message) && !error.message.includes(SESSION.secretAccessKey));
   });
 });
