@@ -54,24 +54,36 @@ export async function lookUpCachedSession(
   return { profile, cached, fresh: cached !== undefined && cached.expiresAt - from.clock.now() > SERVE_CACHED_ABOVE_MS };
 }
 
+/** What {@link serveFreshCachedSession} did: served the session, or found what the whole command needs. */
+export type CachedSessionOutcome =
+  | { readonly served: true }
+  | { readonly served: false; readonly lookup: Promise<CachedSessionLookup> };
+
 /**
  * Prints the profile's cached session as credential_process JSON when it is fresh.
  *
- * @returns whether it was printed. False for anything else (no fresh session, or any failure): the
- *   whole command then runs, refreshes when it can, and reports failures in its usual words.
+ * Otherwise returns the lookup (its result, or its failure as a rejected promise) for the whole
+ * command to carry on from (see CliContext.takeCachedLookup): it refreshes when it can and reports
+ * failures in its usual words, without reading the settings file and the keychain again (a keychain
+ * that does not answer would otherwise be waited for twice).
  */
-export async function printFreshCachedSession(name: string, env: NodeJS.ProcessEnv, stdout: NodeJS.WritableStream): Promise<boolean> {
+export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessEnv, stdout: NodeJS.WritableStream): Promise<CachedSessionOutcome> {
+  let found: CachedSessionLookup;
   try {
     const store = cliSecretStore(env);
-    const found = await lookUpCachedSession(name, {
+    found = await lookUpCachedSession(name, {
       settings: new SettingsStore({ configDir: configDir(env) }),
       secrets: new ProfileSecrets(store ?? new KeytarSecretStore()),
       clock: systemClock,
     });
-    if (!found.fresh || !found.cached) return false;
-    stdout.write(formatExports(found.cached, 'process'));
-    return true;
-  } catch {
-    return false;
+  } catch (error) {
+    const failed = Promise.reject(error);
+    failed.catch(() => undefined); // handled by whoever takes it; never an unhandled rejection here
+    return { served: false, lookup: failed };
   }
+  if (found.fresh && found.cached) {
+    stdout.write(formatExports(found.cached, 'process'));
+    return { served: true };
+  }
+  return { served: false, lookup: Promise.resolve(found) };
 }

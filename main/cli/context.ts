@@ -3,7 +3,13 @@
  * first use (so that `--help` and usage errors never touch the keychain or a file).
  */
 import { createEngine, type Engine } from '../engine/engine';
-import { cliSecretStore } from './cached-session';
+import { cliSecretStore, type CachedSessionLookup } from './cached-session';
+
+/** A credential-process lookup already made (by main.ts's cheap path), to be taken once. */
+export interface CachedLookup {
+  readonly name: string;
+  readonly lookup: Promise<CachedSessionLookup>;
+}
 
 /** Environment variable that makes unexpected failures print their stack trace (for bug reports). */
 export const DEBUG_ENV = 'MFA_TRAY_DEBUG';
@@ -18,10 +24,22 @@ export interface CliStreams {
 export class CliContext {
   #engine: Engine | undefined;
 
+  #cachedLookup: CachedLookup | undefined;
+
   constructor(
     readonly env: NodeJS.ProcessEnv,
     readonly streams: CliStreams,
-  ) {}
+    cachedLookup?: CachedLookup,
+  ) {
+    this.#cachedLookup = cachedLookup;
+  }
+
+  /** The lookup main.ts already made for this profile name, once; undefined otherwise. */
+  takeCachedLookup(name: string): Promise<CachedSessionLookup> | undefined {
+    const taken = this.#cachedLookup?.name === name ? this.#cachedLookup.lookup : undefined;
+    this.#cachedLookup = undefined;
+    return taken;
+  }
 
   /** Whether a person can be asked on stdin (it is a terminal). */
   get interactive(): boolean {

@@ -14,18 +14,21 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-export {};
+import type { CachedLookup } from './context';
 
 const argv = process.argv.slice(2);
 
 async function main(): Promise<number> {
   const [command, profile, ...rest] = argv;
+  let cachedLookup: CachedLookup | undefined;
   if (command === 'credential-process' && profile !== undefined && !profile.startsWith('-') && rest.length === 0) {
-    const { printFreshCachedSession } = await import('./cached-session');
-    if (await printFreshCachedSession(profile, process.env, process.stdout)) return 0;
+    const { serveFreshCachedSession } = await import('./cached-session');
+    const outcome = await serveFreshCachedSession(profile, process.env, process.stdout);
+    if (outcome.served) return 0;
+    cachedLookup = { name: profile, lookup: outcome.lookup };
   }
   const [{ CliContext }, { run }] = await Promise.all([import('./context'), import('./run')]);
-  return run(argv, new CliContext(process.env, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }));
+  return run(argv, new CliContext(process.env, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, cachedLookup));
 }
 
 process.exitCode = await main();

@@ -298,12 +298,15 @@ interface LockOptions {
   readonly busy: () => MfaTrayError;
   /** The mean wait between two tries. Default 32 ms, for locks held for the milliseconds of a write. */
   readonly pollMs?: number;
+  /** Called once, when the lock is first found held by another process. */
+  readonly onBusy?: () => void;
 }
 
 async function acquireLock(target: string, options: LockOptions): Promise<HeldLock> {
   const deadline = Date.now() + options.timeoutMs;
   const poll = options.pollMs ?? 32;
   const state = { compromised: false };
+  let waited = false;
   for (;;) {
     try {
       const release = await (await loadLockfile()).lock(target, {
@@ -330,6 +333,8 @@ async function acquireLock(target: string, options: LockOptions): Promise<HeldLo
         throw fileError(options.code, `Cannot lock the ${options.what} ${target}`, error);
       }
       if (Date.now() >= deadline) throw options.busy();
+      if (!waited) options.onBusy?.();
+      waited = true;
       // Jittered, so that waiting processes do not retry in step.
       await new Promise((r) => setTimeout(r, poll * (0.5 + Math.random())));
     }
@@ -346,6 +351,8 @@ export interface WithLockOptions {
   readonly busy: () => MfaTrayError;
   /** The mean wait between two tries (see {@link LockOptions.pollMs}). */
   readonly pollMs?: number;
+  /** Called once, when the lock is first found held by another process (to say why nothing happens). */
+  readonly onBusy?: () => void;
 }
 
 /**

@@ -306,12 +306,15 @@ export class Engine {
    * waiting for it up to `timeoutMs` (default 5 min: the other one may be waiting for a code to be
    * typed). For refreshes on demand that may run in parallel (`credential_process`, which AWS tools
    * can start several times at once): the later ones find the session the first one got instead of
-   * each asking for a code, or each waiting for a TOTP step of its own.
+   * each asking for a code, or each waiting for a TOTP step of its own. `onWait` is called once
+   * when another process holds the lock.
    */
-  async whileRefreshing<T>(name: string, work: () => Promise<T>, timeoutMs = 5 * MINUTE): Promise<T> {
+  async whileRefreshing<T>(name: string, work: () => Promise<T>, options: { readonly timeoutMs?: number; readonly onWait?: () => void } = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? 5 * MINUTE;
     return withLock(refreshLockPath(this.configDir, name), work, {
       timeoutMs,
       pollMs: 200,
+      ...(options.onWait ? { onBusy: options.onWait } : {}),
       what: `the refresh of profile ${name}`,
       busy: () => new MfaTrayError(
         'lock-timeout',

@@ -19,8 +19,18 @@ beforeEach(async () => {
 });
 
 /** Starts `CALLS` credential-process runs at the same moment and waits for all of them. */
-async function atOnce(): Promise<CliResult[]> {
-  return Promise.all(Array.from({ length: CALLS }, () => cli.sandbox.run(['credential-process', 'dev'])));
+async function atOnce(profile = 'dev'): Promise<CliResult[]> {
+  return Promise.all(Array.from({ length: CALLS }, () => cli.sandbox.run(['credential-process', profile])));
+}
+
+/** Every call succeeded with the session STS issued last; stderr holds at most the note of a waiting call. */
+function assertAllServedTheLastSession(results: readonly CliResult[], profile = 'dev'): void {
+  const session = cli.sts.sessions.at(-1);
+  for (const result of results) {
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { AccessKeyId: string }).AccessKeyId, session?.accessKeyId);
+    assert.ok(['', `mfa-tray credential-process: another mfa-tray is refreshing profile ${profile}; waiting for its session…\n`].includes(result.stderr), result.stderr);
+  }
 }
 
 /** The sessions STS issued to this test's user. */
@@ -31,23 +41,23 @@ function issued(): number {
 describe('credential-process started several times at once', () => {
   test(`${CALLS} at once, no session yet: one refresh, and every call prints its session`, async () => {
     const results = await atOnce();
-    for (const result of results) assert.equal(result.status, 0, result.stderr);
     assert.equal(issued(), 1, 'one session was asked of STS');
-    const session = cli.sts.sessions.at(-1);
-    for (const result of results) {
-      assert.equal(result.stderr, '');
-      assert.equal((JSON.parse(result.stdout) as { AccessKeyId: string }).AccessKeyId, session?.accessKeyId);
-    }
+    assertAllServedTheLastSession(results);
   });
 
   test(`${CALLS} at once with a session about to expire: one refresh, the new session for all`, async () => {
     await cli.sandbox.seedSession('dev', fakeSession(Date.now() + 10 * 60_000));
     const results = await atOnce();
     assert.equal(issued(), 1);
-    const session = cli.sts.sessions.at(-1);
-    for (const result of results) {
-      assert.equal(result.status, 0, result.stderr);
-      assert.equal((JSON.parse(result.stdout) as { AccessKeyId: string }).AccessKeyId, session?.accessKeyId);
-    }
+    assertAllServedTheLastSession(results);
+  });
+
+  test(`${CALLS} at once for a 900 s profile: the waiting calls take the new session although it has under 15 minutes`, async () => {
+    const user = cli.sts.registerUser();
+    await cli.sandbox.addProfile('short', user, ['--duration', '900']);
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'short'], { input: user.totpSecret as string })).status, 0);
+    const results = await atOnce('short');
+    assert.equal(cli.sts.sessions.filter((s) => s.user.accessKeyId === user.accessKeyId).length, 1);
+    assertAllServedTheLastSession(results, 'short');
   });
 });

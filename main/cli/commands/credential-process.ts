@@ -49,19 +49,24 @@ Options:
 
   async run(ctx, { positionals }) {
     const engine = ctx.engine();
-    // main.ts has usually served a fresh session already, without loading this module; this is for
-    // the cases it passes on (and for run() called directly).
-    const { profile, cached, fresh } = await lookUpCachedSession(positionals[0] as string, engine);
+    const wanted = positionals[0] as string;
+    // main.ts has usually served a fresh session already, without loading this module, and hands
+    // over what it found otherwise; looked up here when run() is called directly.
+    const { profile, cached, fresh } = await (ctx.takeCachedLookup(wanted) ?? lookUpCachedSession(wanted, engine));
     if (fresh && cached) return serve(ctx, cached);
     const name = profile.name;
 
     let session: SessionCredentials;
     try {
-      // AWS tools may start several of these at once: one refreshes, the others wait and serve its session.
+      // AWS tools may start several of these at once: one refreshes, the others wait and serve its
+      // session. That one may hold less than the 15 minutes asked of a cached one (a 900 s profile):
+      // any new session with time left will do.
       session = await engine.whileRefreshing(name, async () => {
         const current = await lookUpCachedSession(name, engine);
-        return current.fresh && current.cached ? current.cached : refresh(engine, current.profile, current.cached);
-      });
+        const renewed = current.cached !== undefined && current.cached.expiresAt !== cached?.expiresAt &&
+          current.cached.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS;
+        return current.cached && (current.fresh || renewed) ? current.cached : refresh(engine, current.profile, current.cached);
+      }, { onWait: () => note(ctx, `mfa-tray credential-process: another mfa-tray is refreshing profile ${name}; waiting for its session…`) });
     } catch (error) {
       const left = cached ? cached.expiresAt - engine.clock.now() : 0;
       if (cached && left >= SERVE_STALE_ABOVE_MS && isMfaTrayError(error)) {
@@ -94,6 +99,17 @@ async function refresh(engine: Engine, profile: Profile, cached: SessionCredenti
     terminal.close();
   }
   return engine.refresh(name, { code });
+}
+
+/** A note for the person: on the terminal when there is one (the SDKs capture stderr), else on stderr. */
+function note(ctx: CliContext, line: string): void {
+  const terminal = openTerminal();
+  if (!terminal) {
+    ctx.err(line);
+    return;
+  }
+  terminal.output.write(`${line}\n`);
+  terminal.close();
 }
 
 function serve(ctx: CliContext, session: SessionCredentials): typeof EXIT.ok {
