@@ -60,15 +60,16 @@ export function truncate(text: string, max: number): string {
  * A failure in the app's words. A few of the engine's messages end with the command that fixes the
  * problem (`mfa-tray add …`), which a notification or the menu should not ask of someone using the
  * tray; those are said here in terms of the app's own menu and windows, short enough for a menu
- * line (the profile is named by the notification's title and the menu's heading). Every other
- * message is the engine's, as it is. (The windows have their own translated wording for every code.)
+ * line. For a profile's notifications and menu lines only: their title or heading names the profile
+ * (a dialog about the whole app keeps the engine's message, which names it). Every other message is
+ * the engine's, as it is. (The windows have their own translated wording for every code.)
  */
 export function inAppWords(code: string, message: string): string {
   switch (code) {
     case 'no-long-lived-key':
       return 'No access key is stored. Add it with Manage profiles in the tray menu.';
     case 'keychain-entry-corrupt':
-      return 'A keychain entry is damaged. Store it again with Manage profiles.';
+      return 'A keychain entry is damaged. Refresh now, or store it again in Manage profiles.';
     case 'long-lived-section':
       return 'The target section holds a long-lived key. Choose another with Manage profiles.';
     case 'no-session':

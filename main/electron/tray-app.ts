@@ -145,7 +145,7 @@ export class TrayApp {
     } catch (error) {
       // The tray still comes up: its menu names the problem (an unusable settings file, say).
       this.#log(`engine start failed: ${loggable(error)}`);
-      electron.dialogs.showMessage({ type: 'error', message: 'MFA Tray cannot keep sessions fresh right now.', detail: plainMessage(error) });
+      electron.dialogs.showMessage({ type: 'error', message: 'MFA Tray cannot keep sessions fresh right now.', detail: isMfaTrayError(error) ? error.message : plainMessage(error) });
     }
     this.#settings = await engine.settings.load().then((d) => d.settings, () => undefined);
 
