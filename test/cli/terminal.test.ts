@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { cliCommandLine, inTerminal, shellQuote, useCliSuite, type CliProcess } from '../support/cli';
+import { cliCommandLine, fakeSession, inTerminal, shellQuote, useCliSuite, type CliProcess } from '../support/cli';
 
 // Without `script`, every test fails with this one line on how to install it.
 before(() => {
@@ -104,6 +104,42 @@ describe('refresh asks for the code', () => {
 });
 
 describe('credential-process asks on /dev/tty', () => {
+  /** credential-process on a terminal, its stdout and stderr redirected to files as the SDKs capture them. */
+  function credentialProcess(env: NodeJS.ProcessEnv): { tty: CliProcess; out: string; err: string } {
+    const out = join(cli.sandbox.dir, 'out.json');
+    const err = join(cli.sandbox.dir, 'err.txt');
+    const tty = cli.stopAfterTest(inTerminal(`${cliCommandLine(['credential-process', 'dev'])} > ${shellQuote(out)} 2> ${shellQuote(err)} < /dev/null`, env));
+    return { tty, out, err };
+  }
+
+  test('a question nobody answers ends after MFA_TRAY_CODE_TIMEOUT: one line, exit 4, nothing sent', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    const { tty, out, err } = credentialProcess({ ...cli.sandbox.env, MFA_TRAY_CODE_TIMEOUT: '2' });
+    await tty.waitFor(/MFA code for profile dev \(device \S+\): $/);
+    assert.equal((await tty.exited).status, 4, tty.stdout);
+    assert.equal(readFileSync(out, 'utf8'), '');
+    assert.equal(readFileSync(err, 'utf8'), 'mfa-tray credential-process: No code for profile dev was typed within 2 s. Run the AWS command again with the MFA device at hand, or register the device\'s secret: mfa-tray totp set dev\n');
+    assert.equal(cli.requests('GetSessionToken').length, 0);
+  });
+
+  test('a question nobody answers, with a session still valid: that session is printed, with a note', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    const cached = fakeSession(Date.now() + 10 * 60_000);
+    await cli.sandbox.seedSession('dev', cached);
+    const { tty, out, err } = credentialProcess({ ...cli.sandbox.env, MFA_TRAY_CODE_TIMEOUT: '1' });
+    assert.equal((await tty.exited).status, 0, tty.stdout);
+    assert.equal((JSON.parse(readFileSync(out, 'utf8')) as { AccessKeyId: string }).AccessKeyId, cached.accessKeyId);
+    assert.match(readFileSync(err, 'utf8'), /^mfa-tray credential-process: could not refresh profile dev \(No code for profile dev was typed within 1 s\. .*\); using its current session, \d+ min left\.\n$/);
+  });
+
+  test('MFA_TRAY_CODE_TIMEOUT out of range: exit 2 naming it, before anything is asked', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    const result = await cli.sandbox.run(['credential-process', 'dev'], { env: { MFA_TRAY_CODE_TIMEOUT: '0' } });
+    assert.equal(result.status, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^mfa-tray credential-process: MFA_TRAY_CODE_TIMEOUT: use a whole number of seconds from 1 to 3600 \(default 180\)/);
+  });
+
   test('stdout has only the JSON and stderr nothing, while the question goes to the terminal', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     const out = join(cli.sandbox.dir, 'out.json');

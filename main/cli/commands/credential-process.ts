@@ -17,13 +17,33 @@ import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT } from '../exit-codes';
 import { formatDuration, formatLocalTime, oneLine } from '../format';
-import { openTerminal } from '../terminal';
+import { CancelledError, openTerminal } from '../terminal';
 
 /**
  * When a refresh is due but cannot happen, a cached session with at least this left is still
  * served (with a note on stderr): the AWS command works now, and the next call tries again.
  */
 const SERVE_STALE_ABOVE_MS = 60_000;
+
+/**
+ * How long a code is waited for on the terminal, in seconds. An AWS command waits as long as the
+ * question does, and so does every other credential-process for the profile (they wait for this
+ * one's refresh): a question nobody answers must end.
+ */
+export const CODE_TIMEOUT_ENV = 'MFA_TRAY_CODE_TIMEOUT';
+const CODE_TIMEOUT_DEFAULT_SECONDS = 180;
+const CODE_TIMEOUT_LIMITS = { min: 1, max: 3600 } as const;
+
+/** The code timeout from {@link CODE_TIMEOUT_ENV}, in milliseconds; a usage error naming it when it is not a whole number in range. */
+function codeTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const raw = env[CODE_TIMEOUT_ENV];
+  if (raw === undefined || raw === '') return CODE_TIMEOUT_DEFAULT_SECONDS * 1000;
+  const seconds = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(seconds >= CODE_TIMEOUT_LIMITS.min && seconds <= CODE_TIMEOUT_LIMITS.max)) {
+    throw new MfaTrayError('invalid-input', `${CODE_TIMEOUT_ENV}: use a whole number of seconds from ${CODE_TIMEOUT_LIMITS.min} to ${CODE_TIMEOUT_LIMITS.max} (default ${CODE_TIMEOUT_DEFAULT_SECONDS})`, { field: CODE_TIMEOUT_ENV });
+  }
+  return seconds * 1000;
+}
 
 export const credentialProcessCommand: Command = {
   name: 'credential-process',
@@ -36,7 +56,8 @@ For the AWS CLI and SDKs. In ~/.aws/config:
 
 Prints only the Version 1 JSON on stdout. A cached session with more than 15 minutes left is
 printed as it is. Otherwise the session is refreshed first: with the registered TOTP secret, else
-by asking for the code on the terminal (/dev/tty, since the SDKs capture stdout and stderr). When
+by asking for the code on the terminal (/dev/tty, since the SDKs capture stdout and stderr; the
+question ends after MFA_TRAY_CODE_TIMEOUT seconds, default 180). When
 no refresh is possible, a session that is still valid is printed anyway, with a note on stderr;
 with none, the command fails with one line on stderr. When several run at once for one profile,
 one refreshes and the others wait for it (up to 5 minutes) and print the session it got.
@@ -48,6 +69,7 @@ Options:
   positionals: { min: 1, max: 1, name: '<profile>' },
 
   async run(ctx, { positionals }) {
+    const timeoutMs = codeTimeoutMs(ctx.env);
     const engine = ctx.engine();
     const wanted = positionals[0] as string;
     // main.ts has usually served a fresh session already, without loading this module, and hands
@@ -65,7 +87,7 @@ Options:
         const current = await lookUpCachedSession(name, engine);
         const renewed = current.cached !== undefined && current.cached.expiresAt !== cached?.expiresAt &&
           current.cached.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS;
-        return current.cached && (current.fresh || renewed) ? current.cached : refresh(engine, current.profile, current.cached);
+        return current.cached && (current.fresh || renewed) ? current.cached : refresh(engine, current.profile, current.cached, timeoutMs);
       }, { onWait: () => note(ctx, `mfa-tray credential-process: another mfa-tray is refreshing profile ${name}; waiting for its session…`) });
     } catch (error) {
       const left = cached ? cached.expiresAt - engine.clock.now() : 0;
@@ -80,7 +102,7 @@ Options:
 };
 
 /** A new session: with the registered TOTP secret, else with a code asked for on the terminal. */
-async function refresh(engine: Engine, profile: Profile, cached: SessionCredentials | undefined): Promise<SessionCredentials> {
+async function refresh(engine: Engine, profile: Profile, cached: SessionCredentials | undefined, timeoutMs: number): Promise<SessionCredentials> {
   const name = profile.name;
   if (await engine.secrets.hasTotpSecret(name)) return engine.refresh(name, { generate: true });
   const terminal = openTerminal();
@@ -94,7 +116,12 @@ async function refresh(engine: Engine, profile: Profile, cached: SessionCredenti
     const why = !cached ? 'it has no current session'
       : cached.expiresAt > now ? `its session has ${formatDuration(cached.expiresAt - now)} left`
         : `its session expired at ${formatLocalTime(cached.expiresAt)}`;
-    code = await askCode(profile, { input: terminal.input, output: terminal.output, note: `mfa-tray: profile ${name} needs a refresh (${why}).` });
+    code = await askCode(profile, { input: terminal.input, output: terminal.output, note: `mfa-tray: profile ${name} needs a refresh (${why}).`, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    if (error instanceof CancelledError && error.reason === 'aborted') {
+      throw new MfaTrayError('code-required', `No code for profile ${name} was typed within ${formatDuration(timeoutMs)}. Run the AWS command again with the MFA device at hand, or register the device's secret: mfa-tray totp set ${name}`);
+    }
+    throw error;
   } finally {
     terminal.close();
   }
