@@ -14,7 +14,7 @@ import { createBridgeHandlers } from '../../main/engine/bridge-handlers';
 import { createCliSandbox, ensureCliBuilt, type CliSandbox } from '../support/cli';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { botocoreProfiles, sdkProfiles } from '../support/fault-ini';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+import { useStsServer, type StsUser } from '../support/sts-server';
 import { filesUnder } from './canaries';
 
 const NAMES = [
@@ -46,14 +46,9 @@ const SERIALS = [
 
 const REGIONS = ['us-east-1\n', 'us-east-1]\n[x', '<b>us-east-1</b>', 'us-east-1; rm -rf ~'];
 
-let sts: StsServer;
 let user: StsUser;
-before(async () => {
-  sts = await startStsServer();
+const loopback = useStsServer((sts) => {
   user = sts.registerUser();
-});
-after(async () => {
-  await sts.close();
 });
 
 /** What must stay untouched. */
@@ -68,7 +63,7 @@ async function state(configDir: string, credentials: string, keychain: { listPro
 describe('the engine and the bridge', () => {
   let h: Harness;
   before(async () => {
-    h = await createHarness({ sts });
+    h = await createHarness({ sts: loopback.sts });
     await h.addUser('existing');
   });
   after(() => h.close());
@@ -124,13 +119,13 @@ describe('the engine and the bridge', () => {
 
 describe('a name that looks like a path', () => {
   test('is only a name: stored, written as a section both readers agree on, and no file is made from it', async (t) => {
-    const h = await createHarness({ sts });
+    const h = await createHarness({ sts: loopback.sts });
     t.after(() => h.close());
     const pathy = '../../etc/passwd';
-    const other = sts.registerUser();
+    const other = loopback.sts.registerUser();
     await h.engine.addProfile({ name: pathy, mfaSerial: other.mfaSerial, accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey });
-    await sts.avoidStepEdge(8000);
-    const session = await h.engine.refresh(pathy, { code: sts.currentCode(other) });
+    await loopback.sts.avoidStepEdge(8000);
+    const session = await h.engine.refresh(pathy, { code: loopback.sts.currentCode(other) });
 
     const [boto] = botocoreProfiles([h.credentialsPath]);
     assert.equal(boto?.profiles?.[pathy]?.aws_session_token, session.sessionToken);
@@ -144,7 +139,7 @@ describe('the command', () => {
   let sandbox: CliSandbox;
   before(async () => {
     await ensureCliBuilt();
-    sandbox = createCliSandbox(sts, 'hostile');
+    sandbox = createCliSandbox(loopback.sts, 'hostile');
   });
   after(() => sandbox.cleanup());
 

@@ -16,30 +16,24 @@ import type { Engine } from '../../main/engine/engine';
 import { EXPORT_FORMATS } from '../../main/engine/exports';
 import { createCliSandbox, ensureCliBuilt, type CliResult, type CliSandbox } from '../support/cli';
 import { createHarness, type Harness } from '../support/engine-harness';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+import { useStsServer, type StsUser } from '../support/sts-server';
 import { capturingOutput, errorText, filesUnder, findLeaks, LONG_SECRET, TOTP_SECRET, WRONG_SECRET, type Artifact } from './canaries';
 
-let sts: StsServer;
-before(async () => {
-  sts = await startStsServer();
-});
-after(async () => {
-  await sts.close();
-});
+const loopback = useStsServer();
 
 /** A user whose secrets are the canaries. */
 function canaryUser(): StsUser {
-  return sts.registerUser({ secretAccessKey: LONG_SECRET, totpSecret: TOTP_SECRET });
+  return loopback.sts.registerUser({ secretAccessKey: LONG_SECRET, totpSecret: TOTP_SECRET });
 }
 
 /** A code the device does not show now (nor one step either side). */
 function wrongCode(user: StsUser): string {
-  const near = new Set([-1, 0, 1].map((s) => sts.currentCode(user, s)));
+  const near = new Set([-1, 0, 1].map((s) => loopback.sts.currentCode(user, s)));
   for (let n = 123456; ; n += 1) if (!near.has(String(n))) return String(n);
 }
 
 function leaksIn(artifacts: readonly Artifact[]): string[] {
-  return findLeaks(artifacts, sts.sessions);
+  return findLeaks(artifacts, loopback.sts.sessions);
 }
 
 describe('the engine', () => {
@@ -60,7 +54,7 @@ describe('the engine', () => {
   }
 
   before(async () => {
-    h = await createHarness({ sts });
+    h = await createHarness({ sts: loopback.sts });
     const notices: unknown[] = [];
     h.engine.onNotice((notice) => notices.push(notice));
     h.engine.sessions.onState((profile, state) => notices.push({ profile, state }));
@@ -84,21 +78,21 @@ describe('the engine', () => {
       await call('importProfile', (e) => e.importProfile('imported', { fromSection: 'legacy', removePlaintext: true }));
       await call('setTotpSecret (otpauth URI)', (e) => e.setTotpSecret('imported', `otpauth://totp/AWS:legacy?secret=${TOTP_SECRET}&issuer=AWS`));
       await call('removeTotpSecret', (e) => e.removeTotpSecret('imported'));
-      await sts.avoidStepEdge(8000);
-      await call('refresh (typed)', (e) => e.refresh('imported', { code: sts.currentCode(legacy) }), { sessionsAllowed: true });
+      await loopback.sts.avoidStepEdge(8000);
+      await call('refresh (typed)', (e) => e.refresh('imported', { code: loopback.sts.currentCode(legacy) }), { sessionsAllowed: true });
 
       // Failures, each with a secret nearby.
       await call('refresh with a wrong code', (e) => e.refresh('imported', { code: wrongCode(legacy) }));
       await call('refresh with the TOTP secret as the code', (e) => e.refresh('imported', { code: TOTP_SECRET }));
       await call('setLongLivedKey (wrong secret)', (e) => e.setLongLivedKey('imported', { accessKeyId: legacy.accessKeyId, secretAccessKey: WRONG_SECRET }));
       await call('verify with a wrong secret', (e) => e.verify('imported'));
-      await call('refresh with a wrong secret', (e) => e.refresh('imported', { code: sts.currentCode(legacy, 1) }));
+      await call('refresh with a wrong secret', (e) => e.refresh('imported', { code: loopback.sts.currentCode(legacy, 1) }));
       await call('verifyKey with a wrong secret', (e) => e.verifyKey({ accessKeyId: legacy.accessKeyId, secretAccessKey: WRONG_SECRET }));
       await call('verifyKey with an unknown key id', (e) => e.verifyKey({ accessKeyId: 'AKIAQQQQQQQQQQQQQQQQ', secretAccessKey: LONG_SECRET }));
-      for (const [what, fault] of [['5xx', () => sts.failNext(1, 500)], ['garbage', () => sts.malformNext(1, 'truncated')], ['throttling', () => sts.throttleNext(1)], ['clock skew', () => sts.setClockSkew(10 * 60_000)]] as const) {
+      for (const [what, fault] of [['5xx', () => loopback.sts.failNext(1, 500)], ['garbage', () => loopback.sts.malformNext(1, 'truncated')], ['throttling', () => loopback.sts.throttleNext(1)], ['clock skew', () => loopback.sts.setClockSkew(10 * 60_000)]] as const) {
         fault();
         await call(`verify with STS ${what}`, (e) => e.verify('work'));
-        sts.clearFaults();
+        loopback.sts.clearFaults();
       }
       await call('TOTP secret as a TOTP secret with a bad character', (e) => e.setTotpSecret('work', `${TOTP_SECRET.slice(0, 20)}1${TOTP_SECRET.slice(21)}`));
       await call('TOTP secret in a HOTP URI', (e) => e.setTotpSecret('work', `otpauth://hotp/AWS:x?secret=${TOTP_SECRET}&counter=1`));
@@ -138,7 +132,7 @@ describe('the bridge (what the windows receive)', () => {
   const artifacts: Artifact[] = [];
 
   before(async () => {
-    h = await createHarness({ sts });
+    h = await createHarness({ sts: loopback.sts });
     const bridge = createBridgeHandlers(h.engine, { closeWindow: () => undefined, locale: () => 'en-US' });
     const events: unknown[] = [];
     const unbind = bindBridgeEvents(h.engine, (event, payload) => events.push({ event, payload }));
@@ -171,11 +165,11 @@ describe('the bridge (what the windows receive)', () => {
     await writeFile(h.credentialsPath, `${await readFile(h.credentialsPath, 'latin1').catch(() => '')}\n[legacy]\naws_access_key_id = ${legacy.accessKeyId}\naws_secret_access_key = ${LONG_SECRET}\n`);
     await invoke('listImportableSections');
     await invoke('importProfile', { name: 'imported', fromSection: 'legacy', mfaSerial: legacy.mfaSerial, removePlaintext: true });
-    await sts.avoidStepEdge(8000);
-    await invoke('submitCode', 'imported', sts.currentCode(legacy));
+    await loopback.sts.avoidStepEdge(8000);
+    await invoke('submitCode', 'imported', loopback.sts.currentCode(legacy));
     await invoke('submitCode', 'imported', wrongCode(legacy));
     await invoke('submitCode', 'imported', TOTP_SECRET);
-    sts.failNext(1, 503);
+    loopback.sts.failNext(1, 503);
     await invoke('verifyProfile', 'imported');
 
     // Malformed calls with a secret in the wrong place: refused, never echoed.
@@ -224,7 +218,7 @@ describe('the command mfa-tray', () => {
 
   before(async () => {
     await ensureCliBuilt();
-    sandbox = createCliSandbox(sts, 'audit');
+    sandbox = createCliSandbox(loopback.sts, 'audit');
     const work = canaryUser();
     const legacy = canaryUser();
 
@@ -244,8 +238,8 @@ describe('the command mfa-tray', () => {
     await writeFile(sandbox.credentialsFile, `${await readFile(sandbox.credentialsFile, 'latin1').catch(() => '')}\n[legacy]\naws_access_key_id = ${legacy.accessKeyId}\naws_secret_access_key = ${LONG_SECRET}\n`);
     await writeFile(sandbox.configFile, `[profile legacy]\nmfa_serial = ${legacy.mfaSerial}\n`);
     await must('import --remove-plaintext', ['import', 'imported', '--from', 'legacy', '--remove-plaintext']);
-    await sts.avoidStepEdge(8000);
-    await must('refresh --code', ['refresh', 'imported', '--code', sts.currentCode(legacy)]);
+    await loopback.sts.avoidStepEdge(8000);
+    await must('refresh --code', ['refresh', 'imported', '--code', loopback.sts.currentCode(legacy)]);
 
     // Failures, with MFA_TRAY_DEBUG set (it adds stack traces for bug reports; the messages are the same).
     {
@@ -259,9 +253,9 @@ describe('the command mfa-tray', () => {
       await run(['add', 'flag2', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', LONG_SECRET], { input: `${LONG_SECRET}\n`, env });
       await run(['totp', 'set', 'work'], { input: `${TOTP_SECRET}1\n`, env });
       await run(['totp', 'set', 'work'], { input: `otpauth://hotp/x?secret=${TOTP_SECRET}\n`, env });
-      sts.failNext(1, 500);
-      await run(['refresh', 'imported', '--code', sts.currentCode(legacy, 1)], { env });
-      sts.malformNext(1, 'html');
+      loopback.sts.failNext(1, 500);
+      await run(['refresh', 'imported', '--code', loopback.sts.currentCode(legacy, 1)], { env });
+      loopback.sts.malformNext(1, 'html');
       await run(['add', 'verify-garbage', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', legacy.accessKeyId, '--verify'], { input: `${LONG_SECRET}\n`, env });
       await run(['export', 'nobody'], { env });
       await run(['credential-process', 'imported', 'extra'], { env });

@@ -4,16 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { BRIDGE_OPERATIONS, channelOf, eventChannelOf, type BridgeResult } from '../../main/common/bridge';
 import { createBridgeHandlers } from '../../main/engine/bridge-handlers';
 import { bindBridgeIpc, broadcast, checkSender } from '../../main/electron/ipc';
 import { WindowRegistry } from '../../main/electron/window-registry';
 import { createHarness, type Harness } from '../support/engine-harness';
-import { startStsServer, type StsServer } from '../support/sts-server';
+import { useStsServer } from '../support/sts-server';
 import { FakeIpcMain, FakeWindowOpener, type FakeWindow } from './fakes';
 
-let sts: StsServer;
+const loopback = useStsServer();
 let h: Harness;
 let ipcMain: FakeIpcMain;
 let windows: WindowRegistry;
@@ -23,14 +23,8 @@ let succeeded: string[];
 let rejected: string[];
 let refreshes: number;
 
-before(async () => {
-  sts = await startStsServer();
-});
-after(async () => {
-  await sts.close();
-});
 beforeEach(async () => {
-  h = await createHarness({ sts });
+  h = await createHarness({ sts: loopback.sts });
   ipcMain = new FakeIpcMain();
   opener = new FakeWindowOpener();
   windows = new WindowRegistry(opener);
@@ -83,10 +77,10 @@ describe('IPC senders', () => {
   it('refuses a message whose frame is gone (null senderFrame)', async () => {
     const prompt = windows.show({ page: 'prompt', profile: 'work' }) as FakeWindow;
     const user = await h.addUser('work');
-    const result = await invoke('submitCode', { sender: { id: prompt.webContentsId }, senderFrame: null }, 'work', sts.currentCode(user));
+    const result = await invoke('submitCode', { sender: { id: prompt.webContentsId }, senderFrame: null }, 'work', loopback.sts.currentCode(user));
     assert.deepEqual(result, { ok: false, error: { code: 'forbidden', message: 'This window may not use MFA Tray. Close it and open the window again from the tray menu.' } });
     assert.equal(refreshes, 0);
-    assert.equal(sts.count('GetSessionToken'), 0);
+    assert.equal(loopback.sts.count('GetSessionToken'), 0);
     assert.deepEqual(rejected, ['submitCode: no-frame']);
   });
 
@@ -138,7 +132,7 @@ describe('IPC payloads', () => {
       assert.equal(!result.ok && result.error.code, 'bad-request', JSON.stringify(args));
     }
     assert.equal(refreshes, 0);
-    assert.equal(sts.count(), 0);
+    assert.equal(loopback.sts.count(), 0);
     await assert.rejects(readFile(h.credentialsPath), { code: 'ENOENT' });
     assert.deepEqual(succeeded, []);
   });

@@ -4,34 +4,27 @@
  * profiles that refresh themselves; the right thing after a wake-up.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isSelfRefreshing } from '../../main/electron/engine-tray-source';
 import { NotificationService } from '../../main/electron/notification-service';
 import { createHarness, type Harness } from '../support/engine-harness';
 import type { FakeClock } from '../support/fake-clock';
-import { startStsServer, type StsServer } from '../support/sts-server';
+import { useStsServer } from '../support/sts-server';
 import { advanceToMidStep, midStepClock } from './step-clock';
 import { FakeNotifications } from './fakes';
 
 const MIN = 60_000;
 
-let sts: StsServer;
+const loopback = useStsServer();
 let h: Harness;
 let clock: FakeClock;
 let factory: FakeNotifications;
 let service: NotificationService;
 let activated: string[];
 
-before(async () => {
-  sts = await startStsServer();
-});
-after(async () => {
-  await sts.close();
-});
 beforeEach(async () => {
-  sts.clearFaults();
-  clock = midStepClock(sts);
-  h = await createHarness({ sts, clock });
+  clock = midStepClock(loopback.sts);
+  h = await createHarness({ sts: loopback.sts, clock });
   factory = new FakeNotifications();
   activated = [];
   service = new NotificationService({
@@ -49,8 +42,8 @@ afterEach(async () => {
 
 async function sessionFor(name: string, options: { totp?: boolean; durationSeconds?: number } = {}) {
   const user = await h.addUser(name, { durationSeconds: options.durationSeconds ?? 3600, ...(options.totp ? { totp: true } : {}) });
-  await sts.avoidStepEdge();
-  const session = options.totp ? await h.engine.refresh(name, { generate: true }) : await h.engine.refresh(name, { code: sts.currentCode(user) });
+  await loopback.sts.avoidStepEdge();
+  const session = options.totp ? await h.engine.refresh(name, { generate: true }) : await h.engine.refresh(name, { code: loopback.sts.currentCode(user) });
   return { user, session };
 }
 
@@ -117,8 +110,8 @@ describe('notifications', () => {
     const { user } = await sessionFor('work');
     await service.handle({ kind: 'expiring', profile: 'work', expiresAt: clock.now() + 10 * MIN });
     assert.equal(factory.live.length, 1);
-    await sts.avoidStepEdge();
-    await h.engine.refresh('work', { code: sts.currentCode(user, 1) });
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) });
     await service.whenIdle();
     assert.equal(factory.live.length, 0);
   });
@@ -131,8 +124,8 @@ describe('notifications', () => {
 
     // The unattended refresh, due half a lifetime early at most (7.5 min), is throttled by STS.
     await h.engine.start();
-    sts.throttleNext(5);
-    advanceToMidStep(clock, sts, session.expiresAt - clock.now() - 7.5 * MIN);
+    loopback.sts.throttleNext(5);
+    advanceToMidStep(clock, loopback.sts, session.expiresAt - clock.now() - 7.5 * MIN);
     await until(() => factory.live.length === 1, 'the failure notification');
     assert.equal(factory.live[0]?.content.title, 'auto: refresh failed');
     assert.match(factory.live[0]?.content.body ?? '', /Click to try again\.$/);

@@ -3,13 +3,13 @@
  * every state change and once a minute, and showing a failed refresh until the next good one.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EngineTraySource } from '../../main/electron/engine-tray-source';
 import type { MenuHandlers } from '../../main/electron/menu-model';
 import { TrayService } from '../../main/electron/tray-service';
 import { createHarness, type Harness } from '../support/engine-harness';
 import type { FakeClock } from '../support/fake-clock';
-import { startStsServer, type StsServer } from '../support/sts-server';
+import { useStsServer } from '../support/sts-server';
 import { midStepClock } from './step-clock';
 import { FakeTray } from './fakes';
 
@@ -20,23 +20,16 @@ const handlers: MenuHandlers = {
   settings: noop, setLaunchAtLogin: noop, installCommandLineTool: noop, about: noop, quit: noop,
 };
 
-let sts: StsServer;
+const loopback = useStsServer();
 let h: Harness;
 let clock: FakeClock;
 let tray: FakeTray;
 let service: TrayService;
 let source: EngineTraySource;
 
-before(async () => {
-  sts = await startStsServer();
-});
-after(async () => {
-  await sts.close();
-});
 beforeEach(async () => {
-  sts.clearFaults();
-  clock = midStepClock(sts);
-  h = await createHarness({ sts, clock });
+  clock = midStepClock(loopback.sts);
+  h = await createHarness({ sts: loopback.sts, clock });
   tray = new FakeTray();
   source = new EngineTraySource(h.engine);
   service = new TrayService({ tray, source, handlers, clock, menuOptions: () => ({ timeZone: 'UTC', locale: 'en-US', offerCommandLineTool: false }) });
@@ -48,8 +41,8 @@ afterEach(async () => {
 });
 
 async function refreshWithCode(name: string, user: Awaited<ReturnType<Harness['addUser']>>) {
-  await sts.avoidStepEdge();
-  return h.engine.refresh(name, { code: sts.currentCode(user) });
+  await loopback.sts.avoidStepEdge();
+  return h.engine.refresh(name, { code: loopback.sts.currentCode(user) });
 }
 
 describe('tray service', () => {
@@ -99,7 +92,7 @@ describe('tray service', () => {
     const user = await h.addUser('work');
     await refreshWithCode('work', user);
     await service.start();
-    await assert.rejects(h.engine.refresh('work', { code: sts.currentCode(user, 10) }));
+    await assert.rejects(h.engine.refresh('work', { code: loopback.sts.currentCode(user, 10) }));
     await service.whenIdle();
     assert.match(tray.item('profile:work').label ?? '', /^work — refresh failed; 1[12]h \d\dm left/);
     assert.match(tray.item('profile:work:reason').label ?? '', /code/i);
@@ -111,8 +104,8 @@ describe('tray service', () => {
     assert.match(tray.item('profile:work').label ?? '', /refresh failed/);
     assert.equal(tray.look, 'problem');
 
-    await sts.avoidStepEdge();
-    await h.engine.refresh('work', { code: sts.currentCode(user, 1) });
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) });
     await service.whenIdle();
     assert.doesNotMatch(tray.item('profile:work').label ?? '', /failed/);
     assert.equal(tray.look, 'ok');

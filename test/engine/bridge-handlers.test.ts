@@ -4,26 +4,20 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { BridgeEvents } from '../../main/common/bridge';
 import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/engine/bridge-handlers';
 import { createHarness, type Harness } from '../support/engine-harness';
-import { startStsServer, type StsServer } from '../support/sts-server';
+import { useStsServer } from '../support/sts-server';
 
-let sts: StsServer;
+const loopback = useStsServer();
 let h: Harness;
 let bridge: BridgeHandlers;
 let closed: Array<number | string>;
 const caller = { windowId: 7 };
 
-before(async () => {
-  sts = await startStsServer();
-});
-after(async () => {
-  await sts.close();
-});
 beforeEach(async () => {
-  h = await createHarness({ sts });
+  h = await createHarness({ sts: loopback.sts });
   closed = [];
   bridge = createBridgeHandlers(h.engine, { closeWindow: (c) => closed.push(c.windowId), locale: () => 'ja-JP' });
 });
@@ -33,7 +27,7 @@ afterEach(async () => {
 
 describe('bridge handlers', () => {
   it('adds a profile and never returns the key or the TOTP secret', async () => {
-    const user = sts.registerUser({ name: `bridge-${Date.now()}` });
+    const user = loopback.sts.registerUser({ name: `bridge-${Date.now()}` });
     const result = await bridge.addProfile([{ name: 'work', mfaSerial: user.mfaSerial }, { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, user.totpSecret], caller);
     assert.equal(result.ok, true, JSON.stringify(result));
     const listed = JSON.stringify(await bridge.listProfiles([], caller));
@@ -47,11 +41,11 @@ describe('bridge handlers', () => {
 
   it('refreshes with a typed code and reports only the expiry', async () => {
     const user = await h.addUser('work');
-    await sts.avoidStepEdge();
-    const result = await bridge.submitCode(['work', sts.currentCode(user)], caller);
+    await loopback.sts.avoidStepEdge();
+    const result = await bridge.submitCode(['work', loopback.sts.currentCode(user)], caller);
     assert.equal(result.ok, true, JSON.stringify(result));
     assert.deepEqual(Object.keys(result.ok ? (result.value as object) : {}).sort(), ['expiresAt', 'profile', 'targetSection']);
-    const session = sts.sessions.at(-1);
+    const session = loopback.sts.sessions.at(-1);
     assert.ok(session && !JSON.stringify(result).includes(session.sessionToken));
     assert.match(await readFile(h.credentialsPath, 'utf8'), /aws_session_token/);
   });
@@ -86,8 +80,8 @@ describe('bridge handlers', () => {
     const unbind = bindBridgeEvents(h.engine, (event, payload) => {
       if (event === 'profiles') pushed.push(payload as BridgeEvents['profiles']);
     });
-    await sts.avoidStepEdge();
-    await bridge.submitCode(['work', sts.currentCode(user)], caller);
+    await loopback.sts.avoidStepEdge();
+    await bridge.submitCode(['work', loopback.sts.currentCode(user)], caller);
     for (let i = 0; i < 100 && pushed.at(-1)?.[0]?.state.kind !== 'valid'; i += 1) await new Promise((r) => setTimeout(r, 20));
     unbind();
     assert.equal(pushed.at(-1)?.[0]?.state.kind, 'valid');

@@ -4,33 +4,29 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isMfaTrayError, type ErrorCode, type MfaTrayError } from '../../main/common/errors';
 import { ClockOffset } from '../../main/engine/clock';
 import { SdkStsGateway, type SdkStsGatewayOptions } from '../../main/engine/sdk-sts-gateway';
 import type { GetSessionTokenRequest } from '../../main/engine/sts-gateway';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+import { startStsServer, useStsServer, type StsUser } from '../support/sts-server';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-let sts: StsServer;
 const savedEnv = { sts: process.env.AWS_ENDPOINT_URL_STS, generic: process.env.AWS_ENDPOINT_URL };
 
-before(async () => {
-  sts = await startStsServer();
+const loopback = useStsServer((sts) => {
   process.env.AWS_ENDPOINT_URL_STS = sts.endpoint;
   delete process.env.AWS_ENDPOINT_URL;
 });
 
 afterEach(() => {
-  sts.clearFaults();
-  process.env.AWS_ENDPOINT_URL_STS = sts.endpoint;
+  process.env.AWS_ENDPOINT_URL_STS = loopback.sts.endpoint;
   delete process.env.AWS_ENDPOINT_URL;
 });
 
-after(async () => {
-  await sts.close();
+after(() => {
   restoreEnv('AWS_ENDPOINT_URL_STS', savedEnv.sts);
   restoreEnv('AWS_ENDPOINT_URL', savedEnv.generic);
 });
@@ -52,7 +48,7 @@ function requestFor(user: StsUser, overrides: Partial<GetSessionTokenRequest> = 
   return {
     key: keyOf(user),
     mfaSerial: user.mfaSerial ?? 'arn:aws:iam::123456789012:mfa/none',
-    code: sts.currentCode(user),
+    code: loopback.sts.currentCode(user),
     durationSeconds: 3600,
     region: 'us-east-1',
     ...overrides,
@@ -79,11 +75,11 @@ function assertNoSecrets(error: MfaTrayError, ...secrets: string[]): void {
 
 describe('SdkStsGateway: sessions', () => {
   test('trades a valid code for the session STS issued', async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
 
     const session = await gateway().getSessionToken(requestFor(user));
 
-    const issued = sts.sessions.at(-1);
+    const issued = loopback.sts.sessions.at(-1);
     assert.ok(issued);
     assert.equal(session.accessKeyId, issued.accessKeyId);
     assert.match(session.accessKeyId, /^ASIA/);
@@ -93,24 +89,24 @@ describe('SdkStsGateway: sessions', () => {
   });
 
   test('asks for the requested duration', async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
 
     const session = await gateway().getSessionToken(requestFor(user, { durationSeconds: 7200 }));
 
-    assert.equal(sts.requests.at(-1)?.durationSeconds, '7200');
-    assert.ok(Math.abs(session.expiresAt - (sts.now() + 7200_000)) < 5000);
+    assert.equal(loopback.sts.requests.at(-1)?.durationSeconds, '7200');
+    assert.ok(Math.abs(session.expiresAt - (loopback.sts.now() + 7200_000)) < 5000);
   });
 
   test("signs for the request's region", async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
 
     await gateway().getSessionToken(requestFor(user, { region: 'eu-central-1' }));
 
-    assert.equal(sts.requests.at(-1)?.region, 'eu-central-1');
+    assert.equal(loopback.sts.requests.at(-1)?.region, 'eu-central-1');
   });
 
   test('returns who the long-lived key belongs to', async () => {
-    const user = sts.registerUser({ name: 'carol', account: '210987654321' });
+    const user = loopback.sts.registerUser({ name: 'carol', account: '210987654321' });
 
     const identity = await gateway().getCallerIdentity(keyOf(user), 'us-east-1');
 
@@ -120,24 +116,24 @@ describe('SdkStsGateway: sessions', () => {
 
 describe('SdkStsGateway: endpoint settings', () => {
   test('honours AWS_ENDPOINT_URL when no STS-specific endpoint is set', async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
     delete process.env.AWS_ENDPOINT_URL_STS;
-    process.env.AWS_ENDPOINT_URL = sts.endpoint;
-    const before = sts.count();
+    process.env.AWS_ENDPOINT_URL = loopback.sts.endpoint;
+    const before = loopback.sts.count();
 
     await gateway().getCallerIdentity(keyOf(user), 'us-east-1');
 
-    assert.equal(sts.count(), before + 1);
+    assert.equal(loopback.sts.count(), before + 1);
   });
 
   test('uses an explicit endpoint option without any environment variable', async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
     delete process.env.AWS_ENDPOINT_URL_STS;
-    const before = sts.count();
+    const before = loopback.sts.count();
 
-    await gateway({ endpoint: sts.endpoint }).getCallerIdentity(keyOf(user), 'us-east-1');
+    await gateway({ endpoint: loopback.sts.endpoint }).getCallerIdentity(keyOf(user), 'us-east-1');
 
-    assert.equal(sts.count(), before + 1);
+    assert.equal(loopback.sts.count(), before + 1);
   });
 
   test('importing the module does not load the AWS SDK', () => {
@@ -157,8 +153,8 @@ describe('SdkStsGateway: endpoint settings', () => {
 
 describe("SdkStsGateway: STS's refusals, mapped", () => {
   test('a wrong code is sts-invalid-code, and the message does not contain it', async () => {
-    const user = sts.registerUser();
-    const wrong = sts.currentCode(user, 5);
+    const user = loopback.sts.registerUser();
+    const wrong = loopback.sts.currentCode(user, 5);
 
     const error = await rejection(gateway().getSessionToken(requestFor(user, { code: wrong })), 'sts-invalid-code');
 
@@ -167,22 +163,22 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
   });
 
   test('the same code sent twice in one time step is refused the second time', async () => {
-    const user = sts.registerUser();
-    const code = sts.currentCode(user);
+    const user = loopback.sts.registerUser();
+    const code = loopback.sts.currentCode(user);
     const gw = gateway();
     await gw.getSessionToken(requestFor(user, { code }));
 
     await rejection(gw.getSessionToken(requestFor(user, { code })), 'sts-invalid-code');
 
-    assert.equal(sts.requests.at(-1)?.outcome, 'AccessDenied (replayed time step)');
+    assert.equal(loopback.sts.requests.at(-1)?.outcome, 'AccessDenied (replayed time step)');
   });
 
   test("another user's MFA serial is sts-wrong-device", async () => {
-    const user = sts.registerUser();
-    const other = sts.registerUser();
+    const user = loopback.sts.registerUser();
+    const other = loopback.sts.registerUser();
 
     const error = await rejection(
-      gateway().getSessionToken(requestFor(user, { mfaSerial: other.mfaSerial, code: sts.currentCode(other) })),
+      gateway().getSessionToken(requestFor(user, { mfaSerial: other.mfaSerial, code: loopback.sts.currentCode(other) })),
       'sts-wrong-device',
     );
 
@@ -191,19 +187,19 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
   });
 
   test('a stored temporary (ASIA) key is sts-session-credentials', async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
     const session = await gateway().getSessionToken(requestFor(user));
     // What a user gets who pasted a session's key and secret as the "long-lived" key: STS does not know
     // the key without its token (InvalidClientTokenId), which the gateway explains as this row.
     const sessionKey = { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey };
 
     const error = await rejection(
-      gateway().getSessionToken(requestFor(user, { key: sessionKey, code: sts.currentCode(user, 1) })),
+      gateway().getSessionToken(requestFor(user, { key: sessionKey, code: loopback.sts.currentCode(user, 1) })),
       'sts-session-credentials',
     );
 
     assert.match(error.message, /temporary session key/);
-    assert.equal(sts.requests.at(-1)?.outcome, 'InvalidClientTokenId');
+    assert.equal(loopback.sts.requests.at(-1)?.outcome, 'InvalidClientTokenId');
     assertNoSecrets(error, session.secretAccessKey);
   });
 
@@ -217,7 +213,7 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
   });
 
   test('a wrong secret access key is sts-bad-signature', async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
     const wrongSecret = 'y'.repeat(40);
 
     const error = await rejection(
@@ -229,8 +225,8 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
   });
 
   test('"Signature expired" (this clock behind by 10 minutes) is clock-skew', async () => {
-    const user = sts.registerUser();
-    sts.setClockSkew(10 * 60_000);
+    const user = loopback.sts.registerUser();
+    loopback.sts.setClockSkew(10 * 60_000);
 
     const error = await rejection(gateway().getSessionToken(requestFor(user)), 'clock-skew');
 
@@ -239,8 +235,8 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
   });
 
   test('"Signature not yet current" (this clock ahead by 10 minutes) is clock-skew', async () => {
-    const user = sts.registerUser();
-    sts.setClockSkew(-10 * 60_000);
+    const user = loopback.sts.registerUser();
+    loopback.sts.setClockSkew(-10 * 60_000);
 
     const error = await rejection(gateway().getSessionToken(requestFor(user)), 'clock-skew');
 
@@ -248,8 +244,8 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
   });
 
   test('after a clock-skew refusal the next request is signed in AWS time and succeeds', async () => {
-    const user = sts.registerUser();
-    sts.setClockSkew(10 * 60_000);
+    const user = loopback.sts.registerUser();
+    loopback.sts.setClockSkew(10 * 60_000);
     const gw = gateway();
     await rejection(gw.getSessionToken(requestFor(user)), 'clock-skew');
 
@@ -259,8 +255,8 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
   });
 
   test('Throttling is sts-throttled, worth retrying later', async () => {
-    const user = sts.registerUser();
-    sts.throttleNext(1);
+    const user = loopback.sts.registerUser();
+    loopback.sts.throttleNext(1);
 
     const error = await rejection(gateway().getSessionToken(requestFor(user)), 'sts-throttled');
 
@@ -269,7 +265,7 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
   });
 
   test('a duration out of range is sts-validation on durationSeconds', async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
 
     const error = await rejection(gateway().getSessionToken(requestFor(user, { durationSeconds: 600 })), 'sts-validation');
 
@@ -278,7 +274,7 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
   });
 
   test('a code of the wrong length is sts-validation on the code, without echoing it', async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
 
     const error = await rejection(gateway().getSessionToken(requestFor(user, { code: '12345' })), 'sts-validation');
 
@@ -287,8 +283,8 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
   });
 
   test('a security-key (u2f) serial is refused before anything is sent', async () => {
-    const user = sts.registerUser();
-    const before = sts.count();
+    const user = loopback.sts.registerUser();
+    const before = loopback.sts.count();
 
     const error = await rejection(
       gateway().getSessionToken(requestFor(user, { mfaSerial: 'arn:aws:iam::123456789012:u2f/user/alice/yubikey-ABCDEFGHIJKLMNOP' })),
@@ -297,24 +293,24 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
 
     assert.equal(error.field, 'mfaSerial');
     assert.match(error.message, /security key/);
-    assert.equal(sts.count(), before);
+    assert.equal(loopback.sts.count(), before);
   });
 
   test('a region that is no host name is refused before anything is sent', async () => {
-    const user = sts.registerUser();
-    const before = sts.count();
+    const user = loopback.sts.registerUser();
+    const before = loopback.sts.count();
 
     const error = await rejection(gateway().getCallerIdentity(keyOf(user), 'us east 1'), 'invalid-input');
 
     assert.equal(error.field, 'region');
-    assert.equal(sts.count(), before);
+    assert.equal(loopback.sts.count(), before);
   });
 });
 
 describe('SdkStsGateway: faults', () => {
   test('a hanging STS fails within the timeout', async () => {
-    const user = sts.registerUser();
-    sts.setHang(true);
+    const user = loopback.sts.registerUser();
+    loopback.sts.setHang(true);
     const started = Date.now();
 
     const error = await rejection(gateway({ timeoutMs: 500 }).getSessionToken(requestFor(user)), 'sts-unavailable');
@@ -325,8 +321,8 @@ describe('SdkStsGateway: faults', () => {
   });
 
   test('a hanging STS bounds GetCallerIdentity, retries included, by the same timeout', async () => {
-    const user = sts.registerUser();
-    sts.setHang(true);
+    const user = loopback.sts.registerUser();
+    loopback.sts.setHang(true);
     const started = Date.now();
 
     await rejection(gateway({ timeoutMs: 500, identityMaxAttempts: 3 }).getCallerIdentity(keyOf(user), 'us-east-1'), 'sts-unavailable');
@@ -335,8 +331,8 @@ describe('SdkStsGateway: faults', () => {
   });
 
   test('latency below the timeout is waited out', async () => {
-    const user = sts.registerUser();
-    sts.setLatency(300);
+    const user = loopback.sts.registerUser();
+    loopback.sts.setLatency(300);
 
     const session = await gateway({ timeoutMs: 3000 }).getSessionToken(requestFor(user));
 
@@ -344,31 +340,31 @@ describe('SdkStsGateway: faults', () => {
   });
 
   test('a 5xx on a call carrying a code is not retried', async () => {
-    const user = sts.registerUser();
-    sts.failNext(3, 503);
-    const before = sts.count('GetSessionToken');
+    const user = loopback.sts.registerUser();
+    loopback.sts.failNext(3, 503);
+    const before = loopback.sts.count('GetSessionToken');
 
     const error = await rejection(gateway().getSessionToken(requestFor(user)), 'sts-unavailable');
 
-    assert.equal(sts.count('GetSessionToken'), before + 1);
+    assert.equal(loopback.sts.count('GetSessionToken'), before + 1);
     assert.match(error.message, /HTTP 503/);
     assert.equal(error.retryable, true);
   });
 
   test('a 5xx on GetCallerIdentity (no code) is retried', async () => {
-    const user = sts.registerUser();
-    sts.failNext(1, 500);
-    const before = sts.count('GetCallerIdentity');
+    const user = loopback.sts.registerUser();
+    loopback.sts.failNext(1, 500);
+    const before = loopback.sts.count('GetCallerIdentity');
 
     const identity = await gateway().getCallerIdentity(keyOf(user), 'us-east-1');
 
     assert.equal(identity.arn, user.arn);
-    assert.equal(sts.count('GetCallerIdentity'), before + 2);
+    assert.equal(loopback.sts.count('GetCallerIdentity'), before + 2);
   });
 
   test('an HTML page instead of XML (captive portal) is sts-unavailable', async () => {
-    const user = sts.registerUser();
-    sts.malformNext(1, 'html');
+    const user = loopback.sts.registerUser();
+    loopback.sts.malformNext(1, 'html');
 
     const error = await rejection(gateway().getSessionToken(requestFor(user)), 'sts-unavailable');
 
@@ -376,8 +372,8 @@ describe('SdkStsGateway: faults', () => {
   });
 
   test('cut-off XML is sts-unavailable', async () => {
-    const user = sts.registerUser();
-    sts.malformNext(1, 'truncated');
+    const user = loopback.sts.registerUser();
+    loopback.sts.malformNext(1, 'truncated');
 
     const error = await rejection(gateway().getSessionToken(requestFor(user)), 'sts-unavailable');
 
@@ -385,15 +381,15 @@ describe('SdkStsGateway: faults', () => {
   });
 
   test('well-formed XML without credentials is sts-unavailable', async () => {
-    const user = sts.registerUser();
-    sts.malformNext(1, 'empty-result');
+    const user = loopback.sts.registerUser();
+    loopback.sts.malformNext(1, 'empty-result');
 
     await rejection(gateway().getSessionToken(requestFor(user)), 'sts-unavailable');
   });
 
   test("a proxy's HTML 403 is sts-unavailable, not a refusal by AWS", async () => {
-    const user = sts.registerUser();
-    sts.malformNext(1, 'proxy-403');
+    const user = loopback.sts.registerUser();
+    loopback.sts.malformNext(1, 'proxy-403');
 
     const error = await rejection(gateway().getSessionToken(requestFor(user)), 'sts-unavailable');
 
@@ -401,7 +397,7 @@ describe('SdkStsGateway: faults', () => {
   });
 
   test('a refused connection is sts-unavailable and names the host', async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
     const closed = await startStsServer();
     await closed.close();
 
@@ -414,8 +410,8 @@ describe('SdkStsGateway: faults', () => {
 describe('SdkStsGateway: clock offset', () => {
   for (const skewSeconds of [90, -90]) {
     test(`measures an STS clock ${skewSeconds > 0 ? 'ahead' : 'behind'} by 90 s`, async () => {
-      const user = sts.registerUser();
-      sts.setClockSkew(skewSeconds * 1000);
+      const user = loopback.sts.registerUser();
+      loopback.sts.setClockSkew(skewSeconds * 1000);
       const clockOffset = new ClockOffset();
 
       await gateway({ clockOffset }).getSessionToken(requestFor(user));
@@ -426,7 +422,7 @@ describe('SdkStsGateway: clock offset', () => {
   }
 
   test('measures the offset from a refusal too', async () => {
-    sts.setClockSkew(90_000);
+    loopback.sts.setClockSkew(90_000);
     const clockOffset = new ClockOffset();
     const key = { accessKeyId: 'AKIAUNKNOWNKEY000001', secretAccessKey: 'x'.repeat(40) };
 
@@ -436,8 +432,8 @@ describe('SdkStsGateway: clock offset', () => {
   });
 
   test('GetCallerIdentity (no code) gets past a 10-minute skew by the SDK\'s own correction and retry', async () => {
-    const user = sts.registerUser();
-    sts.setClockSkew(10 * 60_000);
+    const user = loopback.sts.registerUser();
+    loopback.sts.setClockSkew(10 * 60_000);
     const clockOffset = new ClockOffset();
 
     const identity = await gateway({ clockOffset }).getCallerIdentity(keyOf(user), 'us-east-1');
@@ -447,7 +443,7 @@ describe('SdkStsGateway: clock offset', () => {
   });
 
   test('reports no offset for an STS clock in step with ours', async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
     const clockOffset = new ClockOffset();
     clockOffset.set(42_000);
 

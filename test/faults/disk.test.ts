@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
 import { CredentialsFile } from '../../main/engine/credentials-file';
 import { createHarness } from '../support/engine-harness';
 import { collect, spawnChild } from '../support/fault-build';
 import { fillUp, mountTmpfs, remountReadOnly, whyNoMount } from '../support/fault-mount';
 import { largeCredentialsFile, versionSection, versionSession } from '../support/fault-versions';
-import { startStsServer, type StsServer } from '../support/sts-server';
+import { useStsServer } from '../support/sts-server';
 
 /** About 170 KB: more than half of the small disks below. */
 const BIG = Buffer.from(largeCredentialsFile(900), 'latin1');
@@ -139,18 +139,12 @@ describe('read-only', () => {
 });
 
 describe('a refresh when the disk says no', () => {
-  let sts: StsServer;
-  before(async () => {
-    sts = await startStsServer();
-  });
-  after(async () => {
-    await sts.close();
-  });
+  const loopback = useStsServer();
 
   /** Every GetSessionToken carried a code (and a time step) no other one carried. */
   function assertNoCodeSentTwice(): void {
     const seen = new Set<string>();
-    for (const r of sts.requests.filter((q) => q.action === 'GetSessionToken')) {
+    for (const r of loopback.sts.requests.filter((q) => q.action === 'GetSessionToken')) {
       for (const key of [`${r.serialNumber} code ${r.tokenCode}`, ...(r.timeStep === undefined ? [] : [`${r.serialNumber} step ${r.timeStep}`])]) {
         assert.ok(!seen.has(key), `sent twice: ${key}`);
         seen.add(key);
@@ -159,7 +153,7 @@ describe('a refresh when the disk says no', () => {
   }
 
   test('credentials file on a full disk: a clear error, the old session stays in the file and the keychain', { skip: noMount }, async (t) => {
-    const h = await createHarness({ sts });
+    const h = await createHarness({ sts: loopback.sts });
     const awsDir = join(h.dir, 'aws');
     await mkdir(awsDir);
     const unmount = mountTmpfs(awsDir, 64);
@@ -168,13 +162,13 @@ describe('a refresh when the disk says no', () => {
       await h.close();
     });
     const user = await h.addUser('work');
-    await sts.avoidStepEdge(5000);
-    const old = await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await loopback.sts.avoidStepEdge(5000);
+    const old = await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     const before = await readFile(h.credentialsPath);
     await fillUp(awsDir);
-    const sent = sts.count('GetSessionToken');
+    const sent = loopback.sts.count('GetSessionToken');
 
-    const error = await rejection(h.engine.refresh('work', { code: sts.currentCode(user, 1) }), 'credentials-file');
+    const error = await rejection(h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) }), 'credentials-file');
 
     assert.match(error.message, /disk is full/);
     assert.deepEqual(await readFile(h.credentialsPath), before);
@@ -182,13 +176,13 @@ describe('a refresh when the disk says no', () => {
     const state = h.engine.sessions.state('work');
     assert.equal(state.kind, 'failed');
     assert.equal('expiresAt' in state ? state.expiresAt : undefined, old.expiresAt, 'the old session is still shown');
-    assert.equal(sts.count('GetSessionToken'), sent + 1, 'the code was sent once');
+    assert.equal(loopback.sts.count('GetSessionToken'), sent + 1, 'the code was sent once');
     assert.deepEqual((await readdir(awsDir)).filter((n) => n !== 'credentials' && n !== 'filler'), []);
     assertNoCodeSentTwice();
   });
 
   test('config folder on a full disk: the refresh fails before any code is sent', { skip: noMount }, async (t) => {
-    const h = await createHarness({ sts });
+    const h = await createHarness({ sts: loopback.sts });
     await mkdir(h.env.MFA_TRAY_CONFIG_DIR);
     const unmount = mountTmpfs(h.env.MFA_TRAY_CONFIG_DIR, 64);
     t.after(async () => {
@@ -198,32 +192,32 @@ describe('a refresh when the disk says no', () => {
     const user = await h.addUser('work');
     const settings = await readFile(join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json'));
     await fillUp(h.env.MFA_TRAY_CONFIG_DIR);
-    const sent = sts.count('GetSessionToken');
+    const sent = loopback.sts.count('GetSessionToken');
 
-    const error = await rejection(h.engine.refresh('work', { code: sts.currentCode(user) }), 'settings-file');
+    const error = await rejection(h.engine.refresh('work', { code: loopback.sts.currentCode(user) }), 'settings-file');
 
     assert.match(error.message, /used MFA codes.*disk is full/);
-    assert.equal(sts.count('GetSessionToken'), sent, 'no code was sent');
+    assert.equal(loopback.sts.count('GetSessionToken'), sent, 'no code was sent');
     assert.deepEqual(await readFile(join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json')), settings);
     await assert.rejects(readFile(h.credentialsPath), { code: 'ENOENT' });
   });
 
   test('a read-only credentials file: a clear error, the file and the cached session as they were', async (t) => {
-    const h = await createHarness({ sts });
+    const h = await createHarness({ sts: loopback.sts });
     t.after(() => h.close());
     const user = await h.addUser('work');
-    await sts.avoidStepEdge(5000);
-    const old = await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await loopback.sts.avoidStepEdge(5000);
+    const old = await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     await chmod(h.credentialsPath, 0o400);
     const before = await readFile(h.credentialsPath);
-    const sent = sts.count('GetSessionToken');
+    const sent = loopback.sts.count('GetSessionToken');
 
-    const error = await rejection(h.engine.refresh('work', { code: sts.currentCode(user, 1) }), 'credentials-file');
+    const error = await rejection(h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) }), 'credentials-file');
 
     assert.match(error.message, /read-only/);
     assert.deepEqual(await readFile(h.credentialsPath), before);
     assert.deepEqual(await h.engine.secrets.getSession('work'), old);
-    t.diagnostic(`a refresh into a read-only file still spends a code: ${sts.count('GetSessionToken') - sent} GetSessionToken sent, its session discarded`);
+    t.diagnostic(`a refresh into a read-only file still spends a code: ${loopback.sts.count('GetSessionToken') - sent} GetSessionToken sent, its session discarded`);
     assertNoCodeSentTwice();
   });
 });

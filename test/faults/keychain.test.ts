@@ -10,16 +10,15 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { SessionCredentials } from '../../main/common/model';
 import { cliBin, ensureCliBuilt } from '../support/cli';
 import { EngineChild, type CallResult } from '../support/fault-engine';
 import { sdkProfiles } from '../support/fault-ini';
 import { startPrivateKeyring, type PrivateKeyring } from '../support/fault-keyring';
 import { uniqueServicePrefix } from '../support/keyring';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+import { useStsServer, type StsUser } from '../support/sts-server';
 
-let sts: StsServer;
 let dir: string;
 let keyring: PrivateKeyring;
 let engine: EngineChild;
@@ -29,8 +28,7 @@ type Files = Record<'HOME' | 'AWS_SHARED_CREDENTIALS_FILE' | 'AWS_CONFIG_FILE' |
 let env: Files;
 const prefix = uniqueServicePrefix('faults-keychain');
 
-before(async () => {
-  sts = await startStsServer();
+const loopback = useStsServer(async (sts) => {
   dir = await mkdtemp(join(tmpdir(), 'mfa-tray-keychain-'));
   keyring = await startPrivateKeyring(dir);
   env = {
@@ -46,7 +44,6 @@ before(async () => {
 after(async () => {
   await engine?.stop();
   await keyring?.close();
-  await sts.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -65,7 +62,7 @@ function keychainError(result: CallResult, what: string, code = 'keychain-unavai
 /** `mfa-tray <args>` on the private keyring. */
 function cli(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliBin(), ...args], { env: { ...keyring.env, ...env, MFA_TRAY_KEYCHAIN_SERVICE: prefix, ...sts.env(), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliBin(), ...args], { env: { ...keyring.env, ...env, MFA_TRAY_KEYCHAIN_SERVICE: prefix, ...loopback.sts.env(), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -82,22 +79,22 @@ describe('the keychain daemon stopped in the middle of a run', () => {
 
   test('with the keyring up: a profile and a session', async () => {
     ok(await engine.call('addProfile', { name: 'work', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }), 'add');
-    await sts.avoidStepEdge(8000);
-    old = ok(await engine.call<SessionCredentials>('refresh', 'work', { code: sts.currentCode(user) }), 'refresh');
+    await loopback.sts.avoidStepEdge(8000);
+    old = ok(await engine.call<SessionCredentials>('refresh', 'work', { code: loopback.sts.currentCode(user) }), 'refresh');
   });
 
   test('killed while STS is answering a refresh: a clear error; the file holds the whole new session, the cache the old one', async () => {
-    sts.setLatency(1500);
-    const sent = sts.count('GetSessionToken');
-    const refresh = engine.call<SessionCredentials>('refresh', 'work', { code: sts.currentCode(user, 1) });
-    while (sts.count('GetSessionToken') === sent) await new Promise((resolve) => setTimeout(resolve, 10));
+    loopback.sts.setLatency(1500);
+    const sent = loopback.sts.count('GetSessionToken');
+    const refresh = engine.call<SessionCredentials>('refresh', 'work', { code: loopback.sts.currentCode(user, 1) });
+    while (loopback.sts.count('GetSessionToken') === sent) await new Promise((resolve) => setTimeout(resolve, 10));
     await keyring.kill();
     const result = await refresh;
-    sts.setLatency(0);
+    loopback.sts.setLatency(0);
 
     keychainError(result, 'caching the new session');
     // The credentials file is written first: it holds the new session, whole, readable by the SDK.
-    newSession = sts.sessions.at(-1);
+    newSession = loopback.sts.sessions.at(-1);
     const profiles = await sdkProfiles(env.AWS_SHARED_CREDENTIALS_FILE);
     assert.equal(profiles.work?.aws_session_token, newSession?.sessionToken);
     assert.equal(profiles.work?.aws_access_key_id, newSession?.accessKeyId);
@@ -106,15 +103,15 @@ describe('the keychain daemon stopped in the middle of a run', () => {
   });
 
   test('while it is gone, every operation says so plainly and changes nothing; no code is sent', async () => {
-    const sent = sts.count();
+    const sent = loopback.sts.count();
     keychainError(await engine.call('status'), 'status');
-    keychainError(await engine.call('refresh', 'work', { code: sts.currentCode(user, 1) }), 'refresh');
+    keychainError(await engine.call('refresh', 'work', { code: loopback.sts.currentCode(user, 1) }), 'refresh');
     keychainError(await engine.call('exportSession', 'work', 'env'), 'export');
     keychainError(await engine.call('addProfile', { name: 'other', mfaSerial: user.mfaSerial, accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }), 'add');
     keychainError(await engine.call('setTotpSecret', 'work', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'), 'totp set');
     keychainError(await engine.call('removeProfile', 'work'), 'remove');
 
-    assert.equal(sts.count(), sent, 'nothing sent to STS');
+    assert.equal(loopback.sts.count(), sent, 'nothing sent to STS');
     assert.deepEqual(await readFile(env.AWS_SHARED_CREDENTIALS_FILE), credentialsBefore);
     assert.deepEqual(await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'settings.json')), settingsBefore, 'no profile without its key, none removed');
   });
@@ -134,7 +131,7 @@ describe('the keychain daemon stopped in the middle of a run', () => {
 
   test('back up: a new process finds the key and the old cached session again', async (t) => {
     await keyring.restart();
-    const fresh = await EngineChild.start({ env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 }, keyring.env);
+    const fresh = await EngineChild.start({ env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: loopback.sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 }, keyring.env);
     t.after(() => fresh.stop());
     const exported = ok(await fresh.call<string>('exportSession', 'work', 'env'), 'export');
     assert.ok(exported.includes(old.sessionToken), 'the cache still holds the old session (the failed write left it alone)');

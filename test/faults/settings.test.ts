@@ -12,15 +12,9 @@ import { isMfaTrayError } from '../../main/common/errors';
 import type { Engine } from '../../main/engine/engine';
 import { createCliSandbox, ensureCliBuilt, fakeSession, type CliSandbox } from '../support/cli';
 import { createHarness, type Harness } from '../support/engine-harness';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+import { useStsServer, type StsUser } from '../support/sts-server';
 
-let sts: StsServer;
-before(async () => {
-  sts = await startStsServer();
-});
-after(async () => {
-  await sts.close();
-});
+const loopback = useStsServer();
 
 /** Ways a settings file goes wrong, made from the good one. */
 const DAMAGE: ReadonlyArray<readonly [string, (good: Buffer) => Buffer, RegExp]> = [
@@ -41,7 +35,7 @@ async function snapshot(h: Harness): Promise<{ settings: Buffer; credentials: Bu
     settings: await readFile(join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json')),
     credentials: await readFile(h.credentialsPath),
     keychain,
-    sent: sts.count(),
+    sent: loopback.sts.count(),
   };
 }
 
@@ -50,7 +44,7 @@ describe('the engine with a damaged settings file', () => {
   let user: StsUser;
   let good: Buffer;
   before(async () => {
-    h = await createHarness({ sts });
+    h = await createHarness({ sts: loopback.sts });
     user = await h.addUser('work');
     const old = fakeSession(Date.now() + 3_600_000);
     await h.engine.credentials.writeSession('work', old);
@@ -60,7 +54,7 @@ describe('the engine with a damaged settings file', () => {
   after(() => h.close());
 
   const operations: ReadonlyArray<readonly [string, (engine: Engine) => Promise<unknown>]> = [
-    ['refresh with a typed code', (engine) => engine.refresh('work', { code: sts.currentCode(user) })],
+    ['refresh with a typed code', (engine) => engine.refresh('work', { code: loopback.sts.currentCode(user) })],
     ['refresh with a generated code', (engine) => engine.refresh('work', { generate: true })],
     ['status', (engine) => engine.status()],
     ['export', (engine) => engine.exportSession('work', 'env')],
@@ -97,8 +91,8 @@ describe('the command with a damaged settings file', () => {
   let good: Buffer;
   before(async () => {
     await ensureCliBuilt();
-    sandbox = createCliSandbox(sts, 'faults-settings');
-    user = sts.registerUser();
+    sandbox = createCliSandbox(loopback.sts, 'faults-settings');
+    user = loopback.sts.registerUser();
     await sandbox.addProfile('work', user);
     good = await readFile(join(sandbox.configDir, 'settings.json'));
   });
@@ -110,11 +104,11 @@ describe('the command with a damaged settings file', () => {
       const file = join(sandbox.configDir, 'settings.json');
       const bad = make(good);
       await writeFile(file, bad);
-      const sent = sts.count();
+      const sent = loopback.sts.count();
       const commands: ReadonlyArray<readonly [string[], string?]> = [
         [['status']],
         [['status', '--json']],
-        [['refresh', 'work', '--code', sts.currentCode(user)]],
+        [['refresh', 'work', '--code', loopback.sts.currentCode(user)]],
         [['refresh', '--all']],
         [['export', 'work']],
         [['credential-process', 'work']],
@@ -133,7 +127,7 @@ describe('the command with a damaged settings file', () => {
       }
       assert.deepEqual(await readFile(file), bad, 'the settings file is as it was');
       assert.equal(await readFile(sandbox.credentialsFile).catch(() => undefined), undefined, 'no credentials file was written');
-      assert.equal(sts.count(), sent, 'nothing was sent to STS');
+      assert.equal(loopback.sts.count(), sent, 'nothing was sent to STS');
       assert.deepEqual(await sandbox.keychain.store.listProfiles('totp-secret'), []);
       assert.deepEqual(await sandbox.keychain.store.listProfiles('long-lived-key'), ['work']);
       await writeFile(file, good);

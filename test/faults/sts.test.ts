@@ -6,28 +6,22 @@
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
+import { after, describe, test, type TestContext } from 'node:test';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
 import type { SessionCredentials } from '../../main/common/model';
 import { createHarness, type Harness } from '../support/engine-harness';
-import { startStsServer, type MalformedKind, type StsServer, type StsUser } from '../support/sts-server';
+import { useStsServer, type MalformedKind, type StsUser } from '../support/sts-server';
 
-let sts: StsServer;
-before(async () => {
-  sts = await startStsServer();
-});
-afterEach(() => {
-  sts.clearFaults();
-});
-after(async () => {
+const loopback = useStsServer();
+// Runs after the server closed (hooks run in the order registered); its request log stays readable.
+after(() => {
   assertNoCodeSentTwice();
-  await sts.close();
 });
 
 /** No two GetSessionToken requests carried the same code, or matched the same time step, for one device. */
 function assertNoCodeSentTwice(): void {
   const seen = new Map<string, number>();
-  sts.requests.forEach((r, i) => {
+  loopback.sts.requests.forEach((r, i) => {
     if (r.action !== 'GetSessionToken') return;
     for (const key of [`${r.serialNumber} code ${r.tokenCode}`, ...(r.timeStep === undefined ? [] : [`${r.serialNumber} step ${r.timeStep}`])]) {
       assert.equal(seen.get(key), undefined, `request ${i} repeats ${key} of request ${seen.get(key)}`);
@@ -48,7 +42,7 @@ interface Scene {
  * without spending a code: the scenes below need the device's current code for themselves).
  */
 async function withOldSession(t: TestContext, options: { readonly totp?: boolean } = {}): Promise<Scene> {
-  const h = await createHarness({ sts });
+  const h = await createHarness({ sts: loopback.sts });
   t.after(() => h.close());
   const user = await h.addUser('work', options);
   const old: SessionCredentials = {
@@ -60,7 +54,7 @@ async function withOldSession(t: TestContext, options: { readonly totp?: boolean
   await h.engine.credentials.writeSession('work', old);
   await h.engine.secrets.setSession('work', old);
   await h.engine.sessions.load();
-  await sts.avoidStepEdge(8000);
+  await loopback.sts.avoidStepEdge(8000);
   return { h, user, old, file: await readFile(h.credentialsPath) };
 }
 
@@ -73,7 +67,7 @@ function moveLocalClock(t: TestContext, jumpMs: number): void {
   const realNow = (moveLocalClock as { realNow?: () => number }).realNow ?? Date.now;
   (moveLocalClock as { realNow?: () => number }).realNow = realNow;
   Date.now = () => realNow() + jumpMs;
-  sts.setClockSkew(-jumpMs);
+  loopback.sts.setClockSkew(-jumpMs);
   t.after(() => {
     Date.now = realNow;
   });
@@ -96,18 +90,18 @@ async function assertOldSessionKept({ h, old, file }: Scene): Promise<void> {
 
 /** GetSessionToken requests sent while `run` ran. */
 async function sentDuring(run: () => Promise<unknown>): Promise<number> {
-  const before = sts.count('GetSessionToken');
+  const before = loopback.sts.count('GetSessionToken');
   await run();
-  return sts.count('GetSessionToken') - before;
+  return loopback.sts.count('GetSessionToken') - before;
 }
 
 describe('STS hangs', () => {
   test('a typed code: the refresh gives up after the timeout, says so, and sent the code once', { timeout: 20_000 }, async (t) => {
     const scene = await withOldSession(t);
-    sts.setHang(true);
+    loopback.sts.setHang(true);
     const started = Date.now();
     const sent = await sentDuring(async () => {
-      const error = await failure(scene.h.engine.refresh('work', { code: sts.currentCode(scene.user) }), 'sts-unavailable');
+      const error = await failure(scene.h.engine.refresh('work', { code: loopback.sts.currentCode(scene.user) }), 'sts-unavailable');
       assert.match(error.message, /did not answer within 3 s/);
       assert.ok(error.retryable);
     });
@@ -120,7 +114,7 @@ describe('STS hangs', () => {
 
   test('a generated code: calibration and refresh are both bounded', { timeout: 30_000 }, async (t) => {
     const scene = await withOldSession(t, { totp: true });
-    sts.setHang(true);
+    loopback.sts.setHang(true);
     const started = Date.now();
     await failure(scene.h.engine.refresh('work', { generate: true }), 'sts-unavailable');
     const took = Date.now() - started;
@@ -134,9 +128,9 @@ describe('STS fails', () => {
   for (const status of [500, 502, 503, 504] as const) {
     test(`HTTP ${status}: "try again in a few minutes", code sent once (no SDK retry)`, async (t) => {
       const scene = await withOldSession(t);
-      sts.failNext(5, status);
+      loopback.sts.failNext(5, status);
       const sent = await sentDuring(async () => {
-        const error = await failure(scene.h.engine.refresh('work', { code: sts.currentCode(scene.user) }), 'sts-unavailable');
+        const error = await failure(scene.h.engine.refresh('work', { code: loopback.sts.currentCode(scene.user) }), 'sts-unavailable');
         assert.match(error.message, new RegExp(`HTTP ${status}.*try again in a few minutes`));
         assert.ok(error.retryable);
       });
@@ -147,9 +141,9 @@ describe('STS fails', () => {
 
   test('throttling: "wait a minute", code sent once (no SDK retry)', async (t) => {
     const scene = await withOldSession(t);
-    sts.throttleNext(5);
+    loopback.sts.throttleNext(5);
     const sent = await sentDuring(async () => {
-      const error = await failure(scene.h.engine.refresh('work', { code: sts.currentCode(scene.user) }), 'sts-throttled');
+      const error = await failure(scene.h.engine.refresh('work', { code: loopback.sts.currentCode(scene.user) }), 'sts-throttled');
       assert.match(error.message, /rate exceeded\)\. Wait a minute/);
       assert.ok(error.retryable);
     });
@@ -160,8 +154,8 @@ describe('STS fails', () => {
   for (const kind of ['html', 'truncated', 'empty-result', 'proxy-403'] as const satisfies readonly MalformedKind[]) {
     test(`garbage (${kind}): "not an STS response", code sent once, and not reused after`, async (t) => {
       const scene = await withOldSession(t);
-      sts.malformNext(1, kind);
-      const code = sts.currentCode(scene.user);
+      loopback.sts.malformNext(1, kind);
+      const code = loopback.sts.currentCode(scene.user);
       const sent = await sentDuring(async () => {
         const error = await failure(scene.h.engine.refresh('work', { code }), 'sts-unavailable');
         assert.match(error.message, /not an STS response \(HTTP (200|403)\)\. A captive portal/);
@@ -178,23 +172,23 @@ describe('STS fails', () => {
 describe("STS's clock differs from this computer's", () => {
   test('by 6 minutes: "the clock is about 6 minutes behind", then the next code works (signed in AWS time)', async (t) => {
     const scene = await withOldSession(t);
-    sts.setClockSkew(6 * 60_000);
-    await sts.avoidStepEdge(8000);
-    const error = await failure(scene.h.engine.refresh('work', { code: sts.currentCode(scene.user) }), 'clock-skew');
+    loopback.sts.setClockSkew(6 * 60_000);
+    await loopback.sts.avoidStepEdge(8000);
+    const error = await failure(scene.h.engine.refresh('work', { code: loopback.sts.currentCode(scene.user) }), 'clock-skew');
     assert.match(error.message, /clock is about (6 minutes|3[56]\d s) behind AWS's/);
     await assertOldSessionKept(scene);
 
-    const session = await scene.h.engine.refresh('work', { code: sts.currentCode(scene.user, 1) });
-    assert.equal(session.accessKeyId, sts.sessions.at(-1)?.accessKeyId);
+    const session = await scene.h.engine.refresh('work', { code: loopback.sts.currentCode(scene.user, 1) });
+    assert.equal(session.accessKeyId, loopback.sts.sessions.at(-1)?.accessKeyId);
   });
 
   for (const skewS of [-100, 100, -7 * 60]) {
     test(`by ${skewS} s with a TOTP secret: the generated code is made in AWS time and accepted at once`, async (t) => {
       const scene = await withOldSession(t, { totp: true });
-      sts.setClockSkew(skewS * 1000);
+      loopback.sts.setClockSkew(skewS * 1000);
       const sent = await sentDuring(async () => {
         const session = await scene.h.engine.refresh('work', { generate: true });
-        assert.equal(session.accessKeyId, sts.sessions.at(-1)?.accessKeyId);
+        assert.equal(session.accessKeyId, loopback.sts.sessions.at(-1)?.accessKeyId);
       });
       assert.equal(sent, 1, 'one GetSessionToken, accepted');
     });
@@ -206,14 +200,14 @@ describe("STS's clock differs from this computer's", () => {
   test('after the user corrects a clock that was 7 minutes fast, the next typed code is accepted', async (t) => {
     const scene = await withOldSession(t);
     moveLocalClock(t, 7 * 60_000);
-    const error = await failure(scene.h.engine.refresh('work', { code: sts.currentCode(scene.user) }), 'clock-skew');
+    const error = await failure(scene.h.engine.refresh('work', { code: loopback.sts.currentCode(scene.user) }), 'clock-skew');
     assert.match(error.message, /7 minutes ahead of AWS's/);
-    await scene.h.engine.refresh('work', { code: sts.currentCode(scene.user, 1) });
+    await scene.h.engine.refresh('work', { code: loopback.sts.currentCode(scene.user, 1) });
 
     moveLocalClock(t, 0);
     const user2 = await scene.h.addUser('second');
-    await sts.avoidStepEdge(8000);
-    const result = await scene.h.engine.refresh('second', { code: sts.currentCode(user2) }).then(() => 'accepted', (e: Error) => e.message);
+    await loopback.sts.avoidStepEdge(8000);
+    const result = await scene.h.engine.refresh('second', { code: loopback.sts.currentCode(user2) }).then(() => 'accepted', (e: Error) => e.message);
     assert.equal(result, 'accepted', 'the first refresh after the clock was corrected');
   });
 

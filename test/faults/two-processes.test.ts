@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { SessionCredentials } from '../../main/common/model';
 import { withoutSession } from '../../main/engine/credentials-file';
 import { Engine } from '../../main/engine/engine';
@@ -22,17 +22,11 @@ import { EngineChild, type CallResult } from '../support/fault-engine';
 import { botocoreProfiles, sdkProfiles } from '../support/fault-ini';
 import { largeCredentialsFile } from '../support/fault-versions';
 import { createTestKeychain, type TestKeychain } from '../support/keyring';
-import { startStsServer, type StsServer, type StsUser } from '../support/sts-server';
+import { useStsServer, type StsUser } from '../support/sts-server';
 
 const ROUNDS = 8;
 
-let sts: StsServer;
-before(async () => {
-  sts = await startStsServer();
-});
-after(async () => {
-  await sts.close();
-});
+const loopback = useStsServer();
 
 /** One shared world: a credentials file with other people's profiles, a config folder, a keychain prefix. */
 interface World {
@@ -57,7 +51,7 @@ async function createWorld(): Promise<World> {
   const original = largeCredentialsFile(120);
   await writeFile(env.AWS_SHARED_CREDENTIALS_FILE, original, { mode: 0o600 });
   const keychain = createTestKeychain('two');
-  const engine = new Engine({ env, configDir: env.MFA_TRAY_CONFIG_DIR, secretStore: keychain.store, stsEndpoint: sts.endpoint });
+  const engine = new Engine({ env, configDir: env.MFA_TRAY_CONFIG_DIR, secretStore: keychain.store, stsEndpoint: loopback.sts.endpoint });
   return {
     dir,
     env,
@@ -74,19 +68,19 @@ async function createWorld(): Promise<World> {
 
 /** Adds `name` as a profile of a fresh user with its own MFA device. */
 async function addProfile(world: World, name: string): Promise<void> {
-  const user = sts.registerUser({ name: `${name}-${randomUUID().slice(0, 6)}` });
+  const user = loopback.sts.registerUser({ name: `${name}-${randomUUID().slice(0, 6)}` });
   world.users.set(name, user);
   await world.engine.addProfile({ name, mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, durationSeconds: 3600 });
 }
 
 function engineChild(world: World): Promise<EngineChild> {
-  return EngineChild.start({ env: world.env, configDir: world.env.MFA_TRAY_CONFIG_DIR, keychainPrefix: world.keychain.prefix, stsEndpoint: sts.endpoint, stsTimeoutMs: 10_000 });
+  return EngineChild.start({ env: world.env, configDir: world.env.MFA_TRAY_CONFIG_DIR, keychainPrefix: world.keychain.prefix, stsEndpoint: loopback.sts.endpoint, stsTimeoutMs: 10_000 });
 }
 
 /** `mfa-tray refresh <profile> --code <code>` as a child process, in the world's environment. */
 function cliRefresh(world: World, profile: string, code: string): Promise<CallResult> {
   return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...world.env, MFA_TRAY_KEYCHAIN_SERVICE: world.keychain.prefix, ...sts.env(), NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...world.env, MFA_TRAY_KEYCHAIN_SERVICE: world.keychain.prefix, ...loopback.sts.env(), NO_COLOR: '1' };
     delete env.AWS_ENDPOINT_URL;
     const child = spawn(process.execPath, [cliBin(), 'refresh', profile, '--code', code], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -113,7 +107,7 @@ async function runRounds(world: World, a: Refresher, b: Refresher): Promise<Roun
   const logs: RoundLog[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     const names = { a: [`r${round}-a1`, `r${round}-a2`], b: [`r${round}-b1`, `r${round}-b2`], shared: `r${round}-both` };
-    const code = (profile: string) => sts.currentCode(world.users.get(profile) as StsUser);
+    const code = (profile: string) => loopback.sts.currentCode(world.users.get(profile) as StsUser);
     const jobs = [
       ...names.a.map((p) => ({ who: 'A', profile: p, run: () => a(p, code(p)) })),
       ...names.b.map((p) => ({ who: 'B', profile: p, run: () => b(p, code(p)) })),
@@ -147,7 +141,7 @@ async function assertEndState(world: World, logs: readonly RoundLog[]): Promise<
   }
 
   // No code went to STS twice, and no request was wasted.
-  const sent = sts.requests.filter((r) => r.action === 'GetSessionToken' && [...world.users.values()].some((u) => u.accessKeyId === r.accessKeyId));
+  const sent = loopback.sts.requests.filter((r) => r.action === 'GetSessionToken' && [...world.users.values()].some((u) => u.accessKeyId === r.accessKeyId));
   const keys = sent.map((r) => `${r.serialNumber}/${r.tokenCode}`);
   assert.equal(new Set(keys).size, keys.length, 'a code was sent twice');
   assert.equal(sent.length, world.users.size, 'one GetSessionToken per profile');
@@ -160,7 +154,7 @@ async function assertEndState(world: World, logs: readonly RoundLog[]): Promise<
   assert.equal(boto?.error, undefined);
   const secrets = new ProfileSecrets(world.keychain.store);
   for (const [name, user] of world.users) {
-    const issued = sts.sessions.filter((s) => s.user.accessKeyId === user.accessKeyId);
+    const issued = loopback.sts.sessions.filter((s) => s.user.accessKeyId === user.accessKeyId);
     assert.equal(issued.length, 1, `${name}: one session issued`);
     const session = issued[0] as SessionCredentials;
     for (const [reader, profiles] of [['JS SDK', sdk], ['botocore', boto?.profiles ?? {}]] as const) {

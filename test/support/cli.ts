@@ -15,12 +15,12 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach } from 'node:test';
+import { after, afterEach, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Profile, SessionCredentials } from '../../main/common/model';
 import { ProfileSecrets } from '../../main/engine/profile-secrets';
 import { createTestKeychain, type TestKeychain } from './keyring';
-import { startStsServer, type StsServer, type StsUser } from './sts-server';
+import { useStsServer, type StsServer, type StsUser } from './sts-server';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The launcher in the checkout (for tests of the launcher itself and of `npx`). */
@@ -341,7 +341,7 @@ export interface CliSuiteOptions {
 
 /** What {@link useCliSuite} gives a test file; read through getters, since each test gets its own. */
 export interface CliSuite {
-  /** The file's loopback STS (faults are cleared after every test). */
+  /** The file's loopback STS (faults are cleared before every test). */
   readonly sts: StsServer;
   /** This test's sandbox (the file's, in scope `'file'`). */
   readonly sandbox: CliSandbox;
@@ -360,8 +360,9 @@ export interface CliSuite {
  * Registers the hooks of a CLI test file with node:test (at the top level: for the whole file)
  * and returns the fixture, whose fields are set once the hooks ran: the bundle is built and
  * snapshot and one loopback STS started before the first test; a sandbox labelled `label` and an
- * STS user made per test (or per file, see {@link CliSuiteOptions.scope}); after each test the
- * processes left running are killed, the STS faults cleared and the sandbox removed.
+ * STS user made per test (or per file, see {@link CliSuiteOptions.scope}); the STS faults are
+ * cleared before each test ({@link useStsServer}); after each test the processes left running are
+ * killed and the sandbox removed.
  *
  * ```ts
  * const cli = useCliSuite('refresh');
@@ -373,7 +374,6 @@ export interface CliSuite {
  */
 export function useCliSuite(label: string, options: CliSuiteOptions = {}): CliSuite {
   const perTest = (options.scope ?? 'test') === 'test';
-  let sts: StsServer | undefined;
   let sandbox: CliSandbox | undefined;
   let user: StsUser | undefined;
   let users = 0;
@@ -387,32 +387,28 @@ export function useCliSuite(label: string, options: CliSuiteOptions = {}): CliSu
     user = server.registerUser(options.userName ? { name: options.userName(users) } : {});
   };
 
-  before(async () => {
+  const loopback = useStsServer(async (sts) => {
     await ensureCliBuilt();
-    sts = await startStsServer();
     if (!perTest) setUp(sts);
   });
   after(async () => {
     if (!perTest) await sandbox?.cleanup();
-    await sts?.close();
   });
   beforeEach(() => {
-    const server = ready(sts, 'sts');
-    if (perTest) setUp(server);
-    firstRequest = server.requests.length;
+    if (perTest) setUp(loopback.sts);
+    firstRequest = loopback.sts.requests.length;
   });
   afterEach(async () => {
     try {
       for (const child of running.splice(0)) await child.stop('SIGKILL');
     } finally {
-      sts?.clearFaults();
       if (perTest) await sandbox?.cleanup();
     }
   });
 
   return {
     get sts() {
-      return ready(sts, 'sts');
+      return loopback.sts;
     },
     get sandbox() {
       return ready(sandbox, 'sandbox');
@@ -421,7 +417,7 @@ export function useCliSuite(label: string, options: CliSuiteOptions = {}): CliSu
       return ready(user, 'user');
     },
     requests(action) {
-      return ready(sts, 'sts').requests.slice(firstRequest).filter((r) => action === undefined || r.action === action);
+      return loopback.sts.requests.slice(firstRequest).filter((r) => action === undefined || r.action === action);
     },
     stopAfterTest(process) {
       running.push(process);

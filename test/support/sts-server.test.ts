@@ -3,21 +3,18 @@
  * its SigV4 and query protocol are what the server must understand) and through raw HTTP.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { STS_MESSAGES, startStsServer, type StsServer, type StsUser } from './sts-server';
+import { STS_MESSAGES, startStsServer, useStsServer, type StsUser } from './sts-server';
 
-let sts: StsServer;
+const loopback = useStsServer();
 
-before(async () => {
+before(() => {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  sts = await startStsServer();
 });
-afterEach(() => sts.clearFaults());
-after(() => sts.close());
 
 function client(credentials: STSClientConfig['credentials'], extra: Partial<STSClientConfig> = {}): STSClient {
-  return new STSClient({ region: 'us-east-1', endpoint: sts.endpoint, credentials, maxAttempts: 1, ...extra });
+  return new STSClient({ region: 'us-east-1', endpoint: loopback.sts.endpoint, credentials, maxAttempts: 1, ...extra });
 }
 
 function longLived(user: StsUser): STSClient {
@@ -41,9 +38,9 @@ async function stsError(promise: Promise<unknown>): Promise<{ code: string; mess
 
 describe('loopback STS', () => {
   test('answers an unsigned request with the ErrorResponse XML and a Date from its own clock', async () => {
-    sts.setClockSkew(3_600_000);
+    loopback.sts.setClockSkew(3_600_000);
 
-    const response = await fetch(sts.endpoint, {
+    const response = await fetch(loopback.sts.endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'Action=GetCallerIdentity&Version=2011-06-15',
@@ -59,7 +56,7 @@ describe('loopback STS', () => {
   });
 
   test('refuses a request whose body changed after signing', async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
     const tampering = longLived(user);
     // After the signer (finalizeRequest), as a man in the middle would.
     tampering.middlewareStack.add(
@@ -71,58 +68,58 @@ describe('loopback STS', () => {
       { step: 'deserialize', priority: 'low', name: 'tamper' },
     );
 
-    const error = await stsError(tampering.send(getSessionToken(user, sts.currentCode(user))));
+    const error = await stsError(tampering.send(getSessionToken(user, loopback.sts.currentCode(user))));
 
     assert.deepEqual(error, { code: 'SignatureDoesNotMatch', message: STS_MESSAGES.signatureDoesNotMatch, status: 403 });
   });
 
   test('accepts the codes of the previous and the next time step', async () => {
-    const user = sts.registerUser();
-    await sts.avoidStepEdge();
+    const user = loopback.sts.registerUser();
+    await loopback.sts.avoidStepEdge();
 
-    const previous = await longLived(user).send(getSessionToken(user, sts.currentCode(user, -1)));
-    const next = await longLived(user).send(getSessionToken(user, sts.currentCode(user, 1)));
+    const previous = await longLived(user).send(getSessionToken(user, loopback.sts.currentCode(user, -1)));
+    const next = await longLived(user).send(getSessionToken(user, loopback.sts.currentCode(user, 1)));
 
     assert.match(previous.Credentials?.AccessKeyId ?? '', /^ASIA/);
     assert.match(next.Credentials?.AccessKeyId ?? '', /^ASIA/);
   });
 
   test('refuses a code two time steps away', async () => {
-    const user = sts.registerUser();
-    await sts.avoidStepEdge();
+    const user = loopback.sts.registerUser();
+    await loopback.sts.avoidStepEdge();
 
-    const error = await stsError(longLived(user).send(getSessionToken(user, sts.currentCode(user, 2))));
+    const error = await stsError(longLived(user).send(getSessionToken(user, loopback.sts.currentCode(user, 2))));
 
     assert.deepEqual(error, { code: 'AccessDenied', message: STS_MESSAGES.invalidCode, status: 403 });
   });
 
   test('refuses an older time step once a newer one was used', async () => {
-    const user = sts.registerUser();
-    await longLived(user).send(getSessionToken(user, sts.currentCode(user, 1)));
+    const user = loopback.sts.registerUser();
+    await longLived(user).send(getSessionToken(user, loopback.sts.currentCode(user, 1)));
 
-    const error = await stsError(longLived(user).send(getSessionToken(user, sts.currentCode(user))));
+    const error = await stsError(longLived(user).send(getSessionToken(user, loopback.sts.currentCode(user))));
 
     assert.equal(error.message, STS_MESSAGES.invalidCode);
-    assert.equal(sts.requests.at(-1)?.outcome, 'AccessDenied (replayed time step)');
+    assert.equal(loopback.sts.requests.at(-1)?.outcome, 'AccessDenied (replayed time step)');
   });
 
   test('refuses GetSessionToken signed with a session it issued', async () => {
-    const user = sts.registerUser();
-    const { Credentials } = await longLived(user).send(getSessionToken(user, sts.currentCode(user)));
+    const user = loopback.sts.registerUser();
+    const { Credentials } = await longLived(user).send(getSessionToken(user, loopback.sts.currentCode(user)));
     const session = client({
       accessKeyId: Credentials?.AccessKeyId ?? '',
       secretAccessKey: Credentials?.SecretAccessKey ?? '',
       sessionToken: Credentials?.SessionToken ?? '',
     });
 
-    const error = await stsError(session.send(getSessionToken(user, sts.currentCode(user, 1))));
+    const error = await stsError(session.send(getSessionToken(user, loopback.sts.currentCode(user, 1))));
 
     assert.deepEqual(error, { code: 'AccessDenied', message: STS_MESSAGES.sessionCredentials, status: 403 });
   });
 
   test('answers GetCallerIdentity signed with a session it issued', async () => {
-    const user = sts.registerUser();
-    const { Credentials } = await longLived(user).send(getSessionToken(user, sts.currentCode(user)));
+    const user = loopback.sts.registerUser();
+    const { Credentials } = await longLived(user).send(getSessionToken(user, loopback.sts.currentCode(user)));
     const session = client({
       accessKeyId: Credentials?.AccessKeyId ?? '',
       secretAccessKey: Credentials?.SecretAccessKey ?? '',
@@ -135,8 +132,8 @@ describe('loopback STS', () => {
   });
 
   test("refuses a session without its token as an unknown key", async () => {
-    const user = sts.registerUser();
-    const { Credentials } = await longLived(user).send(getSessionToken(user, sts.currentCode(user)));
+    const user = loopback.sts.registerUser();
+    const { Credentials } = await longLived(user).send(getSessionToken(user, loopback.sts.currentCode(user)));
     const tokenless = client({ accessKeyId: Credentials?.AccessKeyId ?? '', secretAccessKey: Credentials?.SecretAccessKey ?? '' });
 
     const error = await stsError(tokenless.send(new GetCallerIdentityCommand({})));
@@ -145,9 +142,9 @@ describe('loopback STS', () => {
   });
 
   test("uses STS's ValidationError wording for a duration above the maximum", async () => {
-    const user = sts.registerUser();
+    const user = loopback.sts.registerUser();
 
-    const error = await stsError(longLived(user).send(getSessionToken(user, sts.currentCode(user), 200_000)));
+    const error = await stsError(longLived(user).send(getSessionToken(user, loopback.sts.currentCode(user), 200_000)));
 
     assert.deepEqual(error, {
       code: 'ValidationError',
@@ -157,23 +154,23 @@ describe('loopback STS', () => {
   });
 
   test('refuses a serial that is not the signing user\'s with STS\'s wording', async () => {
-    const user = sts.registerUser();
-    const other = sts.registerUser();
+    const user = loopback.sts.registerUser();
+    const other = loopback.sts.registerUser();
 
-    const error = await stsError(longLived(user).send(getSessionToken(other, sts.currentCode(other))));
+    const error = await stsError(longLived(user).send(getSessionToken(other, loopback.sts.currentCode(other))));
 
     assert.deepEqual(error, { code: 'AccessDenied', message: STS_MESSAGES.wrongDevice, status: 403 });
   });
 
   test('logs the action and the code of every request, faulted ones too', async () => {
-    const user = sts.registerUser();
-    const code = sts.currentCode(user);
-    sts.failNext(1, 500);
+    const user = loopback.sts.registerUser();
+    const code = loopback.sts.currentCode(user);
+    loopback.sts.failNext(1, 500);
 
     await stsError(longLived(user).send(getSessionToken(user, code)));
 
     assert.deepEqual(
-      { action: sts.requests.at(-1)?.action, tokenCode: sts.requests.at(-1)?.tokenCode, outcome: sts.requests.at(-1)?.outcome, status: sts.requests.at(-1)?.status },
+      { action: loopback.sts.requests.at(-1)?.action, tokenCode: loopback.sts.requests.at(-1)?.tokenCode, outcome: loopback.sts.requests.at(-1)?.outcome, status: loopback.sts.requests.at(-1)?.status },
       { action: 'GetSessionToken', tokenCode: code, outcome: '5xx', status: 500 },
     );
   });

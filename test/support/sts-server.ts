@@ -20,6 +20,7 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach } from 'node:test';
 import { generateSecret, generateSync, verifySync } from 'otplib';
 
 /** STS's API version; the only one it speaks. */
@@ -674,5 +675,48 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * One loopback STS for the enclosing suite (the whole file, at the top level), so that test files
+ * do not each copy the same hooks: registers a `before` hook that starts it (then runs `setUp`, if
+ * given), an `after` hook that closes it, and a `beforeEach` hook that clears its faults, so that a
+ * fault one test switched on (or left on when it failed half-way) never reaches the next. Users,
+ * sessions and the request log span the suite.
+ *
+ * Read `sts` in tests and in `beforeEach`/`afterEach`/`after` hooks; it throws when read before the
+ * server started. Setup that needs the server once goes in `setUp`, not in a `before` hook of the
+ * file's own: node:test starts a file's top-level `before` hooks as they are registered, without
+ * waiting for the earlier ones. Hooks of one kind run in the order registered, so `after` hooks
+ * registered later find the server closed (its request log still readable).
+ *
+ * ```ts
+ * let alice: StsUser;
+ * const loopback = useStsServer((sts) => {
+ *   alice = sts.registerUser();
+ * });
+ * test('…', () => {
+ *   const code = loopback.sts.currentCode(alice);
+ * });
+ * ```
+ */
+export function useStsServer(setUp?: (sts: StsServer) => void | Promise<void>): { readonly sts: StsServer } {
+  let server: StsServer | undefined;
+  before(async () => {
+    server = await startStsServer();
+    await setUp?.(server);
+  });
+  after(async () => {
+    await server?.close();
+  });
+  beforeEach(() => {
+    server?.clearFaults();
+  });
+  return {
+    get sts(): StsServer {
+      if (server === undefined) throw new Error('useStsServer(): the loopback STS starts in a before() hook; read .sts inside a test or hook');
+      return server;
+    },
   };
 }

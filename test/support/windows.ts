@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { clearProblems, launchBrowser, pageProblems, screenshot, type TestBrowser } from './browser';
 import { createHarness, type Harness } from './engine-harness';
 import { LOOPBACK_CLIENT_SCRIPT, startLoopbackBridge, type LoopbackBridge } from './loopback-bridge';
-import { startStsServer, type StsServer } from './sts-server';
+import { useStsServer, type StsServer } from './sts-server';
 
 /** Window sizes as the tray app opens them (main/electron/window-factory.ts), and as the screenshots show them. */
 export const WINDOW_SIZES = {
@@ -41,23 +41,21 @@ export interface Windows {
 export function useWindows(options: { readonly locale?: string } = {}): Windows {
   const pages = new Map<string, Page>();
   const opened = new Set<Page>();
-  const state = {} as { sts: StsServer; bridge: LoopbackBridge; browser: TestBrowser; h: Harness };
+  const loopback = useStsServer();
+  const state = {} as { bridge: LoopbackBridge; browser: TestBrowser; h: Harness };
 
   before(async () => {
-    state.sts = await startStsServer();
     state.bridge = await startLoopbackBridge({ locale: options.locale ?? 'en-US' });
     state.browser = await launchBrowser({ initScript: LOOPBACK_CLIENT_SCRIPT });
   });
   after(async () => {
     await state.browser?.close();
     await state.bridge?.close();
-    await state.sts?.close();
   });
   beforeEach(async () => {
-    state.h = await createHarness({ sts: state.sts });
+    state.h = await createHarness({ sts: loopback.sts });
     state.bridge.use(state.h.engine);
     state.bridge.setLocale(options.locale ?? 'en-US');
-    state.sts.clearFaults();
   });
   afterEach(async (t) => {
     if (process.env.MFA_TRAY_SHOTS) {
@@ -73,7 +71,7 @@ export function useWindows(options: { readonly locale?: string } = {}): Windows 
 
   return {
     get sts() {
-      return state.sts;
+      return loopback.sts;
     },
     get bridge() {
       return state.bridge;
