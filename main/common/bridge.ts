@@ -94,7 +94,7 @@ export interface BridgeApi {
   removeProfile(name: string, forgetSession: boolean): Promise<BridgeResult<null>>;
   getSettings(): Promise<BridgeResult<AppSettings>>;
   updateSettings(changes: Partial<AppSettings>): Promise<BridgeResult<AppSettings>>;
-  /** The OS (or chosen) locale for the windows' language and date formats. */
+  /** The OS's locale. The windows apply the language setting on top of it (and show it for "Automatic"). */
   getLocale(): Promise<BridgeResult<string>>;
   /** Closes the calling window. */
   closeWindow(): Promise<BridgeResult<null>>;

@@ -50,13 +50,8 @@ export class EngineTraySource {
       return { profiles: [], launchAtLogin: false, expiringWithinMs: 15 * MINUTE, problem };
     }
     const { settings, profiles } = data;
-    const withTotp = await engine.secrets.profilesWith('totp-secret').catch(() => new Set<string>());
-    const rows: TrayProfile[] = profiles.map((profile) => ({
-      name: profile.name,
-      // recompute, not load: it keeps the engine's 'failed' state and reads nothing.
-      state: engine.sessions.recompute(profile.name),
-      selfRefreshing: profile.autoRefresh && withTotp.has(profile.name),
-    }));
+    // recompute, not load: it keeps the engine's 'failed' state and reads nothing.
+    const rows: TrayProfile[] = profiles.map((profile) => ({ name: profile.name, state: engine.sessions.recompute(profile.name) }));
     return { profiles: rows, launchAtLogin: settings.launchAtLogin, expiringWithinMs: settings.notifyBeforeMinutes * MINUTE };
   }
 

@@ -5,9 +5,8 @@
  */
 import { isMfaTrayError } from '../common/errors';
 import type { AppSettings } from '../common/model';
-import type { BridgeOperation } from '../common/bridge';
 import type { Clock } from '../engine/clock';
-import { bindBridgeEvents, createBridgeHandlers, profileViews } from '../engine/bridge-handlers';
+import { bindBridgeEvents, createBridgeHandlers } from '../engine/bridge-handlers';
 import type { Engine } from '../engine/engine';
 import type { ExportFormat } from '../engine/exports';
 import { ClipboardService, type ClipboardPort } from './clipboard-service';
@@ -55,11 +54,6 @@ export interface TrayAppOptions {
   readonly timeZone?: string;
   readonly log?: (message: string) => void;
 }
-
-/** Operations after which profiles may look different to the other windows and the tray. */
-const PROFILE_CHANGES: ReadonlySet<BridgeOperation> = new Set<BridgeOperation>([
-  'addProfile', 'updateProfile', 'replaceLongLivedKey', 'setTotpSecret', 'removeTotpSecret', 'importProfile', 'removeProfile',
-]);
 
 /** A failure for a notification or dialog: the engine's plain message in the app's words, or a generic one. */
 function plainMessage(error: unknown): string {
@@ -150,6 +144,9 @@ export class TrayApp {
     this.#settings = await engine.settings.load().then((d) => d.settings, () => undefined);
 
     this.#cleanup.push(engine.onNotice((notice) => void this.notifications.handle(notice)));
+    // Changes from the windows, the menu or watch's engine alike. The windows get theirs from
+    // bindBridgeEvents while any is open.
+    this.#cleanup.push(engine.onChange((what) => (what === 'settings' ? void this.#settingsChanged() : this.source.changed())));
     this.#cleanup.push(this.#bindIpc());
     this.#cleanup.push(this.#bindEventsWhileWindowsOpen());
     electron.powerMonitor.on('resume', () => void this.onResume());
@@ -222,8 +219,7 @@ export class TrayApp {
   /** Changes app settings (the menu's "Launch at login"; the settings window goes through the bridge). */
   async updateSettings(patch: Partial<AppSettings>): Promise<void> {
     try {
-      await this.engine.updateSettings(patch);
-      await this.#settingsChanged((await this.engine.settings.load()).settings);
+      await this.engine.updateSettings(patch); // applied through engine.onChange
     } catch (error) {
       this.#options.electron.dialogs.showMessage({ type: 'error', message: 'The setting was not changed.', detail: plainMessage(error) });
       this.source.changed();
@@ -278,22 +274,14 @@ export class TrayApp {
     const { electron } = this.#options;
     const handlers = createBridgeHandlers(this.engine, {
       closeWindow: (caller) => this.windows.byWebContentsId(Number(caller.windowId))?.close(),
-      locale: () => {
-        const language = this.#settings?.language ?? 'auto';
-        return language === 'auto' ? electron.app.getLocale() : language;
-      },
+      // The OS's: the windows apply the language setting themselves (and name the OS language
+      // beside "Automatic"), so answering with the setting would hide the OS locale from them.
+      locale: () => electron.app.getLocale(),
     });
     return bindBridgeIpc({
       ipcMain: electron.ipcMain,
       handlers,
       trusted: (webContentsId) => this.windows.pageOf(webContentsId),
-      afterSuccess: (operation, value) => {
-        if (operation === 'updateSettings') void this.#settingsChanged(value as AppSettings);
-        if (PROFILE_CHANGES.has(operation)) {
-          this.source.changed();
-          void profileViews(this.engine).then((views) => broadcast(this.windows.all(), 'profiles', views), () => undefined);
-        }
-      },
       onRejected: (operation, reason) => this.#log(`refused ${operation} from an untrusted sender (${reason})`),
     });
   }
@@ -315,10 +303,12 @@ export class TrayApp {
     };
   }
 
-  async #settingsChanged(settings: AppSettings): Promise<void> {
-    this.#settings = settings;
-    await this.#applyLaunchAtLogin(settings.launchAtLogin);
-    broadcast(this.windows.all(), 'settings', settings);
+  async #settingsChanged(): Promise<void> {
+    const settings = await this.engine.settings.load().then((d) => d.settings, () => undefined);
+    if (settings) {
+      this.#settings = settings;
+      await this.#applyLaunchAtLogin(settings.launchAtLogin);
+    }
     this.source.changed();
   }
 

@@ -9,8 +9,6 @@ import type { SessionState } from '../common/model';
 export interface TrayProfile {
   readonly name: string;
   readonly state: SessionState;
-  /** A TOTP secret is registered and auto-refresh is on: it refreshes itself, silently. */
-  readonly selfRefreshing: boolean;
 }
 
 export interface TraySnapshot {

@@ -16,9 +16,9 @@ const HOUR = 60 * MIN;
 const NOW = Date.UTC(2026, 10, 28, 17, 30, 0);
 const options: MenuOptions = { now: NOW, timeZone: 'UTC', locale: 'en-US', offerCommandLineTool: false };
 
-function snapshot(profiles: Array<[string, SessionState, boolean?]>, extra: Partial<TraySnapshot> = {}): TraySnapshot {
+function snapshot(profiles: Array<[string, SessionState]>, extra: Partial<TraySnapshot> = {}): TraySnapshot {
   return {
-    profiles: profiles.map(([name, state, selfRefreshing]) => ({ name, state, selfRefreshing: selfRefreshing ?? false })),
+    profiles: profiles.map(([name, state]) => ({ name, state })),
     launchAtLogin: false,
     expiringWithinMs: 15 * MIN,
     ...extra,

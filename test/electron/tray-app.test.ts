@@ -5,33 +5,26 @@
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { channelOf, eventChannelOf, type BridgeResult } from '../../main/common/bridge';
 import { TrayApp } from '../../main/electron/tray-app';
 import { createHarness, type Harness } from '../support/engine-harness';
 import type { FakeClock } from '../support/fake-clock';
-import { startStsServer, type StsServer } from '../support/sts-server';
+import { useStsServer } from '../support/sts-server';
 import { midStepClock } from './step-clock';
 import { fakeElectron, type FakeWindow } from './fakes';
 
 const MIN = 60_000;
 
-let sts: StsServer;
+const loopback = useStsServer();
 let h: Harness;
 let clock: FakeClock;
 let electron: ReturnType<typeof fakeElectron>;
 let app: TrayApp | undefined;
 
-before(async () => {
-  sts = await startStsServer();
-});
-after(async () => {
-  await sts.close();
-});
 beforeEach(async () => {
-  sts.clearFaults();
-  clock = midStepClock(sts);
-  h = await createHarness({ sts, clock });
+  clock = midStepClock(loopback.sts);
+  h = await createHarness({ sts: loopback.sts, clock });
   electron = fakeElectron();
   app = undefined;
 });
@@ -85,9 +78,9 @@ describe('tray app', () => {
   it('refreshes a TOTP profile at once, without a prompt', async () => {
     await h.addUser('auto', { totp: true });
     await start();
-    await sts.avoidStepEdge();
+    await loopback.sts.avoidStepEdge();
     electron.tray.click('profile:auto:refresh');
-    await until(() => sts.count('GetSessionToken') === 1, 'the refresh');
+    await until(() => loopback.sts.count('GetSessionToken') === 1, 'the refresh');
     await until(() => /left, until/.test(electron.tray.item('profile:auto').label ?? ''), 'the menu update');
     assert.equal(electron.windows.opened.length, 0);
   });
@@ -98,8 +91,8 @@ describe('tray app', () => {
     electron.tray.click('profile:work:refresh');
     await until(() => electron.windows.opened.length === 1, 'the prompt');
     const prompt = electron.windows.opened[0] as FakeWindow;
-    await sts.avoidStepEdge();
-    const result = await electron.ipcMain.invoke(channelOf('submitCode'), prompt.event(), 'work', sts.currentCode(user)) as BridgeResult<unknown>;
+    await loopback.sts.avoidStepEdge();
+    const result = await electron.ipcMain.invoke(channelOf('submitCode'), prompt.event(), 'work', loopback.sts.currentCode(user)) as BridgeResult<unknown>;
     assert.equal(result.ok, true, JSON.stringify(result));
     await settle();
     assert.match(electron.tray.item('profile:work').label ?? '', /^work — 1[12]h \d\dm left/);
@@ -109,8 +102,8 @@ describe('tray app', () => {
 
   it('copies exports and clears them from the clipboard after the configured time', async () => {
     const user = await h.addUser('work');
-    await sts.avoidStepEdge();
-    const session = await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await loopback.sts.avoidStepEdge();
+    const session = await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     await start();
     electron.tray.click('profile:work:copy:env');
     await until(() => electron.clipboard.text !== '', 'the copy');
@@ -122,8 +115,8 @@ describe('tray app', () => {
 
   it('forgets a session from the menu', async () => {
     const user = await h.addUser('work');
-    await sts.avoidStepEdge();
-    await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     await start();
     electron.tray.click('profile:work:forget');
     await until(() => electron.tray.item('profile:work').label === 'work — no session', 'the forgotten session');
@@ -148,6 +141,16 @@ describe('tray app', () => {
     await assert.rejects(stat(join(h.dir, 'xdg', 'autostart', 'mfa-tray.desktop')), { code: 'ENOENT' });
   });
 
+  it('tells the windows the OS locale, whatever language is chosen (they apply the setting themselves)', async () => {
+    await h.addUser('work');
+    await h.engine.updateSettings({ language: 'ja' });
+    electron.app.locale = 'de-CH';
+    await start();
+    const settings = app?.windows.show({ page: 'settings' }) as FakeWindow;
+    const result = await electron.ipcMain.invoke(channelOf('getLocale'), settings.event()) as BridgeResult<unknown>;
+    assert.deepEqual(result, { ok: true, value: 'de-CH' });
+  });
+
   it('applies a settings change a window makes', async () => {
     await h.addUser('work');
     await start({ packaged: true });
@@ -160,8 +163,8 @@ describe('tray app', () => {
 
   it('after a wake-up past expiry, rechecks: the expiry notification, the problem look', async () => {
     const user = await h.addUser('work', { durationSeconds: 3600 });
-    await sts.avoidStepEdge();
-    const session = await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await loopback.sts.avoidStepEdge();
+    const session = await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     await start();
     assert.equal(electron.tray.look, 'ok');
     clock.jump(session.expiresAt - clock.now() + 30 * MIN);
@@ -178,7 +181,7 @@ describe('tray app', () => {
   it('tells in a notification why a refresh from the menu failed', async () => {
     await h.addUser('auto', { totp: true });
     await start();
-    sts.failNext(5, 503);
+    loopback.sts.failNext(5, 503);
     electron.tray.click('profile:auto:refresh');
     await until(() => electron.notifications.live.length === 1, 'the notification');
     assert.equal(electron.notifications.live[0]?.content.title, 'auto: refresh failed');
@@ -203,8 +206,8 @@ describe('tray app', () => {
 
   it('quits cleanly: no timer left, clipboard cleared, windows closed, then the app quits', async () => {
     const user = await h.addUser('work');
-    await sts.avoidStepEdge();
-    await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     await start();
     electron.tray.click('profile:work:copy:fish');
     await until(() => electron.clipboard.text !== '', 'the copy');

@@ -23,7 +23,6 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRIDGE_OPERATIONS, type BridgeEvents, type BridgeOperation, type BridgeResult } from '../../main/common/bridge';
-import type { AppSettings } from '../../main/common/model';
 import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/engine/bridge-handlers';
 import type { Engine } from '../../main/engine/engine';
 
@@ -207,11 +206,6 @@ export async function startLoopbackBridge(options: { readonly engine?: Engine; r
     const windowId = String(req.headers[WINDOW_HEADER] ?? 'unknown');
     calls.push({ operation, windowId });
     const result: BridgeResult<unknown> = await handlers[operation as BridgeOperation](Array.isArray(args) ? args : [args], { windowId });
-    if (operation === 'updateSettings' && result.ok) {
-      // bindBridgeEvents reports profile states only; a transport tells the other windows about
-      // settings (the language) itself. The Electron layer must do the same (see the report of issue 5).
-      emit('settings', result.value as AppSettings);
-    }
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(result));
   }
 
