@@ -177,18 +177,29 @@ export class Engine {
       if (totpSecret !== undefined) await this.secrets.setTotpSecret(profile.name, totpSecret);
       await this.settings.addProfile(profile, { replace: options.replace === true });
     });
+    if (existing && totpSecret === undefined) await this.#forgetTotpOfOtherDevice(existing, profile);
     await this.sessions.load();
     this.#schedule(profile.name);
     this.#changed('profiles');
     return profile;
   }
 
-  /** Changes a profile's settings (not its name). */
+  /** Changes a profile's settings (not its name). A new MFA device forgets the old one's TOTP secret. */
   async updateProfile(name: string, patch: ProfilePatch): Promise<Profile> {
+    const before = patch.mfaSerial === undefined ? undefined : await this.settings.getProfile(name);
     const profile = await this.settings.updateProfile(name, patch);
+    if (before) await this.#forgetTotpOfOtherDevice(before, profile);
     this.#schedule(name);
     this.#changed('profiles');
     return profile;
+  }
+
+  /**
+   * A TOTP secret belongs to one MFA device: kept after the profile moved to another device it
+   * would only make wrong codes (and burn time steps). @returns whether one was forgotten.
+   */
+  async #forgetTotpOfOtherDevice(before: Profile, after: Profile): Promise<boolean> {
+    return before.mfaSerial !== after.mfaSerial && this.secrets.deleteTotpSecret(after.name);
   }
 
   /** Replaces a profile's long-lived key (write-only: there is no way to read it back). */

@@ -5,27 +5,20 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
 import { Engine, type EngineNotice } from '../../main/engine/engine';
 import type { SecretStore } from '../../main/engine/secret-store';
 import { FakeClock } from '../support/fake-clock';
 import { createHarness, type Harness } from '../support/engine-harness';
-import { startStsServer, type StsServer } from '../support/sts-server';
+import { useStsServer } from '../support/sts-server';
 
-let sts: StsServer;
+const loopback = useStsServer();
 let h: Harness;
 
-before(async () => {
-  sts = await startStsServer();
-});
-after(async () => {
-  await sts.close();
-});
 beforeEach(async () => {
-  sts.clearFaults();
-  h = await createHarness({ sts });
+  h = await createHarness({ sts: loopback.sts });
 });
 afterEach(async () => {
   await h.close();
@@ -51,10 +44,10 @@ async function readCredentials() {
 describe('refresh with a typed code', () => {
   it('writes the new session into the target section and caches it in the keychain', async () => {
     const user = await h.addUser('work');
-    await sts.avoidStepEdge();
-    const session = await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await loopback.sts.avoidStepEdge();
+    const session = await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
 
-    const issued = sts.sessions.at(-1);
+    const issued = loopback.sts.sessions.at(-1);
     assert.equal(session.accessKeyId, issued?.accessKeyId);
     const file = await readCredentials();
     assert.equal(file.work?.aws_access_key_id, issued?.accessKeyId);
@@ -66,41 +59,41 @@ describe('refresh with a typed code', () => {
 
   it('refuses a code that is not 6 digits without calling STS or changing anything', async () => {
     await h.addUser('work');
-    const before = sts.count('GetSessionToken');
+    const before = loopback.sts.count('GetSessionToken');
     const error = await rejectsWith(h.engine.refresh('work', { code: '12345' }), 'invalid-input');
     assert.equal(error.field, 'code');
-    assert.equal(sts.count('GetSessionToken'), before);
+    assert.equal(loopback.sts.count('GetSessionToken'), before);
     await assert.rejects(readFile(h.credentialsPath), { code: 'ENOENT' });
   });
 
   it('never sends the same typed code twice for one device', async () => {
     const user = await h.addUser('work');
-    await sts.avoidStepEdge();
-    const code = sts.currentCode(user);
+    await loopback.sts.avoidStepEdge();
+    const code = loopback.sts.currentCode(user);
     await h.engine.refresh('work', { code });
-    const sent = sts.count('GetSessionToken');
+    const sent = loopback.sts.count('GetSessionToken');
     await rejectsWith(h.engine.refresh('work', { code }), 'code-reused');
-    assert.equal(sts.count('GetSessionToken'), sent, 'the second attempt never reached STS');
+    assert.equal(loopback.sts.count('GetSessionToken'), sent, 'the second attempt never reached STS');
   });
 
   it('joins two refreshes of one profile at once into one STS call', async () => {
     const user = await h.addUser('work');
-    await sts.avoidStepEdge();
-    sts.setLatency(200);
-    const code = sts.currentCode(user);
-    const before = sts.count('GetSessionToken');
+    await loopback.sts.avoidStepEdge();
+    loopback.sts.setLatency(200);
+    const code = loopback.sts.currentCode(user);
+    const before = loopback.sts.count('GetSessionToken');
     const [a, b] = await Promise.all([h.engine.refresh('work', { code }), h.engine.refresh('work', { code })]);
     assert.equal(a, b);
-    assert.equal(sts.count('GetSessionToken'), before + 1);
+    assert.equal(loopback.sts.count('GetSessionToken'), before + 1);
   });
 
   it('keeps the old session in the file, the keychain and the state when a refresh fails', async () => {
     const user = await h.addUser('work');
-    await sts.avoidStepEdge();
-    const first = await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await loopback.sts.avoidStepEdge();
+    const first = await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     const fileBefore = await readFile(h.credentialsPath);
 
-    const wrong = sts.currentCode(user) === '000000' ? '111111' : '000000';
+    const wrong = loopback.sts.currentCode(user) === '000000' ? '111111' : '000000';
     const error = await rejectsWith(h.engine.refresh('work', { code: wrong }), 'sts-invalid-code');
 
     assert.deepEqual(await readFile(h.credentialsPath), fileBefore);
@@ -112,11 +105,11 @@ describe('refresh with a typed code', () => {
   });
 
   it('says which device is wrong when the serial is not the user\'s', async () => {
-    const user = sts.registerUser({ name: 'mixed' });
-    const other = sts.registerUser({ name: 'other' });
+    const user = loopback.sts.registerUser({ name: 'mixed' });
+    const other = loopback.sts.registerUser({ name: 'other' });
     await h.engine.addProfile({ name: 'mixed', mfaSerial: other.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
-    await sts.avoidStepEdge();
-    await rejectsWith(h.engine.refresh('mixed', { code: sts.currentCode(other) }), 'sts-wrong-device');
+    await loopback.sts.avoidStepEdge();
+    await rejectsWith(h.engine.refresh('mixed', { code: loopback.sts.currentCode(other) }), 'sts-wrong-device');
   });
 
   it('needs a code when no TOTP secret is registered, and changes nothing', async () => {
@@ -138,14 +131,14 @@ describe('refresh with a registered TOTP secret', () => {
   });
 
   it('corrects a clock 90 s behind AWS before generating the code', async () => {
-    sts.setClockSkew(90_000);
+    loopback.sts.setClockSkew(90_000);
     await h.addUser('auto', { totp: true });
     await h.engine.refresh('auto', { generate: true });
     assert.ok(Math.abs(h.engine.offset.offsetMs - 90_000) < 2_000, `offset ${h.engine.offset.offsetMs}`);
   });
 
   it('corrects a clock 90 s ahead of AWS before generating the code', async () => {
-    sts.setClockSkew(-90_000);
+    loopback.sts.setClockSkew(-90_000);
     await h.addUser('auto', { totp: true });
     await h.engine.refresh('auto', { generate: true });
     assert.ok(Math.abs(h.engine.offset.offsetMs + 90_000) < 2_000, `offset ${h.engine.offset.offsetMs}`);
@@ -154,17 +147,17 @@ describe('refresh with a registered TOTP secret', () => {
   it('keeps the old session and says STS is unreachable when it answers 5xx, sending the code once', async () => {
     await h.addUser('auto', { totp: true });
     const first = await h.engine.refresh('auto', { generate: true });
-    sts.failNext(5, 503);
-    const before = sts.count('GetSessionToken');
+    loopback.sts.failNext(5, 503);
+    const before = loopback.sts.count('GetSessionToken');
     await rejectsWith(h.engine.refresh('auto', { generate: true }), 'sts-unavailable');
-    assert.equal(sts.count('GetSessionToken'), before + 1, 'not retried: a retry would resend the code');
+    assert.equal(loopback.sts.count('GetSessionToken'), before + 1, 'not retried: a retry would resend the code');
     assert.deepEqual(await h.engine.secrets.getSession('auto'), first);
   });
 });
 
 describe('profiles', () => {
   it('refuses bad input and stores nothing', async () => {
-    const user = sts.registerUser({ name: 'bad' });
+    const user = loopback.sts.registerUser({ name: 'bad' });
     const error = await rejectsWith(h.engine.addProfile({ name: 'bad', mfaSerial: 'arn:aws:iam::123456789012:u2f/user/bad/key', accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }), 'invalid-input');
     assert.equal(error.field, 'mfaSerial');
     assert.equal(await h.engine.secrets.getLongLivedKey('bad'), undefined);
@@ -173,7 +166,7 @@ describe('profiles', () => {
   });
 
   it('refuses a bad secret access key without echoing it', async () => {
-    const user = sts.registerUser({ name: 'bad' });
+    const user = loopback.sts.registerUser({ name: 'bad' });
     const bad = 'x'.repeat(39);
     const error = await rejectsWith(h.engine.addProfile({ name: 'bad', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: bad }), 'invalid-input');
     assert.equal(error.field, 'secretAccessKey');
@@ -182,7 +175,7 @@ describe('profiles', () => {
 
   it('refuses a second profile of the same name unless replacing', async () => {
     await h.addUser('work');
-    const user = sts.registerUser({ name: 'work2' });
+    const user = loopback.sts.registerUser({ name: 'work2' });
     await rejectsWith(h.engine.addProfile({ name: 'work', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }), 'already-exists');
   });
 
@@ -191,10 +184,22 @@ describe('profiles', () => {
     assert.equal((await h.engine.verify('work')).arn, user.arn);
   });
 
+  it('forgets the TOTP secret when the profile moves to another MFA device, and only then', async () => {
+    const user = await h.addUser('auto', { totp: true });
+    await h.engine.updateProfile('auto', { durationSeconds: 3600 });
+    assert.equal(await h.engine.secrets.hasTotpSecret('auto'), true, 'kept: same device');
+    await h.engine.updateProfile('auto', { mfaSerial: `${user.mfaSerial}-new` });
+    assert.equal(await h.engine.secrets.hasTotpSecret('auto'), false, 'forgotten: another device');
+
+    await h.engine.setTotpSecret('auto', user.totpSecret as string);
+    await h.engine.addProfile({ name: 'auto', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, { replace: true });
+    assert.equal(await h.engine.secrets.hasTotpSecret('auto'), false, 'forgotten: replaced with another device');
+  });
+
   it('removes a profile with its keychain entries, and its session section only when asked', async () => {
     const user = await h.addUser('work', { totp: true });
-    await sts.avoidStepEdge();
-    await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     await h.engine.removeProfile('work');
     assert.equal(await h.engine.secrets.getLongLivedKey('work'), undefined);
     assert.equal(await h.engine.secrets.getTotpSecret('work'), undefined);
@@ -204,8 +209,8 @@ describe('profiles', () => {
 
   it('forgets a session: the section we wrote is gone from the file', async () => {
     const user = await h.addUser('work');
-    await sts.avoidStepEdge();
-    await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     await h.engine.forgetSession('work');
     assert.equal((await readCredentials()).work, undefined);
     assert.equal(h.engine.sessions.state('work').kind, 'none');
@@ -220,7 +225,7 @@ describe('import', () => {
   }
 
   it('moves the key into the keychain, takes the MFA serial from the config file and removes only the key lines', async () => {
-    const user = sts.registerUser({ name: 'legacy' });
+    const user = loopback.sts.registerUser({ name: 'legacy' });
     const original = `# my keys\n[other]\naws_access_key_id = AKIAOTHEROTHEROTHER1\naws_secret_access_key = ${'o'.repeat(40)}\n\n[legacy]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\nregion = eu-west-1\n`;
     await seed(original, `[profile legacy]\nmfa_serial = ${user.mfaSerial}\nregion = ap-northeast-1\nduration_seconds = 3600\n`);
 
@@ -235,7 +240,7 @@ describe('import', () => {
   });
 
   it('keeps the plaintext key unless asked, and then refuses to aim sessions at that section', async () => {
-    const user = sts.registerUser({ name: 'legacy' });
+    const user = loopback.sts.registerUser({ name: 'legacy' });
     await seed(`[legacy]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`, '');
     const error = await rejectsWith(h.engine.importProfile('legacy', { fromSection: 'legacy', mfaSerial: user.mfaSerial as string }), 'invalid-input');
     assert.equal(error.field, 'targetSection');
@@ -243,7 +248,7 @@ describe('import', () => {
   });
 
   it('asks for the MFA serial when the config file has none', async () => {
-    const user = sts.registerUser({ name: 'legacy' });
+    const user = loopback.sts.registerUser({ name: 'legacy' });
     await seed(`[legacy]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`, '');
     const error = await rejectsWith(h.engine.importProfile('mine', { fromSection: 'legacy' }), 'invalid-input');
     assert.equal(error.field, 'mfaSerial');
@@ -254,8 +259,8 @@ describe('status and export', () => {
   it('lists every profile with its state and whether it has a TOTP secret', async () => {
     const user = await h.addUser('work');
     await h.addUser('auto', { totp: true });
-    await sts.avoidStepEdge();
-    await h.engine.refresh('work', { code: sts.currentCode(user) });
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     const status = await h.engine.status();
     assert.deepEqual(status.map((s) => [s.profile.name, s.state.kind, s.hasTotpSecret]), [['work', 'valid', false], ['auto', 'none', true]]);
   });
@@ -278,7 +283,7 @@ describe('keeping sessions fresh', () => {
 
   async function withClock(run: (clock: FakeClock, harness: Harness, notices: EngineNotice[]) => Promise<void>) {
     const clock = new FakeClock(Date.now());
-    const harness = await createHarness({ sts, clock });
+    const harness = await createHarness({ sts: loopback.sts, clock });
     const notices: EngineNotice[] = [];
     harness.engine.onNotice((n) => notices.push(n));
     try {
@@ -291,8 +296,8 @@ describe('keeping sessions fresh', () => {
   it('notifies before expiry and at expiry for a profile that needs a typed code', async () => {
     await withClock(async (clock, harness, notices) => {
       const user = await harness.addUser('work', { durationSeconds: 3600 });
-      await sts.avoidStepEdge();
-      const session = await harness.engine.refresh('work', { code: sts.currentCode(user) });
+      await loopback.sts.avoidStepEdge();
+      const session = await harness.engine.refresh('work', { code: loopback.sts.currentCode(user) });
       await harness.engine.start();
       clock.advance(session.expiresAt - clock.now() - 15 * MIN);
       assert.deepEqual(notices.filter((n) => n.kind !== 'refreshed').map((n) => n.kind), ['expiring']);
@@ -310,7 +315,7 @@ describe('keeping sessions fresh', () => {
       const refreshed = new Promise<EngineNotice>((resolve) => harness.engine.onNotice((n) => n.kind !== 'expiring' && n.kind !== 'expired' && n.unattended && resolve(n)));
       // Due half a lifetime early at most (7.5 min): move AWS's clock and ours together.
       const lead = first.expiresAt - clock.now() - 7.5 * MIN;
-      sts.setClockSkew(lead);
+      loopback.sts.setClockSkew(lead);
       clock.advance(lead);
       const notice = await refreshed;
       assert.equal(notice.kind, 'refreshed', JSON.stringify(notice));
@@ -324,9 +329,9 @@ describe('keeping sessions fresh', () => {
 describe('failure states', () => {
   it('keeps a failure and its reason visible across status() until a new session arrives', async () => {
     const user = await h.addUser('work');
-    await sts.avoidStepEdge();
-    await h.engine.refresh('work', { code: sts.currentCode(user) });
-    const wrong = sts.currentCode(user) === '000000' ? '111111' : '000000';
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    const wrong = loopback.sts.currentCode(user) === '000000' ? '111111' : '000000';
     await rejectsWith(h.engine.refresh('work', { code: wrong }), 'sts-invalid-code');
     const [status] = await h.engine.status();
     assert.equal(status?.state.kind, 'failed');
@@ -338,20 +343,20 @@ describe('a session that could not be saved', () => {
     const user = await h.addUser('work');
     await mkdir(dirname(h.credentialsPath), { recursive: true });
     await writeFile(h.credentialsPath, '[other]\nregion = eu-west-1\n', { mode: 0o400 });
-    const before = sts.count('GetSessionToken');
-    await sts.avoidStepEdge();
-    const error = await rejectsWith(h.engine.refresh('work', { code: sts.currentCode(user) }), 'credentials-file');
+    const before = loopback.sts.count('GetSessionToken');
+    await loopback.sts.avoidStepEdge();
+    const error = await rejectsWith(h.engine.refresh('work', { code: loopback.sts.currentCode(user) }), 'credentials-file');
     assert.match(error.message, /read-only/);
-    assert.equal(sts.count('GetSessionToken'), before);
+    assert.equal(loopback.sts.count('GetSessionToken'), before);
   });
 
   it('does not cost a code: a target section holding a long-lived key is refused before STS is called', async () => {
     const user = await h.addUser('work');
     await mkdir(dirname(h.credentialsPath), { recursive: true });
     await writeFile(h.credentialsPath, `[work]\naws_access_key_id = AKIAOTHEROTHEROTHER1\naws_secret_access_key = ${'o'.repeat(40)}\n`);
-    const before = sts.count('GetSessionToken');
-    await rejectsWith(h.engine.refresh('work', { code: sts.currentCode(user) }), 'long-lived-section');
-    assert.equal(sts.count('GetSessionToken'), before);
+    const before = loopback.sts.count('GetSessionToken');
+    await rejectsWith(h.engine.refresh('work', { code: loopback.sts.currentCode(user) }), 'long-lived-section');
+    assert.equal(loopback.sts.count('GetSessionToken'), before);
   });
 });
 
@@ -379,7 +384,7 @@ describe('many profiles', () => {
       delete: (kind, profile) => (calls.push(`delete ${kind}`), real.delete(kind, profile)),
       getAll: (kind) => (calls.push(`getAll ${kind}`), real.getAll(kind)),
     };
-    const engine = new Engine({ env: h.env, configDir: h.env.MFA_TRAY_CONFIG_DIR, secretStore: counted, stsEndpoint: sts.endpoint });
+    const engine = new Engine({ env: h.env, configDir: h.env.MFA_TRAY_CONFIG_DIR, secretStore: counted, stsEndpoint: loopback.sts.endpoint });
     try {
       await engine.start();
       const status = await engine.status();

@@ -73,11 +73,12 @@ Options:
       const identity = await engine.verifyKey(key, profile.region);
       ctx.out(`Verified: key ${maskKeyId(keyId)} belongs to ${identity.arn}`);
     }
+    // The engine forgets a TOTP secret registered for the previous MFA device; said here when it does.
+    const forgetsTotp = existing !== undefined && existing.mfaSerial !== profile.mfaSerial && (await engine.secrets.hasTotpSecret(profile.name));
     const stored = await engine.addProfile({ ...profile, ...key }, { replace: force });
     ctx.out(`${existing ? 'Replaced' : 'Added'} profile ${stored.name}: key ${maskKeyId(keyId)} in the keychain, MFA device ${stored.mfaSerial}, ` +
       `region ${stored.region}, sessions of ${stored.durationSeconds} s go to [${stored.targetSection}] in ${engine.credentials.path}.`);
-    // A TOTP secret belongs to a device: kept for another device it would only make wrong codes.
-    if (existing && existing.mfaSerial !== stored.mfaSerial && (await engine.removeTotpSecret(stored.name))) {
+    if (existing && forgetsTotp) {
       ctx.out(`Forgot the TOTP secret registered for the previous MFA device ${existing.mfaSerial}; register the new device's with: mfa-tray totp set ${stored.name}`);
     }
     ctx.out(`Get a session with: mfa-tray refresh ${stored.name}`);
