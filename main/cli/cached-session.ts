@@ -11,7 +11,7 @@ import type { Profile, SessionCredentials } from '../common/model';
 import { validateProfileName } from '../common/validation';
 import { systemClock, type Clock } from '../engine/clock';
 import { formatExports } from '../engine/exports';
-import { KeytarSecretStore } from '../engine/keytar-secret-store';
+import { DEFAULT_SERVICE_PREFIX, KeytarSecretStore } from '../engine/keytar-secret-store';
 import { configDir } from '../engine/paths';
 import { ProfileSecrets } from '../engine/profile-secrets';
 import { SettingsStore } from '../engine/settings-store';
@@ -27,9 +27,8 @@ export const SERVE_CACHED_ABOVE_MS = 15 * 60_000;
 export const KEYCHAIN_SERVICE_ENV = 'MFA_TRAY_KEYCHAIN_SERVICE';
 
 /** The keychain as the command uses it: with the service prefix of {@link KEYCHAIN_SERVICE_ENV}, if set. */
-export function cliSecretStore(env: NodeJS.ProcessEnv): SecretStore | undefined {
-  const prefix = env[KEYCHAIN_SERVICE_ENV];
-  return prefix ? new KeytarSecretStore(prefix) : undefined;
+export function cliSecretStore(env: NodeJS.ProcessEnv): SecretStore {
+  return new KeytarSecretStore(env[KEYCHAIN_SERVICE_ENV] || DEFAULT_SERVICE_PREFIX);
 }
 
 /** What credential-process knows before deciding whether to refresh. */
@@ -70,10 +69,9 @@ export type CachedSessionOutcome =
 export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessEnv, stdout: NodeJS.WritableStream): Promise<CachedSessionOutcome> {
   let found: CachedSessionLookup;
   try {
-    const store = cliSecretStore(env);
     found = await lookUpCachedSession(name, {
       settings: new SettingsStore({ configDir: configDir(env) }),
-      secrets: new ProfileSecrets(store ?? new KeytarSecretStore()),
+      secrets: new ProfileSecrets(cliSecretStore(env)),
       clock: systemClock,
     });
   } catch (error) {

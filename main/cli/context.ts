@@ -70,6 +70,5 @@ export class CliContext {
 
 /** The engine as the command uses it: the process's environment, and the keychain prefix override. */
 export function createCliEngine(env: NodeJS.ProcessEnv): Engine {
-  const secretStore = cliSecretStore(env);
-  return createEngine({ env, ...(secretStore ? { secretStore } : {}) });
+  return createEngine({ env, secretStore: cliSecretStore(env) });
 }

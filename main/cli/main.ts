@@ -5,6 +5,7 @@
  * and with a fresh cached session it is answered by cached-session.ts alone, without loading the
  * engine or the other commands.
  */
+import type { CachedLookup } from './context';
 
 // `mfa-tray status | head -1`: a closed pipe is not a failure worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -13,8 +14,6 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-
-import type { CachedLookup } from './context';
 
 const argv = process.argv.slice(2);
 

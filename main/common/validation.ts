@@ -306,6 +306,11 @@ export function mfaSerialPartition(serial: string): string | undefined {
   return partition !== undefined && Object.hasOwn(PARTITION_DEFAULT_REGIONS, partition) ? partition : undefined;
 }
 
+/** The region a profile gets when none is given: its MFA device's partition's (us-east-1 for a hardware serial). */
+export function defaultRegionFor(mfaSerial: string): string {
+  return PARTITION_DEFAULT_REGIONS[mfaSerialPartition(mfaSerial) ?? 'aws'] ?? PROFILE_DEFAULTS.region;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Credentials and codes
 
@@ -583,7 +588,7 @@ export function checkProfileInput(input: unknown): CheckedAll<Profile> {
     name: name.value,
     mfaSerial: mfaSerial.value,
     durationSeconds: present.durationSeconds ?? PROFILE_DEFAULTS.durationSeconds,
-    region: present.region ?? PARTITION_DEFAULT_REGIONS[mfaSerialPartition(mfaSerial.value) ?? 'aws'] ?? PROFILE_DEFAULTS.region,
+    region: present.region ?? defaultRegionFor(mfaSerial.value),
     targetSection: present.targetSection ?? name.value,
     autoRefresh: present.autoRefresh ?? PROFILE_DEFAULTS.autoRefresh,
   };

@@ -108,11 +108,6 @@ export class ProfileSecrets {
     return this.store.delete('totp-secret', profile);
   }
 
-  /** Whether a long-lived key is stored for the profile (the entry is not parsed). */
-  async hasLongLivedKey(profile: string): Promise<boolean> {
-    return (await this.store.get('long-lived-key', profile)) !== undefined;
-  }
-
   /** Whether a TOTP secret is registered for the profile (the entry is not checked). */
   async hasTotpSecret(profile: string): Promise<boolean> {
     return (await this.store.get('totp-secret', profile)) !== undefined;

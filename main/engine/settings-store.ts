@@ -31,7 +31,6 @@ import { MfaTrayError } from '../common/errors';
 import { APP_SETTINGS_DEFAULTS, PROFILE_DEFAULTS, type AppSettings, type Profile } from '../common/model';
 import {
   InvalidInputError,
-  PARTITION_DEFAULT_REGIONS,
   PROFILE_FIELDS,
   SETTINGS_FIELDS,
   checkAutoRefreshBeforeMinutes,
@@ -44,7 +43,7 @@ import {
   checkProfileName,
   checkRegion,
   checkTargetSection,
-  mfaSerialPartition,
+  defaultRegionFor,
   validateProfileInput,
   validateProfileName,
   validatePatchedProfile,
@@ -105,7 +104,7 @@ const profileSchema = z
     // The defaults that depend on other fields, as validateProfileInput gives them.
     z.transform(({ region, targetSection, ...rest }) => ({
       ...rest,
-      region: region ?? PARTITION_DEFAULT_REGIONS[mfaSerialPartition(rest.mfaSerial) ?? 'aws'] ?? PROFILE_DEFAULTS.region,
+      region: region ?? defaultRegionFor(rest.mfaSerial),
       targetSection: targetSection ?? rest.name,
     })),
   )

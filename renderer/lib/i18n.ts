@@ -90,11 +90,6 @@ export class I18n {
     return this.formatSpan(seconds * 1000);
   }
 
-  /** A whole number in the locale's digits and grouping. */
-  formatNumber(value: number): string {
-    return new Intl.NumberFormat(this.locale).format(value);
-  }
-
   #unit(value: number, unit: 'day' | 'hour' | 'minute' | 'second'): string {
     return new Intl.NumberFormat(this.locale, { style: 'unit', unit, unitDisplay: 'short' }).format(value);
   }

@@ -6,8 +6,8 @@
 import type { KeyForm, ProfileForm, ProfileView } from '../../main/common/bridge';
 import { PROFILE_DEFAULTS, type Profile } from '../../main/common/model';
 import {
-  LIMITS, PARTITION_DEFAULT_REGIONS, checkAccessKeyId, checkDurationSeconds, checkPatchedProfile, checkProfileInput, checkProfilePatch,
-  checkRegion, checkSecretAccessKey, mfaSerialPartition,
+  LIMITS, checkAccessKeyId, checkDurationSeconds, checkPatchedProfile, checkProfileInput, checkProfilePatch,
+  checkRegion, checkSecretAccessKey, defaultRegionFor,
 } from '../../main/common/validation';
 import { call } from '../lib/bridge';
 import { openDialog, type DialogHandle } from '../lib/dialog';
@@ -154,7 +154,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
 
   const updatePlaceholders = (): void => {
     const serial = mfaSerial.control.value.trim();
-    region.control.placeholder = PARTITION_DEFAULT_REGIONS[mfaSerialPartition(serial) ?? 'aws'] ?? PROFILE_DEFAULTS.region;
+    region.control.placeholder = defaultRegionFor(serial);
     targetSection.control.placeholder = name.control.value || t('hint.targetSectionPlaceholder');
   };
   name.control.addEventListener('input', updatePlaceholders);
@@ -283,7 +283,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       const patch = {
         mfaSerial: mfaSerial.control.value,
         durationSeconds: durationValue,
-        region: regionText === '' ? (PARTITION_DEFAULT_REGIONS[mfaSerialPartition(serial) ?? 'aws'] ?? PROFILE_DEFAULTS.region) : regionText,
+        region: regionText === '' ? defaultRegionFor(serial) : regionText,
         targetSection: targetText === '' ? current.name : targetText,
         autoRefresh: autoRefresh.control.checked,
       };
