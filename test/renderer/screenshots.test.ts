@@ -3,12 +3,9 @@
  * profiles in different states. Saved as test-results/screenshots/<window>-<language>-<theme>.png;
  * the best are copied to docs/screenshots/ for the README.
  */
-import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
 import { screenshot, waitForText } from '../support/browser';
 import { useWindows } from '../support/windows';
 
@@ -26,19 +23,13 @@ async function seedProfiles(): Promise<void> {
     '[ci-bot]', 'aws_access_key_id = AKIAI44QH8DHBEXAMPLE', 'aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY', '',
   ].join('\n'));
   const work = await w.h.addUser('work');
-  const admin = await w.h.addUser('prod-admin', { totp: true, durationSeconds: 3600, targetSection: 'prod' });
+  await w.h.addUser('prod-admin', { totp: true, durationSeconds: 3600, targetSection: 'prod' });
   const sandbox = await w.h.addUser('sandbox', { durationSeconds: 900 });
   await w.h.addUser('legacy-ci');
   await w.sts.avoidStepEdge();
   await w.h.engine.refresh('work', { code: w.sts.currentCode(work) });
   await w.h.engine.refresh('sandbox', { code: w.sts.currentCode(sandbox) });
   await w.h.engine.refresh('prod-admin', { generate: true });
-  assert.ok(admin);
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  const path = await screenshot(page, name);
-  assert.ok(existsSync(path));
 }
 
 describe('screenshots', () => {
@@ -54,11 +45,11 @@ describe('screenshots', () => {
         const profiles = await w.open('profiles.html', { colorScheme: theme });
         await profiles.locator('li.profile').nth(3).waitFor();
         await waitForText(profiles.locator('li.profile[data-profile="sandbox"] .badge'), language === 'en' ? 'Expiring soon' : 'まもなく期限切れ');
-        await shoot(profiles, `profiles-${suffix}`);
+        await screenshot(profiles, `profiles-${suffix}`);
 
         await profiles.locator('li.profile[data-profile="prod-admin"] button.edit').click();
         await profiles.locator('dialog[open]').waitFor();
-        await shoot(profiles, `profile-edit-${suffix}`);
+        await screenshot(profiles, `profile-edit-${suffix}`);
         await profiles.keyboard.press('Escape');
 
         // The other dialogs and the error state, in two of the four combinations.
@@ -67,33 +58,33 @@ describe('screenshots', () => {
           await profiles.locator('header button.primary').click();
           await profiles.locator('dialog[open]').waitFor();
           await profiles.locator('dialog[open] fieldset.totp').scrollIntoViewIfNeeded();
-          await shoot(profiles, `profile-add-totp-${suffix}`);
+          await screenshot(profiles, `profile-add-totp-${suffix}`);
           await profiles.keyboard.press('Escape');
 
           await profiles.locator('li.profile[data-profile="work"] button.remove').click();
           await profiles.locator('dialog[open]').waitFor();
-          await shoot(profiles, `profile-remove-${suffix}`);
+          await screenshot(profiles, `profile-remove-${suffix}`);
           await profiles.keyboard.press('Escape');
 
           await profiles.locator('header button:not(.primary)').click();
           await profiles.locator('dialog[open] select').waitFor();
-          await shoot(profiles, `profile-import-${suffix}`);
+          await screenshot(profiles, `profile-import-${suffix}`);
           await profiles.keyboard.press('Escape');
         }
 
         const prompt = await w.open('prompt.html?profile=legacy-ci', { colorScheme: theme });
         await prompt.locator('.code-input').waitFor();
-        await shoot(prompt, `prompt-${suffix}`);
+        await screenshot(prompt, `prompt-${suffix}`);
         if (extras) {
           wrong += 111_111;
           await prompt.keyboard.type(String(wrong));
           await prompt.locator('.code-form .message-error').waitFor();
-          await shoot(prompt, `prompt-error-${suffix}`);
+          await screenshot(prompt, `prompt-error-${suffix}`);
         }
 
         const settings = await w.open('settings.html', { colorScheme: theme });
         await settings.locator('form.settings-form').waitFor();
-        await shoot(settings, `settings-${suffix}`);
+        await screenshot(settings, `settings-${suffix}`);
       }
     }
   });
