@@ -155,11 +155,12 @@ describe('IPC payloads', () => {
 });
 
 describe('IPC events', () => {
-  it('pushes an event to every open window on its channel', () => {
+  it('pushes an event to every open window on its channel, skipping one closed meanwhile', () => {
     const a = windows.show({ page: 'profiles' }) as FakeWindow;
     const b = windows.show({ page: 'settings' }) as FakeWindow;
+    const listed = windows.all();
     b.close();
-    broadcast(windows.all(), 'profiles', []);
+    broadcast(listed, 'profiles', []);
     assert.deepEqual(a.sent, [{ channel: eventChannelOf('profiles'), payload: [] }]);
     assert.deepEqual(b.sent, []);
   });
