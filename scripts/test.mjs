@@ -24,6 +24,9 @@ const required = [
   { bin: 'python3', pkg: 'python3' },
   // The windows run in headless Chromium (test/support/browser.ts).
   { bin: 'chromium', pkg: 'chromium' },
+  // The locked-keychain tests ask the Secret Service over D-Bus with both clients the app uses.
+  { bin: 'dbus-send', pkg: 'dbus-bin' },
+  { bin: 'gdbus', pkg: 'libglib2.0-bin' },
 ];
 
 function fail(message) {

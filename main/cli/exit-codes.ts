@@ -9,7 +9,7 @@
  * | 2 | bad command line or bad value | usage errors, `invalid-input`, `invalid-totp-secret` |
  * | 3 | no such profile or section / already exists | `not-found`, `already-exists` (also: another `watch` is running) |
  * | 4 | needs you first: a session, a code or a key | `no-session`, `code-required`, `no-long-lived-key` |
- * | 5 | keychain unavailable, locked or damaged | `keychain-unavailable`, `keychain-timeout`, `keychain-entry-corrupt` |
+ * | 5 | keychain unavailable, locked or damaged | `keychain-unavailable`, `keychain-locked`, `keychain-timeout`, `keychain-entry-corrupt` |
  * | 6 | a file cannot be used | `settings-file`, `credentials-file`, `long-lived-section`, `lock-timeout` |
  * | 7 | AWS refused: fix the code, key, device or clock | `sts-invalid-code`, `sts-wrong-device`, `sts-session-credentials`, `sts-invalid-key`, `sts-bad-signature`, `sts-validation`, `sts-denied`, `clock-skew` |
  * | 8 | temporary: try again later | `sts-unavailable`, `sts-throttled`, `code-reused` |
@@ -42,6 +42,7 @@ const BY_ERROR_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   'code-required': EXIT.needsAction,
   'no-long-lived-key': EXIT.needsAction,
   'keychain-unavailable': EXIT.keychain,
+  'keychain-locked': EXIT.keychain,
   'keychain-timeout': EXIT.keychain,
   'keychain-entry-corrupt': EXIT.keychain,
   'settings-file': EXIT.file,

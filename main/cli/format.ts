@@ -45,6 +45,15 @@ export function stateName(state: SessionState): 'none' | 'valid' | 'expiring' | 
   return state.kind;
 }
 
+/** A state as the status table shows it: a keychain that cannot be read is named as such, not "failed". */
+export function stateWords(state: SessionState): string {
+  if (state.kind !== 'failed') return stateName(state);
+  if (state.code === 'keychain-locked') return 'keychain locked';
+  if (state.code === 'keychain-unavailable') return 'keychain unavailable';
+  if (state.code === 'keychain-timeout') return 'keychain not answering';
+  return stateName(state);
+}
+
 /** `AKIA…WXYZ`: tells keys apart without showing a whole key id. */
 export function maskKeyId(accessKeyId: string): string {
   return accessKeyId.length > 8 ? `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}` : '(key)';

@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'already-exists'
   /** No Secret Service / keychain could be reached. */
   | 'keychain-unavailable'
+  /** The keychain is there but locked (after a login over SSH, or before the desktop unlocked it). */
+  | 'keychain-locked'
   /** The keychain did not answer in time (for example a locked keyring waiting for a password). */
   | 'keychain-timeout'
   /** A keychain entry holds something MFA Tray did not write (changed outside it, or damaged). */
@@ -87,6 +89,15 @@ export class MfaTrayError extends Error {
 /** True for an {@link MfaTrayError}, optionally of one of the given codes. */
 export function isMfaTrayError(error: unknown, ...codes: ErrorCode[]): error is MfaTrayError {
   return error instanceof MfaTrayError && (codes.length === 0 || codes.includes(error.code));
+}
+
+/** Errors that mean the keychain as a whole cannot be used right now (not one damaged entry). */
+type KeychainDownCode = 'keychain-unavailable' | 'keychain-locked' | 'keychain-timeout';
+const KEYCHAIN_DOWN: ReadonlySet<string> = new Set<KeychainDownCode>(['keychain-unavailable', 'keychain-locked', 'keychain-timeout']);
+
+/** Whether an error code says the keychain as a whole cannot be used now: locked, absent or not answering. */
+export function isKeychainDown(code: string): code is KeychainDownCode {
+  return KEYCHAIN_DOWN.has(code);
 }
 
 /** An `invalid-input` error for one field: "<field>: <what is allowed>". */

@@ -52,7 +52,13 @@ export class EngineTraySource {
     const { settings, profiles } = data;
     // recompute, not load: it keeps the engine's 'failed' state and reads nothing.
     const rows: TrayProfile[] = profiles.map((profile) => ({ name: profile.name, state: engine.sessions.recompute(profile.name) }));
-    return { profiles: rows, launchAtLogin: settings.launchAtLogin, expiringWithinMs: settings.notifyBeforeMinutes * MINUTE };
+    const keychain = engine.keychainProblem;
+    return {
+      profiles: rows,
+      launchAtLogin: settings.launchAtLogin,
+      expiringWithinMs: settings.notifyBeforeMinutes * MINUTE,
+      ...(keychain ? { keychainProblem: { code: keychain.code, message: keychain.message } } : {}),
+    };
   }
 
   dispose(): void {

@@ -74,6 +74,8 @@ export function inAppWords(code: string, message: string): string {
       return 'The target section holds a long-lived key. Choose another with Manage profiles.';
     case 'no-session':
       return 'There is no current session. Get one with Refresh now.';
+    case 'keychain-locked':
+      return 'The keychain is locked. Unlock it (Passwords and Keys), then Try again.';
     default:
       return message;
   }

@@ -28,6 +28,8 @@ export interface MenuHandlers {
   copyExports(profile: string, format: ExportFormat): void;
   forgetSession(profile: string): void;
   refreshAll(): void;
+  /** "Try again" when the keychain could not be read: start keeping sessions fresh now. */
+  retryKeychain(): void;
   manageProfiles(): void;
   settings(): void;
   setLaunchAtLogin(enabled: boolean): void;
@@ -114,6 +116,14 @@ function profileSection(profile: TrayProfile, snapshot: TraySnapshot, handlers: 
 /** The whole tray menu. */
 export function buildTrayMenu(snapshot: TraySnapshot, handlers: MenuHandlers, options: MenuOptions): MenuItemModel[] {
   const items: MenuItemModel[] = [];
+  if (snapshot.keychainProblem !== undefined) {
+    const { code, message } = snapshot.keychainProblem;
+    items.push(
+      { id: 'keychain-problem', label: truncate(inAppWords(code, message), REASON_MAX), enabled: false },
+      { id: 'keychain-retry', label: 'Try again', click: () => handlers.retryKeychain() },
+      SEPARATOR,
+    );
+  }
   if (snapshot.problem !== undefined) {
     items.push({ id: 'problem', label: truncate(snapshot.problem, REASON_MAX), enabled: false }, SEPARATOR);
   } else if (snapshot.profiles.length === 0) {

@@ -105,6 +105,7 @@ export class TrayApp {
       copyExports: (profile, format) => void this.copyExports(profile, format),
       forgetSession: (profile) => void this.forgetSession(profile),
       refreshAll: () => void this.refreshAll(),
+      retryKeychain: () => void engine.start().catch((error: unknown) => log(`engine start failed: ${loggable(error)}`)),
       manageProfiles: () => void this.windows.show({ page: 'profiles' }),
       settings: () => void this.windows.show({ page: 'settings' }),
       setLaunchAtLogin: (enabled) => void this.updateSettings({ launchAtLogin: enabled }),

@@ -18,4 +18,9 @@ export interface TraySnapshot {
   readonly expiringWithinMs: number;
   /** Why no profiles could be read (an unusable settings file), in the engine's plain words. */
   readonly problem?: string;
+  /**
+   * Why sessions are not kept fresh now: the keychain is locked, absent or not answering (the
+   * engine's code and plain words). The menu offers "Try again"; the engine also retries by itself.
+   */
+  readonly keychainProblem?: { readonly code: string; readonly message: string };
 }

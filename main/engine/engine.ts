@@ -6,7 +6,7 @@
  * secret, verify, refresh, status, export. Every operation validates all of its input before it
  * changes anything, and undoes its own earlier steps when a later one fails.
  */
-import { MfaTrayError, isMfaTrayError } from '../common/errors';
+import { MfaTrayError, isKeychainDown, isMfaTrayError } from '../common/errors';
 import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../common/model';
 import { validateLongLivedKey, validateProfileInput, validateProfileName, type ProfileInput, type ProfilePatch, type SettingsPatch } from '../common/validation';
 import { type Env, readProfileConfig } from './aws-config';
@@ -83,6 +83,8 @@ export interface ImportProfileOptions {
 const MINUTE = 60_000;
 /** Backoff of unattended refreshes after a failure that may pass (network, throttling, 5xx). */
 const RETRY_DELAYS_MS = [30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE];
+/** When to try starting again after the keychain could not be read: soon at first (it may be unlocking), then every 2 min. */
+const START_RETRY_DELAYS_MS = [5_000, 15_000, 30_000, MINUTE, 2 * MINUTE];
 
 /** The engine. Construct with {@link createEngine}. */
 export class Engine {
@@ -101,6 +103,9 @@ export class Engine {
   #noticeListeners = new Set<(notice: EngineNotice) => void>();
   #changeListeners = new Set<(what: 'profiles' | 'settings') => void>();
   #retries = new Map<string, { attempt: number; timer: ReturnType<Clock['setTimeout']> }>();
+  #starting: Promise<void> | undefined;
+  /** Why keeping sessions fresh could not start (the keychain is locked, say), and the next try. */
+  #startFailure: { readonly error: MfaTrayError; readonly attempt: number; readonly timer: ReturnType<Clock['setTimeout']> } | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.#env = options.env;
@@ -342,12 +347,22 @@ export class Engine {
     this.#changed('profiles');
   }
 
-  /** Every profile with its state and whether it can refresh itself. */
+  /**
+   * Every profile with its state and whether it can refresh itself. When the keychain cannot be
+   * read (locked, absent, not answering), every profile is still listed, in a failed state that
+   * carries the keychain's error: the profiles come from the settings file, not the keychain.
+   */
   async status(): Promise<ProfileStatus[]> {
     const profiles = await this.settings.listProfiles();
-    await this.sessions.load(profiles);
-    const withTotp = await this.secrets.profilesWith('totp-secret');
-    return profiles.map((profile) => ({ profile, state: this.sessions.recompute(profile.name), hasTotpSecret: withTotp.has(profile.name) }));
+    try {
+      await this.sessions.load(profiles);
+      const withTotp = await this.secrets.profilesWith('totp-secret');
+      return profiles.map((profile) => ({ profile, state: this.sessions.recompute(profile.name), hasTotpSecret: withTotp.has(profile.name) }));
+    } catch (error) {
+      if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
+      const state = { kind: 'failed', code: error.code, reason: error.message } as const;
+      return profiles.map((profile) => ({ profile, state, hasTotpSecret: false }));
+    }
   }
 
   /** The current session in an export format; 'no-session' (with the command that fixes it) when there is none. */
@@ -367,7 +382,43 @@ export class Engine {
    * unattended refreshes for profiles with a TOTP secret and auto-refresh on.
    */
   async start(): Promise<void> {
+    // "Try again", a wake-up and the engine's own retry may ask at once: one start at a time.
+    this.#starting ??= this.#start().finally(() => (this.#starting = undefined));
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     if (this.#scheduler) return;
+    const failed = this.#startFailure;
+    if (failed) this.clock.clearTimeout(failed.timer);
+    try {
+      await this.#startNow();
+    } catch (error) {
+      // A keychain that is locked or not there yet is a state, not the end: the tray shows it with
+      // "Try again", and the engine tries again by itself (and on wake-up, see recheck) until it
+      // opens; then the scheduler runs as if nothing had happened. Anything else is the caller's.
+      if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
+      const attempt = failed ? failed.attempt + 1 : 0;
+      const delay = START_RETRY_DELAYS_MS[Math.min(attempt, START_RETRY_DELAYS_MS.length - 1)] as number;
+      this.#startFailure = { error, attempt, timer: this.clock.setTimeout(() => void this.start().catch(() => undefined), delay) };
+      this.#changed('profiles');
+      return;
+    }
+    if (failed) {
+      this.#startFailure = undefined;
+      this.#changed('profiles');
+    }
+  }
+
+  /**
+   * Why sessions are not being kept fresh right now (the keychain is locked, absent or not
+   * answering), or undefined while they are. `start()` is what "Try again" calls.
+   */
+  get keychainProblem(): MfaTrayError | undefined {
+    return this.#startFailure?.error;
+  }
+
+  async #startNow(): Promise<void> {
     const { settings, profiles } = await this.settings.load();
     this.#notifyBeforeMs = settings.notifyBeforeMinutes * MINUTE;
     // Read once for both: reading every session is the slowest part of a start with many profiles.
@@ -383,6 +434,8 @@ export class Engine {
 
   /** Re-reads states and catches up on anything due (after wake-up or a clock change). */
   async recheck(): Promise<void> {
+    // Not running yet because the keychain could not be read: wake-up is a good moment to try.
+    if (this.#startFailure) return this.start();
     const profiles = await this.settings.listProfiles();
     const sessions = await this.secrets.getSessions(profiles.map((p) => p.name));
     await this.sessions.load(profiles, sessions);
@@ -401,6 +454,8 @@ export class Engine {
     this.#scheduler?.stop();
     this.#scheduler = undefined;
     for (const name of [...this.#retries.keys()]) this.#cancelRetry(name);
+    if (this.#startFailure) this.clock.clearTimeout(this.#startFailure.timer);
+    this.#startFailure = undefined;
   }
 
   #applySettings(notifyBeforeMinutes: number, autoRefreshBeforeMinutes: number): void {

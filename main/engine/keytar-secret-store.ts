@@ -12,6 +12,7 @@
  */
 import { MfaTrayError, invalidInput } from '../common/errors';
 import type { SecretKind, SecretStore } from './secret-store';
+import { secretServiceLockProbe, type LockProbe } from './secret-service-lock';
 
 /** The part of keytar's API this store uses; tests substitute a backend that hangs or fails. */
 export interface KeytarBackend {
@@ -29,6 +30,11 @@ export interface KeytarSecretStoreOptions {
   readonly loadBackend?: () => Promise<KeytarBackend>;
   /** The platform the advice in error messages is for. Default `process.platform`. */
   readonly platform?: NodeJS.Platform;
+  /**
+   * Asks the Secret Service whether entries are locked (Linux and the BSDs only). Default: over
+   * the process's D-Bus session bus, see `secret-service-lock.ts`.
+   */
+  readonly lockProbe?: LockProbe;
 }
 
 /** The service-name prefix of the app's own entries. */
@@ -59,6 +65,7 @@ export class KeytarSecretStore implements SecretStore {
   readonly #timeoutMs: number;
   readonly #load: () => Promise<KeytarBackend>;
   readonly #platform: NodeJS.Platform;
+  readonly #lockProbe: LockProbe | undefined;
 
   /**
    * @param servicePrefix Prefix of every service name; tests pass their own so that they never see
@@ -70,6 +77,7 @@ export class KeytarSecretStore implements SecretStore {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS;
     this.#load = options.loadBackend ?? loadKeytar;
     this.#platform = options.platform ?? process.platform;
+    this.#lockProbe = usesSecretService(this.#platform) ? (options.lockProbe ?? secretServiceLockProbe()) : undefined;
   }
 
   /** The keychain service name under which entries of one kind are kept (shown in Keychain Access, Seahorse…). */
@@ -80,6 +88,8 @@ export class KeytarSecretStore implements SecretStore {
   async get(kind: SecretKind, profile: string): Promise<string | undefined> {
     checkProfile(profile);
     const value = await this.#call('read', kind, profile, undefined, (k) => k.getPassword(this.service(kind), profile));
+    // libsecret answers "absent" for an entry it could not unlock: ask which it was.
+    if (value === null) await this.#refuseIfLocked(kind, profile, 'read', `the ${kind} of profile "${profile}"`);
     return value ?? undefined;
   }
 
@@ -95,10 +105,15 @@ export class KeytarSecretStore implements SecretStore {
 
   async delete(kind: SecretKind, profile: string): Promise<boolean> {
     checkProfile(profile);
-    return this.#call('delete', kind, profile, undefined, (k) => k.deletePassword(this.service(kind), profile));
+    const deleted = await this.#call('delete', kind, profile, undefined, (k) => k.deletePassword(this.service(kind), profile));
+    // libsecret answers "nothing to delete" for an entry it could not unlock.
+    if (!deleted) await this.#refuseIfLocked(kind, profile, 'delete', `the ${kind} of profile "${profile}"`);
+    return deleted;
   }
 
   async getAll(kind: SecretKind): Promise<ReadonlyMap<string, string>> {
+    // keytar's findCredentials crashes the process on a locked entry: ask first.
+    await this.#refuseIfLocked(kind, undefined, 'read', `the ${kind} entries`);
     const found = await this.#call('read', kind, undefined, undefined, (k) => k.findCredentials(this.service(kind)));
     // keytar on macOS lists an item whose secret it could not read (access denied, keychain locked)
     // with an empty account and password: that is no entry of ours.
@@ -113,6 +128,16 @@ export class KeytarSecretStore implements SecretStore {
    */
   async listProfiles(kind: SecretKind): Promise<string[]> {
     return [...(await this.getAll(kind)).keys()].sort();
+  }
+
+  /**
+   * Throws `keychain-locked` when the Secret Service holds entries of this kind (and profile)
+   * locked. Where it cannot tell (no D-Bus client on PATH), keytar's own answer stands.
+   */
+  async #refuseIfLocked(kind: SecretKind, profile: string | undefined, doing: string, what: string): Promise<void> {
+    if (!this.#lockProbe) return;
+    const state = await this.#lockProbe(this.service(kind), profile);
+    if (state === 'locked') throw lockedError(this.#platform, doing, what);
   }
 
   async #call<T>(doing: string, kind: SecretKind, profile: string | undefined, value: string | undefined, op: (backend: KeytarBackend) => Promise<T>): Promise<T> {
@@ -137,6 +162,11 @@ export class KeytarSecretStore implements SecretStore {
       });
     });
   }
+}
+
+/** Linux and the BSDs reach their keychain through libsecret and the Secret Service. */
+function usesSecretService(platform: NodeJS.Platform): boolean {
+  return platform === 'linux' || platform === 'freebsd' || platform === 'openbsd';
 }
 
 function checkProfile(profile: string): void {
@@ -223,9 +253,21 @@ const LINUX_ADVICE =
 
 const NO_PLAINTEXT = 'MFA Tray keeps keys only in the OS keychain and never falls back to a plaintext file.';
 
+/** How to unlock the keychain, on this platform, in one sentence. */
+function unlockInstructions(platform: NodeJS.Platform): string {
+  if (platform === 'darwin') return 'Unlock the login keychain (Keychain Access, or over SSH: security unlock-keychain ~/Library/Keychains/login.keychain-db), then try again.';
+  if (platform === 'win32') return 'Sign in to Windows again, then try again.';
+  return 'Unlock it in your desktop session (Passwords and Keys / Seahorse, or KeePassXC), or over SSH run: gnome-keyring-daemon --replace --unlock --components=secrets (type the keyring password, then Ctrl-D); then try again.';
+}
+
+function lockedError(platform: NodeJS.Platform, doing: string, what: string): MfaTrayError {
+  return new MfaTrayError('keychain-locked', `Cannot ${doing} ${what}: the keychain is locked. ${unlockInstructions(platform)}`, { retryable: true });
+}
+
 function backendError(error: unknown, platform: NodeJS.Platform, doing: string, what: string, value: string | undefined): MfaTrayError {
   const reason = redact(messageOf(error), value);
-  if (platform === 'linux' || platform === 'freebsd' || platform === 'openbsd') {
+  if (usesSecretService(platform) && /locked collection|IsLocked|prompt was dismissed/i.test(reason)) return lockedError(platform, doing, what);
+  if (usesSecretService(platform)) {
     return new MfaTrayError('keychain-unavailable', `Cannot ${doing} ${what} in the keychain: ${linuxDiagnosis(reason)} (${reason}). ${NO_PLAINTEXT} ${LINUX_ADVICE}`);
   }
   if (platform === 'darwin') {

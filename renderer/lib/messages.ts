@@ -48,7 +48,7 @@ export interface ShownError {
 
 /** Codes whose English message names something specific (a path, a device, a wait) worth keeping under a translation. */
 const DETAIL_CODES = new Set<string>([
-  'not-found', 'keychain-unavailable', 'keychain-timeout', 'keychain-entry-corrupt', 'settings-file', 'credentials-file', 'long-lived-section',
+  'not-found', 'keychain-unavailable', 'keychain-locked', 'keychain-timeout', 'keychain-entry-corrupt', 'settings-file', 'credentials-file', 'long-lived-section',
   'lock-timeout', 'sts-wrong-device', 'sts-denied', 'sts-unavailable', 'clock-skew', 'sts-validation', 'invalid-totp-secret', 'code-reused',
   'invalid-input', 'bad-request',
 ]);
@@ -73,6 +73,7 @@ const TITLES: Readonly<Record<string, MessageKey>> = {
   'sts-session-credentials': 'errorTitle.badKey',
   'no-long-lived-key': 'errorTitle.badKey',
   'keychain-unavailable': 'errorTitle.keychain',
+  'keychain-locked': 'errorTitle.keychain',
   'keychain-timeout': 'errorTitle.keychain',
 };
 

@@ -33,6 +33,7 @@ function recorder() {
     copyExports: (p, f) => calls.push(`copy ${p} ${f}`),
     forgetSession: (p) => calls.push(`forget ${p}`),
     refreshAll: () => calls.push('refresh-all'),
+    retryKeychain: () => calls.push('retry-keychain'),
     manageProfiles: () => calls.push('profiles'),
     settings: () => calls.push('settings'),
     setLaunchAtLogin: (on) => calls.push(`launch-at-login ${on}`),

@@ -59,6 +59,43 @@ async function until(predicate: () => boolean, what: string) {
 }
 
 describe('tray app', () => {
+  // The real lock and unlock of gnome-keyring is tested with the command (test/faults/
+  // locked-keychain.test.ts); a keyring cannot be unlocked in place without a desktop prompter, so
+  // here the Secret Service's "is it locked?" answer is the test's, and keytar and the keyring real.
+  it('a locked keychain at start is a state, not the end: the menu says so with Try again, the engine retries, and once it opens the scheduler runs', async () => {
+    let locked = false;
+    await h.close();
+    h = await createHarness({ sts: loopback.sts, clock, keychain: { lockProbe: async () => (locked ? 'locked' : 'unlocked') } });
+    const user = await h.addUser('work', { durationSeconds: 3600 });
+    await loopback.sts.avoidStepEdge();
+    const session = await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    locked = true;
+    await start();
+    await settle();
+    assert.match(electron.tray.item('keychain-problem').label ?? '', /keychain is locked/);
+    assert.equal(electron.tray.item('keychain-problem').enabled, false);
+    assert.deepEqual(electron.dialogs.messages, [], 'no error dialog: the menu carries it');
+    assert.equal(h.engine.keychainProblem?.code, 'keychain-locked');
+
+    // Still locked: "Try again" and the engine's own retries keep the state.
+    electron.tray.click('keychain-retry');
+    clock.advance(5_000);
+    await until(() => h.engine.keychainProblem !== undefined, 'the retry');
+    await settle();
+    assert.ok(electron.tray.item('keychain-retry'));
+
+    // Unlocked: the next retry (15 s later) starts the scheduler, which then gives the expiry
+    // notice as after any start.
+    locked = false;
+    clock.advance(15_000);
+    await until(() => h.engine.keychainProblem === undefined, 'the start once the keychain opens');
+    await settle();
+    assert.throws(() => electron.tray.item('keychain-problem'), /no menu item/);
+    assert.match(electron.tray.item('profile:work').label ?? '', /left/);
+    clock.advance(session.expiresAt - clock.now() + MIN);
+    await until(() => electron.notifications.titles.includes('work: session expired'), 'the expiry notice');
+  });
+
   it('opens the profile manager on a first start with no profiles', async () => {
     await start();
     assert.deepEqual(electron.windows.live.map((w) => w.page), ['profiles']);

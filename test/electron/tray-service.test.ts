@@ -16,7 +16,7 @@ import { FakeTray } from './fakes';
 const MIN = 60_000;
 const noop = () => undefined;
 const handlers: MenuHandlers = {
-  refresh: noop, copyExports: noop, forgetSession: noop, refreshAll: noop, manageProfiles: noop,
+  refresh: noop, copyExports: noop, forgetSession: noop, refreshAll: noop, retryKeychain: noop, manageProfiles: noop,
   settings: noop, setLaunchAtLogin: noop, installCommandLineTool: noop, about: noop, quit: noop,
 };
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../main/engine/clock';
 import { Engine } from '../../main/engine/engine';
+import type { KeytarSecretStoreOptions } from '../../main/engine/keytar-secret-store';
 import { createTestKeychain, type TestKeychain } from './keyring';
 import { startStsServer, type StsServer, type StsUser } from './sts-server';
 
@@ -25,7 +26,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { readonly clock?: Clock; readonly sts?: StsServer } = {}): Promise<Harness> {
+/**
+ * `keychain`: options for the real keychain store (a lock probe, say, for a keyring that cannot be
+ * locked and unlocked in place while other tests share it).
+ */
+export async function createHarness(options: { readonly clock?: Clock; readonly sts?: StsServer; readonly keychain?: KeytarSecretStoreOptions } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-engine-'));
   const credentialsPath = join(dir, 'aws', 'credentials');
   const configPath = join(dir, 'aws', 'config');
@@ -36,7 +41,7 @@ export async function createHarness(options: { readonly clock?: Clock; readonly 
     MFA_TRAY_CONFIG_DIR: join(dir, 'config'),
   };
   const sts = options.sts ?? (await startStsServer());
-  const keychain = createTestKeychain('engine');
+  const keychain = createTestKeychain('engine', options.keychain);
   const engine = new Engine({
     env,
     configDir: env.MFA_TRAY_CONFIG_DIR,

@@ -15,8 +15,12 @@ export interface PrivateKeyring {
   kill(): Promise<void>;
   /** Stops (SIGSTOP) or continues (SIGCONT) the keyring daemon: a keyring that hangs. */
   pause(on: boolean): void;
-  /** Starts the keyring daemon again on the same bus and files. */
-  restart(): Promise<void>;
+  /**
+   * Starts the keyring daemon again on the same bus and files; `locked`: without its password, so
+   * that the login keyring stays locked (as after a login over SSH). With no display and no prompter
+   * on this bus, every unlock prompt fails at once, as it does headless.
+   */
+  restart(options?: { readonly locked?: boolean }): Promise<void>;
   /** Stops the daemon and the bus. */
   close(): Promise<void>;
 }
@@ -65,9 +69,9 @@ export async function startPrivateKeyring(dir: string): Promise<PrivateKeyring> 
   delete env.DISPLAY;
 
   let daemon: ChildProcess | undefined;
-  const start = async (): Promise<void> => {
-    daemon = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets', `--control-directory=${join(home, 'control')}`], { env, stdio: ['pipe', 'ignore', 'pipe'] });
-    daemon.stdin?.end('keyring-password');
+  const start = async ({ locked = false }: { readonly locked?: boolean } = {}): Promise<void> => {
+    daemon = spawn('gnome-keyring-daemon', ['--foreground', ...(locked ? [] : ['--unlock']), '--components=secrets', `--control-directory=${join(home, 'control')}`], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    daemon.stdin?.end(locked ? '' : 'keyring-password');
     const deadline = Date.now() + 10_000;
     while (!secretServiceUp(env)) {
       if (daemon.exitCode !== null || Date.now() > deadline) throw new Error('gnome-keyring-daemon did not come up on the private bus');

@@ -1,11 +1,13 @@
 /**
  * `mfa-tray status`: every profile, its session state and time left; `--json` for scripts.
  */
+import { MfaTrayError, isKeychainDown } from '../../common/errors';
+import type { ProfileStatus } from '../../engine/engine';
 import { expiryOf } from '../../common/session-state';
 import { flag } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
-import { formatDuration, formatLocalTime, renderTable, stateName } from '../format';
+import { formatDuration, formatLocalTime, renderTable, stateWords } from '../format';
 import { toStatusJson } from '../status-json';
 
 export const statusCommand: Command = {
@@ -14,7 +16,8 @@ export const statusCommand: Command = {
   usage: ['status [--json]'],
   details: `
 Columns: profile, target section (where its sessions go in the credentials file), state (none,
-valid, expiring, expired), expiry in local time, time left, and whether a TOTP secret is
+valid, expiring, expired; "keychain locked" when the keychain cannot be read, and then the exit
+status is 5 after the table), expiry in local time, time left, and whether a TOTP secret is
 registered (then refreshes need no typing).
 
 Options:
@@ -30,7 +33,7 @@ Options:
     const now = engine.clock.now();
     if (flag(values, 'json')) {
       ctx.write(`${JSON.stringify(toStatusJson(statuses, now), null, 2)}\n`);
-      return EXIT.ok;
+      return failIfKeychainDown(statuses);
     }
     if (statuses.length === 0) {
       ctx.out('No profiles yet. Add one with: mfa-tray add <profile> --mfa-serial <serial> --access-key-id <id>');
@@ -41,13 +44,24 @@ Options:
       return [
         profile.name,
         `[${profile.targetSection}]`,
-        stateName(state),
+        stateWords(state),
         expiresAt === undefined ? '-' : formatLocalTime(expiresAt),
         expiresAt === undefined ? '-' : expiresAt > now ? formatDuration(expiresAt - now) : 'expired',
         hasTotpSecret ? 'yes' : 'no',
       ];
     });
     ctx.write(renderTable(['PROFILE', 'SECTION', 'STATE', 'EXPIRES', 'LEFT', 'TOTP'], rows));
-    return EXIT.ok;
+    return failIfKeychainDown(statuses);
   },
 };
+
+/**
+ * The profiles are listed from the settings file even when the keychain cannot be read; the run
+ * still fails (exit 5, one line saying why and how to fix it), as every command does then.
+ */
+function failIfKeychainDown(statuses: readonly ProfileStatus[]): typeof EXIT.ok {
+  for (const { state } of statuses) {
+    if (state.kind === 'failed' && isKeychainDown(state.code)) throw new MfaTrayError(state.code, state.reason);
+  }
+  return EXIT.ok;
+}

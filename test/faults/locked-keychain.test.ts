@@ -1,0 +1,177 @@
+/**
+ * A keychain that is there but locked, as after a login over SSH or before the desktop unlocked it:
+ * a private D-Bus bus and gnome-keyring-daemon of the test's own, with a profile, its TOTP secret
+ * and a session stored while unlocked; then the daemon is started again without its password.
+ * There is no display and no prompter on this bus, so every unlock prompt fails at once.
+ *
+ * Seen on landed main: `status` died with SIGSEGV (keytar's findCredentials on a locked entry),
+ * `refresh` said no key was stored, `export` that there was no session, `credential-process` gave
+ * advice about terminals. Every command must instead exit 5 with one line that says the keychain is
+ * locked and how to unlock it, change nothing, and find everything again once unlocked.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { secretServiceLockProbe } from '../../main/engine/secret-service-lock';
+import { cliBin, ensureCliBuilt } from '../support/cli';
+import { startPrivateKeyring, type PrivateKeyring } from '../support/fault-keyring';
+import { uniqueServicePrefix } from '../support/keyring';
+import { useStsServer, type StsUser } from '../support/sts-server';
+
+let dir: string;
+let keyring: PrivateKeyring;
+let user: StsUser;
+let env: Record<'HOME' | 'AWS_SHARED_CREDENTIALS_FILE' | 'AWS_CONFIG_FILE' | 'MFA_TRAY_CONFIG_DIR', string>;
+const prefix = uniqueServicePrefix('faults-locked');
+
+const loopback = useStsServer(async (sts) => {
+  dir = await mkdtemp(join(tmpdir(), 'mfa-tray-locked-'));
+  keyring = await startPrivateKeyring(dir);
+  env = {
+    HOME: dir,
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws', 'credentials'),
+    AWS_CONFIG_FILE: join(dir, 'aws', 'config'),
+    MFA_TRAY_CONFIG_DIR: join(dir, 'config'),
+  };
+  user = sts.registerUser();
+});
+
+after(async () => {
+  await keyring?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `mfa-tray <args>` on the private keyring, with `input` on stdin. */
+function cli(args: readonly string[], input = ''): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliBin(), ...args], {
+      env: { ...keyring.env, ...env, MFA_TRAY_KEYCHAIN_SERVICE: prefix, ...loopback.sts.env(), NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end(input);
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}
+
+function lockedLine(result: Run, what: string): string {
+  assert.equal(result.signal, null, `${what}: killed by ${result.signal}`);
+  assert.equal(result.status, 5, `${what}: exit ${result.status}: ${result.stderr}`);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `${what}: one line on stderr: ${result.stderr}`);
+  const line = lines[0] as string;
+  assert.match(line, /keychain is locked/, what);
+  assert.match(line, /gnome-keyring-daemon --replace --unlock/, `${what}: says how to unlock it`);
+  assert.doesNotMatch(line, /not stored|no session|no access key|terminal|add it|unexpected/i, `${what}: blames nothing else`);
+  return line;
+}
+
+describe('a locked keychain', () => {
+  let credentialsBefore: Buffer;
+  let settingsBefore: Buffer;
+
+  test('unlocked: a profile, its TOTP secret and a session', async () => {
+    await ensureCliBuilt();
+    const added = await cli(['add', 'work', '--mfa-serial', user.mfaSerial as string, '--access-key-id', user.accessKeyId], `${user.secretAccessKey}\n`);
+    assert.equal(added.status, 0, added.stderr);
+    const totp = await cli(['totp', 'set', 'work'], `${user.totpSecret}\n`);
+    assert.equal(totp.status, 0, totp.stderr);
+    await loopback.sts.avoidStepEdge(8000);
+    const refreshed = await cli(['refresh', 'work']);
+    assert.equal(refreshed.status, 0, refreshed.stderr);
+    credentialsBefore = await readFile(env.AWS_SHARED_CREDENTIALS_FILE);
+    settingsBefore = await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'settings.json'));
+
+    await keyring.kill();
+    await keyring.restart({ locked: true });
+    assert.equal(await secretServiceLockProbe(keyring.env)(`${prefix}: long-lived-key`), 'locked', 'the keyring is locked now');
+  });
+
+  test('the lock probe: dbus-send, else gdbus, else unknown; an absent entry is not locked', async () => {
+    const onlyGdbus = join(dir, 'only-gdbus');
+    await mkdir(onlyGdbus);
+    await symlink('/usr/bin/gdbus', join(onlyGdbus, 'gdbus'));
+    const viaGdbus = secretServiceLockProbe({ ...keyring.env, PATH: onlyGdbus });
+    assert.equal(await viaGdbus(`${prefix}: long-lived-key`), 'locked');
+    assert.equal(await viaGdbus(`${prefix}: long-lived-key`, 'work'), 'locked');
+    assert.equal(await viaGdbus(`${prefix}: long-lived-key`, 'nobody'), 'unlocked');
+    const viaDbusSend = secretServiceLockProbe(keyring.env);
+    assert.equal(await viaDbusSend(`${prefix}: long-lived-key`, 'nobody'), 'unlocked');
+    assert.equal(await secretServiceLockProbe({ ...keyring.env, PATH: join(dir, 'nothing') })(`${prefix}: long-lived-key`), 'unknown');
+  });
+
+  test('status: no crash; every profile listed with the keychain locked; exit 5 with how to unlock', async () => {
+    const result = await cli(['status']);
+    lockedLine(result, 'status');
+    assert.match(result.stdout, /^work\s+\[work\]\s+keychain locked\s/m, result.stdout);
+
+    const json = await cli(['status', '--json']);
+    lockedLine(json, 'status --json');
+    const parsed = JSON.parse(json.stdout) as { profiles: Array<{ name: string; state: string; failure: { code: string } | null }> };
+    assert.deepEqual(parsed.profiles.map((p) => [p.name, p.state, p.failure?.code]), [['work', 'failed', 'keychain-locked']]);
+  });
+
+  test('refresh, export, credential-process, totp set and add: exit 5, the keychain is locked, nothing sent or changed', async () => {
+    const sent = loopback.sts.count();
+    for (const [args, input] of [
+      [['refresh', 'work']],
+      [['refresh', 'work', '--code', loopback.sts.currentCode(user, 1)]],
+      [['export', 'work']],
+      [['credential-process', 'work']],
+      [['totp', 'set', 'work'], `${user.totpSecret}\n`],
+      [['add', 'other', '--mfa-serial', user.mfaSerial as string, '--access-key-id', 'AKIAIOSFODNN7EXAMPLE'], 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n'],
+    ] as Array<[string[], string?]>) {
+      const result = await cli(args, input);
+      lockedLine(result, args.join(' '));
+      assert.equal(result.stdout, '', `${args.join(' ')}: nothing on stdout`);
+    }
+    assert.equal(loopback.sts.count(), sent, 'nothing was sent to STS');
+    assert.deepEqual(await readFile(env.AWS_SHARED_CREDENTIALS_FILE), credentialsBefore);
+    assert.deepEqual(await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'settings.json')), settingsBefore);
+  });
+
+  test('the keychain port itself: a locked entry is never reported absent, and deleting one never reports false', async () => {
+    // This process's own libsecret talks to the test runner's keyring, so the port is driven in a
+    // child on the private bus: reads, the listing that crashed, and a delete.
+    const script = `
+      import { KeytarSecretStore } from ${JSON.stringify(join(import.meta.dirname, '../../main/engine/keytar-secret-store.ts'))};
+      const store = new KeytarSecretStore(${JSON.stringify(prefix)});
+      const out = {};
+      for (const [name, op] of [['get', () => store.get('long-lived-key', 'work')], ['getAll', () => store.getAll('session')], ['delete', () => store.delete('totp-secret', 'work')], ['absent', () => store.get('long-lived-key', 'nobody')]]) {
+        try { const v = await op(); out[name] = v === undefined ? 'undefined' : typeof v; } catch (e) { out[name] = e.code; }
+      }
+      console.log(JSON.stringify(out));`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...keyring.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (s, g) => resolve([s, g])));
+    assert.equal(signal, null, 'no crash');
+    assert.equal(status, 0);
+    // An entry that does not exist is still absent: its attributes are searchable while locked.
+    assert.deepEqual(JSON.parse(stdout), { get: 'keychain-locked', getAll: 'keychain-locked', delete: 'keychain-locked', absent: 'undefined' });
+  });
+
+  test('unlocked again: everything is where it was, and the next refresh works', async () => {
+    await keyring.kill();
+    await keyring.restart();
+    const status = await cli(['status']);
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, /^work\s+\[work\]\s+valid\s/m);
+    await loopback.sts.avoidStepEdge(8000);
+    const refreshed = await cli(['refresh', 'work']);
+    assert.equal(refreshed.status, 0, refreshed.stderr);
+  });
+});
