@@ -82,8 +82,12 @@ export type CheckedAll<T> = { readonly ok: true; readonly value: T } | { readonl
  * every caller switches on, and `rule`/`params` are there for those who translate.
  */
 export class InvalidInputError extends MfaTrayError {
-  constructor(readonly issue: FieldIssue) {
-    super('invalid-input', issue.message, { field: issue.field });
+  /** Every refused field, `issue` first: one run reports them all, not one per try. */
+  readonly issues: readonly FieldIssue[];
+
+  constructor(readonly issue: FieldIssue, others: readonly FieldIssue[] = []) {
+    super('invalid-input', [issue, ...others].map((i) => i.message).join(' · '), { field: issue.field });
+    this.issues = [issue, ...others];
   }
 
   /** Why the value was refused. */
@@ -599,7 +603,7 @@ export function checkProfileInput(input: unknown): CheckedAll<Profile> {
 /** {@link checkProfileInput}, returning the {@link Profile} or throwing the first refused field. */
 export function validateProfileInput(input: unknown): Profile {
   const checked = checkProfileInput(input);
-  if (!checked.ok) throw new InvalidInputError(firstIssue(checked.issues));
+  if (!checked.ok) throw invalidInputs(checked.issues);
   return checked.value;
 }
 
@@ -628,7 +632,7 @@ export function checkProfilePatch(name: string, patch: unknown): CheckedAll<Prof
 /** {@link checkProfilePatch}, returning the checked changes or throwing the first refused field. */
 export function validateProfilePatch(name: string, patch: unknown): ProfileChanges {
   const checked = checkProfilePatch(name, patch);
-  if (!checked.ok) throw new InvalidInputError(firstIssue(checked.issues));
+  if (!checked.ok) throw invalidInputs(checked.issues);
   return checked.value;
 }
 
@@ -645,7 +649,7 @@ export function checkPatchedProfile(current: Profile, changes: ProfileChanges): 
 /** {@link checkPatchedProfile}, returning the changed profile or throwing the first refused field. */
 export function validatePatchedProfile(current: Profile, changes: ProfileChanges): Profile {
   const checked = checkPatchedProfile(current, changes);
-  if (!checked.ok) throw new InvalidInputError(firstIssue(checked.issues));
+  if (!checked.ok) throw invalidInputs(checked.issues);
   return checked.value;
 }
 
@@ -662,7 +666,7 @@ export function checkSettingsPatch(patch: unknown): CheckedAll<Partial<AppSettin
 /** {@link checkSettingsPatch}, returning the checked changes or throwing the first refused field. */
 export function validateSettingsPatch(patch: unknown): Partial<AppSettings> {
   const checked = checkSettingsPatch(patch);
-  if (!checked.ok) throw new InvalidInputError(firstIssue(checked.issues));
+  if (!checked.ok) throw invalidInputs(checked.issues);
   return checked.value;
 }
 
@@ -680,8 +684,9 @@ function sortIssues(issues: FieldIssue[], order: readonly string[]): FieldIssue[
   return [...issues].sort((a, b) => rank(a) - rank(b));
 }
 
-function firstIssue(issues: readonly FieldIssue[]): FieldIssue {
-  const [first] = issues;
-  if (first === undefined) throw new MfaTrayError('internal', 'validation failed without saying why');
-  return first;
+/** An {@link InvalidInputError} naming every refused field, the first of them as its `field`. */
+export function invalidInputs(issues: readonly FieldIssue[]): InvalidInputError {
+  const [first, ...others] = issues;
+  if (first === undefined) return new InvalidInputError({ field: 'input', rule: 'type', message: 'validation failed without saying why' });
+  return new InvalidInputError(first, others);
 }

@@ -89,7 +89,7 @@ export class KeytarSecretStore implements SecretStore {
     checkProfile(profile);
     const value = await this.#call('read', kind, profile, undefined, (k) => k.getPassword(this.service(kind), profile));
     // libsecret answers "absent" for an entry it could not unlock: ask which it was.
-    if (value === null) await this.#refuseIfLocked(kind, profile, 'read', `the ${kind} of profile "${profile}"`);
+    if (value === null) await this.#refuseIfLocked(kind, profile, 'read', describeEntry(kind, profile));
     return value ?? undefined;
   }
 
@@ -98,7 +98,7 @@ export class KeytarSecretStore implements SecretStore {
     // keytar refuses an empty password, and an empty entry would mean "absent" to every reader anyway.
     if (typeof value !== 'string' || value === '') throw invalidInput(kind, 'a non-empty value');
     if (this.#platform === 'win32' && Buffer.byteLength(value, 'utf8') > WINDOWS_MAX_SECRET_BYTES) {
-      throw new MfaTrayError('keychain-unavailable', `The ${kind} of profile "${profile}" is too large for Windows Credential Manager (at most ${WINDOWS_MAX_SECRET_BYTES} bytes per entry); nothing was stored.`);
+      throw new MfaTrayError('keychain-unavailable', `${capitalize(describeEntry(kind, profile))} is too large for Windows Credential Manager (at most ${WINDOWS_MAX_SECRET_BYTES} bytes per entry); nothing was stored.`);
     }
     await this.#call('write', kind, profile, value, (k) => k.setPassword(this.service(kind), profile, value));
   }
@@ -107,13 +107,13 @@ export class KeytarSecretStore implements SecretStore {
     checkProfile(profile);
     const deleted = await this.#call('delete', kind, profile, undefined, (k) => k.deletePassword(this.service(kind), profile));
     // libsecret answers "nothing to delete" for an entry it could not unlock.
-    if (!deleted) await this.#refuseIfLocked(kind, profile, 'delete', `the ${kind} of profile "${profile}"`);
+    if (!deleted) await this.#refuseIfLocked(kind, profile, 'delete', describeEntry(kind, profile));
     return deleted;
   }
 
   async getAll(kind: SecretKind): Promise<ReadonlyMap<string, string>> {
     // keytar's findCredentials crashes the process on a locked entry: ask first.
-    await this.#refuseIfLocked(kind, undefined, 'read', `the ${kind} entries`);
+    await this.#refuseIfLocked(kind, undefined, 'read', describeEntry(kind));
     const found = await this.#call('read', kind, undefined, undefined, (k) => k.findCredentials(this.service(kind)));
     // keytar on macOS lists an item whose secret it could not read (access denied, keychain locked)
     // with an empty account and password: that is no entry of ours.
@@ -141,7 +141,7 @@ export class KeytarSecretStore implements SecretStore {
   }
 
   async #call<T>(doing: string, kind: SecretKind, profile: string | undefined, value: string | undefined, op: (backend: KeytarBackend) => Promise<T>): Promise<T> {
-    const what = profile === undefined ? `the ${kind} entries` : `the ${kind} of profile "${profile}"`;
+    const what = describeEntry(kind, profile);
     return queueFor(this.#load).run(async () => {
       let backend: KeytarBackend;
       try {
@@ -162,6 +162,23 @@ export class KeytarSecretStore implements SecretStore {
       });
     });
   }
+}
+
+/** What users call each kind of entry. */
+const ENTRY_WORDS: Readonly<Record<SecretKind, readonly [one: string, all: string]>> = {
+  'long-lived-key': ['access key', 'stored access keys'],
+  'totp-secret': ['TOTP secret', 'stored TOTP secrets'],
+  session: ['cached session', 'cached sessions'],
+};
+
+/** "the access key of profile "work"", or "the stored access keys": an entry in the user's words. */
+function describeEntry(kind: SecretKind, profile?: string): string {
+  const [one, all] = ENTRY_WORDS[kind];
+  return profile === undefined ? `the ${all}` : `the ${one} of profile "${profile}"`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Linux and the BSDs reach their keychain through libsecret and the Secret Service. */

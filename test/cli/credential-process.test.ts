@@ -218,6 +218,6 @@ describe('failures: nothing on stdout, one line on stderr', () => {
 
   test('keychain unavailable: exit 5', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
-    assertFailure(await cli.sandbox.run(['credential-process', 'dev'], { env: envWithoutSecretService(cli.sandbox.env) }), 5, /^mfa-tray credential-process: Cannot read the session of profile "dev" in the keychain/);
+    assertFailure(await cli.sandbox.run(['credential-process', 'dev'], { env: envWithoutSecretService(cli.sandbox.env) }), 5, /^mfa-tray credential-process: Cannot read the cached session of profile "dev" in the keychain/);
   });
 });

@@ -45,6 +45,12 @@ describe('add', () => {
     assert.ok(!readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8').includes(cli.user.secretAccessKey));
   });
 
+  test('several bad values: one run names every one of them, in one line, and stores nothing', async () => {
+    const result = await cli.sandbox.run(['add', 'bad name', '--mfa-serial', 'nope', '--access-key-id', 'short', '--duration', '5', '--region', 'x y'], { input: cli.user.secretAccessKey });
+    assertOneLineFailure(result, 2, /^mfa-tray add: profile name: a space is not allowed.* · MFA serial: .* · session duration: 5 is out of range.* · region: .* · access key ID: 5 characters/);
+    assert.ok(!existsSync(`${cli.sandbox.configDir}/settings.json`), 'nothing stored');
+  });
+
   test('--verify prints the identity ARN of the key', async () => {
     const before = cli.sts.count('GetCallerIdentity');
     const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId, '--verify'], { input: cli.user.secretAccessKey });
@@ -96,7 +102,7 @@ describe('add', () => {
       input: cli.user.secretAccessKey,
       env: envWithoutSecretService(cli.sandbox.env),
     });
-    assertOneLineFailure(result, 5, /^mfa-tray add: Cannot write the long-lived-key of profile "dev" in the keychain: there is no D-Bus session bus .* never falls back to a plaintext file/);
+    assertOneLineFailure(result, 5, /^mfa-tray add: Cannot write the access key of profile "dev" in the keychain: there is no D-Bus session bus .* never falls back to a plaintext file/);
     assertNoSecret(result, cli.user.secretAccessKey);
     assert.equal(existsSync(`${cli.sandbox.configDir}/settings.json`), false);
   });

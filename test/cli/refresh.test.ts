@@ -217,7 +217,7 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
   test('keychain unavailable → exit 5', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     const result = await cli.sandbox.run(['refresh', 'dev', '--code', '123456'], { env: envWithoutSecretService(cli.sandbox.env) });
-    assertOneLineFailure(result, 5, /^mfa-tray refresh: dev: Cannot read the long-lived-key of profile "dev" in the keychain: there is no D-Bus session bus/);
+    assertOneLineFailure(result, 5, /^mfa-tray refresh: dev: Cannot read the access key of profile "dev" in the keychain: there is no D-Bus session bus/);
   });
 
   test('after a failure the old session is kept', async () => {

@@ -46,7 +46,7 @@ describe('the catalogs', () => {
   it('translate every validation rule and every error code', () => {
     const rules: ValidationRule[] = ['required', 'type', 'control-character', 'length', 'characters', 'format', 'partition', 'security-key', 'not-mfa-device', 'temporary-key', 'integer', 'range', 'choice', 'unknown-field', 'partition-mismatch', 'immutable', 'in-use', 'reserved'];
     assert.deepEqual(Object.keys(RULES_JA).sort(), [...rules].sort());
-    const codes: ErrorCode[] = ['invalid-input', 'not-found', 'already-exists', 'keychain-unavailable', 'keychain-timeout', 'keychain-entry-corrupt', 'no-long-lived-key', 'settings-file', 'credentials-file', 'long-lived-section', 'lock-timeout', 'sts-invalid-code', 'sts-wrong-device', 'sts-session-credentials', 'sts-invalid-key', 'sts-bad-signature', 'clock-skew', 'sts-throttled', 'sts-validation', 'sts-denied', 'sts-unavailable', 'code-reused', 'code-required', 'invalid-totp-secret', 'no-session', 'internal'];
+    const codes: ErrorCode[] = ['invalid-input', 'not-found', 'already-exists', 'keychain-unavailable', 'keychain-locked', 'keychain-timeout', 'keychain-entry-corrupt', 'no-long-lived-key', 'settings-file', 'credentials-file', 'long-lived-section', 'lock-timeout', 'sts-invalid-code', 'sts-wrong-device', 'sts-session-credentials', 'sts-invalid-key', 'sts-bad-signature', 'clock-skew', 'sts-throttled', 'sts-validation', 'sts-denied', 'sts-unavailable', 'code-reused', 'code-required', 'invalid-totp-secret', 'no-session', 'internal'];
     for (const code of codes) assert.ok(ERRORS_JA[code], code);
   });
 });

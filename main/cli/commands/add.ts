@@ -6,7 +6,7 @@
  * Everything else is checked before the secret is asked for, so a typo in a flag costs no paste.
  */
 import { MfaTrayError } from '../../common/errors';
-import { validateAccessKeyId, validateProfileInput, validateSecretAccessKey } from '../../common/validation';
+import { checkAccessKeyId, checkProfileInput, invalidInputs, validateSecretAccessKey } from '../../common/validation';
 import { UsageError, flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
@@ -52,14 +52,18 @@ Options:
     if (mfaSerial === undefined) throw new UsageError('add', 'missing --mfa-serial <serial>');
     if (accessKeyId === undefined) throw new UsageError('add', 'missing --access-key-id <id>');
     const force = flag(values, 'force');
-    const profile = validateProfileInput({
+    // Every refused value in one run: a typo in one flag should not hide the next.
+    const checked = checkProfileInput({
       name: positionals[0],
       mfaSerial,
       ...optional('durationSeconds', stringOption(values, 'duration')),
       ...optional('region', stringOption(values, 'region')),
       ...optional('targetSection', stringOption(values, 'target')),
     });
-    const keyId = validateAccessKeyId(accessKeyId);
+    const checkedKeyId = checkAccessKeyId(accessKeyId);
+    if (!checked.ok || !checkedKeyId.ok) throw invalidInputs([...(checked.ok ? [] : checked.issues), ...(checkedKeyId.ok ? [] : [checkedKeyId.issue])]);
+    const profile = checked.value;
+    const keyId = checkedKeyId.value;
 
     const engine = ctx.engine();
     const existing = (await engine.settings.listProfiles()).find((p) => p.name === profile.name);
