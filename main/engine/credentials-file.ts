@@ -253,7 +253,12 @@ export class CredentialsFile {
   async assertWritable(section: string): Promise<void> {
     const probe: SessionCredentials = { accessKeyId: 'ASIAPROBEPROBEPROBE1', secretAccessKey: 'probe', sessionToken: 'probe', expiresAt: 0 };
     const text = await this.#read();
-    withSession(text ?? '', section, probe);
+    try {
+      withSession(text ?? '', section, probe);
+    } catch (error) {
+      // The same words as every other edit of this file: a duplicated section is the user's to fix.
+      throw this.#mapError(error, this.path);
+    }
     if (text === undefined) return;
     const info = await stat(await resolveTarget(this.path)).catch(() => undefined);
     if (info && (info.mode & 0o200) === 0) {
