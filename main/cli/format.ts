@@ -54,10 +54,7 @@ export function stateWords(state: SessionState): string {
   return stateName(state);
 }
 
-/** `AKIA…WXYZ`: tells keys apart without showing a whole key id. */
-export function maskKeyId(accessKeyId: string): string {
-  return accessKeyId.length > 8 ? `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}` : '(key)';
-}
+export { maskKeyId } from '../common/key-id';
 
 /** A plain-text table: left-aligned columns two spaces apart, no trailing spaces. */
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -69,6 +69,15 @@ export interface RefreshOutcome {
   readonly expiresAt: number;
 }
 
+/** What removing a profile would lose, for the window's question; never a secret. */
+export interface RemovalImpactView {
+  /** `AKIA…WXYZ`, or null when no key is stored. */
+  readonly maskedKeyId: string | null;
+  /** Credentials-file sections that hold the same long-lived key: other copies. */
+  readonly keyCopies: readonly string[];
+  readonly hasTotpSecret: boolean;
+}
+
 export interface Identity {
   readonly arn: string;
   readonly account: string;
@@ -91,7 +100,10 @@ export interface BridgeApi {
   importProfile(form: ImportForm): Promise<BridgeResult<ProfileView>>;
   verifyProfile(name: string): Promise<BridgeResult<Identity>>;
   verifyKey(key: KeyForm, region: string): Promise<BridgeResult<Identity>>;
-  removeProfile(name: string, forgetSession: boolean): Promise<BridgeResult<null>>;
+  /** What removing the profile would lose (asked before the confirmation is shown). */
+  getRemovalImpact(name: string): Promise<BridgeResult<RemovalImpactView>>;
+  /** `restoreKeyTo`: first write the long-lived key back into that credentials-file section. */
+  removeProfile(name: string, forgetSession: boolean, restoreKeyTo: string | null): Promise<BridgeResult<null>>;
   getSettings(): Promise<BridgeResult<AppSettings>>;
   updateSettings(changes: Partial<AppSettings>): Promise<BridgeResult<AppSettings>>;
   /** The OS's locale. The windows apply the language setting on top of it (and show it for "Automatic"). */
@@ -115,6 +127,7 @@ export const BRIDGE_OPERATIONS = [
   'importProfile',
   'verifyProfile',
   'verifyKey',
+  'getRemovalImpact',
   'removeProfile',
   'getSettings',
   'updateSettings',

@@ -75,7 +75,8 @@ const SCHEMAS = {
   importProfile: z.tuple([importForm]),
   verifyProfile: z.tuple([name]),
   verifyKey: z.tuple([keyForm, text]),
-  removeProfile: z.tuple([name, z.boolean()]),
+  getRemovalImpact: z.tuple([name]),
+  removeProfile: z.tuple([name, z.boolean(), z.nullable(name)]),
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsChanges]),
   getLocale: z.tuple([]),
@@ -149,8 +150,12 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
       const { arn, account } = await engine.verifyKey(key, region);
       return { arn, account };
     },
-    removeProfile: async ([profileName, forgetSession]) => {
-      await engine.removeProfile(profileName, { forgetSession });
+    getRemovalImpact: async ([profileName]) => {
+      const { maskedKeyId, keyCopies, hasTotpSecret } = await engine.removalImpact(profileName);
+      return { maskedKeyId: maskedKeyId ?? null, keyCopies, hasTotpSecret };
+    },
+    removeProfile: async ([profileName, forgetSession, restoreKeyTo]) => {
+      await engine.removeProfile(profileName, { forgetSession, ...(restoreKeyTo === null ? {} : { restoreKeyTo }) });
       return null;
     },
     getSettings: async () => (await engine.settings.load()).settings,

@@ -158,6 +158,23 @@ export function withoutLongLivedKey(text: string, section: string, expectedAcces
 }
 
 /**
+ * The file's text with a long-lived key in `section` (for `remove --restore-plaintext`): the
+ * section is created at the end when missing; one that already holds this very key is left as it
+ * is; one that holds another key or a session is refused, naming it. Nothing else changes.
+ */
+export function withLongLivedKey(text: string, section: string, key: LongLivedKey): string {
+  assertSectionName(section, 'section');
+  const doc = parseIni(text);
+  const kind = sectionKind(doc, section);
+  const values = sectionValues(doc, section);
+  if (kind === 'long-lived' && values?.get('aws_access_key_id') === key.accessKeyId && values.get('aws_secret_access_key') === key.secretAccessKey) return text;
+  if (kind === 'long-lived' || kind === 'session') {
+    throw new MfaTrayError('long-lived-section', `The section [${section}] of the credentials file already holds ${kind === 'session' ? 'a session' : 'another access key'}, which MFA Tray does not overwrite; choose another section with --to. Nothing was changed.`, { field: 'section' });
+  }
+  return setKeys(doc, section, [['aws_access_key_id', key.accessKeyId], ['aws_secret_access_key', key.secretAccessKey]]);
+}
+
+/**
  * Names of the sections holding a long-lived key, in file order, each once: what `import` can
  * offer. Sections whose names MFA Tray cannot use (spaces, brackets...) are left out.
  */
@@ -320,6 +337,20 @@ export class CredentialsFile {
     if (!accessKeyId) throw notFound('has aws_secret_access_key but no aws_access_key_id');
     if (!secretAccessKey) throw notFound('has aws_access_key_id but no aws_secret_access_key');
     return { accessKeyId, secretAccessKey };
+  }
+
+  /** Writes a long-lived key back into `section` ({@link withLongLivedKey}), atomically and locked. */
+  async writeLongLivedKey(section: string, key: LongLivedKey): Promise<void> {
+    withLongLivedKey('', section, key);
+    await this.#update((text) => withLongLivedKey(text, section, key));
+  }
+
+  /** The sections holding this access key id as a long-lived key: other copies of a stored key. */
+  async sectionsWithKey(accessKeyId: string): Promise<string[]> {
+    const text = await this.#read();
+    if (text === undefined) return [];
+    const doc = parseIni(text);
+    return longLivedSections(text).filter((name) => sectionValues(doc, name)?.get('aws_access_key_id') === accessKeyId);
   }
 
   /** Names of the sections holding a long-lived key ({@link longLivedSections}); `[]` without a file. */

@@ -7,6 +7,7 @@
  * changes anything, and undoes its own earlier steps when a later one fails.
  */
 import { MfaTrayError, isKeychainDown, isMfaTrayError } from '../common/errors';
+import { maskKeyId } from '../common/key-id';
 import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../common/model';
 import { validateLongLivedKey, validateProfileInput, validateProfileName, type ProfileInput, type ProfilePatch, type SettingsPatch } from '../common/validation';
 import { type Env, readProfileConfig } from './aws-config';
@@ -256,8 +257,28 @@ export class Engine {
    * Forgets a profile: its settings and every keychain entry; its credentials-file session only
    * with `forgetSession`.
    */
-  async removeProfile(name: string, options: { readonly forgetSession?: boolean } = {}): Promise<void> {
+  /**
+   * What removing a profile would lose, for the question the command and the window ask: its
+   * access key (masked), whether another copy of that key exists (a credentials-file section
+   * holding it), its TOTP secret. Reads the keychain, so a locked one fails here, before anything
+   * is removed.
+   */
+  async removalImpact(name: string): Promise<RemovalImpact> {
     const profile = await this.settings.getProfile(name);
+    const key = await this.secrets.getLongLivedKey(name);
+    const hasTotpSecret = await this.secrets.hasTotpSecret(name);
+    const copies = key ? await this.credentials.sectionsWithKey(key.accessKeyId) : [];
+    return { profile: profile.name, targetSection: profile.targetSection, maskedKeyId: key ? maskKeyId(key.accessKeyId) : undefined, keyCopies: copies, hasTotpSecret, credentialsPath: this.credentials.path };
+  }
+
+  /**
+   * Forgets a profile and its keychain entries. `restoreKeyTo`: first write the long-lived key back
+   * into that credentials-file section (the way back from `import --remove-plaintext`); when that
+   * write fails, nothing is forgotten.
+   */
+  async removeProfile(name: string, options: { readonly forgetSession?: boolean; readonly restoreKeyTo?: string } = {}): Promise<void> {
+    const profile = await this.settings.getProfile(name);
+    if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
     if (options.forgetSession) await this.credentials.forgetSession(profile.targetSection);
     await this.secrets.deleteAll(name);
     await this.settings.removeProfile(name);
@@ -548,6 +569,18 @@ export class Engine {
       throw error;
     }
   }
+}
+
+/** What removing a profile would lose ({@link Engine.removalImpact}); no secret in it. */
+export interface RemovalImpact {
+  readonly profile: string;
+  readonly targetSection: string;
+  /** `AKIA…WXYZ`, or undefined when no key is stored. */
+  readonly maskedKeyId: string | undefined;
+  /** Credentials-file sections that hold the same long-lived key: other copies. */
+  readonly keyCopies: readonly string[];
+  readonly hasTotpSecret: boolean;
+  readonly credentialsPath: string;
 }
 
 /** Creates the engine with the real adapters (keytar, the AWS SDK, the file system). */

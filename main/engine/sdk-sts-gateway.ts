@@ -8,6 +8,7 @@ import type * as StsSdk from '@aws-sdk/client-sts';
 import { MfaTrayError, type ErrorCode } from '../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../common/model';
 import { quoteIfHarmless } from '../common/validation';
+import { maskKeyId } from '../common/key-id';
 import { ClockOffset, systemClock, type Clock } from './clock';
 import type { CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
 
@@ -51,11 +52,6 @@ function loadSdk(): Promise<Sdk> {
     return typeof loaded.STSClient === 'function' ? loaded : (loaded.default as Sdk);
   });
   return sdkPromise;
-}
-
-/** `AKIA…WXYZ`: enough to tell keys apart in a message, without printing the whole id. */
-function maskKeyId(accessKeyId: string): string {
-  return accessKeyId.length > 8 ? `${accessKeyId.slice(0, 4)}…${accessKeyId.slice(-4)}` : 'the stored key';
 }
 
 /** True for a security-key (FIDO/U2F) serial: `arn:aws:iam::123456789012:u2f/...`. */

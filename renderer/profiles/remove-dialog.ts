@@ -28,9 +28,30 @@ export function openRemoveDialog(options: RemoveDialogOptions): DialogHandle {
 function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[] {
   const { i18n, profile } = options;
   const t = i18n.t.bind(i18n);
+  const keyItem = el('li', {}, t('remove.key'));
+  const copies = el('p', { className: 'warning', attrs: { hidden: true } });
+  const restoreSection = `${profile.name}-long-term`;
+  const restore = field({
+    name: 'restoreKey',
+    label: t('remove.restore', { section: restoreSection }),
+    control: el('input', { attrs: { type: 'checkbox' } }),
+    hint: t('remove.restoreHint'),
+  });
+  restore.row.hidden = true;
+  // What would be lost, from the engine (the same answer the command gives): the masked key id and
+  // whether another copy exists. Until it arrives the dialog shows the general list.
+  void call((b) => b.getRemovalImpact(profile.name)).then((result) => {
+    if (!result.ok || result.value.maskedKeyId === null) return;
+    keyItem.textContent = t('remove.keyMasked', { key: result.value.maskedKeyId });
+    copies.textContent = result.value.keyCopies.length > 0
+      ? t('remove.otherCopy', { sections: result.value.keyCopies.map((s) => `[${s}]`).join(', ') })
+      : t('remove.onlyCopy');
+    copies.hidden = false;
+    restore.row.hidden = false;
+  });
   const deleted = el('ul', { className: 'deleted-list' },
     el('li', {}, t('remove.settings')),
-    profile.hasLongLivedKey ? el('li', {}, t('remove.key')) : null,
+    profile.hasLongLivedKey ? keyItem : null,
     profile.hasTotpSecret ? el('li', {}, t('remove.totp')) : null,
     el('li', {}, t('remove.cache')));
   const forget = field({
@@ -50,7 +71,7 @@ function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[
         handle.setBusy(true);
         confirm.disabled = true;
         showMessage(message, 'progress', t('remove.removing'));
-        void call((b) => b.removeProfile(profile.name, forget.control.checked)).then((result) => {
+        void call((b) => b.removeProfile(profile.name, forget.control.checked, restore.control.checked ? restoreSection : null)).then((result) => {
           handle.setBusy(false);
           confirm.disabled = false;
           if (result.ok) {
@@ -67,6 +88,8 @@ function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[
   el('div', { className: 'dialog-body' },
     el('p', {}, t('remove.intro')),
     deleted,
+    copies,
+    restore.row,
     forget.row,
     el('p', { className: 'hint' }, t('remove.staysInAws'))),
   message,

@@ -261,7 +261,7 @@ describe('the command mfa-tray', () => {
       await run(['credential-process', 'imported', 'extra'], { env });
     }
     await must('totp remove', ['totp', 'remove', 'work']);
-    await must('remove --forget-session', ['remove', 'imported', '--forget-session']);
+    await must('remove --forget-session', ['remove', 'imported', '--forget-session', '--yes']);
     await must('status at the end', ['status']);
   });
   after(() => sandbox.cleanup());

@@ -3,7 +3,7 @@
  * against the real keychain, real files and the loopback STS.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
 import { STATUS_JSON_VERSION, type StatusJson } from '../../main/cli/status-json';
@@ -286,7 +286,7 @@ describe('remove', () => {
     await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
     const refreshed = await cli.sandbox.run(['refresh', 'dev']);
     assert.equal(refreshed.status, 0, refreshed.stderr);
-    const result = await cli.sandbox.run(['remove', 'dev']);
+    const result = await cli.sandbox.run(['remove', 'dev', '--yes']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Removed profile dev and its keychain entries\.\nIts session \(if any\) stays in \[dev\]/);
     for (const get of [cli.sandbox.secrets.getLongLivedKey('dev'), cli.sandbox.secrets.getTotpSecret('dev'), cli.sandbox.secrets.getSession('dev')]) assert.equal(await get, undefined);
@@ -300,12 +300,55 @@ describe('remove', () => {
     await cli.sandbox.addProfile('dev', cli.user);
     await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
     assert.equal((await cli.sandbox.run(['refresh', 'dev'])).status, 0);
-    const result = await cli.sandbox.run(['remove', 'dev', '--forget-session']);
+    const result = await cli.sandbox.run(['remove', 'dev', '--forget-session', '--yes']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /Removed its session from \[dev\]/);
     const text = readFileSync(cli.sandbox.credentialsFile, 'utf8');
     assert.ok(!text.includes('aws_session_token'));
     assert.match(text, /^# keep me\n\[other\]\nregion = eu-west-1\n/);
+  });
+
+  test('after import --remove-plaintext, on a pipe without --yes: refuses, says the keychain holds the only copy, removes nothing', async () => {
+    writeFile(cli.sandbox.credentialsFile, `[dev-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`);
+    const imported = await cli.sandbox.run(['import', 'dev', '--from', 'dev-long-term', '--mfa-serial', cli.user.mfaSerial as string, '--remove-plaintext']);
+    assert.equal(imported.status, 0, imported.stderr);
+    const result = await cli.sandbox.run(['remove', 'dev']);
+    assertOneLineFailure(result, 2, /^mfa-tray remove: Removing profile dev forgets from the keychain: its access key AKIA…\w{4}, its cached session\. The keychain holds the only copy of that key: it cannot be recovered afterwards \(keep it with --restore-plaintext\)\. There is no terminal to confirm on: add --yes/);
+    assertNoSecret(result, cli.user.secretAccessKey);
+    assert.deepEqual(await cli.sandbox.secrets.getLongLivedKey('dev'), { accessKeyId: cli.user.accessKeyId, secretAccessKey: cli.user.secretAccessKey });
+  });
+
+  test('says when another copy of the key stays in the credentials file', async () => {
+    writeFile(cli.sandbox.credentialsFile, `[dev-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`);
+    assert.equal((await cli.sandbox.run(['import', 'dev', '--from', 'dev-long-term', '--mfa-serial', cli.user.mfaSerial as string])).status, 0);
+    const result = await cli.sandbox.run(['remove', 'dev']);
+    assertOneLineFailure(result, 2, /Another copy of the key stays in \[dev-long-term\] of /);
+  });
+
+  test('--restore-plaintext writes the key back (the aws-mfa section by default), then forgets it; the rest of the file is unchanged', async () => {
+    writeFile(cli.sandbox.credentialsFile, '# mine\r\n[other]\r\nregion = eu-west-1\r\n');
+    chmodSync(cli.sandbox.credentialsFile, 0o640);
+    await cli.sandbox.addProfile('dev', cli.user);
+    const result = await cli.sandbox.run(['remove', 'dev', '--restore-plaintext', '--yes']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Wrote access key AKIA…\w{4} back into \[dev-long-term\] in .*\nRemoved profile dev/);
+    assertNoSecret(result, cli.user.secretAccessKey);
+    assert.equal(readFileSync(cli.sandbox.credentialsFile, 'latin1'), `# mine\r\n[other]\r\nregion = eu-west-1\r\n\r\n[dev-long-term]\r\naws_access_key_id = ${cli.user.accessKeyId}\r\naws_secret_access_key = ${cli.user.secretAccessKey}\r\n`);
+    assert.equal(statSync(cli.sandbox.credentialsFile).mode & 0o777, 0o640, 'the mode is kept');
+    assert.equal(await cli.sandbox.secrets.getLongLivedKey('dev'), undefined);
+  });
+
+  test('--restore-plaintext into a read-only file, or a section holding another key: fails, and nothing is forgotten', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    writeFile(cli.sandbox.credentialsFile, '[taken]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
+    const taken = await cli.sandbox.run(['remove', 'dev', '--restore-plaintext', '--to', 'taken', '--yes']);
+    assertOneLineFailure(taken, 6, /\[taken\] of the credentials file already holds another access key/);
+    chmodSync(cli.sandbox.credentialsFile, 0o400);
+    const readOnly = await cli.sandbox.run(['remove', 'dev', '--restore-plaintext', '--yes']);
+    chmodSync(cli.sandbox.credentialsFile, 0o600);
+    assert.equal(readOnly.status, 6, readOnly.stderr);
+    assert.ok(await cli.sandbox.secrets.getLongLivedKey('dev'), 'the key is still in the keychain');
+    assert.match((await cli.sandbox.run(['status'])).stdout, /^dev\s/m);
   });
 
   test('an unknown profile: one line, exit 3', async () => {

@@ -22,6 +22,24 @@ function terminal(args: readonly string[]): CliProcess {
   return cli.stopAfterTest(inTerminal(cliCommandLine(args), cli.sandbox.env));
 }
 
+describe('remove asks first on a terminal', () => {
+  test('n (or Enter) keeps everything; y removes it', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    const no = terminal(['remove', 'dev']);
+    await no.waitFor(/The keychain holds the only copy of that key.*\n.*Remove profile dev\? \[y\/N\] $/s);
+    no.type('n\r');
+    assert.equal((await no.exited).status, 130, no.stdout);
+    assert.match(no.stdout, /Nothing was removed/);
+    assert.ok(await cli.sandbox.secrets.getLongLivedKey('dev'), 'the key stays');
+
+    const yes = terminal(['remove', 'dev']);
+    await yes.waitFor(/Remove profile dev\? \[y\/N\] $/);
+    yes.type('y\r');
+    assert.equal((await yes.exited).status, 0, yes.stdout);
+    assert.equal(await cli.sandbox.secrets.getLongLivedKey('dev'), undefined);
+  });
+});
+
 describe('secrets are asked for without echo', () => {
   test('add: the secret access key', async () => {
     const tty = terminal(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId]);

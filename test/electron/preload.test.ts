@@ -53,12 +53,12 @@ describe('preload', () => {
     await bridge.submitCode('work', '123 456');
     await bridge.addProfile({ name: 'work', mfaSerial: 'arn:aws:iam::123456789012:mfa/me' }, { accessKeyId: 'AKIA', secretAccessKey: 's' }, null);
     await bridge.listProfiles();
-    await bridge.removeProfile('work', true);
+    await bridge.removeProfile('work', true, null);
     assert.deepEqual(ipc.invoked, [
       [channelOf('submitCode'), 'work', '123 456'],
       [channelOf('addProfile'), { name: 'work', mfaSerial: 'arn:aws:iam::123456789012:mfa/me' }, { accessKeyId: 'AKIA', secretAccessKey: 's' }, null],
       [channelOf('listProfiles')],
-      [channelOf('removeProfile'), 'work', true],
+      [channelOf('removeProfile'), 'work', true, null],
     ]);
   });
 

@@ -124,13 +124,15 @@ describe('a locked keychain', () => {
     assert.deepEqual(parsed.profiles.map((p) => [p.name, p.state, p.failure?.code]), [['work', 'failed', 'keychain-locked']]);
   });
 
-  test('refresh, export, credential-process, totp set and add: exit 5, the keychain is locked, nothing sent or changed', async () => {
+  test('refresh, export, credential-process, remove, totp set and add: exit 5, the keychain is locked, nothing sent or changed', async () => {
     const sent = loopback.sts.count();
     for (const [args, input] of [
       [['refresh', 'work']],
       [['refresh', 'work', '--code', loopback.sts.currentCode(user, 1)]],
       [['export', 'work']],
       [['credential-process', 'work']],
+      [['remove', 'work', '--yes']],
+      [['remove', 'work', '--yes', '--forget-session', '--restore-plaintext']],
       [['totp', 'set', 'work'], `${user.totpSecret}\n`],
       [['add', 'other', '--mfa-serial', user.mfaSerial as string, '--access-key-id', 'AKIAIOSFODNN7EXAMPLE'], 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n'],
     ] as Array<[string[], string?]>) {

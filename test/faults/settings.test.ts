@@ -114,7 +114,7 @@ describe('the command with a damaged settings file', () => {
         [['credential-process', 'work']],
         [['add', 'other', '--mfa-serial', user.mfaSerial as string, '--access-key-id', 'AKIAIOSFODNN7EXAMPLE'], 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n'],
         [['totp', 'set', 'work'], 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n'],
-        [['remove', 'work']],
+        [['remove', 'work', '--yes']],
       ];
       for (const [args, input] of commands) {
         const result = await sandbox.run(args, input === undefined ? {} : { input });

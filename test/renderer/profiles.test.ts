@@ -193,10 +193,12 @@ describe('the profile manager', () => {
     await row(page, 'work').getByRole('button', { name: 'Remove' }).click();
     const confirm = dialog(page);
     await waitForText(confirm.locator('.dialog-title'), 'Remove profile work?');
+    // The engine's answer: the masked key, and that the keychain holds its only copy.
+    await waitForText(confirm.locator('.warning'), 'The keychain holds the only copy of this access key');
     const listed = await confirm.locator('.deleted-list li').allTextContents();
     assert.deepEqual(listed, [
       'the profile’s settings in MFA Tray (MFA device, region, session length, target section)',
-      'its long-lived access key in the OS keychain',
+      `its long-lived access key ${user.accessKeyId.slice(0, 4)}…${user.accessKeyId.slice(-4)} in the OS keychain`,
       'its TOTP secret in the OS keychain',
       'its cached session in the OS keychain',
     ]);
@@ -212,6 +214,22 @@ describe('the profile manager', () => {
     assert.equal(await w.h.engine.secrets.getLongLivedKey('work'), undefined);
     assert.equal(await w.h.engine.secrets.hasTotpSecret('work'), false);
     assert.doesNotMatch(await readFile(w.h.credentialsPath, 'utf8'), /aws_session_token/);
+  });
+
+  it('can write the key back into the credentials file before removing the profile', async () => {
+    const user = await w.h.addUser('work');
+    const page = await openManager();
+    await row(page, 'work').getByRole('button', { name: 'Remove' }).click();
+    const confirm = dialog(page);
+    await waitForText(confirm.locator('.warning'), 'The keychain holds the only copy of this access key');
+    await page.getByLabel('First write the access key back into [work-long-term] in the credentials file').check();
+    await confirm.getByRole('button', { name: 'Remove profile' }).click();
+    await waitForText(page.locator('.page-status'), 'Profile work removed.');
+    assert.equal(await w.h.engine.secrets.getLongLivedKey('work'), undefined);
+    const text = await readFile(w.h.credentialsPath, 'utf8');
+    assert.ok(text.endsWith(`[work-long-term]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`), text);
+    // The secret never reached the page.
+    assert.ok(!(await page.content()).includes(user.secretAccessKey));
   });
 
   it('works with the keyboard alone: add, then Esc closes the dialog and returns the focus', async () => {

@@ -1,36 +1,89 @@
 /**
- * `mfa-tray remove`: forgets a profile and its keychain entries.
+ * `mfa-tray remove`: forgets a profile and its keychain entries, after saying what will be lost.
+ *
+ * After `import --remove-plaintext` the keychain may hold the only copy of a long-lived key, so the
+ * command says so and asks on a terminal; without one it refuses unless `--yes`. `--restore-plaintext`
+ * writes the key back into a credentials-file section first (the way back from `--remove-plaintext`).
  */
+import type { RemovalImpact } from '../../engine/engine';
 import { validateProfileName } from '../../common/validation';
-import { flag } from '../args';
+import { UsageError, flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
+import { CancelledError, promptLine } from '../terminal';
 
 export const removeCommand: Command = {
   name: 'remove',
   summary: 'Forget a profile and its keychain entries (key, TOTP secret, cached session).',
-  usage: ['remove <profile> [--forget-session]'],
+  usage: ['remove <profile> [--yes] [--forget-session] [--restore-plaintext [--to <section>]]'],
   details: `
+Says what will be lost (the access key, and whether any other copy of it exists; the TOTP secret)
+and asks on a terminal. Without a terminal it refuses unless --yes is given.
+
 The session in the credentials file stays until it expires, so that AWS commands running now keep
 working; --forget-session removes it too (only the keys MFA Tray wrote; the rest of the file is kept).
 
 Options:
+  --yes                    do not ask (for scripts)
   --forget-session         also remove the session from the profile's credentials-file section
+  --restore-plaintext      first write the access key back into the credentials file (the way back
+                           from import --remove-plaintext); if that fails, nothing is forgotten
+  --to <section>           the section for --restore-plaintext (default: <profile>-long-term, the
+                           aws-mfa layout); a section holding a session or another key is refused
   -h, --help               this help
 `,
-  options: { ...HELP_OPTION, 'forget-session': { type: 'boolean' } },
+  options: { ...HELP_OPTION, yes: { type: 'boolean' }, 'forget-session': { type: 'boolean' }, 'restore-plaintext': { type: 'boolean' }, to: { type: 'string' } },
   positionals: { min: 1, max: 1, name: '<profile>' },
 
   async run(ctx, { values, positionals }) {
     const name = validateProfileName(positionals[0]);
     const forgetSession = flag(values, 'forget-session');
+    const to = stringOption(values, 'to');
+    if (to !== undefined && !flag(values, 'restore-plaintext')) throw new UsageError('remove', '--to goes with --restore-plaintext');
+    const restoreKeyTo = flag(values, 'restore-plaintext') ? validateProfileName(to ?? `${name}-long-term`) : undefined;
     const engine = ctx.engine();
-    const profile = await engine.settings.getProfile(name);
-    await engine.removeProfile(name, { forgetSession });
+    // Read first: a locked keychain or an unknown profile stops here, before any question or change.
+    const impact = await engine.removalImpact(name);
+    const { stdin, stderr } = ctx.streams;
+
+    if (!flag(values, 'yes')) {
+      if (stdin.isTTY !== true) {
+        throw new UsageError('remove', `${describeLoss(impact, restoreKeyTo)} There is no terminal to confirm on: add --yes to remove it`);
+      }
+      stderr.write(`${describeLoss(impact, restoreKeyTo)}\n`);
+      let answer: string;
+      try {
+        answer = await promptLine(stdin, stderr, `Remove profile ${name}? [y/N] `);
+      } catch (error) {
+        if (error instanceof CancelledError) throw new CancelledError('cancelled; nothing was removed', error.reason);
+        throw error;
+      }
+      if (!/^(y|yes)$/i.test(answer.trim())) {
+        ctx.out(`Nothing was removed; profile ${name} and its key stay.`);
+        return EXIT.cancelled;
+      }
+    }
+
+    await engine.removeProfile(name, { forgetSession, ...(restoreKeyTo === undefined ? {} : { restoreKeyTo }) });
+    if (restoreKeyTo !== undefined) ctx.out(`Wrote access key ${impact.maskedKeyId ?? ''} back into [${restoreKeyTo}] in ${impact.credentialsPath}.`);
     ctx.out(`Removed profile ${name} and its keychain entries.`);
     ctx.out(forgetSession
-      ? `Removed its session from [${profile.targetSection}] in ${engine.credentials.path}.`
-      : `Its session (if any) stays in [${profile.targetSection}] in ${engine.credentials.path} until it expires.`);
+      ? `Removed its session from [${impact.targetSection}] in ${impact.credentialsPath}.`
+      : `Its session (if any) stays in [${impact.targetSection}] in ${impact.credentialsPath} until it expires.`);
     return EXIT.ok;
   },
 };
+
+/** What removing the profile loses, in one sentence or two. */
+function describeLoss(impact: RemovalImpact, restoreKeyTo: string | undefined): string {
+  const entries = [
+    impact.maskedKeyId ? `its access key ${impact.maskedKeyId}` : 'no access key (none is stored)',
+    ...(impact.hasTotpSecret ? ['its TOTP secret'] : []),
+    'its cached session',
+  ];
+  const lost = `Removing profile ${impact.profile} forgets from the keychain: ${entries.join(', ')}.`;
+  if (!impact.maskedKeyId) return lost;
+  if (restoreKeyTo !== undefined) return `${lost} The key is first written back into [${restoreKeyTo}] of ${impact.credentialsPath}.`;
+  if (impact.keyCopies.length > 0) return `${lost} Another copy of the key stays in ${impact.keyCopies.map((s) => `[${s}]`).join(', ')} of ${impact.credentialsPath}.`;
+  return `${lost} The keychain holds the only copy of that key: it cannot be recovered afterwards (keep it with --restore-plaintext).`;
+}
