@@ -48,7 +48,7 @@ describe('watch keeps sessions fresh', () => {
 
     const w = watch();
     await w.waitFor(/watching 2 profiles \(process \d+\); stop with Ctrl-C; no terminal to ask for codes on/);
-    await w.waitFor(/dev: session expires .*; refreshed unattended \(TOTP\)/);
+    await w.waitFor(/dev: session expires .*; will be refreshed unattended before it expires \(TOTP secret registered\)/);
     await w.waitFor(/ops: session expires .*; needs a code from its MFA device before expiry/);
     assert.ok(existsSync(join(cli.sandbox.configDir, WATCH_PID_FILE)), 'the pid file is there');
 
@@ -73,7 +73,7 @@ describe('watch keeps sessions fresh', () => {
   test('a TOTP profile without a session is refreshed at start; SIGINT stops it too', async () => {
     await withTotp('dev');
     const w = watch();
-    await w.waitFor(/dev: no session; refreshed unattended \(TOTP\)/);
+    await w.waitFor(/dev: no session; will be refreshed unattended before it expires \(TOTP secret registered\)/);
     await w.waitFor(/dev: refreshed unattended \(TOTP\); expires .* \(14 min left\)/, { timeoutMs: 20_000 });
     assert.deepEqual(await w.stop('SIGINT'), { status: 0, signal: null });
     assert.match(w.stdout, /stopped \(SIGINT\)\n$/);

@@ -304,7 +304,7 @@ class Watcher {
         entry.asks += 1;
         const failure = describeFailure(error, 'watch');
         const again = isMfaTrayError(error) && RE_ASK_CODES.has(error.code) && entry.asks < MAX_ASKS;
-        this.line(`${profile.name}: refresh failed: ${failure.message}${again ? '; asking again' : ''}`);
+        this.line(`${profile.name}: refresh failed: ${failure.message}${again ? '; type the next code' : ''}`);
         if (!again) return;
       }
     }
@@ -383,7 +383,7 @@ function describeState(expiresAt: number | undefined, now: number): string {
 }
 
 function describePlan(profile: Profile, hasTotpSecret: boolean): string {
-  if (hasTotpSecret && profile.autoRefresh) return 'refreshed unattended (TOTP)';
+  if (hasTotpSecret && profile.autoRefresh) return 'will be refreshed unattended before it expires (TOTP secret registered)';
   if (hasTotpSecret) return 'auto-refresh is off for this profile';
   return 'needs a code from its MFA device before expiry';
 }
