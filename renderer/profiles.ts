@@ -147,7 +147,7 @@ function renderRowStatic(row: Row): void {
 function renderRowState(row: Row): void {
   const { i18n } = page;
   const { view } = row;
-  const state = describeState(i18n, view.state, Date.now(), page.settings.notifyBeforeMinutes * 60_000);
+  const state = describeState(i18n, view.state, Date.now(), page.settings.notifyBeforeMinutes * 60_000, view.durationSeconds * 1000);
   row.badge.className = `badge tone-${state.tone}`;
   row.badge.textContent = state.label;
   row.detail.textContent = state.detail ?? '';

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     return;
   }
   let state: SessionState = context.value.state;
+  let lifetimeMs = context.value.durationSeconds * 1000;
   const cancel = el('button', { className: 'cancel', attrs: { type: 'button' }, on: { click: closeWindow } });
   const entry = new CodeEntry({
     profile: profileName,
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   });
   const stateLine = el('dd', { className: 'state-line' });
   const render = (): void => {
-    const view = describeState(page.i18n, state, Date.now(), page.settings.notifyBeforeMinutes * 60_000);
+    const view = describeState(page.i18n, state, Date.now(), page.settings.notifyBeforeMinutes * 60_000, lifetimeMs);
     replaceChildren(stateLine, el('span', { className: `badge tone-${view.tone}` }, view.label), view.detail ? ` ${view.detail}` : null);
   };
   renderPrompt(page, context.value, entry, stateLine);
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     const mine = profiles.find((p) => p.name === profileName);
     if (mine) {
       state = mine.state;
+      lifetimeMs = mine.durationSeconds * 1000;
       render();
     }
   });

@@ -8,6 +8,7 @@
  * only when this path cannot answer (see main.ts and commands/credential-process.ts).
  */
 import type { Profile, SessionCredentials } from '../common/model';
+import { leadTimeMs } from '../common/session-state';
 import { validateProfileName } from '../common/validation';
 import { systemClock, type Clock } from '../engine/clock';
 import { formatExports } from '../engine/exports';
@@ -17,7 +18,7 @@ import { ProfileSecrets } from '../engine/profile-secrets';
 import { SettingsStore } from '../engine/settings-store';
 import type { SecretStore } from '../engine/secret-store';
 
-/** A cached session with more than this left is served as it is. */
+/** A cached session with more than this left is served as it is (scaled down for short sessions by leadTimeMs). */
 export const SERVE_CACHED_ABOVE_MS = 15 * 60_000;
 
 /**
@@ -36,7 +37,7 @@ export interface CachedSessionLookup {
   readonly profile: Profile;
   /** The cached session, when the keychain holds one. */
   readonly cached: SessionCredentials | undefined;
-  /** Whether `cached` has more than {@link SERVE_CACHED_ABOVE_MS} left: serve it as it is. */
+  /** Whether `cached` has more than {@link SERVE_CACHED_ABOVE_MS} (for short sessions: a quarter of the profile's duration) left: serve it as it is. */
   readonly fresh: boolean;
 }
 
@@ -50,7 +51,8 @@ export async function lookUpCachedSession(
 ): Promise<CachedSessionLookup> {
   const profile = await from.settings.getProfile(validateProfileName(name));
   const cached = await from.secrets.getSession(profile.name);
-  return { profile, cached, fresh: cached !== undefined && cached.expiresAt - from.clock.now() > SERVE_CACHED_ABOVE_MS };
+  const serveAbove = leadTimeMs(SERVE_CACHED_ABOVE_MS, profile.durationSeconds * 1000);
+  return { profile, cached, fresh: cached !== undefined && cached.expiresAt - from.clock.now() > serveAbove };
 }
 
 /** What {@link serveFreshCachedSession} did: served the session, or found what the whole command needs. */

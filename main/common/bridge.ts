@@ -35,6 +35,8 @@ export interface ProfileView extends Profile {
 export interface PromptContext {
   readonly profile: string;
   readonly mfaSerial: string;
+  /** The profile's session length in seconds (lead times scale with it). */
+  readonly durationSeconds: number;
   readonly state: SessionState;
 }
 

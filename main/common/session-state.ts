@@ -4,11 +4,38 @@
  */
 import type { SessionState } from './model';
 
-/** The state of a stored session at `now`: valid, expiring (within `expiringWithinMs`) or expired. */
-export function deriveState(expiresAt: number | undefined, now: number, expiringWithinMs: number): SessionState {
+/**
+ * A lead time is at most this fraction of the session's length: a 15-minute lead on a 15-minute
+ * session would make every new session "expiring" at once, and `watch` ask for a code again and again.
+ */
+export const MAX_LEAD_SHARE = 1 / 4;
+
+/**
+ * The one rule for every "before expiry" lead time (the notice, the unattended refresh, and
+ * `credential-process` serving a cached session as it is): the configured lead, but never more
+ * than a quarter of the session's length. Sessions of an hour or more get the configured lead
+ * (15 minutes is a quarter of an hour); a 900 s session is refreshed or announced 3 min 45 s
+ * before it ends, so once per session.
+ *
+ * @param leadMs the configured lead time.
+ * @param lifetimeMs the session's length (the profile's duration), when known.
+ */
+export function leadTimeMs(leadMs: number, lifetimeMs?: number): number {
+  if (lifetimeMs === undefined || !(lifetimeMs > 0)) return leadMs;
+  return Math.min(leadMs, Math.floor(lifetimeMs * MAX_LEAD_SHARE));
+}
+
+/**
+ * The state of a stored session at `now`: valid, expiring (within the lead time of
+ * {@link leadTimeMs}) or expired.
+ *
+ * @param expiringWithinMs the configured notify lead time.
+ * @param lifetimeMs the session's length (the profile's duration), when known.
+ */
+export function deriveState(expiresAt: number | undefined, now: number, expiringWithinMs: number, lifetimeMs?: number): SessionState {
   if (expiresAt === undefined) return { kind: 'none' };
   if (expiresAt <= now) return { kind: 'expired', expiresAt };
-  if (expiresAt - now <= expiringWithinMs) return { kind: 'expiring', expiresAt };
+  if (expiresAt - now <= leadTimeMs(expiringWithinMs, lifetimeMs)) return { kind: 'expiring', expiresAt };
   return { kind: 'valid', expiresAt };
 }
 

@@ -51,7 +51,11 @@ export class EngineTraySource {
     }
     const { settings, profiles } = data;
     // recompute, not load: it keeps the engine's 'failed' state and reads nothing.
-    const rows: TrayProfile[] = profiles.map((profile) => ({ name: profile.name, state: engine.sessions.recompute(profile.name) }));
+    const rows: TrayProfile[] = profiles.map((profile) => ({
+      name: profile.name,
+      state: engine.sessions.recompute(profile.name),
+      lifetimeMs: profile.durationSeconds * 1000,
+    }));
     const keychain = engine.keychainProblem;
     return {
       profiles: rows,

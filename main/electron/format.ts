@@ -43,9 +43,9 @@ export function formatClockTime(at: number, now: number, format: TimeFormat = {}
  * A state as of `now`: a stored 'valid' state whose session has since run out reads 'expired', so
  * that labels never lag behind the clock between two state events.
  */
-export function currentState(state: SessionState, now: number, expiringWithinMs: number): SessionState {
+export function currentState(state: SessionState, now: number, expiringWithinMs: number, lifetimeMs?: number): SessionState {
   if (state.kind === 'valid' || state.kind === 'expiring' || state.kind === 'expired') {
-    return deriveState(state.expiresAt, now, expiringWithinMs);
+    return deriveState(state.expiresAt, now, expiringWithinMs, lifetimeMs);
   }
   return state;
 }

@@ -63,7 +63,7 @@ const REASON_MAX = 80;
 /** The profile's heading: "work — 11h 42m left, until 05:12". */
 export function profileLabel(profile: TrayProfile, snapshot: Pick<TraySnapshot, 'expiringWithinMs'>, options: MenuOptions): string {
   const { now } = options;
-  const state = currentState(profile.state, now, snapshot.expiringWithinMs);
+  const state = currentState(profile.state, now, snapshot.expiringWithinMs, profile.lifetimeMs);
   const left = (expiresAt: number) => `${formatRemaining(expiresAt - now)} left, until ${formatClockTime(expiresAt, now, options)}`;
   switch (state.kind) {
     case 'none':
@@ -84,7 +84,7 @@ export function profileLabel(profile: TrayProfile, snapshot: Pick<TraySnapshot, 
 
 function profileSection(profile: TrayProfile, snapshot: TraySnapshot, handlers: MenuHandlers, options: MenuOptions): MenuItemModel[] {
   const { name } = profile;
-  const state = currentState(profile.state, options.now, snapshot.expiringWithinMs);
+  const state = currentState(profile.state, options.now, snapshot.expiringWithinMs, profile.lifetimeMs);
   const refreshing = state.kind === 'refreshing';
   const items: MenuItemModel[] = [{ id: `profile:${name}`, label: profileLabel(profile, snapshot, options), enabled: false }];
   if (state.kind === 'failed') {

@@ -18,7 +18,7 @@ export function trayLook(snapshot: TraySnapshot, now: number): TrayLook {
   if (snapshot.problem !== undefined) return 'problem';
   let look: TrayLook = 'ok';
   for (const profile of snapshot.profiles) {
-    const state = currentState(profile.state, now, snapshot.expiringWithinMs);
+    const state = currentState(profile.state, now, snapshot.expiringWithinMs, profile.lifetimeMs);
     if (state.kind === 'expired' || state.kind === 'failed') return 'problem';
     if (state.kind === 'expiring') look = 'expiring';
   }
@@ -32,8 +32,8 @@ export const TOOLTIP_MAX = 127;
 export function trayTooltip(snapshot: TraySnapshot, now: number): string {
   if (snapshot.problem !== undefined) return clip(`${PRODUCT_NAME}: ${snapshot.problem}`);
   if (snapshot.profiles.length === 0) return `${PRODUCT_NAME}: no profiles yet`;
-  const parts = snapshot.profiles.map(({ name, state: stored }) => {
-    const state = currentState(stored, now, snapshot.expiringWithinMs);
+  const parts = snapshot.profiles.map(({ name, state: stored, lifetimeMs }) => {
+    const state = currentState(stored, now, snapshot.expiringWithinMs, lifetimeMs);
     switch (state.kind) {
       case 'none':
         return `${name}: no session`;

@@ -9,12 +9,14 @@ import type { SessionState } from '../common/model';
 export interface TrayProfile {
   readonly name: string;
   readonly state: SessionState;
+  /** The profile's session length (its duration): lead times scale with it (leadTimeMs). */
+  readonly lifetimeMs?: number;
 }
 
 export interface TraySnapshot {
   readonly profiles: readonly TrayProfile[];
   readonly launchAtLogin: boolean;
-  /** The notify lead time: within it a session counts as expiring. */
+  /** The configured notify lead time: within it (scaled by leadTimeMs) a session counts as expiring. */
   readonly expiringWithinMs: number;
   /** Why no profiles could be read (an unusable settings file), in the engine's plain words. */
   readonly problem?: string;

@@ -110,9 +110,9 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
   const implementation: Implementation = {
     listProfiles: () => profileViews(engine),
     getPromptContext: async ([profile]) => {
-      const { mfaSerial } = await engine.settings.getProfile(profile);
+      const { mfaSerial, durationSeconds } = await engine.settings.getProfile(profile);
       await engine.sessions.load();
-      return { profile, mfaSerial, state: engine.sessions.recompute(profile) };
+      return { profile, mfaSerial, durationSeconds, state: engine.sessions.recompute(profile) };
     },
     submitCode: ([profile, code]) => refreshed(profile, { code }),
     refreshNow: ([profile]) => refreshed(profile, { generate: true }),

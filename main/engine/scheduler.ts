@@ -8,6 +8,7 @@
  * times on every wake, and so catches up within that bound after a suspend or a clock change.
  * `recheck()` (called on the OS's resume event) catches up at once.
  */
+import { leadTimeMs } from '../common/session-state';
 import type { Clock, TimerHandle } from './clock';
 
 /** What the scheduler needs to know about one profile. */
@@ -18,8 +19,8 @@ export interface ScheduleEntry {
   /** Whether this profile refreshes itself (TOTP registered and auto-refresh on). */
   readonly autoRefresh: boolean;
   /**
-   * The profile's session lifetime. The unattended refresh comes at most half a lifetime early, so
-   * a lead time longer than a short session cannot cause a refresh loop.
+   * The profile's session lifetime. Both lead times follow {@link leadTimeMs}: at most a quarter
+   * of a lifetime, so a lead longer than a short session cannot cause a refresh loop.
    */
   readonly lifetimeMs?: number;
 }
@@ -128,11 +129,11 @@ export class Scheduler {
     if (expiresAt === undefined) return [];
     const events: DueEvent[] = [];
     if (entry.autoRefresh) {
-      const lead = Math.min(this.#options.autoRefreshBeforeMs, (entry.lifetimeMs ?? Number.POSITIVE_INFINITY) / 2);
+      const lead = leadTimeMs(this.#options.autoRefreshBeforeMs, entry.lifetimeMs);
       events.push({ kind: 'refresh-due', profile, expiresAt, dueAt: expiresAt - lead });
     }
     // Profiles that refresh themselves stay silent until expiry: only a failure or expiry is news.
-    if (!entry.autoRefresh) events.push({ kind: 'expiring', profile, expiresAt, dueAt: expiresAt - this.#options.notifyBeforeMs });
+    if (!entry.autoRefresh) events.push({ kind: 'expiring', profile, expiresAt, dueAt: expiresAt - leadTimeMs(this.#options.notifyBeforeMs, entry.lifetimeMs) });
     events.push({ kind: 'expired', profile, expiresAt, dueAt: expiresAt });
     return events.sort((a, b) => a.dueAt - b.dueAt);
   }

@@ -53,7 +53,7 @@ export interface SessionServiceDeps {
   readonly sts: StsGateway;
   readonly codes: CodeSource;
   readonly clock: Clock;
-  /** How long before expiry a session counts as expiring (the notify lead time). */
+  /** How long before expiry a session counts as expiring (the configured notify lead time; see leadTimeMs). */
   readonly expiringWithinMs: () => number;
   /**
    * Measures this computer's clock against AWS's before a code is generated, when that has not
@@ -72,6 +72,8 @@ export class SessionService {
   #states = new Map<string, SessionState>();
   #inflight = new Map<string, Promise<SessionCredentials>>();
   #listeners = new Set<StateListener>();
+  /** Each profile's session length (its duration), for the lead-time rule. */
+  #lifetimes = new Map<string, number>();
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
@@ -96,6 +98,7 @@ export class SessionService {
     for (const name of [...this.#states.keys()]) if (!known.has(name)) this.#states.delete(name);
     sessions ??= await this.deps.secrets.getSessions(profiles.map((p) => p.name));
     for (const profile of profiles) {
+      this.#lifetimes.set(profile.name, profile.durationSeconds * 1000);
       if (this.#inflight.has(profile.name)) continue;
       const session = sessions.get(profile.name);
       const current = this.#states.get(profile.name);
@@ -105,7 +108,7 @@ export class SessionService {
         this.recompute(profile.name);
         continue;
       }
-      this.#set(profile.name, deriveState(session?.expiresAt, this.deps.clock.now(), this.deps.expiringWithinMs()));
+      this.#set(profile.name, this.#derive(profile.name, session?.expiresAt));
     }
     return new Map(this.#states);
   }
@@ -114,7 +117,7 @@ export class SessionService {
   recompute(profile: string): SessionState {
     const current = this.state(profile);
     if (current.kind === 'refreshing') return current;
-    const derived = deriveState(expiryOf(current), this.deps.clock.now(), this.deps.expiringWithinMs());
+    const derived = this.#derive(profile, expiryOf(current));
     const next = current.kind === 'failed' && derived.kind !== 'none' && derived.kind !== 'expired'
       ? { ...current, expiresAt: derived.expiresAt }
       : current.kind === 'failed' && derived.kind === 'none' ? current : derived;
@@ -162,11 +165,13 @@ export class SessionService {
   /** Drops a removed profile's state. */
   drop(profile: string): void {
     this.#states.delete(profile);
+    this.#lifetimes.delete(profile);
   }
 
   async #refresh(name: string, input: CodeInput): Promise<SessionCredentials> {
     // Checks that need no network come first and leave the state alone: nothing was attempted.
     const profile = await this.deps.profiles.getProfile(name);
+    this.#lifetimes.set(name, profile.durationSeconds * 1000);
     const code = 'code' in input ? validateCode(input.code) : undefined;
     const key = await this.deps.secrets.getLongLivedKey(name);
     if (!key) {
@@ -204,7 +209,7 @@ export class SessionService {
       });
       await this.deps.file.writeSession(profile.targetSection, session);
       await this.deps.secrets.setSession(name, session);
-      this.#set(name, deriveState(session.expiresAt, this.deps.clock.now(), this.deps.expiringWithinMs()));
+      this.#set(name, this.#derive(name, session.expiresAt));
       return session;
     } catch (error) {
       const failure = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly.`, { cause: error });
@@ -213,6 +218,10 @@ export class SessionService {
       this.#set(name, { kind: 'failed', reason: failure.message, code: failure.code, ...(stillValid === undefined ? {} : { expiresAt: stillValid }) });
       throw failure;
     }
+  }
+
+  #derive(profile: string, expiresAt: number | undefined): SessionState {
+    return deriveState(expiresAt, this.deps.clock.now(), this.deps.expiringWithinMs(), this.#lifetimes.get(profile));
   }
 
   #set(profile: string, state: SessionState): void {

@@ -24,9 +24,10 @@ export interface StateView {
 /**
  * Describes a state at `now`.
  *
- * @param expiringWithinMs how long before expiry a session counts as expiring (the notify lead).
+ * @param expiringWithinMs how long before expiry a session counts as expiring (the configured notify lead).
+ * @param lifetimeMs the profile's session length: the lead scales with it (the engine's leadTimeMs).
  */
-export function describeState(i18n: I18n, state: SessionState, now: number, expiringWithinMs: number): StateView {
+export function describeState(i18n: I18n, state: SessionState, now: number, expiringWithinMs: number, lifetimeMs?: number): StateView {
   const left = (expiresAt: number): string => i18n.t('state.left', { left: i18n.formatSpan(expiresAt - now), time: i18n.formatMoment(expiresAt, now) });
   switch (state.kind) {
     case 'none':
@@ -39,7 +40,7 @@ export function describeState(i18n: I18n, state: SessionState, now: number, expi
       return { tone: 'bad', label: i18n.t('state.failed'), reason, ...(detail === undefined ? {} : { detail }) };
     }
     default: {
-      const derived = deriveState(state.expiresAt, now, expiringWithinMs);
+      const derived = deriveState(state.expiresAt, now, expiringWithinMs, lifetimeMs);
       if (derived.kind === 'expired') return { tone: 'bad', label: i18n.t('state.expired'), detail: i18n.t('state.expiredAt', { time: i18n.formatMoment(state.expiresAt, now) }) };
       if (derived.kind === 'expiring') return { tone: 'warn', label: i18n.t('state.expiring'), detail: left(state.expiresAt) };
       return { tone: 'ok', label: i18n.t('state.valid'), detail: left(state.expiresAt) };

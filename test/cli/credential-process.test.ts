@@ -171,6 +171,20 @@ describe('serving the cached session', () => {
     assert.ok(readFileSync(cli.sandbox.credentialsFile, 'utf8').includes(issued?.sessionToken ?? '?'), 'the credentials file has it too');
   });
 
+  test('a 900 s profile: its new session is served as it is, not refreshed on every call; refreshed once in its last quarter', async () => {
+    await cli.sandbox.addProfile('short', cli.user, ['--duration', '900']);
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'short'], { input: cli.user.totpSecret as string })).status, 0);
+    const first = parseOutput(await cli.sandbox.run(['credential-process', 'short']));
+    assert.equal(cli.requests('GetSessionToken').length, 1);
+    for (let i = 0; i < 3; i++) assert.equal(parseOutput(await cli.sandbox.run(['credential-process', 'short'])).AccessKeyId, first.AccessKeyId);
+    assert.equal(cli.requests('GetSessionToken').length, 1, 'one code per 900 s session, not one per AWS command');
+    // In its last quarter (225 s), the next call refreshes.
+    await cli.sandbox.seedSession('short', fakeSession(Date.now() + 200_000));
+    const renewed = parseOutput(await cli.sandbox.run(['credential-process', 'short']));
+    assert.equal(cli.requests('GetSessionToken').length, 2);
+    assert.equal(renewed.AccessKeyId, cli.sts.sessions.at(-1)?.accessKeyId);
+  });
+
   test('no way to get a code but still valid: served, with one note on stderr', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     const cached = fakeSession(Date.now() + 10 * 60_000);

@@ -2,10 +2,10 @@
  * `mfa-tray watch` as a real long-running process against the loopback STS.
  *
  * STS's shortest session is 900 s, so "about to expire" is arranged rather than waited for: the
- * keychain's cached session is seeded to expire just after the refresh lead time. The unattended
- * refresh comes at most half a lifetime early (450 s of a 900 s profile), so a session expiring in
- * 450 s + a few seconds is refreshed a few seconds after watch starts; a profile without TOTP is
- * asked for (or reported) when its session enters the notify lead time (15 minutes).
+ * keychain's cached session is seeded to expire just after the refresh lead time. Lead times are at
+ * most a quarter of the session (225 s of a 900 s profile), so a session expiring in 225 s + a few
+ * seconds is refreshed a few seconds after watch starts; a profile without TOTP is asked for (or
+ * reported) when its session enters the same 225 s.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,8 +18,8 @@ import { WATCH_PID_FILE } from '../../main/cli/watch-lock';
 import { CliProcess, cliCommandLine, fakeSession, inTerminal, useCliSuite } from '../support/cli';
 import type { StsUser } from '../support/sts-server';
 
-const LEAD_MS = 450_000; // half of a 900 s session: the unattended refresh's lead for these profiles
-const NOTIFY_MS = 15 * 60_000;
+const LEAD_MS = 225_000; // a quarter of a 900 s session: the unattended refresh's lead for these profiles
+const NOTIFY_MS = 225_000; // and the notice's (the settings' 15 minutes, scaled down by leadTimeMs)
 
 const cli = useCliSuite('watch');
 
@@ -60,7 +60,7 @@ describe('watch keeps sessions fresh', () => {
     assert.equal((await cli.sandbox.secrets.getSession('dev'))?.accessKeyId, issued.accessKeyId);
     assert.ok(Number(refreshed[2]) >= 14);
 
-    await w.waitFor(/ops: session expires at .* \(in 1[45] min\); no TOTP secret and no terminal to ask on: run mfa-tray refresh ops/, { timeoutMs: 20_000 });
+    await w.waitFor(/ops: session expires at .* \(in [34] min\); no TOTP secret and no terminal to ask on: run mfa-tray refresh ops/, { timeoutMs: 20_000 });
 
     const exit = await w.stop('SIGTERM');
     assert.deepEqual(exit, { status: 0, signal: null });
@@ -116,6 +116,20 @@ describe('watch keeps sessions fresh', () => {
   });
 });
 
+describe('short sessions', () => {
+  test('a fresh 900 s session of a profile without TOTP is not "about to expire": no question, no advice to refresh', async () => {
+    await cli.sandbox.addProfile('ops', cli.user, ['--duration', '900']);
+    await cli.sts.avoidStepEdge(3000);
+    assert.equal((await cli.sandbox.run(['refresh', 'ops', '--code', cli.sts.currentCode(cli.user)])).status, 0);
+    const w = watch();
+    await w.waitFor(/ops: session expires .* \(1[45] min left\); needs a code from its MFA device before expiry/);
+    // The catch-up runs right after the start lines; give it a moment, then nothing more may come.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.doesNotMatch(w.stdout, /run mfa-tray refresh ops/);
+    assert.equal((await w.stop()).status, 0);
+  });
+});
+
 describe('one watch at a time', () => {
   test('a second watch says so, in one line, and exits 3', async () => {
     const first = watch();
@@ -143,7 +157,7 @@ describe('watch on a terminal', () => {
     await cli.sandbox.addProfile('ops', cli.user, ['--duration', '900']);
     await cli.sandbox.seedSession('ops', fakeSession(Date.now() + NOTIFY_MS + 3000));
     const tty = cli.stopAfterTest(inTerminal(cliCommandLine(['watch']), cli.sandbox.env));
-    await tty.waitFor(/ops: session expires at .* \(in 1[45] min\)\r?\n.*MFA code for profile ops \(device \S+\), Enter to skip: $/s, { timeoutMs: 20_000 });
+    await tty.waitFor(/ops: session expires at .* \(in [34] min\)\r?\n.*MFA code for profile ops \(device \S+\), Enter to skip: $/s, { timeoutMs: 20_000 });
     await cli.sts.avoidStepEdge(3000);
     tty.type(`${cli.sts.currentCode(cli.user)}\r`);
     await tty.waitFor(/ops: refreshed; expires .* \(14 min left\)/);

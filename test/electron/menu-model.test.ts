@@ -204,6 +204,12 @@ describe('tray icon look', () => {
     assert.equal(trayLook(snapshot([['a', valid(HOUR)], ['b', valid(10 * MIN)]]), NOW), 'expiring');
   });
 
+  it('scales the lead time with a short session: a 900 s session with 10 min left is fine, with 3 min left expiring', () => {
+    const short = (state: SessionState): TraySnapshot => ({ ...snapshot([]), profiles: [{ name: 's', state, lifetimeMs: 15 * MIN }] });
+    assert.equal(trayLook(short(valid(10 * MIN)), NOW), 'ok');
+    assert.equal(trayLook(short(valid(3 * MIN)), NOW), 'expiring');
+  });
+
   it('is problem when one session expired or one refresh failed, whatever the others', () => {
     assert.equal(trayLook(snapshot([['a', valid(10 * MIN)], ['b', { kind: 'expired', expiresAt: NOW - 1 }]]), NOW), 'problem');
     assert.equal(trayLook(snapshot([['a', valid(HOUR)], ['b', { kind: 'failed', reason: 'r', code: 'c', expiresAt: NOW + HOUR }]]), NOW), 'problem');

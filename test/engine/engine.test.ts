@@ -313,8 +313,8 @@ describe('keeping sessions fresh', () => {
       const first = await harness.engine.refresh('auto', { generate: true });
       await harness.engine.start();
       const refreshed = new Promise<EngineNotice>((resolve) => harness.engine.onNotice((n) => n.kind !== 'expiring' && n.kind !== 'expired' && n.unattended && resolve(n)));
-      // Due half a lifetime early at most (7.5 min): move AWS's clock and ours together.
-      const lead = first.expiresAt - clock.now() - 7.5 * MIN;
+      // Due a quarter of a lifetime early at most (3.75 min): move AWS's clock and ours together.
+      const lead = first.expiresAt - clock.now() - 3.75 * MIN;
       loopback.sts.setClockSkew(lead);
       clock.advance(lead);
       const notice = await refreshed;

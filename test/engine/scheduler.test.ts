@@ -120,13 +120,39 @@ describe('Scheduler', () => {
 });
 
 describe('Scheduler with short sessions', () => {
-  it('refreshes at most half a lifetime early, so a long lead time cannot loop', () => {
+  it('refreshes at most a quarter of a lifetime early, so a long lead time cannot loop', () => {
     const clock = new FakeClock();
     const events: DueEvent[] = [];
     const scheduler = new Scheduler(clock, (e) => events.push(e), { notifyBeforeMs: 15 * MIN, autoRefreshBeforeMs: 120 * MIN });
     scheduler.set({ profile: 'short', expiresAt: clock.now() + 15 * MIN, autoRefresh: true, lifetimeMs: 15 * MIN });
     assert.equal(events.length, 0, 'not due at once');
-    clock.advance(7.5 * MIN);
+    clock.advance(11.25 * MIN - 1);
+    assert.equal(events.length, 0, 'not due before three quarters of the session');
+    clock.advance(1);
     assert.deepEqual(events.map((e) => e.kind), ['refresh-due']);
+  });
+
+  it('announces a short session of a profile without TOTP once, a quarter of its lifetime before expiry', () => {
+    const clock = new FakeClock();
+    const events: DueEvent[] = [];
+    const scheduler = new Scheduler(clock, (e) => events.push(e), { notifyBeforeMs: 15 * MIN, autoRefreshBeforeMs: 10 * MIN });
+    scheduler.set({ profile: 'short', expiresAt: clock.now() + 15 * MIN, autoRefresh: false, lifetimeMs: 15 * MIN });
+    assert.equal(events.length, 0, 'a new 900 s session is not "expiring" at once');
+    clock.advance(11.25 * MIN);
+    assert.deepEqual(events.map((e) => e.kind), ['expiring']);
+    clock.advance(3.75 * MIN);
+    assert.deepEqual(events.map((e) => e.kind), ['expiring', 'expired']);
+  });
+
+  it('keeps the configured lead times for sessions of an hour or more', () => {
+    const clock = new FakeClock();
+    const events: DueEvent[] = [];
+    const scheduler = new Scheduler(clock, (e) => events.push(e), { notifyBeforeMs: 15 * MIN, autoRefreshBeforeMs: 10 * MIN });
+    scheduler.set({ profile: 'hour', expiresAt: clock.now() + 60 * MIN, autoRefresh: false, lifetimeMs: 60 * MIN });
+    scheduler.set({ profile: 'auto', expiresAt: clock.now() + 60 * MIN, autoRefresh: true, lifetimeMs: 60 * MIN });
+    clock.advance(45 * MIN);
+    assert.deepEqual(events.map((e) => `${e.kind} ${e.profile}`), ['expiring hour']);
+    clock.advance(5 * MIN);
+    assert.deepEqual(events.map((e) => `${e.kind} ${e.profile}`), ['expiring hour', 'refresh-due auto']);
   });
 });

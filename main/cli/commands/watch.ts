@@ -47,7 +47,8 @@ Profiles with a registered TOTP secret are refreshed unattended before they expi
 auto-refresh lead time of the settings, 10 minutes by default), with backoff while STS or the
 network is down. For the others, watch asks for the code on this terminal ahead of expiry (the
 notify lead time, 15 minutes by default; press Enter to skip); without a terminal it prints what
-to run instead. Profiles without a current session are taken care of at start.
+to run instead. Both lead times are at most a quarter of the profile's session duration (a 900 s
+session: 3 min 45 s), so a short session is refreshed once, not again and again. Profiles without a current session are taken care of at start.
 
 Prints one line per event, each starting with the local time. Notices a suspend/resume or a
 clock change, and picks up profiles and sessions changed by the tray app or other commands.
