@@ -70,7 +70,16 @@ export class MfaTrayError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { readonly field?: string; readonly retryable?: boolean; readonly cause?: unknown } = {},
+    readonly options: {
+      readonly field?: string;
+      readonly retryable?: boolean;
+      readonly cause?: unknown;
+      /**
+       * The request never left this computer (refused connection, DNS or TLS failure, refused
+       * endpoint): a code it carried was not seen by AWS and may be used again.
+       */
+      readonly notSent?: boolean;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
   }
@@ -83,6 +92,11 @@ export class MfaTrayError extends Error {
   /** Whether trying again later (without the user changing anything) may succeed. */
   get retryable(): boolean {
     return this.options.retryable ?? false;
+  }
+
+  /** Whether the failed request certainly never reached AWS (see the constructor's `notSent`). */
+  get notSent(): boolean {
+    return this.options.notSent ?? false;
   }
 }
 

@@ -91,7 +91,14 @@ interface SdkErrorLike {
 }
 
 /** Builds the MfaTrayError for one failure, with the failure's secret-free summary as its cause. */
-type Make = (code: ErrorCode, message: string, extra?: { readonly field?: string; readonly retryable?: boolean }) => MfaTrayError;
+type Make = (code: ErrorCode, message: string, extra?: { readonly field?: string; readonly retryable?: boolean; readonly notSent?: boolean }) => MfaTrayError;
+
+/**
+ * Network failures that happen before a request is written: the connection was never made, so a
+ * code the request carried never reached AWS. (A reset or a time-out may come after the request
+ * went out, so those count as sent.)
+ */
+const BEFORE_SENDING: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN']);
 
 /** Node's network error codes, in plain words. */
 const NETWORK_ERRORS: Readonly<Record<string, string>> = {
@@ -255,11 +262,11 @@ export class SdkStsGateway implements StsGateway {
     if (e.code !== undefined && e.code in NETWORK_ERRORS) {
       const host = e.hostname ?? context.host;
       return make('sts-unavailable', `Could not reach STS${host ? ` at ${host}` : ` in ${context.region}`}: ${NETWORK_ERRORS[e.code]}. ` +
-        'Check your network connection and the region, and any AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL setting.', { retryable: true });
+        'Check your network connection and the region, and any AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL setting.', { retryable: true, notSent: BEFORE_SENDING.has(e.code) });
     }
     if (e.code !== undefined && TLS_ERROR.test(e.code)) {
       return make('sts-unavailable', `The secure connection to ${where} failed (${e.code}). A proxy that inspects HTTPS may be in the way: ` +
-        "point NODE_EXTRA_CA_CERTS at its certificate, or ask your network's administrator.", { retryable: false });
+        "point NODE_EXTRA_CA_CERTS at its certificate, or ask your network's administrator.", { retryable: false, notSent: true });
     }
     if (/Region (is missing|not accepted)/.test(e.message ?? '')) {
       return make('invalid-input', `region: ${quoteIfHarmless(context.region)} is not an AWS region name (for example us-east-1).`, { field: 'region' });

@@ -44,6 +44,8 @@ export interface CodeSource {
   generate(mfaSerial: string, totpSecret: string): Promise<string>;
   /** Records a code the user typed; refuses one already sent for this device ('code-reused'). */
   claimTyped(mfaSerial: string, code: string): Promise<void>;
+  /** Gives a claimed code back when the request carrying it never left this computer. */
+  release(mfaSerial: string, code: string): Promise<void>;
 }
 
 export interface SessionServiceDeps {
@@ -191,8 +193,8 @@ export class SessionService {
     const before = this.state(name);
     const oldExpiry = expiryOf(before);
     this.#set(name, oldExpiry === undefined ? { kind: 'refreshing' } : { kind: 'refreshing', expiresAt: oldExpiry });
+    let sentCode: string | undefined;
     try {
-      let sentCode: string;
       if (code !== undefined) {
         await this.deps.codes.claimTyped(profile.mfaSerial, code);
         sentCode = code;
@@ -213,6 +215,9 @@ export class SessionService {
       return session;
     } catch (error) {
       const failure = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly.`, { cause: error });
+      // A code whose request never left this computer was not seen by AWS: it stays usable. (If
+      // giving it back fails, the worst case is a wait for the next code, as before.)
+      if (sentCode !== undefined && failure.notSent) await this.deps.codes.release(profile.mfaSerial, sentCode).catch(() => undefined);
       // The old session (if any) is untouched: still in the file and the cache, and still shown.
       const stillValid = oldExpiry !== undefined && oldExpiry > this.deps.clock.now() ? oldExpiry : undefined;
       this.#set(name, { kind: 'failed', reason: failure.message, code: failure.code, ...(stillValid === undefined ? {} : { expiresAt: stillValid }) });

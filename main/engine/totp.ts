@@ -194,7 +194,7 @@ export interface TotpGeneratorOptions {
   /** This computer's clock against AWS's. */
   readonly offset: ClockOffset;
   /** The shared record of claimed steps and sent codes. */
-  readonly usedCodes: Pick<UsedCodes, 'lastStep' | 'claimStep' | 'claimTypedCode'>;
+  readonly usedCodes: Pick<UsedCodes, 'lastStep' | 'claimStep' | 'claimTypedCode' | 'release'>;
   /** Wait for the next step when less than this is left of the current one. Default 3 s. */
   readonly minRemainingMs?: number;
   /** The longest the generator waits for a usable step before giving up. Default 40 s. */
@@ -281,6 +281,11 @@ export class TotpGenerator {
   /** Claims a code the user typed; `code-reused` when it was sent for the device within 90 s. */
   async claimTyped(mfaSerial: string, code: string): Promise<void> {
     await this.#used.claimTypedCode(mfaSerial, code, this.#clock.now());
+  }
+
+  /** Gives a claimed code (typed or generated) back: its request never left this computer. */
+  async release(mfaSerial: string, code: string): Promise<void> {
+    await this.#used.release(mfaSerial, code);
   }
 }
 

@@ -8,8 +8,9 @@
  * atomic read-modify-write of one small JSON file, so two processes cannot both claim one step.
  *
  * The file holds no secret: a code that was sent is useless once AWS has seen it, and entries are
- * dropped soon after (typed codes after 90 s, a device's last step after an hour). A claim is never
- * given back, even when the request then fails: AWS may have consumed the code anyway.
+ * dropped soon after (typed codes after 90 s, a device's last step after an hour). A claim is given
+ * back ({@link UsedCodes.release}) only when the request certainly never left this computer (the
+ * connection was refused, DNS or TLS failed): after any other failure AWS may have consumed the code.
  *
  * A corrupt or unreadable-as-JSON file (or one from a newer MFA Tray) is treated as empty and
  * replaced by the next claim, rather than blocking every refresh until someone deletes it: losing
@@ -42,7 +43,7 @@ const fileSchema = z.object({
       lastStep: z.optional(z.int().check(z.nonnegative())),
       /** Local time (ms) of the last step claim. */
       lastStepAt: z.optional(z.number()),
-      codes: z._default(z.array(z.object({ code: z.string(), at: z.number() })), () => []),
+      codes: z._default(z.array(z.object({ code: z.string(), at: z.number(), step: z.optional(z.int().check(z.nonnegative())) })), () => []),
     }),
   ),
 });
@@ -50,7 +51,8 @@ const fileSchema = z.object({
 interface DeviceRecord {
   lastStep?: number;
   lastStepAt?: number;
-  codes: { code: string; at: number }[];
+  /** Codes sent lately; `step` for a generated one (its time step). */
+  codes: { code: string; at: number; step?: number }[];
 }
 
 /** Options for {@link UsedCodes}. */
@@ -119,7 +121,24 @@ export class UsedCodes {
       }
       device.lastStep = step;
       device.lastStepAt = now;
-      if (code !== undefined) device.codes.push({ code, at: now });
+      if (code !== undefined) device.codes.push({ code, at: now, step });
+      return undefined;
+    });
+  }
+
+  /**
+   * Gives back the latest claim of `code` for a device: the request that carried it never left this
+   * computer, so AWS has not seen it and it (and, for a generated code, its time step) may be sent.
+   * A later step claimed meanwhile (by another process) stays claimed.
+   */
+  async release(mfaSerial: string, code: string): Promise<void> {
+    checkSerial(mfaSerial);
+    checkCode(code);
+    await this.#claim(mfaSerial, (device) => {
+      const index = device.codes.findLastIndex((c) => c.code === code);
+      if (index < 0) return undefined;
+      const [entry] = device.codes.splice(index, 1);
+      if (entry?.step !== undefined && device.lastStep === entry.step) device.lastStep = entry.step - 1;
       return undefined;
     });
   }
@@ -198,7 +217,7 @@ function prune(devices: Map<string, DeviceRecord>, now: number): Map<string, Dev
     const codes = device.codes.filter((c) => Math.abs(now - c.at) < TYPED_CODE_WINDOW_MS);
     const keepStep = device.lastStep !== undefined && device.lastStepAt !== undefined && Math.abs(now - device.lastStepAt) < STEP_MEMORY_MS;
     if (!keepStep && codes.length === 0) continue;
-    kept.set(serial, keepStep ? { lastStep: device.lastStep, lastStepAt: device.lastStepAt, codes } : { codes });
+    kept.set(serial, keepStep && device.lastStep !== undefined && device.lastStep >= 0 ? { lastStep: device.lastStep, lastStepAt: device.lastStepAt, codes } : { codes });
   }
   return kept;
 }

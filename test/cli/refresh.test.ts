@@ -214,6 +214,28 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
     assertOneLineFailure(result, 8, /^mfa-tray refresh: dev: Could not reach STS at 127\.0\.0\.1(:9)?: the connection was refused\./);
   });
 
+  test('a typed code that never reached STS (connection refused) stays usable: the same code then works', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sts.avoidStepEdge(10_000);
+    const code = cli.sts.currentCode(cli.user);
+    const refused = await cli.sandbox.run(['refresh', 'dev', '--code', code], { env: { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' } });
+    assertOneLineFailure(refused, 8, /the connection was refused/);
+    const again = await cli.sandbox.run(['refresh', 'dev', '--code', code]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(cli.requests('GetSessionToken').length, 1, 'STS saw the code once');
+  });
+
+  test('a generated code that never reached STS: its time step is still used for the next refresh', async () => {
+    await withTotp('dev');
+    await cli.sts.avoidStepEdge(10_000);
+    const step = Math.floor(Date.now() / 30_000);
+    const refused = await cli.sandbox.run(['refresh', 'dev'], { env: { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' } });
+    assertOneLineFailure(refused, 8, /the connection was refused/);
+    const again = await cli.sandbox.run(['refresh', 'dev']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(cli.requests('GetSessionToken')[0]?.timeStep, step, 'the same time step, not a wait for the next one');
+  });
+
   test('keychain unavailable → exit 5', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     const result = await cli.sandbox.run(['refresh', 'dev', '--code', '123456'], { env: envWithoutSecretService(cli.sandbox.env) });

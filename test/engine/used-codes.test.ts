@@ -40,6 +40,34 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe('UsedCodes.release', () => {
+  it('gives a generated code and its step back: the same step can be claimed again', async () => {
+    const used = new UsedCodes(freshPath(), { clock: new FakeClock() });
+    await used.claimStep(DEVICE, 1000, '123456');
+    await used.release(DEVICE, '123456');
+    await used.claimStep(DEVICE, 1000, '123456');
+    await assert.rejects(used.claimStep(DEVICE, 999), isReused, 'earlier steps stay refused');
+  });
+
+  it('gives a typed code back', async () => {
+    const used = new UsedCodes(freshPath(), { clock: new FakeClock() });
+    await used.claimTypedCode(DEVICE, '654321');
+    await used.release(DEVICE, '654321');
+    await used.claimTypedCode(DEVICE, '654321');
+    await assert.rejects(used.claimTypedCode(DEVICE, '654321'), isReused);
+  });
+
+  it('keeps a later step another process claimed meanwhile', async () => {
+    const path = freshPath();
+    const mine = new UsedCodes(path, { clock: new FakeClock() });
+    const theirs = new UsedCodes(path, { clock: new FakeClock() });
+    await mine.claimStep(DEVICE, 1000, '123456');
+    await theirs.claimStep(DEVICE, 1001, '222222');
+    await mine.release(DEVICE, '123456');
+    assert.equal(await mine.lastStep(DEVICE), 1001);
+  });
+});
+
 describe('UsedCodes.claimStep', () => {
   it('records a step, so that claiming it again is refused', async () => {
     const used = new UsedCodes(freshPath(), { clock: new FakeClock() });

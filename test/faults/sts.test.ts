@@ -112,6 +112,19 @@ describe('STS hangs', () => {
     await assertOldSessionKept(scene);
   });
 
+  test('a typed code that may have reached STS (it hung past the time-out) stays used: sent again, it is refused here', { timeout: 20_000 }, async (t) => {
+    const scene = await withOldSession(t);
+    loopback.sts.setHang(true);
+    const code = loopback.sts.currentCode(scene.user);
+    await failure(scene.h.engine.refresh('work', { code }), 'sts-unavailable');
+    loopback.sts.setHang(false);
+    const sent = await sentDuring(async () => {
+      await failure(scene.h.engine.refresh('work', { code }), 'code-reused');
+    });
+    assert.equal(sent, 0);
+    await assertOldSessionKept(scene);
+  });
+
   test('a generated code: calibration and refresh are both bounded', { timeout: 30_000 }, async (t) => {
     const scene = await withOldSession(t, { totp: true });
     loopback.sts.setHang(true);
