@@ -4,6 +4,7 @@
  * Importing this module is cheap: the SDK is loaded with a dynamic `import()` on the first call, so
  * the command's `credential-process` path (which only reads the cached session) never pays for it.
  */
+import { Readable, Transform } from 'node:stream';
 import type * as StsSdk from '@aws-sdk/client-sts';
 import { MfaTrayError, type ErrorCode } from '../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../common/model';
@@ -39,6 +40,19 @@ export interface SdkStsGatewayOptions {
 
 /** The default bound on one STS call. */
 export const DEFAULT_STS_TIMEOUT_MS = 15_000;
+
+/**
+ * The largest STS answer read. A GetSessionToken answer is about 1.5 KB and an error a few hundred
+ * bytes; anything near this is not STS, and is refused as soon as it is seen (a 50 MB answer would
+ * otherwise be read, then parsed, for many seconds).
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** Slack for the session-length checks: STS's Date header has whole seconds, and the answer takes a moment. */
+const SESSION_LENGTH_SLACK_MS = 60_000;
+
+/** GetSessionToken gives the root user at most an hour, whatever was asked for. */
+const ROOT_SESSION_CAP_MS = 3_600_000;
 
 type Sdk = typeof StsSdk;
 let sdkPromise: Promise<Sdk> | undefined;
@@ -77,6 +91,8 @@ interface CallContext {
   readonly code?: string;
   /** The host the request went to, once the SDK resolved it. */
   host?: string;
+  /** Whether the answer carried STS's own time (a Date header), so that its expiry can be judged by it. */
+  stsDated?: boolean;
 }
 
 /** The parts of an SDK or Node error the mapping looks at. */
@@ -174,12 +190,35 @@ export class SdkStsGateway implements StsGateway {
     ) {
       throw unreadableAnswer(context, 200);
     }
+    this.#checkSessionLength(context, expiration.getTime(), durationSeconds);
     return {
       accessKeyId: credentials.AccessKeyId,
       secretAccessKey: credentials.SecretAccessKey,
       sessionToken: credentials.SessionToken,
       expiresAt: expiration.getTime(),
     };
+  }
+
+  /**
+   * Refuses a session that cannot be what was asked for: already expired, longer than asked, or
+   * shorter than STS ever makes it (the asked duration, or an hour for the root user). Judged by
+   * STS's own clock (the answer's Date header) when it sent one, so that this computer's clock being
+   * off does not matter; a session written over the previous one must be usable.
+   */
+  #checkSessionLength(context: CallContext, expiresAt: number, durationSeconds: number): void {
+    const now = this.#clockOffset.awsNow(this.#clock);
+    const left = expiresAt - now;
+    const askedMs = durationSeconds * 1000;
+    const where = context.host ? `STS (${context.host})` : `STS in ${context.region}`;
+    const why = context.stsDated
+      ? `by its own clock. The endpoint is not behaving like AWS STS: check ${ENDPOINT_SETTINGS}`
+      : `by this computer's clock, and the answer carried no time of its own. This computer's clock or the endpoint is wrong: check the date and time, and ${ENDPOINT_SETTINGS}`;
+    let what: string | undefined;
+    if (left <= 0) what = `a session that had already expired (${formatUtc(expiresAt)}, ${describeDuration(left)} ago)`;
+    else if (left > askedMs + SESSION_LENGTH_SLACK_MS) what = `a session of ${describeDuration(left)} where ${durationSeconds} s were asked for`;
+    else if (left < Math.min(askedMs, ROOT_SESSION_CAP_MS) - SESSION_LENGTH_SLACK_MS) what = `a session of only ${describeDuration(left)} where ${durationSeconds} s were asked for`;
+    if (what === undefined) return;
+    throw new MfaTrayError('sts-unavailable', `${where} answered with ${what}, ${why}. Nothing was written; the previous session is kept.`, { retryable: false });
   }
 
   async getCallerIdentity(key: LongLivedKey, region: string): Promise<CallerIdentity> {
@@ -217,14 +256,20 @@ export class SdkStsGateway implements StsGateway {
     // SDK turns it into an exception, and times the round trip as closely as the SDK allows.
     client.middlewareStack.add(
       (next) => async (args) => {
-        const request = args.request as { hostname?: string; port?: number };
+        const request = args.request as { hostname?: string; port?: number; protocol?: string };
         if (request.hostname) context.host = request.port ? `${request.hostname}:${request.port}` : request.hostname;
+        refusePlainHttp(request, this.#endpoint);
         const sentAt = clock.now();
         const result = await next(args);
         const receivedAt = clock.now();
-        const headers = (result.response as { headers?: Record<string, string | undefined> }).headers;
+        const response = result.response as { headers?: Record<string, string | undefined>; body?: unknown };
+        const headers = response.headers;
         const date = headers?.date ?? headers?.Date;
-        if (date) offset.record(Date.parse(date), sentAt, receivedAt);
+        if (date) {
+          offset.record(Date.parse(date), sentAt, receivedAt);
+          context.stsDated = true;
+        }
+        response.body = capAnswer(response.body, headers, context);
         return result;
       },
       { step: 'deserialize', priority: 'low', name: 'mfaTrayClockOffset' },
@@ -244,6 +289,11 @@ export class SdkStsGateway implements StsGateway {
   /** Turns whatever the SDK threw into an MfaTrayError a user can act on. */
   #mapError(error: unknown, context: CallContext): MfaTrayError {
     if (error instanceof MfaTrayError) return error;
+    if (error instanceof AnswerTooLargeError) {
+      const where = context.host ? `STS (${context.host})` : `STS in ${context.region}`;
+      return new MfaTrayError('sts-unavailable', `${where} answered with more than ${MAX_ANSWER_BYTES / 1024} KB, which is not an STS response. A proxy or a wrong ` +
+        `endpoint may be in the way (check ${ENDPOINT_SETTINGS}). Nothing was written; the previous session is kept.`, { retryable: false });
+    }
     const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkErrorLike;
     const status = e.$metadata?.httpStatusCode;
     // Only an error parsed from STS's ErrorResponse XML has a Code; for anything else (an HTML page from
@@ -339,6 +389,72 @@ export class SdkStsGateway implements StsGateway {
       'Turn on automatic date and time in your system settings. MFA Tray now allows for the difference, so trying again should work.',
     { retryable: true });
   }
+}
+
+/** Where the STS endpoint can be set, for messages. */
+const ENDPOINT_SETTINGS = 'AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_url in the AWS config file';
+
+/** "2001-01-01 00:00 UTC". */
+function formatUtc(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'an impossible date';
+}
+
+/** Host names that never leave this computer. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Plain HTTP only to this computer (tests, local emulators): anywhere else the session's secret key
+ * and token would cross the network readable by anyone on the way. Checked on the signed request,
+ * before anything is sent.
+ */
+function refusePlainHttp(request: { readonly hostname?: string; readonly protocol?: string }, configured: string | undefined): void {
+  if (request.protocol !== 'http:' || request.hostname === undefined || isLoopbackHost(request.hostname)) return;
+  const source = configured !== undefined ? 'MFA Tray\'s STS endpoint setting'
+    : process.env.AWS_ENDPOINT_URL_STS ? 'AWS_ENDPOINT_URL_STS'
+      : process.env.AWS_ENDPOINT_URL ? 'AWS_ENDPOINT_URL'
+        : 'endpoint_url in the AWS config file';
+  // A host name as the user wrote it (it came from their own setting); anything odd is not echoed.
+  const shown = /^[A-Za-z0-9.-]{1,253}$/.test(request.hostname) ? request.hostname : '(an unusual host name)';
+  throw new MfaTrayError('invalid-input', `The STS endpoint http://${shown} (from ${source}) is plain HTTP: the session's keys would cross the network unencrypted. ` +
+    'Use an https:// URL; plain http:// is allowed only to this computer (localhost, 127.0.0.1, ::1). Nothing was sent.', { field: 'endpoint', notSent: true });
+}
+
+/** Thrown while reading an answer over {@link MAX_ANSWER_BYTES}. */
+class AnswerTooLargeError extends Error {
+  override readonly name = 'AnswerTooLargeError';
+}
+
+/**
+ * Refuses an answer larger than {@link MAX_ANSWER_BYTES}: at once when its Content-Length says so,
+ * else as soon as that much has arrived (a chunked answer), instead of reading all of it.
+ */
+function capAnswer(body: unknown, headers: Record<string, string | undefined> | undefined, context: CallContext): unknown {
+  if (!(body instanceof Readable)) return body;
+  // Not an MfaTrayError yet: the SDK appends a hint to the message of whatever its deserializer
+  // throws. #mapError turns it into the user's message.
+  const tooLarge = (): AnswerTooLargeError => new AnswerTooLargeError();
+  const declared = Number(headers?.['content-length'] ?? headers?.['Content-Length']);
+  if (Number.isFinite(declared) && declared > MAX_ANSWER_BYTES) {
+    body.destroy();
+    throw tooLarge();
+  }
+  let received = 0;
+  const limiter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      received += chunk.length;
+      if (received > MAX_ANSWER_BYTES) {
+        body.destroy();
+        callback(tooLarge());
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+  body.on('error', (error) => limiter.destroy(error));
+  return body.pipe(limiter);
 }
 
 /** A region must be a host label: the SDK builds the endpoint's host name from it. */

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
 import type { StatusJson } from '../../main/cli/status-json';
@@ -234,6 +236,73 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
     const again = await cli.sandbox.run(['refresh', 'dev']);
     assert.equal(again.status, 0, again.stderr);
     assert.equal(cli.requests('GetSessionToken')[0]?.timeStep, step, 'the same time step, not a wait for the next one');
+  });
+
+  /** A first session written by a real refresh; the test's own refresh then sends the next step's code. */
+  async function withSession(): Promise<{ before: string; cached: unknown }> {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sts.avoidStepEdge(5000);
+    assert.equal((await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)])).status, 0);
+    return { before: readFileSync(cli.sandbox.credentialsFile, 'utf8'), cached: await cli.sandbox.secrets.getSession('dev') };
+  }
+
+  async function assertKept(kept: { before: string; cached: unknown }): Promise<void> {
+    assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), kept.before, 'the credentials file is as it was');
+    assert.deepEqual(await cli.sandbox.secrets.getSession('dev'), kept.cached, 'the keychain still caches the previous session');
+  }
+
+  for (const [kind, pattern] of [
+    ['expired-session', /answered with a session that had already expired \(2001-01-01 00:00 UTC, about \d+ hours ago\), by its own clock\. The endpoint is not behaving like AWS STS: check AWS_ENDPOINT_URL_STS/],
+    ['expired-session-undated', /answered with a session that had already expired .* by this computer's clock, and the answer carried no time of its own\. This computer's clock or the endpoint is wrong/],
+    ['short-session', /answered with a session of only about 60 s where 43200 s were asked for, by its own clock/],
+    ['long-session', /answered with a session of about 48 hours where 43200 s were asked for, by its own clock/],
+  ] as const) {
+    test(`STS answers with: ${kind.replace(/-/g, ' ')} → refused, exit 8, the previous session kept`, async () => {
+      const kept = await withSession();
+      cli.sts.malformNext(1, kind);
+      const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user, 1)]);
+      assertOneLineFailure(result, 8, new RegExp(`^mfa-tray refresh: dev: STS \\(127\\.0\\.0\\.1:\\d+\\) ${pattern.source}.*Nothing was written; the previous session is kept\\.$`));
+      assert.doesNotMatch(result.stdout, /new session/);
+      await assertKept(kept);
+    });
+  }
+
+  for (const kind of ['huge', 'huge-declared'] as const) {
+    test(`a 50 MB answer (${kind === 'huge' ? 'chunked' : 'declared'}) is refused once 64 KB are in, exit 8, the previous session kept`, async () => {
+      const kept = await withSession();
+      cli.sts.malformNext(1, kind);
+      const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user, 1)]);
+      assertOneLineFailure(result, 8, /^mfa-tray refresh: dev: STS \(127\.0\.0\.1:\d+\) answered with more than 64 KB, which is not an STS response\..*Nothing was written; the previous session is kept\.$/);
+      // The server logs how much it got out before the command hung up: far from all of it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const sent = Number(/; (\d+) bytes sent/.exec(cli.requests().at(-1)?.outcome ?? '')?.[1]);
+      assert.ok(sent < 10 * 1024 * 1024, `the server sent ${sent} bytes before the command hung up`);
+      await assertKept(kept);
+    });
+  }
+
+  test('plain http:// to a host other than this computer → exit 2 naming the setting, nothing sent, the code still usable', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    // A listener on every interface, reached by a non-loopback address: it counts connections.
+    let connections = 0;
+    const listener = createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
+    try {
+      const address = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '0.0.0.0';
+      const endpoint = `http://${address}:${(listener.address() as AddressInfo).port}`;
+      await cli.sts.avoidStepEdge(5000);
+      const code = cli.sts.currentCode(cli.user);
+      const result = await cli.sandbox.run(['refresh', 'dev', '--code', code], { env: { AWS_ENDPOINT_URL_STS: endpoint } });
+      assertOneLineFailure(result, 2, new RegExp(`^mfa-tray refresh: dev: The STS endpoint http://${address.replace(/\./g, '\\.')} \\(from AWS_ENDPOINT_URL_STS\\) is plain HTTP: the session's keys would cross the network unencrypted\\. Use an https:// URL; plain http:// is allowed only to this computer`));
+      assert.equal(connections, 0, 'nothing was sent');
+      const again = await cli.sandbox.run(['refresh', 'dev', '--code', code]);
+      assert.equal(again.status, 0, again.stderr);
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
   });
 
   test('keychain unavailable → exit 5', async () => {

@@ -114,7 +114,19 @@ export type MalformedKind =
   /** HTTP 200 with well-formed XML of the right response element, but no credentials in it. */
   | 'empty-result'
   /** HTTP 403 with an HTML page, as a corporate proxy refusing the host would send. */
-  | 'proxy-403';
+  | 'proxy-403'
+  /** The real answer, but its session's Expiration is in 2001 (a hostile or broken endpoint). */
+  | 'expired-session'
+  /** As 'expired-session', without a Date header (so only this computer's clock can judge it). */
+  | 'expired-session-undated'
+  /** The real answer, but its session lasts 60 s whatever was asked. */
+  | 'short-session'
+  /** The real answer, but its session lasts 48 hours whatever was asked. */
+  | 'long-session'
+  /** HTTP 200, 50 MB of XML-ish text streamed in chunks, no Content-Length. */
+  | 'huge'
+  /** HTTP 200 declaring a 50 MB Content-Length (and starting to send it). */
+  | 'huge-declared';
 
 /** Options for {@link startStsServer}; all can be changed later through the setters. */
 export interface StsServerOptions {
@@ -517,13 +529,14 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     readonly contentType?: string;
   }
 
-  function send(res: ServerResponse, record: StsRequestRecord, requestId: string, answer: Answer): void {
+  function send(res: ServerResponse, record: StsRequestRecord, requestId: string, answer: Answer, options: { readonly undated?: boolean } = {}): void {
     const write = (): void => {
       if (res.destroyed) return;
       record.status = answer.status;
+      if (options.undated) res.sendDate = false;
       res.writeHead(answer.status, {
         // Node would add a Date from the real clock; STS's comes from its own (possibly skewed) one.
-        Date: new Date(now()).toUTCString(),
+        ...(options.undated ? {} : { Date: new Date(now()).toUTCString() }),
         'Content-Type': answer.contentType ?? 'text/xml',
         'Content-Length': Buffer.byteLength(answer.body),
         'x-amzn-RequestId': requestId,
@@ -532,6 +545,29 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     };
     if (latencyMs > 0) setTimeout(write, latencyMs);
     else write();
+  }
+
+  /** 50 MB, written as fast as the client reads it, until it is all sent or the client hangs up. */
+  function sendHuge(res: ServerResponse, record: StsRequestRecord, declared: boolean): void {
+    const total = 50 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, '<x/>');
+    record.status = 200;
+    res.writeHead(200, { Date: new Date(now()).toUTCString(), 'Content-Type': 'text/xml', ...(declared ? { 'Content-Length': total } : {}) });
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < total && !res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      if (!res.destroyed) res.end();
+    };
+    res.on('close', () => {
+      record.outcome = `${record.outcome}; ${sent} bytes sent`;
+    });
+    pump();
   }
 
   function errorAnswer(record: StsRequestRecord, error: StsError, requestId: string): Answer {
@@ -608,6 +644,12 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
         send(res, record, requestId, { status: 403, body: '<!doctype html><html><body><h1>Access to this site is blocked</h1></body></html>', contentType: 'text/html' });
       } else if (malformed.kind === 'truncated') {
         send(res, record, requestId, { status: 200, body: answer.body.slice(0, Math.floor(answer.body.length / 2)) });
+      } else if (malformed.kind === 'expired-session' || malformed.kind === 'expired-session-undated' || malformed.kind === 'short-session' || malformed.kind === 'long-session') {
+        const expiresAt = malformed.kind === 'short-session' ? now() + 60_000 : malformed.kind === 'long-session' ? now() + 48 * 3_600_000 : Date.UTC(2001, 0, 1);
+        const body = answer.body.replace(/<Expiration>[^<]*<\/Expiration>/, `<Expiration>${new Date(expiresAt).toISOString().replace('.000Z', 'Z')}</Expiration>`);
+        send(res, record, requestId, { status: answer.status, body }, { undated: malformed.kind === 'expired-session-undated' });
+      } else if (malformed.kind === 'huge' || malformed.kind === 'huge-declared') {
+        sendHuge(res, record, malformed.kind === 'huge-declared');
       } else {
         send(res, record, requestId, { status: 200, body: resultXml(element, '', requestId) });
       }
