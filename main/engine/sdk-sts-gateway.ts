@@ -269,7 +269,7 @@ export class SdkStsGateway implements StsGateway {
           offset.record(Date.parse(date), sentAt, receivedAt);
           context.stsDated = true;
         }
-        response.body = capAnswer(response.body, headers, context);
+        response.body = capAnswer(response.body, headers);
         return result;
       },
       { step: 'deserialize', priority: 'low', name: 'mfaTrayClockOffset' },
@@ -431,7 +431,7 @@ class AnswerTooLargeError extends Error {
  * Refuses an answer larger than {@link MAX_ANSWER_BYTES}: at once when its Content-Length says so,
  * else as soon as that much has arrived (a chunked answer), instead of reading all of it.
  */
-function capAnswer(body: unknown, headers: Record<string, string | undefined> | undefined, context: CallContext): unknown {
+function capAnswer(body: unknown, headers: Record<string, string | undefined> | undefined): unknown {
   if (!(body instanceof Readable)) return body;
   // Not an MfaTrayError yet: the SDK appends a hint to the message of whatever its deserializer
   // throws. #mapError turns it into the user's message.
