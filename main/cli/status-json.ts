@@ -19,7 +19,11 @@
  *       "secondsLeft": 43200,              // whole seconds, 0 once expired, null when there is no session
  *       "failure": null                    // { "code": "<error code>", "message": "..." } when state is "failed"
  *     }
- *   ]
+ *   ],
+ *   "clock": {                             // null until any MFA Tray process has talked to STS
+ *     "offsetSeconds": -90,                // AWS's clock minus this computer's: -90 = this clock is 90 s ahead
+ *     "measuredAt": "2026-05-01T05:58:00.000Z"
+ *   }
  * }
  * ```
  *
@@ -50,13 +54,15 @@ export interface StatusJson {
   readonly version: typeof STATUS_JSON_VERSION;
   readonly now: string;
   readonly profiles: readonly StatusJsonProfile[];
+  readonly clock: { readonly offsetSeconds: number; readonly measuredAt: string } | null;
 }
 
-/** The `status --json` document for the engine's statuses at `now`. */
-export function toStatusJson(statuses: readonly ProfileStatus[], now: number): StatusJson {
+/** The `status --json` document for the engine's statuses at `now`, and the last measured clock offset. */
+export function toStatusJson(statuses: readonly ProfileStatus[], now: number, clock?: { readonly offsetMs: number; readonly measuredAt: number }): StatusJson {
   return {
     version: STATUS_JSON_VERSION,
     now: new Date(now).toISOString(),
+    clock: clock === undefined ? null : { offsetSeconds: Math.round(clock.offsetMs / 1000), measuredAt: new Date(clock.measuredAt).toISOString() },
     profiles: statuses.map(({ profile, state, hasTotpSecret }) => {
       const expiresAt = expiryOf(state);
       return {

@@ -39,6 +39,13 @@ export class ClockOffset {
   #measured = false;
   #measuredAtWall = 0;
   #measuredAtMonotonic = 0;
+  #listeners = new Set<(offsetMs: number) => void>();
+
+  /** Subscribes to new measurements (not to {@link set}). @returns the unsubscribe function. */
+  onMeasured(listener: (offsetMs: number) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
 
   /** AWS time minus local time, in milliseconds (0 until measured, and once stale). */
   get offsetMs(): number {
@@ -72,6 +79,7 @@ export class ClockOffset {
     const offset = serverDate + 500 - midpoint;
     this.#offsetMs = Math.abs(offset) < 1000 ? 0 : Math.round(offset);
     this.#stamp();
+    for (const listener of this.#listeners) listener(this.#offsetMs);
   }
 
   /** Sets the offset directly (restored from the settings file's last measurement, or in tests). */
@@ -90,4 +98,24 @@ export class ClockOffset {
   awsNow(clock: Clock): number {
     return clock.now() + this.offsetMs;
   }
+}
+
+/** "about 90 s" / "about 7 minutes" / "about 3 hours". */
+export function describeDuration(ms: number): string {
+  const s = Math.round(Math.abs(ms) / 1000);
+  if (s < 120) return `about ${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 120) return `about ${min} minutes`;
+  return `about ${Math.round(min / 60)} hours`;
+}
+
+/**
+ * This computer's clock against AWS's, in words: "about 90 s behind AWS's", "about 7 minutes ahead
+ * of AWS's", or "in step with AWS's" (within the Date header's one-second resolution).
+ *
+ * @param offsetMs AWS time minus local time.
+ */
+export function describeOffset(offsetMs: number): string {
+  if (Math.abs(offsetMs) < 1000) return "in step with AWS's";
+  return `${describeDuration(offsetMs)} ${offsetMs < 0 ? 'ahead of' : 'behind'} AWS's`;
 }

@@ -16,7 +16,8 @@ import { CredentialsFile } from './credentials-file';
 import { formatExports, type ExportFormat } from './exports';
 import { KeytarSecretStore } from './keytar-secret-store';
 import { withLock } from './atomic-file';
-import { configDir as defaultConfigDir, refreshLockPath, usedCodesFile } from './paths';
+import { ClockMemory, type RememberedOffset } from './clock-memory';
+import { clockOffsetFile, configDir as defaultConfigDir, refreshLockPath, usedCodesFile } from './paths';
 import { ProfileSecrets } from './profile-secrets';
 import { Scheduler, type DueEvent } from './scheduler';
 import { SdkStsGateway } from './sdk-sts-gateway';
@@ -97,6 +98,8 @@ export class Engine {
   readonly sts: StsGateway;
   readonly codes: TotpGenerator;
   readonly sessions: SessionService;
+  /** The last clock offset measured by any MFA Tray process (`clock-offset.json`). */
+  readonly clockMemory: ClockMemory;
   readonly configDir: string;
   readonly #env: Env | undefined;
   #scheduler: Scheduler | undefined;
@@ -105,6 +108,7 @@ export class Engine {
   #changeListeners = new Set<(what: 'profiles' | 'settings') => void>();
   #retries = new Map<string, { attempt: number; timer: ReturnType<Clock['setTimeout']> }>();
   #starting: Promise<void> | undefined;
+  #clockWrite: Promise<void> = Promise.resolve();
   /** Why keeping sessions fresh could not start (the keychain is locked, say), and the next try. */
   #startFailure: { readonly error: MfaTrayError; readonly attempt: number; readonly timer: ReturnType<Clock['setTimeout']> } | undefined;
 
@@ -121,6 +125,12 @@ export class Engine {
       ...(options.stsTimeoutMs ? { timeoutMs: options.stsTimeoutMs } : {}),
       ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}),
     });
+    this.clockMemory = new ClockMemory(clockOffsetFile(this.configDir));
+    // Every measurement is remembered for the next process (in order; a refresh waits for it, so a
+    // command does not end mid-write); a failed write only costs the next process a round trip.
+    this.offset.onMeasured((offsetMs) => {
+      this.#clockWrite = this.#clockWrite.then(() => this.clockMemory.write(offsetMs)).catch(() => undefined);
+    });
     const usedCodes = new UsedCodes(usedCodesFile(this.configDir), { clock: this.clock });
     this.codes = new TotpGenerator({ clock: this.clock, offset: this.offset, usedCodes });
     this.sessions = new SessionService({
@@ -132,8 +142,15 @@ export class Engine {
       clock: this.clock,
       expiringWithinMs: () => this.#notifyBeforeMs,
       calibrate: async (key, region) => {
-        // One cheap, MFA-free call measures the clock offset (the gateway records it from every answer).
-        if (!this.offset.measured) await this.sts.getCallerIdentity(key, region).catch(() => undefined);
+        if (this.offset.measured) return;
+        // Another process's recent measurement, while the clock has not been set since…
+        const remembered = await this.clockMemory.read();
+        if (remembered?.current) {
+          this.offset.set(remembered.offsetMs);
+          return;
+        }
+        // …else one cheap, MFA-free call measures it (the gateway records it from every answer).
+        await this.sts.getCallerIdentity(key, region).catch(() => undefined);
       },
     });
   }
@@ -335,6 +352,7 @@ export class Engine {
       return session;
     } finally {
       this.#schedule(name);
+      await this.#clockWrite;
     }
   }
 
@@ -373,6 +391,15 @@ export class Engine {
    * read (locked, absent, not answering), every profile is still listed, in a failed state that
    * carries the keychain's error: the profiles come from the settings file, not the keychain.
    */
+  /**
+   * How far this computer's clock was from AWS's when last measured (by this process, or any MFA
+   * Tray process: the remembered offset), or undefined when it never was.
+   */
+  async clockStatus(): Promise<Omit<RememberedOffset, 'current'> | undefined> {
+    const remembered = await this.clockMemory.read();
+    return remembered === undefined ? undefined : { offsetMs: remembered.offsetMs, measuredAt: remembered.measuredAt };
+  }
+
   async status(): Promise<ProfileStatus[]> {
     const profiles = await this.settings.listProfiles();
     try {

@@ -23,6 +23,8 @@ export const CONFIG_FILE_NAMES = {
   settings: 'settings.json',
   /** The TOTP time steps already sent, per device, shared by the app and the command. */
   usedCodes: 'used-codes.json',
+  /** The last measured offset between this computer's clock and AWS's (`ClockMemory`). */
+  clockOffset: 'clock-offset.json',
   /** The folder of per-profile refresh locks (`Engine.whileRefreshing`). */
   locks: 'locks',
 } as const;
@@ -72,6 +74,11 @@ export function refreshLockPath(dir: string, profile: string): string {
   // Lower case: profile names are compared ignoring case, as file names are on macOS and Windows.
   // Encoded: a name may hold "/" and ":".
   return join(dir, CONFIG_FILE_NAMES.locks, `refresh-${encodeURIComponent(profile.toLowerCase())}`);
+}
+
+/** The last measured clock offset: `clock-offset.json` in {@link configDir}. */
+export function clockOffsetFile(dir: string = configDir()): string {
+  return join(dir, CONFIG_FILE_NAMES.clockOffset);
 }
 
 /** The record of TOTP time steps already used: `used-codes.json` in {@link configDir}. */

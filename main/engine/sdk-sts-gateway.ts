@@ -10,7 +10,7 @@ import { MfaTrayError, type ErrorCode } from '../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../common/model';
 import { quoteIfHarmless } from '../common/validation';
 import { maskKeyId } from '../common/key-id';
-import { ClockOffset, systemClock, type Clock } from './clock';
+import { ClockOffset, describeDuration, describeOffset, systemClock, type Clock } from './clock';
 import type { CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
 
 /** Options for {@link SdkStsGateway}; all optional. */
@@ -71,15 +71,6 @@ function loadSdk(): Promise<Sdk> {
 /** True for a security-key (FIDO/U2F) serial: `arn:aws:iam::123456789012:u2f/...`. */
 export function isSecurityKeySerial(serial: string): boolean {
   return /:u2f\//i.test(serial);
-}
-
-/** "about 90 s" / "about 7 minutes" / "about 3 hours". */
-function describeDuration(ms: number): string {
-  const s = Math.round(Math.abs(ms) / 1000);
-  if (s < 120) return `about ${s} s`;
-  const min = Math.round(s / 60);
-  if (min < 120) return `about ${min} minutes`;
-  return `about ${Math.round(min / 60)} hours`;
 }
 
 /** What a failed call was about, for messages. Never holds the code or the secret as text to show. */
@@ -383,9 +374,9 @@ export class SdkStsGateway implements StsGateway {
     // The middleware has just measured the offset from this refusal's Date header.
     const offset = this.#clockOffset.measured ? this.#clockOffset.offsetMs : undefined;
     const aheadOrBehind = offset === undefined || offset === 0
-      ? (stsMessage.startsWith('Signature not yet current') ? 'more than 5 minutes ahead of' : 'more than 5 minutes behind')
-      : `${describeDuration(offset)} ${offset < 0 ? 'ahead of' : 'behind'}`;
-    return make('clock-skew', `AWS refused the request because this computer's clock is ${aheadOrBehind} AWS's. ` +
+      ? (stsMessage.startsWith('Signature not yet current') ? "more than 5 minutes ahead of AWS's" : "more than 5 minutes behind AWS's")
+      : describeOffset(offset);
+    return make('clock-skew', `AWS refused the request because this computer's clock is ${aheadOrBehind}. ` +
       'Turn on automatic date and time in your system settings. MFA Tray now allows for the difference, so trying again should work.',
     { retryable: true });
   }

@@ -142,6 +142,47 @@ describe('refresh --all and several profiles', () => {
   });
 });
 
+describe("this computer's clock off from STS's", () => {
+  for (const skewS of [90, -90, 270, -270]) {
+    test(`STS ${Math.abs(skewS)} s ${skewS > 0 ? 'ahead' : 'behind'}: a fresh process sends the code of STS's time step`, async () => {
+      await withTotp('dev');
+      cli.sts.setClockSkew(skewS * 1000);
+      await cli.sts.avoidStepEdge(5000);
+      const result = await cli.sandbox.run(['refresh', 'dev']);
+      assert.equal(result.status, 0, result.stderr);
+      const [sent] = cli.requests('GetSessionToken');
+      assert.equal(sent?.outcome, 'ok');
+      assert.equal(sent?.timeStep, Math.floor(cli.sts.now() / 30_000), "the code of STS's current step");
+    });
+  }
+
+  test('the measured offset is remembered: the next process sends its code at once, and status says how far off the clock is', async () => {
+    await withTotp('dev');
+    cli.sts.setClockSkew(-90_000);
+    await cli.sts.avoidStepEdge(5000);
+    assert.equal((await cli.sandbox.run(['refresh', 'dev'])).status, 0);
+    assert.equal(cli.requests('GetCallerIdentity').length, 1, 'measured once');
+    const second = await cli.sandbox.run(['refresh', 'dev'], { timeoutMs: 60_000 });
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(cli.requests('GetCallerIdentity').length, 1, 'the second process used the remembered offset');
+    assert.deepEqual(cli.requests('GetSessionToken').map((r) => r.outcome), ['ok', 'ok']);
+
+    const status = await cli.sandbox.run(['status']);
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, /\nClock: this computer's clock is about 90 s ahead of AWS's \(measured (\d+ s|\d+ min) ago\); codes are made in AWS's time\.\n/);
+    const json = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    assert.ok(json.clock && Math.abs(json.clock.offsetSeconds + 90) <= 2, JSON.stringify(json.clock));
+  });
+
+  test('status before any measurement says nothing about the clock; --json has clock: null', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    const status = await cli.sandbox.run(['status']);
+    assert.doesNotMatch(status.stdout, /Clock:/);
+    const json = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    assert.equal(json.clock, null);
+  });
+});
+
 describe('STS answers and faults: one plain line and an exit status each', () => {
   async function refreshWithCode(setup?: () => void | Promise<void>, name = 'dev'): Promise<{ result: CliResult; code: string }> {
     await setup?.();

@@ -6,6 +6,7 @@ import type { ProfileStatus } from '../../engine/engine';
 import { expiryOf } from '../../common/session-state';
 import { flag } from '../args';
 import { HELP_OPTION, type Command } from '../command';
+import { describeOffset } from '../../engine/clock';
 import { EXIT } from '../exit-codes';
 import { formatDuration, formatLocalTime, renderTable, stateWords } from '../format';
 import { toStatusJson } from '../status-json';
@@ -18,7 +19,9 @@ export const statusCommand: Command = {
 Columns: profile, target section (where its sessions go in the credentials file), state (none,
 valid, expiring, expired; "keychain locked" when the keychain cannot be read, and then the exit
 status is 5 after the table), expiry in local time, time left, and whether a TOTP secret is
-registered (then refreshes need no typing).
+registered (then refreshes need no typing). Then, once any MFA Tray process has talked to STS,
+how far this computer's clock is from AWS's and when that was measured (codes are made in AWS's
+time, so a clock off by up to a few minutes still works).
 
 Options:
   --json                   machine-readable output; the shape is documented and stable (version 1)
@@ -31,8 +34,9 @@ Options:
     const engine = ctx.engine();
     const statuses = await engine.status();
     const now = engine.clock.now();
+    const clock = await engine.clockStatus();
     if (flag(values, 'json')) {
-      ctx.write(`${JSON.stringify(toStatusJson(statuses, now), null, 2)}\n`);
+      ctx.write(`${JSON.stringify(toStatusJson(statuses, now, clock), null, 2)}\n`);
       return failIfKeychainDown(statuses);
     }
     if (statuses.length === 0) {
@@ -51,6 +55,11 @@ Options:
       ];
     });
     ctx.write(renderTable(['PROFILE', 'SECTION', 'STATE', 'EXPIRES', 'LEFT', 'TOTP'], rows));
+    if (clock) {
+      const off = Math.abs(clock.offsetMs) >= 1000;
+      ctx.out(`\nClock: this computer's clock is ${describeOffset(clock.offsetMs)} (measured ${formatDuration(now - clock.measuredAt)} ago)` +
+        `${off ? "; codes are made in AWS's time" : ''}.`);
+    }
     return failIfKeychainDown(statuses);
   },
 };
