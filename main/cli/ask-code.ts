@@ -6,6 +6,7 @@
 import { MfaTrayError } from '../common/errors';
 import type { Profile } from '../common/model';
 import { checkCode } from '../common/validation';
+import type { StepWaitListener } from '../engine/totp';
 import { CancelledError, promptLine } from './terminal';
 
 const TRIES = 3;
@@ -70,4 +71,33 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** "Waiting 17 s for the next code of MFA device … (AWS accepts each code once)…" */
+export function stepWaitText(waitMs: number, mfaSerial: string): string {
+  return `Waiting ${Math.max(1, Math.ceil(waitMs / 1000))} s for the next code of MFA device ${mfaSerial} (AWS accepts each code once)…`;
+}
+
+/**
+ * Says that a code has to wait for the device's next time step: on a terminal a countdown on one
+ * line, updated every second and erased when the wait is over; otherwise (a pipe, a log) one line.
+ * For typed and generated codes alike.
+ */
+export function stepWaitNotice(output: NodeJS.WritableStream & { readonly isTTY?: boolean }, mfaSerial: string): StepWaitListener {
+  return (waitMs) => {
+    const endsAt = Date.now() + waitMs;
+    const text = (): string => stepWaitText(endsAt - Date.now(), mfaSerial);
+    if (output.isTTY !== true) {
+      output.write(`${text()}\n`);
+      return;
+    }
+    output.write(`\r\x1b[2K${text()}`);
+    const tick = setInterval(() => output.write(`\r\x1b[2K${text()}`), 1000);
+    // Ends with the wait itself: the countdown never outlives it, and leaves the line empty.
+    setTimeout(() => {
+      clearInterval(tick);
+      output.write('\r\x1b[2K');
+    }, waitMs).unref();
+    tick.unref();
+  };
 }

@@ -12,6 +12,7 @@ import { deriveState, expiryOf } from '../common/session-state';
 import { validateCode } from '../common/validation';
 import type { Clock } from './clock';
 import type { StsGateway } from './sts-gateway';
+import type { StepWaitListener } from './totp';
 
 /** The settings the service reads. */
 export interface ProfileSource {
@@ -40,8 +41,8 @@ export interface SessionFile {
 
 /** Where codes come from, with the "never the same time step twice" record behind both paths. */
 export interface CodeSource {
-  /** A fresh code for a device from its TOTP secret; waits for the next time step when needed. */
-  generate(mfaSerial: string, totpSecret: string): Promise<string>;
+  /** A fresh code for a device from its TOTP secret; waits for the next time step when needed (and says so to `onWait`). */
+  generate(mfaSerial: string, totpSecret: string, options?: { readonly onWait?: StepWaitListener }): Promise<string>;
   /** Records a code the user typed; refuses one already sent for this device ('code-reused'). */
   claimTyped(mfaSerial: string, code: string): Promise<void>;
   /** Gives a claimed code back when the request carrying it never left this computer. */
@@ -66,8 +67,8 @@ export interface SessionServiceDeps {
 
 export type StateListener = (profile: string, state: SessionState) => void;
 
-/** Where a refresh's code comes from. */
-export type CodeInput = { readonly code: string } | { readonly generate: true };
+/** Where a refresh's code comes from; a generated one may have to wait for the next time step (`onWait`). */
+export type CodeInput = { readonly code: string } | { readonly generate: true; readonly onWait?: StepWaitListener };
 
 /** Refreshes sessions and keeps each profile's state. */
 export class SessionService {
@@ -200,7 +201,7 @@ export class SessionService {
         sentCode = code;
       } else {
         await this.deps.calibrate?.(key, profile.region);
-        sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string);
+        sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string, 'onWait' in input && input.onWait ? { onWait: input.onWait } : {});
       }
       const session = await this.deps.sts.getSessionToken({
         key,

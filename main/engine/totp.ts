@@ -178,6 +178,12 @@ export async function totpCode(secret: string, step: number): Promise<string> {
   return generate({ secret: bytes, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS, epoch: step * TOTP_PERIOD_SECONDS, guardrails });
 }
 
+/**
+ * Told when a generated code has to wait for the next time step (the current one was already sent,
+ * or ends in under 3 s), with the wait in milliseconds, so that a person is not left in silence.
+ */
+export type StepWaitListener = (waitMs: number) => void;
+
 /** A code ready to send. */
 export interface TotpCode {
   /** The 6 digits. */
@@ -235,7 +241,7 @@ export class TotpGenerator {
    * process claimed a step far ahead, for example after this computer's clock was set back), and
    * with `invalid-totp-secret` for a secret that is not usable.
    */
-  async nextCode(mfaSerial: string, secret: string, options: { readonly signal?: AbortSignal } = {}): Promise<TotpCode> {
+  async nextCode(mfaSerial: string, secret: string, options: { readonly signal?: AbortSignal; readonly onWait?: StepWaitListener } = {}): Promise<TotpCode> {
     decodeSecret(secret); // Fail on a bad secret before claiming anything.
     const deadline = this.#clock.now() + this.#maxWaitMs;
     // Steps this call saw refused (a same-digits code typed by the user) even though lastStep is lower.
@@ -254,6 +260,7 @@ export class TotpGenerator {
         if (this.#clock.now() + waitMs > deadline) {
           throw new MfaTrayError('code-reused', `The next usable code for MFA device ${mfaSerial} is ${Math.ceil(waitMs / 1000)} s away (a code for the current time step was already sent). Try again then; if this keeps happening, check this computer's clock.`, { retryable: true });
         }
+        options.onWait?.(waitMs);
         await sleep(this.#clock, waitMs, options.signal);
         continue;
       }
@@ -274,8 +281,8 @@ export class TotpGenerator {
   }
 
   /** Like {@link nextCode}, returning only the digits (the sessions' `CodeSource.generate`). */
-  async generate(mfaSerial: string, secret: string): Promise<string> {
-    return (await this.nextCode(mfaSerial, secret)).code;
+  async generate(mfaSerial: string, secret: string, options: { readonly onWait?: StepWaitListener } = {}): Promise<string> {
+    return (await this.nextCode(mfaSerial, secret, options)).code;
   }
 
   /** Claims a code the user typed; `code-reused` when it was sent for the device within 90 s. */

@@ -67,11 +67,12 @@ describe('refresh one profile', () => {
     assert.equal(cli.requests().at(-1)?.outcome, 'ok');
   });
 
-  test('twice in a row with TOTP: the second waits for the next time step instead of reusing one', async () => {
+  test('twice in a row with TOTP: the second waits for the next time step instead of reusing one, and says so in one line', async () => {
     await withTotp('dev');
     assert.equal((await cli.sandbox.run(['refresh', 'dev'])).status, 0);
     const second = await cli.sandbox.run(['refresh', 'dev'], { timeoutMs: 60_000 });
     assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stderr, /^Waiting \d+ s for the next code of MFA device arn:aws:iam::\d+:mfa\/\S+ \(AWS accepts each code once\)…\n$/);
     const [first, next] = cli.requests('GetSessionToken');
     assert.ok(first?.timeStep !== undefined && next?.timeStep !== undefined && next.timeStep > first.timeStep);
   });

@@ -121,6 +121,22 @@ describe('refresh asks for the code', () => {
   });
 });
 
+describe('waiting for the next time step on a terminal', () => {
+  test('a generated code that must wait counts down on one line, then the session is written', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string })).status, 0);
+    await cli.sts.avoidStepEdge(20_000);
+    assert.equal((await cli.sandbox.run(['refresh', 'dev'])).status, 0);
+    const tty = terminal(['refresh', 'dev']);
+    const [, first] = await tty.waitFor(/Waiting (\d+) s for the next code of MFA device \S+ \(AWS accepts each code once\)…/);
+    const [, later] = await tty.waitFor(new RegExp(`Waiting (?!${first} s)(\\d+) s for the next code`));
+    assert.ok(Number(later) < Number(first), `${later} after ${first}`);
+    assert.ok(tty.stdout.includes(`\r\u001b[2KWaiting ${later} s`), 'the count is rewritten on the same line');
+    assert.equal((await tty.exited).status, 0, tty.stdout);
+    assert.match(tty.stdout, /dev: new session in \[dev\]/);
+  });
+});
+
 describe('credential-process asks on /dev/tty', () => {
   /** credential-process on a terminal, its stdout and stderr redirected to files as the SDKs capture them. */
   function credentialProcess(env: NodeJS.ProcessEnv): { tty: CliProcess; out: string; err: string } {

@@ -11,7 +11,7 @@ import { MfaTrayError, isMfaTrayError } from '../../common/errors';
 import type { Profile, SessionCredentials } from '../../common/model';
 import type { Engine } from '../../engine/engine';
 import { formatExports } from '../../engine/exports';
-import { askCode } from '../ask-code';
+import { askCode, stepWaitNotice } from '../ask-code';
 import { lookUpCachedSession } from '../cached-session';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
@@ -87,7 +87,7 @@ Options:
         const current = await lookUpCachedSession(name, engine);
         const renewed = current.cached !== undefined && current.cached.expiresAt !== cached?.expiresAt &&
           current.cached.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS;
-        return current.cached && (current.fresh || renewed) ? current.cached : refresh(engine, current.profile, current.cached, timeoutMs);
+        return current.cached && (current.fresh || renewed) ? current.cached : refresh(engine, current.profile, current.cached, timeoutMs, ctx.streams.stderr);
       }, { onWait: () => note(ctx, `mfa-tray credential-process: another mfa-tray is refreshing profile ${name}; waiting for its session…`) });
     } catch (error) {
       const left = cached ? cached.expiresAt - engine.clock.now() : 0;
@@ -102,9 +102,9 @@ Options:
 };
 
 /** A new session: with the registered TOTP secret, else with a code asked for on the terminal. */
-async function refresh(engine: Engine, profile: Profile, cached: SessionCredentials | undefined, timeoutMs: number): Promise<SessionCredentials> {
+async function refresh(engine: Engine, profile: Profile, cached: SessionCredentials | undefined, timeoutMs: number, stderr: NodeJS.WritableStream): Promise<SessionCredentials> {
   const name = profile.name;
-  if (await engine.secrets.hasTotpSecret(name)) return engine.refresh(name, { generate: true });
+  if (await engine.secrets.hasTotpSecret(name)) return engine.refresh(name, { generate: true, onWait: stepWaitNotice(stderr, profile.mfaSerial) });
   const terminal = openTerminal();
   if (!terminal) {
     throw new MfaTrayError('code-required', `Profile ${name} needs a new session and a code from MFA device ${profile.mfaSerial}, but there is no terminal to ask on. ` +

@@ -10,11 +10,11 @@ import type { Profile } from '../../common/model';
 import { validateCode, validateProfileName } from '../../common/validation';
 import type { CodeInput } from '../../engine/session-service';
 import { UsageError, flag, stringOption } from '../args';
-import { DeviceSteps, askCode, sleep } from '../ask-code';
+import { DeviceSteps, askCode, sleep, stepWaitNotice } from '../ask-code';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT, type ExitStatus } from '../exit-codes';
-import { describeExpiry, formatDuration } from '../format';
+import { describeExpiry } from '../format';
 import { describeFailure } from '../report';
 import { CancelledError } from '../terminal';
 
@@ -94,14 +94,14 @@ Options:
 async function codeInput(ctx: CliContext, profile: Profile, code: string | undefined, steps: DeviceSteps): Promise<CodeInput> {
   if (code !== undefined) return { code };
   const engine = ctx.engine();
-  if (await engine.secrets.hasTotpSecret(profile.name)) return { generate: true };
+  if (await engine.secrets.hasTotpSecret(profile.name)) return { generate: true, onWait: stepWaitNotice(ctx.streams.stderr, profile.mfaSerial) };
   if (!ctx.interactive) {
     throw new MfaTrayError('code-required', `Profile ${profile.name} needs a code from MFA device ${profile.mfaSerial}, and there is no terminal to ask on. ` +
       `Give it with: mfa-tray refresh ${profile.name} --code <6 digits>; or register the device's secret: mfa-tray totp set ${profile.name}`);
   }
   const wait = steps.waitMs(profile.mfaSerial);
   if (wait > 0) {
-    ctx.err(`Waiting ${formatDuration(wait + 999)} for the next code of MFA device ${profile.mfaSerial} (AWS accepts each code once)…`);
+    stepWaitNotice(ctx.streams.stderr, profile.mfaSerial)(wait);
     await sleep(wait);
   }
   return { code: await askCode(profile, { input: ctx.streams.stdin, output: ctx.streams.stderr }) };

@@ -15,7 +15,7 @@ import { isMfaTrayError } from '../../common/errors';
 import type { Profile, SessionState } from '../../common/model';
 import { expiryOf } from '../../common/session-state';
 import type { Engine, EngineNotice } from '../../engine/engine';
-import { DeviceSteps, askCode, sleep } from '../ask-code';
+import { DeviceSteps, askCode, sleep, stepWaitText } from '../ask-code';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT } from '../exit-codes';
@@ -183,7 +183,8 @@ class Watcher {
     this.#retries.delete(name);
     this.#unattended.add(name);
     try {
-      const session = await this.#engine.refresh(name, { generate: true });
+      const profile = await this.#engine.settings.getProfile(name);
+      const session = await this.#engine.refresh(name, { generate: true, onWait: (waitMs) => this.line(`${name}: ${stepWaitText(waitMs, profile.mfaSerial)}`) });
       // The engine's 'refreshed' notice prints the line; only the bookkeeping is left here.
       this.#known.set(name, session.expiresAt);
     } catch (error) {
@@ -286,7 +287,10 @@ class Watcher {
     for (;;) {
       try {
         const wait = this.#steps.waitMs(profile.mfaSerial);
-        if (wait > 0) await sleep(wait, signal);
+        if (wait > 0) {
+          this.line(`${profile.name}: ${stepWaitText(wait, profile.mfaSerial)}`);
+          await sleep(wait, signal);
+        }
         const code = await askCode(profile, { input: this.#ctx.streams.stdin, output: this.#ctx.streams.stderr, allowSkip: true, signal });
         try {
           await engine.refresh(profile.name, { code });
