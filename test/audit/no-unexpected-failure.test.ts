@@ -136,3 +136,63 @@ describe('hostile command lines', () => {
     );
   });
 });
+
+describe('hostile STS answers', () => {
+  /** A real GetSessionToken answer, to mutate. */
+  const realAnswer = (expiration: string): string => [
+    '<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">',
+    '  <GetSessionTokenResult>',
+    '    <Credentials>',
+    '      <AccessKeyId>ASIAEXAMPLEEXAMPLE01</AccessKeyId>',
+    '      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>',
+    '      <SessionToken>IQoJb3JpZ2luX2VjEXAMPLE</SessionToken>',
+    `      <Expiration>${expiration}</Expiration>`,
+    '    </Credentials>',
+    '  </GetSessionTokenResult>',
+    '  <ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId></ResponseMetadata>',
+    '</GetSessionTokenResponse>',
+  ].join('\n');
+  const expiration = fc.oneof(
+    fc.date({ min: new Date(0), max: new Date(Date.UTC(9999, 0, 1)), noInvalidDate: true }).map((d) => d.toISOString()),
+    fc.constantFrom('', 'soon', '2001-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '-1', 'NaN', '2026-13-45T99:99:99Z', '1e400'),
+    fc.string({ maxLength: 30 }),
+  );
+  const body = fc.oneof(
+    expiration.map(realAnswer),
+    fc.tuple(expiration, fc.nat(600), fc.nat(600)).map(([e, from, to]) => {
+      const text = realAnswer(e);
+      return text.slice(0, Math.min(from, to)) + text.slice(Math.max(from, to));
+    }),
+    fc.constantFrom(
+      '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message></Message></Error><RequestId>x</RequestId></ErrorResponse>',
+      '<ErrorResponse><Error><Code></Code></Error></ErrorResponse>',
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;&a;</x>',
+      '{"Credentials":{}}',
+      '',
+    ),
+    fc.string({ maxLength: 200 }),
+  );
+  const answer = fc.record({
+    status: fc.constantFrom(200, 200, 200, 201, 204, 301, 400, 403, 404, 429, 500, 503),
+    body,
+    contentType: fc.constantFrom('text/xml', 'application/json', 'text/html', 'application/octet-stream'),
+    dated: fc.boolean(),
+  });
+
+  test('any answer to GetSessionToken: a known outcome, and the credentials file is changed only by a usable session', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(answer, async (a) => {
+        run += 1;
+        write(sandbox.credentialsFile, '');
+        loopback.sts.answerNext(a);
+        // A fresh code each run: a code sent once is refused locally for 90 s.
+        const code = String(200_000 + run);
+        const result = await sandbox.run(['refresh', 'dev', '--code', code], { timeoutMs: 20_000 });
+        assertKnownOutcome(result, `answer ${JSON.stringify(a)}`);
+        if (result.status !== 0) assert.equal(readFileSync(sandbox.credentialsFile, 'utf8'), '', 'nothing written on failure');
+      }),
+      { numRuns: 60, endOnFailure: true },
+    );
+  });
+});

@@ -173,6 +173,11 @@ export interface StsServer {
   throttleNext(n: number): void;
   /** The next `n` requests get a malformed answer (processed first: a code sent is used up). */
   malformNext(n: number, kind?: MalformedKind): void;
+  /**
+   * The next request gets exactly this answer, whatever it asked (for property tests of hostile
+   * endpoints): nothing is checked or issued. `dated: false` leaves the Date header out.
+   */
+  answerNext(answer: { readonly status: number; readonly body: string; readonly contentType?: string; readonly dated?: boolean }): void;
   /** Resets every fault (the clock skew too) and keeps users, sessions and the request log. */
   clearFaults(): void;
   /** Stops listening and drops every open connection (hanging ones too). */
@@ -394,6 +399,7 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
   let clockSkewMs = options.clockSkewMs ?? 0;
   let latencyMs = options.latencyMs ?? 0;
   let hang = false;
+  let rawAnswer: { readonly status: number; readonly body: string; readonly contentType?: string; readonly dated?: boolean } | undefined;
   let failures: { remaining: number; status: number } = { remaining: 0, status: 503 };
   let throttles = 0;
   let malformed: { remaining: number; kind: MalformedKind } = { remaining: 0, kind: 'html' };
@@ -616,6 +622,13 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
       record.outcome = 'hang';
       return;
     }
+    if (rawAnswer !== undefined) {
+      const answer = rawAnswer;
+      rawAnswer = undefined;
+      record.outcome = 'raw';
+      send(res, record, requestId, answer, { undated: answer.dated === false });
+      return;
+    }
     if (failures.remaining > 0) {
       failures.remaining -= 1;
       record.outcome = '5xx';
@@ -704,7 +717,11 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     malformNext: (n, kind = 'html') => {
       malformed = { remaining: n, kind };
     },
+    answerNext: (answer) => {
+      rawAnswer = answer;
+    },
     clearFaults: () => {
+      rawAnswer = undefined;
       clockSkewMs = 0;
       latencyMs = 0;
       hang = false;
