@@ -11,6 +11,7 @@ import { describeFailure } from './report';
 import { addCommand } from './commands/add';
 import { credentialProcessCommand } from './commands/credential-process';
 import { exportCommand } from './commands/export';
+import { editCommand } from './commands/edit';
 import { importCommand } from './commands/import';
 import { refreshCommand } from './commands/refresh';
 import { removeCommand } from './commands/remove';
@@ -22,6 +23,7 @@ import { watchCommand } from './commands/watch';
 export const COMMANDS: readonly Command[] = [
   addCommand,
   importCommand,
+  editCommand,
   totpSetCommand,
   totpRemoveCommand,
   refreshCommand,

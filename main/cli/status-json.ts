@@ -62,7 +62,6 @@ export function toStatusJson(statuses: readonly ProfileStatus[], now: number, cl
   return {
     version: STATUS_JSON_VERSION,
     now: new Date(now).toISOString(),
-    clock: clock === undefined ? null : { offsetSeconds: Math.round(clock.offsetMs / 1000), measuredAt: new Date(clock.measuredAt).toISOString() },
     profiles: statuses.map(({ profile, state, hasTotpSecret }) => {
       const expiresAt = expiryOf(state);
       return {
@@ -79,5 +78,6 @@ export function toStatusJson(statuses: readonly ProfileStatus[], now: number, cl
         failure: state.kind === 'failed' ? { code: state.code, message: state.reason } : null,
       };
     }),
+    clock: clock === undefined ? null : { offsetSeconds: Math.round(clock.offsetMs / 1000), measuredAt: new Date(clock.measuredAt).toISOString() },
   };
 }

@@ -339,6 +339,27 @@ export class CredentialsFile {
     return { accessKeyId, secretAccessKey };
   }
 
+  /**
+   * The first of `keys` that `section` sets, with its value (for `import`: aws-mfa keeps the MFA
+   * device as `aws_mfa_device` beside the key). Undefined without a file, section or such key.
+   */
+  async readSetting(section: string, keys: readonly string[]): Promise<{ readonly key: string; readonly value: string } | undefined> {
+    assertSectionName(section, 'section');
+    const text = await this.#read();
+    const values = text === undefined ? undefined : this.#values(text, section);
+    for (const key of keys) {
+      const value = values?.get(key);
+      if (value) return { key, value };
+    }
+    return undefined;
+  }
+
+  /** Whether `section` holds a long-lived key (an access key without a session token). */
+  async holdsLongLivedKey(section: string): Promise<boolean> {
+    const text = await this.#read();
+    return text !== undefined && longLivedSections(text).includes(section);
+  }
+
   /** Writes a long-lived key back into `section` ({@link withLongLivedKey}), atomically and locked. */
   async writeLongLivedKey(section: string, key: LongLivedKey): Promise<void> {
     withLongLivedKey('', section, key);

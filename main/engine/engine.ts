@@ -10,7 +10,7 @@ import { MfaTrayError, isKeychainDown, isMfaTrayError } from '../common/errors';
 import { maskKeyId } from '../common/key-id';
 import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../common/model';
 import { validateLongLivedKey, validateProfileInput, validateProfileName, type ProfileInput, type ProfilePatch, type SettingsPatch } from '../common/validation';
-import { type Env, readProfileConfig } from './aws-config';
+import { type Env, configFilePath, readProfileConfig } from './aws-config';
 import { ClockOffset, systemClock, type Clock } from './clock';
 import { CredentialsFile } from './credentials-file';
 import { formatExports, type ExportFormat } from './exports';
@@ -70,9 +70,12 @@ export interface AddProfileOptions {
 }
 
 export interface ImportProfileOptions {
-  /** The credentials-file section holding the long-lived key. */
-  readonly fromSection: string;
-  /** Overrides for what the config file's `[profile <section>]` says. */
+  /**
+   * The credentials-file section holding the long-lived key. Default: `[<profile>]` when it holds
+   * one, else `[<profile>-long-term]` (aws-mfa's layout).
+   */
+  readonly fromSection?: string;
+  /** Overrides for what the config and credentials files say (see {@link Engine.planImport}). */
   readonly mfaSerial?: string;
   readonly region?: string;
   readonly durationSeconds?: number | string;
@@ -81,6 +84,27 @@ export interface ImportProfileOptions {
   readonly removePlaintext?: boolean;
   readonly replace?: boolean;
 }
+
+/** A value for an imported profile and where it came from, in the user's words ("[profile work] in ~/.aws/config"). */
+export interface Sourced<T> {
+  readonly value: T;
+  readonly from: string;
+}
+
+/** What `import` will do: the source section and each setting with where it came from. */
+export interface ImportPlan {
+  readonly fromSection: string;
+  /** Why this section: named on the command line, the profile's own, or aws-mfa's `<profile>-long-term`. */
+  readonly fromSectionWhy: 'given' | 'same-name' | 'aws-mfa';
+  readonly mfaSerial: Sourced<string>;
+  readonly targetSection: Sourced<string>;
+  /** Absent: the default applies. */
+  readonly region?: Sourced<string>;
+  readonly durationSeconds?: Sourced<number | string>;
+}
+
+/** aws-mfa keeps the long-lived key in `[<name>-long-term]` and writes sessions to `[<name>]`. */
+export const AWS_MFA_LONG_TERM_SUFFIX = '-long-term';
 
 const MINUTE = 60_000;
 /** Backoff of unattended refreshes after a failure that may pass (network, throttling, 5xx). */
@@ -234,40 +258,94 @@ export class Engine {
   }
 
   /**
-   * Moves a long-lived key from a credentials-file section into the keychain. `mfa_serial`,
-   * `region` and `duration_seconds` come from the config file's `[profile <section>]` unless given.
-   * With `removePlaintext`, the key is removed from the file only after it reads back from the
-   * keychain unchanged.
+   * Where an import takes each value from. The one rule, for the command and the window:
+   * - the key: `fromSection`; without it `[<profile>]` when that holds a long-lived key, else
+   *   `[<profile>-long-term]` (aws-mfa's layout);
+   * - the MFA device, region and duration: the given option, else `[profile <profile>]` in the
+   *   config file, else `[profile <section>]`, else (the device only) the section's own
+   *   `mfa_serial` or `aws_mfa_device` in the credentials file;
+   * - the target section: the given one, else `[<profile>]`.
    */
-  async importProfile(name: string, options: ImportProfileOptions): Promise<Profile> {
+  async planImport(name: string, options: ImportProfileOptions = {}): Promise<ImportPlan> {
     validateProfileName(name);
-    const key = await this.credentials.readLongLivedKey(options.fromSection);
-    const config = await readProfileConfig(options.fromSection, this.#env ? { env: this.#env } : {});
-    const mfaSerial = options.mfaSerial ?? config.mfaSerial;
-    if (mfaSerial === undefined) {
-      throw new MfaTrayError('invalid-input', `mfaSerial: the config file has no mfa_serial for [profile ${options.fromSection}]; give the MFA device's ARN or serial (--mfa-serial).`, { field: 'mfaSerial' });
+    const credentialsPath = this.credentials.path;
+    let fromSection = options.fromSection;
+    let fromSectionWhy: ImportPlan['fromSectionWhy'] = 'given';
+    if (fromSection === undefined) {
+      const longTerm = `${name}${AWS_MFA_LONG_TERM_SUFFIX}`;
+      if (await this.credentials.holdsLongLivedKey(name)) {
+        fromSection = name;
+        fromSectionWhy = 'same-name';
+      } else if (await this.credentials.holdsLongLivedKey(longTerm)) {
+        fromSection = longTerm;
+        fromSectionWhy = 'aws-mfa';
+      } else {
+        throw new MfaTrayError('not-found', `Neither [${name}] nor [${longTerm}] in the credentials file ${credentialsPath} holds a long-lived access key. ` +
+          'Name the section that does: mfa-tray import ' + name + ' --from <section>', { field: 'fromSection' });
+      }
     }
-    const targetSection = options.targetSection ?? (options.removePlaintext ? options.fromSection : name);
-    if (targetSection === options.fromSection && !options.removePlaintext) {
-      throw new MfaTrayError('invalid-input', `targetSection: [${targetSection}] holds the long-lived key being imported, so sessions cannot go there while the key stays in the file. Remove the plaintext key (--remove-plaintext) or choose another section (--target).`, { field: 'targetSection' });
+    const env = this.#env ? { env: this.#env } : {};
+    const configPath = configFilePath(this.#env);
+    const own = await readProfileConfig(name, env);
+    const source = fromSection === name ? {} : await readProfileConfig(fromSection, env);
+    const pick = <T>(option: T | undefined, flag: string, key: 'mfaSerial' | 'region' | 'durationSeconds'): Sourced<T> | undefined => {
+      if (option !== undefined) return { value: option, from: flag };
+      if (own[key] !== undefined) return { value: own[key] as T, from: `[profile ${name}] in ${configPath}` };
+      if (source[key] !== undefined) return { value: source[key] as T, from: `[profile ${fromSection}] in ${configPath}` };
+      return undefined;
+    };
+    let mfaSerial = pick(options.mfaSerial, '--mfa-serial', 'mfaSerial');
+    if (mfaSerial === undefined) {
+      const found = await this.credentials.readSetting(fromSection, ['mfa_serial', 'aws_mfa_device']);
+      if (found) mfaSerial = { value: found.value, from: `${found.key} of [${fromSection}] in ${credentialsPath}` };
+    }
+    if (mfaSerial === undefined) {
+      throw new MfaTrayError('invalid-input', `MFA device: none is set for this profile: not in [profile ${name}] or [profile ${fromSection}] of ${configPath} (mfa_serial), ` +
+        `nor in [${fromSection}] of ${credentialsPath} (mfa_serial or aws_mfa_device). Give the MFA device's ARN or serial (--mfa-serial).`, { field: 'mfaSerial' });
+    }
+    const region = pick(options.region, '--region', 'region');
+    const durationSeconds = pick<number | string>(options.durationSeconds, '--duration', 'durationSeconds');
+    return {
+      fromSection,
+      fromSectionWhy,
+      mfaSerial,
+      targetSection: options.targetSection !== undefined ? { value: options.targetSection, from: '--target' } : { value: name, from: 'the profile\'s name' },
+      ...(region ? { region } : {}),
+      ...(durationSeconds ? { durationSeconds } : {}),
+    };
+  }
+
+  /**
+   * Imports a long-lived key from the credentials file as a profile, with the settings
+   * {@link planImport} finds. With `removePlaintext`, the key is removed from the file only after
+   * it reads back from the keychain unchanged. @returns the profile and the plan (where each value
+   * came from).
+   */
+  async importProfile(name: string, options: ImportProfileOptions = {}): Promise<{ readonly profile: Profile; readonly plan: ImportPlan }> {
+    const plan = await this.planImport(name, options);
+    const { fromSection } = plan;
+    const key = await this.credentials.readLongLivedKey(fromSection);
+    const targetSection = plan.targetSection.value;
+    if (targetSection === fromSection && !options.removePlaintext) {
+      throw new MfaTrayError('invalid-input', `target section: [${targetSection}] holds the long-lived key being imported, so sessions cannot go there while the key stays in the file. Remove the plaintext key (--remove-plaintext) or choose another section (--target).`, { field: 'targetSection' });
     }
     const profile = await this.addProfile({
       name,
-      mfaSerial,
+      mfaSerial: plan.mfaSerial.value,
       targetSection,
-      ...(options.region ?? config.region ? { region: options.region ?? config.region } : {}),
-      ...(options.durationSeconds ?? config.durationSeconds ? { durationSeconds: options.durationSeconds ?? config.durationSeconds } : {}),
+      ...(plan.region ? { region: plan.region.value } : {}),
+      ...(plan.durationSeconds ? { durationSeconds: plan.durationSeconds.value } : {}),
       accessKeyId: key.accessKeyId,
       secretAccessKey: key.secretAccessKey,
     }, { replace: options.replace === true });
     if (options.removePlaintext) {
       const stored = await this.secrets.getLongLivedKey(name);
       if (!stored || stored.accessKeyId !== key.accessKeyId || stored.secretAccessKey !== key.secretAccessKey) {
-        throw new MfaTrayError('keychain-unavailable', `The key of [${options.fromSection}] did not read back from the keychain unchanged, so it was left in the credentials file.`);
+        throw new MfaTrayError('keychain-unavailable', `The key of [${fromSection}] did not read back from the keychain unchanged, so it was left in the credentials file.`);
       }
-      await this.credentials.removeLongLivedKey(options.fromSection, key.accessKeyId);
+      await this.credentials.removeLongLivedKey(fromSection, key.accessKeyId);
     }
-    return profile;
+    return { profile, plan };
   }
 
   /**

@@ -145,7 +145,7 @@ export const EN = {
   'field.removePlaintext': 'Remove the plaintext key from the credentials file',
   'hint.removePlaintext': 'Recommended. Done only once the keychain holds the key; sessions then go to this same section.',
   'field.targetSectionOptional': 'Target section (optional)',
-  'hint.importTarget': 'Where sessions go. Empty: the section itself when its plaintext key is removed, else the profile name.',
+  'hint.importTarget': 'Where sessions go. Empty: the section named like the profile.',
   'import.submit': 'Import',
   'import.importing': 'Importing…',
   'import.targetConflict': 'target section: sessions cannot go to [{section}] while its plaintext key stays there; tick “Remove the plaintext key” or choose another target section',

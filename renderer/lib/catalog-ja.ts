@@ -147,7 +147,7 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'field.removePlaintext': '平文のキーを認証情報ファイルから削除する',
   'hint.removePlaintext': '推奨。キーチェーンに保存できたことを確かめてから削除します。セッションはこのセクションに書き込まれます。',
   'field.targetSectionOptional': '書き込み先セクション（任意）',
-  'hint.importTarget': 'セッションの書き込み先です。空欄なら、平文のキーを削除するときはそのセクション、残すときはプロファイル名。',
+  'hint.importTarget': 'セッションの書き込み先です。空欄ならプロファイル名と同じセクションです。',
   'import.submit': 'インポート',
   'import.importing': 'インポートしています…',
   'import.targetConflict': '書き込み先セクション: 平文のキーが残る [{section}] にはセッションを書き込めません。「平文のキーを認証情報ファイルから削除する」をオンにするか、別の書き込み先セクションを入力してください。',

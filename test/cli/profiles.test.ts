@@ -122,7 +122,12 @@ describe('import', () => {
     const before = writeLegacy(cli.user);
     const result = await cli.sandbox.run(['import', 'dev', '--from', section]);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /^Imported \[legacy\] as profile dev: key AKIA…\w{4} in the keychain, MFA device arn:aws:iam::123456789012:mfa\/alice\d+, region eu-central-1, sessions of 7200 s go to \[dev\]/m);
+    const config = cli.sandbox.configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(result.stdout, new RegExp(`^Imported \\[legacy\\] as profile dev:\n  access key      AKIA…\\w{4}, now in the keychain\n` +
+      `  MFA device      arn:aws:iam::123456789012:mfa/[\\w-]+ \\(from \\[profile legacy\\] in ${config}\\)\n` +
+      `  region          eu-central-1 \\(from \\[profile legacy\\] in ${config}\\)\n` +
+      `  duration        7200 s \\(from \\[profile legacy\\] in ${config}\\)\n` +
+      '  sessions go to  \\[dev\\] of \\S+ \\(from the profile\'s name\\)\n', 'm'));
     assert.match(result.stdout, /The plaintext key is still in \[legacy\]/);
     assertNoSecret(result, cli.user.secretAccessKey);
     assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), before);
@@ -138,18 +143,55 @@ describe('import', () => {
     assert.ok(!after.includes(cli.user.secretAccessKey) && !after.includes(cli.user.accessKeyId));
     assert.match(after, /^# my keys\n/);
     assert.match(after, /\[other\]\nregion = eu-west-1\n$/);
-    // Sessions go to the section the key came from, now that it no longer holds a long-lived key.
+    // Sessions go to [<profile>], as without --remove-plaintext.
     const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
-    assert.equal(status.profiles[0]?.targetSection, section);
+    assert.equal(status.profiles[0]?.targetSection, 'dev');
   });
 
   test('--mfa-serial and --target override; a section without mfa_serial needs --mfa-serial', async () => {
     writeFile(cli.sandbox.credentialsFile, `[${section}]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`);
     const missing = await cli.sandbox.run(['import', 'dev', '--from', section]);
-    assertOneLineFailure(missing, 2, /^mfa-tray import: mfaSerial: the config file has no mfa_serial for \[profile legacy\]; give the MFA device's ARN or serial \(--mfa-serial\)/);
+    assertOneLineFailure(missing, 2, /^mfa-tray import: MFA device: none is set for this profile: not in \[profile dev\] or \[profile legacy\] of \S+ \(mfa_serial\), nor in \[legacy\] of \S+ \(mfa_serial or aws_mfa_device\)\. Give the MFA device's ARN or serial \(--mfa-serial\)\.$/);
     const result = await cli.sandbox.run(['import', 'dev', '--from', section, '--mfa-serial', cli.user.mfaSerial as string, '--target', 'dev-session']);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /sessions of 43200 s go to \[dev-session\]/);
+    assert.match(result.stdout, /  MFA device      \S+ \(from --mfa-serial\)\n/);
+    assert.match(result.stdout, /  duration        43200 s \(default\)\n/);
+    assert.match(result.stdout, /  sessions go to  \[dev-session\] of \S+ \(from --target\)\n/);
+  });
+
+  test('the seen case: import work --from work-long-term takes the device, region and duration from [profile work] first, then [profile work-long-term]', async () => {
+    writeFile(cli.sandbox.credentialsFile, `[work-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`);
+    writeFile(cli.sandbox.configFile, `[profile work]\nmfa_serial = ${cli.user.mfaSerial}\nregion = eu-west-1\n\n[profile work-long-term]\nregion = ap-northeast-1\nduration_seconds = 3600\n`);
+    const result = await cli.sandbox.run(['import', 'work', '--from', 'work-long-term']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /  MFA device      \S+ \(from \[profile work\] in \S+config\)\n/);
+    assert.match(result.stdout, /  region          eu-west-1 \(from \[profile work\] in \S+config\)\n/);
+    assert.match(result.stdout, /  duration        3600 s \(from \[profile work-long-term\] in \S+config\)\n/);
+    assert.match(result.stdout, /  sessions go to  \[work\] /);
+    const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    assert.deepEqual(status.profiles.map((p) => [p.name, p.mfaSerial, p.region, p.durationSeconds, p.targetSection]), [['work', cli.user.mfaSerial, 'eu-west-1', 3600, 'work']]);
+  });
+
+  test("aws-mfa's layout: import work (no --from) finds [work-long-term] and its aws_mfa_device; sessions replace aws-mfa's in [work]", async () => {
+    const awsMfaSession = 'aws_access_key_id = ASIAOLDAWSMFASESSION\naws_secret_access_key = old/session/secret\naws_session_token = OLDTOKEN\nexpiration = 2026-01-01 00:00:00\n';
+    writeFile(cli.sandbox.credentialsFile, `[work-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\naws_mfa_device = ${cli.user.mfaSerial}\n\n[work]\n${awsMfaSession}`);
+    const result = await cli.sandbox.run(['import', 'work']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Imported \[work-long-term\] as profile work \(aws-mfa's layout: the long-lived key in \[work-long-term\]\):\n/);
+    assert.match(result.stdout, /  MFA device      \S+ \(from aws_mfa_device of \[work-long-term\] in \S+\)\n/);
+    assert.match(result.stdout, /  sessions go to  \[work\] /);
+    await cli.sts.avoidStepEdge(3000);
+    const refreshed = await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)]);
+    assert.equal(refreshed.status, 0, refreshed.stderr);
+    const text = readFileSync(cli.sandbox.credentialsFile, 'utf8');
+    assert.ok(text.includes(`[work]\naws_access_key_id = ${cli.sts.sessions.at(-1)?.accessKeyId}`), text);
+    assert.ok(text.includes(`aws_mfa_device = ${cli.user.mfaSerial}`), 'the long-term section is kept');
+  });
+
+  test('import <profile> with no --from and no key in [<profile>] or [<profile>-long-term]: exit 3 naming both', async () => {
+    writeFile(cli.sandbox.credentialsFile, '[other]\nregion = eu-west-1\n');
+    const result = await cli.sandbox.run(['import', 'work']);
+    assertOneLineFailure(result, 3, /^mfa-tray import: Neither \[work\] nor \[work-long-term\] in the credentials file \S+ holds a long-lived access key\. Name the section that does: mfa-tray import work --from <section>$/);
   });
 
   test('an unknown section is a clear error', async () => {
@@ -157,6 +199,46 @@ describe('import', () => {
     const result = await cli.sandbox.run(['import', 'dev', '--from', 'nope']);
     assert.notEqual(result.status, 0);
     assertOneLineFailure(result, result.status as number, /^mfa-tray import: .*\[nope\]/);
+  });
+});
+
+describe('edit', () => {
+  test('changes only what is given, says old → new, and leaves the key and the session alone', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    const key = await cli.sandbox.secrets.getLongLivedKey('dev');
+    await cli.sandbox.seedSession('dev', fakeSession(Date.now() + 3_600_000));
+    const session = await cli.sandbox.secrets.getSession('dev');
+    const result = await cli.sandbox.run(['edit', 'dev', '--duration', '3600', '--region', 'eu-west-1', '--target', 'dev-mfa', '--auto-refresh', 'off']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, 'Profile dev changed; its key and current session stay as they were:\n' +
+      '  duration        43200 s → 3600 s\n  region          us-east-1 → eu-west-1\n  sessions go to  [dev] → [dev-mfa]\n  auto-refresh    on → off\n');
+    const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    assert.deepEqual(status.profiles.map((p) => [p.durationSeconds, p.region, p.targetSection, p.autoRefresh, p.mfaSerial]), [[3600, 'eu-west-1', 'dev-mfa', false, cli.user.mfaSerial]]);
+    assert.deepEqual(await cli.sandbox.secrets.getLongLivedKey('dev'), key, 'the key is untouched');
+    assert.deepEqual(await cli.sandbox.secrets.getSession('dev'), session, 'the session is untouched');
+    const again = await cli.sandbox.run(['edit', 'dev', '--region', 'eu-west-1']);
+    assert.equal(again.stdout, 'Profile dev: nothing changed (it already had those settings).\n');
+  });
+
+  test('a new MFA device forgets the TOTP secret of the old one', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string })).status, 0);
+    const other = cli.sts.registerUser();
+    const result = await cli.sandbox.run(['edit', 'dev', '--mfa-serial', other.mfaSerial as string]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`  MFA device      ${cli.user.mfaSerial as string} → ${other.mfaSerial as string}\n`));
+    assert.equal(await cli.sandbox.secrets.getTotpSecret('dev'), undefined);
+  });
+
+  test('every refused value in one line, exit 2, nothing changed; no option, a bad on/off and an unknown profile are clear too', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    const settings = readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8');
+    const bad = await cli.sandbox.run(['edit', 'dev', '--duration', '60', '--region', 'nowhere 1', '--mfa-serial', 'x']);
+    assertOneLineFailure(bad, 2, /^mfa-tray edit: MFA serial: .* · session duration: .* · region: /);
+    assert.equal(readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8'), settings);
+    assertOneLineFailure(await cli.sandbox.run(['edit', 'dev']), 2, /^mfa-tray edit: nothing to change: give at least one of --mfa-serial, --duration, --region, --target, --auto-refresh/);
+    assertOneLineFailure(await cli.sandbox.run(['edit', 'dev', '--auto-refresh', 'yes']), 2, /^mfa-tray edit: --auto-refresh takes on or off, not "yes"/);
+    assertOneLineFailure(await cli.sandbox.run(['edit', 'nobody', '--region', 'eu-west-1']), 3, /^mfa-tray edit: .*nobody/);
   });
 });
 
@@ -240,7 +322,7 @@ describe('status', () => {
     const result = await cli.sandbox.run(['status', '--json']);
     assert.equal(result.status, 0, result.stderr);
     const json = JSON.parse(result.stdout) as StatusJson;
-    assert.deepEqual(Object.keys(json), ['version', 'now', 'profiles']);
+    assert.deepEqual(Object.keys(json), ['version', 'now', 'profiles', 'clock']);
     assert.equal(json.version, STATUS_JSON_VERSION);
     assert.ok(Math.abs(Date.parse(json.now) - Date.now()) < 60_000);
     const [dev, ops] = json.profiles;

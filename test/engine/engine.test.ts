@@ -229,7 +229,7 @@ describe('import', () => {
     const original = `# my keys\n[other]\naws_access_key_id = AKIAOTHEROTHEROTHER1\naws_secret_access_key = ${'o'.repeat(40)}\n\n[legacy]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\nregion = eu-west-1\n`;
     await seed(original, `[profile legacy]\nmfa_serial = ${user.mfaSerial}\nregion = ap-northeast-1\nduration_seconds = 3600\n`);
 
-    const profile = await h.engine.importProfile('legacy', { fromSection: 'legacy', removePlaintext: true });
+    const { profile } = await h.engine.importProfile('legacy', { fromSection: 'legacy', removePlaintext: true });
 
     assert.equal(profile.mfaSerial, user.mfaSerial);
     assert.equal(profile.region, 'ap-northeast-1');

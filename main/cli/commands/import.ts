@@ -1,8 +1,10 @@
 /**
  * `mfa-tray import`: moves a long-lived key from a credentials-file section into the keychain.
+ * Where each setting comes from is the engine's rule (`Engine.planImport`); this command only says it.
  */
 import { validateProfileName } from '../../common/validation';
-import { UsageError, flag, stringOption } from '../args';
+import type { ImportPlan, Sourced } from '../../engine/engine';
+import { flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { maskKeyId } from '../format';
@@ -10,20 +12,27 @@ import { maskKeyId } from '../format';
 export const importCommand: Command = {
   name: 'import',
   summary: 'Move a long-lived key from the credentials file into the OS keychain as a profile.',
-  usage: ['import <profile> --from <section> [--mfa-serial <serial>] [--remove-plaintext] [--target <section>] [--region <r>] [--duration <s>] [--force]'],
+  usage: ['import <profile> [--from <section>] [--mfa-serial <serial>] [--remove-plaintext] [--target <section>] [--region <r>] [--duration <s>] [--force]'],
   details: `
-mfa_serial, region and duration_seconds come from the config file's [profile <section>]
-(AWS_CONFIG_FILE, else ~/.aws/config) unless given here.
+The key comes from --from <section>; without it from [<profile>] when that section holds a
+long-lived key, else from [<profile>-long-term] (aws-mfa's layout: the key and aws_mfa_device in
+[<name>-long-term], sessions in [<name>]). Sessions go to [<profile>] unless --target says
+otherwise.
+
+The MFA device, region and duration come from the option when given, else from the config
+file's [profile <profile>] (AWS_CONFIG_FILE, else ~/.aws/config), else from [profile <section>],
+else (the device) from the section's own mfa_serial or aws_mfa_device. The output says where
+each value came from.
 
 Options:
   --from <section>         the credentials-file section that holds the long-lived key
-  --mfa-serial <serial>    the MFA device, when the config file has no mfa_serial for the section
+  --mfa-serial <serial>    the MFA device (ARN of a virtual device, or a hardware serial)
   --remove-plaintext       remove the key from the credentials file once the keychain holds it
-                           (read back and compared first; every other byte of the file is kept)
-  --target <section>       section for the sessions (default: <section> with --remove-plaintext,
-                           else the profile's name)
-  --region <r>             overrides the config file's region
-  --duration <s>           overrides the config file's duration_seconds (900..129600)
+                           (read back and compared first; every other byte of the file is kept;
+                           remove --restore-plaintext puts it back)
+  --target <section>       section for the sessions (default: the profile's name)
+  --region <r>             the region whose STS is used
+  --duration <s>           session length in seconds (900..129600)
   --force                  replace an existing profile of that name
   -h, --help               this help
 `,
@@ -41,34 +50,52 @@ Options:
 
   async run(ctx, { values, positionals }) {
     const name = validateProfileName(positionals[0]);
-    const fromSection = stringOption(values, 'from');
-    if (fromSection === undefined) throw new UsageError('import', 'missing --from <section>');
     const removePlaintext = flag(values, 'remove-plaintext');
     const engine = ctx.engine();
-    const mfaSerial = stringOption(values, 'mfa-serial');
-    const targetSection = stringOption(values, 'target');
-    const region = stringOption(values, 'region');
-    const durationSeconds = stringOption(values, 'duration');
-    const profile = await engine.importProfile(name, {
-      fromSection,
+    const given = {
+      fromSection: stringOption(values, 'from'),
+      mfaSerial: stringOption(values, 'mfa-serial'),
+      targetSection: stringOption(values, 'target'),
+      region: stringOption(values, 'region'),
+      durationSeconds: stringOption(values, 'duration'),
+    };
+    const { profile, plan } = await engine.importProfile(name, {
       removePlaintext,
       replace: flag(values, 'force'),
-      ...(mfaSerial === undefined ? {} : { mfaSerial }),
-      ...(targetSection === undefined ? {} : { targetSection }),
-      ...(region === undefined ? {} : { region }),
-      ...(durationSeconds === undefined ? {} : { durationSeconds }),
+      ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
     });
     const key = await engine.secrets.getLongLivedKey(profile.name);
     const file = engine.credentials.path;
-    ctx.out(`Imported [${fromSection}] as profile ${profile.name}: key ${key ? maskKeyId(key.accessKeyId) : ''} in the keychain, MFA device ${profile.mfaSerial}, ` +
-      `region ${profile.region}, sessions of ${profile.durationSeconds} s go to [${profile.targetSection}] in ${file}.`);
+    const { fromSection } = plan;
+    ctx.out(`Imported [${fromSection}] as profile ${profile.name}${describeSource(plan)}:`);
+    ctx.out(`  access key      ${key ? maskKeyId(key.accessKeyId) : '-'}, now in the keychain`);
+    ctx.out(`  MFA device      ${profile.mfaSerial} ${origin(plan.mfaSerial)}`);
+    ctx.out(`  region          ${profile.region} ${origin(plan.region)}`);
+    ctx.out(`  duration        ${profile.durationSeconds} s ${origin(plan.durationSeconds)}`);
+    ctx.out(`  sessions go to  [${profile.targetSection}] of ${file} ${origin(plan.targetSection)}`);
     if (removePlaintext) {
-      ctx.out(`Removed the plaintext key from [${fromSection}] in ${file}.`);
+      ctx.out(`Removed the plaintext key from [${fromSection}] in ${file} (mfa-tray remove ${profile.name} --restore-plaintext puts it back).`);
     } else {
       ctx.out(`The plaintext key is still in [${fromSection}] in ${file}; once the profile works, remove it with: ` +
-        `mfa-tray import ${profile.name} --from ${fromSection} --mfa-serial ${profile.mfaSerial} --target ${profile.targetSection} --remove-plaintext --force`);
+        `mfa-tray import ${profile.name} --from ${fromSection} --mfa-serial ${profile.mfaSerial} --region ${profile.region} ` +
+        `--duration ${profile.durationSeconds} --target ${profile.targetSection} --remove-plaintext --force`);
     }
     ctx.out(`Get a session with: mfa-tray refresh ${profile.name}`);
     return EXIT.ok;
   },
 };
+
+function describeSource(plan: ImportPlan): string {
+  switch (plan.fromSectionWhy) {
+    case 'given':
+      return '';
+    case 'same-name':
+      return ' (the section of the same name)';
+    case 'aws-mfa':
+      return ` (aws-mfa's layout: the long-lived key in [${plan.fromSection}])`;
+  }
+}
+
+function origin(value: Sourced<unknown> | undefined): string {
+  return value === undefined ? '(default)' : `(from ${value.from})`;
+}
