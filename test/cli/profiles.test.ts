@@ -154,9 +154,9 @@ describe('import', () => {
     assertOneLineFailure(missing, 2, /^mfa-tray import: MFA device: none is set for this profile: not in \[profile dev\] or \[profile legacy\] of \S+ \(mfa_serial\), nor in \[legacy\] of \S+ \(mfa_serial or aws_mfa_device\)\. Give the MFA device's ARN or serial \(--mfa-serial\)\.$/);
     const result = await cli.sandbox.run(['import', 'dev', '--from', section, '--mfa-serial', cli.user.mfaSerial as string, '--target', 'dev-session']);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /  MFA device      \S+ \(from --mfa-serial\)\n/);
-    assert.match(result.stdout, /  duration        43200 s \(default\)\n/);
-    assert.match(result.stdout, /  sessions go to  \[dev-session\] of \S+ \(from --target\)\n/);
+    assert.match(result.stdout, / {2}MFA device {6}\S+ \(from --mfa-serial\)\n/);
+    assert.match(result.stdout, / {2}duration {8}43200 s \(default\)\n/);
+    assert.match(result.stdout, / {2}sessions go to {2}\[dev-session\] of \S+ \(from --target\)\n/);
   });
 
   test('the seen case: import work --from work-long-term takes the device, region and duration from [profile work] first, then [profile work-long-term]', async () => {
@@ -164,10 +164,10 @@ describe('import', () => {
     writeFile(cli.sandbox.configFile, `[profile work]\nmfa_serial = ${cli.user.mfaSerial}\nregion = eu-west-1\n\n[profile work-long-term]\nregion = ap-northeast-1\nduration_seconds = 3600\n`);
     const result = await cli.sandbox.run(['import', 'work', '--from', 'work-long-term']);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /  MFA device      \S+ \(from \[profile work\] in \S+config\)\n/);
-    assert.match(result.stdout, /  region          eu-west-1 \(from \[profile work\] in \S+config\)\n/);
-    assert.match(result.stdout, /  duration        3600 s \(from \[profile work-long-term\] in \S+config\)\n/);
-    assert.match(result.stdout, /  sessions go to  \[work\] /);
+    assert.match(result.stdout, / {2}MFA device {6}\S+ \(from \[profile work\] in \S+config\)\n/);
+    assert.match(result.stdout, / {2}region {10}eu-west-1 \(from \[profile work\] in \S+config\)\n/);
+    assert.match(result.stdout, / {2}duration {8}3600 s \(from \[profile work-long-term\] in \S+config\)\n/);
+    assert.match(result.stdout, / {2}sessions go to {2}\[work\] /);
     const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
     assert.deepEqual(status.profiles.map((p) => [p.name, p.mfaSerial, p.region, p.durationSeconds, p.targetSection]), [['work', cli.user.mfaSerial, 'eu-west-1', 3600, 'work']]);
   });
@@ -178,8 +178,8 @@ describe('import', () => {
     const result = await cli.sandbox.run(['import', 'work']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Imported \[work-long-term\] as profile work \(aws-mfa's layout: the long-lived key in \[work-long-term\]\):\n/);
-    assert.match(result.stdout, /  MFA device      \S+ \(from aws_mfa_device of \[work-long-term\] in \S+\)\n/);
-    assert.match(result.stdout, /  sessions go to  \[work\] /);
+    assert.match(result.stdout, / {2}MFA device {6}\S+ \(from aws_mfa_device of \[work-long-term\] in \S+\)\n/);
+    assert.match(result.stdout, / {2}sessions go to {2}\[work\] /);
     await cli.sts.avoidStepEdge(3000);
     const refreshed = await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)]);
     assert.equal(refreshed.status, 0, refreshed.stderr);
