@@ -141,15 +141,15 @@ export const EN = {
   'hint.importName': 'What MFA Tray calls it: letters, digits and _ . @ + % : / - (up to 64).',
   'field.mfaSerialOptional': 'MFA device (optional)',
   'import.serialPlaceholder': 'from ~/.aws/config',
-  'hint.importSerial': 'Empty: the mfa_serial of [profile <section>] in ~/.aws/config. The region and session length are read from there too.',
+  'hint.importSerial': 'Empty: mfa_serial of [profile <profile name>], else of [profile <section>] in ~/.aws/config, else the section’s own mfa_serial or aws_mfa_device. The region and session length come from the same profiles.',
   'field.removePlaintext': 'Remove the plaintext key from the credentials file',
-  'hint.removePlaintext': 'Recommended. Done only once the keychain holds the key; sessions then go to this same section.',
+  'hint.removePlaintext': 'Recommended. Done only once the keychain holds the key.',
   'field.targetSectionOptional': 'Target section (optional)',
   'hint.importTarget': 'Where sessions go. Empty: the section named like the profile.',
   'import.submit': 'Import',
   'import.importing': 'Importing…',
   'import.targetConflict': 'target section: sessions cannot go to [{section}] while its plaintext key stays there; tick “Remove the plaintext key” or choose another target section',
-  'import.noSerial': 'MFA device: ~/.aws/config has no mfa_serial for [profile {section}]; enter the device’s ARN or serial number',
+  'import.noSerial': 'MFA device: neither ~/.aws/config nor [{section}] names one; enter the device’s ARN or serial number',
 
   // Remove
   'remove.title': 'Remove profile {name}?',

@@ -143,15 +143,15 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'hint.importName': 'MFA Tray での呼び名です。英数字と _ . @ + % : / - で 64 文字まで。',
   'field.mfaSerialOptional': 'MFA デバイス（任意）',
   'import.serialPlaceholder': '~/.aws/config から',
-  'hint.importSerial': '空欄なら ~/.aws/config の [profile <セクション>] の mfa_serial を使います。リージョンとセッションの長さもそこから読みます。',
+  'hint.importSerial': '空欄なら ~/.aws/config の [profile <プロファイル名>]、次に [profile <セクション>] の mfa_serial、それもなければセクション自身の mfa_serial か aws_mfa_device を使います。リージョンとセッションの長さも同じ順に読みます。',
   'field.removePlaintext': '平文のキーを認証情報ファイルから削除する',
-  'hint.removePlaintext': '推奨。キーチェーンに保存できたことを確かめてから削除します。セッションはこのセクションに書き込まれます。',
+  'hint.removePlaintext': '推奨。キーチェーンに保存できたことを確かめてから削除します。',
   'field.targetSectionOptional': '書き込み先セクション（任意）',
   'hint.importTarget': 'セッションの書き込み先です。空欄ならプロファイル名と同じセクションです。',
   'import.submit': 'インポート',
   'import.importing': 'インポートしています…',
   'import.targetConflict': '書き込み先セクション: 平文のキーが残る [{section}] にはセッションを書き込めません。「平文のキーを認証情報ファイルから削除する」をオンにするか、別の書き込み先セクションを入力してください。',
-  'import.noSerial': 'MFA デバイス: ~/.aws/config に [profile {section}] の mfa_serial がありません。デバイスの ARN かシリアル番号を入力してください。',
+  'import.noSerial': 'MFA デバイス: ~/.aws/config にも [{section}] にも指定がありません。デバイスの ARN かシリアル番号を入力してください。',
 
   // Remove
   'remove.title': 'プロファイル {name} を削除しますか？',

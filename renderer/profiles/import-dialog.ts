@@ -65,7 +65,8 @@ function buildForm(options: ImportDialogOptions, handle: DialogHandle, sections:
   // The name follows the section until the user types one.
   let nameEdited = false;
   name.control.value = sections[0] ?? '';
-  const effectiveTarget = (): string => targetSection.control.value || (removePlaintext.control.checked ? sectionSelect.value : name.control.value);
+  // The engine's default (Engine.planImport): sessions go to the section named like the profile.
+  const effectiveTarget = (): string => targetSection.control.value || name.control.value;
   const updatePlaceholder = (): void => {
     targetSection.control.placeholder = effectiveTarget();
   };

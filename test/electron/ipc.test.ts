@@ -70,7 +70,7 @@ describe('IPC senders', () => {
     const prompt = windows.show({ page: 'prompt', profile: 'work' }) as FakeWindow;
     const user = await h.addUser('work');
     const context = await invoke('getPromptContext', prompt.event(), 'work');
-    assert.deepEqual(context, { ok: true, value: { profile: 'work', mfaSerial: user.mfaSerial, state: { kind: 'none' } } });
+    assert.deepEqual(context, { ok: true, value: { profile: 'work', mfaSerial: user.mfaSerial, durationSeconds: 43200, state: { kind: 'none' } } });
     assert.deepEqual(succeeded, ['getPromptContext']);
   });
 

@@ -122,10 +122,10 @@ describe('notifications', () => {
     await service.handle({ kind: 'expired', profile: 'auto', expiresAt: session.expiresAt });
     assert.equal(factory.created.length, 0);
 
-    // The unattended refresh, due half a lifetime early at most (7.5 min), is throttled by STS.
+    // The unattended refresh, due a quarter of a lifetime early at most (3.75 min), is throttled by STS.
     await h.engine.start();
     loopback.sts.throttleNext(5);
-    advanceToMidStep(clock, loopback.sts, session.expiresAt - clock.now() - 7.5 * MIN);
+    advanceToMidStep(clock, loopback.sts, session.expiresAt - clock.now() - 3.75 * MIN);
     await until(() => factory.live.length === 1, 'the failure notification');
     assert.equal(factory.live[0]?.content.title, 'auto: refresh failed');
     assert.match(factory.live[0]?.content.body ?? '', /Click to try again\.$/);

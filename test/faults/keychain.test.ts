@@ -15,7 +15,7 @@ import type { SessionCredentials } from '../../main/common/model';
 import { cliBin, ensureCliBuilt } from '../support/cli';
 import { EngineChild, type CallResult } from '../support/fault-engine';
 import { sdkProfiles } from '../support/fault-ini';
-import { startPrivateKeyring, type PrivateKeyring } from '../support/fault-keyring';
+import { sandboxFiles, startPrivateKeyring, type PrivateKeyring, type SandboxFiles } from '../support/fault-keyring';
 import { uniqueServicePrefix } from '../support/keyring';
 import { useStsServer, type StsUser } from '../support/sts-server';
 
@@ -24,19 +24,13 @@ let keyring: PrivateKeyring;
 let engine: EngineChild;
 let user: StsUser;
 /** Where this run's files are. */
-type Files = Record<'HOME' | 'AWS_SHARED_CREDENTIALS_FILE' | 'AWS_CONFIG_FILE' | 'MFA_TRAY_CONFIG_DIR', string>;
-let env: Files;
+let env: SandboxFiles;
 const prefix = uniqueServicePrefix('faults-keychain');
 
 const loopback = useStsServer(async (sts) => {
   dir = await mkdtemp(join(tmpdir(), 'mfa-tray-keychain-'));
   keyring = await startPrivateKeyring(dir);
-  env = {
-    HOME: dir,
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws', 'credentials'),
-    AWS_CONFIG_FILE: join(dir, 'aws', 'config'),
-    MFA_TRAY_CONFIG_DIR: join(dir, 'config'),
-  };
+  env = sandboxFiles(dir);
   engine = await EngineChild.start({ env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 }, keyring.env);
   user = sts.registerUser();
 });

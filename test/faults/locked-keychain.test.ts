@@ -17,25 +17,20 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { secretServiceLockProbe } from '../../main/engine/secret-service-lock';
 import { cliBin, ensureCliBuilt } from '../support/cli';
-import { startPrivateKeyring, type PrivateKeyring } from '../support/fault-keyring';
+import { sandboxFiles, startPrivateKeyring, type PrivateKeyring, type SandboxFiles } from '../support/fault-keyring';
 import { uniqueServicePrefix } from '../support/keyring';
 import { useStsServer, type StsUser } from '../support/sts-server';
 
 let dir: string;
 let keyring: PrivateKeyring;
 let user: StsUser;
-let env: Record<'HOME' | 'AWS_SHARED_CREDENTIALS_FILE' | 'AWS_CONFIG_FILE' | 'MFA_TRAY_CONFIG_DIR', string>;
+let env: SandboxFiles;
 const prefix = uniqueServicePrefix('faults-locked');
 
 const loopback = useStsServer(async (sts) => {
   dir = await mkdtemp(join(tmpdir(), 'mfa-tray-locked-'));
   keyring = await startPrivateKeyring(dir);
-  env = {
-    HOME: dir,
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws', 'credentials'),
-    AWS_CONFIG_FILE: join(dir, 'aws', 'config'),
-    MFA_TRAY_CONFIG_DIR: join(dir, 'config'),
-  };
+  env = sandboxFiles(dir);
   user = sts.registerUser();
 });
 

@@ -63,7 +63,7 @@ describe('import from the credentials file', () => {
     await dialog(page).getByRole('button', { name: 'Import' }).click();
     const serial = page.getByLabel('MFA device (optional)');
     const error = dialog(page).locator('.field', { has: serial }).locator('.field-error');
-    await waitForText(error, 'MFA device: ~/.aws/config has no mfa_serial for [profile legacy]; enter the device’s ARN or serial number');
+    await waitForText(error, 'MFA device: neither ~/.aws/config nor [legacy] names one; enter the device’s ARN or serial number');
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'mfaSerial');
 
     await serial.fill(user.mfaSerial as string);

@@ -28,7 +28,10 @@ async function seedProfiles(): Promise<void> {
   await w.h.addUser('legacy-ci');
   await w.sts.avoidStepEdge();
   await w.h.engine.refresh('work', { code: w.sts.currentCode(work) });
-  await w.h.engine.refresh('sandbox', { code: w.sts.currentCode(sandbox) });
+  const short = await w.h.engine.refresh('sandbox', { code: w.sts.currentCode(sandbox) });
+  // In the last quarter of its 900 s (the lead-time rule): "expiring soon".
+  await w.h.engine.secrets.setSession('sandbox', { ...short, expiresAt: Date.now() + 3 * 60_000 });
+  await w.h.engine.sessions.load();
   await w.h.engine.refresh('prod-admin', { generate: true });
 }
 

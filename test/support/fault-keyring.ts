@@ -102,3 +102,16 @@ export async function startPrivateKeyring(dir: string): Promise<PrivateKeyring> 
     },
   };
 }
+
+/** Where a fault test's files go: a home folder, the AWS files and MFA Tray's config folder, all in `dir`. */
+export type SandboxFiles = Record<'HOME' | 'AWS_SHARED_CREDENTIALS_FILE' | 'AWS_CONFIG_FILE' | 'MFA_TRAY_CONFIG_DIR', string>;
+
+/** The environment that points the AWS files and MFA Tray's config folder into `dir`. */
+export function sandboxFiles(dir: string): SandboxFiles {
+  return {
+    HOME: dir,
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws', 'credentials'),
+    AWS_CONFIG_FILE: join(dir, 'aws', 'config'),
+    MFA_TRAY_CONFIG_DIR: join(dir, 'config'),
+  };
+}
