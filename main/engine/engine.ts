@@ -6,7 +6,10 @@
  * secret, verify, refresh, status, export. Every operation validates all of its input before it
  * changes anything, and undoes its own earlier steps when a later one fails.
  */
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { MfaTrayError, isKeychainDown, isMfaTrayError } from '../common/errors';
+import { expiryOf } from '../common/session-state';
 import { maskKeyId } from '../common/key-id';
 import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../common/model';
 import { validateLongLivedKey, validateProfileInput, validateProfileName, type ProfileInput, type ProfilePatch, type SettingsPatch } from '../common/validation';
@@ -57,7 +60,14 @@ export type EngineNotice =
   | { readonly kind: 'expiring'; readonly profile: string; readonly expiresAt: number }
   | { readonly kind: 'expired'; readonly profile: string; readonly expiresAt: number }
   | { readonly kind: 'refresh-failed'; readonly profile: string; readonly code: string; readonly reason: string; readonly unattended: boolean; readonly willRetry: boolean }
-  | { readonly kind: 'refreshed'; readonly profile: string; readonly expiresAt: number; readonly unattended: boolean };
+  | {
+      readonly kind: 'refreshed';
+      readonly profile: string;
+      readonly expiresAt: number;
+      readonly unattended: boolean;
+      /** The session came from another process (the command, another app), seen in the keychain. */
+      readonly elsewhere?: boolean;
+    };
 
 /** Input of {@link Engine.addProfile}: the profile's settings plus its long-lived key. */
 export type AddProfileInput = ProfileInput & { readonly accessKeyId?: unknown; readonly secretAccessKey?: unknown };
@@ -107,6 +117,8 @@ export interface ImportPlan {
 export const AWS_MFA_LONG_TERM_SUFFIX = '-long-term';
 
 const MINUTE = 60_000;
+/** How long after the credentials file changed its sessions are read again (the keychain is written just after). */
+const PICK_UP_DELAY_MS = 500;
 /** Backoff of unattended refreshes after a failure that may pass (network, throttling, 5xx). */
 const RETRY_DELAYS_MS = [30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE];
 /** When to try starting again after the keychain could not be read: soon at first (it may be unlocking), then every 2 min. */
@@ -133,6 +145,13 @@ export class Engine {
   #retries = new Map<string, { attempt: number; timer: ReturnType<Clock['setTimeout']> }>();
   #starting: Promise<void> | undefined;
   #clockWrite: Promise<void> = Promise.resolve();
+  /** Due events being handled (each first reads the keychain: another process may have refreshed). */
+  #handling = new Set<Promise<void>>();
+  /** The expiry of the session this process got last, per profile: not news when seen again. */
+  #ownExpiries = new Map<string, number>();
+  /** Watches the credentials file's folder while started: another process's refresh writes there. */
+  #fileWatcher: FSWatcher | undefined;
+  #pickUpTimer: ReturnType<typeof setTimeout> | undefined;
   /** Why keeping sessions fresh could not start (the keychain is locked, say), and the next try. */
   #startFailure: { readonly error: MfaTrayError; readonly attempt: number; readonly timer: ReturnType<Clock['setTimeout']> } | undefined;
 
@@ -426,6 +445,7 @@ export class Engine {
     this.#cancelRetry(name);
     try {
       const session = await this.sessions.refresh(name, input);
+      this.#ownExpiries.set(name, session.expiresAt);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: false });
       return session;
     } finally {
@@ -551,11 +571,65 @@ export class Engine {
     const sessions = await this.secrets.getSessions(profiles.map((p) => p.name));
     await this.sessions.load(profiles, sessions);
     // Created only once everything loaded, so that a failed start can simply be tried again.
-    this.#scheduler = new Scheduler(this.clock, (event) => void this.#onDue(event), {
+    this.#scheduler = new Scheduler(this.clock, (event) => this.#track(this.#onDue(event)), {
       notifyBeforeMs: settings.notifyBeforeMinutes * MINUTE,
       autoRefreshBeforeMs: settings.autoRefreshBeforeMinutes * MINUTE,
     });
     await this.#scheduleAll(profiles, sessions);
+    this.#watchCredentialsFile();
+  }
+
+  /**
+   * Another process's refresh writes the credentials file (then the keychain): when that file's
+   * folder changes, sessions are read again shortly after, so that the menu shows the new session
+   * and no "expires soon" notice goes out about the old one. (Due events check the keychain too, for
+   * when the folder cannot be watched.)
+   */
+  #watchCredentialsFile(): void {
+    if (this.#fileWatcher) return;
+    const file = this.credentials.path;
+    try {
+      this.#fileWatcher = watch(dirname(file), { persistent: false }, (_event, changed) => {
+        if (changed !== null && changed !== basename(file)) return;
+        if (this.#pickUpTimer) clearTimeout(this.#pickUpTimer);
+        // The command writes the keychain just after the file: give it a moment.
+        this.#pickUpTimer = setTimeout(() => void this.pickUpOutsideChanges().catch(() => undefined), PICK_UP_DELAY_MS);
+        this.#pickUpTimer.unref();
+      });
+      this.#fileWatcher.on('error', () => this.#stopWatching());
+    } catch {
+      // No folder yet, or no watching here: the due-event check still sees other processes' work.
+    }
+  }
+
+  #stopWatching(): void {
+    this.#fileWatcher?.close();
+    this.#fileWatcher = undefined;
+    if (this.#pickUpTimer) clearTimeout(this.#pickUpTimer);
+    this.#pickUpTimer = undefined;
+  }
+
+  /**
+   * Reads every cached session again and reschedules; a newer session than this process knew of
+   * (refreshed by the command or another app) is announced as `refreshed` with `elsewhere`, which
+   * also withdraws an "expires soon" notice about the old one.
+   */
+  async pickUpOutsideChanges(): Promise<void> {
+    if (!this.#scheduler) return;
+    const profiles = await this.settings.listProfiles();
+    const before = new Map(profiles.map((p) => [p.name, expiryOf(this.sessions.state(p.name))]));
+    const sessions = await this.secrets.getSessions(profiles.map((p) => p.name));
+    await this.sessions.load(profiles, sessions);
+    await this.#scheduleAll(profiles, sessions);
+    for (const { name } of profiles) {
+      const expiresAt = sessions.get(name)?.expiresAt;
+      if (expiresAt === undefined || this.sessions.isRefreshing(name) || this.#ownExpiries.get(name) === expiresAt) continue;
+      const known = before.get(name);
+      if (known !== undefined && expiresAt <= known) continue;
+      this.#ownExpiries.set(name, expiresAt);
+      this.#cancelRetry(name);
+      this.#emit({ kind: 'refreshed', profile: name, expiresAt, unattended: false, elsewhere: true });
+    }
   }
 
   /** Re-reads states and catches up on anything due (after wake-up or a clock change). */
@@ -577,6 +651,7 @@ export class Engine {
 
   /** Stops the scheduler and pending retries. */
   stop(): void {
+    this.#stopWatching();
     this.#scheduler?.stop();
     this.#scheduler = undefined;
     for (const name of [...this.#retries.keys()]) this.#cancelRetry(name);
@@ -616,7 +691,26 @@ export class Engine {
     this.#scheduler?.set({ profile: profile.name, expiresAt: session?.expiresAt, autoRefresh: profile.autoRefresh && hasTotp, lifetimeMs: profile.durationSeconds * 1000 });
   }
 
+  #track(work: Promise<void>): void {
+    const tracked = work.catch(() => undefined).finally(() => this.#handling.delete(tracked));
+    this.#handling.add(tracked);
+  }
+
+  /**
+   * Resolves once the due events delivered so far are handled: their notices emitted (a fake clock
+   * in tests moves time at once; the notices follow a keychain read).
+   */
+  async idle(): Promise<void> {
+    while (this.#handling.size > 0) await Promise.all([...this.#handling]);
+  }
+
   async #onDue(event: DueEvent): Promise<void> {
+    // Another process may have refreshed it meanwhile: then nothing is due, and that is the news.
+    const stored = await this.secrets.getSession(event.profile).catch(() => undefined);
+    if (stored && stored.expiresAt > event.expiresAt) {
+      await this.pickUpOutsideChanges().catch(() => undefined);
+      return;
+    }
     this.sessions.recompute(event.profile);
     if (event.kind === 'refresh-due') {
       await this.#autoRefresh(event.profile);
@@ -628,6 +722,7 @@ export class Engine {
   async #autoRefresh(name: string): Promise<void> {
     try {
       const session = await this.sessions.refresh(name, { generate: true });
+      this.#ownExpiries.set(name, session.expiresAt);
       this.#retries.delete(name);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true });
       await this.#scheduleNow(await this.settings.getProfile(name));

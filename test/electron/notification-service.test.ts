@@ -57,15 +57,18 @@ describe('notifications', () => {
     const { session } = await sessionFor('work');
     await h.engine.start();
     clock.advance(session.expiresAt - clock.now() - 15 * MIN - 1);
+    await h.engine.idle();
     await service.whenIdle();
     assert.equal(factory.created.length, 0, 'nothing before the lead time');
 
     clock.advance(1);
+    await h.engine.idle();
     await service.whenIdle();
     assert.deepEqual(factory.live.map((n) => n.content.title), ['work: session expires in 15m']);
     assert.match(factory.live[0]?.content.body ?? '', /run out at \d\d:\d\d\. Click to refresh\./);
 
     clock.advance(15 * MIN);
+    await h.engine.idle();
     await service.whenIdle();
     assert.deepEqual(factory.titles, ['work: session expires in 15m', 'work: session expired']);
     assert.deepEqual(factory.live.map((n) => n.content.title), ['work: session expired'], 'the warning was closed');
@@ -77,6 +80,7 @@ describe('notifications', () => {
     clock.jump(session.expiresAt - clock.now() + 2 * 60 * MIN); // the lid was closed; no timer ran
     assert.equal(factory.created.length, 0);
     await h.engine.recheck(); // powerMonitor 'resume'
+    await h.engine.idle();
     await service.whenIdle();
     assert.deepEqual(factory.titles, ['work: session expired']);
   });
@@ -112,6 +116,7 @@ describe('notifications', () => {
     assert.equal(factory.live.length, 1);
     await loopback.sts.avoidStepEdge();
     await h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) });
+    await h.engine.idle();
     await service.whenIdle();
     assert.equal(factory.live.length, 0);
   });

@@ -300,8 +300,10 @@ describe('keeping sessions fresh', () => {
       const session = await harness.engine.refresh('work', { code: loopback.sts.currentCode(user) });
       await harness.engine.start();
       clock.advance(session.expiresAt - clock.now() - 15 * MIN);
+      await harness.engine.idle();
       assert.deepEqual(notices.filter((n) => n.kind !== 'refreshed').map((n) => n.kind), ['expiring']);
       clock.advance(15 * MIN);
+      await harness.engine.idle();
       assert.deepEqual(notices.filter((n) => n.kind !== 'refreshed').map((n) => n.kind), ['expiring', 'expired']);
       assert.equal(harness.engine.sessions.state('work').kind, 'expired');
     });

@@ -206,6 +206,13 @@ class Watcher {
     const now = this.#engine.clock.now();
     switch (notice.kind) {
       case 'refreshed':
+        if (notice.elsewhere) {
+          // Seen already by watch's own check of the keychain: said once is enough.
+          if (this.#known.get(name) === notice.expiresAt) return;
+          this.#known.set(name, notice.expiresAt);
+          this.line(`${name}: session changed elsewhere; ${describeExpiry(notice.expiresAt, now)}`);
+          return;
+        }
         this.#known.set(name, notice.expiresAt);
         this.line(`${name}: refreshed${notice.unattended || this.#unattended.has(name) ? ' unattended (TOTP)' : ''}; ${describeExpiry(notice.expiresAt, now)}`);
         return;

@@ -1,0 +1,66 @@
+/**
+ * The app's engine and the command as two real processes: a session the command gets is picked up
+ * by the app-side engine within seconds (its state shows it, a `refreshed` notice marked `elsewhere`
+ * withdraws warnings), and no "expires soon" goes out about the session it replaced.
+ *
+ * Seen on landed main: after `mfa-tray refresh work` in a terminal, the tray still warned that
+ * work's session was about to expire.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { describe, test } from 'node:test';
+import { Engine, type EngineNotice } from '../../main/engine/engine';
+import { fakeSession, useCliSuite } from '../support/cli';
+
+const cli = useCliSuite('outside');
+
+async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * The command refreshes `work` while an app-side engine runs; returns what the engine announced.
+ * `watchable`: the credentials file's folder exists when the engine starts (else the engine cannot
+ * watch it, and only its check at the due time can see the new session).
+ */
+async function refreshBehindTheAppsBack(watchable: boolean): Promise<void> {
+    await cli.sandbox.addProfile('work', cli.user, ['--duration', '3600']);
+    if (watchable) mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true });
+    // Its "expires soon" (15 minutes ahead, a quarter of 3600 s) is due 8 s from now.
+    const old = fakeSession(Date.now() + 15 * 60_000 + 8000);
+    await cli.sandbox.seedSession('work', old);
+
+    const app = new Engine({ env: cli.sandbox.env, configDir: cli.sandbox.configDir, secretStore: cli.sandbox.keychain.store, stsEndpoint: cli.sts.endpoint });
+    const notices: EngineNotice[] = [];
+    app.onNotice((n) => notices.push(n));
+    await app.start();
+    try {
+      assert.equal(app.sessions.state('work').kind, 'valid');
+      await cli.sts.avoidStepEdge(3000);
+      const refreshed = await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)]);
+      assert.equal(refreshed.status, 0, refreshed.stderr);
+      const issued = cli.sts.sessions.at(-1);
+      await until(() => notices.some((n) => n.kind === 'refreshed' && n.elsewhere === true), 'the app to see the new session', watchable ? 5000 : 15_000);
+      assert.deepEqual(app.sessions.state('work'), { kind: 'valid', expiresAt: issued?.expiresAt });
+      // Past the moment the old session's warning was due: none came.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, old.expiresAt - 15 * 60_000 - Date.now()) + 1500));
+      assert.deepEqual(notices.map((n) => n.kind), ['refreshed'], JSON.stringify(notices));
+    } finally {
+      app.stop();
+    }
+}
+
+describe('another process refreshes a profile the app watches', () => {
+  test('the command refreshes: the app-side engine shows the new session within seconds and sends no "expires soon" about the old one', async () => {
+    await refreshBehindTheAppsBack(true);
+  });
+
+  test('without a credentials folder to watch at start, the due warning finds the new session in the keychain instead', async () => {
+    await refreshBehindTheAppsBack(false);
+  });
+});
