@@ -213,7 +213,7 @@ function toggleCodeEntry(row: Row): void {
 
 function closeCodeEntry(row: Row): void {
   if (row.entry?.busy) return;
-  row.entry = undefined;
+  delete row.entry;
   row.slot.replaceChildren();
   row.actions.querySelector<HTMLButtonElement>('button.refresh')?.focus();
 }

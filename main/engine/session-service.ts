@@ -121,8 +121,8 @@ export class SessionService {
     const current = this.state(profile);
     if (current.kind === 'refreshing') return current;
     const derived = this.#derive(profile, expiryOf(current));
-    const next = current.kind === 'failed' && derived.kind !== 'none' && derived.kind !== 'expired'
-      ? { ...current, expiresAt: derived.expiresAt }
+    const next: SessionState = current.kind === 'failed' && derived.kind !== 'none' && derived.kind !== 'expired'
+      ? { kind: 'failed', reason: current.reason, code: current.code, ...(derived.expiresAt === undefined ? {} : { expiresAt: derived.expiresAt }) }
       : current.kind === 'failed' && derived.kind === 'none' ? current : derived;
     this.#set(profile, next);
     return next;

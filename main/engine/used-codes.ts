@@ -201,7 +201,11 @@ export class UsedCodes {
       return new Map();
     }
     // A Map, not the parsed object: device serials are keys, and no key may reach Object.prototype.
-    return new Map(Object.entries(parsed.data.devices).map(([serial, d]) => [serial, { ...d, codes: [...d.codes] }]));
+    return new Map(Object.entries(parsed.data.devices).map(([serial, d]): [string, DeviceRecord] => [serial, {
+      ...(d.lastStep === undefined ? {} : { lastStep: d.lastStep }),
+      ...(d.lastStepAt === undefined ? {} : { lastStepAt: d.lastStepAt }),
+      codes: d.codes.map((c) => ({ code: c.code, at: c.at, ...(c.step === undefined ? {} : { step: c.step }) })),
+    }]));
   }
 }
 
@@ -217,7 +221,9 @@ function prune(devices: Map<string, DeviceRecord>, now: number): Map<string, Dev
     const codes = device.codes.filter((c) => Math.abs(now - c.at) < TYPED_CODE_WINDOW_MS);
     const keepStep = device.lastStep !== undefined && device.lastStepAt !== undefined && Math.abs(now - device.lastStepAt) < STEP_MEMORY_MS;
     if (!keepStep && codes.length === 0) continue;
-    kept.set(serial, keepStep && device.lastStep !== undefined && device.lastStep >= 0 ? { lastStep: device.lastStep, lastStepAt: device.lastStepAt, codes } : { codes });
+    kept.set(serial, keepStep && device.lastStep !== undefined && device.lastStepAt !== undefined && device.lastStep >= 0
+      ? { lastStep: device.lastStep, lastStepAt: device.lastStepAt, codes }
+      : { codes });
   }
   return kept;
 }

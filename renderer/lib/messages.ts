@@ -103,16 +103,16 @@ const CHECKS: Readonly<Record<string, (value: unknown) => Checked<unknown>>> = {
  */
 export function errorText(i18n: I18n, error: ErrorLike, sent: Readonly<Record<string, unknown>> = {}): ShownError {
   const titleKey = TITLES[error.code];
-  const title = titleKey === undefined ? undefined : i18n.t(titleKey);
+  const title = titleKey === undefined ? {} : { title: i18n.t(titleKey) };
   const wording = WINDOW_WORDING[error.code];
-  if (wording !== undefined) return { title, text: i18n.t(wording) };
-  if (i18n.language === 'en') return { title, text: error.message };
+  if (wording !== undefined) return { ...title, text: i18n.t(wording) };
+  if (i18n.language === 'en') return { ...title, text: error.message };
 
   if (error.code === 'invalid-input' && error.field !== undefined && Object.hasOwn(sent, error.field)) {
     const check = CHECKS[error.field];
     const checked = check?.(sent[error.field]);
-    if (checked && !checked.ok) return { title, text: issueText(i18n, checked.issue) };
+    if (checked && !checked.ok) return { ...title, text: issueText(i18n, checked.issue) };
   }
   const text = (ERRORS_JA as Readonly<Record<string, string>>)[error.code] ?? ERRORS_JA.internal;
-  return { title, text, ...(DETAIL_CODES.has(error.code) ? { detail: error.message } : {}) };
+  return { ...title, text, ...(DETAIL_CODES.has(error.code) ? { detail: error.message } : {}) };
 }

@@ -178,7 +178,7 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
     const other = loopback.sts.registerUser();
 
     const error = await rejection(
-      gateway().getSessionToken(requestFor(user, { mfaSerial: other.mfaSerial, code: loopback.sts.currentCode(other) })),
+      gateway().getSessionToken(requestFor(user, { mfaSerial: other.mfaSerial as string, code: loopback.sts.currentCode(other) })),
       'sts-wrong-device',
     );
 

@@ -14,7 +14,7 @@ before(() => {
 });
 
 function client(credentials: STSClientConfig['credentials'], extra: Partial<STSClientConfig> = {}): STSClient {
-  return new STSClient({ region: 'us-east-1', endpoint: loopback.sts.endpoint, credentials, maxAttempts: 1, ...extra });
+  return new STSClient({ region: 'us-east-1', endpoint: loopback.sts.endpoint, ...(credentials === undefined ? {} : { credentials }), maxAttempts: 1, ...extra } as STSClientConfig);
 }
 
 function longLived(user: StsUser): STSClient {
