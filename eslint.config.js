@@ -46,6 +46,18 @@ export default tseslint.config(
     },
   },
   {
+    // The engine serves the command, the tray and the windows alike: it never depends on the command.
+    files: ['main/engine/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          ...electronOnly,
+          { regex: '^(\\.\\.?/)+(.*/)?cli(/.*)?$', message: 'The engine must not depend on the command (main/cli/): the tray and the windows use it too.' },
+        ],
+      }],
+    },
+  },
+  {
     // The renderer: browser only. It may use main/common/ (pure code and the bridge contract), nothing else of main/.
     files: ['renderer/**/*.ts'],
     rules: {

@@ -22,6 +22,10 @@ describe('layering rules', () => {
     assert.ok((await problems('main/cli/example.ts', "import { shell } from 'electron';\nexport const s = shell;\n")).length > 0);
   });
 
+  it('reject the command in the engine', async () => {
+    assert.ok((await problems('main/engine/example.ts', "import { EXIT } from '../cli/exit-codes';\nexport const e = EXIT;\n")).length > 0);
+  });
+
   it('reject the Electron layer in the engine', async () => {
     assert.ok((await problems('main/engine/example.ts', "import { x } from '../electron/tray';\nexport const y = x;\n")).length > 0);
   });
