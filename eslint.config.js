@@ -17,7 +17,9 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -28,13 +30,16 @@ export default tseslint.config(
     // The pure layer: runs in Node and in the browser alike, so no Node, no Electron, no engine.
     files: ['main/common/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: nodeBuiltins.map((name) => ({ name, message: 'main/common/ runs in the renderer too: no Node built-ins.' })),
-        patterns: [
-          ...electronOnly,
-          { regex: '^(\\.\\.?/)+(.*/)?(engine|cli)(/.*)?$', message: 'main/common/ must not depend on the engine or the command.' },
-        ],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'main/common/ runs in the renderer too: no Node built-ins.' })),
+          patterns: [
+            ...electronOnly,
+            { regex: '^(\\.\\.?/)+(.*/)?(engine|cli)(/.*)?$', message: 'main/common/ must not depend on the engine or the command.' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -49,26 +54,32 @@ export default tseslint.config(
     // The engine serves the command, the tray and the windows alike: it never depends on the command.
     files: ['main/engine/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [
-          ...electronOnly,
-          { regex: '^(\\.\\.?/)+(.*/)?cli(/.*)?$', message: 'The engine must not depend on the command (main/cli/): the tray and the windows use it too.' },
-        ],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...electronOnly,
+            { regex: '^(\\.\\.?/)+(.*/)?cli(/.*)?$', message: 'The engine must not depend on the command (main/cli/): the tray and the windows use it too.' },
+          ],
+        },
+      ],
     },
   },
   {
     // The renderer: browser only. It may use main/common/ (pure code and the bridge contract), nothing else of main/.
     files: ['renderer/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer never imports Node: go through the bridge.' })),
-        patterns: [
-          ...electronOnly,
-          { regex: '^(\\.\\.?/)+main/(engine|cli|electron)(/.*)?$', message: 'The renderer reaches the main process only through the bridge.' },
-          { group: ['keytar', '@aws-sdk/*', 'otplib'], message: 'The renderer reaches the main process only through the bridge.' },
-        ],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer never imports Node: go through the bridge.' })),
+          patterns: [
+            ...electronOnly,
+            { regex: '^(\\.\\.?/)+main/(engine|cli|electron)(/.*)?$', message: 'The renderer reaches the main process only through the bridge.' },
+            { group: ['keytar', '@aws-sdk/*', 'otplib'], message: 'The renderer reaches the main process only through the bridge.' },
+          ],
+        },
+      ],
     },
   },
 );

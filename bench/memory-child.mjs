@@ -12,6 +12,8 @@ const gc = globalThis.gc;
 for (let i = 0; i < 3; i += 1) gc?.();
 await new Promise((resolve) => setTimeout(resolve, 100));
 gc?.();
-process.stdout.write(`${JSON.stringify({ profiles: statuses.length, valid: statuses.filter((s) => s.state.kind === 'valid').length, memory: process.memoryUsage() })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ profiles: statuses.length, valid: statuses.filter((s) => s.state.kind === 'valid').length, memory: process.memoryUsage() })}\n`,
+);
 engine.stop();
 process.exit(0);

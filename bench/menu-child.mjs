@@ -14,10 +14,22 @@ const engine = new Engine({ env: config.env, configDir: config.configDir, secret
 await engine.start();
 const snapshot = await new EngineTraySource(engine).snapshot();
 const noop = () => undefined;
-const items = buildTrayMenu(snapshot, {
-  refresh: noop, copyExports: noop, forgetSession: noop, refreshAll: noop, manageProfiles: noop,
-  settings: noop, setLaunchAtLogin: noop, installCommandLineTool: noop, about: noop, quit: noop,
-}, { now: Date.now(), offerCommandLineTool: false, locale: 'en-US', timeZone: 'UTC' });
+const items = buildTrayMenu(
+  snapshot,
+  {
+    refresh: noop,
+    copyExports: noop,
+    forgetSession: noop,
+    refreshAll: noop,
+    manageProfiles: noop,
+    settings: noop,
+    setLaunchAtLogin: noop,
+    installCommandLineTool: noop,
+    about: noop,
+    quit: noop,
+  },
+  { now: Date.now(), offerCommandLineTool: false, locale: 'en-US', timeZone: 'UTC' },
+);
 const ready = performance.now();
 process.stdout.write(`${JSON.stringify({ loadedMs: loaded, readyMs: ready, items: items.length, profiles: snapshot.profiles.length })}\n`);
 engine.stop();

@@ -126,7 +126,8 @@ async function inner() {
     MFA_TRAY_CONFIG_DIR: join(work, 'config'),
   };
   const cliEnv = { ...process.env, ...files, MFA_TRAY_KEYCHAIN_SERVICE: keychain.prefix, AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_DEFAULT_REGION: 'us-east-1' };
-  const readProfiles = async () => (await loadSharedConfigFiles({ filepath: files.AWS_SHARED_CREDENTIALS_FILE, configFilepath: files.AWS_CONFIG_FILE, ignoreCache: true })).credentialsFile;
+  const readProfiles = async () =>
+    (await loadSharedConfigFiles({ filepath: files.AWS_SHARED_CREDENTIALS_FILE, configFilepath: files.AWS_CONFIG_FILE, ignoreCache: true })).credentialsFile;
 
   try {
     // 1. Refresh end to end, against the article's aws CLI workflow.
@@ -135,7 +136,10 @@ async function inner() {
     let refreshFailure;
     for (let i = 0; i < RUNS; i += 1) {
       const user = sts.registerUser();
-      const added = await timed(process.execPath, [cli, 'add', `r${i}`, '--mfa-serial', user.mfaSerial, '--access-key-id', user.accessKeyId], { env: cliEnv, input: `${user.secretAccessKey}\n` });
+      const added = await timed(process.execPath, [cli, 'add', `r${i}`, '--mfa-serial', user.mfaSerial, '--access-key-id', user.accessKeyId], {
+        env: cliEnv,
+        input: `${user.secretAccessKey}\n`,
+      });
       if (added.status !== 0) throw new Error(`mfa-tray add failed: ${added.stderr}`);
       await sts.avoidStepEdge(3000);
       const result = await timed(process.execPath, [cli, 'refresh', `r${i}`, '--code', sts.currentCode(user)], { env: cliEnv });
@@ -155,15 +159,41 @@ async function inner() {
         const user = sts.registerUser();
         mkdirSync(dirname(files.AWS_SHARED_CREDENTIALS_FILE), { recursive: true });
         const before = existsSync(files.AWS_SHARED_CREDENTIALS_FILE) ? readFileSync(files.AWS_SHARED_CREDENTIALS_FILE, 'utf8') : '';
-        writeFileSync(files.AWS_SHARED_CREDENTIALS_FILE, `${before}\n[base${i}]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`);
+        writeFileSync(
+          files.AWS_SHARED_CREDENTIALS_FILE,
+          `${before}\n[base${i}]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`,
+        );
         await sts.avoidStepEdge(6000);
         const awsEnv = { ...process.env, ...files };
         delete awsEnv.AWS_ENDPOINT_URL_STS;
         const started = performance.now();
-        const token = await timed('aws', ['sts', 'get-session-token', '--serial-number', user.mfaSerial, '--token-code', sts.currentCode(user), '--profile', `base${i}`, '--region', 'us-east-1', '--endpoint-url', sts.endpoint, '--output', 'json'], { env: awsEnv });
+        const token = await timed(
+          'aws',
+          [
+            'sts',
+            'get-session-token',
+            '--serial-number',
+            user.mfaSerial,
+            '--token-code',
+            sts.currentCode(user),
+            '--profile',
+            `base${i}`,
+            '--region',
+            'us-east-1',
+            '--endpoint-url',
+            sts.endpoint,
+            '--output',
+            'json',
+          ],
+          { env: awsEnv },
+        );
         if (token.status !== 0) throw new Error(`aws sts get-session-token failed: ${token.stderr}`);
         const credentials = JSON.parse(token.stdout).Credentials;
-        for (const [key, value] of [['aws_access_key_id', credentials.AccessKeyId], ['aws_secret_access_key', credentials.SecretAccessKey], ['aws_session_token', credentials.SessionToken]]) {
+        for (const [key, value] of [
+          ['aws_access_key_id', credentials.AccessKeyId],
+          ['aws_secret_access_key', credentials.SecretAccessKey],
+          ['aws_session_token', credentials.SessionToken],
+        ]) {
           const set = await timed('aws', ['configure', 'set', key, value, '--profile', `mfa${i}`], { env: awsEnv });
           if (set.status !== 0) throw new Error(`aws configure set failed: ${set.stderr}`);
         }
@@ -181,7 +211,9 @@ async function inner() {
         id: 1,
         what: '`mfa-tray refresh <p> --code …`, process start until the file holds the session',
         figure: refreshFailure ?? fmt(ours),
-        baseline: awsAvailable ? `aws sts get-session-token + 3× aws configure set: ${fmt(theirs)} (${raw.awsVersion.split(' ')[0]})` : 'aws CLI not installed: no baseline',
+        baseline: awsAvailable
+          ? `aws sts get-session-token + 3× aws configure set: ${fmt(theirs)} (${raw.awsVersion.split(' ')[0]})`
+          : 'aws CLI not installed: no baseline',
         ratio: ratio ? `${ratio.toFixed(1)}× faster` : undefined,
         goal: '≥ 5× faster',
         met: ratio === undefined ? undefined : ratio >= 5,
@@ -194,7 +226,10 @@ async function inner() {
     const cachedProfile = 'cached';
     {
       const user = sts.registerUser();
-      const added = await timed(process.execPath, [cli, 'add', cachedProfile, '--mfa-serial', user.mfaSerial, '--access-key-id', user.accessKeyId], { env: cliEnv, input: `${user.secretAccessKey}\n` });
+      const added = await timed(process.execPath, [cli, 'add', cachedProfile, '--mfa-serial', user.mfaSerial, '--access-key-id', user.accessKeyId], {
+        env: cliEnv,
+        input: `${user.secretAccessKey}\n`,
+      });
       if (added.status !== 0) throw new Error(`mfa-tray add failed: ${added.stderr}`);
       // Cached as a refresh leaves it (12 h left), put there directly so that this measure does not depend on 1.
       await engineForCache.secrets.setSession(cachedProfile, { ...versionSession(1), expiresAt: Date.now() + 12 * 3600_000 });
@@ -251,8 +286,10 @@ async function inner() {
         restMs: processRuns.length ? median(processRuns) - median(fastPathRuns) - (median(keytarRuns) - median(nodeRuns)) : undefined,
         modulesLoaded: `${loaded.files} files, ${fmtBytes(loaded.bytes)}`,
       };
-      console.log(`     breakdown: node ${fmt(median(nodeRuns))}; + loading the ${loaded.files} modules of this path (${fmtBytes(loaded.bytes)}) ${fmt(median(fastPathRuns) - median(nodeRuns))}; ` +
-        `+ keytar and one keychain read ${fmt(median(keytarRuns) - median(nodeRuns))}`);
+      console.log(
+        `     breakdown: node ${fmt(median(nodeRuns))}; + loading the ${loaded.files} modules of this path (${fmtBytes(loaded.bytes)}) ${fmt(median(fastPathRuns) - median(nodeRuns))}; ` +
+          `+ keytar and one keychain read ${fmt(median(keytarRuns) - median(nodeRuns))}`,
+      );
     }
 
     // 3. One credentials-file update in a file of 1,000 profiles.
@@ -271,7 +308,10 @@ async function inner() {
         times.push(performance.now() - t0);
       }
       const after = readFileSync(path, 'latin1');
-      return { times: times.slice(3), outsideUnchanged: after.startsWith(original.slice(0, start)) && after.endsWith(original.slice(end)) && after !== original };
+      return {
+        times: times.slice(3),
+        outsideUnchanged: after.startsWith(original.slice(0, start)) && after.endsWith(original.slice(end)) && after !== original,
+      };
     };
     const diskDir = join(work, 'disk');
     mkdirSync(diskDir);
@@ -331,7 +371,12 @@ async function inner() {
     const worlds = {};
     for (const count of [0, 5, 100]) {
       const dir = join(work, `engine-${count}`);
-      const env = { HOME: dir, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws', 'credentials'), AWS_CONFIG_FILE: join(dir, 'aws', 'config'), MFA_TRAY_CONFIG_DIR: join(dir, 'config') };
+      const env = {
+        HOME: dir,
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws', 'credentials'),
+        AWS_CONFIG_FILE: join(dir, 'aws', 'config'),
+        MFA_TRAY_CONFIG_DIR: join(dir, 'config'),
+      };
       const kc = createTestKeychain(`bench${count}`);
       const engine = new Engine({ env, configDir: env.MFA_TRAY_CONFIG_DIR, secretStore: kc.store });
       for (let i = 0; i < count; i += 1) {
@@ -351,9 +396,15 @@ async function inner() {
       const pick = (key) => median(samples.map((s) => (s.memory ?? s)[key]));
       return { rss: pick('rss'), heapUsed: pick('heapUsed'), external: pick('external'), valid: samples[0].valid };
     };
-    const baseline = await measureMemory(['-e', 'for (let i = 0; i < 3; i += 1) gc(); setTimeout(() => { gc(); console.log(JSON.stringify(process.memoryUsage())); }, 100);']);
+    const baseline = await measureMemory([
+      '-e',
+      'for (let i = 0; i < 3; i += 1) gc(); setTimeout(() => { gc(); console.log(JSON.stringify(process.memoryUsage())); }, 100);',
+    ]);
     // The keychain module alone (keytar, libsecret, GLib, a D-Bus connection): native memory the engine pulls in.
-    const keytarOnly = await measureMemory(['-e', `const k = require(${JSON.stringify(keytarPath)}); k.getPassword('MFA Tray bench: none', 'none').then(() => { for (let i = 0; i < 3; i += 1) gc(); setTimeout(() => { gc(); console.log(JSON.stringify(process.memoryUsage())); }, 100); });`]);
+    const keytarOnly = await measureMemory([
+      '-e',
+      `const k = require(${JSON.stringify(keytarPath)}); k.getPassword('MFA Tray bench: none', 'none').then(() => { for (let i = 0; i < 3; i += 1) gc(); setTimeout(() => { gc(); console.log(JSON.stringify(process.memoryUsage())); }, 100); });`,
+    ]);
     const engine0 = await measureMemory([join(bundles, 'memory.mjs'), worlds[0].config]);
     const engine5 = await measureMemory([join(bundles, 'memory.mjs'), worlds[5].config]);
     const engine100 = await measureMemory([join(bundles, 'memory.mjs'), worlds[100].config]);
@@ -432,7 +483,9 @@ async function inner() {
   console.log('\n| # | what | measured | baseline / check | ratio | goal | met |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
-    console.log(`| ${r.id} | ${r.what} | ${r.figure} | ${r.baseline ?? ''} | ${r.ratio ?? ''} | ${r.goal} | ${r.met === undefined ? '–' : r.met ? 'yes' : 'no'} |`);
+    console.log(
+      `| ${r.id} | ${r.what} | ${r.figure} | ${r.baseline ?? ''} | ${r.ratio ?? ''} | ${r.goal} | ${r.met === undefined ? '–' : r.met ? 'yes' : 'no'} |`,
+    );
   }
   console.log('\nbench-results.json written.');
 }

@@ -76,11 +76,37 @@ async function reload(): Promise<void> {
 
 function renderHeader(): void {
   const { i18n } = page;
-  replaceChildren(header,
+  replaceChildren(
+    header,
     el('h1', { id: 'profiles-heading' }, i18n.t('profiles.heading')),
-    el('div', { className: 'header-actions' },
-      el('button', { attrs: { type: 'button' }, on: { click: () => openImportDialog({ i18n: page.i18n, onImported: (name, removed) => void afterChange(page.i18n.t(removed ? 'status.importedRemoved' : 'status.imported', { name })) }) } }, i18n.t('profiles.import')),
-      el('button', { className: 'primary', attrs: { type: 'button' }, on: { click: () => openProfileDialog({ i18n: page.i18n, onSaved: (name) => void afterChange(page.i18n.t('status.added', { name })) }) } }, i18n.t('profiles.add'))));
+    el(
+      'div',
+      { className: 'header-actions' },
+      el(
+        'button',
+        {
+          attrs: { type: 'button' },
+          on: {
+            click: () =>
+              openImportDialog({
+                i18n: page.i18n,
+                onImported: (name, removed) => void afterChange(page.i18n.t(removed ? 'status.importedRemoved' : 'status.imported', { name })),
+              }),
+          },
+        },
+        i18n.t('profiles.import'),
+      ),
+      el(
+        'button',
+        {
+          className: 'primary',
+          attrs: { type: 'button' },
+          on: { click: () => openProfileDialog({ i18n: page.i18n, onSaved: (name) => void afterChange(page.i18n.t('status.added', { name })) }) },
+        },
+        i18n.t('profiles.add'),
+      ),
+    ),
+  );
   empty.textContent = i18n.t('profiles.empty');
 }
 
@@ -124,9 +150,16 @@ function createRow(view: ProfileView): Row {
   const actions = el('div', { className: 'row-actions', attrs: { role: 'group' } });
   const slot = el('div', { className: 'row-slot' });
   const message = el('p', { className: 'message row-message', attrs: { 'aria-live': 'polite', hidden: true } });
-  const item = el('li', { className: 'profile', attrs: { 'data-profile': view.name } },
+  const item = el(
+    'li',
+    { className: 'profile', attrs: { 'data-profile': view.name } },
     el('div', { className: 'row-head' }, title, el('span', { className: 'state' }, badge, detail)),
-    reason, meta, actions, slot, message);
+    reason,
+    meta,
+    actions,
+    slot,
+    message,
+  );
   const row: Row = { item, title, badge, detail, reason, meta, actions, slot, message, view };
   renderRowStatic(row);
   return row;
@@ -137,11 +170,13 @@ function renderRowStatic(row: Row): void {
   const { i18n } = page;
   const { view } = row;
   row.actions.setAttribute('aria-label', i18n.t('row.actionsFor', { name: view.name }));
-  replaceChildren(row.actions,
+  replaceChildren(
+    row.actions,
     el('button', { className: 'refresh', attrs: { type: 'button' }, on: { click: () => void refresh(row) } }, i18n.t('row.refresh')),
     el('button', { className: 'verify', attrs: { type: 'button' }, on: { click: () => void verify(row) } }, i18n.t('row.verify')),
     el('button', { className: 'edit', attrs: { type: 'button' }, on: { click: () => edit(row) } }, i18n.t('row.edit')),
-    el('button', { className: 'remove danger', attrs: { type: 'button' }, on: { click: () => remove(row) } }, i18n.t('row.remove')));
+    el('button', { className: 'remove danger', attrs: { type: 'button' }, on: { click: () => remove(row) } }, i18n.t('row.remove')),
+  );
 }
 
 function renderRowState(row: Row): void {
@@ -153,22 +188,27 @@ function renderRowState(row: Row): void {
   row.detail.textContent = state.detail ?? '';
   if (state.reason) {
     row.reason.hidden = false;
-    replaceChildren(row.reason, state.reason.text, state.reason.detail ? el('span', { className: 'message-detail', attrs: { lang: 'en' } }, state.reason.detail) : null);
+    replaceChildren(
+      row.reason,
+      state.reason.text,
+      state.reason.detail ? el('span', { className: 'message-detail', attrs: { lang: 'en' } }, state.reason.detail) : null,
+    );
   } else {
     row.reason.hidden = true;
     row.reason.replaceChildren();
   }
-  const codes = view.hasTotpSecret
-    ? i18n.t(view.autoRefresh ? 'meta.codesGeneratedAuto' : 'meta.codesGenerated')
-    : i18n.t('meta.codesTyped');
-  const pair = (term: string, value: string, className?: string): HTMLElement => el('div', {}, el('dt', {}, term), el('dd', className ? { className } : {}, value));
-  replaceChildren(row.meta,
+  const codes = view.hasTotpSecret ? i18n.t(view.autoRefresh ? 'meta.codesGeneratedAuto' : 'meta.codesGenerated') : i18n.t('meta.codesTyped');
+  const pair = (term: string, value: string, className?: string): HTMLElement =>
+    el('div', {}, el('dt', {}, term), el('dd', className ? { className } : {}, value));
+  replaceChildren(
+    row.meta,
     pair(i18n.t('meta.device'), view.mfaSerial, 'mono'),
     pair(i18n.t('meta.target'), `[${view.targetSection}]`, 'mono'),
     pair(i18n.t('meta.region'), view.region, 'mono'),
     pair(i18n.t('meta.duration'), i18n.formatSeconds(view.durationSeconds)),
     pair(i18n.t('meta.codes'), codes),
-    view.hasLongLivedKey ? null : pair(i18n.t('meta.key'), i18n.t('meta.noKey'), 'warning-text'));
+    view.hasLongLivedKey ? null : pair(i18n.t('meta.key'), i18n.t('meta.noKey'), 'warning-text'),
+  );
 }
 
 async function refresh(row: Row): Promise<void> {
@@ -180,7 +220,12 @@ async function refresh(row: Row): Promise<void> {
   }
   showMessage(row.message, 'progress', i18n.t('row.refreshing'));
   const result = await call((b) => b.refreshNow(name));
-  if (result.ok) showMessage(row.message, 'success', page.i18n.t('code.done', { section: result.value.targetSection, time: page.i18n.formatMoment(result.value.expiresAt) }));
+  if (result.ok)
+    showMessage(
+      row.message,
+      'success',
+      page.i18n.t('code.done', { section: result.value.targetSection, time: page.i18n.formatMoment(result.value.expiresAt) }),
+    );
   else showError(row.message, errorText(page.i18n, result.error));
 }
 

@@ -81,24 +81,34 @@ async function main(): Promise<void> {
 
 function renderPrompt(page: PageContext, context: PromptContext, entry: CodeEntry, stateLine: HTMLElement): void {
   const { i18n } = page;
-  replaceChildren(root,
+  replaceChildren(
+    root,
     el('header', { className: 'window-header' }, el('h1', {}, i18n.t('prompt.heading'))),
-    el('dl', { className: 'facts' },
-      el('dt', {}, i18n.t('prompt.profile')), el('dd', { className: 'profile-name' }, context.profile),
-      el('dt', {}, i18n.t('prompt.device')), el('dd', { className: 'mono serial' }, context.mfaSerial),
-      el('dt', {}, i18n.t('prompt.session')), stateLine),
-    entry.element);
+    el(
+      'dl',
+      { className: 'facts' },
+      el('dt', {}, i18n.t('prompt.profile')),
+      el('dd', { className: 'profile-name' }, context.profile),
+      el('dt', {}, i18n.t('prompt.device')),
+      el('dd', { className: 'mono serial' }, context.mfaSerial),
+      el('dt', {}, i18n.t('prompt.session')),
+      stateLine,
+    ),
+    entry.element,
+  );
 }
 
 function renderFailure(page: PageContext, message: () => ReturnType<typeof errorText>): void {
   const box = el('p', { className: 'message', attrs: { role: 'alert' } });
   showError(box, message());
   const close = el('button', { attrs: { type: 'button' }, on: { click: closeWindow } }, page.i18n.t('common.close'));
-  replaceChildren(root,
+  replaceChildren(
+    root,
     el('header', { className: 'window-header' }, el('h1', {}, page.i18n.t('prompt.heading'))),
     el('dl', { className: 'facts' }, el('dt', {}, page.i18n.t('prompt.profile')), el('dd', { className: 'profile-name' }, profileName || '—')),
     box,
-    el('div', { className: 'actions' }, close));
+    el('div', { className: 'actions' }, close),
+  );
   close.focus();
 }
 

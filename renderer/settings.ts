@@ -34,24 +34,41 @@ function renderForm(page: PageContext, initial: boolean): void {
     return input;
   };
   const notify = field({
-    name: 'notifyBeforeMinutes', label: t('settings.notify'), control: minutes(settings.notifyBeforeMinutes), after: t('unit.minutes'),
+    name: 'notifyBeforeMinutes',
+    label: t('settings.notify'),
+    control: minutes(settings.notifyBeforeMinutes),
+    after: t('unit.minutes'),
     hint: t('settings.notifyHint', { min: LIMITS.notifyBeforeMinutes.min, max: LIMITS.notifyBeforeMinutes.max }),
   });
   const autoRefresh = field({
-    name: 'autoRefreshBeforeMinutes', label: t('settings.autoRefresh'), control: minutes(settings.autoRefreshBeforeMinutes), after: t('unit.minutes'),
+    name: 'autoRefreshBeforeMinutes',
+    label: t('settings.autoRefresh'),
+    control: minutes(settings.autoRefreshBeforeMinutes),
+    after: t('unit.minutes'),
     hint: t('settings.autoRefreshHint', { min: LIMITS.autoRefreshBeforeMinutes.min, max: LIMITS.autoRefreshBeforeMinutes.max }),
   });
   const clipboard = field({
-    name: 'clipboardClearSeconds', label: t('settings.clipboard'), control: minutes(settings.clipboardClearSeconds), after: t('unit.seconds'),
+    name: 'clipboardClearSeconds',
+    label: t('settings.clipboard'),
+    control: minutes(settings.clipboardClearSeconds),
+    after: t('unit.seconds'),
     hint: t('settings.clipboardHint', { min: LIMITS.clipboardClearSeconds.min, max: LIMITS.clipboardClearSeconds.max }),
   });
-  const launch = field({ name: 'launchAtLogin', label: t('settings.launchAtLogin'), control: el('input', { attrs: { type: 'checkbox' } }), hint: t('settings.launchAtLoginHint') });
+  const launch = field({
+    name: 'launchAtLogin',
+    label: t('settings.launchAtLogin'),
+    control: el('input', { attrs: { type: 'checkbox' } }),
+    hint: t('settings.launchAtLoginHint'),
+  });
   launch.control.checked = settings.launchAtLogin;
   const system = I18n.for('auto', page.osLocale);
-  const languageSelect = el('select', {},
+  const languageSelect = el(
+    'select',
+    {},
     el('option', { attrs: { value: 'auto' } }, t('settings.languageAuto', { language: system.language === 'ja' ? '日本語' : 'English' })),
     el('option', { attrs: { value: 'en', lang: 'en' } }, 'English'),
-    el('option', { attrs: { value: 'ja', lang: 'ja' } }, '日本語'));
+    el('option', { attrs: { value: 'ja', lang: 'ja' } }, '日本語'),
+  );
   languageSelect.value = settings.language;
   const language = field({ name: 'language', label: t('settings.language'), control: languageSelect, hint: t('settings.languageHint') });
   const fields: Field[] = [notify, autoRefresh, clipboard, launch, language];
@@ -96,24 +113,27 @@ function renderForm(page: PageContext, initial: boolean): void {
     if (live) showMessage(live, 'success', page.i18n.t('settings.saved'));
   };
 
-  replaceChildren(root,
+  replaceChildren(
+    root,
     el('header', { className: 'window-header' }, el('h1', {}, t('settings.heading'))),
-    el('form', {
-      className: 'settings-form',
-      attrs: { novalidate: true },
-      on: {
-        submit: (event) => {
-          event.preventDefault();
-          void submit();
+    el(
+      'form',
+      {
+        className: 'settings-form',
+        attrs: { novalidate: true },
+        on: {
+          submit: (event) => {
+            event.preventDefault();
+            void submit();
+          },
         },
       },
-    },
-    el('fieldset', {}, el('legend', {}, t('settings.sessions')), notify.row, autoRefresh.row),
-    el('fieldset', {}, el('legend', {}, t('settings.app')), clipboard.row, launch.row, language.row),
-    status,
-    el('div', { className: 'actions' },
-      el('button', { attrs: { type: 'button' }, on: { click: closeWindow } }, t('common.close')),
-      save)));
+      el('fieldset', {}, el('legend', {}, t('settings.sessions')), notify.row, autoRefresh.row),
+      el('fieldset', {}, el('legend', {}, t('settings.app')), clipboard.row, launch.row, language.row),
+      status,
+      el('div', { className: 'actions' }, el('button', { attrs: { type: 'button' }, on: { click: closeWindow } }, t('common.close')), save),
+    ),
+  );
   // First the first field; after a change of language, where the user was: on Save.
   (initial ? notify.control : save).focus();
 }

@@ -69,7 +69,9 @@ if (existsSync(join(root, preloadEntry))) {
 // The windows: every renderer/<window>.html with its renderer/<window>.ts, bundled for the browser.
 const rendererDir = join(root, 'renderer');
 const windows = existsSync(rendererDir)
-  ? readdirSync(rendererDir).filter((f) => f.endsWith('.html')).map((f) => f.slice(0, -'.html'.length))
+  ? readdirSync(rendererDir)
+      .filter((f) => f.endsWith('.html'))
+      .map((f) => f.slice(0, -'.html'.length))
   : [];
 if (windows.length > 0) {
   const rendererOut = join(outdir, 'renderer');

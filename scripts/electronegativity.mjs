@@ -48,9 +48,7 @@ const inputs = [
 ];
 for (const { from } of inputs) if (!existsSync(from)) fail(`${relative(root, from)} is missing; run: npm run build`);
 const rendererDir = join(dist, 'renderer');
-const rendererFiles = existsSync(rendererDir)
-  ? readdirSync(rendererDir).filter((f) => /\.(js|html)$/.test(f) && statSync(join(rendererDir, f)).isFile())
-  : [];
+const rendererFiles = existsSync(rendererDir) ? readdirSync(rendererDir).filter((f) => /\.(js|html)$/.test(f) && statSync(join(rendererDir, f)).isFile()) : [];
 if (rendererFiles.length === 0) fail(`${relative(root, rendererDir)} holds no windows; run: npm run build`);
 for (const file of rendererFiles) inputs.push({ from: join(rendererDir, file), to: `renderer/${file}` });
 
@@ -79,7 +77,7 @@ require.cache[gotPath] = offlineGot;
 for (const lib of [http, https]) {
   for (const method of ['request', 'get']) {
     lib[method] = (...args) => {
-      const target = typeof args[0] === 'string' || args[0] instanceof URL ? String(args[0]) : args[0]?.host ?? args[0]?.hostname;
+      const target = typeof args[0] === 'string' || args[0] instanceof URL ? String(args[0]) : (args[0]?.host ?? args[0]?.hostname);
       fail(`the scanner tried to reach the network (${target}); it must run offline.`);
     };
   }
@@ -92,16 +90,19 @@ const run = require('@doyensec/electronegativity');
 const electronVersion = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
 let result;
 try {
-  result = await run({
-    input: stage,
-    isRelative: true,
-    severitySet: 'informational',
-    confidenceSet: 'tentative',
-    electronVersionOverride: electronVersion,
-    customScan: [],
-    excludeFromScan: ['AvailableSecurityFixesGlobalCheck'],
-    parserPlugins: [],
-  }, false);
+  result = await run(
+    {
+      input: stage,
+      isRelative: true,
+      severitySet: 'informational',
+      confidenceSet: 'tentative',
+      electronVersionOverride: electronVersion,
+      customScan: [],
+      excludeFromScan: ['AvailableSecurityFixesGlobalCheck'],
+      parserPlugins: [],
+    },
+    false,
+  );
 } finally {
   rmSync(stage, { recursive: true, force: true });
 }
@@ -127,7 +128,9 @@ const describe = (issue) => `${issue.id} [${issue.severity.name}/${issue.confide
 const serious = result.issues.filter((issue) => issue.severity.value >= MEDIUM);
 const unjustified = serious.filter((issue) => !justificationOf(issue));
 
-console.log(`electronegativity ${require('@doyensec/electronegativity/package.json').version}: ${result.atomicChecks + result.globalChecks} checks over ${inputs.length} files (Electron ${electronVersion}), offline`);
+console.log(
+  `electronegativity ${require('@doyensec/electronegativity/package.json').version}: ${result.atomicChecks + result.globalChecks} checks over ${inputs.length} files (Electron ${electronVersion}), offline`,
+);
 for (const issue of serious) {
   const justification = justificationOf(issue);
   console.log(`  ${justification ? 'justified  ' : 'UNJUSTIFIED'}  ${describe(issue)}${justification ? '' : `\n      ${issue.description}`}`);
@@ -137,6 +140,8 @@ const stale = justifications.filter((j) => !serious.some((issue) => j.id === iss
 for (const j of stale) console.log(`  note: the justification of ${j.id} in ${j.file} matches no finding any more; remove it.`);
 
 if (unjustified.length > 0) {
-  fail(`${unjustified.length} finding${unjustified.length === 1 ? '' : 's'} of medium severity or above without a justification. Fix the code, or justify each in ${relative(root, justificationsFile)} (id, file, reason).`);
+  fail(
+    `${unjustified.length} finding${unjustified.length === 1 ? '' : 's'} of medium severity or above without a justification. Fix the code, or justify each in ${relative(root, justificationsFile)} (id, file, reason).`,
+  );
 }
 console.log('electronegativity: no unjustified finding of medium severity or above.');

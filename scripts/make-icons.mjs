@@ -39,9 +39,10 @@ function render(document, size) {
  */
 function trayGlyph(look, template) {
   const badged = look !== 'ok';
-  const mark = look === 'expiring'
-    ? (color) => `<use href="#clock" fill="none" stroke="${color}" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/>`
-    : (color) => `<use href="#alert" fill="${color}"/>`;
+  const mark =
+    look === 'expiring'
+      ? (color) => `<use href="#clock" fill="none" stroke="${color}" stroke-width="1.6" stroke-linecap="round" stroke-linejoin="round"/>`
+      : (color) => `<use href="#alert" fill="${color}"/>`;
   const shieldMask = `<mask id="shield-mask"><rect width="24" height="24" fill="#fff"/>${template ? '<use href="#keyhole" fill="#000"/>' : ''}${badged ? '<use href="#badge-gap" fill="#000"/>' : ''}</mask>`;
   if (template) {
     const badgeMask = badged ? `<mask id="badge-mask"><rect width="24" height="24" fill="#fff"/>${mark('#000')}</mask>` : '';
@@ -50,15 +51,17 @@ function trayGlyph(look, template) {
   }
   const badgeColor = look === 'expiring' ? '#F2A516' : '#D93025';
   const markColor = look === 'expiring' ? '#1E1E1E' : '#FFFFFF';
-  const body = `<g mask="url(#shield-mask)"><use href="#shield" fill="#2B6CD4" stroke="#1A4A99" stroke-width="0.6"/><use href="#keyhole" fill="#FFFFFF"/></g>`
-    + (badged ? `<use href="#badge" fill="${badgeColor}"/>${mark(markColor)}` : '');
+  const body =
+    `<g mask="url(#shield-mask)"><use href="#shield" fill="#2B6CD4" stroke="#1A4A99" stroke-width="0.6"/><use href="#keyhole" fill="#FFFFFF"/></g>` +
+    (badged ? `<use href="#badge" fill="${badgeColor}"/>${mark(markColor)}` : '');
   return (size) => svg('0 0 24 24', size, shieldMask, body);
 }
 
 /** The application icon: the shield in amber on a dark rounded square (macOS's 824-of-1024 grid). */
 function appIcon(size) {
-  const body = '<rect x="100" y="100" width="824" height="824" rx="185" fill="url(#app-background)"/>'
-    + '<g transform="translate(512 522) scale(30) translate(-12 -12)"><use href="#shield" fill="url(#app-shield)"/><use href="#keyhole" fill="#131F33"/></g>';
+  const body =
+    '<rect x="100" y="100" width="824" height="824" rx="185" fill="url(#app-background)"/>' +
+    '<g transform="translate(512 522) scale(30) translate(-12 -12)"><use href="#shield" fill="url(#app-shield)"/><use href="#keyhole" fill="#131F33"/></g>';
   return svg('0 0 1024 1024', size, '', body);
 }
 

@@ -26,7 +26,9 @@ const resolved = spawnSync(process.execPath, ['-e', "process.stdout.write(requir
   timeout: 10 * 60_000,
 });
 if (resolved.status !== 0 || !resolved.stdout || !existsSync(resolved.stdout)) {
-  console.error(`npm start: Electron's binary could not be downloaded (no network access to its release host?), so the tray app cannot start here; run the same engine headless instead: ${headless}`);
+  console.error(
+    `npm start: Electron's binary could not be downloaded (no network access to its release host?), so the tray app cannot start here; run the same engine headless instead: ${headless}`,
+  );
   process.exit(1);
 }
 

@@ -70,7 +70,11 @@ export function parseCommandArgs(
   }
   if (count > positionals.max) {
     const extra = parsed.positionals[positionals.max] ?? '';
-    const what = extra.startsWith('-') ? `unexpected argument "${optionName(extra)}"` : positionals.max === 0 ? 'takes no arguments' : `takes ${positionals.max === 1 ? 'one' : `at most ${positionals.max}`} ${positionals.name}; unexpected extra argument`;
+    const what = extra.startsWith('-')
+      ? `unexpected argument "${optionName(extra)}"`
+      : positionals.max === 0
+        ? 'takes no arguments'
+        : `takes ${positionals.max === 1 ? 'one' : `at most ${positionals.max}`} ${positionals.name}; unexpected extra argument`;
     throw new UsageError(command, what);
   }
   const values: Record<string, string | boolean | undefined> = {};
@@ -89,12 +93,18 @@ function translateParseError(command: string, error: unknown, options: OptionSpe
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
       if (name !== undefined && /^--?secret/.test(name)) {
-        return new UsageError(command, `${name} is not accepted: a secret on the command line ends up in your shell history and in the process list; pipe it on stdin or type it at the prompt instead`);
+        return new UsageError(
+          command,
+          `${name} is not accepted: a secret on the command line ends up in your shell history and in the process list; pipe it on stdin or type it at the prompt instead`,
+        );
       }
       return new UsageError(command, `unknown option ${name ?? ''}`.trim());
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
-      const known = name !== undefined ? Object.entries(options).find(([long, spec]) => `--${long}` === name || (spec.short !== undefined && `-${spec.short}` === name)) : undefined;
+      const known =
+        name !== undefined
+          ? Object.entries(options).find(([long, spec]) => `--${long}` === name || (spec.short !== undefined && `-${spec.short}` === name))
+          : undefined;
       if (known && known[1].type === 'boolean') return new UsageError(command, `--${known[0]} takes no value`);
       return new UsageError(command, `${known ? `--${known[0]}` : (name ?? 'an option')} needs a value`);
     }

@@ -56,9 +56,7 @@ export async function lookUpCachedSession(
 }
 
 /** What {@link serveFreshCachedSession} did: served the session, or found what the whole command needs. */
-export type CachedSessionOutcome =
-  | { readonly served: true }
-  | { readonly served: false; readonly lookup: Promise<CachedSessionLookup> };
+export type CachedSessionOutcome = { readonly served: true } | { readonly served: false; readonly lookup: Promise<CachedSessionLookup> };
 
 /**
  * Prints the profile's cached session as credential_process JSON when it is fresh.

@@ -28,7 +28,8 @@ export function describeFailure(error: unknown, command: string | undefined): Fa
   const first = (e.message.split('\n')[0] ?? '').trim();
   return {
     status: EXIT.internal,
-    message: `unexpected failure${command ? ` in ${command}` : ''} (${e.name}${first ? `: ${first}` : ''}). ` +
+    message:
+      `unexpected failure${command ? ` in ${command}` : ''} (${e.name}${first ? `: ${first}` : ''}). ` +
       'Please report it; run again with MFA_TRAY_DEBUG=1 for the details.',
   };
 }

@@ -72,7 +72,11 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
       return EXIT.ok;
     }
     if (found === 'totp-overview') {
-      ctx.write(COMMANDS.filter((c) => c.name.startsWith('totp ')).map(commandHelp).join('\n'));
+      ctx.write(
+        COMMANDS.filter((c) => c.name.startsWith('totp '))
+          .map(commandHelp)
+          .join('\n'),
+      );
       return EXIT.ok;
     }
     command = found.command;

@@ -105,7 +105,10 @@ function isWatchProcess(pid: number): boolean {
 }
 
 function alreadyRunning(pid: number | undefined): MfaTrayError {
-  return new MfaTrayError('already-exists', `Another mfa-tray watch is already running${pid === undefined ? '' : ` (process ${pid})`}; one is enough. Stop it first${pid === undefined ? '' : ` (kill ${pid})`} to start this one.`);
+  return new MfaTrayError(
+    'already-exists',
+    `Another mfa-tray watch is already running${pid === undefined ? '' : ` (process ${pid})`}; one is enough. Stop it first${pid === undefined ? '' : ` (kill ${pid})`} to start this one.`,
+  );
 }
 
 function lockError(file: string, error: unknown): MfaTrayError {

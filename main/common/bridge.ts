@@ -13,9 +13,7 @@ import type { ErrorCode } from './errors';
 import type { AppSettings, Profile, SessionState } from './model';
 
 /** An operation's outcome. Errors cross the boundary as data, never as thrown objects. */
-export type BridgeResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: BridgeError };
+export type BridgeResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: BridgeError };
 
 /** An error as the windows see it: the engine's code, its plain message, and the field it is about. */
 export interface BridgeError {

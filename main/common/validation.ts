@@ -85,7 +85,10 @@ export class InvalidInputError extends MfaTrayError {
   /** Every refused field, `issue` first: one run reports them all, not one per try. */
   readonly issues: readonly FieldIssue[];
 
-  constructor(readonly issue: FieldIssue, others: readonly FieldIssue[] = []) {
+  constructor(
+    readonly issue: FieldIssue,
+    others: readonly FieldIssue[] = [],
+  ) {
     super('invalid-input', [issue, ...others].map((i) => i.message).join(' · '), { field: issue.field });
     this.issues = [issue, ...others];
   }
@@ -223,10 +226,18 @@ function name(field: 'name' | 'targetSection', value: unknown): Checked<string> 
   const bad = firstOutside(base.value, NAME_CHARACTER);
   if (bad !== undefined) return fail(field, 'characters', `${describeCharacter(bad)} is not allowed; ${NAME_ALLOWED}`, { character: bad });
   if (base.value.length > LIMITS.nameMaxLength) {
-    return fail(field, 'length', `${count(base.value.length, 'character')} is too long; ${NAME_ALLOWED}`, { min: 1, max: LIMITS.nameMaxLength, actual: base.value.length });
+    return fail(field, 'length', `${count(base.value.length, 'character')} is too long; ${NAME_ALLOWED}`, {
+      min: 1,
+      max: LIMITS.nameMaxLength,
+      actual: base.value.length,
+    });
   }
   if (RESERVED_NAMES.has(base.value)) {
-    return fail(field, 'reserved', `"${base.value}" is reserved: botocore applies a [DEFAULT] section to every profile, and the JS SDK misreads names of JavaScript object members; choose another name`);
+    return fail(
+      field,
+      'reserved',
+      `"${base.value}" is reserved: botocore applies a [DEFAULT] section to every profile, and the JS SDK misreads names of JavaScript object members; choose another name`,
+    );
   }
   return base;
 }
@@ -257,7 +268,7 @@ export function checkTargetSection(value: unknown): Checked<string> {
 
 const SERIAL_CHARACTER = /^[\w+=/:,.@-]$/;
 const SERIAL_ALLOWED =
-  'use the virtual MFA device\'s ARN, arn:aws:iam::<12-digit account>:mfa/<name> (partitions aws, aws-cn, aws-us-gov; ' +
+  "use the virtual MFA device's ARN, arn:aws:iam::<12-digit account>:mfa/<name> (partitions aws, aws-cn, aws-us-gov; " +
   `a path such as mfa/team/<name> is fine), or a hardware device's serial number (${LIMITS.hardwareSerialLength.min}–${LIMITS.hardwareSerialLength.max} ` +
   'of the characters A–Z a–z 0–9 _ + = / : , . @ -)';
 const SECURITY_KEY_REASON = 'security keys (FIDO) produce no code that STS accepts — use a virtual or hardware TOTP device';
@@ -283,7 +294,11 @@ export function checkMfaSerial(value: unknown): Checked<string> {
   if (bad !== undefined) return fail('mfaSerial', 'characters', `${describeCharacter(bad)} is not allowed; ${SERIAL_ALLOWED}`, { character: bad });
   const { min, max } = LIMITS.hardwareSerialLength;
   if (serial.length < min || serial.length > max) {
-    return fail('mfaSerial', 'length', `${count(serial.length, 'character')} is ${serial.length < min ? 'too short' : 'too long'}; ${SERIAL_ALLOWED}`, { min, max, actual: serial.length });
+    return fail('mfaSerial', 'length', `${count(serial.length, 'character')} is ${serial.length < min ? 'too short' : 'too long'}; ${SERIAL_ALLOWED}`, {
+      min,
+      max,
+      actual: serial.length,
+    });
   }
 
   if (!serial.startsWith('arn:')) return ok(serial);
@@ -291,14 +306,24 @@ export function checkMfaSerial(value: unknown): Checked<string> {
   if (!parts) return fail('mfaSerial', 'format', `not a complete ARN; ${SERIAL_ALLOWED}`);
   const [, partition = '', service, region, account = '', resource = ''] = parts;
   if (!Object.hasOwn(PARTITION_DEFAULT_REGIONS, partition)) {
-    return fail('mfaSerial', 'partition', `the partition "${partition}" is not supported; use an ARN in the aws, aws-cn or aws-us-gov partition, or a hardware serial number`, { partition });
+    return fail(
+      'mfaSerial',
+      'partition',
+      `the partition "${partition}" is not supported; use an ARN in the aws, aws-cn or aws-us-gov partition, or a hardware serial number`,
+      { partition },
+    );
   }
   if (service === 'iam' && region === '' && /^[0-9]{12}$/.test(account)) {
     if (MFA_RESOURCE.test(resource)) return ok(serial);
     const kind = /^([\w-]+)\//.exec(resource)?.[1];
     if (kind !== undefined && kind !== 'mfa') {
       // The classic mistake: pasting the user's own ARN (…:user/alice) instead of the device's.
-      return fail('mfaSerial', 'not-mfa-device', `this is the ARN of a ${kind}, not of an MFA device; use the device's ARN (IAM > Users > Security credentials > Multi-factor authentication), arn:aws:iam::<12-digit account>:mfa/<name>`, { resource: kind });
+      return fail(
+        'mfaSerial',
+        'not-mfa-device',
+        `this is the ARN of a ${kind}, not of an MFA device; use the device's ARN (IAM > Users > Security credentials > Multi-factor authentication), arn:aws:iam::<12-digit account>:mfa/<name>`,
+        { resource: kind },
+      );
     }
   }
   return fail('mfaSerial', 'format', `not an MFA device ARN; ${SERIAL_ALLOWED}`);
@@ -331,10 +356,15 @@ export function checkAccessKeyId(value: unknown): Checked<string> {
   if (!base.ok) return base;
   const id = base.value;
   if (/^ASIA/.test(id)) {
-    return fail('accessKeyId', 'temporary-key', 'an access key ID starting with ASIA is temporary (from a session), not long-lived; use the IAM user\'s own access key, which starts with AKIA (IAM > Users > Security credentials > Access keys)');
+    return fail(
+      'accessKeyId',
+      'temporary-key',
+      "an access key ID starting with ASIA is temporary (from a session), not long-lived; use the IAM user's own access key, which starts with AKIA (IAM > Users > Security credentials > Access keys)",
+    );
   }
   if (!/^AKIA[A-Z2-7]{16}$/.test(id)) {
-    if (id.length !== 20) return fail('accessKeyId', 'length', `${count(id.length, 'character')}; ${ACCESS_KEY_ALLOWED} (20 in all)`, { min: 20, max: 20, actual: id.length });
+    if (id.length !== 20)
+      return fail('accessKeyId', 'length', `${count(id.length, 'character')}; ${ACCESS_KEY_ALLOWED} (20 in all)`, { min: 20, max: 20, actual: id.length });
     return fail('accessKeyId', 'format', ACCESS_KEY_ALLOWED);
   }
   return ok(id);
@@ -353,7 +383,8 @@ export function checkSecretAccessKey(value: unknown): Checked<string> {
   if (!base.ok) return base;
   const secret = base.value;
   if (!/^[A-Za-z0-9/+]*$/.test(secret)) return fail('secretAccessKey', 'characters', `contains a character that is not allowed; ${SECRET_ALLOWED}`);
-  if (secret.length !== 40) return fail('secretAccessKey', 'length', `${count(secret.length, 'character')}; ${SECRET_ALLOWED}`, { min: 40, max: 40, actual: secret.length });
+  if (secret.length !== 40)
+    return fail('secretAccessKey', 'length', `${count(secret.length, 'character')}; ${SECRET_ALLOWED}`, { min: 40, max: 40, actual: secret.length });
   return ok(secret);
 }
 

@@ -72,7 +72,10 @@ async function writable(dir: string): Promise<boolean> {
 /** Links the command into the first writable candidate folder. */
 export async function installCommandLineTool(options: CommandLineToolOptions): Promise<InstallOutcome> {
   const directories = options.directories ?? candidateDirectories(options.platform, options.env);
-  const pathDirs = (options.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => resolve(d));
+  const pathDirs = (options.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((d) => resolve(d));
   for (const dir of directories) {
     if (!(await writable(dir))) continue;
     const path = join(dir, COMMAND_NAME);
@@ -93,7 +96,9 @@ export async function installCommandLineTool(options: CommandLineToolOptions): P
     await symlink(options.launcher, path);
     return { path, alreadyInstalled: false, onPath };
   }
-  throw new Error(`None of ${directories.join(', ')} can be written to, so the command could not be installed. Link it yourself: ln -s "${options.launcher}" /usr/local/bin/${COMMAND_NAME}`);
+  throw new Error(
+    `None of ${directories.join(', ')} can be written to, so the command could not be installed. Link it yourself: ln -s "${options.launcher}" /usr/local/bin/${COMMAND_NAME}`,
+  );
 }
 
 function refuse(path: string): Error {

@@ -3,16 +3,7 @@
  * plumbing with no decisions in it; the decisions live in the services, which are tested with
  * fakes of these ports. `tsc` checks these against Electron's own type definitions.
  */
-import {
-  BrowserWindow as ElectronBrowserWindow,
-  Menu,
-  Notification,
-  Tray,
-  nativeImage,
-  type App,
-  type NativeImage,
-  type WebContents,
-} from 'electron';
+import { BrowserWindow as ElectronBrowserWindow, Menu, Notification, Tray, nativeImage, type App, type NativeImage, type WebContents } from 'electron';
 import type { WindowPage } from './app-protocol';
 import { toMenuTemplate } from './menu-model';
 import type { NotificationFactory } from './notification-service';
@@ -23,7 +14,10 @@ import { createSecureWindow, type GuardedEvent, type WebContentsGuardTarget } fr
 import type { AppWindow, WindowOpener } from './window-registry';
 
 /** The tray icon, with an image per look. */
-export function createElectronTray(options: { readonly trayDir: string; readonly platform: NodeJS.Platform }): { readonly tray: Tray; readonly port: TrayPort } {
+export function createElectronTray(options: { readonly trayDir: string; readonly platform: NodeJS.Platform }): {
+  readonly tray: Tray;
+  readonly port: TrayPort;
+} {
   const images = Object.fromEntries(
     TRAY_LOOKS.map((look) => [look, nativeImage.createFromPath(trayIconFile(options.trayDir, options.platform, look))]),
   ) as Record<TrayLook, NativeImage>;
@@ -53,7 +47,12 @@ export const electronNotifications: NotificationFactory = {
 };
 
 /** Opens our windows through the secure factory, on our scheme's page URLs only. */
-export function electronWindowOpener(options: { readonly app: App; readonly preload: string; readonly devTools: boolean; readonly platform: NodeJS.Platform }): WindowOpener {
+export function electronWindowOpener(options: {
+  readonly app: App;
+  readonly preload: string;
+  readonly devTools: boolean;
+  readonly platform: NodeJS.Platform;
+}): WindowOpener {
   const bringToFront = (window: ElectronBrowserWindow) => {
     if (window.isMinimized()) window.restore();
     window.show();

@@ -23,10 +23,7 @@ export class EngineTraySource {
 
   constructor(engine: Engine) {
     this.#engine = engine;
-    this.#unsubscribe = [
-      engine.sessions.onState(() => this.changed()),
-      engine.onNotice(() => this.changed()),
-    ];
+    this.#unsubscribe = [engine.sessions.onState(() => this.changed()), engine.onNotice(() => this.changed())];
   }
 
   /** Subscribes to "the snapshot may have changed". @returns the unsubscribe function. */

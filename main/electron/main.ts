@@ -29,40 +29,43 @@ if (prepareApp(app, { platform: process.platform, configDir: engine.configDir })
   // Every web contents, ours or not, gets the navigation guards before it loads anything.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(guardTargetOf(contents)));
 
-  app.whenReady().then(async () => {
-    hardenSession(session.defaultSession);
-    protocol.handle(APP_SCHEME, (request) => serveAppFile(request.url, join(distDir, 'renderer'), request.method));
-    app.setAboutPanelOptions({ applicationName: PRODUCT_NAME, applicationVersion: app.getVersion() });
+  app
+    .whenReady()
+    .then(async () => {
+      hardenSession(session.defaultSession);
+      protocol.handle(APP_SCHEME, (request) => serveAppFile(request.url, join(distDir, 'renderer'), request.method));
+      app.setAboutPanelOptions({ applicationName: PRODUCT_NAME, applicationVersion: app.getVersion() });
 
-    const { tray, port } = createElectronTray({ trayDir: join(app.getAppPath(), 'tray'), platform: process.platform });
-    const trayApp = await TrayApp.start({
-      engine,
-      platform: process.platform,
-      packaged: app.isPackaged,
-      env: process.env,
-      execPath: process.execPath,
-      commandLauncher: join(process.resourcesPath, 'bin', 'mfa-tray'),
-      log,
-      electron: {
-        tray: port,
-        notifications: electronNotifications,
-        clipboard,
-        windows: electronWindowOpener({ app, preload: join(distDir, 'preload.cjs'), devTools: !app.isPackaged, platform: process.platform }),
-        ipcMain,
-        loginItems: app,
-        powerMonitor,
-        app,
-        dialogs: {
-          showMessage: ({ type, message, detail }) => void dialog.showMessageBox({ type, title: PRODUCT_NAME, message, detail }),
+      const { tray, port } = createElectronTray({ trayDir: join(app.getAppPath(), 'tray'), platform: process.platform });
+      const trayApp = await TrayApp.start({
+        engine,
+        platform: process.platform,
+        packaged: app.isPackaged,
+        env: process.env,
+        execPath: process.execPath,
+        commandLauncher: join(process.resourcesPath, 'bin', 'mfa-tray'),
+        log,
+        electron: {
+          tray: port,
+          notifications: electronNotifications,
+          clipboard,
+          windows: electronWindowOpener({ app, preload: join(distDir, 'preload.cjs'), devTools: !app.isPackaged, platform: process.platform }),
+          ipcMain,
+          loginItems: app,
+          powerMonitor,
+          app,
+          dialogs: {
+            showMessage: ({ type, message, detail }) => void dialog.showMessageBox({ type, title: PRODUCT_NAME, message, detail }),
+          },
         },
-      },
+      });
+      app.on('will-quit', () => {
+        void trayApp.shutdown();
+        tray.destroy();
+      });
+    })
+    .catch((error: unknown) => {
+      dialog.showErrorBox(PRODUCT_NAME, `MFA Tray could not start: ${error instanceof Error ? error.message : String(error)}`);
+      app.quit();
     });
-    app.on('will-quit', () => {
-      void trayApp.shutdown();
-      tray.destroy();
-    });
-  }).catch((error: unknown) => {
-    dialog.showErrorBox(PRODUCT_NAME, `MFA Tray could not start: ${error instanceof Error ? error.message : String(error)}`);
-    app.quit();
-  });
 }

@@ -6,14 +6,7 @@
  * Electron comes in as two small interfaces, so the test runs this with fakes; `preload.ts` passes
  * the real `contextBridge` and `ipcRenderer`.
  */
-import {
-  channelOf,
-  eventChannelOf,
-  type BridgeApi,
-  type BridgeEvents,
-  type BridgeOperation,
-  type MfaTrayBridge,
-} from '../common/bridge';
+import { channelOf, eventChannelOf, type BridgeApi, type BridgeEvents, type BridgeOperation, type MfaTrayBridge } from '../common/bridge';
 
 /** `ipcRenderer`, as far as the bridge uses it. */
 export interface IpcRendererPort {

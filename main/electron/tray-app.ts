@@ -57,7 +57,9 @@ export interface TrayAppOptions {
 
 /** A failure for a notification or dialog: the engine's plain message in the app's words, or a generic one. */
 function plainMessage(error: unknown): string {
-  return isMfaTrayError(error) ? inAppWords(error.code, error.message) : 'Something went wrong in MFA Tray; nothing was changed. Try again, and report it if it keeps happening.';
+  return isMfaTrayError(error)
+    ? inAppWords(error.code, error.message)
+    : 'Something went wrong in MFA Tray; nothing was changed. Try again, and report it if it keeps happening.';
 }
 
 /** An error for the log: the engine's code and plain message, else only the error's name (its text could hold anything). */
@@ -140,9 +142,16 @@ export class TrayApp {
     } catch (error) {
       // The tray still comes up: its menu names the problem (an unusable settings file, say).
       this.#log(`engine start failed: ${loggable(error)}`);
-      electron.dialogs.showMessage({ type: 'error', message: 'MFA Tray cannot keep sessions fresh right now.', detail: isMfaTrayError(error) ? error.message : plainMessage(error) });
+      electron.dialogs.showMessage({
+        type: 'error',
+        message: 'MFA Tray cannot keep sessions fresh right now.',
+        detail: isMfaTrayError(error) ? error.message : plainMessage(error),
+      });
     }
-    this.#settings = await engine.settings.load().then((d) => d.settings, () => undefined);
+    this.#settings = await engine.settings.load().then(
+      (d) => d.settings,
+      () => undefined,
+    );
 
     this.#cleanup.push(engine.onNotice((notice) => void this.notifications.handle(notice)));
     // Changes from the windows, the menu or watch's engine alike. The windows get theirs from
@@ -234,7 +243,11 @@ export class TrayApp {
       const outcome = await installCommandLineTool({ platform, env, launcher: commandLauncher });
       electron.dialogs.showMessage({ type: 'info', ...describeInstall(outcome) });
     } catch (error) {
-      electron.dialogs.showMessage({ type: 'error', message: 'The command line tool was not installed.', detail: error instanceof Error ? error.message : String(error) });
+      electron.dialogs.showMessage({
+        type: 'error',
+        message: 'The command line tool was not installed.',
+        detail: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
@@ -305,7 +318,10 @@ export class TrayApp {
   }
 
   async #settingsChanged(): Promise<void> {
-    const settings = await this.engine.settings.load().then((d) => d.settings, () => undefined);
+    const settings = await this.engine.settings.load().then(
+      (d) => d.settings,
+      () => undefined,
+    );
     if (settings) {
       this.#settings = settings;
       await this.#applyLaunchAtLogin(settings.launchAtLogin);
@@ -325,7 +341,11 @@ export class TrayApp {
       await applyLaunchAtLogin(enabled, { platform, loginItems: electron.loginItems, env, execPath });
       this.#appliedLaunchAtLogin = enabled;
     } catch (error) {
-      electron.dialogs.showMessage({ type: 'error', message: 'Launch at login could not be changed.', detail: error instanceof Error ? error.message : String(error) });
+      electron.dialogs.showMessage({
+        type: 'error',
+        message: 'Launch at login could not be changed.',
+        detail: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 

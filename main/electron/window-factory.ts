@@ -33,11 +33,7 @@ export interface SecureWindowOptions {
 }
 
 /** Creates a window with the only web preferences this app uses. */
-export function createSecureWindow<W>(
-  BrowserWindow: new (options: BrowserWindowConstructorOptions) => W,
-  page: WindowPage,
-  options: SecureWindowOptions,
-): W {
+export function createSecureWindow<W>(BrowserWindow: new (options: BrowserWindowConstructorOptions) => W, page: WindowPage, options: SecureWindowOptions): W {
   // One literal, so that the security scan (and a reader) sees every preference where it is set.
   return new BrowserWindow({
     ...WINDOW_SHAPES[page],

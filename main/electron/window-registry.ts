@@ -8,10 +8,7 @@
 import { pageUrl, type WindowPage } from './app-protocol';
 
 /** Which window: the prompt is per profile, the others are single. */
-export type WindowKey =
-  | { readonly page: 'prompt'; readonly profile: string }
-  | { readonly page: 'profiles' }
-  | { readonly page: 'settings' };
+export type WindowKey = { readonly page: 'prompt'; readonly profile: string } | { readonly page: 'profiles' } | { readonly page: 'settings' };
 
 /** A window as the registry drives it; the adapter wraps a `BrowserWindow`. */
 export interface AppWindow {

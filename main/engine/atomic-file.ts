@@ -121,7 +121,12 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
     timeoutMs,
     code,
     what,
-    busy: () => new MfaTrayError('lock-timeout', `Another MFA Tray process has been updating the ${what} ${target} for over ${Math.round(timeoutMs / 1000)} s; try again, or remove ${target}.lock if no MFA Tray is running.`, { retryable: true }),
+    busy: () =>
+      new MfaTrayError(
+        'lock-timeout',
+        `Another MFA Tray process has been updating the ${what} ${target} for over ${Math.round(timeoutMs / 1000)} s; try again, or remove ${target}.lock if no MFA Tray is running.`,
+        { retryable: true },
+      ),
   });
   try {
     await removeDeadWritersTemps(target);
@@ -143,7 +148,7 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
       throw new MfaTrayError(code, `The ${what} ${target} is read-only; it was left unchanged. Make it writable (chmod u+w) if MFA Tray should update it.`);
     }
 
-    const mode = existing ? existing.mode & 0o7777 : options.newFileMode ?? 0o600;
+    const mode = existing ? existing.mode & 0o7777 : (options.newFileMode ?? 0o600);
     // A fresh random name per attempt, created with O_EXCL: never a file someone else prepared.
     const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
@@ -153,12 +158,20 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
       if (!sameContent(await readSettled(target, code, what), current)) {
         await rm(temp, { force: true });
         if (attempt >= MAX_REAPPLY) {
-          throw new MfaTrayError(code, `The ${what} ${target} kept changing while MFA Tray was writing it; it was left as the other program wrote it. Try again.`, { retryable: true });
+          throw new MfaTrayError(
+            code,
+            `The ${what} ${target} kept changing while MFA Tray was writing it; it was left as the other program wrote it. Try again.`,
+            { retryable: true },
+          );
         }
         continue;
       }
       if (lock.compromised) {
-        throw new MfaTrayError(code, `Lost the lock on the ${what} ${target} (this process stalled, or someone removed ${target}.lock); it was left unchanged. Try again.`, { retryable: true });
+        throw new MfaTrayError(
+          code,
+          `Lost the lock on the ${what} ${target} (this process stalled, or someone removed ${target}.lock); it was left unchanged. Try again.`,
+          { retryable: true },
+        );
       }
       await renameWithRetry(temp, target).catch((error: unknown) => {
         throw fileError(code, `Cannot replace the ${what} ${target}`, error);
@@ -309,7 +322,9 @@ async function acquireLock(target: string, options: LockOptions): Promise<HeldLo
   let waited = false;
   for (;;) {
     try {
-      const release = await (await loadLockfile()).lock(target, {
+      const release = await (
+        await loadLockfile()
+      ).lock(target, {
         realpath: false,
         lockfilePath: `${target}.lock`,
         // A crashed holder's lock is taken over after this long without its heartbeat.
@@ -401,4 +416,3 @@ export function fileError(code: ErrorCode, doing: string, error: unknown): MfaTr
   const why = (errno && reasons[errno]) ?? (errno ? errno : error instanceof Error ? error.message : String(error));
   return new MfaTrayError(code, `${doing}: ${why}. Nothing was changed.`, { cause: error });
 }
-

@@ -204,7 +204,11 @@ export function bindBridgeEvents(engine: Engine, emit: <E extends keyof BridgeEv
   const unsubscribeNotice = engine.onNotice(push);
   const unsubscribeChange = engine.onChange((what) => {
     if (what === 'profiles') push();
-    else void engine.settings.load().then(({ settings }) => emit('settings', settings), () => undefined);
+    else
+      void engine.settings.load().then(
+        ({ settings }) => emit('settings', settings),
+        () => undefined,
+      );
   });
   return () => {
     unsubscribeState();
@@ -225,5 +229,9 @@ function badRequest(operation: string, error: z.core.$ZodError): BridgeError {
   // Names the argument path and what was expected; never echoes the value (it may be a secret).
   const issue = error.issues[0];
   const where = issue?.path.length ? issue.path.join('.') : 'arguments';
-  return { code: 'bad-request', message: `${operation}: ${where}: ${issue?.code === 'unrecognized_keys' ? 'unknown field' : `expected ${issue?.code === 'invalid_type' ? issue.expected : 'a valid value'}`}`, field: where };
+  return {
+    code: 'bad-request',
+    message: `${operation}: ${where}: ${issue?.code === 'unrecognized_keys' ? 'unknown field' : `expected ${issue?.code === 'invalid_type' ? issue.expected : 'a valid value'}`}`,
+    field: where,
+  };
 }

@@ -86,7 +86,11 @@ export function assertSectionName(name: string, field = 'targetSection'): void {
  */
 export function sectionKind(doc: IniDocument, section: string): SectionKind {
   const found = findSections(doc, section);
-  if (found.length > 1) throw new DuplicateSectionError(section, found.map((s) => s.header + 1));
+  if (found.length > 1)
+    throw new DuplicateSectionError(
+      section,
+      found.map((s) => s.header + 1),
+    );
   const values = sectionValues(doc, section);
   return values === undefined ? 'absent' : kindOf(values);
 }
@@ -152,7 +156,10 @@ export function withoutLongLivedKey(text: string, section: string, expectedAcces
   const doc = parseIni(text);
   if (sectionKind(doc, section) !== 'long-lived') return text;
   if (expectedAccessKeyId !== undefined && sectionValues(doc, section)?.get('aws_access_key_id') !== expectedAccessKeyId) {
-    throw new MfaTrayError('credentials-file', `The section [${section}] of the credentials file no longer holds the access key that was imported (it changed meanwhile), so its key was not removed. Check the file, then remove the key by hand or import again.`);
+    throw new MfaTrayError(
+      'credentials-file',
+      `The section [${section}] of the credentials file no longer holds the access key that was imported (it changed meanwhile), so its key was not removed. Check the file, then remove the key by hand or import again.`,
+    );
   }
   return removeKeys(doc, section, ['aws_access_key_id', 'aws_secret_access_key']);
 }
@@ -169,9 +176,16 @@ export function withLongLivedKey(text: string, section: string, key: LongLivedKe
   const values = sectionValues(doc, section);
   if (kind === 'long-lived' && values?.get('aws_access_key_id') === key.accessKeyId && values.get('aws_secret_access_key') === key.secretAccessKey) return text;
   if (kind === 'long-lived' || kind === 'session') {
-    throw new MfaTrayError('long-lived-section', `The section [${section}] of the credentials file already holds ${kind === 'session' ? 'a session' : 'another access key'}, which MFA Tray does not overwrite; choose another section with --to. Nothing was changed.`, { field: 'section' });
+    throw new MfaTrayError(
+      'long-lived-section',
+      `The section [${section}] of the credentials file already holds ${kind === 'session' ? 'a session' : 'another access key'}, which MFA Tray does not overwrite; choose another section with --to. Nothing was changed.`,
+      { field: 'section' },
+    );
   }
-  return setKeys(doc, section, [['aws_access_key_id', key.accessKeyId], ['aws_secret_access_key', key.secretAccessKey]]);
+  return setKeys(doc, section, [
+    ['aws_access_key_id', key.accessKeyId],
+    ['aws_secret_access_key', key.secretAccessKey],
+  ]);
 }
 
 /**
@@ -279,7 +293,10 @@ export class CredentialsFile {
     if (text === undefined) return;
     const info = await stat(await resolveTarget(this.path)).catch(() => undefined);
     if (info && (info.mode & 0o200) === 0) {
-      throw new MfaTrayError('credentials-file', `The credentials file ${this.path} is read-only; it was left unchanged and no code was sent. Make it writable (chmod u+w) if MFA Tray should update it.`);
+      throw new MfaTrayError(
+        'credentials-file',
+        `The credentials file ${this.path} is read-only; it was left unchanged and no code was sent. Make it writable (chmod u+w) if MFA Tray should update it.`,
+      );
     }
   }
 
@@ -325,9 +342,13 @@ export class CredentialsFile {
   async readLongLivedKey(section: string): Promise<LongLivedKey> {
     assertSectionName(section, 'section');
     const text = await this.#read();
-    if (text === undefined) throw new MfaTrayError('not-found', `The credentials file ${this.path} does not exist, so there is no key in [${section}] to import.`, { field: 'section' });
+    if (text === undefined)
+      throw new MfaTrayError('not-found', `The credentials file ${this.path} does not exist, so there is no key in [${section}] to import.`, {
+        field: 'section',
+      });
     const values = this.#values(text, section);
-    const notFound = (why: string): MfaTrayError => new MfaTrayError('not-found', `The section [${section}] of the credentials file ${this.path} ${why}.`, { field: 'section' });
+    const notFound = (why: string): MfaTrayError =>
+      new MfaTrayError('not-found', `The section [${section}] of the credentials file ${this.path} ${why}.`, { field: 'section' });
     if (!values) throw notFound('does not exist');
     const kind = kindOf(values);
     if (kind === 'session') throw notFound('holds temporary session credentials, not a long-lived access key');

@@ -12,7 +12,14 @@ import { MfaTrayError, isKeychainDown, isMfaTrayError } from '../common/errors';
 import { expiryOf } from '../common/session-state';
 import { maskKeyId } from '../common/key-id';
 import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../common/model';
-import { validateLongLivedKey, validateProfileInput, validateProfileName, type ProfileInput, type ProfilePatch, type SettingsPatch } from '../common/validation';
+import {
+  validateLongLivedKey,
+  validateProfileInput,
+  validateProfileName,
+  type ProfileInput,
+  type ProfilePatch,
+  type SettingsPatch,
+} from '../common/validation';
 import { type Env, configFilePath, readProfileConfig } from './aws-config';
 import { ClockOffset, systemClock, type Clock } from './clock';
 import { CredentialsFile } from './credentials-file';
@@ -59,7 +66,14 @@ export interface ProfileStatus {
 export type EngineNotice =
   | { readonly kind: 'expiring'; readonly profile: string; readonly expiresAt: number }
   | { readonly kind: 'expired'; readonly profile: string; readonly expiresAt: number }
-  | { readonly kind: 'refresh-failed'; readonly profile: string; readonly code: string; readonly reason: string; readonly unattended: boolean; readonly willRetry: boolean }
+  | {
+      readonly kind: 'refresh-failed';
+      readonly profile: string;
+      readonly code: string;
+      readonly reason: string;
+      readonly unattended: boolean;
+      readonly willRetry: boolean;
+    }
   | {
       readonly kind: 'refreshed';
       readonly profile: string;
@@ -162,12 +176,14 @@ export class Engine {
     this.settings = new SettingsStore({ configDir: this.configDir });
     this.secrets = new ProfileSecrets(options.secretStore ?? new KeytarSecretStore());
     this.credentials = new CredentialsFile(options.env ? { env: options.env } : {});
-    this.sts = options.sts ?? new SdkStsGateway({
-      clockOffset: this.offset,
-      clock: this.clock,
-      ...(options.stsTimeoutMs ? { timeoutMs: options.stsTimeoutMs } : {}),
-      ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}),
-    });
+    this.sts =
+      options.sts ??
+      new SdkStsGateway({
+        clockOffset: this.offset,
+        clock: this.clock,
+        ...(options.stsTimeoutMs ? { timeoutMs: options.stsTimeoutMs } : {}),
+        ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}),
+      });
     this.clockMemory = new ClockMemory(clockOffsetFile(this.configDir));
     // Every measurement is remembered for the next process (in order; a refresh waits for it, so a
     // command does not end mid-write); a failed write only costs the next process a round trip.
@@ -236,7 +252,9 @@ export class Engine {
     const totpSecret = options.totpSecret === undefined ? undefined : parseTotpSecret(options.totpSecret);
     const existing = (await this.settings.listProfiles()).find((p) => p.name === profile.name);
     if (existing && !options.replace) {
-      throw new MfaTrayError('already-exists', `A profile named "${profile.name}" exists already. Remove it first, or replace it (--force).`, { field: 'name' });
+      throw new MfaTrayError('already-exists', `A profile named "${profile.name}" exists already. Remove it first, or replace it (--force).`, {
+        field: 'name',
+      });
     }
     await this.#withKeychainRollback(profile.name, totpSecret !== undefined, async () => {
       await this.secrets.setLongLivedKey(profile.name, key);
@@ -299,8 +317,14 @@ export class Engine {
         fromSection = longTerm;
         fromSectionWhy = 'aws-mfa';
       } else {
-        throw new MfaTrayError('not-found', `Neither [${name}] nor [${longTerm}] in the credentials file ${credentialsPath} holds a long-lived access key. ` +
-          'Name the section that does: mfa-tray import ' + name + ' --from <section>', { field: 'fromSection' });
+        throw new MfaTrayError(
+          'not-found',
+          `Neither [${name}] nor [${longTerm}] in the credentials file ${credentialsPath} holds a long-lived access key. ` +
+            'Name the section that does: mfa-tray import ' +
+            name +
+            ' --from <section>',
+          { field: 'fromSection' },
+        );
       }
     }
     const env = this.#env ? { env: this.#env } : {};
@@ -319,8 +343,12 @@ export class Engine {
       if (found) mfaSerial = { value: found.value, from: `${found.key} of [${fromSection}] in ${credentialsPath}` };
     }
     if (mfaSerial === undefined) {
-      throw new MfaTrayError('invalid-input', `MFA device: none is set for this profile: not in [profile ${name}] or [profile ${fromSection}] of ${configPath} (mfa_serial), ` +
-        `nor in [${fromSection}] of ${credentialsPath} (mfa_serial or aws_mfa_device). Give the MFA device's ARN or serial (--mfa-serial).`, { field: 'mfaSerial' });
+      throw new MfaTrayError(
+        'invalid-input',
+        `MFA device: none is set for this profile: not in [profile ${name}] or [profile ${fromSection}] of ${configPath} (mfa_serial), ` +
+          `nor in [${fromSection}] of ${credentialsPath} (mfa_serial or aws_mfa_device). Give the MFA device's ARN or serial (--mfa-serial).`,
+        { field: 'mfaSerial' },
+      );
     }
     const region = pick(options.region, '--region', 'region');
     const durationSeconds = pick<number | string>(options.durationSeconds, '--duration', 'durationSeconds');
@@ -328,7 +356,7 @@ export class Engine {
       fromSection,
       fromSectionWhy,
       mfaSerial,
-      targetSection: options.targetSection !== undefined ? { value: options.targetSection, from: '--target' } : { value: name, from: 'the profile\'s name' },
+      targetSection: options.targetSection !== undefined ? { value: options.targetSection, from: '--target' } : { value: name, from: "the profile's name" },
       ...(region ? { region } : {}),
       ...(durationSeconds ? { durationSeconds } : {}),
     };
@@ -346,21 +374,31 @@ export class Engine {
     const key = await this.credentials.readLongLivedKey(fromSection);
     const targetSection = plan.targetSection.value;
     if (targetSection === fromSection && !options.removePlaintext) {
-      throw new MfaTrayError('invalid-input', `target section: [${targetSection}] holds the long-lived key being imported, so sessions cannot go there while the key stays in the file. Remove the plaintext key (--remove-plaintext) or choose another section (--target).`, { field: 'targetSection' });
+      throw new MfaTrayError(
+        'invalid-input',
+        `target section: [${targetSection}] holds the long-lived key being imported, so sessions cannot go there while the key stays in the file. Remove the plaintext key (--remove-plaintext) or choose another section (--target).`,
+        { field: 'targetSection' },
+      );
     }
-    const profile = await this.addProfile({
-      name,
-      mfaSerial: plan.mfaSerial.value,
-      targetSection,
-      ...(plan.region ? { region: plan.region.value } : {}),
-      ...(plan.durationSeconds ? { durationSeconds: plan.durationSeconds.value } : {}),
-      accessKeyId: key.accessKeyId,
-      secretAccessKey: key.secretAccessKey,
-    }, { replace: options.replace === true });
+    const profile = await this.addProfile(
+      {
+        name,
+        mfaSerial: plan.mfaSerial.value,
+        targetSection,
+        ...(plan.region ? { region: plan.region.value } : {}),
+        ...(plan.durationSeconds ? { durationSeconds: plan.durationSeconds.value } : {}),
+        accessKeyId: key.accessKeyId,
+        secretAccessKey: key.secretAccessKey,
+      },
+      { replace: options.replace === true },
+    );
     if (options.removePlaintext) {
       const stored = await this.secrets.getLongLivedKey(name);
       if (!stored || stored.accessKeyId !== key.accessKeyId || stored.secretAccessKey !== key.secretAccessKey) {
-        throw new MfaTrayError('keychain-unavailable', `The key of [${fromSection}] did not read back from the keychain unchanged, so it was left in the credentials file.`);
+        throw new MfaTrayError(
+          'keychain-unavailable',
+          `The key of [${fromSection}] did not read back from the keychain unchanged, so it was left in the credentials file.`,
+        );
       }
       await this.credentials.removeLongLivedKey(fromSection, key.accessKeyId);
     }
@@ -382,7 +420,14 @@ export class Engine {
     const key = await this.secrets.getLongLivedKey(name);
     const hasTotpSecret = await this.secrets.hasTotpSecret(name);
     const copies = key ? await this.credentials.sectionsWithKey(key.accessKeyId) : [];
-    return { profile: profile.name, targetSection: profile.targetSection, maskedKeyId: key ? maskKeyId(key.accessKeyId) : undefined, keyCopies: copies, hasTotpSecret, credentialsPath: this.credentials.path };
+    return {
+      profile: profile.name,
+      targetSection: profile.targetSection,
+      maskedKeyId: key ? maskKeyId(key.accessKeyId) : undefined,
+      keyCopies: copies,
+      hasTotpSecret,
+      credentialsPath: this.credentials.path,
+    };
   }
 
   /**
@@ -469,11 +514,12 @@ export class Engine {
       pollMs: 200,
       ...(options.onWait ? { onBusy: options.onWait } : {}),
       what: `the refresh of profile ${name}`,
-      busy: () => new MfaTrayError(
-        'lock-timeout',
-        `Another MFA Tray process has been refreshing profile ${name} for over ${Math.round(timeoutMs / 1000)} s (it may be waiting for a code to be typed); finish or stop it, then try again.`,
-        { retryable: true },
-      ),
+      busy: () =>
+        new MfaTrayError(
+          'lock-timeout',
+          `Another MFA Tray process has been refreshing profile ${name} for over ${Math.round(timeoutMs / 1000)} s (it may be waiting for a code to be typed); finish or stop it, then try again.`,
+          { retryable: true },
+        ),
     });
   }
 
@@ -666,7 +712,10 @@ export class Engine {
 
   #schedule(name: string): void {
     if (!this.#scheduler) return;
-    void this.settings.getProfile(name).then((profile) => this.#scheduleNow(profile), () => undefined);
+    void this.settings.getProfile(name).then(
+      (profile) => this.#scheduleNow(profile),
+      () => undefined,
+    );
   }
 
   async #scheduleNow(profile: Profile): Promise<void> {
@@ -688,7 +737,12 @@ export class Engine {
   }
 
   #setTimers(profile: Profile, session: SessionCredentials | undefined, hasTotp: boolean): void {
-    this.#scheduler?.set({ profile: profile.name, expiresAt: session?.expiresAt, autoRefresh: profile.autoRefresh && hasTotp, lifetimeMs: profile.durationSeconds * 1000 });
+    this.#scheduler?.set({
+      profile: profile.name,
+      expiresAt: session?.expiresAt,
+      autoRefresh: profile.autoRefresh && hasTotp,
+      lifetimeMs: profile.durationSeconds * 1000,
+    });
   }
 
   #track(work: Promise<void>): void {
@@ -728,7 +782,9 @@ export class Engine {
       await this.#scheduleNow(await this.settings.getProfile(name));
     } catch (error) {
       // An unexpected error's text could hold anything: report it generically.
-      const failure = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly; the old session was kept.`);
+      const failure = isMfaTrayError(error)
+        ? error
+        : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly; the old session was kept.`);
       // The error says whether waiting can help (network, throttling, clock); a TLS-inspecting
       // proxy or a wrong secret will not go away by itself.
       this.#emit({ kind: 'refresh-failed', profile: name, code: failure.code, reason: failure.message, unattended: true, willRetry: failure.retryable });

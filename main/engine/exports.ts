@@ -60,5 +60,7 @@ export function formatExports(session: SessionCredentials, format: ExportFormat)
     line('AWS_SECRET_ACCESS_KEY', session.secretAccessKey),
     line('AWS_SESSION_TOKEN', session.sessionToken),
     line('AWS_CREDENTIAL_EXPIRATION', expiration),
-  ].map((l) => `${l}\n`).join('');
+  ]
+    .map((l) => `${l}\n`)
+    .join('');
 }

@@ -351,7 +351,11 @@ export function assertWritable(section: string, entries: ReadonlyArray<readonly 
 
 function singleSection(doc: IniDocument, name: string): IniSection | undefined {
   const found = findSections(doc, name);
-  if (found.length > 1) throw new DuplicateSectionError(name, found.map((s) => s.header + 1));
+  if (found.length > 1)
+    throw new DuplicateSectionError(
+      name,
+      found.map((s) => s.header + 1),
+    );
   return found[0];
 }
 

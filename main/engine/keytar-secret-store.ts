@@ -98,7 +98,10 @@ export class KeytarSecretStore implements SecretStore {
     // keytar refuses an empty password, and an empty entry would mean "absent" to every reader anyway.
     if (typeof value !== 'string' || value === '') throw invalidInput(kind, 'a non-empty value');
     if (this.#platform === 'win32' && Buffer.byteLength(value, 'utf8') > WINDOWS_MAX_SECRET_BYTES) {
-      throw new MfaTrayError('keychain-unavailable', `${capitalize(describeEntry(kind, profile))} is too large for Windows Credential Manager (at most ${WINDOWS_MAX_SECRET_BYTES} bytes per entry); nothing was stored.`);
+      throw new MfaTrayError(
+        'keychain-unavailable',
+        `${capitalize(describeEntry(kind, profile))} is too large for Windows Credential Manager (at most ${WINDOWS_MAX_SECRET_BYTES} bytes per entry); nothing was stored.`,
+      );
     }
     await this.#call('write', kind, profile, value, (k) => k.setPassword(this.service(kind), profile, value));
   }
@@ -140,7 +143,13 @@ export class KeytarSecretStore implements SecretStore {
     if (state === 'locked') throw lockedError(this.#platform, doing, what);
   }
 
-  async #call<T>(doing: string, kind: SecretKind, profile: string | undefined, value: string | undefined, op: (backend: KeytarBackend) => Promise<T>): Promise<T> {
+  async #call<T>(
+    doing: string,
+    kind: SecretKind,
+    profile: string | undefined,
+    value: string | undefined,
+    op: (backend: KeytarBackend) => Promise<T>,
+  ): Promise<T> {
     const what = describeEntry(kind, profile);
     return queueFor(this.#load).run(async () => {
       let backend: KeytarBackend;
@@ -195,7 +204,9 @@ async function loadKeytar(): Promise<KeytarBackend> {
   const module = (await import('keytar')) as unknown as Partial<KeytarBackend> & { default?: Partial<KeytarBackend> };
   // Node's ESM loader puts a CommonJS module's exports on `default` (and only some of them as named
   // exports); a bundler may give the exports themselves.
-  const api = [module.default, module].find((m) => m && (['getPassword', 'setPassword', 'deletePassword', 'findCredentials'] as const).every((f) => typeof m[f] === 'function'));
+  const api = [module.default, module].find(
+    (m) => m && (['getPassword', 'setPassword', 'deletePassword', 'findCredentials'] as const).every((f) => typeof m[f] === 'function'),
+  );
   if (!api) throw new Error('the keytar module does not have the expected functions');
   return api as KeytarBackend;
 }
@@ -235,7 +246,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error)
 
 function timeoutError(ms: number, platform: NodeJS.Platform, doing: string, what: string): MfaTrayError {
   const seconds = Math.max(1, Math.round(ms / 1000));
-  return new MfaTrayError('keychain-timeout', `The keychain did not answer within ${seconds} s (to ${doing} ${what}). It may be locked and waiting for its password: ${unlockAdvice(platform)}, then try again.`, { retryable: true });
+  return new MfaTrayError(
+    'keychain-timeout',
+    `The keychain did not answer within ${seconds} s (to ${doing} ${what}). It may be locked and waiting for its password: ${unlockAdvice(platform)}, then try again.`,
+    { retryable: true },
+  );
 }
 
 function unlockAdvice(platform: NodeJS.Platform): string {
@@ -272,7 +287,8 @@ const NO_PLAINTEXT = 'MFA Tray keeps keys only in the OS keychain and never fall
 
 /** How to unlock the keychain, on this platform, in one sentence. */
 function unlockInstructions(platform: NodeJS.Platform): string {
-  if (platform === 'darwin') return 'Unlock the login keychain (Keychain Access, or over SSH: security unlock-keychain ~/Library/Keychains/login.keychain-db), then try again.';
+  if (platform === 'darwin')
+    return 'Unlock the login keychain (Keychain Access, or over SSH: security unlock-keychain ~/Library/Keychains/login.keychain-db), then try again.';
   if (platform === 'win32') return 'Sign in to Windows again, then try again.';
   return 'Unlock it in your desktop session (Passwords and Keys / Seahorse, or KeePassXC), or over SSH run: gnome-keyring-daemon --replace --unlock --components=secrets (type the keyring password, then Ctrl-D); then try again.';
 }
@@ -285,13 +301,22 @@ function backendError(error: unknown, platform: NodeJS.Platform, doing: string, 
   const reason = redact(messageOf(error), value);
   if (usesSecretService(platform) && /locked collection|IsLocked|prompt was dismissed/i.test(reason)) return lockedError(platform, doing, what);
   if (usesSecretService(platform)) {
-    return new MfaTrayError('keychain-unavailable', `Cannot ${doing} ${what} in the keychain: ${linuxDiagnosis(reason)} (${reason}). ${NO_PLAINTEXT} ${LINUX_ADVICE}`);
+    return new MfaTrayError(
+      'keychain-unavailable',
+      `Cannot ${doing} ${what} in the keychain: ${linuxDiagnosis(reason)} (${reason}). ${NO_PLAINTEXT} ${LINUX_ADVICE}`,
+    );
   }
   if (platform === 'darwin') {
-    return new MfaTrayError('keychain-unavailable', `Cannot ${doing} ${what} in the macOS Keychain (${reason}). ${NO_PLAINTEXT} Unlock the login keychain in Keychain Access and allow MFA Tray when macOS asks.`);
+    return new MfaTrayError(
+      'keychain-unavailable',
+      `Cannot ${doing} ${what} in the macOS Keychain (${reason}). ${NO_PLAINTEXT} Unlock the login keychain in Keychain Access and allow MFA Tray when macOS asks.`,
+    );
   }
   if (platform === 'win32') {
-    return new MfaTrayError('keychain-unavailable', `Cannot ${doing} ${what} in Windows Credential Manager (${reason}). ${NO_PLAINTEXT} Check that Credential Manager works for your account (Control Panel > Credential Manager).`);
+    return new MfaTrayError(
+      'keychain-unavailable',
+      `Cannot ${doing} ${what} in Windows Credential Manager (${reason}). ${NO_PLAINTEXT} Check that Credential Manager works for your account (Control Panel > Credential Manager).`,
+    );
   }
   return new MfaTrayError('keychain-unavailable', `Cannot ${doing} ${what} in the keychain (${reason}). ${NO_PLAINTEXT}`);
 }
@@ -308,7 +333,12 @@ function loadError(error: unknown, platform: NodeJS.Platform): MfaTrayError {
 function messageOf(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   // One line: the messages end up in a tray tooltip or a single stderr line.
-  return text.split('\n')[0]?.trim().replace(/[.\s]+$/, '') || 'unknown error';
+  return (
+    text
+      .split('\n')[0]
+      ?.trim()
+      .replace(/[.\s]+$/, '') || 'unknown error'
+  );
 }
 
 /** Backends never put the value in an error message, but nothing guarantees it: make sure. */

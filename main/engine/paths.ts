@@ -85,4 +85,3 @@ export function clockOffsetFile(dir: string = configDir()): string {
 export function usedCodesFile(dir: string = configDir()): string {
   return join(dir, CONFIG_FILE_NAMES.usedCodes);
 }
-

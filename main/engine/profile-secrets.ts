@@ -68,7 +68,10 @@ export class ProfileSecrets {
   async requireLongLivedKey(profile: string): Promise<LongLivedKey> {
     const key = await this.getLongLivedKey(profile);
     if (!key) {
-      throw new MfaTrayError('no-long-lived-key', `No long-lived access key is stored in the keychain for profile "${profile}". Add it (mfa-tray add ${profile} …) or import it from the credentials file (mfa-tray import ${profile} --from <section>).`);
+      throw new MfaTrayError(
+        'no-long-lived-key',
+        `No long-lived access key is stored in the keychain for profile "${profile}". Add it (mfa-tray add ${profile} …) or import it from the credentials file (mfa-tray import ${profile} --from <section>).`,
+      );
     }
     return key;
   }
@@ -191,7 +194,11 @@ export class ProfileSecrets {
     // Checked on the way in too, so that what is stored can always be read back.
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
-      throw new MfaTrayError('invalid-input', `The ${ENTRY_NAMES[kind]} for profile "${profile}" is incomplete (${describeIssues(parsed.error)}); nothing was stored.`, { field: kind });
+      throw new MfaTrayError(
+        'invalid-input',
+        `The ${ENTRY_NAMES[kind]} for profile "${profile}" is incomplete (${describeIssues(parsed.error)}); nothing was stored.`,
+        { field: kind },
+      );
     }
     await this.store.set(kind, profile, JSON.stringify(parsed.data));
   }

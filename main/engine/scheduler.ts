@@ -133,7 +133,8 @@ export class Scheduler {
       events.push({ kind: 'refresh-due', profile, expiresAt, dueAt: expiresAt - lead });
     }
     // Profiles that refresh themselves stay silent until expiry: only a failure or expiry is news.
-    if (!entry.autoRefresh) events.push({ kind: 'expiring', profile, expiresAt, dueAt: expiresAt - leadTimeMs(this.#options.notifyBeforeMs, entry.lifetimeMs) });
+    if (!entry.autoRefresh)
+      events.push({ kind: 'expiring', profile, expiresAt, dueAt: expiresAt - leadTimeMs(this.#options.notifyBeforeMs, entry.lifetimeMs) });
     events.push({ kind: 'expired', profile, expiresAt, dueAt: expiresAt });
     return events.sort((a, b) => a.dueAt - b.dueAt);
   }

@@ -207,9 +207,12 @@ export class SdkStsGateway implements StsGateway {
     let what: string | undefined;
     if (left <= 0) what = `a session that had already expired (${formatUtc(expiresAt)}, ${describeDuration(left)} ago)`;
     else if (left > askedMs + SESSION_LENGTH_SLACK_MS) what = `a session of ${describeDuration(left)} where ${durationSeconds} s were asked for`;
-    else if (left < Math.min(askedMs, ROOT_SESSION_CAP_MS) - SESSION_LENGTH_SLACK_MS) what = `a session of only ${describeDuration(left)} where ${durationSeconds} s were asked for`;
+    else if (left < Math.min(askedMs, ROOT_SESSION_CAP_MS) - SESSION_LENGTH_SLACK_MS)
+      what = `a session of only ${describeDuration(left)} where ${durationSeconds} s were asked for`;
     if (what === undefined) return;
-    throw new MfaTrayError('sts-unavailable', `${where} answered with ${what}, ${why}. Nothing was written; the previous session is kept.`, { retryable: false });
+    throw new MfaTrayError('sts-unavailable', `${where} answered with ${what}, ${why}. Nothing was written; the previous session is kept.`, {
+      retryable: false,
+    });
   }
 
   async getCallerIdentity(key: LongLivedKey, region: string): Promise<CallerIdentity> {
@@ -282,8 +285,12 @@ export class SdkStsGateway implements StsGateway {
     if (error instanceof MfaTrayError) return error;
     if (error instanceof AnswerTooLargeError) {
       const where = context.host ? `STS (${context.host})` : `STS in ${context.region}`;
-      return new MfaTrayError('sts-unavailable', `${where} answered with more than ${MAX_ANSWER_BYTES / 1024} KB, which is not an STS response. A proxy or a wrong ` +
-        `endpoint may be in the way (check ${ENDPOINT_SETTINGS}). Nothing was written; the previous session is kept.`, { retryable: false });
+      return new MfaTrayError(
+        'sts-unavailable',
+        `${where} answered with more than ${MAX_ANSWER_BYTES / 1024} KB, which is not an STS response. A proxy or a wrong ` +
+          `endpoint may be in the way (check ${ENDPOINT_SETTINGS}). Nothing was written; the previous session is kept.`,
+        { retryable: false },
+      );
     }
     const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkErrorLike;
     const status = e.$metadata?.httpStatusCode;
@@ -297,30 +304,46 @@ export class SdkStsGateway implements StsGateway {
 
     // Timeouts: our request timeout, our overall abort, or the OS giving up.
     if (e.name === 'AbortError' || (e.name === 'TimeoutError' && e.code !== 'ECONNRESET' && e.code !== 'EPIPE') || e.code === 'ETIMEDOUT') {
-      return make('sts-unavailable', `${where} did not answer within ${Math.round(this.#timeoutMs / 1000)} s. ` +
-        'Check your network connection (VPN, proxy, firewall), then try again.', { retryable: true });
+      return make(
+        'sts-unavailable',
+        `${where} did not answer within ${Math.round(this.#timeoutMs / 1000)} s. ` + 'Check your network connection (VPN, proxy, firewall), then try again.',
+        { retryable: true },
+      );
     }
     if (e.code !== undefined && e.code in NETWORK_ERRORS) {
       const host = e.hostname ?? context.host;
-      return make('sts-unavailable', `Could not reach STS${host ? ` at ${host}` : ` in ${context.region}`}: ${NETWORK_ERRORS[e.code]}. ` +
-        'Check your network connection and the region, and any AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL setting.', { retryable: true, notSent: BEFORE_SENDING.has(e.code) });
+      return make(
+        'sts-unavailable',
+        `Could not reach STS${host ? ` at ${host}` : ` in ${context.region}`}: ${NETWORK_ERRORS[e.code]}. ` +
+          'Check your network connection and the region, and any AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL setting.',
+        { retryable: true, notSent: BEFORE_SENDING.has(e.code) },
+      );
     }
     if (e.code !== undefined && TLS_ERROR.test(e.code)) {
-      return make('sts-unavailable', `The secure connection to ${where} failed (${e.code}). A proxy that inspects HTTPS may be in the way: ` +
-        "point NODE_EXTRA_CA_CERTS at its certificate, or ask your network's administrator.", { retryable: false, notSent: true });
+      return make(
+        'sts-unavailable',
+        `The secure connection to ${where} failed (${e.code}). A proxy that inspects HTTPS may be in the way: ` +
+          "point NODE_EXTRA_CA_CERTS at its certificate, or ask your network's administrator.",
+        { retryable: false, notSent: true },
+      );
     }
     if (/Region (is missing|not accepted)/.test(e.message ?? '')) {
       return make('invalid-input', `region: ${quoteIfHarmless(context.region)} is not an AWS region name (for example us-east-1).`, { field: 'region' });
     }
     if (status !== undefined && status >= 500) {
-      return make('sts-unavailable', `${where} failed with HTTP ${status}${stsCode ? ` (${stsCode})` : ''}. ` +
-        'The problem is on AWS\'s side or a proxy\'s: try again in a few minutes.', { retryable: true });
+      return make(
+        'sts-unavailable',
+        `${where} failed with HTTP ${status}${stsCode ? ` (${stsCode})` : ''}. ` + "The problem is on AWS's side or a proxy's: try again in a few minutes.",
+        { retryable: true },
+      );
     }
     if (stsCode === undefined) {
       // An HTTP answer the SDK could not read as STS's (HTML from a captive portal, cut-off XML)…
       if (status !== undefined) return unreadableAnswer(context, status, cause);
       // …or something else entirely.
-      return make('internal', `Talking to ${where} failed unexpectedly (${e.name ?? 'error'}). Try again; if it keeps failing, report it.`, { retryable: true });
+      return make('internal', `Talking to ${where} failed unexpectedly (${e.name ?? 'error'}). Try again; if it keeps failing, report it.`, {
+        retryable: true,
+      });
     }
 
     const stsMessage = redact(e.message ?? '', context);
@@ -328,13 +351,19 @@ export class SdkStsGateway implements StsGateway {
       case 'AccessDenied':
       case 'AccessDeniedException':
         if (stsMessage.includes('invalid MFA one time pass code')) {
-          return make('sts-invalid-code', 'AWS rejected the MFA code: it is wrong, or it was already used. ' +
-            'Wait for the next code on your MFA device and try again.');
+          return make(
+            'sts-invalid-code',
+            'AWS rejected the MFA code: it is wrong, or it was already used. ' + 'Wait for the next code on your MFA device and try again.',
+          );
         }
         if (stsMessage.includes('unable to validate MFA code')) {
-          return make('sts-wrong-device', `AWS could not check the code against MFA device ${context.mfaSerial ?? '(none)'}: ` +
-            `that device is not assigned to the IAM user of access key ${key}. Check the profile's MFA serial ` +
-            '(IAM console, Users, Security credentials, Multi-factor authentication).', { field: 'mfaSerial' });
+          return make(
+            'sts-wrong-device',
+            `AWS could not check the code against MFA device ${context.mfaSerial ?? '(none)'}: ` +
+              `that device is not assigned to the IAM user of access key ${key}. Check the profile's MFA serial ` +
+              '(IAM console, Users, Security credentials, Multi-factor authentication).',
+            { field: 'mfaSerial' },
+          );
         }
         if (stsMessage.includes('with session credentials')) return sessionCredentials(make, key);
         return make('sts-denied', `AWS refused ${context.action}: ${stsMessage || stsCode}. Check the IAM user's policies.`);
@@ -343,28 +372,41 @@ export class SdkStsGateway implements StsGateway {
         // STS: this, not "Cannot call GetSessionToken with session credentials", is what a stored
         // ASIA... key really gets.
         if (context.key.accessKeyId.startsWith('ASIA')) return sessionCredentials(make, key);
-        return make('sts-invalid-key', `AWS does not recognise access key ${key}: it was deleted, deactivated or mistyped. ` +
-          'Create a new access key for the IAM user (or reactivate this one) and store it in the profile again.');
+        return make(
+          'sts-invalid-key',
+          `AWS does not recognise access key ${key}: it was deleted, deactivated or mistyped. ` +
+            'Create a new access key for the IAM user (or reactivate this one) and store it in the profile again.',
+        );
       case 'SignatureDoesNotMatch':
         if (/^Signature (expired|not yet current)/.test(stsMessage)) return this.#clockSkew(make, stsMessage);
-        return make('sts-bad-signature', `AWS rejected the request's signature: the secret access key stored for ${key} ` +
-          'does not belong to that key. Store the secret again, copied exactly (40 characters).');
+        return make(
+          'sts-bad-signature',
+          `AWS rejected the request's signature: the secret access key stored for ${key} ` +
+            'does not belong to that key. Store the secret again, copied exactly (40 characters).',
+        );
       case 'RequestExpired':
         return this.#clockSkew(make, stsMessage);
       case 'Throttling':
       case 'ThrottlingException':
       case 'RequestLimitExceeded':
-        return make('sts-throttled', 'AWS is limiting STS requests for this account right now (rate exceeded). ' +
-          'Wait a minute, then try again.', { retryable: true });
+        return make('sts-throttled', 'AWS is limiting STS requests for this account right now (rate exceeded). ' + 'Wait a minute, then try again.', {
+          retryable: true,
+        });
       case 'ValidationError':
         return validationError(make, stsMessage);
       case 'RegionDisabledException':
-        return make('sts-denied', `STS is not activated in region ${context.region} for this account. ` +
-          'Activate it (IAM console, Account settings) or choose another region for the profile.', { field: 'region' });
+        return make(
+          'sts-denied',
+          `STS is not activated in region ${context.region} for this account. ` +
+            'Activate it (IAM console, Account settings) or choose another region for the profile.',
+          { field: 'region' },
+        );
       case 'ExpiredToken':
       case 'ExpiredTokenException':
-        return make('sts-session-credentials', `The access key stored for this profile (${key}) is an expired temporary key. ` +
-          'Store the IAM user\'s long-lived access key (it starts with AKIA).');
+        return make(
+          'sts-session-credentials',
+          `The access key stored for this profile (${key}) is an expired temporary key. ` + "Store the IAM user's long-lived access key (it starts with AKIA).",
+        );
       default:
         return make('sts-denied', `AWS refused ${context.action} (${stsCode}): ${stsMessage || 'no reason given'}.`);
     }
@@ -373,12 +415,18 @@ export class SdkStsGateway implements StsGateway {
   #clockSkew(make: Make, stsMessage: string): MfaTrayError {
     // The middleware has just measured the offset from this refusal's Date header.
     const offset = this.#clockOffset.measured ? this.#clockOffset.offsetMs : undefined;
-    const aheadOrBehind = offset === undefined || offset === 0
-      ? (stsMessage.startsWith('Signature not yet current') ? "more than 5 minutes ahead of AWS's" : "more than 5 minutes behind AWS's")
-      : describeOffset(offset);
-    return make('clock-skew', `AWS refused the request because this computer's clock is ${aheadOrBehind}. ` +
-      'Turn on automatic date and time in your system settings. MFA Tray now allows for the difference, so trying again should work.',
-    { retryable: true });
+    const aheadOrBehind =
+      offset === undefined || offset === 0
+        ? stsMessage.startsWith('Signature not yet current')
+          ? "more than 5 minutes ahead of AWS's"
+          : "more than 5 minutes behind AWS's"
+        : describeOffset(offset);
+    return make(
+      'clock-skew',
+      `AWS refused the request because this computer's clock is ${aheadOrBehind}. ` +
+        'Turn on automatic date and time in your system settings. MFA Tray now allows for the difference, so trying again should work.',
+      { retryable: true },
+    );
   }
 }
 
@@ -403,14 +451,22 @@ function isLoopbackHost(hostname: string): boolean {
  */
 function refusePlainHttp(request: { readonly hostname?: string; readonly protocol?: string }, configured: string | undefined): void {
   if (request.protocol !== 'http:' || request.hostname === undefined || isLoopbackHost(request.hostname)) return;
-  const source = configured !== undefined ? 'MFA Tray\'s STS endpoint setting'
-    : process.env.AWS_ENDPOINT_URL_STS ? 'AWS_ENDPOINT_URL_STS'
-      : process.env.AWS_ENDPOINT_URL ? 'AWS_ENDPOINT_URL'
-        : 'endpoint_url in the AWS config file';
+  const source =
+    configured !== undefined
+      ? "MFA Tray's STS endpoint setting"
+      : process.env.AWS_ENDPOINT_URL_STS
+        ? 'AWS_ENDPOINT_URL_STS'
+        : process.env.AWS_ENDPOINT_URL
+          ? 'AWS_ENDPOINT_URL'
+          : 'endpoint_url in the AWS config file';
   // A host name as the user wrote it (it came from their own setting); anything odd is not echoed.
   const shown = /^[A-Za-z0-9.-]{1,253}$/.test(request.hostname) ? request.hostname : '(an unusual host name)';
-  throw new MfaTrayError('invalid-input', `The STS endpoint http://${shown} (from ${source}) is plain HTTP: the session's keys would cross the network unencrypted. ` +
-    'Use an https:// URL; plain http:// is allowed only to this computer (localhost, 127.0.0.1, ::1). Nothing was sent.', { field: 'endpoint', notSent: true });
+  throw new MfaTrayError(
+    'invalid-input',
+    `The STS endpoint http://${shown} (from ${source}) is plain HTTP: the session's keys would cross the network unencrypted. ` +
+      'Use an https:// URL; plain http:// is allowed only to this computer (localhost, 127.0.0.1, ::1). Nothing was sent.',
+    { field: 'endpoint', notSent: true },
+  );
 }
 
 /** Thrown while reading an answer over {@link MAX_ANSWER_BYTES}. */
@@ -456,24 +512,35 @@ function checkRegion(region: string): void {
 }
 
 function sessionCredentials(make: Make, maskedKey: string): MfaTrayError {
-  return make('sts-session-credentials', `The access key stored for this profile (${maskedKey}) is a temporary session key, ` +
-    "not a long-lived one, so it cannot request a session. Store the IAM user's long-lived access key (it starts with AKIA).");
+  return make(
+    'sts-session-credentials',
+    `The access key stored for this profile (${maskedKey}) is a temporary session key, ` +
+      "not a long-lived one, so it cannot request a session. Store the IAM user's long-lived access key (it starts with AKIA).",
+  );
 }
 
 /** An STS ValidationError, told by the field STS names. STS's own text echoes the values (the code too): never shown. */
 function validationError(make: Make, stsMessage: string): MfaTrayError {
   if (stsMessage.includes("'durationSeconds'")) {
-    return make('sts-validation', 'AWS refused the session duration: it must be 900 to 129600 seconds (15 minutes to 36 hours; ' +
-      'at most 3600 for the root user). Change the profile\'s duration.', { field: 'durationSeconds' });
+    return make(
+      'sts-validation',
+      'AWS refused the session duration: it must be 900 to 129600 seconds (15 minutes to 36 hours; ' +
+        "at most 3600 for the root user). Change the profile's duration.",
+      { field: 'durationSeconds' },
+    );
   }
   if (stsMessage.includes("'tokenCode'")) {
     return make('sts-validation', 'AWS refused the MFA code: it must be exactly 6 digits. Type the code your MFA device shows.', { field: 'code' });
   }
   if (stsMessage.includes("'serialNumber'")) {
-    return make('sts-validation', 'AWS refused the MFA serial: it must be 9 to 256 characters of letters, digits and +=/:,.@- ' +
-      '(a virtual device\'s ARN or a hardware serial). Copy it from the IAM console.', { field: 'mfaSerial' });
+    return make(
+      'sts-validation',
+      'AWS refused the MFA serial: it must be 9 to 256 characters of letters, digits and +=/:,.@- ' +
+        "(a virtual device's ARN or a hardware serial). Copy it from the IAM console.",
+      { field: 'mfaSerial' },
+    );
   }
-  return make('sts-validation', 'AWS refused a value in the request as out of range. Check the profile\'s duration and MFA serial, and the code.');
+  return make('sts-validation', "AWS refused a value in the request as out of range. Check the profile's duration and MFA serial, and the code.");
 }
 
 /** The answer was HTTP but not STS's (a captive portal's page, cut-off XML, missing fields). */

@@ -55,12 +55,43 @@ export function secretServiceLockProbe(env: NodeJS.ProcessEnv = process.env): Lo
     const attributes: Array<[string, string]> = [['service', service], ...(account === undefined ? [] : [['account', account] as [string, string]])];
     // dbus-send's dict syntax separates keys and values with commas.
     const dict = attributes.some(([, value]) => value.includes(',')) ? undefined : `dict:string:string:${attributes.flat().join(',')}`;
-    const viaDbusSend = dict === undefined ? undefined : await run('dbus-send', ['--session', '--print-reply', `--reply-timeout=${PROBE_TIMEOUT_MS - 500}`, '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.SearchItems', dict], env);
+    const viaDbusSend =
+      dict === undefined
+        ? undefined
+        : await run(
+            'dbus-send',
+            [
+              '--session',
+              '--print-reply',
+              `--reply-timeout=${PROBE_TIMEOUT_MS - 500}`,
+              '--dest=org.freedesktop.secrets',
+              '/org/freedesktop/secrets',
+              'org.freedesktop.Secret.Service.SearchItems',
+              dict,
+            ],
+            env,
+          );
     let locked = viaDbusSend === undefined ? undefined : parseDbusSendLocked(viaDbusSend);
     if (locked === undefined) {
       const quote = (text: string): string => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
       const literal = `{${attributes.map(([key, value]) => `${quote(key)}: ${quote(value)}`).join(', ')}}`;
-      const viaGdbus = await run('gdbus', ['call', '--session', '--timeout', String(Math.floor(PROBE_TIMEOUT_MS / 1000)), '--dest', 'org.freedesktop.secrets', '--object-path', '/org/freedesktop/secrets', '--method', 'org.freedesktop.Secret.Service.SearchItems', literal], env);
+      const viaGdbus = await run(
+        'gdbus',
+        [
+          'call',
+          '--session',
+          '--timeout',
+          String(Math.floor(PROBE_TIMEOUT_MS / 1000)),
+          '--dest',
+          'org.freedesktop.secrets',
+          '--object-path',
+          '/org/freedesktop/secrets',
+          '--method',
+          'org.freedesktop.Secret.Service.SearchItems',
+          literal,
+        ],
+        env,
+      );
       locked = viaGdbus === undefined ? undefined : parseGdbusLocked(viaGdbus);
     }
     if (locked === undefined) return 'unknown';

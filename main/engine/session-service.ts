@@ -107,7 +107,10 @@ export class SessionService {
       const current = this.#states.get(profile.name);
       // A failure stays visible (with its reason) until a new session arrives, here or in another
       // process: only a different cached expiry replaces it.
-      if (current?.kind === 'failed' && (session === undefined || session.expiresAt === current.expiresAt || current.expiresAt === undefined && session.expiresAt <= this.deps.clock.now())) {
+      if (
+        current?.kind === 'failed' &&
+        (session === undefined || session.expiresAt === current.expiresAt || (current.expiresAt === undefined && session.expiresAt <= this.deps.clock.now()))
+      ) {
         this.recompute(profile.name);
         continue;
       }
@@ -121,9 +124,12 @@ export class SessionService {
     const current = this.state(profile);
     if (current.kind === 'refreshing') return current;
     const derived = this.#derive(profile, expiryOf(current));
-    const next: SessionState = current.kind === 'failed' && derived.kind !== 'none' && derived.kind !== 'expired'
-      ? { kind: 'failed', reason: current.reason, code: current.code, ...(derived.expiresAt === undefined ? {} : { expiresAt: derived.expiresAt }) }
-      : current.kind === 'failed' && derived.kind === 'none' ? current : derived;
+    const next: SessionState =
+      current.kind === 'failed' && derived.kind !== 'none' && derived.kind !== 'expired'
+        ? { kind: 'failed', reason: current.reason, code: current.code, ...(derived.expiresAt === undefined ? {} : { expiresAt: derived.expiresAt }) }
+        : current.kind === 'failed' && derived.kind === 'none'
+          ? current
+          : derived;
     this.#set(profile, next);
     return next;
   }
@@ -178,7 +184,10 @@ export class SessionService {
     const code = 'code' in input ? validateCode(input.code) : undefined;
     const key = await this.deps.secrets.getLongLivedKey(name);
     if (!key) {
-      throw new MfaTrayError('no-long-lived-key', `No access key is stored for profile "${name}". Add it again (mfa-tray add ${name} …) or import it from the credentials file.`);
+      throw new MfaTrayError(
+        'no-long-lived-key',
+        `No access key is stored for profile "${name}". Add it again (mfa-tray add ${name} …) or import it from the credentials file.`,
+      );
     }
     let totpSecret: string | undefined;
     if (code === undefined) {

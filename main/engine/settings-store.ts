@@ -138,11 +138,19 @@ export const settingsFileSchema = z
       document.profiles.forEach((profile, index) => {
         const other = document.profiles.findIndex((p) => p.name.toLowerCase() === profile.name.toLowerCase());
         if (other < index) {
-          ctx.addIssue({ code: 'custom', path: ['profiles', index, 'name'], message: `profile name: "${profile.name}" appears twice (names are compared ignoring upper/lower case)` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['profiles', index, 'name'],
+            message: `profile name: "${profile.name}" appears twice (names are compared ignoring upper/lower case)`,
+          });
         }
         const sharing = document.profiles.findIndex((p) => p.targetSection === profile.targetSection);
         if (sharing < index) {
-          ctx.addIssue({ code: 'custom', path: ['profiles', index, 'targetSection'], message: `target section: profiles "${document.profiles[sharing]?.name}" and "${profile.name}" both write [${profile.targetSection}]` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['profiles', index, 'targetSection'],
+            message: `target section: profiles "${document.profiles[sharing]?.name}" and "${profile.name}" both write [${profile.targetSection}]`,
+          });
         }
       });
     }),
@@ -155,8 +163,18 @@ type StoredProfile = SettingsDocument['profiles'][number];
 // case without separators. A settings file holding one is refused, not rewritten: the user has to
 // move the secret into the keychain (and should rotate it), not have us carry it along forever.
 const SECRET_KEYS = new Set([
-  'secretaccesskey', 'awssecretaccesskey', 'secretkey', 'sessiontoken', 'awssessiontoken', 'securitytoken',
-  'awssecuritytoken', 'totpsecret', 'mfasecret', 'otpsecret', 'secret', 'password',
+  'secretaccesskey',
+  'awssecretaccesskey',
+  'secretkey',
+  'sessiontoken',
+  'awssessiontoken',
+  'securitytoken',
+  'awssecuritytoken',
+  'totpsecret',
+  'mfasecret',
+  'otpsecret',
+  'secret',
+  'password',
 ]);
 
 function findSecretKey(value: unknown, path: string, depth = 0): string | undefined {
@@ -183,7 +201,8 @@ function unusable(file: string, problem: string, advice: string, writing: boolea
   return new MfaTrayError('settings-file', `The settings file ${file} ${problem}. ${advice} ${kept}`);
 }
 
-const FIX_OR_MOVE = 'Correct it in a text editor, or move it away to start again with default settings (the keychain entries stay and are found again when the profiles are re-added).';
+const FIX_OR_MOVE =
+  'Correct it in a text editor, or move it away to start again with default settings (the keychain entries stay and are found again when the profiles are re-added).';
 
 /** "profiles[1].durationSeconds" from a zod path. */
 function describePath(path: readonly PropertyKey[]): string {
@@ -235,8 +254,16 @@ function parseDocument(file: string, bytes: Buffer | undefined, writing: boolean
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
     const where = issue ? describePath(issue.path) : '';
-    const what = issue?.code === 'invalid_type' ? (valueAt(raw, issue.path) === undefined ? 'is missing' : `must be a ${issue.expected}`) : issue?.message ?? 'is not valid';
-    const problem = where === 'version' ? `has an unknown version (${JSON.stringify(version) ?? 'missing'})` : `has a value MFA Tray cannot use: ${where ? `${where}: ` : ''}${what}`;
+    const what =
+      issue?.code === 'invalid_type'
+        ? valueAt(raw, issue.path) === undefined
+          ? 'is missing'
+          : `must be a ${issue.expected}`
+        : (issue?.message ?? 'is not valid');
+    const problem =
+      where === 'version'
+        ? `has an unknown version (${JSON.stringify(version) ?? 'missing'})`
+        : `has a value MFA Tray cannot use: ${where ? `${where}: ` : ''}${what}`;
     throw unusable(file, problem, FIX_OR_MOVE, writing);
   }
   return parsed.data;
@@ -264,7 +291,10 @@ function describeJsonError(text: string, error: unknown): string {
 
 /** Known fields first, in a fixed order, then the preserved unknown ones. */
 function ordered(value: Readonly<Record<string, unknown>>, known: readonly string[]): Record<string, unknown> {
-  const entries = [...known.filter((key) => value[key] !== undefined).map((key) => [key, value[key]] as const), ...Object.entries(value).filter(([key]) => !known.includes(key))];
+  const entries = [
+    ...known.filter((key) => value[key] !== undefined).map((key) => [key, value[key]] as const),
+    ...Object.entries(value).filter(([key]) => !known.includes(key)),
+  ];
   // fromEntries defines properties (a key "__proto__" stays a plain key).
   return Object.fromEntries(entries);
 }
@@ -370,7 +400,11 @@ export class SettingsStore {
       const lower = profile.name.toLowerCase();
       const twin = document.profiles.find((p) => p.name !== profile.name && p.name.toLowerCase() === lower);
       if (twin) {
-        throw new MfaTrayError('already-exists', `A profile named "${twin.name}" exists already, and profile names must differ by more than upper/lower case (the Windows credential store does not tell them apart); choose another name.`, { field: 'name' });
+        throw new MfaTrayError(
+          'already-exists',
+          `A profile named "${twin.name}" exists already, and profile names must differ by more than upper/lower case (the Windows credential store does not tell them apart); choose another name.`,
+          { field: 'name' },
+        );
       }
       if (index !== -1 && options.replace !== true) {
         throw new MfaTrayError('already-exists', `A profile named "${profile.name}" exists already; choose another name, or replace it.`, { field: 'name' });
@@ -463,6 +497,9 @@ export class SettingsStore {
     const parsed = settingsFileSchema.safeParse(JSON.parse(serialize(document)));
     if (parsed.success) return parsed.data;
     const [issue] = parsed.error.issues;
-    throw new MfaTrayError('internal', `MFA Tray refused to write an invalid settings file ${this.file} (${issue ? `${describePath(issue.path)}: ${issue.message}` : 'invalid'}); nothing was changed. Please report this bug.`);
+    throw new MfaTrayError(
+      'internal',
+      `MFA Tray refused to write an invalid settings file ${this.file} (${issue ? `${describePath(issue.path)}: ${issue.message}` : 'invalid'}); nothing was changed. Please report this bug.`,
+    );
   }
 }

@@ -98,15 +98,26 @@ function secretFromUri(uri: string): string {
   }
   for (const digits of params.getAll('digits')) {
     if (!/^\d{1,3}$/.test(digits) || Number(digits) !== TOTP_DIGITS) {
-      throw invalid(`This otpauth URI asks for ${/^\d{1,3}$/.test(digits) ? `${Number(digits)}-digit` : 'other than 6-digit'} codes; ${AWS_USES}, so it is not for an AWS MFA device.`);
+      throw invalid(
+        `This otpauth URI asks for ${/^\d{1,3}$/.test(digits) ? `${Number(digits)}-digit` : 'other than 6-digit'} codes; ${AWS_USES}, so it is not for an AWS MFA device.`,
+      );
     }
   }
   for (const period of params.getAll('period')) {
     if (!/^\d{1,6}$/.test(period) || Number(period) !== TOTP_PERIOD_SECONDS) {
-      throw invalid(`This otpauth URI asks for ${/^\d{1,6}$/.test(period) ? `${Number(period)}-second` : 'other than 30-second'} steps; ${AWS_USES}, so it is not for an AWS MFA device.`);
+      throw invalid(
+        `This otpauth URI asks for ${/^\d{1,6}$/.test(period) ? `${Number(period)}-second` : 'other than 30-second'} steps; ${AWS_USES}, so it is not for an AWS MFA device.`,
+      );
     }
   }
-  const secrets = [...new Set(params.getAll('secret').map((s) => s.trim()).filter((s) => s !== ''))];
+  const secrets = [
+    ...new Set(
+      params
+        .getAll('secret')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
   if (secrets.length === 0) throw invalid(`This otpauth URI has no secret= parameter. ${WHAT_TO_GIVE}.`);
   if (secrets.length > 1) throw invalid('This otpauth URI has more than one secret= parameter; give the URI of exactly one device.');
   return secrets[0] as string;
@@ -118,11 +129,15 @@ function decodeSecret(text: string): Uint8Array {
   if (compact === '' || /^=+$/.test(compact)) throw invalid(`The TOTP secret is empty. ${WHAT_TO_GIVE}.`);
   const body = compact.replace(/=+$/, '');
   if (!/^[A-Z2-7]+$/.test(body)) {
-    throw invalid(`The TOTP secret is not base32: it may contain only the letters A-Z and the digits 2-7 (spaces, dashes and trailing "=" are ignored; 0, 1, 8 and 9 never occur). ${WHAT_TO_GIVE}.`);
+    throw invalid(
+      `The TOTP secret is not base32: it may contain only the letters A-Z and the digits 2-7 (spaces, dashes and trailing "=" are ignored; 0, 1, 8 and 9 never occur). ${WHAT_TO_GIVE}.`,
+    );
   }
   // 1, 3 or 6 characters past a multiple of 8 cannot come from whole bytes: a character is missing or extra.
   if ([1, 3, 6].includes(body.length % 8)) {
-    throw invalid(`The TOTP secret has ${body.length} base32 characters, which cannot be a whole number of bytes: a character is missing or extra. ${WHAT_TO_GIVE}.`);
+    throw invalid(
+      `The TOTP secret has ${body.length} base32 characters, which cannot be a whole number of bytes: a character is missing or extra. ${WHAT_TO_GIVE}.`,
+    );
   }
   const bytes = new Uint8Array(Math.floor((body.length * 5) / 8));
   let buffer = 0;
@@ -138,10 +153,14 @@ function decodeSecret(text: string): Uint8Array {
   }
   // Leftover bits after the last whole byte are ignored, as authenticator apps do.
   if (bytes.length < TOTP_MIN_SECRET_BYTES) {
-    throw invalid(`The TOTP secret is too short (${bytes.length} bytes); at least ${TOTP_MIN_SECRET_BYTES} bytes (16 base32 characters) are needed. ${WHAT_TO_GIVE}.`);
+    throw invalid(
+      `The TOTP secret is too short (${bytes.length} bytes); at least ${TOTP_MIN_SECRET_BYTES} bytes (16 base32 characters) are needed. ${WHAT_TO_GIVE}.`,
+    );
   }
   if (bytes.length > TOTP_MAX_SECRET_BYTES) {
-    throw invalid(`The TOTP secret is too long (${bytes.length} bytes); at most ${TOTP_MAX_SECRET_BYTES} bytes (103 base32 characters) are allowed. ${WHAT_TO_GIVE}.`);
+    throw invalid(
+      `The TOTP secret is too long (${bytes.length} bytes); at most ${TOTP_MAX_SECRET_BYTES} bytes (103 base32 characters) are allowed. ${WHAT_TO_GIVE}.`,
+    );
   }
   return bytes;
 }
@@ -258,7 +277,11 @@ export class TotpGenerator {
       if (target > step) {
         const waitMs = target * PERIOD_MS - now;
         if (this.#clock.now() + waitMs > deadline) {
-          throw new MfaTrayError('code-reused', `The next usable code for MFA device ${mfaSerial} is ${Math.ceil(waitMs / 1000)} s away (a code for the current time step was already sent). Try again then; if this keeps happening, check this computer's clock.`, { retryable: true });
+          throw new MfaTrayError(
+            'code-reused',
+            `The next usable code for MFA device ${mfaSerial} is ${Math.ceil(waitMs / 1000)} s away (a code for the current time step was already sent). Try again then; if this keeps happening, check this computer's clock.`,
+            { retryable: true },
+          );
         }
         options.onWait?.(waitMs);
         await sleep(this.#clock, waitMs, options.signal);

@@ -114,7 +114,11 @@ export class UsedCodes {
     if (code !== undefined) checkCode(code);
     await this.#claim(mfaSerial, (device, now) => {
       if (device.lastStep !== undefined && step <= device.lastStep) {
-        return new MfaTrayError('code-reused', `A code for this time step was already sent for MFA device ${mfaSerial}; wait for the next one (at most 30 s).`, { retryable: true });
+        return new MfaTrayError(
+          'code-reused',
+          `A code for this time step was already sent for MFA device ${mfaSerial}; wait for the next one (at most 30 s).`,
+          { retryable: true },
+        );
       }
       if (code !== undefined && recentlyUsed(device, code, now)) {
         return new MfaTrayError('code-reused', CODE_ALREADY_USED_MESSAGE, { retryable: true });
@@ -201,11 +205,16 @@ export class UsedCodes {
       return new Map();
     }
     // A Map, not the parsed object: device serials are keys, and no key may reach Object.prototype.
-    return new Map(Object.entries(parsed.data.devices).map(([serial, d]): [string, DeviceRecord] => [serial, {
-      ...(d.lastStep === undefined ? {} : { lastStep: d.lastStep }),
-      ...(d.lastStepAt === undefined ? {} : { lastStepAt: d.lastStepAt }),
-      codes: d.codes.map((c) => ({ code: c.code, at: c.at, ...(c.step === undefined ? {} : { step: c.step }) })),
-    }]));
+    return new Map(
+      Object.entries(parsed.data.devices).map(([serial, d]): [string, DeviceRecord] => [
+        serial,
+        {
+          ...(d.lastStep === undefined ? {} : { lastStep: d.lastStep }),
+          ...(d.lastStepAt === undefined ? {} : { lastStepAt: d.lastStepAt }),
+          codes: d.codes.map((c) => ({ code: c.code, at: c.at, ...(c.step === undefined ? {} : { step: c.step }) })),
+        },
+      ]),
+    );
   }
 }
 
@@ -221,9 +230,12 @@ function prune(devices: Map<string, DeviceRecord>, now: number): Map<string, Dev
     const codes = device.codes.filter((c) => Math.abs(now - c.at) < TYPED_CODE_WINDOW_MS);
     const keepStep = device.lastStep !== undefined && device.lastStepAt !== undefined && Math.abs(now - device.lastStepAt) < STEP_MEMORY_MS;
     if (!keepStep && codes.length === 0) continue;
-    kept.set(serial, keepStep && device.lastStep !== undefined && device.lastStepAt !== undefined && device.lastStep >= 0
-      ? { lastStep: device.lastStep, lastStepAt: device.lastStepAt, codes }
-      : { codes });
+    kept.set(
+      serial,
+      keepStep && device.lastStep !== undefined && device.lastStepAt !== undefined && device.lastStep >= 0
+        ? { lastStep: device.lastStep, lastStepAt: device.lastStepAt, codes }
+        : { codes },
+    );
   }
   return kept;
 }

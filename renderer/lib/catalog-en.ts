@@ -96,7 +96,8 @@ export const EN = {
   'key.keep': 'Keep the stored key',
   'form.settingsLegend': 'Session',
   'field.mfaSerial': 'MFA device (ARN or serial number)',
-  'hint.mfaSerial': 'A virtual device (an authenticator app) is named by its ARN, arn:aws:iam::123456789012:mfa/alice; a hardware token by the serial number on its back. Both are in the IAM console: Users › your user › Security credentials › Multi-factor authentication. Security keys (FIDO) give no code and cannot be used.',
+  'hint.mfaSerial':
+    'A virtual device (an authenticator app) is named by its ARN, arn:aws:iam::123456789012:mfa/alice; a hardware token by the serial number on its back. Both are in the IAM console: Users › your user › Security credentials › Multi-factor authentication. Security keys (FIDO) give no code and cannot be used.',
   'field.durationSeconds': 'Session length',
   'duration.default': '{span} (default)',
   'duration.custom': 'Custom…',
@@ -112,7 +113,8 @@ export const EN = {
   'hint.autoRefresh': 'Only for profiles with a stored TOTP secret: MFA Tray then makes the code itself.',
   'totp.legend': 'TOTP secret (optional)',
   'totp.riskTitle': 'Think before storing it:',
-  'totp.risk': 'with the secret on this computer, MFA Tray makes the codes itself, so this computer alone passes MFA: two factors become one device. Leave it empty to keep typing codes from your phone or token.',
+  'totp.risk':
+    'with the secret on this computer, MFA Tray makes the codes itself, so this computer alone passes MFA: two factors become one device. Leave it empty to keep typing codes from your phone or token.',
   'field.totpSecret': 'Secret key (base32) or otpauth:// URI',
   'hint.totpSecret': 'Shown by AWS when the virtual MFA device is set up (“Show secret key”). Write-only: stored in the OS keychain and never shown again.',
   'field.qrImage': '…or load the QR code image',
@@ -141,14 +143,16 @@ export const EN = {
   'hint.importName': 'What MFA Tray calls it: letters, digits and _ . @ + % : / - (up to 64).',
   'field.mfaSerialOptional': 'MFA device (optional)',
   'import.serialPlaceholder': 'from ~/.aws/config',
-  'hint.importSerial': 'Empty: mfa_serial of [profile <profile name>], else of [profile <section>] in ~/.aws/config, else the section’s own mfa_serial or aws_mfa_device. The region and session length come from the same profiles.',
+  'hint.importSerial':
+    'Empty: mfa_serial of [profile <profile name>], else of [profile <section>] in ~/.aws/config, else the section’s own mfa_serial or aws_mfa_device. The region and session length come from the same profiles.',
   'field.removePlaintext': 'Remove the plaintext key from the credentials file',
   'hint.removePlaintext': 'Recommended. Done only once the keychain holds the key.',
   'field.targetSectionOptional': 'Target section (optional)',
   'hint.importTarget': 'Where sessions go. Empty: the section named like the profile.',
   'import.submit': 'Import',
   'import.importing': 'Importing…',
-  'import.targetConflict': 'target section: sessions cannot go to [{section}] while its plaintext key stays there; tick “Remove the plaintext key” or choose another target section',
+  'import.targetConflict':
+    'target section: sessions cannot go to [{section}] while its plaintext key stays there; tick “Remove the plaintext key” or choose another target section',
   'import.noSerial': 'MFA device: neither ~/.aws/config nor [{section}] names one; enter the device’s ARN or serial number',
 
   // Remove
@@ -157,7 +161,8 @@ export const EN = {
   'remove.settings': 'the profile’s settings in MFA Tray (MFA device, region, session length, target section)',
   'remove.key': 'its long-lived access key in the OS keychain',
   'remove.keyMasked': 'its long-lived access key {key} in the OS keychain',
-  'remove.onlyCopy': 'The keychain holds the only copy of this access key: once removed, it cannot be recovered. Keep it by writing it back into the credentials file below.',
+  'remove.onlyCopy':
+    'The keychain holds the only copy of this access key: once removed, it cannot be recovered. Keep it by writing it back into the credentials file below.',
   'remove.otherCopy': 'Another copy of this access key stays in {sections} of the credentials file.',
   'remove.restore': 'First write the access key back into [{section}] in the credentials file',
   'remove.restoreHint': 'The way back from importing with “remove the plaintext key”. If that write fails, nothing is removed.',

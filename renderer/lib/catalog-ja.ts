@@ -98,7 +98,8 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'key.keep': '保存済みのキーを使い続ける',
   'form.settingsLegend': 'セッション',
   'field.mfaSerial': 'MFA デバイス（ARN またはシリアル番号）',
-  'hint.mfaSerial': '仮想デバイス（認証アプリ）は ARN（arn:aws:iam::123456789012:mfa/alice）、ハードウェアトークンは裏面のシリアル番号です。どちらも IAM コンソールの「ユーザー › 自分のユーザー › セキュリティ認証情報 › 多要素認証」にあります。セキュリティキー（FIDO）はコードを出さないため使えません。',
+  'hint.mfaSerial':
+    '仮想デバイス（認証アプリ）は ARN（arn:aws:iam::123456789012:mfa/alice）、ハードウェアトークンは裏面のシリアル番号です。どちらも IAM コンソールの「ユーザー › 自分のユーザー › セキュリティ認証情報 › 多要素認証」にあります。セキュリティキー（FIDO）はコードを出さないため使えません。',
   'field.durationSeconds': 'セッションの長さ',
   'duration.default': '{span}（既定）',
   'duration.custom': 'カスタム…',
@@ -114,9 +115,11 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'hint.autoRefresh': 'TOTP シークレットを保存したプロファイルだけが対象です。MFA Tray がコードを自分で作ります。',
   'totp.legend': 'TOTP シークレット（任意）',
   'totp.riskTitle': '保存する前にご確認ください:',
-  'totp.risk': 'シークレットをこのコンピューターに置くと MFA Tray がコードを自分で作るため、このコンピューターだけで MFA を通過できます。2 つの要素が 1 台のデバイスになります。スマートフォンやトークンのコードを入力し続けるなら空欄のままにしてください。',
+  'totp.risk':
+    'シークレットをこのコンピューターに置くと MFA Tray がコードを自分で作るため、このコンピューターだけで MFA を通過できます。2 つの要素が 1 台のデバイスになります。スマートフォンやトークンのコードを入力し続けるなら空欄のままにしてください。',
   'field.totpSecret': 'シークレットキー（base32）または otpauth:// URI',
-  'hint.totpSecret': '仮想 MFA デバイスの設定時に AWS が表示します（「シークレットキーを表示」）。書き込み専用: OS のキーチェーンに保存され、二度と表示されません。',
+  'hint.totpSecret':
+    '仮想 MFA デバイスの設定時に AWS が表示します（「シークレットキーを表示」）。書き込み専用: OS のキーチェーンに保存され、二度と表示されません。',
   'field.qrImage': '…または QR コードの画像を読み込む',
   'hint.qrImage': 'AWS が表示する QR コードのスクリーンショット。このウィンドウの中で読み取り、画像は保持しません。',
   'qr.choose': '画像を選ぶ…',
@@ -131,7 +134,8 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'totp.replacing': '保存すると、新しいシークレットが保存済みのものを置き換えます。',
   'totp.willRemove': '保存すると TOTP シークレットを削除します。以後、コードは手入力になります。',
   'totp.keep': '保存済みのシークレットを使い続ける',
-  'totp.missing': 'TOTP シークレットが入力されていません。シークレットキーか otpauth:// URI を貼り付けるか、QR コードの画像を読み込むか、保存済みのシークレットを使い続けてください。',
+  'totp.missing':
+    'TOTP シークレットが入力されていません。シークレットキーか otpauth:// URI を貼り付けるか、QR コードの画像を読み込むか、保存済みのシークレットを使い続けてください。',
 
   // Import
   'import.title': '認証情報ファイルからインポート',
@@ -143,14 +147,16 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'hint.importName': 'MFA Tray での呼び名です。英数字と _ . @ + % : / - で 64 文字まで。',
   'field.mfaSerialOptional': 'MFA デバイス（任意）',
   'import.serialPlaceholder': '~/.aws/config から',
-  'hint.importSerial': '空欄なら ~/.aws/config の [profile <プロファイル名>]、次に [profile <セクション>] の mfa_serial、それもなければセクション自身の mfa_serial か aws_mfa_device を使います。リージョンとセッションの長さも同じ順に読みます。',
+  'hint.importSerial':
+    '空欄なら ~/.aws/config の [profile <プロファイル名>]、次に [profile <セクション>] の mfa_serial、それもなければセクション自身の mfa_serial か aws_mfa_device を使います。リージョンとセッションの長さも同じ順に読みます。',
   'field.removePlaintext': '平文のキーを認証情報ファイルから削除する',
   'hint.removePlaintext': '推奨。キーチェーンに保存できたことを確かめてから削除します。',
   'field.targetSectionOptional': '書き込み先セクション（任意）',
   'hint.importTarget': 'セッションの書き込み先です。空欄ならプロファイル名と同じセクションです。',
   'import.submit': 'インポート',
   'import.importing': 'インポートしています…',
-  'import.targetConflict': '書き込み先セクション: 平文のキーが残る [{section}] にはセッションを書き込めません。「平文のキーを認証情報ファイルから削除する」をオンにするか、別の書き込み先セクションを入力してください。',
+  'import.targetConflict':
+    '書き込み先セクション: 平文のキーが残る [{section}] にはセッションを書き込めません。「平文のキーを認証情報ファイルから削除する」をオンにするか、別の書き込み先セクションを入力してください。',
   'import.noSerial': 'MFA デバイス: ~/.aws/config にも [{section}] にも指定がありません。デバイスの ARN かシリアル番号を入力してください。',
 
   // Remove

@@ -72,18 +72,21 @@ export class CodeEntry {
     this.#button = el('button', { className: 'primary', attrs: { type: 'submit' } });
     this.#hint = el('p', { id: `${id}-hint`, className: 'hint' });
     this.#status = el('p', { id: `${id}-status`, className: 'message', attrs: { 'aria-live': 'polite', hidden: true } });
-    this.element = el('form', {
-      className: options.compact ? 'code-form compact' : 'code-form',
-      attrs: { novalidate: true },
-      on: {
-        submit: (event) => {
-          event.preventDefault();
-          this.#onSubmit();
+    this.element = el(
+      'form',
+      {
+        className: options.compact ? 'code-form compact' : 'code-form',
+        attrs: { novalidate: true },
+        on: {
+          submit: (event) => {
+            event.preventDefault();
+            this.#onSubmit();
+          },
         },
       },
-    },
-    el('div', { className: 'field' }, this.#label, el('div', { className: 'control-line' }, this.input, this.#button, options.extra), this.#hint),
-    this.#status);
+      el('div', { className: 'field' }, this.#label, el('div', { className: 'control-line' }, this.input, this.#button, options.extra), this.#hint),
+      this.#status,
+    );
     this.relabel();
   }
 

@@ -13,7 +13,12 @@ export interface DialogHandle {
 }
 
 /** Opens a modal dialog titled `title` holding `content`; it is removed from the page when closed. */
-export function openDialog(options: { readonly title: string; readonly className?: string; readonly content: (handle: DialogHandle) => Child[]; readonly onClosed?: () => void }): DialogHandle {
+export function openDialog(options: {
+  readonly title: string;
+  readonly className?: string;
+  readonly content: (handle: DialogHandle) => Child[];
+  readonly onClosed?: () => void;
+}): DialogHandle {
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
   const titleId = uniqueId('dialog-title');
   const dialog = el('dialog', { className: options.className ?? '', attrs: { 'aria-labelledby': titleId } });

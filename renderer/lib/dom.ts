@@ -54,11 +54,9 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   append(parent, ...children);
 }
 
-
 /** A process-unique id for label/aria wiring. */
 let counter = 0;
 export function uniqueId(prefix: string): string {
   counter += 1;
   return `${prefix}-${counter}`;
 }
-

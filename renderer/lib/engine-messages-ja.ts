@@ -58,22 +58,35 @@ export const RULES_JA: Readonly<Record<ValidationRule, string>> = {
   characters: '{label}に「{character}」は使えません。',
   format: '{label}の形式が正しくありません。',
   partition: '{label}のパーティション「{partition}」には対応していません。aws・aws-cn・aws-us-gov の ARN か、ハードウェアのシリアル番号を使ってください。',
-  'security-key': 'これはセキュリティキー（FIDO、…:u2f/…）です。セキュリティキーは STS が受け付けるコードを生成しません。仮想またはハードウェアの TOTP デバイスを使ってください。',
-  'not-mfa-device': 'これは MFA デバイスではなく {resource} の ARN です。デバイスの ARN（IAM > ユーザー > セキュリティ認証情報 > 多要素認証）、arn:aws:iam::<12 桁のアカウント ID>:mfa/<名前> を入力してください。',
-  'temporary-key': 'ASIA で始まるアクセスキー ID はセッションの一時的なキーで、長期キーではありません。AKIA で始まる IAM ユーザー自身のアクセスキー（IAM > ユーザー > セキュリティ認証情報 > アクセスキー）を使ってください。',
+  'security-key':
+    'これはセキュリティキー（FIDO、…:u2f/…）です。セキュリティキーは STS が受け付けるコードを生成しません。仮想またはハードウェアの TOTP デバイスを使ってください。',
+  'not-mfa-device':
+    'これは MFA デバイスではなく {resource} の ARN です。デバイスの ARN（IAM > ユーザー > セキュリティ認証情報 > 多要素認証）、arn:aws:iam::<12 桁のアカウント ID>:mfa/<名前> を入力してください。',
+  'temporary-key':
+    'ASIA で始まるアクセスキー ID はセッションの一時的なキーで、長期キーではありません。AKIA で始まる IAM ユーザー自身のアクセスキー（IAM > ユーザー > セキュリティ認証情報 > アクセスキー）を使ってください。',
   integer: '{label}が整数ではありません。',
   range: '{label}が範囲（{min}〜{max}）の外です。',
   choice: '{label}の値が選択肢にありません。',
   'unknown-field': '「{label}」という項目はありません。',
-  'partition-mismatch': 'リージョンが MFA デバイスのパーティション {partition} に属していないため、その STS はこのキーを知りません。{example} など {partition} のリージョンを使ってください。',
+  'partition-mismatch':
+    'リージョンが MFA デバイスのパーティション {partition} に属していないため、その STS はこのキーを知りません。{example} など {partition} のリージョンを使ってください。',
   immutable: '{label}は変更できません。新しい名前でプロファイルを追加し、古いものを削除してください。',
   'in-use': '{label}はプロファイル「{profile}」がすでに使っています。',
-  reserved: 'この名前は予約されています（botocore は [DEFAULT] をすべてのプロファイルに適用し、JS SDK は JavaScript のオブジェクトのメンバー名を読み違えます）。別の名前を選んでください。',
+  reserved:
+    'この名前は予約されています（botocore は [DEFAULT] をすべてのプロファイルに適用し、JS SDK は JavaScript のオブジェクトのメンバー名を読み違えます）。別の名前を選んでください。',
 };
 
 /** Rules whose message is complete without the field's "what is allowed". */
 export const RULES_WITHOUT_ALLOWED_JA: ReadonlySet<ValidationRule> = new Set<ValidationRule>([
-  'partition', 'security-key', 'not-mfa-device', 'temporary-key', 'partition-mismatch', 'immutable', 'in-use', 'reserved', 'unknown-field',
+  'partition',
+  'security-key',
+  'not-mfa-device',
+  'temporary-key',
+  'partition-mismatch',
+  'immutable',
+  'in-use',
+  'reserved',
+  'unknown-field',
 ]);
 
 /** The engine's errors, by code. */
@@ -81,7 +94,8 @@ export const ERRORS_JA: Readonly<Record<ErrorCode | 'bad-request' | 'forbidden',
   'invalid-input': '入力された値を受け付けられませんでした。',
   'not-found': '見つかりません。',
   'already-exists': '同じ名前のプロファイルがすでにあります。別の名前にするか、先にそのプロファイルを削除してください。',
-  'keychain-unavailable': 'OS のキーチェーンに接続できません。Linux では gnome-keyring や KeePassXC などの Secret Service が起動し、ロック解除されている必要があります。平文で保存する代わりの方法はありません。',
+  'keychain-unavailable':
+    'OS のキーチェーンに接続できません。Linux では gnome-keyring や KeePassXC などの Secret Service が起動し、ロック解除されている必要があります。平文で保存する代わりの方法はありません。',
   'keychain-locked': 'OS のキーチェーンがロックされています。デスクトップでロックを解除してから、もう一度試してください。',
   'keychain-timeout': 'キーチェーンが時間内に応答しませんでした。ロック解除のダイアログが開いていないか確認して、もう一度試してください。',
   'keychain-entry-corrupt': 'キーチェーンの項目が MFA Tray の書いたものではありません（外部で変更されたか壊れています）。キーを保存し直してください。',
@@ -91,18 +105,25 @@ export const ERRORS_JA: Readonly<Record<ErrorCode | 'bad-request' | 'forbidden',
   'long-lived-section': '書き込み先のセクションには長期キーが入っているため、上書きしませんでした。別のセクションを選んでください。',
   'lock-timeout': '別のプロセスが認証情報ファイルを長くロックしています。しばらくしてからもう一度試してください。',
   'sts-invalid-code': 'AWS がこのコードを拒否しました（コードの誤りか、使用済みのコード）。MFA デバイスに次のコードが出たら、もう一度入力してください。',
-  'sts-wrong-device': 'AWS はこの MFA デバイスでコードを確認できませんでした。このデバイスはアクセスキーの IAM ユーザーに割り当てられていません。プロファイルの MFA デバイスを確認してください（IAM コンソール > ユーザー > セキュリティ認証情報 > 多要素認証）。',
-  'sts-session-credentials': '保存されているアクセスキーはセッションの一時的なキーで、長期キーではありません。AKIA で始まる IAM ユーザーの長期アクセスキーを保存してください。',
-  'sts-invalid-key': 'AWS はこのアクセスキーを認識しません。削除・無効化されたか、入力を間違えています。IAM ユーザーの新しいアクセスキーを作成して（または有効に戻して）保存し直してください。',
-  'sts-bad-signature': 'AWS がリクエストの署名を拒否しました。保存されているシークレットアクセスキーがアクセスキー ID と対応していません。40 文字を正確にコピーして保存し直してください。',
-  'clock-skew': 'このコンピューターの時計が AWS の時刻とずれているため、AWS がリクエストを拒否しました。システム設定で日付と時刻の自動設定をオンにしてください。MFA Tray はずれを補正したので、もう一度試すと通るはずです。',
+  'sts-wrong-device':
+    'AWS はこの MFA デバイスでコードを確認できませんでした。このデバイスはアクセスキーの IAM ユーザーに割り当てられていません。プロファイルの MFA デバイスを確認してください（IAM コンソール > ユーザー > セキュリティ認証情報 > 多要素認証）。',
+  'sts-session-credentials':
+    '保存されているアクセスキーはセッションの一時的なキーで、長期キーではありません。AKIA で始まる IAM ユーザーの長期アクセスキーを保存してください。',
+  'sts-invalid-key':
+    'AWS はこのアクセスキーを認識しません。削除・無効化されたか、入力を間違えています。IAM ユーザーの新しいアクセスキーを作成して（または有効に戻して）保存し直してください。',
+  'sts-bad-signature':
+    'AWS がリクエストの署名を拒否しました。保存されているシークレットアクセスキーがアクセスキー ID と対応していません。40 文字を正確にコピーして保存し直してください。',
+  'clock-skew':
+    'このコンピューターの時計が AWS の時刻とずれているため、AWS がリクエストを拒否しました。システム設定で日付と時刻の自動設定をオンにしてください。MFA Tray はずれを補正したので、もう一度試すと通るはずです。',
   'sts-throttled': 'AWS がこのアカウントの STS リクエストを制限しています（rate exceeded）。1 分ほど待ってからもう一度試してください。',
   'sts-validation': 'AWS が範囲外の値を拒否しました。プロファイルのセッションの長さと MFA デバイス、コードを確認してください。',
   'sts-denied': 'AWS がリクエストを拒否しました。IAM ユーザーのポリシーを確認してください。',
-  'sts-unavailable': 'AWS（STS）に接続できないか、正しい応答がありませんでした。ネットワーク（VPN・プロキシ・ファイアウォール、ホテルなどの Wi-Fi のログイン）を確認して、もう一度試してください。',
+  'sts-unavailable':
+    'AWS（STS）に接続できないか、正しい応答がありませんでした。ネットワーク（VPN・プロキシ・ファイアウォール、ホテルなどの Wi-Fi のログイン）を確認して、もう一度試してください。',
   'code-reused': 'このデバイスの今のコードはすでに使われました。MFA デバイスに次のコードが表示されるまで待ってください（最大 30 秒）。',
   'code-required': 'このプロファイルには TOTP シークレットが登録されていないため、MFA デバイスのコードの入力が必要です。',
-  'invalid-totp-secret': 'この TOTP シークレットは AWS では使えません。仮想 MFA デバイスの設定時に AWS が表示した base32 のシークレット（「シークレットキーを表示」）か、その otpauth://totp/ URI を入力してください。AWS の仮想 MFA は SHA-1・6 桁・30 秒です。',
+  'invalid-totp-secret':
+    'この TOTP シークレットは AWS では使えません。仮想 MFA デバイスの設定時に AWS が表示した base32 のシークレット（「シークレットキーを表示」）か、その otpauth://totp/ URI を入力してください。AWS の仮想 MFA は SHA-1・6 桁・30 秒です。',
   'no-session': 'このプロファイルには現在のセッションがありません。先にセッションを更新してください。',
   internal: 'MFA Tray の内部で問題が起きました。何も変更されていません。もう一度試して、続くようなら報告してください。',
   'bad-request': 'ウィンドウから MFA Tray への要求が正しくありませんでした。ウィンドウを閉じて開き直してください。',

@@ -9,8 +9,19 @@
  */
 import type { BridgeError } from '../../main/common/bridge';
 import {
-  checkAccessKeyId, checkAutoRefreshBeforeMinutes, checkClipboardClearSeconds, checkCode, checkDurationSeconds, checkMfaSerial,
-  checkNotifyBeforeMinutes, checkProfileName, checkRegion, checkSecretAccessKey, checkTargetSection, type Checked, type FieldIssue,
+  checkAccessKeyId,
+  checkAutoRefreshBeforeMinutes,
+  checkClipboardClearSeconds,
+  checkCode,
+  checkDurationSeconds,
+  checkMfaSerial,
+  checkNotifyBeforeMinutes,
+  checkProfileName,
+  checkRegion,
+  checkSecretAccessKey,
+  checkTargetSection,
+  type Checked,
+  type FieldIssue,
 } from '../../main/common/validation';
 import { ERRORS_JA, FIELD_ALLOWED_JA, FIELD_LABELS_JA, RULES_JA, RULES_WITHOUT_ALLOWED_JA } from './engine-messages-ja';
 import { interpolate, type I18n, type MessageKey } from './i18n';
@@ -48,9 +59,24 @@ export interface ShownError {
 
 /** Codes whose English message names something specific (a path, a device, a wait) worth keeping under a translation. */
 const DETAIL_CODES = new Set<string>([
-  'not-found', 'keychain-unavailable', 'keychain-locked', 'keychain-timeout', 'keychain-entry-corrupt', 'settings-file', 'credentials-file', 'long-lived-section',
-  'lock-timeout', 'sts-wrong-device', 'sts-denied', 'sts-unavailable', 'clock-skew', 'sts-validation', 'invalid-totp-secret', 'code-reused',
-  'invalid-input', 'bad-request',
+  'not-found',
+  'keychain-unavailable',
+  'keychain-locked',
+  'keychain-timeout',
+  'keychain-entry-corrupt',
+  'settings-file',
+  'credentials-file',
+  'long-lived-section',
+  'lock-timeout',
+  'sts-wrong-device',
+  'sts-denied',
+  'sts-unavailable',
+  'clock-skew',
+  'sts-validation',
+  'invalid-totp-secret',
+  'code-reused',
+  'invalid-input',
+  'bad-request',
 ]);
 
 /** Engine messages that point at the command line; a window says what to do in a window. */

@@ -62,9 +62,16 @@ export async function startPage(titleKey: MessageKey): Promise<PageContext | und
   if (api === undefined) {
     // No language is known yet: say it in both.
     const root = document.getElementById('app') ?? document.body;
-    replaceChildren(root, el('p', { className: 'message message-error', attrs: { role: 'alert' } },
-      el('span', { attrs: { lang: 'en' } }, 'This window works only inside MFA Tray.'), ' ',
-      el('span', { attrs: { lang: 'ja' } }, 'このウィンドウは MFA Tray の中でのみ動作します。')));
+    replaceChildren(
+      root,
+      el(
+        'p',
+        { className: 'message message-error', attrs: { role: 'alert' } },
+        el('span', { attrs: { lang: 'en' } }, 'This window works only inside MFA Tray.'),
+        ' ',
+        el('span', { attrs: { lang: 'ja' } }, 'このウィンドウは MFA Tray の中でのみ動作します。'),
+      ),
+    );
     return undefined;
   }
   const [locale, settings] = await Promise.all([call((b) => b.getLocale()), call((b) => b.getSettings())]);

@@ -33,15 +33,21 @@ export function describeState(i18n: I18n, state: SessionState, now: number, expi
     case 'none':
       return { tone: 'none', label: i18n.t('state.none') };
     case 'refreshing':
-      return { tone: 'busy', label: i18n.t('state.refreshing'), ...(state.expiresAt !== undefined && state.expiresAt > now ? { detail: left(state.expiresAt) } : {}) };
+      return {
+        tone: 'busy',
+        label: i18n.t('state.refreshing'),
+        ...(state.expiresAt !== undefined && state.expiresAt > now ? { detail: left(state.expiresAt) } : {}),
+      };
     case 'failed': {
       const reason = errorText(i18n, { code: state.code, message: state.reason });
-      const detail = state.expiresAt !== undefined && state.expiresAt > now ? i18n.t('state.previousLeft', { left: i18n.formatSpan(state.expiresAt - now) }) : undefined;
+      const detail =
+        state.expiresAt !== undefined && state.expiresAt > now ? i18n.t('state.previousLeft', { left: i18n.formatSpan(state.expiresAt - now) }) : undefined;
       return { tone: 'bad', label: i18n.t('state.failed'), reason, ...(detail === undefined ? {} : { detail }) };
     }
     default: {
       const derived = deriveState(state.expiresAt, now, expiringWithinMs, lifetimeMs);
-      if (derived.kind === 'expired') return { tone: 'bad', label: i18n.t('state.expired'), detail: i18n.t('state.expiredAt', { time: i18n.formatMoment(state.expiresAt, now) }) };
+      if (derived.kind === 'expired')
+        return { tone: 'bad', label: i18n.t('state.expired'), detail: i18n.t('state.expiredAt', { time: i18n.formatMoment(state.expiresAt, now) }) };
       if (derived.kind === 'expiring') return { tone: 'warn', label: i18n.t('state.expiring'), detail: left(state.expiresAt) };
       return { tone: 'ok', label: i18n.t('state.valid'), detail: left(state.expiresAt) };
     }

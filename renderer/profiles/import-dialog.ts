@@ -25,7 +25,11 @@ export function openImportDialog(options: ImportDialogOptions): DialogHandle {
 function buildImport(options: ImportDialogOptions, handle: DialogHandle): HTMLElement[] {
   const { i18n } = options;
   const t = i18n.t.bind(i18n);
-  const body = el('div', { className: 'dialog-body' }, el('p', { className: 'message message-progress' }, el('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), t('import.loading')));
+  const body = el(
+    'div',
+    { className: 'dialog-body' },
+    el('p', { className: 'message message-progress' }, el('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), t('import.loading')),
+  );
   const closeButton = el('button', { attrs: { type: 'button' }, on: { click: () => handle.close() } }, t('common.cancel'));
   const actions = el('div', { className: 'actions dialog-actions' }, closeButton);
   const wrapper = el('div', {}, body, actions);
@@ -54,10 +58,30 @@ function buildForm(options: ImportDialogOptions, handle: DialogHandle, sections:
   const t = i18n.t.bind(i18n);
   const sectionSelect = el('select', {}, ...sections.map((s) => el('option', { attrs: { value: s } }, `[${s}]`)));
   const fromSection = field({ name: 'fromSection', label: t('field.fromSection'), control: sectionSelect, hint: t('hint.fromSection') });
-  const name = field({ name: 'name', label: t('field.name'), control: textInput({ class: 'mono', maxlength: LIMITS.nameMaxLength * 2 }), hint: t('hint.importName') });
-  const mfaSerial = field({ name: 'mfaSerial', label: t('field.mfaSerialOptional'), control: textInput({ class: 'mono', maxlength: 512, placeholder: t('import.serialPlaceholder') }), hint: t('hint.importSerial') });
-  const removePlaintext = field({ name: 'removePlaintext', label: t('field.removePlaintext'), control: el('input', { attrs: { type: 'checkbox', checked: true } }), hint: t('hint.removePlaintext') });
-  const targetSection = field({ name: 'targetSection', label: t('field.targetSectionOptional'), control: textInput({ class: 'mono', maxlength: LIMITS.nameMaxLength * 2 }), hint: t('hint.importTarget') });
+  const name = field({
+    name: 'name',
+    label: t('field.name'),
+    control: textInput({ class: 'mono', maxlength: LIMITS.nameMaxLength * 2 }),
+    hint: t('hint.importName'),
+  });
+  const mfaSerial = field({
+    name: 'mfaSerial',
+    label: t('field.mfaSerialOptional'),
+    control: textInput({ class: 'mono', maxlength: 512, placeholder: t('import.serialPlaceholder') }),
+    hint: t('hint.importSerial'),
+  });
+  const removePlaintext = field({
+    name: 'removePlaintext',
+    label: t('field.removePlaintext'),
+    control: el('input', { attrs: { type: 'checkbox', checked: true } }),
+    hint: t('hint.removePlaintext'),
+  });
+  const targetSection = field({
+    name: 'targetSection',
+    label: t('field.targetSectionOptional'),
+    control: textInput({ class: 'mono', maxlength: LIMITS.nameMaxLength * 2 }),
+    hint: t('hint.importTarget'),
+  });
   const fields: Field[] = [fromSection, name, mfaSerial, removePlaintext, targetSection];
   const formError = el('p', { className: 'message form-error', attrs: { role: 'alert', hidden: true } });
   const submitButton = el('button', { className: 'primary', attrs: { type: 'submit' } }, t('import.submit'));
@@ -139,20 +163,26 @@ function buildForm(options: ImportDialogOptions, handle: DialogHandle, sections:
     }
   };
 
-  const form = el('form', {
-    attrs: { novalidate: true },
-    on: {
-      submit: (event) => {
-        event.preventDefault();
-        void submit();
+  const form = el(
+    'form',
+    {
+      attrs: { novalidate: true },
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          void submit();
+        },
       },
     },
-  },
-  el('div', { className: 'dialog-body' }, fromSection.row, name.row, mfaSerial.row, removePlaintext.row, targetSection.row),
-  formError,
-  el('div', { className: 'actions dialog-actions' },
-    el('button', { attrs: { type: 'button' }, on: { click: () => handle.close() } }, t('common.cancel')),
-    submitButton));
+    el('div', { className: 'dialog-body' }, fromSection.row, name.row, mfaSerial.row, removePlaintext.row, targetSection.row),
+    formError,
+    el(
+      'div',
+      { className: 'actions dialog-actions' },
+      el('button', { attrs: { type: 'button' }, on: { click: () => handle.close() } }, t('common.cancel')),
+      submitButton,
+    ),
+  );
   queueMicrotask(() => sectionSelect.focus());
   return form;
 }

@@ -6,8 +6,15 @@
 import type { KeyForm, ProfileForm, ProfileView } from '../../main/common/bridge';
 import { PROFILE_DEFAULTS, type Profile } from '../../main/common/model';
 import {
-  LIMITS, checkAccessKeyId, checkDurationSeconds, checkPatchedProfile, checkProfileInput, checkProfilePatch,
-  checkRegion, checkSecretAccessKey, defaultRegionFor,
+  LIMITS,
+  checkAccessKeyId,
+  checkDurationSeconds,
+  checkPatchedProfile,
+  checkProfileInput,
+  checkProfilePatch,
+  checkRegion,
+  checkSecretAccessKey,
+  defaultRegionFor,
 } from '../../main/common/validation';
 import { call } from '../lib/bridge';
 import { openDialog, type DialogHandle } from '../lib/dialog';
@@ -22,9 +29,32 @@ export const DURATION_PRESETS: readonly number[] = [3600, 28_800, 43_200, 129_60
 
 /** Regions offered as suggestions (any region code is accepted). */
 const REGION_SUGGESTIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1',
-  'eu-central-2', 'eu-north-1', 'eu-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2',
-  'ap-south-1', 'ap-east-1', 'me-central-1', 'af-south-1', 'cn-north-1', 'cn-northwest-1', 'us-gov-west-1', 'us-gov-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'sa-east-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-south-1',
+  'ap-east-1',
+  'me-central-1',
+  'af-south-1',
+  'cn-north-1',
+  'cn-northwest-1',
+  'us-gov-west-1',
+  'us-gov-east-1',
 ];
 
 export interface ProfileDialogOptions {
@@ -63,11 +93,27 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
 
   // ── Long-lived key ─────────────────────────────────────────────────────────────────────
   let keyMode: SecretMode = editing && profile.hasLongLivedKey ? 'keep' : 'replace';
-  const accessKeyId = field({ name: 'accessKeyId', label: t('field.accessKeyId'), control: textInput({ class: 'mono', maxlength: 128, placeholder: 'AKIA…' }) });
-  const secretAccessKey = field({ name: 'secretAccessKey', label: t('field.secretAccessKey'), control: secretInput({ class: 'mono', maxlength: 256 }), hint: t('hint.secretAccessKey') });
+  const accessKeyId = field({
+    name: 'accessKeyId',
+    label: t('field.accessKeyId'),
+    control: textInput({ class: 'mono', maxlength: 128, placeholder: 'AKIA…' }),
+  });
+  const secretAccessKey = field({
+    name: 'secretAccessKey',
+    label: t('field.secretAccessKey'),
+    control: secretInput({ class: 'mono', maxlength: 256 }),
+    hint: t('hint.secretAccessKey'),
+  });
   const keyResult = el('p', { className: 'message', attrs: { 'aria-live': 'polite', hidden: true } });
   const verifyKeyButton = el('button', { attrs: { type: 'button' } }, t('key.verify'));
-  const keyInputs = el('div', { className: 'key-inputs' }, accessKeyId.row, secretAccessKey.row, el('div', { className: 'inline-actions' }, verifyKeyButton), keyResult);
+  const keyInputs = el(
+    'div',
+    { className: 'key-inputs' },
+    accessKeyId.row,
+    secretAccessKey.row,
+    el('div', { className: 'inline-actions' }, verifyKeyButton),
+    keyResult,
+  );
   const keyStored = el('div', { className: 'stored' });
   const keyFieldset = el('fieldset', {}, el('legend', {}, t('key.legend')), keyStored, keyInputs);
 
@@ -78,9 +124,18 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     control: textInput({ class: 'mono', maxlength: 512, placeholder: 'arn:aws:iam::123456789012:mfa/alice' }),
     hint: t('hint.mfaSerial'),
   });
-  const durationSelect = el('select', {},
-    ...DURATION_PRESETS.map((seconds) => el('option', { attrs: { value: seconds } }, seconds === PROFILE_DEFAULTS.durationSeconds ? t('duration.default', { span: i18n.formatSeconds(seconds) }) : i18n.formatSeconds(seconds))),
-    el('option', { attrs: { value: 'custom' } }, t('duration.custom')));
+  const durationSelect = el(
+    'select',
+    {},
+    ...DURATION_PRESETS.map((seconds) =>
+      el(
+        'option',
+        { attrs: { value: seconds } },
+        seconds === PROFILE_DEFAULTS.durationSeconds ? t('duration.default', { span: i18n.formatSeconds(seconds) }) : i18n.formatSeconds(seconds),
+      ),
+    ),
+    el('option', { attrs: { value: 'custom' } }, t('duration.custom')),
+  );
   const duration = field({ name: 'durationPreset', label: t('field.durationSeconds'), control: durationSelect });
   const customHint = el('span', {});
   const customDuration = field({
@@ -89,14 +144,38 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     control: textInput({ inputmode: 'numeric', maxlength: 12, class: 'short' }),
     hint: customHint,
   });
-  const regionList = el('datalist', { id: `regions-${Math.random().toString(36).slice(2)}` }, ...REGION_SUGGESTIONS.map((r) => el('option', { attrs: { value: r } })));
-  const region = field({ name: 'region', label: t('field.region'), control: textInput({ class: 'mono short', maxlength: 64, list: regionList.id }), hint: t('hint.region') });
-  const targetSection = field({ name: 'targetSection', label: t('field.targetSection'), control: textInput({ class: 'mono', maxlength: LIMITS.nameMaxLength * 2 }), hint: t('hint.targetSection') });
-  const autoRefresh = field({ name: 'autoRefresh', label: t('field.autoRefresh'), control: el('input', { attrs: { type: 'checkbox' } }), hint: t('hint.autoRefresh') });
+  const regionList = el(
+    'datalist',
+    { id: `regions-${Math.random().toString(36).slice(2)}` },
+    ...REGION_SUGGESTIONS.map((r) => el('option', { attrs: { value: r } })),
+  );
+  const region = field({
+    name: 'region',
+    label: t('field.region'),
+    control: textInput({ class: 'mono short', maxlength: 64, list: regionList.id }),
+    hint: t('hint.region'),
+  });
+  const targetSection = field({
+    name: 'targetSection',
+    label: t('field.targetSection'),
+    control: textInput({ class: 'mono', maxlength: LIMITS.nameMaxLength * 2 }),
+    hint: t('hint.targetSection'),
+  });
+  const autoRefresh = field({
+    name: 'autoRefresh',
+    label: t('field.autoRefresh'),
+    control: el('input', { attrs: { type: 'checkbox' } }),
+    hint: t('hint.autoRefresh'),
+  });
 
   // ── TOTP secret ─────────────────────────────────────────────────────────────────────────
   let totpMode: SecretMode = editing && profile.hasTotpSecret ? 'keep' : 'replace';
-  const totpSecret = field({ name: 'totpSecret', label: t('field.totpSecret'), control: secretInput({ class: 'mono', maxlength: 2048 }), hint: t('hint.totpSecret') });
+  const totpSecret = field({
+    name: 'totpSecret',
+    label: t('field.totpSecret'),
+    control: secretInput({ class: 'mono', maxlength: 2048 }),
+    hint: t('hint.totpSecret'),
+  });
   // The native file button speaks the browser's language, not the window's: it is hidden (still
   // focusable, and named by the field's label) behind a button of our own.
   const qrInput = el('input', { className: 'file-input', attrs: { type: 'file', accept: 'image/png,image/jpeg,image/gif,image/webp,image/bmp' } });
@@ -105,10 +184,14 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
   const qrResult = el('p', { className: 'message', attrs: { 'aria-live': 'polite', hidden: true } });
   const totpInputs = el('div', { className: 'totp-inputs' }, totpSecret.row, qr.row, qrResult);
   const totpStored = el('div', { className: 'stored' });
-  const totpFieldset = el('fieldset', { className: 'totp' },
+  const totpFieldset = el(
+    'fieldset',
+    { className: 'totp' },
     el('legend', {}, t('totp.legend')),
     el('p', { className: 'warning' }, el('strong', {}, t('totp.riskTitle')), ' ', t('totp.risk')),
-    totpStored, totpInputs);
+    totpStored,
+    totpInputs,
+  );
 
   const formError = el('p', { className: 'message form-error', attrs: { role: 'alert', hidden: true } });
   const saveButton = el('button', { className: 'primary', attrs: { type: 'submit' } }, editing ? t('common.save') : t('add.submit'));
@@ -169,11 +252,44 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     }
     keyStored.hidden = false;
     if (keyMode === 'keep') {
-      replaceChildren(keyStored, el('p', { className: 'stored-note' }, t('key.stored')),
-        el('button', { attrs: { type: 'button' }, on: { click: () => { keyMode = 'replace'; renderKey(); accessKeyId.control.focus(); } } }, t('key.replace')));
+      replaceChildren(
+        keyStored,
+        el('p', { className: 'stored-note' }, t('key.stored')),
+        el(
+          'button',
+          {
+            attrs: { type: 'button' },
+            on: {
+              click: () => {
+                keyMode = 'replace';
+                renderKey();
+                accessKeyId.control.focus();
+              },
+            },
+          },
+          t('key.replace'),
+        ),
+      );
     } else {
-      replaceChildren(keyStored, el('p', { className: 'stored-note' }, t('key.replacing')),
-        el('button', { attrs: { type: 'button' }, on: { click: () => { keyMode = 'keep'; accessKeyId.control.value = ''; secretAccessKey.control.value = ''; renderKey(); } } }, t('key.keep')));
+      replaceChildren(
+        keyStored,
+        el('p', { className: 'stored-note' }, t('key.replacing')),
+        el(
+          'button',
+          {
+            attrs: { type: 'button' },
+            on: {
+              click: () => {
+                keyMode = 'keep';
+                accessKeyId.control.value = '';
+                secretAccessKey.control.value = '';
+                renderKey();
+              },
+            },
+          },
+          t('key.keep'),
+        ),
+      );
     }
   };
   renderKey();
@@ -185,12 +301,57 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       return;
     }
     totpStored.hidden = false;
-    const keep = el('button', { attrs: { type: 'button' }, on: { click: () => { totpMode = 'keep'; clearTotp(); renderTotp(); } } }, t('totp.keep'));
+    const keep = el(
+      'button',
+      {
+        attrs: { type: 'button' },
+        on: {
+          click: () => {
+            totpMode = 'keep';
+            clearTotp();
+            renderTotp();
+          },
+        },
+      },
+      t('totp.keep'),
+    );
     if (totpMode === 'keep') {
-      replaceChildren(totpStored, el('p', { className: 'stored-note' }, t('totp.stored')),
-        el('div', { className: 'inline-actions' },
-          el('button', { attrs: { type: 'button' }, on: { click: () => { totpMode = 'replace'; renderTotp(); totpSecret.control.focus(); } } }, t('totp.replace')),
-          el('button', { className: 'danger', attrs: { type: 'button' }, on: { click: () => { totpMode = 'remove'; renderTotp(); } } }, t('totp.remove'))));
+      replaceChildren(
+        totpStored,
+        el('p', { className: 'stored-note' }, t('totp.stored')),
+        el(
+          'div',
+          { className: 'inline-actions' },
+          el(
+            'button',
+            {
+              attrs: { type: 'button' },
+              on: {
+                click: () => {
+                  totpMode = 'replace';
+                  renderTotp();
+                  totpSecret.control.focus();
+                },
+              },
+            },
+            t('totp.replace'),
+          ),
+          el(
+            'button',
+            {
+              className: 'danger',
+              attrs: { type: 'button' },
+              on: {
+                click: () => {
+                  totpMode = 'remove';
+                  renderTotp();
+                },
+              },
+            },
+            t('totp.remove'),
+          ),
+        ),
+      );
     } else if (totpMode === 'remove') {
       replaceChildren(totpStored, el('p', { className: 'stored-note warning-text' }, t('totp.willRemove')), keep);
       keep.focus();
@@ -298,7 +459,9 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       }
     }
     // The duration's issue belongs to whichever duration control is showing.
-    const shown = issues.map((issue) => (issue.field === 'durationSeconds' && durationSelect.value !== 'custom' ? { ...issue, field: 'durationPreset' } : issue));
+    const shown = issues.map((issue) =>
+      issue.field === 'durationSeconds' && durationSelect.value !== 'custom' ? { ...issue, field: 'durationPreset' } : issue,
+    );
     const first = showIssues(i18n, fields, shown, formError);
     if (shown.length > 0) {
       (first ?? saveButton).focus();
@@ -308,7 +471,13 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     handle.setBusy(true);
     saveButton.disabled = true;
     showMessage(formError, 'progress', t('common.saving'));
-    const sent = { name: name.control.value, mfaSerial: mfaSerial.control.value, region: regionText, targetSection: targetText, durationSeconds: durationValue };
+    const sent = {
+      name: name.control.value,
+      mfaSerial: mfaSerial.control.value,
+      region: regionText,
+      targetSection: targetText,
+      durationSeconds: durationValue,
+    };
     const fail = (error: Parameters<typeof errorText>[1]): void => {
       handle.setBusy(false);
       saveButton.disabled = false;
@@ -351,24 +520,39 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     options.onSaved(current?.name ?? profileForm?.name ?? '', !editing);
   };
 
-  const form = el('form', {
-    className: 'profile-form',
-    attrs: { novalidate: true },
-    on: {
-      submit: (event) => {
-        event.preventDefault();
-        void submit();
+  const form = el(
+    'form',
+    {
+      className: 'profile-form',
+      attrs: { novalidate: true },
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          void submit();
+        },
       },
     },
-  },
-  el('div', { className: 'dialog-body' },
-    name.row,
-    keyFieldset,
-    el('fieldset', {}, el('legend', {}, t('form.settingsLegend')),
-      mfaSerial.row, el('div', { className: 'pair' }, duration.row, customDuration.row), region.row, regionList, targetSection.row, autoRefresh.row),
-    totpFieldset),
-  formError,
-  el('div', { className: 'actions dialog-actions' }, cancelButton, saveButton));
+    el(
+      'div',
+      { className: 'dialog-body' },
+      name.row,
+      keyFieldset,
+      el(
+        'fieldset',
+        {},
+        el('legend', {}, t('form.settingsLegend')),
+        mfaSerial.row,
+        el('div', { className: 'pair' }, duration.row, customDuration.row),
+        region.row,
+        regionList,
+        targetSection.row,
+        autoRefresh.row,
+      ),
+      totpFieldset,
+    ),
+    formError,
+    el('div', { className: 'actions dialog-actions' }, cancelButton, saveButton),
+  );
 
   // Focus the first thing to fill in.
   queueMicrotask(() => (editing ? mfaSerial.control : name.control).focus());

@@ -43,17 +43,19 @@ function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[
   void call((b) => b.getRemovalImpact(profile.name)).then((result) => {
     if (!result.ok || result.value.maskedKeyId === null) return;
     keyItem.textContent = t('remove.keyMasked', { key: result.value.maskedKeyId });
-    copies.textContent = result.value.keyCopies.length > 0
-      ? t('remove.otherCopy', { sections: result.value.keyCopies.map((s) => `[${s}]`).join(', ') })
-      : t('remove.onlyCopy');
+    copies.textContent =
+      result.value.keyCopies.length > 0 ? t('remove.otherCopy', { sections: result.value.keyCopies.map((s) => `[${s}]`).join(', ') }) : t('remove.onlyCopy');
     copies.hidden = false;
     restore.row.hidden = false;
   });
-  const deleted = el('ul', { className: 'deleted-list' },
+  const deleted = el(
+    'ul',
+    { className: 'deleted-list' },
     el('li', {}, t('remove.settings')),
     profile.hasLongLivedKey ? keyItem : null,
     profile.hasTotpSecret ? el('li', {}, t('remove.totp')) : null,
-    el('li', {}, t('remove.cache')));
+    el('li', {}, t('remove.cache')),
+  );
   const forget = field({
     name: 'forgetSession',
     label: t('remove.forgetSession', { section: profile.targetSection }),
@@ -63,37 +65,43 @@ function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[
   const message = el('p', { className: 'message', attrs: { role: 'alert', hidden: true } });
   const cancel = el('button', { attrs: { type: 'button' }, on: { click: () => handle.close() } }, t('common.cancel'));
   const confirm = el('button', { className: 'danger', attrs: { type: 'submit' } }, t('remove.confirm'));
-  const form = el('form', {
-    attrs: { novalidate: true },
-    on: {
-      submit: (event) => {
-        event.preventDefault();
-        handle.setBusy(true);
-        confirm.disabled = true;
-        showMessage(message, 'progress', t('remove.removing'));
-        void call((b) => b.removeProfile(profile.name, forget.control.checked, restore.control.checked ? restoreSection : null)).then((result) => {
-          handle.setBusy(false);
-          confirm.disabled = false;
-          if (result.ok) {
-            handle.close();
-            options.onRemoved(profile.name);
-          } else {
-            showError(message, errorText(i18n, result.error));
-            cancel.focus();
-          }
-        });
+  const form = el(
+    'form',
+    {
+      attrs: { novalidate: true },
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          handle.setBusy(true);
+          confirm.disabled = true;
+          showMessage(message, 'progress', t('remove.removing'));
+          void call((b) => b.removeProfile(profile.name, forget.control.checked, restore.control.checked ? restoreSection : null)).then((result) => {
+            handle.setBusy(false);
+            confirm.disabled = false;
+            if (result.ok) {
+              handle.close();
+              options.onRemoved(profile.name);
+            } else {
+              showError(message, errorText(i18n, result.error));
+              cancel.focus();
+            }
+          });
+        },
       },
     },
-  },
-  el('div', { className: 'dialog-body' },
-    el('p', {}, t('remove.intro')),
-    deleted,
-    copies,
-    restore.row,
-    forget.row,
-    el('p', { className: 'hint' }, t('remove.staysInAws'))),
-  message,
-  el('div', { className: 'actions dialog-actions' }, cancel, confirm));
+    el(
+      'div',
+      { className: 'dialog-body' },
+      el('p', {}, t('remove.intro')),
+      deleted,
+      copies,
+      restore.row,
+      forget.row,
+      el('p', { className: 'hint' }, t('remove.staysInAws')),
+    ),
+    message,
+    el('div', { className: 'actions dialog-actions' }, cancel, confirm),
+  );
   queueMicrotask(() => cancel.focus());
   return [form];
 }

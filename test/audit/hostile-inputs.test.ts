@@ -75,18 +75,47 @@ describe('the engine and the bridge', () => {
     const attempts: Array<[string, () => Promise<unknown>]> = [];
     for (const name of NAMES) {
       attempts.push([`name ${JSON.stringify(name)}`, () => h.engine.addProfile({ name, mfaSerial: user.mfaSerial, ...key() })]);
-      attempts.push([`target ${JSON.stringify(name)}`, () => h.engine.addProfile({ name: 'ok-name', targetSection: name, mfaSerial: user.mfaSerial, ...key() })]);
+      attempts.push([
+        `target ${JSON.stringify(name)}`,
+        () => h.engine.addProfile({ name: 'ok-name', targetSection: name, mfaSerial: user.mfaSerial, ...key() }),
+      ]);
       attempts.push([`update target ${JSON.stringify(name)}`, () => h.engine.updateProfile('existing', { targetSection: name })]);
       attempts.push([`refresh ${JSON.stringify(name)}`, () => h.engine.refresh(name, { code: '123456' })]);
-      attempts.push([`import from ${JSON.stringify(name)}`, () => h.engine.importProfile('ok-name', { fromSection: name, mfaSerial: user.mfaSerial as string })]);
-      attempts.push([`write session to ${JSON.stringify(name)}`, () => h.engine.credentials.writeSession(name, { accessKeyId: 'ASIAAAAAAAAAAAAAAAAA', secretAccessKey: 'a'.repeat(40), sessionToken: 'token', expiresAt: Date.now() + 3_600_000 })]);
+      attempts.push([
+        `import from ${JSON.stringify(name)}`,
+        () => h.engine.importProfile('ok-name', { fromSection: name, mfaSerial: user.mfaSerial as string }),
+      ]);
+      attempts.push([
+        `write session to ${JSON.stringify(name)}`,
+        () =>
+          h.engine.credentials.writeSession(name, {
+            accessKeyId: 'ASIAAAAAAAAAAAAAAAAA',
+            secretAccessKey: 'a'.repeat(40),
+            sessionToken: 'token',
+            expiresAt: Date.now() + 3_600_000,
+          }),
+      ]);
     }
-    for (const mfaSerial of SERIALS) attempts.push([`serial ${JSON.stringify(mfaSerial)}`, () => h.engine.addProfile({ name: 'ok-name', mfaSerial, ...key() })]);
-    for (const region of REGIONS) attempts.push([`region ${JSON.stringify(region)}`, () => h.engine.addProfile({ name: 'ok-name', mfaSerial: user.mfaSerial, region, ...key() })]);
-    attempts.push(['a session value with a newline', () => h.engine.credentials.writeSession('ok-name', { accessKeyId: 'ASIAAAAAAAAAAAAAAAAA', secretAccessKey: 'a'.repeat(40), sessionToken: 'token\n[default]\naws_access_key_id = AKIAEVIL', expiresAt: Date.now() + 3_600_000 })]);
+    for (const mfaSerial of SERIALS)
+      attempts.push([`serial ${JSON.stringify(mfaSerial)}`, () => h.engine.addProfile({ name: 'ok-name', mfaSerial, ...key() })]);
+    for (const region of REGIONS)
+      attempts.push([`region ${JSON.stringify(region)}`, () => h.engine.addProfile({ name: 'ok-name', mfaSerial: user.mfaSerial, region, ...key() })]);
+    attempts.push([
+      'a session value with a newline',
+      () =>
+        h.engine.credentials.writeSession('ok-name', {
+          accessKeyId: 'ASIAAAAAAAAAAAAAAAAA',
+          secretAccessKey: 'a'.repeat(40),
+          sessionToken: 'token\n[default]\naws_access_key_id = AKIAEVIL',
+          expiresAt: Date.now() + 3_600_000,
+        }),
+    ]);
 
     for (const [what, attempt] of attempts) {
-      const error = await attempt().then(() => assert.fail(`${what} was accepted`), (e: unknown) => e);
+      const error = await attempt().then(
+        () => assert.fail(`${what} was accepted`),
+        (e: unknown) => e,
+      );
       assert.ok(isMfaTrayError(error, 'invalid-input', 'not-found'), `${what}: ${String(error)}`);
       assert.ok(!/[\n\r\u2028]/.test(error.message) && !error.message.includes('\u0000'), `${what}: the message is one clean line`);
     }
@@ -155,15 +184,25 @@ describe('the command', () => {
       attempts.push(['add', 'ok-name', '--target', name, '--mfa-serial', serial, '--access-key-id', user.accessKeyId]);
     }
     for (const name of names.slice(0, 2)) {
-      attempts.push(['import', 'ok-name', '--from', name, '--mfa-serial', serial], ['refresh', name, '--code', '123456'], ['credential-process', name], ['export', name]);
+      attempts.push(
+        ['import', 'ok-name', '--from', name, '--mfa-serial', serial],
+        ['refresh', name, '--code', '123456'],
+        ['credential-process', name],
+        ['export', name],
+      );
     }
     for (const bad of SERIALS.slice(0, 2)) attempts.push(['add', 'ok-name', '--mfa-serial', bad, '--access-key-id', user.accessKeyId]);
-    for (const region of REGIONS.slice(0, 2)) attempts.push(['add', 'ok-name', '--region', region, '--mfa-serial', serial, '--access-key-id', user.accessKeyId]);
+    for (const region of REGIONS.slice(0, 2))
+      attempts.push(['add', 'ok-name', '--region', region, '--mfa-serial', serial, '--access-key-id', user.accessKeyId]);
 
     // Four at a time: 30 processes on 2 cores.
     const results: Array<{ args: string[]; result: Awaited<ReturnType<CliSandbox['run']>> }> = [];
     for (let i = 0; i < attempts.length; i += 4) {
-      results.push(...(await Promise.all(attempts.slice(i, i + 4).map(async (args) => ({ args, result: await sandbox.run(args, { input: `${user.secretAccessKey}\n` }) })))));
+      results.push(
+        ...(await Promise.all(
+          attempts.slice(i, i + 4).map(async (args) => ({ args, result: await sandbox.run(args, { input: `${user.secretAccessKey}\n` }) })),
+        )),
+      );
     }
     for (const { args, result } of results) {
       const what = JSON.stringify(args);

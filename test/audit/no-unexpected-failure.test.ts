@@ -49,11 +49,30 @@ function assertKnownOutcome(result: CliResult, what: string): void {
 /** Config-file lines as people and tools write them, and as they break them. */
 const configLine = fc.oneof(
   fc.constantFrom('[profile dev]', '[profile prod]', '[default]', '[dev]', '[profile dev', 'profile dev]', '[ profile  dev ]', '[profile dev] ; comment'),
-  fc.constantFrom('mfa_serial', 'aws_mfa_device', 'region', 'duration_seconds', 'role_arn', 'source_profile', 'credential_process', 'output', 's3').chain((key) =>
-    fc.oneof(
-      fc.constantFrom('arn:aws:iam::123456789012:mfa/alice', 'GAHT12345678', 'us-east-1', 'eu-west-1', '3600', '900', '129600', '0', '-5', '1e9', 'abc', '', ' '),
-      fc.string({ maxLength: 40 }),
-    ).map((value) => `${key} = ${value}`)),
+  fc
+    .constantFrom('mfa_serial', 'aws_mfa_device', 'region', 'duration_seconds', 'role_arn', 'source_profile', 'credential_process', 'output', 's3')
+    .chain((key) =>
+      fc
+        .oneof(
+          fc.constantFrom(
+            'arn:aws:iam::123456789012:mfa/alice',
+            'GAHT12345678',
+            'us-east-1',
+            'eu-west-1',
+            '3600',
+            '900',
+            '129600',
+            '0',
+            '-5',
+            '1e9',
+            'abc',
+            '',
+            ' ',
+          ),
+          fc.string({ maxLength: 40 }),
+        )
+        .map((value) => `${key} = ${value}`),
+    ),
   fc.constantFrom('  max_concurrent_requests = 10', '# comment', '; comment', '', 'no equals sign', '=', 'key=', '\u00ff\u00fe'),
   fc.string({ maxLength: 30 }),
 );
@@ -92,7 +111,10 @@ describe('hostile files and environments', () => {
       fc.asyncProperty(credentialsFile({ wild: true }), configFile, fileCommand, async (credentials, config, args) => {
         write(sandbox.credentialsFile, credentials.text);
         write(sandbox.configFile, config);
-        assertKnownOutcome(await sandbox.run(args, { input: '', timeoutMs: 20_000 }), `mfa-tray ${args.join(' ')}\n--- credentials\n${credentials.text}\n--- config\n${config}`);
+        assertKnownOutcome(
+          await sandbox.run(args, { input: '', timeoutMs: 20_000 }),
+          `mfa-tray ${args.join(' ')}\n--- credentials\n${credentials.text}\n--- config\n${config}`,
+        );
       }),
       {
         numRuns: 60,
@@ -104,8 +126,20 @@ describe('hostile files and environments', () => {
   });
 
   test('odd environments: a known outcome', async () => {
-    const envVariable = fc.constantFrom('MFA_TRAY_CODE_TIMEOUT', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'MFA_TRAY_CONFIG_DIR', 'HOME');
-    const envValue = fc.oneof(fc.constantFrom('', ' ', '0', '-1', '99999999', 'abc', '/', '/dev/null', '/nonexistent/x/y', '/proc/self', 'dev', '../..', '\u00e9\u65e5'), fc.string({ maxLength: 20 }));
+    const envVariable = fc.constantFrom(
+      'MFA_TRAY_CODE_TIMEOUT',
+      'AWS_PROFILE',
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_SHARED_CREDENTIALS_FILE',
+      'AWS_CONFIG_FILE',
+      'MFA_TRAY_CONFIG_DIR',
+      'HOME',
+    );
+    const envValue = fc.oneof(
+      fc.constantFrom('', ' ', '0', '-1', '99999999', 'abc', '/', '/dev/null', '/nonexistent/x/y', '/proc/self', 'dev', '../..', '\u00e9\u65e5'),
+      fc.string({ maxLength: 20 }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.dictionary(envVariable, envValue, { maxKeys: 3 }), fileCommand, async (overrides, args) => {
         write(sandbox.credentialsFile, '');
@@ -121,9 +155,72 @@ describe('hostile files and environments', () => {
 describe('hostile command lines', () => {
   test('any words, options and values: a known outcome', async () => {
     const word = fc.oneof(
-      fc.constantFrom('add', 'import', 'edit', 'totp', 'set', 'remove', 'refresh', 'status', 'export', 'credential-process', 'help', 'version', 'dev', 'prod', 'nobody'),
-      fc.constantFrom('--code', '-t', '--token', '--duration', '--format', '--from', '--target', '--mfa-serial', '--access-key-id', '--region', '--all', '--json', '--yes', '--force', '--verify', '--remove-plaintext', '--forget-session', '--profile', '--help', '-h', '--', '-', '-x', '--no-such-option', '--code=1', '--duration=1h'),
-      fc.constantFrom('', ' ', '123456', '12345', '0000000', '900', '1h30m', '-1', 'env', 'json', 'fish', 'arn:aws:iam::123456789012:mfa/alice', 'AKIAIOSFODNN7EXAMPLE', '[dev]', 'dev]\n[x', '__proto__', 'DEFAULT', '\u2028', 'x'.repeat(300)),
+      fc.constantFrom(
+        'add',
+        'import',
+        'edit',
+        'totp',
+        'set',
+        'remove',
+        'refresh',
+        'status',
+        'export',
+        'credential-process',
+        'help',
+        'version',
+        'dev',
+        'prod',
+        'nobody',
+      ),
+      fc.constantFrom(
+        '--code',
+        '-t',
+        '--token',
+        '--duration',
+        '--format',
+        '--from',
+        '--target',
+        '--mfa-serial',
+        '--access-key-id',
+        '--region',
+        '--all',
+        '--json',
+        '--yes',
+        '--force',
+        '--verify',
+        '--remove-plaintext',
+        '--forget-session',
+        '--profile',
+        '--help',
+        '-h',
+        '--',
+        '-',
+        '-x',
+        '--no-such-option',
+        '--code=1',
+        '--duration=1h',
+      ),
+      fc.constantFrom(
+        '',
+        ' ',
+        '123456',
+        '12345',
+        '0000000',
+        '900',
+        '1h30m',
+        '-1',
+        'env',
+        'json',
+        'fish',
+        'arn:aws:iam::123456789012:mfa/alice',
+        'AKIAIOSFODNN7EXAMPLE',
+        '[dev]',
+        'dev]\n[x',
+        '__proto__',
+        'DEFAULT',
+        '\u2028',
+        'x'.repeat(300),
+      ),
       fc.string({ maxLength: 12 }).filter((s) => !s.includes('\u0000')),
     );
     const argv = fc.array(word, { minLength: 1, maxLength: 6 }).filter((args) => args[0] !== 'watch');
@@ -139,19 +236,20 @@ describe('hostile command lines', () => {
 
 describe('hostile STS answers', () => {
   /** A real GetSessionToken answer, to mutate. */
-  const realAnswer = (expiration: string): string => [
-    '<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">',
-    '  <GetSessionTokenResult>',
-    '    <Credentials>',
-    '      <AccessKeyId>ASIAEXAMPLEEXAMPLE01</AccessKeyId>',
-    '      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>',
-    '      <SessionToken>IQoJb3JpZ2luX2VjEXAMPLE</SessionToken>',
-    `      <Expiration>${expiration}</Expiration>`,
-    '    </Credentials>',
-    '  </GetSessionTokenResult>',
-    '  <ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId></ResponseMetadata>',
-    '</GetSessionTokenResponse>',
-  ].join('\n');
+  const realAnswer = (expiration: string): string =>
+    [
+      '<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">',
+      '  <GetSessionTokenResult>',
+      '    <Credentials>',
+      '      <AccessKeyId>ASIAEXAMPLEEXAMPLE01</AccessKeyId>',
+      '      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>',
+      '      <SessionToken>IQoJb3JpZ2luX2VjEXAMPLE</SessionToken>',
+      `      <Expiration>${expiration}</Expiration>`,
+      '    </Credentials>',
+      '  </GetSessionTokenResult>',
+      '  <ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId></ResponseMetadata>',
+      '</GetSessionTokenResponse>',
+    ].join('\n');
   const expiration = fc.oneof(
     fc.date({ min: new Date(0), max: new Date(Date.UTC(9999, 0, 1)), noInvalidDate: true }).map((d) => d.toISOString()),
     fc.constantFrom('', 'soon', '2001-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '-1', 'NaN', '2026-13-45T99:99:99Z', '1e400'),

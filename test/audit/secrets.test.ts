@@ -61,7 +61,9 @@ describe('the engine', () => {
     const work = canaryUser();
     const legacy = canaryUser();
     await capturingOutput(async () => {
-      await call('addProfile', (e) => e.addProfile({ name: 'work', mfaSerial: work.mfaSerial, accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET }, { totpSecret: TOTP_SECRET }));
+      await call('addProfile', (e) =>
+        e.addProfile({ name: 'work', mfaSerial: work.mfaSerial, accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET }, { totpSecret: TOTP_SECRET }),
+      );
       await call('verify', (e) => e.verify('work'));
       await call('verifyKey', (e) => e.verifyKey({ accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET }));
       await call('refresh (generated)', (e) => e.refresh('work', { generate: true }), { sessionsAllowed: true });
@@ -89,20 +91,39 @@ describe('the engine', () => {
       await call('refresh with a wrong secret', (e) => e.refresh('imported', { code: loopback.sts.currentCode(legacy, 1) }));
       await call('verifyKey with a wrong secret', (e) => e.verifyKey({ accessKeyId: legacy.accessKeyId, secretAccessKey: WRONG_SECRET }));
       await call('verifyKey with an unknown key id', (e) => e.verifyKey({ accessKeyId: 'AKIAQQQQQQQQQQQQQQQQ', secretAccessKey: LONG_SECRET }));
-      for (const [what, fault] of [['5xx', () => loopback.sts.failNext(1, 500)], ['garbage', () => loopback.sts.malformNext(1, 'truncated')], ['throttling', () => loopback.sts.throttleNext(1)], ['clock skew', () => loopback.sts.setClockSkew(10 * 60_000)]] as const) {
+      for (const [what, fault] of [
+        ['5xx', () => loopback.sts.failNext(1, 500)],
+        ['garbage', () => loopback.sts.malformNext(1, 'truncated')],
+        ['throttling', () => loopback.sts.throttleNext(1)],
+        ['clock skew', () => loopback.sts.setClockSkew(10 * 60_000)],
+      ] as const) {
         fault();
         await call(`verify with STS ${what}`, (e) => e.verify('work'));
         loopback.sts.clearFaults();
       }
       await call('TOTP secret as a TOTP secret with a bad character', (e) => e.setTotpSecret('work', `${TOTP_SECRET.slice(0, 20)}1${TOTP_SECRET.slice(21)}`));
       await call('TOTP secret in a HOTP URI', (e) => e.setTotpSecret('work', `otpauth://hotp/AWS:x?secret=${TOTP_SECRET}&counter=1`));
-      await call('TOTP secret in an otpauth URI asking for SHA256', (e) => e.setTotpSecret('work', `otpauth://totp/AWS:x?secret=${TOTP_SECRET}&algorithm=SHA256`));
-      await call('long-lived secret as the access key id', (e) => e.addProfile({ name: 'pasted1', mfaSerial: work.mfaSerial, accessKeyId: LONG_SECRET, secretAccessKey: LONG_SECRET }));
-      await call('long-lived secret one character short', (e) => e.addProfile({ name: 'pasted2', mfaSerial: work.mfaSerial, accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET.slice(0, 39) }));
-      await call('long-lived secret with a bad character', (e) => e.addProfile({ name: 'pasted3', mfaSerial: work.mfaSerial, accessKeyId: work.accessKeyId, secretAccessKey: `${LONG_SECRET.slice(0, 39)}!` }));
-      await call('TOTP secret as the duration', (e) => e.addProfile({ name: 'pasted4', mfaSerial: work.mfaSerial, durationSeconds: TOTP_SECRET, accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET }));
-      await call('long-lived secret as the region', (e) => e.addProfile({ name: 'pasted5', mfaSerial: work.mfaSerial, region: LONG_SECRET, accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET }));
-      await call('add an existing profile', (e) => e.addProfile({ name: 'work', mfaSerial: work.mfaSerial, accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET }));
+      await call('TOTP secret in an otpauth URI asking for SHA256', (e) =>
+        e.setTotpSecret('work', `otpauth://totp/AWS:x?secret=${TOTP_SECRET}&algorithm=SHA256`),
+      );
+      await call('long-lived secret as the access key id', (e) =>
+        e.addProfile({ name: 'pasted1', mfaSerial: work.mfaSerial, accessKeyId: LONG_SECRET, secretAccessKey: LONG_SECRET }),
+      );
+      await call('long-lived secret one character short', (e) =>
+        e.addProfile({ name: 'pasted2', mfaSerial: work.mfaSerial, accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET.slice(0, 39) }),
+      );
+      await call('long-lived secret with a bad character', (e) =>
+        e.addProfile({ name: 'pasted3', mfaSerial: work.mfaSerial, accessKeyId: work.accessKeyId, secretAccessKey: `${LONG_SECRET.slice(0, 39)}!` }),
+      );
+      await call('TOTP secret as the duration', (e) =>
+        e.addProfile({ name: 'pasted4', mfaSerial: work.mfaSerial, durationSeconds: TOTP_SECRET, accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET }),
+      );
+      await call('long-lived secret as the region', (e) =>
+        e.addProfile({ name: 'pasted5', mfaSerial: work.mfaSerial, region: LONG_SECRET, accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET }),
+      );
+      await call('add an existing profile', (e) =>
+        e.addProfile({ name: 'work', mfaSerial: work.mfaSerial, accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET }),
+      );
 
       await call('forgetSession', (e) => e.forgetSession('imported'));
       await call('removeProfile', (e) => e.removeProfile('imported', { forgetSession: true }));
@@ -123,7 +144,11 @@ describe('the engine', () => {
     const files = await filesUnder(h.dir, (path) => path === h.credentialsPath);
     assert.ok(files.some((f) => f.where.endsWith('settings.json')) && files.some((f) => f.where.endsWith('used-codes.json')));
     assert.deepEqual(leaksIn(files), []);
-    assert.deepEqual(files.map((f) => f.where.slice(h.dir.length)).filter((p) => /\.tmp$|\.lock/.test(p)), [], 'no temp or lock files left');
+    assert.deepEqual(
+      files.map((f) => f.where.slice(h.dir.length)).filter((p) => /\.tmp$|\.lock/.test(p)),
+      [],
+      'no temp or lock files left',
+    );
   });
 });
 
@@ -162,7 +187,10 @@ describe('the bridge (what the windows receive)', () => {
     await invoke('closeWindow');
 
     await mkdir(dirname(h.credentialsPath), { recursive: true });
-    await writeFile(h.credentialsPath, `${await readFile(h.credentialsPath, 'latin1').catch(() => '')}\n[legacy]\naws_access_key_id = ${legacy.accessKeyId}\naws_secret_access_key = ${LONG_SECRET}\n`);
+    await writeFile(
+      h.credentialsPath,
+      `${await readFile(h.credentialsPath, 'latin1').catch(() => '')}\n[legacy]\naws_access_key_id = ${legacy.accessKeyId}\naws_secret_access_key = ${LONG_SECRET}\n`,
+    );
     await invoke('listImportableSections');
     await invoke('importProfile', { name: 'imported', fromSection: 'legacy', mfaSerial: legacy.mfaSerial, removePlaintext: true });
     await loopback.sts.avoidStepEdge(8000);
@@ -173,8 +201,18 @@ describe('the bridge (what the windows receive)', () => {
     await invoke('verifyProfile', 'imported');
 
     // Malformed calls with a secret in the wrong place: refused, never echoed.
-    await invoke('addProfile', { name: 'x', mfaSerial: work.mfaSerial, secretAccessKey: LONG_SECRET }, { accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET }, null);
-    await invoke('addProfile', { name: 'x', mfaSerial: work.mfaSerial }, { accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET, totp: TOTP_SECRET }, null);
+    await invoke(
+      'addProfile',
+      { name: 'x', mfaSerial: work.mfaSerial, secretAccessKey: LONG_SECRET },
+      { accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET },
+      null,
+    );
+    await invoke(
+      'addProfile',
+      { name: 'x', mfaSerial: work.mfaSerial },
+      { accessKeyId: work.accessKeyId, secretAccessKey: LONG_SECRET, totp: TOTP_SECRET },
+      null,
+    );
     await invoke('submitCode', 'work', LONG_SECRET);
     await invoke('setTotpSecret', 'work', 42, TOTP_SECRET);
     await invoke('replaceLongLivedKey', 'work', { accessKeyId: LONG_SECRET, secretAccessKey: LONG_SECRET });
@@ -226,7 +264,9 @@ describe('the command mfa-tray', () => {
       const result = await run(args, options);
       statuses.set(`${what}: ${result.stderr.trim()}`, result.status);
     };
-    await must('add --verify', ['add', 'work', '--mfa-serial', work.mfaSerial as string, '--access-key-id', work.accessKeyId, '--verify'], { input: `${LONG_SECRET}\n` });
+    await must('add --verify', ['add', 'work', '--mfa-serial', work.mfaSerial as string, '--access-key-id', work.accessKeyId, '--verify'], {
+      input: `${LONG_SECRET}\n`,
+    });
     await must('totp set', ['totp', 'set', 'work'], { input: `${TOTP_SECRET}\n` });
     await must('refresh (TOTP)', ['refresh', 'work']);
     await must('status', ['status']);
@@ -235,7 +275,10 @@ describe('the command mfa-tray', () => {
     await must('credential-process', ['credential-process', 'work'], { sessionsOnStdout: true });
 
     await mkdir(dirname(sandbox.credentialsFile), { recursive: true });
-    await writeFile(sandbox.credentialsFile, `${await readFile(sandbox.credentialsFile, 'latin1').catch(() => '')}\n[legacy]\naws_access_key_id = ${legacy.accessKeyId}\naws_secret_access_key = ${LONG_SECRET}\n`);
+    await writeFile(
+      sandbox.credentialsFile,
+      `${await readFile(sandbox.credentialsFile, 'latin1').catch(() => '')}\n[legacy]\naws_access_key_id = ${legacy.accessKeyId}\naws_secret_access_key = ${LONG_SECRET}\n`,
+    );
     await writeFile(sandbox.configFile, `[profile legacy]\nmfa_serial = ${legacy.mfaSerial}\n`);
     await must('import --remove-plaintext', ['import', 'imported', '--from', 'legacy', '--remove-plaintext']);
     await loopback.sts.avoidStepEdge(8000);
@@ -246,17 +289,31 @@ describe('the command mfa-tray', () => {
       const env = { MFA_TRAY_DEBUG: '1' };
       await run(['refresh', 'imported', '--code', wrongCode(legacy)], { env });
       await run(['refresh', 'imported', '--code', TOTP_SECRET], { env });
-      await run(['add', 'again', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', legacy.accessKeyId, '--verify'], { input: `${WRONG_SECRET}\n`, env });
-      await run(['add', 'short', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', legacy.accessKeyId], { input: `${LONG_SECRET.slice(1)}\n`, env });
-      await run(['add', 'long', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', legacy.accessKeyId], { input: `${LONG_SECRET}\n${LONG_SECRET}\n`, env });
-      await run(['add', 'flag', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', legacy.accessKeyId, `--secret-access-key=${LONG_SECRET}`], { env });
+      await run(['add', 'again', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', legacy.accessKeyId, '--verify'], {
+        input: `${WRONG_SECRET}\n`,
+        env,
+      });
+      await run(['add', 'short', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', legacy.accessKeyId], {
+        input: `${LONG_SECRET.slice(1)}\n`,
+        env,
+      });
+      await run(['add', 'long', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', legacy.accessKeyId], {
+        input: `${LONG_SECRET}\n${LONG_SECRET}\n`,
+        env,
+      });
+      await run(['add', 'flag', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', legacy.accessKeyId, `--secret-access-key=${LONG_SECRET}`], {
+        env,
+      });
       await run(['add', 'flag2', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', LONG_SECRET], { input: `${LONG_SECRET}\n`, env });
       await run(['totp', 'set', 'work'], { input: `${TOTP_SECRET}1\n`, env });
       await run(['totp', 'set', 'work'], { input: `otpauth://hotp/x?secret=${TOTP_SECRET}\n`, env });
       loopback.sts.failNext(1, 500);
       await run(['refresh', 'imported', '--code', loopback.sts.currentCode(legacy, 1)], { env });
       loopback.sts.malformNext(1, 'html');
-      await run(['add', 'verify-garbage', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', legacy.accessKeyId, '--verify'], { input: `${LONG_SECRET}\n`, env });
+      await run(['add', 'verify-garbage', '--mfa-serial', legacy.mfaSerial as string, '--access-key-id', legacy.accessKeyId, '--verify'], {
+        input: `${LONG_SECRET}\n`,
+        env,
+      });
       await run(['export', 'nobody'], { env });
       await run(['credential-process', 'imported', 'extra'], { env });
     }

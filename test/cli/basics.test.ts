@@ -49,7 +49,7 @@ describe('help', () => {
     assert.match(result.stdout, /^Usage: mfa-tray refresh/);
   });
 
-  test('mfa-tray help <command> is the command\'s help', async () => {
+  test("mfa-tray help <command> is the command's help", async () => {
     const result = await cli.sandbox.run(['help', 'export']);
     assert.equal(result.status, 0);
     assert.match(result.stdout, /^Usage: mfa-tray export/);
@@ -102,19 +102,31 @@ describe('usage errors: one line, exit 2', () => {
   });
 });
 
-describe('bad values: one line naming the value\'s rule, exit 2', () => {
+describe("bad values: one line naming the value's rule, exit 2", () => {
   const serial = 'arn:aws:iam::123456789012:mfa/dev';
   const key = 'AKIAIOSFODNN7EXAMPLE';
   const cases: [string, string[], RegExp][] = [
     ['a profile name with a space', ['export', 'my profile'], /profile name: a space is not allowed/],
-    ['a user ARN as MFA serial', ['add', 'dev', '--mfa-serial', 'arn:aws:iam::123456789012:user/dev', '--access-key-id', key], /MFA serial: this is the ARN of a user, not of an MFA device/],
+    [
+      'a user ARN as MFA serial',
+      ['add', 'dev', '--mfa-serial', 'arn:aws:iam::123456789012:user/dev', '--access-key-id', key],
+      /MFA serial: this is the ARN of a user, not of an MFA device/,
+    ],
     ['a security key as MFA serial', ['add', 'dev', '--mfa-serial', 'arn:aws:iam::123456789012:u2f/user/dev/k-ABC', '--access-key-id', key], /security key/],
-    ['a temporary key id', ['add', 'dev', '--mfa-serial', serial, '--access-key-id', 'ASIAIOSFODNN7EXAMPLE'], /access key ID: an access key ID starting with ASIA is temporary/],
+    [
+      'a temporary key id',
+      ['add', 'dev', '--mfa-serial', serial, '--access-key-id', 'ASIAIOSFODNN7EXAMPLE'],
+      /access key ID: an access key ID starting with ASIA is temporary/,
+    ],
     ['a duration out of range', ['add', 'dev', '--mfa-serial', serial, '--access-key-id', key, '--duration', '60'], /session duration: 60 is out of range/],
     ['a region that is not one', ['add', 'dev', '--mfa-serial', serial, '--access-key-id', key, '--region', 'moon-1'], /region: "moon-1" is not a region code/],
     ['a bad target section', ['add', 'dev', '--mfa-serial', serial, '--access-key-id', key, '--target', 'a]b'], /target section: "]" is not allowed/],
     ['a code that is not 6 digits', ['refresh', 'dev', '--code', '12345'], /MFA code: 5 digits; use the 6 digits/],
-    ['an unknown export format', ['export', 'dev', '--format', 'yaml'], /--format: "yaml" is not a format; use one of env, env-no-export, fish, powershell, windows-cmd, process/],
+    [
+      'an unknown export format',
+      ['export', 'dev', '--format', 'yaml'],
+      /--format: "yaml" is not a format; use one of env, env-no-export, fish, powershell, windows-cmd, process/,
+    ],
   ];
   for (const [what, args, pattern] of cases) {
     test(what, async () => {

@@ -66,7 +66,7 @@ export async function load(url, context, next) {
   return ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
 }
 
-describe('the AWS SDK\'s credential_process provider', () => {
+describe("the AWS SDK's credential_process provider", () => {
   const saved: Record<string, string | undefined> = {};
   const names = ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'MFA_TRAY_CONFIG_DIR', 'MFA_TRAY_KEYCHAIN_SERVICE', 'AWS_ENDPOINT_URL_STS', 'TZ'];
 
@@ -87,7 +87,10 @@ describe('the AWS SDK\'s credential_process provider', () => {
 
   function writeConfig(profile: string): void {
     mkdirSync(dirname(cli.sandbox.configFile), { recursive: true });
-    writeFileSync(cli.sandbox.configFile, `[profile work]\nregion = us-east-1\ncredential_process = "${process.execPath}" "${cliBin()}" credential-process ${profile}\n`);
+    writeFileSync(
+      cli.sandbox.configFile,
+      `[profile work]\nregion = us-east-1\ncredential_process = "${process.execPath}" "${cliBin()}" credential-process ${profile}\n`,
+    );
   }
 
   test('reads the session, and the credentials work against STS', async () => {
@@ -116,7 +119,9 @@ describe('the AWS SDK\'s credential_process provider', () => {
     writeConfig('dev');
     const provider = fromProcess({ profile: 'work', filepath: cli.sandbox.credentialsFile, configFilepath: cli.sandbox.configFile });
     // The SDK runs the command without a terminal here (the tests have none): no code can be asked for.
-    await assert.rejects(provider(), (error: Error) => /mfa-tray credential-process: Profile dev needs a new session and a code from MFA device/.test(error.message));
+    await assert.rejects(provider(), (error: Error) =>
+      /mfa-tray credential-process: Profile dev needs a new session and a code from MFA device/.test(error.message),
+    );
   });
 });
 
@@ -130,14 +135,24 @@ describe('serving the cached session', () => {
     const result = await cli.sandbox.run(['credential-process', 'dev'], { nodeArgs: loadLogger(log) });
     const json = parseOutput(result);
     assert.equal(result.stderr, '');
-    assert.deepEqual(json, { Version: 1, AccessKeyId: cached.accessKeyId, SecretAccessKey: cached.secretAccessKey, SessionToken: cached.sessionToken, Expiration: '2099-01-01T00:00:00+00:00' });
+    assert.deepEqual(json, {
+      Version: 1,
+      AccessKeyId: cached.accessKeyId,
+      SecretAccessKey: cached.secretAccessKey,
+      SessionToken: cached.sessionToken,
+      Expiration: '2099-01-01T00:00:00+00:00',
+    });
     assert.equal(cli.requests().length, 0);
 
     const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
     assert.ok(loaded.includes(pathToFileURL(join(cliDist(), 'cli.mjs')).href), 'the load log works');
     const sdk = sdkChunks();
     assert.ok(sdk.size > 0, 'the bundle has SDK chunks to look for');
-    assert.deepEqual(loaded.filter((url) => sdk.has(url)), [], 'the AWS SDK was loaded');
+    assert.deepEqual(
+      loaded.filter((url) => sdk.has(url)),
+      [],
+      'the AWS SDK was loaded',
+    );
     // Nor anything else only a refresh or another command needs: TOTP, file locking, the engine, the other commands.
     const heavy = [
       ['otplib', /^\/\/ \S*node_modules\/(otplib|@noble)\//m],
@@ -148,7 +163,11 @@ describe('serving the cached session', () => {
     for (const [what, pattern] of heavy) {
       const chunks = chunksMatching(pattern);
       assert.ok(chunks.size > 0, `the bundle has a chunk with ${what}`);
-      assert.deepEqual(loaded.filter((url) => chunks.has(url)), [], `${what} was loaded`);
+      assert.deepEqual(
+        loaded.filter((url) => chunks.has(url)),
+        [],
+        `${what} was loaded`,
+      );
     }
   });
 
@@ -158,7 +177,11 @@ describe('serving the cached session', () => {
     writeFileSync(log, '');
     parseOutput(await cli.sandbox.run(['credential-process', 'dev'], { nodeArgs: loadLogger(log) }));
     const sdk = sdkChunks();
-    assert.ok(readFileSync(log, 'utf8').split('\n').some((url) => sdk.has(url)));
+    assert.ok(
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .some((url) => sdk.has(url)),
+    );
   });
 
   test('15 minutes or less left, with TOTP: refreshes first and prints the new session', async () => {
@@ -191,7 +214,10 @@ describe('serving the cached session', () => {
     await cli.sandbox.seedSession('dev', cached);
     const result = await cli.sandbox.run(['credential-process', 'dev'], { detached: true });
     assert.equal(parseOutput(result).AccessKeyId, cached.accessKeyId);
-    assert.match(result.stderr, /^mfa-tray credential-process: could not refresh profile dev \(Profile dev needs a new session and a code .*\); using its current session, (9|10) min left\.\n$/);
+    assert.match(
+      result.stderr,
+      /^mfa-tray credential-process: could not refresh profile dev \(Profile dev needs a new session and a code .*\); using its current session, (9|10) min left\.\n$/,
+    );
   });
 
   test('STS down near expiry: the still-valid session is served', async () => {
@@ -215,8 +241,11 @@ describe('failures: nothing on stdout, one line on stderr', () => {
 
   test('no session, no TOTP, no terminal: exit 4 with what to run', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
-    assertFailure(await cli.sandbox.run(['credential-process', 'dev'], { detached: true }), 4,
-      /^mfa-tray credential-process: Profile dev needs a new session and a code from MFA device \S+, but there is no terminal to ask on\. Run: mfa-tray refresh dev; or register the device's secret: mfa-tray totp set dev$/);
+    assertFailure(
+      await cli.sandbox.run(['credential-process', 'dev'], { detached: true }),
+      4,
+      /^mfa-tray credential-process: Profile dev needs a new session and a code from MFA device \S+, but there is no terminal to ask on\. Run: mfa-tray refresh dev; or register the device's secret: mfa-tray totp set dev$/,
+    );
   });
 
   test('an expired session and STS refusing: exit 7', async () => {
@@ -232,6 +261,10 @@ describe('failures: nothing on stdout, one line on stderr', () => {
 
   test('keychain unavailable: exit 5', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
-    assertFailure(await cli.sandbox.run(['credential-process', 'dev'], { env: envWithoutSecretService(cli.sandbox.env) }), 5, /^mfa-tray credential-process: Cannot read the cached session of profile "dev" in the keychain/);
+    assertFailure(
+      await cli.sandbox.run(['credential-process', 'dev'], { env: envWithoutSecretService(cli.sandbox.env) }),
+      5,
+      /^mfa-tray credential-process: Cannot read the cached session of profile "dev" in the keychain/,
+    );
   });
 });

@@ -50,7 +50,9 @@ function lines(template: (name: string, value: string) => string, session: Issue
     template('AWS_SECRET_ACCESS_KEY', session.secretAccessKey),
     template('AWS_SESSION_TOKEN', session.sessionToken),
     template('AWS_CREDENTIAL_EXPIRATION', pythonIsoFormat(session.expiresAt)),
-  ].map((line) => `${line}\n`).join('');
+  ]
+    .map((line) => `${line}\n`)
+    .join('');
 }
 
 describe('export formats match the AWS CLI', () => {
@@ -72,17 +74,33 @@ describe('export formats match the AWS CLI', () => {
     }
     const json = await cli.sandbox.run(['export', 'dev', '--format', 'process']);
     assert.equal(json.status, 0);
-    const expected = { Version: 1, AccessKeyId: session.accessKeyId, SecretAccessKey: session.secretAccessKey, SessionToken: session.sessionToken, Expiration: pythonIsoFormat(session.expiresAt) };
+    const expected = {
+      Version: 1,
+      AccessKeyId: session.accessKeyId,
+      SecretAccessKey: session.secretAccessKey,
+      SessionToken: session.sessionToken,
+      Expiration: pythonIsoFormat(session.expiresAt),
+    };
     // Python's json.dumps(indent=2, separators=(',', ': ')) + "\n".
-    assert.equal(json.stdout, `{\n  "Version": 1,\n  "AccessKeyId": "${expected.AccessKeyId}",\n  "SecretAccessKey": "${expected.SecretAccessKey}",\n  "SessionToken": "${expected.SessionToken}",\n  "Expiration": "${expected.Expiration}"\n}\n`);
+    assert.equal(
+      json.stdout,
+      `{\n  "Version": 1,\n  "AccessKeyId": "${expected.AccessKeyId}",\n  "SecretAccessKey": "${expected.SecretAccessKey}",\n  "SessionToken": "${expected.SessionToken}",\n  "Expiration": "${expected.Expiration}"\n}\n`,
+    );
     assert.deepEqual(JSON.parse(json.stdout), expected);
   });
 
   test('the default format is env, and a POSIX shell can eval it', async () => {
     const session = await refreshed();
     const result = await cli.sandbox.run(['export', 'dev']);
-    assert.equal(result.stdout, lines((n, v) => `export ${n}=${v}`, session));
-    const shell = spawnSync('sh', ['-c', `eval "$("${process.execPath}" "${cliBin()}" export dev)" && printf '%s|%s' "$AWS_ACCESS_KEY_ID" "$AWS_SESSION_TOKEN"`], { env: cli.sandbox.env, encoding: 'utf8' });
+    assert.equal(
+      result.stdout,
+      lines((n, v) => `export ${n}=${v}`, session),
+    );
+    const shell = spawnSync(
+      'sh',
+      ['-c', `eval "$("${process.execPath}" "${cliBin()}" export dev)" && printf '%s|%s' "$AWS_ACCESS_KEY_ID" "$AWS_SESSION_TOKEN"`],
+      { env: cli.sandbox.env, encoding: 'utf8' },
+    );
     assert.equal(shell.status, 0, shell.stderr);
     assert.equal(shell.stdout, `${session.accessKeyId}|${session.sessionToken}`);
   });
@@ -91,13 +109,21 @@ describe('export formats match the AWS CLI', () => {
 describe('export without a usable session', () => {
   test('no session: exit 4 with the command that fixes it', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
-    assertOneLineFailure(await cli.sandbox.run(['export', 'dev']), 4, /^mfa-tray export: Profile "dev" has no current session; get one with: mfa-tray refresh dev$/);
+    assertOneLineFailure(
+      await cli.sandbox.run(['export', 'dev']),
+      4,
+      /^mfa-tray export: Profile "dev" has no current session; get one with: mfa-tray refresh dev$/,
+    );
   });
 
   test('an expired session: exit 4, says when it expired and what to run', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     await cli.sandbox.seedSession('dev', fakeSession(Date.UTC(2020, 4, 6, 7, 8)));
-    assertOneLineFailure(await cli.sandbox.run(['export', 'dev', '--format', 'process']), 4, /^mfa-tray export: The session of profile dev expired at 2020-05-06 07:08 local time; get a new one with: mfa-tray refresh dev$/);
+    assertOneLineFailure(
+      await cli.sandbox.run(['export', 'dev', '--format', 'process']),
+      4,
+      /^mfa-tray export: The session of profile dev expired at 2020-05-06 07:08 local time; get a new one with: mfa-tray refresh dev$/,
+    );
   });
 
   test('an unknown profile: exit 3', async () => {

@@ -34,26 +34,43 @@ function writeFile(path: string, text: string): void {
 
 describe('add', () => {
   test('stores the key in the keychain (secret from stdin) and the profile in the settings file', async () => {
-    const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId, '--duration', '3600'], { input: `${cli.user.secretAccessKey}\n` });
+    const result = await cli.sandbox.run(
+      ['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId, '--duration', '3600'],
+      { input: `${cli.user.secretAccessKey}\n` },
+    );
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /^Added profile dev: key AKIA…\w{4} in the keychain, MFA device arn:aws:iam::123456789012:mfa\/alice\d+, region us-east-1, sessions of 3600 s go to \[dev\]/);
+    assert.match(
+      result.stdout,
+      /^Added profile dev: key AKIA…\w{4} in the keychain, MFA device arn:aws:iam::123456789012:mfa\/alice\d+, region us-east-1, sessions of 3600 s go to \[dev\]/,
+    );
     assert.match(result.stdout, /Get a session with: mfa-tray refresh dev\n$/);
     assertNoSecret(result, cli.user.secretAccessKey);
     assert.deepEqual(await cli.sandbox.secrets.getLongLivedKey('dev'), { accessKeyId: cli.user.accessKeyId, secretAccessKey: cli.user.secretAccessKey });
     const settings = JSON.parse(readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8')) as { profiles: { name: string; durationSeconds: number }[] };
-    assert.deepEqual(settings.profiles.map((p) => [p.name, p.durationSeconds]), [['dev', 3600]]);
+    assert.deepEqual(
+      settings.profiles.map((p) => [p.name, p.durationSeconds]),
+      [['dev', 3600]],
+    );
     assert.ok(!readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8').includes(cli.user.secretAccessKey));
   });
 
   test('several bad values: one run names every one of them, in one line, and stores nothing', async () => {
-    const result = await cli.sandbox.run(['add', 'bad name', '--mfa-serial', 'nope', '--access-key-id', 'short', '--duration', '5', '--region', 'x y'], { input: cli.user.secretAccessKey });
-    assertOneLineFailure(result, 2, /^mfa-tray add: profile name: a space is not allowed.* · MFA serial: .* · session duration: 5 is out of range.* · region: .* · access key ID: 5 characters/);
+    const result = await cli.sandbox.run(['add', 'bad name', '--mfa-serial', 'nope', '--access-key-id', 'short', '--duration', '5', '--region', 'x y'], {
+      input: cli.user.secretAccessKey,
+    });
+    assertOneLineFailure(
+      result,
+      2,
+      /^mfa-tray add: profile name: a space is not allowed.* · MFA serial: .* · session duration: 5 is out of range.* · region: .* · access key ID: 5 characters/,
+    );
     assert.ok(!existsSync(`${cli.sandbox.configDir}/settings.json`), 'nothing stored');
   });
 
   test('--verify prints the identity ARN of the key', async () => {
     const before = cli.sts.count('GetCallerIdentity');
-    const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId, '--verify'], { input: cli.user.secretAccessKey });
+    const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId, '--verify'], {
+      input: cli.user.secretAccessKey,
+    });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Verified: key AKIA…\w{4} belongs to arn:aws:iam::123456789012:user\/alice\d+\n/);
     assert.equal(cli.sts.count('GetCallerIdentity'), before + 1);
@@ -61,22 +78,32 @@ describe('add', () => {
 
   test('--verify with a wrong secret stores nothing and says why', async () => {
     const wrong = 'x'.repeat(40);
-    const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId, '--verify'], { input: wrong });
-    assertOneLineFailure(result, 7, /^mfa-tray add: AWS rejected the request's signature: the secret access key stored for AKIA…\w{4} does not belong to that key/);
+    const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId, '--verify'], {
+      input: wrong,
+    });
+    assertOneLineFailure(
+      result,
+      7,
+      /^mfa-tray add: AWS rejected the request's signature: the secret access key stored for AKIA…\w{4} does not belong to that key/,
+    );
     assertNoSecret(result, wrong);
     assert.equal(await cli.sandbox.secrets.getLongLivedKey('dev'), undefined);
     assert.equal(existsSync(`${cli.sandbox.configDir}/settings.json`), false);
   });
 
-  test('refuses an existing profile unless --force, before asking for the secret; --force drops the old device\'s TOTP secret', async () => {
+  test("refuses an existing profile unless --force, before asking for the secret; --force drops the old device's TOTP secret", async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
     const bob = cli.sts.registerUser();
-    const refused = await cli.sandbox.run(['add', 'dev', '--mfa-serial', bob.mfaSerial as string, '--access-key-id', bob.accessKeyId], { input: bob.secretAccessKey });
+    const refused = await cli.sandbox.run(['add', 'dev', '--mfa-serial', bob.mfaSerial as string, '--access-key-id', bob.accessKeyId], {
+      input: bob.secretAccessKey,
+    });
     assertOneLineFailure(refused, 3, /^mfa-tray add: A profile named "dev" exists already; replace it with --force/);
     assert.equal((await cli.sandbox.secrets.getLongLivedKey('dev'))?.accessKeyId, cli.user.accessKeyId);
 
-    const forced = await cli.sandbox.run(['add', 'dev', '--mfa-serial', bob.mfaSerial as string, '--access-key-id', bob.accessKeyId, '--force'], { input: bob.secretAccessKey });
+    const forced = await cli.sandbox.run(['add', 'dev', '--mfa-serial', bob.mfaSerial as string, '--access-key-id', bob.accessKeyId, '--force'], {
+      input: bob.secretAccessKey,
+    });
     assert.equal(forced.status, 0, forced.stderr);
     assert.match(forced.stdout, /^Replaced profile dev/);
     assert.equal((await cli.sandbox.secrets.getLongLivedKey('dev'))?.accessKeyId, bob.accessKeyId);
@@ -102,7 +129,11 @@ describe('add', () => {
       input: cli.user.secretAccessKey,
       env: envWithoutSecretService(cli.sandbox.env),
     });
-    assertOneLineFailure(result, 5, /^mfa-tray add: Cannot write the access key of profile "dev" in the keychain: there is no D-Bus session bus .* never falls back to a plaintext file/);
+    assertOneLineFailure(
+      result,
+      5,
+      /^mfa-tray add: Cannot write the access key of profile "dev" in the keychain: there is no D-Bus session bus .* never falls back to a plaintext file/,
+    );
     assertNoSecret(result, cli.user.secretAccessKey);
     assert.equal(existsSync(`${cli.sandbox.configDir}/settings.json`), false);
   });
@@ -118,16 +149,22 @@ describe('import', () => {
     return credentials;
   }
 
-  test('copies the key into the keychain with the config file\'s mfa_serial, region and duration; the file is untouched', async () => {
+  test("copies the key into the keychain with the config file's mfa_serial, region and duration; the file is untouched", async () => {
     const before = writeLegacy(cli.user);
     const result = await cli.sandbox.run(['import', 'dev', '--from', section]);
     assert.equal(result.status, 0, result.stderr);
     const config = cli.sandbox.configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    assert.match(result.stdout, new RegExp(`^Imported \\[legacy\\] as profile dev:\n  access key      AKIA…\\w{4}, now in the keychain\n` +
-      `  MFA device      arn:aws:iam::123456789012:mfa/[\\w-]+ \\(from \\[profile legacy\\] in ${config}\\)\n` +
-      `  region          eu-central-1 \\(from \\[profile legacy\\] in ${config}\\)\n` +
-      `  duration        7200 s \\(from \\[profile legacy\\] in ${config}\\)\n` +
-      '  sessions go to  \\[dev\\] of \\S+ \\(from the profile\'s name\\)\n', 'm'));
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^Imported \\[legacy\\] as profile dev:\n  access key      AKIA…\\w{4}, now in the keychain\n` +
+          `  MFA device      arn:aws:iam::123456789012:mfa/[\\w-]+ \\(from \\[profile legacy\\] in ${config}\\)\n` +
+          `  region          eu-central-1 \\(from \\[profile legacy\\] in ${config}\\)\n` +
+          `  duration        7200 s \\(from \\[profile legacy\\] in ${config}\\)\n` +
+          "  sessions go to  \\[dev\\] of \\S+ \\(from the profile's name\\)\n",
+        'm',
+      ),
+    );
     assert.match(result.stdout, /The plaintext key is still in \[legacy\]/);
     assertNoSecret(result, cli.user.secretAccessKey);
     assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), before);
@@ -151,7 +188,11 @@ describe('import', () => {
   test('--mfa-serial and --target override; a section without mfa_serial needs --mfa-serial', async () => {
     writeFile(cli.sandbox.credentialsFile, `[${section}]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`);
     const missing = await cli.sandbox.run(['import', 'dev', '--from', section]);
-    assertOneLineFailure(missing, 2, /^mfa-tray import: MFA device: none is set for this profile: not in \[profile dev\] or \[profile legacy\] of \S+ \(mfa_serial\), nor in \[legacy\] of \S+ \(mfa_serial or aws_mfa_device\)\. Give the MFA device's ARN or serial \(--mfa-serial\)\.$/);
+    assertOneLineFailure(
+      missing,
+      2,
+      /^mfa-tray import: MFA device: none is set for this profile: not in \[profile dev\] or \[profile legacy\] of \S+ \(mfa_serial\), nor in \[legacy\] of \S+ \(mfa_serial or aws_mfa_device\)\. Give the MFA device's ARN or serial \(--mfa-serial\)\.$/,
+    );
     const result = await cli.sandbox.run(['import', 'dev', '--from', section, '--mfa-serial', cli.user.mfaSerial as string, '--target', 'dev-session']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, / {2}MFA device {6}\S+ \(from --mfa-serial\)\n/);
@@ -160,8 +201,14 @@ describe('import', () => {
   });
 
   test('the seen case: import work --from work-long-term takes the device, region and duration from [profile work] first, then [profile work-long-term]', async () => {
-    writeFile(cli.sandbox.credentialsFile, `[work-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`);
-    writeFile(cli.sandbox.configFile, `[profile work]\nmfa_serial = ${cli.user.mfaSerial}\nregion = eu-west-1\n\n[profile work-long-term]\nregion = ap-northeast-1\nduration_seconds = 3600\n`);
+    writeFile(
+      cli.sandbox.credentialsFile,
+      `[work-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`,
+    );
+    writeFile(
+      cli.sandbox.configFile,
+      `[profile work]\nmfa_serial = ${cli.user.mfaSerial}\nregion = eu-west-1\n\n[profile work-long-term]\nregion = ap-northeast-1\nduration_seconds = 3600\n`,
+    );
     const result = await cli.sandbox.run(['import', 'work', '--from', 'work-long-term']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, / {2}MFA device {6}\S+ \(from \[profile work\] in \S+config\)\n/);
@@ -169,12 +216,19 @@ describe('import', () => {
     assert.match(result.stdout, / {2}duration {8}3600 s \(from \[profile work-long-term\] in \S+config\)\n/);
     assert.match(result.stdout, / {2}sessions go to {2}\[work\] /);
     const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
-    assert.deepEqual(status.profiles.map((p) => [p.name, p.mfaSerial, p.region, p.durationSeconds, p.targetSection]), [['work', cli.user.mfaSerial, 'eu-west-1', 3600, 'work']]);
+    assert.deepEqual(
+      status.profiles.map((p) => [p.name, p.mfaSerial, p.region, p.durationSeconds, p.targetSection]),
+      [['work', cli.user.mfaSerial, 'eu-west-1', 3600, 'work']],
+    );
   });
 
   test("aws-mfa's layout: import work (no --from) finds [work-long-term] and its aws_mfa_device; sessions replace aws-mfa's in [work]", async () => {
-    const awsMfaSession = 'aws_access_key_id = ASIAOLDAWSMFASESSION\naws_secret_access_key = old/session/secret\naws_session_token = OLDTOKEN\nexpiration = 2026-01-01 00:00:00\n';
-    writeFile(cli.sandbox.credentialsFile, `[work-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\naws_mfa_device = ${cli.user.mfaSerial}\n\n[work]\n${awsMfaSession}`);
+    const awsMfaSession =
+      'aws_access_key_id = ASIAOLDAWSMFASESSION\naws_secret_access_key = old/session/secret\naws_session_token = OLDTOKEN\nexpiration = 2026-01-01 00:00:00\n';
+    writeFile(
+      cli.sandbox.credentialsFile,
+      `[work-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\naws_mfa_device = ${cli.user.mfaSerial}\n\n[work]\n${awsMfaSession}`,
+    );
     const result = await cli.sandbox.run(['import', 'work']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Imported \[work-long-term\] as profile work \(aws-mfa's layout: the long-lived key in \[work-long-term\]\):\n/);
@@ -191,7 +245,11 @@ describe('import', () => {
   test('import <profile> with no --from and no key in [<profile>] or [<profile>-long-term]: exit 3 naming both', async () => {
     writeFile(cli.sandbox.credentialsFile, '[other]\nregion = eu-west-1\n');
     const result = await cli.sandbox.run(['import', 'work']);
-    assertOneLineFailure(result, 3, /^mfa-tray import: Neither \[work\] nor \[work-long-term\] in the credentials file \S+ holds a long-lived access key\. Name the section that does: mfa-tray import work --from <section>$/);
+    assertOneLineFailure(
+      result,
+      3,
+      /^mfa-tray import: Neither \[work\] nor \[work-long-term\] in the credentials file \S+ holds a long-lived access key\. Name the section that does: mfa-tray import work --from <section>$/,
+    );
   });
 
   test('an unknown section is a clear error', async () => {
@@ -210,10 +268,16 @@ describe('edit', () => {
     const session = await cli.sandbox.secrets.getSession('dev');
     const result = await cli.sandbox.run(['edit', 'dev', '--duration', '3600', '--region', 'eu-west-1', '--target', 'dev-mfa', '--auto-refresh', 'off']);
     assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stdout, 'Profile dev changed; its key and current session stay as they were:\n' +
-      '  duration        43200 s → 3600 s\n  region          us-east-1 → eu-west-1\n  sessions go to  [dev] → [dev-mfa]\n  auto-refresh    on → off\n');
+    assert.equal(
+      result.stdout,
+      'Profile dev changed; its key and current session stay as they were:\n' +
+        '  duration        43200 s → 3600 s\n  region          us-east-1 → eu-west-1\n  sessions go to  [dev] → [dev-mfa]\n  auto-refresh    on → off\n',
+    );
     const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
-    assert.deepEqual(status.profiles.map((p) => [p.durationSeconds, p.region, p.targetSection, p.autoRefresh, p.mfaSerial]), [[3600, 'eu-west-1', 'dev-mfa', false, cli.user.mfaSerial]]);
+    assert.deepEqual(
+      status.profiles.map((p) => [p.durationSeconds, p.region, p.targetSection, p.autoRefresh, p.mfaSerial]),
+      [[3600, 'eu-west-1', 'dev-mfa', false, cli.user.mfaSerial]],
+    );
     assert.deepEqual(await cli.sandbox.secrets.getLongLivedKey('dev'), key, 'the key is untouched');
     assert.deepEqual(await cli.sandbox.secrets.getSession('dev'), session, 'the session is untouched');
     const again = await cli.sandbox.run(['edit', 'dev', '--region', 'eu-west-1']);
@@ -236,7 +300,11 @@ describe('edit', () => {
     const bad = await cli.sandbox.run(['edit', 'dev', '--duration', '60', '--region', 'nowhere 1', '--mfa-serial', 'x']);
     assertOneLineFailure(bad, 2, /^mfa-tray edit: MFA serial: .* · session duration: .* · region: /);
     assert.equal(readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8'), settings);
-    assertOneLineFailure(await cli.sandbox.run(['edit', 'dev']), 2, /^mfa-tray edit: nothing to change: give at least one of --mfa-serial, --duration, --region, --target, --auto-refresh/);
+    assertOneLineFailure(
+      await cli.sandbox.run(['edit', 'dev']),
+      2,
+      /^mfa-tray edit: nothing to change: give at least one of --mfa-serial, --duration, --region, --target, --auto-refresh/,
+    );
     assertOneLineFailure(await cli.sandbox.run(['edit', 'dev', '--auto-refresh', 'yes']), 2, /^mfa-tray edit: --auto-refresh takes on or off, not "yes"/);
     assertOneLineFailure(await cli.sandbox.run(['edit', 'nobody', '--region', 'eu-west-1']), 3, /^mfa-tray edit: .*nobody/);
   });
@@ -326,19 +394,22 @@ describe('status', () => {
     assert.equal(json.version, STATUS_JSON_VERSION);
     assert.ok(Math.abs(Date.parse(json.now) - Date.now()) < 60_000);
     const [dev, ops] = json.profiles;
-    assert.deepEqual({ ...dev, secondsLeft: undefined }, {
-      name: 'dev',
-      targetSection: 'dev',
-      mfaSerial: cli.user.mfaSerial,
-      region: 'eu-west-1',
-      durationSeconds: 43200,
-      autoRefresh: true,
-      totp: true,
-      state: 'valid',
-      expiresAt: new Date(expiresAt).toISOString(),
-      secondsLeft: undefined,
-      failure: null,
-    });
+    assert.deepEqual(
+      { ...dev, secondsLeft: undefined },
+      {
+        name: 'dev',
+        targetSection: 'dev',
+        mfaSerial: cli.user.mfaSerial,
+        region: 'eu-west-1',
+        durationSeconds: 43200,
+        autoRefresh: true,
+        totp: true,
+        state: 'valid',
+        expiresAt: new Date(expiresAt).toISOString(),
+        secondsLeft: undefined,
+        failure: null,
+      },
+    );
     assert.ok(dev && dev.secondsLeft !== null && Math.abs(dev.secondsLeft - 3 * 3600) < 60);
     assert.equal(ops?.state, 'none');
     assert.equal(ops?.expiresAt, null);
@@ -371,7 +442,8 @@ describe('remove', () => {
     const result = await cli.sandbox.run(['remove', 'dev', '--yes']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Removed profile dev and its keychain entries\.\nIts session \(if any\) stays in \[dev\]/);
-    for (const get of [cli.sandbox.secrets.getLongLivedKey('dev'), cli.sandbox.secrets.getTotpSecret('dev'), cli.sandbox.secrets.getSession('dev')]) assert.equal(await get, undefined);
+    for (const get of [cli.sandbox.secrets.getLongLivedKey('dev'), cli.sandbox.secrets.getTotpSecret('dev'), cli.sandbox.secrets.getSession('dev')])
+      assert.equal(await get, undefined);
     assert.match(readFileSync(cli.sandbox.credentialsFile, 'utf8'), /\[dev\]\naws_access_key_id = ASIA/);
     const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
     assert.deepEqual(status.profiles, []);
@@ -391,17 +463,27 @@ describe('remove', () => {
   });
 
   test('after import --remove-plaintext, on a pipe without --yes: refuses, says the keychain holds the only copy, removes nothing', async () => {
-    writeFile(cli.sandbox.credentialsFile, `[dev-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`);
+    writeFile(
+      cli.sandbox.credentialsFile,
+      `[dev-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`,
+    );
     const imported = await cli.sandbox.run(['import', 'dev', '--from', 'dev-long-term', '--mfa-serial', cli.user.mfaSerial as string, '--remove-plaintext']);
     assert.equal(imported.status, 0, imported.stderr);
     const result = await cli.sandbox.run(['remove', 'dev']);
-    assertOneLineFailure(result, 2, /^mfa-tray remove: Removing profile dev forgets from the keychain: its access key AKIA…\w{4}, its cached session\. The keychain holds the only copy of that key: it cannot be recovered afterwards \(keep it with --restore-plaintext\)\. There is no terminal to confirm on: add --yes/);
+    assertOneLineFailure(
+      result,
+      2,
+      /^mfa-tray remove: Removing profile dev forgets from the keychain: its access key AKIA…\w{4}, its cached session\. The keychain holds the only copy of that key: it cannot be recovered afterwards \(keep it with --restore-plaintext\)\. There is no terminal to confirm on: add --yes/,
+    );
     assertNoSecret(result, cli.user.secretAccessKey);
     assert.deepEqual(await cli.sandbox.secrets.getLongLivedKey('dev'), { accessKeyId: cli.user.accessKeyId, secretAccessKey: cli.user.secretAccessKey });
   });
 
   test('says when another copy of the key stays in the credentials file', async () => {
-    writeFile(cli.sandbox.credentialsFile, `[dev-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`);
+    writeFile(
+      cli.sandbox.credentialsFile,
+      `[dev-long-term]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`,
+    );
     assert.equal((await cli.sandbox.run(['import', 'dev', '--from', 'dev-long-term', '--mfa-serial', cli.user.mfaSerial as string])).status, 0);
     const result = await cli.sandbox.run(['remove', 'dev']);
     assertOneLineFailure(result, 2, /Another copy of the key stays in \[dev-long-term\] of /);
@@ -415,14 +497,20 @@ describe('remove', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^Wrote access key AKIA…\w{4} back into \[dev-long-term\] in .*\nRemoved profile dev/);
     assertNoSecret(result, cli.user.secretAccessKey);
-    assert.equal(readFileSync(cli.sandbox.credentialsFile, 'latin1'), `# mine\r\n[other]\r\nregion = eu-west-1\r\n\r\n[dev-long-term]\r\naws_access_key_id = ${cli.user.accessKeyId}\r\naws_secret_access_key = ${cli.user.secretAccessKey}\r\n`);
+    assert.equal(
+      readFileSync(cli.sandbox.credentialsFile, 'latin1'),
+      `# mine\r\n[other]\r\nregion = eu-west-1\r\n\r\n[dev-long-term]\r\naws_access_key_id = ${cli.user.accessKeyId}\r\naws_secret_access_key = ${cli.user.secretAccessKey}\r\n`,
+    );
     assert.equal(statSync(cli.sandbox.credentialsFile).mode & 0o777, 0o640, 'the mode is kept');
     assert.equal(await cli.sandbox.secrets.getLongLivedKey('dev'), undefined);
   });
 
   test('--restore-plaintext into a read-only file, or a section holding another key: fails, and nothing is forgotten', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
-    writeFile(cli.sandbox.credentialsFile, '[taken]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
+    writeFile(
+      cli.sandbox.credentialsFile,
+      '[taken]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n',
+    );
     const taken = await cli.sandbox.run(['remove', 'dev', '--restore-plaintext', '--to', 'taken', '--yes']);
     assertOneLineFailure(taken, 6, /\[taken\] of the credentials file already holds another access key/);
     chmodSync(cli.sandbox.credentialsFile, 0o400);

@@ -52,7 +52,11 @@ describe('refresh one profile', () => {
     assert.equal(local, new Date(issued.expiresAt).toISOString().slice(0, 16).replace('T', ' '));
     assert.equal(Number(hours) * 60 + Number(minutes), 119);
     const text = readFileSync(cli.sandbox.credentialsFile, 'utf8');
-    assert.ok(text.includes(`[dev-mfa]\naws_access_key_id = ${issued.accessKeyId}\naws_secret_access_key = ${issued.secretAccessKey}\naws_session_token = ${issued.sessionToken}\n`));
+    assert.ok(
+      text.includes(
+        `[dev-mfa]\naws_access_key_id = ${issued.accessKeyId}\naws_secret_access_key = ${issued.secretAccessKey}\naws_session_token = ${issued.sessionToken}\n`,
+      ),
+    );
     assert.equal((await cli.sandbox.secrets.getSession('dev'))?.accessKeyId, issued.accessKeyId);
     assert.equal(cli.requests().at(-1)?.durationSeconds, '7200');
     assert.ok(!result.stdout.includes(issued.secretAccessKey));
@@ -80,7 +84,11 @@ describe('refresh one profile', () => {
   test('no terminal, no --code, no TOTP: one line saying what to do, nothing sent', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     const result = await cli.sandbox.run(['refresh', 'dev']);
-    assertOneLineFailure(result, 4, /^mfa-tray refresh: dev: Profile dev needs a code from MFA device arn:aws:iam::\d+:mfa\/\S+, and there is no terminal to ask on\. Give it with: mfa-tray refresh dev --code <6 digits>; or register the device's secret: mfa-tray totp set dev$/);
+    assertOneLineFailure(
+      result,
+      4,
+      /^mfa-tray refresh: dev: Profile dev needs a code from MFA device arn:aws:iam::\d+:mfa\/\S+, and there is no terminal to ask on\. Give it with: mfa-tray refresh dev --code <6 digits>; or register the device's secret: mfa-tray totp set dev$/,
+    );
     assert.equal(cli.requests('GetSessionToken').length, 0);
   });
 
@@ -123,11 +131,23 @@ describe('refresh --all and several profiles', () => {
     const result = await cli.sandbox.run(['refresh', '--all']);
     assert.equal(result.status, 4, result.stderr);
     const out = result.stdout.trimEnd().split('\n');
-    assert.deepEqual(out.map((line) => SUCCESS.exec(line)?.[1]), ['a', 'c']);
-    assert.deepEqual(result.stderr.trimEnd().split('\n').map((l) => l.replace(/:.*/s, '')), ['mfa-tray refresh']);
+    assert.deepEqual(
+      out.map((line) => SUCCESS.exec(line)?.[1]),
+      ['a', 'c'],
+    );
+    assert.deepEqual(
+      result.stderr
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.replace(/:.*/s, '')),
+      ['mfa-tray refresh'],
+    );
     assert.match(result.stderr, /^mfa-tray refresh: b: Profile b needs a code/);
     const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
-    assert.deepEqual(status.profiles.map((p) => p.state), ['valid', 'none', 'valid']);
+    assert.deepEqual(
+      status.profiles.map((p) => p.state),
+      ['valid', 'none', 'valid'],
+    );
   });
 
   test('names given: all are checked before anything is sent', async () => {
@@ -166,11 +186,17 @@ describe("this computer's clock off from STS's", () => {
     const second = await cli.sandbox.run(['refresh', 'dev'], { timeoutMs: 60_000 });
     assert.equal(second.status, 0, second.stderr);
     assert.equal(cli.requests('GetCallerIdentity').length, 1, 'the second process used the remembered offset');
-    assert.deepEqual(cli.requests('GetSessionToken').map((r) => r.outcome), ['ok', 'ok']);
+    assert.deepEqual(
+      cli.requests('GetSessionToken').map((r) => r.outcome),
+      ['ok', 'ok'],
+    );
 
     const status = await cli.sandbox.run(['status']);
     assert.equal(status.status, 0, status.stderr);
-    assert.match(status.stdout, /\nClock: this computer's clock is about 90 s ahead of AWS's \(measured (\d+ s|\d+ min) ago\); codes are made in AWS's time\.\n/);
+    assert.match(
+      status.stdout,
+      /\nClock: this computer's clock is about 90 s ahead of AWS's \(measured (\d+ s|\d+ min) ago\); codes are made in AWS's time\.\n/,
+    );
     const json = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
     assert.ok(json.clock && Math.abs(json.clock.offsetSeconds + 90) <= 2, JSON.stringify(json.clock));
   });
@@ -204,7 +230,12 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
     const stranger = cli.sts.registerUser();
     await cli.sandbox.addProfile('dev', { ...cli.user, mfaSerial: stranger.mfaSerial });
     const { result, code } = await refreshWithCode();
-    assertOneLineFailure(result, 7, /^mfa-tray refresh: dev: AWS could not check the code against MFA device .*: that device is not assigned to the IAM user of access key AKIA…/, code);
+    assertOneLineFailure(
+      result,
+      7,
+      /^mfa-tray refresh: dev: AWS could not check the code against MFA device .*: that device is not assigned to the IAM user of access key AKIA…/,
+      code,
+    );
   });
 
   test('a deleted or unknown access key → exit 7', async () => {
@@ -224,10 +255,15 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
     await cli.sandbox.addProfile('dev', cli.user);
     await cli.sandbox.secrets.setLongLivedKey('dev', { accessKeyId: `ASIA${'Y'.repeat(16)}`, secretAccessKey: cli.user.secretAccessKey });
     const { result } = await refreshWithCode();
-    assertOneLineFailure(result, 7, /^mfa-tray refresh: dev: The access key stored for this profile \(ASIA…YYYY\) is a temporary session key/, cli.user.secretAccessKey);
+    assertOneLineFailure(
+      result,
+      7,
+      /^mfa-tray refresh: dev: The access key stored for this profile \(ASIA…YYYY\) is a temporary session key/,
+      cli.user.secretAccessKey,
+    );
   });
 
-  test('this computer\'s clock 10 minutes off → exit 7, says so', async () => {
+  test("this computer's clock 10 minutes off → exit 7, says so", async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     const { result } = await refreshWithCode(() => cli.sts.setClockSkew(10 * 60_000));
     assertOneLineFailure(result, 7, /^mfa-tray refresh: dev: AWS refused the request because this computer's clock is .* behind AWS's/);
@@ -242,13 +278,21 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
   test('STS failing with 503 → exit 8', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     const { result } = await refreshWithCode(() => cli.sts.failNext(1, 503));
-    assertOneLineFailure(result, 8, /^mfa-tray refresh: dev: STS \(127\.0\.0\.1:\d+\) failed with HTTP 503 \(ServiceUnavailable\)\. .*try again in a few minutes/);
+    assertOneLineFailure(
+      result,
+      8,
+      /^mfa-tray refresh: dev: STS \(127\.0\.0\.1:\d+\) failed with HTTP 503 \(ServiceUnavailable\)\. .*try again in a few minutes/,
+    );
   });
 
-  test('a captive portal\'s page instead of STS → exit 8', async () => {
+  test("a captive portal's page instead of STS → exit 8", async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     const { result } = await refreshWithCode(() => cli.sts.malformNext(1, 'html'));
-    assertOneLineFailure(result, 8, /^mfa-tray refresh: dev: STS \(127\.0\.0\.1:\d+\) answered something that is not an STS response \(HTTP 200\)\. A captive portal/);
+    assertOneLineFailure(
+      result,
+      8,
+      /^mfa-tray refresh: dev: STS \(127\.0\.0\.1:\d+\) answered something that is not an STS response \(HTTP 200\)\. A captive portal/,
+    );
   });
 
   test('STS unreachable → exit 8', async () => {
@@ -294,8 +338,14 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
   }
 
   for (const [kind, pattern] of [
-    ['expired-session', /answered with a session that had already expired \(2001-01-01 00:00 UTC, about \d+ hours ago\), by its own clock\. The endpoint is not behaving like AWS STS: check AWS_ENDPOINT_URL_STS/],
-    ['expired-session-undated', /answered with a session that had already expired .* by this computer's clock, and the answer carried no time of its own\. This computer's clock or the endpoint is wrong/],
+    [
+      'expired-session',
+      /answered with a session that had already expired \(2001-01-01 00:00 UTC, about \d+ hours ago\), by its own clock\. The endpoint is not behaving like AWS STS: check AWS_ENDPOINT_URL_STS/,
+    ],
+    [
+      'expired-session-undated',
+      /answered with a session that had already expired .* by this computer's clock, and the answer carried no time of its own\. This computer's clock or the endpoint is wrong/,
+    ],
     ['short-session', /answered with a session of only about 60 s where 43200 s were asked for, by its own clock/],
     ['long-session', /answered with a session of about 48 hours where 43200 s were asked for, by its own clock/],
   ] as const) {
@@ -303,7 +353,11 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
       const kept = await withSession();
       cli.sts.malformNext(1, kind);
       const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user, 1)]);
-      assertOneLineFailure(result, 8, new RegExp(`^mfa-tray refresh: dev: STS \\(127\\.0\\.0\\.1:\\d+\\) ${pattern.source}.*Nothing was written; the previous session is kept\\.$`));
+      assertOneLineFailure(
+        result,
+        8,
+        new RegExp(`^mfa-tray refresh: dev: STS \\(127\\.0\\.0\\.1:\\d+\\) ${pattern.source}.*Nothing was written; the previous session is kept\\.$`),
+      );
       assert.doesNotMatch(result.stdout, /new session/);
       await assertKept(kept);
     });
@@ -314,7 +368,11 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
       const kept = await withSession();
       cli.sts.malformNext(1, kind);
       const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user, 1)]);
-      assertOneLineFailure(result, 8, /^mfa-tray refresh: dev: STS \(127\.0\.0\.1:\d+\) answered with more than 64 KB, which is not an STS response\..*Nothing was written; the previous session is kept\.$/);
+      assertOneLineFailure(
+        result,
+        8,
+        /^mfa-tray refresh: dev: STS \(127\.0\.0\.1:\d+\) answered with more than 64 KB, which is not an STS response\..*Nothing was written; the previous session is kept\.$/,
+      );
       // The server logs how much it got out before the command hung up: far from all of it.
       await new Promise((resolve) => setTimeout(resolve, 200));
       const sent = Number(/; (\d+) bytes sent/.exec(cli.requests().at(-1)?.outcome ?? '')?.[1]);
@@ -333,12 +391,21 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
     });
     await new Promise<void>((resolve) => listener.listen(0, '0.0.0.0', resolve));
     try {
-      const address = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '0.0.0.0';
+      const address =
+        Object.values(networkInterfaces())
+          .flat()
+          .find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '0.0.0.0';
       const endpoint = `http://${address}:${(listener.address() as AddressInfo).port}`;
       await cli.sts.avoidStepEdge(5000);
       const code = cli.sts.currentCode(cli.user);
       const result = await cli.sandbox.run(['refresh', 'dev', '--code', code], { env: { AWS_ENDPOINT_URL_STS: endpoint } });
-      assertOneLineFailure(result, 2, new RegExp(`^mfa-tray refresh: dev: The STS endpoint http://${address.replace(/\./g, '\\.')} \\(from AWS_ENDPOINT_URL_STS\\) is plain HTTP: the session's keys would cross the network unencrypted\\. Use an https:// URL; plain http:// is allowed only to this computer`));
+      assertOneLineFailure(
+        result,
+        2,
+        new RegExp(
+          `^mfa-tray refresh: dev: The STS endpoint http://${address.replace(/\./g, '\\.')} \\(from AWS_ENDPOINT_URL_STS\\) is plain HTTP: the session's keys would cross the network unencrypted\\. Use an https:// URL; plain http:// is allowed only to this computer`,
+        ),
+      );
       assert.equal(connections, 0, 'nothing was sent');
       const again = await cli.sandbox.run(['refresh', 'dev', '--code', code]);
       assert.equal(again.status, 0, again.stderr);

@@ -13,7 +13,11 @@ import { cliCommandLine, fakeSession, inTerminal, shellQuote, useCliSuite, type 
 
 // Without `script`, every test fails with this one line on how to install it.
 before(() => {
-  assert.equal(spawnSync('sh', ['-c', 'command -v script'], { stdio: 'ignore' }).status, 0, 'these tests need util-linux `script` (Debian: apt-get install -y bsdutils)');
+  assert.equal(
+    spawnSync('sh', ['-c', 'command -v script'], { stdio: 'ignore' }).status,
+    0,
+    'these tests need util-linux `script` (Debian: apt-get install -y bsdutils)',
+  );
 });
 
 const cli = useCliSuite('tty');
@@ -101,7 +105,7 @@ describe('refresh asks for the code', () => {
     assert.equal((await tty.exited).status, 0, tty.stdout);
   });
 
-  test('--all: two profiles of one device get two codes, the second after the device\'s next step', async () => {
+  test("--all: two profiles of one device get two codes, the second after the device's next step", async () => {
     await cli.sandbox.addProfile('a', cli.user);
     await cli.sandbox.addProfile('b', cli.user, ['--target', 'b']);
     const firstRequest = cli.sts.requests.length;
@@ -152,7 +156,10 @@ describe('credential-process asks on /dev/tty', () => {
     await tty.waitFor(/MFA code for profile dev \(device \S+\): $/);
     assert.equal((await tty.exited).status, 4, tty.stdout);
     assert.equal(readFileSync(out, 'utf8'), '');
-    assert.equal(readFileSync(err, 'utf8'), 'mfa-tray credential-process: No code for profile dev was typed within 2 s. Run the AWS command again with the MFA device at hand, or register the device\'s secret: mfa-tray totp set dev\n');
+    assert.equal(
+      readFileSync(err, 'utf8'),
+      "mfa-tray credential-process: No code for profile dev was typed within 2 s. Run the AWS command again with the MFA device at hand, or register the device's secret: mfa-tray totp set dev\n",
+    );
     assert.equal(cli.requests('GetSessionToken').length, 0);
   });
 
@@ -163,7 +170,10 @@ describe('credential-process asks on /dev/tty', () => {
     const { tty, out, err } = credentialProcess({ ...cli.sandbox.env, MFA_TRAY_CODE_TIMEOUT: '1' });
     assert.equal((await tty.exited).status, 0, tty.stdout);
     assert.equal((JSON.parse(readFileSync(out, 'utf8')) as { AccessKeyId: string }).AccessKeyId, cached.accessKeyId);
-    assert.match(readFileSync(err, 'utf8'), /^mfa-tray credential-process: could not refresh profile dev \(No code for profile dev was typed within 1 s\. .*\); using its current session, \d+ min left\.\n$/);
+    assert.match(
+      readFileSync(err, 'utf8'),
+      /^mfa-tray credential-process: could not refresh profile dev \(No code for profile dev was typed within 1 s\. .*\); using its current session, \d+ min left\.\n$/,
+    );
   });
 
   test('MFA_TRAY_CODE_TIMEOUT out of range: exit 2 naming it, before anything is asked', async () => {
@@ -179,7 +189,9 @@ describe('credential-process asks on /dev/tty', () => {
     const out = join(cli.sandbox.dir, 'out.json');
     const err = join(cli.sandbox.dir, 'err.txt');
     await cli.sts.avoidStepEdge(8000);
-    const tty = cli.stopAfterTest(inTerminal(`${cliCommandLine(['credential-process', 'dev'])} > ${shellQuote(out)} 2> ${shellQuote(err)} < /dev/null`, cli.sandbox.env));
+    const tty = cli.stopAfterTest(
+      inTerminal(`${cliCommandLine(['credential-process', 'dev'])} > ${shellQuote(out)} 2> ${shellQuote(err)} < /dev/null`, cli.sandbox.env),
+    );
     await tty.waitFor(/mfa-tray: profile dev needs a refresh \(it has no current session\)\.\r?\nMFA code for profile dev \(device \S+\): $/);
     tty.type(`${cli.sts.currentCode(cli.user)}\r`);
     assert.equal((await tty.exited).status, 0, tty.stdout);

@@ -52,7 +52,9 @@ describe('watch keeps sessions fresh', () => {
     await w.waitFor(/ops: session expires .*; needs a code from its MFA device before expiry/);
     assert.ok(existsSync(join(cli.sandbox.configDir, WATCH_PID_FILE)), 'the pid file is there');
 
-    const refreshed = await w.waitFor(/dev: refreshed unattended \(TOTP\); expires (\d{4}-\d\d-\d\d \d\d:\d\d) local time \((\d+) min left\)/, { timeoutMs: 30_000 });
+    const refreshed = await w.waitFor(/dev: refreshed unattended \(TOTP\); expires (\d{4}-\d\d-\d\d \d\d:\d\d) local time \((\d+) min left\)/, {
+      timeoutMs: 30_000,
+    });
     assert.ok(Date.now() < devExpiry, 'refreshed before expiry');
     const issued = cli.sts.sessions.at(-1);
     assert.ok(issued && issued.user.accessKeyId === cli.user.accessKeyId);
@@ -85,7 +87,9 @@ describe('watch keeps sessions fresh', () => {
     await withTotp('dev');
     await cli.sandbox.seedSession('dev', fakeSession(Date.now() + LEAD_MS + 2000));
     const w = watch({ ...cli.sandbox.env, AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}` });
-    await w.waitFor(/dev: unattended refresh failed: Could not reach STS at 127\.0\.0\.1:\d+: the connection was refused\..*; trying again automatically/, { timeoutMs: 30_000 });
+    await w.waitFor(/dev: unattended refresh failed: Could not reach STS at 127\.0\.0\.1:\d+: the connection was refused\..*; trying again automatically/, {
+      timeoutMs: 30_000,
+    });
     const proxy = await forward(port, new URL(cli.sts.endpoint).port);
     try {
       await w.waitFor(/dev: refreshed unattended \(TOTP\)/, { timeoutMs: 60_000 });
@@ -137,7 +141,12 @@ describe('one watch at a time', () => {
     const second = await cli.sandbox.run(['watch']);
     assert.equal(second.status, 3);
     assert.equal(second.stdout, '');
-    assert.match(second.stderr, new RegExp(`^mfa-tray watch: Another mfa-tray watch is already running \\(process ${first.child.pid}\\); one is enough\\. Stop it first \\(kill ${first.child.pid}\\) to start this one\\.\\n$`));
+    assert.match(
+      second.stderr,
+      new RegExp(
+        `^mfa-tray watch: Another mfa-tray watch is already running \\(process ${first.child.pid}\\); one is enough\\. Stop it first \\(kill ${first.child.pid}\\) to start this one\\.\\n$`,
+      ),
+    );
     assert.equal((await first.stop()).status, 0);
   });
 

@@ -197,7 +197,10 @@ test('a refused secret access key is never quoted in the message', () => {
     for (let i = 0; i + 6 <= SECRET.length; i += 1) {
       assert.ok(!result.issue.message.includes(SECRET.slice(i, i + 6)), `message quotes the secret: ${result.issue.message}`);
     }
-    assert.ok(Object.values(result.issue.params ?? {}).every((v) => typeof v === 'number'), 'params carry only counts');
+    assert.ok(
+      Object.values(result.issue.params ?? {}).every((v) => typeof v === 'number'),
+      'params carry only counts',
+    );
   }
 });
 
@@ -288,37 +291,76 @@ fieldTable('region', checkRegion, {
 });
 
 fieldTable('notifyBeforeMinutes', checkNotifyBeforeMinutes, {
-  accept: [[0, 0], [15, 15], [120, 120]],
-  refuse: [[-1, 'range'], [121, 'range'], [1.5, 'integer'], [null, 'required']],
+  accept: [
+    [0, 0],
+    [15, 15],
+    [120, 120],
+  ],
+  refuse: [
+    [-1, 'range'],
+    [121, 'range'],
+    [1.5, 'integer'],
+    [null, 'required'],
+  ],
 });
 
 fieldTable('autoRefreshBeforeMinutes', checkAutoRefreshBeforeMinutes, {
-  accept: [[1, 1], [10, 10], [120, 120]],
-  refuse: [[0, 'range'], [121, 'range'], ['ten', 'integer']],
+  accept: [
+    [1, 1],
+    [10, 10],
+    [120, 120],
+  ],
+  refuse: [
+    [0, 'range'],
+    [121, 'range'],
+    ['ten', 'integer'],
+  ],
 });
 
 fieldTable('clipboardClearSeconds', checkClipboardClearSeconds, {
-  accept: [[0, 0], [60, 60], [3600, 3600]],
-  refuse: [[-5, 'range'], [3601, 'range'], [{}, 'type']],
+  accept: [
+    [0, 0],
+    [60, 60],
+    [3600, 3600],
+  ],
+  refuse: [
+    [-5, 'range'],
+    [3601, 'range'],
+    [{}, 'type'],
+  ],
 });
 
 fieldTable('language', checkLanguage, {
-  accept: [['auto', 'auto'], ['en', 'en'], ['ja', 'ja']],
-  refuse: [['fr', 'choice'], ['EN', 'choice'], ['', 'required'], ['en\n', 'control-character']],
+  accept: [
+    ['auto', 'auto'],
+    ['en', 'en'],
+    ['ja', 'ja'],
+  ],
+  refuse: [
+    ['fr', 'choice'],
+    ['EN', 'choice'],
+    ['', 'required'],
+    ['en\n', 'control-character'],
+  ],
 });
 
 fieldTable('launchAtLogin', checkLaunchAtLogin, {
-  accept: [[true, true], [false, false]],
-  refuse: [['true', 'type'], [1, 'type'], [undefined, 'required']],
+  accept: [
+    [true, true],
+    [false, false],
+  ],
+  refuse: [
+    ['true', 'type'],
+    [1, 'type'],
+    [undefined, 'required'],
+  ],
 });
 
 describe('no control character is ever accepted', () => {
   // Every C0 control, DEL, C1 controls and the Unicode line/paragraph separators.
-  const control = fc.oneof(
-    fc.integer({ min: 0, max: 0x1f }),
-    fc.integer({ min: 0x7f, max: 0x9f }),
-    fc.constantFrom(0x2028, 0x2029),
-  ).map((c) => String.fromCharCode(c));
+  const control = fc
+    .oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }), fc.constantFrom(0x2028, 0x2029))
+    .map((c) => String.fromCharCode(c));
   const validValues: readonly (readonly [string, Check, string])[] = [
     ['name', checkProfileName, 'prod'],
     ['targetSection', checkTargetSection, 'prod'],
@@ -366,7 +408,14 @@ describe('validateProfileInput', () => {
   });
 
   test('keeps given values, normalised', () => {
-    const profile = validateProfileInput({ name: 'dev', mfaSerial: ` ${serial}`, durationSeconds: '3600', region: 'eu-west-1', targetSection: 'dev-mfa', autoRefresh: false });
+    const profile = validateProfileInput({
+      name: 'dev',
+      mfaSerial: ` ${serial}`,
+      durationSeconds: '3600',
+      region: 'eu-west-1',
+      targetSection: 'dev-mfa',
+      autoRefresh: false,
+    });
     assert.deepEqual(profile, { name: 'dev', mfaSerial: serial, durationSeconds: 3600, region: 'eu-west-1', targetSection: 'dev-mfa', autoRefresh: false });
   });
 
@@ -375,7 +424,7 @@ describe('validateProfileInput', () => {
     assert.equal(validateProfileInput({ name: 'gov', mfaSerial: 'arn:aws-us-gov:iam::123456789012:mfa/a' }).region, 'us-gov-west-1');
   });
 
-  test('refuses a region outside the serial\'s partition', () => {
+  test("refuses a region outside the serial's partition", () => {
     assert.throws(
       () => validateProfileInput({ name: 'cn', mfaSerial: 'arn:aws-cn:iam::123456789012:mfa/a', region: 'us-east-1' }),
       (error: unknown) => error instanceof InvalidInputError && error.field === 'region' && error.rule === 'partition-mismatch',
@@ -392,14 +441,24 @@ describe('validateProfileInput', () => {
   test('refuses a missing name and serial', () => {
     const result = checkProfileInput({});
     assert.equal(result.ok, false);
-    if (!result.ok) assert.deepEqual(result.issues.map((i) => [i.field, i.rule]), [['name', 'required'], ['mfaSerial', 'required']]);
+    if (!result.ok)
+      assert.deepEqual(
+        result.issues.map((i) => [i.field, i.rule]),
+        [
+          ['name', 'required'],
+          ['mfaSerial', 'required'],
+        ],
+      );
   });
 
   test('the non-throwing form reports every field error', () => {
     const result = checkProfileInput({ name: 'bad name', mfaSerial: 'nope', durationSeconds: 1, region: 'mars', autoRefresh: 'yes' });
     assert.equal(result.ok, false);
     if (!result.ok) {
-      assert.deepEqual(result.issues.map((i) => i.field), ['name', 'mfaSerial', 'durationSeconds', 'region', 'autoRefresh']);
+      assert.deepEqual(
+        result.issues.map((i) => i.field),
+        ['name', 'mfaSerial', 'durationSeconds', 'region', 'autoRefresh'],
+      );
     }
   });
 
@@ -407,7 +466,10 @@ describe('validateProfileInput', () => {
     const result = checkProfileInput({ name: 'dev', mfaSerial: serial, secretAccessKey: SECRET });
     assert.equal(result.ok, false);
     if (!result.ok) {
-      assert.deepEqual(result.issues.map((i) => [i.field, i.rule]), [['secretAccessKey', 'unknown-field']]);
+      assert.deepEqual(
+        result.issues.map((i) => [i.field, i.rule]),
+        [['secretAccessKey', 'unknown-field']],
+      );
       assert.ok(!result.issues[0]?.message.includes(SECRET));
     }
   });
@@ -435,7 +497,7 @@ describe('profile patches', () => {
     assert.deepEqual(checkProfilePatch('dev', { name: 'dev' }), { ok: true, value: {} });
   });
 
-  test('refuses a serial whose partition does not match the profile\'s region', () => {
+  test("refuses a serial whose partition does not match the profile's region", () => {
     const result = checkPatchedProfile(current, { mfaSerial: 'arn:aws-us-gov:iam::123456789012:mfa/a' });
     assert.equal(result.ok, false);
     if (!result.ok) assert.equal(result.issues[0]?.rule, 'partition-mismatch');
@@ -461,8 +523,14 @@ describe('throwing validators', () => {
   });
 
   test('validateLongLivedKey checks both parts', () => {
-    assert.deepEqual(validateLongLivedKey({ accessKeyId: ' AKIAIOSFODNN7EXAMPLE', secretAccessKey: SECRET }), { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: SECRET });
-    assert.throws(() => validateLongLivedKey({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'short' }), (error: unknown) => isMfaTrayError(error, 'invalid-input') && error.field === 'secretAccessKey');
+    assert.deepEqual(validateLongLivedKey({ accessKeyId: ' AKIAIOSFODNN7EXAMPLE', secretAccessKey: SECRET }), {
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      secretAccessKey: SECRET,
+    });
+    assert.throws(
+      () => validateLongLivedKey({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'short' }),
+      (error: unknown) => isMfaTrayError(error, 'invalid-input') && error.field === 'secretAccessKey',
+    );
   });
 });
 
@@ -478,7 +546,7 @@ describe('reserved section names', () => {
     });
   }
 
-  test('accepts lower-case default, the AWS CLI\'s usual profile', () => {
+  test("accepts lower-case default, the AWS CLI's usual profile", () => {
     assert.equal(checkProfileName('default').ok, true);
   });
 });

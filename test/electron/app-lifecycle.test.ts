@@ -25,7 +25,7 @@ function fakeApp(locked: boolean) {
 }
 
 describe('app preparation', () => {
-  it('names the app, points userData at the engine\'s config folder, then takes the lock', () => {
+  it("names the app, points userData at the engine's config folder, then takes the lock", () => {
     const { app, calls } = fakeApp(true);
     assert.equal(prepareApp(app, { platform: 'linux', configDir: '/home/me/.config/MFA Tray' }), true);
     assert.deepEqual(calls, ['setName MFA Tray', 'setPath userData /home/me/.config/MFA Tray', 'requestSingleInstanceLock']);

@@ -93,7 +93,14 @@ describe('app scheme', () => {
     assert.equal(pageOf('app://mfa-tray/prompt.html?profile=work'), 'prompt');
     assert.equal(pageOf('app://mfa-tray/profiles.html#x'), 'profiles');
     assert.equal(pageOf('app://mfa-tray/settings.html'), 'settings');
-    for (const url of ['app://mfa-tray/other.html', 'app://evil/prompt.html', 'file:///app/dist/renderer/prompt.html', 'https://mfa-tray/prompt.html', 'app://user:pw@mfa-tray/prompt.html', '']) {
+    for (const url of [
+      'app://mfa-tray/other.html',
+      'app://evil/prompt.html',
+      'file:///app/dist/renderer/prompt.html',
+      'https://mfa-tray/prompt.html',
+      'app://user:pw@mfa-tray/prompt.html',
+      '',
+    ]) {
       assert.equal(pageOf(url), undefined, url);
     }
   });

@@ -30,10 +30,10 @@ describe('clipboard', () => {
   it('leaves whatever the user copied since', async () => {
     const { clock, clipboard, service } = setup();
     await service.copy('secret exports', 60);
-    clipboard.text = 'something of the user\'s';
+    clipboard.text = "something of the user's";
     clock.advance(60_000);
     await service.whenIdle();
-    assert.equal(clipboard.text, 'something of the user\'s');
+    assert.equal(clipboard.text, "something of the user's");
     assert.equal(clipboard.clears, 0);
   });
 

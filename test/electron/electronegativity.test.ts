@@ -14,11 +14,14 @@ describe('electronegativity wrapper', () => {
     const dist = await mkdtemp(join(tmpdir(), 'mfa-tray-insecure-'));
     try {
       await mkdir(join(dist, 'renderer'));
-      await writeFile(join(dist, 'main.mjs'), [
-        "import { BrowserWindow } from 'electron';",
-        'class Window { #w = new BrowserWindow({ webPreferences: { contextIsolation: false, sandbox: false } }); get w() { return this.#w; } }',
-        "new Window().w.loadURL('http://example.com/');",
-      ].join('\n'));
+      await writeFile(
+        join(dist, 'main.mjs'),
+        [
+          "import { BrowserWindow } from 'electron';",
+          'class Window { #w = new BrowserWindow({ webPreferences: { contextIsolation: false, sandbox: false } }); get w() { return this.#w; } }',
+          "new Window().w.loadURL('http://example.com/');",
+        ].join('\n'),
+      );
       await writeFile(join(dist, 'preload.cjs'), "require('electron');\n");
       await writeFile(join(dist, 'renderer', 'page.html'), '<!doctype html><title>x</title>\n');
       const run = spawnSync(process.execPath, ['scripts/electronegativity.mjs', '--dist', dist], { encoding: 'utf8', timeout: 120_000 });

@@ -256,10 +256,20 @@ export function fakeElectron() {
     clipboard: new FakeClipboard(),
     windows: new FakeWindowOpener(),
     ipcMain: new FakeIpcMain(),
-    loginItems: { settings: [] as Array<{ openAtLogin: boolean }>, setLoginItemSettings(s: { openAtLogin: boolean }) { this.settings.push(s); } },
+    loginItems: {
+      settings: [] as Array<{ openAtLogin: boolean }>,
+      setLoginItemSettings(s: { openAtLogin: boolean }) {
+        this.settings.push(s);
+      },
+    },
     powerMonitor: new FakeEmitter(),
     app: new FakeApp(),
-    dialogs: { messages: [] as Array<{ type: string; message: string; detail: string }>, showMessage(m: { type: 'info' | 'error'; message: string; detail: string }) { this.messages.push(m); } },
+    dialogs: {
+      messages: [] as Array<{ type: string; message: string; detail: string }>,
+      showMessage(m: { type: 'info' | 'error'; message: string; detail: string }) {
+        this.messages.push(m);
+      },
+    },
   };
   return ports satisfies ElectronPorts;
 }

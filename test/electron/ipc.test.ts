@@ -78,7 +78,10 @@ describe('IPC senders', () => {
     const prompt = windows.show({ page: 'prompt', profile: 'work' }) as FakeWindow;
     const user = await h.addUser('work');
     const result = await invoke('submitCode', { sender: { id: prompt.webContentsId }, senderFrame: null }, 'work', loopback.sts.currentCode(user));
-    assert.deepEqual(result, { ok: false, error: { code: 'forbidden', message: 'This window may not use MFA Tray. Close it and open the window again from the tray menu.' } });
+    assert.deepEqual(result, {
+      ok: false,
+      error: { code: 'forbidden', message: 'This window may not use MFA Tray. Close it and open the window again from the tray menu.' },
+    });
     assert.equal(refreshes, 0);
     assert.equal(loopback.sts.count('GetSessionToken'), 0);
     assert.deepEqual(rejected, ['submitCode: no-frame']);
@@ -117,9 +120,18 @@ describe('IPC senders', () => {
   });
 
   it('names the reasons', () => {
-    assert.deepEqual(checkSender({ sender: { id: 1 }, senderFrame: null }, () => 'prompt'), { rejected: 'no-frame' });
-    assert.deepEqual(checkSender({ sender: { id: 1 }, senderFrame: { url: 'file:///x/prompt.html', parent: null } }, () => 'prompt'), { rejected: 'foreign-url' });
-    assert.deepEqual(checkSender({ sender: { id: 1 }, senderFrame: { url: 'app://mfa-tray/prompt.html?profile=a', parent: null } }, () => 'prompt'), { caller: { windowId: 1 } });
+    assert.deepEqual(
+      checkSender({ sender: { id: 1 }, senderFrame: null }, () => 'prompt'),
+      { rejected: 'no-frame' },
+    );
+    assert.deepEqual(
+      checkSender({ sender: { id: 1 }, senderFrame: { url: 'file:///x/prompt.html', parent: null } }, () => 'prompt'),
+      { rejected: 'foreign-url' },
+    );
+    assert.deepEqual(
+      checkSender({ sender: { id: 1 }, senderFrame: { url: 'app://mfa-tray/prompt.html?profile=a', parent: null } }, () => 'prompt'),
+      { caller: { windowId: 1 } },
+    );
   });
 });
 

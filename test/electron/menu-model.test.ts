@@ -49,7 +49,14 @@ const valid = (ms: number): SessionState => ({ kind: 'valid', expiresAt: NOW + m
 describe('tray menu', () => {
   it('lists each profile with its time left and local expiry, then its actions, then the app items', () => {
     const { handlers } = recorder();
-    const menu = buildTrayMenu(snapshot([['work', valid(11 * HOUR + 42 * MIN)], ['personal', { kind: 'expired', expiresAt: NOW - HOUR }]]), handlers, options);
+    const menu = buildTrayMenu(
+      snapshot([
+        ['work', valid(11 * HOUR + 42 * MIN)],
+        ['personal', { kind: 'expired', expiresAt: NOW - HOUR }],
+      ]),
+      handlers,
+      options,
+    );
     assert.deepEqual(labels(menu), [
       'work — 11h 42m left, until 05:12',
       'Refresh now',
@@ -76,10 +83,23 @@ describe('tray menu', () => {
     const menu = buildTrayMenu(snapshot([['work', valid(2 * HOUR)]]), handlers, options);
     const copy = findItem(menu, 'profile:work:copy');
     assert.equal(copy?.type, 'submenu');
-    assert.deepEqual(copy?.submenu?.map((i) => i.label), ['bash/zsh', 'fish', 'PowerShell', 'cmd', '.env file', 'JSON']);
+    assert.deepEqual(
+      copy?.submenu?.map((i) => i.label),
+      ['bash/zsh', 'fish', 'PowerShell', 'cmd', '.env file', 'JSON'],
+    );
     for (const item of copy?.submenu ?? []) item.click?.();
-    assert.deepEqual(calls, ['copy work env', 'copy work fish', 'copy work powershell', 'copy work windows-cmd', 'copy work env-no-export', 'copy work process']);
-    assert.deepEqual(EXPORT_CHOICES.map((c) => c.format), ['env', 'fish', 'powershell', 'windows-cmd', 'env-no-export', 'process']);
+    assert.deepEqual(calls, [
+      'copy work env',
+      'copy work fish',
+      'copy work powershell',
+      'copy work windows-cmd',
+      'copy work env-no-export',
+      'copy work process',
+    ]);
+    assert.deepEqual(
+      EXPORT_CHOICES.map((c) => c.format),
+      ['env', 'fish', 'powershell', 'windows-cmd', 'env-no-export', 'process'],
+    );
   });
 
   it('shows the profile heading as a label, not a button', () => {
@@ -89,11 +109,15 @@ describe('tray menu', () => {
 
   it('enables copying and forgetting only when there is a session to copy or forget', () => {
     const { handlers } = recorder();
-    const menu = buildTrayMenu(snapshot([
-      ['fresh', valid(HOUR)],
-      ['none', { kind: 'none' }],
-      ['old', { kind: 'expired', expiresAt: NOW - MIN }],
-    ]), handlers, options);
+    const menu = buildTrayMenu(
+      snapshot([
+        ['fresh', valid(HOUR)],
+        ['none', { kind: 'none' }],
+        ['old', { kind: 'expired', expiresAt: NOW - MIN }],
+      ]),
+      handlers,
+      options,
+    );
     assert.equal(findItem(menu, 'profile:fresh:copy')?.enabled, true);
     assert.equal(findItem(menu, 'profile:fresh:forget')?.enabled, true);
     assert.equal(findItem(menu, 'profile:none:copy')?.enabled, false);
@@ -111,14 +135,18 @@ describe('tray menu', () => {
 
   it('shows a failed refresh with its reason, and the old session while it lasts', () => {
     const reason = 'Wrong code, or a code already used: enter the next code your MFA device shows.';
-    const menu = buildTrayMenu(snapshot([['work', { kind: 'failed', reason, code: 'sts-invalid-code', expiresAt: NOW + 2 * HOUR + 3 * MIN }]]), recorder().handlers, options);
+    const menu = buildTrayMenu(
+      snapshot([['work', { kind: 'failed', reason, code: 'sts-invalid-code', expiresAt: NOW + 2 * HOUR + 3 * MIN }]]),
+      recorder().handlers,
+      options,
+    );
     assert.equal(findItem(menu, 'profile:work')?.label, 'work — refresh failed; 2h 03m left, until 19:33');
     assert.equal(findItem(menu, 'profile:work:reason')?.label, 'Wrong code, or a code already used: enter the next code your MFA device shows.');
     assert.equal(findItem(menu, 'profile:work:reason')?.enabled, false);
     assert.equal(findItem(menu, 'profile:work:copy')?.enabled, true);
   });
 
-  it('says a failure whose engine message names a command in the app\'s words, whole', () => {
+  it("says a failure whose engine message names a command in the app's words, whole", () => {
     const reason = 'No access key is stored for profile "work". Add it again (mfa-tray add work …) or import it from the credentials file.';
     const menu = buildTrayMenu(snapshot([['work', { kind: 'failed', reason, code: 'no-long-lived-key' }]]), recorder().handlers, options);
     assert.equal(findItem(menu, 'profile:work:reason')?.label, 'No access key is stored. Add it with Manage profiles in the tray menu.');
@@ -179,7 +207,8 @@ describe('tray menu', () => {
   it('wires every item to its handler', () => {
     const { calls, handlers } = recorder();
     const menu = buildTrayMenu(snapshot([['work', valid(HOUR)]]), handlers, options);
-    for (const id of ['profile:work:refresh', 'profile:work:forget', 'refresh-all', 'manage-profiles', 'settings', 'about', 'quit']) findItem(menu, id)?.click?.();
+    for (const id of ['profile:work:refresh', 'profile:work:forget', 'refresh-all', 'manage-profiles', 'settings', 'about', 'quit'])
+      findItem(menu, id)?.click?.();
     assert.deepEqual(calls, ['refresh work', 'forget work', 'refresh-all', 'profiles', 'settings', 'about', 'quit']);
   });
 
@@ -197,11 +226,30 @@ describe('tray menu', () => {
 
 describe('tray icon look', () => {
   it('is ok when every session is fine or absent', () => {
-    assert.equal(trayLook(snapshot([['a', valid(HOUR)], ['b', { kind: 'none' }], ['c', { kind: 'refreshing' }]]), NOW), 'ok');
+    assert.equal(
+      trayLook(
+        snapshot([
+          ['a', valid(HOUR)],
+          ['b', { kind: 'none' }],
+          ['c', { kind: 'refreshing' }],
+        ]),
+        NOW,
+      ),
+      'ok',
+    );
   });
 
   it('is expiring when one session is within the notify lead time', () => {
-    assert.equal(trayLook(snapshot([['a', valid(HOUR)], ['b', valid(10 * MIN)]]), NOW), 'expiring');
+    assert.equal(
+      trayLook(
+        snapshot([
+          ['a', valid(HOUR)],
+          ['b', valid(10 * MIN)],
+        ]),
+        NOW,
+      ),
+      'expiring',
+    );
   });
 
   it('scales the lead time with a short session: a 900 s session with 10 min left is fine, with 3 min left expiring', () => {
@@ -211,8 +259,26 @@ describe('tray icon look', () => {
   });
 
   it('is problem when one session expired or one refresh failed, whatever the others', () => {
-    assert.equal(trayLook(snapshot([['a', valid(10 * MIN)], ['b', { kind: 'expired', expiresAt: NOW - 1 }]]), NOW), 'problem');
-    assert.equal(trayLook(snapshot([['a', valid(HOUR)], ['b', { kind: 'failed', reason: 'r', code: 'c', expiresAt: NOW + HOUR }]]), NOW), 'problem');
+    assert.equal(
+      trayLook(
+        snapshot([
+          ['a', valid(10 * MIN)],
+          ['b', { kind: 'expired', expiresAt: NOW - 1 }],
+        ]),
+        NOW,
+      ),
+      'problem',
+    );
+    assert.equal(
+      trayLook(
+        snapshot([
+          ['a', valid(HOUR)],
+          ['b', { kind: 'failed', reason: 'r', code: 'c', expiresAt: NOW + HOUR }],
+        ]),
+        NOW,
+      ),
+      'problem',
+    );
     assert.equal(trayLook(snapshot([], { problem: 'broken settings' }), NOW), 'problem');
   });
 
@@ -224,13 +290,29 @@ describe('tray icon look', () => {
 describe('tray tooltip', () => {
   it('summarises every profile', () => {
     assert.equal(
-      trayTooltip(snapshot([['work', valid(3 * HOUR + 12 * MIN)], ['personal', { kind: 'expired', expiresAt: NOW - HOUR }]]), NOW),
+      trayTooltip(
+        snapshot([
+          ['work', valid(3 * HOUR + 12 * MIN)],
+          ['personal', { kind: 'expired', expiresAt: NOW - HOUR }],
+        ]),
+        NOW,
+      ),
       'work: 3h 12m left · personal: expired',
     );
-    assert.equal(trayTooltip(snapshot([['a', { kind: 'none' }], ['b', { kind: 'failed', reason: 'r', code: 'c' }], ['c', { kind: 'refreshing' }]]), NOW), 'a: no session · b: refresh failed · c: refreshing');
+    assert.equal(
+      trayTooltip(
+        snapshot([
+          ['a', { kind: 'none' }],
+          ['b', { kind: 'failed', reason: 'r', code: 'c' }],
+          ['c', { kind: 'refreshing' }],
+        ]),
+        NOW,
+      ),
+      'a: no session · b: refresh failed · c: refreshing',
+    );
   });
 
-  it('fits Windows\' 127 characters', () => {
+  it("fits Windows' 127 characters", () => {
     const many = Array.from({ length: 12 }, (_, i) => [`profile-${i}`, valid(HOUR)] as [string, SessionState]);
     const tooltip = trayTooltip(snapshot(many), NOW);
     assert.equal(tooltip.length, TOOLTIP_MAX);

@@ -64,14 +64,21 @@ describe('notifications', () => {
     clock.advance(1);
     await h.engine.idle();
     await service.whenIdle();
-    assert.deepEqual(factory.live.map((n) => n.content.title), ['work: session expires in 15m']);
+    assert.deepEqual(
+      factory.live.map((n) => n.content.title),
+      ['work: session expires in 15m'],
+    );
     assert.match(factory.live[0]?.content.body ?? '', /run out at \d\d:\d\d\. Click to refresh\./);
 
     clock.advance(15 * MIN);
     await h.engine.idle();
     await service.whenIdle();
     assert.deepEqual(factory.titles, ['work: session expires in 15m', 'work: session expired']);
-    assert.deepEqual(factory.live.map((n) => n.content.title), ['work: session expired'], 'the warning was closed');
+    assert.deepEqual(
+      factory.live.map((n) => n.content.title),
+      ['work: session expired'],
+      'the warning was closed',
+    );
   });
 
   it('after a sleep past expiry, says only that it expired', async () => {
@@ -87,7 +94,8 @@ describe('notifications', () => {
 
   it('keeps at most one notification per profile', async () => {
     await h.addUser('work');
-    for (let i = 0; i < 3; i++) await service.handle({ kind: 'refresh-failed', profile: 'work', code: 'sts-unavailable', reason: `attempt ${i}`, unattended: true, willRetry: true });
+    for (let i = 0; i < 3; i++)
+      await service.handle({ kind: 'refresh-failed', profile: 'work', code: 'sts-unavailable', reason: `attempt ${i}`, unattended: true, willRetry: true });
     await service.handle({ kind: 'expiring', profile: 'work', expiresAt: clock.now() + 15 * MIN });
     assert.equal(factory.created.length, 4);
     assert.equal(factory.live.length, 1);

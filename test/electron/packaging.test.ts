@@ -54,7 +54,7 @@ function pixels(file: string): Buffer {
 }
 
 describe('electron-builder.yml', () => {
-  it('is valid against electron-builder\'s JSON schema', () => {
+  it("is valid against electron-builder's JSON schema", () => {
     const { valid, errors } = validate(config);
     assert.ok(valid, JSON.stringify(errors, null, 2));
   });
@@ -75,7 +75,7 @@ describe('electron-builder.yml', () => {
     assert.ok(config.files.includes('tray/**/*'), 'the tray icons are packed');
   });
 
-  it('unpacks the keychain module\'s native code from the asar', () => {
+  it("unpacks the keychain module's native code from the asar", () => {
     assert.ok(config.asarUnpack.some((p: string) => p.includes('keytar') && p.endsWith('.node')));
   });
 
@@ -90,7 +90,10 @@ describe('electron-builder.yml', () => {
   });
 
   it('builds an NSIS installer for Windows and AppImage + deb for Linux, the deb needing libsecret', () => {
-    assert.deepEqual(config.win.target.map((t: { target: string }) => t.target), ['nsis']);
+    assert.deepEqual(
+      config.win.target.map((t: { target: string }) => t.target),
+      ['nsis'],
+    );
     assert.deepEqual(config.linux.target, ['AppImage', 'deb']);
     assert.ok(config.deb.depends.includes('libsecret-1-0'));
   });
@@ -101,7 +104,10 @@ describe('electron-builder.yml', () => {
     }
     assert.deepEqual(config.win.extraResources, [{ from: 'build/cli/mfa-tray.cmd', to: 'bin/mfa-tray.cmd' }]);
     accessSync(join(root, 'build/cli/mfa-tray'), constants.X_OK);
-    assert.match(readFileSync(join(root, 'build/cli/mfa-tray.cmd'), 'latin1'), /ELECTRON_RUN_AS_NODE=1"\r\n"%~dp0\.\.\\\.\.\\MFA Tray\.exe" "%~dp0\.\.\\app\.asar\\dist\\cli\.mjs" %\*\r\n/);
+    assert.match(
+      readFileSync(join(root, 'build/cli/mfa-tray.cmd'), 'latin1'),
+      /ELECTRON_RUN_AS_NODE=1"\r\n"%~dp0\.\.\\\.\.\\MFA Tray\.exe" "%~dp0\.\.\\app\.asar\\dist\\cli\.mjs" %\*\r\n/,
+    );
     assert.equal(config.linux.executableName, 'mfa-tray');
   });
 });

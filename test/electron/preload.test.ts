@@ -23,7 +23,10 @@ class FakeIpcRenderer implements IpcRendererPort {
   }
 
   removeListener(channel: string, listener: Listener): void {
-    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((l) => l !== listener));
+    this.listeners.set(
+      channel,
+      (this.listeners.get(channel) ?? []).filter((l) => l !== listener),
+    );
   }
 
   emit(channel: string, payload: unknown): void {
@@ -62,13 +65,16 @@ describe('preload', () => {
     ]);
   });
 
-  it('reaches every operation\'s channel', async () => {
+  it("reaches every operation's channel", async () => {
     const { ipc, bridge } = expose();
     for (const operation of BRIDGE_OPERATIONS) await (bridge[operation] as (...a: unknown[]) => Promise<unknown>)();
-    assert.deepEqual(ipc.invoked.map((call) => call[0]), BRIDGE_OPERATIONS.map((op) => channelOf(op)));
+    assert.deepEqual(
+      ipc.invoked.map((call) => call[0]),
+      BRIDGE_OPERATIONS.map((op) => channelOf(op)),
+    );
   });
 
-  it('passes events\' payloads on, never the IPC event object, until unsubscribed', () => {
+  it("passes events' payloads on, never the IPC event object, until unsubscribed", () => {
     const { ipc, bridge } = expose();
     const received: unknown[] = [];
     const unsubscribe = bridge.on('settings', (payload) => received.push(payload));
@@ -78,7 +84,7 @@ describe('preload', () => {
     assert.deepEqual(received, [{ language: 'ja' }]);
   });
 
-  it('refuses to subscribe to anything but the bridge\'s events', () => {
+  it("refuses to subscribe to anything but the bridge's events", () => {
     const { ipc, bridge } = expose();
     assert.throws(() => bridge.on('mfa-tray:submitCode' as 'profiles', () => undefined), TypeError);
     assert.throws(() => bridge.on('profiles', 'not a function' as unknown as () => void), TypeError);

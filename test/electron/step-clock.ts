@@ -10,7 +10,7 @@ const STEP = 30_000;
 
 /** Moves a time forward to the middle of its (or the next) time step. */
 export function midStep(at: number): number {
-  return at + ((STEP / 2 - (at % STEP)) + STEP) % STEP;
+  return at + ((STEP / 2 - (at % STEP) + STEP) % STEP);
 }
 
 export function midStepClock(sts: StsServer): FakeClock {

@@ -98,7 +98,10 @@ describe('tray app', () => {
 
   it('opens the profile manager on a first start with no profiles', async () => {
     await start();
-    assert.deepEqual(electron.windows.live.map((w) => w.page), ['profiles']);
+    assert.deepEqual(
+      electron.windows.live.map((w) => w.page),
+      ['profiles'],
+    );
     assert.equal(electron.tray.item('no-profiles').enabled, false);
   });
 
@@ -109,7 +112,10 @@ describe('tray app', () => {
     await until(() => electron.windows.opened.length === 1, 'the prompt');
     electron.tray.click('profile:work:refresh');
     await until(() => (electron.windows.opened[0]?.focused ?? 0) === 1, 'the focus');
-    assert.deepEqual(electron.windows.opened.map((w) => w.url), ['app://mfa-tray/prompt.html?profile=work']);
+    assert.deepEqual(
+      electron.windows.opened.map((w) => w.url),
+      ['app://mfa-tray/prompt.html?profile=work'],
+    );
   });
 
   it('refreshes a TOTP profile at once, without a prompt', async () => {
@@ -129,7 +135,7 @@ describe('tray app', () => {
     await until(() => electron.windows.opened.length === 1, 'the prompt');
     const prompt = electron.windows.opened[0] as FakeWindow;
     await loopback.sts.avoidStepEdge();
-    const result = await electron.ipcMain.invoke(channelOf('submitCode'), prompt.event(), 'work', loopback.sts.currentCode(user)) as BridgeResult<unknown>;
+    const result = (await electron.ipcMain.invoke(channelOf('submitCode'), prompt.event(), 'work', loopback.sts.currentCode(user))) as BridgeResult<unknown>;
     assert.equal(result.ok, true, JSON.stringify(result));
     await settle();
     assert.match(electron.tray.item('profile:work').label ?? '', /^work — 1[12]h \d\dm left/);
@@ -184,7 +190,7 @@ describe('tray app', () => {
     electron.app.locale = 'de-CH';
     await start();
     const settings = app?.windows.show({ page: 'settings' }) as FakeWindow;
-    const result = await electron.ipcMain.invoke(channelOf('getLocale'), settings.event()) as BridgeResult<unknown>;
+    const result = (await electron.ipcMain.invoke(channelOf('getLocale'), settings.event())) as BridgeResult<unknown>;
     assert.deepEqual(result, { ok: true, value: 'de-CH' });
   });
 
@@ -192,7 +198,7 @@ describe('tray app', () => {
     await h.addUser('work');
     await start({ packaged: true });
     const settings = app?.windows.show({ page: 'settings' }) as FakeWindow;
-    const result = await electron.ipcMain.invoke(channelOf('updateSettings'), settings.event(), { launchAtLogin: true }) as BridgeResult<unknown>;
+    const result = (await electron.ipcMain.invoke(channelOf('updateSettings'), settings.event(), { launchAtLogin: true })) as BridgeResult<unknown>;
     assert.equal(result.ok, true);
     await until(() => electron.tray.item('launch-at-login').checked === true, 'the check');
     await stat(join(h.dir, 'xdg', 'autostart', 'mfa-tray.desktop'));
@@ -224,7 +230,7 @@ describe('tray app', () => {
     assert.equal(electron.notifications.live[0]?.content.title, 'auto: refresh failed');
   });
 
-  it('words a failure the engine explains with a command in the app\'s terms', async () => {
+  it("words a failure the engine explains with a command in the app's terms", async () => {
     await h.addUser('auto', { totp: true });
     await h.keychain.store.delete('long-lived-key', 'auto');
     await start();
@@ -238,7 +244,10 @@ describe('tray app', () => {
     await h.addUser('work');
     await start();
     electron.app.emit('second-instance');
-    assert.deepEqual(electron.windows.live.map((w) => w.page), ['profiles']);
+    assert.deepEqual(
+      electron.windows.live.map((w) => w.page),
+      ['profiles'],
+    );
   });
 
   it('quits cleanly: no timer left, clipboard cleared, windows closed, then the app quits', async () => {

@@ -16,8 +16,17 @@ import { FakeTray } from './fakes';
 const MIN = 60_000;
 const noop = () => undefined;
 const handlers: MenuHandlers = {
-  refresh: noop, copyExports: noop, forgetSession: noop, refreshAll: noop, retryKeychain: noop, manageProfiles: noop,
-  settings: noop, setLaunchAtLogin: noop, installCommandLineTool: noop, about: noop, quit: noop,
+  refresh: noop,
+  copyExports: noop,
+  forgetSession: noop,
+  refreshAll: noop,
+  retryKeychain: noop,
+  manageProfiles: noop,
+  settings: noop,
+  setLaunchAtLogin: noop,
+  installCommandLineTool: noop,
+  about: noop,
+  quit: noop,
 };
 
 const loopback = useStsServer();

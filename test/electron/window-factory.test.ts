@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { WINDOW_PAGES } from '../../main/electron/app-protocol';
-import { createSecureWindow, hardenSession, hardenWebContents, isAllowedRequest, type GuardedEvent, type SessionGuardTarget } from '../../main/electron/window-factory';
+import {
+  createSecureWindow,
+  hardenSession,
+  hardenWebContents,
+  isAllowedRequest,
+  type GuardedEvent,
+  type SessionGuardTarget,
+} from '../../main/electron/window-factory';
 
 class FakeBrowserWindow {
   constructor(readonly options: BrowserWindowConstructorOptions) {}
@@ -119,7 +126,7 @@ describe('session guards', () => {
     assert.equal(calls.spellcheck, false);
   });
 
-  it('cancels every request that is not for the app\'s own scheme', () => {
+  it("cancels every request that is not for the app's own scheme", () => {
     const calls = guardedSession();
     const decide = (url: string) => {
       let response: { cancel?: boolean } | undefined;

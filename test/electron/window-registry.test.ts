@@ -10,7 +10,10 @@ describe('window registry', () => {
   it('opens the prompt of a profile on its page, with the profile in the query', () => {
     const opener = new FakeWindowOpener();
     new WindowRegistry(opener).show({ page: 'prompt', profile: 'work' });
-    assert.deepEqual(opener.opened.map((w) => [w.page, w.url]), [['prompt', 'app://mfa-tray/prompt.html?profile=work']]);
+    assert.deepEqual(
+      opener.opened.map((w) => [w.page, w.url]),
+      [['prompt', 'app://mfa-tray/prompt.html?profile=work']],
+    );
   });
 
   it('keeps one prompt per profile: a second request focuses it', () => {
@@ -28,7 +31,10 @@ describe('window registry', () => {
     const windows = new WindowRegistry(opener);
     windows.show({ page: 'prompt', profile: 'work' });
     windows.show({ page: 'prompt', profile: 'personal' });
-    assert.deepEqual(opener.opened.map((w) => w.url), ['app://mfa-tray/prompt.html?profile=work', 'app://mfa-tray/prompt.html?profile=personal']);
+    assert.deepEqual(
+      opener.opened.map((w) => w.url),
+      ['app://mfa-tray/prompt.html?profile=work', 'app://mfa-tray/prompt.html?profile=personal'],
+    );
   });
 
   it('opens a new prompt once the old one is closed', () => {
@@ -47,7 +53,10 @@ describe('window registry', () => {
     windows.show({ page: 'settings' });
     windows.show({ page: 'profiles' });
     windows.show({ page: 'settings' });
-    assert.deepEqual(opener.opened.map((w) => w.page), ['profiles', 'settings']);
+    assert.deepEqual(
+      opener.opened.map((w) => w.page),
+      ['profiles', 'settings'],
+    );
   });
 
   it('knows which page each of its web contents shows, and no other web contents', () => {

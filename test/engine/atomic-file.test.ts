@@ -17,7 +17,10 @@ async function scratch(t: TestContext): Promise<string> {
 }
 
 /** An updater that appends a line. */
-const append = (line: string): Updater => (current) => Buffer.concat([current ?? Buffer.alloc(0), Buffer.from(`${line}\n`)]);
+const append =
+  (line: string): Updater =>
+  (current) =>
+    Buffer.concat([current ?? Buffer.alloc(0), Buffer.from(`${line}\n`)]);
 
 async function rejectsWith(promise: Promise<unknown>, code: ErrorCode) {
   const error = await promise.then(
@@ -74,7 +77,12 @@ describe('updateFileAtomic', () => {
   test('creates no folder when the update throws', async (t) => {
     const dir = await scratch(t);
 
-    await assert.rejects(updateFileAtomic(join(dir, 'absent', 'credentials'), () => { throw new Error('bad input'); }), /bad input/);
+    await assert.rejects(
+      updateFileAtomic(join(dir, 'absent', 'credentials'), () => {
+        throw new Error('bad input');
+      }),
+      /bad input/,
+    );
 
     assert.deepEqual(await readdir(dir), []);
   });
@@ -191,7 +199,10 @@ describe('updateFileAtomic', () => {
     const path = join(dir, 'credentials');
     await writeFile(path, 'a\n');
 
-    const error = await rejectsWith(updateFileAtomic(path, append('ours'), { beforeRename: (attempt) => writeFile(path, `theirs ${attempt}\n`) }), 'credentials-file');
+    const error = await rejectsWith(
+      updateFileAtomic(path, append('ours'), { beforeRename: (attempt) => writeFile(path, `theirs ${attempt}\n`) }),
+      'credentials-file',
+    );
 
     assert.equal(error.retryable, true);
     assert.match(await readFile(path, 'utf8'), /^theirs \d+\n$/);
@@ -203,7 +214,12 @@ describe('updateFileAtomic', () => {
     const path = join(dir, 'credentials');
     await writeFile(path, 'a\n');
 
-    await assert.rejects(updateFileAtomic(path, () => { throw new Error('refused'); }), /refused/);
+    await assert.rejects(
+      updateFileAtomic(path, () => {
+        throw new Error('refused');
+      }),
+      /refused/,
+    );
 
     assert.equal(await readFile(path, 'utf8'), 'a\n');
     assert.deepEqual(await readdir(dir), ['credentials']);
@@ -236,7 +252,7 @@ describe('updateFileAtomic', () => {
     assert.equal(await readFile(path, 'utf8'), 'a\n');
   });
 
-  test("takes over the lock of a holder that crashed (no heartbeat for 10 s)", async (t) => {
+  test('takes over the lock of a holder that crashed (no heartbeat for 10 s)', async (t) => {
     const dir = await scratch(t);
     const path = join(dir, 'credentials');
     await writeFile(path, 'a\n');

@@ -45,7 +45,9 @@ describe('parseProfileConfig', () => {
   });
 
   test('lets [profile default] override [default], as the JS SDK does', () => {
-    assert.deepEqual(parseProfileConfig(lf('[profile default]', 'region = eu-north-1', '[default]', 'region = us-east-1'), 'default'), { region: 'eu-north-1' });
+    assert.deepEqual(parseProfileConfig(lf('[profile default]', 'region = eu-north-1', '[default]', 'region = us-east-1'), 'default'), {
+      region: 'eu-north-1',
+    });
   });
 
   test('accepts a quoted name and extra spacing in the header, as botocore does', () => {
@@ -68,7 +70,10 @@ describe('parseProfileConfig', () => {
   });
 
   test('merges a repeated section with the last value winning', () => {
-    assert.deepEqual(parseProfileConfig(lf('[profile p]', 'region = a', 'duration_seconds = 900', '[profile p]', 'region = b'), 'p'), { region: 'b', durationSeconds: 900 });
+    assert.deepEqual(parseProfileConfig(lf('[profile p]', 'region = a', 'duration_seconds = 900', '[profile p]', 'region = b'), 'p'), {
+      region: 'b',
+      durationSeconds: 900,
+    });
   });
 
   test('gives {} for a profile that is not there', () => {
@@ -109,7 +114,10 @@ describe('readProfileConfig', () => {
   test('says which file it cannot read', async (t) => {
     const dir = await scratch(t);
     await mkdir(join(dir, 'config'));
-    await assert.rejects(readProfileConfig('work', { path: join(dir, 'config') }), (error: unknown) => isMfaTrayError(error, 'credentials-file') && error.message.includes(join(dir, 'config')));
+    await assert.rejects(
+      readProfileConfig('work', { path: join(dir, 'config') }),
+      (error: unknown) => isMfaTrayError(error, 'credentials-file') && error.message.includes(join(dir, 'config')),
+    );
   });
 
   test('refuses a name that is not a valid profile name, naming the field', async () => {

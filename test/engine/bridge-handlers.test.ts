@@ -28,7 +28,10 @@ afterEach(async () => {
 describe('bridge handlers', () => {
   it('adds a profile and never returns the key or the TOTP secret', async () => {
     const user = loopback.sts.registerUser({ name: `bridge-${Date.now()}` });
-    const result = await bridge.addProfile([{ name: 'work', mfaSerial: user.mfaSerial }, { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, user.totpSecret], caller);
+    const result = await bridge.addProfile(
+      [{ name: 'work', mfaSerial: user.mfaSerial }, { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, user.totpSecret],
+      caller,
+    );
     assert.equal(result.ok, true, JSON.stringify(result));
     const listed = JSON.stringify(await bridge.listProfiles([], caller));
     for (const secret of [user.secretAccessKey, user.totpSecret as string]) {
@@ -50,7 +53,7 @@ describe('bridge handlers', () => {
     assert.match(await readFile(h.credentialsPath, 'utf8'), /aws_session_token/);
   });
 
-  it('returns the engine\'s error as data, with the field', async () => {
+  it("returns the engine's error as data, with the field", async () => {
     await h.addUser('work');
     const result = await bridge.submitCode(['work', '12ab56'], caller);
     assert.deepEqual(result.ok ? undefined : { code: result.error.code, field: result.error.field }, { code: 'invalid-input', field: 'code' });

@@ -283,12 +283,21 @@ describe('CredentialsFile.writeSession', () => {
 
     assert.equal(
       await readFile(path, 'utf8'),
-      lf('[default]', 'region = eu-west-1', '', '[other]', 'output = json', '', '[dev]', ...[
-        `aws_access_key_id = ${SESSION.accessKeyId}`,
-        `aws_secret_access_key = ${SESSION.secretAccessKey}`,
-        `aws_session_token = ${SESSION.sessionToken}`,
-        'x_security_token_expires = 2026-11-28T05:12:00Z',
-      ]),
+      lf(
+        '[default]',
+        'region = eu-west-1',
+        '',
+        '[other]',
+        'output = json',
+        '',
+        '[dev]',
+        ...[
+          `aws_access_key_id = ${SESSION.accessKeyId}`,
+          `aws_secret_access_key = ${SESSION.secretAccessKey}`,
+          `aws_session_token = ${SESSION.sessionToken}`,
+          'x_security_token_expires = 2026-11-28T05:12:00Z',
+        ],
+      ),
     );
     assert.deepEqual(await readdir(dir), ['credentials']);
   });
@@ -312,13 +321,18 @@ describe('CredentialsFile.writeSession', () => {
     const script = join(FIXTURES, 'concurrent-writer.ts');
 
     const exits = await Promise.all(
-      Array.from({ length: processes }, (_, p) =>
-        new Promise<{ code: number | null; stderr: string }>((done) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', script, path, `w${p}`, String(perProcess), String(startAt)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-          let stderr = '';
-          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-          child.on('close', (code) => done({ code, stderr }));
-        }),
+      Array.from(
+        { length: processes },
+        (_, p) =>
+          new Promise<{ code: number | null; stderr: string }>((done) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', script, path, `w${p}`, String(perProcess), String(startAt)], {
+              cwd: ROOT,
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
+            let stderr = '';
+            child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+            child.on('close', (code) => done({ code, stderr }));
+          }),
       ),
     );
 
@@ -380,7 +394,18 @@ describe('CredentialsFile.readSession', () => {
   });
 
   test('is undefined for a missing file, a missing section, a long-lived key or an incomplete session', async (t) => {
-    const { file } = await fileWith(t, lf('[long]', 'aws_access_key_id = AKIA1', 'aws_secret_access_key = s', '[partial]', 'aws_access_key_id = ASIA1', 'aws_secret_access_key = s', 'aws_session_token = t'));
+    const { file } = await fileWith(
+      t,
+      lf(
+        '[long]',
+        'aws_access_key_id = AKIA1',
+        'aws_secret_access_key = s',
+        '[partial]',
+        'aws_access_key_id = ASIA1',
+        'aws_secret_access_key = s',
+        'aws_session_token = t',
+      ),
+    );
     assert.equal(await new CredentialsFile({ path: join(tmpdir(), 'mfa-tray-does-not-exist', 'credentials') }).readSession('dev'), undefined);
     assert.equal(await file.readSession('dev'), undefined);
     assert.equal(await file.readSession('long'), undefined);
@@ -395,7 +420,19 @@ describe('CredentialsFile.readLongLivedKey', () => {
   });
 
   test('says not-found, quoting no key, for a missing file, section, key or half a key, or a session', async (t) => {
-    const { file, dir } = await fileWith(t, lf('[session]', 'aws_access_key_id = ASIASECRETSESSION', 'aws_secret_access_key = s3cr3t', 'aws_session_token = t0k3n', '[half]', 'aws_access_key_id = AKIAHALFHALF', '[none]', 'region = x'));
+    const { file, dir } = await fileWith(
+      t,
+      lf(
+        '[session]',
+        'aws_access_key_id = ASIASECRETSESSION',
+        'aws_secret_access_key = s3cr3t',
+        'aws_session_token = t0k3n',
+        '[half]',
+        'aws_access_key_id = AKIAHALFHALF',
+        '[none]',
+        'region = x',
+      ),
+    );
     for (const section of ['absent', 'session', 'half', 'none']) {
       const error = await rejectsWith(file.readLongLivedKey(section), 'not-found');
       assert.match(error.message, new RegExp(`\\[${section}\\]`));
@@ -414,7 +451,22 @@ describe('CredentialsFile.listLongLivedSections', () => {
   test('names the sections holding a long-lived key, in file order, once each', async (t) => {
     const { file } = await fileWith(
       t,
-      lf('[b]', 'aws_access_key_id = AKIA1', 'aws_secret_access_key = s', '[session]', 'aws_access_key_id = ASIA1', 'aws_session_token = t', '[a]', 'aws_access_key_id = AKIA2', '[with space]', 'aws_access_key_id = AKIA3', '[none]', 'region = x', '[b]', 'region = y'),
+      lf(
+        '[b]',
+        'aws_access_key_id = AKIA1',
+        'aws_secret_access_key = s',
+        '[session]',
+        'aws_access_key_id = ASIA1',
+        'aws_session_token = t',
+        '[a]',
+        'aws_access_key_id = AKIA2',
+        '[with space]',
+        'aws_access_key_id = AKIA3',
+        '[none]',
+        'region = x',
+        '[b]',
+        'region = y',
+      ),
     );
     assert.deepEqual(await file.listLongLivedSections(), ['b', 'a']);
   });
@@ -427,11 +479,27 @@ describe('CredentialsFile.listLongLivedSections', () => {
 
 describe('CredentialsFile.removeLongLivedKey', () => {
   test("removes only the section's access key id and secret lines", async (t) => {
-    const { path, file } = await fileWith(t, lf('[work]', '# imported', 'aws_access_key_id = AKIA1', 'region = x', 'aws_secret_access_key = s', '', '[other]', 'aws_access_key_id = AKIA2', 'aws_secret_access_key = s2'));
+    const { path, file } = await fileWith(
+      t,
+      lf(
+        '[work]',
+        '# imported',
+        'aws_access_key_id = AKIA1',
+        'region = x',
+        'aws_secret_access_key = s',
+        '',
+        '[other]',
+        'aws_access_key_id = AKIA2',
+        'aws_secret_access_key = s2',
+      ),
+    );
 
     assert.equal(await file.removeLongLivedKey('work', 'AKIA1'), true);
 
-    assert.equal(await readFile(path, 'utf8'), lf('[work]', '# imported', 'region = x', '', '[other]', 'aws_access_key_id = AKIA2', 'aws_secret_access_key = s2'));
+    assert.equal(
+      await readFile(path, 'utf8'),
+      lf('[work]', '# imported', 'region = x', '', '[other]', 'aws_access_key_id = AKIA2', 'aws_secret_access_key = s2'),
+    );
   });
 
   test('leaves a session alone', async (t) => {
@@ -468,8 +536,23 @@ describe('properties over generated files', () => {
         fc.pre(chunksOf(file, name).length === 1);
         const at = file.chunks.findIndex((c) => c.name === name);
         const result = withSession(file.text, name, session, { overwriteLongLived: true });
-        assert.ok(result.startsWith(file.bom + file.chunks.slice(0, at).map((c) => c.text).join('')));
-        assert.ok(result.endsWith(file.chunks.slice(at + 1).map((c) => c.text).join('')));
+        assert.ok(
+          result.startsWith(
+            file.bom +
+              file.chunks
+                .slice(0, at)
+                .map((c) => c.text)
+                .join(''),
+          ),
+        );
+        assert.ok(
+          result.endsWith(
+            file.chunks
+              .slice(at + 1)
+              .map((c) => c.text)
+              .join(''),
+          ),
+        );
       }),
       { numRuns: 300 },
     );
@@ -503,7 +586,10 @@ describe('properties over generated files', () => {
       fc.property(credentialsFile(), target, arbitrarySession, (file, name, session) => {
         const chunks = chunksOf(file, name);
         fc.pre(chunks.length === 1 && isLongLived(chunks[0]?.keys ?? new Set()));
-        assert.throws(() => withSession(file.text, name, session), (e: unknown) => isMfaTrayError(e, 'long-lived-section'));
+        assert.throws(
+          () => withSession(file.text, name, session),
+          (e: unknown) => isMfaTrayError(e, 'long-lived-section'),
+        );
       }),
       { numRuns: 100 },
     );
@@ -546,8 +632,21 @@ describe('properties over generated files', () => {
         await new CredentialsFile({ path }).writeSession(name, session, { overwriteLongLived: true });
 
         const written = await bytes(path);
-        const before = Buffer.from(file.bom + file.chunks.slice(0, at).map((c) => c.text).join(''), 'latin1');
-        const after = Buffer.from(file.chunks.slice(at + 1).map((c) => c.text).join(''), 'latin1');
+        const before = Buffer.from(
+          file.bom +
+            file.chunks
+              .slice(0, at)
+              .map((c) => c.text)
+              .join(''),
+          'latin1',
+        );
+        const after = Buffer.from(
+          file.chunks
+            .slice(at + 1)
+            .map((c) => c.text)
+            .join(''),
+          'latin1',
+        );
         assert.deepEqual(written.subarray(0, before.length), before);
         assert.deepEqual(written.subarray(written.length - after.length), after);
       }),

@@ -104,7 +104,7 @@ describe('refresh with a typed code', () => {
     assert.equal(state.kind === 'failed' && state.reason, error.message);
   });
 
-  it('says which device is wrong when the serial is not the user\'s', async () => {
+  it("says which device is wrong when the serial is not the user's", async () => {
     const user = loopback.sts.registerUser({ name: 'mixed' });
     const other = loopback.sts.registerUser({ name: 'other' });
     await h.engine.addProfile({ name: 'mixed', mfaSerial: other.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
@@ -158,7 +158,15 @@ describe('refresh with a registered TOTP secret', () => {
 describe('profiles', () => {
   it('refuses bad input and stores nothing', async () => {
     const user = loopback.sts.registerUser({ name: 'bad' });
-    const error = await rejectsWith(h.engine.addProfile({ name: 'bad', mfaSerial: 'arn:aws:iam::123456789012:u2f/user/bad/key', accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }), 'invalid-input');
+    const error = await rejectsWith(
+      h.engine.addProfile({
+        name: 'bad',
+        mfaSerial: 'arn:aws:iam::123456789012:u2f/user/bad/key',
+        accessKeyId: user.accessKeyId,
+        secretAccessKey: user.secretAccessKey,
+      }),
+      'invalid-input',
+    );
     assert.equal(error.field, 'mfaSerial');
     assert.equal(await h.engine.secrets.getLongLivedKey('bad'), undefined);
     assert.deepEqual(await h.engine.settings.listProfiles(), []);
@@ -168,7 +176,10 @@ describe('profiles', () => {
   it('refuses a bad secret access key without echoing it', async () => {
     const user = loopback.sts.registerUser({ name: 'bad' });
     const bad = 'x'.repeat(39);
-    const error = await rejectsWith(h.engine.addProfile({ name: 'bad', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: bad }), 'invalid-input');
+    const error = await rejectsWith(
+      h.engine.addProfile({ name: 'bad', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: bad }),
+      'invalid-input',
+    );
     assert.equal(error.field, 'secretAccessKey');
     assert.ok(!error.message.includes(bad));
   });
@@ -176,7 +187,10 @@ describe('profiles', () => {
   it('refuses a second profile of the same name unless replacing', async () => {
     await h.addUser('work');
     const user = loopback.sts.registerUser({ name: 'work2' });
-    await rejectsWith(h.engine.addProfile({ name: 'work', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }), 'already-exists');
+    await rejectsWith(
+      h.engine.addProfile({ name: 'work', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }),
+      'already-exists',
+    );
   });
 
   it('verifies a stored key with GetCallerIdentity', async () => {
@@ -192,7 +206,10 @@ describe('profiles', () => {
     assert.equal(await h.engine.secrets.hasTotpSecret('auto'), false, 'forgotten: another device');
 
     await h.engine.setTotpSecret('auto', user.totpSecret as string);
-    await h.engine.addProfile({ name: 'auto', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, { replace: true });
+    await h.engine.addProfile(
+      { name: 'auto', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+      { replace: true },
+    );
     assert.equal(await h.engine.secrets.hasTotpSecret('auto'), false, 'forgotten: replaced with another device');
   });
 
@@ -262,7 +279,13 @@ describe('status and export', () => {
     await loopback.sts.avoidStepEdge();
     await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     const status = await h.engine.status();
-    assert.deepEqual(status.map((s) => [s.profile.name, s.state.kind, s.hasTotpSecret]), [['work', 'valid', false], ['auto', 'none', true]]);
+    assert.deepEqual(
+      status.map((s) => [s.profile.name, s.state.kind, s.hasTotpSecret]),
+      [
+        ['work', 'valid', false],
+        ['auto', 'none', true],
+      ],
+    );
   });
 
   it('exports the current session', async () => {
@@ -301,10 +324,16 @@ describe('keeping sessions fresh', () => {
       await harness.engine.start();
       clock.advance(session.expiresAt - clock.now() - 15 * MIN);
       await harness.engine.idle();
-      assert.deepEqual(notices.filter((n) => n.kind !== 'refreshed').map((n) => n.kind), ['expiring']);
+      assert.deepEqual(
+        notices.filter((n) => n.kind !== 'refreshed').map((n) => n.kind),
+        ['expiring'],
+      );
       clock.advance(15 * MIN);
       await harness.engine.idle();
-      assert.deepEqual(notices.filter((n) => n.kind !== 'refreshed').map((n) => n.kind), ['expiring', 'expired']);
+      assert.deepEqual(
+        notices.filter((n) => n.kind !== 'refreshed').map((n) => n.kind),
+        ['expiring', 'expired'],
+      );
       assert.equal(harness.engine.sessions.state('work').kind, 'expired');
     });
   });
@@ -314,7 +343,9 @@ describe('keeping sessions fresh', () => {
       await harness.addUser('auto', { totp: true, durationSeconds: 900 });
       const first = await harness.engine.refresh('auto', { generate: true });
       await harness.engine.start();
-      const refreshed = new Promise<EngineNotice>((resolve) => harness.engine.onNotice((n) => n.kind !== 'expiring' && n.kind !== 'expired' && n.unattended && resolve(n)));
+      const refreshed = new Promise<EngineNotice>((resolve) =>
+        harness.engine.onNotice((n) => n.kind !== 'expiring' && n.kind !== 'expired' && n.unattended && resolve(n)),
+      );
       // Due a quarter of a lifetime early at most (3.75 min): move AWS's clock and ours together.
       const lead = first.expiresAt - clock.now() - 3.75 * MIN;
       loopback.sts.setClockSkew(lead);
@@ -367,7 +398,10 @@ describe('many profiles', () => {
     await h.addUser('work');
     await h.keychain.store.set('session', 'gone', '{ not JSON');
     await h.engine.start();
-    assert.deepEqual((await h.engine.status()).map((s) => [s.profile.name, s.state.kind]), [['work', 'none']]);
+    assert.deepEqual(
+      (await h.engine.status()).map((s) => [s.profile.name, s.state.kind]),
+      [['work', 'none']],
+    );
   });
 
   it('start, status and recheck ask the keychain once per kind of entry, not once per profile', async () => {
@@ -375,7 +409,12 @@ describe('many profiles', () => {
     for (const [i, name] of names.entries()) await h.addUser(name, { totp: i % 3 === 0 });
     const expiresAt = Date.now() + 6 * 3600_000;
     for (const name of names.slice(0, 6)) {
-      await h.engine.secrets.setSession(name, { accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40), sessionToken: `token-${name}`, expiresAt });
+      await h.engine.secrets.setSession(name, {
+        accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+        secretAccessKey: 'x'.repeat(40),
+        sessionToken: `token-${name}`,
+        expiresAt,
+      });
     }
     // The real keychain, with every call written down.
     const calls: string[] = [];
@@ -391,7 +430,11 @@ describe('many profiles', () => {
       await engine.start();
       const status = await engine.status();
       await engine.recheck();
-      assert.deepEqual(calls.filter((call) => !call.startsWith('getAll ')), [], 'no per-profile keychain call');
+      assert.deepEqual(
+        calls.filter((call) => !call.startsWith('getAll ')),
+        [],
+        'no per-profile keychain call',
+      );
       assert.ok(calls.length <= 8, `${calls.length} keychain calls: ${calls.join(', ')}`);
       assert.deepEqual(
         status.map((s) => [s.profile.name, s.state.kind, s.hasTotpSecret]),

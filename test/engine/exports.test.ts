@@ -13,13 +13,16 @@ const session: SessionCredentials = {
 // Expected outputs follow awscli's exportcreds.py formatters, with botocore's isoformat() expiry.
 describe('formatExports', () => {
   it('prints env as export lines in the AWS CLI order', () => {
-    assert.equal(formatExports(session, 'env'), [
-      'export AWS_ACCESS_KEY_ID=ASIAEXAMPLEEXAMPLE12',
-      'export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-      'export AWS_SESSION_TOKEN=FwoGZXIvYXdzEXAMPLE//token+with/slashes==',
-      'export AWS_CREDENTIAL_EXPIRATION=2026-11-28T05:12:00+00:00',
-      '',
-    ].join('\n'));
+    assert.equal(
+      formatExports(session, 'env'),
+      [
+        'export AWS_ACCESS_KEY_ID=ASIAEXAMPLEEXAMPLE12',
+        'export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        'export AWS_SESSION_TOKEN=FwoGZXIvYXdzEXAMPLE//token+with/slashes==',
+        'export AWS_CREDENTIAL_EXPIRATION=2026-11-28T05:12:00+00:00',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('prints env-no-export without the export keyword', () => {
@@ -39,14 +42,17 @@ describe('formatExports', () => {
   });
 
   it('prints process as credential_process Version 1 JSON with two-space indent', () => {
-    assert.equal(formatExports(session, 'process'), `{
+    assert.equal(
+      formatExports(session, 'process'),
+      `{
   "Version": 1,
   "AccessKeyId": "ASIAEXAMPLEEXAMPLE12",
   "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
   "SessionToken": "FwoGZXIvYXdzEXAMPLE//token+with/slashes==",
   "Expiration": "2026-11-28T05:12:00+00:00"
 }
-`);
+`,
+    );
   });
 
   it('knows exactly the AWS CLI formats plus fish', () => {

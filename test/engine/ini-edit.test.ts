@@ -15,8 +15,7 @@ import {
 import { credentialsFile, SECTION_NAMES, type GeneratedFile } from '../fixtures/credentials/arbitrary-credentials';
 
 const lf = (...lines: string[]): string => lines.map((l) => `${l}\n`).join('');
-const entriesOf = (text: string, section: string): string[] =>
-  (findSections(parseIni(text), section)[0]?.entries ?? []).map((e) => `${e.key}=${e.value}`);
+const entriesOf = (text: string, section: string): string[] => (findSections(parseIni(text), section)[0]?.entries ?? []).map((e) => `${e.key}=${e.value}`);
 
 describe('parseIni', () => {
   test('gives back the exact input when serialised', () => {
@@ -126,7 +125,13 @@ describe('setKeys', () => {
 
   test('appends missing keys after the last key line of the section, in the order given', () => {
     const before = lf('[a]', 'region = x', '# trailing comment', '', '[b]');
-    assert.equal(setKeys(before, 'a', [['k', '1'], ['j', '2']]), lf('[a]', 'region = x', 'k = 1', 'j = 2', '# trailing comment', '', '[b]'));
+    assert.equal(
+      setKeys(before, 'a', [
+        ['k', '1'],
+        ['j', '2'],
+      ]),
+      lf('[a]', 'region = x', 'k = 1', 'j = 2', '# trailing comment', '', '[b]'),
+    );
   });
 
   test('appends after a nested block, unindented, so that neither reader takes them for sub-keys', () => {
@@ -172,7 +177,11 @@ describe('setKeys', () => {
 
   test('refuses a section name that could break the file, naming the field', () => {
     for (const name of ['a]', 'a\nb', 'a b', '', 'DEFAULT']) {
-      assert.throws(() => setKeys('', name, [['k', '1']]), (error: unknown) => isMfaTrayError(error, 'invalid-input') && error.field === 'section', name);
+      assert.throws(
+        () => setKeys('', name, [['k', '1']]),
+        (error: unknown) => isMfaTrayError(error, 'invalid-input') && error.field === 'section',
+        name,
+      );
     }
   });
 
@@ -187,8 +196,14 @@ describe('setKeys', () => {
   });
 
   test('refuses a key that is not lower-case letters, digits and _', () => {
-    assert.throws(() => setKeys('', 'a', [['K', '1']]), (error: unknown) => isMfaTrayError(error, 'invalid-input'));
-    assert.throws(() => setKeys('', 'a', [['a=b', '1']]), (error: unknown) => isMfaTrayError(error, 'invalid-input'));
+    assert.throws(
+      () => setKeys('', 'a', [['K', '1']]),
+      (error: unknown) => isMfaTrayError(error, 'invalid-input'),
+    );
+    assert.throws(
+      () => setKeys('', 'a', [['a=b', '1']]),
+      (error: unknown) => isMfaTrayError(error, 'invalid-input'),
+    );
   });
 });
 
@@ -249,9 +264,20 @@ describe('properties over generated files', () => {
       fc.property(credentialsFile({ wild: true }), target, (file, name) => {
         fc.pre(chunksOf(file, name).length === 1);
         const at = file.chunks.findIndex((c) => c.name === name);
-        const before = file.bom + file.chunks.slice(0, at).map((c) => c.text).join('');
-        const after = file.chunks.slice(at + 1).map((c) => c.text).join('');
-        const result = setKeys(file.text, name, [['aws_session_token', 'NEW'], ['k', 'v']]);
+        const before =
+          file.bom +
+          file.chunks
+            .slice(0, at)
+            .map((c) => c.text)
+            .join('');
+        const after = file.chunks
+          .slice(at + 1)
+          .map((c) => c.text)
+          .join('');
+        const result = setKeys(file.text, name, [
+          ['aws_session_token', 'NEW'],
+          ['k', 'v'],
+        ]);
         assert.ok(result.startsWith(before), 'bytes before the section');
         assert.ok(result.endsWith(after), 'bytes after the section');
       }),
@@ -275,8 +301,17 @@ describe('properties over generated files', () => {
     fc.assert(
       fc.property(credentialsFile({ wild: true }), target, (file, name) => {
         fc.pre(chunksOf(file, name).length <= 1);
-        const once = setKeys(file.text, name, [['aws_session_token', 'NEW'], ['k', 'v']]);
-        assert.equal(setKeys(once, name, [['aws_session_token', 'NEW'], ['k', 'v']]), once);
+        const once = setKeys(file.text, name, [
+          ['aws_session_token', 'NEW'],
+          ['k', 'v'],
+        ]);
+        assert.equal(
+          setKeys(once, name, [
+            ['aws_session_token', 'NEW'],
+            ['k', 'v'],
+          ]),
+          once,
+        );
       }),
       { numRuns: 300 },
     );
@@ -286,7 +321,10 @@ describe('properties over generated files', () => {
     fc.assert(
       fc.property(credentialsFile({ wild: true }), target, (file, name) => {
         fc.pre(chunksOf(file, name).length === 0);
-        const written = setKeys(file.text, name, [['k', 'v'], ['j', 'w']]);
+        const written = setKeys(file.text, name, [
+          ['k', 'v'],
+          ['j', 'w'],
+        ]);
         assert.equal(removeKeys(written, name, ['k', 'j'], { dropEmptySection: true }), file.text);
       }),
       { numRuns: 300 },

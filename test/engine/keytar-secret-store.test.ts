@@ -126,15 +126,17 @@ describe('KeytarSecretStore against gnome-keyring', () => {
     const keytar = await realKeytar();
     let inFlight = 0;
     let maxInFlight = 0;
-    const counted = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-      inFlight += 1;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      try {
-        return await fn(...args);
-      } finally {
-        inFlight -= 1;
-      }
-    };
+    const counted =
+      <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          return await fn(...args);
+        } finally {
+          inFlight -= 1;
+        }
+      };
     const backend: KeytarBackend = {
       getPassword: counted(keytar.getPassword.bind(keytar)),
       setPassword: counted(keytar.setPassword.bind(keytar)),
@@ -148,7 +150,10 @@ describe('KeytarSecretStore against gnome-keyring', () => {
       await Promise.all(names.map((name) => parallel.store.set('session', name, `value-${name}`)));
       const values = await Promise.all(names.map((name) => parallel.store.get('session', name)));
 
-      assert.deepEqual(values, names.map((name) => `value-${name}`));
+      assert.deepEqual(
+        values,
+        names.map((name) => `value-${name}`),
+      );
       assert.equal(maxInFlight, 1);
     } finally {
       await parallel.cleanup();
@@ -202,7 +207,10 @@ describe('KeytarSecretStore when the keychain cannot be used', () => {
       loadBackend: () => Promise.reject(new Error("Cannot find module '../build/Release/keytar.node'")),
     });
 
-    await assert.rejects(store.get('session', 'x'), (error) => isMfaTrayError(error, 'keychain-unavailable') && /keytar/.test(error.message) && /npm ci/.test(error.message));
+    await assert.rejects(
+      store.get('session', 'x'),
+      (error) => isMfaTrayError(error, 'keychain-unavailable') && /keytar/.test(error.message) && /npm ci/.test(error.message),
+    );
   });
 
   it('never puts the stored value in an error message, even when the backend does', async () => {
@@ -215,7 +223,10 @@ describe('KeytarSecretStore when the keychain cannot be used', () => {
     };
     const store = new KeytarSecretStore('MFA Tray redact', { loadBackend: async () => backend, platform: 'linux' });
 
-    await assert.rejects(store.set('long-lived-key', 'dev', secret), (error) => isMfaTrayError(error, 'keychain-unavailable') && !error.message.includes(secret) && error.message.includes('[redacted]'));
+    await assert.rejects(
+      store.set('long-lived-key', 'dev', secret),
+      (error) => isMfaTrayError(error, 'keychain-unavailable') && !error.message.includes(secret) && error.message.includes('[redacted]'),
+    );
   });
 
   it('refuses a value too large for Windows Credential Manager before calling it', async () => {
@@ -231,7 +242,10 @@ describe('KeytarSecretStore when the keychain cannot be used', () => {
     };
     const store = new KeytarSecretStore('MFA Tray win', { loadBackend: async () => backend, platform: 'win32' });
 
-    await assert.rejects(store.set('session', 'dev', 'x'.repeat(2561)), (error) => isMfaTrayError(error, 'keychain-unavailable') && /2560 bytes/.test(error.message));
+    await assert.rejects(
+      store.set('session', 'dev', 'x'.repeat(2561)),
+      (error) => isMfaTrayError(error, 'keychain-unavailable') && /2560 bytes/.test(error.message),
+    );
     assert.equal(called, false);
   });
 });

@@ -41,29 +41,40 @@ describe('ProfileSecrets', () => {
   });
 
   it('says how to add the key when one is required and missing', async () => {
-    await assert.rejects(secrets.requireLongLivedKey('nobody'), (error) => isMfaTrayError(error, 'no-long-lived-key') && /"nobody"/.test(error.message) && /mfa-tray add nobody/.test(error.message));
+    await assert.rejects(
+      secrets.requireLongLivedKey('nobody'),
+      (error) => isMfaTrayError(error, 'no-long-lived-key') && /"nobody"/.test(error.message) && /mfa-tray add nobody/.test(error.message),
+    );
   });
 
   it('refuses an incomplete long-lived key and stores nothing', async () => {
-    await assert.rejects(secrets.setLongLivedKey('incomplete', { accessKeyId: KEY.accessKeyId, secretAccessKey: '' }), (error) => isMfaTrayError(error, 'invalid-input') && /secretAccessKey/.test(error.message));
+    await assert.rejects(
+      secrets.setLongLivedKey('incomplete', { accessKeyId: KEY.accessKeyId, secretAccessKey: '' }),
+      (error) => isMfaTrayError(error, 'invalid-input') && /secretAccessKey/.test(error.message),
+    );
     assert.equal(await store.get('long-lived-key', 'incomplete'), undefined);
   });
 
   it('reports an entry that is not JSON as corrupt, naming the profile and the entry, without its content', async () => {
     await store.set('long-lived-key', 'garbled', 'AKIA-not-json-wJalrXUtnFEMI');
 
-    await assert.rejects(secrets.getLongLivedKey('garbled'), (error) =>
-      isMfaTrayError(error, 'keychain-entry-corrupt') &&
-      /long-lived access key of profile "garbled"/.test(error.message) &&
-      /not JSON/.test(error.message) &&
-      !error.message.includes('wJalrXUtnFEMI'),
+    await assert.rejects(
+      secrets.getLongLivedKey('garbled'),
+      (error) =>
+        isMfaTrayError(error, 'keychain-entry-corrupt') &&
+        /long-lived access key of profile "garbled"/.test(error.message) &&
+        /not JSON/.test(error.message) &&
+        !error.message.includes('wJalrXUtnFEMI'),
     );
   });
 
   it('reports a JSON entry with a missing field as corrupt, naming the field', async () => {
     await store.set('long-lived-key', 'partial', JSON.stringify({ accessKeyId: KEY.accessKeyId }));
 
-    await assert.rejects(secrets.getLongLivedKey('partial'), (error) => isMfaTrayError(error, 'keychain-entry-corrupt') && /invalid secretAccessKey/.test(error.message));
+    await assert.rejects(
+      secrets.getLongLivedKey('partial'),
+      (error) => isMfaTrayError(error, 'keychain-entry-corrupt') && /invalid secretAccessKey/.test(error.message),
+    );
   });
 
   it('stores a TOTP secret given as an otpauth URI in canonical base32', async () => {
@@ -74,7 +85,9 @@ describe('ProfileSecrets', () => {
   });
 
   it('refuses an unusable TOTP secret and stores nothing', async () => {
-    await assert.rejects(secrets.setTotpSecret('bad-totp', 'otpauth://hotp/AWS:alice?secret=JBSWY3DPEHPK3PXP'), (error) => isMfaTrayError(error, 'invalid-totp-secret'));
+    await assert.rejects(secrets.setTotpSecret('bad-totp', 'otpauth://hotp/AWS:alice?secret=JBSWY3DPEHPK3PXP'), (error) =>
+      isMfaTrayError(error, 'invalid-totp-secret'),
+    );
     assert.equal(await secrets.hasTotpSecret('bad-totp'), false);
   });
 
@@ -91,7 +104,11 @@ describe('ProfileSecrets', () => {
   it('reports a TOTP entry that is not base32 as corrupt', async () => {
     await store.set('totp-secret', 'bad-entry', 'not a secret 0189');
 
-    await assert.rejects(secrets.getTotpSecret('bad-entry'), (error) => isMfaTrayError(error, 'keychain-entry-corrupt') && /TOTP secret of profile "bad-entry"/.test(error.message) && /totp set bad-entry/.test(error.message));
+    await assert.rejects(
+      secrets.getTotpSecret('bad-entry'),
+      (error) =>
+        isMfaTrayError(error, 'keychain-entry-corrupt') && /TOTP secret of profile "bad-entry"/.test(error.message) && /totp set bad-entry/.test(error.message),
+    );
   });
 
   it('reads back the session it stored, expiry included', async () => {
@@ -103,7 +120,14 @@ describe('ProfileSecrets', () => {
   it('reports a session entry with a wrong expiry as corrupt', async () => {
     await store.set('session', 'bad-session', JSON.stringify({ ...SESSION, expiresAt: 'tomorrow' }));
 
-    await assert.rejects(secrets.getSession('bad-session'), (error) => isMfaTrayError(error, 'keychain-entry-corrupt') && /cached session/.test(error.message) && /expiresAt/.test(error.message) && !error.message.includes(SESSION.sessionToken));
+    await assert.rejects(
+      secrets.getSession('bad-session'),
+      (error) =>
+        isMfaTrayError(error, 'keychain-entry-corrupt') &&
+        /cached session/.test(error.message) &&
+        /expiresAt/.test(error.message) &&
+        !error.message.includes(SESSION.sessionToken),
+    );
   });
 
   it('forgets a session', async () => {
@@ -123,7 +147,10 @@ describe('ProfileSecrets', () => {
 
     await secrets.deleteAll('gone');
 
-    assert.deepEqual([await secrets.getLongLivedKey('gone'), await secrets.hasTotpSecret('gone'), await secrets.getSession('gone')], [undefined, false, undefined]);
+    assert.deepEqual(
+      [await secrets.getLongLivedKey('gone'), await secrets.hasTotpSecret('gone'), await secrets.getSession('gone')],
+      [undefined, false, undefined],
+    );
     assert.deepEqual([await secrets.getLongLivedKey('kept'), await secrets.hasTotpSecret('kept'), await secrets.getSession('kept')], [KEY, true, SESSION]);
   });
 
@@ -156,7 +183,13 @@ describe('ProfileSecrets, every profile at once', () => {
     await secrets.setLongLivedKey('a', KEY);
     await secrets.setTotpSecret('b/c', TOTP);
 
-    assert.deepEqual(new Map(await secrets.getSessions(['a', 'b/c', 'none'])), new Map([['a', SESSION], ['b/c', later]]));
+    assert.deepEqual(
+      new Map(await secrets.getSessions(['a', 'b/c', 'none'])),
+      new Map([
+        ['a', SESSION],
+        ['b/c', later],
+      ]),
+    );
     assert.deepEqual(new Map(await secrets.getSessions(['b/c'])), new Map([['b/c', later]]));
     assert.deepEqual([...(await secrets.profilesWith('long-lived-key'))], ['a']);
     assert.deepEqual([...(await secrets.profilesWith('totp-secret'))], ['b/c']);
@@ -166,6 +199,13 @@ describe('ProfileSecrets, every profile at once', () => {
     await keychain.store.set('session', 'damaged', JSON.stringify({ ...SESSION, sessionToken: '' }));
 
     assert.deepEqual([...(await secrets.getSessions(['a'])).keys()], ['a']);
-    await assert.rejects(secrets.getSessions(['a', 'damaged']), (error) => isMfaTrayError(error, 'keychain-entry-corrupt') && /"damaged"/.test(error.message) && /sessionToken/.test(error.message) && !error.message.includes(SESSION.secretAccessKey));
+    await assert.rejects(
+      secrets.getSessions(['a', 'damaged']),
+      (error) =>
+        isMfaTrayError(error, 'keychain-entry-corrupt') &&
+        /"damaged"/.test(error.message) &&
+        /sessionToken/.test(error.message) &&
+        !error.message.includes(SESSION.secretAccessKey),
+    );
   });
 });

@@ -129,7 +129,10 @@ describe('Scheduler with short sessions', () => {
     clock.advance(11.25 * MIN - 1);
     assert.equal(events.length, 0, 'not due before three quarters of the session');
     clock.advance(1);
-    assert.deepEqual(events.map((e) => e.kind), ['refresh-due']);
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ['refresh-due'],
+    );
   });
 
   it('announces a short session of a profile without TOTP once, a quarter of its lifetime before expiry', () => {
@@ -139,9 +142,15 @@ describe('Scheduler with short sessions', () => {
     scheduler.set({ profile: 'short', expiresAt: clock.now() + 15 * MIN, autoRefresh: false, lifetimeMs: 15 * MIN });
     assert.equal(events.length, 0, 'a new 900 s session is not "expiring" at once');
     clock.advance(11.25 * MIN);
-    assert.deepEqual(events.map((e) => e.kind), ['expiring']);
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ['expiring'],
+    );
     clock.advance(3.75 * MIN);
-    assert.deepEqual(events.map((e) => e.kind), ['expiring', 'expired']);
+    assert.deepEqual(
+      events.map((e) => e.kind),
+      ['expiring', 'expired'],
+    );
   });
 
   it('keeps the configured lead times for sessions of an hour or more', () => {
@@ -151,8 +160,14 @@ describe('Scheduler with short sessions', () => {
     scheduler.set({ profile: 'hour', expiresAt: clock.now() + 60 * MIN, autoRefresh: false, lifetimeMs: 60 * MIN });
     scheduler.set({ profile: 'auto', expiresAt: clock.now() + 60 * MIN, autoRefresh: true, lifetimeMs: 60 * MIN });
     clock.advance(45 * MIN);
-    assert.deepEqual(events.map((e) => `${e.kind} ${e.profile}`), ['expiring hour']);
+    assert.deepEqual(
+      events.map((e) => `${e.kind} ${e.profile}`),
+      ['expiring hour'],
+    );
     clock.advance(5 * MIN);
-    assert.deepEqual(events.map((e) => `${e.kind} ${e.profile}`), ['expiring hour', 'refresh-due auto']);
+    assert.deepEqual(
+      events.map((e) => `${e.kind} ${e.profile}`),
+      ['expiring hour', 'refresh-due auto'],
+    );
   });
 });

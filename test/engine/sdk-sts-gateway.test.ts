@@ -431,7 +431,7 @@ describe('SdkStsGateway: clock offset', () => {
     assert.ok(Math.abs(clockOffset.offsetMs - 90_000) <= 1500, `measured ${clockOffset.offsetMs} ms`);
   });
 
-  test('GetCallerIdentity (no code) gets past a 10-minute skew by the SDK\'s own correction and retry', async () => {
+  test("GetCallerIdentity (no code) gets past a 10-minute skew by the SDK's own correction and retry", async () => {
     const user = loopback.sts.registerUser();
     loopback.sts.setClockSkew(10 * 60_000);
     const clockOffset = new ClockOffset();

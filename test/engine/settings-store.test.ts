@@ -36,7 +36,10 @@ async function writeFileWith(document: unknown): Promise<Buffer> {
   return bytes;
 }
 
-const isCode = (...codes: Parameters<typeof isMfaTrayError>[1][]) => (error: unknown) => isMfaTrayError(error, ...codes);
+const isCode =
+  (...codes: Parameters<typeof isMfaTrayError>[1][]) =>
+  (error: unknown) =>
+    isMfaTrayError(error, ...codes);
 
 describe('a missing file', () => {
   test('loads as the defaults', async () => {
@@ -94,7 +97,10 @@ describe('profiles', () => {
   test('listProfiles returns the profiles in the order they were added', async () => {
     await store.addProfile({ name: 'b', mfaSerial: SERIAL });
     await store.addProfile({ name: 'a', mfaSerial: SERIAL });
-    assert.deepEqual((await store.listProfiles()).map((p) => p.name), ['b', 'a']);
+    assert.deepEqual(
+      (await store.listProfiles()).map((p) => p.name),
+      ['b', 'a'],
+    );
   });
 
   test('getProfile of an unknown name is not-found and lists the names there are', async () => {
@@ -113,25 +119,39 @@ describe('profiles', () => {
     await store.addProfile({ name: 'z', mfaSerial: SERIAL });
     await store.addProfile({ name: 'dev', mfaSerial: 'GAHT12345678', region: 'eu-west-1' }, { replace: true });
     const { profiles } = await store.load();
-    assert.deepEqual(profiles.map((p) => [p.name, p.mfaSerial]), [['a', SERIAL], ['dev', 'GAHT12345678'], ['z', SERIAL]]);
+    assert.deepEqual(
+      profiles.map((p) => [p.name, p.mfaSerial]),
+      [
+        ['a', SERIAL],
+        ['dev', 'GAHT12345678'],
+        ['z', SERIAL],
+      ],
+    );
   });
 
   test('a name differing from one in use only by case is already-exists, even with replace', async () => {
     await store.addProfile({ name: 'dev', mfaSerial: SERIAL });
-    await assert.rejects(store.addProfile({ name: 'Dev', mfaSerial: SERIAL, targetSection: 'Dev' }, { replace: true }), (error: unknown) => isMfaTrayError(error, 'already-exists') && /upper\/lower case/.test(error.message));
+    await assert.rejects(
+      store.addProfile({ name: 'Dev', mfaSerial: SERIAL, targetSection: 'Dev' }, { replace: true }),
+      (error: unknown) => isMfaTrayError(error, 'already-exists') && /upper\/lower case/.test(error.message),
+    );
   });
 
   test('two profiles cannot share a target section', async () => {
     await store.addProfile({ name: 'dev', mfaSerial: SERIAL });
     await assert.rejects(
       store.addProfile({ name: 'dev2', mfaSerial: SERIAL, targetSection: 'dev' }),
-      (error: unknown) => error instanceof InvalidInputError && error.field === 'targetSection' && error.rule === 'in-use' && /\[dev\].*"dev"/.test(error.message),
+      (error: unknown) =>
+        error instanceof InvalidInputError && error.field === 'targetSection' && error.rule === 'in-use' && /\[dev\].*"dev"/.test(error.message),
     );
   });
 
   test('a profile cannot take as its name a section another profile writes', async () => {
     await store.addProfile({ name: 'dev', mfaSerial: SERIAL, targetSection: 'shared' });
-    await assert.rejects(store.addProfile({ name: 'shared', mfaSerial: SERIAL }), (error: unknown) => error instanceof InvalidInputError && error.rule === 'in-use');
+    await assert.rejects(
+      store.addProfile({ name: 'shared', mfaSerial: SERIAL }),
+      (error: unknown) => error instanceof InvalidInputError && error.rule === 'in-use',
+    );
   });
 
   test('updateProfile changes the given fields and keeps the others', async () => {
@@ -141,15 +161,21 @@ describe('profiles', () => {
     assert.deepEqual(await store.getProfile('dev'), updated);
   });
 
-  test('updateProfile cannot move a profile into another profile\'s section', async () => {
+  test("updateProfile cannot move a profile into another profile's section", async () => {
     await store.addProfile({ name: 'dev', mfaSerial: SERIAL });
     await store.addProfile({ name: 'prod', mfaSerial: SERIAL });
-    await assert.rejects(store.updateProfile('prod', { targetSection: 'dev' }), (error: unknown) => error instanceof InvalidInputError && error.rule === 'in-use');
+    await assert.rejects(
+      store.updateProfile('prod', { targetSection: 'dev' }),
+      (error: unknown) => error instanceof InvalidInputError && error.rule === 'in-use',
+    );
   });
 
   test('updateProfile cannot rename', async () => {
     await store.addProfile({ name: 'dev', mfaSerial: SERIAL });
-    await assert.rejects(store.updateProfile('dev', { name: 'prod' } as never), (error: unknown) => error instanceof InvalidInputError && error.rule === 'immutable');
+    await assert.rejects(
+      store.updateProfile('dev', { name: 'prod' } as never),
+      (error: unknown) => error instanceof InvalidInputError && error.rule === 'immutable',
+    );
   });
 
   test('updateProfile of an unknown profile is not-found and creates nothing', async () => {
@@ -161,7 +187,10 @@ describe('profiles', () => {
     const added = await store.addProfile({ name: 'dev', mfaSerial: SERIAL });
     await store.addProfile({ name: 'prod', mfaSerial: SERIAL });
     assert.deepEqual(await store.removeProfile('dev'), added);
-    assert.deepEqual((await store.load()).profiles.map((p) => p.name), ['prod']);
+    assert.deepEqual(
+      (await store.load()).profiles.map((p) => p.name),
+      ['prod'],
+    );
   });
 
   test('removeProfile of an unknown profile is not-found', async () => {
@@ -174,7 +203,8 @@ describe('nothing secret goes into the file', () => {
   test('a profile carrying a secret access key is refused', async () => {
     await assert.rejects(
       store.addProfile({ name: 'dev', mfaSerial: SERIAL, secretAccessKey: SECRET } as never),
-      (error: unknown) => error instanceof InvalidInputError && error.field === 'secretAccessKey' && error.rule === 'unknown-field' && !error.message.includes(SECRET),
+      (error: unknown) =>
+        error instanceof InvalidInputError && error.field === 'secretAccessKey' && error.rule === 'unknown-field' && !error.message.includes(SECRET),
     );
     assert.equal(existsSync(dir), false);
   });
@@ -188,7 +218,10 @@ describe('nothing secret goes into the file', () => {
   test('the profiles loaded have exactly the Profile fields', async () => {
     await writeFileWith({ version: 1, profiles: [{ name: 'dev', mfaSerial: SERIAL, color: 'blue' }] });
     const [profile] = (await store.load()).profiles;
-    assert.deepEqual(Object.keys(profile ?? {}).sort(), (['autoRefresh', 'durationSeconds', 'mfaSerial', 'name', 'region', 'targetSection'] satisfies (keyof Profile)[]).sort());
+    assert.deepEqual(
+      Object.keys(profile ?? {}).sort(),
+      (['autoRefresh', 'durationSeconds', 'mfaSerial', 'name', 'region', 'targetSection'] satisfies (keyof Profile)[]).sort(),
+    );
   });
 });
 
@@ -197,7 +230,9 @@ describe('a version-1 file written by hand or by a later release', () => {
     await writeFileWith({ version: 1, profiles: [{ name: 'cn', mfaSerial: 'arn:aws-cn:iam::123456789012:mfa/a' }] });
     const { settings, profiles } = await store.load();
     assert.deepEqual(settings, APP_SETTINGS_DEFAULTS);
-    assert.deepEqual(profiles, [{ name: 'cn', mfaSerial: 'arn:aws-cn:iam::123456789012:mfa/a', durationSeconds: 43200, region: 'cn-north-1', targetSection: 'cn', autoRefresh: true }]);
+    assert.deepEqual(profiles, [
+      { name: 'cn', mfaSerial: 'arn:aws-cn:iam::123456789012:mfa/a', durationSeconds: 43200, region: 'cn-north-1', targetSection: 'cn', autoRefresh: true },
+    ]);
   });
 
   test('unknown fields are kept when the file is rewritten', async () => {
@@ -225,14 +260,46 @@ describe('a file MFA Tray cannot use is never overwritten', () => {
     ['an empty file', '', /is not valid JSON \(it is empty\)/],
     ['not UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), /is not UTF-8 text/],
     ['a JSON array', '[]', /is not a JSON object/],
-    ['a value the schema refuses', JSON.stringify({ version: 1, profiles: [{ name: 'dev', mfaSerial: SERIAL, durationSeconds: 60 }] }), /profiles\[0\]\.durationSeconds: session duration: /],
+    [
+      'a value the schema refuses',
+      JSON.stringify({ version: 1, profiles: [{ name: 'dev', mfaSerial: SERIAL, durationSeconds: 60 }] }),
+      /profiles\[0\]\.durationSeconds: session duration: /,
+    ],
     ['a field of the wrong type', JSON.stringify({ version: 1, settings: { launchAtLogin: 'yes' } }), /settings\.launchAtLogin: must be a boolean/],
     ['a profile without a name', JSON.stringify({ version: 1, profiles: [{ mfaSerial: SERIAL }] }), /profiles\[0\]\.name: is missing/],
-    ['duplicate names', JSON.stringify({ version: 1, profiles: [{ name: 'dev', mfaSerial: SERIAL }, { name: 'DEV', mfaSerial: SERIAL }] }), /appears twice/],
-    ['a shared target section', JSON.stringify({ version: 1, profiles: [{ name: 'a', mfaSerial: SERIAL, targetSection: 's' }, { name: 'b', mfaSerial: SERIAL, targetSection: 's' }] }), /both write \[s\]/],
+    [
+      'duplicate names',
+      JSON.stringify({
+        version: 1,
+        profiles: [
+          { name: 'dev', mfaSerial: SERIAL },
+          { name: 'DEV', mfaSerial: SERIAL },
+        ],
+      }),
+      /appears twice/,
+    ],
+    [
+      'a shared target section',
+      JSON.stringify({
+        version: 1,
+        profiles: [
+          { name: 'a', mfaSerial: SERIAL, targetSection: 's' },
+          { name: 'b', mfaSerial: SERIAL, targetSection: 's' },
+        ],
+      }),
+      /both write \[s\]/,
+    ],
     ['no version', JSON.stringify({ profiles: [] }), /unknown version \(missing\)/],
-    ['a newer version', JSON.stringify({ version: 3, whatever: true }), /was written by a newer MFA Tray \(version 3; this one reads version 1\)\. Update MFA Tray/],
-    ['a secret in it', JSON.stringify({ version: 1, profiles: [{ name: 'dev', mfaSerial: SERIAL, aws_secret_access_key: SECRET }] }), /holds a secret \(profiles\[0\]\.aws_secret_access_key\)/],
+    [
+      'a newer version',
+      JSON.stringify({ version: 3, whatever: true }),
+      /was written by a newer MFA Tray \(version 3; this one reads version 1\)\. Update MFA Tray/,
+    ],
+    [
+      'a secret in it',
+      JSON.stringify({ version: 1, profiles: [{ name: 'dev', mfaSerial: SERIAL, aws_secret_access_key: SECRET }] }),
+      /holds a secret \(profiles\[0\]\.aws_secret_access_key\)/,
+    ],
   ];
 
   for (const [what, content, message] of cases) {
@@ -243,7 +310,11 @@ describe('a file MFA Tray cannot use is never overwritten', () => {
       });
 
       const clearError = (error: unknown): error is MfaTrayError =>
-        isMfaTrayError(error, 'settings-file') && error.message.includes(store.file) && message.test(error.message) && /left unchanged/.test(error.message) && !error.message.includes(SECRET);
+        isMfaTrayError(error, 'settings-file') &&
+        error.message.includes(store.file) &&
+        message.test(error.message) &&
+        /left unchanged/.test(error.message) &&
+        !error.message.includes(SECRET);
 
       test('load fails with a clear error naming the file', async () => {
         await assert.rejects(store.load(), clearError);
@@ -275,7 +346,7 @@ describe('bad input changes nothing', () => {
     ['a bad region', () => store.addProfile({ name: 'new', mfaSerial: SERIAL, region: 'moon-1' })],
     ['a bad target section', () => store.addProfile({ name: 'new', mfaSerial: SERIAL, targetSection: 'a b' })],
     ['a bad update', () => store.updateProfile('dev', { durationSeconds: 10 })],
-    ['a region outside the serial\'s partition', () => store.updateProfile('dev', { region: 'cn-north-1' })],
+    ["a region outside the serial's partition", () => store.updateProfile('dev', { region: 'cn-north-1' })],
     ['a bad name to update', () => store.updateProfile('de v', { durationSeconds: 3600 })],
     ['a bad name to remove', () => store.removeProfile('de\nv')],
     ['a bad setting', () => store.updateSettings({ clipboardClearSeconds: -1 })],
@@ -314,7 +385,9 @@ describe('two processes at once', () => {
         await store.addProfile({ name: prefix + '-' + i, mfaSerial: 'GAHT12345678' });
       }
     `;
-    const process_ = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, storeModule, dir, prefix, String(count), go], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const process_ = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, storeModule, dir, prefix, String(count), go], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     process_.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const ready = new Promise<void>((resolve) => process_.stdout.once('data', () => resolve()));

@@ -84,19 +84,31 @@ describe('parseTotpSecret accepts', () => {
 
 describe('parseTotpSecret refuses', () => {
   it('an HOTP URI, saying AWS uses time-based codes', () => {
-    assert.throws(() => parseTotpSecret(`otpauth://hotp/AWS:alice?secret=${RFC_SECRET}&counter=0`), refusedWith(/counter-based \(HOTP\).*SHA-1, 6 digits and 30-second steps \(TOTP\)/));
+    assert.throws(
+      () => parseTotpSecret(`otpauth://hotp/AWS:alice?secret=${RFC_SECRET}&counter=0`),
+      refusedWith(/counter-based \(HOTP\).*SHA-1, 6 digits and 30-second steps \(TOTP\)/),
+    );
   });
 
   it('another algorithm, naming it and what AWS uses', () => {
-    assert.throws(() => parseTotpSecret(`otpauth://totp/AWS:alice?secret=${RFC_SECRET}&algorithm=SHA256`), refusedWith(/SHA256 algorithm; AWS virtual MFA devices use SHA-1/));
+    assert.throws(
+      () => parseTotpSecret(`otpauth://totp/AWS:alice?secret=${RFC_SECRET}&algorithm=SHA256`),
+      refusedWith(/SHA256 algorithm; AWS virtual MFA devices use SHA-1/),
+    );
   });
 
   it('8-digit codes', () => {
-    assert.throws(() => parseTotpSecret(`otpauth://totp/AWS:alice?secret=${RFC_SECRET}&digits=8`), refusedWith(/8-digit codes; AWS virtual MFA devices use SHA-1, 6 digits/));
+    assert.throws(
+      () => parseTotpSecret(`otpauth://totp/AWS:alice?secret=${RFC_SECRET}&digits=8`),
+      refusedWith(/8-digit codes; AWS virtual MFA devices use SHA-1, 6 digits/),
+    );
   });
 
   it('a 60-second period', () => {
-    assert.throws(() => parseTotpSecret(`otpauth://totp/AWS:alice?secret=${RFC_SECRET}&period=60`), refusedWith(/60-second steps; AWS virtual MFA devices use .*30-second steps/));
+    assert.throws(
+      () => parseTotpSecret(`otpauth://totp/AWS:alice?secret=${RFC_SECRET}&period=60`),
+      refusedWith(/60-second steps; AWS virtual MFA devices use .*30-second steps/),
+    );
   });
 
   it('a URI without a secret', () => {
@@ -209,14 +221,14 @@ describe('TotpGenerator', () => {
     assert.equal((await pending).step, step + 1);
   });
 
-  it('does not let one device\'s used step delay another device', async () => {
+  it("does not let one device's used step delay another device", async () => {
     const { generator, step } = setup();
     await generator.nextCode(DEVICE, AWS_SECRET);
 
     assert.equal((await generator.nextCode('arn:aws:iam::123456789012:mfa/bob', AWS_SECRET)).step, step);
   });
 
-  it('waits for the next step when the user just typed this step\'s code', async () => {
+  it("waits for the next step when the user just typed this step's code", async () => {
     const { clock, generator, step } = setup(5_000);
     await generator.claimTyped(DEVICE, await totpCode(AWS_SECRET, step));
 
@@ -250,7 +262,10 @@ describe('TotpGenerator', () => {
     const { generator, usedCodes, step } = setup();
     await usedCodes.claimStep(DEVICE, step + 5);
 
-    await assert.rejects(generator.nextCode(DEVICE, AWS_SECRET), (error) => isMfaTrayError(error, 'code-reused') && error.retryable && /s away/.test(error.message));
+    await assert.rejects(
+      generator.nextCode(DEVICE, AWS_SECRET),
+      (error) => isMfaTrayError(error, 'code-reused') && error.retryable && /s away/.test(error.message),
+    );
   });
 
   it('stops waiting when aborted', async () => {

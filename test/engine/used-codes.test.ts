@@ -132,7 +132,10 @@ describe('UsedCodes.claimTypedCode', () => {
     const used = new UsedCodes(freshPath(), { clock });
     await used.claimTypedCode(DEVICE, '123456', clock.now());
 
-    await assert.rejects(used.claimTypedCode(DEVICE, '123456', clock.now() + TYPED_CODE_WINDOW_MS - 1), (error) => isReused(error) && error.message === 'This code was already used; wait for the next one on your MFA device.');
+    await assert.rejects(
+      used.claimTypedCode(DEVICE, '123456', clock.now() + TYPED_CODE_WINDOW_MS - 1),
+      (error) => isReused(error) && error.message === 'This code was already used; wait for the next one on your MFA device.',
+    );
   });
 
   it('accepts the same code again after 90 s', async () => {
@@ -243,8 +246,14 @@ describe('UsedCodes file', () => {
     const wonByFirst = JSON.parse(first.stdout) as number[];
     const wonBySecond = JSON.parse(second.stdout) as number[];
     // Each step went to exactly one of them: whoever tried it first.
-    assert.deepEqual(wonByFirst.filter((step) => wonBySecond.includes(step)), []);
-    assert.deepEqual([...wonByFirst, ...wonBySecond].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(
+      wonByFirst.filter((step) => wonBySecond.includes(step)),
+      [],
+    );
+    assert.deepEqual(
+      [...wonByFirst, ...wonBySecond].sort((a, b) => a - b),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     assert.equal(await new UsedCodes(path).lastStep(DEVICE), 20);
   });
 });

@@ -39,7 +39,10 @@ async function debris(dir: string): Promise<string[]> {
 }
 
 async function rejection(promise: Promise<unknown>, code: ErrorCode): Promise<Error> {
-  const error = await promise.then(() => assert.fail(`expected ${code}`), (e: unknown) => e);
+  const error = await promise.then(
+    () => assert.fail(`expected ${code}`),
+    (e: unknown) => e,
+  );
   assert.ok(isMfaTrayError(error, code), `expected ${code}, got ${String(error)}`);
   return error;
 }
@@ -78,7 +81,11 @@ describe('a full disk', () => {
     // kill: proper-lockfile's signal-exit re-raises every signal it hooks (SIGXFSZ among them) when
     // no one else listens for it.
     const { stdout, stderr, signal } = await collect(await spawnChild('writer', ['once', path, '1'], { shellPrefix: 'ulimit -f 128' }));
-    assert.equal(signal, null, `the writer was killed by ${signal} instead of failing with EFBIG (left behind: ${(await debris(dir)).join(', ') || 'nothing'}): ${stderr}`);
+    assert.equal(
+      signal,
+      null,
+      `the writer was killed by ${signal} instead of failing with EFBIG (left behind: ${(await debris(dir)).join(', ') || 'nothing'}): ${stderr}`,
+    );
     const result = JSON.parse(stdout) as { ok?: boolean; error?: { code: string; message: string } };
 
     assert.equal(result.error?.code, 'credentials-file', JSON.stringify(result));
@@ -177,7 +184,10 @@ describe('a refresh when the disk says no', () => {
     assert.equal(state.kind, 'failed');
     assert.equal('expiresAt' in state ? state.expiresAt : undefined, old.expiresAt, 'the old session is still shown');
     assert.equal(loopback.sts.count('GetSessionToken'), sent + 1, 'the code was sent once');
-    assert.deepEqual((await readdir(awsDir)).filter((n) => n !== 'credentials' && n !== 'filler'), []);
+    assert.deepEqual(
+      (await readdir(awsDir)).filter((n) => n !== 'credentials' && n !== 'filler'),
+      [],
+    );
     assertNoCodeSentTwice();
   });
 
@@ -217,7 +227,9 @@ describe('a refresh when the disk says no', () => {
     assert.match(error.message, /read-only/);
     assert.deepEqual(await readFile(h.credentialsPath), before);
     assert.deepEqual(await h.engine.secrets.getSession('work'), old);
-    t.diagnostic(`a refresh into a read-only file still spends a code: ${loopback.sts.count('GetSessionToken') - sent} GetSessionToken sent, its session discarded`);
+    t.diagnostic(
+      `a refresh into a read-only file still spends a code: ${loopback.sts.count('GetSessionToken') - sent} GetSessionToken sent, its session discarded`,
+    );
     assertNoCodeSentTwice();
   });
 });

@@ -31,7 +31,10 @@ const loopback = useStsServer(async (sts) => {
   dir = await mkdtemp(join(tmpdir(), 'mfa-tray-keychain-'));
   keyring = await startPrivateKeyring(dir);
   env = sandboxFiles(dir);
-  engine = await EngineChild.start({ env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 }, keyring.env);
+  engine = await EngineChild.start(
+    { env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 },
+    keyring.env,
+  );
   user = sts.registerUser();
 });
 
@@ -49,14 +52,23 @@ function ok<T>(result: CallResult<T>, what: string): T {
 function keychainError(result: CallResult, what: string, code = 'keychain-unavailable'): string {
   assert.ok(!result.ok, `${what} succeeded without a keychain`);
   assert.equal(result.error.code, code, `${what}: ${result.error.message}`);
-  assert.match(result.error.message, code === 'keychain-timeout' ? /keychain did not answer within 2 s/ : /(no Secret Service is running|the Secret Service this process was using has stopped).*never falls back to a plaintext file/, what);
+  assert.match(
+    result.error.message,
+    code === 'keychain-timeout'
+      ? /keychain did not answer within 2 s/
+      : /(no Secret Service is running|the Secret Service this process was using has stopped).*never falls back to a plaintext file/,
+    what,
+  );
   return result.error.message;
 }
 
 /** `mfa-tray <args>` on the private keyring. */
 function cli(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliBin(), ...args], { env: { ...keyring.env, ...env, MFA_TRAY_KEYCHAIN_SERVICE: prefix, ...loopback.sts.env(), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliBin(), ...args], {
+      env: { ...keyring.env, ...env, MFA_TRAY_KEYCHAIN_SERVICE: prefix, ...loopback.sts.env(), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -72,7 +84,10 @@ describe('the keychain daemon stopped in the middle of a run', () => {
   let newSession: { accessKeyId: string; sessionToken: string } | undefined;
 
   test('with the keyring up: a profile and a session', async () => {
-    ok(await engine.call('addProfile', { name: 'work', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }), 'add');
+    ok(
+      await engine.call('addProfile', { name: 'work', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }),
+      'add',
+    );
     await loopback.sts.avoidStepEdge(8000);
     old = ok(await engine.call<SessionCredentials>('refresh', 'work', { code: loopback.sts.currentCode(user) }), 'refresh');
   });
@@ -100,10 +115,21 @@ describe('the keychain daemon stopped in the middle of a run', () => {
     const sent = loopback.sts.count();
     // status still lists the profiles (from the settings file), each failed with the keychain's error.
     const status = ok(await engine.call<Array<{ profile: { name: string }; state: { kind: string; code?: string } }>>('status'), 'status');
-    assert.deepEqual(status.map((s) => [s.profile.name, s.state.kind, s.state.code]), [['work', 'failed', 'keychain-unavailable']]);
+    assert.deepEqual(
+      status.map((s) => [s.profile.name, s.state.kind, s.state.code]),
+      [['work', 'failed', 'keychain-unavailable']],
+    );
     keychainError(await engine.call('refresh', 'work', { code: loopback.sts.currentCode(user, 1) }), 'refresh');
     keychainError(await engine.call('exportSession', 'work', 'env'), 'export');
-    keychainError(await engine.call('addProfile', { name: 'other', mfaSerial: user.mfaSerial, accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }), 'add');
+    keychainError(
+      await engine.call('addProfile', {
+        name: 'other',
+        mfaSerial: user.mfaSerial,
+        accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      }),
+      'add',
+    );
     keychainError(await engine.call('setTotpSecret', 'work', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'), 'totp set');
     keychainError(await engine.call('removeProfile', 'work'), 'remove');
 
@@ -129,7 +155,10 @@ describe('the keychain daemon stopped in the middle of a run', () => {
 
   test('back up: a new process finds the key and the old cached session again', async (t) => {
     await keyring.restart();
-    const fresh = await EngineChild.start({ env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: loopback.sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 }, keyring.env);
+    const fresh = await EngineChild.start(
+      { env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: loopback.sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 },
+      keyring.env,
+    );
     t.after(() => fresh.stop());
     const exported = ok(await fresh.call<string>('exportSession', 'work', 'env'), 'export');
     assert.ok(exported.includes(old.sessionToken), 'the cache still holds the old session (the failed write left it alone)');
@@ -153,7 +182,11 @@ describe('the keychain daemon stopped in the middle of a run', () => {
   test('back up: the process that was running works again, or says to restart MFA Tray', async () => {
     const result = await engine.call('status');
     if (!result.ok) {
-      assert.match(result.error.message, /restart|start MFA Tray again|quit/i, `the running engine cannot use the restarted keyring and says: ${result.error.message}`);
+      assert.match(
+        result.error.message,
+        /restart|start MFA Tray again|quit/i,
+        `the running engine cannot use the restarted keyring and says: ${result.error.message}`,
+      );
     }
   });
 });

@@ -116,7 +116,10 @@ describe('a locked keychain', () => {
     const json = await cli(['status', '--json']);
     lockedLine(json, 'status --json');
     const parsed = JSON.parse(json.stdout) as { profiles: Array<{ name: string; state: string; failure: { code: string } | null }> };
-    assert.deepEqual(parsed.profiles.map((p) => [p.name, p.state, p.failure?.code]), [['work', 'failed', 'keychain-locked']]);
+    assert.deepEqual(
+      parsed.profiles.map((p) => [p.name, p.state, p.failure?.code]),
+      [['work', 'failed', 'keychain-locked']],
+    );
   });
 
   test('refresh, export, credential-process, remove, totp set and add: exit 5, the keychain is locked, nothing sent or changed', async () => {
@@ -151,7 +154,10 @@ describe('a locked keychain', () => {
         try { const v = await op(); out[name] = v === undefined ? 'undefined' : typeof v; } catch (e) { out[name] = e.code; }
       }
       console.log(JSON.stringify(out));`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...keyring.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...keyring.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (s, g) => resolve([s, g])));

@@ -113,7 +113,10 @@ describe('another program writes between our read and our rename', () => {
       awsConfigureSet(path, 'target2', 'aws_secret_access_key', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE');
     });
 
-    const error = await file.writeSession('target2', versionSession(4)).then(() => assert.fail('overwrote a long-lived key'), (e: unknown) => e);
+    const error = await file.writeSession('target2', versionSession(4)).then(
+      () => assert.fail('overwrote a long-lived key'),
+      (e: unknown) => e,
+    );
 
     assert.ok(isMfaTrayError(error, 'long-lived-section'), String(error));
     assert.match(error.message, /\[target2\]/);
@@ -124,7 +127,10 @@ describe('another program writes between our read and our rename', () => {
     const path = await fileWith(t);
     const file = racedFile(path, (attempt) => awsConfigureSet(path, 'team-5', 'attempt', String(attempt)));
 
-    const error = await file.writeSession('target0', versionSession(5)).then(() => assert.fail('expected a give-up'), (e: unknown) => e);
+    const error = await file.writeSession('target0', versionSession(5)).then(
+      () => assert.fail('expected a give-up'),
+      (e: unknown) => e,
+    );
 
     assert.ok(isMfaTrayError(error, 'credentials-file') && error.retryable, String(error));
     assert.match(error.message, /kept changing/);
@@ -196,7 +202,11 @@ f.close()
     const originalSections = [...ORIGINAL.matchAll(/^\[([^\]]+)\]$/gm)].map((m) => m[1] as string);
     assert.ok(originalSections.length > 400);
     const missing = originalSections.filter((name) => !(name in profiles));
-    assert.equal(missing.length, 0, `${missing.length} of ${originalSections.length} sections of the original file were lost (${missing.slice(0, 3).join(', ')}, …): ` +
-      'a write read the file while the other program had truncated it, and replaced it with that');
+    assert.equal(
+      missing.length,
+      0,
+      `${missing.length} of ${originalSections.length} sections of the original file were lost (${missing.slice(0, 3).join(', ')}, …): ` +
+        'a write read the file while the other program had truncated it, and replaced it with that',
+    );
   });
 });

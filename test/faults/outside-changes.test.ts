@@ -29,30 +29,34 @@ async function until(check: () => boolean, what: string, timeoutMs = 5000): Prom
  * watch it, and only its check at the due time can see the new session).
  */
 async function refreshBehindTheAppsBack(watchable: boolean): Promise<void> {
-    await cli.sandbox.addProfile('work', cli.user, ['--duration', '3600']);
-    if (watchable) mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true });
-    // Its "expires soon" (15 minutes ahead, a quarter of 3600 s) is due 8 s from now.
-    const old = fakeSession(Date.now() + 15 * 60_000 + 8000);
-    await cli.sandbox.seedSession('work', old);
+  await cli.sandbox.addProfile('work', cli.user, ['--duration', '3600']);
+  if (watchable) mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true });
+  // Its "expires soon" (15 minutes ahead, a quarter of 3600 s) is due 8 s from now.
+  const old = fakeSession(Date.now() + 15 * 60_000 + 8000);
+  await cli.sandbox.seedSession('work', old);
 
-    const app = new Engine({ env: cli.sandbox.env, configDir: cli.sandbox.configDir, secretStore: cli.sandbox.keychain.store, stsEndpoint: cli.sts.endpoint });
-    const notices: EngineNotice[] = [];
-    app.onNotice((n) => notices.push(n));
-    await app.start();
-    try {
-      assert.equal(app.sessions.state('work').kind, 'valid');
-      await cli.sts.avoidStepEdge(3000);
-      const refreshed = await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)]);
-      assert.equal(refreshed.status, 0, refreshed.stderr);
-      const issued = cli.sts.sessions.at(-1);
-      await until(() => notices.some((n) => n.kind === 'refreshed' && n.elsewhere === true), 'the app to see the new session', watchable ? 5000 : 15_000);
-      assert.deepEqual(app.sessions.state('work'), { kind: 'valid', expiresAt: issued?.expiresAt });
-      // Past the moment the old session's warning was due: none came.
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, old.expiresAt - 15 * 60_000 - Date.now()) + 1500));
-      assert.deepEqual(notices.map((n) => n.kind), ['refreshed'], JSON.stringify(notices));
-    } finally {
-      app.stop();
-    }
+  const app = new Engine({ env: cli.sandbox.env, configDir: cli.sandbox.configDir, secretStore: cli.sandbox.keychain.store, stsEndpoint: cli.sts.endpoint });
+  const notices: EngineNotice[] = [];
+  app.onNotice((n) => notices.push(n));
+  await app.start();
+  try {
+    assert.equal(app.sessions.state('work').kind, 'valid');
+    await cli.sts.avoidStepEdge(3000);
+    const refreshed = await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)]);
+    assert.equal(refreshed.status, 0, refreshed.stderr);
+    const issued = cli.sts.sessions.at(-1);
+    await until(() => notices.some((n) => n.kind === 'refreshed' && n.elsewhere === true), 'the app to see the new session', watchable ? 5000 : 15_000);
+    assert.deepEqual(app.sessions.state('work'), { kind: 'valid', expiresAt: issued?.expiresAt });
+    // Past the moment the old session's warning was due: none came.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, old.expiresAt - 15 * 60_000 - Date.now()) + 1500));
+    assert.deepEqual(
+      notices.map((n) => n.kind),
+      ['refreshed'],
+      JSON.stringify(notices),
+    );
+  } finally {
+    app.stop();
+  }
 }
 
 describe('another process refreshes a profile the app watches', () => {

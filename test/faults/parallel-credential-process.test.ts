@@ -33,8 +33,11 @@ function assertAllServedTheLastSession(results: readonly CliResult[], profile = 
     assert.equal(result.status, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as { AccessKeyId: string }).AccessKeyId, session?.accessKeyId);
     for (const line of result.stderr.split('\n').filter((l) => l !== '')) {
-      assert.ok(line === `mfa-tray credential-process: another mfa-tray is refreshing profile ${profile}; waiting for its session…` ||
-        /^Waiting \d+ s for the next code of MFA device \S+ \(AWS accepts each code once\)…$/.test(line), result.stderr);
+      assert.ok(
+        line === `mfa-tray credential-process: another mfa-tray is refreshing profile ${profile}; waiting for its session…` ||
+          /^Waiting \d+ s for the next code of MFA device \S+ \(AWS accepts each code once\)…$/.test(line),
+        result.stderr,
+      );
     }
   }
 }

@@ -58,7 +58,16 @@ describe('the engine with a damaged settings file', () => {
     ['refresh with a generated code', (engine) => engine.refresh('work', { generate: true })],
     ['status', (engine) => engine.status()],
     ['export', (engine) => engine.exportSession('work', 'env')],
-    ['add a profile', (engine) => engine.addProfile({ name: 'other', mfaSerial: user.mfaSerial, accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' })],
+    [
+      'add a profile',
+      (engine) =>
+        engine.addProfile({
+          name: 'other',
+          mfaSerial: user.mfaSerial,
+          accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+          secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        }),
+    ],
     ['update a profile', (engine) => engine.updateProfile('work', { durationSeconds: 7200 })],
     ['register a TOTP secret', (engine) => engine.setTotpSecret('work', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP')],
     ['update the settings', (engine) => engine.updateSettings({ notifyBeforeMinutes: 5 })],
@@ -72,7 +81,10 @@ describe('the engine with a damaged settings file', () => {
       await writeFile(file, make(good));
       const before = await snapshot(h);
       for (const [name, run] of operations) {
-        const error = await run(h.engine).then(() => assert.fail(`${name} succeeded`), (e: unknown) => e);
+        const error = await run(h.engine).then(
+          () => assert.fail(`${name} succeeded`),
+          (e: unknown) => e,
+        );
         assert.ok(isMfaTrayError(error, 'settings-file'), `${name}: expected settings-file, got ${String(error)}`);
         assert.ok(error.message.includes(file), `${name}: names the file`);
         assert.match(error.message, message, name);

@@ -37,7 +37,10 @@ async function tempFiles(): Promise<string[]> {
 }
 
 async function lockExists(): Promise<boolean> {
-  return stat(`${path}.lock`).then(() => true, () => false);
+  return stat(`${path}.lock`).then(
+    () => true,
+    () => false,
+  );
 }
 
 interface Outcome {
@@ -148,8 +151,10 @@ describe('SIGKILL of a process writing the credentials file, at random moments',
   test(`after each of ${KILLS} kills the file is exactly the old or the new version`, (t) => {
     const bad = outcomes.filter((o) => o.found === 'neither');
     const count = (f: (o: Outcome) => boolean) => outcomes.filter(f).length;
-    t.diagnostic(`${outcomes.length} kills, ${writes} completed writes; file was the old version ${count((o) => o.found === 'old')}×, the new ${count((o) => o.found === 'new')}×; ` +
-      `killed holding the lock ${count((o) => o.lockLeft)}×, with a temp file written ${count((o) => o.tempLeft)}×`);
+    t.diagnostic(
+      `${outcomes.length} kills, ${writes} completed writes; file was the old version ${count((o) => o.found === 'old')}×, the new ${count((o) => o.found === 'new')}×; ` +
+        `killed holding the lock ${count((o) => o.lockLeft)}×, with a temp file written ${count((o) => o.tempLeft)}×`,
+    );
     assert.deepEqual(bad, [], 'a kill left a file that is neither the old nor the new version (kept next to the test dir)');
     assert.equal(outcomes.length, KILLS);
     // The kills must have hit the interesting moments, or the test proves nothing.
@@ -172,8 +177,14 @@ describe('SIGKILL of a process writing the credentials file, at random moments',
 
   test('no temp files pile up: the next writer removes those a killed writer left', (t) => {
     const withTemp = outcomes.filter((o) => o.tempLeft).length;
-    t.diagnostic(`${withTemp} of ${outcomes.length} kills left a new temp file (a full copy of the credentials file, secrets included); ${orphansAfterCleanWrite} remain after a clean write`);
-    assert.equal(orphansAfterCleanWrite, 0, `${orphansAfterCleanWrite} orphaned .credentials.<pid>.<random>.tmp files (each a full plaintext copy of the credentials file) were left in ${dir}`);
+    t.diagnostic(
+      `${withTemp} of ${outcomes.length} kills left a new temp file (a full copy of the credentials file, secrets included); ${orphansAfterCleanWrite} remain after a clean write`,
+    );
+    assert.equal(
+      orphansAfterCleanWrite,
+      0,
+      `${orphansAfterCleanWrite} orphaned .credentials.<pid>.<random>.tmp files (each a full plaintext copy of the credentials file) were left in ${dir}`,
+    );
   });
 });
 
@@ -215,6 +226,13 @@ describe("a killed writer's lock", () => {
     assert.match(next.stdout, /"ok":true/, `the next writer gave up instead of taking over the stale lock: ${next.stdout}`);
     assert.equal((await readFile(file)).toString('latin1'), withSession(contentOf(0), versionSection(2), versionSession(2)));
     assert.ok(waited < 12_500, `waited ${waited} ms`);
-    assert.equal(await stat(`${file}.lock`).then(() => true, () => false), false, 'the lock is released afterwards');
+    assert.equal(
+      await stat(`${file}.lock`).then(
+        () => true,
+        () => false,
+      ),
+      false,
+      'the lock is released afterwards',
+    );
   });
 });

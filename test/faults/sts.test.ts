@@ -74,7 +74,10 @@ function moveLocalClock(t: TestContext, jumpMs: number): void {
 }
 
 async function failure(promise: Promise<unknown>, code: ErrorCode): Promise<Error & { retryable: boolean }> {
-  const error = await promise.then(() => assert.fail(`expected ${code}`), (e: unknown) => e);
+  const error = await promise.then(
+    () => assert.fail(`expected ${code}`),
+    (e: unknown) => e,
+  );
   assert.ok(isMfaTrayError(error, code), `expected ${code}, got ${String(error)}`);
   return error;
 }
@@ -220,7 +223,10 @@ describe("STS's clock differs from this computer's", () => {
     moveLocalClock(t, 0);
     const user2 = await scene.h.addUser('second');
     await loopback.sts.avoidStepEdge(8000);
-    const result = await scene.h.engine.refresh('second', { code: loopback.sts.currentCode(user2) }).then(() => 'accepted', (e: Error) => e.message);
+    const result = await scene.h.engine.refresh('second', { code: loopback.sts.currentCode(user2) }).then(
+      () => 'accepted',
+      (e: Error) => e.message,
+    );
     assert.equal(result, 'accepted', 'the first refresh after the clock was corrected');
   });
 
@@ -231,7 +237,10 @@ describe("STS's clock differs from this computer's", () => {
     moveLocalClock(t, 100_000);
     await scene.h.addUser('second', { totp: true });
     const sent = await sentDuring(async () => {
-      const result = await scene.h.engine.refresh('second', { generate: true }).then(() => 'accepted', (e: Error) => e.message);
+      const result = await scene.h.engine.refresh('second', { generate: true }).then(
+        () => 'accepted',
+        (e: Error) => e.message,
+      );
       assert.equal(result, 'accepted', 'the first generated code after the clock moved');
     });
     assert.equal(sent, 1);

@@ -70,11 +70,23 @@ async function createWorld(): Promise<World> {
 async function addProfile(world: World, name: string): Promise<void> {
   const user = loopback.sts.registerUser({ name: `${name}-${randomUUID().slice(0, 6)}` });
   world.users.set(name, user);
-  await world.engine.addProfile({ name, mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, durationSeconds: 3600 });
+  await world.engine.addProfile({
+    name,
+    mfaSerial: user.mfaSerial,
+    accessKeyId: user.accessKeyId,
+    secretAccessKey: user.secretAccessKey,
+    durationSeconds: 3600,
+  });
 }
 
 function engineChild(world: World): Promise<EngineChild> {
-  return EngineChild.start({ env: world.env, configDir: world.env.MFA_TRAY_CONFIG_DIR, keychainPrefix: world.keychain.prefix, stsEndpoint: loopback.sts.endpoint, stsTimeoutMs: 10_000 });
+  return EngineChild.start({
+    env: world.env,
+    configDir: world.env.MFA_TRAY_CONFIG_DIR,
+    keychainPrefix: world.keychain.prefix,
+    stsEndpoint: loopback.sts.endpoint,
+    stsTimeoutMs: 10_000,
+  });
 }
 
 /** `mfa-tray refresh <profile> --code <code>` as a child process, in the world's environment. */
@@ -87,7 +99,9 @@ function cliRefresh(world: World, profile: string, code: string): Promise<CallRe
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (status) => resolve(status === 0 ? { ok: true, value: stdout } : { ok: false, error: { code: `exit ${status}`, message: stderr.trim() } }));
+    child.on('close', (status) =>
+      resolve(status === 0 ? { ok: true, value: stdout } : { ok: false, error: { code: `exit ${status}`, message: stderr.trim() } }),
+    );
   });
 }
 
@@ -145,7 +159,10 @@ async function assertEndState(world: World, logs: readonly RoundLog[]): Promise<
   const keys = sent.map((r) => `${r.serialNumber}/${r.tokenCode}`);
   assert.equal(new Set(keys).size, keys.length, 'a code was sent twice');
   assert.equal(sent.length, world.users.size, 'one GetSessionToken per profile');
-  assert.ok(sent.every((r) => r.outcome === 'ok'), JSON.stringify(sent.filter((r) => r.outcome !== 'ok')));
+  assert.ok(
+    sent.every((r) => r.outcome === 'ok'),
+    JSON.stringify(sent.filter((r) => r.outcome !== 'ok')),
+  );
 
   // Every section holds the one session STS issued for its user, and the keychain caches the same.
   const path = world.env.AWS_SHARED_CREDENTIALS_FILE;
@@ -157,7 +174,10 @@ async function assertEndState(world: World, logs: readonly RoundLog[]): Promise<
     const issued = loopback.sts.sessions.filter((s) => s.user.accessKeyId === user.accessKeyId);
     assert.equal(issued.length, 1, `${name}: one session issued`);
     const session = issued[0] as SessionCredentials;
-    for (const [reader, profiles] of [['JS SDK', sdk], ['botocore', boto?.profiles ?? {}]] as const) {
+    for (const [reader, profiles] of [
+      ['JS SDK', sdk],
+      ['botocore', boto?.profiles ?? {}],
+    ] as const) {
       const section = profiles[name];
       assert.equal(section?.aws_access_key_id, session.accessKeyId, `${reader} [${name}]`);
       assert.equal(section?.aws_secret_access_key, session.secretAccessKey, `${reader} [${name}]`);
@@ -183,7 +203,11 @@ describe('two processes refreshing at once', () => {
     const b = await engineChild(world);
     t.after(() => Promise.all([a.stop(), b.stop()]));
 
-    const logs = await runRounds(world, (p, c) => a.call('refresh', p, { code: c }), (p, c) => b.call('refresh', p, { code: c }));
+    const logs = await runRounds(
+      world,
+      (p, c) => a.call('refresh', p, { code: c }),
+      (p, c) => b.call('refresh', p, { code: c }),
+    );
 
     await assertEndState(world, logs);
   });
@@ -196,7 +220,11 @@ describe('two processes refreshing at once', () => {
     const a = await engineChild(world);
     t.after(() => a.stop());
 
-    const logs = await runRounds(world, (p, c) => a.call('refresh', p, { code: c }), (p, c) => cliRefresh(world, p, c));
+    const logs = await runRounds(
+      world,
+      (p, c) => a.call('refresh', p, { code: c }),
+      (p, c) => cliRefresh(world, p, c),
+    );
 
     await assertEndState(world, logs);
   });

@@ -54,7 +54,7 @@ describe('import from the credentials file', () => {
     await waitForText(row(page, 'legacy').locator('.meta'), /\[legacy\].*ap-northeast-1.*1 hr/);
   });
 
-  it('asks for the MFA device when the config file has none, in the window\'s words', async () => {
+  it("asks for the MFA device when the config file has none, in the window's words", async () => {
     const user = w.sts.registerUser({ name: `legacy-${Date.now()}` });
     await seed(legacySection(user), '');
     const page = await openImport();
@@ -82,7 +82,10 @@ describe('import from the credentials file', () => {
 
     const target = dialog(page).locator('.field', { has: page.getByLabel('Target section (optional)') });
     await waitForText(target.locator('.field-error'), 'sessions cannot go to [legacy] while its plaintext key stays there');
-    assert.deepEqual(w.bridge.calls.filter((c) => c.operation === 'importProfile'), []);
+    assert.deepEqual(
+      w.bridge.calls.filter((c) => c.operation === 'importProfile'),
+      [],
+    );
 
     // Another profile name makes the sessions go to a section of their own; the plaintext key stays.
     await page.getByLabel('Profile name', { exact: true }).fill('legacy-mfa');

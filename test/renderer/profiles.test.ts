@@ -8,9 +8,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import {
-  checkAccessKeyId, checkDurationSeconds, checkMfaSerial, checkProfileName, checkRegion, checkSecretAccessKey,
-} from '../../main/common/validation';
+import { checkAccessKeyId, checkDurationSeconds, checkMfaSerial, checkProfileName, checkRegion, checkSecretAccessKey } from '../../main/common/validation';
 import { waitForEvents, waitForText } from '../support/browser';
 import { useWindows } from '../support/windows';
 
@@ -19,7 +17,9 @@ const w = useWindows();
 const row = (page: Page, name: string): Locator => page.locator(`li.profile[data-profile="${name}"]`);
 const dialog = (page: Page): Locator => page.locator('dialog[open]');
 const fieldError = (page: Page, label: string | RegExp): Locator =>
-  dialog(page).locator('.field', { has: page.getByLabel(label, { exact: typeof label === 'string' }) }).locator('.field-error');
+  dialog(page)
+    .locator('.field', { has: page.getByLabel(label, { exact: typeof label === 'string' }) })
+    .locator('.field-error');
 
 function messageOf(checked: { ok: boolean; issue?: { message: string } }): string {
   assert.equal(checked.ok, false);
@@ -55,7 +55,12 @@ describe('the profile manager', () => {
     await waitForText(page.locator('.page-status'), 'Profile work added.');
     assert.equal(await dialog(page).count(), 0);
     assert.deepEqual(await w.h.engine.settings.getProfile('work'), {
-      name: 'work', mfaSerial: user.mfaSerial, durationSeconds: 28_800, region: 'eu-west-1', targetSection: 'work-session', autoRefresh: false,
+      name: 'work',
+      mfaSerial: user.mfaSerial,
+      durationSeconds: 28_800,
+      region: 'eu-west-1',
+      targetSection: 'work-session',
+      autoRefresh: false,
     });
     assert.deepEqual(await w.h.engine.secrets.getLongLivedKey('work'), { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
     const work = row(page, 'work');
@@ -104,7 +109,10 @@ describe('the profile manager', () => {
     assert.equal(await fieldError(page, 'Region').textContent(), messageOf(checkRegion(values.region)));
     // The first refused field has the focus; nothing went to the main process.
     assert.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name), 'name');
-    assert.deepEqual(w.bridge.calls.filter((c) => c.operation === 'addProfile'), []);
+    assert.deepEqual(
+      w.bridge.calls.filter((c) => c.operation === 'addProfile'),
+      [],
+    );
   });
 
   it('shows markup in data as the text it is', async () => {
@@ -149,7 +157,12 @@ describe('the profile manager', () => {
     await page.getByLabel('Secret access key').fill(other.secretAccessKey);
     await page.getByLabel('Session length', { exact: true }).selectOption('custom');
     await page.getByLabel('Custom length in seconds').fill('5400');
-    await waitForText(dialog(page).locator('.field', { has: page.getByLabel('Custom length in seconds') }).locator('.hint'), '= 1 hr 30 min');
+    await waitForText(
+      dialog(page)
+        .locator('.field', { has: page.getByLabel('Custom length in seconds') })
+        .locator('.hint'),
+      '= 1 hr 30 min',
+    );
     await dialog(page).getByRole('button', { name: 'Save' }).click();
 
     await waitForText(page.locator('.page-status'), 'Profile work saved.');
@@ -159,7 +172,7 @@ describe('the profile manager', () => {
     assert.ok(!(await page.content()).includes(other.secretAccessKey));
   });
 
-  it('verifies a profile\'s key and shows the identity ARN', async () => {
+  it("verifies a profile's key and shows the identity ARN", async () => {
     const user = await w.h.addUser('work');
     const page = await openManager();
 
@@ -251,7 +264,10 @@ describe('the profile manager', () => {
   it('keeps a session section that holds long-lived keys safe, saying which section', async () => {
     const user = await w.h.addUser('work');
     await mkdir(dirname(w.h.credentialsPath), { recursive: true });
-    await writeFile(w.h.credentialsPath, '[work]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
+    await writeFile(
+      w.h.credentialsPath,
+      '[work]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n',
+    );
     const page = await openManager();
 
     await row(page, 'work').getByRole('button', { name: 'Refresh' }).click();

@@ -37,7 +37,10 @@ describe('the code prompt', () => {
     assert.equal(await page.locator('.profile-name').textContent(), 'work');
     assert.equal(await page.locator('.serial').textContent(), user.mfaSerial);
     assert.equal(await page.evaluate(() => document.activeElement?.className), 'code-input');
-    assert.equal(await page.locator('label', { hasText: 'Code from your MFA device' }).getAttribute('for'), await page.locator('.code-input').getAttribute('id'));
+    assert.equal(
+      await page.locator('label', { hasText: 'Code from your MFA device' }).getAttribute('for'),
+      await page.locator('.code-input').getAttribute('id'),
+    );
   });
 
   it('sends a typed code at the sixth digit, writes the session and closes itself', async () => {
@@ -87,7 +90,7 @@ describe('the code prompt', () => {
     assert.equal(await page.locator('.code-input').getAttribute('aria-invalid'), 'true');
   });
 
-  it('refuses a letter at once, with the engine\'s message', async () => {
+  it("refuses a letter at once, with the engine's message", async () => {
     await w.h.addUser('work');
     const page = await openPrompt('work');
 
@@ -145,7 +148,7 @@ describe('the code prompt', () => {
     assert.match(text, /failed with HTTP 503/);
   });
 
-  it('says when this computer\'s clock is off', async () => {
+  it("says when this computer's clock is off", async () => {
     const user = await w.h.addUser('work');
     const page = await openPrompt('work');
     w.sts.setClockSkew(10 * 60_000);
@@ -164,7 +167,10 @@ describe('the code prompt', () => {
 
     for (let i = 0; i < 40 && w.bridge.closedWindows.length === 0; i += 1) await new Promise((r) => setTimeout(r, 25));
     assert.equal(w.bridge.closedWindows.length, 1);
-    assert.deepEqual(w.bridge.calls.filter((c) => c.operation === 'submitCode'), []);
+    assert.deepEqual(
+      w.bridge.calls.filter((c) => c.operation === 'submitCode'),
+      [],
+    );
   });
 
   it('says so when the profile does not exist', async () => {

@@ -18,10 +18,19 @@ const THEMES = ['light', 'dark'] as const;
 async function seedProfiles(): Promise<void> {
   // Two sections with long-lived keys, for the import dialog.
   await mkdir(dirname(w.h.credentialsPath), { recursive: true });
-  await writeFile(w.h.credentialsPath, [
-    '[old-laptop]', 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE', 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', '',
-    '[ci-bot]', 'aws_access_key_id = AKIAI44QH8DHBEXAMPLE', 'aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY', '',
-  ].join('\n'));
+  await writeFile(
+    w.h.credentialsPath,
+    [
+      '[old-laptop]',
+      'aws_access_key_id = AKIAIOSFODNN7EXAMPLE',
+      'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      '',
+      '[ci-bot]',
+      'aws_access_key_id = AKIAI44QH8DHBEXAMPLE',
+      'aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+      '',
+    ].join('\n'),
+  );
   const work = await w.h.addUser('work');
   await w.h.addUser('prod-admin', { totp: true, durationSeconds: 3600, targetSection: 'prod' });
   const sandbox = await w.h.addUser('sandbox', { durationSeconds: 900 });

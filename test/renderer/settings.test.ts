@@ -37,7 +37,7 @@ describe('settings', () => {
     assert.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name), 'notifyBeforeMinutes');
   });
 
-  it('checks the values with the engine\'s messages, then saves them', async () => {
+  it("checks the values with the engine's messages, then saves them", async () => {
     const page = await openSettings();
     const notify = page.getByLabel('Notify before a session expires');
 
@@ -45,7 +45,10 @@ describe('settings', () => {
     await page.keyboard.press('Enter');
     const error = page.locator('.field', { has: notify }).locator('.field-error');
     await waitForText(error, (checkNotifyBeforeMinutes('500') as { issue: { message: string } }).issue.message);
-    assert.deepEqual(w.bridge.calls.filter((c) => c.operation === 'updateSettings'), []);
+    assert.deepEqual(
+      w.bridge.calls.filter((c) => c.operation === 'updateSettings'),
+      [],
+    );
 
     await notify.fill('30');
     await page.getByLabel('Clear copied credentials after').fill('120');
@@ -87,7 +90,10 @@ describe('settings', () => {
     const text = await waitForText(prompt.locator('.code-form .message'), /コードが違います。/);
     assert.match(text, /MFA デバイスに次のコードが出たら、もう一度入力してください/);
     await prompt.keyboard.type('12a');
-    await waitForText(prompt.locator('.code-form .message'), 'MFA コードに使えない文字が含まれています。MFA デバイスに今表示されている 6 桁の数字を入力してください。');
+    await waitForText(
+      prompt.locator('.code-form .message'),
+      'MFA コードに使えない文字が含まれています。MFA デバイスに今表示されている 6 桁の数字を入力してください。',
+    );
   });
 
   it('follows the OS language when set to automatic, with dates for the locale', async () => {

@@ -44,9 +44,56 @@ describe('the catalogs', () => {
   });
 
   it('translate every validation rule and every error code', () => {
-    const rules: ValidationRule[] = ['required', 'type', 'control-character', 'length', 'characters', 'format', 'partition', 'security-key', 'not-mfa-device', 'temporary-key', 'integer', 'range', 'choice', 'unknown-field', 'partition-mismatch', 'immutable', 'in-use', 'reserved'];
+    const rules: ValidationRule[] = [
+      'required',
+      'type',
+      'control-character',
+      'length',
+      'characters',
+      'format',
+      'partition',
+      'security-key',
+      'not-mfa-device',
+      'temporary-key',
+      'integer',
+      'range',
+      'choice',
+      'unknown-field',
+      'partition-mismatch',
+      'immutable',
+      'in-use',
+      'reserved',
+    ];
     assert.deepEqual(Object.keys(RULES_JA).sort(), [...rules].sort());
-    const codes: ErrorCode[] = ['invalid-input', 'not-found', 'already-exists', 'keychain-unavailable', 'keychain-locked', 'keychain-timeout', 'keychain-entry-corrupt', 'no-long-lived-key', 'settings-file', 'credentials-file', 'long-lived-section', 'lock-timeout', 'sts-invalid-code', 'sts-wrong-device', 'sts-session-credentials', 'sts-invalid-key', 'sts-bad-signature', 'clock-skew', 'sts-throttled', 'sts-validation', 'sts-denied', 'sts-unavailable', 'code-reused', 'code-required', 'invalid-totp-secret', 'no-session', 'internal'];
+    const codes: ErrorCode[] = [
+      'invalid-input',
+      'not-found',
+      'already-exists',
+      'keychain-unavailable',
+      'keychain-locked',
+      'keychain-timeout',
+      'keychain-entry-corrupt',
+      'no-long-lived-key',
+      'settings-file',
+      'credentials-file',
+      'long-lived-section',
+      'lock-timeout',
+      'sts-invalid-code',
+      'sts-wrong-device',
+      'sts-session-credentials',
+      'sts-invalid-key',
+      'sts-bad-signature',
+      'clock-skew',
+      'sts-throttled',
+      'sts-validation',
+      'sts-denied',
+      'sts-unavailable',
+      'code-reused',
+      'code-required',
+      'invalid-totp-secret',
+      'no-session',
+      'internal',
+    ];
     for (const code of codes) assert.ok(ERRORS_JA[code], code);
   });
 });
@@ -56,7 +103,17 @@ describe('markup', () => {
     for (const file of await sources(RENDERER)) {
       // Code only: comments may name what the code avoids.
       const text = (await readFile(file, 'utf8')).replace(/\/\*[\s\S]*?\*\/|<!--[\s\S]*?-->/g, '').replace(/^\s*\/\/.*$/gm, '');
-      for (const sink of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'createContextualFragment', 'DOMParser', 'setHTML', 'eval(', 'new Function']) {
+      for (const sink of [
+        'innerHTML',
+        'outerHTML',
+        'insertAdjacentHTML',
+        'document.write',
+        'createContextualFragment',
+        'DOMParser',
+        'setHTML',
+        'eval(',
+        'new Function',
+      ]) {
         assert.ok(!text.includes(sink), `${file} uses ${sink}`);
       }
     }
@@ -68,7 +125,11 @@ describe('markup', () => {
     for (const page of pages) {
       const html = await readFile(join(RENDERER, page), 'utf8');
       const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
-      assert.equal(csp, "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'", page);
+      assert.equal(
+        csp,
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'",
+        page,
+      );
       assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, `${page} has an inline script`);
       assert.doesNotMatch(html, /<style|\sstyle=|\son\w+=/i, `${page} has inline style or handlers`);
     }
@@ -121,7 +182,7 @@ describe('messages', () => {
   const ja = new I18n('ja', 'ja-JP');
   const en = new I18n('en', 'en-US');
 
-  it('are the engine\'s own in English', () => {
+  it("are the engine's own in English", () => {
     const checked = checkProfileName('<b>');
     assert.ok(!checked.ok);
     assert.equal(issueText(en, checked.issue), checked.issue.message);
@@ -139,7 +200,7 @@ describe('messages', () => {
     assert.match(issueText(ja, serial.issue), /^これは MFA デバイスではなく user の ARN です。/);
   });
 
-  it('keep the engine\'s specifics under a Japanese error, and re-check a refused field locally', () => {
+  it("keep the engine's specifics under a Japanese error, and re-check a refused field locally", () => {
     const shown = errorText(ja, { code: 'sts-unavailable', message: 'STS (127.0.0.1:1) failed with HTTP 503.' });
     assert.equal(shown.title, 'ネットワークの問題です。');
     assert.equal(shown.detail, 'STS (127.0.0.1:1) failed with HTTP 503.');
@@ -155,7 +216,10 @@ describe('messages', () => {
 
 describe('the QR code label', () => {
   it('names the account of an AWS otpauth URI, and nothing else', () => {
-    assert.equal(otpauthLabel('otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=JBSWY3DPEHPK3PXP&issuer=Amazon%20Web%20Services'), 'Amazon Web Services: alice@123456789012');
+    assert.equal(
+      otpauthLabel('otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret=JBSWY3DPEHPK3PXP&issuer=Amazon%20Web%20Services'),
+      'Amazon Web Services: alice@123456789012',
+    );
     assert.equal(otpauthLabel('otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP'), 'alice');
     assert.equal(otpauthLabel('otpauth://hotp/alice?secret=JBSWY3DPEHPK3PXP&counter=1'), undefined);
     assert.equal(otpauthLabel('https://example.com'), undefined);

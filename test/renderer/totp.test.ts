@@ -56,7 +56,10 @@ describe('the TOTP secret', () => {
 
     await page.getByLabel('…or load the QR code image').setInputFiles(image);
 
-    await waitForText(dialog(page).locator('fieldset.totp .message'), 'Read the QR code of Amazon Web Services: alice@123456789012. The secret is stored when you save.');
+    await waitForText(
+      dialog(page).locator('fieldset.totp .message'),
+      'Read the QR code of Amazon Web Services: alice@123456789012. The secret is stored when you save.',
+    );
     // The file input was emptied: the image is not kept.
     assert.equal(await page.getByLabel('…or load the QR code image').inputValue(), '');
     await dialog(page).getByRole('button', { name: 'Save' }).click();
@@ -104,7 +107,10 @@ describe('the TOTP secret', () => {
     assert.equal(await w.h.engine.settings.listProfiles().then((p) => p.length), 0);
 
     // Lower case with spaces, as people copy it.
-    const spaced = (user.totpSecret as string).toLowerCase().replace(/(.{4})/g, '$1 ').trim();
+    const spaced = (user.totpSecret as string)
+      .toLowerCase()
+      .replace(/(.{4})/g, '$1 ')
+      .trim();
     await secretField.fill(spaced);
     await dialog(page).getByRole('button', { name: 'Add profile' }).click();
     await waitForText(page.locator('.page-status'), 'Profile auto added.');

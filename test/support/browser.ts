@@ -107,7 +107,8 @@ export async function waitForText(locator: Locator, pattern: RegExp | string, ti
     });
     if (text !== null) last = text;
     if (typeof pattern === 'string' ? last.includes(pattern) : pattern.test(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(pattern)}; the text is: ${JSON.stringify(last)}${failure ? ` (${failure})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${String(pattern)}; the text is: ${JSON.stringify(last)}${failure ? ` (${failure})` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -129,7 +129,12 @@ async function takeSnapshot(): Promise<string> {
 /** Whether cli.mjs and every chunk that any file of the bundle imports are there. */
 function bundleComplete(dist: string): boolean {
   if (!existsSync(join(dist, 'cli.mjs'))) return false;
-  const files = [join(dist, 'cli.mjs'), ...readdirSync(join(dist, 'chunks')).filter((n) => n.endsWith('.mjs')).map((n) => join(dist, 'chunks', n))];
+  const files = [
+    join(dist, 'cli.mjs'),
+    ...readdirSync(join(dist, 'chunks'))
+      .filter((n) => n.endsWith('.mjs'))
+      .map((n) => join(dist, 'chunks', n)),
+  ];
   for (const file of files) {
     for (const [, target] of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*"(\.{1,2}\/[^"]+\.mjs)"/g)) {
       if (!existsSync(join(file, '..', target as string))) return false;
@@ -205,10 +210,12 @@ export class CliProcess {
       this.stderr += chunk;
       this.#notify();
     });
-    this.exited = new Promise((resolve) => this.child.on('close', (status, signal) => {
-      this.#notify();
-      resolve({ status, signal });
-    }));
+    this.exited = new Promise((resolve) =>
+      this.child.on('close', (status, signal) => {
+        this.#notify();
+        resolve({ status, signal });
+      }),
+    );
   }
 
   #notify(): void {
@@ -307,7 +314,9 @@ export function createCliSandbox(sts: StsServer, label = 'cli'): CliSandbox {
     env,
     run: (args, options = {}) => runCli(args, { ...options, env: { ...env, ...options.env } }),
     async addProfile(name, user, extra = []) {
-      const result = await sandbox.run(['add', name, '--mfa-serial', user.mfaSerial ?? '', '--access-key-id', user.accessKeyId, ...extra], { input: `${user.secretAccessKey}\n` });
+      const result = await sandbox.run(['add', name, '--mfa-serial', user.mfaSerial ?? '', '--access-key-id', user.accessKeyId, ...extra], {
+        input: `${user.secretAccessKey}\n`,
+      });
       if (result.status !== 0) throw new Error(`add ${name} failed (${result.status}): ${result.stderr}`);
     },
     writeSettings(settings, profiles) {

@@ -15,7 +15,7 @@ import { startStsServer, type StsServer, type StsUser } from './sts-server';
 
 export interface Harness {
   readonly dir: string;
-  readonly env: Readonly<Record<"HOME" | "AWS_SHARED_CREDENTIALS_FILE" | "AWS_CONFIG_FILE" | "MFA_TRAY_CONFIG_DIR", string>>;
+  readonly env: Readonly<Record<'HOME' | 'AWS_SHARED_CREDENTIALS_FILE' | 'AWS_CONFIG_FILE' | 'MFA_TRAY_CONFIG_DIR', string>>;
   readonly credentialsPath: string;
   readonly configPath: string;
   readonly sts: StsServer;
@@ -30,7 +30,9 @@ export interface Harness {
  * `keychain`: options for the real keychain store (a lock probe, say, for a keyring that cannot be
  * locked and unlocked in place while other tests share it).
  */
-export async function createHarness(options: { readonly clock?: Clock; readonly sts?: StsServer; readonly keychain?: KeytarSecretStoreOptions } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { readonly clock?: Clock; readonly sts?: StsServer; readonly keychain?: KeytarSecretStoreOptions } = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-engine-'));
   const credentialsPath = join(dir, 'aws', 'credentials');
   const configPath = join(dir, 'aws', 'config');
@@ -60,14 +62,17 @@ export async function createHarness(options: { readonly clock?: Clock; readonly 
     engine,
     async addUser(name, userOptions = {}) {
       const user = sts.registerUser({ name: `${name}-${randomUUID().slice(0, 8)}` });
-      await engine.addProfile({
-        name,
-        mfaSerial: user.mfaSerial,
-        accessKeyId: user.accessKeyId,
-        secretAccessKey: user.secretAccessKey,
-        ...(userOptions.durationSeconds ? { durationSeconds: userOptions.durationSeconds } : {}),
-        ...(userOptions.targetSection ? { targetSection: userOptions.targetSection } : {}),
-      }, userOptions.totp ? { totpSecret: user.totpSecret as string } : {});
+      await engine.addProfile(
+        {
+          name,
+          mfaSerial: user.mfaSerial,
+          accessKeyId: user.accessKeyId,
+          secretAccessKey: user.secretAccessKey,
+          ...(userOptions.durationSeconds ? { durationSeconds: userOptions.durationSeconds } : {}),
+          ...(userOptions.targetSection ? { targetSection: userOptions.targetSection } : {}),
+        },
+        userOptions.totp ? { totpSecret: user.totpSecret as string } : {},
+      );
       return user;
     },
     async close() {

@@ -51,12 +51,14 @@ export async function childBundle(name: ChildName): Promise<string> {
       outExtension: { '.js': '.mjs' },
       banner: { js: REQUIRE_BANNER },
       logLevel: 'error',
-      plugins: [{
-        name: 'keytar-from-checkout',
-        setup(b) {
-          b.onResolve({ filter: /^keytar$/ }, () => ({ path: keytar, external: true }));
+      plugins: [
+        {
+          name: 'keytar-from-checkout',
+          setup(b) {
+            b.onResolve({ filter: /^keytar$/ }, () => ({ path: keytar, external: true }));
+          },
         },
-      }],
+      ],
     });
     chmodSync(dir, 0o755);
     const paths = Object.fromEntries(Object.keys(ENTRIES).map((key) => [key, join(dir, `${key}.mjs`)])) as Record<ChildName, string>;
@@ -66,7 +68,11 @@ export async function childBundle(name: ChildName): Promise<string> {
 }
 
 /** Starts a bundled child: `node <bundle> <args>`, optionally through `sh -c` (for `ulimit`). */
-export async function spawnChild(name: ChildName, args: readonly string[], options: SpawnOptions & { readonly shellPrefix?: string } = {}): Promise<ChildProcess> {
+export async function spawnChild(
+  name: ChildName,
+  args: readonly string[],
+  options: SpawnOptions & { readonly shellPrefix?: string } = {},
+): Promise<ChildProcess> {
   const bundle = await childBundle(name);
   const { shellPrefix, ...spawnOptions } = options;
   if (shellPrefix !== undefined) {
@@ -77,7 +83,9 @@ export async function spawnChild(name: ChildName, args: readonly string[], optio
 }
 
 /** Collects a child's output and waits for its end. */
-export function collect(child: ChildProcess): Promise<{ readonly status: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string }> {
+export function collect(
+  child: ChildProcess,
+): Promise<{ readonly status: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string }> {
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

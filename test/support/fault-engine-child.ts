@@ -54,7 +54,8 @@ lines.on('line', (line) => {
     .then(() => method.apply(engine, args))
     .then(
       (value) => reply({ id, ok: true, value: value ?? null }),
-      (error: unknown) => reply({ id, ok: false, error: isMfaTrayError(error) ? { code: error.code, message: error.message } : { code: 'unexpected', message: String(error) } }),
+      (error: unknown) =>
+        reply({ id, ok: false, error: isMfaTrayError(error) ? { code: error.code, message: error.message } : { code: 'unexpected', message: String(error) } }),
     );
 });
 reply({ id: 0, ok: true, value: 'ready' });

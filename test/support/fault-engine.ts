@@ -8,8 +8,7 @@ import { spawnChild } from './fault-build';
 
 /** What a call answered: the value, or the engine's error code and message. */
 export type CallResult<T = unknown> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
 
 /** The engine child's configuration (see fault-engine-child.ts). */
 export interface EngineChildConfig {
@@ -43,11 +42,13 @@ export class EngineChild {
       this.#pending.get(message.id)?.(message);
       this.#pending.delete(message.id);
     });
-    this.exited = new Promise((resolve) => child.on('close', (status) => {
-      for (const settle of this.#pending.values()) settle({ ok: false, error: { code: 'child-exited', message: this.stderr } });
-      this.#pending.clear();
-      resolve(status);
-    }));
+    this.exited = new Promise((resolve) =>
+      child.on('close', (status) => {
+        for (const settle of this.#pending.values()) settle({ ok: false, error: { code: 'child-exited', message: this.stderr } });
+        this.#pending.clear();
+        resolve(status);
+      }),
+    );
   }
 
   /** Starts an engine child and waits until it is ready. `env` is the process's environment. */

@@ -32,21 +32,35 @@ function ended(child: ChildProcess): Promise<void> {
 
 /** Whether org.freedesktop.secrets has an owner on the bus. */
 function secretServiceUp(env: NodeJS.ProcessEnv): boolean {
-  const result = spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { env, encoding: 'utf8' });
+  const result = spawnSync(
+    'dbus-send',
+    [
+      '--session',
+      '--print-reply',
+      '--dest=org.freedesktop.DBus',
+      '/org/freedesktop/DBus',
+      'org.freedesktop.DBus.NameHasOwner',
+      'string:org.freedesktop.secrets',
+    ],
+    { env, encoding: 'utf8' },
+  );
   return /boolean true/.test(result.stdout);
 }
 
 /** Starts a bus and a keyring in `dir` (which must exist). */
 export async function startPrivateKeyring(dir: string): Promise<PrivateKeyring> {
   const config = join(dir, 'bus.conf');
-  writeFileSync(config, `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+  writeFileSync(
+    config,
+    `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
   <listen>unix:path=${join(dir, 'bus')}</listen>
   <auth>EXTERNAL</auth>
   <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
 </busconfig>
-`);
+`,
+  );
   const bus = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -70,7 +84,11 @@ export async function startPrivateKeyring(dir: string): Promise<PrivateKeyring> 
 
   let daemon: ChildProcess | undefined;
   const start = async ({ locked = false }: { readonly locked?: boolean } = {}): Promise<void> => {
-    daemon = spawn('gnome-keyring-daemon', ['--foreground', ...(locked ? [] : ['--unlock']), '--components=secrets', `--control-directory=${join(home, 'control')}`], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    daemon = spawn(
+      'gnome-keyring-daemon',
+      ['--foreground', ...(locked ? [] : ['--unlock']), '--components=secrets', `--control-directory=${join(home, 'control')}`],
+      { env, stdio: ['pipe', 'ignore', 'pipe'] },
+    );
     daemon.stdin?.end(locked ? '' : 'keyring-password');
     const deadline = Date.now() + 10_000;
     while (!secretServiceUp(env)) {

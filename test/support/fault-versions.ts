@@ -34,15 +34,45 @@ export function largeCredentialsFile(profiles: number): string {
   for (let i = 0; i < profiles; i += 1) {
     if (i === Math.floor(profiles / 3) || i === Math.floor((2 * profiles) / 3)) {
       const t = i === Math.floor(profiles / 3) ? 0 : 1;
-      lines.push(`[target${t}]`, '# written by MFA Tray', 'aws_access_key_id = ASIAOLDOLDOLDOLDOLD1', `aws_secret_access_key = ${'o'.repeat(40)}`, `aws_session_token = ${'OldToken'.repeat(40)}`, 'x_security_token_expires = 2020-01-01T00:00:00Z', 'region = eu-west-1', '');
+      lines.push(
+        `[target${t}]`,
+        '# written by MFA Tray',
+        'aws_access_key_id = ASIAOLDOLDOLDOLDOLD1',
+        `aws_secret_access_key = ${'o'.repeat(40)}`,
+        `aws_session_token = ${'OldToken'.repeat(40)}`,
+        'x_security_token_expires = 2020-01-01T00:00:00Z',
+        'region = eu-west-1',
+        '',
+      );
     }
     const id = `AKIA${String(i).padStart(16, '0')}`;
     if (i % 5 === 0) {
-      lines.push(`[team-${i}]`, `aws_access_key_id = ${id}`, `aws_secret_access_key = ${'k'.repeat(36)}${String(i).padStart(4, '0')}`, `aws_session_token = ${'SessTok'.repeat(30)}`, '');
+      lines.push(
+        `[team-${i}]`,
+        `aws_access_key_id = ${id}`,
+        `aws_secret_access_key = ${'k'.repeat(36)}${String(i).padStart(4, '0')}`,
+        `aws_session_token = ${'SessTok'.repeat(30)}`,
+        '',
+      );
     } else if (i % 7 === 0) {
-      lines.push(`; profile ${i} uses a custom endpoint`, `[svc-${i}]`, `aws_access_key_id = ${id}`, `aws_secret_access_key = ${'q'.repeat(40)}`, 's3 =', '    max_concurrent_requests = 20', '    addressing_style = path', '');
+      lines.push(
+        `; profile ${i} uses a custom endpoint`,
+        `[svc-${i}]`,
+        `aws_access_key_id = ${id}`,
+        `aws_secret_access_key = ${'q'.repeat(40)}`,
+        's3 =',
+        '    max_concurrent_requests = 20',
+        '    addressing_style = path',
+        '',
+      );
     } else {
-      lines.push(`[user-${i}]`, `aws_access_key_id = ${id}`, `aws_secret_access_key = ${'s'.repeat(36)}${String(i).padStart(4, '0')}`, `# rotated ${2020 + (i % 5)}`, '');
+      lines.push(
+        `[user-${i}]`,
+        `aws_access_key_id = ${id}`,
+        `aws_secret_access_key = ${'s'.repeat(36)}${String(i).padStart(4, '0')}`,
+        `# rotated ${2020 + (i % 5)}`,
+        '',
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -114,7 +114,9 @@ export const LOOPBACK_CLIENT_SCRIPT = `(() => {
 })();`;
 
 /** Starts the server; `use(engine)` before the first page loads. */
-export async function startLoopbackBridge(options: { readonly engine?: Engine; readonly locale?: string; readonly root?: string } = {}): Promise<LoopbackBridge> {
+export async function startLoopbackBridge(
+  options: { readonly engine?: Engine; readonly locale?: string; readonly root?: string } = {},
+): Promise<LoopbackBridge> {
   const built = options.root ?? RENDERER_DIST;
   if (!existsSync(join(built, 'prompt.html'))) throw new Error(`the windows are not built (${built}); run: node scripts/build.mjs`);
   // Served from a snapshot: a build running meanwhile (it empties app/dist/ first) must not pull

@@ -14,7 +14,13 @@ before(() => {
 });
 
 function client(credentials: STSClientConfig['credentials'], extra: Partial<STSClientConfig> = {}): STSClient {
-  return new STSClient({ region: 'us-east-1', endpoint: loopback.sts.endpoint, ...(credentials === undefined ? {} : { credentials }), maxAttempts: 1, ...extra } as STSClientConfig);
+  return new STSClient({
+    region: 'us-east-1',
+    endpoint: loopback.sts.endpoint,
+    ...(credentials === undefined ? {} : { credentials }),
+    maxAttempts: 1,
+    ...extra,
+  } as STSClientConfig);
 }
 
 function longLived(user: StsUser): STSClient {
@@ -131,7 +137,7 @@ describe('loopback STS', () => {
     assert.equal(identity.Arn, user.arn);
   });
 
-  test("refuses a session without its token as an unknown key", async () => {
+  test('refuses a session without its token as an unknown key', async () => {
     const user = loopback.sts.registerUser();
     const { Credentials } = await longLived(user).send(getSessionToken(user, loopback.sts.currentCode(user)));
     const tokenless = client({ accessKeyId: Credentials?.AccessKeyId ?? '', secretAccessKey: Credentials?.SecretAccessKey ?? '' });
@@ -148,12 +154,13 @@ describe('loopback STS', () => {
 
     assert.deepEqual(error, {
       code: 'ValidationError',
-      message: "1 validation error detected: Value '200000' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 129600",
+      message:
+        "1 validation error detected: Value '200000' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 129600",
       status: 400,
     });
   });
 
-  test('refuses a serial that is not the signing user\'s with STS\'s wording', async () => {
+  test("refuses a serial that is not the signing user's with STS's wording", async () => {
     const user = loopback.sts.registerUser();
     const other = loopback.sts.registerUser();
 
@@ -170,7 +177,12 @@ describe('loopback STS', () => {
     await stsError(longLived(user).send(getSessionToken(user, code)));
 
     assert.deepEqual(
-      { action: loopback.sts.requests.at(-1)?.action, tokenCode: loopback.sts.requests.at(-1)?.tokenCode, outcome: loopback.sts.requests.at(-1)?.outcome, status: loopback.sts.requests.at(-1)?.status },
+      {
+        action: loopback.sts.requests.at(-1)?.action,
+        tokenCode: loopback.sts.requests.at(-1)?.tokenCode,
+        outcome: loopback.sts.requests.at(-1)?.outcome,
+        status: loopback.sts.requests.at(-1)?.status,
+      },
       { action: 'GetSessionToken', tokenCode: code, outcome: '5xx', status: 500 },
     );
   });

@@ -33,8 +33,7 @@ const TOTP_PERIOD_S = 30;
 /** STS's exact error messages (the ones DESIGN.md's table relies on). */
 export const STS_MESSAGES = {
   invalidCode: 'MultiFactorAuthentication failed with invalid MFA one time pass code. ',
-  wrongDevice:
-    'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.',
+  wrongDevice: 'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.',
   sessionCredentials: 'Cannot call GetSessionToken with session credentials',
   invalidClientTokenId: 'The security token included in the request is invalid.',
   expiredToken: 'The security token included in the request is expired',
@@ -217,7 +216,10 @@ function escapeXml(value: string): string {
 
 /** ISO 8601 basic format, as in X-Amz-Date: 20240101T000000Z. */
 function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function parseAmzDate(value: string): number | undefined {
@@ -435,7 +437,11 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     if (header === undefined) throw new StsError('MissingAuthenticationToken', STS_MESSAGES.missingAuthenticationToken, 403);
     const auth = parseAuthorization(header);
     if (!auth) {
-      throw new StsError('IncompleteSignature', `Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization=${header.split(' ')[0]}`, 400);
+      throw new StsError(
+        'IncompleteSignature',
+        `Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization=${header.split(' ')[0]}`,
+        400,
+      );
     }
     const session = sessionsByKey.get(auth.accessKeyId);
     const user = session?.user ?? usersByKey.get(auth.accessKeyId);
@@ -450,19 +456,34 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     const dateHeader = req.headers['x-amz-date'];
     const sent = typeof dateHeader === 'string' ? parseAmzDate(dateHeader) : undefined;
     if (typeof dateHeader !== 'string' || sent === undefined || !auth.signedHeaders.includes('x-amz-date')) {
-      throw new StsError('IncompleteSignature', 'Authorization header requires existence of either a \'X-Amz-Date\' or a \'Date\' header.', 400);
+      throw new StsError('IncompleteSignature', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", 400);
     }
     const serverNow = now();
     if (sent < serverNow - MAX_SIGNATURE_SKEW_MS) {
-      throw new StsError('SignatureDoesNotMatch', `Signature expired: ${dateHeader} is now earlier than ${amzDate(serverNow - MAX_SIGNATURE_SKEW_MS)} (${amzDate(serverNow)} - 5 min.)`, 403);
+      throw new StsError(
+        'SignatureDoesNotMatch',
+        `Signature expired: ${dateHeader} is now earlier than ${amzDate(serverNow - MAX_SIGNATURE_SKEW_MS)} (${amzDate(serverNow)} - 5 min.)`,
+        403,
+      );
     }
     if (sent > serverNow + MAX_SIGNATURE_SKEW_MS) {
-      throw new StsError('SignatureDoesNotMatch', `Signature not yet current: ${dateHeader} is still later than ${amzDate(serverNow + MAX_SIGNATURE_SKEW_MS)} (${amzDate(serverNow)} + 5 min.)`, 403);
+      throw new StsError(
+        'SignatureDoesNotMatch',
+        `Signature not yet current: ${dateHeader} is still later than ${amzDate(serverNow + MAX_SIGNATURE_SKEW_MS)} (${amzDate(serverNow)} + 5 min.)`,
+        403,
+      );
     }
     if (auth.service !== 'sts') throw new StsError('SignatureDoesNotMatch', "Credential should be scoped to correct service: 'sts'. ", 403);
-    if (auth.terminator !== 'aws4_request') throw new StsError('SignatureDoesNotMatch', "Credential should be scoped with a valid terminator: 'aws4_request', not '" + auth.terminator + "'. ", 403);
-    if (auth.date !== dateHeader.slice(0, 8)) throw new StsError('SignatureDoesNotMatch', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${dateHeader.slice(0, 8)}', from '${dateHeader}'.`, 403);
-    if (!auth.signedHeaders.includes('host')) throw new StsError('SignatureDoesNotMatch', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", 403);
+    if (auth.terminator !== 'aws4_request')
+      throw new StsError('SignatureDoesNotMatch', "Credential should be scoped with a valid terminator: 'aws4_request', not '" + auth.terminator + "'. ", 403);
+    if (auth.date !== dateHeader.slice(0, 8))
+      throw new StsError(
+        'SignatureDoesNotMatch',
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${dateHeader.slice(0, 8)}', from '${dateHeader}'.`,
+        403,
+      );
+    if (!auth.signedHeaders.includes('host'))
+      throw new StsError('SignatureDoesNotMatch', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.", 403);
 
     const secret = session?.secretAccessKey ?? user.secretAccessKey;
     const expected = expectedSignature(secret, auth, dateHeader, canonicalRequest(req, body, auth.signedHeaders));
@@ -586,7 +607,11 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     try {
       const caller = authenticate(req, body);
       if (params.get('Version') !== API_VERSION) {
-        throw new StsError('InvalidAction', `Could not find operation ${record.action ?? ''} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`, 400);
+        throw new StsError(
+          'InvalidAction',
+          `Could not find operation ${record.action ?? ''} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`,
+          400,
+        );
       }
       let fields: string;
       if (record.action === 'GetSessionToken') fields = getSessionToken(caller, params, record);
@@ -632,9 +657,10 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     if (failures.remaining > 0) {
       failures.remaining -= 1;
       record.outcome = '5xx';
-      const error = failures.status === 503
-        ? new StsError('ServiceUnavailable', 'Service is unable to handle request.', 503, 'Receiver')
-        : new StsError('InternalFailure', 'An internal error has occurred.', failures.status, 'Receiver');
+      const error =
+        failures.status === 503
+          ? new StsError('ServiceUnavailable', 'Service is unable to handle request.', 503, 'Receiver')
+          : new StsError('InternalFailure', 'An internal error has occurred.', failures.status, 'Receiver');
       send(res, record, requestId, errorAnswer(record, error, requestId));
       return;
     }
@@ -654,12 +680,25 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
       if (malformed.kind === 'html') {
         send(res, record, requestId, { status: 200, body: '<!doctype html><html><body><h1>Sign in to the Wi-Fi</h1></body></html>', contentType: 'text/html' });
       } else if (malformed.kind === 'proxy-403') {
-        send(res, record, requestId, { status: 403, body: '<!doctype html><html><body><h1>Access to this site is blocked</h1></body></html>', contentType: 'text/html' });
+        send(res, record, requestId, {
+          status: 403,
+          body: '<!doctype html><html><body><h1>Access to this site is blocked</h1></body></html>',
+          contentType: 'text/html',
+        });
       } else if (malformed.kind === 'truncated') {
         send(res, record, requestId, { status: 200, body: answer.body.slice(0, Math.floor(answer.body.length / 2)) });
-      } else if (malformed.kind === 'expired-session' || malformed.kind === 'expired-session-undated' || malformed.kind === 'short-session' || malformed.kind === 'long-session') {
-        const expiresAt = malformed.kind === 'short-session' ? now() + 60_000 : malformed.kind === 'long-session' ? now() + 48 * 3_600_000 : Date.UTC(2001, 0, 1);
-        const body = answer.body.replace(/<Expiration>[^<]*<\/Expiration>/, `<Expiration>${new Date(expiresAt).toISOString().replace('.000Z', 'Z')}</Expiration>`);
+      } else if (
+        malformed.kind === 'expired-session' ||
+        malformed.kind === 'expired-session-undated' ||
+        malformed.kind === 'short-session' ||
+        malformed.kind === 'long-session'
+      ) {
+        const expiresAt =
+          malformed.kind === 'short-session' ? now() + 60_000 : malformed.kind === 'long-session' ? now() + 48 * 3_600_000 : Date.UTC(2001, 0, 1);
+        const body = answer.body.replace(
+          /<Expiration>[^<]*<\/Expiration>/,
+          `<Expiration>${new Date(expiresAt).toISOString().replace('.000Z', 'Z')}</Expiration>`,
+        );
         send(res, record, requestId, { status: answer.status, body }, { undated: malformed.kind === 'expired-session-undated' });
       } else if (malformed.kind === 'huge' || malformed.kind === 'huge-declared') {
         sendHuge(res, record, malformed.kind === 'huge-declared');

@@ -60,7 +60,8 @@ export function useWindows(options: { readonly locale?: string } = {}): Windows 
   afterEach(async (t) => {
     if (process.env.MFA_TRAY_SHOTS) {
       // Debugging aid: the last state of every page this test used.
-      for (const page of opened) await screenshot(page, `last/${t.name.replace(/\W+/g, '-').slice(0, 60)}-${new URL(page.url()).pathname.slice(1)}`).catch(() => undefined);
+      for (const page of opened)
+        await screenshot(page, `last/${t.name.replace(/\W+/g, '-').slice(0, 60)}-${new URL(page.url()).pathname.slice(1)}`).catch(() => undefined);
     }
     const problems = [...opened].flatMap((page) => pageProblems(page).map((p) => `${page.url()}: ${p}`));
     for (const page of opened) clearProblems(page);
@@ -94,12 +95,18 @@ export function useWindows(options: { readonly locale?: string } = {}): Windows 
       const callsBefore = state.bridge.calls.length;
       await page.goto(state.bridge.url(path));
       // Rendered: the window's heading is there (the page's script wrote it).
-      await page.locator('h1').first().waitFor().catch(async (error: Error) => {
-        const calls = state.bridge.calls.slice(callsBefore).map((c) => c.operation);
-        const body = await page.evaluate(() => document.body.innerText).catch(() => '(unreadable)');
-        throw new Error(`${path} did not render: ${error.message.split('\n')[0]}; bridge calls: ${calls.join(', ') || 'none'}; ` +
-          `problems: ${pageProblems(page).join('; ') || 'none'}; text: ${JSON.stringify(body)}`);
-      });
+      await page
+        .locator('h1')
+        .first()
+        .waitFor()
+        .catch(async (error: Error) => {
+          const calls = state.bridge.calls.slice(callsBefore).map((c) => c.operation);
+          const body = await page.evaluate(() => document.body.innerText).catch(() => '(unreadable)');
+          throw new Error(
+            `${path} did not render: ${error.message.split('\n')[0]}; bridge calls: ${calls.join(', ') || 'none'}; ` +
+              `problems: ${pageProblems(page).join('; ') || 'none'}; text: ${JSON.stringify(body)}`,
+          );
+        });
       return page;
     },
   };

@@ -68,7 +68,11 @@ Options:
     const engine = ctx.engine();
     const existing = (await engine.settings.listProfiles()).find((p) => p.name === profile.name);
     if (existing && !force) {
-      throw new MfaTrayError('already-exists', `A profile named "${profile.name}" exists already; replace it with --force, or remove it first (mfa-tray remove ${profile.name}).`, { field: 'name' });
+      throw new MfaTrayError(
+        'already-exists',
+        `A profile named "${profile.name}" exists already; replace it with --force, or remove it first (mfa-tray remove ${profile.name}).`,
+        { field: 'name' },
+      );
     }
 
     const secretAccessKey = validateSecretAccessKey(await readSecretKey(ctx, keyId));
@@ -80,10 +84,14 @@ Options:
     // The engine forgets a TOTP secret registered for the previous MFA device; said here when it does.
     const forgetsTotp = existing !== undefined && existing.mfaSerial !== profile.mfaSerial && (await engine.secrets.hasTotpSecret(profile.name));
     const stored = await engine.addProfile({ ...profile, ...key }, { replace: force });
-    ctx.out(`${existing ? 'Replaced' : 'Added'} profile ${stored.name}: key ${maskKeyId(keyId)} in the keychain, MFA device ${stored.mfaSerial}, ` +
-      `region ${stored.region}, sessions of ${stored.durationSeconds} s go to [${stored.targetSection}] in ${engine.credentials.path}.`);
+    ctx.out(
+      `${existing ? 'Replaced' : 'Added'} profile ${stored.name}: key ${maskKeyId(keyId)} in the keychain, MFA device ${stored.mfaSerial}, ` +
+        `region ${stored.region}, sessions of ${stored.durationSeconds} s go to [${stored.targetSection}] in ${engine.credentials.path}.`,
+    );
     if (existing && forgetsTotp) {
-      ctx.out(`Forgot the TOTP secret registered for the previous MFA device ${existing.mfaSerial}; register the new device's with: mfa-tray totp set ${stored.name}`);
+      ctx.out(
+        `Forgot the TOTP secret registered for the previous MFA device ${existing.mfaSerial}; register the new device's with: mfa-tray totp set ${stored.name}`,
+      );
     }
     ctx.out(`Get a session with: mfa-tray refresh ${stored.name}`);
     return EXIT.ok;
@@ -103,10 +111,16 @@ async function readSecretKey(ctx: CliContext, keyId: string): Promise<string> {
   try {
     text = await readPipedText(stdin);
   } catch {
-    throw new MfaTrayError('invalid-input', 'secret access key: stdin holds more than a key; pipe only the 40-character secret access key.', { field: 'secretAccessKey' });
+    throw new MfaTrayError('invalid-input', 'secret access key: stdin holds more than a key; pipe only the 40-character secret access key.', {
+      field: 'secretAccessKey',
+    });
   }
   if (text === '') {
-    throw new MfaTrayError('invalid-input', 'secret access key: stdin was empty; pipe the 40-character secret access key into the command, or run it in a terminal to be asked for it.', { field: 'secretAccessKey' });
+    throw new MfaTrayError(
+      'invalid-input',
+      'secret access key: stdin was empty; pipe the 40-character secret access key into the command, or run it in a terminal to be asked for it.',
+      { field: 'secretAccessKey' },
+    );
   }
   return text;
 }

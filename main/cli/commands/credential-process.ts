@@ -40,7 +40,11 @@ function codeTimeoutMs(env: NodeJS.ProcessEnv): number {
   if (raw === undefined || raw === '') return CODE_TIMEOUT_DEFAULT_SECONDS * 1000;
   const seconds = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(seconds >= CODE_TIMEOUT_LIMITS.min && seconds <= CODE_TIMEOUT_LIMITS.max)) {
-    throw new MfaTrayError('invalid-input', `${CODE_TIMEOUT_ENV}: use a whole number of seconds from ${CODE_TIMEOUT_LIMITS.min} to ${CODE_TIMEOUT_LIMITS.max} (default ${CODE_TIMEOUT_DEFAULT_SECONDS})`, { field: CODE_TIMEOUT_ENV });
+    throw new MfaTrayError(
+      'invalid-input',
+      `${CODE_TIMEOUT_ENV}: use a whole number of seconds from ${CODE_TIMEOUT_LIMITS.min} to ${CODE_TIMEOUT_LIMITS.max} (default ${CODE_TIMEOUT_DEFAULT_SECONDS})`,
+      { field: CODE_TIMEOUT_ENV },
+    );
   }
   return seconds * 1000;
 }
@@ -83,16 +87,26 @@ Options:
       // AWS tools may start several of these at once: one refreshes, the others wait and serve its
       // session. That one may hold less than the 15 minutes asked of a cached one (a 900 s profile):
       // any new session with time left will do.
-      session = await engine.whileRefreshing(name, async () => {
-        const current = await lookUpCachedSession(name, engine);
-        const renewed = current.cached !== undefined && current.cached.expiresAt !== cached?.expiresAt &&
-          current.cached.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS;
-        return current.cached && (current.fresh || renewed) ? current.cached : refresh(engine, current.profile, current.cached, timeoutMs, ctx.streams.stderr);
-      }, { onWait: () => note(ctx, `mfa-tray credential-process: another mfa-tray is refreshing profile ${name}; waiting for its session…`) });
+      session = await engine.whileRefreshing(
+        name,
+        async () => {
+          const current = await lookUpCachedSession(name, engine);
+          const renewed =
+            current.cached !== undefined &&
+            current.cached.expiresAt !== cached?.expiresAt &&
+            current.cached.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS;
+          return current.cached && (current.fresh || renewed)
+            ? current.cached
+            : refresh(engine, current.profile, current.cached, timeoutMs, ctx.streams.stderr);
+        },
+        { onWait: () => note(ctx, `mfa-tray credential-process: another mfa-tray is refreshing profile ${name}; waiting for its session…`) },
+      );
     } catch (error) {
       const left = cached ? cached.expiresAt - engine.clock.now() : 0;
       if (cached && left >= SERVE_STALE_ABOVE_MS && isMfaTrayError(error)) {
-        ctx.err(`mfa-tray credential-process: could not refresh profile ${name} (${oneLine(error.message)}); using its current session, ${formatDuration(left)} left.`);
+        ctx.err(
+          `mfa-tray credential-process: could not refresh profile ${name} (${oneLine(error.message)}); using its current session, ${formatDuration(left)} left.`,
+        );
         return serve(ctx, cached);
       }
       throw error;
@@ -102,24 +116,43 @@ Options:
 };
 
 /** A new session: with the registered TOTP secret, else with a code asked for on the terminal. */
-async function refresh(engine: Engine, profile: Profile, cached: SessionCredentials | undefined, timeoutMs: number, stderr: NodeJS.WritableStream): Promise<SessionCredentials> {
+async function refresh(
+  engine: Engine,
+  profile: Profile,
+  cached: SessionCredentials | undefined,
+  timeoutMs: number,
+  stderr: NodeJS.WritableStream,
+): Promise<SessionCredentials> {
   const name = profile.name;
   if (await engine.secrets.hasTotpSecret(name)) return engine.refresh(name, { generate: true, onWait: stepWaitNotice(stderr, profile.mfaSerial) });
   const terminal = openTerminal();
   if (!terminal) {
-    throw new MfaTrayError('code-required', `Profile ${name} needs a new session and a code from MFA device ${profile.mfaSerial}, but there is no terminal to ask on. ` +
-      `Run: mfa-tray refresh ${name}; or register the device's secret: mfa-tray totp set ${name}`);
+    throw new MfaTrayError(
+      'code-required',
+      `Profile ${name} needs a new session and a code from MFA device ${profile.mfaSerial}, but there is no terminal to ask on. ` +
+        `Run: mfa-tray refresh ${name}; or register the device's secret: mfa-tray totp set ${name}`,
+    );
   }
   let code: string;
   try {
     const now = engine.clock.now();
-    const why = !cached ? 'it has no current session'
-      : cached.expiresAt > now ? `its session has ${formatDuration(cached.expiresAt - now)} left`
+    const why = !cached
+      ? 'it has no current session'
+      : cached.expiresAt > now
+        ? `its session has ${formatDuration(cached.expiresAt - now)} left`
         : `its session expired at ${formatLocalTime(cached.expiresAt)}`;
-    code = await askCode(profile, { input: terminal.input, output: terminal.output, note: `mfa-tray: profile ${name} needs a refresh (${why}).`, signal: AbortSignal.timeout(timeoutMs) });
+    code = await askCode(profile, {
+      input: terminal.input,
+      output: terminal.output,
+      note: `mfa-tray: profile ${name} needs a refresh (${why}).`,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
     if (error instanceof CancelledError && error.reason === 'aborted') {
-      throw new MfaTrayError('code-required', `No code for profile ${name} was typed within ${formatDuration(timeoutMs)}. Run the AWS command again with the MFA device at hand, or register the device's secret: mfa-tray totp set ${name}`);
+      throw new MfaTrayError(
+        'code-required',
+        `No code for profile ${name} was typed within ${formatDuration(timeoutMs)}. Run the AWS command again with the MFA device at hand, or register the device's secret: mfa-tray totp set ${name}`,
+      );
     }
     throw error;
   } finally {

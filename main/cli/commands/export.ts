@@ -41,7 +41,9 @@ Options:
     const name = validateProfileName(positionals[0]);
     const format = stringOption(values, 'format') ?? DEFAULT_FORMAT;
     if (!isExportFormat(format)) {
-      throw new MfaTrayError('invalid-input', `--format: "${format.slice(0, 40)}" is not a format; use one of ${EXPORT_FORMATS.join(', ')}`, { field: 'format' });
+      throw new MfaTrayError('invalid-input', `--format: "${format.slice(0, 40)}" is not a format; use one of ${EXPORT_FORMATS.join(', ')}`, {
+        field: 'format',
+      });
     }
     const engine = ctx.engine();
     try {
@@ -51,7 +53,10 @@ Options:
       // Say "expired at …" rather than "no session" when there was one.
       const stale = await engine.secrets.getSession(name).catch(() => undefined);
       if (stale) {
-        throw new MfaTrayError('no-session', `The session of profile ${name} expired at ${formatLocalTime(stale.expiresAt)} local time; get a new one with: mfa-tray refresh ${name}`);
+        throw new MfaTrayError(
+          'no-session',
+          `The session of profile ${name} expired at ${formatLocalTime(stale.expiresAt)} local time; get a new one with: mfa-tray refresh ${name}`,
+        );
       }
       throw error;
     }

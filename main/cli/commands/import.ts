@@ -76,9 +76,11 @@ Options:
     if (removePlaintext) {
       ctx.out(`Removed the plaintext key from [${fromSection}] in ${file} (mfa-tray remove ${profile.name} --restore-plaintext puts it back).`);
     } else {
-      ctx.out(`The plaintext key is still in [${fromSection}] in ${file}; once the profile works, remove it with: ` +
-        `mfa-tray import ${profile.name} --from ${fromSection} --mfa-serial ${profile.mfaSerial} --region ${profile.region} ` +
-        `--duration ${profile.durationSeconds} --target ${profile.targetSection} --remove-plaintext --force`);
+      ctx.out(
+        `The plaintext key is still in [${fromSection}] in ${file}; once the profile works, remove it with: ` +
+          `mfa-tray import ${profile.name} --from ${fromSection} --mfa-serial ${profile.mfaSerial} --region ${profile.region} ` +
+          `--duration ${profile.durationSeconds} --target ${profile.targetSection} --remove-plaintext --force`,
+      );
     }
     ctx.out(`Get a session with: mfa-tray refresh ${profile.name}`);
     return EXIT.ok;

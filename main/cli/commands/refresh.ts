@@ -79,7 +79,9 @@ Options:
           // Sent or not, the code counts as used: AWS may have seen it.
           steps.used(profile.mfaSerial);
         }
-        ctx.out(`${profile.name}: new session in [${profile.targetSection}] of ${engine.credentials.path}, ${describeExpiry(session.expiresAt, engine.clock.now())}`);
+        ctx.out(
+          `${profile.name}: new session in [${profile.targetSection}] of ${engine.credentials.path}, ${describeExpiry(session.expiresAt, engine.clock.now())}`,
+        );
       } catch (error) {
         if (error instanceof CancelledError) throw error;
         const failure = describeFailure(error, 'refresh');
@@ -96,8 +98,11 @@ async function codeInput(ctx: CliContext, profile: Profile, code: string | undef
   const engine = ctx.engine();
   if (await engine.secrets.hasTotpSecret(profile.name)) return { generate: true, onWait: stepWaitNotice(ctx.streams.stderr, profile.mfaSerial) };
   if (!ctx.interactive) {
-    throw new MfaTrayError('code-required', `Profile ${profile.name} needs a code from MFA device ${profile.mfaSerial}, and there is no terminal to ask on. ` +
-      `Give it with: mfa-tray refresh ${profile.name} --code <6 digits>; or register the device's secret: mfa-tray totp set ${profile.name}`);
+    throw new MfaTrayError(
+      'code-required',
+      `Profile ${profile.name} needs a code from MFA device ${profile.mfaSerial}, and there is no terminal to ask on. ` +
+        `Give it with: mfa-tray refresh ${profile.name} --code <6 digits>; or register the device's secret: mfa-tray totp set ${profile.name}`,
+    );
   }
   const wait = steps.waitMs(profile.mfaSerial);
   if (wait > 0) {

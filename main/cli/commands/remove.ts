@@ -32,7 +32,13 @@ Options:
                            aws-mfa layout); a section holding a session or another key is refused
   -h, --help               this help
 `,
-  options: { ...HELP_OPTION, yes: { type: 'boolean' }, 'forget-session': { type: 'boolean' }, 'restore-plaintext': { type: 'boolean' }, to: { type: 'string' } },
+  options: {
+    ...HELP_OPTION,
+    yes: { type: 'boolean' },
+    'forget-session': { type: 'boolean' },
+    'restore-plaintext': { type: 'boolean' },
+    to: { type: 'string' },
+  },
   positionals: { min: 1, max: 1, name: '<profile>' },
 
   async run(ctx, { values, positionals }) {
@@ -67,9 +73,11 @@ Options:
     await engine.removeProfile(name, { forgetSession, ...(restoreKeyTo === undefined ? {} : { restoreKeyTo }) });
     if (restoreKeyTo !== undefined) ctx.out(`Wrote access key ${impact.maskedKeyId ?? ''} back into [${restoreKeyTo}] in ${impact.credentialsPath}.`);
     ctx.out(`Removed profile ${name} and its keychain entries.`);
-    ctx.out(forgetSession
-      ? `Removed its session from [${impact.targetSection}] in ${impact.credentialsPath}.`
-      : `Its session (if any) stays in [${impact.targetSection}] in ${impact.credentialsPath} until it expires.`);
+    ctx.out(
+      forgetSession
+        ? `Removed its session from [${impact.targetSection}] in ${impact.credentialsPath}.`
+        : `Its session (if any) stays in [${impact.targetSection}] in ${impact.credentialsPath} until it expires.`,
+    );
     return EXIT.ok;
   },
 };
@@ -84,6 +92,7 @@ function describeLoss(impact: RemovalImpact, restoreKeyTo: string | undefined): 
   const lost = `Removing profile ${impact.profile} forgets from the keychain: ${entries.join(', ')}.`;
   if (!impact.maskedKeyId) return lost;
   if (restoreKeyTo !== undefined) return `${lost} The key is first written back into [${restoreKeyTo}] of ${impact.credentialsPath}.`;
-  if (impact.keyCopies.length > 0) return `${lost} Another copy of the key stays in ${impact.keyCopies.map((s) => `[${s}]`).join(', ')} of ${impact.credentialsPath}.`;
+  if (impact.keyCopies.length > 0)
+    return `${lost} Another copy of the key stays in ${impact.keyCopies.map((s) => `[${s}]`).join(', ')} of ${impact.credentialsPath}.`;
   return `${lost} The keychain holds the only copy of that key: it cannot be recovered afterwards (keep it with --restore-plaintext).`;
 }

@@ -57,8 +57,10 @@ Options:
     ctx.write(renderTable(['PROFILE', 'SECTION', 'STATE', 'EXPIRES', 'LEFT', 'TOTP'], rows));
     if (clock) {
       const off = Math.abs(clock.offsetMs) >= 1000;
-      ctx.out(`\nClock: this computer's clock is ${describeOffset(clock.offsetMs)} (measured ${formatDuration(now - clock.measuredAt)} ago)` +
-        `${off ? "; codes are made in AWS's time" : ''}.`);
+      ctx.out(
+        `\nClock: this computer's clock is ${describeOffset(clock.offsetMs)} (measured ${formatDuration(now - clock.measuredAt)} ago)` +
+          `${off ? "; codes are made in AWS's time" : ''}.`,
+      );
     }
     return failIfKeychainDown(statuses);
   },

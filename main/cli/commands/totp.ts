@@ -36,8 +36,12 @@ Options:
     const secret = await readTotpSecret(ctx, name);
     const replaced = await engine.secrets.hasTotpSecret(name);
     await engine.setTotpSecret(name, secret);
-    ctx.out(`${replaced ? 'Replaced' : 'Registered'} the TOTP secret of profile ${name} (in the keychain). ` +
-      (profile.autoRefresh ? 'refresh, credential-process and watch now make the codes themselves.' : 'refresh and credential-process now make the codes themselves (auto-refresh is off for this profile).'));
+    ctx.out(
+      `${replaced ? 'Replaced' : 'Registered'} the TOTP secret of profile ${name} (in the keychain). ` +
+        (profile.autoRefresh
+          ? 'refresh, credential-process and watch now make the codes themselves.'
+          : 'refresh and credential-process now make the codes themselves (auto-refresh is off for this profile).'),
+    );
     return EXIT.ok;
   },
 };
@@ -70,10 +74,16 @@ async function readTotpSecret(ctx: CliContext, name: string): Promise<string> {
   try {
     text = await readPipedText(stdin);
   } catch {
-    throw new MfaTrayError('invalid-totp-secret', 'stdin holds more than a TOTP secret; pipe only the base32 secret or the otpauth://totp/ URI.', { field: 'totpSecret' });
+    throw new MfaTrayError('invalid-totp-secret', 'stdin holds more than a TOTP secret; pipe only the base32 secret or the otpauth://totp/ URI.', {
+      field: 'totpSecret',
+    });
   }
   if (text === '') {
-    throw new MfaTrayError('invalid-totp-secret', 'stdin was empty; pipe the base32 secret or the otpauth://totp/ URI into the command, or run it in a terminal to be asked for it.', { field: 'totpSecret' });
+    throw new MfaTrayError(
+      'invalid-totp-secret',
+      'stdin was empty; pipe the base32 secret or the otpauth://totp/ URI into the command, or run it in a terminal to be asked for it.',
+      { field: 'totpSecret' },
+    );
   }
   return text;
 }

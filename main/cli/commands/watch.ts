@@ -136,8 +136,10 @@ class Watcher {
     await engine.start();
     const statuses = await engine.status();
     const interactive = this.#ctx.interactive;
-    this.line(`watching ${statuses.length} profile${statuses.length === 1 ? '' : 's'} (process ${process.pid}); stop with Ctrl-C` +
-      (interactive ? '' : '; no terminal to ask for codes on, so profiles without a TOTP secret are only reported'));
+    this.line(
+      `watching ${statuses.length} profile${statuses.length === 1 ? '' : 's'} (process ${process.pid}); stop with Ctrl-C` +
+        (interactive ? '' : '; no terminal to ask for codes on, so profiles without a TOTP secret are only reported'),
+    );
     for (const { profile, state, hasTotpSecret } of statuses) {
       this.#known.set(profile.name, expiryOf(state));
       this.line(`${profile.name}: ${describeState(expiryOf(state), engine.clock.now())}; ${describePlan(profile, hasTotpSecret)}`);
@@ -175,7 +177,8 @@ class Watcher {
     const expiresAt = expiryOf(state);
     if (expiresAt === undefined) this.#needsCode(profile, `${profile.name}: no current session`);
     else if (expiresAt <= now) this.#needsCode(profile, `${profile.name}: session expired at ${formatLocalTime(expiresAt)}`);
-    else if (state.kind === 'expiring') this.#needsCode(profile, `${profile.name}: session expires at ${formatLocalTime(expiresAt)} (in ${formatDuration(expiresAt - now)})`);
+    else if (state.kind === 'expiring')
+      this.#needsCode(profile, `${profile.name}: session expires at ${formatLocalTime(expiresAt)} (in ${formatDuration(expiresAt - now)})`);
   }
 
   /** A refresh by TOTP that watch starts itself, retried with backoff when STS is unreachable. */
@@ -184,7 +187,10 @@ class Watcher {
     this.#unattended.add(name);
     try {
       const profile = await this.#engine.settings.getProfile(name);
-      const session = await this.#engine.refresh(name, { generate: true, onWait: (waitMs) => this.line(`${name}: ${stepWaitText(waitMs, profile.mfaSerial)}`) });
+      const session = await this.#engine.refresh(name, {
+        generate: true,
+        onWait: (waitMs) => this.line(`${name}: ${stepWaitText(waitMs, profile.mfaSerial)}`),
+      });
       // The engine's 'refreshed' notice prints the line; only the bookkeeping is left here.
       this.#known.set(name, session.expiresAt);
     } catch (error) {
@@ -231,13 +237,16 @@ class Watcher {
         } catch {
           return;
         }
-        const what = notice.kind === 'expiring'
-          ? `${name}: session expires at ${formatLocalTime(notice.expiresAt)} (in ${formatDuration(notice.expiresAt - now)})`
-          : `${name}: session expired at ${formatLocalTime(notice.expiresAt)}`;
+        const what =
+          notice.kind === 'expiring'
+            ? `${name}: session expires at ${formatLocalTime(notice.expiresAt)} (in ${formatDuration(notice.expiresAt - now)})`
+            : `${name}: session expired at ${formatLocalTime(notice.expiresAt)}`;
         if (await this.#engine.secrets.hasTotpSecret(name).catch(() => false)) {
           // With auto-refresh on, the unattended refresh came before and failed for good; with it
           // off, the person chose to refresh by hand. Either way: no question, just what to run.
-          this.line(`${what}; ${profile.autoRefresh ? 'the unattended refresh did not succeed' : 'auto-refresh is off for this profile'}: run mfa-tray refresh ${name}`);
+          this.line(
+            `${what}; ${profile.autoRefresh ? 'the unattended refresh did not succeed' : 'auto-refresh is off for this profile'}: run mfa-tray refresh ${name}`,
+          );
           return;
         }
         this.#needsCode(profile, what);
@@ -330,9 +339,11 @@ class Watcher {
     this.#ticks += 1;
     const gap = elapsed - TICK_MS;
     if (Math.abs(gap) > GAP_MS) {
-      this.line(gap > 0
-        ? `the clock moved ${formatDuration(gap)} further than expected (the computer slept, or its clock was changed): rechecking`
-        : `the clock went back ${formatDuration(-gap)}: rechecking`);
+      this.line(
+        gap > 0
+          ? `the clock moved ${formatDuration(gap)} further than expected (the computer slept, or its clock was changed): rechecking`
+          : `the clock went back ${formatDuration(-gap)}: rechecking`,
+      );
       await this.#resync(true);
       return;
     }
