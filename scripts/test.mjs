@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint, build, then every test in test/ under node's test runner, inside a
+// `npm test`: type-check, lint, format check, build, then every test in test/ under node's test runner, inside a
 // private D-Bus session with an unlocked gnome-keyring and a throwaway HOME, so that the keychain
 // tests talk to a real Secret Service and nothing touches the user's own ~/.aws or keyring.
 //
 //   node scripts/test.mjs                 everything
-//   node scripts/test.mjs --only-tests    skip type-check, lint and build
+//   node scripts/test.mjs --only-tests    skip type-check, lint, format check and build
 //   node scripts/test.mjs test/engine/x.test.ts ...   only these files (implies --only-tests)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -48,6 +48,8 @@ const localBin = (name) => join(root, 'node_modules', '.bin', name);
 if (!onlyTests) {
   run('type-check (tsc)', localBin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
   run('lint (eslint)', localBin('eslint'), ['--max-warnings', '0', '.']);
+  // Formatting is checked, never fixed here: `npm run format` writes it.
+  run('format (prettier --check)', localBin('prettier'), ['--check', '--log-level', 'warn', '.']);
   run('build (esbuild)', process.execPath, ['scripts/build.mjs']);
   run('security scan (electronegativity)', process.execPath, ['scripts/electronegativity.mjs']);
 }
@@ -66,8 +68,13 @@ const testFiles = files.length > 0 ? files : findTests(join(root, 'test'));
 if (testFiles.length === 0) fail('no test files found under test/.');
 
 const testArgv = [
-  process.execPath, '--import', 'tsx', '--test', '--test-reporter=spec',
-  `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...testFiles,
+  process.execPath,
+  '--import',
+  'tsx',
+  '--test',
+  '--test-reporter=spec',
+  `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+  ...testFiles,
 ];
 console.log(`\n== tests (${testFiles.length} files, private D-Bus session with gnome-keyring, throwaway HOME)`);
 const status = runInKeyringSession(testArgv, { cwd: root, label: 'test' });
