@@ -1,7 +1,6 @@
 /**
  * Settings: notice and auto-refresh lead times, clipboard clearing, launch at login, language.
  */
-import type { AppSettings } from '../main/common/model';
 import { LIMITS, checkSettingsPatch } from '../main/common/validation';
 import { call } from './lib/bridge';
 import { el, replaceChildren } from './lib/dom';
@@ -92,7 +91,7 @@ function renderForm(page: PageContext, initial: boolean): void {
     for (const f of fields) f.setError(undefined);
     save.disabled = true;
     showMessage(status, 'progress', t('common.saving'));
-    const result = await call((b) => b.updateSettings(checked.value as Partial<AppSettings>));
+    const result = await call((b) => b.updateSettings(checked.value));
     save.disabled = false;
     if (!result.ok) {
       const target = fields.find((f) => f.name === result.error.field);

@@ -60,7 +60,7 @@ export function parseCommandArgs(
 ): ParsedArgs {
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {
     throw translateParseError(command, error, options);
   }

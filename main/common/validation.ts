@@ -140,7 +140,7 @@ export const PARTITION_DEFAULT_REGIONS: Readonly<Record<string, string>> = {
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 
-function fail<T>(field: ValidatedField | string, rule: ValidationRule, detail: string, params?: FieldIssue['params']): Checked<T> {
+function fail<T>(field: string, rule: ValidationRule, detail: string, params?: FieldIssue['params']): Checked<T> {
   const label = (FIELD_LABELS as Record<string, string | undefined>)[field] ?? field;
   return { ok: false, issue: { field, rule, message: `${label}: ${detail}`, ...(params ? { params } : {}) } };
 }

@@ -163,10 +163,10 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
       await engine.updateSettings(changes);
       return (await engine.settings.load()).settings;
     },
-    getLocale: async () => host.locale(),
-    closeWindow: async (_args, caller) => {
+    getLocale: () => Promise.resolve(host.locale()),
+    closeWindow: (_args, caller) => {
       host.closeWindow(caller);
-      return null;
+      return Promise.resolve(null);
     },
   };
 

@@ -161,16 +161,16 @@ export class ProfileSecrets {
    * reports the first failure.
    */
   async deleteAll(profile: string): Promise<void> {
-    let failure: unknown;
+    let failure: { readonly error: unknown } | undefined;
     // One after another: the store serialises anyway, and the order keeps the long-lived key last.
     for (const kind of ['session', 'totp-secret', 'long-lived-key'] as const) {
       try {
         await this.store.delete(kind, profile);
       } catch (error) {
-        failure ??= error;
+        failure ??= { error };
       }
     }
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw failure.error;
   }
 
   async #readJson<T>(kind: SecretKind, profile: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {

@@ -179,7 +179,7 @@ export class UsedCodes {
       this.path,
       (current) => {
         // May run more than once (when another program changed the file meanwhile): decide afresh each time.
-        const devices = prune(current === undefined ? new Map() : this.#parse(current, true), now);
+        const devices = prune(current === undefined ? new Map<string, DeviceRecord>() : this.#parse(current, true), now);
         const device = devices.get(mfaSerial) ?? { codes: [] };
         refusal = decide(device, now);
         if (refusal) return undefined;

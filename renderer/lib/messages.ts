@@ -104,7 +104,7 @@ const TITLES: Readonly<Record<string, MessageKey>> = {
 };
 
 /** An error from the bridge, or a failed state's code and reason. */
-export type ErrorLike = Pick<BridgeError, 'message' | 'field'> & { readonly code: BridgeError['code'] | string };
+export type ErrorLike = Pick<BridgeError, 'message' | 'field'> & { readonly code: string };
 
 /** Local checks by field, to translate an `invalid-input` the engine reported for a value the window sent. */
 const CHECKS: Readonly<Record<string, (value: unknown) => Checked<unknown>>> = {

@@ -118,10 +118,10 @@ export async function capturingOutput<T>(run: () => Promise<T>, into: string[]):
   const streams = [process.stdout, process.stderr] as const;
   const originals = streams.map((s) => s.write.bind(s));
   streams.forEach((stream, i) => {
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stream.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return (originals[i] as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
+    };
   });
   try {
     return await run();

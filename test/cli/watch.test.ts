@@ -210,10 +210,10 @@ async function forward(port: number, target: string): Promise<Server> {
     upstream.on('error', drop).on('close', drop);
   });
   const close = server.close.bind(server);
-  server.close = ((callback?: (error?: Error) => void) => {
+  server.close = (callback?: (error?: Error) => void) => {
     for (const socket of sockets) socket.destroy();
     return close(callback);
-  }) as Server['close'];
+  };
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return server;
 }

@@ -170,7 +170,7 @@ describe('profiles', () => {
     assert.equal(error.field, 'mfaSerial');
     assert.equal(await h.engine.secrets.getLongLivedKey('bad'), undefined);
     assert.deepEqual(await h.engine.settings.listProfiles(), []);
-    await assert.rejects(readdir(h.env.MFA_TRAY_CONFIG_DIR as string), { code: 'ENOENT' });
+    await assert.rejects(readdir(h.env.MFA_TRAY_CONFIG_DIR), { code: 'ENOENT' });
   });
 
   it('refuses a bad secret access key without echoing it', async () => {

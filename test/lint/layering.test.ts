@@ -1,12 +1,17 @@
 /**
  * The layering rules live in eslint.config.js; these tests prove they bite: each forbidden import,
- * linted as if it sat in the folder that must not use it, is reported.
+ * linted as if it sat in the folder that must not use it, is reported. (Those texts are not files of
+ * the TypeScript project, so they are linted without type information.) The type-aware rules bite
+ * too: a floating promise in a real file of the project is reported.
  */
 import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
 
-const eslint = new ESLint({ cwd: process.cwd() });
+const eslint = new ESLint({ cwd: process.cwd(), overrideConfig: tseslint.configs.disableTypeChecked });
 
 async function problems(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
@@ -56,5 +61,21 @@ describe('layering rules, more', () => {
 
   it('reject keytar in the renderer', async () => {
     assert.ok((await problems('renderer/example.ts', "import keytar from 'keytar';\nexport const k = keytar;\n")).length > 0);
+  });
+});
+
+describe('type-aware rules', () => {
+  it('report a floating promise', async () => {
+    const file = join(process.cwd(), 'test', 'lint', `lint-probe-${process.pid}.ts`);
+    await writeFile(file, 'async function work(): Promise<void> {}\nexport function start(): void {\n  work();\n}\n');
+    try {
+      const [result] = await new ESLint({ cwd: process.cwd() }).lintFiles([file]);
+      assert.deepEqual(
+        (result?.messages ?? []).map((m) => m.ruleId),
+        ['@typescript-eslint/no-floating-promises'],
+      );
+    } finally {
+      await rm(file, { force: true });
+    }
   });
 });

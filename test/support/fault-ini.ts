@@ -13,7 +13,7 @@ export type Profiles = Record<string, Record<string, string | undefined>>;
 /** The credentials file as the JS SDK reads it. */
 export async function sdkProfiles(path: string): Promise<Profiles> {
   const { credentialsFile } = await loadSharedConfigFiles({ filepath: path, configFilepath: join(path, '..', 'no-such-config'), ignoreCache: true });
-  return credentialsFile as Profiles;
+  return credentialsFile;
 }
 
 /**

@@ -20,7 +20,7 @@ function client(credentials: STSClientConfig['credentials'], extra: Partial<STSC
     ...(credentials === undefined ? {} : { credentials }),
     maxAttempts: 1,
     ...extra,
-  } as STSClientConfig);
+  });
 }
 
 function longLived(user: StsUser): STSClient {
