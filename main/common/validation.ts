@@ -13,6 +13,7 @@
  * `unknown` because their input comes from argv, IPC and form fields, and return the normalised
  * value (trimmed, code without spaces, numbers parsed from digit strings).
  */
+import { RESERVED_SECTION_NAMES, SECTION_NAME_CHARACTER, SECTION_NAME_MAX_LENGTH } from './aws-names';
 import { MfaTrayError } from './errors';
 import { APP_SETTINGS_DEFAULTS, PROFILE_DEFAULTS, type AppSettings, type LongLivedKey, type Profile } from './model';
 
@@ -119,7 +120,7 @@ export const FIELD_LABELS: Readonly<Record<ValidatedField, string>> = {
 
 /** Limits, exported so that forms can set `min`/`max`/`maxlength` from the same numbers. */
 export const LIMITS = {
-  nameMaxLength: 64,
+  nameMaxLength: SECTION_NAME_MAX_LENGTH,
   durationSeconds: { min: 900, max: 129_600, rootMax: 3600 },
   hardwareSerialLength: { min: 9, max: 256 },
   notifyBeforeMinutes: { min: 0, max: 120 },
@@ -216,14 +217,13 @@ function boolean(field: ValidatedField, value: unknown): Checked<boolean> {
 // ---------------------------------------------------------------------------------------------
 // Names
 
-const NAME_CHARACTER = /^[A-Za-z0-9_.@+%:/-]$/;
 const NAME_ALLOWED = `use 1–${LIMITS.nameMaxLength} of the characters A–Z a–z 0–9 _ . @ + % : / -`;
 
 function name(field: 'name' | 'targetSection', value: unknown): Checked<string> {
   // Not trimmed: a name is looked up again later, and a silently changed name would not be found.
   const base = text(field, value, NAME_ALLOWED, false);
   if (!base.ok) return base;
-  const bad = firstOutside(base.value, NAME_CHARACTER);
+  const bad = firstOutside(base.value, SECTION_NAME_CHARACTER);
   if (bad !== undefined) return fail(field, 'characters', `${describeCharacter(bad)} is not allowed; ${NAME_ALLOWED}`, { character: bad });
   if (base.value.length > LIMITS.nameMaxLength) {
     return fail(field, 'length', `${count(base.value.length, 'character')} is too long; ${NAME_ALLOWED}`, {
@@ -232,7 +232,7 @@ function name(field: 'name' | 'targetSection', value: unknown): Checked<string> 
       actual: base.value.length,
     });
   }
-  if (RESERVED_NAMES.has(base.value)) {
+  if (RESERVED_SECTION_NAMES.has(base.value)) {
     return fail(
       field,
       'reserved',
@@ -241,12 +241,6 @@ function name(field: 'name' | 'targetSection', value: unknown): Checked<string> 
   }
   return base;
 }
-
-/**
- * Names that match the allowed characters but break a reader of the credentials file (the same set
- * `ini-edit.ts` refuses to write): `DEFAULT` and the members of `Object.prototype`.
- */
-const RESERVED_NAMES = new Set(['DEFAULT', ...Object.getOwnPropertyNames(Object.prototype)]);
 
 /**
  * A profile name: 1–64 of `[A-Za-z0-9_.@+%:/-]`.

@@ -8,7 +8,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { invalidInput } from '../common/errors';
 import { fileError, isNotFound } from './atomic-file';
-import { findSections, isValidSectionName, parseIni, SECTION_NAME_RULE, type IniDocument } from './ini-edit';
+import { isValidSectionName, SECTION_NAME_RULE } from '../common/aws-names';
+import { findSections, parseIni, type IniDocument } from './ini-edit';
 
 /** Environment variables, as `process.env` has them. Injectable so that tests need not mutate it. */
 export type Env = Readonly<Record<string, string | undefined>>;

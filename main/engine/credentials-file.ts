@@ -15,18 +15,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { invalidInput, MfaTrayError } from '../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../common/model';
 import { fileError, isNotFound, resolveTarget, updateFileAtomic, type AtomicUpdateOptions } from './atomic-file';
+import { isValidSectionName, SECTION_NAME_RULE } from '../common/aws-names';
 import { credentialsFilePath, type Env } from './aws-config';
-import {
-  DuplicateSectionError,
-  findSections,
-  isValidSectionName,
-  parseIni,
-  removeKeys,
-  SECTION_NAME_RULE,
-  sectionValues,
-  setKeys,
-  type IniDocument,
-} from './ini-edit';
+import { DuplicateSectionError, findSections, parseIni, removeKeys, sectionValues, setKeys, type IniDocument } from './ini-edit';
 
 /** The keys a session consists of, in the order new lines are written. */
 export const SESSION_KEYS = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'x_security_token_expires'] as const;

@@ -22,6 +22,7 @@
  * pass a `latin1` ("binary") string: the structure is pure ASCII, so every byte round-trips.
  */
 import { invalidInput } from '../common/errors';
+import { isValidSectionName, SECTION_NAME_RULE } from '../common/aws-names';
 
 /** A line ending as found in the file; `''` only on a last line without one. */
 export type LineEnding = '' | '\n' | '\r\n';
@@ -310,26 +311,6 @@ export function removeKeys(source: string | IniDocument, section: string, keys: 
   const out = doc.lines.filter((_, i) => !drop.has(i));
   if (drop.has(doc.lines.length - 1)) keepFinalNewlineState(out, doc.lines);
   return serializeIni({ bom: doc.bom, lines: out });
-}
-
-/** The characters botocore and the JS SDK both accept in a section name we write. */
-export const SECTION_NAME_PATTERN = /^[A-Za-z0-9_.@+%:/-]{1,64}$/;
-
-/** What {@link SECTION_NAME_PATTERN} allows, in words, for error messages. */
-export const SECTION_NAME_RULE =
-  'use 1 to 64 characters of A-Z a-z 0-9 and _ . @ + % : / - (no spaces or brackets), and not DEFAULT, __proto__ or another reserved name';
-
-/**
- * Names that match the pattern but break a reader: botocore turns `[DEFAULT]` into defaults for
- * every other section (a session written there would leak into every profile), and the JS SDK
- * throws on `[__proto__]` and mis-reads names of `Object.prototype` members (it indexes a plain
- * object with them).
- */
-const RESERVED_SECTION_NAMES = new Set(['DEFAULT', ...Object.getOwnPropertyNames(Object.prototype)]);
-
-/** Whether `name` is a section name that both readers handle and that we may write. */
-export function isValidSectionName(name: string): boolean {
-  return SECTION_NAME_PATTERN.test(name) && !RESERVED_SECTION_NAMES.has(name);
 }
 
 /**

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { isValidSectionName } from '../../main/common/aws-names';
 import { isMfaTrayError } from '../../main/common/errors';
-import {
-  DuplicateSectionError,
-  findSections,
-  isValidSectionName,
-  parseIni,
-  removeKeys,
-  sectionValues,
-  serializeIni,
-  setKeys,
-} from '../../main/engine/ini-edit';
+import { DuplicateSectionError, findSections, parseIni, removeKeys, sectionValues, serializeIni, setKeys } from '../../main/engine/ini-edit';
 import { credentialsFile, SECTION_NAMES, type GeneratedFile } from '../fixtures/credentials/arbitrary-credentials';
 
 const lf = (...lines: string[]): string => lines.map((l) => `${l}\n`).join('');
