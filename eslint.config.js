@@ -68,7 +68,10 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'main/common/ runs in the renderer too: no Node built-ins.' })),
           patterns: [
             ...electronOnly,
-            { regex: '^(\\.\\.?/)+(.*/)?(engine|cli)(/.*)?$', message: 'main/common/ must not depend on the engine or the command.' },
+            {
+              regex: '^(\\.\\./)+(main/)?(engine|bridge|cli)(/.*)?$',
+              message: 'main/common/ must not depend on the engine, the bridge handlers or the command.',
+            },
           ],
         },
       ],
@@ -76,7 +79,7 @@ export default tseslint.config(
   },
   {
     // The engine and the command: plain Node, never Electron.
-    files: ['main/engine/**/*.ts', 'main/cli/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+    files: ['main/engine/**/*.ts', 'main/bridge/**/*.ts', 'main/cli/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
     ignores: ['test/electron/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: electronOnly }],
@@ -107,7 +110,7 @@ export default tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer never imports Node: go through the bridge.' })),
           patterns: [
             ...electronOnly,
-            { regex: '^(\\.\\.?/)+main/(engine|cli|electron)(/.*)?$', message: 'The renderer reaches the main process only through the bridge.' },
+            { regex: '^(\\.\\.?/)+main/(engine|bridge|cli|electron)(/.*)?$', message: 'The renderer reaches the main process only through the bridge.' },
             { group: ['keytar', '@aws-sdk/*', 'otplib'], message: 'The renderer reaches the main process only through the bridge.' },
           ],
         },

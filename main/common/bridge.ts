@@ -2,7 +2,7 @@
  * The renderer bridge: the one typed interface between the windows and the main process.
  *
  * The preload implements it with `contextBridge` + `ipcRenderer.invoke` (one named function per
- * operation); the main process serves it with the handler table in `main/engine/bridge-handlers.ts`,
+ * operation); the main process serves it with the handler table in `main/bridge/handlers.ts`,
  * which validates every argument. Tests serve the same table over a loopback HTTP transport and run
  * the real windows in Chromium against the real engine.
  *

@@ -1,6 +1,6 @@
 /**
  * The only user of `ipcMain` (after Fiddle's `src/main/ipc.ts`): binds the bridge's handler table
- * (`main/engine/bridge-handlers.ts`) to one channel per operation, and pushes the bridge's events
+ * (`main/bridge/handlers.ts`) to one channel per operation, and pushes the bridge's events
  * to our windows.
  *
  * Every message is checked before its payload is looked at (after GitHub Desktop's
@@ -10,7 +10,7 @@
  * arguments against its schema: a malformed payload is a `bad-request`, and no handler runs.
  */
 import { BRIDGE_OPERATIONS, channelOf, eventChannelOf, type BridgeError, type BridgeEvents, type BridgeOperation, type BridgeResult } from '../common/bridge';
-import type { BridgeCaller, BridgeHandlers } from '../engine/bridge-handlers';
+import type { BridgeCaller, BridgeHandlers } from '../bridge/handlers';
 import { pageOf, type WindowPage } from './app-protocol';
 
 /** The parts of Electron's `IpcMainInvokeEvent` the check reads. */

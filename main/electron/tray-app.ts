@@ -6,7 +6,7 @@
 import { isMfaTrayError } from '../common/errors';
 import type { AppSettings } from '../common/model';
 import type { Clock } from '../engine/clock';
-import { bindBridgeEvents, createBridgeHandlers } from '../engine/bridge-handlers';
+import { bindBridgeEvents, createBridgeHandlers } from '../bridge/handlers';
 import type { Engine } from '../engine/engine';
 import type { ExportFormat } from '../engine/exports';
 import { ClipboardService, type ClipboardPort } from './clipboard-service';

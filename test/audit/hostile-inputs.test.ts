@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isMfaTrayError } from '../../main/common/errors';
-import { createBridgeHandlers } from '../../main/engine/bridge-handlers';
+import { createBridgeHandlers } from '../../main/bridge/handlers';
 import { createCliSandbox, ensureCliBuilt, type CliSandbox } from '../support/cli';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { botocoreProfiles, sdkProfiles } from '../support/fault-ini';

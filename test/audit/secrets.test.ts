@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { BridgeOperation } from '../../main/common/bridge';
-import { bindBridgeEvents, createBridgeHandlers } from '../../main/engine/bridge-handlers';
+import { bindBridgeEvents, createBridgeHandlers } from '../../main/bridge/handlers';
 import type { Engine } from '../../main/engine/engine';
 import { EXPORT_FORMATS } from '../../main/engine/exports';
 import { createCliSandbox, ensureCliBuilt, type CliResult, type CliSandbox } from '../support/cli';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { BRIDGE_OPERATIONS, channelOf, eventChannelOf, type BridgeResult } from '../../main/common/bridge';
-import { createBridgeHandlers } from '../../main/engine/bridge-handlers';
+import { createBridgeHandlers } from '../../main/bridge/handlers';
 import { bindBridgeIpc, broadcast, checkSender } from '../../main/electron/ipc';
 import { WindowRegistry } from '../../main/electron/window-registry';
 import { createHarness, type Harness } from '../support/engine-harness';

@@ -27,6 +27,21 @@ describe('layering rules', () => {
     assert.ok((await problems('main/cli/example.ts', "import { shell } from 'electron';\nexport const s = shell;\n")).length > 0);
   });
 
+  it('reject the bridge handlers in main/common and in the renderer', async () => {
+    assert.ok(
+      (await problems('main/common/example.ts', "import { createBridgeHandlers } from '../bridge/handlers';\nexport const c = createBridgeHandlers;\n"))
+        .length > 0,
+    );
+    assert.ok(
+      (await problems('renderer/example.ts', "import { createBridgeHandlers } from '../main/bridge/handlers';\nexport const c = createBridgeHandlers;\n"))
+        .length > 0,
+    );
+  });
+
+  it('reject electron in the bridge handlers', async () => {
+    assert.ok((await problems('main/bridge/example.ts', "import { ipcMain } from 'electron';\nexport const i = ipcMain;\n")).length > 0);
+  });
+
   it('reject the command in the engine', async () => {
     assert.ok((await problems('main/engine/example.ts', "import { EXIT } from '../cli/exit-codes';\nexport const e = EXIT;\n")).length > 0);
   });

@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRIDGE_OPERATIONS, type BridgeEvents, type BridgeOperation, type BridgeResult } from '../../main/common/bridge';
-import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/engine/bridge-handlers';
+import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/bridge/handlers';
 import type { Engine } from '../../main/engine/engine';
 
 /** Where scripts/build.mjs puts the windows. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { BridgeEvents } from '../../main/common/bridge';
-import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/engine/bridge-handlers';
+import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/bridge/handlers';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { useStsServer } from '../support/sts-server';
 

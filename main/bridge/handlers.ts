@@ -9,7 +9,7 @@
 import * as z from 'zod/mini';
 import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, ProfileView } from '../common/bridge';
 import { isMfaTrayError } from '../common/errors';
-import type { Engine } from './engine';
+import type { Engine } from '../engine/engine';
 
 /** Who is calling, as the transport established it. */
 export interface BridgeCaller {
