@@ -26,7 +26,7 @@ import { CredentialsFile } from './credentials-file';
 import { formatExports, type ExportFormat } from './exports';
 import { KeytarSecretStore } from './keytar-secret-store';
 import { withLock } from './atomic-file';
-import { ClockMemory, type RememberedOffset } from './clock-memory';
+import { ClockMemory, OFFSET_MEMORY_MS, type RememberedOffset } from './clock-memory';
 import { clockOffsetFile, configDir as defaultConfigDir, refreshLockPath, usedCodesFile } from './paths';
 import { ProfileSecrets } from './profile-secrets';
 import { Scheduler, type DueEvent } from './scheduler';
@@ -159,6 +159,7 @@ export class Engine {
   #retries = new Map<string, { attempt: number; timer: ReturnType<Clock['setTimeout']> }>();
   #starting: Promise<void> | undefined;
   #clockWrite: Promise<void> = Promise.resolve();
+  #clockWritten: { readonly offsetMs: number; readonly at: number } | undefined;
   /** Due events being handled (each first reads the keychain: another process may have refreshed). */
   #handling = new Set<Promise<void>>();
   /** The expiry of the session this process got last, per profile: not news when seen again. */
@@ -188,6 +189,10 @@ export class Engine {
     // Every measurement is remembered for the next process (in order; a refresh waits for it, so a
     // command does not end mid-write); a failed write only costs the next process a round trip.
     this.offset.onMeasured((offsetMs) => {
+      // Each refresh measures twice (calibration, GetSessionToken): write once per change, or to renew the memory.
+      const last = this.#clockWritten;
+      if (last && last.offsetMs === offsetMs && Date.now() - last.at < OFFSET_MEMORY_MS / 2) return;
+      this.#clockWritten = { offsetMs, at: Date.now() };
       this.#clockWrite = this.#clockWrite.then(() => this.clockMemory.write(offsetMs)).catch(() => undefined);
     });
     const usedCodes = new UsedCodes(usedCodesFile(this.configDir), { clock: this.clock });
@@ -266,6 +271,11 @@ export class Engine {
     this.#schedule(profile.name);
     this.#changed('profiles');
     return profile;
+  }
+
+  /** A profile's settings ('not-found', naming the profiles there are, when there is none). */
+  profile(name: string): Promise<Profile> {
+    return this.settings.getProfile(name);
   }
 
   /** Changes a profile's settings (not its name). A new MFA device forgets the old one's TOTP secret. */
@@ -365,10 +375,13 @@ export class Engine {
   /**
    * Imports a long-lived key from the credentials file as a profile, with the settings
    * {@link planImport} finds. With `removePlaintext`, the key is removed from the file only after
-   * it reads back from the keychain unchanged. @returns the profile and the plan (where each value
-   * came from).
+   * it reads back from the keychain unchanged. @returns the profile, the plan (where each value
+   * came from) and the imported key's id, masked.
    */
-  async importProfile(name: string, options: ImportProfileOptions = {}): Promise<{ readonly profile: Profile; readonly plan: ImportPlan }> {
+  async importProfile(
+    name: string,
+    options: ImportProfileOptions = {},
+  ): Promise<{ readonly profile: Profile; readonly plan: ImportPlan; readonly maskedKeyId: string }> {
     const plan = await this.planImport(name, options);
     const { fromSection } = plan;
     const key = await this.credentials.readLongLivedKey(fromSection);
@@ -402,7 +415,7 @@ export class Engine {
       }
       await this.credentials.removeLongLivedKey(fromSection, key.accessKeyId);
     }
-    return { profile, plan };
+    return { profile, plan, maskedKeyId: maskKeyId(key.accessKeyId) };
   }
 
   /**

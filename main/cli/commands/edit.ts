@@ -61,7 +61,7 @@ Options:
       throw new UsageError('edit', `nothing to change: give at least one of ${FIELDS.map((f) => `--${f.option}`).join(', ')}`);
     }
     const engine = ctx.engine();
-    const before = await engine.settings.getProfile(name);
+    const before = await engine.profile(name);
     const after = await engine.updateProfile(name, patch);
     const changes = FIELDS.filter(({ field }) => before[field] !== after[field]);
     if (changes.length === 0) {

@@ -7,7 +7,6 @@ import type { ImportPlan, Sourced } from '../../engine/engine';
 import { flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
-import { maskKeyId } from '../format';
 
 export const importCommand: Command = {
   name: 'import',
@@ -59,16 +58,15 @@ Options:
       region: stringOption(values, 'region'),
       durationSeconds: stringOption(values, 'duration'),
     };
-    const { profile, plan } = await engine.importProfile(name, {
+    const { profile, plan, maskedKeyId } = await engine.importProfile(name, {
       removePlaintext,
       replace: flag(values, 'force'),
       ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
     });
-    const key = await engine.secrets.getLongLivedKey(profile.name);
     const file = engine.credentials.path;
     const { fromSection } = plan;
     ctx.out(`Imported [${fromSection}] as profile ${profile.name}${describeSource(plan)}:`);
-    ctx.out(`  access key      ${key ? maskKeyId(key.accessKeyId) : '-'}, now in the keychain`);
+    ctx.out(`  access key      ${maskedKeyId}, now in the keychain`);
     ctx.out(`  MFA device      ${profile.mfaSerial} ${origin(plan.mfaSerial)}`);
     ctx.out(`  region          ${profile.region} ${origin(plan.region)}`);
     ctx.out(`  duration        ${profile.durationSeconds} s ${origin(plan.durationSeconds)}`);

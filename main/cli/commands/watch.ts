@@ -186,7 +186,7 @@ class Watcher {
     this.#retries.delete(name);
     this.#unattended.add(name);
     try {
-      const profile = await this.#engine.settings.getProfile(name);
+      const profile = await this.#engine.profile(name);
       const session = await this.#engine.refresh(name, {
         generate: true,
         onWait: (waitMs) => this.line(`${name}: ${stepWaitText(waitMs, profile.mfaSerial)}`),
