@@ -12,8 +12,8 @@ const MINUTE = 60_000;
 
 /** Whether a profile refreshes itself: a TOTP secret is registered and auto-refresh is on. */
 export async function isSelfRefreshing(engine: Engine, profile: string): Promise<boolean> {
-  const { autoRefresh } = await engine.settings.getProfile(profile);
-  return autoRefresh && (await engine.secrets.hasTotpSecret(profile));
+  const { autoRefresh } = await engine.profile(profile);
+  return autoRefresh && (await engine.hasTotpSecret(profile));
 }
 
 export class EngineTraySource {

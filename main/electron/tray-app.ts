@@ -172,7 +172,7 @@ export class TrayApp {
     await this.tray.start();
     if (this.#settings) await this.#applyLaunchAtLogin(this.#settings.launchAtLogin);
     // First start: nothing to show yet, so show where to begin.
-    const profiles = await engine.settings.listProfiles().catch(() => undefined);
+    const profiles = await engine.profiles().catch(() => undefined);
     if (profiles !== undefined && profiles.length === 0) this.windows.show({ page: 'profiles' });
   }
 
@@ -183,7 +183,7 @@ export class TrayApp {
   async refresh(profile: string): Promise<void> {
     let generate: boolean;
     try {
-      generate = await this.engine.secrets.hasTotpSecret(profile);
+      generate = await this.engine.hasTotpSecret(profile);
     } catch (error) {
       this.notifications.refreshFailed(profile, plainMessage(error));
       return;
@@ -201,7 +201,7 @@ export class TrayApp {
 
   /** "Refresh all": every profile at once (prompts open side by side). */
   async refreshAll(): Promise<void> {
-    const profiles = await this.engine.settings.listProfiles().catch(() => []);
+    const profiles = await this.engine.profiles().catch(() => []);
     await Promise.all(profiles.map((p) => this.refresh(p.name)));
   }
 

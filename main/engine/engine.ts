@@ -273,6 +273,16 @@ export class Engine {
     return profile;
   }
 
+  /** Every profile's settings, in the order they were added. */
+  profiles(): Promise<readonly Profile[]> {
+    return this.settings.listProfiles();
+  }
+
+  /** Whether a TOTP secret is registered for the profile (then its codes are generated, not asked for). */
+  hasTotpSecret(name: string): Promise<boolean> {
+    return this.secrets.hasTotpSecret(name);
+  }
+
   /** A profile's settings ('not-found', naming the profiles there are, when there is none). */
   profile(name: string): Promise<Profile> {
     return this.settings.getProfile(name);

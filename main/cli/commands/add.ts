@@ -66,7 +66,7 @@ Options:
     const keyId = checkedKeyId.value;
 
     const engine = ctx.engine();
-    const existing = (await engine.settings.listProfiles()).find((p) => p.name === profile.name);
+    const existing = (await engine.profiles()).find((p) => p.name === profile.name);
     if (existing && !force) {
       throw new MfaTrayError(
         'already-exists',
@@ -82,7 +82,7 @@ Options:
       ctx.out(`Verified: key ${maskKeyId(keyId)} belongs to ${identity.arn}`);
     }
     // The engine forgets a TOTP secret registered for the previous MFA device; said here when it does.
-    const forgetsTotp = existing !== undefined && existing.mfaSerial !== profile.mfaSerial && (await engine.secrets.hasTotpSecret(profile.name));
+    const forgetsTotp = existing !== undefined && existing.mfaSerial !== profile.mfaSerial && (await engine.hasTotpSecret(profile.name));
     const stored = await engine.addProfile({ ...profile, ...key }, { replace: force });
     ctx.out(
       `${existing ? 'Replaced' : 'Added'} profile ${stored.name}: key ${maskKeyId(keyId)} in the keychain, MFA device ${stored.mfaSerial}, ` +

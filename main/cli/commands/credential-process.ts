@@ -124,7 +124,7 @@ async function refresh(
   stderr: NodeJS.WritableStream,
 ): Promise<SessionCredentials> {
   const name = profile.name;
-  if (await engine.secrets.hasTotpSecret(name)) return engine.refresh(name, { generate: true, onWait: stepWaitNotice(stderr, profile.mfaSerial) });
+  if (await engine.hasTotpSecret(name)) return engine.refresh(name, { generate: true, onWait: stepWaitNotice(stderr, profile.mfaSerial) });
   const terminal = openTerminal();
   if (!terminal) {
     throw new MfaTrayError(

@@ -56,14 +56,14 @@ Options:
     const engine = ctx.engine();
     let profiles: readonly Profile[];
     if (all) {
-      profiles = await engine.settings.listProfiles();
+      profiles = await engine.profiles();
       if (profiles.length === 0) {
         throw new MfaTrayError('not-found', 'There are no profiles yet; add one with: mfa-tray add <profile> --mfa-serial <serial> --access-key-id <id>');
       }
     } else {
       // Every name is checked before anything is sent: a typo fails fast, with the profiles there are.
       const found: Profile[] = [];
-      for (const name of names) found.push(await engine.settings.getProfile(name));
+      for (const name of names) found.push(await engine.profile(name));
       profiles = found;
     }
 
@@ -96,7 +96,7 @@ Options:
 async function codeInput(ctx: CliContext, profile: Profile, code: string | undefined, steps: DeviceSteps): Promise<CodeInput> {
   if (code !== undefined) return { code };
   const engine = ctx.engine();
-  if (await engine.secrets.hasTotpSecret(profile.name)) return { generate: true, onWait: stepWaitNotice(ctx.streams.stderr, profile.mfaSerial) };
+  if (await engine.hasTotpSecret(profile.name)) return { generate: true, onWait: stepWaitNotice(ctx.streams.stderr, profile.mfaSerial) };
   if (!ctx.interactive) {
     throw new MfaTrayError(
       'code-required',

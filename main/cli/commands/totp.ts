@@ -32,9 +32,9 @@ Options:
   async run(ctx, { positionals }) {
     const name = validateProfileName(positionals[0]);
     const engine = ctx.engine();
-    const profile = await engine.settings.getProfile(name);
+    const profile = await engine.profile(name);
     const secret = await readTotpSecret(ctx, name);
-    const replaced = await engine.secrets.hasTotpSecret(name);
+    const replaced = await engine.hasTotpSecret(name);
     await engine.setTotpSecret(name, secret);
     ctx.out(
       `${replaced ? 'Replaced' : 'Registered'} the TOTP secret of profile ${name} (in the keychain). ` +

@@ -233,7 +233,7 @@ class Watcher {
         if (await this.#refreshedElsewhere(name, notice.expiresAt)) return;
         let profile: Profile;
         try {
-          profile = await this.#engine.settings.getProfile(name);
+          profile = await this.#engine.profile(name);
         } catch {
           return;
         }
@@ -241,7 +241,7 @@ class Watcher {
           notice.kind === 'expiring'
             ? `${name}: session expires at ${formatLocalTime(notice.expiresAt)} (in ${formatDuration(notice.expiresAt - now)})`
             : `${name}: session expired at ${formatLocalTime(notice.expiresAt)}`;
-        if (await this.#engine.secrets.hasTotpSecret(name).catch(() => false)) {
+        if (await this.#engine.hasTotpSecret(name).catch(() => false)) {
           // With auto-refresh on, the unattended refresh came before and failed for good; with it
           // off, the person chose to refresh by hand. Either way: no question, just what to run.
           this.line(
@@ -294,7 +294,7 @@ class Watcher {
     const signal = this.#abort.signal;
     let profile: Profile;
     try {
-      profile = await engine.settings.getProfile(entry.profile);
+      profile = await engine.profile(entry.profile);
       // While this waited in the queue, the tray app or another command may have refreshed it.
       if (await this.#refreshedElsewhere(entry.profile, entry.expiresAt ?? 0)) return;
     } catch {
@@ -360,7 +360,7 @@ class Watcher {
     try {
       const engine = this.#engine;
       await engine.recheck();
-      const profiles = await engine.settings.listProfiles();
+      const profiles = await engine.profiles();
       const names = new Set(profiles.map((p) => p.name));
       for (const name of [...this.#known.keys()]) {
         if (names.has(name)) continue;
@@ -374,7 +374,7 @@ class Watcher {
         const expiresAt = expiryOf(engine.sessions.state(profile.name));
         if (!this.#known.has(profile.name)) {
           this.#known.set(profile.name, expiresAt);
-          const hasTotpSecret = await engine.secrets.hasTotpSecret(profile.name);
+          const hasTotpSecret = await engine.hasTotpSecret(profile.name);
           this.line(`${profile.name}: new profile; ${describeState(expiresAt, engine.clock.now())}; ${describePlan(profile, hasTotpSecret)}`);
           await this.#reschedule(profile.name, expiresAt);
           this.#catchUp(profile, hasTotpSecret, engine.sessions.state(profile.name));
