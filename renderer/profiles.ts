@@ -9,8 +9,9 @@ import type { ProfileView } from '../main/common/bridge';
 import { bridge, call } from './lib/bridge';
 import { CodeEntry } from './lib/code-entry';
 import { dialogOpen } from './lib/dialog';
-import { el, replaceChildren } from './lib/dom';
+import { el, replaceChildren, type Child } from './lib/dom';
 import { clearMessage, showError, showMessage } from './lib/form';
+import { identifier } from './lib/identifier';
 import { errorText } from './lib/messages';
 import { closeWindow, startPage, type PageContext } from './lib/page';
 import { describeState } from './lib/session-view';
@@ -34,6 +35,9 @@ interface Row {
   view: ProfileView;
   entry?: CodeEntry;
 }
+
+/** From this many profiles on, the list uses its dense rows. */
+const DENSE_FROM = 6;
 
 let page: PageContext;
 let profiles: readonly ProfileView[] = [];
@@ -139,6 +143,9 @@ function update(next: readonly ProfileView[]): void {
   });
   empty.hidden = next.length > 0;
   list.hidden = next.length === 0;
+  // Many profiles: denser rows (one line of details each, without session length and codes, which
+  // the Edit dialog shows), so that a long list can be scanned.
+  list.classList.toggle('dense', next.length >= DENSE_FROM);
 }
 
 function createRow(view: ProfileView): Row {
@@ -198,16 +205,17 @@ function renderRowState(row: Row): void {
     row.reason.replaceChildren();
   }
   const codes = view.hasTotpSecret ? i18n.t(view.autoRefresh ? 'meta.codesGeneratedAuto' : 'meta.codesGenerated') : i18n.t('meta.codesTyped');
-  const pair = (term: string, value: string, className?: string): HTMLElement =>
-    el('div', {}, el('dt', {}, term), el('dd', className ? { className } : {}, value));
+  const pair = (kind: string, term: string, value: Child, className?: string): HTMLElement =>
+    el('div', { className: `meta-${kind}` }, el('dt', {}, term), el('dd', className ? { className } : {}, value));
   replaceChildren(
     row.meta,
-    pair(i18n.t('meta.device'), view.mfaSerial, 'mono'),
-    pair(i18n.t('meta.target'), `[${view.targetSection}]`, 'mono'),
-    pair(i18n.t('meta.region'), view.region, 'mono'),
-    pair(i18n.t('meta.duration'), i18n.formatSeconds(view.durationSeconds)),
-    pair(i18n.t('meta.codes'), codes),
-    view.hasLongLivedKey ? null : pair(i18n.t('meta.key'), i18n.t('meta.noKey'), 'warning-text'),
+    // A missing key first: it is what the user must act on (and a dense row shows only its first details).
+    view.hasLongLivedKey ? null : pair('key', i18n.t('meta.key'), i18n.t('meta.noKey'), 'warning-text'),
+    pair('device', i18n.t('meta.device'), identifier(view.mfaSerial), 'mono serial'),
+    pair('target', i18n.t('meta.target'), `[${view.targetSection}]`, 'mono'),
+    pair('region', i18n.t('meta.region'), view.region, 'mono'),
+    pair('duration', i18n.t('meta.duration'), i18n.formatSeconds(view.durationSeconds)),
+    pair('codes', i18n.t('meta.codes'), codes),
   );
 }
 
@@ -266,7 +274,8 @@ function closeCodeEntry(row: Row): void {
 async function verify(row: Row): Promise<void> {
   showMessage(row.message, 'progress', page.i18n.t('verify.checking'));
   const result = await call((b) => b.verifyProfile(row.view.name));
-  if (result.ok) showMessage(row.message, 'success', page.i18n.t('verify.identity', { arn: result.value.arn, account: result.value.account }));
+  if (result.ok)
+    showMessage(row.message, 'success', ...page.i18n.parts('verify.identity', { arn: identifier(result.value.arn), account: result.value.account }));
   else showError(row.message, errorText(page.i18n, result.error));
 }
 

@@ -8,6 +8,7 @@ import { bridge, call } from './lib/bridge';
 import { CodeEntry } from './lib/code-entry';
 import { el, replaceChildren } from './lib/dom';
 import { showError } from './lib/form';
+import { identifier } from './lib/identifier';
 import { errorText } from './lib/messages';
 import { closeWindow, startPage, type PageContext } from './lib/page';
 import { describeState } from './lib/session-view';
@@ -90,7 +91,7 @@ function renderPrompt(page: PageContext, context: PromptContext, entry: CodeEntr
       el('dt', {}, i18n.t('prompt.profile')),
       el('dd', { className: 'profile-name' }, context.profile),
       el('dt', {}, i18n.t('prompt.device')),
-      el('dd', { className: 'mono serial' }, context.mfaSerial),
+      el('dd', { className: 'mono serial' }, identifier(context.mfaSerial)),
       el('dt', {}, i18n.t('prompt.session')),
       stateLine,
     ),

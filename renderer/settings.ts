@@ -4,7 +4,7 @@
 import { LIMITS, checkSettingsPatch } from '../main/common/validation';
 import { call } from './lib/bridge';
 import { el, replaceChildren } from './lib/dom';
-import { clearMessage, field, showError, showIssues, showMessage, textInput, type Field } from './lib/form';
+import { buttonRow, clearMessage, field, showError, showIssues, showMessage, textInput, type Field } from './lib/form';
 import { I18n } from './lib/i18n';
 import { errorText } from './lib/messages';
 import { closeWindow, startPage, type PageContext } from './lib/page';
@@ -130,7 +130,7 @@ function renderForm(page: PageContext, initial: boolean): void {
       el('fieldset', {}, el('legend', {}, t('settings.sessions')), notify.row, autoRefresh.row),
       el('fieldset', {}, el('legend', {}, t('settings.app')), clipboard.row, launch.row, language.row),
       status,
-      el('div', { className: 'actions' }, el('button', { attrs: { type: 'button' }, on: { click: closeWindow } }, t('common.close')), save),
+      el('div', { className: 'actions' }, buttonRow(el('button', { attrs: { type: 'button' }, on: { click: closeWindow } }, t('common.close')), save)),
     ),
   );
   // First the first field; after a change of language, where the user was: on Save.

@@ -97,7 +97,7 @@ export const EN = {
   'form.settingsLegend': 'Session',
   'field.mfaSerial': 'MFA device (ARN or serial number)',
   'hint.mfaSerial':
-    'A virtual device (an authenticator app) is named by its ARN, arn:aws:iam::123456789012:mfa/alice; a hardware token by the serial number on its back. Both are in the IAM console: Users › your user › Security credentials › Multi-factor authentication. Security keys (FIDO) give no code and cannot be used.',
+    'A virtual device (an authenticator app) is named by its ARN, {example}; a hardware token by the serial number on its back. Both are in the IAM console: Users › your user › Security credentials › Multi-factor authentication. Security keys (FIDO) give no code and cannot be used.',
   'field.durationSeconds': 'Session length',
   'duration.default': '{span} (default)',
   'duration.custom': 'Custom…',

@@ -99,7 +99,7 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'form.settingsLegend': 'セッション',
   'field.mfaSerial': 'MFA デバイス（ARN またはシリアル番号）',
   'hint.mfaSerial':
-    '仮想デバイス（認証アプリ）は ARN（arn:aws:iam::123456789012:mfa/alice）、ハードウェアトークンは裏面のシリアル番号です。どちらも IAM コンソールの「ユーザー › 自分のユーザー › セキュリティ認証情報 › 多要素認証」にあります。セキュリティキー（FIDO）はコードを出さないため使えません。',
+    '仮想デバイス（認証アプリ）は ARN（{example}）、ハードウェアトークンは裏面のシリアル番号です。どちらも IAM コンソールの「ユーザー › 自分のユーザー › セキュリティ認証情報 › 多要素認証」にあります。セキュリティキー（FIDO）はコードを出さないため使えません。',
   'field.durationSeconds': 'セッションの長さ',
   'duration.default': '{span}（既定）',
   'duration.custom': 'カスタム…',

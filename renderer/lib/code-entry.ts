@@ -10,7 +10,7 @@ import { checkCode } from '../../main/common/validation';
 import { call } from './bridge';
 import { readCodeEntry } from './code';
 import { el, uniqueId } from './dom';
-import { clearMessage, showError, showMessage } from './form';
+import { buttonRow, clearMessage, showError, showMessage } from './form';
 import type { I18n, MessageKey } from './i18n';
 import { errorText, issueText } from './messages';
 
@@ -84,7 +84,13 @@ export class CodeEntry {
           },
         },
       },
-      el('div', { className: 'field' }, this.#label, el('div', { className: 'control-line' }, this.input, this.#button, options.extra), this.#hint),
+      el(
+        'div',
+        { className: 'field' },
+        this.#label,
+        el('div', { className: 'control-line' }, this.input, options.extra ? buttonRow(this.#button, options.extra) : this.#button),
+        this.#hint,
+      ),
       this.#status,
     );
     this.relabel();

@@ -61,6 +61,15 @@ export function field<C extends Control>(options: FieldOptions<C>): Field<C> {
   };
 }
 
+/**
+ * The buttons that end a form (Cancel and the action), side by side at one size: the same height,
+ * padding and font, and the width of the widest, so that neither outweighs the other in any
+ * language ("キャンセル" is longer than "保存").
+ */
+export function buttonRow(...buttons: Child[]): HTMLElement {
+  return el('div', { className: 'button-row' }, ...buttons);
+}
+
 /** A text input with the attributes every secret-free text field here wants. */
 export function textInput(attrs: Readonly<Record<string, string | number | boolean | undefined>> = {}): HTMLInputElement {
   return el('input', { attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', ...attrs } });

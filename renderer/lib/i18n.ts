@@ -59,6 +59,26 @@ export class I18n {
     return interpolate(this.#catalog[key], params);
   }
 
+  /**
+   * A message as text and nodes, for placeholders that are elements (an ARN that must wrap only at
+   * its separators, say): strings stay text, nodes are placed where their placeholder was.
+   */
+  parts(key: MessageKey, params: Readonly<Record<string, string | number | Node>>): (string | Node)[] {
+    const out: (string | Node)[] = [];
+    const template = this.#catalog[key];
+    let last = 0;
+    for (const match of template.matchAll(/\{(\w+)\}/g)) {
+      const name = match[1] as string;
+      if (!Object.hasOwn(params, name)) continue;
+      const value = params[name] as string | number | Node;
+      out.push(template.slice(last, match.index));
+      out.push(typeof value === 'object' ? value : String(value));
+      last = match.index + match[0].length;
+    }
+    out.push(template.slice(last));
+    return out.filter((part) => part !== '');
+  }
+
   /** A point in time: the time alone when it is today, else date and time. */
   formatMoment(ms: number, now: number = Date.now()): string {
     const sameDay = new Date(ms).toDateString() === new Date(now).toDateString();

@@ -7,7 +7,7 @@ import { LIMITS, checkMfaSerial, checkProfileName, checkTargetSection } from '..
 import { call } from '../lib/bridge';
 import { openDialog, type DialogHandle } from '../lib/dialog';
 import { el, replaceChildren } from '../lib/dom';
-import { clearMessage, field, showError, showIssues, showMessage, textInput, type Field } from '../lib/form';
+import { buttonRow, clearMessage, field, showError, showIssues, showMessage, textInput, type Field } from '../lib/form';
 import type { I18n } from '../lib/i18n';
 import { errorText, localIssue, type ShownIssue } from '../lib/messages';
 
@@ -31,7 +31,7 @@ function buildImport(options: ImportDialogOptions, handle: DialogHandle): HTMLEl
     el('p', { className: 'message message-progress' }, el('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), t('import.loading')),
   );
   const closeButton = el('button', { attrs: { type: 'button' }, on: { click: () => handle.close() } }, t('common.cancel'));
-  const actions = el('div', { className: 'actions dialog-actions' }, closeButton);
+  const actions = el('div', { className: 'actions dialog-actions' }, buttonRow(closeButton));
   const wrapper = el('div', {}, body, actions);
   queueMicrotask(() => closeButton.focus());
 
@@ -179,8 +179,7 @@ function buildForm(options: ImportDialogOptions, handle: DialogHandle, sections:
     el(
       'div',
       { className: 'actions dialog-actions' },
-      el('button', { attrs: { type: 'button' }, on: { click: () => handle.close() } }, t('common.cancel')),
-      submitButton,
+      buttonRow(el('button', { attrs: { type: 'button' }, on: { click: () => handle.close() } }, t('common.cancel')), submitButton),
     ),
   );
   queueMicrotask(() => sectionSelect.focus());

@@ -19,13 +19,17 @@ import {
 import { call } from '../lib/bridge';
 import { openDialog, type DialogHandle } from '../lib/dialog';
 import { el, replaceChildren } from '../lib/dom';
-import { clearMessage, field, secretInput, showError, showIssues, showMessage, textInput, type Field } from '../lib/form';
+import { buttonRow, clearMessage, field, secretInput, showError, showIssues, showMessage, textInput, type Field } from '../lib/form';
 import type { I18n } from '../lib/i18n';
+import { identifier } from '../lib/identifier';
 import { errorText, localIssue, type ShownIssue } from '../lib/messages';
 import { readQrImage } from '../lib/qr';
 
 /** The session lengths offered: 1, 8, 12 (the default) and 36 hours. */
 export const DURATION_PRESETS: readonly number[] = [3600, 28_800, 43_200, 129_600];
+
+/** The MFA device field's example, in its placeholder and its hint. */
+const EXAMPLE_SERIAL = 'arn:aws:iam::123456789012:mfa/alice';
 
 /** Regions offered as suggestions (any region code is accepted). */
 const REGION_SUGGESTIONS = [
@@ -121,8 +125,8 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
   const mfaSerial = field({
     name: 'mfaSerial',
     label: t('field.mfaSerial'),
-    control: textInput({ class: 'mono', maxlength: 512, placeholder: 'arn:aws:iam::123456789012:mfa/alice' }),
-    hint: t('hint.mfaSerial'),
+    control: textInput({ class: 'mono', maxlength: 512, placeholder: EXAMPLE_SERIAL }),
+    hint: el('span', {}, ...i18n.parts('hint.mfaSerial', { example: identifier(EXAMPLE_SERIAL) })),
   });
   const durationSelect = el(
     'select',
@@ -403,7 +407,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     verifyKeyButton.disabled = true;
     void call((b) => b.verifyKey(key, regionValue)).then((result) => {
       verifyKeyButton.disabled = false;
-      if (result.ok) showMessage(keyResult, 'success', t('verify.identity', { arn: result.value.arn, account: result.value.account }));
+      if (result.ok) showMessage(keyResult, 'success', ...i18n.parts('verify.identity', { arn: identifier(result.value.arn), account: result.value.account }));
       else showError(keyResult, errorText(i18n, result.error, { ...key, region: regionValue }));
     });
   });
@@ -551,7 +555,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       totpFieldset,
     ),
     formError,
-    el('div', { className: 'actions dialog-actions' }, cancelButton, saveButton),
+    el('div', { className: 'actions dialog-actions' }, buttonRow(cancelButton, saveButton)),
   );
 
   // Focus the first thing to fill in.

@@ -5,7 +5,7 @@ import type { ProfileView } from '../../main/common/bridge';
 import { call } from '../lib/bridge';
 import { openDialog, type DialogHandle } from '../lib/dialog';
 import { el } from '../lib/dom';
-import { field, showError, showMessage } from '../lib/form';
+import { buttonRow, field, showError, showMessage } from '../lib/form';
 import type { I18n } from '../lib/i18n';
 import { errorText } from '../lib/messages';
 
@@ -100,7 +100,7 @@ function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[
       el('p', { className: 'hint' }, t('remove.staysInAws')),
     ),
     message,
-    el('div', { className: 'actions dialog-actions' }, cancel, confirm),
+    el('div', { className: 'actions dialog-actions' }, buttonRow(cancel, confirm)),
   );
   queueMicrotask(() => cancel.focus());
   return [form];

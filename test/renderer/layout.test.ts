@@ -1,0 +1,274 @@
+/**
+ * The windows' layout as rendered in Chromium, in English and Japanese: ARNs break only after `:`
+ * or `/` (never at a hyphen, whatever the language's line breaking), an identifier too long for
+ * its line is cut inside its box with the whole value in its title, the buttons of a row are of
+ * one size, dialogs open whole inside the window, four profiles fit the window, and a list of
+ * twenty stays readable: dense rows, every one reachable below the heading that stays in view.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { waitForText } from '../support/browser';
+import { WINDOW_SIZES, useWindows } from '../support/windows';
+import { FOUR_PROFILES, TWENTY_PROFILES, seedCredentialsFile, seedProfiles } from './seed-profiles';
+
+const w = useWindows();
+
+const LANGUAGES = ['en', 'ja'] as const;
+
+/** The text of each rendered line of an element, read from where each character is drawn. */
+async function renderedLines(locator: Locator): Promise<string[]> {
+  return locator.evaluate((element) => {
+    const lines: { top: number; text: string }[] = [];
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? '';
+      for (let i = 0; i < text.length; i++) {
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = range.getClientRects()[0];
+        if (!rect) continue;
+        const last = lines[lines.length - 1];
+        if (last && Math.abs(rect.top - last.top) < 4) last.text += text[i];
+        else lines.push({ top: rect.top, text: text[i] as string });
+      }
+    }
+    return lines.map((line) => line.text);
+  });
+}
+
+/** Asserts that `lines` are `value` broken only after ':' or '/', and into at least `atLeast` lines. */
+function assertBreaksAtSeparators(lines: readonly string[], value: string, atLeast: number, where: string): void {
+  assert.equal(lines.join(''), value, `${where}: the lines make up the value`);
+  assert.ok(lines.length >= atLeast, `${where}: expected at least ${atLeast} lines, got ${JSON.stringify(lines)}`);
+  for (const line of lines.slice(0, -1)) assert.match(line, /[:/]$/, `${where}: a line ends inside a piece: ${JSON.stringify(lines)}`);
+}
+
+interface Box {
+  readonly width: number;
+  readonly height: number;
+  readonly font: string;
+  readonly padding: string;
+}
+
+/** Size, font and padding of every button in `scope` matched by `selector`. */
+async function buttonBoxes(scope: Locator, selector = 'button'): Promise<Box[]> {
+  return scope.locator(selector).evaluateAll((buttons) =>
+    buttons.map((button) => {
+      const rect = button.getBoundingClientRect();
+      const style = getComputedStyle(button);
+      return {
+        width: Math.round(rect.width * 10) / 10,
+        height: Math.round(rect.height * 10) / 10,
+        font: `${style.fontFamily} ${style.fontSize} ${style.fontWeight} ${style.lineHeight}`,
+        padding: style.padding,
+      };
+    }),
+  );
+}
+
+/** Asserts that the buttons are of one size: height, font and padding (and width, for Cancel and its action). */
+function assertOneSize(boxes: readonly Box[], where: string, options: { readonly sameWidth: boolean; readonly count?: number }): void {
+  if (options.count !== undefined) assert.equal(boxes.length, options.count, `${where}: buttons`);
+  assert.ok(boxes.length >= 1, `${where}: no buttons`);
+  const [first] = boxes as [Box];
+  for (const box of boxes) {
+    assert.ok(Math.abs(box.height - first.height) < 0.5, `${where}: heights differ: ${JSON.stringify(boxes)}`);
+    assert.equal(box.font, first.font, `${where}: fonts differ`);
+    assert.equal(box.padding, first.padding, `${where}: paddings differ`);
+    if (options.sameWidth) assert.ok(Math.abs(box.width - first.width) < 0.5, `${where}: widths differ: ${JSON.stringify(boxes)}`);
+  }
+}
+
+/** Asserts that the open dialog lies whole inside the window, and opened at the top of its form. */
+async function assertDialogWhole(page: Page, where: string): Promise<void> {
+  const { box, viewport, scrolled } = await page.locator('dialog[open]').evaluate((dialog) => {
+    const rect = dialog.getBoundingClientRect();
+    return {
+      box: { top: rect.top, left: rect.left, bottom: rect.bottom, right: rect.right },
+      viewport: { width: window.innerWidth, height: window.innerHeight },
+      scrolled: [...dialog.querySelectorAll('.dialog-body')].map((body) => body.scrollTop),
+    };
+  });
+  assert.ok(box.top >= 0 && box.left >= 0 && box.bottom <= viewport.height && box.right <= viewport.width, `${where}: the dialog leaves the window`);
+  assert.deepEqual(
+    scrolled,
+    scrolled.map(() => 0),
+    `${where}: the dialog opened scrolled`,
+  );
+  // Its buttons are in view, in the dialog's footer.
+  const actions = await page.locator('dialog[open] .dialog-actions').boundingBox();
+  assert.ok(actions && actions.y + actions.height <= box.bottom + 0.5, `${where}: the dialog's buttons are cut off: ${JSON.stringify({ actions, box })}`);
+}
+
+async function openProfiles(page?: Page): Promise<Page> {
+  const profiles = page ?? (await w.open('profiles.html'));
+  await profiles.locator('.profile-list:not([hidden]), .empty:not([hidden])').first().waitFor();
+  return profiles;
+}
+
+describe('the windows as rendered', () => {
+  it('break an ARN only after ":" or "/", in both languages', async () => {
+    // A long device name with hyphens: where Japanese line breaking (and English, at a hyphen) would break.
+    const serial = 'arn:aws:iam::123456789012:mfa/alice-phone-backup-2024';
+    const user = w.sts.registerUser({ name: 'alice', mfaSerial: serial });
+    await w.h.engine.addProfile({ name: 'work', mfaSerial: serial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      const prompt = await w.open('prompt.html?profile=work');
+      await prompt.locator('.code-input').waitFor();
+      const promptSerial = prompt.locator('.serial .ident');
+      assertBreaksAtSeparators(await renderedLines(promptSerial), serial, 2, `prompt (${language})`);
+      assert.equal(await promptSerial.getAttribute('title'), serial);
+      // The separators are the only places the markup lets a line break.
+      assert.equal(await promptSerial.locator('wbr').count(), 5);
+
+      // The list, in a window narrowed until the device wraps too.
+      const profiles = await w.open('profiles.html', { fresh: true });
+      await profiles.setViewportSize({ width: 420, height: 700 });
+      await openProfiles(profiles);
+      const listSerial = profiles.locator('li.profile[data-profile="work"] .meta .serial .ident');
+      assertBreaksAtSeparators(await renderedLines(listSerial), serial, 2, `list (${language})`);
+      await profiles.close();
+    }
+  });
+
+  it('cuts an identifier too long for its line inside its box, and keeps it whole in the title and the text', async () => {
+    const serial = `arn:aws:iam::123456789012:mfa/${'alice-phone-'.repeat(5)}backup`;
+    const user = w.sts.registerUser({ name: 'alice', mfaSerial: serial });
+    await w.h.engine.addProfile({ name: 'work', mfaSerial: serial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      const prompt = await w.open('prompt.html?profile=work');
+      await prompt.locator('.code-input').waitFor();
+      const dd = prompt.locator('dd.serial');
+      assert.equal(await dd.textContent(), serial);
+      assert.equal(await dd.locator('.ident').getAttribute('title'), serial);
+      const fits = await dd.evaluate((element) => {
+        const box = element.getBoundingClientRect();
+        const style = getComputedStyle(element);
+        return { cut: element.scrollWidth > element.clientWidth, inside: box.right <= window.innerWidth, ellipsis: style.textOverflow };
+      });
+      assert.deepEqual(fits, { cut: true, inside: true, ellipsis: 'ellipsis' }, `prompt (${language})`);
+      // Still never broken at a hyphen: the device name's piece is on one line of its own.
+      const lines = await renderedLines(dd.locator('.ident'));
+      for (const line of lines.slice(0, -1)) assert.match(line, /[:/]$/, `prompt (${language}): ${JSON.stringify(lines)}`);
+    }
+  });
+
+  it('shows four profiles whole, gives the buttons of a row one size, and opens dialogs whole, in both languages', async () => {
+    await seedCredentialsFile(w);
+    await seedProfiles(w, FOUR_PROFILES);
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      const profiles = await openProfiles(await w.open('profiles.html'));
+      await profiles
+        .locator('li.profile')
+        .nth(FOUR_PROFILES.length - 1)
+        .waitFor();
+      // Four profiles: whole in the window, in full rows.
+      const { scrollHeight, height } = await profiles.evaluate(() => ({ scrollHeight: document.documentElement.scrollHeight, height: window.innerHeight }));
+      assert.ok(scrollHeight <= height, `(${language}) the list is cut off: ${scrollHeight} > ${height}`);
+      assert.equal(await profiles.locator('.profile-list.dense').count(), 0, 'four profiles get the full rows');
+
+      assertOneSize(await buttonBoxes(profiles.locator('.window-header')), `header (${language})`, { sameWidth: false, count: 2 });
+      for (const row of await profiles.locator('li.profile .row-actions').all())
+        assertOneSize(await buttonBoxes(row), `row actions (${language})`, { sameWidth: false, count: 4 });
+
+      const dialogs: { name: string; opener: string; ready: string; settled?: RegExp }[] = [
+        { name: 'add', opener: 'header button.primary', ready: '.dialog-actions' },
+        { name: 'edit', opener: 'li.profile[data-profile="prod-admin"] button.edit', ready: '.dialog-actions' },
+        // Once the engine has said which key it would delete, the dialog is at its full height.
+        { name: 'remove', opener: 'li.profile[data-profile="work"] button.remove', ready: '.deleted-list', settled: /AKIA/ },
+        { name: 'import', opener: 'header button:not(.primary)', ready: 'select' },
+      ];
+      for (const dialog of dialogs) {
+        await profiles.locator(dialog.opener).click();
+        await profiles.locator(`dialog[open] ${dialog.ready}`).first().waitFor();
+        if (dialog.settled) await waitForText(profiles.locator(`dialog[open] ${dialog.ready}`), dialog.settled);
+        const where = `${dialog.name} dialog (${language})`;
+        assertOneSize(await buttonBoxes(profiles.locator('dialog[open] .dialog-actions')), where, { sameWidth: true, count: 2 });
+        await assertDialogWhole(profiles, where);
+        await profiles.keyboard.press('Escape');
+        await profiles.locator('dialog[open]').waitFor({ state: 'detached' });
+      }
+
+      const prompt = await w.open('prompt.html?profile=billing');
+      await prompt.locator('.code-input').waitFor();
+      assertOneSize(await buttonBoxes(prompt.locator('.code-form .control-line')), `prompt (${language})`, { sameWidth: true, count: 2 });
+      // Side by side, on the line of the code field.
+      const [refresh, cancel] = await prompt
+        .locator('.code-form .control-line button')
+        .evaluateAll((buttons) => buttons.map((b) => b.getBoundingClientRect().top));
+      const input = await prompt.locator('.code-input').evaluate((e) => e.getBoundingClientRect().top);
+      assert.ok(
+        Math.abs((refresh as number) - input) < 1 && Math.abs((cancel as number) - input) < 1,
+        `prompt (${language}): the buttons left the field's line`,
+      );
+      assert.ok(await prompt.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight), `prompt (${language}) scrolls`);
+
+      const settings = await w.open('settings.html');
+      await settings.locator('form.settings-form').waitFor();
+      assertOneSize(await buttonBoxes(settings.locator('form.settings-form .actions')), `settings (${language})`, { sameWidth: true, count: 2 });
+      assert.ok(await settings.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight), `settings (${language}) scrolls`);
+    }
+  });
+
+  it('keeps a list of twenty profiles readable: dense rows, each reachable below the heading', async () => {
+    await seedProfiles(w, TWENTY_PROFILES);
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      const profiles = await openProfiles();
+      await profiles
+        .locator('li.profile')
+        .nth(TWENTY_PROFILES.length - 1)
+        .waitFor();
+      assert.equal(await profiles.locator('.profile-list.dense').count(), 1);
+      const rows = await profiles.locator('li.profile').evaluateAll((items) =>
+        items.map((item) => {
+          // (No functions declared in here: the test's transpiler would name them with a helper the page lacks.)
+          const meta = item.querySelector('.meta') as HTMLElement;
+          return {
+            name: item.getAttribute('data-profile'),
+            height: item.getBoundingClientRect().height,
+            // Name, state and actions share the first line: their middles.
+            firstLine: ['.profile-name', '.badge', '.row-actions']
+              .map((selector) => (item.querySelector(selector) as HTMLElement).getBoundingClientRect())
+              .map((rect) => rect.top + rect.height / 2),
+            metaLines: Math.round(meta.getBoundingClientRect().height / parseFloat(getComputedStyle(meta).lineHeight)),
+          };
+        }),
+      );
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        TWENTY_PROFILES.map((p) => p.name),
+      );
+      for (const row of rows) {
+        assert.ok(row.height <= 72, `(${language}) ${row.name}: a row of ${row.height}px`);
+        const [name, badge, actions] = row.firstLine as [number, number, number];
+        assert.ok(Math.abs(name - badge) < 6 && Math.abs(name - actions) < 6, `(${language}) ${row.name}: name, state and actions are not on one line`);
+        assert.equal(row.metaLines, 1, `(${language}) ${row.name}: the details take more than a line`);
+      }
+      // At least a third of the list in view at once.
+      const inView = await profiles
+        .locator('li.profile')
+        .evaluateAll((items) => items.filter((item) => item.getBoundingClientRect().bottom <= window.innerHeight).length);
+      assert.ok(inView >= 7, `(${language}) only ${inView} rows in view`);
+
+      // Every row can be brought into view, below the heading, which stays at the top with its buttons.
+      for (const name of [TWENTY_PROFILES[10]?.name, TWENTY_PROFILES[TWENTY_PROFILES.length - 1]?.name]) {
+        const row = profiles.locator(`li.profile[data-profile="${name}"]`);
+        await row.locator('button.refresh').focus();
+        const header = await profiles.locator('.window-header').boundingBox();
+        const box = await row.boundingBox();
+        assert.ok(header && box, 'rendered');
+        assert.ok(Math.abs(header.y) < 1, `(${language}) the heading scrolled away`);
+        assert.ok(box.y >= header.y + header.height - 0.5, `(${language}) ${name} is under the heading`);
+        assert.ok(box.y + box.height <= WINDOW_SIZES.profiles.height + 0.5, `(${language}) ${name} is below the window`);
+        assert.ok(await profiles.locator('header button.primary').isVisible());
+      }
+      await profiles.evaluate(() => window.scrollTo(0, 0));
+    }
+  });
+});
