@@ -6,6 +6,15 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+/** The engine's inner stores, which only the engine itself (and tests) may touch. */
+const ENGINE_INSIDES = '/^(settings|secrets|sessions|credentials|codes|sts|clockMemory|offset|keeper)$/';
+
+/** The engine's rooms are its own: the command, the bridge and the Electron layer use its public entry (main/engine/index.ts). */
+const engineInsides = {
+  regex: '^(\\.\\./)+engine/(?!fast-path$).+$',
+  message: 'Use the engine through its public entry (main/engine/index.ts: import from ".../engine"); only cached-session.ts may use engine/fast-path.',
+};
+
 /** Import patterns that only the Electron layer may use. */
 const electronOnly = [
   { group: ['electron', 'electron/*'], message: 'Only main/electron/ may import electron: keep the engine runnable in plain Node.' },
@@ -78,11 +87,28 @@ export default tseslint.config(
     },
   },
   {
-    // The engine and the command: plain Node, never Electron.
-    files: ['main/engine/**/*.ts', 'main/bridge/**/*.ts', 'main/cli/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+    // The engine and the tests: plain Node, never Electron.
+    files: ['main/engine/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
     ignores: ['test/electron/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: electronOnly }],
+    },
+  },
+  {
+    // The command and the bridge: plain Node, and the engine only through its public entry.
+    files: ['main/bridge/**/*.ts', 'main/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [...electronOnly, engineInsides] }],
+    },
+  },
+  {
+    // The Electron layer: the engine only through its public entry, and never the light entry.
+    files: ['main/electron/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ ...engineInsides, regex: '^(\\.\\./)+engine/.+$', message: 'Use the engine through its public entry (import from "../engine").' }] },
+      ],
     },
   },
   {
@@ -95,6 +121,34 @@ export default tseslint.config(
           patterns: [
             ...electronOnly,
             { regex: '^(\\.\\.?/)+(.*/)?cli(/.*)?$', message: 'The engine must not depend on the command (main/cli/): the tray and the windows use it too.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The engine is a facade: its surfaces call its methods, never its inner stores.
+    files: ['main/cli/**/*.ts', 'main/bridge/**/*.ts', 'main/electron/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `MemberExpression[object.name='engine'][property.name=${ENGINE_INSIDES}], MemberExpression[object.property.name='engine'][property.name=${ENGINE_INSIDES}]`,
+          message: "Use the engine's public methods (profiles(), loadSettings(), state(), onState(), credentialsPath…), not its inner stores.",
+        },
+      ],
+    },
+  },
+  {
+    // The preload: Electron's contextBridge and ipcRenderer over the bridge contract, nothing else.
+    files: ['main/preload/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'A sandboxed preload has no Node: only electron and main/common/.' })),
+          patterns: [
+            { regex: '^(\\.\\./)+(engine|bridge|cli|electron)(/.*)?$', message: 'The preload uses only electron and main/common/ (the bridge contract).' },
           ],
         },
       ],

@@ -2,7 +2,7 @@
 // profiles the bench prepared, started (scheduler and its timer, every session's state loaded),
 // then its memory after a full GC, as JSON on stdout. argv[2]: { env, configDir, keychainPrefix }.
 import { Engine } from '../main/engine/engine.ts';
-import { KeytarSecretStore } from '../main/engine/keytar-secret-store.ts';
+import { KeytarSecretStore } from '../main/engine/keychain/keytar-secret-store.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const engine = new Engine({ env: config.env, configDir: config.configDir, secretStore: new KeytarSecretStore(config.keychainPrefix) });

@@ -4,7 +4,7 @@
 // the number of menu items, as JSON. argv[2]: { env, configDir, keychainPrefix }.
 import { performance } from 'node:perf_hooks';
 import { Engine } from '../main/engine/engine.ts';
-import { KeytarSecretStore } from '../main/engine/keytar-secret-store.ts';
+import { KeytarSecretStore } from '../main/engine/keychain/keytar-secret-store.ts';
 import { EngineTraySource } from '../main/electron/engine-tray-source.ts';
 import { buildTrayMenu } from '../main/electron/menu-model.ts';
 

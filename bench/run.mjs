@@ -96,7 +96,7 @@ function folderBytes(dir, filter = () => true) {
 async function inner() {
   const { startStsServer } = await import('../test/support/sts-server.ts');
   const { createTestKeychain } = await import('../test/support/keyring.ts');
-  const { CredentialsFile, withSession } = await import('../main/engine/credentials-file.ts');
+  const { CredentialsFile, withSession } = await import('../main/engine/files/credentials-file.ts');
   const { largeCredentialsFile, versionSession } = await import('../test/support/fault-versions.ts');
   const { whyNoMount, mountTmpfs } = await import('../test/support/fault-mount.ts');
   const { Engine } = await import('../main/engine/engine.ts');

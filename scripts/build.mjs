@@ -19,7 +19,7 @@ const nodeEntries = {
   main: 'main/electron/main.ts',
   cli: 'main/cli/main.ts',
 };
-const preloadEntry = 'main/electron/preload.ts';
+const preloadEntry = 'main/preload/preload.ts';
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });

@@ -9,7 +9,7 @@
 import * as z from 'zod/mini';
 import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, ProfileView } from '../common/bridge';
 import { isMfaTrayError } from '../common/errors';
-import type { Engine } from '../engine/engine';
+import type { Engine } from '../engine';
 
 /** Who is calling, as the transport established it. */
 export interface BridgeCaller {
@@ -90,7 +90,7 @@ type Implementation = { readonly [O in BridgeOperation]: (args: Args<O>, caller:
 /** Every profile as the windows show it. */
 export async function profileViews(engine: Engine): Promise<ProfileView[]> {
   const statuses = await engine.status();
-  const withKey = await engine.secrets.profilesWith('long-lived-key').catch(() => new Set<string>());
+  const withKey = await engine.profilesWithKey().catch(() => new Set<string>());
   return statuses.map(({ profile, state, hasTotpSecret }) => ({ ...profile, state, hasTotpSecret, hasLongLivedKey: withKey.has(profile.name) }));
 }
 
@@ -104,15 +104,14 @@ async function viewOf(engine: Engine, profileName: string): Promise<ProfileView>
 export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHandlers {
   const refreshed = async (profile: string, input: { code: string } | { generate: true }) => {
     const session = await engine.refresh(profile, input);
-    const { targetSection } = await engine.settings.getProfile(profile);
+    const { targetSection } = await engine.profile(profile);
     return { profile, targetSection, expiresAt: session.expiresAt };
   };
   const implementation: Implementation = {
     listProfiles: () => profileViews(engine),
     getPromptContext: async ([profile]) => {
-      const { mfaSerial, durationSeconds } = await engine.settings.getProfile(profile);
-      await engine.sessions.load();
-      return { profile, mfaSerial, durationSeconds, state: engine.sessions.recompute(profile) };
+      const { mfaSerial, durationSeconds } = await engine.profile(profile);
+      return { profile, mfaSerial, durationSeconds, state: await engine.currentState(profile) };
     },
     submitCode: ([profile, code]) => refreshed(profile, { code }),
     refreshNow: ([profile]) => refreshed(profile, { generate: true }),
@@ -136,7 +135,7 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
       await engine.removeTotpSecret(profileName);
       return null;
     },
-    listImportableSections: () => engine.credentials.listLongLivedSections(),
+    listImportableSections: () => engine.importableSections(),
     importProfile: async ([form]) => {
       const { name: profileName, ...options } = form;
       await engine.importProfile(profileName, options);
@@ -158,10 +157,10 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
       await engine.removeProfile(profileName, { forgetSession, ...(restoreKeyTo === null ? {} : { restoreKeyTo }) });
       return null;
     },
-    getSettings: async () => (await engine.settings.load()).settings,
+    getSettings: async () => (await engine.loadSettings()).settings,
     updateSettings: async ([changes]) => {
       await engine.updateSettings(changes);
-      return (await engine.settings.load()).settings;
+      return (await engine.loadSettings()).settings;
     },
     getLocale: () => Promise.resolve(host.locale()),
     closeWindow: (_args, caller) => {
@@ -200,12 +199,12 @@ export function bindBridgeEvents(engine: Engine, emit: <E extends keyof BridgeEv
       emit('profiles', await profileViews(engine).catch(() => []));
     });
   };
-  const unsubscribeState = engine.sessions.onState(push);
+  const unsubscribeState = engine.onState(push);
   const unsubscribeNotice = engine.onNotice(push);
   const unsubscribeChange = engine.onChange((what) => {
     if (what === 'profiles') push();
     else
-      void engine.settings.load().then(
+      void engine.loadSettings().then(
         ({ settings }) => emit('settings', settings),
         () => undefined,
       );

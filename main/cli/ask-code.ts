@@ -6,7 +6,7 @@
 import { MfaTrayError } from '../common/errors';
 import type { Profile } from '../common/model';
 import { checkCode } from '../common/validation';
-import type { StepWaitListener } from '../engine/totp';
+import type { StepWaitListener } from '../engine';
 import { CancelledError, promptLine } from './terminal';
 
 const TRIES = 3;

@@ -10,13 +10,17 @@
 import type { Profile, SessionCredentials } from '../common/model';
 import { leadTimeMs } from '../common/session-state';
 import { validateProfileName } from '../common/validation';
-import { systemClock, type Clock } from '../engine/clock';
-import { formatExports } from '../engine/exports';
-import { DEFAULT_SERVICE_PREFIX, KeytarSecretStore } from '../engine/keytar-secret-store';
-import { configDir } from '../engine/paths';
-import { ProfileSecrets } from '../engine/profile-secrets';
-import { SettingsStore } from '../engine/settings-store';
-import type { SecretStore } from '../engine/secret-store';
+import {
+  systemClock,
+  type Clock,
+  formatExports,
+  DEFAULT_SERVICE_PREFIX,
+  KeytarSecretStore,
+  configDir,
+  ProfileSecrets,
+  SettingsStore,
+  type SecretStore,
+} from '../engine/fast-path';
 
 /** A cached session with more than this left is served as it is (scaled down for short sessions by leadTimeMs). */
 export const SERVE_CACHED_ABOVE_MS = 15 * 60_000;

@@ -2,7 +2,7 @@
  * What every command gets: the process's streams and environment, and the engine, created on
  * first use (so that `--help` and usage errors never touch the keychain or a file).
  */
-import { createEngine, type Engine } from '../engine/engine';
+import { createEngine, type Engine } from '../engine';
 import { cliSecretStore, type CachedSessionLookup } from './cached-session';
 
 /** A credential-process lookup already made (by main.ts's cheap path), to be taken once. */

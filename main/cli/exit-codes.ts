@@ -33,7 +33,7 @@ export const EXIT = {
 export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
 
 /** Every error code's exit status. A Record, so that a new error code cannot be forgotten here. */
-const BY_ERROR_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
+export const BY_ERROR_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   'invalid-input': EXIT.usage,
   'invalid-totp-secret': EXIT.usage,
   'not-found': EXIT.notFound,

@@ -8,6 +8,7 @@ import { isMfaTrayError } from '../common/errors';
 import { UsageError } from './args';
 import { EXIT, exitStatusOf, type ExitStatus } from './exit-codes';
 import { oneLine } from './format';
+import { describeRemedies } from './remedy';
 import { CancelledError } from './terminal';
 
 export interface Failure {
@@ -23,7 +24,11 @@ export function describeFailure(error: unknown, command: string | undefined): Fa
     return { status: EXIT.usage, message: `${oneLine(error.message)}; see ${help}` };
   }
   if (error instanceof CancelledError) return { status: EXIT.cancelled, message: oneLine(error.message) };
-  if (isMfaTrayError(error)) return { status: exitStatusOf(error.code), message: oneLine(error.message) };
+  if (isMfaTrayError(error)) {
+    // The facts, then what to do about them as command lines (the error carries the remedy as data).
+    const remedies = describeRemedies(error.remedies);
+    return { status: exitStatusOf(error.code), message: oneLine(remedies === '' ? error.message : `${error.message} ${remedies}`) };
+  }
   const e = error instanceof Error ? error : new Error(String(error));
   const first = (e.message.split('\n')[0] ?? '').trim();
   return {

@@ -30,7 +30,7 @@
  * Every field is always present (null rather than absent), so that `jq '.profiles[].expiresAt'`
  * never needs a guard. Nothing secret is in it.
  */
-import type { ProfileStatus } from '../engine/engine';
+import type { ProfileStatus } from '../engine';
 import { expiryOf } from '../common/session-state';
 import { stateName } from './format';
 

@@ -1,7 +1,7 @@
 /**
  * The rules for names in the AWS shared files, in one place: what a profile name or credentials-file
  * section may be, for the validation of what users type (`validation.ts`) and for the INI editor
- * that writes the files (`engine/ini-edit.ts`). Pure: the renderer uses it through validation.
+ * that writes the files (`engine/files/ini-edit.ts`). Pure: the renderer uses it through validation.
  */
 
 /** The longest name accepted. */

@@ -63,6 +63,34 @@ export type ErrorCode =
   /** Anything else; the message says what. */
   | 'internal';
 
+/**
+ * What the person can do about an error, as data: the command renders it as a command line
+ * (main/cli/remedy.ts), the tray as a menu item or button and the windows as a link, in English or
+ * Japanese (main/common/catalog/). The message states the facts; the remedy is never in its text.
+ */
+export type Remedy =
+  /** Get a new session (the command: `mfa-tray refresh <p>`; the tray: "Refresh now"). */
+  | { readonly action: 'refresh'; readonly profile: string }
+  /** Get one with a code typed now, where nobody can be asked (`--code`). */
+  | { readonly action: 'refresh-with-code'; readonly profile: string }
+  /** Register the MFA device's TOTP secret, so that codes are generated. */
+  | { readonly action: 'set-totp'; readonly profile: string }
+  /** Forget a TOTP secret that cannot be used. */
+  | { readonly action: 'remove-totp'; readonly profile: string }
+  /** Store the profile's long-lived access key again. */
+  | { readonly action: 'add-key'; readonly profile: string }
+  /** Import a long-lived key from a credentials-file section into the keychain. */
+  | { readonly action: 'import-key'; readonly profile: string; readonly section?: string }
+  /** Choose another target section for the profile. */
+  | { readonly action: 'edit-target'; readonly profile: string }
+  /** Unlock the keychain, then try again. */
+  | { readonly action: 'unlock-keychain' }
+  /** Add a profile (there are none yet). */
+  | { readonly action: 'add-profile' };
+
+/** The actions of {@link Remedy}. */
+export type RemedyAction = Remedy['action'];
+
 /** An error with a stable code and a message a user can act on. Never carries a secret. */
 export class MfaTrayError extends Error {
   override readonly name = 'MfaTrayError';
@@ -79,6 +107,8 @@ export class MfaTrayError extends Error {
        * endpoint): a code it carried was not seen by AWS and may be used again.
        */
       readonly notSent?: boolean;
+      /** What the person can do about it, first the likeliest. */
+      readonly remedy?: Remedy | readonly Remedy[];
     } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -92,6 +122,12 @@ export class MfaTrayError extends Error {
   /** Whether trying again later (without the user changing anything) may succeed. */
   get retryable(): boolean {
     return this.options.retryable ?? false;
+  }
+
+  /** What the person can do about it (empty when only the message can say). */
+  get remedies(): readonly Remedy[] {
+    const { remedy } = this.options;
+    return remedy === undefined ? [] : Array.isArray(remedy) ? (remedy as readonly Remedy[]) : [remedy as Remedy];
   }
 
   /** Whether the failed request certainly never reached AWS (see the constructor's `notSent`). */

@@ -2,6 +2,7 @@
  * The engine's plain, readonly data models, shared by the engine, the command, the Electron layer
  * and (type-only or pure) the renderer.
  */
+import type { Remedy } from './errors';
 
 /** A profile's non-secret settings, as kept in the settings file. */
 export interface Profile {
@@ -70,4 +71,11 @@ export type SessionState =
   | { readonly kind: 'expiring'; readonly expiresAt: number }
   | { readonly kind: 'expired'; readonly expiresAt: number }
   | { readonly kind: 'refreshing'; readonly expiresAt?: number }
-  | { readonly kind: 'failed'; readonly reason: string; readonly code: string; readonly expiresAt?: number };
+  | {
+      readonly kind: 'failed';
+      readonly reason: string;
+      readonly code: string;
+      readonly expiresAt?: number;
+      /** What the person can do about it (the error's remedies). */
+      readonly remedies?: readonly Remedy[];
+    };

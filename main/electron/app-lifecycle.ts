@@ -3,7 +3,7 @@
  * so that the app and the command share one `settings.json`), its Windows identity (toasts need
  * it), the single-instance lock, and staying alive with no window open (a tray app).
  */
-import { PRODUCT_NAME } from '../engine/paths';
+import { PRODUCT_NAME } from '../engine';
 
 /** The app id: electron-builder's `appId`, the Windows AppUserModelID and the macOS bundle id. */
 export const APP_ID = 'dev.mfatray.app';

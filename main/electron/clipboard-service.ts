@@ -6,7 +6,7 @@
  * timers do not count a suspend, and a session token should not outlive its clearing time on the
  * clipboard just because the lid was closed.
  */
-import type { Clock, TimerHandle } from '../engine/clock';
+import type { Clock, TimerHandle } from '../engine';
 
 /** The system clipboard, as Electron's `clipboard` offers it (asynchronous reads and writes). */
 export interface ClipboardPort {

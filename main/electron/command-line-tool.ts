@@ -10,6 +10,8 @@
  *
  * An existing `mfa-tray` that is not a link to an MFA Tray launcher is never replaced.
  */
+import { TRAY_WORDS } from '../common/catalog/tray';
+import type { Language } from '../common/catalog/language';
 import { lstat, mkdir, readlink, rm, symlink, access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { homedir } from 'node:os';
@@ -106,11 +108,9 @@ function refuse(path: string): Error {
 }
 
 /** What to tell the user after an install. */
-export function describeInstall(outcome: InstallOutcome): { readonly message: string; readonly detail: string } {
-  const message = outcome.alreadyInstalled ? `The command ${COMMAND_NAME} is installed already.` : `Installed the command ${COMMAND_NAME}.`;
-  const where = `It is ${outcome.path}.`;
-  const path = outcome.onPath
-    ? ` Try: ${COMMAND_NAME} status`
-    : ` Its folder is not on your PATH yet: add ${dirname(outcome.path)} to PATH in your shell's profile, then open a new terminal.`;
-  return { message, detail: where + path };
+export function describeInstall(outcome: InstallOutcome, language: Language = 'en'): { readonly message: string; readonly detail: string } {
+  const words = TRAY_WORDS[language].dialog;
+  const message = outcome.alreadyInstalled ? words.installedAlready(COMMAND_NAME) : words.installed(COMMAND_NAME);
+  const path = outcome.onPath ? words.tryIt(COMMAND_NAME) : words.notOnPath(dirname(outcome.path));
+  return { message, detail: `${words.installedAt(outcome.path)} ${path}` };
 }

@@ -5,16 +5,10 @@
  * 'failed' state itself (`SessionService.load` and `recompute`).
  */
 import { isMfaTrayError } from '../common/errors';
-import type { Engine } from '../engine/engine';
+import type { Engine } from '../engine';
 import type { TrayProfile, TraySnapshot } from './tray-snapshot';
 
 const MINUTE = 60_000;
-
-/** Whether a profile refreshes itself: a TOTP secret is registered and auto-refresh is on. */
-export async function isSelfRefreshing(engine: Engine, profile: string): Promise<boolean> {
-  const { autoRefresh } = await engine.profile(profile);
-  return autoRefresh && (await engine.hasTotpSecret(profile));
-}
 
 export class EngineTraySource {
   readonly #engine: Engine;
@@ -23,7 +17,7 @@ export class EngineTraySource {
 
   constructor(engine: Engine) {
     this.#engine = engine;
-    this.#unsubscribe = [engine.sessions.onState(() => this.changed()), engine.onNotice(() => this.changed())];
+    this.#unsubscribe = [engine.onState(() => this.changed()), engine.onNotice(() => this.changed())];
   }
 
   /** Subscribes to "the snapshot may have changed". @returns the unsubscribe function. */
@@ -41,7 +35,7 @@ export class EngineTraySource {
     const engine = this.#engine;
     let data;
     try {
-      data = await engine.settings.load();
+      data = await engine.loadSettings();
     } catch (error) {
       const problem = isMfaTrayError(error) ? error.message : 'MFA Tray could not read its settings; try again, and report it if it keeps happening.';
       return { profiles: [], launchAtLogin: false, expiringWithinMs: 15 * MINUTE, problem };
@@ -50,7 +44,7 @@ export class EngineTraySource {
     // recompute, not load: it keeps the engine's 'failed' state and reads nothing.
     const rows: TrayProfile[] = profiles.map((profile) => ({
       name: profile.name,
-      state: engine.sessions.recompute(profile.name),
+      state: engine.state(profile.name),
       lifetimeMs: profile.durationSeconds * 1000,
     }));
     const keychain = engine.keychainProblem;

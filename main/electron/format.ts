@@ -3,6 +3,9 @@
  *
  * Pure: the time zone and locale are parameters, so tests pin them and the app passes the OS's.
  */
+import { TRAY_WORDS, type TrayWords } from '../common/catalog/tray';
+import type { Language } from '../common/catalog/language';
+import type { ErrorCode } from '../common/errors';
 import type { SessionState } from '../common/model';
 import { deriveState } from '../common/session-state';
 
@@ -15,17 +18,19 @@ export interface TimeFormat {
   readonly locale?: string;
   /** An IANA time zone; the OS's when undefined. */
   readonly timeZone?: string;
+  /** The language of the words around the times; English when undefined. */
+  readonly language?: Language;
 }
 
 /**
  * Time left, rounded down to the minute so that it never promises more than there is:
  * "11h 42m", "42m", "less than 1m".
  */
-export function formatRemaining(ms: number): string {
+export function formatRemaining(ms: number, language: Language = 'en'): string {
+  const words = TRAY_WORDS[language];
   const minutes = Math.floor(Math.max(0, ms) / MINUTE);
-  if (minutes < 1) return 'less than 1m';
-  const hours = Math.floor(minutes / 60);
-  return hours === 0 ? `${minutes}m` : `${hours}h ${String(minutes % 60).padStart(2, '0')}m`;
+  if (minutes < 1) return words.lessThanAMinute;
+  return words.remaining(Math.floor(minutes / 60), minutes % 60);
 }
 
 /**
@@ -56,27 +61,12 @@ export function truncate(text: string, max: number): string {
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1).trimEnd()}…`;
 }
 
-/**
- * A failure in the app's words. A few of the engine's messages end with the command that fixes the
- * problem (`mfa-tray add …`), which a notification or the menu should not ask of someone using the
- * tray; those are said here in terms of the app's own menu and windows, short enough for a menu
- * line. For a profile's notifications and menu lines only: their title or heading names the profile
- * (a dialog about the whole app keeps the engine's message, which names it). Every other message is
- * the engine's, as it is. (The windows have their own translated wording for every code.)
- */
-export function inAppWords(code: string, message: string): string {
-  switch (code) {
-    case 'no-long-lived-key':
-      return 'No access key is stored. Add it with Manage profiles in the tray menu.';
-    case 'keychain-entry-corrupt':
-      return 'A keychain entry is damaged. Refresh now, or store it again in Manage profiles.';
-    case 'long-lived-section':
-      return 'The target section holds a long-lived key. Choose another with Manage profiles.';
-    case 'no-session':
-      return 'There is no current session. Get one with Refresh now.';
-    case 'keychain-locked':
-      return 'The keychain is locked. Unlock it (Passwords and Keys), then Try again.';
-    default:
-      return message;
-  }
+/** A failure in the app's words and language: the catalog's line for its code, else the engine's message (the facts). */
+export function inAppWords(code: string, message: string, language: Language = 'en'): string {
+  return TRAY_WORDS[language].failures[code as ErrorCode] ?? message;
+}
+
+/** The tray's words in the format's language. */
+export function trayWords(format: TimeFormat = {}): TrayWords {
+  return TRAY_WORDS[format.language ?? 'en'];
 }

@@ -1,5 +1,5 @@
 /**
- * The only user of `ipcMain` (after Fiddle's `src/main/ipc.ts`): binds the bridge's handler table
+ * The only user of `ipcMain` (after Electron Fiddle's IPC module): binds the bridge's handler table
  * (`main/bridge/handlers.ts`) to one channel per operation, and pushes the bridge's events
  * to our windows.
  *

@@ -10,7 +10,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { PRODUCT_NAME } from '../engine/paths';
+import { PRODUCT_NAME } from '../engine';
 
 /** `app.setLoginItemSettings`, as far as this module uses it. */
 export interface LoginItemPort {

@@ -9,8 +9,7 @@
 import { app, clipboard, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEngine } from '../engine/engine';
-import { PRODUCT_NAME } from '../engine/paths';
+import { createEngine, PRODUCT_NAME } from '../engine';
 import { prepareApp } from './app-lifecycle';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppFile } from './app-protocol';
 import { createElectronTray, electronNotifications, electronWindowOpener, guardTargetOf } from './electron-adapters';

@@ -1,12 +1,13 @@
 /**
  * The tray menu as data: a pure function of the tray's snapshot and a set of handlers, after
- * Signal's `createTemplate` (app/menu.std.ts). Only the Electron adapter turns it into a `Menu`,
+ * Signal Desktop's menu template. Only the Electron adapter turns it into a `Menu`,
  * so everything the user reads and clicks is tested in plain Node.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ExportFormat } from '../engine/exports';
-import { PRODUCT_NAME } from '../engine/paths';
-import { currentState, formatClockTime, formatRemaining, inAppWords, truncate, type TimeFormat } from './format';
+import { type ExportFormat, PRODUCT_NAME } from '../engine';
+import { REMEDY_WORDS } from '../common/catalog/remedies';
+import type { Remedy } from '../common/errors';
+import { currentState, formatClockTime, formatRemaining, inAppWords, trayWords, truncate, type TimeFormat } from './format';
 import type { TrayProfile, TraySnapshot } from './tray-snapshot';
 import { isUsable } from '../common/session-state';
 
@@ -30,6 +31,8 @@ export interface MenuHandlers {
   refreshAll(): void;
   /** "Try again" when the keychain could not be read: start keeping sessions fresh now. */
   retryKeychain(): void;
+  /** Does what a failure's remedy says (refresh, open the profile window, try the keychain again). */
+  remedy(remedy: Remedy): void;
   manageProfiles(): void;
   settings(): void;
   setLaunchAtLogin(enabled: boolean): void;
@@ -48,12 +51,13 @@ export interface MenuOptions extends TimeFormat {
  * The "Copy exports ▸" choices, in menu order: the shells of `aws configure export-credentials`, a
  * .env file, and `credential_process` JSON.
  */
-export const EXPORT_CHOICES: readonly { readonly label: string; readonly format: ExportFormat }[] = [
+export const EXPORT_CHOICES: readonly { readonly label: string | undefined; readonly format: ExportFormat }[] = [
   { label: 'bash/zsh', format: 'env' },
   { label: 'fish', format: 'fish' },
   { label: 'PowerShell', format: 'powershell' },
   { label: 'cmd', format: 'windows-cmd' },
-  { label: '.env file', format: 'env-no-export' },
+  // Words, not a name: from the catalog.
+  { label: undefined, format: 'env-no-export' },
   { label: 'JSON', format: 'process' },
 ];
 
@@ -63,22 +67,23 @@ const REASON_MAX = 80;
 /** The profile's heading: "work — 11h 42m left, until 05:12". */
 export function profileLabel(profile: TrayProfile, snapshot: Pick<TraySnapshot, 'expiringWithinMs'>, options: MenuOptions): string {
   const { now } = options;
+  const words = trayWords(options).menu;
   const state = currentState(profile.state, now, snapshot.expiringWithinMs, profile.lifetimeMs);
-  const left = (expiresAt: number) => `${formatRemaining(expiresAt - now)} left, until ${formatClockTime(expiresAt, now, options)}`;
+  const left = (expiresAt: number) => words.left(formatRemaining(expiresAt - now, options.language), formatClockTime(expiresAt, now, options));
   switch (state.kind) {
     case 'none':
-      return `${profile.name} — no session`;
+      return `${profile.name} — ${words.noSession}`;
     case 'valid':
     case 'expiring':
       return `${profile.name} — ${left(state.expiresAt)}`;
     case 'expired':
-      return `${profile.name} — expired at ${formatClockTime(state.expiresAt, now, options)}`;
+      return `${profile.name} — ${words.expiredAt(formatClockTime(state.expiresAt, now, options))}`;
     case 'refreshing':
-      return `${profile.name} — refreshing…`;
+      return `${profile.name} — ${words.refreshing}`;
     case 'failed':
       return state.expiresAt !== undefined && state.expiresAt > now
-        ? `${profile.name} — refresh failed; ${left(state.expiresAt)}`
-        : `${profile.name} — refresh failed`;
+        ? `${profile.name} — ${words.refreshFailedLeft(left(state.expiresAt))}`
+        : `${profile.name} — ${words.refreshFailed}`;
   }
 }
 
@@ -86,26 +91,33 @@ function profileSection(profile: TrayProfile, snapshot: TraySnapshot, handlers: 
   const { name } = profile;
   const state = currentState(profile.state, options.now, snapshot.expiringWithinMs, profile.lifetimeMs);
   const refreshing = state.kind === 'refreshing';
+  const words = trayWords(options).menu;
+  const language = options.language ?? 'en';
   const items: MenuItemModel[] = [{ id: `profile:${name}`, label: profileLabel(profile, snapshot, options), enabled: false }];
   if (state.kind === 'failed') {
-    items.push({ id: `profile:${name}:reason`, label: truncate(inAppWords(state.code, state.reason), REASON_MAX), enabled: false });
+    items.push({ id: `profile:${name}:reason`, label: truncate(inAppWords(state.code, state.reason, language), REASON_MAX), enabled: false });
+    // The error's remedies, as items that do them; "Refresh now" follows anyway.
+    for (const remedy of state.remedies ?? []) {
+      if (remedy.action === 'refresh' || remedy.action === 'refresh-with-code') continue;
+      items.push({ id: `profile:${name}:remedy:${remedy.action}`, label: REMEDY_WORDS[language][remedy.action].label, click: () => handlers.remedy(remedy) });
+    }
   }
   items.push(
-    { id: `profile:${name}:refresh`, label: 'Refresh now', enabled: !refreshing, click: () => handlers.refresh(name) },
+    { id: `profile:${name}:refresh`, label: words.refreshNow, enabled: !refreshing, click: () => handlers.refresh(name) },
     {
       id: `profile:${name}:copy`,
-      label: 'Copy exports',
+      label: words.copyExports,
       type: 'submenu',
       enabled: isUsable(state, options.now),
       submenu: EXPORT_CHOICES.map(({ label, format }) => ({
         id: `profile:${name}:copy:${format}`,
-        label,
+        label: label ?? words.envFile,
         click: () => handlers.copyExports(name, format),
       })),
     },
     {
       id: `profile:${name}:forget`,
-      label: 'Forget session',
+      label: words.forgetSession,
       enabled: !refreshing && state.kind !== 'none' && state.expiresAt !== undefined,
       click: () => handlers.forgetSession(name),
     },
@@ -116,39 +128,41 @@ function profileSection(profile: TrayProfile, snapshot: TraySnapshot, handlers: 
 /** The whole tray menu. */
 export function buildTrayMenu(snapshot: TraySnapshot, handlers: MenuHandlers, options: MenuOptions): MenuItemModel[] {
   const items: MenuItemModel[] = [];
+  const words = trayWords(options).menu;
+  const language = options.language ?? 'en';
   if (snapshot.keychainProblem !== undefined) {
     const { code, message } = snapshot.keychainProblem;
     items.push(
-      { id: 'keychain-problem', label: truncate(inAppWords(code, message), REASON_MAX), enabled: false },
-      { id: 'keychain-retry', label: 'Try again', click: () => handlers.retryKeychain() },
+      { id: 'keychain-problem', label: truncate(inAppWords(code, message, language), REASON_MAX), enabled: false },
+      { id: 'keychain-retry', label: REMEDY_WORDS[language]['unlock-keychain'].label, click: () => handlers.retryKeychain() },
       SEPARATOR,
     );
   }
   if (snapshot.problem !== undefined) {
     items.push({ id: 'problem', label: truncate(snapshot.problem, REASON_MAX), enabled: false }, SEPARATOR);
   } else if (snapshot.profiles.length === 0) {
-    items.push({ id: 'no-profiles', label: 'No profiles yet: add one in Manage profiles…', enabled: false }, SEPARATOR);
+    items.push({ id: 'no-profiles', label: words.noProfiles, enabled: false }, SEPARATOR);
   }
   for (const profile of snapshot.profiles) items.push(...profileSection(profile, snapshot, handlers, options), SEPARATOR);
   items.push(
-    { id: 'refresh-all', label: 'Refresh all', enabled: snapshot.profiles.length > 0, click: () => handlers.refreshAll() },
-    { id: 'manage-profiles', label: 'Manage profiles…', click: () => handlers.manageProfiles() },
-    { id: 'settings', label: 'Settings…', click: () => handlers.settings() },
+    { id: 'refresh-all', label: words.refreshAll, enabled: snapshot.profiles.length > 0, click: () => handlers.refreshAll() },
+    { id: 'manage-profiles', label: words.manageProfiles, click: () => handlers.manageProfiles() },
+    { id: 'settings', label: words.settings, click: () => handlers.settings() },
     SEPARATOR,
     {
       id: 'launch-at-login',
-      label: 'Launch at login',
+      label: words.launchAtLogin,
       type: 'checkbox',
       checked: snapshot.launchAtLogin,
       click: () => handlers.setLaunchAtLogin(!snapshot.launchAtLogin),
     },
   );
   if (options.offerCommandLineTool) {
-    items.push({ id: 'install-cli', label: 'Install command line tool…', click: () => handlers.installCommandLineTool() });
+    items.push({ id: 'install-cli', label: words.installCommandLineTool, click: () => handlers.installCommandLineTool() });
   }
   items.push(
-    { id: 'about', label: `About ${PRODUCT_NAME}`, click: () => handlers.about() },
-    { id: 'quit', label: `Quit ${PRODUCT_NAME}`, click: () => handlers.quit() },
+    { id: 'about', label: words.about(PRODUCT_NAME), click: () => handlers.about() },
+    { id: 'quit', label: words.quit(PRODUCT_NAME), click: () => handlers.quit() },
   );
   return items;
 }

@@ -8,11 +8,14 @@
  * - Profiles that refresh themselves (TOTP registered, auto-refresh on) stay silent unless a
  *   refresh fails: their "expiring" is the app's job, not the user's, and an "expired" seen after a
  *   wake-up is followed at once by the unattended refresh (or by its failure).
- * - A click refreshes (TOTP) or opens the code prompt: `activate(profile)`.
+ * - A click refreshes (TOTP) or opens the code prompt: `activate(profile)`; on a failure whose
+ *   remedy is something else (store the key again, say), it does that: `applyRemedy(remedy)`.
  */
-import type { Clock } from '../engine/clock';
-import type { EngineNotice } from '../engine/engine';
-import { formatClockTime, formatRemaining, inAppWords, truncate, type TimeFormat } from './format';
+import type { Clock, EngineNotice } from '../engine';
+import { REMEDY_WORDS } from '../common/catalog/remedies';
+import type { TrayWords } from '../common/catalog/tray';
+import type { Remedy } from '../common/errors';
+import { formatClockTime, formatRemaining, inAppWords, trayWords, truncate, type TimeFormat } from './format';
 
 /** What a notification says. */
 export interface NotificationContent {
@@ -36,10 +39,10 @@ export interface NotificationServiceOptions {
   readonly factory: NotificationFactory;
   readonly clock: Clock;
   readonly timeFormat?: () => TimeFormat;
-  /** Whether a profile refreshes itself (TOTP registered and auto-refresh on). */
-  readonly isSelfRefreshing: (profile: string) => Promise<boolean>;
   /** A click on a profile's notification: refresh it, or open its code prompt. */
   readonly activate: (profile: string) => void;
+  /** A click on a failure whose remedy is not a refresh: do the remedy (open the profile window…). */
+  readonly applyRemedy?: (remedy: Remedy) => void;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -68,13 +71,25 @@ export class NotificationService {
   }
 
   /** Reports a failed refresh the user started from the tray (the engine emits notices only for unattended ones). */
-  refreshFailed(profile: string, reason: string): void {
-    this.#show(profile, { title: `${profile}: refresh failed`, body: `${truncate(reason, BODY_MAX)} Click to try again.` });
+  refreshFailed(profile: string, reason: string, remedies: readonly Remedy[] = []): void {
+    const words = this.#words();
+    // The first remedy that is not "refresh" is what a click does; else a click tries again.
+    const remedy = remedies.find((r) => r.action !== 'refresh' && r.action !== 'refresh-with-code');
+    const language = this.#options.timeFormat?.().language ?? 'en';
+    const body =
+      remedy && this.#options.applyRemedy
+        ? words.failedBodyWithRemedy(truncate(reason, BODY_MAX), REMEDY_WORDS[language][remedy.action].label)
+        : words.failedBody(truncate(reason, BODY_MAX));
+    this.#show(profile, { title: words.failedTitle(profile), body }, remedy);
   }
 
-  /** Tells the user about something that went wrong for a profile (copying, forgetting). */
-  problem(profile: string, title: string, reason: string): void {
-    this.#show(profile, { title: `${profile}: ${title}`, body: truncate(reason, BODY_MAX) });
+  /** Tells the user about something that went wrong for a profile (copying, forgetting): the title names both. */
+  problem(title: string, profile: string, reason: string): void {
+    this.#show(profile, { title, body: truncate(reason, BODY_MAX) });
+  }
+
+  #words(): TrayWords['notification'] {
+    return trayWords(this.#options.timeFormat?.()).notification;
   }
 
   /** Closes a profile's live notification, if any. */
@@ -93,46 +108,49 @@ export class NotificationService {
     for (const profile of [...this.#live.keys()]) this.dismiss(profile);
   }
 
-  async #handle(notice: EngineNotice): Promise<void> {
-    const { profile } = notice;
+  #handle(notice: EngineNotice): void {
     const now = this.#options.clock.now();
     const format = this.#options.timeFormat?.() ?? {};
     switch (notice.kind) {
       case 'refreshed':
-        this.dismiss(profile);
+      case 'profile-removed':
+        this.dismiss(notice.profile);
         return;
       case 'refresh-failed':
-        this.refreshFailed(profile, inAppWords(notice.code, notice.reason));
+        this.refreshFailed(notice.profile, inAppWords(notice.code, notice.reason, format.language), notice.remedies ?? []);
         return;
       case 'expiring':
-        if (await this.#silent(profile)) return;
-        this.#show(profile, {
-          title: `${profile}: session expires in ${formatRemaining(notice.expiresAt - now)}`,
-          body: `Its credentials run out at ${formatClockTime(notice.expiresAt, now, format)}. Click to refresh.`,
+        // The keeper's plan says whether this is the person's job or the app's.
+        if (notice.selfRefreshing) return;
+        this.#show(notice.profile, {
+          title: this.#words().expiringTitle(notice.profile, formatRemaining(notice.expiresAt - now, format.language)),
+          body: this.#words().expiringBody(formatClockTime(notice.expiresAt, now, format)),
         });
         return;
       case 'expired':
-        if (await this.#silent(profile)) return;
-        this.#show(profile, {
-          title: `${profile}: session expired`,
-          body: `Its credentials ran out at ${formatClockTime(notice.expiresAt, now, format)}; AWS tools using it now fail. Click to refresh.`,
+        if (notice.selfRefreshing) return;
+        this.#show(notice.profile, {
+          title: this.#words().expiredTitle(notice.profile),
+          body: this.#words().expiredBody(formatClockTime(notice.expiresAt, now, format)),
         });
+        return;
+      case 'no-session':
+      case 'profile-added':
+      case 'clock-jump':
+        // The menu shows these; a notification at every start would be noise.
         return;
     }
   }
 
-  async #silent(profile: string): Promise<boolean> {
-    return this.#options.isSelfRefreshing(profile).catch(() => false);
-  }
-
-  #show(profile: string, content: NotificationContent): void {
-    const { factory, activate } = this.#options;
+  #show(profile: string, content: NotificationContent, remedy?: Remedy): void {
+    const { factory, activate, applyRemedy } = this.#options;
     this.dismiss(profile);
     if (!factory.isSupported()) return;
     const handle = factory.create(content, {
       onClick: () => {
         this.dismiss(profile);
-        activate(profile);
+        if (remedy && applyRemedy) applyRemedy(remedy);
+        else activate(profile);
       },
       onClose: () => {
         // Only forget it if it is still the live one: closing an old one must not drop its successor.

@@ -3,16 +3,16 @@
  * power events. Electron itself stays behind the small ports in {@link ElectronPorts}; `main.ts`
  * passes the real objects, the tests pass fakes and drive the whole layer against the real engine.
  */
-import { isMfaTrayError } from '../common/errors';
+import { isMfaTrayError, type Remedy } from '../common/errors';
 import type { AppSettings } from '../common/model';
-import type { Clock } from '../engine/clock';
+import { PRODUCT_NAME, type Clock, type Engine, type ExportFormat } from '../engine';
 import { bindBridgeEvents, createBridgeHandlers } from '../bridge/handlers';
-import type { Engine } from '../engine/engine';
-import type { ExportFormat } from '../engine/exports';
 import { ClipboardService, type ClipboardPort } from './clipboard-service';
 import { describeInstall, installCommandLineTool, offersCommandLineTool } from './command-line-tool';
-import { EngineTraySource, isSelfRefreshing } from './engine-tray-source';
-import { inAppWords } from './format';
+import { EngineTraySource } from './engine-tray-source';
+import { inAppWords, type TimeFormat } from './format';
+import { languageOf, type Language } from '../common/catalog/language';
+import { TRAY_WORDS } from '../common/catalog/tray';
 import { bindBridgeIpc, broadcast, type IpcMainPort } from './ipc';
 import { applyLaunchAtLogin, type LoginItemPort } from './launch-at-login';
 import type { MenuHandlers } from './menu-model';
@@ -55,11 +55,9 @@ export interface TrayAppOptions {
   readonly log?: (message: string) => void;
 }
 
-/** A failure for a notification or dialog: the engine's plain message in the app's words, or a generic one. */
-function plainMessage(error: unknown): string {
-  return isMfaTrayError(error)
-    ? inAppWords(error.code, error.message)
-    : 'Something went wrong in MFA Tray; nothing was changed. Try again, and report it if it keeps happening.';
+/** A failure for a notification or dialog: the engine's plain message in the app's words and language, or a generic one. */
+function plainMessage(error: unknown, language: Language): string {
+  return isMfaTrayError(error) ? inAppWords(error.code, error.message, language) : TRAY_WORDS[language].unexpected;
 }
 
 /** An error for the log: the engine's code and plain message, else only the error's name (its text could hold anything). */
@@ -67,6 +65,9 @@ function loggable(error: unknown): string {
   if (isMfaTrayError(error)) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.name : typeof error;
 }
+
+/** "Asked": the code prompt is open, and the refresh continues there. */
+class PromptOpened extends Error {}
 
 /** The running tray app. */
 export class TrayApp {
@@ -97,8 +98,8 @@ export class TrayApp {
       factory: electron.notifications,
       clock: this.#clock,
       timeFormat: () => this.#timeFormat(),
-      isSelfRefreshing: (profile) => isSelfRefreshing(engine, profile),
       activate: (profile) => void this.refresh(profile),
+      applyRemedy: (remedy) => this.applyRemedy(remedy),
       onError: (error) => log(`notification failed: ${loggable(error)}`),
     });
     this.source = new EngineTraySource(engine);
@@ -108,6 +109,7 @@ export class TrayApp {
       forgetSession: (profile) => void this.forgetSession(profile),
       refreshAll: () => void this.refreshAll(),
       retryKeychain: () => void engine.start().catch((error: unknown) => log(`engine start failed: ${loggable(error)}`)),
+      remedy: (remedy) => this.applyRemedy(remedy),
       manageProfiles: () => void this.windows.show({ page: 'profiles' }),
       settings: () => void this.windows.show({ page: 'settings' }),
       setLaunchAtLogin: (enabled) => void this.updateSettings({ launchAtLogin: enabled }),
@@ -128,7 +130,7 @@ export class TrayApp {
     });
   }
 
-  /** Starts the engine's scheduler and every service; the tray shows the state at once. */
+  /** Starts the engine's keeper and every service; the tray shows the state at once. */
   static async start(options: TrayAppOptions): Promise<TrayApp> {
     const app = new TrayApp(options);
     await app.#start();
@@ -144,17 +146,17 @@ export class TrayApp {
       this.#log(`engine start failed: ${loggable(error)}`);
       electron.dialogs.showMessage({
         type: 'error',
-        message: 'MFA Tray cannot keep sessions fresh right now.',
-        detail: isMfaTrayError(error) ? error.message : plainMessage(error),
+        message: this.#words().dialog.cannotKeepFresh(PRODUCT_NAME),
+        detail: isMfaTrayError(error) ? error.message : plainMessage(error, this.#language()),
       });
     }
-    this.#settings = await engine.settings.load().then(
+    this.#settings = await engine.loadSettings().then(
       (d) => d.settings,
       () => undefined,
     );
 
     this.#cleanup.push(engine.onNotice((notice) => void this.notifications.handle(notice)));
-    // Changes from the windows, the menu or watch's engine alike. The windows get theirs from
+    // Changes from the windows, the menu or another process (the keeper reads profiles again). The windows get theirs from
     // bindBridgeEvents while any is open.
     this.#cleanup.push(engine.onChange((what) => (what === 'settings' ? void this.#settingsChanged() : this.source.changed())));
     this.#cleanup.push(this.#bindIpc());
@@ -181,21 +183,40 @@ export class TrayApp {
    * the front (one per profile; a second click focuses it). Failures become a notification.
    */
   async refresh(profile: string): Promise<void> {
-    let generate: boolean;
     try {
-      generate = await this.engine.hasTotpSecret(profile);
+      // The keeper picks the code source; a person is asked in the profile's code prompt, which
+      // refreshes through the bridge when the code is typed (so this refresh ends here).
+      await this.engine.refresh(profile, {
+        ask: () => {
+          this.windows.show({ page: 'prompt', profile });
+          throw new PromptOpened();
+        },
+      });
     } catch (error) {
-      this.notifications.refreshFailed(profile, plainMessage(error));
-      return;
+      if (error instanceof PromptOpened) return;
+      this.notifications.refreshFailed(profile, plainMessage(error, this.#language()), isMfaTrayError(error) ? error.remedies : []);
     }
-    if (!generate) {
-      this.windows.show({ page: 'prompt', profile });
-      return;
-    }
-    try {
-      await this.engine.refresh(profile, { generate: true });
-    } catch (error) {
-      this.notifications.refreshFailed(profile, plainMessage(error));
+  }
+
+  /** Does what an error's remedy says: the menu item or notification that carries it. */
+  applyRemedy(remedy: Remedy): void {
+    switch (remedy.action) {
+      case 'refresh':
+      case 'refresh-with-code':
+        void this.refresh(remedy.profile);
+        return;
+      case 'unlock-keychain':
+        this.handlers.retryKeychain();
+        return;
+      case 'set-totp':
+      case 'remove-totp':
+      case 'add-key':
+      case 'import-key':
+      case 'edit-target':
+      case 'add-profile':
+        // The profile window holds every one of these (edit, TOTP, key, import, add).
+        this.windows.show({ page: 'profiles' });
+        return;
     }
   }
 
@@ -209,10 +230,10 @@ export class TrayApp {
   async copyExports(profile: string, format: ExportFormat): Promise<void> {
     try {
       const text = await this.engine.exportSession(profile, format);
-      const { settings } = await this.engine.settings.load();
+      const { settings } = await this.engine.loadSettings();
       await this.clipboard.copy(text, settings.clipboardClearSeconds);
     } catch (error) {
-      this.notifications.problem(profile, 'nothing was copied', plainMessage(error));
+      this.notifications.problem(this.#words().notification.nothingCopied(profile), profile, plainMessage(error, this.#language()));
     }
   }
 
@@ -222,7 +243,7 @@ export class TrayApp {
       await this.engine.forgetSession(profile);
       this.notifications.dismiss(profile);
     } catch (error) {
-      this.notifications.problem(profile, 'the session was not forgotten', plainMessage(error));
+      this.notifications.problem(this.#words().notification.notForgotten(profile), profile, plainMessage(error, this.#language()));
     }
   }
 
@@ -231,7 +252,11 @@ export class TrayApp {
     try {
       await this.engine.updateSettings(patch); // applied through engine.onChange
     } catch (error) {
-      this.#options.electron.dialogs.showMessage({ type: 'error', message: 'The setting was not changed.', detail: plainMessage(error) });
+      this.#options.electron.dialogs.showMessage({
+        type: 'error',
+        message: this.#words().dialog.settingNotChanged,
+        detail: plainMessage(error, this.#language()),
+      });
       this.source.changed();
     }
   }
@@ -241,11 +266,11 @@ export class TrayApp {
     const { electron, platform, env, commandLauncher } = this.#options;
     try {
       const outcome = await installCommandLineTool({ platform, env, launcher: commandLauncher });
-      electron.dialogs.showMessage({ type: 'info', ...describeInstall(outcome) });
+      electron.dialogs.showMessage({ type: 'info', ...describeInstall(outcome, this.#language()) });
     } catch (error) {
       electron.dialogs.showMessage({
         type: 'error',
-        message: 'The command line tool was not installed.',
+        message: this.#words().dialog.commandNotInstalled,
         detail: error instanceof Error ? error.message : String(error),
       });
     }
@@ -318,7 +343,7 @@ export class TrayApp {
   }
 
   async #settingsChanged(): Promise<void> {
-    const settings = await this.engine.settings.load().then(
+    const settings = await this.engine.loadSettings().then(
       (d) => d.settings,
       () => undefined,
     );
@@ -343,16 +368,25 @@ export class TrayApp {
     } catch (error) {
       electron.dialogs.showMessage({
         type: 'error',
-        message: 'Launch at login could not be changed.',
+        message: this.#words().dialog.launchAtLoginNotChanged,
         detail: error instanceof Error ? error.message : String(error),
       });
     }
   }
 
-  #timeFormat(): { locale?: string; timeZone?: string } {
-    const language = this.#settings?.language ?? 'auto';
-    const locale = language === 'auto' ? this.#options.electron.app.getLocale() : language;
-    return { locale, ...(this.#options.timeZone ? { timeZone: this.#options.timeZone } : {}) };
+  /** The app's language: the setting, else the OS's (its locale). */
+  #language(): Language {
+    return languageOf(this.#settings?.language, this.#options.electron.app.getLocale());
+  }
+
+  #words(): (typeof TRAY_WORDS)[Language] {
+    return TRAY_WORDS[this.#language()];
+  }
+
+  #timeFormat(): TimeFormat {
+    const setting = this.#settings?.language ?? 'auto';
+    const locale = setting === 'auto' ? this.#options.electron.app.getLocale() : setting;
+    return { locale, language: this.#language(), ...(this.#options.timeZone ? { timeZone: this.#options.timeZone } : {}) };
   }
 
   #log(message: string): void {

@@ -1,8 +1,8 @@
 /**
  * The tray icon's look and tooltip, from the same snapshot as the menu. Pure.
  */
-import { PRODUCT_NAME } from '../engine/paths';
-import { currentState, formatRemaining } from './format';
+import { PRODUCT_NAME } from '../engine';
+import { currentState, formatRemaining, trayWords, type TimeFormat } from './format';
 import type { TraySnapshot } from './tray-snapshot';
 
 /** The icon's three looks: all fine; one expiring soon; one expired or failed. */
@@ -29,23 +29,24 @@ export function trayLook(snapshot: TraySnapshot, now: number): TrayLook {
 export const TOOLTIP_MAX = 127;
 
 /** "work: 3h 12m left · personal: expired". */
-export function trayTooltip(snapshot: TraySnapshot, now: number): string {
+export function trayTooltip(snapshot: TraySnapshot, now: number, format: TimeFormat = {}): string {
+  const words = trayWords(format).tooltip;
   if (snapshot.problem !== undefined) return clip(`${PRODUCT_NAME}: ${snapshot.problem}`);
-  if (snapshot.profiles.length === 0) return `${PRODUCT_NAME}: no profiles yet`;
+  if (snapshot.profiles.length === 0) return words.noProfiles(PRODUCT_NAME);
   const parts = snapshot.profiles.map(({ name, state: stored, lifetimeMs }) => {
     const state = currentState(stored, now, snapshot.expiringWithinMs, lifetimeMs);
     switch (state.kind) {
       case 'none':
-        return `${name}: no session`;
+        return `${name}: ${words.noSession}`;
       case 'valid':
       case 'expiring':
-        return `${name}: ${formatRemaining(state.expiresAt - now)} left`;
+        return `${name}: ${words.left(formatRemaining(state.expiresAt - now, format.language))}`;
       case 'expired':
-        return `${name}: expired`;
+        return `${name}: ${words.expired}`;
       case 'refreshing':
-        return `${name}: refreshing`;
+        return `${name}: ${words.refreshing}`;
       case 'failed':
-        return `${name}: refresh failed`;
+        return `${name}: ${words.refreshFailed}`;
     }
   });
   return clip(parts.join(' · '));

@@ -5,7 +5,7 @@
  * The Electron `Tray` stays behind {@link TrayPort} (after Signal's `SystemTrayService`, which takes
  * a tray factory), so tests read what the user would see from a fake.
  */
-import type { Clock, TimerHandle } from '../engine/clock';
+import type { Clock, TimerHandle } from '../engine';
 import { buildTrayMenu, type MenuHandlers, type MenuItemModel, type MenuOptions } from './menu-model';
 import { trayLook, trayTooltip, type TrayLook } from './tray-look';
 import type { TraySnapshot } from './tray-snapshot';
@@ -98,13 +98,14 @@ export class TrayService {
     const snapshot = await source.snapshot();
     if (this.#stopped) return;
     const now = clock.now();
+    const options = menuOptions();
     const look = trayLook(snapshot, now);
     if (look !== this.#look) tray.setLook(look);
     this.#look = look;
-    const tooltip = trayTooltip(snapshot, now);
+    const tooltip = trayTooltip(snapshot, now, options);
     if (tooltip !== this.#tooltip) tray.setToolTip(tooltip);
     this.#tooltip = tooltip;
-    tray.setMenu(buildTrayMenu(snapshot, handlers, { ...menuOptions(), now }));
+    tray.setMenu(buildTrayMenu(snapshot, handlers, { ...options, now }));
   }
 
   #arm(): void {

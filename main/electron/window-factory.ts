@@ -1,6 +1,6 @@
 /**
  * The one secure window factory, and the guards every web contents and the session get (after
- * Fiddle's `src/main/windows.ts`): context isolation and the sandbox on, Node off, web security on,
+ * Electron Fiddle's window setup): context isolation and the sandbox on, Node off, web security on,
  * a strict CSP (set on every response by `app-protocol.ts`), navigation and new windows denied,
  * every permission request denied, no downloads, no network but our own scheme.
  *
@@ -8,7 +8,7 @@
  * parameter), so the tests check the exact options every window gets.
  */
 import type { BrowserWindowConstructorOptions } from 'electron';
-import { PRODUCT_NAME } from '../engine/paths';
+import { PRODUCT_NAME } from '../engine';
 import { APP_SCHEME, type WindowPage } from './app-protocol';
 
 /** Size and chrome of each window. */

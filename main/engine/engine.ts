@@ -1,15 +1,13 @@
 /**
  * The engine: the composition root the tray app, the bridge and the command all drive.
  *
- * It wires the modules together (settings, keychain, credentials file, STS, TOTP, sessions,
- * scheduler) and offers the operations users have words for: add, import, remove, register a TOTP
- * secret, verify, refresh, status, export. Every operation validates all of its input before it
+ * It wires the rooms together (files, keychain, aws, codes, clock, sessions with the keeper) and
+ * offers the operations users have words for: add, import, edit, remove, register a TOTP secret,
+ * verify, refresh, status, export, and keeping sessions fresh (the keeper's, sessions/keeper.ts).
+ * The surfaces use these methods through index.ts, never the inner stores below. Every operation validates all of its input before it
  * changes anything, and undoes its own earlier steps when a later one fails.
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
 import { MfaTrayError, isKeychainDown, isMfaTrayError } from '../common/errors';
-import { expiryOf } from '../common/session-state';
 import { maskKeyId } from '../common/key-id';
 import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../common/model';
 import {
@@ -20,23 +18,23 @@ import {
   type ProfilePatch,
   type SettingsPatch,
 } from '../common/validation';
-import { type Env, configFilePath, readProfileConfig } from './aws-config';
-import { ClockOffset, systemClock, type Clock } from './clock';
-import { CredentialsFile } from './credentials-file';
-import { formatExports, type ExportFormat } from './exports';
-import { KeytarSecretStore } from './keytar-secret-store';
-import { withLock } from './atomic-file';
-import { ClockMemory, OFFSET_MEMORY_MS, type RememberedOffset } from './clock-memory';
-import { clockOffsetFile, configDir as defaultConfigDir, refreshLockPath, usedCodesFile } from './paths';
-import { ProfileSecrets } from './profile-secrets';
-import { Scheduler, type DueEvent } from './scheduler';
-import { SdkStsGateway } from './sdk-sts-gateway';
-import type { SecretStore } from './secret-store';
-import { SessionService, type CodeInput } from './session-service';
-import { SettingsStore } from './settings-store';
-import type { CallerIdentity, StsGateway } from './sts-gateway';
-import { TotpGenerator, parseTotpSecret } from './totp';
-import { UsedCodes } from './used-codes';
+import { type Env, configFilePath, readProfileConfig } from './files/aws-config';
+import { ClockOffset, systemClock, type Clock } from './clock/clock';
+import { CredentialsFile } from './files/credentials-file';
+import { formatExports, type ExportFormat } from './sessions/exports';
+import { KeytarSecretStore } from './keychain/keytar-secret-store';
+import { withLock } from './files/file-lock';
+import { ClockMemory, OFFSET_MEMORY_MS, type RememberedOffset } from './clock/clock-memory';
+import { clockOffsetFile, configDir as defaultConfigDir, refreshLockPath, usedCodesFile } from './files/paths';
+import { ProfileSecrets } from './keychain/profile-secrets';
+import { SdkStsGateway } from './aws/sdk-sts-gateway';
+import type { SecretStore } from './keychain/secret-store';
+import { SessionService } from './sessions/session-service';
+import { SessionKeeper, refreshPlan, type CodeSource, type KeeperNotice, type RefreshInput, type RefreshPlan } from './sessions/keeper';
+import { SettingsStore } from './files/settings-store';
+import type { CallerIdentity, StsGateway } from './aws/sts-gateway';
+import { TotpGenerator, parseTotpSecret } from './codes/totp';
+import { UsedCodes } from './codes/used-codes';
 
 /** How the engine is put together; every part can be replaced (tests, other front ends). */
 export interface EngineOptions {
@@ -53,6 +51,8 @@ export interface EngineOptions {
   readonly stsTimeoutMs?: number;
   /** An STS endpoint instead of the SDK's own resolution (which already honours `AWS_ENDPOINT_URL_STS`). */
   readonly stsEndpoint?: string;
+  /** The keeper's wall-clock check (see the keeper's `tickMs`); default 5 s, 0 with a given clock. */
+  readonly tickMs?: number;
 }
 
 /** A profile as `status` shows it. */
@@ -60,28 +60,12 @@ export interface ProfileStatus {
   readonly profile: Profile;
   readonly state: SessionState;
   readonly hasTotpSecret: boolean;
+  /** Where its codes come from, and whether it is refreshed unattended. */
+  readonly plan: RefreshPlan;
 }
 
-/** Something the user should be told about (the tray turns these into notifications). */
-export type EngineNotice =
-  | { readonly kind: 'expiring'; readonly profile: string; readonly expiresAt: number }
-  | { readonly kind: 'expired'; readonly profile: string; readonly expiresAt: number }
-  | {
-      readonly kind: 'refresh-failed';
-      readonly profile: string;
-      readonly code: string;
-      readonly reason: string;
-      readonly unattended: boolean;
-      readonly willRetry: boolean;
-    }
-  | {
-      readonly kind: 'refreshed';
-      readonly profile: string;
-      readonly expiresAt: number;
-      readonly unattended: boolean;
-      /** The session came from another process (the command, another app), seen in the keychain. */
-      readonly elsewhere?: boolean;
-    };
+/** Something the surfaces should present (the keeper's notices; see sessions/keeper.ts). */
+export type EngineNotice = KeeperNotice;
 
 /** Input of {@link Engine.addProfile}: the profile's settings plus its long-lived key. */
 export type AddProfileInput = ProfileInput & { readonly accessKeyId?: unknown; readonly secretAccessKey?: unknown };
@@ -131,12 +115,6 @@ export interface ImportPlan {
 export const AWS_MFA_LONG_TERM_SUFFIX = '-long-term';
 
 const MINUTE = 60_000;
-/** How long after the credentials file changed its sessions are read again (the keychain is written just after). */
-const PICK_UP_DELAY_MS = 500;
-/** Backoff of unattended refreshes after a failure that may pass (network, throttling, 5xx). */
-const RETRY_DELAYS_MS = [30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE];
-/** When to try starting again after the keychain could not be read: soon at first (it may be unlocking), then every 2 min. */
-const START_RETRY_DELAYS_MS = [5_000, 15_000, 30_000, MINUTE, 2 * MINUTE];
 
 /** The engine. Construct with {@link createEngine}. */
 export class Engine {
@@ -148,27 +126,15 @@ export class Engine {
   readonly sts: StsGateway;
   readonly codes: TotpGenerator;
   readonly sessions: SessionService;
+  /** Keeps sessions fresh: when to refresh, where codes come from, backoff, notices. */
+  readonly keeper: SessionKeeper;
   /** The last clock offset measured by any MFA Tray process (`clock-offset.json`). */
   readonly clockMemory: ClockMemory;
   readonly configDir: string;
   readonly #env: Env | undefined;
-  #scheduler: Scheduler | undefined;
-  #notifyBeforeMs = 15 * MINUTE;
-  #noticeListeners = new Set<(notice: EngineNotice) => void>();
   #changeListeners = new Set<(what: 'profiles' | 'settings') => void>();
-  #retries = new Map<string, { attempt: number; timer: ReturnType<Clock['setTimeout']> }>();
-  #starting: Promise<void> | undefined;
   #clockWrite: Promise<void> = Promise.resolve();
   #clockWritten: { readonly offsetMs: number; readonly at: number } | undefined;
-  /** Due events being handled (each first reads the keychain: another process may have refreshed). */
-  #handling = new Set<Promise<void>>();
-  /** The expiry of the session this process got last, per profile: not news when seen again. */
-  #ownExpiries = new Map<string, number>();
-  /** Watches the credentials file's folder while started: another process's refresh writes there. */
-  #fileWatcher: FSWatcher | undefined;
-  #pickUpTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Why keeping sessions fresh could not start (the keychain is locked, say), and the next try. */
-  #startFailure: { readonly error: MfaTrayError; readonly attempt: number; readonly timer: ReturnType<Clock['setTimeout']> } | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.#env = options.env;
@@ -204,7 +170,7 @@ export class Engine {
       sts: this.sts,
       codes: this.codes,
       clock: this.clock,
-      expiringWithinMs: () => this.#notifyBeforeMs,
+      expiringWithinMs: () => this.keeper.notifyBeforeMs,
       calibrate: async (key, region) => {
         if (this.offset.measured) return;
         // Another process's recent measurement, while the clock has not been set since…
@@ -217,12 +183,22 @@ export class Engine {
         await this.sts.getCallerIdentity(key, region).catch(() => undefined);
       },
     });
+    this.keeper = new SessionKeeper({
+      clock: this.clock,
+      settings: this.settings,
+      secrets: this.secrets,
+      sessions: this.sessions,
+      credentialsPath: this.credentials.path,
+      onProfilesChanged: () => this.#changed('profiles'),
+      afterRefresh: () => this.#clockWrite,
+      // A fake clock (tests) moves by itself: the wall-clock check would only see jumps.
+      tickMs: options.tickMs ?? (options.clock ? 0 : 5_000),
+    });
   }
 
   /** Subscribes to notices. @returns the unsubscribe function. */
   onNotice(listener: (notice: EngineNotice) => void): () => void {
-    this.#noticeListeners.add(listener);
-    return () => this.#noticeListeners.delete(listener);
+    return this.keeper.onNotice(listener);
   }
 
   /**
@@ -271,6 +247,47 @@ export class Engine {
     this.#schedule(profile.name);
     this.#changed('profiles');
     return profile;
+  }
+
+  /** The app settings and every profile, in one read of the settings file. */
+  loadSettings(): ReturnType<SettingsStore['load']> {
+    return this.settings.load();
+  }
+
+  /** Subscribes to every profile's state changes (refreshing, fresh, expiring, failed…). @returns the unsubscribe function. */
+  onState(listener: (profile: string, state: SessionState) => void): () => void {
+    return this.sessions.onState(listener);
+  }
+
+  /** The credentials file the AWS tools read (`AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`). */
+  get credentialsPath(): string {
+    return this.credentials.path;
+  }
+
+  /** AWS's time as this computer's clock and the measured offset say. */
+  awsNow(): number {
+    return this.offset.awsNow(this.clock);
+  }
+
+  /** The profile's cached session as stored, expired or not (undefined when there is none). */
+  lastSession(name: string): Promise<SessionCredentials | undefined> {
+    return this.secrets.getSession(name);
+  }
+
+  /** The profiles whose long-lived key is in the keychain, in one keychain call. */
+  profilesWithKey(): Promise<ReadonlySet<string>> {
+    return this.secrets.profilesWith('long-lived-key');
+  }
+
+  /** The credentials-file sections holding a long-lived key (what can be imported). */
+  importableSections(): ReturnType<CredentialsFile['listLongLivedSections']> {
+    return this.credentials.listLongLivedSections();
+  }
+
+  /** A profile's state read afresh from the keychain. */
+  async currentState(name: string): Promise<SessionState> {
+    await this.sessions.load();
+    return this.sessions.recompute(name);
   }
 
   /** Every profile's settings, in the order they were added. */
@@ -464,8 +481,7 @@ export class Engine {
     if (options.forgetSession) await this.credentials.forgetSession(profile.targetSection);
     await this.secrets.deleteAll(name);
     await this.settings.removeProfile(name);
-    this.#cancelRetry(name);
-    this.#scheduler?.delete(name);
+    this.keeper.removed(name);
     this.sessions.drop(name);
     this.#changed('profiles');
   }
@@ -502,24 +518,33 @@ export class Engine {
   /** Updates app-wide settings and applies the new lead times. */
   async updateSettings(patch: SettingsPatch): Promise<void> {
     const settings = await this.settings.updateSettings(patch);
-    this.#applySettings(settings.notifyBeforeMinutes, settings.autoRefreshBeforeMinutes);
+    this.keeper.applySettings(settings.notifyBeforeMinutes, settings.autoRefreshBeforeMinutes);
     this.#changed('settings');
   }
 
   // ── Sessions ────────────────────────────────────────────────────────────────────────────────
 
-  /** Refreshes one profile with a typed code, or a generated one. */
-  async refresh(name: string, input: CodeInput): Promise<SessionCredentials> {
-    this.#cancelRetry(name);
-    try {
-      const session = await this.sessions.refresh(name, input);
-      this.#ownExpiries.set(name, session.expiresAt);
-      this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: false });
-      return session;
-    } finally {
-      this.#schedule(name);
-      await this.#clockWrite;
-    }
+  /**
+   * Gets a profile a new session now: with the typed `code`, else from the profile's code source
+   * (the keeper decides: its TOTP secret, else `ask`, the surface's question to a person).
+   */
+  refresh(name: string, input: RefreshInput): Promise<SessionCredentials> {
+    return this.keeper.refresh(name, input);
+  }
+
+  /** Where a profile's next code comes from: its TOTP secret, or a person. */
+  codeSource(name: string): Promise<CodeSource> {
+    return this.keeper.codeSource(name);
+  }
+
+  /** A profile's plan: its code source, and whether it is refreshed unattended. */
+  async plan(name: string): Promise<RefreshPlan> {
+    return this.keeper.plan(await this.settings.getProfile(name));
+  }
+
+  /** A profile's last known session state (read nothing; see {@link status} for a fresh read). */
+  state(name: string): SessionState {
+    return this.sessions.recompute(name);
   }
 
   /**
@@ -572,11 +597,16 @@ export class Engine {
     try {
       await this.sessions.load(profiles);
       const withTotp = await this.secrets.profilesWith('totp-secret');
-      return profiles.map((profile) => ({ profile, state: this.sessions.recompute(profile.name), hasTotpSecret: withTotp.has(profile.name) }));
+      return profiles.map((profile) => ({
+        profile,
+        state: this.sessions.recompute(profile.name),
+        hasTotpSecret: withTotp.has(profile.name),
+        plan: refreshPlan(profile, withTotp.has(profile.name)),
+      }));
     } catch (error) {
       if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
       const state = { kind: 'failed', code: error.code, reason: error.message } as const;
-      return profiles.map((profile) => ({ profile, state, hasTotpSecret: false }));
+      return profiles.map((profile) => ({ profile, state, hasTotpSecret: false, plan: refreshPlan(profile, false) }));
     }
   }
 
@@ -585,255 +615,54 @@ export class Engine {
     await this.settings.getProfile(name);
     const session = await this.sessions.currentSession(name);
     if (!session) {
-      throw new MfaTrayError('no-session', `Profile "${name}" has no current session; get one with: mfa-tray refresh ${name}`);
+      throw new MfaTrayError('no-session', `Profile "${name}" has no current session.`, { remedy: { action: 'refresh', profile: name } });
     }
     return formatExports(session, format);
   }
 
-  // ── Keeping sessions fresh ──────────────────────────────────────────────────────────────────
+  // ── Keeping sessions fresh (the keeper's: sessions/keeper.ts) ─────────────────────────────────
 
   /**
-   * Loads every profile's state and starts the scheduler: notices before and at expiry, and
-   * unattended refreshes for profiles with a TOTP secret and auto-refresh on.
+   * Starts keeping every profile fresh: notices before and at expiry, unattended refreshes for
+   * profiles with a TOTP secret and auto-refresh on, checks for sleeps, clock changes and other
+   * processes' work. A locked keychain is a state ({@link keychainProblem}), tried again by itself.
    */
-  async start(): Promise<void> {
-    // "Try again", a wake-up and the engine's own retry may ask at once: one start at a time.
-    this.#starting ??= this.#start().finally(() => (this.#starting = undefined));
-    return this.#starting;
+  start(): Promise<void> {
+    return this.keeper.start();
   }
 
-  async #start(): Promise<void> {
-    if (this.#scheduler) return;
-    const failed = this.#startFailure;
-    if (failed) this.clock.clearTimeout(failed.timer);
-    try {
-      await this.#startNow();
-    } catch (error) {
-      // A keychain that is locked or not there yet is a state, not the end: the tray shows it with
-      // "Try again", and the engine tries again by itself (and on wake-up, see recheck) until it
-      // opens; then the scheduler runs as if nothing had happened. Anything else is the caller's.
-      if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
-      const attempt = failed ? failed.attempt + 1 : 0;
-      const delay = START_RETRY_DELAYS_MS[Math.min(attempt, START_RETRY_DELAYS_MS.length - 1)] as number;
-      this.#startFailure = { error, attempt, timer: this.clock.setTimeout(() => void this.start().catch(() => undefined), delay) };
-      this.#changed('profiles');
-      return;
-    }
-    if (failed) {
-      this.#startFailure = undefined;
-      this.#changed('profiles');
-    }
-  }
-
-  /**
-   * Why sessions are not being kept fresh right now (the keychain is locked, absent or not
-   * answering), or undefined while they are. `start()` is what "Try again" calls.
-   */
+  /** Why sessions are not being kept fresh right now (the keychain is locked, say), or undefined. */
   get keychainProblem(): MfaTrayError | undefined {
-    return this.#startFailure?.error;
+    return this.keeper.keychainProblem;
   }
 
-  async #startNow(): Promise<void> {
-    const { settings, profiles } = await this.settings.load();
-    this.#notifyBeforeMs = settings.notifyBeforeMinutes * MINUTE;
-    // Read once for both: reading every session is the slowest part of a start with many profiles.
-    const sessions = await this.secrets.getSessions(profiles.map((p) => p.name));
-    await this.sessions.load(profiles, sessions);
-    // Created only once everything loaded, so that a failed start can simply be tried again.
-    this.#scheduler = new Scheduler(this.clock, (event) => this.#track(this.#onDue(event)), {
-      notifyBeforeMs: settings.notifyBeforeMinutes * MINUTE,
-      autoRefreshBeforeMs: settings.autoRefreshBeforeMinutes * MINUTE,
-    });
-    await this.#scheduleAll(profiles, sessions);
-    this.#watchCredentialsFile();
+  /** Reads sessions again: another process's refresh is announced as `refreshed` with `elsewhere`. */
+  pickUpOutsideChanges(): Promise<void> {
+    return this.keeper.pickUpOutsideChanges();
   }
 
-  /**
-   * Another process's refresh writes the credentials file (then the keychain): when that file's
-   * folder changes, sessions are read again shortly after, so that the menu shows the new session
-   * and no "expires soon" notice goes out about the old one. (Due events check the keychain too, for
-   * when the folder cannot be watched.)
-   */
-  #watchCredentialsFile(): void {
-    if (this.#fileWatcher) return;
-    const file = this.credentials.path;
-    try {
-      this.#fileWatcher = watch(dirname(file), { persistent: false }, (_event, changed) => {
-        if (changed !== null && changed !== basename(file)) return;
-        if (this.#pickUpTimer) clearTimeout(this.#pickUpTimer);
-        // The command writes the keychain just after the file: give it a moment.
-        this.#pickUpTimer = setTimeout(() => void this.pickUpOutsideChanges().catch(() => undefined), PICK_UP_DELAY_MS);
-        this.#pickUpTimer.unref();
-      });
-      this.#fileWatcher.on('error', () => this.#stopWatching());
-    } catch {
-      // No folder yet, or no watching here: the due-event check still sees other processes' work.
-    }
-  }
-
-  #stopWatching(): void {
-    this.#fileWatcher?.close();
-    this.#fileWatcher = undefined;
-    if (this.#pickUpTimer) clearTimeout(this.#pickUpTimer);
-    this.#pickUpTimer = undefined;
-  }
-
-  /**
-   * Reads every cached session again and reschedules; a newer session than this process knew of
-   * (refreshed by the command or another app) is announced as `refreshed` with `elsewhere`, which
-   * also withdraws an "expires soon" notice about the old one.
-   */
-  async pickUpOutsideChanges(): Promise<void> {
-    if (!this.#scheduler) return;
-    const profiles = await this.settings.listProfiles();
-    const before = new Map(profiles.map((p) => [p.name, expiryOf(this.sessions.state(p.name))]));
-    const sessions = await this.secrets.getSessions(profiles.map((p) => p.name));
-    await this.sessions.load(profiles, sessions);
-    await this.#scheduleAll(profiles, sessions);
-    for (const { name } of profiles) {
-      const expiresAt = sessions.get(name)?.expiresAt;
-      if (expiresAt === undefined || this.sessions.isRefreshing(name) || this.#ownExpiries.get(name) === expiresAt) continue;
-      const known = before.get(name);
-      if (known !== undefined && expiresAt <= known) continue;
-      this.#ownExpiries.set(name, expiresAt);
-      this.#cancelRetry(name);
-      this.#emit({ kind: 'refreshed', profile: name, expiresAt, unattended: false, elsewhere: true });
-    }
-  }
-
-  /** Re-reads states and catches up on anything due (after wake-up or a clock change). */
-  async recheck(): Promise<void> {
-    // Not running yet because the keychain could not be read: wake-up is a good moment to try.
-    if (this.#startFailure) return this.start();
-    const profiles = await this.settings.listProfiles();
-    const sessions = await this.secrets.getSessions(profiles.map((p) => p.name));
-    await this.sessions.load(profiles, sessions);
-    // Sessions may have been refreshed by another process (the app, the command): schedule anew.
-    await this.#scheduleAll(profiles, sessions);
-    this.#scheduler?.recheck();
+  /** Re-reads profiles and states and catches up on anything due (after wake-up or a clock change). */
+  recheck(): Promise<void> {
+    return this.keeper.recheck();
   }
 
   /** Schedules one profile anew from its cached session (after another process refreshed it). */
-  async reschedule(name: string): Promise<void> {
-    await this.#scheduleNow(await this.settings.getProfile(name));
+  reschedule(name: string): Promise<void> {
+    return this.keeper.reschedule(name);
   }
 
-  /** Stops the scheduler and pending retries. */
+  /** Resolves once the due events delivered so far are handled (tests with a fake clock). */
+  idle(): Promise<void> {
+    return this.keeper.idle();
+  }
+
+  /** Stops keeping sessions fresh. */
   stop(): void {
-    this.#stopWatching();
-    this.#scheduler?.stop();
-    this.#scheduler = undefined;
-    for (const name of [...this.#retries.keys()]) this.#cancelRetry(name);
-    if (this.#startFailure) this.clock.clearTimeout(this.#startFailure.timer);
-    this.#startFailure = undefined;
-  }
-
-  #applySettings(notifyBeforeMinutes: number, autoRefreshBeforeMinutes: number): void {
-    this.#notifyBeforeMs = notifyBeforeMinutes * MINUTE;
-    this.#scheduler?.setOptions({ notifyBeforeMs: notifyBeforeMinutes * MINUTE, autoRefreshBeforeMs: autoRefreshBeforeMinutes * MINUTE });
+    this.keeper.stop();
   }
 
   #schedule(name: string): void {
-    if (!this.#scheduler) return;
-    void this.settings.getProfile(name).then(
-      (profile) => this.#scheduleNow(profile),
-      () => undefined,
-    );
-  }
-
-  async #scheduleNow(profile: Profile): Promise<void> {
-    if (!this.#scheduler) return;
-    const session = await this.secrets.getSession(profile.name).catch(() => undefined);
-    const hasTotp = await this.secrets.hasTotpSecret(profile.name).catch(() => false);
-    this.#setTimers(profile, session, hasTotp);
-  }
-
-  /** {@link #scheduleNow} for every profile, from sessions already read, with one keychain call in all. */
-  async #scheduleAll(profiles: readonly Profile[], sessions: ReadonlyMap<string, SessionCredentials>): Promise<void> {
-    if (!this.#scheduler) return;
-    const withTotp = await this.secrets.profilesWith('totp-secret').catch(() => new Set<string>());
-    for (const profile of profiles) {
-      // A refresh under way sets the timers itself when it ends; `sessions` may predate it.
-      if (this.sessions.state(profile.name).kind === 'refreshing') continue;
-      this.#setTimers(profile, sessions.get(profile.name), withTotp.has(profile.name));
-    }
-  }
-
-  #setTimers(profile: Profile, session: SessionCredentials | undefined, hasTotp: boolean): void {
-    this.#scheduler?.set({
-      profile: profile.name,
-      expiresAt: session?.expiresAt,
-      autoRefresh: profile.autoRefresh && hasTotp,
-      lifetimeMs: profile.durationSeconds * 1000,
-    });
-  }
-
-  #track(work: Promise<void>): void {
-    const tracked = work.catch(() => undefined).finally(() => this.#handling.delete(tracked));
-    this.#handling.add(tracked);
-  }
-
-  /**
-   * Resolves once the due events delivered so far are handled: their notices emitted (a fake clock
-   * in tests moves time at once; the notices follow a keychain read).
-   */
-  async idle(): Promise<void> {
-    while (this.#handling.size > 0) await Promise.all([...this.#handling]);
-  }
-
-  async #onDue(event: DueEvent): Promise<void> {
-    // Another process may have refreshed it meanwhile: then nothing is due, and that is the news.
-    const stored = await this.secrets.getSession(event.profile).catch(() => undefined);
-    if (stored && stored.expiresAt > event.expiresAt) {
-      await this.pickUpOutsideChanges().catch(() => undefined);
-      return;
-    }
-    this.sessions.recompute(event.profile);
-    if (event.kind === 'refresh-due') {
-      await this.#autoRefresh(event.profile);
-      return;
-    }
-    this.#emit({ kind: event.kind, profile: event.profile, expiresAt: event.expiresAt });
-  }
-
-  async #autoRefresh(name: string): Promise<void> {
-    try {
-      const session = await this.sessions.refresh(name, { generate: true });
-      this.#ownExpiries.set(name, session.expiresAt);
-      this.#retries.delete(name);
-      this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true });
-      await this.#scheduleNow(await this.settings.getProfile(name));
-    } catch (error) {
-      // An unexpected error's text could hold anything: report it generically.
-      const failure = isMfaTrayError(error)
-        ? error
-        : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly; the old session was kept.`);
-      // The error says whether waiting can help (network, throttling, clock); a TLS-inspecting
-      // proxy or a wrong secret will not go away by itself.
-      this.#emit({ kind: 'refresh-failed', profile: name, code: failure.code, reason: failure.message, unattended: true, willRetry: failure.retryable });
-      if (failure.retryable) {
-        const attempt = (this.#retries.get(name)?.attempt ?? -1) + 1;
-        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] as number;
-        const timer = this.clock.setTimeout(() => void this.#autoRefresh(name), delay);
-        this.#retries.set(name, { attempt, timer });
-      }
-    }
-  }
-
-  #cancelRetry(name: string): void {
-    const retry = this.#retries.get(name);
-    if (retry) this.clock.clearTimeout(retry.timer);
-    this.#retries.delete(name);
-  }
-
-  #emit(notice: EngineNotice): void {
-    for (const listener of this.#noticeListeners) {
-      try {
-        listener(notice);
-      } catch {
-        // A broken listener must not stop the engine.
-      }
-    }
+    this.keeper.changed(name);
   }
 
   /** Runs keychain + settings steps of an add; on failure restores the keychain entries it replaced. */

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { BridgeOperation } from '../../main/common/bridge';
 import { bindBridgeEvents, createBridgeHandlers } from '../../main/bridge/handlers';
 import type { Engine } from '../../main/engine/engine';
-import { EXPORT_FORMATS } from '../../main/engine/exports';
+import { EXPORT_FORMATS } from '../../main/engine/sessions/exports';
 import { createCliSandbox, ensureCliBuilt, type CliResult, type CliSandbox } from '../support/cli';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { useStsServer, type StsUser } from '../support/sts-server';

@@ -244,7 +244,7 @@ describe('failures: nothing on stdout, one line on stderr', () => {
     assertFailure(
       await cli.sandbox.run(['credential-process', 'dev'], { detached: true }),
       4,
-      /^mfa-tray credential-process: Profile dev needs a new session and a code from MFA device \S+, but there is no terminal to ask on\. Run: mfa-tray refresh dev; or register the device's secret: mfa-tray totp set dev$/,
+      /^mfa-tray credential-process: Profile dev needs a new session and a code from MFA device \S+, but there is no terminal to ask on\. Get a new session: mfa-tray refresh dev; or register the device's secret: mfa-tray totp set dev$/,
     );
   });
 

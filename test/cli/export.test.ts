@@ -112,7 +112,7 @@ describe('export without a usable session', () => {
     assertOneLineFailure(
       await cli.sandbox.run(['export', 'dev']),
       4,
-      /^mfa-tray export: Profile "dev" has no current session; get one with: mfa-tray refresh dev$/,
+      /^mfa-tray export: Profile "dev" has no current session\. Get a new session: mfa-tray refresh dev$/,
     );
   });
 
@@ -122,7 +122,7 @@ describe('export without a usable session', () => {
     assertOneLineFailure(
       await cli.sandbox.run(['export', 'dev', '--format', 'process']),
       4,
-      /^mfa-tray export: The session of profile dev expired at 2020-05-06 07:08 local time; get a new one with: mfa-tray refresh dev$/,
+      /^mfa-tray export: The session of profile dev expired at 2020-05-06 07:08 local time\. Get a new session: mfa-tray refresh dev$/,
     );
   });
 

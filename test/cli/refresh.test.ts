@@ -87,7 +87,7 @@ describe('refresh one profile', () => {
     assertOneLineFailure(
       result,
       4,
-      /^mfa-tray refresh: dev: Profile dev needs a code from MFA device arn:aws:iam::\d+:mfa\/\S+, and there is no terminal to ask on\. Give it with: mfa-tray refresh dev --code <6 digits>; or register the device's secret: mfa-tray totp set dev$/,
+      /^mfa-tray refresh: dev: Profile dev needs a code from MFA device arn:aws:iam::\d+:mfa\/\S+, and there is no terminal or window to ask for it in\. Give the code: mfa-tray refresh dev --code <6 digits>; or register the device's secret: mfa-tray totp set dev$/,
     );
     assert.equal(cli.requests('GetSessionToken').length, 0);
   });

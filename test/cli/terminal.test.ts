@@ -158,7 +158,7 @@ describe('credential-process asks on /dev/tty', () => {
     assert.equal(readFileSync(out, 'utf8'), '');
     assert.equal(
       readFileSync(err, 'utf8'),
-      "mfa-tray credential-process: No code for profile dev was typed within 2 s. Run the AWS command again with the MFA device at hand, or register the device's secret: mfa-tray totp set dev\n",
+      "mfa-tray credential-process: No code for profile dev was typed within 2 s. Run the AWS command again with the MFA device at hand. Register the device's secret: mfa-tray totp set dev\n",
     );
     assert.equal(cli.requests('GetSessionToken').length, 0);
   });

@@ -34,6 +34,7 @@ function recorder() {
     forgetSession: (p) => calls.push(`forget ${p}`),
     refreshAll: () => calls.push('refresh-all'),
     retryKeychain: () => calls.push('retry-keychain'),
+    remedy: (r) => calls.push(`remedy ${r.action}`),
     manageProfiles: () => calls.push('profiles'),
     settings: () => calls.push('settings'),
     setLaunchAtLogin: (on) => calls.push(`launch-at-login ${on}`),
@@ -146,10 +147,22 @@ describe('tray menu', () => {
     assert.equal(findItem(menu, 'profile:work:copy')?.enabled, true);
   });
 
-  it("says a failure whose engine message names a command in the app's words, whole", () => {
-    const reason = 'No access key is stored for profile "work". Add it again (mfa-tray add work …) or import it from the credentials file.';
-    const menu = buildTrayMenu(snapshot([['work', { kind: 'failed', reason, code: 'no-long-lived-key' }]]), recorder().handlers, options);
-    assert.equal(findItem(menu, 'profile:work:reason')?.label, 'No access key is stored. Add it with Manage profiles in the tray menu.');
+  it("shows a failure's facts, and its remedies as items that do them", () => {
+    const reason = 'No access key is stored for profile "work".';
+    const remedies = [
+      { action: 'add-key', profile: 'work' },
+      { action: 'import-key', profile: 'work' },
+      { action: 'refresh', profile: 'work' },
+    ] as const;
+    const { handlers, calls } = recorder();
+    const menu = buildTrayMenu(snapshot([['work', { kind: 'failed', reason, code: 'no-long-lived-key', remedies }]]), handlers, options);
+    assert.equal(findItem(menu, 'profile:work:reason')?.label, reason);
+    assert.equal(findItem(menu, 'profile:work:remedy:add-key')?.label, 'Store the key again…');
+    assert.equal(findItem(menu, 'profile:work:remedy:import-key')?.label, 'Manage profiles…');
+    // "Refresh now" is there anyway: no second item for it.
+    assert.equal(findItem(menu, 'profile:work:remedy:refresh'), undefined);
+    findItem(menu, 'profile:work:remedy:add-key')?.click?.();
+    assert.deepEqual(calls, ['remedy add-key']);
   });
 
   it('shortens a long failure reason', () => {
@@ -332,13 +345,16 @@ describe('formats', () => {
     assert.equal(formatRemaining(-5), 'less than 1m');
   });
 
-  it('words the failures the engine explains with a command in terms of the app, each fitting a menu line', () => {
-    for (const code of ['no-long-lived-key', 'keychain-entry-corrupt', 'long-lived-section', 'no-session']) {
-      const words = inAppWords(code, `Engine words; run: mfa-tray something ${code}`);
-      assert.doesNotMatch(words, /mfa-tray|--/, code);
+  it("says failures in the app's language: English as the engine states the facts, Japanese from the catalog, each fitting a menu line", () => {
+    assert.equal(inAppWords('sts-unavailable', 'STS could not be reached.'), 'STS could not be reached.');
+    assert.equal(inAppWords('no-long-lived-key', 'No access key is stored for profile "work".', 'en'), 'No access key is stored for profile "work".');
+    // A message that may name commands (the Secret Service's) is said shortly instead.
+    assert.equal(inAppWords('keychain-locked', 'The keychain is locked; run: dbus-run-session …', 'en'), 'The keychain is locked.');
+    assert.equal(inAppWords('no-long-lived-key', 'No access key is stored for profile "work".', 'ja'), 'アクセスキーが保存されていません。');
+    for (const code of ['no-long-lived-key', 'keychain-entry-corrupt', 'long-lived-section', 'no-session', 'sts-invalid-code']) {
+      const words = inAppWords(code, 'x', 'ja');
       assert.ok(words.length <= 80, `${code}: ${words.length} characters`);
     }
-    assert.equal(inAppWords('sts-unavailable', 'STS could not be reached.'), 'STS could not be reached.');
   });
 
   it('writes local times in 24 hours, in the given zone', () => {

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { isSelfRefreshing } from '../../main/electron/engine-tray-source';
 import { NotificationService } from '../../main/electron/notification-service';
 import { createHarness, type Harness } from '../support/engine-harness';
 import type { FakeClock } from '../support/fake-clock';
@@ -21,6 +20,9 @@ let clock: FakeClock;
 let factory: FakeNotifications;
 let service: NotificationService;
 let activated: string[];
+/** The keeper's plans: a profile whose codes a person types; one that refreshes itself. */
+const PERSON = { source: 'person', selfRefreshing: false } as const;
+const SELF = { source: 'totp', selfRefreshing: true } as const;
 
 beforeEach(async () => {
   clock = midStepClock(loopback.sts);
@@ -31,7 +33,6 @@ beforeEach(async () => {
     factory,
     clock,
     timeFormat: () => ({ timeZone: 'UTC', locale: 'en-US' }),
-    isSelfRefreshing: (profile) => isSelfRefreshing(h.engine, profile),
     activate: (profile) => activated.push(profile),
   });
   h.engine.onNotice((notice) => void service.handle(notice));
@@ -96,7 +97,7 @@ describe('notifications', () => {
     await h.addUser('work');
     for (let i = 0; i < 3; i++)
       await service.handle({ kind: 'refresh-failed', profile: 'work', code: 'sts-unavailable', reason: `attempt ${i}`, unattended: true, willRetry: true });
-    await service.handle({ kind: 'expiring', profile: 'work', expiresAt: clock.now() + 15 * MIN });
+    await service.handle({ kind: 'expiring', profile: 'work', expiresAt: clock.now() + 15 * MIN, ...PERSON });
     assert.equal(factory.created.length, 4);
     assert.equal(factory.live.length, 1);
     assert.deepEqual(service.liveProfiles, ['work']);
@@ -105,14 +106,14 @@ describe('notifications', () => {
   it('gives each profile its own', async () => {
     await h.addUser('work');
     await h.addUser('personal');
-    await service.handle({ kind: 'expired', profile: 'work', expiresAt: clock.now() });
-    await service.handle({ kind: 'expired', profile: 'personal', expiresAt: clock.now() });
+    await service.handle({ kind: 'expired', profile: 'work', expiresAt: clock.now(), ...PERSON });
+    await service.handle({ kind: 'expired', profile: 'personal', expiresAt: clock.now(), ...PERSON });
     assert.equal(factory.live.length, 2);
   });
 
   it('refreshes (or opens the prompt) when clicked, and goes away', async () => {
     await h.addUser('work');
-    await service.handle({ kind: 'expired', profile: 'work', expiresAt: clock.now() });
+    await service.handle({ kind: 'expired', profile: 'work', expiresAt: clock.now(), ...PERSON });
     factory.live[0]?.click();
     assert.deepEqual(activated, ['work']);
     assert.equal(factory.live.length, 0);
@@ -120,7 +121,7 @@ describe('notifications', () => {
 
   it('closes a warning once the profile is refreshed', async () => {
     const { user } = await sessionFor('work');
-    await service.handle({ kind: 'expiring', profile: 'work', expiresAt: clock.now() + 10 * MIN });
+    await service.handle({ kind: 'expiring', profile: 'work', expiresAt: clock.now() + 10 * MIN, ...PERSON });
     assert.equal(factory.live.length, 1);
     await loopback.sts.avoidStepEdge();
     await h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) });
@@ -131,8 +132,8 @@ describe('notifications', () => {
 
   it('keeps quiet about a profile that refreshes itself, until a refresh fails', async () => {
     const { session } = await sessionFor('auto', { totp: true, durationSeconds: 900 });
-    await service.handle({ kind: 'expiring', profile: 'auto', expiresAt: session.expiresAt });
-    await service.handle({ kind: 'expired', profile: 'auto', expiresAt: session.expiresAt });
+    await service.handle({ kind: 'expiring', profile: 'auto', expiresAt: session.expiresAt, ...SELF });
+    await service.handle({ kind: 'expired', profile: 'auto', expiresAt: session.expiresAt, ...SELF });
     assert.equal(factory.created.length, 0);
 
     // The unattended refresh, due a quarter of a lifetime early at most (3.75 min), is throttled by STS.
@@ -146,15 +147,15 @@ describe('notifications', () => {
 
   it('shows a profile without a TOTP secret its warnings even with auto-refresh on', async () => {
     await h.addUser('typed');
-    assert.equal(await isSelfRefreshing(h.engine, 'typed'), false);
-    await service.handle({ kind: 'expiring', profile: 'typed', expiresAt: clock.now() + 15 * MIN });
+    assert.equal((await h.engine.plan('typed')).selfRefreshing, false);
+    await service.handle({ kind: 'expiring', profile: 'typed', expiresAt: clock.now() + 15 * MIN, ...PERSON });
     assert.equal(factory.live.length, 1);
   });
 
   it('shows nothing where the OS has no notifications', async () => {
     factory.supported = false;
     await h.addUser('work');
-    await service.handle({ kind: 'expired', profile: 'work', expiresAt: clock.now() });
+    await service.handle({ kind: 'expired', profile: 'work', expiresAt: clock.now(), ...PERSON });
     assert.equal(factory.created.length, 0);
   });
 });

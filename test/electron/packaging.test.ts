@@ -12,7 +12,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { APP_ID } from '../../main/electron/app-lifecycle';
 import { trayIconFile } from '../../main/electron/tray-icons';
 import { TRAY_LOOKS } from '../../main/electron/tray-look';
-import { PRODUCT_NAME } from '../../main/engine/paths';
+import { PRODUCT_NAME } from '../../main/engine/files/paths';
 
 const root = process.cwd();
 // electron-builder's own validator and YAML reader, as it loads them (app-builder-lib's dependencies).

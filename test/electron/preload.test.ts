@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BRIDGE_OPERATIONS, channelOf, eventChannelOf, type MfaTrayBridge } from '../../main/common/bridge';
-import { exposeBridge, type IpcRendererPort } from '../../main/electron/preload-bridge';
+import { exposeBridge, type IpcRendererPort } from '../../main/preload/preload-bridge';
 
 type Listener = (event: unknown, ...args: unknown[]) => void;
 

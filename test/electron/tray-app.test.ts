@@ -230,14 +230,20 @@ describe('tray app', () => {
     assert.equal(electron.notifications.live[0]?.content.title, 'auto: refresh failed');
   });
 
-  it("words a failure the engine explains with a command in the app's terms", async () => {
+  it("offers a failure's remedy in the app's terms: the notification names it, and a click does it", async () => {
     await h.addUser('auto', { totp: true });
     await h.keychain.store.delete('long-lived-key', 'auto');
     await start();
     electron.tray.click('profile:auto:refresh');
     await until(() => electron.notifications.live.length === 1, 'the notification');
-    assert.match(electron.notifications.live[0]?.content.body ?? '', /^No access key is stored\. Add it with Manage profiles in the tray menu\./);
-    assert.doesNotMatch(electron.notifications.live[0]?.content.body ?? '', /mfa-tray/);
+    const body = electron.notifications.live[0]?.content.body ?? '';
+    assert.equal(body, 'No access key is stored for profile "auto". Click: Store the key again…');
+    assert.doesNotMatch(body, /mfa-tray/);
+    electron.notifications.live[0]?.click();
+    assert.deepEqual(
+      electron.windows.opened.map((w) => w.page),
+      ['profiles'],
+    );
   });
 
   it('opens the profile manager when started a second time', async () => {

@@ -20,6 +20,7 @@ const handlers: MenuHandlers = {
   copyExports: noop,
   forgetSession: noop,
   refreshAll: noop,
+  remedy: noop,
   retryKeychain: noop,
   manageProfiles: noop,
   settings: noop,

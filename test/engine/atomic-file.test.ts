@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import lockfile from 'proper-lockfile';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
-import { updateFileAtomic, type Updater } from '../../main/engine/atomic-file';
+import { updateFileAtomic, type Updater } from '../../main/engine/files/atomic-file';
 
 async function scratch(t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-atomic-'));

@@ -4,7 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { isMfaTrayError } from '../../main/common/errors';
-import { configFilePath, credentialsFilePath, expandHome, parseProfileConfig, readProfileConfig } from '../../main/engine/aws-config';
+import { configFilePath, credentialsFilePath, expandHome, parseProfileConfig, readProfileConfig } from '../../main/engine/files/aws-config';
 
 const lf = (...lines: string[]): string => lines.map((l) => `${l}\n`).join('');
 

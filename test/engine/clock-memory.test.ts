@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ClockMemory, OFFSET_MEMORY_MS } from '../../main/engine/clock-memory';
+import { ClockMemory, OFFSET_MEMORY_MS } from '../../main/engine/clock/clock-memory';
 
 let dir: string;
 let n = 0;

@@ -9,7 +9,7 @@ import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import fc from 'fast-check';
 import { isMfaTrayError } from '../../main/common/errors';
 import type { SessionCredentials } from '../../main/common/model';
-import { CredentialsFile, formatExpiry, withoutSession, withSession } from '../../main/engine/credentials-file';
+import { CredentialsFile, formatExpiry, withoutSession, withSession } from '../../main/engine/files/credentials-file';
 import { credentialsFile, OUR_KEYS, SECTION_NAMES, session as arbitrarySession, type GeneratedFile } from '../fixtures/credentials/arbitrary-credentials';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/credentials/', import.meta.url));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EXPORT_FORMATS, formatExports, isExportFormat, isoExpiration } from '../../main/engine/exports';
+import { EXPORT_FORMATS, formatExports, isExportFormat, isoExpiration } from '../../main/engine/sessions/exports';
 import type { SessionCredentials } from '../../main/common/model';
 
 const session: SessionCredentials = {

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { isValidSectionName } from '../../main/common/aws-names';
 import { isMfaTrayError } from '../../main/common/errors';
-import { DuplicateSectionError, findSections, parseIni, removeKeys, sectionValues, serializeIni, setKeys } from '../../main/engine/ini-edit';
+import { DuplicateSectionError, findSections, parseIni, removeKeys, sectionValues, serializeIni, setKeys } from '../../main/engine/files/ini-edit';
 import { credentialsFile, SECTION_NAMES, type GeneratedFile } from '../fixtures/credentials/arbitrary-credentials';
 
 const lf = (...lines: string[]): string => lines.map((l) => `${l}\n`).join('');

@@ -9,11 +9,11 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { isMfaTrayError } from '../../main/common/errors';
-import { KeytarSecretStore, type KeytarBackend } from '../../main/engine/keytar-secret-store';
+import { KeytarSecretStore, type KeytarBackend } from '../../main/engine/keychain/keytar-secret-store';
 import { createTestKeychain, envWithoutSecretService } from '../support/keyring';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const storeModule = pathToFileURL(fileURLToPath(new URL('../../main/engine/keytar-secret-store.ts', import.meta.url))).href;
+const storeModule = pathToFileURL(fileURLToPath(new URL('../../main/engine/keychain/keytar-secret-store.ts', import.meta.url))).href;
 
 async function realKeytar(): Promise<KeytarBackend> {
   const module = (await import('keytar')) as unknown as KeytarBackend & { default?: KeytarBackend };

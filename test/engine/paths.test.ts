@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CONFIG_DIR_ENV, PRODUCT_NAME, configDir, settingsFile, usedCodesFile } from '../../main/engine/paths';
+import { CONFIG_DIR_ENV, PRODUCT_NAME, configDir, settingsFile, usedCodesFile } from '../../main/engine/files/paths';
 
 test('the product name is "MFA Tray"', () => {
   assert.equal(PRODUCT_NAME, 'MFA Tray');

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { MfaTrayError, isMfaTrayError } from '../../main/common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../main/common/model';
-import { ProfileSecrets } from '../../main/engine/profile-secrets';
-import type { SecretStore } from '../../main/engine/secret-store';
+import { ProfileSecrets } from '../../main/engine/keychain/profile-secrets';
+import type { SecretStore } from '../../main/engine/keychain/secret-store';
 import { createTestKeychain } from '../support/keyring';
 
 const KEY: LongLivedKey = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
@@ -43,7 +43,14 @@ describe('ProfileSecrets', () => {
   it('says how to add the key when one is required and missing', async () => {
     await assert.rejects(
       secrets.requireLongLivedKey('nobody'),
-      (error) => isMfaTrayError(error, 'no-long-lived-key') && /"nobody"/.test(error.message) && /mfa-tray add nobody/.test(error.message),
+      (error) =>
+        isMfaTrayError(error, 'no-long-lived-key') &&
+        /"nobody"/.test(error.message) &&
+        JSON.stringify(error.remedies) ===
+          JSON.stringify([
+            { action: 'add-key', profile: 'nobody' },
+            { action: 'import-key', profile: 'nobody' },
+          ]),
     );
   });
 
@@ -107,7 +114,9 @@ describe('ProfileSecrets', () => {
     await assert.rejects(
       secrets.getTotpSecret('bad-entry'),
       (error) =>
-        isMfaTrayError(error, 'keychain-entry-corrupt') && /TOTP secret of profile "bad-entry"/.test(error.message) && /totp set bad-entry/.test(error.message),
+        isMfaTrayError(error, 'keychain-entry-corrupt') &&
+        /TOTP secret of profile "bad-entry"/.test(error.message) &&
+        error.remedies.map((r) => r.action).join() === 'set-totp,remove-totp',
     );
   });
 

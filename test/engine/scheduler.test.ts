@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Scheduler, type DueEvent } from '../../main/engine/scheduler';
+import { Scheduler, type DueEvent } from '../../main/engine/sessions/scheduler';
 import { FakeClock } from '../support/fake-clock';
 
 const MIN = 60_000;

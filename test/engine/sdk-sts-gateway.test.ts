@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isMfaTrayError, type ErrorCode, type MfaTrayError } from '../../main/common/errors';
-import { ClockOffset } from '../../main/engine/clock';
-import { SdkStsGateway, type SdkStsGatewayOptions } from '../../main/engine/sdk-sts-gateway';
-import type { GetSessionTokenRequest } from '../../main/engine/sts-gateway';
+import { ClockOffset } from '../../main/engine/clock/clock';
+import { SdkStsGateway, type SdkStsGatewayOptions } from '../../main/engine/aws/sdk-sts-gateway';
+import type { GetSessionTokenRequest } from '../../main/engine/aws/sts-gateway';
 import { startStsServer, useStsServer, type StsUser } from '../support/sts-server';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -141,7 +141,7 @@ describe('SdkStsGateway: endpoint settings', () => {
     const probe = `
       import { createRequire } from 'node:module';
       const require = createRequire(import.meta.url);
-      await import('./main/engine/sdk-sts-gateway.ts');
+      await import('./main/engine/aws/sdk-sts-gateway.ts');
       process.stdout.write(String(Object.keys(require.cache).some((p) => p.includes('@aws-sdk'))));
     `;
     const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: root, encoding: 'utf8' });

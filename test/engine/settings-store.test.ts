@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { isMfaTrayError, type MfaTrayError } from '../../main/common/errors';
 import { APP_SETTINGS_DEFAULTS, type Profile } from '../../main/common/model';
 import { InvalidInputError } from '../../main/common/validation';
-import { SETTINGS_FILE_VERSION, SettingsStore } from '../../main/engine/settings-store';
+import { SETTINGS_FILE_VERSION, SettingsStore } from '../../main/engine/files/settings-store';
 
 const SERIAL = 'arn:aws:iam::123456789012:mfa/alice';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -370,7 +370,7 @@ describe('bad input changes nothing', () => {
 });
 
 describe('two processes at once', () => {
-  const storeModule = fileURLToPath(new URL('../../main/engine/settings-store.ts', import.meta.url));
+  const storeModule = fileURLToPath(new URL('../../main/engine/files/settings-store.ts', import.meta.url));
 
   /** A child that adds `count` profiles named `<prefix>-<i>`, starting when `go` exists. */
   function child(prefix: string, count: number, go: string) {

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isMfaTrayError } from '../../main/common/errors';
-import { ClockOffset } from '../../main/engine/clock';
-import { TotpGenerator, parseTotpSecret, totpCode, totpStep } from '../../main/engine/totp';
-import { UsedCodes } from '../../main/engine/used-codes';
+import { ClockOffset } from '../../main/engine/clock/clock';
+import { TotpGenerator, parseTotpSecret, totpCode, totpStep } from '../../main/engine/codes/totp';
+import { UsedCodes } from '../../main/engine/codes/used-codes';
 import { FakeClock } from '../support/fake-clock';
 
 /** RFC 6238's SHA-1 seed, "12345678901234567890", in base32. */

@@ -11,11 +11,11 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { isMfaTrayError, type MfaTrayError } from '../../main/common/errors';
-import { CODE_ALREADY_USED_MESSAGE, STEP_MEMORY_MS, TYPED_CODE_WINDOW_MS, UsedCodes } from '../../main/engine/used-codes';
+import { CODE_ALREADY_USED_MESSAGE, STEP_MEMORY_MS, TYPED_CODE_WINDOW_MS, UsedCodes } from '../../main/engine/codes/used-codes';
 import { FakeClock } from '../support/fake-clock';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const usedCodesModule = pathToFileURL(fileURLToPath(new URL('../../main/engine/used-codes.ts', import.meta.url))).href;
+const usedCodesModule = pathToFileURL(fileURLToPath(new URL('../../main/engine/codes/used-codes.ts', import.meta.url))).href;
 
 const DEVICE = 'arn:aws:iam::123456789012:mfa/alice';
 const OTHER_DEVICE = 'arn:aws:iam::123456789012:mfa/bob';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
-import { CredentialsFile } from '../../main/engine/credentials-file';
+import { CredentialsFile } from '../../main/engine/files/credentials-file';
 import { createHarness } from '../support/engine-harness';
 import { collect, spawnChild } from '../support/fault-build';
 import { fillUp, mountTmpfs, remountReadOnly, whyNoMount } from '../support/fault-mount';

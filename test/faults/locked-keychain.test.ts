@@ -15,7 +15,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { secretServiceLockProbe } from '../../main/engine/secret-service-lock';
+import { secretServiceLockProbe } from '../../main/engine/keychain/secret-service-lock';
 import { cliBin, ensureCliBuilt } from '../support/cli';
 import { sandboxFiles, startPrivateKeyring, type PrivateKeyring, type SandboxFiles } from '../support/fault-keyring';
 import { uniqueServicePrefix } from '../support/keyring';
@@ -147,7 +147,7 @@ describe('a locked keychain', () => {
     // This process's own libsecret talks to the test runner's keyring, so the port is driven in a
     // child on the private bus: reads, the listing that crashed, and a delete.
     const script = `
-      import { KeytarSecretStore } from ${JSON.stringify(join(import.meta.dirname, '../../main/engine/keytar-secret-store.ts'))};
+      import { KeytarSecretStore } from ${JSON.stringify(join(import.meta.dirname, '../../main/engine/keychain/keytar-secret-store.ts'))};
       const store = new KeytarSecretStore(${JSON.stringify(prefix)});
       const out = {};
       for (const [name, op] of [['get', () => store.get('long-lived-key', 'work')], ['getAll', () => store.getAll('session')], ['delete', () => store.delete('totp-secret', 'work')], ['absent', () => store.get('long-lived-key', 'nobody')]]) {

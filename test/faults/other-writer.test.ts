@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { isMfaTrayError } from '../../main/common/errors';
-import { CredentialsFile, withSession } from '../../main/engine/credentials-file';
+import { CredentialsFile, withSession } from '../../main/engine/files/credentials-file';
 import { botocoreProfiles, sdkProfiles } from '../support/fault-ini';
 import { largeCredentialsFile, versionSession } from '../support/fault-versions';
 

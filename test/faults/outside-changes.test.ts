@@ -68,3 +68,41 @@ describe('another process refreshes a profile the app watches', () => {
     await refreshBehindTheAppsBack(false);
   });
 });
+
+describe('another process adds or removes a profile', () => {
+  test('the app-side engine announces it within seconds, and keeps it (or stops keeping it)', async () => {
+    // A fast wall-clock check: profiles are read again every 6 ticks (here 1.2 s; 30 s in the app).
+    const app = new Engine({
+      env: cli.sandbox.env,
+      configDir: cli.sandbox.configDir,
+      secretStore: cli.sandbox.keychain.store,
+      stsEndpoint: cli.sts.endpoint,
+      tickMs: 200,
+    });
+    const notices: EngineNotice[] = [];
+    let changes = 0;
+    app.onNotice((n) => notices.push(n));
+    app.onChange((what) => (changes += what === 'profiles' ? 1 : 0));
+    await app.start();
+    try {
+      await cli.sandbox.addProfile('ops', cli.user, ['--duration', '3600']);
+      await until(() => notices.some((n) => n.kind === 'profile-added'), 'the app to see the new profile');
+      const added = notices.find((n) => n.kind === 'profile-added');
+      assert.deepEqual(added, { kind: 'profile-added', profile: 'ops', state: { kind: 'none' }, source: 'person', selfRefreshing: false });
+      // No session and nobody to generate its code: the keeper says so (the tray shows it; watch asks).
+      await until(() => notices.some((n) => n.kind === 'no-session' && n.profile === 'ops'), 'the no-session notice');
+      assert.ok(changes >= 1, 'the change listeners heard of it');
+      assert.deepEqual(
+        (await app.profiles()).map((p) => p.name),
+        ['ops'],
+      );
+
+      const removed = await cli.sandbox.run(['remove', 'ops', '--yes']);
+      assert.equal(removed.status, 0, removed.stderr);
+      await until(() => notices.some((n) => n.kind === 'profile-removed' && n.profile === 'ops'), 'the app to see the removal');
+      assert.equal(app.state('ops').kind, 'none');
+    } finally {
+      app.stop();
+    }
+  });
+});

@@ -10,7 +10,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { withSession } from '../../main/engine/credentials-file';
+import { withSession } from '../../main/engine/files/credentials-file';
 import { collect, spawnChild } from '../support/fault-build';
 import { botocoreProfiles, sdkProfiles } from '../support/fault-ini';
 import { largeCredentialsFile, versionSection, versionSession } from '../support/fault-versions';

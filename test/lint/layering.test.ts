@@ -79,6 +79,56 @@ describe('layering rules, more', () => {
   });
 });
 
+describe("the engine's public entry", () => {
+  it("rejects reaching into the engine's rooms from the command, the bridge and the Electron layer", async () => {
+    for (const [file, spec] of [
+      ['main/cli/commands/example.ts', '../../engine/sessions/exports'],
+      ['main/cli/example.ts', '../engine/engine'],
+      ['main/bridge/example.ts', '../engine/keychain/profile-secrets'],
+      ['main/electron/example.ts', '../engine/files/paths'],
+      ['main/electron/example.ts', '../engine/fast-path'],
+    ] as const) {
+      assert.ok((await problems(file, `import { x } from '${spec}';\nexport const y = x;\n`)).length > 0, `${file} importing ${spec}`);
+    }
+  });
+
+  it('allows the public entry, and the light entry in the command', async () => {
+    assert.deepEqual(await problems('main/cli/commands/example.ts', "import { createEngine } from '../../engine';\nexport const c = createEngine;\n"), []);
+    assert.deepEqual(await problems('main/electron/example.ts', "import { createEngine } from '../engine';\nexport const c = createEngine;\n"), []);
+    assert.deepEqual(await problems('main/cli/example.ts', "import { SettingsStore } from '../engine/fast-path';\nexport const s = SettingsStore;\n"), []);
+  });
+});
+
+describe('the engine as a facade', () => {
+  async function reaches(filePath: string, code: string): Promise<number> {
+    const [result] = await eslint.lintText(code, { filePath });
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').length;
+  }
+
+  it("rejects reaching into the engine's stores from the command, the bridge and the Electron layer", async () => {
+    assert.equal(await reaches('main/cli/commands/example.ts', 'declare const engine: { secrets: unknown };\nexport const s = engine.secrets;\n'), 1);
+    assert.equal(await reaches('main/bridge/example.ts', 'declare const engine: { sessions: unknown };\nexport const s = engine.sessions;\n'), 1);
+    assert.equal(
+      await reaches(
+        'main/electron/example.ts',
+        'export class A {\n  engine = { settings: 1 };\n  get s(): number {\n    return this.engine.settings;\n  }\n}\n',
+      ),
+      1,
+    );
+    assert.equal(await reaches('main/cli/example.ts', 'declare const engine: { profiles(): unknown };\nexport const p = engine.profiles();\n'), 0);
+  });
+});
+
+describe('the preload', () => {
+  it('uses only electron and main/common', async () => {
+    assert.deepEqual(await problems('main/preload/example.ts', "import { contextBridge } from 'electron';\nexport const c = contextBridge;\n"), []);
+    assert.deepEqual(await problems('main/preload/example.ts', "import { channelOf } from '../common/bridge';\nexport const c = channelOf;\n"), []);
+    assert.ok((await problems('main/preload/example.ts', "import { createEngine } from '../engine';\nexport const c = createEngine;\n")).length > 0);
+    assert.ok((await problems('main/preload/example.ts', "import { TrayApp } from '../electron/tray-app';\nexport const t = TrayApp;\n")).length > 0);
+    assert.ok((await problems('main/preload/example.ts', "import { readFile } from 'node:fs';\nexport const r = readFile;\n")).length > 0);
+  });
+});
+
 describe('type-aware rules', () => {
   it('report a floating promise', async () => {
     const file = join(process.cwd(), 'test', 'lint', `lint-probe-${process.pid}.ts`);

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { after, afterEach, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Profile, SessionCredentials } from '../../main/common/model';
-import { ProfileSecrets } from '../../main/engine/profile-secrets';
+import { ProfileSecrets } from '../../main/engine/keychain/profile-secrets';
 import { createTestKeychain, type TestKeychain } from './keyring';
 import { useStsServer, type StsServer, type StsUser } from './sts-server';
 

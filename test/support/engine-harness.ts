@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../../main/engine/clock';
+import type { Clock } from '../../main/engine/clock/clock';
 import { Engine } from '../../main/engine/engine';
-import type { KeytarSecretStoreOptions } from '../../main/engine/keytar-secret-store';
+import type { KeytarSecretStoreOptions } from '../../main/engine/keychain/keytar-secret-store';
 import { createTestKeychain, type TestKeychain } from './keyring';
 import { startStsServer, type StsServer, type StsUser } from './sts-server';
 

@@ -3,7 +3,7 @@
  * awake computer would; `jump` moves the wall clock without running timers, as a suspend or a clock
  * change does (Node's timers are monotonic and do not see either).
  */
-import type { Clock, TimerHandle } from '../../main/engine/clock';
+import type { Clock, TimerHandle } from '../../main/engine/clock/clock';
 
 interface Timer {
   readonly id: number;

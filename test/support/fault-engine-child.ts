@@ -13,7 +13,7 @@ import { writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { isMfaTrayError } from '../../main/common/errors';
 import { Engine } from '../../main/engine/engine';
-import { KeytarSecretStore } from '../../main/engine/keytar-secret-store';
+import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
 
 interface Config {
   readonly env: Record<string, string>;

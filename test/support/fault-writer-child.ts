@@ -9,7 +9,7 @@
  */
 import { writeSync } from 'node:fs';
 import { isMfaTrayError } from '../../main/common/errors';
-import { CredentialsFile } from '../../main/engine/credentials-file';
+import { CredentialsFile } from '../../main/engine/files/credentials-file';
 import { versionSection, versionSession } from './fault-versions';
 
 const [mode, path, first] = process.argv.slice(2);

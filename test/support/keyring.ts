@@ -6,8 +6,8 @@
  * The tests run inside a private D-Bus session with an unlocked gnome-keyring (scripts/test.mjs).
  */
 import { randomUUID } from 'node:crypto';
-import { KeytarSecretStore, type KeytarSecretStoreOptions } from '../../main/engine/keytar-secret-store';
-import type { SecretKind } from '../../main/engine/secret-store';
+import { KeytarSecretStore, type KeytarSecretStoreOptions } from '../../main/engine/keychain/keytar-secret-store';
+import type { SecretKind } from '../../main/engine/keychain/secret-store';
 
 const KINDS: readonly SecretKind[] = ['long-lived-key', 'totp-secret', 'session'];
 

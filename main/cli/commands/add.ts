@@ -86,7 +86,7 @@ Options:
     const stored = await engine.addProfile({ ...profile, ...key }, { replace: force });
     ctx.out(
       `${existing ? 'Replaced' : 'Added'} profile ${stored.name}: key ${maskKeyId(keyId)} in the keychain, MFA device ${stored.mfaSerial}, ` +
-        `region ${stored.region}, sessions of ${stored.durationSeconds} s go to [${stored.targetSection}] in ${engine.credentials.path}.`,
+        `region ${stored.region}, sessions of ${stored.durationSeconds} s go to [${stored.targetSection}] in ${engine.credentialsPath}.`,
     );
     if (existing && forgetsTotp) {
       ctx.out(

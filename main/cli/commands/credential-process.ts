@@ -9,8 +9,7 @@
  */
 import { MfaTrayError, isMfaTrayError } from '../../common/errors';
 import type { Profile, SessionCredentials } from '../../common/model';
-import type { Engine } from '../../engine/engine';
-import { formatExports } from '../../engine/exports';
+import { type Engine, formatExports } from '../../engine';
 import { askCode, stepWaitNotice } from '../ask-code';
 import { lookUpCachedSession } from '../cached-session';
 import { HELP_OPTION, type Command } from '../command';
@@ -124,15 +123,35 @@ async function refresh(
   stderr: NodeJS.WritableStream,
 ): Promise<SessionCredentials> {
   const name = profile.name;
-  if (await engine.hasTotpSecret(name)) return engine.refresh(name, { generate: true, onWait: stepWaitNotice(stderr, profile.mfaSerial) });
-  const terminal = openTerminal();
-  if (!terminal) {
-    throw new MfaTrayError(
-      'code-required',
-      `Profile ${name} needs a new session and a code from MFA device ${profile.mfaSerial}, but there is no terminal to ask on. ` +
-        `Run: mfa-tray refresh ${name}; or register the device's secret: mfa-tray totp set ${name}`,
-    );
+  const onWait = stepWaitNotice(stderr, profile.mfaSerial);
+  // The engine's keeper picks the code source; a person is asked on the terminal, when there is one.
+  const canAsk = openTerminal();
+  canAsk?.close();
+  if (!canAsk) {
+    try {
+      return await engine.refresh(name, { onWait });
+    } catch (error) {
+      if (!isMfaTrayError(error, 'code-required')) throw error;
+      throw new MfaTrayError(
+        'code-required',
+        `Profile ${name} needs a new session and a code from MFA device ${profile.mfaSerial}, but there is no terminal to ask on.`,
+        {
+          remedy: [
+            { action: 'refresh', profile: name },
+            { action: 'set-totp', profile: name },
+          ],
+        },
+      );
+    }
   }
+  return engine.refresh(name, { onWait, ask: () => askOnTerminal(engine, profile, cached, timeoutMs) });
+}
+
+/** The question on /dev/tty, bounded by the code timeout. */
+async function askOnTerminal(engine: Engine, profile: Profile, cached: SessionCredentials | undefined, timeoutMs: number): Promise<string> {
+  const name = profile.name;
+  const terminal = openTerminal();
+  if (!terminal) throw new MfaTrayError('code-required', `Profile ${name} needs a code, and the terminal went away.`);
   let code: string;
   try {
     const now = engine.clock.now();
@@ -151,14 +170,15 @@ async function refresh(
     if (error instanceof CancelledError && error.reason === 'aborted') {
       throw new MfaTrayError(
         'code-required',
-        `No code for profile ${name} was typed within ${formatDuration(timeoutMs)}. Run the AWS command again with the MFA device at hand, or register the device's secret: mfa-tray totp set ${name}`,
+        `No code for profile ${name} was typed within ${formatDuration(timeoutMs)}. Run the AWS command again with the MFA device at hand.`,
+        { remedy: { action: 'set-totp', profile: name } },
       );
     }
     throw error;
   } finally {
     terminal.close();
   }
-  return engine.refresh(name, { code });
+  return code;
 }
 
 /** A note for the person: on the terminal when there is one (the SDKs capture stderr), else on stderr. */

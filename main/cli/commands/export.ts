@@ -4,7 +4,7 @@
  */
 import { MfaTrayError, isMfaTrayError } from '../../common/errors';
 import { validateProfileName } from '../../common/validation';
-import { EXPORT_FORMATS, isExportFormat } from '../../engine/exports';
+import { EXPORT_FORMATS, isExportFormat } from '../../engine';
 import { stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
@@ -51,12 +51,11 @@ Options:
     } catch (error) {
       if (!isMfaTrayError(error, 'no-session')) throw error;
       // Say "expired at …" rather than "no session" when there was one.
-      const stale = await engine.secrets.getSession(name).catch(() => undefined);
+      const stale = await engine.lastSession(name).catch(() => undefined);
       if (stale) {
-        throw new MfaTrayError(
-          'no-session',
-          `The session of profile ${name} expired at ${formatLocalTime(stale.expiresAt)} local time; get a new one with: mfa-tray refresh ${name}`,
-        );
+        throw new MfaTrayError('no-session', `The session of profile ${name} expired at ${formatLocalTime(stale.expiresAt)} local time.`, {
+          remedy: { action: 'refresh', profile: name },
+        });
       }
       throw error;
     }

@@ -3,7 +3,7 @@
  * Where each setting comes from is the engine's rule (`Engine.planImport`); this command only says it.
  */
 import { validateProfileName } from '../../common/validation';
-import type { ImportPlan, Sourced } from '../../engine/engine';
+import type { ImportPlan, Sourced } from '../../engine';
 import { flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
@@ -63,7 +63,7 @@ Options:
       replace: flag(values, 'force'),
       ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
     });
-    const file = engine.credentials.path;
+    const file = engine.credentialsPath;
     const { fromSection } = plan;
     ctx.out(`Imported [${fromSection}] as profile ${profile.name}${describeSource(plan)}:`);
     ctx.out(`  access key      ${maskedKeyId}, now in the keychain`);

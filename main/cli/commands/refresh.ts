@@ -8,7 +8,7 @@
 import { MfaTrayError } from '../../common/errors';
 import type { Profile } from '../../common/model';
 import { validateCode, validateProfileName } from '../../common/validation';
-import type { CodeInput } from '../../engine/session-service';
+import type { RefreshInput } from '../../engine';
 import { UsageError, flag, stringOption } from '../args';
 import { DeviceSteps, askCode, sleep, stepWaitNotice } from '../ask-code';
 import { HELP_OPTION, type Command } from '../command';
@@ -67,11 +67,11 @@ Options:
       profiles = found;
     }
 
-    const steps = new DeviceSteps(() => engine.offset.awsNow(engine.clock));
+    const steps = new DeviceSteps(() => engine.awsNow());
     let firstFailure: ExitStatus | undefined;
     for (const profile of profiles) {
       try {
-        const input = await codeInput(ctx, profile, code, steps);
+        const input = codeInput(ctx, profile, code, steps);
         let session;
         try {
           session = await engine.refresh(profile.name, input);
@@ -80,7 +80,7 @@ Options:
           steps.used(profile.mfaSerial);
         }
         ctx.out(
-          `${profile.name}: new session in [${profile.targetSection}] of ${engine.credentials.path}, ${describeExpiry(session.expiresAt, engine.clock.now())}`,
+          `${profile.name}: new session in [${profile.targetSection}] of ${engine.credentialsPath}, ${describeExpiry(session.expiresAt, engine.clock.now())}`,
         );
       } catch (error) {
         if (error instanceof CancelledError) throw error;
@@ -93,21 +93,20 @@ Options:
   },
 };
 
-async function codeInput(ctx: CliContext, profile: Profile, code: string | undefined, steps: DeviceSteps): Promise<CodeInput> {
+/** What the refresh is given: the typed --code, else the terminal's question (the engine's keeper picks the code source). */
+function codeInput(ctx: CliContext, profile: Profile, code: string | undefined, steps: DeviceSteps): RefreshInput {
   if (code !== undefined) return { code };
-  const engine = ctx.engine();
-  if (await engine.hasTotpSecret(profile.name)) return { generate: true, onWait: stepWaitNotice(ctx.streams.stderr, profile.mfaSerial) };
-  if (!ctx.interactive) {
-    throw new MfaTrayError(
-      'code-required',
-      `Profile ${profile.name} needs a code from MFA device ${profile.mfaSerial}, and there is no terminal to ask on. ` +
-        `Give it with: mfa-tray refresh ${profile.name} --code <6 digits>; or register the device's secret: mfa-tray totp set ${profile.name}`,
-    );
-  }
-  const wait = steps.waitMs(profile.mfaSerial);
-  if (wait > 0) {
-    stepWaitNotice(ctx.streams.stderr, profile.mfaSerial)(wait);
-    await sleep(wait);
-  }
-  return { code: await askCode(profile, { input: ctx.streams.stdin, output: ctx.streams.stderr }) };
+  const onWait = stepWaitNotice(ctx.streams.stderr, profile.mfaSerial);
+  if (!ctx.interactive) return { onWait };
+  return {
+    onWait,
+    ask: async (asked) => {
+      const wait = steps.waitMs(asked.mfaSerial);
+      if (wait > 0) {
+        onWait(wait);
+        await sleep(wait);
+      }
+      return askCode(asked, { input: ctx.streams.stdin, output: ctx.streams.stderr });
+    },
+  };
 }

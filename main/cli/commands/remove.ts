@@ -5,7 +5,7 @@
  * command says so and asks on a terminal; without one it refuses unless `--yes`. `--restore-plaintext`
  * writes the key back into a credentials-file section first (the way back from `--remove-plaintext`).
  */
-import type { RemovalImpact } from '../../engine/engine';
+import type { RemovalImpact } from '../../engine';
 import { validateProfileName } from '../../common/validation';
 import { UsageError, flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';

@@ -2,11 +2,10 @@
  * `mfa-tray status`: every profile, its session state and time left; `--json` for scripts.
  */
 import { MfaTrayError, isKeychainDown } from '../../common/errors';
-import type { ProfileStatus } from '../../engine/engine';
+import { type ProfileStatus, describeOffset } from '../../engine';
 import { expiryOf } from '../../common/session-state';
 import { flag } from '../args';
 import { HELP_OPTION, type Command } from '../command';
-import { describeOffset } from '../../engine/clock';
 import { EXIT } from '../exit-codes';
 import { formatDuration, formatLocalTime, renderTable, stateWords } from '../format';
 import { toStatusJson } from '../status-json';

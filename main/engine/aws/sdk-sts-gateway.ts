@@ -6,11 +6,11 @@
  */
 import { Readable, Transform } from 'node:stream';
 import type * as StsSdk from '@aws-sdk/client-sts';
-import { MfaTrayError, type ErrorCode } from '../common/errors';
-import type { LongLivedKey, SessionCredentials } from '../common/model';
-import { quoteIfHarmless } from '../common/validation';
-import { maskKeyId } from '../common/key-id';
-import { ClockOffset, describeDuration, describeOffset, systemClock, type Clock } from './clock';
+import { MfaTrayError, type ErrorCode } from '../../common/errors';
+import type { LongLivedKey, SessionCredentials } from '../../common/model';
+import { quoteIfHarmless } from '../../common/validation';
+import { maskKeyId } from '../../common/key-id';
+import { ClockOffset, describeDuration, describeOffset, systemClock, type Clock } from '../clock/clock';
 import type { CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
 
 /** Options for {@link SdkStsGateway}; all optional. */

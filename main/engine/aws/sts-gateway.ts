@@ -1,7 +1,7 @@
 /**
  * STS, as the engine sees it: a port with one adapter (`sdk-sts-gateway.ts`, the AWS SDK).
  */
-import type { LongLivedKey, SessionCredentials } from '../common/model';
+import type { LongLivedKey, SessionCredentials } from '../../common/model';
 
 export interface GetSessionTokenRequest {
   readonly key: LongLivedKey;

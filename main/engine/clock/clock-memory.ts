@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import * as z from 'zod/mini';
-import { updateFileAtomic } from './atomic-file';
+import { updateFileAtomic } from '../files/atomic-file';
 
 /** A remembered offset older than this is measured again before a code is made from it. */
 export const OFFSET_MEMORY_MS = 60 * 60_000;

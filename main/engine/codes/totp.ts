@@ -9,8 +9,8 @@
  * the next one instead of sending a code that would be refused.
  */
 import type * as Otplib from 'otplib';
-import { MfaTrayError } from '../common/errors';
-import type { Clock, ClockOffset } from './clock';
+import { MfaTrayError } from '../../common/errors';
+import type { Clock, ClockOffset } from '../clock/clock';
 import type { UsedCodes } from './used-codes';
 
 /** The step length AWS virtual MFA uses, in seconds. */

@@ -20,9 +20,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod/mini';
-import { MfaTrayError, invalidInput } from '../common/errors';
-import { DEFAULT_LOCK_TIMEOUT_MS, updateFileAtomic, isNotFound } from './atomic-file';
-import { systemClock, type Clock } from './clock';
+import { MfaTrayError, invalidInput } from '../../common/errors';
+import { DEFAULT_LOCK_TIMEOUT_MS, updateFileAtomic } from '../files/atomic-file';
+import { isNotFound } from '../files/file-errors';
+import { systemClock, type Clock } from '../clock/clock';
 
 /** A typed code is refused for the same device for this long after it was sent. */
 export const TYPED_CODE_WINDOW_MS = 90_000;

@@ -1,5 +1,6 @@
 /**
- * Atomic, locked, re-checked file updates: the one way the engine writes a file.
+ * Atomic, locked, re-checked file updates: the one way the engine writes a file (the lock itself
+ * is file-lock.ts).
  *
  * Written by hand because no maintained library does the whole job: `write-file-atomic` renames a
  * temp file into place but neither locks against other writers nor re-reads the target just before
@@ -11,8 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import type ProperLockfile from 'proper-lockfile';
-import { MfaTrayError, type ErrorCode } from '../common/errors';
+import { MfaTrayError, type ErrorCode } from '../../common/errors';
+import { fileError, isNotFound } from './file-errors';
+import { acquireLock, type HeldLock } from './file-lock';
 
 /** Options for {@link updateFileAtomic}. */
 export interface AtomicUpdateOptions {
@@ -287,132 +289,7 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-interface HeldLock {
-  readonly release: () => Promise<void>;
-  /** Set when the lock's heartbeat failed and another process may have taken it over. */
-  readonly compromised: boolean;
-}
-
-/** proper-lockfile, loaded on the first write: reading a file (every `credential-process` call) never needs it. */
-let lockfileModule: Promise<typeof ProperLockfile> | undefined;
-function loadLockfile(): Promise<typeof ProperLockfile> {
-  lockfileModule ??= import('proper-lockfile').then((module) => module.default);
-  return lockfileModule;
-}
-
-/** How {@link acquireLock} waits for a lock another process holds, and what it says. */
-interface LockOptions {
-  readonly timeoutMs: number;
-  /** The error code of a file system failure (not of a busy lock). */
-  readonly code: ErrorCode;
-  /** What is locked, for the file system failure's message. */
-  readonly what: string;
-  /** The error when another process still holds the lock at the deadline. */
-  readonly busy: () => MfaTrayError;
-  /** The mean wait between two tries. Default 32 ms, for locks held for the milliseconds of a write. */
-  readonly pollMs?: number;
-  /** Called once, when the lock is first found held by another process. */
-  readonly onBusy?: () => void;
-}
-
-async function acquireLock(target: string, options: LockOptions): Promise<HeldLock> {
-  const deadline = Date.now() + options.timeoutMs;
-  const poll = options.pollMs ?? 32;
-  const state = { compromised: false };
-  let waited = false;
-  for (;;) {
-    try {
-      const release = await (
-        await loadLockfile()
-      ).lock(target, {
-        realpath: false,
-        lockfilePath: `${target}.lock`,
-        // A crashed holder's lock is taken over after this long without its heartbeat.
-        stale: 10_000,
-        update: 2_000,
-        retries: 0,
-        // proper-lockfile's default throws from a timer, which would crash the tray app; instead
-        // the update refuses to rename (see updateLocked).
-        onCompromised: () => {
-          state.compromised = true;
-        },
-      });
-      return {
-        release,
-        get compromised() {
-          return state.compromised;
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        throw fileError(options.code, `Cannot lock the ${options.what} ${target}`, error);
-      }
-      if (Date.now() >= deadline) throw options.busy();
-      if (!waited) options.onBusy?.();
-      waited = true;
-      // Jittered, so that waiting processes do not retry in step.
-      await new Promise((r) => setTimeout(r, poll * (0.5 + Math.random())));
-    }
-  }
-}
-
-/** Options for {@link withLock}. */
-export interface WithLockOptions {
-  /** How long to wait for another process's lock. */
-  readonly timeoutMs: number;
-  /** What is locked, in words, for error messages ("the refresh of profile dev"). */
-  readonly what: string;
-  /** The error when another process still holds the lock at the deadline. */
-  readonly busy: () => MfaTrayError;
-  /** The mean wait between two tries (see {@link LockOptions.pollMs}). */
-  readonly pollMs?: number;
-  /** Called once, when the lock is first found held by another process (to say why nothing happens). */
-  readonly onBusy?: () => void;
-}
-
-/**
- * Runs `work` while holding a lock shared with every MFA Tray process: the same kind of lock as
- * {@link updateFileAtomic} takes, on `<path>.lock` (a crashed holder's lock is taken over after
- * 10 s). `path` itself need not exist; its folder is created (0700) when missing.
- */
-export async function withLock<T>(path: string, work: () => Promise<T>, options: WithLockOptions): Promise<T> {
-  const code: ErrorCode = 'settings-file';
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
-    throw fileError(code, `Cannot create the folder ${dirname(path)} for the lock of ${options.what}`, error);
-  });
-  const lock = await acquireLock(path, { ...options, code });
-  try {
-    return await work();
-  } finally {
-    await lock.release().catch(() => undefined);
-  }
-}
-
-/** Whether a file system error means "no such file or folder". */
-export function isNotFound(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
 function sameContent(a: Buffer | undefined, b: Buffer | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return a.equals(b);
-}
-
-const reasons: Record<string, string> = {
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is exceeded',
-  EFBIG: 'the file size limit was reached',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'the file system is read-only',
-  ENOTDIR: 'a part of the path is not a folder',
-  ELOOP: 'too many symbolic links',
-  EISDIR: 'the path is a folder',
-};
-
-/** Wraps a file system error with what was being done and why it failed, in plain words. */
-export function fileError(code: ErrorCode, doing: string, error: unknown): MfaTrayError {
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  const why = (errno && reasons[errno]) ?? (errno ? errno : error instanceof Error ? error.message : String(error));
-  return new MfaTrayError(code, `${doing}: ${why}. Nothing was changed.`, { cause: error });
 }

@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { invalidInput } from '../common/errors';
-import { fileError, isNotFound } from './atomic-file';
-import { isValidSectionName, SECTION_NAME_RULE } from '../common/aws-names';
+import { invalidInput } from '../../common/errors';
+import { fileError, isNotFound } from './file-errors';
+import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
 import { findSections, parseIni, type IniDocument } from './ini-edit';
 
 /** Environment variables, as `process.env` has them. Injectable so that tests need not mutate it. */

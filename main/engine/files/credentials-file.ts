@@ -12,10 +12,11 @@
  * {@link CredentialsFile} puts them on disk.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { invalidInput, MfaTrayError } from '../common/errors';
-import type { LongLivedKey, SessionCredentials } from '../common/model';
-import { fileError, isNotFound, resolveTarget, updateFileAtomic, type AtomicUpdateOptions } from './atomic-file';
-import { isValidSectionName, SECTION_NAME_RULE } from '../common/aws-names';
+import { invalidInput, MfaTrayError } from '../../common/errors';
+import type { LongLivedKey, SessionCredentials } from '../../common/model';
+import { resolveTarget, updateFileAtomic, type AtomicUpdateOptions } from './atomic-file';
+import { fileError, isNotFound } from './file-errors';
+import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
 import { credentialsFilePath, type Env } from './aws-config';
 import { DuplicateSectionError, findSections, parseIni, removeKeys, sectionValues, setKeys, type IniDocument } from './ini-edit';
 

@@ -21,8 +21,8 @@
  * missing final newline all survive. Callers that must preserve arbitrary bytes (not only UTF-8)
  * pass a `latin1` ("binary") string: the structure is pure ASCII, so every byte round-trips.
  */
-import { invalidInput } from '../common/errors';
-import { isValidSectionName, SECTION_NAME_RULE } from '../common/aws-names';
+import { invalidInput } from '../../common/errors';
+import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
 
 /** A line ending as found in the file; `''` only on a last line without one. */
 export type LineEnding = '' | '\n' | '\r\n';

@@ -27,8 +27,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod/mini';
-import { MfaTrayError } from '../common/errors';
-import { APP_SETTINGS_DEFAULTS, PROFILE_DEFAULTS, type AppSettings, type Profile } from '../common/model';
+import { MfaTrayError } from '../../common/errors';
+import { APP_SETTINGS_DEFAULTS, PROFILE_DEFAULTS, type AppSettings, type Profile } from '../../common/model';
 import {
   InvalidInputError,
   PROFILE_FIELDS,
@@ -53,8 +53,9 @@ import {
   type ProfileInput,
   type ProfilePatch,
   type SettingsPatch,
-} from '../common/validation';
-import { fileError, isNotFound, updateFileAtomic } from './atomic-file';
+} from '../../common/validation';
+import { updateFileAtomic } from './atomic-file';
+import { fileError, isNotFound } from './file-errors';
 import { configDir as defaultConfigDir, settingsFile } from './paths';
 
 /** The settings-file version this build reads and writes. */

@@ -10,7 +10,7 @@
  * There is never a plaintext fallback: when no keychain can be reached the call fails and says what
  * is missing and how to provide it.
  */
-import { MfaTrayError, invalidInput } from '../common/errors';
+import { MfaTrayError, invalidInput } from '../../common/errors';
 import type { SecretKind, SecretStore } from './secret-store';
 import { secretServiceLockProbe, type LockProbe } from './secret-service-lock';
 

@@ -9,10 +9,10 @@
  * entry's content.
  */
 import * as z from 'zod/mini';
-import { MfaTrayError } from '../common/errors';
-import type { LongLivedKey, SessionCredentials } from '../common/model';
+import { MfaTrayError, type Remedy } from '../../common/errors';
+import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import type { SecretKind, SecretStore } from './secret-store';
-import { parseTotpSecret } from './totp';
+import { parseTotpSecret } from '../codes/totp';
 
 const accessKeyId = z.string().check(z.regex(/^[A-Z0-9]{16,128}$/));
 const nonEmpty = z.string().check(z.minLength(1));
@@ -31,21 +31,28 @@ const ENTRY_NAMES: Record<SecretKind, string> = {
   session: 'cached session',
 };
 
-function howToReplace(kind: SecretKind, profile: string): string {
+function howToReplace(kind: SecretKind, profile: string): Remedy[] {
   switch (kind) {
     case 'long-lived-key':
-      return `Store the key again (mfa-tray add ${profile} …, or import it from the credentials file).`;
+      return [
+        { action: 'add-key', profile },
+        { action: 'import-key', profile },
+      ];
     case 'totp-secret':
-      return `Register it again (mfa-tray totp set ${profile}) or forget it (mfa-tray totp remove ${profile}).`;
+      return [
+        { action: 'set-totp', profile },
+        { action: 'remove-totp', profile },
+      ];
     case 'session':
-      return `Refresh the profile to replace it (mfa-tray refresh ${profile}).`;
+      return [{ action: 'refresh', profile }];
   }
 }
 
 function corrupt(kind: SecretKind, profile: string, detail: string): MfaTrayError {
   return new MfaTrayError(
     'keychain-entry-corrupt',
-    `The ${ENTRY_NAMES[kind]} of profile "${profile}" in the keychain cannot be used (${detail}); it was changed outside MFA Tray or is damaged. ${howToReplace(kind, profile)}`,
+    `The ${ENTRY_NAMES[kind]} of profile "${profile}" in the keychain cannot be used (${detail}); it was changed outside MFA Tray or is damaged.`,
+    { remedy: howToReplace(kind, profile) },
   );
 }
 
@@ -68,10 +75,12 @@ export class ProfileSecrets {
   async requireLongLivedKey(profile: string): Promise<LongLivedKey> {
     const key = await this.getLongLivedKey(profile);
     if (!key) {
-      throw new MfaTrayError(
-        'no-long-lived-key',
-        `No long-lived access key is stored in the keychain for profile "${profile}". Add it (mfa-tray add ${profile} …) or import it from the credentials file (mfa-tray import ${profile} --from <section>).`,
-      );
+      throw new MfaTrayError('no-long-lived-key', `No long-lived access key is stored in the keychain for profile "${profile}".`, {
+        remedy: [
+          { action: 'add-key', profile },
+          { action: 'import-key', profile },
+        ],
+      });
     }
     return key;
   }

@@ -1,12 +1,12 @@
 /**
  * Session exports in the formats of `aws configure export-credentials`, byte for byte, plus fish.
  *
- * Output matches awscli's `customizations/configure/exportcreds.py`: one line per variable in the
+ * Output matches `aws configure export-credentials` (AWS CLI v2): one line per variable in the
  * order key id, secret, token, expiration; `AWS_CREDENTIAL_EXPIRATION` in Python's
  * `datetime.isoformat()` form (`2026-11-28T05:12:00+00:00`); `process` is `json.dumps(indent=2)`
  * plus a newline, which is exactly what `JSON.stringify(value, null, 2)` prints.
  */
-import type { SessionCredentials } from '../common/model';
+import type { SessionCredentials } from '../../common/model';
 
 /** The export formats, named as `aws configure export-credentials --format` names them. */
 export const EXPORT_FORMATS = ['env', 'env-no-export', 'fish', 'powershell', 'windows-cmd', 'process'] as const;

@@ -8,8 +8,8 @@
  * times on every wake, and so catches up within that bound after a suspend or a clock change.
  * `recheck()` (called on the OS's resume event) catches up at once.
  */
-import { leadTimeMs } from '../common/session-state';
-import type { Clock, TimerHandle } from './clock';
+import { leadTimeMs } from '../../common/session-state';
+import type { Clock, TimerHandle } from '../clock/clock';
 
 /** What the scheduler needs to know about one profile. */
 export interface ScheduleEntry {

@@ -6,13 +6,13 @@
  * credentials file is written before the session cache, so the cache never claims a session that
  * the AWS tools cannot see.
  */
-import { MfaTrayError, isMfaTrayError } from '../common/errors';
-import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../common/model';
-import { deriveState, expiryOf } from '../common/session-state';
-import { validateCode } from '../common/validation';
-import type { Clock } from './clock';
-import type { StsGateway } from './sts-gateway';
-import type { StepWaitListener } from './totp';
+import { MfaTrayError, isMfaTrayError } from '../../common/errors';
+import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../../common/model';
+import { deriveState, expiryOf } from '../../common/session-state';
+import { validateCode } from '../../common/validation';
+import type { Clock } from '../clock/clock';
+import type { StsGateway } from '../aws/sts-gateway';
+import type { StepWaitListener } from '../codes/totp';
 
 /** The settings the service reads. */
 export interface ProfileSource {
@@ -184,10 +184,12 @@ export class SessionService {
     const code = 'code' in input ? validateCode(input.code) : undefined;
     const key = await this.deps.secrets.getLongLivedKey(name);
     if (!key) {
-      throw new MfaTrayError(
-        'no-long-lived-key',
-        `No access key is stored for profile "${name}". Add it again (mfa-tray add ${name} …) or import it from the credentials file.`,
-      );
+      throw new MfaTrayError('no-long-lived-key', `No access key is stored for profile "${name}".`, {
+        remedy: [
+          { action: 'add-key', profile: name },
+          { action: 'import-key', profile: name },
+        ],
+      });
     }
     let totpSecret: string | undefined;
     if (code === undefined) {
@@ -230,7 +232,13 @@ export class SessionService {
       if (sentCode !== undefined && failure.notSent) await this.deps.codes.release(profile.mfaSerial, sentCode).catch(() => undefined);
       // The old session (if any) is untouched: still in the file and the cache, and still shown.
       const stillValid = oldExpiry !== undefined && oldExpiry > this.deps.clock.now() ? oldExpiry : undefined;
-      this.#set(name, { kind: 'failed', reason: failure.message, code: failure.code, ...(stillValid === undefined ? {} : { expiresAt: stillValid }) });
+      this.#set(name, {
+        kind: 'failed',
+        reason: failure.message,
+        code: failure.code,
+        ...(stillValid === undefined ? {} : { expiresAt: stillValid }),
+        ...(failure.remedies.length > 0 ? { remedies: failure.remedies } : {}),
+      });
       throw failure;
     }
   }

@@ -1,0 +1,26 @@
+/**
+ * The engine's public entry: everything the command (main/cli/), the bridge (main/bridge/) and the
+ * Electron layer (main/electron/) may use of the engine. Lint keeps them to this file (and to
+ * fast-path.ts, the light entry of `credential-process`); the rooms behind it (aws/, clock/,
+ * codes/, files/, keychain/, sessions/) are the engine's own.
+ */
+export {
+  AWS_MFA_LONG_TERM_SUFFIX,
+  Engine,
+  createEngine,
+  type AddProfileInput,
+  type AddProfileOptions,
+  type EngineNotice,
+  type EngineOptions,
+  type ImportPlan,
+  type ImportProfileOptions,
+  type ProfileStatus,
+  type RemovalImpact,
+  type Sourced,
+} from './engine';
+export { describeOffset, systemClock, type Clock, type TimerHandle } from './clock/clock';
+export { EXPORT_FORMATS, formatExports, isExportFormat, type ExportFormat } from './sessions/exports';
+export type { CodeInput } from './sessions/session-service';
+export type { AskForCode, CodeSource, KeeperNotice, RefreshInput, RefreshPlan } from './sessions/keeper';
+export type { StepWaitListener } from './codes/totp';
+export { PRODUCT_NAME } from './files/paths';

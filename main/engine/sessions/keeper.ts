@@ -1,0 +1,593 @@
+/**
+ * The keeper of sessions: the one place that decides, for every surface alike (the tray app,
+ * `watch`, `refresh`, `credential-process`),
+ * - when each profile needs a new session (the scheduler's lead times, scaled by leadTimeMs),
+ * - where its code comes from ({@link CodeSource}: the registered TOTP secret, else a person),
+ * - what happens after a failure (backoff for failures that may pass, none for the others),
+ * - what a sleep, a clock change or another process's work changes (a wall-clock check, the
+ *   credentials file's folder watched, profiles and sessions read again),
+ * and tells the surfaces through {@link KeeperNotice}s. The surfaces only present: the tray turns
+ * notices into its menu and notifications, `watch` into lines and questions on its terminal.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { MfaTrayError, isKeychainDown, isMfaTrayError, type Remedy } from '../../common/errors';
+import type { Profile, SessionCredentials, SessionState } from '../../common/model';
+import { expiryOf } from '../../common/session-state';
+import type { Clock } from '../clock/clock';
+import type { StepWaitListener } from '../codes/totp';
+import { Scheduler, type DueEvent } from './scheduler';
+import type { CodeInput, SessionService } from './session-service';
+
+/**
+ * Where a profile's next code comes from: its registered TOTP secret (no one is asked), or a person
+ * who types what the MFA device shows. (A code-source command and a YubiKey join here.)
+ */
+export type CodeSource = 'totp' | 'person';
+
+/** Asks a person for a profile's code (on a terminal, in a window); rejects when they decline. */
+export type AskForCode = (profile: Profile) => Promise<string>;
+
+/**
+ * What a refresh is given: a typed `code`; `generate` (the TOTP secret, which must be registered);
+ * or neither, and the keeper picks the code source, calling `ask` when a person must type it.
+ */
+export type RefreshInput = CodeInput | { readonly ask?: AskForCode; readonly onWait?: StepWaitListener };
+
+/** What the keeper knows of a profile's future, carried by the notices about it. */
+export interface RefreshPlan {
+  readonly source: CodeSource;
+  /** The keeper refreshes it unattended before expiry (TOTP secret registered, auto-refresh on). */
+  readonly selfRefreshing: boolean;
+}
+
+/** The one rule of a profile's plan, from its settings and whether a TOTP secret is registered. */
+export function refreshPlan(profile: Pick<Profile, 'autoRefresh'>, hasTotpSecret: boolean): RefreshPlan {
+  return { source: hasTotpSecret ? 'totp' : 'person', selfRefreshing: hasTotpSecret && profile.autoRefresh };
+}
+
+/** Something the surfaces should present. */
+export type KeeperNotice =
+  | ({ readonly kind: 'expiring'; readonly profile: string; readonly expiresAt: number } & RefreshPlan)
+  | ({ readonly kind: 'expired'; readonly profile: string; readonly expiresAt: number } & RefreshPlan)
+  /** A profile without a session that the keeper cannot refresh by itself (at start, or when it appears). */
+  | ({ readonly kind: 'no-session'; readonly profile: string } & RefreshPlan)
+  | {
+      readonly kind: 'refresh-failed';
+      readonly profile: string;
+      readonly code: string;
+      readonly reason: string;
+      readonly unattended: boolean;
+      readonly willRetry: boolean;
+      /** When the keeper tries again (willRetry), in ms from now. */
+      readonly retryInMs?: number;
+      /** What the person can do about it (the error's remedies). */
+      readonly remedies?: readonly Remedy[];
+    }
+  | {
+      readonly kind: 'refreshed';
+      readonly profile: string;
+      readonly expiresAt: number;
+      readonly unattended: boolean;
+      /** The session came from another process (the command, the app), seen in the keychain. */
+      readonly elsewhere?: boolean;
+    }
+  /** A profile another process added; its state and plan follow as usual. */
+  | ({ readonly kind: 'profile-added'; readonly profile: string; readonly state: SessionState } & RefreshPlan)
+  /** A profile another process removed: no longer kept. */
+  | { readonly kind: 'profile-removed'; readonly profile: string }
+  /** The wall clock moved by this much more than the time that passed (a sleep, or a clock change): everything was checked again. */
+  | { readonly kind: 'clock-jump'; readonly byMs: number };
+
+/** The settings the keeper reads. */
+export interface KeeperSettings {
+  load(): Promise<{
+    readonly settings: { readonly notifyBeforeMinutes: number; readonly autoRefreshBeforeMinutes: number };
+    readonly profiles: readonly Profile[];
+  }>;
+  listProfiles(): Promise<readonly Profile[]>;
+  getProfile(name: string): Promise<Profile>;
+}
+
+/** The keychain entries the keeper reads. */
+export interface KeeperSecrets {
+  getSession(profile: string): Promise<SessionCredentials | undefined>;
+  getSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionCredentials>>;
+  hasTotpSecret(profile: string): Promise<boolean>;
+  profilesWith(kind: 'totp-secret'): Promise<ReadonlySet<string>>;
+}
+
+export interface KeeperDeps {
+  readonly clock: Clock;
+  readonly settings: KeeperSettings;
+  readonly secrets: KeeperSecrets;
+  readonly sessions: SessionService;
+  /** The credentials file: another process's refresh writes there. */
+  readonly credentialsPath: string;
+  /** Called when the set of profiles (or the keychain's availability) changed, for the engine's change listeners. */
+  readonly onProfilesChanged: () => void;
+  /** Called before a refresh ends (the engine waits for its clock-offset write). */
+  readonly afterRefresh?: () => Promise<void>;
+  /**
+   * How often the wall clock is compared with the time that passed (a sleep or clock change is
+   * then caught at once) and, every 6th time, profiles and sessions are read again. 0: never (tests
+   * with a fake clock drive `recheck` themselves). Default 5 s.
+   */
+  readonly tickMs?: number;
+}
+
+const MINUTE = 60_000;
+/** How long after the credentials file changed its sessions are read again (the keychain is written just after). */
+const PICK_UP_DELAY_MS = 500;
+/** Backoff of unattended refreshes after a failure that may pass (network, throttling, 5xx). */
+export const RETRY_DELAYS_MS = [30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE];
+/** When to try starting again after the keychain could not be read: soon at first (it may be unlocking), then every 2 min. */
+const START_RETRY_DELAYS_MS = [5_000, 15_000, 30_000, MINUTE, 2 * MINUTE];
+/** A tick this much later or earlier than expected means a suspend or a clock change. */
+const JUMP_MS = 5_000;
+/** Profiles and sessions are read again every this many ticks (30 s at the default tick). */
+const RESYNC_EVERY_TICKS = 6;
+
+/** Keeps every profile's session fresh and says what the person must do. */
+export class SessionKeeper {
+  readonly #deps: KeeperDeps;
+  #scheduler: Scheduler | undefined;
+  #notifyBeforeMs = 15 * MINUTE;
+  #listeners = new Set<(notice: KeeperNotice) => void>();
+  #retries = new Map<string, { attempt: number; timer: ReturnType<Clock['setTimeout']> }>();
+  /** Profiles whose unattended refresh is due or running: their "expired" notice is not news yet. */
+  #autoRefreshing = new Set<string>();
+  #starting: Promise<void> | undefined;
+  /** Due events being handled (each first reads the keychain: another process may have refreshed). */
+  #handling = new Set<Promise<void>>();
+  /** The expiry of the session this process got last, per profile: not news when seen again. */
+  #ownExpiries = new Map<string, number>();
+  /** The profiles kept, as last read (another process may add or remove some). */
+  #known = new Set<string>();
+  #fileWatcher: FSWatcher | undefined;
+  #pickUpTimer: ReturnType<typeof setTimeout> | undefined;
+  #tick: ReturnType<typeof setInterval> | undefined;
+  #lastTickAt = 0;
+  #ticks = 0;
+  #resyncing = false;
+  /** Why keeping sessions fresh could not start (the keychain is locked, say), and the next try. */
+  #startFailure: { readonly error: MfaTrayError; readonly attempt: number; readonly timer: ReturnType<Clock['setTimeout']> } | undefined;
+
+  constructor(deps: KeeperDeps) {
+    this.#deps = deps;
+  }
+
+  /** How long before expiry a session counts as expiring (the settings' notify lead time). */
+  get notifyBeforeMs(): number {
+    return this.#notifyBeforeMs;
+  }
+
+  /** Subscribes to notices. @returns the unsubscribe function. */
+  onNotice(listener: (notice: KeeperNotice) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // ── What to do ──────────────────────────────────────────────────────────────────────────────
+
+  /** Where a profile's next code comes from. */
+  async codeSource(name: string): Promise<CodeSource> {
+    return (await this.#deps.secrets.hasTotpSecret(name)) ? 'totp' : 'person';
+  }
+
+  /** A profile's plan: its code source, and whether the keeper refreshes it unattended. */
+  async plan(profile: Profile): Promise<RefreshPlan> {
+    return refreshPlan(profile, await this.#deps.secrets.hasTotpSecret(profile.name));
+  }
+
+  /**
+   * Gets a profile a new session now. The code comes from the input ({@link RefreshInput}), else
+   * from the profile's code source: generated from its TOTP secret, or asked of a person through
+   * `ask`; without `ask`, a profile that needs a person fails with 'code-required'.
+   */
+  async refresh(name: string, input: RefreshInput): Promise<SessionCredentials> {
+    this.#cancelRetry(name);
+    try {
+      const session = await this.#deps.sessions.refresh(name, await this.#codeInput(name, input));
+      this.#ownExpiries.set(name, session.expiresAt);
+      this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: false });
+      return session;
+    } finally {
+      this.#schedule(name);
+      await this.#deps.afterRefresh?.();
+    }
+  }
+
+  async #codeInput(name: string, input: RefreshInput): Promise<CodeInput> {
+    if ('code' in input || 'generate' in input) return input;
+    const onWait = input.onWait ? { onWait: input.onWait } : {};
+    if ((await this.codeSource(name)) === 'totp') return { generate: true, ...onWait };
+    const profile = await this.#deps.settings.getProfile(name);
+    if (!input.ask) {
+      throw new MfaTrayError(
+        'code-required',
+        `Profile ${name} needs a code from MFA device ${profile.mfaSerial}, and there is no terminal or window to ask for it in.`,
+        {
+          remedy: [
+            { action: 'refresh-with-code', profile: name },
+            { action: 'set-totp', profile: name },
+          ],
+        },
+      );
+    }
+    return { code: await input.ask(profile) };
+  }
+
+  // ── Keeping sessions fresh ──────────────────────────────────────────────────────────────────
+
+  /**
+   * Loads every profile's state and starts keeping them: notices before and at expiry, unattended
+   * refreshes (also of self-refreshing profiles that have no session yet), a `no-session` notice for
+   * the others without one, and the checks for sleeps, clock changes and other processes' work.
+   */
+  async start(): Promise<void> {
+    // "Try again", a wake-up and the keeper's own retry may ask at once: one start at a time.
+    this.#starting ??= this.#start().finally(() => (this.#starting = undefined));
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    if (this.#scheduler) return;
+    const failed = this.#startFailure;
+    if (failed) this.#deps.clock.clearTimeout(failed.timer);
+    try {
+      await this.#startNow();
+    } catch (error) {
+      // A keychain that is locked or not there yet is a state, not the end: the tray shows it with
+      // "Try again", and the keeper tries again by itself (and on wake-up, see recheck) until it
+      // opens; then it runs as if nothing had happened. Anything else is the caller's.
+      if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
+      const attempt = failed ? failed.attempt + 1 : 0;
+      const delay = START_RETRY_DELAYS_MS[Math.min(attempt, START_RETRY_DELAYS_MS.length - 1)] as number;
+      this.#startFailure = { error, attempt, timer: this.#deps.clock.setTimeout(() => void this.start().catch(() => undefined), delay) };
+      this.#deps.onProfilesChanged();
+      return;
+    }
+    if (failed) {
+      this.#startFailure = undefined;
+      this.#deps.onProfilesChanged();
+    }
+  }
+
+  /**
+   * Why sessions are not being kept fresh right now (the keychain is locked, absent or not
+   * answering), or undefined while they are. `start()` is what "Try again" calls.
+   */
+  get keychainProblem(): MfaTrayError | undefined {
+    return this.#startFailure?.error;
+  }
+
+  async #startNow(): Promise<void> {
+    const { settings, profiles } = await this.#deps.settings.load();
+    this.#notifyBeforeMs = settings.notifyBeforeMinutes * MINUTE;
+    // Read once for both: reading every session is the slowest part of a start with many profiles.
+    const sessions = await this.#deps.secrets.getSessions(profiles.map((p) => p.name));
+    await this.#deps.sessions.load(profiles, sessions);
+    // Created only once everything loaded, so that a failed start can simply be tried again.
+    this.#scheduler = new Scheduler(this.#deps.clock, (event) => this.#onDueNow(event), {
+      notifyBeforeMs: settings.notifyBeforeMinutes * MINUTE,
+      autoRefreshBeforeMs: settings.autoRefreshBeforeMinutes * MINUTE,
+    });
+    this.#known = new Set(profiles.map((p) => p.name));
+    const withTotp = await this.#scheduleAll(profiles, sessions);
+    for (const profile of profiles) if (!sessions.has(profile.name)) this.#catchUp(profile, withTotp.has(profile.name));
+    this.#watchCredentialsFile();
+    this.#startTicking();
+  }
+
+  /**
+   * A profile with no session at all has no expiry to schedule: a self-refreshing one is refreshed
+   * now, the keeper says so of the others.
+   */
+  #catchUp(profile: Profile, hasTotp: boolean): void {
+    const plan = refreshPlan(profile, hasTotp);
+    if (plan.selfRefreshing) {
+      this.#autoRefreshing.add(profile.name);
+      this.#track(this.#autoRefresh(profile.name));
+    } else {
+      this.#emit({ kind: 'no-session', profile: profile.name, ...plan });
+    }
+  }
+
+  /**
+   * Another process's refresh writes the credentials file (then the keychain): when that file's
+   * folder changes, sessions are read again shortly after, so that the menu shows the new session
+   * and no "expires soon" notice goes out about the old one. (Due events check the keychain too,
+   * and the tick reads everything every 30 s, for when the folder cannot be watched.)
+   */
+  #watchCredentialsFile(): void {
+    if (this.#fileWatcher) return;
+    const file = this.#deps.credentialsPath;
+    try {
+      this.#fileWatcher = watch(dirname(file), { persistent: false }, (_event, changed) => {
+        if (changed !== null && changed !== basename(file)) return;
+        if (this.#pickUpTimer) clearTimeout(this.#pickUpTimer);
+        // The command writes the keychain just after the file: give it a moment.
+        this.#pickUpTimer = setTimeout(() => void this.pickUpOutsideChanges().catch(() => undefined), PICK_UP_DELAY_MS);
+        this.#pickUpTimer.unref();
+      });
+      this.#fileWatcher.on('error', () => this.#stopWatching());
+    } catch {
+      // No folder yet, or no watching here: the due-event check and the tick still see other processes' work.
+    }
+  }
+
+  #stopWatching(): void {
+    this.#fileWatcher?.close();
+    this.#fileWatcher = undefined;
+    if (this.#pickUpTimer) clearTimeout(this.#pickUpTimer);
+    this.#pickUpTimer = undefined;
+  }
+
+  /**
+   * Node's timers stop while the computer sleeps, and the scheduler sleeps at most a minute: this
+   * tick compares the wall clock with the time that passed, so a suspend or a clock change is acted
+   * on within seconds, and reads profiles and sessions again now and then.
+   */
+  #startTicking(): void {
+    const tickMs = this.#deps.tickMs ?? 5_000;
+    if (tickMs <= 0 || this.#tick) return;
+    this.#lastTickAt = Date.now();
+    this.#tick = setInterval(() => void this.#onTick(tickMs), tickMs);
+    this.#tick.unref();
+  }
+
+  async #onTick(tickMs: number): Promise<void> {
+    const now = Date.now();
+    const gap = now - this.#lastTickAt - tickMs;
+    this.#lastTickAt = now;
+    this.#ticks += 1;
+    if (Math.abs(gap) > JUMP_MS) {
+      this.#emit({ kind: 'clock-jump', byMs: gap });
+      await this.recheck().catch(() => undefined);
+      this.#lastTickAt = Date.now();
+      return;
+    }
+    if (this.#ticks % RESYNC_EVERY_TICKS === 0) await this.recheck().catch(() => undefined);
+  }
+
+  /**
+   * Reads every cached session again and reschedules; a newer session than this process knew of
+   * (refreshed by the command or another app) is announced as `refreshed` with `elsewhere`, which
+   * also withdraws an "expires soon" notice about the old one.
+   */
+  async pickUpOutsideChanges(): Promise<void> {
+    if (!this.#scheduler) return;
+    await this.#readAgain();
+  }
+
+  /** Re-reads profiles and states and catches up on anything due (after wake-up, a clock change, or now and then). */
+  async recheck(): Promise<void> {
+    // Not running yet because the keychain could not be read: wake-up is a good moment to try.
+    if (this.#startFailure) return this.start();
+    if (!this.#scheduler) return;
+    await this.#readAgain();
+    this.#scheduler?.recheck();
+  }
+
+  /** One read of profiles and sessions: new and removed profiles, sessions another process got. */
+  async #readAgain(): Promise<void> {
+    if (this.#resyncing) return;
+    this.#resyncing = true;
+    try {
+      const { sessions: service, secrets } = this.#deps;
+      const profiles = await this.#deps.settings.listProfiles();
+      const before = new Map(profiles.map((p) => [p.name, expiryOf(service.state(p.name))]));
+      const sessions = await secrets.getSessions(profiles.map((p) => p.name));
+      await service.load(profiles, sessions);
+      const withTotp = await this.#scheduleAll(profiles, sessions);
+      const names = new Set(profiles.map((p) => p.name));
+      let changed = false;
+      for (const name of this.#known) {
+        if (names.has(name)) continue;
+        this.#known.delete(name);
+        this.#cancelRetry(name);
+        this.#scheduler?.delete(name);
+        service.drop(name);
+        changed = true;
+        this.#emit({ kind: 'profile-removed', profile: name });
+      }
+      for (const profile of profiles) {
+        const { name } = profile;
+        if (!this.#known.has(name)) {
+          this.#known.add(name);
+          changed = true;
+          const hasTotp = withTotp.has(name);
+          this.#emit({
+            kind: 'profile-added',
+            profile: name,
+            state: service.recompute(name),
+            ...refreshPlan(profile, hasTotp),
+          });
+          if (!sessions.has(name)) this.#catchUp(profile, hasTotp);
+          continue;
+        }
+        const expiresAt = sessions.get(name)?.expiresAt;
+        if (expiresAt === undefined || service.isRefreshing(name) || this.#ownExpiries.get(name) === expiresAt) continue;
+        // Any other session than the one known is news, also one that ends sooner (a shorter duration).
+        if (before.get(name) === expiresAt) continue;
+        this.#ownExpiries.set(name, expiresAt);
+        this.#cancelRetry(name);
+        this.#emit({ kind: 'refreshed', profile: name, expiresAt, unattended: false, elsewhere: true });
+      }
+      if (changed) this.#deps.onProfilesChanged();
+    } finally {
+      this.#resyncing = false;
+    }
+  }
+
+  /** Schedules one profile anew from its cached session (after another process refreshed it). */
+  async reschedule(name: string): Promise<void> {
+    await this.#scheduleNow(await this.#deps.settings.getProfile(name));
+  }
+
+  /** A profile was added, edited or given a TOTP secret here: schedule it anew. */
+  changed(name: string): void {
+    this.#known.add(name);
+    this.#schedule(name);
+  }
+
+  /** A profile was removed here. */
+  removed(name: string): void {
+    this.#known.delete(name);
+    this.#cancelRetry(name);
+    this.#scheduler?.delete(name);
+  }
+
+  /** Stops the scheduler, the checks and pending retries. */
+  stop(): void {
+    this.#stopWatching();
+    if (this.#tick) clearInterval(this.#tick);
+    this.#tick = undefined;
+    this.#scheduler?.stop();
+    this.#scheduler = undefined;
+    for (const name of [...this.#retries.keys()]) this.#cancelRetry(name);
+    if (this.#startFailure) this.#deps.clock.clearTimeout(this.#startFailure.timer);
+    this.#startFailure = undefined;
+  }
+
+  /** New lead times from the settings. */
+  applySettings(notifyBeforeMinutes: number, autoRefreshBeforeMinutes: number): void {
+    this.#notifyBeforeMs = notifyBeforeMinutes * MINUTE;
+    this.#scheduler?.setOptions({ notifyBeforeMs: notifyBeforeMinutes * MINUTE, autoRefreshBeforeMs: autoRefreshBeforeMinutes * MINUTE });
+  }
+
+  /**
+   * Resolves once the due events delivered so far are handled: their notices emitted (a fake clock
+   * in tests moves time at once; the notices follow a keychain read).
+   */
+  async idle(): Promise<void> {
+    while (this.#handling.size > 0) await Promise.all([...this.#handling]);
+  }
+
+  #schedule(name: string): void {
+    if (!this.#scheduler) return;
+    void this.#deps.settings.getProfile(name).then(
+      (profile) => this.#scheduleNow(profile),
+      () => undefined,
+    );
+  }
+
+  async #scheduleNow(profile: Profile): Promise<void> {
+    if (!this.#scheduler) return;
+    const session = await this.#deps.secrets.getSession(profile.name).catch(() => undefined);
+    const hasTotp = await this.#deps.secrets.hasTotpSecret(profile.name).catch(() => false);
+    this.#setTimers(profile, session, hasTotp);
+  }
+
+  /** {@link #scheduleNow} for every profile, from sessions already read, with one keychain call in all. @returns the profiles with a TOTP secret. */
+  async #scheduleAll(profiles: readonly Profile[], sessions: ReadonlyMap<string, SessionCredentials>): Promise<ReadonlySet<string>> {
+    const withTotp = await this.#deps.secrets.profilesWith('totp-secret').catch(() => new Set<string>());
+    if (!this.#scheduler) return withTotp;
+    for (const profile of profiles) {
+      // A refresh under way sets the timers itself when it ends; `sessions` may predate it.
+      if (this.#deps.sessions.state(profile.name).kind === 'refreshing') continue;
+      this.#setTimers(profile, sessions.get(profile.name), withTotp.has(profile.name));
+    }
+    return withTotp;
+  }
+
+  #setTimers(profile: Profile, session: SessionCredentials | undefined, hasTotp: boolean): void {
+    this.#scheduler?.set({
+      profile: profile.name,
+      expiresAt: session?.expiresAt,
+      autoRefresh: profile.autoRefresh && hasTotp,
+      lifetimeMs: profile.durationSeconds * 1000,
+    });
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch(() => undefined).finally(() => this.#handling.delete(tracked));
+    this.#handling.add(tracked);
+  }
+
+  /** Called by the scheduler, in order: the refresh's mark is set before any notice about the same session is weighed. */
+  #onDueNow(event: DueEvent): void {
+    if (event.kind === 'refresh-due') this.#autoRefreshing.add(event.profile);
+    this.#track(this.#onDue(event));
+  }
+
+  async #onDue(event: DueEvent): Promise<void> {
+    const name = event.profile;
+    // Another process may have refreshed it meanwhile: then nothing is due, and that is the news.
+    const stored = await this.#deps.secrets.getSession(name).catch(() => undefined);
+    if (stored && stored.expiresAt > event.expiresAt) {
+      this.#autoRefreshing.delete(name);
+      await this.pickUpOutsideChanges().catch(() => undefined);
+      return;
+    }
+    this.#deps.sessions.recompute(name);
+    if (event.kind === 'refresh-due') {
+      await this.#autoRefresh(name);
+      return;
+    }
+    // The unattended refresh of this very session is under way: its outcome is the news.
+    if (this.#autoRefreshing.has(name)) return;
+    let plan: RefreshPlan;
+    try {
+      plan = await this.plan(await this.#deps.settings.getProfile(name));
+    } catch {
+      return; // removed meanwhile
+    }
+    this.#emit({ kind: event.kind, profile: name, expiresAt: event.expiresAt, ...plan });
+  }
+
+  async #autoRefresh(name: string): Promise<void> {
+    this.#autoRefreshing.add(name);
+    try {
+      const session = await this.#deps.sessions.refresh(name, { generate: true });
+      this.#ownExpiries.set(name, session.expiresAt);
+      this.#retries.delete(name);
+      this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true });
+      await this.#scheduleNow(await this.#deps.settings.getProfile(name));
+    } catch (error) {
+      // An unexpected error's text could hold anything: report it generically.
+      const failure = isMfaTrayError(error)
+        ? error
+        : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly; the old session was kept.`);
+      // The error says whether waiting can help (network, throttling, clock); a TLS-inspecting
+      // proxy or a wrong secret will not go away by itself.
+      let retryInMs: number | undefined;
+      if (failure.retryable) {
+        const attempt = (this.#retries.get(name)?.attempt ?? -1) + 1;
+        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 10 * MINUTE;
+        retryInMs = delay;
+        const timer = this.#deps.clock.setTimeout(() => this.#track(this.#autoRefresh(name)), delay);
+        this.#retries.set(name, { attempt, timer });
+      }
+      this.#emit({
+        kind: 'refresh-failed',
+        profile: name,
+        code: failure.code,
+        reason: failure.message,
+        unattended: true,
+        willRetry: failure.retryable,
+        ...(retryInMs === undefined ? {} : { retryInMs }),
+        ...(failure.remedies.length > 0 ? { remedies: failure.remedies } : {}),
+      });
+    } finally {
+      this.#autoRefreshing.delete(name);
+    }
+  }
+
+  #cancelRetry(name: string): void {
+    const retry = this.#retries.get(name);
+    if (retry) this.#deps.clock.clearTimeout(retry.timer);
+    this.#retries.delete(name);
+  }
+
+  #emit(notice: KeeperNotice): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(notice);
+      } catch {
+        // A broken listener must not stop the keeper.
+      }
+    }
+  }
+}
