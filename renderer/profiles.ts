@@ -222,7 +222,7 @@ function renderRowState(row: Row): void {
 async function refresh(row: Row): Promise<void> {
   const { i18n } = page;
   const name = row.view.name;
-  if (!row.view.hasTotpSecret) {
+  if (row.view.codeSource === 'person') {
     toggleCodeEntry(row);
     return;
   }

@@ -9,7 +9,7 @@
 import * as z from 'zod/mini';
 import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, ProfileView } from '../common/bridge';
 import { isMfaTrayError } from '../common/errors';
-import type { Engine } from '../engine';
+import type { Engine, RefreshInput } from '../engine';
 
 /** Who is calling, as the transport established it. */
 export interface BridgeCaller {
@@ -91,7 +91,13 @@ type Implementation = { readonly [O in BridgeOperation]: (args: Args<O>, caller:
 export async function profileViews(engine: Engine): Promise<ProfileView[]> {
   const statuses = await engine.status();
   const withKey = await engine.profilesWithKey().catch(() => new Set<string>());
-  return statuses.map(({ profile, state, hasTotpSecret }) => ({ ...profile, state, hasTotpSecret, hasLongLivedKey: withKey.has(profile.name) }));
+  return statuses.map(({ profile, state, hasTotpSecret, plan }) => ({
+    ...profile,
+    state,
+    hasTotpSecret,
+    hasLongLivedKey: withKey.has(profile.name),
+    codeSource: plan.source,
+  }));
 }
 
 async function viewOf(engine: Engine, profileName: string): Promise<ProfileView> {
@@ -102,7 +108,7 @@ async function viewOf(engine: Engine, profileName: string): Promise<ProfileView>
 
 /** Builds the handler table over an engine. */
 export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHandlers {
-  const refreshed = async (profile: string, input: { code: string } | { generate: true }) => {
+  const refreshed = async (profile: string, input: RefreshInput) => {
     const session = await engine.refresh(profile, input);
     const { targetSection } = await engine.profile(profile);
     return { profile, targetSection, expiresAt: session.expiresAt };
@@ -114,7 +120,9 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
       return { profile, mfaSerial, durationSeconds, state: await engine.currentState(profile) };
     },
     submitCode: ([profile, code]) => refreshed(profile, { code }),
-    refreshNow: ([profile]) => refreshed(profile, { generate: true }),
+    // The keeper picks the code source; a profile whose code a person types has no one to ask here
+    // (the window shows its code field instead, from the view's codeSource).
+    refreshNow: ([profile]) => refreshed(profile, {}),
     addProfile: async ([profile, key, totpSecret]) => {
       await engine.addProfile({ ...profile, ...key }, totpSecret === null ? {} : { totpSecret });
       return viewOf(engine, profile.name);

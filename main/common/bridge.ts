@@ -27,6 +27,8 @@ export interface ProfileView extends Profile {
   readonly state: SessionState;
   readonly hasLongLivedKey: boolean;
   readonly hasTotpSecret: boolean;
+  /** Where its codes come from, as the engine's keeper decides: generated here, or typed by the person. */
+  readonly codeSource: 'totp' | 'person';
 }
 
 /** What the code prompt shows. */
@@ -89,7 +91,7 @@ export interface BridgeApi {
   getPromptContext(profile: string): Promise<BridgeResult<PromptContext>>;
   /** Refreshes with a typed code (6 digits; spaces and dashes allowed). */
   submitCode(profile: string, code: string): Promise<BridgeResult<RefreshOutcome>>;
-  /** Refreshes with the registered TOTP secret. */
+  /** Refreshes with the code source the engine picks (the registered TOTP secret). */
   refreshNow(profile: string): Promise<BridgeResult<RefreshOutcome>>;
   addProfile(profile: ProfileForm, key: KeyForm, totpSecret: string | null): Promise<BridgeResult<ProfileView>>;
   updateProfile(name: string, changes: Partial<Omit<ProfileForm, 'name'>>): Promise<BridgeResult<ProfileView>>;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { BridgeEvents } from '../../main/common/bridge';
+import type { BridgeEvents, ProfileView } from '../../main/common/bridge';
 import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/bridge/handlers';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { useStsServer } from '../support/sts-server';
@@ -40,6 +40,22 @@ describe('bridge handlers', () => {
     }
     assert.match(listed, /"hasLongLivedKey":true/);
     assert.match(listed, /"hasTotpSecret":true/);
+    assert.match(listed, /"codeSource":"totp"/);
+  });
+
+  it("tells the window each profile's code source, and refreshNow follows the engine's choice", async () => {
+    await h.addUser('typed');
+    await h.addUser('generated', { totp: true });
+    const listed = await bridge.listProfiles([], caller);
+    assert.deepEqual(listed.ok ? (listed.value as ProfileView[]).map((v) => [v.name, v.codeSource]) : listed, [
+      ['typed', 'person'],
+      ['generated', 'totp'],
+    ]);
+    await loopback.sts.avoidStepEdge();
+    assert.equal((await bridge.refreshNow(['generated'], caller)).ok, true);
+    // Nobody to ask in the main process: the window shows its code field for such a profile instead.
+    const typed = await bridge.refreshNow(['typed'], caller);
+    assert.equal(typed.ok ? 'ok' : typed.error.code, 'code-required');
   });
 
   it('refreshes with a typed code and reports only the expiry', async () => {

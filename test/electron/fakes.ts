@@ -5,7 +5,7 @@
  */
 import type { ClipboardPort } from '../../main/electron/clipboard-service';
 import type { IpcInvokeEventLike, IpcMainPort } from '../../main/electron/ipc';
-import type { MenuItemModel } from '../../main/electron/menu-model';
+import type { MenuHandlers, MenuItemModel } from '../../main/electron/menu-model';
 import type { NotificationContent, NotificationFactory, NotificationHandle } from '../../main/electron/notification-service';
 import type { TrayLook } from '../../main/electron/tray-look';
 import type { TrayPort } from '../../main/electron/tray-service';
@@ -273,3 +273,19 @@ export function fakeElectron() {
   };
   return ports satisfies ElectronPorts;
 }
+
+/** Menu handlers that do nothing (tests that only read the menu). */
+export const noopHandlers: MenuHandlers = {
+  refresh: () => undefined,
+  copyExports: () => undefined,
+  forgetSession: () => undefined,
+  refreshAll: () => undefined,
+  retryKeychain: () => undefined,
+  remedy: () => undefined,
+  manageProfiles: () => undefined,
+  settings: () => undefined,
+  setLaunchAtLogin: () => undefined,
+  installCommandLineTool: () => undefined,
+  about: () => undefined,
+  quit: () => undefined,
+};

@@ -11,6 +11,7 @@ import type { FakeClock } from '../support/fake-clock';
 import { useStsServer } from '../support/sts-server';
 import { advanceToMidStep, midStepClock } from './step-clock';
 import { FakeNotifications } from './fakes';
+import { until } from '../support/until';
 
 const MIN = 60_000;
 
@@ -46,11 +47,6 @@ async function sessionFor(name: string, options: { totp?: boolean; durationSecon
   await loopback.sts.avoidStepEdge();
   const session = options.totp ? await h.engine.refresh(name, { generate: true }) : await h.engine.refresh(name, { code: loopback.sts.currentCode(user) });
   return { user, session };
-}
-
-async function until(predicate: () => boolean, what: string) {
-  for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 25));
-  assert.ok(predicate(), `timed out waiting for ${what}`);
 }
 
 describe('notifications', () => {

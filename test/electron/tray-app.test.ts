@@ -13,6 +13,7 @@ import type { FakeClock } from '../support/fake-clock';
 import { useStsServer } from '../support/sts-server';
 import { midStepClock } from './step-clock';
 import { fakeElectron, type FakeWindow } from './fakes';
+import { until } from '../support/until';
 
 const MIN = 60_000;
 
@@ -51,11 +52,6 @@ async function settle() {
   await app?.tray.whenIdle();
   await app?.notifications.whenIdle();
   await app?.tray.whenIdle();
-}
-
-async function until(predicate: () => boolean, what: string) {
-  for (let i = 0; i < 200 && !predicate(); i++) await new Promise((r) => setTimeout(r, 25));
-  assert.ok(predicate(), `timed out waiting for ${what}`);
 }
 
 describe('tray app', () => {

@@ -12,11 +12,12 @@ import { languageOf } from '../../main/common/catalog/language';
 import type { SessionState } from '../../main/common/model';
 import { BY_ERROR_CODE } from '../../main/cli/exit-codes';
 import { describeInstall } from '../../main/electron/command-line-tool';
-import { buildTrayMenu, type MenuHandlers, type MenuItemModel } from '../../main/electron/menu-model';
+import { buildTrayMenu, type MenuItemModel } from '../../main/electron/menu-model';
 import { NotificationService } from '../../main/electron/notification-service';
 import { trayTooltip } from '../../main/electron/tray-look';
 import type { TraySnapshot } from '../../main/electron/tray-snapshot';
 import { FakeClock } from '../support/fake-clock';
+import { noopHandlers } from './fakes';
 
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 11, 4, 9, 0);
@@ -41,20 +42,7 @@ function texts(words: unknown, path = ''): Array<[string, string]> {
 }
 
 const noop = (): void => undefined;
-const handlers: MenuHandlers = {
-  refresh: noop,
-  copyExports: noop,
-  forgetSession: noop,
-  refreshAll: noop,
-  retryKeychain: noop,
-  remedy: noop,
-  manageProfiles: noop,
-  settings: noop,
-  setLaunchAtLogin: noop,
-  installCommandLineTool: noop,
-  about: noop,
-  quit: noop,
-};
+const handlers = noopHandlers;
 
 function allLabels(items: readonly MenuItemModel[]): string[] {
   return items.flatMap((item) => [...(item.label === undefined ? [] : [item.label]), ...allLabels(item.submenu ?? [])]);

@@ -5,30 +5,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EngineTraySource } from '../../main/electron/engine-tray-source';
-import type { MenuHandlers } from '../../main/electron/menu-model';
 import { TrayService } from '../../main/electron/tray-service';
 import { createHarness, type Harness } from '../support/engine-harness';
 import type { FakeClock } from '../support/fake-clock';
 import { useStsServer } from '../support/sts-server';
 import { midStepClock } from './step-clock';
-import { FakeTray } from './fakes';
+import { FakeTray, noopHandlers } from './fakes';
 
 const MIN = 60_000;
-const noop = () => undefined;
-const handlers: MenuHandlers = {
-  refresh: noop,
-  copyExports: noop,
-  forgetSession: noop,
-  refreshAll: noop,
-  remedy: noop,
-  retryKeychain: noop,
-  manageProfiles: noop,
-  settings: noop,
-  setLaunchAtLogin: noop,
-  installCommandLineTool: noop,
-  about: noop,
-  quit: noop,
-};
+const handlers = noopHandlers;
 
 const loopback = useStsServer();
 let h: Harness;

@@ -14,16 +14,9 @@ import { Engine } from '../../main/engine/engine';
 import { TrayApp } from '../../main/electron/tray-app';
 import { fakeSession, useCliSuite } from '../support/cli';
 import { fakeElectron } from './fakes';
+import { until } from '../support/until';
 
 const cli = useCliSuite('tray-two');
-
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the tray app and a terminal, two processes', () => {
   test("after mfa-tray refresh in a terminal, the app's menu shows the new session and its 'expires soon' notification goes away", async () => {

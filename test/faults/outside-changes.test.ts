@@ -12,16 +12,9 @@ import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
 import { Engine, type EngineNotice } from '../../main/engine/engine';
 import { fakeSession, useCliSuite } from '../support/cli';
+import { until } from '../support/until';
 
 const cli = useCliSuite('outside');
-
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * The command refreshes `work` while an app-side engine runs; returns what the engine announced.
