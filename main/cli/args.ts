@@ -55,18 +55,34 @@ function optionName(text: string): string {
 export function parseCommandArgs(
   command: string,
   argv: readonly string[],
-  options: OptionSpecs,
+  commandOptions: OptionSpecs,
   positionals: { readonly min: number; readonly max: number; readonly name: string },
+  env: Readonly<Record<string, string | undefined>> = {},
 ): ParsedArgs {
+  // Every command that takes a profile also takes `--profile <p>` and defaults to AWS_PROFILE, as
+  // the AWS CLI and aws-vault do.
+  const takesProfile = positionals.name === '<profile>';
+  const options: OptionSpecs = takesProfile ? { ...commandOptions, profile: { type: 'string' } } : commandOptions;
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {
     throw translateParseError(command, error, options);
   }
+  if (takesProfile) {
+    const given = parsed.values.profile;
+    delete parsed.values.profile;
+    if (typeof given === 'string') {
+      if (parsed.positionals.length >= positionals.max) throw new UsageError(command, 'give the profile once: as an argument or with --profile');
+      parsed.positionals.unshift(given);
+    } else if (parsed.positionals.length === 0 && parsed.values.all !== true && env.AWS_PROFILE) {
+      parsed.positionals.push(env.AWS_PROFILE);
+    }
+  }
   const count = parsed.positionals.length;
   if (count < positionals.min) {
-    throw new UsageError(command, count === 0 ? `missing ${positionals.name}` : `expected at least ${positionals.min} ${positionals.name} arguments`);
+    const missing = takesProfile ? `missing ${positionals.name} (or --profile <p>, or AWS_PROFILE)` : `missing ${positionals.name}`;
+    throw new UsageError(command, count === 0 ? missing : `expected at least ${positionals.min} ${positionals.name} arguments`);
   }
   if (count > positionals.max) {
     const extra = parsed.positionals[positionals.max] ?? '';

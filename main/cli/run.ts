@@ -41,7 +41,8 @@ Usage: mfa-tray <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(20)} ${c.summary}`).join('\n')}
 
-Run mfa-tray <command> --help for a command's options.
+Run mfa-tray <command> --help for a command's options. Every command that takes a <profile> also
+takes --profile <p>, and uses AWS_PROFILE when no profile is given.
 
 Exit status: 0 success; 1 unexpected failure; 2 bad command line or value; 3 no such profile or
 section, or already exists; 4 needs a session, a code or a key first; 5 keychain unavailable;
@@ -84,7 +85,7 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
       ctx.write(commandHelp(command));
       return EXIT.ok;
     }
-    const args = parseCommandArgs(command.name, found.rest, command.options, command.positionals);
+    const args = parseCommandArgs(command.name, found.rest, command.options, command.positionals, ctx.env);
     return await command.run(ctx, args);
   } catch (error) {
     const failure = describeFailure(error, command?.name);

@@ -404,11 +404,19 @@ export function checkCode(value: unknown): Checked<string> {
 // Profile settings
 
 const { min: DURATION_MIN, max: DURATION_MAX, rootMax: ROOT_MAX } = LIMITS.durationSeconds;
-const DURATION_ALLOWED = `use a whole number of seconds from ${DURATION_MIN} (15 minutes) to ${DURATION_MAX} (36 hours); root users get at most ${ROOT_MAX} (1 hour)`;
+const DURATION_ALLOWED = `use a whole number of seconds from ${DURATION_MIN} (15 minutes) to ${DURATION_MAX} (36 hours), or hours and minutes such as 90m, 12h or 1h30m; root users get at most ${ROOT_MAX} (1 hour)`;
 
-/** A session duration: whole seconds 900..129600 (STS's limits; root users get at most 3600). */
+/** "90m", "12h", "1h30m", "2h15m30s" in seconds; undefined when the text is not of that form (plain seconds included). */
+export function parseDurationText(text: string): number | undefined {
+  const match = /^(?:(\d{1,3})h)?(?:(\d{1,5})m)?(?:(\d{1,6})s)?$/.exec(text.trim());
+  if (!match || (match[1] === undefined && match[2] === undefined && match[3] === undefined)) return undefined;
+  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+}
+
+/** A session duration: whole seconds 900..129600 (STS's limits; root users get at most 3600), or `90m`, `12h`, `1h30m`. */
 export function checkDurationSeconds(value: unknown): Checked<number> {
-  return integer('durationSeconds', value, LIMITS.durationSeconds, DURATION_ALLOWED);
+  const fromText = typeof value === 'string' && !hasControlCharacter(value) ? parseDurationText(value) : undefined;
+  return integer('durationSeconds', fromText ?? value, LIMITS.durationSeconds, DURATION_ALLOWED);
 }
 
 const REGION_ALLOWED = 'use an AWS region code such as us-east-1, eu-central-2, ap-southeast-4, cn-north-1 or us-gov-west-1';

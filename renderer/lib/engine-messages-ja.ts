@@ -36,7 +36,7 @@ export const FIELD_ALLOWED_JA: Readonly<Record<string, string>> = {
   mfaSerial:
     '仮想 MFA デバイスの ARN（arn:aws:iam::<12 桁のアカウント ID>:mfa/<名前>。パーティションは aws・aws-cn・aws-us-gov）か、' +
     'ハードウェアデバイスのシリアル番号（A–Z a–z 0–9 _ + = / : , . @ - の 9〜256 文字）を入力してください',
-  durationSeconds: '900（15 分）〜129600（36 時間）の秒数を整数で入力してください。ルートユーザーは最大 3600（1 時間）です',
+  durationSeconds: '900（15 分）〜129600（36 時間）の秒数を整数で、または 90m・12h・1h30m のように入力してください。ルートユーザーは最大 3600（1 時間）です',
   region: 'us-east-1、ap-northeast-1、cn-north-1、us-gov-west-1 のようなリージョンコードを入力してください',
   autoRefresh: 'オンかオフを選んでください',
   accessKeyId: 'IAM ユーザーの長期アクセスキー ID（AKIA で始まり A–Z 2–7 が続く 20 文字）を入力してください',

@@ -83,7 +83,7 @@ describe('usage errors: one line, exit 2', () => {
     ['add without --mfa-serial', ['add', 'dev', '--access-key-id', 'AKIAIOSFODNN7EXAMPLE'], /^mfa-tray add: missing --mfa-serial <serial>/],
     ['add without --access-key-id', ['add', 'dev', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/dev'], /^mfa-tray add: missing --access-key-id <id>/],
     ['edit without a change', ['edit', 'dev'], /^mfa-tray edit: nothing to change/],
-    ['refresh without profiles', ['refresh'], /^mfa-tray refresh: missing <profile> \(or --all\)/],
+    ['refresh without profiles', ['refresh'], /^mfa-tray refresh: missing <profile> \(or --all, --profile <p>, AWS_PROFILE\)/],
     ['refresh with profiles and --all', ['refresh', 'dev', '--all'], /^mfa-tray refresh: give profile names or --all, not both/],
     ['refresh --code with two profiles', ['refresh', 'a', 'b', '--code', '123456'], /^mfa-tray refresh: --code goes with exactly one profile/],
     ['refresh --code with --all', ['refresh', '--all', '--code', '123456'], /^mfa-tray refresh: --code goes with exactly one profile/],

@@ -130,3 +130,37 @@ describe('export without a usable session', () => {
     assertOneLineFailure(await cli.sandbox.run(['export', 'ghost']), 3, /^mfa-tray export: There is no profile named "ghost"/);
   });
 });
+
+describe('the profile as aws-vault and the AWS CLI take it', () => {
+  test('--profile <p> and AWS_PROFILE name the profile; an argument and --profile together are refused', async () => {
+    const session = await refreshed();
+    const env = lines((n, v) => `export ${n}=${v}`, session);
+    const byOption = await cli.sandbox.run(['export', '--profile', 'dev']);
+    assert.equal(byOption.status, 0, byOption.stderr);
+    assert.equal(byOption.stdout, env);
+    const byEnv = await cli.sandbox.run(['export'], { env: { ...cli.sandbox.env, AWS_PROFILE: 'dev' } });
+    assert.equal(byEnv.status, 0, byEnv.stderr);
+    assert.equal(byEnv.stdout, env);
+    // The argument wins over AWS_PROFILE, as the AWS CLI's --profile does.
+    const named = await cli.sandbox.run(['export', 'nope'], { env: { ...cli.sandbox.env, AWS_PROFILE: 'dev' } });
+    assert.equal(named.status, 3);
+    assertOneLineFailure(
+      await cli.sandbox.run(['export', 'dev', '--profile', 'dev']),
+      2,
+      /^mfa-tray export: give the profile once: as an argument or with --profile/,
+    );
+  });
+
+  test('refresh takes the code as -t / --token too, and the profile from AWS_PROFILE', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sts.avoidStepEdge(3000);
+    const result = await cli.sandbox.run(['refresh', '-t', cli.sts.currentCode(cli.user)], { env: { ...cli.sandbox.env, AWS_PROFILE: 'dev' } });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^dev: new session in \[dev\]/);
+    assertOneLineFailure(
+      await cli.sandbox.run(['refresh', 'dev', '--code', '123456', '--token', '123456']),
+      2,
+      /^mfa-tray refresh: --code and --token are the same option/,
+    );
+  });
+});

@@ -21,7 +21,7 @@ import { CancelledError } from '../terminal';
 export const refreshCommand: Command = {
   name: 'refresh',
   summary: 'Get new sessions and write them into the credentials file.',
-  usage: ['refresh <profile>... [--code <6 digits>]', 'refresh --all'],
+  usage: ['refresh <profile>... [--code|-t|--token <6 digits>]', 'refresh --all'],
   details: `
 The code comes from --code, else from the profile's registered TOTP secret (mfa-tray totp set),
 else it is asked for on the terminal, naming the profile and its MFA device. Without a terminal
@@ -36,17 +36,22 @@ time left. Exit status: 0 when every refresh succeeded, else that of the first f
 
 Options:
   --code <6 digits>        the code your MFA device shows now (one profile only)
+  -t, --token <6 digits>   the same (aws-vault's name for it)
+  --profile <p>            the profile (default: AWS_PROFILE)
   --all                    every profile
   -h, --help               this help
 `,
-  options: { ...HELP_OPTION, code: { type: 'string' }, all: { type: 'boolean' } },
+  options: { ...HELP_OPTION, code: { type: 'string' }, token: { type: 'string', short: 't' }, all: { type: 'boolean' } },
   positionals: { min: 0, max: Number.POSITIVE_INFINITY, name: '<profile>' },
 
   async run(ctx, { values, positionals }) {
     const all = flag(values, 'all');
-    const rawCode = stringOption(values, 'code');
+    if (stringOption(values, 'code') !== undefined && stringOption(values, 'token') !== undefined) {
+      throw new UsageError('refresh', '--code and --token are the same option (aws-vault calls it -t/--token): give one');
+    }
+    const rawCode = stringOption(values, 'code') ?? stringOption(values, 'token');
     if (all && positionals.length > 0) throw new UsageError('refresh', 'give profile names or --all, not both');
-    if (!all && positionals.length === 0) throw new UsageError('refresh', 'missing <profile> (or --all)');
+    if (!all && positionals.length === 0) throw new UsageError('refresh', 'missing <profile> (or --all, --profile <p>, AWS_PROFILE)');
     if (rawCode !== undefined && (all || positionals.length > 1)) {
       throw new UsageError('refresh', '--code goes with exactly one profile: a code works once, for one MFA device');
     }
