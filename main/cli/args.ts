@@ -30,6 +30,34 @@ export type ParsedValues = Readonly<Record<string, string | boolean | undefined>
 export interface ParsedArgs {
   readonly values: ParsedValues;
   readonly positionals: readonly string[];
+  /** For a command that runs another (`exec`): the words after the profile, untouched. */
+  readonly passThrough?: readonly string[];
+}
+
+/**
+ * Splits `exec`'s arguments: its own options and the profile first, then the command to run with
+ * its own arguments, which are not parsed (`exec dev aws s3 ls --region x`, or `exec dev -- …`).
+ * A profile given with `--profile` (or none, for AWS_PROFILE) makes the first word the command.
+ */
+export function splitPassThrough(argv: readonly string[], options: OptionSpecs): { readonly own: string[]; readonly passThrough: string[] } {
+  const own: string[] = [];
+  let profileTaken = false;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    if (arg === '--') return { own, passThrough: argv.slice(i + 1) };
+    if (arg.startsWith('-') && arg !== '-') {
+      own.push(arg);
+      const name = arg.replace(/^--?/, '').split('=')[0] ?? '';
+      const spec = name === 'profile' ? { type: 'string' } : (options[name] ?? Object.values(options).find((o) => o.short === name));
+      if (name === 'profile') profileTaken = true;
+      if (spec?.type === 'string' && !arg.includes('=') && i + 1 < argv.length) own.push(argv[(i += 1)] as string);
+      continue;
+    }
+    if (profileTaken) return { own, passThrough: argv.slice(i) };
+    own.push(arg);
+    profileTaken = true;
+  }
+  return { own, passThrough: [] };
 }
 
 /** Whether the arguments ask for help (`--help` or `-h` before a `--`). */

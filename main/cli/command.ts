@@ -3,7 +3,6 @@
  */
 import type { OptionSpecs, ParsedArgs } from './args';
 import type { CliContext } from './context';
-import type { ExitStatus } from './exit-codes';
 
 export interface Command {
   /** The words that name it: `refresh`, `totp set`. */
@@ -16,7 +15,10 @@ export interface Command {
   readonly details: string;
   readonly options: OptionSpecs;
   readonly positionals: { readonly min: number; readonly max: number; readonly name: string };
-  run(ctx: CliContext, args: ParsedArgs): Promise<ExitStatus>;
+  /** The words after the profile are another command's, given untouched as `passThrough` (`exec`). */
+  readonly passThrough?: boolean;
+  /** @returns the exit status (`exec`: the command's own). */
+  run(ctx: CliContext, args: ParsedArgs): Promise<number>;
 }
 
 /** `--help`, declared by every command so that strict parsing accepts it. */

@@ -3,13 +3,14 @@
  * failure into one line on stderr and an exit status (see exit-codes.ts).
  */
 import packageJson from '../../package.json';
-import { UsageError, parseCommandArgs, wantsHelp } from './args';
+import { UsageError, parseCommandArgs, splitPassThrough, wantsHelp } from './args';
 import { commandHelp, type Command } from './command';
 import { DEBUG_ENV, type CliContext } from './context';
 import { EXIT } from './exit-codes';
 import { describeFailure } from './report';
 import { addCommand } from './commands/add';
 import { credentialProcessCommand } from './commands/credential-process';
+import { execCommand } from './commands/exec';
 import { exportCommand } from './commands/export';
 import { editCommand } from './commands/edit';
 import { importCommand } from './commands/import';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   refreshCommand,
   statusCommand,
   exportCommand,
+  execCommand,
   credentialProcessCommand,
   watchCommand,
   removeCommand,
@@ -81,11 +83,14 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
       return EXIT.ok;
     }
     command = found.command;
-    if (wantsHelp(found.rest)) {
+    // exec's command has options of its own (`exec dev -- aws --help`): only exec's own words count.
+    const split = command.passThrough ? splitPassThrough(found.rest, command.options) : undefined;
+    if (wantsHelp(split?.own ?? found.rest)) {
       ctx.write(commandHelp(command));
       return EXIT.ok;
     }
-    const args = parseCommandArgs(command.name, found.rest, command.options, command.positionals, ctx.env);
+    const parsed = parseCommandArgs(command.name, split?.own ?? found.rest, command.options, command.positionals, ctx.env);
+    const args = split ? { ...parsed, passThrough: split.passThrough } : parsed;
     return await command.run(ctx, args);
   } catch (error) {
     const failure = describeFailure(error, command?.name);

@@ -19,7 +19,7 @@ export {
   type Sourced,
 } from './engine';
 export { describeOffset, systemClock, type Clock, type TimerHandle } from './clock/clock';
-export { EXPORT_FORMATS, formatExports, isExportFormat, type ExportFormat } from './sessions/exports';
+export { EXPORT_FORMATS, formatExports, isExportFormat, isoExpiration, type ExportFormat } from './sessions/exports';
 export type { CodeInput } from './sessions/session-service';
 export type { AskForCode, CodeSource, KeeperNotice, RefreshInput, RefreshPlan } from './sessions/keeper';
 export type { StepWaitListener } from './codes/totp';

@@ -5,48 +5,15 @@
  * session with more than 15 minutes left (less for short sessions: leadTimeMs) is printed straight from the keychain by
  * cached-session.ts, which main.ts runs before loading this command or the engine. Only stdout's Version 1 JSON is for the
  * SDK; the SDKs capture stdout and stderr, so a code is asked for on the terminal itself
- * (`/dev/tty`), and a failure is one line on stderr, which the SDKs include in their error.
+ * (`/dev/tty`), and a failure is one line on stderr, which the SDKs include in their error. Getting
+ * the session (cached, or refreshed under the shared lock) is session-for-use.ts, which `exec` uses too.
  */
-import { MfaTrayError, isMfaTrayError } from '../../common/errors';
-import type { Profile, SessionCredentials } from '../../common/model';
-import { type Engine, formatExports } from '../../engine';
-import { askCode, stepWaitNotice } from '../ask-code';
-import { lookUpCachedSession } from '../cached-session';
+import type { SessionCredentials } from '../../common/model';
+import { formatExports } from '../../engine';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT } from '../exit-codes';
-import { formatDuration, formatLocalTime, oneLine } from '../format';
-import { CancelledError, openTerminal } from '../terminal';
-
-/**
- * When a refresh is due but cannot happen, a cached session with at least this left is still
- * served (with a note on stderr): the AWS command works now, and the next call tries again.
- */
-const SERVE_STALE_ABOVE_MS = 60_000;
-
-/**
- * How long a code is waited for on the terminal, in seconds. An AWS command waits as long as the
- * question does, and so does every other credential-process for the profile (they wait for this
- * one's refresh): a question nobody answers must end.
- */
-export const CODE_TIMEOUT_ENV = 'MFA_TRAY_CODE_TIMEOUT';
-const CODE_TIMEOUT_DEFAULT_SECONDS = 180;
-const CODE_TIMEOUT_LIMITS = { min: 1, max: 3600 } as const;
-
-/** The code timeout from {@link CODE_TIMEOUT_ENV}, in milliseconds; a usage error naming it when it is not a whole number in range. */
-function codeTimeoutMs(env: NodeJS.ProcessEnv): number {
-  const raw = env[CODE_TIMEOUT_ENV];
-  if (raw === undefined || raw === '') return CODE_TIMEOUT_DEFAULT_SECONDS * 1000;
-  const seconds = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(seconds >= CODE_TIMEOUT_LIMITS.min && seconds <= CODE_TIMEOUT_LIMITS.max)) {
-    throw new MfaTrayError(
-      'invalid-input',
-      `${CODE_TIMEOUT_ENV}: use a whole number of seconds from ${CODE_TIMEOUT_LIMITS.min} to ${CODE_TIMEOUT_LIMITS.max} (default ${CODE_TIMEOUT_DEFAULT_SECONDS})`,
-      { field: CODE_TIMEOUT_ENV },
-    );
-  }
-  return seconds * 1000;
-}
+import { sessionForUse } from '../session-for-use';
 
 export const credentialProcessCommand: Command = {
   name: 'credential-process',
@@ -72,125 +39,9 @@ Options:
   positionals: { min: 1, max: 1, name: '<profile>' },
 
   async run(ctx, { positionals }) {
-    const timeoutMs = codeTimeoutMs(ctx.env);
-    const engine = ctx.engine();
-    const wanted = positionals[0] as string;
-    // main.ts has usually served a fresh session already, without loading this module, and hands
-    // over what it found otherwise; looked up here when run() is called directly.
-    const { profile, cached, fresh } = await (ctx.takeCachedLookup(wanted) ?? lookUpCachedSession(wanted, engine));
-    if (fresh && cached) return serve(ctx, cached);
-    const name = profile.name;
-
-    let session: SessionCredentials;
-    try {
-      // AWS tools may start several of these at once: one refreshes, the others wait and serve its
-      // session. That one may hold less than the 15 minutes asked of a cached one (a 900 s profile):
-      // any new session with time left will do.
-      session = await engine.whileRefreshing(
-        name,
-        async () => {
-          const current = await lookUpCachedSession(name, engine);
-          const renewed =
-            current.cached !== undefined &&
-            current.cached.expiresAt !== cached?.expiresAt &&
-            current.cached.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS;
-          return current.cached && (current.fresh || renewed)
-            ? current.cached
-            : refresh(engine, current.profile, current.cached, timeoutMs, ctx.streams.stderr);
-        },
-        { onWait: () => note(ctx, `mfa-tray credential-process: another mfa-tray is refreshing profile ${name}; waiting for its session…`) },
-      );
-    } catch (error) {
-      const left = cached ? cached.expiresAt - engine.clock.now() : 0;
-      if (cached && left >= SERVE_STALE_ABOVE_MS && isMfaTrayError(error)) {
-        ctx.err(
-          `mfa-tray credential-process: could not refresh profile ${name} (${oneLine(error.message)}); using its current session, ${formatDuration(left)} left.`,
-        );
-        return serve(ctx, cached);
-      }
-      throw error;
-    }
-    return serve(ctx, session);
+    return serve(ctx, await sessionForUse(ctx, positionals[0] as string, 'credential-process'));
   },
 };
-
-/** A new session: with the registered TOTP secret, else with a code asked for on the terminal. */
-async function refresh(
-  engine: Engine,
-  profile: Profile,
-  cached: SessionCredentials | undefined,
-  timeoutMs: number,
-  stderr: NodeJS.WritableStream,
-): Promise<SessionCredentials> {
-  const name = profile.name;
-  const onWait = stepWaitNotice(stderr, profile.mfaSerial);
-  // The engine's keeper picks the code source; a person is asked on the terminal, when there is one.
-  const canAsk = openTerminal();
-  canAsk?.close();
-  if (!canAsk) {
-    try {
-      return await engine.refresh(name, { onWait });
-    } catch (error) {
-      if (!isMfaTrayError(error, 'code-required')) throw error;
-      throw new MfaTrayError(
-        'code-required',
-        `Profile ${name} needs a new session and a code from MFA device ${profile.mfaSerial}, but there is no terminal to ask on.`,
-        {
-          remedy: [
-            { action: 'refresh', profile: name },
-            { action: 'set-totp', profile: name },
-          ],
-        },
-      );
-    }
-  }
-  return engine.refresh(name, { onWait, ask: () => askOnTerminal(engine, profile, cached, timeoutMs) });
-}
-
-/** The question on /dev/tty, bounded by the code timeout. */
-async function askOnTerminal(engine: Engine, profile: Profile, cached: SessionCredentials | undefined, timeoutMs: number): Promise<string> {
-  const name = profile.name;
-  const terminal = openTerminal();
-  if (!terminal) throw new MfaTrayError('code-required', `Profile ${name} needs a code, and the terminal went away.`);
-  let code: string;
-  try {
-    const now = engine.clock.now();
-    const why = !cached
-      ? 'it has no current session'
-      : cached.expiresAt > now
-        ? `its session has ${formatDuration(cached.expiresAt - now)} left`
-        : `its session expired at ${formatLocalTime(cached.expiresAt)}`;
-    code = await askCode(profile, {
-      input: terminal.input,
-      output: terminal.output,
-      note: `mfa-tray: profile ${name} needs a refresh (${why}).`,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    if (error instanceof CancelledError && error.reason === 'aborted') {
-      throw new MfaTrayError(
-        'code-required',
-        `No code for profile ${name} was typed within ${formatDuration(timeoutMs)}. Run the AWS command again with the MFA device at hand.`,
-        { remedy: { action: 'set-totp', profile: name } },
-      );
-    }
-    throw error;
-  } finally {
-    terminal.close();
-  }
-  return code;
-}
-
-/** A note for the person: on the terminal when there is one (the SDKs capture stderr), else on stderr. */
-function note(ctx: CliContext, line: string): void {
-  const terminal = openTerminal();
-  if (!terminal) {
-    ctx.err(line);
-    return;
-  }
-  terminal.output.write(`${line}\n`);
-  terminal.close();
-}
 
 function serve(ctx: CliContext, session: SessionCredentials): typeof EXIT.ok {
   ctx.write(formatExports(session, 'process'));
