@@ -70,5 +70,8 @@ export class CliContext {
 
 /** The engine as the command uses it: the process's environment, and the keychain prefix override. */
 export function createCliEngine(env: NodeJS.ProcessEnv): Engine {
-  return createEngine({ env, secretStore: cliSecretStore(env) });
+  // MFA_TRAY_CODE_TIMEOUT bounds a code command too (a code that never comes must end); an unusable
+  // value is reported where a code is waited for (session-for-use.ts), the default applies here.
+  const seconds = /^\d{1,4}$/.test(env.MFA_TRAY_CODE_TIMEOUT ?? '') ? Number(env.MFA_TRAY_CODE_TIMEOUT) : 0;
+  return createEngine({ env, secretStore: cliSecretStore(env), ...(seconds >= 1 && seconds <= 3600 ? { codeCommandTimeoutMs: seconds * 1000 } : {}) });
 }

@@ -40,6 +40,7 @@ export const BY_ERROR_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   'already-exists': EXIT.notFound,
   'no-session': EXIT.needsAction,
   'code-required': EXIT.needsAction,
+  'code-command': EXIT.needsAction,
   'no-long-lived-key': EXIT.needsAction,
   'keychain-unavailable': EXIT.keychain,
   'keychain-locked': EXIT.keychain,

@@ -14,6 +14,8 @@
  *       "durationSeconds": 43200,
  *       "autoRefresh": true,               // refreshes unattended (with a TOTP secret)
  *       "totp": true,                      // a TOTP secret is registered
+ *       "codeSource": "totp",              // where codes come from: "totp" | "command" (mfa_process) | "person"
+ *       "selfRefreshing": true,            // refreshed unattended before expiry (a code source and auto-refresh on)
  *       "state": "valid",                  // "none" | "valid" | "expiring" | "expired" | "refreshing" | "failed"
  *       "expiresAt": "2026-05-01T18:00:00.000Z",  // null when there is no session
  *       "secondsLeft": 43200,              // whole seconds, 0 once expired, null when there is no session
@@ -44,6 +46,8 @@ export interface StatusJsonProfile {
   readonly durationSeconds: number;
   readonly autoRefresh: boolean;
   readonly totp: boolean;
+  readonly codeSource: 'totp' | 'command' | 'person';
+  readonly selfRefreshing: boolean;
   readonly state: 'none' | 'valid' | 'expiring' | 'expired' | 'refreshing' | 'failed';
   readonly expiresAt: string | null;
   readonly secondsLeft: number | null;
@@ -62,7 +66,7 @@ export function toStatusJson(statuses: readonly ProfileStatus[], now: number, cl
   return {
     version: STATUS_JSON_VERSION,
     now: new Date(now).toISOString(),
-    profiles: statuses.map(({ profile, state, hasTotpSecret }) => {
+    profiles: statuses.map(({ profile, state, hasTotpSecret, plan }) => {
       const expiresAt = expiryOf(state);
       return {
         name: profile.name,
@@ -72,6 +76,8 @@ export function toStatusJson(statuses: readonly ProfileStatus[], now: number, cl
         durationSeconds: profile.durationSeconds,
         autoRefresh: profile.autoRefresh,
         totp: hasTotpSecret,
+        codeSource: plan.source,
+        selfRefreshing: plan.selfRefreshing,
         state: stateName(state),
         expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
         secondsLeft: expiresAt === undefined ? null : Math.max(0, Math.floor((expiresAt - now) / 1000)),

@@ -56,6 +56,8 @@ export type ErrorCode =
   | 'code-reused'
   /** No code was given and none can be generated (no TOTP secret registered). */
   | 'code-required'
+  /** The profile's code command (`mfa_process`) failed, timed out or printed no code. */
+  | 'code-command'
   /** The TOTP secret or otpauth URI is not usable for AWS. */
   | 'invalid-totp-secret'
   /** No session is stored for the profile, or it has expired. */

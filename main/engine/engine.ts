@@ -18,7 +18,8 @@ import {
   type ProfilePatch,
   type SettingsPatch,
 } from '../common/validation';
-import { type Env, configFilePath, readProfileConfig } from './files/aws-config';
+import { type Env, configFilePath, readProfileConfig, readProfileConfigs } from './files/aws-config';
+import { runCodeCommand } from './codes/code-command';
 import { ClockOffset, systemClock, type Clock } from './clock/clock';
 import { CredentialsFile } from './files/credentials-file';
 import { formatExports, type ExportFormat } from './sessions/exports';
@@ -51,6 +52,8 @@ export interface EngineOptions {
   readonly stsTimeoutMs?: number;
   /** An STS endpoint instead of the SDK's own resolution (which already honours `AWS_ENDPOINT_URL_STS`). */
   readonly stsEndpoint?: string;
+  /** How long a code command (`mfa_process`) may take; default 60 s. */
+  readonly codeCommandTimeoutMs?: number;
   /** The keeper's wall-clock check (see the keeper's `tickMs`); default 5 s, 0 with a given clock. */
   readonly tickMs?: number;
 }
@@ -185,6 +188,17 @@ export class Engine {
     });
     this.keeper = new SessionKeeper({
       clock: this.clock,
+      awsNow: () => this.awsNow(),
+      codeCommands: async (names) => {
+        const env = this.#env ? { env: this.#env } : {};
+        const configs = await readProfileConfigs(names, env);
+        return new Map([...configs].flatMap(([name, config]) => (config.mfaProcess ? [[name, config.mfaProcess] as const] : [])));
+      },
+      runCodeCommand: (command, profile) =>
+        runCodeCommand(command, profile, {
+          ...(options.codeCommandTimeoutMs ? { timeoutMs: options.codeCommandTimeoutMs } : {}),
+          env: { ...(this.#env ?? process.env) },
+        }),
       settings: this.settings,
       secrets: this.secrets,
       sessions: this.sessions,
@@ -597,16 +611,17 @@ export class Engine {
     try {
       await this.sessions.load(profiles);
       const withTotp = await this.secrets.profilesWith('totp-secret');
+      const sources = await this.keeper.sourcesOf(profiles, withTotp);
       return profiles.map((profile) => ({
         profile,
         state: this.sessions.recompute(profile.name),
         hasTotpSecret: withTotp.has(profile.name),
-        plan: refreshPlan(profile, withTotp.has(profile.name)),
+        plan: refreshPlan(profile, sources.get(profile.name) ?? 'person'),
       }));
     } catch (error) {
       if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
       const state = { kind: 'failed', code: error.code, reason: error.message } as const;
-      return profiles.map((profile) => ({ profile, state, hasTotpSecret: false, plan: refreshPlan(profile, false) }));
+      return profiles.map((profile) => ({ profile, state, hasTotpSecret: false, plan: refreshPlan(profile, 'person') }));
     }
   }
 

@@ -404,6 +404,8 @@ describe('status', () => {
         durationSeconds: 43200,
         autoRefresh: true,
         totp: true,
+        codeSource: 'totp',
+        selfRefreshing: true,
         state: 'valid',
         expiresAt: new Date(expiresAt).toISOString(),
         secondsLeft: undefined,
@@ -415,6 +417,8 @@ describe('status', () => {
     assert.equal(ops?.expiresAt, null);
     assert.equal(ops?.secondsLeft, null);
     assert.equal(ops?.totp, false);
+    assert.equal(ops?.codeSource, 'person');
+    assert.equal(ops?.selfRefreshing, false);
     assert.ok(!result.stdout.includes(fakeSession(expiresAt).secretAccessKey));
   });
 

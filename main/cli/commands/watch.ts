@@ -129,7 +129,7 @@ class Watcher {
         this.line(
           notice.elsewhere
             ? `${notice.profile}: session changed elsewhere; ${describeExpiry(notice.expiresAt, now)}`
-            : `${notice.profile}: refreshed${notice.unattended ? ' unattended (TOTP)' : ''}; ${describeExpiry(notice.expiresAt, now)}`,
+            : `${notice.profile}: refreshed${notice.unattended ? ` unattended (${notice.source === 'command' ? 'mfa_process' : 'TOTP'})` : ''}; ${describeExpiry(notice.expiresAt, now)}`,
         );
         return;
       case 'refresh-failed':
@@ -244,7 +244,8 @@ function describeState(expiresAt: number | undefined, now: number): string {
 }
 
 function describePlan(plan: RefreshPlan): string {
+  if (plan.selfRefreshing && plan.source === 'command') return 'will be refreshed unattended before it expires (codes from its mfa_process command)';
   if (plan.selfRefreshing) return 'will be refreshed unattended before it expires (TOTP secret registered)';
-  if (plan.source === 'totp') return 'auto-refresh is off for this profile';
+  if (plan.source !== 'person') return 'auto-refresh is off for this profile';
   return 'needs a code from its MFA device before expiry';
 }

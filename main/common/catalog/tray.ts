@@ -209,6 +209,7 @@ const ja: TrayWords = {
     'sts-unavailable': 'STS に接続できません。ネットワークを確認してください。',
     'code-reused': 'このコードは送信済みです。次のコードを待ってください。',
     'code-required': 'MFA コードが必要です。',
+    'code-command': 'コードを出すコマンド（mfa_process）が失敗しました。',
     'invalid-totp-secret': 'TOTP シークレットが使えません。',
     'no-session': '現在のセッションがありません。',
     internal: 'MFA Tray で問題が起きました。何も変更されていません。',

@@ -19,6 +19,8 @@ export interface ProfileConfig {
   readonly mfaSerial?: string;
   readonly region?: string;
   readonly durationSeconds?: number;
+  /** `mfa_process`: a command whose output is the MFA code (aws-vault's key). */
+  readonly mfaProcess?: string;
 }
 
 /**
@@ -96,7 +98,10 @@ export async function readProfileConfig(name: string, options: ReadProfileConfig
  * (900..129600) is checked where the profile is validated, with a message that says so.
  */
 export function parseProfileConfig(text: string, name: string): ProfileConfig {
-  const doc = parseIni(text);
+  return configOf(parseIni(text), name);
+}
+
+function configOf(doc: IniDocument, name: string): ProfileConfig {
   const values = new Map<string, string>();
   for (const section of profileSections(doc, name)) {
     for (const entry of section.entries) values.set(entry.key, entry.value);
@@ -104,11 +109,13 @@ export function parseProfileConfig(text: string, name: string): ProfileConfig {
   const mfaSerial = values.get('mfa_serial');
   const region = values.get('region');
   const duration = values.get('duration_seconds');
+  const mfaProcess = values.get('mfa_process')?.trim();
   const durationSeconds = duration !== undefined && /^\d{1,9}$/.test(duration) ? Number.parseInt(duration, 10) : undefined;
   return {
     ...(mfaSerial ? { mfaSerial } : {}),
     ...(region ? { region } : {}),
     ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+    ...(mfaProcess ? { mfaProcess } : {}),
   };
 }
 
@@ -119,6 +126,20 @@ export function parseProfileConfig(text: string, name: string): ProfileConfig {
 function profileSections(doc: IniDocument, name: string): IniDocument['sections'] {
   const prefixed = doc.sections.filter((s) => s.header >= 0 && s.name !== undefined && profileName(s.name) === name);
   return name === 'default' ? [...findSections(doc, 'default'), ...prefixed] : prefixed;
+}
+
+/** What the config file says about each of these profiles, in one read (profiles it does not name are left out). */
+export async function readProfileConfigs(names: readonly string[], options: ReadProfileConfigOptions = {}): Promise<ReadonlyMap<string, ProfileConfig>> {
+  const path = options.path ?? configFilePath(options.env);
+  let text: string;
+  try {
+    text = (await readFile(path)).toString('utf8');
+  } catch (error) {
+    if (isNotFound(error)) return new Map();
+    throw fileError('credentials-file', `Cannot read the AWS config file ${path}`, error);
+  }
+  const doc = parseIni(text);
+  return new Map(names.map((name) => [name, configOf(doc, name)]));
 }
 
 /** `profile NAME`, `profile "NAME"` or `profile 'NAME'` → NAME; anything else → undefined. */

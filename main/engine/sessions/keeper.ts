@@ -20,10 +20,11 @@ import { Scheduler, type DueEvent } from './scheduler';
 import type { CodeInput, SessionService } from './session-service';
 
 /**
- * Where a profile's next code comes from: its registered TOTP secret (no one is asked), or a person
- * who types what the MFA device shows. (A code-source command and a YubiKey join here.)
+ * Where a profile's next code comes from, in this order: its registered TOTP secret; its code
+ * command (`mfa_process` in the AWS config file); a person who types what the MFA device shows.
+ * (A YubiKey joins here.)
  */
-export type CodeSource = 'totp' | 'person';
+export type CodeSource = 'totp' | 'command' | 'person';
 
 /** Asks a person for a profile's code (on a terminal, in a window); rejects when they decline. */
 export type AskForCode = (profile: Profile) => Promise<string>;
@@ -42,8 +43,8 @@ export interface RefreshPlan {
 }
 
 /** The one rule of a profile's plan, from its settings and whether a TOTP secret is registered. */
-export function refreshPlan(profile: Pick<Profile, 'autoRefresh'>, hasTotpSecret: boolean): RefreshPlan {
-  return { source: hasTotpSecret ? 'totp' : 'person', selfRefreshing: hasTotpSecret && profile.autoRefresh };
+export function refreshPlan(profile: Pick<Profile, 'autoRefresh'>, source: CodeSource): RefreshPlan {
+  return { source, selfRefreshing: source !== 'person' && profile.autoRefresh };
 }
 
 /** Something the surfaces should present. */
@@ -69,6 +70,8 @@ export type KeeperNotice =
       readonly profile: string;
       readonly expiresAt: number;
       readonly unattended: boolean;
+      /** Where an unattended refresh's code came from. */
+      readonly source?: CodeSource;
       /** The session came from another process (the command, the app), seen in the keychain. */
       readonly elsewhere?: boolean;
     }
@@ -99,6 +102,12 @@ export interface KeeperSecrets {
 
 export interface KeeperDeps {
   readonly clock: Clock;
+  /** AWS's time (this computer's clock and the measured offset): a code command's code belongs to AWS's time step. */
+  readonly awsNow: () => number;
+  /** The code commands (`mfa_process`) of these profiles in the AWS config file, by profile, in one read. */
+  readonly codeCommands: (profiles: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+  /** Runs a code command (see codes/code-command.ts). */
+  readonly runCodeCommand: (command: string, profile: string) => Promise<string>;
   readonly settings: KeeperSettings;
   readonly secrets: KeeperSecrets;
   readonly sessions: SessionService;
@@ -123,6 +132,8 @@ const PICK_UP_DELAY_MS = 500;
 export const RETRY_DELAYS_MS = [30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE];
 /** When to try starting again after the keychain could not be read: soon at first (it may be unlocking), then every 2 min. */
 const START_RETRY_DELAYS_MS = [5_000, 15_000, 30_000, MINUTE, 2 * MINUTE];
+/** A TOTP time step. */
+const STEP_MS = 30_000;
 /** A tick this much later or earlier than expected means a suspend or a clock change. */
 const JUMP_MS = 5_000;
 /** Profiles and sessions are read again every this many ticks (30 s at the default tick). */
@@ -172,12 +183,20 @@ export class SessionKeeper {
 
   /** Where a profile's next code comes from. */
   async codeSource(name: string): Promise<CodeSource> {
-    return (await this.#deps.secrets.hasTotpSecret(name)) ? 'totp' : 'person';
+    if (await this.#deps.secrets.hasTotpSecret(name)) return 'totp';
+    return (await this.#deps.codeCommands([name])).has(name) ? 'command' : 'person';
+  }
+
+  /** Every profile's code source, with one keychain call (none when `withTotp` is given) and one read of the config file. */
+  async sourcesOf(profiles: readonly Profile[], known?: ReadonlySet<string>): Promise<ReadonlyMap<string, CodeSource>> {
+    const withTotp = known ?? (await this.#deps.secrets.profilesWith('totp-secret').catch(() => new Set<string>()));
+    const commands = await this.#deps.codeCommands(profiles.map((p) => p.name)).catch(() => new Map<string, string>());
+    return new Map(profiles.map((p) => [p.name, withTotp.has(p.name) ? 'totp' : commands.has(p.name) ? 'command' : 'person']));
   }
 
   /** A profile's plan: its code source, and whether the keeper refreshes it unattended. */
   async plan(profile: Profile): Promise<RefreshPlan> {
-    return refreshPlan(profile, await this.#deps.secrets.hasTotpSecret(profile.name));
+    return refreshPlan(profile, await this.codeSource(profile.name));
   }
 
   /**
@@ -188,7 +207,7 @@ export class SessionKeeper {
   async refresh(name: string, input: RefreshInput): Promise<SessionCredentials> {
     this.#cancelRetry(name);
     try {
-      const session = await this.#deps.sessions.refresh(name, await this.#codeInput(name, input));
+      const session = await this.#refreshWith(name, input);
       this.#ownExpiries.set(name, session.expiresAt);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: false });
       return session;
@@ -198,10 +217,30 @@ export class SessionKeeper {
     }
   }
 
-  async #codeInput(name: string, input: RefreshInput): Promise<CodeInput> {
-    if ('code' in input || 'generate' in input) return input;
-    const onWait = input.onWait ? { onWait: input.onWait } : {};
-    if ((await this.codeSource(name)) === 'totp') return { generate: true, ...onWait };
+  /** One refresh with the code the input or the profile's source gives. */
+  async #refreshWith(name: string, input: RefreshInput): Promise<SessionCredentials> {
+    const { sessions } = this.#deps;
+    if ('code' in input || 'generate' in input) return sessions.refresh(name, input);
+    const source = await this.codeSource(name);
+    if (source === 'totp') return sessions.refresh(name, { generate: true, ...(input.onWait ? { onWait: input.onWait } : {}) });
+    if (source === 'command') {
+      const command = (await this.#deps.codeCommands([name])).get(name) as string;
+      try {
+        return await sessions.refresh(name, { code: await this.#deps.runCodeCommand(command, name) });
+      } catch (error) {
+        // This device's code of this time step was sent already (by another profile of the device,
+        // or a refresh moments ago): the command's next code is a new one.
+        if (!isMfaTrayError(error, 'code-reused')) throw error;
+        const waitMs = STEP_MS - (this.#deps.awsNow() % STEP_MS) + 1000;
+        input.onWait?.(waitMs);
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        return sessions.refresh(name, { code: await this.#deps.runCodeCommand(command, name) });
+      }
+    }
+    return sessions.refresh(name, await this.#askInput(name, input));
+  }
+
+  async #askInput(name: string, input: { readonly ask?: AskForCode }): Promise<CodeInput> {
     const profile = await this.#deps.settings.getProfile(name);
     if (!input.ask) {
       throw new MfaTrayError(
@@ -274,8 +313,8 @@ export class SessionKeeper {
       autoRefreshBeforeMs: settings.autoRefreshBeforeMinutes * MINUTE,
     });
     this.#known = new Set(profiles.map((p) => p.name));
-    const withTotp = await this.#scheduleAll(profiles, sessions);
-    for (const profile of profiles) if (!sessions.has(profile.name)) this.#catchUp(profile, withTotp.has(profile.name));
+    const sources = await this.#scheduleAll(profiles, sessions);
+    for (const profile of profiles) if (!sessions.has(profile.name)) this.#catchUp(profile, sources.get(profile.name) ?? 'person');
     this.#watchCredentialsFile();
     this.#startTicking();
   }
@@ -284,8 +323,8 @@ export class SessionKeeper {
    * A profile with no session at all has no expiry to schedule: a self-refreshing one is refreshed
    * now, the keeper says so of the others.
    */
-  #catchUp(profile: Profile, hasTotp: boolean): void {
-    const plan = refreshPlan(profile, hasTotp);
+  #catchUp(profile: Profile, source: CodeSource): void {
+    const plan = refreshPlan(profile, source);
     if (plan.selfRefreshing) {
       this.#autoRefreshing.add(profile.name);
       this.#track(this.#autoRefresh(profile.name));
@@ -380,7 +419,7 @@ export class SessionKeeper {
       const before = new Map(profiles.map((p) => [p.name, expiryOf(service.state(p.name))]));
       const sessions = await secrets.getSessions(profiles.map((p) => p.name));
       await service.load(profiles, sessions);
-      const withTotp = await this.#scheduleAll(profiles, sessions);
+      const sources = await this.#scheduleAll(profiles, sessions);
       const names = new Set(profiles.map((p) => p.name));
       let changed = false;
       for (const name of this.#known) {
@@ -397,14 +436,14 @@ export class SessionKeeper {
         if (!this.#known.has(name)) {
           this.#known.add(name);
           changed = true;
-          const hasTotp = withTotp.has(name);
+          const source = sources.get(name) ?? 'person';
           this.#emit({
             kind: 'profile-added',
             profile: name,
             state: service.recompute(name),
-            ...refreshPlan(profile, hasTotp),
+            ...refreshPlan(profile, source),
           });
-          if (!sessions.has(name)) this.#catchUp(profile, hasTotp);
+          if (!sessions.has(name)) this.#catchUp(profile, source);
           continue;
         }
         const expiresAt = sessions.get(name)?.expiresAt;
@@ -476,27 +515,27 @@ export class SessionKeeper {
   async #scheduleNow(profile: Profile): Promise<void> {
     if (!this.#scheduler) return;
     const session = await this.#deps.secrets.getSession(profile.name).catch(() => undefined);
-    const hasTotp = await this.#deps.secrets.hasTotpSecret(profile.name).catch(() => false);
-    this.#setTimers(profile, session, hasTotp);
+    const source = await this.codeSource(profile.name).catch((): CodeSource => 'person');
+    this.#setTimers(profile, session, source);
   }
 
   /** {@link #scheduleNow} for every profile, from sessions already read, with one keychain call in all. @returns the profiles with a TOTP secret. */
-  async #scheduleAll(profiles: readonly Profile[], sessions: ReadonlyMap<string, SessionCredentials>): Promise<ReadonlySet<string>> {
-    const withTotp = await this.#deps.secrets.profilesWith('totp-secret').catch(() => new Set<string>());
-    if (!this.#scheduler) return withTotp;
+  async #scheduleAll(profiles: readonly Profile[], sessions: ReadonlyMap<string, SessionCredentials>): Promise<ReadonlyMap<string, CodeSource>> {
+    const sources = await this.sourcesOf(profiles);
+    if (!this.#scheduler) return sources;
     for (const profile of profiles) {
       // A refresh under way sets the timers itself when it ends; `sessions` may predate it.
       if (this.#deps.sessions.state(profile.name).kind === 'refreshing') continue;
-      this.#setTimers(profile, sessions.get(profile.name), withTotp.has(profile.name));
+      this.#setTimers(profile, sessions.get(profile.name), sources.get(profile.name) ?? 'person');
     }
-    return withTotp;
+    return sources;
   }
 
-  #setTimers(profile: Profile, session: SessionCredentials | undefined, hasTotp: boolean): void {
+  #setTimers(profile: Profile, session: SessionCredentials | undefined, source: CodeSource): void {
     this.#scheduler?.set({
       profile: profile.name,
       expiresAt: session?.expiresAt,
-      autoRefresh: profile.autoRefresh && hasTotp,
+      autoRefresh: refreshPlan(profile, source).selfRefreshing,
       lifetimeMs: profile.durationSeconds * 1000,
     });
   }
@@ -540,10 +579,11 @@ export class SessionKeeper {
   async #autoRefresh(name: string): Promise<void> {
     this.#autoRefreshing.add(name);
     try {
-      const session = await this.#deps.sessions.refresh(name, { generate: true });
+      const source = await this.codeSource(name).catch(() => undefined);
+      const session = await this.#refreshWith(name, {});
       this.#ownExpiries.set(name, session.expiresAt);
       this.#retries.delete(name);
-      this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true });
+      this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true, ...(source ? { source } : {}) });
       await this.#scheduleNow(await this.#deps.settings.getProfile(name));
     } catch (error) {
       // An unexpected error's text could hold anything: report it generically.
