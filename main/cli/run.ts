@@ -14,6 +14,7 @@ import { execCommand } from './commands/exec';
 import { exportCommand } from './commands/export';
 import { editCommand } from './commands/edit';
 import { importCommand } from './commands/import';
+import { listCommand } from './commands/list';
 import { refreshCommand } from './commands/refresh';
 import { removeCommand } from './commands/remove';
 import { statusCommand } from './commands/status';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   totpRemoveCommand,
   refreshCommand,
   statusCommand,
+  listCommand,
   exportCommand,
   execCommand,
   credentialProcessCommand,

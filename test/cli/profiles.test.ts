@@ -530,3 +530,30 @@ describe('remove', () => {
     assertOneLineFailure(result, 3, /^mfa-tray remove: There is no profile named "ghost"/);
   });
 });
+
+describe('list', () => {
+  test('one line per profile: its code source (auto when refreshed unattended), device, session and section', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
+    const ops = cli.sts.registerUser();
+    await cli.sandbox.addProfile('ops', ops, ['--target', 'ops-mfa']);
+    await cli.sandbox.seedSession('ops', fakeSession(Date.now() + 2 * 3600_000 + 30_000));
+    const pm = cli.sts.registerUser();
+    await cli.sandbox.addProfile('pm', pm);
+    mkdirSync(dirname(cli.sandbox.configFile), { recursive: true });
+    writeFileSync(cli.sandbox.configFile, '[profile pm]\nmfa_process = op item get pm --otp\n');
+
+    const result = await cli.sandbox.run(['list']);
+    assert.equal(result.status, 0, result.stderr);
+    const rows = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.trim().split(/\s{2,}/));
+    assert.deepEqual(rows, [
+      ['PROFILE', 'CODES', 'MFA DEVICE', 'SESSION', 'SECTION'],
+      ['dev', 'TOTP secret, auto', cli.user.mfaSerial, '-', '[dev]'],
+      ['ops', 'typed', ops.mfaSerial, '2 h 0 min left', '[ops-mfa]'],
+      ['pm', 'mfa_process, auto', pm.mfaSerial, '-', '[pm]'],
+    ]);
+  });
+});

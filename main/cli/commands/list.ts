@@ -1,0 +1,52 @@
+/**
+ * `mfa-tray list`: the profiles as aws-vault's `list` shows them: each profile, where its codes
+ * come from, its MFA device, its session and where the session goes.
+ */
+import { expiryOf } from '../../common/session-state';
+import type { CodeSource } from '../../engine';
+import { HELP_OPTION, type Command } from '../command';
+import { EXIT } from '../exit-codes';
+import { formatDuration, renderTable } from '../format';
+
+const CODE_WORDS: Readonly<Record<CodeSource, string>> = { totp: 'TOTP secret', command: 'mfa_process', person: 'typed' };
+
+export const listCommand: Command = {
+  name: 'list',
+  summary: 'List the profiles: code source, MFA device, session and section (as aws-vault list).',
+  usage: ['list'],
+  details: `
+One line per profile: its name, where its codes come from (a registered TOTP secret, the
+mfa_process command in ~/.aws/config, or typed by you; "auto" when it is refreshed unattended),
+its MFA device, its session (time left, or expired, or none) and the credentials-file section
+the session goes to. status shows states and expiry times; status --json is for scripts.
+
+Options:
+  -h, --help               this help
+`,
+  options: { ...HELP_OPTION },
+  positionals: { min: 0, max: 0, name: '' },
+
+  async run(ctx) {
+    const engine = ctx.engine();
+    const statuses = await engine.status();
+    if (statuses.length === 0) {
+      ctx.out('No profiles yet. Add one with: mfa-tray add <profile> --mfa-serial <serial> --access-key-id <id>');
+      return EXIT.ok;
+    }
+    const now = engine.clock.now();
+    const rows = statuses.map(({ profile, state, plan }) => {
+      const expiresAt = expiryOf(state);
+      const session =
+        state.kind === 'failed' && expiresAt === undefined
+          ? 'refresh failed'
+          : expiresAt === undefined
+            ? '-'
+            : expiresAt > now
+              ? `${formatDuration(expiresAt - now)} left`
+              : 'expired';
+      return [profile.name, `${CODE_WORDS[plan.source]}${plan.selfRefreshing ? ', auto' : ''}`, profile.mfaSerial, session, `[${profile.targetSection}]`];
+    });
+    ctx.write(renderTable(['PROFILE', 'CODES', 'MFA DEVICE', 'SESSION', 'SECTION'], rows));
+    return EXIT.ok;
+  },
+};
