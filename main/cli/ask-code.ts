@@ -101,3 +101,10 @@ export function stepWaitNotice(output: NodeJS.WritableStream & { readonly isTTY?
     tick.unref();
   };
 }
+
+/** "Touch your YubiKey…": said once, when the key waits for a touch to give a profile's code. */
+export function touchNotice(output: NodeJS.WritableStream, profile: string): () => void {
+  return () => {
+    output.write(`Touch your YubiKey: it is waiting to give the MFA code of profile ${profile}.\n`);
+  };
+}

@@ -41,6 +41,7 @@ export const BY_ERROR_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   'no-session': EXIT.needsAction,
   'code-required': EXIT.needsAction,
   'code-command': EXIT.needsAction,
+  yubikey: EXIT.needsAction,
   'no-long-lived-key': EXIT.needsAction,
   'keychain-unavailable': EXIT.keychain,
   'keychain-locked': EXIT.keychain,

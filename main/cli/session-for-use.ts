@@ -9,7 +9,7 @@
 import { MfaTrayError, isMfaTrayError } from '../common/errors';
 import type { Profile, SessionCredentials } from '../common/model';
 import type { Engine } from '../engine';
-import { askCode, stepWaitNotice } from './ask-code';
+import { askCode, stepWaitNotice, touchNotice } from './ask-code';
 import { lookUpCachedSession } from './cached-session';
 import type { CliContext } from './context';
 import { formatDuration, formatLocalTime, oneLine } from './format';
@@ -93,12 +93,18 @@ async function refresh(
 ): Promise<SessionCredentials> {
   const name = profile.name;
   const onWait = stepWaitNotice(stderr, profile.mfaSerial);
+  // The SDKs capture stderr: a touch request goes to the terminal itself when there is one.
+  const onTouch = (): void => {
+    const terminal = openTerminal();
+    touchNotice(terminal?.output ?? stderr, name)();
+    terminal?.close();
+  };
   // The engine's keeper picks the code source; a person is asked on the terminal, when there is one.
   const canAsk = openTerminal();
   canAsk?.close();
   if (!canAsk) {
     try {
-      return await engine.refresh(name, { onWait });
+      return await engine.refresh(name, { onWait, onTouch });
     } catch (error) {
       if (!isMfaTrayError(error, 'code-required')) throw error;
       throw new MfaTrayError(
@@ -113,7 +119,7 @@ async function refresh(
       );
     }
   }
-  return engine.refresh(name, { onWait, ask: () => askOnTerminal(engine, profile, cached, timeoutMs) });
+  return engine.refresh(name, { onWait, onTouch, ask: () => askOnTerminal(engine, profile, cached, timeoutMs) });
 }
 
 /** The question on /dev/tty, bounded by the code timeout. */

@@ -28,7 +28,7 @@ export interface ProfileView extends Profile {
   readonly hasLongLivedKey: boolean;
   readonly hasTotpSecret: boolean;
   /** Where its codes come from, as the engine's keeper decides: generated here, or typed by the person. */
-  readonly codeSource: 'totp' | 'command' | 'person';
+  readonly codeSource: 'totp' | 'command' | 'yubikey' | 'person';
 }
 
 /** What the code prompt shows. */

@@ -58,6 +58,8 @@ export type ErrorCode =
   | 'code-required'
   /** The profile's code command (`mfa_process`) failed, timed out or printed no code. */
   | 'code-command'
+  /** The profile's YubiKey code could not be read (ykman, the key or its account missing, no touch). */
+  | 'yubikey'
   /** The TOTP secret or otpauth URI is not usable for AWS. */
   | 'invalid-totp-secret'
   /** No session is stored for the profile, or it has expired. */

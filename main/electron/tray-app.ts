@@ -187,6 +187,7 @@ export class TrayApp {
       // The keeper picks the code source; a person is asked in the profile's code prompt, which
       // refreshes through the bridge when the code is typed (so this refresh ends here).
       await this.engine.refresh(profile, {
+        onTouch: () => this.notifications.problem(this.#words().notification.touchYubikey(profile), profile, this.#words().notification.touchYubikeyBody),
         ask: () => {
           this.windows.show({ page: 'prompt', profile });
           throw new PromptOpened();

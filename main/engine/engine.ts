@@ -20,6 +20,7 @@ import {
 } from '../common/validation';
 import { type Env, configFilePath, readProfileConfig, readProfileConfigs } from './files/aws-config';
 import { runCodeCommand } from './codes/code-command';
+import { readYubikeyCode } from './codes/yubikey';
 import { ClockOffset, systemClock, type Clock } from './clock/clock';
 import { CredentialsFile } from './files/credentials-file';
 import { formatExports, type ExportFormat } from './sessions/exports';
@@ -189,11 +190,26 @@ export class Engine {
     this.keeper = new SessionKeeper({
       clock: this.clock,
       awsNow: () => this.awsNow(),
-      codeCommands: async (names) => {
-        const env = this.#env ? { env: this.#env } : {};
-        const configs = await readProfileConfigs(names, env);
-        return new Map([...configs].flatMap(([name, config]) => (config.mfaProcess ? [[name, config.mfaProcess] as const] : [])));
+      configuredSources: async (names) => {
+        const configs = await readProfileConfigs(names, this.#env ? { env: this.#env } : {});
+        return new Map(
+          [...configs].map(([name, config]) => [
+            name,
+            {
+              ...(config.mfaProcess ? { mfaProcess: config.mfaProcess } : {}),
+              ...(config.yubikeyOathAccount
+                ? { yubikey: { account: config.yubikeyOathAccount, ...(config.yubikeySerial ? { serial: config.yubikeySerial } : {}) } }
+                : {}),
+            },
+          ]),
+        );
       },
+      readYubikey: (key, profile, onTouch) =>
+        readYubikeyCode(key, profile, {
+          ...(options.codeCommandTimeoutMs ? { timeoutMs: options.codeCommandTimeoutMs } : {}),
+          env: { ...(this.#env ?? process.env) },
+          ...(onTouch ? { onTouch } : {}),
+        }),
       runCodeCommand: (command, profile) =>
         runCodeCommand(command, profile, {
           ...(options.codeCommandTimeoutMs ? { timeoutMs: options.codeCommandTimeoutMs } : {}),

@@ -122,6 +122,7 @@ export const ERRORS_JA: Readonly<Record<ErrorCode | 'bad-request' | 'forbidden',
     'AWS（STS）に接続できないか、正しい応答がありませんでした。ネットワーク（VPN・プロキシ・ファイアウォール、ホテルなどの Wi-Fi のログイン）を確認して、もう一度試してください。',
   'code-reused': 'このデバイスの今のコードはすでに使われました。MFA デバイスに次のコードが表示されるまで待ってください（最大 30 秒）。',
   'code-required': 'このプロファイルには TOTP シークレットが登録されていないため、MFA デバイスのコードの入力が必要です。',
+  yubikey: 'YubiKey からコードを読めませんでした（ykman・キー・アカウントがない、またはタッチされませんでした）。コードを入力して更新してください。',
   'code-command': 'AWS 設定ファイルの mfa_process（コードを出すコマンド）が失敗したか、6 桁のコードを出しませんでした。コードを入力して更新してください。',
   'invalid-totp-secret':
     'この TOTP シークレットは AWS では使えません。仮想 MFA デバイスの設定時に AWS が表示した base32 のシークレット（「シークレットキーを表示」）か、その otpauth://totp/ URI を入力してください。AWS の仮想 MFA は SHA-1・6 桁・30 秒です。',

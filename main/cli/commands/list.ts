@@ -8,7 +8,7 @@ import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { formatDuration, renderTable } from '../format';
 
-const CODE_WORDS: Readonly<Record<CodeSource, string>> = { totp: 'TOTP secret', command: 'mfa_process', person: 'typed' };
+const CODE_WORDS: Readonly<Record<CodeSource, string>> = { totp: 'TOTP secret', command: 'mfa_process', yubikey: 'YubiKey', person: 'typed' };
 
 export const listCommand: Command = {
   name: 'list',

@@ -10,7 +10,7 @@ import type { Profile } from '../../common/model';
 import { validateCode, validateProfileName } from '../../common/validation';
 import type { RefreshInput } from '../../engine';
 import { UsageError, flag, stringOption } from '../args';
-import { DeviceSteps, askCode, sleep, stepWaitNotice } from '../ask-code';
+import { DeviceSteps, askCode, sleep, stepWaitNotice, touchNotice } from '../ask-code';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT, type ExitStatus } from '../exit-codes';
@@ -102,9 +102,11 @@ Options:
 function codeInput(ctx: CliContext, profile: Profile, code: string | undefined, steps: DeviceSteps): RefreshInput {
   if (code !== undefined) return { code };
   const onWait = stepWaitNotice(ctx.streams.stderr, profile.mfaSerial);
-  if (!ctx.interactive) return { onWait };
+  const onTouch = touchNotice(ctx.streams.stderr, profile.name);
+  if (!ctx.interactive) return { onWait, onTouch };
   return {
     onWait,
+    onTouch,
     ask: async (asked) => {
       const wait = steps.waitMs(asked.mfaSerial);
       if (wait > 0) {

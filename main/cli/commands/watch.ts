@@ -165,7 +165,7 @@ class Watcher {
 
   /** A profile the keeper cannot refresh by itself: ask for its code here, or say what to run. */
   #needsRefresh(name: string, plan: RefreshPlan, what: string): void {
-    if (plan.source !== 'person') {
+    if (plan.source === 'totp' || plan.source === 'command') {
       // A TOTP secret is registered: the unattended refresh came before and failed for good, or the
       // person turned auto-refresh off. Either way: no question, just what to run.
       this.line(
@@ -173,7 +173,8 @@ class Watcher {
       );
       return;
     }
-    if (!this.#ctx.interactive) {
+    // A YubiKey needs no terminal: ykman reads it (a touch may be asked for).
+    if (plan.source === 'person' && !this.#ctx.interactive) {
       this.line(`${name}: ${what}; no TOTP secret and no terminal to ask on: run mfa-tray refresh ${name}`);
       return;
     }
@@ -206,7 +207,10 @@ class Watcher {
     if (engine.state(name).kind === 'valid') return;
     for (;;) {
       try {
-        await engine.refresh(name, { ask: (profile) => this.#question(profile, signal) });
+        await engine.refresh(name, {
+          ask: (profile) => this.#question(profile, signal),
+          onTouch: () => this.line(`${name}: touch your YubiKey (it is waiting to give the code)`),
+        });
         return;
       } catch (error) {
         if (this.#stopped) return;
@@ -244,6 +248,7 @@ function describeState(expiresAt: number | undefined, now: number): string {
 }
 
 function describePlan(plan: RefreshPlan): string {
+  if (plan.source === 'yubikey') return 'codes from its YubiKey, read when a refresh is due';
   if (plan.selfRefreshing && plan.source === 'command') return 'will be refreshed unattended before it expires (codes from its mfa_process command)';
   if (plan.selfRefreshing) return 'will be refreshed unattended before it expires (TOTP secret registered)';
   if (plan.source !== 'person') return 'auto-refresh is off for this profile';

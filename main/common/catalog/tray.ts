@@ -49,6 +49,8 @@ export interface TrayWords {
     readonly failedBodyWithRemedy: (reason: string, remedy: string) => string;
     readonly nothingCopied: (profile: string) => string;
     readonly notForgotten: (profile: string) => string;
+    readonly touchYubikey: (profile: string) => string;
+    readonly touchYubikeyBody: string;
   };
   readonly dialog: {
     readonly cannotKeepFresh: (product: string) => string;
@@ -111,6 +113,8 @@ const en: TrayWords = {
     failedBodyWithRemedy: (reason, remedy) => `${reason} Click: ${remedy}`,
     nothingCopied: (profile) => `${profile}: nothing was copied`,
     notForgotten: (profile) => `${profile}: the session was not forgotten`,
+    touchYubikey: (profile) => `${profile}: touch your YubiKey`,
+    touchYubikeyBody: 'It is waiting to give the MFA code.',
   },
   dialog: {
     cannotKeepFresh: (product) => `${product} cannot keep sessions fresh right now.`,
@@ -171,6 +175,8 @@ const ja: TrayWords = {
     failedBodyWithRemedy: (reason, remedy) => `${reason} クリック: ${remedy}`,
     nothingCopied: (profile) => `${profile}: コピーしませんでした`,
     notForgotten: (profile) => `${profile}: セッションを破棄できませんでした`,
+    touchYubikey: (profile) => `${profile}: YubiKey にタッチしてください`,
+    touchYubikeyBody: 'MFA コードを出すために待っています。',
   },
   dialog: {
     cannotKeepFresh: (product) => `${product} は今セッションを更新し続けられません。`,
@@ -210,6 +216,7 @@ const ja: TrayWords = {
     'code-reused': 'このコードは送信済みです。次のコードを待ってください。',
     'code-required': 'MFA コードが必要です。',
     'code-command': 'コードを出すコマンド（mfa_process）が失敗しました。',
+    yubikey: 'YubiKey からコードを読めませんでした。',
     'invalid-totp-secret': 'TOTP シークレットが使えません。',
     'no-session': '現在のセッションがありません。',
     internal: 'MFA Tray で問題が起きました。何も変更されていません。',

@@ -21,6 +21,10 @@ export interface ProfileConfig {
   readonly durationSeconds?: number;
   /** `mfa_process`: a command whose output is the MFA code (aws-vault's key). */
   readonly mfaProcess?: string;
+  /** `yubikey_oath_account`: the YubiKey OATH account whose code is the profile's MFA code. */
+  readonly yubikeyOathAccount?: string;
+  /** `yubikey_serial`: which YubiKey, when several are plugged in. */
+  readonly yubikeySerial?: string;
 }
 
 /**
@@ -110,12 +114,16 @@ function configOf(doc: IniDocument, name: string): ProfileConfig {
   const region = values.get('region');
   const duration = values.get('duration_seconds');
   const mfaProcess = values.get('mfa_process')?.trim();
+  const yubikeyOathAccount = values.get('yubikey_oath_account')?.trim();
+  const yubikeySerial = values.get('yubikey_serial')?.trim();
   const durationSeconds = duration !== undefined && /^\d{1,9}$/.test(duration) ? Number.parseInt(duration, 10) : undefined;
   return {
     ...(mfaSerial ? { mfaSerial } : {}),
     ...(region ? { region } : {}),
     ...(durationSeconds !== undefined ? { durationSeconds } : {}),
     ...(mfaProcess ? { mfaProcess } : {}),
+    ...(yubikeyOathAccount ? { yubikeyOathAccount } : {}),
+    ...(yubikeySerial && /^\d{1,12}$/.test(yubikeySerial) ? { yubikeySerial } : {}),
   };
 }
 

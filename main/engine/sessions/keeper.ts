@@ -21,10 +21,16 @@ import type { CodeInput, SessionService } from './session-service';
 
 /**
  * Where a profile's next code comes from, in this order: its registered TOTP secret; its code
- * command (`mfa_process` in the AWS config file); a person who types what the MFA device shows.
- * (A YubiKey joins here.)
+ * command (`mfa_process` in the AWS config file); its YubiKey OATH account (`yubikey_oath_account`,
+ * read with ykman; a touch may be needed); a person who types what the MFA device shows.
  */
-export type CodeSource = 'totp' | 'command' | 'person';
+export type CodeSource = 'totp' | 'command' | 'yubikey' | 'person';
+
+/** A profile's code source settings in the AWS config file. */
+export interface ConfiguredSource {
+  readonly mfaProcess?: string;
+  readonly yubikey?: { readonly account: string; readonly serial?: string };
+}
 
 /** Asks a person for a profile's code (on a terminal, in a window); rejects when they decline. */
 export type AskForCode = (profile: Profile) => Promise<string>;
@@ -33,7 +39,14 @@ export type AskForCode = (profile: Profile) => Promise<string>;
  * What a refresh is given: a typed `code`; `generate` (the TOTP secret, which must be registered);
  * or neither, and the keeper picks the code source, calling `ask` when a person must type it.
  */
-export type RefreshInput = CodeInput | { readonly ask?: AskForCode; readonly onWait?: StepWaitListener };
+export type RefreshInput =
+  | CodeInput
+  | {
+      readonly ask?: AskForCode;
+      readonly onWait?: StepWaitListener;
+      /** The YubiKey waits for a touch: say so. */
+      readonly onTouch?: () => void;
+    };
 
 /** What the keeper knows of a profile's future, carried by the notices about it. */
 export interface RefreshPlan {
@@ -44,7 +57,15 @@ export interface RefreshPlan {
 
 /** The one rule of a profile's plan, from its settings and whether a TOTP secret is registered. */
 export function refreshPlan(profile: Pick<Profile, 'autoRefresh'>, source: CodeSource): RefreshPlan {
-  return { source, selfRefreshing: source !== 'person' && profile.autoRefresh };
+  // A YubiKey may want a touch, and is not always plugged in: its refreshes are asked for, not unattended.
+  return { source, selfRefreshing: (source === 'totp' || source === 'command') && profile.autoRefresh };
+}
+
+/** The source a profile's config-file settings give (after a TOTP secret, which the keychain holds). */
+function sourceOf(configured: ConfiguredSource | undefined): CodeSource {
+  if (configured?.mfaProcess) return 'command';
+  if (configured?.yubikey) return 'yubikey';
+  return 'person';
 }
 
 /** Something the surfaces should present. */
@@ -104,10 +125,12 @@ export interface KeeperDeps {
   readonly clock: Clock;
   /** AWS's time (this computer's clock and the measured offset): a code command's code belongs to AWS's time step. */
   readonly awsNow: () => number;
-  /** The code commands (`mfa_process`) of these profiles in the AWS config file, by profile, in one read. */
-  readonly codeCommands: (profiles: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+  /** The code sources these profiles have in the AWS config file, by profile, in one read. */
+  readonly configuredSources: (profiles: readonly string[]) => Promise<ReadonlyMap<string, ConfiguredSource>>;
   /** Runs a code command (see codes/code-command.ts). */
   readonly runCodeCommand: (command: string, profile: string) => Promise<string>;
+  /** Reads a YubiKey's code (see codes/yubikey.ts). */
+  readonly readYubikey: (key: { readonly account: string; readonly serial?: string }, profile: string, onTouch?: () => void) => Promise<string>;
   readonly settings: KeeperSettings;
   readonly secrets: KeeperSecrets;
   readonly sessions: SessionService;
@@ -184,14 +207,14 @@ export class SessionKeeper {
   /** Where a profile's next code comes from. */
   async codeSource(name: string): Promise<CodeSource> {
     if (await this.#deps.secrets.hasTotpSecret(name)) return 'totp';
-    return (await this.#deps.codeCommands([name])).has(name) ? 'command' : 'person';
+    return sourceOf((await this.#deps.configuredSources([name])).get(name));
   }
 
   /** Every profile's code source, with one keychain call (none when `withTotp` is given) and one read of the config file. */
   async sourcesOf(profiles: readonly Profile[], known?: ReadonlySet<string>): Promise<ReadonlyMap<string, CodeSource>> {
     const withTotp = known ?? (await this.#deps.secrets.profilesWith('totp-secret').catch(() => new Set<string>()));
-    const commands = await this.#deps.codeCommands(profiles.map((p) => p.name)).catch(() => new Map<string, string>());
-    return new Map(profiles.map((p) => [p.name, withTotp.has(p.name) ? 'totp' : commands.has(p.name) ? 'command' : 'person']));
+    const configured = await this.#deps.configuredSources(profiles.map((p) => p.name)).catch(() => new Map<string, ConfiguredSource>());
+    return new Map(profiles.map((p) => [p.name, withTotp.has(p.name) ? 'totp' : sourceOf(configured.get(p.name))]));
   }
 
   /** A profile's plan: its code source, and whether the keeper refreshes it unattended. */
@@ -223,18 +246,22 @@ export class SessionKeeper {
     if ('code' in input || 'generate' in input) return sessions.refresh(name, input);
     const source = await this.codeSource(name);
     if (source === 'totp') return sessions.refresh(name, { generate: true, ...(input.onWait ? { onWait: input.onWait } : {}) });
-    if (source === 'command') {
-      const command = (await this.#deps.codeCommands([name])).get(name) as string;
+    if (source === 'command' || source === 'yubikey') {
+      const configured = (await this.#deps.configuredSources([name])).get(name) ?? {};
+      const read = (): Promise<string> =>
+        source === 'command'
+          ? this.#deps.runCodeCommand(configured.mfaProcess as string, name)
+          : this.#deps.readYubikey(configured.yubikey as { account: string }, name, input.onTouch);
       try {
-        return await sessions.refresh(name, { code: await this.#deps.runCodeCommand(command, name) });
+        return await sessions.refresh(name, { code: await read() });
       } catch (error) {
         // This device's code of this time step was sent already (by another profile of the device,
-        // or a refresh moments ago): the command's next code is a new one.
+        // or a refresh moments ago): the next time step's code is a new one.
         if (!isMfaTrayError(error, 'code-reused')) throw error;
         const waitMs = STEP_MS - (this.#deps.awsNow() % STEP_MS) + 1000;
         input.onWait?.(waitMs);
         await new Promise((resolve) => setTimeout(resolve, waitMs));
-        return sessions.refresh(name, { code: await this.#deps.runCodeCommand(command, name) });
+        return sessions.refresh(name, { code: await read() });
       }
     }
     return sessions.refresh(name, await this.#askInput(name, input));
