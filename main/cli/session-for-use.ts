@@ -8,12 +8,16 @@
  */
 import { MfaTrayError, isMfaTrayError } from '../common/errors';
 import type { Profile, SessionCredentials } from '../common/model';
-import type { Engine } from '../engine';
+import type { Engine, RoleProfileConfig } from '../engine';
+import { leadTimeMs } from '../common/session-state';
 import { askCode, stepWaitNotice, touchNotice } from './ask-code';
-import { lookUpCachedSession } from './cached-session';
+import { SERVE_CACHED_ABOVE_MS, lookUpCachedSession } from './cached-session';
 import type { CliContext } from './context';
 import { formatDuration, formatLocalTime, oneLine } from './format';
 import { CancelledError, openTerminal } from './terminal';
+
+/** A role session's length: an hour at most, when assumed with a session. */
+const ROLE_SESSION_MS = 3_600_000;
 
 /**
  * When a refresh is due but cannot happen, a cached session with at least this left is still
@@ -51,7 +55,16 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
   const engine = ctx.engine();
   // main.ts has usually served a fresh session already, without loading this module, and hands
   // over what it found otherwise; looked up here when run() is called directly.
-  const { profile, cached, fresh } = await (ctx.takeCachedLookup(wanted) ?? lookUpCachedSession(wanted, engine));
+  let lookup;
+  try {
+    lookup = await (ctx.takeCachedLookup(wanted) ?? lookUpCachedSession(wanted, engine));
+  } catch (error) {
+    // Not a MFA Tray profile: a role profile of the config file, assumed with its source's session.
+    const role = isMfaTrayError(error, 'not-found') ? await engine.roleProfile(wanted) : undefined;
+    if (!role) throw error;
+    return roleSessionForUse(ctx, engine, role, timeoutMs);
+  }
+  const { profile, cached, fresh } = lookup;
   if (fresh && cached) return cached;
   const name = profile.name;
 
@@ -165,4 +178,23 @@ function note(ctx: CliContext, line: string): void {
   }
   terminal.output.write(`${line}\n`);
   terminal.close();
+}
+
+/** A role profile's session with time left: its cached one, else assumed anew (the source refreshed first when it must be). */
+async function roleSessionForUse(ctx: CliContext, engine: Engine, role: RoleProfileConfig, timeoutMs: number): Promise<SessionCredentials> {
+  const serveAbove = leadTimeMs(SERVE_CACHED_ABOVE_MS, ROLE_SESSION_MS);
+  const cached = await engine.lastSession(role.name).catch(() => undefined);
+  if (cached && cached.expiresAt - engine.clock.now() > serveAbove) return cached;
+  const source = await engine.profile(role.sourceProfile);
+  return engine.whileRefreshing(role.name, async () => {
+    const current = await engine.lastSession(role.name).catch(() => undefined);
+    if (current && current.expiresAt !== cached?.expiresAt && current.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS) return current;
+    const terminal = openTerminal();
+    terminal?.close();
+    const input = {
+      onWait: stepWaitNotice(ctx.streams.stderr, source.mfaSerial),
+      ...(terminal ? { ask: () => askOnTerminal(engine, source, undefined, timeoutMs) } : {}),
+    };
+    return (await engine.refreshRole(role.name, input)).session;
+  });
 }

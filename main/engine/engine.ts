@@ -18,7 +18,7 @@ import {
   type ProfilePatch,
   type SettingsPatch,
 } from '../common/validation';
-import { type Env, configFilePath, readProfileConfig, readProfileConfigs } from './files/aws-config';
+import { type Env, type RoleProfileConfig, configFilePath, readProfileConfig, readProfileConfigs, readRoleProfiles } from './files/aws-config';
 import { runCodeCommand } from './codes/code-command';
 import { readYubikeyCode } from './codes/yubikey';
 import { ClockOffset, systemClock, type Clock } from './clock/clock';
@@ -562,6 +562,55 @@ export class Engine {
     return this.keeper.refresh(name, input);
   }
 
+  // ── Role profiles ───────────────────────────────────────────────────────────────────────────
+
+  /** The role profiles of the config file (`role_arn` + `source_profile`) whose source is a MFA Tray profile. */
+  async roleProfiles(): Promise<readonly RoleProfileConfig[]> {
+    const names = new Set((await this.settings.listProfiles()).map((p) => p.name));
+    const roles = await readRoleProfiles(this.#env ? { env: this.#env } : {});
+    return roles.filter((role) => names.has(role.sourceProfile) && !names.has(role.name));
+  }
+
+  /** One role profile, or undefined when the config file has none of that name with a MFA Tray source. */
+  async roleProfile(name: string): Promise<RoleProfileConfig | undefined> {
+    return (await this.roleProfiles()).find((role) => role.name === name);
+  }
+
+  /**
+   * A role profile's session: `sts:AssumeRole` with its source profile's MFA session, so no new code
+   * is needed while that session lives (when it is missing or about to end, it is refreshed first,
+   * with `input`: one code). Written into the role profile's credentials-file section and cached.
+   * A role assumed with a session lasts at most an hour: a longer `duration_seconds` is shortened
+   * and said (`shortenedFrom`).
+   */
+  async refreshRole(name: string, input: RefreshInput): Promise<{ readonly session: SessionCredentials; readonly shortenedFrom?: number }> {
+    const role = await this.roleProfile(name);
+    if (!role)
+      throw new MfaTrayError('not-found', `There is no role profile "${name}" with a MFA Tray profile as its source_profile in ${configFilePath(this.#env)}.`);
+    const source = await this.settings.getProfile(role.sourceProfile);
+    await this.credentials.assertWritable(name);
+    const current = await this.sessions.currentSession(source.name);
+    const sourceSession = current && current.expiresAt - this.clock.now() > ROLE_SOURCE_MIN_LEFT_MS ? current : await this.refresh(source.name, input);
+    const asked = role.durationSeconds ?? ROLE_CHAIN_MAX_SECONDS;
+    const durationSeconds = Math.min(asked, ROLE_CHAIN_MAX_SECONDS);
+    let session: SessionCredentials;
+    try {
+      session = await this.sts.assumeRole({
+        session: sourceSession,
+        roleArn: role.roleArn,
+        sessionName: role.roleSessionName ?? `mfa-tray-${source.name}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
+        ...(role.externalId ? { externalId: role.externalId } : {}),
+        durationSeconds,
+        region: role.region ?? source.region,
+      });
+    } catch (error) {
+      throw explainRoleRefusal(error, role, source.name);
+    }
+    await this.credentials.writeSession(name, session);
+    await this.secrets.setSession(name, session);
+    return { session, ...(asked > durationSeconds ? { shortenedFrom: asked } : {}) };
+  }
+
   /** Where a profile's next code comes from: its TOTP secret, or a person. */
   codeSource(name: string): Promise<CodeSource> {
     return this.keeper.codeSource(name);
@@ -720,6 +769,33 @@ export interface RemovalImpact {
   readonly keyCopies: readonly string[];
   readonly hasTotpSecret: boolean;
   readonly credentialsPath: string;
+}
+
+/** A role assumed with a session lasts at most an hour (AWS's role-chaining limit). */
+const ROLE_CHAIN_MAX_SECONDS = 3600;
+/** A source session with less left than this is refreshed before a role is assumed with it. */
+const ROLE_SOURCE_MIN_LEFT_MS = 5 * MINUTE;
+
+/** AWS's AssumeRole refusals in the words of the role profile. */
+function explainRoleRefusal(error: unknown, role: RoleProfileConfig, source: string): unknown {
+  if (!isMfaTrayError(error)) return error;
+  if (error.code === 'sts-denied' && /not authorized to perform: sts:AssumeRole/.test(error.message)) {
+    return new MfaTrayError(
+      'sts-denied',
+      `The role ${role.roleArn} (role profile ${role.name}) refused the session of profile ${source}: its trust policy does not name this IAM user, ` +
+        (role.externalId
+          ? 'or the external_id in the role profile is not the one it wants.'
+          : 'or it wants an external id (external_id in the role profile). The session has MFA, so a trust policy that wants MFA is met.'),
+    );
+  }
+  if (error.code === 'sts-validation' && /MaxSessionDuration/.test(error.message)) {
+    return new MfaTrayError(
+      'sts-validation',
+      `The role ${role.roleArn} allows shorter sessions than the ${role.durationSeconds ?? ROLE_CHAIN_MAX_SECONDS} s asked for: lower duration_seconds in the role profile ${role.name}.`,
+      { field: 'durationSeconds' },
+    );
+  }
+  return error;
 }
 
 /** Creates the engine with the real adapters (keytar, the AWS SDK, the file system). */

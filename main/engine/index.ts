@@ -24,3 +24,4 @@ export type { CodeInput } from './sessions/session-service';
 export type { AskForCode, CodeSource, KeeperNotice, RefreshInput, RefreshPlan } from './sessions/keeper';
 export type { StepWaitListener } from './codes/totp';
 export { PRODUCT_NAME } from './files/paths';
+export type { RoleProfileConfig } from './files/aws-config';

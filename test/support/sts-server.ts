@@ -80,6 +80,26 @@ export interface IssuedSession {
   /** Expiry by the server's clock, ms since the epoch. */
   readonly expiresAt: number;
   readonly user: StsUser;
+  /** Whether the session was got with an MFA code (`aws:MultiFactorAuthPresent`), itself or by its source. */
+  readonly mfa: boolean;
+  /** For a session of an assumed role: the role and the session name. */
+  readonly role?: { readonly role: StsRole; readonly sessionName: string };
+}
+
+/** A role as registered with {@link StsServer.registerRole}: whom it trusts and on what conditions. */
+export interface StsRole {
+  readonly name: string;
+  readonly account: string;
+  readonly arn: string;
+  readonly roleId: string;
+  /** The users its trust policy names. */
+  readonly trusts: readonly StsUser[];
+  /** The trust policy's `"Bool": {"aws:MultiFactorAuthPresent": "true"}`. */
+  readonly requireMfa: boolean;
+  /** The trust policy's `sts:ExternalId`, when it has one. */
+  readonly externalId?: string;
+  /** The role's MaxSessionDuration, in seconds (AWS's default: 3600). */
+  readonly maxSessionDuration: number;
 }
 
 /** One request as the server saw it (also faulted and refused ones), for "sent once" assertions. */
@@ -147,6 +167,15 @@ export interface StsServer {
   env(): { AWS_ENDPOINT_URL_STS: string };
   /** Registers an IAM user with a long-lived key and (by default) a virtual MFA device. */
   registerUser(input?: StsUserInput): StsUser;
+  /** Registers a role that `trusts` may assume (with MFA, an external id, a longer maximum, as given). */
+  registerRole(input: {
+    readonly name: string;
+    readonly account?: string;
+    readonly trusts: readonly StsUser[];
+    readonly requireMfa?: boolean;
+    readonly externalId?: string;
+    readonly maxSessionDuration?: number;
+  }): StsRole;
   /** The server's clock: real time plus the skew. */
   now(): number;
   /** The user's TOTP code by the server's clock, `steps` time steps from now (e.g. -1, +1). */
@@ -426,6 +455,128 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     return user;
   }
 
+  const rolesByArn = new Map<string, StsRole>();
+
+  function registerRole(input: Parameters<StsServer['registerRole']>[0]): StsRole {
+    const account = input.account ?? '123456789012';
+    const role: StsRole = {
+      name: input.name,
+      account,
+      arn: `arn:aws:iam::${account}:role/${input.name}`,
+      roleId: randomId('AROA', 17),
+      trusts: input.trusts,
+      requireMfa: input.requireMfa ?? false,
+      ...(input.externalId === undefined ? {} : { externalId: input.externalId }),
+      maxSessionDuration: input.maxSessionDuration ?? 3600,
+    };
+    rolesByArn.set(role.arn, role);
+    return role;
+  }
+
+  /** The TOTP check GetSessionToken and AssumeRole share: ±1 step, a step never twice per device. */
+  function checkCode(user: StsUser, serial: string | null, code: string | null, record: StsRequestRecord): void {
+    if (serial === null || user.mfaSerial === undefined || serial !== user.mfaSerial || user.totpSecret === undefined) {
+      throw new StsError('AccessDenied', STS_MESSAGES.wrongDevice, 403);
+    }
+    if (code === null) throw new StsError('AccessDenied', STS_MESSAGES.invalidCode, 403);
+    const result = verifySync({
+      secret: user.totpSecret,
+      token: code,
+      epoch: Math.floor(now() / 1000),
+      epochTolerance: TOTP_PERIOD_S,
+      period: TOTP_PERIOD_S,
+      digits: 6,
+      algorithm: 'sha1',
+    });
+    if (!result.valid || !('timeStep' in result)) throw new StsError('AccessDenied', STS_MESSAGES.invalidCode, 403);
+    record.timeStep = result.timeStep;
+    const last = lastStepBySerial.get(serial);
+    if (last !== undefined && result.timeStep <= last) {
+      record.outcome = 'AccessDenied (replayed time step)';
+      throw new StsError('AccessDenied', STS_MESSAGES.invalidCode, 403);
+    }
+    lastStepBySerial.set(serial, result.timeStep);
+  }
+
+  function issue(user: StsUser, durationSeconds: number, mfa: boolean, role?: IssuedSession['role']): IssuedSession {
+    // Whole seconds, as STS writes Expiration.
+    const expiresAt = Math.floor(now() / 1000) * 1000 + durationSeconds * 1000;
+    const session: IssuedSession = {
+      accessKeyId: randomId('ASIA', 16),
+      secretAccessKey: randomSecret(),
+      sessionToken: `IQoJb3JpZ2luX2VjE${randomBytes(240).toString('base64')}`,
+      expiresAt,
+      user,
+      mfa,
+      ...(role ? { role } : {}),
+    };
+    sessionsByKey.set(session.accessKeyId, session);
+    sessions.push(session);
+    return session;
+  }
+
+  function credentialsXml(session: IssuedSession): string {
+    return [
+      '    <Credentials>',
+      `      <AccessKeyId>${session.accessKeyId}</AccessKeyId>`,
+      `      <SecretAccessKey>${escapeXml(session.secretAccessKey)}</SecretAccessKey>`,
+      `      <SessionToken>${escapeXml(session.sessionToken)}</SessionToken>`,
+      `      <Expiration>${new Date(session.expiresAt).toISOString().replace('.000Z', 'Z')}</Expiration>`,
+      '    </Credentials>',
+    ].join('\n');
+  }
+
+  /** AssumeRole as STS answers it: trust, MFA, external id, durations (an hour at most from a session), AWS's words. */
+  function assumeRole(caller: Caller, params: URLSearchParams, record: StsRequestRecord): string {
+    const roleArn = params.get('RoleArn') ?? '';
+    const sessionName = params.get('RoleSessionName') ?? '';
+    const violations: string[] = [];
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(roleArn))
+      violations.push(
+        violation(
+          roleArn,
+          'roleArn',
+          'Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+',
+        ),
+      );
+    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName))
+      violations.push(violation(sessionName, 'roleSessionName', 'Member must satisfy regular expression pattern: [\\w+=,.@-]*'));
+    const durationText = params.get('DurationSeconds');
+    const durationSeconds = durationText === null ? 3600 : Number(durationText);
+    if (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > 43200) {
+      violations.push(violation(String(durationText), 'durationSeconds', 'Member must have value less than or equal to 43200'));
+    }
+    if (violations.length > 0) throw validationError(violations);
+    const principal = caller.session?.role
+      ? `arn:aws:sts::${caller.session.role.role.account}:assumed-role/${caller.session.role.role.name}/${caller.session.role.sessionName}`
+      : caller.user.arn;
+    const denied = new StsError('AccessDenied', `User: ${principal} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
+    const role = rolesByArn.get(roleArn);
+    if (!role || !role.trusts.some((u) => u.accessKeyId === caller.user.accessKeyId)) throw denied;
+    let mfa = caller.session?.mfa ?? false;
+    if (params.get('SerialNumber') !== null || params.get('TokenCode') !== null) {
+      checkCode(caller.user, params.get('SerialNumber'), params.get('TokenCode'), record);
+      mfa = true;
+    }
+    if (role.requireMfa && !mfa) throw denied;
+    if (role.externalId !== undefined && params.get('ExternalId') !== role.externalId) throw denied;
+    // Temporary credentials assuming a role: role chaining, an hour at most.
+    if (caller.session && durationSeconds > 3600) {
+      throw new StsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', 400);
+    }
+    if (durationSeconds > role.maxSessionDuration) {
+      throw new StsError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', 400);
+    }
+    const session = issue(caller.user, durationSeconds, mfa, { role, sessionName });
+    return [
+      credentialsXml(session),
+      '    <AssumedRoleUser>',
+      `      <AssumedRoleId>${role.roleId}:${escapeXml(sessionName)}</AssumedRoleId>`,
+      `      <Arn>arn:aws:sts::${role.account}:assumed-role/${escapeXml(role.name)}/${escapeXml(sessionName)}</Arn>`,
+      '    </AssumedRoleUser>',
+    ].join('\n');
+  }
+
   function codeAt(user: StsUser, atMs: number): string {
     if (user.totpSecret === undefined) throw new Error(`user ${user.name} has no MFA device`);
     return generateSync({ secret: user.totpSecret, epoch: Math.floor(atMs / 1000), period: TOTP_PERIOD_S, digits: 6, algorithm: 'sha1' });
@@ -496,57 +647,22 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     if (caller.session) throw new StsError('AccessDenied', STS_MESSAGES.sessionCredentials, 403);
     const serial = params.get('SerialNumber');
     const code = params.get('TokenCode');
-    if (serial !== null || code !== null) {
-      const user = caller.user;
-      if (serial === null || user.mfaSerial === undefined || serial !== user.mfaSerial || user.totpSecret === undefined) {
-        throw new StsError('AccessDenied', STS_MESSAGES.wrongDevice, 403);
-      }
-      if (code === null) throw new StsError('AccessDenied', STS_MESSAGES.invalidCode, 403);
-      // ±1 step around the server's clock, as AWS accepts; a step at or before the last accepted one
-      // for this device is refused with the same words (AWS does not tell a replay from a typo).
-      const result = verifySync({
-        secret: user.totpSecret,
-        token: code,
-        epoch: Math.floor(now() / 1000),
-        epochTolerance: TOTP_PERIOD_S,
-        period: TOTP_PERIOD_S,
-        digits: 6,
-        algorithm: 'sha1',
-      });
-      // The functional API's result type is a TOTP/HOTP union; only the TOTP side has a timeStep.
-      if (!result.valid || !('timeStep' in result)) throw new StsError('AccessDenied', STS_MESSAGES.invalidCode, 403);
-      record.timeStep = result.timeStep;
-      const last = lastStepBySerial.get(serial);
-      if (last !== undefined && result.timeStep <= last) {
-        record.outcome = 'AccessDenied (replayed time step)';
-        throw new StsError('AccessDenied', STS_MESSAGES.invalidCode, 403);
-      }
-      lastStepBySerial.set(serial, result.timeStep);
-    }
+    const mfa = serial !== null || code !== null;
+    if (mfa) checkCode(caller.user, serial, code, record);
     const durationSeconds = Number(params.get('DurationSeconds') ?? 43200);
-    // Whole seconds, as STS writes Expiration.
-    const expiresAt = Math.floor(now() / 1000) * 1000 + durationSeconds * 1000;
-    const session: IssuedSession = {
-      accessKeyId: randomId('ASIA', 16),
-      secretAccessKey: randomSecret(),
-      sessionToken: `IQoJb3JpZ2luX2VjE${randomBytes(240).toString('base64')}`,
-      expiresAt,
-      user: caller.user,
-    };
-    sessionsByKey.set(session.accessKeyId, session);
-    sessions.push(session);
-    return [
-      '    <Credentials>',
-      `      <AccessKeyId>${session.accessKeyId}</AccessKeyId>`,
-      `      <SecretAccessKey>${escapeXml(session.secretAccessKey)}</SecretAccessKey>`,
-      `      <SessionToken>${escapeXml(session.sessionToken)}</SessionToken>`,
-      `      <Expiration>${new Date(expiresAt).toISOString().replace('.000Z', 'Z')}</Expiration>`,
-      '    </Credentials>',
-    ].join('\n');
+    return credentialsXml(issue(caller.user, durationSeconds, mfa));
   }
 
   function getCallerIdentity(caller: Caller): string {
     const { user } = caller;
+    const role = caller.session?.role;
+    if (role) {
+      return [
+        `    <Arn>arn:aws:sts::${role.role.account}:assumed-role/${escapeXml(role.role.name)}/${escapeXml(role.sessionName)}</Arn>`,
+        `    <UserId>${role.role.roleId}:${escapeXml(role.sessionName)}</UserId>`,
+        `    <Account>${role.role.account}</Account>`,
+      ].join('\n');
+    }
     return [`    <Arn>${escapeXml(user.arn)}</Arn>`, `    <UserId>${user.userId}</UserId>`, `    <Account>${user.account}</Account>`].join('\n');
   }
 
@@ -616,6 +732,7 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
       let fields: string;
       if (record.action === 'GetSessionToken') fields = getSessionToken(caller, params, record);
       else if (record.action === 'GetCallerIdentity') fields = getCallerIdentity(caller);
+      else if (record.action === 'AssumeRole') fields = assumeRole(caller, params, record);
       else throw new StsError('InvalidAction', `Could not find operation ${record.action ?? ''} for version ${API_VERSION}`, 400);
       record.outcome = 'ok';
       return { status: 200, body: resultXml(record.action, fields, requestId) };
@@ -730,6 +847,7 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     sessions,
     env: () => ({ AWS_ENDPOINT_URL_STS: endpoint }),
     registerUser,
+    registerRole,
     now,
     currentCode: (user, steps = 0) => codeAt(user, now() + steps * TOTP_PERIOD_S * 1000),
     codeAt,

@@ -7,7 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { isoExpiration } from '../../engine';
+import { isMfaTrayError } from '../../common/errors';
+import { isoExpiration, type Engine } from '../../engine';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { sessionForUse } from '../session-for-use';
@@ -47,13 +48,13 @@ Options:
   async run(ctx, { positionals, passThrough = [] }) {
     const name = positionals[0] as string;
     const engine = ctx.engine();
-    const profile = await engine.profile(name);
-    const session = await sessionForUse(ctx, profile.name, 'exec');
+    const { name: profileName, region } = await regionOf(engine, name);
+    const session = await sessionForUse(ctx, profileName, 'exec');
 
     const env: NodeJS.ProcessEnv = { ...ctx.env };
     const present = REPLACED.filter((key) => env[key] !== undefined && env[key] !== '');
     if (present.length > 0) {
-      ctx.err(`mfa-tray exec: note: this environment already holds ${present.join(', ')}; the command gets profile ${profile.name}'s session instead.`);
+      ctx.err(`mfa-tray exec: note: this environment already holds ${present.join(', ')}; the command gets profile ${profileName}'s session instead.`);
     }
     for (const key of [...REPLACED, ...REMOVED]) delete env[key];
     Object.assign(env, {
@@ -61,14 +62,26 @@ Options:
       AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
       AWS_SESSION_TOKEN: session.sessionToken,
       AWS_CREDENTIAL_EXPIRATION: isoExpiration(session.expiresAt),
-      AWS_REGION: profile.region,
-      AWS_DEFAULT_REGION: profile.region,
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
     });
 
     const [file, ...args] = passThrough.length > 0 ? passThrough : [defaultShell(ctx.env)];
     return runChild(ctx, file as string, args, env);
   },
 };
+
+/** The profile's name and region; a role profile's own region, else its source's. */
+async function regionOf(engine: Engine, name: string): Promise<{ readonly name: string; readonly region: string }> {
+  try {
+    const profile = await engine.profile(name);
+    return { name: profile.name, region: profile.region };
+  } catch (error) {
+    const role = isMfaTrayError(error, 'not-found') ? await engine.roleProfile(name) : undefined;
+    if (!role) throw error;
+    return { name: role.name, region: role.region ?? (await engine.profile(role.sourceProfile)).region };
+  }
+}
 
 function defaultShell(env: NodeJS.ProcessEnv): string {
   if (process.platform === 'win32') return env.COMSPEC || 'cmd.exe';

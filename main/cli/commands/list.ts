@@ -16,9 +16,10 @@ export const listCommand: Command = {
   usage: ['list'],
   details: `
 One line per profile: its name, where its codes come from (a registered TOTP secret, the
-mfa_process command in ~/.aws/config, or typed by you; "auto" when it is refreshed unattended),
-its MFA device, its session (time left, or expired, or none) and the credentials-file section
-the session goes to. status shows states and expiry times; status --json is for scripts.
+mfa_process command in ~/.aws/config, a YubiKey, or typed by you; "auto" when it is refreshed
+unattended), its MFA device, its session (time left, or expired, or none) and the credentials-file
+section the session goes to. Then the role profiles of ~/.aws/config whose source_profile is one
+of these (role_arn in the device column): their sessions come from the source's, with no code. status shows states and expiry times; status --json is for scripts.
 
 Options:
   -h, --help               this help
@@ -46,6 +47,12 @@ Options:
               : 'expired';
       return [profile.name, `${CODE_WORDS[plan.source]}${plan.selfRefreshing ? ', auto' : ''}`, profile.mfaSerial, session, `[${profile.targetSection}]`];
     });
+    // Role profiles of the config file, under their source: assumed with its MFA session, no code of their own.
+    for (const role of await engine.roleProfiles()) {
+      const cached = await engine.lastSession(role.name).catch(() => undefined);
+      const left = cached === undefined ? '-' : cached.expiresAt > now ? `${formatDuration(cached.expiresAt - now)} left` : 'expired';
+      rows.push([role.name, `role, from ${role.sourceProfile}`, role.roleArn, left, `[${role.name}]`]);
+    }
     ctx.write(renderTable(['PROFILE', 'CODES', 'MFA DEVICE', 'SESSION', 'SECTION'], rows));
     return EXIT.ok;
   },

@@ -5,10 +5,10 @@
  * terminal naming the profile and its device. Without a terminal (stdin a pipe, cron, CI) and
  * without either of the first two, the refresh fails with what to do.
  */
-import { MfaTrayError } from '../../common/errors';
+import { MfaTrayError, isMfaTrayError } from '../../common/errors';
 import type { Profile } from '../../common/model';
 import { validateCode, validateProfileName } from '../../common/validation';
-import type { RefreshInput } from '../../engine';
+import type { RefreshInput, RoleProfileConfig } from '../../engine';
 import { UsageError, flag, stringOption } from '../args';
 import { DeviceSteps, askCode, sleep, stepWaitNotice, touchNotice } from '../ask-code';
 import { HELP_OPTION, type Command } from '../command';
@@ -60,6 +60,7 @@ Options:
 
     const engine = ctx.engine();
     let profiles: readonly Profile[];
+    const roles: RoleProfileConfig[] = [];
     if (all) {
       profiles = await engine.profiles();
       if (profiles.length === 0) {
@@ -67,13 +68,39 @@ Options:
       }
     } else {
       // Every name is checked before anything is sent: a typo fails fast, with the profiles there are.
+      // A name that is no MFA Tray profile may be a role profile of the config file.
       const found: Profile[] = [];
-      for (const name of names) found.push(await engine.profile(name));
+      for (const name of names) {
+        try {
+          found.push(await engine.profile(name));
+        } catch (error) {
+          const role = isMfaTrayError(error, 'not-found') ? await engine.roleProfile(name) : undefined;
+          if (!role) throw error;
+          roles.push(role);
+        }
+      }
       profiles = found;
     }
 
     const steps = new DeviceSteps(() => engine.awsNow());
     let firstFailure: ExitStatus | undefined;
+    for (const role of roles) {
+      try {
+        const source = await engine.profile(role.sourceProfile);
+        const { session, shortenedFrom } = await engine.refreshRole(role.name, codeInput(ctx, source, code, steps));
+        ctx.out(
+          `${role.name}: new role session (${role.roleArn}, from profile ${source.name}'s MFA session) in [${role.name}] of ${engine.credentialsPath}, ${describeExpiry(session.expiresAt, engine.clock.now())}` +
+            (shortenedFrom === undefined
+              ? ''
+              : `; a role assumed with a session lasts at most 1 hour, so the ${shortenedFrom} s of duration_seconds were shortened to 3600`),
+        );
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+        const failure = describeFailure(error, 'refresh');
+        ctx.err(`mfa-tray refresh: ${role.name}: ${failure.message}`);
+        firstFailure ??= failure.status;
+      }
+    }
     for (const profile of profiles) {
       try {
         const input = codeInput(ctx, profile, code, steps);

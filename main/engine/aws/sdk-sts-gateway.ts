@@ -11,7 +11,7 @@ import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import { quoteIfHarmless } from '../../common/validation';
 import { maskKeyId } from '../../common/key-id';
 import { ClockOffset, describeDuration, describeOffset, systemClock, type Clock } from '../clock/clock';
-import type { CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
+import type { AssumeRoleRequest, CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
 
 /** Options for {@link SdkStsGateway}; all optional. */
 export interface SdkStsGatewayOptions {
@@ -75,8 +75,10 @@ export function isSecurityKeySerial(serial: string): boolean {
 
 /** What a failed call was about, for messages. Never holds the code or the secret as text to show. */
 interface CallContext {
-  readonly action: 'GetSessionToken' | 'GetCallerIdentity';
+  readonly action: 'GetSessionToken' | 'GetCallerIdentity' | 'AssumeRole';
   readonly key: LongLivedKey;
+  /** With a session's key (AssumeRole): its token. */
+  readonly sessionToken?: string;
   readonly region: string;
   readonly mfaSerial?: string;
   readonly code?: string;
@@ -225,6 +227,44 @@ export class SdkStsGateway implements StsGateway {
     return { arn: output.Arn, account: output.Account, userId: output.UserId };
   }
 
+  async assumeRole(request: AssumeRoleRequest): Promise<SessionCredentials> {
+    const { session, roleArn, sessionName, externalId, durationSeconds, region } = request;
+    checkRegion(region);
+    const context: CallContext = {
+      action: 'AssumeRole',
+      key: { accessKeyId: session.accessKeyId, secretAccessKey: session.secretAccessKey },
+      sessionToken: session.sessionToken,
+      region,
+    };
+    const sdk = await loadSdk();
+    const command = new sdk.AssumeRoleCommand({
+      RoleArn: roleArn,
+      RoleSessionName: sessionName,
+      DurationSeconds: durationSeconds,
+      ...(externalId === undefined ? {} : { ExternalId: externalId }),
+    });
+    // No code is sent: a lost answer costs nothing, so the SDK's retries may run.
+    const output = await this.#send(sdk, context, this.#identityMaxAttempts, (client, options) => client.send(command, options));
+    const credentials = output.Credentials;
+    const expiration = credentials?.Expiration;
+    if (
+      !credentials?.AccessKeyId ||
+      !credentials.SecretAccessKey ||
+      !credentials.SessionToken ||
+      !(expiration instanceof Date) ||
+      Number.isNaN(expiration.getTime())
+    ) {
+      throw unreadableAnswer(context, 200);
+    }
+    this.#checkSessionLength(context, expiration.getTime(), durationSeconds);
+    return {
+      accessKeyId: credentials.AccessKeyId,
+      secretAccessKey: credentials.SecretAccessKey,
+      sessionToken: credentials.SessionToken,
+      expiresAt: expiration.getTime(),
+    };
+  }
+
   /** Sends one command on a fresh client, measuring the clock, bounded in time, errors mapped. */
   async #send<Output>(
     sdk: Sdk,
@@ -239,7 +279,11 @@ export class SdkStsGateway implements StsGateway {
     const clock = this.#clock;
     const client = new sdk.STSClient({
       region: context.region,
-      credentials: { accessKeyId: context.key.accessKeyId, secretAccessKey: context.key.secretAccessKey },
+      credentials: {
+        accessKeyId: context.key.accessKeyId,
+        secretAccessKey: context.key.secretAccessKey,
+        ...(context.sessionToken === undefined ? {} : { sessionToken: context.sessionToken }),
+      },
       maxAttempts,
       ...(this.#endpoint === undefined ? {} : { endpoint: this.#endpoint }),
       // Sign in AWS time once we know it: the SDK itself corrects only after a refusal.
@@ -521,6 +565,11 @@ function sessionCredentials(make: Make, maskedKey: string): MfaTrayError {
 
 /** An STS ValidationError, told by the field STS names. STS's own text echoes the values (the code too): never shown. */
 function validationError(make: Make, stsMessage: string): MfaTrayError {
+  if (stsMessage.includes('MaxSessionDuration')) {
+    return make('sts-validation', 'AWS refused the session duration: it is longer than the MaxSessionDuration set for this role.', {
+      field: 'durationSeconds',
+    });
+  }
   if (stsMessage.includes("'durationSeconds'")) {
     return make(
       'sts-validation',

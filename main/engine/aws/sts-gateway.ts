@@ -12,6 +12,16 @@ export interface GetSessionTokenRequest {
   readonly region: string;
 }
 
+export interface AssumeRoleRequest {
+  /** The source profile's MFA session: the role is assumed with it, so no new code is needed. */
+  readonly session: SessionCredentials;
+  readonly roleArn: string;
+  readonly sessionName: string;
+  readonly externalId?: string;
+  readonly durationSeconds: number;
+  readonly region: string;
+}
+
 export interface CallerIdentity {
   readonly arn: string;
   readonly account: string;
@@ -23,4 +33,6 @@ export interface StsGateway {
   getSessionToken(request: GetSessionTokenRequest): Promise<SessionCredentials>;
   /** Who the long-lived key belongs to (needs no MFA). */
   getCallerIdentity(key: LongLivedKey, region: string): Promise<CallerIdentity>;
+  /** A role's session, assumed with a session (the role's trust sees that session's MFA). */
+  assumeRole(request: AssumeRoleRequest): Promise<SessionCredentials>;
 }

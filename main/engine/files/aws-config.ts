@@ -155,3 +155,58 @@ function profileName(header: string): string | undefined {
   const match = /^profile[ \t]+(["']?)([^"' \t]+)\1[ \t]*$/.exec(header);
   return match?.[2];
 }
+
+/** A role profile of the config file: `role_arn` with a `source_profile`, read as the AWS CLI reads them. */
+export interface RoleProfileConfig {
+  readonly name: string;
+  readonly roleArn: string;
+  readonly sourceProfile: string;
+  readonly roleSessionName?: string;
+  readonly externalId?: string;
+  readonly durationSeconds?: number;
+  readonly region?: string;
+  readonly mfaSerial?: string;
+}
+
+/** Every role profile of the config file (those with `role_arn` and `source_profile`), in file order. */
+export async function readRoleProfiles(options: ReadProfileConfigOptions = {}): Promise<readonly RoleProfileConfig[]> {
+  const path = options.path ?? configFilePath(options.env);
+  let text: string;
+  try {
+    text = (await readFile(path)).toString('utf8');
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw fileError('credentials-file', `Cannot read the AWS config file ${path}`, error);
+  }
+  const doc = parseIni(text);
+  const names = new Set<string>();
+  for (const section of doc.sections) {
+    const name = section.header >= 0 && section.name !== undefined ? (section.name === 'default' ? 'default' : profileName(section.name)) : undefined;
+    if (name !== undefined && isValidSectionName(name)) names.add(name);
+  }
+  const roles: RoleProfileConfig[] = [];
+  for (const name of names) {
+    const values = new Map<string, string>();
+    for (const section of profileSections(doc, name)) for (const entry of section.entries) values.set(entry.key, entry.value.trim());
+    const roleArn = values.get('role_arn');
+    const sourceProfile = values.get('source_profile');
+    if (!roleArn || !sourceProfile) continue;
+    const duration = values.get('duration_seconds');
+    const pick = (key: string): string | undefined => values.get(key) || undefined;
+    const roleSessionName = pick('role_session_name');
+    const externalId = pick('external_id');
+    const region = pick('region');
+    const mfaSerial = pick('mfa_serial');
+    roles.push({
+      name,
+      roleArn,
+      sourceProfile,
+      ...(roleSessionName ? { roleSessionName } : {}),
+      ...(externalId ? { externalId } : {}),
+      ...(duration !== undefined && /^\d{1,9}$/.test(duration) ? { durationSeconds: Number(duration) } : {}),
+      ...(region ? { region } : {}),
+      ...(mfaSerial ? { mfaSerial } : {}),
+    });
+  }
+  return roles;
+}

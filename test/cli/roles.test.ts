@@ -1,0 +1,129 @@
+/**
+ * Role profiles: `role_arn` + `source_profile` in the AWS config file, assumed with the source's MFA
+ * session (one code for every role of that user), against the loopback STS's AssumeRole (trust,
+ * MFA, external id, durations, AWS's error words). Then the AWS CLI v2 itself (Debian's awscli)
+ * runs `sts get-caller-identity --profile <role>` both ways users configure it.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { describe, test } from 'node:test';
+import { cliCommandLine, useCliSuite } from '../support/cli';
+
+const cli = useCliSuite('roles');
+const execFileAsync = promisify(execFile);
+
+function configure(text: string): void {
+  mkdirSync(dirname(cli.sandbox.configFile), { recursive: true });
+  writeFileSync(cli.sandbox.configFile, text);
+}
+
+async function withRoles(): Promise<{ admin: string; readonly: string }> {
+  await cli.sandbox.addProfile('work', cli.user);
+  const admin = cli.sts.registerRole({ name: `admin-${Date.now()}`, trusts: [cli.user], requireMfa: true }).arn;
+  const readonly = cli.sts.registerRole({ name: `readonly-${Date.now()}`, trusts: [cli.user], externalId: 'ext-1234' }).arn;
+  configure(
+    `[profile work]\nregion = us-east-1\n\n[profile admin]\nregion = us-east-1\nrole_arn = ${admin}\nsource_profile = work\nrole_session_name = alice\n\n` +
+      `[profile readonly]\nregion = us-east-1\nrole_arn = ${readonly}\nsource_profile = work\nexternal_id = ext-1234\nduration_seconds = 7200\n`,
+  );
+  return { admin, readonly };
+}
+
+describe('role profiles', () => {
+  test('one code for every role: the first role refreshes the source (one code), the second needs none', async () => {
+    const { admin, readonly } = await withRoles();
+    await cli.sts.avoidStepEdge(3000);
+    const first = await cli.sandbox.run(['refresh', 'admin', '--code', cli.sts.currentCode(cli.user)], { detached: true });
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, new RegExp(`^admin: new role session \\(${admin.replace(/[/.]/g, '\\$&')}, from profile work's MFA session\\) in \\[admin\\]`));
+    const codes = cli.sts.count('GetSessionToken');
+    const second = await cli.sandbox.run(['refresh', 'readonly'], { detached: true });
+    assert.equal(second.status, 0, second.stderr);
+    assert.match(second.stdout, /; a role assumed with a session lasts at most 1 hour, so the 7200 s of duration_seconds were shortened to 3600\n$/);
+    assert.equal(cli.sts.count('GetSessionToken'), codes, 'no second code');
+    const credentials = readFileSync(cli.sandbox.credentialsFile, 'utf8');
+    for (const section of ['work', 'admin', 'readonly']) assert.match(credentials, new RegExp(`^\\[${section}\\]$`, 'm'));
+    const issued = cli.sts.sessions.filter((s) => s.role);
+    assert.deepEqual(
+      issued.map((s) => [s.role?.role.arn, s.role?.sessionName, s.mfa]),
+      [
+        [admin, 'alice', true],
+        [readonly, 'mfa-tray-work', true],
+      ],
+    );
+    // credential-process serves the cached role session; list shows the roles under their source.
+    const json = JSON.parse((await cli.sandbox.run(['credential-process', 'admin'])).stdout);
+    assert.equal(json.AccessKeyId, issued[0]?.accessKeyId);
+    assert.match((await cli.sandbox.run(['list'])).stdout, /^admin\s+role, from work\s+arn:aws:iam::\d+:role\/admin-\d+\s+\d+ min left\s+\[admin\]$/m);
+  });
+
+  test("a role that does not trust the user, or wants another external id: one line in the role's words, exit 7", async () => {
+    await cli.sandbox.addProfile('work', cli.user);
+    const stranger = cli.sts.registerUser();
+    const other = cli.sts.registerRole({ name: `other-${Date.now()}`, trusts: [stranger] }).arn;
+    configure(`[profile other]\nrole_arn = ${other}\nsource_profile = work\n`);
+    await cli.sts.avoidStepEdge(3000);
+    const result = await cli.sandbox.run(['refresh', 'other', '--code', cli.sts.currentCode(cli.user)], { detached: true });
+    assert.equal(result.status, 7, result.stderr);
+    assert.equal(
+      result.stderr,
+      `mfa-tray refresh: other: The role ${other} (role profile other) refused the session of profile work: its trust policy does not name this IAM user, or it wants an external id (external_id in the role profile). The session has MFA, so a trust policy that wants MFA is met.\n`,
+    );
+    assert.doesNotMatch(readFileSync(cli.sandbox.credentialsFile, 'utf8'), /^\[other\]$/m);
+  });
+});
+
+describe('the AWS CLI v2 with role profiles', () => {
+  test('get-caller-identity runs as each assumed role through credential_process, after a single code', async () => {
+    // Debian's awscli package (v2) is /usr/bin/aws; another aws earlier on PATH may be v1.
+    const awsCli = ['/usr/bin/aws', 'aws'].find((file) => /^aws-cli\/2\./.test(spawnSync(file, ['--version'], { encoding: 'utf8' }).stdout ?? ''));
+    assert.ok(awsCli !== undefined, 'the AWS CLI v2 is needed for this test: apt-get install -y awscli');
+    const { admin, readonly } = await withRoles();
+    writeFileSync(
+      cli.sandbox.configFile,
+      `${readFileSync(cli.sandbox.configFile, 'utf8')}\n[profile admin-mfa-tray]\nregion = us-east-1\ncredential_process = ${cliCommandLine(['credential-process', 'admin'])}\n` +
+        `\n[profile readonly-mfa-tray]\nregion = us-east-1\ncredential_process = ${cliCommandLine(['credential-process', 'readonly'])}\n`,
+    );
+    await cli.sts.avoidStepEdge(3000);
+    assert.equal((await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)])).status, 0);
+    const codes = cli.sts.count('GetSessionToken');
+    // Asynchronously: the loopback STS answers from this very process.
+    const whoAmI = async (profile: string): Promise<string> => {
+      const run = await execFileAsync(awsCli, ['sts', 'get-caller-identity', '--profile', profile, '--endpoint-url', cli.sts.endpoint, '--output', 'json'], {
+        encoding: 'utf8',
+        env: { ...cli.sandbox.env, AWS_PAGER: '' },
+        timeout: 60_000,
+      }).catch((error: { stderr?: string; stdout?: string; message?: string }) =>
+        assert.fail(`aws --profile ${profile}: ${error.message ?? ''} ${error.stderr ?? ''} ${error.stdout ?? ''}`),
+      );
+      return (JSON.parse(run.stdout) as { Arn: string }).Arn;
+    };
+    const roleName = (arn: string): string => arn.split('/').pop() as string;
+    assert.match(await whoAmI('admin-mfa-tray'), new RegExp(`:assumed-role/${roleName(admin)}/alice$`));
+    assert.match(await whoAmI('readonly-mfa-tray'), new RegExp(`:assumed-role/${roleName(readonly)}/mfa-tray-work$`));
+    // (`--profile admin` itself, with role_arn in its section, makes the AWS CLI assume the role on its
+    // own from [work]'s session; the CLI 2.9 of Debian cannot point that call at a test endpoint.)
+    assert.equal(cli.sts.count('GetSessionToken'), codes, 'one code in all');
+  });
+});
+
+describe('exec with a role profile', () => {
+  test("runs the command with the role's session and region", async () => {
+    await withRoles();
+    await cli.sts.avoidStepEdge(3000);
+    assert.equal((await cli.sandbox.run(['refresh', 'admin', '--code', cli.sts.currentCode(cli.user)])).status, 0);
+    const result = await cli.sandbox.run([
+      'exec',
+      'admin',
+      '--',
+      process.execPath,
+      '-e',
+      'process.stdout.write(process.env.AWS_ACCESS_KEY_ID + " " + process.env.AWS_REGION)',
+    ]);
+    assert.equal(result.status, 0, result.stderr);
+    const role = cli.sts.sessions.filter((s) => s.role).at(-1);
+    assert.equal(result.stdout, `${role?.accessKeyId} us-east-1`);
+  });
+});
