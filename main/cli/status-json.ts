@@ -22,6 +22,10 @@
  *       "failure": null                    // { "code": "<error code>", "message": "..." } when state is "failed"
  *     }
  *   ],
+ *   "roles": [                             // role profiles of ~/.aws/config whose source_profile is one of the profiles
+ *     { "name": "admin", "sourceProfile": "work", "roleArn": "arn:aws:iam::111111111111:role/admin",
+ *       "state": "valid", "expiresAt": "2026-05-01T07:00:00.000Z", "secondsLeft": 3600 }
+ *   ],
  *   "clock": {                             // null until any MFA Tray process has talked to STS
  *     "offsetSeconds": -90,                // AWS's clock minus this computer's: -90 = this clock is 90 s ahead
  *     "measuredAt": "2026-05-01T05:58:00.000Z"
@@ -32,7 +36,8 @@
  * Every field is always present (null rather than absent), so that `jq '.profiles[].expiresAt'`
  * never needs a guard. Nothing secret is in it.
  */
-import type { ProfileStatus } from '../engine';
+import type { ProfileStatus, RoleProfileConfig } from '../engine';
+import type { SessionState } from '../common/model';
 import { expiryOf } from '../common/session-state';
 import { stateName } from './format';
 
@@ -54,15 +59,30 @@ export interface StatusJsonProfile {
   readonly failure: { readonly code: string; readonly message: string } | null;
 }
 
+export interface StatusJsonRole {
+  readonly name: string;
+  readonly sourceProfile: string;
+  readonly roleArn: string;
+  readonly state: StatusJsonProfile['state'];
+  readonly expiresAt: string | null;
+  readonly secondsLeft: number | null;
+}
+
 export interface StatusJson {
   readonly version: typeof STATUS_JSON_VERSION;
   readonly now: string;
   readonly profiles: readonly StatusJsonProfile[];
+  readonly roles: readonly StatusJsonRole[];
   readonly clock: { readonly offsetSeconds: number; readonly measuredAt: string } | null;
 }
 
 /** The `status --json` document for the engine's statuses at `now`, and the last measured clock offset. */
-export function toStatusJson(statuses: readonly ProfileStatus[], now: number, clock?: { readonly offsetMs: number; readonly measuredAt: number }): StatusJson {
+export function toStatusJson(
+  statuses: readonly ProfileStatus[],
+  now: number,
+  clock?: { readonly offsetMs: number; readonly measuredAt: number },
+  roles: readonly { readonly role: RoleProfileConfig; readonly state: SessionState }[] = [],
+): StatusJson {
   return {
     version: STATUS_JSON_VERSION,
     now: new Date(now).toISOString(),
@@ -82,6 +102,17 @@ export function toStatusJson(statuses: readonly ProfileStatus[], now: number, cl
         expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
         secondsLeft: expiresAt === undefined ? null : Math.max(0, Math.floor((expiresAt - now) / 1000)),
         failure: state.kind === 'failed' ? { code: state.code, message: state.reason } : null,
+      };
+    }),
+    roles: roles.map(({ role, state }) => {
+      const expiresAt = expiryOf(state);
+      return {
+        name: role.name,
+        sourceProfile: role.sourceProfile,
+        roleArn: role.roleArn,
+        state: stateName(state),
+        expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
+        secondsLeft: expiresAt === undefined ? null : Math.max(0, Math.floor((expiresAt - now) / 1000)),
       };
     }),
     clock: clock === undefined ? null : { offsetSeconds: Math.round(clock.offsetMs / 1000), measuredAt: new Date(clock.measuredAt).toISOString() },

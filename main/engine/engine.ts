@@ -9,6 +9,7 @@
  */
 import { MfaTrayError, isKeychainDown, isMfaTrayError } from '../common/errors';
 import { maskKeyId } from '../common/key-id';
+import { deriveState } from '../common/session-state';
 import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../common/model';
 import {
   validateLongLivedKey,
@@ -611,6 +612,27 @@ export class Engine {
     return { session, ...(asked > durationSeconds ? { shortenedFrom: asked } : {}) };
   }
 
+  /** Checks that `name` is a MFA Tray profile or a role profile ('not-found' naming the profiles there are, else). */
+  async #profileOrRole(name: string): Promise<void> {
+    try {
+      await this.settings.getProfile(name);
+    } catch (error) {
+      if (isMfaTrayError(error, 'not-found') && (await this.roleProfile(name))) return;
+      throw error;
+    }
+  }
+
+  /** The role profiles with their cached sessions' states, for `status` and `list`. */
+  async roleStatus(): Promise<readonly { readonly role: RoleProfileConfig; readonly state: SessionState }[]> {
+    const roles = await this.roleProfiles();
+    const sessions = await this.secrets.getSessions(roles.map((r) => r.name)).catch(() => new Map<string, SessionCredentials>());
+    const now = this.clock.now();
+    return roles.map((role) => {
+      const expiresAt = sessions.get(role.name)?.expiresAt;
+      return { role, state: deriveState(expiresAt, now, this.keeper.notifyBeforeMs, ROLE_CHAIN_MAX_SECONDS * 1000) };
+    });
+  }
+
   /** Where a profile's next code comes from: its TOTP secret, or a person. */
   codeSource(name: string): Promise<CodeSource> {
     return this.keeper.codeSource(name);
@@ -692,7 +714,7 @@ export class Engine {
 
   /** The current session in an export format; 'no-session' (with the command that fixes it) when there is none. */
   async exportSession(name: string, format: ExportFormat): Promise<string> {
-    await this.settings.getProfile(name);
+    await this.#profileOrRole(name);
     const session = await this.sessions.currentSession(name);
     if (!session) {
       throw new MfaTrayError('no-session', `Profile "${name}" has no current session.`, { remedy: { action: 'refresh', profile: name } });

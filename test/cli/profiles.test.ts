@@ -390,7 +390,8 @@ describe('status', () => {
     const result = await cli.sandbox.run(['status', '--json']);
     assert.equal(result.status, 0, result.stderr);
     const json = JSON.parse(result.stdout) as StatusJson;
-    assert.deepEqual(Object.keys(json), ['version', 'now', 'profiles', 'clock']);
+    assert.deepEqual(Object.keys(json), ['version', 'now', 'profiles', 'roles', 'clock']);
+    assert.deepEqual(json.roles, []);
     assert.equal(json.version, STATUS_JSON_VERSION);
     assert.ok(Math.abs(Date.parse(json.now) - Date.now()) < 60_000);
     const [dev, ops] = json.profiles;

@@ -54,9 +54,22 @@ describe('role profiles', () => {
       ],
     );
     // credential-process serves the cached role session; list shows the roles under their source.
-    const json = JSON.parse((await cli.sandbox.run(['credential-process', 'admin'])).stdout);
-    assert.equal(json.AccessKeyId, issued[0]?.accessKeyId);
+    const served = JSON.parse((await cli.sandbox.run(['credential-process', 'admin'])).stdout);
+    assert.equal(served.AccessKeyId, issued[0]?.accessKeyId);
     assert.match((await cli.sandbox.run(['list'])).stdout, /^admin\s+role, from work\s+arn:aws:iam::\d+:role\/admin-\d+\s+\d+ min left\s+\[admin\]$/m);
+    // status and export take roles too.
+    assert.match((await cli.sandbox.run(['status'])).stdout, /^admin\s+\[admin\]\s+valid\s+\S+ \S+\s+\d+ min\s+role of work$/m);
+    const json = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout);
+    assert.deepEqual(
+      json.roles.map((r: { name: string; sourceProfile: string; state: string }) => [r.name, r.sourceProfile, r.state]),
+      [
+        ['admin', 'work', 'valid'],
+        ['readonly', 'work', 'valid'],
+      ],
+    );
+    const exported = await cli.sandbox.run(['export', 'admin']);
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.match(exported.stdout, new RegExp(`^export AWS_ACCESS_KEY_ID=${issued[0]?.accessKeyId}\n`));
   });
 
   test("a role that does not trust the user, or wants another external id: one line in the role's words, exit 7", async () => {

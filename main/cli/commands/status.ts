@@ -4,6 +4,7 @@
 import { MfaTrayError, isKeychainDown } from '../../common/errors';
 import { type ProfileStatus, describeOffset } from '../../engine';
 import { expiryOf } from '../../common/session-state';
+import type { SessionState } from '../../common/model';
 import { flag } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
@@ -35,24 +36,27 @@ Options:
     const now = engine.clock.now();
     const clock = await engine.clockStatus();
     if (flag(values, 'json')) {
-      ctx.write(`${JSON.stringify(toStatusJson(statuses, now, clock), null, 2)}\n`);
+      ctx.write(`${JSON.stringify(toStatusJson(statuses, now, clock, await engine.roleStatus()), null, 2)}\n`);
       return failIfKeychainDown(statuses);
     }
     if (statuses.length === 0) {
       ctx.out('No profiles yet. Add one with: mfa-tray add <profile> --mfa-serial <serial> --access-key-id <id>');
       return EXIT.ok;
     }
-    const rows = statuses.map(({ profile, state, hasTotpSecret }) => {
+    const row = (name: string, section: string, state: SessionState, totp: string): string[] => {
       const expiresAt = expiryOf(state);
       return [
-        profile.name,
-        `[${profile.targetSection}]`,
+        name,
+        `[${section}]`,
         stateWords(state),
         expiresAt === undefined ? '-' : formatLocalTime(expiresAt),
         expiresAt === undefined ? '-' : expiresAt > now ? formatDuration(expiresAt - now) : 'expired',
-        hasTotpSecret ? 'yes' : 'no',
+        totp,
       ];
-    });
+    };
+    const rows = statuses.map(({ profile, state, hasTotpSecret }) => row(profile.name, profile.targetSection, state, hasTotpSecret ? 'yes' : 'no'));
+    // Role profiles under their source: no code of their own ("role of <source>" in the TOTP column).
+    for (const { role, state } of await engine.roleStatus()) rows.push(row(role.name, role.name, state, `role of ${role.sourceProfile}`));
     ctx.write(renderTable(['PROFILE', 'SECTION', 'STATE', 'EXPIRES', 'LEFT', 'TOTP'], rows));
     if (clock) {
       const off = Math.abs(clock.offsetMs) >= 1000;
