@@ -172,7 +172,11 @@ export class SdkStsGateway implements StsGateway {
     // maxAttempts 1: AWS may have used the code up even when the answer is lost (5xx, timeout, garbage).
     const command = new sdk.GetSessionTokenCommand({ SerialNumber: mfaSerial, TokenCode: code, DurationSeconds: durationSeconds });
     const output = await this.#send(sdk, context, 1, (client, options) => client.send(command, options));
-    const credentials = output.Credentials;
+    return this.#sessionFrom(context, output.Credentials, durationSeconds);
+  }
+
+  /** The session in an answer, checked: every field there and a length STS could have made. */
+  #sessionFrom(context: CallContext, credentials: StsSdk.Credentials | undefined, durationSeconds: number): SessionCredentials {
     const expiration = credentials?.Expiration;
     if (
       !credentials?.AccessKeyId ||
@@ -245,24 +249,7 @@ export class SdkStsGateway implements StsGateway {
     });
     // No code is sent: a lost answer costs nothing, so the SDK's retries may run.
     const output = await this.#send(sdk, context, this.#identityMaxAttempts, (client, options) => client.send(command, options));
-    const credentials = output.Credentials;
-    const expiration = credentials?.Expiration;
-    if (
-      !credentials?.AccessKeyId ||
-      !credentials.SecretAccessKey ||
-      !credentials.SessionToken ||
-      !(expiration instanceof Date) ||
-      Number.isNaN(expiration.getTime())
-    ) {
-      throw unreadableAnswer(context, 200);
-    }
-    this.#checkSessionLength(context, expiration.getTime(), durationSeconds);
-    return {
-      accessKeyId: credentials.AccessKeyId,
-      secretAccessKey: credentials.SecretAccessKey,
-      sessionToken: credentials.SessionToken,
-      expiresAt: expiration.getTime(),
-    };
+    return this.#sessionFrom(context, output.Credentials, durationSeconds);
   }
 
   /** Sends one command on a fresh client, measuring the clock, bounded in time, errors mapped. */
