@@ -205,6 +205,8 @@ export class Engine {
           ]),
         );
       },
+      roleProfiles: () => this.roleProfiles(),
+      refreshRole: async (name) => (await this.refreshRole(name, {})).session,
       readYubikey: (key, profile, onTouch) =>
         readYubikeyCode(key, profile, {
           ...(options.codeCommandTimeoutMs ? { timeoutMs: options.codeCommandTimeoutMs } : {}),

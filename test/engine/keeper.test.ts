@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { EngineNotice } from '../../main/engine/engine';
 import { createHarness, type Harness } from '../support/engine-harness';
+import { FakeClock } from '../support/fake-clock';
 import { useStsServer } from '../support/sts-server';
 import { until } from '../support/until';
 
@@ -59,5 +60,44 @@ describe('code sources', () => {
     );
     // The person's profile is said to need a code; nobody was asked.
     assert.ok(notices.some((n) => n.kind === 'no-session' && n.profile === 'typed' && n.source === 'person'));
+  });
+});
+
+describe('role sessions', () => {
+  it('a role with a session is re-assumed before it ends with its source session, with no code; a role never used is left alone', async () => {
+    const clock = new FakeClock(Date.now());
+    const harness = await createHarness({ sts: loopback.sts, clock });
+    try {
+      const user = await harness.addUser('work', { durationSeconds: 43200 });
+      const admin = loopback.sts.registerRole({ name: `keeper-admin-${Date.now()}`, trusts: [user], requireMfa: true });
+      const spare = loopback.sts.registerRole({ name: `keeper-spare-${Date.now()}`, trusts: [user] });
+      await mkdir(dirname(harness.env.AWS_CONFIG_FILE), { recursive: true });
+      await writeFile(
+        harness.env.AWS_CONFIG_FILE,
+        `[profile admin]\nrole_arn = ${admin.arn}\nsource_profile = work\n\n[profile spare]\nrole_arn = ${spare.arn}\nsource_profile = work\n`,
+      );
+      await loopback.sts.avoidStepEdge();
+      await harness.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+      const first = (await harness.engine.refreshRole('admin', {})).session;
+      const codes = loopback.sts.count('GetSessionToken');
+      const notices: EngineNotice[] = [];
+      harness.engine.onNotice((n) => notices.push(n));
+      await harness.engine.start();
+      // The refresh lead (10 min) before the hour ends: move AWS's clock and ours together.
+      const lead = first.expiresAt - clock.now() - 10 * 60_000;
+      loopback.sts.setClockSkew(lead);
+      clock.advance(lead);
+      await until(() => notices.some((n) => n.kind === 'refreshed' && n.profile === 'admin'), 'the role re-assumed');
+      await harness.engine.idle();
+      const latest = await harness.engine.lastSession('admin');
+      assert.ok(latest && latest.expiresAt > first.expiresAt, 'a new role session');
+      assert.equal(loopback.sts.count('GetSessionToken'), codes, 'no code');
+      assert.equal(await harness.engine.lastSession('spare'), undefined, 'an unused role is not assumed');
+      assert.ok(!notices.some((n) => n.kind === 'refresh-failed'), JSON.stringify(notices));
+    } finally {
+      loopback.sts.setClockSkew(0);
+      harness.engine.stop();
+      await harness.close();
+    }
   });
 });

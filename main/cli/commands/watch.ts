@@ -25,6 +25,15 @@ const MAX_ASKS = 3;
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/** How an unattended refresh got its code (a role's: from its source's session, no code). */
+const UNATTENDED_HOW: Readonly<Record<string, string>> = {
+  totp: ' (TOTP)',
+  command: ' (mfa_process)',
+  yubikey: ' (YubiKey)',
+  person: '',
+  role: " (role, with its source's session)",
+};
+
 export const watchCommand: Command = {
   name: 'watch',
   summary: 'Keep every profile refreshed before expiry, headless, until stopped (Ctrl-C, SIGTERM).',
@@ -129,7 +138,7 @@ class Watcher {
         this.line(
           notice.elsewhere
             ? `${notice.profile}: session changed elsewhere; ${describeExpiry(notice.expiresAt, now)}`
-            : `${notice.profile}: refreshed${notice.unattended ? ` unattended (${notice.source === 'command' ? 'mfa_process' : 'TOTP'})` : ''}; ${describeExpiry(notice.expiresAt, now)}`,
+            : `${notice.profile}: refreshed${notice.unattended ? ` unattended${UNATTENDED_HOW[notice.source ?? 'role']}` : ''}; ${describeExpiry(notice.expiresAt, now)}`,
         );
         return;
       case 'refresh-failed':

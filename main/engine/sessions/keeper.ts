@@ -129,6 +129,10 @@ export interface KeeperDeps {
   readonly configuredSources: (profiles: readonly string[]) => Promise<ReadonlyMap<string, ConfiguredSource>>;
   /** Runs a code command (see codes/code-command.ts). */
   readonly runCodeCommand: (command: string, profile: string) => Promise<string>;
+  /** The role profiles (config file) whose source is one of the profiles. */
+  readonly roleProfiles?: () => Promise<readonly { readonly name: string; readonly sourceProfile: string }[]>;
+  /** Assumes a role profile anew with its source's session (no person to ask: a source that needs a code fails). */
+  readonly refreshRole?: (name: string) => Promise<SessionCredentials>;
   /** Reads a YubiKey's code (see codes/yubikey.ts). */
   readonly readYubikey: (key: { readonly account: string; readonly serial?: string }, profile: string, onTouch?: () => void) => Promise<string>;
   readonly settings: KeeperSettings;
@@ -155,6 +159,8 @@ const PICK_UP_DELAY_MS = 500;
 export const RETRY_DELAYS_MS = [30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE];
 /** When to try starting again after the keychain could not be read: soon at first (it may be unlocking), then every 2 min. */
 const START_RETRY_DELAYS_MS = [5_000, 15_000, 30_000, MINUTE, 2 * MINUTE];
+/** A role session's length: an hour at most when assumed with a session. */
+const ROLE_LIFETIME_MS = 60 * MINUTE;
 /** A TOTP time step. */
 const STEP_MS = 30_000;
 /** A tick this much later or earlier than expected means a suspend or a clock change. */
@@ -178,6 +184,8 @@ export class SessionKeeper {
   #ownExpiries = new Map<string, number>();
   /** The profiles kept, as last read (another process may add or remove some). */
   #known = new Set<string>();
+  /** The role profiles kept: those with a session, re-assumed before it ends (no code while the source's lives). */
+  #roles = new Set<string>();
   #fileWatcher: FSWatcher | undefined;
   #pickUpTimer: ReturnType<typeof setTimeout> | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
@@ -341,6 +349,7 @@ export class SessionKeeper {
     });
     this.#known = new Set(profiles.map((p) => p.name));
     const sources = await this.#scheduleAll(profiles, sessions);
+    await this.#scheduleRoles();
     for (const profile of profiles) if (!sessions.has(profile.name)) this.#catchUp(profile, sources.get(profile.name) ?? 'person');
     this.#watchCredentialsFile();
     this.#startTicking();
@@ -447,6 +456,7 @@ export class SessionKeeper {
       const sessions = await secrets.getSessions(profiles.map((p) => p.name));
       await service.load(profiles, sessions);
       const sources = await this.#scheduleAll(profiles, sessions);
+      await this.#scheduleRoles();
       const names = new Set(profiles.map((p) => p.name));
       let changed = false;
       for (const name of this.#known) {
@@ -558,6 +568,61 @@ export class SessionKeeper {
     return sources;
   }
 
+  /**
+   * Role sessions are kept like the others: each role profile with a cached session is re-assumed
+   * at the refresh lead time (an hour's: 10 min by default), which needs no code while its source's
+   * session lives. Role profiles never used (no session) are left alone.
+   */
+  async #scheduleRoles(): Promise<void> {
+    if (!this.#scheduler || !this.#deps.roleProfiles) return;
+    const roles = await this.#deps.roleProfiles().catch(() => []);
+    const sessions = await this.#deps.secrets.getSessions(roles.map((r) => r.name)).catch(() => new Map<string, SessionCredentials>());
+    const now = new Set<string>();
+    for (const role of roles) {
+      const session = sessions.get(role.name);
+      if (!session) continue;
+      now.add(role.name);
+      this.#scheduler.set({ profile: role.name, expiresAt: session.expiresAt, autoRefresh: true, lifetimeMs: ROLE_LIFETIME_MS });
+    }
+    for (const name of this.#roles) if (!now.has(name)) this.#scheduler.delete(name);
+    this.#roles = now;
+  }
+
+  async #autoRefreshRole(name: string): Promise<void> {
+    const refreshRole = this.#deps.refreshRole;
+    if (!refreshRole) return;
+    try {
+      const session = await refreshRole(name);
+      this.#ownExpiries.set(name, session.expiresAt);
+      this.#retries.delete(name);
+      this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true });
+      this.#scheduler?.set({ profile: name, expiresAt: session.expiresAt, autoRefresh: true, lifetimeMs: ROLE_LIFETIME_MS });
+    } catch (error) {
+      const failure = isMfaTrayError(error)
+        ? error
+        : new MfaTrayError('internal', `Assuming role profile "${name}" failed unexpectedly; the old session was kept.`);
+      let retryInMs: number | undefined;
+      if (failure.retryable) {
+        const attempt = (this.#retries.get(name)?.attempt ?? -1) + 1;
+        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 10 * MINUTE;
+        retryInMs = delay;
+        this.#retries.set(name, { attempt, timer: this.#deps.clock.setTimeout(() => this.#track(this.#autoRefreshRole(name)), delay) });
+      }
+      this.#emit({
+        kind: 'refresh-failed',
+        profile: name,
+        code: failure.code,
+        reason: failure.message,
+        unattended: true,
+        willRetry: failure.retryable,
+        ...(retryInMs === undefined ? {} : { retryInMs }),
+        ...(failure.remedies.length > 0 ? { remedies: failure.remedies } : {}),
+      });
+    } finally {
+      this.#autoRefreshing.delete(name);
+    }
+  }
+
   #setTimers(profile: Profile, session: SessionCredentials | undefined, source: CodeSource): void {
     this.#scheduler?.set({
       profile: profile.name,
@@ -585,6 +650,11 @@ export class SessionKeeper {
     if (stored && stored.expiresAt > event.expiresAt) {
       this.#autoRefreshing.delete(name);
       await this.pickUpOutsideChanges().catch(() => undefined);
+      return;
+    }
+    if (this.#roles.has(name)) {
+      // A role's own notices have no surface yet; its refresh is what matters.
+      if (event.kind === 'refresh-due') await this.#autoRefreshRole(name);
       return;
     }
     this.#deps.sessions.recompute(name);
