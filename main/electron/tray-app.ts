@@ -139,6 +139,9 @@ export class TrayApp {
 
   async #start(): Promise<void> {
     const { engine, electron } = this.#options;
+    // Listening first: what is already due when the keeper starts (an "expires soon") is announced
+    // during start, and must not be missed.
+    this.#cleanup.push(engine.onNotice((notice) => void this.notifications.handle(notice)));
     try {
       await engine.start();
     } catch (error) {
@@ -155,7 +158,6 @@ export class TrayApp {
       () => undefined,
     );
 
-    this.#cleanup.push(engine.onNotice((notice) => void this.notifications.handle(notice)));
     // Changes from the windows, the menu or another process (the keeper reads profiles again). The windows get theirs from
     // bindBridgeEvents while any is open.
     this.#cleanup.push(engine.onChange((what) => (what === 'settings' ? void this.#settingsChanged() : this.source.changed())));

@@ -42,7 +42,7 @@ describe('the tray app and a terminal, two processes', () => {
       timeZone: 'UTC',
     });
     try {
-      await until(() => electron.notifications.live.length === 1, 'the "expires soon" notification');
+      await until(() => electron.notifications.live.length === 1, 'the "expires soon" notification', 20_000);
       assert.match(electron.notifications.live[0]?.content.title ?? '', /^work: session expires in \d+m$/);
       assert.match(electron.tray.item('profile:work').label ?? '', /^work — [89]m left/);
 
@@ -50,8 +50,8 @@ describe('the tray app and a terminal, two processes', () => {
       const refreshed = await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)]);
       assert.equal(refreshed.status, 0, refreshed.stderr);
 
-      await until(() => /^work — 59m left/.test(electron.tray.item('profile:work').label ?? ''), "the menu to show the terminal's session");
-      await until(() => electron.notifications.live.length === 0, 'the notification to go away');
+      await until(() => /^work — 59m left/.test(electron.tray.item('profile:work').label ?? ''), "the menu to show the terminal's session", 20_000);
+      await until(() => electron.notifications.live.length === 0, 'the notification to go away', 20_000);
     } finally {
       await app.shutdown();
     }
