@@ -47,6 +47,11 @@ export class EngineTraySource {
       state: engine.state(profile.name),
       lifetimeMs: profile.durationSeconds * 1000,
     }));
+    // Role profiles follow their source, each under it.
+    for (const { role, state } of [...(await engine.roleStatus().catch(() => []))].reverse()) {
+      const at = rows.findIndex((row) => row.name === role.sourceProfile);
+      if (at >= 0) rows.splice(at + 1, 0, { name: role.name, state, lifetimeMs: 3_600_000, roleOf: role.sourceProfile });
+    }
     const keychain = engine.keychainProblem;
     return {
       profiles: rows,

@@ -69,21 +69,22 @@ export function profileLabel(profile: TrayProfile, snapshot: Pick<TraySnapshot, 
   const { now } = options;
   const words = trayWords(options).menu;
   const state = currentState(profile.state, now, snapshot.expiringWithinMs, profile.lifetimeMs);
+  const name = profile.roleOf === undefined ? profile.name : words.role(profile.name, profile.roleOf);
   const left = (expiresAt: number) => words.left(formatRemaining(expiresAt - now, options.language), formatClockTime(expiresAt, now, options));
   switch (state.kind) {
     case 'none':
-      return `${profile.name} — ${words.noSession}`;
+      return `${name} — ${words.noSession}`;
     case 'valid':
     case 'expiring':
-      return `${profile.name} — ${left(state.expiresAt)}`;
+      return `${name} — ${left(state.expiresAt)}`;
     case 'expired':
-      return `${profile.name} — ${words.expiredAt(formatClockTime(state.expiresAt, now, options))}`;
+      return `${name} — ${words.expiredAt(formatClockTime(state.expiresAt, now, options))}`;
     case 'refreshing':
-      return `${profile.name} — ${words.refreshing}`;
+      return `${name} — ${words.refreshing}`;
     case 'failed':
       return state.expiresAt !== undefined && state.expiresAt > now
-        ? `${profile.name} — ${words.refreshFailedLeft(left(state.expiresAt))}`
-        : `${profile.name} — ${words.refreshFailed}`;
+        ? `${name} — ${words.refreshFailedLeft(left(state.expiresAt))}`
+        : `${name} — ${words.refreshFailed}`;
   }
 }
 
@@ -115,13 +116,16 @@ function profileSection(profile: TrayProfile, snapshot: TraySnapshot, handlers: 
         click: () => handlers.copyExports(name, format),
       })),
     },
-    {
+  );
+  // A role's session is re-assumed from its source's; forgetting is the source's business.
+  if (profile.roleOf === undefined) {
+    items.push({
       id: `profile:${name}:forget`,
       label: words.forgetSession,
       enabled: !refreshing && state.kind !== 'none' && state.expiresAt !== undefined,
       click: () => handlers.forgetSession(name),
-    },
-  );
+    });
+  }
   return items;
 }
 

@@ -186,6 +186,18 @@ export class TrayApp {
    */
   async refresh(profile: string): Promise<void> {
     try {
+      // A role profile: assumed anew with its source's session; when the source needs a code, its
+      // prompt opens (then "Refresh now" on the role again).
+      const role = await this.engine.roleProfile(profile).catch(() => undefined);
+      if (role) {
+        await this.engine.refreshRole(profile, {
+          ask: () => {
+            this.windows.show({ page: 'prompt', profile: role.sourceProfile });
+            throw new PromptOpened();
+          },
+        });
+        return;
+      }
       // The keeper picks the code source; a person is asked in the profile's code prompt, which
       // refreshes through the bridge when the code is typed (so this refresh ends here).
       await this.engine.refresh(profile, {

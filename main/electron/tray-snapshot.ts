@@ -11,6 +11,8 @@ export interface TrayProfile {
   readonly state: SessionState;
   /** The profile's session length (its duration): lead times scale with it (leadTimeMs). */
   readonly lifetimeMs?: number;
+  /** For a role profile of the config file: its source profile (the row follows the source's). */
+  readonly roleOf?: string;
 }
 
 export interface TraySnapshot {

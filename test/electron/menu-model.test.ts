@@ -195,6 +195,32 @@ describe('tray menu', () => {
     }
   });
 
+  it('shows a role profile under its source: its own session, Refresh now and Copy exports, no Forget session', () => {
+    const { handlers, calls } = recorder();
+    const menu = buildTrayMenu(
+      {
+        profiles: [
+          { name: 'work', state: valid(5 * 60 * MIN) },
+          { name: 'admin', state: valid(42 * MIN), lifetimeMs: 60 * MIN, roleOf: 'work' },
+        ],
+        launchAtLogin: false,
+        expiringWithinMs: 15 * MIN,
+      },
+      handlers,
+      options,
+    );
+    const headings = labels(menu).filter((l) => l.includes(' — '));
+    assert.deepEqual(
+      headings.map((l) => l.split(' — ')[0]),
+      ['work', 'admin (role, from work)'],
+    );
+    assert.match(findItem(menu, 'profile:admin')?.label ?? '', /^admin \(role, from work\) — 42m left, until /);
+    assert.equal(findItem(menu, 'profile:admin:forget'), undefined);
+    assert.equal(findItem(menu, 'profile:admin:copy')?.enabled, true);
+    findItem(menu, 'profile:admin:refresh')?.click?.();
+    assert.deepEqual(calls, ['refresh admin']);
+  });
+
   it('says how to begin when there are no profiles, and cannot refresh all', () => {
     const menu = buildTrayMenu(snapshot([]), recorder().handlers, options);
     assert.equal(labels(menu)[0], 'No profiles yet: add one in Manage profiles…');

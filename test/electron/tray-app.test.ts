@@ -3,8 +3,8 @@
  * the real engine (keychain, files, loopback STS) on a fake clock. What the user does and sees.
  */
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { channelOf, eventChannelOf, type BridgeResult } from '../../main/common/bridge';
 import { TrayApp } from '../../main/electron/tray-app';
@@ -240,6 +240,25 @@ describe('tray app', () => {
       electron.windows.opened.map((w) => w.page),
       ['profiles'],
     );
+  });
+
+  it("shows a role profile under its source, and its Refresh now assumes the role anew with the source's session", async () => {
+    const user = await h.addUser('work', { durationSeconds: 3600 });
+    const role = loopback.sts.registerRole({ name: `tray-admin-${Date.now()}`, trusts: [user] });
+    await mkdir(dirname(h.env.AWS_CONFIG_FILE), { recursive: true });
+    await writeFile(h.env.AWS_CONFIG_FILE, `[profile admin]\nrole_arn = ${role.arn}\nsource_profile = work\n`);
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    const first = (await h.engine.refreshRole('admin', {})).session;
+    await start();
+    await settle();
+    assert.match(electron.tray.item('profile:admin').label ?? '', /^admin \(role, from work\) — (59m|1h 00m) left/);
+    const codes = loopback.sts.count('GetSessionToken');
+    const roleSessions = loopback.sts.sessions.filter((s) => s.role).length;
+    electron.tray.click('profile:admin:refresh');
+    await until(() => loopback.sts.sessions.filter((s) => s.role).length === roleSessions + 1, 'the role assumed again');
+    assert.equal(loopback.sts.count('GetSessionToken'), codes, 'no code');
+    assert.notEqual((await h.engine.lastSession('admin'))?.accessKeyId, first.accessKeyId);
   });
 
   it('opens the profile manager when started a second time', async () => {

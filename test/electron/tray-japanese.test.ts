@@ -112,8 +112,12 @@ describe('the tray in Japanese', () => {
   });
 
   it('menu: every label, in every state, with remedies and the keychain problem', () => {
+    const withRole: TraySnapshot = {
+      ...snapshot(states),
+      profiles: [...snapshot(states).profiles, { name: 'prod-admin', state: { kind: 'valid', expiresAt: NOW + 40 * MIN }, roleOf: 'work' }],
+    };
     const menus = [
-      buildTrayMenu(snapshot(states), handlers, options),
+      buildTrayMenu(withRole, handlers, options),
       buildTrayMenu(snapshot([], { keychainProblem: { code: 'keychain-locked', message: 'The keychain is locked.' } }), handlers, options),
     ];
     const labels = menus.flatMap(allLabels);

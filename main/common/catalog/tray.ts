@@ -13,6 +13,8 @@ export interface TrayWords {
   readonly lessThanAMinute: string;
   readonly menu: {
     readonly noSession: string;
+    /** A role profile's heading: its name and its source. */
+    readonly role: (name: string, source: string) => string;
     readonly left: (remaining: string, until: string) => string;
     readonly expiredAt: (time: string) => string;
     readonly refreshing: string;
@@ -77,6 +79,7 @@ const en: TrayWords = {
   lessThanAMinute: 'less than 1m',
   menu: {
     noSession: 'no session',
+    role: (name, source) => `${name} (role, from ${source})`,
     left: (remaining, until) => `${remaining} left, until ${until}`,
     expiredAt: (time) => `expired at ${time}`,
     refreshing: 'refreshing…',
@@ -139,6 +142,7 @@ const ja: TrayWords = {
   lessThanAMinute: '1 分未満',
   menu: {
     noSession: 'セッションなし',
+    role: (name, source) => `${name}（${source} のロール）`,
     left: (remaining, until) => `残り ${remaining}（${until} まで）`,
     expiredAt: (time) => `${time} に期限切れ`,
     refreshing: '更新中…',
