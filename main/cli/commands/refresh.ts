@@ -84,8 +84,19 @@ Options:
 
     const steps = new DeviceSteps(() => engine.awsNow());
     let firstFailure: ExitStatus | undefined;
-    for (const role of roles) {
+    // Each name is refreshed in turn; one failing does not stop the others.
+    const attempt = async (name: string, work: () => Promise<void>): Promise<void> => {
       try {
+        await work();
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+        const failure = describeFailure(error, 'refresh');
+        ctx.err(`mfa-tray refresh: ${name}: ${failure.message}`);
+        firstFailure ??= failure.status;
+      }
+    };
+    for (const role of roles) {
+      await attempt(role.name, async () => {
         const source = await engine.profile(role.sourceProfile);
         const { session, shortenedFrom } = await engine.refreshRole(role.name, codeInput(ctx, source, code, steps));
         ctx.out(
@@ -94,15 +105,10 @@ Options:
               ? ''
               : `; a role assumed with a session lasts at most 1 hour, so the ${shortenedFrom} s of duration_seconds were shortened to 3600`),
         );
-      } catch (error) {
-        if (error instanceof CancelledError) throw error;
-        const failure = describeFailure(error, 'refresh');
-        ctx.err(`mfa-tray refresh: ${role.name}: ${failure.message}`);
-        firstFailure ??= failure.status;
-      }
+      });
     }
     for (const profile of profiles) {
-      try {
+      await attempt(profile.name, async () => {
         const input = codeInput(ctx, profile, code, steps);
         let session;
         try {
@@ -114,12 +120,7 @@ Options:
         ctx.out(
           `${profile.name}: new session in [${profile.targetSection}] of ${engine.credentialsPath}, ${describeExpiry(session.expiresAt, engine.clock.now())}`,
         );
-      } catch (error) {
-        if (error instanceof CancelledError) throw error;
-        const failure = describeFailure(error, 'refresh');
-        ctx.err(`mfa-tray refresh: ${profile.name}: ${failure.message}`);
-        firstFailure ??= failure.status;
-      }
+      });
     }
     return firstFailure ?? EXIT.ok;
   },

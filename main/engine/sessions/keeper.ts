@@ -238,7 +238,7 @@ export class SessionKeeper {
   async refresh(name: string, input: RefreshInput): Promise<SessionCredentials> {
     this.#cancelRetry(name);
     try {
-      const session = await this.#refreshWith(name, input);
+      const { session } = await this.#refreshWith(name, input);
       this.#ownExpiries.set(name, session.expiresAt);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: false });
       return session;
@@ -249,10 +249,14 @@ export class SessionKeeper {
   }
 
   /** One refresh with the code the input or the profile's source gives. */
-  async #refreshWith(name: string, input: RefreshInput): Promise<SessionCredentials> {
-    const { sessions } = this.#deps;
-    if ('code' in input || 'generate' in input) return sessions.refresh(name, input);
+  async #refreshWith(name: string, input: RefreshInput): Promise<{ readonly session: SessionCredentials; readonly source?: CodeSource }> {
+    if ('code' in input || 'generate' in input) return { session: await this.#deps.sessions.refresh(name, input) };
     const source = await this.codeSource(name);
+    return { session: await this.#refreshFrom(name, source, input), source };
+  }
+
+  async #refreshFrom(name: string, source: CodeSource, input: Exclude<RefreshInput, CodeInput>): Promise<SessionCredentials> {
+    const { sessions } = this.#deps;
     if (source === 'totp') return sessions.refresh(name, { generate: true, ...(input.onWait ? { onWait: input.onWait } : {}) });
     if (source === 'command' || source === 'yubikey') {
       const configured = (await this.#deps.configuredSources([name])).get(name) ?? {};
@@ -588,41 +592,6 @@ export class SessionKeeper {
     this.#roles = now;
   }
 
-  async #autoRefreshRole(name: string): Promise<void> {
-    const refreshRole = this.#deps.refreshRole;
-    if (!refreshRole) return;
-    try {
-      const session = await refreshRole(name);
-      this.#ownExpiries.set(name, session.expiresAt);
-      this.#retries.delete(name);
-      this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true });
-      this.#scheduler?.set({ profile: name, expiresAt: session.expiresAt, autoRefresh: true, lifetimeMs: ROLE_LIFETIME_MS });
-    } catch (error) {
-      const failure = isMfaTrayError(error)
-        ? error
-        : new MfaTrayError('internal', `Assuming role profile "${name}" failed unexpectedly; the old session was kept.`);
-      let retryInMs: number | undefined;
-      if (failure.retryable) {
-        const attempt = (this.#retries.get(name)?.attempt ?? -1) + 1;
-        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 10 * MINUTE;
-        retryInMs = delay;
-        this.#retries.set(name, { attempt, timer: this.#deps.clock.setTimeout(() => this.#track(this.#autoRefreshRole(name)), delay) });
-      }
-      this.#emit({
-        kind: 'refresh-failed',
-        profile: name,
-        code: failure.code,
-        reason: failure.message,
-        unattended: true,
-        willRetry: failure.retryable,
-        ...(retryInMs === undefined ? {} : { retryInMs }),
-        ...(failure.remedies.length > 0 ? { remedies: failure.remedies } : {}),
-      });
-    } finally {
-      this.#autoRefreshing.delete(name);
-    }
-  }
-
   #setTimers(profile: Profile, session: SessionCredentials | undefined, source: CodeSource): void {
     this.#scheduler?.set({
       profile: profile.name,
@@ -654,7 +623,7 @@ export class SessionKeeper {
     }
     if (this.#roles.has(name)) {
       // A role's own notices have no surface yet; its refresh is what matters.
-      if (event.kind === 'refresh-due') await this.#autoRefreshRole(name);
+      if (event.kind === 'refresh-due') await this.#autoRefresh(name);
       return;
     }
     this.#deps.sessions.recompute(name);
@@ -673,15 +642,20 @@ export class SessionKeeper {
     this.#emit({ kind: event.kind, profile: name, expiresAt: event.expiresAt, ...plan });
   }
 
+  /**
+   * One unattended refresh: a role re-assumed with its source's session, else a profile's own with
+   * its code source. A failure that may pass is retried with backoff.
+   */
   async #autoRefresh(name: string): Promise<void> {
     this.#autoRefreshing.add(name);
     try {
-      const source = await this.codeSource(name).catch(() => undefined);
-      const session = await this.#refreshWith(name, {});
+      const role = this.#roles.has(name);
+      const { session, source } = role ? { session: await this.#refreshRole(name), source: undefined } : await this.#refreshWith(name, {});
       this.#ownExpiries.set(name, session.expiresAt);
       this.#retries.delete(name);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true, ...(source ? { source } : {}) });
-      await this.#scheduleNow(await this.#deps.settings.getProfile(name));
+      if (role) this.#scheduler?.set({ profile: name, expiresAt: session.expiresAt, autoRefresh: true, lifetimeMs: ROLE_LIFETIME_MS });
+      else await this.#scheduleNow(await this.#deps.settings.getProfile(name));
     } catch (error) {
       // An unexpected error's text could hold anything: report it generically.
       const failure = isMfaTrayError(error)
@@ -710,6 +684,11 @@ export class SessionKeeper {
     } finally {
       this.#autoRefreshing.delete(name);
     }
+  }
+
+  #refreshRole(name: string): Promise<SessionCredentials> {
+    if (!this.#deps.refreshRole) throw new MfaTrayError('internal', `Role profile "${name}" cannot be assumed here.`);
+    return this.#deps.refreshRole(name);
   }
 
   #cancelRetry(name: string): void {
