@@ -116,10 +116,13 @@ describe('tray app', () => {
 
   it('refreshes a TOTP profile at once, without a prompt', async () => {
     await h.addUser('auto', { totp: true });
+    // Auto-refresh off: else the keeper refreshes it at start (no session yet), before the click.
+    await h.engine.updateProfile('auto', { autoRefresh: false });
     await start();
     await loopback.sts.avoidStepEdge();
+    const before = loopback.sts.count('GetSessionToken');
     electron.tray.click('profile:auto:refresh');
-    await until(() => loopback.sts.count('GetSessionToken') === 1, 'the refresh');
+    await until(() => loopback.sts.count('GetSessionToken') === before + 1, 'the refresh');
     await until(() => /left, until/.test(electron.tray.item('profile:auto').label ?? ''), 'the menu update');
     assert.equal(electron.windows.opened.length, 0);
   });
@@ -219,6 +222,7 @@ describe('tray app', () => {
 
   it('tells in a notification why a refresh from the menu failed', async () => {
     await h.addUser('auto', { totp: true });
+    await h.engine.updateProfile('auto', { autoRefresh: false });
     await start();
     loopback.sts.failNext(5, 503);
     electron.tray.click('profile:auto:refresh');
@@ -258,7 +262,15 @@ describe('tray app', () => {
     electron.tray.click('profile:admin:refresh');
     await until(() => loopback.sts.sessions.filter((s) => s.role).length === roleSessions + 1, 'the role assumed again');
     assert.equal(loopback.sts.count('GetSessionToken'), codes, 'no code');
-    assert.notEqual((await h.engine.lastSession('admin'))?.accessKeyId, first.accessKeyId);
+    // STS has answered; the keychain is written just after.
+    const issued = loopback.sts.sessions.filter((s) => s.role).at(-1);
+    let stored: string | undefined;
+    for (let i = 0; i < 100 && stored !== issued?.accessKeyId; i++) {
+      stored = (await h.engine.lastSession('admin'))?.accessKeyId;
+      if (stored !== issued?.accessKeyId) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(stored, issued?.accessKeyId, 'the new role session is stored');
+    assert.notEqual(stored, first.accessKeyId);
   });
 
   it('opens the profile manager when started a second time', async () => {
