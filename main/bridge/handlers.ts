@@ -9,7 +9,7 @@
 import * as z from 'zod/mini';
 import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, ProfileView } from '../common/bridge';
 import { isMfaTrayError } from '../common/errors';
-import type { Engine, RefreshInput } from '../engine';
+import { ROLE_CHAIN_MAX_SECONDS, type Engine, type RefreshInput } from '../engine';
 
 /** Who is calling, as the transport established it. */
 export interface BridgeCaller {
@@ -75,6 +75,8 @@ const SCHEMAS = {
   importProfile: z.tuple([importForm]),
   verifyProfile: z.tuple([name]),
   verifyKey: z.tuple([keyForm, text]),
+  listMfaDevices: z.tuple([z.union([z.strictObject({ key: keyForm }), z.strictObject({ fromSection: name })]), z.nullable(text)]),
+  refreshRole: z.tuple([name, z.nullable(z.string().check(z.maxLength(32)))]),
   getRemovalImpact: z.tuple([name]),
   removeProfile: z.tuple([name, z.boolean(), z.nullable(name)]),
   getSettings: z.tuple([]),
@@ -91,12 +93,22 @@ type Implementation = { readonly [O in BridgeOperation]: (args: Args<O>, caller:
 export async function profileViews(engine: Engine): Promise<ProfileView[]> {
   const statuses = await engine.status();
   const withKey = await engine.profilesWithKey().catch(() => new Set<string>());
+  // A config file that cannot be read hides the roles, not the profiles.
+  const roles = await engine.roleStatus().catch(() => []);
   return statuses.map(({ profile, state, hasTotpSecret, plan }) => ({
     ...profile,
     state,
     hasTotpSecret,
     hasLongLivedKey: withKey.has(profile.name),
     codeSource: plan.source,
+    roles: roles
+      .filter(({ role }) => role.sourceProfile === profile.name)
+      .map(({ role, state: roleState }) => ({
+        name: role.name,
+        roleArn: role.roleArn,
+        state: roleState,
+        ...(role.durationSeconds !== undefined && role.durationSeconds > ROLE_CHAIN_MAX_SECONDS ? { askedDurationSeconds: role.durationSeconds } : {}),
+      })),
   }));
 }
 
@@ -156,6 +168,14 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
     verifyKey: async ([key, region]) => {
       const { arn, account } = await engine.verifyKey(key, region);
       return { arn, account };
+    },
+    listMfaDevices: async ([source, region]) => {
+      const devices = await engine.mfaDevices(source, region ?? undefined);
+      return devices.map(({ serialNumber, kind, usable, enabledAt }) => ({ serialNumber, kind, usable, ...(enabledAt === undefined ? {} : { enabledAt }) }));
+    },
+    refreshRole: async ([role, code]) => {
+      const { session, shortenedFrom } = await engine.refreshRole(role, code === null ? {} : { code });
+      return { profile: role, targetSection: role, expiresAt: session.expiresAt, ...(shortenedFrom === undefined ? {} : { shortenedFrom }) };
     },
     getRemovalImpact: async ([profileName]) => {
       const { maskedKeyId, keyCopies, hasTotpSecret } = await engine.removalImpact(profileName);

@@ -29,7 +29,31 @@ export interface ProfileView extends Profile {
   readonly hasTotpSecret: boolean;
   /** Where its codes come from, as the engine's keeper decides: generated here, or typed by the person. */
   readonly codeSource: 'totp' | 'command' | 'yubikey' | 'person';
+  /** The role profiles of the AWS config file whose `source_profile` is this profile, in file order. */
+  readonly roles: readonly RoleView[];
 }
+
+/** A role profile (`role_arn` + `source_profile` in the AWS config file) as the windows show it, under its source. */
+export interface RoleView {
+  readonly name: string;
+  readonly roleArn: string;
+  readonly state: SessionState;
+  /** What `duration_seconds` asked for, when it is more than the hour a role chained from a session gets. */
+  readonly askedDurationSeconds?: number;
+}
+
+/** One of the IAM user's MFA devices (`iam:ListMFADevices`), for the add and import dialogs' picker. */
+export interface MfaDeviceView {
+  readonly serialNumber: string;
+  /** `security-key`: FIDO/passkey; listed, never offered (STS takes no code from it). */
+  readonly kind: 'virtual' | 'hardware' | 'security-key';
+  readonly usable: boolean;
+  /** ms since the epoch, when IAM said. */
+  readonly enabledAt?: number;
+}
+
+/** Whose devices to list: a key typed in the add dialog, or the credentials-file section being imported. */
+export type MfaDeviceSource = { readonly key: KeyForm } | { readonly fromSection: string };
 
 /** What the code prompt shows. */
 export interface PromptContext {
@@ -69,6 +93,8 @@ export interface RefreshOutcome {
   readonly profile: string;
   readonly targetSection: string;
   readonly expiresAt: number;
+  /** A role: the `duration_seconds` asked for, when the session was shortened to the hour a chained role gets. */
+  readonly shortenedFrom?: number;
 }
 
 /** What removing a profile would lose, for the window's question; never a secret. */
@@ -102,6 +128,13 @@ export interface BridgeApi {
   importProfile(form: ImportForm): Promise<BridgeResult<ProfileView>>;
   verifyProfile(name: string): Promise<BridgeResult<Identity>>;
   verifyKey(key: KeyForm, region: string): Promise<BridgeResult<Identity>>;
+  /** The IAM user's MFA devices (`region`: the profile's, null for the default). */
+  listMfaDevices(source: MfaDeviceSource, region: string | null): Promise<BridgeResult<readonly MfaDeviceView[]>>;
+  /**
+   * Assumes a role profile anew with its source's MFA session; when that session is missing or
+   * ending, the source is refreshed first: with `code` when given, else from its code source.
+   */
+  refreshRole(role: string, code: string | null): Promise<BridgeResult<RefreshOutcome>>;
   /** What removing the profile would lose (asked before the confirmation is shown). */
   getRemovalImpact(name: string): Promise<BridgeResult<RemovalImpactView>>;
   /** `restoreKeyTo`: first write the long-lived key back into that credentials-file section. */
@@ -129,6 +162,8 @@ export const BRIDGE_OPERATIONS = [
   'importProfile',
   'verifyProfile',
   'verifyKey',
+  'listMfaDevices',
+  'refreshRole',
   'getRemovalImpact',
   'removeProfile',
   'getSettings',

@@ -10,7 +10,7 @@
 import { MfaTrayError, isKeychainDown, isMfaTrayError } from '../common/errors';
 import { maskKeyId } from '../common/key-id';
 import { deriveState } from '../common/session-state';
-import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../common/model';
+import { PROFILE_DEFAULTS, type LongLivedKey, type Profile, type SessionCredentials, type SessionState } from '../common/model';
 import {
   validateLongLivedKey,
   validateProfileInput,
@@ -30,12 +30,14 @@ import { withLock } from './files/file-lock';
 import { ClockMemory, OFFSET_MEMORY_MS, type RememberedOffset } from './clock/clock-memory';
 import { clockOffsetFile, configDir as defaultConfigDir, refreshLockPath, usedCodesFile } from './files/paths';
 import { ProfileSecrets } from './keychain/profile-secrets';
-import { SdkStsGateway } from './aws/sdk-sts-gateway';
+import { SdkAwsGateway } from './aws/sdk-aws-gateway';
 import type { SecretStore } from './keychain/secret-store';
 import { SessionService } from './sessions/session-service';
 import { SessionKeeper, refreshPlan, type CodeSource, type KeeperNotice, type RefreshInput, type RefreshPlan } from './sessions/keeper';
 import { SettingsStore } from './files/settings-store';
 import type { CallerIdentity, StsGateway } from './aws/sts-gateway';
+import type { IamGateway } from './aws/iam-gateway';
+import { listMfaDevices, pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';
 import { TotpGenerator, parseTotpSecret } from './codes/totp';
 import { UsedCodes } from './codes/used-codes';
 
@@ -50,10 +52,14 @@ export interface EngineOptions {
   readonly secretStore?: SecretStore;
   /** STS. Default: the AWS SDK, honouring `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL`. */
   readonly sts?: StsGateway;
+  /** IAM (the user's MFA devices). Default: the AWS SDK, honouring `AWS_ENDPOINT_URL_IAM` / `AWS_ENDPOINT_URL`. */
+  readonly iam?: IamGateway;
   /** Bound on one STS call. */
   readonly stsTimeoutMs?: number;
   /** An STS endpoint instead of the SDK's own resolution (which already honours `AWS_ENDPOINT_URL_STS`). */
   readonly stsEndpoint?: string;
+  /** The same for IAM (`AWS_ENDPOINT_URL_IAM`). */
+  readonly iamEndpoint?: string;
   /** How long a code command (`mfa_process`) may take; default 60 s. */
   readonly codeCommandTimeoutMs?: number;
   /** The keeper's wall-clock check (see the keeper's `tickMs`); default 5 s, 0 with a given clock. */
@@ -96,6 +102,11 @@ export interface ImportProfileOptions {
   /** Remove the plaintext key from the credentials file once the keychain holds it. */
   readonly removePlaintext?: boolean;
   readonly replace?: boolean;
+  /**
+   * When no file names the MFA device, the user's devices are listed (`iam:ListMFADevices`) and the
+   * only usable one taken; among several, this picks (without it, the error lists them).
+   */
+  readonly chooseMfaDevice?: ChooseMfaDevice;
 }
 
 /** A value for an imported profile and where it came from, in the user's words ("[profile work] in ~/.aws/config"). */
@@ -129,6 +140,7 @@ export class Engine {
   readonly secrets: ProfileSecrets;
   readonly credentials: CredentialsFile;
   readonly sts: StsGateway;
+  readonly #iam: IamGateway;
   readonly codes: TotpGenerator;
   readonly sessions: SessionService;
   /** Keeps sessions fresh: when to refresh, where codes come from, backoff, notices. */
@@ -148,14 +160,15 @@ export class Engine {
     this.settings = new SettingsStore({ configDir: this.configDir });
     this.secrets = new ProfileSecrets(options.secretStore ?? new KeytarSecretStore());
     this.credentials = new CredentialsFile(options.env ? { env: options.env } : {});
-    this.sts =
-      options.sts ??
-      new SdkStsGateway({
-        clockOffset: this.offset,
-        clock: this.clock,
-        ...(options.stsTimeoutMs ? { timeoutMs: options.stsTimeoutMs } : {}),
-        ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}),
-      });
+    const aws = new SdkAwsGateway({
+      clockOffset: this.offset,
+      clock: this.clock,
+      ...(options.stsTimeoutMs ? { timeoutMs: options.stsTimeoutMs } : {}),
+      ...(options.stsEndpoint ? { endpoint: options.stsEndpoint } : {}),
+      ...(options.iamEndpoint ? { iamEndpoint: options.iamEndpoint } : {}),
+    });
+    this.sts = options.sts ?? aws;
+    this.#iam = options.iam ?? aws;
     this.clockMemory = new ClockMemory(clockOffsetFile(this.configDir));
     // Every measurement is remembered for the next process (in order; a refresh waits for it, so a
     // command does not end mid-write); a failed write only costs the next process a round trip.
@@ -412,15 +425,13 @@ export class Engine {
       const found = await this.credentials.readSetting(fromSection, ['mfa_serial', 'aws_mfa_device']);
       if (found) mfaSerial = { value: found.value, from: `${found.key} of [${fromSection}] in ${credentialsPath}` };
     }
-    if (mfaSerial === undefined) {
-      throw new MfaTrayError(
-        'invalid-input',
-        `MFA device: none is set for this profile: not in [profile ${name}] or [profile ${fromSection}] of ${configPath} (mfa_serial), ` +
-          `nor in [${fromSection}] of ${credentialsPath} (mfa_serial or aws_mfa_device). Give the MFA device's ARN or serial (--mfa-serial).`,
-        { field: 'mfaSerial' },
-      );
-    }
     const region = pick(options.region, '--region', 'region');
+    if (mfaSerial === undefined) {
+      // No file names it: ask IAM for the user's devices with the key being imported.
+      const key = await this.credentials.readLongLivedKey(fromSection);
+      const devices = await listMfaDevices(this.#iam, key, region?.value ?? PROFILE_DEFAULTS.region);
+      mfaSerial = { value: await pickMfaDevice(devices, options.chooseMfaDevice), from: "the IAM user's MFA devices (iam:ListMFADevices)" };
+    }
     const durationSeconds = pick<number | string>(options.durationSeconds, '--duration', 'durationSeconds');
     return {
       fromSection,
@@ -541,6 +552,18 @@ export class Engine {
   async verify(name: string): Promise<CallerIdentity> {
     const profile = await this.settings.getProfile(name);
     return this.sts.getCallerIdentity(await this.secrets.requireLongLivedKey(name), profile.region);
+  }
+
+  /**
+   * The MFA devices of a key's user (`iam:ListMFADevices`; the self-service MFA policy allows it
+   * without MFA), given the key itself or the credentials-file section that holds it.
+   */
+  async mfaDevices(
+    source: { readonly key: LongLivedKey } | { readonly fromSection: string },
+    region: string = PROFILE_DEFAULTS.region,
+  ): Promise<readonly MfaDevice[]> {
+    const key = 'key' in source ? validateLongLivedKey(source.key) : await this.credentials.readLongLivedKey(source.fromSection);
+    return listMfaDevices(this.#iam, key, region);
   }
 
   /** Who a key belongs to, before it is stored. */
@@ -796,7 +819,7 @@ export interface RemovalImpact {
 }
 
 /** A role assumed with a session lasts at most an hour (AWS's role-chaining limit). */
-const ROLE_CHAIN_MAX_SECONDS = 3600;
+export const ROLE_CHAIN_MAX_SECONDS = 3600;
 /** A source session with less left than this is refreshed before a role is assumed with it. */
 const ROLE_SOURCE_MIN_LEFT_MS = 5 * MINUTE;
 

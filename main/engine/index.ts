@@ -6,6 +6,7 @@
  */
 export {
   AWS_MFA_LONG_TERM_SUFFIX,
+  ROLE_CHAIN_MAX_SECONDS,
   Engine,
   createEngine,
   type AddProfileInput,
@@ -25,3 +26,4 @@ export type { AskForCode, CodeSource, KeeperNotice, RefreshInput, RefreshPlan } 
 export type { StepWaitListener } from './codes/totp';
 export { PRODUCT_NAME } from './files/paths';
 export type { RoleProfileConfig } from './files/aws-config';
+export { pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';

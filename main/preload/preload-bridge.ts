@@ -45,6 +45,8 @@ export function createBridge(ipc: IpcRendererPort): MfaTrayBridge {
     importProfile: (form) => call('importProfile', form),
     verifyProfile: (name) => call('verifyProfile', name),
     verifyKey: (key, region) => call('verifyKey', key, region),
+    listMfaDevices: (source, region) => call('listMfaDevices', source, region),
+    refreshRole: (role, code) => call('refreshRole', role, code),
     getRemovalImpact: (name) => call('getRemovalImpact', name),
     removeProfile: (name, forgetSession, restoreKeyTo) => call('removeProfile', name, forgetSession, restoreKeyTo),
     getSettings: () => call('getSettings'),

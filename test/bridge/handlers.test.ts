@@ -3,9 +3,10 @@
  * write-only.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { BridgeEvents, ProfileView } from '../../main/common/bridge';
+import type { BridgeEvents, MfaDeviceView, ProfileView } from '../../main/common/bridge';
 import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/bridge/handlers';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { useStsServer } from '../support/sts-server';
@@ -104,5 +105,61 @@ describe('bridge handlers', () => {
     for (let i = 0; i < 100 && pushed.at(-1)?.[0]?.state.kind !== 'valid'; i += 1) await new Promise((r) => setTimeout(r, 20));
     unbind();
     assert.equal(pushed.at(-1)?.[0]?.state.kind, 'valid');
+  });
+});
+
+describe('bridge handlers: MFA devices and roles', () => {
+  it('lists the devices of a typed key and of a section being imported; the key never comes back', async () => {
+    const user = loopback.sts.registerUser({ name: `devices-${Date.now()}` });
+    const key = loopback.sts.addDevice(user, { kind: 'security-key', name: 'passkey' });
+    const typed = await bridge.listMfaDevices([{ key: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey } }, null], caller);
+    assert.deepEqual(typed.ok ? (typed.value as MfaDeviceView[]).map((d) => [d.serialNumber, d.kind, d.usable]) : typed, [
+      [user.mfaSerial, 'virtual', true],
+      [key.serialNumber, 'security-key', false],
+    ]);
+    assert.ok(!JSON.stringify(typed).includes(user.secretAccessKey));
+    await mkdir(dirname(h.credentialsPath), { recursive: true });
+    await writeFile(h.credentialsPath, `[legacy]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`);
+    const fromSection = await bridge.listMfaDevices([{ fromSection: 'legacy' }, 'eu-west-1'], caller);
+    assert.equal(fromSection.ok && (fromSection.value as MfaDeviceView[]).length, 2);
+    const both = await bridge.listMfaDevices(
+      [{ fromSection: 'legacy', key: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey } }, null],
+      caller,
+    );
+    assert.equal(!both.ok && both.error.code, 'bad-request');
+    const denied = await bridge.listMfaDevices(
+      [{ key: { accessKeyId: loopback.sts.registerUser({ iamPolicy: 'mfa-required' }).accessKeyId, secretAccessKey: user.secretAccessKey } }, null],
+      caller,
+    );
+    assert.equal(denied.ok, false);
+  });
+
+  it('shows role profiles under their source, and refreshRole assumes one with the source session (a code only when that is missing)', async () => {
+    const user = await h.addUser('work');
+    const role = loopback.sts.registerRole({ name: `admin-${Date.now()}`, trusts: [user], requireMfa: true });
+    await mkdir(dirname(h.configPath), { recursive: true });
+    await writeFile(h.configPath, `[profile admin]\nrole_arn = ${role.arn}\nsource_profile = work\nduration_seconds = 7200\n`);
+    const listed = await bridge.listProfiles([], caller);
+    assert.deepEqual(listed.ok ? (listed.value as ProfileView[])[0]?.roles.map((r) => [r.name, r.roleArn, r.state.kind, r.askedDurationSeconds]) : listed, [
+      ['admin', role.arn, 'none', 7200],
+    ]);
+    // No source session, and a person types this profile's codes: nobody to ask in the main process.
+    const needsCode = await bridge.refreshRole(['admin', null], caller);
+    assert.equal(needsCode.ok ? 'ok' : needsCode.error.code, 'code-required');
+    await loopback.sts.avoidStepEdge();
+    const result = await bridge.refreshRole(['admin', loopback.sts.currentCode(user)], caller);
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.deepEqual(result.ok && { ...result.value, expiresAt: typeof result.value.expiresAt }, {
+      profile: 'admin',
+      targetSection: 'admin',
+      expiresAt: 'number',
+      shortenedFrom: 7200,
+    });
+    // A second time, the source session is used: no code.
+    const again = await bridge.refreshRole(['admin', null], caller);
+    assert.equal(again.ok, true, JSON.stringify(again));
+    const after = await bridge.listProfiles([], caller);
+    assert.equal(after.ok && (after.value as ProfileView[])[0]?.roles[0]?.state.kind, 'valid');
+    assert.ok(!JSON.stringify(after).includes(loopback.sts.sessions.at(-1)?.sessionToken ?? '(none)'));
   });
 });

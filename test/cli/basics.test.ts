@@ -80,7 +80,6 @@ describe('usage errors: one line, exit 2', () => {
     ['a missing profile', ['export'], /^mfa-tray export: missing <profile>/],
     ['an extra argument', ['export', 'a', 'b'], /^mfa-tray export: takes one <profile>; unexpected extra argument/],
     ['arguments to status', ['status', 'dev'], /^mfa-tray status: takes no arguments/],
-    ['add without --mfa-serial', ['add', 'dev', '--access-key-id', 'AKIAIOSFODNN7EXAMPLE'], /^mfa-tray add: missing --mfa-serial <serial>/],
     ['add without --access-key-id', ['add', 'dev', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/dev'], /^mfa-tray add: missing --access-key-id <id>/],
     ['edit without a change', ['edit', 'dev'], /^mfa-tray edit: nothing to change/],
     ['refresh without profiles', ['refresh'], /^mfa-tray refresh: missing <profile> \(or --all, --profile <p>, AWS_PROFILE\)/],

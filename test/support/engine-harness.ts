@@ -49,6 +49,7 @@ export async function createHarness(
     configDir: env.MFA_TRAY_CONFIG_DIR,
     secretStore: keychain.store,
     stsEndpoint: sts.endpoint,
+    iamEndpoint: sts.endpoint,
     stsTimeoutMs: 3_000,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -22,6 +22,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach } from 'node:test';
 import { generateSecret, generateSync, verifySync } from 'otplib';
+import { IAM_API_VERSION, IAM_XMLNS, createIamService, type IamDeviceInput, type IamMfaDevice, type IamPolicy } from './iam-service';
+
+export type { IamMfaDevice, IamPolicy } from './iam-service';
 
 /** STS's API version; the only one it speaks. */
 const API_VERSION = '2011-06-15';
@@ -56,6 +59,8 @@ export interface StsUser {
   readonly mfaSerial: string | undefined;
   /** The device's base32 TOTP secret (SHA-1, 6 digits, 30 s, as AWS virtual devices). */
   readonly totpSecret: string | undefined;
+  /** What the user's IAM policy lets a caller without MFA do in IAM (see {@link StsUserInput.iamPolicy}). */
+  readonly iamPolicy: IamPolicy;
 }
 
 /** What {@link StsServer.registerUser} takes; everything is generated when left out. */
@@ -70,6 +75,12 @@ export interface StsUserInput {
   readonly mfaSerial?: string | null;
   /** Base32 TOTP secret for the device (default: a fresh 40-byte secret, as AWS generates). */
   readonly totpSecret?: string;
+  /**
+   * `self-service` (default): AWS's self-service MFA policy, under which a user without MFA may still
+   * list and manage their own MFA devices; `mfa-required`: the article's minimal policy, which denies
+   * every IAM action without MFA.
+   */
+  readonly iamPolicy?: IamPolicy;
 }
 
 /** A session the server handed out; tests can check it against what the code under test stored. */
@@ -163,10 +174,14 @@ export interface StsServer {
   readonly requests: readonly StsRequestRecord[];
   /** Every session handed out, oldest first. */
   readonly sessions: readonly IssuedSession[];
-  /** The environment that points the AWS SDK (and child processes) here. */
-  env(): { AWS_ENDPOINT_URL_STS: string };
+  /** The environment that points the AWS SDK (and child processes) here, for STS and IAM. */
+  env(): { AWS_ENDPOINT_URL_STS: string; AWS_ENDPOINT_URL_IAM: string };
   /** Registers an IAM user with a long-lived key and (by default) a virtual MFA device. */
   registerUser(input?: StsUserInput): StsUser;
+  /** Gives a user one more MFA device (an enabled virtual or hardware TOTP device, or a security key). */
+  addDevice(user: StsUser, input: IamDeviceInput): IamMfaDevice;
+  /** A user's MFA devices as IAM lists them (enabled ones), oldest first. */
+  devicesOf(user: StsUser): readonly IamMfaDevice[];
   /** Registers a role that `trusts` may assume (with MFA, an external id, a longer maximum, as given). */
   registerRole(input: {
     readonly name: string;
@@ -178,10 +193,10 @@ export interface StsServer {
   }): StsRole;
   /** The server's clock: real time plus the skew. */
   now(): number;
-  /** The user's TOTP code by the server's clock, `steps` time steps from now (e.g. -1, +1). */
-  currentCode(user: StsUser, steps?: number): string;
+  /** The TOTP code of a user's first device (or of a device) by the server's clock, `steps` time steps from now (e.g. -1, +1). */
+  currentCode(device: { readonly totpSecret?: string | undefined; readonly name?: string }, steps?: number): string;
   /** The TOTP code for a given instant, ms since the epoch. */
-  codeAt(user: StsUser, atMs: number): string;
+  codeAt(device: { readonly totpSecret?: string | undefined; readonly name?: string }, atMs: number): string;
   /**
    * Waits (at most `marginMs`) until the server's current TOTP step has at least `marginMs` left, so
    * that a test relying on "this step, ±1" does not straddle a step boundary.
@@ -380,9 +395,9 @@ function validateGetSessionToken(params: URLSearchParams): void {
   if (violations.length > 0) throw validationError(violations);
 }
 
-function errorXml(error: StsError, requestId: string): string {
+function errorXml(error: StsError, requestId: string, xmlns = XMLNS): string {
   return [
-    `<ErrorResponse xmlns="${XMLNS}">`,
+    `<ErrorResponse xmlns="${xmlns}">`,
     '  <Error>',
     `    <Type>${error.type}</Type>`,
     `    <Code>${escapeXml(error.code)}</Code>`,
@@ -394,9 +409,9 @@ function errorXml(error: StsError, requestId: string): string {
   ].join('\n');
 }
 
-function resultXml(action: string, fields: string, requestId: string): string {
+function resultXml(action: string, fields: string, requestId: string, xmlns = XMLNS): string {
   return [
-    `<${action}Response xmlns="${XMLNS}">`,
+    `<${action}Response xmlns="${xmlns}">`,
     `  <${action}Result>`,
     fields,
     `  </${action}Result>`,
@@ -408,10 +423,15 @@ function resultXml(action: string, fields: string, requestId: string): string {
   ].join('\n');
 }
 
-interface Caller {
+export interface Caller {
   readonly user: StsUser;
   /** Set when the request was signed with a session this server issued. */
   readonly session?: IssuedSession;
+}
+
+/** The namespace of the service a request was signed for, for its error answer. */
+function xmlnsOf(req: IncomingMessage): string {
+  return parseAuthorization(req.headers.authorization ?? '')?.service === 'iam' ? IAM_XMLNS : XMLNS;
 }
 
 /**
@@ -450,12 +470,15 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
       secretAccessKey: input.secretAccessKey ?? randomSecret(),
       mfaSerial,
       totpSecret: mfaSerial === undefined ? undefined : (input.totpSecret ?? generateSecret({ length: 40 })),
+      iamPolicy: input.iamPolicy ?? 'self-service',
     };
     usersByKey.set(user.accessKeyId, user);
+    if (user.mfaSerial !== undefined) iam.enrolled(user, user.mfaSerial, user.totpSecret);
     return user;
   }
 
   const rolesByArn = new Map<string, StsRole>();
+  const iam = createIamService({ now, fail: (code, message, status) => new StsError(code, message, status) });
 
   function registerRole(input: Parameters<StsServer['registerRole']>[0]): StsRole {
     const account = input.account ?? '123456789012';
@@ -475,12 +498,13 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
 
   /** The TOTP check GetSessionToken and AssumeRole share: ±1 step, a step never twice per device. */
   function checkCode(user: StsUser, serial: string | null, code: string | null, record: StsRequestRecord): void {
-    if (serial === null || user.mfaSerial === undefined || serial !== user.mfaSerial || user.totpSecret === undefined) {
+    const device = serial === null ? undefined : iam.totpDevice(user, serial);
+    if (serial === null || device?.totpSecret === undefined) {
       throw new StsError('AccessDenied', STS_MESSAGES.wrongDevice, 403);
     }
     if (code === null) throw new StsError('AccessDenied', STS_MESSAGES.invalidCode, 403);
     const result = verifySync({
-      secret: user.totpSecret,
+      secret: device.totpSecret,
       token: code,
       epoch: Math.floor(now() / 1000),
       epochTolerance: TOTP_PERIOD_S,
@@ -577,13 +601,13 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     ].join('\n');
   }
 
-  function codeAt(user: StsUser, atMs: number): string {
-    if (user.totpSecret === undefined) throw new Error(`user ${user.name} has no MFA device`);
-    return generateSync({ secret: user.totpSecret, epoch: Math.floor(atMs / 1000), period: TOTP_PERIOD_S, digits: 6, algorithm: 'sha1' });
+  function codeAt(device: { readonly totpSecret?: string | undefined; readonly name?: string }, atMs: number): string {
+    if (device.totpSecret === undefined) throw new Error(`${device.name ?? 'this device'} has no TOTP secret`);
+    return generateSync({ secret: device.totpSecret, epoch: Math.floor(atMs / 1000), period: TOTP_PERIOD_S, digits: 6, algorithm: 'sha1' });
   }
 
   /** Authenticates a request by SigV4, as STS does: key, then time, then signature. */
-  function authenticate(req: IncomingMessage, body: Buffer): Caller {
+  function authenticate(req: IncomingMessage, body: Buffer): Caller & { readonly service: 'sts' | 'iam' } {
     const header = req.headers.authorization;
     if (header === undefined) throw new StsError('MissingAuthenticationToken', STS_MESSAGES.missingAuthenticationToken, 403);
     const auth = parseAuthorization(header);
@@ -624,7 +648,9 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
         403,
       );
     }
-    if (auth.service !== 'sts') throw new StsError('SignatureDoesNotMatch', "Credential should be scoped to correct service: 'sts'. ", 403);
+    // One server answers both services; which one a request is for is the service it was signed for.
+    if (auth.service !== 'sts' && auth.service !== 'iam')
+      throw new StsError('SignatureDoesNotMatch', "Credential should be scoped to correct service: 'sts'. ", 403);
     if (auth.terminator !== 'aws4_request')
       throw new StsError('SignatureDoesNotMatch', "Credential should be scoped with a valid terminator: 'aws4_request', not '" + auth.terminator + "'. ", 403);
     if (auth.date !== dateHeader.slice(0, 8))
@@ -639,7 +665,8 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     const secret = session?.secretAccessKey ?? user.secretAccessKey;
     const expected = expectedSignature(secret, auth, dateHeader, canonicalRequest(req, body, auth.signedHeaders));
     if (!sameHex(expected, auth.signature)) throw new StsError('SignatureDoesNotMatch', STS_MESSAGES.signatureDoesNotMatch, 403);
-    return session ? { user, session } : { user };
+    const service = auth.service;
+    return session ? { user, session, service } : { user, service };
   }
 
   function getSessionToken(caller: Caller, params: URLSearchParams, record: StsRequestRecord): string {
@@ -713,15 +740,27 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     pump();
   }
 
-  function errorAnswer(record: StsRequestRecord, error: StsError, requestId: string): Answer {
+  function errorAnswer(record: StsRequestRecord, error: StsError, requestId: string, xmlns = XMLNS): Answer {
     if (record.outcome === 'pending') record.outcome = error.code;
-    return { status: error.status, body: errorXml(error, requestId) };
+    return { status: error.status, body: errorXml(error, requestId, xmlns) };
   }
 
   /** What STS itself would answer (faults that replace the answer come after). */
   function answerFor(req: IncomingMessage, body: Buffer, params: URLSearchParams, record: StsRequestRecord, requestId: string): Answer {
     try {
       const caller = authenticate(req, body);
+      if (caller.service === 'iam') {
+        if (params.get('Version') !== IAM_API_VERSION) {
+          throw new StsError(
+            'InvalidAction',
+            `Could not find operation ${record.action ?? ''} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`,
+            400,
+          );
+        }
+        const fields = iam.answer(caller, params, record.action ?? '');
+        record.outcome = 'ok';
+        return { status: 200, body: resultXml(record.action ?? '', fields, requestId, IAM_XMLNS) };
+      }
       if (params.get('Version') !== API_VERSION) {
         throw new StsError(
           'InvalidAction',
@@ -737,7 +776,7 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
       record.outcome = 'ok';
       return { status: 200, body: resultXml(record.action, fields, requestId) };
     } catch (error) {
-      if (error instanceof StsError) return errorAnswer(record, error, requestId);
+      if (error instanceof StsError) return errorAnswer(record, error, requestId, xmlnsOf(req));
       record.outcome = `InternalFailure (${String(error)})`;
       return errorAnswer(record, new StsError('InternalFailure', 'An internal error has occurred.', 500, 'Receiver'), requestId);
     }
@@ -845,11 +884,13 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     endpoint,
     requests,
     sessions,
-    env: () => ({ AWS_ENDPOINT_URL_STS: endpoint }),
+    env: () => ({ AWS_ENDPOINT_URL_STS: endpoint, AWS_ENDPOINT_URL_IAM: endpoint }),
     registerUser,
+    addDevice: (user, input) => iam.addDevice(user, input),
+    devicesOf: (user) => iam.devicesOf(user),
     registerRole,
     now,
-    currentCode: (user, steps = 0) => codeAt(user, now() + steps * TOTP_PERIOD_S * 1000),
+    currentCode: (device, steps = 0) => codeAt(device, now() + steps * TOTP_PERIOD_S * 1000),
     codeAt,
     avoidStepEdge: async (marginMs = 2000) => {
       const left = TOTP_PERIOD_S * 1000 - (now() % (TOTP_PERIOD_S * 1000));

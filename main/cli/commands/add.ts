@@ -3,21 +3,28 @@
  *
  * The secret access key never comes from the command line (shell history, the process list): it is
  * read from stdin when stdin is a pipe or a file, and asked for without echo on a terminal.
+
+Without --mfa-serial, the user's MFA devices are listed with the key (iam:ListMFADevices, which
+AWS's self-service MFA policy allows without MFA): the only one that gives codes is taken, and
+among several you pick on the terminal. Security keys (FIDO) are listed but cannot be used.
  * Everything else is checked before the secret is asked for, so a typo in a flag costs no paste.
  */
 import { MfaTrayError } from '../../common/errors';
-import { checkAccessKeyId, checkProfileInput, invalidInputs, validateSecretAccessKey } from '../../common/validation';
+import type { LongLivedKey } from '../../common/model';
+import { checkAccessKeyId, checkProfileInput, invalidInputs, validateProfileInput, validateSecretAccessKey } from '../../common/validation';
+import { pickMfaDevice, type Engine } from '../../engine';
 import { UsageError, flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT } from '../exit-codes';
 import { maskKeyId } from '../format';
+import { terminalDeviceChooser } from '../pick-device';
 import { promptHidden, readPipedText } from '../terminal';
 
 export const addCommand: Command = {
   name: 'add',
   summary: 'Store a profile; its long-lived access key goes into the OS keychain.',
-  usage: ['add <profile> --mfa-serial <serial> --access-key-id <id> [--duration <s>] [--region <r>] [--target <section>] [--force] [--verify]'],
+  usage: ['add <profile> --access-key-id <id> [--mfa-serial <serial>] [--duration <s>] [--region <r>] [--target <section>] [--force] [--verify]'],
   details: `
 The secret access key is never an option (shell history, process list). It is read from stdin
 when stdin is not a terminal, for example
@@ -26,6 +33,7 @@ and asked for without echo on a terminal.
 
 Options:
   --mfa-serial <serial>    the MFA device: arn:aws:iam::<account>:mfa/<name>, or a hardware serial
+                           (default: looked up, see above)
   --access-key-id <id>     the IAM user's long-lived access key id (AKIA...)
   --duration <s>           session length in seconds, 900..129600 (default 43200)
   --region <r>             region whose STS is used (default us-east-1; the partition's for aws-cn/aws-us-gov)
@@ -49,34 +57,38 @@ Options:
   async run(ctx, { values, positionals }) {
     const mfaSerial = stringOption(values, 'mfa-serial');
     const accessKeyId = stringOption(values, 'access-key-id');
-    if (mfaSerial === undefined) throw new UsageError('add', 'missing --mfa-serial <serial>');
     if (accessKeyId === undefined) throw new UsageError('add', 'missing --access-key-id <id>');
     const force = flag(values, 'force');
     // Every refused value in one run: a typo in one flag should not hide the next.
-    const checked = checkProfileInput({
+    const input = {
       name: positionals[0],
-      mfaSerial,
       ...optional('durationSeconds', stringOption(values, 'duration')),
       ...optional('region', stringOption(values, 'region')),
       ...optional('targetSection', stringOption(values, 'target')),
-    });
+    };
+    const checked = checkProfileInput({ ...input, mfaSerial });
+    // Without --mfa-serial the device is looked up below; every other field is checked now.
+    const issues = checked.ok ? [] : checked.issues.filter((issue) => !(mfaSerial === undefined && issue.field === 'mfaSerial' && issue.rule === 'required'));
     const checkedKeyId = checkAccessKeyId(accessKeyId);
-    if (!checked.ok || !checkedKeyId.ok) throw invalidInputs([...(checked.ok ? [] : checked.issues), ...(checkedKeyId.ok ? [] : [checkedKeyId.issue])]);
-    const profile = checked.value;
+    if (issues.length > 0 || !checkedKeyId.ok) throw invalidInputs([...issues, ...(checkedKeyId.ok ? [] : [checkedKeyId.issue])]);
     const keyId = checkedKeyId.value;
 
     const engine = ctx.engine();
-    const existing = (await engine.profiles()).find((p) => p.name === profile.name);
+    const name = positionals[0] ?? '';
+    const existing = (await engine.profiles()).find((p) => p.name === name);
     if (existing && !force) {
       throw new MfaTrayError(
         'already-exists',
-        `A profile named "${profile.name}" exists already; replace it with --force, or remove it first (mfa-tray remove ${profile.name}).`,
+        `A profile named "${name}" exists already; replace it with --force, or remove it first (mfa-tray remove ${name}).`,
         { field: 'name' },
       );
     }
 
     const secretAccessKey = validateSecretAccessKey(await readSecretKey(ctx, keyId));
     const key = { accessKeyId: keyId, secretAccessKey };
+    const profile = checked.ok
+      ? checked.value
+      : validateProfileInput({ ...input, mfaSerial: await lookUpDevice(ctx, engine, key, stringOption(values, 'region')) });
     if (flag(values, 'verify')) {
       const identity = await engine.verifyKey(key, profile.region);
       ctx.out(`Verified: key ${maskKeyId(keyId)} belongs to ${identity.arn}`);
@@ -97,6 +109,14 @@ Options:
     return EXIT.ok;
   },
 };
+
+/** The device when none was named: the engine's pick among the user's devices, the person's on a terminal. */
+async function lookUpDevice(ctx: CliContext, engine: Engine, key: LongLivedKey, region: string | undefined): Promise<string> {
+  const devices = await engine.mfaDevices({ key }, region);
+  const serial = await pickMfaDevice(devices, terminalDeviceChooser(ctx));
+  if (devices.filter((device) => device.usable).length === 1) ctx.out(`MFA device ${serial}: the IAM user's only device that gives codes.`);
+  return serial;
+}
 
 function optional(field: string, value: string | undefined): Record<string, string> {
   return value === undefined ? {} : { [field]: value };

@@ -3,10 +3,11 @@
  * Where each setting comes from is the engine's rule (`Engine.planImport`); this command only says it.
  */
 import { validateProfileName } from '../../common/validation';
-import type { ImportPlan, Sourced } from '../../engine';
+import type { ChooseMfaDevice, ImportPlan, Sourced } from '../../engine';
 import { flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
+import { terminalDeviceChooser } from '../pick-device';
 
 export const importCommand: Command = {
   name: 'import',
@@ -20,8 +21,9 @@ otherwise.
 
 The MFA device, region and duration come from the option when given, else from the config
 file's [profile <profile>] (AWS_CONFIG_FILE, else ~/.aws/config), else from [profile <section>],
-else (the device) from the section's own mfa_serial or aws_mfa_device. The output says where
-each value came from.
+else (the device) from the section's own mfa_serial or aws_mfa_device, else from the IAM user's
+devices (iam:ListMFADevices with the key: the only one that gives codes, or your pick on the
+terminal among several). The output says where each value came from.
 
 Options:
   --from <section>         the credentials-file section that holds the long-lived key
@@ -61,6 +63,7 @@ Options:
     const { profile, plan, maskedKeyId } = await engine.importProfile(name, {
       removePlaintext,
       replace: flag(values, 'force'),
+      ...chooser(terminalDeviceChooser(ctx)),
       ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)),
     });
     const file = engine.credentialsPath;
@@ -84,6 +87,10 @@ Options:
     return EXIT.ok;
   },
 };
+
+function chooser(choose: ChooseMfaDevice | undefined): { readonly chooseMfaDevice?: ChooseMfaDevice } {
+  return choose ? { chooseMfaDevice: choose } : {};
+}
 
 function describeSource(plan: ImportPlan): string {
   switch (plan.fromSectionWhy) {

@@ -1,5 +1,5 @@
 /**
- * STS, as the engine sees it: a port with one adapter (`sdk-sts-gateway.ts`, the AWS SDK).
+ * STS, as the engine sees it: a port with one adapter (`sdk-aws-gateway.ts`, the AWS SDK).
  */
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
 

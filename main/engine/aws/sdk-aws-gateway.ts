@@ -1,24 +1,28 @@
 /**
- * The STS adapter: {@link StsGateway} on `@aws-sdk/client-sts`.
+ * The AWS adapter: {@link StsGateway} on `@aws-sdk/client-sts`, and {@link IamGateway} (the user's
+ * own MFA devices) on `@aws-sdk/client-iam`, sharing one way of sending: a fresh client per call, the
+ * clock measured from every answer, one time limit, answers capped, errors mapped to plain words.
  *
- * Importing this module is cheap: the SDK is loaded with a dynamic `import()` on the first call, so
+ * Importing this module is cheap: each SDK is loaded with a dynamic `import()` on its first call, so
  * the command's `credential-process` path (which only reads the cached session) never pays for it.
  */
 import { Readable, Transform } from 'node:stream';
+import type * as IamSdk from '@aws-sdk/client-iam';
 import type * as StsSdk from '@aws-sdk/client-sts';
 import { MfaTrayError, type ErrorCode } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import { quoteIfHarmless } from '../../common/validation';
 import { maskKeyId } from '../../common/key-id';
 import { ClockOffset, describeDuration, describeOffset, systemClock, type Clock } from '../clock/clock';
+import type { IamGateway, ListedMfaDevice } from './iam-gateway';
 import type { AssumeRoleRequest, CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
 
-/** Options for {@link SdkStsGateway}; all optional. */
-export interface SdkStsGatewayOptions {
+/** Options for {@link SdkAwsGateway}; all optional. */
+export interface SdkAwsGatewayOptions {
   /**
    * Receives the offset between this computer's clock and STS's, measured from every response's
    * `Date` header and round trip (error responses too). Share it with TOTP code generation. Once
-   * measured, requests are also signed in AWS time. Default: a private one ({@link SdkStsGateway.clockOffset}).
+   * measured, requests are also signed in AWS time. Default: a private one ({@link SdkAwsGateway.clockOffset}).
    */
   readonly clockOffset?: ClockOffset;
   /** Local time for the round-trip measurement (default: the system clock). */
@@ -31,6 +35,8 @@ export interface SdkStsGatewayOptions {
    * config file's `endpoint_url`, else the regional endpoint).
    */
   readonly endpoint?: string;
+  /** The same for IAM (mirrors `AWS_ENDPOINT_URL_IAM`; default: the SDK's own resolution). */
+  readonly iamEndpoint?: string;
   /**
    * Attempts for calls that carry no code (GetCallerIdentity), with the SDK's backoff (default 3).
    * Calls that carry a code are always made once: a retry would resend a code AWS may have used up.
@@ -59,13 +65,42 @@ let sdkPromise: Promise<Sdk> | undefined;
 
 /** Loads the SDK once, on first use. */
 function loadSdk(): Promise<Sdk> {
-  // Bundled with code splitting, esbuild turns this CommonJS module into a chunk whose only export
-  // is `default`; under tsx (tests) the named exports are there. Accept both shapes.
-  sdkPromise ??= import('@aws-sdk/client-sts').then((module) => {
-    const loaded = module as Sdk & { readonly default?: Sdk };
-    return typeof loaded.STSClient === 'function' ? loaded : (loaded.default as Sdk);
-  });
+  sdkPromise ??= import('@aws-sdk/client-sts').then((module) => namedExports(module, 'STSClient'));
   return sdkPromise;
+}
+
+type Iam = typeof IamSdk;
+let iamPromise: Promise<Iam> | undefined;
+
+/** Loads the IAM SDK once, on first use (only device listing and enrolling need it). */
+function loadIam(): Promise<Iam> {
+  iamPromise ??= import('@aws-sdk/client-iam').then((module) => namedExports(module, 'IAMClient'));
+  return iamPromise;
+}
+
+/**
+ * Bundled with code splitting, esbuild turns a CommonJS module into a chunk whose only export is
+ * `default`; under tsx (tests) the named exports are there. Accept both shapes.
+ */
+function namedExports<T extends object>(module: T, probe: keyof T): T {
+  const loaded = module as T & { readonly default?: T };
+  return typeof loaded[probe] === 'function' ? loaded : (loaded.default as T);
+}
+
+/** The parts of an SDK client that sending uses (STSClient and IAMClient alike). */
+interface SdkClient {
+  readonly middlewareStack: StsSdk.STSClient['middlewareStack'];
+  destroy(): void;
+}
+
+/** What a client is made with. */
+interface ClientConfig {
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  readonly maxAttempts: number;
+  readonly endpoint?: string;
+  readonly systemClockOffset?: number;
+  readonly requestHandler: { readonly requestTimeout: number; readonly throwOnRequestTimeout: true };
 }
 
 /** True for a security-key (FIDO/U2F) serial: `arn:aws:iam::123456789012:u2f/...`. */
@@ -75,7 +110,7 @@ export function isSecurityKeySerial(serial: string): boolean {
 
 /** What a failed call was about, for messages. Never holds the code or the secret as text to show. */
 interface CallContext {
-  readonly action: 'GetSessionToken' | 'GetCallerIdentity' | 'AssumeRole';
+  readonly action: 'GetSessionToken' | 'GetCallerIdentity' | 'AssumeRole' | 'ListMFADevices';
   readonly key: LongLivedKey;
   /** With a session's key (AssumeRole): its token. */
   readonly sessionToken?: string;
@@ -131,18 +166,20 @@ const TLS_ERROR = /^(CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|ERR_TLS_|ERR_SSL_
  * One fresh client per call: the key and region differ per profile, calls are rare (a few a day),
  * and nothing (no pooled socket, no SDK-internal clock correction) leaks from one call into the next.
  */
-export class SdkStsGateway implements StsGateway {
+export class SdkAwsGateway implements StsGateway, IamGateway {
   readonly #clockOffset: ClockOffset;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #endpoint: string | undefined;
+  readonly #iamEndpoint: string | undefined;
   readonly #identityMaxAttempts: number;
 
-  constructor(options: SdkStsGatewayOptions = {}) {
+  constructor(options: SdkAwsGatewayOptions = {}) {
     this.#clockOffset = options.clockOffset ?? new ClockOffset();
     this.#clock = options.clock ?? systemClock;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_STS_TIMEOUT_MS;
     this.#endpoint = options.endpoint;
+    this.#iamEndpoint = options.iamEndpoint;
     this.#identityMaxAttempts = options.identityMaxAttempts ?? 3;
     if (!(this.#timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
     if (!Number.isInteger(this.#identityMaxAttempts) || this.#identityMaxAttempts < 1) {
@@ -171,7 +208,12 @@ export class SdkStsGateway implements StsGateway {
     const sdk = await loadSdk();
     // maxAttempts 1: AWS may have used the code up even when the answer is lost (5xx, timeout, garbage).
     const command = new sdk.GetSessionTokenCommand({ SerialNumber: mfaSerial, TokenCode: code, DurationSeconds: durationSeconds });
-    const output = await this.#send(sdk, context, 1, (client, options) => client.send(command, options));
+    const output = await this.#send(
+      context,
+      1,
+      (config) => new sdk.STSClient(config),
+      (client, options) => client.send(command, options),
+    );
     return this.#sessionFrom(context, output.Credentials, durationSeconds);
   }
 
@@ -206,7 +248,7 @@ export class SdkStsGateway implements StsGateway {
     const now = this.#clockOffset.awsNow(this.#clock);
     const left = expiresAt - now;
     const askedMs = durationSeconds * 1000;
-    const where = context.host ? `STS (${context.host})` : `STS in ${context.region}`;
+    const where = whereOf(context);
     const why = context.stsDated
       ? `by its own clock. The endpoint is not behaving like AWS STS: check ${ENDPOINT_SETTINGS}`
       : `by this computer's clock, and the answer carried no time of its own. This computer's clock or the endpoint is wrong: check the date and time, and ${ENDPOINT_SETTINGS}`;
@@ -226,7 +268,12 @@ export class SdkStsGateway implements StsGateway {
     const context: CallContext = { action: 'GetCallerIdentity', key, region };
     const sdk = await loadSdk();
     const command = new sdk.GetCallerIdentityCommand({});
-    const output = await this.#send(sdk, context, this.#identityMaxAttempts, (client, options) => client.send(command, options));
+    const output = await this.#send(
+      context,
+      this.#identityMaxAttempts,
+      (config) => new sdk.STSClient(config),
+      (client, options) => client.send(command, options),
+    );
     if (!output.Arn || !output.Account || !output.UserId) throw unreadableAnswer(context, 200);
     return { arn: output.Arn, account: output.Account, userId: output.UserId };
   }
@@ -248,23 +295,50 @@ export class SdkStsGateway implements StsGateway {
       ...(externalId === undefined ? {} : { ExternalId: externalId }),
     });
     // No code is sent: a lost answer costs nothing, so the SDK's retries may run.
-    const output = await this.#send(sdk, context, this.#identityMaxAttempts, (client, options) => client.send(command, options));
+    const output = await this.#send(
+      context,
+      this.#identityMaxAttempts,
+      (config) => new sdk.STSClient(config),
+      (client, options) => client.send(command, options),
+    );
     return this.#sessionFrom(context, output.Credentials, durationSeconds);
   }
 
+  async listMfaDevices(key: LongLivedKey, region: string): Promise<readonly ListedMfaDevice[]> {
+    checkRegion(region);
+    const context: CallContext = { action: 'ListMFADevices', key, region };
+    const iam = await loadIam();
+    // No UserName: the caller's own devices (what the self-service MFA policy allows without MFA).
+    const command = new iam.ListMFADevicesCommand({});
+    const output = await this.#send(
+      context,
+      this.#identityMaxAttempts,
+      (config) => new iam.IAMClient(config),
+      (client, options) => client.send(command, options),
+    );
+    const devices = output.MFADevices;
+    if (!Array.isArray(devices)) throw unreadableAnswer(context, 200);
+    return devices.map((device) => {
+      if (typeof device.SerialNumber !== 'string' || device.SerialNumber === '') throw unreadableAnswer(context, 200);
+      const enabledAt = device.EnableDate instanceof Date && !Number.isNaN(device.EnableDate.getTime()) ? device.EnableDate.getTime() : undefined;
+      return { serialNumber: device.SerialNumber, ...(enabledAt === undefined ? {} : { enabledAt }) };
+    });
+  }
+
   /** Sends one command on a fresh client, measuring the clock, bounded in time, errors mapped. */
-  async #send<Output>(
-    sdk: Sdk,
+  async #send<Client extends SdkClient, Output>(
     context: CallContext,
     maxAttempts: number,
-    run: (client: StsSdk.STSClient, options: { abortSignal: AbortSignal }) => Promise<Output>,
+    makeClient: (config: ClientConfig) => Client,
+    run: (client: Client, options: { abortSignal: AbortSignal }) => Promise<Output>,
   ): Promise<Output> {
     // The SDK warns on construction under Node 20 (supported until 2027); the command must print one
     // clear line on failure, not a multi-line notice. Users can still opt in by setting it to false.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const offset = this.#clockOffset;
     const clock = this.#clock;
-    const client = new sdk.STSClient({
+    const endpoint = service(context) === 'IAM' ? this.#iamEndpoint : this.#endpoint;
+    const client = makeClient({
       region: context.region,
       credentials: {
         accessKeyId: context.key.accessKeyId,
@@ -272,7 +346,7 @@ export class SdkStsGateway implements StsGateway {
         ...(context.sessionToken === undefined ? {} : { sessionToken: context.sessionToken }),
       },
       maxAttempts,
-      ...(this.#endpoint === undefined ? {} : { endpoint: this.#endpoint }),
+      ...(endpoint === undefined ? {} : { endpoint }),
       // Sign in AWS time once we know it: the SDK itself corrects only after a refusal.
       ...(offset.measured ? { systemClockOffset: clock.now() + offset.offsetMs - Date.now() } : {}),
       requestHandler: { requestTimeout: this.#timeoutMs, throwOnRequestTimeout: true },
@@ -283,7 +357,7 @@ export class SdkStsGateway implements StsGateway {
       (next) => async (args) => {
         const request = args.request as { hostname?: string; port?: number; protocol?: string };
         if (request.hostname) context.host = request.port ? `${request.hostname}:${request.port}` : request.hostname;
-        refusePlainHttp(request, this.#endpoint);
+        refusePlainHttp(request, endpoint, service(context));
         const sentAt = clock.now();
         const result = await next(args);
         const receivedAt = clock.now();
@@ -315,11 +389,11 @@ export class SdkStsGateway implements StsGateway {
   #mapError(error: unknown, context: CallContext): MfaTrayError {
     if (error instanceof MfaTrayError) return error;
     if (error instanceof AnswerTooLargeError) {
-      const where = context.host ? `STS (${context.host})` : `STS in ${context.region}`;
+      const where = whereOf(context);
       return new MfaTrayError(
         'sts-unavailable',
-        `${where} answered with more than ${MAX_ANSWER_BYTES / 1024} KB, which is not an STS response. A proxy or a wrong ` +
-          `endpoint may be in the way (check ${ENDPOINT_SETTINGS}). Nothing was written; the previous session is kept.`,
+        `${where} answered with more than ${MAX_ANSWER_BYTES / 1024} KB, which is not an ${service(context)} response. A proxy or a wrong ` +
+          `endpoint may be in the way (check ${endpointSettings(context)}). Nothing was written; the previous session is kept.`,
         { retryable: false },
       );
     }
@@ -329,7 +403,7 @@ export class SdkStsGateway implements StsGateway {
     // a proxy) the SDK makes one up ("Unknown", "NotFound") from the status.
     const stsCode = e.$fault && typeof e.Code === 'string' && e.Code !== '' ? e.Code : undefined;
     const cause = summarise(context, e, stsCode, status);
-    const where = context.host ? `STS (${context.host})` : `STS in ${context.region}`;
+    const where = whereOf(context);
     const key = maskKeyId(context.key.accessKeyId);
     const make: Make = (code, message, extra = {}) => new MfaTrayError(code, message, { ...extra, cause });
 
@@ -345,8 +419,8 @@ export class SdkStsGateway implements StsGateway {
       const host = e.hostname ?? context.host;
       return make(
         'sts-unavailable',
-        `Could not reach STS${host ? ` at ${host}` : ` in ${context.region}`}: ${NETWORK_ERRORS[e.code]}. ` +
-          'Check your network connection and the region, and any AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL setting.',
+        `Could not reach ${service(context)}${host ? ` at ${host}` : ` in ${context.region}`}: ${NETWORK_ERRORS[e.code]}. ` +
+          `Check your network connection and the region, and any ${endpointVariables(context)} or AWS_ENDPOINT_URL setting.`,
         { retryable: true, notSent: BEFORE_SENDING.has(e.code) },
       );
     }
@@ -420,9 +494,13 @@ export class SdkStsGateway implements StsGateway {
       case 'Throttling':
       case 'ThrottlingException':
       case 'RequestLimitExceeded':
-        return make('sts-throttled', 'AWS is limiting STS requests for this account right now (rate exceeded). ' + 'Wait a minute, then try again.', {
-          retryable: true,
-        });
+        return make(
+          'sts-throttled',
+          `AWS is limiting ${service(context)} requests for this account right now (rate exceeded). Wait a minute, then try again.`,
+          {
+            retryable: true,
+          },
+        );
       case 'ValidationError':
         return validationError(make, stsMessage);
       case 'RegionDisabledException':
@@ -464,6 +542,26 @@ export class SdkStsGateway implements StsGateway {
 /** Where the STS endpoint can be set, for messages. */
 const ENDPOINT_SETTINGS = 'AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_url in the AWS config file';
 
+/** Which service a call goes to. */
+function service(context: CallContext): 'STS' | 'IAM' {
+  return context.action === 'ListMFADevices' ? 'IAM' : 'STS';
+}
+
+/** "STS (host)" / "IAM in region", for messages. */
+function whereOf(context: CallContext): string {
+  return context.host ? `${service(context)} (${context.host})` : `${service(context)} in ${context.region}`;
+}
+
+/** The service's own endpoint variable. */
+function endpointVariables(context: CallContext): string {
+  return `AWS_ENDPOINT_URL_${service(context)}`;
+}
+
+/** Where the service's endpoint can be set, for messages. */
+function endpointSettings(context: CallContext): string {
+  return `${endpointVariables(context)}, AWS_ENDPOINT_URL, or endpoint_url in the AWS config file`;
+}
+
 /** "2001-01-01 00:00 UTC". */
 function formatUtc(ms: number): string {
   return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'an impossible date';
@@ -480,13 +578,14 @@ function isLoopbackHost(hostname: string): boolean {
  * and token would cross the network readable by anyone on the way. Checked on the signed request,
  * before anything is sent.
  */
-function refusePlainHttp(request: { readonly hostname?: string; readonly protocol?: string }, configured: string | undefined): void {
+function refusePlainHttp(request: { readonly hostname?: string; readonly protocol?: string }, configured: string | undefined, named: 'STS' | 'IAM'): void {
   if (request.protocol !== 'http:' || request.hostname === undefined || isLoopbackHost(request.hostname)) return;
+  const variable = `AWS_ENDPOINT_URL_${named}`;
   const source =
     configured !== undefined
-      ? "MFA Tray's STS endpoint setting"
-      : process.env.AWS_ENDPOINT_URL_STS
-        ? 'AWS_ENDPOINT_URL_STS'
+      ? `MFA Tray's ${named} endpoint setting`
+      : process.env[variable]
+        ? variable
         : process.env.AWS_ENDPOINT_URL
           ? 'AWS_ENDPOINT_URL'
           : 'endpoint_url in the AWS config file';
@@ -494,7 +593,7 @@ function refusePlainHttp(request: { readonly hostname?: string; readonly protoco
   const shown = /^[A-Za-z0-9.-]{1,253}$/.test(request.hostname) ? request.hostname : '(an unusual host name)';
   throw new MfaTrayError(
     'invalid-input',
-    `The STS endpoint http://${shown} (from ${source}) is plain HTTP: the session's keys would cross the network unencrypted. ` +
+    `The ${named} endpoint http://${shown} (from ${source}) is plain HTTP: the session's keys would cross the network unencrypted. ` +
       'Use an https:// URL; plain http:// is allowed only to this computer (localhost, 127.0.0.1, ::1). Nothing was sent.',
     { field: 'endpoint', notSent: true },
   );
@@ -581,10 +680,10 @@ function validationError(make: Make, stsMessage: string): MfaTrayError {
 
 /** The answer was HTTP but not STS's (a captive portal's page, cut-off XML, missing fields). */
 function unreadableAnswer(context: CallContext, status: number, cause?: Error): MfaTrayError {
-  const where = context.host ? `STS (${context.host})` : `STS in ${context.region}`;
+  const where = whereOf(context);
   return new MfaTrayError(
     'sts-unavailable',
-    `${where} answered something that is not an STS response (HTTP ${status}). A captive portal (hotel or airport Wi-Fi) or a ` +
+    `${where} answered something that is not an ${service(context)} response (HTTP ${status}). A captive portal (hotel or airport Wi-Fi) or a ` +
       'proxy may be in the way: sign in to the network or check the proxy, then try again.',
     { retryable: true, ...(cause ? { cause } : {}) },
   );

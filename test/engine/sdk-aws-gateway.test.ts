@@ -1,5 +1,5 @@
 /**
- * SdkStsGateway against the loopback STS (test/support/sts-server.ts), reached through the SDK's own
+ * SdkAwsGateway against the loopback STS (test/support/sts-server.ts), reached through the SDK's own
  * endpoint setting (AWS_ENDPOINT_URL_STS): real SDK, real HTTP, real SigV4 and TOTP checks.
  */
 import assert from 'node:assert/strict';
@@ -8,26 +8,29 @@ import { after, afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isMfaTrayError, type ErrorCode, type MfaTrayError } from '../../main/common/errors';
 import { ClockOffset } from '../../main/engine/clock/clock';
-import { SdkStsGateway, type SdkStsGatewayOptions } from '../../main/engine/aws/sdk-sts-gateway';
+import { SdkAwsGateway, type SdkAwsGatewayOptions } from '../../main/engine/aws/sdk-aws-gateway';
 import type { GetSessionTokenRequest } from '../../main/engine/aws/sts-gateway';
 import { startStsServer, useStsServer, type StsUser } from '../support/sts-server';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-const savedEnv = { sts: process.env.AWS_ENDPOINT_URL_STS, generic: process.env.AWS_ENDPOINT_URL };
+const savedEnv = { sts: process.env.AWS_ENDPOINT_URL_STS, iam: process.env.AWS_ENDPOINT_URL_IAM, generic: process.env.AWS_ENDPOINT_URL };
 
 const loopback = useStsServer((sts) => {
   process.env.AWS_ENDPOINT_URL_STS = sts.endpoint;
+  process.env.AWS_ENDPOINT_URL_IAM = sts.endpoint;
   delete process.env.AWS_ENDPOINT_URL;
 });
 
 afterEach(() => {
   process.env.AWS_ENDPOINT_URL_STS = loopback.sts.endpoint;
+  process.env.AWS_ENDPOINT_URL_IAM = loopback.sts.endpoint;
   delete process.env.AWS_ENDPOINT_URL;
 });
 
 after(() => {
   restoreEnv('AWS_ENDPOINT_URL_STS', savedEnv.sts);
+  restoreEnv('AWS_ENDPOINT_URL_IAM', savedEnv.iam);
   restoreEnv('AWS_ENDPOINT_URL', savedEnv.generic);
 });
 
@@ -36,8 +39,8 @@ function restoreEnv(name: string, value: string | undefined): void {
   else process.env[name] = value;
 }
 
-function gateway(options: SdkStsGatewayOptions = {}): SdkStsGateway {
-  return new SdkStsGateway({ timeoutMs: 3000, ...options });
+function gateway(options: SdkAwsGatewayOptions = {}): SdkAwsGateway {
+  return new SdkAwsGateway({ timeoutMs: 3000, ...options });
 }
 
 function keyOf(user: StsUser): { accessKeyId: string; secretAccessKey: string } {
@@ -73,7 +76,7 @@ function assertNoSecrets(error: MfaTrayError, ...secrets: string[]): void {
   for (const secret of secrets) assert.ok(!text.includes(secret), `error text contains a secret: ${text}`);
 }
 
-describe('SdkStsGateway: sessions', () => {
+describe('SdkAwsGateway: sessions', () => {
   test('trades a valid code for the session STS issued', async () => {
     const user = loopback.sts.registerUser();
 
@@ -114,7 +117,7 @@ describe('SdkStsGateway: sessions', () => {
   });
 });
 
-describe('SdkStsGateway: endpoint settings', () => {
+describe('SdkAwsGateway: endpoint settings', () => {
   test('honours AWS_ENDPOINT_URL when no STS-specific endpoint is set', async () => {
     const user = loopback.sts.registerUser();
     delete process.env.AWS_ENDPOINT_URL_STS;
@@ -141,7 +144,7 @@ describe('SdkStsGateway: endpoint settings', () => {
     const probe = `
       import { createRequire } from 'node:module';
       const require = createRequire(import.meta.url);
-      await import('./main/engine/aws/sdk-sts-gateway.ts');
+      await import('./main/engine/aws/sdk-aws-gateway.ts');
       process.stdout.write(String(Object.keys(require.cache).some((p) => p.includes('@aws-sdk'))));
     `;
     const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: root, encoding: 'utf8' });
@@ -151,7 +154,7 @@ describe('SdkStsGateway: endpoint settings', () => {
   });
 });
 
-describe("SdkStsGateway: STS's refusals, mapped", () => {
+describe("SdkAwsGateway: STS's refusals, mapped", () => {
   test('a wrong code is sts-invalid-code, and the message does not contain it', async () => {
     const user = loopback.sts.registerUser();
     const wrong = loopback.sts.currentCode(user, 5);
@@ -307,7 +310,7 @@ describe("SdkStsGateway: STS's refusals, mapped", () => {
   });
 });
 
-describe('SdkStsGateway: faults', () => {
+describe('SdkAwsGateway: faults', () => {
   test('a hanging STS fails within the timeout', async () => {
     const user = loopback.sts.registerUser();
     loopback.sts.setHang(true);
@@ -407,7 +410,31 @@ describe('SdkStsGateway: faults', () => {
   });
 });
 
-describe('SdkStsGateway: clock offset', () => {
+describe("SdkAwsGateway: IAM (the user's MFA devices)", () => {
+  test('lists the devices with their enable dates, signed for service iam', async () => {
+    const user = loopback.sts.registerUser();
+    const key = loopback.sts.addDevice(user, { kind: 'security-key' });
+    const devices = await gateway().listMfaDevices(keyOf(user), 'eu-west-1');
+    assert.deepEqual(
+      devices.map((d) => d.serialNumber),
+      [user.mfaSerial, key.serialNumber],
+    );
+    assert.equal(devices[1]?.enabledAt, key.enabledAt);
+    assert.equal(loopback.sts.requests.at(-1)?.action, 'ListMFADevices');
+  });
+
+  test("IAM's refusal and a page that is not IAM's are said as IAM's, with the secret nowhere", async () => {
+    const user = loopback.sts.registerUser({ iamPolicy: 'mfa-required' });
+    const denied = await rejection(gateway().listMfaDevices(keyOf(user), 'us-east-1'), 'sts-denied');
+    assert.match(denied.message, /^AWS refused ListMFADevices: User: arn:aws:iam::123456789012:user\/\S+ is not authorized to perform: iam:ListMFADevices/);
+    loopback.sts.malformNext(1, 'html');
+    const html = await rejection(gateway().listMfaDevices(keyOf(loopback.sts.registerUser()), 'us-east-1'), 'sts-unavailable');
+    assert.match(html.message, /^IAM \(127\.0\.0\.1:\d+\) answered something that is not an IAM response \(HTTP 200\)/);
+    for (const error of [denied, html]) assert.ok(!error.message.includes(user.secretAccessKey));
+  });
+});
+
+describe('SdkAwsGateway: clock offset', () => {
   for (const skewSeconds of [90, -90]) {
     test(`measures an STS clock ${skewSeconds > 0 ? 'ahead' : 'behind'} by 90 s`, async () => {
       const user = loopback.sts.registerUser();
