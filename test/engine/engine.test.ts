@@ -264,11 +264,25 @@ describe('import', () => {
     assert.equal(await h.engine.secrets.getLongLivedKey('legacy'), undefined);
   });
 
-  it('asks for the MFA serial when the config file has none', async () => {
+  it('when no file names the MFA device, asks IAM: the only one is taken, among several the chooser picks, without one they are listed', async () => {
     const user = loopback.sts.registerUser({ name: 'legacy' });
     await seed(`[legacy]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`, '');
+    const only = await h.engine.planImport('mine', { fromSection: 'legacy' });
+    assert.deepEqual(only.mfaSerial, { value: user.mfaSerial, from: "the IAM user's MFA devices (iam:ListMFADevices)" });
+    const phone = loopback.sts.addDevice(user, { kind: 'virtual', name: 'phone' });
     const error = await rejectsWith(h.engine.importProfile('mine', { fromSection: 'legacy' }), 'invalid-input');
     assert.equal(error.field, 'mfaSerial');
+    assert.match(error.message, /has 2 devices that give codes/);
+    const offered: string[] = [];
+    const { profile } = await h.engine.importProfile('mine', {
+      fromSection: 'legacy',
+      chooseMfaDevice: (usable) => {
+        offered.push(...usable.map((d) => d.serialNumber));
+        return Promise.resolve(phone.serialNumber);
+      },
+    });
+    assert.deepEqual(offered, [user.mfaSerial, phone.serialNumber]);
+    assert.equal(profile.mfaSerial, phone.serialNumber);
   });
 });
 
