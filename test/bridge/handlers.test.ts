@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { BridgeEvents, MfaDeviceView, ProfileView } from '../../main/common/bridge';
+import type { BridgeEvents, MfaDeviceView, ProfileView, RefreshOutcome } from '../../main/common/bridge';
 import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/bridge/handlers';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { useStsServer } from '../support/sts-server';
@@ -149,7 +149,8 @@ describe('bridge handlers: MFA devices and roles', () => {
     await loopback.sts.avoidStepEdge();
     const result = await bridge.refreshRole(['admin', loopback.sts.currentCode(user)], caller);
     assert.equal(result.ok, true, JSON.stringify(result));
-    assert.deepEqual(result.ok && { ...result.value, expiresAt: typeof result.value.expiresAt }, {
+    const outcome = result.ok ? (result.value as RefreshOutcome) : undefined;
+    assert.deepEqual(outcome && { ...outcome, expiresAt: typeof outcome.expiresAt }, {
       profile: 'admin',
       targetSection: 'admin',
       expiresAt: 'number',
