@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // The one build step: bundles the main process, the command, the preload and the renderer into
 // app/dist/, the folder electron-builder packs. `electron` (provided by the runtime) and `keytar`
-// (a native module, installed into app/node_modules by electron-builder) stay external.
+// (a native module) stay external: keytar's runtime files alone (its small loader and the .node
+// binary, N-API, so one build serves Node and Electron alike) are copied to app/dist/native/keytar/,
+// and the bundles import it as `#keytar`, which app/package.json's "imports" maps there (Node's own
+// resolution, from every bundle and chunk alike); its install-time dependencies (prebuild-install
+// and its tree, ~12 MB) never reach the package.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +13,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'app', 'dist');
-const external = ['electron', 'keytar'];
+const external = ['electron', '#keytar'];
+
+/** `keytar` in the sources is the app's own copy of its runtime (see above). */
+const keytarAsPackageImport = {
+  name: 'keytar-as-package-import',
+  setup(build) {
+    build.onResolve({ filter: /^keytar$/ }, () => ({ path: '#keytar', external: true }));
+  },
+};
 
 // Node's ESM has no `require`; bundled CommonJS dependencies (the AWS SDK) still call it for built-ins.
 const esmRequireBanner = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
@@ -41,6 +53,7 @@ if (Object.keys(present).length > 0) {
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     external,
+    plugins: [keytarAsPackageImport],
     banner: { js: esmRequireBanner },
     sourcemap: 'linked',
     legalComments: 'linked',
@@ -95,3 +108,12 @@ if (windows.length > 0) {
 }
 
 console.log(`build: app/dist/ (${Object.keys(present).join(', ') || 'nothing'})${skipped.length ? `; not yet written: ${skipped.join(', ')}` : ''}`);
+
+// keytar's runtime: package.json (for `main`), lib/keytar.js (which requires only the binary), the
+// binary, and the licence. Nothing else of node_modules goes into the app.
+const keytarDir = join(root, 'node_modules', 'keytar');
+const keytarOut = join(outdir, 'native', 'keytar');
+for (const file of ['package.json', 'LICENSE.md', 'lib/keytar.js', 'build/Release/keytar.node']) {
+  mkdirSync(join(keytarOut, file, '..'), { recursive: true });
+  copyFileSync(join(keytarDir, file), join(keytarOut, file));
+}

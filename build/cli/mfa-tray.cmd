@@ -1,8 +1,9 @@
 @echo off
 rem mfa-tray: the command of the packaged MFA Tray (Windows). Shipped as <resources>\bin\mfa-tray.cmd;
-rem add that folder to PATH to run it from any terminal. It runs MFA Tray.exe itself as Node
-rem (ELECTRON_RUN_AS_NODE) on the bundled command, as editors ship `code`.
+rem the installer adds that folder to PATH. It starts MFA Tray.exe itself in its command mode
+rem (--mfa-tray-command, then -- and the arguments): the app's fuses forbid running it as plain Node.
+rem Electron attaches to this console, so output and prompts work in cmd and PowerShell, and a batch
+rem file waits for the program, so the exit status is its own.
 setlocal
-set "ELECTRON_RUN_AS_NODE=1"
-"%~dp0..\..\MFA Tray.exe" "%~dp0..\app.asar\dist\cli.mjs" %*
+"%~dp0..\..\MFA Tray.exe" --mfa-tray-command -- %*
 exit /b %ERRORLEVEL%

@@ -5,6 +5,7 @@
  * and with a fresh cached session it is answered by cached-session.ts alone, without loading the
  * engine or the other commands.
  */
+import { commandModeArgs } from '../common/command-mode';
 import type { CachedLookup } from './context';
 
 // `mfa-tray status | head -1`: a closed pipe is not a failure worth a stack trace.
@@ -15,7 +16,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const argv = process.argv.slice(2);
+// Started as `node cli.mjs <args>` (bin/mfa-tray.js), or as the packaged app in command mode.
+const commandMode = commandModeArgs(process.argv);
+const argv = commandMode ?? process.argv.slice(2);
 
 async function main(): Promise<number> {
   const [command, profile, ...rest] = argv;
@@ -31,3 +34,9 @@ async function main(): Promise<number> {
 }
 
 process.exitCode = await main();
+if (commandMode !== undefined) {
+  // The app's process does not end when nothing is left to do (Electron keeps running): end it,
+  // once what was written has left.
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));
+  process.exit(process.exitCode);
+}

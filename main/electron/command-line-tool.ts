@@ -1,7 +1,7 @@
 /**
  * "Install command line tool": puts the command `mfa-tray` on the user's PATH as a symlink to the
- * launcher the packaged app ships (`<resources>/bin/mfa-tray`), which runs the app's own binary as
- * Node on the bundled command (`ELECTRON_RUN_AS_NODE=1`), as editors ship `code`.
+ * launcher the packaged app ships (`<resources>/bin/mfa-tray`), which starts the app's own binary in
+ * its command mode (main/common/command-mode.ts; the fuses forbid running it as Node).
  *
  * - macOS: `/usr/local/bin` when writable, else `~/.local/bin`.
  * - Linux (deb): `~/.local/bin`, which systemd-based distributions put on PATH for login shells.

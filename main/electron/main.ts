@@ -1,70 +1,16 @@
 /**
- * The tray app's entry point (bundled to app/dist/main.mjs). Composition only: it hands the real
- * Electron objects to the services in this folder, in the order Electron requires.
+ * The packaged app's entry point (bundled to app/dist/main.mjs): the tray app, or, started by the
+ * command's launchers with `--mfa-tray-command -- <args>`, the command `mfa-tray` itself (see
+ * main/common/command-mode.ts). Decided first, before Electron is loaded: command mode creates no
+ * window, tray icon or Dock icon and takes no single-instance lock.
  *
- * ESM main process: everything that must precede 'ready' runs synchronously at module scope, and
- * nothing awaits `app.whenReady()` at the top level (that would hang the app; see
- * https://github.com/electron/electron/pull/41369).
+ * Top-level await: Electron finishes evaluating the ESM entry before 'ready', so the tray app's
+ * module still registers its privileged scheme in time.
  */
-import { app, clipboard, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createEngine, PRODUCT_NAME } from '../engine';
-import { prepareApp } from './app-lifecycle';
-import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppFile } from './app-protocol';
-import { createElectronTray, electronNotifications, electronWindowOpener, guardTargetOf } from './electron-adapters';
-import { TrayApp } from './tray-app';
-import { hardenSession, hardenWebContents } from './window-factory';
+import { commandModeArgs } from '../common/command-mode';
 
-/** app/dist/, where this bundle, the preload and the windows' files are. */
-const distDir = dirname(fileURLToPath(import.meta.url));
-const log = (message: string) => console.log(`[mfa-tray] ${message}`);
-
-const engine = createEngine();
-
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
-
-if (prepareApp(app, { platform: process.platform, configDir: engine.configDir })) {
-  // Every web contents, ours or not, gets the navigation guards before it loads anything.
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(guardTargetOf(contents)));
-
-  app
-    .whenReady()
-    .then(async () => {
-      hardenSession(session.defaultSession);
-      protocol.handle(APP_SCHEME, (request) => serveAppFile(request.url, join(distDir, 'renderer'), request.method));
-      app.setAboutPanelOptions({ applicationName: PRODUCT_NAME, applicationVersion: app.getVersion() });
-
-      const { tray, port } = createElectronTray({ trayDir: join(app.getAppPath(), 'tray'), platform: process.platform });
-      const trayApp = await TrayApp.start({
-        engine,
-        platform: process.platform,
-        packaged: app.isPackaged,
-        env: process.env,
-        execPath: process.execPath,
-        commandLauncher: join(process.resourcesPath, 'bin', 'mfa-tray'),
-        log,
-        electron: {
-          tray: port,
-          notifications: electronNotifications,
-          clipboard,
-          windows: electronWindowOpener({ app, preload: join(distDir, 'preload.cjs'), devTools: !app.isPackaged, platform: process.platform }),
-          ipcMain,
-          loginItems: app,
-          powerMonitor,
-          app,
-          dialogs: {
-            showMessage: ({ type, message, detail }) => void dialog.showMessageBox({ type, title: PRODUCT_NAME, message, detail }),
-          },
-        },
-      });
-      app.on('will-quit', () => {
-        void trayApp.shutdown();
-        tray.destroy();
-      });
-    })
-    .catch((error: unknown) => {
-      dialog.showErrorBox(PRODUCT_NAME, `MFA Tray could not start: ${error instanceof Error ? error.message : String(error)}`);
-      app.quit();
-    });
+if (commandModeArgs(process.argv) === undefined) {
+  await import('./tray-main');
+} else {
+  await import('../cli/main');
 }

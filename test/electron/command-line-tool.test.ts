@@ -89,7 +89,7 @@ describe('install command line tool', () => {
 });
 
 describe('the shipped launcher (build/cli/mfa-tray)', () => {
-  it('runs the app binary as Node on the bundled command, through the installed symlink', async () => {
+  it('starts the app binary in command mode (never as Node: the fuses forbid it), through the installed symlink', async () => {
     // The deb layout: /opt/MFA Tray/{mfa-tray, resources/bin/mfa-tray, resources/app.asar/...}.
     const app = join(dir, 'opt', 'MFA Tray');
     await mkdir(join(app, 'resources', 'bin'), { recursive: true });
@@ -99,7 +99,8 @@ describe('the shipped launcher (build/cli/mfa-tray)', () => {
     const bin = join(dir, 'bin');
     await installCommandLineTool({ platform: 'linux', env: {}, launcher: join(app, 'resources', 'bin', 'mfa-tray'), directories: [bin] });
     const output = execFileSync(join(bin, 'mfa-tray'), ['status', '--json', 'a b'], { encoding: 'utf8' });
-    assert.equal(output, `1|${join(app, 'resources', 'app.asar', 'dist', 'cli.mjs')}|status|--json|a b|`);
+    // Linux: no display and no renderer sandbox needed; the arguments after `--`, untouched.
+    assert.equal(output, '|--ozone-platform=headless|--disable-gpu|--no-sandbox|--mfa-tray-command|--|status|--json|a b|');
   });
 
   it('says where it looked when the app is gone', async () => {

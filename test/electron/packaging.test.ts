@@ -65,13 +65,14 @@ describe('electron-builder.yml', () => {
   });
 
   it('packs app/ with build/ as resources, under the names the code uses', () => {
-    assert.deepEqual(config.directories, { app: 'app', buildResources: 'build', output: 'dist' });
+    // Not output: dist, which electron-builder would leave out of app/ (app/dist is the whole app).
+    assert.deepEqual(config.directories, { app: 'app', buildResources: 'build', output: 'release' });
     assert.equal(config.appId, APP_ID);
     assert.equal(config.productName, PRODUCT_NAME);
     const pkg = JSON.parse(readFileSync(join(root, 'app', 'package.json'), 'utf8'));
     assert.equal(pkg.productName, PRODUCT_NAME);
     assert.equal(pkg.main, 'dist/main.mjs');
-    assert.ok(pkg.dependencies.keytar);
+    assert.equal(pkg.imports['#keytar'], './dist/native/keytar/lib/keytar.js', 'keytar is shipped as its runtime files, imported as #keytar');
     assert.ok(config.files.includes('tray/**/*'), 'the tray icons are packed');
   });
 
@@ -106,7 +107,14 @@ describe('electron-builder.yml', () => {
     accessSync(join(root, 'build/cli/mfa-tray'), constants.X_OK);
     assert.match(
       readFileSync(join(root, 'build/cli/mfa-tray.cmd'), 'latin1'),
-      /ELECTRON_RUN_AS_NODE=1"\r\n"%~dp0\.\.\\\.\.\\MFA Tray\.exe" "%~dp0\.\.\\app\.asar\\dist\\cli\.mjs" %\*\r\n/,
+      /\r\n"%~dp0\.\.\\\.\.\\MFA Tray\.exe" --mfa-tray-command -- %\*\r\nexit \/b %ERRORLEVEL%\r\n$/,
+    );
+    assert.doesNotMatch(readFileSync(join(root, 'build/cli/mfa-tray.cmd'), 'latin1'), /ELECTRON_RUN_AS_NODE/);
+    // The installer puts the launcher's folder on the user's PATH (and takes it off again).
+    assert.equal(config.nsis.include, 'build/installer.nsh');
+    assert.match(
+      readFileSync(join(root, 'build/installer.nsh'), 'latin1'),
+      /!define MFA_TRAY_BIN "\$INSTDIR\\resources\\bin"[\s\S]*!macro customInstall[\s\S]*WriteRegExpandStr HKCU "Environment" "Path"[\s\S]*!macro customUnInstall/,
     );
     assert.equal(config.linux.executableName, 'mfa-tray');
   });

@@ -100,7 +100,7 @@ async function buildIfStale(): Promise<void> {
 }
 
 /**
- * Copies bin/, app/dist/ (without source maps) and package.json into a temp folder, with a link
+ * Copies bin/, app/dist/ (without source maps), app/package.json and package.json into a temp folder, with a link
  * to node_modules (keytar stays outside the bundle), and checks that every chunk the bundle
  * imports is there: a copy taken while someone was rebuilding is taken again.
  */
@@ -112,6 +112,8 @@ async function takeSnapshot(): Promise<string> {
       mkdirSync(join(dir, 'bin'));
       copyFileSync(REPO_BIN, join(dir, 'bin', 'mfa-tray.js'));
       copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+      // The bundles import keytar as `#keytar`, which app/package.json maps (as in the packaged app).
+      copyFileSync(join(ROOT, 'app', 'package.json'), join(dir, 'app', 'package.json'));
       symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
       if (bundleComplete(join(dir, 'app', 'dist'))) {
         process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
