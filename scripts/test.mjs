@@ -27,6 +27,10 @@ const required = [
   // The locked-keychain tests ask the Secret Service over D-Bus with both clients the app uses.
   { bin: 'dbus-send', pkg: 'dbus-bin' },
   { bin: 'gdbus', pkg: 'libglib2.0-bin' },
+  // The no-tray tests stand a desktop's StatusNotifier watcher up on the test bus with it.
+  { bin: 'dbus-test-tool', pkg: 'dbus-tests' },
+  // The role tests run the AWS CLI v2 itself through credential_process.
+  { bin: 'aws', pkg: 'awscli' },
 ];
 
 function fail(message) {

@@ -8,7 +8,7 @@
  */
 import * as z from 'zod/mini';
 import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, ProfileView } from '../common/bridge';
-import { isMfaTrayError } from '../common/errors';
+import { MfaTrayError, isMfaTrayError } from '../common/errors';
 import { ROLE_CHAIN_MAX_SECONDS, type Engine, type RefreshInput } from '../engine';
 
 /** Who is calling, as the transport established it. */
@@ -22,6 +22,10 @@ export interface BridgeHost {
   closeWindow(caller: BridgeCaller): void;
   /** The locale for the windows: the settings' language, else the OS's. */
   locale(): string;
+  /** Whether the app runs without a visible tray icon (default: false). */
+  withoutTray?(): boolean;
+  /** Quits the app (default: unavailable, 'forbidden'). */
+  quit?(): void;
 }
 
 /** One operation: raw arguments in, a result envelope out. Never throws. */
@@ -82,6 +86,8 @@ const SCHEMAS = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsChanges]),
   getLocale: z.tuple([]),
+  getHostState: z.tuple([]),
+  quitApp: z.tuple([]),
   closeWindow: z.tuple([]),
 } satisfies Record<BridgeOperation, z.ZodMiniType>;
 
@@ -191,6 +197,12 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
       return (await engine.loadSettings()).settings;
     },
     getLocale: () => Promise.resolve(host.locale()),
+    getHostState: () => Promise.resolve({ trayIcon: !(host.withoutTray?.() ?? false) }),
+    quitApp: () => {
+      if (!host.quit) throw new MfaTrayError('internal', 'Quitting is not available here.');
+      host.quit();
+      return Promise.resolve(null);
+    },
     closeWindow: (_args, caller) => {
       host.closeWindow(caller);
       return Promise.resolve(null);

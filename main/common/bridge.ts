@@ -111,6 +111,12 @@ export interface Identity {
   readonly account: string;
 }
 
+/** The app around the windows. */
+export interface HostState {
+  /** False on a desktop that shows no tray icon (Linux without a StatusNotifier watcher). */
+  readonly trayIcon: boolean;
+}
+
 /** Every operation the windows may call, by name. */
 export interface BridgeApi {
   listProfiles(): Promise<BridgeResult<readonly ProfileView[]>>;
@@ -143,6 +149,10 @@ export interface BridgeApi {
   updateSettings(changes: Partial<AppSettings>): Promise<BridgeResult<AppSettings>>;
   /** The OS's locale. The windows apply the language setting on top of it (and show it for "Automatic"). */
   getLocale(): Promise<BridgeResult<string>>;
+  /** What the windows should know of the app: `trayIcon` false when no tray icon can show (they say so, and offer Quit). */
+  getHostState(): Promise<BridgeResult<HostState>>;
+  /** Quits the app (the profiles window offers it when there is no tray icon to quit from). */
+  quitApp(): Promise<BridgeResult<null>>;
   /** Closes the calling window. */
   closeWindow(): Promise<BridgeResult<null>>;
 }
@@ -169,6 +179,8 @@ export const BRIDGE_OPERATIONS = [
   'getSettings',
   'updateSettings',
   'getLocale',
+  'getHostState',
+  'quitApp',
   'closeWindow',
 ] as const satisfies readonly (keyof BridgeApi)[];
 

@@ -171,6 +171,15 @@ export function buildTrayMenu(snapshot: TraySnapshot, handlers: MenuHandlers, op
   return items;
 }
 
+/**
+ * The menu while the engine starts, before its first snapshot: it exists at once (a keychain prompt
+ * may hold the start up for as long as the person takes), and Quit works.
+ */
+export function buildLoadingMenu(handlers: MenuHandlers, options: MenuOptions): MenuItemModel[] {
+  const words = trayWords(options).menu;
+  return [{ id: 'loading', label: words.loading, enabled: false }, SEPARATOR, { id: 'quit', label: words.quit(PRODUCT_NAME), click: () => handlers.quit() }];
+}
+
 /** The model as Electron's template (the one step between data and `Menu.buildFromTemplate`). */
 export function toMenuTemplate(items: readonly MenuItemModel[]): MenuItemConstructorOptions[] {
   return items.map((item) => {

@@ -18,6 +18,7 @@ import { applyLaunchAtLogin, type LoginItemPort } from './launch-at-login';
 import type { MenuHandlers } from './menu-model';
 import { NotificationService, type NotificationFactory } from './notification-service';
 import { TrayService, type TrayPort } from './tray-service';
+import { trayIconCanShow } from './tray-presence';
 import { WindowRegistry, type WindowOpener } from './window-registry';
 
 /** The Electron objects the app drives, each behind the interface of the service that uses it. */
@@ -50,6 +51,11 @@ export interface TrayAppOptions {
   readonly execPath: string;
   /** The command's launcher in the packaged app (`<resources>/bin/mfa-tray`). */
   readonly commandLauncher: string;
+  /**
+   * Whether the tray icon can be seen (default: {@link trayIconCanShow}, which asks the session bus
+   * on Linux). When it cannot, the profiles window opens instead, saying why, with a Quit button.
+   */
+  readonly trayIconCanShow?: () => Promise<boolean>;
   /** Time zone for labels; the OS's when undefined (tests pin it). */
   readonly timeZone?: string;
   readonly log?: (message: string) => void;
@@ -85,6 +91,8 @@ export class TrayApp {
   #settings: AppSettings | undefined;
   #appliedLaunchAtLogin: boolean | undefined;
   #stopped: Promise<void> | undefined;
+  /** Set once known: no tray icon can show (a Linux desktop without a StatusNotifier watcher). */
+  #withoutTray = false;
 
   private constructor(options: TrayAppOptions) {
     this.#options = options;
@@ -142,6 +150,9 @@ export class TrayApp {
     // Listening first: what is already due when the keeper starts (an "expires soon") is announced
     // during start, and must not be missed.
     this.#cleanup.push(engine.onNotice((notice) => void this.notifications.handle(notice)));
+    // The menu exists at once, while the engine starts (a keychain prompt may be waiting).
+    this.tray.showLoading();
+    const canShow = (this.#options.trayIconCanShow ?? (() => trayIconCanShow(this.#options.platform, { ...this.#options.env })))().catch(() => true);
     try {
       await engine.start();
     } catch (error) {
@@ -175,9 +186,22 @@ export class TrayApp {
 
     await this.tray.start();
     if (this.#settings) await this.#applyLaunchAtLogin(this.#settings.launchAtLogin);
+    this.#withoutTray = !(await canShow);
+    if (this.#withoutTray) {
+      // Nothing would ever show: the profiles window is the app (it says why, and has Quit); a
+      // second launch brings it back ('second-instance' above).
+      this.#log('no StatusNotifier watcher on the session bus: no tray icon can show; opening the profiles window');
+      this.windows.show({ page: 'profiles' });
+      return;
+    }
     // First start: nothing to show yet, so show where to begin.
     const profiles = await engine.profiles().catch(() => undefined);
     if (profiles !== undefined && profiles.length === 0) this.windows.show({ page: 'profiles' });
+  }
+
+  /** Whether the app runs without a visible tray icon (then its profiles window says so). */
+  get withoutTray(): boolean {
+    return this.#withoutTray;
   }
 
   /**
@@ -331,6 +355,8 @@ export class TrayApp {
       // The OS's: the windows apply the language setting themselves (and name the OS language
       // beside "Automatic"), so answering with the setting would hide the OS locale from them.
       locale: () => electron.app.getLocale(),
+      withoutTray: () => this.#withoutTray,
+      quit: () => this.quit(),
     });
     return bindBridgeIpc({
       ipcMain: electron.ipcMain,

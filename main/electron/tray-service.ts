@@ -6,7 +6,7 @@
  * a tray factory), so tests read what the user would see from a fake.
  */
 import type { Clock, TimerHandle } from '../engine';
-import { buildTrayMenu, type MenuHandlers, type MenuItemModel, type MenuOptions } from './menu-model';
+import { buildLoadingMenu, buildTrayMenu, type MenuHandlers, type MenuItemModel, type MenuOptions } from './menu-model';
 import { trayLook, trayTooltip, type TrayLook } from './tray-look';
 import type { TraySnapshot } from './tray-snapshot';
 
@@ -47,6 +47,12 @@ export class TrayService {
 
   constructor(options: TrayServiceOptions) {
     this.#options = options;
+  }
+
+  /** The "Loading…" menu, before {@link start}: the menu exists while the engine starts. */
+  showLoading(): void {
+    const { tray, handlers, clock, menuOptions } = this.#options;
+    tray.setMenu(buildLoadingMenu(handlers, { ...menuOptions(), now: clock.now() }));
   }
 
   /** Subscribes to changes, renders once, and starts the minute tick. */

@@ -52,6 +52,8 @@ export function createBridge(ipc: IpcRendererPort): MfaTrayBridge {
     getSettings: () => call('getSettings'),
     updateSettings: (changes) => call('updateSettings', changes),
     getLocale: () => call('getLocale'),
+    getHostState: () => call('getHostState'),
+    quitApp: () => call('quitApp'),
     closeWindow: () => call('closeWindow'),
     on: (event, listener) => {
       if (!(BRIDGE_EVENTS as readonly string[]).includes(event) || typeof listener !== 'function') {

@@ -32,6 +32,8 @@ export interface TrayWords {
     readonly about: (product: string) => string;
     readonly quit: (product: string) => string;
     readonly noProfiles: string;
+    /** While the engine starts (a keychain prompt may be waiting for the person). */
+    readonly loading: string;
   };
   readonly tooltip: {
     readonly noProfiles: (product: string) => string;
@@ -96,6 +98,7 @@ const en: TrayWords = {
     installCommandLineTool: 'Install command line tool…',
     about: (product) => `About ${product}`,
     quit: (product) => `Quit ${product}`,
+    loading: 'Loading… (the keychain may be asking for your password)',
     noProfiles: 'No profiles yet: add one in Manage profiles…',
   },
   tooltip: {
@@ -159,6 +162,7 @@ const ja: TrayWords = {
     installCommandLineTool: 'コマンドラインツールをインストール…',
     about: (product) => `${product} について`,
     quit: (product) => `${product} を終了`,
+    loading: '読み込み中…（キーチェーンがパスワードを求めているかもしれません）',
     noProfiles: 'プロファイルはまだありません。「プロファイルの管理…」で追加してください',
   },
   tooltip: {
