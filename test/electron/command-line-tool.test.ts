@@ -90,12 +90,12 @@ describe('install command line tool', () => {
 
 describe('the shipped launcher (build/cli/mfa-tray)', () => {
   it('starts the app binary in command mode (never as Node: the fuses forbid it), through the installed symlink', async () => {
-    // The deb layout: /opt/MFA Tray/{mfa-tray, resources/bin/mfa-tray, resources/app.asar/...}.
+    // The deb layout: /opt/MFA Tray/{mfa-tray-app, resources/bin/mfa-tray, resources/app.asar/...}.
     const app = join(dir, 'opt', 'MFA Tray');
     await mkdir(join(app, 'resources', 'bin'), { recursive: true });
     await copyFile('build/cli/mfa-tray', join(app, 'resources', 'bin', 'mfa-tray'));
     await chmod(join(app, 'resources', 'bin', 'mfa-tray'), 0o755);
-    await writeFile(join(app, 'mfa-tray'), '#!/bin/sh\nprintf "%s|" "$ELECTRON_RUN_AS_NODE" "$@"\n', { mode: 0o755 });
+    await writeFile(join(app, 'mfa-tray-app'), '#!/bin/sh\nprintf "%s|" "$ELECTRON_RUN_AS_NODE" "$@"\n', { mode: 0o755 });
     const bin = join(dir, 'bin');
     await installCommandLineTool({ platform: 'linux', env: {}, launcher: join(app, 'resources', 'bin', 'mfa-tray'), directories: [bin] });
     const output = execFileSync(join(bin, 'mfa-tray'), ['status', '--json', 'a b'], { encoding: 'utf8' });

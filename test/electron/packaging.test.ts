@@ -116,7 +116,20 @@ describe('electron-builder.yml', () => {
       readFileSync(join(root, 'build/installer.nsh'), 'latin1'),
       /!define MFA_TRAY_BIN "\$INSTDIR\\resources\\bin"[\s\S]*!macro customInstall[\s\S]*WriteRegExpandStr HKCU "Environment" "Path"[\s\S]*!macro customUnInstall/,
     );
-    assert.equal(config.linux.executableName, 'mfa-tray');
+    // The GUI under its own name; /usr/bin/mfa-tray is the command, linked by the deb's after-install.
+    assert.equal(config.linux.executableName, 'mfa-tray-app');
+    assert.equal(config.deb.afterInstall, 'build/linux/after-install.tpl');
+    assert.equal(config.deb.afterRemove, 'build/linux/after-remove.tpl');
+    assert.match(
+      readFileSync(join(root, 'build/linux/after-install.tpl'), 'utf8'),
+      /^ln -sf '\/opt\/\$\{sanitizedProductName\}\/resources\/bin\/mfa-tray' '\/usr\/bin\/mfa-tray'$/m,
+    );
+    assert.match(readFileSync(join(root, 'build/linux/after-remove.tpl'), 'utf8'), /rm -f '\/usr\/bin\/mfa-tray'/);
+    // electron-builder's own parts stay: the GUI's link, the sandbox helper, the AppArmor profile.
+    assert.match(
+      readFileSync(join(root, 'build/linux/after-install.tpl'), 'utf8'),
+      /update-alternatives --install '\/usr\/bin\/\$\{executable\}'[\s\S]*chrome-sandbox[\s\S]*apparmor_parser/,
+    );
   });
 });
 

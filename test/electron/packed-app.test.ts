@@ -48,7 +48,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 describe('fuses', () => {
   test('the packed binary has RunAsNode, NODE_OPTIONS and --inspect off, and asar integrity and asar-only loading on', async () => {
-    const wire = await fuses.getCurrentFuseWire(join(unpacked, 'mfa-tray'));
+    const wire = await fuses.getCurrentFuseWire(join(unpacked, 'mfa-tray-app'));
     const [off, on] = ['0'.charCodeAt(0), '1'.charCodeAt(0)];
     // FuseV1Options: 0 RunAsNode, 1 cookie encryption, 2 NODE_OPTIONS, 3 --inspect, 4 asar integrity,
     // 5 only from asar, 6 browser V8 snapshot, 7 file:// extra privileges.
@@ -151,7 +151,7 @@ describe('the packaged command', () => {
   });
 
   test('without command mode the same entry loads the tray app, which needs Electron: the command never does', async () => {
-    const result = await run(join(unpacked, 'mfa-tray'), [], { cwd: sandbox.dir, env: sandbox.env, timeout: 60_000 }).then(
+    const result = await run(join(unpacked, 'mfa-tray-app'), [], { cwd: sandbox.dir, env: sandbox.env, timeout: 60_000 }).then(
       () => ({ stderr: '' }),
       (error: { stderr?: string }) => ({ stderr: error.stderr ?? '' }),
     );
