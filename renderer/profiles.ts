@@ -1,11 +1,13 @@
 /**
  * The profile manager: every profile with its session state and time left, kept live from the
- * engine's events, and the ways to add, import, edit, verify, refresh and remove them.
+ * engine's events, and the ways to add, import, edit, verify, refresh and remove them. The role
+ * profiles of the AWS config file are listed under their source profile, each with its own state
+ * and Refresh.
  *
  * Rows are updated in place (never rebuilt) so that an event arriving while the user types a code
  * in a row does not take the focus away.
  */
-import type { ProfileView } from '../main/common/bridge';
+import type { ProfileView, RefreshOutcome, RoleView } from '../main/common/bridge';
 import { bridge, call } from './lib/bridge';
 import { CodeEntry } from './lib/code-entry';
 import { dialogOpen } from './lib/dialog';
@@ -14,7 +16,7 @@ import { clearMessage, showError, showMessage } from './lib/form';
 import { identifier } from './lib/identifier';
 import { errorText } from './lib/messages';
 import { closeWindow, startPage, type PageContext } from './lib/page';
-import { describeState } from './lib/session-view';
+import { describeState, type StateView } from './lib/session-view';
 import { openImportDialog } from './profiles/import-dialog';
 import { openProfileDialog } from './profiles/profile-dialog';
 import { openRemoveDialog } from './profiles/remove-dialog';
@@ -32,9 +34,33 @@ interface Row {
   readonly actions: HTMLElement;
   readonly slot: HTMLElement;
   readonly message: HTMLElement;
+  /** The role profiles whose source this is, under the row. */
+  readonly roleList: HTMLUListElement;
+  readonly roles: Map<string, RoleRow>;
   view: ProfileView;
   entry?: CodeEntry;
 }
+
+/** A role profile's line under its source's row. */
+interface RoleRow {
+  readonly item: HTMLLIElement;
+  readonly title: HTMLElement;
+  readonly badge: HTMLElement;
+  readonly detail: HTMLElement;
+  readonly reason: HTMLElement;
+  readonly meta: HTMLElement;
+  readonly actions: HTMLElement;
+  readonly slot: HTMLElement;
+  readonly message: HTMLElement;
+  /** The source profile's name. */
+  readonly source: string;
+  view: RoleView;
+  /** The source's code field, when the source needs a code typed first. */
+  entry?: CodeEntry;
+}
+
+/** A role assumed with a session lasts at most an hour (AWS's role-chaining limit; the engine's ROLE_CHAIN_MAX_SECONDS). */
+const ROLE_MAX_SECONDS = 3600;
 
 /** From this many profiles on, the list uses its dense rows. */
 const DENSE_FROM = 6;
@@ -65,6 +91,10 @@ async function main(): Promise<void> {
     for (const row of rows.values()) {
       renderRowStatic(row);
       row.entry?.relabel();
+      for (const role of row.roles.values()) {
+        renderRoleStatic(role);
+        role.entry?.relabel();
+      }
     }
     update(profiles);
   });
@@ -137,6 +167,7 @@ function update(next: readonly ProfileView[]): void {
     }
     row.view = view;
     renderRowState(row);
+    updateRoles(row);
     // Move a row only when it is out of place: moving a node takes the focus out of it.
     const there = list.children[index];
     if (there !== row.item) list.insertBefore(row.item, there ?? null);
@@ -157,6 +188,7 @@ function createRow(view: ProfileView): Row {
   const actions = el('div', { className: 'row-actions', attrs: { role: 'group' } });
   const slot = el('div', { className: 'row-slot' });
   const message = el('p', { className: 'message row-message', attrs: { 'aria-live': 'polite', hidden: true } });
+  const roleList = el('ul', { className: 'role-list', attrs: { hidden: true } });
   const item = el(
     'li',
     { className: 'profile', attrs: { 'data-profile': view.name } },
@@ -166,8 +198,9 @@ function createRow(view: ProfileView): Row {
     actions,
     slot,
     message,
+    roleList,
   );
-  const row: Row = { item, title, badge, detail, reason, meta, actions, slot, message, view };
+  const row: Row = { item, title, badge, detail, reason, meta, actions, slot, message, roleList, roles: new Map(), view };
   renderRowStatic(row);
   return row;
 }
@@ -177,6 +210,7 @@ function renderRowStatic(row: Row): void {
   const { i18n } = page;
   const { view } = row;
   row.actions.setAttribute('aria-label', i18n.t('row.actionsFor', { name: view.name }));
+  row.roleList.setAttribute('aria-label', i18n.t('roles.of', { name: view.name }));
   replaceChildren(
     row.actions,
     el('button', { className: 'refresh', attrs: { type: 'button' }, on: { click: () => void refresh(row) } }, i18n.t('row.refresh')),
@@ -186,27 +220,34 @@ function renderRowStatic(row: Row): void {
   );
 }
 
-function renderRowState(row: Row): void {
-  const { i18n } = page;
-  const { view } = row;
-  const state = describeState(i18n, view.state, Date.now(), page.settings.notifyBeforeMinutes * 60_000, view.durationSeconds * 1000);
-  row.badge.className = `badge tone-${state.tone}`;
-  row.badge.textContent = state.label;
-  row.detail.textContent = state.detail ?? '';
+/** A state's badge, time left and reason, into a profile's or a role's row. */
+function renderState(parts: { readonly badge: HTMLElement; readonly detail: HTMLElement; readonly reason: HTMLElement }, state: StateView): void {
+  parts.badge.className = `badge tone-${state.tone}`;
+  parts.badge.textContent = state.label;
+  parts.detail.textContent = state.detail ?? '';
   if (state.reason) {
-    row.reason.hidden = false;
+    parts.reason.hidden = false;
     replaceChildren(
-      row.reason,
+      parts.reason,
       state.reason.text,
       state.reason.detail ? el('span', { className: 'message-detail', attrs: { lang: 'en' } }, state.reason.detail) : null,
     );
   } else {
-    row.reason.hidden = true;
-    row.reason.replaceChildren();
+    parts.reason.hidden = true;
+    parts.reason.replaceChildren();
   }
+}
+
+/** One detail of a row: a term and its value. */
+function pair(kind: string, term: string, value: Child, className?: string): HTMLElement {
+  return el('div', { className: `meta-${kind}` }, el('dt', {}, term), el('dd', className ? { className } : {}, value));
+}
+
+function renderRowState(row: Row): void {
+  const { i18n } = page;
+  const { view } = row;
+  renderState(row, describeState(i18n, view.state, Date.now(), page.settings.notifyBeforeMinutes * 60_000, view.durationSeconds * 1000));
   const codes = view.hasTotpSecret ? i18n.t(view.autoRefresh ? 'meta.codesGeneratedAuto' : 'meta.codesGenerated') : i18n.t('meta.codesTyped');
-  const pair = (kind: string, term: string, value: Child, className?: string): HTMLElement =>
-    el('div', { className: `meta-${kind}` }, el('dt', {}, term), el('dd', className ? { className } : {}, value));
   replaceChildren(
     row.meta,
     // A missing key first: it is what the user must act on (and a dense row shows only its first details).
@@ -269,6 +310,155 @@ function closeCodeEntry(row: Row): void {
   delete row.entry;
   row.slot.replaceChildren();
   row.actions.querySelector<HTMLButtonElement>('button.refresh')?.focus();
+}
+
+// ── Role profiles ───────────────────────────────────────────────────────────────────────────
+
+/** Brings a profile's role lines in line with its view, in place (as {@link update} does for profiles). */
+function updateRoles(row: Row): void {
+  const next = row.view.roles;
+  const names = new Set(next.map((r) => r.name));
+  for (const [name, role] of row.roles) {
+    if (!names.has(name)) {
+      role.item.remove();
+      row.roles.delete(name);
+    }
+  }
+  next.forEach((view, index) => {
+    let role = row.roles.get(view.name);
+    if (!role) {
+      role = createRoleRow(view, row.view.name);
+      row.roles.set(view.name, role);
+    }
+    role.view = view;
+    renderRoleState(role);
+    const there = row.roleList.children[index];
+    if (there !== role.item) row.roleList.insertBefore(role.item, there ?? null);
+  });
+  row.roleList.hidden = next.length === 0;
+}
+
+function createRoleRow(view: RoleView, source: string): RoleRow {
+  const title = el('h3', { className: 'profile-name role-name' }, view.name);
+  const badge = el('span', { className: 'badge' });
+  const detail = el('span', { className: 'state-detail' });
+  const reason = el('p', { className: 'state-reason', attrs: { hidden: true } });
+  const meta = el('dl', { className: 'meta' });
+  const actions = el('div', { className: 'row-actions', attrs: { role: 'group' } });
+  const slot = el('div', { className: 'row-slot' });
+  const message = el('p', { className: 'message row-message', attrs: { 'aria-live': 'polite', hidden: true } });
+  const item = el(
+    'li',
+    { className: 'role', attrs: { 'data-role': view.name } },
+    el('div', { className: 'row-head' }, title, el('span', { className: 'state' }, badge, detail)),
+    reason,
+    meta,
+    actions,
+    slot,
+    message,
+  );
+  const role: RoleRow = { item, title, badge, detail, reason, meta, actions, slot, message, source, view };
+  renderRoleStatic(role);
+  return role;
+}
+
+function renderRoleStatic(role: RoleRow): void {
+  const { i18n } = page;
+  role.actions.setAttribute('aria-label', i18n.t('row.actionsFor', { name: role.view.name }));
+  replaceChildren(
+    role.actions,
+    el('button', { className: 'refresh', attrs: { type: 'button' }, on: { click: () => void refreshRole(role) } }, i18n.t('row.refresh')),
+  );
+}
+
+function renderRoleState(role: RoleRow): void {
+  const { i18n } = page;
+  const { view } = role;
+  renderState(role, describeState(i18n, view.state, Date.now(), page.settings.notifyBeforeMinutes * 60_000, ROLE_MAX_SECONDS * 1000));
+  replaceChildren(
+    role.meta,
+    pair('role', i18n.t('meta.role'), identifier(view.roleArn), 'mono serial'),
+    view.askedDurationSeconds === undefined
+      ? null
+      : pair(
+          'chained',
+          i18n.t('meta.duration'),
+          i18n.t('role.chained', { max: i18n.formatSeconds(ROLE_MAX_SECONDS), asked: i18n.formatSeconds(view.askedDurationSeconds) }),
+        ),
+  );
+}
+
+/**
+ * Assumes the role anew. With no code first: the engine uses the source's session, or refreshes
+ * the source from its code source. When a person must type the source's code, the row asks for it.
+ */
+async function refreshRole(role: RoleRow): Promise<void> {
+  if (role.entry) {
+    closeRoleEntry(role);
+    return;
+  }
+  const { i18n } = page;
+  const name = role.view.name;
+  showMessage(role.message, 'progress', i18n.t('role.refreshing', { source: role.source }));
+  const result = await call((b) => b.refreshRole(name, null));
+  if (result.ok) {
+    roleRefreshed(role, result.value);
+  } else if (result.error.code === 'code-required') {
+    openRoleEntry(role);
+  } else {
+    showError(role.message, errorText(page.i18n, result.error));
+  }
+}
+
+/** The source's code field in the role's line: the code refreshes the source, then the role is assumed. */
+function openRoleEntry(role: RoleRow): void {
+  clearMessage(role.message);
+  const name = role.view.name;
+  const entry = new CodeEntry({
+    profile: role.source,
+    send: (code) => call((b) => b.refreshRole(name, code)),
+    label: 'role.codeLabel',
+    hint: 'role.codeHint',
+    params: { source: role.source },
+    i18n: () => page.i18n,
+    compact: true,
+    onRefreshed: (outcome) => {
+      closeRoleEntry(role);
+      roleRefreshed(role, outcome);
+    },
+  });
+  entry.element.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !event.isComposing) {
+      event.preventDefault();
+      closeRoleEntry(role);
+    }
+  });
+  role.entry = entry;
+  role.slot.replaceChildren(entry.element);
+  entry.focus();
+}
+
+function closeRoleEntry(role: RoleRow): void {
+  if (role.entry?.busy) return;
+  delete role.entry;
+  role.slot.replaceChildren();
+  role.actions.querySelector<HTMLButtonElement>('button.refresh')?.focus();
+}
+
+function roleRefreshed(role: RoleRow, outcome: RefreshOutcome): void {
+  const { i18n } = page;
+  showMessage(
+    role.message,
+    'success',
+    i18n.t('code.done', { section: outcome.targetSection, time: i18n.formatMoment(outcome.expiresAt) }),
+    outcome.shortenedFrom === undefined
+      ? null
+      : `${i18n.language === 'ja' ? '' : ' '}${i18n.t('role.shortened', { max: i18n.formatSeconds(ROLE_MAX_SECONDS), asked: i18n.formatSeconds(outcome.shortenedFrom) })}`,
+  );
+  // A role's new session comes with no event of its own: read the states again.
+  void call((b) => b.listProfiles()).then((result) => {
+    if (result.ok) update(result.value);
+  });
 }
 
 async function verify(row: Row): Promise<void> {

@@ -71,6 +71,13 @@ export const EN = {
   'meta.codesGeneratedAuto': 'generated here, refreshed automatically',
   'meta.key': 'Access key',
   'meta.noKey': 'none stored: edit the profile to store one',
+  'roles.of': 'Role profiles of {name}',
+  'meta.role': 'Role',
+  'role.chained': 'at most {max} when assumed with an MFA session ({asked} asked)',
+  'role.refreshing': 'Assuming the role with the session of {source}…',
+  'role.shortened': 'Shortened to {max} ({asked} asked): a role assumed with an MFA session gets at most an hour.',
+  'role.codeLabel': 'Code from the MFA device of {source}',
+  'role.codeHint': '{source} has no current session: the code refreshes it, then the role is assumed with that session.',
   'verify.checking': 'Asking AWS who this key belongs to…',
   'verify.identity': 'The key belongs to {arn} (account {account}).',
   'status.added': 'Profile {name} added.',
@@ -97,7 +104,7 @@ export const EN = {
   'form.settingsLegend': 'Session',
   'field.mfaSerial': 'MFA device (ARN or serial number)',
   'hint.mfaSerial':
-    'A virtual device (an authenticator app) is named by its ARN, {example}; a hardware token by the serial number on its back. Both are in the IAM console: Users › your user › Security credentials › Multi-factor authentication. Security keys (FIDO) give no code and cannot be used.',
+    '“Find my MFA devices” lists them once the access key is filled in. A virtual device (an authenticator app) is named by its ARN, {example}; a hardware token by the serial number on its back. Both are in the IAM console: Users › your user › Security credentials › Multi-factor authentication. Security keys (FIDO) give no code and cannot be used.',
   'field.durationSeconds': 'Session length',
   'duration.default': '{span} (default)',
   'duration.custom': 'Custom…',
@@ -111,6 +118,21 @@ export const EN = {
   'hint.targetSectionPlaceholder': 'the profile name',
   'field.autoRefresh': 'Refresh automatically before the session expires',
   'hint.autoRefresh': 'Only for profiles with a stored TOTP secret: MFA Tray then makes the code itself.',
+  'devices.find': 'Find my MFA devices',
+  'devices.finding': 'Asking AWS for this IAM user’s MFA devices…',
+  'devices.legend': 'MFA devices of this IAM user',
+  'devices.filledOnly': 'Filled in the only device that gives codes.',
+  'devices.pick': 'Pick the device to use.',
+  'devices.none':
+    'This IAM user has no MFA device. Assign a virtual (authenticator app) device in the IAM console: Users › your user › Security credentials › Multi-factor authentication.',
+  'devices.noneUsable': 'None of these devices gives a code MFA Tray can use.',
+  'devices.virtual': 'virtual (authenticator app)',
+  'devices.hardware': 'hardware token',
+  'devices.securityKey': 'security key (FIDO)',
+  'devices.notUsable': 'not usable here',
+  'devices.enabled': 'enabled {date}',
+  'devices.securityKeyNote':
+    'AWS accepts no code from a security key on the command line. You can assign a virtual (authenticator app) device in addition: a user may have up to 8.',
   'totp.legend': 'TOTP secret (optional)',
   'totp.riskTitle': 'Think before storing it:',
   'totp.risk':
@@ -144,16 +166,16 @@ export const EN = {
   'field.mfaSerialOptional': 'MFA device (optional)',
   'import.serialPlaceholder': 'from ~/.aws/config',
   'hint.importSerial':
-    'Empty: mfa_serial of [profile <profile name>], else of [profile <section>] in ~/.aws/config, else the section’s own mfa_serial or aws_mfa_device. The region and session length come from the same profiles.',
+    'Empty: mfa_serial of [profile <profile name>], else of [profile <section>] in ~/.aws/config, else the section’s own mfa_serial or aws_mfa_device, else the IAM user’s only device that gives codes. The region and session length come from the same profiles.',
   'field.removePlaintext': 'Remove the plaintext key from the credentials file',
   'hint.removePlaintext': 'Recommended. Done only once the keychain holds the key.',
   'field.targetSectionOptional': 'Target section (optional)',
   'hint.importTarget': 'Where sessions go. Empty: the section named like the profile.',
   'import.submit': 'Import',
   'import.importing': 'Importing…',
+  'import.noSerial': 'MFA device: neither ~/.aws/config nor [{section}] names one, and IAM lists no single device that gives codes (see below)',
   'import.targetConflict':
     'target section: sessions cannot go to [{section}] while its plaintext key stays there; tick “Remove the plaintext key” or choose another target section',
-  'import.noSerial': 'MFA device: neither ~/.aws/config nor [{section}] names one; enter the device’s ARN or serial number',
 
   // Remove
   'remove.title': 'Remove profile {name}?',

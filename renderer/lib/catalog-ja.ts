@@ -73,6 +73,13 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'meta.codesGeneratedAuto': 'このコンピューターで生成し、自動で更新',
   'meta.key': 'アクセスキー',
   'meta.noKey': '保存されていません。プロファイルを編集して保存してください',
+  'roles.of': '{name} のロールプロファイル',
+  'meta.role': 'ロール',
+  'role.chained': 'MFA セッションで引き受けるため最長 {max}（指定は {asked}）',
+  'role.refreshing': '{source} のセッションでロールを引き受けています…',
+  'role.shortened': '{max} に短縮されました（指定は {asked}）。MFA セッションで引き受けるロールは最長 1 時間です。',
+  'role.codeLabel': '{source} の MFA デバイスのコード',
+  'role.codeHint': '{source} に有効なセッションがありません。このコードで更新してから、そのセッションでロールを引き受けます。',
   'verify.checking': 'このキーの持ち主を AWS に問い合わせています…',
   'verify.identity': 'このキーは {arn}（アカウント {account}）のものです。',
   'status.added': 'プロファイル {name} を追加しました。',
@@ -99,7 +106,7 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'form.settingsLegend': 'セッション',
   'field.mfaSerial': 'MFA デバイス（ARN またはシリアル番号）',
   'hint.mfaSerial':
-    '仮想デバイス（認証アプリ）は ARN（{example}）、ハードウェアトークンは裏面のシリアル番号です。どちらも IAM コンソールの「ユーザー › 自分のユーザー › セキュリティ認証情報 › 多要素認証」にあります。セキュリティキー（FIDO）はコードを出さないため使えません。',
+    '「MFA デバイスを探す」はアクセスキーを入力すると使えます。仮想デバイス（認証アプリ）は ARN（{example}）、ハードウェアトークンは裏面のシリアル番号です。どちらも IAM コンソールの「ユーザー › 自分のユーザー › セキュリティ認証情報 › 多要素認証」にあります。セキュリティキー（FIDO）はコードを出さないため使えません。',
   'field.durationSeconds': 'セッションの長さ',
   'duration.default': '{span}（既定）',
   'duration.custom': 'カスタム…',
@@ -113,6 +120,21 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'hint.targetSectionPlaceholder': 'プロファイル名',
   'field.autoRefresh': 'セッションの期限前に自動で更新する',
   'hint.autoRefresh': 'TOTP シークレットを保存したプロファイルだけが対象です。MFA Tray がコードを自分で作ります。',
+  'devices.find': 'MFA デバイスを探す',
+  'devices.finding': 'この IAM ユーザーの MFA デバイスを AWS に問い合わせています…',
+  'devices.legend': 'この IAM ユーザーの MFA デバイス',
+  'devices.filledOnly': 'コードを出せる唯一のデバイスを入力しました。',
+  'devices.pick': '使うデバイスを選んでください。',
+  'devices.none':
+    'この IAM ユーザーには MFA デバイスがありません。IAM コンソールの「ユーザー › 自分のユーザー › セキュリティ認証情報 › 多要素認証」で仮想デバイス（認証アプリ）を割り当ててください。',
+  'devices.noneUsable': 'MFA Tray で使えるコードを出すデバイスがありません。',
+  'devices.virtual': '仮想（認証アプリ）',
+  'devices.hardware': 'ハードウェアトークン',
+  'devices.securityKey': 'セキュリティキー（FIDO）',
+  'devices.notUsable': 'ここでは使えません',
+  'devices.enabled': '{date} に有効化',
+  'devices.securityKeyNote':
+    'AWS はコマンドラインではセキュリティキーのコードを受け付けません。仮想デバイス（認証アプリ）を追加で割り当てられます（1 ユーザーに 8 台まで）。',
   'totp.legend': 'TOTP シークレット（任意）',
   'totp.riskTitle': '保存する前にご確認ください:',
   'totp.risk':
@@ -148,16 +170,16 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'field.mfaSerialOptional': 'MFA デバイス（任意）',
   'import.serialPlaceholder': '~/.aws/config から',
   'hint.importSerial':
-    '空欄なら ~/.aws/config の [profile <プロファイル名>]、次に [profile <セクション>] の mfa_serial、それもなければセクション自身の mfa_serial か aws_mfa_device を使います。リージョンとセッションの長さも同じ順に読みます。',
+    '空欄なら ~/.aws/config の [profile <プロファイル名>]、次に [profile <セクション>] の mfa_serial、次にセクション自身の mfa_serial か aws_mfa_device、それもなければ IAM ユーザーのコードを出せる唯一のデバイスを使います。リージョンとセッションの長さも同じ順に読みます。',
   'field.removePlaintext': '平文のキーを認証情報ファイルから削除する',
   'hint.removePlaintext': '推奨。キーチェーンに保存できたことを確かめてから削除します。',
   'field.targetSectionOptional': '書き込み先セクション（任意）',
   'hint.importTarget': 'セッションの書き込み先です。空欄ならプロファイル名と同じセクションです。',
   'import.submit': 'インポート',
   'import.importing': 'インポートしています…',
+  'import.noSerial': 'MFA デバイス: ~/.aws/config にも [{section}] にも指定がなく、IAM でもコードを出すデバイスが 1 台に決まりません（下を参照）。',
   'import.targetConflict':
     '書き込み先セクション: 平文のキーが残る [{section}] にはセッションを書き込めません。「平文のキーを認証情報ファイルから削除する」をオンにするか、別の書き込み先セクションを入力してください。',
-  'import.noSerial': 'MFA デバイス: ~/.aws/config にも [{section}] にも指定がありません。デバイスの ARN かシリアル番号を入力してください。',
 
   // Remove
   'remove.title': 'プロファイル {name} を削除しますか？',

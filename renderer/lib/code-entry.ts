@@ -5,26 +5,35 @@
  *
  * Used by the code prompt and by the profile list's inline "Refresh with a code".
  */
-import type { RefreshOutcome } from '../../main/common/bridge';
+import type { BridgeResult, RefreshOutcome } from '../../main/common/bridge';
 import { checkCode } from '../../main/common/validation';
 import { call } from './bridge';
 import { readCodeEntry } from './code';
 import { el, uniqueId } from './dom';
 import { buttonRow, clearMessage, showError, showMessage } from './form';
-import type { I18n, MessageKey } from './i18n';
+import type { I18n, MessageKey, MessageParams } from './i18n';
 import { errorText, issueText } from './messages';
 
 export interface CodeEntryOptions {
   /** The profile to refresh. */
   readonly profile: string;
+  /**
+   * What a code is sent with (default: `submitCode` for the profile); a role row sends its source's
+   * code with `refreshRole`.
+   */
+  readonly send?: (code: string) => Promise<BridgeResult<RefreshOutcome>>;
   /** The window's current language (it may change while the field is open). */
   readonly i18n: () => I18n;
   /** Called after a successful refresh. */
   readonly onRefreshed?: (outcome: RefreshOutcome) => void;
   /** A smaller layout, for inside a list row. */
   readonly compact?: boolean;
+  /** The field's label (default `code.label`). */
+  readonly label?: MessageKey;
   /** The hint under the field (default `code.hint`). */
   readonly hint?: MessageKey;
+  /** Placeholders of the label and the hint. */
+  readonly params?: MessageParams;
   /** A button placed after Refresh (the prompt's Cancel). */
   readonly extra?: HTMLButtonElement;
 }
@@ -99,9 +108,10 @@ export class CodeEntry {
   /** Sets the texts in the current language. */
   relabel(): void {
     const i18n = this.#options.i18n();
-    this.#label.textContent = i18n.t('code.label');
+    const { label, hint, params } = this.#options;
+    this.#label.textContent = i18n.t(label ?? 'code.label', params);
     this.#button.textContent = i18n.t('code.submit');
-    this.#hint.textContent = i18n.t(this.#options.hint ?? 'code.hint');
+    this.#hint.textContent = i18n.t(hint ?? 'code.hint', params);
   }
 
   focus(): void {
@@ -151,7 +161,8 @@ export class CodeEntry {
     this.#button.disabled = true;
     this.element.setAttribute('aria-busy', 'true');
     showMessage(this.#status, 'progress', i18n.t('code.sending'));
-    const result = await call((b) => b.submitCode(this.#options.profile, code));
+    const { send, profile } = this.#options;
+    const result = send ? await send(code) : await call((b) => b.submitCode(profile, code));
     this.#busy = false;
     this.input.readOnly = false;
     this.#button.disabled = false;

@@ -131,3 +131,14 @@ export const ERRORS_JA: Readonly<Record<ErrorCode | 'bad-request' | 'forbidden',
   'bad-request': 'ウィンドウから MFA Tray への要求が正しくありませんでした。ウィンドウを閉じて開き直してください。',
   forbidden: 'このウィンドウにはその操作が許可されていません。',
 };
+
+/**
+ * Errors that say something else about one field, by `code:field` (looked up before
+ * {@link ERRORS_JA}).
+ */
+export const FIELD_ERRORS_JA: Readonly<Record<string, string>> = {
+  // engine/aws/mfa-devices.ts: the policy lets no key without MFA list its user's devices.
+  'sts-denied:mfaSerial':
+    'この IAM ユーザーのポリシーでは、MFA なしのキーで MFA デバイスを一覧できません（iam:ListMFADevices）。' +
+    'デバイスの ARN かシリアル番号を入力してください。IAM コンソールの「ユーザー › 自分のユーザー › セキュリティ認証情報 › 多要素認証」にあります。',
+};

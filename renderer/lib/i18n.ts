@@ -35,6 +35,7 @@ export class I18n {
   readonly #catalog: Readonly<Record<MessageKey, string>>;
   readonly #time: Intl.DateTimeFormat;
   readonly #dateTime: Intl.DateTimeFormat;
+  readonly #date: Intl.DateTimeFormat;
   readonly #list: Intl.ListFormat;
 
   constructor(language: Language, locale: string) {
@@ -44,6 +45,7 @@ export class I18n {
     this.#time = new Intl.DateTimeFormat(locale, { timeStyle: 'short' });
     // Sessions last at most 36 hours: the weekday and day say which day; the year would be noise.
     this.#dateTime = new Intl.DateTimeFormat(locale, { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+    this.#date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
     // "11 hr 59 min"; in Japanese the narrow list runs the units together ("11 時間59 分").
     this.#list = new Intl.ListFormat(locale, { style: language === 'ja' ? 'short' : 'narrow', type: 'unit' });
   }
@@ -83,6 +85,11 @@ export class I18n {
   formatMoment(ms: number, now: number = Date.now()): string {
     const sameDay = new Date(ms).toDateString() === new Date(now).toDateString();
     return (sameDay ? this.#time : this.#dateTime).format(ms);
+  }
+
+  /** A calendar day ("Mar 2, 2026", "2026/03/02"): when an MFA device was enabled, say. */
+  formatDate(ms: number): string {
+    return this.#date.format(ms);
   }
 
   /** A span of time as hours and minutes ("5 hr 12 min", "5時間12分"); under a minute says so. */

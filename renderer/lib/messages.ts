@@ -23,7 +23,7 @@ import {
   type Checked,
   type FieldIssue,
 } from '../../main/common/validation';
-import { ERRORS_JA, FIELD_ALLOWED_JA, FIELD_LABELS_JA, RULES_JA, RULES_WITHOUT_ALLOWED_JA } from './engine-messages-ja';
+import { ERRORS_JA, FIELD_ALLOWED_JA, FIELD_ERRORS_JA, FIELD_LABELS_JA, RULES_JA, RULES_WITHOUT_ALLOWED_JA } from './engine-messages-ja';
 import { interpolate, type I18n, type MessageKey } from './i18n';
 
 /** A refused field as a window shows it; `local` issues are the window's own, already in its language. */
@@ -139,6 +139,6 @@ export function errorText(i18n: I18n, error: ErrorLike, sent: Readonly<Record<st
     const checked = check?.(sent[error.field]);
     if (checked && !checked.ok) return { ...title, text: issueText(i18n, checked.issue) };
   }
-  const text = (ERRORS_JA as Readonly<Record<string, string>>)[error.code] ?? ERRORS_JA.internal;
+  const text = FIELD_ERRORS_JA[`${error.code}:${error.field ?? ''}`] ?? (ERRORS_JA as Readonly<Record<string, string>>)[error.code] ?? ERRORS_JA.internal;
   return { ...title, text, ...(DETAIL_CODES.has(error.code) ? { detail: error.message } : {}) };
 }

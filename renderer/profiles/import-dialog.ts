@@ -10,6 +10,7 @@ import { el, replaceChildren } from '../lib/dom';
 import { buttonRow, clearMessage, field, showError, showIssues, showMessage, textInput, type Field } from '../lib/form';
 import type { I18n } from '../lib/i18n';
 import { errorText, localIssue, type ShownIssue } from '../lib/messages';
+import { createDevicePicker } from './device-picker';
 
 export interface ImportDialogOptions {
   readonly i18n: I18n;
@@ -83,6 +84,13 @@ function buildForm(options: ImportDialogOptions, handle: DialogHandle, sections:
     hint: t('hint.importTarget'),
   });
   const fields: Field[] = [fromSection, name, mfaSerial, removePlaintext, targetSection];
+  // "Find my MFA devices": the devices of the user whose key the chosen section holds.
+  const picker = createDevicePicker({
+    i18n,
+    field: mfaSerial,
+    fields,
+    lookup: () => ({ source: { fromSection: sectionSelect.value }, region: null }),
+  });
   const formError = el('p', { className: 'message form-error', attrs: { role: 'alert', hidden: true } });
   const submitButton = el('button', { className: 'primary', attrs: { type: 'submit' } }, t('import.submit'));
 
@@ -95,6 +103,7 @@ function buildForm(options: ImportDialogOptions, handle: DialogHandle, sections:
     targetSection.control.placeholder = effectiveTarget();
   };
   sectionSelect.addEventListener('change', () => {
+    picker.reset();
     if (!nameEdited) name.control.value = sectionSelect.value;
     updatePlaceholder();
   });
@@ -144,14 +153,17 @@ function buildForm(options: ImportDialogOptions, handle: DialogHandle, sections:
       return;
     }
     const { error } = result;
-    // The config file had no mfa_serial for the section: the engine's words name a command-line flag.
-    const missingSerial = error.code === 'invalid-input' && error.field === 'mfaSerial' && serialText === '';
+    // No file names the device, and IAM gave no single one (several, none, only security keys):
+    // said briefly at the field, and the user's devices listed under it, to pick from or with what
+    // to do (the list says what the engine's message would: which devices, and why none).
+    const undecided = error.code === 'invalid-input' && error.field === 'mfaSerial' && serialText === '';
     const fieldName = error.field === 'section' ? 'fromSection' : error.field;
     const target = fields.find((f) => f.name === fieldName);
-    if (missingSerial) {
+    if (undecided) {
       clearMessage(formError);
-      mfaSerial.setError(t('import.noSerial', { section: form.fromSection }));
-      mfaSerial.control.focus();
+      await picker.find();
+      if (mfaSerial.control.value.trim() === '') mfaSerial.setError(t('import.noSerial', { section: form.fromSection }));
+      (mfaSerial.row.querySelector<HTMLInputElement>('.device-list input:not(:disabled)') ?? mfaSerial.control).focus();
     } else if (target) {
       clearMessage(formError);
       const text = errorText(i18n, error, { name: form.name, mfaSerial: serialText, targetSection: targetText });

@@ -24,6 +24,7 @@ import type { I18n } from '../lib/i18n';
 import { identifier } from '../lib/identifier';
 import { errorText, localIssue, type ShownIssue } from '../lib/messages';
 import { readQrImage } from '../lib/qr';
+import { createDevicePicker } from './device-picker';
 
 /** The session lengths offered: 1, 8, 12 (the default) and 36 hours. */
 export const DURATION_PRESETS: readonly number[] = [3600, 28_800, 43_200, 129_600];
@@ -203,6 +204,40 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
 
   const fields: Field[] = [name, accessKeyId, secretAccessKey, mfaSerial, duration, customDuration, region, targetSection, autoRefresh, totpSecret, qr];
 
+  /** The typed key and region, checked, their issues shown at their fields; undefined when one is refused. */
+  const checkedKey = (): { readonly key: KeyForm; readonly region: string | undefined } | undefined => {
+    const issues: ShownIssue[] = [];
+    const id = checkAccessKeyId(accessKeyId.control.value);
+    const secret = checkSecretAccessKey(secretAccessKey.control.value);
+    if (!id.ok) issues.push(id.issue);
+    if (!secret.ok) issues.push(secret.issue);
+    const regionText = region.control.value.trim();
+    const checkedRegion = regionText === '' ? undefined : checkRegion(regionText);
+    if (checkedRegion && !checkedRegion.ok) issues.push(checkedRegion.issue);
+    const first = showIssues(i18n, fields, issues, formError);
+    if (first || !id.ok || !secret.ok || (checkedRegion && !checkedRegion.ok)) {
+      first?.focus();
+      return undefined;
+    }
+    return { key: { accessKeyId: id.value, secretAccessKey: secret.value }, region: checkedRegion?.value };
+  };
+
+  // "Find my MFA devices": the typed key's user's devices (the region from the form when set).
+  const picker = createDevicePicker({
+    i18n,
+    field: mfaSerial,
+    fields,
+    ready: () => keyMode === 'replace' && accessKeyId.control.value.trim() !== '' && secretAccessKey.control.value.trim() !== '',
+    lookup: () => {
+      const checked = checkedKey();
+      if (checked === undefined) return undefined;
+      const sent = { ...checked.key, ...(checked.region === undefined ? {} : { region: checked.region }) };
+      return { source: { key: checked.key }, region: checked.region ?? null, sent };
+    },
+  });
+  accessKeyId.control.addEventListener('input', () => picker.reset());
+  secretAccessKey.control.addEventListener('input', () => picker.reset());
+
   // ── Initial values ──────────────────────────────────────────────────────────────────────
   const current: Profile | undefined = profile;
   if (current) {
@@ -250,6 +285,9 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
 
   const renderKey = (): void => {
     keyInputs.hidden = keyMode !== 'replace';
+    // The devices are looked up with a typed key: the stored one never comes back to the window.
+    picker.button.hidden = keyMode !== 'replace';
+    picker.reset();
     if (!editing || !profile.hasLongLivedKey) {
       keyStored.hidden = true;
       return;
@@ -388,21 +426,10 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
   });
 
   verifyKeyButton.addEventListener('click', () => {
-    const issues: ShownIssue[] = [];
-    const id = checkAccessKeyId(accessKeyId.control.value);
-    const secret = checkSecretAccessKey(secretAccessKey.control.value);
-    if (!id.ok) issues.push(id.issue);
-    if (!secret.ok) issues.push(secret.issue);
-    const regionText = region.control.value.trim();
-    const checkedRegion = regionText === '' ? undefined : checkRegion(regionText);
-    if (checkedRegion && !checkedRegion.ok) issues.push(checkedRegion.issue);
-    const first = showIssues(i18n, fields, issues, formError);
-    if (first || !id.ok || !secret.ok || (checkedRegion && !checkedRegion.ok)) {
-      first?.focus();
-      return;
-    }
-    const key: KeyForm = { accessKeyId: id.value, secretAccessKey: secret.value };
-    const regionValue = checkedRegion?.value ?? region.control.placeholder;
+    const checked = checkedKey();
+    if (checked === undefined) return;
+    const { key } = checked;
+    const regionValue = checked.region ?? region.control.placeholder;
     showMessage(keyResult, 'progress', t('verify.checking'));
     verifyKeyButton.disabled = true;
     void call((b) => b.verifyKey(key, regionValue)).then((result) => {
