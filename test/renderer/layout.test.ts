@@ -2,15 +2,19 @@
  * The windows' layout as rendered in Chromium, in English and Japanese: ARNs break only after `:`
  * or `/` (never at a hyphen, whatever the language's line breaking), an identifier too long for
  * its line is cut inside its box with the whole value in its title, the buttons of a row are of
- * one size, dialogs open whole inside the window, four profiles fit the window, and a list of
- * twenty stays readable: dense rows, every one reachable below the heading that stays in view.
+ * one size, dialogs open whole inside the window, four profiles fit the window, a list of
+ * twenty stays readable: dense rows, every one reachable below the heading that stays in view, and
+ * role profiles sit under their source, indented and smaller, one line each in dense rows.
  */
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { waitForText } from '../support/browser';
 import { WINDOW_SIZES, useWindows } from '../support/windows';
-import { FOUR_PROFILES, TWENTY_PROFILES, seedCredentialsFile, seedProfiles } from './seed-profiles';
+import type { StsUser } from '../support/sts-server';
+import { FOUR_PROFILES, TWENTY_PROFILES, forUser, seedCredentialsFile, seedProfiles, seedRoles } from './seed-profiles';
 
 const w = useWindows();
 
@@ -269,6 +273,95 @@ describe('the windows as rendered', () => {
         assert.ok(await profiles.locator('header button.primary').isVisible());
       }
       await profiles.evaluate(() => window.scrollTo(0, 0));
+    }
+  });
+
+  it('breaks a role ARN only after ":" or "/", under its source, in both languages', async () => {
+    const arn = 'arn:aws:iam::123456789012:role/platform-team/OrganizationAccountAccessRole';
+    await w.h.addUser('work');
+    await mkdir(dirname(w.h.configPath), { recursive: true });
+    await writeFile(w.h.configPath, `[profile org-admin]\nrole_arn = ${arn}\nsource_profile = work\n`);
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      const profiles = await w.open('profiles.html', { fresh: true });
+      await profiles.setViewportSize({ width: 420, height: 700 });
+      await openProfiles(profiles);
+      const ident = profiles.locator('li.profile[data-profile="work"] li.role[data-role="org-admin"] .meta-role .ident');
+      assertBreaksAtSeparators(await renderedLines(ident), arn, 2, `role (${language})`);
+      assert.equal(await ident.getAttribute('title'), arn);
+      await profiles.close();
+    }
+  });
+
+  it('shows role profiles under their source, indented and smaller, and keeps dense rows one line each', async () => {
+    const users = await seedProfiles(w, forUser(TWENTY_PROFILES, 'carol'));
+    await seedRoles(w, 'work', users.get('work') as StsUser);
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      const profiles = await openProfiles();
+      await profiles.locator('li.role').nth(1).waitFor();
+      assert.equal(await profiles.locator('.profile-list.dense').count(), 1);
+      const work = profiles.locator('li.profile[data-profile="work"]');
+      // (No functions declared in here: the test's transpiler would name them with a helper the page lacks.)
+      const measured = await work.evaluate((item) => {
+        const source = item.querySelector('.profile-name') as HTMLElement;
+        const sourceMeta = item.querySelector(':scope > .meta') as HTMLElement;
+        return {
+          source: {
+            left: source.getBoundingClientRect().left,
+            fontSize: parseFloat(getComputedStyle(source).fontSize),
+            firstLine: [source, item.querySelector('.badge'), item.querySelector(':scope > .row-actions')]
+              .map((element) => (element as HTMLElement).getBoundingClientRect())
+              .map((rect) => rect.top + rect.height / 2),
+            metaLines: Math.round(sourceMeta.getBoundingClientRect().height / parseFloat(getComputedStyle(sourceMeta).lineHeight)),
+          },
+          roles: [...item.querySelectorAll('li.role')].map((role) => {
+            const name = role.querySelector('.role-name') as HTMLElement;
+            const meta = role.querySelector('.meta') as HTMLElement;
+            return {
+              name: role.getAttribute('data-role'),
+              left: name.getBoundingClientRect().left,
+              fontSize: parseFloat(getComputedStyle(name).fontSize),
+              height: role.getBoundingClientRect().height,
+              firstLine: [name, role.querySelector('.badge'), role.querySelector('.row-actions')]
+                .map((element) => (element as HTMLElement).getBoundingClientRect())
+                .map((rect) => rect.top + rect.height / 2),
+              stateLeft: (role.querySelector('.state') as HTMLElement).getBoundingClientRect().left,
+              metaLines: Math.round(meta.getBoundingClientRect().height / parseFloat(getComputedStyle(meta).lineHeight)),
+            };
+          }),
+          sourceStateLeft: (item.querySelector('.state') as HTMLElement).getBoundingClientRect().left,
+        };
+      });
+      const { source, roles } = measured;
+      assert.deepEqual(
+        roles.map((r) => r.name),
+        ['admin', 'org-readonly'],
+      );
+      const [sourceName, sourceBadge, sourceActions] = source.firstLine as [number, number, number];
+      assert.ok(Math.abs(sourceName - sourceBadge) < 6 && Math.abs(sourceName - sourceActions) < 6, `(${language}) work: its first line broke`);
+      assert.equal(source.metaLines, 1, `(${language}) work: the details take more than a line`);
+      for (const role of roles) {
+        const where = `(${language}) ${role.name}`;
+        assert.ok(role.left >= source.left + 12, `${where}: not indented under its source`);
+        assert.ok(role.fontSize < source.fontSize, `${where}: not smaller than its source`);
+        const [name, badge, actions] = role.firstLine as [number, number, number];
+        assert.ok(Math.abs(name - badge) < 6 && Math.abs(name - actions) < 6, `${where}: name, state and Refresh are not on one line`);
+        assert.equal(role.metaLines, 1, `${where}: the ARN and note take more than a line`);
+        assert.ok(role.height <= 56, `${where}: a role line of ${role.height}px`);
+        // On the list's columns: the state where the profiles' states are.
+        assert.ok(Math.abs(role.stateLeft - measured.sourceStateLeft) < 1, `${where}: the state is off the list's column`);
+      }
+      // The role's Refresh is of the size of its source's buttons.
+      assertOneSize(await buttonBoxes(work, ':scope > .row-actions button, li.role .row-actions button'), `work and its roles (${language})`, {
+        sameWidth: false,
+        count: 6,
+      });
+      // The other rows keep their dense height.
+      const heights = await profiles
+        .locator('li.profile:not([data-profile="work"])')
+        .evaluateAll((items) => items.map((i) => i.getBoundingClientRect().height));
+      for (const height of heights) assert.ok(height <= 72, `(${language}) a row of ${height}px`);
     }
   });
 });

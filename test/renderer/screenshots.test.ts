@@ -8,8 +8,9 @@
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { screenshot, waitForText } from '../support/browser';
+import type { StsUser } from '../support/sts-server';
 import { useWindows } from '../support/windows';
-import { FOUR_PROFILES, TWENTY_PROFILES, seedCredentialsFile, seedProfiles } from './seed-profiles';
+import { FOUR_PROFILES, TWENTY_PROFILES, forUser, seedCredentialsFile, seedProfiles, seedRoles } from './seed-profiles';
 
 const w = useWindows();
 
@@ -107,6 +108,44 @@ describe('screenshots', () => {
       await profiles.locator('li.profile').last().scrollIntoViewIfNeeded();
       await screenshot(profiles, `profiles-many-end-${suffix}`);
       await profiles.evaluate(() => window.scrollTo(0, 0));
+    }
+  });
+
+  it('captures role profiles under their source, and the device picker of the add dialog', async () => {
+    const users = await seedProfiles(w, forUser(FOUR_PROFILES, 'dana'));
+    await seedRoles(w, 'work', users.get('work') as StsUser);
+    for (const { language, theme, suffix } of COMBINATIONS) {
+      if (!EXTRAS.has(suffix)) continue;
+      await w.h.engine.updateSettings({ language });
+      const profiles = await w.open('profiles.html', { colorScheme: theme });
+      await profiles.locator('li.role').last().waitFor();
+      await waitForText(profiles.locator('li.role[data-role="admin"] .badge'), language === 'en' ? 'Valid' : '有効');
+      await screenshot(profiles, `profiles-roles-${suffix}`);
+    }
+
+    // Alice's three devices: her phone, a hardware token, and a security key STS takes no code from.
+    const alice = w.sts.registerUser({ name: 'alice', mfaSerial: 'arn:aws:iam::123456789012:mfa/alice-phone' });
+    w.sts.addDevice(alice, { kind: 'hardware' });
+    w.sts.addDevice(alice, { kind: 'security-key', name: 'alice-yubikey' });
+    for (const { language, theme, suffix } of COMBINATIONS) {
+      if (!EXTRAS.has(suffix)) continue;
+      await w.h.engine.updateSettings({ language });
+      const profiles = await w.open('profiles.html', { colorScheme: theme });
+      await openDialog(profiles, 'header button.primary', '.dialog-actions');
+      await profiles.locator('dialog[open] input[name="name"]').fill('alice');
+      await profiles.locator('dialog[open] input[name="accessKeyId"]').fill(alice.accessKeyId);
+      await profiles.locator('dialog[open] input[name="secretAccessKey"]').fill(alice.secretAccessKey);
+      await profiles.locator('dialog[open] button.find-devices').click();
+      await profiles.locator('dialog[open] .device-list:not([hidden])').waitFor();
+      await profiles.locator('dialog[open] .device-list input:not(:disabled)').first().check();
+      // The picker in view: the device field's label at the top of the dialog's body.
+      await profiles.locator('dialog[open] .field', { has: profiles.locator('.device-picker') }).evaluate((field) => {
+        const body = field.closest('.dialog-body') as HTMLElement;
+        body.scrollTop += field.getBoundingClientRect().top - body.getBoundingClientRect().top - 8;
+      });
+      await screenshot(profiles, `profile-add-devices-${suffix}`);
+      await profiles.keyboard.press('Escape');
+      await profiles.locator('dialog[open]').waitFor({ state: 'detached' });
     }
   });
 });

@@ -5,7 +5,7 @@
  * across tests; every MFA device is, because the loopback STS refuses a time step used twice on one
  * device and the test files share one STS.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { StsUser } from '../support/sts-server';
 import type { Windows } from '../support/windows';
@@ -74,6 +74,14 @@ export const TWENTY_PROFILES: readonly SeedProfile[] = [
   { name: 'personal', user: 'bob', device: 'bob-personal', account: '889900112233', session: 'none' },
 ];
 
+/**
+ * The same profiles for another IAM user, on devices of their own (`alice-phone` → `carol-phone`):
+ * for a second seeding in one test file, which the same devices would make within one time step.
+ */
+export function forUser(profiles: readonly SeedProfile[], user: string): SeedProfile[] {
+  return profiles.map((p) => ({ ...p, device: p.device.replace(new RegExp(`^${p.user}`), user), user }));
+}
+
 /** Two sections with long-lived keys in the credentials file, for the import dialog. */
 export async function seedCredentialsFile(w: Windows): Promise<void> {
   await mkdir(dirname(w.h.credentialsPath), { recursive: true });
@@ -126,4 +134,31 @@ export async function seedProfiles(w: Windows, profiles: readonly SeedProfile[])
   }
   if (expiring) await w.h.engine.sessions.load();
   return users;
+}
+
+/**
+ * Two role profiles in the AWS config file with `source` (whose IAM user is `user`) as their
+ * source: `admin` in the user's account, assumed when the source has a session, and
+ * `org-readonly` in another account, asking for more than the hour a role assumed with an MFA
+ * session gets, without a session yet.
+ */
+export async function seedRoles(w: Windows, source: string, user: StsUser): Promise<void> {
+  const admin = w.sts.registerRole({ name: 'Admin', account: user.account, trusts: [user], requireMfa: true });
+  const readonly = w.sts.registerRole({ name: 'ReadOnly', account: '210987654321', trusts: [user], requireMfa: true });
+  await mkdir(dirname(w.h.configPath), { recursive: true });
+  await appendFile(
+    w.h.configPath,
+    [
+      '[profile admin]',
+      `role_arn = ${admin.arn}`,
+      `source_profile = ${source}`,
+      '',
+      '[profile org-readonly]',
+      `role_arn = ${readonly.arn}`,
+      `source_profile = ${source}`,
+      'duration_seconds = 7200',
+      '',
+    ].join('\n'),
+  );
+  if (await w.h.engine.sessions.currentSession(source)) await w.h.engine.refreshRole('admin', {});
 }
