@@ -229,23 +229,42 @@ describe('KeytarSecretStore when the keychain cannot be used', () => {
     );
   });
 
-  it('refuses a value too large for Windows Credential Manager before calling it', async () => {
-    let called = false;
-    const backend: KeytarBackend = {
-      getPassword: () => Promise.resolve(null),
-      setPassword: () => {
-        called = true;
-        return Promise.resolve();
-      },
-      deletePassword: () => Promise.resolve(true),
-      findCredentials: () => Promise.resolve([]),
-    };
-    const store = new KeytarSecretStore('MFA Tray win', { loadBackend: async () => backend, platform: 'win32' });
+  it("refuses nothing for its size: a value over an entry's limit is kept as several entries, read back whole", async () => {
+    // Windows Credential Manager holds 2,560 bytes per entry: the store for Windows splits, here
+    // against gnome-keyring with the same limit (platform 'win32' sets it).
+    const windows = createTestKeychain('store-win', { platform: 'win32' });
+    try {
+      const session = JSON.stringify({ accessKeyId: 'ASIAEXAMPLE', sessionToken: `IQoJb3JpZ2luX2VjE${'Zm9vYmFy'.repeat(700)}`, expiresAt: 1 });
+      assert.ok(Buffer.byteLength(session) > 5000);
+      await windows.store.set('session', 'admin', session);
+      assert.equal(await windows.store.get('session', 'admin'), session);
+      assert.equal((await windows.store.getAll('session')).get('admin'), session);
+      assert.deepEqual(await windows.store.listProfiles('session'), ['admin']);
+      // Each entry within the limit, as Credential Manager would demand.
+      const backend = await realKeytar();
+      const entries = await backend.findCredentials(windows.store.service('session'));
+      assert.deepEqual(entries.map((e) => e.account).sort(), ['admin', 'admin#part2', 'admin#part3']);
+      for (const entry of entries) assert.ok(Buffer.byteLength(entry.password) <= 2560, `${entry.account}: ${Buffer.byteLength(entry.password)} bytes`);
 
-    await assert.rejects(
-      store.set('session', 'dev', 'x'.repeat(2561)),
-      (error) => isMfaTrayError(error, 'keychain-unavailable') && /2560 bytes/.test(error.message),
-    );
-    assert.equal(called, false);
+      // A shorter value leaves no part behind; deleting removes every part.
+      await windows.store.set('session', 'admin', '{"short":true}');
+      assert.deepEqual(
+        (await backend.findCredentials(windows.store.service('session'))).map((e) => e.account),
+        ['admin'],
+      );
+      await windows.store.set('session', 'admin', session);
+      await windows.store.delete('session', 'admin');
+      assert.deepEqual(await backend.findCredentials(windows.store.service('session')), []);
+
+      // A part gone missing (damage, a write cut short): the entry reads as what it is, not as a wrong value.
+      await windows.store.set('session', 'admin', session);
+      await backend.deletePassword(windows.store.service('session'), 'admin#part3');
+      assert.match((await windows.store.get('session', 'admin')) ?? '', /^mfa-tray-parts:3:/);
+    } finally {
+      await windows.cleanup();
+      const backend = await realKeytar();
+      for (const entry of await backend.findCredentials(windows.store.service('session')))
+        await backend.deletePassword(windows.store.service('session'), entry.account);
+    }
   });
 });

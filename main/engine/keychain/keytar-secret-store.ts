@@ -13,6 +13,7 @@
 import { MfaTrayError, invalidInput } from '../../common/errors';
 import type { SecretKind, SecretStore } from './secret-store';
 import { secretServiceLockProbe, type LockProbe } from './secret-service-lock';
+import { isPartAccount, joinValue, partAccount, partCount, splitValue } from './entry-parts';
 
 /** The part of keytar's API this store uses; tests substitute a backend that hangs or fails. */
 export interface KeytarBackend {
@@ -35,6 +36,11 @@ export interface KeytarSecretStoreOptions {
    * the process's D-Bus session bus, see `secret-service-lock.ts`.
    */
   readonly lockProbe?: LockProbe;
+  /**
+   * The most one entry may hold, in UTF-8 bytes; larger values are kept as several entries
+   * (entry-parts.ts). Default: Windows Credential Manager's 2,560 on Windows, else no limit.
+   */
+  readonly maxEntryBytes?: number;
 }
 
 /** The service-name prefix of the app's own entries. */
@@ -45,10 +51,9 @@ export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 10_000;
 
 /**
  * Windows Credential Manager's limit for one secret (CRED_MAX_CREDENTIAL_BLOB_SIZE, 5 × 512 bytes);
- * keytar stores the value as UTF-8. Checked up front so that the user gets a reason, not an opaque
- * Win32 error.
+ * keytar stores the value as UTF-8. Larger values are kept as several entries.
  */
-const WINDOWS_MAX_SECRET_BYTES = 2560;
+export const WINDOWS_MAX_ENTRY_BYTES = 2560;
 
 /**
  * A {@link SecretStore} over keytar: one keychain entry per (kind, profile), with the service
@@ -66,6 +71,7 @@ export class KeytarSecretStore implements SecretStore {
   readonly #load: () => Promise<KeytarBackend>;
   readonly #platform: NodeJS.Platform;
   readonly #lockProbe: LockProbe | undefined;
+  readonly #maxEntryBytes: number | undefined;
 
   /**
    * @param servicePrefix Prefix of every service name; tests pass their own so that they never see
@@ -78,6 +84,7 @@ export class KeytarSecretStore implements SecretStore {
     this.#load = options.loadBackend ?? loadKeytar;
     this.#platform = options.platform ?? process.platform;
     this.#lockProbe = usesSecretService(this.#platform) ? (options.lockProbe ?? secretServiceLockProbe()) : undefined;
+    this.#maxEntryBytes = options.maxEntryBytes ?? (this.#platform === 'win32' ? WINDOWS_MAX_ENTRY_BYTES : undefined);
   }
 
   /** The keychain service name under which entries of one kind are kept (shown in Keychain Access, Seahorse…). */
@@ -90,24 +97,50 @@ export class KeytarSecretStore implements SecretStore {
     const value = await this.#call('read', kind, profile, undefined, (k) => k.getPassword(this.service(kind), profile));
     // libsecret answers "absent" for an entry it could not unlock: ask which it was.
     if (value === null) await this.#refuseIfLocked(kind, profile, 'read', describeEntry(kind, profile));
-    return value ?? undefined;
+    if (value === null || partCount(value) === 1) return value ?? undefined;
+    const parts = new Map<number, string>();
+    for (let n = 2; n <= partCount(value); n += 1) {
+      const part = await this.#call('read', kind, profile, undefined, (k) => k.getPassword(this.service(kind), partAccount(profile, n)));
+      if (part !== null) parts.set(n, part);
+    }
+    return joinValue(value, (n) => parts.get(n));
   }
 
   async set(kind: SecretKind, profile: string, value: string): Promise<void> {
     checkProfile(profile);
     // keytar refuses an empty password, and an empty entry would mean "absent" to every reader anyway.
     if (typeof value !== 'string' || value === '') throw invalidInput(kind, 'a non-empty value');
-    if (this.#platform === 'win32' && Buffer.byteLength(value, 'utf8') > WINDOWS_MAX_SECRET_BYTES) {
-      throw new MfaTrayError(
-        'keychain-unavailable',
-        `${capitalize(describeEntry(kind, profile))} is too large for Windows Credential Manager (at most ${WINDOWS_MAX_SECRET_BYTES} bytes per entry); nothing was stored.`,
-      );
+    if (this.#maxEntryBytes === undefined) {
+      await this.#call('write', kind, profile, value, (k) => k.setPassword(this.service(kind), profile, value));
+      return;
     }
-    await this.#call('write', kind, profile, value, (k) => k.setPassword(this.service(kind), profile, value));
+    // The further parts first and the head last, so that a reader finds either the old value or the
+    // whole new one (the head's hash tells a mix); then the parts a longer old value left behind.
+    const before = await this.#storedParts(kind, profile);
+    const [head, ...rest] = splitValue(value, this.#maxEntryBytes);
+    for (const [index, part] of rest.entries()) {
+      await this.#call('write', kind, profile, part, (k) => k.setPassword(this.service(kind), partAccount(profile, index + 2), part));
+    }
+    await this.#call('write', kind, profile, head as string, (k) => k.setPassword(this.service(kind), profile, head as string));
+    for (let n = rest.length + 2; n <= before; n += 1) {
+      await this.#call('delete', kind, profile, undefined, (k) => k.deletePassword(this.service(kind), partAccount(profile, n)));
+    }
+  }
+
+  /** How many entries a profile's stored value takes (1 when it is one, or when there is none). */
+  async #storedParts(kind: SecretKind, profile: string): Promise<number> {
+    const head = await this.#call('read', kind, profile, undefined, (k) => k.getPassword(this.service(kind), profile));
+    return head === null ? 1 : partCount(head);
   }
 
   async delete(kind: SecretKind, profile: string): Promise<boolean> {
     checkProfile(profile);
+    if (this.#maxEntryBytes !== undefined) {
+      const parts = await this.#storedParts(kind, profile);
+      for (let n = 2; n <= parts; n += 1) {
+        await this.#call('delete', kind, profile, undefined, (k) => k.deletePassword(this.service(kind), partAccount(profile, n)));
+      }
+    }
     const deleted = await this.#call('delete', kind, profile, undefined, (k) => k.deletePassword(this.service(kind), profile));
     // libsecret answers "nothing to delete" for an entry it could not unlock.
     if (!deleted) await this.#refuseIfLocked(kind, profile, 'delete', describeEntry(kind, profile));
@@ -120,7 +153,16 @@ export class KeytarSecretStore implements SecretStore {
     const found = await this.#call('read', kind, undefined, undefined, (k) => k.findCredentials(this.service(kind)));
     // keytar on macOS lists an item whose secret it could not read (access denied, keychain locked)
     // with an empty account and password: that is no entry of ours.
-    return new Map(found.filter((c) => c.account !== '' && c.password !== '').map((c) => [c.account, c.password]));
+    const entries = new Map(found.filter((c) => c.account !== '' && c.password !== '').map((c) => [c.account, c.password]));
+    const values = new Map<string, string>();
+    for (const [account, value] of entries) {
+      if (!isPartAccount(account))
+        values.set(
+          account,
+          joinValue(value, (n) => entries.get(partAccount(account, n))),
+        );
+    }
+    return values;
   }
 
   /**
@@ -184,10 +226,6 @@ const ENTRY_WORDS: Readonly<Record<SecretKind, readonly [one: string, all: strin
 function describeEntry(kind: SecretKind, profile?: string): string {
   const [one, all] = ENTRY_WORDS[kind];
   return profile === undefined ? `the ${all}` : `the ${one} of profile "${profile}"`;
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Linux and the BSDs reach their keychain through libsecret and the Secret Service. */
