@@ -121,7 +121,7 @@ export class KeytarSecretStore implements SecretStore {
     for (const [index, part] of rest.entries()) {
       await this.#call('write', kind, profile, part, (k) => k.setPassword(this.service(kind), partAccount(profile, index + 2), part));
     }
-    await this.#call('write', kind, profile, head as string, (k) => k.setPassword(this.service(kind), profile, head as string));
+    await this.#call('write', kind, profile, head, (k) => k.setPassword(this.service(kind), profile, head as string));
     for (let n = rest.length + 2; n <= before; n += 1) {
       await this.#call('delete', kind, profile, undefined, (k) => k.deletePassword(this.service(kind), partAccount(profile, n)));
     }
