@@ -94,6 +94,11 @@ describe('what the package holds', () => {
     assert.equal(manifest.dependencies, undefined, 'no dependencies: nothing for electron-builder to collect');
     const rootManifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string };
     assert.equal(rootManifest.main, `app/${manifest.main}`, "the root package.json's main is the packed entry");
+    // One maintainer everywhere it is named (the deb's Maintainer field, both package.json files).
+    const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as { linux: { maintainer: string } };
+    const author = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { author: string }).author;
+    assert.equal(config.linux.maintainer, author);
+    assert.equal((manifest as { author?: string }).author, author);
   });
 });
 
