@@ -13,6 +13,7 @@ import { credentialProcessCommand } from './commands/credential-process';
 import { execCommand } from './commands/exec';
 import { exportCommand } from './commands/export';
 import { editCommand } from './commands/edit';
+import { enrolCommand, unenrolCommand } from './commands/enrol';
 import { importCommand } from './commands/import';
 import { listCommand } from './commands/list';
 import { refreshCommand } from './commands/refresh';
@@ -36,6 +37,8 @@ export const COMMANDS: readonly Command[] = [
   credentialProcessCommand,
   watchCommand,
   removeCommand,
+  enrolCommand,
+  unenrolCommand,
 ];
 
 const OVERVIEW = `mfa-tray: AWS sessions from an MFA code, with long-lived keys kept in the OS keychain.

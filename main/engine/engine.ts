@@ -38,7 +38,9 @@ import { SettingsStore } from './files/settings-store';
 import type { CallerIdentity, StsGateway } from './aws/sts-gateway';
 import type { IamGateway } from './aws/iam-gateway';
 import { listMfaDevices, pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';
-import { TotpGenerator, parseTotpSecret } from './codes/totp';
+import { ENROL_ACTIONS, UNENROL_ACTIONS, candidateNames, explainPolicyRefusal, iamUserName, otpauthUri, type EnrolmentSecret } from './aws/enrolment';
+import { hostname } from 'node:os';
+import { TotpGenerator, parseTotpSecret, totpCode } from './codes/totp';
 import { UsedCodes } from './codes/used-codes';
 
 /** How the engine is put together; every part can be replaced (tests, other front ends). */
@@ -564,6 +566,132 @@ export class Engine {
   ): Promise<readonly MfaDevice[]> {
     const key = 'key' in source ? validateLongLivedKey(source.key) : await this.credentials.readLongLivedKey(source.fromSection);
     return listMfaDevices(this.#iam, key, region);
+  }
+
+  /**
+   * Enrols MFA Tray as a new virtual MFA device of the profile's IAM user: creates it
+   * (`iam:CreateVirtualMFADevice`, named after this computer unless `deviceName` is given), shows its
+   * secret once through `show` (for a phone app too), enables it with two consecutive codes
+   * (`iam:EnableMFADevice`), then keeps the secret in the keychain and makes it the profile's device.
+   * Signed with the long-lived key (the self-service MFA policy allows these without MFA). When
+   * enabling fails, the unassigned device is deleted if the policy allows (else it is said).
+   */
+  async enrol(
+    name: string,
+    options: {
+      readonly deviceName?: string;
+      readonly show?: (secret: EnrolmentSecret) => void | Promise<void>;
+      /** No profile yet (its user has no device it could have been added with): the key and region to create it with. */
+      readonly newProfile?: { readonly key: LongLivedKey; readonly region?: string };
+    } = {},
+  ): Promise<{ readonly serialNumber: string; readonly userName: string; readonly previousSerial?: string }> {
+    const profile = options.newProfile ? undefined : await this.settings.getProfile(name);
+    if (options.newProfile) {
+      validateProfileName(name);
+      if ((await this.settings.listProfiles()).some((p) => p.name === name)) {
+        throw new MfaTrayError('already-exists', `A profile named "${name}" exists already: enrol it without a key.`, { field: 'name' });
+      }
+    }
+    const key = options.newProfile ? validateLongLivedKey(options.newProfile.key) : await this.secrets.requireLongLivedKey(name);
+    const region = profile?.region ?? options.newProfile?.region ?? PROFILE_DEFAULTS.region;
+    const identity = await this.sts.getCallerIdentity(key, region);
+    const userName = iamUserName(identity.arn);
+    let created: { readonly serialNumber: string; readonly base32Secret: string } | undefined;
+    for (const candidate of candidateNames(options.deviceName, hostname())) {
+      try {
+        created = await this.#iam.createVirtualMfaDevice(key, region, candidate);
+        break;
+      } catch (error) {
+        // A name taken (by an earlier try, say): the next default name, unless the person chose this one.
+        if (isMfaTrayError(error, 'already-exists') && options.deviceName === undefined) continue;
+        throw explainPolicyRefusal(error, ENROL_ACTIONS, false);
+      }
+    }
+    if (!created) throw new MfaTrayError('already-exists', 'Every default device name for this computer is taken; choose a name.', { field: 'deviceName' });
+    const secret = parseTotpSecret(created.base32Secret);
+    const { serialNumber } = created;
+    let codes: [string, string];
+    try {
+      await options.show?.({ serialNumber, base32Secret: secret, otpauthUri: otpauthUri(secret, userName, identity.account) });
+      const step = this.codes.currentStep();
+      codes = [await totpCode(secret, step - 1), await totpCode(secret, step)];
+      await this.#iam.enableMfaDevice(key, region, userName, serialNumber, codes);
+    } catch (error) {
+      const left = await this.#iam.deleteVirtualMfaDevice(key, region, serialNumber).then(
+        () => '',
+        () =>
+          ` The unassigned virtual device ${serialNumber} was left in the account (deleting it needs MFA); it does nothing, and the IAM console can delete it.`,
+      );
+      const explained = explainPolicyRefusal(error, ENROL_ACTIONS, false);
+      if (isMfaTrayError(explained) && left) throw new MfaTrayError(explained.code, `${explained.message}${left}`, { cause: explained });
+      throw explained;
+    }
+    // Enabled: the codes' steps count as used, the secret is kept, and the device is the profile's.
+    for (const code of codes) await this.codes.claimTyped(serialNumber, code).catch(() => undefined);
+    if (!profile) {
+      await this.addProfile({ name, mfaSerial: serialNumber, region, ...key }, { totpSecret: secret });
+      return { serialNumber, userName };
+    }
+    await this.secrets.setTotpSecret(name, secret);
+    await this.settings.updateProfile(name, { mfaSerial: serialNumber });
+    this.#schedule(name);
+    this.#changed('profiles');
+    return { serialNumber, userName, previousSerial: profile.mfaSerial };
+  }
+
+  /**
+   * Removes the profile's virtual MFA device from the IAM user: `iam:DeactivateMFADevice` and
+   * `iam:DeleteVirtualMFADevice`, signed with the profile's MFA session (AWS's self-service policy
+   * allows removing a device only with MFA; a session is got first when there is none, with
+   * `input`), then forgets its TOTP secret. The profile keeps its name and key; it needs another
+   * device before its next session.
+   */
+  async unenrol(name: string, input: RefreshInput): Promise<{ readonly serialNumber: string }> {
+    const profile = await this.settings.getProfile(name);
+    const key = await this.secrets.requireLongLivedKey(name);
+    const { region, mfaSerial } = profile;
+    if (!mfaSerial.startsWith('arn:') || !mfaSerial.includes(':mfa/')) {
+      throw new MfaTrayError(
+        'invalid-input',
+        `The MFA device of profile "${name}" (${mfaSerial}) is not a virtual device; only those can be removed this way.`,
+        {
+          field: 'mfaSerial',
+        },
+      );
+    }
+    const userName = iamUserName((await this.sts.getCallerIdentity(key, region)).arn);
+    const current = await this.sessions.currentSession(name);
+    const session = current && current.expiresAt - this.clock.now() > 60_000 ? current : await this.refresh(name, input);
+    try {
+      await this.#iam.deactivateMfaDevice(session, region, userName, mfaSerial);
+      await this.#iam.deleteVirtualMfaDevice(session, region, mfaSerial);
+    } catch (error) {
+      throw explainPolicyRefusal(error, UNENROL_ACTIONS, true);
+    }
+    await this.secrets.deleteTotpSecret(name);
+    this.#schedule(name);
+    this.#changed('profiles');
+    return { serialNumber: mfaSerial };
+  }
+
+  /** `iam:ResyncMFADevice` for the profile's device, with two consecutive codes from its stored secret (AWS's idea of the device's clock drifted). */
+  async resync(name: string): Promise<void> {
+    const profile = await this.settings.getProfile(name);
+    const key = await this.secrets.requireLongLivedKey(name);
+    const secret = await this.secrets.getTotpSecret(name);
+    if (!secret)
+      throw new MfaTrayError('code-required', `Profile "${name}" has no TOTP secret to make the codes from.`, {
+        remedy: { action: 'set-totp', profile: name },
+      });
+    const userName = iamUserName((await this.sts.getCallerIdentity(key, profile.region)).arn);
+    const step = this.codes.currentStep();
+    const codes: [string, string] = [await totpCode(secret, step - 1), await totpCode(secret, step)];
+    try {
+      await this.#iam.resyncMfaDevice(key, profile.region, userName, profile.mfaSerial, codes);
+    } catch (error) {
+      throw explainPolicyRefusal(error, ENROL_ACTIONS, false);
+    }
+    for (const code of codes) await this.codes.claimTyped(profile.mfaSerial, code).catch(() => undefined);
   }
 
   /** Who a key belongs to, before it is stored. */

@@ -27,3 +27,4 @@ export type { StepWaitListener } from './codes/totp';
 export { PRODUCT_NAME } from './files/paths';
 export type { RoleProfileConfig } from './files/aws-config';
 export { pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';
+export type { EnrolmentSecret } from './aws/enrolment';

@@ -182,6 +182,8 @@ export interface StsServer {
   addDevice(user: StsUser, input: IamDeviceInput): IamMfaDevice;
   /** A user's MFA devices as IAM lists them (enabled ones), oldest first. */
   devicesOf(user: StsUser): readonly IamMfaDevice[];
+  /** Virtual devices created and not assigned to anyone (what a failed enrolment leaves behind). */
+  pendingDevices(): readonly string[];
   /** Registers a role that `trusts` may assume (with MFA, an external id, a longer maximum, as given). */
   registerRole(input: {
     readonly name: string;
@@ -888,6 +890,7 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     registerUser,
     addDevice: (user, input) => iam.addDevice(user, input),
     devicesOf: (user) => iam.devicesOf(user),
+    pendingDevices: () => iam.pendingSerials(),
     registerRole,
     now,
     currentCode: (device, steps = 0) => codeAt(device, now() + steps * TOTP_PERIOD_S * 1000),

@@ -122,7 +122,7 @@ function optional(field: string, value: string | undefined): Record<string, stri
   return value === undefined ? {} : { [field]: value };
 }
 
-async function readSecretKey(ctx: CliContext, keyId: string): Promise<string> {
+export async function readSecretKey(ctx: CliContext, keyId: string): Promise<string> {
   const { stdin, stderr } = ctx.streams;
   if (stdin.isTTY === true) {
     return promptHidden(stdin, stderr, `Secret access key for ${maskKeyId(keyId)} (not shown): `);

@@ -127,7 +127,7 @@ Options:
 };
 
 /** What the refresh is given: the typed --code, else the terminal's question (the engine's keeper picks the code source). */
-function codeInput(ctx: CliContext, profile: Profile, code: string | undefined, steps: DeviceSteps): RefreshInput {
+export function codeInput(ctx: CliContext, profile: Profile, code: string | undefined, steps: DeviceSteps): RefreshInput {
   if (code !== undefined) return { code };
   const onWait = stepWaitNotice(ctx.streams.stderr, profile.mfaSerial);
   const onTouch = touchNotice(ctx.streams.stderr, profile.name);

@@ -14,7 +14,7 @@ import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import { quoteIfHarmless } from '../../common/validation';
 import { maskKeyId } from '../../common/key-id';
 import { ClockOffset, describeDuration, describeOffset, systemClock, type Clock } from '../clock/clock';
-import type { IamGateway, ListedMfaDevice } from './iam-gateway';
+import type { CreatedVirtualDevice, IamCredentials, IamGateway, ListedMfaDevice } from './iam-gateway';
 import type { AssumeRoleRequest, CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
 
 /** Options for {@link SdkAwsGateway}; all optional. */
@@ -110,7 +110,16 @@ export function isSecurityKeySerial(serial: string): boolean {
 
 /** What a failed call was about, for messages. Never holds the code or the secret as text to show. */
 interface CallContext {
-  readonly action: 'GetSessionToken' | 'GetCallerIdentity' | 'AssumeRole' | 'ListMFADevices';
+  readonly action:
+    | 'GetSessionToken'
+    | 'GetCallerIdentity'
+    | 'AssumeRole'
+    | 'ListMFADevices'
+    | 'CreateVirtualMFADevice'
+    | 'EnableMFADevice'
+    | 'ResyncMFADevice'
+    | 'DeactivateMFADevice'
+    | 'DeleteVirtualMFADevice';
   readonly key: LongLivedKey;
   /** With a session's key (AssumeRole): its token. */
   readonly sessionToken?: string;
@@ -302,6 +311,81 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
       (client, options) => client.send(command, options),
     );
     return this.#sessionFrom(context, output.Credentials, durationSeconds);
+  }
+
+  async createVirtualMfaDevice(credentials: IamCredentials, region: string, name: string): Promise<CreatedVirtualDevice> {
+    const context = iamContext('CreateVirtualMFADevice', credentials, region);
+    const iam = await loadIam();
+    const command = new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name });
+    // Not retried: a lost answer would leave a device whose secret nobody saw; the caller cleans up.
+    const output = await this.#send(
+      context,
+      1,
+      (config) => new iam.IAMClient(config),
+      (client, options) => client.send(command, options),
+    );
+    const device = output.VirtualMFADevice;
+    const seed = device?.Base32StringSeed;
+    if (!device?.SerialNumber || !(seed instanceof Uint8Array) || seed.length === 0) throw unreadableAnswer(context, 200);
+    return { serialNumber: device.SerialNumber, base32Secret: Buffer.from(seed).toString('utf8') };
+  }
+
+  async enableMfaDevice(credentials: IamCredentials, region: string, userName: string, serialNumber: string, codes: readonly [string, string]): Promise<void> {
+    const context = { ...iamContext('EnableMFADevice', credentials, region), mfaSerial: serialNumber };
+    const iam = await loadIam();
+    const command = new iam.EnableMFADeviceCommand({
+      UserName: userName,
+      SerialNumber: serialNumber,
+      AuthenticationCode1: codes[0],
+      AuthenticationCode2: codes[1],
+    });
+    await this.#send(
+      context,
+      1,
+      (config) => new iam.IAMClient(config),
+      (client, options) => client.send(command, options),
+    );
+  }
+
+  async resyncMfaDevice(credentials: IamCredentials, region: string, userName: string, serialNumber: string, codes: readonly [string, string]): Promise<void> {
+    const context = { ...iamContext('ResyncMFADevice', credentials, region), mfaSerial: serialNumber };
+    const iam = await loadIam();
+    const command = new iam.ResyncMFADeviceCommand({
+      UserName: userName,
+      SerialNumber: serialNumber,
+      AuthenticationCode1: codes[0],
+      AuthenticationCode2: codes[1],
+    });
+    await this.#send(
+      context,
+      1,
+      (config) => new iam.IAMClient(config),
+      (client, options) => client.send(command, options),
+    );
+  }
+
+  async deactivateMfaDevice(credentials: IamCredentials, region: string, userName: string, serialNumber: string): Promise<void> {
+    const context = { ...iamContext('DeactivateMFADevice', credentials, region), mfaSerial: serialNumber };
+    const iam = await loadIam();
+    const command = new iam.DeactivateMFADeviceCommand({ UserName: userName, SerialNumber: serialNumber });
+    await this.#send(
+      context,
+      this.#identityMaxAttempts,
+      (config) => new iam.IAMClient(config),
+      (client, options) => client.send(command, options),
+    );
+  }
+
+  async deleteVirtualMfaDevice(credentials: IamCredentials, region: string, serialNumber: string): Promise<void> {
+    const context = { ...iamContext('DeleteVirtualMFADevice', credentials, region), mfaSerial: serialNumber };
+    const iam = await loadIam();
+    const command = new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber });
+    await this.#send(
+      context,
+      this.#identityMaxAttempts,
+      (config) => new iam.IAMClient(config),
+      (client, options) => client.send(command, options),
+    );
   }
 
   async listMfaDevices(key: LongLivedKey, region: string): Promise<readonly ListedMfaDevice[]> {
@@ -510,6 +594,21 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
             'Activate it (IAM console, Account settings) or choose another region for the profile.',
           { field: 'region' },
         );
+      // IAM's, for the MFA-device actions:
+      case 'EntityAlreadyExists':
+        return make(
+          'already-exists',
+          `An MFA device of that name exists already in this account (${context.mfaSerial ?? context.action}); choose another name.`,
+          { field: 'deviceName' },
+        );
+      case 'LimitExceeded':
+        return make('sts-denied', `AWS refused ${context.action}: this IAM user has 8 MFA devices already, AWS's limit. Remove one first.`);
+      case 'InvalidAuthenticationCode':
+        return make('sts-invalid-code', `AWS did not accept the device's codes (${context.action}): they do not match its secret at AWS's time.`);
+      case 'NoSuchEntity':
+        return make('not-found', `AWS has no such MFA device (${context.mfaSerial ?? 'none named'}).`);
+      case 'DeleteConflict':
+        return make('sts-denied', `AWS refused ${context.action}: the MFA device ${context.mfaSerial ?? ''} is still assigned to a user.`);
       case 'ExpiredToken':
       case 'ExpiredTokenException':
         return make(
@@ -544,7 +643,18 @@ const ENDPOINT_SETTINGS = 'AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_u
 
 /** Which service a call goes to. */
 function service(context: CallContext): 'STS' | 'IAM' {
-  return context.action === 'ListMFADevices' ? 'IAM' : 'STS';
+  return context.action === 'GetSessionToken' || context.action === 'GetCallerIdentity' || context.action === 'AssumeRole' ? 'STS' : 'IAM';
+}
+
+/** The context of an IAM call signed with a key or a session. */
+function iamContext(action: CallContext['action'], credentials: IamCredentials, region: string): CallContext {
+  checkRegion(region);
+  return {
+    action,
+    key: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+    ...('sessionToken' in credentials ? { sessionToken: credentials.sessionToken } : {}),
+    region,
+  };
 }
 
 /** "STS (host)" / "IAM in region", for messages. */
