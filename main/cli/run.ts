@@ -16,6 +16,7 @@ import { editCommand } from './commands/edit';
 import { enrolCommand, unenrolCommand } from './commands/enrol';
 import { importCommand } from './commands/import';
 import { listCommand } from './commands/list';
+import { policyCommand } from './commands/policy';
 import { refreshCommand } from './commands/refresh';
 import { removeCommand } from './commands/remove';
 import { statusCommand } from './commands/status';
@@ -39,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   removeCommand,
   enrolCommand,
   unenrolCommand,
+  policyCommand,
 ];
 
 const OVERVIEW = `mfa-tray: AWS sessions from an MFA code, with long-lived keys kept in the OS keychain.
