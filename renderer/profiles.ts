@@ -6,6 +6,9 @@
  *
  * Rows are updated in place (never rebuilt) so that an event arriving while the user types a code
  * in a row does not take the focus away.
+ *
+ * On a desktop that shows no tray icon (GNOME without the AppIndicator extension) this window is
+ * the app: a notice at the top says why it opened, what closing it does, and offers Quit.
  */
 import type { ProfileView, RefreshOutcome, RoleView } from '../main/common/bridge';
 import { bridge, call } from './lib/bridge';
@@ -73,6 +76,17 @@ const empty = el('p', { className: 'empty', attrs: { hidden: true } });
 const status = el('p', { className: 'message page-status', attrs: { 'aria-live': 'polite', hidden: true } });
 const header = el('header', { className: 'window-header' });
 
+/** The no-tray notice: its parts are kept and relabelled, so that a Quit under way keeps its state. */
+const noTrayWhy = el('p', { className: 'no-tray-why' });
+const noTrayClosing = el('p', { className: 'no-tray-closing' });
+const quitButton = el('button', { className: 'quit', attrs: { type: 'button' }, on: { click: () => void quit() } });
+const noTray = el(
+  'div',
+  { className: 'no-tray', attrs: { role: 'note', hidden: true } },
+  el('div', { className: 'no-tray-text' }, noTrayWhy, noTrayClosing),
+  quitButton,
+);
+
 async function main(): Promise<void> {
   const started = await startPage('profiles.title');
   if (!started) return;
@@ -83,7 +97,11 @@ async function main(): Promise<void> {
       closeWindow();
     }
   });
-  replaceChildren(root, header, status, list, empty);
+  // Asked before anything shows, so that the notice does not push the list down once it is there.
+  // Unknown (an error): no notice, as with a tray icon; the list says what went wrong.
+  const host = await call((b) => b.getHostState());
+  noTray.hidden = !host.ok || host.value.trayIcon;
+  replaceChildren(root, noTray, header, status, list, empty);
   renderHeader();
   bridge().on('profiles', (next) => update(next));
   page.onLanguageChange(() => {
@@ -110,6 +128,9 @@ async function reload(): Promise<void> {
 
 function renderHeader(): void {
   const { i18n } = page;
+  noTrayWhy.textContent = i18n.t('noTray.why');
+  noTrayClosing.textContent = i18n.t('noTray.closing');
+  quitButton.textContent = i18n.t('noTray.quit');
   replaceChildren(
     header,
     el('h1', { id: 'profiles-heading' }, i18n.t('profiles.heading')),
@@ -142,6 +163,17 @@ function renderHeader(): void {
     ),
   );
   empty.textContent = i18n.t('profiles.empty');
+}
+
+/** Quits the app; this window goes with it. Only a refusal comes back, and is shown. */
+async function quit(): Promise<void> {
+  quitButton.disabled = true;
+  clearMessage(status);
+  const result = await call((b) => b.quitApp());
+  if (result.ok) return;
+  quitButton.disabled = false;
+  quitButton.focus();
+  showError(status, errorText(page.i18n, result.error));
 }
 
 async function afterChange(message: string): Promise<void> {

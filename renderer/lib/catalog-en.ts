@@ -55,6 +55,10 @@ export const EN = {
   'profiles.add': 'Add profile',
   'profiles.import': 'Import from credentials file…',
   'profiles.empty': 'No profiles yet. Add one with your access key and MFA device, or import a key that is in your credentials file now.',
+  'noTray.why':
+    'This desktop shows no tray icons, so MFA Tray has no icon and opens this window instead. On GNOME, the “AppIndicator and KStatusNotifierItem Support” extension adds them.',
+  'noTray.closing': 'Closing this window keeps your sessions fresh in the background; starting MFA Tray again brings it back.',
+  'noTray.quit': 'Quit MFA Tray',
   'row.actionsFor': 'Actions for {name}',
   'row.refresh': 'Refresh',
   'row.verify': 'Verify key',

@@ -57,6 +57,10 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'profiles.add': 'プロファイルを追加',
   'profiles.import': '認証情報ファイルからインポート…',
   'profiles.empty': 'プロファイルはまだありません。アクセスキーと MFA デバイスで追加するか、認証情報ファイルにあるキーをインポートしてください。',
+  'noTray.why':
+    'このデスクトップにはトレイアイコンが表示されないため、MFA Tray はアイコンの代わりにこのウィンドウを開いています。GNOME では拡張機能「AppIndicator and KStatusNotifierItem Support」を入れると表示されます。',
+  'noTray.closing': 'ウィンドウを閉じても、セッションはバックグラウンドで更新され続けます。MFA Tray をもう一度起動すると、このウィンドウがまた開きます。',
+  'noTray.quit': 'MFA Tray を終了',
   'row.actionsFor': '{name} の操作',
   'row.refresh': '更新',
   'row.verify': 'キーを確認',

@@ -4,7 +4,8 @@
  * its line is cut inside its box with the whole value in its title, the buttons of a row are of
  * one size, dialogs open whole inside the window, four profiles fit the window, a list of
  * twenty stays readable: dense rows, every one reachable below the heading that stays in view, and
- * role profiles sit under their source, indented and smaller, one line each in dense rows.
+ * role profiles sit under their source, indented and smaller, one line each in dense rows. The notice
+ * of a desktop without a tray icon keeps all of that.
  */
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -272,6 +273,53 @@ describe('the windows as rendered', () => {
         assert.ok(box.y + box.height <= WINDOW_SIZES.profiles.height + 0.5, `(${language}) ${name} is below the window`);
         assert.ok(await profiles.locator('header button.primary').isVisible());
       }
+      await profiles.evaluate(() => window.scrollTo(0, 0));
+    }
+  });
+
+  it('keeps four profiles whole under the no-tray notice, and the heading in view over twenty, in both languages', async () => {
+    w.bridge.use(w.h.engine, { withoutTray: () => true, quit: () => undefined });
+    await seedProfiles(w, forUser(FOUR_PROFILES, 'erin'));
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      const profiles = await openProfiles();
+      await profiles
+        .locator('li.profile')
+        .nth(FOUR_PROFILES.length - 1)
+        .waitFor();
+      await profiles.locator('.no-tray:not([hidden])').waitFor();
+      const { scrollHeight, height } = await profiles.evaluate(() => ({ scrollHeight: document.documentElement.scrollHeight, height: window.innerHeight }));
+      assert.ok(scrollHeight <= height, `(${language}) the list is cut off under the notice: ${scrollHeight} > ${height}`);
+      // Quit is a button of the header's size, on the notice's middle line.
+      assertOneSize(await buttonBoxes(profiles.locator('#app'), '.no-tray button, .window-header button'), `notice and header (${language})`, {
+        sameWidth: false,
+        count: 3,
+      });
+    }
+
+    // Twenty (no sessions needed for the layout): the notice scrolls away, the heading stays.
+    await seedProfiles(
+      w,
+      forUser(TWENTY_PROFILES, 'frank')
+        .filter((p) => !FOUR_PROFILES.some((four) => four.name === p.name))
+        .map((p) => ({ ...p, session: 'none' as const })),
+    );
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      const profiles = await openProfiles();
+      await profiles
+        .locator('li.profile')
+        .nth(TWENTY_PROFILES.length - 1)
+        .waitFor();
+      await profiles.locator('.no-tray:not([hidden])').waitFor();
+      const last = profiles.locator('li.profile').last();
+      await last.locator('button.refresh').focus();
+      const header = await profiles.locator('.window-header').boundingBox();
+      const box = await last.boundingBox();
+      assert.ok(header && box, 'rendered');
+      assert.ok(Math.abs(header.y) < 1, `(${language}) the heading scrolled away`);
+      assert.ok(box.y >= header.y + header.height - 0.5, `(${language}) the last row is under the heading`);
+      assert.ok(box.y + box.height <= WINDOW_SIZES.profiles.height + 0.5, `(${language}) the last row is below the window`);
       await profiles.evaluate(() => window.scrollTo(0, 0));
     }
   });

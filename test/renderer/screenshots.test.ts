@@ -111,6 +111,23 @@ describe('screenshots', () => {
     }
   });
 
+  it('captures the profile manager on a desktop without a tray icon, where it is the app', async () => {
+    w.bridge.use(w.h.engine, { withoutTray: () => true, quit: () => undefined });
+    await seedProfiles(w, forUser(FOUR_PROFILES, 'erin'));
+    for (const { language, theme, suffix } of COMBINATIONS) {
+      if (!EXTRAS.has(suffix)) continue;
+      await w.h.engine.updateSettings({ language });
+      const profiles = await w.open('profiles.html', { colorScheme: theme });
+      await profiles
+        .locator('li.profile')
+        .nth(FOUR_PROFILES.length - 1)
+        .waitFor();
+      await profiles.locator('.no-tray:not([hidden])').waitFor();
+      await waitForText(profiles.locator('li.profile[data-profile="sandbox"] .badge'), language === 'en' ? 'Expiring soon' : 'まもなく期限切れ');
+      await screenshot(profiles, `profiles-no-tray-${suffix}`);
+    }
+  });
+
   it('captures role profiles under their source, and the device picker of the add dialog', async () => {
     const users = await seedProfiles(w, forUser(FOUR_PROFILES, 'dana'));
     await seedRoles(w, 'work', users.get('work') as StsUser);

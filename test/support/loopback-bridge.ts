@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRIDGE_OPERATIONS, type BridgeEvents, type BridgeOperation, type BridgeResult } from '../../main/common/bridge';
-import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/bridge/handlers';
+import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers, type BridgeHost } from '../../main/bridge/handlers';
 import type { Engine } from '../../main/engine/engine';
 
 /** Where scripts/build.mjs puts the windows. */
@@ -38,6 +38,9 @@ export interface LoopbackCall {
   readonly windowId: string;
 }
 
+/** What a test may set of the app around the windows: a desktop without a tray icon, and Quit. */
+export type LoopbackHost = Pick<BridgeHost, 'withoutTray' | 'quit'>;
+
 export interface LoopbackBridge {
   /** `http://127.0.0.1:<port>`. */
   readonly origin: string;
@@ -47,8 +50,11 @@ export interface LoopbackBridge {
   readonly closedWindows: readonly string[];
   /** The URL of a window's page, e.g. `url('prompt.html?profile=work')`. */
   url(path: string): string;
-  /** Serves the bridge from this engine from now on (and forgets the calls and closed windows). */
-  use(engine: Engine): void;
+  /**
+   * Serves the bridge from this engine from now on (and forgets the calls and closed windows).
+   * `host`: the app around the windows; by default it has a tray icon and cannot quit.
+   */
+  use(engine: Engine, host?: LoopbackHost): void;
   /** The OS locale the host reports (`getLocale`). */
   setLocale(locale: string): void;
   /** How many pages are listening for events. */
@@ -135,11 +141,12 @@ export async function startLoopbackBridge(
     for (const client of clients) client.write(frame);
   };
 
-  const use = (engine: Engine): void => {
+  const use = (engine: Engine, host: LoopbackHost = {}): void => {
     unbind?.();
     calls.length = 0;
     closedWindows.length = 0;
     handlers = createBridgeHandlers(engine, {
+      ...host,
       closeWindow: (caller) => closedWindows.push(String(caller.windowId)),
       locale: () => locale,
     });
