@@ -24,7 +24,7 @@ export interface BridgeHost {
   locale(): string;
   /** Whether the app runs without a visible tray icon (default: false). */
   withoutTray?(): boolean;
-  /** Quits the app (default: unavailable, 'forbidden'). */
+  /** Quits the app (without it, quitApp answers 'internal': not available here). */
   quit?(): void;
 }
 

@@ -13,6 +13,7 @@
  * | 6 | a file cannot be used | `settings-file`, `credentials-file`, `long-lived-section`, `lock-timeout` |
  * | 7 | AWS refused: fix the code, key, device or clock | `sts-invalid-code`, `sts-wrong-device`, `sts-session-credentials`, `sts-invalid-key`, `sts-bad-signature`, `sts-validation`, `sts-denied`, `clock-skew` |
  * | 8 | temporary: try again later | `sts-unavailable`, `sts-throttled`, `code-reused` |
+ * | 9 | `doctor`: a check did not pass | |
  * | 130 | cancelled at a prompt (Ctrl-C) | |
  */
 import type { ErrorCode } from '../common/errors';
@@ -27,6 +28,7 @@ export const EXIT = {
   file: 6,
   stsRefused: 7,
   temporary: 8,
+  checksFailed: 9,
   cancelled: 130,
 } as const;
 

@@ -12,6 +12,7 @@ import { addCommand } from './commands/add';
 import { credentialProcessCommand } from './commands/credential-process';
 import { execCommand } from './commands/exec';
 import { exportCommand } from './commands/export';
+import { doctorCommand } from './commands/doctor';
 import { editCommand } from './commands/edit';
 import { enrolCommand, unenrolCommand } from './commands/enrol';
 import { importCommand } from './commands/import';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   enrolCommand,
   unenrolCommand,
   policyCommand,
+  doctorCommand,
 ];
 
 const OVERVIEW = `mfa-tray: AWS sessions from an MFA code, with long-lived keys kept in the OS keychain.

@@ -40,6 +40,7 @@ import type { IamGateway } from './aws/iam-gateway';
 import { listMfaDevices, pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';
 import { ENROL_ACTIONS, UNENROL_ACTIONS, candidateNames, explainPolicyRefusal, iamUserName, otpauthUri, type EnrolmentSecret } from './aws/enrolment';
 import { hostname } from 'node:os';
+import { diagnose, type Check } from './doctor';
 import { TotpGenerator, parseTotpSecret, totpCode } from './codes/totp';
 import { UsedCodes } from './codes/used-codes';
 
@@ -692,6 +693,30 @@ export class Engine {
       throw explainPolicyRefusal(error, ENROL_ACTIONS, false);
     }
     for (const code of codes) await this.codes.claimTyped(profile.mfaSerial, code).catch(() => undefined);
+  }
+
+  /**
+   * Every check of what makes sessions fail (doctor.ts): the environment `env` (the caller's, which
+   * may shadow the profiles), the keychain, each profile's key and device, the clock against AWS's,
+   * the two AWS files and each session. `only`: the per-profile checks for that profile alone.
+   */
+  async diagnose(env: Readonly<Record<string, string | undefined>>, only?: string): Promise<Check[]> {
+    return diagnose(
+      {
+        env,
+        profiles: () => this.settings.listProfiles(),
+        longLivedKey: (name) => this.secrets.getLongLivedKey(name),
+        readKeychain: () => this.profilesWithKey(),
+        callerIdentity: (key, region) => this.sts.getCallerIdentity(key, region),
+        mfaDevices: (key, region) => listMfaDevices(this.#iam, key, region),
+        clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),
+        state: (name) => this.currentState(name),
+        credentialsPath: this.credentials.path,
+        configPath: configFilePath(this.#env),
+        now: () => this.clock.now(),
+      },
+      only,
+    );
   }
 
   /** Who a key belongs to, before it is stored. */

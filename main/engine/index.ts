@@ -28,3 +28,4 @@ export { PRODUCT_NAME } from './files/paths';
 export type { RoleProfileConfig } from './files/aws-config';
 export { pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';
 export type { EnrolmentSecret } from './aws/enrolment';
+export type { Check, Verdict } from './doctor';

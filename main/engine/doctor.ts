@@ -1,0 +1,346 @@
+/**
+ * `doctor`: everything that makes a session fail, checked one by one, each with a verdict and the
+ * fix. One home for these checks: the command prints them, the Diagnose window shows them.
+ *
+ * Read-only: it reads the environment, the keychain, the two AWS files and asks AWS only what needs
+ * no MFA (sts:GetCallerIdentity, iam:ListMFADevices where the policy allows it). Nothing is written.
+ */
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { isMfaTrayError } from '../common/errors';
+import { maskKeyId } from '../common/key-id';
+import type { LongLivedKey, Profile, SessionState } from '../common/model';
+import { policyTargetOf } from '../common/mfa-policy';
+import { describeOffset } from './clock/clock';
+import { parseIni, type IniDocument } from './files/ini-edit';
+
+export type Verdict = 'pass' | 'warn' | 'fail';
+
+/** One check's outcome: what was checked, the verdict, the facts, and the fix when it is not a pass. */
+export interface Check {
+  readonly check: string;
+  readonly profile?: string;
+  readonly verdict: Verdict;
+  readonly message: string;
+  readonly fix?: string;
+}
+
+/** What the checks read, as the engine gives it. */
+export interface DoctorDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly profiles: () => Promise<readonly Profile[]>;
+  readonly longLivedKey: (profile: string) => Promise<LongLivedKey | undefined>;
+  /** One real read of the keychain (every stored key's entry): throws when it is locked or unreachable. */
+  readonly readKeychain: () => Promise<unknown>;
+  readonly callerIdentity: (key: LongLivedKey, region: string) => Promise<{ readonly arn: string; readonly account: string }>;
+  readonly mfaDevices: (key: LongLivedKey, region: string) => Promise<readonly { readonly serialNumber: string }[]>;
+  /** AWS's clock minus this computer's, once measured (after a call to AWS). */
+  readonly clockOffsetMs: () => number | undefined;
+  readonly state: (profile: string) => Promise<SessionState>;
+  readonly credentialsPath: string;
+  readonly configPath: string;
+  readonly now: () => number;
+}
+
+const CLOCK_WARN_MS = 30_000;
+const CLOCK_FAIL_MS = 5 * 60_000;
+
+function check(name: string, verdict: Verdict, message: string, fix?: string, profile?: string): Check {
+  return { check: name, verdict, message, ...(fix === undefined ? {} : { fix }), ...(profile === undefined ? {} : { profile }) };
+}
+
+/** Every check, in the order a person would fix them; `only` limits the per-profile ones to one profile. */
+export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]> {
+  const checks: Check[] = [...environmentChecks(deps.env)];
+  let profiles: readonly Profile[] = [];
+  try {
+    profiles = await deps.profiles();
+  } catch (error) {
+    checks.push(check('settings', 'fail', isMfaTrayError(error) ? error.message : 'The settings file could not be read.'));
+  }
+  const chosen = only === undefined ? profiles : profiles.filter((p) => p.name === only);
+  if (only !== undefined && chosen.length === 0)
+    checks.push(check('profile', 'fail', `There is no profile "${only}".`, 'mfa-tray list shows the profiles there are.'));
+
+  // The keychain, once: reachable and unlocked.
+  let keychainOk = true;
+  try {
+    await deps.readKeychain();
+    checks.push(check('keychain', 'pass', 'The keychain answers and is unlocked.'));
+  } catch (error) {
+    keychainOk = false;
+    checks.push(
+      check(
+        'keychain',
+        'fail',
+        isMfaTrayError(error) ? error.message : 'The keychain could not be read.',
+        'Unlock it (or start its service), then run doctor again.',
+      ),
+    );
+  }
+
+  for (const profile of keychainOk ? chosen : []) checks.push(...(await profileChecks(deps, profile)));
+  checks.push(clockCheck(deps.clockOffsetMs(), chosen.length > 0 && keychainOk));
+  checks.push(...(await fileChecks(deps, profiles)));
+  for (const profile of keychainOk ? chosen : []) {
+    const state = await deps.state(profile.name).catch((error: unknown) => error);
+    checks.push(
+      isMfaTrayError(state) || state instanceof Error
+        ? check('session', 'fail', isMfaTrayError(state) ? state.message : 'The session could not be read.', undefined, profile.name)
+        : sessionCheck(profile.name, state as SessionState, deps.now()),
+    );
+  }
+  return checks;
+}
+
+/** Variables that take precedence over every profile in the AWS CLI and SDKs. */
+function environmentChecks(env: DoctorDeps['env']): Check[] {
+  const set = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].filter((name) => env[name]);
+  const checks: Check[] = [];
+  if (set.length > 0) {
+    checks.push(
+      check(
+        'environment',
+        'fail',
+        `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set in this environment: the AWS CLI and SDKs use ${set.length === 1 ? 'it' : 'them'} before any profile, so your MFA session is never used (the usual cause of "AccessDenied" after a refresh).`,
+        `unset ${set.join(' ')}`,
+      ),
+    );
+  } else {
+    checks.push(check('environment', 'pass', 'No AWS credentials in the environment shadow the profiles.'));
+  }
+  if (env.AWS_PROFILE)
+    checks.push(
+      check(
+        'environment',
+        'warn',
+        `AWS_PROFILE=${env.AWS_PROFILE} picks the profile for every AWS command in this shell.`,
+        'unset AWS_PROFILE if that is not meant',
+      ),
+    );
+  return checks;
+}
+
+/** The stored key: long-lived and active; the device: in that user's account (and listed, where allowed). */
+async function profileChecks(deps: DoctorDeps, profile: Profile): Promise<Check[]> {
+  const { name } = profile;
+  let key: LongLivedKey | undefined;
+  try {
+    key = await deps.longLivedKey(name);
+  } catch (error) {
+    return [check('key', 'fail', isMfaTrayError(error) ? error.message : 'The key could not be read.', `mfa-tray add ${name} --force`, name)];
+  }
+  if (!key)
+    return [check('key', 'fail', 'No access key is stored.', `mfa-tray add ${name} --force --mfa-serial ${profile.mfaSerial} --access-key-id AKIA...`, name)];
+  const masked = maskKeyId(key.accessKeyId);
+  if (!key.accessKeyId.startsWith('AKIA')) {
+    return [
+      check(
+        'key',
+        'fail',
+        `The stored key ${masked} is not a long-lived IAM user key (AKIA…).`,
+        `mfa-tray add ${name} --force with the IAM user's own access key`,
+        name,
+      ),
+    ];
+  }
+  let identity;
+  try {
+    identity = await deps.callerIdentity(key, profile.region);
+  } catch (error) {
+    const temporary = isMfaTrayError(error, 'sts-unavailable', 'sts-throttled');
+    return [
+      check(
+        'key',
+        temporary ? 'warn' : 'fail',
+        `${masked}: ${isMfaTrayError(error) ? error.message : 'sts:GetCallerIdentity failed.'}`,
+        temporary ? 'run doctor again once AWS can be reached' : `mfa-tray add ${name} --force with a working key`,
+        name,
+      ),
+    ];
+  }
+  const checks = [check('key', 'pass', `${masked} is long-lived and active: ${identity.arn}.`, undefined, name)];
+  const device = policyTargetOf(profile.mfaSerial);
+  if (device && device.account !== identity.account) {
+    checks.push(
+      check(
+        'device',
+        'fail',
+        `The MFA device ${profile.mfaSerial} is in account ${device.account}, the key's user in ${identity.account}: STS will refuse every code.`,
+        `mfa-tray edit ${name} --mfa-serial <the device of ${identity.arn}>`,
+        name,
+      ),
+    );
+    return checks;
+  }
+  try {
+    const devices = await deps.mfaDevices(key, profile.region);
+    const listed = devices.some((d) => d.serialNumber === profile.mfaSerial);
+    checks.push(
+      listed
+        ? check('device', 'pass', `${profile.mfaSerial} is one of this user's MFA devices.`, undefined, name)
+        : check(
+            'device',
+            'fail',
+            `${profile.mfaSerial} is not among this user's MFA devices (${devices.map((d) => d.serialNumber).join(', ') || 'none'}).`,
+            `mfa-tray edit ${name} --mfa-serial <one of them>`,
+            name,
+          ),
+    );
+  } catch {
+    checks.push(
+      check('device', 'warn', `${profile.mfaSerial} could not be checked: the policy does not allow listing MFA devices without MFA.`, undefined, name),
+    );
+  }
+  return checks;
+}
+
+function clockCheck(offsetMs: number | undefined, askedAws: boolean): Check {
+  if (offsetMs === undefined) {
+    return askedAws
+      ? check('clock', 'warn', "This computer's clock could not be compared with AWS's: AWS did not answer.", 'run doctor again once AWS can be reached')
+      : check(
+          'clock',
+          'warn',
+          "This computer's clock could not be compared with AWS's: there is no stored key to ask AWS with.",
+          'add a profile, then run doctor again',
+        );
+  }
+  const off = Math.abs(offsetMs);
+  if (off <= CLOCK_WARN_MS) return check('clock', 'pass', `This computer's clock is within ${Math.max(1, Math.round(off / 1000))} s of AWS's.`);
+  return check(
+    'clock',
+    off > CLOCK_FAIL_MS ? 'fail' : 'warn',
+    `This computer's clock is ${describeOffset(offsetMs)}${off > CLOCK_FAIL_MS ? ': AWS refuses requests signed that far off' : ': MFA Tray allows for it, other tools may not'}.`,
+    'turn on automatic date and time in the system settings',
+  );
+}
+
+async function readIni(path: string): Promise<IniDocument | undefined> {
+  try {
+    return parseIni((await readFile(path)).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The two AWS files: modes, duplicate sections, mixed sections, a differing mfa_serial, credential_process lines. */
+async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promise<Check[]> {
+  const checks: Check[] = [];
+  const credentials = await readIni(deps.credentialsPath);
+  const config = await readIni(deps.configPath);
+  if (process.platform !== 'win32') {
+    const mode = await stat(deps.credentialsPath).then(
+      (s) => s.mode & 0o777,
+      () => undefined,
+    );
+    if (mode !== undefined && (mode & 0o077) !== 0) {
+      checks.push(
+        check('files', 'warn', `${deps.credentialsPath} can be read by other users (mode ${mode.toString(8)}).`, `chmod 600 ${deps.credentialsPath}`),
+      );
+    }
+  }
+  for (const [path, doc] of [
+    [deps.credentialsPath, credentials],
+    [deps.configPath, config],
+  ] as const) {
+    if (!doc) continue;
+    const seen = new Map<string, number>();
+    for (const section of doc.sections) if (section.name !== undefined) seen.set(section.name, (seen.get(section.name) ?? 0) + 1);
+    for (const [name, count] of seen) {
+      if (count > 1)
+        checks.push(
+          check(
+            'files',
+            'fail',
+            `[${name}] appears ${count} times in ${path}: the AWS CLI cannot read a file like that.`,
+            `merge the [${name}] sections into one`,
+          ),
+        );
+    }
+  }
+  for (const profile of profiles) {
+    const section = credentials?.sections.find((s) => s.name === profile.targetSection);
+    if (section) {
+      const keyId = section.entries.find((e) => e.key === 'aws_access_key_id')?.value ?? '';
+      const token = section.entries.some((e) => e.key === 'aws_session_token' && e.value !== '');
+      if (keyId.startsWith('AKIA')) {
+        checks.push(
+          check(
+            'files',
+            'fail',
+            `[${profile.targetSection}] in ${deps.credentialsPath} holds a long-lived key${token ? ' next to a session token' : ''}, and profile ${profile.name}'s sessions go there.`,
+            `mfa-tray import ${profile.name} --from ${profile.targetSection} --remove-plaintext --force, or give the profile another --target`,
+            profile.name,
+          ),
+        );
+      }
+    }
+    const configured = config?.sections.find((s) => s.name === `profile ${profile.name}` || (profile.name === 'default' && s.name === 'default'));
+    const serial = configured?.entries.find((e) => e.key === 'mfa_serial')?.value;
+    if (serial && serial !== profile.mfaSerial) {
+      checks.push(
+        check(
+          'files',
+          'warn',
+          `[profile ${profile.name}] in ${deps.configPath} says mfa_serial = ${serial}; MFA Tray's profile uses ${profile.mfaSerial}.`,
+          `make them the same (mfa-tray edit ${profile.name} --mfa-serial …, or edit the config file)`,
+          profile.name,
+        ),
+      );
+    }
+  }
+  for (const section of config?.sections ?? []) {
+    const line = section.entries.find((e) => e.key === 'credential_process')?.value;
+    if (!line || !/mfa-tray/.test(line)) continue;
+    const program = line.trim().split(/\s+/)[0] ?? '';
+    const found = await findProgram(program, deps.env.PATH ?? '');
+    checks.push(
+      found
+        ? check('credential_process', 'pass', `[${section.name ?? ''}] runs ${found}.`)
+        : check(
+            'credential_process',
+            'fail',
+            `[${section.name ?? ''}] in ${deps.configPath} runs "${program}", which is not on PATH: every AWS command with that profile fails.`,
+            'put mfa-tray on PATH (see the README), or write its full path in credential_process',
+          ),
+    );
+  }
+  if (checks.length === 0) checks.push(check('files', 'pass', `${deps.credentialsPath} and ${deps.configPath} read cleanly.`));
+  return checks;
+}
+
+/** A program as a shell would find it: a path as given, else the first executable of that name on PATH. */
+async function findProgram(program: string, path: string): Promise<string | undefined> {
+  const executable = (file: string) =>
+    access(file, constants.X_OK).then(
+      () => file,
+      () => undefined,
+    );
+  if (program.includes('/') || isAbsolute(program)) return executable(program);
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const found = await executable(join(dir, program));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function sessionCheck(profile: string, state: SessionState, now: number): Check {
+  const expiresAt = 'expiresAt' in state ? state.expiresAt : undefined;
+  const left = expiresAt === undefined ? 0 : expiresAt - now;
+  const minutes = Math.floor(left / 60_000);
+  const time = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+  switch (state.kind) {
+    case 'valid':
+      return check('session', 'pass', `A session with ${time} left.`, undefined, profile);
+    case 'expiring':
+      return check('session', 'warn', `The session ends in ${time}.`, `mfa-tray refresh ${profile}`, profile);
+    case 'failed':
+      return check('session', 'fail', `The last refresh failed: ${state.reason}`, `mfa-tray refresh ${profile}`, profile);
+    case 'refreshing':
+      return check('session', 'pass', 'A refresh is under way.', undefined, profile);
+    default:
+      return check('session', 'warn', state.kind === 'expired' ? 'The session has expired.' : 'No session yet.', `mfa-tray refresh ${profile}`, profile);
+  }
+}

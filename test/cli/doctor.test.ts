@@ -1,0 +1,141 @@
+/**
+ * `mfa-tray doctor`: each problem it names, in a world built for it (real keychain, real files,
+ * the loopback STS and IAM), and a clean world where every check passes.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ROOT, useCliSuite, type CliResult } from '../support/cli';
+import { envWithoutSecretService } from '../support/keyring';
+
+const cli = useCliSuite('doctor');
+
+interface CheckJson {
+  check: string;
+  profile: string | null;
+  verdict: 'pass' | 'warn' | 'fail';
+  message: string;
+  fix: string | null;
+}
+
+function writeFile(path: string, text: string, mode = 0o600): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  chmodSync(path, mode);
+}
+
+async function doctor(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ result: CliResult; checks: CheckJson[] }> {
+  const result = await cli.sandbox.run(['doctor', ...args, '--json'], { env });
+  assert.equal(result.stderr, '', 'no failure line: doctor reports, it does not fail');
+  return { result, checks: JSON.parse(result.stdout) as CheckJson[] };
+}
+
+function find(checks: CheckJson[], check: string, verdict: CheckJson['verdict'], pattern: RegExp): CheckJson {
+  const found = checks.find((c) => c.check === check && c.verdict === verdict && pattern.test(c.message));
+  assert.ok(found, `no ${verdict} ${check} matching ${pattern} in:\n${checks.map((c) => `${c.verdict} ${c.check}: ${c.message}`).join('\n')}`);
+  return found;
+}
+
+/** A profile with a session, clean files: everything passes. */
+async function cleanWorld(): Promise<void> {
+  await cli.sandbox.addProfile('work', cli.user);
+  writeFile(cli.sandbox.configFile, `[profile work]\nregion = us-east-1\nmfa_serial = ${cli.user.mfaSerial}\n`);
+  await cli.sts.avoidStepEdge();
+  const refreshed = await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)]);
+  assert.equal(refreshed.status, 0, refreshed.stderr);
+  chmodSync(cli.sandbox.credentialsFile, 0o600);
+}
+
+describe('doctor', () => {
+  test('a clean world: every check passes, exit 0, one line each', async () => {
+    await cleanWorld();
+    const { result, checks } = await doctor();
+    assert.equal(result.status, 0, result.stdout);
+    assert.deepEqual(
+      checks.filter((c) => c.verdict !== 'pass'),
+      [],
+    );
+    assert.deepEqual([...new Set(checks.map((c) => c.check))], ['environment', 'keychain', 'key', 'device', 'clock', 'files', 'session']);
+    const text = await cli.sandbox.run(['doctor']);
+    assert.equal(text.status, 0);
+    assert.match(text.stdout, /^ok {4}key \(work\): AKIA…\w{4} is long-lived and active: arn:aws:iam::123456789012:user\/\S+\.$/m);
+    assert.match(text.stdout, /^ok {4}session \(work\): A session with 1[12] h \d+ min left\.$/m);
+  });
+
+  test('AWS credentials or AWS_PROFILE in the environment: named, with the fix; exit 9', async () => {
+    await cleanWorld();
+    const { result, checks } = await doctor([], { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SESSION_TOKEN: 'x', AWS_PROFILE: 'other' });
+    assert.equal(result.status, 9);
+    assert.equal(
+      find(checks, 'environment', 'fail', /AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN are set in this environment/).fix,
+      'unset AWS_ACCESS_KEY_ID AWS_SESSION_TOKEN',
+    );
+    find(checks, 'environment', 'warn', /AWS_PROFILE=other/);
+  });
+
+  test('no Secret Service to reach: the keychain check fails with the reason; no crash', async () => {
+    await cleanWorld();
+    const { result, checks } = await doctor([], envWithoutSecretService(cli.sandbox.env));
+    assert.equal(result.status, 9);
+    find(checks, 'keychain', 'fail', /./);
+  });
+
+  test("a key AWS does not know, a device of another account, a device not among the user's", async () => {
+    await cleanWorld();
+    const stranger = cli.sts.registerUser();
+    await cli.sandbox.addProfile('gone', stranger);
+    await cli.sandbox.secrets.setLongLivedKey('gone', { accessKeyId: 'AKIAZZZZZZZZZZZZZZZZ', secretAccessKey: stranger.secretAccessKey });
+    await cli.sandbox.addProfile('elsewhere', cli.sts.registerUser(), ['--force']);
+    const editedOther = await cli.sandbox.run(['edit', 'elsewhere', '--mfa-serial', 'arn:aws:iam::999999999999:mfa/someone']);
+    assert.equal(editedOther.status, 0, editedOther.stderr);
+    await cli.sandbox.addProfile('unlisted', cli.sts.registerUser());
+    const editedUnlisted = await cli.sandbox.run(['edit', 'unlisted', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/not-theirs']);
+    assert.equal(editedUnlisted.status, 0, editedUnlisted.stderr);
+    const { result, checks } = await doctor();
+    assert.equal(result.status, 9);
+    assert.equal(find(checks, 'key', 'fail', /AWS does not recognise access key/).profile, 'gone');
+    assert.equal(find(checks, 'device', 'fail', /is in account 999999999999, the key's user in 123456789012/).profile, 'elsewhere');
+    assert.equal(find(checks, 'device', 'fail', /arn:aws:iam::123456789012:mfa\/not-theirs is not among this user's MFA devices/).profile, 'unlisted');
+    // `doctor <profile>`: that profile's checks alone.
+    const one = await doctor(['work']);
+    assert.equal(one.result.status, 0, one.result.stdout);
+  });
+
+  test("this computer's clock against AWS's: within a minute passes, two minutes warns, ten fails", async () => {
+    await cleanWorld();
+    cli.sts.setClockSkew(2 * 60_000);
+    find((await doctor()).checks, 'clock', 'warn', /clock is about 2 minutes behind AWS's: MFA Tray allows for it/);
+    cli.sts.setClockSkew(10 * 60_000);
+    const far = await doctor();
+    find(far.checks, 'clock', 'fail', /about 10 minutes behind AWS's: AWS refuses requests signed that far off/);
+  });
+
+  test('the files: readable by others, a duplicate section, a long-lived key where sessions go, a differing mfa_serial, a credential_process that cannot run', async () => {
+    await cleanWorld();
+    await cli.sandbox.addProfile('legacy', cli.sts.registerUser());
+    writeFile(
+      cli.sandbox.credentialsFile,
+      `[legacy]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n[dup]\nregion = x\n[dup]\nregion = y\n`,
+      0o644,
+    );
+    writeFile(
+      cli.sandbox.configFile,
+      `[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/old-phone\n\n[profile work-mfa]\ncredential_process = mfa-tray-not-installed credential-process work\n\n[profile work-abs]\ncredential_process = ${join(ROOT, 'bin', 'mfa-tray.js')} credential-process work\n`,
+    );
+    const { result, checks } = await doctor();
+    assert.equal(result.status, 9);
+    find(checks, 'files', 'warn', /can be read by other users \(mode 644\)/);
+    find(checks, 'files', 'fail', /\[dup\] appears 2 times in .*: the AWS CLI cannot read a file like that/);
+    assert.equal(find(checks, 'files', 'fail', /\[legacy\] in .* holds a long-lived key, and profile legacy's sessions go there/).profile, 'legacy');
+    find(checks, 'files', 'warn', /\[profile work\] in .* says mfa_serial = arn:aws:iam::123456789012:mfa\/old-phone; MFA Tray's profile uses/);
+    find(checks, 'credential_process', 'fail', /\[profile work-mfa\] in .* runs "mfa-tray-not-installed", which is not on PATH/);
+    find(checks, 'credential_process', 'pass', /\[profile work-abs\] runs /);
+  });
+
+  test('sessions: none yet is a warning with the refresh to run', async () => {
+    await cli.sandbox.addProfile('fresh', cli.user);
+    const { checks } = await doctor();
+    assert.equal(find(checks, 'session', 'warn', /No session yet/).fix, 'mfa-tray refresh fresh');
+  });
+});
