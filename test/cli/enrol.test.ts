@@ -52,7 +52,10 @@ describe('enrol', () => {
     assert.ok(device?.totpSecret, 'the device is assigned to the user');
     assert.equal(await cli.sandbox.secrets.getTotpSecret('work'), device.totpSecret);
     assert.ok(!result.stdout.includes(device.totpSecret) && !result.stderr.includes(device.totpSecret));
-    assert.deepEqual(cli.sts.pendingDevices().filter((serial) => serial.includes(`::${user.account}:`)), []);
+    assert.deepEqual(
+      cli.sts.pendingDevices().filter((serial) => serial.includes(`::${user.account}:`)),
+      [],
+    );
     // No code typed: generated from the enrolled secret, and STS takes it.
     const refreshed = await cli.sandbox.run(['refresh', 'work'], { detached: true });
     assert.equal(refreshed.status, 0, refreshed.stderr);
