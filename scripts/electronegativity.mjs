@@ -14,7 +14,10 @@
 // - Its scope analysis predates ES2022 ("Unknown node type ClassPrivateProperty"), so a bundle
 //   using #private fields would go unscanned. The staged copies are lowered to ES2019 with esbuild
 //   (same calls, same literals; line numbers in the report refer to the lowered copies), and a
-//   file it still cannot parse fails the run.
+//   file it still cannot parse fails the run. The main process is an entry (main.mjs) that loads
+//   the tray app's chunk (or the command's) with a top-level await, which neither ES2019 nor the
+//   scanner has: it is bundled with its chunks into one main.js, its top-level code wrapped in an
+//   async function (the scan reads the calls, it does not run them).
 // - It goes online: it downloads translations from S3 on start (locales/i18n.js), and Electron's
 //   release list from GitHub for AvailableSecurityFixesGlobalCheck, both through `got`. The scan
 //   must run offline, so that check is left out (it rates the Electron version a package.json
@@ -28,7 +31,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { transform } from 'esbuild';
+import { build, transform } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const distArg = process.argv.indexOf('--dist');
@@ -54,12 +57,46 @@ for (const file of rendererFiles) inputs.push({ from: join(rendererDir, file), t
 
 const stage = mkdtempSync(join(tmpdir(), 'mfa-tray-electronegativity-'));
 mkdirSync(join(stage, 'renderer'));
+/** The main process in one file: the entry and every chunk it loads, its top-level code in an async function. */
+async function wholeMainProcess(entry) {
+  const { outputFiles } = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'es2019',
+    supported: { 'top-level-await': true },
+    external: ['electron', '#keytar'],
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  // Its top-level code in an async function; the import statements (which must stay at the top
+  // level) moved before it. They start at column 0 and end with the line that ends in ';'.
+  const imports = [];
+  const rest = [];
+  let inImport = false;
+  for (const line of outputFiles[0].text.split('\n')) {
+    if (inImport || /^import\b/.test(line)) {
+      imports.push(line);
+      inImport = !line.trimEnd().endsWith(';');
+    } else {
+      rest.push(line);
+    }
+  }
+  return [...imports, '(async () => {', ...rest, '})();'].join('\n');
+}
+
 for (const { from, to } of inputs) {
   if (!to.endsWith('.js')) {
     cpSync(from, join(stage, to));
     continue;
   }
-  const { code } = await transform(readFileSync(from, 'utf8'), { loader: 'js', target: 'es2019', legalComments: 'none' }).catch((error) => {
+  const source =
+    to === 'main.js'
+      ? await wholeMainProcess(from).catch((error) => fail(`could not bundle ${relative(root, from)} for the scanner: ${error.message}`))
+      : readFileSync(from, 'utf8');
+  const { code } = await transform(source, { loader: 'js', target: 'es2019', legalComments: 'none' }).catch((error) => {
     fail(`could not lower ${relative(root, from)} for the scanner: ${error.message}`);
   });
   writeFileSync(join(stage, to), code);
