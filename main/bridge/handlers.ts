@@ -9,6 +9,7 @@
 import * as z from 'zod/mini';
 import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, ProfileView } from '../common/bridge';
 import { MfaTrayError, isMfaTrayError } from '../common/errors';
+import { explainedPolicies } from '../common/mfa-policy';
 import { ROLE_CHAIN_MAX_SECONDS, type Engine, type RefreshInput } from '../engine';
 
 /** Who is calling, as the transport established it. */
@@ -86,6 +87,13 @@ const SCHEMAS = {
   getSettings: z.tuple([]),
   updateSettings: z.tuple([settingsChanges]),
   getLocale: z.tuple([]),
+  diagnose: z.tuple([z.nullable(name)]),
+  getMfaPolicies: z.tuple([z.nullable(name), z.enum(['en', 'ja'])]),
+  enrolDevice: z.tuple([
+    name,
+    z.nullable(z.string().check(z.maxLength(226), z.regex(/^[\w+=,.@-]+$/))),
+    z.nullable(z.strictObject({ key: keyForm, region: z.nullable(text) })),
+  ]),
   getHostState: z.tuple([]),
   quitApp: z.tuple([]),
   closeWindow: z.tuple([]),
@@ -197,6 +205,26 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
       return (await engine.loadSettings()).settings;
     },
     getLocale: () => Promise.resolve(host.locale()),
+    diagnose: async ([profile]) => {
+      const checks = await engine.diagnose(process.env, profile ?? undefined);
+      return checks.map((c) => ({ check: c.check, profile: c.profile ?? null, verdict: c.verdict, message: c.message, fix: c.fix ?? null }));
+    },
+    getMfaPolicies: async ([profile, language]) => {
+      const target = await engine.policyTarget(profile ?? undefined);
+      return {
+        account: target?.account ?? '*',
+        policies: explainedPolicies(language, target)
+          .map((p) => ({ ...p, json: JSON.stringify(p.document, null, 2) }))
+          .map(({ document: _document, ...view }) => view),
+      };
+    },
+    enrolDevice: async ([profile, deviceName, newProfile]) => {
+      const { serialNumber, userName } = await engine.enrol(profile, {
+        ...(deviceName === null ? {} : { deviceName }),
+        ...(newProfile === null ? {} : { newProfile: { key: newProfile.key, ...(newProfile.region === null ? {} : { region: newProfile.region }) } }),
+      });
+      return { serialNumber, userName };
+    },
     getHostState: () => Promise.resolve({ trayIcon: !(host.withoutTray?.() ?? false) }),
     quitApp: () => {
       if (!host.quit) throw new MfaTrayError('internal', 'Quitting is not available here.');

@@ -111,6 +111,35 @@ export interface Identity {
   readonly account: string;
 }
 
+/** One check of doctor's. */
+export interface DiagnosisView {
+  readonly check: string;
+  readonly profile: string | null;
+  readonly verdict: 'pass' | 'warn' | 'fail';
+  readonly message: string;
+  readonly fix: string | null;
+}
+
+/** The MFA policies as the Policy dialog shows them: each document as JSON text, with its explanation. */
+export interface MfaPoliciesView {
+  readonly account: string;
+  readonly policies: readonly {
+    readonly id: 'minimal' | 'self-service';
+    readonly title: string;
+    readonly summary: string;
+    /** The policy document, pretty-printed: what "Copy" copies. */
+    readonly json: string;
+    readonly statements: readonly { readonly sid: string; readonly explanation: string }[];
+    readonly notes: readonly string[];
+  }[];
+}
+
+/** An enrolment done: the new device. */
+export interface EnrolmentView {
+  readonly serialNumber: string;
+  readonly userName: string;
+}
+
 /** The app around the windows. */
 export interface HostState {
   /** False on a desktop that shows no tray icon (Linux without a StatusNotifier watcher). */
@@ -149,6 +178,21 @@ export interface BridgeApi {
   updateSettings(changes: Partial<AppSettings>): Promise<BridgeResult<AppSettings>>;
   /** The OS's locale. The windows apply the language setting on top of it (and show it for "Automatic"). */
   getLocale(): Promise<BridgeResult<string>>;
+  /** doctor's checks (engine/doctor.ts), for the Diagnose dialog: every profile's, or one's. */
+  diagnose(profile: string | null): Promise<BridgeResult<readonly DiagnosisView[]>>;
+  /** The MFA policies, filled in for the profile's account (or the only profile's, else "*"), explained in `language`. */
+  getMfaPolicies(profile: string | null, language: 'en' | 'ja'): Promise<BridgeResult<MfaPoliciesView>>;
+  /**
+   * Enrols MFA Tray as a new virtual MFA device of the profile's IAM user (engine's enrol). The
+   * secret never comes to the window: it goes to the keychain only (the command shows it once on
+   * a terminal, for a phone app as well). `newProfile`: no profile yet (a user whose only device
+   * is a passkey cannot be added): it is created with the key and its new device.
+   */
+  enrolDevice(
+    profile: string,
+    deviceName: string | null,
+    newProfile: { readonly key: KeyForm; readonly region: string | null } | null,
+  ): Promise<BridgeResult<EnrolmentView>>;
   /** What the windows should know of the app: `trayIcon` false when no tray icon can show (they say so, and offer Quit). */
   getHostState(): Promise<BridgeResult<HostState>>;
   /** Quits the app (the profiles window offers it when there is no tray icon to quit from). */
@@ -179,6 +223,9 @@ export const BRIDGE_OPERATIONS = [
   'getSettings',
   'updateSettings',
   'getLocale',
+  'diagnose',
+  'getMfaPolicies',
+  'enrolDevice',
   'getHostState',
   'quitApp',
   'closeWindow',

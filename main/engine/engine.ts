@@ -41,6 +41,7 @@ import { listMfaDevices, pickMfaDevice, type ChooseMfaDevice, type MfaDevice } f
 import { ENROL_ACTIONS, UNENROL_ACTIONS, candidateNames, explainPolicyRefusal, iamUserName, otpauthUri, type EnrolmentSecret } from './aws/enrolment';
 import { hostname } from 'node:os';
 import { diagnose, type Check } from './doctor';
+import { policyTargetOf, type PolicyTarget } from '../common/mfa-policy';
 import { TotpGenerator, parseTotpSecret, totpCode } from './codes/totp';
 import { UsedCodes } from './codes/used-codes';
 
@@ -717,6 +718,17 @@ export class Engine {
       },
       only,
     );
+  }
+
+  /**
+   * The account (and partition) the MFA policies are filled in for: the profile's (named, else the
+   * only one), from its device's ARN, else from sts:GetCallerIdentity; undefined when there is none ("*").
+   */
+  async policyTarget(name?: string): Promise<PolicyTarget | undefined> {
+    const profiles = await this.settings.listProfiles();
+    const profile = name === undefined ? (profiles.length === 1 ? profiles[0] : undefined) : await this.settings.getProfile(name);
+    if (!profile) return undefined;
+    return policyTargetOf(profile.mfaSerial) ?? policyTargetOf((await this.verify(profile.name)).arn);
   }
 
   /** Who a key belongs to, before it is stored. */

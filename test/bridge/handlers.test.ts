@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { BridgeEvents, MfaDeviceView, ProfileView, RefreshOutcome } from '../../main/common/bridge';
+import type { BridgeEvents, DiagnosisView, MfaDeviceView, MfaPoliciesView, ProfileView, RefreshOutcome } from '../../main/common/bridge';
 import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/bridge/handlers';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { useStsServer } from '../support/sts-server';
@@ -162,5 +162,42 @@ describe('bridge handlers: MFA devices and roles', () => {
     const after = await bridge.listProfiles([], caller);
     assert.equal(after.ok && (after.value as ProfileView[])[0]?.roles[0]?.state.kind, 'valid');
     assert.ok(!JSON.stringify(after).includes(loopback.sts.sessions.at(-1)?.sessionToken ?? '(none)'));
+  });
+});
+
+describe('bridge handlers: doctor, the MFA policies, enrolment', () => {
+  it("diagnose answers doctor's checks as data; getMfaPolicies the two policies in the language asked, filled in", async () => {
+    await h.addUser('work');
+    const checks = await bridge.diagnose([null], caller);
+    assert.ok(checks.ok, JSON.stringify(checks));
+    const views = checks.value as DiagnosisView[];
+    assert.ok(views.some((c) => c.check === 'key' && c.profile === 'work' && c.verdict === 'pass'));
+    const policies = await bridge.getMfaPolicies([null, 'ja'], caller);
+    assert.ok(policies.ok, JSON.stringify(policies));
+    const view = policies.value as MfaPoliciesView;
+    assert.equal(view.account, '123456789012');
+    assert.deepEqual(
+      view.policies.map((p) => p.id),
+      ['minimal', 'self-service'],
+    );
+    assert.match(view.policies[0]?.title ?? '', /記事のポリシー/);
+    assert.ok(JSON.parse(view.policies[1]?.json ?? '').Statement.length > 1);
+    assert.equal((await bridge.getMfaPolicies([null, 'fr'], caller)).ok, false);
+  });
+
+  it('enrolDevice makes a new device for a passkey-only user, keeps the secret in the keychain, and never returns it', async () => {
+    const user = loopback.sts.registerUser({ account: '345678901234', mfaSerial: null, name: `pk-${Date.now()}` });
+    loopback.sts.addDevice(user, { kind: 'security-key' });
+    const result = await bridge.enrolDevice(
+      ['work', 'laptop', { key: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, region: null }],
+      caller,
+    );
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.value, { serialNumber: 'arn:aws:iam::345678901234:mfa/laptop', userName: user.name });
+    const device = loopback.sts.devicesOf(user).find((d) => d.serialNumber.endsWith(':mfa/laptop'));
+    assert.ok(device?.totpSecret && !JSON.stringify(result).includes(device.totpSecret));
+    const listed = await bridge.listProfiles([], caller);
+    assert.ok(listed.ok && !JSON.stringify(listed).includes(device.totpSecret));
+    assert.equal(listed.ok && (listed.value as ProfileView[])[0]?.codeSource, 'totp');
   });
 });

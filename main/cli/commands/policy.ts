@@ -3,11 +3,10 @@
  * profile's account and explained line by line, in English or Japanese.
  */
 import { languageOf, type Language } from '../../common/catalog/language';
-import { explainedPolicies, policyTargetOf, type PolicyId, type PolicyTarget } from '../../common/mfa-policy';
+import { explainedPolicies, type PolicyId } from '../../common/mfa-policy';
 import { validateProfileName } from '../../common/validation';
 import { UsageError, flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
-import type { CliContext } from '../context';
 import { EXIT } from '../exit-codes';
 
 const IDS: readonly PolicyId[] = ['minimal', 'self-service'];
@@ -43,7 +42,7 @@ Options:
     if (languageOption !== undefined && languageOption !== 'en' && languageOption !== 'ja')
       throw new UsageError('policy', `--language takes en or ja, not "${languageOption}"`);
     const language: Language = languageOf(languageOption, ctx.env.LC_ALL || ctx.env.LC_MESSAGES || ctx.env.LANG);
-    const target = await targetFor(ctx, positionals[0]);
+    const target = await ctx.engine().policyTarget(positionals[0] === undefined ? undefined : validateProfileName(positionals[0]));
     const policies = explainedPolicies(language, target).filter((policy) => which === undefined || policy.id === which);
 
     if (flag(values, 'json')) {
@@ -66,13 +65,3 @@ Options:
     return EXIT.ok;
   },
 };
-
-/** The account to fill in: the profile's (named, or the only one), else undefined ("*"). */
-async function targetFor(ctx: CliContext, named: string | undefined): Promise<PolicyTarget | undefined> {
-  const engine = ctx.engine();
-  const name = named === undefined ? undefined : validateProfileName(named);
-  const profiles = await engine.profiles();
-  const profile = name === undefined ? (profiles.length === 1 ? profiles[0] : undefined) : await engine.profile(name);
-  if (!profile) return undefined;
-  return policyTargetOf(profile.mfaSerial) ?? policyTargetOf((await engine.verify(profile.name)).arn);
-}
