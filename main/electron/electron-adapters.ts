@@ -30,6 +30,8 @@ export function createElectronTray(options: { readonly trayDir: string; readonly
     port: {
       setLook: (look) => tray.setImage(images[look]),
       setToolTip: (text) => tray.setToolTip(text),
+      // macOS only (Electron ignores it elsewhere).
+      setTitle: (text) => tray.setTitle(text),
       setMenu: (items) => tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(items))),
     },
   };

@@ -135,6 +135,7 @@ export class TrayApp {
         offerCommandLineTool: offersCommandLineTool(options.platform, options.packaged, options.env),
       }),
       onError: (error) => log(`tray update failed: ${loggable(error)}`),
+      showTitle: options.platform === 'darwin',
     });
   }
 

@@ -52,6 +52,24 @@ export function trayTooltip(snapshot: TraySnapshot, now: number, format: TimeFor
   return clip(parts.join(' · '));
 }
 
+/**
+ * The title beside the icon in the macOS menu bar: the soonest session end ("3h 12m"), else the
+ * problem ("expired"), else nothing. On macOS a person may not have allowed notifications (no API
+ * tells whether), so the state is always in view there.
+ */
+export function trayTitle(snapshot: TraySnapshot, now: number, format: TimeFormat = {}): string {
+  const words = trayWords(format).tooltip;
+  if (snapshot.problem !== undefined) return words.refreshFailed;
+  let soonest: number | undefined;
+  for (const { state: stored, lifetimeMs } of snapshot.profiles) {
+    const state = currentState(stored, now, snapshot.expiringWithinMs, lifetimeMs);
+    if (state.kind === 'expired') return words.expired;
+    if (state.kind === 'failed') return words.refreshFailed;
+    if ((state.kind === 'valid' || state.kind === 'expiring') && (soonest === undefined || state.expiresAt < soonest)) soonest = state.expiresAt;
+  }
+  return soonest === undefined ? '' : formatRemaining(soonest - now, format.language);
+}
+
 function clip(text: string): string {
   return text.length <= TOOLTIP_MAX ? text : `${text.slice(0, TOOLTIP_MAX - 1)}…`;
 }

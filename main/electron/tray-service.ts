@@ -7,7 +7,7 @@
  */
 import type { Clock, TimerHandle } from '../engine';
 import { buildLoadingMenu, buildTrayMenu, type MenuHandlers, type MenuItemModel, type MenuOptions } from './menu-model';
-import { trayLook, trayTooltip, type TrayLook } from './tray-look';
+import { trayLook, trayTitle, trayTooltip, type TrayLook } from './tray-look';
 import type { TraySnapshot } from './tray-snapshot';
 
 /** The tray icon as this service drives it. The adapter maps looks to images and models to a `Menu`. */
@@ -15,6 +15,8 @@ export interface TrayPort {
   setLook(look: TrayLook): void;
   setToolTip(text: string): void;
   setMenu(items: readonly MenuItemModel[]): void;
+  /** The text beside the icon (macOS's menu bar; elsewhere a no-op). */
+  setTitle(text: string): void;
 }
 
 /** Where snapshots come from (the engine, through `EngineTraySource`). */
@@ -31,6 +33,8 @@ export interface TrayServiceOptions {
   /** Menu options other than the time, read on every rebuild (the locale may change). */
   readonly menuOptions: () => Omit<MenuOptions, 'now'>;
   readonly onError?: (error: unknown) => void;
+  /** Show the state as the icon's title (macOS: see {@link trayTitle}). */
+  readonly showTitle?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -42,6 +46,7 @@ export class TrayService {
   #timer: TimerHandle | undefined;
   #look: TrayLook | undefined;
   #tooltip: string | undefined;
+  #title: string | undefined;
   #unsubscribe: (() => void) | undefined;
   #stopped = false;
 
@@ -111,6 +116,11 @@ export class TrayService {
     const tooltip = trayTooltip(snapshot, now, options);
     if (tooltip !== this.#tooltip) tray.setToolTip(tooltip);
     this.#tooltip = tooltip;
+    if (this.#options.showTitle) {
+      const title = trayTitle(snapshot, now, options);
+      if (title !== this.#title) tray.setTitle(title);
+      this.#title = title;
+    }
     tray.setMenu(buildTrayMenu(snapshot, handlers, { ...options, now }));
   }
 

@@ -29,6 +29,12 @@ export class FakeTray implements TrayPort {
     this.tooltip = text;
   }
 
+  title: string | undefined;
+
+  setTitle(text: string): void {
+    this.title = text;
+  }
+
   setMenu(items: readonly MenuItemModel[]): void {
     this.menu = items;
     this.menuBuilds++;

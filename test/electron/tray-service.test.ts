@@ -83,6 +83,32 @@ describe('tray service', () => {
     assert.equal(tray.tooltip, 'work: expired');
   });
 
+  it('macOS: the state stays in view as the title beside the icon (notifications may not be allowed), in the language asked', async () => {
+    service.stop();
+    service = new TrayService({
+      tray,
+      source,
+      handlers,
+      clock,
+      menuOptions: () => ({ timeZone: 'UTC', locale: 'ja-JP', language: 'ja', offerCommandLineTool: false }),
+      showTitle: true,
+    });
+    await service.start();
+    assert.equal(tray.title, '', 'no session: no title');
+    const user = await h.addUser('work', { durationSeconds: 3600 });
+    const session = await refreshWithCode('work', user);
+    await service.update();
+    assert.match(tray.title ?? '', /^(59 分|1 時間 00 分)$/);
+    clock.advance(session.expiresAt - clock.now() + MIN);
+    await service.whenIdle();
+    assert.equal(tray.title, '期限切れ');
+  });
+
+  it('elsewhere no title is set', async () => {
+    await service.start();
+    assert.equal(tray.title, undefined);
+  });
+
   it('keeps showing a failed refresh, with its reason, after the engine re-reads the old session', async () => {
     const user = await h.addUser('work');
     await refreshWithCode('work', user);
