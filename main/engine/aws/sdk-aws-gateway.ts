@@ -315,14 +315,9 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
 
   async createVirtualMfaDevice(credentials: IamCredentials, region: string, name: string): Promise<CreatedVirtualDevice> {
     const context = iamContext('CreateVirtualMFADevice', credentials, region);
-    const iam = await loadIam();
-    const command = new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name });
     // Not retried: a lost answer would leave a device whose secret nobody saw; the caller cleans up.
-    const output = await this.#send(
-      context,
-      1,
-      (config) => new iam.IAMClient(config),
-      (client, options) => client.send(command, options),
+    const output = await this.#iam(context, 1, (iam, client, options) =>
+      client.send(new iam.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name }), options),
     );
     const device = output.VirtualMFADevice;
     const seed = device?.Base32StringSeed;
@@ -331,75 +326,54 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
   }
 
   async enableMfaDevice(credentials: IamCredentials, region: string, userName: string, serialNumber: string, codes: readonly [string, string]): Promise<void> {
-    const context = { ...iamContext('EnableMFADevice', credentials, region), mfaSerial: serialNumber };
-    const iam = await loadIam();
-    const command = new iam.EnableMFADeviceCommand({
-      UserName: userName,
-      SerialNumber: serialNumber,
-      AuthenticationCode1: codes[0],
-      AuthenticationCode2: codes[1],
-    });
-    await this.#send(
-      context,
-      1,
-      (config) => new iam.IAMClient(config),
-      (client, options) => client.send(command, options),
+    const input = { UserName: userName, SerialNumber: serialNumber, AuthenticationCode1: codes[0], AuthenticationCode2: codes[1] };
+    // Codes are sent once (as with GetSessionToken).
+    await this.#iam({ ...iamContext('EnableMFADevice', credentials, region), mfaSerial: serialNumber }, 1, (iam, client, options) =>
+      client.send(new iam.EnableMFADeviceCommand(input), options),
     );
   }
 
   async resyncMfaDevice(credentials: IamCredentials, region: string, userName: string, serialNumber: string, codes: readonly [string, string]): Promise<void> {
-    const context = { ...iamContext('ResyncMFADevice', credentials, region), mfaSerial: serialNumber };
-    const iam = await loadIam();
-    const command = new iam.ResyncMFADeviceCommand({
-      UserName: userName,
-      SerialNumber: serialNumber,
-      AuthenticationCode1: codes[0],
-      AuthenticationCode2: codes[1],
-    });
-    await this.#send(
-      context,
-      1,
-      (config) => new iam.IAMClient(config),
-      (client, options) => client.send(command, options),
+    const input = { UserName: userName, SerialNumber: serialNumber, AuthenticationCode1: codes[0], AuthenticationCode2: codes[1] };
+    await this.#iam({ ...iamContext('ResyncMFADevice', credentials, region), mfaSerial: serialNumber }, 1, (iam, client, options) =>
+      client.send(new iam.ResyncMFADeviceCommand(input), options),
     );
   }
 
   async deactivateMfaDevice(credentials: IamCredentials, region: string, userName: string, serialNumber: string): Promise<void> {
-    const context = { ...iamContext('DeactivateMFADevice', credentials, region), mfaSerial: serialNumber };
-    const iam = await loadIam();
-    const command = new iam.DeactivateMFADeviceCommand({ UserName: userName, SerialNumber: serialNumber });
-    await this.#send(
-      context,
-      this.#identityMaxAttempts,
-      (config) => new iam.IAMClient(config),
-      (client, options) => client.send(command, options),
+    const input = { UserName: userName, SerialNumber: serialNumber };
+    await this.#iam({ ...iamContext('DeactivateMFADevice', credentials, region), mfaSerial: serialNumber }, this.#identityMaxAttempts, (iam, client, options) =>
+      client.send(new iam.DeactivateMFADeviceCommand(input), options),
     );
   }
 
   async deleteVirtualMfaDevice(credentials: IamCredentials, region: string, serialNumber: string): Promise<void> {
-    const context = { ...iamContext('DeleteVirtualMFADevice', credentials, region), mfaSerial: serialNumber };
-    const iam = await loadIam();
-    const command = new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber });
-    await this.#send(
-      context,
+    await this.#iam(
+      { ...iamContext('DeleteVirtualMFADevice', credentials, region), mfaSerial: serialNumber },
       this.#identityMaxAttempts,
+      (iam, client, options) => client.send(new iam.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber }), options),
+    );
+  }
+
+  /** One IAM call on a fresh client (see {@link #send}). */
+  async #iam<Output>(
+    context: CallContext,
+    maxAttempts: number,
+    run: (iam: Iam, client: IamSdk.IAMClient, options: { abortSignal: AbortSignal }) => Promise<Output>,
+  ): Promise<Output> {
+    const iam = await loadIam();
+    return this.#send(
+      context,
+      maxAttempts,
       (config) => new iam.IAMClient(config),
-      (client, options) => client.send(command, options),
+      (client, options) => run(iam, client, options),
     );
   }
 
   async listMfaDevices(key: LongLivedKey, region: string): Promise<readonly ListedMfaDevice[]> {
-    checkRegion(region);
-    const context: CallContext = { action: 'ListMFADevices', key, region };
-    const iam = await loadIam();
+    const context = iamContext('ListMFADevices', key, region);
     // No UserName: the caller's own devices (what the self-service MFA policy allows without MFA).
-    const command = new iam.ListMFADevicesCommand({});
-    const output = await this.#send(
-      context,
-      this.#identityMaxAttempts,
-      (config) => new iam.IAMClient(config),
-      (client, options) => client.send(command, options),
-    );
+    const output = await this.#iam(context, this.#identityMaxAttempts, (iam, client, options) => client.send(new iam.ListMFADevicesCommand({}), options));
     const devices = output.MFADevices;
     if (!Array.isArray(devices)) throw unreadableAnswer(context, 200);
     return devices.map((device) => {
