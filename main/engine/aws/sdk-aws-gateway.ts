@@ -6,7 +6,10 @@
  * Importing this module is cheap: each SDK is loaded with a dynamic `import()` on its first call, so
  * the command's `credential-process` path (which only reads the cached session) never pays for it.
  */
+import { readFile } from 'node:fs/promises';
+import { Agent } from 'node:https';
 import { Readable, Transform } from 'node:stream';
+import { rootCertificates } from 'node:tls';
 import type * as IamSdk from '@aws-sdk/client-iam';
 import type * as StsSdk from '@aws-sdk/client-sts';
 import { MfaTrayError, type ErrorCode } from '../../common/errors';
@@ -37,6 +40,12 @@ export interface SdkAwsGatewayOptions {
   readonly endpoint?: string;
   /** The same for IAM (mirrors `AWS_ENDPOINT_URL_IAM`; default: the SDK's own resolution). */
   readonly iamEndpoint?: string;
+  /**
+   * A PEM file of certificate authorities to trust besides Node's own (an HTTPS-inspecting proxy's),
+   * as the AWS CLI's `AWS_CA_BUNDLE`. Default: `AWS_CA_BUNDLE` when set. The packaged app cannot use
+   * NODE_EXTRA_CA_CERTS (its NODE_OPTIONS fuse closes it), so this is the way there.
+   */
+  readonly caBundle?: string;
   /**
    * Attempts for calls that carry no code (GetCallerIdentity), with the SDK's backoff (default 3).
    * Calls that carry a code are always made once: a retry would resend a code AWS may have used up.
@@ -100,7 +109,7 @@ interface ClientConfig {
   readonly maxAttempts: number;
   readonly endpoint?: string;
   readonly systemClockOffset?: number;
-  readonly requestHandler: { readonly requestTimeout: number; readonly throwOnRequestTimeout: true };
+  readonly requestHandler: { readonly requestTimeout: number; readonly throwOnRequestTimeout: true; readonly httpsAgent?: Agent };
 }
 
 /** True for a security-key (FIDO/U2F) serial: `arn:aws:iam::123456789012:u2f/...`. */
@@ -181,6 +190,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
   readonly #timeoutMs: number;
   readonly #endpoint: string | undefined;
   readonly #iamEndpoint: string | undefined;
+  readonly #caBundle: string | undefined;
   readonly #identityMaxAttempts: number;
 
   constructor(options: SdkAwsGatewayOptions = {}) {
@@ -189,6 +199,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_STS_TIMEOUT_MS;
     this.#endpoint = options.endpoint;
     this.#iamEndpoint = options.iamEndpoint;
+    this.#caBundle = options.caBundle ?? (process.env.AWS_CA_BUNDLE || undefined);
     this.#identityMaxAttempts = options.identityMaxAttempts ?? 3;
     if (!(this.#timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
     if (!Number.isInteger(this.#identityMaxAttempts) || this.#identityMaxAttempts < 1) {
@@ -407,7 +418,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
       ...(endpoint === undefined ? {} : { endpoint }),
       // Sign in AWS time once we know it: the SDK itself corrects only after a refusal.
       ...(offset.measured ? { systemClockOffset: clock.now() + offset.offsetMs - Date.now() } : {}),
-      requestHandler: { requestTimeout: this.#timeoutMs, throwOnRequestTimeout: true },
+      requestHandler: { requestTimeout: this.#timeoutMs, throwOnRequestTimeout: true, ...(await this.#httpsAgent()) },
     });
     // Innermost (deserialize step, low priority): sees every raw response, errors included, before the
     // SDK turns it into an exception, and times the round trip as closely as the SDK allows.
@@ -441,6 +452,27 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
     } finally {
       client.destroy();
     }
+  }
+
+  /** An HTTPS agent trusting {@link SdkAwsGatewayOptions.caBundle} as well as Node's own authorities, when one is set. */
+  async #httpsAgent(): Promise<{ readonly httpsAgent?: Agent }> {
+    if (this.#caBundle === undefined) return {};
+    let pem: string;
+    try {
+      pem = await readFile(this.#caBundle, 'utf8');
+    } catch {
+      throw new MfaTrayError('invalid-input', `AWS_CA_BUNDLE names ${this.#caBundle}, which cannot be read. Nothing was sent.`, {
+        field: 'caBundle',
+        notSent: true,
+      });
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new MfaTrayError('invalid-input', `AWS_CA_BUNDLE names ${this.#caBundle}, which holds no PEM certificate. Nothing was sent.`, {
+        field: 'caBundle',
+        notSent: true,
+      });
+    }
+    return { httpsAgent: new Agent({ ca: [...rootCertificates, pem], keepAlive: false }) };
   }
 
   /** Turns whatever the SDK threw into an MfaTrayError a user can act on. */
@@ -486,7 +518,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
       return make(
         'sts-unavailable',
         `The secure connection to ${where} failed (${e.code}). A proxy that inspects HTTPS may be in the way: ` +
-          "point NODE_EXTRA_CA_CERTS at its certificate, or ask your network's administrator.",
+          "point AWS_CA_BUNDLE at its certificate (a PEM file), or ask your network's administrator.",
         { retryable: false, notSent: true },
       );
     }
