@@ -5,6 +5,7 @@
  * passkey gets MFA Tray as a device, and STS then takes its codes.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { describe, test } from 'node:test';
 import { cliCommandLine, inTerminal, useCliSuite, type CliResult } from '../support/cli';
@@ -52,6 +53,11 @@ describe('enrol', () => {
     assert.ok(device?.totpSecret, 'the device is assigned to the user');
     assert.equal(await cli.sandbox.secrets.getTotpSecret('work'), device.totpSecret);
     assert.ok(!result.stdout.includes(device.totpSecret) && !result.stderr.includes(device.totpSecret));
+    // The secret is in the keychain only: in no file MFA Tray writes.
+    for (const file of [`${cli.sandbox.configDir}/settings.json`, cli.sandbox.credentialsFile]) {
+      const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+      assert.ok(!text.includes(device.totpSecret), `${file} holds the TOTP secret`);
+    }
     assert.deepEqual(
       cli.sts.pendingDevices().filter((serial) => serial.includes(`::${user.account}:`)),
       [],
