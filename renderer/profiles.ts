@@ -20,8 +20,10 @@ import { identifier } from './lib/identifier';
 import { errorText } from './lib/messages';
 import { closeWindow, startPage, type PageContext } from './lib/page';
 import { describeState, type StateView } from './lib/session-view';
+import { openDiagnoseDialog } from './profiles/diagnose-dialog';
 import { openImportDialog } from './profiles/import-dialog';
-import { openProfileDialog } from './profiles/profile-dialog';
+import { openPolicyDialog } from './profiles/policy-dialog';
+import { openProfileDialog, type ProfileDialogOptions } from './profiles/profile-dialog';
 import { openRemoveDialog } from './profiles/remove-dialog';
 
 const root = document.getElementById('app') as HTMLElement;
@@ -139,7 +141,14 @@ function renderHeader(): void {
       { className: 'header-actions' },
       el(
         'button',
+        { className: 'diagnose', attrs: { type: 'button' }, on: { click: () => openDiagnoseDialog({ i18n: page.i18n }) } },
+        i18n.t('profiles.diagnose'),
+      ),
+      el('button', { className: 'policy', attrs: { type: 'button' }, on: { click: () => openPolicyDialog({ i18n: page.i18n }) } }, i18n.t('profiles.policy')),
+      el(
+        'button',
         {
+          className: 'import',
           attrs: { type: 'button' },
           on: {
             click: () =>
@@ -156,7 +165,7 @@ function renderHeader(): void {
         {
           className: 'primary',
           attrs: { type: 'button' },
-          on: { click: () => openProfileDialog({ i18n: page.i18n, onSaved: (name) => void afterChange(page.i18n.t('status.added', { name })) }) },
+          on: { click: () => openProfileDialog({ i18n: page.i18n, onSaved }) },
         },
         i18n.t('profiles.add'),
       ),
@@ -176,10 +185,17 @@ async function quit(): Promise<void> {
   showError(status, errorText(page.i18n, result.error));
 }
 
-async function afterChange(message: string): Promise<void> {
+async function afterChange(...message: Child[]): Promise<void> {
   await reload();
-  showMessage(status, 'success', message);
+  showMessage(status, 'success', ...message);
 }
+
+/** After the add or edit dialog saved, or enrolled MFA Tray as the profile's device. */
+const onSaved: ProfileDialogOptions['onSaved'] = (name, added, enrolment) => {
+  const { i18n } = page;
+  if (enrolment) void afterChange(...i18n.parts(added ? 'status.enrolledAdded' : 'status.enrolled', { name, serial: identifier(enrolment.serialNumber) }));
+  else void afterChange(i18n.t(added ? 'status.added' : 'status.saved', { name }));
+};
 
 /** Brings the rows in line with `next`: adds, updates and removes rows, in the engine's order. */
 function update(next: readonly ProfileView[]): void {
@@ -502,7 +518,7 @@ async function verify(row: Row): Promise<void> {
 }
 
 function edit(row: Row): void {
-  openProfileDialog({ i18n: page.i18n, profile: row.view, onSaved: (name) => void afterChange(page.i18n.t('status.saved', { name })) });
+  openProfileDialog({ i18n: page.i18n, profile: row.view, onSaved });
 }
 
 function remove(row: Row): void {

@@ -54,6 +54,8 @@ export const EN = {
   'profiles.heading': 'Profiles',
   'profiles.add': 'Add profile',
   'profiles.import': 'Import from credentials file…',
+  'profiles.diagnose': 'Diagnose',
+  'profiles.policy': 'MFA policy',
   'profiles.empty': 'No profiles yet. Add one with your access key and MFA device, or import a key that is in your credentials file now.',
   'noTray.why':
     'This desktop shows no tray icons, so MFA Tray has no icon and opens this window instead. On GNOME, the “AppIndicator and KStatusNotifierItem Support” extension adds them.',
@@ -89,6 +91,8 @@ export const EN = {
   'status.removed': 'Profile {name} removed.',
   'status.imported': 'Imported {name}; its plaintext key is still in the credentials file.',
   'status.importedRemoved': 'Imported {name} and removed its plaintext key from the credentials file.',
+  'status.enrolledAdded': 'Profile {name} added, with MFA Tray as its MFA device {serial}. The device’s secret is in the OS keychain only.',
+  'status.enrolled': 'MFA Tray is now the MFA device of {name}: {serial}. The device’s secret is in the OS keychain only.',
 
   // Add / edit
   'add.title': 'Add a profile',
@@ -180,6 +184,60 @@ export const EN = {
   'import.noSerial': 'MFA device: neither ~/.aws/config nor [{section}] names one, and IAM lists no single device that gives codes (see below)',
   'import.targetConflict':
     'target section: sessions cannot go to [{section}] while its plaintext key stays there; tick “Remove the plaintext key” or choose another target section',
+
+  // Enrol MFA Tray as an MFA device (the add dialog's device picker, the edit dialog)
+  'enrol.action': 'Enrol MFA Tray as an MFA device',
+  'enrol.what':
+    'For people whose only MFA device is a passkey or security key, which gives no code: MFA Tray becomes a virtual MFA device of this IAM user and makes the codes itself. The access key and the second factor then both live on this computer.',
+  'enrol.secret':
+    'The device’s secret goes to the OS keychain only; this window never shows it. To have the codes in a phone app as well, run mfa-tray enrol in a terminal instead: it shows the secret once.',
+  'enrol.enrolling': 'Creating the device and enabling it with two codes…',
+  'enrol.confirmTitle': 'Enrol MFA Tray as an MFA device of {name}?',
+  'enrol.confirmWhat':
+    'MFA Tray creates a new virtual MFA device for the IAM user of {name}, enables it with two codes it makes itself, and keeps its secret: the profile then uses it, and its sessions are refreshed without a code. The current MFA device stays assigned to the user in IAM.',
+  'enrol.confirmSecret':
+    'The secret goes to the OS keychain only; this window never shows it. mfa-tray enrol {name} in a terminal shows it once, for a phone app.',
+  'enrol.confirmUnsaved': 'The Edit dialog closes afterwards; changes in it that are not saved are not kept.',
+  'enrol.sameComputer': 'The access key and the second factor then both live on this computer: this computer alone passes MFA.',
+  'enrol.confirm': 'Enrol',
+
+  // Diagnose
+  'diagnose.title': 'Diagnose',
+  'diagnose.intro': 'The checks of mfa-tray doctor: what makes a session fail, one check at a time. Nothing is changed.',
+  'diagnose.running': 'Checking (this asks AWS)…',
+  'diagnose.allPass': 'All checks pass.',
+  'diagnose.attentionOne': '1 check needs attention.',
+  'diagnose.attention': '{count} checks need attention.',
+  'diagnose.again': 'Check again',
+  'diagnose.pass': 'OK',
+  'diagnose.warn': 'Warning',
+  'diagnose.fail': 'Problem',
+  'diagnose.fix': 'To fix:',
+  'diagnose.list': 'Checks',
+  'check.environment': 'Environment',
+  'check.settings': 'Settings',
+  'check.profile': 'Profile',
+  'check.keychain': 'Keychain',
+  'check.key': 'Access key',
+  'check.device': 'MFA device',
+  'check.clock': 'Clock',
+  'check.files': 'AWS files',
+  'check.credential_process': 'credential_process',
+  'check.session': 'Session',
+
+  // MFA policy
+  'policy.title': 'Policies that make MFA mandatory',
+  'policy.intro':
+    'Attach one to your IAM users (or their group): a key without MFA can then do nothing but get an MFA session. Filled in for account {account}.',
+  'policy.introAnyAccount':
+    'Attach one to your IAM users (or their group): a key without MFA can then do nothing but get an MFA session. No single profile names the account, so “*” stands for it.',
+  'policy.loading': 'Reading the policies…',
+  'policy.document': 'Policy document (JSON) of “{title}”',
+  'policy.copy': 'Copy',
+  'policy.copied': 'Copied to the clipboard.',
+  'policy.copyFailed': 'This window may not use the clipboard: the document is selected, press Ctrl+C to copy it.',
+  'policy.statements': 'Statement by statement',
+  'policy.notes': 'Good to know',
 
   // Remove
   'remove.title': 'Remove profile {name}?',

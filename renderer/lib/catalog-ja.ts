@@ -55,7 +55,9 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'profiles.title': 'プロファイル — MFA Tray',
   'profiles.heading': 'プロファイル',
   'profiles.add': 'プロファイルを追加',
-  'profiles.import': '認証情報ファイルからインポート…',
+  'profiles.import': '認証情報をインポート…',
+  'profiles.diagnose': '診断',
+  'profiles.policy': 'MFA ポリシー',
   'profiles.empty': 'プロファイルはまだありません。アクセスキーと MFA デバイスで追加するか、認証情報ファイルにあるキーをインポートしてください。',
   'noTray.why':
     'このデスクトップにはトレイアイコンが表示されないため、MFA Tray はアイコンの代わりにこのウィンドウを開いています。GNOME では拡張機能「AppIndicator and KStatusNotifierItem Support」を入れると表示されます。',
@@ -91,6 +93,9 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'status.removed': 'プロファイル {name} を削除しました。',
   'status.imported': '{name} をインポートしました。平文のキーは認証情報ファイルに残っています。',
   'status.importedRemoved': '{name} をインポートし、平文のキーを認証情報ファイルから削除しました。',
+  'status.enrolledAdded':
+    'プロファイル {name} を追加しました。MFA デバイスは MFA Tray（{serial}）です。デバイスのシークレットは OS のキーチェーンにだけあります。',
+  'status.enrolled': '{name} の MFA デバイスが MFA Tray（{serial}）になりました。デバイスのシークレットは OS のキーチェーンにだけあります。',
 
   // Add / edit
   'add.title': 'プロファイルを追加',
@@ -184,6 +189,61 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'import.noSerial': 'MFA デバイス: ~/.aws/config にも [{section}] にも指定がなく、IAM でもコードを出すデバイスが 1 台に決まりません（下を参照）。',
   'import.targetConflict':
     '書き込み先セクション: 平文のキーが残る [{section}] にはセッションを書き込めません。「平文のキーを認証情報ファイルから削除する」をオンにするか、別の書き込み先セクションを入力してください。',
+
+  // Enrol MFA Tray as an MFA device
+  'enrol.action': 'MFA Tray を MFA デバイスとして登録',
+  'enrol.what':
+    'MFA デバイスがコードを出さないパスキーやセキュリティキーだけの方向けです。MFA Tray がこの IAM ユーザーの仮想 MFA デバイスになり、コードを自分で作ります。その場合、アクセスキーと 2 つ目の要素がどちらもこのコンピューターに置かれます。',
+  'enrol.secret':
+    'デバイスのシークレットは OS のキーチェーンにだけ保存され、このウィンドウには表示されません。スマートフォンのアプリでもコードを出したい場合は、代わりにターミナルで mfa-tray enrol を実行してください。シークレットを一度だけ表示します。',
+  'enrol.enrolling': 'デバイスを作成し、2 つのコードで有効にしています…',
+  'enrol.confirmTitle': '{name} の MFA デバイスとして MFA Tray を登録しますか？',
+  'enrol.confirmWhat':
+    'MFA Tray が {name} の IAM ユーザーに新しい仮想 MFA デバイスを作成し、自分で作った 2 つのコードで有効にして、シークレットを保管します。以後このプロファイルはそのデバイスを使い、セッションはコードの入力なしで更新されます。今の MFA デバイスは IAM でユーザーに割り当てられたまま残ります。',
+  'enrol.confirmSecret':
+    'シークレットは OS のキーチェーンにだけ保存され、このウィンドウには表示されません。ターミナルで mfa-tray enrol {name} を実行すると、スマートフォンのアプリ用に一度だけ表示されます。',
+  'enrol.confirmUnsaved': '登録後に編集ダイアログは閉じます。保存していない変更は失われます。',
+  'enrol.sameComputer': 'アクセスキーと 2 つ目の要素がどちらもこのコンピューターに置かれ、このコンピューターだけで MFA を通過できるようになります。',
+  'enrol.confirm': '登録',
+
+  // Diagnose
+  'diagnose.title': '診断',
+  'diagnose.intro':
+    'mfa-tray doctor と同じチェックで、セッションの更新を妨げる原因を 1 つずつ確かめます。何も変更しません。各チェックの結果と対処はコマンドと同じ英語で表示します。',
+  'diagnose.running': 'チェックしています（AWS に問い合わせます）…',
+  'diagnose.allPass': 'すべてのチェックに合格しました。',
+  'diagnose.attentionOne': '1 件のチェックで対応が必要です。',
+  'diagnose.attention': '{count} 件のチェックで対応が必要です。',
+  'diagnose.again': '再チェック',
+  'diagnose.pass': 'OK',
+  'diagnose.warn': '注意',
+  'diagnose.fail': '問題',
+  'diagnose.fix': '対処:',
+  'diagnose.list': 'チェック',
+  'check.environment': '環境変数',
+  'check.settings': '設定',
+  'check.profile': 'プロファイル',
+  'check.keychain': 'キーチェーン',
+  'check.key': 'アクセスキー',
+  'check.device': 'MFA デバイス',
+  'check.clock': '時計',
+  'check.files': 'AWS のファイル',
+  'check.credential_process': 'credential_process',
+  'check.session': 'セッション',
+
+  // MFA policy
+  'policy.title': 'MFA を必須にするポリシー',
+  'policy.intro':
+    'どちらかを IAM ユーザー（またはそのグループ）にアタッチすると、MFA なしのキーでは MFA セッションの取得以外に何もできなくなります。アカウント {account} 用に記入済みです。',
+  'policy.introAnyAccount':
+    'どちらかを IAM ユーザー（またはそのグループ）にアタッチすると、MFA なしのキーでは MFA セッションの取得以外に何もできなくなります。アカウントを決められるプロファイルが 1 つではないため、アカウントは「*」にしています。',
+  'policy.loading': 'ポリシーを読み込んでいます…',
+  'policy.document': '「{title}」のポリシードキュメント（JSON）',
+  'policy.copy': 'コピー',
+  'policy.copied': 'クリップボードにコピーしました。',
+  'policy.copyFailed': 'このウィンドウからはクリップボードを使えません。ドキュメントを選択したので、Ctrl+C でコピーしてください。',
+  'policy.statements': 'ステートメントごとの説明',
+  'policy.notes': '補足',
 
   // Remove
   'remove.title': 'プロファイル {name} を削除しますか？',

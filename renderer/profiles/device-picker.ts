@@ -4,6 +4,10 @@
  * that gives codes can be picked, and the pick fills the field; the only one is filled in at once.
  * Security keys are listed, disabled, with why and what to do instead. Which devices are usable is
  * the engine's word (`usable`), never decided here.
+ *
+ * When no device gives a code (only security keys, or none at all) and the dialog can enrol, the
+ * picker offers to make MFA Tray itself a virtual MFA device of the user (`enrolDevice`), with
+ * what that means; the dialog does the enrolment.
  */
 import type { BridgeError, MfaDeviceSource, MfaDeviceView } from '../../main/common/bridge';
 import { call } from '../lib/bridge';
@@ -31,6 +35,11 @@ export interface DevicePickerOptions {
   readonly lookup: () => DeviceLookup | undefined;
   /** Whether the form has what a lookup needs (the button is disabled until then); default: always. */
   readonly ready?: () => boolean;
+  /**
+   * Offered when no device gives a code: enrols MFA Tray as a device of the user (the dialog
+   * checks its form, calls the bridge and shows the outcome). Without it, nothing is offered.
+   */
+  readonly enrol?: () => Promise<void>;
 }
 
 export interface DevicePicker {
@@ -56,12 +65,20 @@ export function createDevicePicker(options: DevicePickerOptions): DevicePicker {
     choices,
     el('p', { id: `${legendId}-note`, className: 'hint device-note', attrs: { hidden: true } }, t('devices.securityKeyNote')),
   );
+  const enrolButton = el('button', { className: 'enrol', attrs: { type: 'button' }, on: { click: () => void enrol() } }, t('enrol.action'));
+  const enrolOffer = el(
+    'div',
+    { className: 'enrol-offer', attrs: { hidden: true } },
+    el('p', { className: 'enrol-what' }, t('enrol.what')),
+    el('p', { className: 'hint enrol-secret' }, t('enrol.secret')),
+    el('div', { className: 'inline-actions' }, enrolButton),
+  );
   const button = el('button', { className: 'find-devices', attrs: { type: 'button' }, on: { click: () => void find() } }, t('devices.find'));
   // The button beside the control, the list right under it (before the field's hint).
   const line = el('div', { className: 'control-line' });
   field.control.replaceWith(line);
   line.append(field.control, button);
-  field.row.insertBefore(el('div', { className: 'device-picker' }, status, list), field.row.querySelector(':scope > .hint'));
+  field.row.insertBefore(el('div', { className: 'device-picker' }, status, list, options.enrol ? enrolOffer : null), field.row.querySelector(':scope > .hint'));
   const radioName = uniqueId('mfa-device');
   let generation = 0;
   let busy = false;
@@ -87,7 +104,18 @@ export function createDevicePicker(options: DevicePickerOptions): DevicePicker {
     sync();
     clearMessage(status);
     list.hidden = true;
+    enrolOffer.hidden = true;
     choices.replaceChildren();
+  };
+
+  const enrol = async (): Promise<void> => {
+    if (!options.enrol) return;
+    enrolButton.disabled = true;
+    try {
+      await options.enrol();
+    } finally {
+      enrolButton.disabled = false;
+    }
   };
 
   const showFailure = (error: BridgeError, sent: Readonly<Record<string, unknown>>): void => {
@@ -103,6 +131,7 @@ export function createDevicePicker(options: DevicePickerOptions): DevicePicker {
     replaceChildren(choices, ...devices.map((device) => choice(device, current)));
     (list.querySelector('.device-note') as HTMLElement).hidden = !devices.some((device) => device.kind === 'security-key');
     list.hidden = devices.length === 0;
+    enrolOffer.hidden = options.enrol === undefined || usable.length > 0;
     const [only] = usable;
     if (devices.length === 0) {
       showMessage(status, 'info', t('devices.none'));
@@ -156,6 +185,7 @@ export function createDevicePicker(options: DevicePickerOptions): DevicePicker {
     const mine = generation;
     field.setError(undefined);
     list.hidden = true;
+    enrolOffer.hidden = true;
     busy = true;
     sync();
     showMessage(status, 'progress', t('devices.finding'));

@@ -2,8 +2,13 @@
  * Add or edit a profile: every field, the long-lived key (write-only), and the optional TOTP secret
  * (typed, pasted, or read from the QR code image). Every field is checked with the engine's own
  * validators before anything is sent.
+ *
+ * A user whose only MFA device is a passkey or security key cannot be added with it: the add
+ * dialog's device picker then offers to enrol MFA Tray as a new virtual device (the profile is
+ * created with it), and the Edit dialog offers the same for an existing profile, after a
+ * confirmation. The new device's secret goes to the keychain only, never to the window.
  */
-import type { KeyForm, ProfileForm, ProfileView } from '../../main/common/bridge';
+import type { BridgeError, EnrolmentView, KeyForm, ProfileForm, ProfileView } from '../../main/common/bridge';
 import { PROFILE_DEFAULTS, type Profile } from '../../main/common/model';
 import {
   LIMITS,
@@ -11,6 +16,7 @@ import {
   checkDurationSeconds,
   checkPatchedProfile,
   checkProfileInput,
+  checkProfileName,
   checkProfilePatch,
   checkRegion,
   checkSecretAccessKey,
@@ -25,6 +31,7 @@ import { identifier } from '../lib/identifier';
 import { errorText, localIssue, type ShownIssue } from '../lib/messages';
 import { readQrImage } from '../lib/qr';
 import { createDevicePicker } from './device-picker';
+import { openEnrolDialog } from './enrol-dialog';
 
 /** The session lengths offered: 1, 8, 12 (the default) and 36 hours. */
 export const DURATION_PRESETS: readonly number[] = [3600, 28_800, 43_200, 129_600];
@@ -66,8 +73,8 @@ export interface ProfileDialogOptions {
   readonly i18n: I18n;
   /** The profile to edit; undefined to add one. */
   readonly profile?: ProfileView;
-  /** After a successful save (the list reloads). */
-  readonly onSaved: (name: string, added: boolean) => void;
+  /** After a successful save, or an enrolment of MFA Tray as the profile's device (the list reloads). */
+  readonly onSaved: (name: string, added: boolean, enrolment?: EnrolmentView) => void;
 }
 
 type SecretMode = 'keep' | 'replace' | 'remove';
@@ -234,7 +241,41 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       const sent = { ...checked.key, ...(checked.region === undefined ? {} : { region: checked.region }) };
       return { source: { key: checked.key }, region: checked.region ?? null, sent };
     },
+    // A new profile whose user has no device that gives codes: MFA Tray becomes one.
+    ...(editing ? {} : { enrol: () => enrolNew() }),
   });
+  // An existing profile: "Enrol MFA Tray as an MFA device", after a confirmation (with its stored key).
+  const enrolAction =
+    editing && profile.hasLongLivedKey
+      ? el(
+          'div',
+          { className: 'enrol-action' },
+          el('p', { className: 'hint' }, t('enrol.what')),
+          el(
+            'div',
+            { className: 'inline-actions' },
+            el(
+              'button',
+              {
+                className: 'enrol',
+                attrs: { type: 'button' },
+                on: {
+                  click: () =>
+                    openEnrolDialog({
+                      i18n,
+                      profile,
+                      onEnrolled: (enrolment) => {
+                        handle.close();
+                        options.onSaved(profile.name, false, enrolment);
+                      },
+                    }),
+                },
+              },
+              t('enrol.action'),
+            ),
+          ),
+        )
+      : null;
   accessKeyId.control.addEventListener('input', () => picker.reset());
   secretAccessKey.control.addEventListener('input', () => picker.reset());
 
@@ -439,6 +480,49 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     });
   });
 
+  /** An engine error at its field when one shows, else under the form. */
+  const showFailure = (error: BridgeError, sent: Readonly<Record<string, unknown>>): void => {
+    const target = fields.find((f) => f.name === error.field && !f.row.hidden && !f.row.closest('[hidden]'));
+    const text = errorText(i18n, error, sent);
+    if (target) {
+      clearMessage(formError);
+      target.setError([text.title, text.text, text.detail].filter(Boolean).join(' '));
+      target.control.focus();
+    } else {
+      showError(formError, text);
+      saveButton.focus();
+    }
+  };
+
+  // ── Enrolling MFA Tray as the device ────────────────────────────────────────────────────
+  /** Adds the profile with a new virtual device made here, from the name, key and region typed. */
+  const enrolNew = async (): Promise<void> => {
+    clearMessage(formError);
+    const checked = checkedKey();
+    if (checked === undefined) return;
+    const checkedName = checkProfileName(name.control.value);
+    if (!checkedName.ok) {
+      showIssues(i18n, fields, [checkedName.issue], formError)?.focus();
+      return;
+    }
+    handle.setBusy(true);
+    saveButton.disabled = true;
+    showMessage(formError, 'progress', t('enrol.enrolling'));
+    const { key } = checked;
+    const result = await call((b) => b.enrolDevice(checkedName.value, null, { key, region: checked.region ?? null }));
+    handle.setBusy(false);
+    saveButton.disabled = false;
+    if (!result.ok) {
+      showFailure(result.error, { name: name.control.value, ...key, region: checked.region ?? '' });
+      return;
+    }
+    accessKeyId.control.value = '';
+    secretAccessKey.control.value = '';
+    clearTotp();
+    handle.close();
+    options.onSaved(checkedName.value, true, result.value);
+  };
+
   // ── Saving ──────────────────────────────────────────────────────────────────────────────
   const submit = async (): Promise<void> => {
     clearMessage(formError);
@@ -509,19 +593,10 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       targetSection: targetText,
       durationSeconds: durationValue,
     };
-    const fail = (error: Parameters<typeof errorText>[1]): void => {
+    const fail = (error: BridgeError): void => {
       handle.setBusy(false);
       saveButton.disabled = false;
-      const target = fields.find((f) => f.name === error.field && !f.row.hidden && !f.row.closest('[hidden]'));
-      const text = errorText(i18n, error, sent);
-      if (target) {
-        clearMessage(formError);
-        target.setError([text.title, text.text, text.detail].filter(Boolean).join(' '));
-        target.control.focus();
-      } else {
-        showError(formError, text);
-        saveButton.focus();
-      }
+      showFailure(error, sent);
     };
 
     if (profileForm && key) {
@@ -573,6 +648,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
         {},
         el('legend', {}, t('form.settingsLegend')),
         mfaSerial.row,
+        enrolAction,
         el('div', { className: 'pair' }, duration.row, customDuration.row),
         region.row,
         regionList,

@@ -177,23 +177,31 @@ describe('the windows as rendered', () => {
       assert.ok(scrollHeight <= height, `(${language}) the list is cut off: ${scrollHeight} > ${height}`);
       assert.equal(await profiles.locator('.profile-list.dense').count(), 0, 'four profiles get the full rows');
 
-      assertOneSize(await buttonBoxes(profiles.locator('.window-header')), `header (${language})`, { sameWidth: false, count: 2 });
+      assertOneSize(await buttonBoxes(profiles.locator('.window-header')), `header (${language})`, { sameWidth: false, count: 4 });
+      // The heading and its four buttons on one line: their middles level.
+      const middles = await profiles
+        .locator('.window-header h1, .window-header button')
+        .evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect()).map((rect) => rect.top + rect.height / 2));
+      assert.ok(Math.max(...middles) - Math.min(...middles) < 6, `header (${language}) takes more than a line: ${JSON.stringify(middles)}`);
       for (const row of await profiles.locator('li.profile .row-actions').all())
         assertOneSize(await buttonBoxes(row), `row actions (${language})`, { sameWidth: false, count: 4 });
 
-      const dialogs: { name: string; opener: string; ready: string; settled?: RegExp }[] = [
+      const dialogs: { name: string; opener: string; ready: string; settled?: RegExp; buttons?: number }[] = [
         { name: 'add', opener: 'header button.primary', ready: '.dialog-actions' },
         { name: 'edit', opener: 'li.profile[data-profile="prod-admin"] button.edit', ready: '.dialog-actions' },
         // Once the engine has said which key it would delete, the dialog is at its full height.
         { name: 'remove', opener: 'li.profile[data-profile="work"] button.remove', ready: '.deleted-list', settled: /AKIA/ },
-        { name: 'import', opener: 'header button:not(.primary)', ready: 'select' },
+        { name: 'import', opener: 'header button.import', ready: 'select' },
+        // Once the checks are in (they ask AWS), and once the policies are.
+        { name: 'diagnose', opener: 'header button.diagnose', ready: '.check-list:not([hidden])' },
+        { name: 'policy', opener: 'header button.policy', ready: '.policy-json', buttons: 1 },
       ];
       for (const dialog of dialogs) {
         await profiles.locator(dialog.opener).click();
         await profiles.locator(`dialog[open] ${dialog.ready}`).first().waitFor();
         if (dialog.settled) await waitForText(profiles.locator(`dialog[open] ${dialog.ready}`), dialog.settled);
         const where = `${dialog.name} dialog (${language})`;
-        assertOneSize(await buttonBoxes(profiles.locator('dialog[open] .dialog-actions')), where, { sameWidth: true, count: 2 });
+        assertOneSize(await buttonBoxes(profiles.locator('dialog[open] .dialog-actions')), where, { sameWidth: true, count: dialog.buttons ?? 2 });
         await assertDialogWhole(profiles, where);
         await profiles.keyboard.press('Escape');
         await profiles.locator('dialog[open]').waitFor({ state: 'detached' });
@@ -293,7 +301,7 @@ describe('the windows as rendered', () => {
       // Quit is a button of the header's size, on the notice's middle line.
       assertOneSize(await buttonBoxes(profiles.locator('#app'), '.no-tray button, .window-header button'), `notice and header (${language})`, {
         sameWidth: false,
-        count: 3,
+        count: 5,
       });
     }
 

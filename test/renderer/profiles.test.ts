@@ -248,8 +248,10 @@ describe('the profile manager', () => {
   it('works with the keyboard alone: add, then Esc closes the dialog and returns the focus', async () => {
     const page = await openManager();
     // Tab order starts at the header's buttons.
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Import from credentials file…');
+    for (const name of ['Diagnose', 'MFA policy', 'Import from credentials file…']) {
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), name);
+    }
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Add profile');
     await page.keyboard.press('Enter');

@@ -57,7 +57,7 @@ describe('screenshots', () => {
         await screenshot(profiles, `profile-remove-${suffix}`);
         await profiles.keyboard.press('Escape');
 
-        await openDialog(profiles, 'header button:not(.primary)', 'select');
+        await openDialog(profiles, 'header button.import', 'select');
         await screenshot(profiles, `profile-import-${suffix}`);
         await profiles.keyboard.press('Escape');
       }
@@ -125,6 +125,38 @@ describe('screenshots', () => {
       await profiles.locator('.no-tray:not([hidden])').waitFor();
       await waitForText(profiles.locator('li.profile[data-profile="sandbox"] .badge'), language === 'en' ? 'Expiring soon' : 'まもなく期限切れ');
       await screenshot(profiles, `profiles-no-tray-${suffix}`);
+    }
+  });
+
+  it('captures the Diagnose dialog over four profiles', async () => {
+    // Four profiles: an expiring session and one without a session are two checks to attend to.
+    await seedProfiles(w, forUser(FOUR_PROFILES, 'gina'));
+    for (const { language, theme, suffix } of COMBINATIONS) {
+      if (!EXTRAS.has(suffix)) continue;
+      await w.h.engine.updateSettings({ language });
+      const profiles = await w.open('profiles.html', { colorScheme: theme });
+      await profiles
+        .locator('li.profile')
+        .nth(FOUR_PROFILES.length - 1)
+        .waitFor();
+      await openDialog(profiles, 'header button.diagnose', '.check-list:not([hidden])');
+      await screenshot(profiles, `diagnose-${suffix}`);
+      await profiles.keyboard.press('Escape');
+      await profiles.locator('dialog[open]').waitFor({ state: 'detached' });
+    }
+  });
+
+  it('captures the MFA policy dialog, filled in for the only profile’s account', async () => {
+    await seedProfiles(w, [{ name: 'work', user: 'hana', device: 'hana-phone', session: 'valid' }]);
+    for (const { language, theme, suffix } of COMBINATIONS) {
+      if (!EXTRAS.has(suffix)) continue;
+      await w.h.engine.updateSettings({ language });
+      const profiles = await w.open('profiles.html', { colorScheme: theme });
+      await profiles.locator('li.profile').first().waitFor();
+      await openDialog(profiles, 'header button.policy', '.policy-json');
+      await screenshot(profiles, `policy-${suffix}`);
+      await profiles.keyboard.press('Escape');
+      await profiles.locator('dialog[open]').waitFor({ state: 'detached' });
     }
   });
 
