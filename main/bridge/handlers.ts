@@ -27,6 +27,8 @@ export interface BridgeHost {
   withoutTray?(): boolean;
   /** Quits the app (without it, quitApp answers 'internal': not available here). */
   quit?(): void;
+  /** Puts text on the clipboard (without it, copyText answers 'internal': not available here). */
+  copyText?(text: string): Promise<void>;
 }
 
 /** One operation: raw arguments in, a result envelope out. Never throws. */
@@ -94,6 +96,7 @@ const SCHEMAS = {
     z.nullable(z.string().check(z.maxLength(226), z.regex(/^[\w+=,.@-]+$/))),
     z.nullable(z.strictObject({ key: keyForm, region: z.nullable(text) })),
   ]),
+  copyText: z.tuple([z.string().check(z.maxLength(64 * 1024))]),
   getHostState: z.tuple([]),
   quitApp: z.tuple([]),
   closeWindow: z.tuple([]),
@@ -224,6 +227,11 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
         ...(newProfile === null ? {} : { newProfile: { key: newProfile.key, ...(newProfile.region === null ? {} : { region: newProfile.region }) } }),
       });
       return { serialNumber, userName };
+    },
+    copyText: async ([text]) => {
+      if (!host.copyText) throw new MfaTrayError('internal', 'Copying is not available here.');
+      await host.copyText(text);
+      return null;
     },
     getHostState: () => Promise.resolve({ trayIcon: !(host.withoutTray?.() ?? false) }),
     quitApp: () => {

@@ -193,6 +193,8 @@ export interface BridgeApi {
     deviceName: string | null,
     newProfile: { readonly key: KeyForm; readonly region: string | null } | null,
   ): Promise<BridgeResult<EnrolmentView>>;
+  /** Copies text that is no secret (a policy document) to the clipboard, from the main process (the windows have no clipboard permission); it is not cleared later. */
+  copyText(text: string): Promise<BridgeResult<null>>;
   /** What the windows should know of the app: `trayIcon` false when no tray icon can show (they say so, and offer Quit). */
   getHostState(): Promise<BridgeResult<HostState>>;
   /** Quits the app (the profiles window offers it when there is no tray icon to quit from). */
@@ -226,6 +228,7 @@ export const BRIDGE_OPERATIONS = [
   'diagnose',
   'getMfaPolicies',
   'enrolDevice',
+  'copyText',
   'getHostState',
   'quitApp',
   'closeWindow',

@@ -357,6 +357,8 @@ export class TrayApp {
       // beside "Automatic"), so answering with the setting would hide the OS locale from them.
       locale: () => electron.app.getLocale(),
       withoutTray: () => this.#withoutTray,
+      // Not through the clipboard service: a policy document is no secret, and is not cleared later.
+      copyText: (text) => electron.clipboard.writeText(text),
       quit: () => this.quit(),
     });
     return bindBridgeIpc({

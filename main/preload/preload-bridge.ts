@@ -55,6 +55,7 @@ export function createBridge(ipc: IpcRendererPort): MfaTrayBridge {
     diagnose: (profile) => call('diagnose', profile),
     getMfaPolicies: (profile, language) => call('getMfaPolicies', profile, language),
     enrolDevice: (profile, deviceName, newProfile) => call('enrolDevice', profile, deviceName, newProfile),
+    copyText: (text) => call('copyText', text),
     getHostState: () => call('getHostState'),
     quitApp: () => call('quitApp'),
     closeWindow: () => call('closeWindow'),

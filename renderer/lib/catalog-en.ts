@@ -264,7 +264,7 @@ export const EN = {
   'settings.sessions': 'Sessions',
   'settings.app': 'App',
   'settings.notify': 'Notify before a session expires',
-  'settings.notifyHint': '{min}–{max} minutes before; 0: only when it has expired.',
+  'settings.notifyHint': '{min}–{max} minutes before; 0: only when it has expired. None arrive? Allow MFA Tray in System Settings › Notifications.',
   'settings.autoRefresh': 'Refresh automatically before expiry',
   'settings.autoRefreshHint': '{min}–{max} minutes before; for profiles with a TOTP secret and automatic refresh on.',
   'settings.clipboard': 'Clear copied credentials after',

@@ -269,7 +269,7 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'settings.sessions': 'セッション',
   'settings.app': 'アプリ',
   'settings.notify': 'セッションの期限前に通知',
-  'settings.notifyHint': '期限の {min}〜{max} 分前。0 なら期限切れのときだけ通知します。',
+  'settings.notifyHint': '期限の {min}〜{max} 分前。0 なら期限切れのときだけ通知します。届かないときはシステム設定の「通知」で MFA Tray を許可してください。',
   'settings.autoRefresh': '期限前に自動で更新',
   'settings.autoRefreshHint': '期限の {min}〜{max} 分前。TOTP シークレットがあり自動更新がオンのプロファイルが対象です。',
   'settings.clipboard': 'コピーした認証情報を消去するまで',

@@ -3,10 +3,9 @@
  * profiles' account), each with its summary, its JSON document to select or copy, what each
  * statement does and its notes, all in the window's language (the engine explains them in both).
  *
- * Copying: the windows have no clipboard operation on the bridge (the tray's clipboard service
- * copies sessions in the main process). The Copy button asks Chromium's async clipboard in its
- * click handler (allowed on a user gesture); when that is refused, it selects the document so that
- * Ctrl+C copies it, and says so.
+ * Copying: through the bridge's copyText (the main process's clipboard: the app's windows are
+ * granted no clipboard permission), else Chromium's async clipboard in the click handler; when both
+ * are refused, it selects the document so that Ctrl+C copies it, and says so.
  */
 import type { MfaPoliciesView } from '../../main/common/bridge';
 import { call } from '../lib/bridge';
@@ -89,7 +88,8 @@ function section(i18n: I18n, policy: MfaPoliciesView['policies'][number]): HTMLE
 /** Copies the document (inside the click's user activation); else selects it for Ctrl+C and says so. */
 async function copyJson(i18n: I18n, text: string, block: HTMLElement, status: HTMLElement): Promise<void> {
   try {
-    await navigator.clipboard.writeText(text);
+    const copied = await call((b) => b.copyText(text));
+    if (!copied.ok) await navigator.clipboard.writeText(text);
     showMessage(status, 'success', i18n.t('policy.copied'));
   } catch {
     block.focus();

@@ -110,6 +110,9 @@ describe('the tray app without a tray', () => {
     assert.deepEqual(electron.windows.live, []);
     const window = app.windows.show({ page: 'settings' }) as FakeWindow;
     assert.deepEqual(await electron.ipcMain.invoke(channelOf('getHostState'), window.event()), { ok: true, value: { trayIcon: true } });
+    // The windows copy a policy document through the main process (they are granted no clipboard permission).
+    assert.deepEqual(await electron.ipcMain.invoke(channelOf('copyText'), window.event(), '{"Version":"2012-10-17"}'), { ok: true, value: null });
+    assert.equal(electron.clipboard.text, '{"Version":"2012-10-17"}');
   });
 });
 
