@@ -30,9 +30,8 @@ export interface Check {
 export interface DoctorDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly profiles: () => Promise<readonly Profile[]>;
-  readonly longLivedKey: (profile: string) => Promise<LongLivedKey | undefined>;
-  /** One real read of the keychain (every stored key's entry): throws when it is locked or unreachable. */
-  readonly readKeychain: () => Promise<unknown>;
+  /** The profiles' stored keys in one keychain read (a damaged entry is its error); throws when the keychain is locked or unreachable. */
+  readonly longLivedKeys: (profiles: readonly string[]) => Promise<ReadonlyMap<string, LongLivedKey | Error>>;
   readonly callerIdentity: (key: LongLivedKey, region: string) => Promise<{ readonly arn: string; readonly account: string }>;
   readonly mfaDevices: (key: LongLivedKey, region: string) => Promise<readonly { readonly serialNumber: string }[]>;
   /** AWS's clock minus this computer's, once measured (after a call to AWS). */
@@ -63,24 +62,18 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
   if (only !== undefined && chosen.length === 0)
     checks.push(check('profile', 'fail', `There is no profile "${only}".`, 'mfa-tray list shows the profiles there are.'));
 
-  // The keychain, once: reachable and unlocked.
-  let keychainOk = true;
+  // The keychain, once (every key in one read): reachable and unlocked.
+  let keys: ReadonlyMap<string, LongLivedKey | Error> | undefined;
   try {
-    await deps.readKeychain();
+    keys = await deps.longLivedKeys(chosen.map((p) => p.name));
     checks.push(check('keychain', 'pass', 'The keychain answers and is unlocked.'));
   } catch (error) {
-    keychainOk = false;
-    checks.push(
-      check(
-        'keychain',
-        'fail',
-        isMfaTrayError(error) ? error.message : 'The keychain could not be read.',
-        'Unlock it (or start its service), then run doctor again.',
-      ),
-    );
+    const message = isMfaTrayError(error) ? error.message : 'The keychain could not be read.';
+    checks.push(check('keychain', 'fail', message, 'Unlock it (or start its service), then run doctor again.'));
   }
+  const keychainOk = keys !== undefined;
 
-  for (const profile of keychainOk ? chosen : []) checks.push(...(await profileChecks(deps, profile)));
+  for (const profile of chosen) if (keys) checks.push(...(await profileChecks(deps, profile, keys.get(profile.name))));
   checks.push(clockCheck(deps.clockOffsetMs(), chosen.length > 0 && keychainOk));
   checks.push(...(await fileChecks(deps, profiles)));
   for (const profile of keychainOk ? chosen : []) {
@@ -123,13 +116,10 @@ function environmentChecks(env: DoctorDeps['env']): Check[] {
 }
 
 /** The stored key: long-lived and active; the device: in that user's account (and listed, where allowed). */
-async function profileChecks(deps: DoctorDeps, profile: Profile): Promise<Check[]> {
+async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedKey | Error | undefined): Promise<Check[]> {
   const { name } = profile;
-  let key: LongLivedKey | undefined;
-  try {
-    key = await deps.longLivedKey(name);
-  } catch (error) {
-    return [check('key', 'fail', isMfaTrayError(error) ? error.message : 'The key could not be read.', `mfa-tray add ${name} --force`, name)];
+  if (key instanceof Error) {
+    return [check('key', 'fail', isMfaTrayError(key) ? key.message : 'The key could not be read.', `mfa-tray add ${name} --force`, name)];
   }
   if (!key)
     return [check('key', 'fail', 'No access key is stored.', `mfa-tray add ${name} --force --mfa-serial ${profile.mfaSerial} --access-key-id AKIA...`, name)];

@@ -706,8 +706,7 @@ export class Engine {
       {
         env,
         profiles: () => this.settings.listProfiles(),
-        longLivedKey: (name) => this.secrets.getLongLivedKey(name),
-        readKeychain: () => this.profilesWithKey(),
+        longLivedKeys: (names) => this.secrets.getLongLivedKeys(names),
         callerIdentity: (key, region) => this.sts.getCallerIdentity(key, region),
         mfaDevices: (key, region) => listMfaDevices(this.#iam, key, region),
         clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),

@@ -102,6 +102,16 @@ describe('doctor', () => {
     assert.equal(one.result.status, 0, one.result.stdout);
   });
 
+  test('one damaged keychain entry fails its own profile only (all keys are read in one keychain call)', async () => {
+    await cleanWorld();
+    await cli.sandbox.addProfile('damaged', cli.sts.registerUser());
+    await cli.sandbox.keychain.store.set('long-lived-key', 'damaged', 'not what MFA Tray writes');
+    const { result, checks } = await doctor();
+    assert.equal(result.status, 9);
+    assert.equal(find(checks, 'key', 'fail', /./).profile, 'damaged');
+    assert.equal(checks.find((c) => c.check === 'key' && c.profile === 'work')?.verdict, 'pass');
+  });
+
   test("this computer's clock against AWS's: within a minute passes, two minutes warns, ten fails", async () => {
     await cleanWorld();
     cli.sts.setClockSkew(2 * 60_000);

@@ -145,6 +145,25 @@ export class ProfileSecrets {
     return sessions;
   }
 
+  /**
+   * The long-lived keys of these profiles, in one keychain call (for `doctor`); an entry that is not
+   * a key MFA Tray wrote is its `keychain-entry-corrupt` error, so that one damaged entry spoils no other.
+   */
+  async getLongLivedKeys(profiles: Iterable<string>): Promise<ReadonlyMap<string, LongLivedKey | MfaTrayError>> {
+    const wanted = new Set(profiles);
+    const keys = new Map<string, LongLivedKey | MfaTrayError>();
+    for (const [profile, value] of await this.store.getAll('long-lived-key')) {
+      if (!wanted.has(profile)) continue;
+      try {
+        keys.set(profile, this.#parseJson('long-lived-key', profile, value, longLivedKeySchema));
+      } catch (error) {
+        if (!(error instanceof MfaTrayError)) throw error;
+        keys.set(profile, error);
+      }
+    }
+    return keys;
+  }
+
   /** The profiles with an entry of this kind, in one keychain call (the entries are not checked). */
   async profilesWith(kind: 'long-lived-key' | 'totp-secret'): Promise<ReadonlySet<string>> {
     return new Set((await this.store.getAll(kind)).keys());
