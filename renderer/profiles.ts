@@ -342,22 +342,35 @@ function toggleCodeEntry(row: Row): void {
       showMessage(row.message, 'success', page.i18n.t('code.done', { section: outcome.targetSection, time: page.i18n.formatMoment(outcome.expiresAt) }));
     },
   });
+  mountCodeEntry(row, entry);
+}
+
+/** A line that can hold a code field: a profile's row, or a role's. */
+interface EntryHolder {
+  readonly actions: HTMLElement;
+  readonly slot: HTMLElement;
+  entry?: CodeEntry;
+}
+
+/** Puts the code field into its line and focuses it; Escape closes it. */
+function mountCodeEntry(holder: EntryHolder, entry: CodeEntry): void {
   entry.element.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && !event.isComposing) {
       event.preventDefault();
-      closeCodeEntry(row);
+      closeCodeEntry(holder);
     }
   });
-  row.entry = entry;
-  row.slot.replaceChildren(entry.element);
+  holder.entry = entry;
+  holder.slot.replaceChildren(entry.element);
   entry.focus();
 }
 
-function closeCodeEntry(row: Row): void {
-  if (row.entry?.busy) return;
-  delete row.entry;
-  row.slot.replaceChildren();
-  row.actions.querySelector<HTMLButtonElement>('button.refresh')?.focus();
+/** Closes the line's code field (not while it is sending), focus back on the line's Refresh. */
+function closeCodeEntry(holder: EntryHolder): void {
+  if (holder.entry?.busy) return;
+  delete holder.entry;
+  holder.slot.replaceChildren();
+  holder.actions.querySelector<HTMLButtonElement>('button.refresh')?.focus();
 }
 
 // ── Role profiles ───────────────────────────────────────────────────────────────────────────
@@ -442,7 +455,7 @@ function renderRoleState(role: RoleRow): void {
  */
 async function refreshRole(role: RoleRow): Promise<void> {
   if (role.entry) {
-    closeRoleEntry(role);
+    closeCodeEntry(role);
     return;
   }
   const { i18n } = page;
@@ -471,26 +484,11 @@ function openRoleEntry(role: RoleRow): void {
     i18n: () => page.i18n,
     compact: true,
     onRefreshed: (outcome) => {
-      closeRoleEntry(role);
+      closeCodeEntry(role);
       roleRefreshed(role, outcome);
     },
   });
-  entry.element.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && !event.isComposing) {
-      event.preventDefault();
-      closeRoleEntry(role);
-    }
-  });
-  role.entry = entry;
-  role.slot.replaceChildren(entry.element);
-  entry.focus();
-}
-
-function closeRoleEntry(role: RoleRow): void {
-  if (role.entry?.busy) return;
-  delete role.entry;
-  role.slot.replaceChildren();
-  role.actions.querySelector<HTMLButtonElement>('button.refresh')?.focus();
+  mountCodeEntry(role, entry);
 }
 
 function roleRefreshed(role: RoleRow, outcome: RefreshOutcome): void {
