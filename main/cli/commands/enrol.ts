@@ -13,25 +13,10 @@ import { UsageError, flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT } from '../exit-codes';
-import { CancelledError, openTerminal, promptLine, type Terminal } from '../terminal';
+import { confirm } from '../confirm';
+import { openTerminal, type Terminal } from '../terminal';
 import { readSecretKey } from './add';
 import { codeInput } from './refresh';
-
-/** Asks "<question> [y/N]" on the terminal; without one, `--yes` is needed. @returns whether to go on. */
-async function confirm(ctx: CliContext, command: string, facts: string, question: string, yes: boolean): Promise<boolean> {
-  if (yes) return true;
-  const { stdin, stderr } = ctx.streams;
-  if (stdin.isTTY !== true) throw new UsageError(command, `${facts} There is no terminal to confirm on: add --yes`);
-  stderr.write(`${facts}\n`);
-  let answer: string;
-  try {
-    answer = await promptLine(stdin, stderr, `${question} [y/N] `);
-  } catch (error) {
-    if (error instanceof CancelledError) throw new CancelledError('cancelled; nothing was changed', error.reason);
-    throw error;
-  }
-  return /^(y|yes)$/i.test(answer.trim());
-}
 
 /** The terminal to show the secret on: stderr when it is one, else the controlling terminal; never stdout (it may be logged). */
 function secretDisplay(ctx: CliContext): { readonly write: (text: string) => void; readonly close: () => void } | undefined {
@@ -106,7 +91,17 @@ Options:
       `This makes MFA Tray an MFA device of the IAM user of profile ${name}. Its secret stays in this computer's keychain next to the ` +
       'long-lived access key, so whoever can use your account on this computer has both factors. It is for people whose only MFA device ' +
       'is a passkey or security key, which the AWS CLI cannot use.';
-    if (!(await confirm(ctx, 'enrol', facts, 'Enrol MFA Tray as an MFA device?', flag(values, 'yes')))) {
+    const question = 'Enrol MFA Tray as an MFA device?';
+    if (
+      !(await confirm(ctx, {
+        command: 'enrol',
+        facts,
+        question,
+        yes: flag(values, 'yes'),
+        withoutTerminal: 'add --yes',
+        cancelled: 'cancelled; nothing was changed',
+      }))
+    ) {
       ctx.out('Nothing was changed.');
       return EXIT.cancelled;
     }
@@ -178,7 +173,17 @@ Options:
     const engine: Engine = ctx.engine();
     const profile = await engine.profile(name);
     const facts = `This deactivates and deletes ${profile.mfaSerial} in IAM and forgets its secret; codes from it (on a phone too) stop working.`;
-    if (!(await confirm(ctx, 'unenrol', facts, `Remove the MFA device of profile ${name}?`, flag(values, 'yes')))) {
+    const question = `Remove the MFA device of profile ${name}?`;
+    if (
+      !(await confirm(ctx, {
+        command: 'unenrol',
+        facts,
+        question,
+        yes: flag(values, 'yes'),
+        withoutTerminal: 'add --yes',
+        cancelled: 'cancelled; nothing was changed',
+      }))
+    ) {
       ctx.out('Nothing was changed.');
       return EXIT.cancelled;
     }

@@ -10,7 +10,7 @@ import { validateProfileName } from '../../common/validation';
 import { UsageError, flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
-import { CancelledError, promptLine } from '../terminal';
+import { confirm } from '../confirm';
 
 export const removeCommand: Command = {
   name: 'remove',
@@ -50,24 +50,17 @@ Options:
     const engine = ctx.engine();
     // Read first: a locked keychain or an unknown profile stops here, before any question or change.
     const impact = await engine.removalImpact(name);
-    const { stdin, stderr } = ctx.streams;
-
-    if (!flag(values, 'yes')) {
-      if (stdin.isTTY !== true) {
-        throw new UsageError('remove', `${describeLoss(impact, restoreKeyTo)} There is no terminal to confirm on: add --yes to remove it`);
-      }
-      stderr.write(`${describeLoss(impact, restoreKeyTo)}\n`);
-      let answer: string;
-      try {
-        answer = await promptLine(stdin, stderr, `Remove profile ${name}? [y/N] `);
-      } catch (error) {
-        if (error instanceof CancelledError) throw new CancelledError('cancelled; nothing was removed', error.reason);
-        throw error;
-      }
-      if (!/^(y|yes)$/i.test(answer.trim())) {
-        ctx.out(`Nothing was removed; profile ${name} and its key stay.`);
-        return EXIT.cancelled;
-      }
+    const sure = await confirm(ctx, {
+      command: 'remove',
+      facts: describeLoss(impact, restoreKeyTo),
+      question: `Remove profile ${name}?`,
+      yes: flag(values, 'yes'),
+      withoutTerminal: 'add --yes to remove it',
+      cancelled: 'cancelled; nothing was removed',
+    });
+    if (!sure) {
+      ctx.out(`Nothing was removed; profile ${name} and its key stay.`);
+      return EXIT.cancelled;
     }
 
     await engine.removeProfile(name, { forgetSession, ...(restoreKeyTo === undefined ? {} : { restoreKeyTo }) });
