@@ -68,6 +68,12 @@ export default tseslint.config(
     },
   },
   {
+    // The command's launcher is CommonJS (bin/package.json): see bin/mfa-tray.js.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The pure layer: runs in Node and in the browser alike, so no Node, no Electron, no engine.
     files: ['main/common/**/*.ts'],
     rules: {

@@ -14,12 +14,32 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'app', 'dist');
 const external = ['electron', '#keytar'];
+/** keytar's loader in app/dist/ (copied below), as app/package.json's "imports" maps `#keytar`. */
+const KEYTAR_RUNTIME = './native/keytar/lib/keytar.js';
 
 /** `keytar` in the sources is the app's own copy of its runtime (see above). */
 const keytarAsPackageImport = {
   name: 'keytar-as-package-import',
   setup(build) {
     build.onResolve({ filter: /^keytar$/ }, () => ({ path: '#keytar', external: true }));
+  },
+};
+
+/**
+ * In the CommonJS bundle, `keytar` is a module of the bundle that requires the copy in app/dist/native/
+ * by its path: esbuild keeps a dynamic import() of an external module as it is, which would start
+ * Node's ES module loader after all (of a module of the bundle it makes a plain require), and
+ * resolving `#keytar` loads that loader's resolver too (~2 ms on credential-process's cached path).
+ * The path is the one app/package.json maps `#keytar` to.
+ */
+const keytarRequired = {
+  name: 'keytar-required',
+  setup(build) {
+    build.onResolve({ filter: /^keytar$/ }, () => ({ path: 'keytar', namespace: 'keytar-required' }));
+    build.onLoad({ filter: /.*/, namespace: 'keytar-required' }, () => ({
+      contents: `module.exports = require(require('node:path').join(__dirname, ${JSON.stringify(KEYTAR_RUNTIME)}));`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -60,6 +80,27 @@ if (Object.keys(present).length > 0) {
     logLevel: 'warning',
   });
 }
+
+// The command's fast path for bin/mfa-tray.js (main/cli/fast-entry.ts): one CommonJS file, so that
+// `credential-process` with a cached session never starts Node's ES module loader. `#keytar` resolves
+// through app/package.json's "imports" from here too.
+await build({
+  absWorkingDir: root,
+  entryPoints: { 'cli-fast': 'main/cli/fast-entry.ts' },
+  outdir,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outExtension: { '.js': '.cjs' },
+  // The settings file's writer locks with proper-lockfile; this path only reads, and a CommonJS
+  // bundle cannot leave a module in a chunk of its own, so the package stays outside.
+  external: [...external, 'proper-lockfile'],
+  plugins: [keytarRequired],
+  sourcemap: 'linked',
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
 
 if (existsSync(join(root, preloadEntry))) {
   // A sandboxed preload must be a single CommonJS file.

@@ -3,24 +3,18 @@
  * left, served from the keychain.
  *
  * `credential_process` runs before every AWS command the user types, so this path loads only what
- * it needs: the settings file reader (the profile must still exist), the keychain, and the output
+ * it needs: the keychain, the settings file reader (the profile must still exist), and the output
  * format. The rest of the command (the engine, STS, TOTP, locking, every other command) is loaded
  * only when this path cannot answer (see main.ts and commands/credential-process.ts).
+ *
+ * Started with Node (bin/mfa-tray.js), this module is bundled on its own as CommonJS
+ * (app/dist/cli-fast.cjs, see fast-entry.ts): Node's ES module loader alone costs about 6 ms to
+ * start, a fifth of what this whole path may add to Node's own start.
  */
 import type { Profile, SessionCredentials } from '../common/model';
 import { leadTimeMs } from '../common/session-state';
-import { validateProfileName } from '../common/validation';
-import {
-  systemClock,
-  type Clock,
-  formatExports,
-  DEFAULT_SERVICE_PREFIX,
-  KeytarSecretStore,
-  configDir,
-  ProfileSecrets,
-  SettingsStore,
-  type SecretStore,
-} from '../engine/fast-path';
+import { checkProfileName, validateProfileName } from '../common/validation';
+import { DEFAULT_SERVICE_PREFIX, KeytarSecretStore, loadLookupParts, type Clock, type ProfileSecrets, type SettingsStore } from '../engine/fast-path';
 
 /** A cached session with more than this left is served as it is (scaled down for short sessions by leadTimeMs). */
 export const SERVE_CACHED_ABOVE_MS = 15 * 60_000;
@@ -32,8 +26,19 @@ export const SERVE_CACHED_ABOVE_MS = 15 * 60_000;
 export const KEYCHAIN_SERVICE_ENV = 'MFA_TRAY_KEYCHAIN_SERVICE';
 
 /** The keychain as the command uses it: with the service prefix of {@link KEYCHAIN_SERVICE_ENV}, if set. */
-export function cliSecretStore(env: NodeJS.ProcessEnv): SecretStore {
+export function cliSecretStore(env: NodeJS.ProcessEnv): KeytarSecretStore {
   return new KeytarSecretStore(env[KEYCHAIN_SERVICE_ENV] || DEFAULT_SERVICE_PREFIX);
+}
+
+/**
+ * The profile of `credential-process <profile>` when that is the whole command line and the name is
+ * one a profile can have: the one case {@link serveFreshCachedSession} may answer. Anything else
+ * (options, help, a bad name) goes to the whole command, which explains it.
+ */
+export function cachedSessionProfile(argv: readonly string[]): string | undefined {
+  const [command, profile, ...rest] = argv;
+  if (command !== 'credential-process' || profile === undefined || rest.length > 0 || profile.startsWith('-')) return undefined;
+  return checkProfileName(profile).ok ? profile : undefined;
 }
 
 /** What credential-process knows before deciding whether to refresh. */
@@ -69,14 +74,25 @@ export type CachedSessionOutcome = { readonly served: true } | { readonly served
  * command to carry on from (see CliContext.takeCachedLookup): it refreshes when it can and reports
  * failures in its usual words, without reading the settings file and the keychain again (a keychain
  * that does not answer would otherwise be waited for twice).
+ *
+ * The keychain read is started first, and the settings file's reader (with its schema) loaded
+ * while the keychain answers: on Linux that is a D-Bus round trip to the Secret Service, made on
+ * another thread, and about as long as loading and checking the settings file.
  */
-export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessEnv, stdout: NodeJS.WritableStream): Promise<CachedSessionOutcome> {
+export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessEnv, stdout: { write(text: string): unknown }): Promise<CachedSessionOutcome> {
   let found: CachedSessionLookup;
+  let format: Awaited<ReturnType<typeof loadLookupParts>>['formatExports'];
   try {
+    const store = cliSecretStore(env);
+    store.prefetch('session', validateProfileName(name));
+    // Lets the keychain module load and the read leave (promise callbacks run before this one).
+    await new Promise((resolve) => setImmediate(resolve));
+    const parts = await loadLookupParts();
+    format = parts.formatExports;
     found = await lookUpCachedSession(name, {
-      settings: new SettingsStore({ configDir: configDir(env) }),
-      secrets: new ProfileSecrets(cliSecretStore(env)),
-      clock: systemClock,
+      settings: new parts.SettingsStore({ configDir: parts.configDir(env) }),
+      secrets: new parts.ProfileSecrets(store),
+      clock: parts.systemClock,
     });
   } catch (error) {
     const failed = Promise.reject(error);
@@ -84,7 +100,7 @@ export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessE
     return { served: false, lookup: failed };
   }
   if (found.fresh && found.cached) {
-    stdout.write(formatExports(found.cached, 'process'));
+    stdout.write(format(found.cached, 'process'));
     return { served: true };
   }
   return { served: false, lookup: Promise.resolve(found) };

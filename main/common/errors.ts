@@ -140,6 +140,20 @@ export class MfaTrayError extends Error {
   }
 }
 
+/**
+ * The same error as one of this copy's {@link MfaTrayError}s when it was made by another copy of
+ * this module: the command's CommonJS fast path (main/cli/fast-entry.ts) is a bundle of its own,
+ * and what it found is handed to the ES module bundle, where `instanceof` would not know it. Other
+ * values are returned as they are.
+ */
+export function adoptError(error: unknown): unknown {
+  if (error instanceof MfaTrayError || !(error instanceof Error) || error.name !== 'MfaTrayError') return error;
+  const { code, message, options } = error as MfaTrayError;
+  const adopted = new MfaTrayError(code, message, options);
+  if (error.stack !== undefined) adopted.stack = error.stack;
+  return adopted;
+}
+
 /** True for an {@link MfaTrayError}, optionally of one of the given codes. */
 export function isMfaTrayError(error: unknown, ...codes: ErrorCode[]): error is MfaTrayError {
   return error instanceof MfaTrayError && (codes.length === 0 || codes.includes(error.code));

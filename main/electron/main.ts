@@ -12,5 +12,6 @@ import { commandModeArgs } from '../common/command-mode';
 if (commandModeArgs(process.argv) === undefined) {
   await import('./tray-main');
 } else {
-  await import('../cli/main');
+  const { runCommandMode } = await import('../cli/main');
+  await runCommandMode(process.argv);
 }

@@ -109,8 +109,8 @@ async function takeSnapshot(): Promise<string> {
     const dir = mkdtempSync(join(tmpdir(), 'mfa-tray-cli-snapshot-'));
     try {
       cpSync(join(ROOT, 'app', 'dist'), join(dir, 'app', 'dist'), { recursive: true, filter: (source) => !source.endsWith('.map') });
-      mkdirSync(join(dir, 'bin'));
-      copyFileSync(REPO_BIN, join(dir, 'bin', 'mfa-tray.js'));
+      // The launcher and bin/package.json, which makes it CommonJS.
+      cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
       copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
       // The bundles import keytar as `#keytar`, which app/package.json maps (as in the packaged app).
       copyFileSync(join(ROOT, 'app', 'package.json'), join(dir, 'app', 'package.json'));
@@ -128,9 +128,9 @@ async function takeSnapshot(): Promise<string> {
   }
 }
 
-/** Whether cli.mjs and every chunk that any file of the bundle imports are there. */
+/** Whether cli.mjs, the launcher's fast path and every chunk that any file of the bundle imports are there. */
 function bundleComplete(dist: string): boolean {
-  if (!existsSync(join(dist, 'cli.mjs'))) return false;
+  if (!existsSync(join(dist, 'cli.mjs')) || !existsSync(join(dist, 'cli-fast.cjs'))) return false;
   const files = [
     join(dist, 'cli.mjs'),
     ...readdirSync(join(dist, 'chunks'))

@@ -8,13 +8,21 @@
  * once (serialised by a lock, via `proper-lockfile`), and other tools (the AWS CLI, editors) do not
  * lock at all, so a change they make between our read and our rename must be re-applied, not lost.
  */
-import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { MfaTrayError, type ErrorCode } from '../../common/errors';
 import { fileError, isNotFound } from './file-errors';
 import { acquireLock, type HeldLock } from './file-lock';
+
+/**
+ * `bytes` random bytes as hex, from Web Crypto: node:crypto is not imported here, because the
+ * settings reader shares this module with credential-process's cached path, where loading it
+ * (with Node's streams) costs milliseconds; the global is loaded on the first write instead.
+ */
+function randomHex(bytes: number): string {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+}
 
 /** Options for {@link updateFileAtomic}. */
 export interface AtomicUpdateOptions {
@@ -152,7 +160,7 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
 
     const mode = existing ? existing.mode & 0o7777 : (options.newFileMode ?? 0o600);
     // A fresh random name per attempt, created with O_EXCL: never a file someone else prepared.
-    const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const temp = join(dir, `.${basename(target)}.${process.pid}.${randomHex(6)}.tmp`);
     try {
       await writeTemp(temp, next, mode, existing, code, what);
       await options.beforeRename?.(attempt);

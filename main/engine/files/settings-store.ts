@@ -19,7 +19,7 @@
  *   and never returned. That lets a later release add an optional field without bumping the
  *   version, and an older app or command running beside it keeps that field instead of wiping it.
  *   Missing optional fields get their defaults, for the same reason.
- * - Changes are read-modify-write inside {@link updateFileAtomic}: locked against the other MFA Tray
+ * - Changes are read-modify-write inside `updateFileAtomic` (atomic-file.ts): locked against the other MFA Tray
  *   processes, re-applied if the file changed meanwhile, written atomically (0600, folder 0700).
  *   Each change is first tried on an unlocked read, so that bad input, a missing profile or a
  *   broken file is reported without creating the folder or a lock, and a change that changes
@@ -54,7 +54,6 @@ import {
   type ProfilePatch,
   type SettingsPatch,
 } from '../../common/validation';
-import { updateFileAtomic } from './atomic-file';
 import { fileError, isNotFound } from './file-errors';
 import { configDir as defaultConfigDir, settingsFile } from './paths';
 
@@ -479,7 +478,10 @@ export class SettingsStore {
     let result = change(preview);
     if (serialize(preview) === before) return result;
 
-    await updateFileAtomic(
+    // Loaded when a change is written: reading (credential-process's cached path among others) needs
+    // none of the locking and writing machinery.
+    const { updateFileAtomic: update } = await import('./atomic-file');
+    await update(
       this.file,
       (current) => {
         const document = parseDocument(this.file, current, true);

@@ -5,8 +5,6 @@
  * first in the profile's own entry behind a header that says how many there are and a hash of the
  * whole, the others under the account `<profile>#part<n>` (`#` is never in a profile name).
  */
-import { createHash } from 'node:crypto';
-
 const HEADER = /^mfa-tray-parts:(\d{1,2}):([0-9a-f]{16}):/;
 
 /** The account of part `n` (2, 3, …) of a profile's value. */
@@ -19,8 +17,14 @@ export function isPartAccount(account: string): boolean {
   return /#part\d+$/.test(account);
 }
 
-function hashOf(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 16);
+/**
+ * The first 16 hex digits of the value's SHA-256, from Web Crypto: node:crypto is not imported
+ * here, because the keychain adapter is on credential-process's cached path, where loading it
+ * (with Node's streams) costs milliseconds; only a value kept in parts needs a hash.
+ */
+async function hashOf(value: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(value));
+  return Buffer.from(digest).toString('hex').slice(0, 16);
 }
 
 /** Cuts text into pieces of at most `maxBytes` UTF-8 bytes each, never inside a character. */
@@ -46,12 +50,12 @@ function cut(text: string, firstMaxBytes: number, maxBytes: number): string[] {
  * The entries to write for a value: one, the value itself, when it fits in `maxBytes`; else the
  * head (header and first piece) and the further pieces, each within `maxBytes`.
  */
-export function splitValue(value: string, maxBytes: number): string[] {
+export async function splitValue(value: string, maxBytes: number): Promise<string[]> {
   if (Buffer.byteLength(value, 'utf8') <= maxBytes) return [value];
   const headerBytes = 'mfa-tray-parts:00:0000000000000000:'.length;
   const pieces = cut(value, maxBytes - headerBytes, maxBytes);
   if (pieces.length > 99) throw new RangeError('value too large for the keychain');
-  return [`mfa-tray-parts:${pieces.length}:${hashOf(value)}:${pieces[0] ?? ''}`, ...pieces.slice(1)];
+  return [`mfa-tray-parts:${pieces.length}:${await hashOf(value)}:${pieces[0] ?? ''}`, ...pieces.slice(1)];
 }
 
 /** How many entries a stored head says the value has (1 for a plain value). */
@@ -65,7 +69,7 @@ export function partCount(head: string): number {
  * part is missing or the parts do not add up to what the header says (a write under way, or damage):
  * the reader then sees an entry it cannot read, which it reports as such.
  */
-export function joinValue(head: string, part: (n: number) => string | undefined): string {
+export async function joinValue(head: string, part: (n: number) => string | undefined): Promise<string> {
   const match = HEADER.exec(head);
   if (!match) return head;
   const count = Number(match[1]);
@@ -75,5 +79,5 @@ export function joinValue(head: string, part: (n: number) => string | undefined)
     if (piece === undefined) return head;
     value += piece;
   }
-  return hashOf(value) === match[2] ? value : head;
+  return (await hashOf(value)) === match[2] ? value : head;
 }

@@ -72,6 +72,8 @@ export class KeytarSecretStore implements SecretStore {
   readonly #platform: NodeJS.Platform;
   readonly #lockProbe: LockProbe | undefined;
   readonly #maxEntryBytes: number | undefined;
+  /** Reads started by {@link prefetch}, by kind and profile, each to be taken once. */
+  readonly #prefetched = new Map<string, Promise<string | null>>();
 
   /**
    * @param servicePrefix Prefix of every service name; tests pass their own so that they never see
@@ -92,9 +94,25 @@ export class KeytarSecretStore implements SecretStore {
     return `${this.#prefix}: ${kind}`;
   }
 
+  /**
+   * Starts reading an entry now; the next {@link get} of it takes this read instead of making
+   * another. For `credential-process`, which starts the keychain's round trip (on another thread)
+   * before loading the code that checks what it reads. Nothing is asked beyond the read itself:
+   * the lock check of an absent entry is left to the get, if one follows.
+   */
+  prefetch(kind: SecretKind, profile: string): void {
+    checkProfile(profile);
+    const read = this.#readHead(kind, profile);
+    read.catch(() => undefined); // the get that takes it reports its failure
+    this.#prefetched.set(`${kind}\0${profile}`, read);
+  }
+
   async get(kind: SecretKind, profile: string): Promise<string | undefined> {
     checkProfile(profile);
-    const value = await this.#call('read', kind, profile, undefined, (k) => k.getPassword(this.service(kind), profile));
+    const key = `${kind}\0${profile}`;
+    const prefetched = this.#prefetched.get(key);
+    this.#prefetched.delete(key);
+    const value = await (prefetched ?? this.#readHead(kind, profile));
     // libsecret answers "absent" for an entry it could not unlock: ask which it was.
     if (value === null) await this.#refuseIfLocked(kind, profile, 'read', describeEntry(kind, profile));
     if (value === null || partCount(value) === 1) return value ?? undefined;
@@ -110,6 +128,7 @@ export class KeytarSecretStore implements SecretStore {
     checkProfile(profile);
     // keytar refuses an empty password, and an empty entry would mean "absent" to every reader anyway.
     if (typeof value !== 'string' || value === '') throw invalidInput(kind, 'a non-empty value');
+    this.#prefetched.delete(`${kind}\0${profile}`); // a read started before this write is out of date
     if (this.#maxEntryBytes === undefined) {
       await this.#call('write', kind, profile, value, (k) => k.setPassword(this.service(kind), profile, value));
       return;
@@ -117,7 +136,7 @@ export class KeytarSecretStore implements SecretStore {
     // The further parts first and the head last, so that a reader finds either the old value or the
     // whole new one (the head's hash tells a mix); then the parts a longer old value left behind.
     const before = await this.#storedParts(kind, profile);
-    const [head, ...rest] = splitValue(value, this.#maxEntryBytes);
+    const [head, ...rest] = await splitValue(value, this.#maxEntryBytes);
     for (const [index, part] of rest.entries()) {
       await this.#call('write', kind, profile, part, (k) => k.setPassword(this.service(kind), partAccount(profile, index + 2), part));
     }
@@ -129,12 +148,18 @@ export class KeytarSecretStore implements SecretStore {
 
   /** How many entries a profile's stored value takes (1 when it is one, or when there is none). */
   async #storedParts(kind: SecretKind, profile: string): Promise<number> {
-    const head = await this.#call('read', kind, profile, undefined, (k) => k.getPassword(this.service(kind), profile));
+    const head = await this.#readHead(kind, profile);
     return head === null ? 1 : partCount(head);
+  }
+
+  /** The profile's entry of this kind as keytar gives it (the first part of a value kept in several). */
+  #readHead(kind: SecretKind, profile: string): Promise<string | null> {
+    return this.#call('read', kind, profile, undefined, (k) => k.getPassword(this.service(kind), profile));
   }
 
   async delete(kind: SecretKind, profile: string): Promise<boolean> {
     checkProfile(profile);
+    this.#prefetched.delete(`${kind}\0${profile}`);
     if (this.#maxEntryBytes !== undefined) {
       const parts = await this.#storedParts(kind, profile);
       for (let n = 2; n <= parts; n += 1) {
@@ -156,11 +181,7 @@ export class KeytarSecretStore implements SecretStore {
     const entries = new Map(found.filter((c) => c.account !== '' && c.password !== '').map((c) => [c.account, c.password]));
     const values = new Map<string, string>();
     for (const [account, value] of entries) {
-      if (!isPartAccount(account))
-        values.set(
-          account,
-          joinValue(value, (n) => entries.get(partAccount(account, n))),
-        );
+      if (!isPartAccount(account)) values.set(account, await joinValue(value, (n) => entries.get(partAccount(account, n))));
     }
     return values;
   }

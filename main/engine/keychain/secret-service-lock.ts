@@ -12,7 +12,6 @@
  * well-kept D-Bus library for Node worth a dependency for one call, and the call is only made when
  * keytar's answer is ambiguous or before the call that would crash.
  */
-import { execFile } from 'node:child_process';
 
 /** What the Secret Service says of the entries of one service name. */
 export type LockState = 'locked' | 'unlocked' | 'unknown';
@@ -26,7 +25,10 @@ export type LockProbe = (service: string, account?: string) => Promise<LockState
 /** How long one probe may take: D-Bus answers in milliseconds unless the bus itself is stuck. */
 const PROBE_TIMEOUT_MS = 3_000;
 
-function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+async function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  // Loaded on the first probe: the keychain adapter is on credential-process's cached path, which
+  // never probes, and node:child_process costs milliseconds to load there.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile(file, args, { env, timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout) => resolve(error ? undefined : stdout));
   });
