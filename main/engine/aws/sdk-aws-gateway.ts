@@ -212,6 +212,10 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
     return this.#clockOffset;
   }
 
+  prepare(): void {
+    loadSdk().catch(() => undefined);
+  }
+
   async getSessionToken(request: GetSessionTokenRequest): Promise<SessionCredentials> {
     const { key, mfaSerial, code, durationSeconds, region } = request;
     if (isSecurityKeySerial(mfaSerial)) {

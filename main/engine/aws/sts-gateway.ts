@@ -29,6 +29,12 @@ export interface CallerIdentity {
 }
 
 export interface StsGateway {
+  /**
+   * Starts loading what a call needs (the AWS SDK), so that it loads while the caller still waits
+   * for the keychain and its files; a call made meanwhile waits for the same load. Never throws:
+   * a load that fails fails the call that needs it, in that call's words.
+   */
+  prepare?(): void;
   /** Trades a code for a session. Throws an MfaTrayError with an `sts-*`/`clock-skew` code. */
   getSessionToken(request: GetSessionTokenRequest): Promise<SessionCredentials>;
   /** Who the long-lived key belongs to (needs no MFA). */

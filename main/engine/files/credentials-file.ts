@@ -18,7 +18,16 @@ import { resolveTarget, updateFileAtomic, type AtomicUpdateOptions } from './ato
 import { fileError, isNotFound } from './file-errors';
 import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
 import { credentialsFilePath, type Env } from './aws-config';
-import { DuplicateSectionError, findSections, parseIni, removeKeys, sectionValues, setKeys, type IniDocument } from './ini-edit';
+import {
+  assertWritable as assertEntriesWritable,
+  DuplicateSectionError,
+  findSections,
+  parseIni,
+  removeKeys,
+  sectionValues,
+  setKeys,
+  type IniDocument,
+} from './ini-edit';
 
 /** The keys a session consists of, in the order new lines are written. */
 export const SESSION_KEYS = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'x_security_token_expires'] as const;
@@ -94,6 +103,21 @@ function kindOf(values: ReadonlyMap<string, string>): Exclude<SectionKind, 'abse
   return 'none';
 }
 
+/** The last text {@link parsedOnce} parsed, and its document. */
+let lastParsed: { readonly text: string; readonly doc: IniDocument } | undefined;
+
+/**
+ * The file's text parsed, or the document of the same text parsed just before: a refresh checks
+ * the file (`assertWritable`, before a code is spent) and then writes it, and the file rarely
+ * changes in between; the two share one parse, which in a file of a thousand profiles is most of
+ * an edit's cost. Documents are never changed by the edits, so sharing one is safe; the text is
+ * compared in full.
+ */
+function parsedOnce(text: string): IniDocument {
+  if (lastParsed?.text !== text) lastParsed = { text, doc: parseIni(text) };
+  return lastParsed.doc;
+}
+
 /**
  * The file's text with `session` in `section`, every other byte unchanged (see {@link setKeys}).
  *
@@ -104,7 +128,22 @@ function kindOf(values: ReadonlyMap<string, string>): Exclude<SectionKind, 'abse
 export function withSession(text: string, section: string, session: SessionCredentials, options: WriteSessionOptions = {}): string {
   assertSectionName(section);
   const entries = sessionEntries(session);
-  const doc = parseIni(text);
+  const doc = parsedOnce(text);
+  const hasLegacyToken = sessionTarget(doc, section, options).hasLegacyToken;
+  return setKeys(doc, section, hasLegacyToken ? [...entries, [LEGACY_TOKEN_KEY, session.sessionToken]] : entries);
+}
+
+/**
+ * Whether a session may be written into `section` of this file (what {@link withSession} refuses),
+ * without making the edit: for {@link CredentialsFile.assertWritable}.
+ */
+export function checkSessionTarget(text: string, section: string, options: WriteSessionOptions = {}): void {
+  assertSectionName(section);
+  sessionTarget(parsedOnce(text), section, options);
+}
+
+/** The section a session goes into: refused when it holds a long-lived key (unless allowed) or appears twice. */
+function sessionTarget(doc: IniDocument, section: string, options: WriteSessionOptions): { readonly hasLegacyToken: boolean } {
   const kind = sectionKind(doc, section);
   if (kind === 'long-lived' && !options.overwriteLongLived) {
     throw new MfaTrayError(
@@ -113,8 +152,7 @@ export function withSession(text: string, section: string, session: SessionCrede
       { field: 'targetSection' },
     );
   }
-  const hasLegacyToken = kind !== 'absent' && findSections(doc, section)[0]?.entries.some((e) => e.key === LEGACY_TOKEN_KEY);
-  return setKeys(doc, section, hasLegacyToken ? [...entries, [LEGACY_TOKEN_KEY, session.sessionToken]] : entries);
+  return { hasLegacyToken: kind !== 'absent' && findSections(doc, section)[0]?.entries.some((e) => e.key === LEGACY_TOKEN_KEY) === true };
 }
 
 /**
@@ -263,8 +301,10 @@ export class CredentialsFile {
    *   section that appears twice), `lock-timeout`. In every case the file is as it was.
    */
   async writeSession(section: string, session: SessionCredentials, options: WriteSessionOptions = {}): Promise<void> {
-    // Validate before touching the disk: bad input changes nothing, not even a folder.
-    withSession('', section, session, options);
+    // Validate before touching the disk: bad input changes nothing, not even a folder. (Not by an
+    // edit of an empty text: that would take the place of the file's last parse, see parsedOnce.)
+    assertSectionName(section);
+    assertEntriesWritable(section, sessionEntries(session));
     await this.#update((text) => withSession(text, section, session, options));
   }
 
@@ -274,10 +314,9 @@ export class CredentialsFile {
    * sent to STS, so that a refresh that could not be saved does not spend the code.
    */
   async assertWritable(section: string): Promise<void> {
-    const probe: SessionCredentials = { accessKeyId: 'ASIAPROBEPROBEPROBE1', secretAccessKey: 'probe', sessionToken: 'probe', expiresAt: 0 };
     const text = await this.#read();
     try {
-      withSession(text ?? '', section, probe);
+      checkSessionTarget(text ?? '', section);
     } catch (error) {
       // The same words as every other edit of this file: a duplicated section is the user's to fix.
       throw this.#mapError(error, this.path);

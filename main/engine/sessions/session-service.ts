@@ -178,6 +178,8 @@ export class SessionService {
   }
 
   async #refresh(name: string, input: CodeInput): Promise<SessionCredentials> {
+    // The AWS SDK loads (tens of milliseconds of compiling) while the keychain and the files answer.
+    this.deps.sts.prepare?.();
     // Checks that need no network come first and leave the state alone: nothing was attempted.
     const profile = await this.deps.profiles.getProfile(name);
     this.#lifetimes.set(name, profile.durationSeconds * 1000);
