@@ -1,17 +1,22 @@
 #!/usr/bin/env node
 // `npm run bench`: MFA Tray measured against baselines taken in the same run, on the same loopback
 // STS server (test/support/sts-server.ts), the same keychain (gnome-keyring in a private D-Bus session
-// with a throwaway HOME, as `npm test` runs) and the same files. Every figure is a median of several
-// runs and is given with its baseline or as a ratio. Prints a table and writes bench-results.json.
+// with a throwaway HOME, as `npm test` runs) and the same files. A comparison runs the two sides in
+// turn (A B A B …, after warm-ups) and reports the median of the per-pair ratios A/B, so that the
+// load of a shared machine, which drifts, weighs on both sides of each ratio alike; the medians of A
+// and of B are kept as figures too. Each row gives its goal and whether it is met. Prints a markdown
+// table and writes bench-results.json. No goal fails the run: only something that does not run does
+// (exit 1, with one line saying what).
 //
 //   node bench/run.mjs              build app/dist/ first, then measure
 //   node bench/run.mjs --no-build   measure the app/dist/ that is there
-//   node bench/run.mjs --quick      fewer runs (a smoke test of the bench itself)
-import { spawn, spawnSync } from 'node:child_process';
+//   node bench/run.mjs --quick      fewer runs, a short soak (a smoke test of the bench itself)
+//   node bench/run.mjs --only=2,4b  only these rows (ids as in the table)
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { cpus, release, tmpdir, totalmem, uptime } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { KEYRING_SESSION_COMMANDS, missingInstallLine, runInKeyringSession } from '../scripts/keyring-session.mjs';
@@ -19,6 +24,11 @@ import { KEYRING_SESSION_COMMANDS, missingInstallLine, runInKeyringSession } fro
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const wanted = (...ids) => !only || ids.some((id) => only.includes(String(id)));
 
 /** Builds, then runs this script again inside a private D-Bus session with an unlocked keyring. */
 function outer() {
@@ -29,7 +39,10 @@ function outer() {
   }
   if (!args.includes('--no-build')) {
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-    if (build.status !== 0) process.exit(1);
+    if (build.status !== 0) {
+      console.error('npm run bench: the build failed (see above)');
+      process.exit(1);
+    }
   }
   const argv = [process.execPath, '--import', 'tsx', 'bench/run.mjs', ...args];
   process.exit(runInKeyringSession(argv, { cwd: root, extraEnv: { MFA_TRAY_BENCH_INNER: '1' }, label: 'bench' }));
@@ -41,6 +54,13 @@ function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  return sorted[low] + (sorted[Math.ceil(at)] - sorted[low]) * (at - low);
 }
 
 /** Runs a command to its end; wall time from spawn to exit. */
@@ -59,11 +79,49 @@ function timed(command, commandArgs, options = {}) {
 }
 
 function firstLine(text) {
-  return (text.trim().split('\n')[0] ?? '').slice(0, 160);
+  return (String(text).trim().split('\n')[0] ?? '').slice(0, 200);
 }
 
-const fmt = (ms) => (ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`);
-const fmtBytes = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MB` : `${(n / 1024).toFixed(1)} KB`);
+/** A run that must succeed: its time, else an error naming it with its first line of stderr. */
+async function mustRun(what, command, commandArgs, options = {}) {
+  const result = await timed(command, commandArgs, options);
+  if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}): ${firstLine(result.stderr || result.stdout)}`);
+  return result;
+}
+
+/**
+ * The one way this bench compares: after `warmups` rounds that are not counted, `pairs` rounds of
+ * A then B (then any `extra` runs, timed in the same round, for a breakdown). Each run is called with
+ * what `prepare` (not timed) made for its round, and returns its time in ms. The result is the
+ * median of the per-round ratios A/B, with the medians of A and B, the ratios' quartiles, and each
+ * extra's times.
+ */
+async function pairedRatio(runA, runB, pairs, { warmups = 1, prepare, extra = {} } = {}) {
+  const a = [];
+  const b = [];
+  const ratios = [];
+  const extras = Object.fromEntries(Object.keys(extra).map((key) => [key, []]));
+  for (let i = -warmups; i < pairs; i += 1) {
+    const round = prepare ? await prepare(i) : undefined;
+    const msA = await runA(round, i);
+    const msB = await runB(round, i);
+    const extraMs = {};
+    for (const [key, run] of Object.entries(extra)) extraMs[key] = await run(round, i);
+    if (i < 0) continue;
+    a.push(msA);
+    b.push(msB);
+    ratios.push(msA / msB);
+    for (const [key, ms] of Object.entries(extraMs)) extras[key].push(ms);
+  }
+  return { a, b, ratios, extras, medianA: median(a), medianB: median(b), ratio: median(ratios), q1: quantile(ratios, 0.25), q3: quantile(ratios, 0.75) };
+}
+
+/** "1.32× (IQR 1.25–1.40, 21 pairs)" */
+const fmtRatio = (p, digits = 2) =>
+  `${p.ratio.toFixed(digits)}× (IQR ${p.q1.toFixed(digits)}–${p.q3.toFixed(digits)}, ${p.ratios.length} pair${p.ratios.length === 1 ? '' : 's'})`;
+const fmt = (ms) => (ms === undefined || Number.isNaN(ms) ? 'n/a' : Math.abs(ms) >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`);
+const fmtBytes = (n) => (Math.abs(n) >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MB` : `${(n / 1024).toFixed(1)} KB`);
+const fmtSigned = (n) => `${n < 0 ? '−' : '+'}${fmtBytes(Math.abs(n))}`;
 
 /** A bundle and every chunk it imports statically (what loading it reads), with their sizes. */
 function staticGraph(entry) {
@@ -91,271 +149,140 @@ function folderBytes(dir, filter = () => true) {
   return total;
 }
 
+/** The file system and block device a folder is on: "ext4 on /dev/sda (not rotational)". */
+function diskOf(dir) {
+  const found = spawnSync('findmnt', ['-n', '-o', 'FSTYPE,SOURCE', '-T', dir], { encoding: 'utf8' });
+  const [fstype, source] = found.status === 0 ? found.stdout.trim().split(/\s+/) : [];
+  if (!fstype) return 'unknown';
+  const device = source?.startsWith('/dev/') ? basename(source).replace(/p?\d+$/, '') : undefined;
+  const rotationalFile = device ? `/sys/block/${device}/queue/rotational` : undefined;
+  const rotational = rotationalFile && existsSync(rotationalFile) ? readFileSync(rotationalFile, 'utf8').trim() : undefined;
+  // A virtio disk says "rotational" whatever backs it: then only the kind of device is told.
+  const kind = device?.startsWith('vd') ? 'virtio block device' : rotational === '1' ? 'rotational' : rotational === '0' ? 'not rotational' : undefined;
+  return `${fstype}${source ? ` on ${source}` : ''}${kind ? ` (${kind})` : ''}`;
+}
+
+/**
+ * What the command loads to answer `credential-process` with a cached session, in whichever layout
+ * the build has: the CommonJS fast path (app/dist/cli-fast.cjs, required by bin/mfa-tray.js), or
+ * cli.mjs and its cached-session chunk; undefined for a layout this bench does not know.
+ */
+function credentialProcessPath(dist) {
+  const fast = join(dist, 'cli-fast.cjs');
+  if (existsSync(fast)) {
+    return {
+      describe: 'bin/mfa-tray.js and app/dist/cli-fast.cjs',
+      files: 2,
+      bytes: statSync(join(root, 'bin', 'mfa-tray.js')).size + statSync(fast).size,
+      probe: ['-e', `require(${JSON.stringify(fast)})`],
+    };
+  }
+  const cliEntry = join(dist, 'cli.mjs');
+  const chunk = existsSync(cliEntry) ? /["'](\.\/chunks\/cached-session-[^"']+\.mjs)["']/.exec(readFileSync(cliEntry, 'utf8'))?.[1] : undefined;
+  if (!chunk) return undefined;
+  const graph = [staticGraph(cliEntry), staticGraph(join(dist, chunk))];
+  return {
+    describe: 'cli.mjs and its cached-session chunk',
+    files: graph[0].files + graph[1].files,
+    bytes: graph[0].bytes + graph[1].bytes,
+    probe: ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(dist, chunk)).href)})`],
+  };
+}
+
 // ── the measurements ─────────────────────────────────────────────────────────────────────────
 
 async function inner() {
   const { startStsServer } = await import('../test/support/sts-server.ts');
   const { createTestKeychain } = await import('../test/support/keyring.ts');
-  const { CredentialsFile, withSession } = await import('../main/engine/files/credentials-file.ts');
   const { largeCredentialsFile, versionSession } = await import('../test/support/fault-versions.ts');
   const { whyNoMount, mountTmpfs } = await import('../test/support/fault-mount.ts');
   const { Engine } = await import('../main/engine/engine.ts');
   const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
 
+  const dist = join(root, 'app', 'dist');
   const cli = join(root, 'bin', 'mfa-tray.js');
-  if (!existsSync(join(root, 'app', 'dist', 'cli.mjs'))) {
-    console.error('npm run bench: app/dist/cli.mjs is missing; run npm run build (or drop --no-build)');
-    process.exit(1);
-  }
-  const RUNS = quick ? 3 : 7;
-  const STARTS = quick ? 5 : 21;
+  if (!existsSync(join(dist, 'cli.mjs'))) throw new Error('app/dist/cli.mjs is missing; run npm run build (or drop --no-build)');
+  const N = {
+    starts: quick ? 5 : 25, // credential-process pairs (a process start each side: cheap, noisy)
+    refreshes: quick ? 3 : 13, // refresh vs the floor
+    awsCli: quick ? 1 : 5, // refresh vs the aws CLI (~4 s a pair)
+    refreshAll: quick ? 2 : 9, // refresh --all of 8 vs one
+    status: quick ? 3 : 13, // status with 100 vs 1
+    writes: quick ? 5 : 25, // fresh processes writing once, per file system
+    memory: quick ? 2 : 5, // processes per memory figure
+    menu: quick ? 3 : 9,
+  };
+  const soakPlan = quick ? { simulatedMs: 8 * 3600_000, samples: 4, wallBudgetMs: 25_000 } : { simulatedMs: 60 * 3600_000, samples: 10, wallBudgetMs: 90_000 };
   const sts = await startStsServer();
   const work = mkdtempSync(join(tmpdir(), 'mfa-tray-bench-'));
-  const keychain = createTestKeychain('bench');
   const rows = [];
   const raw = {};
   const row = (r) => {
     rows.push(r);
-    console.log(`  ${r.id}. ${r.what}: ${r.figure}${r.baseline ? ` vs ${r.baseline}` : ''}${r.ratio ? ` (${r.ratio})` : ''}`);
+    console.log(
+      `  ${r.id}. ${r.what}: ${r.figure}${r.baseline ? ` | ${r.baseline}` : ''}${r.ratio ? ` | ${r.ratio}` : ''} | goal ${r.goal}: ${metWord(r.met)}`,
+    );
   };
-
-  const files = {
-    HOME: work,
-    AWS_SHARED_CREDENTIALS_FILE: join(work, 'aws', 'credentials'),
-    AWS_CONFIG_FILE: join(work, 'aws', 'config'),
-    MFA_TRAY_CONFIG_DIR: join(work, 'config'),
-  };
-  const cliEnv = { ...process.env, ...files, MFA_TRAY_KEYCHAIN_SERVICE: keychain.prefix, AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_DEFAULT_REGION: 'us-east-1' };
-  const readProfiles = async () =>
+  const readProfiles = async (files) =>
     (await loadSharedConfigFiles({ filepath: files.AWS_SHARED_CREDENTIALS_FILE, configFilepath: files.AWS_CONFIG_FILE, ignoreCache: true })).credentialsFile;
 
-  try {
-    // 1. Refresh end to end, against the article's aws CLI workflow.
-    console.log('\n1. refresh, end to end');
-    const mfaTrayRuns = [];
-    let refreshFailure;
-    for (let i = 0; i < RUNS; i += 1) {
-      const user = sts.registerUser();
-      const added = await timed(process.execPath, [cli, 'add', `r${i}`, '--mfa-serial', user.mfaSerial, '--access-key-id', user.accessKeyId], {
-        env: cliEnv,
-        input: `${user.secretAccessKey}\n`,
-      });
-      if (added.status !== 0) throw new Error(`mfa-tray add failed: ${added.stderr}`);
-      await sts.avoidStepEdge(3000);
-      const result = await timed(process.execPath, [cli, 'refresh', `r${i}`, '--code', sts.currentCode(user)], { env: cliEnv });
-      const written = (await readProfiles())[`r${i}`]?.aws_session_token === sts.sessions.at(-1)?.sessionToken;
-      if (result.status !== 0 || !written) {
-        refreshFailure = `mfa-tray refresh failed (exit ${result.status}): ${firstLine(result.stderr)}`;
-        break;
-      }
-      mfaTrayRuns.push(result.ms);
-    }
-    raw.refreshMfaTrayMs = mfaTrayRuns;
-    const awsVersion = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-    const awsAvailable = awsVersion.status === 0;
-    const awsRuns = [];
-    if (awsAvailable) {
-      for (let i = 0; i < RUNS; i += 1) {
-        const user = sts.registerUser();
-        mkdirSync(dirname(files.AWS_SHARED_CREDENTIALS_FILE), { recursive: true });
-        const before = existsSync(files.AWS_SHARED_CREDENTIALS_FILE) ? readFileSync(files.AWS_SHARED_CREDENTIALS_FILE, 'utf8') : '';
-        writeFileSync(
-          files.AWS_SHARED_CREDENTIALS_FILE,
-          `${before}\n[base${i}]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`,
-        );
-        await sts.avoidStepEdge(6000);
-        const awsEnv = { ...process.env, ...files };
-        delete awsEnv.AWS_ENDPOINT_URL_STS;
-        const started = performance.now();
-        const token = await timed(
-          'aws',
-          [
-            'sts',
-            'get-session-token',
-            '--serial-number',
-            user.mfaSerial,
-            '--token-code',
-            sts.currentCode(user),
-            '--profile',
-            `base${i}`,
-            '--region',
-            'us-east-1',
-            '--endpoint-url',
-            sts.endpoint,
-            '--output',
-            'json',
-          ],
-          { env: awsEnv },
-        );
-        if (token.status !== 0) throw new Error(`aws sts get-session-token failed: ${token.stderr}`);
-        const credentials = JSON.parse(token.stdout).Credentials;
-        for (const [key, value] of [
-          ['aws_access_key_id', credentials.AccessKeyId],
-          ['aws_secret_access_key', credentials.SecretAccessKey],
-          ['aws_session_token', credentials.SessionToken],
-        ]) {
-          const set = await timed('aws', ['configure', 'set', key, value, '--profile', `mfa${i}`], { env: awsEnv });
-          if (set.status !== 0) throw new Error(`aws configure set failed: ${set.stderr}`);
-        }
-        awsRuns.push(performance.now() - started);
-        if ((await readProfiles())[`mfa${i}`]?.aws_session_token !== credentials.SessionToken) throw new Error('aws configure set did not write the session');
-      }
-    }
-    raw.refreshAwsCliMs = awsRuns;
-    raw.awsVersion = awsAvailable ? awsVersion.stdout.trim() || awsVersion.stderr.trim() : undefined;
-    {
-      const ours = mfaTrayRuns.length ? median(mfaTrayRuns) : undefined;
-      const theirs = awsRuns.length ? median(awsRuns) : undefined;
-      const ratio = ours && theirs ? theirs / ours : undefined;
-      row({
-        id: 1,
-        what: '`mfa-tray refresh <p> --code …`, process start until the file holds the session',
-        figure: refreshFailure ?? fmt(ours),
-        baseline: awsAvailable
-          ? `aws sts get-session-token + 3× aws configure set: ${fmt(theirs)} (${raw.awsVersion.split(' ')[0]})`
-          : 'aws CLI not installed: no baseline',
-        ratio: ratio ? `${ratio.toFixed(1)}× faster` : undefined,
-        goal: '≥ 5× faster',
-        met: ratio === undefined ? undefined : ratio >= 5,
-      });
-    }
-
-    // 2. credential-process with a cached session, against a bare Node start.
-    console.log('\n2. credential-process with a cached session');
-    const engineForCache = new Engine({ env: files, configDir: files.MFA_TRAY_CONFIG_DIR, secretStore: keychain.store });
-    const cachedProfile = 'cached';
-    {
-      const user = sts.registerUser();
-      const added = await timed(process.execPath, [cli, 'add', cachedProfile, '--mfa-serial', user.mfaSerial, '--access-key-id', user.accessKeyId], {
-        env: cliEnv,
-        input: `${user.secretAccessKey}\n`,
-      });
-      if (added.status !== 0) throw new Error(`mfa-tray add failed: ${added.stderr}`);
-      // Cached as a refresh leaves it (12 h left), put there directly so that this measure does not depend on 1.
-      await engineForCache.secrets.setSession(cachedProfile, { ...versionSession(1), expiresAt: Date.now() + 12 * 3600_000 });
-    }
-    const processRuns = [];
-    const nodeRuns = [];
-    const fastPathRuns = [];
-    const keytarRuns = [];
-    let processFailure;
-    // What main.ts loads for a fresh cached session: cli.mjs, then cached-session's chunk and its static imports.
-    const cliEntry = join(root, 'app', 'dist', 'cli.mjs');
-    const fastChunk = /["'](\.\/chunks\/cached-session-[^"']+\.mjs)["']/.exec(readFileSync(cliEntry, 'utf8'))?.[1];
-    if (!fastChunk) throw new Error('app/dist/cli.mjs does not import a cached-session chunk: has main.ts changed?');
-    const fastPathProbe = `await import(${JSON.stringify(pathToFileURL(cliEntry).href.replace(/cli\.mjs$/, fastChunk.slice(2)))})`;
-    const keytarProbe = `const k = require(${JSON.stringify(createRequire(join(root, 'package.json')).resolve('keytar'))}); k.getPassword(${JSON.stringify(`${keychain.prefix}: session`)}, ${JSON.stringify(cachedProfile)}).then(() => {});`;
-    for (let i = 0; i < STARTS + 2; i += 1) {
-      const served = await timed(process.execPath, [cli, 'credential-process', cachedProfile], { env: cliEnv });
-      if (served.status !== 0 || !served.stdout.includes('"Version": 1')) {
-        processFailure = `credential-process failed (exit ${served.status}): ${firstLine(served.stderr)}`;
-        break;
-      }
-      const bare = await timed(process.execPath, ['-e', '0']);
-      const fastPath = await timed(process.execPath, ['--input-type=module', '-e', fastPathProbe], { env: cliEnv });
-      const keytar = await timed(process.execPath, ['-e', keytarProbe], { env: cliEnv });
-      if (i < 2) continue; // warm-up: the page cache, the keyring daemon
-      processRuns.push(served.ms);
-      nodeRuns.push(bare.ms);
-      fastPathRuns.push(fastPath.ms);
-      keytarRuns.push(keytar.ms);
-    }
-    raw.credentialProcessMs = processRuns;
-    raw.nodeStartMs = nodeRuns;
-    raw.loadFastPathModulesMs = fastPathRuns;
-    raw.nodeKeytarOneReadMs = keytarRuns;
-    const entryGraph = staticGraph(cliEntry);
-    const fastGraph = staticGraph(join(root, 'app', 'dist', fastChunk));
-    const loaded = { files: entryGraph.files + fastGraph.files, bytes: entryGraph.bytes + fastGraph.bytes };
-    raw.credentialProcessLoads = loaded;
-    {
-      const ratio = processRuns.length ? median(processRuns) / median(nodeRuns) : undefined;
-      row({
-        id: 2,
-        what: '`mfa-tray credential-process <p>` with a cached session',
-        figure: processFailure ?? fmt(median(processRuns)),
-        baseline: `node -e 0: ${fmt(median(nodeRuns))}`,
-        ratio: ratio ? `${ratio.toFixed(2)}×` : undefined,
-        goal: '≤ 1.5×',
-        met: ratio === undefined ? undefined : ratio <= 1.5,
-      });
-      raw.credentialProcessBreakdown = {
-        nodeStartMs: median(nodeRuns),
-        loadModulesMs: median(fastPathRuns) - median(nodeRuns),
-        keytarLoadAndOneReadMs: median(keytarRuns) - median(nodeRuns),
-        restMs: processRuns.length ? median(processRuns) - median(fastPathRuns) - (median(keytarRuns) - median(nodeRuns)) : undefined,
-        modulesLoaded: `${loaded.files} files, ${fmtBytes(loaded.bytes)}`,
-      };
-      console.log(
-        `     breakdown: node ${fmt(median(nodeRuns))}; + loading the ${loaded.files} modules of this path (${fmtBytes(loaded.bytes)}) ${fmt(median(fastPathRuns) - median(nodeRuns))}; ` +
-          `+ keytar and one keychain read ${fmt(median(keytarRuns) - median(nodeRuns))}`,
-      );
-    }
-
-    // 3. One credentials-file update in a file of 1,000 profiles.
-    console.log('\n3. one credentials-file update, 1,000 profiles');
-    const original = largeCredentialsFile(1000);
-    const start = original.indexOf('[target0]');
-    const end = original.indexOf('\n[', start + 1) + 1;
-    const measureUpdates = async (dir) => {
-      const path = join(dir, 'credentials');
-      writeFileSync(path, original, { mode: 0o600 });
-      const file = new CredentialsFile({ path });
-      const times = [];
-      for (let k = 1; k <= (quick ? 8 : 30); k += 1) {
-        const t0 = performance.now();
-        await file.writeSession('target0', versionSession(k));
-        times.push(performance.now() - t0);
-      }
-      const after = readFileSync(path, 'latin1');
-      return {
-        times: times.slice(3),
-        outsideUnchanged: after.startsWith(original.slice(0, start)) && after.endsWith(original.slice(end)) && after !== original,
-      };
+  /** A world of its own: folder, credentials and config files, settings, a keychain prefix; an engine to set it up. */
+  const worlds = [];
+  const createWorld = (label) => {
+    const dir = join(work, label);
+    const files = {
+      HOME: dir,
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws', 'credentials'),
+      AWS_CONFIG_FILE: join(dir, 'aws', 'config'),
+      MFA_TRAY_CONFIG_DIR: join(dir, 'config'),
     };
-    const diskDir = join(work, 'disk');
-    mkdirSync(diskDir);
-    const onDisk = await measureUpdates(diskDir);
-    raw.updateOnDiskMs = onDisk.times;
-    let onTmpfs;
-    if (whyNoMount() === undefined) {
-      const tmpfsDir = join(work, 'tmpfs');
-      mkdirSync(tmpfsDir);
-      const unmount = mountTmpfs(tmpfsDir, 8192);
-      try {
-        onTmpfs = await measureUpdates(tmpfsDir);
-      } finally {
-        unmount();
-      }
-      raw.updateOnTmpfsMs = onTmpfs.times;
-    }
-    const editTimes = [];
-    for (let k = 0; k < 30; k += 1) {
-      const t0 = performance.now();
-      withSession(original, 'target0', versionSession(k));
-      editTimes.push(performance.now() - t0);
-    }
-    raw.editOnlyMs = editTimes.slice(5);
-    {
-      const ms = median(onDisk.times);
-      row({
-        id: 3,
-        what: `one writeSession into a ${fmtBytes(Buffer.byteLength(original))}, 1,000-profile file (lock, read, edit, temp file, fsync, re-read, rename, fsync folder)`,
-        figure: `${fmt(ms)} on this disk (ext4)${onTmpfs ? `, ${fmt(median(onTmpfs.times))} on tmpfs` : ''}; the edit alone ${fmt(median(raw.editOnlyMs))}`,
-        baseline: `bytes outside the section unchanged: ${onDisk.outsideUnchanged && (onTmpfs?.outsideUnchanged ?? true) ? 'yes' : 'NO'}`,
-        goal: '< 5 ms',
-        met: ms < 5 && onDisk.outsideUnchanged,
-      });
-    }
+    const keychain = createTestKeychain(`bench ${label}`);
+    const engine = new Engine({ env: files, configDir: files.MFA_TRAY_CONFIG_DIR, secretStore: keychain.store, stsEndpoint: sts.endpoint });
+    const world = {
+      dir,
+      files,
+      keychain,
+      engine,
+      cliEnv: { ...process.env, ...files, MFA_TRAY_KEYCHAIN_SERVICE: keychain.prefix, AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_DEFAULT_REGION: 'us-east-1' },
+      childConfig: JSON.stringify({ env: files, configDir: files.MFA_TRAY_CONFIG_DIR, keychainPrefix: keychain.prefix }),
+      /** A profile for a new user of the loopback STS (its own device), optionally with its TOTP secret and a cached session. */
+      async add(name, { totp = false, durationSeconds, session } = {}) {
+        // Through the engine's own stores, as Engine.addProfile writes them, without the reload of
+        // every profile's state it does after each add (setting up 100 profiles would cost O(n²)).
+        const user = sts.registerUser();
+        await engine.secrets.setLongLivedKey(name, { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+        if (totp) await engine.secrets.setTotpSecret(name, user.totpSecret);
+        await engine.settings.addProfile({ name, mfaSerial: user.mfaSerial, ...(durationSeconds ? { durationSeconds } : {}) });
+        if (session) await engine.secrets.setSession(name, session);
+        return user;
+      },
+      /** The clock offset as a process that talked to STS in the last hour left it (no GetCallerIdentity first). */
+      rememberClockOffset() {
+        mkdirSync(files.MFA_TRAY_CONFIG_DIR, { recursive: true });
+        const now = Date.now();
+        writeFileSync(
+          join(files.MFA_TRAY_CONFIG_DIR, 'clock-offset.json'),
+          `${JSON.stringify({ version: 1, offsetMs: 0, measuredAt: now, bootAt: Math.round(now - uptime() * 1000) })}\n`,
+        );
+      },
+      async cleanup() {
+        engine.stop();
+        await keychain.cleanup();
+        worlds.splice(worlds.indexOf(world), 1);
+      },
+    };
+    worlds.push(world);
+    return world;
+  };
 
-    // 4. The engine's memory with 100 profiles and their timers.
-    console.log('\n4. engine memory, 100 profiles');
+  // Children bundled as the app's bundles are (esbuild, ESM, keytar external).
+  const bundles = mkdtempSync(join(tmpdir(), 'mfa-tray-bench-bundles-'));
+  const keytarPath = createRequire(join(root, 'package.json')).resolve('keytar');
+  {
     const { build } = await import('esbuild');
-    const bundles = mkdtempSync(join(tmpdir(), 'mfa-tray-bench-bundles-'));
-    const keytarPath = createRequire(join(root, 'package.json')).resolve('keytar');
     await build({
       absWorkingDir: root,
-      entryPoints: { memory: 'bench/memory-child.mjs', menu: 'bench/menu-child.mjs' },
+      entryPoints: { memory: 'bench/memory-child.mjs', menu: 'bench/menu-child.mjs', soak: 'bench/soak-child.mjs', write: 'bench/write-child.mjs' },
       outdir: bundles,
       bundle: true,
       splitting: true,
@@ -368,130 +295,544 @@ async function inner() {
       logLevel: 'error',
       plugins: [{ name: 'keytar-from-checkout', setup: (b) => b.onResolve({ filter: /^keytar$/ }, () => ({ path: keytarPath, external: true })) }],
     });
-    const worlds = {};
-    for (const count of [0, 5, 100]) {
-      const dir = join(work, `engine-${count}`);
-      const env = {
-        HOME: dir,
-        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws', 'credentials'),
-        AWS_CONFIG_FILE: join(dir, 'aws', 'config'),
-        MFA_TRAY_CONFIG_DIR: join(dir, 'config'),
+  }
+
+  const main = createWorld('main');
+  const cpPath = credentialProcessPath(dist);
+  raw.credentialProcessLoads = cpPath && { layout: cpPath.describe, files: cpPath.files, bytes: cpPath.bytes };
+
+  try {
+    // ── 2. credential-process with a cached session, against a bare Node start ──
+    if (wanted(2)) {
+      console.log('\n2. credential-process with a cached session');
+      const profile = 'cached';
+      await main.add(profile);
+      // Cached as a refresh leaves it (12 h left), put there directly so that this row depends on no other.
+      await main.engine.secrets.setSession(profile, { ...versionSession(1), expiresAt: Date.now() + 12 * 3600_000 });
+      const keytarProbe = `const k = require(${JSON.stringify(keytarPath)}); k.getPassword(${JSON.stringify(`${main.keychain.prefix}: session`)}, ${JSON.stringify(profile)}).then(() => {});`;
+      const extra = { keytar: async () => (await mustRun('the keytar probe', process.execPath, ['-e', keytarProbe], { env: main.cliEnv })).ms };
+      if (cpPath) extra.load = async () => (await mustRun('the module-loading probe', process.execPath, cpPath.probe, { env: main.cliEnv })).ms;
+      const p = await pairedRatio(
+        async () => {
+          const served = await mustRun('mfa-tray credential-process', process.execPath, [cli, 'credential-process', profile], { env: main.cliEnv });
+          if (!served.stdout.includes('"Version": 1')) throw new Error(`mfa-tray credential-process answered something else: ${firstLine(served.stdout)}`);
+          return served.ms;
+        },
+        async () => (await mustRun('node -e 0', process.execPath, ['-e', '0'])).ms,
+        N.starts,
+        { warmups: 2, extra },
+      );
+      // The breakdown, from the same rounds: each part is the median of its per-round differences.
+      const diffs = (xs, ys) => median(xs.map((x, k) => x - ys[k]));
+      const breakdown = {
+        nodeStartMs: p.medianB,
+        keytarLoadAndOneReadMs: diffs(p.extras.keytar, p.b),
+        loadModulesMs: cpPath ? diffs(p.extras.load, p.b) : undefined,
+        modulesLoaded: cpPath ? `${cpPath.describe}: ${cpPath.files} files, ${fmtBytes(cpPath.bytes)}` : 'n/a (a bundle layout this bench does not know)',
+        credentialProcessOverNodeMs: diffs(p.a, p.b),
       };
-      const kc = createTestKeychain(`bench${count}`);
-      const engine = new Engine({ env, configDir: env.MFA_TRAY_CONFIG_DIR, secretStore: kc.store });
-      for (let i = 0; i < count; i += 1) {
-        const user = sts.registerUser();
-        await engine.addProfile({ name: `p${i}`, mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
-        await engine.secrets.setSession(`p${i}`, { ...versionSession(i), expiresAt: Date.now() + (1 + (i % 12)) * 3600_000 });
-      }
-      worlds[count] = { config: JSON.stringify({ env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: kc.prefix }), keychain: kc };
+      raw.credentialProcess = { ...p, breakdown };
+      row({
+        id: 2,
+        what: '`mfa-tray credential-process <p>` with a cached session',
+        figure: fmt(p.medianA),
+        baseline: `\`node -e 0\`: ${fmt(p.medianB)}`,
+        ratio: fmtRatio(p),
+        goal: '≤ 1.3×',
+        met: p.ratio <= 1.3,
+      });
+      console.log(
+        `     breakdown (medians of per-round differences): node ${fmt(breakdown.nodeStartMs)}; credential-process over node +${fmt(breakdown.credentialProcessOverNodeMs)}, of which ` +
+          `keytar and one keychain read +${fmt(breakdown.keytarLoadAndOneReadMs)} (alone), loading ${breakdown.modulesLoaded} ${cpPath ? `+${fmt(breakdown.loadModulesMs)} (alone)` : ''}`,
+      );
     }
-    const measureMemory = async (childArgs) => {
-      const samples = [];
-      for (let i = 0; i < (quick ? 2 : 5); i += 1) {
-        const result = await timed(process.execPath, ['--expose-gc', ...childArgs]);
-        if (result.status !== 0) throw new Error(`memory child failed: ${result.stderr}`);
-        samples.push(JSON.parse(result.stdout.trim().split('\n').at(-1)));
+
+    // ── 1. refresh against the bare-SDK floor ──
+    if (wanted(1)) {
+      console.log('\n1. refresh, end to end, against a bare SDK call');
+      const floorFile = join(work, 'floor', 'credentials');
+      mkdirSync(dirname(floorFile), { recursive: true });
+      const p = await pairedRatio(
+        async (round) => {
+          await sts.avoidStepEdge(3000);
+          const result = await mustRun('mfa-tray refresh', process.execPath, [cli, 'refresh', round.name, '--code', sts.currentCode(round.ours)], {
+            env: main.cliEnv,
+          });
+          const written = (await readProfiles(main.files))[round.name]?.aws_session_token;
+          if (written !== sts.sessions.at(-1)?.sessionToken) throw new Error('mfa-tray refresh did not write the session it got');
+          return result.ms;
+        },
+        async (round) => {
+          await sts.avoidStepEdge(3000);
+          const { floor } = round;
+          const result = await mustRun(
+            'bench/floor-refresh.mjs',
+            process.execPath,
+            ['bench/floor-refresh.mjs', round.name, floor.accessKeyId, floor.secretAccessKey, floor.mfaSerial, sts.currentCode(floor), floorFile],
+            { env: main.cliEnv },
+          );
+          if (!readFileSync(floorFile, 'utf8').includes(sts.sessions.at(-1)?.sessionToken))
+            throw new Error('bench/floor-refresh.mjs did not write the session it got');
+          return result.ms;
+        },
+        N.refreshes,
+        {
+          warmups: 1,
+          // Each side a user of its own (a device of its own): a code goes to STS once.
+          prepare: async (i) => {
+            const name = `r${i + 1}`;
+            return { name, ours: await main.add(name), floor: sts.registerUser() };
+          },
+        },
+      );
+      raw.refreshVsFloor = p;
+      row({
+        id: 1,
+        what: '`mfa-tray refresh <p> --code …`, process start until the credentials file holds the session',
+        figure: fmt(p.medianA),
+        baseline: `bare-SDK floor (bench/floor-refresh.mjs: import @aws-sdk/client-sts, one GetSessionToken, one plain write): ${fmt(p.medianB)}`,
+        ratio: fmtRatio(p),
+        goal: '≤ 1.1×',
+        met: p.ratio <= 1.1,
+      });
+    }
+
+    // ── 1b. refresh against the aws CLI ──
+    if (wanted('1b')) {
+      console.log('\n1b. refresh, end to end, against the aws CLI');
+      const awsVersion = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+      if (awsVersion.status !== 0 || awsVersion.error) {
+        row({ id: '1b', what: '`mfa-tray refresh <p> --code …` against the aws CLI', figure: 'aws CLI not installed: not measured', goal: '≥ 5× faster' });
+      } else {
+        raw.awsVersion = (awsVersion.stdout.trim() || awsVersion.stderr.trim()).split(' ')[0];
+        const awsEnv = { ...process.env, ...main.files };
+        delete awsEnv.AWS_ENDPOINT_URL_STS;
+        const p = await pairedRatio(
+          async (round) => {
+            const user = round.theirs;
+            const i = round.i;
+            await sts.avoidStepEdge(6000);
+            const started = performance.now();
+            const token = await mustRun(
+              'aws sts get-session-token',
+              'aws',
+              [
+                'sts',
+                'get-session-token',
+                '--serial-number',
+                user.mfaSerial,
+                '--token-code',
+                sts.currentCode(user),
+                '--profile',
+                `base${i}`,
+                '--region',
+                'us-east-1',
+                '--endpoint-url',
+                sts.endpoint,
+                '--output',
+                'json',
+              ],
+              { env: awsEnv },
+            );
+            const credentials = JSON.parse(token.stdout).Credentials;
+            for (const [key, value] of [
+              ['aws_access_key_id', credentials.AccessKeyId],
+              ['aws_secret_access_key', credentials.SecretAccessKey],
+              ['aws_session_token', credentials.SessionToken],
+            ]) {
+              await mustRun('aws configure set', 'aws', ['configure', 'set', key, value, '--profile', `mfa${i}`], { env: awsEnv });
+            }
+            const ms = performance.now() - started;
+            if ((await readProfiles(main.files))[`mfa${i}`]?.aws_session_token !== credentials.SessionToken)
+              throw new Error('aws configure set did not write the session');
+            return ms;
+          },
+          async (round) => {
+            await sts.avoidStepEdge(3000);
+            return (
+              await mustRun('mfa-tray refresh', process.execPath, [cli, 'refresh', round.name, '--code', sts.currentCode(round.ours)], { env: main.cliEnv })
+            ).ms;
+          },
+          N.awsCli,
+          {
+            warmups: 1,
+            prepare: async (i) => {
+              const theirs = sts.registerUser();
+              mkdirSync(dirname(main.files.AWS_SHARED_CREDENTIALS_FILE), { recursive: true });
+              const before = existsSync(main.files.AWS_SHARED_CREDENTIALS_FILE) ? readFileSync(main.files.AWS_SHARED_CREDENTIALS_FILE, 'utf8') : '';
+              writeFileSync(
+                main.files.AWS_SHARED_CREDENTIALS_FILE,
+                `${before}\n[base${i + 1}]\naws_access_key_id = ${theirs.accessKeyId}\naws_secret_access_key = ${theirs.secretAccessKey}\n`,
+              );
+              const name = `c${i + 1}`;
+              return { i: i + 1, name, ours: await main.add(name), theirs };
+            },
+          },
+        );
+        raw.refreshVsAwsCli = p;
+        row({
+          id: '1b',
+          what: '`mfa-tray refresh <p> --code …` against the aws CLI workflow',
+          figure: fmt(p.medianB),
+          baseline: `\`aws sts get-session-token\` + 3× \`aws configure set\` (${raw.awsVersion}): ${fmt(p.medianA)}`,
+          ratio: `${fmtRatio(p, 1).replace('×', '× faster')}`,
+          goal: '≥ 5× faster',
+          met: p.ratio >= 5,
+        });
       }
-      const pick = (key) => median(samples.map((s) => (s.memory ?? s)[key]));
-      return { rss: pick('rss'), heapUsed: pick('heapUsed'), external: pick('external'), valid: samples[0].valid };
+    }
+
+    // ── 6. refresh --all of 8 profiles with generated codes, against refreshing one ──
+    if (wanted(6)) {
+      const COUNT = 8;
+      console.log(`\n6. refresh --all of ${COUNT} profiles with generated codes, against one`);
+      const refreshed = async (world, names) => {
+        const profiles = await readProfiles(world.files);
+        const missing = names.filter((n) => !profiles[n]?.aws_session_token);
+        if (missing.length) throw new Error(`mfa-tray refresh did not write the sessions of ${missing.join(', ')}`);
+      };
+      const identityCallsBefore = sts.count('GetCallerIdentity');
+      const p = await pairedRatio(
+        async ({ all }) => {
+          await sts.avoidStepEdge(6000);
+          const result = await mustRun('mfa-tray refresh --all', process.execPath, [cli, 'refresh', '--all'], { env: all.world.cliEnv });
+          await refreshed(all.world, all.names);
+          return result.ms;
+        },
+        async ({ one }) => {
+          await sts.avoidStepEdge(6000);
+          const result = await mustRun('mfa-tray refresh <one>', process.execPath, [cli, 'refresh', one.names[0]], { env: one.world.cliEnv });
+          await refreshed(one.world, one.names);
+          return result.ms;
+        },
+        N.refreshAll,
+        {
+          warmups: 1,
+          // Two fresh worlds a round (every device's code of this time step unused), each with the
+          // clock offset remembered as after any recent refresh.
+          prepare: async (i) => {
+            for (const w of worlds.filter((w) => w.dir.includes('refresh-all-'))) await w.cleanup();
+            const make = async (label, count) => {
+              const world = createWorld(`refresh-all-${label}-${i + 1}`);
+              const names = [];
+              for (let k = 0; k < count; k += 1) {
+                names.push(`${label}${k}`);
+                await world.add(`${label}${k}`, { totp: true });
+              }
+              world.rememberClockOffset();
+              return { world, names };
+            };
+            return { all: await make('all', COUNT), one: await make('one', 1) };
+          },
+        },
+      );
+      for (const w of worlds.filter((w) => w.dir.includes('refresh-all-'))) await w.cleanup();
+      raw.refreshAllVsOne = { profiles: COUNT, getCallerIdentity: sts.count('GetCallerIdentity') - identityCallsBefore, ...p };
+      row({
+        id: 6,
+        what: `\`mfa-tray refresh --all\` over ${COUNT} profiles (${COUNT} devices, codes generated from their TOTP secrets)`,
+        figure: fmt(p.medianA),
+        baseline: `\`mfa-tray refresh <p>\` of one such profile: ${fmt(p.medianB)}`,
+        ratio: fmtRatio(p),
+        goal: '≈ one refresh: ≤ 1.5×',
+        met: p.ratio <= 1.5,
+      });
+    }
+
+    // ── 3. one update of a 1,000-profile credentials file, cold ──
+    if (wanted(3)) {
+      console.log('\n3. one credentials-file update, 1,000 profiles, in a fresh process');
+      const original = largeCredentialsFile(1000);
+      const start = original.indexOf('[target0]');
+      const end = original.indexOf('\n[', start + 1) + 1;
+      const measureWrites = async (dir) => {
+        const path = join(dir, 'credentials');
+        writeFileSync(path, original, { mode: 0o600 });
+        const cold = [];
+        let warm;
+        for (let k = 0; k < N.writes + 1; k += 1) {
+          const config = { path, section: 'target0', session: versionSession(k + 1), warm: k === N.writes ? (quick ? 8 : 30) : 0 };
+          const result = await mustRun('the write child', process.execPath, [join(bundles, 'write.mjs'), JSON.stringify(config)]);
+          const answer = JSON.parse(result.stdout.trim().split('\n').at(-1));
+          if (k === 0) continue; // warm-up: the page cache
+          if (k === N.writes) warm = answer.warmMs;
+          else cold.push(answer.coldMs);
+        }
+        const after = readFileSync(path, 'latin1');
+        return {
+          cold,
+          warm,
+          outsideUnchanged: after.startsWith(original.slice(0, start)) && after.endsWith(original.slice(end)) && after !== original,
+        };
+      };
+      const diskDir = join(work, 'disk');
+      mkdirSync(diskDir);
+      const onDisk = await measureWrites(diskDir);
+      const disk = diskOf(diskDir);
+      let onTmpfs;
+      const noMount = whyNoMount();
+      if (noMount === undefined) {
+        const tmpfsDir = join(work, 'tmpfs');
+        mkdirSync(tmpfsDir);
+        const unmount = mountTmpfs(tmpfsDir, 8192);
+        try {
+          onTmpfs = await measureWrites(tmpfsDir);
+        } finally {
+          unmount();
+        }
+      }
+      const { withSession } = await import('../main/engine/files/credentials-file.ts');
+      const editTimes = [];
+      for (let k = 0; k < 30; k += 1) {
+        const t0 = performance.now();
+        withSession(original, 'target0', versionSession(k));
+        editTimes.push(performance.now() - t0);
+      }
+      raw.update = { bytes: Buffer.byteLength(original), disk, onDisk, onTmpfs, tmpfs: noMount ?? 'mounted', editOnlyWarmMs: editTimes.slice(5) };
+      const unchanged = onDisk.outsideUnchanged && (onTmpfs?.outsideUnchanged ?? true);
+      const cold = median(onDisk.cold);
+      row({
+        id: 3,
+        what: `one writeSession into a ${fmtBytes(Buffer.byteLength(original))}, 1,000-profile file, cold: a fresh process, the call alone timed (lock, read, edit, temp file, fsync, re-read, rename, fsync folder)`,
+        figure: `${fmt(cold)} on this disk (${disk})${onTmpfs ? `, ${fmt(median(onTmpfs.cold))} on tmpfs` : `; tmpfs not measured (${noMount})`}`,
+        baseline: `bytes outside the section unchanged: ${unchanged ? 'yes' : 'NO'}; ${onDisk.cold.length} processes each`,
+        goal: '< 5 ms, cold, bytes outside unchanged',
+        met: cold < 5 && unchanged,
+      });
+      row({
+        id: '3b',
+        what: 'the same write, warm (the median of many writes in one process), for comparison',
+        figure: `${fmt(onDisk.warm)} on this disk${onTmpfs ? `, ${fmt(onTmpfs.warm)} on tmpfs` : ''}; the INI edit alone ${fmt(median(raw.update.editOnlyWarmMs))}`,
+        goal: 'report',
+      });
+    }
+
+    // ── 4. the engine's memory with 100 profiles ──
+    const memoryWorlds = {};
+    const memoryWorld = async (count) => {
+      if (memoryWorlds[count]) return memoryWorlds[count];
+      const world = createWorld(`engine-${count}`);
+      for (let i = 0; i < count; i += 1) await world.add(`p${i}`, { session: { ...versionSession(i), expiresAt: Date.now() + (1 + (i % 12)) * 3600_000 } });
+      memoryWorlds[count] = world;
+      return world;
     };
-    const baseline = await measureMemory([
-      '-e',
-      'for (let i = 0; i < 3; i += 1) gc(); setTimeout(() => { gc(); console.log(JSON.stringify(process.memoryUsage())); }, 100);',
-    ]);
-    // The keychain module alone (keytar, libsecret, GLib, a D-Bus connection): native memory the engine pulls in.
-    const keytarOnly = await measureMemory([
-      '-e',
-      `const k = require(${JSON.stringify(keytarPath)}); k.getPassword('MFA Tray bench: none', 'none').then(() => { for (let i = 0; i < 3; i += 1) gc(); setTimeout(() => { gc(); console.log(JSON.stringify(process.memoryUsage())); }, 100); });`,
-    ]);
-    const engine0 = await measureMemory([join(bundles, 'memory.mjs'), worlds[0].config]);
-    const engine5 = await measureMemory([join(bundles, 'memory.mjs'), worlds[5].config]);
-    const engine100 = await measureMemory([join(bundles, 'memory.mjs'), worlds[100].config]);
-    raw.memory = { baseline, keytarOnly, engine0, engine5, engine100 };
-    {
+    if (wanted(4)) {
+      console.log('\n4. engine memory, 100 profiles');
+      const measureMemory = async (childArgs) => {
+        const samples = [];
+        for (let i = 0; i < N.memory; i += 1) {
+          const result = await mustRun('a memory child', process.execPath, ['--expose-gc', ...childArgs]);
+          samples.push(JSON.parse(result.stdout.trim().split('\n').at(-1)));
+        }
+        const pick = (key) => median(samples.map((s) => (s.memory ?? s)[key]));
+        return { rss: pick('rss'), heapUsed: pick('heapUsed'), external: pick('external'), valid: samples[0].valid };
+      };
+      const printMemory = 'for (let i = 0; i < 3; i += 1) gc(); setTimeout(() => { gc(); console.log(JSON.stringify(process.memoryUsage())); }, 100);';
+      const baseline = await measureMemory(['-e', printMemory]);
+      // The keychain module alone (keytar, libsecret, GLib, a D-Bus connection): native memory the engine pulls in.
+      const keytarOnly = await measureMemory([
+        '-e',
+        `const k = require(${JSON.stringify(keytarPath)}); k.getPassword('MFA Tray bench: none', 'none').then(() => { ${printMemory} });`,
+      ]);
+      const engine0 = await measureMemory([join(bundles, 'memory.mjs'), (await memoryWorld(0)).childConfig]);
+      const engine5 = await measureMemory([join(bundles, 'memory.mjs'), (await memoryWorld(5)).childConfig]);
+      const engine100 = await measureMemory([join(bundles, 'memory.mjs'), (await memoryWorld(100)).childConfig]);
+      raw.memory = { baseline, keytarOnly, engine0, engine5, engine100 };
       const rss = engine100.rss - baseline.rss;
       const heap = engine100.heapUsed - baseline.heapUsed;
       row({
         id: 4,
-        what: 'engine started with 100 profiles (states loaded, scheduler timer set), over a bare Node process, after GC',
-        figure: `RSS +${fmtBytes(rss)}, JS heap +${fmtBytes(heap)}`,
-        baseline: `node: RSS ${fmtBytes(baseline.rss)}, heap ${fmtBytes(baseline.heapUsed)}; of the RSS, keytar + libsecret + one keychain call alone: +${fmtBytes(keytarOnly.rss - baseline.rss)}; with 5 profiles: RSS +${fmtBytes(engine5.rss - baseline.rss)}, heap +${fmtBytes(engine5.heapUsed - baseline.heapUsed)}; so each profile past 5: RSS ${fmtBytes((engine100.rss - engine5.rss) / 95)}, heap ${fmtBytes((engine100.heapUsed - engine5.heapUsed) / 95)}`,
-        goal: '< 10 MB',
+        what: 'the engine started with 100 profiles (states loaded, scheduler timer set), over a bare Node process, after GC',
+        figure: `RSS ${fmtSigned(rss)}, JS heap ${fmtSigned(heap)}`,
+        baseline: `node: RSS ${fmtBytes(baseline.rss)}, heap ${fmtBytes(baseline.heapUsed)}; of the RSS, keytar + libsecret + one keychain call alone ${fmtSigned(keytarOnly.rss - baseline.rss)}, the engine with no profile ${fmtSigned(engine0.rss - baseline.rss)}; each profile past 5: RSS ${fmtBytes((engine100.rss - engine5.rss) / 95)}, heap ${fmtBytes((engine100.heapUsed - engine5.heapUsed) / 95)}`,
+        goal: '< 10 MB (RSS)',
         met: rss < 10 * 1024 * 1024,
       });
       if (engine100.valid !== 100) console.log(`     note: only ${engine100.valid} of 100 profiles were valid`);
     }
 
-    // 5. Bundle size, and start-up until the tray menu model is ready.
-    console.log('\n5. bundle size and start-up');
-    const dist = join(root, 'app', 'dist');
-    const mainGraph = staticGraph(join(dist, 'main.mjs'));
-    const sizes = {
-      mainStatic: existsSync(join(dist, 'main.mjs')) ? mainGraph : undefined,
-      cliCachedSessionPath: loaded,
-      chunksAll: folderBytes(join(dist, 'chunks'), (name) => name.endsWith('.mjs')),
-      mainAndCliAndChunks: folderBytes(dist, (name) => name.endsWith('.mjs')) - folderBytes(join(dist, 'renderer'), (name) => name.endsWith('.mjs')),
-      preload: existsSync(join(dist, 'preload.cjs')) ? statSync(join(dist, 'preload.cjs')).size : undefined,
-      renderer: folderBytes(join(dist, 'renderer'), (name) => !name.endsWith('.map')),
-    };
-    raw.bundle = sizes;
-    const menuRuns = { 5: [], 100: [] };
-    const menuNode = [];
-    for (let i = 0; i < (quick ? 3 : 9); i += 1) {
-      for (const count of [5, 100]) {
-        const result = await timed(process.execPath, [join(bundles, 'menu.mjs'), worlds[count].config]);
-        if (result.status !== 0) throw new Error(`menu child failed: ${result.stderr}`);
-        menuRuns[count].push(result.ms);
-      }
-      menuNode.push((await timed(process.execPath, ['-e', '0'])).ms);
+    // ── 7. status with 100 profiles against status with 1 ──
+    if (wanted(7)) {
+      console.log('\n7. status, 100 profiles against 1');
+      const many = await memoryWorld(100);
+      const one = await memoryWorld(1);
+      const p = await pairedRatio(
+        async () => (await mustRun('mfa-tray status (100 profiles)', process.execPath, [cli, 'status'], { env: many.cliEnv })).ms,
+        async () => (await mustRun('mfa-tray status (1 profile)', process.execPath, [cli, 'status'], { env: one.cliEnv })).ms,
+        N.status,
+        { warmups: 1 },
+      );
+      raw.statusManyVsOne = p;
+      row({
+        id: 7,
+        what: '`mfa-tray status` with 100 profiles (each with a cached session)',
+        figure: fmt(p.medianA),
+        baseline: `with 1 profile: ${fmt(p.medianB)}`,
+        ratio: fmtRatio(p),
+        goal: '< 2×',
+        met: p.ratio < 2,
+      });
     }
-    raw.menuReadyMs = menuRuns;
-    raw.menuNodeStartMs = menuNode;
-    row({
-      id: 5,
-      what: 'built bundles (app/dist, without source maps and renderer)',
-      figure: `main.mjs + its static chunks ${sizes.mainStatic ? fmtBytes(sizes.mainStatic.bytes) : 'not built'}; the command's cached-session path ${fmtBytes(loaded.bytes)}; main, cli and every chunk ${fmtBytes(sizes.mainAndCliAndChunks)}`,
-      baseline: `preload ${sizes.preload ? fmtBytes(sizes.preload) : '-'}, renderer ${fmtBytes(sizes.renderer)}`,
-      goal: 'report',
-    });
-    row({
-      id: '5b',
-      what: 'process start until the tray menu model is ready (engine + tray source + menu model, bundled as main.mjs is; Electron itself excluded)',
-      figure: `${fmt(median(menuRuns[5]))} with 5 profiles, ${fmt(median(menuRuns[100]))} with 100`,
-      baseline: `node -e 0: ${fmt(median(menuNode))}`,
-      ratio: `${(median(menuRuns[5]) / median(menuNode)).toFixed(1)}× / ${(median(menuRuns[100]) / median(menuNode)).toFixed(1)}×`,
-      goal: 'report',
-    });
 
-    rmSync(bundles, { recursive: true, force: true });
-    for (const world of Object.values(worlds)) await world.keychain.cleanup();
+    // ── 5. bundle size, and start-up until the tray menu model is ready ──
+    if (wanted(5, '5b')) {
+      console.log('\n5. bundle size and start-up');
+      const mainGraph = staticGraph(join(dist, 'main.mjs'));
+      const sizes = {
+        mainStatic: existsSync(join(dist, 'main.mjs')) ? mainGraph : undefined,
+        credentialProcessPath: raw.credentialProcessLoads,
+        chunksAll: folderBytes(join(dist, 'chunks'), (name) => name.endsWith('.mjs')),
+        allScripts: folderBytes(dist, (name) => /\.(mjs|cjs)$/.test(name)) - folderBytes(join(dist, 'renderer'), (name) => /\.(mjs|cjs)$/.test(name)),
+        preload: existsSync(join(dist, 'preload.cjs')) ? statSync(join(dist, 'preload.cjs')).size : undefined,
+        renderer: folderBytes(join(dist, 'renderer'), (name) => !name.endsWith('.map')),
+      };
+      raw.bundle = sizes;
+      row({
+        id: 5,
+        what: 'built bundles (app/dist, without source maps)',
+        figure:
+          `main.mjs + its static chunks ${sizes.mainStatic ? fmtBytes(sizes.mainStatic.bytes) : 'not built'}; what \`credential-process\` loads for a cached session ` +
+          `${cpPath ? `${fmtBytes(cpPath.bytes)} (${cpPath.describe})` : 'n/a (unknown layout)'}; every script of app/dist but the renderer's ${fmtBytes(sizes.allScripts)}`,
+        baseline: `preload ${sizes.preload ? fmtBytes(sizes.preload) : '-'}, renderer ${fmtBytes(sizes.renderer)}`,
+        goal: 'report',
+      });
+      const five = await memoryWorld(5);
+      const hundred = await memoryWorld(100);
+      const menu = async (world) => (await mustRun('the menu child', process.execPath, [join(bundles, 'menu.mjs'), world.childConfig])).ms;
+      const p5 = await pairedRatio(
+        () => menu(five),
+        async () => (await mustRun('node -e 0', process.execPath, ['-e', '0'])).ms,
+        N.menu,
+        {
+          warmups: 1,
+          extra: { hundred: () => menu(hundred) },
+        },
+      );
+      const r100 = median(p5.extras.hundred.map((ms, k) => ms / p5.b[k]));
+      raw.menuReady = { ...p5, ratio100: r100 };
+      row({
+        id: '5b',
+        what: 'process start until the tray menu model is ready (engine, tray source and menu model, bundled as main.mjs is; Electron itself excluded)',
+        figure: `${fmt(p5.medianA)} with 5 profiles, ${fmt(median(p5.extras.hundred))} with 100`,
+        baseline: `\`node -e 0\`: ${fmt(p5.medianB)}`,
+        ratio: `${p5.ratio.toFixed(1)}× / ${r100.toFixed(1)}× (${p5.ratios.length} rounds)`,
+        goal: 'report',
+      });
+    }
+
+    // ── 4b. the soak: the engine as watch runs it, 100 profiles, a fast clock ──
+    if (wanted('4b')) {
+      const hours = soakPlan.simulatedMs / 3600_000;
+      console.log(
+        `\n4b. soak: 100 self-refreshing profiles, ${hours >= 48 ? `${hours / 24} days` : `${hours} h`} of simulated time (at most ${soakPlan.wallBudgetMs / 1000} s)`,
+      );
+      const world = createWorld('soak');
+      // A tenth of the sessions last an hour (refreshed 10 min before they end: ~29 times a day),
+      // the rest 12 h (twice a day); the first expiries spread over one lifetime.
+      const now = Date.now();
+      const setupStarted = performance.now();
+      for (let i = 0; i < 100; i += 1) {
+        const durationSeconds = i % 10 === 0 ? 3600 : 43200;
+        const firstExpiry = now + 11 * 60_000 + Math.round((((i * 37) % 100) / 100) * (durationSeconds * 1000 - 11 * 60_000));
+        await world.add(`s${i}`, { totp: true, durationSeconds, session: { ...versionSession(i), expiresAt: firstExpiry } });
+      }
+      console.log(`     (set up in ${fmt(performance.now() - setupStarted)})`);
+      const config = JSON.stringify({ ...JSON.parse(world.childConfig), stsEndpoint: sts.endpoint, ...soakPlan });
+      const gotBefore = sts.count('GetSessionToken');
+      const result = await new Promise((resolve, reject) => {
+        const child = fork(join(bundles, 'soak.mjs'), [config], { execArgv: ['--expose-gc'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: world.cliEnv });
+        let stderr = '';
+        let answer;
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        child.stdout.on('data', () => undefined);
+        const watchdog = setTimeout(() => child.kill('SIGKILL'), soakPlan.wallBudgetMs + 90_000);
+        child.on('message', (message) => {
+          if (message.skewMs !== undefined) {
+            sts.setClockSkew(message.skewMs);
+            child.send({ ok: true });
+          } else if (message.result) answer = message.result;
+        });
+        child.on('error', reject);
+        child.on('close', (status, signal) => {
+          clearTimeout(watchdog);
+          sts.setClockSkew(0);
+          if (status === 0 && answer) resolve(answer);
+          else reject(new Error(`the soak child failed (${signal ?? `exit ${status}`}): ${firstLine(stderr) || 'no result'}`));
+        });
+      });
+      await world.cleanup();
+      const { samples, counts } = result;
+      const first = samples[0];
+      const second = samples[1] ?? first;
+      const last = samples.at(-1);
+      // Least-squares slope over the samples from the second on (the first is before any refresh).
+      const slope = (key) => {
+        const points = samples.slice(1).map((s) => [s.simulatedMs / 86_400_000, s[key]]);
+        if (points.length < 2) return 0;
+        const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
+        const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
+        const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+        return sxx === 0 ? 0 : points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx;
+      };
+      const heapGrowth = last.heapUsed - second.heapUsed;
+      const rssGrowth = last.rss - second.rss;
+      const simulatedDays = last.simulatedMs / 86_400_000;
+      raw.soak = {
+        plan: soakPlan,
+        ...result,
+        sentToSts: sts.count('GetSessionToken') - gotBefore,
+        heapSlopePerDay: slope('heapUsed'),
+        rssSlopePerDay: slope('rss'),
+      };
+      const span = simulatedDays >= 2 ? `${simulatedDays.toFixed(1)} days` : `${(last.simulatedMs / 3600_000).toFixed(1)} h`;
+      row({
+        id: '4b',
+        what: `soak: the engine as \`watch\` runs it, 100 profiles refreshed unattended (generated codes, loopback STS), a fast clock: ${span} simulated in ${Math.round(last.wallMs / 1000)} s${result.endedEarly ? ' (the wall-clock budget ended it early)' : ''}, ${counts.refreshed} refreshes (${counts.failed} failed${result.lastFailure ? `, last: ${result.lastFailure}` : ''}${result.stalls ? `, ${result.stalls} waits cut short` : ''}), memory after GC sampled ${samples.length} times`,
+        figure: `heap ${fmtBytes(first.heapUsed)} → ${fmtBytes(second.heapUsed)} → ${fmtBytes(last.heapUsed)} (${fmtSigned(heapGrowth)}, slope ${fmtSigned(slope('heapUsed'))}/day); RSS ${fmtBytes(first.rss)} → ${fmtBytes(second.rss)} → ${fmtBytes(last.rss)} (${fmtSigned(rssGrowth)}, slope ${fmtSigned(slope('rss'))}/day)`,
+        baseline: 'its own first samples (start; after the first interval)',
+        goal: 'flat: from the 2nd sample to the last, heap < +1 MB and RSS < +5 MB, no refresh failed',
+        met: heapGrowth < 1024 * 1024 && rssGrowth < 5 * 1024 * 1024 && counts.failed === 0,
+      });
+    }
   } finally {
-    await keychain.cleanup();
+    for (const world of [...worlds]) await world.cleanup().catch(() => undefined);
     await sts.close();
+    rmSync(bundles, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   }
 
-  const results = {
-    date: new Date().toISOString(),
-    machine: { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: (await import('node:os')).cpus().length },
-    runs: { perFigure: RUNS, starts: STARTS },
-    rows,
-    raw,
+  const machine = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memory: fmtBytes(totalmem()),
+    node: process.version,
+    kernel: `${process.platform} ${release()} ${process.arch}`,
+    disk: diskOf(tmpdir()),
   };
+  const order = ['1', '1b', '2', '3', '3b', '4', '4b', '5', '5b', '6', '7'];
+  rows.sort((x, y) => order.indexOf(String(x.id)) - order.indexOf(String(y.id)));
+  const results = { date: new Date().toISOString(), quick, machine, runs: N, rows, raw };
   writeFileSync(join(root, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log('\n| # | what | measured | baseline / check | ratio | goal | met |');
+  console.log(
+    `\nMachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory}; Node ${machine.node}; ${machine.kernel}; the bench's files on ${machine.disk}${quick ? '; --quick (few runs)' : ''}\n`,
+  );
+  console.log('| # | what | measured | baseline (same run) | ratio (median of per-pair ratios) | goal | met |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) {
-    console.log(
-      `| ${r.id} | ${r.what} | ${r.figure} | ${r.baseline ?? ''} | ${r.ratio ?? ''} | ${r.goal} | ${r.met === undefined ? '–' : r.met ? 'yes' : 'no'} |`,
-    );
-  }
+  for (const r of rows) console.log(`| ${r.id} | ${r.what} | ${r.figure} | ${r.baseline ?? ''} | ${r.ratio ?? ''} | ${r.goal} | ${metWord(r.met)} |`);
   console.log('\nbench-results.json written.');
+}
+
+function metWord(met) {
+  return met === undefined ? '–' : met ? 'yes' : 'no';
 }
 
 if (!process.env.MFA_TRAY_BENCH_INNER) {
   outer();
 } else {
-  await inner();
+  try {
+    await inner();
+  } catch (error) {
+    console.error(`npm run bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
 }

@@ -1,0 +1,23 @@
+// Benchmark child (bundled by bench/run.mjs like the app's own bundles): one session written into a
+// credentials file by a fresh process, timed around the call alone (process start and module loading
+// excluded): the cost a `mfa-tray refresh` pays for its one write. With `warm` > 0, that many more
+// writes follow in the same process (their median: the cost once everything is compiled and cached).
+// Prints { coldMs, warmMs } as JSON. argv[2]: { path, section, session, warm }.
+import { performance } from 'node:perf_hooks';
+import { CredentialsFile } from '../main/engine/files/credentials-file.ts';
+
+const { path, section, session, warm = 0 } = JSON.parse(process.argv[2] ?? '{}');
+const file = new CredentialsFile({ path });
+const t0 = performance.now();
+await file.writeSession(section, session);
+const coldMs = performance.now() - t0;
+const times = [];
+for (let k = 1; k <= warm; k += 1) {
+  const t = performance.now();
+  await file.writeSession(section, { ...session, expiresAt: session.expiresAt + k * 1000 });
+  times.push(performance.now() - t);
+}
+times.sort((a, b) => a - b);
+// The last warm write leaves the session of the cold write, so that the caller knows the bytes.
+if (warm > 0) await file.writeSession(section, session);
+process.stdout.write(`${JSON.stringify({ coldMs, warmMs: times.length ? times[Math.floor(times.length / 2)] : undefined })}\n`);
