@@ -18,8 +18,8 @@ if (!existsSync(join(dist, 'cli-fast.cjs')) || !existsSync(join(dist, 'cli.mjs')
   console.error('mfa-tray: the command is not built yet (app/dist/cli.mjs is missing); run: npm run build');
   process.exitCode = 1;
 } else {
-  require(join(dist, 'cli-fast.cjs'))
-    .tryFastPath(argv)
+  // Only credential-process has a fast path (cli-fast.cjs decides when it applies).
+  (argv[0] === 'credential-process' ? require(join(dist, 'cli-fast.cjs')).tryFastPath(argv) : Promise.resolve({ served: false }))
     .then(async (outcome) => {
       if (outcome.served) return;
       const cli = await import(pathToFileURL(join(dist, 'cli.mjs')).href);
