@@ -43,6 +43,24 @@ const keytarRequired = {
   },
 };
 
+/**
+ * The AWS SDK clients' default credential chain (@aws-sdk/credential-provider-node: environment,
+ * config files, SSO, IMDS, web identity, with the nested STS and SSO clients those use) is never
+ * used: every call is given its credentials (ClientConfig in main/engine/aws/sdk-aws-gateway.ts).
+ * It stands in as a chain that refuses, so that a refresh does not load and run ~200 KB of it.
+ */
+const noDefaultCredentialChain = {
+  name: 'no-default-credential-chain',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: 'credential-provider-node', namespace: 'no-default-chain' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-default-chain' }, () => ({
+      contents:
+        'export const defaultProvider = () => () => Promise.reject(new Error("MFA Tray gives every AWS call its credentials: the AWS SDK\'s default credential chain is not included"));',
+      loader: 'js',
+    }));
+  },
+};
+
 // Node's ESM has no `require`; bundled CommonJS dependencies (the AWS SDK) still call it for built-ins.
 const esmRequireBanner = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
@@ -73,7 +91,7 @@ if (Object.keys(present).length > 0) {
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     external,
-    plugins: [keytarAsPackageImport],
+    plugins: [keytarAsPackageImport, noDefaultCredentialChain],
     banner: { js: esmRequireBanner },
     sourcemap: 'linked',
     legalComments: 'linked',
