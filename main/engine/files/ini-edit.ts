@@ -65,6 +65,10 @@ export interface IniDocument {
   readonly eol: '\n' | '\r\n';
   /** The lines before the first header (name `undefined`), then every section in file order. */
   readonly sections: readonly IniSection[];
+  /** The text after `bom`, as given: an edit copies the lines it does not change from here. */
+  readonly source: string;
+  /** Where each line starts in `source`, and `source.length` after the last. */
+  readonly starts: readonly number[];
 }
 
 /** Thrown when an edit targets a section that appears more than once in the file. */
@@ -87,7 +91,8 @@ const LEADING_BLANKS = /^[ \t\f\v]*/;
 /** Splits text into lines and finds its sections and top-level key lines. */
 export function parseIni(text: string): IniDocument {
   const bom = BOMS.find((b) => text.startsWith(b)) ?? '';
-  const lines = splitLines(text.slice(bom.length));
+  const source = text.slice(bom.length);
+  const { lines, starts } = splitLines(source);
 
   // Written with character codes rather than regular expressions and substrings: the file is
   // parsed on every write, and in a credentials file of a thousand profiles this loop is most of
@@ -130,7 +135,7 @@ export function parseIni(text: string): IniDocument {
   }
   sections.push({ name, header, end: lines.length, entries });
 
-  return { bom, lines, eol: dominantEol(lines), sections };
+  return { bom, lines, eol: dominantEol(lines), sections, source, starts };
 }
 
 const HASH = 0x23;
@@ -211,18 +216,17 @@ export function setKeys(source: string | IniDocument, section: string, entries: 
   assertWritable(section, entries);
   const doc = typeof source === 'string' ? parseIni(source) : source;
   const target = singleSection(doc, section);
-  const lines = doc.lines.slice();
+  const lines = doc.lines;
   const newLine = (key: string, value: string, eol: LineEnding, indent = ''): IniLine => ({ text: `${indent}${key} = ${value}`, eol });
 
+  // The lines outside the section are copied from the text as one piece each (before, after): in a
+  // file of a thousand profiles, joining every line again would cost more than the whole edit.
   if (!target) {
     const added = [`[${section}]`, ...entries.map(([k, v]) => `${k} = ${v}`)];
     const hadFinalNewline = lines.length === 0 || lines.at(-1)?.eol !== '';
-    if (lines.length > 0) {
-      terminateLast(lines, doc.eol);
-      lines.push({ text: '', eol: doc.eol });
-    }
-    added.forEach((t, i) => lines.push({ text: t, eol: i === added.length - 1 && !hadFinalNewline ? '' : doc.eol }));
-    return serializeIni({ bom: doc.bom, lines });
+    // The last line gets an ending when it had none, then one blank line separates the new section.
+    const separator = lines.length === 0 ? '' : (hadFinalNewline ? '' : doc.eol) + doc.eol;
+    return doc.bom + doc.source + separator + added.join(doc.eol) + (hadFinalNewline ? doc.eol : '');
   }
 
   // Line index of an entry to replace (or, with `line` undefined, drop) -> the end of its range.
@@ -245,7 +249,7 @@ export function setKeys(source: string | IniDocument, section: string, entries: 
 
   const insertAt = target.entries.at(-1)?.end ?? target.header + 1;
   // Every change is inside the target section: the lines around it are copied as they are.
-  const out: IniLine[] = lines.slice(0, target.header);
+  const out: IniLine[] = [];
   for (let i = target.header; i <= target.end; i += 1) {
     if (i === insertAt && missing.length > 0) {
       // Inserting after the file's last line: give it an ending, and the new last line none.
@@ -263,7 +267,8 @@ export function setKeys(source: string | IniDocument, section: string, entries: 
     }
     out.push(lines[i] as IniLine);
   }
-  return serializeIni({ bom: doc.bom, lines: out.concat(lines.slice(target.end)) });
+  const { source: text, starts } = doc;
+  return doc.bom + text.slice(0, starts[target.header]) + serializeIni({ bom: '', lines: out }) + text.slice(starts[target.end]);
 }
 
 /** Options for {@link removeKeys}. */
@@ -340,10 +345,12 @@ function singleSection(doc: IniDocument, name: string): IniSection | undefined {
   return found[0];
 }
 
-function splitLines(text: string): IniLine[] {
+function splitLines(text: string): { lines: IniLine[]; starts: number[] } {
   const lines: IniLine[] = [];
+  const starts: number[] = [];
   let start = 0;
   while (start < text.length) {
+    starts.push(start);
     const nl = text.indexOf('\n', start);
     if (nl < 0) {
       lines.push({ text: text.slice(start), eol: '' });
@@ -353,7 +360,8 @@ function splitLines(text: string): IniLine[] {
     lines.push({ text: text.slice(start, crlf ? nl - 1 : nl), eol: crlf ? '\r\n' : '\n' });
     start = nl + 1;
   }
-  return lines;
+  starts.push(text.length);
+  return { lines, starts };
 }
 
 function dominantEol(lines: readonly IniLine[]): '\n' | '\r\n' {
