@@ -61,6 +61,22 @@ const noDefaultCredentialChain = {
   },
 };
 
+/**
+ * proper-lockfile's file system is graceful-fs, which queues and retries calls that fail with
+ * EMFILE, for programs holding thousands of files open. The lock makes a few calls at a time, and
+ * loading graceful-fs (it copies and patches node:fs, and loads Node's streams) cost ~8 ms of every
+ * process that writes a file: in the bundles, proper-lockfile gets node:fs itself.
+ */
+const lockWithPlainFs = {
+  name: 'lock-with-plain-fs',
+  setup(build) {
+    build.onResolve({ filter: /^graceful-fs$/ }, (args) =>
+      /[\\/]proper-lockfile[\\/]/.test(args.importer) ? { path: 'graceful-fs', namespace: 'plain-fs' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'plain-fs' }, () => ({ contents: "module.exports = require('node:fs');", loader: 'js' }));
+  },
+};
+
 // Node's ESM has no `require`; bundled CommonJS dependencies (the AWS SDK) still call it for built-ins.
 const esmRequireBanner = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
@@ -91,7 +107,7 @@ if (Object.keys(present).length > 0) {
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     external,
-    plugins: [keytarAsPackageImport, noDefaultCredentialChain],
+    plugins: [keytarAsPackageImport, noDefaultCredentialChain, lockWithPlainFs],
     banner: { js: esmRequireBanner },
     sourcemap: 'linked',
     legalComments: 'linked',
