@@ -60,6 +60,7 @@ export interface IniSection {
 export interface IniDocument {
   /** `'\uFEFF'` when the text starts with a byte-order mark (decoded or as latin1 bytes), else `''`. */
   readonly bom: string;
+  /** The file's lines, made when first asked for (an edit of one section needs only its own). */
   readonly lines: readonly IniLine[];
   /** The line ending used by most lines (LF for a file without any): the one new lines get. */
   readonly eol: '\n' | '\r\n';
@@ -92,26 +93,46 @@ const LEADING_BLANKS = /^[ \t\f\v]*/;
 export function parseIni(text: string): IniDocument {
   const bom = BOMS.find((b) => text.startsWith(b)) ?? '';
   const source = text.slice(bom.length);
-  const { lines, starts } = splitLines(source);
 
-  // Written with character codes rather than regular expressions and substrings: the file is
-  // parsed on every write, and in a credentials file of a thousand profiles this loop is most of
-  // the cost of an update. Values are cut out only when read (see LazyEntry).
+  // One pass over the text with character codes and the engine's string search, making no object
+  // per line (the lines are made only if asked for, see ParsedIni): a write parses the whole file,
+  // often as the process's first run of this code, and in a credentials file of a thousand
+  // profiles a pass that allocates per line or loops over every character takes most of the
+  // write. Values are cut out only when read (see LazyEntry).
+  const starts: number[] = [];
   const sections: IniSection[] = [];
   let name: string | undefined;
   let header = -1;
   let entries: LazyEntry[] = [];
   // The key line that deeper-indented lines below it continue (botocore's `optname`/`indent_level`).
   let open: { entry: LazyEntry; indent: number } | undefined;
+  let crlfLines = 0;
+  let lfLines = 0;
 
-  for (let index = 0; index < lines.length; index += 1) {
-    const t = (lines[index] as IniLine).text;
-    let indent = 0;
-    while (indent < t.length && isIndent(t.charCodeAt(indent))) indent += 1;
-    let first = indent;
-    while (first < t.length && isBlank(t.charCodeAt(first))) first += 1;
-    if (first === t.length) continue; // a blank line
-    const c = t.charCodeAt(first);
+  let index = 0;
+  for (let start = 0; start < source.length; index += 1) {
+    starts.push(start);
+    const newline = source.indexOf('\n', start);
+    const next = newline < 0 ? source.length : newline + 1;
+    // The line's text ends before its line ending: `\n`, or `\r\n`.
+    let end = newline < 0 ? source.length : newline;
+    if (newline >= 0) {
+      if (end > start && source.charCodeAt(end - 1) === CARRIAGE_RETURN) {
+        end -= 1;
+        crlfLines += 1;
+      } else {
+        lfLines += 1;
+      }
+    }
+    const lineStart = start;
+    start = next;
+
+    let first = lineStart;
+    while (first < end && isIndent(source.charCodeAt(first))) first += 1;
+    const indent = first - lineStart;
+    while (first < end && isBlank(source.charCodeAt(first))) first += 1;
+    if (first === end) continue; // a blank line
+    const c = source.charCodeAt(first);
     if (c === HASH || c === SEMICOLON) continue; // a comment
     if (open && indent > open.indent) {
       open.entry.end = index + 1;
@@ -120,29 +141,62 @@ export function parseIni(text: string): IniDocument {
     open = undefined;
     if (c === OPEN_BRACKET) {
       sections.push({ name, header, end: index, entries });
-      name = headerName(trimBlanks(t.slice(first)));
+      // botocore's `\[(?P<header>.+)\]`: from the first `[` to the last `]` of the line.
+      const close = source.lastIndexOf(']', end - 1);
+      name = close > first + 1 ? source.slice(first + 1, close) : undefined;
       header = index;
       entries = [];
       continue;
     }
-    let delimiter = first;
-    while (delimiter < t.length && t.charCodeAt(delimiter) !== EQUALS && t.charCodeAt(delimiter) !== COLON) delimiter += 1;
+    // The first `=` or `:` of the line.
+    const equals = source.indexOf('=', first);
+    const colon = source.indexOf(':', first);
+    const delimiter = Math.min(equals < 0 || equals >= end ? end : equals, colon < 0 || colon >= end ? end : colon);
     // No `=` or `:`, or nothing before it: not a key line (botocore rejects the file, the JS SDK skips the line).
-    if (delimiter === t.length || delimiter === first) continue;
-    const entry = new LazyEntry(trimBlanks(t.slice(first, delimiter)).toLowerCase(), t, delimiter + 1, index);
+    if (delimiter === end || delimiter === first) continue;
+    const entry = new LazyEntry(trimBlanks(source.slice(first, delimiter)).toLowerCase(), source, delimiter + 1, end, index);
     entries.push(entry);
     open = { entry, indent };
   }
-  sections.push({ name, header, end: lines.length, entries });
+  starts.push(source.length);
+  sections.push({ name, header, end: index, entries });
 
-  return { bom, lines, eol: dominantEol(lines), sections, source, starts };
+  return new ParsedIni(bom, source, starts, crlfLines > lfLines ? '\r\n' : '\n', sections);
+}
+
+/** An {@link IniDocument} whose `lines` are cut out of the text on first use. */
+class ParsedIni implements IniDocument {
+  #lines: IniLine[] | undefined;
+
+  constructor(
+    readonly bom: string,
+    readonly source: string,
+    readonly starts: readonly number[],
+    readonly eol: '\n' | '\r\n',
+    readonly sections: readonly IniSection[],
+  ) {}
+
+  get lines(): readonly IniLine[] {
+    this.#lines ??= Array.from({ length: this.starts.length - 1 }, (_, i) => lineAt(this, i));
+    return this.#lines;
+  }
+}
+
+/** Line `i` of a document, cut out of its text (without making the others). */
+function lineAt(doc: Pick<IniDocument, 'source' | 'starts'>, i: number): IniLine {
+  const start = doc.starts[i] as number;
+  const next = doc.starts[i + 1] as number;
+  const { source } = doc;
+  if (next === start || source.charCodeAt(next - 1) !== NEWLINE) return { text: source.slice(start, next), eol: '' };
+  const crlf = next - 1 > start && source.charCodeAt(next - 2) === CARRIAGE_RETURN;
+  return { text: source.slice(start, crlf ? next - 2 : next - 1), eol: crlf ? '\r\n' : '\n' };
 }
 
 const HASH = 0x23;
 const SEMICOLON = 0x3b;
 const OPEN_BRACKET = 0x5b;
-const EQUALS = 0x3d;
-const COLON = 0x3a;
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 
 /** Space, tab, form feed, vertical tab: what an indentation is made of (LEADING_BLANKS). */
 function isIndent(c: number): boolean {
@@ -160,15 +214,16 @@ class LazyEntry implements IniEntry {
 
   constructor(
     readonly key: string,
-    private readonly lineText: string,
+    private readonly source: string,
     private readonly valueStart: number,
+    private readonly lineEnd: number,
     readonly line: number,
   ) {
     this.end = line + 1;
   }
 
   get value(): string {
-    return cleanValue(this.lineText.slice(this.valueStart));
+    return cleanValue(this.source.slice(this.valueStart, this.lineEnd));
   }
 }
 
@@ -216,16 +271,18 @@ export function setKeys(source: string | IniDocument, section: string, entries: 
   assertWritable(section, entries);
   const doc = typeof source === 'string' ? parseIni(source) : source;
   const target = singleSection(doc, section);
-  const lines = doc.lines;
+  // Only the section's own lines are cut out of the text (lineAt), not the whole file's.
+  const count = doc.starts.length - 1;
+  const lastEol = count === 0 ? '\n' : lineAt(doc, count - 1).eol;
   const newLine = (key: string, value: string, eol: LineEnding, indent = ''): IniLine => ({ text: `${indent}${key} = ${value}`, eol });
 
   // The lines outside the section are copied from the text as one piece each (before, after): in a
   // file of a thousand profiles, joining every line again would cost more than the whole edit.
   if (!target) {
     const added = [`[${section}]`, ...entries.map(([k, v]) => `${k} = ${v}`)];
-    const hadFinalNewline = lines.length === 0 || lines.at(-1)?.eol !== '';
+    const hadFinalNewline = lastEol !== '';
     // The last line gets an ending when it had none, then one blank line separates the new section.
-    const separator = lines.length === 0 ? '' : (hadFinalNewline ? '' : doc.eol) + doc.eol;
+    const separator = count === 0 ? '' : (hadFinalNewline ? '' : doc.eol) + doc.eol;
     return doc.bom + doc.source + separator + added.join(doc.eol) + (hadFinalNewline ? doc.eol : '');
   }
 
@@ -241,8 +298,8 @@ export function setKeys(source: string | IniDocument, section: string, entries: 
     }
     // Keep the indentation: botocore reads a line indented deeper than the key above as part of it,
     // so changing it could turn a neighbour into a continuation line or ours into one.
-    const indent = LEADING_BLANKS.exec(lines[first.line]?.text ?? '')?.[0] ?? '';
-    const eol = lines[first.end - 1]?.eol ?? doc.eol;
+    const indent = LEADING_BLANKS.exec(lineAt(doc, first.line).text)?.[0] ?? '';
+    const eol = lineAt(doc, first.end - 1).eol;
     replace.set(first.line, { end: first.end, line: newLine(key, value, eol, indent) });
     for (const repeat of matches.slice(1)) replace.set(repeat.line, { end: repeat.end, line: undefined });
   }
@@ -253,7 +310,7 @@ export function setKeys(source: string | IniDocument, section: string, entries: 
   for (let i = target.header; i <= target.end; i += 1) {
     if (i === insertAt && missing.length > 0) {
       // Inserting after the file's last line: give it an ending, and the new last line none.
-      const atEnd = i === lines.length && out.at(-1)?.eol === '';
+      const atEnd = i === count && out.at(-1)?.eol === '';
       if (atEnd) terminateLast(out, doc.eol);
       missing.forEach(([k, v], n) => out.push(newLine(k, v, atEnd && n === missing.length - 1 ? '' : doc.eol)));
     }
@@ -261,11 +318,11 @@ export function setKeys(source: string | IniDocument, section: string, entries: 
     const edit = replace.get(i);
     if (edit) {
       if (edit.line) out.push(edit.line);
-      else if (edit.end === lines.length) keepFinalNewlineState(out, lines);
+      else if (edit.end === count) keepFinalNewlineState(out, lastEol);
       i = edit.end - 1;
       continue;
     }
-    out.push(lines[i] as IniLine);
+    out.push(lineAt(doc, i));
   }
   const { source: text, starts } = doc;
   return doc.bom + text.slice(0, starts[target.header]) + serializeIni({ bom: '', lines: out }) + text.slice(starts[target.end]);
@@ -314,7 +371,7 @@ export function removeKeys(source: string | IniDocument, section: string, keys: 
   }
 
   const out = doc.lines.filter((_, i) => !drop.has(i));
-  if (drop.has(doc.lines.length - 1)) keepFinalNewlineState(out, doc.lines);
+  if (drop.has(doc.lines.length - 1)) keepFinalNewlineState(out, doc.lines.at(-1)?.eol);
   return serializeIni({ bom: doc.bom, lines: out });
 }
 
@@ -345,41 +402,6 @@ function singleSection(doc: IniDocument, name: string): IniSection | undefined {
   return found[0];
 }
 
-function splitLines(text: string): { lines: IniLine[]; starts: number[] } {
-  const lines: IniLine[] = [];
-  const starts: number[] = [];
-  let start = 0;
-  while (start < text.length) {
-    starts.push(start);
-    const nl = text.indexOf('\n', start);
-    if (nl < 0) {
-      lines.push({ text: text.slice(start), eol: '' });
-      break;
-    }
-    const crlf = nl > start && text[nl - 1] === '\r';
-    lines.push({ text: text.slice(start, crlf ? nl - 1 : nl), eol: crlf ? '\r\n' : '\n' });
-    start = nl + 1;
-  }
-  starts.push(text.length);
-  return { lines, starts };
-}
-
-function dominantEol(lines: readonly IniLine[]): '\n' | '\r\n' {
-  let crlf = 0;
-  let lf = 0;
-  for (const { eol } of lines) {
-    if (eol === '\r\n') crlf += 1;
-    else if (eol === '\n') lf += 1;
-  }
-  return crlf > lf ? '\r\n' : '\n';
-}
-
-/** botocore's `\[(?P<header>.+)\]`: from the first `[` to the last `]`; `undefined` if none. */
-function headerName(trimmed: string): string | undefined {
-  const close = trimmed.lastIndexOf(']');
-  return close > 1 ? trimmed.slice(1, close) : undefined;
-}
-
 /** A value as both readers agree on it: blanks trimmed, and the JS SDK's inline comment cut off. */
 function cleanValue(raw: string): string {
   return trimBlanks(raw.split(/(?:^|\s)[;#]/)[0] ?? '');
@@ -404,7 +426,7 @@ function terminateLast(lines: IniLine[], eol: '\n' | '\r\n'): void {
 }
 
 /** After removing the file's last line: a file that ended without a newline still does. */
-function keepFinalNewlineState(out: IniLine[], original: readonly IniLine[]): void {
+function keepFinalNewlineState(out: IniLine[], originalLastEol: LineEnding | undefined): void {
   const last = out.at(-1);
-  if (last && original.at(-1)?.eol === '') out[out.length - 1] = { text: last.text, eol: '' };
+  if (last && originalLastEol === '') out[out.length - 1] = { text: last.text, eol: '' };
 }
