@@ -45,12 +45,13 @@ export function stateName(state: SessionState): 'none' | 'valid' | 'expiring' | 
   return state.kind;
 }
 
-/** A state as the status table shows it: a keychain that cannot be read is named as such, not "failed". */
+/** A state as the status table shows it: a keychain that cannot be read, or a damaged entry, is named as such, not "failed". */
 export function stateWords(state: SessionState): string {
   if (state.kind !== 'failed') return stateName(state);
   if (state.code === 'keychain-locked') return 'keychain locked';
   if (state.code === 'keychain-unavailable') return 'keychain unavailable';
   if (state.code === 'keychain-timeout') return 'keychain not answering';
+  if (state.code === 'keychain-entry-corrupt') return 'keychain entry damaged';
   return stateName(state);
 }
 

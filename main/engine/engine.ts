@@ -79,6 +79,18 @@ export interface ProfileStatus {
   readonly plan: RefreshPlan;
 }
 
+/** A role profile as `status` shows it: its cached session's state (an hour at most). */
+export interface RoleStatus {
+  readonly role: RoleProfileConfig;
+  readonly state: SessionState;
+}
+
+/** Every profile's and every role profile's state, as `mfa-tray status` shows them. */
+export interface StatusReport {
+  readonly profiles: ProfileStatus[];
+  readonly roles: readonly RoleStatus[];
+}
+
 /** Something the surfaces should present (the keeper's notices; see sessions/keeper.ts). */
 export type EngineNotice = KeeperNotice;
 
@@ -756,7 +768,12 @@ export class Engine {
 
   /** The role profiles of the config file (`role_arn` + `source_profile`) whose source is a MFA Tray profile. */
   async roleProfiles(): Promise<readonly RoleProfileConfig[]> {
-    const names = new Set((await this.settings.listProfiles()).map((p) => p.name));
+    return this.#rolesOf(await this.settings.listProfiles());
+  }
+
+  /** The role profiles whose source is one of these profiles (and whose name is none of theirs). */
+  async #rolesOf(profiles: readonly Profile[]): Promise<readonly RoleProfileConfig[]> {
+    const names = new Set(profiles.map((p) => p.name));
     const roles = await readRoleProfiles(this.#env ? { env: this.#env } : {});
     return roles.filter((role) => names.has(role.sourceProfile) && !names.has(role.name));
   }
@@ -812,7 +829,7 @@ export class Engine {
   }
 
   /** The role profiles with their cached sessions' states, for `status` and `list`. */
-  async roleStatus(): Promise<readonly { readonly role: RoleProfileConfig; readonly state: SessionState }[]> {
+  async roleStatus(): Promise<readonly RoleStatus[]> {
     const roles = await this.roleProfiles();
     const sessions = await this.secrets.getSessions(roles.map((r) => r.name)).catch(() => new Map<string, SessionCredentials>());
     const now = this.clock.now();
@@ -869,11 +886,6 @@ export class Engine {
   }
 
   /**
-   * Every profile with its state and whether it can refresh itself. When the keychain cannot be
-   * read (locked, absent, not answering), every profile is still listed, in a failed state that
-   * carries the keychain's error: the profiles come from the settings file, not the keychain.
-   */
-  /**
    * How far this computer's clock was from AWS's when last measured (by this process, or any MFA
    * Tray process: the remembered offset), or undefined when it never was.
    */
@@ -882,23 +894,67 @@ export class Engine {
     return remembered === undefined ? undefined : { offsetMs: remembered.offsetMs, measuredAt: remembered.measuredAt };
   }
 
+  /**
+   * Every profile with its state and whether it can refresh itself. When the keychain cannot be
+   * read (locked, absent, not answering), every profile is still listed, in a failed state that
+   * carries the keychain's error: the profiles come from the settings file, not the keychain. A
+   * damaged session entry fails its own profile only.
+   */
   async status(): Promise<ProfileStatus[]> {
+    return (await this.#status(false)).profiles;
+  }
+
+  /**
+   * {@link status} and the role profiles' states (`roleStatus`) together, for `mfa-tray status`:
+   * the settings file, the config file and each kind of keychain entry (sessions, TOTP secrets) are
+   * read once for all of them, whatever the number of profiles.
+   */
+  statusWithRoles(): Promise<StatusReport> {
+    return this.#status(true);
+  }
+
+  async #status(withRoles: boolean): Promise<StatusReport> {
     const profiles = await this.settings.listProfiles();
+    const roles = withRoles && profiles.length > 0 ? await this.#rolesOf(profiles) : [];
+    let sessions: ReadonlyMap<string, SessionCredentials | MfaTrayError>;
+    let withTotp: ReadonlySet<string>;
     try {
-      await this.sessions.load(profiles);
-      const withTotp = await this.secrets.profilesWith('totp-secret');
-      const sources = await this.keeper.sourcesOf(profiles, withTotp);
-      return profiles.map((profile) => ({
-        profile,
-        state: this.sessions.recompute(profile.name),
-        hasTotpSecret: withTotp.has(profile.name),
-        plan: refreshPlan(profile, sources.get(profile.name) ?? 'person'),
-      }));
+      // One keychain call per kind (the store makes them one after the other); on Linux their lock
+      // probes run side by side.
+      [sessions, withTotp] = await Promise.all([
+        this.secrets.readSessions([...profiles.map((p) => p.name), ...roles.map((r) => r.name)]),
+        this.secrets.profilesWith('totp-secret'),
+      ]);
     } catch (error) {
       if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
       const state = { kind: 'failed', code: error.code, reason: error.message } as const;
-      return profiles.map((profile) => ({ profile, state, hasTotpSecret: false, plan: refreshPlan(profile, 'person') }));
+      return {
+        profiles: profiles.map((profile) => ({ profile, state, hasTotpSecret: false, plan: refreshPlan(profile, 'person') })),
+        roles: roles.map((role) => ({ role, state: { kind: 'none' } })),
+      };
     }
+    const found = new Map<string, SessionCredentials>();
+    const damaged = new Map<string, SessionState>();
+    for (const [name, entry] of sessions) {
+      if (entry instanceof MfaTrayError) {
+        damaged.set(name, { kind: 'failed', code: entry.code, reason: entry.message, ...(entry.remedies.length > 0 ? { remedies: entry.remedies } : {}) });
+      } else found.set(name, entry);
+    }
+    await this.sessions.load(profiles, found);
+    const sources = await this.keeper.sourcesOf(profiles, withTotp);
+    const now = this.clock.now();
+    return {
+      profiles: profiles.map((profile) => ({
+        profile,
+        state: damaged.get(profile.name) ?? this.sessions.recompute(profile.name),
+        hasTotpSecret: withTotp.has(profile.name),
+        plan: refreshPlan(profile, sources.get(profile.name) ?? 'person'),
+      })),
+      roles: roles.map((role) => ({
+        role,
+        state: damaged.get(role.name) ?? deriveState(found.get(role.name)?.expiresAt, now, this.keeper.notifyBeforeMs, ROLE_CHAIN_MAX_SECONDS * 1000),
+      })),
+    };
   }
 
   /** The current session in an export format; 'no-session' (with the command that fixes it) when there is none. */

@@ -17,7 +17,9 @@ export {
   type ImportProfileOptions,
   type ProfileStatus,
   type RemovalImpact,
+  type RoleStatus,
   type Sourced,
+  type StatusReport,
 } from './engine';
 export { describeOffset, systemClock, type Clock, type TimerHandle } from './clock/clock';
 export { EXPORT_FORMATS, formatExports, isExportFormat, isoExpiration, type ExportFormat } from './sessions/exports';

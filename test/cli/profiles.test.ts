@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
 import { STATUS_JSON_VERSION, type StatusJson } from '../../main/cli/status-json';
 import { fakeSession, useCliSuite, type CliResult } from '../support/cli';
-import { envWithoutSecretService } from '../support/keyring';
+import { envWithoutSecretService, keychainCallLogger } from '../support/keyring';
 import type { StsUser } from '../support/sts-server';
 
 // The expected output names the IAM user: alice1, alice2, … (a fresh user and device per test).
@@ -433,6 +433,62 @@ describe('status', () => {
     await cli.sandbox.addProfile('dev', cli.user);
     const result = await cli.sandbox.run(['status'], { env: envWithoutSecretService(cli.sandbox.env) });
     assertOneLineFailure(result, 5, /^mfa-tray status: Cannot read .* in the keychain/);
+  });
+
+  test('100 profiles and a role: each kind of keychain entry read once for all of them; a damaged entry fails its own profile only', async () => {
+    const names = Array.from({ length: 100 }, (_, i) => `p${String(i).padStart(3, '0')}`);
+    cli.sandbox.writeSettings(
+      {},
+      names.map((name, i) => ({
+        name,
+        mfaSerial: `arn:aws:iam::123456789012:mfa/user${i}`,
+        durationSeconds: 43200,
+        region: 'us-east-1',
+        targetSection: name,
+        autoRefresh: true,
+      })),
+    );
+    writeFile(cli.sandbox.configFile, '[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = p000\n');
+    const expiresAt = Date.now() + 6 * 3600_000;
+    for (const name of [...names, 'admin']) await cli.sandbox.seedSession(name, fakeSession(expiresAt));
+    for (const name of names.slice(0, 10)) await cli.sandbox.secrets.setTotpSecret(name, cli.user.totpSecret as string);
+    // A session entry someone edited in Seahorse: not what MFA Tray wrote.
+    await cli.sandbox.keychain.store.set('session', 'p050', 'not a session');
+    const service = (kind: string): string => `${cli.sandbox.keychain.prefix}: ${kind}`;
+
+    for (const args of [['status', '--json'], ['status']]) {
+      const log = `${cli.sandbox.dir}/keychain-calls.txt`;
+      writeFileSync(log, '');
+      const result = await cli.sandbox.run(args, { nodeArgs: keychainCallLogger(log) });
+      assert.equal(result.status, 0, result.stderr);
+      const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      assert.deepEqual(
+        calls.filter((call) => !call.startsWith('probe ')).sort(),
+        [`findCredentials ${service('session')}`, `findCredentials ${service('totp-secret')}`],
+        `${args.join(' ')}: one keychain read per kind, none per profile`,
+      );
+      assert.ok(calls.filter((call) => call.startsWith('probe ')).length <= 2, `${args.join(' ')}: at most one lock probe per kind: ${calls.join(', ')}`);
+      if (args.includes('--json')) {
+        const json = JSON.parse(result.stdout) as StatusJson;
+        assert.equal(json.profiles.length, 100);
+        const damaged = json.profiles.find((p) => p.name === 'p050');
+        assert.equal(damaged?.state, 'failed');
+        assert.equal(damaged?.failure?.code, 'keychain-entry-corrupt');
+        assert.doesNotMatch(damaged?.failure?.message ?? '', /not a session/);
+        assert.deepEqual(
+          json.profiles.filter((p) => p.name !== 'p050').map((p) => [p.state, p.totp]),
+          names.filter((name) => name !== 'p050').map((name, i) => ['valid', i < 10]),
+        );
+        assert.deepEqual(
+          json.roles.map((r) => [r.name, r.state]),
+          [['admin', 'valid']],
+        );
+      } else {
+        assert.match(result.stdout, /^p050 +\[p050\] +keychain entry damaged +- +- +no$/m);
+        assert.match(result.stdout, /^admin +\[admin\] +valid +.*role of p000$/m);
+        assert.equal(result.stdout.trimEnd().split('\n').length, 1 + 100 + 1);
+      }
+    }
   });
 });
 

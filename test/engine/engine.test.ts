@@ -9,9 +9,11 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
 import { Engine, type EngineNotice } from '../../main/engine/engine';
+import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
 import type { SecretStore } from '../../main/engine/keychain/secret-store';
 import { FakeClock } from '../support/fake-clock';
 import { createHarness, type Harness } from '../support/engine-harness';
+import { countingKeychain } from '../support/keyring';
 import { useStsServer } from '../support/sts-server';
 
 const loopback = useStsServer();
@@ -459,5 +461,54 @@ describe('many profiles', () => {
     } finally {
       engine.stop();
     }
+  });
+
+  it('status with the role profiles makes the same keychain calls for 100 profiles as for 1: one read per kind, none per profile', async () => {
+    const counting = countingKeychain();
+    const engine = new Engine({ env: h.env, configDir: h.env.MFA_TRAY_CONFIG_DIR, secretStore: new KeytarSecretStore(h.keychain.prefix, counting.options) });
+    await mkdir(dirname(h.configPath), { recursive: true });
+    await writeFile(h.configPath, '[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = p0\n');
+    const expiresAt = Date.now() + 6 * 3600_000;
+    const callsWith = async (count: number): Promise<string[]> => {
+      const names = Array.from({ length: count }, (_, i) => `p${i}`);
+      await mkdir(h.env.MFA_TRAY_CONFIG_DIR, { recursive: true });
+      const profiles = names.map((name, i) => ({
+        name,
+        mfaSerial: `arn:aws:iam::123456789012:mfa/u${i}`,
+        durationSeconds: 43200,
+        region: 'us-east-1',
+        targetSection: name,
+        autoRefresh: true,
+      }));
+      await writeFile(`${h.env.MFA_TRAY_CONFIG_DIR}/settings.json`, JSON.stringify({ version: 1, settings: {}, profiles }));
+      for (const name of [...names, 'admin']) {
+        await h.keychain.store.set(
+          'session',
+          name,
+          JSON.stringify({ accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40), sessionToken: `token-${name}`, expiresAt }),
+        );
+      }
+      await h.keychain.store.set('totp-secret', 'p0', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
+      counting.calls.length = 0;
+      const report = await engine.statusWithRoles();
+      assert.deepEqual(
+        report.profiles.map((s) => [s.profile.name, s.state.kind, s.hasTotpSecret]),
+        names.map((name, i) => [name, 'valid', i === 0]),
+      );
+      assert.deepEqual(
+        report.roles.map((r) => [r.role.name, r.state.kind]),
+        [['admin', 'valid']],
+      );
+      return [...counting.calls].sort();
+    };
+    const service = (kind: string): string => `${h.keychain.prefix}: ${kind}`;
+    const one = await callsWith(1);
+    assert.deepEqual(one, [
+      `findCredentials ${service('session')}`,
+      `findCredentials ${service('totp-secret')}`,
+      `probe ${service('session')}`,
+      `probe ${service('totp-secret')}`,
+    ]);
+    assert.deepEqual(await callsWith(100), one);
   });
 });

@@ -217,4 +217,13 @@ describe('ProfileSecrets, every profile at once', () => {
         !error.message.includes(SESSION.secretAccessKey),
     );
   });
+
+  it('reads every session at once with a damaged one as its own error, so that it spoils no other', async () => {
+    const sessions = await secrets.readSessions(['a', 'damaged', 'none']);
+
+    assert.deepEqual([...sessions.keys()].sort(), ['a', 'damaged']);
+    assert.deepEqual(sessions.get('a'), SESSION);
+    const damaged = sessions.get('damaged');
+    assert.ok(isMfaTrayError(damaged, 'keychain-entry-corrupt') && /"damaged"/.test(damaged.message) && !damaged.message.includes(SESSION.secretAccessKey));
+  });
 });

@@ -6,7 +6,11 @@
  * The tests run inside a private D-Bus session with an unlocked gnome-keyring (scripts/test.mjs).
  */
 import { randomUUID } from 'node:crypto';
-import { KeytarSecretStore, type KeytarSecretStoreOptions } from '../../main/engine/keychain/keytar-secret-store';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { KeytarSecretStore, type KeytarBackend, type KeytarSecretStoreOptions } from '../../main/engine/keychain/keytar-secret-store';
+import { secretServiceLockProbe, type LockProbe } from '../../main/engine/keychain/secret-service-lock';
 import type { SecretKind } from '../../main/engine/keychain/secret-store';
 
 const KINDS: readonly SecretKind[] = ['long-lived-key', 'totp-secret', 'session'];
@@ -47,4 +51,72 @@ export function envWithoutSecretService(base: NodeJS.ProcessEnv = process.env): 
   delete env.DISPLAY;
   delete env.WAYLAND_DISPLAY;
   return env;
+}
+
+/**
+ * The real keychain with every round trip written down, for tests that count what an operation
+ * costs: `loadBackend` is keytar itself, each call logged as `findCredentials <service>`,
+ * `getPassword <service>`, …, and `lockProbe` the Secret Service lock probe, logged as
+ * `probe <service>`. Nothing is answered differently.
+ */
+export function countingKeychain(): { readonly calls: string[]; readonly options: Required<Pick<KeytarSecretStoreOptions, 'loadBackend' | 'lockProbe'>> } {
+  const calls: string[] = [];
+  const keytar = createRequire(import.meta.url)('keytar') as KeytarBackend;
+  const counted =
+    <A extends [string, ...unknown[]], R>(name: string, call: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      calls.push(`${name} ${args[0]}`);
+      return call(...args);
+    };
+  const backend: KeytarBackend = {
+    getPassword: counted('getPassword', keytar.getPassword.bind(keytar)),
+    setPassword: counted('setPassword', keytar.setPassword.bind(keytar)),
+    deletePassword: counted('deletePassword', keytar.deletePassword.bind(keytar)),
+    findCredentials: counted('findCredentials', keytar.findCredentials.bind(keytar)),
+  };
+  const probe = secretServiceLockProbe();
+  const lockProbe: LockProbe = (service, account) => {
+    calls.push(`probe ${service}`);
+    return probe(service, account);
+  };
+  return { calls, options: { loadBackend: () => Promise.resolve(backend), lockProbe } };
+}
+
+/**
+ * Node options (`--require`) that make a child process log its keychain round trips to `logFile`,
+ * one line each, as {@link countingKeychain} does in this process: keytar's calls
+ * (`findCredentials <service>`, …; wrapped where the process loads keytar, the bundle's copy too)
+ * and the lock probe's programs (`probe dbus-send`). The calls themselves go through unchanged.
+ */
+export function keychainCallLogger(logFile: string): string[] {
+  const preload = join(dirname(logFile), 'log-keychain.cjs');
+  writeFileSync(
+    preload,
+    `const Module = require('node:module');
+const childProcess = require('node:child_process');
+const { appendFileSync } = require('node:fs');
+const log = (line) => appendFileSync(${JSON.stringify(logFile)}, line + '\\n');
+const execFile = childProcess.execFile;
+childProcess.execFile = function (file, ...rest) {
+  if (/(^|\\/)(dbus-send|gdbus)$/.test(String(file))) log('probe ' + String(file).split('/').pop());
+  return execFile.call(this, file, ...rest);
+};
+const wrapped = new WeakSet();
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  const exports = load.apply(this, arguments);
+  let file;
+  try { file = Module._resolveFilename(request, parent, isMain); } catch {}
+  if (file && /[\\\\/]keytar[\\\\/]lib[\\\\/]keytar\\.js$/.test(file) && exports && !wrapped.has(exports)) {
+    wrapped.add(exports);
+    for (const name of ['getPassword', 'setPassword', 'deletePassword', 'findCredentials']) {
+      const original = exports[name];
+      exports[name] = function (service, ...rest) { log(name + ' ' + service); return original.call(this, service, ...rest); };
+    }
+  }
+  return exports;
+};
+`,
+  );
+  return ['--require', preload];
 }

@@ -18,7 +18,8 @@ export const statusCommand: Command = {
   details: `
 Columns: profile, target section (where its sessions go in the credentials file), state (none,
 valid, expiring, expired; "keychain locked" when the keychain cannot be read, and then the exit
-status is 5 after the table), expiry in local time, time left, and whether a TOTP secret is
+status is 5 after the table; "keychain entry damaged" for a profile whose cached session entry was
+changed outside MFA Tray: refresh it), expiry in local time, time left, and whether a TOTP secret is
 registered (then refreshes need no typing). Then, once any MFA Tray process has talked to STS,
 how far this computer's clock is from AWS's and when that was measured (codes are made in AWS's
 time, so a clock off by up to a few minutes still works).
@@ -32,11 +33,12 @@ Options:
 
   async run(ctx, { values }) {
     const engine = ctx.engine();
-    const statuses = await engine.status();
+    // Profiles and role profiles in one go: each kind of keychain entry is read once for all of them.
+    const { profiles: statuses, roles } = await engine.statusWithRoles();
     const now = engine.clock.now();
     const clock = await engine.clockStatus();
     if (flag(values, 'json')) {
-      ctx.write(`${JSON.stringify(toStatusJson(statuses, now, clock, await engine.roleStatus()), null, 2)}\n`);
+      ctx.write(`${JSON.stringify(toStatusJson(statuses, now, clock, roles), null, 2)}\n`);
       return failIfKeychainDown(statuses);
     }
     if (statuses.length === 0) {
@@ -56,7 +58,7 @@ Options:
     };
     const rows = statuses.map(({ profile, state, hasTotpSecret }) => row(profile.name, profile.targetSection, state, hasTotpSecret ? 'yes' : 'no'));
     // Role profiles under their source: no code of their own ("role of <source>" in the TOTP column).
-    for (const { role, state } of await engine.roleStatus()) rows.push(row(role.name, role.name, state, `role of ${role.sourceProfile}`));
+    for (const { role, state } of roles) rows.push(row(role.name, role.name, state, `role of ${role.sourceProfile}`));
     ctx.write(renderTable(['PROFILE', 'SECTION', 'STATE', 'EXPIRES', 'LEFT', 'TOTP'], rows));
     if (clock) {
       const off = Math.abs(clock.offsetMs) >= 1000;

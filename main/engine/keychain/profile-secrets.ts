@@ -137,12 +137,20 @@ export class ProfileSecrets {
    * looked at.
    */
   async getSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionCredentials>> {
-    const wanted = new Set(profiles);
     const sessions = new Map<string, SessionCredentials>();
-    for (const [profile, value] of await this.store.getAll('session')) {
-      if (wanted.has(profile)) sessions.set(profile, this.#parseJson('session', profile, value, sessionSchema));
+    for (const [profile, session] of await this.readSessions(profiles)) {
+      if (session instanceof MfaTrayError) throw session;
+      sessions.set(profile, session);
     }
     return sessions;
+  }
+
+  /**
+   * The cached sessions of these profiles, in one keychain call (for `status`); an entry that is not
+   * a session MFA Tray wrote is its `keychain-entry-corrupt` error, so that one damaged entry spoils no other.
+   */
+  async readSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionCredentials | MfaTrayError>> {
+    return this.#readAll('session', profiles, sessionSchema);
   }
 
   /**
@@ -150,18 +158,23 @@ export class ProfileSecrets {
    * a key MFA Tray wrote is its `keychain-entry-corrupt` error, so that one damaged entry spoils no other.
    */
   async getLongLivedKeys(profiles: Iterable<string>): Promise<ReadonlyMap<string, LongLivedKey | MfaTrayError>> {
+    return this.#readAll('long-lived-key', profiles, longLivedKeySchema);
+  }
+
+  /** Every entry of a kind of these profiles, in one keychain call, each parsed or its own error; entries of other names are not looked at. */
+  async #readAll<T>(kind: SecretKind, profiles: Iterable<string>, schema: z.ZodMiniType<T>): Promise<ReadonlyMap<string, T | MfaTrayError>> {
     const wanted = new Set(profiles);
-    const keys = new Map<string, LongLivedKey | MfaTrayError>();
-    for (const [profile, value] of await this.store.getAll('long-lived-key')) {
+    const values = new Map<string, T | MfaTrayError>();
+    for (const [profile, value] of await this.store.getAll(kind)) {
       if (!wanted.has(profile)) continue;
       try {
-        keys.set(profile, this.#parseJson('long-lived-key', profile, value, longLivedKeySchema));
+        values.set(profile, this.#parseJson(kind, profile, value, schema));
       } catch (error) {
         if (!(error instanceof MfaTrayError)) throw error;
-        keys.set(profile, error);
+        values.set(profile, error);
       }
     }
-    return keys;
+    return values;
   }
 
   /** The profiles with an entry of this kind, in one keychain call (the entries are not checked). */
