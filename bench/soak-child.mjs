@@ -1,12 +1,19 @@
 // Benchmark child (bundled by bench/run.mjs, forked with an IPC channel and --expose-gc): the engine
 // as `mfa-tray watch` runs it (engine.start(), a listener turning every notice into a line, the
 // keeper's wall-clock tick and its 30 s re-reads, the credentials folder watched), with the profiles
-// the bench prepared (TOTP secrets registered, so every refresh is unattended with a generated code),
-// driven by a fast clock: the test suite's FakeClock, moved on 30 s at a time, the loopback STS
-// server's clock moved with it (through the parent, which runs that server). Memory after a full GC
-// is sampled at even intervals of simulated time.
+// the bench prepared (TOTP secrets registered, so every refresh is unattended with a generated code).
 //
-// argv[2]: { env, configDir, keychainPrefix, stsEndpoint, simulatedMs, samples, wallBudgetMs }.
+// Phase 1 drives it with a fast clock: the test suite's FakeClock, moved on 5 minutes at a time, the
+// loopback STS server's clock moved with it (through the parent, which runs that server). Memory
+// after a full GC is sampled at even intervals of simulated time.
+//
+// Phase 2: the keeper's re-read of every profile and session (what watch's tick does every 30 s of
+// real time, and the tray's too), `rereads` times in a row: the fast clock runs the refreshes of days
+// in a minute, but not the 2,880 re-reads a day of real time, so they are measured on their own.
+//
+// Every keychain call is counted by kind (a wrapper around the keychain adapter).
+//
+// argv[2]: { env, configDir, keychainPrefix, stsEndpoint, simulatedMs, samples, wallBudgetMs, rereads, rereadBudgetMs }.
 // Messages to the parent: { skewMs } (answered with { ok }), then one { result }.
 import { performance } from 'node:perf_hooks';
 import { Engine } from '../main/engine/engine.ts';
@@ -15,8 +22,13 @@ import { FakeClock } from '../test/support/fake-clock.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const STEP_MS = 30_000;
-/** How far the clock moves at a time: two TOTP steps, the scheduler's longest sleep. */
-const ADVANCE_MS = 2 * STEP_MS;
+/**
+ * How far the clock moves at a time: 5 minutes, ten TOTP steps. The scheduler's timers (a minute at
+ * most) fire within each move, in order, at their times; the work they start (a keychain read, the
+ * refresh) runs once the move is made, so an unattended refresh may start up to 5 minutes after it
+ * came due: still well before the session ends (the lead time is 10 minutes).
+ */
+const ADVANCE_MS = 10 * STEP_MS;
 const gc = globalThis.gc ?? (() => undefined);
 
 /** Asks the parent to set the STS server's clock to `serverNow` (its skew from the real clock). */
@@ -37,6 +49,22 @@ async function memoryAfterGc() {
   return { rss, heapUsed, external, arrayBuffers };
 }
 
+/** Keychain calls so far, by method (and kind for the listings, which read every entry of a kind). */
+const keychainCalls = {};
+const store = new KeytarSecretStore(config.keychainPrefix);
+const countedStore = new Proxy(store, {
+  get(target, key) {
+    const value = target[key];
+    if (typeof value !== 'function') return value;
+    return (...callArgs) => {
+      const name = key === 'getAll' ? `getAll(${callArgs[0]})` : String(key);
+      keychainCalls[name] = (keychainCalls[name] ?? 0) + 1;
+      return value.apply(target, callArgs);
+    };
+  },
+});
+const listings = () => Object.entries(keychainCalls).reduce((sum, [name, n]) => sum + (name.startsWith('getAll') ? n : 0), 0);
+
 // 10 s into a TOTP time step: every advance below is a whole number of steps, so the refreshes it
 // starts make their codes 10 s into a step, never at a step's edge (where a generator waits for the
 // next step on the clock's timers, which only move when this loop moves them).
@@ -45,7 +73,7 @@ const clock = new FakeClock(realStart - (realStart % STEP_MS) + 10_000);
 const engine = new Engine({
   env: config.env,
   configDir: config.configDir,
-  secretStore: new KeytarSecretStore(config.keychainPrefix),
+  secretStore: countedStore,
   stsEndpoint: config.stsEndpoint,
   clock,
   // As watch runs it: the wall-clock tick (real time: no jump is ever seen) and its re-reads every 30 s.
@@ -70,12 +98,19 @@ await setServerClock(clock.now());
 await engine.start();
 await engine.idle();
 
+// ── phase 1: days of refreshes on the fast clock ──
 const samples = [];
-const sample = async () => {
-  samples.push({ simulatedMs: clock.now() - clockStart, wallMs: performance.now() - wallStart, refreshed: counts.refreshed, ...(await memoryAfterGc()) });
-};
 const clockStart = clock.now();
 const wallStart = performance.now();
+const sample = async () => {
+  samples.push({
+    simulatedMs: clock.now() - clockStart,
+    wallMs: performance.now() - wallStart,
+    refreshed: counts.refreshed,
+    listings: listings(),
+    ...(await memoryAfterGc()),
+  });
+};
 const everyMs = config.simulatedMs / config.samples;
 let stalls = 0;
 let endedEarly = false;
@@ -95,7 +130,45 @@ while (clock.now() - clockStart < config.simulatedMs) {
     break;
   }
 }
+// ── phase 2: the re-reads of real time ──
+// A re-read lists the TOTP secrets once (the code sources): that count says how many were made, also
+// by the keeper's own tick meanwhile, and a recheck that found one under way (and so did nothing) is
+// not counted. First the last refreshes' file-change pick-ups (500 ms after a change) end.
+const rereadsDone = () => keychainCalls['getAll(totp-secret)'] ?? 0;
+await realSleep(2_000);
+await engine.idle();
+const rereads = { count: config.rereads, before: await memoryAfterGc(), listingsBefore: listings() };
+const rereadStarted = performance.now();
+const rereadsBefore = rereadsDone();
+let calls = 0;
+// Bounded in time, and in calls for an engine whose re-reads no longer list the TOTP secrets (then the calls are counted).
+while (rereadsDone() - rereadsBefore < config.rereads && calls < 3 * config.rereads && performance.now() - rereadStarted < config.rereadBudgetMs) {
+  const before = rereadsDone();
+  await engine.keeper.recheck();
+  calls += 1;
+  if (rereadsDone() === before) await realSleep(50);
+  if (!rereads.half && rereadsDone() - rereadsBefore >= config.rereads / 2) rereads.half = await memoryAfterGc();
+}
+rereads.count = rereadsDone() - rereadsBefore;
+rereads.counted = 'TOTP-secret listings';
+if (rereads.count === 0) Object.assign(rereads, { count: calls, counted: 'recheck() calls' });
+rereads.wallMs = performance.now() - rereadStarted;
+rereads.after = await memoryAfterGc();
+rereads.listings = listings() - rereads.listingsBefore;
+
 engine.stop();
-process.send({ result: { samples, counts, lastFailure, stalls, endedEarly, printedChars: printed, profiles: (await engine.profiles()).length } });
+process.send({
+  result: {
+    samples,
+    counts,
+    lastFailure,
+    stalls,
+    endedEarly,
+    rereads,
+    keychainCalls,
+    printedChars: printed,
+    profiles: (await engine.profiles()).length,
+  },
+});
 process.disconnect();
 process.exit(0);
