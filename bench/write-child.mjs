@@ -2,11 +2,21 @@
 // credentials file by a fresh process, timed around the call alone (process start and module loading
 // excluded): the cost a `mfa-tray refresh` pays for its one write. With `warm` > 0, that many more
 // writes follow in the same process (their median: the cost once everything is compiled and cached).
-// Prints { coldMs, warmMs } as JSON. argv[2]: { path, section, session, warm }.
+// With `editOnly`, the file is read (not timed) and only the INI edit is made and timed, cold: the
+// part of a cold write that is not the file system's. Prints { coldMs, warmMs } as JSON.
+// argv[2]: { path, section, session, warm, editOnly }.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { CredentialsFile } from '../main/engine/files/credentials-file.ts';
+import { CredentialsFile, withSession } from '../main/engine/files/credentials-file.ts';
 
-const { path, section, session, warm = 0 } = JSON.parse(process.argv[2] ?? '{}');
+const { path, section, session, warm = 0, editOnly = false } = JSON.parse(process.argv[2] ?? '{}');
+if (editOnly) {
+  const text = readFileSync(path, 'utf8');
+  const t0 = performance.now();
+  withSession(text, section, session);
+  process.stdout.write(`${JSON.stringify({ coldMs: performance.now() - t0 })}\n`);
+  process.exit(0);
+}
 const file = new CredentialsFile({ path });
 const t0 = performance.now();
 await file.writeSession(section, session);
