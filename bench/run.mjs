@@ -169,13 +169,15 @@ function diskOf(dir) {
  * cli.mjs and its cached-session chunk; undefined for a layout this bench does not know.
  */
 function credentialProcessPath(dist) {
-  const fast = join(dist, 'cli-fast.cjs');
-  if (existsSync(fast)) {
+  // cli-fast.cjs and the parts it requires when it serves (cli-fast-lookup.cjs, …).
+  const fast = existsSync(dist) ? readdirSync(dist).filter((name) => /^cli-fast.*\.cjs$/.test(name)) : [];
+  if (fast.includes('cli-fast.cjs')) {
+    const files = fast.map((name) => join(dist, name));
     return {
-      describe: 'bin/mfa-tray.js and app/dist/cli-fast.cjs',
-      files: 2,
-      bytes: statSync(join(root, 'bin', 'mfa-tray.js')).size + statSync(fast).size,
-      probe: ['-e', `require(${JSON.stringify(fast)})`],
+      describe: `bin/mfa-tray.js and app/dist/${fast.join(', ')}`,
+      files: files.length + 1,
+      bytes: statSync(join(root, 'bin', 'mfa-tray.js')).size + files.reduce((sum, file) => sum + statSync(file).size, 0),
+      probe: ['-e', files.map((file) => `require(${JSON.stringify(file)});`).join(' ')],
     };
   }
   const cliEntry = join(dist, 'cli.mjs');
