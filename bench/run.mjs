@@ -20,6 +20,7 @@ import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { KEYRING_SESSION_COMMANDS, missingInstallLine, runInKeyringSession } from '../scripts/keyring-session.mjs';
+import { engineLoadPlugins } from '../scripts/bundle-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -194,43 +195,6 @@ function credentialProcessPath(dist) {
 
 // ── the app's bundling, for the bench's children ────────────────────────────────────────────
 
-/**
- * The plugins of scripts/build.mjs that change what the engine's code loads, mirrored (that script
- * builds when imported, so its plugins cannot be imported): the AWS SDK's default credential chain
- * left out, proper-lockfile on node:fs instead of graceful-fs.
- */
-const MIRRORED_BUILD_PLUGINS = [
-  {
-    name: 'no-default-credential-chain',
-    setup(build) {
-      build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: 'credential-provider-node', namespace: 'no-default-chain' }));
-      build.onLoad({ filter: /.*/, namespace: 'no-default-chain' }, () => ({
-        contents: 'export const defaultProvider = () => () => Promise.reject(new Error("no default credential chain in MFA Tray\'s bundles"));',
-        loader: 'js',
-      }));
-    },
-  },
-  {
-    name: 'lock-with-plain-fs',
-    setup(build) {
-      build.onResolve({ filter: /^graceful-fs$/ }, (args) =>
-        /[\\/]proper-lockfile[\\/]/.test(args.importer) ? { path: 'graceful-fs', namespace: 'plain-fs' } : undefined,
-      );
-      build.onLoad({ filter: /.*/, namespace: 'plain-fs' }, () => ({ contents: "module.exports = require('node:fs');", loader: 'js' }));
-    },
-  },
-];
-/** Plugins of scripts/build.mjs about keytar and the command's CommonJS fast path: the children have no use for them. */
-const NOT_FOR_CHILDREN = new Set(['keytar-as-package-import', 'keytar-required', 'lookup-required']);
-
-/** The plugin names in scripts/build.mjs that the children neither mirror nor can do without. */
-function buildPluginsNotMirrored() {
-  const text = readFileSync(join(root, 'scripts', 'build.mjs'), 'utf8');
-  const names = [...text.matchAll(/^\s*name: '([^']+)',$/gm)].map((m) => m[1]);
-  const mirrored = new Set(MIRRORED_BUILD_PLUGINS.map((p) => p.name));
-  return names.filter((name) => !mirrored.has(name) && !NOT_FOR_CHILDREN.has(name));
-}
-
 // ── the measurements ─────────────────────────────────────────────────────────────────────────
 
 async function inner() {
@@ -341,14 +305,12 @@ async function inner() {
     return world;
   };
 
-  // Children bundled as the app's bundles are (esbuild, ESM, the plugins of scripts/build.mjs that
-  // change what the engine loads; keytar from the checkout).
+  // Children bundled as the app's bundles are (esbuild, ESM, the build's plugins that change what
+  // the engine loads, scripts/bundle-plugins.mjs; keytar from the checkout).
   const bundles = mkdtempSync(join(tmpdir(), 'mfa-tray-bench-bundles-'));
   const keytarPath = createRequire(join(root, 'package.json')).resolve('keytar');
   {
     const { build } = await import('esbuild');
-    const unmirrored = buildPluginsNotMirrored();
-    if (unmirrored.length) console.log(`note: scripts/build.mjs has plugins the bench's children do not mirror: ${unmirrored.join(', ')}`);
     await build({
       absWorkingDir: root,
       entryPoints: { memory: 'bench/memory-child.mjs', menu: 'bench/menu-child.mjs', soak: 'bench/soak-child.mjs', write: 'bench/write-child.mjs' },
@@ -364,7 +326,7 @@ async function inner() {
       logLevel: 'error',
       plugins: [
         { name: 'keytar-from-checkout', setup: (b) => b.onResolve({ filter: /^keytar$/ }, () => ({ path: keytarPath, external: true })) },
-        ...MIRRORED_BUILD_PLUGINS,
+        ...engineLoadPlugins,
       ],
     });
   }

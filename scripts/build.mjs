@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { engineLoadPlugins } from './bundle-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'app', 'dist');
@@ -40,40 +41,6 @@ const keytarRequired = {
       contents: `module.exports = require(require('node:path').join(__dirname, ${JSON.stringify(KEYTAR_RUNTIME)}));`,
       loader: 'js',
     }));
-  },
-};
-
-/**
- * The AWS SDK clients' default credential chain (@aws-sdk/credential-provider-node: environment,
- * config files, SSO, IMDS, web identity, with the nested STS and SSO clients those use) is never
- * used: every call is given its credentials (ClientConfig in main/engine/aws/sdk-aws-gateway.ts).
- * It stands in as a chain that refuses, so that a refresh does not load and run ~200 KB of it.
- */
-const noDefaultCredentialChain = {
-  name: 'no-default-credential-chain',
-  setup(build) {
-    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: 'credential-provider-node', namespace: 'no-default-chain' }));
-    build.onLoad({ filter: /.*/, namespace: 'no-default-chain' }, () => ({
-      contents:
-        'export const defaultProvider = () => () => Promise.reject(new Error("MFA Tray gives every AWS call its credentials: the AWS SDK\'s default credential chain is not included"));',
-      loader: 'js',
-    }));
-  },
-};
-
-/**
- * proper-lockfile's file system is graceful-fs, which queues and retries calls that fail with
- * EMFILE, for programs holding thousands of files open. The lock makes a few calls at a time, and
- * loading graceful-fs (it copies and patches node:fs, and loads Node's streams) cost ~8 ms of every
- * process that writes a file: in the bundles, proper-lockfile gets node:fs itself.
- */
-const lockWithPlainFs = {
-  name: 'lock-with-plain-fs',
-  setup(build) {
-    build.onResolve({ filter: /^graceful-fs$/ }, (args) =>
-      /[\\/]proper-lockfile[\\/]/.test(args.importer) ? { path: 'graceful-fs', namespace: 'plain-fs' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'plain-fs' }, () => ({ contents: "module.exports = require('node:fs');", loader: 'js' }));
   },
 };
 
@@ -121,7 +88,7 @@ if (Object.keys(present).length > 0) {
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
     external,
-    plugins: [keytarAsPackageImport, noDefaultCredentialChain, lockWithPlainFs],
+    plugins: [keytarAsPackageImport, ...engineLoadPlugins],
     banner: { js: esmRequireBanner },
     sourcemap: 'linked',
     legalComments: 'linked',
