@@ -11,9 +11,15 @@ export type { SecretStore } from './keychain/secret-store';
 export type { Clock } from './clock/clock';
 export type { ProfileSecrets } from './keychain/profile-secrets';
 export type { SettingsStore } from './files/settings-store';
-import type * as Lookup from './fast-path-lookup';
 
 /** The settings file reader, the typed keychain, the clock and the export format (zod and the settings schema with them). */
-export function loadLookupParts(): Promise<typeof Lookup> {
-  return import('./fast-path-lookup');
+export async function loadLookupParts() {
+  const [{ SettingsStore }, { ProfileSecrets }, { configDir }, { systemClock }, { formatExports }] = await Promise.all([
+    import('./files/settings-store'),
+    import('./keychain/profile-secrets'),
+    import('./files/paths'),
+    import('./clock/clock'),
+    import('./sessions/exports'),
+  ]);
+  return { SettingsStore, ProfileSecrets, configDir, systemClock, formatExports };
 }

@@ -130,7 +130,7 @@ async function takeSnapshot(): Promise<string> {
 
 /** Whether cli.mjs, the launcher's fast path and every chunk that any file of the bundle imports are there. */
 function bundleComplete(dist: string): boolean {
-  if (!['cli.mjs', 'cli-fast.cjs', 'cli-fast-lookup.cjs'].every((name) => existsSync(join(dist, name)))) return false;
+  if (!existsSync(join(dist, 'cli.mjs')) || !existsSync(join(dist, 'cli-fast.cjs'))) return false;
   const files = [
     join(dist, 'cli.mjs'),
     ...readdirSync(join(dist, 'chunks'))
