@@ -5,7 +5,7 @@
  */
 import { isMfaTrayError, type Remedy } from '../common/errors';
 import type { AppSettings } from '../common/model';
-import { PRODUCT_NAME, type Clock, type Engine, type ExportFormat } from '../engine';
+import { PRODUCT_NAME, type Clock, type Engine, type ExportFormat, type RefreshInput } from '../engine';
 import { bindBridgeEvents, createBridgeHandlers } from '../bridge/handlers';
 import { ClipboardService, type ClipboardPort } from './clipboard-service';
 import { describeInstall, installCommandLineTool, offersCommandLineTool } from './command-line-tool';
@@ -223,19 +223,31 @@ export class TrayApp {
         });
         return;
       }
-      // The keeper picks the code source; a person is asked in the profile's code prompt, which
-      // refreshes through the bridge when the code is typed (so this refresh ends here).
-      await this.engine.refresh(profile, {
-        onTouch: () => this.notifications.problem(this.#words().notification.touchYubikey(profile), profile, this.#words().notification.touchYubikeyBody),
-        ask: () => {
-          this.windows.show({ page: 'prompt', profile });
-          throw new PromptOpened();
-        },
-      });
+      await this.engine.refresh(profile, this.#refreshInput(profile));
     } catch (error) {
-      if (error instanceof PromptOpened) return;
-      this.notifications.refreshFailed(profile, plainMessage(error, this.#language()), isMfaTrayError(error) ? error.remedies : []);
+      this.#refreshFailed(profile, error);
     }
+  }
+
+  /**
+   * What a refresh from the tray is given: the keeper picks the code source; a person is asked in
+   * the profile's code prompt, which refreshes through the bridge when the code is typed (so this
+   * refresh ends there).
+   */
+  #refreshInput(profile: string): RefreshInput {
+    return {
+      onTouch: () => this.notifications.problem(this.#words().notification.touchYubikey(profile), profile, this.#words().notification.touchYubikeyBody),
+      ask: () => {
+        this.windows.show({ page: 'prompt', profile });
+        throw new PromptOpened();
+      },
+    };
+  }
+
+  /** A refresh that failed becomes a notification (a prompt opened instead is no failure). */
+  #refreshFailed(profile: string, error: unknown): void {
+    if (error instanceof PromptOpened) return;
+    this.notifications.refreshFailed(profile, plainMessage(error, this.#language()), isMfaTrayError(error) ? error.remedies : []);
   }
 
   /** Does what an error's remedy says: the menu item or notification that carries it. */
@@ -260,10 +272,26 @@ export class TrayApp {
     }
   }
 
-  /** "Refresh all": every profile at once (prompts open side by side). */
+  /**
+   * "Refresh all": every profile, side by side as the engine allows (generated codes at once, one
+   * device's profiles one after another), then the code prompts of those whose codes are typed.
+   */
   async refreshAll(): Promise<void> {
     const profiles = await this.engine.profiles().catch(() => []);
-    await Promise.all(profiles.map((p) => this.refresh(p.name)));
+    await this.engine
+      .refreshMany(
+        profiles.map((p) => p.name),
+        {
+          inputFor: (profile) => this.#refreshInput(profile.name),
+          onEnded: (outcome) => {
+            if (outcome.kind === 'failed') this.#refreshFailed(outcome.profile.name, outcome.error);
+          },
+        },
+      )
+      .catch((error: unknown) => {
+        // Nothing started (a profile removed meanwhile, the settings unreadable): each says so, as its refresh would.
+        for (const profile of profiles) this.#refreshFailed(profile.name, error);
+      });
   }
 
   /** "Copy exports ▸": the session in a format, cleared from the clipboard after the configured time. */

@@ -33,6 +33,7 @@ import { ProfileSecrets } from './keychain/profile-secrets';
 import { SdkAwsGateway } from './aws/sdk-aws-gateway';
 import type { SecretStore } from './keychain/secret-store';
 import { SessionService } from './sessions/session-service';
+import { refreshSideBySide, type SideBySideOutcome } from './sessions/side-by-side';
 import { SessionKeeper, refreshPlan, type CodeSource, type KeeperNotice, type RefreshInput, type RefreshPlan } from './sessions/keeper';
 import { SettingsStore } from './files/settings-store';
 import type { CallerIdentity, StsGateway } from './aws/sts-gateway';
@@ -89,6 +90,22 @@ export interface RoleStatus {
 export interface StatusReport {
   readonly profiles: ProfileStatus[];
   readonly roles: readonly RoleStatus[];
+}
+
+/** How one profile's refresh in {@link Engine.refreshMany} ended (`skipped`: not started, the run was stopped). */
+export type RefreshOutcome =
+  | { readonly kind: 'refreshed'; readonly profile: Profile; readonly session: SessionCredentials }
+  | { readonly kind: 'failed'; readonly profile: Profile; readonly error: unknown }
+  | { readonly kind: 'skipped'; readonly profile: Profile };
+
+/** Options of {@link Engine.refreshMany}. */
+export interface RefreshManyOptions {
+  /** What each profile's refresh is given: a typed code, or the surface's `ask`, `onWait`, `onTouch` (the keeper picks the source). */
+  readonly inputFor: (profile: Profile) => RefreshInput;
+  /** Once aborted, the refreshes not started yet are skipped; those running finish. */
+  readonly signal?: AbortSignal;
+  /** Told of each profile's outcome as it ends (in the order they end), with its index in the names given. */
+  readonly onEnded?: (outcome: RefreshOutcome, index: number) => void;
 }
 
 /** Something the surfaces should present (the keeper's notices; see sessions/keeper.ts). */
@@ -168,6 +185,7 @@ export class Engine {
   #changeListeners = new Set<(what: 'profiles' | 'settings') => void>();
   #clockWrite: Promise<void> = Promise.resolve();
   #clockWritten: { readonly offsetMs: number; readonly at: number } | undefined;
+  #calibrating: Promise<void> | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.#env = options.env;
@@ -205,17 +223,8 @@ export class Engine {
       codes: this.codes,
       clock: this.clock,
       expiringWithinMs: () => this.keeper.notifyBeforeMs,
-      calibrate: async (key, region) => {
-        if (this.offset.measured) return;
-        // Another process's recent measurement, while the clock has not been set since…
-        const remembered = await this.clockMemory.read();
-        if (remembered?.current) {
-          this.offset.set(remembered.offsetMs);
-          return;
-        }
-        // …else one cheap, MFA-free call measures it (the gateway records it from every answer).
-        await this.sts.getCallerIdentity(key, region).catch(() => undefined);
-      },
+      // Refreshes side by side (refreshMany) share one measurement instead of each making its own.
+      calibrate: (key, region) => (this.#calibrating ??= this.#calibrate(key, region).finally(() => (this.#calibrating = undefined))),
     });
     this.keeper = new SessionKeeper({
       clock: this.clock,
@@ -256,6 +265,19 @@ export class Engine {
       // A fake clock (tests) moves by itself: the wall-clock check would only see jumps.
       tickMs: options.tickMs ?? (options.clock ? 0 : 5_000),
     });
+  }
+
+  /** Measures this computer's clock against AWS's before a code is generated, unless that was done. */
+  async #calibrate(key: LongLivedKey, region: string): Promise<void> {
+    if (this.offset.measured) return;
+    // Another process's recent measurement, while the clock has not been set since…
+    const remembered = await this.clockMemory.read();
+    if (remembered?.current) {
+      this.offset.set(remembered.offsetMs);
+      return;
+    }
+    // …else one cheap, MFA-free call measures it (the gateway records it from every answer).
+    await this.sts.getCallerIdentity(key, region).catch(() => undefined);
   }
 
   /** Subscribes to notices. @returns the unsubscribe function. */
@@ -762,6 +784,38 @@ export class Engine {
    */
   refresh(name: string, input: RefreshInput): Promise<SessionCredentials> {
     return this.keeper.refresh(name, input);
+  }
+
+  /**
+   * Refreshes several profiles, side by side where that is safe (sessions/side-by-side.ts): codes a
+   * program makes do not wait for one another (`REFRESH_CONCURRENCY` at most at once),
+   * profiles of one MFA device and YubiKey reads go one after another, and codes a person types are
+   * asked one at a time, in the order given, after the others. One failing stops none of the others.
+   * Every name is checked first: an unknown one fails before anything is sent.
+   *
+   * @returns each profile's outcome, in the order given.
+   */
+  async refreshMany(names: readonly string[], options: RefreshManyOptions): Promise<readonly RefreshOutcome[]> {
+    const all = await this.settings.listProfiles();
+    const profiles: Profile[] = [];
+    for (const name of names) profiles.push(all.find((p) => p.name === name) ?? (await this.settings.getProfile(name)));
+    const sources = await this.keeper.sourcesOf(profiles);
+    const items = profiles.map((profile) => {
+      const input = options.inputFor(profile);
+      const source = 'code' in input ? 'given' : 'generate' in input ? 'totp' : (sources.get(profile.name) ?? 'person');
+      return { profile, input, device: profile.mfaSerial, source } as const;
+    });
+    const outcomeOf = (ended: SideBySideOutcome<SessionCredentials>, index: number): RefreshOutcome => {
+      const profile = profiles[index] as Profile;
+      if (ended.kind === 'done') return { kind: 'refreshed', profile, session: ended.value };
+      return ended.kind === 'failed' ? { kind: 'failed', profile, error: ended.error } : { kind: 'skipped', profile };
+    };
+    const onEnded = options.onEnded;
+    const outcomes = await refreshSideBySide<(typeof items)[number], SessionCredentials>(items, (item) => this.refresh(item.profile.name, item.input), {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(onEnded ? { onEnded: (ended, index) => onEnded(outcomeOf(ended, index), index) } : {}),
+    });
+    return outcomes.map(outcomeOf);
   }
 
   // ── Role profiles ───────────────────────────────────────────────────────────────────────────

@@ -16,6 +16,8 @@ export {
   type ImportPlan,
   type ImportProfileOptions,
   type ProfileStatus,
+  type RefreshManyOptions,
+  type RefreshOutcome,
   type RemovalImpact,
   type RoleStatus,
   type Sourced,

@@ -123,6 +123,38 @@ describe('refresh asks for the code', () => {
     assert.equal(second?.outcome, 'ok');
     assert.ok((second?.timeStep ?? 0) > (first?.timeStep ?? Infinity));
   });
+
+  test('--all: typed codes are asked one at a time, in order, after the generated ones; the lines in the order given', async () => {
+    const second = cli.sts.registerUser();
+    const generated = cli.sts.registerUser();
+    await cli.sandbox.addProfile('t1', cli.user);
+    await cli.sandbox.addProfile('g1', generated);
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'g1'], { input: generated.totpSecret as string })).status, 0);
+    await cli.sandbox.addProfile('t2', second);
+    const firstRequest = cli.sts.requests.length;
+    const sent = () => cli.sts.requests.slice(firstRequest).filter((r) => r.action === 'GetSessionToken');
+    const tty = terminal(['refresh', '--all']);
+    await tty.waitFor(/MFA code for profile t1 .*: $/);
+    assert.deepEqual(
+      sent().map((r) => [r.serialNumber, r.outcome]),
+      [[generated.mfaSerial, 'ok']],
+      'the generated code went first',
+    );
+    assert.doesNotMatch(tty.stdout, /profile t2/, 'one question at a time');
+    await cli.sts.avoidStepEdge(3000);
+    tty.type(`${cli.sts.currentCode(cli.user)}\r`);
+    await tty.waitFor(/MFA code for profile t2 .*: $/);
+    tty.type(`${cli.sts.currentCode(second)}\r`);
+    assert.equal((await tty.exited).status, 0, tty.stdout);
+    assert.deepEqual(
+      [...tty.stdout.matchAll(/^(\S+): new session in/gm)].map((m) => m[1]),
+      ['t1', 'g1', 't2'],
+    );
+    assert.deepEqual(
+      sent().map((r) => r.outcome),
+      ['ok', 'ok', 'ok'],
+    );
+  });
 });
 
 describe('waiting for the next time step on a terminal', () => {

@@ -10,11 +10,12 @@ import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
 import { Engine, type EngineNotice } from '../../main/engine/engine';
 import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
+import { REFRESH_CONCURRENCY } from '../../main/engine/sessions/side-by-side';
 import type { SecretStore } from '../../main/engine/keychain/secret-store';
 import { FakeClock } from '../support/fake-clock';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { countingKeychain } from '../support/keyring';
-import { useStsServer } from '../support/sts-server';
+import { maxInFlight, useStsServer, type StsUser } from '../support/sts-server';
 
 const loopback = useStsServer();
 let h: Harness;
@@ -122,6 +123,68 @@ describe('refresh with a typed code', () => {
 
   it('reports an unknown profile without touching STS', async () => {
     await rejectsWith(h.engine.refresh('nobody', { code: '123456' }), 'not-found');
+  });
+});
+
+describe('refreshing several profiles (refresh --all)', () => {
+  it('generated codes of several devices side by side; one device after another; typed codes asked in order, after the others; outcomes in the order given', async () => {
+    const { sts } = loopback;
+    const generated = ['g1', 'g2', 'g3', 'g4'];
+    for (const name of generated) await h.addUser(name, { totp: true });
+    // Two profiles of one MFA device: AWS takes each of its codes once.
+    const shared = await h.addUser('x1', { totp: true });
+    await h.engine.addProfile(
+      { name: 'x2', mfaSerial: shared.mfaSerial, accessKeyId: shared.accessKeyId, secretAccessKey: shared.secretAccessKey, targetSection: 'x2' },
+      { totpSecret: shared.totpSecret as string },
+    );
+    const typed = new Map([
+      ['t1', await h.addUser('t1')],
+      ['t2', await h.addUser('t2')],
+    ]);
+    // Every answer held this long: refreshes one after another never overlap at the server.
+    sts.setLatency(200);
+    const first = sts.requests.length;
+    const sent = () => sts.requests.slice(first).filter((r) => r.action === 'GetSessionToken');
+    const asked: { profile: string; answeredBefore: number }[] = [];
+    const ended: string[] = [];
+    const names = ['t1', 'g1', 'x1', 'g2', 'x2', 't2', 'g3', 'g4'];
+
+    const outcomes = await h.engine.refreshMany(names, {
+      inputFor: () => ({
+        ask: async (profile) => {
+          asked.push({ profile: profile.name, answeredBefore: sent().filter((r) => r.answeredAt !== undefined).length });
+          return sts.currentCode(typed.get(profile.name) as StsUser);
+        },
+      }),
+      onEnded: (outcome) => ended.push(outcome.profile.name),
+    });
+
+    assert.deepEqual(
+      outcomes.map((o) => [o.profile.name, o.kind === 'failed' ? String(o.error) : o.kind]),
+      names.map((name) => [name, 'refreshed']),
+    );
+    const requests = sent();
+    assert.equal(requests.length, names.length);
+    assert.ok(maxInFlight(requests) > 1, 'generated codes were sent side by side');
+    assert.ok(maxInFlight(requests) <= REFRESH_CONCURRENCY);
+    const device = requests.filter((r) => r.serialNumber === shared.mfaSerial);
+    assert.equal(maxInFlight(device), 1, "one device's profiles one after another");
+    assert.ok((device[1]?.timeStep ?? 0) > (device[0]?.timeStep ?? Infinity), 'the second with the next time step');
+    // The typed codes: asked one at a time, in order, after every generated code was answered.
+    assert.deepEqual(asked, [
+      { profile: 't1', answeredBefore: 6 },
+      { profile: 't2', answeredBefore: 7 },
+    ]);
+    assert.deepEqual(ended.slice(-2), ['t1', 't2']);
+    // One clock measurement for all of them, not one each.
+    assert.ok(sts.requests.slice(first).filter((r) => r.action === 'GetCallerIdentity').length <= 1);
+  });
+
+  it('an unknown profile fails the whole call before anything is sent', async () => {
+    await h.addUser('work', { totp: true });
+    const first = loopback.sts.requests.length;
+    await rejectsWith(h.engine.refreshMany(['work', 'nope'], { inputFor: () => ({}) }), 'not-found');
+    assert.equal(loopback.sts.requests.length, first);
   });
 });
 

@@ -129,10 +129,34 @@ export interface StsRequestRecord {
   timeStep?: number;
   /** The server's clock when the request arrived, ms since the epoch. */
   readonly receivedAt: number;
+  /** The server's clock when the answer went out (after any latency); undefined while unanswered. See {@link maxInFlight}. */
+  answeredAt?: number;
   /** What the server did: `ok`, an STS error code, or the fault it injected (`hang`, `5xx`, `malformed`). */
   outcome: string;
   /** HTTP status sent (undefined while hanging). */
   status: number | undefined;
+}
+
+/**
+ * The most of these requests the server held at one time (received, not yet answered; one never
+ * answered counts as held to the end): more than 1 means that a client sent them side by side.
+ * With {@link StsServer.setLatency} every request is held that long, so requests sent one after
+ * another never overlap, whatever the machine's speed.
+ */
+export function maxInFlight(records: readonly StsRequestRecord[]): number {
+  const edges = records.flatMap((r) => [
+    { at: r.receivedAt, step: 1 },
+    { at: r.answeredAt ?? Number.POSITIVE_INFINITY, step: -1 },
+  ]);
+  // At the same instant an answer goes out before the next request counts.
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  let held = 0;
+  let most = 0;
+  for (const { step } of edges) {
+    held += step;
+    most = Math.max(most, held);
+  }
+  return most;
 }
 
 /** Kinds of malformed answers for {@link StsServer.malformNext}. */
@@ -705,6 +729,7 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     const write = (): void => {
       if (res.destroyed) return;
       record.status = answer.status;
+      record.answeredAt = now();
       if (options.undated) res.sendDate = false;
       res.writeHead(answer.status, {
         // Node would add a Date from the real clock; STS's comes from its own (possibly skewed) one.
@@ -724,6 +749,7 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     const total = 50 * 1024 * 1024;
     const chunk = Buffer.alloc(64 * 1024, '<x/>');
     record.status = 200;
+    record.answeredAt = now();
     res.writeHead(200, { Date: new Date(now()).toUTCString(), 'Content-Type': 'text/xml', ...(declared ? { 'Content-Length': total } : {}) });
     let sent = 0;
     const pump = (): void => {

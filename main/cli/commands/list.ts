@@ -29,7 +29,8 @@ Options:
 
   async run(ctx) {
     const engine = ctx.engine();
-    const statuses = await engine.status();
+    // Profiles and role profiles in one go: each kind of keychain entry is read once for all of them.
+    const { profiles: statuses, roles } = await engine.statusWithRoles();
     if (statuses.length === 0) {
       ctx.out('No profiles yet. Add one with: mfa-tray add <profile> --mfa-serial <serial> --access-key-id <id>');
       return EXIT.ok;
@@ -48,9 +49,9 @@ Options:
       return [profile.name, `${CODE_WORDS[plan.source]}${plan.selfRefreshing ? ', auto' : ''}`, profile.mfaSerial, session, `[${profile.targetSection}]`];
     });
     // Role profiles of the config file, under their source: assumed with its MFA session, no code of their own.
-    for (const role of await engine.roleProfiles()) {
-      const cached = await engine.lastSession(role.name).catch(() => undefined);
-      const left = cached === undefined ? '-' : cached.expiresAt > now ? `${formatDuration(cached.expiresAt - now)} left` : 'expired';
+    for (const { role, state } of roles) {
+      const expiresAt = expiryOf(state);
+      const left = expiresAt === undefined ? '-' : expiresAt > now ? `${formatDuration(expiresAt - now)} left` : 'expired';
       rows.push([role.name, `role, from ${role.sourceProfile}`, role.roleArn, left, `[${role.name}]`]);
     }
     ctx.write(renderTable(['PROFILE', 'CODES', 'MFA DEVICE', 'SESSION', 'SECTION'], rows));

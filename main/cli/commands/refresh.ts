@@ -8,7 +8,7 @@
 import { MfaTrayError, isMfaTrayError } from '../../common/errors';
 import type { Profile } from '../../common/model';
 import { validateCode, validateProfileName } from '../../common/validation';
-import type { RefreshInput, RoleProfileConfig } from '../../engine';
+import type { RefreshInput, RefreshOutcome, RoleProfileConfig } from '../../engine';
 import { UsageError, flag, stringOption } from '../args';
 import { DeviceSteps, askCode, sleep, stepWaitNotice, touchNotice } from '../ask-code';
 import { HELP_OPTION, type Command } from '../command';
@@ -27,12 +27,15 @@ The code comes from --code, else from the profile's registered TOTP secret (mfa-
 else it is asked for on the terminal, naming the profile and its MFA device. Without a terminal
 and without --code or a TOTP secret, the refresh fails and says what to do.
 
-With several profiles (or --all), each is refreshed in turn; one failing does not stop the
-others. Profiles of one MFA device need one code each: the second question waits for the
-device's next code (AWS accepts a code only once).
+With several profiles (or --all), profiles whose codes are generated (TOTP secret, mfa_process)
+are refreshed side by side, several at once; profiles of one MFA device and YubiKey reads go one
+after another, and codes to be typed are asked one at a time, in order, after the others. One
+failing does not stop the others. Profiles of one MFA device need one code each: the second waits
+for the device's next code (AWS accepts a code only once).
 
-Prints, per profile, the credentials-file section written and the expiry in local time and as
-time left. Exit status: 0 when every refresh succeeded, else that of the first failure.
+Prints, per profile and in the order given, the credentials-file section written and the expiry
+in local time and as time left. Exit status: 0 when every refresh succeeded, else that of the
+first failure.
 
 Options:
   --code <6 digits>        the code your MFA device shows now (one profile only)
@@ -84,7 +87,7 @@ Options:
 
     const steps = new DeviceSteps(() => engine.awsNow());
     let firstFailure: ExitStatus | undefined;
-    // Each name is refreshed in turn; one failing does not stop the others.
+    // Role profiles are assumed in turn (each may refresh its source); one failing does not stop the others.
     const attempt = async (name: string, work: () => Promise<void>): Promise<void> => {
       try {
         await work();
@@ -107,21 +110,48 @@ Options:
         );
       });
     }
-    for (const profile of profiles) {
-      await attempt(profile.name, async () => {
-        const input = codeInput(ctx, profile, code, steps);
-        let session;
-        try {
-          session = await engine.refresh(profile.name, input);
-        } finally {
-          // Sent or not, the code counts as used: AWS may have seen it.
-          steps.used(profile.mfaSerial);
-        }
+    // Side by side where that is safe (the engine decides: generated codes at once, one device's
+    // profiles and typed codes one after another); the lines come in the order the profiles were given.
+    let cancelled: CancelledError | undefined;
+    const stop = new AbortController();
+    const ended = new Map<number, RefreshOutcome>();
+    let printed = 0;
+    const print = (outcome: RefreshOutcome): void => {
+      const { profile } = outcome;
+      if (outcome.kind === 'refreshed') {
         ctx.out(
-          `${profile.name}: new session in [${profile.targetSection}] of ${engine.credentialsPath}, ${describeExpiry(session.expiresAt, engine.clock.now())}`,
+          `${profile.name}: new session in [${profile.targetSection}] of ${engine.credentialsPath}, ${describeExpiry(outcome.session.expiresAt, engine.clock.now())}`,
         );
-      });
+      } else if (outcome.kind === 'failed' && !(outcome.error instanceof CancelledError)) {
+        const failure = describeFailure(outcome.error, 'refresh');
+        ctx.err(`mfa-tray refresh: ${profile.name}: ${failure.message}`);
+        firstFailure ??= failure.status;
+      }
+    };
+    if (profiles.length > 0) {
+      await engine.refreshMany(
+        profiles.map((p) => p.name),
+        {
+          inputFor: (profile) => codeInput(ctx, profile, code, steps),
+          signal: stop.signal,
+          onEnded: (outcome, index) => {
+            // Sent or not, the code counts as used: AWS may have seen it.
+            if (outcome.kind !== 'skipped') steps.used(outcome.profile.mfaSerial);
+            if (outcome.kind === 'failed' && outcome.error instanceof CancelledError) {
+              // Ctrl-C at a question: nothing more is asked or started; what runs finishes.
+              cancelled ??= outcome.error;
+              stop.abort();
+            }
+            ended.set(index, outcome);
+            for (let next = ended.get(printed); next !== undefined; next = ended.get(printed)) {
+              print(next);
+              printed += 1;
+            }
+          },
+        },
+      );
     }
+    if (cancelled) throw cancelled;
     return firstFailure ?? EXIT.ok;
   },
 };
