@@ -799,9 +799,13 @@ export class Engine {
     const all = await this.settings.listProfiles();
     const profiles: Profile[] = [];
     for (const name of names) profiles.push(all.find((p) => p.name === name) ?? (await this.settings.getProfile(name)));
-    const sources = await this.keeper.sourcesOf(profiles);
-    const items = profiles.map((profile) => {
-      const input = options.inputFor(profile);
+    const inputs = profiles.map((profile) => options.inputFor(profile));
+    // Where codes come from is asked (of the keychain and the config file) only for the profiles
+    // not given one: a refresh with a typed code needs no such read.
+    const open = profiles.filter((_, i) => !('code' in (inputs[i] as RefreshInput)) && !('generate' in (inputs[i] as RefreshInput)));
+    const sources = open.length > 0 ? await this.keeper.sourcesOf(open) : new Map<string, never>();
+    const items = profiles.map((profile, i) => {
+      const input = inputs[i] as RefreshInput;
       const source = 'code' in input ? 'given' : 'generate' in input ? 'totp' : (sources.get(profile.name) ?? 'person');
       return { profile, input, device: profile.mfaSerial, source } as const;
     });
