@@ -5,7 +5,6 @@
  * (stdin, stdout, stderr), the signals a terminal or a supervisor sends, and its exit status is
  * passed back (128 + the signal's number when a signal ended it, as shells report it).
  */
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { isMfaTrayError } from '../../common/errors';
 import { isoExpiration, type Engine } from '../../engine';
@@ -89,7 +88,10 @@ function defaultShell(env: NodeJS.ProcessEnv): string {
 }
 
 /** Runs the command to its end; its exit status, or 128 + the number of the signal that ended it. */
-function runChild(ctx: CliContext, file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function runChild(ctx: CliContext, file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // Loaded here: every command's bundle holds this one, and the others never start a process
+  // (node:child_process is ~1.7 MB, for the whole life of `watch`).
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     // The session is in `env`, never in argv (which every local user can read in the process list).
     const child = spawn(file, args, { stdio: 'inherit', env });

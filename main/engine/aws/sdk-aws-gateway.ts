@@ -7,9 +7,8 @@
  * the command's `credential-process` path (which only reads the cached session) never pays for it.
  */
 import { readFile } from 'node:fs/promises';
-import { Agent } from 'node:https';
+import type { Agent } from 'node:https';
 import { Readable, Transform } from 'node:stream';
-import { rootCertificates } from 'node:tls';
 import type * as IamSdk from '@aws-sdk/client-iam';
 import type * as StsSdk from '@aws-sdk/client-sts';
 import { MfaTrayError, type ErrorCode } from '../../common/errors';
@@ -476,6 +475,9 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
         notSent: true,
       });
     }
+    // Loaded here, not with this module: node:https and node:tls cost ~3 MB, and the SDK loads its own
+    // only when it sends (an engine that never refreshes, such as status's, never pays for them).
+    const [{ Agent }, { rootCertificates }] = await Promise.all([import('node:https'), import('node:tls')]);
     return { httpsAgent: new Agent({ ca: [...rootCertificates, pem], keepAlive: false }) };
   }
 

@@ -6,7 +6,7 @@
  * secret on `oathtool`'s command line, a password manager's answer), so errors name the program
  * and its exit status only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { MfaTrayError } from '../../common/errors';
 
 /** How long a code command may take (a password manager may wait for its unlock). */
@@ -23,11 +23,13 @@ export function describeCommand(command: string): string {
 /**
  * Runs `command` (the `mfa_process` of `profile`) in the shell and returns the code it printed.
  */
-export function runCodeCommand(
+export async function runCodeCommand(
   command: string,
   profile: string,
   options: { readonly timeoutMs?: number; readonly env?: NodeJS.ProcessEnv } = {},
 ): Promise<string> {
+  // Loaded on first use: most engines never run a code command (node:child_process is ~1.7 MB).
+  const { spawn } = await import('node:child_process');
   const timeoutMs = options.timeoutMs ?? CODE_COMMAND_TIMEOUT_MS;
   const named = `The code command \`${describeCommand(command)}\` (mfa_process of profile ${profile} in the AWS config file)`;
   return new Promise((resolve, reject) => {

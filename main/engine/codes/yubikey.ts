@@ -6,7 +6,7 @@
  * account wants a touch, ykman says so on stderr and waits: that becomes `onTouch`. A missing
  * ykman, key or account is one line saying which.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { MfaTrayError } from '../../common/errors';
 
 /** How long ykman may take, a touch included. */
@@ -28,7 +28,9 @@ export interface YubikeyOptions {
 }
 
 /** Reads the account's current code from the YubiKey. */
-export function readYubikeyCode(key: YubikeyAccount, profile: string, options: YubikeyOptions = {}): Promise<string> {
+export async function readYubikeyCode(key: YubikeyAccount, profile: string, options: YubikeyOptions = {}): Promise<string> {
+  // Loaded on first use: most engines never read a YubiKey (node:child_process is ~1.7 MB).
+  const { spawn } = await import('node:child_process');
   const timeoutMs = options.timeoutMs ?? YUBIKEY_TIMEOUT_MS;
   const args = [...(key.serial ? ['--device', key.serial] : []), 'oath', 'accounts', 'code', '--single', '--', key.account];
   return new Promise((resolve, reject) => {
