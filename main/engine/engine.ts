@@ -28,7 +28,8 @@ import { formatExports, type ExportFormat } from './sessions/exports';
 import { KeytarSecretStore } from './keychain/keytar-secret-store';
 import { withLock } from './files/file-lock';
 import { ClockMemory, OFFSET_MEMORY_MS, type RememberedOffset } from './clock/clock-memory';
-import { clockOffsetFile, configDir as defaultConfigDir, refreshLockPath, usedCodesFile } from './files/paths';
+import { clockOffsetFile, configDir as defaultConfigDir, keychainChangesFile, refreshLockPath, usedCodesFile } from './files/paths';
+import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets } from './keychain/profile-secrets';
 import { SdkAwsGateway } from './aws/sdk-aws-gateway';
 import type { SecretStore } from './keychain/secret-store';
@@ -192,7 +193,7 @@ export class Engine {
     this.clock = options.clock ?? systemClock;
     this.configDir = options.configDir ?? defaultConfigDir(options.env ?? process.env);
     this.settings = new SettingsStore({ configDir: this.configDir });
-    this.secrets = new ProfileSecrets(options.secretStore ?? new KeytarSecretStore());
+    this.secrets = new ProfileSecrets(options.secretStore ?? new KeytarSecretStore(), new KeychainChanges(keychainChangesFile(this.configDir)));
     this.credentials = new CredentialsFile(options.env ? { env: options.env } : {});
     const aws = new SdkAwsGateway({
       clockOffset: this.offset,

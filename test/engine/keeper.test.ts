@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { EngineNotice } from '../../main/engine/engine';
+import { Engine, type EngineNotice } from '../../main/engine/engine';
+import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { FakeClock } from '../support/fake-clock';
+import { countingKeychain } from '../support/keyring';
 import { useStsServer } from '../support/sts-server';
 import { until } from '../support/until';
 
@@ -96,6 +98,142 @@ describe('role sessions', () => {
       assert.ok(!notices.some((n) => n.kind === 'refresh-failed'), JSON.stringify(notices));
     } finally {
       loopback.sts.setClockSkew(0);
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+});
+
+describe('reading again (the tick every 30 s, a wake-up, a change of the credentials file)', () => {
+  // Every keychain read keeps native memory for good on Linux (keytar's findCredentials never frees
+  // what it lists; libsecret keeps a few KB of each answer): a watch that read every entry every 30 s
+  // grew by ~1.3 MB a minute with 100 profiles. So a re-read reads the keychain only for news.
+  it("reads no keychain entry when nothing changed, not even after its own refresh; reads them for another process's refresh and says so", async () => {
+    const counting = countingKeychain();
+    const clock = new FakeClock(Date.now());
+    const harness = await createHarness({ sts: loopback.sts, clock, keychain: counting.options });
+    // Another MFA Tray process: its own engine on the same files and keychain entries.
+    const other = new Engine({
+      env: harness.env,
+      configDir: harness.env.MFA_TRAY_CONFIG_DIR,
+      secretStore: new KeytarSecretStore(harness.keychain.prefix),
+      stsEndpoint: loopback.sts.endpoint,
+    });
+    try {
+      const work = await harness.addUser('work');
+      const ops = await harness.addUser('ops');
+      await harness.addUser('generated', { totp: true });
+      await loopback.sts.avoidStepEdge(5000);
+      await harness.engine.refresh('work', { code: loopback.sts.currentCode(work) });
+      const notices: EngineNotice[] = [];
+      harness.engine.onNotice((n) => notices.push(n));
+      await harness.engine.start();
+      await harness.engine.idle();
+
+      counting.calls.length = 0;
+      for (let i = 0; i < 3; i += 1) await harness.engine.recheck();
+      assert.deepEqual(counting.calls, [], 'no keychain call while nothing changed');
+
+      await harness.engine.refresh('ops', { code: loopback.sts.currentCode(ops) });
+      await harness.engine.idle();
+      counting.calls.length = 0;
+      await harness.engine.recheck();
+      assert.deepEqual(counting.calls, [], 'its own refresh is no news');
+
+      const before = notices.length;
+      // A minute later by AWS's clock: a session of another expiry (sessions got in the same second end together).
+      loopback.sts.setClockSkew(60_000);
+      const theirs = await other.refresh('work', { code: loopback.sts.currentCode(work) });
+      await harness.engine.recheck();
+      // (Or the pick-up after the credentials file changed, if that one was reading already.)
+      await until(() => notices.length > before, 'the news');
+      assert.ok(
+        counting.calls.some((call) => call === `findCredentials ${harness.keychain.prefix}: session`),
+        `the sessions were read: ${counting.calls.join(', ')}`,
+      );
+      assert.deepEqual(notices.slice(before), [{ kind: 'refreshed', profile: 'work', expiresAt: theirs.expiresAt, unattended: false, elsewhere: true }]);
+      assert.deepEqual(harness.engine.sessions.state('work'), { kind: 'valid', expiresAt: theirs.expiresAt });
+
+      counting.calls.length = 0;
+      await harness.engine.recheck();
+      assert.deepEqual(counting.calls, [], 'seen once, read once');
+    } finally {
+      loopback.sts.setClockSkew(0);
+      other.stop();
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+
+  it('reads the keychain again when another process registers a TOTP secret or adds a profile', async () => {
+    const counting = countingKeychain();
+    const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });
+    const other = new Engine({ env: harness.env, configDir: harness.env.MFA_TRAY_CONFIG_DIR, secretStore: new KeytarSecretStore(harness.keychain.prefix) });
+    try {
+      const typed = await harness.addUser('typed');
+      const notices: EngineNotice[] = [];
+      harness.engine.onNotice((n) => notices.push(n));
+      await harness.engine.start();
+      await harness.engine.idle();
+
+      await other.setTotpSecret('typed', typed.totpSecret as string);
+      counting.calls.length = 0;
+      await harness.engine.recheck();
+      assert.ok(counting.calls.includes(`findCredentials ${harness.keychain.prefix}: totp-secret`), counting.calls.join(', '));
+
+      const added = loopback.sts.registerUser({ name: `added-${Date.now()}` });
+      await other.addProfile({ name: 'added', mfaSerial: added.mfaSerial, accessKeyId: added.accessKeyId, secretAccessKey: added.secretAccessKey });
+      await harness.engine.recheck();
+      assert.ok(
+        notices.some((n) => n.kind === 'profile-added' && n.profile === 'added'),
+        JSON.stringify(notices),
+      );
+    } finally {
+      other.stop();
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+
+  it('reads no role sessions when there is no role profile', async () => {
+    const counting = countingKeychain();
+    const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });
+    try {
+      await harness.addUser('work');
+      counting.calls.length = 0;
+      await harness.engine.start();
+      const sessionReads = counting.calls.filter((call) => call === `findCredentials ${harness.keychain.prefix}: session`);
+      assert.equal(sessionReads.length, 1, counting.calls.join(', '));
+    } finally {
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+
+  it('an unattended refresh reads its TOTP secret once and does not read back the session it has just written', async () => {
+    const counting = countingKeychain();
+    const clock = new FakeClock(Date.now());
+    const harness = await createHarness({ sts: loopback.sts, clock, keychain: counting.options });
+    try {
+      await harness.addUser('generated', { totp: true, durationSeconds: 3600 });
+      const notices: EngineNotice[] = [];
+      harness.engine.onNotice((n) => notices.push(n));
+      counting.calls.length = 0;
+      await loopback.sts.avoidStepEdge(5000);
+      await harness.engine.start(); // no session: refreshed at once
+      await until(() => notices.some((n) => n.kind === 'refreshed'), 'the unattended refresh');
+      await harness.engine.idle();
+      const session = `${harness.keychain.prefix}: session`;
+      const written = counting.calls.indexOf(`setPassword ${session}`);
+      assert.ok(written >= 0, counting.calls.join(', '));
+      assert.deepEqual(
+        counting.calls.slice(written + 1).filter((call) => call.endsWith(session)),
+        [],
+        `after the write: ${counting.calls.slice(written + 1).join(', ')}`,
+      );
+      const totpReads = counting.calls.filter((call) => call === `getPassword ${harness.keychain.prefix}: totp-secret`);
+      assert.equal(totpReads.length, 1, counting.calls.join(', '));
+    } finally {
       harness.engine.stop();
       await harness.close();
     }

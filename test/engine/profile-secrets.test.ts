@@ -2,9 +2,13 @@
  * Typed keychain entries per profile, on the real gnome-keyring of the test session.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MfaTrayError, isMfaTrayError } from '../../main/common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../main/common/model';
+import { KeychainChanges } from '../../main/engine/keychain/keychain-changes';
 import { ProfileSecrets } from '../../main/engine/keychain/profile-secrets';
 import type { SecretStore } from '../../main/engine/keychain/secret-store';
 import { createTestKeychain } from '../support/keyring';
@@ -225,5 +229,54 @@ describe('ProfileSecrets, every profile at once', () => {
     assert.deepEqual(sessions.get('a'), SESSION);
     const damaged = sessions.get('damaged');
     assert.ok(isMfaTrayError(damaged, 'keychain-entry-corrupt') && /"damaged"/.test(damaged.message) && !damaged.message.includes(SESSION.secretAccessKey));
+  });
+});
+
+describe('ProfileSecrets, its record of changes', () => {
+  const keychain = createTestKeychain('profile-secrets-changes');
+  after(() => keychain.cleanup());
+
+  it('asks the keychain nothing for no profiles (a listing would keep memory for nothing)', async () => {
+    const calls: string[] = [];
+    const counted: SecretStore = {
+      get: (kind, profile) => (calls.push(`get ${kind}`), keychain.store.get(kind, profile)),
+      set: (kind, profile, value) => (calls.push(`set ${kind}`), keychain.store.set(kind, profile, value)),
+      delete: (kind, profile) => (calls.push(`delete ${kind}`), keychain.store.delete(kind, profile)),
+      getAll: (kind) => (calls.push(`getAll ${kind}`), keychain.store.getAll(kind)),
+    };
+    const secrets = new ProfileSecrets(counted);
+
+    assert.deepEqual(new Map(await secrets.getSessions([])), new Map());
+    assert.deepEqual(new Map(await secrets.readSessions([])), new Map());
+    assert.deepEqual(calls, []);
+  });
+
+  it("records each entry it writes or deletes after the keychain call, with a session's expiry and never a secret", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-changes-'));
+    try {
+      const changes = new KeychainChanges(join(dir, 'keychain-changes.log'));
+      const secrets = new ProfileSecrets(keychain.store, changes);
+      const mark = await secrets.changesMark();
+
+      await secrets.setLongLivedKey('rec', KEY);
+      await secrets.setTotpSecret('rec', TOTP);
+      await secrets.setSession('rec', SESSION);
+      await secrets.deleteTotpSecret('rec');
+      await secrets.deleteTotpSecret('rec'); // nothing left to delete: nothing recorded
+      await secrets.deleteAll('rec');
+
+      assert.deepEqual((await secrets.changesSince(mark)).changes, [
+        { kind: 'long-lived-key', op: 'set', profile: 'rec' },
+        { kind: 'totp-secret', op: 'set', profile: 'rec' },
+        { kind: 'session', op: 'set', profile: 'rec', expiresAt: SESSION.expiresAt },
+        { kind: 'totp-secret', op: 'delete', profile: 'rec' },
+        { kind: 'session', op: 'delete', profile: 'rec' },
+        { kind: 'long-lived-key', op: 'delete', profile: 'rec' },
+      ]);
+      const text = await readFile(changes.path, 'utf8');
+      for (const secret of [KEY.secretAccessKey, TOTP, SESSION.secretAccessKey, SESSION.sessionToken, SESSION.accessKeyId]) assert.ok(!text.includes(secret));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

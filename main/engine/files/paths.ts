@@ -27,6 +27,8 @@ export const CONFIG_FILE_NAMES = {
   clockOffset: 'clock-offset.json',
   /** The folder of per-profile refresh locks (`Engine.whileRefreshing`). */
   locks: 'locks',
+  /** Which keychain entries MFA Tray processes changed lately (`KeychainChanges`; no secret). */
+  keychainChanges: 'keychain-changes.log',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -84,4 +86,9 @@ export function clockOffsetFile(dir: string = configDir()): string {
 /** The record of TOTP time steps already used: `used-codes.json` in {@link configDir}. */
 export function usedCodesFile(dir: string = configDir()): string {
   return join(dir, CONFIG_FILE_NAMES.usedCodes);
+}
+
+/** The record of keychain entries changed lately: `keychain-changes.log` in {@link configDir}. */
+export function keychainChangesFile(dir: string = configDir()): string {
+  return join(dir, CONFIG_FILE_NAMES.keychainChanges);
 }

@@ -12,6 +12,7 @@ import * as z from 'zod/mini';
 import { MfaTrayError, type Remedy } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import type { SecretKind, SecretStore } from './secret-store';
+import type { ChangesMark, ChangesSince, KeychainChanges } from './keychain-changes';
 import { parseTotpSecret } from '../codes/totp';
 
 const accessKeyId = z.string().check(z.regex(/^[A-Z0-9]{16,128}$/));
@@ -64,7 +65,24 @@ function describeIssues(error: z.core.$ZodError): string {
 
 /** Typed access to the keychain entries of profiles. */
 export class ProfileSecrets {
-  constructor(private readonly store: SecretStore) {}
+  /**
+   * @param changes The record every MFA Tray process keeps of the entries it changes (see
+   *   keychain-changes.ts); each write and delete here is recorded there after it was made.
+   */
+  constructor(
+    private readonly store: SecretStore,
+    private readonly changes?: KeychainChanges,
+  ) {}
+
+  /** Where the record of keychain changes ends now (before reading entries whose later changes are to be told). */
+  async changesMark(): Promise<ChangesMark | undefined> {
+    return this.changes?.mark();
+  }
+
+  /** The keychain changes any MFA Tray process recorded after `mark` ('unknown' without a record). */
+  async changesSince(mark: ChangesMark | undefined): Promise<ChangesSince> {
+    return this.changes ? this.changes.since(mark) : { changes: 'unknown', mark: { generation: undefined, offset: 0 } };
+  }
 
   /** The profile's long-lived access key, or undefined when none is stored. */
   async getLongLivedKey(profile: string): Promise<LongLivedKey | undefined> {
@@ -92,7 +110,7 @@ export class ProfileSecrets {
 
   /** Forgets the profile's long-lived access key. @returns whether there was one. */
   async deleteLongLivedKey(profile: string): Promise<boolean> {
-    return this.store.delete('long-lived-key', profile);
+    return this.#delete('long-lived-key', profile);
   }
 
   /** The profile's TOTP secret (canonical base32), or undefined when none is registered. */
@@ -113,11 +131,12 @@ export class ProfileSecrets {
    */
   async setTotpSecret(profile: string, input: string): Promise<void> {
     await this.store.set('totp-secret', profile, parseTotpSecret(input));
+    await this.changes?.record({ kind: 'totp-secret', op: 'set', profile });
   }
 
   /** Forgets the profile's TOTP secret. @returns whether there was one. */
   async deleteTotpSecret(profile: string): Promise<boolean> {
-    return this.store.delete('totp-secret', profile);
+    return this.#delete('totp-secret', profile);
   }
 
   /** Whether a TOTP secret is registered for the profile (the entry is not checked). */
@@ -165,6 +184,8 @@ export class ProfileSecrets {
   async #readAll<T>(kind: SecretKind, profiles: Iterable<string>, schema: z.ZodMiniType<T>): Promise<ReadonlyMap<string, T | MfaTrayError>> {
     const wanted = new Set(profiles);
     const values = new Map<string, T | MfaTrayError>();
+    // None wanted (no role profiles, say): no keychain call at all.
+    if (wanted.size === 0) return values;
     for (const [profile, value] of await this.store.getAll(kind)) {
       if (!wanted.has(profile)) continue;
       try {
@@ -194,7 +215,7 @@ export class ProfileSecrets {
 
   /** Forgets the profile's cached session. @returns whether there was one. */
   async deleteSession(profile: string): Promise<boolean> {
-    return this.store.delete('session', profile);
+    return this.#delete('session', profile);
   }
 
   /**
@@ -206,7 +227,7 @@ export class ProfileSecrets {
     // One after another: the store serialises anyway, and the order keeps the long-lived key last.
     for (const kind of ['session', 'totp-secret', 'long-lived-key'] as const) {
       try {
-        await this.store.delete(kind, profile);
+        await this.#delete(kind, profile);
       } catch (error) {
         failure ??= { error };
       }
@@ -242,5 +263,13 @@ export class ProfileSecrets {
       );
     }
     await this.store.set(kind, profile, JSON.stringify(parsed.data));
+    const expiresAt = kind === 'session' ? (parsed.data as { readonly expiresAt: number }).expiresAt : undefined;
+    await this.changes?.record({ kind, op: 'set', profile, ...(expiresAt === undefined ? {} : { expiresAt }) });
+  }
+
+  async #delete(kind: SecretKind, profile: string): Promise<boolean> {
+    const deleted = await this.store.delete(kind, profile);
+    if (deleted) await this.changes?.record({ kind, op: 'delete', profile });
+    return deleted;
   }
 }

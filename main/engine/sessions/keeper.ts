@@ -16,6 +16,7 @@ import type { Profile, SessionCredentials, SessionState } from '../../common/mod
 import { expiryOf } from '../../common/session-state';
 import type { Clock } from '../clock/clock';
 import type { StepWaitListener } from '../codes/totp';
+import type { ChangesMark, ChangesSince, KeychainChange } from '../keychain/keychain-changes';
 import { Scheduler, type DueEvent } from './scheduler';
 import type { CodeInput, SessionService } from './session-service';
 
@@ -119,6 +120,12 @@ export interface KeeperSecrets {
   getSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionCredentials>>;
   hasTotpSecret(profile: string): Promise<boolean>;
   profilesWith(kind: 'totp-secret'): Promise<ReadonlySet<string>>;
+  /**
+   * Where the record of keychain changes every MFA Tray process keeps ends now, and what was
+   * recorded after a mark (keychain/keychain-changes.ts). Without them, every re-read reads the keychain.
+   */
+  changesMark?(): Promise<ChangesMark | undefined>;
+  changesSince?(mark: ChangesMark | undefined): Promise<ChangesSince>;
 }
 
 export interface KeeperDeps {
@@ -184,6 +191,12 @@ export class SessionKeeper {
   #ownExpiries = new Map<string, number>();
   /** The profiles kept, as last read (another process may add or remove some). */
   #known = new Set<string>();
+  /**
+   * Each profile's code source as last scheduled: what an unattended refresh uses, instead of
+   * reading the TOTP secret once to learn it is there and again to use it. (A secret removed
+   * elsewhere meanwhile fails that refresh with 'code-required', as a person's source would.)
+   */
+  #sources = new Map<string, CodeSource>();
   /** The role profiles kept: those with a session, re-assumed before it ends (no code while the source's lives). */
   #roles = new Set<string>();
   #fileWatcher: FSWatcher | undefined;
@@ -192,6 +205,12 @@ export class SessionKeeper {
   #lastTickAt = 0;
   #ticks = 0;
   #resyncing = false;
+  /**
+   * What the last read of every profile's entries was made from: the settings' profiles and the
+   * config file's code sources and role profiles (as text), and where the record of keychain changes
+   * stood just before. A re-read reads the keychain again only when one of them changed.
+   */
+  #lastRead: { readonly inputs: string; mark: ChangesMark | undefined } | undefined;
   /** Why keeping sessions fresh could not start (the keychain is locked, say), and the next try. */
   #startFailure: { readonly error: MfaTrayError; readonly attempt: number; readonly timer: ReturnType<Clock['setTimeout']> } | undefined;
 
@@ -218,11 +237,26 @@ export class SessionKeeper {
     return sourceOf((await this.#deps.configuredSources([name])).get(name));
   }
 
-  /** Every profile's code source, with one keychain call (none when `withTotp` is given) and one read of the config file. */
-  async sourcesOf(profiles: readonly Profile[], known?: ReadonlySet<string>): Promise<ReadonlyMap<string, CodeSource>> {
+  /**
+   * Every profile's code source, with one keychain call (none when `known` is given) and one read of
+   * the config file (none when `configured` is given).
+   */
+  async sourcesOf(
+    profiles: readonly Profile[],
+    known?: ReadonlySet<string>,
+    configured?: ReadonlyMap<string, ConfiguredSource>,
+  ): Promise<ReadonlyMap<string, CodeSource>> {
     const withTotp = known ?? (await this.#deps.secrets.profilesWith('totp-secret').catch(() => new Set<string>()));
-    const configured = await this.#deps.configuredSources(profiles.map((p) => p.name)).catch(() => new Map<string, ConfiguredSource>());
-    return new Map(profiles.map((p) => [p.name, withTotp.has(p.name) ? 'totp' : sourceOf(configured.get(p.name))]));
+    const sources = configured ?? (await this.#configuredOf(profiles));
+    return new Map(profiles.map((p) => [p.name, withTotp.has(p.name) ? 'totp' : sourceOf(sources.get(p.name))]));
+  }
+
+  #configuredOf(profiles: readonly Profile[]): Promise<ReadonlyMap<string, ConfiguredSource>> {
+    return this.#deps.configuredSources(profiles.map((p) => p.name)).catch(() => new Map<string, ConfiguredSource>());
+  }
+
+  #roleList(): Promise<readonly { readonly name: string; readonly sourceProfile: string }[]> {
+    return this.#deps.roleProfiles ? this.#deps.roleProfiles().catch(() => []) : Promise.resolve([]);
   }
 
   /** A profile's plan: its code source, and whether the keeper refreshes it unattended. */
@@ -237,21 +271,25 @@ export class SessionKeeper {
    */
   async refresh(name: string, input: RefreshInput): Promise<SessionCredentials> {
     this.#cancelRetry(name);
+    let got: SessionCredentials | undefined;
     try {
       const { session } = await this.#refreshWith(name, input);
+      got = session;
       this.#ownExpiries.set(name, session.expiresAt);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: false });
       return session;
     } finally {
-      this.#schedule(name);
+      // The new session is scheduled as it is (reading it back would cost a keychain read); after a
+      // failure, whatever the keychain holds.
+      this.#schedule(name, got);
       await this.#deps.afterRefresh?.();
     }
   }
 
-  /** One refresh with the code the input or the profile's source gives. */
-  async #refreshWith(name: string, input: RefreshInput): Promise<{ readonly session: SessionCredentials; readonly source?: CodeSource }> {
+  /** One refresh with the code the input or the profile's source gives (`known`: the source, when the caller knows it). */
+  async #refreshWith(name: string, input: RefreshInput, known?: CodeSource): Promise<{ readonly session: SessionCredentials; readonly source?: CodeSource }> {
     if ('code' in input || 'generate' in input) return { session: await this.#deps.sessions.refresh(name, input) };
-    const source = await this.codeSource(name);
+    const source = known ?? (await this.codeSource(name));
     return { session: await this.#refreshFrom(name, source, input), source };
   }
 
@@ -341,6 +379,8 @@ export class SessionKeeper {
   }
 
   async #startNow(): Promise<void> {
+    // Before anything is read: changes recorded from here on are news to the next re-read.
+    const mark = await this.#deps.secrets.changesMark?.().catch(() => undefined);
     const { settings, profiles } = await this.#deps.settings.load();
     this.#notifyBeforeMs = settings.notifyBeforeMinutes * MINUTE;
     // Read once for both: reading every session is the slowest part of a start with many profiles.
@@ -352,8 +392,11 @@ export class SessionKeeper {
       autoRefreshBeforeMs: settings.autoRefreshBeforeMinutes * MINUTE,
     });
     this.#known = new Set(profiles.map((p) => p.name));
-    const sources = await this.#scheduleAll(profiles, sessions);
-    await this.#scheduleRoles();
+    const configured = await this.#configuredOf(profiles);
+    const roles = await this.#roleList();
+    const sources = await this.#scheduleAll(profiles, sessions, configured);
+    await this.#scheduleRoles(roles);
+    this.#lastRead = { inputs: readInputs(profiles, configured, roles), mark };
     for (const profile of profiles) if (!sessions.has(profile.name)) this.#catchUp(profile, sources.get(profile.name) ?? 'person');
     this.#watchCredentialsFile();
     this.#startTicking();
@@ -387,7 +430,8 @@ export class SessionKeeper {
         if (changed !== null && changed !== basename(file)) return;
         if (this.#pickUpTimer) clearTimeout(this.#pickUpTimer);
         // The command writes the keychain just after the file: give it a moment.
-        this.#pickUpTimer = setTimeout(() => void this.pickUpOutsideChanges().catch(() => undefined), PICK_UP_DELAY_MS);
+        // Read again only for news: this process's own refreshes change the file too.
+        this.#pickUpTimer = setTimeout(() => void (this.#scheduler ? this.#readAgain(true).catch(() => undefined) : undefined), PICK_UP_DELAY_MS);
         this.#pickUpTimer.unref();
       });
       this.#fileWatcher.on('error', () => this.#stopWatching());
@@ -433,39 +477,68 @@ export class SessionKeeper {
   /**
    * Reads every cached session again and reschedules; a newer session than this process knew of
    * (refreshed by the command or another app) is announced as `refreshed` with `elsewhere`, which
-   * also withdraws an "expires soon" notice about the old one.
+   * also withdraws an "expires soon" notice about the old one. Reads the keychain whatever the
+   * record of changes says (a due event found a newer session there, say).
    */
   async pickUpOutsideChanges(): Promise<void> {
     if (!this.#scheduler) return;
-    await this.#readAgain();
+    await this.#readAgain(false);
   }
 
-  /** Re-reads profiles and states and catches up on anything due (after wake-up, a clock change, or now and then). */
+  /**
+   * Re-reads profiles and states and catches up on anything due (after wake-up, a clock change, or
+   * every 30 s). The keychain is read again only when something may have changed there or in what
+   * the last read was made from (see {@link #readAgain}).
+   */
   async recheck(): Promise<void> {
     // Not running yet because the keychain could not be read: wake-up is a good moment to try.
     if (this.#startFailure) return this.start();
     if (!this.#scheduler) return;
-    await this.#readAgain();
+    await this.#readAgain(true);
     this.#scheduler?.recheck();
   }
 
-  /** One read of profiles and sessions: new and removed profiles, sessions another process got. */
-  async #readAgain(): Promise<void> {
+  /**
+   * One read of profiles and sessions: new and removed profiles, sessions another process got.
+   *
+   * With `whenChanged`, the keychain is read only when the settings' profiles, the config file's code
+   * sources or role profiles changed since the last read, or the record of keychain changes that
+   * every MFA Tray process keeps (keychain/keychain-changes.ts) holds a change this keeper does not
+   * know of: any but its own sessions (and long-lived keys, which nothing here depends on).
+   * Otherwise only the states move on with the clock. Every keychain read keeps native memory on
+   * Linux, so reading every entry every 30 s made a long-running watch grow without end.
+   */
+  async #readAgain(whenChanged: boolean): Promise<void> {
     if (this.#resyncing) return;
     this.#resyncing = true;
     try {
       const { sessions: service, secrets } = this.#deps;
+      // The record first: a change recorded while the keychain is read is news to the next re-read.
+      const seen = secrets.changesSince ? await secrets.changesSince(this.#lastRead?.mark).catch(() => undefined) : undefined;
       const profiles = await this.#deps.settings.listProfiles();
+      const configured = await this.#configuredOf(profiles);
+      const roles = await this.#roleList();
+      const inputs = readInputs(profiles, configured, roles);
+      const last = this.#lastRead;
+      if (whenChanged && last?.mark && seen && last.inputs === inputs && !this.#anyNews(seen.changes)) {
+        last.mark = seen.mark;
+        for (const name of this.#known) service.recompute(name);
+        return;
+      }
+      // Until this read has succeeded, the next one reads everything too.
+      this.#lastRead = undefined;
       const before = new Map(profiles.map((p) => [p.name, expiryOf(service.state(p.name))]));
       const sessions = await secrets.getSessions(profiles.map((p) => p.name));
       await service.load(profiles, sessions);
-      const sources = await this.#scheduleAll(profiles, sessions);
-      await this.#scheduleRoles();
+      const sources = await this.#scheduleAll(profiles, sessions, configured);
+      await this.#scheduleRoles(roles);
+      this.#lastRead = { inputs, mark: seen?.mark };
       const names = new Set(profiles.map((p) => p.name));
       let changed = false;
       for (const name of this.#known) {
         if (names.has(name)) continue;
         this.#known.delete(name);
+        this.#sources.delete(name);
         this.#cancelRetry(name);
         this.#scheduler?.delete(name);
         service.drop(name);
@@ -501,6 +574,20 @@ export class SessionKeeper {
     }
   }
 
+  /** Whether recorded keychain changes hold one this keeper does not know of (see {@link #readAgain}). */
+  #anyNews(changes: readonly KeychainChange[] | 'unknown'): boolean {
+    if (changes === 'unknown') return true;
+    return changes.some((change) => {
+      if (change.kind === 'long-lived-key') return false;
+      if (change.kind !== 'session' || change.op !== 'set') return true;
+      const { profile, expiresAt } = change;
+      // This process's own refresh (under way, or its session known), or one it has seen already.
+      if (this.#deps.sessions.isRefreshing(profile)) return false;
+      const known = this.#ownExpiries.get(profile) ?? expiryOf(this.#deps.sessions.state(profile));
+      return expiresAt === undefined || expiresAt !== known;
+    });
+  }
+
   /** Schedules one profile anew from its cached session (after another process refreshed it). */
   async reschedule(name: string): Promise<void> {
     await this.#scheduleNow(await this.#deps.settings.getProfile(name));
@@ -515,6 +602,7 @@ export class SessionKeeper {
   /** A profile was removed here. */
   removed(name: string): void {
     this.#known.delete(name);
+    this.#sources.delete(name);
     this.#cancelRetry(name);
     this.#scheduler?.delete(name);
   }
@@ -539,30 +627,34 @@ export class SessionKeeper {
 
   /**
    * Resolves once the due events delivered so far are handled: their notices emitted (a fake clock
-   * in tests moves time at once; the notices follow a keychain read).
+   * in tests moves time at once; the notices follow a keychain read), and profiles changed or
+   * refreshed here scheduled anew.
    */
   async idle(): Promise<void> {
     while (this.#handling.size > 0) await Promise.all([...this.#handling]);
   }
 
-  #schedule(name: string): void {
+  /** Schedules a profile anew, with its session when the caller has it (else read from the keychain). */
+  #schedule(name: string, session?: SessionCredentials): void {
     if (!this.#scheduler) return;
-    void this.#deps.settings.getProfile(name).then(
-      (profile) => this.#scheduleNow(profile),
-      () => undefined,
-    );
+    // Tracked, so that idle() also waits for it.
+    this.#track(this.#deps.settings.getProfile(name).then((profile) => this.#scheduleNow(profile, session)));
   }
 
-  async #scheduleNow(profile: Profile): Promise<void> {
+  async #scheduleNow(profile: Profile, known?: SessionCredentials): Promise<void> {
     if (!this.#scheduler) return;
-    const session = await this.#deps.secrets.getSession(profile.name).catch(() => undefined);
+    const session = known ?? (await this.#deps.secrets.getSession(profile.name).catch(() => undefined));
     const source = await this.codeSource(profile.name).catch((): CodeSource => 'person');
     this.#setTimers(profile, session, source);
   }
 
   /** {@link #scheduleNow} for every profile, from sessions already read, with one keychain call in all. @returns the profiles with a TOTP secret. */
-  async #scheduleAll(profiles: readonly Profile[], sessions: ReadonlyMap<string, SessionCredentials>): Promise<ReadonlyMap<string, CodeSource>> {
-    const sources = await this.sourcesOf(profiles);
+  async #scheduleAll(
+    profiles: readonly Profile[],
+    sessions: ReadonlyMap<string, SessionCredentials>,
+    configured: ReadonlyMap<string, ConfiguredSource>,
+  ): Promise<ReadonlyMap<string, CodeSource>> {
+    const sources = await this.sourcesOf(profiles, undefined, configured);
     if (!this.#scheduler) return sources;
     for (const profile of profiles) {
       // A refresh under way sets the timers itself when it ends; `sessions` may predate it.
@@ -577,9 +669,8 @@ export class SessionKeeper {
    * at the refresh lead time (an hour's: 10 min by default), which needs no code while its source's
    * session lives. Role profiles never used (no session) are left alone.
    */
-  async #scheduleRoles(): Promise<void> {
-    if (!this.#scheduler || !this.#deps.roleProfiles) return;
-    const roles = await this.#deps.roleProfiles().catch(() => []);
+  async #scheduleRoles(roles: readonly { readonly name: string }[]): Promise<void> {
+    if (!this.#scheduler) return;
     const sessions = await this.#deps.secrets.getSessions(roles.map((r) => r.name)).catch(() => new Map<string, SessionCredentials>());
     const now = new Set<string>();
     for (const role of roles) {
@@ -593,7 +684,9 @@ export class SessionKeeper {
   }
 
   #setTimers(profile: Profile, session: SessionCredentials | undefined, source: CodeSource): void {
-    this.#scheduler?.set({
+    if (!this.#scheduler) return;
+    this.#sources.set(profile.name, source);
+    this.#scheduler.set({
       profile: profile.name,
       expiresAt: session?.expiresAt,
       autoRefresh: refreshPlan(profile, source).selfRefreshing,
@@ -650,12 +743,16 @@ export class SessionKeeper {
     this.#autoRefreshing.add(name);
     try {
       const role = this.#roles.has(name);
-      const { session, source } = role ? { session: await this.#refreshRole(name), source: undefined } : await this.#refreshWith(name, {});
+      const { session, source } = role
+        ? { session: await this.#refreshRole(name), source: undefined }
+        : await this.#refreshWith(name, {}, this.#sources.get(name));
       this.#ownExpiries.set(name, session.expiresAt);
       this.#retries.delete(name);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true, ...(source ? { source } : {}) });
       if (role) this.#scheduler?.set({ profile: name, expiresAt: session.expiresAt, autoRefresh: true, lifetimeMs: ROLE_LIFETIME_MS });
-      else await this.#scheduleNow(await this.#deps.settings.getProfile(name));
+      // With the session got and the source it came from: nothing to read back from the keychain.
+      else if (source) this.#setTimers(await this.#deps.settings.getProfile(name), session, source);
+      else await this.#scheduleNow(await this.#deps.settings.getProfile(name), session);
     } catch (error) {
       // An unexpected error's text could hold anything: report it generically.
       const failure = isMfaTrayError(error)
@@ -706,4 +803,13 @@ export class SessionKeeper {
       }
     }
   }
+}
+
+/** What a read of every profile's entries is made from besides the keychain, as text to compare. */
+function readInputs(
+  profiles: readonly Profile[],
+  configured: ReadonlyMap<string, ConfiguredSource>,
+  roles: readonly { readonly name: string; readonly sourceProfile: string }[],
+): string {
+  return JSON.stringify([profiles, [...configured], roles]);
 }
