@@ -9,7 +9,7 @@
 import { isMfaTrayError } from '../../common/errors';
 import type { Profile } from '../../common/model';
 import { expiryOf } from '../../common/session-state';
-import type { Engine, EngineNotice, RefreshPlan } from '../../engine';
+import type { Engine, EngineNotice, ProfileStatus, RefreshPlan } from '../../engine';
 import { DeviceSteps, askCode, sleep, stepWaitText } from '../ask-code';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
@@ -59,8 +59,9 @@ Options:
 
   async run(ctx) {
     const engine = ctx.engine();
-    // Fail on an unusable settings file or keychain before anything else.
-    await engine.status();
+    // Fail on an unusable settings file or keychain before anything else (and say what is watched:
+    // read once, every keychain read keeps some memory for good).
+    const statuses = await engine.status();
     const lock = await WatchLock.acquire(engine.configDir);
     let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
     const stopped = new Promise<NodeJS.Signals>((resolve) => {
@@ -70,7 +71,7 @@ Options:
     for (const signal of STOP_SIGNALS) process.on(signal, handler);
     const watcher = new Watcher(ctx, engine);
     try {
-      await watcher.start();
+      await watcher.start(statuses);
       const signal = await stopped;
       watcher.stop();
       watcher.line(`stopped (${signal})`);
@@ -106,9 +107,8 @@ class Watcher {
     this.#ctx.out(`${formatClock(Date.now())} ${oneLine(text)}`);
   }
 
-  async start(): Promise<void> {
+  async start(statuses: readonly ProfileStatus[]): Promise<void> {
     const engine = this.#engine;
-    const statuses = await engine.status();
     this.line(
       `watching ${statuses.length} profile${statuses.length === 1 ? '' : 's'} (process ${process.pid}); stop with Ctrl-C` +
         (this.#ctx.interactive ? '' : '; no terminal to ask for codes on, so profiles without a TOTP secret are only reported'),
