@@ -19,7 +19,7 @@ import { clearMessage, showError, showMessage } from './lib/form';
 import { identifier } from './lib/identifier';
 import { errorText } from './lib/messages';
 import { closeWindow, startPage, type PageContext } from './lib/page';
-import { describeState, type StateView } from './lib/session-view';
+import { describeState, stateDetail, stateDetailText, type StateView } from './lib/session-view';
 import { openDiagnoseDialog } from './profiles/diagnose-dialog';
 import { openImportDialog } from './profiles/import-dialog';
 import { openPolicyDialog } from './profiles/policy-dialog';
@@ -272,7 +272,10 @@ function renderRowStatic(row: Row): void {
 function renderState(parts: { readonly badge: HTMLElement; readonly detail: HTMLElement; readonly reason: HTMLElement }, state: StateView): void {
   parts.badge.className = `badge tone-${state.tone}`;
   parts.badge.textContent = state.label;
-  parts.detail.textContent = state.detail ?? '';
+  replaceChildren(parts.detail, ...stateDetail(state));
+  // The whole text on hover: a dense row drops the end when its line has no room for it.
+  if (state.until === undefined) parts.detail.removeAttribute('title');
+  else parts.detail.title = stateDetailText(state);
   if (state.reason) {
     parts.reason.hidden = false;
     replaceChildren(

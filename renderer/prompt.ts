@@ -11,7 +11,7 @@ import { showError } from './lib/form';
 import { identifier } from './lib/identifier';
 import { errorText } from './lib/messages';
 import { closeWindow, startPage, type PageContext } from './lib/page';
-import { describeState } from './lib/session-view';
+import { describeState, stateDetail } from './lib/session-view';
 
 /** How long the success message stays before the window closes itself. */
 const CLOSE_AFTER_SUCCESS_MS = 1500;
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const stateLine = el('dd', { className: 'state-line' });
   const render = (): void => {
     const view = describeState(page.i18n, state, Date.now(), page.settings.notifyBeforeMinutes * 60_000, lifetimeMs);
-    replaceChildren(stateLine, el('span', { className: `badge tone-${view.tone}` }, view.label), view.detail ? ` ${view.detail}` : null);
+    replaceChildren(stateLine, el('span', { className: `badge tone-${view.tone}` }, view.label), view.detail ? ' ' : null, ...stateDetail(view));
   };
   renderPrompt(page, context.value, entry, stateLine);
   cancel.textContent = page.i18n.t('common.cancel');

@@ -19,7 +19,9 @@ export const EN = {
   'state.expired': 'Expired',
   'state.refreshing': 'Refreshing…',
   'state.failed': 'Refresh failed',
-  'state.left': '{left} left · until {time}',
+  'state.left': '{left} left',
+  // Right after the time left, with the space before it; a dense row drops it when it has no room.
+  'state.until': ' · until {time}',
   'state.expiredAt': 'at {time}',
   'state.previousLeft': 'the previous session still has {left}',
 

@@ -21,7 +21,8 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'state.expired': '期限切れ',
   'state.refreshing': '更新中…',
   'state.failed': '更新に失敗',
-  'state.left': '残り {left}（{time} まで）',
+  'state.left': '残り {left}',
+  'state.until': '（{time} まで）',
   'state.expiredAt': '{time} に期限切れ',
   'state.previousLeft': '前のセッションは残り {left}',
 

@@ -6,6 +6,7 @@
  */
 import type { SessionState } from '../../main/common/model';
 import { deriveState } from '../../main/common/session-state';
+import { el, type Child } from './dom';
 import type { I18n } from './i18n';
 import { errorText, type ShownError } from './messages';
 
@@ -17,6 +18,8 @@ export interface StateView {
   readonly label: string;
   /** Time left, or when it ended. */
   readonly detail?: string;
+  /** When a session that has time left ends: shown after `detail` where there is room for it. */
+  readonly until?: string;
   /** Why the last refresh failed. */
   readonly reason?: ShownError;
 }
@@ -28,7 +31,10 @@ export interface StateView {
  * @param lifetimeMs the profile's session length: the lead scales with it (the engine's leadTimeMs).
  */
 export function describeState(i18n: I18n, state: SessionState, now: number, expiringWithinMs: number, lifetimeMs?: number): StateView {
-  const left = (expiresAt: number): string => i18n.t('state.left', { left: i18n.formatSpan(expiresAt - now), time: i18n.formatMoment(expiresAt, now) });
+  const left = (expiresAt: number): { detail: string; until: string } => ({
+    detail: i18n.t('state.left', { left: i18n.formatSpan(expiresAt - now) }),
+    until: i18n.t('state.until', { time: i18n.formatMoment(expiresAt, now) }),
+  });
   switch (state.kind) {
     case 'none':
       return { tone: 'none', label: i18n.t('state.none') };
@@ -36,7 +42,7 @@ export function describeState(i18n: I18n, state: SessionState, now: number, expi
       return {
         tone: 'busy',
         label: i18n.t('state.refreshing'),
-        ...(state.expiresAt !== undefined && state.expiresAt > now ? { detail: left(state.expiresAt) } : {}),
+        ...(state.expiresAt !== undefined && state.expiresAt > now ? left(state.expiresAt) : {}),
       };
     case 'failed': {
       const reason = errorText(i18n, { code: state.code, message: state.reason });
@@ -48,8 +54,25 @@ export function describeState(i18n: I18n, state: SessionState, now: number, expi
       const derived = deriveState(state.expiresAt, now, expiringWithinMs, lifetimeMs);
       if (derived.kind === 'expired')
         return { tone: 'bad', label: i18n.t('state.expired'), detail: i18n.t('state.expiredAt', { time: i18n.formatMoment(state.expiresAt, now) }) };
-      if (derived.kind === 'expiring') return { tone: 'warn', label: i18n.t('state.expiring'), detail: left(state.expiresAt) };
-      return { tone: 'ok', label: i18n.t('state.valid'), detail: left(state.expiresAt) };
+      if (derived.kind === 'expiring') return { tone: 'warn', label: i18n.t('state.expiring'), ...left(state.expiresAt) };
+      return { tone: 'ok', label: i18n.t('state.valid'), ...left(state.expiresAt) };
     }
   }
+}
+
+/**
+ * A state's time left and, when it has one, its end: the end in a span of its own that never breaks
+ * inside, so that a row with no room for it on its line can drop it whole (a dense row does). The
+ * space the language puts before the end (English has one, Japanese none) stays outside the span,
+ * where the line may break.
+ */
+export function stateDetail(view: StateView): Child[] {
+  if (view.until === undefined) return [view.detail];
+  const [, space, end] = /^(\s*)(.*)$/su.exec(view.until) as unknown as [string, string, string];
+  return [view.detail, space, el('span', { className: 'state-until' }, end)];
+}
+
+/** The same, as one line of text: for a title, where a dropped end can still be read. */
+export function stateDetailText(view: StateView): string {
+  return (view.detail ?? '') + (view.until ?? '');
 }

@@ -263,6 +263,23 @@ describe('the windows as rendered', () => {
         assert.ok(Math.abs(name - badge) < 6 && Math.abs(name - actions) < 6, `(${language}) ${row.name}: name, state and actions are not on one line`);
         assert.equal(row.metaLines, 1, `(${language}) ${row.name}: the details take more than a line`);
       }
+      // A state too long for its line (work's ends on another day, so it names a date) keeps the time
+      // left and shows when the session ends whole or not at all, and its title has the whole text.
+      const workState = await profiles.locator('li.profile[data-profile="work"] .state-detail').evaluate((detail) => {
+        const box = detail.getBoundingClientRect();
+        const end = detail.querySelector('.state-until') as HTMLElement;
+        const until = end.getBoundingClientRect();
+        return {
+          text: detail.textContent,
+          title: detail.getAttribute('title'),
+          end: end.textContent,
+          whole: until.top >= box.top - 0.5 && until.bottom <= box.bottom + 0.5 && until.right <= box.right + 0.5,
+          dropped: until.top >= box.bottom - 0.5,
+        };
+      });
+      assert.equal(workState.title, workState.text, `(${language}) work: the state's title is not its text`);
+      assert.match(workState.end ?? '', language === 'en' ? /^· until \w{3}, \w{3} \d+, / : /^（\d+月\d+日/, `(${language}) work: its end names no date`);
+      assert.ok(workState.whole || workState.dropped, `(${language}) work: the end of its state is cut: ${JSON.stringify(workState)}`);
       // At least a third of the list in view at once.
       const inView = await profiles
         .locator('li.profile')

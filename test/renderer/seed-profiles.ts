@@ -43,7 +43,8 @@ export const FOUR_PROFILES: readonly SeedProfile[] = [
 
 /** Twenty profiles across accounts, regions and states: the list a platform team lives with. */
 export const TWENTY_PROFILES: readonly SeedProfile[] = [
-  { name: 'work', user: 'bob', device: 'bob-phone', session: 'valid' },
+  // 36 hours, the longest: its session ends on another day whatever the hour, so its state names a date.
+  { name: 'work', user: 'bob', device: 'bob-phone', durationSeconds: 129_600, session: 'valid' },
   {
     name: 'prod-admin',
     user: 'bob',
