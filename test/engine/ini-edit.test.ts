@@ -3,7 +3,17 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { isValidSectionName } from '../../main/common/aws-names';
 import { isMfaTrayError } from '../../main/common/errors';
-import { DuplicateSectionError, findSections, parseIni, removeKeys, sectionValues, serializeIni, setKeys } from '../../main/engine/files/ini-edit';
+import {
+  DuplicateSectionError,
+  findSections,
+  parseIni,
+  parseIniWhole,
+  removeKeys,
+  sectionValues,
+  serializeIni,
+  setKeys,
+  type IniDocument,
+} from '../../main/engine/files/ini-edit';
 import { credentialsFile, SECTION_NAMES, type GeneratedFile } from '../fixtures/credentials/arbitrary-credentials';
 
 const lf = (...lines: string[]): string => lines.map((l) => `${l}\n`).join('');
@@ -16,6 +26,31 @@ describe('parseIni', () => {
         assert.equal(serializeIni(parseIni(file.text)), file.text);
       }),
     );
+  });
+
+  test('reads a file by its headers as it would line by line', () => {
+    // What a document says, as plain data: the quick reading's sections are scanned when read.
+    const shape = (doc: IniDocument): unknown => ({
+      bom: doc.bom,
+      eol: doc.eol,
+      starts: doc.starts,
+      lines: doc.lines,
+      sections: doc.sections.map((s) => ({ name: s.name, header: s.header, end: s.end, entries: s.entries.map((e) => ({ ...e, value: e.value })) })),
+    });
+    let quick = 0;
+    fc.assert(
+      fc.property(credentialsFile({ wild: true }), fc.boolean(), (file, crlf) => {
+        const text = crlf ? file.text.replace(/\n/g, '\r\n') : file.text;
+        if (!/(?:^|\n)[ \t\f\v\r]+\[/.test(text)) quick += 1;
+        assert.deepEqual(shape(parseIni(text)), shape(parseIniWhole(text)));
+      }),
+      { numRuns: 300 },
+    );
+    assert.ok(quick > 100, `only ${quick} of the files were read by their headers`);
+    // And the edge cases: no final newline, a header on the last line, stray carriage returns, a BOM.
+    for (const text of ['', '[a]', 'k = 1\n[a]', '[a]\nk = 1', '[a]\r\nk = 1\r\n[b]\n', '\uFEFF[a]\nk=1\n', 'x = 1\r\r\n[a]\rk = 2\n', '[a]\n\n\n']) {
+      assert.deepEqual(shape(parseIni(text)), shape(parseIniWhole(text)), JSON.stringify(text));
+    }
   });
 
   test('keeps each line ending, and notes a last line without one', () => {

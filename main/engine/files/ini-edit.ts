@@ -93,13 +93,109 @@ const LEADING_BLANKS = /^[ \t\f\v]*/;
 export function parseIni(text: string): IniDocument {
   const bom = BOMS.find((b) => text.startsWith(b)) ?? '';
   const source = text.slice(bom.length);
+  // A write parses the whole file, often as the process's first run of this code, so a file of a
+  // thousand profiles is parsed in two steps: its lines and section headers first (one quick pass),
+  // then a section's key lines only when that section's entries are asked for (an edit needs one
+  // section's). This holds only when every line starting with "[" after blanks starts with it: an
+  // indented one may continue a key line above it rather than start a section, which only the
+  // whole pass can tell, so such a file gets the whole pass (scanLines over every line).
+  return INDENTED_BRACKET.test(source) ? parseWhole(bom, source) : parseByHeaders(bom, source);
+}
 
-  // One pass over the text with character codes and the engine's string search, making no object
-  // per line (the lines are made only if asked for, see ParsedIni): a write parses the whole file,
-  // often as the process's first run of this code, and in a credentials file of a thousand
-  // profiles a pass that allocates per line or loops over every character takes most of the
-  // write. Values are cut out only when read (see LazyEntry).
+/** A line that starts with "[" after blanks: a header, or a key's continuation (see parseIni). */
+const INDENTED_BRACKET = /(?:^|\n)[ \t\f\v\r]+\[/;
+
+/**
+ * {@link parseIni} with every line scanned in one pass: what a file with an indented "[" line gets.
+ * Exported for the test that holds the quicker reading to the same result.
+ */
+export function parseIniWhole(text: string): IniDocument {
+  const bom = BOMS.find((b) => text.startsWith(b)) ?? '';
+  return parseWhole(bom, text.slice(bom.length));
+}
+
+function parseWhole(bom: string, source: string): IniDocument {
   const starts: number[] = [];
+  const scan = scanLines(source, 0, source.length, 0, starts);
+  starts.push(source.length);
+  return new ParsedIni(bom, source, starts, scan.crlfLines > scan.lfLines ? '\r\n' : '\n', scan.sections);
+}
+
+/** Lines and headers in one pass; the key lines of a section are scanned when first asked for. */
+function parseByHeaders(bom: string, source: string): IniDocument {
+  const starts: number[] = [];
+  const headers: number[] = [];
+  let crlfLines = 0;
+  let lfLines = 0;
+  for (let start = 0; start < source.length;) {
+    if (source.charCodeAt(start) === OPEN_BRACKET) headers.push(starts.length);
+    starts.push(start);
+    const newline = source.indexOf('\n', start);
+    if (newline < 0) break;
+    if (newline > start && source.charCodeAt(newline - 1) === CARRIAGE_RETURN) crlfLines += 1;
+    else lfLines += 1;
+    start = newline + 1;
+  }
+  const count = starts.length;
+  starts.push(source.length);
+  const sections: IniSection[] = [];
+  let previous = -1;
+  for (const header of [...headers, count]) {
+    const bodyFrom = previous + 1;
+    const name = previous < 0 ? undefined : headerName(source, starts[previous] as number, lineTextEnd(source, starts, previous));
+    sections.push(new LazySection(name, previous, header, source, starts, bodyFrom));
+    previous = header;
+  }
+  return new ParsedIni(bom, source, starts, crlfLines > lfLines ? '\r\n' : '\n', sections);
+}
+
+/** Where line `i`'s text ends: before its `\n` or `\r\n`. */
+function lineTextEnd(source: string, starts: readonly number[], i: number): number {
+  const next = starts[i + 1] as number;
+  if (next === (starts[i] as number) || source.charCodeAt(next - 1) !== NEWLINE) return next;
+  return next - 1 > (starts[i] as number) && source.charCodeAt(next - 2) === CARRIAGE_RETURN ? next - 2 : next - 1;
+}
+
+/** botocore's `\[(?P<header>.+)\]`: from the first `[` to the last `]` of the line. */
+function headerName(source: string, bracket: number, end: number): string | undefined {
+  const close = source.lastIndexOf(']', end - 1);
+  return close > bracket + 1 ? source.slice(bracket + 1, close) : undefined;
+}
+
+/** A section found by its header, whose key lines are scanned on first use. */
+class LazySection implements IniSection {
+  #entries: readonly IniEntry[] | undefined;
+
+  constructor(
+    readonly name: string | undefined,
+    readonly header: number,
+    readonly end: number,
+    private readonly source: string,
+    private readonly starts: readonly number[],
+    private readonly bodyFrom: number,
+  ) {}
+
+  get entries(): readonly IniEntry[] {
+    // The body has no header (see parseByHeaders), so the scan finds the one section it is in.
+    this.#entries ??= scanLines(this.source, this.starts[this.bodyFrom] as number, this.starts[this.end] as number, this.bodyFrom).sections[0]?.entries ?? [];
+    return this.#entries;
+  }
+}
+
+/**
+ * Scans the lines of `source` from offset `from` (a line's start, numbered `index`) to `to`: their
+ * sections (the lines before the first header among them form one with name `undefined`), their
+ * key lines, and how many lines end in CRLF and in LF. Each line's start is pushed to `starts` when given.
+ */
+function scanLines(
+  source: string,
+  from: number,
+  to: number,
+  index: number,
+  starts?: number[],
+): { readonly sections: IniSection[]; readonly crlfLines: number; readonly lfLines: number } {
+  // One pass with character codes and the engine's string search, making no object per line
+  // (values are cut out only when read, see LazyEntry).
   const sections: IniSection[] = [];
   let name: string | undefined;
   let header = -1;
@@ -109,14 +205,13 @@ export function parseIni(text: string): IniDocument {
   let crlfLines = 0;
   let lfLines = 0;
 
-  let index = 0;
-  for (let start = 0; start < source.length; index += 1) {
-    starts.push(start);
+  for (let start = from; start < to; index += 1) {
+    starts?.push(start);
     const newline = source.indexOf('\n', start);
-    const next = newline < 0 ? source.length : newline + 1;
+    const next = newline < 0 || newline >= to ? to : newline + 1;
     // The line's text ends before its line ending: `\n`, or `\r\n`.
-    let end = newline < 0 ? source.length : newline;
-    if (newline >= 0) {
+    let end = newline < 0 || newline >= to ? to : newline;
+    if (end < to) {
       if (end > start && source.charCodeAt(end - 1) === CARRIAGE_RETURN) {
         end -= 1;
         crlfLines += 1;
@@ -141,9 +236,7 @@ export function parseIni(text: string): IniDocument {
     open = undefined;
     if (c === OPEN_BRACKET) {
       sections.push({ name, header, end: index, entries });
-      // botocore's `\[(?P<header>.+)\]`: from the first `[` to the last `]` of the line.
-      const close = source.lastIndexOf(']', end - 1);
-      name = close > first + 1 ? source.slice(first + 1, close) : undefined;
+      name = headerName(source, first, end);
       header = index;
       entries = [];
       continue;
@@ -158,10 +251,8 @@ export function parseIni(text: string): IniDocument {
     entries.push(entry);
     open = { entry, indent };
   }
-  starts.push(source.length);
   sections.push({ name, header, end: index, entries });
-
-  return new ParsedIni(bom, source, starts, crlfLines > lfLines ? '\r\n' : '\n', sections);
+  return { sections, crlfLines, lfLines };
 }
 
 /** An {@link IniDocument} whose `lines` are cut out of the text on first use. */
