@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import lockfile from 'proper-lockfile';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
-import { updateFileAtomic, type Updater } from '../../main/engine/files/atomic-file';
+import { FileUpdates, updateFileAtomic, type Updater } from '../../main/engine/files/atomic-file';
 
 async function scratch(t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-atomic-'));
@@ -300,5 +300,103 @@ describe('updateFileAtomic', () => {
     const dir = await scratch(t);
     await mkdir(join(dir, 'settings.json'));
     await rejectsWith(updateFileAtomic(join(dir, 'settings.json'), append('a'), { errorCode: 'settings-file' }), 'settings-file');
+  });
+});
+
+describe('FileUpdates', () => {
+  test('writes updates asked for at once together, in the order asked, each on what the one before left', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    let writes = 0;
+    const updates = new FileUpdates({ beforeRename: () => void (writes += 1) });
+
+    const changed = await Promise.all(Array.from({ length: 8 }, (_, i) => updates.update(path, append(`line ${i}`))));
+
+    assert.deepEqual(changed, Array(8).fill(true));
+    assert.equal(await readFile(path, 'utf8'), `a\n${Array.from({ length: 8 }, (_, i) => `line ${i}\n`).join('')}`);
+    // The first alone (nothing waited yet), then the seven that came while it was written.
+    assert.equal(writes, 2);
+    assert.deepEqual(await readdir(dir), ['credentials']);
+  });
+
+  test('fails an update that throws alone, and writes the others', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    const updates = new FileUpdates({});
+    const refused = new Error('refused');
+
+    const [first, second, third, fourth] = await Promise.allSettled([
+      updates.update(path, append('b')),
+      updates.update(path, append('c')),
+      updates.update(path, () => {
+        throw refused;
+      }),
+      updates.update(path, (current) => current),
+    ]);
+
+    assert.deepEqual(
+      [first, second, fourth],
+      [
+        { status: 'fulfilled', value: true },
+        { status: 'fulfilled', value: true },
+        { status: 'fulfilled', value: false },
+      ],
+    );
+    assert.deepEqual(third, { status: 'rejected', reason: refused });
+    assert.equal(await readFile(path, 'utf8'), 'a\nb\nc\n');
+  });
+
+  test('fails every update of a write that fails, and leaves the file as it was', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    const release = await lockfile.lock(path, { realpath: false, lockfilePath: `${path}.lock` });
+    t.after(() => release().catch(() => undefined));
+    const updates = new FileUpdates({ lockTimeoutMs: 300 });
+
+    const results = await Promise.allSettled([updates.update(path, append('b')), updates.update(path, append('c')), updates.update(path, append('d'))]);
+
+    for (const result of results) assert.ok(result.status === 'rejected' && isMfaTrayError(result.reason, 'lock-timeout'), JSON.stringify(result));
+    assert.equal(await readFile(path, 'utf8'), 'a\n');
+    // And the next update, once the lock is free, is written.
+    await release();
+    assert.equal(await updates.update(path, append('e')), true);
+    assert.equal(await readFile(path, 'utf8'), 'a\ne\n');
+  });
+
+  test('re-applies every update of a batch to what another program wrote meanwhile', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    let renames = 0;
+    const updates = new FileUpdates({
+      // The other program rewrites the file once, just before the second write's rename.
+      beforeRename: async () => {
+        renames += 1;
+        if (renames === 2) await writeFile(path, 'theirs\n');
+      },
+    });
+
+    // b alone, then c and d together (they came while b was written): the batch meets their write.
+    await Promise.all([updates.update(path, append('b')), updates.update(path, append('c')), updates.update(path, append('d'))]);
+
+    assert.equal(await readFile(path, 'utf8'), 'theirs\nc\nd\n');
+    assert.equal(renames, 3, 'b; c and d; c and d again on their content');
+  });
+
+  test('keeps the files of different paths apart', async (t) => {
+    const dir = await scratch(t);
+    const updates = new FileUpdates({});
+
+    await Promise.all([
+      updates.update(join(dir, 'one'), append('1')),
+      updates.update(join(dir, 'two'), append('2')),
+      updates.update(join(dir, 'one'), append('3')),
+    ]);
+
+    assert.equal(await readFile(join(dir, 'one'), 'utf8'), '1\n3\n');
+    assert.equal(await readFile(join(dir, 'two'), 'utf8'), '2\n');
   });
 });

@@ -313,6 +313,29 @@ describe('CredentialsFile.writeSession', () => {
     assert.deepEqual(await readdir(dir), ['credentials']);
   });
 
+  test('writes sessions asked for at once together, and refuses only the section that must be refused', async (t) => {
+    const { path } = await fileWith(t, lf('[default]', 'region = us-east-1', '', '[work]', 'aws_access_key_id = AKIAWORK', 'aws_secret_access_key = long'));
+    let writes = 0;
+    const file = new CredentialsFile({ path, atomic: { beforeRename: () => void (writes += 1) } });
+    const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
+
+    const results = await Promise.allSettled([
+      ...names.map((name) => file.writeSession(name, { ...SESSION, sessionToken: `token-${name}` })),
+      file.writeSession('work', SESSION),
+    ]);
+
+    assert.deepEqual(
+      results.slice(0, 8).map((r) => r.status),
+      Array(8).fill('fulfilled'),
+    );
+    const refused = results[8];
+    assert.ok(refused?.status === 'rejected' && isMfaTrayError(refused.reason, 'long-lived-section'), 'the long-lived section was written');
+    const profiles = await sdkProfiles(path);
+    for (const name of names) assert.equal(profiles[name]?.aws_session_token, `token-${name}`);
+    assert.equal(profiles.work?.aws_access_key_id, 'AKIAWORK');
+    assert.ok(writes <= 2, `${writes} writes for 8 sessions`);
+  });
+
   test('loses no update when many processes write different sections at once', async (t) => {
     const { path, dir } = await fileWith(t, lf('# shared by many writers', '[default]', 'region = us-east-1'));
     const processes = 8;

@@ -116,6 +116,22 @@ describe('UsedCodes.claimStep', () => {
     assert.equal(await used.lastStep(DEVICE), undefined);
   });
 
+  it('claims of many devices at once (refresh --all) are all recorded, and one step once only', async () => {
+    const used = new UsedCodes(freshPath(), { clock: new FakeClock() });
+    const devices = Array.from({ length: 8 }, (_, i) => `arn:aws:iam::123456789012:mfa/user-${i}`);
+
+    // Written together (FileUpdates); each claim still decided on what the one before left.
+    const results = await Promise.allSettled([...devices.map((device) => used.claimStep(device, 1000)), used.claimStep(devices[0] as string, 1000)]);
+
+    assert.deepEqual(
+      results.slice(0, 8).map((r) => r.status),
+      Array(8).fill('fulfilled'),
+    );
+    const last = results[8];
+    assert.ok(last?.status === 'rejected' && isReused(last.reason), 'the same step twice was not refused');
+    for (const device of devices) assert.equal(await used.lastStep(device), 1000);
+  });
+
   it('writes the file with mode 0600', async () => {
     const path = freshPath();
     const used = new UsedCodes(path, { clock: new FakeClock() });

@@ -21,7 +21,7 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod/mini';
 import { MfaTrayError, invalidInput } from '../../common/errors';
-import { DEFAULT_LOCK_TIMEOUT_MS, updateFileAtomic } from '../files/atomic-file';
+import { DEFAULT_LOCK_TIMEOUT_MS, FileUpdates } from '../files/atomic-file';
 import { isNotFound } from '../files/file-errors';
 import { systemClock, type Clock } from '../clock/clock';
 
@@ -72,7 +72,7 @@ export interface UsedCodesOptions {
  */
 export class UsedCodes {
   readonly #clock: Clock;
-  readonly #lockTimeoutMs: number;
+  readonly #updates: FileUpdates;
   readonly #onDiscard: ((reason: string) => void) | undefined;
 
   /** @param path The state file, normally `<configDir>/used-codes.json`. */
@@ -81,7 +81,12 @@ export class UsedCodes {
     options: UsedCodesOptions = {},
   ) {
     this.#clock = options.clock ?? systemClock;
-    this.#lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    this.#updates = new FileUpdates({
+      newFileMode: 0o600,
+      lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      errorCode: 'settings-file',
+      description: 'record of used MFA codes',
+    });
     this.#onDiscard = options.onDiscard;
   }
 
@@ -175,21 +180,17 @@ export class UsedCodes {
    * accept, or the error to refuse with (then nothing is written).
    */
   async #claim(mfaSerial: string, decide: (device: DeviceRecord, now: number) => MfaTrayError | undefined, now: number = this.#clock.now()): Promise<void> {
-    let refusal: MfaTrayError | undefined;
-    await updateFileAtomic(
-      this.path,
-      (current) => {
-        // May run more than once (when another program changed the file meanwhile): decide afresh each time.
-        const devices = prune(current === undefined ? new Map<string, DeviceRecord>() : this.#parse(current, true), now);
-        const device = devices.get(mfaSerial) ?? { codes: [] };
-        refusal = decide(device, now);
-        if (refusal) return undefined;
-        devices.set(mfaSerial, device);
-        return serialise(devices);
-      },
-      { newFileMode: 0o600, lockTimeoutMs: this.#lockTimeoutMs, errorCode: 'settings-file', description: 'record of used MFA codes' },
-    );
-    if (refusal) throw refusal;
+    // Claims asked for at once (refresh --all) are written together, each decided on the record
+    // the one before it left (FileUpdates).
+    await this.#updates.update(this.path, (current) => {
+      // May run more than once (when another program changed the file meanwhile): decide afresh each time.
+      const devices = prune(current === undefined ? new Map<string, DeviceRecord>() : this.#parse(current, true), now);
+      const device = devices.get(mfaSerial) ?? { codes: [] };
+      const refusal = decide(device, now);
+      if (refusal) throw refusal;
+      devices.set(mfaSerial, device);
+      return serialise(devices);
+    });
   }
 
   #parse(content: Buffer, report: boolean): Map<string, DeviceRecord> {

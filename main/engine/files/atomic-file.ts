@@ -97,6 +97,91 @@ export async function resolveTarget(path: string): Promise<string> {
 }
 
 /**
+ * The updates of files made through one owner (the credentials file, the record of used codes),
+ * written together when they come together: an update asked for while another of the same file is
+ * being written waits, and all that waited are then made in one {@link updateFileAtomic} (one lock,
+ * one temp file, one fsync, one rename) instead of one after another. `refresh --all` finishes
+ * several profiles at once; their writes would otherwise queue on the lock.
+ *
+ * Nothing is weakened: each update is applied in the order asked, to the content the one before
+ * left, inside the same locked read-modify-write, and is re-applied with the others if another
+ * program changed the file meanwhile. One update that throws fails alone (its change is left out,
+ * the others are written); a failure of the write itself fails every update in it.
+ */
+export class FileUpdates {
+  readonly #options: AtomicUpdateOptions;
+  /** Per file: the updates waiting for the write in progress to end. */
+  readonly #waiting = new Map<string, Array<Waiting>>();
+
+  constructor(options: AtomicUpdateOptions) {
+    this.#options = options;
+  }
+
+  /** {@link updateFileAtomic}, together with the other updates of `path` waiting at the same time. @returns whether this update changed the file. */
+  update(path: string, update: Updater): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.#waiting.get(path);
+      if (waiting) {
+        waiting.push({ update, resolve, reject });
+        return;
+      }
+      this.#waiting.set(path, []);
+      void this.#drain(path, [{ update, resolve, reject }]);
+    });
+  }
+
+  /** Writes `first`, then whatever waited meanwhile, until nothing waits. */
+  async #drain(path: string, first: readonly Waiting[]): Promise<void> {
+    for (let batch = first; batch.length > 0;) {
+      await this.#write(path, batch);
+      batch = this.#waiting.get(path) ?? [];
+      this.#waiting.set(path, []);
+    }
+    this.#waiting.delete(path);
+  }
+
+  async #write(path: string, batch: readonly Waiting[]): Promise<void> {
+    // What each update gave, from the last time the batch was applied (it may be applied again).
+    let outcomes: Array<{ readonly changed: boolean } | { readonly error: unknown }> = [];
+    try {
+      await updateFileAtomic(
+        path,
+        (current) => {
+          outcomes = [];
+          let content = current;
+          for (const { update } of batch) {
+            try {
+              const next = update(content);
+              const changed = next !== undefined && (content === undefined || !next.equals(content));
+              if (changed) content = next;
+              outcomes.push({ changed });
+            } catch (error) {
+              outcomes.push({ error });
+            }
+          }
+          return content === current ? undefined : content;
+        },
+        this.#options,
+      );
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    batch.forEach((waiting, i) => {
+      const outcome = outcomes[i];
+      if (outcome && 'error' in outcome) waiting.reject(outcome.error);
+      else waiting.resolve(outcome?.changed === true);
+    });
+  }
+}
+
+interface Waiting {
+  readonly update: Updater;
+  readonly resolve: (changed: boolean) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
  * Reads, transforms and atomically replaces a file, under a lock shared with every other MFA Tray
  * process.
  *

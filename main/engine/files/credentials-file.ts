@@ -14,7 +14,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { invalidInput, MfaTrayError } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
-import { resolveTarget, updateFileAtomic, type AtomicUpdateOptions } from './atomic-file';
+import { FileUpdates, resolveTarget, type AtomicUpdateOptions } from './atomic-file';
 import { fileError, isNotFound } from './file-errors';
 import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
 import { credentialsFilePath, type Env } from './aws-config';
@@ -266,26 +266,27 @@ export interface CredentialsFileOptions {
   readonly env?: Env;
   /** A fixed path instead of the one the environment names. */
   readonly path?: string;
-  /** Passed to {@link updateFileAtomic}: the lock timeout, and the test hook. */
+  /** Passed to `updateFileAtomic`: the lock timeout, and the test hook. */
   readonly atomic?: Pick<AtomicUpdateOptions, 'lockTimeoutMs' | 'beforeRename'>;
 }
 
 /**
  * The shared credentials file on disk.
  *
- * Every write goes through {@link updateFileAtomic} (lock, temp file, fsync, re-read and re-apply,
+ * Every write goes through `updateFileAtomic` (lock, temp file, fsync, re-read and re-apply,
  * rename; mode, owner and symlinks kept; read-only files refused). The file is handled as bytes
  * (`latin1`), so whatever encoding the user's comments are in, they come back byte for byte.
  */
 export class CredentialsFile {
   readonly #env: Env | undefined;
   readonly #path: string | undefined;
-  readonly #atomic: CredentialsFileOptions['atomic'];
+  /** Writes of this file, made together when several come at once (refresh --all). */
+  readonly #updates: FileUpdates;
 
   constructor(options: CredentialsFileOptions = {}) {
     this.#env = options.env;
     this.#path = options.path;
-    this.#atomic = options.atomic;
+    this.#updates = new FileUpdates({ ...options.atomic, errorCode: 'credentials-file', description: 'credentials file' });
   }
 
   /** The file's absolute path, resolved now from the environment (it may change between calls). */
@@ -444,19 +445,15 @@ export class CredentialsFile {
     return this.#update((text) => withoutLongLivedKey(text, section, expectedAccessKeyId));
   }
 
-  /** Applies a pure edit of the file's text under {@link updateFileAtomic}. */
+  /** Applies a pure edit of the file's text under `updateFileAtomic`, with other edits asked for meanwhile (FileUpdates). */
   async #update(edit: (text: string) => string): Promise<boolean> {
     const path = this.path;
     try {
-      return await updateFileAtomic(
-        path,
-        (current) => {
-          const text = current?.toString('latin1') ?? '';
-          const next = edit(text);
-          return next === text ? undefined : Buffer.from(next, 'latin1');
-        },
-        { ...this.#atomic, errorCode: 'credentials-file', description: 'credentials file' },
-      );
+      return await this.#updates.update(path, (current) => {
+        const text = current?.toString('latin1') ?? '';
+        const next = edit(text);
+        return next === text ? undefined : Buffer.from(next, 'latin1');
+      });
     } catch (error) {
       throw this.#mapError(error, path);
     }
