@@ -12,6 +12,8 @@
 //   node bench/run.mjs --no-build   measure the app/dist/ that is there
 //   node bench/run.mjs --quick      fewer runs, a short soak (a smoke test of the bench itself)
 //   node bench/run.mjs --only=2,4b  only these rows (ids as in the table)
+//   node bench/run.mjs --cpu-prof=DIR  V8 CPU profiles of rows 1 and 2's processes (ours and the
+//                                      baselines') into DIR, to see where the time goes
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,11 @@ const only = args
   ?.slice('--only='.length)
   .split(',');
 const wanted = (...ids) => !only || ids.some((id) => only.includes(String(id)));
+const cpuProfDir = args.find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
+let profiledCount = 0;
+/** Node's options for a profiled child (--cpu-prof), named so that ours and the baseline's tell apart. */
+const profiled = (name) =>
+  cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${name}-${(profiledCount += 1)}.cpuprofile`, '--cpu-prof-interval=100'] : [];
 
 /** Builds, then runs this script again inside a private D-Bus session with an unlocked keyring. */
 function outer() {
@@ -399,9 +406,14 @@ async function inner() {
       const p = await pairedRatio(
         async (round) => {
           await sts.avoidStepEdge(3000);
-          const result = await mustRun('mfa-tray refresh', process.execPath, [cli, 'refresh', round.name, '--code', sts.currentCode(round.ours)], {
-            env: main.cliEnv,
-          });
+          const result = await mustRun(
+            'mfa-tray refresh',
+            process.execPath,
+            [...profiled('refresh'), cli, 'refresh', round.name, '--code', sts.currentCode(round.ours)],
+            {
+              env: main.cliEnv,
+            },
+          );
           const written = (await readProfiles(main.files))[round.name]?.aws_session_token;
           if (written !== sts.sessions.at(-1)?.sessionToken) throw new Error('mfa-tray refresh did not write the session it got');
           return result.ms;
@@ -412,7 +424,16 @@ async function inner() {
           const result = await mustRun(
             'bench/floor-refresh.mjs',
             process.execPath,
-            ['bench/floor-refresh.mjs', round.name, floor.accessKeyId, floor.secretAccessKey, floor.mfaSerial, sts.currentCode(floor), floorFile],
+            [
+              ...profiled('floor'),
+              'bench/floor-refresh.mjs',
+              round.name,
+              floor.accessKeyId,
+              floor.secretAccessKey,
+              floor.mfaSerial,
+              sts.currentCode(floor),
+              floorFile,
+            ],
             { env: main.cliEnv },
           );
           if (!readFileSync(floorFile, 'utf8').includes(sts.sessions.at(-1)?.sessionToken))
