@@ -12,8 +12,8 @@
 //   node bench/run.mjs --no-build   measure the app/dist/ that is there
 //   node bench/run.mjs --quick      fewer runs, a short soak (a smoke test of the bench itself)
 //   node bench/run.mjs --only=2,4b  only these rows (ids as in the table)
-//   node bench/run.mjs --cpu-prof=DIR  V8 CPU profiles of rows 1 and 2's processes (ours and the
-//                                      baselines') into DIR, to see where the time goes
+//   node bench/run.mjs --cpu-prof=DIR  V8 CPU profiles of row 1's processes (ours and the floor's)
+//                                      into DIR, to see where the time goes
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
