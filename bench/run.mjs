@@ -12,8 +12,8 @@
 //   node bench/run.mjs --no-build   measure the app/dist/ that is there
 //   node bench/run.mjs --quick      fewer runs, a short soak (a smoke test of the bench itself)
 //   node bench/run.mjs --only=2,4b  only these rows (ids as in the table)
-//   node bench/run.mjs --cpu-prof=DIR  V8 CPU profiles of row 1's processes (ours and the floor's)
-//                                      into DIR, to see where the time goes
+//   node bench/run.mjs --cpu-prof=DIR  V8 CPU profiles of rows 1 and 2's processes (ours and
+//                                      the baselines') into DIR, to see where the time goes
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -363,11 +363,18 @@ async function inner() {
       }
       const p = await pairedRatio(
         async () => {
-          const served = await mustRun('mfa-tray credential-process', process.execPath, [cli, 'credential-process', profile], { env: main.cliEnv });
+          const served = await mustRun(
+            'mfa-tray credential-process',
+            process.execPath,
+            [...profiled('credential-process'), cli, 'credential-process', profile],
+            {
+              env: main.cliEnv,
+            },
+          );
           if (!served.stdout.includes('"Version": 1')) throw new Error(`mfa-tray credential-process answered something else: ${firstLine(served.stdout)}`);
           return served.ms;
         },
-        async () => (await mustRun('node -e 0', process.execPath, ['-e', '0'])).ms,
+        async () => (await mustRun('node -e 0', process.execPath, [...profiled('node'), '-e', '0'])).ms,
         N.starts,
         { warmups: 2, extra },
       );
@@ -778,7 +785,7 @@ async function inner() {
       const menu = async (world) => (await mustRun('the menu child', process.execPath, [join(bundles, 'menu.mjs'), world.childConfig])).ms;
       const p5 = await pairedRatio(
         () => menu(five),
-        async () => (await mustRun('node -e 0', process.execPath, ['-e', '0'])).ms,
+        async () => (await mustRun('node -e 0', process.execPath, [...profiled('node'), '-e', '0'])).ms,
         N.menu,
         {
           warmups: 1,
