@@ -45,7 +45,9 @@ export const lockWithPlainFs = {
 export const signalExitWithoutAssert = {
   name: 'signal-exit-without-assert',
   setup(build) {
-    build.onResolve({ filter: /^assert$/ }, (args) => (/[\\/]signal-exit[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'signal-exit-assert' } : undefined));
+    build.onResolve({ filter: /^assert$/ }, (args) =>
+      /[\\/]signal-exit[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'signal-exit-assert' } : undefined,
+    );
     build.onLoad({ filter: /.*/, namespace: 'signal-exit-assert' }, () => ({
       contents: 'module.exports = { equal(actual, expected, message) { if (actual != expected) throw new Error(message); } };',
       loader: 'js',
