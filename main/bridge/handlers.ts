@@ -7,7 +7,7 @@
  * the engine's plain messages (which never contain a secret) or a generic one.
  */
 import * as z from 'zod/mini';
-import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, ProfileView } from '../common/bridge';
+import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, NewProfileForm, ProfileView } from '../common/bridge';
 import { MfaTrayError, isMfaTrayError } from '../common/errors';
 import { explainedPolicies } from '../common/mfa-policy';
 import { ROLE_CHAIN_MAX_SECONDS, type Engine, type RefreshInput } from '../engine';
@@ -94,7 +94,15 @@ const SCHEMAS = {
   enrolDevice: z.tuple([
     name,
     z.nullable(z.string().check(z.maxLength(226), z.regex(/^[\w+=,.@-]+$/))),
-    z.nullable(z.strictObject({ key: keyForm, region: z.nullable(text) })),
+    z.nullable(
+      z.strictObject({
+        key: keyForm,
+        region: z.nullable(text),
+        durationSeconds: z.nullable(z.number()),
+        targetSection: z.nullable(text),
+        autoRefresh: z.nullable(z.boolean()),
+      }),
+    ),
   ]),
   copyText: z.tuple([z.string().check(z.maxLength(64 * 1024))]),
   getHostState: z.tuple([]),
@@ -105,6 +113,17 @@ const SCHEMAS = {
 type Args<O extends BridgeOperation> = Parameters<BridgeApi[O]>;
 type Value<O extends BridgeOperation> = Awaited<ReturnType<BridgeApi[O]>> extends BridgeResult<infer T> ? T : never;
 type Implementation = { readonly [O in BridgeOperation]: (args: Args<O>, caller: BridgeCaller) => Promise<Value<O>> };
+
+/** The bridge's new-profile form as Engine.enrol takes it: a null field is left to its default. */
+function newProfileOf(form: NewProfileForm): NonNullable<NonNullable<Parameters<Engine['enrol']>[1]>['newProfile']> {
+  return {
+    key: form.key,
+    ...(form.region === null ? {} : { region: form.region }),
+    ...(form.durationSeconds === null ? {} : { durationSeconds: form.durationSeconds }),
+    ...(form.targetSection === null ? {} : { targetSection: form.targetSection }),
+    ...(form.autoRefresh === null ? {} : { autoRefresh: form.autoRefresh }),
+  };
+}
 
 /** Every profile as the windows show it. */
 export async function profileViews(engine: Engine): Promise<ProfileView[]> {
@@ -224,7 +243,7 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
     enrolDevice: async ([profile, deviceName, newProfile]) => {
       const { serialNumber, userName } = await engine.enrol(profile, {
         ...(deviceName === null ? {} : { deviceName }),
-        ...(newProfile === null ? {} : { newProfile: { key: newProfile.key, ...(newProfile.region === null ? {} : { region: newProfile.region }) } }),
+        ...(newProfile === null ? {} : { newProfile: newProfileOf(newProfile) }),
       });
       return { serialNumber, userName };
     },

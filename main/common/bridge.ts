@@ -80,6 +80,15 @@ export interface KeyForm {
   readonly secretAccessKey: string;
 }
 
+/** A profile enrolment creates (enrolDevice): its key, and the add dialog's settings (null: the default). */
+export interface NewProfileForm {
+  readonly key: KeyForm;
+  readonly region: string | null;
+  readonly durationSeconds: number | null;
+  readonly targetSection: string | null;
+  readonly autoRefresh: boolean | null;
+}
+
 export interface ImportForm {
   readonly name: string;
   readonly fromSection: string;
@@ -186,13 +195,10 @@ export interface BridgeApi {
    * Enrols MFA Tray as a new virtual MFA device of the profile's IAM user (engine's enrol). The
    * secret never comes to the window: it goes to the keychain only (the command shows it once on
    * a terminal, for a phone app as well). `newProfile`: no profile yet (a user whose only device
-   * is a passkey cannot be added): it is created with the key and its new device.
+   * is a passkey cannot be added): it is created with the key, its new device, and the add
+   * dialog's other settings (null: the default).
    */
-  enrolDevice(
-    profile: string,
-    deviceName: string | null,
-    newProfile: { readonly key: KeyForm; readonly region: string | null } | null,
-  ): Promise<BridgeResult<EnrolmentView>>;
+  enrolDevice(profile: string, deviceName: string | null, newProfile: NewProfileForm | null): Promise<BridgeResult<EnrolmentView>>;
   /** Copies text that is no secret (a policy document) to the clipboard, from the main process (the windows have no clipboard permission); it is not cleared later. */
   copyText(text: string): Promise<BridgeResult<null>>;
   /** What the windows should know of the app: `trayIcon` false when no tray icon can show (they say so, and offer Quit). */

@@ -15,6 +15,7 @@ import {
   validateLongLivedKey,
   validateProfileInput,
   validateProfileName,
+  validateProfilePatch,
   type ProfileInput,
   type ProfilePatch,
   type SettingsPatch,
@@ -618,11 +619,16 @@ export class Engine {
     options: {
       readonly deviceName?: string;
       readonly show?: (secret: EnrolmentSecret) => void | Promise<void>;
-      /** No profile yet (its user has no device it could have been added with): the key and region to create it with. */
-      readonly newProfile?: { readonly key: LongLivedKey; readonly region?: string };
+      /**
+       * No profile yet (its user has no device it could have been added with): the key and region to
+       * create it with, and the rest of its settings as the add dialog's form has them.
+       */
+      readonly newProfile?: { readonly key: LongLivedKey; readonly region?: string } & NewProfileSettings;
     } = {},
   ): Promise<{ readonly serialNumber: string; readonly userName: string; readonly previousSerial?: string }> {
     const profile = options.newProfile ? undefined : await this.settings.getProfile(name);
+    // The new profile's settings are checked before any device is made: bad input changes nothing.
+    const settings = options.newProfile ? newProfileSettings(name, options.newProfile) : {};
     if (options.newProfile) {
       validateProfileName(name);
       if ((await this.settings.listProfiles()).some((p) => p.name === name)) {
@@ -666,7 +672,7 @@ export class Engine {
     // Enabled: the codes' steps count as used, the secret is kept, and the device is the profile's.
     for (const code of codes) await this.codes.claimTyped(serialNumber, code).catch(() => undefined);
     if (!profile) {
-      await this.addProfile({ name, mfaSerial: serialNumber, region, ...key }, { totpSecret: secret });
+      await this.addProfile({ name, mfaSerial: serialNumber, region, ...key, ...settings }, { totpSecret: secret });
       return { serialNumber, userName };
     }
     await this.secrets.setTotpSecret(name, secret);
@@ -1095,6 +1101,23 @@ export interface RemovalImpact {
   readonly keyCopies: readonly string[];
   readonly hasTotpSecret: boolean;
   readonly credentialsPath: string;
+}
+
+/** What {@link Engine.enrol} gives a profile it creates, besides its key, region and new device. */
+export interface NewProfileSettings {
+  readonly durationSeconds?: number;
+  readonly targetSection?: string;
+  readonly autoRefresh?: boolean;
+}
+
+/** The settings given for a profile enrol creates, checked as any profile's are (before a device is made). */
+function newProfileSettings(name: string, given: NewProfileSettings): NewProfileSettings {
+  const { durationSeconds, targetSection, autoRefresh } = given;
+  return validateProfilePatch(name, {
+    ...(durationSeconds === undefined ? {} : { durationSeconds }),
+    ...(targetSection === undefined ? {} : { targetSection }),
+    ...(autoRefresh === undefined ? {} : { autoRefresh }),
+  });
 }
 
 /** A role assumed with a session lasts at most an hour (AWS's role-chaining limit). */

@@ -505,11 +505,31 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       showIssues(i18n, fields, [checkedName.issue], formError)?.focus();
       return;
     }
+    // The profile is made with the form's other settings too, checked as Add would check them.
+    const targetText = targetSection.control.value;
+    const settings = checkProfilePatch(checkedName.value, {
+      durationSeconds: durationSelect.value === 'custom' ? customDuration.control.value : Number(durationSelect.value),
+      ...(targetText === '' ? {} : { targetSection: targetText }),
+      autoRefresh: autoRefresh.control.checked,
+    });
+    if (!settings.ok) {
+      showIssues(i18n, fields, settings.issues, formError)?.focus();
+      return;
+    }
     handle.setBusy(true);
     saveButton.disabled = true;
     showMessage(formError, 'progress', t('enrol.enrolling'));
     const { key } = checked;
-    const result = await call((b) => b.enrolDevice(checkedName.value, null, { key, region: checked.region ?? null }));
+    const { durationSeconds, targetSection: target, autoRefresh: auto } = settings.value;
+    const result = await call((b) =>
+      b.enrolDevice(checkedName.value, null, {
+        key,
+        region: checked.region ?? null,
+        durationSeconds: durationSeconds ?? null,
+        targetSection: target ?? null,
+        autoRefresh: auto ?? null,
+      }),
+    );
     handle.setBusy(false);
     saveButton.disabled = false;
     if (!result.ok) {

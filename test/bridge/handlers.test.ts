@@ -189,15 +189,53 @@ describe('bridge handlers: doctor, the MFA policies, enrolment', () => {
     const user = loopback.sts.registerUser({ account: '345678901234', mfaSerial: null, name: `pk-${Date.now()}` });
     loopback.sts.addDevice(user, { kind: 'security-key' });
     const result = await bridge.enrolDevice(
-      ['work', 'laptop', { key: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, region: null }],
+      [
+        'work',
+        'laptop',
+        {
+          key: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+          region: null,
+          durationSeconds: 3600,
+          targetSection: 'work-mfa',
+          autoRefresh: false,
+        },
+      ],
       caller,
     );
     assert.ok(result.ok, JSON.stringify(result));
     assert.deepEqual(result.value, { serialNumber: 'arn:aws:iam::345678901234:mfa/laptop', userName: user.name });
+    // The add dialog's other settings are the new profile's.
+    const profile = await h.engine.settings.getProfile('work');
+    assert.deepEqual([profile.durationSeconds, profile.targetSection, profile.autoRefresh], [3600, 'work-mfa', false]);
     const device = loopback.sts.devicesOf(user).find((d) => d.serialNumber.endsWith(':mfa/laptop'));
     assert.ok(device?.totpSecret && !JSON.stringify(result).includes(device.totpSecret));
     const listed = await bridge.listProfiles([], caller);
     assert.ok(listed.ok && !JSON.stringify(listed).includes(device.totpSecret));
     assert.equal(listed.ok && (listed.value as ProfileView[])[0]?.codeSource, 'totp');
+  });
+
+  it('enrolDevice refuses a new profile whose settings are refused, before any device is made', async () => {
+    const user = loopback.sts.registerUser({ account: '345678901234', mfaSerial: null, name: `pk-${Date.now()}` });
+    loopback.sts.addDevice(user, { kind: 'security-key' });
+    const devicesBefore = loopback.sts.devicesOf(user).length;
+
+    const result = await bridge.enrolDevice(
+      [
+        'work',
+        null,
+        {
+          key: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+          region: null,
+          durationSeconds: 60,
+          targetSection: null,
+          autoRefresh: null,
+        },
+      ],
+      caller,
+    );
+
+    assert.ok(!result.ok && result.error.code === 'invalid-input' && result.error.field === 'durationSeconds', JSON.stringify(result));
+    assert.equal(loopback.sts.devicesOf(user).length, devicesBefore, 'a device was made');
+    assert.deepEqual(await h.engine.settings.listProfiles(), []);
   });
 });

@@ -38,9 +38,12 @@ function assertNoSecrets(html: string, user: StsUser): void {
 }
 
 describe('enrolling MFA Tray as an MFA device', () => {
-  it('is offered for a passkey-only user in the add dialog, and adds the profile with the new device', async () => {
+  it("is offered for a passkey-only user in the add dialog, and adds the profile with the new device and the form's settings", async () => {
     const user = passkeyOnlyUser('345678901234');
     const page = await openAdd(user);
+    await page.getByLabel('Session length', { exact: true }).selectOption({ label: '8 hr' });
+    await page.getByLabel('Target section', { exact: true }).fill('work-mfa');
+    await page.getByLabel('Refresh automatically before the session expires').uncheck();
     const offer = dialog(page).locator('.enrol-offer');
     assert.equal(await offer.isVisible(), false, 'offered before the devices are known');
 
@@ -64,6 +67,7 @@ describe('enrolling MFA Tray as an MFA device', () => {
     assert.equal(enrolled.length, 1);
     const profile = await w.h.engine.settings.getProfile('work');
     assert.equal(profile.mfaSerial, enrolled[0]?.serialNumber);
+    assert.deepEqual([profile.durationSeconds, profile.targetSection, profile.autoRefresh], [28_800, 'work-mfa', false], "the form's settings were dropped");
     assert.equal((await w.h.engine.status()).find((s) => s.profile.name === 'work')?.plan.source, 'totp');
     assert.match((await page.locator('li.profile[data-profile="work"] .meta-codes').textContent()) ?? '', /generated here/);
     assertNoSecrets(await page.content(), user);
@@ -82,6 +86,26 @@ describe('enrolling MFA Tray as an MFA device', () => {
 
     await waitForText(page.locator('.page-status'), /^プロファイル work を追加しました。MFA デバイスは MFA Tray（arn:aws:iam::456789012345:mfa\/.+）です。/);
     assertNoSecrets(await page.content(), user);
+  });
+
+  it('says what is wrong with the form before enrolling, and makes no device', async () => {
+    const user = passkeyOnlyUser('567890123456');
+    const page = await openAdd(user);
+    await page.getByLabel('Target section', { exact: true }).fill('work mfa');
+    await dialog(page).getByRole('button', { name: 'Find my MFA devices' }).click();
+    const offer = dialog(page).locator('.enrol-offer');
+    await offer.waitFor();
+
+    await offer.getByRole('button', { name: 'Enrol MFA Tray as an MFA device' }).click();
+
+    // Said on the field, which has the focus.
+    const fieldError = dialog(page)
+      .locator('.field', { has: page.getByLabel('Target section', { exact: true }) })
+      .locator('.field-error');
+    await waitForText(fieldError, /./);
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value), 'work mfa');
+    assert.equal(w.bridge.calls.filter((c) => c.operation === 'enrolDevice').length, 0, 'enrolled with a refused field');
+    assert.equal(w.sts.devicesOf(user).filter((d) => d.kind === 'virtual').length, 0);
   });
 
   it('is not offered when a device gives codes', async () => {
