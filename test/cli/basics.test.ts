@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { COMMANDS } from '../../main/cli/run';
+import { COMMAND_NAMES, loadCommands } from '../../main/cli/run';
 import { REPO_BIN, useCliSuite, type CliResult } from '../support/cli';
 
 // One sandbox for the file: these tests only read, and a keychain per test would cost time.
@@ -27,16 +27,23 @@ describe('help', () => {
   test('mfa-tray --help lists every command and the exit statuses', async () => {
     const result = await cli.sandbox.run(['--help']);
     assert.equal(result.status, 0);
-    for (const command of COMMANDS) assert.match(result.stdout, new RegExp(`^  ${command.name} `, 'm'));
+    for (const name of COMMAND_NAMES) assert.match(result.stdout, new RegExp(`^  ${name} `, 'm'));
     assert.match(result.stdout, /Exit status: 0 success/);
     assert.equal(result.stderr, '');
   });
 
-  for (const command of COMMANDS) {
-    test(`mfa-tray ${command.name} --help prints its usage and exits 0 without touching anything`, async () => {
-      const result = await cli.sandbox.run([...command.name.split(' '), '--help']);
+  test('each command is loaded from the module its words name (only the command that runs is loaded)', async () => {
+    assert.deepEqual(
+      (await loadCommands()).map((c) => c.name),
+      COMMAND_NAMES,
+    );
+  });
+
+  for (const name of COMMAND_NAMES) {
+    test(`mfa-tray ${name} --help prints its usage and exits 0 without touching anything`, async () => {
+      const result = await cli.sandbox.run([...name.split(' '), '--help']);
       assert.equal(result.status, 0, result.stderr);
-      assert.match(result.stdout, new RegExp(`^Usage: mfa-tray ${command.name}`));
+      assert.match(result.stdout, new RegExp(`^Usage: mfa-tray ${name}`));
       assert.match(result.stdout, /-h, --help/);
       assert.equal(result.stderr, '');
       assert.equal(existsSync(cli.sandbox.configDir), false, 'no settings folder created');
