@@ -366,6 +366,43 @@ describe('FileUpdates', () => {
     assert.equal(await readFile(path, 'utf8'), 'a\ne\n');
   });
 
+  test('tries the updates of a failed write again alone: one that changes nothing does not fail on a read-only file', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    await chmod(path, 0o400);
+    const updates = new FileUpdates({});
+
+    // The first is written alone; the next two wait for it, and are written together.
+    const [first, unchanged, changing] = await Promise.allSettled([
+      updates.update(path, append('b')),
+      updates.update(path, () => undefined),
+      updates.update(path, append('c')),
+    ]);
+
+    assert.ok(first.status === 'rejected' && isMfaTrayError(first.reason, 'credentials-file'), JSON.stringify(first));
+    assert.deepEqual(unchanged, { status: 'fulfilled', value: false });
+    assert.ok(changing.status === 'rejected' && /read-only/.test(String(changing.reason)), JSON.stringify(changing));
+    assert.equal(await readFile(path, 'utf8'), 'a\n');
+  });
+
+  test('counts the lock timeout from when an update was asked for, not from when its write began', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    const release = await lockfile.lock(path, { realpath: false, lockfilePath: `${path}.lock` });
+    t.after(() => release().catch(() => undefined));
+    const updates = new FileUpdates({ lockTimeoutMs: 1000 });
+    const started = Date.now();
+
+    // The second waits behind the first, which waits for the other holder's lock.
+    const results = await Promise.allSettled([updates.update(path, append('b')), updates.update(path, append('c'))]);
+
+    for (const result of results) assert.ok(result.status === 'rejected' && isMfaTrayError(result.reason, 'lock-timeout'), JSON.stringify(result));
+    const waited = Date.now() - started;
+    assert.ok(waited >= 1000 && waited < 1800, `waited ${waited} ms for a 1,000 ms timeout`);
+  });
+
   test('re-applies every update of a batch to what another program wrote meanwhile', async (t) => {
     const dir = await scratch(t);
     const path = join(dir, 'credentials');

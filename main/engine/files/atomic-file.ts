@@ -106,7 +106,8 @@ export async function resolveTarget(path: string): Promise<string> {
  * Nothing is weakened: each update is applied in the order asked, to the content the one before
  * left, inside the same locked read-modify-write, and is re-applied with the others if another
  * program changed the file meanwhile. One update that throws fails alone (its change is left out,
- * the others are written); a failure of the write itself fails every update in it.
+ * the others are written). When the write itself fails, each update is tried again alone, so that
+ * each ends as it would have alone. The lock's timeout counts from when an update was asked for.
  */
 export class FileUpdates {
   readonly #options: AtomicUpdateOptions;
@@ -119,14 +120,16 @@ export class FileUpdates {
 
   /** {@link updateFileAtomic}, together with the other updates of `path` waiting at the same time. @returns whether this update changed the file. */
   update(path: string, update: Updater): Promise<boolean> {
+    // The lock's timeout counts from now: time spent waiting behind another write is part of it.
+    const deadline = performance.now() + (this.#options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
     return new Promise((resolve, reject) => {
       const waiting = this.#waiting.get(path);
       if (waiting) {
-        waiting.push({ update, resolve, reject });
+        waiting.push({ update, deadline, resolve, reject });
         return;
       }
       this.#waiting.set(path, []);
-      void this.#drain(path, [{ update, resolve, reject }]);
+      void this.#drain(path, [{ update, deadline, resolve, reject }]);
     });
   }
 
@@ -143,6 +146,7 @@ export class FileUpdates {
   async #write(path: string, batch: readonly Waiting[]): Promise<void> {
     // What each update gave, from the last time the batch was applied (it may be applied again).
     let outcomes: Array<{ readonly changed: boolean } | { readonly error: unknown }> = [];
+    const lockTimeoutMs = Math.max(0, Math.min(...batch.map((w) => w.deadline)) - performance.now());
     try {
       await updateFileAtomic(
         path,
@@ -161,10 +165,17 @@ export class FileUpdates {
           }
           return content === current ? undefined : content;
         },
-        this.#options,
+        { ...this.#options, lockTimeoutMs },
       );
     } catch (error) {
-      for (const waiting of batch) waiting.reject(error);
+      if (batch.length === 1) {
+        (batch[0] as Waiting).reject(error);
+        return;
+      }
+      // The write of the batch failed: each update is tried again alone, one after another, so that
+      // each fails (or not) as it would have alone: one that changes nothing does not fail on a
+      // read-only file, and a refused claim is refused with its own reason.
+      for (const waiting of batch) await this.#write(path, [waiting]);
       return;
     }
     batch.forEach((waiting, i) => {
@@ -177,6 +188,8 @@ export class FileUpdates {
 
 interface Waiting {
   readonly update: Updater;
+  /** When (performance.now()) its wait for the lock ends. */
+  readonly deadline: number;
   readonly resolve: (changed: boolean) => void;
   readonly reject: (error: unknown) => void;
 }
