@@ -634,6 +634,9 @@ export class Engine {
       if ((await this.settings.listProfiles()).some((p) => p.name === name)) {
         throw new MfaTrayError('already-exists', `A profile named "${name}" exists already: enrol it without a key.`, { field: 'name' });
       }
+      // Everything else adding it could refuse, refused now: after the device is enabled, a refusal
+      // would leave a device whose secret nobody has.
+      await this.settings.assertAddable(name, settings.targetSection ?? name);
     }
     const key = options.newProfile ? validateLongLivedKey(options.newProfile.key) : await this.secrets.requireLongLivedKey(name);
     const region = profile?.region ?? options.newProfile?.region ?? PROFILE_DEFAULTS.region;
@@ -1111,13 +1114,19 @@ export interface NewProfileSettings {
 }
 
 /** The settings given for a profile enrol creates, checked as any profile's are (before a device is made). */
-function newProfileSettings(name: string, given: NewProfileSettings): NewProfileSettings {
-  const { durationSeconds, targetSection, autoRefresh } = given;
-  return validateProfilePatch(name, {
+function newProfileSettings(name: string, given: NewProfileSettings & { readonly region?: string }): NewProfileSettings {
+  const { durationSeconds, targetSection, autoRefresh, region } = given;
+  const checked = validateProfilePatch(name, {
+    ...(region === undefined ? {} : { region }),
     ...(durationSeconds === undefined ? {} : { durationSeconds }),
     ...(targetSection === undefined ? {} : { targetSection }),
     ...(autoRefresh === undefined ? {} : { autoRefresh }),
   });
+  return {
+    ...(checked.durationSeconds === undefined ? {} : { durationSeconds: checked.durationSeconds }),
+    ...(checked.targetSection === undefined ? {} : { targetSection: checked.targetSection }),
+    ...(checked.autoRefresh === undefined ? {} : { autoRefresh: checked.autoRefresh }),
+  };
 }
 
 /** A role assumed with a session lasts at most an hour (AWS's role-chaining limit). */

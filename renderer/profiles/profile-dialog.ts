@@ -533,7 +533,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     handle.setBusy(false);
     saveButton.disabled = false;
     if (!result.ok) {
-      showFailure(result.error, { name: name.control.value, ...key, region: checked.region ?? '' });
+      showFailure(result.error, { name: name.control.value, ...key, region: checked.region ?? '', ...settings.value });
       return;
     }
     accessKeyId.control.value = '';

@@ -238,4 +238,30 @@ describe('bridge handlers: doctor, the MFA policies, enrolment', () => {
     assert.equal(loopback.sts.devicesOf(user).length, devicesBefore, 'a device was made');
     assert.deepEqual(await h.engine.settings.listProfiles(), []);
   });
+
+  it('enrolDevice refuses a new profile whose section or name another profile has, before any device is made', async () => {
+    const other = loopback.sts.registerUser({ name: `other-${Date.now()}` });
+    await h.engine.addProfile({ name: 'work', mfaSerial: other.mfaSerial, accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey });
+    const user = loopback.sts.registerUser({ account: '345678901234', mfaSerial: null, name: `pk-${Date.now()}` });
+    loopback.sts.addDevice(user, { kind: 'security-key' });
+    const devicesBefore = loopback.sts.devicesOf(user).length;
+    const form = (targetSection: string | null) => ({
+      key: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+      region: null,
+      durationSeconds: null,
+      targetSection,
+      autoRefresh: null,
+    });
+
+    const taken = await bridge.enrolDevice(['laptop', null, form('work')], caller);
+    const twin = await bridge.enrolDevice(['Work', null, form(null)], caller);
+
+    assert.ok(!taken.ok && taken.error.field === 'targetSection', JSON.stringify(taken));
+    assert.ok(!twin.ok && twin.error.code === 'already-exists' && twin.error.field === 'name', JSON.stringify(twin));
+    assert.equal(loopback.sts.devicesOf(user).length, devicesBefore, 'a device was made');
+    assert.deepEqual(
+      (await h.engine.settings.listProfiles()).map((p) => p.name),
+      ['work'],
+    );
+  });
 });

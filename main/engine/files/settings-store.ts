@@ -336,6 +336,23 @@ function findProfile(document: SettingsDocument, name: string): number {
   return document.profiles.findIndex((p) => p.name === name);
 }
 
+/** What {@link SettingsStore.addProfile} refuses: a name taken (also in another case), a section another profile writes. */
+function assertAddable(document: SettingsDocument, name: string, targetSection: string, replace: boolean): void {
+  const lower = name.toLowerCase();
+  const twin = document.profiles.find((p) => p.name !== name && p.name.toLowerCase() === lower);
+  if (twin) {
+    throw new MfaTrayError(
+      'already-exists',
+      `A profile named "${twin.name}" exists already, and profile names must differ by more than upper/lower case (the Windows credential store does not tell them apart); choose another name.`,
+      { field: 'name' },
+    );
+  }
+  if (findProfile(document, name) !== -1 && !replace) {
+    throw new MfaTrayError('already-exists', `A profile named "${name}" exists already; choose another name, or replace it.`, { field: 'name' });
+  }
+  assertSectionFree(document, targetSection, name);
+}
+
 /** Refuses a target section already written by another profile: the two would overwrite each other's sessions. */
 function assertSectionFree(document: SettingsDocument, section: string, owner: string): void {
   const other = document.profiles.find((p) => p.targetSection === section && p.name !== owner);
@@ -398,24 +415,21 @@ export class SettingsStore {
     const profile = validateProfileInput(input);
     return this.#change((document) => {
       const index = findProfile(document, profile.name);
-      const lower = profile.name.toLowerCase();
-      const twin = document.profiles.find((p) => p.name !== profile.name && p.name.toLowerCase() === lower);
-      if (twin) {
-        throw new MfaTrayError(
-          'already-exists',
-          `A profile named "${twin.name}" exists already, and profile names must differ by more than upper/lower case (the Windows credential store does not tell them apart); choose another name.`,
-          { field: 'name' },
-        );
-      }
-      if (index !== -1 && options.replace !== true) {
-        throw new MfaTrayError('already-exists', `A profile named "${profile.name}" exists already; choose another name, or replace it.`, { field: 'name' });
-      }
-      assertSectionFree(document, profile.targetSection, profile.name);
+      assertAddable(document, profile.name, profile.targetSection, options.replace === true);
       // A replaced profile starts afresh: fields a newer release kept on the old one do not carry over.
       if (index === -1) document.profiles.push({ ...profile });
       else document.profiles[index] = { ...profile };
       return profile;
     });
+  }
+
+  /**
+   * Whether a profile named `name` writing to `targetSection` could be added now (what
+   * {@link addProfile} refuses: the name taken, also in another case, or the section another
+   * profile's), without writing: for a caller that must know before it does what cannot be undone.
+   */
+  async assertAddable(name: string, targetSection: string): Promise<void> {
+    assertAddable(await this.#read(false), name, targetSection, false);
   }
 
   /**
