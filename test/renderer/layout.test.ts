@@ -349,6 +349,40 @@ describe('the windows as rendered', () => {
     }
   });
 
+  it('keeps a long state inside its cell in a window just wide enough for the actions beside it, in both languages', async () => {
+    // A long name widens the name column; a 36-hour session's state names a date.
+    await seedProfiles(w, [
+      { name: 'shared-services-audit', user: 'dave', device: 'dave-audit', durationSeconds: 129_600, session: 'valid' },
+      { name: 'work', user: 'dave', device: 'dave-phone', session: 'valid' },
+    ]);
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      const profiles = await w.open('profiles.html', { fresh: true });
+      await profiles.setViewportSize({ width: 660, height: 700 });
+      await openProfiles(profiles);
+      await profiles.locator('li.profile[data-profile="shared-services-audit"] .state-until').waitFor();
+      const cells = await profiles.locator('li.profile').evaluateAll((items) =>
+        items.map((item) => {
+          const detail = item.querySelector('.state-detail') as HTMLElement;
+          const state = (item.querySelector('.state') as HTMLElement).getBoundingClientRect();
+          const actions = (item.querySelector(':scope > .row-actions') as HTMLElement).getBoundingClientRect();
+          return {
+            name: item.getAttribute('data-profile'),
+            overflow: detail.scrollWidth - detail.clientWidth,
+            stateRight: state.right,
+            actionsLeft: actions.left,
+            sameLine: Math.abs(state.top - actions.top) < 24,
+          };
+        }),
+      );
+      for (const cell of cells) {
+        assert.ok(cell.overflow <= 1, `(${language}) ${cell.name}: the state overflows its box by ${cell.overflow}px`);
+        if (cell.sameLine) assert.ok(cell.stateRight <= cell.actionsLeft + 0.5, `(${language}) ${cell.name}: the state runs under the buttons`);
+      }
+      await profiles.close();
+    }
+  });
+
   it('breaks a role ARN only after ":" or "/", under its source, in both languages', async () => {
     const arn = 'arn:aws:iam::123456789012:role/platform-team/OrganizationAccountAccessRole';
     await w.h.addUser('work');
