@@ -628,7 +628,9 @@ export class Engine {
   ): Promise<{ readonly serialNumber: string; readonly userName: string; readonly previousSerial?: string }> {
     const profile = options.newProfile ? undefined : await this.settings.getProfile(name);
     // The new profile's settings are checked before any device is made: bad input changes nothing.
-    const settings = options.newProfile ? newProfileSettings(name, options.newProfile) : {};
+    // (The key aside, what it is given are profile fields: checked as any profile's.)
+    const { key: _key, ...fields } = options.newProfile ?? { key: undefined };
+    const settings = options.newProfile ? validateProfilePatch(name, fields) : {};
     if (options.newProfile) {
       validateProfileName(name);
       if ((await this.settings.listProfiles()).some((p) => p.name === name)) {
@@ -1111,22 +1113,6 @@ export interface NewProfileSettings {
   readonly durationSeconds?: number;
   readonly targetSection?: string;
   readonly autoRefresh?: boolean;
-}
-
-/** The settings given for a profile enrol creates, checked as any profile's are (before a device is made). */
-function newProfileSettings(name: string, given: NewProfileSettings & { readonly region?: string }): NewProfileSettings {
-  const { durationSeconds, targetSection, autoRefresh, region } = given;
-  const checked = validateProfilePatch(name, {
-    ...(region === undefined ? {} : { region }),
-    ...(durationSeconds === undefined ? {} : { durationSeconds }),
-    ...(targetSection === undefined ? {} : { targetSection }),
-    ...(autoRefresh === undefined ? {} : { autoRefresh }),
-  });
-  return {
-    ...(checked.durationSeconds === undefined ? {} : { durationSeconds: checked.durationSeconds }),
-    ...(checked.targetSection === undefined ? {} : { targetSection: checked.targetSection }),
-    ...(checked.autoRefresh === undefined ? {} : { autoRefresh: checked.autoRefresh }),
-  };
 }
 
 /** A role assumed with a session lasts at most an hour (AWS's role-chaining limit). */

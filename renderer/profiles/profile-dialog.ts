@@ -156,6 +156,8 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     control: textInput({ inputmode: 'numeric', maxlength: 12, class: 'short' }),
     hint: customHint,
   });
+  /** The session length chosen: a preset's seconds, or the custom field's text (checked by the caller). */
+  const durationValue = (): unknown => (durationSelect.value === 'custom' ? customDuration.control.value : Number(durationSelect.value));
   const regionList = el(
     'datalist',
     { id: `regions-${Math.random().toString(36).slice(2)}` },
@@ -508,7 +510,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     // The profile is made with the form's other settings too, checked as Add would check them.
     const targetText = targetSection.control.value;
     const settings = checkProfilePatch(checkedName.value, {
-      durationSeconds: durationSelect.value === 'custom' ? customDuration.control.value : Number(durationSelect.value),
+      durationSeconds: durationValue(),
       ...(targetText === '' ? {} : { targetSection: targetText }),
       autoRefresh: autoRefresh.control.checked,
     });
@@ -546,7 +548,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
   // ── Saving ──────────────────────────────────────────────────────────────────────────────
   const submit = async (): Promise<void> => {
     clearMessage(formError);
-    const durationValue = durationSelect.value === 'custom' ? customDuration.control.value : Number(durationSelect.value);
+    const chosenDuration = durationValue();
     const regionText = region.control.value.trim();
     const targetText = targetSection.control.value;
     const issues: ShownIssue[] = [];
@@ -567,7 +569,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       const checked = checkProfileInput({
         name: name.control.value,
         mfaSerial: mfaSerial.control.value,
-        durationSeconds: durationValue,
+        durationSeconds: chosenDuration,
         ...(regionText === '' ? {} : { region: regionText }),
         ...(targetText === '' ? {} : { targetSection: targetText }),
         autoRefresh: autoRefresh.control.checked,
@@ -578,7 +580,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       const serial = mfaSerial.control.value.trim();
       const patch = {
         mfaSerial: mfaSerial.control.value,
-        durationSeconds: durationValue,
+        durationSeconds: chosenDuration,
         region: regionText === '' ? defaultRegionFor(serial) : regionText,
         targetSection: targetText === '' ? current.name : targetText,
         autoRefresh: autoRefresh.control.checked,
@@ -611,7 +613,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       mfaSerial: mfaSerial.control.value,
       region: regionText,
       targetSection: targetText,
-      durationSeconds: durationValue,
+      durationSeconds: chosenDuration,
     };
     const fail = (error: BridgeError): void => {
       handle.setBusy(false);

@@ -16,6 +16,13 @@ async function scratch(t: TestContext): Promise<string> {
   return dir;
 }
 
+/** Another MFA Tray process holding the file's lock until the test ends (or `release()`). */
+async function lockHeldElsewhere(t: TestContext, path: string): Promise<() => Promise<void>> {
+  const release = await lockfile.lock(path, { realpath: false, lockfilePath: `${path}.lock` });
+  t.after(() => release().catch(() => undefined));
+  return release;
+}
+
 /** An updater that appends a line. */
 const append =
   (line: string): Updater =>
@@ -241,8 +248,7 @@ describe('updateFileAtomic', () => {
     const dir = await scratch(t);
     const path = join(dir, 'credentials');
     await writeFile(path, 'a\n');
-    const release = await lockfile.lock(path, { realpath: false, lockfilePath: `${path}.lock` });
-    t.after(() => release().catch(() => undefined));
+    await lockHeldElsewhere(t, path);
 
     const started = Date.now();
     const error = await rejectsWith(updateFileAtomic(path, append('b'), { lockTimeoutMs: 300 }), 'lock-timeout');
@@ -352,8 +358,7 @@ describe('FileUpdates', () => {
     const dir = await scratch(t);
     const path = join(dir, 'credentials');
     await writeFile(path, 'a\n');
-    const release = await lockfile.lock(path, { realpath: false, lockfilePath: `${path}.lock` });
-    t.after(() => release().catch(() => undefined));
+    const release = await lockHeldElsewhere(t, path);
     const updates = new FileUpdates({ lockTimeoutMs: 300 });
 
     const results = await Promise.allSettled([updates.update(path, append('b')), updates.update(path, append('c')), updates.update(path, append('d'))]);
@@ -390,8 +395,7 @@ describe('FileUpdates', () => {
     const dir = await scratch(t);
     const path = join(dir, 'credentials');
     await writeFile(path, 'a\n');
-    const release = await lockfile.lock(path, { realpath: false, lockfilePath: `${path}.lock` });
-    t.after(() => release().catch(() => undefined));
+    await lockHeldElsewhere(t, path);
     const updates = new FileUpdates({ lockTimeoutMs: 1000 });
     const started = Date.now();
 

@@ -58,6 +58,11 @@ import {
 import { fileError, isNotFound } from './file-errors';
 import { configDir as defaultConfigDir, settingsFile } from './paths';
 
+// node:fs's readFile, not node:fs/promises': credential-process's fast path reads only this file,
+// and the promise API's first load (with the watchers and readline it brings) is ~4 ms of a process
+// that otherwise takes ~60 ms over Node's own start.
+const readFile = promisify(readFileCallback);
+
 /** The settings-file version this build reads and writes. */
 export const SETTINGS_FILE_VERSION = 1;
 
@@ -471,10 +476,6 @@ export class SettingsStore {
   }
 
   async #read(writing: boolean): Promise<SettingsDocument> {
-    // node:fs's readFile, not node:fs/promises': credential-process's fast path reads only this
-    // file, and the promise API's first load (with the watchers and readline it brings) is ~4 ms of
-    // a process that otherwise takes ~60 ms over Node's own start.
-    const readFile = promisify(readFileCallback);
     let bytes: Buffer | undefined;
     try {
       bytes = await readFile(this.file);
