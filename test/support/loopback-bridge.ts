@@ -141,8 +141,20 @@ export async function startLoopbackBridge(
     for (const client of clients) client.write(frame);
   };
 
+  let current: Engine | undefined;
+  // The engine's changes are pushed only while a page listens, as the tray app binds them only while
+  // a window is open (tray-app.ts): a test seeding profiles with no page open pays for no pushes.
+  const bindWhileListened = (): void => {
+    if (clients.size > 0 && unbind === undefined && current !== undefined) unbind = bindBridgeEvents(current, emit);
+    else if (clients.size === 0 && unbind !== undefined) {
+      unbind();
+      unbind = undefined;
+    }
+  };
   const use = (engine: Engine, host: LoopbackHost = {}): void => {
     unbind?.();
+    unbind = undefined;
+    current = engine;
     calls.length = 0;
     closedWindows.length = 0;
     handlers = createBridgeHandlers(engine, {
@@ -150,7 +162,7 @@ export async function startLoopbackBridge(
       closeWindow: (caller) => closedWindows.push(String(caller.windowId)),
       locale: () => locale,
     });
-    unbind = bindBridgeEvents(engine, emit);
+    bindWhileListened();
   };
   if (options.engine) use(options.engine);
 
@@ -172,7 +184,11 @@ export async function startLoopbackBridge(
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 500\n\n');
       clients.add(res);
-      req.on('close', () => clients.delete(res));
+      bindWhileListened();
+      req.on('close', () => {
+        clients.delete(res);
+        bindWhileListened();
+      });
       return;
     }
     if (url.pathname.startsWith('/bridge/') && req.method === 'POST') {

@@ -64,7 +64,10 @@ export function useWindows(options: { readonly locale?: string } = {}): Windows 
         await screenshot(page, `last/${t.name.replace(/\W+/g, '-').slice(0, 60)}-${new URL(page.url()).pathname.slice(1)}`).catch(() => undefined);
     }
     const problems = [...opened].flatMap((page) => pageProblems(page).map((p) => `${page.url()}: ${p}`));
-    for (const page of opened) clearProblems(page);
+    // A page kept for the next test leaves this test's engine: it would otherwise go on listening,
+    // and asking the next test's engine for its lists while that test seeds its profiles.
+    for (const page of pages.values()) await page.goto('about:blank').catch(() => undefined);
+    for (const page of [...opened, ...pages.values()]) clearProblems(page);
     opened.clear();
     await state.h?.close();
     assert.deepEqual(problems, [], 'the pages reported problems');
