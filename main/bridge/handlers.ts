@@ -286,13 +286,28 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
  * unsubscribe function.
  */
 export function bindBridgeEvents(engine: Engine, emit: <E extends keyof BridgeEvents>(event: E, payload: BridgeEvents[E]) => void): () => void {
-  let pending: Promise<void> | undefined;
+  // One list at a time. Building one reads the settings file and the keychain (~150 ms with twenty
+  // profiles on Linux). Changes made meanwhile give one more list once it is done, so a burst (a
+  // refresh changes state twice in a few ms; `refresh --all` changes many profiles) costs one or two
+  // lists, and an older list can never arrive after a newer one.
+  let building = false;
+  let changedMeanwhile = false;
+  let bound = true;
   const push = () => {
-    // Coalesce bursts (a refresh changes state twice in a few ms) into one push.
-    pending ??= Promise.resolve().then(async () => {
-      pending = undefined;
-      emit('profiles', await profileViews(engine).catch(() => []));
-    });
+    if (building) {
+      changedMeanwhile = true;
+      return;
+    }
+    building = true;
+    void (async () => {
+      do {
+        await Promise.resolve();
+        changedMeanwhile = false;
+        const views = await profileViews(engine).catch(() => []);
+        if (bound) emit('profiles', views);
+      } while (changedMeanwhile && bound);
+      building = false;
+    })();
   };
   const unsubscribeState = engine.onState(push);
   const unsubscribeNotice = engine.onNotice(push);
@@ -305,6 +320,7 @@ export function bindBridgeEvents(engine: Engine, emit: <E extends keyof BridgeEv
       );
   });
   return () => {
+    bound = false;
     unsubscribeState();
     unsubscribeNotice();
     unsubscribeChange();

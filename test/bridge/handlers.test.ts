@@ -106,6 +106,51 @@ describe('bridge handlers', () => {
     unbind();
     assert.equal(pushed.at(-1)?.[0]?.state.kind, 'valid');
   });
+
+  it('builds one list at a time: changes made while one is built give one more list, the latest', async () => {
+    // The engine's status held at a gate: the list being built waits while three profiles are added.
+    let building = 0;
+    let mostAtOnce = 0;
+    let builds = 0;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const status = h.engine.status.bind(h.engine);
+    h.engine.status = async () => {
+      builds += 1;
+      building += 1;
+      mostAtOnce = Math.max(mostAtOnce, building);
+      try {
+        if (builds === 1) await gate;
+        return await status();
+      } finally {
+        building -= 1;
+      }
+    };
+    const pushed: Array<BridgeEvents['profiles']> = [];
+    const unbind = bindBridgeEvents(h.engine, (event, payload) => {
+      if (event === 'profiles') pushed.push(payload as BridgeEvents['profiles']);
+    });
+    for (const name of ['one', 'two', 'three']) {
+      await h.addUser(name);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    open();
+    for (let i = 0; i < 150 && pushed.at(-1)?.length !== 3; i += 1) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    unbind();
+    assert.equal(mostAtOnce, 1, 'two lists were built at once');
+    assert.equal(builds, 2, 'the changes made meanwhile are one more list');
+    assert.deepEqual(
+      pushed
+        .at(-1)
+        ?.map((p) => p.name)
+        .sort(),
+      ['one', 'three', 'two'],
+      'the last list is the latest',
+    );
+  });
 });
 
 describe('bridge handlers: MFA devices and roles', () => {
