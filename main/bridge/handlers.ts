@@ -23,8 +23,8 @@ export interface BridgeHost {
   closeWindow(caller: BridgeCaller): void;
   /** The locale for the windows: the settings' language, else the OS's. */
   locale(): string;
-  /** Whether the app runs without a visible tray icon (default: false). */
-  withoutTray?(): boolean;
+  /** Whether the app runs without a visible tray icon (default: false); a promise while the app still finds out. */
+  withoutTray?(): boolean | Promise<boolean>;
   /** Quits the app (without it, quitApp answers 'internal': not available here). */
   quit?(): void;
   /** Puts text on the clipboard (without it, copyText answers 'internal': not available here). */
@@ -252,7 +252,7 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
       await host.copyText(text);
       return null;
     },
-    getHostState: () => Promise.resolve({ trayIcon: !(host.withoutTray?.() ?? false) }),
+    getHostState: async () => ({ trayIcon: !((await host.withoutTray?.()) ?? false) }),
     quitApp: () => {
       if (!host.quit) throw new MfaTrayError('internal', 'Quitting is not available here.');
       host.quit();

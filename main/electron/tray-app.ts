@@ -93,6 +93,11 @@ export class TrayApp {
   #stopped: Promise<void> | undefined;
   /** Set once known: no tray icon can show (a Linux desktop without a StatusNotifier watcher). */
   #withoutTray = false;
+  /**
+   * The tray check's answer, for the windows: one opened while the check still runs (by a second
+   * launch) waits for it, so that it too says why it is the app.
+   */
+  #trayCheck: Promise<boolean> = Promise.resolve(false);
 
   private constructor(options: TrayAppOptions) {
     this.#options = options;
@@ -154,6 +159,7 @@ export class TrayApp {
     // The menu exists at once, while the engine starts (a keychain prompt may be waiting).
     this.tray.showLoading();
     const canShow = (this.#options.trayIconCanShow ?? (() => trayIconCanShow(this.#options.platform, { ...this.#options.env })))().catch(() => true);
+    this.#trayCheck = canShow.then((shows) => !shows);
     try {
       await engine.start();
     } catch (error) {
@@ -384,7 +390,7 @@ export class TrayApp {
       // The OS's: the windows apply the language setting themselves (and name the OS language
       // beside "Automatic"), so answering with the setting would hide the OS locale from them.
       locale: () => electron.app.getLocale(),
-      withoutTray: () => this.#withoutTray,
+      withoutTray: () => this.#trayCheck,
       // Not through the clipboard service: a policy document is no secret, and is not cleared later.
       copyText: (text) => electron.clipboard.writeText(text),
       quit: () => this.quit(),

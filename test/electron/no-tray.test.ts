@@ -103,6 +103,36 @@ describe('the tray app without a tray', () => {
     await until(() => electron.app.quits > 0, 'the quit');
   });
 
+  it('a window opened while the tray check still runs (a second launch) learns the answer when it comes', async () => {
+    await h.addUser('work');
+    let answer: (shows: boolean) => void = () => undefined;
+    const starting = TrayApp.start({
+      engine: h.engine,
+      electron,
+      platform: 'linux',
+      packaged: true,
+      env: { HOME: h.dir },
+      execPath: '/opt/MFA Tray/mfa-tray',
+      commandLauncher: '/opt/MFA Tray/resources/bin/mfa-tray',
+      timeZone: 'UTC',
+      trayIconCanShow: () => new Promise<boolean>((resolve) => (answer = resolve)),
+    });
+    // The second launch, once the app listens for one (the engine has started; the check still runs).
+    await until(() => electron.app.listeners('second-instance') > 0, 'the app listening for a second launch');
+    electron.app.emit('second-instance');
+    await until(() => electron.windows.live.length === 1, 'the window of the second launch');
+    const window = electron.windows.live[0] as FakeWindow;
+    const asked = electron.ipcMain.invoke(channelOf('getHostState'), window.event()) as Promise<BridgeResult<unknown>>;
+    answer(false);
+    app = await starting;
+    assert.deepEqual(await asked, { ok: true, value: { trayIcon: false } });
+    assert.deepEqual(
+      electron.windows.live.map((w) => w.page),
+      ['profiles'],
+      'one profiles window, not a second',
+    );
+  });
+
   it('with a tray icon, a profile and nothing to say: no window opens', async () => {
     await h.addUser('work');
     app = await start(true);
