@@ -165,6 +165,43 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
     }
   });
 
+  it("keeps another process's session that came while its own refresh of that profile was under way, and failed", async () => {
+    const clock = new FakeClock(Date.now());
+    const harness = await createHarness({ sts: loopback.sts, clock });
+    const other = new Engine({
+      env: harness.env,
+      configDir: harness.env.MFA_TRAY_CONFIG_DIR,
+      secretStore: new KeytarSecretStore(harness.keychain.prefix),
+      stsEndpoint: loopback.sts.endpoint,
+    });
+    try {
+      const work = await harness.addUser('work');
+      await loopback.sts.avoidStepEdge(5000);
+      await harness.engine.refresh('work', { code: loopback.sts.currentCode(work) });
+      await harness.engine.start();
+      await harness.engine.idle();
+      // The other process's session (STS a step ahead: a code of its own) is recorded…
+      loopback.sts.setClockSkew(60_000);
+      const theirs = await other.refresh('work', { code: loopback.sts.currentCode(work) });
+      // …and read again while this process's own refresh of 'work' waits for STS (a wrong code, slowly).
+      loopback.sts.setLatency(1500);
+      const ours = harness.engine.refresh('work', { code: '000000' }).catch((error: unknown) => error);
+      await until(() => harness.engine.sessions.isRefreshing('work'), 'our refresh under way');
+      await harness.engine.recheck();
+      await ours;
+      loopback.sts.setLatency(0);
+      await harness.engine.idle();
+      await harness.engine.recheck();
+      assert.deepEqual(harness.engine.sessions.state('work'), { kind: 'valid', expiresAt: theirs.expiresAt });
+    } finally {
+      loopback.sts.setClockSkew(0);
+      loopback.sts.setLatency(0);
+      other.stop();
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+
   it('reads the keychain again when another process registers a TOTP secret or adds a profile', async () => {
     const counting = countingKeychain();
     const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });

@@ -192,6 +192,12 @@ export class SessionKeeper {
   /** The profiles kept, as last read (another process may add or remove some). */
   #known = new Set<string>();
   /**
+   * Session expiries seen for a profile (recorded, or read) while this process was refreshing it:
+   * news or not is told once that refresh ends, at the next re-read. Another process's session that
+   * came meanwhile is kept if this process's own refresh then fails.
+   */
+  #seenWhileRefreshing = new Map<string, Set<number | undefined>>();
+  /**
    * Each profile's code source as last scheduled: what an unattended refresh uses, instead of
    * reading the TOTP secret once to learn it is there and again to use it. (A secret removed
    * elsewhere meanwhile fails that refresh with 'code-required', as a person's source would.)
@@ -520,7 +526,8 @@ export class SessionKeeper {
       const roles = await this.#roleList();
       const inputs = readInputs(profiles, configured, roles);
       const last = this.#lastRead;
-      if (whenChanged && last?.mark && seen && last.inputs === inputs && !this.#anyNews(seen.changes)) {
+      const settledNews = this.#settledNews();
+      if (whenChanged && last?.mark && seen && last.inputs === inputs && !settledNews && !this.#anyNews(seen.changes)) {
         last.mark = seen.mark;
         for (const name of this.#known) service.recompute(name);
         return;
@@ -538,6 +545,7 @@ export class SessionKeeper {
       for (const name of this.#known) {
         if (names.has(name)) continue;
         this.#known.delete(name);
+        this.#seenWhileRefreshing.delete(name);
         this.#sources.delete(name);
         this.#cancelRetry(name);
         this.#scheduler?.delete(name);
@@ -561,6 +569,7 @@ export class SessionKeeper {
           continue;
         }
         const expiresAt = sessions.get(name)?.expiresAt;
+        if (expiresAt !== undefined && service.isRefreshing(name)) this.#seeWhileRefreshing(name, expiresAt);
         if (expiresAt === undefined || service.isRefreshing(name) || this.#ownExpiries.get(name) === expiresAt) continue;
         // Any other session than the one known is news, also one that ends sooner (a shorter duration).
         if (before.get(name) === expiresAt) continue;
@@ -581,11 +590,36 @@ export class SessionKeeper {
       if (change.kind === 'long-lived-key') return false;
       if (change.kind !== 'session' || change.op !== 'set') return true;
       const { profile, expiresAt } = change;
-      // This process's own refresh (under way, or its session known), or one it has seen already.
-      if (this.#deps.sessions.isRefreshing(profile)) return false;
-      const known = this.#ownExpiries.get(profile) ?? expiryOf(this.#deps.sessions.state(profile));
-      return expiresAt === undefined || expiresAt !== known;
+      // This process's own refresh (under way: told once it ends), or one it has seen already.
+      if (this.#deps.sessions.isRefreshing(profile)) {
+        this.#seeWhileRefreshing(profile, expiresAt);
+        return false;
+      }
+      return this.#isNewSession(profile, expiresAt);
     });
+  }
+
+  /** Whether a session of this expiry is one this keeper does not know (neither its own nor the one it shows). */
+  #isNewSession(profile: string, expiresAt: number | undefined): boolean {
+    const known = this.#ownExpiries.get(profile) ?? expiryOf(this.#deps.sessions.state(profile));
+    return expiresAt === undefined || expiresAt !== known;
+  }
+
+  #seeWhileRefreshing(profile: string, expiresAt: number | undefined): void {
+    const seen = this.#seenWhileRefreshing.get(profile) ?? new Set<number | undefined>();
+    seen.add(expiresAt);
+    this.#seenWhileRefreshing.set(profile, seen);
+  }
+
+  /** Whether a session seen during a refresh that has ended since is news (see {@link #seenWhileRefreshing}). */
+  #settledNews(): boolean {
+    let news = false;
+    for (const [profile, expiries] of this.#seenWhileRefreshing) {
+      if (this.#deps.sessions.isRefreshing(profile)) continue;
+      this.#seenWhileRefreshing.delete(profile);
+      if ([...expiries].some((expiresAt) => this.#isNewSession(profile, expiresAt))) news = true;
+    }
+    return news;
   }
 
   /** Schedules one profile anew from its cached session (after another process refreshed it). */
@@ -602,6 +636,7 @@ export class SessionKeeper {
   /** A profile was removed here. */
   removed(name: string): void {
     this.#known.delete(name);
+    this.#seenWhileRefreshing.delete(name);
     this.#sources.delete(name);
     this.#cancelRetry(name);
     this.#scheduler?.delete(name);
