@@ -11,8 +11,9 @@
  * A line names the kind of entry, the profile and, for a session, its expiry: never a secret. The
  * file starts with a header line naming its generation; a writer that finds it at
  * {@link MAX_CHANGES_BYTES} starts a new generation (a new file renamed over the old one), and a
- * reader that sees another generation, a shorter file or a line it cannot read learns only that
- * anything may have changed ('unknown'), so that it reads the keychain again. Recording never
+ * reader that sees another generation, a shorter file, a record that appeared since its mark (the
+ * first writers each start one, and only the last keeps its line) or a line it cannot read learns
+ * only that anything may have changed ('unknown'), so that it reads the keychain again. Recording never
  * fails its caller: the worst a lost line costs is a change seen late (at the profile's next due
  * event, which reads its own entry, or after a restart), never a change lost from the keychain.
  */
@@ -144,11 +145,12 @@ export class KeychainChanges {
       if (!header) return { changes: 'unknown', mark: none };
       const { generation, body } = header;
       // Where to read from: the last lines (to find where the record ends) when there is no mark to
-      // read on from, or it belongs to another generation; everything after the header when there
-      // was no record at the mark.
+      // read on from, or nothing after the mark can be told for sure. That is also so when there was
+      // no record at the mark: processes that recorded at once each started the record, and only
+      // the last one's start (with its line) took the name.
       const tail = Math.max(body, size - 4096);
-      const unknown = mark !== undefined && mark.generation !== undefined && (mark.generation !== generation || mark.offset > size);
-      const from = mark === undefined || unknown ? tail : mark.generation === undefined ? body : Math.max(mark.offset, body);
+      const unknown = mark !== undefined && (mark.generation === undefined || mark.generation !== generation || mark.offset > size);
+      const from = mark === undefined || unknown ? tail : Math.max(mark.offset, body);
       const bytes = await readAt(file, from, size - from);
       const here = { generation, offset: from + bytes.lastIndexOf(NEWLINE) + 1 };
       if (mark === undefined) return { changes: [], mark: here };
