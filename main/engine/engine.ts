@@ -898,14 +898,31 @@ export class Engine {
     }
   }
 
-  /** The role profiles with their cached sessions' states, for `status` and `list`. */
+  /**
+   * The role profiles with their cached sessions' states, for the tray menu and the windows: as
+   * {@link statusWithRoles} gives them (a damaged entry fails its role alone; a keychain that cannot
+   * be read fails every role with its reason).
+   */
   async roleStatus(): Promise<readonly RoleStatus[]> {
     const roles = await this.roleProfiles();
-    const sessions = await this.secrets.getSessions(roles.map((r) => r.name)).catch(() => new Map<string, SessionCredentials>());
+    if (roles.length === 0) return [];
+    let sessions: ReadonlyMap<string, SessionCredentials | MfaTrayError>;
+    try {
+      sessions = await this.secrets.readSessions(roles.map((r) => r.name));
+    } catch (error) {
+      if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
+      return roles.map((role) => ({ role, state: keychainDownState(error) }));
+    }
+    return this.#roleStates(roles, sessions);
+  }
+
+  /** Role profiles' states from their keychain entries as readSessions gives them. */
+  #roleStates(roles: readonly RoleProfileConfig[], sessions: ReadonlyMap<string, SessionCredentials | MfaTrayError>): RoleStatus[] {
     const now = this.clock.now();
     return roles.map((role) => {
-      const expiresAt = sessions.get(role.name)?.expiresAt;
-      return { role, state: deriveState(expiresAt, now, this.keeper.notifyBeforeMs, ROLE_CHAIN_MAX_SECONDS * 1000) };
+      const entry = sessions.get(role.name);
+      if (entry instanceof MfaTrayError) return { role, state: damagedEntryState(entry) };
+      return { role, state: deriveState(entry?.expiresAt, now, this.keeper.notifyBeforeMs, ROLE_CHAIN_MAX_SECONDS * 1000) };
     });
   }
 
@@ -997,22 +1014,20 @@ export class Engine {
       ]);
     } catch (error) {
       if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
-      const state = { kind: 'failed', code: error.code, reason: error.message } as const;
+      const state = keychainDownState(error);
       return {
         profiles: profiles.map((profile) => ({ profile, state, hasTotpSecret: false, plan: refreshPlan(profile, 'person') })),
-        roles: roles.map((role) => ({ role, state: { kind: 'none' } })),
+        roles: roles.map((role) => ({ role, state })),
       };
     }
     const found = new Map<string, SessionCredentials>();
     const damaged = new Map<string, SessionState>();
     for (const [name, entry] of sessions) {
-      if (entry instanceof MfaTrayError) {
-        damaged.set(name, { kind: 'failed', code: entry.code, reason: entry.message, ...(entry.remedies.length > 0 ? { remedies: entry.remedies } : {}) });
-      } else found.set(name, entry);
+      if (entry instanceof MfaTrayError) damaged.set(name, damagedEntryState(entry));
+      else found.set(name, entry);
     }
     await this.sessions.load(profiles, found);
     const sources = await this.keeper.sourcesOf(profiles, withTotp);
-    const now = this.clock.now();
     return {
       profiles: profiles.map((profile) => ({
         profile,
@@ -1020,10 +1035,7 @@ export class Engine {
         hasTotpSecret: withTotp.has(profile.name),
         plan: refreshPlan(profile, sources.get(profile.name) ?? 'person'),
       })),
-      roles: roles.map((role) => ({
-        role,
-        state: damaged.get(role.name) ?? deriveState(found.get(role.name)?.expiresAt, now, this.keeper.notifyBeforeMs, ROLE_CHAIN_MAX_SECONDS * 1000),
-      })),
+      roles: this.#roleStates(roles, sessions),
     };
   }
 
@@ -1145,4 +1157,14 @@ function explainRoleRefusal(error: unknown, role: RoleProfileConfig, source: str
 /** Creates the engine with the real adapters (keytar, the AWS SDK, the file system). */
 export function createEngine(options: EngineOptions = {}): Engine {
   return new Engine(options);
+}
+
+/** The state of a profile or role whose keychain entry is damaged: failed, with the entry's error. */
+function damagedEntryState(error: MfaTrayError): SessionState {
+  return { kind: 'failed', code: error.code, reason: error.message, ...(error.remedies.length > 0 ? { remedies: error.remedies } : {}) };
+}
+
+/** The state of every profile and role while the keychain cannot be read (locked, absent, not answering). */
+function keychainDownState(error: MfaTrayError): SessionState {
+  return { kind: 'failed', code: error.code, reason: error.message };
 }

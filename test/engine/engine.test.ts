@@ -574,4 +574,28 @@ describe('many profiles', () => {
     ]);
     assert.deepEqual(await callsWith(100), one);
   });
+
+  it('gives the roles the same states for the tray and the windows as for status: a damaged entry fails its own role only', async () => {
+    await mkdir(dirname(h.configPath), { recursive: true });
+    await writeFile(
+      h.configPath,
+      ['admin', 'audit'].map((name) => `[profile ${name}]\nrole_arn = arn:aws:iam::123456789012:role/${name}\nsource_profile = work\n`).join('\n'),
+    );
+    await h.addUser('work');
+    const expiresAt = Date.now() + 3600_000;
+    await h.keychain.store.set(
+      'session',
+      'admin',
+      JSON.stringify({ accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40), sessionToken: 'token-admin', expiresAt }),
+    );
+    await h.keychain.store.set('session', 'audit', 'not a session');
+    const states = (report: readonly { role: { name: string }; state: { kind: string; code?: string } }[]) =>
+      report.map((r) => [r.role.name, r.state.kind, r.state.code]);
+    const expected = [
+      ['admin', 'valid', undefined],
+      ['audit', 'failed', 'keychain-entry-corrupt'],
+    ];
+    assert.deepEqual(states((await h.engine.statusWithRoles()).roles), expected);
+    assert.deepEqual(states(await h.engine.roleStatus()), expected);
+  });
 });
