@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Engine, type EngineNotice } from '../../main/engine/engine';
-import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
+import type { EngineNotice } from '../../main/engine/engine';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { FakeClock } from '../support/fake-clock';
 import { countingKeychain } from '../support/keyring';
@@ -113,12 +112,7 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
     const clock = new FakeClock(Date.now());
     const harness = await createHarness({ sts: loopback.sts, clock, keychain: counting.options });
     // Another MFA Tray process: its own engine on the same files and keychain entries.
-    const other = new Engine({
-      env: harness.env,
-      configDir: harness.env.MFA_TRAY_CONFIG_DIR,
-      secretStore: new KeytarSecretStore(harness.keychain.prefix),
-      stsEndpoint: loopback.sts.endpoint,
-    });
+    const other = harness.otherProcess();
     try {
       const work = await harness.addUser('work');
       const ops = await harness.addUser('ops');
@@ -159,7 +153,6 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
       assert.deepEqual(counting.calls, [], 'seen once, read once');
     } finally {
       loopback.sts.setClockSkew(0);
-      other.stop();
       harness.engine.stop();
       await harness.close();
     }
@@ -168,12 +161,7 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
   it("keeps another process's session that came while its own refresh of that profile was under way, and failed", async () => {
     const clock = new FakeClock(Date.now());
     const harness = await createHarness({ sts: loopback.sts, clock });
-    const other = new Engine({
-      env: harness.env,
-      configDir: harness.env.MFA_TRAY_CONFIG_DIR,
-      secretStore: new KeytarSecretStore(harness.keychain.prefix),
-      stsEndpoint: loopback.sts.endpoint,
-    });
+    const other = harness.otherProcess();
     try {
       const work = await harness.addUser('work');
       await loopback.sts.avoidStepEdge(5000);
@@ -196,7 +184,6 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
     } finally {
       loopback.sts.setClockSkew(0);
       loopback.sts.setLatency(0);
-      other.stop();
       harness.engine.stop();
       await harness.close();
     }
@@ -205,7 +192,7 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
   it('reads the keychain again when another process registers a TOTP secret or adds a profile', async () => {
     const counting = countingKeychain();
     const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });
-    const other = new Engine({ env: harness.env, configDir: harness.env.MFA_TRAY_CONFIG_DIR, secretStore: new KeytarSecretStore(harness.keychain.prefix) });
+    const other = harness.otherProcess();
     try {
       const typed = await harness.addUser('typed');
       const notices: EngineNotice[] = [];
@@ -226,7 +213,6 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
         JSON.stringify(notices),
       );
     } finally {
-      other.stop();
       harness.engine.stop();
       await harness.close();
     }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../main/engine/clock/clock';
 import { Engine } from '../../main/engine/engine';
-import type { KeytarSecretStoreOptions } from '../../main/engine/keychain/keytar-secret-store';
+import { KeytarSecretStore, type KeytarSecretStoreOptions } from '../../main/engine/keychain/keytar-secret-store';
 import { createTestKeychain, type TestKeychain } from './keyring';
 import { startStsServer, type StsServer, type StsUser } from './sts-server';
 
@@ -21,6 +21,11 @@ export interface Harness {
   readonly sts: StsServer;
   readonly keychain: TestKeychain;
   readonly engine: Engine;
+  /**
+   * Another MFA Tray process's engine: the same files and keychain entries, its own objects (a
+   * second tray app, say, or the command). Stopped by {@link close}.
+   */
+  otherProcess(): Engine;
   /** Adds a profile for a user registered on the loopback STS. */
   addUser(name: string, options?: { readonly totp?: boolean; readonly durationSeconds?: number; readonly targetSection?: string }): Promise<StsUser>;
   close(): Promise<void>;
@@ -53,6 +58,7 @@ export async function createHarness(
     stsTimeoutMs: 3_000,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  const others: Engine[] = [];
   return {
     dir,
     env,
@@ -76,7 +82,20 @@ export async function createHarness(
       );
       return user;
     },
+    otherProcess() {
+      const other = new Engine({
+        env,
+        configDir: env.MFA_TRAY_CONFIG_DIR,
+        secretStore: new KeytarSecretStore(keychain.prefix),
+        stsEndpoint: sts.endpoint,
+        iamEndpoint: sts.endpoint,
+        stsTimeoutMs: 3_000,
+      });
+      others.push(other);
+      return other;
+    },
     async close() {
+      for (const other of others) other.stop();
       engine.stop();
       await keychain.cleanup();
       if (!options.sts) await sts.close();
