@@ -187,7 +187,7 @@ export class Engine {
   #changeListeners = new Set<(what: 'profiles' | 'settings') => void>();
   #clockWrite: Promise<void> = Promise.resolve();
   #clockWritten: { readonly offsetMs: number; readonly at: number } | undefined;
-  #calibrating: Promise<void> | undefined;
+  #calibrating: { readonly accessKeyId: string; readonly region: string; readonly done: Promise<void> } | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.#env = options.env;
@@ -226,7 +226,7 @@ export class Engine {
       clock: this.clock,
       expiringWithinMs: () => this.keeper.notifyBeforeMs,
       // Refreshes side by side (refreshMany) share one measurement instead of each making its own.
-      calibrate: (key, region) => (this.#calibrating ??= this.#calibrate(key, region).finally(() => (this.#calibrating = undefined))),
+      calibrate: (key, region) => this.#sharedCalibration(key, region),
     });
     this.keeper = new SessionKeeper({
       clock: this.clock,
@@ -270,6 +270,21 @@ export class Engine {
   }
 
   /** Measures this computer's clock against AWS's before a code is generated, unless that was done. */
+  /**
+   * {@link #calibrate}, made once for the refreshes that ask together. One made with another
+   * profile's key and region that learned nothing (no answer, no Date in it) is made again with
+   * this one's: its code would otherwise be sent unmeasured, and spent if refused.
+   */
+  async #sharedCalibration(key: LongLivedKey, region: string): Promise<void> {
+    const shared = (this.#calibrating ??= {
+      accessKeyId: key.accessKeyId,
+      region,
+      done: this.#calibrate(key, region).finally(() => (this.#calibrating = undefined)),
+    });
+    await shared.done;
+    if (!this.offset.measured && (shared.accessKeyId !== key.accessKeyId || shared.region !== region)) await this.#calibrate(key, region);
+  }
+
   async #calibrate(key: LongLivedKey, region: string): Promise<void> {
     if (this.offset.measured) return;
     // Another process's recent measurement, while the clock has not been set since…
