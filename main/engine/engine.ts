@@ -269,7 +269,6 @@ export class Engine {
     });
   }
 
-  /** Measures this computer's clock against AWS's before a code is generated, unless that was done. */
   /**
    * {@link #calibrate}, made once for the refreshes that ask together. One made with another
    * profile's key and region that learned nothing (no answer, no Date in it) is made again with
@@ -285,6 +284,7 @@ export class Engine {
     if (!this.offset.measured && (shared.accessKeyId !== key.accessKeyId || shared.region !== region)) await this.#calibrate(key, region);
   }
 
+  /** Measures this computer's clock against AWS's before a code is generated, unless that was done. */
   async #calibrate(key: LongLivedKey, region: string): Promise<void> {
     if (this.offset.measured) return;
     // Another process's recent measurement, while the clock has not been set since…
