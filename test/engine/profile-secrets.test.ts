@@ -256,6 +256,8 @@ describe('ProfileSecrets, its record of changes', () => {
     try {
       const changes = new KeychainChanges(join(dir, 'keychain-changes.log'));
       const secrets = new ProfileSecrets(keychain.store, changes);
+      // A record that exists (one that appears after a mark is 'unknown' to it: see keychain-changes.test.ts).
+      await changes.record({ kind: 'long-lived-key', op: 'delete', profile: 'earlier' });
       const mark = await secrets.changesMark();
 
       await secrets.setLongLivedKey('rec', KEY);
