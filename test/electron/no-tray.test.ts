@@ -70,7 +70,8 @@ describe('the tray app without a tray', () => {
     await h.close();
   });
 
-  function start(trayIcon: boolean) {
+  /** `trayIcon`: the tray check's answer, or the check itself. */
+  function start(trayIcon: boolean | (() => Promise<boolean>)) {
     return TrayApp.start({
       engine: h.engine,
       electron,
@@ -80,7 +81,7 @@ describe('the tray app without a tray', () => {
       execPath: '/opt/MFA Tray/mfa-tray',
       commandLauncher: '/opt/MFA Tray/resources/bin/mfa-tray',
       timeZone: 'UTC',
-      trayIconCanShow: () => Promise.resolve(trayIcon),
+      trayIconCanShow: typeof trayIcon === 'boolean' ? () => Promise.resolve(trayIcon) : trayIcon,
     });
   }
 
@@ -106,17 +107,7 @@ describe('the tray app without a tray', () => {
   it('a window opened while the tray check still runs (a second launch) learns the answer when it comes', async () => {
     await h.addUser('work');
     let answer: (shows: boolean) => void = () => undefined;
-    const starting = TrayApp.start({
-      engine: h.engine,
-      electron,
-      platform: 'linux',
-      packaged: true,
-      env: { HOME: h.dir },
-      execPath: '/opt/MFA Tray/mfa-tray',
-      commandLauncher: '/opt/MFA Tray/resources/bin/mfa-tray',
-      timeZone: 'UTC',
-      trayIconCanShow: () => new Promise<boolean>((resolve) => (answer = resolve)),
-    });
+    const starting = start(() => new Promise<boolean>((resolve) => (answer = resolve)));
     // The second launch, once the app listens for one (the engine has started; the check still runs).
     await until(() => electron.app.listeners('second-instance') > 0, 'the app listening for a second launch');
     electron.app.emit('second-instance');
