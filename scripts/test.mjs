@@ -84,7 +84,10 @@ const START_FIRST = [
   'test/cli/terminal.test.ts',
   'test/renderer/profiles.test.ts',
 ];
-const rank = (file) => (START_FIRST.includes(file) ? START_FIRST.indexOf(file) : START_FIRST.length);
+const rank = (file) => {
+  const at = START_FIRST.indexOf(file);
+  return at === -1 ? START_FIRST.length : at;
+};
 const testFiles = files.length > 0 ? files : findTests(join(root, 'test')).sort((a, b) => rank(a) - rank(b));
 if (testFiles.length === 0) fail('no test files found under test/.');
 

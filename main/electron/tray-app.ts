@@ -158,8 +158,10 @@ export class TrayApp {
     this.#cleanup.push(engine.onNotice((notice) => void this.notifications.handle(notice)));
     // The menu exists at once, while the engine starts (a keychain prompt may be waiting).
     this.tray.showLoading();
-    const canShow = (this.#options.trayIconCanShow ?? (() => trayIconCanShow(this.#options.platform, { ...this.#options.env })))().catch(() => true);
-    this.#trayCheck = canShow.then((shows) => !shows);
+    // Whether a tray icon can show is asked now, answered while the engine starts.
+    this.#trayCheck = (this.#options.trayIconCanShow ?? (() => trayIconCanShow(this.#options.platform, { ...this.#options.env })))()
+      .catch(() => true)
+      .then((shows) => !shows);
     try {
       await engine.start();
     } catch (error) {
@@ -193,7 +195,7 @@ export class TrayApp {
 
     await this.tray.start();
     if (this.#settings) await this.#applyLaunchAtLogin(this.#settings.launchAtLogin);
-    this.#withoutTray = !(await canShow);
+    this.#withoutTray = await this.#trayCheck;
     if (this.#withoutTray) {
       // Nothing would ever show: the profiles window is the app (it says why, and has Quit); a
       // second launch brings it back ('second-instance' above).

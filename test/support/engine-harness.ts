@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../main/engine/clock/clock';
 import { Engine } from '../../main/engine/engine';
 import { KeytarSecretStore, type KeytarSecretStoreOptions } from '../../main/engine/keychain/keytar-secret-store';
+import type { SecretStore } from '../../main/engine/keychain/secret-store';
 import { createTestKeychain, type TestKeychain } from './keyring';
 import { startStsServer, type StsServer, type StsUser } from './sts-server';
 
@@ -49,15 +50,18 @@ export async function createHarness(
   };
   const sts = options.sts ?? (await startStsServer());
   const keychain = createTestKeychain('engine', options.keychain);
-  const engine = new Engine({
-    env,
-    configDir: env.MFA_TRAY_CONFIG_DIR,
-    secretStore: keychain.store,
-    stsEndpoint: sts.endpoint,
-    iamEndpoint: sts.endpoint,
-    stsTimeoutMs: 3_000,
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
+  /** An engine on this harness's files, keychain entries and STS. */
+  const engineWith = (secretStore: SecretStore, clock?: Clock): Engine =>
+    new Engine({
+      env,
+      configDir: env.MFA_TRAY_CONFIG_DIR,
+      secretStore,
+      stsEndpoint: sts.endpoint,
+      iamEndpoint: sts.endpoint,
+      stsTimeoutMs: 3_000,
+      ...(clock ? { clock } : {}),
+    });
+  const engine = engineWith(keychain.store, options.clock);
   const others: Engine[] = [];
   return {
     dir,
@@ -83,14 +87,7 @@ export async function createHarness(
       return user;
     },
     otherProcess() {
-      const other = new Engine({
-        env,
-        configDir: env.MFA_TRAY_CONFIG_DIR,
-        secretStore: new KeytarSecretStore(keychain.prefix),
-        stsEndpoint: sts.endpoint,
-        iamEndpoint: sts.endpoint,
-        stsTimeoutMs: 3_000,
-      });
+      const other = engineWith(new KeytarSecretStore(keychain.prefix));
       others.push(other);
       return other;
     },
