@@ -7,6 +7,7 @@ import {
   DuplicateSectionError,
   findSections,
   parseIni,
+  parseIniFor,
   parseIniWhole,
   removeKeys,
   sectionValues,
@@ -115,6 +116,67 @@ describe('parseIni', () => {
 
   test('finds every copy of a repeated section', () => {
     assert.equal(findSections(parseIni(lf('[a]', '[b]', '[a]')), 'a').length, 2);
+  });
+});
+
+describe('parseIniFor', () => {
+  // An edit and a read of one section through the section's own document, against the whole file's.
+  const outcome = (edit: () => string): unknown => {
+    try {
+      return edit();
+    } catch (error) {
+      if (error instanceof DuplicateSectionError) return { duplicate: error.section, lines: error.lineNumbers };
+      throw error;
+    }
+  };
+  const entries: ReadonlyArray<readonly [string, string]> = [
+    ['aws_session_token', 'new-token'],
+    ['x_added', 'v'],
+  ];
+  const sameAsWhole = (text: string, name: string): boolean => {
+    const scope = parseIniFor(text, name);
+    const whole = parseIni(text);
+    assert.deepEqual(
+      outcome(() => setKeys(scope, name, entries)),
+      outcome(() => setKeys(whole, name, entries)),
+      JSON.stringify({ text, name }),
+    );
+    if (findSections(whole, name).length < 2) assert.deepEqual(sectionValues(scope.doc, name), sectionValues(whole, name), JSON.stringify({ text, name }));
+    // Read by the section alone: the other sections' lines were never split.
+    return scope.doc.source.length < whole.source.length;
+  };
+
+  test("edits and reads a section as the whole file's parse does", () => {
+    let alone = 0;
+    fc.assert(
+      fc.property(credentialsFile({ wild: true }), fc.constantFrom(...SECTION_NAMES), (file, name) => {
+        if (sameAsWhole(file.text, name)) alone += 1;
+      }),
+      { numRuns: 400 },
+    );
+    // The section's own document was used, not only the whole file's.
+    assert.ok(alone > 40, `only ${alone} of the files were read by the section alone`);
+  });
+
+  test('finds the header line as botocore reads it, and falls back where only the whole file can tell', () => {
+    const cases: Array<[string, string, boolean]> = [
+      // [text, section, read by the section alone]
+      [lf('[a]', 'k = 1', '[b]', 'aws_session_token = t'), 'b', true],
+      [lf('[a]', 'k = 1', '[b]', 'aws_session_token = t'), 'a', true],
+      ['[a]\r\nk = 1\r\n[b]\r\nj = 2', 'b', true], // CRLF, no final newline, last section
+      ['[a]\nk = 1\n[b]\r\nj = 2\r\n[c]\r\n', 'a', true], // the file's line ending for new lines, not the section's
+      ['\uFEFF[a]\nk = 1\n[b]\n', 'b', true],
+      ['\xEF\xBB\xBF[a]\nk = 1\n[b]\n', 'a', true],
+      [lf('[a]x]', 'k = 1', '[a]', 'j = 2'), 'a', true], // "[a]x]" is the section "a]x"
+      [lf('[b]', '[a] # c', 'k = 1'), 'a', true],
+      [lf('[b]', 'note = see [a]', '[a]', 'k = 1'), 'a', true], // "[a]" inside a line is no header
+      [lf('[a]', 'k = 1', '[a]', 'j = 2'), 'a', false], // twice: the whole file's error
+      [lf('[a]', 'k = 1'), 'b', false], // missing: appended to the whole file
+      [lf('[b]', 'k =', '  [a]', '[a]', 'j = 2'), 'a', false], // an indented "[": only the whole pass can tell
+      ['', 'a', false],
+      [lf('[team/ci]', 'k = 1', '[a.b@c]', 'j = 2'), 'a.b@c', true],
+    ];
+    for (const [text, name, alone] of cases) assert.equal(sameAsWhole(text, name), alone, JSON.stringify({ text, name }));
   });
 });
 

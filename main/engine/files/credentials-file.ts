@@ -23,10 +23,12 @@ import {
   DuplicateSectionError,
   findSections,
   parseIni,
+  parseIniFor,
   removeKeys,
   sectionValues,
   setKeys,
   type IniDocument,
+  type SectionScope,
 } from './ini-edit';
 
 /** The keys a session consists of, in the order new lines are written. */
@@ -103,19 +105,20 @@ function kindOf(values: ReadonlyMap<string, string>): Exclude<SectionKind, 'abse
   return 'none';
 }
 
-/** The last text {@link parsedOnce} parsed, and its document. */
-let lastParsed: { readonly text: string; readonly doc: IniDocument } | undefined;
+/** The last text and section {@link parsedOnce} parsed, and its document. */
+let lastParsed: { readonly text: string; readonly section: string; readonly scope: SectionScope } | undefined;
 
 /**
- * The file's text parsed, or the document of the same text parsed just before: a refresh checks
- * the file (`assertWritable`, before a code is spent) and then writes it, and the file rarely
- * changes in between; the two share one parse, which in a file of a thousand profiles is most of
- * an edit's cost. Documents are never changed by the edits, so sharing one is safe; the text is
+ * The file's text parsed for `section` (parseIniFor), or what the same text and section gave just
+ * before: a refresh checks the file (`assertWritable`, before a code is spent) and then writes it,
+ * and the file rarely changes in between. Mostly that parse reads the one section; for a section
+ * not in the file yet it is the whole file's, which in a file of a thousand profiles is most of an
+ * edit's cost. Documents are never changed by the edits, so sharing one is safe; the text is
  * compared in full.
  */
-function parsedOnce(text: string): IniDocument {
-  if (lastParsed?.text !== text) lastParsed = { text, doc: parseIni(text) };
-  return lastParsed.doc;
+function parsedOnce(text: string, section: string): SectionScope {
+  if (lastParsed?.text !== text || lastParsed.section !== section) lastParsed = { text, section, scope: parseIniFor(text, section) };
+  return lastParsed.scope;
 }
 
 /**
@@ -128,9 +131,9 @@ function parsedOnce(text: string): IniDocument {
 export function withSession(text: string, section: string, session: SessionCredentials, options: WriteSessionOptions = {}): string {
   assertSectionName(section);
   const entries = sessionEntries(session);
-  const doc = parsedOnce(text);
-  const hasLegacyToken = sessionTarget(doc, section, options).hasLegacyToken;
-  return setKeys(doc, section, hasLegacyToken ? [...entries, [LEGACY_TOKEN_KEY, session.sessionToken]] : entries);
+  const scope = parsedOnce(text, section);
+  const hasLegacyToken = sessionTarget(scope.doc, section, options).hasLegacyToken;
+  return setKeys(scope, section, hasLegacyToken ? [...entries, [LEGACY_TOKEN_KEY, session.sessionToken]] : entries);
 }
 
 /**
@@ -139,7 +142,7 @@ export function withSession(text: string, section: string, session: SessionCrede
  */
 export function checkSessionTarget(text: string, section: string, options: WriteSessionOptions = {}): void {
   assertSectionName(section);
-  sessionTarget(parsedOnce(text), section, options);
+  sessionTarget(parsedOnce(text, section).doc, section, options);
 }
 
 /** The section a session goes into: refused when it holds a long-lived key (unless allowed) or appears twice. */
@@ -201,9 +204,9 @@ export function withoutLongLivedKey(text: string, section: string, expectedAcces
  */
 export function withLongLivedKey(text: string, section: string, key: LongLivedKey): string {
   assertSectionName(section, 'section');
-  const doc = parseIni(text);
-  const kind = sectionKind(doc, section);
-  const values = sectionValues(doc, section);
+  const scope = parseIniFor(text, section);
+  const kind = sectionKind(scope.doc, section);
+  const values = sectionValues(scope.doc, section);
   if (kind === 'long-lived' && values?.get('aws_access_key_id') === key.accessKeyId && values.get('aws_secret_access_key') === key.secretAccessKey) return text;
   if (kind === 'long-lived' || kind === 'session') {
     throw new MfaTrayError(
@@ -212,7 +215,7 @@ export function withLongLivedKey(text: string, section: string, key: LongLivedKe
       { field: 'section' },
     );
   }
-  return setKeys(doc, section, [
+  return setKeys(scope, section, [
     ['aws_access_key_id', key.accessKeyId],
     ['aws_secret_access_key', key.secretAccessKey],
   ]);

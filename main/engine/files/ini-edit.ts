@@ -149,6 +149,83 @@ function parseByHeaders(bom: string, source: string): IniDocument {
   return new ParsedIni(bom, source, starts, crlfLines > lfLines ? '\r\n' : '\n', sections);
 }
 
+/** A document for reading and editing one section, and how to put an edit of it back into the file: see {@link parseIniFor}. */
+export interface SectionScope {
+  readonly doc: IniDocument;
+  /** The whole file's text around `edited`, an edit of `doc`'s text (`edited` itself when `doc` is the whole file). */
+  readonly whole: (edited: string) => string;
+}
+
+/**
+ * {@link parseIni} for reading or editing the one section `name`: when the section appears once and
+ * no line starts with "[" after blanks (see parseIni), `doc` is that section alone (its header is
+ * line 0, the file's line ending for new lines is kept), found by searching the text for its header
+ * line, and the other sections' lines are never split. A fresh process's first parse of a whole
+ * thousand-profile file took ~10 ms, most of a cold write (its allocations, more than its scanning:
+ * the first garbage collections of a new process come early here); this takes well under one.
+ * Otherwise (the section is missing or repeated, or such a line exists) `doc` is the whole file's
+ * parse, and errors such as {@link DuplicateSectionError} come from it as before.
+ *
+ * findSections, sectionValues and setKeys give the same on `doc` (through `whole`) as on the whole
+ * file; removeKeys with `dropEmptySection` does not (the blank line above the header is outside
+ * the section), so it is given the whole file.
+ */
+export function parseIniFor(text: string, name: string): SectionScope {
+  const bom = BOMS.find((b) => text.startsWith(b)) ?? '';
+  const source = text.slice(bom.length);
+  const at = /[\r\n]/.test(name) ? undefined : onlyHeaderLine(source, `[${name}]`);
+  if (at === undefined || INDENTED_BRACKET.test(source)) return { doc: parseIni(text), whole: (edited) => edited };
+  const next = source.indexOf('\n[', at);
+  const end = next < 0 ? source.length : next + 1;
+  const alone = parseByHeaders('', source.slice(at, end));
+  let eol: IniDocument['eol'] | undefined;
+  const doc: IniDocument = {
+    bom: '',
+    source: alone.source,
+    starts: alone.starts,
+    sections: alone.sections,
+    get lines() {
+      return alone.lines;
+    },
+    // The file's, not the section's: counted only if a line is added.
+    get eol() {
+      eol ??= mostUsedEol(source);
+      return eol;
+    },
+  };
+  const before = text.slice(0, bom.length + at);
+  const after = source.slice(end);
+  return { doc, whole: (edited) => before + edited + after };
+}
+
+/**
+ * Where the one line that is the header of `[name]` (given as `header`) starts: a line starting with
+ * it and with no "]" after it (botocore's name runs to the line's last "]"). `undefined` when there
+ * is no such line, or more than one.
+ */
+function onlyHeaderLine(source: string, header: string): number | undefined {
+  let found: number | undefined;
+  for (let at = source.indexOf(header); at >= 0; at = source.indexOf(header, at + 1)) {
+    if (at > 0 && source.charCodeAt(at - 1) !== NEWLINE) continue;
+    const newline = source.indexOf('\n', at);
+    if (source.lastIndexOf(']', newline < 0 ? source.length : newline) !== at + header.length - 1) continue;
+    if (found !== undefined) return undefined;
+    found = at;
+  }
+  return found;
+}
+
+/** The line ending most lines of `source` end with (LF when none has one), as parseIni counts them. */
+function mostUsedEol(source: string): '\n' | '\r\n' {
+  let crlfLines = 0;
+  let lfLines = 0;
+  for (let newline = source.indexOf('\n'); newline >= 0; newline = source.indexOf('\n', newline + 1)) {
+    if (newline > 0 && source.charCodeAt(newline - 1) === CARRIAGE_RETURN) crlfLines += 1;
+    else lfLines += 1;
+  }
+  return crlfLines > lfLines ? '\r\n' : '\n';
+}
+
 /** Where line `i`'s text ends: before its `\n` or `\r\n`. */
 function lineTextEnd(source: string, starts: readonly number[], i: number): number {
   const next = starts[i + 1] as number;
@@ -353,14 +430,19 @@ export function sectionValues(doc: IniDocument, name: string): Map<string, strin
  * one blank line. New lines get the file's line ending; a file without a final newline keeps
  * having none.
  *
- * @param source the file's text, or that text as {@link parseIni} gave it (to not parse it twice).
+ * @param source the file's text, or that text as {@link parseIni} or {@link parseIniFor} (for this
+ *   section) gave it (to not parse it twice).
  * @param entries `[key, value]` pairs; keys lower-case `[a-z0-9_]`, values one line without an
  *   inline-comment look-alike (checked: see {@link assertWritable}).
  * @throws DuplicateSectionError when the section appears more than once.
  */
-export function setKeys(source: string | IniDocument, section: string, entries: ReadonlyArray<readonly [string, string]>): string {
+export function setKeys(source: string | IniDocument | SectionScope, section: string, entries: ReadonlyArray<readonly [string, string]>): string {
   assertWritable(section, entries);
-  const doc = typeof source === 'string' ? parseIni(source) : source;
+  const parsed = typeof source === 'string' ? parseIniFor(source, section) : source;
+  return 'whole' in parsed ? parsed.whole(setKeysIn(parsed.doc, section, entries)) : setKeysIn(parsed, section, entries);
+}
+
+function setKeysIn(doc: IniDocument, section: string, entries: ReadonlyArray<readonly [string, string]>): string {
   const target = singleSection(doc, section);
   // Only the section's own lines are cut out of the text (lineAt), not the whole file's.
   const count = doc.starts.length - 1;
