@@ -16,12 +16,17 @@ import { fileError, isNotFound } from './file-errors';
 import { acquireLock, type HeldLock } from './file-lock';
 
 /**
- * `bytes` random bytes as hex, from Web Crypto: node:crypto is not imported here, because the
- * settings reader shares this module with credential-process's cached path, where loading it
- * (with Node's streams) costs milliseconds; the global is loaded on the first write instead.
+ * A temp file's name part: 12 hex digits from Math.random. What makes the temp file ours is O_EXCL
+ * (a file someone else prepared is never opened); the name only has to differ from other writers',
+ * which the process id beside it and 48 random bits do. Not from a cryptographic source: node:crypto
+ * is not imported here (the settings reader shares this module with credential-process's cached
+ * path, where loading it costs ~5 ms), and Web Crypto's first use cost a fresh process's write
+ * ~3 ms (~1 ms with node:crypto loaded), for no safety this name needs.
  */
-function randomHex(bytes: number): string {
-  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+function tempNamePart(): string {
+  return Math.floor(Math.random() * 2 ** 48)
+    .toString(16)
+    .padStart(12, '0');
 }
 
 /** Options for {@link updateFileAtomic}. */
@@ -258,7 +263,7 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
 
     const mode = existing ? existing.mode & 0o7777 : (options.newFileMode ?? 0o600);
     // A fresh random name per attempt, created with O_EXCL: never a file someone else prepared.
-    const temp = join(dir, `.${basename(target)}.${process.pid}.${randomHex(6)}.tmp`);
+    const temp = join(dir, `.${basename(target)}.${process.pid}.${tempNamePart()}.tmp`);
     try {
       await writeTemp(temp, next, mode, existing, code, what);
       await options.beforeRename?.(attempt);
