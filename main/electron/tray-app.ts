@@ -287,17 +287,14 @@ export class TrayApp {
   async refreshAll(): Promise<void> {
     const profiles = await this.engine.profiles().catch(() => []);
     await this.engine
-      .refreshMany(
-        profiles.map((p) => p.name),
-        {
-          inputFor: (profile) => this.#refreshInput(profile.name),
-          onEnded: (outcome) => {
-            if (outcome.kind === 'failed') this.#refreshFailed(outcome.profile.name, outcome.error);
-          },
+      .refreshMany(profiles, {
+        inputFor: (profile) => this.#refreshInput(profile.name),
+        onEnded: (outcome) => {
+          if (outcome.kind === 'failed') this.#refreshFailed(outcome.profile.name, outcome.error);
         },
-      )
+      })
       .catch((error: unknown) => {
-        // Nothing started (a profile removed meanwhile, the settings unreadable): each says so, as its refresh would.
+        // A failure before any refresh began: each profile says so, as its refresh would.
         for (const profile of profiles) this.#refreshFailed(profile.name, error);
       });
   }

@@ -818,14 +818,12 @@ export class Engine {
    * program makes do not wait for one another (`REFRESH_CONCURRENCY` at most at once),
    * profiles of one MFA device and YubiKey reads go one after another, and codes a person types are
    * asked one at a time, in the order given, after the others. One failing stops none of the others.
-   * Every name is checked first: an unknown one fails before anything is sent.
+   * The profiles are as the caller read them ({@link profiles}, {@link profile}): one removed since
+   * fails alone, with its refresh's "not found", and the others go on.
    *
    * @returns each profile's outcome, in the order given.
    */
-  async refreshMany(names: readonly string[], options: RefreshManyOptions): Promise<readonly RefreshOutcome[]> {
-    const all = await this.settings.listProfiles();
-    const profiles: Profile[] = [];
-    for (const name of names) profiles.push(all.find((p) => p.name === name) ?? (await this.settings.getProfile(name)));
+  async refreshMany(profiles: readonly Profile[], options: RefreshManyOptions): Promise<readonly RefreshOutcome[]> {
     const inputs = profiles.map((profile) => options.inputFor(profile));
     // Where codes come from is asked (of the keychain and the config file) only for the profiles
     // not given one: a refresh with a typed code needs no such read.

@@ -129,27 +129,24 @@ Options:
       }
     };
     if (profiles.length > 0) {
-      await engine.refreshMany(
-        profiles.map((p) => p.name),
-        {
-          inputFor: (profile) => codeInput(ctx, profile, code, steps),
-          signal: stop.signal,
-          onEnded: (outcome, index) => {
-            // Sent or not, the code counts as used: AWS may have seen it.
-            if (outcome.kind !== 'skipped') steps.used(outcome.profile.mfaSerial);
-            if (outcome.kind === 'failed' && outcome.error instanceof CancelledError) {
-              // Ctrl-C at a question: nothing more is asked or started; what runs finishes.
-              cancelled ??= outcome.error;
-              stop.abort();
-            }
-            ended.set(index, outcome);
-            for (let next = ended.get(printed); next !== undefined; next = ended.get(printed)) {
-              print(next);
-              printed += 1;
-            }
-          },
+      await engine.refreshMany(profiles, {
+        inputFor: (profile) => codeInput(ctx, profile, code, steps),
+        signal: stop.signal,
+        onEnded: (outcome, index) => {
+          // Sent or not, the code counts as used: AWS may have seen it.
+          if (outcome.kind !== 'skipped') steps.used(outcome.profile.mfaSerial);
+          if (outcome.kind === 'failed' && outcome.error instanceof CancelledError) {
+            // Ctrl-C at a question: nothing more is asked or started; what runs finishes.
+            cancelled ??= outcome.error;
+            stop.abort();
+          }
+          ended.set(index, outcome);
+          for (let next = ended.get(printed); next !== undefined; next = ended.get(printed)) {
+            print(next);
+            printed += 1;
+          }
         },
-      );
+      });
     }
     if (cancelled) throw cancelled;
     return firstFailure ?? EXIT.ok;
