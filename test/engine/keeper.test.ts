@@ -218,6 +218,33 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
     }
   });
 
+  it('a profile refreshed twice between two re-reads: the next re-read lists no keychain entry', async () => {
+    // Both refreshes are this process's own: the record's line of the first is no news either.
+    const counting = countingKeychain();
+    const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });
+    try {
+      const user = await harness.addUser('work');
+      await harness.engine.start();
+      await harness.engine.idle();
+      await harness.engine.recheck();
+      await loopback.sts.avoidStepEdge(5000);
+      await harness.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+      // A second later: STS's expiries are whole seconds, and two sessions must differ.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await harness.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) });
+      counting.calls.length = 0;
+      await harness.engine.recheck();
+      assert.deepEqual(
+        counting.calls.filter((call) => call.startsWith('findCredentials')),
+        [],
+        counting.calls.join(', '),
+      );
+    } finally {
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+
   it('reads no role sessions when there is no role profile', async () => {
     const counting = countingKeychain();
     const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });

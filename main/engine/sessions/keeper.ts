@@ -174,6 +174,8 @@ const STEP_MS = 30_000;
 const JUMP_MS = 5_000;
 /** Profiles and sessions are read again every this many ticks (30 s at the default tick). */
 const RESYNC_EVERY_TICKS = 6;
+/** How many of a profile's own sessions are remembered (see SessionKeeper's #ownExpiries). */
+const OWN_EXPIRIES_KEPT = 8;
 
 /** Keeps every profile's session fresh and says what the person must do. */
 export class SessionKeeper {
@@ -187,8 +189,14 @@ export class SessionKeeper {
   #starting: Promise<void> | undefined;
   /** Due events being handled (each first reads the keychain: another process may have refreshed). */
   #handling = new Set<Promise<void>>();
-  /** The expiry of the session this process got last, per profile: not news when seen again. */
-  #ownExpiries = new Map<string, number>();
+  /**
+   * The expiries of the last sessions this process got (or took as known from another process), per
+   * profile, newest last: not news when seen again. Several, not only the last: a profile refreshed
+   * twice between two re-reads (Refresh now twice, or the days a fast clock runs through) leaves two
+   * lines in the record of keychain changes, and the older one taken for news made the next re-read
+   * list every entry of the keychain (keytar keeps ~5 KB of memory for each entry it lists).
+   */
+  #ownExpiries = new Map<string, number[]>();
   /** The profiles kept, as last read (another process may add or remove some). */
   #known = new Set<string>();
   /**
@@ -281,7 +289,7 @@ export class SessionKeeper {
     try {
       const { session } = await this.#refreshWith(name, input);
       got = session;
-      this.#ownExpiries.set(name, session.expiresAt);
+      this.#rememberOwn(name, session.expiresAt);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: false });
       return session;
     } finally {
@@ -545,6 +553,7 @@ export class SessionKeeper {
       for (const name of this.#known) {
         if (names.has(name)) continue;
         this.#known.delete(name);
+        this.#ownExpiries.delete(name);
         this.#seenWhileRefreshing.delete(name);
         this.#sources.delete(name);
         this.#cancelRetry(name);
@@ -570,10 +579,10 @@ export class SessionKeeper {
         }
         const expiresAt = sessions.get(name)?.expiresAt;
         if (expiresAt !== undefined && service.isRefreshing(name)) this.#seeWhileRefreshing(name, expiresAt);
-        if (expiresAt === undefined || service.isRefreshing(name) || this.#ownExpiries.get(name) === expiresAt) continue;
+        if (expiresAt === undefined || service.isRefreshing(name) || this.#ownExpiries.get(name)?.includes(expiresAt)) continue;
         // Any other session than the one known is news, also one that ends sooner (a shorter duration).
         if (before.get(name) === expiresAt) continue;
-        this.#ownExpiries.set(name, expiresAt);
+        this.#rememberOwn(name, expiresAt);
         this.#cancelRetry(name);
         this.#emit({ kind: 'refreshed', profile: name, expiresAt, unattended: false, elsewhere: true });
       }
@@ -599,10 +608,18 @@ export class SessionKeeper {
     });
   }
 
-  /** Whether a session of this expiry is one this keeper does not know (neither its own nor the one it shows). */
+  /** Whether a session of this expiry is one this keeper does not know (neither one of its own nor the one it shows). */
   #isNewSession(profile: string, expiresAt: number | undefined): boolean {
-    const known = this.#ownExpiries.get(profile) ?? expiryOf(this.#deps.sessions.state(profile));
-    return expiresAt === undefined || expiresAt !== known;
+    if (expiresAt === undefined) return true;
+    const own = this.#ownExpiries.get(profile);
+    return own ? !own.includes(expiresAt) : expiresAt !== expiryOf(this.#deps.sessions.state(profile));
+  }
+
+  /** Notes a session this process got, or took as known (see {@link #ownExpiries}). */
+  #rememberOwn(profile: string, expiresAt: number): void {
+    const kept = (this.#ownExpiries.get(profile) ?? []).filter((e) => e !== expiresAt);
+    kept.push(expiresAt);
+    this.#ownExpiries.set(profile, kept.slice(-OWN_EXPIRIES_KEPT));
   }
 
   #seeWhileRefreshing(profile: string, expiresAt: number | undefined): void {
@@ -636,6 +653,7 @@ export class SessionKeeper {
   /** A profile was removed here. */
   removed(name: string): void {
     this.#known.delete(name);
+    this.#ownExpiries.delete(name);
     this.#seenWhileRefreshing.delete(name);
     this.#sources.delete(name);
     this.#cancelRetry(name);
@@ -781,7 +799,7 @@ export class SessionKeeper {
       const { session, source } = role
         ? { session: await this.#refreshRole(name), source: undefined }
         : await this.#refreshWith(name, {}, this.#sources.get(name));
-      this.#ownExpiries.set(name, session.expiresAt);
+      this.#rememberOwn(name, session.expiresAt);
       this.#retries.delete(name);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true, ...(source ? { source } : {}) });
       if (role) this.#scheduler?.set({ profile: name, expiresAt: session.expiresAt, autoRefresh: true, lifetimeMs: ROLE_LIFETIME_MS });
