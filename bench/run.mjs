@@ -858,6 +858,7 @@ async function inner() {
             keytarPath,
             `${world.keychain.prefix}: session`,
             String(soakPlan.rereads),
+            String(soakPlan.rereads * 20),
           ])
         ).stdout
           .trim()
@@ -894,7 +895,7 @@ async function inner() {
         id: '4b',
         what: `soak: the engine as \`watch\` runs it, 100 profiles refreshed unattended (generated codes, loopback STS), a fast clock moved 5 min at a time: ${span} simulated in ${Math.round(last.wallMs / 1000)} s${result.endedEarly ? ' (the wall-clock budget ended it early)' : ''}, ${counts.refreshed} refreshes (${counts.failed} failed${result.lastFailure ? `, last: ${result.lastFailure}` : ''}${result.stalls ? `, ${result.stalls} waits cut short` : ''}), ${last.listings} keychain listings, memory after GC sampled ${samples.length} times (the keeper's re-reads run on real time: see 4c)`,
         figure: `heap ${fmtBytes(first.heapUsed)} → ${fmtBytes(second.heapUsed)} → ${fmtBytes(last.heapUsed)} (${fmtSigned(heapGrowth)}, slope ${fmtSigned(slope('heapUsed'))}/day); RSS ${fmtBytes(first.rss)} → ${fmtBytes(second.rss)} → ${fmtBytes(last.rss)} (${fmtSigned(rssGrowth)}, slope ${fmtSigned(slope('rss'))}/day)`,
-        baseline: `its own first samples (start; after the first interval); per refresh: RSS ${fmtSigned((last.rss - second.rss) / Math.max(1, last.refreshed - second.refreshed))}, heap ${fmtSigned((last.heapUsed - second.heapUsed) / Math.max(1, last.refreshed - second.refreshed))}, with ${((result.keychainCalls.get ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} keychain reads and ${((result.keychainCalls.set ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} writes; keytar alone (a bare process): getPassword ${fmtSigned(keytarAlone.getPassword.rss)}, setPassword ${fmtSigned(keytarAlone.setPassword.rss)} RSS per call`,
+        baseline: `its own first samples (start; after the first interval); per refresh: RSS ${fmtSigned((last.rss - second.rss) / Math.max(1, last.refreshed - second.refreshed))}, heap ${fmtSigned((last.heapUsed - second.heapUsed) / Math.max(1, last.refreshed - second.refreshed))}, with ${((result.keychainCalls.get ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} keychain reads and ${((result.keychainCalls.set ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} writes; keytar alone (a bare process, ${keytarAlone.singleCalls} calls each): getPassword ${fmtSigned(keytarAlone.getPassword.rss)}, setPassword ${fmtSigned(keytarAlone.setPassword.rss)} RSS per call`,
         goal: 'flat: from the 2nd sample to the last, heap < +1 MB and RSS < +5 MB, no refresh failed',
         met: heapGrowth < 1024 * 1024 && rssGrowth < 5 * 1024 * 1024 && counts.failed === 0,
       });
