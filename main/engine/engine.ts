@@ -624,10 +624,12 @@ export class Engine {
   /**
    * Enrols MFA Tray as a new virtual MFA device of the profile's IAM user: creates it
    * (`iam:CreateVirtualMFADevice`, named after this computer unless `deviceName` is given), shows its
-   * secret once through `show` (for a phone app too), enables it with two consecutive codes
-   * (`iam:EnableMFADevice`), then keeps the secret in the keychain and makes it the profile's device.
-   * Signed with the long-lived key (the self-service MFA policy allows these without MFA). When
-   * enabling fails, the unassigned device is deleted if the policy allows (else it is said).
+   * secret once through `show` (for a phone app too), keeps it in the keychain, enables the device
+   * with two consecutive codes (`iam:EnableMFADevice`) and makes it the profile's device. Signed with
+   * the long-lived key (the self-service MFA policy allows these without MFA). When enabling fails,
+   * the keychain is put back as it was and the unassigned device is deleted if the policy allows
+   * (else it is said). Once the device is enabled, its secret stays in the keychain even if the
+   * profile cannot be saved (the error says how to finish).
    */
   async enrol(
     name: string,
@@ -659,27 +661,39 @@ export class Engine {
     const region = profile?.region ?? options.newProfile?.region ?? PROFILE_DEFAULTS.region;
     const identity = await this.sts.getCallerIdentity(key, region);
     const userName = iamUserName(identity.arn);
+    // The keychain goes ahead of IAM: a new profile's key is stored before a device is made, and the
+    // device's secret before it is enabled. A keychain that cannot keep them (a locked one) then
+    // fails the enrolment while it can be undone: an enabled device whose secret was lost makes codes
+    // nobody has, and removing it needs MFA (so may deleting an unassigned one).
+    const keychain = await this.#enrolmentKeychain(name, profile ? undefined : key);
     let created: { readonly serialNumber: string; readonly base32Secret: string } | undefined;
-    for (const candidate of candidateNames(options.deviceName, hostname())) {
-      try {
-        created = await this.#iam.createVirtualMfaDevice(key, region, candidate);
-        break;
-      } catch (error) {
-        // A name taken (by an earlier try, say): the next default name, unless the person chose this one.
-        if (isMfaTrayError(error, 'already-exists') && options.deviceName === undefined) continue;
-        throw explainPolicyRefusal(error, ENROL_ACTIONS, false);
+    try {
+      for (const candidate of candidateNames(options.deviceName, hostname())) {
+        try {
+          created = await this.#iam.createVirtualMfaDevice(key, region, candidate);
+          break;
+        } catch (error) {
+          // A name taken (by an earlier try, say): the next default name, unless the person chose this one.
+          if (isMfaTrayError(error, 'already-exists') && options.deviceName === undefined) continue;
+          throw explainPolicyRefusal(error, ENROL_ACTIONS, false);
+        }
       }
+      if (!created) throw new MfaTrayError('already-exists', 'Every default device name for this computer is taken; choose a name.', { field: 'deviceName' });
+    } catch (error) {
+      await keychain.putBack().catch(() => undefined);
+      throw error;
     }
-    if (!created) throw new MfaTrayError('already-exists', 'Every default device name for this computer is taken; choose a name.', { field: 'deviceName' });
     const secret = parseTotpSecret(created.base32Secret);
     const { serialNumber } = created;
     let codes: [string, string];
     try {
+      await keychain.keepSecret(secret);
       await options.show?.({ serialNumber, base32Secret: secret, otpauthUri: otpauthUri(secret, userName, identity.account) });
       const step = this.codes.currentStep();
       codes = [await totpCode(secret, step - 1), await totpCode(secret, step)];
       await this.#iam.enableMfaDevice(key, region, userName, serialNumber, codes);
     } catch (error) {
+      await keychain.putBack().catch(() => undefined);
       const left = await this.#iam.deleteVirtualMfaDevice(key, region, serialNumber).then(
         () => '',
         () =>
@@ -689,17 +703,48 @@ export class Engine {
       if (isMfaTrayError(explained) && left) throw new MfaTrayError(explained.code, `${explained.message}${left}`, { cause: explained });
       throw explained;
     }
-    // Enabled: the codes' steps count as used, the secret is kept, and the device is the profile's.
+    // Enabled: the codes' steps count as used, and the device is the profile's. The secret (and a
+    // new profile's key) stay in the keychain whatever happens now (addProfile's own rollback puts
+    // back what was there before it: these).
     for (const code of codes) await this.codes.claimTyped(serialNumber, code).catch(() => undefined);
-    if (!profile) {
-      await this.addProfile({ name, mfaSerial: serialNumber, region, ...key, ...settings }, { totpSecret: secret });
-      return { serialNumber, userName };
+    try {
+      if (!profile) {
+        await this.addProfile({ name, mfaSerial: serialNumber, region, ...key, ...settings }, { totpSecret: secret });
+        return { serialNumber, userName };
+      }
+      await this.settings.updateProfile(name, { mfaSerial: serialNumber });
+    } catch (error) {
+      const reason = isMfaTrayError(error) ? error.message : String(error);
+      const finish = profile ? `mfa-tray edit ${name} --mfa-serial ${serialNumber}` : `mfa-tray add ${name} --mfa-serial ${serialNumber} --access-key-id <id>`;
+      throw new MfaTrayError(
+        isMfaTrayError(error) ? error.code : 'internal',
+        `The MFA device ${serialNumber} was enabled and its secret is kept in the keychain, but the profile could not be ${profile ? 'switched to it' : 'added'}: ${reason} Once that is fixed, run: ${finish}`,
+        { cause: error },
+      );
     }
-    await this.secrets.setTotpSecret(name, secret);
-    await this.settings.updateProfile(name, { mfaSerial: serialNumber });
     this.#schedule(name);
     this.#changed('profiles');
     return { serialNumber, userName, previousSerial: profile.mfaSerial };
+  }
+
+  /**
+   * The keychain's side of an enrolment (see {@link enrol}): a new profile's key stored now,
+   * `keepSecret` for the device's secret, and `putBack` to leave both entries as they were.
+   */
+  async #enrolmentKeychain(
+    name: string,
+    newKey: LongLivedKey | undefined,
+  ): Promise<{ readonly keepSecret: (secret: string) => Promise<void>; readonly putBack: () => Promise<void> }> {
+    const previousSecret = await this.secrets.getTotpSecret(name);
+    const previousKey = newKey ? await this.secrets.getLongLivedKey(name) : undefined;
+    if (newKey) await this.secrets.setLongLivedKey(name, newKey);
+    return {
+      keepSecret: (secret) => this.secrets.setTotpSecret(name, secret),
+      putBack: async () => {
+        await (previousSecret === undefined ? this.secrets.deleteTotpSecret(name) : this.secrets.setTotpSecret(name, previousSecret));
+        if (newKey) await (previousKey === undefined ? this.secrets.deleteLongLivedKey(name) : this.secrets.setLongLivedKey(name, previousKey));
+      },
+    };
   }
 
   /**

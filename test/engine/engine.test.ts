@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
@@ -221,6 +221,32 @@ describe('refreshing several profiles (refresh --all)', () => {
         ['home', 'refreshed'],
       ],
     );
+  });
+});
+
+describe('enrol', () => {
+  it('a profile that cannot be saved once its device is enabled: the secret stays in the keychain, and the error says how to finish', async () => {
+    const account = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+    const user = loopback.sts.registerUser({ account, mfaSerial: null, name: `enrol-${Date.now()}` });
+    loopback.sts.addDevice(user, { kind: 'security-key', name: 'passkey' });
+    const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+    const error = await rejectsWith(
+      h.engine.enrol('fresh', {
+        newProfile: { key: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey } },
+        // Another program breaks the settings file while the secret is shown.
+        show: async () => {
+          await mkdir(dirname(settingsFile), { recursive: true });
+          await writeFile(settingsFile, '{ not json');
+        },
+      }),
+      'settings-file',
+    );
+    const device = loopback.sts.devicesOf(user).find((d) => d.kind === 'virtual');
+    assert.ok(device?.totpSecret, 'the device was enabled');
+    assert.equal(await h.engine.secrets.getTotpSecret('fresh'), device.totpSecret, 'its secret is kept');
+    assert.ok(error.message.includes(`was enabled and its secret is kept in the keychain`), error.message);
+    assert.ok(error.message.endsWith(`Once that is fixed, run: mfa-tray add fresh --mfa-serial ${device.serialNumber} --access-key-id <id>`), error.message);
+    for (const secret of [device.totpSecret, user.secretAccessKey]) assert.ok(!error.message.includes(secret), 'a secret in the message');
   });
 });
 

@@ -143,6 +143,27 @@ describe('a locked keychain', () => {
     assert.deepEqual(await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'settings.json')), settingsBefore);
   });
 
+  test('enrol of a new profile: exit 5 before the device is enabled; the unassigned device is deleted, no profile', async () => {
+    // Seen on landed main: the device was created and enabled, then the key and its secret could not
+    // be stored, leaving the IAM user a device whose codes nobody could make (removing it needs MFA).
+    const account = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+    const passkeyOnly = loopback.sts.registerUser({ account, mfaSerial: null, name: `locked-pk-${Date.now()}` });
+    loopback.sts.addDevice(passkeyOnly, { kind: 'security-key', name: 'passkey' });
+    const result = await cli(['enrol', 'fresh', '--access-key-id', passkeyOnly.accessKeyId, '--yes'], `${passkeyOnly.secretAccessKey}\n`);
+    lockedLine(result, 'enrol');
+    assert.deepEqual(
+      loopback.sts.devicesOf(passkeyOnly).map((d) => d.kind),
+      ['security-key'],
+      'no virtual device was enabled',
+    );
+    assert.deepEqual(
+      loopback.sts.pendingDevices().filter((serial) => serial.includes(`::${account}:`)),
+      [],
+      'the unassigned device was deleted',
+    );
+    assert.deepEqual(await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'settings.json')), settingsBefore);
+  });
+
   test('the keychain port itself: a locked entry is never reported absent, and deleting one never reports false', async () => {
     // This process's own libsecret talks to the test runner's keyring, so the port is driven in a
     // child on the private bus: reads, the listing that crashed, and a delete.
