@@ -127,10 +127,10 @@ function newProfileOf(form: NewProfileForm): NonNullable<NonNullable<Parameters<
 
 /** Every profile as the windows show it. */
 export async function profileViews(engine: Engine): Promise<ProfileView[]> {
-  const statuses = await engine.status();
+  // The sessions of profiles and roles in one keychain listing; a config file that cannot be read
+  // hides the roles, not the profiles.
+  const { profiles: statuses, roles } = await engine.statusWithRoles({ hideRolesOnConfigFailure: true });
   const withKey = await engine.profilesWithKey().catch(() => new Set<string>());
-  // A config file that cannot be read hides the roles, not the profiles.
-  const roles = await engine.roleStatus().catch(() => []);
   return statuses.map(({ profile, state, hasTotpSecret, plan }) => ({
     ...profile,
     state,

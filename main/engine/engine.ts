@@ -1046,21 +1046,23 @@ export class Engine {
    * damaged session entry fails its own profile only.
    */
   async status(): Promise<ProfileStatus[]> {
-    return (await this.#status(false)).profiles;
+    return (await this.#status(false, false)).profiles;
   }
 
   /**
-   * {@link status} and the role profiles' states (`roleStatus`) together, for `mfa-tray status`:
-   * the settings file, the config file and each kind of keychain entry (sessions, TOTP secrets) are
-   * read once for all of them, whatever the number of profiles.
+   * {@link status} and the role profiles' states (`roleStatus`) together, for `mfa-tray status` and
+   * the windows: the settings file, the config file and each kind of keychain entry (sessions, TOTP
+   * secrets) are read once for all of them, whatever the number of profiles. With
+   * `hideRolesOnConfigFailure`, a config file that cannot be read gives no roles instead of the error.
    */
-  statusWithRoles(): Promise<StatusReport> {
-    return this.#status(true);
+  statusWithRoles(options: { readonly hideRolesOnConfigFailure?: boolean } = {}): Promise<StatusReport> {
+    return this.#status(true, options.hideRolesOnConfigFailure === true);
   }
 
-  async #status(withRoles: boolean): Promise<StatusReport> {
+  async #status(withRoles: boolean, hideRolesOnConfigFailure: boolean): Promise<StatusReport> {
     const profiles = await this.settings.listProfiles();
-    const roles = withRoles && profiles.length > 0 ? await this.#rolesOf(profiles) : [];
+    const rolesOf = (): Promise<readonly RoleProfileConfig[]> => (hideRolesOnConfigFailure ? this.#rolesOf(profiles).catch(() => []) : this.#rolesOf(profiles));
+    const roles = withRoles && profiles.length > 0 ? await rolesOf() : [];
     let sessions: ReadonlyMap<string, SessionCredentials | MfaTrayError>;
     let withTotp: ReadonlySet<string>;
     try {

@@ -3,12 +3,13 @@
  * write-only.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { BridgeEvents, DiagnosisView, MfaDeviceView, MfaPoliciesView, ProfileView, RefreshOutcome } from '../../main/common/bridge';
 import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/bridge/handlers';
 import { createHarness, type Harness } from '../support/engine-harness';
+import { countingKeychain } from '../support/keyring';
 import { useStsServer } from '../support/sts-server';
 
 const loopback = useStsServer();
@@ -108,7 +109,7 @@ describe('bridge handlers', () => {
   });
 
   it('builds one list at a time: changes made while one is built give one more list, the latest', async () => {
-    // The engine's status held at a gate: the list being built waits while three profiles are added.
+    // The engine's status (with the roles, as the list reads it) held at a gate: the list being built waits while three profiles are added.
     let building = 0;
     let mostAtOnce = 0;
     let builds = 0;
@@ -116,14 +117,14 @@ describe('bridge handlers', () => {
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const status = h.engine.status.bind(h.engine);
-    h.engine.status = async () => {
+    const status = h.engine.statusWithRoles.bind(h.engine);
+    h.engine.statusWithRoles = async (options) => {
       builds += 1;
       building += 1;
       mostAtOnce = Math.max(mostAtOnce, building);
       try {
         if (builds === 1) await gate;
-        return await status();
+        return await status(options);
       } finally {
         building -= 1;
       }
@@ -207,6 +208,32 @@ describe('bridge handlers: MFA devices and roles', () => {
     const after = await bridge.listProfiles([], caller);
     assert.equal(after.ok && (after.value as ProfileView[])[0]?.roles[0]?.state.kind, 'valid');
     assert.ok(!JSON.stringify(after).includes(loopback.sts.sessions.at(-1)?.sessionToken ?? '(none)'));
+  });
+});
+
+describe('bridge handlers: the profile list', () => {
+  it('reads the sessions of profiles and roles in one keychain listing; a config file that cannot be read hides the roles, not the profiles', async () => {
+    const counting = countingKeychain();
+    const own = await createHarness({ sts: loopback.sts, keychain: counting.options });
+    try {
+      const ownBridge = createBridgeHandlers(own.engine, { closeWindow: () => undefined, locale: () => 'en-US' });
+      const user = await own.addUser('work');
+      const role = loopback.sts.registerRole({ name: `ops-${Date.now()}`, trusts: [user], requireMfa: true });
+      await mkdir(dirname(own.configPath), { recursive: true });
+      await writeFile(own.configPath, `[profile ops]\nrole_arn = ${role.arn}\nsource_profile = work\n`);
+      counting.calls.length = 0;
+      const listed = await ownBridge.listProfiles([], caller);
+      assert.deepEqual(listed.ok ? (listed.value as ProfileView[]).map((v) => [v.name, v.roles.map((r) => r.name)]) : listed, [['work', ['ops']]]);
+      const sessionListings = counting.calls.filter((call) => call === `findCredentials ${own.keychain.prefix}: session`);
+      assert.equal(sessionListings.length, 1, counting.calls.join(', '));
+      // A folder where the config file should be: it cannot be read.
+      await rm(own.configPath);
+      await mkdir(own.configPath);
+      const without = await ownBridge.listProfiles([], caller);
+      assert.deepEqual(without.ok ? (without.value as ProfileView[]).map((v) => [v.name, v.roles.length]) : without, [['work', 0]]);
+    } finally {
+      await own.close();
+    }
   });
 });
 
