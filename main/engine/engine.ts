@@ -686,13 +686,22 @@ export class Engine {
     const secret = parseTotpSecret(created.base32Secret);
     const { serialNumber } = created;
     let codes: [string, string];
+    let switched = false;
     try {
       await keychain.keepSecret(secret);
+      // An existing profile is switched to the device before it is enabled too: afterwards, a
+      // settings file that could not be written would leave the secret with the old device's serial
+      // (and \`edit --mfa-serial\` forgets a secret whose device changes).
+      if (profile) {
+        await this.settings.updateProfile(name, { mfaSerial: serialNumber });
+        switched = true;
+      }
       await options.show?.({ serialNumber, base32Secret: secret, otpauthUri: otpauthUri(secret, userName, identity.account) });
       const step = this.codes.currentStep();
       codes = [await totpCode(secret, step - 1), await totpCode(secret, step)];
       await this.#iam.enableMfaDevice(key, region, userName, serialNumber, codes);
     } catch (error) {
+      if (switched && profile) await this.settings.updateProfile(name, { mfaSerial: profile.mfaSerial }).catch(() => undefined);
       await keychain.putBack().catch(() => undefined);
       const left = await this.#iam.deleteVirtualMfaDevice(key, region, serialNumber).then(
         () => '',
@@ -703,24 +712,21 @@ export class Engine {
       if (isMfaTrayError(explained) && left) throw new MfaTrayError(explained.code, `${explained.message}${left}`, { cause: explained });
       throw explained;
     }
-    // Enabled: the codes' steps count as used, and the device is the profile's. The secret (and a
-    // new profile's key) stay in the keychain whatever happens now (addProfile's own rollback puts
-    // back what was there before it: these).
+    // Enabled: the codes' steps count as used. The secret (and a new profile's key) stay in the
+    // keychain whatever happens now (addProfile's own rollback puts back what was there before it:
+    // these), and a new profile is added with them.
     for (const code of codes) await this.codes.claimTyped(serialNumber, code).catch(() => undefined);
-    try {
-      if (!profile) {
+    if (!profile) {
+      try {
         await this.addProfile({ name, mfaSerial: serialNumber, region, ...key, ...settings }, { totpSecret: secret });
-        return { serialNumber, userName };
+      } catch (error) {
+        throw new MfaTrayError(
+          isMfaTrayError(error) ? error.code : 'internal',
+          `The MFA device ${serialNumber} was enabled and its secret is kept in the keychain, but the profile could not be added: ${isMfaTrayError(error) ? error.message : String(error)} Once that is fixed, run: mfa-tray add ${name} --mfa-serial ${serialNumber} --access-key-id <id>`,
+          { cause: error },
+        );
       }
-      await this.settings.updateProfile(name, { mfaSerial: serialNumber });
-    } catch (error) {
-      const reason = isMfaTrayError(error) ? error.message : String(error);
-      const finish = profile ? `mfa-tray edit ${name} --mfa-serial ${serialNumber}` : `mfa-tray add ${name} --mfa-serial ${serialNumber} --access-key-id <id>`;
-      throw new MfaTrayError(
-        isMfaTrayError(error) ? error.code : 'internal',
-        `The MFA device ${serialNumber} was enabled and its secret is kept in the keychain, but the profile could not be ${profile ? 'switched to it' : 'added'}: ${reason} Once that is fixed, run: ${finish}`,
-        { cause: error },
-      );
+      return { serialNumber, userName };
     }
     this.#schedule(name);
     this.#changed('profiles');
@@ -740,9 +746,13 @@ export class Engine {
     if (newKey) await this.secrets.setLongLivedKey(name, newKey);
     return {
       keepSecret: (secret) => this.secrets.setTotpSecret(name, secret),
+      // Both entries are tried, the one failing or not: a key left without its profile is no use.
       putBack: async () => {
-        await (previousSecret === undefined ? this.secrets.deleteTotpSecret(name) : this.secrets.setTotpSecret(name, previousSecret));
-        if (newKey) await (previousKey === undefined ? this.secrets.deleteLongLivedKey(name) : this.secrets.setLongLivedKey(name, previousKey));
+        const [secretBack, keyBack] = await Promise.allSettled([
+          previousSecret === undefined ? this.secrets.deleteTotpSecret(name) : this.secrets.setTotpSecret(name, previousSecret),
+          newKey && (previousKey === undefined ? this.secrets.deleteLongLivedKey(name) : this.secrets.setLongLivedKey(name, previousKey)),
+        ]);
+        for (const back of [secretBack, keyBack]) if (back?.status === 'rejected') throw back.reason;
       },
     };
   }
@@ -1156,13 +1166,26 @@ export class Engine {
 
   /** Runs keychain + settings steps of an add; on failure restores the keychain entries it replaced. */
   async #withKeychainRollback(name: string, touchesTotp: boolean, steps: () => Promise<void>): Promise<void> {
-    const previousKey = await this.secrets.getLongLivedKey(name).catch(() => undefined);
-    const previousTotp = touchesTotp ? await this.secrets.getTotpSecret(name).catch(() => undefined) : undefined;
+    // What each entry held, or nothing when it could not be read: an entry whose old value is not
+    // known is left as the steps left it, never deleted as if it had been absent.
+    const read = <T>(value: Promise<T>): Promise<{ readonly value: T } | undefined> =>
+      value.then(
+        (v) => ({ value: v }),
+        () => undefined,
+      );
+    const previousKey = await read(this.secrets.getLongLivedKey(name));
+    const previousTotp = touchesTotp ? await read(this.secrets.getTotpSecret(name)) : undefined;
     try {
       await steps();
     } catch (error) {
-      await (previousKey ? this.secrets.setLongLivedKey(name, previousKey) : this.secrets.deleteLongLivedKey(name)).catch(() => undefined);
-      if (touchesTotp) await (previousTotp ? this.secrets.setTotpSecret(name, previousTotp) : this.secrets.deleteTotpSecret(name)).catch(() => undefined);
+      if (previousKey) {
+        const key = previousKey.value;
+        await (key ? this.secrets.setLongLivedKey(name, key) : this.secrets.deleteLongLivedKey(name)).catch(() => undefined);
+      }
+      if (previousTotp) {
+        const totp = previousTotp.value;
+        await (totp ? this.secrets.setTotpSecret(name, totp) : this.secrets.deleteTotpSecret(name)).catch(() => undefined);
+      }
       throw error;
     }
   }

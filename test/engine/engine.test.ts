@@ -250,6 +250,38 @@ describe('enrol', () => {
   });
 });
 
+describe('enrol of an existing profile', () => {
+  it('switches the profile to the new device before enabling it, and back (with its old secret) when enabling is refused', async () => {
+    const user = await h.addUser('work', { totp: true });
+    const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+    let atShow = '';
+    const result = await h.engine.enrol('work', {
+      show: async () => {
+        atShow = await readFile(settingsFile, 'utf8');
+      },
+    });
+    assert.ok(atShow.includes(result.serialNumber), 'the switch is written before the device is enabled');
+    assert.equal((await h.engine.profile('work')).mfaSerial, result.serialNumber);
+    const enrolled = loopback.sts.devicesOf(user).find((d) => d.serialNumber === result.serialNumber);
+    assert.equal(await h.engine.secrets.getTotpSecret('work'), enrolled?.totpSecret);
+
+    // Again, with AWS refusing the codes: the profile and the keychain are as they were.
+    await rejectsWith(
+      h.engine.enrol('work', {
+        deviceName: 'second',
+        show: () =>
+          loopback.sts.answerNext({
+            status: 403,
+            body: '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>InvalidAuthenticationCode</Code><Message>Authentication code for device is not valid.</Message></Error><RequestId>r-1</RequestId></ErrorResponse>',
+          }),
+      }),
+      'sts-invalid-code',
+    );
+    assert.equal((await h.engine.profile('work')).mfaSerial, result.serialNumber);
+    assert.equal(await h.engine.secrets.getTotpSecret('work'), enrolled?.totpSecret);
+  });
+});
+
 describe('refresh with a registered TOTP secret', () => {
   it('generates the code itself', async () => {
     await h.addUser('auto', { totp: true });
