@@ -158,6 +158,15 @@ describe('parseIniFor', () => {
     assert.ok(alone > 40, `only ${alone} of the files were read by the section alone`);
   });
 
+  test('a section-alone document is edited only through its scope: alone, setKeys and removeKeys refuse it', () => {
+    const text = lf('[a]', 'k = 1', '[b]', 'x = 2', '[c]', 'y = 3');
+    const scope = parseIniFor(text, 'b');
+    assert.equal(setKeys(scope, 'b', [['x', '9']]), lf('[a]', 'k = 1', '[b]', 'x = 9', '[c]', 'y = 3'));
+    // Alone, its edit would be the section's text only: written as the file, it would drop the others.
+    assert.throws(() => setKeys(scope.doc, 'b', [['x', '9']]), /through its scope/);
+    assert.throws(() => removeKeys(scope.doc, 'b', ['x']), /through its scope/);
+  });
+
   test('finds the header line as botocore reads it, and falls back where only the whole file can tell', () => {
     const cases: Array<[string, string, boolean]> = [
       // [text, section, read by the section alone]

@@ -170,6 +170,12 @@ export interface SectionScope {
  * file; removeKeys with `dropEmptySection` does not (the blank line above the header is outside
  * the section), so it is given the whole file.
  */
+/**
+ * The documents of one section alone ({@link parseIniFor}): an edit of one of them is the section's
+ * text, not the file's, so setKeys and removeKeys refuse them unless given with their scope.
+ */
+const SECTION_ALONE = new WeakSet<IniDocument>();
+
 export function parseIniFor(text: string, name: string): SectionScope {
   const bom = BOMS.find((b) => text.startsWith(b)) ?? '';
   const source = text.slice(bom.length);
@@ -193,6 +199,7 @@ export function parseIniFor(text: string, name: string): SectionScope {
       return eol;
     },
   };
+  SECTION_ALONE.add(doc);
   const before = text.slice(0, bom.length + at);
   const after = source.slice(end);
   return { doc, whole: (edited) => before + edited + after };
@@ -439,7 +446,9 @@ export function sectionValues(doc: IniDocument, name: string): Map<string, strin
 export function setKeys(source: string | IniDocument | SectionScope, section: string, entries: ReadonlyArray<readonly [string, string]>): string {
   assertWritable(section, entries);
   const parsed = typeof source === 'string' ? parseIniFor(source, section) : source;
-  return 'whole' in parsed ? parsed.whole(setKeysIn(parsed.doc, section, entries)) : setKeysIn(parsed, section, entries);
+  if ('whole' in parsed) return parsed.whole(setKeysIn(parsed.doc, section, entries));
+  refuseSectionAlone(parsed);
+  return setKeysIn(parsed, section, entries);
 }
 
 function setKeysIn(doc: IniDocument, section: string, entries: ReadonlyArray<readonly [string, string]>): string {
@@ -520,6 +529,7 @@ export interface RemoveKeysOptions {
  */
 export function removeKeys(source: string | IniDocument, section: string, keys: readonly string[], options: RemoveKeysOptions = {}): string {
   const doc = typeof source === 'string' ? parseIni(source) : source;
+  refuseSectionAlone(doc);
   const unchanged = (): string => (typeof source === 'string' ? source : serializeIni(doc));
   const target = singleSection(doc, section);
   if (!target) return unchanged();
@@ -563,6 +573,11 @@ export function assertWritable(section: string, entries: ReadonlyArray<readonly 
       throw invalidInput(key, 'a value must be a single non-empty line without surrounding blanks or " #" / " ;"');
     }
   }
+}
+
+/** A section-alone document given without its scope would give back the section as the whole file. */
+function refuseSectionAlone(doc: IniDocument): void {
+  if (SECTION_ALONE.has(doc)) throw new Error('a document of parseIniFor is edited through its scope (setKeys(scope, …)), never alone');
 }
 
 function singleSection(doc: IniDocument, name: string): IniSection | undefined {
