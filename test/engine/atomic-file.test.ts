@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -439,5 +440,33 @@ describe('FileUpdates', () => {
 
     assert.equal(await readFile(join(dir, 'one'), 'utf8'), '1\n3\n');
     assert.equal(await readFile(join(dir, 'two'), 'utf8'), '2\n');
+  });
+});
+
+describe('the temp file', () => {
+  test('one that another program made at its name just before is refused (O_EXCL) and left alone, with the target', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'old\n');
+    // The name's random part made known, and the other program's file made at that moment.
+    const value = 0.5;
+    const theirs = join(
+      dir,
+      `.credentials.${process.pid}.${Math.floor(value * 2 ** 48)
+        .toString(16)
+        .padStart(12, '0')}.tmp`,
+    );
+    const random = Math.random;
+    t.after(() => {
+      Math.random = random;
+    });
+    Math.random = () => {
+      Math.random = random;
+      writeFileSync(theirs, 'theirs');
+      return value;
+    };
+    await rejectsWith(updateFileAtomic(path, append('new')), 'credentials-file');
+    assert.equal(await readFile(theirs, 'utf8'), 'theirs');
+    assert.equal(await readFile(path, 'utf8'), 'old\n');
   });
 });

@@ -264,8 +264,11 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
     const mode = existing ? existing.mode & 0o7777 : (options.newFileMode ?? 0o600);
     // A fresh random name per attempt, created with O_EXCL: never a file someone else prepared.
     const temp = join(dir, `.${basename(target)}.${process.pid}.${tempNamePart()}.tmp`);
+    // Whether the temp file is this call's: one that was there already (O_EXCL refused it) is left alone.
+    let ours = false;
     try {
       await writeTemp(temp, next, mode, existing, code, what);
+      ours = true;
       await options.beforeRename?.(attempt);
       // Other tools do not lock: if the file changed since we read it, apply our change to theirs.
       if (!sameContent(await readSettled(target, code, what), current)) {
@@ -290,7 +293,7 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
         throw fileError(code, `Cannot replace the ${what} ${target}`, error);
       });
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
+      if (ours) await rm(temp, { force: true }).catch(() => undefined);
       throw error;
     }
     await fsyncDir(dir);
@@ -345,9 +348,10 @@ async function writeTemp(temp: string, content: Buffer, mode: number, existing: 
     await handle.chmod(mode);
     await handle.sync();
   } catch (error) {
+    const created = handle !== undefined;
     await handle?.close().catch(() => undefined);
     handle = undefined;
-    await rm(temp, { force: true }).catch(() => undefined);
+    if (created) await rm(temp, { force: true }).catch(() => undefined);
     throw fileError(code, `Cannot write the ${what} (temporary copy in ${dirname(temp)})`, error);
   } finally {
     await handle?.close();
