@@ -680,7 +680,7 @@ export class Engine {
       }
       if (!created) throw new MfaTrayError('already-exists', 'Every default device name for this computer is taken; choose a name.', { field: 'deviceName' });
     } catch (error) {
-      await keychain.putBack().catch(() => undefined);
+      await keychain.putBack();
       throw error;
     }
     const secret = parseTotpSecret(created.base32Secret);
@@ -702,7 +702,7 @@ export class Engine {
       await this.#iam.enableMfaDevice(key, region, userName, serialNumber, codes);
     } catch (error) {
       if (switched && profile) await this.settings.updateProfile(name, { mfaSerial: profile.mfaSerial }).catch(() => undefined);
-      await keychain.putBack().catch(() => undefined);
+      await keychain.putBack();
       const left = await this.#iam.deleteVirtualMfaDevice(key, region, serialNumber).then(
         () => '',
         () =>
@@ -735,26 +735,16 @@ export class Engine {
 
   /**
    * The keychain's side of an enrolment (see {@link enrol}): a new profile's key stored now,
-   * `keepSecret` for the device's secret, and `putBack` to leave both entries as they were.
+   * `keepSecret` for the device's secret, and `putBack` to leave both entries as they were. The
+   * entries are read first, strictly: one that cannot be read stops the enrolment before IAM.
    */
   async #enrolmentKeychain(
     name: string,
     newKey: LongLivedKey | undefined,
   ): Promise<{ readonly keepSecret: (secret: string) => Promise<void>; readonly putBack: () => Promise<void> }> {
-    const previousSecret = await this.secrets.getTotpSecret(name);
-    const previousKey = newKey ? await this.secrets.getLongLivedKey(name) : undefined;
+    const putBack = await this.#keychainSnapshot(name, { key: newKey !== undefined, totp: true, strict: true });
     if (newKey) await this.secrets.setLongLivedKey(name, newKey);
-    return {
-      keepSecret: (secret) => this.secrets.setTotpSecret(name, secret),
-      // Both entries are tried, the one failing or not: a key left without its profile is no use.
-      putBack: async () => {
-        const [secretBack, keyBack] = await Promise.allSettled([
-          previousSecret === undefined ? this.secrets.deleteTotpSecret(name) : this.secrets.setTotpSecret(name, previousSecret),
-          newKey && (previousKey === undefined ? this.secrets.deleteLongLivedKey(name) : this.secrets.setLongLivedKey(name, previousKey)),
-        ]);
-        for (const back of [secretBack, keyBack]) if (back?.status === 'rejected') throw back.reason;
-      },
-    };
+    return { keepSecret: (secret) => this.secrets.setTotpSecret(name, secret), putBack };
   }
 
   /**
@@ -1071,8 +1061,13 @@ export class Engine {
 
   async #status(withRoles: boolean, hideRolesOnConfigFailure: boolean): Promise<StatusReport> {
     const profiles = await this.settings.listProfiles();
-    const rolesOf = (): Promise<readonly RoleProfileConfig[]> => (hideRolesOnConfigFailure ? this.#rolesOf(profiles).catch(() => []) : this.#rolesOf(profiles));
-    const roles = withRoles && profiles.length > 0 ? await rolesOf() : [];
+    const roles =
+      withRoles && profiles.length > 0
+        ? await this.#rolesOf(profiles).catch((error: unknown) => {
+            if (hideRolesOnConfigFailure) return [];
+            throw error;
+          })
+        : [];
     let sessions: ReadonlyMap<string, SessionCredentials | MfaTrayError>;
     let withTotp: ReadonlySet<string>;
     try {
@@ -1166,28 +1161,38 @@ export class Engine {
 
   /** Runs keychain + settings steps of an add; on failure restores the keychain entries it replaced. */
   async #withKeychainRollback(name: string, touchesTotp: boolean, steps: () => Promise<void>): Promise<void> {
-    // What each entry held, or nothing when it could not be read: an entry whose old value is not
-    // known is left as the steps left it, never deleted as if it had been absent.
-    const read = <T>(value: Promise<T>): Promise<{ readonly value: T } | undefined> =>
-      value.then(
-        (v) => ({ value: v }),
-        () => undefined,
-      );
-    const previousKey = await read(this.secrets.getLongLivedKey(name));
-    const previousTotp = touchesTotp ? await read(this.secrets.getTotpSecret(name)) : undefined;
+    const putBack = await this.#keychainSnapshot(name, { key: true, totp: touchesTotp, strict: false });
     try {
       await steps();
     } catch (error) {
-      if (previousKey) {
-        const key = previousKey.value;
-        await (key ? this.secrets.setLongLivedKey(name, key) : this.secrets.deleteLongLivedKey(name)).catch(() => undefined);
-      }
-      if (previousTotp) {
-        const totp = previousTotp.value;
-        await (totp ? this.secrets.setTotpSecret(name, totp) : this.secrets.deleteTotpSecret(name)).catch(() => undefined);
-      }
+      await putBack();
       throw error;
     }
+  }
+
+  /**
+   * What a profile's key and TOTP-secret entries hold now, and the function that puts them back so
+   * (each tried, the other failing or not; it never throws). Not `strict`, an entry that cannot be
+   * read is left as it will be then, never deleted as if it had been absent; `strict`, the read's
+   * failure is thrown.
+   */
+  async #keychainSnapshot(name: string, which: { readonly key: boolean; readonly totp: boolean; readonly strict: boolean }): Promise<() => Promise<void>> {
+    const read = <T>(value: Promise<T>): Promise<{ readonly value: T } | undefined> =>
+      value.then(
+        (v) => ({ value: v }),
+        (error: unknown) => {
+          if (which.strict) throw error;
+          return undefined;
+        },
+      );
+    const key = which.key ? await read(this.secrets.getLongLivedKey(name)) : undefined;
+    const totp = which.totp ? await read(this.secrets.getTotpSecret(name)) : undefined;
+    return async () => {
+      await Promise.allSettled([
+        key && (key.value ? this.secrets.setLongLivedKey(name, key.value) : this.secrets.deleteLongLivedKey(name)),
+        totp && (totp.value ? this.secrets.setTotpSecret(name, totp.value) : this.secrets.deleteTotpSecret(name)),
+      ]);
+    };
   }
 }
 

@@ -157,6 +157,12 @@ export interface SectionScope {
 }
 
 /**
+ * The documents of one section alone ({@link parseIniFor}): an edit of one of them is the section's
+ * text, not the file's, so setKeys and removeKeys refuse them unless given with their scope.
+ */
+const SECTION_ALONE = new WeakSet<IniDocument>();
+
+/**
  * {@link parseIni} for reading or editing the one section `name`: when the section appears once and
  * no line starts with "[" after blanks (see parseIni), `doc` is that section alone (its header is
  * line 0, the file's line ending for new lines is kept), found by searching the text for its header
@@ -166,16 +172,9 @@ export interface SectionScope {
  * Otherwise (the section is missing or repeated, or such a line exists) `doc` is the whole file's
  * parse, and errors such as {@link DuplicateSectionError} come from it as before.
  *
- * findSections, sectionValues and setKeys give the same on `doc` (through `whole`) as on the whole
- * file; removeKeys with `dropEmptySection` does not (the blank line above the header is outside
- * the section), so it is given the whole file.
+ * findSections and sectionValues give the same on `doc` as on the whole file, and setKeys given
+ * the scope the same text. setKeys and removeKeys refuse `doc` alone: its edit is the section's text.
  */
-/**
- * The documents of one section alone ({@link parseIniFor}): an edit of one of them is the section's
- * text, not the file's, so setKeys and removeKeys refuse them unless given with their scope.
- */
-const SECTION_ALONE = new WeakSet<IniDocument>();
-
 export function parseIniFor(text: string, name: string): SectionScope {
   const bom = BOMS.find((b) => text.startsWith(b)) ?? '';
   const source = text.slice(bom.length);

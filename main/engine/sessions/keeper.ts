@@ -552,12 +552,7 @@ export class SessionKeeper {
       let changed = false;
       for (const name of this.#known) {
         if (names.has(name)) continue;
-        this.#known.delete(name);
-        this.#ownExpiries.delete(name);
-        this.#seenWhileRefreshing.delete(name);
-        this.#sources.delete(name);
-        this.#cancelRetry(name);
-        this.#scheduler?.delete(name);
+        this.removed(name);
         service.drop(name);
         changed = true;
         this.#emit({ kind: 'profile-removed', profile: name });
@@ -650,7 +645,7 @@ export class SessionKeeper {
     this.#schedule(name);
   }
 
-  /** A profile was removed here. */
+  /** A profile was removed (here, or found gone by a re-read): everything kept about it is forgotten. */
   removed(name: string): void {
     this.#known.delete(name);
     this.#ownExpiries.delete(name);
