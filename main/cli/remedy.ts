@@ -24,6 +24,8 @@ export function remedyCommand(remedy: Remedy): string | undefined {
       return `mfa-tray edit ${remedy.profile} --target <section>`;
     case 'add-profile':
       return 'mfa-tray add <profile> --mfa-serial <serial> --access-key-id <id>';
+    case 'diagnose':
+      return `mfa-tray doctor ${remedy.profile}`;
     case 'unlock-keychain':
       return undefined;
   }

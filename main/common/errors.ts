@@ -90,7 +90,9 @@ export type Remedy =
   /** Unlock the keychain, then try again. */
   | { readonly action: 'unlock-keychain' }
   /** Add a profile (there are none yet). */
-  | { readonly action: 'add-profile' };
+  | { readonly action: 'add-profile' }
+  /** Check the profile's key, device and surroundings (doctor's checks) once AWS can be reached. */
+  | { readonly action: 'diagnose'; readonly profile: string };
 
 /** The actions of {@link Remedy}. */
 export type RemedyAction = Remedy['action'];

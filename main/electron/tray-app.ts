@@ -274,7 +274,8 @@ export class TrayApp {
       case 'import-key':
       case 'edit-target':
       case 'add-profile':
-        // The profile window holds every one of these (edit, TOTP, key, import, add).
+      case 'diagnose':
+        // The profile window holds every one of these (edit, TOTP, key, import, add, diagnose).
         this.windows.show({ page: 'profiles' });
         return;
     }

@@ -685,8 +685,10 @@ export class Engine {
     }
     const secret = parseTotpSecret(created.base32Secret);
     const { serialNumber } = created;
-    let codes: [string, string];
+    let codes: readonly [string, string] | undefined;
     let switched = false;
+    /** Why whether AWS enabled the device is unknown, when it is and the secret is kept all the same. */
+    let unknown: MfaTrayError | undefined;
     try {
       await keychain.keepSecret(secret);
       // An existing profile is switched to the device before it is enabled too: afterwards, a
@@ -701,36 +703,71 @@ export class Engine {
       codes = [await totpCode(secret, step - 1), await totpCode(secret, step)];
       await this.#iam.enableMfaDevice(key, region, userName, serialNumber, codes);
     } catch (error) {
-      if (switched && profile) await this.settings.updateProfile(name, { mfaSerial: profile.mfaSerial }).catch(() => undefined);
-      await keychain.putBack();
-      const left = await this.#iam.deleteVirtualMfaDevice(key, region, serialNumber).then(
-        () => '',
-        () =>
-          ` The unassigned virtual device ${serialNumber} was left in the account (deleting it needs MFA); it does nothing, and the IAM console can delete it.`,
-      );
-      const explained = explainPolicyRefusal(error, ENROL_ACTIONS, false);
-      if (isMfaTrayError(explained) && left) throw new MfaTrayError(explained.code, `${explained.message}${left}`, { cause: explained });
-      throw explained;
+      // The codes went out and no answer came back (a connection dropped, a timeout, a 5xx): AWS may
+      // have enabled the device, and an enabled device whose secret is lost cannot be removed without
+      // MFA. The user's device list says which; when it cannot be read either, the secret is kept if
+      // keeping it loses nothing (no other TOTP secret was stored for the profile).
+      const enabled =
+        codes !== undefined && isMfaTrayError(error, 'sts-unavailable') && !error.notSent ? await this.#isUsersDevice(key, region, serialNumber) : false;
+      const noAnswer = `No answer came from AWS when the MFA device ${serialNumber} was being enabled (${plainCause(error).replace(/\.$/, '')}), and whether it was could not be checked either.`;
+      if (enabled === 'unknown' && !keychain.hadTotpSecret) {
+        unknown = new MfaTrayError('sts-unavailable', `${noAnswer} Its secret is kept in the keychain and profile "${name}" uses the device.`, {
+          cause: error,
+          remedy: { action: 'diagnose', profile: name },
+        });
+      } else if (enabled !== true) {
+        if (switched && profile) await this.settings.updateProfile(name, { mfaSerial: profile.mfaSerial }).catch(() => undefined);
+        await keychain.putBack();
+        if (enabled === 'unknown') {
+          // The profile had a secret already (of the device it keeps): that one is not risked.
+          throw new MfaTrayError(
+            'sts-unavailable',
+            `${noAnswer} Profile "${name}" keeps its device ${profile?.mfaSerial ?? ''} and its secret; the IAM console can remove ${serialNumber} from the user, if it was enabled, and delete it.`,
+            { cause: error },
+          );
+        }
+        const left = await this.#iam.deleteVirtualMfaDevice(key, region, serialNumber).then(
+          () => '',
+          () =>
+            ` The unassigned virtual device ${serialNumber} was left in the account (deleting it needs MFA); it does nothing, and the IAM console can delete it.`,
+        );
+        const explained = explainPolicyRefusal(error, ENROL_ACTIONS, false);
+        if (isMfaTrayError(explained) && left) throw new MfaTrayError(explained.code, `${explained.message}${left}`, { cause: explained });
+        throw explained;
+      }
     }
-    // Enabled: the codes' steps count as used. The secret (and a new profile's key) stay in the
-    // keychain whatever happens now (addProfile's own rollback puts back what was there before it:
-    // these), and a new profile is added with them.
-    for (const code of codes) await this.codes.claimTyped(serialNumber, code).catch(() => undefined);
+    // Enabled (or maybe, see \`unknown\`): the codes' steps count as used. The secret (and a new
+    // profile's key) stay in the keychain whatever happens now (addProfile's own rollback puts back
+    // what was there before it: these), and a new profile is added with them.
+    for (const code of codes ?? []) await this.codes.claimTyped(serialNumber, code).catch(() => undefined);
     if (!profile) {
       try {
         await this.addProfile({ name, mfaSerial: serialNumber, region, ...key, ...settings }, { totpSecret: secret });
       } catch (error) {
         throw new MfaTrayError(
           isMfaTrayError(error) ? error.code : 'internal',
-          `The MFA device ${serialNumber} was enabled and its secret is kept in the keychain, but the profile could not be added: ${isMfaTrayError(error) ? error.message : String(error)} Once that is fixed, run: mfa-tray add ${name} --mfa-serial ${serialNumber} --access-key-id <id>`,
+          `The MFA device ${serialNumber} ${unknown ? 'may have been enabled (no answer came)' : 'was enabled'} and its secret is kept in the keychain, but the profile could not be added: ${plainCause(error)} Once that is fixed, run: mfa-tray add ${name} --mfa-serial ${serialNumber} --access-key-id <id>`,
           { cause: error },
         );
       }
+      if (unknown) throw unknown;
       return { serialNumber, userName };
     }
     this.#schedule(name);
     this.#changed('profiles');
+    if (unknown) throw unknown;
     return { serialNumber, userName, previousSerial: profile.mfaSerial };
+  }
+
+  /**
+   * Whether the device is one of the key's user's (enabled) MFA devices, by \`iam:ListMFADevices\`
+   * (allowed without MFA by AWS's self-service policy); 'unknown' when the list cannot be read.
+   */
+  async #isUsersDevice(key: LongLivedKey, region: string, serialNumber: string): Promise<boolean | 'unknown'> {
+    return this.#iam.listMfaDevices(key, region).then(
+      (devices) => devices.some((device) => device.serialNumber === serialNumber),
+      () => 'unknown' as const,
+    );
   }
 
   /**
@@ -741,10 +778,10 @@ export class Engine {
   async #enrolmentKeychain(
     name: string,
     newKey: LongLivedKey | undefined,
-  ): Promise<{ readonly keepSecret: (secret: string) => Promise<void>; readonly putBack: () => Promise<void> }> {
-    const putBack = await this.#keychainSnapshot(name, { key: newKey !== undefined, totp: true, strict: true });
+  ): Promise<{ readonly keepSecret: (secret: string) => Promise<void>; readonly putBack: () => Promise<void>; readonly hadTotpSecret: boolean }> {
+    const { putBack, hadTotpSecret } = await this.#keychainSnapshot(name, { key: newKey !== undefined, totp: true, strict: true });
     if (newKey) await this.secrets.setLongLivedKey(name, newKey);
-    return { keepSecret: (secret) => this.secrets.setTotpSecret(name, secret), putBack };
+    return { keepSecret: (secret) => this.secrets.setTotpSecret(name, secret), putBack, hadTotpSecret };
   }
 
   /**
@@ -1161,7 +1198,7 @@ export class Engine {
 
   /** Runs keychain + settings steps of an add; on failure restores the keychain entries it replaced. */
   async #withKeychainRollback(name: string, touchesTotp: boolean, steps: () => Promise<void>): Promise<void> {
-    const putBack = await this.#keychainSnapshot(name, { key: true, totp: touchesTotp, strict: false });
+    const { putBack } = await this.#keychainSnapshot(name, { key: true, totp: touchesTotp, strict: false });
     try {
       await steps();
     } catch (error) {
@@ -1174,9 +1211,12 @@ export class Engine {
    * What a profile's key and TOTP-secret entries hold now, and the function that puts them back so
    * (each tried, the other failing or not; it never throws). Not `strict`, an entry that cannot be
    * read is left as it will be then, never deleted as if it had been absent; `strict`, the read's
-   * failure is thrown.
+   * failure is thrown. `hadTotpSecret`: whether a TOTP secret was read (false when none was read).
    */
-  async #keychainSnapshot(name: string, which: { readonly key: boolean; readonly totp: boolean; readonly strict: boolean }): Promise<() => Promise<void>> {
+  async #keychainSnapshot(
+    name: string,
+    which: { readonly key: boolean; readonly totp: boolean; readonly strict: boolean },
+  ): Promise<{ readonly putBack: () => Promise<void>; readonly hadTotpSecret: boolean }> {
     const read = <T>(value: Promise<T>): Promise<{ readonly value: T } | undefined> =>
       value.then(
         (v) => ({ value: v }),
@@ -1187,12 +1227,13 @@ export class Engine {
       );
     const key = which.key ? await read(this.secrets.getLongLivedKey(name)) : undefined;
     const totp = which.totp ? await read(this.secrets.getTotpSecret(name)) : undefined;
-    return async () => {
+    const putBack = async (): Promise<void> => {
       await Promise.allSettled([
         key && (key.value ? this.secrets.setLongLivedKey(name, key.value) : this.secrets.deleteLongLivedKey(name)),
         totp && (totp.value ? this.secrets.setTotpSecret(name, totp.value) : this.secrets.deleteTotpSecret(name)),
       ]);
     };
+    return { putBack, hadTotpSecret: totp?.value !== undefined };
   }
 }
 
@@ -1255,4 +1296,9 @@ function damagedEntryState(error: MfaTrayError): SessionState {
 /** The state of every profile and role while the keychain cannot be read (locked, absent, not answering). */
 function keychainDownState(error: MfaTrayError): SessionState {
   return { kind: 'failed', code: error.code, reason: error.message };
+}
+
+/** An error's own words, to quote inside another message. */
+function plainCause(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -167,6 +167,28 @@ describe('enrol', () => {
     assert.equal(cli.sts.pendingDevices().filter((serial) => serial.includes(`::${user.account}:`)).length, 1);
   });
 
+  test("no answer to EnableMFADevice and no device list: one line, exit 8; the secret kept, and doctor then says the device is the user's", async () => {
+    const user = passkeyUser();
+    cli.sts.malformNext(1, 'dropped', 'EnableMFADevice');
+    cli.sts.failNext(10, 503, 'ListMFADevices');
+    const result = await enrolNew(user);
+    const device = cli.sts.devicesOf(user).find((d) => d.kind === 'virtual');
+    assert.ok(device?.totpSecret, 'AWS enabled it');
+    assertOneLine(
+      result,
+      8,
+      new RegExp(
+        `^mfa-tray enrol: No answer came from AWS when the MFA device ${device.serialNumber} was being enabled \\(.+[^.]\\), and whether it was could not be checked either\\. Its secret is kept in the keychain and profile "work" uses the device\\. Once AWS can be reached, check the profile: mfa-tray doctor work$`,
+      ),
+      user.secretAccessKey,
+      device.totpSecret,
+    );
+    assert.equal(await cli.sandbox.secrets.getTotpSecret('work'), device.totpSecret);
+    cli.sts.clearFaults();
+    const doctor = await cli.sandbox.run(['doctor', 'work'], { detached: true });
+    assert.match(doctor.stdout, new RegExp(`${device.serialNumber.replace(/[/]/g, '\\/')} is one of this user's MFA devices`));
+  });
+
   test('--resync sends two consecutive codes of the stored secret', async () => {
     const user = passkeyUser();
     assert.equal((await enrolNew(user)).status, 0);

@@ -282,6 +282,94 @@ describe('enrol of an existing profile', () => {
   });
 });
 
+describe('enrol, when no answer comes back from EnableMFADevice', () => {
+  /** A user whose only MFA device is a passkey, in an account of its own, and the key to enrol it with. */
+  function passkeyUser() {
+    const account = String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+    const user = loopback.sts.registerUser({ account, mfaSerial: null, name: `lost-${Date.now()}` });
+    loopback.sts.addDevice(user, { kind: 'security-key', name: 'passkey' });
+    return { user, newProfile: { key: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey } } };
+  }
+  const enrolRequests = () =>
+    loopback.sts.requests.filter((r) => r.action?.endsWith('MFADevice') || r.action === 'ListMFADevices').map((r) => [r.action, r.outcome]);
+
+  it("AWS enabled the device and the answer was lost: the user's device list says so, and the profile is added with its secret", async () => {
+    const { user, newProfile } = passkeyUser();
+    loopback.sts.malformNext(1, 'dropped', 'EnableMFADevice');
+    const result = await h.engine.enrol('fresh', { newProfile });
+    const device = loopback.sts.devicesOf(user).find((d) => d.kind === 'virtual');
+    assert.equal(result.serialNumber, device?.serialNumber);
+    assert.equal(await h.engine.secrets.getTotpSecret('fresh'), device?.totpSecret);
+    assert.equal((await h.engine.profile('fresh')).mfaSerial, device?.serialNumber);
+    assert.deepEqual(enrolRequests().slice(-3), [
+      ['CreateVirtualMFADevice', 'ok'],
+      ['EnableMFADevice', 'malformed (ok)'],
+      ['ListMFADevices', 'ok'],
+    ]);
+  });
+
+  it('and the device list cannot be read either: the secret, the key and the profile are kept, and the error says so', async () => {
+    const { user, newProfile } = passkeyUser();
+    loopback.sts.malformNext(1, 'dropped', 'EnableMFADevice');
+    loopback.sts.failNext(10, 503, 'ListMFADevices');
+    const error = await rejectsWith(h.engine.enrol('fresh', { newProfile }), 'sts-unavailable');
+    const device = loopback.sts.devicesOf(user).find((d) => d.kind === 'virtual');
+    assert.ok(device?.totpSecret, 'AWS enabled it');
+    assert.match(
+      error.message,
+      /^No answer came from AWS when the MFA device \S+ was being enabled \(.+\), and whether it was could not be checked either\. Its secret is kept in the keychain and profile "fresh" uses the device\.$/,
+    );
+    assert.deepEqual(error.remedies, [{ action: 'diagnose', profile: 'fresh' }]);
+    for (const secret of [device.totpSecret, user.secretAccessKey]) assert.ok(!error.message.includes(secret), 'a secret in the message');
+    assert.equal(await h.engine.secrets.getTotpSecret('fresh'), device.totpSecret);
+    assert.deepEqual(await h.engine.secrets.getLongLivedKey('fresh'), newProfile.key);
+    assert.equal((await h.engine.profile('fresh')).mfaSerial, device.serialNumber);
+    const sinceEnable = enrolRequests().slice(enrolRequests().findLastIndex(([action]) => action === 'EnableMFADevice'));
+    assert.deepEqual(sinceEnable[0], ['EnableMFADevice', 'malformed (ok)']);
+    assert.ok(
+      sinceEnable.length > 1 && sinceEnable.slice(1).every(([action, outcome]) => action === 'ListMFADevices' && outcome === '5xx'),
+      JSON.stringify(sinceEnable),
+    );
+  });
+
+  it('an existing profile that has a secret keeps its device and that secret when the outcome is unknown', async () => {
+    const user = await h.addUser('work', { totp: true });
+    const before = { serial: (await h.engine.profile('work')).mfaSerial, secret: await h.engine.secrets.getTotpSecret('work') };
+    loopback.sts.malformNext(1, 'dropped', 'EnableMFADevice');
+    loopback.sts.failNext(10, 503, 'ListMFADevices');
+    const error = await rejectsWith(h.engine.enrol('work', { deviceName: 'unknown-outcome' }), 'sts-unavailable');
+    assert.match(
+      error.message,
+      new RegExp(
+        `Profile "work" keeps its device ${before.serial} and its secret; the IAM console can remove \\S+unknown-outcome from the user, if it was enabled, and delete it\\.$`,
+      ),
+    );
+    assert.equal((await h.engine.profile('work')).mfaSerial, before.serial);
+    assert.equal(await h.engine.secrets.getTotpSecret('work'), before.secret);
+    assert.ok(loopback.sts.devicesOf(user).some((d) => d.serialNumber.endsWith('/unknown-outcome')));
+  });
+
+  it('a 5xx before AWS enabled it: the device list says it is not enabled, so all is put back (the device left unassigned: deleting it needs MFA)', async () => {
+    const { user, newProfile } = passkeyUser();
+    loopback.sts.failNext(1, 503, 'EnableMFADevice');
+    const error = await rejectsWith(h.engine.enrol('fresh', { newProfile }), 'sts-unavailable');
+    assert.match(error.message, /The unassigned virtual device \S+ was left in the account \(deleting it needs MFA\)/);
+    assert.deepEqual(
+      loopback.sts.devicesOf(user).map((d) => d.kind),
+      ['security-key'],
+    );
+    assert.deepEqual(enrolRequests().slice(-4), [
+      ['CreateVirtualMFADevice', 'ok'],
+      ['EnableMFADevice', '5xx'],
+      ['ListMFADevices', 'ok'],
+      ['DeleteVirtualMFADevice', 'AccessDenied'],
+    ]);
+    assert.equal(await h.engine.secrets.getTotpSecret('fresh'), undefined);
+    assert.equal(await h.engine.secrets.getLongLivedKey('fresh'), undefined);
+    await rejectsWith(h.engine.profile('fresh'), 'not-found');
+  });
+});
+
 describe('refresh with a registered TOTP secret', () => {
   it('generates the code itself', async () => {
     await h.addUser('auto', { totp: true });

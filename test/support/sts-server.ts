@@ -180,7 +180,9 @@ export type MalformedKind =
   /** HTTP 200, 50 MB of XML-ish text streamed in chunks, no Content-Length. */
   | 'huge'
   /** HTTP 200 declaring a 50 MB Content-Length (and starting to send it). */
-  | 'huge-declared';
+  | 'huge-declared'
+  /** No answer at all: the connection is closed once the request was processed, as a network that drops on the way back. */
+  | 'dropped';
 
 /** Options for {@link startStsServer}; all can be changed later through the setters. */
 export interface StsServerOptions {
@@ -236,12 +238,18 @@ export interface StsServer {
   setLatency(ms: number): void;
   /** While on, requests are read and logged but never answered (until close()). */
   setHang(on: boolean): void;
-  /** The next `n` requests fail with `status` (500: InternalFailure, 503: ServiceUnavailable). */
-  failNext(n: number, status?: 500 | 502 | 503 | 504): void;
+  /**
+   * The next `n` requests fail with `status` (500: InternalFailure, 503: ServiceUnavailable); with
+   * `action`, the next `n` with that `Action` (the others are answered as usual).
+   */
+  failNext(n: number, status?: 500 | 502 | 503 | 504, action?: string): void;
   /** The next `n` requests are throttled (`Throttling`, `Rate exceeded`, HTTP 400). */
   throttleNext(n: number): void;
-  /** The next `n` requests get a malformed answer (processed first: a code sent is used up). */
-  malformNext(n: number, kind?: MalformedKind): void;
+  /**
+   * The next `n` requests get a malformed answer (processed first: a code sent is used up); with
+   * `action`, the next `n` with that `Action`.
+   */
+  malformNext(n: number, kind?: MalformedKind, action?: string): void;
   /**
    * The next request gets exactly this answer, whatever it asked (for property tests of hostile
    * endpoints): nothing is checked or issued. `dated: false` leaves the Date header out.
@@ -477,9 +485,12 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
   let latencyMs = options.latencyMs ?? 0;
   let hang = false;
   let rawAnswer: { readonly status: number; readonly body: string; readonly contentType?: string; readonly dated?: boolean } | undefined;
-  let failures: { remaining: number; status: number } = { remaining: 0, status: 503 };
+  let failures: { remaining: number; status: number; action?: string | undefined } = { remaining: 0, status: 503 };
   let throttles = 0;
-  let malformed: { remaining: number; kind: MalformedKind } = { remaining: 0, kind: 'html' };
+  let malformed: { remaining: number; kind: MalformedKind; action?: string | undefined } = { remaining: 0, kind: 'html' };
+  /** Whether a fault given for `action` (or for any request, when it has none) applies to this one. */
+  const aimedAt = (fault: { readonly action?: string | undefined }, record: StsRequestRecord): boolean =>
+    fault.action === undefined || fault.action === record.action;
 
   const now = (): number => Date.now() + clockSkewMs;
 
@@ -838,7 +849,7 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
       send(res, record, requestId, answer, { undated: answer.dated === false });
       return;
     }
-    if (failures.remaining > 0) {
+    if (failures.remaining > 0 && aimedAt(failures, record)) {
       failures.remaining -= 1;
       record.outcome = '5xx';
       const error =
@@ -855,13 +866,15 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     }
 
     const answer = answerFor(req, body, params, record, requestId);
-    if (malformed.remaining > 0) {
+    if (malformed.remaining > 0 && aimedAt(malformed, record)) {
       // The request was processed (a code was used up, a session issued) but the answer is mangled on
       // the way back, as by a captive portal or a broken proxy.
       malformed.remaining -= 1;
       record.outcome = `malformed (${record.outcome})`;
       const element = record.action === 'GetCallerIdentity' ? 'GetCallerIdentity' : 'GetSessionToken';
-      if (malformed.kind === 'html') {
+      if (malformed.kind === 'dropped') {
+        res.socket?.destroy();
+      } else if (malformed.kind === 'html') {
         send(res, record, requestId, { status: 200, body: '<!doctype html><html><body><h1>Sign in to the Wi-Fi</h1></body></html>', contentType: 'text/html' });
       } else if (malformed.kind === 'proxy-403') {
         send(res, record, requestId, {
@@ -935,14 +948,14 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     setHang: (on) => {
       hang = on;
     },
-    failNext: (n, status = 503) => {
-      failures = { remaining: n, status };
+    failNext: (n, status = 503, action) => {
+      failures = { remaining: n, status, action };
     },
     throttleNext: (n) => {
       throttles = n;
     },
-    malformNext: (n, kind = 'html') => {
-      malformed = { remaining: n, kind };
+    malformNext: (n, kind = 'html', action) => {
+      malformed = { remaining: n, kind, action };
     },
     answerNext: (answer) => {
       rawAnswer = answer;

@@ -24,6 +24,7 @@ export const REMEDY_WORDS: Readonly<Record<Language, Readonly<Record<RemedyActio
     'edit-target': { phrase: 'choose another target section', label: 'Edit the profile…' },
     'unlock-keychain': { phrase: 'unlock the keychain, then try again', label: 'Try again' },
     'add-profile': { phrase: 'add one', label: 'Add a profile…' },
+    diagnose: { phrase: 'once AWS can be reached, check the profile', label: 'Manage profiles…' },
   },
   ja: {
     refresh: { phrase: '新しいセッションを取得する', label: '今すぐ更新' },
@@ -35,5 +36,6 @@ export const REMEDY_WORDS: Readonly<Record<Language, Readonly<Record<RemedyActio
     'edit-target': { phrase: '別の書き込み先セクションを選ぶ', label: 'プロファイルを編集…' },
     'unlock-keychain': { phrase: 'キーチェーンのロックを解除してから再試行する', label: '再試行' },
     'add-profile': { phrase: 'プロファイルを追加する', label: 'プロファイルを追加…' },
+    diagnose: { phrase: 'AWS に接続できるようになったらプロファイルを診断する', label: 'プロファイルの管理…' },
   },
 };
