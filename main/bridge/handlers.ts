@@ -129,7 +129,7 @@ function newProfileOf(form: NewProfileForm): NonNullable<NonNullable<Parameters<
 export async function profileViews(engine: Engine): Promise<ProfileView[]> {
   // The sessions of profiles and roles in one keychain listing; a config file that cannot be read
   // hides the roles, not the profiles.
-  const { profiles: statuses, roles } = await engine.statusWithRoles({ hideRolesOnConfigFailure: true });
+  const { profiles: statuses, roles } = await engine.statusWithRoles();
   const withKey = await engine.profilesWithKey().catch(() => new Set<string>());
   return statuses.map(({ profile, state, hasTotpSecret, plan }) => ({
     ...profile,

@@ -92,6 +92,8 @@ export interface RoleStatus {
 export interface StatusReport {
   readonly profiles: ProfileStatus[];
   readonly roles: readonly RoleStatus[];
+  /** Why `roles` is empty when the config file could not be read (the profiles are all there still). */
+  readonly rolesUnread?: MfaTrayError;
 }
 
 /** How one profile's refresh in {@link Engine.refreshMany} ended (`skipped`: not started, the run was stopped). */
@@ -1083,26 +1085,28 @@ export class Engine {
    * damaged session entry fails its own profile only.
    */
   async status(): Promise<ProfileStatus[]> {
-    return (await this.#status(false, false)).profiles;
+    return (await this.#status(false)).profiles;
   }
 
   /**
    * {@link status} and the role profiles' states (`roleStatus`) together, for `mfa-tray status` and
    * the windows: the settings file, the config file and each kind of keychain entry (sessions, TOTP
-   * secrets) are read once for all of them, whatever the number of profiles. With
-   * `hideRolesOnConfigFailure`, a config file that cannot be read gives no roles instead of the error.
+   * secrets) are read once for all of them, whatever the number of profiles. A config file that
+   * cannot be read gives no roles and says why (`rolesUnread`): the profiles are shown all the same.
    */
-  statusWithRoles(options: { readonly hideRolesOnConfigFailure?: boolean } = {}): Promise<StatusReport> {
-    return this.#status(true, options.hideRolesOnConfigFailure === true);
+  statusWithRoles(): Promise<StatusReport> {
+    return this.#status(true);
   }
 
-  async #status(withRoles: boolean, hideRolesOnConfigFailure: boolean): Promise<StatusReport> {
+  async #status(withRoles: boolean): Promise<StatusReport> {
     const profiles = await this.settings.listProfiles();
+    let rolesUnread: MfaTrayError | undefined;
     const roles =
       withRoles && profiles.length > 0
         ? await this.#rolesOf(profiles).catch((error: unknown) => {
-            if (hideRolesOnConfigFailure) return [];
-            throw error;
+            if (!isMfaTrayError(error)) throw error;
+            rolesUnread = error;
+            return [];
           })
         : [];
     let sessions: ReadonlyMap<string, SessionCredentials | MfaTrayError>;
@@ -1120,6 +1124,7 @@ export class Engine {
       return {
         profiles: profiles.map((profile) => ({ profile, state, hasTotpSecret: false, plan: refreshPlan(profile, 'person') })),
         roles: roles.map((role) => ({ role, state })),
+        ...(rolesUnread ? { rolesUnread } : {}),
       };
     }
     const found = new Map<string, SessionCredentials>();
@@ -1138,6 +1143,7 @@ export class Engine {
         plan: refreshPlan(profile, sources.get(profile.name) ?? 'person'),
       })),
       roles: this.#roleStates(roles, sessions),
+      ...(rolesUnread ? { rolesUnread } : {}),
     };
   }
 

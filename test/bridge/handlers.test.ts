@@ -118,13 +118,13 @@ describe('bridge handlers', () => {
       open = resolve;
     });
     const status = h.engine.statusWithRoles.bind(h.engine);
-    h.engine.statusWithRoles = async (options) => {
+    h.engine.statusWithRoles = async () => {
       builds += 1;
       building += 1;
       mostAtOnce = Math.max(mostAtOnce, building);
       try {
         if (builds === 1) await gate;
-        return await status(options);
+        return await status();
       } finally {
         building -= 1;
       }

@@ -86,6 +86,20 @@ describe('role profiles', () => {
     );
     assert.doesNotMatch(readFileSync(cli.sandbox.credentialsFile, 'utf8'), /^\[other\]$/m);
   });
+
+  test('a config file that cannot be read: status and list still show the profiles, then one line says why the roles are missing, exit 6', async () => {
+    await cli.sandbox.addProfile('work', cli.user);
+    // A folder where the file should be: unreadable even as root (CI runs as root, so no chmod).
+    mkdirSync(cli.sandbox.configFile, { recursive: true });
+    for (const argv of [['status'], ['status', '--json'], ['list']]) {
+      const result = await cli.sandbox.run(argv);
+      assert.equal(result.status, 6, `${argv.join(' ')}: ${result.stderr}`);
+      assert.match(result.stdout, argv.includes('--json') ? /"name": "work"/ : /^work\s/m, argv.join(' '));
+      const lines = result.stderr.split('\n').filter((line) => line !== '');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.match(lines[0] ?? '', new RegExp(`^mfa-tray ${argv[0]}: .*${cli.sandbox.configFile.replace(/[/.]/g, '\\$&')}.* Role profiles are not shown\\.$`));
+    }
+  });
 });
 
 describe('the AWS CLI v2 with role profiles', () => {

@@ -108,10 +108,13 @@ describe('a locked keychain', () => {
     assert.equal(await secretServiceLockProbe({ ...keyring.env, PATH: join(dir, 'nothing') })(`${prefix}: long-lived-key`), 'unknown');
   });
 
-  test('status: no crash; every profile listed with the keychain locked; exit 5 with how to unlock', async () => {
+  test('status and list: no crash; every profile listed with the keychain locked; exit 5 with how to unlock', async () => {
     const result = await cli(['status']);
     lockedLine(result, 'status');
     assert.match(result.stdout, /^work\s+\[work\]\s+keychain locked\s/m, result.stdout);
+    const listed = await cli(['list']);
+    lockedLine(listed, 'list');
+    assert.match(listed.stdout, /^work\s/m, listed.stdout);
 
     const json = await cli(['status', '--json']);
     lockedLine(json, 'status --json');

@@ -7,6 +7,7 @@ import type { CodeSource } from '../../engine';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { formatDuration, renderTable } from '../format';
+import { failIfIncomplete } from './status';
 
 const CODE_WORDS: Readonly<Record<CodeSource, string>> = { totp: 'TOTP secret', command: 'mfa_process', yubikey: 'YubiKey', person: 'typed' };
 
@@ -30,7 +31,8 @@ Options:
   async run(ctx) {
     const engine = ctx.engine();
     // Profiles and role profiles in one go: each kind of keychain entry is read once for all of them.
-    const { profiles: statuses, roles } = await engine.statusWithRoles();
+    const report = await engine.statusWithRoles();
+    const { profiles: statuses, roles } = report;
     if (statuses.length === 0) {
       ctx.out('No profiles yet. Add one with: mfa-tray add <profile> --mfa-serial <serial> --access-key-id <id>');
       return EXIT.ok;
@@ -55,6 +57,6 @@ Options:
       rows.push([role.name, `role, from ${role.sourceProfile}`, role.roleArn, left, `[${role.name}]`]);
     }
     ctx.write(renderTable(['PROFILE', 'CODES', 'MFA DEVICE', 'SESSION', 'SECTION'], rows));
-    return EXIT.ok;
+    return failIfIncomplete(report);
   },
 };

@@ -2,7 +2,7 @@
  * `mfa-tray status`: every profile, its session state and time left; `--json` for scripts.
  */
 import { MfaTrayError, isKeychainDown } from '../../common/errors';
-import { type ProfileStatus, describeOffset } from '../../engine';
+import { type StatusReport, describeOffset } from '../../engine';
 import { expiryOf } from '../../common/session-state';
 import type { SessionState } from '../../common/model';
 import { flag } from '../args';
@@ -34,12 +34,13 @@ Options:
   async run(ctx, { values }) {
     const engine = ctx.engine();
     // Profiles and role profiles in one go: each kind of keychain entry is read once for all of them.
-    const { profiles: statuses, roles } = await engine.statusWithRoles();
+    const report = await engine.statusWithRoles();
+    const { profiles: statuses, roles } = report;
     const now = engine.clock.now();
     const clock = await engine.clockStatus();
     if (flag(values, 'json')) {
       ctx.write(`${JSON.stringify(toStatusJson(statuses, now, clock, roles), null, 2)}\n`);
-      return failIfKeychainDown(statuses);
+      return failIfIncomplete(report);
     }
     if (statuses.length === 0) {
       ctx.out('No profiles yet. Add one with: mfa-tray add <profile> --mfa-serial <serial> --access-key-id <id>');
@@ -67,17 +68,21 @@ Options:
           `${off ? "; codes are made in AWS's time" : ''}.`,
       );
     }
-    return failIfKeychainDown(statuses);
+    return failIfIncomplete(report);
   },
 };
 
 /**
- * The profiles are listed from the settings file even when the keychain cannot be read; the run
- * still fails (exit 5, one line saying why and how to fix it), as every command does then.
+ * The end of `status` and `list`, once their table is out. The profiles are listed from the settings
+ * file even when the keychain cannot be read, and the role profiles left out when the config file
+ * cannot be read; the run still fails then, with one line saying why (exit 5 for the keychain, as
+ * every command does then, before the config file's 6).
  */
-function failIfKeychainDown(statuses: readonly ProfileStatus[]): typeof EXIT.ok {
-  for (const { state } of statuses) {
+export function failIfIncomplete(report: StatusReport): typeof EXIT.ok {
+  for (const { state } of report.profiles) {
     if (state.kind === 'failed' && isKeychainDown(state.code)) throw new MfaTrayError(state.code, state.reason);
   }
+  const unread = report.rolesUnread;
+  if (unread) throw new MfaTrayError(unread.code, `${unread.message} Role profiles are not shown.`, { cause: unread });
   return EXIT.ok;
 }
