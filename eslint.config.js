@@ -74,6 +74,12 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The benchmark's helper that a bare `node -e` baseline requires (bench/rss-parts.cjs).
+    files: ['bench/**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The pure layer: runs in Node and in the browser alike, so no Node, no Electron, no engine.
     files: ['main/common/**/*.ts'],
     rules: {

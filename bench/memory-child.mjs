@@ -3,6 +3,7 @@
 // then its memory after a full GC, as JSON on stdout. argv[2]: { env, configDir, keychainPrefix }.
 import { Engine } from '../main/engine/engine.ts';
 import { KeytarSecretStore } from '../main/engine/keychain/keytar-secret-store.ts';
+import { rssParts } from './rss-parts.cjs';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const engine = new Engine({ env: config.env, configDir: config.configDir, secretStore: new KeytarSecretStore(config.keychainPrefix) });
@@ -13,7 +14,7 @@ for (let i = 0; i < 3; i += 1) gc?.();
 await new Promise((resolve) => setTimeout(resolve, 100));
 gc?.();
 process.stdout.write(
-  `${JSON.stringify({ profiles: statuses.length, valid: statuses.filter((s) => s.state.kind === 'valid').length, memory: process.memoryUsage() })}\n`,
+  `${JSON.stringify({ profiles: statuses.length, valid: statuses.filter((s) => s.state.kind === 'valid').length, memory: process.memoryUsage(), parts: rssParts() })}\n`,
 );
 engine.stop();
 process.exit(0);

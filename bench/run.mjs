@@ -704,9 +704,16 @@ async function inner() {
           samples.push(JSON.parse(result.stdout.trim().split('\n').at(-1)));
         }
         const pick = (key) => median(samples.map((s) => (s.memory ?? s)[key]));
-        return { rss: pick('rss'), heapUsed: pick('heapUsed'), external: pick('external'), valid: samples[0].valid };
+        const part = (key) => median(samples.map((s) => s.parts?.[key] ?? Number.NaN));
+        return {
+          rss: pick('rss'),
+          heapUsed: pick('heapUsed'),
+          external: pick('external'),
+          valid: samples[0].valid,
+          parts: samples[0].parts && { node: part('node'), libraries: part('libraries'), jsHeap: part('jsHeap'), otherNative: part('otherNative') },
+        };
       };
-      const printMemory = 'for (let i = 0; i < 3; i += 1) gc(); setTimeout(() => { gc(); console.log(JSON.stringify(process.memoryUsage())); }, 100);';
+      const printMemory = `for (let i = 0; i < 3; i += 1) gc(); setTimeout(() => { gc(); console.log(JSON.stringify({ memory: process.memoryUsage(), parts: require(${JSON.stringify(join(root, 'bench', 'rss-parts.cjs'))}).rssParts() })); }, 100);`;
       const baseline = await measureMemory(['-e', printMemory]);
       // The keychain module alone (keytar, libsecret, GLib, a D-Bus connection): native memory the engine pulls in.
       const keytarOnly = await measureMemory([
@@ -719,11 +726,17 @@ async function inner() {
       raw.memory = { baseline, keytarOnly, engine0, engine5, engine100 };
       const rss = engine100.rss - baseline.rss;
       const heap = engine100.heapUsed - baseline.heapUsed;
+      // Where the RSS over Node is (Linux): see bench/rss-parts.cjs.
+      const over = (key) => fmtSigned(engine100.parts[key] - baseline.parts[key]);
+      const where =
+        engine100.parts && baseline.parts
+          ? `; the RSS over Node by where it is: Node's own code paged in ${over('node')}, libraries ${over('libraries')}, JS heap ${over('jsHeap')}, other native memory ${over('otherNative')}`
+          : '';
       row({
         id: 4,
         what: 'the engine started with 100 profiles (states loaded, scheduler timer set), over a bare Node process, after GC',
         figure: `RSS ${fmtSigned(rss)}, JS heap ${fmtSigned(heap)}`,
-        baseline: `node: RSS ${fmtBytes(baseline.rss)}, heap ${fmtBytes(baseline.heapUsed)}; of the RSS, keytar + libsecret + one keychain call alone ${fmtSigned(keytarOnly.rss - baseline.rss)}, the engine with no profile ${fmtSigned(engine0.rss - baseline.rss)}; each profile past 5: RSS ${fmtBytes((engine100.rss - engine5.rss) / 95)}, heap ${fmtBytes((engine100.heapUsed - engine5.heapUsed) / 95)}`,
+        baseline: `node: RSS ${fmtBytes(baseline.rss)}, heap ${fmtBytes(baseline.heapUsed)}; of the RSS, keytar + libsecret + one keychain call alone ${fmtSigned(keytarOnly.rss - baseline.rss)}, the engine with no profile ${fmtSigned(engine0.rss - baseline.rss)}; each profile past 5: RSS ${fmtBytes((engine100.rss - engine5.rss) / 95)}, heap ${fmtBytes((engine100.heapUsed - engine5.heapUsed) / 95)}${where}`,
         goal: '< 10 MB (RSS)',
         met: rss < 10 * 1024 * 1024,
       });
@@ -895,7 +908,11 @@ async function inner() {
         id: '4b',
         what: `soak: the engine as \`watch\` runs it, 100 profiles refreshed unattended (generated codes, loopback STS), a fast clock moved 5 min at a time: ${span} simulated in ${Math.round(last.wallMs / 1000)} s${result.endedEarly ? ' (the wall-clock budget ended it early)' : ''}, ${counts.refreshed} refreshes (${counts.failed} failed${result.lastFailure ? `, last: ${result.lastFailure}` : ''}${result.stalls ? `, ${result.stalls} waits cut short` : ''}), ${last.listings} keychain listings, memory after GC sampled ${samples.length} times (the keeper's re-reads run on real time: see 4c)`,
         figure: `heap ${fmtBytes(first.heapUsed)} → ${fmtBytes(second.heapUsed)} → ${fmtBytes(last.heapUsed)} (${fmtSigned(heapGrowth)}, slope ${fmtSigned(slope('heapUsed'))}/day); RSS ${fmtBytes(first.rss)} → ${fmtBytes(second.rss)} → ${fmtBytes(last.rss)} (${fmtSigned(rssGrowth)}, slope ${fmtSigned(slope('rss'))}/day)`,
-        baseline: `its own first samples (start; after the first interval); per refresh: RSS ${fmtSigned((last.rss - second.rss) / Math.max(1, last.refreshed - second.refreshed))}, heap ${fmtSigned((last.heapUsed - second.heapUsed) / Math.max(1, last.refreshed - second.refreshed))}, with ${((result.keychainCalls.get ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} keychain reads and ${((result.keychainCalls.set ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} writes; keytar alone (a bare process, ${keytarAlone.singleCalls} calls each): getPassword ${fmtSigned(keytarAlone.getPassword.rss)}, setPassword ${fmtSigned(keytarAlone.setPassword.rss)} RSS per call`,
+        baseline: `its own first samples (start; after the first interval)${
+          last.parts && second.parts
+            ? `; the RSS growth by where it is (bench/rss-parts.cjs): Node's own code paged in ${fmtSigned(last.parts.node - second.parts.node)}, libraries ${fmtSigned(last.parts.libraries - second.parts.libraries)}, JS heap ${fmtSigned(last.parts.jsHeap - second.parts.jsHeap)}, other native memory ${fmtSigned(last.parts.otherNative - second.parts.otherNative)}`
+            : ''
+        }; per refresh: RSS ${fmtSigned((last.rss - second.rss) / Math.max(1, last.refreshed - second.refreshed))}, heap ${fmtSigned((last.heapUsed - second.heapUsed) / Math.max(1, last.refreshed - second.refreshed))}, with ${((result.keychainCalls.get ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} keychain reads and ${((result.keychainCalls.set ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} writes; keytar alone (a bare process, ${keytarAlone.singleCalls} calls each): getPassword ${fmtSigned(keytarAlone.getPassword.rss)}, setPassword ${fmtSigned(keytarAlone.setPassword.rss)} RSS per call`,
         goal: 'flat: from the 2nd sample to the last, heap < +1 MB and RSS < +5 MB, no refresh failed',
         met: heapGrowth < 1024 * 1024 && rssGrowth < 5 * 1024 * 1024 && counts.failed === 0,
       });

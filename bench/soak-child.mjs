@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { Engine } from '../main/engine/engine.ts';
 import { KeytarSecretStore } from '../main/engine/keychain/keytar-secret-store.ts';
 import { FakeClock } from '../test/support/fake-clock.ts';
+import { rssParts } from './rss-parts.cjs';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const STEP_MS = 30_000;
@@ -46,7 +47,7 @@ async function memoryAfterGc() {
   await realSleep(50);
   gc();
   const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-  return { rss, heapUsed, external, arrayBuffers };
+  return { rss, heapUsed, external, arrayBuffers, parts: rssParts() };
 }
 
 /** Keychain calls so far, by method (and kind for the listings, which read every entry of a kind). */
