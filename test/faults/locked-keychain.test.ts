@@ -114,7 +114,7 @@ describe('a locked keychain', () => {
     assert.match(result.stdout, /^work\s+\[work\]\s+keychain locked\s/m, result.stdout);
     const listed = await cli(['list']);
     lockedLine(listed, 'list');
-    assert.match(listed.stdout, /^work\s/m, listed.stdout);
+    assert.match(listed.stdout, /^work\s+-\s+\S+\s+keychain locked\s+\[work\]$/m, listed.stdout);
 
     const json = await cli(['status', '--json']);
     lockedLine(json, 'status --json');

@@ -6,7 +6,8 @@ import { expiryOf } from '../../common/session-state';
 import type { CodeSource } from '../../engine';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
-import { formatDuration, renderTable } from '../format';
+import { formatDuration, renderTable, stateWords } from '../format';
+import { isKeychainDown } from '../../common/errors';
 import { failIfIncomplete } from './status';
 
 const CODE_WORDS: Readonly<Record<CodeSource, string>> = { totp: 'TOTP secret', command: 'mfa_process', yubikey: 'YubiKey', person: 'typed' };
@@ -40,15 +41,19 @@ Options:
     const now = engine.clock.now();
     const rows = statuses.map(({ profile, state, plan }) => {
       const expiresAt = expiryOf(state);
-      const session =
-        state.kind === 'failed' && expiresAt === undefined
+      // A keychain that cannot be read: its words (as status has them), and where codes come from is unknown.
+      const keychainDown = state.kind === 'failed' && isKeychainDown(state.code);
+      const session = keychainDown
+        ? stateWords(state)
+        : state.kind === 'failed' && expiresAt === undefined
           ? 'refresh failed'
           : expiresAt === undefined
             ? '-'
             : expiresAt > now
               ? `${formatDuration(expiresAt - now)} left`
               : 'expired';
-      return [profile.name, `${CODE_WORDS[plan.source]}${plan.selfRefreshing ? ', auto' : ''}`, profile.mfaSerial, session, `[${profile.targetSection}]`];
+      const codes = keychainDown ? '-' : `${CODE_WORDS[plan.source]}${plan.selfRefreshing ? ', auto' : ''}`;
+      return [profile.name, codes, profile.mfaSerial, session, `[${profile.targetSection}]`];
     });
     // Role profiles of the config file, under their source: assumed with its MFA session, no code of their own.
     for (const { role, state } of roles) {
