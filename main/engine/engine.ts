@@ -229,6 +229,7 @@ export class Engine {
       expiringWithinMs: () => this.keeper.notifyBeforeMs,
       // Refreshes side by side (refreshMany) share one measurement instead of each making its own.
       calibrate: (key, region) => this.#sharedCalibration(key, region),
+      recallOffset: () => this.#recallOffset().then(() => undefined),
     });
     this.keeper = new SessionKeeper({
       clock: this.clock,
@@ -288,15 +289,21 @@ export class Engine {
 
   /** Measures this computer's clock against AWS's before a code is generated, unless that was done. */
   async #calibrate(key: LongLivedKey, region: string): Promise<void> {
-    if (this.offset.measured) return;
-    // Another process's recent measurement, while the clock has not been set since…
-    const remembered = await this.clockMemory.read();
-    if (remembered?.current) {
-      this.offset.set(remembered.offsetMs);
-      return;
-    }
-    // …else one cheap, MFA-free call measures it (the gateway records it from every answer).
+    if (await this.#recallOffset()) return;
+    // Else one cheap, MFA-free call measures it (the gateway records it from every answer).
     await this.sts.getCallerIdentity(key, region).catch(() => undefined);
+  }
+
+  /**
+   * Whether this computer's clock offset is known, taking on another process's recent measurement
+   * (while the clock has not been set since) when none was made here.
+   */
+  async #recallOffset(): Promise<boolean> {
+    if (this.offset.measured) return true;
+    const remembered = await this.clockMemory.read();
+    if (!remembered?.current) return false;
+    this.offset.set(remembered.offsetMs);
+    return true;
   }
 
   /** Subscribes to notices. @returns the unsubscribe function. */

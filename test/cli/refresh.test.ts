@@ -206,6 +206,21 @@ describe("this computer's clock off from STS's", () => {
     });
   }
 
+  test('a typed code with the clock 10 min ahead: refused once (exit 7), and the next process signs in AWS time, so its code works', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    cli.sts.setClockSkew(-10 * 60_000);
+    await cli.sts.avoidStepEdge(5000);
+    const first = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)]);
+    assert.equal(first.status, 7, first.stderr);
+    assert.match(first.stderr, /clock is about 10 minutes ahead of AWS's/);
+    const second = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user, 1)]);
+    assert.equal(second.status, 0, second.stderr);
+    assert.deepEqual(
+      cli.requests('GetSessionToken').map((r) => r.outcome),
+      ['SignatureDoesNotMatch', 'ok'],
+    );
+  });
+
   test('the measured offset is remembered: the next process sends its code at once, and status says how far off the clock is', async () => {
     await withTotp('dev');
     cli.sts.setClockSkew(-90_000);

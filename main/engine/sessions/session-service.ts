@@ -63,6 +63,11 @@ export interface SessionServiceDeps {
    * been done yet: a code made from a clock 40 s off is refused as wrong.
    */
   readonly calibrate?: (key: LongLivedKey, region: string) => Promise<void>;
+  /**
+   * Takes on the clock offset another process measured, before a typed code is sent: a request
+   * signed by a clock minutes off is refused before AWS looks at its code, and the code is spent.
+   */
+  readonly recallOffset?: () => Promise<void>;
 }
 
 export type StateListener = (profile: string, state: SessionState) => void;
@@ -210,6 +215,7 @@ export class SessionService {
     let sentCode: string | undefined;
     try {
       if (code !== undefined) {
+        await this.deps.recallOffset?.();
         await this.deps.codes.claimTyped(profile.mfaSerial, code);
         sentCode = code;
       } else {
