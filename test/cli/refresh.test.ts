@@ -458,6 +458,22 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
     }
   });
 
+  test('an endpoint setting that is not a URL → exit 2 naming the settings, nothing sent, the code still usable', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sts.avoidStepEdge(5000);
+    const code = cli.sts.currentCode(cli.user);
+    for (const endpoint of ['not a url', 'http://127.0.0.1:99999']) {
+      const result = await cli.sandbox.run(['refresh', 'dev', '--code', code], { env: { AWS_ENDPOINT_URL_STS: endpoint } });
+      assertOneLineFailure(
+        result,
+        2,
+        /^mfa-tray refresh: dev: The STS endpoint set in AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_url in the AWS config file is not a valid URL\. Nothing was sent\.$/,
+      );
+    }
+    const again = await cli.sandbox.run(['refresh', 'dev', '--code', code]);
+    assert.equal(again.status, 0, again.stderr);
+  });
+
   test('keychain unavailable → exit 5', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     const result = await cli.sandbox.run(['refresh', 'dev', '--code', '123456'], { env: envWithoutSecretService(cli.sandbox.env) });

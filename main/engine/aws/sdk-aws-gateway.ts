@@ -503,6 +503,14 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
     const key = maskKeyId(context.key.accessKeyId);
     const make: Make = (code, message, extra = {}) => new MfaTrayError(code, message, { ...extra, cause });
 
+    // An endpoint setting that is not a URL ("not a url", a port past 65535): the SDK fails to build
+    // the request, so nothing left this computer and a code it carried is still good.
+    if (e.code === 'ERR_INVALID_URL') {
+      return make('invalid-input', `The ${service(context)} endpoint set in ${endpointSettings(context)} is not a valid URL. Nothing was sent.`, {
+        field: 'endpoint',
+        notSent: true,
+      });
+    }
     // Timeouts: our request timeout, our overall abort, or the OS giving up.
     if (e.name === 'AbortError' || (e.name === 'TimeoutError' && e.code !== 'ECONNRESET' && e.code !== 'EPIPE') || e.code === 'ETIMEDOUT') {
       return make(
