@@ -6,14 +6,16 @@
  * no MFA (sts:GetCallerIdentity, iam:ListMFADevices where the policy allows it). Nothing is written.
  */
 import { constants } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { isMfaTrayError } from '../common/errors';
 import { maskKeyId } from '../common/key-id';
 import type { LongLivedKey, Profile, SessionState } from '../common/model';
 import { policyTargetOf } from '../common/mfa-policy';
 import { describeOffset } from './clock/clock';
+import { fileError, isNotFound } from './files/file-errors';
 import { parseIni, type IniDocument } from './files/ini-edit';
+import { readRegularFile } from './files/regular-file';
 
 export type Verdict = 'pass' | 'warn' | 'fail';
 
@@ -207,19 +209,33 @@ function clockCheck(offsetMs: number | undefined, askedAws: boolean): Check {
   );
 }
 
-async function readIni(path: string): Promise<IniDocument | undefined> {
+/** The file's sections; undefined when it does not exist; a failed check when it cannot be read. */
+async function readIni(path: string): Promise<IniDocument | Check | undefined> {
   try {
-    return parseIni((await readFile(path)).toString('utf8'));
-  } catch {
-    return undefined;
+    return parseIni((await readRegularFile(path)).toString('utf8'));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    const { message } = fileError('credentials-file', `Cannot read ${path}`, error);
+    return check(
+      'files',
+      'fail',
+      message.replace(/ Nothing was changed\.$/, ' The AWS CLI and SDKs cannot read it either.'),
+      `make ${path} a regular file you can read, or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE elsewhere`,
+    );
   }
 }
 
 /** The two AWS files: modes, duplicate sections, mixed sections, a differing mfa_serial, credential_process lines. */
 async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promise<Check[]> {
   const checks: Check[] = [];
-  const credentials = await readIni(deps.credentialsPath);
-  const config = await readIni(deps.configPath);
+  const read = async (path: string): Promise<IniDocument | undefined> => {
+    const result = await readIni(path);
+    if (result === undefined || 'sections' in result) return result;
+    checks.push(result);
+    return undefined;
+  };
+  const credentials = await read(deps.credentialsPath);
+  const config = await read(deps.configPath);
   if (process.platform !== 'win32') {
     const mode = await stat(deps.credentialsPath).then(
       (s) => s.mode & 0o777,

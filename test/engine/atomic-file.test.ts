@@ -300,7 +300,7 @@ describe('updateFileAtomic', () => {
 
     const error = await rejectsWith(updateFileAtomic(join(dir, 'credentials'), append('a'), { description: 'credentials file' }), 'credentials-file');
 
-    assert.match(error.message, /Cannot read the credentials file .*: the path is a folder\. Nothing was changed\./);
+    assert.match(error.message, /Cannot read the credentials file .*: it is a folder, not a regular file\. Nothing was changed\./);
   });
 
   test('reports failures with the code it is given', async (t) => {

@@ -6,7 +6,7 @@
  * Importing this module is cheap: each SDK is loaded with a dynamic `import()` on its first call, so
  * the command's `credential-process` path (which only reads the cached session) never pays for it.
  */
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Agent } from 'node:https';
 import { Readable, Transform } from 'node:stream';
 import type * as IamSdk from '@aws-sdk/client-iam';
@@ -16,6 +16,8 @@ import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import { quoteIfHarmless } from '../../common/validation';
 import { maskKeyId } from '../../common/key-id';
 import { ClockOffset, describeDuration, describeOffset, systemClock, type Clock } from '../clock/clock';
+import { configFilePath, credentialsFilePath } from '../files/aws-config';
+import { fileKind, readRegularFile } from '../files/regular-file';
 import type { CreatedVirtualDevice, IamCredentials, IamGateway, ListedMfaDevice } from './iam-gateway';
 import type { AssumeRoleRequest, CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
 
@@ -407,6 +409,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
     // The SDK warns on construction under Node 20 (supported until 2027); the command must print one
     // clear line on failure, not a multi-line notice. Users can still opt in by setting it to false.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    await refuseOddSharedFiles();
     const offset = this.#clockOffset;
     const clock = this.#clock;
     const endpoint = service(context) === 'IAM' ? this.#iamEndpoint : this.#endpoint;
@@ -462,7 +465,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
     if (this.#caBundle === undefined) return {};
     let pem: string;
     try {
-      pem = await readFile(this.#caBundle, 'utf8');
+      pem = (await readRegularFile(this.#caBundle)).toString('utf8');
     } catch {
       throw new MfaTrayError('invalid-input', `AWS_CA_BUNDLE names ${this.#caBundle}, which cannot be read. Nothing was sent.`, {
         field: 'caBundle',
@@ -695,6 +698,23 @@ function endpointSettings(context: CallContext): string {
 /** "2001-01-01 00:00 UTC". */
 function formatUtc(ms: number): string {
   return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'an impossible date';
+}
+
+/**
+ * The SDK reads both shared AWS files for its own settings on every client it makes, with a plain
+ * readFile: a named pipe there would hold the call past every timeout (in libuv's thread pool), a
+ * device such as /dev/zero fill the memory. Such a path is refused first; a missing file is fine.
+ */
+async function refuseOddSharedFiles(): Promise<void> {
+  for (const path of [credentialsFilePath(), configFilePath()]) {
+    const info = await stat(path).catch(() => undefined);
+    if (info === undefined || info.isFile()) continue;
+    throw new MfaTrayError(
+      'credentials-file',
+      `Cannot read the AWS file ${path}: it is ${fileKind(info)}, not a regular file (the AWS SDK reads it for its settings). Nothing was sent.`,
+      { notSent: true },
+    );
+  }
 }
 
 /** Host names that never leave this computer. */

@@ -10,10 +10,10 @@
  * moves it too, which is fine (measure again). Otherwise the engine measures anew (one
  * GetCallerIdentity). The file holds no secret: an offset and two times.
  */
-import { readFile } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import * as z from 'zod/mini';
 import { updateFileAtomic } from '../files/atomic-file';
+import { readRegularFile } from '../files/regular-file';
 
 /** A remembered offset older than this is measured again before a code is made from it. */
 export const OFFSET_MEMORY_MS = 60 * 60_000;
@@ -53,7 +53,7 @@ export class ClockMemory {
   async read(): Promise<RememberedOffset | undefined> {
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(this.path, 'utf8'));
+      json = JSON.parse((await readRegularFile(this.path)).toString('utf8'));
     } catch {
       return undefined; // absent, unreadable or not JSON: as if never measured
     }

@@ -18,11 +18,11 @@
  * STS error mapping explains ("wrong code, or a code already used"), and the user simply tries the
  * next one. `onDiscard` reports when that happens.
  */
-import { readFile } from 'node:fs/promises';
 import * as z from 'zod/mini';
 import { MfaTrayError, invalidInput } from '../../common/errors';
 import { DEFAULT_LOCK_TIMEOUT_MS, FileUpdates } from '../files/atomic-file';
-import { isNotFound } from '../files/file-errors';
+import { fileError, isNotFound } from '../files/file-errors';
+import { readRegularFile } from '../files/regular-file';
 import { systemClock, type Clock } from '../clock/clock';
 
 /** A typed code is refused for the same device for this long after it was sent. */
@@ -100,10 +100,10 @@ export class UsedCodes {
     checkSerial(mfaSerial);
     let content: Buffer;
     try {
-      content = await readFile(this.path);
+      content = await readRegularFile(this.path);
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw new MfaTrayError('settings-file', `Cannot read the record of used MFA codes ${this.path}: ${(error as Error).message}.`, { cause: error });
+      throw fileError('settings-file', `Cannot read the record of used MFA codes ${this.path}`, error);
     }
     return this.#parse(content, false).get(mfaSerial)?.lastStep;
   }

@@ -9,11 +9,12 @@
  * lock at all, so a change they make between our read and our rename must be re-applied, not lost.
  */
 import { constants as fsConstants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { MfaTrayError, type ErrorCode } from '../../common/errors';
 import { fileError, isNotFound } from './file-errors';
 import { acquireLock, type HeldLock } from './file-lock';
+import { notRegularFile, readRegularFile } from './regular-file';
 
 /**
  * A temp file's name part: 12 hex digits from Math.random. What makes the temp file ours is O_EXCL
@@ -219,6 +220,9 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
   const target = await resolveTarget(path).catch((error: unknown) => {
     throw fileError(code, `Cannot find the ${what} ${path}`, error);
   });
+  // Before the lock: a device or pipe is refused, and no lock file is made beside it (/dev/null.lock).
+  const info = await stat(target).catch(() => undefined);
+  if (info && !info.isFile()) throw fileError(code, `Cannot read the ${what} ${target}`, notRegularFile(target, info));
   const dir = dirname(target);
   if (!(await exists(dir))) {
     // Nothing to lock against yet. Creating the folder only to find there is nothing to write would
@@ -384,7 +388,7 @@ async function exists(path: string): Promise<boolean> {
 
 async function readIfExists(path: string, code: ErrorCode, what: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(path);
+    return await readRegularFile(path);
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw fileError(code, `Cannot read the ${what} ${path}`, error);

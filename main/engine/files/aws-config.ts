@@ -3,11 +3,11 @@
  * file says about MFA: `mfa_serial`, `region`, `duration_seconds`. Read-only: MFA Tray never writes
  * the config file.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { invalidInput } from '../../common/errors';
 import { fileError, isNotFound } from './file-errors';
+import { readRegularFile } from './regular-file';
 import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
 import { findSections, parseIni, type IniDocument } from './ini-edit';
 
@@ -84,7 +84,7 @@ export async function readProfileConfig(name: string, options: ReadProfileConfig
   const path = options.path ?? configFilePath(options.env);
   let text: string;
   try {
-    text = (await readFile(path)).toString('utf8');
+    text = (await readRegularFile(path)).toString('utf8');
   } catch (error) {
     if (isNotFound(error)) return {};
     throw fileError('credentials-file', `Cannot read the AWS config file ${path}`, error);
@@ -141,7 +141,7 @@ export async function readProfileConfigs(names: readonly string[], options: Read
   const path = options.path ?? configFilePath(options.env);
   let text: string;
   try {
-    text = (await readFile(path)).toString('utf8');
+    text = (await readRegularFile(path)).toString('utf8');
   } catch (error) {
     if (isNotFound(error)) return new Map();
     throw fileError('credentials-file', `Cannot read the AWS config file ${path}`, error);
@@ -173,7 +173,7 @@ export async function readRoleProfiles(options: ReadProfileConfigOptions = {}): 
   const path = options.path ?? configFilePath(options.env);
   let text: string;
   try {
-    text = (await readFile(path)).toString('utf8');
+    text = (await readRegularFile(path)).toString('utf8');
   } catch (error) {
     if (isNotFound(error)) return [];
     throw fileError('credentials-file', `Cannot read the AWS config file ${path}`, error);

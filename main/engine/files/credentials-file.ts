@@ -11,11 +11,12 @@
  * they can be re-applied to whatever another program wrote, and tested over generated files.
  * {@link CredentialsFile} puts them on disk.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { invalidInput, MfaTrayError } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import { FileUpdates, resolveTarget, type AtomicUpdateOptions } from './atomic-file';
 import { fileError, isNotFound } from './file-errors';
+import { readRegularFile } from './regular-file';
 import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
 import { credentialsFilePath, type Env } from './aws-config';
 import {
@@ -465,7 +466,7 @@ export class CredentialsFile {
   async #read(): Promise<string | undefined> {
     const path = this.path;
     try {
-      return (await readFile(path)).toString('latin1');
+      return (await readRegularFile(path)).toString('latin1');
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw fileError('credentials-file', `Cannot read the credentials file ${path}`, error);

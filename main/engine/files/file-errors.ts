@@ -21,6 +21,10 @@ const reasons: Record<string, string> = {
 /** Wraps a file system error with what was being done and why it failed, in plain words. */
 export function fileError(code: ErrorCode, doing: string, error: unknown): MfaTrayError {
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  const why = (errno && reasons[errno]) ?? (errno ? errno : error instanceof Error ? error.message : String(error));
+  const kind = (error as { kind?: unknown } | undefined)?.kind;
+  const why =
+    errno === 'ENOTREG' && typeof kind === 'string'
+      ? `it is ${kind}, not a regular file`
+      : ((errno && reasons[errno]) ?? (errno ? errno : error instanceof Error ? error.message : String(error)));
   return new MfaTrayError(code, `${doing}: ${why}. Nothing was changed.`, { cause: error });
 }

@@ -25,8 +25,6 @@
  *   broken file is reported without creating the folder or a lock, and a change that changes
  *   nothing writes nothing (a missing file stays missing until there is something to keep).
  */
-import { readFile as readFileCallback } from 'node:fs';
-import { promisify } from 'node:util';
 import * as z from 'zod/mini';
 import { MfaTrayError } from '../../common/errors';
 import { APP_SETTINGS_DEFAULTS, PROFILE_DEFAULTS, type AppSettings, type Profile } from '../../common/model';
@@ -57,11 +55,10 @@ import {
 } from '../../common/validation';
 import { fileError, isNotFound } from './file-errors';
 import { configDir as defaultConfigDir, settingsFile } from './paths';
-
-// node:fs's readFile, not node:fs/promises': credential-process's fast path reads only this file,
-// and the promise API's first load (with the watchers and readline it brings) is ~4 ms of a process
-// that otherwise takes ~60 ms over Node's own start.
-const readFile = promisify(readFileCallback);
+// Reads with node:fs's callbacks, not node:fs/promises: credential-process's fast path reads only
+// this file, and the promise API's first load (with the watchers and readline it brings) is ~4 ms of
+// a process that otherwise takes ~60 ms over Node's own start.
+import { readRegularFile } from './regular-file';
 
 /** The settings-file version this build reads and writes. */
 export const SETTINGS_FILE_VERSION = 1;
@@ -478,7 +475,7 @@ export class SettingsStore {
   async #read(writing: boolean): Promise<SettingsDocument> {
     let bytes: Buffer | undefined;
     try {
-      bytes = await readFile(this.file);
+      bytes = await readRegularFile(this.file);
     } catch (error) {
       if (!isNotFound(error)) throw fileError('settings-file', `Cannot read the settings file ${this.file}`, error);
     }

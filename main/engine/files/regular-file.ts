@@ -1,0 +1,55 @@
+/**
+ * Reading a file that must be a regular file: every file the engine reads (the credentials and
+ * config files, the settings, the records) goes through here.
+ *
+ * A plain `readFile` follows whatever the path is: a named pipe blocks it for good (in libuv's
+ * thread pool, where no timeout reaches), `/dev/zero` fills the memory, and a write that follows
+ * would replace a device such as `/dev/null` with a file of session keys. The file is opened
+ * non-blocking (so opening a pipe with no writer returns at once) and refused unless `fstat` says
+ * it is a regular file; the content is then read from that same descriptor, so nothing can be
+ * swapped in between the check and the read.
+ */
+import { close, constants, fstat, open, readFile, type Stats } from 'node:fs';
+
+/** What a path that is not a regular file is, in words: "a named pipe". */
+export function fileKind(info: Stats): string {
+  if (info.isFile()) return 'a regular file';
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'something else';
+}
+
+/** The error for a path that is not a regular file; `code` is ENOTREG (ours, not an errno). */
+export function notRegularFile(path: string, info: Stats): NodeJS.ErrnoException {
+  const kind = fileKind(info);
+  return Object.assign(new Error(`${path} is ${kind}`), { code: 'ENOTREG', kind, path });
+}
+
+/**
+ * The content of `path`, which must be a regular file (after symlinks).
+ *
+ * @throws the file system's error (ENOENT for a missing file), or one with code ENOTREG.
+ */
+export function readRegularFile(path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // O_NONBLOCK: does not exist on Windows, where there are no named pipes at file paths.
+    open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0), (openError, fd) => {
+      if (openError) {
+        reject(openError);
+        return;
+      }
+      const finish = (error: Error | null, content?: Buffer): void =>
+        close(fd, () => {
+          if (error) reject(error);
+          else resolve(content ?? Buffer.alloc(0));
+        });
+      fstat(fd, (statError, info) => {
+        if (statError) finish(statError);
+        else if (!info.isFile()) finish(notRegularFile(path, info));
+        else readFile(fd, (readError, content) => finish(readError, content));
+      });
+    });
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * A credentials file that is not a file: a named pipe, a device (the user pointed
+ * AWS_SHARED_CREDENTIALS_FILE at /dev/null, or linked ~/.aws/credentials to it), a folder. Reading
+ * one used to hang for good (a pipe), fill the memory (/dev/zero), or, worse, be followed by a
+ * write that put a world-readable file of session keys where the device was. Each is now refused
+ * before anything is sent: exit 6, one line saying what the path is, the code still usable, and
+ * the path left as it was.
+ *
+ * Devices are made with mknod in the test's own folder (never /dev itself), which needs root:
+ * `sudo npm test`, as CI runs.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { useCliSuite, type CliResult } from '../support/cli';
+
+const cli = useCliSuite('odd-paths');
+
+function assertOneLine(result: CliResult, status: number, pattern: RegExp): void {
+  assert.equal(result.status, status, `exit status; stderr: ${result.stderr}`);
+  const lines = result.stderr.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `one line on stderr, got: ${result.stderr}`);
+  assert.match(lines[0] as string, pattern);
+  assert.doesNotMatch(result.stderr, /\n\s+at /);
+}
+
+function mkfifo(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const made = spawnSync('mkfifo', ['-m', '600', path], { encoding: 'utf8' });
+  assert.equal(made.status, 0, `mkfifo failed (apt-get install coreutils): ${made.stderr}`);
+}
+
+/** A character device like /dev/null (1, 3) in the test's folder. */
+function mknodNull(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const made = spawnSync('mknod', ['-m', '666', path, 'c', '1', '3'], { encoding: 'utf8' });
+  assert.equal(made.status, 0, `mknod failed: making a device needs root (run the tests as root, as CI does): ${made.stderr}`);
+}
+
+test('a named pipe: refresh, doctor and status end at once (exit 6, one line); nothing is sent, the code still works elsewhere', async () => {
+  await cli.sandbox.addProfile('dev', cli.user);
+  mkfifo(cli.sandbox.credentialsFile);
+  await cli.sts.avoidStepEdge(8000);
+  const code = cli.sts.currentCode(cli.user);
+
+  const refresh = await cli.sandbox.run(['refresh', 'dev', '--code', code], { timeoutMs: 20_000 });
+  assertOneLine(
+    refresh,
+    6,
+    /^mfa-tray refresh: dev: Cannot read the credentials file .*credentials: it is a named pipe, not a regular file\. Nothing was changed\.$/,
+  );
+  assert.equal(cli.requests('GetSessionToken').length, 0, 'the code was not sent');
+
+  const doctor = await cli.sandbox.run(['doctor'], { timeoutMs: 20_000 });
+  assert.match(doctor.stdout, /Cannot read .*credentials: it is a named pipe, not a regular file\. The AWS CLI and SDKs cannot read it either\./);
+  assert.doesNotMatch(doctor.stdout, /read cleanly/);
+
+  // No cached session and a registered secret: credential-process would refresh, and refuses the same way.
+  assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string })).status, 0);
+  const process = await cli.sandbox.run(['credential-process', 'dev'], { timeoutMs: 20_000 });
+  assert.equal(process.status, 6, process.stderr);
+  assert.match(process.stderr, /it is a named pipe, not a regular file/);
+  assert.equal(cli.requests('GetSessionToken').length, 0, 'no code was sent');
+
+  const status = await cli.sandbox.run(['status'], { timeoutMs: 20_000 });
+  assert.match(status.stdout, /^dev\b/m, status.stderr);
+  assert.ok(status.status === 0 || status.status === 6, `status: ${status.status} ${status.stderr}`);
+
+  assert.ok(statSync(cli.sandbox.credentialsFile).isFIFO(), 'the pipe is still a pipe');
+  assert.deepEqual(
+    readdirSync(dirname(cli.sandbox.credentialsFile)).filter((n) => n !== 'credentials'),
+    [],
+    'no lock or temp file beside it',
+  );
+
+  // The code was not spent: the same code works once the path is a file again.
+  rmSync(cli.sandbox.credentialsFile);
+  const again = await cli.sandbox.run(['refresh', 'dev', '--code', code]);
+  assert.equal(again.status, 0, again.stderr);
+});
+
+test('a link to a device (as to /dev/null): refused before anything is sent, the device is not replaced by a file', async () => {
+  await cli.sandbox.addProfile('dev', cli.user);
+  const device = join(cli.sandbox.dir, 'devices', 'null');
+  mknodNull(device);
+  mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true });
+  symlinkSync(device, cli.sandbox.credentialsFile);
+
+  const refresh = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)], { timeoutMs: 20_000 });
+  assertOneLine(refresh, 6, /^mfa-tray refresh: dev: Cannot read the credentials file .*: it is a device, not a regular file\. Nothing was changed\.$/);
+  assert.equal(cli.requests('GetSessionToken').length, 0, 'the code was not sent');
+  assert.ok(statSync(device).isCharacterDevice(), 'the device is still a device');
+  assert.ok(lstatSync(cli.sandbox.credentialsFile).isSymbolicLink(), 'the link is still a link');
+  assert.deepEqual(readdirSync(dirname(device)), ['null'], 'no lock or temp file beside the device');
+});
+
+test('a folder: exit 6, one line, nothing sent', async () => {
+  await cli.sandbox.addProfile('dev', cli.user);
+  mkdirSync(cli.sandbox.credentialsFile, { recursive: true });
+  const refresh = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)], { timeoutMs: 20_000 });
+  assertOneLine(refresh, 6, /^mfa-tray refresh: dev: Cannot read the credentials file .*: it is a folder, not a regular file\. Nothing was changed\.$/);
+  assert.equal(cli.requests('GetSessionToken').length, 0, 'the code was not sent');
+  assert.deepEqual(readdirSync(cli.sandbox.credentialsFile), []);
+});
