@@ -425,7 +425,7 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
     });
   }
 
-  test('plain http:// to a host other than this computer → exit 2 naming the setting, nothing sent, the code still usable', async () => {
+  test('plain http:// (or ftp://, ws://: sent as plain HTTP) to a host other than this computer → exit 2 naming the setting, nothing sent, the code still usable', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     // A listener on every interface, reached by a non-loopback address: it counts connections.
     let connections = 0;
@@ -439,17 +439,23 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
         Object.values(networkInterfaces())
           .flat()
           .find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '0.0.0.0';
-      const endpoint = `http://${address}:${(listener.address() as AddressInfo).port}`;
-      await cli.sts.avoidStepEdge(5000);
+      await cli.sts.avoidStepEdge(8000);
       const code = cli.sts.currentCode(cli.user);
-      const result = await cli.sandbox.run(['refresh', 'dev', '--code', code], { env: { AWS_ENDPOINT_URL_STS: endpoint } });
-      assertOneLineFailure(
-        result,
-        2,
-        new RegExp(
-          `^mfa-tray refresh: dev: The STS endpoint http://${address.replace(/\./g, '\\.')} \\(from AWS_ENDPOINT_URL_STS\\) is plain HTTP: the session's keys would cross the network unencrypted\\. Use an https:// URL; plain http:// is allowed only to this computer`,
-        ),
-      );
+      for (const [scheme, said] of [
+        ['http', 'plain HTTP'],
+        ['ftp', 'not HTTPS'],
+        ['ws', 'not HTTPS'],
+      ] as const) {
+        const endpoint = `${scheme}://${address}:${(listener.address() as AddressInfo).port}`;
+        const result = await cli.sandbox.run(['refresh', 'dev', '--code', code], { env: { AWS_ENDPOINT_URL_STS: endpoint } });
+        assertOneLineFailure(
+          result,
+          2,
+          new RegExp(
+            `^mfa-tray refresh: dev: The STS endpoint ${scheme}://${address.replace(/\./g, '\\.')} \\(from AWS_ENDPOINT_URL_STS\\) is ${said}: the session's keys would cross the network unencrypted\\. Use an https:// URL; plain http:// is allowed only to this computer`,
+          ),
+        );
+      }
       assert.equal(connections, 0, 'nothing was sent');
       const again = await cli.sandbox.run(['refresh', 'dev', '--code', code]);
       assert.equal(again.status, 0, again.stderr);

@@ -724,12 +724,14 @@ function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Plain HTTP only to this computer (tests, local emulators): anywhere else the session's secret key
- * and token would cross the network readable by anyone on the way. Checked on the signed request,
- * before anything is sent.
+ * HTTPS, or plain HTTP only to this computer (tests, local emulators): anywhere else the session's
+ * secret key and token would cross the network readable by anyone on the way. Any other scheme
+ * (ftp:, ws:, …) is refused too: the SDK's handler sends whatever is not https: as plain HTTP.
+ * Checked on the signed request, before anything is sent.
  */
 function refusePlainHttp(request: { readonly hostname?: string; readonly protocol?: string }, configured: string | undefined, named: 'STS' | 'IAM'): void {
-  if (request.protocol !== 'http:' || request.hostname === undefined || isLoopbackHost(request.hostname)) return;
+  if (request.protocol === 'https:' || request.hostname === undefined) return;
+  if (request.protocol === 'http:' && isLoopbackHost(request.hostname)) return;
   const variable = `AWS_ENDPOINT_URL_${named}`;
   const source =
     configured !== undefined
@@ -741,9 +743,10 @@ function refusePlainHttp(request: { readonly hostname?: string; readonly protoco
           : 'endpoint_url in the AWS config file';
   // A host name as the user wrote it (it came from their own setting); anything odd is not echoed.
   const shown = /^[A-Za-z0-9.-]{1,253}$/.test(request.hostname) ? request.hostname : '(an unusual host name)';
+  const scheme = request.protocol === undefined || !/^[a-z][a-z0-9+.-]{0,15}:$/i.test(request.protocol) ? '(an unusual scheme):' : request.protocol;
   throw new MfaTrayError(
     'invalid-input',
-    `The ${named} endpoint http://${shown} (from ${source}) is plain HTTP: the session's keys would cross the network unencrypted. ` +
+    `The ${named} endpoint ${scheme}//${shown} (from ${source}) is ${scheme === 'http:' ? 'plain HTTP' : 'not HTTPS'}: the session's keys would cross the network unencrypted. ` +
       'Use an https:// URL; plain http:// is allowed only to this computer (localhost, 127.0.0.1, ::1). Nothing was sent.',
     { field: 'endpoint', notSent: true },
   );
