@@ -7,7 +7,7 @@
  * The surfaces use these methods through index.ts, never the inner stores below. Every operation validates all of its input before it
  * changes anything, and undoes its own earlier steps when a later one fails.
  */
-import { MfaTrayError, isKeychainDown, isMfaTrayError } from '../common/errors';
+import { MfaTrayError, isKeychainDown, isMfaTrayError, type ErrorCode } from '../common/errors';
 import { maskKeyId } from '../common/key-id';
 import { deriveState } from '../common/session-state';
 import { PROFILE_DEFAULTS, type LongLivedKey, type Profile, type SessionCredentials, type SessionState } from '../common/model';
@@ -168,6 +168,29 @@ export interface ImportPlan {
 export const AWS_MFA_LONG_TERM_SUFFIX = '-long-term';
 
 const MINUTE = 60_000;
+
+/**
+ * Answers to EnableMFADevice that AWS gives only when it refused (a code, the key, the policy, the
+ * clock, the input): the device was not enabled. Any other failure after the codes were sent may
+ * have enabled it (enrol asks the device list).
+ */
+const REFUSED_FOR_SURE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'invalid-input',
+  'not-found',
+  'already-exists',
+  'sts-invalid-code',
+  'sts-wrong-device',
+  'sts-session-credentials',
+  'sts-invalid-key',
+  'sts-bad-signature',
+  'clock-skew',
+  'sts-throttled',
+  'sts-validation',
+  'sts-denied',
+]);
+
+/** How long enrol waits before it lists the user's devices once more (IAM's reads are eventually consistent). */
+const LIST_SETTLE_MS = 3_000;
 
 /** The engine. Construct with {@link createEngine}. */
 export class Engine {
@@ -712,15 +735,17 @@ export class Engine {
       codes = [await totpCode(secret, step - 1), await totpCode(secret, step)];
       await this.#iam.enableMfaDevice(key, region, userName, serialNumber, codes);
     } catch (error) {
-      // The codes went out and no answer came back (a connection dropped, a timeout, a 5xx): AWS may
-      // have enabled the device, and an enabled device whose secret is lost cannot be removed without
-      // MFA. The user's device list says which; when it cannot be read either, the secret is kept if
-      // keeping it loses nothing (no other TOTP secret was stored for the profile).
-      const enabled =
-        codes !== undefined && isMfaTrayError(error, 'sts-unavailable') && !error.notSent ? await this.#isUsersDevice(key, region, serialNumber) : false;
+      // The codes went out and no answer AWS gives to a refusal came back (a connection dropped, a
+      // timeout, a 5xx, an answer nobody could read): AWS may have enabled the device, and an enabled
+      // device whose secret is lost cannot be removed without MFA. The user's device list says which;
+      // when it cannot be read either, the secret is kept if keeping it loses nothing (no other TOTP
+      // secret of this profile: a new profile's name may have one left over, which nothing uses).
+      const mayBeEnabled = codes !== undefined && !(isMfaTrayError(error) && (error.notSent === true || REFUSED_FOR_SURE.has(error.code)));
+      const enabled = mayBeEnabled ? await this.#isUsersDevice(key, region, serialNumber) : false;
       const noAnswer = `No answer came from AWS when the MFA device ${serialNumber} was being enabled (${plainCause(error).replace(/\.$/, '')}), and whether it was could not be checked either.`;
-      if (enabled === 'unknown' && !keychain.hadTotpSecret) {
-        unknown = new MfaTrayError('sts-unavailable', `${noAnswer} Its secret is kept in the keychain and profile "${name}" uses the device.`, {
+      if (enabled === 'unknown' && (!profile || !keychain.hadTotpSecret)) {
+        const back = profile ? ` If it was not enabled, go back to the device the profile had: mfa-tray edit ${name} --mfa-serial ${profile.mfaSerial}` : '';
+        unknown = new MfaTrayError('sts-unavailable', `${noAnswer} Its secret is kept in the keychain and profile "${name}" uses the device.${back}`, {
           cause: error,
           remedy: { action: 'diagnose', profile: name },
         });
@@ -773,10 +798,17 @@ export class Engine {
    * (allowed without MFA by AWS's self-service policy); 'unknown' when the list cannot be read.
    */
   async #isUsersDevice(key: LongLivedKey, region: string, serialNumber: string): Promise<boolean | 'unknown'> {
-    return this.#iam.listMfaDevices(key, region).then(
-      (devices) => devices.some((device) => device.serialNumber === serialNumber),
-      () => 'unknown' as const,
-    );
+    const listed = (): Promise<boolean | 'unknown'> =>
+      this.#iam.listMfaDevices(key, region).then(
+        (devices) => devices.some((device) => device.serialNumber === serialNumber),
+        () => 'unknown' as const,
+      );
+    const first = await listed();
+    if (first !== false) return first;
+    // IAM's reads are eventually consistent: a list asked for right after the device was enabled may
+    // not show it yet. "Not listed" puts the secret back, so it is asked once more, a moment later.
+    await new Promise((resolve) => setTimeout(resolve, LIST_SETTLE_MS));
+    return listed();
   }
 
   /**

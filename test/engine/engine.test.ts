@@ -349,7 +349,66 @@ describe('enrol, when no answer comes back from EnableMFADevice', () => {
     assert.ok(loopback.sts.devicesOf(user).some((d) => d.serialNumber.endsWith('/unknown-outcome')));
   });
 
-  it('a 5xx before AWS enabled it: the device list says it is not enabled, so all is put back (the device left unassigned: deleting it needs MFA)', async () => {
+  for (const kind of ['html', 'truncated'] as const) {
+    it(`AWS enabled the device and the answer came back unreadable (${kind}): the device list decides, and the profile is added with its secret`, async () => {
+      const { user, newProfile } = passkeyUser();
+      loopback.sts.malformNext(1, kind, 'EnableMFADevice');
+      const result = await h.engine.enrol('fresh', { newProfile });
+      const device = loopback.sts.devicesOf(user).find((d) => d.kind === 'virtual');
+      assert.equal(result.serialNumber, device?.serialNumber);
+      assert.equal(await h.engine.secrets.getTotpSecret('fresh'), device?.totpSecret);
+      assert.equal((await h.engine.profile('fresh')).mfaSerial, device?.serialNumber);
+    });
+  }
+
+  it('the first device list right after is stale (IAM is eventually consistent): a second list, a moment later, finds the device', async () => {
+    const { user, newProfile } = passkeyUser();
+    loopback.sts.malformNext(1, 'dropped', 'EnableMFADevice');
+    loopback.sts.staleListsNext(1);
+    const result = await h.engine.enrol('fresh', { newProfile });
+    const device = loopback.sts.devicesOf(user).find((d) => d.kind === 'virtual');
+    assert.equal(result.serialNumber, device?.serialNumber);
+    assert.equal(await h.engine.secrets.getTotpSecret('fresh'), device?.totpSecret);
+    assert.deepEqual(enrolRequests().slice(-3), [
+      ['EnableMFADevice', 'malformed (ok)'],
+      ['ListMFADevices', 'ok'],
+      ['ListMFADevices', 'ok'],
+    ]);
+  });
+
+  it('a new profile whose name has a TOTP secret left in the keychain (no profile uses it): the new secret is kept when the outcome is unknown', async () => {
+    const { user, newProfile } = passkeyUser();
+    await h.engine.secrets.setTotpSecret('fresh', 'JBSWY3DPEHPK3PXP');
+    loopback.sts.malformNext(1, 'dropped', 'EnableMFADevice');
+    loopback.sts.failNext(10, 503, 'ListMFADevices');
+    const error = await rejectsWith(h.engine.enrol('fresh', { newProfile }), 'sts-unavailable');
+    const device = loopback.sts.devicesOf(user).find((d) => d.kind === 'virtual');
+    assert.ok(device?.totpSecret, 'AWS enabled it');
+    assert.match(error.message, /Its secret is kept in the keychain and profile "fresh" uses the device\.$/);
+    assert.equal(await h.engine.secrets.getTotpSecret('fresh'), device.totpSecret);
+    assert.equal((await h.engine.profile('fresh')).mfaSerial, device.serialNumber);
+  });
+
+  it('an existing profile with no secret: the device and its secret are kept when the outcome is unknown, and the error says how to switch back', async () => {
+    const user = await h.addUser('plain');
+    const before = (await h.engine.profile('plain')).mfaSerial;
+    loopback.sts.malformNext(1, 'dropped', 'EnableMFADevice');
+    loopback.sts.failNext(10, 503, 'ListMFADevices');
+    const error = await rejectsWith(h.engine.enrol('plain', { deviceName: 'unknown-plain' }), 'sts-unavailable');
+    const device = loopback.sts.devicesOf(user).find((d) => d.serialNumber.endsWith('/unknown-plain'));
+    assert.ok(device?.totpSecret, 'AWS enabled it');
+    assert.equal(await h.engine.secrets.getTotpSecret('plain'), device.totpSecret);
+    assert.equal((await h.engine.profile('plain')).mfaSerial, device.serialNumber);
+    assert.ok(
+      error.message.endsWith(
+        `Its secret is kept in the keychain and profile "plain" uses the device. If it was not enabled, go back to the device the profile had: mfa-tray edit plain --mfa-serial ${before}`,
+      ),
+      error.message,
+    );
+    assert.deepEqual(error.remedies, [{ action: 'diagnose', profile: 'plain' }]);
+  });
+
+  it('a 5xx before AWS enabled it: the device list says it is not enabled (twice, a moment apart), so all is put back (the device left unassigned: deleting it needs MFA)', async () => {
     const { user, newProfile } = passkeyUser();
     loopback.sts.failNext(1, 503, 'EnableMFADevice');
     const error = await rejectsWith(h.engine.enrol('fresh', { newProfile }), 'sts-unavailable');
@@ -358,9 +417,10 @@ describe('enrol, when no answer comes back from EnableMFADevice', () => {
       loopback.sts.devicesOf(user).map((d) => d.kind),
       ['security-key'],
     );
-    assert.deepEqual(enrolRequests().slice(-4), [
+    assert.deepEqual(enrolRequests().slice(-5), [
       ['CreateVirtualMFADevice', 'ok'],
       ['EnableMFADevice', '5xx'],
+      ['ListMFADevices', 'ok'],
       ['ListMFADevices', 'ok'],
       ['DeleteVirtualMFADevice', 'AccessDenied'],
     ]);

@@ -56,6 +56,11 @@ export interface IamService {
   answer(caller: Caller, params: URLSearchParams, action: string): string;
   /** Virtual devices created and not (yet) assigned, by serial (a failed enrolment may leave one). */
   pendingSerials(): readonly string[];
+  /**
+   * The next `n` ListMFADevices answers leave out devices enabled in the last minute: IAM's reads
+   * are eventually consistent, and a list asked for right after EnableMFADevice may not show it.
+   */
+  staleListsNext(n: number): void;
 }
 
 function escapeXml(value: string): string {
@@ -70,6 +75,7 @@ function isoSeconds(ms: number): string {
 export function createIamService(options: { readonly now: () => number; readonly fail: Fail }): IamService {
   const { now, fail } = options;
   const devices: IamMfaDevice[] = [];
+  let staleLists = 0;
   const pending = new Map<string, PendingDevice>();
 
   function kindOf(serialNumber: string): IamMfaDevice['kind'] {
@@ -227,7 +233,10 @@ export function createIamService(options: { readonly now: () => number; readonly
       );
     }
     authorize(caller, 'ListMFADevices', userName);
-    const members = devicesOf(caller.user).map((device) =>
+    const stale = staleLists > 0;
+    if (stale) staleLists -= 1;
+    const listed = devicesOf(caller.user).filter((device) => !stale || now() - device.enabledAt > 60_000);
+    const members = listed.map((device) =>
       [
         '      <member>',
         `        <UserName>${escapeXml(device.user.name)}</UserName>`,
@@ -240,6 +249,9 @@ export function createIamService(options: { readonly now: () => number; readonly
   }
 
   return {
+    staleListsNext(n) {
+      staleLists = n;
+    },
     enrolled(user, serialNumber, totpSecret) {
       devices.push({ user, serialNumber, kind: kindOf(serialNumber), totpSecret, enabledAt: Math.floor(now() / 1000) * 1000 });
     },

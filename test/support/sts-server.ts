@@ -255,6 +255,8 @@ export interface StsServer {
    * endpoints): nothing is checked or issued. `dated: false` leaves the Date header out.
    */
   answerNext(answer: { readonly status: number; readonly body: string; readonly contentType?: string; readonly dated?: boolean }): void;
+  /** The next `n` ListMFADevices answers are stale: devices enabled in the last minute are left out (IAM is eventually consistent). */
+  staleListsNext(n: number): void;
   /** Resets every fault (the clock skew too) and keeps users, sessions and the request log. */
   clearFaults(): void;
   /** Stops listening and drops every open connection (hanging ones too). */
@@ -960,7 +962,9 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     answerNext: (answer) => {
       rawAnswer = answer;
     },
+    staleListsNext: (n) => iam.staleListsNext(n),
     clearFaults: () => {
+      iam.staleListsNext(0);
       rawAnswer = undefined;
       clockSkewMs = 0;
       latencyMs = 0;
