@@ -4,14 +4,15 @@
  * one used to hang for good (a pipe), fill the memory (/dev/zero), or, worse, be followed by a
  * write that put a world-readable file of session keys where the device was. Each is now refused
  * before anything is sent: exit 6, one line saying what the path is, the code still usable, and
- * the path left as it was.
+ * the path left as it was. And a regular file MFA Tray does not edit: one whose lines end in a lone
+ * CR, which botocore and the JS SDKs read differently.
  *
  * Devices are made with mknod in the test's own folder (never /dev itself), which needs root:
  * `sudo npm test`, as CI runs.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { useCliSuite, type CliResult } from '../support/cli';
@@ -103,4 +104,20 @@ test('a folder: exit 6, one line, nothing sent', async () => {
   assertOneLine(refresh, 6, /^mfa-tray refresh: dev: Cannot read the credentials file .*: it is a folder, not a regular file\. Nothing was changed\.$/);
   assert.equal(cli.requests('GetSessionToken').length, 0, 'the code was not sent');
   assert.deepEqual(readdirSync(cli.sandbox.credentialsFile), []);
+});
+
+test('a file whose lines end in a lone CR (old Mac): refused before anything is sent (exit 6, one line), the file byte for byte as it was', async () => {
+  await cli.sandbox.addProfile('dev', cli.user);
+  mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true });
+  // botocore reads three sections here; the JS SDKs one line. An edit used to append a second [dev].
+  const text = '[other]\raws_access_key_id = AKIAIOSFODNN7EXAMPLE\r[dev]\raws_session_token = old\r';
+  writeFileSync(cli.sandbox.credentialsFile, text, { mode: 0o600 });
+  const refresh = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)], { timeoutMs: 20_000 });
+  assertOneLine(
+    refresh,
+    6,
+    /^mfa-tray refresh: dev: The credentials file .*credentials has a line ending of a lone CR \(line 1; an old Mac format\): the AWS CLI and the SDKs read such a file differently, so MFA Tray does not edit it\. Convert its line endings to LF \(mac2unix, from the dos2unix package\), then try again\. Nothing was changed\.$/,
+  );
+  assert.equal(cli.requests('GetSessionToken').length, 0, 'the code was not sent');
+  assert.equal(readFileSync(cli.sandbox.credentialsFile, 'latin1'), text);
 });

@@ -321,6 +321,7 @@ export class CredentialsFile {
   async assertWritable(section: string): Promise<void> {
     const text = await this.#read();
     try {
+      refuseLoneCr(text ?? '', this.path);
       checkSessionTarget(text ?? '', section);
     } catch (error) {
       // The same words as every other edit of this file: a duplicated section is the user's to fix.
@@ -455,6 +456,7 @@ export class CredentialsFile {
     try {
       return await this.#updates.update(path, (current) => {
         const text = current?.toString('latin1') ?? '';
+        refuseLoneCr(text, path);
         const next = edit(text);
         return next === text ? undefined : Buffer.from(next, 'latin1');
       });
@@ -496,6 +498,23 @@ export class CredentialsFile {
       { cause: error },
     );
   }
+}
+
+/**
+ * Refuses to edit a file whose lines end in a lone CR (classic Mac OS): botocore (the AWS CLI)
+ * takes a lone CR as a line break, the JS SDKs and this module's parser as part of a line, so a
+ * section found by one is not there for the other, and an edit would add a second copy of it (the
+ * AWS CLI then refuses the whole file). Reading it is left alone; only edits are refused.
+ */
+function refuseLoneCr(text: string, path: string): void {
+  const at = text.search(/\r(?!\n)/);
+  if (at < 0) return;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line += 1;
+  throw new MfaTrayError(
+    'credentials-file',
+    `The credentials file ${path} has a line ending of a lone CR (line ${line}; an old Mac format): the AWS CLI and the SDKs read such a file differently, so MFA Tray does not edit it. Convert its line endings to LF (mac2unix, from the dos2unix package), then try again. Nothing was changed.`,
+  );
 }
 
 /** Reads `x_security_token_expires`: RFC 3339 with a time zone, else `undefined`. */
