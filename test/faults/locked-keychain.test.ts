@@ -84,6 +84,9 @@ describe('a locked keychain', () => {
     assert.equal(added.status, 0, added.stderr);
     const totp = await cli(['totp', 'set', 'work'], `${user.totpSecret}\n`);
     assert.equal(totp.status, 0, totp.stderr);
+    // A profile whose codes are typed, with no session yet: its absent entries read as absent while locked.
+    const plain = await cli(['add', 'plain', '--mfa-serial', user.mfaSerial as string, '--access-key-id', user.accessKeyId], `${user.secretAccessKey}\n`);
+    assert.equal(plain.status, 0, plain.stderr);
     await loopback.sts.avoidStepEdge(8000);
     const refreshed = await cli(['refresh', 'work']);
     assert.equal(refreshed.status, 0, refreshed.stderr);
@@ -121,7 +124,10 @@ describe('a locked keychain', () => {
     const parsed = JSON.parse(json.stdout) as { profiles: Array<{ name: string; state: string; failure: { code: string } | null }> };
     assert.deepEqual(
       parsed.profiles.map((p) => [p.name, p.state, p.failure?.code]),
-      [['work', 'failed', 'keychain-locked']],
+      [
+        ['work', 'failed', 'keychain-locked'],
+        ['plain', 'failed', 'keychain-locked'],
+      ],
     );
   });
 
@@ -130,6 +136,9 @@ describe('a locked keychain', () => {
     for (const [args, input] of [
       [['refresh', 'work']],
       [['refresh', 'work', '--code', loopback.sts.currentCode(user, 1)]],
+      // Seen on landed main: exit 4, "needs a code … no terminal", before the key was read.
+      [['refresh', 'plain']],
+      [['credential-process', 'plain']],
       [['export', 'work']],
       [['credential-process', 'work']],
       [['remove', 'work', '--yes']],

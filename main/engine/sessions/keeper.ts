@@ -310,6 +310,9 @@ export class SessionKeeper {
   async #refreshFrom(name: string, source: CodeSource, input: Exclude<RefreshInput, CodeInput>): Promise<SessionCredentials> {
     const { sessions } = this.#deps;
     if (source === 'totp') return sessions.refresh(name, { generate: true, ...(input.onWait ? { onWait: input.onWait } : {}) });
+    // Every other source involves a person (a code typed, a key touched) or a program: the key is
+    // read first, so that a locked keychain says so before anyone is asked for anything.
+    await sessions.requireKey(name);
     if (source === 'command' || source === 'yubikey') {
       const configured = (await this.#deps.configuredSources([name])).get(name) ?? {};
       const read = (): Promise<string> =>

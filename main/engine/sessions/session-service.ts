@@ -159,6 +159,27 @@ export class SessionService {
     return this.#inflight.has(profile);
   }
 
+  /**
+   * The profile's long-lived key, as a refresh reads it first. The keeper calls it before a person
+   * is asked for a code (or a code command or YubiKey is run): a keychain that is locked, or a key
+   * that is not stored, fails then, not after the person typed a code for nothing.
+   *
+   * @throws MfaTrayError `no-long-lived-key`, or the keychain's error (`keychain-locked`, …).
+   */
+  async requireKey(name: string): Promise<LongLivedKey> {
+    const key = await this.deps.secrets.getLongLivedKey(name);
+    if (!key) {
+      await this.deps.profiles.getProfile(name); // a profile that is gone says so (not-found)
+      throw new MfaTrayError('no-long-lived-key', `No access key is stored for profile "${name}".`, {
+        remedy: [
+          { action: 'add-key', profile: name },
+          { action: 'import-key', profile: name },
+        ],
+      });
+    }
+    return key;
+  }
+
   /** The cached session of a profile if it has not expired, else undefined. */
   async currentSession(profile: string): Promise<SessionCredentials | undefined> {
     const session = await this.deps.secrets.getSession(profile);
@@ -189,15 +210,7 @@ export class SessionService {
     const profile = await this.deps.profiles.getProfile(name);
     this.#lifetimes.set(name, profile.durationSeconds * 1000);
     const code = 'code' in input ? validateCode(input.code) : undefined;
-    const key = await this.deps.secrets.getLongLivedKey(name);
-    if (!key) {
-      throw new MfaTrayError('no-long-lived-key', `No access key is stored for profile "${name}".`, {
-        remedy: [
-          { action: 'add-key', profile: name },
-          { action: 'import-key', profile: name },
-        ],
-      });
-    }
+    const key = await this.requireKey(name);
     let totpSecret: string | undefined;
     if (code === undefined) {
       totpSecret = await this.deps.secrets.getTotpSecret(name);
