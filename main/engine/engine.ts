@@ -313,8 +313,13 @@ export class Engine {
   /** Measures this computer's clock against AWS's before a code is generated, unless that was done. */
   async #calibrate(key: LongLivedKey, region: string): Promise<void> {
     if (await this.#recallOffset()) return;
-    // Else one cheap, MFA-free call measures it (the gateway records it from every answer).
-    await this.sts.getCallerIdentity(key, region).catch(() => undefined);
+    // Else one cheap, MFA-free call measures it (the gateway records it from every answer). A refusal
+    // (of the key, say) is left for GetSessionToken to say in its own words; but when STS could not
+    // be reached or did not answer, the refresh ends here: a code made now would be sent into the
+    // same silence and its time step used up, and the wait would be twice the timeout.
+    await this.sts.getCallerIdentity(key, region).catch((error: unknown) => {
+      if (isMfaTrayError(error) && (error.code === 'sts-unavailable' || error.notSent === true)) throw error;
+    });
   }
 
   /**
