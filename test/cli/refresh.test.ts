@@ -221,6 +221,29 @@ describe("this computer's clock off from STS's", () => {
     );
   });
 
+  test("the clock a day ahead of AWS's: every session would look expired here, so no code is made or sent (exit 7), by refresh or credential-process", async () => {
+    // Seen on landed main: "new session … expired 12 h ago" with exit 0, and credential-process
+    // spending a code on every call (its cached session always looked expired).
+    await withTotp('dev');
+    cli.sts.setClockSkew(-24 * 3_600_000);
+    for (const args of [
+      ['refresh', 'dev'],
+      ['credential-process', 'dev'],
+      ['refresh', 'dev'],
+    ]) {
+      const result = await cli.sandbox.run(args);
+      assertOneLineFailure(
+        result,
+        7,
+        new RegExp(
+          `^mfa-tray ${args[0]}: (dev: )?This computer's clock is .+ ahead of AWS's: a session of .+ from AWS would look expired here \\(or nearly\\), and AWS tools on this computer would not use it\\. Turn on automatic date and time in your system settings, then try again\\. No code was sent\\.`,
+        ),
+      );
+    }
+    assert.equal(cli.requests('GetSessionToken').length, 0, 'no code was sent');
+    assert.ok(cli.requests('GetCallerIdentity').length >= 1, 'the clock was measured');
+  });
+
   test('the measured offset is remembered: the next process sends its code at once, and status says how far off the clock is', async () => {
     await withTotp('dev');
     cli.sts.setClockSkew(-90_000);

@@ -10,7 +10,7 @@ import { MfaTrayError, isMfaTrayError } from '../../common/errors';
 import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../../common/model';
 import { deriveState, expiryOf } from '../../common/session-state';
 import { validateCode } from '../../common/validation';
-import type { Clock } from '../clock/clock';
+import { describeDuration, describeOffset, type Clock } from '../clock/clock';
 import type { StsGateway } from '../aws/sts-gateway';
 import type { StepWaitListener } from '../codes/totp';
 
@@ -68,6 +68,8 @@ export interface SessionServiceDeps {
    * signed by a clock minutes off is refused before AWS looks at its code, and the code is spent.
    */
   readonly recallOffset?: () => Promise<void>;
+  /** AWS's time minus this computer's, as measured (0 while unknown). */
+  readonly clockOffsetMs?: () => number;
 }
 
 export type StateListener = (profile: string, state: SessionState) => void;
@@ -229,10 +231,12 @@ export class SessionService {
     try {
       if (code !== undefined) {
         await this.deps.recallOffset?.();
+        this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, false);
         await this.deps.codes.claimTyped(profile.mfaSerial, code);
         sentCode = code;
       } else {
         await this.deps.calibrate?.(key, profile.region);
+        this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, false);
         sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string, 'onWait' in input && input.onWait ? { onWait: input.onWait } : {});
       }
       const session = await this.deps.sts.getSessionToken({
@@ -242,6 +246,8 @@ export class SessionService {
         durationSeconds: profile.durationSeconds,
         region: profile.region,
       });
+      // The offset may have been unknown before this answer (a typed code, a first run).
+      this.#refuseClockFarAhead(profile, session.expiresAt - this.deps.clock.now(), true);
       await this.deps.file.writeSession(profile.targetSection, session);
       await this.deps.secrets.setSession(name, session);
       this.#set(name, this.#derive(name, session.expiresAt));
@@ -262,6 +268,27 @@ export class SessionService {
       });
       throw failure;
     }
+  }
+
+  /**
+   * Sessions are judged by this computer's clock (here, and by every AWS tool that reads the file or
+   * credential_process). With that clock far ahead of AWS's, a new session looks expired, or about to
+   * expire, the moment it arrives: it would be reported as got while nothing can use it, and every
+   * refresh after it (credential_process's on each AWS command) would spend another code. Refused
+   * when less than half the session would be left by this computer's clock (the expiring-soon lead
+   * time is at most a quarter of a session, so a session kept is never refreshed at once).
+   */
+  #refuseClockFarAhead(profile: Profile, leftHereMs: number, codeSpent: boolean): void {
+    const lengthMs = profile.durationSeconds * 1000;
+    if (leftHereMs >= lengthMs / 2) return;
+    const offsetMs = this.deps.clockOffsetMs?.() ?? 0;
+    const ahead = describeOffset(offsetMs < 0 ? offsetMs : leftHereMs - lengthMs);
+    throw new MfaTrayError(
+      'clock-skew',
+      `This computer's clock is ${ahead}: a session of ${describeDuration(lengthMs)} from AWS would look expired here (or nearly), and AWS tools on this computer would not use it. ` +
+        `Turn on automatic date and time in your system settings, then try again. ${codeSpent ? 'The code was used up; the session was not kept.' : 'No code was sent.'}`,
+      { notSent: !codeSpent },
+    );
   }
 
   #derive(profile: string, expiresAt: number | undefined): SessionState {
