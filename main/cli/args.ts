@@ -91,11 +91,18 @@ export function parseCommandArgs(
   // the AWS CLI and aws-vault do.
   const takesProfile = positionals.name === '<profile>';
   const options: OptionSpecs = takesProfile ? { ...commandOptions, profile: { type: 'string' } } : commandOptions;
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  let parsed: { values: Record<string, unknown>; positionals: string[]; tokens: Array<{ kind: string; name?: string }> };
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw translateParseError(command, error, options);
+  }
+  // parseArgs keeps the last of two values without a word; a serial or code given twice is a mistake.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || token.name === undefined || options[token.name]?.type !== 'string' || options[token.name]?.multiple) continue;
+    if (seen.has(token.name)) throw new UsageError(command, `--${token.name} is given twice; give it once`);
+    seen.add(token.name);
   }
   if (takesProfile) {
     const given = parsed.values.profile;

@@ -93,6 +93,22 @@ describe('usage errors: one line, exit 2', () => {
     ['refresh with profiles and --all', ['refresh', 'dev', '--all'], /^mfa-tray refresh: give profile names or --all, not both/],
     ['refresh --code with two profiles', ['refresh', 'a', 'b', '--code', '123456'], /^mfa-tray refresh: --code goes with exactly one profile/],
     ['refresh --code with --all', ['refresh', '--all', '--code', '123456'], /^mfa-tray refresh: --code goes with exactly one profile/],
+    // Seen: the last of two values was taken without a word (a serial pasted twice, a code typed twice).
+    [
+      'an option given twice',
+      [
+        'add',
+        'dev',
+        '--access-key-id',
+        'AKIAIOSFODNN7EXAMPLE',
+        '--mfa-serial',
+        'arn:aws:iam::123456789012:mfa/a',
+        '--mfa-serial=arn:aws:iam::123456789012:mfa/b',
+      ],
+      /^mfa-tray add: --mfa-serial is given twice; give it once; see mfa-tray add --help$/,
+    ],
+    ['a code given twice', ['refresh', 'dev', '--code', '123456', '--code=654321'], /^mfa-tray refresh: --code is given twice; give it once/],
+    ['--profile given twice', ['export', '--profile', 'a', '--profile', 'b'], /^mfa-tray export: --profile is given twice; give it once/],
   ];
   for (const [what, args, pattern] of cases) {
     test(what, async () => {
