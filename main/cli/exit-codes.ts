@@ -11,7 +11,7 @@
  * | 4 | needs you first: a session, a code or a key | `no-session`, `code-required`, `no-long-lived-key` |
  * | 5 | keychain unavailable, locked or damaged | `keychain-unavailable`, `keychain-locked`, `keychain-timeout`, `keychain-entry-corrupt` |
  * | 6 | a file cannot be used | `settings-file`, `credentials-file`, `long-lived-section`, `lock-timeout` |
- * | 7 | AWS refused: fix the code, key, device or clock | `sts-invalid-code`, `sts-wrong-device`, `sts-session-credentials`, `sts-invalid-key`, `sts-bad-signature`, `sts-validation`, `sts-denied`, `clock-skew` |
+ * | 7 | AWS refused: fix the code, key, device or clock | `sts-invalid-code`, `totp-code-refused`, `sts-wrong-device`, `sts-session-credentials`, `sts-invalid-key`, `sts-bad-signature`, `sts-validation`, `sts-denied`, `clock-skew` |
  * | 8 | temporary: try again later | `sts-unavailable`, `sts-throttled`, `code-reused` |
  * | 9 | `doctor`: a check did not pass | |
  * | 130 | cancelled at a prompt (Ctrl-C) | |
@@ -54,6 +54,7 @@ export const BY_ERROR_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   'long-lived-section': EXIT.file,
   'lock-timeout': EXIT.file,
   'sts-invalid-code': EXIT.stsRefused,
+  'totp-code-refused': EXIT.stsRefused,
   'sts-wrong-device': EXIT.stsRefused,
   'sts-session-credentials': EXIT.stsRefused,
   'sts-invalid-key': EXIT.stsRefused,

@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'lock-timeout'
   /** STS: the code was wrong, or was already used. */
   | 'sts-invalid-code'
+  /** AWS refused a code made from the registered TOTP secret: the secret is likely not the device's. */
+  | 'totp-code-refused'
   /** STS: the MFA serial does not belong to this user. */
   | 'sts-wrong-device'
   /** STS: the stored key is temporary (ASIA...), not long-lived. */

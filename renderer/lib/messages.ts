@@ -69,6 +69,7 @@ const DETAIL_CODES = new Set<string>([
   'long-lived-section',
   'lock-timeout',
   'sts-wrong-device',
+  'totp-code-refused',
   'sts-denied',
   'sts-unavailable',
   'clock-skew',
@@ -89,6 +90,7 @@ const WINDOW_WORDING: Readonly<Record<string, MessageKey>> = {
 /** A short headline for the errors the code prompt must tell apart at a glance. */
 const TITLES: Readonly<Record<string, MessageKey>> = {
   'sts-invalid-code': 'errorTitle.wrongCode',
+  'totp-code-refused': 'errorTitle.wrongCode',
   'code-reused': 'errorTitle.codeReused',
   'sts-unavailable': 'errorTitle.network',
   'clock-skew': 'errorTitle.clock',

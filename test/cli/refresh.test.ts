@@ -293,6 +293,25 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
     assertOneLineFailure(result, 7, /^mfa-tray refresh: dev: AWS rejected the MFA code: it is wrong, or it was already used\. Wait for the next code/, wrong);
   });
 
+  // Seen: "Wait for the next code on your MFA device and try again", which never helps when the
+  // registered secret is another device's (the tray kept failing with it every few minutes).
+  test("a code made from a TOTP secret that is not the device's → exit 7 naming the secret and `totp set`", async () => {
+    const stranger = cli.sts.registerUser();
+    await withTotp('dev', { ...cli.user, totpSecret: stranger.totpSecret });
+    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true });
+    const before = '[other]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n';
+    writeFileSync(cli.sandbox.credentialsFile, before);
+    const result = await cli.sandbox.run(['refresh', 'dev']);
+    assertOneLineFailure(
+      result,
+      7,
+      /^mfa-tray refresh: dev: AWS refused the code made from the TOTP secret registered for profile "dev": the secret is likely not the one of MFA device arn:aws:iam::\d+:mfa\/\S+ \(another device's, or the device was set up anew\), unless another tool used this time step's code first\. Register the device's secret: mfa-tray totp set dev$/,
+      stranger.totpSecret as string,
+      cli.user.totpSecret as string,
+    );
+    assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), before, 'the file is unchanged');
+  });
+
   test('MFA device of another user → exit 7', async () => {
     const stranger = cli.sts.registerUser();
     await cli.sandbox.addProfile('dev', { ...cli.user, mfaSerial: stranger.mfaSerial });

@@ -79,6 +79,7 @@ describe('the catalogs', () => {
       'long-lived-section',
       'lock-timeout',
       'sts-invalid-code',
+      'totp-code-refused',
       'sts-wrong-device',
       'sts-session-credentials',
       'sts-invalid-key',

@@ -212,6 +212,7 @@ const ja: TrayWords = {
     'long-lived-section': '書き込み先セクションに長期キーがあります。',
     'lock-timeout': '別の MFA Tray がファイルを使用中です。しばらくして再試行してください。',
     'sts-invalid-code': 'コードが違うか、使用済みです。MFA デバイスの次のコードを入力してください。',
+    'totp-code-refused': '登録された TOTP シークレットから作ったコードが拒否されました。デバイスのシークレットを登録し直してください。',
     'sts-wrong-device': 'MFA デバイスがこのユーザーのものではありません。',
     'sts-session-credentials': '保存されたキーは一時キー（ASIA…）です。長期キーが必要です。',
     'sts-invalid-key': 'アクセスキーが無効です（削除・無効化・入力ミス）。',

@@ -253,7 +253,10 @@ export class SessionService {
       this.#set(name, this.#derive(name, session.expiresAt));
       return session;
     } catch (error) {
-      const failure = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly.`, { cause: error });
+      const caught = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly.`, { cause: error });
+      // A refused code that was made here, in AWS's time and used nowhere else by MFA Tray: waiting
+      // for the next one does not help when the secret is another device's.
+      const failure = code === undefined && caught.code === 'sts-invalid-code' ? totpCodeRefused(name, profile.mfaSerial, caught) : caught;
       // A code whose request never left this computer was not seen by AWS: it stays usable. (If
       // giving it back fails, the worst case is a wait for the next code, as before.)
       if (sentCode !== undefined && failure.notSent) await this.deps.codes.release(profile.mfaSerial, sentCode).catch(() => undefined);
@@ -307,4 +310,14 @@ export class SessionService {
       }
     }
   }
+}
+
+/** AWS refused a code made from the profile's registered TOTP secret. */
+function totpCodeRefused(profile: string, mfaSerial: string, refusal: MfaTrayError): MfaTrayError {
+  return new MfaTrayError(
+    'totp-code-refused',
+    `AWS refused the code made from the TOTP secret registered for profile "${profile}": the secret is likely not the one of MFA device ${mfaSerial} ` +
+      "(another device's, or the device was set up anew), unless another tool used this time step's code first.",
+    { cause: refusal, remedy: { action: 'set-totp', profile } },
+  );
 }
