@@ -39,6 +39,8 @@ export interface DoctorDeps {
   /** AWS's clock minus this computer's, once measured (after a call to AWS). */
   readonly clockOffsetMs: () => number | undefined;
   readonly state: (profile: string) => Promise<SessionState>;
+  /** The access key id of the profile's cached session, if there is one. */
+  readonly sessionKeyId: (profile: string) => Promise<string | undefined>;
   readonly credentialsPath: string;
   readonly configPath: string;
   readonly now: () => number;
@@ -77,16 +79,45 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
 
   for (const profile of chosen) if (keys) checks.push(...(await profileChecks(deps, profile, keys.get(profile.name))));
   checks.push(clockCheck(deps.clockOffsetMs(), chosen.length > 0 && keychainOk));
-  checks.push(...(await fileChecks(deps, profiles)));
+  const files = await fileChecks(deps, profiles);
+  checks.push(...files.checks);
   for (const profile of keychainOk ? chosen : []) {
     const state = await deps.state(profile.name).catch((error: unknown) => error);
-    checks.push(
-      isMfaTrayError(state) || state instanceof Error
-        ? check('session', 'fail', isMfaTrayError(state) ? state.message : 'The session could not be read.', undefined, profile.name)
-        : sessionCheck(profile.name, state as SessionState, deps.now()),
-    );
+    if (isMfaTrayError(state) || state instanceof Error) {
+      checks.push(check('session', 'fail', isMfaTrayError(state) ? state.message : 'The session could not be read.', undefined, profile.name));
+      continue;
+    }
+    const known = state as SessionState;
+    const session = sessionCheck(profile.name, known, deps.now());
+    const live = known.kind === 'valid' || known.kind === 'expiring' ? timeLeft(known.expiresAt - deps.now()) : undefined;
+    const missing = live === undefined ? undefined : await sessionNotInFile(deps, profile, files.credentials, live);
+    checks.push(missing ?? session);
   }
   return checks;
+}
+
+/**
+ * The cached session is what MFA Tray shows, but the AWS tools read the credentials file: a file
+ * rewritten by another tool (or by hand) may no longer hold it. A fail when it does not.
+ */
+async function sessionNotInFile(deps: DoctorDeps, profile: Profile, credentials: IniDocument | undefined, left: string): Promise<Check | undefined> {
+  if (credentials === undefined) return undefined; // unreadable: the files check says so
+  const cached = await deps.sessionKeyId(profile.name).catch(() => undefined);
+  if (cached === undefined) return undefined;
+  const section = credentials.sections.find((s) => s.name === profile.targetSection);
+  const inFile = section?.entries.find((e) => e.key === 'aws_access_key_id')?.value;
+  if (inFile === cached) return undefined;
+  const holds =
+    section === undefined
+      ? `it has no [${profile.targetSection}] section`
+      : `its [${profile.targetSection}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`;
+  return check(
+    'session',
+    'fail',
+    `The session MFA Tray has for ${profile.name} (${left} left) is not in the credentials file ${deps.credentialsPath}: ${holds}. AWS tools that read the file with profile ${profile.targetSection} do not get it.`,
+    `mfa-tray refresh ${profile.name}`,
+    profile.name,
+  );
 }
 
 /** Variables that take precedence over every profile in the AWS CLI and SDKs. */
@@ -226,7 +257,10 @@ async function readIni(path: string): Promise<IniDocument | Check | undefined> {
 }
 
 /** The two AWS files: modes, duplicate sections, mixed sections, a differing mfa_serial, credential_process lines. */
-async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promise<Check[]> {
+async function fileChecks(
+  deps: DoctorDeps,
+  profiles: readonly Profile[],
+): Promise<{ readonly checks: Check[]; readonly credentials: IniDocument | undefined }> {
   const checks: Check[] = [];
   const read = async (path: string): Promise<IniDocument | undefined> => {
     const result = await readIni(path);
@@ -314,7 +348,7 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
     );
   }
   if (checks.length === 0) checks.push(check('files', 'pass', `${deps.credentialsPath} and ${deps.configPath} read cleanly.`));
-  return checks;
+  return { checks, credentials };
 }
 
 /** A program as a shell would find it: a path as given, else the first executable of that name on PATH. */
@@ -334,9 +368,7 @@ async function findProgram(program: string, path: string): Promise<string | unde
 
 function sessionCheck(profile: string, state: SessionState, now: number): Check {
   const expiresAt = 'expiresAt' in state ? state.expiresAt : undefined;
-  const left = expiresAt === undefined ? 0 : expiresAt - now;
-  const minutes = Math.floor(left / 60_000);
-  const time = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+  const time = timeLeft(expiresAt === undefined ? 0 : expiresAt - now);
   switch (state.kind) {
     case 'valid':
       return check('session', 'pass', `A session with ${time} left.`, undefined, profile);
@@ -349,4 +381,10 @@ function sessionCheck(profile: string, state: SessionState, now: number): Check 
     default:
       return check('session', 'warn', state.kind === 'expired' ? 'The session has expired.' : 'No session yet.', `mfa-tray refresh ${profile}`, profile);
   }
+}
+
+/** "11 h 58 min", "14 min". */
+function timeLeft(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
 }

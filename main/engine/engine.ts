@@ -901,6 +901,7 @@ export class Engine {
         mfaDevices: (key, region) => listMfaDevices(this.#iam, key, region),
         clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),
         state: (name) => this.currentState(name),
+        sessionKeyId: async (name) => (await this.secrets.getSession(name))?.accessKeyId,
         credentialsPath: this.credentials.path,
         configPath: configFilePath(this.#env),
         now: () => this.clock.now(),

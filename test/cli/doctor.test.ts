@@ -3,7 +3,7 @@
  * the loopback STS and IAM), and a clean world where every check passes.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ROOT, useCliSuite, type CliResult } from '../support/cli';
@@ -147,5 +147,29 @@ describe('doctor', () => {
     await cli.sandbox.addProfile('fresh', cli.user);
     const { checks } = await doctor();
     assert.equal(find(checks, 'session', 'warn', /No session yet/).fix, 'mfa-tray refresh fresh');
+  });
+
+  // Seen: the credentials file was rewritten by another tool (its [work] gone, or holding another
+  // key); `doctor` said "A session with 11 h left" and exit 0 while every AWS command failed.
+  test("sessions: a session that is not in the credentials file's section fails, with what the section holds", async () => {
+    await cleanWorld();
+    const written = readFileSync(cli.sandbox.credentialsFile, 'utf8');
+    for (const [file, pattern] of [
+      [
+        '[other]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n',
+        /^The session MFA Tray has for work \(1[12] h \d+ min left\) is not in the credentials file \S+: it has no \[work\] section\. AWS tools that read the file with profile work do not get it\.$/,
+      ],
+      [
+        written.replace(/aws_access_key_id = \S+/, 'aws_access_key_id = ASIAOTHERKEYEXAMPLE1'),
+        /is not in the credentials file \S+: its \[work\] holds another key \(ASIA…PLE1\)\. AWS tools/,
+      ],
+    ] as const) {
+      writeFile(cli.sandbox.credentialsFile, file);
+      const { result, checks } = await doctor();
+      assert.equal(result.status, 9);
+      const failed = find(checks, 'session', 'fail', pattern);
+      assert.equal(failed.fix, 'mfa-tray refresh work');
+      assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), file, 'doctor changes nothing');
+    }
   });
 });
