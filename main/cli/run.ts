@@ -58,9 +58,9 @@ Run mfa-tray <command> --help for a command's options. Every command that takes 
 takes --profile <p>, and uses AWS_PROFILE when no profile is given.
 
 Exit status: 0 success; 1 unexpected failure; 2 bad command line or value; 3 no such profile or
-section, or already exists; 4 needs a session, a code or a key first; 5 keychain unavailable;
-6 a file cannot be used; 7 AWS refused (code, key, device, clock); 8 temporary, try again later;
-130 cancelled.
+section, or already exists; 4 needs a session, a code or a key first; 5 keychain unavailable or
+locked; 6 a file cannot be used; 7 AWS refused (code, key, device, clock); 8 temporary, try again
+later; 9 doctor found a check that did not pass; 130 cancelled.
 
 Environment: MFA_TRAY_CONFIG_DIR (settings folder), AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
 AWS_ENDPOINT_URL_STS, MFA_TRAY_KEYCHAIN_SERVICE (keychain service prefix, default "MFA Tray"; for

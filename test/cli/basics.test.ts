@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { EXIT } from '../../main/cli/exit-codes';
 import { COMMAND_NAMES, loadCommands } from '../../main/cli/run';
 import { REPO_BIN, useCliSuite, type CliResult } from '../support/cli';
 
@@ -29,6 +30,9 @@ describe('help', () => {
     assert.equal(result.status, 0);
     for (const name of COMMAND_NAMES) assert.match(result.stdout, new RegExp(`^  ${name} `, 'm'));
     assert.match(result.stdout, /Exit status: 0 success/);
+    // Every status the command can end with is explained (9, doctor's, was missing).
+    const statuses = result.stdout.slice(result.stdout.indexOf('Exit status:'), result.stdout.indexOf('Environment:'));
+    for (const status of Object.values(EXIT)) assert.match(statuses, new RegExp(`(^|[:;]\\s+)${status} [A-Za-z]`), `exit ${status}`);
     assert.equal(result.stderr, '');
   });
 
