@@ -38,6 +38,8 @@ export interface DoctorDeps {
   readonly mfaDevices: (key: LongLivedKey, region: string) => Promise<readonly { readonly serialNumber: string }[]>;
   /** AWS's clock minus this computer's, once measured (after a call to AWS). */
   readonly clockOffsetMs: () => number | undefined;
+  /** Another MFA Tray process's recent measurement (clock-offset.json), while it may still be used. */
+  readonly rememberedOffset: () => Promise<{ readonly offsetMs: number; readonly measuredAt: number } | undefined>;
   readonly state: (profile: string) => Promise<SessionState>;
   /** The access key id of the profile's cached session, if there is one. */
   readonly sessionKeyId: (profile: string) => Promise<string | undefined>;
@@ -78,7 +80,12 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
   const keychainOk = keys !== undefined;
 
   for (const profile of chosen) if (keys) checks.push(...(await profileChecks(deps, profile, keys.get(profile.name))));
-  checks.push(clockCheck(deps.clockOffsetMs(), chosen.length > 0 && keychainOk));
+  const measured = deps.clockOffsetMs();
+  const remembered = measured === undefined ? await deps.rememberedOffset().catch(() => undefined) : undefined;
+  const unknownBecause = chosen.length === 0 ? 'no-key' : keychainOk ? 'no-answer' : 'keychain';
+  checks.push(
+    remembered === undefined ? clockCheck(measured, unknownBecause) : clockCheck(remembered.offsetMs, unknownBecause, deps.now() - remembered.measuredAt),
+  );
   const files = await fileChecks(deps, profiles);
   checks.push(...files.checks);
   for (const profile of keychainOk ? chosen : []) {
@@ -219,23 +226,31 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
   return checks;
 }
 
-function clockCheck(offsetMs: number | undefined, askedAws: boolean): Check {
+/**
+ * The clock against AWS's: measured by this doctor, else as another process measured it recently
+ * (`agoMs`), else why it could not be asked.
+ */
+function clockCheck(offsetMs: number | undefined, unknownBecause: 'no-answer' | 'no-key' | 'keychain', agoMs?: number): Check {
   if (offsetMs === undefined) {
-    return askedAws
-      ? check('clock', 'warn', "This computer's clock could not be compared with AWS's: AWS did not answer.", 'run doctor again once AWS can be reached')
-      : check(
-          'clock',
-          'warn',
-          "This computer's clock could not be compared with AWS's: there is no stored key to ask AWS with.",
-          'add a profile, then run doctor again',
-        );
+    const unknown = "This computer's clock could not be compared with AWS's";
+    if (unknownBecause === 'no-answer') return check('clock', 'warn', `${unknown}: AWS did not answer.`, 'run doctor again once AWS can be reached');
+    if (unknownBecause === 'keychain') {
+      return check(
+        'clock',
+        'warn',
+        `${unknown}: the keychain could not be read, so no stored key could ask AWS.`,
+        'unlock the keychain, then run doctor again',
+      );
+    }
+    return check('clock', 'warn', `${unknown}: there is no stored key to ask AWS with.`, 'add a profile, then run doctor again');
   }
+  const when = agoMs === undefined ? '' : ` (measured by MFA Tray ${Math.max(0, Math.floor(agoMs / 60_000))} min ago)`;
   const off = Math.abs(offsetMs);
-  if (off <= CLOCK_WARN_MS) return check('clock', 'pass', `This computer's clock is within ${Math.max(1, Math.round(off / 1000))} s of AWS's.`);
+  if (off <= CLOCK_WARN_MS) return check('clock', 'pass', `This computer's clock is within ${Math.max(1, Math.round(off / 1000))} s of AWS's${when}.`);
   return check(
     'clock',
     off > CLOCK_FAIL_MS ? 'fail' : 'warn',
-    `This computer's clock is ${describeOffset(offsetMs)}${off > CLOCK_FAIL_MS ? ': AWS refuses requests signed that far off' : ': MFA Tray allows for it, other tools may not'}.`,
+    `This computer's clock is ${describeOffset(offsetMs)}${when}${off > CLOCK_FAIL_MS ? ': AWS refuses requests signed that far off' : ': MFA Tray allows for it, other tools may not'}.`,
     'turn on automatic date and time in the system settings',
   );
 }

@@ -900,6 +900,10 @@ export class Engine {
         callerIdentity: (key, region) => this.sts.getCallerIdentity(key, region),
         mfaDevices: (key, region) => listMfaDevices(this.#iam, key, region),
         clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),
+        rememberedOffset: async () => {
+          const remembered = await this.clockMemory.read();
+          return remembered?.current ? remembered : undefined;
+        },
         state: (name) => this.currentState(name),
         sessionKeyId: async (name) => (await this.secrets.getSession(name))?.accessKeyId,
         credentialsPath: this.credentials.path,

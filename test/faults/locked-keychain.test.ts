@@ -131,6 +131,27 @@ describe('a locked keychain', () => {
     );
   });
 
+  // Seen: the clock line said "there is no stored key to ask AWS with" and "add a profile".
+  test("doctor: the keychain check fails; the clock is another process's recent measurement, else says the keychain is why", async () => {
+    const checksOf = async (): Promise<Array<{ check: string; verdict: string; message: string; fix: string | null }>> => {
+      const result = await cli(['doctor', '--json']);
+      assert.equal(result.status, 9, result.stderr);
+      return JSON.parse(result.stdout) as Array<{ check: string; verdict: string; message: string; fix: string | null }>;
+    };
+    let checks = await checksOf();
+    assert.match(checks.find((c) => c.check === 'keychain')?.message ?? '', /keychain is locked/);
+    let clock = checks.find((c) => c.check === 'clock');
+    assert.equal(clock?.verdict, 'pass', JSON.stringify(clock));
+    assert.match(clock?.message ?? '', /^This computer's clock is within \d+ s of AWS's \(measured by MFA Tray \d+ min ago\)\.$/);
+
+    await rm(join(env.MFA_TRAY_CONFIG_DIR, 'clock-offset.json'));
+    checks = await checksOf();
+    clock = checks.find((c) => c.check === 'clock');
+    assert.equal(clock?.verdict, 'warn');
+    assert.equal(clock?.message, "This computer's clock could not be compared with AWS's: the keychain could not be read, so no stored key could ask AWS.");
+    assert.equal(clock?.fix, 'unlock the keychain, then run doctor again');
+  });
+
   test('refresh, export, credential-process, remove, totp set and add: exit 5, the keychain is locked, nothing sent or changed', async () => {
     const sent = loopback.sts.count();
     for (const [args, input] of [
