@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { networkInterfaces, uptime } from 'node:os';
 import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
 import type { StatusJson } from '../../main/cli/status-json';
@@ -310,6 +310,27 @@ describe('STS answers and faults: one plain line and an exit status each', () =>
       cli.user.totpSecret as string,
     );
     assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), before, 'the file is unchanged');
+  });
+
+  test('a generated code refused because the remembered clock offset was stale says so, not the secret; the next try works', async () => {
+    await withTotp('dev');
+    // Another process measured +150 s a minute ago; AWS's clock is in fact this computer's.
+    mkdirSync(cli.sandbox.configDir, { recursive: true });
+    const measuredAt = Date.now() - 60_000;
+    writeFileSync(
+      `${cli.sandbox.configDir}/clock-offset.json`,
+      JSON.stringify({ version: 1, offsetMs: 150_000, measuredAt, bootAt: Math.round(Date.now() - uptime() * 1000) }),
+    );
+    await cli.sts.avoidStepEdge(3000);
+    const refused = await cli.sandbox.run(['refresh', 'dev']);
+    assertOneLineFailure(
+      refused,
+      7,
+      /^mfa-tray refresh: dev: AWS refused the code made from the TOTP secret of profile "dev" in AWS's time as last measured: this computer's clock is now about 150 s ahead of where that measurement put it \(measured again just now\)\. Get a new session: mfa-tray refresh dev$/,
+      cli.user.totpSecret as string,
+    );
+    const again = await cli.sandbox.run(['refresh', 'dev']);
+    assert.equal(again.status, 0, again.stderr);
   });
 
   test('MFA device of another user → exit 7', async () => {

@@ -44,7 +44,18 @@ const fileSchema = z.object({
       lastStep: z.optional(z.int().check(z.nonnegative())),
       /** Local time (ms) of the last step claim. */
       lastStepAt: z.optional(z.number()),
-      codes: z._default(z.array(z.object({ code: z.string(), at: z.number(), step: z.optional(z.int().check(z.nonnegative())) })), () => []),
+      codes: z._default(
+        z.array(
+          z.object({
+            code: z.string(),
+            at: z.number(),
+            step: z.optional(z.int().check(z.nonnegative())),
+            /** The device's last step before this claim (absent: none), for a release. */
+            before: z.optional(z.int().check(z.nonnegative())),
+          }),
+        ),
+        () => [],
+      ),
     }),
   ),
 });
@@ -52,8 +63,8 @@ const fileSchema = z.object({
 interface DeviceRecord {
   lastStep?: number;
   lastStepAt?: number;
-  /** Codes sent lately; `step` for a generated one (its time step). */
-  codes: { code: string; at: number; step?: number }[];
+  /** Codes sent lately; `step` for a generated one (its time step), `before` the last step before it. */
+  codes: { code: string; at: number; step?: number; before?: number }[];
 }
 
 /** Options for {@link UsedCodes}. */
@@ -129,9 +140,9 @@ export class UsedCodes {
       if (code !== undefined && recentlyUsed(device, code, now)) {
         return new MfaTrayError('code-reused', CODE_ALREADY_USED_MESSAGE, { retryable: true });
       }
+      if (code !== undefined) device.codes.push({ code, at: now, step, ...(device.lastStep === undefined ? {} : { before: device.lastStep }) });
       device.lastStep = step;
       device.lastStepAt = now;
-      if (code !== undefined) device.codes.push({ code, at: now, step });
       return undefined;
     });
   }
@@ -148,7 +159,13 @@ export class UsedCodes {
       const index = device.codes.findLastIndex((c) => c.code === code);
       if (index < 0) return undefined;
       const [entry] = device.codes.splice(index, 1);
-      if (entry?.step !== undefined && device.lastStep === entry.step) device.lastStep = entry.step - 1;
+      // The step goes back to the one claimed before it: steps before that were sent, the ones after not.
+      if (entry?.step !== undefined && device.lastStep === entry.step) {
+        if (entry.before === undefined) {
+          delete device.lastStep;
+          delete device.lastStepAt;
+        } else device.lastStep = entry.before;
+      }
       return undefined;
     });
   }
@@ -213,7 +230,12 @@ export class UsedCodes {
         {
           ...(d.lastStep === undefined ? {} : { lastStep: d.lastStep }),
           ...(d.lastStepAt === undefined ? {} : { lastStepAt: d.lastStepAt }),
-          codes: d.codes.map((c) => ({ code: c.code, at: c.at, ...(c.step === undefined ? {} : { step: c.step }) })),
+          codes: d.codes.map((c) => ({
+            code: c.code,
+            at: c.at,
+            ...(c.step === undefined ? {} : { step: c.step }),
+            ...(c.before === undefined ? {} : { before: c.before }),
+          })),
         },
       ]),
     );

@@ -228,6 +228,8 @@ export class SessionService {
     const oldExpiry = expiryOf(before);
     this.#set(name, oldExpiry === undefined ? { kind: 'refreshing' } : { kind: 'refreshing', expiresAt: oldExpiry });
     let sentCode: string | undefined;
+    /** The clock offset a generated code was made with. */
+    let madeWithOffset: number | undefined;
     try {
       if (code !== undefined) {
         await this.deps.recallOffset?.();
@@ -237,6 +239,7 @@ export class SessionService {
       } else {
         await this.deps.calibrate?.(key, profile.region);
         this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, false);
+        madeWithOffset = this.deps.clockOffsetMs?.();
         sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string, 'onWait' in input && input.onWait ? { onWait: input.onWait } : {});
       }
       const session = await this.deps.sts.getSessionToken({
@@ -256,10 +259,13 @@ export class SessionService {
       const caught = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly.`, { cause: error });
       // A refused code that was made here, in AWS's time and used nowhere else by MFA Tray: waiting
       // for the next one does not help when the secret is another device's.
-      const failure = code === undefined && caught.code === 'sts-invalid-code' ? totpCodeRefused(name, profile.mfaSerial, caught) : caught;
+      const failure =
+        code === undefined && caught.code === 'sts-invalid-code' ? this.#generatedCodeRefused(name, profile.mfaSerial, caught, madeWithOffset) : caught;
       // A code whose request never left this computer was not seen by AWS: it stays usable. (If
       // giving it back fails, the worst case is a wait for the next code, as before.)
-      if (sentCode !== undefined && failure.notSent) await this.deps.codes.release(profile.mfaSerial, sentCode).catch(() => undefined);
+      // So is a code made for a time step AWS was not at (a stale offset): it would block the record until then.
+      const offStep = failure !== caught && failure.code === 'clock-skew';
+      if (sentCode !== undefined && (failure.notSent || offStep)) await this.deps.codes.release(profile.mfaSerial, sentCode).catch(() => undefined);
       // The old session (if any) is untouched: still in the file and the cache, and still shown.
       const stillValid = oldExpiry !== undefined && oldExpiry > this.deps.clock.now() ? oldExpiry : undefined;
       this.#set(name, {
@@ -271,6 +277,23 @@ export class SessionService {
       });
       throw failure;
     }
+  }
+
+  /**
+   * A refused code made here: in AWS's time, so either the offset it was made with was stale (AWS's
+   * answer measured the clock again, and it moved by a time step or more: the next try works), or
+   * the registered secret is not the device's.
+   */
+  #generatedCodeRefused(profile: string, mfaSerial: string, refusal: MfaTrayError, madeWithOffset: number | undefined): MfaTrayError {
+    const measuredNow = this.deps.clockOffsetMs?.();
+    const moved = madeWithOffset === undefined || measuredNow === undefined ? 0 : madeWithOffset - measuredNow;
+    if (Math.abs(moved) < TOTP_STEP_MS) return totpCodeRefused(profile, mfaSerial, refusal);
+    return new MfaTrayError(
+      'clock-skew',
+      `AWS refused the code made from the TOTP secret of profile "${profile}" in AWS's time as last measured: this computer's clock is now about ` +
+        `${Math.round(Math.abs(moved) / 1000)} s ${moved > 0 ? 'ahead of' : 'behind'} where that measurement put it (measured again just now).`,
+      { cause: refusal, retryable: true, remedy: { action: 'refresh', profile } },
+    );
   }
 
   /**
@@ -311,6 +334,9 @@ export class SessionService {
     }
   }
 }
+
+/** One TOTP time step: an offset that moved less than this made the same code. */
+const TOTP_STEP_MS = 30_000;
 
 /** AWS refused a code made from the profile's registered TOTP secret. */
 function totpCodeRefused(profile: string, mfaSerial: string, refusal: MfaTrayError): MfaTrayError {
