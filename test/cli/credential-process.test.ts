@@ -265,7 +265,11 @@ describe('failures: nothing on stdout, one line on stderr', () => {
     await cli.sandbox.addProfile('dev', cli.user);
     await cli.sandbox.seedSession('dev', fakeSession(Date.now() - 60_000));
     await cli.sandbox.secrets.setTotpSecret('dev', 'JBSWY3DPEHPK3PXP'); // not this device's secret
-    assertFailure(await cli.sandbox.run(['credential-process', 'dev']), 7, /^mfa-tray credential-process: AWS rejected the MFA code/);
+    assertFailure(
+      await cli.sandbox.run(['credential-process', 'dev']),
+      7,
+      /^mfa-tray credential-process: AWS refused the code made from the TOTP secret registered for profile "dev": the secret is likely not the one of MFA device .* Register the device's secret: mfa-tray totp set dev$/,
+    );
   });
 
   test('an unknown profile: exit 3', async () => {
