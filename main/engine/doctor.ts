@@ -14,7 +14,7 @@ import type { LongLivedKey, Profile, SessionState } from '../common/model';
 import { policyTargetOf } from '../common/mfa-policy';
 import { describeOffset } from './clock/clock';
 import { fileError, isNotFound } from './files/file-errors';
-import { parseIni, type IniDocument } from './files/ini-edit';
+import { parseIni, sectionValues, type IniDocument } from './files/ini-edit';
 import { readRegularFile } from './files/regular-file';
 
 export type Verdict = 'pass' | 'warn' | 'fail';
@@ -107,17 +107,25 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
  * The cached session is what MFA Tray shows, but the AWS tools read the credentials file: a file
  * rewritten by another tool (or by hand) may no longer hold it. A fail when it does not.
  */
-async function sessionNotInFile(deps: DoctorDeps, profile: Profile, credentials: IniDocument | undefined, left: string): Promise<Check | undefined> {
+async function sessionNotInFile(
+  deps: DoctorDeps,
+  profile: Profile,
+  credentials: IniDocument | 'missing' | undefined,
+  left: string,
+): Promise<Check | undefined> {
   if (credentials === undefined) return undefined; // unreadable: the files check says so
   const cached = await deps.sessionKeyId(profile.name).catch(() => undefined);
   if (cached === undefined) return undefined;
-  const section = credentials.sections.find((s) => s.name === profile.targetSection);
-  const inFile = section?.entries.find((e) => e.key === 'aws_access_key_id')?.value;
+  // As the SDKs read it: a repeated section or key, the last one.
+  const section = credentials === 'missing' ? undefined : sectionValues(credentials, profile.targetSection);
+  const inFile = section?.get('aws_access_key_id');
   if (inFile === cached) return undefined;
   const holds =
-    section === undefined
-      ? `it has no [${profile.targetSection}] section`
-      : `its [${profile.targetSection}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`;
+    credentials === 'missing'
+      ? 'the file does not exist'
+      : section === undefined
+        ? `it has no [${profile.targetSection}] section`
+        : `its [${profile.targetSection}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`;
   return check(
     'session',
     'fail',
@@ -275,16 +283,20 @@ async function readIni(path: string): Promise<IniDocument | Check | undefined> {
 async function fileChecks(
   deps: DoctorDeps,
   profiles: readonly Profile[],
-): Promise<{ readonly checks: Check[]; readonly credentials: IniDocument | undefined }> {
+): Promise<{ readonly checks: Check[]; readonly credentials: IniDocument | 'missing' | undefined }> {
   const checks: Check[] = [];
-  const read = async (path: string): Promise<IniDocument | undefined> => {
+  /** The file's text parsed; 'missing' when there is no file; undefined when it cannot be read (a check says why). */
+  const read = async (path: string): Promise<IniDocument | 'missing' | undefined> => {
     const result = await readIni(path);
-    if (result === undefined || 'sections' in result) return result;
+    if (result === undefined) return 'missing';
+    if ('sections' in result) return result;
     checks.push(result);
     return undefined;
   };
-  const credentials = await read(deps.credentialsPath);
-  const config = await read(deps.configPath);
+  const credentialsRead = await read(deps.credentialsPath);
+  const credentials = credentialsRead === 'missing' ? undefined : credentialsRead;
+  const configRead = await read(deps.configPath);
+  const config = configRead === 'missing' ? undefined : configRead;
   if (process.platform !== 'win32') {
     const mode = await stat(deps.credentialsPath).then(
       (s) => s.mode & 0o777,
@@ -363,7 +375,7 @@ async function fileChecks(
     );
   }
   if (checks.length === 0) checks.push(check('files', 'pass', `${deps.credentialsPath} and ${deps.configPath} read cleanly.`));
-  return { checks, credentials };
+  return { checks, credentials: credentialsRead };
 }
 
 /** A program as a shell would find it: a path as given, else the first executable of that name on PATH. */

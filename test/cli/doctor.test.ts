@@ -3,7 +3,7 @@
  * the loopback STS and IAM), and a clean world where every check passes.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ROOT, useCliSuite, type CliResult } from '../support/cli';
@@ -171,5 +171,14 @@ describe('doctor', () => {
       assert.equal(failed.fix, 'mfa-tray refresh work');
       assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), file, 'doctor changes nothing');
     }
+    // The SDKs read the last of a repeated section: one that holds the session, then another key.
+    writeFile(cli.sandbox.credentialsFile, `${written}${written.replace(/aws_access_key_id = \S+/, 'aws_access_key_id = ASIAOTHERKEYEXAMPLE2')}`);
+    find((await doctor()).checks, 'session', 'fail', /its \[work\] holds another key \(ASIA…PLE2\)/);
+    // Seen (review): a credentials file deleted altogether still passed.
+    rmSync(cli.sandbox.credentialsFile);
+    const { result, checks } = await doctor();
+    assert.equal(result.status, 9);
+    find(checks, 'session', 'fail', /is not in the credentials file \S+: the file does not exist\./);
+    assert.equal(existsSync(cli.sandbox.credentialsFile), false, 'doctor creates nothing');
   });
 });
