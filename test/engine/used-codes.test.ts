@@ -63,6 +63,20 @@ describe('UsedCodes.release', () => {
     await other.claimStep(DEVICE, 1001, '222222');
     await assert.rejects(other.claimStep(DEVICE, 1000), isReused);
 
+    // An entry an older MFA Tray rewrote (no `before`, no `first`): only its own step is given back.
+    const olderPath = freshPath();
+    const older = new UsedCodes(olderPath, { clock: new FakeClock() });
+    await older.claimStep(DEVICE, 3000, '300000');
+    await older.claimStep(DEVICE, 3005, '300500');
+    const text = JSON.parse(await readFile(olderPath, 'utf8')) as { devices: Record<string, { codes: Array<Record<string, unknown>> }> };
+    for (const entry of text.devices[DEVICE]?.codes ?? []) {
+      delete entry.before;
+      delete entry.first;
+    }
+    await writeFile(olderPath, JSON.stringify(text));
+    await older.release(DEVICE, '300500');
+    assert.equal(await older.lastStep(DEVICE), 3004);
+
     const fresh = new UsedCodes(freshPath(), { clock: new FakeClock() });
     await fresh.claimStep(DEVICE, 2005, '999999');
     await fresh.release(DEVICE, '999999');

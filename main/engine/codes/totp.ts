@@ -313,7 +313,7 @@ export class TotpGenerator {
     await this.#used.claimTypedCode(mfaSerial, code, this.#clock.now());
   }
 
-  /** Gives a claimed code (typed or generated) back: its request never left this computer. */
+  /** Gives a claimed code (typed or generated) back: AWS has not used it (see UsedCodes.release). */
   async release(mfaSerial: string, code: string): Promise<void> {
     await this.#used.release(mfaSerial, code);
   }

@@ -10,7 +10,8 @@
  * The file holds no secret: a code that was sent is useless once AWS has seen it, and entries are
  * dropped soon after (typed codes after 90 s, a device's last step after an hour). A claim is given
  * back ({@link UsedCodes.release}) only when the request certainly never left this computer (the
- * connection was refused, DNS or TLS failed): after any other failure AWS may have consumed the code.
+ * connection was refused, DNS or TLS failed), or when AWS refused a generated code made for a step
+ * it was not at (a stale clock offset): after any other failure AWS may have consumed the code.
  *
  * A corrupt or unreadable-as-JSON file (or one from a newer MFA Tray) is treated as empty and
  * replaced by the next claim, rather than blocking every refresh until someone deletes it: losing
@@ -50,8 +51,9 @@ const fileSchema = z.object({
             code: z.string(),
             at: z.number(),
             step: z.optional(z.int().check(z.nonnegative())),
-            /** The device's last step before this claim (absent: none), for a release. */
+            /** For a release: the device's last step before this claim, or `first` when it had none. */
             before: z.optional(z.int().check(z.nonnegative())),
+            first: z.optional(z.literal(true)),
           }),
         ),
         () => [],
@@ -63,8 +65,8 @@ const fileSchema = z.object({
 interface DeviceRecord {
   lastStep?: number;
   lastStepAt?: number;
-  /** Codes sent lately; `step` for a generated one (its time step), `before` the last step before it. */
-  codes: { code: string; at: number; step?: number; before?: number }[];
+  /** Codes sent lately; `step` for a generated one (its time step), and the last step before it (`before`, or `first`). */
+  codes: { code: string; at: number; step?: number; before?: number; first?: true }[];
 }
 
 /** Options for {@link UsedCodes}. */
@@ -140,7 +142,8 @@ export class UsedCodes {
       if (code !== undefined && recentlyUsed(device, code, now)) {
         return new MfaTrayError('code-reused', CODE_ALREADY_USED_MESSAGE, { retryable: true });
       }
-      if (code !== undefined) device.codes.push({ code, at: now, step, ...(device.lastStep === undefined ? {} : { before: device.lastStep }) });
+      if (code !== undefined)
+        device.codes.push({ code, at: now, step, ...(device.lastStep === undefined ? { first: true as const } : { before: device.lastStep }) });
       device.lastStep = step;
       device.lastStepAt = now;
       return undefined;
@@ -148,8 +151,8 @@ export class UsedCodes {
   }
 
   /**
-   * Gives back the latest claim of `code` for a device: the request that carried it never left this
-   * computer, so AWS has not seen it and it (and, for a generated code, its time step) may be sent.
+   * Gives back the latest claim of `code` for a device: AWS has not used it (the request never left
+   * this computer, or it was for a step AWS was not at), so it (and its time step) may be sent.
    * A later step claimed meanwhile (by another process) stays claimed.
    */
   async release(mfaSerial: string, code: string): Promise<void> {
@@ -159,12 +162,14 @@ export class UsedCodes {
       const index = device.codes.findLastIndex((c) => c.code === code);
       if (index < 0) return undefined;
       const [entry] = device.codes.splice(index, 1);
-      // The step goes back to the one claimed before it: steps before that were sent, the ones after not.
+      // The step goes back to the one claimed before it: steps before that were sent, the ones after
+      // not. An entry an older MFA Tray rewrote knows neither: then only this step is given back.
       if (entry?.step !== undefined && device.lastStep === entry.step) {
-        if (entry.before === undefined) {
+        if (entry.before !== undefined) device.lastStep = entry.before;
+        else if (entry.first) {
           delete device.lastStep;
           delete device.lastStepAt;
-        } else device.lastStep = entry.before;
+        } else device.lastStep = entry.step - 1;
       }
       return undefined;
     });
@@ -235,6 +240,7 @@ export class UsedCodes {
             at: c.at,
             ...(c.step === undefined ? {} : { step: c.step }),
             ...(c.before === undefined ? {} : { before: c.before }),
+            ...(c.first ? { first: true as const } : {}),
           })),
         },
       ]),
