@@ -253,7 +253,7 @@ export class Engine {
       // Refreshes side by side (refreshMany) share one measurement instead of each making its own.
       calibrate: (key, region) => this.#sharedCalibration(key, region),
       recallOffset: () => this.#recallOffset().then(() => undefined),
-      clockOffsetMs: () => this.offset.offsetMs,
+      clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),
     });
     this.keeper = new SessionKeeper({
       clock: this.clock,

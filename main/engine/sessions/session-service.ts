@@ -68,8 +68,8 @@ export interface SessionServiceDeps {
    * signed by a clock minutes off is refused before AWS looks at its code, and the code is spent.
    */
   readonly recallOffset?: () => Promise<void>;
-  /** AWS's time minus this computer's, as measured (0 while unknown). */
-  readonly clockOffsetMs?: () => number;
+  /** AWS's time minus this computer's, as measured (undefined while unknown: codes are then made in local time). */
+  readonly clockOffsetMs?: () => number | undefined;
 }
 
 export type StateListener = (profile: string, state: SessionState) => void;
@@ -239,8 +239,9 @@ export class SessionService {
       } else {
         await this.deps.calibrate?.(key, profile.region);
         this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, false);
-        madeWithOffset = this.deps.clockOffsetMs?.();
         sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string, 'onWait' in input && input.onWait ? { onWait: input.onWait } : {});
+        // Read once the code is made (the generator may wait for a step, and other refreshes' answers move the offset).
+        madeWithOffset = this.deps.clockOffsetMs?.() ?? 0;
       }
       const session = await this.deps.sts.getSessionToken({
         key,
@@ -286,7 +287,10 @@ export class SessionService {
    */
   #generatedCodeRefused(profile: string, mfaSerial: string, refusal: MfaTrayError, madeWithOffset: number | undefined): MfaTrayError {
     const measuredNow = this.deps.clockOffsetMs?.();
-    const moved = madeWithOffset === undefined || measuredNow === undefined ? 0 : madeWithOffset - measuredNow;
+    // Never measured (no answer carried a time): neither the clock nor the secret can be blamed.
+    if (madeWithOffset === undefined || measuredNow === undefined) return refusal;
+    const moved = madeWithOffset - measuredNow;
+    // Under a step off, the code is within the step either side that TOTP verifiers allow: the clock is not why.
     if (Math.abs(moved) < TOTP_STEP_MS) return totpCodeRefused(profile, mfaSerial, refusal);
     return new MfaTrayError(
       'clock-skew',
