@@ -31,7 +31,8 @@ const reasons: Record<string, string> = {
 /** The system's words for an error without words here: "EXDEV: cross-device link not permitted, rename …" → its middle. */
 function systemWords(error: unknown, errno: string): string {
   const message = error instanceof Error ? error.message : '';
-  return new RegExp(`^${errno}: ([^,]+)`).exec(message)?.[1]?.trim() || errno;
+  const prefix = `${errno}: `;
+  return (message.startsWith(prefix) && message.slice(prefix.length).split(',')[0]?.trim()) || errno;
 }
 
 /** Wraps a file system error with what was being done and why it failed, in plain words. */
