@@ -17,6 +17,7 @@ import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import { FileUpdates, resolveTarget, type AtomicUpdateOptions } from './atomic-file';
 import { fileError, isNotFound } from './file-errors';
 import { readRegularFile } from './regular-file';
+import { credentialKind, LEGACY_TOKEN_KEY, sessionOfValues } from './session-section';
 import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
 import { credentialsFilePath, type Env } from './aws-config';
 import {
@@ -34,13 +35,6 @@ import {
 
 /** The keys a session consists of, in the order new lines are written. */
 export const SESSION_KEYS = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'x_security_token_expires'] as const;
-
-/**
- * botocore's older name for the session token (read when `aws_session_token` is absent). Some tools
- * still write both; when the target has it we keep it in step with `aws_session_token` (a stale one
- * would hand old tools a token that does not match the key) and remove it on forget. Never added.
- */
-const LEGACY_TOKEN_KEY = 'aws_security_token';
 
 /** What a section holds, credential-wise. */
 export type SectionKind =
@@ -96,14 +90,7 @@ export function sectionKind(doc: IniDocument, section: string): SectionKind {
       found.map((s) => s.header + 1),
     );
   const values = sectionValues(doc, section);
-  return values === undefined ? 'absent' : kindOf(values);
-}
-
-function kindOf(values: ReadonlyMap<string, string>): Exclude<SectionKind, 'absent'> {
-  if (values.get('aws_session_token') || values.get(LEGACY_TOKEN_KEY)) return 'session';
-  // Half a key (only the secret, say) is still the user's key material: treat it as long-lived.
-  if (values.get('aws_access_key_id') || values.get('aws_secret_access_key')) return 'long-lived';
-  return 'none';
+  return values === undefined ? 'absent' : credentialKind(values);
 }
 
 /** The last text and section {@link parsedOnce} parsed, and its document. */
@@ -233,7 +220,7 @@ export function longLivedSections(text: string): string[] {
     const name = section.name;
     if (name === undefined || section.header < 0 || names.has(name) || !isValidSectionName(name)) continue;
     const values = sectionValues(doc, name);
-    if (values && kindOf(values) === 'long-lived') names.add(name);
+    if (values && credentialKind(values) === 'long-lived') names.add(name);
   }
   return [...names];
 }
@@ -361,13 +348,7 @@ export class CredentialsFile {
     const text = await this.#read();
     if (text === undefined) return undefined;
     const values = this.#values(text, section);
-    if (!values || kindOf(values) !== 'session') return undefined;
-    const accessKeyId = values.get('aws_access_key_id');
-    const secretAccessKey = values.get('aws_secret_access_key');
-    const sessionToken = values.get('aws_session_token') || values.get(LEGACY_TOKEN_KEY);
-    const expiresAt = parseExpiry(values.get('x_security_token_expires'));
-    if (!accessKeyId || !secretAccessKey || !sessionToken || expiresAt === undefined) return undefined;
-    return { accessKeyId, secretAccessKey, sessionToken, expiresAt };
+    return values && sessionOfValues(values);
   }
 
   /**
@@ -387,7 +368,7 @@ export class CredentialsFile {
     const notFound = (why: string): MfaTrayError =>
       new MfaTrayError('not-found', `The section [${section}] of the credentials file ${this.path} ${why}.`, { field: 'section' });
     if (!values) throw notFound('does not exist');
-    const kind = kindOf(values);
+    const kind = credentialKind(values);
     if (kind === 'session') throw notFound('holds temporary session credentials, not a long-lived access key');
     const accessKeyId = values.get('aws_access_key_id');
     const secretAccessKey = values.get('aws_secret_access_key');
@@ -515,11 +496,4 @@ function refuseLoneCr(text: string, path: string): void {
     'credentials-file',
     `The credentials file ${path} has a line ending of a lone CR (line ${line}; an old Mac format): the AWS CLI and the SDKs read such a file differently, so MFA Tray does not edit it. Convert its line endings to LF (mac2unix, from the dos2unix package), then try again. Nothing was changed.`,
   );
-}
-
-/** Reads `x_security_token_expires`: RFC 3339 with a time zone, else `undefined`. */
-function parseExpiry(value: string | undefined): number | undefined {
-  if (!value || !/^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/.test(value)) return undefined;
-  const ms = Date.parse(value.replace(' ', 'T'));
-  return Number.isFinite(ms) ? ms : undefined;
 }

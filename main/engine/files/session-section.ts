@@ -1,0 +1,54 @@
+/**
+ * A session as a section of the credentials file holds it: what makes a section a session (a
+ * session token), and the complete session read from its values. Apart from credentials-file.ts
+ * (which also locks and writes) so that `credential-process`'s fast path can read a session
+ * without loading the writer.
+ */
+import type { SessionCredentials } from '../../common/model';
+import { findSections, parseIniFor, sectionValues } from './ini-edit';
+
+/**
+ * botocore's older name for the session token (read when `aws_session_token` is absent). Some tools
+ * still write both; when the target has it we keep it in step with `aws_session_token` (a stale one
+ * would hand old tools a token that does not match the key) and remove it on forget. Never added.
+ */
+export const LEGACY_TOKEN_KEY = 'aws_security_token';
+
+/** What a section's values hold, credential-wise. */
+export function credentialKind(values: ReadonlyMap<string, string>): 'session' | 'long-lived' | 'none' {
+  if (values.get('aws_session_token') || values.get(LEGACY_TOKEN_KEY)) return 'session';
+  // Half a key (only the secret, say) is still the user's key material: treat it as long-lived.
+  if (values.get('aws_access_key_id') || values.get('aws_secret_access_key')) return 'long-lived';
+  return 'none';
+}
+
+/** The complete session in a section's values (all three values and a readable `x_security_token_expires`), else undefined. */
+export function sessionOfValues(values: ReadonlyMap<string, string>): SessionCredentials | undefined {
+  const accessKeyId = values.get('aws_access_key_id');
+  const secretAccessKey = values.get('aws_secret_access_key');
+  const sessionToken = values.get('aws_session_token') || values.get(LEGACY_TOKEN_KEY);
+  const expiresAt = parseExpiry(values.get('x_security_token_expires'));
+  if (!accessKeyId || !secretAccessKey || !sessionToken || expiresAt === undefined) return undefined;
+  return { accessKeyId, secretAccessKey, sessionToken, expiresAt };
+}
+
+/** Reads `x_security_token_expires`: RFC 3339 with a time zone, else `undefined`. */
+export function parseExpiry(value: string | undefined): number | undefined {
+  if (!value || !/^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/.test(value)) return undefined;
+  const ms = Date.parse(value.replace(' ', 'T'));
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * The session in `section` of the file's text when every AWS tool reads it the same way, else
+ * undefined: a section given once, in a file with no lone-CR line ending (botocore reads those as
+ * line breaks, the JS SDKs and this parser do not) and no byte-order mark (botocore on Linux cannot
+ * read such a file at all). `text` is the file decoded as latin1, as the writer decodes it.
+ */
+export function unambiguousSession(text: string, section: string): SessionCredentials | undefined {
+  if (/\r(?!\n)/.test(text) || text.startsWith('\xEF\xBB\xBF') || text.startsWith('\uFEFF')) return undefined;
+  const { doc } = parseIniFor(text, section);
+  if (findSections(doc, section).length !== 1) return undefined;
+  const values = sectionValues(doc, section);
+  return values && sessionOfValues(values);
+}
