@@ -348,8 +348,11 @@ async function inner() {
       section('2. credential-process with a cached session');
       const profile = 'cached';
       await main.add(profile);
-      // Cached as a refresh leaves it (12 h left), put there directly so that this row depends on no other.
-      await main.engine.secrets.setSession(profile, { ...versionSession(1), expiresAt: Date.now() + 12 * 3600_000 });
+      // As a refresh leaves it (12 h left; the credentials file's section, then the keychain's copy),
+      // put there directly so that this row depends on no other.
+      const cachedSession = { ...versionSession(1), expiresAt: Date.now() + 12 * 3600_000 };
+      await main.engine.credentials.writeSession((await main.engine.profile(profile)).targetSection, cachedSession);
+      await main.engine.secrets.setSession(profile, cachedSession);
       const keytarProbe = `const k = require(${JSON.stringify(keytarPath)}); k.getPassword(${JSON.stringify(`${main.keychain.prefix}: session`)}, ${JSON.stringify(profile)}).then(() => {});`;
       const extra = { keytar: async () => (await mustRun('the keytar probe', process.execPath, ['-e', keytarProbe], { env: main.cliEnv })).ms };
       // Optional: a probe of a layout that has changed under it is "n/a", never a failed bench.

@@ -1,11 +1,13 @@
 /**
- * The common case of `credential-process`, kept cheap: a cached session with more than 15 minutes
- * left, served from the keychain.
+ * The common case of `credential-process`, kept cheap: a session with more than 15 minutes left,
+ * served from the profile's section of the credentials file (else from the keychain's copy).
  *
  * `credential_process` runs before every AWS command the user types, so this path loads only what
- * it needs: the keychain, the settings file reader (the profile must still exist), and the output
- * format. The rest of the command (the engine, STS, TOTP, locking, every other command) is loaded
- * only when this path cannot answer (see main.ts and commands/credential-process.ts).
+ * it needs: the settings file reader (the profile must still exist, and says which section is its
+ * own), the credentials file's reader, the keychain (loaded only when the file has no session to
+ * serve) and the output format. The rest of the command (the engine, STS, TOTP, locking, every
+ * other command) is loaded only when this path cannot answer (see main.ts and
+ * commands/credential-process.ts).
  *
  * Started with Node (bin/mfa-tray.js), this module is bundled on its own as CommonJS
  * (app/dist/cli-fast.cjs, see fast-entry.ts): Node's ES module loader alone costs about 6 ms to
@@ -60,47 +62,55 @@ export async function lookUpCachedSession(
 ): Promise<CachedSessionLookup> {
   const profile = await from.settings.getProfile(validateProfileName(name));
   const cached = await from.secrets.getSession(profile.name);
-  const serveAbove = leadTimeMs(SERVE_CACHED_ABOVE_MS, profile.durationSeconds * 1000);
-  return { profile, cached, fresh: cached !== undefined && cached.expiresAt - from.clock.now() > serveAbove };
+  return { profile, cached, fresh: cached !== undefined && isFresh(cached, profile, from.clock.now()) };
+}
+
+/** Whether a session has enough time left to be served as it is (see {@link SERVE_CACHED_ABOVE_MS}). */
+function isFresh(session: SessionCredentials, profile: Profile, now: number): boolean {
+  return session.expiresAt - now > leadTimeMs(SERVE_CACHED_ABOVE_MS, profile.durationSeconds * 1000);
 }
 
 /** What {@link serveFreshCachedSession} did: served the session, or found what the whole command needs. */
 export type CachedSessionOutcome = { readonly served: true } | { readonly served: false; readonly lookup: Promise<CachedSessionLookup> };
 
 /**
- * Prints the profile's cached session as credential_process JSON when it is fresh.
+ * Prints the profile's session as credential_process JSON when it is fresh.
  *
- * Otherwise returns the lookup (its result, or its failure as a rejected promise) for the whole
- * command to carry on from (see CliContext.takeCachedLookup): it refreshes when it can and reports
- * failures in its usual words, without reading the settings file and the keychain again (a keychain
- * that does not answer would otherwise be waited for twice).
+ * The session is looked for first where the AWS tools themselves find it: the profile's section of
+ * the credentials file, which every refresh writes before the keychain's copy. It is served from
+ * there when the file is one only this user could have written and the section reads the same to
+ * every AWS tool (see own-file.ts and session-section.ts); keytar, libsecret and their D-Bus round
+ * trips (most of this path's cost before) are then never loaded. Otherwise the keychain's copy is
+ * read, as the rest of the command does.
  *
- * The keychain read is started first, and the settings file's reader (with its schema) loaded
- * while the keychain answers: on Linux that is a D-Bus round trip to the Secret Service, made on
- * another thread, and about as long as loading and checking the settings file.
+ * When neither is fresh, returns the lookup (its result, or its failure as a rejected promise) for
+ * the whole command to carry on from (see CliContext.takeCachedLookup): it refreshes when it can
+ * and reports failures in its usual words, without reading the settings file and the keychain again
+ * (a keychain that does not answer would otherwise be waited for twice).
  */
 export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessEnv, stdout: { write(text: string): unknown }): Promise<CachedSessionOutcome> {
-  let found: CachedSessionLookup;
-  let format: Awaited<ReturnType<typeof loadLookupParts>>['formatExports'];
+  let found: { readonly serve: SessionCredentials; readonly format: (session: SessionCredentials, as: 'process') => string } | CachedSessionLookup;
   try {
-    const store = cliSecretStore(env);
-    store.prefetch('session', validateProfileName(name));
-    // Lets the keychain module load and the read leave (promise callbacks run before this one).
-    await new Promise((resolve) => setImmediate(resolve));
     const parts = await loadLookupParts();
-    format = parts.formatExports;
-    found = await lookUpCachedSession(name, {
-      settings: new parts.SettingsStore({ configDir: parts.configDir(env) }),
-      secrets: new parts.ProfileSecrets(store),
-      clock: parts.systemClock,
-    });
+    const settings = new parts.SettingsStore({ configDir: parts.configDir(env) });
+    const profile = await settings.getProfile(validateProfileName(name));
+    const inFile = parts.credentialsFileSession(env, profile.targetSection);
+    found =
+      inFile && isFresh(inFile, profile, parts.systemClock.now())
+        ? { serve: inFile, format: parts.formatExports }
+        : await lookUpCachedSession(name, {
+            settings: { getProfile: () => Promise.resolve(profile) },
+            secrets: new parts.ProfileSecrets(cliSecretStore(env)),
+            clock: parts.systemClock,
+          });
+    if ('fresh' in found && found.fresh && found.cached) found = { serve: found.cached, format: parts.formatExports };
   } catch (error) {
     const failed = Promise.reject(error);
     failed.catch(() => undefined); // handled by whoever takes it; never an unhandled rejection here
     return { served: false, lookup: failed };
   }
-  if (found.fresh && found.cached) {
-    stdout.write(format(found.cached, 'process'));
+  if ('serve' in found) {
+    stdout.write(found.format(found.serve, 'process'));
     return { served: true };
   }
   return { served: false, lookup: Promise.resolve(found) };

@@ -7,12 +7,14 @@
  * terminal.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromProcess } from '@aws-sdk/credential-provider-process';
+import { CredentialsFile } from '../../main/engine/files/credentials-file';
 import { cliBin, cliDist, fakeSession, useCliSuite, type CliResult } from '../support/cli';
 import { envWithoutSecretService } from '../support/keyring';
 
@@ -214,8 +216,10 @@ describe('serving the cached session', () => {
     assert.equal(cli.requests('GetSessionToken').length, 1);
     for (let i = 0; i < 3; i++) assert.equal(parseOutput(await cli.sandbox.run(['credential-process', 'short'])).AccessKeyId, first.AccessKeyId);
     assert.equal(cli.requests('GetSessionToken').length, 1, 'one code per 900 s session, not one per AWS command');
-    // In its last quarter (225 s), the next call refreshes.
-    await cli.sandbox.seedSession('short', fakeSession(Date.now() + 200_000));
+    // In its last quarter (225 s), the next call refreshes: the file and the keychain hold it, as time would leave them.
+    const late = fakeSession(Date.now() + 200_000);
+    await new CredentialsFile({ path: cli.sandbox.credentialsFile }).writeSession('short', late);
+    await cli.sandbox.seedSession('short', late);
     const renewed = parseOutput(await cli.sandbox.run(['credential-process', 'short']));
     assert.equal(cli.requests('GetSessionToken').length, 2);
     assert.equal(renewed.AccessKeyId, cli.sts.sessions.at(-1)?.accessKeyId);
@@ -240,6 +244,129 @@ describe('serving the cached session', () => {
     const result = await cli.sandbox.run(['credential-process', 'dev'], { env: { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' } });
     assert.equal(parseOutput(result).AccessKeyId, cached.accessKeyId);
     assert.match(result.stderr, /could not refresh profile dev \(Could not reach STS/);
+  });
+});
+
+describe("the session in the profile's section of the credentials file", () => {
+  const inFile = fakeSession(Date.UTC(2099, 0, 1, 0, 0, 0), 'F');
+  const inKeychain = fakeSession(Date.UTC(2098, 0, 1, 0, 0, 0), 'K');
+
+  /** The section as a refresh writes it. */
+  function section(name: string, session = inFile): string {
+    const expires = new Date(session.expiresAt).toISOString().replace(/\.000Z$/, 'Z');
+    return `[${name}]\naws_access_key_id = ${session.accessKeyId}\naws_secret_access_key = ${session.secretAccessKey}\naws_session_token = ${session.sessionToken}\nx_security_token_expires = ${expires}\n`;
+  }
+
+  /** Profile dev, its session F in the credentials file (`text`, 0600) and K in the keychain; which one credential-process served. */
+  async function served(text: string, prepare?: () => void): Promise<'file' | 'keychain'> {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.seedSession('dev', inKeychain);
+    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true, mode: 0o700 });
+    writeFileSync(cli.sandbox.credentialsFile, text, { mode: 0o600 });
+    prepare?.();
+    const json = parseOutput(await cli.sandbox.run(['credential-process', 'dev'], { timeoutMs: 20_000 }));
+    assert.equal(cli.requests().length, 0, 'no STS call');
+    if (json.AccessKeyId === inFile.accessKeyId) return 'file';
+    assert.equal(json.AccessKeyId, inKeychain.accessKeyId);
+    return 'keychain';
+  }
+
+  test('a fresh one is served from the file, and keytar is never loaded', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true, mode: 0o700 });
+    writeFileSync(cli.sandbox.credentialsFile, `[default]\nregion = eu-west-1\n\n${section('dev')}`, { mode: 0o600 });
+    const log = join(cli.sandbox.dir, 'loaded.txt');
+    writeFileSync(log, '');
+    const result = await cli.sandbox.run(['credential-process', 'dev'], { nodeArgs: loadLogger(log) });
+    assert.deepEqual(parseOutput(result), {
+      Version: 1,
+      AccessKeyId: inFile.accessKeyId,
+      SecretAccessKey: inFile.secretAccessKey,
+      SessionToken: inFile.sessionToken,
+      Expiration: '2099-01-01T00:00:00+00:00',
+    });
+    assert.equal(result.stderr, '');
+    const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    assert.ok(
+      loaded.some((url) => url.endsWith('/cli-fast.cjs')),
+      'the load log works',
+    );
+    assert.deepEqual(
+      loaded.filter((url) => /keytar/.test(url)),
+      [],
+      'keytar was loaded',
+    );
+  });
+
+  test('with no keychain to ask (no D-Bus session bus), a fresh session in the file is still served', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true, mode: 0o700 });
+    writeFileSync(cli.sandbox.credentialsFile, section('dev'), { mode: 0o600 });
+    const json = parseOutput(await cli.sandbox.run(['credential-process', 'dev'], { env: envWithoutSecretService(cli.sandbox.env) }));
+    assert.equal(json.AccessKeyId, inFile.accessKeyId);
+  });
+
+  test('a section the profile targets by another name is the one read', async () => {
+    await cli.sandbox.addProfile('dev', cli.user, ['--target', 'dev-session']);
+    await cli.sandbox.seedSession('dev', inKeychain);
+    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true, mode: 0o700 });
+    writeFileSync(cli.sandbox.credentialsFile, `${section('dev', fakeSession(Date.UTC(2097, 0, 1), 'X'))}\n${section('dev-session')}`, { mode: 0o600 });
+    assert.equal(parseOutput(await cli.sandbox.run(['credential-process', 'dev'])).AccessKeyId, inFile.accessKeyId);
+  });
+
+  test("a file others could have written, or one every AWS tool would not read alike: the keychain's copy instead", async () => {
+    const aws = (): string => dirname(cli.sandbox.credentialsFile);
+    const cases: Array<[string, string, (() => void)?]> = [
+      ['group-writable file', section('dev'), () => chmodSync(cli.sandbox.credentialsFile, 0o620)],
+      ['world-writable file', section('dev'), () => chmodSync(cli.sandbox.credentialsFile, 0o602)],
+      ['world-writable folder', section('dev'), () => chmodSync(aws(), 0o777)],
+      ['world-writable folder above it', section('dev'), () => chmodSync(cli.sandbox.dir, 0o777)],
+      ['the section twice', `${section('dev')}\n${section('dev')}`],
+      ['a lone-CR line ending', section('dev').replace('\n', '\r')],
+      ['a byte-order mark (botocore cannot read the file)', `\uFEFF${section('dev')}`],
+      ['no expiry', section('dev').replace(/x_security_token_expires.*\n/, '')],
+      ['an expiry without a time zone', section('dev').replace(/(x_security_token_expires = \S+)Z/, '$1')],
+      ['no session token', section('dev').replace(/aws_session_token.*\n/, '')],
+      ['10 minutes left', section('dev', { ...inFile, expiresAt: Math.floor((Date.now() + 10 * 60_000) / 1000) * 1000 })],
+      ['an expired session', section('dev', { ...inFile, expiresAt: Date.UTC(2020, 0, 1) })],
+      ['the session in another section', section('other')],
+      [
+        'a named pipe',
+        '',
+        () => {
+          rmSync(cli.sandbox.credentialsFile);
+          execFileSync('mkfifo', ['-m', '600', cli.sandbox.credentialsFile]);
+        },
+      ],
+    ];
+    // Owned by another user (as root, which CI is: a file's owner is not ours to change otherwise).
+    if (process.getuid?.() === 0) {
+      cases.push(['a file owned by another user', section('dev'), () => chownSync(cli.sandbox.credentialsFile, 65534, 65534)]);
+      cases.push(['a folder owned by another user', section('dev'), () => chownSync(aws(), 65534, 65534)]);
+    }
+    const fromFile: string[] = [];
+    for (const [what, text, prepare] of cases) {
+      if ((await served(text, prepare)) === 'file') fromFile.push(what);
+      await cli.sandbox.secrets.deleteSession('dev');
+      chmodSync(cli.sandbox.dir, 0o700);
+      rmSync(aws(), { recursive: true, force: true });
+      assert.equal((await cli.sandbox.run(['remove', 'dev', '--yes'])).status, 0);
+    }
+    assert.deepEqual(fromFile, [], 'served from the file');
+  });
+
+  test('the same file with CRLF line endings, in a sticky world-writable folder (as /tmp), or through a symlink: served from the file', async () => {
+    assert.equal(await served(section('dev').replace(/\n/g, '\r\n'), () => chmodSync(dirname(cli.sandbox.credentialsFile), 0o1777)), 'file');
+    await cli.sandbox.secrets.deleteSession('dev');
+    assert.equal((await cli.sandbox.run(['remove', 'dev', '--yes'])).status, 0);
+    const real = join(cli.sandbox.dir, 'real-credentials');
+    assert.equal(
+      await served(section('dev'), () => {
+        renameSync(cli.sandbox.credentialsFile, real);
+        symlinkSync(real, cli.sandbox.credentialsFile);
+      }),
+      'file',
+    );
   });
 });
 

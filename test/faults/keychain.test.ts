@@ -138,9 +138,14 @@ describe('the keychain daemon stopped in the middle of a run', () => {
     assert.deepEqual(await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'settings.json')), settingsBefore, 'no profile without its key, none removed');
   });
 
-  test('the command: one line on stderr, exit 5, for credential-process too', async () => {
+  test('the command: one line on stderr, exit 5; credential-process serves the session the file holds', async () => {
     await ensureCliBuilt();
-    for (const args of [['status'], ['credential-process', 'work'], ['export', 'work'], ['refresh', 'work', '--code', '123456']]) {
+    // Seen on landed main: exit 5 here, though the credentials file held the new session, whole.
+    const served = await cli(['credential-process', 'work']);
+    assert.equal(served.status, 0, served.stderr);
+    assert.equal(served.stderr, '');
+    assert.equal((JSON.parse(served.stdout) as { SessionToken: string }).SessionToken, newSession?.sessionToken, 'the new session, from the file');
+    for (const args of [['status'], ['export', 'work'], ['refresh', 'work', '--code', '123456']]) {
       const result = await cli(args);
       assert.equal(result.status, 5, `${args.join(' ')}: ${result.stderr}`);
       // status lists the profiles from the settings file, then fails like the others.

@@ -161,7 +161,6 @@ describe('a locked keychain', () => {
       [['refresh', 'plain']],
       [['credential-process', 'plain']],
       [['export', 'work']],
-      [['credential-process', 'work']],
       [['remove', 'work', '--yes']],
       [['remove', 'work', '--yes', '--forget-session', '--restore-plaintext']],
       [['totp', 'set', 'work'], `${user.totpSecret}\n`],
@@ -174,6 +173,18 @@ describe('a locked keychain', () => {
     assert.equal(loopback.sts.count(), sent, 'nothing was sent to STS');
     assert.deepEqual(await readFile(env.AWS_SHARED_CREDENTIALS_FILE), credentialsBefore);
     assert.deepEqual(await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'settings.json')), settingsBefore);
+  });
+
+  test('credential-process: the fresh session in the credentials file is served while the keychain is locked', async () => {
+    // Seen on landed main: exit 5, "the keychain is locked", while the file held the session every
+    // other AWS tool was using (an SSH login: the keychain stays locked until a desktop login).
+    const sent = loopback.sts.count();
+    const result = await cli(['credential-process', 'work']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, '');
+    const json = JSON.parse(result.stdout) as { AccessKeyId: string };
+    assert.match(credentialsBefore.toString(), new RegExp(`aws_access_key_id = ${json.AccessKeyId}\\n`));
+    assert.equal(loopback.sts.count(), sent, 'nothing was sent to STS');
   });
 
   test('enrol of a new profile: exit 5 before the device is enabled; the unassigned device is deleted, no profile', async () => {
