@@ -353,8 +353,20 @@ async function inner() {
       const cachedSession = { ...versionSession(1), expiresAt: Date.now() + 12 * 3600_000 };
       await main.engine.credentials.writeSession((await main.engine.profile(profile)).targetSection, cachedSession);
       await main.engine.secrets.setSession(profile, cachedSession);
+      // The same with the session in the keychain alone (the credentials file lost it): the path's fallback.
+      await main.add('keychain-only');
+      await main.engine.secrets.setSession('keychain-only', cachedSession);
       const keytarProbe = `const k = require(${JSON.stringify(keytarPath)}); k.getPassword(${JSON.stringify(`${main.keychain.prefix}: session`)}, ${JSON.stringify(profile)}).then(() => {});`;
-      const extra = { keytar: async () => (await mustRun('the keytar probe', process.execPath, ['-e', keytarProbe], { env: main.cliEnv })).ms };
+      const extra = {
+        keytar: async () => (await mustRun('the keytar probe', process.execPath, ['-e', keytarProbe], { env: main.cliEnv })).ms,
+        keychainOnly: async () => {
+          const served = await mustRun('mfa-tray credential-process (keychain only)', process.execPath, [cli, 'credential-process', 'keychain-only'], {
+            env: main.cliEnv,
+          });
+          if (!served.stdout.includes('"Version": 1')) throw new Error(`mfa-tray credential-process answered something else: ${firstLine(served.stdout)}`);
+          return served.ms;
+        },
+      };
       // Optional: a probe of a layout that has changed under it is "n/a", never a failed bench.
       let loadProbeFailure;
       if (cpPath) {
@@ -386,6 +398,8 @@ async function inner() {
       const breakdown = {
         nodeStartMs: p.medianB,
         keytarLoadAndOneReadMs: diffs(p.extras.keytar, p.b),
+        keychainOnlyOverNodeMs: diffs(p.extras.keychainOnly, p.b),
+        keychainOnlyRatio: median(p.extras.keychainOnly.map((x, k) => x / p.b[k])),
         loadModulesMs: cpPath && !loadProbeFailure ? diffs(p.extras.load, p.b) : undefined,
         modulesLoaded: !cpPath
           ? 'n/a (a bundle layout this bench does not know)'
@@ -404,7 +418,8 @@ async function inner() {
       });
       console.log(
         `     breakdown (medians of per-round differences): node ${fmt(breakdown.nodeStartMs)}; credential-process over node +${fmt(breakdown.credentialProcessOverNodeMs)}, of which ` +
-          `keytar and one keychain read +${fmt(breakdown.keytarLoadAndOneReadMs)} (alone), loading ${breakdown.modulesLoaded}${breakdown.loadModulesMs === undefined ? '' : ` +${fmt(breakdown.loadModulesMs)} (alone)`}`,
+          `keytar and one keychain read +${fmt(breakdown.keytarLoadAndOneReadMs)} (alone), loading ${breakdown.modulesLoaded}${breakdown.loadModulesMs === undefined ? '' : ` +${fmt(breakdown.loadModulesMs)} (alone)`}; ` +
+          `with the session in the keychain alone (not in the credentials file): +${fmt(breakdown.keychainOnlyOverNodeMs)}, ${breakdown.keychainOnlyRatio.toFixed(2)}× \`node -e 0\``,
       );
     }
 

@@ -16,7 +16,16 @@
 import type { Profile, SessionCredentials } from '../common/model';
 import { leadTimeMs } from '../common/session-state';
 import { checkProfileName, validateProfileName } from '../common/validation';
-import { DEFAULT_SERVICE_PREFIX, KeytarSecretStore, loadLookupParts, type Clock, type ProfileSecrets, type SettingsStore } from '../engine/fast-path';
+import {
+  DEFAULT_SERVICE_PREFIX,
+  KeytarSecretStore,
+  loadLookupParts,
+  ownCredentialsFile,
+  unambiguousSession,
+  type Clock,
+  type ProfileSecrets,
+  type SettingsStore,
+} from '../engine/fast-path';
 
 /** A cached session with more than this left is served as it is (scaled down for short sessions by leadTimeMs). */
 export const SERVE_CACHED_ABOVE_MS = 15 * 60_000;
@@ -81,7 +90,9 @@ export type CachedSessionOutcome = { readonly served: true } | { readonly served
  * there when the file is one only this user could have written and the section reads the same to
  * every AWS tool (see own-file.ts and session-section.ts); keytar, libsecret and their D-Bus round
  * trips (most of this path's cost before) are then never loaded. Otherwise the keychain's copy is
- * read, as the rest of the command does.
+ * read, as the rest of the command does: started before the settings reader loads when the file
+ * is not one to serve from (missing, another user's, or on Windows, where there are no owner bits),
+ * so that libsecret's round trips run on their thread meanwhile.
  *
  * When neither is fresh, returns the lookup (its result, or its failure as a rejected promise) for
  * the whole command to carry on from (see CliContext.takeCachedLookup): it refreshes when it can
@@ -91,16 +102,22 @@ export type CachedSessionOutcome = { readonly served: true } | { readonly served
 export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessEnv, stdout: { write(text: string): unknown }): Promise<CachedSessionOutcome> {
   let found: { readonly serve: SessionCredentials; readonly format: (session: SessionCredentials, as: 'process') => string } | CachedSessionLookup;
   try {
+    const store = cliSecretStore(env);
+    const fileText = ownCredentialsFile(env);
+    if (fileText === undefined) {
+      store.prefetch('session', validateProfileName(name));
+      // Lets the keychain module load and the read leave (promise callbacks run before this one).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const parts = await loadLookupParts();
-    const settings = new parts.SettingsStore({ configDir: parts.configDir(env) });
-    const profile = await settings.getProfile(validateProfileName(name));
-    const inFile = parts.credentialsFileSession(env, profile.targetSection);
+    const profile = await new parts.SettingsStore({ configDir: parts.configDir(env) }).getProfile(validateProfileName(name));
+    const inFile = fileText === undefined ? undefined : unambiguousSession(fileText, profile.targetSection);
     found =
       inFile && isFresh(inFile, profile, parts.systemClock.now())
         ? { serve: inFile, format: parts.formatExports }
         : await lookUpCachedSession(name, {
             settings: { getProfile: () => Promise.resolve(profile) },
-            secrets: new parts.ProfileSecrets(cliSecretStore(env)),
+            secrets: new parts.ProfileSecrets(store),
             clock: parts.systemClock,
           });
     if ('fresh' in found && found.fresh && found.cached) found = { serve: found.cached, format: parts.formatExports };

@@ -1,43 +1,37 @@
 /**
  * The engine's light entry, for the one path that must not load the engine: `credential-process`
- * with a fresh cached session (main/cli/cached-session.ts), which runs before every AWS command.
+ * with a fresh session (main/cli/cached-session.ts), which runs before every AWS command.
  * Only the settings file, the credentials file's session, the keychain and the export format: no
  * STS, no TOTP, no scheduler, no file writer.
  *
- * In two steps: the keychain adapter here (keytar itself loads on its first call, only when the
- * credentials file has no session to serve), the rest from {@link loadLookupParts}.
+ * In two steps: the credentials file's reader and the keychain adapter here (keytar itself loads on
+ * its first call), the rest from {@link loadLookupParts}. When the credentials file cannot serve,
+ * the keychain read is started before the rest loads (a D-Bus round trip on Linux, answered on
+ * another thread while the settings reader compiles).
  */
+import { credentialsFilePath } from './files/aws-config';
+import { readOwnFile } from './files/own-file';
+
 export { DEFAULT_SERVICE_PREFIX, KeytarSecretStore } from './keychain/keytar-secret-store';
+export { unambiguousSession } from './files/session-section';
 export type { SecretStore } from './keychain/secret-store';
 export type { Clock } from './clock/clock';
 export type { ProfileSecrets } from './keychain/profile-secrets';
 export type { SettingsStore } from './files/settings-store';
 
-/** The settings file reader, the credentials file's session, the typed keychain, the clock and the export format (zod and the settings schema with them). */
+/** The credentials file's text (latin1, as its writer reads it) when only this user could have written it (see own-file.ts), else undefined. */
+export function ownCredentialsFile(env: NodeJS.ProcessEnv): string | undefined {
+  return readOwnFile(credentialsFilePath(env))?.toString('latin1');
+}
+
+/** The settings file reader, the typed keychain, the clock and the export format (zod and the settings schema with them). */
 export async function loadLookupParts() {
-  const [
-    { SettingsStore },
-    { ProfileSecrets },
-    { configDir },
-    { systemClock },
-    { formatExports },
-    { credentialsFilePath },
-    { readOwnFile },
-    { unambiguousSession },
-  ] = await Promise.all([
+  const [{ SettingsStore }, { ProfileSecrets }, { configDir }, { systemClock }, { formatExports }] = await Promise.all([
     import('./files/settings-store'),
     import('./keychain/profile-secrets'),
     import('./files/paths'),
     import('./clock/clock'),
     import('./sessions/exports'),
-    import('./files/aws-config'),
-    import('./files/own-file'),
-    import('./files/session-section'),
   ]);
-  /** The session in `section` of the credentials file, when the file is one only this user could have written and every AWS tool reads that section alike. */
-  const credentialsFileSession = (env: NodeJS.ProcessEnv, section: string) => {
-    const content = readOwnFile(credentialsFilePath(env));
-    return content && unambiguousSession(content.toString('latin1'), section);
-  };
-  return { SettingsStore, ProfileSecrets, configDir, systemClock, formatExports, credentialsFileSession };
+  return { SettingsStore, ProfileSecrets, configDir, systemClock, formatExports };
 }

@@ -161,6 +161,66 @@ describe('KeytarSecretStore against gnome-keyring', () => {
   });
 });
 
+describe('KeytarSecretStore.prefetch (credential-process starts its read before loading the rest)', () => {
+  /** The real keytar, counting getPassword calls. */
+  async function countingKeychain(label: string): Promise<{ readonly kc: ReturnType<typeof createTestKeychain>; readonly reads: () => number }> {
+    const keytar = await realKeytar();
+    let reads = 0;
+    const backend: KeytarBackend = {
+      getPassword: (service, account) => {
+        reads += 1;
+        return keytar.getPassword(service, account);
+      },
+      setPassword: keytar.setPassword.bind(keytar),
+      deletePassword: keytar.deletePassword.bind(keytar),
+      findCredentials: keytar.findCredentials.bind(keytar),
+    };
+    return { kc: createTestKeychain(label, { loadBackend: async () => backend }), reads: () => reads };
+  }
+
+  it('the next get takes the read already made: one keychain call', async () => {
+    const { kc, reads } = await countingKeychain('prefetch');
+    try {
+      await kc.store.set('session', 'work', 'the session');
+      kc.store.prefetch('session', 'work');
+      assert.equal(await kc.store.get('session', 'work'), 'the session');
+      assert.equal(reads(), 1);
+      // Taken once: a later get reads again.
+      assert.equal(await kc.store.get('session', 'work'), 'the session');
+      assert.equal(reads(), 2);
+    } finally {
+      await kc.cleanup();
+    }
+  });
+
+  it('a write after the prefetch makes the get read again (never the old value)', async () => {
+    const { kc, reads } = await countingKeychain('prefetch-stale');
+    try {
+      await kc.store.set('session', 'work', 'old');
+      kc.store.prefetch('session', 'work');
+      await kc.store.set('session', 'work', 'new');
+      assert.equal(await kc.store.get('session', 'work'), 'new');
+      assert.equal(reads(), 2);
+    } finally {
+      await kc.cleanup();
+    }
+  });
+
+  it("a prefetched read's failure is the get's, and is never an unhandled rejection", async () => {
+    const backend: KeytarBackend = {
+      getPassword: () => Promise.reject(new Error('the bus went away')),
+      setPassword: () => Promise.resolve(),
+      deletePassword: () => Promise.resolve(false),
+      findCredentials: () => Promise.resolve([]),
+    };
+    const store = new KeytarSecretStore('MFA Tray prefetch failure', { loadBackend: async () => backend, platform: 'darwin' });
+    store.prefetch('session', 'work');
+    // Let the read fail before anyone asks for it.
+    await new Promise((resolve) => setImmediate(resolve));
+    await assert.rejects(store.get('session', 'work'), (error) => isMfaTrayError(error, 'keychain-unavailable'));
+  });
+});
+
 describe('KeytarSecretStore when the keychain cannot be used', () => {
   it('says what is missing and how to fix it when the D-Bus session bus does not exist', async () => {
     const result = await getInChildProcess(envWithoutSecretService());

@@ -72,6 +72,8 @@ export class KeytarSecretStore implements SecretStore {
   readonly #platform: NodeJS.Platform;
   readonly #lockProbe: LockProbe | undefined;
   readonly #maxEntryBytes: number | undefined;
+  /** Reads started by {@link prefetch}, by kind and profile, each to be taken once. */
+  readonly #prefetched = new Map<string, Promise<string | null>>();
 
   /**
    * @param servicePrefix Prefix of every service name; tests pass their own so that they never see
@@ -92,9 +94,25 @@ export class KeytarSecretStore implements SecretStore {
     return `${this.#prefix}: ${kind}`;
   }
 
+  /**
+   * Starts reading an entry now; the next {@link get} of it takes this read instead of making
+   * another. For `credential-process`, which starts the keychain's round trip (on another thread)
+   * before loading the code that checks what it reads. Nothing is asked beyond the read itself:
+   * the lock check of an absent entry is left to the get, if one follows.
+   */
+  prefetch(kind: SecretKind, profile: string): void {
+    checkProfile(profile);
+    const read = this.#readHead(kind, profile);
+    read.catch(() => undefined); // the get that takes it reports its failure
+    this.#prefetched.set(`${kind}\0${profile}`, read);
+  }
+
   async get(kind: SecretKind, profile: string): Promise<string | undefined> {
     checkProfile(profile);
-    const value = await this.#readHead(kind, profile);
+    const key = `${kind}\0${profile}`;
+    const prefetched = this.#prefetched.get(key);
+    this.#prefetched.delete(key);
+    const value = await (prefetched ?? this.#readHead(kind, profile));
     // libsecret answers "absent" for an entry it could not unlock: ask which it was.
     if (value === null) await this.#refuseIfLocked(kind, profile, 'read', describeEntry(kind, profile));
     if (value === null || partCount(value) === 1) return value ?? undefined;
@@ -110,6 +128,7 @@ export class KeytarSecretStore implements SecretStore {
     checkProfile(profile);
     // keytar refuses an empty password, and an empty entry would mean "absent" to every reader anyway.
     if (typeof value !== 'string' || value === '') throw invalidInput(kind, 'a non-empty value');
+    this.#prefetched.delete(`${kind}\0${profile}`); // a read started before this write is out of date
     if (this.#maxEntryBytes === undefined) {
       await this.#call('write', kind, profile, value, (k) => k.setPassword(this.service(kind), profile, value));
       return;
@@ -140,6 +159,7 @@ export class KeytarSecretStore implements SecretStore {
 
   async delete(kind: SecretKind, profile: string): Promise<boolean> {
     checkProfile(profile);
+    this.#prefetched.delete(`${kind}\0${profile}`);
     if (this.#maxEntryBytes !== undefined) {
       const parts = await this.#storedParts(kind, profile);
       for (let n = 2; n <= parts; n += 1) {
