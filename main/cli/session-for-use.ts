@@ -86,6 +86,15 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
       { onWait: () => note(ctx, `mfa-tray ${command}: another mfa-tray is refreshing profile ${name}; waiting for its session…`) },
     );
   } catch (error) {
+    // AWS gave a session the credentials file could not take: the engine kept it in the keychain (its
+    // failed state shows that session's expiry), and the error says so.
+    const failed = engine.state(name);
+    const keptExpiry = failed.kind === 'failed' && failed.expiresAt !== cached?.expiresAt ? failed.expiresAt : undefined;
+    const kept = keptExpiry === undefined ? undefined : await engine.lastSession(name).catch(() => undefined);
+    if (isMfaTrayError(error) && kept && kept.expiresAt === keptExpiry && kept.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS) {
+      ctx.err(`mfa-tray ${command}: ${oneLine((error as Error).message)}`);
+      return kept;
+    }
     const left = cached ? cached.expiresAt - engine.clock.now() : 0;
     if (cached && left >= SERVE_STALE_ABOVE_MS && isMfaTrayError(error)) {
       ctx.err(`mfa-tray ${command}: could not refresh profile ${name} (${oneLine(error.message)}); using its current session, ${formatDuration(left)} left.`);

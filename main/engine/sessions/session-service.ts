@@ -230,6 +230,8 @@ export class SessionService {
     let sentCode: string | undefined;
     /** The clock offset a generated code was made with. */
     let madeWithOffset: number | undefined;
+    /** The expiry of a session AWS gave that the credentials file could not take, kept in the keychain. */
+    let keptExpiry: number | undefined;
     try {
       if (code !== undefined) {
         await this.deps.recallOffset?.();
@@ -252,7 +254,13 @@ export class SessionService {
       });
       // The offset may have been unknown before this answer (a typed code, a first run).
       this.#refuseClockFarAhead(profile, session.expiresAt - this.deps.clock.now(), true);
-      await this.deps.file.writeSession(profile.targetSection, session);
+      try {
+        await this.deps.file.writeSession(profile.targetSection, session);
+      } catch (error) {
+        const kept = await this.#keepUnwritten(name, session, error);
+        keptExpiry = kept.expiresAt;
+        throw kept.error;
+      }
       await this.deps.secrets.setSession(name, session);
       this.#set(name, this.#derive(name, session.expiresAt));
       return session;
@@ -267,8 +275,9 @@ export class SessionService {
       // So is a code made for a time step AWS was not at (a stale offset): it would block the record until then.
       const offStep = failure !== caught && failure.code === 'clock-skew';
       if (sentCode !== undefined && (failure.notSent || offStep)) await this.deps.codes.release(profile.mfaSerial, sentCode).catch(() => undefined);
-      // The old session (if any) is untouched: still in the file and the cache, and still shown.
-      const stillValid = oldExpiry !== undefined && oldExpiry > this.deps.clock.now() ? oldExpiry : undefined;
+      // The old session (if any) is untouched: still in the file and the cache, and still shown;
+      // unless AWS gave a new one that only the keychain could take (then that one is shown).
+      const stillValid = keptExpiry ?? (oldExpiry !== undefined && oldExpiry > this.deps.clock.now() ? oldExpiry : undefined);
       this.#set(name, {
         kind: 'failed',
         reason: failure.message,
@@ -278,6 +287,32 @@ export class SessionService {
       });
       throw failure;
     }
+  }
+
+  /**
+   * AWS gave a session (and took the code) but the credentials file could not take it (the disk
+   * filled up since the check before the code was sent, the file was made immutable, another writer
+   * held its lock too long). Thrown away, it would cost the person another code for nothing: it is
+   * kept in the keychain, where `credential_process`, `export` and `exec` find it; the file keeps
+   * what it had, and the failure says both. When the keychain cannot take it either, it is lost,
+   * and the message says so.
+   */
+  async #keepUnwritten(name: string, session: SessionCredentials, error: unknown): Promise<{ readonly error: MfaTrayError; readonly expiresAt?: number }> {
+    const writeError = isMfaTrayError(error)
+      ? error
+      : new MfaTrayError('internal', `Writing the session of profile "${name}" failed unexpectedly.`, { cause: error });
+    const left = describeDuration(session.expiresAt - this.deps.clock.now());
+    const kept = await this.deps.secrets.setSession(name, session).then(
+      () => true,
+      () => false,
+    );
+    const note = kept
+      ? ` The new session from AWS (${left} left) is kept in the keychain: credential_process, mfa-tray export and mfa-tray exec use it; tools that read the credentials file do not see it until the next refresh writes it there.`
+      : ' The code was used up, and the new session from AWS could not be kept in the keychain either.';
+    const options = { cause: writeError, ...(writeError.remedies.length > 0 ? { remedy: writeError.remedies } : {}) };
+    // "Nothing was changed" is the file's writer speaking; beside a kept session it would mislead.
+    const said = writeError.message.replace(/ Nothing was changed\.$/, ' The file was left as it was.');
+    return { error: new MfaTrayError(writeError.code, `${said}${note}`, options), ...(kept ? { expiresAt: session.expiresAt } : {}) };
   }
 
   /**
