@@ -271,6 +271,8 @@ async function inner() {
         await engine.secrets.setLongLivedKey(name, { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
         if (totp) await engine.secrets.setTotpSecret(name, user.totpSecret);
         await engine.settings.addProfile({ name, mfaSerial: user.mfaSerial, ...(durationSeconds ? { durationSeconds } : {}) });
+        // As a refresh leaves it: the credentials file's section, then the keychain.
+        if (session) await engine.credentials.writeSession(name, session);
         if (session) await engine.secrets.setSession(name, session);
         return user;
       },
@@ -289,6 +291,10 @@ async function inner() {
             for (const [k, { name, durationSeconds }] of specs.entries()) {
               await engine.settings.addProfile({ name, mfaSerial: users[k].mfaSerial, ...(durationSeconds ? { durationSeconds } : {}) });
             }
+          })(),
+          (async () => {
+            // The sessions in the credentials file too, as refreshes leave them.
+            for (const { name, session } of specs) if (session) await engine.credentials.writeSession(name, session);
           })(),
         ]);
         return users;

@@ -10,7 +10,7 @@
  * | 3 | no such profile or section / already exists | `not-found`, `already-exists` (also: another `watch` is running) |
  * | 4 | needs you first: a session, a code or a key | `no-session`, `code-required`, `no-long-lived-key` |
  * | 5 | keychain unavailable, locked or damaged | `keychain-unavailable`, `keychain-locked`, `keychain-timeout`, `keychain-entry-corrupt` |
- * | 6 | a file cannot be used | `settings-file`, `credentials-file`, `long-lived-section`, `lock-timeout` |
+ * | 6 | a file cannot be used | `settings-file`, `credentials-file`, `session-not-in-file`, `long-lived-section`, `lock-timeout` |
  * | 7 | AWS refused: fix the code, key, device or clock | `sts-invalid-code`, `totp-code-refused`, `sts-wrong-device`, `sts-session-credentials`, `sts-invalid-key`, `sts-bad-signature`, `sts-validation`, `sts-denied`, `clock-skew` |
  * | 8 | temporary: try again later | `sts-unavailable`, `sts-throttled`, `code-reused` |
  * | 9 | `doctor`: a check did not pass | |
@@ -51,6 +51,7 @@ export const BY_ERROR_CODE: Readonly<Record<ErrorCode, ExitStatus>> = {
   'keychain-entry-corrupt': EXIT.keychain,
   'settings-file': EXIT.file,
   'credentials-file': EXIT.file,
+  'session-not-in-file': EXIT.file,
   'long-lived-section': EXIT.file,
   'lock-timeout': EXIT.file,
   'sts-invalid-code': EXIT.stsRefused,

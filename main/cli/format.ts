@@ -52,6 +52,7 @@ export function stateWords(state: SessionState): string {
   if (state.code === 'keychain-unavailable') return 'keychain unavailable';
   if (state.code === 'keychain-timeout') return 'keychain not answering';
   if (state.code === 'keychain-entry-corrupt') return 'keychain entry damaged';
+  if (state.code === 'session-not-in-file') return 'not in file';
   return stateName(state);
 }
 

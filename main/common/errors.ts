@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'settings-file'
   /** The credentials or config file cannot be read or written. It was left as it was. */
   | 'credentials-file'
+  /** The credentials file does not hold the session MFA Tray has (another tool rewrote it, or a refresh could not write it): AWS tools reading the file do not get it. */
+  | 'session-not-in-file'
   /** The target section holds long-lived keys and the user did not ask to overwrite them. */
   | 'long-lived-section'
   /** Another process holds the credentials-file lock for too long. */

@@ -14,8 +14,9 @@ import type { LongLivedKey, Profile, SessionState } from '../common/model';
 import { policyTargetOf } from '../common/mfa-policy';
 import { describeOffset } from './clock/clock';
 import { fileError, isNotFound } from './files/file-errors';
-import { parseIni, sectionValues, type IniDocument } from './files/ini-edit';
+import { parseIni, type IniDocument } from './files/ini-edit';
 import { readRegularFile } from './files/regular-file';
+import { notInFileMessage, sessionMissingFrom } from './files/session-section';
 
 export type Verdict = 'pass' | 'warn' | 'fail';
 
@@ -116,23 +117,9 @@ async function sessionNotInFile(
   if (credentials === undefined) return undefined; // unreadable: the files check says so
   const cached = await deps.sessionKeyId(profile.name).catch(() => undefined);
   if (cached === undefined) return undefined;
-  // As the SDKs read it: a repeated section or key, the last one.
-  const section = credentials === 'missing' ? undefined : sectionValues(credentials, profile.targetSection);
-  const inFile = section?.get('aws_access_key_id');
-  if (inFile === cached) return undefined;
-  const holds =
-    credentials === 'missing'
-      ? 'the file does not exist'
-      : section === undefined
-        ? `it has no [${profile.targetSection}] section`
-        : `its [${profile.targetSection}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`;
-  return check(
-    'session',
-    'fail',
-    `The session MFA Tray has for ${profile.name} (${left} left) is not in the credentials file ${deps.credentialsPath}: ${holds}. AWS tools that read the file with profile ${profile.targetSection} do not get it.`,
-    `mfa-tray refresh ${profile.name}`,
-    profile.name,
-  );
+  const why = sessionMissingFrom(credentials, profile.targetSection, cached);
+  if (why === undefined) return undefined;
+  return check('session', 'fail', notInFileMessage(profile, deps.credentialsPath, left, why), `mfa-tray refresh ${profile.name}`, profile.name);
 }
 
 /** Variables that take precedence over every profile in the AWS CLI and SDKs. */
@@ -411,7 +398,8 @@ function sessionCheck(profile: string, state: SessionState, now: number): Check 
 }
 
 /** "11 h 58 min", "14 min". */
-function timeLeft(ms: number): string {
+/** Time left as doctor and status say it: `11 h 59 min`, `14 min`. */
+export function timeLeft(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
 }

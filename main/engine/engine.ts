@@ -43,7 +43,9 @@ import type { IamGateway } from './aws/iam-gateway';
 import { listMfaDevices, pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';
 import { ENROL_ACTIONS, UNENROL_ACTIONS, candidateNames, explainPolicyRefusal, iamUserName, otpauthUri, type EnrolmentSecret } from './aws/enrolment';
 import { hostname } from 'node:os';
-import { diagnose, type Check } from './doctor';
+import { diagnose, timeLeft, type Check } from './doctor';
+import type { IniDocument } from './files/ini-edit';
+import { notInFileMessage, sessionMissingFrom } from './files/session-section';
 import { policyTargetOf, type PolicyTarget } from '../common/mfa-policy';
 import { TotpGenerator, parseTotpSecret, totpCode } from './codes/totp';
 import { UsedCodes } from './codes/used-codes';
@@ -1183,17 +1185,43 @@ export class Engine {
       if (entry instanceof MfaTrayError) damaged.set(name, damagedEntryState(entry));
       else found.set(name, entry);
     }
-    await this.sessions.load(profiles, found);
-    const sources = await this.keeper.sourcesOf(profiles, withTotp);
+    // One read of the credentials file (unreadable: left to refresh and doctor to say), beside the keeper's sources.
+    const [credentials, sources] = await Promise.all([
+      this.credentials.document().catch(() => undefined),
+      this.sessions.load(profiles, found).then(() => this.keeper.sourcesOf(profiles, withTotp)),
+    ]);
     return {
       profiles: profiles.map((profile) => ({
         profile,
-        state: damaged.get(profile.name) ?? this.sessions.recompute(profile.name),
+        state: damaged.get(profile.name) ?? this.#asTheFileHasIt(profile, this.sessions.recompute(profile.name), found.get(profile.name), credentials),
         hasTotpSecret: withTotp.has(profile.name),
         plan: refreshPlan(profile, sources.get(profile.name) ?? 'person'),
       })),
       roles: this.#roleStates(roles, sessions),
       ...(rolesUnread ? { rolesUnread } : {}),
+    };
+  }
+
+  /**
+   * A session shown as valid that the credentials file does not hold (another tool rewrote the
+   * file, or AWS's session could only be kept in the keychain) is shown as failed, with doctor's
+   * words and its fix: the AWS tools that read the file do not have it.
+   */
+  #asTheFileHasIt(
+    profile: Profile,
+    state: SessionState,
+    cached: SessionCredentials | undefined,
+    credentials: IniDocument | 'missing' | undefined,
+  ): SessionState {
+    if (credentials === undefined || cached === undefined || (state.kind !== 'valid' && state.kind !== 'expiring')) return state;
+    const why = sessionMissingFrom(credentials, profile.targetSection, cached.accessKeyId);
+    if (why === undefined) return state;
+    return {
+      kind: 'failed',
+      code: 'session-not-in-file',
+      reason: notInFileMessage(profile, this.credentials.path, timeLeft(state.expiresAt - this.clock.now()), why),
+      expiresAt: state.expiresAt,
+      remedies: [{ action: 'refresh', profile: profile.name }],
     };
   }
 

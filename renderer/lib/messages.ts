@@ -66,6 +66,7 @@ const DETAIL_CODES = new Set<string>([
   'keychain-entry-corrupt',
   'settings-file',
   'credentials-file',
+  'session-not-in-file',
   'long-lived-section',
   'lock-timeout',
   'sts-wrong-device',

@@ -14,8 +14,8 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromProcess } from '@aws-sdk/credential-provider-process';
-import { CredentialsFile } from '../../main/engine/files/credentials-file';
 import { cliBin, cliDist, fakeSession, useCliSuite, type CliResult } from '../support/cli';
+import { fillUp, mountTmpfs, whyNoMount } from '../support/fault-mount';
 import { envWithoutSecretService } from '../support/keyring';
 
 const cli = useCliSuite('credproc');
@@ -216,14 +216,53 @@ describe('serving the cached session', () => {
     assert.equal(cli.requests('GetSessionToken').length, 1);
     for (let i = 0; i < 3; i++) assert.equal(parseOutput(await cli.sandbox.run(['credential-process', 'short'])).AccessKeyId, first.AccessKeyId);
     assert.equal(cli.requests('GetSessionToken').length, 1, 'one code per 900 s session, not one per AWS command');
-    // In its last quarter (225 s), the next call refreshes: the file and the keychain hold it, as time would leave them.
-    const late = fakeSession(Date.now() + 200_000);
-    await new CredentialsFile({ path: cli.sandbox.credentialsFile }).writeSession('short', late);
-    await cli.sandbox.seedSession('short', late);
+    // In its last quarter (225 s), the next call refreshes.
+    await cli.sandbox.seedSession('short', fakeSession(Date.now() + 200_000));
     const renewed = parseOutput(await cli.sandbox.run(['credential-process', 'short']));
     assert.equal(cli.requests('GetSessionToken').length, 2);
     assert.equal(renewed.AccessKeyId, cli.sts.sessions.at(-1)?.accessKeyId);
   });
+
+  test(
+    'the credentials file cannot take the new session (a full disk): served from the keychain with one note; the next call spends no code',
+    { skip: whyNoMount() },
+    async () => {
+      await withTotp('dev');
+      const aws = dirname(cli.sandbox.credentialsFile);
+      mkdirSync(aws, { recursive: true });
+      const unmount = mountTmpfs(aws, 64);
+      try {
+        writeFileSync(cli.sandbox.credentialsFile, '[default]\nregion = eu-west-1\n', { mode: 0o600 });
+        await fillUp(aws);
+        const before = readFileSync(cli.sandbox.credentialsFile);
+
+        // Seen on landed main: exit 6, and the session AWS gave for the code was thrown away.
+        const result = await cli.sandbox.run(['credential-process', 'dev']);
+        const json = parseOutput(result);
+        const issued = cli.sts.sessions.at(-1);
+        assert.equal(json.AccessKeyId, issued?.accessKeyId);
+        assert.match(
+          result.stderr,
+          /^mfa-tray credential-process: Cannot write the credentials file .*: the disk is full\. The file was left as it was\. The new session from AWS \(about 12 hours left\) is kept in the keychain: .*\n$/,
+        );
+        assert.deepEqual(readFileSync(cli.sandbox.credentialsFile), before);
+
+        const again = await cli.sandbox.run(['credential-process', 'dev']);
+        assert.equal(parseOutput(again).AccessKeyId, issued?.accessKeyId);
+        assert.equal(again.stderr, '');
+        assert.equal(cli.requests('GetSessionToken').length, 1, 'one code, one session');
+        // status says where the session is not.
+        const status = await cli.sandbox.run(['status']);
+        assert.match(status.stdout, /^dev +\[dev\] +not in file +/m);
+        assert.match(
+          status.stdout,
+          /\ndev: The session MFA Tray has for dev \(11 h 59 min left\) is not in the credentials file .*: it has no \[dev\] section\./,
+        );
+      } finally {
+        unmount(); // before the sandbox folder is removed
+      }
+    },
+  );
 
   test('no way to get a code but still valid: served, with one note on stderr', async () => {
     await cli.sandbox.addProfile('dev', cli.user);

@@ -3,7 +3,7 @@
  * against the real keychain, real files and the loopback STS.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
 import { STATUS_JSON_VERSION, type StatusJson } from '../../main/cli/status-json';
@@ -377,6 +377,36 @@ describe('status', () => {
     assert.match(lines[2] as string, /^ops +\[ops-session\] +none +- +- +no$/);
     assert.match(lines[3] as string, /^old +\[old\] +expired +\d{4}-\d\d-\d\d \d\d:\d\d +expired +no$/);
     assert.equal(lines.length, 4);
+  });
+
+  test('a session the credentials file no longer holds: failed, saying what the file has and what fixes it', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.addProfile('ops', cli.sts.registerUser());
+    await cli.sandbox.seedSession('dev', fakeSession(Date.now() + 3 * 3600_000));
+    await cli.sandbox.seedSession('ops', fakeSession(Date.now() + 3 * 3600_000, 'B'));
+    // Another tool rewrote [dev] with a session of its own; [ops] is as the refresh left it.
+    const text = readFileSync(cli.sandbox.credentialsFile, 'utf8').replace(/(\[dev\]\naws_access_key_id = )ASIA\w+/, '$1ASIAOTHERTOOLXXXQ7RZ');
+    writeFileSync(cli.sandbox.credentialsFile, text);
+
+    // Seen on landed main: "dev [dev] valid … 2 h 59 min", while AWS tools reading the file got another session.
+    const json = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    const [dev, ops] = json.profiles;
+    assert.equal(ops?.state, 'valid');
+    assert.equal(dev?.state, 'failed');
+    assert.equal(dev?.failure?.code, 'session-not-in-file');
+    assert.match(
+      dev?.failure?.message ?? '',
+      /^The session MFA Tray has for dev \(2 h 59 min left\) is not in the credentials file .*: its \[dev\] holds another key \(ASIA…Q7RZ\)\. AWS tools that read the file with profile dev do not get it\.$/,
+    );
+    assert.ok(dev?.expiresAt, 'the cached session is still shown');
+    const table = await cli.sandbox.run(['status']);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /^dev +\[dev\] +not in file +/m);
+    assert.match(table.stdout, /\n\ndev: The session MFA Tray has for dev .* do not get it\. Get a new session: mfa-tray refresh dev\.\n$/);
+
+    rmSync(cli.sandbox.credentialsFile);
+    const gone = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    assert.match(gone.profiles[0]?.failure?.message ?? '', /is not in the credentials file .*: the file does not exist\./);
   });
 
   test('--json has the documented shape', async () => {

@@ -732,12 +732,10 @@ describe('many profiles', () => {
     for (const [i, name] of names.entries()) await h.addUser(name, { totp: i % 3 === 0 && i < 6 });
     const expiresAt = Date.now() + 6 * 3600_000;
     for (const name of names.slice(0, 6)) {
-      await h.engine.secrets.setSession(name, {
-        accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
-        secretAccessKey: 'x'.repeat(40),
-        sessionToken: `token-${name}`,
-        expiresAt,
-      });
+      // As a refresh leaves it: in the credentials file, then the keychain.
+      const session = { accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40), sessionToken: `token-${name}`, expiresAt };
+      await h.engine.credentials.writeSession(name, session);
+      await h.engine.secrets.setSession(name, session);
     }
     // The real keychain, with every call written down.
     const calls: string[] = [];
@@ -786,6 +784,13 @@ describe('many profiles', () => {
         autoRefresh: true,
       }));
       await writeFile(`${h.env.MFA_TRAY_CONFIG_DIR}/settings.json`, JSON.stringify({ version: 1, settings: {}, profiles }));
+      // The profiles' sessions as a refresh leaves them: in the credentials file too.
+      await writeFile(
+        h.credentialsPath,
+        names
+          .map((name) => `[${name}]\naws_access_key_id = ASIAIOSFODNN7EXAMPLE\naws_secret_access_key = ${'x'.repeat(40)}\naws_session_token = token-${name}\n`)
+          .join('\n'),
+      );
       for (const name of [...names, 'admin']) {
         await h.keychain.store.set(
           'session',

@@ -76,6 +76,7 @@ describe('the catalogs', () => {
       'no-long-lived-key',
       'settings-file',
       'credentials-file',
+      'session-not-in-file',
       'long-lived-section',
       'lock-timeout',
       'sts-invalid-code',

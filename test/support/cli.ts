@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { after, afterEach, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Profile, SessionCredentials } from '../../main/common/model';
+import { CredentialsFile } from '../../main/engine/files/credentials-file';
 import { ProfileSecrets } from '../../main/engine/keychain/profile-secrets';
 import { createTestKeychain, type TestKeychain } from './keyring';
 import { useStsServer, type StsServer, type StsUser } from './sts-server';
@@ -280,7 +281,7 @@ export interface CliSandbox {
   addProfile(name: string, user: StsUser, extra?: readonly string[]): Promise<void>;
   /** Writes the settings file directly (for app settings the command has no flag for). */
   writeSettings(settings: Record<string, unknown>, profiles: readonly Partial<Profile>[]): void;
-  /** Stores a session in the keychain cache as the engine would have (for expiry scenarios). */
+  /** Stores a session as a refresh would have: in the profile's credentials-file section and the keychain cache (for expiry scenarios). */
   seedSession(profile: string, session: SessionCredentials): Promise<void>;
   cleanup(): Promise<void>;
 }
@@ -325,7 +326,14 @@ export function createCliSandbox(sts: StsServer, label = 'cli'): CliSandbox {
       mkdirSync(configDir, { recursive: true });
       writeFileSync(join(configDir, 'settings.json'), `${JSON.stringify({ version: 1, settings, profiles }, null, 2)}\n`);
     },
-    seedSession: (profile, session) => secrets.setSession(profile, session),
+    async seedSession(profile, session) {
+      // As a refresh leaves it: the profile's credentials-file section first, then the keychain (a
+      // role profile's session, not in the settings, is kept in the keychain alone).
+      const settings = JSON.parse(readFileSync(join(configDir, 'settings.json'), 'utf8')) as { profiles: Array<{ name: string; targetSection?: string }> };
+      const found = settings.profiles.find((p) => p.name === profile);
+      if (found) await new CredentialsFile({ path: credentialsFile }).writeSession(found.targetSection ?? found.name, session);
+      await secrets.setSession(profile, session);
+    },
     async cleanup() {
       await keychain.cleanup();
       rmSync(dir, { recursive: true, force: true });

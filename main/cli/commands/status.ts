@@ -9,6 +9,7 @@ import { flag } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { formatDuration, formatLocalTime, renderTable, stateWords } from '../format';
+import { describeRemedies } from '../remedy';
 import { toStatusJson } from '../status-json';
 
 export const statusCommand: Command = {
@@ -19,7 +20,8 @@ export const statusCommand: Command = {
 Columns: profile, target section (where its sessions go in the credentials file), state (none,
 valid, expiring, expired; "keychain locked" when the keychain cannot be read, and then the exit
 status is 5 after the table; "keychain entry damaged" for a profile whose cached session entry was
-changed outside MFA Tray: refresh it), expiry in local time, time left, and whether a TOTP secret is
+changed outside MFA Tray: refresh it; "not in file" when the credentials file no longer holds the
+session MFA Tray has, which is then explained under the table), expiry in local time, time left, and whether a TOTP secret is
 registered (then refreshes need no typing). Then, once any MFA Tray process has talked to STS,
 how far this computer's clock is from AWS's and when that was measured (codes are made in AWS's
 time, so a clock off by up to a few minutes still works).
@@ -61,6 +63,12 @@ Options:
     // Role profiles under their source: no code of their own ("role of <source>" in the TOTP column).
     for (const { role, state } of roles) rows.push(row(role.name, role.name, state, `role of ${role.sourceProfile}`));
     ctx.write(renderTable(['PROFILE', 'SECTION', 'STATE', 'EXPIRES', 'LEFT', 'TOTP'], rows));
+    // A failure the table's word cannot explain (the keychain's own is the line the run ends with).
+    for (const { profile, state } of statuses) {
+      if (state.kind !== 'failed' || isKeychainDown(state.code) || state.code === 'keychain-entry-corrupt') continue;
+      const fix = describeRemedies(state.remedies ?? []);
+      ctx.out(`\n${profile.name}: ${state.reason}${fix === '' ? '' : ` ${fix}.`}`);
+    }
     if (clock) {
       const off = Math.abs(clock.offsetMs) >= 1000;
       ctx.out(

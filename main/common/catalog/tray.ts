@@ -209,6 +209,7 @@ const ja: TrayWords = {
     'no-long-lived-key': 'アクセスキーが保存されていません。',
     'settings-file': '設定ファイルを使えません。変更はしていません。',
     'credentials-file': '認証情報ファイルを読み書きできません。変更はしていません。',
+    'session-not-in-file': 'このセッションは認証情報ファイルにありません。ファイルを読む AWS ツールは使えません。',
     'long-lived-section': '書き込み先セクションに長期キーがあります。',
     'lock-timeout': '別の MFA Tray がファイルを使用中です。しばらくして再試行してください。',
     'sts-invalid-code': 'コードが違うか、使用済みです。MFA デバイスの次のコードを入力してください。',

@@ -393,6 +393,16 @@ export class CredentialsFile {
     return undefined;
   }
 
+  /**
+   * The whole file parsed (for checks over many sections at once), or 'missing'.
+   *
+   * @throws MfaTrayError `credentials-file` when it cannot be read.
+   */
+  async document(): Promise<IniDocument | 'missing'> {
+    const text = await this.#read();
+    return text === undefined ? 'missing' : parseIni(text);
+  }
+
   /** Whether `section` holds a long-lived key (an access key without a session token). */
   async holdsLongLivedKey(section: string): Promise<boolean> {
     const text = await this.#read();

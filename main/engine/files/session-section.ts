@@ -4,8 +4,9 @@
  * (which also locks and writes) so that `credential-process`'s fast path can read a session
  * without loading the writer.
  */
+import { maskKeyId } from '../../common/key-id';
 import type { SessionCredentials } from '../../common/model';
-import { findSections, parseIniFor, sectionValues } from './ini-edit';
+import { findSections, parseIniFor, sectionValues, type IniDocument } from './ini-edit';
 
 /**
  * botocore's older name for the session token (read when `aws_session_token` is absent). Some tools
@@ -51,4 +52,23 @@ export function unambiguousSession(text: string, section: string): SessionCreden
   if (findSections(doc, section).length !== 1) return undefined;
   const values = sectionValues(doc, section);
   return values && sessionOfValues(values);
+}
+
+/**
+ * Why the credentials file (parsed, or 'missing') does not hold the session whose access key id is
+ * `keyId` in `section`, as the SDKs read it (a repeated section or key: the last one); undefined
+ * when it does. MFA Tray shows its cached session, but the AWS tools read the file, which another
+ * tool (or a refresh whose write failed) may have left without it: for `doctor` and `status`.
+ */
+export function sessionMissingFrom(credentials: IniDocument | 'missing', section: string, keyId: string): string | undefined {
+  if (credentials === 'missing') return 'the file does not exist';
+  const values = sectionValues(credentials, section);
+  const inFile = values?.get('aws_access_key_id');
+  if (inFile === keyId) return undefined;
+  return values === undefined ? `it has no [${section}] section` : `its [${section}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`;
+}
+
+/** The words for a cached session the credentials file does not hold (see {@link sessionMissingFrom}). */
+export function notInFileMessage(profile: { readonly name: string; readonly targetSection: string }, path: string, left: string, why: string): string {
+  return `The session MFA Tray has for ${profile.name} (${left} left) is not in the credentials file ${path}: ${why}. AWS tools that read the file with profile ${profile.targetSection} do not get it.`;
 }
