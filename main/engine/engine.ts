@@ -750,7 +750,7 @@ export class Engine {
       // secret of this profile: a new profile's name may have one left over, which nothing uses).
       const mayBeEnabled = codes !== undefined && !(isMfaTrayError(error) && (error.notSent === true || REFUSED_FOR_SURE.has(error.code)));
       const enabled = mayBeEnabled ? await this.#isUsersDevice(key, region, serialNumber) : false;
-      const noAnswer = `No answer came from AWS when the MFA device ${serialNumber} was being enabled (${plainCause(error).replace(/\.$/, '')}), and whether it was could not be checked either.`;
+      const noAnswer = `Whether AWS enabled the MFA device ${serialNumber} is not known (${plainCause(error).replace(/\.$/, '')}), and the user's device list, which would say, could not be read either.`;
       if (enabled === 'unknown' && (!profile || !keychain.hadTotpSecret)) {
         const back = profile ? ` If it was not enabled, go back to the device the profile had: mfa-tray edit ${name} --mfa-serial ${profile.mfaSerial}` : '';
         unknown = new MfaTrayError('sts-unavailable', `${noAnswer} Its secret is kept in the keychain and profile "${name}" uses the device.${back}`, {
@@ -788,7 +788,7 @@ export class Engine {
       } catch (error) {
         throw new MfaTrayError(
           isMfaTrayError(error) ? error.code : 'internal',
-          `The MFA device ${serialNumber} ${unknown ? 'may have been enabled (no answer came)' : 'was enabled'} and its secret is kept in the keychain, but the profile could not be added: ${plainCause(error)} Once that is fixed, run: mfa-tray add ${name} --mfa-serial ${serialNumber} --access-key-id <id>`,
+          `The MFA device ${serialNumber} ${unknown ? 'may have been enabled' : 'was enabled'} and its secret is kept in the keychain, but the profile could not be added: ${plainCause(error)} Once that is fixed, run: mfa-tray add ${name} --mfa-serial ${serialNumber} --access-key-id <id>`,
           { cause: error },
         );
       }

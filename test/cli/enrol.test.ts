@@ -178,7 +178,7 @@ describe('enrol', () => {
       result,
       8,
       new RegExp(
-        `^mfa-tray enrol: No answer came from AWS when the MFA device ${device.serialNumber} was being enabled \\(.+[^.]\\), and whether it was could not be checked either\\. Its secret is kept in the keychain and profile "work" uses the device\\. Once AWS can be reached, check the profile: mfa-tray doctor work$`,
+        `^mfa-tray enrol: Whether AWS enabled the MFA device ${device.serialNumber} is not known \\(.+[^.]\\), and the user's device list, which would say, could not be read either\\. Its secret is kept in the keychain and profile "work" uses the device\\. Once AWS can be reached, check the profile: mfa-tray doctor work$`,
       ),
       user.secretAccessKey,
       device.totpSecret,

@@ -308,6 +308,20 @@ describe('enrol, when no answer comes back from EnableMFADevice', () => {
     ]);
   });
 
+  it('AWS answers 503 to EnableMFADevice and the list cannot be read: the error names the answer, not "no answer"', async () => {
+    const { newProfile } = passkeyUser();
+    loopback.sts.failNext(10, 503, 'EnableMFADevice');
+    loopback.sts.malformNext(10, 'html', 'ListMFADevices');
+    const error = await rejectsWith(h.engine.enrol('fresh', { newProfile }), 'sts-unavailable');
+    // Seen on landed main: "No answer came from AWS … (… 503 …)".
+    assert.doesNotMatch(error.message, /no answer/i);
+    assert.match(
+      error.message,
+      /^Whether AWS enabled the MFA device \S+ is not known \(.*503.*\), and the user's device list, which would say, could not be read either\./,
+    );
+    assert.deepEqual(error.remedies, [{ action: 'diagnose', profile: 'fresh' }]);
+  });
+
   it('and the device list cannot be read either: the secret, the key and the profile are kept, and the error says so', async () => {
     const { user, newProfile } = passkeyUser();
     loopback.sts.malformNext(1, 'dropped', 'EnableMFADevice');
@@ -317,7 +331,7 @@ describe('enrol, when no answer comes back from EnableMFADevice', () => {
     assert.ok(device?.totpSecret, 'AWS enabled it');
     assert.match(
       error.message,
-      /^No answer came from AWS when the MFA device \S+ was being enabled \(.+\), and whether it was could not be checked either\. Its secret is kept in the keychain and profile "fresh" uses the device\.$/,
+      /^Whether AWS enabled the MFA device \S+ is not known \(.+\), and the user's device list, which would say, could not be read either\. Its secret is kept in the keychain and profile "fresh" uses the device\.$/,
     );
     assert.deepEqual(error.remedies, [{ action: 'diagnose', profile: 'fresh' }]);
     for (const secret of [device.totpSecret, user.secretAccessKey]) assert.ok(!error.message.includes(secret), 'a secret in the message');
