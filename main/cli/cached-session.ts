@@ -20,6 +20,7 @@ import {
   DEFAULT_SERVICE_PREFIX,
   KeytarSecretStore,
   loadLookupParts,
+  isWrittenSession,
   ownCredentialsFile,
   unambiguousSession,
   type Clock,
@@ -87,11 +88,13 @@ export type CachedSessionOutcome = { readonly served: true } | { readonly served
  *
  * The session is looked for first where the AWS tools themselves find it: the profile's section of
  * the credentials file, which every refresh writes before the keychain's copy. It is served from
- * there when the file is one only this user could have written and the section reads the same to
- * every AWS tool (see own-file.ts and session-section.ts); keytar, libsecret and their D-Bus round
+ * there when the file is one only this user could have written, the section reads the same to
+ * every AWS tool, and it holds the very session MFA Tray recorded writing there for this profile
+ * (see own-file.ts, session-section.ts and written-sessions.ts); keytar, libsecret and their D-Bus round
  * trips (most of this path's cost before) are then never loaded. Otherwise the keychain's copy is
  * read, as the rest of the command does: started before the settings reader loads when the file
- * is not one to serve from (missing, another user's, or on Windows, where there are no owner bits),
+ * is not one to serve from (no record of a session written for the profile, a file missing or
+ * another user's, or Windows, where there are no owner bits),
  * so that libsecret's round trips run on their thread meanwhile.
  *
  * When neither is fresh, returns the lookup (its result, or its failure as a rejected promise) for
@@ -103,17 +106,20 @@ export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessE
   let found: { readonly serve: SessionCredentials; readonly format: (session: SessionCredentials, as: 'process') => string } | CachedSessionLookup;
   try {
     const store = cliSecretStore(env);
-    const fileText = ownCredentialsFile(env);
-    if (fileText === undefined) {
+    const inOwnFile = ownCredentialsFile(env, validateProfileName(name));
+    if (inOwnFile === undefined) {
       store.prefetch('session', validateProfileName(name));
       // Lets the keychain module load and the read leave (promise callbacks run before this one).
       await new Promise((resolve) => setImmediate(resolve));
     }
     const parts = await loadLookupParts();
     const profile = await new parts.SettingsStore({ configDir: parts.configDir(env) }).getProfile(validateProfileName(name));
-    const inFile = fileText === undefined ? undefined : unambiguousSession(fileText, profile.targetSection);
+    const inFile = inOwnFile && unambiguousSession(inOwnFile.text, profile.targetSection);
     found =
-      inFile && isFresh(inFile, profile, parts.systemClock.now())
+      inOwnFile &&
+      inFile &&
+      isWrittenSession(inOwnFile.written, inOwnFile.path, profile.targetSection, inFile) &&
+      isFresh(inFile, profile, parts.systemClock.now())
         ? { serve: inFile, format: parts.formatExports }
         : await lookUpCachedSession(name, {
             settings: { getProfile: () => Promise.resolve(profile) },

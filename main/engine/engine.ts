@@ -29,7 +29,8 @@ import { formatExports, type ExportFormat } from './sessions/exports';
 import { KeytarSecretStore } from './keychain/keytar-secret-store';
 import { withLock } from './files/file-lock';
 import { ClockMemory, OFFSET_MEMORY_MS, type RememberedOffset } from './clock/clock-memory';
-import { clockOffsetFile, configDir as defaultConfigDir, keychainChangesFile, refreshLockPath, usedCodesFile } from './files/paths';
+import { clockOffsetFile, configDir as defaultConfigDir, keychainChangesFile, refreshLockPath, usedCodesFile, writtenSessionsFile } from './files/paths';
+import { WrittenSessions } from './files/written-sessions';
 import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets } from './keychain/profile-secrets';
 import { SdkAwsGateway } from './aws/sdk-aws-gateway';
@@ -211,6 +212,8 @@ export class Engine {
   readonly clockMemory: ClockMemory;
   readonly configDir: string;
   readonly #env: Env | undefined;
+  /** Which session the credentials file holds per profile, for credential-process (files/written-sessions.ts). */
+  readonly #written: WrittenSessions;
   #changeListeners = new Set<(what: 'profiles' | 'settings') => void>();
   #clockWrite: Promise<void> = Promise.resolve();
   #clockWritten: { readonly offsetMs: number; readonly at: number } | undefined;
@@ -222,6 +225,7 @@ export class Engine {
     this.configDir = options.configDir ?? defaultConfigDir(options.env ?? process.env);
     this.settings = new SettingsStore({ configDir: this.configDir });
     this.secrets = new ProfileSecrets(options.secretStore ?? new KeytarSecretStore(), new KeychainChanges(keychainChangesFile(this.configDir)));
+    this.#written = new WrittenSessions(writtenSessionsFile(this.configDir));
     this.credentials = new CredentialsFile(options.env ? { env: options.env } : {});
     const aws = new SdkAwsGateway({
       clockOffset: this.offset,
@@ -256,6 +260,8 @@ export class Engine {
       calibrate: (key, region) => this.#sharedCalibration(key, region),
       recallOffset: () => this.#recallOffset().then(() => undefined),
       clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),
+      wroteSession: (name, section, session) =>
+        this.#written.set(name, session && { path: this.credentials.path, section, accessKeyId: session.accessKeyId, expiresAt: session.expiresAt }),
     });
     this.keeper = new SessionKeeper({
       clock: this.clock,
@@ -620,6 +626,8 @@ export class Engine {
     if (options.forgetSession) await this.credentials.forgetSession(profile.targetSection);
     await this.secrets.deleteAll(name);
     await this.settings.removeProfile(name);
+    // The session may stay in the file, but no longer as this profile's (a profile added again under the name is another).
+    await this.#written.set(name, undefined);
     this.keeper.removed(name);
     this.sessions.drop(name);
     this.#changed('profiles');

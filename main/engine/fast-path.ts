@@ -11,6 +11,8 @@
  */
 import { credentialsFilePath } from './files/aws-config';
 import { readOwnFile } from './files/own-file';
+import { configDir, writtenSessionsFile } from './files/paths';
+import { readWrittenSessions, type WrittenSession } from './files/written-sessions';
 
 export { DEFAULT_SERVICE_PREFIX, KeytarSecretStore } from './keychain/keytar-secret-store';
 export { unambiguousSession } from './files/session-section';
@@ -19,9 +21,22 @@ export type { Clock } from './clock/clock';
 export type { ProfileSecrets } from './keychain/profile-secrets';
 export type { SettingsStore } from './files/settings-store';
 
-/** The credentials file's text (latin1, as its writer reads it) when only this user could have written it (see own-file.ts), else undefined. */
-export function ownCredentialsFile(env: NodeJS.ProcessEnv): string | undefined {
-  return readOwnFile(credentialsFilePath(env))?.toString('latin1');
+export { isWrittenSession } from './files/written-sessions';
+
+/**
+ * The credentials file's text (latin1, as its writer reads it) when only this user could have
+ * written it (see own-file.ts) and MFA Tray recorded writing a session of `profile` into it (see
+ * written-sessions.ts), with that record; else undefined.
+ */
+export function ownCredentialsFile(
+  env: NodeJS.ProcessEnv,
+  profile: string,
+): { readonly text: string; readonly path: string; readonly written: WrittenSession } | undefined {
+  const path = credentialsFilePath(env);
+  const written = readWrittenSessions(writtenSessionsFile(configDir(env))).get(profile);
+  if (written === undefined || written.path !== path) return undefined;
+  const text = readOwnFile(path)?.toString('latin1');
+  return text === undefined ? undefined : { text, path, written };
 }
 
 /** The settings file reader, the typed keychain, the clock and the export format (zod and the settings schema with them). */

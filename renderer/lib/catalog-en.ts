@@ -19,6 +19,7 @@ export const EN = {
   'state.expired': 'Expired',
   'state.refreshing': 'Refreshing…',
   'state.failed': 'Refresh failed',
+  'state.notInFile': 'Not in the credentials file',
   'state.left': '{left} left',
   // Right after the time left, with the space before it; a dense row drops it when it has no room.
   'state.until': ' · until {time}',

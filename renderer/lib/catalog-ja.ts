@@ -21,6 +21,7 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'state.expired': '期限切れ',
   'state.refreshing': '更新中…',
   'state.failed': '更新に失敗',
+  'state.notInFile': '認証情報ファイルにない',
   'state.left': '残り {left}',
   'state.until': '（{time} まで）',
   'state.expiredAt': '{time} に期限切れ',

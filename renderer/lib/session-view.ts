@@ -46,6 +46,10 @@ export function describeState(i18n: I18n, state: SessionState, now: number, expi
       };
     case 'failed': {
       const reason = errorText(i18n, { code: state.code, message: state.reason });
+      // Not a failed refresh: MFA Tray's session is valid, but the AWS tools that read the file do not have it.
+      if (state.code === 'session-not-in-file' && state.expiresAt !== undefined && state.expiresAt > now) {
+        return { tone: 'warn', label: i18n.t('state.notInFile'), reason, ...left(state.expiresAt) };
+      }
       const detail =
         state.expiresAt !== undefined && state.expiresAt > now ? i18n.t('state.previousLeft', { left: i18n.formatSpan(state.expiresAt - now) }) : undefined;
       return { tone: 'bad', label: i18n.t('state.failed'), reason, ...(detail === undefined ? {} : { detail }) };

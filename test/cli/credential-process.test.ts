@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, test } from 'node:test';
@@ -287,106 +287,120 @@ describe('serving the cached session', () => {
 });
 
 describe("the session in the profile's section of the credentials file", () => {
-  const inFile = fakeSession(Date.UTC(2099, 0, 1, 0, 0, 0), 'F');
-  const inKeychain = fakeSession(Date.UTC(2098, 0, 1, 0, 0, 0), 'K');
-
-  /** The section as a refresh writes it. */
-  function section(name: string, session = inFile): string {
-    const expires = new Date(session.expiresAt).toISOString().replace(/\.000Z$/, 'Z');
-    return `[${name}]\naws_access_key_id = ${session.accessKeyId}\naws_secret_access_key = ${session.secretAccessKey}\naws_session_token = ${session.sessionToken}\nx_security_token_expires = ${expires}\n`;
+  /**
+   * Profile dev with TOTP, refreshed once: its session in the file, the record of it, and the
+   * keychain's copy. A user (and MFA device) of its own each time: no waiting for a time step.
+   */
+  async function refreshed(extra: readonly string[] = []): Promise<{ readonly accessKeyId: string }> {
+    const user = cli.sts.registerUser();
+    await cli.sandbox.addProfile('dev', user, extra);
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: user.totpSecret as string })).status, 0);
+    const result = await cli.sandbox.run(['refresh', 'dev']);
+    assert.equal(result.status, 0, result.stderr);
+    const issued = cli.sts.sessions.at(-1);
+    assert.ok(issued);
+    return issued;
   }
 
-  /** Profile dev, its session F in the credentials file (`text`, 0600) and K in the keychain; which one credential-process served. */
-  async function served(text: string, prepare?: () => void): Promise<'file' | 'keychain'> {
-    await cli.sandbox.addProfile('dev', cli.user);
-    await cli.sandbox.seedSession('dev', inKeychain);
-    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true, mode: 0o700 });
-    writeFileSync(cli.sandbox.credentialsFile, text, { mode: 0o600 });
-    prepare?.();
-    const json = parseOutput(await cli.sandbox.run(['credential-process', 'dev'], { timeoutMs: 20_000 }));
-    assert.equal(cli.requests().length, 0, 'no STS call');
-    if (json.AccessKeyId === inFile.accessKeyId) return 'file';
-    assert.equal(json.AccessKeyId, inKeychain.accessKeyId);
-    return 'keychain';
-  }
-
-  test('a fresh one is served from the file, and keytar is never loaded', async () => {
-    await cli.sandbox.addProfile('dev', cli.user);
-    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true, mode: 0o700 });
-    writeFileSync(cli.sandbox.credentialsFile, `[default]\nregion = eu-west-1\n\n${section('dev')}`, { mode: 0o600 });
+  /** credential-process dev: what it printed, and whether it read the keychain (keytar loaded) to do so. */
+  async function serve(env?: NodeJS.ProcessEnv): Promise<{ readonly json: ProcessJson; readonly from: 'file' | 'keychain'; readonly stderr: string }> {
     const log = join(cli.sandbox.dir, 'loaded.txt');
     writeFileSync(log, '');
-    const result = await cli.sandbox.run(['credential-process', 'dev'], { nodeArgs: loadLogger(log) });
-    assert.deepEqual(parseOutput(result), {
-      Version: 1,
-      AccessKeyId: inFile.accessKeyId,
-      SecretAccessKey: inFile.secretAccessKey,
-      SessionToken: inFile.sessionToken,
-      Expiration: '2099-01-01T00:00:00+00:00',
-    });
-    assert.equal(result.stderr, '');
+    const result = await cli.sandbox.run(['credential-process', 'dev'], { nodeArgs: loadLogger(log), timeoutMs: 20_000, ...(env ? { env } : {}) });
+    const json = parseOutput(result);
     const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
     assert.ok(
       loaded.some((url) => url.endsWith('/cli-fast.cjs')),
       'the load log works',
     );
-    assert.deepEqual(
-      loaded.filter((url) => /keytar/.test(url)),
-      [],
-      'keytar was loaded',
+    return { json, from: loaded.some((url) => /keytar/.test(url)) ? 'keychain' : 'file', stderr: result.stderr };
+  }
+
+  test('a fresh one that MFA Tray wrote is served from the file, keytar never loaded', async () => {
+    const issued = await refreshed();
+    const sent = cli.requests('GetSessionToken').length;
+    const served = await serve();
+    assert.equal(served.from, 'file');
+    assert.equal(served.json.AccessKeyId, issued.accessKeyId);
+    assert.equal(served.stderr, '');
+    assert.equal(cli.requests('GetSessionToken').length, sent, 'no STS call');
+  });
+
+  test('with no keychain to ask (no D-Bus session bus), that session is still served', async () => {
+    const issued = await refreshed();
+    const served = await serve(envWithoutSecretService(cli.sandbox.env));
+    assert.equal(served.json.AccessKeyId, issued.accessKeyId);
+  });
+
+  test('the section the profile targets is the one read, not the one of its name', async () => {
+    const issued = await refreshed(['--target', 'dev-session']);
+    writeFileSync(
+      cli.sandbox.credentialsFile,
+      `[dev]\naws_access_key_id = ASIADECOYDECOYDECOY1\naws_secret_access_key = ${'d'.repeat(40)}\naws_session_token = decoy\nx_security_token_expires = 2099-01-01T00:00:00Z\n\n${readFileSync(cli.sandbox.credentialsFile, 'utf8')}`,
     );
+    const served = await serve();
+    assert.equal(served.from, 'file');
+    assert.equal(served.json.AccessKeyId, issued.accessKeyId);
   });
 
-  test('with no keychain to ask (no D-Bus session bus), a fresh session in the file is still served', async () => {
-    await cli.sandbox.addProfile('dev', cli.user);
-    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true, mode: 0o700 });
-    writeFileSync(cli.sandbox.credentialsFile, section('dev'), { mode: 0o600 });
-    const json = parseOutput(await cli.sandbox.run(['credential-process', 'dev'], { env: envWithoutSecretService(cli.sandbox.env) }));
-    assert.equal(json.AccessKeyId, inFile.accessKeyId);
-  });
-
-  test('a section the profile targets by another name is the one read', async () => {
-    await cli.sandbox.addProfile('dev', cli.user, ['--target', 'dev-session']);
-    await cli.sandbox.seedSession('dev', inKeychain);
-    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true, mode: 0o700 });
-    writeFileSync(cli.sandbox.credentialsFile, `${section('dev', fakeSession(Date.UTC(2097, 0, 1), 'X'))}\n${section('dev-session')}`, { mode: 0o600 });
-    assert.equal(parseOutput(await cli.sandbox.run(['credential-process', 'dev'])).AccessKeyId, inFile.accessKeyId);
-  });
-
-  test("a file others could have written, or one every AWS tool would not read alike: the keychain's copy instead", async () => {
+  test("a file others could have written, a section every tool would not read alike, or a session that is not the one MFA Tray wrote: the keychain's copy", async () => {
     const aws = (): string => dirname(cli.sandbox.credentialsFile);
-    const cases: Array<[string, string, (() => void)?]> = [
-      ['group-writable file', section('dev'), () => chmodSync(cli.sandbox.credentialsFile, 0o620)],
-      ['world-writable file', section('dev'), () => chmodSync(cli.sandbox.credentialsFile, 0o602)],
-      ['world-writable folder', section('dev'), () => chmodSync(aws(), 0o777)],
-      ['world-writable folder above it', section('dev'), () => chmodSync(cli.sandbox.dir, 0o777)],
-      ['the section twice', `${section('dev')}\n${section('dev')}`],
-      ['a lone-CR line ending', section('dev').replace('\n', '\r')],
-      ['a byte-order mark (botocore cannot read the file)', `\uFEFF${section('dev')}`],
-      ['no expiry', section('dev').replace(/x_security_token_expires.*\n/, '')],
-      ['an expiry without a time zone', section('dev').replace(/(x_security_token_expires = \S+)Z/, '$1')],
-      ['no session token', section('dev').replace(/aws_session_token.*\n/, '')],
-      ['10 minutes left', section('dev', { ...inFile, expiresAt: Math.floor((Date.now() + 10 * 60_000) / 1000) * 1000 })],
-      ['an expired session', section('dev', { ...inFile, expiresAt: Date.UTC(2020, 0, 1) })],
-      ['the session in another section', section('other')],
+    const rewrite = (edit: (text: string) => string) => () =>
+      writeFileSync(cli.sandbox.credentialsFile, edit(readFileSync(cli.sandbox.credentialsFile, 'latin1')), 'latin1');
+    const cases: Array<[string, () => void]> = [
+      ['group-writable file', () => chmodSync(cli.sandbox.credentialsFile, 0o620)],
+      ['world-writable file', () => chmodSync(cli.sandbox.credentialsFile, 0o602)],
+      ['world-writable folder', () => chmodSync(aws(), 0o777)],
+      ['world-writable folder above it', () => chmodSync(cli.sandbox.dir, 0o777)],
+      ['the section twice', rewrite((text) => `${text}\n${text}`)],
+      ['a key twice in the section', rewrite((text) => `${text}aws_session_token = another\n`)],
+      ['a lone-CR line ending', rewrite((text) => `${text}region = eu-west-1\rcli_pager = less\n`)],
+      ['a byte-order mark (botocore cannot read the file)', rewrite((text) => `\xEF\xBB\xBF${text}`)],
+      ['no expiry', rewrite((text) => text.replace(/x_security_token_expires.*\n/, ''))],
       [
         'a named pipe',
-        '',
         () => {
           rmSync(cli.sandbox.credentialsFile);
           execFileSync('mkfifo', ['-m', '600', cli.sandbox.credentialsFile]);
         },
       ],
+      ['another tool rewrote the keys, not the expiry', rewrite((text) => text.replace(/aws_access_key_id = \S+/, 'aws_access_key_id = ASIAOTHERTOOLOTHER01'))],
+      ['another expiry', rewrite((text) => text.replace(/(x_security_token_expires = )\S+/, '$12099-01-01T00:00:00Z'))],
+      [
+        'AWS_SHARED_CREDENTIALS_FILE names a copy',
+        () => {
+          const copy = join(cli.sandbox.dir, 'copy-credentials');
+          copyFileSync(cli.sandbox.credentialsFile, copy);
+          chmodSync(copy, 0o600);
+          serveEnv = { ...cli.sandbox.env, AWS_SHARED_CREDENTIALS_FILE: copy };
+        },
+      ],
+      [
+        'a link in a folder others can write to',
+        () => {
+          const open = join(cli.sandbox.dir, 'open');
+          mkdirSync(open, { mode: 0o777 });
+          chmodSync(open, 0o777);
+          const link = join(open, 'credentials');
+          symlinkSync(cli.sandbox.credentialsFile, link);
+          serveEnv = { ...cli.sandbox.env, AWS_SHARED_CREDENTIALS_FILE: link };
+        },
+      ],
     ];
     // Owned by another user (as root, which CI is: a file's owner is not ours to change otherwise).
     if (process.getuid?.() === 0) {
-      cases.push(['a file owned by another user', section('dev'), () => chownSync(cli.sandbox.credentialsFile, 65534, 65534)]);
-      cases.push(['a folder owned by another user', section('dev'), () => chownSync(aws(), 65534, 65534)]);
+      cases.push(['a file owned by another user', () => chownSync(cli.sandbox.credentialsFile, 65534, 65534)]);
+      cases.push(['a folder owned by another user', () => chownSync(aws(), 65534, 65534)]);
     }
+    let serveEnv: NodeJS.ProcessEnv | undefined;
     const fromFile: string[] = [];
-    for (const [what, text, prepare] of cases) {
-      if ((await served(text, prepare)) === 'file') fromFile.push(what);
-      await cli.sandbox.secrets.deleteSession('dev');
+    for (const [what, prepare] of cases) {
+      serveEnv = undefined;
+      const issued = await refreshed();
+      prepare();
+      const served = await serve(serveEnv);
+      if (served.from === 'file') fromFile.push(what);
+      assert.equal(served.json.AccessKeyId, issued.accessKeyId, `${what}: the keychain's copy`);
       chmodSync(cli.sandbox.dir, 0o700);
       rmSync(aws(), { recursive: true, force: true });
       assert.equal((await cli.sandbox.run(['remove', 'dev', '--yes'])).status, 0);
@@ -394,18 +408,41 @@ describe("the session in the profile's section of the credentials file", () => {
     assert.deepEqual(fromFile, [], 'served from the file');
   });
 
-  test('the same file with CRLF line endings, in a sticky world-writable folder (as /tmp), or through a symlink: served from the file', async () => {
-    assert.equal(await served(section('dev').replace(/\n/g, '\r\n'), () => chmodSync(dirname(cli.sandbox.credentialsFile), 0o1777)), 'file');
-    await cli.sandbox.secrets.deleteSession('dev');
+  test('a profile removed and added again under its name: the old session in the file is not its own', async () => {
+    const old = await refreshed();
     assert.equal((await cli.sandbox.run(['remove', 'dev', '--yes'])).status, 0);
-    const real = join(cli.sandbox.dir, 'real-credentials');
-    assert.equal(
-      await served(section('dev'), () => {
-        renameSync(cli.sandbox.credentialsFile, real);
-        symlinkSync(real, cli.sandbox.credentialsFile);
-      }),
-      'file',
-    );
+    assert.match(readFileSync(cli.sandbox.credentialsFile, 'utf8'), new RegExp(old.accessKeyId), 'the session stays in the file');
+    const other = cli.sts.registerUser();
+    await cli.sandbox.addProfile('dev', other);
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: other.totpSecret as string })).status, 0);
+    const served = await serve();
+    assert.equal(served.from, 'keychain');
+    assert.notEqual(served.json.AccessKeyId, old.accessKeyId, "the removed profile's session was served");
+    assert.equal(served.json.AccessKeyId, cli.sts.sessions.at(-1)?.accessKeyId, 'a new session of the new profile');
+  });
+
+  test('CRLF line endings, a sticky world-writable folder (as /tmp), or the file through a link: served from the file', async () => {
+    const cases: Array<[string, () => void]> = [
+      ['CRLF', () => writeFileSync(cli.sandbox.credentialsFile, readFileSync(cli.sandbox.credentialsFile, 'utf8').replace(/\n/g, '\r\n'))],
+      ['sticky folder', () => chmodSync(dirname(cli.sandbox.credentialsFile), 0o1777)],
+      [
+        'a link',
+        () => {
+          const real = join(cli.sandbox.dir, 'real-credentials');
+          renameSync(cli.sandbox.credentialsFile, real);
+          symlinkSync(real, cli.sandbox.credentialsFile);
+        },
+      ],
+    ];
+    for (const [what, prepare] of cases) {
+      const issued = await refreshed();
+      prepare();
+      const served = await serve();
+      assert.equal(served.from, 'file', what);
+      assert.equal(served.json.AccessKeyId, issued.accessKeyId, what);
+      rmSync(dirname(cli.sandbox.credentialsFile), { recursive: true, force: true });
+      assert.equal((await cli.sandbox.run(['remove', 'dev', '--yes'])).status, 0);
+    }
   });
 });
 

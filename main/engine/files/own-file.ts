@@ -2,10 +2,11 @@
  * Reading a file that only this user (or root) could have written, for a secret served on trust:
  * `credential-process` hands the session in the credentials file to every AWS command, so a file
  * another user could have put there must not be served (their keys would route the user's commands
- * into their account). The rule is OpenSSH's StrictModes: the file is ours and writable by no one
- * else, and so is every folder above it (owned by us or root, and not writable by group or others
- * unless sticky, as /tmp is). Written by hand: Node has no such check and no small library does
- * this one thing.
+ * into their account). The rule is close to OpenSSH's StrictModes: the file is ours and writable by
+ * no one else, and so is every folder above it (owned by us or root, and not writable by group or
+ * others; unlike OpenSSH, a sticky folder such as /tmp is allowed, since others cannot rename or
+ * remove what is ours in it). Mode bits only: ACLs (macOS `chmod +a`) are not read. Written by
+ * hand: Node has no such check and no small library does this one thing.
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -24,23 +25,33 @@ export function readOwnFile(path: string): Buffer | undefined {
   if (uid === undefined) return undefined;
   let fd: number;
   try {
+    // The folders are checked first, then the very path they lead to is opened without following a
+    // link (a link swapped in since is refused): what is read is what was checked. The folders of
+    // the path as given are checked too, when it is a link: whoever could change them could point it
+    // elsewhere.
+    const real = realpathSync.native(path);
+    if (!foldersSafe(dirname(real), uid) || (real !== path && !foldersSafe(dirname(path), uid))) return undefined;
     // O_NONBLOCK: a named pipe at the path opens at once (and is refused below) instead of blocking.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch {
     return undefined;
   }
   try {
     const info = fstatSync(fd);
     if (!info.isFile() || info.uid !== uid || (info.mode & GROUP_OR_OTHER_WRITE) !== 0) return undefined;
-    for (let folder = dirname(realpathSync.native(path)); ; folder = dirname(folder)) {
-      const above = statSync(folder);
-      if ((above.uid !== uid && above.uid !== 0) || ((above.mode & GROUP_OR_OTHER_WRITE) !== 0 && (above.mode & STICKY) === 0)) return undefined;
-      if (dirname(folder) === folder) break;
-    }
     return readFileSync(fd);
   } catch {
     return undefined;
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Whether `folder` and every folder above it are owned by `uid` or root and writable by no one else (unless sticky). */
+function foldersSafe(folder: string, uid: number): boolean {
+  for (let at = folder; ; at = dirname(at)) {
+    const info = statSync(at);
+    if ((info.uid !== uid && info.uid !== 0) || ((info.mode & GROUP_OR_OTHER_WRITE) !== 0 && (info.mode & STICKY) === 0)) return false;
+    if (dirname(at) === at) return true;
   }
 }

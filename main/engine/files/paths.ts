@@ -29,6 +29,8 @@ export const CONFIG_FILE_NAMES = {
   locks: 'locks',
   /** Which keychain entries MFA Tray processes changed lately (`KeychainChanges`; no secret). */
   keychainChanges: 'keychain-changes.log',
+  /** Which session MFA Tray last wrote into the credentials file, per profile (`written-sessions.ts`; no secret). */
+  writtenSessions: 'written-sessions.json',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -91,4 +93,9 @@ export function usedCodesFile(dir: string = configDir()): string {
 /** The record of keychain entries changed lately: `keychain-changes.log` in {@link configDir}. */
 export function keychainChangesFile(dir: string = configDir()): string {
   return join(dir, CONFIG_FILE_NAMES.keychainChanges);
+}
+
+/** The record of sessions written into the credentials file: `written-sessions.json` in {@link configDir}. */
+export function writtenSessionsFile(dir: string = configDir()): string {
+  return join(dir, CONFIG_FILE_NAMES.writtenSessions);
 }

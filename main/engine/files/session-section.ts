@@ -42,14 +42,18 @@ export function parseExpiry(value: string | undefined): number | undefined {
 
 /**
  * The session in `section` of the file's text when every AWS tool reads it the same way, else
- * undefined: a section given once, in a file with no lone-CR line ending (botocore reads those as
+ * undefined: a section given once, with no key given twice, in a file with no lone-CR line ending (botocore reads those as
  * line breaks, the JS SDKs and this parser do not) and no byte-order mark (botocore on Linux cannot
  * read such a file at all). `text` is the file decoded as latin1, as the writer decodes it.
  */
 export function unambiguousSession(text: string, section: string): SessionCredentials | undefined {
   if (/\r(?!\n)/.test(text) || text.startsWith('\xEF\xBB\xBF') || text.startsWith('\uFEFF')) return undefined;
   const { doc } = parseIniFor(text, section);
-  if (findSections(doc, section).length !== 1) return undefined;
+  const found = findSections(doc, section);
+  if (found.length !== 1) return undefined;
+  // A key given twice: botocore refuses the file, the JS SDKs take the last.
+  const keys = found[0]?.entries.map((e) => e.key) ?? [];
+  if (new Set(keys).size !== keys.length) return undefined;
   const values = sectionValues(doc, section);
   return values && sessionOfValues(values);
 }

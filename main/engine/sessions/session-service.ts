@@ -70,6 +70,11 @@ export interface SessionServiceDeps {
   readonly recallOffset?: () => Promise<void>;
   /** AWS's time minus this computer's, as measured (undefined while unknown: codes are then made in local time). */
   readonly clockOffsetMs?: () => number | undefined;
+  /**
+   * Records which session the credentials file now holds for a profile (undefined: none of ours),
+   * for `credential-process`'s read of the file (files/written-sessions.ts). Never fails.
+   */
+  readonly wroteSession?: (profile: string, section: string, session: SessionCredentials | undefined) => Promise<void>;
 }
 
 export type StateListener = (profile: string, state: SessionState) => void;
@@ -194,6 +199,7 @@ export class SessionService {
    */
   async forget(profile: string): Promise<void> {
     const { targetSection } = await this.deps.profiles.getProfile(profile);
+    await this.deps.wroteSession?.(profile, targetSection, undefined);
     await this.deps.file.forgetSession(targetSection);
     await this.deps.secrets.deleteSession(profile);
     this.#set(profile, { kind: 'none' });
@@ -257,10 +263,13 @@ export class SessionService {
       try {
         await this.deps.file.writeSession(profile.targetSection, session);
       } catch (error) {
+        // credential-process then serves the keychain's copy (the kept session), not the file's older one.
+        await this.deps.wroteSession?.(name, profile.targetSection, undefined);
         const kept = await this.#keepUnwritten(name, session, error);
         keptExpiry = kept.expiresAt;
         throw kept.error;
       }
+      await this.deps.wroteSession?.(name, profile.targetSection, session);
       await this.deps.secrets.setSession(name, session);
       this.#set(name, this.#derive(name, session.expiresAt));
       return session;
@@ -309,7 +318,12 @@ export class SessionService {
     const note = kept
       ? ` The new session from AWS (${left} left) is kept in the keychain: credential_process, mfa-tray export and mfa-tray exec use it; tools that read the credentials file do not see it until the next refresh writes it there.`
       : ' The code was used up, and the new session from AWS could not be kept in the keychain either.';
-    const options = { cause: writeError, ...(writeError.remedies.length > 0 ? { remedy: writeError.remedies } : {}) };
+    const options = {
+      cause: writeError,
+      ...(writeError.retryable ? { retryable: true } : {}),
+      ...(writeError.field === undefined ? {} : { field: writeError.field }),
+      ...(writeError.remedies.length > 0 ? { remedy: writeError.remedies } : {}),
+    };
     // "Nothing was changed" is the file's writer speaking; beside a kept session it would mislead.
     const said = writeError.message.replace(/ Nothing was changed\.$/, ' The file was left as it was.');
     return { error: new MfaTrayError(writeError.code, `${said}${note}`, options), ...(kept ? { expiresAt: session.expiresAt } : {}) };

@@ -1,0 +1,109 @@
+/**
+ * Which session MFA Tray last wrote into the credentials file, per profile: the file, the section,
+ * the session's access key id (an identifier AWS does not treat as secret; the secret key and the
+ * token are not here) and its expiry. `credential-process` serves the session it finds in the file
+ * only when it is this one (cached-session.ts): a section another tool rewrote, a profile removed
+ * and added again, or another credentials file named by `AWS_SHARED_CREDENTIALS_FILE` then send it
+ * to the keychain's copy instead.
+ *
+ * Nothing depends on this record being complete: a lost update (two processes writing at once) or a
+ * lost file only sends `credential-process` to the keychain. So it is replaced atomically (a temp
+ * file renamed over it, so that no reader sees half of it) but takes no lock and no fsync, which
+ * would cost every refresh.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { SessionCredentials } from '../../common/model';
+import { readOwnFile } from './own-file';
+
+/** One profile's entry. */
+export interface WrittenSession {
+  /** The credentials file's path, as MFA Tray resolved it (`AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`). */
+  readonly path: string;
+  readonly section: string;
+  readonly accessKeyId: string;
+  readonly expiresAt: number;
+}
+
+const VERSION = 1;
+
+/** The record's entries by profile; empty when the file is missing, unreadable, another user's, or not this version's. */
+export function readWrittenSessions(file: string): ReadonlyMap<string, WrittenSession> {
+  const entries = new Map<string, WrittenSession>();
+  const content = readOwnFile(file);
+  if (content === undefined) return entries;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content.toString('utf8'));
+  } catch {
+    return entries;
+  }
+  if (!isObject(parsed) || parsed.version !== VERSION || !isObject(parsed.profiles)) return entries;
+  for (const [profile, entry] of Object.entries(parsed.profiles)) {
+    if (
+      isObject(entry) &&
+      typeof entry.path === 'string' &&
+      typeof entry.section === 'string' &&
+      typeof entry.accessKeyId === 'string' &&
+      typeof entry.expiresAt === 'number'
+    ) {
+      entries.set(profile, { path: entry.path, section: entry.section, accessKeyId: entry.accessKeyId, expiresAt: entry.expiresAt });
+    }
+  }
+  return entries;
+}
+
+/**
+ * Whether `inFile` (the session read from the credentials file at `path`, section `section`) is
+ * the one recorded for `profile`. The file holds the expiry to the second.
+ */
+export function isWrittenSession(
+  entry: WrittenSession | undefined,
+  path: string,
+  section: string,
+  inFile: Pick<SessionCredentials, 'accessKeyId' | 'expiresAt'>,
+): boolean {
+  return (
+    entry !== undefined &&
+    entry.path === path &&
+    entry.section === section &&
+    entry.accessKeyId === inFile.accessKeyId &&
+    Math.floor(entry.expiresAt / 1000) * 1000 === inFile.expiresAt
+  );
+}
+
+/** Keeps the record up to date; one process's updates are made one after the other. */
+export class WrittenSessions {
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly file: string) {}
+
+  /** Records (or, with undefined, forgets) the session written for `profile`. Never fails: see the module's comment. */
+  set(profile: string, entry: WrittenSession | undefined): Promise<void> {
+    const next = this.#queue.then(() => this.#write(profile, entry)).catch(() => undefined);
+    this.#queue = next;
+    return next;
+  }
+
+  async #write(profile: string, entry: WrittenSession | undefined): Promise<void> {
+    const entries = new Map(readWrittenSessions(this.file));
+    if (entry === undefined && !entries.has(profile)) return;
+    if (entry === undefined) entries.delete(profile);
+    else entries.set(profile, entry);
+    const text = `${JSON.stringify({ version: VERSION, profiles: Object.fromEntries(entries) }, null, 2)}\n`;
+    // Unique without node:crypto (this module is on credential-process's path): one process's writes are queued.
+    const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+    try {
+      await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
+      await rename(temp, this.file);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
