@@ -353,15 +353,13 @@ async function inner() {
     if (wanted(2)) {
       section('2. credential-process with a cached session');
       const profile = 'cached';
-      await main.add(profile);
-      // As a refresh leaves it (12 h left; the credentials file's section, then the keychain's copy),
-      // put there directly so that this row depends on no other.
-      const cachedSession = { ...versionSession(1), expiresAt: Date.now() + 12 * 3600_000 };
-      await main.engine.credentials.writeSession((await main.engine.profile(profile)).targetSection, cachedSession);
-      await main.engine.secrets.setSession(profile, cachedSession);
-      // The same with the session in the keychain alone (the credentials file lost it): the path's fallback.
+      // A refresh leaves it (12 h left): in the credentials file's section, the record of that
+      // write, and the keychain's copy.
+      const cachedUser = await main.add(profile);
+      await main.engine.refresh(profile, { code: sts.currentCode(cachedUser) });
+      // A session in the keychain alone (the credentials file lost it): the path's fallback.
       await main.add('keychain-only');
-      await main.engine.secrets.setSession('keychain-only', cachedSession);
+      await main.engine.secrets.setSession('keychain-only', { ...versionSession(1), expiresAt: Date.now() + 12 * 3600_000 });
       const keytarProbe = `const k = require(${JSON.stringify(keytarPath)}); k.getPassword(${JSON.stringify(`${main.keychain.prefix}: session`)}, ${JSON.stringify(profile)}).then(() => {});`;
       const extra = {
         keytar: async () => (await mustRun('the keytar probe', process.execPath, ['-e', keytarProbe], { env: main.cliEnv })).ms,
