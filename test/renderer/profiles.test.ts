@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { checkAccessKeyId, checkDurationSeconds, checkMfaSerial, checkProfileName, checkRegion, checkSecretAccessKey } from '../../main/common/validation';
-import { waitForEvents, waitForText } from '../support/browser';
+import { screenshot, waitForEvents, waitForText } from '../support/browser';
 import { useWindows } from '../support/windows';
 
 const w = useWindows();
@@ -79,6 +79,27 @@ describe('the profile manager', () => {
     await waitForText(work.locator('.state-detail'), /^(7 hr 59 min|8 hr) left · until /);
     const file = await readFile(w.h.credentialsPath, 'utf8');
     assert.match(file, /\[work-session\]\naws_access_key_id = ASIA/);
+  });
+
+  it('a session the credentials file no longer holds: "Not in the credentials file", with the reason, in both languages', async () => {
+    const user = w.sts.registerUser();
+    await w.h.engine.addProfile({ name: 'work', mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    await w.sts.avoidStepEdge();
+    await w.h.engine.refresh('work', { code: w.sts.currentCode(user) });
+    // Another tool rewrote [work] with a session of its own.
+    const text = await readFile(w.h.credentialsPath, 'utf8');
+    await writeFile(w.h.credentialsPath, text.replace(/(aws_access_key_id = )ASIA\w+/, '$1ASIAOTHERTOOLXXXQ7RZ'));
+    for (const [language, label, why] of [
+      ['en', 'Not in the credentials file', /is not in the credentials file .*its \[work\] holds another key \(ASIA…Q7RZ\)/],
+      ['ja', '認証情報ファイルにない', /認証情報ファイルにありません/],
+    ] as const) {
+      await w.h.engine.updateSettings({ language });
+      const page = await w.open('profiles.html');
+      // Seen on landed main: "Valid", while the AWS tools reading the file had another session.
+      await waitForText(row(page, 'work').locator('.badge'), label);
+      await waitForText(row(page, 'work').locator('.state-reason'), why);
+      await screenshot(page, `profiles-not-in-file-${language}`);
+    }
   });
 
   it('checks every field as the engine does, with its messages, before sending anything', async () => {
