@@ -160,14 +160,19 @@ describe('a name that looks like a path', () => {
     assert.equal(boto?.profiles?.[pathy]?.aws_session_token, session.sessionToken);
     assert.equal((await sdkProfiles(h.credentialsPath))[pathy]?.aws_session_token, session.sessionToken);
     const files = (await filesUnder(h.dir)).map((f) => f.where.slice(h.dir.length)).sort();
-    // The names of MFA Tray's own files only (the keychain-changes record holds the name as data).
+    // The names of MFA Tray's own files only (the keychain-changes record and the record of written
+    // sessions hold the name as data).
     assert.deepEqual(files, [
       '/aws/credentials',
       '/config/clock-offset.json',
       '/config/keychain-changes.log',
       '/config/settings.json',
       '/config/used-codes.json',
+      '/config/written-sessions.json',
     ]);
+    assert.ok(
+      Object.keys((JSON.parse(await readFile(join(h.dir, 'config', 'written-sessions.json'), 'utf8')) as { profiles: object }).profiles).includes(pathy),
+    );
   });
 });
 
