@@ -20,9 +20,7 @@ import {
   DEFAULT_SERVICE_PREFIX,
   KeytarSecretStore,
   loadLookupParts,
-  isWrittenSession,
-  ownCredentialsFile,
-  unambiguousSession,
+  recordedSessionInFile,
   type Clock,
   type ProfileSecrets,
   type SettingsStore,
@@ -106,20 +104,17 @@ export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessE
   let found: { readonly serve: SessionCredentials; readonly format: (session: SessionCredentials, as: 'process') => string } | CachedSessionLookup;
   try {
     const store = cliSecretStore(env);
-    const inOwnFile = ownCredentialsFile(env, validateProfileName(name));
-    if (inOwnFile === undefined) {
+    const recorded = recordedSessionInFile(env, validateProfileName(name));
+    if (recorded === undefined) {
       store.prefetch('session', validateProfileName(name));
       // Lets the keychain module load and the read leave (promise callbacks run before this one).
       await new Promise((resolve) => setImmediate(resolve));
     }
     const parts = await loadLookupParts();
     const profile = await new parts.SettingsStore({ configDir: parts.configDir(env) }).getProfile(validateProfileName(name));
-    const inFile = inOwnFile && unambiguousSession(inOwnFile.text, profile.targetSection);
+    const inFile = recorded?.(profile.targetSection);
     found =
-      inOwnFile &&
-      inFile &&
-      isWrittenSession(inOwnFile.written, inOwnFile.path, profile.targetSection, inFile) &&
-      isFresh(inFile, profile, parts.systemClock.now())
+      inFile && isFresh(inFile, profile, parts.systemClock.now())
         ? { serve: inFile, format: parts.formatExports }
         : await lookUpCachedSession(name, {
             settings: { getProfile: () => Promise.resolve(profile) },

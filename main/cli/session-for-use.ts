@@ -89,9 +89,9 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
     // AWS gave a session the credentials file could not take: the engine kept it in the keychain (its
     // failed state shows that session's expiry), and the error says so.
     const failed = engine.state(name);
-    const keptExpiry = failed.kind === 'failed' && failed.expiresAt !== cached?.expiresAt ? failed.expiresAt : undefined;
+    const keptExpiry = isMfaTrayError(error) && failed.kind === 'failed' && failed.expiresAt !== cached?.expiresAt ? failed.expiresAt : undefined;
     const kept = keptExpiry === undefined ? undefined : await engine.lastSession(name).catch(() => undefined);
-    if (isMfaTrayError(error) && kept && kept.expiresAt === keptExpiry && kept.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS) {
+    if (kept && kept.expiresAt === keptExpiry && kept.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS) {
       ctx.err(`mfa-tray ${command}: ${oneLine((error as Error).message)}`);
       return kept;
     }

@@ -397,7 +397,6 @@ function sessionCheck(profile: string, state: SessionState, now: number): Check 
   }
 }
 
-/** "11 h 58 min", "14 min". */
 /** Time left as doctor and status say it: `11 h 59 min`, `14 min`. */
 export function timeLeft(ms: number): string {
   const minutes = Math.floor(ms / 60_000);

@@ -12,31 +12,33 @@
 import { credentialsFilePath } from './files/aws-config';
 import { readOwnFile } from './files/own-file';
 import { configDir, writtenSessionsFile } from './files/paths';
-import { readWrittenSessions, type WrittenSession } from './files/written-sessions';
+import { unambiguousSession } from './files/session-section';
+import { isWrittenSession, readWrittenSessions } from './files/written-sessions';
+import type { SessionCredentials } from '../common/model';
 
 export { DEFAULT_SERVICE_PREFIX, KeytarSecretStore } from './keychain/keytar-secret-store';
-export { unambiguousSession } from './files/session-section';
 export type { SecretStore } from './keychain/secret-store';
 export type { Clock } from './clock/clock';
 export type { ProfileSecrets } from './keychain/profile-secrets';
 export type { SettingsStore } from './files/settings-store';
 
-export { isWrittenSession } from './files/written-sessions';
-
 /**
- * The credentials file's text (latin1, as its writer reads it) when only this user could have
- * written it (see own-file.ts) and MFA Tray recorded writing a session of `profile` into it (see
- * written-sessions.ts), with that record; else undefined.
+ * The session MFA Tray recorded writing for `profile` into the credentials file, as a function of
+ * the profile's section (known once the settings are read): the session when the section holds
+ * that very one and every AWS tool reads it alike (session-section.ts), else undefined. Undefined
+ * itself, before any parsing, when there is no such record or the file is not one only this user
+ * could have written (own-file.ts): then the keychain is the place to look.
  */
-export function ownCredentialsFile(
-  env: NodeJS.ProcessEnv,
-  profile: string,
-): { readonly text: string; readonly path: string; readonly written: WrittenSession } | undefined {
+export function recordedSessionInFile(env: NodeJS.ProcessEnv, profile: string): ((section: string) => SessionCredentials | undefined) | undefined {
   const path = credentialsFilePath(env);
   const written = readWrittenSessions(writtenSessionsFile(configDir(env))).get(profile);
   if (written === undefined || written.path !== path) return undefined;
   const text = readOwnFile(path)?.toString('latin1');
-  return text === undefined ? undefined : { text, path, written };
+  if (text === undefined) return undefined;
+  return (section) => {
+    const inFile = unambiguousSession(text, section);
+    return inFile && isWrittenSession(written, section, inFile) ? inFile : undefined;
+  };
 }
 
 /** The settings file reader, the typed keychain, the clock and the export format (zod and the settings schema with them). */

@@ -34,7 +34,7 @@ export function sessionOfValues(values: ReadonlyMap<string, string>): SessionCre
 }
 
 /** Reads `x_security_token_expires`: RFC 3339 with a time zone, else `undefined`. */
-export function parseExpiry(value: string | undefined): number | undefined {
+function parseExpiry(value: string | undefined): number | undefined {
   if (!value || !/^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/.test(value)) return undefined;
   const ms = Date.parse(value.replace(' ', 'T'));
   return Number.isFinite(ms) ? ms : undefined;

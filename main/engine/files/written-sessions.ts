@@ -54,18 +54,12 @@ export function readWrittenSessions(file: string): ReadonlyMap<string, WrittenSe
 }
 
 /**
- * Whether `inFile` (the session read from the credentials file at `path`, section `section`) is
- * the one recorded for `profile`. The file holds the expiry to the second.
+ * Whether `inFile` (the session read from section `section` of the credentials file the entry
+ * names) is the one recorded. The file holds the expiry to the second.
  */
-export function isWrittenSession(
-  entry: WrittenSession | undefined,
-  path: string,
-  section: string,
-  inFile: Pick<SessionCredentials, 'accessKeyId' | 'expiresAt'>,
-): boolean {
+export function isWrittenSession(entry: WrittenSession | undefined, section: string, inFile: Pick<SessionCredentials, 'accessKeyId' | 'expiresAt'>): boolean {
   return (
     entry !== undefined &&
-    entry.path === path &&
     entry.section === section &&
     entry.accessKeyId === inFile.accessKeyId &&
     Math.floor(entry.expiresAt / 1000) * 1000 === inFile.expiresAt
