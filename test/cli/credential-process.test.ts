@@ -468,6 +468,8 @@ describe('failures: nothing on stdout, one line on stderr', () => {
     await cli.sandbox.addProfile('dev', cli.user);
     await cli.sandbox.seedSession('dev', fakeSession(Date.now() - 60_000));
     await cli.sandbox.secrets.setTotpSecret('dev', 'JBSWY3DPEHPK3PXP'); // not this device's secret
+    // Near a step's end the generator waits for the next step and says so on stderr: one line is wanted.
+    await cli.sts.avoidStepEdge(5000);
     assertFailure(
       await cli.sandbox.run(['credential-process', 'dev']),
       7,
