@@ -41,10 +41,12 @@ export class EngineTraySource {
       return { profiles: [], launchAtLogin: false, expiringWithinMs: 15 * MINUTE, problem };
     }
     const { settings, profiles } = data;
-    // recompute, not load: it keeps the engine's 'failed' state and reads nothing.
-    const rows: TrayProfile[] = profiles.map((profile) => ({
+    // recompute, not load: it keeps the engine's 'failed' state and reads no keychain; the
+    // credentials file is read once, so that a session it no longer holds is not shown as valid.
+    const states = await engine.statesAsTheFileHasThem(profiles);
+    const rows: TrayProfile[] = profiles.map((profile, at) => ({
       name: profile.name,
-      state: engine.state(profile.name),
+      state: states[at] ?? engine.state(profile.name),
       lifetimeMs: profile.durationSeconds * 1000,
     }));
     // Role profiles follow their source, each under it.

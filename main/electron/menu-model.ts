@@ -82,9 +82,10 @@ export function profileLabel(profile: TrayProfile, snapshot: Pick<TraySnapshot, 
     case 'refreshing':
       return `${name} — ${words.refreshing}`;
     case 'failed':
-      return state.expiresAt !== undefined && state.expiresAt > now
-        ? `${name} — ${words.refreshFailedLeft(left(state.expiresAt))}`
-        : `${name} — ${words.refreshFailed}`;
+      if (state.expiresAt === undefined || state.expiresAt <= now) return `${name} — ${words.refreshFailed}`;
+      return state.code === 'session-not-in-file'
+        ? `${name} — ${words.notInFileLeft(left(state.expiresAt))}`
+        : `${name} — ${words.refreshFailedLeft(left(state.expiresAt))}`;
   }
 }
 

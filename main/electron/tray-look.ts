@@ -5,7 +5,7 @@ import { PRODUCT_NAME } from '../engine';
 import { currentState, formatRemaining, trayWords, type TimeFormat } from './format';
 import type { TraySnapshot } from './tray-snapshot';
 
-/** The icon's three looks: all fine; one expiring soon; one expired or failed. */
+/** The icon's three looks: all fine; one expiring soon; one expired, failed or not in the credentials file. */
 export type TrayLook = 'ok' | 'expiring' | 'problem';
 
 export const TRAY_LOOKS: readonly TrayLook[] = ['ok', 'expiring', 'problem'];
@@ -46,7 +46,7 @@ export function trayTooltip(snapshot: TraySnapshot, now: number, format: TimeFor
       case 'refreshing':
         return `${name}: ${words.refreshing}`;
       case 'failed':
-        return `${name}: ${words.refreshFailed}`;
+        return `${name}: ${state.code === 'session-not-in-file' ? words.notInFile : words.refreshFailed}`;
     }
   });
   return clip(parts.join(' · '));
@@ -64,7 +64,7 @@ export function trayTitle(snapshot: TraySnapshot, now: number, format: TimeForma
   for (const { state: stored, lifetimeMs } of snapshot.profiles) {
     const state = currentState(stored, now, snapshot.expiringWithinMs, lifetimeMs);
     if (state.kind === 'expired') return words.expired;
-    if (state.kind === 'failed') return words.refreshFailed;
+    if (state.kind === 'failed') return state.code === 'session-not-in-file' ? words.notInFile : words.refreshFailed;
     if ((state.kind === 'valid' || state.kind === 'expiring') && (soonest === undefined || state.expiresAt < soonest)) soonest = state.expiresAt;
   }
   return soonest === undefined ? '' : formatRemaining(soonest - now, format.language);

@@ -298,6 +298,7 @@ export class Engine {
       sessions: this.sessions,
       credentialsPath: this.credentials.path,
       onProfilesChanged: () => this.#changed('profiles'),
+      onCredentialsFileChanged: () => this.#changed('profiles'),
       afterRefresh: () => this.#clockWrite,
       // A fake clock (tests) moves by itself: the wall-clock check would only see jumps.
       tickMs: options.tickMs ?? (options.clock ? 0 : 5_000),
@@ -349,8 +350,9 @@ export class Engine {
   }
 
   /**
-   * Subscribes to changes of the profiles (added, edited, removed, keys or TOTP replaced) and of the
-   * app settings, from any front end. @returns the unsubscribe function.
+   * Subscribes to changes of the profiles (added, edited, removed, keys or TOTP replaced; while
+   * sessions are kept fresh, also the credentials file changed) and of the app settings, from any
+   * front end. @returns the unsubscribe function.
    */
   onChange(listener: (what: 'profiles' | 'settings') => void): () => void {
     this.#changeListeners.add(listener);
@@ -1201,7 +1203,8 @@ export class Engine {
     return {
       profiles: profiles.map((profile) => ({
         profile,
-        state: damaged.get(profile.name) ?? this.#asTheFileHasIt(profile, this.sessions.recompute(profile.name), found.get(profile.name), credentials),
+        state:
+          damaged.get(profile.name) ?? this.#asTheFileHasIt(profile, this.sessions.recompute(profile.name), found.get(profile.name)?.accessKeyId, credentials),
         hasTotpSecret: withTotp.has(profile.name),
         plan: refreshPlan(profile, sources.get(profile.name) ?? 'person'),
       })),
@@ -1211,18 +1214,23 @@ export class Engine {
   }
 
   /**
+   * Each profile's state as this process knows it (no keychain read), checked against one read of
+   * the credentials file, as {@link statusWithRoles} checks it: for the tray menu, rebuilt every
+   * minute and on every change.
+   */
+  async statesAsTheFileHasThem(profiles: readonly Profile[]): Promise<SessionState[]> {
+    const credentials = await this.credentials.document().catch(() => undefined);
+    return profiles.map((profile) => this.#asTheFileHasIt(profile, this.sessions.recompute(profile.name), this.sessions.keyIdOf(profile.name), credentials));
+  }
+
+  /**
    * A session shown as valid that the credentials file does not hold (another tool rewrote the
    * file, or AWS's session could only be kept in the keychain) is shown as failed, with doctor's
    * words and its fix: the AWS tools that read the file do not have it.
    */
-  #asTheFileHasIt(
-    profile: Profile,
-    state: SessionState,
-    cached: SessionCredentials | undefined,
-    credentials: IniDocument | 'missing' | undefined,
-  ): SessionState {
-    if (credentials === undefined || cached === undefined || (state.kind !== 'valid' && state.kind !== 'expiring')) return state;
-    const why = sessionMissingFrom(credentials, profile.targetSection, cached.accessKeyId);
+  #asTheFileHasIt(profile: Profile, state: SessionState, accessKeyId: string | undefined, credentials: IniDocument | 'missing' | undefined): SessionState {
+    if (credentials === undefined || accessKeyId === undefined || (state.kind !== 'valid' && state.kind !== 'expiring')) return state;
+    const why = sessionMissingFrom(credentials, profile.targetSection, accessKeyId);
     if (why === undefined) return state;
     return {
       kind: 'failed',

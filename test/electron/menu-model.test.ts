@@ -147,6 +147,25 @@ describe('tray menu', () => {
     assert.equal(findItem(menu, 'profile:work:copy')?.enabled, true);
   });
 
+  it('says a session the credentials file does not hold is not in it, in both languages, with the time it has left', () => {
+    const state = {
+      kind: 'failed',
+      code: 'session-not-in-file',
+      reason:
+        'The session MFA Tray has for work (2 h 3 min left) is not in the credentials file /home/u/.aws/credentials: its [work] holds another key (ASIA…Q7RZ).',
+      expiresAt: NOW + 2 * HOUR + 3 * MIN,
+      remedies: [{ action: 'refresh', profile: 'work' }],
+    } as const;
+    const menu = buildTrayMenu(snapshot([['work', state]]), recorder().handlers, options);
+    assert.equal(findItem(menu, 'profile:work')?.label, 'work — not in the credentials file; 2h 03m left, until 19:33');
+    assert.equal(findItem(menu, 'profile:work:reason')?.label, 'AWS tools that read the credentials file do not get this session.');
+    assert.equal(trayTooltip(snapshot([['work', state]]), NOW), 'work: not in the credentials file');
+    assert.equal(trayLook(snapshot([['work', state]]), NOW), 'problem');
+    const ja = buildTrayMenu(snapshot([['work', state]]), recorder().handlers, { ...options, language: 'ja' });
+    assert.equal(findItem(ja, 'profile:work')?.label, 'work — 認証情報ファイルにない。残り 2 時間 03 分（19:33 まで）');
+    assert.match(findItem(ja, 'profile:work:reason')?.label ?? '', /^このセッションは認証情報ファイルにありません。/);
+  });
+
   it("shows a failure's facts, and its remedies as items that do them", () => {
     const reason = 'No access key is stored for profile "work".';
     const remedies = [

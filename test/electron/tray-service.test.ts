@@ -3,12 +3,14 @@
  * every state change and once a minute, and showing a failed refresh until the next good one.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EngineTraySource } from '../../main/electron/engine-tray-source';
 import { TrayService } from '../../main/electron/tray-service';
 import { createHarness, type Harness } from '../support/engine-harness';
 import type { FakeClock } from '../support/fake-clock';
 import { useStsServer } from '../support/sts-server';
+import { until } from '../support/until';
 import { midStepClock } from './step-clock';
 import { FakeTray, noopHandlers } from './fakes';
 
@@ -30,6 +32,7 @@ beforeEach(async () => {
   service = new TrayService({ tray, source, handlers, clock, menuOptions: () => ({ timeZone: 'UTC', locale: 'en-US', offerCommandLineTool: false }) });
 });
 afterEach(async () => {
+  h.engine.stop();
   service.stop();
   source.dispose();
   await h.close();
@@ -129,6 +132,41 @@ describe('tray service', () => {
     await h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) });
     await service.whenIdle();
     assert.doesNotMatch(tray.item('profile:work').label ?? '', /failed/);
+    assert.equal(tray.look, 'ok');
+  });
+
+  it('says a session the credentials file no longer holds is not in it, soon after another tool rewrote the file', async (t) => {
+    const user = await h.addUser('work');
+    await refreshWithCode('work', user);
+    await h.engine.start();
+    await h.engine.idle();
+    // As the tray app wires them (tray-app.ts): a change of the profiles rebuilds the menu.
+    const unsubscribe = h.engine.onChange((what) => what === 'profiles' && source.changed());
+    t.after(unsubscribe);
+    await service.start();
+    assert.match(tray.item('profile:work').label ?? '', /^work — 1[12]h \d\dm left, until \d\d:\d\d$/);
+    const builds = tray.menuBuilds;
+    // Another tool (aws-mfa, say) wrote a session of its own into [work].
+    const text = readFileSync(h.credentialsPath, 'utf8');
+    writeFileSync(h.credentialsPath, text.replace(/(\[work\]\naws_access_key_id = )ASIA\w+/, '$1ASIAOTHERTOOLXXXQ7RZ'));
+
+    // Seen on landed main: the menu kept "work — 11h 59m left" while status and the windows said "not in file".
+    // No minute passes on the fake clock: the rebuild comes from the keeper's watch of the file.
+    await until(
+      () => tray.menuBuilds > builds && /not in the credentials file/.test(tray.item('profile:work').label ?? ''),
+      'a rebuild after the file changed',
+    );
+    assert.match(tray.item('profile:work').label ?? '', /^work — not in the credentials file; 1[12]h \d\dm left, until \d\d:\d\d$/);
+    assert.equal(tray.item('profile:work:reason').label, 'AWS tools that read the credentials file do not get this session.');
+    assert.equal(tray.item('profile:work:refresh').enabled, true);
+    assert.equal(tray.look, 'problem');
+    assert.equal(tray.tooltip, 'work: not in the credentials file');
+
+    // A refresh writes it again: valid once more.
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) });
+    await service.update();
+    assert.match(tray.item('profile:work').label ?? '', /^work — 1[12]h \d\dm left, until \d\d:\d\d$/);
     assert.equal(tray.look, 'ok');
   });
 

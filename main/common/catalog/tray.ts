@@ -20,6 +20,8 @@ export interface TrayWords {
     readonly refreshing: string;
     readonly refreshFailed: string;
     readonly refreshFailedLeft: (left: string) => string;
+    /** A session MFA Tray has that the credentials file does not hold (another tool rewrote it, or the write failed). */
+    readonly notInFileLeft: (left: string) => string;
     readonly refreshNow: string;
     readonly copyExports: string;
     readonly envFile: string;
@@ -42,6 +44,7 @@ export interface TrayWords {
     readonly expired: string;
     readonly refreshing: string;
     readonly refreshFailed: string;
+    readonly notInFile: string;
   };
   readonly notification: {
     readonly expiringTitle: (profile: string, remaining: string) => string;
@@ -87,6 +90,7 @@ const en: TrayWords = {
     refreshing: 'refreshing…',
     refreshFailed: 'refresh failed',
     refreshFailedLeft: (left) => `refresh failed; ${left}`,
+    notInFileLeft: (left) => `not in the credentials file; ${left}`,
     refreshNow: 'Refresh now',
     copyExports: 'Copy exports',
     envFile: '.env file',
@@ -108,6 +112,7 @@ const en: TrayWords = {
     expired: 'expired',
     refreshing: 'refreshing',
     refreshFailed: 'refresh failed',
+    notInFile: 'not in the credentials file',
   },
   notification: {
     expiringTitle: (profile, remaining) => `${profile}: session expires in ${remaining}`,
@@ -137,6 +142,8 @@ const en: TrayWords = {
   failures: {
     'keychain-locked': 'The keychain is locked.',
     'long-lived-section': 'The target section holds a long-lived key, which MFA Tray does not overwrite.',
+    // The engine's message names the file's path and what the section holds: too long for a menu line.
+    'session-not-in-file': 'AWS tools that read the credentials file do not get this session.',
   },
 };
 
@@ -151,6 +158,7 @@ const ja: TrayWords = {
     refreshing: '更新中…',
     refreshFailed: '更新に失敗',
     refreshFailedLeft: (left) => `更新に失敗。${left}`,
+    notInFileLeft: (left) => `認証情報ファイルにない。${left}`,
     refreshNow: '今すぐ更新',
     copyExports: 'export 行をコピー',
     envFile: '.env ファイル',
@@ -172,6 +180,7 @@ const ja: TrayWords = {
     expired: '期限切れ',
     refreshing: '更新中',
     refreshFailed: '更新に失敗',
+    notInFile: '認証情報ファイルにない',
   },
   notification: {
     expiringTitle: (profile, remaining) => `${profile}: セッションの残りは ${remaining}`,

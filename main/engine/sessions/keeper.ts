@@ -147,6 +147,11 @@ export interface KeeperDeps {
   readonly sessions: SessionService;
   /** The credentials file: another process's refresh writes there. */
   readonly credentialsPath: string;
+  /**
+   * Called once the credentials file changed and sessions were read again: another tool may have
+   * rewritten a section, and what the file holds is part of what the tray and the windows show.
+   */
+  readonly onCredentialsFileChanged?: () => void;
   /** Called when the set of profiles (or the keychain's availability) changed, for the engine's change listeners. */
   readonly onProfilesChanged: () => void;
   /** Called before a refresh ends (the engine waits for its clock-offset write). */
@@ -448,7 +453,12 @@ export class SessionKeeper {
         if (this.#pickUpTimer) clearTimeout(this.#pickUpTimer);
         // The command writes the keychain just after the file: give it a moment.
         // Read again only for news: this process's own refreshes change the file too.
-        this.#pickUpTimer = setTimeout(() => void (this.#scheduler ? this.#readAgain(true).catch(() => undefined) : undefined), PICK_UP_DELAY_MS);
+        this.#pickUpTimer = setTimeout(() => {
+          if (!this.#scheduler) return;
+          void this.#readAgain(true)
+            .catch(() => undefined)
+            .then(() => this.#deps.onCredentialsFileChanged?.());
+        }, PICK_UP_DELAY_MS);
         this.#pickUpTimer.unref();
       });
       this.#fileWatcher.on('error', () => this.#stopWatching());

@@ -89,6 +89,8 @@ export class SessionService {
   #listeners = new Set<StateListener>();
   /** Each profile's session length (its duration), for the lead-time rule. */
   #lifetimes = new Map<string, number>();
+  /** The access key id of each profile's session in the keychain, as last read or got: what the credentials file should hold. */
+  #keyIds = new Map<string, string>();
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
@@ -101,6 +103,11 @@ export class SessionService {
   /** The last known state of a profile ('none' if unknown). */
   state(profile: string): SessionState {
     return this.#states.get(profile) ?? { kind: 'none' };
+  }
+
+  /** The access key id of the profile's session as this process last read or got it (undefined: none known). */
+  keyIdOf(profile: string): string | undefined {
+    return this.#keyIds.get(profile);
   }
 
   /**
@@ -116,6 +123,8 @@ export class SessionService {
       this.#lifetimes.set(profile.name, profile.durationSeconds * 1000);
       if (this.#inflight.has(profile.name)) continue;
       const session = sessions.get(profile.name);
+      if (session) this.#keyIds.set(profile.name, session.accessKeyId);
+      else this.#keyIds.delete(profile.name);
       const current = this.#states.get(profile.name);
       // A failure stays visible (with its reason) until a new session arrives, here or in another
       // process: only a different cached expiry replaces it.
@@ -202,6 +211,7 @@ export class SessionService {
     await this.deps.wroteSession?.(profile, targetSection, undefined);
     await this.deps.file.forgetSession(targetSection);
     await this.deps.secrets.deleteSession(profile);
+    this.#keyIds.delete(profile);
     this.#set(profile, { kind: 'none' });
   }
 
@@ -209,6 +219,7 @@ export class SessionService {
   drop(profile: string): void {
     this.#states.delete(profile);
     this.#lifetimes.delete(profile);
+    this.#keyIds.delete(profile);
   }
 
   async #refresh(name: string, input: CodeInput): Promise<SessionCredentials> {
@@ -271,6 +282,7 @@ export class SessionService {
       }
       await this.deps.wroteSession?.(name, profile.targetSection, session);
       await this.deps.secrets.setSession(name, session);
+      this.#keyIds.set(name, session.accessKeyId);
       this.#set(name, this.#derive(name, session.expiresAt));
       return session;
     } catch (error) {
@@ -315,6 +327,7 @@ export class SessionService {
       () => true,
       () => false,
     );
+    if (kept) this.#keyIds.set(name, session.accessKeyId);
     const note = kept
       ? ` The new session from AWS (${left} left) is kept in the keychain: credential_process, mfa-tray export and mfa-tray exec use it; tools that read the credentials file do not see it until the next refresh writes it there.`
       : ' The code was used up, and the new session from AWS could not be kept in the keychain either.';
