@@ -4,7 +4,7 @@
  * shares (AWS tools may start several at once: one refreshes, the others wait for its session).
  * The engine's keeper picks the code source; a person is asked on the terminal itself (`/dev/tty`:
  * the SDKs capture stdout and stderr). When no refresh is possible, a session that is still valid
- * is used anyway, with a note on stderr.
+ * is used anyway, with a note on stderr; a role profile's as well.
  */
 import { MfaTrayError, isMfaTrayError } from '../common/errors';
 import type { Profile, SessionCredentials } from '../common/model';
@@ -62,7 +62,7 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
     // Not a MFA Tray profile: a role profile of the config file, assumed with its source's session.
     const role = isMfaTrayError(error, 'not-found') ? await engine.roleProfile(wanted) : undefined;
     if (!role) throw error;
-    return roleSessionForUse(ctx, engine, role, timeoutMs);
+    return roleSessionForUse(ctx, engine, role, timeoutMs, command);
   }
   const { profile, cached, fresh } = lookup;
   if (fresh && cached) return cached;
@@ -77,11 +77,9 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
       name,
       async () => {
         const current = await lookUpCachedSession(name, engine);
-        const renewed =
-          current.cached !== undefined &&
-          current.cached.expiresAt !== cached?.expiresAt &&
-          current.cached.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS;
-        return current.cached && (current.fresh || renewed) ? current.cached : refresh(engine, current.profile, current.cached, timeoutMs, ctx.streams.stderr);
+        return current.cached && (current.fresh || renewedMeanwhile(engine, current.cached, cached))
+          ? current.cached
+          : refresh(engine, current.profile, current.cached, timeoutMs, ctx.streams.stderr);
       },
       { onWait: () => note(ctx, `mfa-tray ${command}: another mfa-tray is refreshing profile ${name}; waiting for its session…`) },
     );
@@ -95,14 +93,35 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
       ctx.err(`mfa-tray ${command}: ${oneLine((error as Error).message)}`);
       return kept;
     }
-    const left = cached ? cached.expiresAt - engine.clock.now() : 0;
-    if (cached && left >= SERVE_STALE_ABOVE_MS && isMfaTrayError(error)) {
-      ctx.err(`mfa-tray ${command}: could not refresh profile ${name} (${oneLine(error.message)}); using its current session, ${formatDuration(left)} left.`);
-      return cached;
-    }
-    throw error;
+    return stillValidAfter(error, { ctx, engine, command, name, cached });
   }
   return session;
+}
+
+/**
+ * Whether the session found under the per-profile lock is a new one another process got while this
+ * one waited, with time enough left to serve: any will do, even under the lead time (a 900 s profile).
+ */
+function renewedMeanwhile(engine: Engine, current: SessionCredentials, before: SessionCredentials | undefined): boolean {
+  return current.expiresAt !== before?.expiresAt && current.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS;
+}
+
+/**
+ * After a refresh that failed: the session from before, when it still has {@link SERVE_STALE_ABOVE_MS}
+ * left (the AWS command works now, and the next call tries again), with one note on stderr; else
+ * the error. Profiles and role profiles alike.
+ */
+function stillValidAfter(
+  error: unknown,
+  at: { readonly ctx: CliContext; readonly engine: Engine; readonly command: string; readonly name: string; readonly cached: SessionCredentials | undefined },
+): SessionCredentials {
+  const { ctx, engine, command, name, cached } = at;
+  const left = cached ? cached.expiresAt - engine.clock.now() : 0;
+  if (cached && left >= SERVE_STALE_ABOVE_MS && isMfaTrayError(error)) {
+    ctx.err(`mfa-tray ${command}: could not refresh profile ${name} (${oneLine(error.message)}); using its current session, ${formatDuration(left)} left.`);
+    return cached;
+  }
+  throw error;
 }
 
 /** A new session: with the registered TOTP secret, else with a code asked for on the terminal. */
@@ -190,20 +209,24 @@ function note(ctx: CliContext, line: string): void {
 }
 
 /** A role profile's session with time left: its cached one, else assumed anew (the source refreshed first when it must be). */
-async function roleSessionForUse(ctx: CliContext, engine: Engine, role: RoleProfileConfig, timeoutMs: number): Promise<SessionCredentials> {
+async function roleSessionForUse(ctx: CliContext, engine: Engine, role: RoleProfileConfig, timeoutMs: number, command: string): Promise<SessionCredentials> {
   const serveAbove = leadTimeMs(SERVE_CACHED_ABOVE_MS, ROLE_SESSION_MS);
   const cached = await engine.lastSession(role.name).catch(() => undefined);
   if (cached && cached.expiresAt - engine.clock.now() > serveAbove) return cached;
   const source = await engine.profile(role.sourceProfile);
-  return engine.whileRefreshing(role.name, async () => {
-    const current = await engine.lastSession(role.name).catch(() => undefined);
-    if (current && current.expiresAt !== cached?.expiresAt && current.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS) return current;
-    const terminal = openTerminal();
-    terminal?.close();
-    const input = {
-      onWait: stepWaitNotice(ctx.streams.stderr, source.mfaSerial),
-      ...(terminal ? { ask: () => askOnTerminal(engine, source, undefined, timeoutMs) } : {}),
-    };
-    return (await engine.refreshRole(role.name, input)).session;
-  });
+  try {
+    return await engine.whileRefreshing(role.name, async () => {
+      const current = await engine.lastSession(role.name).catch(() => undefined);
+      if (current && renewedMeanwhile(engine, current, cached)) return current;
+      const terminal = openTerminal();
+      terminal?.close();
+      const input = {
+        onWait: stepWaitNotice(ctx.streams.stderr, source.mfaSerial),
+        ...(terminal ? { ask: () => askOnTerminal(engine, source, undefined, timeoutMs) } : {}),
+      };
+      return (await engine.refreshRole(role.name, input)).session;
+    });
+  } catch (error) {
+    return stillValidAfter(error, { ctx, engine, command, name: role.name, cached });
+  }
 }

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
-import { cliCommandLine, useCliSuite } from '../support/cli';
+import { cliCommandLine, fakeSession, useCliSuite } from '../support/cli';
 
 const cli = useCliSuite('roles');
 const execFileAsync = promisify(execFile);
@@ -70,6 +70,30 @@ describe('role profiles', () => {
     const exported = await cli.sandbox.run(['export', 'admin']);
     assert.equal(exported.status, 0, exported.stderr);
     assert.match(exported.stdout, new RegExp(`^export AWS_ACCESS_KEY_ID=${issued[0]?.accessKeyId}\n`));
+  });
+
+  test("a role's session near its end and no way to assume the role again: still served, with one note on stderr, as a profile's is", async () => {
+    await withRoles();
+    // Five minutes left: under a role session's lead time, so credential-process tries to assume it again.
+    const cached = fakeSession(Date.now() + 5 * 60_000);
+    await cli.sandbox.seedSession('admin', cached);
+    // The source has no session and there is no terminal to ask for a code on.
+    // Seen on landed main: exit 4 ("Profile work needs a code from MFA device …, and there is no terminal or window to ask for it in.") while the role's session had 5 min left.
+    const assumed = cli.sts.count('AssumeRole');
+    const result = await cli.sandbox.run(['credential-process', 'admin'], { detached: true });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).AccessKeyId, cached.accessKeyId);
+    assert.match(
+      result.stderr,
+      /^mfa-tray credential-process: could not refresh profile admin \(Profile work needs a code from MFA device \S+, and there is no terminal or window to ask for it in\.\); using its current session, [45] min left\.\n$/,
+    );
+    assert.equal(cli.sts.count('AssumeRole'), assumed);
+
+    // Under a minute left: not served; the error is the answer.
+    await cli.sandbox.seedSession('admin', fakeSession(Date.now() + 30_000, 'B'));
+    const late = await cli.sandbox.run(['credential-process', 'admin'], { detached: true });
+    assert.equal(late.status, 4, late.stderr);
+    assert.equal(late.stdout, '');
   });
 
   test("a role that does not trust the user, or wants another external id: one line in the role's words, exit 7", async () => {
