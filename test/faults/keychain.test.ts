@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -193,5 +193,64 @@ describe('the keychain daemon stopped in the middle of a run', () => {
         `the running engine cannot use the restarted keyring and says: ${result.error.message}`,
       );
     }
+  });
+});
+
+describe('neither the credentials file nor the keychain can take the session AWS gave', () => {
+  test('the error says the code was used up and the session lost; the file, the cache and the record stay as they were', async (t) => {
+    const child = await EngineChild.start(
+      { env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: loopback.sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 },
+      keyring.env,
+    );
+    const file = env.AWS_SHARED_CREDENTIALS_FILE;
+    t.after(async () => {
+      loopback.sts.setLatency(0);
+      await chmod(file, 0o600).catch(() => undefined);
+      await child.stop();
+      await keyring.restart();
+    });
+    // A user and MFA device of its own: the codes of the tests above are spent.
+    const solo = loopback.sts.registerUser();
+    ok(
+      await child.call('addProfile', { name: 'solo', mfaSerial: solo.mfaSerial, accessKeyId: solo.accessKeyId, secretAccessKey: solo.secretAccessKey }),
+      'add',
+    );
+    await loopback.sts.avoidStepEdge(8000);
+    const old = ok(await child.call<SessionCredentials>('refresh', 'solo', { code: loopback.sts.currentCode(solo) }), 'a session first');
+    const before = await readFile(file);
+    const record = await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'written-sessions.json'), 'utf8');
+    assert.match(record, new RegExp(old.accessKeyId));
+
+    // While STS answers (the checks before the code was sent all passed): the file turns read-only, the keyring dies.
+    loopback.sts.setLatency(1500);
+    const sent = loopback.sts.count('GetSessionToken');
+    const refresh = child.call<SessionCredentials>('refresh', 'solo', { code: loopback.sts.currentCode(solo, 1) });
+    while (loopback.sts.count('GetSessionToken') === sent) await new Promise((resolve) => setTimeout(resolve, 10));
+    await chmod(file, 0o400);
+    await keyring.kill();
+    const result = await refresh;
+
+    assert.ok(!result.ok, 'nothing could keep the session, yet the refresh succeeded');
+    assert.equal(result.error.code, 'credentials-file', result.error.message);
+    assert.match(
+      result.error.message,
+      /is read-only; it was left unchanged\. Make it writable \(chmod u\+w\) if MFA Tray should update it\. The code was used up, and the new session from AWS could not be kept in the keychain either\.$/,
+    );
+    assert.doesNotMatch(result.error.message, /is kept in the keychain/);
+    const issued = loopback.sts.sessions.at(-1);
+    assert.notEqual(issued?.accessKeyId, old.accessKeyId);
+    assert.ok(!result.error.message.includes(issued?.sessionToken ?? '?'), 'no secret in the message');
+    assert.deepEqual(await readFile(file), before, 'the file as it was');
+    // The record no longer vouches for the file's session (credential-process reads the keychain's).
+    assert.doesNotMatch(await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'written-sessions.json'), 'utf8'), new RegExp(old.accessKeyId));
+
+    await keyring.restart();
+    const after = await EngineChild.start(
+      { env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: loopback.sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 },
+      keyring.env,
+    );
+    t.after(() => after.stop());
+    const exported = ok(await after.call<string>('exportSession', 'solo', 'env'), 'export');
+    assert.ok(exported.includes(old.sessionToken), 'the cache holds the old session, whole');
   });
 });
