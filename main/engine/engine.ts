@@ -260,8 +260,18 @@ export class Engine {
       calibrate: (key, region) => this.#sharedCalibration(key, region),
       recallOffset: () => this.#recallOffset().then(() => undefined),
       clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),
-      wroteSession: (name, section, session) =>
-        this.#written.set(name, session && { path: this.credentials.path, section, accessKeyId: session.accessKeyId, expiresAt: session.expiresAt }),
+      wroteSession: (name, section, session, unwritten) =>
+        this.#written.set(
+          name,
+          session && {
+            path: this.credentials.path,
+            section,
+            accessKeyId: session.accessKeyId,
+            expiresAt: session.expiresAt,
+            ...(unwritten ? { unwritten: true } : {}),
+          },
+        ),
+      keptSessions: () => this.#written.kept(this.credentials.path),
     });
     this.keeper = new SessionKeeper({
       clock: this.clock,

@@ -178,6 +178,26 @@ describe('CredentialsFile.writeSession', () => {
     assert.match(await readFile(path, 'utf8'), /^x_security_token_expires = 2026-11-28T05:12:00Z$/m);
   });
 
+  test('unlessNewer: leaves a section holding a session that ends later, or this very session; replaces one that ends sooner or at the same second', async (t) => {
+    const { path, file } = await fileWith(t, undefined);
+    const later = { ...GOLDEN, expiresAt: SESSION.expiresAt + 1000 };
+    await file.writeSession('dev', later);
+    const before = await readFile(path);
+    await file.writeSession('dev', SESSION, { unlessNewer: true });
+    assert.deepEqual(await readFile(path), before, 'a later session stays');
+
+    await file.writeSession('dev', { ...GOLDEN, expiresAt: SESSION.expiresAt + 999 });
+    await file.writeSession('dev', SESSION, { unlessNewer: true });
+    assert.equal((await file.readSession('dev'))?.accessKeyId, SESSION.accessKeyId, 'the same second: replaced');
+
+    await file.writeSession('dev', { ...GOLDEN, expiresAt: SESSION.expiresAt - 60_000 });
+    await file.writeSession('dev', SESSION, { unlessNewer: true });
+    assert.equal((await file.readSession('dev'))?.accessKeyId, SESSION.accessKeyId, 'an older one: replaced');
+    const same = await readFile(path);
+    await file.writeSession('dev', SESSION, { unlessNewer: true });
+    assert.deepEqual(await readFile(path), same);
+  });
+
   test('refuses a section name that is not allowed, naming the field and the rule, and writes nothing', async (t) => {
     const { path, dir, file } = await fileWith(t, undefined);
     for (const name of ['dev]', 'dev\n[prod', 'my profile', '', 'x'.repeat(65), 'DEFAULT', '__proto__']) {

@@ -189,7 +189,7 @@ describe('a refresh when the disk says no', () => {
       assert.equal((await h.engine.secrets.getSession('work'))?.accessKeyId, issued?.accessKeyId, 'the new session is kept in the keychain');
       assert.match(
         error.message,
-        /the disk is full\. The file was left as it was\. The new session from AWS \(about 1[12] hours left\) is kept in the keychain: credential_process, mfa-tray export and mfa-tray exec use it; tools that read the credentials file do not see it/,
+        /the disk is full\. The file was left as it was\. The new session from AWS \(about 1[12] hours left\) is kept in the keychain: credential_process, mfa-tray export and mfa-tray exec use it; tools that read the credentials file get it once the file can take it \(the tray app and mfa-tray watch write it there then\) or with the next refresh\.$/,
       );
       assert.ok(!error.message.includes(issued?.secretAccessKey ?? '?') && !error.message.includes(issued?.sessionToken ?? '?'), 'no secret in the message');
       const state = h.engine.sessions.state('work');
@@ -203,6 +203,49 @@ describe('a refresh when the disk says no', () => {
       assertNoCodeSentTwice();
     },
   );
+
+  test('a kept session goes into the credentials file once the disk has room again, with no second code', { skip: noMount }, async (t) => {
+    const h = await createHarness({ sts: loopback.sts });
+    const awsDir = join(h.dir, 'aws');
+    await mkdir(awsDir);
+    const unmount = mountTmpfs(awsDir, 64);
+    t.after(async () => {
+      h.engine.stop();
+      unmount();
+      await h.close();
+    });
+    const user = await h.addUser('work');
+    await loopback.sts.avoidStepEdge(5000);
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    await h.engine.start();
+    await h.engine.idle();
+    const filler = await fillUp(awsDir);
+    await rejection(h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) }), 'credentials-file');
+    const issued = loopback.sts.sessions.at(-1);
+    const record = join(h.env.MFA_TRAY_CONFIG_DIR, 'written-sessions.json');
+    assert.equal(JSON.parse(await readFile(record, 'utf8')).profiles.work.unwritten, true, 'recorded as kept, not written');
+    // Still full: the re-read tries, fails, and changes nothing.
+    const full = await readFile(h.credentialsPath);
+    await h.engine.recheck();
+    assert.deepEqual(await readFile(h.credentialsPath), full);
+    assert.equal(h.engine.sessions.state('work').kind, 'failed');
+    const sent = loopback.sts.count('GetSessionToken');
+
+    await rm(filler);
+    // Seen on landed main: the file kept the old session after the disk had room again; only the next
+    // refresh, with another code, put a session there for the AWS tools that read the file.
+    await h.engine.recheck();
+    const inFile = await new CredentialsFile({ path: h.credentialsPath }).readSession('work');
+    assert.equal(inFile?.accessKeyId, issued?.accessKeyId, 'the kept session is in the file');
+    assert.equal(inFile?.sessionToken, issued?.sessionToken);
+    assert.deepEqual(h.engine.sessions.state('work'), { kind: 'valid', expiresAt: issued?.expiresAt });
+    assert.equal(loopback.sts.count('GetSessionToken'), sent, 'no code was spent');
+    const written = JSON.parse(await readFile(record, 'utf8')).profiles.work;
+    assert.equal(written.accessKeyId, issued?.accessKeyId);
+    assert.equal(written.unwritten, undefined, 'recorded as written: credential-process may serve it from the file');
+    const statuses = await h.engine.status();
+    assert.equal(statuses[0]?.state.kind, 'valid', 'status finds it in the file');
+  });
 
   test('config folder on a full disk: the refresh fails before any code is sent', { skip: noMount }, async (t) => {
     const h = await createHarness({ sts: loopback.sts });

@@ -51,6 +51,12 @@ export type SectionKind =
 export interface WriteSessionOptions {
   /** Overwrite a section that holds a long-lived key. Only when the user asked for exactly that. */
   readonly overwriteLongLived?: boolean;
+  /**
+   * Leave the section as it is when it already holds this session, or one that ends later: decided
+   * on the text read under the file's lock, so a session another process got meanwhile is never
+   * replaced by an older one (a kept session written late, see SessionService.writeKept).
+   */
+  readonly unlessNewer?: boolean;
 }
 
 /** What {@link CredentialsFile.forgetSession} did. */
@@ -121,6 +127,11 @@ export function withSession(text: string, section: string, session: SessionCrede
   const entries = sessionEntries(session);
   const scope = parsedOnce(text, section);
   const hasLegacyToken = sessionTarget(scope.doc, section, options).hasLegacyToken;
+  if (options.unlessNewer) {
+    const values = sectionValues(scope.doc, section);
+    const inFile = values && sessionOfValues(values);
+    if (inFile && (inFile.accessKeyId === session.accessKeyId || inFile.expiresAt > Math.floor(session.expiresAt / 1000) * 1000)) return text;
+  }
   return setKeys(scope, section, hasLegacyToken ? [...entries, [LEGACY_TOKEN_KEY, session.sessionToken]] : entries);
 }
 

@@ -23,6 +23,12 @@ export interface WrittenSession {
   readonly section: string;
   readonly accessKeyId: string;
   readonly expiresAt: number;
+  /**
+   * AWS gave this session but the file could not take it: it is in the keychain only, and is
+   * written into the file once the file can take it (SessionService.writeKept). Never served from
+   * the file.
+   */
+  readonly unwritten?: true;
 }
 
 const VERSION = 1;
@@ -47,7 +53,13 @@ export function readWrittenSessions(file: string): ReadonlyMap<string, WrittenSe
       typeof entry.accessKeyId === 'string' &&
       typeof entry.expiresAt === 'number'
     ) {
-      entries.set(profile, { path: entry.path, section: entry.section, accessKeyId: entry.accessKeyId, expiresAt: entry.expiresAt });
+      entries.set(profile, {
+        path: entry.path,
+        section: entry.section,
+        accessKeyId: entry.accessKeyId,
+        expiresAt: entry.expiresAt,
+        ...(entry.unwritten === true ? { unwritten: true } : {}),
+      });
     }
   }
   return entries;
@@ -60,6 +72,7 @@ export function readWrittenSessions(file: string): ReadonlyMap<string, WrittenSe
 export function isWrittenSession(entry: WrittenSession | undefined, section: string, inFile: Pick<SessionCredentials, 'accessKeyId' | 'expiresAt'>): boolean {
   return (
     entry !== undefined &&
+    entry.unwritten !== true &&
     entry.section === section &&
     entry.accessKeyId === inFile.accessKeyId &&
     Math.floor(entry.expiresAt / 1000) * 1000 === inFile.expiresAt
@@ -72,11 +85,17 @@ export class WrittenSessions {
 
   constructor(private readonly file: string) {}
 
-  /** Records (or, with undefined, forgets) the session written for `profile`. Never fails: see the module's comment. */
+  /** Records (or, with undefined, forgets) the session written (or kept unwritten) for `profile`. Never fails: see the module's comment. */
   set(profile: string, entry: WrittenSession | undefined): Promise<void> {
     const next = this.#queue.then(() => this.#write(profile, entry)).catch(() => undefined);
     this.#queue = next;
     return next;
+  }
+
+  /** The sessions recorded as kept unwritten for the credentials file at `path`, by profile (after the writes asked for so far). */
+  async kept(path: string): Promise<ReadonlyMap<string, WrittenSession>> {
+    await this.#queue;
+    return new Map([...readWrittenSessions(this.file)].filter(([, entry]) => entry.unwritten === true && entry.path === path));
   }
 
   async #write(profile: string, entry: WrittenSession | undefined): Promise<void> {

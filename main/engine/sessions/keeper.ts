@@ -422,6 +422,8 @@ export class SessionKeeper {
     for (const profile of profiles) if (!sessions.has(profile.name)) this.#catchUp(profile, sources.get(profile.name) ?? 'person');
     this.#watchCredentialsFile();
     this.#startTicking();
+    // A session an earlier run got but could not write into the file (a full disk, say).
+    this.#track(this.#deps.sessions.writeKept().then(() => undefined));
   }
 
   /**
@@ -457,6 +459,7 @@ export class SessionKeeper {
           if (!this.#scheduler) return;
           void this.#readAgain(true)
             .catch(() => undefined)
+            .then(() => this.#deps.sessions.writeKept())
             .then(() => this.#deps.onCredentialsFileChanged?.());
         }, PICK_UP_DELAY_MS);
         this.#pickUpTimer.unref();
@@ -523,6 +526,7 @@ export class SessionKeeper {
     if (!this.#scheduler) return;
     await this.#readAgain(true);
     this.#scheduler?.recheck();
+    await this.#deps.sessions.writeKept();
   }
 
   /**

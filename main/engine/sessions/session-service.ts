@@ -35,7 +35,9 @@ export interface SessionSecrets {
 export interface SessionFile {
   /** Throws when a session could not be written into `section` now (checked before a code is sent). */
   assertWritable(section: string): Promise<void>;
-  writeSession(section: string, session: SessionCredentials): Promise<void>;
+  /** `unlessNewer`: leave a section that holds this session or one that ends later (checked under the file's lock). */
+  writeSession(section: string, session: SessionCredentials, options?: { readonly unlessNewer?: boolean }): Promise<void>;
+  readSession(section: string): Promise<SessionCredentials | undefined>;
   forgetSession(section: string): Promise<unknown>;
 }
 
@@ -72,9 +74,19 @@ export interface SessionServiceDeps {
   readonly clockOffsetMs?: () => number | undefined;
   /**
    * Records which session the credentials file now holds for a profile (undefined: none of ours),
-   * for `credential-process`'s read of the file (files/written-sessions.ts). Never fails.
+   * for `credential-process`'s read of the file (files/written-sessions.ts); with `unwritten`, the
+   * session AWS gave that the file could not take, kept in the keychain. Never fails.
    */
-  readonly wroteSession?: (profile: string, section: string, session: SessionCredentials | undefined) => Promise<void>;
+  readonly wroteSession?: (profile: string, section: string, session: SessionCredentials | undefined, unwritten?: boolean) => Promise<void>;
+  /** The sessions recorded as kept unwritten, by profile, for this credentials file (see {@link SessionService.writeKept}). */
+  readonly keptSessions?: () => Promise<ReadonlyMap<string, KeptSession>>;
+}
+
+/** A session AWS gave that the credentials file could not take, as recorded (no secret: those are in the keychain). */
+export interface KeptSession {
+  readonly section: string;
+  readonly accessKeyId: string;
+  readonly expiresAt: number;
 }
 
 export type StateListener = (profile: string, state: SessionState) => void;
@@ -278,6 +290,8 @@ export class SessionService {
         await this.deps.wroteSession?.(name, profile.targetSection, undefined);
         const kept = await this.#keepUnwritten(name, session, error);
         keptExpiry = kept.expiresAt;
+        // …and the keeper writes it into the file once the file can take it (writeKept).
+        if (keptExpiry !== undefined) await this.deps.wroteSession?.(name, profile.targetSection, session, true);
         throw kept.error;
       }
       await this.deps.wroteSession?.(name, profile.targetSection, session);
@@ -311,6 +325,42 @@ export class SessionService {
   }
 
   /**
+   * Writes into the credentials file each session AWS gave that the file could not take at the time
+   * (kept in the keychain and recorded as unwritten: see {@link #keepUnwritten}), now that it can:
+   * the AWS tools that read the file get it without another code. The keeper calls this on its
+   * re-reads; a write that fails again leaves everything as it was, for the next one. A kept
+   * session replaced since (a refresh here or elsewhere), or a newer session in the section, is
+   * left alone.
+   *
+   * @returns the profiles whose kept session the file now holds.
+   */
+  async writeKept(): Promise<string[]> {
+    const kept = (await this.deps.keptSessions?.().catch(() => undefined)) ?? new Map<string, KeptSession>();
+    const written: string[] = [];
+    for (const [name, entry] of kept) {
+      if (this.#inflight.has(name) || entry.expiresAt <= this.deps.clock.now()) continue;
+      const done = await this.#writeKept(name, entry).catch(() => false);
+      if (done) written.push(name);
+    }
+    return written;
+  }
+
+  async #writeKept(name: string, entry: KeptSession): Promise<boolean> {
+    const profile = await this.deps.profiles.getProfile(name);
+    const session = await this.deps.secrets.getSession(name);
+    if (!session || session.accessKeyId !== entry.accessKeyId || profile.targetSection !== entry.section) return false;
+    // Decided under the file's lock: a newer session written meanwhile (another process's refresh) stays.
+    await this.deps.file.writeSession(entry.section, session, { unlessNewer: true });
+    if ((await this.deps.file.readSession(entry.section))?.accessKeyId !== session.accessKeyId) return false;
+    await this.deps.wroteSession?.(name, entry.section, session);
+    this.#keyIds.set(name, session.accessKeyId);
+    const state = this.state(name);
+    // The failure that kept it is over: the file holds what the state showed.
+    if (state.kind === 'failed' && state.expiresAt === session.expiresAt) this.#set(name, this.#derive(name, session.expiresAt));
+    return true;
+  }
+
+  /**
    * AWS gave a session (and took the code) but the credentials file could not take it (the disk
    * filled up since the check before the code was sent, the file was made immutable, another writer
    * held its lock too long). Thrown away, it would cost the person another code for nothing: it is
@@ -329,7 +379,7 @@ export class SessionService {
     );
     if (kept) this.#keyIds.set(name, session.accessKeyId);
     const note = kept
-      ? ` The new session from AWS (${left} left) is kept in the keychain: credential_process, mfa-tray export and mfa-tray exec use it; tools that read the credentials file do not see it until the next refresh writes it there.`
+      ? ` The new session from AWS (${left} left) is kept in the keychain: credential_process, mfa-tray export and mfa-tray exec use it; tools that read the credentials file get it once the file can take it (the tray app and mfa-tray watch write it there then) or with the next refresh.`
       : ' The code was used up, and the new session from AWS could not be kept in the keychain either.';
     const options = {
       cause: writeError,
