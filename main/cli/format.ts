@@ -1,6 +1,7 @@
 /**
  * Text output of the command: times in local time, time left, state names, tables. Pure functions.
  */
+import { formatDuration } from '../common/duration';
 import type { SessionState } from '../common/model';
 
 function pad2(n: number): string {
@@ -19,14 +20,7 @@ export function formatClock(ms: number): string {
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
 
-/** A span of time for people: `12 h 0 min`, `59 min`, `45 s`. Negative spans are taken as their size. */
-export function formatDuration(ms: number): string {
-  const totalSeconds = Math.floor(Math.abs(ms) / 1000);
-  if (totalSeconds < 60) return `${totalSeconds} s`;
-  const totalMinutes = Math.floor(totalSeconds / 60);
-  if (totalMinutes < 60) return `${totalMinutes} min`;
-  return `${Math.floor(totalMinutes / 60)} h ${totalMinutes % 60} min`;
-}
+export { formatDuration };
 
 /** Time left until `expiresAt`: `12 h 0 min left`, or `expired 5 min ago`. */
 export function formatTimeLeft(expiresAt: number, now: number): string {

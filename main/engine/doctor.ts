@@ -9,6 +9,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { isMfaTrayError } from '../common/errors';
+import { formatDuration } from '../common/duration';
 import { maskKeyId } from '../common/key-id';
 import type { LongLivedKey, Profile, SessionState } from '../common/model';
 import { policyTargetOf } from '../common/mfa-policy';
@@ -97,7 +98,7 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
     }
     const known = state as SessionState;
     const session = sessionCheck(profile.name, known, deps.now());
-    const live = known.kind === 'valid' || known.kind === 'expiring' ? timeLeft(known.expiresAt - deps.now()) : undefined;
+    const live = known.kind === 'valid' || known.kind === 'expiring' ? formatDuration(known.expiresAt - deps.now()) : undefined;
     const missing = live === undefined ? undefined : await sessionNotInFile(deps, profile, files.credentials, live);
     checks.push(missing ?? session);
   }
@@ -382,7 +383,7 @@ async function findProgram(program: string, path: string): Promise<string | unde
 
 function sessionCheck(profile: string, state: SessionState, now: number): Check {
   const expiresAt = 'expiresAt' in state ? state.expiresAt : undefined;
-  const time = timeLeft(expiresAt === undefined ? 0 : expiresAt - now);
+  const time = formatDuration(expiresAt === undefined ? 0 : expiresAt - now);
   switch (state.kind) {
     case 'valid':
       return check('session', 'pass', `A session with ${time} left.`, undefined, profile);
@@ -395,10 +396,4 @@ function sessionCheck(profile: string, state: SessionState, now: number): Check 
     default:
       return check('session', 'warn', state.kind === 'expired' ? 'The session has expired.' : 'No session yet.', `mfa-tray refresh ${profile}`, profile);
   }
-}
-
-/** Time left as doctor and status say it: `11 h 59 min`, `14 min`. */
-export function timeLeft(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
 }

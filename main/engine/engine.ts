@@ -10,6 +10,7 @@
 import { MfaTrayError, isKeychainDown, isMfaTrayError, type ErrorCode } from '../common/errors';
 import { maskKeyId } from '../common/key-id';
 import { deriveState } from '../common/session-state';
+import { formatDuration } from '../common/duration';
 import { PROFILE_DEFAULTS, type LongLivedKey, type Profile, type SessionCredentials, type SessionState } from '../common/model';
 import {
   validateLongLivedKey,
@@ -44,7 +45,7 @@ import type { IamGateway } from './aws/iam-gateway';
 import { listMfaDevices, pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';
 import { ENROL_ACTIONS, UNENROL_ACTIONS, candidateNames, explainPolicyRefusal, iamUserName, otpauthUri, type EnrolmentSecret } from './aws/enrolment';
 import { hostname } from 'node:os';
-import { diagnose, timeLeft, type Check } from './doctor';
+import { diagnose, type Check } from './doctor';
 import type { IniDocument } from './files/ini-edit';
 import { notInFileMessage, sessionMissingFrom } from './files/session-section';
 import { policyTargetOf, type PolicyTarget } from '../common/mfa-policy';
@@ -1245,7 +1246,7 @@ export class Engine {
     return {
       kind: 'failed',
       code: 'session-not-in-file',
-      reason: notInFileMessage(profile, this.credentials.path, timeLeft(state.expiresAt - this.clock.now()), why),
+      reason: notInFileMessage(profile, this.credentials.path, formatDuration(state.expiresAt - this.clock.now()), why),
       expiresAt: state.expiresAt,
       remedies: [{ action: 'refresh', profile: profile.name }],
     };
