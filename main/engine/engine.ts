@@ -261,7 +261,7 @@ export class Engine {
       calibrate: (key, region) => this.#sharedCalibration(key, region),
       recallOffset: () => this.#recallOffset().then(() => undefined),
       clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),
-      wroteSession: (name, section, session, unwritten) =>
+      wroteSession: (name, section, session, kept) =>
         this.#written.set(
           name,
           session && {
@@ -269,10 +269,14 @@ export class Engine {
             section,
             accessKeyId: session.accessKeyId,
             expiresAt: session.expiresAt,
-            ...(unwritten ? { unwritten: true } : {}),
+            ...(kept ? { unwritten: true, over: kept.over } : {}),
           },
         ),
-      keptSessions: () => this.#written.kept(this.credentials.path),
+      kept: {
+        list: () => this.#written.kept(this.credentials.path),
+        holds: (name, accessKeyId) => this.#written.holdsKept(name, accessKeyId),
+        settle: (name, accessKeyId, written) => this.#written.settleKept(name, accessKeyId, written),
+      },
     });
     this.keeper = new SessionKeeper({
       clock: this.clock,
@@ -635,12 +639,20 @@ export class Engine {
    */
   async removeProfile(name: string, options: { readonly forgetSession?: boolean; readonly restoreKeyTo?: string } = {}): Promise<void> {
     const profile = await this.settings.getProfile(name);
-    if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
-    if (options.forgetSession) await this.credentials.forgetSession(profile.targetSection);
-    await this.secrets.deleteAll(name);
-    await this.settings.removeProfile(name);
-    // The session may stay in the file, but no longer as this profile's (a profile added again under the name is another).
+    // First: the session may stay in the file, but no longer as this profile's (a profile added again
+    // under the name is another), and a kept session of it is never written there (writeKept). Put
+    // back when the removal fails (a locked keychain), for credential-process's read of the file.
+    const recorded = this.#written.entry(name);
     await this.#written.set(name, undefined);
+    try {
+      if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
+      if (options.forgetSession) await this.credentials.forgetSession(profile.targetSection);
+      await this.secrets.deleteAll(name);
+      await this.settings.removeProfile(name);
+    } catch (error) {
+      if (recorded) await this.#written.set(name, recorded);
+      throw error;
+    }
     this.keeper.removed(name);
     this.sessions.drop(name);
     this.#changed('profiles');

@@ -178,24 +178,20 @@ describe('CredentialsFile.writeSession', () => {
     assert.match(await readFile(path, 'utf8'), /^x_security_token_expires = 2026-11-28T05:12:00Z$/m);
   });
 
-  test('unlessNewer: leaves a section holding a session that ends later, or this very session; replaces one that ends sooner or at the same second', async (t) => {
+  test("onlyIf: asked with the section's session as read under the lock; no leaves every byte as it was", async (t) => {
     const { path, file } = await fileWith(t, undefined);
-    const later = { ...GOLDEN, expiresAt: SESSION.expiresAt + 1000 };
-    await file.writeSession('dev', later);
+    await file.writeSession('dev', GOLDEN);
     const before = await readFile(path);
-    await file.writeSession('dev', SESSION, { unlessNewer: true });
-    assert.deepEqual(await readFile(path), before, 'a later session stays');
-
-    await file.writeSession('dev', { ...GOLDEN, expiresAt: SESSION.expiresAt + 999 });
-    await file.writeSession('dev', SESSION, { unlessNewer: true });
-    assert.equal((await file.readSession('dev'))?.accessKeyId, SESSION.accessKeyId, 'the same second: replaced');
-
-    await file.writeSession('dev', { ...GOLDEN, expiresAt: SESSION.expiresAt - 60_000 });
-    await file.writeSession('dev', SESSION, { unlessNewer: true });
-    assert.equal((await file.readSession('dev'))?.accessKeyId, SESSION.accessKeyId, 'an older one: replaced');
-    const same = await readFile(path);
-    await file.writeSession('dev', SESSION, { unlessNewer: true });
-    assert.deepEqual(await readFile(path), same);
+    const seen: Array<string | undefined> = [];
+    await file.writeSession('dev', SESSION, { onlyIf: (inFile) => (seen.push(inFile?.accessKeyId), false) });
+    assert.deepEqual(await readFile(path), before);
+    assert.deepEqual(seen, [GOLDEN.accessKeyId]);
+    await file.writeSession('dev', SESSION, { onlyIf: (inFile) => inFile?.accessKeyId === GOLDEN.accessKeyId });
+    assert.equal((await file.readSession('dev'))?.accessKeyId, SESSION.accessKeyId);
+    const seenNew: Array<string | undefined> = [];
+    await file.writeSession('new', SESSION, { onlyIf: (inFile) => (seenNew.push(inFile?.accessKeyId), true) });
+    assert.deepEqual(seenNew, [undefined], 'a section not there yet: no session');
+    assert.equal((await file.readSession('new'))?.accessKeyId, SESSION.accessKeyId);
   });
 
   test('refuses a section name that is not allowed, naming the field and the rule, and writes nothing', async (t) => {

@@ -92,6 +92,36 @@ describe('WrittenSessions', () => {
     assert.equal(isWrittenSession(entry, 'dev', { ...inFile, accessKeyId: 'ASIABBBBBBBBBBBBBBBB' }), false);
     assert.equal(isWrittenSession(entry, 'dev', { ...inFile, expiresAt: 1_800_000_001_000 }), false);
     assert.equal(isWrittenSession(undefined, 'dev', inFile), false);
+    // A session kept in the keychain because the file could not take it is never served from the file.
+    assert.equal(isWrittenSession({ ...entry, unwritten: true, over: null }, 'dev', inFile), false);
+  });
+
+  it('kept sessions: listed for their file, held while they are the entry, settled only while still the same', async () => {
+    const file = join(place().dir, 'written-sessions.json');
+    const record = new WrittenSessions(file);
+    const kept = {
+      path: '/p',
+      section: 'dev',
+      accessKeyId: 'ASIAKKKKKKKKKKKKKKKK',
+      expiresAt: 1_800_000_000_500,
+      unwritten: true,
+      over: 'ASIAOOOOOOOOOOOOOOOO',
+    } as const;
+    await record.set('dev', kept);
+    await record.set('ops', { ...kept, path: '/other' });
+    assert.deepEqual([...(await record.kept('/p')).keys()], ['dev']);
+    assert.deepEqual((await record.kept('/p')).get('dev'), kept);
+    assert.equal(record.holdsKept('dev', kept.accessKeyId), true);
+    assert.equal(record.holdsKept('dev', 'ASIAXXXXXXXXXXXXXXXX'), false);
+    await record.settleKept('dev', 'ASIAXXXXXXXXXXXXXXXX', true);
+    assert.deepEqual(readWrittenSessions(file).get('dev'), kept, 'another session: left alone');
+    await record.settleKept('dev', kept.accessKeyId, true);
+    assert.deepEqual(readWrittenSessions(file).get('dev'), { path: '/p', section: 'dev', accessKeyId: kept.accessKeyId, expiresAt: kept.expiresAt });
+    assert.equal(record.holdsKept('dev', kept.accessKeyId), false);
+    await record.settleKept('dev', kept.accessKeyId, false);
+    assert.equal(readWrittenSessions(file).has('dev'), true, 'a written entry is not dropped as a kept one');
+    await record.settleKept('ops', kept.accessKeyId, false);
+    assert.equal(readWrittenSessions(file).has('ops'), false);
   });
 });
 

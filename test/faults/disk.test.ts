@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
 import { CredentialsFile } from '../../main/engine/files/credentials-file';
+import lockfile from 'proper-lockfile';
 import { createHarness } from '../support/engine-harness';
 import { collect, spawnChild } from '../support/fault-build';
 import { fillUp, mountTmpfs, remountReadOnly, whyNoMount } from '../support/fault-mount';
@@ -189,7 +190,7 @@ describe('a refresh when the disk says no', () => {
       assert.equal((await h.engine.secrets.getSession('work'))?.accessKeyId, issued?.accessKeyId, 'the new session is kept in the keychain');
       assert.match(
         error.message,
-        /the disk is full\. The file was left as it was\. The new session from AWS \(about 1[12] hours left\) is kept in the keychain: credential_process, mfa-tray export and mfa-tray exec use it; tools that read the credentials file get it once the file can take it \(the tray app and mfa-tray watch write it there then\) or with the next refresh\.$/,
+        /the disk is full\. The file was left as it was\. The new session from AWS \(about 1[12] hours left\) is kept in the keychain: credential_process, mfa-tray export and mfa-tray exec use it; tools that read the credentials file get it with the next refresh, or sooner while the tray app or mfa-tray watch runs: they write it there once the file can take it\.$/,
       );
       assert.ok(!error.message.includes(issued?.secretAccessKey ?? '?') && !error.message.includes(issued?.sessionToken ?? '?'), 'no secret in the message');
       const state = h.engine.sessions.state('work');
@@ -223,7 +224,9 @@ describe('a refresh when the disk says no', () => {
     await rejection(h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) }), 'credentials-file');
     const issued = loopback.sts.sessions.at(-1);
     const record = join(h.env.MFA_TRAY_CONFIG_DIR, 'written-sessions.json');
-    assert.equal(JSON.parse(await readFile(record, 'utf8')).profiles.work.unwritten, true, 'recorded as kept, not written');
+    const entry = JSON.parse(await readFile(record, 'utf8')).profiles.work;
+    assert.equal(entry.unwritten, true, 'recorded as kept, not written');
+    assert.equal(entry.over, (await new CredentialsFile({ path: h.credentialsPath }).readSession('work'))?.accessKeyId, 'over the session the file kept');
     // Still full: the re-read tries, fails, and changes nothing.
     const full = await readFile(h.credentialsPath);
     await h.engine.recheck();
@@ -245,6 +248,71 @@ describe('a refresh when the disk says no', () => {
     assert.equal(written.unwritten, undefined, 'recorded as written: credential-process may serve it from the file');
     const statuses = await h.engine.status();
     assert.equal(statuses[0]?.state.kind, 'valid', 'status finds it in the file');
+  });
+
+  /** A profile whose last refresh's session could not be written (a full disk), kept; the disk has room again. */
+  async function keptThenRoom(t: TestContext) {
+    const h = await createHarness({ sts: loopback.sts });
+    const awsDir = join(h.dir, 'aws');
+    await mkdir(awsDir);
+    const unmount = mountTmpfs(awsDir, 64);
+    t.after(async () => {
+      h.engine.stop();
+      unmount();
+      await h.close();
+    });
+    const user = await h.addUser('work');
+    await loopback.sts.avoidStepEdge(5000);
+    const old = await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    const filler = await fillUp(awsDir);
+    await rejection(h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) }), 'credentials-file');
+    await rm(filler);
+    const kept = loopback.sts.sessions.at(-1);
+    assert.ok(kept && kept.accessKeyId !== old.accessKeyId);
+    return { h, old, kept, file: new CredentialsFile({ path: h.credentialsPath }) };
+  }
+
+  test('a kept session is never written over what came into the section after it, nor after a forget', { skip: noMount }, async (t) => {
+    const { h, old, kept, file } = await keptThenRoom(t);
+    // Another tool wrote a session of its own into [work] meanwhile: it stays.
+    const theirs = (await readFile(h.credentialsPath, 'latin1')).replace(/(\[work\]\naws_access_key_id = )ASIA\w+/, '$1ASIAOTHERTOOLXXXQ7RZ');
+    await writeFile(h.credentialsPath, theirs, 'latin1');
+    assert.deepEqual(await h.engine.sessions.writeKept(), []);
+    assert.equal(await readFile(h.credentialsPath, 'latin1'), theirs);
+
+    // Forgotten: the record lets go of it first, so it is not written back.
+    await writeFile(h.credentialsPath, theirs.replace('ASIAOTHERTOOLXXXQ7RZ', old.accessKeyId), 'latin1');
+    await h.engine.forgetSession('work');
+    assert.deepEqual(await h.engine.sessions.writeKept(), []);
+    assert.equal(await file.readSession('work'), undefined);
+    assert.equal(loopback.sts.sessions.at(-1)?.accessKeyId, kept.accessKeyId, 'no code spent by any of it');
+  });
+
+  test('a remove that begins while the kept session waits for the file lock: it is not written, the file keeps what it had', { skip: noMount }, async (t) => {
+    const { h, old, file } = await keptThenRoom(t);
+    // Another MFA Tray process holds the credentials file's lock: the write waits for it, past its checks.
+    const release = await lockfile.lock(h.credentialsPath, { realpath: false, lockfilePath: `${h.credentialsPath}.lock` });
+    t.after(() => release().catch(() => undefined));
+    const writing = h.engine.sessions.writeKept();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Without --forget-session a remove takes no file lock: the record, the keychain, the settings.
+    await h.engine.removeProfile('work');
+    await release();
+    assert.deepEqual(await writing, []);
+    assert.equal((await file.readSession('work'))?.accessKeyId, old.accessKeyId, "the file holds what it had: not the removed profile's kept session");
+  });
+
+  test("another process writes the kept session: this one's failure shown for it ends, and the record says written", { skip: noMount }, async (t) => {
+    const { h, kept, file } = await keptThenRoom(t);
+    assert.equal(h.engine.sessions.state('work').kind, 'failed');
+    const other = h.otherProcess();
+    assert.deepEqual(await other.sessions.writeKept(), ['work']);
+    assert.equal((await file.readSession('work'))?.accessKeyId, kept.accessKeyId);
+    // This process wrote nothing; it sees the file hold the session its failure was about.
+    assert.deepEqual(await h.engine.sessions.writeKept(), []);
+    assert.deepEqual(h.engine.sessions.state('work'), { kind: 'valid', expiresAt: kept.expiresAt });
+    const entry = JSON.parse(await readFile(join(h.env.MFA_TRAY_CONFIG_DIR, 'written-sessions.json'), 'utf8')).profiles.work;
+    assert.deepEqual([entry.accessKeyId, entry.unwritten], [kept.accessKeyId, undefined]);
   });
 
   test('config folder on a full disk: the refresh fails before any code is sent', { skip: noMount }, async (t) => {

@@ -52,11 +52,12 @@ export interface WriteSessionOptions {
   /** Overwrite a section that holds a long-lived key. Only when the user asked for exactly that. */
   readonly overwriteLongLived?: boolean;
   /**
-   * Leave the section as it is when it already holds this session, or one that ends later: decided
-   * on the text read under the file's lock, so a session another process got meanwhile is never
-   * replaced by an older one (a kept session written late, see SessionService.writeKept).
+   * Write only when this says yes, given the section's current session (undefined: none): asked
+   * with the text read under the file's lock, so that what another process wrote meanwhile is seen
+   * (a kept session written late goes in only over what the section held when it was kept: see
+   * SessionService.writeKept). No: the file is left as it is.
    */
-  readonly unlessNewer?: boolean;
+  readonly onlyIf?: (inFile: SessionCredentials | undefined) => boolean;
 }
 
 /** What {@link CredentialsFile.forgetSession} did. */
@@ -127,10 +128,9 @@ export function withSession(text: string, section: string, session: SessionCrede
   const entries = sessionEntries(session);
   const scope = parsedOnce(text, section);
   const hasLegacyToken = sessionTarget(scope.doc, section, options).hasLegacyToken;
-  if (options.unlessNewer) {
+  if (options.onlyIf) {
     const values = sectionValues(scope.doc, section);
-    const inFile = values && sessionOfValues(values);
-    if (inFile && (inFile.accessKeyId === session.accessKeyId || inFile.expiresAt > Math.floor(session.expiresAt / 1000) * 1000)) return text;
+    if (!options.onlyIf(values && sessionOfValues(values))) return text;
   }
   return setKeys(scope, section, hasLegacyToken ? [...entries, [LEGACY_TOKEN_KEY, session.sessionToken]] : entries);
 }

@@ -29,6 +29,8 @@ export interface WrittenSession {
    * the file.
    */
   readonly unwritten?: true;
+  /** With `unwritten`: the access key id of the session the section held when the write failed (null: none); the kept session goes in only over that. */
+  readonly over?: string | null;
 }
 
 const VERSION = 1;
@@ -58,7 +60,7 @@ export function readWrittenSessions(file: string): ReadonlyMap<string, WrittenSe
         section: entry.section,
         accessKeyId: entry.accessKeyId,
         expiresAt: entry.expiresAt,
-        ...(entry.unwritten === true ? { unwritten: true } : {}),
+        ...(entry.unwritten === true ? { unwritten: true, over: typeof entry.over === 'string' ? entry.over : null } : {}),
       });
     }
   }
@@ -92,10 +94,42 @@ export class WrittenSessions {
     return next;
   }
 
+  /** The profile's entry, as the file holds it now. */
+  entry(profile: string): WrittenSession | undefined {
+    return readWrittenSessions(this.file).get(profile);
+  }
+
   /** The sessions recorded as kept unwritten for the credentials file at `path`, by profile (after the writes asked for so far). */
   async kept(path: string): Promise<ReadonlyMap<string, WrittenSession>> {
     await this.#queue;
     return new Map([...readWrittenSessions(this.file)].filter(([, entry]) => entry.unwritten === true && entry.path === path));
+  }
+
+  /**
+   * Whether the profile's entry is still the kept session `accessKeyId`, read now and synchronously:
+   * asked under the credentials file's lock, just before that session is written there (a forget or
+   * a remove clears the entry before it touches the file).
+   */
+  holdsKept(profile: string, accessKeyId: string): boolean {
+    const entry = readWrittenSessions(this.file).get(profile);
+    return entry?.unwritten === true && entry.accessKeyId === accessKeyId;
+  }
+
+  /**
+   * The profile's kept session `accessKeyId` is settled: now in the file (`written`: recorded so)
+   * or never to be written (dropped). Nothing is done when the entry is no longer
+   * that kept session (forgotten, removed or refreshed meanwhile). Never fails.
+   */
+  settleKept(profile: string, accessKeyId: string, written: boolean): Promise<void> {
+    const next = this.#queue
+      .then(() => {
+        const entry = readWrittenSessions(this.file).get(profile);
+        if (entry?.unwritten !== true || entry.accessKeyId !== accessKeyId) return undefined;
+        return this.#write(profile, written ? { path: entry.path, section: entry.section, accessKeyId, expiresAt: entry.expiresAt } : undefined);
+      })
+      .catch(() => undefined);
+    this.#queue = next;
+    return next;
   }
 
   async #write(profile: string, entry: WrittenSession | undefined): Promise<void> {

@@ -459,8 +459,11 @@ export class SessionKeeper {
           if (!this.#scheduler) return;
           void this.#readAgain(true)
             .catch(() => undefined)
-            .then(() => this.#deps.sessions.writeKept())
-            .then(() => this.#deps.onCredentialsFileChanged?.());
+            .then(async () => {
+              if (!this.#scheduler) return; // stopped meanwhile
+              await this.#deps.sessions.writeKept();
+              this.#deps.onCredentialsFileChanged?.();
+            });
         }, PICK_UP_DELAY_MS);
         this.#pickUpTimer.unref();
       });

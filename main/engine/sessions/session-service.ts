@@ -35,8 +35,12 @@ export interface SessionSecrets {
 export interface SessionFile {
   /** Throws when a session could not be written into `section` now (checked before a code is sent). */
   assertWritable(section: string): Promise<void>;
-  /** `unlessNewer`: leave a section that holds this session or one that ends later (checked under the file's lock). */
-  writeSession(section: string, session: SessionCredentials, options?: { readonly unlessNewer?: boolean }): Promise<void>;
+  /** `onlyIf`: asked under the file's lock with the section's current session; no leaves the file as it is. */
+  writeSession(
+    section: string,
+    session: SessionCredentials,
+    options?: { readonly onlyIf?: (inFile: SessionCredentials | undefined) => boolean },
+  ): Promise<void>;
   readSession(section: string): Promise<SessionCredentials | undefined>;
   forgetSession(section: string): Promise<unknown>;
 }
@@ -74,12 +78,12 @@ export interface SessionServiceDeps {
   readonly clockOffsetMs?: () => number | undefined;
   /**
    * Records which session the credentials file now holds for a profile (undefined: none of ours),
-   * for `credential-process`'s read of the file (files/written-sessions.ts); with `unwritten`, the
+   * for `credential-process`'s read of the file (files/written-sessions.ts); with `kept`, the
    * session AWS gave that the file could not take, kept in the keychain. Never fails.
    */
-  readonly wroteSession?: (profile: string, section: string, session: SessionCredentials | undefined, unwritten?: boolean) => Promise<void>;
-  /** The sessions recorded as kept unwritten, by profile, for this credentials file (see {@link SessionService.writeKept}). */
-  readonly keptSessions?: () => Promise<ReadonlyMap<string, KeptSession>>;
+  readonly wroteSession?: (profile: string, section: string, session: SessionCredentials | undefined, kept?: { readonly over: string | null }) => Promise<void>;
+  /** The record of kept sessions, for {@link SessionService.writeKept}. */
+  readonly kept?: KeptSessions;
 }
 
 /** A session AWS gave that the credentials file could not take, as recorded (no secret: those are in the keychain). */
@@ -87,6 +91,18 @@ export interface KeptSession {
   readonly section: string;
   readonly accessKeyId: string;
   readonly expiresAt: number;
+  /** The access key id of the session the section held when the write failed (null: none). */
+  readonly over?: string | null;
+}
+
+/** The record of kept sessions (files/written-sessions.ts). */
+export interface KeptSessions {
+  /** The kept sessions of this credentials file, by profile. */
+  list(): Promise<ReadonlyMap<string, KeptSession>>;
+  /** Whether the profile's kept session is still `accessKeyId`, read now and synchronously (under the file's lock). */
+  holds(profile: string, accessKeyId: string): boolean;
+  /** The kept session is in the file now (`written`), or never will be; nothing when the entry changed meanwhile. */
+  settle(profile: string, accessKeyId: string, written: boolean): Promise<void>;
 }
 
 export type StateListener = (profile: string, state: SessionState) => void;
@@ -103,6 +119,8 @@ export class SessionService {
   #lifetimes = new Map<string, number>();
   /** The access key id of each profile's session in the keychain, as last read or got: what the credentials file should hold. */
   #keyIds = new Map<string, string>();
+  /** Profiles whose failed state is a write failure whose session was kept, by that session's access key id. */
+  #keptFailures = new Map<string, string>();
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
@@ -224,6 +242,7 @@ export class SessionService {
     await this.deps.file.forgetSession(targetSection);
     await this.deps.secrets.deleteSession(profile);
     this.#keyIds.delete(profile);
+    this.#keptFailures.delete(profile);
     this.#set(profile, { kind: 'none' });
   }
 
@@ -232,6 +251,7 @@ export class SessionService {
     this.#states.delete(profile);
     this.#lifetimes.delete(profile);
     this.#keyIds.delete(profile);
+    this.#keptFailures.delete(profile);
   }
 
   async #refresh(name: string, input: CodeInput): Promise<SessionCredentials> {
@@ -255,6 +275,7 @@ export class SessionService {
 
     const before = this.state(name);
     const oldExpiry = expiryOf(before);
+    this.#keptFailures.delete(name); // this attempt's outcome is the state from here on
     this.#set(name, oldExpiry === undefined ? { kind: 'refreshing' } : { kind: 'refreshing', expiresAt: oldExpiry });
     let sentCode: string | undefined;
     /** The clock offset a generated code was made with. */
@@ -290,8 +311,16 @@ export class SessionService {
         await this.deps.wroteSession?.(name, profile.targetSection, undefined);
         const kept = await this.#keepUnwritten(name, session, error);
         keptExpiry = kept.expiresAt;
-        // …and the keeper writes it into the file once the file can take it (writeKept).
-        if (keptExpiry !== undefined) await this.deps.wroteSession?.(name, profile.targetSection, session, true);
+        if (keptExpiry !== undefined) {
+          this.#keptFailures.set(name, session.accessKeyId);
+          // …and the keeper writes it into the file once the file can take it (writeKept), over what
+          // the section holds now (the failed write left it as it was); not when that cannot be read.
+          const over = await this.deps.file.readSession(profile.targetSection).then(
+            (inFile) => inFile?.accessKeyId ?? null,
+            () => undefined,
+          );
+          if (over !== undefined) await this.deps.wroteSession?.(name, profile.targetSection, session, { over });
+        }
         throw kept.error;
       }
       await this.deps.wroteSession?.(name, profile.targetSection, session);
@@ -326,37 +355,63 @@ export class SessionService {
 
   /**
    * Writes into the credentials file each session AWS gave that the file could not take at the time
-   * (kept in the keychain and recorded as unwritten: see {@link #keepUnwritten}), now that it can:
-   * the AWS tools that read the file get it without another code. The keeper calls this on its
-   * re-reads; a write that fails again leaves everything as it was, for the next one. A kept
-   * session replaced since (a refresh here or elsewhere), or a newer session in the section, is
-   * left alone.
+   * (kept in the keychain and recorded: see {@link #keepUnwritten}), now that it can: the AWS tools
+   * that read the file get it without another code. The keeper calls this on its re-reads; a write
+   * that fails again leaves everything as it was, for the next one. The session goes in only over
+   * what the section held when it was kept (anything written there since, by a refresh here or
+   * elsewhere or by another tool, stays), and only while the record still holds it (a forget or a
+   * remove clears it first): both decided under the file's lock. A failure this process shows for
+   * a kept session ends once the file holds that session, whoever wrote it.
    *
-   * @returns the profiles whose kept session the file now holds.
+   * @returns the profiles whose kept session this call wrote into the file.
    */
   async writeKept(): Promise<string[]> {
-    const kept = (await this.deps.keptSessions?.().catch(() => undefined)) ?? new Map<string, KeptSession>();
     const written: string[] = [];
+    const record = this.deps.kept;
+    const kept = record ? await record.list().catch(() => new Map<string, KeptSession>()) : new Map<string, KeptSession>();
     for (const [name, entry] of kept) {
-      if (this.#inflight.has(name) || entry.expiresAt <= this.deps.clock.now()) continue;
-      const done = await this.#writeKept(name, entry).catch(() => false);
-      if (done) written.push(name);
+      if (this.#inflight.has(name) || !record) continue;
+      if (await this.#writeKept(name, entry, record).catch(() => false)) written.push(name);
+    }
+    for (const [name, accessKeyId] of this.#keptFailures) {
+      const state = this.state(name);
+      if (state.kind !== 'failed') {
+        this.#keptFailures.delete(name);
+        continue;
+      }
+      const profile = await this.deps.profiles.getProfile(name).catch(() => undefined);
+      const inFile = profile && (await this.deps.file.readSession(profile.targetSection).catch(() => undefined));
+      if (inFile?.accessKeyId !== accessKeyId) continue;
+      this.#keptFailures.delete(name);
+      this.#set(name, this.#derive(name, state.expiresAt));
     }
     return written;
   }
 
-  async #writeKept(name: string, entry: KeptSession): Promise<boolean> {
-    const profile = await this.deps.profiles.getProfile(name);
+  async #writeKept(name: string, entry: KeptSession, record: KeptSessions): Promise<boolean> {
+    const profile = await this.deps.profiles.getProfile(name).catch(() => undefined);
+    if (entry.expiresAt <= this.deps.clock.now() || profile?.targetSection !== entry.section || entry.over === undefined) {
+      // Expired, its profile gone or pointed at another section: it will never be written.
+      await record.settle(name, entry.accessKeyId, false);
+      return false;
+    }
+    // The file first: no keychain read while nothing can be written (every read keeps native memory on Linux).
+    const before = await this.deps.file.readSession(entry.section);
+    if (before?.accessKeyId === entry.accessKeyId) {
+      await record.settle(name, entry.accessKeyId, true); // another process wrote it
+      return false;
+    }
+    if ((before?.accessKeyId ?? null) !== entry.over) return false; // something else is there now: left alone
     const session = await this.deps.secrets.getSession(name);
-    if (!session || session.accessKeyId !== entry.accessKeyId || profile.targetSection !== entry.section) return false;
-    // Decided under the file's lock: a newer session written meanwhile (another process's refresh) stays.
-    await this.deps.file.writeSession(entry.section, session, { unlessNewer: true });
+    if (session?.accessKeyId !== entry.accessKeyId) {
+      await record.settle(name, entry.accessKeyId, false); // replaced in the keychain since
+      return false;
+    }
+    await this.deps.file.writeSession(entry.section, session, {
+      onlyIf: (inFile) => (inFile?.accessKeyId ?? null) === entry.over && record.holds(name, entry.accessKeyId),
+    });
     if ((await this.deps.file.readSession(entry.section))?.accessKeyId !== session.accessKeyId) return false;
-    await this.deps.wroteSession?.(name, entry.section, session);
-    this.#keyIds.set(name, session.accessKeyId);
-    const state = this.state(name);
-    // The failure that kept it is over: the file holds what the state showed.
-    if (state.kind === 'failed' && state.expiresAt === session.expiresAt) this.#set(name, this.#derive(name, session.expiresAt));
+    await record.settle(name, entry.accessKeyId, true);
     return true;
   }
 
@@ -379,7 +434,7 @@ export class SessionService {
     );
     if (kept) this.#keyIds.set(name, session.accessKeyId);
     const note = kept
-      ? ` The new session from AWS (${left} left) is kept in the keychain: credential_process, mfa-tray export and mfa-tray exec use it; tools that read the credentials file get it once the file can take it (the tray app and mfa-tray watch write it there then) or with the next refresh.`
+      ? ` The new session from AWS (${left} left) is kept in the keychain: credential_process, mfa-tray export and mfa-tray exec use it; tools that read the credentials file get it with the next refresh, or sooner while the tray app or mfa-tray watch runs: they write it there once the file can take it.`
       : ' The code was used up, and the new session from AWS could not be kept in the keychain either.';
     const options = {
       cause: writeError,
