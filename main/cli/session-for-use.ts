@@ -9,7 +9,7 @@
 import { MfaTrayError, isMfaTrayError } from '../common/errors';
 import type { Profile, SessionCredentials } from '../common/model';
 import type { Engine, RoleProfileConfig } from '../engine';
-import { leadTimeMs } from '../common/session-state';
+import { LASTS_A_CALL_MS, leadTimeMs } from '../common/session-state';
 import { askCode, stepWaitNotice, touchNotice } from './ask-code';
 import { SERVE_CACHED_ABOVE_MS, lookUpCachedSession } from './cached-session';
 import type { CliContext } from './context';
@@ -18,12 +18,6 @@ import { CancelledError, openTerminal } from './terminal';
 
 /** A role session's length: an hour at most, when assumed with a session. */
 const ROLE_SESSION_MS = 3_600_000;
-
-/**
- * When a refresh is due but cannot happen, a cached session with at least this left is still
- * served (with a note on stderr): the AWS command works now, and the next call tries again.
- */
-const SERVE_STALE_ABOVE_MS = 60_000;
 
 /**
  * How long a code is waited for on the terminal, in seconds. An AWS command waits as long as the
@@ -89,7 +83,7 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
     const failed = engine.state(name);
     const keptExpiry = isMfaTrayError(error) && failed.kind === 'failed' && failed.expiresAt !== cached?.expiresAt ? failed.expiresAt : undefined;
     const kept = keptExpiry === undefined ? undefined : await engine.lastSession(name).catch(() => undefined);
-    if (kept && kept.expiresAt === keptExpiry && kept.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS) {
+    if (kept && kept.expiresAt === keptExpiry && kept.expiresAt - engine.clock.now() >= LASTS_A_CALL_MS) {
       ctx.err(`mfa-tray ${command}: ${oneLine((error as Error).message)}`);
       return kept;
     }
@@ -103,11 +97,11 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
  * one waited, with time enough left to serve: any will do, even under the lead time (a 900 s profile).
  */
 function renewedMeanwhile(engine: Engine, current: SessionCredentials, before: SessionCredentials | undefined): boolean {
-  return current.expiresAt !== before?.expiresAt && current.expiresAt - engine.clock.now() >= SERVE_STALE_ABOVE_MS;
+  return current.expiresAt !== before?.expiresAt && current.expiresAt - engine.clock.now() >= LASTS_A_CALL_MS;
 }
 
 /**
- * After a refresh that failed: the session from before, when it still has {@link SERVE_STALE_ABOVE_MS}
+ * After a refresh that failed: the session from before, when it still has {@link LASTS_A_CALL_MS}
  * left (the AWS command works now, and the next call tries again), with one note on stderr; else
  * the error. Profiles and role profiles alike.
  */
@@ -117,7 +111,7 @@ function stillValidAfter(
 ): SessionCredentials {
   const { ctx, engine, command, name, cached } = at;
   const left = cached ? cached.expiresAt - engine.clock.now() : 0;
-  if (cached && left >= SERVE_STALE_ABOVE_MS && isMfaTrayError(error)) {
+  if (cached && left >= LASTS_A_CALL_MS && isMfaTrayError(error)) {
     ctx.err(`mfa-tray ${command}: could not refresh profile ${name} (${oneLine(error.message)}); using its current session, ${formatDuration(left)} left.`);
     return cached;
   }

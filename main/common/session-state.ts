@@ -11,6 +11,13 @@ import type { SessionState } from './model';
 export const MAX_LEAD_SHARE = 1 / 4;
 
 /**
+ * A session with at least this much left still serves a call made now (an AWS command, MFA Tray's
+ * own IAM calls): `credential-process` and `exec` use it when a refresh cannot happen, and
+ * `unenrol` uses it instead of asking for a code.
+ */
+export const LASTS_A_CALL_MS = 60_000;
+
+/**
  * The one rule for every "before expiry" lead time (the notice, the unattended refresh, and
  * `credential-process` serving a cached session as it is): the configured lead, but never more
  * than a quarter of the session's length. Sessions of an hour or more get the configured lead

@@ -9,7 +9,7 @@
  */
 import { MfaTrayError, isKeychainDown, isMfaTrayError, type ErrorCode } from '../common/errors';
 import { maskKeyId } from '../common/key-id';
-import { deriveState } from '../common/session-state';
+import { LASTS_A_CALL_MS, deriveState } from '../common/session-state';
 import { formatDuration } from '../common/duration';
 import { PROFILE_DEFAULTS, type LongLivedKey, type Profile, type SessionCredentials, type SessionState } from '../common/model';
 import {
@@ -888,7 +888,7 @@ export class Engine {
     }
     const userName = iamUserName((await this.sts.getCallerIdentity(key, region)).arn);
     const current = await this.sessions.currentSession(name);
-    const session = current && current.expiresAt - this.clock.now() > 60_000 ? current : await this.refresh(name, input);
+    const session = current && current.expiresAt - this.clock.now() >= LASTS_A_CALL_MS ? current : await this.refresh(name, input);
     try {
       await this.#iam.deactivateMfaDevice(session, region, userName, mfaSerial);
       await this.#iam.deleteVirtualMfaDevice(session, region, mfaSerial);
