@@ -117,8 +117,10 @@ export const ERRORS_JA: Readonly<Record<ErrorCode | 'bad-request' | 'forbidden',
     'AWS はこのアクセスキーを認識しません。削除・無効化されたか、入力を間違えています。IAM ユーザーの新しいアクセスキーを作成して（または有効に戻して）保存し直してください。',
   'sts-bad-signature':
     'AWS がリクエストの署名を拒否しました。保存されているシークレットアクセスキーがアクセスキー ID と対応していません。40 文字を正確にコピーして保存し直してください。',
-  'clock-skew':
-    'このコンピューターの時計が AWS の時刻とずれているため、AWS がリクエストを拒否しました。システム設定で日付と時刻の自動設定をオンにしてください。MFA Tray はずれを補正したので、もう一度試すと通るはずです。',
+  // One code, three cases (AWS refused a request's time; a generated code made before a clock jump;
+  // this clock so far ahead that a new session would look expired here): the words fit all three,
+  // and the engine's English message under them says which.
+  'clock-skew': 'このコンピューターの時計が AWS の時刻とずれています。システム設定で日付と時刻の自動設定をオンにしてから、もう一度試してください。',
   'sts-throttled': 'AWS がこのアカウントの STS リクエストを制限しています（rate exceeded）。1 分ほど待ってからもう一度試してください。',
   'sts-validation': 'AWS が範囲外の値を拒否しました。プロファイルのセッションの長さと MFA デバイス、コードを確認してください。',
   'sts-denied': 'AWS がリクエストを拒否しました。IAM ユーザーのポリシーを確認してください。',

@@ -210,6 +210,17 @@ describe('messages', () => {
     assert.match(refused.text, /^リージョンの形式が正しくありません。/);
   });
 
+  it('a clock far ahead in Japanese: the fix first, and no claim that AWS refused or that trying again works', () => {
+    // The engine's words when this clock is 12 hours ahead (session-service.ts #refuseClockFarAhead).
+    const message =
+      "This computer's clock is about 12 hours ahead of AWS's: a session of about 12 hours from AWS would look expired here (or nearly), and AWS tools on this computer would not use it. Turn on automatic date and time in your system settings, then try again. No code was sent.";
+    const shown = errorText(ja, { code: 'clock-skew', message });
+    // Seen on landed main: 「AWS がリクエストを拒否しました … もう一度試すと通るはずです」 above these English words.
+    assert.doesNotMatch(shown.text, /拒否|通るはず/);
+    assert.match(shown.text, /日付と時刻の自動設定をオンにしてから、もう一度試してください。/);
+    assert.equal(shown.detail, message, 'the English message says which case it is');
+  });
+
   it('say what to do in a window, not on the command line', () => {
     const shown = errorText(en, { code: 'already-exists', message: 'A profile named "work" exists already. Remove it first, or replace it (--force).' });
     assert.doesNotMatch(shown.text, /--force/);
