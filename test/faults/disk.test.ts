@@ -205,53 +205,8 @@ describe('a refresh when the disk says no', () => {
     },
   );
 
-  test('a kept session goes into the credentials file once the disk has room again, with no second code', { skip: noMount }, async (t) => {
-    const h = await createHarness({ sts: loopback.sts });
-    const awsDir = join(h.dir, 'aws');
-    await mkdir(awsDir);
-    const unmount = mountTmpfs(awsDir, 64);
-    t.after(async () => {
-      h.engine.stop();
-      unmount();
-      await h.close();
-    });
-    const user = await h.addUser('work');
-    await loopback.sts.avoidStepEdge(5000);
-    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
-    await h.engine.start();
-    await h.engine.idle();
-    const filler = await fillUp(awsDir);
-    await rejection(h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) }), 'credentials-file');
-    const issued = loopback.sts.sessions.at(-1);
-    const record = join(h.env.MFA_TRAY_CONFIG_DIR, 'written-sessions.json');
-    const entry = JSON.parse(await readFile(record, 'utf8')).profiles.work;
-    assert.equal(entry.unwritten, true, 'recorded as kept, not written');
-    assert.equal(entry.over, (await new CredentialsFile({ path: h.credentialsPath }).readSession('work'))?.accessKeyId, 'over the session the file kept');
-    // Still full: the re-read tries, fails, and changes nothing.
-    const full = await readFile(h.credentialsPath);
-    await h.engine.recheck();
-    assert.deepEqual(await readFile(h.credentialsPath), full);
-    assert.equal(h.engine.sessions.state('work').kind, 'failed');
-    const sent = loopback.sts.count('GetSessionToken');
-
-    await rm(filler);
-    // Seen on landed main: the file kept the old session after the disk had room again; only the next
-    // refresh, with another code, put a session there for the AWS tools that read the file.
-    await h.engine.recheck();
-    const inFile = await new CredentialsFile({ path: h.credentialsPath }).readSession('work');
-    assert.equal(inFile?.accessKeyId, issued?.accessKeyId, 'the kept session is in the file');
-    assert.equal(inFile?.sessionToken, issued?.sessionToken);
-    assert.deepEqual(h.engine.sessions.state('work'), { kind: 'valid', expiresAt: issued?.expiresAt });
-    assert.equal(loopback.sts.count('GetSessionToken'), sent, 'no code was spent');
-    const written = JSON.parse(await readFile(record, 'utf8')).profiles.work;
-    assert.equal(written.accessKeyId, issued?.accessKeyId);
-    assert.equal(written.unwritten, undefined, 'recorded as written: credential-process may serve it from the file');
-    const statuses = await h.engine.status();
-    assert.equal(statuses[0]?.state.kind, 'valid', 'status finds it in the file');
-  });
-
-  /** A profile whose last refresh's session could not be written (a full disk), kept; the disk has room again. */
-  async function keptThenRoom(t: TestContext) {
+  /** A profile whose last refresh's session could not be written (a full disk), kept in the keychain; the disk still full. */
+  async function keptOnFullDisk(t: TestContext) {
     const h = await createHarness({ sts: loopback.sts });
     const awsDir = join(h.dir, 'aws');
     await mkdir(awsDir);
@@ -266,11 +221,48 @@ describe('a refresh when the disk says no', () => {
     const old = await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
     const filler = await fillUp(awsDir);
     await rejection(h.engine.refresh('work', { code: loopback.sts.currentCode(user, 1) }), 'credentials-file');
-    await rm(filler);
     const kept = loopback.sts.sessions.at(-1);
     assert.ok(kept && kept.accessKeyId !== old.accessKeyId);
-    return { h, old, kept, file: new CredentialsFile({ path: h.credentialsPath }) };
+    return { h, old, kept, filler, file: new CredentialsFile({ path: h.credentialsPath }) };
   }
+
+  /** {@link keptOnFullDisk}, then the disk has room again. */
+  async function keptThenRoom(t: TestContext) {
+    const kept = await keptOnFullDisk(t);
+    await rm(kept.filler);
+    return kept;
+  }
+
+  test('a kept session goes into the credentials file once the disk has room again, with no second code', { skip: noMount }, async (t) => {
+    const { h, old, kept: issued, filler, file } = await keptOnFullDisk(t);
+    await h.engine.start();
+    await h.engine.idle();
+    const record = join(h.env.MFA_TRAY_CONFIG_DIR, 'written-sessions.json');
+    const entry = JSON.parse(await readFile(record, 'utf8')).profiles.work;
+    assert.equal(entry.unwritten, true, 'recorded as kept, not written');
+    assert.equal(entry.over, old.accessKeyId, 'over the session the file kept');
+    // Still full: the re-read tries, fails, and changes nothing.
+    const full = await readFile(h.credentialsPath);
+    await h.engine.recheck();
+    assert.deepEqual(await readFile(h.credentialsPath), full);
+    assert.equal(h.engine.sessions.state('work').kind, 'failed');
+    const sent = loopback.sts.count('GetSessionToken');
+
+    await rm(filler);
+    // Seen on landed main: the file kept the old session after the disk had room again; only the next
+    // refresh, with another code, put a session there for the AWS tools that read the file.
+    await h.engine.recheck();
+    const inFile = await file.readSession('work');
+    assert.equal(inFile?.accessKeyId, issued.accessKeyId, 'the kept session is in the file');
+    assert.equal(inFile?.sessionToken, issued.sessionToken);
+    assert.deepEqual(h.engine.sessions.state('work'), { kind: 'valid', expiresAt: issued.expiresAt });
+    assert.equal(loopback.sts.count('GetSessionToken'), sent, 'no code was spent');
+    const written = JSON.parse(await readFile(record, 'utf8')).profiles.work;
+    assert.equal(written.accessKeyId, issued.accessKeyId);
+    assert.equal(written.unwritten, undefined, 'recorded as written: credential-process may serve it from the file');
+    const statuses = await h.engine.status();
+    assert.equal(statuses[0]?.state.kind, 'valid', 'status finds it in the file');
+  });
 
   test('a kept session is never written over what came into the section after it, nor after a forget', { skip: noMount }, async (t) => {
     const { h, old, kept, file } = await keptThenRoom(t);

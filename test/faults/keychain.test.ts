@@ -44,6 +44,14 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Another MFA Tray process on this run's files and keyring. */
+function startEngine(): Promise<EngineChild> {
+  return EngineChild.start(
+    { env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: loopback.sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 },
+    keyring.env,
+  );
+}
+
 function ok<T>(result: CallResult<T>, what: string): T {
   assert.ok(result.ok, `${what}: ${result.ok ? '' : `${result.error.code}: ${result.error.message}`}`);
   return result.value;
@@ -160,10 +168,7 @@ describe('the keychain daemon stopped in the middle of a run', () => {
 
   test('back up: a new process finds the key and the old cached session again', async (t) => {
     await keyring.restart();
-    const fresh = await EngineChild.start(
-      { env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: loopback.sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 },
-      keyring.env,
-    );
+    const fresh = await startEngine();
     t.after(() => fresh.stop());
     const exported = ok(await fresh.call<string>('exportSession', 'work', 'env'), 'export');
     assert.ok(exported.includes(old.sessionToken), 'the cache still holds the old session (the failed write left it alone)');
@@ -198,10 +203,7 @@ describe('the keychain daemon stopped in the middle of a run', () => {
 
 describe('neither the credentials file nor the keychain can take the session AWS gave', () => {
   test('the error says the code was used up and the session lost; the file and the cache stay as they were, the record vouches for neither session', async (t) => {
-    const child = await EngineChild.start(
-      { env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: loopback.sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 },
-      keyring.env,
-    );
+    const child = await startEngine();
     const file = env.AWS_SHARED_CREDENTIALS_FILE;
     t.after(async () => {
       loopback.sts.setLatency(0);
@@ -245,10 +247,7 @@ describe('neither the credentials file nor the keychain can take the session AWS
     assert.equal(JSON.parse(await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'written-sessions.json'), 'utf8')).profiles.solo, undefined);
 
     await keyring.restart();
-    const after = await EngineChild.start(
-      { env, configDir: env.MFA_TRAY_CONFIG_DIR, keychainPrefix: prefix, stsEndpoint: loopback.sts.endpoint, stsTimeoutMs: 5000, keychainTimeoutMs: 1500 },
-      keyring.env,
-    );
+    const after = await startEngine();
     t.after(() => after.stop());
     const exported = ok(await after.call<string>('exportSession', 'solo', 'env'), 'export');
     assert.ok(exported.includes(old.sessionToken), 'the cache holds the old session, whole');
