@@ -196,6 +196,12 @@ const REFUSED_FOR_SURE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 /** How long enrol waits before it lists the user's devices once more (IAM's reads are eventually consistent). */
 const LIST_SETTLE_MS = 3_000;
 
+/** What a status checks each session against: the credentials file (undefined: unreadable) and the record of kept sessions. */
+interface FileView {
+  readonly credentials: IniDocument | 'missing' | undefined;
+  readonly kept: ReadonlyMap<string, { readonly accessKeyId: string }>;
+}
+
 /** The engine. Construct with {@link createEngine}. */
 export class Engine {
   readonly clock: Clock;
@@ -1219,15 +1225,11 @@ export class Engine {
       else found.set(name, entry);
     }
     // One read of the credentials file (unreadable: left to refresh and doctor to say), beside the keeper's sources.
-    const [credentials, sources] = await Promise.all([
-      this.credentials.document().catch(() => undefined),
-      this.sessions.load(profiles, found).then(() => this.keeper.sourcesOf(profiles, withTotp)),
-    ]);
+    const [file, sources] = await Promise.all([this.#fileView(), this.sessions.load(profiles, found).then(() => this.keeper.sourcesOf(profiles, withTotp))]);
     return {
       profiles: profiles.map((profile) => ({
         profile,
-        state:
-          damaged.get(profile.name) ?? this.#asTheFileHasIt(profile, this.sessions.recompute(profile.name), found.get(profile.name)?.accessKeyId, credentials),
+        state: damaged.get(profile.name) ?? this.#asTheFileHasIt(profile, this.sessions.recompute(profile.name), found.get(profile.name)?.accessKeyId, file),
         hasTotpSecret: withTotp.has(profile.name),
         plan: refreshPlan(profile, sources.get(profile.name) ?? 'person'),
       })),
@@ -1242,8 +1244,14 @@ export class Engine {
    * minute and on every change.
    */
   async statesAsTheFileHasThem(profiles: readonly Profile[]): Promise<SessionState[]> {
-    const credentials = await this.credentials.document().catch(() => undefined);
-    return profiles.map((profile) => this.#asTheFileHasIt(profile, this.sessions.recompute(profile.name), this.sessions.keyIdOf(profile.name), credentials));
+    const file = await this.#fileView();
+    return profiles.map((profile) => this.#asTheFileHasIt(profile, this.sessions.recompute(profile.name), this.sessions.keyIdOf(profile.name), file));
+  }
+
+  /** The credentials file, read once (unreadable: left to refresh and doctor to say), and the sessions kept because it could not take them. */
+  async #fileView(): Promise<FileView> {
+    const [credentials, kept] = await Promise.all([this.credentials.document().catch(() => undefined), this.#written.kept(this.credentials.path)]);
+    return { credentials, kept };
   }
 
   /**
@@ -1251,10 +1259,16 @@ export class Engine {
    * file, or AWS's session could only be kept in the keychain) is shown as failed, with doctor's
    * words and its fix: the AWS tools that read the file do not have it.
    */
-  #asTheFileHasIt(profile: Profile, state: SessionState, accessKeyId: string | undefined, credentials: IniDocument | 'missing' | undefined): SessionState {
+  #asTheFileHasIt(profile: Profile, state: SessionState, accessKeyId: string | undefined, file: FileView): SessionState {
+    const { credentials } = file;
     if (credentials === undefined || accessKeyId === undefined || (state.kind !== 'valid' && state.kind !== 'expiring')) return state;
-    const why = sessionMissingFrom(credentials, profile.targetSection, accessKeyId);
-    if (why === undefined) return state;
+    const missing = sessionMissingFrom(credentials, profile.targetSection, accessKeyId);
+    if (missing === undefined) return state;
+    // AWS gave it, the file could not take it (a full disk, say): it is written there once it can.
+    const why =
+      file.kept.get(profile.name)?.accessKeyId === accessKeyId
+        ? `${missing}, since the file could not take the session AWS gave last (the tray app or mfa-tray watch, while it runs, writes it there once the file can)`
+        : missing;
     return {
       kind: 'failed',
       code: 'session-not-in-file',

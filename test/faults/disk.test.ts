@@ -246,6 +246,13 @@ describe('a refresh when the disk says no', () => {
     await h.engine.recheck();
     assert.deepEqual(await readFile(h.credentialsPath), full);
     assert.equal(h.engine.sessions.state('work').kind, 'failed');
+    // Another process (status in a terminal) says why the file lacks it, and that it is on its way.
+    const elsewhere = (await h.otherProcess().status())[0]?.state;
+    assert.equal(elsewhere?.kind === 'failed' && elsewhere.code, 'session-not-in-file');
+    assert.match(
+      elsewhere?.kind === 'failed' ? elsewhere.reason : '',
+      /its \[work\] holds another key \(ASIA…\w{4}\), since the file could not take the session AWS gave last \(the tray app or mfa-tray watch, while it runs, writes it there once the file can\)\. AWS tools/,
+    );
     const sent = loopback.sts.count('GetSessionToken');
 
     await rm(filler);
