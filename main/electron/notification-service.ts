@@ -113,6 +113,7 @@ export class NotificationService {
     const format = this.#options.timeFormat?.() ?? {};
     switch (notice.kind) {
       case 'refreshed':
+      case 'kept-written':
       case 'profile-removed':
         this.dismiss(notice.profile);
         return;

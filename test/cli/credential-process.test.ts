@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromProcess } from '@aws-sdk/credential-provider-process';
-import { cliBin, cliDist, fakeSession, useCliSuite, type CliResult } from '../support/cli';
+import { CliProcess, cliBin, cliDist, fakeSession, useCliSuite, type CliResult } from '../support/cli';
 import { fillUp, mountTmpfs, whyNoMount } from '../support/fault-mount';
 import { envWithoutSecretService } from '../support/keyring';
 
@@ -233,7 +233,7 @@ describe('serving the cached session', () => {
       const unmount = mountTmpfs(aws, 64);
       try {
         writeFileSync(cli.sandbox.credentialsFile, '[default]\nregion = eu-west-1\n', { mode: 0o600 });
-        await fillUp(aws);
+        const filler = await fillUp(aws);
         const before = readFileSync(cli.sandbox.credentialsFile);
 
         // Seen on landed main: exit 6, and the session AWS gave for the code was thrown away.
@@ -256,8 +256,20 @@ describe('serving the cached session', () => {
         assert.match(status.stdout, /^dev +\[dev\] +not in file +/m);
         assert.match(
           status.stdout,
-          /\ndev: The session MFA Tray has for dev \(11 h 59 min left\) is not in the credentials file .*: it has no \[dev\] section\./,
+          /\ndev: The session MFA Tray has for dev \(11 h 59 min left\) is not in the credentials file .*: it has no \[dev\] section, since the file could not take the session AWS gave last \(the tray app or mfa-tray watch, while it runs, writes it there once the file can\)\./,
         );
+
+        // Room on the disk again: watch writes the kept session into the file as it starts, and says so.
+        rmSync(filler);
+        const watching = cli.stopAfterTest(new CliProcess(['watch'], cli.sandbox.env));
+        await watching.waitFor(
+          /dev: the session AWS gave before, kept in the keychain, is in the credentials file now \(no code used\); expires .* \(11 h 59 min left\)/,
+        );
+        assert.match(readFileSync(cli.sandbox.credentialsFile, 'utf8'), new RegExp(`\\[dev\\]\naws_access_key_id = ${issued?.accessKeyId}\n`));
+        assert.match(readFileSync(cli.sandbox.credentialsFile, 'utf8'), /^\[default\]\nregion = eu-west-1\n/, 'the rest as it was');
+        assert.equal(cli.requests('GetSessionToken').length, 1, 'still one code');
+        watching.child.kill('SIGTERM');
+        await watching.exited;
       } finally {
         unmount(); // before the sandbox folder is removed
       }

@@ -305,7 +305,7 @@ describe('a refresh when the disk says no', () => {
     const { h, kept, file } = await keptThenRoom(t);
     assert.equal(h.engine.sessions.state('work').kind, 'failed');
     const other = h.otherProcess();
-    assert.deepEqual(await other.sessions.writeKept(), ['work']);
+    assert.deepEqual(await other.sessions.writeKept(), [{ profile: 'work', expiresAt: kept.expiresAt }]);
     assert.equal((await file.readSession('work'))?.accessKeyId, kept.accessKeyId);
     // This process wrote nothing; it sees the file hold the session its failure was about.
     assert.deepEqual(await h.engine.sessions.writeKept(), []);

@@ -141,6 +141,11 @@ class Watcher {
             : `${notice.profile}: refreshed${notice.unattended ? ` unattended${UNATTENDED_HOW[notice.source ?? 'role']}` : ''}; ${describeExpiry(notice.expiresAt, now)}`,
         );
         return;
+      case 'kept-written':
+        this.line(
+          `${notice.profile}: the session AWS gave before, kept in the keychain, is in the credentials file now (no code used); ${describeExpiry(notice.expiresAt, now)}`,
+        );
+        return;
       case 'refresh-failed':
         this.line(
           `${notice.profile}: unattended refresh failed: ${oneLine(notice.reason)}` +

@@ -102,7 +102,9 @@ export type KeeperNotice =
   /** A profile another process removed: no longer kept. */
   | { readonly kind: 'profile-removed'; readonly profile: string }
   /** The wall clock moved by this much more than the time that passed (a sleep, or a clock change): everything was checked again. */
-  | { readonly kind: 'clock-jump'; readonly byMs: number };
+  | { readonly kind: 'clock-jump'; readonly byMs: number }
+  /** A session AWS gave that the credentials file could not take (kept in the keychain) is in the file now: no code was spent. */
+  | { readonly kind: 'kept-written'; readonly profile: string; readonly expiresAt: number };
 
 /** The settings the keeper reads. */
 export interface KeeperSettings {
@@ -423,7 +425,7 @@ export class SessionKeeper {
     this.#watchCredentialsFile();
     this.#startTicking();
     // A session an earlier run got but could not write into the file (a full disk, say).
-    this.#track(this.#deps.sessions.writeKept().then(() => undefined));
+    this.#track(this.#writeKept());
   }
 
   /**
@@ -461,7 +463,7 @@ export class SessionKeeper {
             .catch(() => undefined)
             .then(async () => {
               if (!this.#scheduler) return; // stopped meanwhile
-              await this.#deps.sessions.writeKept();
+              await this.#writeKept();
               this.#deps.onCredentialsFileChanged?.();
             });
         }, PICK_UP_DELAY_MS);
@@ -529,7 +531,15 @@ export class SessionKeeper {
     if (!this.#scheduler) return;
     await this.#readAgain(true);
     this.#scheduler?.recheck();
-    await this.#deps.sessions.writeKept();
+    await this.#writeKept();
+  }
+
+  /** Writes the kept sessions the credentials file can take now (SessionService.writeKept), says so, and schedules each by it. */
+  async #writeKept(): Promise<void> {
+    for (const { profile, expiresAt } of await this.#deps.sessions.writeKept()) {
+      this.#emit({ kind: 'kept-written', profile, expiresAt });
+      await this.reschedule(profile).catch(() => undefined);
+    }
   }
 
   /**

@@ -363,15 +363,15 @@ export class SessionService {
    * remove clears it first): both decided under the file's lock. A failure this process shows for
    * a kept session ends once the file holds that session, whoever wrote it.
    *
-   * @returns the profiles whose kept session this call wrote into the file.
+   * @returns the profiles whose kept session this call wrote into the file, with its expiry.
    */
-  async writeKept(): Promise<string[]> {
-    const written: string[] = [];
+  async writeKept(): Promise<Array<{ readonly profile: string; readonly expiresAt: number }>> {
+    const written: Array<{ readonly profile: string; readonly expiresAt: number }> = [];
     const record = this.deps.kept;
     const kept = record ? await record.list().catch(() => new Map<string, KeptSession>()) : new Map<string, KeptSession>();
     for (const [name, entry] of kept) {
       if (this.#inflight.has(name) || !record) continue;
-      if (await this.#writeKept(name, entry, record).catch(() => false)) written.push(name);
+      if (await this.#writeKept(name, entry, record).catch(() => false)) written.push({ profile: name, expiresAt: entry.expiresAt });
     }
     for (const [name, accessKeyId] of this.#keptFailures) {
       const state = this.state(name);
