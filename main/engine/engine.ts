@@ -649,7 +649,7 @@ export class Engine {
     // under the name is another), and a kept session of it is never written there (writeKept). Put
     // back when the removal fails (a locked keychain), for credential-process's read of the file.
     const recorded = this.#written.entry(name);
-    await this.#written.set(name, undefined);
+    await this.#written.clear(name);
     try {
       if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
       if (options.forgetSession) await this.credentials.forgetSession(profile.targetSection);

@@ -271,19 +271,18 @@ describe('a refresh when the disk says no', () => {
     assert.equal(statuses[0]?.state.kind, 'valid', 'status finds it in the file');
   });
 
-  test('a kept session is never written over what came into the section after it, nor after a forget', { skip: noMount }, async (t) => {
-    const { h, old, kept, file } = await keptThenRoom(t);
+  test('a kept session is never written over what came into the section after it, and is then let go', { skip: noMount }, async (t) => {
+    const { h, old, kept } = await keptThenRoom(t);
     // Another tool wrote a session of its own into [work] meanwhile: it stays.
     const theirs = (await readFile(h.credentialsPath, 'latin1')).replace(/(\[work\]\naws_access_key_id = )ASIA\w+/, '$1ASIAOTHERTOOLXXXQ7RZ');
     await writeFile(h.credentialsPath, theirs, 'latin1');
     assert.deepEqual(await h.engine.sessions.writeKept(), []);
     assert.equal(await readFile(h.credentialsPath, 'latin1'), theirs);
-
-    // Forgotten: the record lets go of it first, so it is not written back.
+    // …for good: with the old session back in the section, the kept one is still not written.
+    const record = JSON.parse(await readFile(join(h.env.MFA_TRAY_CONFIG_DIR, 'written-sessions.json'), 'utf8'));
+    assert.equal(record.profiles.work, undefined, 'dropped from the record');
     await writeFile(h.credentialsPath, theirs.replace('ASIAOTHERTOOLXXXQ7RZ', old.accessKeyId), 'latin1');
-    await h.engine.forgetSession('work');
     assert.deepEqual(await h.engine.sessions.writeKept(), []);
-    assert.equal(await file.readSession('work'), undefined);
     assert.equal(loopback.sts.sessions.at(-1)?.accessKeyId, kept.accessKeyId, 'no code spent by any of it');
   });
 
@@ -292,8 +291,17 @@ describe('a refresh when the disk says no', () => {
     // Another MFA Tray process holds the credentials file's lock: the write waits for it, past its checks.
     const release = await lockfile.lock(h.credentialsPath, { realpath: false, lockfilePath: `${h.credentialsPath}.lock` });
     t.after(() => release().catch(() => undefined));
+    // Told when the write is asked for: its checks (profile, file, keychain) are behind it then.
+    const credentials = h.engine.credentials;
+    const writeSession = credentials.writeSession.bind(credentials);
+    let asked!: () => void;
+    const atTheLock = new Promise<void>((resolve) => (asked = resolve));
+    credentials.writeSession = (...args) => {
+      asked();
+      return writeSession(...args);
+    };
     const writing = h.engine.sessions.writeKept();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await atTheLock;
     // Without --forget-session a remove takes no file lock: the record, the keychain, the settings.
     await h.engine.removeProfile('work');
     await release();
@@ -307,8 +315,9 @@ describe('a refresh when the disk says no', () => {
     const other = h.otherProcess();
     assert.deepEqual(await other.sessions.writeKept(), [{ profile: 'work', expiresAt: kept.expiresAt }]);
     assert.equal((await file.readSession('work'))?.accessKeyId, kept.accessKeyId);
-    // This process wrote nothing; it sees the file hold the session its failure was about.
-    assert.deepEqual(await h.engine.sessions.writeKept(), []);
+    // This process wrote nothing; it sees the file hold the session its failure was about: news here too.
+    assert.deepEqual(await h.engine.sessions.writeKept(), [{ profile: 'work', expiresAt: kept.expiresAt }]);
+    assert.deepEqual(await h.engine.sessions.writeKept(), [], 'once');
     assert.deepEqual(h.engine.sessions.state('work'), { kind: 'valid', expiresAt: kept.expiresAt });
     const entry = JSON.parse(await readFile(join(h.env.MFA_TRAY_CONFIG_DIR, 'written-sessions.json'), 'utf8')).profiles.work;
     assert.deepEqual([entry.accessKeyId, entry.unwritten], [kept.accessKeyId, undefined]);

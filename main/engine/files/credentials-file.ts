@@ -300,15 +300,16 @@ export class CredentialsFile {
    * Writes a session into `section`: its credential keys only, everything else in the file as it
    * was. Creates the section, the file (0600) and its folder (0700) when missing.
    *
+   * @returns whether the file changed (not when it held this session already, or `onlyIf` said no).
    * @throws MfaTrayError `invalid-input`, `long-lived-section`, `credentials-file` (including a
    *   section that appears twice), `lock-timeout`. In every case the file is as it was.
    */
-  async writeSession(section: string, session: SessionCredentials, options: WriteSessionOptions = {}): Promise<void> {
+  async writeSession(section: string, session: SessionCredentials, options: WriteSessionOptions = {}): Promise<boolean> {
     // Validate before touching the disk: bad input changes nothing, not even a folder. (Not by an
     // edit of an empty text: that would take the place of the file's last parse, see parsedOnce.)
     assertSectionName(section);
     assertEntriesWritable(section, sessionEntries(session));
-    await this.#update((text) => withSession(text, section, session, options));
+    return this.#update((text) => withSession(text, section, session, options));
   }
 
   /**

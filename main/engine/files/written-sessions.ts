@@ -6,8 +6,10 @@
  * and added again, or another credentials file named by `AWS_SHARED_CREDENTIALS_FILE` then send it
  * to the keychain's copy instead.
  *
- * Nothing depends on this record being complete: a lost update (two processes writing at once) or a
- * lost file only sends `credential-process` to the keychain. So it is replaced atomically (a temp
+ * `credential-process` does not depend on this record being complete: a lost update (two processes
+ * writing at once) or a lost file only sends it to the keychain. Writing a kept session back
+ * (SessionService.writeKept) depends on a remove's clear of the entry, which is made first and
+ * checked (`clear`); a lost entry only means a kept session is not written back. So it is replaced atomically (a temp
  * file renamed over it, so that no reader sees half of it) but takes no lock and no fsync, which
  * would cost every refresh.
  */
@@ -60,7 +62,8 @@ export function readWrittenSessions(file: string): ReadonlyMap<string, WrittenSe
         section: entry.section,
         accessKeyId: entry.accessKeyId,
         expiresAt: entry.expiresAt,
-        ...(entry.unwritten === true ? { unwritten: true, over: typeof entry.over === 'string' ? entry.over : null } : {}),
+        // A kept entry without a readable `over` is never written (SessionService.writeKept drops it).
+        ...(entry.unwritten === true ? { unwritten: true, ...(typeof entry.over === 'string' || entry.over === null ? { over: entry.over } : {}) } : {}),
       });
     }
   }
@@ -91,6 +94,13 @@ export class WrittenSessions {
   set(profile: string, entry: WrittenSession | undefined): Promise<void> {
     const next = this.#queue.then(() => this.#write(profile, entry)).catch(() => undefined);
     this.#queue = next;
+    return next;
+  }
+
+  /** Forgets the profile's entry; unlike {@link set}, fails when it could not (a remove stops then). */
+  clear(profile: string): Promise<void> {
+    const next = this.#queue.then(() => this.#write(profile, undefined));
+    this.#queue = next.catch(() => undefined);
     return next;
   }
 

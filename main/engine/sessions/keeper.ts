@@ -537,6 +537,8 @@ export class SessionKeeper {
   /** Writes the kept sessions the credentials file can take now (SessionService.writeKept), says so, and schedules each by it. */
   async #writeKept(): Promise<void> {
     for (const { profile, expiresAt } of await this.#deps.sessions.writeKept()) {
+      // The retry of the refresh whose session it is would spend a code for nothing.
+      this.#cancelRetry(profile);
       this.#emit({ kind: 'kept-written', profile, expiresAt });
       await this.reschedule(profile).catch(() => undefined);
     }

@@ -35,12 +35,12 @@ export interface SessionSecrets {
 export interface SessionFile {
   /** Throws when a session could not be written into `section` now (checked before a code is sent). */
   assertWritable(section: string): Promise<void>;
-  /** `onlyIf`: asked under the file's lock with the section's current session; no leaves the file as it is. */
+  /** `onlyIf`: asked under the file's lock with the section's current session; no leaves the file as it is. @returns whether the file changed. */
   writeSession(
     section: string,
     session: SessionCredentials,
     options?: { readonly onlyIf?: (inFile: SessionCredentials | undefined) => boolean },
-  ): Promise<void>;
+  ): Promise<boolean | void>;
   readSession(section: string): Promise<SessionCredentials | undefined>;
   forgetSession(section: string): Promise<unknown>;
 }
@@ -363,17 +363,20 @@ export class SessionService {
    * remove clears it first): both decided under the file's lock. A failure this process shows for
    * a kept session ends once the file holds that session, whoever wrote it.
    *
-   * @returns the profiles whose kept session this call wrote into the file, with its expiry.
+   * @returns the profiles whose kept session this call wrote into the file, or whose failure shown
+   *   here ended because the file holds that session now, with its expiry.
    */
   async writeKept(): Promise<Array<{ readonly profile: string; readonly expiresAt: number }>> {
-    const written: Array<{ readonly profile: string; readonly expiresAt: number }> = [];
+    const done = new Map<string, number>();
     const record = this.deps.kept;
     const kept = record ? await record.list().catch(() => new Map<string, KeptSession>()) : new Map<string, KeptSession>();
     for (const [name, entry] of kept) {
       if (this.#inflight.has(name) || !record) continue;
-      if (await this.#writeKept(name, entry, record).catch(() => false)) written.push({ profile: name, expiresAt: entry.expiresAt });
+      if (await this.#writeKept(name, entry, record).catch(() => false)) done.set(name, entry.expiresAt);
     }
     for (const [name, accessKeyId] of this.#keptFailures) {
+      // A refresh under way decides the state (and may be adding this very entry).
+      if (this.#inflight.has(name)) continue;
       const state = this.state(name);
       if (state.kind !== 'failed') {
         this.#keptFailures.delete(name);
@@ -381,15 +384,21 @@ export class SessionService {
       }
       const profile = await this.deps.profiles.getProfile(name).catch(() => undefined);
       const inFile = profile && (await this.deps.file.readSession(profile.targetSection).catch(() => undefined));
-      if (inFile?.accessKeyId !== accessKeyId) continue;
+      // Unchanged meanwhile (no refresh began, no other failure came)?
+      if (inFile?.accessKeyId !== accessKeyId || this.state(name) !== state || this.#keptFailures.get(name) !== accessKeyId) continue;
       this.#keptFailures.delete(name);
       this.#set(name, this.#derive(name, state.expiresAt));
+      if (state.expiresAt !== undefined) done.set(name, state.expiresAt);
     }
-    return written;
+    return [...done].map(([profile, expiresAt]) => ({ profile, expiresAt }));
   }
 
   async #writeKept(name: string, entry: KeptSession, record: KeptSessions): Promise<boolean> {
-    const profile = await this.deps.profiles.getProfile(name).catch(() => undefined);
+    // Only a profile that is gone counts as gone (a settings file unreadable for a moment does not).
+    const profile = await this.deps.profiles.getProfile(name).catch((error: unknown) => {
+      if (isMfaTrayError(error, 'not-found')) return undefined;
+      throw error;
+    });
     if (entry.expiresAt <= this.deps.clock.now() || profile?.targetSection !== entry.section || entry.over === undefined) {
       // Expired, its profile gone or pointed at another section: it will never be written.
       await record.settle(name, entry.accessKeyId, false);
@@ -401,18 +410,23 @@ export class SessionService {
       await record.settle(name, entry.accessKeyId, true); // another process wrote it
       return false;
     }
-    if ((before?.accessKeyId ?? null) !== entry.over) return false; // something else is there now: left alone
+    if ((before?.accessKeyId ?? null) !== entry.over) {
+      // Something else is there now (a refresh, another tool): it stays, and this one never goes in.
+      await record.settle(name, entry.accessKeyId, false);
+      return false;
+    }
     const session = await this.deps.secrets.getSession(name);
     if (session?.accessKeyId !== entry.accessKeyId) {
       await record.settle(name, entry.accessKeyId, false); // replaced in the keychain since
       return false;
     }
-    await this.deps.file.writeSession(entry.section, session, {
+    const wrote = await this.deps.file.writeSession(entry.section, session, {
       onlyIf: (inFile) => (inFile?.accessKeyId ?? null) === entry.over && record.holds(name, entry.accessKeyId),
     });
+    // Another keeper (the tray app beside watch) may have written it first: then it is that one's news.
     if ((await this.deps.file.readSession(entry.section))?.accessKeyId !== session.accessKeyId) return false;
     await record.settle(name, entry.accessKeyId, true);
-    return true;
+    return wrote === true;
   }
 
   /**
