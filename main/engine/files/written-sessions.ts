@@ -9,9 +9,9 @@
  * `credential-process` does not depend on this record being complete: a lost update (two processes
  * writing at once) or a lost file only sends it to the keychain. Writing a kept session back
  * (SessionService.writeKept) depends on a remove's clear of the entry, which is made first and
- * checked (`clear`); a lost entry only means a kept session is not written back. So it is replaced atomically (a temp
- * file renamed over it, so that no reader sees half of it) but takes no lock and no fsync, which
- * would cost every refresh.
+ * checked (`clear`); a lost kept entry only means that session is not written back. So the record
+ * is replaced atomically (a temp file renamed over it, so that no reader sees half of it) but takes
+ * no lock and no fsync, which would cost every refresh.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';

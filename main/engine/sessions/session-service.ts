@@ -40,7 +40,7 @@ export interface SessionFile {
     section: string,
     session: SessionCredentials,
     options?: { readonly onlyIf?: (inFile: SessionCredentials | undefined) => boolean },
-  ): Promise<boolean | void>;
+  ): Promise<boolean>;
   readSession(section: string): Promise<SessionCredentials | undefined>;
   forgetSession(section: string): Promise<unknown>;
 }
@@ -426,7 +426,7 @@ export class SessionService {
     // Another keeper (the tray app beside watch) may have written it first: then it is that one's news.
     if ((await this.deps.file.readSession(entry.section))?.accessKeyId !== session.accessKeyId) return false;
     await record.settle(name, entry.accessKeyId, true);
-    return wrote === true;
+    return wrote;
   }
 
   /**
