@@ -491,6 +491,50 @@ async function inner() {
       });
     }
 
+    // ── 1c. refresh without the command's code cache against refresh with it ──
+    if (wanted('1c')) {
+      section("1c. refresh, the command's code cache gone (the first refresh after an install or update), against refresh with it");
+      const codeCache = join(main.files.MFA_TRAY_CONFIG_DIR, 'code-cache');
+      const refresh = async (round, name) => {
+        await sts.avoidStepEdge(3000);
+        const result = await mustRun('mfa-tray refresh', process.execPath, [cli, 'refresh', name, '--code', sts.currentCode(round[name])], {
+          env: main.cliEnv,
+        });
+        const written = (await readProfiles(main.files))[name]?.aws_session_token;
+        if (written !== sts.sessions.at(-1)?.sessionToken) throw new Error('mfa-tray refresh did not write the session it got');
+        return result.ms;
+      };
+      let cacheFiles = 0;
+      const p = await pairedRatio(
+        async (round) => {
+          rmSync(codeCache, { recursive: true, force: true });
+          const ms = await refresh(round, round.cold);
+          cacheFiles = existsSync(codeCache) ? readdirSync(codeCache).length : 0;
+          return ms;
+        },
+        (round) => refresh(round, round.warm),
+        N.refreshes,
+        {
+          warmups: 1,
+          prepare: async (i) => {
+            const cold = `c${i + 1}`;
+            const warm = `w${i + 1}`;
+            return { cold, warm, [cold]: await main.add(cold), [warm]: await main.add(warm) };
+          },
+        },
+      );
+      if (cacheFiles !== 1) throw new Error(`a refresh without a code cache left ${cacheFiles} cache files, not 1`);
+      raw.refreshWithoutCodeCache = p;
+      row({
+        id: '1c',
+        what: "`mfa-tray refresh <p> --code …` when the command's code cache is not there yet (the first refresh after an install or update: compiled afresh, and the cache written at the end)",
+        figure: fmt(p.medianA),
+        baseline: `the same refresh with the cache (every later one): ${fmt(p.medianB)}`,
+        ratio: fmtRatio(p),
+        goal: 'report',
+      });
+    }
+
     // ── 1b. refresh against the aws CLI ──
     if (wanted('1b')) {
       section('1b. refresh, end to end, against the aws CLI');
@@ -969,7 +1013,7 @@ async function inner() {
     kernel: `${process.platform} ${release()} ${process.arch}`,
     disk: diskOf(tmpdir()),
   };
-  const order = ['1', '1b', '2', '3', '3b', '4', '4b', '4c', '5', '5b', '6', '7'];
+  const order = ['1', '1c', '1b', '2', '3', '3b', '4', '4b', '4c', '5', '5b', '6', '7'];
   rows.sort((x, y) => order.indexOf(String(x.id)) - order.indexOf(String(y.id)));
   const results = { date: new Date().toISOString(), quick, machine, runs: N, rows, raw };
   writeFileSync(join(root, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);

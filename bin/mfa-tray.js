@@ -4,29 +4,30 @@
 //
 // CommonJS (bin/package.json), like app/dist/cli-fast.cjs, which it tries first: `credential-process`
 // runs before every AWS command, and with a fresh cached session it is answered there without
-// starting Node's ES module loader (main/cli/cached-session.ts). Everything else is the ES module
-// bundle app/dist/cli.mjs, which takes over what the fast path found.
+// loading the rest (main/cli/cached-session.ts). Everything else is app/dist/cli.cjs, which takes
+// over what the fast path found, loaded by app/dist/cli-loader.cjs with V8's code cache
+// (main/engine/files/code-cache.ts).
 'use strict';
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
-const { pathToFileURL } = require('node:url');
 
-// Node 22.1 and later keep the bundles' compiled code between runs (in the OS's temp folder): one
-// more cut in every start. Node 20 has no such cache, and this does nothing there.
+// Node 22.1 and later keep the fast path's compiled code between runs (in the OS's temp folder).
+// Node 20 has no such cache, and this does nothing there.
 require('node:module').enableCompileCache?.();
 
 const dist = join(__dirname, '..', 'app', 'dist');
 const argv = process.argv.slice(2);
 
-if (!existsSync(join(dist, 'cli-fast.cjs')) || !existsSync(join(dist, 'cli.mjs'))) {
-  console.error('mfa-tray: the command is not built yet (app/dist/cli.mjs is missing); run: npm run build');
+const missing = ['cli.cjs', 'cli-fast.cjs', 'cli-loader.cjs'].find((name) => !existsSync(join(dist, name)));
+if (missing !== undefined) {
+  console.error(`mfa-tray: the command is not built yet (app/dist/${missing} is missing); run: npm run build`);
   process.exitCode = 1;
 } else {
   // Only credential-process has a fast path (cli-fast.cjs decides when it applies).
   (argv[0] === 'credential-process' ? require(join(dist, 'cli-fast.cjs')).tryFastPath(argv) : Promise.resolve({ served: false }))
     .then(async (outcome) => {
       if (outcome.served) return;
-      const cli = await import(pathToFileURL(join(dist, 'cli.mjs')).href);
+      const cli = require(join(dist, 'cli-loader.cjs')).loadCommandBundle(join(dist, 'cli.cjs'), argv[0]);
       await cli.runFromLauncher(argv, outcome.handoff);
     })
     .catch((error) => {

@@ -2,7 +2,7 @@
  * The launcher's fast path, bundled on its own as CommonJS (app/dist/cli-fast.cjs) for
  * bin/mfa-tray.js: `credential-process <profile>` with a fresh cached session is answered here,
  * before Node's ES module loader or any other part of the command is loaded (see cached-session.ts).
- * Otherwise the launcher loads the whole command (cli.mjs) and hands it what this found.
+ * Otherwise the launcher loads the whole command (cli.cjs) and hands it what this found.
  */
 import { writeSync } from 'node:fs';
 import { cachedSessionProfile, serveFreshCachedSession } from './cached-session';

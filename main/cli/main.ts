@@ -1,5 +1,5 @@
 /**
- * Entry point of the command `mfa-tray` (bundled to app/dist/cli.mjs): started by bin/mfa-tray.js
+ * Entry point of the command `mfa-tray` (bundled to app/dist/cli.cjs): started by bin/mfa-tray.js
  * (Node), or by the packaged app in its command mode (main/electron/main.ts).
  *
  * Everything is imported on demand: `credential-process <profile>` runs before every AWS command,

@@ -64,9 +64,7 @@ describe('what the package holds', () => {
     const files = asar.listPackage(asarFile, {}).map((entry) => entry.replaceAll('\\', '/'));
     const outside = files.filter(
       (file) =>
-        !/^\/(package\.json|dist|dist\/(main\.mjs|cli\.mjs|preload\.cjs|chunks|chunks\/.*|renderer|renderer\/.*|native|native\/keytar(\/.*)?)|tray(\/.*)?)$/.test(
-          file,
-        ),
+        !/^\/(package\.json|dist|dist\/(main\.mjs|preload\.cjs|chunks|chunks\/.*|renderer|renderer\/.*|native|native\/keytar(\/.*)?)|tray(\/.*)?)$/.test(file),
     );
     assert.deepEqual(outside, []);
     assert.ok(files.includes('/dist/native/keytar/build/Release/keytar.node'));

@@ -26,7 +26,7 @@ import { useStsServer, type StsServer, type StsUser } from './sts-server';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The launcher in the checkout (for tests of the launcher itself and of `npx`). */
 export const REPO_BIN = join(ROOT, 'bin', 'mfa-tray.js');
-const CLI_BUNDLE = join(ROOT, 'app', 'dist', 'cli.mjs');
+const CLI_BUNDLE = join(ROOT, 'app', 'dist', 'cli.cjs');
 
 let snapshot: string | undefined;
 
@@ -53,7 +53,7 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * Builds app/dist/ when cli.mjs is missing or older than main/ or package.json, at most once per
+ * Builds app/dist/ when cli.cjs is missing or older than main/ or package.json, at most once per
  * test run. Test files run in parallel: a lock makes the others wait for that one build, and a
  * marker for the run (the test runner's pid, and the bundle it checked) keeps a later file from
  * rebuilding, which deletes app/dist/ first, under the commands of another. Lock and marker live
@@ -129,11 +129,11 @@ async function takeSnapshot(): Promise<string> {
   }
 }
 
-/** Whether cli.mjs, the launcher's fast path and every chunk that any file of the bundle imports are there. */
+/** Whether the command's bundles (cli.cjs, its loader, the fast path) and main.mjs with every chunk any of its files imports are there. */
 function bundleComplete(dist: string): boolean {
-  if (!existsSync(join(dist, 'cli.mjs')) || !existsSync(join(dist, 'cli-fast.cjs'))) return false;
+  if (!['cli.cjs', 'cli-loader.cjs', 'cli-fast.cjs', 'main.mjs'].every((name) => existsSync(join(dist, name)))) return false;
   const files = [
-    join(dist, 'cli.mjs'),
+    join(dist, 'main.mjs'),
     ...readdirSync(join(dist, 'chunks'))
       .filter((n) => n.endsWith('.mjs'))
       .map((n) => join(dist, 'chunks', n)),

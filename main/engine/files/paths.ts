@@ -31,6 +31,8 @@ export const CONFIG_FILE_NAMES = {
   keychainChanges: 'keychain-changes.log',
   /** Which session MFA Tray last wrote into the credentials file, per profile (`written-sessions.ts`; no secret). */
   writtenSessions: 'written-sessions.json',
+  /** V8's compiled code of the command's bundle, per command (`code-cache.ts`; no secret). */
+  codeCache: 'code-cache',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -1,0 +1,112 @@
+/**
+ * Loading the command's bundle (app/dist/cli.cjs) for bin/mfa-tray.js with a V8 code cache: the
+ * bytecode V8 compiled in an earlier run of the same command, kept in the config folder. Compiling
+ * the bundle (the engine, the command and the AWS SDK) is most of what a refresh costs over a bare
+ * SDK call; with the cache V8 reads it back instead (README, Performance, row 1).
+ *
+ * Written by hand (~90 lines, bundled on its own as app/dist/cli-loader.cjs): Node 22.1+ keeps
+ * such a cache itself (`module.enableCompileCache`), Node 20 has none, and v8-compile-cache, the
+ * package made for it, keeps its cache in the temp folder every user shares ($TMP/v8-compile-cache)
+ * and never asks who wrote it. The cache is code this process runs, so it is used only when:
+ * - only this user could have written it (`readOwnFile`: ours, writable by no one else, in folders
+ *   no one else could change; on Windows, which has no such bits, no cache is kept);
+ * - its name holds a hash of the very bundle it was made from: V8's own check compares the source's
+ *   length alone, and a bundle of another version may have the same length;
+ * - the checksum at its start matches what follows: V8 checks its own only in debug builds, and a
+ *   cache cut short by a crash or changed on the disk must never run.
+ * V8 rejects a cache made by another Node version or with other flags; such a cache is replaced.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createRequire, wrap } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+import { readOwnFile } from './own-file';
+import { CONFIG_FILE_NAMES, configDir } from './paths';
+
+/**
+ * The commands whose runs keep a cache, one each: those run again and again, by hand, from
+ * scripts and before AWS commands. A cache holds what its command compiled (a refresh's is not a
+ * status's), so each has its own; the others (add, edit, watch, …) compile afresh, as before.
+ */
+const CACHED_COMMANDS = new Set(['refresh', 'credential-process', 'export', 'exec', 'status', 'list']);
+
+const CHECKSUM = 'sha256';
+const CHECKSUM_BYTES = 32;
+
+/**
+ * Runs the CommonJS bundle `file` as `require` would, and returns its exports. With `command` one
+ * of {@link CACHED_COMMANDS}, the bundle is compiled from its cache when there is a good one, and
+ * when there is none (or V8 rejected it) a cache is made once this process ends with status 0.
+ */
+export function loadCommandBundle(file: string, command: string | undefined, env: NodeJS.ProcessEnv = process.env): unknown {
+  // The bundle is the program itself: read as Node reads a module it requires.
+  const bytes = readFileSync(file);
+  const cache = cacheFileFor(bytes, command, env);
+  const cachedData = cache === undefined ? undefined : checkedCache(readOwnFile(cache.file));
+  const script = new Script(wrap(bytes.toString('utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  if (cache !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
+    process.once('exit', (status) => {
+      if (status === 0) saveCache(cache, script);
+    });
+  }
+  const module = { exports: {} as unknown };
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));
+  return module.exports;
+}
+
+interface CacheFile {
+  readonly folder: string;
+  readonly file: string;
+  /** Caches of the same command for other bundles (or Node versions): removed when this one is written. */
+  readonly prefix: string;
+}
+
+/** Where the cache of `command` for this bundle and this V8 lives; undefined when it keeps none. */
+function cacheFileFor(bytes: Buffer, command: string | undefined, env: NodeJS.ProcessEnv): CacheFile | undefined {
+  if (command === undefined || !CACHED_COMMANDS.has(command) || process.getuid === undefined) return undefined;
+  const folder = join(configDir(env), CONFIG_FILE_NAMES.codeCache);
+  const bundle = createHash('sha256').update(bytes).digest('hex').slice(0, 24);
+  const prefix = `cli-${command}-`;
+  return { folder, file: join(folder, `${prefix}${bundle}-v8-${process.versions.v8}.bin`), prefix };
+}
+
+/** The cache's data when its checksum matches it; otherwise (or when there is none) undefined. */
+function checkedCache(content: Buffer | undefined): Buffer | undefined {
+  if (content === undefined || content.length <= CHECKSUM_BYTES) return undefined;
+  const data = content.subarray(CHECKSUM_BYTES);
+  return createHash(CHECKSUM).update(data).digest().equals(content.subarray(0, CHECKSUM_BYTES)) ? data : undefined;
+}
+
+/**
+ * Writes the cache of what this run compiled: into a new file, synced, then renamed over the old
+ * one, so that a reader sees a whole cache or none. The config folder is not created for it (a
+ * command that found no settings leaves nothing behind). Any failure leaves things as they were:
+ * a cache is never worth an error.
+ */
+function saveCache(cache: CacheFile, script: Script): void {
+  const temp = join(cache.folder, `.${basename(cache.file)}.${process.pid}.tmp`);
+  try {
+    if (!existsSync(dirname(cache.folder))) return;
+    mkdirSync(cache.folder, { mode: 0o700, recursive: true });
+    const data = script.createCachedData();
+    const fd = openSync(temp, 'wx', 0o600);
+    try {
+      writeAll(fd, createHash(CHECKSUM).update(data).digest());
+      writeAll(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, cache.file);
+    for (const name of readdirSync(cache.folder)) {
+      if (name.startsWith(cache.prefix) && name !== basename(cache.file)) rmSync(join(cache.folder, name), { force: true });
+    }
+  } catch {
+    rmSync(temp, { force: true });
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written);
+}

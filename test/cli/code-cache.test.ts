@@ -1,0 +1,163 @@
+/**
+ * The command's bundle loaded with V8's code cache (main/engine/files/code-cache.ts): the cache is made by a
+ * run that ended well, used by the next, and never used when it could be wrong (written by someone
+ * else, cut short, made from another bundle). Real runs of the launcher, real files.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { cliDist, useCliSuite } from '../support/cli';
+
+const cli = useCliSuite('code-cache');
+
+function cacheFolder(): string {
+  return join(cli.sandbox.configDir, 'code-cache');
+}
+
+/** The cache files of `command` (name, inode, change time, mode, content). */
+function caches(command: string): { readonly name: string; readonly ino: number; readonly ctimeMs: number; readonly mode: number; readonly bytes: Buffer }[] {
+  if (!existsSync(cacheFolder())) return [];
+  return readdirSync(cacheFolder())
+    .filter((name) => name.startsWith(`cli-${command}-`))
+    .map((name) => {
+      const path = join(cacheFolder(), name);
+      const info = statSync(path);
+      return { name, ino: info.ino, ctimeMs: info.ctimeMs, mode: info.mode & 0o777, bytes: readFileSync(path) };
+    });
+}
+
+async function status(): Promise<void> {
+  const result = await cli.sandbox.run(['status']);
+  assert.equal(result.status, 0, result.stderr);
+}
+
+describe("the command's compiled code, kept between runs", () => {
+  test('a refresh keeps it in the config folder, only for this user, with no secret in it', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    assert.equal(existsSync(cacheFolder()), false, 'add keeps no cache');
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string })).status, 0);
+    const result = await cli.sandbox.run(['refresh', 'dev']);
+    assert.equal(result.status, 0, result.stderr);
+
+    const [cache, ...more] = caches('refresh');
+    assert.ok(cache, 'a cache for refresh');
+    assert.deepEqual(more, []);
+    assert.match(cache.name, /^cli-refresh-[0-9a-f]{24}-v8-[\w.-]+\.bin$/);
+    assert.equal(cache.mode, 0o600);
+    assert.equal(statSync(cacheFolder()).mode & 0o777, 0o700);
+    assert.ok(cache.bytes.length > 100_000, `V8's code of what a refresh compiled (${cache.bytes.length} bytes)`);
+    const session = cli.sts.sessions.at(-1);
+    assert.ok(session);
+    for (const secret of [cli.user.secretAccessKey, cli.user.totpSecret as string, session.secretAccessKey, session.sessionToken, session.accessKeyId]) {
+      assert.equal(cache.bytes.includes(secret), false, 'a secret in the cache');
+    }
+  });
+
+  test('the next run uses it as it is; a cache cut short or changed is not used, and is replaced', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await status();
+    const [made] = caches('status');
+    assert.ok(made);
+    await status();
+    assert.deepEqual(caches('status'), [made], 'used, not made again (V8 accepted it)');
+
+    // Cut short, as by a crash or a full disk: V8 checks its own checksum only in debug builds.
+    const path = join(cacheFolder(), made.name);
+    writeFileSync(path, made.bytes.subarray(0, made.bytes.length - 1000));
+    await status();
+    const [remade] = caches('status');
+    assert.ok(remade && remade.ino !== made.ino && remade.bytes.length > made.bytes.length - 1000, 'replaced by a whole cache');
+    await status();
+    assert.deepEqual(caches('status'), [remade], 'and that one is used');
+
+    // Changed on the disk, its length the same: V8 would run it, and crash in the middle of reading it.
+    const changed = Buffer.from(remade.bytes);
+    for (let at = changed.length >> 1; at < (changed.length >> 1) + 200; at++) changed[at] = (changed[at] as number) ^ 0x55;
+    writeFileSync(path, changed);
+    const result = await cli.sandbox.run(['status']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, '');
+    const [replaced] = caches('status');
+    assert.ok(replaced && replaced.ino !== remade.ino, 'replaced');
+    await status();
+    assert.deepEqual(caches('status'), [replaced], 'by one that is used');
+  });
+
+  test('a cache another user could have written is not used: it is replaced by one only this user can write', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await status();
+    const [made] = caches('status');
+    assert.ok(made);
+    chmodSync(join(cacheFolder(), made.name), 0o666);
+    await status();
+    const [after] = caches('status');
+    assert.ok(after && after.ino !== made.ino, 'replaced');
+    assert.equal(after.mode, 0o600);
+
+    chmodSync(cacheFolder(), 0o777);
+    await status();
+    assert.notEqual(caches('status')[0]?.ino, after.ino, 'in a folder others can write to, not used either');
+  });
+
+  test('a command that fails keeps none, and nothing creates the config folder for one', async () => {
+    const failed = await cli.sandbox.run(['status', 'nosuch']);
+    assert.notEqual(failed.status, 0);
+    assert.equal(existsSync(cli.sandbox.configDir), false);
+    await cli.sandbox.addProfile('dev', cli.user);
+    assert.notEqual((await cli.sandbox.run(['status', 'nosuch'])).status, 0);
+    assert.deepEqual(caches('status'), []);
+    // A command that is not run again and again keeps none either.
+    assert.equal((await cli.sandbox.run(['edit', 'dev', '--duration', '7200'])).status, 0);
+    assert.equal(existsSync(cacheFolder()), false);
+  });
+});
+
+describe('the loader, on bundles of its own', () => {
+  /** Runs `loadCommandBundle(bundle, 'status')` in a child process, as the launcher does; what the bundle exported. */
+  function load(bundle: string, configDir: string): string {
+    const loader = join(cliDist(), 'cli-loader.cjs');
+    const result = spawnSync(
+      process.execPath,
+      ['-e', `console.log(require(${JSON.stringify(loader)}).loadCommandBundle(${JSON.stringify(bundle)}, 'status').value)`],
+      {
+        env: { ...process.env, MFA_TRAY_CONFIG_DIR: configDir },
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    return result.stdout.trim();
+  }
+
+  test('a cache made from another bundle of the same length never runs in its place (V8 compares lengths only)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mfa-tray-code-cache-'));
+    try {
+      const configDir = join(dir, 'config');
+      mkdirSync(configDir);
+      const bundle = join(dir, 'bundle.cjs');
+      const source = (word: string): string =>
+        `'use strict'; function value() { return ${JSON.stringify(word)}; } module.exports = { get value() { return value(); } };\n`;
+      writeFileSync(bundle, source('first'));
+      assert.equal(load(bundle, configDir), 'first');
+      assert.equal(load(bundle, configDir), 'first', 'from its cache');
+      assert.equal(readdirSync(join(configDir, 'code-cache')).length, 1);
+
+      writeFileSync(bundle, source('other'));
+      assert.equal(load(bundle, configDir), 'other');
+      assert.equal(readdirSync(join(configDir, 'code-cache')).length, 1, "the first bundle's cache is removed once the new one is written");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the command's bundle is ASCII (decoded fast), with no import() (node:vm runs no ES module loader for it)", () => {
+    const text = readFileSync(join(cliDist(), 'cli.cjs'));
+    assert.equal(
+      text.findIndex((byte) => byte > 0x7f),
+      -1,
+    );
+    assert.doesNotMatch(text.toString('latin1'), /(^|[^\w$.])import\(/);
+  });
+});
