@@ -214,7 +214,7 @@ async function inner() {
 
   const dist = join(root, 'app', 'dist');
   const cli = join(root, 'bin', 'mfa-tray.js');
-  if (!existsSync(join(dist, 'cli.mjs'))) throw new Error('app/dist/cli.mjs is missing; run npm run build (or drop --no-build)');
+  if (!existsSync(join(dist, 'cli.cjs'))) throw new Error('app/dist/cli.cjs is missing; run npm run build (or drop --no-build)');
   const N = {
     starts: quick ? 5 : 25, // credential-process pairs (a process start each side: cheap, noisy)
     refreshes: quick ? 3 : 13, // refresh vs the floor
@@ -517,8 +517,8 @@ async function inner() {
         {
           warmups: 1,
           prepare: async (i) => {
-            const cold = `c${i + 1}`;
-            const warm = `w${i + 1}`;
+            const cold = `cold${i + 1}`;
+            const warm = `warm${i + 1}`;
             return { cold, warm, [cold]: await main.add(cold), [warm]: await main.add(warm) };
           },
         },
