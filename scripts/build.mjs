@@ -98,6 +98,20 @@ const builtinsRequired = {
   },
 };
 
+/** What the command's CommonJS bundles for Node share. */
+const nodeCommonJs = {
+  absWorkingDir: root,
+  outdir,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outExtension: { '.js': '.cjs' },
+  sourcemap: 'linked',
+  legalComments: 'linked',
+  logLevel: 'warning',
+};
+
 // The command for bin/mfa-tray.js (main/cli/main.ts): one CommonJS file, loaded by
 // app/dist/cli-loader.cjs with V8's code cache (main/engine/files/code-cache.ts). Minified: V8 still needs
 // the text beside the cache, and without comments it is ASCII and half the size (unminified, 2 MB
@@ -105,21 +119,12 @@ const builtinsRequired = {
 // minified ~7 ms). Names are kept (`keepNames`), so that errors and classes still say what they
 // are; the source map beside it has the rest. The tray app's own command mode runs main.mjs instead.
 await build({
-  absWorkingDir: root,
+  ...nodeCommonJs,
   entryPoints: { cli: 'main/cli/main.ts' },
-  outdir,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  outExtension: { '.js': '.cjs' },
   minify: true,
   keepNames: true,
   external,
   plugins: [builtinsRequired, keytarRequired, ...engineLoadPlugins],
-  sourcemap: 'linked',
-  legalComments: 'linked',
-  logLevel: 'warning',
 });
 
 // The command's fast path for bin/mfa-tray.js (main/cli/fast-entry.ts): one CommonJS file, so that
@@ -128,21 +133,12 @@ await build({
 // slower: both files carry the modules they share, and the second is one more file to load.)
 // The loader of cli.cjs (main/engine/files/code-cache.ts) is a small file of its own beside it.
 await build({
-  absWorkingDir: root,
+  ...nodeCommonJs,
   entryPoints: { 'cli-fast': 'main/cli/fast-entry.ts', 'cli-loader': 'main/engine/files/code-cache.ts' },
-  outdir,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  outExtension: { '.js': '.cjs' },
   // The settings file's writer locks with proper-lockfile; this path only reads, and a CommonJS
   // bundle cannot leave a module in a chunk of its own, so the package stays outside.
   external: [...external, 'proper-lockfile'],
   plugins: [keytarRequired],
-  sourcemap: 'linked',
-  legalComments: 'linked',
-  logLevel: 'warning',
 });
 
 if (existsSync(join(root, preloadEntry))) {
