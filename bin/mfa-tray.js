@@ -27,7 +27,7 @@ if (missing !== undefined) {
   (argv[0] === 'credential-process' ? require(join(dist, 'cli-fast.cjs')).tryFastPath(argv) : Promise.resolve({ served: false }))
     .then(async (outcome) => {
       if (outcome.served) return;
-      const cli = require(join(dist, 'cli-loader.cjs')).loadCommandBundle(join(dist, 'cli.cjs'), argv[0]);
+      const cli = require(join(dist, 'cli-loader.cjs')).loadCommandBundle(join(dist, 'cli.cjs'), argv);
       await cli.runFromLauncher(argv, outcome.handoff);
     })
     .catch((error) => {

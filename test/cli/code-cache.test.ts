@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -46,6 +46,7 @@ describe("the command's compiled code, kept between runs", () => {
     assert.ok(cache, 'a cache for refresh');
     assert.deepEqual(more, []);
     assert.match(cache.name, /^cli-refresh-[0-9a-f]{24}-v8-[\w.-]+\.bin$/);
+    assert.ok(cache.name.endsWith(`-${process.arch}.bin`), 'for this CPU');
     assert.equal(cache.mode, 0o600);
     assert.equal(statSync(cacheFolder()).mode & 0o777, 0o700);
     assert.ok(cache.bytes.length > 100_000, `V8's code of what a refresh compiled (${cache.bytes.length} bytes)`);
@@ -97,9 +98,39 @@ describe("the command's compiled code, kept between runs", () => {
     assert.ok(after && after.ino !== made.ino, 'replaced');
     assert.equal(after.mode, 0o600);
 
+    // In a folder others can write to, none is used, and so none is written (it would be on every run).
     chmodSync(cacheFolder(), 0o777);
+    rmSync(join(cacheFolder(), after.name));
     await status();
-    assert.notEqual(caches('status')[0]?.ino, after.ino, 'in a folder others can write to, not used either');
+    assert.deepEqual(caches('status'), []);
+  });
+
+  test('a cache that cannot be written is no error: the command says nothing of it and ends as it would have', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    writeFileSync(cacheFolder(), 'not a folder');
+    const result = await cli.sandbox.run(['status']);
+    assert.equal(result.status, 0);
+    assert.equal(result.stderr, '');
+    assert.equal(readFileSync(cacheFolder(), 'utf8'), 'not a folder');
+  });
+
+  test("writing one removes this command's caches of older bundles and dead writers' temp files, not another Node's", async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await status();
+    const [made] = caches('status');
+    assert.ok(made);
+    const suffix = made.name.slice(made.name.indexOf('-v8-'));
+    const folder = cacheFolder();
+    const olderBundle = `cli-status-${'0'.repeat(24)}${suffix}`;
+    const otherNode = `cli-status-${'0'.repeat(24)}-v8-1.2.3-${process.arch}.bin`;
+    const otherCommand = `cli-list-${'0'.repeat(24)}${suffix}`;
+    const deadTemp = `.${made.name}.99999.tmp`;
+    const liveTemp = `.${made.name}.99998.tmp`;
+    for (const name of [olderBundle, otherNode, otherCommand, deadTemp, liveTemp]) writeFileSync(join(folder, name), 'x', { mode: 0o600 });
+    utimesSync(join(folder, deadTemp), new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    rmSync(join(folder, made.name));
+    await status();
+    assert.deepEqual(readdirSync(folder).sort(), [liveTemp, otherCommand, otherNode, made.name].sort());
   });
 
   test('a command that fails keeps none, and nothing creates the config folder for one', async () => {
@@ -109,6 +140,9 @@ describe("the command's compiled code, kept between runs", () => {
     await cli.sandbox.addProfile('dev', cli.user);
     assert.notEqual((await cli.sandbox.run(['status', 'nosuch'])).status, 0);
     assert.deepEqual(caches('status'), []);
+    // Nor does a run that only prints its help: its cache would hold the help alone.
+    assert.equal((await cli.sandbox.run(['refresh', '--help'])).status, 0);
+    assert.equal((await cli.sandbox.run(['status', '-h'])).status, 0);
     // A command that is not run again and again keeps none either.
     assert.equal((await cli.sandbox.run(['edit', 'dev', '--duration', '7200'])).status, 0);
     assert.equal(existsSync(cacheFolder()), false);
@@ -116,12 +150,12 @@ describe("the command's compiled code, kept between runs", () => {
 });
 
 describe('the loader, on bundles of its own', () => {
-  /** Runs `loadCommandBundle(bundle, 'status')` in a child process, as the launcher does; what the bundle exported. */
+  /** Runs `loadCommandBundle(bundle, ['status'])` in a child process, as the launcher does; what the bundle exported. */
   function load(bundle: string, configDir: string): string {
     const loader = join(cliDist(), 'cli-loader.cjs');
     const result = spawnSync(
       process.execPath,
-      ['-e', `console.log(require(${JSON.stringify(loader)}).loadCommandBundle(${JSON.stringify(bundle)}, 'status').value)`],
+      ['-e', `console.log(require(${JSON.stringify(loader)}).loadCommandBundle(${JSON.stringify(bundle)}, ['status']).value)`],
       {
         env: { ...process.env, MFA_TRAY_CONFIG_DIR: configDir },
         encoding: 'utf8',

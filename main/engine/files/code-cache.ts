@@ -17,11 +17,11 @@
  * V8 rejects a cache made by another Node version or with other flags; such a cache is replaced.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { readOwnFile } from './own-file';
+import { isOwnFolder, readOwnFile } from './own-file';
 import { CONFIG_FILE_NAMES, configDir } from './paths';
 
 /**
@@ -34,15 +34,21 @@ const CACHED_COMMANDS = new Set(['refresh', 'credential-process', 'export', 'exe
 const CHECKSUM = 'sha256';
 const CHECKSUM_BYTES = 32;
 
+/** A temp file of a writer that died before its rename is removed by a later writer after this long. */
+const STALE_TEMP_MS = 10 * 60_000;
+
 /**
- * Runs the CommonJS bundle `file` as `require` would, and returns its exports. With `command` one
- * of {@link CACHED_COMMANDS}, the bundle is compiled from its cache when there is a good one, and
- * when there is none (or V8 rejected it) a cache is made once this process ends with status 0.
+ * Runs the CommonJS bundle `file` as `require` would, and returns its exports. For `argv` (the
+ * command line) of one of {@link CACHED_COMMANDS}, the bundle is compiled from its cache when there
+ * is a good one, and when there is none (or V8 rejected it) a cache is made once this process ends
+ * with status 0. A cache holds what the run that made it compiled: a later run that compiles more
+ * does not add to it (the next bundle or Node starts afresh), so a run that only prints its help
+ * makes none.
  */
-export function loadCommandBundle(file: string, command: string | undefined, env: NodeJS.ProcessEnv = process.env): unknown {
+export function loadCommandBundle(file: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): unknown {
   // The bundle is the program itself: read as Node reads a module it requires.
   const bytes = readFileSync(file);
-  const cache = cacheFileFor(bytes, command, env);
+  const cache = argv.includes('--help') || argv.includes('-h') ? undefined : cacheFileFor(bytes, argv[0], env);
   const cachedData = cache === undefined ? undefined : checkedCache(readOwnFile(cache.file));
   const script = new Script(wrap(bytes.toString('utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
   if (cache !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
@@ -58,8 +64,9 @@ export function loadCommandBundle(file: string, command: string | undefined, env
 interface CacheFile {
   readonly folder: string;
   readonly file: string;
-  /** Caches of the same command for other bundles (or Node versions): removed when this one is written. */
+  /** How the names of this command's caches for this V8 begin and end: those of other bundles are removed when this one is written. */
   readonly prefix: string;
+  readonly suffix: string;
 }
 
 /** Where the cache of `command` for this bundle and this V8 lives; undefined when it keeps none. */
@@ -67,8 +74,11 @@ function cacheFileFor(bytes: Buffer, command: string | undefined, env: NodeJS.Pr
   if (command === undefined || !CACHED_COMMANDS.has(command) || process.getuid === undefined) return undefined;
   const folder = join(configDir(env), CONFIG_FILE_NAMES.codeCache);
   const bundle = createHash('sha256').update(bytes).digest('hex').slice(0, 24);
+  // Another Node (another V8, or the same on another CPU: macOS runs arm64 and x64 Nodes side by
+  // side) keeps caches of its own, beside these and untouched by them.
   const prefix = `cli-${command}-`;
-  return { folder, file: join(folder, `${prefix}${bundle}-v8-${process.versions.v8}.bin`), prefix };
+  const suffix = `-v8-${process.versions.v8}-${process.arch}.bin`;
+  return { folder, file: join(folder, `${prefix}${bundle}${suffix}`), prefix, suffix };
 }
 
 /** The cache's data when its checksum matches it; otherwise (or when there is none) undefined. */
@@ -80,17 +90,21 @@ function checkedCache(content: Buffer | undefined): Buffer | undefined {
 
 /**
  * Writes the cache of what this run compiled: into a new file, synced, then renamed over the old
- * one, so that a reader sees a whole cache or none. The config folder is not created for it (a
- * command that found no settings leaves nothing behind). Any failure leaves things as they were:
- * a cache is never worth an error.
+ * one, so that a reader sees a whole cache or none. Only into a folder the reader would read from
+ * (else it would be made again on every run), and the config folder is not created for it (a
+ * command that found no settings leaves nothing behind). Any failure leaves things as they were,
+ * silently: a cache is never worth an error, and this runs as the process exits.
  */
 function saveCache(cache: CacheFile, script: Script): void {
   const temp = join(cache.folder, `.${basename(cache.file)}.${process.pid}.tmp`);
+  let created = false;
   try {
     if (!existsSync(dirname(cache.folder))) return;
     mkdirSync(cache.folder, { mode: 0o700, recursive: true });
+    if (!isOwnFolder(cache.folder)) return;
     const data = script.createCachedData();
     const fd = openSync(temp, 'wx', 0o600);
+    created = true;
     try {
       writeAll(fd, createHash(CHECKSUM).update(data).digest());
       writeAll(fd, data);
@@ -99,11 +113,28 @@ function saveCache(cache: CacheFile, script: Script): void {
       closeSync(fd);
     }
     renameSync(temp, cache.file);
-    for (const name of readdirSync(cache.folder)) {
-      if (name.startsWith(cache.prefix) && name !== basename(cache.file)) rmSync(join(cache.folder, name), { force: true });
-    }
+    created = false;
+    removeOthers(cache);
   } catch {
-    rmSync(temp, { force: true });
+    if (created) removeQuietly(temp);
+  }
+}
+
+/** This command's caches of other bundles for this V8, and temp files their writers left behind. */
+function removeOthers(cache: CacheFile): void {
+  const now = Date.now();
+  for (const name of readdirSync(cache.folder)) {
+    const path = join(cache.folder, name);
+    const older = name.startsWith(cache.prefix) && name.endsWith(cache.suffix) && path !== cache.file;
+    if (older || (name.startsWith(`.${cache.prefix}`) && name.endsWith('.tmp') && now - statSync(path).mtimeMs > STALE_TEMP_MS)) removeQuietly(path);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // Left for the next writer.
   }
 }
 

@@ -47,6 +47,21 @@ export function readOwnFile(path: string): Buffer | undefined {
   }
 }
 
+/**
+ * Whether `folder` is one {@link readOwnFile} would read from: it and every folder above it owned by
+ * this user or root and writable by no one else (unless sticky). False when it is missing, and on
+ * Windows.
+ */
+export function isOwnFolder(folder: string): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined) return false;
+  try {
+    return foldersSafe(realpathSync.native(folder), uid);
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `folder` and every folder above it are owned by `uid` or root and writable by no one else (unless sticky). */
 function foldersSafe(folder: string, uid: number): boolean {
   for (let at = folder; ; at = dirname(at)) {
