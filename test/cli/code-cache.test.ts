@@ -37,7 +37,6 @@ async function status(): Promise<void> {
 describe("the command's compiled code, kept between runs", () => {
   test('a refresh keeps it in the config folder, only for this user, with no secret in it', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
-    assert.equal(existsSync(cacheFolder()), false, 'add keeps no cache');
     assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string })).status, 0);
     const result = await cli.sandbox.run(['refresh', 'dev']);
     assert.equal(result.status, 0, result.stderr);
@@ -106,8 +105,9 @@ describe("the command's compiled code, kept between runs", () => {
   });
 
   test('a cache that cannot be written is no error: the command says nothing of it and ends as it would have', async () => {
-    await cli.sandbox.addProfile('dev', cli.user);
+    mkdirSync(cli.sandbox.configDir, { recursive: true });
     writeFileSync(cacheFolder(), 'not a folder');
+    await cli.sandbox.addProfile('dev', cli.user);
     const result = await cli.sandbox.run(['status']);
     assert.equal(result.status, 0);
     assert.equal(result.stderr, '');
@@ -130,7 +130,9 @@ describe("the command's compiled code, kept between runs", () => {
     utimesSync(join(folder, deadTemp), new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
     rmSync(join(folder, made.name));
     await status();
-    assert.deepEqual(readdirSync(folder).sort(), [liveTemp, otherCommand, otherNode, made.name].sort());
+    const addsOwn = caches('add').map((c) => c.name);
+    assert.equal(addsOwn.length, 1);
+    assert.deepEqual(readdirSync(folder).sort(), [liveTemp, otherCommand, otherNode, made.name, ...addsOwn].sort());
   });
 
   test('a command that fails keeps none, and nothing creates the config folder for one', async () => {
@@ -143,9 +145,13 @@ describe("the command's compiled code, kept between runs", () => {
     // Nor does a run that only prints its help: its cache would hold the help alone.
     assert.equal((await cli.sandbox.run(['refresh', '--help'])).status, 0);
     assert.equal((await cli.sandbox.run(['status', '-h'])).status, 0);
-    // A command that is not run again and again keeps none either.
+    // Nor a word that is not a command (a usage error), nor options first.
+    assert.equal((await cli.sandbox.run(['refesh', 'dev'])).status, 2);
+    assert.equal((await cli.sandbox.run(['--version'])).status, 0);
+    assert.deepEqual(readdirSync(cacheFolder()), [caches('add')[0]?.name], 'only the add that made the profile kept one');
+    // Every command keeps its own: edit's, beside add's.
     assert.equal((await cli.sandbox.run(['edit', 'dev', '--duration', '7200'])).status, 0);
-    assert.equal(existsSync(cacheFolder()), false);
+    assert.equal(caches('edit').length, 1);
   });
 });
 
