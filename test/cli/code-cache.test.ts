@@ -124,15 +124,17 @@ describe("the command's compiled code, kept between runs", () => {
     const olderBundle = `cli-status-${'0'.repeat(24)}${suffix}`;
     const otherNode = `cli-status-${'0'.repeat(24)}-v8-1.2.3-${process.arch}.bin`;
     const otherCommand = `cli-list-${'0'.repeat(24)}${suffix}`;
+    // A command whose word begins with another's (none does today) keeps its cache too.
+    const longerWord = `cli-status-x-${'0'.repeat(24)}${suffix}`;
     const deadTemp = `.${made.name}.99999.tmp`;
     const liveTemp = `.${made.name}.99998.tmp`;
-    for (const name of [olderBundle, otherNode, otherCommand, deadTemp, liveTemp]) writeFileSync(join(folder, name), 'x', { mode: 0o600 });
+    for (const name of [olderBundle, otherNode, otherCommand, longerWord, deadTemp, liveTemp]) writeFileSync(join(folder, name), 'x', { mode: 0o600 });
     utimesSync(join(folder, deadTemp), new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
     rmSync(join(folder, made.name));
     await status();
     const addsOwn = caches('add').map((c) => c.name);
     assert.equal(addsOwn.length, 1);
-    assert.deepEqual(readdirSync(folder).sort(), [liveTemp, otherCommand, otherNode, made.name, ...addsOwn].sort());
+    assert.deepEqual(readdirSync(folder).sort(), [liveTemp, otherCommand, longerWord, otherNode, made.name, ...addsOwn].sort());
   });
 
   test('a command that fails keeps none, and nothing creates the config folder for one', async () => {

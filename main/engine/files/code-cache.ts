@@ -4,7 +4,7 @@
  * the bundle (the engine, the command and the AWS SDK) is most of what a refresh costs over a bare
  * SDK call; with the cache V8 reads it back instead (README, Performance, row 1).
  *
- * Written by hand (~90 lines, bundled on its own as app/dist/cli-loader.cjs): Node 22.1+ keeps
+ * Written by hand (~120 lines, bundled on its own as app/dist/cli-loader.cjs): Node 22.1+ keeps
  * such a cache itself (`module.enableCompileCache`), Node 20 has none, and v8-compile-cache, the
  * package made for it, keeps its cache in the temp folder every user shares ($TMP/v8-compile-cache)
  * and never asks who wrote it. The cache is code this process runs, so it is used only when:
@@ -32,6 +32,9 @@ import { CONFIG_FILE_NAMES, configDir } from './paths';
  * writes a cache, and only a command's word (or `help`) ends well.
  */
 const COMMAND_WORD = /^[a-z][a-z-]{0,39}$/;
+
+/** How much of the bundle's sha256 (hex) names its caches. */
+const HASH_CHARS = 24;
 
 const CHECKSUM = 'sha256';
 const CHECKSUM_BYTES = 32;
@@ -75,7 +78,7 @@ interface CacheFile {
 function cacheFileFor(bytes: Buffer, command: string | undefined, env: NodeJS.ProcessEnv): CacheFile | undefined {
   if (command === undefined || !COMMAND_WORD.test(command) || process.getuid === undefined) return undefined;
   const folder = join(configDir(env), CONFIG_FILE_NAMES.codeCache);
-  const bundle = createHash('sha256').update(bytes).digest('hex').slice(0, 24);
+  const bundle = createHash('sha256').update(bytes).digest('hex').slice(0, HASH_CHARS);
   // Another Node (another V8, or the same on another CPU: macOS runs arm64 and x64 Nodes side by
   // side) keeps caches of its own, beside these and untouched by them.
   const prefix = `cli-${command}-`;
@@ -127,8 +130,19 @@ function removeOthers(cache: CacheFile): void {
   const now = Date.now();
   for (const name of readdirSync(cache.folder)) {
     const path = join(cache.folder, name);
-    const older = name.startsWith(cache.prefix) && name.endsWith(cache.suffix) && path !== cache.file;
-    if (older || (name.startsWith(`.${cache.prefix}`) && name.endsWith('.tmp') && now - statSync(path).mtimeMs > STALE_TEMP_MS)) removeQuietly(path);
+    // Exactly this command's name, a bundle's hash and this V8's ending: `cli-list-…` is not `cli-list-x-…`'s.
+    const older = name.startsWith(cache.prefix) && name.endsWith(cache.suffix) && name.length === cache.prefix.length + HASH_CHARS + cache.suffix.length;
+    if ((older && path !== cache.file) || (name.startsWith(`.${cache.prefix}`) && name.endsWith('.tmp') && now - modifiedAt(path) > STALE_TEMP_MS))
+      removeQuietly(path);
+  }
+}
+
+/** When `path` was last modified; now when it has gone meanwhile (another writer renamed it). */
+function modifiedAt(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return Date.now();
   }
 }
 
