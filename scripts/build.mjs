@@ -98,26 +98,6 @@ const builtinsRequired = {
   },
 };
 
-/**
- * In the command's bundle, the AWS SDK's clients (imported on first use by
- * main/engine/aws/sdk-aws-gateway.ts) are the part app/dist/cli-aws.cjs (main/engine/aws/sdk-part.ts),
- * loaded through the loader with a code cache of its own: without a cache, V8 pre-parses every
- * function of a file it compiles, and a command that never calls AWS would pay for the SDK's half.
- */
-const awsSdkAsPart = {
-  name: 'aws-sdk-as-part',
-  setup(build) {
-    build.onResolve({ filter: /^@aws-sdk\/client-(sts|iam)$/ }, (args) =>
-      args.kind === 'dynamic-import' ? { path: args.path.slice('@aws-sdk/client-'.length), namespace: 'aws-sdk-part' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'aws-sdk-part' }, (args) => ({
-      contents: `const { join } = require('node:path');
-module.exports = require(join(__dirname, 'cli-loader.cjs')).loadPart(join(__dirname, 'cli-aws.cjs')).${args.path};`,
-      loader: 'js',
-    }));
-  },
-};
-
 /** What the command's CommonJS bundles for Node share. */
 const nodeCommonJs = {
   absWorkingDir: root,
@@ -144,17 +124,7 @@ await build({
   minify: true,
   keepNames: true,
   external,
-  plugins: [awsSdkAsPart, builtinsRequired, keytarRequired, ...engineLoadPlugins],
-});
-
-// The AWS SDK's part of the command (see awsSdkAsPart), minified for the same reasons.
-await build({
-  ...nodeCommonJs,
-  entryPoints: { 'cli-aws': 'main/engine/aws/sdk-part.ts' },
-  minify: true,
-  keepNames: true,
-  external,
-  plugins: [builtinsRequired, ...engineLoadPlugins],
+  plugins: [builtinsRequired, keytarRequired, ...engineLoadPlugins],
 });
 
 // The command's fast path for bin/mfa-tray.js (main/cli/fast-entry.ts): one CommonJS file, so that

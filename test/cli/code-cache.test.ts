@@ -17,11 +17,11 @@ function cacheFolder(): string {
   return join(cli.sandbox.configDir, 'code-cache');
 }
 
-/** The cache files of `command`, or of a part (`part-<name>`): name, inode, change time, mode, content. */
+/** The cache files of `command` (name, inode, change time, mode, content). */
 function caches(command: string): { readonly name: string; readonly ino: number; readonly ctimeMs: number; readonly mode: number; readonly bytes: Buffer }[] {
   if (!existsSync(cacheFolder())) return [];
   return readdirSync(cacheFolder())
-    .filter((name) => name.startsWith(command.startsWith('part-') ? `${command}-` : `cli-${command}-`))
+    .filter((name) => name.startsWith(`cli-${command}-`))
     .map((name) => {
       const path = join(cacheFolder(), name);
       const info = statSync(path);
@@ -49,30 +49,11 @@ describe("the command's compiled code, kept between runs", () => {
     assert.equal(cache.mode, 0o600);
     assert.equal(statSync(cacheFolder()).mode & 0o777, 0o700);
     assert.ok(cache.bytes.length > 100_000, `V8's code of what a refresh compiled (${cache.bytes.length} bytes)`);
-    // The AWS SDK's part keeps its own, shared by every command that calls AWS.
-    const [sdk, ...moreSdk] = caches('part-cli-aws');
-    assert.ok(sdk, "a cache for the AWS SDK's part");
-    assert.deepEqual(moreSdk, []);
-    assert.equal(sdk.mode, 0o600);
-    assert.ok(sdk.bytes.length > 100_000, `V8's code of the SDK a refresh ran (${sdk.bytes.length} bytes)`);
     const session = cli.sts.sessions.at(-1);
     assert.ok(session);
-    const files = readdirSync(cacheFolder()).map((name) => readFileSync(join(cacheFolder(), name)));
     for (const secret of [cli.user.secretAccessKey, cli.user.totpSecret as string, session.secretAccessKey, session.sessionToken, session.accessKeyId]) {
-      assert.equal(
-        files.some((bytes) => bytes.includes(secret)),
-        false,
-        'a secret in a cache',
-      );
+      assert.equal(cache.bytes.includes(secret), false, 'a secret in the cache');
     }
-  });
-
-  test('a command that does not call AWS never reads the AWS SDK', async () => {
-    await cli.sandbox.addProfile('dev', cli.user);
-    await status();
-    await status();
-    assert.deepEqual(caches('part-cli-aws'), []);
-    assert.equal(caches('status').length, 1);
   });
 
   test('the next run uses it as it is; a cache cut short or changed is not used, and is replaced', async () => {
@@ -213,15 +194,12 @@ describe('the loader, on bundles of its own', () => {
     }
   });
 
-  test("the command's bundle and its SDK part are ASCII (decoded fast), with no import() (node:vm runs no ES module loader for them)", () => {
-    for (const name of ['cli.cjs', 'cli-aws.cjs']) {
-      const text = readFileSync(join(cliDist(), name));
-      assert.equal(
-        text.findIndex((byte) => byte > 0x7f),
-        -1,
-        name,
-      );
-      assert.doesNotMatch(text.toString('latin1'), /(^|[^\w$.])import\(/, name);
-    }
+  test("the command's bundle is ASCII (decoded fast), with no import() (node:vm runs no ES module loader for it)", () => {
+    const text = readFileSync(join(cliDist(), 'cli.cjs'));
+    assert.equal(
+      text.findIndex((byte) => byte > 0x7f),
+      -1,
+    );
+    assert.doesNotMatch(text.toString('latin1'), /(^|[^\w$.])import\(/);
   });
 });

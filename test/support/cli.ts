@@ -129,9 +129,9 @@ async function takeSnapshot(): Promise<string> {
   }
 }
 
-/** Whether the command's bundles (cli.cjs, its AWS SDK part, its loader, the fast path) and main.mjs with every chunk any of its files imports are there. */
+/** Whether the command's bundles (cli.cjs, its loader, the fast path) and main.mjs with every chunk any of its files imports are there. */
 function bundleComplete(dist: string): boolean {
-  if (!['cli.cjs', 'cli-aws.cjs', 'cli-loader.cjs', 'cli-fast.cjs', 'main.mjs'].every((name) => existsSync(join(dist, name)))) return false;
+  if (!['cli.cjs', 'cli-loader.cjs', 'cli-fast.cjs', 'main.mjs'].every((name) => existsSync(join(dist, name)))) return false;
   const files = [
     join(dist, 'main.mjs'),
     ...readdirSync(join(dist, 'chunks'))

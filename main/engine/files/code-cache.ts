@@ -51,24 +51,9 @@ const STALE_TEMP_MS = 10 * 60_000;
  * makes none.
  */
 export function loadCommandBundle(file: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): unknown {
-  const command = argv[0];
-  const cached = command !== undefined && COMMAND_WORD.test(command) && !argv.includes('--help') && !argv.includes('-h');
-  return loadBundle(file, cached ? `cli-${command}-` : undefined, env);
-}
-
-/**
- * A part of the command's bundle that it loads when first needed (`cli-aws.cjs`, the AWS SDK), as
- * {@link loadCommandBundle} loads the bundle, with a cache of its own that every command shares.
- */
-export function loadPart(file: string, env: NodeJS.ProcessEnv = process.env): unknown {
-  return loadBundle(file, `part-${basename(file, '.cjs')}-`, env);
-}
-
-/** Runs `file` from the cache whose names begin with `prefix` (none: compiled afresh, no cache kept). */
-function loadBundle(file: string, prefix: string | undefined, env: NodeJS.ProcessEnv): unknown {
   // The bundle is the program itself: read as Node reads a module it requires.
   const bytes = readFileSync(file);
-  const cache = prefix === undefined ? undefined : cacheFileFor(bytes, prefix, env);
+  const cache = argv.includes('--help') || argv.includes('-h') ? undefined : cacheFileFor(bytes, argv[0], env);
   const cachedData = cache === undefined ? undefined : checkedCache(readOwnFile(cache.file));
   const script = new Script(wrap(bytes.toString('utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
   if (cache !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
@@ -89,13 +74,14 @@ interface CacheFile {
   readonly suffix: string;
 }
 
-/** Where the cache named by `prefix` for this bundle and this V8 lives; undefined when none is kept (Windows). */
-function cacheFileFor(bytes: Buffer, prefix: string, env: NodeJS.ProcessEnv): CacheFile | undefined {
-  if (process.getuid === undefined) return undefined;
+/** Where the cache of `command` for this bundle and this V8 lives; undefined when it keeps none. */
+function cacheFileFor(bytes: Buffer, command: string | undefined, env: NodeJS.ProcessEnv): CacheFile | undefined {
+  if (command === undefined || !COMMAND_WORD.test(command) || process.getuid === undefined) return undefined;
   const folder = join(configDir(env), CONFIG_FILE_NAMES.codeCache);
   const bundle = createHash('sha256').update(bytes).digest('hex').slice(0, HASH_CHARS);
   // Another Node (another V8, or the same on another CPU: macOS runs arm64 and x64 Nodes side by
   // side) keeps caches of its own, beside these and untouched by them.
+  const prefix = `cli-${command}-`;
   const suffix = `-v8-${process.versions.v8}-${process.arch}.bin`;
   return { folder, file: join(folder, `${prefix}${bundle}${suffix}`), prefix, suffix };
 }
