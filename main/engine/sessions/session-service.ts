@@ -423,8 +423,9 @@ export class SessionService {
     const wrote = await this.deps.file.writeSession(entry.section, session, {
       onlyIf: (inFile) => (inFile?.accessKeyId ?? null) === entry.over && record.holds(name, entry.accessKeyId),
     });
-    // Another keeper (the tray app beside watch) may have written it first: then it is that one's news.
-    if ((await this.deps.file.readSession(entry.section))?.accessKeyId !== session.accessKeyId) return false;
+    // Not written here: another keeper (the tray app beside watch) may have written it first, and
+    // then it is that one's news; or the section or the record changed meanwhile.
+    if (!wrote && (await this.deps.file.readSession(entry.section))?.accessKeyId !== session.accessKeyId) return false;
     await record.settle(name, entry.accessKeyId, true);
     return wrote;
   }
