@@ -272,7 +272,7 @@ describe('a refresh when the disk says no', () => {
   });
 
   test('a kept session is never written over what came into the section after it, and is then let go', { skip: noMount }, async (t) => {
-    const { h, old, kept } = await keptThenRoom(t);
+    const { h, old, file } = await keptThenRoom(t);
     // Another tool wrote a session of its own into [work] meanwhile: it stays.
     const theirs = (await readFile(h.credentialsPath, 'latin1')).replace(/(\[work\]\naws_access_key_id = )ASIA\w+/, '$1ASIAOTHERTOOLXXXQ7RZ');
     await writeFile(h.credentialsPath, theirs, 'latin1');
@@ -283,7 +283,7 @@ describe('a refresh when the disk says no', () => {
     assert.equal(record.profiles.work, undefined, 'dropped from the record');
     await writeFile(h.credentialsPath, theirs.replace('ASIAOTHERTOOLXXXQ7RZ', old.accessKeyId), 'latin1');
     assert.deepEqual(await h.engine.sessions.writeKept(), []);
-    assert.equal(loopback.sts.sessions.at(-1)?.accessKeyId, kept.accessKeyId, 'no code spent by any of it');
+    assert.equal((await file.readSession('work'))?.accessKeyId, old.accessKeyId, 'the section keeps the old session: the kept one never goes in');
   });
 
   test('a remove that begins while the kept session waits for the file lock: it is not written, the file keeps what it had', { skip: noMount }, async (t) => {
@@ -296,9 +296,11 @@ describe('a refresh when the disk says no', () => {
     const writeSession = credentials.writeSession.bind(credentials);
     let asked!: () => void;
     const atTheLock = new Promise<void>((resolve) => (asked = resolve));
+    let wrote: Promise<boolean> | undefined;
     credentials.writeSession = (...args) => {
       asked();
-      return writeSession(...args);
+      wrote = writeSession(...args);
+      return wrote;
     };
     const writing = h.engine.sessions.writeKept();
     await atTheLock;
@@ -306,6 +308,7 @@ describe('a refresh when the disk says no', () => {
     await h.engine.removeProfile('work');
     await release();
     assert.deepEqual(await writing, []);
+    assert.equal(await wrote, false, 'declined under the lock (not failed: a failure would reject)');
     assert.equal((await file.readSession('work'))?.accessKeyId, old.accessKeyId, "the file holds what it had: not the removed profile's kept session");
   });
 

@@ -17,6 +17,7 @@ import { EngineChild, type CallResult } from '../support/fault-engine';
 import { sdkProfiles } from '../support/fault-ini';
 import { sandboxFiles, startPrivateKeyring, type PrivateKeyring, type SandboxFiles } from '../support/fault-keyring';
 import { uniqueServicePrefix } from '../support/keyring';
+import { until } from '../support/until';
 import { useStsServer, type StsUser } from '../support/sts-server';
 
 let dir: string;
@@ -101,10 +102,10 @@ describe('the keychain daemon stopped in the middle of a run', () => {
   });
 
   test('killed while STS is answering a refresh: a clear error; the file holds the whole new session, the cache the old one', async () => {
-    loopback.sts.setLatency(1500);
+    loopback.sts.setLatency(3500); // the faults below must land while STS answers (the child waits 5 s for it)
     const sent = loopback.sts.count('GetSessionToken');
     const refresh = engine.call<SessionCredentials>('refresh', 'work', { code: loopback.sts.currentCode(user, 1) });
-    while (loopback.sts.count('GetSessionToken') === sent) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => loopback.sts.count('GetSessionToken') > sent, 'the code sent to STS');
     await keyring.kill();
     const result = await refresh;
     loopback.sts.setLatency(0);
@@ -224,10 +225,10 @@ describe('neither the credentials file nor the keychain can take the session AWS
     assert.match(record, new RegExp(old.accessKeyId));
 
     // While STS answers (the checks before the code was sent all passed): the file turns read-only, the keyring dies.
-    loopback.sts.setLatency(1500);
+    loopback.sts.setLatency(3500); // the faults below must land while STS answers (the child waits 5 s for it)
     const sent = loopback.sts.count('GetSessionToken');
     const refresh = child.call<SessionCredentials>('refresh', 'solo', { code: loopback.sts.currentCode(solo, 1) });
-    while (loopback.sts.count('GetSessionToken') === sent) await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => loopback.sts.count('GetSessionToken') > sent, 'the code sent to STS');
     await chmod(file, 0o400);
     await keyring.kill();
     const result = await refresh;
