@@ -15,7 +15,7 @@ import { APP_SCHEME, type WindowPage } from './app-protocol';
 export const WINDOW_SHAPES: Readonly<Record<WindowPage, BrowserWindowConstructorOptions>> = {
   // Small and focused: one field, one button.
   prompt: { width: 400, height: 320, resizable: false, minimizable: false, maximizable: false, fullscreenable: false },
-  profiles: { width: 780, height: 620, minWidth: 600, minHeight: 460, fullscreenable: false },
+  profiles: { width: 780, height: 640, minWidth: 600, minHeight: 460, fullscreenable: false },
   settings: { width: 540, height: 560, resizable: false, maximizable: false, fullscreenable: false },
 };
 

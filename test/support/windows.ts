@@ -20,7 +20,7 @@ import { useStsServer, type StsServer } from './sts-server';
 /** Window sizes as the tray app opens them (main/electron/window-factory.ts), and as the screenshots show them. */
 export const WINDOW_SIZES = {
   prompt: { width: 400, height: 320 },
-  profiles: { width: 780, height: 620 },
+  profiles: { width: 780, height: 640 },
   settings: { width: 540, height: 560 },
 } as const;
 
