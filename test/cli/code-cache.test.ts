@@ -137,6 +137,45 @@ describe("the command's compiled code, kept between runs", () => {
     assert.deepEqual(readdirSync(folder).sort(), [liveTemp, otherCommand, longerWord, otherNode, made.name, ...addsOwn].sort());
   });
 
+  test("a command's first run borrows another command's cache of this bundle, then keeps its own; never a cache it would not use as its own", async () => {
+    // Logs, for each compile of the command's bundle, whether V8 was given a cache and took it.
+    const log = join(cli.sandbox.dir, 'compiles.log');
+    const preload = join(cli.sandbox.dir, 'log-compiles.cjs');
+    writeFileSync(
+      preload,
+      `const vm = require('node:vm'); const { appendFileSync } = require('node:fs'); const Script = vm.Script;
+vm.Script = class extends Script {
+  constructor(code, options) { super(code, options); if (String(options && options.filename).endsWith('cli.cjs')) appendFileSync(${JSON.stringify(log)}, (options.cachedData ? (this.cachedDataRejected ? 'rejected' : 'taken') : 'none') + '\\n'); }
+};\n`,
+    );
+    const compiles = async (args: readonly string[]): Promise<string> => {
+      rmSync(log, { force: true });
+      const result = await cli.sandbox.run(args, { nodeArgs: ['--require', preload] });
+      assert.equal(result.status, 0, result.stderr);
+      return readFileSync(log, 'utf8').trim();
+    };
+
+    await cli.sandbox.addProfile('dev', cli.user);
+    const [added] = caches('add');
+    assert.ok(added);
+    assert.equal(await compiles(['status']), 'taken', "status's first run ran from add's cache");
+    const [own] = caches('status');
+    assert.ok(own, 'and kept a cache of its own');
+    assert.equal(await compiles(['status']), 'taken');
+    assert.deepEqual(caches('status'), [own], 'which the next run uses');
+
+    // Not one of another bundle (by its name's hash: V8 would take a cache of any text of the
+    // same length), nor one another user could have written, nor one cut short.
+    const folder = cacheFolder();
+    const suffix = added.name.slice(added.name.indexOf('-v8-'));
+    writeFileSync(join(folder, `cli-remove-${'0'.repeat(24)}${suffix}`), added.bytes, { mode: 0o600 });
+    writeFileSync(join(folder, `cli-edit${added.name.slice('cli-add'.length)}`), added.bytes.subarray(0, added.bytes.length - 1000), { mode: 0o600 });
+    chmodSync(join(folder, added.name), 0o666);
+    rmSync(join(folder, own.name));
+    assert.equal(await compiles(['status']), 'none');
+    assert.equal(caches('status').length, 1, 'it makes its own all the same');
+  });
+
   test('a command that fails keeps none, and nothing creates the config folder for one', async () => {
     const failed = await cli.sandbox.run(['status', 'nosuch']);
     assert.notEqual(failed.status, 0);
