@@ -22,7 +22,7 @@ import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { KEYRING_SESSION_COMMANDS, missingInstallLine, runInKeyringSession } from '../scripts/keyring-session.mjs';
-import { engineLoadPlugins } from '../scripts/bundle-plugins.mjs';
+import { commandBundleOptions, engineLoadPlugins } from '../scripts/bundle-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -319,14 +319,15 @@ async function inner() {
   };
 
   // Children bundled as the app's bundles are (esbuild, ESM, the build's plugins that change what
-  // the engine loads, scripts/bundle-plugins.mjs; keytar from the checkout).
+  // the engine loads, scripts/bundle-plugins.mjs; keytar from the checkout); the write child as the
+  // command's bundle is.
   const bundles = mkdtempSync(join(tmpdir(), 'mfa-tray-bench-bundles-'));
   const keytarPath = createRequire(join(root, 'package.json')).resolve('keytar');
   {
     const { build } = await import('esbuild');
     await build({
       absWorkingDir: root,
-      entryPoints: { memory: 'bench/memory-child.mjs', menu: 'bench/menu-child.mjs', soak: 'bench/soak-child.mjs', write: 'bench/write-child.mjs' },
+      entryPoints: { memory: 'bench/memory-child.mjs', menu: 'bench/menu-child.mjs', soak: 'bench/soak-child.mjs' },
       outdir: bundles,
       bundle: true,
       splitting: true,
@@ -340,6 +341,20 @@ async function inner() {
       plugins: [
         { name: 'keytar-from-checkout', setup: (b) => b.onResolve({ filter: /^keytar$/ }, () => ({ path: keytarPath, external: true })) },
         ...engineLoadPlugins,
+      ],
+    });
+    // The write child as the command's own bundle (app/dist/cli.cjs) is built, run through its loader.
+    await build({
+      ...commandBundleOptions,
+      absWorkingDir: root,
+      entryPoints: { write: 'bench/write-child.mjs' },
+      outdir: bundles,
+      outExtension: { '.js': '.cjs' },
+      external: ['electron'],
+      logLevel: 'error',
+      plugins: [
+        ...commandBundleOptions.plugins,
+        { name: 'keytar-from-checkout', setup: (b) => b.onResolve({ filter: /^keytar$/ }, () => ({ path: keytarPath, external: true })) },
       ],
     });
   }
@@ -709,29 +724,51 @@ async function inner() {
       const original = largeCredentialsFile(1000);
       const start = original.indexOf('[target0]');
       const end = original.indexOf('\n[', start + 1) + 1;
+      // The write child runs as `mfa-tray refresh` runs: its bundle compiled by the command's
+      // loader, from the code cache its first run made in `configDir` (as the config folder keeps
+      // the command's), or, with no config folder, compiled afresh (the first run after an install).
+      const loader = join(dist, 'cli-loader.cjs');
+      const runWriteChild = async (word, configDir, config) => {
+        const result = await mustRun(`the write child (${word})`, process.execPath, [
+          '-e',
+          `require(${JSON.stringify(loader)}).loadCommandBundle(${JSON.stringify(join(bundles, 'write.cjs'))}, [${JSON.stringify(word)}], { ...process.env, MFA_TRAY_CONFIG_DIR: ${JSON.stringify(configDir)} })`,
+          JSON.stringify(config),
+        ]);
+        return JSON.parse(result.stdout.trim().split('\n').at(-1));
+      };
       const measureWrites = async (dir) => {
         const path = join(dir, 'credentials');
         writeFileSync(path, original, { mode: 0o600 });
+        const configDir = mkdtempSync(join(tmpdir(), 'mfa-tray-bench-write-config-'));
+        const noConfigDir = join(configDir, 'none');
         const cold = [];
+        const coldUncached = [];
         const editCold = [];
         let warm;
-        for (let k = 0; k < N.writes + 1; k += 1) {
-          const config = { path, section: 'target0', session: versionSession(k + 1), warm: k === N.writes ? (quick ? 8 : 30) : 0 };
-          const result = await mustRun('the write child', process.execPath, [join(bundles, 'write.mjs'), JSON.stringify(config)]);
-          const answer = JSON.parse(result.stdout.trim().split('\n').at(-1));
-          if (k === 0) continue; // warm-up: the page cache
-          if (k === N.writes) {
-            warm = answer.warmMs;
-            continue;
+        try {
+          for (let k = 0; k < N.writes + 1; k += 1) {
+            const config = { path, section: 'target0', session: versionSession(k + 1), warm: k === N.writes ? (quick ? 8 : 30) : 0 };
+            const answer = await runWriteChild('write', configDir, config);
+            // The INI edit alone, in a fresh process too.
+            const edit = await runWriteChild('edit', configDir, { ...config, editOnly: true });
+            if (k === 0) continue; // warm-up: the page cache, and the code caches made
+            if (k === N.writes) {
+              warm = answer.warmMs;
+              continue;
+            }
+            cold.push(answer.coldMs);
+            editCold.push(edit.coldMs);
+            coldUncached.push((await runWriteChild('write', noConfigDir, { ...config, session: versionSession(k + 101) })).coldMs);
           }
-          cold.push(answer.coldMs);
-          // The INI edit alone, in a fresh process too.
-          const edit = await mustRun('the edit child', process.execPath, [join(bundles, 'write.mjs'), JSON.stringify({ ...config, editOnly: true })]);
-          editCold.push(JSON.parse(edit.stdout.trim().split('\n').at(-1)).coldMs);
+          const caches = readdirSync(join(configDir, 'code-cache'));
+          if (caches.length !== 2) throw new Error(`the write children kept ${caches.length} code caches, not 2: ${caches.join(', ')}`);
+        } finally {
+          rmSync(configDir, { recursive: true, force: true });
         }
         const after = readFileSync(path, 'latin1');
         return {
           cold,
+          coldUncached,
           editCold,
           warm,
           outsideUnchanged: after.startsWith(original.slice(0, start)) && after.endsWith(original.slice(end)) && after !== original,
@@ -765,8 +802,8 @@ async function inner() {
       const cold = median(onDisk.cold);
       row({
         id: 3,
-        what: `one writeSession into a ${fmtBytes(Buffer.byteLength(original))}, 1,000-profile file, cold: a fresh process, the call alone timed (lock, read, edit, temp file, fsync, re-read, rename, fsync folder)`,
-        figure: `${fmt(cold)} on this disk (${disk})${onTmpfs ? `, ${fmt(median(onTmpfs.cold))} on tmpfs` : `; tmpfs not measured (${noMount})`}; the INI edit alone, cold: ${fmt(median(onDisk.editCold))}`,
+        what: `one writeSession into a ${fmtBytes(Buffer.byteLength(original))}, 1,000-profile file, cold: a fresh process compiled as \`mfa-tray refresh\` is (the command's bundle and loader, with its code cache), the call alone timed (lock, read, edit, temp file, fsync, re-read, rename, fsync folder)`,
+        figure: `${fmt(cold)} on this disk (${disk})${onTmpfs ? `, ${fmt(median(onTmpfs.cold))} on tmpfs` : `; tmpfs not measured (${noMount})`}; without the code cache (the first run after an install) ${fmt(median(onDisk.coldUncached))}${onTmpfs ? ` and ${fmt(median(onTmpfs.coldUncached))}` : ''}; the INI edit alone, cold: ${fmt(median(onDisk.editCold))}`,
         baseline: `bytes outside the section unchanged: ${unchanged ? 'yes' : 'NO'}; ${onDisk.cold.length} processes each`,
         goal: '< 5 ms, cold, bytes outside unchanged',
         met: cold < 5 && unchanged,

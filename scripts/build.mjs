@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { engineLoadPlugins } from './bundle-plugins.mjs';
+import { commandBundleOptions, engineLoadPlugins } from './bundle-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'app', 'dist');
@@ -81,23 +81,6 @@ if (Object.keys(present).length > 0) {
   });
 }
 
-/**
- * In a CommonJS bundle, a dynamic import() of a Node built-in (`await import('node:child_process')`,
- * loaded when first needed) becomes a plain require: esbuild keeps an external import() as it is,
- * which would start Node's ES module loader, and which a bundle compiled by main/engine/files/code-cache.ts (node:vm)
- * could not run at all.
- */
-const builtinsRequired = {
-  name: 'builtins-required',
-  setup(build) {
-    build.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin-required' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'builtin-required' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
-  },
-};
-
 /** What the command's CommonJS bundles for Node share. */
 const nodeCommonJs = {
   absWorkingDir: root,
@@ -113,18 +96,14 @@ const nodeCommonJs = {
 };
 
 // The command for bin/mfa-tray.js (main/cli/main.ts): one CommonJS file, loaded by
-// app/dist/cli-loader.cjs with V8's code cache (main/engine/files/code-cache.ts). Minified: V8 still needs
-// the text beside the cache, and without comments it is ASCII and half the size (unminified, 2 MB
-// with a few characters beyond ASCII in comments took ~20 ms to read and decode on the bench's VM,
-// minified ~7 ms). Names are kept (`keepNames`), so that errors and classes still say what they
-// are; the source map beside it has the rest. The tray app's own command mode runs main.mjs instead.
+// app/dist/cli-loader.cjs with V8's code cache (main/engine/files/code-cache.ts); see
+// commandBundleOptions. The tray app's own command mode runs main.mjs instead.
 await build({
   ...nodeCommonJs,
+  ...commandBundleOptions,
   entryPoints: { cli: 'main/cli/main.ts' },
-  minify: true,
-  keepNames: true,
   external,
-  plugins: [builtinsRequired, keytarRequired, ...engineLoadPlugins],
+  plugins: [...commandBundleOptions.plugins, keytarRequired],
 });
 
 // The command's fast path for bin/mfa-tray.js (main/cli/fast-entry.ts): one CommonJS file, so that
