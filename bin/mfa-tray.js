@@ -11,9 +11,10 @@
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
-// Node 22.1 and later keep the fast path's compiled code between runs (in the OS's temp folder).
-// Node 20 has no such cache, and this does nothing there.
-require('node:module').enableCompileCache?.();
+// Node's own compile cache (Node 22.1+, `module.enableCompileCache`) is not turned on: its default
+// folder is in the OS's temp folder, which every user shares, and Node never asks who wrote a cache
+// there, which is code this process would run (~3 ms of the fast path's compiling on Node 22).
+// cli.cjs keeps its own, in the config folder and checked (main/engine/files/code-cache.ts).
 
 const dist = join(__dirname, '..', 'app', 'dist');
 const argv = process.argv.slice(2);

@@ -176,6 +176,22 @@ vm.Script = class extends Script {
     assert.equal(caches('status').length, 1, 'it makes its own all the same');
   });
 
+  test("the launcher leaves Node's own compile cache off (Node 22.1+): its default folder is the temp folder every user shares", async () => {
+    // Node 20 has no module.enableCompileCache: the spy stands in for Node 22's, and logs any call.
+    const log = join(cli.sandbox.dir, 'node-compile-cache.log');
+    const preload = join(cli.sandbox.dir, 'spy-compile-cache.cjs');
+    writeFileSync(
+      preload,
+      `const m = require('node:module'); const { appendFileSync } = require('node:fs');
+m.enableCompileCache = (...args) => { appendFileSync(${JSON.stringify(log)}, JSON.stringify(args) + '\\n'); return { status: 3, message: 'spy' }; };\n`,
+    );
+    await cli.sandbox.addProfile('dev', cli.user);
+    for (const args of [['status'], ['credential-process', 'dev'], ['--version']]) {
+      await cli.sandbox.run(args, { nodeArgs: ['--require', preload] });
+    }
+    assert.equal(existsSync(log) ? readFileSync(log, 'utf8') : '', '', 'module.enableCompileCache was called');
+  });
+
   test('a command that fails keeps none, and nothing creates the config folder for one', async () => {
     const failed = await cli.sandbox.run(['status', 'nosuch']);
     assert.notEqual(failed.status, 0);

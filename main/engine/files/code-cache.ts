@@ -4,8 +4,9 @@
  * the bundle (the engine, the command and the AWS SDK) is most of what a refresh costs over a bare
  * SDK call; with the cache V8 reads it back instead (README, Performance, row 1).
  *
- * Written by hand (~120 lines, bundled on its own as app/dist/cli-loader.cjs): Node 22.1+ keeps
- * such a cache itself (`module.enableCompileCache`), Node 20 has none, and v8-compile-cache, the
+ * Written by hand (~150 lines, bundled on its own as app/dist/cli-loader.cjs): Node 22.1+ keeps
+ * such a cache itself (`module.enableCompileCache`), but by default in the temp folder every user
+ * shares, without asking who wrote it (bin/mfa-tray.js leaves it off), Node 20 has none, and v8-compile-cache, the
  * package made for it, keeps its cache in the temp folder every user shares ($TMP/v8-compile-cache)
  * and never asks who wrote it. The cache is code this process runs, so it is used only when:
  * - only this user could have written it (`readOwnFile`: ours, writable by no one else, in folders
