@@ -43,14 +43,13 @@ export class EngineTraySource {
     const { settings, profiles } = data;
     // recompute, not load: it keeps the engine's 'failed' state and reads no keychain; the
     // credentials file is read once, so that a session it no longer holds is not shown as valid.
-    const states = await engine.statesAsTheFileHasThem(profiles);
-    const rows: TrayProfile[] = profiles.map((profile, at) => ({
+    const rows: TrayProfile[] = (await engine.statesAsTheFileHasThem(profiles)).map(({ profile, state }) => ({
       name: profile.name,
-      state: states[at] ?? engine.state(profile.name),
+      state,
       lifetimeMs: profile.durationSeconds * 1000,
     }));
-    // Role profiles follow their source, each under it.
-    for (const { role, state } of [...(await engine.roleStatus().catch(() => []))].reverse()) {
+    // Role profiles follow their source, each under it; as the engine knows them (no keychain read).
+    for (const { role, state } of [...(await engine.roleStatesAsKnown().catch(() => []))].reverse()) {
       const at = rows.findIndex((row) => row.name === role.sourceProfile);
       if (at >= 0) rows.splice(at + 1, 0, { name: role.name, state, lifetimeMs: 3_600_000, roleOf: role.sourceProfile });
     }

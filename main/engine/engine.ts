@@ -1073,6 +1073,7 @@ export class Engine {
     }
     await this.credentials.writeSession(name, session);
     await this.secrets.setSession(name, session);
+    this.keeper.roleRefreshed(name, session.expiresAt);
     return { session, ...(asked > durationSeconds ? { shortenedFrom: asked } : {}) };
   }
 
@@ -1104,8 +1105,27 @@ export class Engine {
     return this.#roleStates(roles, sessions);
   }
 
-  /** Role profiles' states from their keychain entries as readSessions gives them. */
-  #roleStates(roles: readonly RoleProfileConfig[], sessions: ReadonlyMap<string, SessionCredentials | MfaTrayError>): RoleStatus[] {
+  /**
+   * {@link roleStatus} without a keychain read while sessions are being kept fresh: the role
+   * sessions as the keeper knows them (read with every entry, again when another process changed
+   * one, and every one this process got). For the tray menu, rebuilt every minute: on Linux every
+   * keychain listing keeps native memory for good (keychain/keychain-changes.ts). A damaged entry
+   * shows as no session here (the windows, which read the keychain, say what is wrong with it).
+   */
+  async roleStatesAsKnown(): Promise<readonly RoleStatus[]> {
+    const known = this.keeper.knownRoleSessions();
+    if (!known) return this.roleStatus();
+    const roles = await this.roleProfiles();
+    const sessions = new Map<string, { readonly expiresAt: number }>();
+    for (const role of roles) {
+      const expiresAt = known.get(role.name);
+      if (expiresAt !== undefined) sessions.set(role.name, { expiresAt });
+    }
+    return this.#roleStates(roles, sessions);
+  }
+
+  /** Role profiles' states from their sessions' expiries (a keychain entry that could not be read: its error). */
+  #roleStates(roles: readonly RoleProfileConfig[], sessions: ReadonlyMap<string, { readonly expiresAt: number } | MfaTrayError>): RoleStatus[] {
     const now = this.clock.now();
     return roles.map((role) => {
       const entry = sessions.get(role.name);
@@ -1243,9 +1263,12 @@ export class Engine {
    * the credentials file, as {@link statusWithRoles} checks it: for the tray menu, rebuilt every
    * minute and on every change.
    */
-  async statesAsTheFileHasThem(profiles: readonly Profile[]): Promise<SessionState[]> {
+  async statesAsTheFileHasThem(profiles: readonly Profile[]): Promise<Array<{ readonly profile: Profile; readonly state: SessionState }>> {
     const file = await this.#fileView();
-    return profiles.map((profile) => this.#asTheFileHasIt(profile, this.sessions.recompute(profile.name), this.sessions.keyIdOf(profile.name), file));
+    return profiles.map((profile) => ({
+      profile,
+      state: this.#asTheFileHasIt(profile, this.sessions.recompute(profile.name), this.sessions.keyIdOf(profile.name), file),
+    }));
   }
 
   /** The credentials file, read once (unreadable: left to refresh and doctor to say), and the sessions kept because it could not take them. */

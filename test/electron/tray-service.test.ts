@@ -4,10 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EngineTraySource } from '../../main/electron/engine-tray-source';
 import { TrayService } from '../../main/electron/tray-service';
 import { createHarness, type Harness } from '../support/engine-harness';
+import { countingKeychain } from '../support/keyring';
 import type { FakeClock } from '../support/fake-clock';
 import { useStsServer } from '../support/sts-server';
 import { until } from '../support/until';
@@ -184,5 +187,79 @@ describe('tray service', () => {
     assert.equal(clock.pending, 1);
     service.stop();
     assert.equal(clock.pending, 0);
+  });
+});
+
+describe('the tray, rebuilt every minute, with role profiles', () => {
+  // keytar's findCredentials keeps ~5 KB of native memory per entry it lists, on every call
+  // (keychain/keychain-changes.ts): a listing every minute grew the tray app for good.
+  it('reads the keychain for none of its states: the roles as the keeper knows them', async () => {
+    const counting = countingKeychain();
+    const own = await createHarness({ sts: loopback.sts, clock, keychain: counting.options });
+    const ownTray = new FakeTray();
+    const ownSource = new EngineTraySource(own.engine);
+    const ownService = new TrayService({
+      tray: ownTray,
+      source: ownSource,
+      handlers,
+      clock,
+      menuOptions: () => ({ timeZone: 'UTC', locale: 'en-US', offerCommandLineTool: false }),
+    });
+    try {
+      const user = await own.addUser('work');
+      const admin = loopback.sts.registerRole({ name: `tray-admin-${Date.now()}`, trusts: [user] });
+      const unused = loopback.sts.registerRole({ name: `tray-unused-${Date.now()}`, trusts: [user] });
+      await mkdir(dirname(own.env.AWS_CONFIG_FILE), { recursive: true });
+      await writeFile(
+        own.env.AWS_CONFIG_FILE,
+        `[profile admin]\nrole_arn = ${admin.arn}\nsource_profile = work\n\n[profile unused]\nrole_arn = ${unused.arn}\nsource_profile = work\n`,
+      );
+      await loopback.sts.avoidStepEdge();
+      await own.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+      const role = (await own.engine.refreshRole('admin', {})).session;
+      await own.engine.start();
+      await own.engine.idle();
+      await ownService.start();
+      const adminLabel = /^admin \(role, from work\) — (\d+m|1h 00m) left, until \d\d:\d\d$/;
+      assert.match(ownTray.item('profile:admin').label ?? '', adminLabel);
+      assert.equal(ownTray.item('profile:unused').label, 'unused (role, from work) — no session');
+
+      counting.calls.length = 0;
+      for (let minute = 0; minute < 3; minute += 1) {
+        const builds = ownTray.menuBuilds;
+        clock.advance(MIN);
+        await ownService.whenIdle();
+        assert.equal(ownTray.menuBuilds, builds + 1);
+      }
+      assert.deepEqual(counting.calls, [], 'keychain calls in three minutes of the tray');
+      assert.match(ownTray.item('profile:admin').label ?? '', adminLabel);
+      assert.equal(ownTray.item('profile:unused').label, 'unused (role, from work) — no session');
+
+      // A role assumed in this process (from the profiles window) is shown at once, not read back.
+      const assumed = (await own.engine.refreshRole('unused', {})).session;
+      counting.calls.length = 0;
+      clock.advance(MIN);
+      await ownService.whenIdle();
+      assert.match(ownTray.item('profile:unused').label ?? '', /^unused \(role, from work\) — .* left, until \d\d:\d\d$/);
+      assert.deepEqual(counting.calls, []);
+      const known = async (name: string) => {
+        const state = (await own.engine.roleStatesAsKnown()).find((r) => r.role.name === name)?.state;
+        return state && 'expiresAt' in state ? state : undefined;
+      };
+      assert.equal((await known('unused'))?.expiresAt, assumed.expiresAt);
+
+      // One another process assumed: known after the keeper's next re-read, which the record of
+      // keychain changes calls for.
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // STS's expiries are whole seconds
+      const theirs = (await own.otherProcess().refreshRole('admin', {})).session;
+      assert.ok(theirs.expiresAt > role.expiresAt);
+      await own.engine.recheck();
+      assert.equal((await known('admin'))?.expiresAt, theirs.expiresAt);
+    } finally {
+      ownService.stop();
+      ownSource.dispose();
+      own.engine.stop();
+      await own.close();
+    }
   });
 });

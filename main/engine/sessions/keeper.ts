@@ -218,8 +218,14 @@ export class SessionKeeper {
    * elsewhere meanwhile fails that refresh with 'code-required', as a person's source would.)
    */
   #sources = new Map<string, CodeSource>();
-  /** The role profiles kept: those with a session, re-assumed before it ends (no code while the source's lives). */
-  #roles = new Set<string>();
+  /**
+   * The role profiles kept, with their sessions' expiries: those with a session, re-assumed before
+   * it ends (no code while the source's lives). Read with every profile's entries, and set by every
+   * role session this process gets.
+   */
+  #roles = new Map<string, number>();
+  /** Whether {@link #roles} holds what the keychain held at the last read (not when that read failed, nor before it). */
+  #rolesRead = false;
   #fileWatcher: FSWatcher | undefined;
   #pickUpTimer: ReturnType<typeof setTimeout> | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
@@ -694,6 +700,7 @@ export class SessionKeeper {
     this.#tick = undefined;
     this.#scheduler?.stop();
     this.#scheduler = undefined;
+    this.#rolesRead = false;
     for (const name of [...this.#retries.keys()]) this.#cancelRetry(name);
     if (this.#startFailure) this.#deps.clock.clearTimeout(this.#startFailure.timer);
     this.#startFailure = undefined;
@@ -751,16 +758,43 @@ export class SessionKeeper {
    */
   async #scheduleRoles(roles: readonly { readonly name: string }[]): Promise<void> {
     if (!this.#scheduler) return;
-    const sessions = await this.#deps.secrets.getSessions(roles.map((r) => r.name)).catch(() => new Map<string, SessionCredentials>());
-    const now = new Set<string>();
+    const sessions = await this.#deps.secrets.getSessions(roles.map((r) => r.name)).then(
+      (read) => {
+        this.#rolesRead = true;
+        return read;
+      },
+      () => {
+        this.#rolesRead = false;
+        return new Map<string, SessionCredentials>();
+      },
+    );
+    const now = new Map<string, number>();
     for (const role of roles) {
       const session = sessions.get(role.name);
       if (!session) continue;
-      now.add(role.name);
+      now.set(role.name, session.expiresAt);
       this.#scheduler.set({ profile: role.name, expiresAt: session.expiresAt, autoRefresh: true, lifetimeMs: ROLE_LIFETIME_MS });
     }
-    for (const name of this.#roles) if (!now.has(name)) this.#scheduler.delete(name);
+    for (const name of this.#roles.keys()) if (!now.has(name)) this.#scheduler.delete(name);
     this.#roles = now;
+  }
+
+  /**
+   * The role sessions' expiries as this keeper knows them, without a keychain read: what the last
+   * read of every entry found (it reads again when the record of keychain changes says another
+   * process changed one) and every role session this process got since. Undefined while the
+   * keeper is not running or that read failed: then only the keychain can tell.
+   */
+  knownRoleSessions(): ReadonlyMap<string, number> | undefined {
+    return this.#scheduler && this.#rolesRead ? this.#roles : undefined;
+  }
+
+  /** A role session this process got (a window's or the command's): kept fresh from now on, and known without reading it back. */
+  roleRefreshed(name: string, expiresAt: number): void {
+    this.#rememberOwn(name, expiresAt);
+    if (!this.#scheduler) return;
+    this.#roles.set(name, expiresAt);
+    this.#scheduler.set({ profile: name, expiresAt, autoRefresh: true, lifetimeMs: ROLE_LIFETIME_MS });
   }
 
   #setTimers(profile: Profile, session: SessionCredentials | undefined, source: CodeSource): void {
@@ -829,7 +863,7 @@ export class SessionKeeper {
       this.#rememberOwn(name, session.expiresAt);
       this.#retries.delete(name);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true, ...(source ? { source } : {}) });
-      if (role) this.#scheduler?.set({ profile: name, expiresAt: session.expiresAt, autoRefresh: true, lifetimeMs: ROLE_LIFETIME_MS });
+      if (role) this.roleRefreshed(name, session.expiresAt);
       // With the session got and the source it came from: nothing to read back from the keychain.
       else if (source) this.#setTimers(await this.#deps.settings.getProfile(name), session, source);
       else await this.#scheduleNow(await this.#deps.settings.getProfile(name), session);
