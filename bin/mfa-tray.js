@@ -11,10 +11,11 @@
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
-// Node's own compile cache (Node 22.1+, `module.enableCompileCache`) is not turned on: its default
-// folder is in the OS's temp folder, which every user shares, and Node never asks who wrote a cache
-// there, which is code this process would run (~3 ms of the fast path's compiling on Node 22).
-// cli.cjs keeps its own, in the config folder and checked (main/engine/files/code-cache.ts).
+// Node's own compile cache (Node 22.1+, `module.enableCompileCache`) is not turned on here: its
+// default folder is in the OS's temp folder (on Linux /tmp, which every user shares), and Node never
+// asks who wrote a cache there, which is code this process would run (~3 ms of the fast path's
+// compiling on Node 22). A user who sets NODE_COMPILE_CACHE chooses a folder, and Node uses it.
+// cli.cjs keeps its own cache, in the config folder and checked (main/engine/files/code-cache.ts).
 
 const dist = join(__dirname, '..', 'app', 'dist');
 const argv = process.argv.slice(2);

@@ -137,7 +137,7 @@ describe("the command's compiled code, kept between runs", () => {
     assert.deepEqual(readdirSync(folder).sort(), [liveTemp, otherCommand, longerWord, otherNode, made.name, ...addsOwn].sort());
   });
 
-  test("a command's first run borrows another command's cache of this bundle, then keeps its own; never a cache it would not use as its own", async () => {
+  test("a command's first run does not use another command's cache: its own would then hold both, and every later run load more", async () => {
     // Logs, for each compile of the command's bundle, whether V8 was given a cache and took it.
     const log = join(cli.sandbox.dir, 'compiles.log');
     const preload = join(cli.sandbox.dir, 'log-compiles.cjs');
@@ -156,27 +156,14 @@ vm.Script = class extends Script {
     };
 
     await cli.sandbox.addProfile('dev', cli.user);
-    const [added] = caches('add');
-    assert.ok(added);
-    assert.equal(await compiles(['status']), 'taken', "status's first run ran from add's cache");
+    assert.equal(caches('add').length, 1);
+    assert.equal(await compiles(['status']), 'none', "status's first run compiled afresh");
     const [own] = caches('status');
-    assert.ok(own, 'and kept a cache of its own');
-    assert.equal(await compiles(['status']), 'taken');
-    assert.deepEqual(caches('status'), [own], 'which the next run uses');
-
-    // Not one of another bundle (by its name's hash: V8 would take a cache of any text of the
-    // same length), nor one another user could have written, nor one cut short.
-    const folder = cacheFolder();
-    const suffix = added.name.slice(added.name.indexOf('-v8-'));
-    writeFileSync(join(folder, `cli-remove-${'0'.repeat(24)}${suffix}`), added.bytes, { mode: 0o600 });
-    writeFileSync(join(folder, `cli-edit${added.name.slice('cli-add'.length)}`), added.bytes.subarray(0, added.bytes.length - 1000), { mode: 0o600 });
-    chmodSync(join(folder, added.name), 0o666);
-    rmSync(join(folder, own.name));
-    assert.equal(await compiles(['status']), 'none');
-    assert.equal(caches('status').length, 1, 'it makes its own all the same');
+    assert.ok(own, 'and kept a cache of what it compiled');
+    assert.equal(await compiles(['status']), 'taken', 'which the next run uses');
   });
 
-  test("the launcher leaves Node's own compile cache off (Node 22.1+): its default folder is the temp folder every user shares", async () => {
+  test("the launcher leaves Node's own compile cache off (Node 22.1+): on Linux its default folder is /tmp, which every user shares", async () => {
     // Node 20 has no module.enableCompileCache: the spy stands in for Node 22's, and logs any call.
     const log = join(cli.sandbox.dir, 'node-compile-cache.log');
     const preload = join(cli.sandbox.dir, 'spy-compile-cache.cjs');

@@ -4,11 +4,11 @@
  * the bundle (the engine, the command and the AWS SDK) is most of what a refresh costs over a bare
  * SDK call; with the cache V8 reads it back instead (README, Performance, row 1).
  *
- * Written by hand (~150 lines, bundled on its own as app/dist/cli-loader.cjs): Node 22.1+ keeps
- * such a cache itself (`module.enableCompileCache`), but by default in the temp folder every user
- * shares, without asking who wrote it (bin/mfa-tray.js leaves it off), Node 20 has none, and v8-compile-cache, the
- * package made for it, keeps its cache in the temp folder every user shares ($TMP/v8-compile-cache)
- * and never asks who wrote it. The cache is code this process runs, so it is used only when:
+ * Written by hand (~120 lines, bundled on its own as app/dist/cli-loader.cjs): Node 22.1+ keeps
+ * such a cache itself (`module.enableCompileCache`), but by default in the OS's temp folder (on
+ * Linux /tmp, which every user shares) without asking who wrote it, so bin/mfa-tray.js leaves it
+ * off; Node 20 has none; and v8-compile-cache, the package made for it, keeps its cache in the temp
+ * folder too ($TMP/v8-compile-cache) and never asks who wrote it. The cache is code this process runs, so it is used only when:
  * - only this user could have written it (`readOwnFile`: ours, writable by no one else, in folders
  *   no one else could change; on Windows, which has no such bits, no cache is kept);
  * - its name holds a hash of the very bundle it was made from: V8's own check compares the source's
@@ -27,10 +27,13 @@ import { CONFIG_FILE_NAMES, configDir } from './paths';
 
 /**
  * A command's word, as the first argument gives it. A cache holds what its command compiled (a
- * refresh's is not a status's), so each command has its own. Without any (neither its own nor
- * another command's to borrow), a command compiles the whole bundle's 0.9 MB (V8 pre-parses every
- * function in it), ~15–30 ms more than the ES module chunks it had before cost. The word comes from the command line, but only a run that ended well
- * writes a cache, and only a command's word (or `help`) ends well.
+ * refresh's is not a status's), so each command has its own. Without one, a command compiles the
+ * whole bundle's 0.9 MB (V8 pre-parses every function in it), ~15–30 ms more than the ES module
+ * chunks it had before cost. Tried and dropped: a command with none yet compiling from another
+ * command's cache (~60 ms less, once): the cache it then kept held both commands' code, and loading
+ * it cost every later run ~15 ms more (a 1.27 MB cache against 0.51 MB). The word comes from the
+ * command line, but only a run that ended well writes a cache, and only a command's word (or
+ * `help`) ends well.
  */
 const COMMAND_WORD = /^[a-z][a-z-]{0,39}$/;
 
@@ -46,8 +49,8 @@ const STALE_TEMP_MS = 10 * 60_000;
 /**
  * Runs the CommonJS bundle `file` as `require` would, and returns its exports. For `argv` (the
  * command line) beginning with a command's word, the bundle is compiled from its cache when there
- * is a good one (or, until it has one, from another command's), and when there is none (or V8
- * rejected it) a cache is made once this process ends with status 0. A cache holds what the run that made it compiled: a later run that compiles more
+ * is a good one, and when there is none (or V8 rejected it) a cache is made once this process ends
+ * with status 0. A cache holds what the run that made it compiled: a later run that compiles more
  * does not add to it (the next bundle or Node starts afresh), so a run that only prints its help
  * makes none.
  */
@@ -55,10 +58,9 @@ export function loadCommandBundle(file: string, argv: readonly string[], env: No
   // The bundle is the program itself: read as Node reads a module it requires.
   const bytes = readFileSync(file);
   const cache = argv.includes('--help') || argv.includes('-h') ? undefined : cacheFileFor(bytes, argv[0], env);
-  const own = cache === undefined ? undefined : checkedCache(readOwnFile(cache.file));
-  const cachedData = own ?? (cache === undefined ? undefined : borrowedCache(cache));
+  const cachedData = cache === undefined ? undefined : checkedCache(readOwnFile(cache.file));
   const script = new Script(wrap(bytes.toString('utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
-  if (cache !== undefined && (own === undefined || script.cachedDataRejected === true)) {
+  if (cache !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
     process.once('exit', (status) => {
       if (status === 0) saveCache(cache, script);
     });
@@ -71,8 +73,6 @@ export function loadCommandBundle(file: string, argv: readonly string[], env: No
 interface CacheFile {
   readonly folder: string;
   readonly file: string;
-  /** The end of the names of every command's cache of this bundle for this V8: `-<hash><suffix>`. */
-  readonly bundleEnd: string;
   /** How the names of this command's caches for this V8 begin and end: those of other bundles are removed when this one is written. */
   readonly prefix: string;
   readonly suffix: string;
@@ -87,40 +87,7 @@ function cacheFileFor(bytes: Buffer, command: string | undefined, env: NodeJS.Pr
   // side) keeps caches of its own, beside these and untouched by them.
   const prefix = `cli-${command}-`;
   const suffix = `-v8-${process.versions.v8}-${process.arch}.bin`;
-  return { folder, file: join(folder, `${prefix}${bundle}${suffix}`), bundleEnd: `-${bundle}${suffix}`, prefix, suffix };
-}
-
-/**
- * For a command that has no cache of its own yet (the first run of each command after an install
- * or an update): another command's cache of this very bundle, the largest that passes the same
- * checks as its own. A cache holds the whole bundle's top level and whatever its run compiled, so V8
- * takes it for any command, and what it lacks is compiled as it is needed: ~60–70 ms less than
- * pre-parsing the whole bundle. The command then keeps a cache of its own.
- */
-function borrowedCache(cache: CacheFile): Buffer | undefined {
-  let names: string[];
-  try {
-    names = readdirSync(cache.folder);
-  } catch {
-    return undefined;
-  }
-  const candidates = names
-    .filter((name) => name.startsWith('cli-') && name.endsWith(cache.bundleEnd) && name !== basename(cache.file))
-    .map((name) => ({ path: join(cache.folder, name), size: sizeOf(join(cache.folder, name)) }))
-    .sort((a, b) => b.size - a.size);
-  for (const { path } of candidates) {
-    const data = checkedCache(readOwnFile(path));
-    if (data !== undefined) return data;
-  }
-  return undefined;
-}
-
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
+  return { folder, file: join(folder, `${prefix}${bundle}${suffix}`), prefix, suffix };
 }
 
 /** The cache's data when its checksum matches it; otherwise (or when there is none) undefined. */
