@@ -7,9 +7,10 @@
  * that of two processes taking over the same stale file at once, only one stays.
  */
 import { readFileSync, unlinkSync } from 'node:fs';
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MfaTrayError } from '../common/errors';
+import { makeFolders } from '../engine';
 
 /** The pid file's name in the config folder. */
 export const WATCH_PID_FILE = 'watch.pid';
@@ -26,7 +27,7 @@ export class WatchLock {
   static async acquire(configDir: string): Promise<WatchLock> {
     const file = join(configDir, WATCH_PID_FILE);
     try {
-      await mkdir(configDir, { recursive: true, mode: 0o700 });
+      await makeFolders(configDir, 0o700);
     } catch (error) {
       throw new MfaTrayError('settings-file', `Cannot create the config folder ${configDir}: ${(error as Error).message}.`, { cause: error });
     }

@@ -12,10 +12,11 @@
  */
 import { TRAY_WORDS } from '../common/catalog/tray';
 import type { Language } from '../common/catalog/language';
-import { lstat, mkdir, readlink, rm, symlink, access } from 'node:fs/promises';
+import { lstat, readlink, rm, symlink, access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve, dirname } from 'node:path';
+import { makeFolders } from '../engine';
 
 export const COMMAND_NAME = 'mfa-tray';
 
@@ -64,7 +65,7 @@ async function writable(dir: string): Promise<boolean> {
   }
   // A missing ~/.local/bin is created; a missing /usr/local/bin would need an administrator.
   try {
-    await mkdir(dir, { recursive: true, mode: 0o755 });
+    await makeFolders(dir, 0o755);
     return true;
   } catch {
     return false;

@@ -7,10 +7,10 @@
  * change. Only a packaged app registers itself: an unpackaged `electron app/` would register the
  * bare Electron binary.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { PRODUCT_NAME } from '../engine';
+import { makeFolders, PRODUCT_NAME } from '../engine';
 
 /** `app.setLoginItemSettings`, as far as this module uses it. */
 export interface LoginItemPort {
@@ -74,6 +74,6 @@ export async function applyLaunchAtLogin(enabled: boolean, options: LaunchAtLogi
   }
   // An AppImage runs from a temporary mount: the entry must start the image file, not the mount.
   const exec = options.env.APPIMAGE || options.execPath;
-  await mkdir(dir, { recursive: true });
+  await makeFolders(dir, 0o777);
   await writeFile(file, autostartEntry(exec), { mode: 0o644 });
 }

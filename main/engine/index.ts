@@ -29,6 +29,7 @@ export type { CodeInput } from './sessions/session-service';
 export type { AskForCode, CodeSource, KeeperNotice, RefreshInput, RefreshPlan } from './sessions/keeper';
 export type { StepWaitListener } from './codes/totp';
 export { PRODUCT_NAME } from './files/paths';
+export { makeFolders } from './files/make-folders';
 export type { RoleProfileConfig } from './files/aws-config';
 export { pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';
 export type { EnrolmentSecret } from './aws/enrolment';

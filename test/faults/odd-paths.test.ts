@@ -121,3 +121,31 @@ test('a file whose lines end in a lone CR (old Mac): refused before anything is 
   assert.equal(cli.requests('GetSessionToken').length, 0, 'the code was not sent');
   assert.equal(readFileSync(cli.sandbox.credentialsFile, 'latin1'), text);
 });
+
+test('a folder that cannot be made (under /proc/self, where Node 20 retries its recursive mkdir for ever): one line, or nothing to say, at once', async () => {
+  // No profile yet, and a config folder where nothing can be made: status ends as it would anywhere
+  // (the command's code cache is simply not kept).
+  const status = await cli.sandbox.run(['status'], { env: { MFA_TRAY_CONFIG_DIR: '/proc/self' }, timeoutMs: 20_000 });
+  assert.equal(status.status, 0, status.stderr);
+  assert.equal(status.stderr, '');
+
+  // Adding a profile there: refused with the folder named, and no key left in the keychain.
+  const add = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial ?? '', '--access-key-id', cli.user.accessKeyId], {
+    env: { MFA_TRAY_CONFIG_DIR: '/proc/self/mfa-tray' },
+    input: `${cli.user.secretAccessKey}\n`,
+    timeoutMs: 20_000,
+  });
+  assertOneLine(add, 6, /^mfa-tray add: Cannot create the folder \/proc\/self\/mfa-tray for the settings file: .* Nothing was changed\.$/);
+  assert.equal(await cli.sandbox.secrets.getLongLivedKey('dev'), undefined, 'no key left in the keychain');
+
+  // A credentials file whose folder cannot be made: said in one line, and the session AWS gave is
+  // kept in the keychain (for credential_process, export, exec, and the file once it can take it).
+  await cli.sandbox.addProfile('dev', cli.user);
+  await cli.sts.avoidStepEdge(8000);
+  const refresh = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)], {
+    env: { AWS_SHARED_CREDENTIALS_FILE: '/proc/self/aws/credentials' },
+    timeoutMs: 20_000,
+  });
+  assertOneLine(refresh, 6, /^mfa-tray refresh: dev: Cannot create the folder \/proc\/self\/aws for the credentials file: .* is kept in the keychain/);
+  assert.equal((await cli.sandbox.secrets.getSession('dev'))?.sessionToken, cli.sts.sessions.at(-1)?.sessionToken);
+});

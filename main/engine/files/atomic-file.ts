@@ -9,12 +9,13 @@
  * lock at all, so a change they make between our read and our rename must be re-applied, not lost.
  */
 import { constants as fsConstants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, readdir, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { MfaTrayError, type ErrorCode } from '../../common/errors';
 import { fileError, isNotFound } from './file-errors';
 import { acquireLock, type HeldLock } from './file-lock';
 import { notRegularFile, readRegularFile } from './regular-file';
+import { makeFolders } from './make-folders';
 
 /**
  * A temp file's name part: 12 hex digits from Math.random. What makes the temp file ours is O_EXCL
@@ -228,7 +229,7 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
     // Nothing to lock against yet. Creating the folder only to find there is nothing to write would
     // leave a trace of a read-only operation (or of bad input) on disk.
     if (update(undefined) === undefined) return false;
-    await mkdir(dir, { recursive: true, mode: options.newDirMode ?? 0o700 }).catch((error: unknown) => {
+    await makeFolders(dir, options.newDirMode ?? 0o700).catch((error: unknown) => {
       throw fileError(code, `Cannot create the folder ${dir} for the ${what}`, error);
     });
   }

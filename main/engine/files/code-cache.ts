@@ -109,7 +109,9 @@ function saveCache(cache: CacheFile, script: Script): void {
   let created = false;
   try {
     if (!existsSync(dirname(cache.folder))) return;
-    mkdirSync(cache.folder, { mode: 0o700, recursive: true });
+    // Not recursive (the config folder exists): Node's recursive mkdir never returns where no
+    // folder can be made, as under /proc/self (make-folders.ts).
+    if (!existsSync(cache.folder)) mkdirSync(cache.folder, { mode: 0o700 });
     if (!isOwnFolder(cache.folder)) return;
     const data = script.createCachedData();
     const fd = openSync(temp, 'wx', 0o600);

@@ -3,11 +3,11 @@
  * refresh lock of a profile (engine.whileRefreshing), both `<path>.lock` directories made by
  * proper-lockfile, with a heartbeat, so a crashed holder's lock is taken over after 10 s.
  */
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type ProperLockfile from 'proper-lockfile';
 import { type ErrorCode, type MfaTrayError } from '../../common/errors';
 import { fileError } from './file-errors';
+import { makeFolders } from './make-folders';
 
 export interface HeldLock {
   readonly release: () => Promise<void>;
@@ -99,7 +99,7 @@ export interface WithLockOptions {
  */
 export async function withLock<T>(path: string, work: () => Promise<T>, options: WithLockOptions): Promise<T> {
   const code: ErrorCode = 'settings-file';
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+  await makeFolders(dirname(path), 0o700).catch((error: unknown) => {
     throw fileError(code, `Cannot create the folder ${dirname(path)} for the lock of ${options.what}`, error);
   });
   const lock = await acquireLock(path, { ...options, code });

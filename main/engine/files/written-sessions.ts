@@ -13,10 +13,11 @@
  * is replaced atomically (a temp file renamed over it, so that no reader sees half of it) but takes
  * no lock and no fsync, which would cost every refresh.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SessionCredentials } from '../../common/model';
 import { readOwnFile } from './own-file';
+import { makeFolders } from './make-folders';
 
 /** One profile's entry. */
 export interface WrittenSession {
@@ -150,7 +151,7 @@ export class WrittenSessions {
     const text = `${JSON.stringify({ version: VERSION, profiles: Object.fromEntries(entries) }, null, 2)}\n`;
     // Unique without node:crypto (this module is on credential-process's path): one process's writes are queued.
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+    await makeFolders(dirname(this.file), 0o700);
     try {
       await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
       await rename(temp, this.file);

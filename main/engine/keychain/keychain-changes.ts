@@ -18,10 +18,11 @@
  * event, which reads its own entry, or after a restart), never a change lost from the keychain.
  */
 import { constants } from 'node:fs';
-import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isNotFound } from '../files/file-errors';
 import type { SecretKind } from './secret-store';
+import { makeFolders } from '../files/make-folders';
 
 /** One change of a keychain entry. */
 export interface KeychainChange {
@@ -79,7 +80,7 @@ export class KeychainChanges {
     } catch (error) {
       if (!isNotFound(error)) return;
       try {
-        await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+        await makeFolders(dirname(this.path), 0o700);
         await this.#append(line);
       } catch {
         // See the module's comment: a lost line is a change seen late.
