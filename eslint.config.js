@@ -21,6 +21,16 @@ const electronOnly = [
   { regex: '^(\\.\\.?/)+(.*/)?electron(/.*)?$', message: 'The engine must not depend on the Electron layer (main/electron/).' },
 ];
 
+/**
+ * Node 20's recursive mkdir (sync and async) never returns where a folder cannot be made in one
+ * that exists (under /proc/self): folders are made with makeFolders (main/engine/files/make-folders.ts).
+ */
+const recursiveMkdir = {
+  selector:
+    "CallExpression:matches([callee.name=/^mkdir(Sync)?$/], [callee.property.name=/^mkdir(Sync)?$/]) > ObjectExpression > Property[key.name='recursive']",
+  message: "Make folders with makeFolders (engine/files/make-folders.ts): Node's recursive mkdir never returns under /proc/self.",
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'app/**', 'dist/**', 'test-results/**', 'build/**'] },
   js.configs.recommended,
@@ -139,11 +149,18 @@ export default tseslint.config(
     },
   },
   {
+    // Folders are made through makeFolders (engine/files/make-folders.ts), never Node's recursive mkdir.
+    files: ['main/**/*.ts'],
+    ignores: ['main/cli/**', 'main/bridge/**', 'main/electron/**'],
+    rules: { 'no-restricted-syntax': ['error', recursiveMkdir] },
+  },
+  {
     // The engine is a facade: its surfaces call its methods, never its inner stores.
     files: ['main/cli/**/*.ts', 'main/bridge/**/*.ts', 'main/electron/**/*.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
+        recursiveMkdir,
         {
           selector: `MemberExpression[object.name='engine'][property.name=${ENGINE_INSIDES}], MemberExpression[object.property.name='engine'][property.name=${ENGINE_INSIDES}]`,
           message: "Use the engine's public methods (profiles(), loadSettings(), state(), onState(), credentialsPath…), not its inner stores.",
