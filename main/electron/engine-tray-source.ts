@@ -49,7 +49,7 @@ export class EngineTraySource {
       lifetimeMs: profile.durationSeconds * 1000,
     }));
     // Role profiles follow their source, each under it; as the engine knows them (no keychain read).
-    for (const { role, state } of [...(await engine.roleStatesAsKnown().catch(() => []))].reverse()) {
+    for (const { role, state } of [...(await engine.roleStatus().catch(() => []))].reverse()) {
       const at = rows.findIndex((row) => row.name === role.sourceProfile);
       if (at >= 0) rows.splice(at + 1, 0, { name: role.name, state, lifetimeMs: 3_600_000, roleOf: role.sourceProfile });
     }

@@ -1088,38 +1088,25 @@ export class Engine {
   }
 
   /**
-   * The role profiles with their cached sessions' states, for the tray menu and the windows: as
-   * {@link statusWithRoles} gives them (a damaged entry fails its role alone; a keychain that cannot
-   * be read fails every role with its reason).
+   * The role profiles with their cached sessions' states, for the tray menu (rebuilt every minute).
+   * While sessions are kept fresh, as the keeper knows them, with no keychain read (on Linux every
+   * listing keeps native memory for good, keychain/keychain-changes.ts): its last read of every
+   * entry (again when another process changed one) and every role session this process got; a
+   * damaged entry then shows as no session (the windows, through {@link statusWithRoles}, say what is
+   * wrong with it). Otherwise from the keychain, as {@link statusWithRoles} gives them (a damaged
+   * entry fails its role alone; a keychain that cannot be read fails every role with its reason).
    */
   async roleStatus(): Promise<readonly RoleStatus[]> {
     const roles = await this.roleProfiles();
     if (roles.length === 0) return [];
+    const known = this.keeper.knownRoleSessions();
+    if (known) return this.#roleStates(roles, new Map([...known].map(([name, expiresAt]) => [name, { expiresAt }])));
     let sessions: ReadonlyMap<string, SessionCredentials | MfaTrayError>;
     try {
       sessions = await this.secrets.readSessions(roles.map((r) => r.name));
     } catch (error) {
       if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
       return roles.map((role) => ({ role, state: keychainDownState(error) }));
-    }
-    return this.#roleStates(roles, sessions);
-  }
-
-  /**
-   * {@link roleStatus} without a keychain read while sessions are being kept fresh: the role
-   * sessions as the keeper knows them (read with every entry, again when another process changed
-   * one, and every one this process got). For the tray menu, rebuilt every minute: on Linux every
-   * keychain listing keeps native memory for good (keychain/keychain-changes.ts). A damaged entry
-   * shows as no session here (the windows, which read the keychain, say what is wrong with it).
-   */
-  async roleStatesAsKnown(): Promise<readonly RoleStatus[]> {
-    const known = this.keeper.knownRoleSessions();
-    if (!known) return this.roleStatus();
-    const roles = await this.roleProfiles();
-    const sessions = new Map<string, { readonly expiresAt: number }>();
-    for (const role of roles) {
-      const expiresAt = known.get(role.name);
-      if (expiresAt !== undefined) sessions.set(role.name, { expiresAt });
     }
     return this.#roleStates(roles, sessions);
   }

@@ -243,7 +243,7 @@ describe('the tray, rebuilt every minute, with role profiles', () => {
       assert.match(ownTray.item('profile:unused').label ?? '', /^unused \(role, from work\) — .* left, until \d\d:\d\d$/);
       assert.deepEqual(counting.calls, []);
       const known = async (name: string) => {
-        const state = (await own.engine.roleStatesAsKnown()).find((r) => r.role.name === name)?.state;
+        const state = (await own.engine.roleStatus()).find((r) => r.role.name === name)?.state;
         return state && 'expiresAt' in state ? state : undefined;
       };
       assert.equal((await known('unused'))?.expiresAt, assumed.expiresAt);
