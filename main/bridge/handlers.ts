@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, NewProfileForm, ProfileView } from '../common/bridge';
 import { MfaTrayError, isMfaTrayError } from '../common/errors';
 import { explainedPolicies } from '../common/mfa-policy';
-import { ROLE_CHAIN_MAX_SECONDS, type Engine, type RefreshInput } from '../engine';
+import { ROLE_CHAIN_MAX_SECONDS, type Engine, type ListingOptions, type RefreshInput } from '../engine';
 
 /** Who is calling, as the transport established it. */
 export interface BridgeCaller {
@@ -125,12 +125,16 @@ function newProfileOf(form: NewProfileForm): NonNullable<NonNullable<Parameters<
   };
 }
 
-/** Every profile as the windows show it. */
-export async function profileViews(engine: Engine): Promise<ProfileView[]> {
+/**
+ * Every profile as the windows show it. `listing`: how the keychain's entries are read; a window
+ * that asks for its list has them listed afresh, the lists pushed on every change reuse that
+ * listing ({@link ListingOptions}).
+ */
+export async function profileViews(engine: Engine, listing: ListingOptions = {}): Promise<ProfileView[]> {
   // The sessions of profiles and roles in one keychain listing; a config file that cannot be read
   // hides the roles, not the profiles.
-  const { profiles: statuses, roles } = await engine.statusWithRoles();
-  const withKey = await engine.profilesWithKey().catch(() => new Set<string>());
+  const { profiles: statuses, roles } = await engine.statusWithRoles(listing);
+  const withKey = await engine.profilesWithKey(listing).catch(() => new Set<string>());
   return statuses.map(({ profile, state, hasTotpSecret, plan }) => ({
     ...profile,
     state,
@@ -303,7 +307,9 @@ export function bindBridgeEvents(engine: Engine, emit: <E extends keyof BridgeEv
       do {
         await Promise.resolve();
         changedMeanwhile = false;
-        const views = await profileViews(engine).catch(() => []);
+        // The record of keychain changes tells what changed since the last listing: a change of
+        // state lists no entries again (each listing keeps native memory on Linux, for good).
+        const views = await profileViews(engine, { reuse: true }).catch(() => []);
         if (bound) emit('profiles', views);
       } while (changedMeanwhile && bound);
       building = false;

@@ -33,7 +33,7 @@ import { ClockMemory, OFFSET_MEMORY_MS, type RememberedOffset } from './clock/cl
 import { clockOffsetFile, configDir as defaultConfigDir, keychainChangesFile, refreshLockPath, usedCodesFile, writtenSessionsFile } from './files/paths';
 import { WrittenSessions } from './files/written-sessions';
 import { KeychainChanges } from './keychain/keychain-changes';
-import { ProfileSecrets } from './keychain/profile-secrets';
+import { ProfileSecrets, type ListingOptions } from './keychain/profile-secrets';
 import { SdkAwsGateway } from './aws/sdk-aws-gateway';
 import type { SecretStore } from './keychain/secret-store';
 import { SessionService } from './sessions/session-service';
@@ -444,9 +444,9 @@ export class Engine {
     return this.secrets.getSession(name);
   }
 
-  /** The profiles whose long-lived key is in the keychain, in one keychain call. */
-  profilesWithKey(): Promise<ReadonlySet<string>> {
-    return this.secrets.profilesWith('long-lived-key');
+  /** The profiles whose long-lived key is in the keychain, in one keychain call at most ({@link ListingOptions}). */
+  profilesWithKey(options: ListingOptions = {}): Promise<ReadonlySet<string>> {
+    return this.secrets.profilesWith('long-lived-key', options);
   }
 
   /** The credentials-file sections holding a long-lived key (what can be imported). */
@@ -1191,12 +1191,14 @@ export class Engine {
    * the windows: the settings file, the config file and each kind of keychain entry (sessions, TOTP
    * secrets) are read once for all of them, whatever the number of profiles. A config file that
    * cannot be read gives no roles and says why (`rolesUnread`): the profiles are shown all the same.
+   * `reuse`: the keychain's entries as this engine last listed them, brought up to date from the
+   * record of keychain changes ({@link ListingOptions}).
    */
-  statusWithRoles(): Promise<StatusReport> {
-    return this.#status(true);
+  statusWithRoles(options: ListingOptions = {}): Promise<StatusReport> {
+    return this.#status(true, options);
   }
 
-  async #status(withRoles: boolean): Promise<StatusReport> {
+  async #status(withRoles: boolean, listing: ListingOptions = {}): Promise<StatusReport> {
     const profiles = await this.settings.listProfiles();
     let rolesUnread: MfaTrayError | undefined;
     const roles =
@@ -1213,8 +1215,8 @@ export class Engine {
       // One keychain call per kind (the store makes them one after the other); on Linux their lock
       // probes run side by side.
       [sessions, withTotp] = await Promise.all([
-        this.secrets.readSessions([...profiles.map((p) => p.name), ...roles.map((r) => r.name)]),
-        this.secrets.profilesWith('totp-secret'),
+        this.secrets.readSessions([...profiles.map((p) => p.name), ...roles.map((r) => r.name)], listing),
+        this.secrets.profilesWith('totp-secret', listing),
       ]);
     } catch (error) {
       if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;

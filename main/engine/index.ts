@@ -31,6 +31,7 @@ export type { StepWaitListener } from './codes/totp';
 export { PRODUCT_NAME } from './files/paths';
 export { makeFolders } from './files/make-folders';
 export type { RoleProfileConfig } from './files/aws-config';
+export type { ListingOptions } from './keychain/profile-secrets';
 export { pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';
 export type { EnrolmentSecret } from './aws/enrolment';
 export type { Check, Verdict } from './doctor';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { BridgeEvents, DiagnosisView, MfaDeviceView, MfaPoliciesView, ProfileView, RefreshOutcome } from '../../main/common/bridge';
 import { bindBridgeEvents, createBridgeHandlers, type BridgeHandlers } from '../../main/bridge/handlers';
@@ -232,6 +232,82 @@ describe('bridge handlers: the profile list', () => {
       const without = await ownBridge.listProfiles([], caller);
       assert.deepEqual(without.ok ? (without.value as ProfileView[]).map((v) => [v.name, v.roles.length]) : without, [['work', 0]]);
     } finally {
+      await own.close();
+    }
+  });
+  it('while a window is open, a change lists no keychain entries again: the record of keychain changes tells which to read', async () => {
+    // Each listing keeps ~5 KB of native memory per entry for good (keytar), and every change of
+    // state pushed the list again: three listings per change while the profiles window was open.
+    const counting = countingKeychain();
+    const own = await createHarness({ sts: loopback.sts, keychain: counting.options });
+    const pushed: Array<BridgeEvents['profiles']> = [];
+    const unbind = bindBridgeEvents(own.engine, (event, payload) => {
+      if (event === 'profiles') pushed.push(payload as BridgeEvents['profiles']);
+    });
+    try {
+      const ownBridge = createBridgeHandlers(own.engine, { closeWindow: () => undefined, locale: () => 'en-US' });
+      const users = { one: await own.addUser('one'), two: await own.addUser('two'), three: await own.addUser('three') };
+      const rows = (views: readonly ProfileView[] | undefined) =>
+        (views ?? []).map((v) => [v.name, v.state.kind, v.hasLongLivedKey, v.hasTotpSecret, v.state.kind === 'failed' ? v.state.code : undefined]);
+      const pushedAfter = async (count: number, test: (views: readonly ProfileView[]) => boolean) => {
+        for (let i = 0; i < 200 && !(pushed.length > count && test(pushed.at(-1) ?? [])); i += 1) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 100)); // a list built for a change made meanwhile
+        return pushed.at(-1);
+      };
+      const listings = () => counting.calls.filter((call) => call.startsWith('findCredentials'));
+      // The window opens: its list is read afresh.
+      const opened = await ownBridge.listProfiles([], caller);
+      assert.deepEqual(rows(opened.ok ? (opened.value as ProfileView[]) : undefined), [
+        ['one', 'none', true, false, undefined],
+        ['two', 'none', true, false, undefined],
+        ['three', 'none', true, false, undefined],
+      ]);
+
+      // A refresh here: its one session is read, nothing is listed.
+      counting.calls.length = 0;
+      let count = pushed.length;
+      await loopback.sts.avoidStepEdge();
+      const refreshed = await ownBridge.submitCode(['two', loopback.sts.currentCode(users.two)], caller);
+      assert.equal(refreshed.ok, true, JSON.stringify(refreshed));
+      const afterRefresh = await pushedAfter(count, (views) => views.find((v) => v.name === 'two')?.state.kind === 'valid');
+      assert.deepEqual(rows(afterRefresh), [
+        ['one', 'none', true, false, undefined],
+        ['two', 'valid', true, false, undefined],
+        ['three', 'none', true, false, undefined],
+      ]);
+      assert.deepEqual(listings(), [], counting.calls.join(', '));
+
+      // Another process gives "three" a TOTP secret and refreshes "one"; a change here (an edit of
+      // "one") pushes the list, which learns both from the record, reading "one"'s session alone.
+      const other = own.otherProcess();
+      await other.setTotpSecret('three', users.three.totpSecret as string);
+      await other.refresh('one', { code: loopback.sts.currentCode(users.one) });
+      counting.calls.length = 0;
+      count = pushed.length;
+      await own.engine.updateProfile('one', { durationSeconds: 7200 });
+      const afterOther = await pushedAfter(count, (views) => views.find((v) => v.name === 'three')?.hasTotpSecret === true);
+      assert.deepEqual(rows(afterOther), [
+        ['one', 'valid', true, false, undefined],
+        ['two', 'valid', true, false, undefined],
+        ['three', 'none', true, true, undefined],
+      ]);
+      assert.deepEqual(listings(), [], counting.calls.join(', '));
+
+      // A record that cannot tell what changed (gone): everything is listed again.
+      await rm(join(own.env.MFA_TRAY_CONFIG_DIR, 'keychain-changes.log'));
+      counting.calls.length = 0;
+      count = pushed.length;
+      await own.engine.updateProfile('one', { durationSeconds: 3600 });
+      await pushedAfter(count, () => true);
+      assert.ok(listings().length > 0, counting.calls.join(', '));
+
+      // A change the record cannot hold (made outside MFA Tray, as in Seahorse) is seen when the
+      // window asks for its list, as it does when it opens.
+      await own.keychain.store.set('session', 'three', 'not a session');
+      const reopened = await ownBridge.listProfiles([], caller);
+      assert.deepEqual(rows(reopened.ok ? (reopened.value as ProfileView[]) : undefined).at(-1), ['three', 'failed', true, true, 'keychain-entry-corrupt']);
+    } finally {
+      unbind();
       await own.close();
     }
   });

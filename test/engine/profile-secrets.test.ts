@@ -251,6 +251,87 @@ describe('ProfileSecrets, its record of changes', () => {
     assert.deepEqual(calls, []);
   });
 
+  it('brings a listing it made up to date from the record when asked to reuse it: a changed session read alone, keys and TOTP secrets from the record', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-reuse-'));
+    try {
+      const changes = new KeychainChanges(join(dir, 'keychain-changes.log'));
+      const calls: string[] = [];
+      const counted: SecretStore = {
+        get: (kind, profile) => (calls.push(`get ${kind} ${profile}`), keychain.store.get(kind, profile)),
+        set: (kind, profile, value) => keychain.store.set(kind, profile, value),
+        delete: (kind, profile) => keychain.store.delete(kind, profile),
+        getAll: (kind) => (calls.push(`getAll ${kind}`), keychain.store.getAll(kind)),
+      };
+      const secrets = new ProfileSecrets(counted, changes);
+      const other = new ProfileSecrets(keychain.store, changes); // another process, on the same record
+      const later = { ...SESSION, accessKeyId: 'ASIAIOSFODNN7EXAMPL3', expiresAt: SESSION.expiresAt + 60_000 };
+      await other.setSession('x', SESSION);
+      await other.setSession('y', SESSION);
+      await other.setLongLivedKey('x', KEY);
+      await other.setTotpSecret('y', TOTP);
+      const read = async () => ({
+        sessions: new Map(await secrets.readSessions(['x', 'y'], { reuse: true })),
+        keys: [...(await secrets.profilesWith('long-lived-key', { reuse: true }))].sort(),
+        totp: [...(await secrets.profilesWith('totp-secret', { reuse: true }))].sort(),
+      });
+
+      // Nothing listed yet: listed.
+      assert.deepEqual(await read(), {
+        sessions: new Map([
+          ['x', SESSION],
+          ['y', SESSION],
+        ]),
+        keys: ['x'],
+        totp: ['y'],
+      });
+      assert.deepEqual(calls.sort(), ['getAll long-lived-key', 'getAll session', 'getAll totp-secret']);
+      // Nothing changed: nothing asked of the keychain.
+      calls.length = 0;
+      assert.deepEqual(await read(), {
+        sessions: new Map([
+          ['x', SESSION],
+          ['y', SESSION],
+        ]),
+        keys: ['x'],
+        totp: ['y'],
+      });
+      assert.deepEqual(calls, []);
+
+      // Changed elsewhere: the one session set is read again; nothing else is asked.
+      await other.setSession('x', later);
+      await other.deleteSession('y');
+      await other.setLongLivedKey('y', KEY);
+      await other.deleteTotpSecret('y');
+      await other.setTotpSecret('x', TOTP);
+      calls.length = 0;
+      assert.deepEqual(await read(), { sessions: new Map([['x', later]]), keys: ['x', 'y'], totp: ['x'] });
+      assert.deepEqual(calls, ['get session x']);
+
+      // What is not in the record (an entry changed in Seahorse) is seen by a listing, not by a reuse.
+      await keychain.store.set('session', 'x', 'not a session');
+      assert.deepEqual((await read()).sessions, new Map([['x', later]]));
+      assert.ok(isMfaTrayError((await secrets.readSessions(['x'])).get('x'), 'keychain-entry-corrupt'));
+      // That listing is the one kept now.
+      assert.ok(isMfaTrayError((await secrets.readSessions(['x'], { reuse: true })).get('x'), 'keychain-entry-corrupt'));
+
+      // Many sessions changed (another process's refresh --all): one listing, not a read of each.
+      const many = Array.from({ length: 17 }, (_, i) => `m${i}`);
+      for (const name of many) await other.setSession(name, SESSION);
+      calls.length = 0;
+      assert.equal((await secrets.readSessions(many, { reuse: true })).size, 17);
+      assert.deepEqual(calls, ['getAll session']);
+
+      // A record that cannot tell what changed (gone, or started anew): listed again.
+      await rm(changes.path);
+      calls.length = 0;
+      assert.deepEqual((await read()).keys, ['x', 'y']);
+      assert.deepEqual(calls.sort(), ['getAll long-lived-key', 'getAll session', 'getAll totp-secret']);
+      for (const name of ['x', 'y', ...many]) await other.deleteAll(name);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("records each entry it writes or deletes after the keychain call, with a session's expiry and never a secret", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-changes-'));
     try {

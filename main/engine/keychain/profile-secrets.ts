@@ -12,7 +12,7 @@ import * as z from 'zod/mini';
 import { MfaTrayError, type Remedy } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import type { SecretKind, SecretStore } from './secret-store';
-import type { ChangesMark, ChangesSince, KeychainChanges } from './keychain-changes';
+import type { ChangesMark, ChangesSince, KeychainChange, KeychainChanges } from './keychain-changes';
 import { parseTotpSecret } from '../codes/totp';
 
 const accessKeyId = z.string().check(z.regex(/^[A-Z0-9]{16,128}$/));
@@ -63,8 +63,40 @@ function describeIssues(error: z.core.$ZodError): string {
   return `invalid ${fields.join(', ')}`;
 }
 
+/**
+ * How a listing of every entry of a kind is made. `reuse`: the last listing this object made, brought
+ * up to date from the record of keychain changes instead of listing the keychain again: each
+ * session recorded as changed since is read again by itself, a TOTP secret or key recorded as set
+ * or deleted is taken from the record. When the record cannot tell what changed (missing, started
+ * anew, damaged), or with no listing yet, the keychain is listed. A change made outside MFA Tray
+ * (in Seahorse, say) is not in the record: a listing that must see it is made without `reuse`.
+ */
+export interface ListingOptions {
+  readonly reuse?: boolean;
+}
+
+/** A listing kept for {@link ListingOptions.reuse}: where the record stood before it, and its entries. */
+interface KeptListing {
+  readonly mark: ChangesMark;
+  /** By profile: a session's stored value; for the other kinds no value (their secrets are not kept). */
+  readonly entries: ReadonlyMap<string, string | undefined>;
+}
+
+/**
+ * The most sessions recorded as changed that a reused listing reads one by one: past that, one
+ * listing is the quicker (a `refresh --all` of another process, say).
+ */
+const MAX_SESSIONS_READ_AGAIN = 16;
+
 /** Typed access to the keychain entries of profiles. */
 export class ProfileSecrets {
+  /**
+   * The last listing of each kind, for {@link ListingOptions.reuse}: a long-running process (the
+   * profiles window's list, pushed on every change of state) would otherwise list every entry again
+   * each time, and on Linux keytar keeps ~5 KB of native memory for every entry it lists, for good.
+   */
+  readonly #listings = new Map<SecretKind, KeptListing>();
+
   /**
    * @param changes The record every MFA Tray process keeps of the entries it changes (see
    *   keychain-changes.ts); each write and delete here is recorded there after it was made.
@@ -168,8 +200,8 @@ export class ProfileSecrets {
    * The cached sessions of these profiles, in one keychain call (for `status`); an entry that is not
    * a session MFA Tray wrote is its `keychain-entry-corrupt` error, so that one damaged entry spoils no other.
    */
-  async readSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionCredentials | MfaTrayError>> {
-    return this.#readAll('session', profiles, sessionSchema);
+  async readSessions(profiles: Iterable<string>, options: ListingOptions = {}): Promise<ReadonlyMap<string, SessionCredentials | MfaTrayError>> {
+    return this.#readAll('session', profiles, sessionSchema, options);
   }
 
   /**
@@ -181,13 +213,20 @@ export class ProfileSecrets {
   }
 
   /** Every entry of a kind of these profiles, in one keychain call, each parsed or its own error; entries of other names are not looked at. */
-  async #readAll<T>(kind: SecretKind, profiles: Iterable<string>, schema: z.ZodMiniType<T>): Promise<ReadonlyMap<string, T | MfaTrayError>> {
+  async #readAll<T>(
+    kind: 'session' | 'long-lived-key',
+    profiles: Iterable<string>,
+    schema: z.ZodMiniType<T>,
+    options: ListingOptions = {},
+  ): Promise<ReadonlyMap<string, T | MfaTrayError>> {
     const wanted = new Set(profiles);
     const values = new Map<string, T | MfaTrayError>();
     // None wanted (no role profiles, say): no keychain call at all.
     if (wanted.size === 0) return values;
-    for (const [profile, value] of await this.store.getAll(kind)) {
-      if (!wanted.has(profile)) continue;
+    // Only sessions' values are kept for a reuse (see ListingOptions).
+    const entries = kind === 'session' && options.reuse ? await this.#reusedListing(kind) : undefined;
+    for (const [profile, value] of entries ?? (await this.#listing(kind))) {
+      if (!wanted.has(profile) || value === undefined) continue;
       try {
         values.set(profile, this.#parseJson(kind, profile, value, schema));
       } catch (error) {
@@ -198,9 +237,48 @@ export class ProfileSecrets {
     return values;
   }
 
-  /** The profiles with an entry of this kind, in one keychain call (the entries are not checked). */
-  async profilesWith(kind: 'long-lived-key' | 'totp-secret'): Promise<ReadonlySet<string>> {
-    return new Set((await this.store.getAll(kind)).keys());
+  /** The profiles with an entry of this kind, in one keychain call at most (the entries are not checked). */
+  async profilesWith(kind: 'long-lived-key' | 'totp-secret', options: ListingOptions = {}): Promise<ReadonlySet<string>> {
+    const entries = (options.reuse ? await this.#reusedListing(kind) : undefined) ?? (await this.#listing(kind));
+    return new Set(entries.keys());
+  }
+
+  /** Every entry of a kind, listed in one keychain call, and kept for a later reuse (see {@link ListingOptions}). */
+  async #listing(kind: SecretKind): Promise<ReadonlyMap<string, string>> {
+    // Where the record ends before the keychain is listed: a change recorded meanwhile is read again.
+    const mark = this.changes ? await this.changes.mark() : undefined;
+    const entries = await this.store.getAll(kind);
+    if (mark) this.#listings.set(kind, { mark, entries: kind === 'session' ? entries : new Map([...entries.keys()].map((profile) => [profile, undefined])) });
+    return entries;
+  }
+
+  /**
+   * The kept listing of a kind brought up to date from the record (see {@link ListingOptions}), or
+   * undefined when the keychain has to be listed.
+   */
+  async #reusedListing(kind: SecretKind): Promise<ReadonlyMap<string, string | undefined> | undefined> {
+    const kept = this.#listings.get(kind);
+    if (!kept || !this.changes) return undefined;
+    const { changes, mark } = await this.changes.since(kept.mark);
+    if (changes === 'unknown') return undefined;
+    // The last change of each profile's entry tells what it is now.
+    const last = new Map<string, KeychainChange['op']>();
+    for (const change of changes) if (change.kind === kind) last.set(change.profile, change.op);
+    if (kind === 'session' && last.size > MAX_SESSIONS_READ_AGAIN) return undefined;
+    const entries = new Map(kept.entries);
+    for (const [profile, op] of last) {
+      if (op === 'delete') {
+        entries.delete(profile);
+      } else if (kind !== 'session') {
+        entries.set(profile, undefined); // a key or a secret set: known to be there, its value not kept
+      } else {
+        const value = await this.store.get(kind, profile);
+        if (value === undefined) entries.delete(profile);
+        else entries.set(profile, value);
+      }
+    }
+    this.#listings.set(kind, { mark, entries });
+    return entries;
   }
 
   /** Stores (replaces) the profile's cached session. */
