@@ -707,14 +707,28 @@ async function inner() {
         ]);
         return JSON.parse(result.stdout.trim().split('\n').at(-1));
       };
+      // The floor (bench/floor-write.mjs): the same write with nothing but a read, a string swap, a
+      // temp file, its fsync, the rename and the folder's fsync, in a fresh plain Node process; with
+      // Node's promises as the engine writes, and with its synchronous calls. On a copy of its own.
+      const runFloor = async (config) =>
+        JSON.parse(
+          (await mustRun('bench/floor-write.mjs', process.execPath, [join(root, 'bench', 'floor-write.mjs'), JSON.stringify(config)])).stdout
+            .trim()
+            .split('\n')
+            .at(-1),
+        ).coldMs;
       const measureWrites = async (dir) => {
         const path = join(dir, 'credentials');
         writeFileSync(path, original, { mode: 0o600 });
+        const floorPath = join(dir, 'floor-credentials');
+        writeFileSync(floorPath, original, { mode: 0o600 });
         const configDir = mkdtempSync(join(tmpdir(), 'mfa-tray-bench-write-config-'));
         const noConfigDir = join(configDir, 'none');
         const cold = [];
         const coldUncached = [];
         const editCold = [];
+        const floor = [];
+        const floorSync = [];
         let warm;
         // The code caches as the warm-up runs made them: a cache V8 rejected would be made again.
         const cacheFiles = () => {
@@ -731,6 +745,9 @@ async function inner() {
             const answer = await runWriteChild('write', configDir, config);
             // The INI edit alone, in a fresh process too.
             const edit = await runWriteChild('edit', configDir, { ...config, editOnly: true });
+            // Paired: the floor right after the write it is compared with.
+            const floorMs = await runFloor({ path: floorPath, section: 'target0', session: config.session });
+            const floorSyncMs = await runFloor({ path: floorPath, section: 'target0', session: config.session, sync: true });
             if (k === 0) {
               made = cacheFiles(); // warm-up: the page cache, and the code caches made
               continue;
@@ -741,6 +758,8 @@ async function inner() {
             }
             cold.push(answer.coldMs);
             editCold.push(edit.coldMs);
+            floor.push(floorMs);
+            floorSync.push(floorSyncMs);
             coldUncached.push((await runWriteChild('write', noConfigDir, { ...config, session: versionSession(k + 101) })).coldMs);
           }
           const used = cacheFiles();
@@ -750,10 +769,14 @@ async function inner() {
           rmSync(configDir, { recursive: true, force: true });
         }
         const after = readFileSync(path, 'latin1');
+        const ratios = cold.map((ms, k) => ms / floor[k]);
         return {
           cold,
           coldUncached,
           editCold,
+          floor,
+          floorSync,
+          overFloor: { ratios, ratio: median(ratios), q1: quantile(ratios, 0.25), q3: quantile(ratios, 0.75) },
           warm,
           outsideUnchanged: after.startsWith(original.slice(0, start)) && after.endsWith(original.slice(end)) && after !== original,
         };
@@ -788,7 +811,8 @@ async function inner() {
         id: 3,
         what: `one writeSession into a ${fmtBytes(Buffer.byteLength(original))}, 1,000-profile file, cold: a fresh process compiled as \`mfa-tray refresh\` is (the command's bundle and loader, with its code cache), the call alone timed (lock, read, edit, temp file, fsync, re-read, rename, fsync folder)`,
         figure: `${fmt(cold)} on this disk (${disk})${onTmpfs ? `, ${fmt(median(onTmpfs.cold))} on tmpfs` : `; tmpfs not measured (${noMount})`}; without the code cache (the first run after an install) ${fmt(median(onDisk.coldUncached))}${onTmpfs ? ` and ${fmt(median(onTmpfs.coldUncached))}` : ''}; the INI edit alone, cold: ${fmt(median(onDisk.editCold))}`,
-        baseline: `bytes outside the section unchanged: ${unchanged ? 'yes' : 'NO'}; ${onDisk.cold.length} processes each`,
+        baseline: `the floor (bench/floor-write.mjs: read, swap the section's text, temp file, fsync, rename, fsync folder; nothing else) in a fresh process: ${fmt(median(onDisk.floor))} on this disk${onTmpfs ? `, ${fmt(median(onTmpfs.floor))} on tmpfs` : ''}; with synchronous calls ${fmt(median(onDisk.floorSync))}${onTmpfs ? ` and ${fmt(median(onTmpfs.floorSync))}` : ''}; bytes outside the section unchanged: ${unchanged ? 'yes' : 'NO'}; ${onDisk.cold.length} processes each`,
+        ratio: `${fmtRatio(onDisk.overFloor)} the floor on this disk${onTmpfs ? `, ${fmtRatio(onTmpfs.overFloor)} on tmpfs` : ''}`,
         goal: '< 5 ms, cold, bytes outside unchanged',
         met: cold < 5 && unchanged,
       });
