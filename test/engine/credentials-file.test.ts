@@ -561,6 +561,18 @@ describe('formatExpiry', () => {
   test('writes RFC 3339 UTC, dropping fractions of a second', () => {
     assert.equal(formatExpiry(Date.UTC(2026, 10, 28, 5, 12, 0, 999)), '2026-11-28T05:12:00Z');
   });
+
+  test("is Date's ISO form to the second for every time, also before 1970 and beyond year 9999", () => {
+    const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => formatExpiry(ms) === iso(ms)),
+      { numRuns: 5000 },
+    );
+    for (const ms of [0, -1, 999, 1000, Date.UTC(0, 0, 1) - 1, Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(9999, 11, 31, 23, 59, 59, 999) + 1]) {
+      assert.equal(formatExpiry(ms), iso(ms), String(ms));
+    }
+    assert.throws(() => formatExpiry(Number.NaN), RangeError);
+  });
 });
 
 describe('properties over generated files', () => {

@@ -75,7 +75,14 @@ export type ForgetResult =
  * dropped (rounding down: never claim a session lives longer than it does).
  */
 export function formatExpiry(expiresAt: number): string {
-  return new Date(Math.floor(expiresAt / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+  const date = new Date(Math.floor(expiresAt / 1000) * 1000);
+  const year = date.getUTCFullYear();
+  // toISOString writes other years (and refuses an invalid date) its own way.
+  if (!(year >= 0 && year <= 9999)) return date.toISOString().replace(/\.000Z$/, 'Z');
+  // Put together from Date's UTC fields rather than by toISOString: a process's first toISOString
+  // costs ~1 ms (measured on Node 20), ~5% of a cold write of a large file (bench row 3).
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${String(year).padStart(4, '0')}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}T${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}Z`;
 }
 
 /** Whether a section name may be written, with an `invalid-input` error naming `field` if not. */
