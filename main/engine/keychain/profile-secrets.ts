@@ -187,9 +187,9 @@ export class ProfileSecrets {
    * entries of other names (a profile removed from a settings file that was moved away) are not
    * looked at.
    */
-  async getSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionCredentials>> {
+  async getSessions(profiles: Iterable<string>, options: ListingOptions = {}): Promise<ReadonlyMap<string, SessionCredentials>> {
     const sessions = new Map<string, SessionCredentials>();
-    for (const [profile, session] of await this.readSessions(profiles)) {
+    for (const [profile, session] of await this.readSessions(profiles, options)) {
       if (session instanceof MfaTrayError) throw session;
       sessions.set(profile, session);
     }

@@ -17,6 +17,7 @@ import { expiryOf } from '../../common/session-state';
 import type { Clock } from '../clock/clock';
 import type { StepWaitListener } from '../codes/totp';
 import type { ChangesMark, ChangesSince, KeychainChange } from '../keychain/keychain-changes';
+import type { ListingOptions } from '../keychain/profile-secrets';
 import { Scheduler, type DueEvent } from './scheduler';
 import type { CodeInput, SessionService } from './session-service';
 
@@ -119,9 +120,10 @@ export interface KeeperSettings {
 /** The keychain entries the keeper reads. */
 export interface KeeperSecrets {
   getSession(profile: string): Promise<SessionCredentials | undefined>;
-  getSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionCredentials>>;
+  /** `listing.reuse`: the last listing brought up to date from the record of keychain changes (keychain/profile-secrets.ts). */
+  getSessions(profiles: Iterable<string>, listing?: ListingOptions): Promise<ReadonlyMap<string, SessionCredentials>>;
   hasTotpSecret(profile: string): Promise<boolean>;
-  profilesWith(kind: 'totp-secret'): Promise<ReadonlySet<string>>;
+  profilesWith(kind: 'totp-secret', listing?: ListingOptions): Promise<ReadonlySet<string>>;
   /**
    * Where the record of keychain changes every MFA Tray process keeps ends now, and what was
    * recorded after a mark (keychain/keychain-changes.ts). Without them, every re-read reads the keychain.
@@ -581,10 +583,17 @@ export class SessionKeeper {
       // Until this read has succeeded, the next one reads everything too.
       this.#lastRead = undefined;
       const before = new Map(profiles.map((p) => [p.name, expiryOf(service.state(p.name))]));
-      const sessions = await secrets.getSessions(profiles.map((p) => p.name));
+      // For news, what the record says changed since the last listing is read, not every entry
+      // again (a session another process got is one read, not a listing of every entry of each kind).
+      const listing = { reuse: whenChanged };
+      const sessions = await secrets.getSessions(
+        profiles.map((p) => p.name),
+        listing,
+      );
       await service.load(profiles, sessions);
-      const sources = await this.#scheduleAll(profiles, sessions, configured);
-      await this.#scheduleRoles(roles);
+      const withTotp = await secrets.profilesWith('totp-secret', listing).catch(() => new Set<string>());
+      const sources = await this.#scheduleAll(profiles, sessions, configured, withTotp);
+      await this.#scheduleRoles(roles, listing);
       this.#lastRead = { inputs, mark: seen?.mark };
       const names = new Set(profiles.map((p) => p.name));
       let changed = false;
@@ -740,8 +749,9 @@ export class SessionKeeper {
     profiles: readonly Profile[],
     sessions: ReadonlyMap<string, SessionCredentials>,
     configured: ReadonlyMap<string, ConfiguredSource>,
+    withTotp?: ReadonlySet<string>,
   ): Promise<ReadonlyMap<string, CodeSource>> {
-    const sources = await this.sourcesOf(profiles, undefined, configured);
+    const sources = await this.sourcesOf(profiles, withTotp, configured);
     if (!this.#scheduler) return sources;
     for (const profile of profiles) {
       // A refresh under way sets the timers itself when it ends; `sessions` may predate it.
@@ -756,18 +766,23 @@ export class SessionKeeper {
    * at the refresh lead time (an hour's: 10 min by default), which needs no code while its source's
    * session lives. Role profiles never used (no session) are left alone.
    */
-  async #scheduleRoles(roles: readonly { readonly name: string }[]): Promise<void> {
+  async #scheduleRoles(roles: readonly { readonly name: string }[], listing?: ListingOptions): Promise<void> {
     if (!this.#scheduler) return;
-    const sessions = await this.#deps.secrets.getSessions(roles.map((r) => r.name)).then(
-      (read) => {
-        this.#rolesRead = true;
-        return read;
-      },
-      () => {
-        this.#rolesRead = false;
-        return new Map<string, SessionCredentials>();
-      },
-    );
+    const sessions = await this.#deps.secrets
+      .getSessions(
+        roles.map((r) => r.name),
+        listing,
+      )
+      .then(
+        (read) => {
+          this.#rolesRead = true;
+          return read;
+        },
+        () => {
+          this.#rolesRead = false;
+          return new Map<string, SessionCredentials>();
+        },
+      );
     const now = new Map<string, number>();
     for (const role of roles) {
       const session = sessions.get(role.name);
