@@ -745,9 +745,17 @@ async function inner() {
             const answer = await runWriteChild('write', configDir, config);
             // The INI edit alone, in a fresh process too.
             const edit = await runWriteChild('edit', configDir, { ...config, editOnly: true });
-            // Paired: the floor right after the write it is compared with.
-            const floorMs = await runFloor({ path: floorPath, section: 'target0', session: config.session });
-            const floorSyncMs = await runFloor({ path: floorPath, section: 'target0', session: config.session, sync: true });
+            // Paired: the floors right after the write they are compared with, in turns.
+            const floorConfig = { path: floorPath, section: 'target0', session: config.session };
+            let floorMs;
+            let floorSyncMs;
+            if (k % 2 === 0) {
+              floorMs = await runFloor(floorConfig);
+              floorSyncMs = await runFloor({ ...floorConfig, sync: true });
+            } else {
+              floorSyncMs = await runFloor({ ...floorConfig, sync: true });
+              floorMs = await runFloor(floorConfig);
+            }
             if (k === 0) {
               made = cacheFiles(); // warm-up: the page cache, and the code caches made
               continue;
