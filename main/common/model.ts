@@ -42,6 +42,13 @@ export interface SessionCredentials {
   readonly expiresAt: number;
 }
 
+/**
+ * What a listing of cached sessions gives (`ProfileSecrets.readSessions`): which session and until
+ * when, never its secret parts (checked when read, then dropped), since a long-running process keeps
+ * its last listing.
+ */
+export type SessionSummary = Pick<SessionCredentials, 'accessKeyId' | 'expiresAt'>;
+
 /** App-wide settings (non-secret). */
 export interface AppSettings {
   /** Minutes before expiry to notify. */

@@ -11,7 +11,7 @@ import { MfaTrayError, isKeychainDown, isMfaTrayError, type ErrorCode } from '..
 import { maskKeyId } from '../common/key-id';
 import { LASTS_A_CALL_MS, deriveState } from '../common/session-state';
 import { formatDuration } from '../common/duration';
-import { PROFILE_DEFAULTS, type LongLivedKey, type Profile, type SessionCredentials, type SessionState } from '../common/model';
+import { PROFILE_DEFAULTS, type LongLivedKey, type Profile, type SessionCredentials, type SessionState, type SessionSummary } from '../common/model';
 import {
   validateLongLivedKey,
   validateProfileInput,
@@ -1101,7 +1101,7 @@ export class Engine {
     if (roles.length === 0) return [];
     const known = this.keeper.knownRoleSessions();
     if (known) return this.#roleStates(roles, new Map([...known].map(([name, expiresAt]) => [name, { expiresAt }])));
-    let sessions: ReadonlyMap<string, SessionCredentials | MfaTrayError>;
+    let sessions: ReadonlyMap<string, SessionSummary | MfaTrayError>;
     try {
       sessions = await this.secrets.readSessions(roles.map((r) => r.name));
     } catch (error) {
@@ -1209,7 +1209,7 @@ export class Engine {
             return [];
           })
         : [];
-    let sessions: ReadonlyMap<string, SessionCredentials | MfaTrayError>;
+    let sessions: ReadonlyMap<string, SessionSummary | MfaTrayError>;
     let withTotp: ReadonlySet<string>;
     try {
       // One keychain call per kind (the store makes them one after the other); on Linux their lock
@@ -1227,7 +1227,7 @@ export class Engine {
         ...(rolesUnread ? { rolesUnread } : {}),
       };
     }
-    const found = new Map<string, SessionCredentials>();
+    const found = new Map<string, SessionSummary>();
     const damaged = new Map<string, SessionState>();
     for (const [name, entry] of sessions) {
       if (entry instanceof MfaTrayError) damaged.set(name, damagedEntryState(entry));

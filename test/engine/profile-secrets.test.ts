@@ -10,8 +10,10 @@ import { MfaTrayError, isMfaTrayError } from '../../main/common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../main/common/model';
 import { KeychainChanges } from '../../main/engine/keychain/keychain-changes';
 import { ProfileSecrets } from '../../main/engine/keychain/profile-secrets';
-import type { SecretStore } from '../../main/engine/keychain/secret-store';
+import type { SecretKind, SecretStore } from '../../main/engine/keychain/secret-store';
+import { fillUp, mountTmpfs, whyNoMount } from '../support/fault-mount';
 import { createTestKeychain } from '../support/keyring';
+import { until } from '../support/until';
 
 const KEY: LongLivedKey = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const SESSION: SessionCredentials = {
@@ -21,6 +23,8 @@ const SESSION: SessionCredentials = {
   expiresAt: Date.UTC(2026, 10, 28, 21, 0, 0),
 };
 const TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+/** What a listing gives of a session: no secret part. */
+const summary = ({ accessKeyId, expiresAt }: SessionCredentials) => ({ accessKeyId, expiresAt });
 
 describe('ProfileSecrets', () => {
   const keychain = createTestKeychain('profile-secrets');
@@ -189,7 +193,7 @@ describe('ProfileSecrets, every profile at once', () => {
   const secrets = new ProfileSecrets(keychain.store);
   after(() => keychain.cleanup());
 
-  it('reads every cached session, and which profiles have a key or a TOTP secret, one call per kind', async () => {
+  it('reads every cached session (which, and until when: never its secrets), and which profiles have a key or a TOTP secret, one call per kind', async () => {
     const later = { ...SESSION, accessKeyId: 'ASIAIOSFODNN7EXAMPL2', expiresAt: SESSION.expiresAt + 60_000 };
     await secrets.setSession('a', SESSION);
     await secrets.setSession('b/c', later);
@@ -199,11 +203,11 @@ describe('ProfileSecrets, every profile at once', () => {
     assert.deepEqual(
       new Map(await secrets.getSessions(['a', 'b/c', 'none'])),
       new Map([
-        ['a', SESSION],
-        ['b/c', later],
+        ['a', summary(SESSION)],
+        ['b/c', summary(later)],
       ]),
     );
-    assert.deepEqual(new Map(await secrets.getSessions(['b/c'])), new Map([['b/c', later]]));
+    assert.deepEqual(new Map(await secrets.getSessions(['b/c'])), new Map([['b/c', summary(later)]]));
     assert.deepEqual([...(await secrets.profilesWith('long-lived-key'))], ['a']);
     assert.deepEqual([...(await secrets.profilesWith('totp-secret'))], ['b/c']);
   });
@@ -226,7 +230,7 @@ describe('ProfileSecrets, every profile at once', () => {
     const sessions = await secrets.readSessions(['a', 'damaged', 'none']);
 
     assert.deepEqual([...sessions.keys()].sort(), ['a', 'damaged']);
-    assert.deepEqual(sessions.get('a'), SESSION);
+    assert.deepEqual(sessions.get('a'), summary(SESSION));
     const damaged = sessions.get('damaged');
     assert.ok(isMfaTrayError(damaged, 'keychain-entry-corrupt') && /"damaged"/.test(damaged.message) && !damaged.message.includes(SESSION.secretAccessKey));
   });
@@ -235,6 +239,31 @@ describe('ProfileSecrets, every profile at once', () => {
 describe('ProfileSecrets, its record of changes', () => {
   const keychain = createTestKeychain('profile-secrets-changes');
   after(() => keychain.cleanup());
+
+  /** The test keychain, with each call logged (`get <kind> <profile>`, `getAll <kind>`); `afterGetAll` runs after each listing has read the keychain, before it answers. */
+  const countedStore = (
+    afterGetAll?: (kind: SecretKind) => Promise<void>,
+    afterGet?: (kind: SecretKind, profile: string) => Promise<void>,
+  ): { readonly calls: string[]; readonly store: SecretStore } => {
+    const calls: string[] = [];
+    const store: SecretStore = {
+      get: async (kind, profile) => {
+        calls.push(`get ${kind} ${profile}`);
+        const value = await keychain.store.get(kind, profile);
+        await afterGet?.(kind, profile);
+        return value;
+      },
+      set: (kind, profile, value) => keychain.store.set(kind, profile, value),
+      delete: (kind, profile) => keychain.store.delete(kind, profile),
+      getAll: async (kind) => {
+        calls.push(`getAll ${kind}`);
+        const entries = await keychain.store.getAll(kind);
+        await afterGetAll?.(kind);
+        return entries;
+      },
+    };
+    return { calls, store };
+  };
 
   it('asks the keychain nothing for no profiles (a listing would keep memory for nothing)', async () => {
     const calls: string[] = [];
@@ -251,20 +280,16 @@ describe('ProfileSecrets, its record of changes', () => {
     assert.deepEqual(calls, []);
   });
 
-  it('brings a listing it made up to date from the record when asked to reuse it: a changed session read alone, keys and TOTP secrets from the record', async () => {
+  it('brings a listing it made up to date from the record when asked to reuse it: each changed entry read alone, its own writes known without a read', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-reuse-'));
+    const other = new ProfileSecrets(keychain.store, new KeychainChanges(join(dir, 'keychain-changes.log'))); // another process, on the same record
+    const many = Array.from({ length: 17 }, (_, i) => `m${i}`);
     try {
       const changes = new KeychainChanges(join(dir, 'keychain-changes.log'));
-      const calls: string[] = [];
-      const counted: SecretStore = {
-        get: (kind, profile) => (calls.push(`get ${kind} ${profile}`), keychain.store.get(kind, profile)),
-        set: (kind, profile, value) => keychain.store.set(kind, profile, value),
-        delete: (kind, profile) => keychain.store.delete(kind, profile),
-        getAll: (kind) => (calls.push(`getAll ${kind}`), keychain.store.getAll(kind)),
-      };
-      const secrets = new ProfileSecrets(counted, changes);
-      const other = new ProfileSecrets(keychain.store, changes); // another process, on the same record
+      const { calls, store } = countedStore();
+      const secrets = new ProfileSecrets(store, changes);
       const later = { ...SESSION, accessKeyId: 'ASIAIOSFODNN7EXAMPL3', expiresAt: SESSION.expiresAt + 60_000 };
+      const latest = { ...SESSION, accessKeyId: 'ASIAIOSFODNN7EXAMPL4', expiresAt: SESSION.expiresAt + 120_000 };
       await other.setSession('x', SESSION);
       await other.setSession('y', SESSION);
       await other.setLongLivedKey('x', KEY);
@@ -278,8 +303,8 @@ describe('ProfileSecrets, its record of changes', () => {
       // Nothing listed yet: listed.
       assert.deepEqual(await read(), {
         sessions: new Map([
-          ['x', SESSION],
-          ['y', SESSION],
+          ['x', summary(SESSION)],
+          ['y', summary(SESSION)],
         ]),
         keys: ['x'],
         totp: ['y'],
@@ -289,33 +314,45 @@ describe('ProfileSecrets, its record of changes', () => {
       calls.length = 0;
       assert.deepEqual(await read(), {
         sessions: new Map([
-          ['x', SESSION],
-          ['y', SESSION],
+          ['x', summary(SESSION)],
+          ['y', summary(SESSION)],
         ]),
         keys: ['x'],
         totp: ['y'],
       });
       assert.deepEqual(calls, []);
 
-      // Changed elsewhere: the one session set is read again; nothing else is asked.
+      // Changed elsewhere: each entry recorded as changed is read again (a line may be older than
+      // the entry: lines are appended after the keychain call), nothing is listed.
       await other.setSession('x', later);
       await other.deleteSession('y');
       await other.setLongLivedKey('y', KEY);
       await other.deleteTotpSecret('y');
       await other.setTotpSecret('x', TOTP);
       calls.length = 0;
-      assert.deepEqual(await read(), { sessions: new Map([['x', later]]), keys: ['x', 'y'], totp: ['x'] });
-      assert.deepEqual(calls, ['get session x']);
+      assert.deepEqual(await read(), { sessions: new Map([['x', summary(later)]]), keys: ['x', 'y'], totp: ['x'] });
+      assert.deepEqual(calls.sort(), ['get long-lived-key y', 'get session x', 'get session y', 'get totp-secret x', 'get totp-secret y']);
+
+      // Its own write: known as written, no read.
+      await secrets.setSession('y', latest);
+      calls.length = 0;
+      assert.deepEqual(
+        (await read()).sessions,
+        new Map([
+          ['x', summary(later)],
+          ['y', summary(latest)],
+        ]),
+      );
+      assert.deepEqual(calls, []);
 
       // What is not in the record (an entry changed in Seahorse) is seen by a listing, not by a reuse.
       await keychain.store.set('session', 'x', 'not a session');
-      assert.deepEqual((await read()).sessions, new Map([['x', later]]));
+      assert.deepEqual((await read()).sessions.get('x'), summary(later));
       assert.ok(isMfaTrayError((await secrets.readSessions(['x'])).get('x'), 'keychain-entry-corrupt'));
       // That listing is the one kept now.
       assert.ok(isMfaTrayError((await secrets.readSessions(['x'], { reuse: true })).get('x'), 'keychain-entry-corrupt'));
 
-      // Many sessions changed (another process's refresh --all): one listing, not a read of each.
-      const many = Array.from({ length: 17 }, (_, i) => `m${i}`);
+      // Many entries changed (another process's refresh --all): one listing, not a read of each.
       for (const name of many) await other.setSession(name, SESSION);
       calls.length = 0;
       assert.equal((await secrets.readSessions(many, { reuse: true })).size, 17);
@@ -326,8 +363,104 @@ describe('ProfileSecrets, its record of changes', () => {
       calls.length = 0;
       assert.deepEqual((await read()).keys, ['x', 'y']);
       assert.deepEqual(calls.sort(), ['getAll long-lived-key', 'getAll session', 'getAll totp-secret']);
-      for (const name of ['x', 'y', ...many]) await other.deleteAll(name);
     } finally {
+      for (const name of ['x', 'y', ...many]) await keychain.store.delete('session', name).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps no listing that a newer one has replaced meanwhile, and misses no change recorded while it listed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-order-'));
+    try {
+      const changes = new KeychainChanges(join(dir, 'keychain-changes.log'));
+      await changes.record({ kind: 'session', op: 'delete', profile: 'earlier' }); // a record to follow
+      const other = new ProfileSecrets(keychain.store, new KeychainChanges(changes.path));
+      const gate: { release: (() => void) | undefined } = { release: undefined };
+      let held = 0;
+      const { calls, store } = countedStore(async (kind) => {
+        // The first listing of sessions, its entries read, answers only when released.
+        if (kind === 'session' && (held += 1) === 1) await new Promise<void>((resolve) => (gate.release = resolve));
+      });
+      const secrets = new ProfileSecrets(store, changes);
+      await keychain.store.set('session', 'z', JSON.stringify(SESSION));
+      const older = secrets.readSessions(['z']);
+      await until(() => gate.release !== undefined, 'the first listing under way');
+      // While it answers: another process's session for "w" (recorded), and "z" damaged in Seahorse
+      // (not recorded), which a newer listing sees.
+      const theirs = { ...SESSION, expiresAt: SESSION.expiresAt + 60_000 };
+      await other.setSession('w', theirs);
+      await keychain.store.set('session', 'z', 'not a session');
+      assert.ok(isMfaTrayError((await secrets.readSessions(['z'])).get('z'), 'keychain-entry-corrupt'));
+      (gate.release as (() => void) | undefined)?.();
+      assert.deepEqual((await older).get('z'), summary(SESSION));
+      calls.length = 0;
+      // Kept: the newer listing (the damage stays in view; "w" is in it): nothing to read.
+      const now = await secrets.readSessions(['z', 'w'], { reuse: true });
+      assert.ok(isMfaTrayError(now.get('z'), 'keychain-entry-corrupt'));
+      assert.deepEqual(now.get('w'), summary(theirs));
+      assert.deepEqual(calls, []);
+
+      // A reuse that reads an entry while a newer listing is made is not kept over that listing.
+      const slow: { release: (() => void) | undefined } = { release: undefined };
+      const reader = countedStore(undefined, async (_kind, profile) => {
+        if (profile === 'w') await new Promise<void>((resolve) => (slow.release = resolve));
+      });
+      const third = new ProfileSecrets(reader.store, changes);
+      await third.readSessions(['z', 'w']); // kept
+      const moved = { ...theirs, expiresAt: theirs.expiresAt + 1000 };
+      await other.setSession('w', moved);
+      const reuse = third.readSessions(['z', 'w'], { reuse: true }); // reads "w", held
+      await until(() => slow.release !== undefined, 'the reuse under way');
+      await keychain.store.set('session', 'z', JSON.stringify(SESSION)); // mended in Seahorse
+      const fresh = new Map(await third.readSessions(['z'])); // "w" is not wanted: no read of it
+      assert.deepEqual(fresh.get('z'), summary(SESSION));
+      (slow.release as (() => void) | undefined)?.();
+      assert.ok(isMfaTrayError((await reuse).get('z'), 'keychain-entry-corrupt')); // what it started from
+      assert.deepEqual((await third.readSessions(['z'], { reuse: true })).get('z'), summary(SESSION));
+
+      // The older listing alone: the change recorded while it listed is read again.
+      held = 0;
+      gate.release = undefined;
+      const alone = new ProfileSecrets(store, changes);
+      const listing = alone.readSessions(['w']);
+      await until(() => gate.release !== undefined, 'the listing under way');
+      const newest = { ...SESSION, expiresAt: SESSION.expiresAt + 120_000 };
+      await other.setSession('w', newest);
+      (gate.release as (() => void) | undefined)?.();
+      assert.deepEqual((await listing).get('w'), summary(moved));
+      assert.deepEqual((await alone.readSessions(['w'], { reuse: true })).get('w'), summary(newest));
+    } finally {
+      for (const name of ['z', 'w']) await keychain.store.delete('session', name).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('drops what it listed when a change of its own could not be recorded (a full disk): the next reuse lists again', { skip: whyNoMount() }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-full-'));
+    const unmount = mountTmpfs(dir, 64);
+    try {
+      // A record that starts a new generation at its second line: a new file, which a full tmpfs
+      // refuses (a line appended to the file's last page might still fit).
+      const record = () => new KeychainChanges(join(dir, 'keychain-changes.log'), { maxBytes: 150 });
+      const changes = record();
+      const { calls, store } = countedStore();
+      const secrets = new ProfileSecrets(store, changes);
+      const later = { ...SESSION, expiresAt: SESSION.expiresAt + 60_000 };
+      await secrets.setSession('full', SESSION);
+      assert.deepEqual(new Map(await secrets.readSessions(['full'], { reuse: true })), new Map([['full', summary(SESSION)]]));
+      await fillUp(dir);
+      // Another process's line is lost as well: its session can only be seen by a listing.
+      const other = new ProfileSecrets(keychain.store, record());
+      await other.setSession('full', later);
+      assert.equal(await changes.record({ kind: 'session', op: 'set', profile: 'full', expiresAt: later.expiresAt }), false);
+      await secrets.setTotpSecret('full', TOTP);
+      calls.length = 0;
+      assert.deepEqual(new Map(await secrets.readSessions(['full'], { reuse: true })), new Map([['full', summary(later)]]));
+      assert.deepEqual(calls, ['getAll session']);
+    } finally {
+      await keychain.store.delete('session', 'full').catch(() => undefined);
+      await keychain.store.delete('totp-secret', 'full').catch(() => undefined);
+      unmount();
       await rm(dir, { recursive: true, force: true });
     }
   });

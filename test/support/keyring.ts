@@ -59,13 +59,17 @@ export function envWithoutSecretService(base: NodeJS.ProcessEnv = process.env): 
  * `getPassword <service>`, …, and `lockProbe` the Secret Service lock probe, logged as
  * `probe <service>`. Nothing is answered differently.
  */
-export function countingKeychain(): { readonly calls: string[]; readonly options: Required<Pick<KeytarSecretStoreOptions, 'loadBackend' | 'lockProbe'>> } {
+export function countingKeychain(
+  /** Runs before each keytar call goes through (`getPassword <service> <account>`, …): a test may hold one there. */
+  before?: (call: string) => Promise<void> | undefined,
+): { readonly calls: string[]; readonly options: Required<Pick<KeytarSecretStoreOptions, 'loadBackend' | 'lockProbe'>> } {
   const calls: string[] = [];
   const keytar = createRequire(import.meta.url)('keytar') as KeytarBackend;
   const counted =
     <A extends [string, ...unknown[]], R>(name: string, call: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> => {
+    async (...args: A): Promise<R> => {
       calls.push(`${name} ${args[0]}`);
+      await before?.(`${name} ${args[0]} ${typeof args[1] === 'string' ? args[1] : ''}`.trimEnd());
       return call(...args);
     };
   const backend: KeytarBackend = {

@@ -15,7 +15,9 @@
  * first writers each start one, and only the last keeps its line) or a line it cannot read learns
  * only that anything may have changed ('unknown'), so that it reads the keychain again. Recording never
  * fails its caller: the worst a lost line costs is a change seen late (at the profile's next due
- * event, which reads its own entry, or after a restart), never a change lost from the keychain.
+ * event, which reads its own entry, at a window's own listing, or after a restart), never a change
+ * lost from the keychain. A process that could not record a line of its own (a full disk, likely
+ * losing other processes' lines too) drops the listings it kept (keychain/profile-secrets.ts).
  */
 import { constants } from 'node:fs';
 import { open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
@@ -72,18 +74,24 @@ export class KeychainChanges {
     this.#maxBytes = options.maxBytes ?? MAX_CHANGES_BYTES;
   }
 
-  /** Appends one change. Never throws (see the module's comment). */
-  async record(change: KeychainChange): Promise<void> {
+  /**
+   * Appends one change. Never throws (see the module's comment). @returns whether it was recorded
+   * (a process that keeps what it listed drops it when not: see keychain/profile-secrets.ts).
+   */
+  async record(change: KeychainChange): Promise<boolean> {
     const line = `${JSON.stringify({ kind: change.kind, op: change.op, profile: change.profile, ...(change.expiresAt === undefined ? {} : { expiresAt: change.expiresAt }) })}\n`;
     try {
       await this.#append(line);
+      return true;
     } catch (error) {
-      if (!isNotFound(error)) return;
+      if (!isNotFound(error)) return false;
       try {
         await makeFolders(dirname(this.path), 0o700);
         await this.#append(line);
+        return true;
       } catch {
         // See the module's comment: a lost line is a change seen late.
+        return false;
       }
     }
   }

@@ -10,7 +10,7 @@
  */
 import * as z from 'zod/mini';
 import { MfaTrayError, type Remedy } from '../../common/errors';
-import type { LongLivedKey, SessionCredentials } from '../../common/model';
+import type { LongLivedKey, SessionCredentials, SessionSummary } from '../../common/model';
 import type { SecretKind, SecretStore } from './secret-store';
 import type { ChangesMark, ChangesSince, KeychainChange, KeychainChanges } from './keychain-changes';
 import { parseTotpSecret } from '../codes/totp';
@@ -65,28 +65,41 @@ function describeIssues(error: z.core.$ZodError): string {
 
 /**
  * How a listing of every entry of a kind is made. `reuse`: the last listing this object made, brought
- * up to date from the record of keychain changes instead of listing the keychain again: each
- * session recorded as changed since is read again by itself, a TOTP secret or key recorded as set
- * or deleted is taken from the record. When the record cannot tell what changed (missing, started
- * anew, damaged), or with no listing yet, the keychain is listed. A change made outside MFA Tray
- * (in Seahorse, say) is not in the record: a listing that must see it is made without `reuse`.
+ * up to date from the record of keychain changes instead of listing the keychain again: an entry
+ * recorded as changed since is read again by itself (a session this object wrote is known without
+ * a read), and the keychain is listed when the record cannot tell what changed (missing, started
+ * anew, damaged, or a line of this process's that could not be recorded), when more than
+ * {@link MAX_READ_AGAIN} entries changed, or when there is no listing yet. A change made outside
+ * MFA Tray (in Seahorse, say) is not in the record: a listing that must see it is made without `reuse`.
  */
 export interface ListingOptions {
   readonly reuse?: boolean;
 }
 
+/** An entry as a listing keeps it: a session's summary (or why it cannot be used); of the other kinds, only that it is there. */
+type KeptEntry = SessionSummary | MfaTrayError | true;
+
 /** A listing kept for {@link ListingOptions.reuse}: where the record stood before it, and its entries. */
 interface KeptListing {
   readonly mark: ChangesMark;
-  /** By profile: a session's stored value; for the other kinds no value (their secrets are not kept). */
-  readonly entries: ReadonlyMap<string, string | undefined>;
+  readonly entries: ReadonlyMap<string, KeptEntry>;
 }
 
 /**
- * The most sessions recorded as changed that a reused listing reads one by one: past that, one
+ * The most entries recorded as changed that a reused listing reads one by one: past that, one
  * listing is the quicker (a `refresh --all` of another process, say).
  */
-const MAX_SESSIONS_READ_AGAIN = 16;
+const MAX_READ_AGAIN = 16;
+
+/** The value, or the `keychain-entry-corrupt` error that reading it threw. */
+function parsedOrError<T>(read: () => T): T | MfaTrayError {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof MfaTrayError) return error;
+    throw error;
+  }
+}
 
 /** Typed access to the keychain entries of profiles. */
 export class ProfileSecrets {
@@ -96,6 +109,12 @@ export class ProfileSecrets {
    * each time, and on Linux keytar keeps ~5 KB of native memory for every entry it lists, for good.
    */
   readonly #listings = new Map<SecretKind, KeptListing>();
+  /**
+   * Per kind, how many times a listing was started or the kept one changed here: a listing or a
+   * reuse keeps what it found only when nothing else did meanwhile (an older answer arriving last
+   * must not replace a newer one).
+   */
+  readonly #epochs = new Map<SecretKind, number>();
 
   /**
    * @param changes The record every MFA Tray process keeps of the entries it changes (see
@@ -163,7 +182,7 @@ export class ProfileSecrets {
    */
   async setTotpSecret(profile: string, input: string): Promise<void> {
     await this.store.set('totp-secret', profile, parseTotpSecret(input));
-    await this.changes?.record({ kind: 'totp-secret', op: 'set', profile });
+    this.#wrote('totp-secret', profile, true, await this.#record({ kind: 'totp-secret', op: 'set', profile }));
   }
 
   /** Forgets the profile's TOTP secret. @returns whether there was one. */
@@ -182,13 +201,13 @@ export class ProfileSecrets {
   }
 
   /**
-   * The cached sessions of these profiles, by profile, in one keychain call (for reading all
+   * The cached sessions of these profiles, by profile, in one keychain call at most (for reading all
    * profiles at once). Throws for a damaged entry of one of them, as {@link getSession} does;
    * entries of other names (a profile removed from a settings file that was moved away) are not
    * looked at.
    */
-  async getSessions(profiles: Iterable<string>, options: ListingOptions = {}): Promise<ReadonlyMap<string, SessionCredentials>> {
-    const sessions = new Map<string, SessionCredentials>();
+  async getSessions(profiles: Iterable<string>, options: ListingOptions = {}): Promise<ReadonlyMap<string, SessionSummary>> {
+    const sessions = new Map<string, SessionSummary>();
     for (const [profile, session] of await this.readSessions(profiles, options)) {
       if (session instanceof MfaTrayError) throw session;
       sessions.set(profile, session);
@@ -197,58 +216,73 @@ export class ProfileSecrets {
   }
 
   /**
-   * The cached sessions of these profiles, in one keychain call (for `status`); an entry that is not
-   * a session MFA Tray wrote is its `keychain-entry-corrupt` error, so that one damaged entry spoils no other.
+   * The cached sessions of these profiles, in one keychain call at most (for `status`); an entry that
+   * is not a session MFA Tray wrote is its `keychain-entry-corrupt` error, so that one damaged entry
+   * spoils no other.
    */
-  async readSessions(profiles: Iterable<string>, options: ListingOptions = {}): Promise<ReadonlyMap<string, SessionCredentials | MfaTrayError>> {
-    return this.#readAll('session', profiles, sessionSchema, options);
+  async readSessions(profiles: Iterable<string>, options: ListingOptions = {}): Promise<ReadonlyMap<string, SessionSummary | MfaTrayError>> {
+    const wanted = new Set(profiles);
+    const sessions = new Map<string, SessionSummary | MfaTrayError>();
+    // None wanted (no role profiles, say): no keychain call at all.
+    if (wanted.size === 0) return sessions;
+    for (const [profile, entry] of await this.#entries('session', options)) {
+      if (wanted.has(profile) && entry !== true) sessions.set(profile, entry);
+    }
+    return sessions;
   }
 
   /**
    * The long-lived keys of these profiles, in one keychain call (for `doctor`); an entry that is not
    * a key MFA Tray wrote is its `keychain-entry-corrupt` error, so that one damaged entry spoils no other.
+   * Always listed afresh, and never kept.
    */
   async getLongLivedKeys(profiles: Iterable<string>): Promise<ReadonlyMap<string, LongLivedKey | MfaTrayError>> {
-    return this.#readAll('long-lived-key', profiles, longLivedKeySchema);
-  }
-
-  /** Every entry of a kind of these profiles, in one keychain call, each parsed or its own error; entries of other names are not looked at. */
-  async #readAll<T>(
-    kind: 'session' | 'long-lived-key',
-    profiles: Iterable<string>,
-    schema: z.ZodMiniType<T>,
-    options: ListingOptions = {},
-  ): Promise<ReadonlyMap<string, T | MfaTrayError>> {
     const wanted = new Set(profiles);
-    const values = new Map<string, T | MfaTrayError>();
-    // None wanted (no role profiles, say): no keychain call at all.
-    if (wanted.size === 0) return values;
-    // Only sessions' values are kept for a reuse (see ListingOptions).
-    const entries = kind === 'session' && options.reuse ? await this.#reusedListing(kind) : undefined;
-    for (const [profile, value] of entries ?? (await this.#listing(kind))) {
-      if (!wanted.has(profile) || value === undefined) continue;
-      try {
-        values.set(profile, this.#parseJson(kind, profile, value, schema));
-      } catch (error) {
-        if (!(error instanceof MfaTrayError)) throw error;
-        values.set(profile, error);
-      }
+    const keys = new Map<string, LongLivedKey | MfaTrayError>();
+    if (wanted.size === 0) return keys;
+    for (const [profile, value] of await this.store.getAll('long-lived-key')) {
+      if (wanted.has(profile))
+        keys.set(
+          profile,
+          parsedOrError(() => this.#parseJson('long-lived-key', profile, value, longLivedKeySchema)),
+        );
     }
-    return values;
+    return keys;
   }
 
   /** The profiles with an entry of this kind, in one keychain call at most (the entries are not checked). */
   async profilesWith(kind: 'long-lived-key' | 'totp-secret', options: ListingOptions = {}): Promise<ReadonlySet<string>> {
-    const entries = (options.reuse ? await this.#reusedListing(kind) : undefined) ?? (await this.#listing(kind));
-    return new Set(entries.keys());
+    return new Set((await this.#entries(kind, options)).keys());
+  }
+
+  /** Every entry of a kind, as {@link ListingOptions} says. */
+  async #entries(kind: SecretKind, options: ListingOptions): Promise<ReadonlyMap<string, KeptEntry>> {
+    return (options.reuse ? await this.#reusedListing(kind) : undefined) ?? (await this.#listing(kind));
+  }
+
+  /** An entry as a listing keeps it (see {@link KeptEntry}). */
+  #kept(kind: SecretKind, profile: string, value: string): KeptEntry {
+    if (kind !== 'session') return true;
+    return parsedOrError(() => {
+      const { accessKeyId, expiresAt } = this.#parseJson('session', profile, value, sessionSchema);
+      return { accessKeyId, expiresAt };
+    });
+  }
+
+  #nextEpoch(kind: SecretKind): number {
+    const epoch = (this.#epochs.get(kind) ?? 0) + 1;
+    this.#epochs.set(kind, epoch);
+    return epoch;
   }
 
   /** Every entry of a kind, listed in one keychain call, and kept for a later reuse (see {@link ListingOptions}). */
-  async #listing(kind: SecretKind): Promise<ReadonlyMap<string, string>> {
+  async #listing(kind: SecretKind): Promise<ReadonlyMap<string, KeptEntry>> {
+    const epoch = this.#nextEpoch(kind);
     // Where the record ends before the keychain is listed: a change recorded meanwhile is read again.
     const mark = this.changes ? await this.changes.mark() : undefined;
-    const entries = await this.store.getAll(kind);
-    if (mark) this.#listings.set(kind, { mark, entries: kind === 'session' ? entries : new Map([...entries.keys()].map((profile) => [profile, undefined])) });
+    const entries = new Map([...(await this.store.getAll(kind))].map(([profile, value]) => [profile, this.#kept(kind, profile, value)]));
+    // Kept only when there is a record to follow (one that does not exist yet may never be written).
+    if (mark?.generation !== undefined && this.#epochs.get(kind) === epoch) this.#listings.set(kind, { mark, entries });
     return entries;
   }
 
@@ -256,29 +290,64 @@ export class ProfileSecrets {
    * The kept listing of a kind brought up to date from the record (see {@link ListingOptions}), or
    * undefined when the keychain has to be listed.
    */
-  async #reusedListing(kind: SecretKind): Promise<ReadonlyMap<string, string | undefined> | undefined> {
+  async #reusedListing(kind: SecretKind): Promise<ReadonlyMap<string, KeptEntry> | undefined> {
     const kept = this.#listings.get(kind);
     if (!kept || !this.changes) return undefined;
+    const epoch = this.#epochs.get(kind);
     const { changes, mark } = await this.changes.since(kept.mark);
     if (changes === 'unknown') return undefined;
-    // The last change of each profile's entry tells what it is now.
-    const last = new Map<string, KeychainChange['op']>();
-    for (const change of changes) if (change.kind === kind) last.set(change.profile, change.op);
-    if (kind === 'session' && last.size > MAX_SESSIONS_READ_AGAIN) return undefined;
+    // The last line of each entry: lines are appended after the keychain call, so two processes'
+    // lines may come in another order than their calls did. An entry is therefore read again, not
+    // taken from its line; only a session set with the expiry kept already (this object's own
+    // write, or one read since) is known without a read.
+    const last = new Map<string, KeychainChange>();
+    for (const change of changes) if (change.kind === kind) last.set(change.profile, change);
     const entries = new Map(kept.entries);
-    for (const [profile, op] of last) {
-      if (op === 'delete') {
-        entries.delete(profile);
-      } else if (kind !== 'session') {
-        entries.set(profile, undefined); // a key or a secret set: known to be there, its value not kept
-      } else {
-        const value = await this.store.get(kind, profile);
-        if (value === undefined) entries.delete(profile);
-        else entries.set(profile, value);
-      }
+    const toRead = [...last.values()].filter((change) => {
+      const known = entries.get(change.profile);
+      return !(
+        change.op === 'set' &&
+        change.expiresAt !== undefined &&
+        known !== undefined &&
+        known !== true &&
+        !(known instanceof MfaTrayError) &&
+        known.expiresAt === change.expiresAt
+      );
+    });
+    if (toRead.length > MAX_READ_AGAIN) return undefined;
+    for (const { profile } of toRead) {
+      const value = await this.store.get(kind, profile);
+      if (value === undefined) entries.delete(profile);
+      else entries.set(profile, this.#kept(kind, profile, value));
     }
-    this.#listings.set(kind, { mark, entries });
+    if (this.#epochs.get(kind) === epoch) {
+      this.#nextEpoch(kind);
+      this.#listings.set(kind, { mark, entries });
+    }
     return entries;
+  }
+
+  /**
+   * After this object wrote or deleted an entry: its kept listing is changed to match, so that its
+   * own line in the record needs no read. When that line could not be recorded, every kept listing
+   * is dropped: the record has lost lines (of other processes too, likely: a full disk), and the
+   * next reuse lists the keychain.
+   */
+  #wrote(kind: SecretKind, profile: string, entry: KeptEntry | undefined, recorded: boolean): void {
+    if (!recorded) {
+      for (const each of ['long-lived-key', 'totp-secret', 'session'] as const) {
+        this.#nextEpoch(each);
+        this.#listings.delete(each);
+      }
+      return;
+    }
+    const kept = this.#listings.get(kind);
+    if (!kept) return;
+    const entries = new Map(kept.entries);
+    if (entry === undefined) entries.delete(profile);
+    else entries.set(profile, entry);
+    this.#nextEpoch(kind);
+    this.#listings.set(kind, { mark: kept.mark, entries });
   }
 
   /** Stores (replaces) the profile's cached session. */
@@ -340,14 +409,21 @@ export class ProfileSecrets {
         { field: kind },
       );
     }
-    await this.store.set(kind, profile, JSON.stringify(parsed.data));
-    const expiresAt = kind === 'session' ? (parsed.data as { readonly expiresAt: number }).expiresAt : undefined;
-    await this.changes?.record({ kind, op: 'set', profile, ...(expiresAt === undefined ? {} : { expiresAt }) });
+    const text = JSON.stringify(parsed.data);
+    await this.store.set(kind, profile, text);
+    const entry = this.#kept(kind, profile, text);
+    const expiresAt = entry === true || entry instanceof MfaTrayError ? undefined : entry.expiresAt;
+    this.#wrote(kind, profile, entry, await this.#record({ kind, op: 'set', profile, ...(expiresAt === undefined ? {} : { expiresAt }) }));
   }
 
   async #delete(kind: SecretKind, profile: string): Promise<boolean> {
     const deleted = await this.store.delete(kind, profile);
-    if (deleted) await this.changes?.record({ kind, op: 'delete', profile });
+    if (deleted) this.#wrote(kind, profile, undefined, await this.#record({ kind, op: 'delete', profile }));
     return deleted;
+  }
+
+  /** Records a change (see keychain-changes.ts). @returns whether it was recorded (without a record: no). */
+  async #record(change: KeychainChange): Promise<boolean> {
+    return this.changes ? this.changes.record(change) : false;
   }
 }

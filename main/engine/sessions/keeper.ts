@@ -12,7 +12,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { MfaTrayError, isKeychainDown, isMfaTrayError, type Remedy } from '../../common/errors';
-import type { Profile, SessionCredentials, SessionState } from '../../common/model';
+import type { Profile, SessionCredentials, SessionState, SessionSummary } from '../../common/model';
 import { expiryOf } from '../../common/session-state';
 import type { Clock } from '../clock/clock';
 import type { StepWaitListener } from '../codes/totp';
@@ -121,7 +121,7 @@ export interface KeeperSettings {
 export interface KeeperSecrets {
   getSession(profile: string): Promise<SessionCredentials | undefined>;
   /** `listing.reuse`: the last listing brought up to date from the record of keychain changes (keychain/profile-secrets.ts). */
-  getSessions(profiles: Iterable<string>, listing?: ListingOptions): Promise<ReadonlyMap<string, SessionCredentials>>;
+  getSessions(profiles: Iterable<string>, listing?: ListingOptions): Promise<ReadonlyMap<string, SessionSummary>>;
   hasTotpSecret(profile: string): Promise<boolean>;
   profilesWith(kind: 'totp-secret', listing?: ListingOptions): Promise<ReadonlySet<string>>;
   /**
@@ -233,7 +233,8 @@ export class SessionKeeper {
   #tick: ReturnType<typeof setInterval> | undefined;
   #lastTickAt = 0;
   #ticks = 0;
-  #resyncing = false;
+  /** The re-read under way (see {@link #readAgain}). */
+  #reading: Promise<void> | undefined;
   /**
    * What the last read of every profile's entries was made from: the settings' profiles and the
    * config file's code sources and role profiles (as text), and where the record of keychain changes
@@ -563,75 +564,86 @@ export class SessionKeeper {
    * Linux, so reading every entry every 30 s made a long-running watch grow without end.
    */
   async #readAgain(whenChanged: boolean): Promise<void> {
-    if (this.#resyncing) return;
-    this.#resyncing = true;
-    try {
-      const { sessions: service, secrets } = this.#deps;
-      // The record first: a change recorded while the keychain is read is news to the next re-read.
-      const seen = secrets.changesSince ? await secrets.changesSince(this.#lastRead?.mark).catch(() => undefined) : undefined;
-      const profiles = await this.#deps.settings.listProfiles();
-      const configured = await this.#configuredOf(profiles);
-      const roles = await this.#roleList();
-      const inputs = readInputs(profiles, configured, roles);
-      const last = this.#lastRead;
-      const settledNews = this.#settledNews();
-      if (whenChanged && last?.mark && seen && last.inputs === inputs && !settledNews && !this.#anyNews(seen.changes)) {
-        last.mark = seen.mark;
-        for (const name of this.#known) service.recompute(name);
-        return;
-      }
-      // Until this read has succeeded, the next one reads everything too.
-      this.#lastRead = undefined;
-      const before = new Map(profiles.map((p) => [p.name, expiryOf(service.state(p.name))]));
-      // For news, what the record says changed since the last listing is read, not every entry
-      // again (a session another process got is one read, not a listing of every entry of each kind).
-      const listing = { reuse: whenChanged };
-      const sessions = await secrets.getSessions(
-        profiles.map((p) => p.name),
-        listing,
-      );
-      await service.load(profiles, sessions);
-      const withTotp = await secrets.profilesWith('totp-secret', listing).catch(() => new Set<string>());
-      const sources = await this.#scheduleAll(profiles, sessions, configured, withTotp);
-      await this.#scheduleRoles(roles, listing);
-      this.#lastRead = { inputs, mark: seen?.mark };
-      const names = new Set(profiles.map((p) => p.name));
-      let changed = false;
-      for (const name of this.#known) {
-        if (names.has(name)) continue;
-        this.removed(name);
-        service.drop(name);
-        changed = true;
-        this.#emit({ kind: 'profile-removed', profile: name });
-      }
-      for (const profile of profiles) {
-        const { name } = profile;
-        if (!this.#known.has(name)) {
-          this.#known.add(name);
-          changed = true;
-          const source = sources.get(name) ?? 'person';
-          this.#emit({
-            kind: 'profile-added',
-            profile: name,
-            state: service.recompute(name),
-            ...refreshPlan(profile, source),
-          });
-          if (!sessions.has(name)) this.#catchUp(profile, source);
-          continue;
-        }
-        const expiresAt = sessions.get(name)?.expiresAt;
-        if (expiresAt !== undefined && service.isRefreshing(name)) this.#seeWhileRefreshing(name, expiresAt);
-        if (expiresAt === undefined || service.isRefreshing(name) || this.#ownExpiries.get(name)?.includes(expiresAt)) continue;
-        // Any other session than the one known is news, also one that ends sooner (a shorter duration).
-        if (before.get(name) === expiresAt) continue;
-        this.#rememberOwn(name, expiresAt);
-        this.#cancelRetry(name);
-        this.#emit({ kind: 'refreshed', profile: name, expiresAt, unattended: false, elsewhere: true });
-      }
-      if (changed) this.#deps.onProfilesChanged();
-    } finally {
-      this.#resyncing = false;
+    // One read at a time. A read for news leaves it to the one under way; a full read
+    // (pickUpOutsideChanges) waits for it and then reads everything, since the one under way may
+    // have read only what the record of keychain changes holds.
+    while (this.#reading) {
+      if (whenChanged) return;
+      await this.#reading.catch(() => undefined);
     }
+    const reading = this.#readAgainNow(whenChanged);
+    this.#reading = reading;
+    try {
+      await reading;
+    } finally {
+      if (this.#reading === reading) this.#reading = undefined;
+    }
+  }
+
+  async #readAgainNow(whenChanged: boolean): Promise<void> {
+    const { sessions: service, secrets } = this.#deps;
+    // The record first: a change recorded while the keychain is read is news to the next re-read.
+    const seen = secrets.changesSince ? await secrets.changesSince(this.#lastRead?.mark).catch(() => undefined) : undefined;
+    const profiles = await this.#deps.settings.listProfiles();
+    const configured = await this.#configuredOf(profiles);
+    const roles = await this.#roleList();
+    const inputs = readInputs(profiles, configured, roles);
+    const last = this.#lastRead;
+    const settledNews = this.#settledNews();
+    if (whenChanged && last?.mark && seen && last.inputs === inputs && !settledNews && !this.#anyNews(seen.changes)) {
+      last.mark = seen.mark;
+      for (const name of this.#known) service.recompute(name);
+      return;
+    }
+    // Until this read has succeeded, the next one reads everything too.
+    this.#lastRead = undefined;
+    const before = new Map(profiles.map((p) => [p.name, expiryOf(service.state(p.name))]));
+    // For news, what the record says changed since the last listing is read, not every entry
+    // again (a session another process got is one read, not a listing of every entry of each kind).
+    const listing = { reuse: whenChanged };
+    const sessions = await secrets.getSessions(
+      profiles.map((p) => p.name),
+      listing,
+    );
+    await service.load(profiles, sessions);
+    const withTotp = await secrets.profilesWith('totp-secret', listing).catch(() => new Set<string>());
+    const sources = await this.#scheduleAll(profiles, sessions, configured, withTotp);
+    await this.#scheduleRoles(roles, listing);
+    this.#lastRead = { inputs, mark: seen?.mark };
+    const names = new Set(profiles.map((p) => p.name));
+    let changed = false;
+    for (const name of this.#known) {
+      if (names.has(name)) continue;
+      this.removed(name);
+      service.drop(name);
+      changed = true;
+      this.#emit({ kind: 'profile-removed', profile: name });
+    }
+    for (const profile of profiles) {
+      const { name } = profile;
+      if (!this.#known.has(name)) {
+        this.#known.add(name);
+        changed = true;
+        const source = sources.get(name) ?? 'person';
+        this.#emit({
+          kind: 'profile-added',
+          profile: name,
+          state: service.recompute(name),
+          ...refreshPlan(profile, source),
+        });
+        if (!sessions.has(name)) this.#catchUp(profile, source);
+        continue;
+      }
+      const expiresAt = sessions.get(name)?.expiresAt;
+      if (expiresAt !== undefined && service.isRefreshing(name)) this.#seeWhileRefreshing(name, expiresAt);
+      if (expiresAt === undefined || service.isRefreshing(name) || this.#ownExpiries.get(name)?.includes(expiresAt)) continue;
+      // Any other session than the one known is news, also one that ends sooner (a shorter duration).
+      if (before.get(name) === expiresAt) continue;
+      this.#rememberOwn(name, expiresAt);
+      this.#cancelRetry(name);
+      this.#emit({ kind: 'refreshed', profile: name, expiresAt, unattended: false, elsewhere: true });
+    }
+    if (changed) this.#deps.onProfilesChanged();
   }
 
   /** Whether recorded keychain changes hold one this keeper does not know of (see {@link #readAgain}). */
@@ -731,13 +743,13 @@ export class SessionKeeper {
   }
 
   /** Schedules a profile anew, with its session when the caller has it (else read from the keychain). */
-  #schedule(name: string, session?: SessionCredentials): void {
+  #schedule(name: string, session?: SessionSummary): void {
     if (!this.#scheduler) return;
     // Tracked, so that idle() also waits for it.
     this.#track(this.#deps.settings.getProfile(name).then((profile) => this.#scheduleNow(profile, session)));
   }
 
-  async #scheduleNow(profile: Profile, known?: SessionCredentials): Promise<void> {
+  async #scheduleNow(profile: Profile, known?: SessionSummary): Promise<void> {
     if (!this.#scheduler) return;
     const session = known ?? (await this.#deps.secrets.getSession(profile.name).catch(() => undefined));
     const source = await this.codeSource(profile.name).catch((): CodeSource => 'person');
@@ -747,7 +759,7 @@ export class SessionKeeper {
   /** {@link #scheduleNow} for every profile, from sessions already read, with one keychain call in all. @returns the profiles with a TOTP secret. */
   async #scheduleAll(
     profiles: readonly Profile[],
-    sessions: ReadonlyMap<string, SessionCredentials>,
+    sessions: ReadonlyMap<string, SessionSummary>,
     configured: ReadonlyMap<string, ConfiguredSource>,
     withTotp?: ReadonlySet<string>,
   ): Promise<ReadonlyMap<string, CodeSource>> {
@@ -780,7 +792,7 @@ export class SessionKeeper {
         },
         () => {
           this.#rolesRead = false;
-          return new Map<string, SessionCredentials>();
+          return new Map<string, SessionSummary>();
         },
       );
     const now = new Map<string, number>();
@@ -812,7 +824,7 @@ export class SessionKeeper {
     this.#scheduler.set({ profile: name, expiresAt, autoRefresh: true, lifetimeMs: ROLE_LIFETIME_MS });
   }
 
-  #setTimers(profile: Profile, session: SessionCredentials | undefined, source: CodeSource): void {
+  #setTimers(profile: Profile, session: SessionSummary | undefined, source: CodeSource): void {
     if (!this.#scheduler) return;
     this.#sources.set(profile.name, source);
     this.#scheduler.set({

@@ -7,7 +7,7 @@
  * the AWS tools cannot see.
  */
 import { MfaTrayError, isMfaTrayError } from '../../common/errors';
-import type { LongLivedKey, Profile, SessionCredentials, SessionState } from '../../common/model';
+import type { LongLivedKey, Profile, SessionCredentials, SessionState, SessionSummary } from '../../common/model';
 import { deriveState, expiryOf } from '../../common/session-state';
 import { validateCode } from '../../common/validation';
 import { describeDuration, describeOffset, type Clock } from '../clock/clock';
@@ -25,8 +25,8 @@ export interface SessionSecrets {
   getLongLivedKey(profile: string): Promise<LongLivedKey | undefined>;
   getTotpSecret(profile: string): Promise<string | undefined>;
   getSession(profile: string): Promise<SessionCredentials | undefined>;
-  /** The cached sessions of these profiles, by profile, in one keychain call. */
-  getSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionCredentials>>;
+  /** The cached sessions of these profiles, by profile, in one keychain call (which and until when: no secrets). */
+  getSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionSummary>>;
   setSession(profile: string, session: SessionCredentials): Promise<void>;
   deleteSession(profile: string): Promise<boolean>;
 }
@@ -144,7 +144,7 @@ export class SessionService {
    * Reads every profile's cached session from the keychain and derives its state. Pass the
    * profiles when the caller has just read them, to spare a second read of the settings file.
    */
-  async load(profiles?: readonly Profile[], sessions?: ReadonlyMap<string, SessionCredentials>): Promise<ReadonlyMap<string, SessionState>> {
+  async load(profiles?: readonly Profile[], sessions?: ReadonlyMap<string, SessionSummary>): Promise<ReadonlyMap<string, SessionState>> {
     profiles ??= await this.deps.profiles.listProfiles();
     const known = new Set(profiles.map((p) => p.name));
     for (const name of [...this.#states.keys()]) if (!known.has(name)) this.#states.delete(name);
