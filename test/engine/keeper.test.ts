@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { SessionCredentials } from '../../main/common/model';
 import type { EngineNotice } from '../../main/engine/engine';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { FakeClock } from '../support/fake-clock';
@@ -103,6 +104,21 @@ describe('role sessions', () => {
   });
 });
 
+/**
+ * "work" refreshed here and kept by the started keeper, then refreshed by another MFA Tray process
+ * (STS's clock a minute ahead, for a code and an expiry of their own; set back by the caller).
+ * @returns the other process's session.
+ */
+async function keptThenRefreshedElsewhere(harness: Harness): Promise<SessionCredentials> {
+  const work = await harness.addUser('work');
+  await loopback.sts.avoidStepEdge(5000);
+  await harness.engine.refresh('work', { code: loopback.sts.currentCode(work) });
+  await harness.engine.start();
+  await harness.engine.idle();
+  loopback.sts.setClockSkew(60_000);
+  return harness.otherProcess().refresh('work', { code: loopback.sts.currentCode(work) });
+}
+
 describe('reading again (the tick every 30 s, a wake-up, a change of the credentials file)', () => {
   // Every keychain read keeps native memory for good on Linux (keytar's findCredentials never frees
   // what it lists; libsecret keeps a few KB of each answer): a watch that read every entry every 30 s
@@ -175,15 +191,8 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
     });
     const clock = new FakeClock(Date.now());
     const harness = await createHarness({ sts: loopback.sts, clock, keychain: counting.options });
-    const other = harness.otherProcess();
     try {
-      const work = await harness.addUser('work');
-      await loopback.sts.avoidStepEdge(5000);
-      await harness.engine.refresh('work', { code: loopback.sts.currentCode(work) });
-      await harness.engine.start();
-      await harness.engine.idle();
-      loopback.sts.setClockSkew(60_000);
-      await other.refresh('work', { code: loopback.sts.currentCode(work) });
+      await keptThenRefreshedElsewhere(harness);
       gate.held = true;
       const news = harness.engine.recheck();
       await until(() => gate.reached, 'the read for news, reading the session recorded');
@@ -207,16 +216,9 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
   it("keeps another process's session that came while its own refresh of that profile was under way, and failed", async () => {
     const clock = new FakeClock(Date.now());
     const harness = await createHarness({ sts: loopback.sts, clock });
-    const other = harness.otherProcess();
     try {
-      const work = await harness.addUser('work');
-      await loopback.sts.avoidStepEdge(5000);
-      await harness.engine.refresh('work', { code: loopback.sts.currentCode(work) });
-      await harness.engine.start();
-      await harness.engine.idle();
-      // The other process's session (STS a step ahead: a code of its own) is recorded…
-      loopback.sts.setClockSkew(60_000);
-      const theirs = await other.refresh('work', { code: loopback.sts.currentCode(work) });
+      // The other process's session is recorded…
+      const theirs = await keptThenRefreshedElsewhere(harness);
       // …and read again while this process's own refresh of 'work' waits for STS (a wrong code, slowly).
       loopback.sts.setLatency(1500);
       const ours = harness.engine.refresh('work', { code: '000000' }).catch((error: unknown) => error);
