@@ -119,6 +119,24 @@ async function keptThenRefreshedElsewhere(harness: Harness): Promise<SessionCred
   return harness.otherProcess().refresh('work', { code: loopback.sts.currentCode(work) });
 }
 
+/**
+ * The real keychain, counted, where the next read of the session of "work" is held (once
+ * `gate.held` is set) until `gate.release()`: a re-read for news caught half-way.
+ */
+function heldSessionRead(): {
+  readonly gate: { held: boolean; reached: boolean; release: () => void };
+  readonly counting: ReturnType<typeof countingKeychain>;
+} {
+  const gate = { held: false, reached: false, release: (): void => undefined };
+  const counting = countingKeychain((call) => {
+    if (!gate.held || !/^getPassword .*: session work$/.test(call)) return undefined;
+    gate.held = false;
+    gate.reached = true;
+    return new Promise<void>((resolve) => (gate.release = resolve));
+  });
+  return { gate, counting };
+}
+
 describe('reading again (the tick every 30 s, a wake-up, a change of the credentials file)', () => {
   // Every keychain read keeps native memory for good on Linux (keytar's findCredentials never frees
   // what it lists; libsecret keeps a few KB of each answer): a watch that read every entry every 30 s
@@ -182,13 +200,7 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
   it('a full read asked for while a read for news is under way is made after it, not dropped', async () => {
     // The read for news reads only what the record holds; the full one (watch, before it asks for
     // a code; a due event that finds a newer session) must still see everything.
-    const gate: { held: boolean; reached: boolean; release: () => void } = { held: false, reached: false, release: () => undefined };
-    const counting = countingKeychain((call) => {
-      if (!gate.held || !/^getPassword .*: session work$/.test(call)) return undefined;
-      gate.held = false;
-      gate.reached = true;
-      return new Promise<void>((resolve) => (gate.release = resolve));
-    });
+    const { gate, counting } = heldSessionRead();
     const clock = new FakeClock(Date.now());
     const harness = await createHarness({ sts: loopback.sts, clock, keychain: counting.options });
     try {
@@ -205,6 +217,34 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
       await news;
       await full;
       assert.ok(counting.calls.includes(`findCredentials ${harness.keychain.prefix}: session`), counting.calls.join(', '));
+    } finally {
+      loopback.sts.setClockSkew(0);
+      gate.release();
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+
+  it('a full read waiting for the one under way is not made once the keeper has stopped', async () => {
+    const { gate, counting } = heldSessionRead();
+    const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });
+    try {
+      await keptThenRefreshedElsewhere(harness);
+      gate.held = true;
+      const news = harness.engine.recheck();
+      await until(() => gate.reached, 'the read for news, reading the session recorded');
+      const full = harness.engine.pickUpOutsideChanges();
+      harness.engine.stop();
+      counting.calls.length = 0;
+      gate.release();
+      await news;
+      await full;
+      await harness.engine.idle();
+      assert.deepEqual(
+        counting.calls.filter((call) => call.startsWith('findCredentials')),
+        [],
+        counting.calls.join(', '),
+      );
     } finally {
       loopback.sts.setClockSkew(0);
       gate.release();

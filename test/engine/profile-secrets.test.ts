@@ -240,25 +240,34 @@ describe('ProfileSecrets, its record of changes', () => {
   const keychain = createTestKeychain('profile-secrets-changes');
   after(() => keychain.cleanup());
 
-  /** The test keychain, with each call logged (`get <kind> <profile>`, `getAll <kind>`); `afterGetAll` runs after each listing has read the keychain, before it answers. */
+  /**
+   * The test keychain, with each call logged (`get <kind> <profile>`, `getAll <kind>`); the hooks run
+   * after a listing or a read has read the keychain (before it answers), and after a write.
+   */
   const countedStore = (
-    afterGetAll?: (kind: SecretKind) => Promise<void>,
-    afterGet?: (kind: SecretKind, profile: string) => Promise<void>,
+    hooks: {
+      readonly afterGetAll?: (kind: SecretKind) => Promise<void>;
+      readonly afterGet?: (kind: SecretKind, profile: string) => Promise<void>;
+      readonly afterSet?: (kind: SecretKind, profile: string) => Promise<void>;
+    } = {},
   ): { readonly calls: string[]; readonly store: SecretStore } => {
     const calls: string[] = [];
     const store: SecretStore = {
       get: async (kind, profile) => {
         calls.push(`get ${kind} ${profile}`);
         const value = await keychain.store.get(kind, profile);
-        await afterGet?.(kind, profile);
+        await hooks.afterGet?.(kind, profile);
         return value;
       },
-      set: (kind, profile, value) => keychain.store.set(kind, profile, value),
+      set: async (kind, profile, value) => {
+        await keychain.store.set(kind, profile, value);
+        await hooks.afterSet?.(kind, profile);
+      },
       delete: (kind, profile) => keychain.store.delete(kind, profile),
       getAll: async (kind) => {
         calls.push(`getAll ${kind}`);
         const entries = await keychain.store.getAll(kind);
-        await afterGetAll?.(kind);
+        await hooks.afterGetAll?.(kind);
         return entries;
       },
     };
@@ -371,9 +380,11 @@ describe('ProfileSecrets, its record of changes', () => {
       const other = new ProfileSecrets(keychain.store, new KeychainChanges(changes.path));
       const gate: { release: (() => void) | undefined } = { release: undefined };
       let held = 0;
-      const { calls, store } = countedStore(async (kind) => {
-        // The first listing of sessions, its entries read, answers only when released.
-        if (kind === 'session' && (held += 1) === 1) await new Promise<void>((resolve) => (gate.release = resolve));
+      const { calls, store } = countedStore({
+        afterGetAll: async (kind) => {
+          // The first listing of sessions, its entries read, answers only when released.
+          if (kind === 'session' && (held += 1) === 1) await new Promise<void>((resolve) => (gate.release = resolve));
+        },
       });
       const secrets = new ProfileSecrets(store, changes);
       await keychain.store.set('session', 'z', JSON.stringify(SESSION));
@@ -396,8 +407,10 @@ describe('ProfileSecrets, its record of changes', () => {
 
       // A reuse that reads an entry while a newer listing is made is not kept over that listing.
       const slow: { release: (() => void) | undefined } = { release: undefined };
-      const reader = countedStore(undefined, async (_kind, profile) => {
-        if (profile === 'w') await new Promise<void>((resolve) => (slow.release = resolve));
+      const reader = countedStore({
+        afterGet: async (_kind, profile) => {
+          if (profile === 'w') await new Promise<void>((resolve) => (slow.release = resolve));
+        },
       });
       const third = new ProfileSecrets(reader.store, changes);
       await third.readSessions(['z', 'w']); // kept
@@ -425,6 +438,35 @@ describe('ProfileSecrets, its record of changes', () => {
       assert.deepEqual((await alone.readSessions(['w'], { reuse: true })).get('w'), summary(newest));
     } finally {
       for (const name of ['z', 'w']) await keychain.store.delete('session', name).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads its own session again when another process's line came between its write and its own line", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-between-'));
+    try {
+      const path = join(dir, 'keychain-changes.log');
+      const other = new ProfileSecrets(keychain.store, new KeychainChanges(path));
+      const between: { write: (() => Promise<void>) | undefined } = { write: undefined };
+      const { store } = countedStore({
+        afterSet: async () => {
+          const write = between.write;
+          between.write = undefined;
+          await write?.();
+        },
+      });
+      const ours = new ProfileSecrets(store, new KeychainChanges(path));
+      const theirs = { ...SESSION, expiresAt: SESSION.expiresAt + 120_000 };
+      await other.setSession('r', SESSION);
+      await ours.readSessions(['r']); // kept
+      // Ours is written to the keychain, then theirs (the one the keychain keeps), and their line
+      // comes before ours: our line is the last, with the expiry we wrote.
+      between.write = () => other.setSession('r', theirs);
+      await ours.setSession('r', { ...SESSION, expiresAt: SESSION.expiresAt + 60_000 });
+      assert.equal((await ours.getSession('r'))?.expiresAt, theirs.expiresAt);
+      assert.deepEqual((await ours.readSessions(['r'], { reuse: true })).get('r'), summary(theirs));
+    } finally {
+      await keychain.store.delete('session', 'r').catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     }
   });

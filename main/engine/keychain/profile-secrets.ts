@@ -67,9 +67,10 @@ function describeIssues(error: z.core.$ZodError): string {
  * How a listing of every entry of a kind is made. `reuse`: the last listing this object made, brought
  * up to date from the record of keychain changes instead of listing the keychain again: an entry
  * recorded as changed since is read again by itself (a session this object wrote is known without
- * a read), and the keychain is listed when the record cannot tell what changed (missing, started
- * anew, damaged, or a line of this process's that could not be recorded), when more than
- * {@link MAX_READ_AGAIN} entries changed, or when there is no listing yet. A change made outside
+ * a read while every line for it since is its own), and the keychain is listed when the record
+ * cannot tell what changed (missing, started anew, damaged, or a line of this process's that could
+ * not be recorded), when more than {@link MAX_READ_AGAIN} entries are to be read, or when there is
+ * no listing yet. A change made outside
  * MFA Tray (in Seahorse, say) is not in the record: a listing that must see it is made without `reuse`.
  */
 export interface ListingOptions {
@@ -86,8 +87,8 @@ interface KeptListing {
 }
 
 /**
- * The most entries recorded as changed that a reused listing reads one by one: past that, one
- * listing is the quicker (a `refresh --all` of another process, say).
+ * The most entries a reused listing reads one by one: past that, one listing is the quicker (a
+ * `refresh --all` of another process, say).
  */
 const MAX_READ_AGAIN = 16;
 
@@ -296,26 +297,20 @@ export class ProfileSecrets {
     const epoch = this.#epochs.get(kind);
     const { changes, mark } = await this.changes.since(kept.mark);
     if (changes === 'unknown') return undefined;
-    // The last line of each entry: lines are appended after the keychain call, so two processes'
-    // lines may come in another order than their calls did. An entry is therefore read again, not
-    // taken from its line; only a session set with the expiry kept already (this object's own
-    // write, or one read since) is known without a read.
-    const last = new Map<string, KeychainChange>();
-    for (const change of changes) if (change.kind === kind) last.set(change.profile, change);
+    // Each entry with a line since the mark is read again: lines are appended after the keychain
+    // call, so two processes' lines may come in another order than their calls did, and a line says
+    // only that the entry changed. The one exception: a session whose every line since is a set
+    // with the expiry kept already (this object's own write, known by #wrote) needs no read.
     const entries = new Map(kept.entries);
-    const toRead = [...last.values()].filter((change) => {
+    const toRead = new Set<string>();
+    for (const change of changes) {
+      if (change.kind !== kind) continue;
       const known = entries.get(change.profile);
-      return !(
-        change.op === 'set' &&
-        change.expiresAt !== undefined &&
-        known !== undefined &&
-        known !== true &&
-        !(known instanceof MfaTrayError) &&
-        known.expiresAt === change.expiresAt
-      );
-    });
-    if (toRead.length > MAX_READ_AGAIN) return undefined;
-    for (const { profile } of toRead) {
+      const asKept = change.op === 'set' && known !== undefined && known !== true && !(known instanceof MfaTrayError) && known.expiresAt === change.expiresAt;
+      if (!asKept) toRead.add(change.profile);
+    }
+    if (toRead.size > MAX_READ_AGAIN) return undefined;
+    for (const profile of toRead) {
       const value = await this.store.get(kind, profile);
       if (value === undefined) entries.delete(profile);
       else entries.set(profile, this.#kept(kind, profile, value));

@@ -570,6 +570,7 @@ export class SessionKeeper {
     while (this.#reading) {
       if (whenChanged) return;
       await this.#reading.catch(() => undefined);
+      if (!this.#scheduler) return; // stopped meanwhile
     }
     const reading = this.#readAgainNow(whenChanged);
     this.#reading = reading;
