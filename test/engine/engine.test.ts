@@ -15,7 +15,7 @@ import type { SecretStore } from '../../main/engine/keychain/secret-store';
 import { FakeClock } from '../support/fake-clock';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { countingKeychain } from '../support/keyring';
-import { maxInFlight, useStsServer, type StsUser } from '../support/sts-server';
+import { advanceWithAws, maxInFlight, useStsServer, type StsUser } from '../support/sts-server';
 
 const loopback = useStsServer();
 let h: Harness;
@@ -677,15 +677,14 @@ describe('keeping sessions fresh', () => {
   it('refreshes a TOTP profile unattended before expiry, silently', async () => {
     await withClock(async (clock, harness, notices) => {
       await harness.addUser('auto', { totp: true, durationSeconds: 900 });
+      await loopback.sts.avoidStepEdge();
       const first = await harness.engine.refresh('auto', { generate: true });
       await harness.engine.start();
       const refreshed = new Promise<EngineNotice>((resolve) =>
         harness.engine.onNotice((n) => (n.kind === 'refreshed' || n.kind === 'refresh-failed') && n.unattended && resolve(n)),
       );
       // Due a quarter of a lifetime early at most (3.75 min): move AWS's clock and ours together.
-      const lead = first.expiresAt - clock.now() - 3.75 * MIN;
-      loopback.sts.setClockSkew(lead);
-      clock.advance(lead);
+      advanceWithAws(clock, loopback.sts, harness.engine, first.expiresAt - clock.now() - 3.75 * MIN);
       const notice = await refreshed;
       assert.equal(notice.kind, 'refreshed', JSON.stringify(notice));
       assert.ok(!notices.some((n) => n.kind === 'expiring'), 'no expiry warning for a profile that refreshes itself');

@@ -12,7 +12,7 @@ import type { EngineNotice } from '../../main/engine/engine';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { FakeClock } from '../support/fake-clock';
 import { countingKeychain } from '../support/keyring';
-import { useStsServer } from '../support/sts-server';
+import { advanceWithAws, useStsServer } from '../support/sts-server';
 import { until } from '../support/until';
 
 const loopback = useStsServer();
@@ -301,9 +301,7 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
       );
       // Its codes are generated now: when the session comes within the lead time (10 min), the
       // keeper refreshes it unattended instead of asking a person. (AWS's clock moves with ours.)
-      const ahead = 52 * 60_000;
-      loopback.sts.setClockSkew(ahead);
-      clock.advance(ahead);
+      advanceWithAws(clock, loopback.sts, harness.engine, 50 * 60_000);
       await until(() => notices.some((n) => n.kind === 'refreshed' && n.profile === 'typed'), `the unattended refresh: ${JSON.stringify(notices)}`, 15_000);
       assert.deepEqual(
         notices.filter((n) => 'profile' in n && n.profile === 'typed').map((n) => [n.kind, n.kind === 'refreshed' ? n.unattended : undefined]),
