@@ -9,7 +9,7 @@ import { NotificationService } from '../../main/electron/notification-service';
 import { createHarness, type Harness } from '../support/engine-harness';
 import type { FakeClock } from '../support/fake-clock';
 import { useStsServer } from '../support/sts-server';
-import { advanceToMidStep, midStepClock } from './step-clock';
+import { advanceToMidStep, midStepClock } from '../support/step-clock';
 import { FakeNotifications } from './fakes';
 import { until } from '../support/until';
 

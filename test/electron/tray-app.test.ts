@@ -11,7 +11,7 @@ import { TrayApp } from '../../main/electron/tray-app';
 import { createHarness, type Harness } from '../support/engine-harness';
 import type { FakeClock } from '../support/fake-clock';
 import { useStsServer } from '../support/sts-server';
-import { midStepClock } from './step-clock';
+import { midStepClock } from '../support/step-clock';
 import { fakeElectron, type FakeWindow } from './fakes';
 import { until } from '../support/until';
 

@@ -14,7 +14,7 @@ import { countingKeychain } from '../support/keyring';
 import type { FakeClock } from '../support/fake-clock';
 import { useStsServer } from '../support/sts-server';
 import { until } from '../support/until';
-import { midStepClock } from './step-clock';
+import { midStepClock } from '../support/step-clock';
 import { FakeTray, noopHandlers } from './fakes';
 
 const MIN = 60_000;

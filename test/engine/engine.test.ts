@@ -12,10 +12,11 @@ import { Engine, type EngineNotice } from '../../main/engine/engine';
 import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
 import { REFRESH_CONCURRENCY } from '../../main/engine/sessions/side-by-side';
 import type { SecretStore } from '../../main/engine/keychain/secret-store';
-import { FakeClock } from '../support/fake-clock';
+import type { FakeClock } from '../support/fake-clock';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { countingKeychain } from '../support/keyring';
-import { advanceWithAws, maxInFlight, useStsServer, type StsUser } from '../support/sts-server';
+import { maxInFlight, useStsServer, type StsUser } from '../support/sts-server';
+import { advanceToMidStep, midStepClock } from '../support/step-clock';
 
 const loopback = useStsServer();
 let h: Harness;
@@ -641,7 +642,9 @@ describe('keeping sessions fresh', () => {
   const MIN = 60_000;
 
   async function withClock(run: (clock: FakeClock, harness: Harness, notices: EngineNotice[]) => Promise<void>) {
-    const clock = new FakeClock(Date.now());
+    // Mid-step, STS's clock with it: a code generated in a step's last 3 s waits for the next step
+    // on this clock's timers, which only move when the test moves them.
+    const clock = midStepClock(loopback.sts);
     const harness = await createHarness({ sts: loopback.sts, clock });
     const notices: EngineNotice[] = [];
     harness.engine.onNotice((n) => notices.push(n));
@@ -684,7 +687,7 @@ describe('keeping sessions fresh', () => {
         harness.engine.onNotice((n) => (n.kind === 'refreshed' || n.kind === 'refresh-failed') && n.unattended && resolve(n)),
       );
       // Due a quarter of a lifetime early at most (3.75 min): move AWS's clock and ours together.
-      advanceWithAws(clock, loopback.sts, harness.engine, first.expiresAt - clock.now() - 3.75 * MIN);
+      advanceToMidStep(clock, loopback.sts, first.expiresAt - clock.now() - 3.75 * MIN);
       const notice = await refreshed;
       assert.equal(notice.kind, 'refreshed', JSON.stringify(notice));
       assert.ok(!notices.some((n) => n.kind === 'expiring'), 'no expiry warning for a profile that refreshes itself');

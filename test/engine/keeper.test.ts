@@ -12,7 +12,8 @@ import type { EngineNotice } from '../../main/engine/engine';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { FakeClock } from '../support/fake-clock';
 import { countingKeychain } from '../support/keyring';
-import { advanceWithAws, useStsServer } from '../support/sts-server';
+import { useStsServer } from '../support/sts-server';
+import { advanceToMidStep, midStepClock } from '../support/step-clock';
 import { until } from '../support/until';
 
 const loopback = useStsServer();
@@ -279,7 +280,7 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
 
   it('learns from the record when another process registers a TOTP secret, without listing, and refreshes that profile itself; and of a profile it adds', async () => {
     const counting = countingKeychain();
-    const clock = new FakeClock(Date.now());
+    const clock = midStepClock(loopback.sts); // see advanceToMidStep below
     const harness = await createHarness({ sts: loopback.sts, clock, keychain: counting.options });
     const other = harness.otherProcess();
     try {
@@ -301,7 +302,7 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
       );
       // Its codes are generated now: when the session comes within the lead time (10 min), the
       // keeper refreshes it unattended instead of asking a person. (AWS's clock moves with ours.)
-      advanceWithAws(clock, loopback.sts, harness.engine, 50 * 60_000);
+      advanceToMidStep(clock, loopback.sts, 52 * 60_000);
       await until(() => notices.some((n) => n.kind === 'refreshed' && n.profile === 'typed'), `the unattended refresh: ${JSON.stringify(notices)}`, 15_000);
       assert.deepEqual(
         notices.filter((n) => 'profile' in n && n.profile === 'typed').map((n) => [n.kind, n.kind === 'refreshed' ? n.unattended : undefined]),

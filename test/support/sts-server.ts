@@ -227,10 +227,11 @@ export interface StsServer {
   codeAt(device: { readonly totpSecret?: string | undefined; readonly name?: string }, atMs: number): string;
   /**
    * Waits (at most `marginMs`) until the server's current TOTP step has at least `marginMs` left, so
-   * that a test relying on "this step, ±1" does not straddle a step boundary. The default, 4 s, is
-   * more than the 3 s a generated code needs left in its step (TOTP_MIN_REMAINING_MS): with less,
-   * the generator waits for the next step on the engine's clock, which under a test's FakeClock
-   * only moves when the test moves it.
+   * that a test relying on "this step, ±1" does not straddle a step boundary. The default, 5 s, is
+   * more than the 3 s a generated code needs left in its step (TOTP_MIN_REMAINING_MS) with the
+   * measured offset's 1-s dead zone and a round trip besides: with less, the generator waits for the
+   * next step on the engine's clock, which under a test's FakeClock only moves when the test moves
+   * it (a test that moves its clock first uses support/step-clock.ts).
    */
   avoidStepEdge(marginMs?: number): Promise<void>;
   /** How many requests with this `Action` arrived (all, when no action is given). */
@@ -939,7 +940,7 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     now,
     currentCode: (device, steps = 0) => codeAt(device, now() + steps * TOTP_PERIOD_S * 1000),
     codeAt,
-    avoidStepEdge: async (marginMs = 4000) => {
+    avoidStepEdge: async (marginMs = 5000) => {
       const left = TOTP_PERIOD_S * 1000 - (now() % (TOTP_PERIOD_S * 1000));
       if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
     },
@@ -1025,18 +1026,4 @@ export function useStsServer(setUp?: (sts: StsServer) => void | Promise<void>): 
       return server;
     },
   };
-}
-
-/**
- * Moves a test's fake clock on by at least `ms`, and the server's clock with it, to a moment 10 s
- * into a TOTP time step by the engine's AWS time (its clock and the offset it measured): a code the
- * engine generates in a step's last 3 s waits for the next step on the fake clock's timers, which
- * only move when the test moves them. @returns how far the clock was moved.
- */
-export function advanceWithAws(clock: { advance(ms: number): void }, sts: StsServer, engine: { awsNow(): number }, ms: number): number {
-  const at = engine.awsNow() + ms;
-  const by = ms + ((40_000 - (at % 30_000)) % 30_000);
-  sts.setClockSkew(engine.awsNow() + by - Date.now());
-  clock.advance(by);
-  return by;
 }

@@ -3,8 +3,8 @@
  * the loopback STS is set to the same time. The generator waits (on the fake clock, which only moves
  * when a test says so) when a step has less than 3 s left; starting mid-step keeps it from waiting.
  */
-import { FakeClock } from '../support/fake-clock';
-import type { StsServer } from '../support/sts-server';
+import { FakeClock } from './fake-clock';
+import type { StsServer } from './sts-server';
 
 const STEP = 30_000;
 
