@@ -254,6 +254,31 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
     }
   });
 
+  it('a re-read under way when the keeper stops changes nothing and says nothing after the stop', async () => {
+    const { gate, counting } = heldSessionRead();
+    const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });
+    try {
+      await keptThenRefreshedElsewhere(harness);
+      const before = harness.engine.sessions.state('work');
+      const notices: EngineNotice[] = [];
+      harness.engine.onNotice((n) => notices.push(n));
+      gate.held = true;
+      const news = harness.engine.recheck();
+      await until(() => gate.reached, 'the read for news, reading the session recorded');
+      harness.engine.stop();
+      gate.release();
+      await news;
+      await harness.engine.idle();
+      assert.deepEqual(notices, []);
+      assert.deepEqual(harness.engine.sessions.state('work'), before);
+    } finally {
+      loopback.sts.setClockSkew(0);
+      gate.release();
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+
   it("keeps another process's session that came while its own refresh of that profile was under way, and failed", async () => {
     const clock = new FakeClock(Date.now());
     const harness = await createHarness({ sts: loopback.sts, clock });

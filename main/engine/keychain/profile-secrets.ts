@@ -67,7 +67,7 @@ function describeIssues(error: z.core.$ZodError): string {
  * How a listing of every entry of a kind is made. `reuse`: the last listing this object made, brought
  * up to date from the record of keychain changes instead of listing the keychain again: an entry
  * recorded as changed since is read again by itself (a session this object wrote is known without
- * a read while every line for it since is its own), and the keychain is listed when the record
+ * a read while every line for it since is a set with the expiry kept), and the keychain is listed when the record
  * cannot tell what changed (missing, started anew, damaged, or a line of this process's that could
  * not be recorded), when more than {@link MAX_READ_AGAIN} entries are to be read, or when there is
  * no listing yet. A change made outside

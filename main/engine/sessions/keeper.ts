@@ -235,6 +235,8 @@ export class SessionKeeper {
   #ticks = 0;
   /** The re-read under way (see {@link #readAgain}). */
   #reading: Promise<void> | undefined;
+  /** Which run of the keeper this is: one more at each stop (a re-read that outlives its run does nothing). */
+  #run = 0;
   /**
    * What the last read of every profile's entries was made from: the settings' profiles and the
    * config file's code sources and role profiles (as text), and where the record of keychain changes
@@ -583,11 +585,15 @@ export class SessionKeeper {
 
   async #readAgainNow(whenChanged: boolean): Promise<void> {
     const { sessions: service, secrets } = this.#deps;
+    // A read that outlives its run (stop, or stop and start) changes nothing and says nothing.
+    const run = this.#run;
+    const ended = () => run !== this.#run;
     // The record first: a change recorded while the keychain is read is news to the next re-read.
     const seen = secrets.changesSince ? await secrets.changesSince(this.#lastRead?.mark).catch(() => undefined) : undefined;
     const profiles = await this.#deps.settings.listProfiles();
     const configured = await this.#configuredOf(profiles);
     const roles = await this.#roleList();
+    if (ended()) return;
     const inputs = readInputs(profiles, configured, roles);
     const last = this.#lastRead;
     const settledNews = this.#settledNews();
@@ -606,10 +612,12 @@ export class SessionKeeper {
       profiles.map((p) => p.name),
       listing,
     );
-    await service.load(profiles, sessions);
     const withTotp = await secrets.profilesWith('totp-secret', listing).catch(() => new Set<string>());
+    if (ended()) return;
+    await service.load(profiles, sessions);
     const sources = await this.#scheduleAll(profiles, sessions, configured, withTotp);
     await this.#scheduleRoles(roles, listing);
+    if (ended()) return;
     this.#lastRead = { inputs, mark: seen?.mark };
     const names = new Set(profiles.map((p) => p.name));
     let changed = false;
@@ -717,6 +725,7 @@ export class SessionKeeper {
 
   /** Stops the scheduler, the checks and pending retries. */
   stop(): void {
+    this.#run += 1;
     this.#stopWatching();
     if (this.#tick) clearInterval(this.#tick);
     this.#tick = undefined;
