@@ -121,13 +121,14 @@ async function keptThenRefreshedElsewhere(harness: Harness): Promise<SessionCred
 }
 
 /**
- * The real keychain, counted, where the next read of the session of "work" is held (once
- * `gate.held` is set) until `gate.release()`: a re-read for news caught half-way.
+ * A re-read for news caught half-way: "work" kept here and refreshed elsewhere, then `recheck()`
+ * started and held at its read of that session (on the real keychain, every call counted) while
+ * `during` runs. The read goes on when `during` returns; once it has ended, the function `during`
+ * returned (the test's checks) runs, before the keychain is cleaned up.
  */
-function heldSessionRead(): {
-  readonly gate: { held: boolean; reached: boolean; release: () => void };
-  readonly counting: ReturnType<typeof countingKeychain>;
-} {
+async function withNewsReadHeld(
+  during: (harness: Harness, counting: ReturnType<typeof countingKeychain>) => Promise<() => Promise<void> | void>,
+): Promise<void> {
   const gate = { held: false, reached: false, release: (): void => undefined };
   const counting = countingKeychain((call) => {
     if (!gate.held || !/^getPassword .*: session work$/.test(call)) return undefined;
@@ -135,7 +136,22 @@ function heldSessionRead(): {
     gate.reached = true;
     return new Promise<void>((resolve) => (gate.release = resolve));
   });
-  return { gate, counting };
+  const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });
+  try {
+    await keptThenRefreshedElsewhere(harness);
+    gate.held = true;
+    const news = harness.engine.recheck();
+    await until(() => gate.reached, 'the read for news, reading the session recorded');
+    const checks = await during(harness, counting);
+    gate.release();
+    await news;
+    await checks();
+  } finally {
+    loopback.sts.setClockSkew(0);
+    gate.release();
+    harness.engine.stop();
+    await harness.close();
+  }
 }
 
 describe('reading again (the tick every 30 s, a wake-up, a change of the credentials file)', () => {
@@ -201,82 +217,45 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
   it('a full read asked for while a read for news is under way is made after it, not dropped', async () => {
     // The read for news reads only what the record holds; the full one (watch, before it asks for
     // a code; a due event that finds a newer session) must still see everything.
-    const { gate, counting } = heldSessionRead();
-    const clock = new FakeClock(Date.now());
-    const harness = await createHarness({ sts: loopback.sts, clock, keychain: counting.options });
-    try {
-      await keptThenRefreshedElsewhere(harness);
-      gate.held = true;
-      const news = harness.engine.recheck();
-      await until(() => gate.reached, 'the read for news, reading the session recorded');
+    await withNewsReadHeld(async (harness, counting) => {
       counting.calls.length = 0;
       let fullDone = false;
       const full = harness.engine.pickUpOutsideChanges().then(() => (fullDone = true));
       await new Promise((resolve) => setTimeout(resolve, 50));
       assert.equal(fullDone, false, 'the full read waits for the one under way');
-      gate.release();
-      await news;
-      await full;
-      assert.ok(counting.calls.includes(`findCredentials ${harness.keychain.prefix}: session`), counting.calls.join(', '));
-    } finally {
-      loopback.sts.setClockSkew(0);
-      gate.release();
-      harness.engine.stop();
-      await harness.close();
-    }
+      return async () => {
+        await full;
+        assert.ok(counting.calls.includes(`findCredentials ${harness.keychain.prefix}: session`), counting.calls.join(', '));
+      };
+    });
   });
 
   it('a full read waiting for the one under way is not made once the keeper has stopped', async () => {
-    const { gate, counting } = heldSessionRead();
-    const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });
-    try {
-      await keptThenRefreshedElsewhere(harness);
-      gate.held = true;
-      const news = harness.engine.recheck();
-      await until(() => gate.reached, 'the read for news, reading the session recorded');
+    await withNewsReadHeld(async (harness, counting) => {
       const full = harness.engine.pickUpOutsideChanges();
       harness.engine.stop();
       counting.calls.length = 0;
-      gate.release();
-      await news;
-      await full;
-      await harness.engine.idle();
-      assert.deepEqual(
-        counting.calls.filter((call) => call.startsWith('findCredentials')),
-        [],
-        counting.calls.join(', '),
-      );
-    } finally {
-      loopback.sts.setClockSkew(0);
-      gate.release();
-      harness.engine.stop();
-      await harness.close();
-    }
+      return async () => {
+        await full;
+        await harness.engine.idle();
+        const listings = counting.calls.filter((call) => call.startsWith('findCredentials'));
+        assert.deepEqual(listings, [], counting.calls.join(', '));
+      };
+    });
   });
 
   it('a re-read under way when the keeper stops changes nothing and says nothing after the stop', async () => {
-    const { gate, counting } = heldSessionRead();
-    const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });
-    try {
-      await keptThenRefreshedElsewhere(harness);
+    await withNewsReadHeld(async (harness) => {
       const before = harness.engine.sessions.state('work');
       const notices: EngineNotice[] = [];
       harness.engine.onNotice((n) => notices.push(n));
-      gate.held = true;
-      const news = harness.engine.recheck();
-      await until(() => gate.reached, 'the read for news, reading the session recorded');
       harness.engine.stop();
-      gate.release();
-      await news;
-      await harness.engine.idle();
-      assert.deepEqual(notices, []);
-      assert.deepEqual(harness.engine.sessions.state('work'), before);
-    } finally {
-      loopback.sts.setClockSkew(0);
-      gate.release();
-      harness.engine.stop();
-      await harness.close();
-    }
+      return async () => {
+        await harness.engine.idle();
+        assert.deepEqual(notices, []);
+        assert.deepEqual(harness.engine.sessions.state('work'), before);
+      };
+    });
   });
 
   it("keeps another process's session that came while its own refresh of that profile was under way, and failed", async () => {
