@@ -354,15 +354,25 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
     }
   });
 
-  it('reads no role sessions when there is no role profile', async () => {
+  it('lists the sessions once to start, and once for a full read again, with role profiles or without', async () => {
     const counting = countingKeychain();
     const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });
     try {
       await harness.addUser('work');
+      const sessionListings = () => counting.calls.filter((call) => call === `findCredentials ${harness.keychain.prefix}: session`).length;
       counting.calls.length = 0;
       await harness.engine.start();
-      const sessionReads = counting.calls.filter((call) => call === `findCredentials ${harness.keychain.prefix}: session`);
-      assert.equal(sessionReads.length, 1, counting.calls.join(', '));
+      assert.equal(sessionListings(), 1, counting.calls.join(', '));
+      harness.engine.stop();
+      // The role profiles' sessions come from the same listing as the profiles'.
+      await mkdir(dirname(harness.configPath), { recursive: true });
+      await writeFile(harness.configPath, '[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = work\n');
+      counting.calls.length = 0;
+      await harness.engine.start();
+      assert.equal(sessionListings(), 1, counting.calls.join(', '));
+      counting.calls.length = 0;
+      await harness.engine.pickUpOutsideChanges();
+      assert.equal(sessionListings(), 1, counting.calls.join(', '));
     } finally {
       harness.engine.stop();
       await harness.close();

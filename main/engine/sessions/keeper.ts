@@ -616,7 +616,7 @@ export class SessionKeeper {
     if (ended()) return;
     await service.load(profiles, sessions);
     const sources = await this.#scheduleAll(profiles, sessions, configured, withTotp);
-    await this.#scheduleRoles(roles, listing);
+    await this.#scheduleRoles(roles);
     if (ended()) return;
     this.#lastRead = { inputs, mark: seen?.mark };
     const names = new Set(profiles.map((p) => p.name));
@@ -788,12 +788,13 @@ export class SessionKeeper {
    * at the refresh lead time (an hour's: 10 min by default), which needs no code while its source's
    * session lives. Role profiles never used (no session) are left alone.
    */
-  async #scheduleRoles(roles: readonly { readonly name: string }[], listing?: ListingOptions): Promise<void> {
+  async #scheduleRoles(roles: readonly { readonly name: string }[]): Promise<void> {
     if (!this.#scheduler) return;
+    // Read just after the profiles' sessions: from that listing, brought up to date, not a second one.
     const sessions = await this.#deps.secrets
       .getSessions(
         roles.map((r) => r.name),
-        listing,
+        { reuse: true },
       )
       .then(
         (read) => {
