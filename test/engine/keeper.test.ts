@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { SessionCredentials } from '../../main/common/model';
+import { expiryOf } from '../../main/common/session-state';
 import type { EngineNotice } from '../../main/engine/engine';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { FakeClock } from '../support/fake-clock';
@@ -374,6 +375,64 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
       await harness.engine.pickUpOutsideChanges();
       assert.equal(sessionListings(), 1, counting.calls.join(', '));
     } finally {
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+
+  it("a refresh that comes due reads its key and TOTP secret, not its session: the keeper's listing and the record say whether another process refreshed it first", async () => {
+    // Each read keeps ~3 KB of native memory for good on Linux (libsecret): 3 reads a refresh made
+    // a watch with 100 generated profiles grow by ~10 MB in two days.
+    const reads: string[] = [];
+    const counting = countingKeychain((call) => {
+      reads.push(call);
+      return undefined;
+    });
+    const clock = midStepClock(loopback.sts);
+    const harness = await createHarness({ sts: loopback.sts, clock, keychain: counting.options });
+    const other = harness.otherProcess();
+    try {
+      const mine = await harness.addUser('mine', { totp: true, durationSeconds: 3600 });
+      const theirs = await harness.addUser('theirs', { totp: true, durationSeconds: 3600 });
+      await harness.engine.refresh('mine', { code: loopback.sts.currentCode(mine) });
+      await harness.engine.refresh('theirs', { code: loopback.sts.currentCode(theirs) });
+      const notices: EngineNotice[] = [];
+      harness.engine.onNotice((n) => notices.push(n));
+      await harness.engine.start();
+      await harness.engine.idle();
+      // Three minutes on (AWS's clock too; the other process's own is real, and within AWS's 5 min),
+      // another MFA Tray process refreshes "theirs": its old session's due time comes with "mine"'s,
+      // its new one's three minutes later.
+      advanceToMidStep(clock, loopback.sts, 3 * 60_000);
+      const elsewhere = await other.refresh('theirs', { code: loopback.sts.currentCode(theirs) });
+
+      reads.length = 0;
+      advanceToMidStep(clock, loopback.sts, 47 * 60_000); // both old sessions within the lead time (10 min)
+      await until(() => notices.some((n) => n.kind === 'refreshed' && n.profile === 'mine'), `the unattended refresh: ${JSON.stringify(notices)}`, 15_000);
+      await harness.engine.idle();
+      const prefix = harness.keychain.prefix;
+      const got = reads.filter((call) => call.startsWith('getPassword'));
+      assert.deepEqual(
+        got.filter((call) => call.endsWith(' mine')),
+        [`getPassword ${prefix}: long-lived-key mine`, `getPassword ${prefix}: totp-secret mine`],
+        `its own session is not read: ${got.join(', ')}`,
+      );
+      assert.ok(got.includes(`getPassword ${prefix}: session theirs`), `the session recorded as changed is read: ${got.join(', ')}`);
+      assert.deepEqual(
+        notices
+          .filter((n) => n.kind === 'refreshed')
+          .map((n) => [n.profile, n.kind === 'refreshed' && n.unattended])
+          .sort(),
+        [
+          ['mine', true],
+          ['theirs', false],
+        ],
+        "the other process's session is news, not refreshed again here",
+      );
+      assert.equal((await harness.engine.secrets.getSession('theirs'))?.accessKeyId, elsewhere.accessKeyId);
+      assert.equal(expiryOf(harness.engine.sessions.state('theirs')), elsewhere.expiresAt);
+    } finally {
+      loopback.sts.setClockSkew(0);
       harness.engine.stop();
       await harness.close();
     }

@@ -372,6 +372,43 @@ describe('ProfileSecrets, its record of changes', () => {
     }
   });
 
+  it("tells one profile's session from its kept listing and the record, reading only an entry recorded as changed; with no listing kept, reads that entry alone", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-one-'));
+    const other = new ProfileSecrets(keychain.store, new KeychainChanges(join(dir, 'keychain-changes.log')));
+    try {
+      const { calls, store } = countedStore();
+      const secrets = new ProfileSecrets(store, new KeychainChanges(join(dir, 'keychain-changes.log')));
+      const later = { ...SESSION, accessKeyId: 'ASIAIOSFODNN7EXAMPL3', expiresAt: SESSION.expiresAt + 60_000 };
+      await other.setSession('x', SESSION);
+      await other.setSession('y', SESSION);
+
+      // No listing kept yet: the entry is read by itself, nothing is listed.
+      assert.deepEqual(await secrets.getSessionSummary('x'), summary(SESSION));
+      assert.deepEqual(calls, ['get session x']);
+      assert.equal(await secrets.getSessionSummary('none'), undefined);
+
+      await secrets.getSessions(['x', 'y']);
+      calls.length = 0;
+      assert.deepEqual(await secrets.getSessionSummary('x'), summary(SESSION));
+      assert.equal(await secrets.getSessionSummary('none'), undefined);
+      assert.deepEqual(calls, [], 'known from the listing: no keychain call');
+
+      await other.setSession('y', later);
+      await secrets.setSession('x', later);
+      assert.deepEqual(await secrets.getSessionSummary('x'), summary(later));
+      assert.deepEqual(await secrets.getSessionSummary('y'), summary(later));
+      assert.deepEqual(calls, ['get session y'], 'only the entry another process changed');
+
+      await other.deleteSession('y');
+      calls.length = 0;
+      assert.equal(await secrets.getSessionSummary('y'), undefined);
+      assert.deepEqual(calls, ['get session y']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      for (const name of ['x', 'y']) await keychain.store.delete('session', name);
+    }
+  });
+
   it('keeps no listing that a newer one has replaced meanwhile, and misses no change recorded while it listed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-order-'));
     try {

@@ -202,6 +202,23 @@ export class ProfileSecrets {
   }
 
   /**
+   * The profile's cached session as a listing keeps it (key ID and expiry), read as little as the
+   * record of keychain changes allows: from the kept listing of sessions brought up to date (no
+   * keychain read while the record holds no change of this entry since), else read by itself. Like
+   * a reused listing, it does not see a change made outside MFA Tray.
+   */
+  async getSessionSummary(profile: string): Promise<SessionSummary | undefined> {
+    const listing = await this.#reusedListing('session');
+    if (!listing) {
+      const session = await this.getSession(profile);
+      return session && { accessKeyId: session.accessKeyId, expiresAt: session.expiresAt };
+    }
+    const entry = listing.get(profile);
+    if (entry instanceof MfaTrayError) throw entry;
+    return entry === true ? undefined : entry;
+  }
+
+  /**
    * The cached sessions of these profiles, by profile, in one keychain call at most (for reading all
    * profiles at once). Throws for a damaged entry of one of them, as {@link getSession} does;
    * entries of other names (a profile removed from a settings file that was moved away) are not

@@ -120,6 +120,8 @@ export interface KeeperSettings {
 /** The keychain entries the keeper reads. */
 export interface KeeperSecrets {
   getSession(profile: string): Promise<SessionCredentials | undefined>;
+  /** The session's key ID and expiry from the last listing brought up to date from the record of keychain changes, else read (keychain/profile-secrets.ts). */
+  getSessionSummary(profile: string): Promise<SessionSummary | undefined>;
   /** `listing.reuse`: the last listing brought up to date from the record of keychain changes (keychain/profile-secrets.ts). */
   getSessions(profiles: Iterable<string>, listing?: ListingOptions): Promise<ReadonlyMap<string, SessionSummary>>;
   hasTotpSecret(profile: string): Promise<boolean>;
@@ -860,7 +862,9 @@ export class SessionKeeper {
   async #onDue(event: DueEvent): Promise<void> {
     const name = event.profile;
     // Another process may have refreshed it meanwhile: then nothing is due, and that is the news.
-    const stored = await this.#deps.secrets.getSession(name).catch(() => undefined);
+    // Known from the last listing and the record, which every MFA Tray process writes to: no read
+    // of the entry unless it changed (each read keeps a few KB of native memory on Linux).
+    const stored = await this.#deps.secrets.getSessionSummary(name).catch(() => undefined);
     if (stored && stored.expiresAt > event.expiresAt) {
       this.#autoRefreshing.delete(name);
       await this.pickUpOutsideChanges().catch(() => undefined);
