@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { SessionCredentials } from '../../main/common/model';
 import { expiryOf } from '../../main/common/session-state';
 import type { EngineNotice } from '../../main/engine/engine';
+import { ProfileSecrets } from '../../main/engine/keychain/profile-secrets';
 import { createHarness, type Harness } from '../support/engine-harness';
 import { FakeClock } from '../support/fake-clock';
 import { countingKeychain } from '../support/keyring';
@@ -433,6 +434,35 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
       assert.equal(expiryOf(harness.engine.sessions.state('theirs')), elsewhere.expiresAt);
     } finally {
       loopback.sts.setClockSkew(0);
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+
+  it("a notice to a person reads the session first: another process's refresh whose line the record lost is news, not a call for a code", async () => {
+    const clock = new FakeClock(Date.now());
+    const harness = await createHarness({ sts: loopback.sts, clock });
+    try {
+      const typed = await harness.addUser('typed', { durationSeconds: 3600 });
+      await loopback.sts.avoidStepEdge(5000);
+      const ours = await harness.engine.refresh('typed', { code: loopback.sts.currentCode(typed) });
+      const notices: EngineNotice[] = [];
+      harness.engine.onNotice((n) => notices.push(n));
+      await harness.engine.start();
+      await harness.engine.idle();
+      // Another process's session, its line never recorded (its disk was full, say).
+      const later = { ...ours, accessKeyId: 'ASIAIOSFODNN7EXAMPL9', expiresAt: ours.expiresAt + 30 * 60_000 };
+      await new ProfileSecrets(harness.keychain.store).setSession('typed', later);
+      clock.advance(51 * 60_000); // within the notice's lead time (10 min) of our session
+      await until(() => notices.length > 0, 'a notice', 15_000);
+      await harness.engine.idle();
+      assert.deepEqual(
+        notices.map((n) => n.kind),
+        ['refreshed'],
+        JSON.stringify(notices),
+      );
+      assert.equal(expiryOf(harness.engine.sessions.state('typed')), later.expiresAt);
+    } finally {
       harness.engine.stop();
       await harness.close();
     }

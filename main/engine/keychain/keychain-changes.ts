@@ -14,9 +14,10 @@
  * reader that sees another generation, a shorter file, a record that appeared since its mark (the
  * first writers each start one, and only the last keeps its line) or a line it cannot read learns
  * only that anything may have changed ('unknown'), so that it reads the keychain again. Recording never
- * fails its caller: the worst a lost line costs is a change seen late (at the profile's next due
- * event, which reads its own entry, at a window's own listing, or after a restart), never a change
- * lost from the keychain. A process that could not record a line of its own (a full disk, likely
+ * fails its caller: the worst a lost line costs is a change seen late (at a notice about the
+ * profile's session, which reads its own entry, at a window's own listing, or after a restart) or an
+ * unattended refresh more (the keeper takes a due session from its listing and the record), never
+ * a change lost from the keychain. A process that could not record a line of its own (a full disk, likely
  * losing other processes' lines too) drops the listings it kept (keychain/profile-secrets.ts).
  */
 import { constants } from 'node:fs';

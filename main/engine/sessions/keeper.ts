@@ -862,9 +862,12 @@ export class SessionKeeper {
   async #onDue(event: DueEvent): Promise<void> {
     const name = event.profile;
     // Another process may have refreshed it meanwhile: then nothing is due, and that is the news.
-    // Known from the last listing and the record, which every MFA Tray process writes to: no read
-    // of the entry unless it changed (each read keeps a few KB of native memory on Linux).
-    const stored = await this.#deps.secrets.getSessionSummary(name).catch(() => undefined);
+    // Before an unattended refresh, from the last listing and the record every MFA Tray process
+    // writes to: no read of the entry unless it changed (each read keeps a few KB of native memory
+    // on Linux, and this comes before every refresh); a line the record lost costs one refresh
+    // more. Before a notice that may ask a person for a code, the entry itself.
+    const secrets = this.#deps.secrets;
+    const stored = await (event.kind === 'refresh-due' ? secrets.getSessionSummary(name) : secrets.getSession(name)).catch(() => undefined);
     if (stored && stored.expiresAt > event.expiresAt) {
       this.#autoRefreshing.delete(name);
       await this.pickUpOutsideChanges().catch(() => undefined);
