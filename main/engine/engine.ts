@@ -1073,7 +1073,7 @@ export class Engine {
     }
     await this.credentials.writeSession(name, session);
     await this.secrets.setSession(name, session);
-    this.keeper.roleRefreshed(name, session.expiresAt);
+    this.keeper.roleRefreshed(name, session);
     return { session, ...(asked > durationSeconds ? { shortenedFrom: asked } : {}) };
   }
 

@@ -329,6 +329,36 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
     }
   });
 
+  it("another process's session of the same second as its own (another key) is news: the key the file should hold is read again", async () => {
+    // The tray app and watch re-assuming a role at the same moment, say: STS's expiries are whole
+    // seconds, so the two sessions end together.
+    const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()) });
+    const other = harness.otherProcess();
+    try {
+      const user = await harness.addUser('work');
+      await harness.engine.start();
+      await harness.engine.idle();
+      let ours: SessionCredentials | undefined;
+      let theirs: SessionCredentials | undefined;
+      for (let attempt = 0; attempt < 5 && (ours === undefined || ours.expiresAt !== theirs?.expiresAt); attempt += 1) {
+        await loopback.sts.avoidStepEdge(5000);
+        while (Date.now() % 1000 > 300) await new Promise((resolve) => setTimeout(resolve, 20));
+        ours = await harness.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+        theirs = await other.refresh('work', { code: loopback.sts.currentCode(user, 1) });
+        if (ours.expiresAt !== theirs.expiresAt) await new Promise((resolve) => setTimeout(resolve, 30_000 - (Date.now() % 30_000) + 1000));
+      }
+      assert.ok(ours && theirs && ours.expiresAt === theirs.expiresAt && ours.accessKeyId !== theirs.accessKeyId, 'two sessions of the same second');
+      await harness.engine.idle();
+      await harness.engine.recheck();
+      assert.equal(harness.engine.sessions.keyIdOf('work'), theirs.accessKeyId);
+      const [shown] = await harness.engine.statesAsTheFileHasThem([await harness.engine.settings.getProfile('work')]);
+      assert.deepEqual(shown?.state, { kind: 'valid', expiresAt: theirs.expiresAt }, 'the file holds the session the keychain holds');
+    } finally {
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+
   it('a profile refreshed twice between two re-reads: the next re-read lists no keychain entry', async () => {
     // Both refreshes are this process's own: the record's line of the first is no news either.
     const counting = countingKeychain();

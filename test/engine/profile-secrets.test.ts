@@ -398,6 +398,11 @@ describe('ProfileSecrets, its record of changes', () => {
       assert.deepEqual(await secrets.getSessionSummary('x'), summary(later));
       assert.deepEqual(await secrets.getSessionSummary('y'), summary(later));
       assert.deepEqual(calls, ['get session y'], 'only the entry another process changed');
+      calls.length = 0;
+      const sameSecond = { ...later, accessKeyId: 'ASIAIOSFODNN7EXAMPL5' };
+      await other.setSession('x', sameSecond);
+      assert.deepEqual(await secrets.getSessionSummary('x'), summary(sameSecond));
+      assert.deepEqual(calls, ['get session x'], "another process's session of the same expiry and another key is read");
 
       await other.deleteSession('y');
       calls.length = 0;
@@ -538,7 +543,7 @@ describe('ProfileSecrets, its record of changes', () => {
     }
   });
 
-  it("records each entry it writes or deletes after the keychain call, with a session's expiry and never a secret", async () => {
+  it("records each entry it writes or deletes after the keychain call, with a session's expiry and key ID and never a secret", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-changes-'));
     try {
       const changes = new KeychainChanges(join(dir, 'keychain-changes.log'));
@@ -557,13 +562,15 @@ describe('ProfileSecrets, its record of changes', () => {
       assert.deepEqual((await secrets.changesSince(mark)).changes, [
         { kind: 'long-lived-key', op: 'set', profile: 'rec' },
         { kind: 'totp-secret', op: 'set', profile: 'rec' },
-        { kind: 'session', op: 'set', profile: 'rec', expiresAt: SESSION.expiresAt },
+        { kind: 'session', op: 'set', profile: 'rec', expiresAt: SESSION.expiresAt, accessKeyId: SESSION.accessKeyId },
         { kind: 'totp-secret', op: 'delete', profile: 'rec' },
         { kind: 'session', op: 'delete', profile: 'rec' },
         { kind: 'long-lived-key', op: 'delete', profile: 'rec' },
       ]);
       const text = await readFile(changes.path, 'utf8');
-      for (const secret of [KEY.secretAccessKey, TOTP, SESSION.secretAccessKey, SESSION.sessionToken, SESSION.accessKeyId]) assert.ok(!text.includes(secret));
+      // The session's key ID is no secret (AWS's own errors print it; the record of written sessions
+      // keeps it too); the long-lived key's ID is not recorded.
+      for (const secret of [KEY.secretAccessKey, KEY.accessKeyId, TOTP, SESSION.secretAccessKey, SESSION.sessionToken]) assert.ok(!text.includes(secret));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

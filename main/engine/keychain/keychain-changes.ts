@@ -8,7 +8,8 @@
  * and libsecret 0.20's lookup keeps a few KB of every answer), so a watch with 100 profiles grew by
  * about 1.3 MB every 30 s.
  *
- * A line names the kind of entry, the profile and, for a session, its expiry: never a secret. The
+ * A line names the kind of entry, the profile and, for a session, its expiry and access key ID: never
+ * a secret. The
  * file starts with a header line naming its generation; a writer that finds it at
  * {@link MAX_CHANGES_BYTES} starts a new generation (a new file renamed over the old one), and a
  * reader that sees another generation, a shorter file, a record that appeared since its mark (the
@@ -34,6 +35,12 @@ export interface KeychainChange {
   readonly profile: string;
   /** A session's expiry (ms), when `kind` is 'session' and `op` 'set'. */
   readonly expiresAt?: number;
+  /**
+   * A session's access key ID, with its expiry (not a secret: AWS prints it in every error, and the
+   * record of written sessions keeps it too). Two sessions got in the same second end together; this
+   * tells them apart. Lines written before it was recorded have none.
+   */
+  readonly accessKeyId?: string;
 }
 
 /** Where a reader stopped: the file's generation and the offset of the first line not read. */
@@ -80,7 +87,8 @@ export class KeychainChanges {
    * (a process that keeps what it listed drops it when not: see keychain/profile-secrets.ts).
    */
   async record(change: KeychainChange): Promise<boolean> {
-    const line = `${JSON.stringify({ kind: change.kind, op: change.op, profile: change.profile, ...(change.expiresAt === undefined ? {} : { expiresAt: change.expiresAt }) })}\n`;
+    const { kind, op, profile, expiresAt, accessKeyId } = change;
+    const line = `${JSON.stringify({ kind, op, profile, ...(expiresAt === undefined ? {} : { expiresAt }), ...(accessKeyId === undefined ? {} : { accessKeyId }) })}\n`;
     try {
       await this.#append(line);
       return true;
@@ -217,8 +225,15 @@ function parseChange(line: string): KeychainChange | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { kind, op, profile, expiresAt } = value as Record<string, unknown>;
+  const { kind, op, profile, expiresAt, accessKeyId } = value as Record<string, unknown>;
   if (typeof kind !== 'string' || !KINDS.has(kind) || (op !== 'set' && op !== 'delete') || typeof profile !== 'string') return undefined;
   if (expiresAt !== undefined && typeof expiresAt !== 'number') return undefined;
-  return { kind: kind as SecretKind, op, profile, ...(expiresAt === undefined ? {} : { expiresAt }) };
+  if (accessKeyId !== undefined && typeof accessKeyId !== 'string') return undefined;
+  return {
+    kind: kind as SecretKind,
+    op,
+    profile,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(accessKeyId === undefined ? {} : { accessKeyId }),
+  };
 }

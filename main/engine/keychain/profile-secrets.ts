@@ -67,11 +67,11 @@ function describeIssues(error: z.core.$ZodError): string {
  * How a listing of every entry of a kind is made. `reuse`: the last listing this object made, brought
  * up to date from the record of keychain changes instead of listing the keychain again: an entry
  * recorded as changed since is read again by itself (a session this object wrote is known without
- * a read while every line for it since is a set with the expiry kept), and the keychain is listed when the record
- * cannot tell what changed (missing, started anew, damaged, or a line of this process's that could
- * not be recorded), when more than {@link MAX_READ_AGAIN} entries are to be read, or when there is
- * no listing yet. A change made outside
- * MFA Tray (in Seahorse, say) is not in the record: a listing that must see it is made without `reuse`.
+ * a read while every line for it since is a set of the session kept, by expiry and key ID), and the
+ * keychain is listed when the record cannot tell what changed (missing, started anew, damaged, or a
+ * line of this process's that could not be recorded), when more than {@link MAX_READ_AGAIN} entries
+ * are to be read, or when there is no listing yet. A change made outside MFA Tray (in Seahorse, say)
+ * is not in the record: a listing that must see it is made without `reuse`.
  */
 export interface ListingOptions {
   readonly reuse?: boolean;
@@ -317,13 +317,20 @@ export class ProfileSecrets {
     // Each entry with a line since the mark is read again: lines are appended after the keychain
     // call, so two processes' lines may come in another order than their calls did, and a line says
     // only that the entry changed. The one exception: a session whose every line since is a set
-    // with the expiry kept already (this object's own write, known by #wrote) needs no read.
+    // of the session kept already, by expiry and key ID (this object's own write, known by
+    // #wrote), needs no read.
     const entries = new Map(kept.entries);
     const toRead = new Set<string>();
     for (const change of changes) {
       if (change.kind !== kind) continue;
       const known = entries.get(change.profile);
-      const asKept = change.op === 'set' && known !== undefined && known !== true && !(known instanceof MfaTrayError) && known.expiresAt === change.expiresAt;
+      const asKept =
+        change.op === 'set' &&
+        known !== undefined &&
+        known !== true &&
+        !(known instanceof MfaTrayError) &&
+        known.expiresAt === change.expiresAt &&
+        known.accessKeyId === change.accessKeyId;
       if (!asKept) toRead.add(change.profile);
     }
     if (toRead.size > MAX_READ_AGAIN) return undefined;
@@ -424,8 +431,8 @@ export class ProfileSecrets {
     const text = JSON.stringify(parsed.data);
     await this.store.set(kind, profile, text);
     const entry = this.#kept(kind, profile, text);
-    const expiresAt = entry === true || entry instanceof MfaTrayError ? undefined : entry.expiresAt;
-    this.#wrote(kind, profile, entry, await this.#record({ kind, op: 'set', profile, ...(expiresAt === undefined ? {} : { expiresAt }) }));
+    const session = entry === true || entry instanceof MfaTrayError ? {} : { expiresAt: entry.expiresAt, accessKeyId: entry.accessKeyId };
+    this.#wrote(kind, profile, entry, await this.#record({ kind, op: 'set', profile, ...session }));
   }
 
   async #delete(kind: SecretKind, profile: string): Promise<boolean> {

@@ -185,8 +185,11 @@ const STEP_MS = 30_000;
 const JUMP_MS = 5_000;
 /** Profiles and sessions are read again every this many ticks (30 s at the default tick). */
 const RESYNC_EVERY_TICKS = 6;
-/** How many of a profile's own sessions are remembered (see SessionKeeper's #ownExpiries). */
-const OWN_EXPIRIES_KEPT = 8;
+/** A session as a record line tells it: its expiry and key ID, when the line has them. */
+type Seen = Partial<SessionSummary>;
+
+/** How many of a profile's own sessions are remembered (see SessionKeeper's #ownSessions). */
+const OWN_SESSIONS_KEPT = 8;
 
 /** Keeps every profile's session fresh and says what the person must do. */
 export class SessionKeeper {
@@ -201,21 +204,22 @@ export class SessionKeeper {
   /** Due events being handled (each first reads the keychain: another process may have refreshed). */
   #handling = new Set<Promise<void>>();
   /**
-   * The expiries of the last sessions this process got (or took as known from another process), per
-   * profile, newest last: not news when seen again. Several, not only the last: a profile refreshed
-   * twice between two re-reads (Refresh now twice, or the days a fast clock runs through) leaves two
-   * lines in the record of keychain changes, and the older one taken for news made the next re-read
-   * list every entry of the keychain (keytar keeps ~5 KB of memory for each entry it lists).
+   * The last sessions this process got (or took as known from another process), per profile, newest
+   * last, by expiry and key ID (two sessions got in the same second end together): not news when
+   * seen again. Several, not only the last: a profile refreshed twice between two re-reads (Refresh
+   * now twice, or the days a fast clock runs through) leaves two lines in the record of keychain
+   * changes, and the older one taken for news made the next re-read list every entry of the
+   * keychain (keytar keeps ~5 KB of memory for each entry it lists).
    */
-  #ownExpiries = new Map<string, number[]>();
+  #ownSessions = new Map<string, SessionSummary[]>();
   /** The profiles kept, as last read (another process may add or remove some). */
   #known = new Set<string>();
   /**
-   * Session expiries seen for a profile (recorded, or read) while this process was refreshing it:
-   * news or not is told once that refresh ends, at the next re-read. Another process's session that
-   * came meanwhile is kept if this process's own refresh then fails.
+   * Sessions seen for a profile (recorded, or read) while this process was refreshing it: news or
+   * not is told once that refresh ends, at the next re-read. Another process's session that came
+   * meanwhile is kept if this process's own refresh then fails.
    */
-  #seenWhileRefreshing = new Map<string, Set<number | undefined>>();
+  #seenWhileRefreshing = new Map<string, Seen[]>();
   /**
    * Each profile's code source as last scheduled: what an unattended refresh uses, instead of
    * reading the TOTP secret once to learn it is there and again to use it. (A secret removed
@@ -309,7 +313,7 @@ export class SessionKeeper {
     try {
       const { session } = await this.#refreshWith(name, input);
       got = session;
-      this.#rememberOwn(name, session.expiresAt);
+      this.#rememberOwn(name, session);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: false });
       return session;
     } finally {
@@ -645,12 +649,14 @@ export class SessionKeeper {
         if (!sessions.has(name)) this.#catchUp(profile, source);
         continue;
       }
-      const expiresAt = sessions.get(name)?.expiresAt;
-      if (expiresAt !== undefined && service.isRefreshing(name)) this.#seeWhileRefreshing(name, expiresAt);
-      if (expiresAt === undefined || service.isRefreshing(name) || this.#ownExpiries.get(name)?.includes(expiresAt)) continue;
-      // Any other session than the one known is news, also one that ends sooner (a shorter duration).
+      const session = sessions.get(name);
+      if (session && service.isRefreshing(name)) this.#seeWhileRefreshing(name, session);
+      if (!session || service.isRefreshing(name) || this.#isOwn(name, session)) continue;
+      const { expiresAt } = session;
+      // Any other session than the one known is news, also one that ends sooner (a shorter duration);
+      // one of the same second as the known one (another key) is not told, but known from now on.
+      this.#rememberOwn(name, session);
       if (before.get(name) === expiresAt) continue;
-      this.#rememberOwn(name, expiresAt);
       this.#cancelRetry(name);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt, unattended: false, elsewhere: true });
     }
@@ -663,43 +669,50 @@ export class SessionKeeper {
     return changes.some((change) => {
       if (change.kind === 'long-lived-key') return false;
       if (change.kind !== 'session' || change.op !== 'set') return true;
-      const { profile, expiresAt } = change;
+      const { profile, expiresAt, accessKeyId } = change;
+      const seen = { ...(expiresAt === undefined ? {} : { expiresAt }), ...(accessKeyId === undefined ? {} : { accessKeyId }) };
       // This process's own refresh (under way: told once it ends), or one it has seen already.
       if (this.#deps.sessions.isRefreshing(profile)) {
-        this.#seeWhileRefreshing(profile, expiresAt);
+        this.#seeWhileRefreshing(profile, seen);
         return false;
       }
-      return this.#isNewSession(profile, expiresAt);
+      return this.#isNewSession(profile, seen);
     });
   }
 
-  /** Whether a session of this expiry is one this keeper does not know (neither one of its own nor the one it shows). */
-  #isNewSession(profile: string, expiresAt: number | undefined): boolean {
-    if (expiresAt === undefined) return true;
-    const own = this.#ownExpiries.get(profile);
-    return own ? !own.includes(expiresAt) : expiresAt !== expiryOf(this.#deps.sessions.state(profile));
+  /** Whether this keeper got or took as known a session of this expiry and key ID (any key ID, for a record line without one). */
+  #isOwn(profile: string, { expiresAt, accessKeyId }: Seen): boolean {
+    return (this.#ownSessions.get(profile) ?? []).some((own) => own.expiresAt === expiresAt && (accessKeyId === undefined || own.accessKeyId === accessKeyId));
   }
 
-  /** Notes a session this process got, or took as known (see {@link #ownExpiries}). */
-  #rememberOwn(profile: string, expiresAt: number): void {
-    const kept = (this.#ownExpiries.get(profile) ?? []).filter((e) => e !== expiresAt);
-    kept.push(expiresAt);
-    this.#ownExpiries.set(profile, kept.slice(-OWN_EXPIRIES_KEPT));
+  /** Whether a session is one this keeper does not know (neither one of its own nor the one it shows). */
+  #isNewSession(profile: string, seen: Seen): boolean {
+    if (seen.expiresAt === undefined) return true;
+    if (this.#ownSessions.has(profile)) return !this.#isOwn(profile, seen);
+    const keyId = this.#deps.sessions.keyIdOf(profile);
+    return seen.expiresAt !== expiryOf(this.#deps.sessions.state(profile)) || (seen.accessKeyId !== undefined && seen.accessKeyId !== keyId);
   }
 
-  #seeWhileRefreshing(profile: string, expiresAt: number | undefined): void {
-    const seen = this.#seenWhileRefreshing.get(profile) ?? new Set<number | undefined>();
-    seen.add(expiresAt);
-    this.#seenWhileRefreshing.set(profile, seen);
+  /** Notes a session this process got, or took as known (see {@link #ownSessions}); its expiry and key ID only, never its secrets. */
+  #rememberOwn(profile: string, { expiresAt, accessKeyId }: SessionSummary): void {
+    const kept = (this.#ownSessions.get(profile) ?? []).filter((own) => own.expiresAt !== expiresAt || own.accessKeyId !== accessKeyId);
+    kept.push({ expiresAt, accessKeyId });
+    this.#ownSessions.set(profile, kept.slice(-OWN_SESSIONS_KEPT));
+  }
+
+  #seeWhileRefreshing(profile: string, seen: Seen): void {
+    const list = this.#seenWhileRefreshing.get(profile) ?? [];
+    list.push(seen);
+    this.#seenWhileRefreshing.set(profile, list);
   }
 
   /** Whether a session seen during a refresh that has ended since is news (see {@link #seenWhileRefreshing}). */
   #settledNews(): boolean {
     let news = false;
-    for (const [profile, expiries] of this.#seenWhileRefreshing) {
+    for (const [profile, seen] of this.#seenWhileRefreshing) {
       if (this.#deps.sessions.isRefreshing(profile)) continue;
       this.#seenWhileRefreshing.delete(profile);
-      if ([...expiries].some((expiresAt) => this.#isNewSession(profile, expiresAt))) news = true;
+      if (seen.some((each) => this.#isNewSession(profile, each))) news = true;
     }
     return news;
   }
@@ -718,7 +731,7 @@ export class SessionKeeper {
   /** A profile was removed (here, or found gone by a re-read): everything kept about it is forgotten. */
   removed(name: string): void {
     this.#known.delete(name);
-    this.#ownExpiries.delete(name);
+    this.#ownSessions.delete(name);
     this.#seenWhileRefreshing.delete(name);
     this.#sources.delete(name);
     this.#cancelRetry(name);
@@ -830,8 +843,9 @@ export class SessionKeeper {
   }
 
   /** A role session this process got (a window's or the command's): kept fresh from now on, and known without reading it back. */
-  roleRefreshed(name: string, expiresAt: number): void {
-    this.#rememberOwn(name, expiresAt);
+  roleRefreshed(name: string, session: SessionSummary): void {
+    const { expiresAt } = session;
+    this.#rememberOwn(name, session);
     if (!this.#scheduler) return;
     this.#roles.set(name, expiresAt);
     this.#scheduler.set({ profile: name, expiresAt, autoRefresh: true, lifetimeMs: ROLE_LIFETIME_MS });
@@ -905,10 +919,10 @@ export class SessionKeeper {
       const { session, source } = role
         ? { session: await this.#refreshRole(name), source: undefined }
         : await this.#refreshWith(name, {}, this.#sources.get(name));
-      this.#rememberOwn(name, session.expiresAt);
+      this.#rememberOwn(name, session);
       this.#retries.delete(name);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: true, ...(source ? { source } : {}) });
-      if (role) this.roleRefreshed(name, session.expiresAt);
+      if (role) this.roleRefreshed(name, session);
       // With the session got and the source it came from: nothing to read back from the keychain.
       else if (source) this.#setTimers(await this.#deps.settings.getProfile(name), session, source);
       else await this.#scheduleNow(await this.#deps.settings.getProfile(name), session);
