@@ -81,10 +81,19 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
   }
   const keychainOk = keys !== undefined;
 
-  for (const profile of chosen) if (keys) checks.push(...(await profileChecks(deps, profile, keys.get(profile.name))));
+  /** Why each call to AWS that was not answered failed. */
+  const unanswered: unknown[] = [];
+  for (const profile of chosen) if (keys) checks.push(...(await profileChecks(deps, profile, keys.get(profile.name), unanswered)));
   const measured = deps.clockOffsetMs();
   const remembered = measured === undefined ? await deps.rememberedOffset().catch(() => undefined) : undefined;
-  const unknownBecause = chosen.length === 0 ? 'no-key' : keychainOk ? 'no-answer' : 'keychain';
+  const unknownBecause =
+    chosen.length === 0
+      ? 'no-key'
+      : !keychainOk
+        ? 'keychain'
+        : unanswered.length > 0 && unanswered.every((error) => isMfaTrayError(error, 'credentials-file'))
+          ? 'files'
+          : 'no-answer';
   checks.push(
     remembered === undefined ? clockCheck(measured, unknownBecause) : clockCheck(remembered.offsetMs, unknownBecause, deps.now() - remembered.measuredAt),
   );
@@ -151,8 +160,18 @@ function environmentChecks(env: DoctorDeps['env']): Check[] {
   return checks;
 }
 
-/** The stored key: long-lived and active; the device: in that user's account (and listed, where allowed). */
-async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedKey | Error | undefined): Promise<Check[]> {
+/**
+ * Errors of sts:GetCallerIdentity that are the key's own fault: the fix is another key. Any other
+ * (a file the SDK cannot read, the clock, the network) says nothing of the key, and another check
+ * names its fix.
+ */
+const KEY_FAULTS = ['sts-invalid-key', 'sts-bad-signature', 'sts-session-credentials'] as const;
+
+/**
+ * The stored key: long-lived and active; the device: in that user's account (and listed, where
+ * allowed). A call to AWS that was not answered adds its error to `unanswered`.
+ */
+async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedKey | Error | undefined, unanswered: unknown[]): Promise<Check[]> {
   const { name } = profile;
   if (key instanceof Error) {
     return [check('key', 'fail', isMfaTrayError(key) ? key.message : 'The key could not be read.', `mfa-tray add ${name} --force`, name)];
@@ -175,16 +194,11 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
   try {
     identity = await deps.callerIdentity(key, profile.region);
   } catch (error) {
+    const message = isMfaTrayError(error) ? error.message : 'sts:GetCallerIdentity failed.';
+    if (isMfaTrayError(error, ...KEY_FAULTS)) return [check('key', 'fail', `${masked}: ${message}`, `mfa-tray add ${name} --force with a working key`, name)];
+    if (!isMfaTrayError(error, 'sts-denied')) unanswered.push(error);
     const temporary = isMfaTrayError(error, 'sts-unavailable', 'sts-throttled');
-    return [
-      check(
-        'key',
-        temporary ? 'warn' : 'fail',
-        `${masked}: ${isMfaTrayError(error) ? error.message : 'sts:GetCallerIdentity failed.'}`,
-        temporary ? 'run doctor again once AWS can be reached' : `mfa-tray add ${name} --force with a working key`,
-        name,
-      ),
-    ];
+    return [check('key', 'warn', `${masked} could not be checked: ${message}`, temporary ? 'run doctor again once AWS can be reached' : undefined, name)];
   }
   const checks = [check('key', 'pass', `${masked} is long-lived and active: ${identity.arn}.`, undefined, name)];
   const device = policyTargetOf(profile.mfaSerial);
@@ -226,10 +240,13 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
  * The clock against AWS's: measured by this doctor, else as another process measured it recently
  * (`agoMs`), else why it could not be asked.
  */
-function clockCheck(offsetMs: number | undefined, unknownBecause: 'no-answer' | 'no-key' | 'keychain', agoMs?: number): Check {
+function clockCheck(offsetMs: number | undefined, unknownBecause: 'no-answer' | 'no-key' | 'keychain' | 'files', agoMs?: number): Check {
   if (offsetMs === undefined) {
     const unknown = "This computer's clock could not be compared with AWS's";
     if (unknownBecause === 'no-answer') return check('clock', 'warn', `${unknown}: AWS did not answer.`, 'run doctor again once AWS can be reached');
+    if (unknownBecause === 'files') {
+      return check('clock', 'warn', `${unknown}: the AWS SDK cannot read its files, so nothing was sent.`, 'fix the files check below, then run doctor again');
+    }
     if (unknownBecause === 'keychain') {
       return check(
         'clock',

@@ -143,6 +143,25 @@ describe('doctor', () => {
     find(checks, 'credential_process', 'pass', /\[profile work-abs\] runs /);
   });
 
+  test('an AWS config file the SDK cannot read: the files check fails; the key is not blamed, nor AWS for not answering', async () => {
+    await cleanWorld();
+    rmSync(cli.sandbox.configFile);
+    mkdirSync(cli.sandbox.configFile); // a folder where the file should be
+    rmSync(join(cli.sandbox.configDir, 'clock-offset.json')); // no measurement of another process's to fall back on
+    try {
+      const { result, checks } = await doctor();
+      assert.equal(result.status, 9);
+      find(checks, 'files', 'fail', /Cannot read .*config: it is a folder, not a regular file/);
+      const key = find(checks, 'key', 'warn', /could not be checked: Cannot read the AWS file .*config: it is a folder/);
+      assert.doesNotMatch(key.fix ?? '', /mfa-tray add/, 'a working key is not to be replaced');
+      const clock = find(checks, 'clock', 'warn', /could not be compared/);
+      assert.doesNotMatch(clock.message, /did not answer/);
+      assert.match(clock.message, /the AWS SDK cannot read its files/);
+    } finally {
+      rmSync(cli.sandbox.configFile, { recursive: true, force: true });
+    }
+  });
+
   test('sessions: none yet is a warning with the refresh to run', async () => {
     await cli.sandbox.addProfile('fresh', cli.user);
     const { checks } = await doctor();
