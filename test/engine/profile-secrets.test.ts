@@ -513,6 +513,51 @@ describe('ProfileSecrets, its record of changes', () => {
     }
   });
 
+  it("does not put its own write back over a reuse that read another process's later one meanwhile", async () => {
+    // Two processes refreshing the same profile at once (the tray app and watch): between our
+    // keychain write and our line, theirs lands and a reuse of ours (another profile's due event)
+    // reads it. Our line, coming last, must not make our session the kept one.
+    const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-reused-between-'));
+    try {
+      const path = join(dir, 'keychain-changes.log');
+      const other = new ProfileSecrets(keychain.store, new KeychainChanges(path));
+      const between: { write: (() => Promise<void>) | undefined } = { write: undefined };
+      const { calls, store } = countedStore({
+        afterSet: async () => {
+          const write = between.write;
+          between.write = undefined;
+          await write?.();
+        },
+      });
+      const ours = new ProfileSecrets(store, new KeychainChanges(path));
+      const theirs = { ...SESSION, accessKeyId: 'ASIAIOSFODNN7EXAMPL7', expiresAt: SESSION.expiresAt + 120_000 };
+      await other.setSession('q', SESSION);
+      await ours.readSessions(['q']); // kept
+      between.write = async () => {
+        await other.setSession('q', theirs);
+        assert.deepEqual(await ours.getSessionSummary('q'), summary(theirs), 'the reuse between reads theirs');
+      };
+      await ours.setSession('q', { ...SESSION, expiresAt: SESSION.expiresAt + 60_000 });
+      assert.equal((await ours.getSession('q'))?.accessKeyId, theirs.accessKeyId, 'the keychain keeps theirs');
+      assert.deepEqual(await ours.getSessionSummary('q'), summary(theirs));
+      assert.deepEqual((await ours.readSessions(['q'], { reuse: true })).get('q'), summary(theirs));
+
+      // A reuse between that read another entry only: our own write is still known without a read.
+      const again = { ...SESSION, expiresAt: SESSION.expiresAt + 180_000 };
+      between.write = async () => {
+        await other.setSession('q2', SESSION);
+        assert.deepEqual(await ours.getSessionSummary('q2'), summary(SESSION));
+      };
+      await ours.setSession('q', again);
+      calls.length = 0;
+      assert.deepEqual(await ours.getSessionSummary('q'), summary(again));
+      assert.deepEqual(calls, [], 'no read of its own write');
+    } finally {
+      for (const name of ['q', 'q2']) await keychain.store.delete('session', name).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('drops what it listed when a change of its own could not be recorded (a full disk): the next reuse lists again', { skip: whyNoMount() }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-full-'));
     const unmount = mountTmpfs(dir, 64);

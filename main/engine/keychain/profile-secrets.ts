@@ -86,6 +86,16 @@ interface KeptListing {
   readonly entries: ReadonlyMap<string, KeptEntry>;
 }
 
+/** Where the kept listing of a kind and the count of reads stood when a keychain write began (see ProfileSecrets' #wrote). */
+interface WriteStart {
+  readonly mark: ChangesMark | undefined;
+  readonly reads: number;
+}
+
+function entryKey(kind: SecretKind, profile: string): string {
+  return `${kind}\n${profile}`;
+}
+
 /**
  * The most entries a reused listing reads one by one: past that, one listing is the quicker (a
  * `refresh --all` of another process, say).
@@ -116,6 +126,10 @@ export class ProfileSecrets {
    * must not replace a newer one).
    */
   readonly #epochs = new Map<SecretKind, number>();
+  /** Counts the keychain reads that keep what they found: when each entry was last read by a reuse, each kind last listed (for {@link #wrote}). */
+  #reads = 0;
+  readonly #entryReadAt = new Map<string, number>();
+  readonly #listedAt = new Map<SecretKind, number>();
 
   /**
    * @param changes The record every MFA Tray process keeps of the entries it changes (see
@@ -182,8 +196,10 @@ export class ProfileSecrets {
    *   canonical base32.
    */
   async setTotpSecret(profile: string, input: string): Promise<void> {
-    await this.store.set('totp-secret', profile, parseTotpSecret(input));
-    this.#wrote('totp-secret', profile, true, await this.#record({ kind: 'totp-secret', op: 'set', profile }));
+    const secret = parseTotpSecret(input);
+    const before = this.#beforeWrite('totp-secret');
+    await this.store.set('totp-secret', profile, secret);
+    this.#wrote('totp-secret', profile, true, await this.#record({ kind: 'totp-secret', op: 'set', profile }), before);
   }
 
   /** Forgets the profile's TOTP secret. @returns whether there was one. */
@@ -299,6 +315,7 @@ export class ProfileSecrets {
     // Where the record ends before the keychain is listed: a change recorded meanwhile is read again.
     const mark = this.changes ? await this.changes.mark() : undefined;
     const entries = new Map([...(await this.store.getAll(kind))].map(([profile, value]) => [profile, this.#kept(kind, profile, value)]));
+    this.#listedAt.set(kind, ++this.#reads);
     // Kept only when there is a record to follow (one that does not exist yet may never be written).
     if (mark?.generation !== undefined && this.#epochs.get(kind) === epoch) this.#listings.set(kind, { mark, entries });
     return entries;
@@ -336,6 +353,7 @@ export class ProfileSecrets {
     if (toRead.size > MAX_READ_AGAIN) return undefined;
     for (const profile of toRead) {
       const value = await this.store.get(kind, profile);
+      this.#entryReadAt.set(entryKey(kind, profile), ++this.#reads);
       if (value === undefined) entries.delete(profile);
       else entries.set(profile, this.#kept(kind, profile, value));
     }
@@ -346,13 +364,22 @@ export class ProfileSecrets {
     return entries;
   }
 
+  /** Where the kept listing of a kind and the reads stood, taken before a keychain call (for {@link #wrote}). */
+  #beforeWrite(kind: SecretKind): WriteStart {
+    return { mark: this.#listings.get(kind)?.mark, reads: this.#reads };
+  }
+
   /**
    * After this object wrote or deleted an entry: its kept listing is changed to match, so that its
-   * own line in the record needs no read. When that line could not be recorded, every kept listing
-   * is dropped: the record has lost lines (of other processes too, likely: a full disk), and the
-   * next reuse lists the keychain.
+   * own line in the record needs no read. Not when, since the keychain call began (`before`), that
+   * listing was made anew, or brought up to date with a read of this very entry: that read may have
+   * found another process's write that came after ours (and our line, after its mark, has the next
+   * reuse read the entry again). A reuse that read only other entries meanwhile saw no line of this
+   * one, so any other process's line for it comes after its mark. When the line could not be
+   * recorded, every kept listing is dropped: the record has lost lines (of other processes too,
+   * likely: a full disk), and the next reuse lists the keychain.
    */
-  #wrote(kind: SecretKind, profile: string, entry: KeptEntry | undefined, recorded: boolean): void {
+  #wrote(kind: SecretKind, profile: string, entry: KeptEntry | undefined, recorded: boolean, before: WriteStart): void {
     if (!recorded) {
       for (const each of ['long-lived-key', 'totp-secret', 'session'] as const) {
         this.#nextEpoch(each);
@@ -362,6 +389,8 @@ export class ProfileSecrets {
     }
     const kept = this.#listings.get(kind);
     if (!kept) return;
+    const readSince = (this.#listedAt.get(kind) ?? 0) > before.reads || (this.#entryReadAt.get(entryKey(kind, profile)) ?? 0) > before.reads;
+    if (kept.mark !== before.mark && readSince) return;
     const entries = new Map(kept.entries);
     if (entry === undefined) entries.delete(profile);
     else entries.set(profile, entry);
@@ -429,15 +458,17 @@ export class ProfileSecrets {
       );
     }
     const text = JSON.stringify(parsed.data);
+    const before = this.#beforeWrite(kind);
     await this.store.set(kind, profile, text);
     const entry = this.#kept(kind, profile, text);
     const session = entry === true || entry instanceof MfaTrayError ? {} : { expiresAt: entry.expiresAt, accessKeyId: entry.accessKeyId };
-    this.#wrote(kind, profile, entry, await this.#record({ kind, op: 'set', profile, ...session }));
+    this.#wrote(kind, profile, entry, await this.#record({ kind, op: 'set', profile, ...session }), before);
   }
 
   async #delete(kind: SecretKind, profile: string): Promise<boolean> {
+    const before = this.#beforeWrite(kind);
     const deleted = await this.store.delete(kind, profile);
-    if (deleted) this.#wrote(kind, profile, undefined, await this.#record({ kind, op: 'delete', profile }));
+    if (deleted) this.#wrote(kind, profile, undefined, await this.#record({ kind, op: 'delete', profile }), before);
     return deleted;
   }
 
