@@ -4,7 +4,7 @@
  * the plan every surface shows says so.
  */
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { SessionCredentials } from '../../main/common/model';
@@ -469,29 +469,44 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
     }
   });
 
-  it("a notice to a person reads the session first: another process's refresh whose line the record lost is news, not a call for a code", async () => {
+  it("a notice to a person, or a code command's refresh, reads the session first: another process's refresh whose line the record lost is news, not a call for a code", async () => {
+    // A code command may ask a person too (a password manager to unlock): only a TOTP secret's
+    // refresh trusts the record alone.
     const clock = new FakeClock(Date.now());
     const harness = await createHarness({ sts: loopback.sts, clock });
     try {
       const typed = await harness.addUser('typed', { durationSeconds: 3600 });
+      const cmd = await harness.addUser('cmd', { durationSeconds: 3600 });
+      const ran = join(harness.dir, 'ran.txt');
+      await mkdir(dirname(harness.configPath), { recursive: true });
+      await writeFile(harness.configPath, `[profile cmd]\nmfa_process = sh -c 'echo ran >> "${ran}"; echo 123456'\n`);
       await loopback.sts.avoidStepEdge(5000);
       const ours = await harness.engine.refresh('typed', { code: loopback.sts.currentCode(typed) });
+      const oursCmd = await harness.engine.refresh('cmd', { code: loopback.sts.currentCode(cmd) });
       const notices: EngineNotice[] = [];
       harness.engine.onNotice((n) => notices.push(n));
       await harness.engine.start();
       await harness.engine.idle();
-      // Another process's session, its line never recorded (its disk was full, say).
+      // Another process's sessions, their lines never recorded (its disk was full, say).
+      const unrecorded = new ProfileSecrets(harness.keychain.store);
       const later = { ...ours, accessKeyId: 'ASIAIOSFODNN7EXAMPL9', expiresAt: ours.expiresAt + 30 * 60_000 };
-      await new ProfileSecrets(harness.keychain.store).setSession('typed', later);
-      clock.advance(51 * 60_000); // within the notice's lead time (10 min) of our session
-      await until(() => notices.length > 0, 'a notice', 15_000);
+      const laterCmd = { ...oursCmd, accessKeyId: 'ASIAIOSFODNN7EXAMPL8', expiresAt: oursCmd.expiresAt + 30 * 60_000 };
+      await unrecorded.setSession('typed', later);
+      await unrecorded.setSession('cmd', laterCmd);
+      clock.advance(51 * 60_000); // within the lead times (10 min) of our sessions
+      await until(() => notices.length >= 2, 'the notices', 15_000);
       await harness.engine.idle();
       assert.deepEqual(
-        notices.map((n) => n.kind),
-        ['refreshed'],
+        notices.map((n) => [n.kind, 'profile' in n ? n.profile : '']).sort(),
+        [
+          ['refreshed', 'cmd'],
+          ['refreshed', 'typed'],
+        ],
         JSON.stringify(notices),
       );
       assert.equal(expiryOf(harness.engine.sessions.state('typed')), later.expiresAt);
+      assert.equal(expiryOf(harness.engine.sessions.state('cmd')), laterCmd.expiresAt);
+      assert.equal(await readFile(ran, 'utf8').catch(() => ''), '', 'the code command was not run');
     } finally {
       harness.engine.stop();
       await harness.close();

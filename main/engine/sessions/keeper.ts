@@ -201,7 +201,7 @@ export class SessionKeeper {
   /** Profiles whose unattended refresh is due or running: their "expired" notice is not news yet. */
   #autoRefreshing = new Set<string>();
   #starting: Promise<void> | undefined;
-  /** Due events being handled (each first reads the keychain: another process may have refreshed). */
+  /** Due events being handled (each first looks at the profile's session: another process may have refreshed). */
   #handling = new Set<Promise<void>>();
   /**
    * The last sessions this process got (or took as known from another process), per profile, newest
@@ -462,8 +462,9 @@ export class SessionKeeper {
   /**
    * Another process's refresh writes the credentials file (then the keychain): when that file's
    * folder changes, sessions are read again shortly after, so that the menu shows the new session
-   * and no "expires soon" notice goes out about the old one. (Due events check the keychain too,
-   * and the tick reads everything every 30 s, for when the folder cannot be watched.)
+   * and no "expires soon" notice goes out about the old one. (Due events look at the session first
+   * too, and the tick reads again every 30 s what the record of keychain changes says changed, for
+   * when the folder cannot be watched.)
    */
   #watchCredentialsFile(): void {
     if (this.#fileWatcher) return;
@@ -702,6 +703,7 @@ export class SessionKeeper {
 
   #seeWhileRefreshing(profile: string, seen: Seen): void {
     const list = this.#seenWhileRefreshing.get(profile) ?? [];
+    if (list.some((each) => each.expiresAt === seen.expiresAt && each.accessKeyId === seen.accessKeyId)) return;
     list.push(seen);
     this.#seenWhileRefreshing.set(profile, list);
   }
@@ -876,12 +878,14 @@ export class SessionKeeper {
   async #onDue(event: DueEvent): Promise<void> {
     const name = event.profile;
     // Another process may have refreshed it meanwhile: then nothing is due, and that is the news.
-    // Before an unattended refresh, from the last listing and the record every MFA Tray process
-    // writes to: no read of the entry unless it changed (each read keeps a few KB of native memory
-    // on Linux, and this comes before every refresh); a line the record lost costs one refresh
-    // more. Before a notice that may ask a person for a code, the entry itself.
+    // Before a refresh that needs nobody (a TOTP secret's code, a role), from the last listing and
+    // the record every MFA Tray process writes to: no read of the entry unless it changed (each
+    // read keeps a few KB of native memory on Linux, and this comes before every refresh); a line
+    // the record lost costs one such refresh more. Before anything that may ask a person (a notice,
+    // a code command, which may want a password manager unlocked), the entry itself.
     const secrets = this.#deps.secrets;
-    const stored = await (event.kind === 'refresh-due' ? secrets.getSessionSummary(name) : secrets.getSession(name)).catch(() => undefined);
+    const nobodyAsked = event.kind === 'refresh-due' && (this.#roles.has(name) || this.#sources.get(name) === 'totp');
+    const stored = await (nobodyAsked ? secrets.getSessionSummary(name) : secrets.getSession(name)).catch(() => undefined);
     if (stored && stored.expiresAt > event.expiresAt) {
       this.#autoRefreshing.delete(name);
       await this.pickUpOutsideChanges().catch(() => undefined);
