@@ -25,13 +25,16 @@ describe('KeychainChanges', () => {
     const reader = new KeychainChanges(path);
     await reader.record({ kind: 'long-lived-key', op: 'set', profile: 'work' });
     const mark = await reader.mark();
-    await new KeychainChanges(path).record({ kind: 'session', op: 'set', profile: 'work', expiresAt: 1_800_000_000_000 });
+    await new KeychainChanges(path).record({ kind: 'session', op: 'set', profile: 'work', expiresAt: 1_800_000_000_000, accessKeyId: 'ASIAIOSFODNN7EXAMPLE' });
     await new KeychainChanges(path).record({ kind: 'totp-secret', op: 'delete', profile: 'ops' });
+    // A line of an earlier version (a session's expiry, no key ID) is read as it is.
+    await writeFile(path, `${await readFile(path, 'utf8')}{"kind":"session","op":"set","profile":"old","expiresAt":1800000000001}\n`);
 
     const first = await reader.since(mark);
     assert.deepEqual(first.changes, [
-      { kind: 'session', op: 'set', profile: 'work', expiresAt: 1_800_000_000_000 },
+      { kind: 'session', op: 'set', profile: 'work', expiresAt: 1_800_000_000_000, accessKeyId: 'ASIAIOSFODNN7EXAMPLE' },
       { kind: 'totp-secret', op: 'delete', profile: 'ops' },
+      { kind: 'session', op: 'set', profile: 'old', expiresAt: 1_800_000_000_001 },
     ]);
     assert.deepEqual((await reader.since(first.mark)).changes, []);
   });
@@ -88,6 +91,8 @@ describe('KeychainChanges', () => {
 
     await writeFile(path, `${text}{"kind":"session","op":"set","profile":"b","expiresAt":2}\nnot json\n`);
     assert.equal((await reader.since(mark)).changes, 'unknown');
+    await writeFile(path, `${text}{"kind":"session","op":"set","profile":"b","expiresAt":2,"accessKeyId":7}\n`);
+    assert.equal((await reader.since(mark)).changes, 'unknown', 'a key ID that is not text');
   });
 
   it('a record whose header is damaged is no record: readers learn nothing for sure, and the next writer starts it anew', async () => {

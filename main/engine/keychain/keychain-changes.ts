@@ -8,18 +8,18 @@
  * and libsecret 0.20's lookup keeps a few KB of every answer), so a watch with 100 profiles grew by
  * about 1.3 MB every 30 s.
  *
- * A line names the kind of entry, the profile and, for a session, its expiry and access key ID: never
- * a secret. The
- * file starts with a header line naming its generation; a writer that finds it at
- * {@link MAX_CHANGES_BYTES} starts a new generation (a new file renamed over the old one), and a
+ * A line names the kind of entry, the profile and, for a session, its expiry and access key ID:
+ * never a secret. The file starts with a header line naming its generation; a writer that finds it
+ * at {@link MAX_CHANGES_BYTES} starts a new generation (a new file renamed over the old one), and a
  * reader that sees another generation, a shorter file, a record that appeared since its mark (the
  * first writers each start one, and only the last keeps its line) or a line it cannot read learns
- * only that anything may have changed ('unknown'), so that it reads the keychain again. Recording never
- * fails its caller: the worst a lost line costs is a change seen late (at a notice about the
- * profile's session, which reads its own entry, at a window's own listing, or after a restart) or an
- * unattended refresh more (the keeper takes a due session from its listing and the record), never
- * a change lost from the keychain. A process that could not record a line of its own (a full disk, likely
- * losing other processes' lines too) drops the listings it kept (keychain/profile-secrets.ts).
+ * only that anything may have changed ('unknown'), so that it reads the keychain again. Recording
+ * never fails its caller: the worst a lost line costs is a change seen late (at anything that may
+ * ask a person about the profile, which reads its own entry first, at a window's own listing, or
+ * after a restart) or one refresh more that needs nobody (from a TOTP secret, or a role's: the
+ * keeper takes those sessions from its listing and the record), never a change lost from the
+ * keychain. A process that could not record a line of its own (a full disk, likely losing other
+ * processes' lines too) drops the listings it kept (keychain/profile-secrets.ts).
  */
 import { constants } from 'node:fs';
 import { open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
