@@ -484,20 +484,28 @@ describe('ProfileSecrets, its record of changes', () => {
     }
   });
 
+  /**
+   * This process's secrets (its keychain calls counted) and another process's, on one record in
+   * `dir`; `between.write`, when set, runs once right after this process's next keychain write,
+   * before its line is recorded.
+   */
+  const writersWithAGap = (dir: string) => {
+    const path = join(dir, 'keychain-changes.log');
+    const between: { write: (() => Promise<void>) | undefined } = { write: undefined };
+    const { calls, store } = countedStore({
+      afterSet: async () => {
+        const write = between.write;
+        between.write = undefined;
+        await write?.();
+      },
+    });
+    return { other: new ProfileSecrets(keychain.store, new KeychainChanges(path)), ours: new ProfileSecrets(store, new KeychainChanges(path)), between, calls };
+  };
+
   it("reads its own session again when another process's line came between its write and its own line", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-between-'));
     try {
-      const path = join(dir, 'keychain-changes.log');
-      const other = new ProfileSecrets(keychain.store, new KeychainChanges(path));
-      const between: { write: (() => Promise<void>) | undefined } = { write: undefined };
-      const { store } = countedStore({
-        afterSet: async () => {
-          const write = between.write;
-          between.write = undefined;
-          await write?.();
-        },
-      });
-      const ours = new ProfileSecrets(store, new KeychainChanges(path));
+      const { other, ours, between } = writersWithAGap(dir);
       const theirs = { ...SESSION, expiresAt: SESSION.expiresAt + 120_000 };
       await other.setSession('r', SESSION);
       await ours.readSessions(['r']); // kept
@@ -519,17 +527,7 @@ describe('ProfileSecrets, its record of changes', () => {
     // reads it. Our line, coming last, must not make our session the kept one.
     const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-reused-between-'));
     try {
-      const path = join(dir, 'keychain-changes.log');
-      const other = new ProfileSecrets(keychain.store, new KeychainChanges(path));
-      const between: { write: (() => Promise<void>) | undefined } = { write: undefined };
-      const { calls, store } = countedStore({
-        afterSet: async () => {
-          const write = between.write;
-          between.write = undefined;
-          await write?.();
-        },
-      });
-      const ours = new ProfileSecrets(store, new KeychainChanges(path));
+      const { other, ours, between, calls } = writersWithAGap(dir);
       const theirs = { ...SESSION, accessKeyId: 'ASIAIOSFODNN7EXAMPL7', expiresAt: SESSION.expiresAt + 120_000 };
       await other.setSession('q', SESSION);
       await ours.readSessions(['q']); // kept
