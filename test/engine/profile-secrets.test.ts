@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MfaTrayError, isMfaTrayError } from '../../main/common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../main/common/model';
-import { KeychainChanges } from '../../main/engine/keychain/keychain-changes';
+import { KeychainChanges, type KeychainChange } from '../../main/engine/keychain/keychain-changes';
 import { ProfileSecrets } from '../../main/engine/keychain/profile-secrets';
 import type { SecretKind, SecretStore } from '../../main/engine/keychain/secret-store';
 import { fillUp, mountTmpfs, whyNoMount } from '../support/fault-mount';
@@ -552,6 +552,50 @@ describe('ProfileSecrets, its record of changes', () => {
       assert.deepEqual(calls, [], 'no read of its own write');
     } finally {
       for (const name of ['q', 'q2']) await keychain.store.delete('session', name).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes two writes of one entry one after the other: the kept listing ends with what the keychain holds', async () => {
+    // A role refreshed from the tray while the keeper re-assumes it: the first write's line held
+    // back (the record's file calls are slow), the second's landing first, and a reuse between.
+    const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-secrets-two-own-'));
+    try {
+      const path = join(dir, 'keychain-changes.log');
+      const first = { ...SESSION, accessKeyId: 'ASIAIOSFODNN7EXAMPL1', expiresAt: SESSION.expiresAt + 60_000 };
+      const second = { ...SESSION, accessKeyId: 'ASIAIOSFODNN7EXAMPL2', expiresAt: SESSION.expiresAt + 61_000 };
+      const held = { reached: (): void => undefined, release: (): void => undefined };
+      const reached = new Promise<void>((resolve) => (held.reached = resolve));
+      const gate = new Promise<void>((resolve) => (held.release = resolve));
+      /** The real record, its line of the first session held back until released. */
+      class HeldRecord extends KeychainChanges {
+        override async record(change: KeychainChange): Promise<boolean> {
+          if (change.accessKeyId === first.accessKeyId) {
+            held.reached();
+            await gate;
+          }
+          return super.record(change);
+        }
+      }
+      const { calls, store } = countedStore();
+      const other = new ProfileSecrets(keychain.store, new KeychainChanges(path));
+      await other.setSession('p', SESSION);
+      await other.setSession('z', SESSION);
+      const ours = new ProfileSecrets(store, new HeldRecord(path));
+      await ours.readSessions(['p', 'z']); // kept
+      const writingFirst = ours.setSession('p', first);
+      await reached;
+      const writingSecond = ours.setSession('p', second);
+      await Promise.race([writingSecond, new Promise((resolve) => setTimeout(resolve, 300))]);
+      assert.deepEqual(await ours.getSessionSummary('z'), summary(SESSION)); // a reuse between
+      held.release();
+      await writingFirst;
+      await writingSecond;
+      assert.equal((await ours.getSession('p'))?.accessKeyId, second.accessKeyId, 'the keychain holds the second');
+      calls.length = 0;
+      assert.deepEqual(await ours.getSessionSummary('p'), summary(second));
+    } finally {
+      for (const name of ['p', 'z']) await keychain.store.delete('session', name).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     }
   });

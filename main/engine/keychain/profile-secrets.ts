@@ -130,6 +130,8 @@ export class ProfileSecrets {
   #reads = 0;
   readonly #entryReadAt = new Map<string, number>();
   readonly #listedAt = new Map<SecretKind, number>();
+  /** The write under way of each entry, by {@link entryKey}: one at a time (see {@link #oneAtATime}). */
+  readonly #writing = new Map<string, Promise<unknown>>();
 
   /**
    * @param changes The record every MFA Tray process keeps of the entries it changes (see
@@ -197,9 +199,11 @@ export class ProfileSecrets {
    */
   async setTotpSecret(profile: string, input: string): Promise<void> {
     const secret = parseTotpSecret(input);
-    const before = this.#beforeWrite('totp-secret');
-    await this.store.set('totp-secret', profile, secret);
-    this.#wrote('totp-secret', profile, true, await this.#record({ kind: 'totp-secret', op: 'set', profile }), before);
+    await this.#oneAtATime('totp-secret', profile, async () => {
+      const before = this.#beforeWrite('totp-secret');
+      await this.store.set('totp-secret', profile, secret);
+      this.#wrote('totp-secret', profile, true, await this.#record({ kind: 'totp-secret', op: 'set', profile }), before);
+    });
   }
 
   /** Forgets the profile's TOTP secret. @returns whether there was one. */
@@ -458,18 +462,40 @@ export class ProfileSecrets {
       );
     }
     const text = JSON.stringify(parsed.data);
-    const before = this.#beforeWrite(kind);
-    await this.store.set(kind, profile, text);
-    const entry = this.#kept(kind, profile, text);
-    const session = entry === true || entry instanceof MfaTrayError ? {} : { expiresAt: entry.expiresAt, accessKeyId: entry.accessKeyId };
-    this.#wrote(kind, profile, entry, await this.#record({ kind, op: 'set', profile, ...session }), before);
+    await this.#oneAtATime(kind, profile, async () => {
+      const before = this.#beforeWrite(kind);
+      await this.store.set(kind, profile, text);
+      const entry = this.#kept(kind, profile, text);
+      const session = entry === true || entry instanceof MfaTrayError ? {} : { expiresAt: entry.expiresAt, accessKeyId: entry.accessKeyId };
+      this.#wrote(kind, profile, entry, await this.#record({ kind, op: 'set', profile, ...session }), before);
+    });
   }
 
   async #delete(kind: SecretKind, profile: string): Promise<boolean> {
-    const before = this.#beforeWrite(kind);
-    const deleted = await this.store.delete(kind, profile);
-    if (deleted) this.#wrote(kind, profile, undefined, await this.#record({ kind, op: 'delete', profile }), before);
-    return deleted;
+    return this.#oneAtATime(kind, profile, async () => {
+      const before = this.#beforeWrite(kind);
+      const deleted = await this.store.delete(kind, profile);
+      if (deleted) this.#wrote(kind, profile, undefined, await this.#record({ kind, op: 'delete', profile }), before);
+      return deleted;
+    });
+  }
+
+  /**
+   * Runs a write (or delete) of an entry after any other of the same entry in this process has
+   * ended, record line included. Two at once (a role refreshed from the tray while the keeper
+   * re-assumes it) could have their lines land in the other order than their keychain calls, and a
+   * reuse between could then take the older one for what the keychain holds (see {@link #wrote}).
+   */
+  async #oneAtATime<T>(kind: SecretKind, profile: string, write: () => Promise<T>): Promise<T> {
+    const key = entryKey(kind, profile);
+    const run = (this.#writing.get(key) ?? Promise.resolve()).then(write);
+    const settled = run.catch(() => undefined);
+    this.#writing.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.#writing.get(key) === settled) this.#writing.delete(key);
+    }
   }
 
   /** Records a change (see keychain-changes.ts). @returns whether it was recorded (without a record: no). */
