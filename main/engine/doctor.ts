@@ -81,7 +81,7 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
   }
   const keychainOk = keys !== undefined;
 
-  /** Why each call to AWS that was not answered failed. */
+  /** Why each call to AWS that failed for another reason than the key's own failed. */
   const unanswered: unknown[] = [];
   for (const profile of chosen) if (keys) checks.push(...(await profileChecks(deps, profile, keys.get(profile.name), unanswered)));
   const measured = deps.clockOffsetMs();
@@ -93,7 +93,9 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
         ? 'keychain'
         : unanswered.length > 0 && unanswered.every((error) => isMfaTrayError(error, 'credentials-file'))
           ? 'files'
-          : 'no-answer';
+          : unanswered.length > 0 && unanswered.every((error) => isMfaTrayError(error) && error.notSent)
+            ? 'not-sent'
+            : 'no-answer';
   checks.push(
     remembered === undefined ? clockCheck(measured, unknownBecause) : clockCheck(remembered.offsetMs, unknownBecause, deps.now() - remembered.measuredAt),
   );
@@ -160,12 +162,15 @@ function environmentChecks(env: DoctorDeps['env']): Check[] {
   return checks;
 }
 
-/**
- * Errors of sts:GetCallerIdentity that are the key's own fault: the fix is another key. Any other
- * (a file the SDK cannot read, the clock, the network) says nothing of the key, and another check
- * names its fix.
- */
+/** Errors of sts:GetCallerIdentity that are the key's own fault: the fix is another key. */
 const KEY_FAULTS = ['sts-invalid-key', 'sts-bad-signature', 'sts-session-credentials'] as const;
+
+/**
+ * Errors that leave the key unchecked and that another check fails with its own fix (the files, the
+ * clock), or that pass by themselves (the network, throttling): a warning. Any other failure (STS
+ * not activated in the region, an unusable AWS_CA_BUNDLE, …) fails the key check, with its message.
+ */
+const KEY_UNCHECKED = ['sts-unavailable', 'sts-throttled', 'credentials-file', 'clock-skew'] as const;
 
 /**
  * The stored key: long-lived and active; the device: in that user's account (and listed, where
@@ -196,7 +201,8 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
   } catch (error) {
     const message = isMfaTrayError(error) ? error.message : 'sts:GetCallerIdentity failed.';
     if (isMfaTrayError(error, ...KEY_FAULTS)) return [check('key', 'fail', `${masked}: ${message}`, `mfa-tray add ${name} --force with a working key`, name)];
-    if (!isMfaTrayError(error, 'sts-denied')) unanswered.push(error);
+    unanswered.push(error);
+    if (!isMfaTrayError(error, ...KEY_UNCHECKED)) return [check('key', 'fail', `${masked} could not be checked: ${message}`, undefined, name)];
     const temporary = isMfaTrayError(error, 'sts-unavailable', 'sts-throttled');
     return [check('key', 'warn', `${masked} could not be checked: ${message}`, temporary ? 'run doctor again once AWS can be reached' : undefined, name)];
   }
@@ -240,10 +246,13 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
  * The clock against AWS's: measured by this doctor, else as another process measured it recently
  * (`agoMs`), else why it could not be asked.
  */
-function clockCheck(offsetMs: number | undefined, unknownBecause: 'no-answer' | 'no-key' | 'keychain' | 'files', agoMs?: number): Check {
+function clockCheck(offsetMs: number | undefined, unknownBecause: 'no-answer' | 'no-key' | 'keychain' | 'files' | 'not-sent', agoMs?: number): Check {
   if (offsetMs === undefined) {
     const unknown = "This computer's clock could not be compared with AWS's";
     if (unknownBecause === 'no-answer') return check('clock', 'warn', `${unknown}: AWS did not answer.`, 'run doctor again once AWS can be reached');
+    if (unknownBecause === 'not-sent') {
+      return check('clock', 'warn', `${unknown}: nothing could be sent to AWS (the key check says why).`, 'fix what the key check says, then run doctor again');
+    }
     if (unknownBecause === 'files') {
       return check('clock', 'warn', `${unknown}: the AWS SDK cannot read its files, so nothing was sent.`, 'fix the files check below, then run doctor again');
     }

@@ -162,6 +162,17 @@ describe('doctor', () => {
     }
   });
 
+  test('an AWS_CA_BUNDLE that cannot be used: the key check fails with why (no key to replace); the clock check says nothing was sent', async () => {
+    await cleanWorld();
+    rmSync(join(cli.sandbox.configDir, 'clock-offset.json'));
+    const bundle = join(cli.sandbox.dir, 'no-such-ca.pem');
+    const { result, checks } = await doctor([], { AWS_CA_BUNDLE: bundle });
+    assert.equal(result.status, 9);
+    const key = find(checks, 'key', 'fail', /could not be checked: .*AWS_CA_BUNDLE/);
+    assert.doesNotMatch(key.fix ?? '', /mfa-tray add/);
+    find(checks, 'clock', 'warn', /could not be compared with AWS's: nothing could be sent to AWS/);
+  });
+
   test('sessions: none yet is a warning with the refresh to run', async () => {
     await cli.sandbox.addProfile('fresh', cli.user);
     const { checks } = await doctor();
