@@ -251,10 +251,10 @@ function clockCheck(offsetMs: number | undefined, unknownBecause: 'no-answer' | 
     const unknown = "This computer's clock could not be compared with AWS's";
     if (unknownBecause === 'no-answer') return check('clock', 'warn', `${unknown}: AWS did not answer.`, 'run doctor again once AWS can be reached');
     if (unknownBecause === 'not-sent') {
-      return check('clock', 'warn', `${unknown}: nothing could be sent to AWS (the key check says why).`, 'fix what the key check says, then run doctor again');
+      return check('clock', 'warn', `${unknown}: nothing could be sent to AWS (the key check says why).`, 'see the key check above, then run doctor again');
     }
     if (unknownBecause === 'files') {
-      return check('clock', 'warn', `${unknown}: the AWS SDK cannot read its files, so nothing was sent.`, 'fix the files check below, then run doctor again');
+      return check('clock', 'warn', `${unknown}: the AWS SDK cannot read its files, so nothing was sent.`, 'see the files check below, then run doctor again');
     }
     if (unknownBecause === 'keychain') {
       return check(
