@@ -1306,9 +1306,11 @@ export class Engine {
    * Starts keeping every profile fresh: notices before and at expiry, unattended refreshes for
    * profiles with a TOTP secret and auto-refresh on, checks for sleeps, clock changes and other
    * processes' work. A locked keychain is a state ({@link keychainProblem}), tried again by itself.
+   * `listing.reuse`: from the keychain's entries as this engine has just listed them ({@link status}),
+   * brought up to date from the record of keychain changes, not listed again.
    */
-  start(): Promise<void> {
-    return this.keeper.start();
+  start(listing: ListingOptions = {}): Promise<void> {
+    return this.keeper.start(listing);
   }
 
   /** Why sessions are not being kept fresh right now (the keychain is locked, say), or undefined. */

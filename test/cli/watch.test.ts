@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { WATCH_PID_FILE } from '../../main/cli/watch-lock';
 import { CliProcess, cliCommandLine, fakeSession, inTerminal, useCliSuite } from '../support/cli';
+import { keychainCallLogger } from '../support/keyring';
 import type { StsUser } from '../support/sts-server';
 
 const LEAD_MS = 225_000; // a quarter of a 900 s session: the unattended refresh's lead for these profiles
@@ -70,6 +71,26 @@ describe('watch keeps sessions fresh', () => {
     for (const line of w.stdout.trimEnd().split('\n')) assert.match(line, LINE);
     assert.equal(w.stderr, '');
     assert.equal(existsSync(join(cli.sandbox.configDir, WATCH_PID_FILE)), false, 'the pid file is removed');
+  });
+
+  test('lists each kind of keychain entry once to start: the keeper takes what the first status read listed, brought up to date', async () => {
+    // Every listing keeps ~5 KB of native memory per entry for good on Linux (keytar).
+    await withTotp('dev');
+    await cli.sandbox.addProfile('ops', cli.sts.registerUser(), ['--duration', '900']);
+    await cli.sandbox.seedSession('dev', fakeSession(Date.now() + LEAD_MS + 4000));
+    await cli.sandbox.seedSession('ops', fakeSession(Date.now() + 3600_000, 'B'));
+    const log = join(cli.sandbox.dir, 'keychain-calls.txt');
+    writeFileSync(log, '');
+    const w = watch({ ...cli.sandbox.env, NODE_OPTIONS: keychainCallLogger(log).join(' ') });
+    // The refresh that comes due a few seconds on: the keeper has started by then (and its refresh
+    // and the re-read after it list nothing).
+    await w.waitFor(/dev: refreshed unattended/, { timeoutMs: 30_000 });
+    await w.stop('SIGTERM');
+    const listings = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((call) => call.startsWith('findCredentials'));
+    const service = (kind: string): string => `findCredentials ${cli.sandbox.keychain.prefix}: ${kind}`;
+    assert.deepEqual(listings.sort(), [service('session'), service('totp-secret')], listings.join(', '));
   });
 
   test('a TOTP profile without a session is refreshed at start; SIGINT stops it too', async () => {

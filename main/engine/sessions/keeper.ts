@@ -381,19 +381,22 @@ export class SessionKeeper {
    * Loads every profile's state and starts keeping them: notices before and at expiry, unattended
    * refreshes (also of self-refreshing profiles that have no session yet), a `no-session` notice for
    * the others without one, and the checks for sleeps, clock changes and other processes' work.
+   * `listing.reuse`: the keychain's sessions and TOTP secrets as last listed, brought up to date from
+   * the record of keychain changes (for a caller that has just listed them: `watch`, after its
+   * status), instead of listing them again.
    */
-  async start(): Promise<void> {
+  async start(listing: ListingOptions = {}): Promise<void> {
     // "Try again", a wake-up and the keeper's own retry may ask at once: one start at a time.
-    this.#starting ??= this.#start().finally(() => (this.#starting = undefined));
+    this.#starting ??= this.#start(listing).finally(() => (this.#starting = undefined));
     return this.#starting;
   }
 
-  async #start(): Promise<void> {
+  async #start(listing: ListingOptions): Promise<void> {
     if (this.#scheduler) return;
     const failed = this.#startFailure;
     if (failed) this.#deps.clock.clearTimeout(failed.timer);
     try {
-      await this.#startNow();
+      await this.#startNow(listing);
     } catch (error) {
       // A keychain that is locked or not there yet is a state, not the end: the tray shows it with
       // "Try again", and the keeper tries again by itself (and on wake-up, see recheck) until it
@@ -419,13 +422,16 @@ export class SessionKeeper {
     return this.#startFailure?.error;
   }
 
-  async #startNow(): Promise<void> {
+  async #startNow(listing: ListingOptions): Promise<void> {
     // Before anything is read: changes recorded from here on are news to the next re-read.
     const mark = await this.#deps.secrets.changesMark?.().catch(() => undefined);
     const { settings, profiles } = await this.#deps.settings.load();
     this.#notifyBeforeMs = settings.notifyBeforeMinutes * MINUTE;
     // Read once for both: reading every session is the slowest part of a start with many profiles.
-    const sessions = await this.#deps.secrets.getSessions(profiles.map((p) => p.name));
+    const sessions = await this.#deps.secrets.getSessions(
+      profiles.map((p) => p.name),
+      listing,
+    );
     await this.#deps.sessions.load(profiles, sessions);
     // Created only once everything loaded, so that a failed start can simply be tried again.
     this.#scheduler = new Scheduler(this.#deps.clock, (event) => this.#onDueNow(event), {
@@ -435,7 +441,8 @@ export class SessionKeeper {
     this.#known = new Set(profiles.map((p) => p.name));
     const configured = await this.#configuredOf(profiles);
     const roles = await this.#roleList();
-    const sources = await this.#scheduleAll(profiles, sessions, configured);
+    const withTotp = listing.reuse ? await this.#deps.secrets.profilesWith('totp-secret', listing).catch(() => undefined) : undefined;
+    const sources = await this.#scheduleAll(profiles, sessions, configured, withTotp);
     await this.#scheduleRoles(roles);
     this.#lastRead = { inputs: readInputs(profiles, configured, roles), mark };
     for (const profile of profiles) if (!sessions.has(profile.name)) this.#catchUp(profile, sources.get(profile.name) ?? 'person');
