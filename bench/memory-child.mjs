@@ -1,5 +1,6 @@
 // Benchmark child (bundled by bench/run.mjs like the app's own bundles): the engine with the
-// profiles the bench prepared, started (scheduler and its timer, every session's state loaded),
+// profiles the bench prepared, started as `mfa-tray watch` starts it (its status first, then the
+// keeper, from what that status listed: scheduler and its timer, every session's state loaded),
 // then its memory after a full GC, as JSON on stdout. argv[2]: { env, configDir, keychainPrefix }.
 import { Engine } from '../main/engine/engine.ts';
 import { KeytarSecretStore } from '../main/engine/keychain/keytar-secret-store.ts';
@@ -7,8 +8,8 @@ import { rssParts } from './rss-parts.cjs';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const engine = new Engine({ env: config.env, configDir: config.configDir, secretStore: new KeytarSecretStore(config.keychainPrefix) });
-await engine.start();
 const statuses = await engine.status();
+await engine.start({ reuse: true });
 const gc = globalThis.gc;
 for (let i = 0; i < 3; i += 1) gc?.();
 await new Promise((resolve) => setTimeout(resolve, 100));
