@@ -386,6 +386,35 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
     }
   });
 
+  it("starts from a status's listings when told to reuse them, with what another process recorded in between", async () => {
+    const counting = countingKeychain();
+    const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });
+    const other = harness.otherProcess();
+    try {
+      const work = await harness.addUser('work', { durationSeconds: 3600 });
+      const typed = await harness.addUser('typed', { durationSeconds: 3600 });
+      await harness.engine.status(); // as watch does first
+      // Between the status and the start: another process refreshes one profile and registers a
+      // TOTP secret for the other.
+      await loopback.sts.avoidStepEdge(5000);
+      const theirs = await other.refresh('work', { code: loopback.sts.currentCode(work) });
+      await other.setTotpSecret('typed', typed.totpSecret as string);
+      counting.calls.length = 0;
+      await harness.engine.start({ reuse: true });
+      await harness.engine.idle();
+      assert.deepEqual(
+        counting.calls.filter((call) => call.startsWith('findCredentials')),
+        [],
+        counting.calls.join(', '),
+      );
+      assert.equal(harness.engine.sessions.keyIdOf('work'), theirs.accessKeyId);
+      assert.equal((await harness.engine.keeper.plan(await harness.engine.settings.getProfile('typed'))).source, 'totp');
+    } finally {
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+
   it('lists the sessions once to start, and once for a full read again, with role profiles or without', async () => {
     const counting = countingKeychain();
     const harness = await createHarness({ sts: loopback.sts, clock: new FakeClock(Date.now()), keychain: counting.options });

@@ -432,6 +432,12 @@ export class SessionKeeper {
       profiles.map((p) => p.name),
       listing,
     );
+    // Before the scheduler too: a keychain that locked since the sessions were read fails the start
+    // (tried again by itself), instead of every TOTP profile being planned as a person's.
+    const withTotp = await this.#deps.secrets.profilesWith('totp-secret', listing).catch((error: unknown) => {
+      if (isMfaTrayError(error) && isKeychainDown(error.code)) throw error;
+      return undefined;
+    });
     await this.#deps.sessions.load(profiles, sessions);
     // Created only once everything loaded, so that a failed start can simply be tried again.
     this.#scheduler = new Scheduler(this.#deps.clock, (event) => this.#onDueNow(event), {
@@ -441,7 +447,6 @@ export class SessionKeeper {
     this.#known = new Set(profiles.map((p) => p.name));
     const configured = await this.#configuredOf(profiles);
     const roles = await this.#roleList();
-    const withTotp = listing.reuse ? await this.#deps.secrets.profilesWith('totp-secret', listing).catch(() => undefined) : undefined;
     const sources = await this.#scheduleAll(profiles, sessions, configured, withTotp);
     await this.#scheduleRoles(roles);
     this.#lastRead = { inputs: readInputs(profiles, configured, roles), mark };
