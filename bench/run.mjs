@@ -887,7 +887,7 @@ async function inner() {
           : '';
       row({
         id: 4,
-        what: 'the engine started with 100 profiles (states loaded, scheduler timer set), over a bare Node process, after GC',
+        what: 'the engine started with 100 profiles as `watch` starts it (its status, then the keeper from those listings: states loaded, scheduler timer set), over a bare Node process, after GC',
         figure: `RSS ${fmtSigned(rss)}, JS heap ${fmtSigned(heap)}`,
         baseline: `node: RSS ${fmtBytes(baseline.rss)}, heap ${fmtBytes(baseline.heapUsed)}; of the RSS, keytar + libsecret + one keychain call alone ${fmtSigned(keytarOnly.rss - baseline.rss)}, the engine with no profile ${fmtSigned(engine0.rss - baseline.rss)}; each profile past 5: RSS ${fmtBytes((engine100.rss - engine5.rss) / 95)}, heap ${fmtBytes((engine100.heapUsed - engine5.heapUsed) / 95)}${where}`,
         goal: '< 10 MB (RSS)',

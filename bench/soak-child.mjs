@@ -1,5 +1,5 @@
 // Benchmark child (bundled by bench/run.mjs, forked with an IPC channel and --expose-gc): the engine
-// as `mfa-tray watch` runs it (engine.start(), a listener turning every notice into a line, the
+// as `mfa-tray watch` runs it (engine.start() without watch's first status, a listener turning every notice into a line, the
 // keeper's wall-clock tick and its 30 s re-reads, the credentials folder watched), with the profiles
 // the bench prepared (TOTP secrets registered, so every refresh is unattended with a generated code).
 //
