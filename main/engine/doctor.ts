@@ -81,7 +81,7 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
   }
   const keychainOk = keys !== undefined;
 
-  /** Why each call to AWS that failed for another reason than the key's own failed. */
+  /** The errors of the calls to AWS that failed for another reason than the key's own. */
   const unanswered: unknown[] = [];
   for (const profile of chosen) if (keys) checks.push(...(await profileChecks(deps, profile, keys.get(profile.name), unanswered)));
   const measured = deps.clockOffsetMs();
@@ -91,11 +91,9 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
       ? 'no-key'
       : !keychainOk
         ? 'keychain'
-        : unanswered.length > 0 && unanswered.every((error) => isMfaTrayError(error, 'credentials-file'))
-          ? 'files'
-          : unanswered.length > 0 && unanswered.every((error) => isMfaTrayError(error) && error.notSent)
-            ? 'not-sent'
-            : 'no-answer';
+        : unanswered.length > 0 && unanswered.every((error) => isMfaTrayError(error) && error.notSent)
+          ? 'not-sent'
+          : 'no-answer';
   checks.push(
     remembered === undefined ? clockCheck(measured, unknownBecause) : clockCheck(remembered.offsetMs, unknownBecause, deps.now() - remembered.measuredAt),
   );
@@ -246,15 +244,12 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
  * The clock against AWS's: measured by this doctor, else as another process measured it recently
  * (`agoMs`), else why it could not be asked.
  */
-function clockCheck(offsetMs: number | undefined, unknownBecause: 'no-answer' | 'no-key' | 'keychain' | 'files' | 'not-sent', agoMs?: number): Check {
+function clockCheck(offsetMs: number | undefined, unknownBecause: 'no-answer' | 'no-key' | 'keychain' | 'not-sent', agoMs?: number): Check {
   if (offsetMs === undefined) {
     const unknown = "This computer's clock could not be compared with AWS's";
     if (unknownBecause === 'no-answer') return check('clock', 'warn', `${unknown}: AWS did not answer.`, 'run doctor again once AWS can be reached');
     if (unknownBecause === 'not-sent') {
       return check('clock', 'warn', `${unknown}: nothing could be sent to AWS (the key check says why).`, 'see the key check above, then run doctor again');
-    }
-    if (unknownBecause === 'files') {
-      return check('clock', 'warn', `${unknown}: the AWS SDK cannot read its files, so nothing was sent.`, 'see the files check below, then run doctor again');
     }
     if (unknownBecause === 'keychain') {
       return check(
