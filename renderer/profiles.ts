@@ -16,6 +16,7 @@ import { CodeEntry } from './lib/code-entry';
 import { dialogOpen } from './lib/dialog';
 import { el, replaceChildren, type Child } from './lib/dom';
 import { clearMessage, showError, showMessage } from './lib/form';
+import type { MessageKey } from './lib/i18n';
 import { identifier } from './lib/identifier';
 import { errorText } from './lib/messages';
 import { closeWindow, startPage, type PageContext } from './lib/page';
@@ -66,6 +67,15 @@ interface RoleRow {
 
 /** A role assumed with a session lasts at most an hour (AWS's role-chaining limit; the engine's ROLE_CHAIN_MAX_SECONDS). */
 const ROLE_MAX_SECONDS = 3600;
+
+/** The words of a profile's code source (the engine's), as it is refreshed by hand and unattended. */
+const CODE_WORDS: Readonly<Record<ProfileView['codeSource'], readonly [MessageKey, MessageKey]>> = {
+  totp: ['meta.codesGenerated', 'meta.codesGeneratedAuto'],
+  command: ['meta.codesCommand', 'meta.codesCommandAuto'],
+  // Never unattended (refreshPlan): a touch may be wanted, and the key is not always plugged in.
+  yubikey: ['meta.codesYubikey', 'meta.codesYubikey'],
+  person: ['meta.codesTyped', 'meta.codesTyped'],
+};
 
 /** From this many profiles on, the list uses its dense rows. */
 const DENSE_FROM = 6;
@@ -298,7 +308,7 @@ function renderRowState(row: Row): void {
   const { i18n } = page;
   const { view } = row;
   renderState(row, describeState(i18n, view.state, Date.now(), page.settings.notifyBeforeMinutes * 60_000, view.durationSeconds * 1000));
-  const codes = view.hasTotpSecret ? i18n.t(view.autoRefresh ? 'meta.codesGeneratedAuto' : 'meta.codesGenerated') : i18n.t('meta.codesTyped');
+  const codes = i18n.t(CODE_WORDS[view.codeSource][view.selfRefreshing ? 1 : 0]);
   replaceChildren(
     row.meta,
     // A missing key first: it is what the user must act on (and a dense row shows only its first details).

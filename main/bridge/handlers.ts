@@ -141,6 +141,7 @@ export async function profileViews(engine: Engine, listing: ListingOptions = {})
     hasTotpSecret,
     hasLongLivedKey: withKey.has(profile.name),
     codeSource: plan.source,
+    selfRefreshing: plan.selfRefreshing,
     roles: roles
       .filter(({ role }) => role.sourceProfile === profile.name)
       .map(({ role, state: roleState }) => ({

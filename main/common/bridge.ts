@@ -27,8 +27,13 @@ export interface ProfileView extends Profile {
   readonly state: SessionState;
   readonly hasLongLivedKey: boolean;
   readonly hasTotpSecret: boolean;
-  /** Where its codes come from, as the engine's keeper decides: generated here, or typed by the person. */
+  /**
+   * Where its codes come from, as the engine's keeper decides: generated here from its TOTP secret,
+   * its `mfa_process` command, its YubiKey, or typed by the person.
+   */
   readonly codeSource: 'totp' | 'command' | 'yubikey' | 'person';
+  /** The keeper refreshes it unattended before it expires (the engine's `refreshPlan`). */
+  readonly selfRefreshing: boolean;
   /** The role profiles of the AWS config file whose `source_profile` is this profile, in file order. */
   readonly roles: readonly RoleView[];
 }

@@ -102,6 +102,48 @@ describe('the profile manager', () => {
     }
   });
 
+  it('says where each profile gets its codes: a TOTP secret, an mfa_process command, a YubiKey, or typed, in both languages', async () => {
+    const users = { typed: w.sts.registerUser(), generated: w.sts.registerUser(), command: w.sts.registerUser(), yubikey: w.sts.registerUser() };
+    for (const [name, user] of Object.entries(users)) {
+      await w.h.engine.addProfile(
+        { name, mfaSerial: user.mfaSerial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+        name === 'generated' ? { totpSecret: user.totpSecret as string } : {},
+      );
+    }
+    await mkdir(dirname(w.h.configPath), { recursive: true });
+    await writeFile(
+      w.h.configPath,
+      '[profile command]\nmfa_process = pass otp aws/command\n\n[profile yubikey]\nyubikey_oath_account = Amazon Web Services:alice\n',
+    );
+    for (const [language, expected] of [
+      [
+        'en',
+        {
+          typed: /typed by you/,
+          generated: /generated here, refreshed automatically/,
+          command: /from its mfa_process command, refreshed automatically/,
+          yubikey: /read from its YubiKey/,
+        },
+      ],
+      [
+        'ja',
+        {
+          typed: /手入力/,
+          generated: /このコンピューターで生成し、自動で更新/,
+          command: /mfa_process のコマンドから取得し、自動で更新/,
+          yubikey: /YubiKey から読み取り/,
+        },
+      ],
+    ] as const) {
+      await w.h.engine.updateSettings({ language });
+      const page = await openManager();
+      // Seen on landed main: "typed by you" for a profile whose codes come from its mfa_process
+      // command or its YubiKey (the engine told the window so; the window looked at the TOTP secret alone).
+      for (const [name, words] of Object.entries(expected)) await waitForText(row(page, name).locator('.meta'), words);
+      await screenshot(page, `profiles-code-sources-${language}`);
+    }
+  });
+
   it('checks every field as the engine does, with its messages, before sending anything', async () => {
     const page = await openManager();
     await page.getByRole('button', { name: 'Add profile' }).click();
