@@ -69,13 +69,18 @@ interface RoleRow {
 const ROLE_MAX_SECONDS = 3600;
 
 /** The words of a profile's code source (the engine's), as it is refreshed by hand and unattended. */
-const CODE_WORDS: Readonly<Record<ProfileView['codeSource'], readonly [MessageKey, MessageKey]>> = {
+const CODE_WORDS: Readonly<Record<Exclude<ProfileView['codeSource'], 'unknown'>, readonly [MessageKey, MessageKey]>> = {
   totp: ['meta.codesGenerated', 'meta.codesGeneratedAuto'],
   command: ['meta.codesCommand', 'meta.codesCommandAuto'],
   // Never unattended (refreshPlan): a touch may be wanted, and the key is not always plugged in.
   yubikey: ['meta.codesYubikey', 'meta.codesYubikey'],
   person: ['meta.codesTyped', 'meta.codesTyped'],
 };
+
+function codeWords(view: ProfileView): MessageKey {
+  if (view.codeSource === 'unknown') return view.codeSourceUnreadable === 'keychain' ? 'meta.codesUnknownKeychain' : 'meta.codesUnknownConfig';
+  return CODE_WORDS[view.codeSource][view.selfRefreshing ? 1 : 0];
+}
 
 /** From this many profiles on, the list uses its dense rows. */
 const DENSE_FROM = 6;
@@ -308,7 +313,7 @@ function renderRowState(row: Row): void {
   const { i18n } = page;
   const { view } = row;
   renderState(row, describeState(i18n, view.state, Date.now(), page.settings.notifyBeforeMinutes * 60_000, view.durationSeconds * 1000));
-  const codes = i18n.t(CODE_WORDS[view.codeSource][view.selfRefreshing ? 1 : 0]);
+  const codes = i18n.t(codeWords(view));
   replaceChildren(
     row.meta,
     // A missing key first: it is what the user must act on (and a dense row shows only its first details).

@@ -142,6 +142,7 @@ export async function profileViews(engine: Engine, listing: ListingOptions = {})
     hasLongLivedKey: withKey.has(profile.name),
     codeSource: plan.source,
     selfRefreshing: plan.selfRefreshing,
+    ...(plan.source === 'unknown' ? { codeSourceUnreadable: plan.unreadable } : {}),
     roles: roles
       .filter(({ role }) => role.sourceProfile === profile.name)
       .map(({ role, state: roleState }) => ({

@@ -14,7 +14,8 @@
  *       "durationSeconds": 43200,
  *       "autoRefresh": true,               // refreshes unattended (with a TOTP secret)
  *       "totp": true,                      // a TOTP secret is registered
- *       "codeSource": "totp",              // where codes come from: "totp" | "command" (mfa_process) | "yubikey" | "person"
+ *       "codeSource": "totp",              // where codes come from: "totp" | "command" (mfa_process) | "yubikey" | "person" | "unknown"
+ *                                          // ("unknown": the keychain or the AWS config file cannot be read; the run exits 5 or 6)
  *       "selfRefreshing": true,            // refreshed unattended before expiry (a code source and auto-refresh on)
  *       "state": "valid",                  // "none" | "valid" | "expiring" | "expired" | "refreshing" | "failed"
  *       "expiresAt": "2026-05-01T18:00:00.000Z",  // null when there is no session
@@ -51,7 +52,7 @@ export interface StatusJsonProfile {
   readonly durationSeconds: number;
   readonly autoRefresh: boolean;
   readonly totp: boolean;
-  readonly codeSource: 'totp' | 'command' | 'yubikey' | 'person';
+  readonly codeSource: 'totp' | 'command' | 'yubikey' | 'person' | 'unknown';
   readonly selfRefreshing: boolean;
   readonly state: 'none' | 'valid' | 'expiring' | 'expired' | 'refreshing' | 'failed';
   readonly expiresAt: string | null;

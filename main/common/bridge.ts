@@ -29,11 +29,14 @@ export interface ProfileView extends Profile {
   readonly hasTotpSecret: boolean;
   /**
    * Where its codes come from, as the engine's keeper decides: generated here from its TOTP secret,
-   * its `mfa_process` command, its YubiKey, or typed by the person.
+   * its `mfa_process` command, its YubiKey, or typed by the person; `unknown` when the keychain or
+   * the AWS config file cannot be read.
    */
-  readonly codeSource: 'totp' | 'command' | 'yubikey' | 'person';
+  readonly codeSource: 'totp' | 'command' | 'yubikey' | 'person' | 'unknown';
   /** The keeper refreshes it unattended before it expires (the engine's `refreshPlan`). */
   readonly selfRefreshing: boolean;
+  /** With `codeSource` unknown: what could not be read. */
+  readonly codeSourceUnreadable?: 'keychain' | 'config-file';
   /** The role profiles of the AWS config file whose `source_profile` is this profile, in file order. */
   readonly roles: readonly RoleView[];
 }

@@ -38,7 +38,7 @@ import { SdkAwsGateway } from './aws/sdk-aws-gateway';
 import type { SecretStore } from './keychain/secret-store';
 import { SessionService } from './sessions/session-service';
 import { refreshSideBySide, type SideBySideOutcome } from './sessions/side-by-side';
-import { SessionKeeper, refreshPlan, type CodeSource, type KeeperNotice, type RefreshInput, type RefreshPlan } from './sessions/keeper';
+import { SessionKeeper, shownPlan, type CodeSource, type KeeperNotice, type RefreshInput, type RefreshPlan, type ShownPlan } from './sessions/keeper';
 import { SettingsStore } from './files/settings-store';
 import type { CallerIdentity, StsGateway } from './aws/sts-gateway';
 import type { IamGateway } from './aws/iam-gateway';
@@ -82,8 +82,8 @@ export interface ProfileStatus {
   readonly profile: Profile;
   readonly state: SessionState;
   readonly hasTotpSecret: boolean;
-  /** Where its codes come from, and whether it is refreshed unattended. */
-  readonly plan: RefreshPlan;
+  /** Where its codes come from (`unknown` when that cannot be told), and whether it is refreshed unattended. */
+  readonly plan: ShownPlan;
 }
 
 /** A role profile as `status` shows it: its cached session's state (an hour at most). */
@@ -1222,7 +1222,8 @@ export class Engine {
       if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
       const state = keychainDownState(error);
       return {
-        profiles: profiles.map((profile) => ({ profile, state, hasTotpSecret: false, plan: refreshPlan(profile, 'person') })),
+        // Whether a TOTP secret is registered is in the keychain: where codes come from is not known.
+        profiles: profiles.map((profile) => ({ profile, state, hasTotpSecret: false, plan: shownPlan(profile, 'keychain') })),
         roles: roles.map((role) => ({ role, state })),
         ...(rolesUnread ? { rolesUnread } : {}),
       };
@@ -1234,13 +1235,16 @@ export class Engine {
       else found.set(name, entry);
     }
     // One read of the credentials file (unreadable: left to refresh and doctor to say), beside the keeper's sources.
-    const [file, sources] = await Promise.all([this.#fileView(), this.sessions.load(profiles, found).then(() => this.keeper.sourcesOf(profiles, withTotp))]);
+    const [file, sources] = await Promise.all([
+      this.#fileView(),
+      this.sessions.load(profiles, found).then(() => this.keeper.shownSourcesOf(profiles, withTotp)),
+    ]);
     return {
       profiles: profiles.map((profile) => ({
         profile,
         state: damaged.get(profile.name) ?? this.#asTheFileHasIt(profile, this.sessions.recompute(profile.name), found.get(profile.name)?.accessKeyId, file),
         hasTotpSecret: withTotp.has(profile.name),
-        plan: refreshPlan(profile, sources.get(profile.name) ?? 'person'),
+        plan: shownPlan(profile, sources.get(profile.name) ?? 'config-file'),
       })),
       roles: this.#roleStates(roles, sessions),
       ...(rolesUnread ? { rolesUnread } : {}),

@@ -81,6 +81,8 @@ export const EN = {
   'meta.codesCommand': 'from its mfa_process command',
   'meta.codesCommandAuto': 'from its mfa_process command, refreshed automatically',
   'meta.codesYubikey': 'read from its YubiKey (a touch may be needed)',
+  'meta.codesUnknownConfig': 'not known: the AWS config file cannot be read',
+  'meta.codesUnknownKeychain': 'not known: the OS keychain cannot be read',
   'meta.key': 'Access key',
   'meta.noKey': 'none stored: edit the profile to store one',
   'roles.of': 'Role profiles of {name}',

@@ -82,6 +82,8 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'meta.codesCommand': 'mfa_process のコマンドから取得',
   'meta.codesCommandAuto': 'mfa_process のコマンドから取得し、自動で更新',
   'meta.codesYubikey': 'YubiKey から読み取り（タッチが必要な場合あり）',
+  'meta.codesUnknownConfig': '不明: AWS の config ファイルを読めません',
+  'meta.codesUnknownKeychain': '不明: OS のキーチェーンを読めません',
   'meta.key': 'アクセスキー',
   'meta.noKey': '保存されていません。プロファイルを編集して保存してください',
   'roles.of': '{name} のロールプロファイル',

@@ -102,6 +102,21 @@ describe('watch keeps sessions fresh', () => {
     assert.match(w.stdout, /stopped \(SIGINT\)\n$/);
   });
 
+  test('a config file that cannot be read: the start says where codes come from is not known, not that they are typed', async () => {
+    await withTotp('dev');
+    await cli.sandbox.addProfile('ops', cli.sts.registerUser(), ['--duration', '900']);
+    await cli.sandbox.seedSession('ops', fakeSession(Date.now() + 600_000, 'B'));
+    // A folder where the file should be: unreadable even as root.
+    mkdirSync(cli.sandbox.configFile, { recursive: true });
+    const w = watch();
+    // Seen on landed main: "ops: … needs a code from its MFA device", though its mfa_process may be in that file.
+    await w.waitFor(/ops: session expires .*; where its codes come from is not known: the AWS config file cannot be read$/m);
+    await w.waitFor(
+      /dev: session expires .*; will be refreshed unattended before it expires \(TOTP secret registered\)|dev: no session; will be refreshed unattended/,
+    );
+    assert.equal((await w.stop()).status, 0);
+  });
+
   test('survives an STS outage: the refresh fails, is retried with backoff, and succeeds once STS is back', async () => {
     // STS behind a port that refuses connections until the "network" comes back.
     const port = await freePort();

@@ -4,7 +4,7 @@
  * verify, inline refresh, remove with a confirmation, and data shown as text, never as markup.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
@@ -142,6 +142,16 @@ describe('the profile manager', () => {
       for (const [name, words] of Object.entries(expected)) await waitForText(row(page, name).locator('.meta'), words);
       await screenshot(page, `profiles-code-sources-${language}`);
     }
+    // A config file that cannot be read (a folder in its place): where codes come from is not known,
+    // except from a TOTP secret, which the keychain holds.
+    await rm(w.h.configPath);
+    await mkdir(w.h.configPath);
+    await w.h.engine.updateSettings({ language: 'en' });
+    const page = await openManager();
+    for (const name of ['typed', 'command', 'yubikey'])
+      await waitForText(row(page, name).locator('.meta'), /Codesnot known: the AWS config file cannot be read/);
+    await waitForText(row(page, 'generated').locator('.meta'), /generated here, refreshed automatically/);
+    await screenshot(page, 'profiles-code-sources-unknown-en');
   });
 
   it('checks every field as the engine does, with its messages, before sending anything', async () => {

@@ -3,14 +3,21 @@
  * come from, its MFA device, its session and where the session goes.
  */
 import { expiryOf } from '../../common/session-state';
-import type { CodeSource } from '../../engine';
+import type { ShownPlan } from '../../engine';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { formatDuration, renderTable, stateWords } from '../format';
 import { isKeychainDown } from '../../common/errors';
 import { failIfIncomplete } from './status';
 
-const CODE_WORDS: Readonly<Record<CodeSource, string>> = { totp: 'TOTP secret', command: 'mfa_process', yubikey: 'YubiKey', person: 'typed' };
+const CODE_WORDS: Readonly<Record<ShownPlan['source'], string>> = {
+  totp: 'TOTP secret',
+  command: 'mfa_process',
+  yubikey: 'YubiKey',
+  person: 'typed',
+  // The keychain or the AWS config file cannot be read: the run ends with that error's line.
+  unknown: 'unknown',
+};
 
 export const listCommand: Command = {
   name: 'list',
@@ -19,7 +26,7 @@ export const listCommand: Command = {
   details: `
 One line per profile: its name, where its codes come from (a registered TOTP secret, the
 mfa_process command in ~/.aws/config, a YubiKey, or typed by you; "auto" when it is refreshed
-unattended), its MFA device, its session (time left, or expired, or none) and the credentials-file
+unattended; "unknown" when the keychain or ~/.aws/config cannot be read), its MFA device, its session (time left, or expired, or none) and the credentials-file
 section the session goes to. Then the role profiles of ~/.aws/config whose source_profile is one
 of these (role_arn in the device column): their sessions come from the source's, with no code. status shows states and expiry times; status --json is for scripts.
 
@@ -41,7 +48,7 @@ Options:
     const now = engine.clock.now();
     const rows = statuses.map(({ profile, state, plan }) => {
       const expiresAt = expiryOf(state);
-      // A keychain that cannot be read: its words (as status has them), and where codes come from is unknown.
+      // A keychain that cannot be read: its words (as status has them); where codes come from is unknown (the engine's plan).
       const keychainDown = state.kind === 'failed' && isKeychainDown(state.code);
       const session = keychainDown
         ? stateWords(state)
@@ -52,7 +59,7 @@ Options:
             : expiresAt > now
               ? `${formatDuration(expiresAt - now)} left`
               : 'expired';
-      const codes = keychainDown ? '-' : `${CODE_WORDS[plan.source]}${plan.selfRefreshing ? ', auto' : ''}`;
+      const codes = `${CODE_WORDS[plan.source]}${plan.selfRefreshing ? ', auto' : ''}`;
       return [profile.name, codes, profile.mfaSerial, session, `[${profile.targetSection}]`];
     });
     // Role profiles of the config file, under their source: assumed with its MFA session, no code of their own.

@@ -9,7 +9,7 @@
 import { isMfaTrayError } from '../../common/errors';
 import type { Profile } from '../../common/model';
 import { expiryOf } from '../../common/session-state';
-import type { Engine, EngineNotice, ProfileStatus, RefreshPlan } from '../../engine';
+import type { Engine, EngineNotice, ProfileStatus, RefreshPlan, ShownPlan } from '../../engine';
 import { DeviceSteps, askCode, sleep, stepWaitText } from '../ask-code';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
@@ -263,7 +263,9 @@ function describeState(expiresAt: number | undefined, now: number): string {
   return expiresAt > now ? `session ${describeExpiry(expiresAt, now)}` : `session expired at ${formatLocalTime(expiresAt)}`;
 }
 
-function describePlan(plan: RefreshPlan): string {
+function describePlan(plan: ShownPlan): string {
+  if (plan.source === 'unknown')
+    return `where its codes come from is not known: ${plan.unreadable === 'keychain' ? 'the keychain' : 'the AWS config file'} cannot be read`;
   if (plan.source === 'yubikey') return 'codes from its YubiKey, read when a refresh is due';
   if (plan.selfRefreshing && plan.source === 'command') return 'will be refreshed unattended before it expires (codes from its mfa_process command)';
   if (plan.selfRefreshing) return 'will be refreshed unattended before it expires (TOTP secret registered)';

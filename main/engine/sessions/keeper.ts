@@ -57,6 +57,26 @@ export interface RefreshPlan {
   readonly selfRefreshing: boolean;
 }
 
+/**
+ * A plan as a status report shows it: `unknown` when where the codes come from cannot be told (the
+ * keychain, which holds the TOTP secrets, or the AWS config file, which holds `mfa_process` and
+ * `yubikey_oath_account`, cannot be read). A refresh then finds out, or fails with that error.
+ */
+export type ShownPlan = RefreshPlan | UnknownPlan;
+
+/** A plan whose code source cannot be told, and which of the two could not be read. */
+export interface UnknownPlan {
+  readonly source: 'unknown';
+  readonly selfRefreshing: false;
+  readonly unreadable: 'keychain' | 'config-file';
+}
+
+/** A status's plan of a profile: {@link refreshPlan}, or unknown when its source could not be read. */
+export function shownPlan(profile: Pick<Profile, 'autoRefresh'>, source: CodeSource | UnknownPlan['unreadable']): ShownPlan {
+  if (source === 'keychain' || source === 'config-file') return { source: 'unknown', selfRefreshing: false, unreadable: source };
+  return refreshPlan(profile, source);
+}
+
 /** The one rule of a profile's plan, from its settings and whether a TOTP secret is registered. */
 export function refreshPlan(profile: Pick<Profile, 'autoRefresh'>, source: CodeSource): RefreshPlan {
   // A YubiKey may want a touch, and is not always plugged in: its refreshes are asked for, not unattended.
@@ -287,6 +307,17 @@ export class SessionKeeper {
     const withTotp = known ?? (await this.#deps.secrets.profilesWith('totp-secret').catch(() => new Set<string>()));
     const sources = configured ?? (await this.#configuredOf(profiles));
     return new Map(profiles.map((p) => [p.name, withTotp.has(p.name) ? 'totp' : sourceOf(sources.get(p.name))]));
+  }
+
+  /**
+   * Every profile's code source as a status shows it ({@link sourcesOf} with `withTotp` read): for a
+   * profile without a TOTP secret, `config-file` when the AWS config file cannot be read, so that
+   * {@link shownPlan} says unknown (a refresh then fails with that file's error; the keeper's own
+   * timers take such a profile as one whose codes are typed).
+   */
+  async shownSourcesOf(profiles: readonly Profile[], withTotp: ReadonlySet<string>): Promise<ReadonlyMap<string, CodeSource | 'config-file'>> {
+    const configured = await this.#deps.configuredSources(profiles.map((p) => p.name)).catch(() => undefined);
+    return new Map(profiles.map((p) => [p.name, withTotp.has(p.name) ? 'totp' : configured ? sourceOf(configured.get(p.name)) : 'config-file']));
   }
 
   #configuredOf(profiles: readonly Profile[]): Promise<ReadonlyMap<string, ConfiguredSource>> {
