@@ -329,7 +329,9 @@ function renderRowState(row: Row): void {
 async function refresh(row: Row): Promise<void> {
   const { i18n } = page;
   const name = row.view.name;
-  if (row.view.codeSource === 'person') {
+  // A typed code also when the config file, which may name another source, cannot be read: a typed
+  // code needs no config file (with the keychain unreadable, no refresh can work: its error says so).
+  if (row.view.codeSource === 'person' || row.view.codeSourceUnreadable === 'config-file') {
     toggleCodeEntry(row);
     return;
   }

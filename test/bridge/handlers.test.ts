@@ -61,6 +61,18 @@ describe('bridge handlers', () => {
     assert.equal(typed.ok ? 'ok' : typed.error.code, 'code-required');
   });
 
+  it('a config file that cannot be read: the code source is unknown, and the window is told why', async () => {
+    await h.addUser('typed');
+    await h.addUser('generated', { totp: true });
+    // A folder where the file should be: unreadable even as root.
+    await mkdir(h.configPath, { recursive: true });
+    const listed = await bridge.listProfiles([], caller);
+    assert.deepEqual(listed.ok ? (listed.value as ProfileView[]).map((v) => [v.name, v.codeSource, v.selfRefreshing, v.codeSourceUnreadable]) : listed, [
+      ['typed', 'unknown', false, 'config-file'],
+      ['generated', 'totp', true, undefined],
+    ]);
+  });
+
   it('refreshes with a typed code and reports only the expiry', async () => {
     const user = await h.addUser('work');
     await loopback.sts.avoidStepEdge();

@@ -152,6 +152,11 @@ describe('the profile manager', () => {
       await waitForText(row(page, name).locator('.meta'), /Codesnot known: the AWS config file cannot be read/);
     await waitForText(row(page, 'generated').locator('.meta'), /generated here, refreshed automatically/);
     await screenshot(page, 'profiles-code-sources-unknown-en');
+    // A code typed in the row needs no config file: Refresh still offers the field, and the refresh works.
+    await row(page, 'typed').getByRole('button', { name: 'Refresh' }).click();
+    await w.sts.avoidStepEdge();
+    await page.keyboard.type(w.sts.currentCode(users.typed));
+    await waitForText(row(page, 'typed').locator('.row-message'), /Done: the new session is in \[typed\]/);
   });
 
   it('checks every field as the engine does, with its messages, before sending anything', async () => {

@@ -316,7 +316,11 @@ export class SessionKeeper {
    * timers take such a profile as one whose codes are typed).
    */
   async shownSourcesOf(profiles: readonly Profile[], withTotp: ReadonlySet<string>): Promise<ReadonlyMap<string, CodeSource | 'config-file'>> {
-    const configured = await this.#deps.configuredSources(profiles.map((p) => p.name)).catch(() => undefined);
+    // The file's own error (a bug is not "cannot be read").
+    const configured = await this.#deps.configuredSources(profiles.map((p) => p.name)).catch((error: unknown) => {
+      if (!isMfaTrayError(error)) throw error;
+      return undefined;
+    });
     return new Map(profiles.map((p) => [p.name, withTotp.has(p.name) ? 'totp' : configured ? sourceOf(configured.get(p.name)) : 'config-file']));
   }
 
