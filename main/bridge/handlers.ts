@@ -138,7 +138,8 @@ export async function profileViews(engine: Engine, listing: ListingOptions = {})
   return statuses.map(({ profile, state, hasTotpSecret, plan }) => ({
     ...profile,
     state,
-    hasTotpSecret,
+    // Unknown (the keychain cannot be read): the window's rows say the keychain is locked, and its dialogs offer to set one.
+    hasTotpSecret: hasTotpSecret ?? false,
     hasLongLivedKey: withKey.has(profile.name),
     codeSource: plan.source,
     selfRefreshing: plan.selfRefreshing,

@@ -3,7 +3,7 @@
  *
  * ```jsonc
  * {
- *   "version": 1,                          // bumped only for an incompatible change; fields may be added
+ *   "version": 1,                          // bumped only for an incompatible change; fields, and values of a field that lists them, may be added
  *   "now": "2026-05-01T06:00:00.000Z",     // when the status was taken (RFC 3339, UTC)
  *   "profiles": [                          // in the order they were added
  *     {
@@ -13,7 +13,7 @@
  *       "region": "us-east-1",
  *       "durationSeconds": 43200,
  *       "autoRefresh": true,               // refreshes unattended (with a TOTP secret)
- *       "totp": true,                      // a TOTP secret is registered
+ *       "totp": true,                      // a TOTP secret is registered (null: the keychain cannot be read; the run exits 5)
  *       "codeSource": "totp",              // where codes come from: "totp" | "command" (mfa_process) | "yubikey" | "person" | "unknown"
  *                                          // ("unknown": the keychain or the AWS config file cannot be read; the run exits 5 or 6)
  *       "selfRefreshing": true,            // refreshed unattended before expiry (a code source and auto-refresh on)
@@ -51,7 +51,7 @@ export interface StatusJsonProfile {
   readonly region: string;
   readonly durationSeconds: number;
   readonly autoRefresh: boolean;
-  readonly totp: boolean;
+  readonly totp: boolean | null;
   readonly codeSource: 'totp' | 'command' | 'yubikey' | 'person' | 'unknown';
   readonly selfRefreshing: boolean;
   readonly state: 'none' | 'valid' | 'expiring' | 'expired' | 'refreshing' | 'failed';
@@ -96,7 +96,7 @@ export function toStatusJson(
         region: profile.region,
         durationSeconds: profile.durationSeconds,
         autoRefresh: profile.autoRefresh,
-        totp: hasTotpSecret,
+        totp: hasTotpSecret ?? null,
         codeSource: plan.source,
         selfRefreshing: plan.selfRefreshing,
         state: stateName(state),

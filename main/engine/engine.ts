@@ -81,7 +81,8 @@ export interface EngineOptions {
 export interface ProfileStatus {
   readonly profile: Profile;
   readonly state: SessionState;
-  readonly hasTotpSecret: boolean;
+  /** Whether a TOTP secret is registered; undefined when the keychain cannot be read. */
+  readonly hasTotpSecret: boolean | undefined;
   /** Where its codes come from (`unknown` when that cannot be told), and whether it is refreshed unattended. */
   readonly plan: ShownPlan;
 }
@@ -1223,7 +1224,7 @@ export class Engine {
       const state = keychainDownState(error);
       return {
         // Whether a TOTP secret is registered is in the keychain: where codes come from is not known.
-        profiles: profiles.map((profile) => ({ profile, state, hasTotpSecret: false, plan: shownPlan(profile, 'keychain') })),
+        profiles: profiles.map((profile) => ({ profile, state, hasTotpSecret: undefined, plan: shownPlan(profile, 'keychain') })),
         roles: roles.map((role) => ({ role, state })),
         ...(rolesUnread ? { rolesUnread } : {}),
       };

@@ -2,7 +2,7 @@
  * `mfa-tray status`: every profile, its session state and time left; `--json` for scripts.
  */
 import { MfaTrayError, isKeychainDown } from '../../common/errors';
-import { type StatusReport, describeOffset } from '../../engine';
+import { type ProfileStatus, type StatusReport, describeOffset } from '../../engine';
 import { expiryOf } from '../../common/session-state';
 import type { SessionState } from '../../common/model';
 import { flag } from '../args';
@@ -59,7 +59,9 @@ Options:
         totp,
       ];
     };
-    const rows = statuses.map(({ profile, state, hasTotpSecret }) => row(profile.name, profile.targetSection, state, hasTotpSecret ? 'yes' : 'no'));
+    const rows = statuses.map(({ profile, state, hasTotpSecret }) =>
+      row(profile.name, profile.targetSection, state, hasTotpSecret === undefined ? '?' : hasTotpSecret ? 'yes' : 'no'),
+    );
     // Role profiles under their source: no code of their own ("role of <source>" in the TOTP column).
     for (const { role, state } of roles) rows.push(row(role.name, role.name, state, `role of ${role.sourceProfile}`));
     ctx.write(renderTable(['PROFILE', 'SECTION', 'STATE', 'EXPIRES', 'LEFT', 'TOTP'], rows));
@@ -86,10 +88,15 @@ Options:
  * cannot be read; the run still fails then, with one line saying why (exit 5 for the keychain, as
  * every command does then, before the config file's 6).
  */
-export function failIfIncomplete(report: StatusReport): typeof EXIT.ok {
-  for (const { state } of report.profiles) {
+/** Throws the keychain's own error (exit 5, how to unlock it) when the statuses could not read it. */
+export function failIfKeychainDown(statuses: readonly ProfileStatus[]): void {
+  for (const { state } of statuses) {
     if (state.kind === 'failed' && isKeychainDown(state.code)) throw new MfaTrayError(state.code, state.reason);
   }
+}
+
+export function failIfIncomplete(report: StatusReport): typeof EXIT.ok {
+  failIfKeychainDown(report.profiles);
   const unread = report.rolesUnread;
   if (unread) throw new MfaTrayError(unread.code, `${unread.message} Role profiles are not shown.`, { cause: unread });
   return EXIT.ok;

@@ -18,6 +18,7 @@ import { describeExpiry, formatClock, formatDuration, formatLocalTime, oneLine }
 import { describeFailure } from '../report';
 import { CancelledError } from '../terminal';
 import { WatchLock } from '../watch-lock';
+import { failIfKeychainDown } from './status';
 
 /** A refresh by code is asked for again after these failures, at most this many times. */
 const RE_ASK_CODES = new Set(['sts-invalid-code', 'code-reused', 'invalid-input']);
@@ -62,6 +63,7 @@ Options:
     // Fail on an unusable settings file or keychain before anything else (and say what is watched:
     // read once, every keychain read keeps some memory for good).
     const statuses = await engine.status();
+    failIfKeychainDown(statuses);
     const lock = await WatchLock.acquire(engine.configDir);
     let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
     const stopped = new Promise<NodeJS.Signals>((resolve) => {
