@@ -26,9 +26,11 @@ export const listCommand: Command = {
   details: `
 One line per profile: its name, where its codes come from (a registered TOTP secret, the
 mfa_process command in ~/.aws/config, a YubiKey, or typed by you; "auto" when it is refreshed
-unattended; "unknown" when the keychain or ~/.aws/config cannot be read), its MFA device, its session (time left, or expired, or none) and the credentials-file
-section the session goes to. Then the role profiles of ~/.aws/config whose source_profile is one
-of these (role_arn in the device column): their sessions come from the source's, with no code. status shows states and expiry times; status --json is for scripts.
+unattended; "unknown" when the keychain or ~/.aws/config cannot be read), its MFA device, its
+session (time left, or expired, or none) and the credentials-file section the session goes to.
+Then the role profiles of ~/.aws/config whose source_profile is one of these (role_arn in the
+device column): their sessions come from the source's, with no code. status shows states and
+expiry times; status --json is for scripts.
 
 Options:
   -h, --help               this help
