@@ -64,6 +64,15 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The least-squares slope of y over x through `points` ([x, y] pairs); 0 for fewer than two. */
+function leastSquaresSlope(points) {
+  if (points.length < 2) return 0;
+  const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
+  const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx;
+}
+
 function quantile(values, q) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (sorted.length - 1) * q;
@@ -1037,14 +1046,7 @@ async function inner() {
       const second = samples[1] ?? first;
       const last = samples.at(-1);
       // Least-squares slope over the samples from the second on (the first is before any refresh).
-      const slope = (key) => {
-        const points = samples.slice(1).map((s) => [s.simulatedMs / 86_400_000, s[key]]);
-        if (points.length < 2) return 0;
-        const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
-        const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
-        const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
-        return sxx === 0 ? 0 : points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx;
-      };
+      const slope = (key) => leastSquaresSlope(samples.slice(1).map((s) => [s.simulatedMs / 86_400_000, s[key]]));
       const heapGrowth = last.heapUsed - second.heapUsed;
       const rssGrowth = last.rss - second.rss;
       const simulatedDays = last.simulatedMs / 86_400_000;
@@ -1070,7 +1072,12 @@ async function inner() {
         met: heapGrowth < 1024 * 1024 && rssGrowth < 5 * 1024 * 1024 && counts.failed === 0,
       });
       const { rereads } = result;
+      // The slope through the samples taken every tenth of the way (the two ends alone: raw.soak.perRereadEnds).
       const perReread = {
+        rss: leastSquaresSlope(rereads.samples.map((s) => [s.count, s.rss])),
+        heapUsed: leastSquaresSlope(rereads.samples.map((s) => [s.count, s.heapUsed])),
+      };
+      const perRereadEnds = {
         rss: (rereads.after.rss - rereads.before.rss) / rereads.count,
         heapUsed: (rereads.after.heapUsed - rereads.before.heapUsed) / rereads.count,
       };
@@ -1078,12 +1085,13 @@ async function inner() {
       row({
         id: '4c',
         what: `the keeper's re-read of the 100 profiles and their sessions (what watch's and the tray's tick does every 30 s: ${REREADS_A_DAY.toLocaleString('en-US')} a day), ${rereads.count} in a row after the soak and ${soakPlan.rereadWarmup} more to warm up (${rereads.listings / rereads.count} keychain listings each, ${fmt(rereads.wallMs / rereads.count)} each)`,
-        figure: `RSS ${fmtSigned(perReread.rss)}, heap ${fmtSigned(perReread.heapUsed)} per re-read: ${fmtSigned(perReread.rss * REREADS_A_DAY)} RSS and ${fmtSigned(perReread.heapUsed * REREADS_A_DAY)} heap per day of watch`,
+        figure: `RSS ${fmtSigned(perReread.rss)}, heap ${fmtSigned(perReread.heapUsed)} per re-read (the slope through ${rereads.samples.length} samples after GC; from the two ends alone: RSS ${fmtSigned(perRereadEnds.rss)}, heap ${fmtSigned(perRereadEnds.heapUsed)}): ${fmtSigned(perReread.rss * REREADS_A_DAY)} RSS and ${fmtSigned(perReread.heapUsed * REREADS_A_DAY)} heap per day of watch`,
         baseline: `keytar's findCredentials over the same ${keytarAlone.entries} entries alone, in a bare process, ${keytarAlone.calls} times: RSS ${fmtSigned(keytarAlone.findCredentials.rss)}, heap ${fmtSigned(keytarAlone.findCredentials.heapUsed)} per call`,
         goal: 'flat: < +5 MB RSS and < +1 MB heap per day of watch',
         met: perReread.rss * REREADS_A_DAY < 5 * 1024 * 1024 && perReread.heapUsed * REREADS_A_DAY < 1024 * 1024,
       });
       raw.soak.perReread = perReread;
+      raw.soak.perRereadEnds = perRereadEnds;
     }
   } finally {
     for (const world of [...worlds]) await world.cleanup().catch(() => undefined);

@@ -144,6 +144,10 @@ await engine.idle();
 // A warm-up: the first re-reads compile what they run (heap that is kept once, not growth).
 for (let i = 0; i < (config.rereadWarmup ?? 0); i += 1) await engine.keeper.recheck();
 const rereads = { count: 0, before: await memoryAfterGc(), listingsBefore: listings() };
+// Memory after GC every tenth of the way too: the per-re-read figure is the slope through all of
+// them, not the difference of two samples (a heap page more or less at either end is ~0.3 KB a re-read).
+const sampleEvery = Math.max(1, Math.floor(config.rereads / 10));
+rereads.samples = [{ count: 0, rss: rereads.before.rss, heapUsed: rereads.before.heapUsed }];
 const rereadStarted = performance.now();
 // recheck() calls, 50 ms apart (the tick's are 30 s apart: in a tight loop the thread pool's and
 // malloc's memory never settles, and RSS grows by ~2 KB a call that paced calls do not keep),
@@ -154,6 +158,10 @@ while (rereads.count < config.rereads && performance.now() - rereadStarted < con
   await engine.keeper.recheck();
   busyMs += performance.now() - started;
   rereads.count += 1;
+  if (rereads.count % sampleEvery === 0) {
+    const { rss, heapUsed } = await memoryAfterGc();
+    rereads.samples.push({ count: rereads.count, rss, heapUsed });
+  }
   await realSleep(50);
 }
 rereads.counted = 'recheck() calls';
