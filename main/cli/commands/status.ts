@@ -21,8 +21,9 @@ Columns: profile, target section (where its sessions go in the credentials file)
 valid, expiring, expired; "keychain locked" when the keychain cannot be read, and then the exit
 status is 5 after the table; "keychain entry damaged" for a profile whose cached session entry was
 changed outside MFA Tray: refresh it; "not in file" when the credentials file no longer holds the
-session MFA Tray has, which is then explained under the table), expiry in local time, time left, and whether a TOTP secret is
-registered (then refreshes need no typing). Then, once any MFA Tray process has talked to STS,
+session MFA Tray has, which is then explained under the table), expiry in local time, time left,
+and whether a TOTP secret is registered (then refreshes need no typing; "?" when the keychain
+cannot be read). Then, once any MFA Tray process has talked to STS,
 how far this computer's clock is from AWS's and when that was measured (codes are made in AWS's
 time, so a clock off by up to a few minutes still works).
 
@@ -83,18 +84,21 @@ Options:
 };
 
 /**
- * The end of `status` and `list`, once their table is out. The profiles are listed from the settings
- * file even when the keychain cannot be read, and the role profiles left out when the config file
- * cannot be read; the run still fails then, with one line saying why (exit 5 for the keychain, as
- * every command does then, before the config file's 6).
+ * Throws the keychain's own error (exit 5, how to unlock it) when the statuses could not read it:
+ * locked, unavailable, or no answer in time (a prompt nobody answers).
  */
-/** Throws the keychain's own error (exit 5, how to unlock it) when the statuses could not read it. */
 export function failIfKeychainDown(statuses: readonly ProfileStatus[]): void {
   for (const { state } of statuses) {
     if (state.kind === 'failed' && isKeychainDown(state.code)) throw new MfaTrayError(state.code, state.reason);
   }
 }
 
+/**
+ * The end of `status` and `list`, once their table is out. The profiles are listed from the settings
+ * file even when the keychain cannot be read, and the role profiles left out when the config file
+ * cannot be read; the run still fails then, with one line saying why (exit 5 for the keychain, as
+ * every command does then, before the config file's 6).
+ */
 export function failIfIncomplete(report: StatusReport): typeof EXIT.ok {
   failIfKeychainDown(report.profiles);
   const unread = report.rolesUnread;
