@@ -26,7 +26,12 @@ export interface Harness {
    * Another MFA Tray process's engine: the same files and keychain entries, its own objects (a
    * second tray app, say, or the command). Stopped by {@link close}.
    */
-  otherProcess(): Engine;
+  /**
+   * Another MFA Tray process on the same settings, keychain entries and record of keychain changes;
+   * with `credentialsPath`, writing its sessions to a credentials file of its own (as a process
+   * with another AWS_SHARED_CREDENTIALS_FILE does).
+   */
+  otherProcess(options?: { readonly credentialsPath?: string }): Engine;
   /** Adds a profile for a user registered on the loopback STS. */
   addUser(name: string, options?: { readonly totp?: boolean; readonly durationSeconds?: number; readonly targetSection?: string }): Promise<StsUser>;
   close(): Promise<void>;
@@ -51,9 +56,9 @@ export async function createHarness(
   const sts = options.sts ?? (await startStsServer());
   const keychain = createTestKeychain('engine', options.keychain);
   /** An engine on this harness's files, keychain entries and STS. */
-  const engineWith = (secretStore: SecretStore, clock?: Clock): Engine =>
+  const engineWith = (secretStore: SecretStore, clock?: Clock, credentialsFile?: string): Engine =>
     new Engine({
-      env,
+      env: credentialsFile === undefined ? env : { ...env, AWS_SHARED_CREDENTIALS_FILE: credentialsFile },
       configDir: env.MFA_TRAY_CONFIG_DIR,
       secretStore,
       stsEndpoint: sts.endpoint,
@@ -86,8 +91,8 @@ export async function createHarness(
       );
       return user;
     },
-    otherProcess() {
-      const other = engineWith(new KeytarSecretStore(keychain.prefix));
+    otherProcess(otherOptions = {}) {
+      const other = engineWith(new KeytarSecretStore(keychain.prefix), undefined, otherOptions.credentialsPath);
       others.push(other);
       return other;
     },
