@@ -90,6 +90,24 @@ function sourceOf(configured: ConfiguredSource | undefined): CodeSource {
   return 'person';
 }
 
+/**
+ * Each profile's source: a registered TOTP secret first, else what its config-file settings give;
+ * `config-file` for a profile without a TOTP secret when the config file could not be read.
+ */
+function sourcesFrom(profiles: readonly Profile[], withTotp: ReadonlySet<string>, configured: ReadonlyMap<string, ConfiguredSource>): Map<string, CodeSource>;
+function sourcesFrom(
+  profiles: readonly Profile[],
+  withTotp: ReadonlySet<string>,
+  configured: ReadonlyMap<string, ConfiguredSource> | undefined,
+): Map<string, CodeSource | 'config-file'>;
+function sourcesFrom(
+  profiles: readonly Profile[],
+  withTotp: ReadonlySet<string>,
+  configured: ReadonlyMap<string, ConfiguredSource> | undefined,
+): Map<string, CodeSource | 'config-file'> {
+  return new Map(profiles.map((p) => [p.name, withTotp.has(p.name) ? 'totp' : configured ? sourceOf(configured.get(p.name)) : 'config-file']));
+}
+
 /** Something the surfaces should present. */
 export type KeeperNotice =
   | ({ readonly kind: 'expiring'; readonly profile: string; readonly expiresAt: number } & RefreshPlan)
@@ -305,8 +323,7 @@ export class SessionKeeper {
     configured?: ReadonlyMap<string, ConfiguredSource>,
   ): Promise<ReadonlyMap<string, CodeSource>> {
     const withTotp = known ?? (await this.#deps.secrets.profilesWith('totp-secret').catch(() => new Set<string>()));
-    const sources = configured ?? (await this.#configuredOf(profiles));
-    return new Map(profiles.map((p) => [p.name, withTotp.has(p.name) ? 'totp' : sourceOf(sources.get(p.name))]));
+    return sourcesFrom(profiles, withTotp, configured ?? (await this.#configuredOf(profiles)));
   }
 
   /**
@@ -321,7 +338,7 @@ export class SessionKeeper {
       if (!isMfaTrayError(error)) throw error;
       return undefined;
     });
-    return new Map(profiles.map((p) => [p.name, withTotp.has(p.name) ? 'totp' : configured ? sourceOf(configured.get(p.name)) : 'config-file']));
+    return sourcesFrom(profiles, withTotp, configured);
   }
 
   #configuredOf(profiles: readonly Profile[]): Promise<ReadonlyMap<string, ConfiguredSource>> {
