@@ -408,12 +408,15 @@ export class Engine {
         field: 'name',
       });
     }
-    await this.#withKeychainRollback(profile.name, totpSecret !== undefined, async () => {
+    // A replaced profile on another device forgets that device's TOTP secret, before the settings
+    // are written: a failure of either puts the keychain back as it was.
+    const forgets = existing !== undefined && totpSecret === undefined && existing.mfaSerial !== profile.mfaSerial;
+    await this.#withKeychainRollback(profile.name, totpSecret !== undefined || forgets, async () => {
       await this.secrets.setLongLivedKey(profile.name, key);
       if (totpSecret !== undefined) await this.secrets.setTotpSecret(profile.name, totpSecret);
+      if (existing && forgets) await this.#forgetTotpOfOtherDevice(existing, profile);
       await this.settings.addProfile(profile, { replace: options.replace === true });
     });
-    if (existing && totpSecret === undefined) await this.#forgetTotpOfOtherDevice(existing, profile);
     await this.sessions.load();
     this.#schedule(profile.name);
     this.#changed('profiles');
@@ -478,9 +481,24 @@ export class Engine {
 
   /** Changes a profile's settings (not its name). A new MFA device forgets the old one's TOTP secret. */
   async updateProfile(name: string, patch: ProfilePatch): Promise<Profile> {
-    const before = patch.mfaSerial === undefined ? undefined : await this.settings.getProfile(name);
+    const changes = validateProfilePatch(validateProfileName(name), patch);
+    const before = changes.mfaSerial === undefined ? undefined : await this.settings.getProfile(name);
+    // Another device: its TOTP secret is forgotten (see #forgetTotpOfOtherDevice). Whether there is
+    // one is read before anything changes, so a keychain that cannot be read (locked) refuses the
+    // whole edit, instead of failing after the settings file had the new device.
+    const forgets = before !== undefined && before.mfaSerial !== changes.mfaSerial && (await this.secrets.hasTotpSecret(name));
     const profile = await this.settings.updateProfile(name, patch);
-    if (before) await this.#forgetTotpOfOtherDevice(before, profile);
+    if (forgets && before) {
+      try {
+        await this.#forgetTotpOfOtherDevice(before, profile);
+      } catch (error) {
+        // Kept with the new device, the old device's secret would make wrong codes: the settings go
+        // back as they were (best effort; the error says the edit failed either way).
+        const { name: _name, ...fields } = before;
+        await this.settings.updateProfile(name, fields).catch(() => undefined);
+        throw error;
+      }
+    }
     this.#schedule(name);
     this.#changed('profiles');
     return profile;

@@ -3,7 +3,7 @@
  * the SDK. One behaviour per test.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
@@ -533,6 +533,25 @@ describe('profiles', () => {
       { replace: true },
     );
     assert.equal(await h.engine.secrets.hasTotpSecret('auto'), false, 'forgotten: replaced with another device');
+  });
+
+  it('keeps the TOTP secret when the replacement on another device fails: nothing changed', async () => {
+    const user = await h.addUser('auto', { totp: true });
+    const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+    const before = await readFile(settingsFile);
+    await chmod(settingsFile, 0o400);
+    await assert.rejects(
+      h.engine.addProfile(
+        { name: 'auto', mfaSerial: `${user.mfaSerial}-new`, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+        { replace: true },
+      ),
+      /read-only/,
+    );
+    await chmod(settingsFile, 0o600);
+    assert.deepEqual(await readFile(settingsFile), before);
+    // The old device's secret is forgotten before the settings are written, and put back when they cannot be.
+    assert.equal(await h.engine.secrets.getTotpSecret('auto'), user.totpSecret, "the old device's secret is still there");
+    assert.deepEqual(await h.engine.secrets.getLongLivedKey('auto'), { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
   });
 
   it('removes a profile with its keychain entries, and its session section only when asked', async () => {

@@ -18,7 +18,7 @@ import { after, describe, test } from 'node:test';
 import { secretServiceLockProbe } from '../../main/engine/keychain/secret-service-lock';
 import { cliBin, ensureCliBuilt } from '../support/cli';
 import { sandboxFiles, startPrivateKeyring, type PrivateKeyring, type SandboxFiles } from '../support/fault-keyring';
-import { uniqueServicePrefix } from '../support/keyring';
+import { keytarCallPreload, uniqueServicePrefix } from '../support/keyring';
 import { useStsServer, type StsUser } from '../support/sts-server';
 
 let dir: string;
@@ -47,9 +47,9 @@ interface Run {
 }
 
 /** `mfa-tray <args>` on the private keyring, with `input` on stdin; killed (SIGKILL) after `limitMs`. */
-function cli(args: readonly string[], input = '', limitMs = 60_000): Promise<Run> {
+function cli(args: readonly string[], input = '', limitMs = 60_000, nodeArgs: readonly string[] = []): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliBin(), ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, cliBin(), ...args], {
       env: { ...keyring.env, ...env, MFA_TRAY_KEYCHAIN_SERVICE: prefix, ...loopback.sts.env(), NO_COLOR: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -169,7 +169,7 @@ describe('a locked keychain', () => {
     assert.equal(clock?.fix, 'unlock the keychain, then run doctor again');
   });
 
-  test('refresh, export, credential-process, remove, totp set and add: exit 5, the keychain is locked, nothing sent or changed', async () => {
+  test('refresh, export, credential-process, remove, totp set, add and edit: exit 5, the keychain is locked, nothing sent or changed', async () => {
     const sent = loopback.sts.count();
     for (const [args, input] of [
       [['refresh', 'work']],
@@ -181,6 +181,9 @@ describe('a locked keychain', () => {
       [['remove', 'work', '--yes']],
       [['remove', 'work', '--yes', '--forget-session', '--restore-plaintext']],
       [['totp', 'set', 'work'], `${user.totpSecret}\n`],
+      // Seen on landed main: the settings file had the new device, then forgetting the old device's
+      // TOTP secret failed on the locked keychain (the edit half made; the window's edit too).
+      [['edit', 'work', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/another-device']],
       [['add', 'other', '--mfa-serial', user.mfaSerial as string, '--access-key-id', 'AKIAIOSFODNN7EXAMPLE'], 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n'],
     ] as Array<[string[], string?]>) {
       const result = await cli(args, input);
@@ -258,5 +261,27 @@ describe('a locked keychain', () => {
     await loopback.sts.avoidStepEdge(8000);
     const refreshed = await cli(['refresh', 'work']);
     assert.equal(refreshed.status, 0, refreshed.stderr);
+  });
+
+  test('edit to another device: the keychain locked after the TOTP secret was found, before it was forgotten: the settings go back', async () => {
+    const settingsFile = join(env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+    const before = await readFile(settingsFile);
+    // The keyring locks itself (Secret Service's Lock, which needs no prompt) as the child is about
+    // to delete the old device's TOTP secret: what a screen lock between the two calls does.
+    const lockAtDelete = keytarCallPreload(
+      join(dir, 'lock-at-delete.cjs'),
+      "const { execFileSync } = require('node:child_process');",
+      `(name) => {
+        if (name !== 'deletePassword') return;
+        execFileSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets',
+          'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login']);
+      }`,
+    );
+    const result = await cli(['edit', 'work', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/another-device'], '', 60_000, lockAtDelete);
+    lockedLine(result, 'edit');
+    assert.equal(result.stdout, '');
+    assert.equal(await secretServiceLockProbe(keyring.env)(`${prefix}: totp-secret`, 'work'), 'locked', 'the keyring locked itself');
+    // Seen before the fix went in whole: the settings file kept the new device, with the old device's secret.
+    assert.deepEqual(JSON.parse((await readFile(settingsFile)).toString()), JSON.parse(before.toString()));
   });
 });

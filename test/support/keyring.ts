@@ -89,22 +89,36 @@ export function countingKeychain(
 /**
  * Node options (`--require`) that make a child process log its keychain round trips to `logFile`,
  * one line each, as {@link countingKeychain} does in this process: keytar's calls
- * (`findCredentials <service>`, …; wrapped where the process loads keytar, the bundle's copy too)
- * and the lock probe's programs (`probe dbus-send`). The calls themselves go through unchanged.
+ * (`findCredentials <service>`, …) and the lock probe's programs (`probe dbus-send`). The calls
+ * themselves go through unchanged.
  */
 export function keychainCallLogger(logFile: string): string[] {
-  const preload = join(dirname(logFile), 'log-keychain.cjs');
-  writeFileSync(
-    preload,
-    `const Module = require('node:module');
-const childProcess = require('node:child_process');
-const { appendFileSync } = require('node:fs');
+  return keytarCallPreload(
+    join(dirname(logFile), 'log-keychain.cjs'),
+    `const { appendFileSync } = require('node:fs');
 const log = (line) => appendFileSync(${JSON.stringify(logFile)}, line + '\\n');
+const childProcess = require('node:child_process');
 const execFile = childProcess.execFile;
 childProcess.execFile = function (file, ...rest) {
   if (/(^|\\/)(dbus-send|gdbus)$/.test(String(file))) log('probe ' + String(file).split('/').pop());
   return execFile.call(this, file, ...rest);
-};
+};`,
+    '(name, service) => log(name + " " + service)',
+  );
+}
+
+/**
+ * Node options (`--require`, of a preload written to `preload`) that make a child process run
+ * `before` (a function's source, called with the call's name and service) before each of keytar's
+ * calls goes through, wherever the process loads keytar (the bundle's copy too). `prelude`: source
+ * run once, first.
+ */
+export function keytarCallPreload(preload: string, prelude: string, before: string): string[] {
+  writeFileSync(
+    preload,
+    `const Module = require('node:module');
+${prelude}
+const before = ${before};
 const wrapped = new WeakSet();
 const load = Module._load;
 Module._load = function (request, parent, isMain) {
@@ -115,7 +129,7 @@ Module._load = function (request, parent, isMain) {
     wrapped.add(exports);
     for (const name of ['getPassword', 'setPassword', 'deletePassword', 'findCredentials']) {
       const original = exports[name];
-      exports[name] = function (service, ...rest) { log(name + ' ' + service); return original.call(this, service, ...rest); };
+      exports[name] = function (service, ...rest) { before(name, service); return original.call(this, service, ...rest); };
     }
   }
   return exports;
