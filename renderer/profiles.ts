@@ -316,8 +316,9 @@ function renderRowState(row: Row): void {
   const codes = i18n.t(codeWords(view));
   replaceChildren(
     row.meta,
-    // A missing key first: it is what the user must act on (and a dense row shows only its first details).
-    view.hasLongLivedKey ? null : pair('key', i18n.t('meta.key'), i18n.t('meta.noKey'), 'warning-text'),
+    // A missing key first: it is what the user must act on (and a dense row shows only its first
+    // details). Not known (null: the keychain cannot be read, which the row's state says) is not missing.
+    view.hasLongLivedKey === false ? pair('key', i18n.t('meta.key'), i18n.t('meta.noKey'), 'warning-text') : null,
     pair('device', i18n.t('meta.device'), identifier(view.mfaSerial), 'mono serial'),
     pair('target', i18n.t('meta.target'), `[${view.targetSection}]`, 'mono'),
     pair('region', i18n.t('meta.region'), view.region, 'mono'),

@@ -134,13 +134,13 @@ export async function profileViews(engine: Engine, listing: ListingOptions = {})
   // The sessions of profiles and roles in one keychain listing; a config file that cannot be read
   // hides the roles, not the profiles.
   const { profiles: statuses, roles } = await engine.statusWithRoles(listing);
-  const withKey = await engine.profilesWithKey(listing).catch(() => new Set<string>());
+  // Not known when the keychain cannot be read: the list still shows (its rows say why).
+  const withKey = await engine.profilesWithKey(listing).catch(() => undefined);
   return statuses.map(({ profile, state, hasTotpSecret, plan }) => ({
     ...profile,
     state,
-    // Unknown (the keychain cannot be read): the window's rows say the keychain is locked, and its dialogs offer to set one.
-    hasTotpSecret: hasTotpSecret ?? false,
-    hasLongLivedKey: withKey.has(profile.name),
+    hasTotpSecret: hasTotpSecret ?? null,
+    hasLongLivedKey: withKey ? withKey.has(profile.name) : null,
     codeSource: plan.source,
     selfRefreshing: plan.selfRefreshing,
     ...(plan.source === 'unknown' ? { codeSourceUnreadable: plan.unreadable } : {}),

@@ -25,8 +25,10 @@ export interface BridgeError {
 /** A profile as the windows show it. */
 export interface ProfileView extends Profile {
   readonly state: SessionState;
-  readonly hasLongLivedKey: boolean;
-  readonly hasTotpSecret: boolean;
+  /** Whether its long-lived key is in the keychain; null when the keychain cannot be read (locked). */
+  readonly hasLongLivedKey: boolean | null;
+  /** Whether a TOTP secret is registered for it; null when the keychain cannot be read (locked). */
+  readonly hasTotpSecret: boolean | null;
   /**
    * Where its codes come from, as the engine's keeper decides: generated here from its TOTP secret,
    * its `mfa_process` command, its YubiKey, or typed by the person; `unknown` when the keychain or

@@ -117,6 +117,8 @@ export const EN = {
   'key.replace': 'Replace key…',
   'key.replacing': 'The new key replaces the stored one when you save.',
   'key.keep': 'Keep the stored key',
+  'key.unknown':
+    'Whether a key is stored is not known: the OS keychain cannot be read (is it locked?). The other settings can be saved now; to replace the key, unlock the keychain and open this dialog again.',
   'form.settingsLegend': 'Session',
   'field.mfaSerial': 'MFA device (ARN or serial number)',
   'hint.mfaSerial':
@@ -169,6 +171,8 @@ export const EN = {
   'totp.replacing': 'The new secret replaces the stored one when you save.',
   'totp.willRemove': 'The stored TOTP secret is removed when you save; then you type the codes.',
   'totp.keep': 'Keep the stored secret',
+  'totp.unknown':
+    'Whether a TOTP secret is stored is not known: the OS keychain cannot be read. To set or remove one, unlock the keychain and open this dialog again.',
   'totp.missing': 'TOTP secret: missing; paste the secret key or the otpauth:// URI, load the QR code image, or keep the stored secret',
 
   // Import

@@ -119,6 +119,8 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'key.replace': 'キーを置き換える…',
   'key.replacing': '保存すると、新しいキーが保存済みのキーを置き換えます。',
   'key.keep': '保存済みのキーを使い続ける',
+  'key.unknown':
+    'キーが保存されているかどうか分かりません: OS のキーチェーンを読めません（ロックされていませんか？）。ほかの設定は今すぐ保存できます。キーを置き換えるには、キーチェーンのロックを解除してからこのダイアログを開き直してください。',
   'form.settingsLegend': 'セッション',
   'field.mfaSerial': 'MFA デバイス（ARN またはシリアル番号）',
   'hint.mfaSerial':
@@ -172,6 +174,8 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'totp.replacing': '保存すると、新しいシークレットが保存済みのものを置き換えます。',
   'totp.willRemove': '保存すると TOTP シークレットを削除します。以後、コードは手入力になります。',
   'totp.keep': '保存済みのシークレットを使い続ける',
+  'totp.unknown':
+    'TOTP シークレットが保存されているかどうか分かりません: OS のキーチェーンを読めません。設定や削除をするには、キーチェーンのロックを解除してからこのダイアログを開き直してください。',
   'totp.missing':
     'TOTP シークレットが入力されていません。シークレットキーか otpauth:// URI を貼り付けるか、QR コードの画像を読み込むか、保存済みのシークレットを使い続けてください。',
 

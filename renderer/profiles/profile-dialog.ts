@@ -104,7 +104,8 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
   });
 
   // ── Long-lived key ─────────────────────────────────────────────────────────────────────
-  let keyMode: SecretMode = editing && profile.hasLongLivedKey ? 'keep' : 'replace';
+  // Kept, and nothing offered, when the keychain cannot be read (null): whether there is one is not known.
+  let keyMode: SecretMode = editing && profile.hasLongLivedKey !== false ? 'keep' : 'replace';
   const accessKeyId = field({
     name: 'accessKeyId',
     label: t('field.accessKeyId'),
@@ -183,7 +184,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
   });
 
   // ── TOTP secret ─────────────────────────────────────────────────────────────────────────
-  let totpMode: SecretMode = editing && profile.hasTotpSecret ? 'keep' : 'replace';
+  let totpMode: SecretMode = editing && profile.hasTotpSecret !== false ? 'keep' : 'replace';
   const totpSecret = field({
     name: 'totpSecret',
     label: t('field.totpSecret'),
@@ -331,6 +332,11 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     // The devices are looked up with a typed key: the stored one never comes back to the window.
     picker.button.hidden = keyMode !== 'replace';
     picker.reset();
+    if (editing && profile.hasLongLivedKey === null) {
+      keyStored.hidden = false;
+      replaceChildren(keyStored, el('p', { className: 'stored-note' }, t('key.unknown')));
+      return;
+    }
     if (!editing || !profile.hasLongLivedKey) {
       keyStored.hidden = true;
       return;
@@ -381,6 +387,11 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
 
   const renderTotp = (): void => {
     totpInputs.hidden = totpMode !== 'replace';
+    if (editing && profile.hasTotpSecret === null) {
+      totpStored.hidden = false;
+      replaceChildren(totpStored, el('p', { className: 'stored-note' }, t('totp.unknown')));
+      return;
+    }
     if (!editing || !profile.hasTotpSecret) {
       totpStored.hidden = true;
       return;

@@ -52,8 +52,9 @@ function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[
     'ul',
     { className: 'deleted-list' },
     el('li', {}, t('remove.settings')),
-    profile.hasLongLivedKey ? keyItem : null,
-    profile.hasTotpSecret ? el('li', {}, t('remove.totp')) : null,
+    // Not known (the keychain cannot be read): listed, as what the removal would delete if it is there.
+    profile.hasLongLivedKey !== false ? keyItem : null,
+    profile.hasTotpSecret !== false ? el('li', {}, t('remove.totp')) : null,
     el('li', {}, t('remove.cache')),
   );
   const forget = field({

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { checkAccessKeyId, checkDurationSeconds, checkMfaSerial, checkProfileName, checkRegion, checkSecretAccessKey } from '../../main/common/validation';
 import { screenshot, waitForEvents, waitForText } from '../support/browser';
+import { createHarness } from '../support/engine-harness';
 import { useWindows } from '../support/windows';
 
 const w = useWindows();
@@ -248,6 +249,74 @@ describe('the profile manager', () => {
     assert.equal((await w.h.engine.settings.getProfile('work')).durationSeconds, 5400);
     await waitForText(row(page, 'work').locator('.meta'), /1 hr 30 min/);
     assert.ok(!(await page.content()).includes(other.secretAccessKey));
+  });
+
+  // The keyring shared by the tests cannot be locked and unlocked in place (no prompter): the
+  // Secret Service's "is it locked?" answer is the test's, keytar and the keyring are real (as in
+  // tray-app.test.ts; locked-keychain.test.ts locks a keyring of its own for the command).
+  it('edits a profile while the keychain is locked: the key and TOTP secret not known, nothing offered for them, the settings saved, in both languages', async () => {
+    let locked = false;
+    const h = await createHarness({ sts: w.sts, keychain: { lockProbe: () => Promise.resolve(locked ? 'locked' : 'unlocked') } });
+    try {
+      w.bridge.use(h.engine);
+      const user = await h.addUser('work', { totp: true });
+      locked = true;
+      for (const [language, words] of [
+        [
+          'en',
+          {
+            key: /Whether a key is stored is not known: the OS keychain cannot be read/,
+            totp: /Whether a TOTP secret is stored is not known/,
+            codes: /Codesnot known: the OS keychain cannot be read/,
+          },
+        ],
+        [
+          'ja',
+          {
+            key: /キーが保存されているかどうか分かりません/,
+            totp: /TOTP シークレットが保存されているかどうか分かりません/,
+            codes: /不明: OS のキーチェーンを読めません/,
+          },
+        ],
+      ] as const) {
+        await h.engine.updateSettings({ language });
+        const page = await openManager();
+        // Seen on landed main: "Access key: none stored: edit the profile to store one", for a key the locked keychain holds.
+        await waitForText(row(page, 'work').locator('.meta'), words.codes);
+        assert.equal(await row(page, 'work').locator('.meta-key').count(), 0, 'no word of a missing key');
+        await row(page, 'work')
+          .getByRole('button', { name: language === 'en' ? 'Edit' : '編集' })
+          .click();
+        // Seen on landed main: the dialog asked for a key as if none were stored (and would not save
+        // without one), and offered to set a TOTP secret, with no word of the keychain.
+        await waitForText(dialog(page).locator('.stored-note').first(), words.key);
+        await waitForText(dialog(page).locator('.stored-note').nth(1), words.totp);
+        assert.equal(await dialog(page).locator('.key-inputs').isVisible(), false, 'no key asked for');
+        assert.equal(await dialog(page).locator('.totp-inputs').isVisible(), false, 'no TOTP secret asked for');
+        assert.equal(await dialog(page).locator('.stored button').count(), 0, 'nothing offered for what is not known');
+        await screenshot(page, `profile-edit-keychain-locked-${language}`);
+        await page.keyboard.press('Escape');
+      }
+      await h.engine.updateSettings({ language: 'en' });
+      const page = await openManager();
+      await row(page, 'work').getByRole('button', { name: 'Edit' }).click();
+      await page.getByLabel('Session length', { exact: true }).selectOption({ label: '8 hr' });
+      await dialog(page).getByRole('button', { name: 'Save' }).click();
+      await waitForText(page.locator('.page-status'), 'Profile work saved.');
+      assert.equal((await h.engine.settings.getProfile('work')).durationSeconds, 28_800);
+      // Removing it would delete its key and secret if they are there: the confirmation lists them.
+      await row(page, 'work').getByRole('button', { name: 'Remove' }).click();
+      await waitForText(dialog(page).locator('.deleted-list'), /its long-lived access key.*its TOTP secret/s);
+      await dialog(page).getByRole('button', { name: 'Cancel' }).click();
+      // An edit to another device, which needs the keychain, is refused whole: locked-keychain.test.ts
+      // (a keyring really locked; here only the probe's answer is).
+      locked = false;
+      assert.equal(await h.engine.secrets.getTotpSecret('work'), user.totpSecret);
+      assert.deepEqual(await h.engine.secrets.getLongLivedKey('work'), { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    } finally {
+      locked = false;
+      await h.close();
+    }
   });
 
   it("verifies a profile's key and shows the identity ARN", async () => {
