@@ -483,19 +483,26 @@ export class Engine {
   async updateProfile(name: string, patch: ProfilePatch): Promise<Profile> {
     const changes = validateProfilePatch(validateProfileName(name), patch);
     const before = changes.mfaSerial === undefined ? undefined : await this.settings.getProfile(name);
-    // Another device: its TOTP secret is forgotten (see #forgetTotpOfOtherDevice). Whether there is
-    // one is read before anything changes, so a keychain that cannot be read (locked) refuses the
-    // whole edit, instead of failing after the settings file had the new device.
-    const forgets = before !== undefined && before.mfaSerial !== changes.mfaSerial && (await this.secrets.hasTotpSecret(name));
-    const profile = await this.settings.updateProfile(name, patch);
-    if (forgets && before) {
+    let profile: Profile;
+    if (before === undefined || before.mfaSerial === changes.mfaSerial) {
+      profile = await this.settings.updateProfile(name, patch);
+    } else {
+      // Another device: the old one's TOTP secret is forgotten (see #forgetTotpOfOtherDevice) before
+      // the settings name the new device, as addProfile does: the edit is checked whole first, a
+      // keychain that cannot be read (locked) refuses it before anything changed, and a settings
+      // write that fails puts the secret back. (Seen on landed main: the settings were written
+      // first, and the locked keychain's refusal came after, with the old secret kept for the new device.)
+      await this.settings.assertUpdatable(name, patch);
+      // A damaged secret has nothing to put back; it is deleted all the same.
+      const old = await this.secrets.getTotpSecret(name).catch((error: unknown) => {
+        if (isMfaTrayError(error, 'keychain-entry-corrupt')) return undefined;
+        throw error;
+      });
+      await this.secrets.deleteTotpSecret(name);
       try {
-        await this.#forgetTotpOfOtherDevice(before, profile);
+        profile = await this.settings.updateProfile(name, patch);
       } catch (error) {
-        // Kept with the new device, the old device's secret would make wrong codes: the settings go
-        // back as they were (best effort; the error says the edit failed either way).
-        const { name: _name, ...fields } = before;
-        await this.settings.updateProfile(name, fields).catch(() => undefined);
+        if (old !== undefined) await this.secrets.setTotpSecret(name, old).catch(() => undefined);
         throw error;
       }
     }

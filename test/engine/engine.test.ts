@@ -535,6 +535,25 @@ describe('profiles', () => {
     assert.equal(await h.engine.secrets.hasTotpSecret('auto'), false, 'forgotten: replaced with another device');
   });
 
+  it('keeps the TOTP secret when an edit to another device cannot be saved: nothing changed', async () => {
+    const user = await h.addUser('auto', { totp: true });
+    const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+    const before = await readFile(settingsFile);
+    await chmod(settingsFile, 0o400);
+    await assert.rejects(h.engine.updateProfile('auto', { mfaSerial: `${user.mfaSerial}-new` }), /read-only/);
+    await chmod(settingsFile, 0o600);
+    assert.deepEqual(await readFile(settingsFile), before);
+    // Forgotten before the settings are written, and put back when they cannot be.
+    assert.equal(await h.engine.secrets.getTotpSecret('auto'), user.totpSecret);
+  });
+
+  it('checks an edit to another device whole before the keychain: a target section taken is refused as such, nothing forgotten', async () => {
+    const user = await h.addUser('auto', { totp: true });
+    await h.addUser('other');
+    await assert.rejects(h.engine.updateProfile('auto', { mfaSerial: `${user.mfaSerial}-new`, targetSection: 'other' }), { code: 'invalid-input' });
+    assert.equal(await h.engine.secrets.getTotpSecret('auto'), user.totpSecret);
+  });
+
   it('keeps the TOTP secret when the replacement on another device fails: nothing changed', async () => {
     const user = await h.addUser('auto', { totp: true });
     const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');

@@ -195,6 +195,14 @@ describe('a locked keychain', () => {
     assert.deepEqual(await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'settings.json')), settingsBefore);
   });
 
+  test("edit to another device whose section another profile writes: the input's error, not the keychain's", async () => {
+    const result = await cli(['edit', 'work', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/another-device', '--target', 'plain']);
+    assert.equal(result.status, 2, result.stderr);
+    assert.doesNotMatch(result.stderr, /keychain/);
+    assert.match(result.stderr, /plain/);
+    assert.deepEqual(await readFile(join(env.MFA_TRAY_CONFIG_DIR, 'settings.json')), settingsBefore);
+  });
+
   test('credential-process: the fresh session in the credentials file is served while the keychain is locked', async () => {
     // Seen on landed main: exit 5, "the keychain is locked", while the file held the session every
     // other AWS tool was using (an SSH login: the keychain stays locked until a desktop login).
@@ -263,12 +271,10 @@ describe('a locked keychain', () => {
     assert.equal(refreshed.status, 0, refreshed.stderr);
   });
 
-  test('edit to another device: the keychain locked after the TOTP secret was found, before it was forgotten: the settings go back', async () => {
-    const settingsFile = join(env.MFA_TRAY_CONFIG_DIR, 'settings.json');
-    const before = await readFile(settingsFile);
-    // The keyring locks itself (Secret Service's Lock, which needs no prompt) as the child is about
-    // to delete the old device's TOTP secret: what a screen lock between the two calls does.
-    const lockAtDelete = keytarCallPreload(
+  // The keyring locks itself (Secret Service's Lock, which needs no prompt) as the child is about to
+  // delete the old device's TOTP secret: what a screen lock between two keychain calls does.
+  const lockAtDelete = (): string[] =>
+    keytarCallPreload(
       join(dir, 'lock-at-delete.cjs'),
       "const { execFileSync } = require('node:child_process');",
       `(name) => {
@@ -277,11 +283,27 @@ describe('a locked keychain', () => {
           'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login']);
       }`,
     );
-    const result = await cli(['edit', 'work', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/another-device'], '', 60_000, lockAtDelete);
-    lockedLine(result, 'edit');
-    assert.equal(result.stdout, '');
-    assert.equal(await secretServiceLockProbe(keyring.env)(`${prefix}: totp-secret`, 'work'), 'locked', 'the keyring locked itself');
-    // Seen before the fix went in whole: the settings file kept the new device, with the old device's secret.
-    assert.deepEqual(JSON.parse((await readFile(settingsFile)).toString()), JSON.parse(before.toString()));
-  });
+
+  for (const [what, args, input] of [
+    ['edit', ['edit', 'work', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/another-device'], ''],
+    ['add --force', ['add', 'work', '--force', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/another-device', '--access-key-id', ''], ''],
+  ] as const) {
+    test(`${what} to another device, the keychain locked as the old device's TOTP secret is forgotten: nothing changed`, async () => {
+      await keyring.kill();
+      await keyring.restart();
+      const settingsFile = join(env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+      const before = await readFile(settingsFile);
+      const filled = args.map((arg) => arg || user.accessKeyId);
+      const result = await cli(filled, input || `${user.secretAccessKey}\n`, 60_000, lockAtDelete());
+      lockedLine(result, what);
+      assert.equal(result.stdout, '');
+      assert.equal(await secretServiceLockProbe(keyring.env)(`${prefix}: totp-secret`, 'work'), 'locked', 'the keyring locked itself');
+      // Seen on landed main (edit): the settings file had the new device, the old device's secret still kept for it.
+      assert.deepEqual(await readFile(settingsFile), before);
+      await keyring.kill();
+      await keyring.restart();
+      const listed = await cli(['list']);
+      assert.match(listed.stdout, /^work\s+TOTP secret, auto\s/m, `the TOTP secret is still there: ${listed.stdout}`);
+    });
+  }
 });

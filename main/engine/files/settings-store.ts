@@ -435,6 +435,20 @@ export class SettingsStore {
   }
 
   /**
+   * Whether {@link updateProfile} would take this patch now (the profile there, each field, the
+   * fields together, the target section free), without writing: for a caller that must know before
+   * it changes the keychain.
+   */
+  async assertUpdatable(name: string, patch: ProfilePatch): Promise<void> {
+    const wanted = validateProfileName(name);
+    const changes = validateProfilePatch(wanted, patch);
+    const document = await this.#read(false);
+    const stored = document.profiles[findProfile(document, wanted)];
+    if (stored === undefined) throw notFound(wanted, document);
+    assertSectionFree(document, validatePatchedProfile(toProfile(stored), changes).targetSection, wanted);
+  }
+
+  /**
    * Changes some of a profile's fields and returns the changed profile. The name cannot change
    * (the keychain entries are keyed by it). Unknown fields the file holds for it are kept.
    */
