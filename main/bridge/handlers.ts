@@ -8,7 +8,7 @@
  */
 import * as z from 'zod/mini';
 import type { BridgeApi, BridgeError, BridgeEvents, BridgeOperation, BridgeResult, NewProfileForm, ProfileView } from '../common/bridge';
-import { MfaTrayError, isMfaTrayError } from '../common/errors';
+import { MfaTrayError, isKeychainDown, isMfaTrayError } from '../common/errors';
 import { explainedPolicies } from '../common/mfa-policy';
 import { ROLE_CHAIN_MAX_SECONDS, type Engine, type ListingOptions, type RefreshInput } from '../engine';
 
@@ -135,7 +135,10 @@ export async function profileViews(engine: Engine, listing: ListingOptions = {})
   // hides the roles, not the profiles.
   const { profiles: statuses, roles } = await engine.statusWithRoles(listing);
   // Not known when the keychain cannot be read: the list still shows (its rows say why).
-  const withKey = await engine.profilesWithKey(listing).catch(() => undefined);
+  const withKey = await engine.profilesWithKey(listing).catch((error: unknown) => {
+    if (isMfaTrayError(error) && isKeychainDown(error.code)) return undefined;
+    throw error;
+  });
   return statuses.map(({ profile, state, hasTotpSecret, plan }) => ({
     ...profile,
     state,

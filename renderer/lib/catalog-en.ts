@@ -118,7 +118,7 @@ export const EN = {
   'key.replacing': 'The new key replaces the stored one when you save.',
   'key.keep': 'Keep the stored key',
   'key.unknown':
-    'Whether a key is stored is not known: the OS keychain cannot be read (is it locked?). The other settings can be saved now; to replace the key, unlock the keychain and open this dialog again.',
+    'Whether a key is stored is not known: the OS keychain cannot be read (is it locked?). The other settings, but for the MFA device, can be saved now; to replace the key, unlock the keychain and open this dialog again.',
   'form.settingsLegend': 'Session',
   'field.mfaSerial': 'MFA device (ARN or serial number)',
   'hint.mfaSerial':

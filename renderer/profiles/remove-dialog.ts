@@ -2,6 +2,7 @@
  * Remove a profile, after a confirmation that lists exactly what is deleted and what stays.
  */
 import type { ProfileView } from '../../main/common/bridge';
+import { isKeychainDown } from '../../main/common/errors';
 import { call } from '../lib/bridge';
 import { openDialog, type DialogHandle } from '../lib/dialog';
 import { el } from '../lib/dom';
@@ -29,6 +30,7 @@ function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[
   const { i18n, profile } = options;
   const t = i18n.t.bind(i18n);
   const keyItem = el('li', {}, t('remove.key'));
+  const totpItem = el('li', { attrs: { hidden: profile.hasTotpSecret === false } }, t('remove.totp'));
   const copies = el('p', { className: 'warning', attrs: { hidden: true } });
   const restoreSection = `${profile.name}-long-term`;
   const restore = field({
@@ -41,7 +43,13 @@ function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[
   // What would be lost, from the engine (the same answer the command gives): the masked key id and
   // whether another copy exists. Until it arrives the dialog shows the general list.
   void call((b) => b.getRemovalImpact(profile.name)).then((result) => {
-    if (!result.ok || result.value.maskedKeyId === null) return;
+    if (!result.ok) {
+      // The keychain cannot be read (locked, say): the removal would fail the same way; said before it is asked for.
+      if (isKeychainDown(result.error.code)) showError(message, errorText(i18n, result.error));
+      return;
+    }
+    totpItem.hidden = !result.value.hasTotpSecret;
+    if (result.value.maskedKeyId === null) return;
     keyItem.textContent = t('remove.keyMasked', { key: result.value.maskedKeyId });
     copies.textContent =
       result.value.keyCopies.length > 0 ? t('remove.otherCopy', { sections: result.value.keyCopies.map((s) => `[${s}]`).join(', ') }) : t('remove.onlyCopy');
@@ -54,7 +62,7 @@ function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[
     el('li', {}, t('remove.settings')),
     // Not known (the keychain cannot be read): listed, as what the removal would delete if it is there.
     profile.hasLongLivedKey !== false ? keyItem : null,
-    profile.hasTotpSecret !== false ? el('li', {}, t('remove.totp')) : null,
+    totpItem,
     el('li', {}, t('remove.cache')),
   );
   const forget = field({

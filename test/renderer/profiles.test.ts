@@ -260,6 +260,7 @@ describe('the profile manager', () => {
     try {
       w.bridge.use(h.engine);
       const user = await h.addUser('work', { totp: true });
+      await h.addUser('plain');
       locked = true;
       for (const [language, words] of [
         [
@@ -307,6 +308,11 @@ describe('the profile manager', () => {
       // Removing it would delete its key and secret if they are there: the confirmation lists them.
       await row(page, 'work').getByRole('button', { name: 'Remove' }).click();
       await waitForText(dialog(page).locator('.deleted-list'), /its long-lived access key.*its TOTP secret/s);
+      await dialog(page).getByRole('button', { name: 'Cancel' }).click();
+      // An entry the locked keychain answers "absent" for (plain has no TOTP secret) is asked about:
+      // the removal would fail, and the confirmation says so before it is asked for.
+      await row(page, 'plain').getByRole('button', { name: 'Remove' }).click();
+      await waitForText(dialog(page).locator('.message'), /keychain is locked/);
       await dialog(page).getByRole('button', { name: 'Cancel' }).click();
       // An edit to another device, which needs the keychain, is refused whole: locked-keychain.test.ts
       // (a keyring really locked; here only the probe's answer is).
