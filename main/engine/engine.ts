@@ -671,17 +671,25 @@ export class Engine {
    */
   async removeProfile(name: string, options: { readonly forgetSession?: boolean; readonly restoreKeyTo?: string } = {}): Promise<void> {
     const profile = await this.settings.getProfile(name);
+    // What the keychain holds for it, read before anything changes: a keychain that cannot be read
+    // refuses the removal here, and what a later step's failure would lose is put back. (Seen on
+    // landed main: the settings file could not be written, and the key and TOTP secret were gone
+    // while the error said nothing was changed.)
+    const kept = await this.#removalSnapshot(name);
     // First: the session may stay in the file, but no longer as this profile's (a profile added again
     // under the name is another), and a kept session of it is never written there (writeKept). Put
     // back when the removal fails (a locked keychain), for credential-process's read of the file.
     const recorded = this.#written.entry(name);
     await this.#written.clear(name);
+    let forgot = false;
     try {
       if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
-      if (options.forgetSession) await this.credentials.forgetSession(profile.targetSection);
+      if (options.forgetSession) forgot = (await this.credentials.forgetSession(profile.targetSection)) !== 'unchanged';
       await this.secrets.deleteAll(name);
       await this.settings.removeProfile(name);
     } catch (error) {
+      await kept.putBack();
+      if (forgot && kept.session) await this.credentials.writeSession(profile.targetSection, kept.session).catch(() => undefined);
       if (recorded) await this.#written.set(name, recorded);
       throw error;
     }
@@ -1386,6 +1394,31 @@ export class Engine {
       await putBack();
       throw error;
     }
+  }
+
+  /**
+   * A profile's keychain entries before its removal, and the function that writes back those that
+   * were there (each tried; it never throws). An entry that cannot be read (a locked keychain) is
+   * thrown; a damaged one has nothing to put back.
+   */
+  async #removalSnapshot(name: string): Promise<{ readonly session: SessionCredentials | undefined; readonly putBack: () => Promise<void> }> {
+    const readable = <T>(read: Promise<T | undefined>): Promise<T | undefined> =>
+      read.catch((error: unknown) => {
+        if (isMfaTrayError(error, 'keychain-entry-corrupt')) return undefined;
+        throw error;
+      });
+    // One after another: the store serialises its calls anyway.
+    const key = await readable(this.secrets.getLongLivedKey(name));
+    const totp = await readable(this.secrets.getTotpSecret(name));
+    const session = await readable(this.secrets.getSession(name));
+    const putBack = async (): Promise<void> => {
+      await Promise.allSettled([
+        key && this.secrets.setLongLivedKey(name, key),
+        totp && this.secrets.setTotpSecret(name, totp),
+        session && this.secrets.setSession(name, session),
+      ]);
+    };
+    return { session, putBack };
   }
 
   /**

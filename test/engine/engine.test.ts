@@ -584,6 +584,25 @@ describe('profiles', () => {
     assert.ok((await readCredentials()).work?.aws_session_token, 'the session section stays without --forget-session');
   });
 
+  it('a removal whose settings write fails loses nothing: key, TOTP secret, session and its section are all back', async () => {
+    const user = await h.addUser('work', { totp: true });
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    const session = await h.engine.secrets.getSession('work');
+    const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+    const before = await readFile(settingsFile);
+    await chmod(settingsFile, 0o400);
+    // Seen on landed main: "Cannot ... settings file ... Nothing was changed.", with the key and the
+    // TOTP secret gone from the keychain (the settings are written last).
+    await assert.rejects(h.engine.removeProfile('work', { forgetSession: true }), /read-only/);
+    await chmod(settingsFile, 0o600);
+    assert.deepEqual(await readFile(settingsFile), before);
+    assert.deepEqual(await h.engine.secrets.getLongLivedKey('work'), { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    assert.equal(await h.engine.secrets.getTotpSecret('work'), user.totpSecret);
+    assert.deepEqual(await h.engine.secrets.getSession('work'), session);
+    assert.equal((await readCredentials()).work?.aws_session_token, session?.sessionToken, 'the section forgotten is written back');
+  });
+
   it('forgets a session: the section we wrote is gone from the file', async () => {
     const user = await h.addUser('work');
     await loopback.sts.avoidStepEdge();
