@@ -99,6 +99,8 @@ export interface StatusReport {
   readonly roles: readonly RoleStatus[];
   /** Why `roles` is empty when the config file could not be read (the profiles are all there still). */
   readonly rolesUnread?: MfaTrayError;
+  /** Why no session could be found in the credentials file: it cannot be read. */
+  readonly credentialsUnread?: MfaTrayError;
 }
 
 /** How one profile's refresh in {@link Engine.refreshMany} ended (`skipped`: not started, the run was stopped). */
@@ -200,6 +202,8 @@ const LIST_SETTLE_MS = 3_000;
 /** What a status checks each session against: the credentials file (undefined: unreadable) and the record of kept sessions. */
 interface FileView {
   readonly credentials: IniDocument | 'missing' | undefined;
+  /** Why the credentials file could not be read (a folder, a pipe, no permission in its place). */
+  readonly unread?: MfaTrayError;
   readonly kept: ReadonlyMap<string, { readonly accessKeyId: string }>;
 }
 
@@ -1268,7 +1272,7 @@ export class Engine {
       if (entry instanceof MfaTrayError) damaged.set(name, damagedEntryState(entry));
       else found.set(name, entry);
     }
-    // One read of the credentials file (unreadable: left to refresh and doctor to say), beside the keeper's sources.
+    // One read of the credentials file (unreadable: its sessions are not in it, and the report says why), beside the keeper's sources.
     const [file, sources] = await Promise.all([
       this.#fileView(),
       this.sessions.load(profiles, found).then(() => this.keeper.shownSourcesOf(profiles, withTotp)),
@@ -1282,6 +1286,7 @@ export class Engine {
       })),
       roles: this.#roleStates(roles, sessions),
       ...(rolesUnread ? { rolesUnread } : {}),
+      ...(file.unread ? { credentialsUnread: file.unread } : {}),
     };
   }
 
@@ -1300,8 +1305,15 @@ export class Engine {
 
   /** The credentials file, read once (unreadable: left to refresh and doctor to say), and the sessions kept because it could not take them. */
   async #fileView(): Promise<FileView> {
-    const [credentials, kept] = await Promise.all([this.credentials.document().catch(() => undefined), this.#written.kept(this.credentials.path)]);
-    return { credentials, kept };
+    let unread: MfaTrayError | undefined;
+    const [credentials, kept] = await Promise.all([
+      this.credentials.document().catch((error: unknown) => {
+        if (isMfaTrayError(error)) unread = error;
+        return undefined;
+      }),
+      this.#written.kept(this.credentials.path),
+    ]);
+    return { credentials, kept, ...(unread ? { unread } : {}) };
   }
 
   /**
@@ -1310,9 +1322,10 @@ export class Engine {
    * words and its fix: the AWS tools that read the file do not have it.
    */
   #asTheFileHasIt(profile: Profile, state: SessionState, accessKeyId: string | undefined, file: FileView): SessionState {
-    const { credentials } = file;
-    if (credentials === undefined || accessKeyId === undefined || (state.kind !== 'valid' && state.kind !== 'expiring')) return state;
-    const missing = sessionMissingFrom(credentials, profile.targetSection, accessKeyId);
+    const { credentials, unread } = file;
+    if (accessKeyId === undefined || (state.kind !== 'valid' && state.kind !== 'expiring')) return state;
+    // A file that cannot be read (a folder in its place, say) gives no AWS tool the session either.
+    const missing = unread ? 'the file cannot be read' : credentials && sessionMissingFrom(credentials, profile.targetSection, accessKeyId);
     if (missing === undefined) return state;
     // AWS gave it, the file could not take it (a full disk, say): it is written there once it can.
     const why =
@@ -1324,7 +1337,8 @@ export class Engine {
       code: 'session-not-in-file',
       reason: notInFileMessage(profile, this.credentials.path, formatDuration(state.expiresAt - this.clock.now()), why),
       expiresAt: state.expiresAt,
-      remedies: [{ action: 'refresh', profile: profile.name }],
+      // A refresh cannot help a file that cannot be read: what can is in the file's own error.
+      remedies: unread ? [] : [{ action: 'refresh', profile: profile.name }],
     };
   }
 

@@ -407,6 +407,23 @@ describe('status', () => {
     rmSync(cli.sandbox.credentialsFile);
     const gone = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
     assert.match(gone.profiles[0]?.failure?.message ?? '', /is not in the credentials file .*: the file does not exist\./);
+
+    // Seen on landed main: "valid", exit 0, with a folder (or a pipe, or /dev/null) where the file
+    // should be: no AWS tool can read the session there.
+    mkdirSync(cli.sandbox.credentialsFile);
+    const folder = await cli.sandbox.run(['status']);
+    assert.equal(folder.status, 6, folder.stderr);
+    assert.match(folder.stdout, /^dev +\[dev\] +not in file +/m);
+    assert.doesNotMatch(folder.stdout, /refresh dev/, 'a refresh cannot help: the file is the trouble');
+    assert.match(folder.stderr, /^mfa-tray status: Cannot read the credentials file .*: it is a folder, not a regular file\. Nothing was changed\.\n$/);
+    const folderJson = await cli.sandbox.run(['status', '--json']);
+    assert.equal(folderJson.status, 6, folderJson.stderr);
+    const parsed = JSON.parse(folderJson.stdout) as StatusJson;
+    assert.equal(parsed.profiles[0]?.failure?.code, 'session-not-in-file');
+    assert.match(
+      parsed.profiles[0]?.failure?.message ?? '',
+      /is not in the credentials file .*: the file cannot be read\. AWS tools that read the file with profile dev do not get it\.$/,
+    );
   });
 
   test('--json has the documented shape', async () => {

@@ -66,9 +66,11 @@ Options:
     // Role profiles under their source: no code of their own ("role of <source>" in the TOTP column).
     for (const { role, state } of roles) rows.push(row(role.name, role.name, state, `role of ${role.sourceProfile}`));
     ctx.write(renderTable(['PROFILE', 'SECTION', 'STATE', 'EXPIRES', 'LEFT', 'TOTP'], rows));
-    // A failure the table's word cannot explain (the keychain's own is the line the run ends with).
+    // A failure the table's word cannot explain (the keychain's own, and an unreadable credentials
+    // file's, is the line the run ends with).
     for (const { profile, state } of statuses) {
       if (state.kind !== 'failed' || isKeychainDown(state.code) || state.code === 'keychain-entry-corrupt') continue;
+      if (report.credentialsUnread && state.code === 'session-not-in-file') continue;
       const fix = describeRemedies(state.remedies ?? []);
       ctx.out(`\n${profile.name}: ${state.reason}${fix === '' ? '' : ` ${fix}.`}`);
     }
@@ -97,10 +99,11 @@ export function failIfKeychainDown(statuses: readonly ProfileStatus[]): void {
  * The end of `status` and `list`, once their table is out. The profiles are listed from the settings
  * file even when the keychain cannot be read, and the role profiles left out when the config file
  * cannot be read; the run still fails then, with one line saying why (exit 5 for the keychain, as
- * every command does then, before the config file's 6).
+ * every command does then, before the files' 6: the credentials file's, then the config file's).
  */
 export function failIfIncomplete(report: StatusReport): typeof EXIT.ok {
   failIfKeychainDown(report.profiles);
+  if (report.credentialsUnread) throw report.credentialsUnread;
   const unread = report.rolesUnread;
   if (unread) throw new MfaTrayError(unread.code, `${unread.message} Role profiles are not shown.`, { cause: unread });
   return EXIT.ok;
