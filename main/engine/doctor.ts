@@ -306,7 +306,9 @@ async function fileChecks(
   const credentials = credentialsRead === 'missing' ? undefined : credentialsRead;
   const configRead = await read(deps.configPath);
   const config = configRead === 'missing' ? undefined : configRead;
-  if (process.platform !== 'win32') {
+  // Only for a file read as one: a folder's or a device's mode is not a file's (chmod 600 through a
+  // link to /dev/null, run as root, would change it for the whole system).
+  if (process.platform !== 'win32' && credentials !== undefined) {
     const mode = await stat(deps.credentialsPath).then(
       (s) => s.mode & 0o777,
       () => undefined,
@@ -383,7 +385,11 @@ async function fileChecks(
           ),
     );
   }
-  if (checks.length === 0) checks.push(check('files', 'pass', `${deps.credentialsPath} and ${deps.configPath} read cleanly.`));
+  if (checks.length === 0) {
+    const said = (path: string, read: IniDocument | 'missing' | undefined): string =>
+      `${path} ${read === 'missing' ? 'does not exist (yet)' : 'reads cleanly'}`;
+    checks.push(check('files', 'pass', `${said(deps.credentialsPath, credentialsRead)}; ${said(deps.configPath, configRead)}.`));
+  }
   return { checks, credentials: credentialsRead };
 }
 

@@ -61,6 +61,11 @@ describe('doctor', () => {
     assert.equal(text.status, 0);
     assert.match(text.stdout, /^ok {4}key \(work\): AKIA…\w{4} is long-lived and active: arn:aws:iam::123456789012:user\/\S+\.$/m);
     assert.match(text.stdout, /^ok {4}session \(work\): A session with 1[12] h \d+ min left\.$/m);
+    // Seen on landed main: "… and …/config read cleanly." for a config file that is not there.
+    assert.match(checks.find((c) => c.check === 'files')?.message ?? '', /credentials reads cleanly; .*config reads cleanly\.$/);
+    rmSync(cli.sandbox.configFile);
+    const withoutConfig = await doctor();
+    assert.match(withoutConfig.checks.find((c) => c.check === 'files')?.message ?? '', /credentials reads cleanly; .*config does not exist \(yet\)\.$/);
   });
 
   test('AWS credentials or AWS_PROFILE in the environment: named, with the fix; exit 9', async () => {

@@ -56,7 +56,7 @@ test('a named pipe: refresh, doctor and status end at once (exit 6, one line); n
 
   const doctor = await cli.sandbox.run(['doctor'], { timeoutMs: 20_000 });
   assert.match(doctor.stdout, /Cannot read .*credentials: it is a named pipe, not a regular file\. The AWS CLI and SDKs cannot read it either\./);
-  assert.doesNotMatch(doctor.stdout, /read cleanly/);
+  assert.doesNotMatch(doctor.stdout, /reads? cleanly/);
 
   // No cached session and a registered secret: credential-process would refresh, and refuses the same way.
   assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string })).status, 0);
@@ -95,6 +95,11 @@ test('a link to a device (as to /dev/null): refused before anything is sent, the
   assert.ok(statSync(device).isCharacterDevice(), 'the device is still a device');
   assert.ok(lstatSync(cli.sandbox.credentialsFile).isSymbolicLink(), 'the link is still a link');
   assert.deepEqual(readdirSync(dirname(device)), ['null'], 'no lock or temp file beside the device');
+  // Seen on landed main: "can be read by other users (mode 666). Fix: chmod 600 …": through the
+  // link, as root, that would change /dev/null for the whole system.
+  const doctor = await cli.sandbox.run(['doctor'], { timeoutMs: 20_000 });
+  assert.match(doctor.stdout, /it is a device, not a regular file/);
+  assert.doesNotMatch(doctor.stdout, /chmod|other users/);
 });
 
 test('a folder: exit 6, one line, nothing sent', async () => {
@@ -104,6 +109,13 @@ test('a folder: exit 6, one line, nothing sent', async () => {
   assertOneLine(refresh, 6, /^mfa-tray refresh: dev: Cannot read the credentials file .*: it is a folder, not a regular file\. Nothing was changed\.$/);
   assert.equal(cli.requests('GetSessionToken').length, 0, 'the code was not sent');
   assert.deepEqual(readdirSync(cli.sandbox.credentialsFile), []);
+  // Seen on landed main: "mode 755 … chmod 600" for the folder.
+  const doctor = await cli.sandbox.run(['doctor'], { timeoutMs: 20_000 });
+  assert.match(doctor.stdout, /it is a folder, not a regular file/);
+  assert.doesNotMatch(doctor.stdout, /chmod|other users/);
+  // A session kept in the keychain is not where the AWS tools look: status says so, exit 6.
+  const status = await cli.sandbox.run(['status'], { timeoutMs: 20_000 });
+  assert.equal(status.status, 6, status.stderr);
 });
 
 test('a file whose lines end in a lone CR (old Mac): refused before anything is sent (exit 6, one line), the file byte for byte as it was', async () => {
