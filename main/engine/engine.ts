@@ -400,8 +400,9 @@ export class Engine {
   /**
    * Stores a profile: its long-lived key in the keychain, its settings in the settings file.
    * Everything is validated first; if the settings write fails the keychain is put back as it was.
+   * @returns the profile as stored, and what it replaced, for the surfaces to say.
    */
-  async addProfile(input: AddProfileInput, options: AddProfileOptions = {}): Promise<Profile> {
+  async addProfile(input: AddProfileInput, options: AddProfileOptions = {}): Promise<StoredProfile> {
     const { accessKeyId, secretAccessKey, ...profileInput } = input;
     const profile = validateProfileInput(profileInput);
     const key = validateLongLivedKey({ accessKeyId, secretAccessKey });
@@ -415,16 +416,23 @@ export class Engine {
     // A replaced profile on another device forgets that device's TOTP secret, before the settings
     // are written: a failure of either puts the keychain back as it was.
     const forgets = existing !== undefined && totpSecret === undefined && existing.mfaSerial !== profile.mfaSerial;
+    // The key it replaces, masked, to be named: not when the keychain cannot say (the write below tells why).
+    const replacedKey = existing ? await this.secrets.getLongLivedKey(profile.name).catch(() => undefined) : undefined;
+    let forgotTotpSecret = false;
     await this.#withKeychainRollback(profile.name, totpSecret !== undefined || forgets, async () => {
       await this.secrets.setLongLivedKey(profile.name, key);
       if (totpSecret !== undefined) await this.secrets.setTotpSecret(profile.name, totpSecret);
-      if (existing && forgets) await this.#forgetTotpOfOtherDevice(existing, profile);
+      if (existing && forgets) forgotTotpSecret = await this.#forgetTotpOfOtherDevice(existing, profile);
       await this.settings.addProfile(profile, { replace: options.replace === true });
     });
     await this.sessions.load();
     this.#schedule(profile.name);
     this.#changed('profiles');
-    return profile;
+    return {
+      profile,
+      ...(existing ? { replaced: { profile: existing, maskedKeyId: replacedKey && maskKeyId(replacedKey.accessKeyId) } } : {}),
+      forgotTotpSecret,
+    };
   }
 
   /** The app settings and every profile, in one read of the settings file. */
@@ -603,10 +611,7 @@ export class Engine {
    * it reads back from the keychain unchanged. @returns the profile, the plan (where each value
    * came from) and the imported key's id, masked.
    */
-  async importProfile(
-    name: string,
-    options: ImportProfileOptions = {},
-  ): Promise<{ readonly profile: Profile; readonly plan: ImportPlan; readonly maskedKeyId: string }> {
+  async importProfile(name: string, options: ImportProfileOptions = {}): Promise<StoredProfile & { readonly plan: ImportPlan; readonly maskedKeyId: string }> {
     const plan = await this.planImport(name, options);
     const { fromSection } = plan;
     const key = await this.credentials.readLongLivedKey(fromSection);
@@ -618,7 +623,7 @@ export class Engine {
         { field: 'targetSection' },
       );
     }
-    const profile = await this.addProfile(
+    const stored = await this.addProfile(
       {
         name,
         mfaSerial: plan.mfaSerial.value,
@@ -640,13 +645,9 @@ export class Engine {
       }
       await this.credentials.removeLongLivedKey(fromSection, key.accessKeyId);
     }
-    return { profile, plan, maskedKeyId: maskKeyId(key.accessKeyId) };
+    return { ...stored, plan, maskedKeyId: maskKeyId(key.accessKeyId) };
   }
 
-  /**
-   * Forgets a profile: its settings and every keychain entry; its credentials-file session only
-   * with `forgetSession`.
-   */
   /**
    * What removing a profile would lose, for the question the command and the window ask: its
    * access key (masked), whether another copy of that key exists (a credentials-file section
@@ -669,9 +670,10 @@ export class Engine {
   }
 
   /**
-   * Forgets a profile and its keychain entries. `restoreKeyTo`: first write the long-lived key back
-   * into that credentials-file section (the way back from `import --remove-plaintext`); when that
-   * write fails, nothing is forgotten.
+   * Forgets a profile: its settings and every keychain entry; its credentials-file session only
+   * with `forgetSession`. `restoreKeyTo`: first write the long-lived key back into that
+   * credentials-file section (the way back from `import --remove-plaintext`); when that write fails,
+   * nothing is forgotten. When a later step fails, what was deleted is put back.
    */
   async removeProfile(name: string, options: { readonly forgetSession?: boolean; readonly restoreKeyTo?: string } = {}): Promise<void> {
     const profile = await this.settings.getProfile(name);
@@ -1463,6 +1465,15 @@ export class Engine {
     };
     return { putBack, hadTotpSecret: totp?.value !== undefined };
   }
+}
+
+/** A profile as {@link Engine.addProfile} stored it, and what it replaced; no secret in it. */
+export interface StoredProfile {
+  readonly profile: Profile;
+  /** The profile of that name it replaced (`replace`), with its key masked (undefined: none, or unreadable). */
+  readonly replaced?: { readonly profile: Profile; readonly maskedKeyId: string | undefined };
+  /** Whether the TOTP secret of the replaced profile's other MFA device was forgotten. */
+  readonly forgotTotpSecret: boolean;
 }
 
 /** What removing a profile would lose ({@link Engine.removalImpact}); no secret in it. */

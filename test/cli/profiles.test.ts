@@ -250,6 +250,31 @@ describe('import', () => {
     );
   });
 
+  test('--force over an existing profile says what it replaced: the old key, each setting that changed, a TOTP secret forgotten', async () => {
+    const old = cli.sts.registerUser();
+    await cli.sandbox.addProfile('dev', old, ['--target', 'DEV', '--region', 'ap-northeast-1']);
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: old.totpSecret as string })).status, 0);
+    writeLegacy(cli.user);
+    const result = await cli.sandbox.run(['import', 'dev', '--from', section, '--force']);
+    assert.equal(result.status, 0, result.stderr);
+    // Seen on landed main: the plain "Imported … as profile dev", with the old key and the TOTP secret
+    // gone and [DEV] and ap-northeast-1 set back without a word.
+    assert.match(result.stdout, /^Imported \[legacy\] as profile dev, replacing the profile of that name:\n/);
+    assert.match(result.stdout, new RegExp(`^  access key {6}AKIA…\\w{4}, now in the keychain \\(was AKIA…${old.accessKeyId.slice(-4)}\\)$`, 'm'));
+    assert.match(result.stdout, new RegExp(`^  MFA device {6}\\S+ \\(from .*\\) \\(was ${old.mfaSerial}\\)$`, 'm'));
+    assert.match(result.stdout, /^ {2}region {10}eu-central-1 \(from .*\) \(was ap-northeast-1\)$/m);
+    assert.match(result.stdout, /^ {2}sessions go to {2}\[dev\] of \S+ \(from the profile's name\) \(was \[DEV\]\)$/m);
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^Forgot the TOTP secret registered for the previous MFA device ${old.mfaSerial}; register the new device's with: mfa-tray totp set dev$`,
+        'm',
+      ),
+    );
+    assertNoSecret(result, cli.user.secretAccessKey);
+    assertNoSecret(result, old.secretAccessKey);
+  });
+
   test('an unknown section is a clear error', async () => {
     writeLegacy(cli.user);
     const result = await cli.sandbox.run(['import', 'dev', '--from', 'nope']);

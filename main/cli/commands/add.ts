@@ -10,7 +10,7 @@ among several you pick on the terminal. Security keys (FIDO) are listed but cann
  * Everything else is checked before the secret is asked for, so a typo in a flag costs no paste.
  */
 import { MfaTrayError } from '../../common/errors';
-import type { LongLivedKey } from '../../common/model';
+import type { LongLivedKey, Profile } from '../../common/model';
 import { checkAccessKeyId, checkProfileInput, invalidInputs, validateProfileInput, validateSecretAccessKey } from '../../common/validation';
 import { pickMfaDevice, type Engine } from '../../engine';
 import { UsageError, flag, stringOption } from '../args';
@@ -93,22 +93,21 @@ Options:
       const identity = await engine.verifyKey(key, profile.region);
       ctx.out(`Verified: key ${maskKeyId(keyId)} belongs to ${identity.arn}`);
     }
-    // The engine forgets a TOTP secret registered for the previous MFA device; said here when it does.
-    const forgetsTotp = existing !== undefined && existing.mfaSerial !== profile.mfaSerial && (await engine.hasTotpSecret(profile.name));
-    const stored = await engine.addProfile({ ...profile, ...key }, { replace: force });
+    const { profile: stored, replaced, forgotTotpSecret } = await engine.addProfile({ ...profile, ...key }, { replace: force });
     ctx.out(
-      `${existing ? 'Replaced' : 'Added'} profile ${stored.name}: key ${maskKeyId(keyId)} in the keychain, MFA device ${stored.mfaSerial}, ` +
+      `${replaced ? 'Replaced' : 'Added'} profile ${stored.name}: key ${maskKeyId(keyId)} in the keychain, MFA device ${stored.mfaSerial}, ` +
         `region ${stored.region}, sessions of ${stored.durationSeconds} s go to [${stored.targetSection}] in ${engine.credentialsPath}.`,
     );
-    if (existing && forgetsTotp) {
-      ctx.out(
-        `Forgot the TOTP secret registered for the previous MFA device ${existing.mfaSerial}; register the new device's with: mfa-tray totp set ${stored.name}`,
-      );
-    }
+    if (replaced && forgotTotpSecret) ctx.out(forgotTotpLine(replaced.profile, stored.name));
     ctx.out(`Get a session with: mfa-tray refresh ${stored.name}`);
     return EXIT.ok;
   },
 };
+
+/** What `add --force` and `import --force` say when the replaced profile's TOTP secret was forgotten. */
+export function forgotTotpLine(replaced: Profile, name: string): string {
+  return `Forgot the TOTP secret registered for the previous MFA device ${replaced.mfaSerial}; register the new device's with: mfa-tray totp set ${name}`;
+}
 
 /** The device when none was named: the engine's pick among the user's devices, the person's on a terminal. */
 async function lookUpDevice(ctx: CliContext, engine: Engine, key: LongLivedKey, region: string | undefined): Promise<string> {

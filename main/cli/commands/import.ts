@@ -8,6 +8,7 @@ import { flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { terminalDeviceChooser } from '../pick-device';
+import { forgotTotpLine } from './add';
 
 export const importCommand: Command = {
   name: 'import',
@@ -60,7 +61,7 @@ Options:
       region: stringOption(values, 'region'),
       durationSeconds: stringOption(values, 'duration'),
     };
-    const { profile, plan, maskedKeyId } = await engine.importProfile(name, {
+    const { profile, plan, maskedKeyId, replaced, forgotTotpSecret } = await engine.importProfile(name, {
       removePlaintext,
       replace: flag(values, 'force'),
       ...chooser(terminalDeviceChooser(ctx)),
@@ -68,12 +69,20 @@ Options:
     });
     const file = engine.credentialsPath;
     const { fromSection } = plan;
-    ctx.out(`Imported [${fromSection}] as profile ${profile.name}${describeSource(plan)}:`);
-    ctx.out(`  access key      ${maskedKeyId}, now in the keychain`);
-    ctx.out(`  MFA device      ${profile.mfaSerial} ${origin(plan.mfaSerial)}`);
-    ctx.out(`  region          ${profile.region} ${origin(plan.region)}`);
-    ctx.out(`  duration        ${profile.durationSeconds} s ${origin(plan.durationSeconds)}`);
-    ctx.out(`  sessions go to  [${profile.targetSection}] of ${file} ${origin(plan.targetSection)}`);
+    // Over an existing profile (--force): what each line replaced, where it differs.
+    const was = (now: string, before: string | undefined): string => (replaced && before !== undefined && before !== now ? ` (was ${before})` : '');
+    const old = replaced?.profile;
+    ctx.out(`Imported [${fromSection}] as profile ${profile.name}${describeSource(plan)}${replaced ? ', replacing the profile of that name' : ''}:`);
+    ctx.out(`  access key      ${maskedKeyId}, now in the keychain${was(maskedKeyId, replaced?.maskedKeyId)}`);
+    ctx.out(`  MFA device      ${profile.mfaSerial} ${origin(plan.mfaSerial)}${was(profile.mfaSerial, old?.mfaSerial)}`);
+    ctx.out(`  region          ${profile.region} ${origin(plan.region)}${was(profile.region, old?.region)}`);
+    ctx.out(
+      `  duration        ${profile.durationSeconds} s ${origin(plan.durationSeconds)}${was(`${profile.durationSeconds} s`, old && `${old.durationSeconds} s`)}`,
+    );
+    ctx.out(
+      `  sessions go to  [${profile.targetSection}] of ${file} ${origin(plan.targetSection)}${was(`[${profile.targetSection}]`, old && `[${old.targetSection}]`)}`,
+    );
+    if (replaced && forgotTotpSecret) ctx.out(forgotTotpLine(replaced.profile, profile.name));
     if (removePlaintext) {
       ctx.out(`Removed the plaintext key from [${fromSection}] in ${file} (mfa-tray remove ${profile.name} --restore-plaintext puts it back).`);
     } else {
