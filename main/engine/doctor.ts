@@ -124,12 +124,13 @@ async function sessionNotInFile(
   credentials: IniDocument | 'missing' | undefined,
   left: string,
 ): Promise<Check | undefined> {
-  if (credentials === undefined) return undefined; // unreadable: the files check says so
   const cached = await deps.sessionKeyId(profile.name).catch(() => undefined);
   if (cached === undefined) return undefined;
-  const why = sessionMissingFrom(credentials, profile.targetSection, cached);
+  // Unreadable (undefined): not in it either, as status says; the files check says why and what fixes it.
+  const why = sessionMissingFrom(credentials ?? 'unreadable', profile.targetSection, cached);
   if (why === undefined) return undefined;
-  return check('session', 'fail', notInFileMessage(profile, deps.credentialsPath, left, why), `mfa-tray refresh ${profile.name}`, profile.name);
+  const fix = credentials === undefined ? 'see the files check' : `mfa-tray refresh ${profile.name}`;
+  return check('session', 'fail', notInFileMessage(profile, deps.credentialsPath, left, why), fix, profile.name);
 }
 
 /** Variables that take precedence over every profile in the AWS CLI and SDKs. */

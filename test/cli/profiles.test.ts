@@ -449,6 +449,9 @@ describe('status', () => {
       parsed.profiles[0]?.failure?.message ?? '',
       /is not in the credentials file .*: the file cannot be read\. AWS tools that read the file with profile dev do not get it\.$/,
     );
+    // doctor says the same (seen: "ok session (dev): A session with 2 h 59 min left.").
+    const doctor = await cli.sandbox.run(['doctor']);
+    assert.match(doctor.stdout, /^FAIL +session \(dev\): The session MFA Tray has for dev .* the file cannot be read\./m);
   });
 
   test('--json has the documented shape', async () => {

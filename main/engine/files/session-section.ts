@@ -59,13 +59,15 @@ export function unambiguousSession(text: string, section: string): SessionCreden
 }
 
 /**
- * Why the credentials file (parsed, or 'missing') does not hold the session whose access key id is
+ * Why the credentials file (parsed, 'missing', or 'unreadable': a folder or a pipe in its place, say)
+ * does not hold the session whose access key id is
  * `keyId` in `section`, as the SDKs read it (a repeated section or key: the last one); undefined
  * when it does. MFA Tray shows its cached session, but the AWS tools read the file, which another
  * tool (or a refresh whose write failed) may have left without it: for `doctor` and `status`.
  */
-export function sessionMissingFrom(credentials: IniDocument | 'missing', section: string, keyId: string): string | undefined {
+export function sessionMissingFrom(credentials: IniDocument | 'missing' | 'unreadable', section: string, keyId: string): string | undefined {
   if (credentials === 'missing') return 'the file does not exist';
+  if (credentials === 'unreadable') return 'the file cannot be read';
   const values = sectionValues(credentials, section);
   const inFile = values?.get('aws_access_key_id');
   if (inFile === keyId) return undefined;
