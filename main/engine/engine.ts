@@ -687,15 +687,22 @@ export class Engine {
     // back when the removal fails (a locked keychain), for credential-process's read of the file.
     const recorded = this.#written.entry(name);
     await this.#written.clear(name);
-    let forgot = false;
+    // The session the file's section held, as it held it (not the keychain's copy: another tool's may be there).
+    let forgotten: SessionCredentials | undefined;
+    let deleting = false;
     try {
       if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
-      if (options.forgetSession) forgot = (await this.credentials.forgetSession(profile.targetSection)) !== 'unchanged';
+      if (options.forgetSession) {
+        const inFile = await this.credentials.readSession(profile.targetSection);
+        if ((await this.credentials.forgetSession(profile.targetSection)) !== 'unchanged') forgotten = inFile;
+      }
+      deleting = true;
       await this.secrets.deleteAll(name);
       await this.settings.removeProfile(name);
     } catch (error) {
-      await kept.putBack();
-      if (forgot && kept.session) await this.credentials.writeSession(profile.targetSection, kept.session).catch(() => undefined);
+      // Only once entries may have gone: before that, a write back could undo a change made meanwhile.
+      if (deleting) await kept.putBack();
+      if (forgotten) await this.credentials.writeSession(profile.targetSection, forgotten).catch(() => undefined);
       if (recorded) await this.#written.set(name, recorded);
       throw error;
     }
@@ -1327,7 +1334,9 @@ export class Engine {
     const { credentials, unread } = file;
     if (accessKeyId === undefined || (state.kind !== 'valid' && state.kind !== 'expiring')) return state;
     // A file that cannot be read (a folder in its place, say) gives no AWS tool the session either.
-    const missing = unread ? 'the file cannot be read' : credentials && sessionMissingFrom(credentials, profile.targetSection, accessKeyId);
+    const missing = unread
+      ? sessionMissingFrom('unreadable', profile.targetSection, accessKeyId)
+      : credentials && sessionMissingFrom(credentials, profile.targetSection, accessKeyId);
     if (missing === undefined) return state;
     // AWS gave it, the file could not take it (a full disk, say): it is written there once it can.
     const why =
@@ -1417,7 +1426,7 @@ export class Engine {
    * were there (each tried; it never throws). An entry that cannot be read (a locked keychain) is
    * thrown; a damaged one has nothing to put back.
    */
-  async #removalSnapshot(name: string): Promise<{ readonly session: SessionCredentials | undefined; readonly putBack: () => Promise<void> }> {
+  async #removalSnapshot(name: string): Promise<{ readonly putBack: () => Promise<void> }> {
     const readable = <T>(read: Promise<T | undefined>): Promise<T | undefined> =>
       read.catch((error: unknown) => {
         if (isMfaTrayError(error, 'keychain-entry-corrupt')) return undefined;
@@ -1434,7 +1443,7 @@ export class Engine {
         session && this.secrets.setSession(name, session),
       ]);
     };
-    return { session, putBack };
+    return { putBack };
   }
 
   /**

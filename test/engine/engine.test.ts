@@ -10,6 +10,7 @@ import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
 import { Engine, type EngineNotice } from '../../main/engine/engine';
 import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
+import { keychainChangesFile } from '../../main/engine/files/paths';
 import { REFRESH_CONCURRENCY } from '../../main/engine/sessions/side-by-side';
 import type { SecretStore } from '../../main/engine/keychain/secret-store';
 import type { FakeClock } from '../support/fake-clock';
@@ -550,7 +551,10 @@ describe('profiles', () => {
   it('checks an edit to another device whole before the keychain: a target section taken is refused as such, nothing forgotten', async () => {
     const user = await h.addUser('auto', { totp: true });
     await h.addUser('other');
+    const record = keychainChangesFile(h.env.MFA_TRAY_CONFIG_DIR);
+    const before = await readFile(record, 'utf8');
     await assert.rejects(h.engine.updateProfile('auto', { mfaSerial: `${user.mfaSerial}-new`, targetSection: 'other' }), { code: 'invalid-input' });
+    assert.equal(await readFile(record, 'utf8'), before, 'the keychain was not touched (no delete and put back)');
     assert.equal(await h.engine.secrets.getTotpSecret('auto'), user.totpSecret);
   });
 
@@ -601,6 +605,33 @@ describe('profiles', () => {
     assert.equal(await h.engine.secrets.getTotpSecret('work'), user.totpSecret);
     assert.deepEqual(await h.engine.secrets.getSession('work'), session);
     assert.equal((await readCredentials()).work?.aws_session_token, session?.sessionToken, 'the section forgotten is written back');
+  });
+
+  it('a removal refused before anything is deleted writes nothing to the keychain', async () => {
+    await h.addUser('work', { totp: true });
+    await mkdir(dirname(h.credentialsPath), { recursive: true });
+    await writeFile(h.credentialsPath, '[taken]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
+    const record = keychainChangesFile(h.env.MFA_TRAY_CONFIG_DIR);
+    const before = await readFile(record, 'utf8');
+    // Seen in review: the refused restore still wrote the key, the TOTP secret and the session back
+    // (undoing whatever another process had changed since they were read).
+    await assert.rejects(h.engine.removeProfile('work', { restoreKeyTo: 'taken' }), { code: 'long-lived-section' });
+    assert.equal(await readFile(record, 'utf8'), before, 'no keychain write recorded');
+    assert.ok(await h.engine.secrets.getLongLivedKey('work'));
+  });
+
+  it("a failed removal puts back the session section the file held, not the keychain's copy", async () => {
+    const user = await h.addUser('work');
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    // Another tool's session in [work] since.
+    const other = (await readFile(h.credentialsPath, 'utf8')).replace(/(aws_access_key_id = )ASIA\w+/, '$1ASIAOTHERTOOLXXXQ7RZ');
+    await writeFile(h.credentialsPath, other);
+    const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+    await chmod(settingsFile, 0o400);
+    await assert.rejects(h.engine.removeProfile('work', { forgetSession: true }), /read-only/);
+    await chmod(settingsFile, 0o600);
+    assert.equal((await readCredentials()).work?.aws_access_key_id, 'ASIAOTHERTOOLXXXQ7RZ');
   });
 
   it('forgets a session: the section we wrote is gone from the file', async () => {
