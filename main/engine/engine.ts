@@ -506,15 +506,12 @@ export class Engine {
       // first, and the locked keychain's refusal came after, with the old secret kept for the new device.)
       await this.settings.assertUpdatable(name, patch);
       // A damaged secret has nothing to put back; it is deleted all the same.
-      const old = await this.secrets.getTotpSecret(name).catch((error: unknown) => {
-        if (isMfaTrayError(error, 'keychain-entry-corrupt')) return undefined;
-        throw error;
-      });
+      const { putBack } = await this.#keychainSnapshot(name, { key: false, totp: true, strict: true });
       await this.secrets.deleteTotpSecret(name);
       try {
         profile = await this.settings.updateProfile(name, patch);
       } catch (error) {
-        if (old !== undefined) await this.secrets.setTotpSecret(name, old).catch(() => undefined);
+        await putBack();
         throw error;
       }
     }
@@ -681,7 +678,7 @@ export class Engine {
     // refuses the removal here, and what a later step's failure would lose is put back. (Seen on
     // landed main: the settings file could not be written, and the key and TOTP secret were gone
     // while the error said nothing was changed.)
-    const kept = await this.#removalSnapshot(name);
+    const kept = await this.#keychainSnapshot(name, { key: true, totp: true, session: true, strict: true });
     // First: the session may stay in the file, but no longer as this profile's (a profile added again
     // under the name is another), and a kept session of it is never written there (writeKept). Put
     // back when the removal fails (a locked keychain), for credential-process's read of the file.
@@ -1422,54 +1419,33 @@ export class Engine {
   }
 
   /**
-   * A profile's keychain entries before its removal, and the function that writes back those that
-   * were there (each tried; it never throws). An entry that cannot be read (a locked keychain) is
-   * thrown; a damaged one has nothing to put back.
-   */
-  async #removalSnapshot(name: string): Promise<{ readonly putBack: () => Promise<void> }> {
-    const readable = <T>(read: Promise<T | undefined>): Promise<T | undefined> =>
-      read.catch((error: unknown) => {
-        if (isMfaTrayError(error, 'keychain-entry-corrupt')) return undefined;
-        throw error;
-      });
-    // One after another: the store serialises its calls anyway.
-    const key = await readable(this.secrets.getLongLivedKey(name));
-    const totp = await readable(this.secrets.getTotpSecret(name));
-    const session = await readable(this.secrets.getSession(name));
-    const putBack = async (): Promise<void> => {
-      await Promise.allSettled([
-        key && this.secrets.setLongLivedKey(name, key),
-        totp && this.secrets.setTotpSecret(name, totp),
-        session && this.secrets.setSession(name, session),
-      ]);
-    };
-    return { putBack };
-  }
-
-  /**
-   * What a profile's key and TOTP-secret entries hold now, and the function that puts them back so
-   * (each tried, the other failing or not; it never throws). Not `strict`, an entry that cannot be
-   * read is left as it will be then, never deleted as if it had been absent; `strict`, the read's
-   * failure is thrown. `hadTotpSecret`: whether a TOTP secret was read (false when none was read).
+   * What a profile's key, TOTP-secret and (`session`) session entries hold now, and the function that
+   * puts them back so (each tried, the others failing or not; it never throws). An entry that cannot
+   * be read is left as it will be then, never deleted as if it had been absent; `strict`, the read's
+   * failure is thrown, but for a damaged entry, which has nothing to put back. `hadTotpSecret`:
+   * whether a TOTP secret was read (false when none was read).
    */
   async #keychainSnapshot(
     name: string,
-    which: { readonly key: boolean; readonly totp: boolean; readonly strict: boolean },
+    which: { readonly key: boolean; readonly totp: boolean; readonly session?: boolean; readonly strict: boolean },
   ): Promise<{ readonly putBack: () => Promise<void>; readonly hadTotpSecret: boolean }> {
     const read = <T>(value: Promise<T>): Promise<{ readonly value: T } | undefined> =>
       value.then(
         (v) => ({ value: v }),
         (error: unknown) => {
-          if (which.strict) throw error;
+          if (which.strict && !isMfaTrayError(error, 'keychain-entry-corrupt')) throw error;
           return undefined;
         },
       );
+    // One after another: the store serialises its calls anyway.
     const key = which.key ? await read(this.secrets.getLongLivedKey(name)) : undefined;
     const totp = which.totp ? await read(this.secrets.getTotpSecret(name)) : undefined;
+    const session = which.session ? await read(this.secrets.getSession(name)) : undefined;
     const putBack = async (): Promise<void> => {
       await Promise.allSettled([
         key && (key.value ? this.secrets.setLongLivedKey(name, key.value) : this.secrets.deleteLongLivedKey(name)),
         totp && (totp.value ? this.secrets.setTotpSecret(name, totp.value) : this.secrets.deleteTotpSecret(name)),
+        session && (session.value ? this.secrets.setSession(name, session.value) : this.secrets.deleteSession(name)),
       ]);
     };
     return { putBack, hadTotpSecret: totp?.value !== undefined };

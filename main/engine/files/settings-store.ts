@@ -334,6 +334,16 @@ function notFound(name: string, document: SettingsDocument): MfaTrayError {
   return new MfaTrayError('not-found', `There is no profile named "${name}"; ${known}.`, { field: 'name' });
 }
 
+/** The profile `name` with `changes` applied, checked whole (the section free), and where it is stored. */
+function patchedProfile(document: SettingsDocument, name: string, changes: ReturnType<typeof validateProfilePatch>) {
+  const index = findProfile(document, name);
+  const stored = document.profiles[index];
+  if (stored === undefined) throw notFound(name, document);
+  const profile = validatePatchedProfile(toProfile(stored), changes);
+  assertSectionFree(document, profile.targetSection, profile.name);
+  return { index, stored, profile };
+}
+
 function findProfile(document: SettingsDocument, name: string): number {
   return document.profiles.findIndex((p) => p.name === name);
 }
@@ -441,11 +451,7 @@ export class SettingsStore {
    */
   async assertUpdatable(name: string, patch: ProfilePatch): Promise<void> {
     const wanted = validateProfileName(name);
-    const changes = validateProfilePatch(wanted, patch);
-    const document = await this.#read(false);
-    const stored = document.profiles[findProfile(document, wanted)];
-    if (stored === undefined) throw notFound(wanted, document);
-    assertSectionFree(document, validatePatchedProfile(toProfile(stored), changes).targetSection, wanted);
+    patchedProfile(await this.#read(false), wanted, validateProfilePatch(wanted, patch));
   }
 
   /**
@@ -456,11 +462,7 @@ export class SettingsStore {
     const wanted = validateProfileName(name);
     const changes = validateProfilePatch(wanted, patch);
     return this.#change((document) => {
-      const index = findProfile(document, wanted);
-      const stored = document.profiles[index];
-      if (stored === undefined) throw notFound(wanted, document);
-      const profile = validatePatchedProfile(toProfile(stored), changes);
-      assertSectionFree(document, profile.targetSection, profile.name);
+      const { index, stored, profile } = patchedProfile(document, wanted, changes);
       document.profiles[index] = { ...stored, ...profile };
       return profile;
     });
