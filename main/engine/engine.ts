@@ -1292,7 +1292,8 @@ export class Engine {
       })),
       roles: this.#roleStates(roles, sessions),
       ...(rolesUnread ? { rolesUnread } : {}),
-      ...(file.unread ? { credentialsUnread: file.unread } : {}),
+      // With no profile, no session is missing from it: nothing to say (as `status` says nothing then).
+      ...(file.unread && profiles.length > 0 ? { credentialsUnread: file.unread } : {}),
     };
   }
 

@@ -49,6 +49,7 @@ function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[
       return;
     }
     totpItem.hidden = !result.value.hasTotpSecret;
+    keyItem.hidden = result.value.maskedKeyId === null;
     if (result.value.maskedKeyId === null) return;
     keyItem.textContent = t('remove.keyMasked', { key: result.value.maskedKeyId });
     copies.textContent =
