@@ -199,9 +199,9 @@ const REFUSED_FOR_SURE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 /** How long enrol waits before it lists the user's devices once more (IAM's reads are eventually consistent). */
 const LIST_SETTLE_MS = 3_000;
 
-/** What a status checks each session against: the credentials file (undefined: unreadable) and the record of kept sessions. */
+/** What a status checks each session against: the credentials file and the record of kept sessions. */
 interface FileView {
-  readonly credentials: IniDocument | 'missing' | undefined;
+  readonly credentials: IniDocument | 'missing' | 'unreadable';
   /** Why the credentials file could not be read (a folder, a pipe, no permission in its place). */
   readonly unread?: MfaTrayError;
   readonly kept: ReadonlyMap<string, { readonly accessKeyId: string }>;
@@ -413,24 +413,28 @@ export class Engine {
         field: 'name',
       });
     }
-    // A replaced profile on another device forgets that device's TOTP secret, before the settings
-    // are written: a failure of either puts the keychain back as it was.
+    // A TOTP secret belongs to one MFA device: kept after the profile moved to another device it
+    // would only make wrong codes (and burn time steps). A replaced profile on another device
+    // forgets it, before the settings are written.
     const forgets = existing !== undefined && totpSecret === undefined && existing.mfaSerial !== profile.mfaSerial;
-    // The key it replaces, masked, to be named: not when the keychain cannot say (the write below tells why).
-    const replacedKey = existing ? await this.secrets.getLongLivedKey(profile.name).catch(() => undefined) : undefined;
+    // The entries as they are, put back if a step fails; the key's id names what a replacement replaced.
+    const before = await this.#keychainSnapshot(profile.name, { key: true, totp: totpSecret !== undefined || forgets, strict: false });
     let forgotTotpSecret = false;
-    await this.#withKeychainRollback(profile.name, totpSecret !== undefined || forgets, async () => {
+    try {
       await this.secrets.setLongLivedKey(profile.name, key);
       if (totpSecret !== undefined) await this.secrets.setTotpSecret(profile.name, totpSecret);
-      if (existing && forgets) forgotTotpSecret = await this.#forgetTotpOfOtherDevice(existing, profile);
+      if (forgets) forgotTotpSecret = await this.secrets.deleteTotpSecret(profile.name);
       await this.settings.addProfile(profile, { replace: options.replace === true });
-    });
+    } catch (error) {
+      await before.putBack();
+      throw error;
+    }
     await this.sessions.load();
     this.#schedule(profile.name);
     this.#changed('profiles');
     return {
       profile,
-      ...(existing ? { replaced: { profile: existing, maskedKeyId: replacedKey && maskKeyId(replacedKey.accessKeyId) } } : {}),
+      ...(existing ? { replaced: { profile: existing, maskedKeyId: before.keyId && maskKeyId(before.keyId) } } : {}),
       forgotTotpSecret,
     };
   }
@@ -499,8 +503,8 @@ export class Engine {
     if (before === undefined || before.mfaSerial === changes.mfaSerial) {
       profile = await this.settings.updateProfile(name, patch);
     } else {
-      // Another device: the old one's TOTP secret is forgotten (see #forgetTotpOfOtherDevice) before
-      // the settings name the new device, as addProfile does: the edit is checked whole first, a
+      // Another device: the old one's TOTP secret is forgotten (see addProfile) before the settings
+      // name the new device, as addProfile does: the edit is checked whole first, a
       // keychain that cannot be read (locked) refuses it before anything changed, and a settings
       // write that fails puts the secret back. (Seen on landed main: the settings were written
       // first, and the locked keychain's refusal came after, with the old secret kept for the new device.)
@@ -518,14 +522,6 @@ export class Engine {
     this.#schedule(name);
     this.#changed('profiles');
     return profile;
-  }
-
-  /**
-   * A TOTP secret belongs to one MFA device: kept after the profile moved to another device it
-   * would only make wrong codes (and burn time steps). @returns whether one was forgotten.
-   */
-  async #forgetTotpOfOtherDevice(before: Profile, after: Profile): Promise<boolean> {
-    return before.mfaSerial !== after.mfaSerial && this.secrets.deleteTotpSecret(after.name);
   }
 
   /** Replaces a profile's long-lived key (write-only: there is no way to read it back). */
@@ -1310,13 +1306,13 @@ export class Engine {
     }));
   }
 
-  /** The credentials file, read once (unreadable: left to refresh and doctor to say), and the sessions kept because it could not take them. */
+  /** The credentials file, read once (unreadable: with why), and the sessions kept because it could not take them. */
   async #fileView(): Promise<FileView> {
     let unread: MfaTrayError | undefined;
     const [credentials, kept] = await Promise.all([
       this.credentials.document().catch((error: unknown) => {
         if (isMfaTrayError(error)) unread = error;
-        return undefined;
+        return 'unreadable' as const;
       }),
       this.#written.kept(this.credentials.path),
     ]);
@@ -1329,12 +1325,10 @@ export class Engine {
    * words and its fix: the AWS tools that read the file do not have it.
    */
   #asTheFileHasIt(profile: Profile, state: SessionState, accessKeyId: string | undefined, file: FileView): SessionState {
-    const { credentials, unread } = file;
+    const { credentials } = file;
     if (accessKeyId === undefined || (state.kind !== 'valid' && state.kind !== 'expiring')) return state;
     // A file that cannot be read (a folder in its place, say) gives no AWS tool the session either.
-    const missing = unread
-      ? sessionMissingFrom('unreadable', profile.targetSection, accessKeyId)
-      : credentials && sessionMissingFrom(credentials, profile.targetSection, accessKeyId);
+    const missing = sessionMissingFrom(credentials, profile.targetSection, accessKeyId);
     if (missing === undefined) return state;
     // AWS gave it, the file could not take it (a full disk, say): it is written there once it can.
     const why =
@@ -1347,7 +1341,7 @@ export class Engine {
       reason: notInFileMessage(profile, this.credentials.path, formatDuration(state.expiresAt - this.clock.now()), why),
       expiresAt: state.expiresAt,
       // A refresh cannot help a file that cannot be read: what can is in the file's own error.
-      remedies: unread ? [] : [{ action: 'refresh', profile: profile.name }],
+      remedies: credentials === 'unreadable' ? [] : [{ action: 'refresh', profile: profile.name }],
     };
   }
 
@@ -1408,28 +1402,17 @@ export class Engine {
     this.keeper.changed(name);
   }
 
-  /** Runs keychain + settings steps of an add; on failure restores the keychain entries it replaced. */
-  async #withKeychainRollback(name: string, touchesTotp: boolean, steps: () => Promise<void>): Promise<void> {
-    const { putBack } = await this.#keychainSnapshot(name, { key: true, totp: touchesTotp, strict: false });
-    try {
-      await steps();
-    } catch (error) {
-      await putBack();
-      throw error;
-    }
-  }
-
   /**
    * What a profile's key, TOTP-secret and (`session`) session entries hold now, and the function that
    * puts them back so (each tried, the others failing or not; it never throws). An entry that cannot
    * be read is left as it will be then, never deleted as if it had been absent; `strict`, the read's
    * failure is thrown, but for a damaged entry, which has nothing to put back. `hadTotpSecret`:
-   * whether a TOTP secret was read (false when none was read).
+   * whether a TOTP secret was read (false when none was read); `keyId`: the key's id, when read.
    */
   async #keychainSnapshot(
     name: string,
     which: { readonly key: boolean; readonly totp: boolean; readonly session?: boolean; readonly strict: boolean },
-  ): Promise<{ readonly putBack: () => Promise<void>; readonly hadTotpSecret: boolean }> {
+  ): Promise<{ readonly putBack: () => Promise<void>; readonly hadTotpSecret: boolean; readonly keyId: string | undefined }> {
     const read = <T>(value: Promise<T>): Promise<{ readonly value: T } | undefined> =>
       value.then(
         (v) => ({ value: v }),
@@ -1449,7 +1432,7 @@ export class Engine {
         session && (session.value ? this.secrets.setSession(name, session.value) : this.secrets.deleteSession(name)),
       ]);
     };
-    return { putBack, hadTotpSecret: totp?.value !== undefined };
+    return { putBack, hadTotpSecret: totp?.value !== undefined, keyId: key?.value?.accessKeyId };
   }
 }
 
