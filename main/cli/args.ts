@@ -157,7 +157,10 @@ function translateParseError(command: string, error: unknown, options: OptionSpe
           ? Object.entries(options).find(([long, spec]) => `--${long}` === name || (spec.short !== undefined && `-${spec.short}` === name))
           : undefined;
       if (known && known[1].type === 'boolean') return new UsageError(command, `--${known[0]} takes no value`);
-      return new UsageError(command, `${known ? `--${known[0]}` : (name ?? 'an option')} needs a value`);
+      const option = known ? `--${known[0]}` : (name ?? 'an option');
+      // parseArgs' "ambiguous": the next argument starts with a dash (a negative number, say).
+      if (message.includes('ambiguous')) return new UsageError(command, `${option} needs a value; to give one that starts with "-", write ${option}=<value>`);
+      return new UsageError(command, `${option} needs a value`);
     }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return new UsageError(command, 'unexpected argument');

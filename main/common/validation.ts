@@ -198,9 +198,12 @@ function integer(field: ValidatedField, value: unknown, range: { readonly min: n
     number = value;
   } else if (typeof value === 'string') {
     if (hasControlCharacter(value)) return fail(field, 'control-character', `remove the line break or control character; ${allowed}`);
-    const trimmed = value.trim();
-    if (!/^[0-9]{1,15}$/.test(trimmed)) return fail(field, 'integer', `not a whole number; ${allowed}`);
-    number = Number(trimmed);
+    const digits = /^(-?)0*([0-9]+)$/.exec(value.trim());
+    if (!digits) return fail(field, 'integer', `not a whole number; ${allowed}`);
+    const [, sign = '', magnitude = ''] = digits;
+    // Past 15 digits a Number is no longer exact; such a number is out of every range here.
+    if (magnitude.length > 15) return fail(field, 'range', `${sign}${magnitude} is out of range; ${allowed}`, { min: range.min, max: range.max });
+    number = Number(sign + magnitude);
   } else {
     return fail(field, 'type', `must be a number; ${allowed}`);
   }

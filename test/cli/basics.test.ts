@@ -87,6 +87,12 @@ describe('usage errors: one line, exit 2', () => {
     ['an unknown totp subcommand', ['totp', 'show', 'dev'], /^mfa-tray: unknown totp subcommand "show"/],
     ['an unknown option', ['status', '--colour'], /^mfa-tray status: unknown option --colour; see mfa-tray status --help$/],
     ['an option without its value', ['refresh', 'dev', '--code'], /^mfa-tray refresh: --code needs a value/],
+    // Seen on landed main: "--duration needs a value", with the value right there.
+    [
+      'a value starting with a dash',
+      ['add', 'dev', '--duration', '-900'],
+      /^mfa-tray add: --duration needs a value; to give one that starts with "-", write --duration=<value>/,
+    ],
     ['a value for a flag', ['status', '--json=yes'], /^mfa-tray status: --json takes no value/],
     ['a missing profile', ['export'], /^mfa-tray export: missing <profile>/],
     ['an extra argument', ['export', 'a', 'b'], /^mfa-tray export: takes one <profile>; unexpected extra argument/],

@@ -510,6 +510,15 @@ describe('status', () => {
     assertOneLineFailure(result, 5, /^mfa-tray status: Cannot read .* in the keychain/);
   });
 
+  test('list: a damaged session entry is said as such, not as a failed refresh', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.keychain.store.set('session', 'dev', 'not a session');
+    const result = await cli.sandbox.run(['list']);
+    assert.equal(result.status, 0, result.stderr);
+    // Seen on landed main: "refresh failed", when no refresh had run.
+    assert.match(result.stdout, /^dev +typed +\S+ +keychain entry damaged +\[dev\]$/m);
+  });
+
   test('100 profiles and a role: each kind of keychain entry read once for all of them; a damaged entry fails its own profile only', async () => {
     const names = Array.from({ length: 100 }, (_, i) => `p${String(i).padStart(3, '0')}`);
     cli.sandbox.writeSettings(
@@ -561,7 +570,12 @@ describe('status', () => {
       } else {
         assert.match(result.stdout, /^p050 +\[p050\] +keychain entry damaged +- +- +no$/m);
         assert.match(result.stdout, /^admin +\[admin\] +valid +.*role of p000$/m);
-        assert.equal(result.stdout.trimEnd().split('\n').length, 1 + 100 + 1);
+        // Seen on landed main: the damaged entry's row, and no line saying what it means or what to do.
+        assert.match(
+          result.stdout,
+          /\n\np050: The cached session of profile "p050" in the keychain cannot be used \(not JSON\); it was changed outside MFA Tray or is damaged\. Get a new session: mfa-tray refresh p050\.\n$/,
+        );
+        assert.equal(result.stdout.trimEnd().split('\n').length, 1 + 100 + 1 + 2);
       }
     }
   });
@@ -653,6 +667,19 @@ describe('remove', () => {
     assert.equal(readOnly.status, 6, readOnly.stderr);
     assert.ok(await cli.sandbox.secrets.getLongLivedKey('dev'), 'the key is still in the keychain');
     assert.match((await cli.sandbox.run(['status'])).stdout, /^dev\s/m);
+  });
+
+  test('a bad --to section is named as the section, not the profile: one line, exit 2, nothing forgotten', async () => {
+    // Seen on landed main: `--to "bad name"` and `--to DEFAULT` were reported as the "profile name".
+    await cli.sandbox.addProfile('dev', cli.user);
+    for (const [to, why] of [
+      ['bad name', /^mfa-tray remove: target section: a space is not allowed; use 1–64 of the characters/],
+      ['DEFAULT', /^mfa-tray remove: target section: "DEFAULT" is reserved: /],
+    ] as const) {
+      const result = await cli.sandbox.run(['remove', 'dev', '--restore-plaintext', '--to', to, '--yes']);
+      assertOneLineFailure(result, 2, why);
+    }
+    assert.ok(await cli.sandbox.secrets.getLongLivedKey('dev'), 'the key is still in the keychain');
   });
 
   test('an unknown profile: one line, exit 3', async () => {

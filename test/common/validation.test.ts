@@ -262,10 +262,24 @@ fieldTable('durationSeconds', checkDurationSeconds, {
     [Number.POSITIVE_INFINITY, 'integer'],
     ['1e4', 'integer'],
     ['0x1000', 'integer'],
-    ['-900', 'integer'],
+    // Seen on landed main: "-900" and a 19-digit number were "not a whole number"; both are, and out of range.
+    ['-900', 'range'],
+    ['9999999999999999999', 'range'],
     ['3600\n', 'control-character'],
     [true, 'type'],
   ],
+});
+
+test('a duration out of range is quoted as given, however long', () => {
+  for (const [given, quoted] of [
+    ['-900', '-900'],
+    ['9999999999999999999', '9999999999999999999'],
+    [' 0000900000 ', '900000'],
+  ]) {
+    const result = checkDurationSeconds(given);
+    assert.equal(result.ok, false);
+    if (!result.ok) assert.match(result.issue.message, new RegExp(`^session duration: ${quoted} is out of range; use a whole number`));
+  }
 });
 
 test('the duration message mentions the root-user limit', () => {

@@ -50,9 +50,10 @@ Options:
     const now = engine.clock.now();
     const rows = statuses.map(({ profile, state, plan }) => {
       const expiresAt = expiryOf(state);
-      // A keychain that cannot be read: its words (as status has them); where codes come from is unknown (the engine's plan).
-      const keychainDown = state.kind === 'failed' && isKeychainDown(state.code);
-      const session = keychainDown
+      // A keychain that cannot be read, or a damaged entry: its words (as status has them); where
+      // codes come from is then unknown (the engine's plan).
+      const keychainFailed = state.kind === 'failed' && (isKeychainDown(state.code) || state.code === 'keychain-entry-corrupt');
+      const session = keychainFailed
         ? stateWords(state)
         : state.kind === 'failed' && expiresAt === undefined
           ? 'refresh failed'

@@ -6,7 +6,7 @@
  * writes the key back into a credentials-file section first (the way back from `--remove-plaintext`).
  */
 import type { RemovalImpact } from '../../engine';
-import { validateProfileName } from '../../common/validation';
+import { checkTargetSection, unwrap, validateProfileName } from '../../common/validation';
 import { UsageError, flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
@@ -46,7 +46,7 @@ Options:
     const forgetSession = flag(values, 'forget-session');
     const to = stringOption(values, 'to');
     if (to !== undefined && !flag(values, 'restore-plaintext')) throw new UsageError('remove', '--to goes with --restore-plaintext');
-    const restoreKeyTo = flag(values, 'restore-plaintext') ? validateProfileName(to ?? `${name}-long-term`) : undefined;
+    const restoreKeyTo = flag(values, 'restore-plaintext') ? unwrap(checkTargetSection(to ?? `${name}-long-term`)) : undefined;
     const engine = ctx.engine();
     // Read first: a locked keychain or an unknown profile stops here, before any question or change.
     const impact = await engine.removalImpact(name);

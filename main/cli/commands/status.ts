@@ -20,8 +20,8 @@ export const statusCommand: Command = {
 Columns: profile, target section (where its sessions go in the credentials file), state (none,
 valid, expiring, expired; "keychain locked" when the keychain cannot be read, and then the exit
 status is 5 after the table; "keychain entry damaged" for a profile whose cached session entry was
-changed outside MFA Tray: refresh it; "not in file" when the credentials file no longer holds the
-session MFA Tray has, which is then explained under the table), expiry in local time, time left,
+changed outside MFA Tray; "not in file" when the credentials file no longer holds the session MFA
+Tray has; each failure is explained under the table, with what to do), expiry in local time, time left,
 and whether a TOTP secret is registered (then refreshes need no typing; "?" when the keychain
 cannot be read). Then, once any MFA Tray process has talked to STS,
 how far this computer's clock is from AWS's and when that was measured (codes are made in AWS's
@@ -66,10 +66,10 @@ Options:
     // Role profiles under their source: no code of their own ("role of <source>" in the TOTP column).
     for (const { role, state } of roles) rows.push(row(role.name, role.name, state, `role of ${role.sourceProfile}`));
     ctx.write(renderTable(['PROFILE', 'SECTION', 'STATE', 'EXPIRES', 'LEFT', 'TOTP'], rows));
-    // A failure the table's word cannot explain (the keychain's own, and an unreadable credentials
+    // What a failure means and what to do (the keychain's own, and an unreadable credentials
     // file's, is the line the run ends with).
     for (const { profile, state } of statuses) {
-      if (state.kind !== 'failed' || isKeychainDown(state.code) || state.code === 'keychain-entry-corrupt') continue;
+      if (state.kind !== 'failed' || isKeychainDown(state.code)) continue;
       if (report.credentialsUnread && state.code === 'session-not-in-file') continue;
       const fix = describeRemedies(state.remedies ?? []);
       ctx.out(`\n${profile.name}: ${state.reason}${fix === '' ? '' : ` ${fix}.`}`);
