@@ -62,10 +62,10 @@ section, or already exists; 4 needs a session, a code or a key first; 5 keychain
 locked; 6 a file cannot be used; 7 AWS refused (code, key, device, clock); 8 temporary, try again
 later; 9 doctor found a check that did not pass; 130 cancelled.
 
-Environment: MFA_TRAY_CONFIG_DIR (settings folder), AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
-AWS_ENDPOINT_URL_STS, MFA_TRAY_KEYCHAIN_SERVICE (keychain service prefix, default "MFA Tray"; for
-tests and separate installs), MFA_TRAY_CODE_TIMEOUT (seconds credential-process waits for a typed
-code, default 180), MFA_TRAY_DEBUG=1 (stack traces of unexpected failures).
+Environment: MFA_TRAY_CONFIG_DIR (settings folder, an absolute path), AWS_SHARED_CREDENTIALS_FILE,
+AWS_CONFIG_FILE, AWS_ENDPOINT_URL_STS, MFA_TRAY_KEYCHAIN_SERVICE (keychain service prefix, default
+"MFA Tray"; for tests and separate installs), MFA_TRAY_CODE_TIMEOUT (seconds credential-process
+waits for a typed code, default 180), MFA_TRAY_DEBUG=1 (stack traces of unexpected failures).
 `;
 }
 

@@ -10,7 +10,8 @@
 import { app, clipboard, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEngine, PRODUCT_NAME } from '../engine';
+import { isMfaTrayError } from '../common/errors';
+import { createEngine, PRODUCT_NAME, type Engine } from '../engine';
 import { prepareApp } from './app-lifecycle';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppFile } from './app-protocol';
 import { createElectronTray, electronNotifications, electronWindowOpener, guardTargetOf } from './electron-adapters';
@@ -21,7 +22,19 @@ import { hardenSession, hardenWebContents } from './window-factory';
 const distDir = dirname(fileURLToPath(import.meta.url));
 const log = (message: string) => console.log(`[mfa-tray] ${message}`);
 
-const engine = createEngine();
+const engine = createEngineOrExit();
+
+/** The engine; or, when the environment leaves it no config folder (a relative MFA_TRAY_CONFIG_DIR), the reason in a box and exit 2. */
+function createEngineOrExit(): Engine {
+  try {
+    return createEngine();
+  } catch (error) {
+    if (!isMfaTrayError(error)) throw error;
+    // Before 'ready' this is a dialog on macOS and Windows, a line on stderr on Linux (Electron's docs).
+    dialog.showErrorBox(PRODUCT_NAME, error.message);
+    return process.exit(2);
+  }
+}
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { EXIT } from '../../main/cli/exit-codes';
 import { COMMAND_NAMES, loadCommands } from '../../main/cli/run';
-import { REPO_BIN, useCliSuite, type CliResult } from '../support/cli';
+import { REPO_BIN, ROOT, useCliSuite, type CliResult } from '../support/cli';
 
 // One sandbox for the file: these tests only read, and a keychain per test would cost time.
 const cli = useCliSuite('basics', { scope: 'file' });
@@ -163,6 +163,29 @@ describe("bad values: one line naming the value's rule, exit 2", () => {
   for (const [what, args, pattern] of cases) {
     test(what, async () => {
       assertFailure(await cli.sandbox.run(args), 2, pattern);
+    });
+  }
+});
+
+describe('a relative MFA_TRAY_CONFIG_DIR: one line, exit 2, nothing made', () => {
+  // Seen on landed main: taken from the current folder, so `credential_process` (run from wherever
+  // the AWS command was) found no profiles, and `add` made a config folder where the user stood.
+  for (const args of [
+    ['status'],
+    ['add', 'dev', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/dev', '--access-key-id', 'AKIAIOSFODNN7EXAMPLE'],
+    ['credential-process', 'dev'],
+  ]) {
+    test(args[0] as string, async () => {
+      const folder = `relative-config-${process.pid}`;
+      const result = await cli.sandbox.run(args, { env: { MFA_TRAY_CONFIG_DIR: folder }, input: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n' });
+      assertFailure(
+        result,
+        2,
+        new RegExp(
+          `^mfa-tray ${args[0]}: MFA_TRAY_CONFIG_DIR is "${folder}", a relative path: set it to an absolute path \\(or unset it for the default folder\\)\\.$`,
+        ),
+      );
+      assert.equal(existsSync(join(ROOT, folder)), false, 'no folder made in the current one');
     });
   }
 });

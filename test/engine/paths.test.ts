@@ -14,6 +14,17 @@ test('MFA_TRAY_CONFIG_DIR overrides the folder on every platform', () => {
   }
 });
 
+test('a relative MFA_TRAY_CONFIG_DIR is refused on every platform (another folder in each working directory)', () => {
+  for (const [platform, relative, absolute] of [
+    ['linux', 'mfa', '/tmp/mfa'],
+    ['darwin', './mfa', '/tmp/mfa'],
+    ['win32', 'mfa\\x', 'C:\\mfa'],
+  ] as const) {
+    assert.throws(() => configDir({ [CONFIG_DIR_ENV]: relative, HOME: '/home/u' }, platform), { code: 'invalid-input', message: /a relative path/ });
+    assert.equal(configDir({ [CONFIG_DIR_ENV]: absolute, HOME: '/home/u' }, platform), absolute);
+  }
+});
+
 test('an empty MFA_TRAY_CONFIG_DIR counts as unset', () => {
   assert.equal(configDir({ [CONFIG_DIR_ENV]: '', HOME: '/home/u' }, 'linux'), '/home/u/.config/MFA Tray');
 });

@@ -81,7 +81,12 @@ interface CacheFile {
 /** Where the cache of `command` for this bundle and this V8 lives; undefined when it keeps none. */
 function cacheFileFor(bytes: Buffer, command: string | undefined, env: NodeJS.ProcessEnv): CacheFile | undefined {
   if (command === undefined || !COMMAND_WORD.test(command) || process.getuid === undefined) return undefined;
-  const folder = join(configDir(env), CONFIG_FILE_NAMES.codeCache);
+  let folder: string;
+  try {
+    folder = join(configDir(env), CONFIG_FILE_NAMES.codeCache);
+  } catch {
+    return undefined; // no usable config folder: no cache; the command itself says why
+  }
   const bundle = createHash('sha256').update(bytes).digest('hex').slice(0, HASH_CHARS);
   // Another Node (another V8, or the same on another CPU: macOS runs arm64 and x64 Nodes side by
   // side) keeps caches of its own, beside these and untouched by them.

@@ -10,6 +10,7 @@
  */
 import { homedir } from 'node:os';
 import { join, posix, win32 } from 'node:path';
+import { MfaTrayError } from '../../common/errors';
 
 /** The app's product name: electron-builder's `productName`, and the config folder's name. */
 export const PRODUCT_NAME = 'MFA Tray';
@@ -46,7 +47,7 @@ function variable(env: Env, name: string): string | undefined {
 /**
  * The folder MFA Tray keeps its settings in.
  *
- * `MFA_TRAY_CONFIG_DIR` when set (taken as given); otherwise, like Electron's `userData`:
+ * `MFA_TRAY_CONFIG_DIR` when set (an absolute path, taken as given; a relative one is refused); otherwise, like Electron's `userData`:
  * - Linux and other Unix: `$XDG_CONFIG_HOME/MFA Tray`, else `~/.config/MFA Tray`;
  * - macOS: `~/Library/Application Support/MFA Tray`;
  * - Windows: `%APPDATA%\MFA Tray`, else `%USERPROFILE%\AppData\Roaming\MFA Tray`.
@@ -56,7 +57,17 @@ function variable(env: Env, name: string): string | undefined {
  */
 export function configDir(env: Env = process.env, platform: NodeJS.Platform = process.platform): string {
   const override = variable(env, CONFIG_DIR_ENV);
-  if (override !== undefined) return override;
+  if (override !== undefined) {
+    // A relative folder would be another one in every working directory: `credential_process` runs
+    // wherever the AWS command was typed, and would find none of the profiles.
+    if (!(platform === 'win32' ? win32 : posix).isAbsolute(override)) {
+      throw new MfaTrayError(
+        'invalid-input',
+        `${CONFIG_DIR_ENV} is "${override}", a relative path: set it to an absolute path (or unset it for the default folder).`,
+      );
+    }
+    return override;
+  }
 
   if (platform === 'win32') {
     const appData = variable(env, 'APPDATA') ?? win32.join(variable(env, 'USERPROFILE') ?? homedir(), 'AppData', 'Roaming');
