@@ -418,23 +418,46 @@ export class Engine {
     // forgets it, before the settings are written.
     const forgets = existing !== undefined && totpSecret === undefined && existing.mfaSerial !== profile.mfaSerial;
     // The entries as they are, put back if a step fails; the key's id names what a replacement replaced.
-    const before = await this.#keychainSnapshot(profile.name, { key: true, totp: totpSecret !== undefined || forgets, strict: false });
+    const before = await this.#keychainSnapshot(profile.name, {
+      key: true,
+      totp: totpSecret !== undefined || forgets,
+      session: existing !== undefined,
+      strict: false,
+    });
+    // A session belongs to the key that got it: kept under a profile that now has another key (or one
+    // whose key could not be read), AWS commands would go on running as the old key's user for hours.
+    // Forgotten first (the record, the file's section, the keychain), put back if a later step fails.
+    const forgetsSession = existing !== undefined && before.keyId !== key.accessKeyId;
+    const recorded = forgetsSession ? this.#written.entry(profile.name) : undefined;
+    let forgottenInFile: SessionCredentials | undefined;
+    let forgotSession = false;
     let forgotTotpSecret = false;
     try {
+      if (forgetsSession) {
+        await this.#written.clear(profile.name);
+        const inFile = await this.credentials.readSession(existing.targetSection);
+        if ((await this.credentials.forgetSession(existing.targetSection)) !== 'unchanged') forgottenInFile = inFile;
+        forgotSession = (await this.secrets.deleteSession(profile.name)) || forgottenInFile !== undefined;
+      }
       await this.secrets.setLongLivedKey(profile.name, key);
       if (totpSecret !== undefined) await this.secrets.setTotpSecret(profile.name, totpSecret);
       if (forgets) forgotTotpSecret = await this.secrets.deleteTotpSecret(profile.name);
       await this.settings.addProfile(profile, { replace: options.replace === true });
     } catch (error) {
       await before.putBack();
+      if (existing && forgottenInFile) await this.credentials.writeSession(existing.targetSection, forgottenInFile).catch(() => undefined);
+      if (recorded) await this.#written.set(profile.name, recorded);
       throw error;
     }
+    if (forgetsSession) this.sessions.drop(profile.name);
     await this.sessions.load();
     this.#schedule(profile.name);
     this.#changed('profiles');
     return {
       profile,
-      ...(existing ? { replaced: { profile: existing, maskedKeyId: before.keyId && maskKeyId(before.keyId) } } : {}),
+      ...(existing
+        ? { replaced: { profile: existing, maskedKeyId: before.keyId && maskKeyId(before.keyId), ...(forgotSession ? { forgotSession: true } : {}) } }
+        : {}),
       forgotTotpSecret,
     };
   }
@@ -1440,7 +1463,12 @@ export class Engine {
 export interface StoredProfile {
   readonly profile: Profile;
   /** The profile of that name it replaced (`replace`), with its key masked (undefined: none, or unreadable). */
-  readonly replaced?: { readonly profile: Profile; readonly maskedKeyId: string | undefined };
+  readonly replaced?: {
+    readonly profile: Profile;
+    readonly maskedKeyId: string | undefined;
+    /** Its session was forgotten (keychain, record and the file's section): it was another key's. */
+    readonly forgotSession?: true;
+  };
   /** Whether the TOTP secret of the replaced profile's other MFA device was forgotten. */
   readonly forgotTotpSecret: boolean;
 }

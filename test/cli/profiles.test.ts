@@ -112,6 +112,52 @@ describe('add', () => {
     assert.equal(await cli.sandbox.secrets.getTotpSecret('dev'), undefined);
   });
 
+  test("--force with another key forgets the old key's session (file, keychain, record); the same key keeps it", async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    const refreshed = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)]);
+    assert.equal(refreshed.status, 0, refreshed.stderr);
+    const session = await cli.sandbox.secrets.getSession('dev');
+    assert.ok(session);
+    writeFile(cli.sandbox.credentialsFile, `${readFileSync(cli.sandbox.credentialsFile, 'utf8').replace('[dev]\n', '[dev]\nregion = eu-west-1\n')}# mine\n`);
+
+    // The same key, another setting: the session is still this user's, and stays.
+    const same = await cli.sandbox.run(
+      ['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId, '--region', 'eu-west-1', '--force'],
+      {
+        input: cli.user.secretAccessKey,
+      },
+    );
+    assert.equal(same.status, 0, same.stderr);
+    assert.doesNotMatch(same.stdout, /Forgot the session/);
+    assert.deepEqual(await cli.sandbox.secrets.getSession('dev'), session);
+
+    // Seen on landed main: another user's key replaced the profile's, and status, exec and
+    // credential-process went on serving the old user's session (up to 12 h of the wrong account).
+    const bob = cli.sts.registerUser();
+    const forced = await cli.sandbox.run(['add', 'dev', '--mfa-serial', bob.mfaSerial as string, '--access-key-id', bob.accessKeyId, '--force'], {
+      input: bob.secretAccessKey,
+    });
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.match(
+      forced.stdout,
+      new RegExp(`^Replaced profile dev: key AKIA…${bob.accessKeyId.slice(-4)} in the keychain \\(was AKIA…${cli.user.accessKeyId.slice(-4)}\\),`),
+    );
+    assert.match(
+      forced.stdout,
+      new RegExp(
+        `^Forgot the session of the previous key AKIA…${cli.user.accessKeyId.slice(-4)}: it was another key's, so it is no longer in the keychain or in \\[dev\\]\\.$`,
+        'm',
+      ),
+    );
+    assert.equal(await cli.sandbox.secrets.getSession('dev'), undefined);
+    assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), '[dev]\nregion = eu-west-1\n# mine\n', 'only the session keys went');
+    const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    assert.equal(status.profiles[0]?.state, 'none');
+    const served = await cli.sandbox.run(['credential-process', 'dev']);
+    assert.notEqual(served.status, 0, 'no session of the old key is served');
+    assert.doesNotMatch(served.stdout, new RegExp(session.accessKeyId));
+  });
+
   test('an empty stdin is a clear error', async () => {
     const result = await cli.sandbox.run(['add', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--access-key-id', cli.user.accessKeyId], { input: '' });
     assertOneLineFailure(result, 2, /^mfa-tray add: secret access key: stdin was empty; pipe the 40-character secret access key/);

@@ -10,7 +10,7 @@ import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
 import { Engine, type EngineNotice } from '../../main/engine/engine';
 import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
-import { keychainChangesFile } from '../../main/engine/files/paths';
+import { keychainChangesFile, writtenSessionsFile } from '../../main/engine/files/paths';
 import { REFRESH_CONCURRENCY } from '../../main/engine/sessions/side-by-side';
 import type { SecretStore } from '../../main/engine/keychain/secret-store';
 import type { FakeClock } from '../support/fake-clock';
@@ -575,6 +575,29 @@ describe('profiles', () => {
     // The old device's secret is forgotten before the settings are written, and put back when they cannot be.
     assert.equal(await h.engine.secrets.getTotpSecret('auto'), user.totpSecret, "the old device's secret is still there");
     assert.deepEqual(await h.engine.secrets.getLongLivedKey('auto'), { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+  });
+
+  it("a replacement by another key that fails loses nothing: the old key's session is back in the keychain and its section", async () => {
+    const user = await h.addUser('work');
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    const session = await h.engine.secrets.getSession('work');
+    const written = await readFile(writtenSessionsFile(h.env.MFA_TRAY_CONFIG_DIR), 'utf8');
+    const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+    await chmod(settingsFile, 0o400);
+    const other = loopback.sts.registerUser();
+    await assert.rejects(
+      h.engine.addProfile(
+        { name: 'work', mfaSerial: other.mfaSerial, accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey },
+        { replace: true },
+      ),
+      /read-only/,
+    );
+    await chmod(settingsFile, 0o600);
+    assert.deepEqual(await h.engine.secrets.getLongLivedKey('work'), { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    assert.deepEqual(await h.engine.secrets.getSession('work'), session);
+    assert.equal((await readCredentials()).work?.aws_session_token, session?.sessionToken, 'the section forgotten is written back');
+    assert.equal(await readFile(writtenSessionsFile(h.env.MFA_TRAY_CONFIG_DIR), 'utf8'), written, 'the record of the written session is back');
   });
 
   it('removes a profile with its keychain entries, and its session section only when asked', async () => {

@@ -94,15 +94,23 @@ Options:
       ctx.out(`Verified: key ${maskKeyId(keyId)} belongs to ${identity.arn}`);
     }
     const { profile: stored, replaced, forgotTotpSecret } = await engine.addProfile({ ...profile, ...key }, { replace: force });
+    const was = replaced?.maskedKeyId !== undefined && replaced.maskedKeyId !== maskKeyId(keyId) ? ` (was ${replaced.maskedKeyId})` : '';
     ctx.out(
-      `${replaced ? 'Replaced' : 'Added'} profile ${stored.name}: key ${maskKeyId(keyId)} in the keychain, MFA device ${stored.mfaSerial}, ` +
+      `${replaced ? 'Replaced' : 'Added'} profile ${stored.name}: key ${maskKeyId(keyId)} in the keychain${was}, MFA device ${stored.mfaSerial}, ` +
         `region ${stored.region}, sessions of ${stored.durationSeconds} s go to [${stored.targetSection}] in ${engine.credentialsPath}.`,
     );
+    if (replaced?.forgotSession) ctx.out(forgotSessionLine(replaced));
     if (replaced && forgotTotpSecret) ctx.out(forgotTotpLine(replaced.profile, stored.name));
     ctx.out(`Get a session with: mfa-tray refresh ${stored.name}`);
     return EXIT.ok;
   },
 };
+
+/** What `add --force` and `import --force` say when the replaced profile's session was forgotten (it was another key's). */
+export function forgotSessionLine(replaced: { readonly profile: Profile; readonly maskedKeyId: string | undefined }): string {
+  const key = replaced.maskedKeyId === undefined ? 'key' : `key ${replaced.maskedKeyId}`;
+  return `Forgot the session of the previous ${key}: it was another key's, so it is no longer in the keychain or in [${replaced.profile.targetSection}].`;
+}
 
 /** What `add --force` and `import --force` say when the replaced profile's TOTP secret was forgotten. */
 export function forgotTotpLine(replaced: Profile, name: string): string {

@@ -8,7 +8,7 @@ import { flag, stringOption } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { terminalDeviceChooser } from '../pick-device';
-import { forgotTotpLine } from './add';
+import { forgotSessionLine, forgotTotpLine } from './add';
 
 export const importCommand: Command = {
   name: 'import',
@@ -82,6 +82,7 @@ Options:
     ctx.out(
       `  sessions go to  [${profile.targetSection}] of ${file} ${origin(plan.targetSection)}${was(`[${profile.targetSection}]`, old && `[${old.targetSection}]`)}`,
     );
+    if (replaced?.forgotSession) ctx.out(forgotSessionLine(replaced));
     if (replaced && forgotTotpSecret) ctx.out(forgotTotpLine(replaced.profile, profile.name));
     if (removePlaintext) {
       ctx.out(`Removed the plaintext key from [${fromSection}] in ${file} (mfa-tray remove ${profile.name} --restore-plaintext puts it back).`);
