@@ -46,6 +46,8 @@ export interface DoctorDeps {
   /** The access key id of the profile's cached session, if there is one. */
   readonly sessionKeyId: (profile: string) => Promise<string | undefined>;
   readonly credentialsPath: string;
+  /** Why a session could not be written into the credentials file now ({@link CredentialsFile.unwritable}), or undefined. */
+  readonly credentialsUnwritable: (exists: boolean) => Promise<{ readonly reason: string; readonly fix: string } | undefined>;
   readonly configPath: string;
   readonly now: () => number;
 }
@@ -320,6 +322,9 @@ async function fileChecks(
       );
     }
   }
+  // What a refresh checks before it sends a code (a read-only file, a folder this user cannot write in).
+  const unwritable = credentialsRead === undefined ? undefined : await deps.credentialsUnwritable(credentialsRead !== 'missing');
+  if (unwritable) checks.push(check('files', 'fail', `${unwritable.reason}: a refresh stops before sending its code.`, unwritable.fix));
   for (const [path, doc] of [
     [deps.credentialsPath, credentials],
     [deps.configPath, config],

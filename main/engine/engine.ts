@@ -1011,6 +1011,7 @@ export class Engine {
         state: (name) => this.currentState(name),
         sessionKeyId: async (name) => (await this.secrets.getSession(name))?.accessKeyId,
         credentialsPath: this.credentials.path,
+        credentialsUnwritable: (exists) => this.credentials.unwritable(exists),
         configPath: configFilePath(this.#env),
         now: () => this.clock.now(),
       },

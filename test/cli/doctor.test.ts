@@ -148,6 +148,21 @@ describe('doctor', () => {
     find(checks, 'credential_process', 'pass', /\[profile work-abs\] runs /);
   });
 
+  test('a credentials file a refresh could not write: the files check fails (as the refresh would, before its code)', async () => {
+    // Seen on landed main: "reads cleanly", then a session check whose fix (refresh) failed the same way.
+    await cleanWorld();
+    chmodSync(cli.sandbox.credentialsFile, 0o400);
+    const { result, checks } = await doctor();
+    assert.equal(result.status, 9);
+    const failed = find(checks, 'files', 'fail', /^The credentials file .* is read-only: a refresh stops before sending its code\.$/);
+    assert.equal(failed.fix, 'make it writable (chmod u+w) if MFA Tray should update it');
+    assert.equal(
+      checks.find((c) => c.check === 'files' && c.verdict === 'pass'),
+      undefined,
+      'no "reads cleanly" beside it',
+    );
+  });
+
   test('an AWS config file the SDK cannot read: the files check fails; the key is not blamed, nor AWS for not answering', async () => {
     await cleanWorld();
     rmSync(cli.sandbox.configFile);

@@ -49,8 +49,12 @@ async function rejection(promise: Promise<unknown>, code: ErrorCode): Promise<Er
 }
 
 /** Runs one write of the credentials file in a child process; returns what it printed. */
-async function childWrite(path: string, options: Parameters<typeof spawnChild>[2] = {}): Promise<{ ok?: boolean; error?: { code: string; message: string } }> {
-  const { stdout, stderr, signal } = await collect(await spawnChild('writer', ['once', path, '1'], options));
+async function childWrite(
+  path: string,
+  options: Parameters<typeof spawnChild>[2] = {},
+  mode: 'once' | 'check' = 'once',
+): Promise<{ ok?: boolean; error?: { code: string; message: string } }> {
+  const { stdout, stderr, signal } = await collect(await spawnChild('writer', [mode, path, '1'], options));
   assert.ok(stdout.trim() !== '', `the writer printed nothing (${signal ? `killed by ${signal}` : 'exited'}): ${stderr}`);
   return JSON.parse(stdout) as { ok?: boolean; error?: { code: string; message: string } };
 }
@@ -131,6 +135,40 @@ describe('read-only', () => {
     assert.ok(result.error?.message.includes(folder));
     assert.deepEqual(await readFile(path), BIG);
     assert.deepEqual(await debris(folder), []);
+  });
+
+  test('a folder the user cannot write in is found before a code is sent: the file there, or the folder to make it in', async (t) => {
+    // Seen on landed main: with ~/.aws owned by root, `refresh` sent the code, then could not lock
+    // or make the file ("Cannot lock the credentials file … permission denied"): the code was spent.
+    const dir = await scratch(t);
+    const asRoot = process.getuid?.() === 0;
+    const as = asRoot ? { uid: 65534, gid: 65534 } : {};
+    const aws = join(dir, 'aws');
+    await mkdir(aws);
+    const present = join(aws, 'credentials');
+    await writeFile(present, BIG, { mode: 0o600 });
+    if (asRoot) await chown(present, 65534, 65534); // the file is the user's; the folder is not
+    await chmod(aws, 0o555);
+    for (const [path, folder, verb] of [
+      [present, aws, 'updated'],
+      [join(aws, 'other-credentials'), aws, 'made'],
+      [join(aws, 'missing', 'credentials'), aws, 'made'],
+    ] as const) {
+      const result = await childWrite(path, as, 'check');
+      assert.equal(result.error?.code, 'credentials-file', `${path}: ${JSON.stringify(result)}`);
+      assert.equal(
+        result.error?.message,
+        `The folder ${folder} does not let you write in it, so the credentials file ${path} cannot be ${verb}; ${verb === 'updated' ? 'it was left unchanged' : 'nothing was changed'} and no code was sent. Make the folder writable for your user, or set AWS_SHARED_CREDENTIALS_FILE to a file elsewhere.`,
+      );
+    }
+    assert.deepEqual(await readFile(present), BIG);
+    assert.deepEqual((await readdir(aws)).sort(), ['credentials']);
+    // Where the user may write, the check passes (and writes nothing).
+    await chmod(aws, 0o755);
+    if (asRoot) await chown(aws, 65534, 65534);
+    assert.deepEqual(await childWrite(join(aws, 'missing', 'credentials'), as, 'check'), { ok: true });
+    assert.deepEqual(await childWrite(present, as, 'check'), { ok: true });
+    assert.deepEqual((await readdir(aws)).sort(), ['credentials']);
   });
 
   test('a read-only file system (EROFS) fails clearly, the original stays', { skip: noMount }, async (t) => {

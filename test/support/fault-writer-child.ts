@@ -6,6 +6,8 @@
  *   loop <file> <k>   writes versions k, k+1, ... forever; prints "ready", then "done <k> <ms>" after each
  *   once <file> <k>   writes version k; prints {"ok":true} or {"error":{code,message}}
  *   hold <file> <k>   writes version k but stops just before the rename, holding the lock; prints "holding"
+ *   check <file> <k>  checks, without writing, that version k could be written (what a refresh checks before
+ *                     sending a code); prints {"ok":true} or {"error":{code,message}}
  */
 import { writeSync } from 'node:fs';
 import { isMfaTrayError } from '../../main/common/errors';
@@ -28,9 +30,10 @@ if (mode === 'loop') {
     await file.writeSession(versionSection(k), versionSession(k));
     say(`done ${k} ${(performance.now() - began).toFixed(1)}`);
   }
-} else if (mode === 'once') {
+} else if (mode === 'once' || mode === 'check') {
   try {
-    await new CredentialsFile({ path }).writeSession(versionSection(start), versionSession(start));
+    const file = new CredentialsFile({ path });
+    await (mode === 'check' ? file.assertWritable(versionSection(start)) : file.writeSession(versionSection(start), versionSession(start)));
     say(JSON.stringify({ ok: true }));
   } catch (error) {
     say(JSON.stringify({ error: isMfaTrayError(error) ? { code: error.code, message: error.message } : { code: 'unexpected', message: String(error) } }));

@@ -11,7 +11,9 @@
  * they can be re-applied to whatever another program wrote, and tested over generated files.
  * {@link CredentialsFile} puts them on disk.
  */
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { invalidInput, MfaTrayError } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import { FileUpdates, resolveTarget, type AtomicUpdateOptions } from './atomic-file';
@@ -333,13 +335,42 @@ export class CredentialsFile {
       // The same words as every other edit of this file: a duplicated section is the user's to fix.
       throw this.#mapError(error, this.path);
     }
-    if (text === undefined) return;
-    const info = await stat(await resolveTarget(this.path)).catch(() => undefined);
-    if (info && (info.mode & 0o200) === 0) {
+    const why = await this.unwritable(text !== undefined);
+    if (why) {
+      const fix = `${why.fix.charAt(0).toUpperCase()}${why.fix.slice(1)}`;
       throw new MfaTrayError(
         'credentials-file',
-        `The credentials file ${this.path} is read-only; it was left unchanged and no code was sent. Make it writable (chmod u+w) if MFA Tray should update it.`,
+        `${why.reason}; ${text === undefined ? 'nothing was changed' : 'it was left unchanged'} and no code was sent. ${fix}.`,
       );
+    }
+  }
+
+  /**
+   * Why a session could not be written into the file now, and what to do (lower case), or undefined
+   * when it could: the file is read-only, or the nearest folder that exists does not let this user
+   * write (the write puts a lock and a temp file beside the file, and makes its folder when missing;
+   * seen: a root-owned ~/.aws took the code, then refused the lock). `exists`: whether the file does.
+   */
+  async unwritable(exists: boolean): Promise<{ readonly reason: string; readonly fix: string } | undefined> {
+    const target = await resolveTarget(this.path).catch(() => this.path);
+    if (exists) {
+      const info = await stat(target).catch(() => undefined);
+      if (info && (info.mode & 0o200) === 0) {
+        return { reason: `The credentials file ${this.path} is read-only`, fix: 'make it writable (chmod u+w) if MFA Tray should update it' };
+      }
+    }
+    for (let folder = dirname(target); ; folder = dirname(folder)) {
+      const error = await access(folder, constants.W_OK | constants.X_OK).then(
+        () => undefined,
+        (e: unknown) => e as NodeJS.ErrnoException,
+      );
+      if (error === undefined) return undefined;
+      if (isNotFound(error) && dirname(folder) !== folder) continue;
+      if (error.code !== 'EACCES' && error.code !== 'EPERM' && error.code !== 'EROFS') return undefined; // the write itself will say what it is
+      return {
+        reason: `The folder ${folder} does not let you write in it${error.code === 'EROFS' ? ' (a read-only file system)' : ''}, so the credentials file ${this.path} cannot be ${exists ? 'updated' : 'made'}`,
+        fix: 'make the folder writable for your user, or set AWS_SHARED_CREDENTIALS_FILE to a file elsewhere',
+      };
     }
   }
 
