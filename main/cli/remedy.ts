@@ -19,7 +19,8 @@ export function remedyCommand(remedy: Remedy): string | undefined {
     case 'add-key':
       return `mfa-tray add ${remedy.profile} --force --mfa-serial <serial> --access-key-id <id>`;
     case 'import-key':
-      return `mfa-tray import ${remedy.profile} --from ${remedy.section ?? '<section>'}${remedy.section ? ' --remove-plaintext' : ''}`;
+      // The profile exists (a remedy is always for one): without --force, import refuses it.
+      return `mfa-tray import ${remedy.profile} --from ${remedy.section ?? '<section>'}${remedy.section ? ' --remove-plaintext' : ''} --force`;
     case 'edit-target':
       return `mfa-tray edit ${remedy.profile} --target <section>`;
     case 'add-profile':

@@ -129,10 +129,11 @@ async function sessionNotInFile(
   const cached = await deps.sessionKeyId(profile.name).catch(() => undefined);
   if (cached === undefined) return undefined;
   // Unreadable (undefined): not in it either, as status says; the files check says why and what fixes it.
-  const why = sessionMissingFrom(credentials ?? 'unreadable', profile.targetSection, cached);
-  if (why === undefined) return undefined;
-  const fix = credentials === undefined ? 'see the files check' : `mfa-tray refresh ${profile.name}`;
-  return check('session', 'fail', notInFileMessage(profile, deps.credentialsPath, left, why), fix, profile.name);
+  const missing = sessionMissingFrom(credentials ?? 'unreadable', profile, cached);
+  if (missing === undefined) return undefined;
+  // Where a refresh would not write (the file, or the section, is the trouble), the files check has the fix.
+  const fix = missing.remedies.some((remedy) => remedy.action === 'refresh') ? `mfa-tray refresh ${profile.name}` : 'see the files check';
+  return check('session', 'fail', notInFileMessage(profile, deps.credentialsPath, left, missing.why), fix, profile.name);
 }
 
 /** Variables that take precedence over every profile in the AWS CLI and SDKs. */

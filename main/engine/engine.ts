@@ -1352,20 +1352,19 @@ export class Engine {
     const { credentials } = file;
     if (accessKeyId === undefined || (state.kind !== 'valid' && state.kind !== 'expiring')) return state;
     // A file that cannot be read (a folder in its place, say) gives no AWS tool the session either.
-    const missing = sessionMissingFrom(credentials, profile.targetSection, accessKeyId);
+    const missing = sessionMissingFrom(credentials, profile, accessKeyId);
     if (missing === undefined) return state;
     // AWS gave it, the file could not take it (a full disk, say): it is written there once it can.
     const why =
       file.kept.get(profile.name)?.accessKeyId === accessKeyId
-        ? `${missing}, since the file could not take the session AWS gave last (the tray app or mfa-tray watch, while it runs, writes it there once the file can)`
-        : missing;
+        ? `${missing.why}, since the file could not take the session AWS gave last (the tray app or mfa-tray watch, while it runs, writes it there once the file can)`
+        : missing.why;
     return {
       kind: 'failed',
       code: 'session-not-in-file',
       reason: notInFileMessage(profile, this.credentials.path, formatDuration(state.expiresAt - this.clock.now()), why),
       expiresAt: state.expiresAt,
-      // A refresh cannot help a file that cannot be read: what can is in the file's own error.
-      remedies: credentials === 'unreadable' ? [] : [{ action: 'refresh', profile: profile.name }],
+      remedies: missing.remedies,
     };
   }
 

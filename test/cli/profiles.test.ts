@@ -500,6 +500,34 @@ describe('status', () => {
     assert.match(doctor.stdout, /^FAIL +session \(dev\): The session MFA Tray has for dev .* the file cannot be read\./m);
   });
 
+  test('a section a refresh would refuse (a long-lived key, a repeated section): status says why, and no refresh as the fix', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.seedSession('dev', fakeSession(Date.now() + 3 * 3600_000));
+    // Seen on landed main: "its [dev] holds another key (AKIA…MPLE) … Get a new session: mfa-tray
+    // refresh dev", and that refresh refused the section.
+    writeFileSync(
+      cli.sandbox.credentialsFile,
+      '[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n',
+    );
+    const keyed = await cli.sandbox.run(['status']);
+    assert.equal(keyed.status, 0, keyed.stderr);
+    assert.match(
+      keyed.stdout,
+      /\n\ndev: The session MFA Tray has for dev .* is not in the credentials file \S+: its \[dev\] holds a long-lived key \(AKIA…MPLE\), which MFA Tray does not overwrite\. AWS tools .* Import it from the credentials file: mfa-tray import dev --from dev --remove-plaintext --force; or choose another target section: mfa-tray edit dev --target <section>\.\n$/,
+    );
+    const refused = await cli.sandbox.run(['refresh', 'dev', '--code', '123456']);
+    assert.equal(refused.status, 6, 'the refresh is refused indeed');
+
+    writeFileSync(cli.sandbox.credentialsFile, '[dev]\nregion = eu-west-1\n\n[dev]\nregion = us-east-1\n');
+    const repeated = await cli.sandbox.run(['status']);
+    assert.equal(repeated.status, 0, repeated.stderr);
+    assert.match(
+      repeated.stdout,
+      /: \[dev\] appears 2 times in it, which the AWS CLI cannot read: merge them into one\. AWS tools that read the file with profile dev do not get it\.\n$/,
+    );
+    assert.doesNotMatch(repeated.stdout, /refresh dev/);
+  });
+
   test('--json has the documented shape', async () => {
     await cli.sandbox.addProfile('dev', cli.user, ['--region', 'eu-west-1']);
     await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });

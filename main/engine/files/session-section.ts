@@ -4,6 +4,7 @@
  * (which also locks and writes) so that `credential-process`'s fast path can read a session
  * without loading the writer.
  */
+import type { Remedy } from '../../common/errors';
 import { maskKeyId } from '../../common/key-id';
 import type { SessionCredentials } from '../../common/model';
 import { findSections, parseIniFor, sectionValues, type IniDocument } from './ini-edit';
@@ -60,18 +61,38 @@ export function unambiguousSession(text: string, section: string): SessionCreden
 
 /**
  * Why the credentials file (parsed, 'missing', or 'unreadable': a folder or a pipe in its place, say)
- * does not hold the session whose access key id is
- * `keyId` in `section`, as the SDKs read it (a repeated section or key: the last one); undefined
- * when it does. MFA Tray shows its cached session, but the AWS tools read the file, which another
- * tool (or a refresh whose write failed) may have left without it: for `doctor` and `status`.
+ * does not hold the session whose access key id is `keyId` in the profile's section, as the SDKs
+ * read it (a repeated key: the last one), and what fixes it; undefined when it does. MFA Tray shows
+ * its cached session, but the AWS tools read the file, which another tool (or a refresh whose write
+ * failed) may have left without it: for `doctor` and `status`. A refresh is the fix only where a
+ * refresh would write: not into a section holding a long-lived key, nor one that appears twice.
  */
-export function sessionMissingFrom(credentials: IniDocument | 'missing' | 'unreadable', section: string, keyId: string): string | undefined {
-  if (credentials === 'missing') return 'the file does not exist';
-  if (credentials === 'unreadable') return 'the file cannot be read';
+export function sessionMissingFrom(
+  credentials: IniDocument | 'missing' | 'unreadable',
+  profile: { readonly name: string; readonly targetSection: string },
+  keyId: string,
+): { readonly why: string; readonly remedies: readonly Remedy[] } | undefined {
+  const section = profile.targetSection;
+  const refresh: readonly Remedy[] = [{ action: 'refresh', profile: profile.name }];
+  if (credentials === 'missing') return { why: 'the file does not exist', remedies: refresh };
+  // A refresh cannot help a file that cannot be read: what can is in the file's own error.
+  if (credentials === 'unreadable') return { why: 'the file cannot be read', remedies: [] };
+  const count = findSections(credentials, section).length;
+  if (count > 1) return { why: `[${section}] appears ${count} times in it, which the AWS CLI cannot read: merge them into one`, remedies: [] };
   const values = sectionValues(credentials, section);
   const inFile = values?.get('aws_access_key_id');
   if (inFile === keyId) return undefined;
-  return values === undefined ? `it has no [${section}] section` : `its [${section}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`;
+  if (values === undefined) return { why: `it has no [${section}] section`, remedies: refresh };
+  if (credentialKind(values) === 'long-lived') {
+    return {
+      why: `its [${section}] holds a long-lived key (${maskKeyId(inFile ?? '')}), which MFA Tray does not overwrite`,
+      remedies: [
+        { action: 'import-key', profile: profile.name, section },
+        { action: 'edit-target', profile: profile.name },
+      ],
+    };
+  }
+  return { why: `its [${section}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`, remedies: refresh };
 }
 
 /** The words for a cached session the credentials file does not hold (see {@link sessionMissingFrom}). */
