@@ -111,6 +111,29 @@ describe('role profiles', () => {
     assert.doesNotMatch(readFileSync(cli.sandbox.credentialsFile, 'utf8'), /^\[other\]$/m);
   });
 
+  test("a role profile's value AWS refuses (role_session_name, role_arn): one line naming that setting of the config file, exit 7", async () => {
+    await cli.sandbox.addProfile('work', cli.user);
+    const admin = cli.sts.registerRole({ name: `admin-${Date.now()}`, trusts: [cli.user] }).arn;
+    configure(
+      `[profile named]\nrole_arn = ${admin}\nsource_profile = work\nrole_session_name = bad name\n\n[profile arn]\nrole_arn = not-an-arn\nsource_profile = work\n`,
+    );
+    await cli.sts.avoidStepEdge(3000);
+    // Seen on landed main: "AWS refused a value in the request as out of range. Check the profile's
+    // duration and MFA serial, and the code." (an AssumeRole with a session sends neither).
+    const named = await cli.sandbox.run(['refresh', 'named', '--code', cli.sts.currentCode(cli.user)], { detached: true });
+    assert.equal(named.status, 7, named.stderr);
+    assert.equal(
+      named.stderr,
+      'mfa-tray refresh: named: AWS refused the role session name: it must be 2 to 64 of the characters A–Z a–z 0–9 and +=,.@-_ (role_session_name in the AWS config file).\n',
+    );
+    const arn = await cli.sandbox.run(['refresh', 'arn'], { detached: true });
+    assert.equal(arn.status, 7, arn.stderr);
+    assert.equal(
+      arn.stderr,
+      "mfa-tray refresh: arn: AWS refused the role's ARN: it must be an IAM role's, arn:aws:iam::<12-digit account>:role/<name> (role_arn in the AWS config file).\n",
+    );
+  });
+
   test('a config file that cannot be read: status and list still show the profiles, then one line says why the roles are missing, exit 6', async () => {
     await cli.sandbox.addProfile('work', cli.user);
     const generated = cli.sts.registerUser();

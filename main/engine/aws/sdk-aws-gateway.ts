@@ -609,7 +609,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
           },
         );
       case 'ValidationError':
-        return validationError(make, stsMessage);
+        return validationError(make, stsMessage, context.action);
       case 'RegionDisabledException':
         return make(
           'sts-denied',
@@ -803,7 +803,27 @@ function sessionCredentials(make: Make, maskedKey: string): MfaTrayError {
 }
 
 /** An STS ValidationError, told by the field STS names. STS's own text echoes the values (the code too): never shown. */
-function validationError(make: Make, stsMessage: string): MfaTrayError {
+function validationError(make: Make, stsMessage: string, action: CallContext['action']): MfaTrayError {
+  // AssumeRole's own parameters come from the role profile in the AWS config file.
+  if (stsMessage.includes("'roleSessionName'")) {
+    return make(
+      'sts-validation',
+      'AWS refused the role session name: it must be 2 to 64 of the characters A–Z a–z 0–9 and +=,.@-_ (role_session_name in the AWS config file).',
+    );
+  }
+  // STS names the field in a constraint's words, or says "Request ARN is invalid" / "… is not a valid RoleARN".
+  if (stsMessage.includes("'roleArn'") || /ARN is invalid|not a valid RoleARN/i.test(stsMessage)) {
+    return make(
+      'sts-validation',
+      "AWS refused the role's ARN: it must be an IAM role's, arn:aws:iam::<12-digit account>:role/<name> (role_arn in the AWS config file).",
+    );
+  }
+  if (stsMessage.includes("'externalId'")) {
+    return make(
+      'sts-validation',
+      'AWS refused the external id: it must be 2 to 1224 of the characters A–Z a–z 0–9 and +=,.@:/-_ (external_id in the AWS config file).',
+    );
+  }
   if (stsMessage.includes('MaxSessionDuration')) {
     return make('sts-validation', 'AWS refused the session duration: it is longer than the MaxSessionDuration set for this role.', {
       field: 'durationSeconds',
@@ -826,6 +846,12 @@ function validationError(make: Make, stsMessage: string): MfaTrayError {
       'AWS refused the MFA serial: it must be 9 to 256 characters of letters, digits and +=/:,.@- ' +
         "(a virtual device's ARN or a hardware serial). Copy it from the IAM console.",
       { field: 'mfaSerial' },
+    );
+  }
+  if (action === 'AssumeRole') {
+    return make(
+      'sts-validation',
+      "AWS refused a value in the request to assume the role. Check the role profile's role_arn, role_session_name, external_id and duration_seconds in the AWS config file.",
     );
   }
   return make('sts-validation', "AWS refused a value in the request as out of range. Check the profile's duration and MFA serial, and the code.");
