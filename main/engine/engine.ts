@@ -433,6 +433,12 @@ export class Engine {
     let forgotSession = false;
     let forgotTotpSecret = false;
     try {
+      // A new profile starts without a session: whatever the keychain and the record hold under its
+      // name is another's (a refresh that outlived its profile's removal, say).
+      if (existing === undefined) {
+        await this.#written.clear(profile.name);
+        await this.secrets.deleteSession(profile.name);
+      }
       if (forgetsSession) {
         await this.#written.clear(profile.name);
         const inFile = await this.credentials.readSession(existing.targetSection);
@@ -449,7 +455,7 @@ export class Engine {
       if (recorded) await this.#written.set(profile.name, recorded);
       throw error;
     }
-    if (forgetsSession) this.sessions.drop(profile.name);
+    if (forgetsSession || existing === undefined) this.sessions.drop(profile.name);
     await this.sessions.load();
     this.#schedule(profile.name);
     this.#changed('profiles');

@@ -18,6 +18,7 @@ import { createHarness, type Harness } from '../support/engine-harness';
 import { countingKeychain } from '../support/keyring';
 import { maxInFlight, useStsServer, type StsUser } from '../support/sts-server';
 import { advanceToMidStep, midStepClock } from '../support/step-clock';
+import { until } from '../support/until';
 
 const loopback = useStsServer();
 let h: Harness;
@@ -598,6 +599,34 @@ describe('profiles', () => {
     assert.deepEqual(await h.engine.secrets.getSession('work'), session);
     assert.equal((await readCredentials()).work?.aws_session_token, session?.sessionToken, 'the section forgotten is written back');
     assert.equal(await readFile(writtenSessionsFile(h.env.MFA_TRAY_CONFIG_DIR), 'utf8'), written, 'the record of the written session is back');
+  });
+
+  it('a profile removed while its refresh waits for AWS: the session AWS gives is kept nowhere', async () => {
+    const user = await h.addUser('work');
+    await loopback.sts.avoidStepEdge();
+    loopback.sts.setLatency(1500);
+    const refreshing = h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    await until(() => loopback.sts.count('GetSessionToken') > 0, 'the request at STS');
+    // Seen on landed main: `remove work` said "Removed …", then the refresh wrote the session into
+    // [work] and the keychain: a live session of a removed profile, served again by a later `add work`.
+    await h.otherProcess().removeProfile('work');
+    const error = await rejectsWith(refreshing, 'not-found');
+    assert.match(error.message, /^Profile "work" was removed while AWS was answering its refresh: the session AWS gave was not kept\./);
+    loopback.sts.setLatency(0);
+    assert.equal(await h.engine.secrets.getSession('work'), undefined);
+    assert.equal((await readCredentials()).work, undefined, 'nothing written into the file');
+  });
+
+  it('a profile added anew starts without a session, whatever the keychain held under its name', async () => {
+    await h.engine.secrets.setSession('work', {
+      accessKeyId: 'ASIAORPHANEDEXAMPLE1',
+      secretAccessKey: 'orphaned/session/secret/key/example/1234',
+      sessionToken: 'orphaned-session-token',
+      expiresAt: Date.now() + 3_600_000,
+    });
+    await h.addUser('work');
+    assert.equal(await h.engine.secrets.getSession('work'), undefined);
+    assert.equal(h.engine.state('work').kind, 'none');
   });
 
   it('removes a profile with its keychain entries, and its session section only when asked', async () => {

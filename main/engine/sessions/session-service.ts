@@ -304,6 +304,7 @@ export class SessionService {
       });
       // The offset may have been unknown before this answer (a typed code, a first run).
       this.#refuseClockFarAhead(profile, session.expiresAt - this.deps.clock.now(), true);
+      await this.#assertStillThere(name);
       try {
         await this.deps.file.writeSession(profile.targetSection, session);
       } catch (error) {
@@ -351,6 +352,22 @@ export class SessionService {
       });
       throw failure;
     }
+  }
+
+  /**
+   * Refuses to keep a session AWS gave for a profile removed while AWS was answering (by the window,
+   * or `mfa-tray remove` in another process): written, it would outlive the removal in the keychain
+   * and the section, and a profile added again under the name (another key, maybe) would be served it.
+   */
+  async #assertStillThere(name: string): Promise<void> {
+    const gone = await this.deps.profiles.getProfile(name).then(
+      () => false,
+      (error: unknown) => {
+        if (isMfaTrayError(error, 'not-found')) return true;
+        throw error;
+      },
+    );
+    if (gone) throw new MfaTrayError('not-found', `Profile "${name}" was removed while AWS was answering its refresh: the session AWS gave was not kept.`);
   }
 
   /**
