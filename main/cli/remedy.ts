@@ -19,8 +19,7 @@ export function remedyCommand(remedy: Remedy): string | undefined {
     case 'add-key':
       return `mfa-tray add ${remedy.profile} --force --mfa-serial <serial> --access-key-id <id>`;
     case 'import-key':
-      // The profile exists (a remedy is always for one): without --force, import refuses it.
-      return `mfa-tray import ${remedy.profile} --from ${remedy.section ?? '<section>'}${remedy.section ? ' --remove-plaintext' : ''} --force`;
+      return `mfa-tray import ${remedy.profile} --from ${remedy.section ?? '<section>'}${remedy.section ? ' --remove-plaintext' : ''}`;
     case 'edit-target':
       return `mfa-tray edit ${remedy.profile} --target <section>`;
     case 'add-profile':

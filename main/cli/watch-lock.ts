@@ -10,7 +10,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MfaTrayError } from '../common/errors';
-import { makeFolders } from '../engine';
+import { fileError, makeFolders } from '../engine';
 
 /** The pid file's name in the config folder. */
 export const WATCH_PID_FILE = 'watch.pid';
@@ -29,7 +29,7 @@ export class WatchLock {
     try {
       await makeFolders(configDir, 0o700);
     } catch (error) {
-      throw new MfaTrayError('settings-file', `Cannot create the config folder ${configDir}: ${(error as Error).message}.`, { cause: error });
+      throw fileError('settings-file', `Cannot create the config folder ${configDir}`, error);
     }
     for (let attempt = 0; attempt < 5; attempt += 1) {
       if (await createExclusive(file)) {
@@ -113,5 +113,5 @@ function alreadyRunning(pid: number | undefined): MfaTrayError {
 }
 
 function lockError(file: string, error: unknown): MfaTrayError {
-  return new MfaTrayError('settings-file', `Cannot use the watch lock file ${file}: ${(error as Error).message}.`, { cause: error });
+  return fileError('settings-file', `Cannot use the watch lock file ${file}`, error);
 }

@@ -424,48 +424,65 @@ export class Engine {
       session: existing !== undefined,
       strict: false,
     });
-    // A session belongs to the key that got it: kept under a profile that now has another key (or one
-    // whose key could not be read), AWS commands would go on running as the old key's user for hours.
-    // Forgotten first (the record, the file's section, the keychain), put back if a later step fails.
-    const forgetsSession = existing !== undefined && before.keyId !== key.accessKeyId;
-    const recorded = forgetsSession ? this.#written.entry(profile.name) : undefined;
-    let forgottenInFile: SessionCredentials | undefined;
-    let forgotSession = false;
+    let forgotten: ForgottenSession | undefined;
     let forgotTotpSecret = false;
     try {
-      // A new profile starts without a session: whatever the keychain and the record hold under its
-      // name is another's (a refresh that outlived its profile's removal, say).
+      // The key first: a keychain that cannot take it stops here, before the file is touched.
+      await this.secrets.setLongLivedKey(profile.name, key);
+      // A session belongs to the key that got it (see #forgetSessionOfOtherKey); a new profile starts
+      // without one: whatever the keychain and the record hold under its name is another's (a refresh
+      // that outlived its profile's removal, say).
       if (existing === undefined) {
         await this.#written.clear(profile.name);
         await this.secrets.deleteSession(profile.name);
+      } else if (before.keyId !== key.accessKeyId) {
+        forgotten = await this.#forgetSessionOfOtherKey(profile.name, existing.targetSection);
       }
-      if (forgetsSession) {
-        await this.#written.clear(profile.name);
-        const inFile = await this.credentials.readSession(existing.targetSection);
-        if ((await this.credentials.forgetSession(existing.targetSection)) !== 'unchanged') forgottenInFile = inFile;
-        forgotSession = (await this.secrets.deleteSession(profile.name)) || forgottenInFile !== undefined;
-      }
-      await this.secrets.setLongLivedKey(profile.name, key);
       if (totpSecret !== undefined) await this.secrets.setTotpSecret(profile.name, totpSecret);
       if (forgets) forgotTotpSecret = await this.secrets.deleteTotpSecret(profile.name);
       await this.settings.addProfile(profile, { replace: options.replace === true });
     } catch (error) {
       await before.putBack();
-      if (existing && forgottenInFile) await this.credentials.writeSession(existing.targetSection, forgottenInFile).catch(() => undefined);
-      if (recorded) await this.#written.set(profile.name, recorded);
+      await forgotten?.putBack();
       throw error;
     }
-    if (forgetsSession || existing === undefined) this.sessions.drop(profile.name);
+    if (forgotten || existing === undefined) this.sessions.drop(profile.name);
     await this.sessions.load();
     this.#schedule(profile.name);
     this.#changed('profiles');
     return {
       profile,
       ...(existing
-        ? { replaced: { profile: existing, maskedKeyId: before.keyId && maskKeyId(before.keyId), ...(forgotSession ? { forgotSession: true } : {}) } }
+        ? { replaced: { profile: existing, maskedKeyId: before.keyId && maskKeyId(before.keyId), ...(forgotten?.forgot ? { forgotSession: true } : {}) } }
         : {}),
       forgotTotpSecret,
     };
+  }
+
+  /**
+   * Forgets a profile's session because its key was replaced by another (or by one where the old
+   * could not be read): a session belongs to the key that got it, and kept, AWS commands would go on
+   * running as the old key's user for hours. The record of the written session, the section's session
+   * keys and the keychain's copy go; `putBack` restores the record and the section (the caller's
+   * keychain snapshot, taken with the session, restores the keychain's copy).
+   */
+  async #forgetSessionOfOtherKey(name: string, section: string): Promise<ForgottenSession> {
+    const recorded = this.#written.entry(name);
+    await this.#written.clear(name);
+    let inFile: SessionCredentials | undefined;
+    const putBack = async (): Promise<void> => {
+      if (inFile) await this.credentials.writeSession(section, inFile).catch(() => undefined);
+      if (recorded) await this.#written.set(name, recorded);
+    };
+    try {
+      const read = await this.credentials.readSession(section);
+      if ((await this.credentials.forgetSession(section)) !== 'unchanged') inFile = read;
+      const deleted = await this.secrets.deleteSession(name);
+      return { forgot: deleted || inFile !== undefined, putBack };
+    } catch (error) {
+      await putBack();
+      throw error;
+    }
   }
 
   /** The app settings and every profile, in one read of the settings file. */
@@ -553,12 +570,33 @@ export class Engine {
     return profile;
   }
 
-  /** Replaces a profile's long-lived key (write-only: there is no way to read it back). */
-  async setLongLivedKey(name: string, input: { readonly accessKeyId?: unknown; readonly secretAccessKey?: unknown }): Promise<void> {
+  /**
+   * Replaces a profile's long-lived key (write-only: there is no way to read it back). Another key
+   * than the stored one forgets the old key's session (see #forgetSessionOfOtherKey).
+   * @returns whether a session was forgotten.
+   */
+  async setLongLivedKey(
+    name: string,
+    input: { readonly accessKeyId?: unknown; readonly secretAccessKey?: unknown },
+  ): Promise<{ readonly forgotSession: boolean }> {
     const key = validateLongLivedKey(input);
-    await this.settings.getProfile(name);
-    await this.secrets.setLongLivedKey(name, key);
+    const profile = await this.settings.getProfile(name);
+    const before = await this.#keychainSnapshot(name, { key: true, totp: false, session: true, strict: false });
+    let forgotten: ForgottenSession | undefined;
+    try {
+      await this.secrets.setLongLivedKey(name, key);
+      if (before.keyId !== key.accessKeyId) forgotten = await this.#forgetSessionOfOtherKey(name, profile.targetSection);
+    } catch (error) {
+      await before.putBack();
+      throw error;
+    }
+    if (forgotten) {
+      this.sessions.drop(name);
+      await this.sessions.load();
+      this.#schedule(name);
+    }
     this.#changed('profiles');
+    return { forgotSession: forgotten?.forgot === true };
   }
 
   /**
@@ -1463,6 +1501,13 @@ export class Engine {
     };
     return { putBack, hadTotpSecret: totp?.value !== undefined, keyId: key?.value?.accessKeyId };
   }
+}
+
+/** A session forgotten because its key was replaced, and how to put it back ({@link Engine}'s #forgetSessionOfOtherKey). */
+interface ForgottenSession {
+  /** Whether there was one to forget (in the keychain or the section). */
+  readonly forgot: boolean;
+  readonly putBack: () => Promise<void>;
 }
 
 /** A profile as {@link Engine.addProfile} stored it, and what it replaced; no secret in it. */

@@ -30,6 +30,7 @@ export type { AskForCode, CodeSource, KeeperNotice, RefreshInput, RefreshPlan, S
 export type { StepWaitListener } from './codes/totp';
 export { PRODUCT_NAME } from './files/paths';
 export { makeFolders } from './files/make-folders';
+export { fileError } from './files/file-errors';
 export type { RoleProfileConfig } from './files/aws-config';
 export type { ListingOptions } from './keychain/profile-secrets';
 export { pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';

@@ -84,6 +84,23 @@ describe('bridge handlers', () => {
     assert.match(await readFile(h.credentialsPath, 'utf8'), /aws_session_token/);
   });
 
+  it("replacing the key with another user's forgets the old key's session; the same key keeps it", async () => {
+    const user = await h.addUser('work');
+    await loopback.sts.avoidStepEdge();
+    assert.equal((await bridge.submitCode(['work', loopback.sts.currentCode(user)], caller)).ok, true);
+    const session = await h.engine.secrets.getSession('work');
+    assert.ok(session);
+    assert.equal((await bridge.replaceLongLivedKey(['work', { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }], caller)).ok, true);
+    assert.deepEqual(await h.engine.secrets.getSession('work'), session, 'the same key: its session stays');
+    // Seen in review: the window's "replace key" stored another user's key and kept the old session.
+    const other = loopback.sts.registerUser();
+    const replaced = await bridge.replaceLongLivedKey(['work', { accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey }], caller);
+    assert.equal(replaced.ok, true, JSON.stringify(replaced));
+    assert.equal(await h.engine.secrets.getSession('work'), undefined);
+    assert.doesNotMatch(await readFile(h.credentialsPath, 'utf8'), /aws_session_token/);
+    assert.equal(h.engine.state('work').kind, 'none');
+  });
+
   it("returns the engine's error as data, with the field", async () => {
     await h.addUser('work');
     const result = await bridge.submitCode(['work', '12ab56'], caller);

@@ -513,7 +513,7 @@ describe('status', () => {
     assert.equal(keyed.status, 0, keyed.stderr);
     assert.match(
       keyed.stdout,
-      /\n\ndev: The session MFA Tray has for dev .* is not in the credentials file \S+: its \[dev\] holds a long-lived key \(AKIA…MPLE\), which MFA Tray does not overwrite\. AWS tools .* Import it from the credentials file: mfa-tray import dev --from dev --remove-plaintext --force; or choose another target section: mfa-tray edit dev --target <section>\.\n$/,
+      /\n\ndev: The session MFA Tray has for dev .* is not in the credentials file \S+: its \[dev\] holds a long-lived key \(AKIA…MPLE\), which MFA Tray does not overwrite\. AWS tools .* Choose another target section: mfa-tray edit dev --target <section>\.\n$/,
     );
     const refused = await cli.sandbox.run(['refresh', 'dev', '--code', '123456']);
     assert.equal(refused.status, 6, 'the refresh is refused indeed');

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -184,6 +184,19 @@ describe('one watch at a time', () => {
       ),
     );
     assert.equal((await first.stop()).status, 0);
+  });
+
+  test('a config folder that cannot be made: one line in plain words, exit 6', async () => {
+    // Seen on landed main: "…: EACCES: permission denied, mkdir '…'" (an unwritable HOME); here a
+    // link to a folder that is not there: the settings read finds no file, the folder cannot be made.
+    symlinkSync(join(cli.sandbox.dir, 'nowhere', 'deeper'), join(cli.sandbox.dir, 'link'));
+    const configDir = join(cli.sandbox.dir, 'link', 'config');
+    const result = await cli.sandbox.run(['watch'], { env: { MFA_TRAY_CONFIG_DIR: configDir } });
+    assert.equal(result.status, 6, result.stderr);
+    assert.equal(
+      result.stderr,
+      `mfa-tray watch: Cannot create the config folder ${configDir}: it, or a folder on its path, does not exist. Nothing was changed.\n`,
+    );
   });
 
   test('a pid file left by a watch that is gone is taken over', async () => {

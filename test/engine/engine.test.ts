@@ -605,16 +605,55 @@ describe('profiles', () => {
     const user = await h.addUser('work');
     await loopback.sts.avoidStepEdge();
     loopback.sts.setLatency(1500);
+    const sent = loopback.sts.count('GetSessionToken');
     const refreshing = h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
-    await until(() => loopback.sts.count('GetSessionToken') > 0, 'the request at STS');
+    await until(() => loopback.sts.count('GetSessionToken') > sent, 'the request at STS');
     // Seen on landed main: `remove work` said "Removed …", then the refresh wrote the session into
     // [work] and the keychain: a live session of a removed profile, served again by a later `add work`.
     await h.otherProcess().removeProfile('work');
     const error = await rejectsWith(refreshing, 'not-found');
     assert.match(error.message, /^Profile "work" was removed while AWS was answering its refresh: the session AWS gave was not kept\./);
+    assert.equal(h.engine.state('work').kind, 'none', 'no failed state left for a profile that is gone');
     loopback.sts.setLatency(0);
     assert.equal(await h.engine.secrets.getSession('work'), undefined);
     assert.equal((await readCredentials()).work, undefined, 'nothing written into the file');
+  });
+
+  it("a profile whose key is replaced while its refresh waits for AWS: the old key's session is kept nowhere", async () => {
+    const user = await h.addUser('work');
+    await loopback.sts.avoidStepEdge();
+    loopback.sts.setLatency(1500);
+    const sent = loopback.sts.count('GetSessionToken');
+    const refreshing = h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    await until(() => loopback.sts.count('GetSessionToken') > sent, 'the request at STS');
+    // Seen in review: another user's key stored by `add --force` meanwhile, and the old user's session written after it.
+    const other = loopback.sts.registerUser();
+    await h
+      .otherProcess()
+      .addProfile({ name: 'work', mfaSerial: other.mfaSerial, accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey }, { replace: true });
+    const error = await rejectsWith(refreshing, 'no-session');
+    assert.match(
+      error.message,
+      /^The access key of profile "work" was replaced while AWS was answering its refresh: the session the old key got was not kept\.$/,
+    );
+    loopback.sts.setLatency(0);
+    assert.equal(await h.engine.secrets.getSession('work'), undefined);
+    assert.equal((await readCredentials()).work, undefined, 'nothing written into the file');
+  });
+
+  it('a settings file unreadable for a moment while AWS answers does not cost the session', async () => {
+    const user = await h.addUser('work');
+    const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+    const good = await readFile(settingsFile);
+    await loopback.sts.avoidStepEdge();
+    loopback.sts.setLatency(1000);
+    const sent = loopback.sts.count('GetSessionToken');
+    const refreshing = h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    await until(() => loopback.sts.count('GetSessionToken') > sent, 'the request at STS');
+    await writeFile(settingsFile, '{ half a fil');
+    const session = await refreshing.finally(() => writeFile(settingsFile, good));
+    loopback.sts.setLatency(0);
+    assert.deepEqual(await h.engine.secrets.getSession('work'), session);
   });
 
   it('a profile added anew starts without a session, whatever the keychain held under its name', async () => {

@@ -812,7 +812,7 @@ function validationError(make: Make, stsMessage: string, action: CallContext['ac
     );
   }
   // STS names the field in a constraint's words, or says "Request ARN is invalid" / "… is not a valid RoleARN".
-  if (stsMessage.includes("'roleArn'") || /ARN is invalid|not a valid RoleARN/i.test(stsMessage)) {
+  if (stsMessage.includes("'roleArn'") || (action === 'AssumeRole' && /ARN is invalid|not a valid RoleARN/i.test(stsMessage))) {
     return make(
       'sts-validation',
       "AWS refused the role's ARN: it must be an IAM role's, arn:aws:iam::<12-digit account>:role/<name> (role_arn in the AWS config file).",

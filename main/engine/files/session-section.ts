@@ -83,13 +83,12 @@ export function sessionMissingFrom(
   const inFile = values?.get('aws_access_key_id');
   if (inFile === keyId) return undefined;
   if (values === undefined) return { why: `it has no [${section}] section`, remedies: refresh };
+  // Not an import as the fix: importing over the profile would take its settings from the files anew
+  // (and the key in the section may be another user's); the refusal's own words say how to import.
   if (credentialKind(values) === 'long-lived') {
     return {
-      why: `its [${section}] holds a long-lived key (${maskKeyId(inFile ?? '')}), which MFA Tray does not overwrite`,
-      remedies: [
-        { action: 'import-key', profile: profile.name, section },
-        { action: 'edit-target', profile: profile.name },
-      ],
+      why: `its [${section}] holds a long-lived key${inFile ? ` (${maskKeyId(inFile)})` : ''}, which MFA Tray does not overwrite`,
+      remedies: [{ action: 'edit-target', profile: profile.name }],
     };
   }
   return { why: `its [${section}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`, remedies: refresh };

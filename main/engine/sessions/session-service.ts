@@ -13,6 +13,10 @@ import { validateCode } from '../../common/validation';
 import { describeDuration, describeOffset, type Clock } from '../clock/clock';
 import type { StsGateway } from '../aws/sts-gateway';
 import type { StepWaitListener } from '../codes/totp';
+import type { ChangesMark, ChangesSince } from '../keychain/keychain-changes';
+
+/** The cause of the error a refresh throws for a profile removed while AWS answered (see #assertStillThere). */
+const PROFILE_GONE = Symbol('profile removed during its refresh');
 
 /** The settings the service reads. */
 export interface ProfileSource {
@@ -29,6 +33,10 @@ export interface SessionSecrets {
   getSessions(profiles: Iterable<string>): Promise<ReadonlyMap<string, SessionSummary>>;
   setSession(profile: string, session: SessionCredentials): Promise<void>;
   deleteSession(profile: string): Promise<boolean>;
+  /** Where the record of keychain changes ends now (undefined: no record). */
+  changesMark?(): Promise<ChangesMark | undefined>;
+  /** The keychain changes recorded after `mark`. */
+  changesSince?(mark: ChangesMark | undefined): Promise<ChangesSince>;
 }
 
 /** The credentials file, as the service writes it. */
@@ -261,6 +269,9 @@ export class SessionService {
     const profile = await this.deps.profiles.getProfile(name);
     this.#lifetimes.set(name, profile.durationSeconds * 1000);
     const code = 'code' in input ? validateCode(input.code) : undefined;
+    // Where the record of keychain changes ends before the key is read: a key replaced while AWS
+    // answers shows there (see #assertStillThere).
+    const mark = await this.deps.secrets.changesMark?.().catch(() => undefined);
     const key = await this.requireKey(name);
     let totpSecret: string | undefined;
     if (code === undefined) {
@@ -304,7 +315,7 @@ export class SessionService {
       });
       // The offset may have been unknown before this answer (a typed code, a first run).
       this.#refuseClockFarAhead(profile, session.expiresAt - this.deps.clock.now(), true);
-      await this.#assertStillThere(name);
+      await this.#assertStillThere(name, key, mark);
       try {
         await this.deps.file.writeSession(profile.targetSection, session);
       } catch (error) {
@@ -330,6 +341,11 @@ export class SessionService {
       this.#set(name, this.#derive(name, session.expiresAt));
       return session;
     } catch (error) {
+      // Removed while AWS answered: no state is left for a profile that is no longer there.
+      if (isMfaTrayError(error, 'not-found') && error.options.cause === PROFILE_GONE) {
+        this.drop(name);
+        throw error;
+      }
       const caught = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly.`, { cause: error });
       // A refused code that was made here, in AWS's time and used nowhere else by MFA Tray: waiting
       // for the next one does not help when the secret is another device's.
@@ -356,18 +372,33 @@ export class SessionService {
 
   /**
    * Refuses to keep a session AWS gave for a profile removed while AWS was answering (by the window,
-   * or `mfa-tray remove` in another process): written, it would outlive the removal in the keychain
-   * and the section, and a profile added again under the name (another key, maybe) would be served it.
+   * or `mfa-tray remove` in another process), or whose key was replaced meanwhile (`add --force`,
+   * the window's new key): written, it would outlive the removal in the keychain and the section, or
+   * run AWS commands as the old key's user under the profile now holding another's. Only a profile
+   * the settings file does not name is gone: a file that cannot be read now must not cost the code.
+   * The key is read again only when the record of keychain changes holds a change of it since the
+   * refresh read it (or cannot tell).
    */
-  async #assertStillThere(name: string): Promise<void> {
+  async #assertStillThere(name: string, key: LongLivedKey, mark: ChangesMark | undefined): Promise<void> {
     const gone = await this.deps.profiles.getProfile(name).then(
       () => false,
-      (error: unknown) => {
-        if (isMfaTrayError(error, 'not-found')) return true;
-        throw error;
-      },
+      (error: unknown) => isMfaTrayError(error, 'not-found'),
     );
-    if (gone) throw new MfaTrayError('not-found', `Profile "${name}" was removed while AWS was answering its refresh: the session AWS gave was not kept.`);
+    if (gone) {
+      throw new MfaTrayError('not-found', `Profile "${name}" was removed while AWS was answering its refresh: the session AWS gave was not kept.`, {
+        cause: PROFILE_GONE,
+      });
+    }
+    if (mark === undefined || !this.deps.secrets.changesSince) return;
+    const { changes } = await this.deps.secrets.changesSince(mark).catch(() => ({ changes: 'unknown' as const }));
+    if (changes !== 'unknown' && !changes.some((change) => change.kind === 'long-lived-key' && change.profile === name)) return;
+    const now = await this.deps.secrets.getLongLivedKey(name).catch(() => key);
+    if (now?.accessKeyId === key.accessKeyId) return;
+    throw new MfaTrayError(
+      'no-session',
+      `The access key of profile "${name}" was ${now ? 'replaced' : 'removed'} while AWS was answering its refresh: the session the old key got was not kept.`,
+      { remedy: { action: 'refresh', profile: name } },
+    );
   }
 
   /**
