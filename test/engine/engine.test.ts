@@ -42,6 +42,18 @@ async function rejectsWith(promise: Promise<unknown>, code: ErrorCode) {
   assert.fail(`expected a rejection with ${code}`);
 }
 
+/** A refresh of a new profile with a typed code, once its request is at STS, which answers after `latencyMs`. */
+async function refreshWaitingForSts(name: string, latencyMs: number): Promise<{ readonly refreshing: ReturnType<Engine['refresh']> }> {
+  const user = await h.addUser(name);
+  await loopback.sts.avoidStepEdge();
+  loopback.sts.setLatency(latencyMs);
+  const sent = loopback.sts.count('GetSessionToken');
+  const refreshing = h.engine.refresh(name, { code: loopback.sts.currentCode(user) });
+  refreshing.catch(() => undefined); // awaited by the test
+  await until(() => loopback.sts.count('GetSessionToken') > sent, 'the request at STS');
+  return { refreshing };
+}
+
 /** The profiles of these names, as a surface reads them before Engine.refreshMany. */
 function profilesNamed(names: readonly string[]) {
   return Promise.all(names.map((name) => h.engine.profile(name)));
@@ -602,12 +614,7 @@ describe('profiles', () => {
   });
 
   it('a profile removed while its refresh waits for AWS: the session AWS gives is kept nowhere', async () => {
-    const user = await h.addUser('work');
-    await loopback.sts.avoidStepEdge();
-    loopback.sts.setLatency(1500);
-    const sent = loopback.sts.count('GetSessionToken');
-    const refreshing = h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
-    await until(() => loopback.sts.count('GetSessionToken') > sent, 'the request at STS');
+    const { refreshing } = await refreshWaitingForSts('work', 1500);
     // Seen on landed main: `remove work` said "Removed …", then the refresh wrote the session into
     // [work] and the keychain: a live session of a removed profile, served again by a later `add work`.
     await h.otherProcess().removeProfile('work');
@@ -620,12 +627,7 @@ describe('profiles', () => {
   });
 
   it("a profile whose key is replaced while its refresh waits for AWS: the old key's session is kept nowhere", async () => {
-    const user = await h.addUser('work');
-    await loopback.sts.avoidStepEdge();
-    loopback.sts.setLatency(1500);
-    const sent = loopback.sts.count('GetSessionToken');
-    const refreshing = h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
-    await until(() => loopback.sts.count('GetSessionToken') > sent, 'the request at STS');
+    const { refreshing } = await refreshWaitingForSts('work', 1500);
     // Seen in review: another user's key stored by `add --force` meanwhile, and the old user's session written after it.
     const other = loopback.sts.registerUser();
     await h
@@ -642,14 +644,9 @@ describe('profiles', () => {
   });
 
   it('a settings file unreadable for a moment while AWS answers does not cost the session', async () => {
-    const user = await h.addUser('work');
     const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+    const { refreshing } = await refreshWaitingForSts('work', 1000);
     const good = await readFile(settingsFile);
-    await loopback.sts.avoidStepEdge();
-    loopback.sts.setLatency(1000);
-    const sent = loopback.sts.count('GetSessionToken');
-    const refreshing = h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
-    await until(() => loopback.sts.count('GetSessionToken') > sent, 'the request at STS');
     await writeFile(settingsFile, '{ half a fil');
     const session = await refreshing.finally(() => writeFile(settingsFile, good));
     loopback.sts.setLatency(0);
