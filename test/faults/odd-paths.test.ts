@@ -150,14 +150,19 @@ test('a folder that cannot be made (under /proc/self, where Node 20 retries its 
   assertOneLine(add, 6, /^mfa-tray add: Cannot create the folder \/proc\/self\/mfa-tray for the settings file: .* Nothing was changed\.$/);
   assert.equal(await cli.sandbox.secrets.getLongLivedKey('dev'), undefined, 'no key left in the keychain');
 
-  // A credentials file whose folder cannot be made: said in one line, and the session AWS gave is
-  // kept in the keychain (for credential_process, export, exec, and the file once it can take it).
+  // A credentials file whose folder cannot be made: said in one line before the code is sent (it
+  // is not spent; until 2026-12-06 it was, and AWS's session was kept in the keychain instead).
   await cli.sandbox.addProfile('dev', cli.user);
-  await cli.sts.avoidStepEdge(8000);
+  const sent = cli.sts.count('GetSessionToken');
   const refresh = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)], {
     env: { AWS_SHARED_CREDENTIALS_FILE: '/proc/self/aws/credentials' },
     timeoutMs: 20_000,
   });
-  assertOneLine(refresh, 6, /^mfa-tray refresh: dev: Cannot create the folder \/proc\/self\/aws for the credentials file: .* is kept in the keychain/);
-  assert.equal((await cli.sandbox.secrets.getSession('dev'))?.sessionToken, cli.sts.sessions.at(-1)?.sessionToken);
+  assertOneLine(
+    refresh,
+    6,
+    /^mfa-tray refresh: dev: The folder \/proc\/self does not let you write in it, so the credentials file \/proc\/self\/aws\/credentials cannot be made; nothing was changed and no code was sent\./,
+  );
+  assert.equal(cli.sts.count('GetSessionToken'), sent, 'no code sent');
+  assert.equal(await cli.sandbox.secrets.getSession('dev'), undefined);
 });
