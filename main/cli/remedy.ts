@@ -3,7 +3,7 @@
  * shared catalog ("register the device's secret: mfa-tray totp set dev").
  */
 import { REMEDY_WORDS } from '../common/catalog/remedies';
-import type { Remedy } from '../common/errors';
+import type { KeptSettings, Remedy } from '../common/errors';
 
 /** The command line that does a remedy, or undefined when it is not a command (unlocking the keychain). */
 export function remedyCommand(remedy: Remedy): string | undefined {
@@ -17,9 +17,13 @@ export function remedyCommand(remedy: Remedy): string | undefined {
     case 'remove-totp':
       return `mfa-tray totp remove ${remedy.profile}`;
     case 'add-key':
-      return `mfa-tray add ${remedy.profile} --force --mfa-serial <serial> --access-key-id <id>`;
+      return `mfa-tray add ${remedy.profile} --force --access-key-id <id> --mfa-serial ${remedy.keep?.mfaSerial ?? '<serial>'}${keptOptions(remedy.keep)}`;
     case 'import-key':
-      return `mfa-tray import ${remedy.profile} --from ${remedy.section ?? '<section>'}${remedy.section ? ' --remove-plaintext' : ''}`;
+      // --force: the profile exists (its key is what is missing or damaged).
+      return (
+        `mfa-tray import ${remedy.profile} --from ${remedy.section ?? '<section>'}${remedy.section ? ' --remove-plaintext' : ''} --force` +
+        `${remedy.keep ? ` --mfa-serial ${remedy.keep.mfaSerial}` : ''}${keptOptions(remedy.keep)}`
+      );
     case 'edit-target':
       return `mfa-tray edit ${remedy.profile} --target <section>`;
     case 'add-profile':
@@ -29,6 +33,11 @@ export function remedyCommand(remedy: Remedy): string | undefined {
     case 'unlock-keychain':
       return undefined;
   }
+}
+
+/** The options that keep a profile's settings when its key is stored again (none without them). */
+function keptOptions(keep: KeptSettings | undefined): string {
+  return keep ? ` --target ${keep.targetSection} --region ${keep.region} --duration ${keep.durationSeconds}` : '';
 }
 
 /** "Give the code: mfa-tray refresh dev --code <6 digits>; or register the device's secret: mfa-tray totp set dev." */

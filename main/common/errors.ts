@@ -5,6 +5,7 @@
  * command's exit path and tests) and a `message` in plain words that says what failed, why, and what
  * to do. A message never contains a secret: build it only from names, paths and public identifiers.
  */
+import type { Profile } from './model';
 
 /** Stable error codes. The UI and the command switch on these, never on message text. */
 export type ErrorCode =
@@ -85,10 +86,13 @@ export type Remedy =
   | { readonly action: 'set-totp'; readonly profile: string }
   /** Forget a TOTP secret that cannot be used. */
   | { readonly action: 'remove-totp'; readonly profile: string }
-  /** Store the profile's long-lived access key again. */
-  | { readonly action: 'add-key'; readonly profile: string }
-  /** Import a long-lived key from a credentials-file section into the keychain. */
-  | { readonly action: 'import-key'; readonly profile: string; readonly section?: string }
+  /**
+   * Store the profile's long-lived access key again. `keep`: the settings of the profile as it is,
+   * which the command line repeats (a replacement takes the defaults for what it is not given).
+   */
+  | { readonly action: 'add-key'; readonly profile: string; readonly keep?: KeptSettings }
+  /** Import a long-lived key from a credentials-file section into the keychain (`keep`: as for add-key). */
+  | { readonly action: 'import-key'; readonly profile: string; readonly section?: string; readonly keep?: KeptSettings }
   /** Choose another target section for the profile. */
   | { readonly action: 'edit-target'; readonly profile: string }
   /** Unlock the keychain, then try again. */
@@ -97,6 +101,9 @@ export type Remedy =
   | { readonly action: 'add-profile' }
   /** Check the profile's key, device and surroundings (doctor's checks) once AWS can be reached. */
   | { readonly action: 'diagnose'; readonly profile: string };
+
+/** The settings of an existing profile that storing its key again keeps. */
+export type KeptSettings = Pick<Profile, 'mfaSerial' | 'targetSection' | 'region' | 'durationSeconds'>;
 
 /** The actions of {@link Remedy}. */
 export type RemedyAction = Remedy['action'];

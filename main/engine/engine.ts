@@ -404,7 +404,7 @@ export class Engine {
    */
   async addProfile(input: AddProfileInput, options: AddProfileOptions = {}): Promise<StoredProfile> {
     const { accessKeyId, secretAccessKey, ...profileInput } = input;
-    const profile = validateProfileInput(profileInput);
+    let profile = validateProfileInput(profileInput);
     const key = validateLongLivedKey({ accessKeyId, secretAccessKey });
     const totpSecret = options.totpSecret === undefined ? undefined : parseTotpSecret(options.totpSecret);
     const existing = (await this.settings.listProfiles()).find((p) => p.name === profile.name);
@@ -413,6 +413,8 @@ export class Engine {
         field: 'name',
       });
     }
+    // add and import have no option for it: a replacement keeps the choice made with edit.
+    if (existing && profileInput.autoRefresh === undefined) profile = { ...profile, autoRefresh: existing.autoRefresh };
     // A TOTP secret belongs to one MFA device: kept after the profile moved to another device it
     // would only make wrong codes (and burn time steps). A replaced profile on another device
     // forgets it, before the settings are written.

@@ -93,7 +93,9 @@ Options:
       const identity = await engine.verifyKey(key, profile.region);
       ctx.out(`Verified: key ${maskKeyId(keyId)} belongs to ${identity.arn}`);
     }
-    const { profile: stored, replaced, forgotTotpSecret } = await engine.addProfile({ ...profile, ...key }, { replace: force });
+    // add has no option for auto-refresh: the engine's default, or what a replaced profile had.
+    const { autoRefresh: _unset, ...given } = profile;
+    const { profile: stored, replaced, forgotTotpSecret } = await engine.addProfile({ ...given, ...key }, { replace: force });
     const was = replaced?.maskedKeyId !== undefined && replaced.maskedKeyId !== maskKeyId(keyId) ? ` (was ${replaced.maskedKeyId})` : '';
     ctx.out(
       `${replaced ? 'Replaced' : 'Added'} profile ${stored.name}: key ${maskKeyId(keyId)} in the keychain${was}, MFA device ${stored.mfaSerial}, ` +

@@ -10,7 +10,7 @@
  */
 import * as z from 'zod/mini';
 import { MfaTrayError, type Remedy } from '../../common/errors';
-import type { LongLivedKey, SessionCredentials, SessionSummary } from '../../common/model';
+import type { LongLivedKey, Profile, SessionCredentials, SessionSummary } from '../../common/model';
 import type { SecretKind, SecretStore } from './secret-store';
 import type { ChangesMark, ChangesSince, KeychainChange, KeychainChanges } from './keychain-changes';
 import { parseTotpSecret } from '../codes/totp';
@@ -32,13 +32,30 @@ const ENTRY_NAMES: Record<SecretKind, string> = {
   session: 'cached session',
 };
 
+/**
+ * How to store a profile's long-lived key again: the command, the window and the tray offer these
+ * two. Given the profile as it is (not only its name), the command lines repeat its settings, since
+ * a replacement takes the defaults for what it is not given.
+ */
+export function keyRemedies(profile: string | Profile): Remedy[] {
+  if (typeof profile === 'string') {
+    return [
+      { action: 'add-key', profile },
+      { action: 'import-key', profile },
+    ];
+  }
+  const { name, mfaSerial, targetSection, region, durationSeconds } = profile;
+  const keep = { mfaSerial, targetSection, region, durationSeconds };
+  return [
+    { action: 'add-key', profile: name, keep },
+    { action: 'import-key', profile: name, keep },
+  ];
+}
+
 function howToReplace(kind: SecretKind, profile: string): Remedy[] {
   switch (kind) {
     case 'long-lived-key':
-      return [
-        { action: 'add-key', profile },
-        { action: 'import-key', profile },
-      ];
+      return keyRemedies(profile);
     case 'totp-secret':
       return [
         { action: 'set-totp', profile },
@@ -162,10 +179,7 @@ export class ProfileSecrets {
     const key = await this.getLongLivedKey(profile);
     if (!key) {
       throw new MfaTrayError('no-long-lived-key', `No long-lived access key is stored in the keychain for profile "${profile}".`, {
-        remedy: [
-          { action: 'add-key', profile },
-          { action: 'import-key', profile },
-        ],
+        remedy: keyRemedies(profile),
       });
     }
     return key;

@@ -14,6 +14,7 @@ import { describeDuration, describeOffset, type Clock } from '../clock/clock';
 import type { StsGateway } from '../aws/sts-gateway';
 import type { StepWaitListener } from '../codes/totp';
 import type { ChangesMark, ChangesSince } from '../keychain/keychain-changes';
+import { keyRemedies } from '../keychain/profile-secrets';
 
 /** The cause of the error a refresh throws for a profile removed while AWS answered (see #assertStillThere). */
 const PROFILE_GONE = Symbol('profile removed during its refresh');
@@ -221,15 +222,18 @@ export class SessionService {
    * @throws MfaTrayError `no-long-lived-key`, or the keychain's error (`keychain-locked`, …).
    */
   async requireKey(name: string): Promise<LongLivedKey> {
-    const key = await this.deps.secrets.getLongLivedKey(name);
+    let key: LongLivedKey | undefined;
+    try {
+      key = await this.deps.secrets.getLongLivedKey(name);
+    } catch (error) {
+      // A damaged entry: the remedies repeat the profile's settings (see keyRemedies).
+      if (!isMfaTrayError(error, 'keychain-entry-corrupt')) throw error;
+      throw new MfaTrayError(error.code, error.message, { ...error.options, remedy: keyRemedies(await this.deps.profiles.getProfile(name)) });
+    }
     if (!key) {
-      await this.deps.profiles.getProfile(name); // a profile that is gone says so (not-found)
-      throw new MfaTrayError('no-long-lived-key', `No access key is stored for profile "${name}".`, {
-        remedy: [
-          { action: 'add-key', profile: name },
-          { action: 'import-key', profile: name },
-        ],
-      });
+      // A profile that is gone says so (not-found).
+      const profile = await this.deps.profiles.getProfile(name);
+      throw new MfaTrayError('no-long-lived-key', `No access key is stored for profile "${name}".`, { remedy: keyRemedies(profile) });
     }
     return key;
   }
