@@ -13,11 +13,13 @@ import { formatDuration } from '../common/duration';
 import { maskKeyId } from '../common/key-id';
 import type { LongLivedKey, Profile, SessionState } from '../common/model';
 import { policyTargetOf } from '../common/mfa-policy';
+import { remedyCommand } from '../common/remedy-command';
 import { describeOffset } from './clock/clock';
 import { fileError, isNotFound } from './files/file-errors';
 import { parseIni, type IniDocument } from './files/ini-edit';
 import { readRegularFile } from './files/regular-file';
 import { notInFileMessage, sessionMissingFrom } from './files/session-section';
+import { keyRemedies } from './keychain/profile-secrets';
 
 export type Verdict = 'pass' | 'warn' | 'fail';
 
@@ -180,11 +182,14 @@ const KEY_UNCHECKED = ['sts-unavailable', 'sts-throttled', 'credentials-file', '
  */
 async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedKey | Error | undefined, unanswered: unknown[]): Promise<Check[]> {
   const { name } = profile;
+  // Storing the key again keeps the profile's settings (keyRemedies).
+  const storeAgain = keyRemedies(profile)
+    .map((remedy) => remedyCommand(remedy))
+    .join(', or ');
   if (key instanceof Error) {
-    return [check('key', 'fail', isMfaTrayError(key) ? key.message : 'The key could not be read.', `mfa-tray add ${name} --force`, name)];
+    return [check('key', 'fail', isMfaTrayError(key) ? key.message : 'The key could not be read.', storeAgain, name)];
   }
-  if (!key)
-    return [check('key', 'fail', 'No access key is stored.', `mfa-tray add ${name} --force --mfa-serial ${profile.mfaSerial} --access-key-id AKIA...`, name)];
+  if (!key) return [check('key', 'fail', 'No access key is stored.', storeAgain, name)];
   const masked = maskKeyId(key.accessKeyId);
   if (!key.accessKeyId.startsWith('AKIA')) {
     return [

@@ -113,8 +113,15 @@ describe('doctor', () => {
     await cli.sandbox.keychain.store.set('long-lived-key', 'damaged', 'not what MFA Tray writes');
     const { result, checks } = await doctor();
     assert.equal(result.status, 9);
-    assert.equal(find(checks, 'key', 'fail', /./).profile, 'damaged');
+    const damaged = find(checks, 'key', 'fail', /./);
+    assert.equal(damaged.profile, 'damaged');
     assert.equal(checks.find((c) => c.check === 'key' && c.profile === 'work')?.verdict, 'pass');
+    // Seen in review: the fix was `mfa-tray add damaged --force`, which would set the profile's
+    // section, region and duration back to their defaults; it repeats them now.
+    assert.match(
+      damaged.fix ?? '',
+      /^mfa-tray add damaged --force --access-key-id <id> --mfa-serial arn:\S+ --target damaged --region us-east-1 --duration 43200, or mfa-tray import damaged --from <section> --force --mfa-serial arn:\S+ --target damaged --region us-east-1 --duration 43200$/,
+    );
   });
 
   test("this computer's clock against AWS's: within a minute passes, two minutes warns, ten fails", async () => {
