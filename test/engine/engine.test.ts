@@ -42,16 +42,36 @@ async function rejectsWith(promise: Promise<unknown>, code: ErrorCode) {
   assert.fail(`expected a rejection with ${code}`);
 }
 
-/** A refresh of a new profile with a typed code, once its request is at STS, which answers after `latencyMs`. */
-async function refreshWaitingForSts(name: string, latencyMs: number): Promise<{ readonly refreshing: ReturnType<Engine['refresh']> }> {
+/**
+ * A refresh of a new profile with a typed code, once its request is at STS, which answers after
+ * `latencyMs`. `withSession`: the profile has a valid session from before, in the file, the
+ * keychain and the state.
+ */
+async function refreshWaitingForSts(
+  name: string,
+  latencyMs: number,
+  options: { readonly withSession?: boolean } = {},
+): Promise<{ readonly refreshing: ReturnType<Engine['refresh']>; readonly user: StsUser }> {
   const user = await h.addUser(name);
+  if (options.withSession) {
+    const session = {
+      accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+      secretAccessKey: 'x'.repeat(40),
+      sessionToken: `token-${name}`,
+      expiresAt: Date.now() + 6 * 3600_000,
+    };
+    await h.engine.credentials.writeSession(name, session);
+    await h.engine.secrets.setSession(name, session);
+    await h.engine.sessions.load();
+    assert.equal(h.engine.state(name).kind, 'valid');
+  }
   await loopback.sts.avoidStepEdge();
   loopback.sts.setLatency(latencyMs);
   const sent = loopback.sts.count('GetSessionToken');
   const refreshing = h.engine.refresh(name, { code: loopback.sts.currentCode(user) });
   refreshing.catch(() => undefined); // awaited by the test
   await until(() => loopback.sts.count('GetSessionToken') > sent, 'the request at STS');
-  return { refreshing };
+  return { refreshing, user };
 }
 
 /** The profiles of these names, as a surface reads them before Engine.refreshMany. */
@@ -641,6 +661,48 @@ describe('profiles', () => {
     loopback.sts.setLatency(0);
     assert.equal(await h.engine.secrets.getSession('work'), undefined);
     assert.equal((await readCredentials()).work, undefined, 'nothing written into the file');
+  });
+
+  it("a key replaced in this process's window while a refresh waits for AWS: no expiry of the forgotten session is shown", async () => {
+    const { refreshing } = await refreshWaitingForSts('work', 1500, { withSession: true });
+    const other = loopback.sts.registerUser();
+    const { forgotSession } = await h.engine.setLongLivedKey('work', { accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey });
+    assert.ok(forgotSession);
+    await rejectsWith(refreshing, 'no-session');
+    loopback.sts.setLatency(0);
+    // Seen in review: the failed state carried the expiry of the session the new key's arrival had
+    // forgotten, so the tray said "valid until …" for a session that is nowhere.
+    const state = h.engine.state('work');
+    assert.equal(state.kind, 'failed');
+    assert.equal('expiresAt' in state ? state.expiresAt : undefined, undefined);
+  });
+
+  it('a key removed, or unreadable, while a refresh waits for AWS: the session is not kept, and the remedy fits', async () => {
+    const { refreshing } = await refreshWaitingForSts('work', 1500);
+    await h.otherProcess().secrets.deleteLongLivedKey('work');
+    // Seen in review: a removed key was answered with "refresh", which cannot work without a key.
+    const removed = await rejectsWith(refreshing, 'no-long-lived-key');
+    assert.match(removed.message, /^The access key of profile "work" was removed while AWS was answering its refresh: the session AWS gave was not kept\.$/);
+    assert.deepEqual(
+      removed.remedies.map((r) => r.action),
+      ['add-key', 'import-key'],
+    );
+    loopback.sts.setLatency(0);
+    assert.equal(await h.engine.secrets.getSession('work'), undefined);
+    assert.equal((await readCredentials()).work, undefined, 'nothing written into the file');
+
+    // A key that changed and then cannot be read (a damaged entry): not taken as the same key.
+    const again = await refreshWaitingForSts('work2', 1500);
+    const other = loopback.sts.registerUser();
+    await h.otherProcess().secrets.setLongLivedKey('work2', { accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey });
+    await h.keychain.store.set('long-lived-key', 'work2', 'not what MFA Tray writes');
+    const unreadable = await rejectsWith(again.refreshing, 'no-session');
+    assert.match(
+      unreadable.message,
+      /^The access key of profile "work2" changed while AWS was answering its refresh, and cannot be read now: the session AWS gave was not kept\./,
+    );
+    loopback.sts.setLatency(0);
+    assert.equal((await readCredentials()).work2, undefined, 'nothing written into the file');
   });
 
   it('a settings file unreadable for a moment while AWS answers does not cost the session', async () => {

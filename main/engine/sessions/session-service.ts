@@ -18,6 +18,9 @@ import { keyRemedies } from '../keychain/profile-secrets';
 
 /** The cause of the error a refresh throws for a profile removed while AWS answered (see #assertStillThere). */
 const PROFILE_GONE = Symbol('profile removed during its refresh');
+/** The cause of the error a refresh throws for a key replaced or removed while AWS answered. */
+const KEY_CHANGED = Symbol('key changed during its refresh');
+const KEY_UNREADABLE = Symbol('key unreadable');
 
 /** The settings the service reads. */
 export interface ProfileSource {
@@ -362,7 +365,10 @@ export class SessionService {
       if (sentCode !== undefined && (failure.notSent || offStep)) await this.deps.codes.release(profile.mfaSerial, sentCode).catch(() => undefined);
       // The old session (if any) is untouched: still in the file and the cache, and still shown;
       // unless AWS gave a new one that only the keychain could take (then that one is shown).
-      const stillValid = keptExpiry ?? (oldExpiry !== undefined && oldExpiry > this.deps.clock.now() ? oldExpiry : undefined);
+      // A key changed meanwhile: the old session went with the old key (whoever stored the new one
+      // forgot it), so only what the keychain still holds is shown.
+      const before = failure.options.cause === KEY_CHANGED ? await this.#cachedExpiry(name) : oldExpiry;
+      const stillValid = keptExpiry ?? (before !== undefined && before > this.deps.clock.now() ? before : undefined);
       this.#set(name, {
         kind: 'failed',
         reason: failure.message,
@@ -372,6 +378,11 @@ export class SessionService {
       });
       throw failure;
     }
+  }
+
+  /** The expiry of the session the keychain holds for a profile now; undefined when none or unreadable. */
+  async #cachedExpiry(name: string): Promise<number | undefined> {
+    return (await this.deps.secrets.getSession(name).catch(() => undefined))?.expiresAt;
   }
 
   /**
@@ -384,11 +395,11 @@ export class SessionService {
    * refresh read it (or cannot tell).
    */
   async #assertStillThere(name: string, key: LongLivedKey, mark: ChangesMark | undefined): Promise<void> {
-    const gone = await this.deps.profiles.getProfile(name).then(
-      () => false,
-      (error: unknown) => isMfaTrayError(error, 'not-found'),
+    const profile = await this.deps.profiles.getProfile(name).then(
+      (found) => found,
+      (error: unknown) => (isMfaTrayError(error, 'not-found') ? PROFILE_GONE : undefined),
     );
-    if (gone) {
+    if (profile === PROFILE_GONE) {
       throw new MfaTrayError('not-found', `Profile "${name}" was removed while AWS was answering its refresh: the session AWS gave was not kept.`, {
         cause: PROFILE_GONE,
       });
@@ -396,12 +407,23 @@ export class SessionService {
     if (mark === undefined || !this.deps.secrets.changesSince) return;
     const { changes } = await this.deps.secrets.changesSince(mark).catch(() => ({ changes: 'unknown' as const }));
     if (changes !== 'unknown' && !changes.some((change) => change.kind === 'long-lived-key' && change.profile === name)) return;
-    const now = await this.deps.secrets.getLongLivedKey(name).catch(() => key);
-    if (now?.accessKeyId === key.accessKeyId) return;
+    // A key that changed and cannot be read now (a locked keychain, a damaged entry) is not taken
+    // for the one the session was got with.
+    const now = await this.deps.secrets.getLongLivedKey(name).catch((): typeof KEY_UNREADABLE => KEY_UNREADABLE);
+    if (now !== KEY_UNREADABLE && now?.accessKeyId === key.accessKeyId) return;
+    const lost = `while AWS was answering its refresh`;
+    if (now === undefined) {
+      throw new MfaTrayError('no-long-lived-key', `The access key of profile "${name}" was removed ${lost}: the session AWS gave was not kept.`, {
+        cause: KEY_CHANGED,
+        remedy: keyRemedies(profile ?? name),
+      });
+    }
     throw new MfaTrayError(
       'no-session',
-      `The access key of profile "${name}" was ${now ? 'replaced' : 'removed'} while AWS was answering its refresh: the session the old key got was not kept.`,
-      { remedy: { action: 'refresh', profile: name } },
+      now === KEY_UNREADABLE
+        ? `The access key of profile "${name}" changed ${lost}, and cannot be read now: the session AWS gave was not kept.`
+        : `The access key of profile "${name}" was replaced ${lost}: the session the old key got was not kept.`,
+      { cause: KEY_CHANGED, remedy: { action: 'refresh', profile: name } },
     );
   }
 
