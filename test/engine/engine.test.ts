@@ -933,6 +933,32 @@ describe('keeping sessions fresh', () => {
       assert.ok(latest && latest.expiresAt > first.expiresAt);
     });
   });
+
+  it('a profile removed in the window while its unattended refresh waits for AWS: no failure is announced for it', async () => {
+    await withClock(async (clock, harness, notices) => {
+      await harness.addUser('auto', { totp: true, durationSeconds: 900 });
+      await loopback.sts.avoidStepEdge();
+      const first = await harness.engine.refresh('auto', { generate: true });
+      await harness.engine.start();
+      loopback.sts.setLatency(1500);
+      const sent = loopback.sts.count('GetSessionToken');
+      try {
+        advanceToMidStep(clock, loopback.sts, first.expiresAt - clock.now() - 3.75 * MIN);
+        await until(() => loopback.sts.count('GetSessionToken') > sent, 'the unattended refresh at STS');
+        await harness.engine.removeProfile('auto');
+        await harness.engine.idle();
+      } finally {
+        loopback.sts.setLatency(0);
+      }
+      // Seen in review: "Refreshing auto failed: Profile "auto" was removed while AWS was answering…",
+      // a notification about the profile the person had just removed.
+      assert.deepEqual(
+        notices.filter((n) => 'profile' in n && n.profile === 'auto' && n.kind !== 'refreshed').map((n) => n.kind),
+        [],
+      );
+      assert.equal(await harness.engine.secrets.getSession('auto'), undefined);
+    });
+  });
 });
 
 describe('failure states', () => {

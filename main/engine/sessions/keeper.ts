@@ -995,6 +995,9 @@ export class SessionKeeper {
       else if (source) this.#setTimers(await this.#deps.settings.getProfile(name), session, source);
       else await this.#scheduleNow(await this.#deps.settings.getProfile(name), session);
     } catch (error) {
+      // Removed meanwhile (the window, `mfa-tray remove`): nothing to announce or retry for it.
+      // (A role is not in the settings: its not-found is its source's, and is news.)
+      if (isMfaTrayError(error, 'not-found') && !this.#roles.has(name) && (await this.#removed(name))) return;
       // An unexpected error's text could hold anything: report it generically.
       const failure = isMfaTrayError(error)
         ? error
@@ -1022,6 +1025,14 @@ export class SessionKeeper {
     } finally {
       this.#autoRefreshing.delete(name);
     }
+  }
+
+  /** Whether the profile is no longer in the settings (a settings file unreadable for a moment is not that). */
+  async #removed(name: string): Promise<boolean> {
+    return this.#deps.settings.getProfile(name).then(
+      () => false,
+      (error: unknown) => isMfaTrayError(error, 'not-found'),
+    );
   }
 
   #refreshRole(name: string): Promise<SessionCredentials> {
