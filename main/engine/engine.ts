@@ -450,7 +450,8 @@ export class Engine {
     }
     if (forgotten || existing === undefined) this.sessions.drop(profile.name);
     await this.sessions.load();
-    this.#schedule(profile.name);
+    if (forgotten?.forgot) this.keeper.sessionForgotten(profile.name);
+    else this.#schedule(profile.name);
     this.#changed('profiles');
     return {
       profile,
@@ -595,7 +596,8 @@ export class Engine {
     if (forgotten) {
       this.sessions.drop(name);
       await this.sessions.load();
-      this.#schedule(name);
+      if (forgotten.forgot) this.keeper.sessionForgotten(name);
+      else this.#schedule(name);
     }
     this.#changed('profiles');
     return { forgotSession: forgotten?.forgot === true };

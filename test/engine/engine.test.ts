@@ -934,6 +934,42 @@ describe('keeping sessions fresh', () => {
     });
   });
 
+  it("a rotated key forgets the old key's session: a self-refreshing profile gets a new one at once, here or in another process", async () => {
+    await withClock(async (clock, harness, notices) => {
+      const user = await harness.addUser('auto', { totp: true, durationSeconds: 3600 });
+      await loopback.sts.avoidStepEdge();
+      await harness.engine.refresh('auto', { generate: true });
+      await harness.engine.start();
+      const rotate = () => {
+        // The same IAM user's device, with a new access key (key rotation).
+        const rotated = loopback.sts.registerUser({ mfaSerial: user.mfaSerial as string, totpSecret: user.totpSecret as string });
+        return { accessKeyId: rotated.accessKeyId, secretAccessKey: rotated.secretAccessKey };
+      };
+      const refreshedWith = async (key: { readonly accessKeyId: string }) => {
+        // The used code's step is over: the catch-up's code is the next step's.
+        advanceToMidStep(clock, loopback.sts, 30_000);
+        await until(() => notices.some((n) => n.kind === 'refreshed' && n.profile === 'auto' && n.unattended), 'a catch-up refresh');
+        await harness.engine.idle();
+        assert.equal(harness.engine.state('auto').kind, 'valid');
+        assert.equal(loopback.sts.sessions.at(-1)?.accessKeyId, (await harness.engine.secrets.getSession('auto'))?.accessKeyId);
+        assert.equal(loopback.sts.sessions.at(-1)?.user.accessKeyId, key.accessKeyId, 'got with the new key');
+        notices.length = 0;
+      };
+      // Seen in review: the window's "replace key" forgot the session, and the profile then sat
+      // without one (no refresh, no notice) although it refreshes itself.
+      const here = rotate();
+      const { forgotSession } = await harness.engine.setLongLivedKey('auto', here);
+      assert.ok(forgotSession);
+      await refreshedWith(here);
+
+      const elsewhere = rotate();
+      const profile = await harness.engine.profile('auto');
+      await harness.otherProcess().addProfile({ ...profile, ...elsewhere }, { replace: true });
+      await harness.engine.recheck();
+      await refreshedWith(elsewhere);
+    });
+  });
+
   it('a profile removed in the window while its unattended refresh waits for AWS: no failure is announced for it', async () => {
     await withClock(async (clock, harness, notices) => {
       await harness.addUser('auto', { totp: true, durationSeconds: 900 });

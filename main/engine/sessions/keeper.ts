@@ -516,6 +516,7 @@ export class SessionKeeper {
   #catchUp(profile: Profile, source: CodeSource): void {
     const plan = refreshPlan(profile, source);
     if (plan.selfRefreshing) {
+      if (this.#autoRefreshing.has(profile.name)) return;
       this.#autoRefreshing.add(profile.name);
       this.#track(this.#autoRefresh(profile.name));
     } else {
@@ -715,6 +716,13 @@ export class SessionKeeper {
         continue;
       }
       const session = sessions.get(name);
+      // A session that was there and is gone, the profile still there: forgotten elsewhere (its key
+      // replaced by `add --force`), so caught up as at start.
+      if (!session && before.get(name) !== undefined && !service.isRefreshing(name)) {
+        this.#ownSessions.delete(name);
+        this.#catchUp(profile, sources.get(name) ?? 'person');
+        continue;
+      }
       if (session && service.isRefreshing(name)) this.#seeWhileRefreshing(name, session);
       if (!session || service.isRefreshing(name) || this.#isOwn(name, session)) continue;
       const { expiresAt } = session;
@@ -792,6 +800,25 @@ export class SessionKeeper {
   changed(name: string): void {
     this.#known.add(name);
     this.#schedule(name);
+  }
+
+  /**
+   * A profile's session was forgotten here (its key was replaced by another): it is caught up like a
+   * profile with no session at start, a self-refreshing one refreshed now, else the keeper says it
+   * has none.
+   */
+  sessionForgotten(name: string): void {
+    this.#known.add(name);
+    this.#ownSessions.delete(name);
+    this.#cancelRetry(name);
+    if (!this.#scheduler) return;
+    this.#track(
+      this.#deps.settings.getProfile(name).then(async (profile) => {
+        const source = await this.codeSource(name).catch((): CodeSource => 'person');
+        this.#setTimers(profile, undefined, source);
+        this.#catchUp(profile, source);
+      }),
+    );
   }
 
   /** A profile was removed (here, or found gone by a re-read): everything kept about it is forgotten. */
