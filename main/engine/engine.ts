@@ -30,7 +30,15 @@ import { formatExports, type ExportFormat } from './sessions/exports';
 import { KeytarSecretStore } from './keychain/keytar-secret-store';
 import { withLock } from './files/file-lock';
 import { ClockMemory, OFFSET_MEMORY_MS, type RememberedOffset } from './clock/clock-memory';
-import { clockOffsetFile, configDir as defaultConfigDir, keychainChangesFile, refreshLockPath, usedCodesFile, writtenSessionsFile } from './files/paths';
+import {
+  clockOffsetFile,
+  configDir as defaultConfigDir,
+  keychainChangesFile,
+  profileLockPath,
+  refreshLockPath,
+  usedCodesFile,
+  writtenSessionsFile,
+} from './files/paths';
 import { WrittenSessions } from './files/written-sessions';
 import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets, type ListingOptions } from './keychain/profile-secrets';
@@ -199,6 +207,9 @@ const REFUSED_FOR_SURE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 /** How long enrol waits before it lists the user's devices once more (IAM's reads are eventually consistent). */
 const LIST_SETTLE_MS = 3_000;
 
+/** How long a change of a profile waits for another process's (held for the milliseconds of its writes). */
+const CHANGE_LOCK_TIMEOUT_MS = 15_000;
+
 /** What a status checks each session against: the credentials file and the record of kept sessions. */
 interface FileView {
   readonly credentials: IniDocument | 'missing' | 'unreadable';
@@ -283,6 +294,7 @@ export class Engine {
             ...(kept ? { unwritten: true, over: kept.over } : {}),
           },
         ),
+      whileWriting: (name, work) => this.#whileChanging(name, work),
       kept: {
         list: () => this.#written.kept(this.credentials.path),
         holds: (name, accessKeyId) => this.#written.holdsKept(name, accessKeyId),
@@ -404,9 +416,20 @@ export class Engine {
    */
   async addProfile(input: AddProfileInput, options: AddProfileOptions = {}): Promise<StoredProfile> {
     const { accessKeyId, secretAccessKey, ...profileInput } = input;
-    let profile = validateProfileInput(profileInput);
+    const valid = validateProfileInput(profileInput);
     const key = validateLongLivedKey({ accessKeyId, secretAccessKey });
     const totpSecret = options.totpSecret === undefined ? undefined : parseTotpSecret(options.totpSecret);
+    return this.#whileChanging(valid.name, () => this.#addProfile(valid, profileInput.autoRefresh === undefined, key, totpSecret, options));
+  }
+
+  async #addProfile(
+    valid: Profile,
+    autoRefreshUnset: boolean,
+    key: LongLivedKey,
+    totpSecret: string | undefined,
+    options: AddProfileOptions,
+  ): Promise<StoredProfile> {
+    let profile = valid;
     const existing = (await this.settings.listProfiles()).find((p) => p.name === profile.name);
     if (existing && !options.replace) {
       throw new MfaTrayError('already-exists', `A profile named "${profile.name}" exists already. Remove it first, or replace it (--force).`, {
@@ -414,7 +437,7 @@ export class Engine {
       });
     }
     // add and import have no option for it: a replacement keeps the choice made with edit.
-    if (existing && profileInput.autoRefresh === undefined) profile = { ...profile, autoRefresh: existing.autoRefresh };
+    if (existing && autoRefreshUnset) profile = { ...profile, autoRefresh: existing.autoRefresh };
     // A TOTP secret belongs to one MFA device: kept after the profile moved to another device it
     // would only make wrong codes (and burn time steps). A replaced profile on another device
     // forgets it, before the settings are written.
@@ -583,6 +606,11 @@ export class Engine {
     input: { readonly accessKeyId?: unknown; readonly secretAccessKey?: unknown },
   ): Promise<{ readonly forgotSession: boolean }> {
     const key = validateLongLivedKey(input);
+    await this.settings.getProfile(name); // an unknown profile takes no lock
+    return this.#whileChanging(name, () => this.#setLongLivedKey(name, key));
+  }
+
+  async #setLongLivedKey(name: string, key: LongLivedKey): Promise<{ readonly forgotSession: boolean }> {
     const profile = await this.settings.getProfile(name);
     const before = await this.#keychainSnapshot(name, { key: true, totp: false, session: true, strict: false });
     let forgotten: ForgottenSession | undefined;
@@ -740,6 +768,14 @@ export class Engine {
    * nothing is forgotten. When a later step fails, what was deleted is put back.
    */
   async removeProfile(name: string, options: { readonly forgetSession?: boolean; readonly restoreKeyTo?: string } = {}): Promise<void> {
+    await this.settings.getProfile(name); // an unknown profile takes no lock
+    await this.#whileChanging(name, () => this.#removeProfile(name, options));
+    this.keeper.removed(name);
+    this.sessions.drop(name);
+    this.#changed('profiles');
+  }
+
+  async #removeProfile(name: string, options: { readonly forgetSession?: boolean; readonly restoreKeyTo?: string }): Promise<void> {
     const profile = await this.settings.getProfile(name);
     // What the keychain holds for it, read before anything changes: a keychain that cannot be read
     // refuses the removal here, and what a later step's failure would lose is put back. (Seen on
@@ -770,9 +806,6 @@ export class Engine {
       if (recorded) await this.#written.set(name, recorded);
       throw error;
     }
-    this.keeper.removed(name);
-    this.sessions.drop(name);
-    this.#changed('profiles');
   }
 
   /** Registers a profile's TOTP secret (base32 or otpauth URI). Opt-in: it makes one device of two factors. */
@@ -1267,6 +1300,24 @@ export class Engine {
         new MfaTrayError(
           'lock-timeout',
           `Another MFA Tray process has been refreshing profile ${name} for over ${Math.round(timeoutMs / 1000)} s (it may be waiting for a code to be typed); finish or stop it, then try again.`,
+          { retryable: true },
+        ),
+    });
+  }
+
+  /**
+   * Runs `work` while no other change of the profile runs in any MFA Tray process: a refresh's last
+   * check and its writes, a removal, a key replacement. Each holds it for the milliseconds of its
+   * writes, so that a removal or a new key never lands between a refresh's check and its writes.
+   */
+  #whileChanging<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return withLock(profileLockPath(this.configDir, name), work, {
+      timeoutMs: CHANGE_LOCK_TIMEOUT_MS,
+      what: `the changes of profile ${name}`,
+      busy: () =>
+        new MfaTrayError(
+          'lock-timeout',
+          `Another MFA Tray process has been changing profile ${name} for over ${CHANGE_LOCK_TIMEOUT_MS / 1000} s; nothing was changed here. Try again.`,
           { retryable: true },
         ),
     });

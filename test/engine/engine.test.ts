@@ -663,6 +663,52 @@ describe('profiles', () => {
     assert.equal((await readCredentials()).work, undefined, 'nothing written into the file');
   });
 
+  it('a removal or a key replacement that comes while a refresh writes waits for the writes, then takes the session along', async () => {
+    for (const change of ['remove', 'replace key'] as const) {
+      const user = await h.addUser('work');
+      // The keychain write of the session waits a moment: the other process comes in then, after
+      // the refresh checked that the profile and its key are still there.
+      let writing: (() => void) | undefined;
+      const atWrite = new Promise<void>((resolve) => (writing = resolve));
+      const real = h.keychain.store;
+      const slow: SecretStore = {
+        get: (kind, profile) => real.get(kind, profile),
+        set: async (kind, profile, value) => {
+          if (kind === 'session') {
+            writing?.();
+            await new Promise((resolve) => setTimeout(resolve, 700));
+          }
+          return real.set(kind, profile, value);
+        },
+        delete: (kind, profile) => real.delete(kind, profile),
+        getAll: (kind) => real.getAll(kind),
+      };
+      const engine = new Engine({ env: h.env, configDir: h.env.MFA_TRAY_CONFIG_DIR, secretStore: slow, stsEndpoint: loopback.sts.endpoint });
+      await loopback.sts.avoidStepEdge();
+      const refreshing = engine.refresh('work', { code: loopback.sts.currentCode(user) });
+      refreshing.catch(() => undefined);
+      await atWrite;
+      // Seen in review: the removal (or the new key's forgetting of the old session) ran in that
+      // moment, and the refresh then stored the session it had got: a live session of a removed
+      // profile, or the old key's under the new one.
+      if (change === 'remove') {
+        await h.otherProcess().removeProfile('work');
+      } else {
+        const other = loopback.sts.registerUser();
+        const profile = await h.engine.profile('work');
+        const { replaced } = await h
+          .otherProcess()
+          .addProfile({ ...profile, accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey }, { replace: true });
+        assert.equal(replaced?.forgotSession, true, 'the session the refresh wrote was there to forget');
+      }
+      await refreshing;
+      assert.equal(await h.engine.secrets.getSession('work'), undefined, `${change}: no session left in the keychain`);
+      if (change === 'replace key') assert.equal((await readCredentials()).work?.aws_session_token, undefined, 'nor in the file');
+      engine.stop();
+      await h.engine.removeProfile('work', { forgetSession: true }).catch(() => undefined);
+    }
+  });
+
   it("a key replaced in this process's window while a refresh waits for AWS: no expiry of the forgotten session is shown", async () => {
     const { refreshing } = await refreshWaitingForSts('work', 1500, { withSession: true });
     const other = loopback.sts.registerUser();

@@ -93,6 +93,14 @@ export function refreshLockPath(dir: string, profile: string): string {
   return join(dir, CONFIG_FILE_NAMES.locks, `refresh-${encodeURIComponent(profile.toLowerCase())}`);
 }
 
+/**
+ * The lock of a profile's changes: a refresh's last check and writes, a removal, a key replacement
+ * (`Engine.#whileChanging`). `locks/profile-<profile>` in {@link configDir}, like {@link refreshLockPath}.
+ */
+export function profileLockPath(dir: string, profile: string): string {
+  return join(dir, CONFIG_FILE_NAMES.locks, `profile-${encodeURIComponent(profile.toLowerCase())}`);
+}
+
 /** The last measured clock offset: `clock-offset.json` in {@link configDir}. */
 export function clockOffsetFile(dir: string = configDir()): string {
   return join(dir, CONFIG_FILE_NAMES.clockOffset);

@@ -96,6 +96,11 @@ export interface SessionServiceDeps {
   readonly wroteSession?: (profile: string, section: string, session: SessionCredentials | undefined, kept?: { readonly over: string | null }) => Promise<void>;
   /** The record of kept sessions, for {@link SessionService.writeKept}. */
   readonly kept?: KeptSessions;
+  /**
+   * Runs the last check and the writes of a refresh while no removal or key replacement of the
+   * profile runs, in any MFA Tray process (Engine.whileChanging).
+   */
+  readonly whileWriting?: (profile: string, work: () => Promise<void>) => Promise<void>;
 }
 
 /** A session AWS gave that the credentials file could not take, as recorded (no secret: those are in the keychain). */
@@ -322,30 +327,15 @@ export class SessionService {
       });
       // The offset may have been unknown before this answer (a typed code, a first run).
       this.#refuseClockFarAhead(profile, session.expiresAt - this.deps.clock.now(), true);
-      await this.#assertStillThere(name, key, mark);
-      try {
-        await this.deps.file.writeSession(profile.targetSection, session);
-      } catch (error) {
-        // credential-process then serves the keychain's copy (the kept session), not the file's older one.
-        await this.deps.wroteSession?.(name, profile.targetSection, undefined);
-        const kept = await this.#keepUnwritten(name, session, error);
-        keptExpiry = kept.expiresAt;
-        if (keptExpiry !== undefined) {
-          this.#keptFailures.set(name, session.accessKeyId);
-          // …and the keeper writes it into the file once the file can take it (writeKept), over what
-          // the section holds now (the failed write left it as it was); not when that cannot be read.
-          const over = await this.deps.file.readSession(profile.targetSection).then(
-            (inFile) => inFile?.accessKeyId ?? null,
-            () => undefined,
-          );
-          if (over !== undefined) await this.deps.wroteSession?.(name, profile.targetSection, session, { over });
-        }
-        throw kept.error;
-      }
-      await this.deps.wroteSession?.(name, profile.targetSection, session);
-      await this.deps.secrets.setSession(name, session);
-      this.#keyIds.set(name, session.accessKeyId);
-      this.#set(name, this.#derive(name, session.expiresAt));
+      // The check and the writes as one step: a removal or a new key waits for the writes (and then
+      // takes the session along), or comes first (and the check sees it).
+      const whileWriting = this.deps.whileWriting ?? ((_name: string, work: () => Promise<void>) => work());
+      await whileWriting(name, async () => {
+        await this.#assertStillThere(name, key, mark);
+        await this.#write(name, profile.targetSection, session, (expiresAt) => {
+          keptExpiry = expiresAt;
+        });
+      });
       return session;
     } catch (error) {
       // Removed while AWS answered: no state is left for a profile that is no longer there.
@@ -378,6 +368,37 @@ export class SessionService {
       });
       throw failure;
     }
+  }
+
+  /**
+   * Writes a session AWS gave: the credentials file, the record of written sessions, the keychain.
+   * When the file cannot take it, it is kept in the keychain (`onKept` gets its expiry) and the
+   * file's error is thrown.
+   */
+  async #write(name: string, section: string, session: SessionCredentials, onKept: (expiresAt: number | undefined) => void): Promise<void> {
+    try {
+      await this.deps.file.writeSession(section, session);
+    } catch (error) {
+      // credential-process then serves the keychain's copy (the kept session), not the file's older one.
+      await this.deps.wroteSession?.(name, section, undefined);
+      const kept = await this.#keepUnwritten(name, session, error);
+      onKept(kept.expiresAt);
+      if (kept.expiresAt !== undefined) {
+        this.#keptFailures.set(name, session.accessKeyId);
+        // …and the keeper writes it into the file once the file can take it (writeKept), over what
+        // the section holds now (the failed write left it as it was); not when that cannot be read.
+        const over = await this.deps.file.readSession(section).then(
+          (inFile) => inFile?.accessKeyId ?? null,
+          () => undefined,
+        );
+        if (over !== undefined) await this.deps.wroteSession?.(name, section, session, { over });
+      }
+      throw kept.error;
+    }
+    await this.deps.wroteSession?.(name, section, session);
+    await this.deps.secrets.setSession(name, session);
+    this.#keyIds.set(name, session.accessKeyId);
+    this.#set(name, this.#derive(name, session.expiresAt));
   }
 
   /** The expiry of the session the keychain holds for a profile now; undefined when none or unreadable. */
