@@ -147,7 +147,12 @@ test('a folder that cannot be made (under /proc/self, where Node 20 retries its 
     input: `${cli.user.secretAccessKey}\n`,
     timeoutMs: 20_000,
   });
-  assertOneLine(add, 6, /^mfa-tray add: Cannot create the folder \/proc\/self\/mfa-tray for the settings file: .* Nothing was changed\.$/);
+  // (The profile's lock, in the same folder, is the first thing made.)
+  assertOneLine(
+    add,
+    6,
+    /^mfa-tray add: Cannot create the folder \/proc\/self\/mfa-tray\/locks for the lock of the changes of profile dev: .* Nothing was changed\.$/,
+  );
   assert.equal(await cli.sandbox.secrets.getLongLivedKey('dev'), undefined, 'no key left in the keychain');
 
   // A credentials file whose folder cannot be made: said in one line before the code is sent (it
