@@ -207,6 +207,9 @@ const REFUSED_FOR_SURE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 /** How long enrol waits before it lists the user's devices once more (IAM's reads are eventually consistent). */
 const LIST_SETTLE_MS = 3_000;
 
+/** How long an answer from AWS counts as proof that STS can be reached (see SessionServiceDeps.reachable). */
+const REACHED_RECENTLY_MS = 5_000;
+
 /** How long a change of a profile waits for another process's (held for the milliseconds of its writes). */
 const CHANGE_LOCK_TIMEOUT_MS = 15_000;
 
@@ -281,6 +284,8 @@ export class Engine {
       expiringWithinMs: () => this.keeper.notifyBeforeMs,
       // Refreshes side by side (refreshMany) share one measurement instead of each making its own.
       calibrate: (key, region) => this.#sharedCalibration(key, region),
+      // Not when AWS answered a moment ago (refreshes side by side: the shared measurement).
+      reachable: (key, region) => (this.offset.answeredWithin(REACHED_RECENTLY_MS) ? Promise.resolve() : this.#assertReachable(key, region)),
       recallOffset: () => this.#recallOffset().then(() => undefined),
       clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),
       wroteSession: (name, section, session, kept) =>
@@ -365,6 +370,11 @@ export class Engine {
     // (of the key, say) is left for GetSessionToken to say in its own words; but when STS could not
     // be reached or did not answer, the refresh ends here: a code made now would be sent into the
     // same silence and its time step used up, and the wait would be twice the timeout.
+    await this.#assertReachable(key, region);
+  }
+
+  /** One MFA-free call to STS: throws when STS could not be reached or did not answer; any answer passes. */
+  async #assertReachable(key: LongLivedKey, region: string): Promise<void> {
     await this.sts.getCallerIdentity(key, region).catch((error: unknown) => {
       if (isMfaTrayError(error) && (error.code === 'sts-unavailable' || error.notSent === true)) throw error;
     });

@@ -511,6 +511,46 @@ describe('refresh with a registered TOTP secret', () => {
   });
 });
 
+describe('refresh with a registered TOTP secret, STS out of reach', () => {
+  it('a code that would wait for the next time step does not wait for an STS that cannot be reached', async () => {
+    // A fake clock, moved by nobody: a wait for the next step would never end.
+    const clock = midStepClock(loopback.sts);
+    const harness = await createHarness({ sts: loopback.sts, clock });
+    const down = new Engine({
+      env: harness.env,
+      configDir: harness.env.MFA_TRAY_CONFIG_DIR,
+      secretStore: harness.keychain.store,
+      stsEndpoint: 'http://127.0.0.1:9',
+      clock,
+    });
+    try {
+      await harness.addUser('auto', { totp: true });
+      // This step's code is used, and the clock's offset measured and remembered.
+      await harness.engine.refresh('auto', { generate: true });
+      const sent = loopback.sts.count('GetSessionToken');
+      const waits: number[] = [];
+      // Seen on landed main: with the offset remembered, nothing asked STS before the code, so the
+      // refresh waited up to 26 s for the next step, then found the connection refused.
+      const refreshing = down.refresh('auto', { generate: true, onWait: (ms) => waits.push(ms) });
+      const guard = new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 8_000).unref());
+      const outcome = await Promise.race([
+        refreshing.then(
+          () => 'refreshed',
+          (error: unknown) => error,
+        ),
+        guard,
+      ]);
+      assert.ok(isMfaTrayError(outcome, 'sts-unavailable'), `expected sts-unavailable at once, got ${String(outcome)}`);
+      assert.match(outcome.message, /connection was refused/);
+      assert.equal(waits.length, 1, 'the wait had begun');
+      assert.equal(loopback.sts.count('GetSessionToken'), sent, 'no second code was sent anywhere');
+    } finally {
+      down.stop();
+      await harness.close();
+    }
+  });
+});
+
 describe('profiles', () => {
   it('refuses bad input and stores nothing', async () => {
     const user = loopback.sts.registerUser({ name: 'bad' });

@@ -39,6 +39,7 @@ export class ClockOffset {
   #measured = false;
   #measuredAtWall = 0;
   #measuredAtMonotonic = 0;
+  #answeredAtMonotonic: number | undefined;
   #listeners = new Set<(offsetMs: number) => void>();
 
   /** Subscribes to new measurements (not to {@link set}). @returns the unsubscribe function. */
@@ -79,7 +80,13 @@ export class ClockOffset {
     const offset = serverDate + 500 - midpoint;
     this.#offsetMs = Math.abs(offset) < 1000 ? 0 : Math.round(offset);
     this.#stamp();
+    this.#answeredAtMonotonic = performance.now();
     for (const listener of this.#listeners) listener(this.#offsetMs);
+  }
+
+  /** Whether AWS answered (a dated answer, recorded here) within the last `ms`; a restored offset is no answer. */
+  answeredWithin(ms: number): boolean {
+    return this.#answeredAtMonotonic !== undefined && performance.now() - this.#answeredAtMonotonic < ms;
   }
 
   /** Sets the offset directly (restored from the settings file's last measurement, or in tests). */

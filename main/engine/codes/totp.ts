@@ -304,7 +304,7 @@ export class TotpGenerator {
   }
 
   /** Like {@link nextCode}, returning only the digits (the sessions' `CodeSource.generate`). */
-  async generate(mfaSerial: string, secret: string, options: { readonly onWait?: StepWaitListener } = {}): Promise<string> {
+  async generate(mfaSerial: string, secret: string, options: { readonly onWait?: StepWaitListener; readonly signal?: AbortSignal } = {}): Promise<string> {
     return (await this.nextCode(mfaSerial, secret, options)).code;
   }
 

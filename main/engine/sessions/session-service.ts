@@ -60,7 +60,7 @@ export interface SessionFile {
 /** Where codes come from, with the "never the same time step twice" record behind both paths. */
 export interface CodeSource {
   /** A fresh code for a device from its TOTP secret; waits for the next time step when needed (and says so to `onWait`). */
-  generate(mfaSerial: string, totpSecret: string, options?: { readonly onWait?: StepWaitListener }): Promise<string>;
+  generate(mfaSerial: string, totpSecret: string, options?: { readonly onWait?: StepWaitListener; readonly signal?: AbortSignal }): Promise<string>;
   /** Records a code the user typed; refuses one already sent for this device ('code-reused'). */
   claimTyped(mfaSerial: string, code: string): Promise<void>;
   /** Gives a claimed code back when the request carrying it never left this computer. */
@@ -81,6 +81,8 @@ export interface SessionServiceDeps {
    * been done yet: a code made from a clock 40 s off is refused as wrong.
    */
   readonly calibrate?: (key: LongLivedKey, region: string) => Promise<void>;
+  /** Throws when STS cannot be reached or does not answer (an MFA-free call); other refusals pass. */
+  readonly reachable?: (key: LongLivedKey, region: string) => Promise<void>;
   /**
    * Takes on the clock offset another process measured, before a typed code is sent: a request
    * signed by a clock minutes off is refused before AWS looks at its code, and the code is spent.
@@ -314,7 +316,17 @@ export class SessionService {
       } else {
         await this.deps.calibrate?.(key, profile.region);
         this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, false);
-        sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string, 'onWait' in input && input.onWait ? { onWait: input.onWait } : {});
+        const onWait = 'onWait' in input ? input.onWait : undefined;
+        const waiting = new AbortController();
+        sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string, {
+          signal: waiting.signal,
+          onWait: (ms) => {
+            onWait?.(ms);
+            // While the next time step is awaited, STS is asked whether it can be reached at all: a
+            // code made after the wait would be sent into the same silence.
+            this.deps.reachable?.(key, profile.region).catch((error: unknown) => waiting.abort(error));
+          },
+        });
         // Read once the code is made (the generator may wait for a step, and other refreshes' answers move the offset).
         madeWithOffset = this.deps.clockOffsetMs?.() ?? 0;
       }
