@@ -16,12 +16,12 @@ export function remedyCommand(remedy: Remedy): string | undefined {
     case 'remove-totp':
       return `mfa-tray totp remove ${remedy.profile}`;
     case 'add-key':
-      return `mfa-tray add ${remedy.profile} --force --access-key-id <id> --mfa-serial ${remedy.keep?.mfaSerial ?? '<serial>'}${keptOptions(remedy.keep)}`;
+      return `mfa-tray add ${remedy.profile} --force --access-key-id <id>${remedy.keep ? option('mfa-serial', remedy.keep.mfaSerial) : ' --mfa-serial <serial>'}${keptOptions(remedy.keep)}`;
     case 'import-key':
       // --force: the profile exists (its key is what is missing or damaged).
       return (
         `mfa-tray import ${remedy.profile} --from ${remedy.section ?? '<section>'}${remedy.section ? ' --remove-plaintext' : ''} --force` +
-        `${remedy.keep ? ` --mfa-serial ${remedy.keep.mfaSerial}` : ''}${keptOptions(remedy.keep)}`
+        `${remedy.keep ? option('mfa-serial', remedy.keep.mfaSerial) : ''}${keptOptions(remedy.keep)}`
       );
     case 'edit-target':
       return `mfa-tray edit ${remedy.profile} --target <section>`;
@@ -36,5 +36,10 @@ export function remedyCommand(remedy: Remedy): string | undefined {
 
 /** The options that keep a profile's settings when its key is stored again (none without them). */
 function keptOptions(keep: KeptSettings | undefined): string {
-  return keep ? ` --target ${keep.targetSection} --region ${keep.region} --duration ${keep.durationSeconds}` : '';
+  return keep ? `${option('target', keep.targetSection)}${option('region', keep.region)}${option('duration', String(keep.durationSeconds))}` : '';
+}
+
+/** ` --name value`; `--name=value` for a value that starts with "-" (the parser would take it for an option). */
+function option(name: string, value: string): string {
+  return value.startsWith('-') ? ` --${name}=${value}` : ` --${name} ${value}`;
 }

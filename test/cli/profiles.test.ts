@@ -322,7 +322,8 @@ describe('import', () => {
   });
 
   test("a key missing from the keychain: both commands the failure names work as printed and keep the profile's settings", async () => {
-    await cli.sandbox.addProfile('dev', cli.user, ['--target', 'DEV', '--region', 'ap-northeast-1', '--duration', '7200']);
+    // A section whose name starts with "-": printed as --target=-DEV, which the parser takes.
+    await cli.sandbox.addProfile('dev', cli.user, ['--target=-DEV', '--region', 'ap-northeast-1', '--duration', '7200']);
     assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string })).status, 0);
     assert.equal((await cli.sandbox.run(['edit', 'dev', '--auto-refresh', 'off'])).status, 0);
     const settings = (): unknown => JSON.parse(readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8'));
@@ -349,7 +350,7 @@ describe('import', () => {
       assert.equal(await cli.sandbox.secrets.getTotpSecret('dev'), cli.user.totpSecret, 'the TOTP secret stays');
       const refreshed = await cli.sandbox.run(['refresh', 'dev']);
       assert.equal(refreshed.status, 0, refreshed.stderr);
-      assert.match(readFileSync(cli.sandbox.credentialsFile, 'utf8'), /^\[DEV\]$/m);
+      assert.match(readFileSync(cli.sandbox.credentialsFile, 'utf8'), /^\[-DEV\]$/m);
     }
   });
 

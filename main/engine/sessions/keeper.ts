@@ -19,7 +19,7 @@ import type { StepWaitListener } from '../codes/totp';
 import type { ChangesMark, ChangesSince, KeychainChange } from '../keychain/keychain-changes';
 import type { ListingOptions } from '../keychain/profile-secrets';
 import { Scheduler, type DueEvent } from './scheduler';
-import type { CodeInput, SessionService } from './session-service';
+import { isKeyChanged, type CodeInput, type SessionService } from './session-service';
 
 /**
  * Where a profile's next code comes from, in this order: its registered TOTP secret; its code
@@ -1009,6 +1009,7 @@ export class SessionKeeper {
    */
   async #autoRefresh(name: string): Promise<void> {
     this.#autoRefreshing.add(name);
+    let again = false;
     try {
       const role = this.#roles.has(name);
       const { session, source } = role
@@ -1022,36 +1023,43 @@ export class SessionKeeper {
       else if (source) this.#setTimers(await this.#deps.settings.getProfile(name), session, source);
       else await this.#scheduleNow(await this.#deps.settings.getProfile(name), session);
     } catch (error) {
+      // The key was replaced while AWS answered (the session it got was not kept): the new key's
+      // turn, at once; the replacement's own catch-up found this refresh under way.
+      again = isKeyChanged(error) && !this.#roles.has(name);
       // Removed meanwhile (the window, `mfa-tray remove`): nothing to announce or retry for it.
       // (A role is not in the settings: its not-found is its source's, and is news.)
-      if (isMfaTrayError(error, 'not-found') && !this.#roles.has(name) && (await this.#removed(name))) return;
-      // An unexpected error's text could hold anything: report it generically.
-      const failure = isMfaTrayError(error)
-        ? error
-        : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly; the old session was kept.`);
-      // The error says whether waiting can help (network, throttling, clock); a TLS-inspecting
-      // proxy or a wrong secret will not go away by itself.
-      let retryInMs: number | undefined;
-      if (failure.retryable) {
-        const attempt = (this.#retries.get(name)?.attempt ?? -1) + 1;
-        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 10 * MINUTE;
-        retryInMs = delay;
-        const timer = this.#deps.clock.setTimeout(() => this.#track(this.#autoRefresh(name)), delay);
-        this.#retries.set(name, { attempt, timer });
-      }
-      this.#emit({
-        kind: 'refresh-failed',
-        profile: name,
-        code: failure.code,
-        reason: failure.message,
-        unattended: true,
-        willRetry: failure.retryable,
-        ...(retryInMs === undefined ? {} : { retryInMs }),
-        ...(failure.remedies.length > 0 ? { remedies: failure.remedies } : {}),
-      });
+      const removed = !again && isMfaTrayError(error, 'not-found') && !this.#roles.has(name) && (await this.#removed(name));
+      if (!again && !removed) this.#autoRefreshFailed(name, error);
     } finally {
       this.#autoRefreshing.delete(name);
     }
+    if (again) await this.#autoRefresh(name);
+  }
+
+  /** An unattended refresh failed: retried with backoff when waiting may help, and announced. */
+  #autoRefreshFailed(name: string, error: unknown): void {
+    // An unexpected error's text could hold anything: report it generically.
+    const failure = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly; the old session was kept.`);
+    // The error says whether waiting can help (network, throttling, clock); a TLS-inspecting
+    // proxy or a wrong secret will not go away by itself.
+    let retryInMs: number | undefined;
+    if (failure.retryable) {
+      const attempt = (this.#retries.get(name)?.attempt ?? -1) + 1;
+      const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 10 * MINUTE;
+      retryInMs = delay;
+      const timer = this.#deps.clock.setTimeout(() => this.#track(this.#autoRefresh(name)), delay);
+      this.#retries.set(name, { attempt, timer });
+    }
+    this.#emit({
+      kind: 'refresh-failed',
+      profile: name,
+      code: failure.code,
+      reason: failure.message,
+      unattended: true,
+      willRetry: failure.retryable,
+      ...(retryInMs === undefined ? {} : { retryInMs }),
+      ...(failure.remedies.length > 0 ? { remedies: failure.remedies } : {}),
+    });
   }
 
   /** Whether the profile is no longer in the settings (a settings file unreadable for a moment is not that). */

@@ -18,8 +18,13 @@ import { keyRemedies } from '../keychain/profile-secrets';
 
 /** The cause of the error a refresh throws for a profile removed while AWS answered (see #assertStillThere). */
 const PROFILE_GONE = Symbol('profile removed during its refresh');
-/** The cause of the error a refresh throws for a key replaced or removed while AWS answered. */
+/** The cause of the error a refresh throws for a key replaced or removed while AWS answered (see isKeyChanged). */
 const KEY_CHANGED = Symbol('key changed during its refresh');
+
+/** Whether a refresh failed because the profile's key was replaced or removed while AWS answered. */
+export function isKeyChanged(error: unknown): boolean {
+  return isMfaTrayError(error) && error.options.cause === KEY_CHANGED;
+}
 const KEY_UNREADABLE = Symbol('key unreadable');
 
 /** The settings the service reads. */
@@ -181,6 +186,11 @@ export class SessionService {
         current?.kind === 'failed' &&
         (session === undefined || session.expiresAt === current.expiresAt || (current.expiresAt === undefined && session.expiresAt <= this.deps.clock.now()))
       ) {
+        // …but not the expiry of a session the keychain no longer holds (forgotten with its key).
+        if (session === undefined && current.expiresAt !== undefined) {
+          const { expiresAt: _gone, ...failure } = current;
+          this.#set(profile.name, failure);
+        }
         this.recompute(profile.name);
         continue;
       }
@@ -342,11 +352,22 @@ export class SessionService {
       // The check and the writes as one step: a removal or a new key waits for the writes (and then
       // takes the session along), or comes first (and the check sees it).
       const whileWriting = this.deps.whileWriting ?? ((_name: string, work: () => Promise<void>) => work());
+      let began = false;
       await whileWriting(name, async () => {
+        began = true;
         await this.#assertStillThere(name, key, mark);
         await this.#write(name, profile.targetSection, session, (expiresAt) => {
           keptExpiry = expiresAt;
         });
+      }).catch((error: unknown) => {
+        // The lock never had (another process changing the profile all along): the session AWS gave
+        // is not written, and the message must not say that nothing happened.
+        if (began || !isMfaTrayError(error, 'lock-timeout')) throw error;
+        throw new MfaTrayError(
+          'lock-timeout',
+          `AWS gave profile "${name}" a session, but it was not kept: another MFA Tray process was changing the profile (removing it, or storing a new key) all the while.`,
+          { cause: error, retryable: true, remedy: { action: 'refresh', profile: name } },
+        );
       });
       return session;
     } catch (error) {
@@ -443,7 +464,8 @@ export class SessionService {
     // A key that changed and cannot be read now (a locked keychain, a damaged entry) is not taken
     // for the one the session was got with.
     const now = await this.deps.secrets.getLongLivedKey(name).catch((): typeof KEY_UNREADABLE => KEY_UNREADABLE);
-    if (now !== KEY_UNREADABLE && now?.accessKeyId === key.accessKeyId) return;
+    // (When the record itself could not say, an unreadable key is no sign of a change.)
+    if (now === KEY_UNREADABLE ? changes === 'unknown' : now?.accessKeyId === key.accessKeyId) return;
     const lost = `while AWS was answering its refresh`;
     if (now === undefined) {
       throw new MfaTrayError('no-long-lived-key', `The access key of profile "${name}" was removed ${lost}: the session AWS gave was not kept.`, {
