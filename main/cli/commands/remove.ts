@@ -65,7 +65,8 @@ Options:
 
     await engine.removeProfile(name, { forgetSession, ...(restoreKeyTo === undefined ? {} : { restoreKeyTo }) });
     if (restoreKeyTo !== undefined) ctx.out(`Wrote access key ${impact.maskedKeyId ?? ''} back into [${restoreKeyTo}] in ${impact.credentialsPath}.`);
-    ctx.out(`Removed profile ${name} and its keychain entries.`);
+    // Named here too: with --yes (or no terminal) the question that named them was not shown.
+    ctx.out(`Removed profile ${name} and its keychain entries: ${keychainEntries(impact).join(', ')}.`);
     ctx.out(
       forgetSession
         ? `Removed its session from [${impact.targetSection}] in ${impact.credentialsPath}.`
@@ -75,14 +76,18 @@ Options:
   },
 };
 
-/** What removing the profile loses, in one sentence or two. */
-function describeLoss(impact: RemovalImpact, restoreKeyTo: string | undefined): string {
-  const entries = [
+/** The profile's keychain entries a removal forgets, in words. */
+function keychainEntries(impact: RemovalImpact): string[] {
+  return [
     impact.maskedKeyId ? `its access key ${impact.maskedKeyId}` : 'no access key (none is stored)',
     ...(impact.hasTotpSecret ? ['its TOTP secret'] : []),
     'its cached session',
   ];
-  const lost = `Removing profile ${impact.profile} forgets from the keychain: ${entries.join(', ')}.`;
+}
+
+/** What removing the profile loses, in one sentence or two. */
+function describeLoss(impact: RemovalImpact, restoreKeyTo: string | undefined): string {
+  const lost = `Removing profile ${impact.profile} forgets from the keychain: ${keychainEntries(impact).join(', ')}.`;
   if (!impact.maskedKeyId) return lost;
   if (restoreKeyTo !== undefined) return `${lost} The key is first written back into [${restoreKeyTo}] of ${impact.credentialsPath}.`;
   if (impact.keyCopies.length > 0)
