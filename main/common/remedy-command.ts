@@ -20,7 +20,7 @@ export function remedyCommand(remedy: Remedy): string | undefined {
     case 'import-key':
       // --force: the profile exists (its key is what is missing or damaged).
       return (
-        `mfa-tray import ${remedy.profile} --from ${remedy.section ?? '<section>'}${remedy.section ? ' --remove-plaintext' : ''} --force` +
+        `mfa-tray import ${remedy.profile}${remedy.section ? `${option('from', remedy.section)} --remove-plaintext` : ' --from <section>'} --force` +
         `${remedy.keep ? option('mfa-serial', remedy.keep.mfaSerial) : ''}${keptOptions(remedy.keep)}`
       );
     case 'edit-target':

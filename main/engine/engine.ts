@@ -285,7 +285,11 @@ export class Engine {
       // Refreshes side by side (refreshMany) share one measurement instead of each making its own.
       calibrate: (key, region) => this.#sharedCalibration(key, region),
       // Not when AWS answered a moment ago (refreshes side by side: the shared measurement).
-      reachable: (key, region) => (this.offset.answeredWithin(REACHED_RECENTLY_MS) ? Promise.resolve() : this.#assertReachable(key, region)),
+      // Refreshes waiting side by side share one check under way.
+      reachable: (key, region) => {
+        if (this.offset.answeredWithin(REACHED_RECENTLY_MS)) return Promise.resolve();
+        return (this.#checkingReach ??= this.#assertReachable(key, region).finally(() => (this.#checkingReach = undefined)));
+      },
       recallOffset: () => this.#recallOffset().then(() => undefined),
       clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),
       wroteSession: (name, section, session, kept) =>
@@ -353,6 +357,9 @@ export class Engine {
    * profile's key and region that learned nothing (no answer, no Date in it) is made again with
    * this one's: its code would otherwise be sent unmeasured, and spent if refused.
    */
+  /** The reachability check under way (see SessionServiceDeps.reachable). */
+  #checkingReach: Promise<void> | undefined;
+
   async #sharedCalibration(key: LongLivedKey, region: string): Promise<void> {
     const shared = (this.#calibrating ??= {
       accessKeyId: key.accessKeyId,

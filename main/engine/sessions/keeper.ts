@@ -1010,6 +1010,7 @@ export class SessionKeeper {
   async #autoRefresh(name: string): Promise<void> {
     this.#autoRefreshing.add(name);
     let again = false;
+    const run = this.#run;
     try {
       const role = this.#roles.has(name);
       const { session, source } = role
@@ -1033,7 +1034,8 @@ export class SessionKeeper {
     } finally {
       this.#autoRefreshing.delete(name);
     }
-    if (again) await this.#autoRefresh(name);
+    // (Not once the keeper was stopped meanwhile.)
+    if (again && run === this.#run) await this.#autoRefresh(name);
   }
 
   /** An unattended refresh failed: retried with backoff when waiting may help, and announced. */

@@ -328,12 +328,15 @@ export class SessionService {
         this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, false);
         const onWait = 'onWait' in input ? input.onWait : undefined;
         const waiting = new AbortController();
+        let checked = false;
         sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string, {
           signal: waiting.signal,
           onWait: (ms) => {
             onWait?.(ms);
-            // While the next time step is awaited, STS is asked whether it can be reached at all: a
-            // code made after the wait would be sent into the same silence.
+            // While the next time step is awaited, STS is asked (once) whether it can be reached at
+            // all: a code made after the wait would be sent into the same silence.
+            if (checked) return;
+            checked = true;
             this.deps.reachable?.(key, profile.region).catch((error: unknown) => waiting.abort(error));
           },
         });
