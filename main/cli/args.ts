@@ -95,7 +95,7 @@ export function parseCommandArgs(
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
-    throw translateParseError(command, error, options);
+    throw translateParseError(command, error, options, argv);
   }
   // parseArgs keeps the last of two values without a word; a serial or code given twice is a mistake.
   const seen = new Set<string>();
@@ -136,7 +136,7 @@ export function parseCommandArgs(
 }
 
 /** Turns parseArgs' TypeErrors (long, and quoting the argument) into short usage errors. */
-function translateParseError(command: string, error: unknown, options: OptionSpecs): Error {
+function translateParseError(command: string, error: unknown, options: OptionSpecs, argv: readonly string[]): Error {
   const e = error as { code?: string; message?: string };
   const message = e.message ?? '';
   const quoted = /'(-[^']*)'/.exec(message)?.[1];
@@ -158,8 +158,19 @@ function translateParseError(command: string, error: unknown, options: OptionSpe
           : undefined;
       if (known && known[1].type === 'boolean') return new UsageError(command, `--${known[0]} takes no value`);
       const option = known ? `--${known[0]}` : (name ?? 'an option');
-      // parseArgs' "ambiguous": the next argument starts with a dash (a negative number, say).
-      if (message.includes('ambiguous')) return new UsageError(command, `${option} needs a value; to give one that starts with "-", write ${option}=<value>`);
+      // parseArgs' "ambiguous": the next argument starts with a dash: another option of this
+      // command (the value was forgotten), or a value that starts with "-" (a negative number, say).
+      if (message.includes('ambiguous')) {
+        const spellings = known ? [`--${known[0]}`, ...(known[1].short === undefined ? [] : [`-${known[1].short}`])] : [];
+        const at = argv.findIndex((word) => spellings.includes(word));
+        const next = at === -1 ? undefined : argv[at + 1];
+        const nextName = next === undefined ? undefined : next.split('=')[0];
+        const isOption =
+          nextName !== undefined &&
+          Object.entries(options).some(([long, spec]) => `--${long}` === nextName || (spec.short !== undefined && `-${spec.short}` === nextName));
+        if (isOption) return new UsageError(command, `${option} needs a value; ${nextName} is another option`);
+        return new UsageError(command, `${option} needs a value; to give one that starts with "-", write ${option}=<value>`);
+      }
       return new UsageError(command, `${option} needs a value`);
     }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':

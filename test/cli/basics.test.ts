@@ -93,6 +93,12 @@ describe('usage errors: one line, exit 2', () => {
       ['add', 'dev', '--duration', '-900'],
       /^mfa-tray add: --duration needs a value; to give one that starts with "-", write --duration=<value>/,
     ],
+    // Seen (exploratory tester): the dash advice, when the word after --code is another option.
+    [
+      'another option where the value goes',
+      ['refresh', '--code', '--all'],
+      /^mfa-tray refresh: --code needs a value; --all is another option; see mfa-tray refresh --help$/,
+    ],
     ['a value for a flag', ['status', '--json=yes'], /^mfa-tray status: --json takes no value/],
     ['a missing profile', ['export'], /^mfa-tray export: missing <profile>/],
     ['an extra argument', ['export', 'a', 'b'], /^mfa-tray export: takes one <profile>; unexpected extra argument/],
