@@ -284,8 +284,7 @@ export class Engine {
       expiringWithinMs: () => this.keeper.notifyBeforeMs,
       // Refreshes side by side (refreshMany) share one measurement instead of each making its own.
       calibrate: (key, region) => this.#sharedCalibration(key, region),
-      // Not when AWS answered a moment ago (refreshes side by side: the shared measurement).
-      // Refreshes waiting side by side share one check under way.
+      // Not when AWS answered a moment ago; refreshes waiting side by side share one check under way.
       reachable: (key, region) => {
         if (this.offset.answeredWithin(REACHED_RECENTLY_MS)) return Promise.resolve();
         return (this.#checkingReach ??= this.#assertReachable(key, region).finally(() => (this.#checkingReach = undefined)));
@@ -352,14 +351,14 @@ export class Engine {
     });
   }
 
+  /** The reachability check under way (see SessionServiceDeps.reachable). */
+  #checkingReach: Promise<void> | undefined;
+
   /**
    * {@link #calibrate}, made once for the refreshes that ask together. One made with another
    * profile's key and region that learned nothing (no answer, no Date in it) is made again with
    * this one's: its code would otherwise be sent unmeasured, and spent if refused.
    */
-  /** The reachability check under way (see SessionServiceDeps.reachable). */
-  #checkingReach: Promise<void> | undefined;
-
   async #sharedCalibration(key: LongLivedKey, region: string): Promise<void> {
     const shared = (this.#calibrating ??= {
       accessKeyId: key.accessKeyId,
@@ -488,10 +487,8 @@ export class Engine {
       await forgotten?.putBack();
       throw error;
     }
-    if (forgotten || existing === undefined) this.sessions.drop(profile.name);
-    await this.sessions.load();
-    if (forgotten?.forgot) this.keeper.sessionForgotten(profile.name);
-    else this.#schedule(profile.name);
+    if (existing === undefined) this.sessions.drop(profile.name);
+    await this.#afterKeyStored(profile.name, forgotten);
     this.#changed('profiles');
     return {
       profile,
@@ -500,6 +497,17 @@ export class Engine {
         : {}),
       forgotTotpSecret,
     };
+  }
+
+  /**
+   * After a key was stored (add, import, the window's new key): states read again, and the profile
+   * scheduled; one whose session was forgotten for the new key is caught up (sessionForgotten).
+   */
+  async #afterKeyStored(name: string, forgotten: ForgottenSession | undefined): Promise<void> {
+    if (forgotten) this.sessions.drop(name);
+    await this.sessions.load();
+    if (forgotten?.forgot) this.keeper.sessionForgotten(name);
+    else this.#schedule(name);
   }
 
   /**
@@ -638,12 +646,7 @@ export class Engine {
       await before.putBack();
       throw error;
     }
-    if (forgotten) {
-      this.sessions.drop(name);
-      await this.sessions.load();
-      if (forgotten.forgot) this.keeper.sessionForgotten(name);
-      else this.#schedule(name);
-    }
+    if (forgotten) await this.#afterKeyStored(name, forgotten);
     this.#changed('profiles');
     return { forgotSession: forgotten?.forgot === true };
   }
