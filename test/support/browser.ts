@@ -122,7 +122,9 @@ export async function waitForEvents(page: Page): Promise<void> {
 export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await mkdir(dirname(path), { recursive: true });
-  // Let fonts settle, and take the caret out of the picture.
+  // The tab shown (see useWindows' open: a tab behind another gets no animation frames), fonts
+  // settled, and the caret out of the picture.
+  await page.bringToFront();
   await page.evaluate(() => document.fonts.ready);
   await page.screenshot({ path, caret: 'hide', animations: 'disabled' });
   return path;
