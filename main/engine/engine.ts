@@ -83,6 +83,8 @@ export interface EngineOptions {
   readonly codeCommandTimeoutMs?: number;
   /** The keeper's wall-clock check (see the keeper's `tickMs`); default 5 s, 0 with a given clock. */
   readonly tickMs?: number;
+  /** How long a change of a profile waits for another process's change of it; default 15 s. */
+  readonly changeLockTimeoutMs?: number;
 }
 
 /** A profile as `status` shows it. */
@@ -210,7 +212,7 @@ const LIST_SETTLE_MS = 3_000;
 /** How long an answer from AWS counts as proof that STS can be reached (see SessionServiceDeps.reachable). */
 const REACHED_RECENTLY_MS = 5_000;
 
-/** How long a change of a profile waits for another process's (held for the milliseconds of its writes). */
+/** How long a change of a profile waits for another process's by default (held for the milliseconds of its writes). */
 const CHANGE_LOCK_TIMEOUT_MS = 15_000;
 
 /** What a status checks each session against: the credentials file and the record of kept sessions. */
@@ -238,6 +240,7 @@ export class Engine {
   readonly clockMemory: ClockMemory;
   readonly configDir: string;
   readonly #env: Env | undefined;
+  readonly #changeLockTimeoutMs: number;
   /** Which session the credentials file holds per profile, for credential-process (files/written-sessions.ts). */
   readonly #written: WrittenSessions;
   #changeListeners = new Set<(what: 'profiles' | 'settings') => void>();
@@ -247,6 +250,7 @@ export class Engine {
 
   constructor(options: EngineOptions = {}) {
     this.#env = options.env;
+    this.#changeLockTimeoutMs = options.changeLockTimeoutMs ?? CHANGE_LOCK_TIMEOUT_MS;
     this.clock = options.clock ?? systemClock;
     this.configDir = options.configDir ?? defaultConfigDir(options.env ?? process.env);
     this.settings = new SettingsStore({ configDir: this.configDir });
@@ -1332,12 +1336,12 @@ export class Engine {
    */
   #whileChanging<T>(name: string, work: () => Promise<T>): Promise<T> {
     return withLock(profileLockPath(this.configDir, name), work, {
-      timeoutMs: CHANGE_LOCK_TIMEOUT_MS,
+      timeoutMs: this.#changeLockTimeoutMs,
       what: `the changes of profile ${name}`,
       busy: () =>
         new MfaTrayError(
           'lock-timeout',
-          `Another MFA Tray process has been changing profile ${name} for over ${CHANGE_LOCK_TIMEOUT_MS / 1000} s; nothing was changed here. Try again.`,
+          `Another MFA Tray process has been changing profile ${name} for over ${Math.round(this.#changeLockTimeoutMs / 1000)} s; nothing was changed here. Try again.`,
           { retryable: true },
         ),
     });

@@ -7,10 +7,11 @@ import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
-import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
+import { MfaTrayError, isMfaTrayError, type ErrorCode } from '../../main/common/errors';
 import { Engine, type EngineNotice } from '../../main/engine/engine';
 import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
-import { keychainChangesFile, writtenSessionsFile } from '../../main/engine/files/paths';
+import { withLock } from '../../main/engine/files/file-lock';
+import { keychainChangesFile, profileLockPath, writtenSessionsFile } from '../../main/engine/files/paths';
 import { REFRESH_CONCURRENCY } from '../../main/engine/sessions/side-by-side';
 import type { SecretStore } from '../../main/engine/keychain/secret-store';
 import type { FakeClock } from '../support/fake-clock';
@@ -746,6 +747,54 @@ describe('profiles', () => {
       if (change === 'replace key') assert.equal((await readCredentials()).work?.aws_session_token, undefined, 'nor in the file');
       engine.stop();
       await h.engine.removeProfile('work', { forgetSession: true }).catch(() => undefined);
+    }
+  });
+
+  it('a profile another process is changing longer than a refresh waits: the session AWS gave is not kept, and the message says so', async () => {
+    const user = await h.addUser('work');
+    const engine = new Engine({
+      env: h.env,
+      configDir: h.env.MFA_TRAY_CONFIG_DIR,
+      secretStore: h.keychain.store,
+      stsEndpoint: loopback.sts.endpoint,
+      changeLockTimeoutMs: 600,
+    });
+    // Another process holds the profile's lock all along (a removal waiting on a keychain prompt, say).
+    let release: (() => void) | undefined;
+    let taken: (() => void) | undefined;
+    const lockTaken = new Promise<void>((resolve) => (taken = resolve));
+    const holder = withLock(
+      profileLockPath(h.env.MFA_TRAY_CONFIG_DIR, 'work'),
+      () => {
+        taken?.();
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      { timeoutMs: 1000, what: 'the test', busy: () => new MfaTrayError('lock-timeout', 'the test could not take the lock') },
+    );
+    try {
+      await lockTaken;
+      await loopback.sts.avoidStepEdge();
+      const sent = loopback.sts.count('GetSessionToken');
+      const error = await rejectsWith(engine.refresh('work', { code: loopback.sts.currentCode(user) }), 'lock-timeout');
+      assert.equal(loopback.sts.count('GetSessionToken'), sent + 1, 'AWS answered first');
+      // Seen in review: the lock's own message, "nothing was changed here", after AWS had given a session.
+      assert.equal(
+        error.message,
+        'AWS gave profile "work" a session, but it was not kept: another MFA Tray process was changing the profile (removing it, or storing a new key) all the while.',
+      );
+      assert.deepEqual(error.remedies, [{ action: 'refresh', profile: 'work' }]);
+      assert.equal(await h.engine.secrets.getSession('work'), undefined, 'not in the keychain');
+      assert.equal((await readCredentials()).work, undefined, 'nor in the file');
+
+      // A change that finds the profile being changed says that nothing was changed, and changes nothing.
+      const removal = await rejectsWith(engine.removeProfile('work'), 'lock-timeout');
+      assert.equal(removal.message, 'Another MFA Tray process has been changing profile work for over 1 s; nothing was changed here. Try again.');
+      assert.equal((await h.engine.profile('work')).mfaSerial, user.mfaSerial);
+      assert.deepEqual(await h.engine.secrets.getLongLivedKey('work'), { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    } finally {
+      release?.();
+      await holder;
+      engine.stop();
     }
   });
 
