@@ -289,10 +289,7 @@ export class Engine {
       // Refreshes side by side (refreshMany) share one measurement instead of each making its own.
       calibrate: (key, region) => this.#sharedCalibration(key, region),
       // Not when AWS answered a moment ago; refreshes waiting side by side share one check under way.
-      reachable: (key, region) => {
-        if (this.offset.answeredWithin(REACHED_RECENTLY_MS)) return Promise.resolve();
-        return (this.#checkingReach ??= this.#assertReachable(key, region).finally(() => (this.#checkingReach = undefined)));
-      },
+      reachable: (key, region, done) => (this.offset.answeredWithin(REACHED_RECENTLY_MS) ? Promise.resolve() : this.#sharedReachCheck(key, region, done)),
       recallOffset: () => this.#recallOffset().then(() => undefined),
       clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),
       wroteSession: (name, section, session, kept) =>
@@ -355,8 +352,36 @@ export class Engine {
     });
   }
 
-  /** The reachability check under way (see SessionServiceDeps.reachable). */
-  #checkingReach: Promise<void> | undefined;
+  /** The reachability check under way (see SessionServiceDeps.reachable), and how many refreshes wait for it. */
+  #checkingReach: { readonly done: Promise<void>; readonly drop: AbortController; waiting: number } | undefined;
+
+  /**
+   * One reachability check for the refreshes that wait for a time step together. It is dropped once
+   * none of them needs it: a request left hanging would keep a finished command's process alive
+   * until its timeout.
+   */
+  #sharedReachCheck(key: LongLivedKey, region: string, done: AbortSignal): Promise<void> {
+    const drop = new AbortController();
+    const check = (this.#checkingReach ??= {
+      drop,
+      waiting: 0,
+      done: this.#assertReachable(key, region, drop.signal).finally(() => {
+        if (this.#checkingReach?.drop === drop) this.#checkingReach = undefined;
+      }),
+    });
+    check.waiting += 1;
+    done.addEventListener(
+      'abort',
+      () => {
+        check.waiting -= 1;
+        if (check.waiting > 0) return;
+        if (this.#checkingReach === check) this.#checkingReach = undefined;
+        check.drop.abort();
+      },
+      { once: true },
+    );
+    return check.done;
+  }
 
   /**
    * {@link #calibrate}, made once for the refreshes that ask together. One made with another
@@ -384,8 +409,8 @@ export class Engine {
   }
 
   /** One MFA-free call to STS: throws when STS could not be reached or did not answer; any answer passes. */
-  async #assertReachable(key: LongLivedKey, region: string): Promise<void> {
-    await this.sts.getCallerIdentity(key, region).catch((error: unknown) => {
+  async #assertReachable(key: LongLivedKey, region: string, signal?: AbortSignal): Promise<void> {
+    await this.sts.getCallerIdentity(key, region, signal).catch((error: unknown) => {
       if (isMfaTrayError(error) && (error.code === 'sts-unavailable' || error.notSent === true)) throw error;
     });
   }

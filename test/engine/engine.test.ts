@@ -552,6 +552,51 @@ describe('refresh with a registered TOTP secret, STS out of reach', () => {
   });
 });
 
+describe('refresh with a registered TOTP secret, waiting for the next time step', () => {
+  it('refreshes that wait side by side share one reachability check, which is dropped once their codes are made', async () => {
+    const clock = midStepClock(loopback.sts);
+    const harness = await createHarness({ sts: loopback.sts, clock });
+    // Another process on the same files and clock: it has never had an answer from AWS.
+    const other = new Engine({
+      env: harness.env,
+      configDir: harness.env.MFA_TRAY_CONFIG_DIR,
+      secretStore: harness.keychain.store,
+      stsEndpoint: loopback.sts.endpoint,
+      clock,
+    });
+    try {
+      const names = ['g1', 'g2'];
+      for (const name of names) await harness.addUser(name, { totp: true });
+      // Each device's code of this step is used, and the clock's offset measured and remembered.
+      for (const name of names) await harness.engine.refresh(name, { generate: true });
+      const first = loopback.sts.requests.length;
+      const checks = () => loopback.sts.requests.slice(first).filter((r) => r.action === 'GetCallerIdentity');
+      // STS takes the check and never answers it; GetSessionToken is answered.
+      loopback.sts.setHang(true, 'GetCallerIdentity');
+      const waiting = new Set<string>();
+      const refreshing = other.refreshMany(await Promise.all(names.map((name) => harness.engine.profile(name))), {
+        inputFor: (profile) => ({ generate: true, onWait: () => waiting.add(profile.name) }),
+      });
+      await until(() => waiting.size === 2 && checks().length > 0, 'both refreshes waiting for the next step, and a check at STS');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(checks().length, 1, 'one check for both');
+      advanceToMidStep(clock, loopback.sts, 1);
+      const outcomes = await refreshing;
+      assert.deepEqual(
+        outcomes.map((o) => o.kind),
+        ['refreshed', 'refreshed'],
+      );
+      // Seen in review: the check went on after the refreshes ended, and kept a finished command's
+      // process alive until the STS timeout.
+      await until(() => checks()[0]?.droppedAt !== undefined, 'the check dropped by the client', 2_000);
+    } finally {
+      loopback.sts.setHang(false);
+      other.stop();
+      await harness.close();
+    }
+  });
+});
+
 describe('profiles', () => {
   it('refuses bad input and stores nothing', async () => {
     const user = loopback.sts.registerUser({ name: 'bad' });

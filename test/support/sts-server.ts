@@ -135,6 +135,8 @@ export interface StsRequestRecord {
   outcome: string;
   /** HTTP status sent (undefined while hanging). */
   status: number | undefined;
+  /** The server's clock when the client dropped a request left hanging (it gave up, or ended). */
+  droppedAt?: number;
 }
 
 /**
@@ -240,8 +242,8 @@ export interface StsServer {
   setClockSkew(ms: number): void;
   /** Delays every answer by `ms`. */
   setLatency(ms: number): void;
-  /** While on, requests are read and logged but never answered (until close()). */
-  setHang(on: boolean): void;
+  /** While on, requests (with `action`: those with that `Action`) are read and logged but never answered (until close()). */
+  setHang(on: boolean, action?: string): void;
   /**
    * The next `n` requests fail with `status` (500: InternalFailure, 503: ServiceUnavailable); with
    * `action`, the next `n` with that `Action` (the others are answered as usual).
@@ -489,7 +491,7 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
 
   let clockSkewMs = options.clockSkewMs ?? 0;
   let latencyMs = options.latencyMs ?? 0;
-  let hang = false;
+  let hang: { readonly action?: string } | undefined;
   let rawAnswer: { readonly status: number; readonly body: string; readonly contentType?: string; readonly dated?: boolean } | undefined;
   let failures: { remaining: number; status: number; action?: string | undefined } = { remaining: 0, status: 503 };
   let throttles = 0;
@@ -844,8 +846,9 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     };
     requests.push(record);
 
-    if (hang) {
+    if (hang && (hang.action === undefined || hang.action === record.action)) {
       record.outcome = 'hang';
+      res.on('close', () => (record.droppedAt = now()));
       return;
     }
     if (rawAnswer !== undefined) {
@@ -951,8 +954,8 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     setLatency: (ms) => {
       latencyMs = ms;
     },
-    setHang: (on) => {
-      hang = on;
+    setHang: (on, action) => {
+      hang = on ? { ...(action === undefined ? {} : { action }) } : undefined;
     },
     failNext: (n, status = 503, action) => {
       failures = { remaining: n, status, action };
@@ -972,7 +975,7 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
       rawAnswer = undefined;
       clockSkewMs = 0;
       latencyMs = 0;
-      hang = false;
+      hang = undefined;
       failures = { remaining: 0, status: 503 };
       throttles = 0;
       malformed = { remaining: 0, kind: 'html' };

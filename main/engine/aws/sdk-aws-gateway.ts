@@ -288,7 +288,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
     });
   }
 
-  async getCallerIdentity(key: LongLivedKey, region: string): Promise<CallerIdentity> {
+  async getCallerIdentity(key: LongLivedKey, region: string, signal?: AbortSignal): Promise<CallerIdentity> {
     checkRegion(region);
     const context: CallContext = { action: 'GetCallerIdentity', key, region };
     const sdk = await loadSdk();
@@ -298,6 +298,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
       this.#identityMaxAttempts,
       (config) => new sdk.STSClient(config),
       (client, options) => client.send(command, options),
+      signal,
     );
     if (!output.Arn || !output.Account || !output.UserId) throw unreadableAnswer(context, 200);
     return { arn: output.Arn, account: output.Account, userId: output.UserId };
@@ -405,6 +406,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
     maxAttempts: number,
     makeClient: (config: ClientConfig) => Client,
     run: (client: Client, options: { abortSignal: AbortSignal }) => Promise<Output>,
+    signal?: AbortSignal,
   ): Promise<Output> {
     // The SDK warns on construction under Node 20 (supported until 2027); the command must print one
     // clear line on failure, not a multi-line notice. Users can still opt in by setting it to false.
@@ -449,8 +451,9 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
       { step: 'deserialize', priority: 'low', name: 'mfaTrayClockOffset' },
     );
     // The request timeout covers each attempt up to the response headers; this bounds the whole call
-    // (retries, a stalled body) by the same budget.
-    const abort = AbortSignal.timeout(this.#timeoutMs);
+    // (retries, a stalled body) by the same budget; and the caller may give up sooner.
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const abort = signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
     try {
       return await run(client, { abortSignal: abort });
     } catch (error) {

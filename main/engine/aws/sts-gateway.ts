@@ -37,8 +37,11 @@ export interface StsGateway {
   prepare?(): void;
   /** Trades a code for a session. Throws an MfaTrayError with an `sts-*`/`clock-skew` code. */
   getSessionToken(request: GetSessionTokenRequest): Promise<SessionCredentials>;
-  /** Who the long-lived key belongs to (needs no MFA). */
-  getCallerIdentity(key: LongLivedKey, region: string): Promise<CallerIdentity>;
+  /**
+   * Who the long-lived key belongs to (needs no MFA). `signal`: the caller no longer needs the
+   * answer; the request is dropped and the call fails.
+   */
+  getCallerIdentity(key: LongLivedKey, region: string, signal?: AbortSignal): Promise<CallerIdentity>;
   /** A role's session, assumed with a session (the role's trust sees that session's MFA). */
   assumeRole(request: AssumeRoleRequest): Promise<SessionCredentials>;
 }

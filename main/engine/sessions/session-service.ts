@@ -86,8 +86,11 @@ export interface SessionServiceDeps {
    * been done yet: a code made from a clock 40 s off is refused as wrong.
    */
   readonly calibrate?: (key: LongLivedKey, region: string) => Promise<void>;
-  /** Throws when STS cannot be reached or does not answer (an MFA-free call); other refusals pass. */
-  readonly reachable?: (key: LongLivedKey, region: string) => Promise<void>;
+  /**
+   * Throws when STS cannot be reached or does not answer (an MFA-free call); other refusals pass.
+   * `done`: aborted when the caller no longer needs the answer (the call may then be dropped).
+   */
+  readonly reachable?: (key: LongLivedKey, region: string, done: AbortSignal) => Promise<void>;
   /**
    * Takes on the clock offset another process measured, before a typed code is sent: a request
    * signed by a clock minutes off is refused before AWS looks at its code, and the code is spent.
@@ -328,18 +331,24 @@ export class SessionService {
         this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, false);
         const onWait = 'onWait' in input ? input.onWait : undefined;
         const waiting = new AbortController();
+        // Once the code is made, the check below is of no more use to this refresh.
+        const made = new AbortController();
         let checked = false;
-        sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string, {
-          signal: waiting.signal,
-          onWait: (ms) => {
-            onWait?.(ms);
-            // While the next time step is awaited, STS is asked (once) whether it can be reached at
-            // all: a code made after the wait would be sent into the same silence.
-            if (checked) return;
-            checked = true;
-            this.deps.reachable?.(key, profile.region).catch((error: unknown) => waiting.abort(error));
-          },
-        });
+        try {
+          sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string, {
+            signal: waiting.signal,
+            onWait: (ms) => {
+              onWait?.(ms);
+              // While the next time step is awaited, STS is asked (once) whether it can be reached at
+              // all: a code made after the wait would be sent into the same silence.
+              if (checked) return;
+              checked = true;
+              this.deps.reachable?.(key, profile.region, made.signal).catch((error: unknown) => waiting.abort(error));
+            },
+          });
+        } finally {
+          made.abort();
+        }
         // Read once the code is made (the generator may wait for a step, and other refreshes' answers move the offset).
         madeWithOffset = this.deps.clockOffsetMs?.() ?? 0;
       }
