@@ -54,9 +54,7 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
     lookup = await (ctx.takeCachedLookup(wanted) ?? lookUpCachedSession(wanted, engine));
   } catch (error) {
     // Not a MFA Tray profile: a role profile of the config file, assumed with its source's session.
-    const role = isMfaTrayError(error, 'not-found') ? await engine.roleProfile(wanted) : undefined;
-    if (!role) throw error;
-    return roleSessionForUse(ctx, engine, role, timeoutMs, command);
+    return roleSessionForUse(ctx, engine, await engine.roleInsteadOf(wanted, error), timeoutMs, command);
   }
   const { profile, cached, fresh } = lookup;
   if (fresh && cached) return cached;

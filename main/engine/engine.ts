@@ -1236,6 +1236,35 @@ export class Engine {
   }
 
   /**
+   * For a name that `error` says is no MFA Tray profile: the role profile of that name. Otherwise
+   * throws `error`, or, when the config file's profile of that name is a role assumed from another
+   * role (a chain), why MFA Tray does not assume it and who does.
+   */
+  async roleInsteadOf(name: string, error: unknown): Promise<RoleProfileConfig> {
+    if (!isMfaTrayError(error, 'not-found')) throw error;
+    const names = new Set((await this.settings.listProfiles()).map((p) => p.name));
+    const roles = await readRoleProfiles(this.#env ? { env: this.#env } : {});
+    const byName = new Map(roles.map((role) => [role.name, role]));
+    const role = byName.get(name);
+    if (role === undefined || names.has(name)) throw error;
+    if (names.has(role.sourceProfile)) return role;
+    // Up the chain to a MFA Tray profile (a source that is none, or a loop, leaves the error as it was).
+    const seen = new Set([name]);
+    let source = byName.get(role.sourceProfile);
+    while (source !== undefined && !names.has(source.sourceProfile) && !seen.has(source.name)) {
+      seen.add(source.name);
+      source = byName.get(source.sourceProfile);
+    }
+    if (source === undefined || !names.has(source.sourceProfile)) throw error;
+    throw new MfaTrayError(
+      'not-found',
+      `Profile "${name}" in ${configFilePath(this.#env)} is a role assumed from another role profile, "${role.sourceProfile}" (a role chain): ` +
+        `MFA Tray assumes only roles whose source_profile is one of its profiles. The AWS CLI and SDKs assume it themselves, from the MFA session of "${source.sourceProfile}": aws --profile ${name} …`,
+      { field: 'name' },
+    );
+  }
+
+  /**
    * A role profile's session: `sts:AssumeRole` with its source profile's MFA session, so no new code
    * is needed while that session lives (when it is missing or about to end, it is refreshed first,
    * with `input`: one code). Written into the role profile's credentials-file section and cached.

@@ -168,6 +168,39 @@ describe('role profiles', () => {
   });
 });
 
+describe('role chains', () => {
+  test('a role assumed from another role: refresh, credential-process and exec say it is a chain and who assumes it, exit 3, nothing sent', async () => {
+    const { admin } = await withRoles();
+    const deep = cli.sts.registerRole({ name: `deep-${Date.now()}`, trusts: [cli.user] }).arn;
+    configure(
+      `${readFileSync(cli.sandbox.configFile, 'utf8')}\n[profile deep]\nrole_arn = ${deep}\nsource_profile = admin\n\n` +
+        `[profile loop]\nrole_arn = ${admin}\nsource_profile = loop\n\n[profile stray]\nrole_arn = ${admin}\nsource_profile = nobody\n`,
+    );
+    const sent = cli.sts.requests.length;
+    for (const argv of [
+      ['refresh', 'deep', '--code', '123456'],
+      ['credential-process', 'deep'],
+      ['exec', 'deep', '--', 'true'],
+    ]) {
+      const result = await cli.sandbox.run(argv);
+      assert.equal(result.status, 3, `${argv.join(' ')}: ${result.stderr}`);
+      // Seen on landed main: "There is no profile named "deep"; the profiles are: work."
+      assert.equal(
+        result.stderr,
+        `mfa-tray ${argv[0]}: Profile "deep" in ${cli.sandbox.configFile} is a role assumed from another role profile, "admin" (a role chain): ` +
+          `MFA Tray assumes only roles whose source_profile is one of its profiles. The AWS CLI and SDKs assume it themselves, from the MFA session of "work": aws --profile deep …\n`,
+      );
+    }
+    // A role whose source is nothing MFA Tray knows, or itself: no profile of that name, as before.
+    for (const name of ['loop', 'stray']) {
+      const result = await cli.sandbox.run(['refresh', name, '--code', '123456']);
+      assert.equal(result.status, 3, result.stderr);
+      assert.match(result.stderr, new RegExp(`^mfa-tray refresh: There is no profile named "${name}"; `));
+    }
+    assert.equal(cli.sts.requests.length, sent, 'nothing sent to AWS');
+  });
+});
+
 describe('the AWS CLI v2 with role profiles', () => {
   test('get-caller-identity runs as each assumed role through credential_process, after a single code', async () => {
     // Debian's awscli package (v2) is /usr/bin/aws; another aws earlier on PATH may be v1.

@@ -6,7 +6,6 @@
  * passed back (128 + the signal's number when a signal ended it, as shells report it).
  */
 import { constants } from 'node:os';
-import { isMfaTrayError } from '../../common/errors';
 import { isoExpiration, type Engine } from '../../engine';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
@@ -76,8 +75,7 @@ async function regionOf(engine: Engine, name: string): Promise<{ readonly name: 
     const profile = await engine.profile(name);
     return { name: profile.name, region: profile.region };
   } catch (error) {
-    const role = isMfaTrayError(error, 'not-found') ? await engine.roleProfile(name) : undefined;
-    if (!role) throw error;
+    const role = await engine.roleInsteadOf(name, error);
     return { name: role.name, region: role.region ?? (await engine.profile(role.sourceProfile)).region };
   }
 }

@@ -5,7 +5,7 @@
  * terminal naming the profile and its device. Without a terminal (stdin a pipe, cron, CI) and
  * without either of the first two, the refresh fails with what to do.
  */
-import { MfaTrayError, isMfaTrayError } from '../../common/errors';
+import { MfaTrayError } from '../../common/errors';
 import type { Profile } from '../../common/model';
 import { validateCode, validateProfileName } from '../../common/validation';
 import type { RefreshInput, RefreshOutcome, RoleProfileConfig } from '../../engine';
@@ -77,9 +77,7 @@ Options:
         try {
           found.push(await engine.profile(name));
         } catch (error) {
-          const role = isMfaTrayError(error, 'not-found') ? await engine.roleProfile(name) : undefined;
-          if (!role) throw error;
-          roles.push(role);
+          roles.push(await engine.roleInsteadOf(name, error));
         }
       }
       profiles = found;
