@@ -1305,8 +1305,7 @@ export class Engine {
     try {
       await this.settings.getProfile(name);
     } catch (error) {
-      if (isMfaTrayError(error, 'not-found') && (await this.roleProfile(name))) return;
-      throw error;
+      await this.roleInsteadOf(name, error);
     }
   }
 

@@ -169,7 +169,7 @@ describe('role profiles', () => {
 });
 
 describe('role chains', () => {
-  test('a role assumed from another role: refresh, credential-process and exec say it is a chain and who assumes it, exit 3, nothing sent', async () => {
+  test('a role assumed from another role: refresh, credential-process, exec and export say it is a chain and who assumes it, exit 3, nothing sent', async () => {
     const { admin } = await withRoles();
     const deep = cli.sts.registerRole({ name: `deep-${Date.now()}`, trusts: [cli.user] }).arn;
     configure(
@@ -181,6 +181,7 @@ describe('role chains', () => {
       ['refresh', 'deep', '--code', '123456'],
       ['credential-process', 'deep'],
       ['exec', 'deep', '--', 'true'],
+      ['export', 'deep'],
     ]) {
       const result = await cli.sandbox.run(argv);
       assert.equal(result.status, 3, `${argv.join(' ')}: ${result.stderr}`);
