@@ -112,7 +112,7 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
     const known = state as SessionState;
     const session = sessionCheck(profile.name, known, deps.now());
     const live = known.kind === 'valid' || known.kind === 'expiring' ? formatDuration(known.expiresAt - deps.now()) : undefined;
-    const missing = live === undefined ? undefined : await sessionNotInFile(deps, profile, files.credentials, live);
+    const missing = live === undefined ? undefined : await sessionNotInFile(deps, profile, files, live);
     checks.push(missing ?? session);
   }
   return checks;
@@ -122,16 +122,11 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
  * The cached session is what MFA Tray shows, but the AWS tools read the credentials file: a file
  * rewritten by another tool (or by hand) may no longer hold it. A fail when it does not.
  */
-async function sessionNotInFile(
-  deps: DoctorDeps,
-  profile: Profile,
-  credentials: IniDocument | 'missing' | undefined,
-  left: string,
-): Promise<Check | undefined> {
+async function sessionNotInFile(deps: DoctorDeps, profile: Profile, files: FileChecks, left: string): Promise<Check | undefined> {
   const cached = await deps.sessionKeyId(profile.name).catch(() => undefined);
   if (cached === undefined) return undefined;
   // Unreadable (undefined): not in it either, as status says; the files check says why and what fixes it.
-  const missing = sessionMissingFrom(credentials ?? 'unreadable', profile, cached);
+  const missing = sessionMissingFrom(files.credentials ?? 'unreadable', profile, cached, files.unwritable);
   if (missing === undefined) return undefined;
   // Where a refresh would not write (the file, or the section, is the trouble), the files check has the fix.
   const fix = missing.remedies.some((remedy) => remedy.action === 'refresh') ? `mfa-tray refresh ${profile.name}` : 'see the files check';
@@ -298,10 +293,15 @@ async function readIni(path: string): Promise<IniDocument | Check | undefined> {
 }
 
 /** The two AWS files: modes, duplicate sections, mixed sections, a differing mfa_serial, credential_process lines. */
-async function fileChecks(
-  deps: DoctorDeps,
-  profiles: readonly Profile[],
-): Promise<{ readonly checks: Check[]; readonly credentials: IniDocument | 'missing' | undefined }> {
+/** What the files checks found: their checks, the credentials file as read, and why a session could not be written into it. */
+interface FileChecks {
+  readonly checks: Check[];
+  /** Parsed; 'missing' when there is no file; undefined when it cannot be read (a check says why). */
+  readonly credentials: IniDocument | 'missing' | undefined;
+  readonly unwritable?: { readonly reason: string; readonly fix: string };
+}
+
+async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promise<FileChecks> {
   const checks: Check[] = [];
   /** The file's text parsed; 'missing' when there is no file; undefined when it cannot be read (a check says why). */
   const read = async (path: string): Promise<IniDocument | 'missing' | undefined> => {
@@ -402,7 +402,7 @@ async function fileChecks(
       `${path} ${read === 'missing' ? 'does not exist (yet)' : 'reads cleanly'}`;
     checks.push(check('files', 'pass', `${said(deps.credentialsPath, credentialsRead)}; ${said(deps.configPath, configRead)}.`));
   }
-  return { checks, credentials: credentialsRead };
+  return { checks, credentials: credentialsRead, ...(unwritable ? { unwritable } : {}) };
 }
 
 /** A program as a shell would find it: a path as given, else the first executable of that name on PATH. */

@@ -220,6 +220,8 @@ interface FileView {
   readonly credentials: IniDocument | 'missing' | 'unreadable';
   /** Why the credentials file could not be read (a folder, a pipe, no permission in its place). */
   readonly unread?: MfaTrayError;
+  /** Why a session could not be written into it now (read-only, a folder this user cannot write in). */
+  readonly unwritable?: { readonly reason: string; readonly fix: string };
   readonly kept: ReadonlyMap<string, { readonly accessKeyId: string }>;
 }
 
@@ -1506,7 +1508,7 @@ export class Engine {
     }));
   }
 
-  /** The credentials file, read once (unreadable: with why), and the sessions kept because it could not take them. */
+  /** The credentials file, read once (unreadable: with why), whether it can be written, and the sessions kept because it could not take them. */
   async #fileView(): Promise<FileView> {
     let unread: MfaTrayError | undefined;
     const [credentials, kept] = await Promise.all([
@@ -1516,7 +1518,9 @@ export class Engine {
       }),
       this.#written.kept(this.credentials.path),
     ]);
-    return { credentials, kept, ...(unread ? { unread } : {}) };
+    // Where a session is missing, a refresh is the fix only if it could write (a few file-system calls).
+    const unwritable = credentials === 'unreadable' ? undefined : await this.credentials.unwritable(credentials !== 'missing');
+    return { credentials, kept, ...(unread ? { unread } : {}), ...(unwritable ? { unwritable } : {}) };
   }
 
   /**
@@ -1528,7 +1532,7 @@ export class Engine {
     const { credentials } = file;
     if (accessKeyId === undefined || (state.kind !== 'valid' && state.kind !== 'expiring')) return state;
     // A file that cannot be read (a folder in its place, say) gives no AWS tool the session either.
-    const missing = sessionMissingFrom(credentials, profile, accessKeyId);
+    const missing = sessionMissingFrom(credentials, profile, accessKeyId, file.unwritable);
     if (missing === undefined) return state;
     // AWS gave it, the file could not take it (a full disk, say): it is written there once it can.
     const why =

@@ -533,6 +533,26 @@ describe('status', () => {
     assert.match(doctor.stdout, /^FAIL +session \(dev\): The session MFA Tray has for dev .* the file cannot be read\./m);
   });
 
+  test('a credentials file a refresh cannot write: status and doctor say what fixes that, not "refresh"', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.seedSession('dev', fakeSession(Date.now() + 3 * 3600_000));
+    // Another tool rewrote the file without [dev], and left it read-only.
+    writeFileSync(cli.sandbox.credentialsFile, '[other]\nregion = eu-west-1\n');
+    chmodSync(cli.sandbox.credentialsFile, 0o400);
+    const status = await cli.sandbox.run(['status']);
+    assert.equal(status.status, 0, status.stderr);
+    // Seen on landed main: "… Get a new session: mfa-tray refresh dev.", and that refresh stopped at "… is read-only".
+    assert.match(
+      status.stdout,
+      /\n\ndev: The session MFA Tray has for dev .* is not in the credentials file (\S+): it has no \[dev\] section, and a refresh cannot put it there while the credentials file \1 is read-only: make it writable \(chmod u\+w\) if MFA Tray should update it\. AWS tools that read the file with profile dev do not get it\.\n$/,
+    );
+    const refused = await cli.sandbox.run(['refresh', 'dev', '--code', '123456']);
+    assert.equal(refused.status, 6, 'the refresh is refused indeed');
+    const doctor = await cli.sandbox.run(['doctor']);
+    assert.match(doctor.stdout, /^FAIL +session \(dev\): .* while the credentials file \S+ is read-only/m);
+    assert.doesNotMatch(`${status.stdout}${doctor.stdout}`, /mfa-tray refresh dev/);
+  });
+
   test('a section a refresh would refuse (a long-lived key, a repeated section): status says why, and no refresh as the fix', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     await cli.sandbox.seedSession('dev', fakeSession(Date.now() + 3 * 3600_000));

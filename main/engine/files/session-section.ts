@@ -65,16 +65,25 @@ export function unambiguousSession(text: string, section: string): SessionCreden
  * read it (a repeated key: the last one), and what fixes it; undefined when it does. MFA Tray shows
  * its cached session, but the AWS tools read the file, which another tool (or a refresh whose write
  * failed) may have left without it: for `doctor` and `status`. A refresh is the fix only where a
- * refresh would write: not into a section holding a long-lived key, nor one that appears twice.
+ * refresh would write: not into a section holding a long-lived key, nor one that appears twice, nor
+ * while the file or its folder cannot be written (`unwritable`: {@link CredentialsFile.unwritable}'s
+ * answer), where a refresh stops before its code: then the why says what fixes that.
  */
 export function sessionMissingFrom(
   credentials: IniDocument | 'missing' | 'unreadable',
   profile: { readonly name: string; readonly targetSection: string },
   keyId: string,
+  unwritable?: { readonly reason: string; readonly fix: string },
 ): { readonly why: string; readonly remedies: readonly Remedy[] } | undefined {
   const section = profile.targetSection;
-  const refresh: readonly Remedy[] = [{ action: 'refresh', profile: profile.name }];
-  if (credentials === 'missing') return { why: 'the file does not exist', remedies: refresh };
+  const refresh = (why: string): { readonly why: string; readonly remedies: readonly Remedy[] } =>
+    unwritable === undefined
+      ? { why, remedies: [{ action: 'refresh', profile: profile.name }] }
+      : {
+          why: `${why}, and a refresh cannot put it there while ${unwritable.reason.charAt(0).toLowerCase()}${unwritable.reason.slice(1)}: ${unwritable.fix}`,
+          remedies: [],
+        };
+  if (credentials === 'missing') return refresh('the file does not exist');
   // A refresh cannot help a file that cannot be read: what can is in the file's own error.
   if (credentials === 'unreadable') return { why: 'the file cannot be read', remedies: [] };
   const count = findSections(credentials, section).length;
@@ -82,7 +91,7 @@ export function sessionMissingFrom(
   const values = sectionValues(credentials, section);
   const inFile = values?.get('aws_access_key_id');
   if (inFile === keyId) return undefined;
-  if (values === undefined) return { why: `it has no [${section}] section`, remedies: refresh };
+  if (values === undefined) return refresh(`it has no [${section}] section`);
   // Not an import as the fix: importing over the profile would take its settings from the files anew
   // (and the key in the section may be another user's); the refusal's own words say how to import.
   if (credentialKind(values) === 'long-lived') {
@@ -91,7 +100,7 @@ export function sessionMissingFrom(
       remedies: [{ action: 'edit-target', profile: profile.name }],
     };
   }
-  return { why: `its [${section}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`, remedies: refresh };
+  return refresh(`its [${section}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`);
 }
 
 /** The words for a cached session the credentials file does not hold (see {@link sessionMissingFrom}). */
