@@ -257,6 +257,39 @@ describe('CredentialsFile.writeSession', () => {
     assert.equal(dev?.aws_session_token, SESSION.sessionToken);
   });
 
+  test("keeps aws-mfa's expiration line in step with the session it writes, and forgets it with the session", async (t) => {
+    // aws-mfa's short-term section: its session, and when it ends in aws-mfa's own format (UTC).
+    const { path, file } = await fileWith(
+      t,
+      lf(
+        '[dev-long-term]',
+        'aws_access_key_id = AKIAWORKWORKWORK0001',
+        '[dev]',
+        'aws_access_key_id = ASIAOLD',
+        'aws_secret_access_key = old',
+        'aws_session_token = oldToken',
+        'expiration = 2026-01-01 00:00:00',
+      ),
+    );
+
+    await file.writeSession('dev', SESSION);
+
+    // Seen on landed main: the old "expiration = 2026-01-01 00:00:00" stayed under the new session.
+    const { dev } = await sdkProfiles(path);
+    assert.equal(dev?.aws_session_token, SESSION.sessionToken);
+    assert.equal(dev?.expiration, '2026-11-28 05:12:00');
+    assert.equal(await file.forgetSession('dev'), 'section-removed');
+    assert.equal(await readFile(path, 'utf8'), lf('[dev-long-term]', 'aws_access_key_id = AKIAWORKWORKWORK0001'));
+
+    // An "expiration" where there is no session is not aws-mfa's: left alone, and none is added elsewhere.
+    await writeFile(path, lf('[other]', 'expiration = someday'));
+    await file.writeSession('other', SESSION);
+    await file.writeSession('dev', SESSION);
+    const profiles = await sdkProfiles(path);
+    assert.equal(profiles.other?.expiration, 'someday');
+    assert.equal(profiles.dev?.expiration, undefined);
+  });
+
   test('refuses a target section that appears twice, naming the lines, and changes nothing', async (t) => {
     const original = lf('[dev]', 'region = a', '[prod]', '[dev]', 'region = b');
     const { path, file } = await fileWith(t, original);

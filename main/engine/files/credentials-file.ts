@@ -19,7 +19,7 @@ import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import { FileUpdates, resolveTarget, type AtomicUpdateOptions } from './atomic-file';
 import { fileError, isNotFound } from './file-errors';
 import { readRegularFile } from './regular-file';
-import { credentialKind, LEGACY_TOKEN_KEY, sessionOfValues } from './session-section';
+import { AWS_MFA_EXPIRY_KEY, credentialKind, LEGACY_TOKEN_KEY, sessionOfValues } from './session-section';
 import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
 import { credentialsFilePath, type Env } from './aws-config';
 import {
@@ -136,12 +136,16 @@ export function withSession(text: string, section: string, session: SessionCrede
   assertSectionName(section);
   const entries = sessionEntries(session);
   const scope = parsedOnce(text, section);
-  const hasLegacyToken = sessionTarget(scope.doc, section, options).hasLegacyToken;
+  const { hasLegacyToken, hasAwsMfaExpiry } = sessionTarget(scope.doc, section, options);
   if (options.onlyIf) {
     const values = sectionValues(scope.doc, section);
     if (!options.onlyIf(values && sessionOfValues(values))) return text;
   }
-  return setKeys(scope, section, hasLegacyToken ? [...entries, [LEGACY_TOKEN_KEY, session.sessionToken]] : entries);
+  return setKeys(scope, section, [
+    ...entries,
+    ...(hasLegacyToken ? [[LEGACY_TOKEN_KEY, session.sessionToken] as const] : []),
+    ...(hasAwsMfaExpiry ? [[AWS_MFA_EXPIRY_KEY, formatExpiry(session.expiresAt).replace('T', ' ').replace(/Z$/, '')] as const] : []),
+  ]);
 }
 
 /**
@@ -154,7 +158,11 @@ export function checkSessionTarget(text: string, section: string, options: Write
 }
 
 /** The section a session goes into: refused when it holds a long-lived key (unless allowed) or appears twice. */
-function sessionTarget(doc: IniDocument, section: string, options: WriteSessionOptions): { readonly hasLegacyToken: boolean } {
+function sessionTarget(
+  doc: IniDocument,
+  section: string,
+  options: WriteSessionOptions,
+): { readonly hasLegacyToken: boolean; readonly hasAwsMfaExpiry: boolean } {
   const kind = sectionKind(doc, section);
   if (kind === 'long-lived' && !options.overwriteLongLived) {
     throw new MfaTrayError(
@@ -163,7 +171,8 @@ function sessionTarget(doc: IniDocument, section: string, options: WriteSessionO
       { field: 'targetSection' },
     );
   }
-  return { hasLegacyToken: kind !== 'absent' && findSections(doc, section)[0]?.entries.some((e) => e.key === LEGACY_TOKEN_KEY) === true };
+  const has = (key: string): boolean => kind !== 'absent' && findSections(doc, section)[0]?.entries.some((e) => e.key === key) === true;
+  return { hasLegacyToken: has(LEGACY_TOKEN_KEY), hasAwsMfaExpiry: kind === 'session' && has(AWS_MFA_EXPIRY_KEY) };
 }
 
 /**
@@ -179,7 +188,7 @@ export function withoutSession(text: string, section: string): { readonly text: 
   assertSectionName(section);
   const doc = parseIni(text);
   if (sectionKind(doc, section) !== 'session') return { text, result: 'unchanged' };
-  const next = removeKeys(doc, section, [...SESSION_KEYS, LEGACY_TOKEN_KEY], { dropEmptySection: true });
+  const next = removeKeys(doc, section, [...SESSION_KEYS, LEGACY_TOKEN_KEY, AWS_MFA_EXPIRY_KEY], { dropEmptySection: true });
   const gone = findSections(parseIni(next), section).length === 0;
   return { text: next, result: next === text ? 'unchanged' : gone ? 'section-removed' : 'keys-removed' };
 }
