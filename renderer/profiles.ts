@@ -206,10 +206,10 @@ async function afterChange(...message: Child[]): Promise<void> {
 }
 
 /** After the add or edit dialog saved, or enrolled MFA Tray as the profile's device. */
-const onSaved: ProfileDialogOptions['onSaved'] = (name, added, enrolment) => {
+const onSaved: ProfileDialogOptions['onSaved'] = (name, added, enrolment, forgotSession) => {
   const { i18n } = page;
   if (enrolment) void afterChange(...i18n.parts(added ? 'status.enrolledAdded' : 'status.enrolled', { name, serial: identifier(enrolment.serialNumber) }));
-  else void afterChange(i18n.t(added ? 'status.added' : 'status.saved', { name }));
+  else void afterChange(i18n.t(added ? 'status.added' : forgotSession ? 'status.savedForgotSession' : 'status.saved', { name }));
 };
 
 /** Brings the rows in line with `next`: adds, updates and removes rows, in the engine's order. */

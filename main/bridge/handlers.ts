@@ -190,8 +190,8 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
       return viewOf(engine, profileName);
     },
     replaceLongLivedKey: async ([profileName, key]) => {
-      await engine.setLongLivedKey(profileName, key);
-      return null;
+      const { forgotSession } = await engine.setLongLivedKey(profileName, key);
+      return { forgotSession };
     },
     setTotpSecret: async ([profileName, secret]) => {
       await engine.setTotpSecret(profileName, secret);

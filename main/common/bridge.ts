@@ -175,7 +175,8 @@ export interface BridgeApi {
   refreshNow(profile: string): Promise<BridgeResult<RefreshOutcome>>;
   addProfile(profile: ProfileForm, key: KeyForm, totpSecret: string | null): Promise<BridgeResult<ProfileView>>;
   updateProfile(name: string, changes: Partial<Omit<ProfileForm, 'name'>>): Promise<BridgeResult<ProfileView>>;
-  replaceLongLivedKey(name: string, key: KeyForm): Promise<BridgeResult<null>>;
+  /** `forgotSession`: the old key's session was forgotten (it was another key's); a refresh gets one with the new key. */
+  replaceLongLivedKey(name: string, key: KeyForm): Promise<BridgeResult<{ readonly forgotSession: boolean }>>;
   setTotpSecret(name: string, secret: string): Promise<BridgeResult<null>>;
   removeTotpSecret(name: string): Promise<BridgeResult<null>>;
   listImportableSections(): Promise<BridgeResult<readonly string[]>>;

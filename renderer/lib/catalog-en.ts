@@ -96,6 +96,8 @@ export const EN = {
   'verify.identity': 'The key belongs to {arn} (account {account}).',
   'status.added': 'Profile {name} added.',
   'status.saved': 'Profile {name} saved.',
+  'status.savedForgotSession':
+    "Profile {name} saved. The old key's session was forgotten (it is no longer in the keychain or the credentials file); refresh to get one with the new key.",
   'status.removed': 'Profile {name} removed.',
   'status.imported': 'Imported {name}; its plaintext key is still in the credentials file.',
   'status.importedRemoved': 'Imported {name} and removed its plaintext key from the credentials file.',

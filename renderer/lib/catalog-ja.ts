@@ -97,6 +97,8 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'verify.identity': 'このキーは {arn}（アカウント {account}）のものです。',
   'status.added': 'プロファイル {name} を追加しました。',
   'status.saved': 'プロファイル {name} を保存しました。',
+  'status.savedForgotSession':
+    'プロファイル {name} を保存しました。古いキーのセッションは破棄しました（キーチェーンと認証情報ファイルから消えています）。新しいキーでセッションを取得するには更新してください。',
   'status.removed': 'プロファイル {name} を削除しました。',
   'status.imported': '{name} をインポートしました。平文のキーは認証情報ファイルに残っています。',
   'status.importedRemoved': '{name} をインポートし、平文のキーを認証情報ファイルから削除しました。',

@@ -74,7 +74,8 @@ export interface ProfileDialogOptions {
   /** The profile to edit; undefined to add one. */
   readonly profile?: ProfileView;
   /** After a successful save, or an enrolment of MFA Tray as the profile's device (the list reloads). */
-  readonly onSaved: (name: string, added: boolean, enrolment?: EnrolmentView) => void;
+  /** `forgotSession`: a new key took the place of the old one, whose session was forgotten. */
+  readonly onSaved: (name: string, added: boolean, enrolment?: EnrolmentView, forgotSession?: boolean) => void;
 }
 
 type SecretMode = 'keep' | 'replace' | 'remove';
@@ -632,6 +633,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       showFailure(error, sent);
     };
 
+    let forgotSession = false;
     if (profileForm && key) {
       const added = await call((b) => b.addProfile(profileForm, key, totpText === '' ? null : totpText));
       if (!added.ok) return fail(added.error);
@@ -641,6 +643,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       if (key) {
         const replaced = await call((b) => b.replaceLongLivedKey(current.name, key));
         if (!replaced.ok) return fail(replaced.error);
+        forgotSession = replaced.value.forgotSession;
       }
       if (totpMode === 'replace' && totpText !== '') {
         const set = await call((b) => b.setTotpSecret(current.name, totpText));
@@ -656,7 +659,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     clearTotp();
     handle.setBusy(false);
     handle.close();
-    options.onSaved(current?.name ?? profileForm?.name ?? '', !editing);
+    options.onSaved(current?.name ?? profileForm?.name ?? '', !editing, undefined, forgotSession);
   };
 
   const form = el(

@@ -220,8 +220,12 @@ describe('the profile manager', () => {
     assert.equal(await prompt.locator('.profile-name').textContent(), odd);
   });
 
-  it('edits a profile: the key is write-only, shown only as stored, and can be replaced', async () => {
+  it("edits a profile: the key is write-only, shown only as stored, and can be replaced, which says the old key's session was forgotten", async () => {
     await w.h.addUser('work');
+    // The profile has a session, which belongs to the key about to be replaced.
+    const session = { accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40), sessionToken: 'token-work', expiresAt: Date.now() + 6 * 3600_000 };
+    await w.h.engine.credentials.writeSession('work', session);
+    await w.h.engine.secrets.setSession('work', session);
     const other = w.sts.registerUser({ name: `other-${Date.now()}` });
     const page = await openManager();
 
@@ -244,7 +248,13 @@ describe('the profile manager', () => {
     );
     await dialog(page).getByRole('button', { name: 'Save' }).click();
 
+    // Seen on landed main: "Profile work saved." alone, while the session the row had showed was gone.
     await waitForText(page.locator('.page-status'), 'Profile work saved.');
+    assert.equal(
+      await page.locator('.page-status').textContent(),
+      "Profile work saved. The old key's session was forgotten (it is no longer in the keychain or the credentials file); refresh to get one with the new key.",
+    );
+    assert.equal(await w.h.engine.secrets.getSession('work'), undefined);
     assert.deepEqual(await w.h.engine.secrets.getLongLivedKey('work'), { accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey });
     assert.equal((await w.h.engine.settings.getProfile('work')).durationSeconds, 5400);
     await waitForText(row(page, 'work').locator('.meta'), /1 hr 30 min/);
@@ -304,6 +314,7 @@ describe('the profile manager', () => {
       await page.getByLabel('Session length', { exact: true }).selectOption({ label: '8 hr' });
       await dialog(page).getByRole('button', { name: 'Save' }).click();
       await waitForText(page.locator('.page-status'), 'Profile work saved.');
+      assert.equal(await page.locator('.page-status').textContent(), 'Profile work saved.', 'no key replaced: nothing forgotten');
       assert.equal((await h.engine.settings.getProfile('work')).durationSeconds, 28_800);
       // Removing it would delete its key and secret if they are there: the confirmation lists them.
       await row(page, 'work').getByRole('button', { name: 'Remove' }).click();
