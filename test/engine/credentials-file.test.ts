@@ -281,13 +281,16 @@ describe('CredentialsFile.writeSession', () => {
     assert.equal(await file.forgetSession('dev'), 'section-removed');
     assert.equal(await readFile(path, 'utf8'), lf('[dev-long-term]', 'aws_access_key_id = AKIAWORKWORKWORK0001'));
 
-    // An "expiration" where there is no session is not aws-mfa's: left alone, and none is added elsewhere.
-    await writeFile(path, lf('[other]', 'expiration = someday'));
-    await file.writeSession('other', SESSION);
+    // One a forget of an earlier version left without its session is aws-mfa's too (its format);
+    // another value is not: left alone. None is added where there was none.
+    await writeFile(path, lf('[dev]', 'expiration = 2099-01-01 00:00:00', '[other]', 'expiration = someday'));
     await file.writeSession('dev', SESSION);
+    await file.writeSession('other', SESSION);
+    await file.writeSession('new', SESSION);
     const profiles = await sdkProfiles(path);
+    assert.equal(profiles.dev?.expiration, '2026-11-28 05:12:00');
     assert.equal(profiles.other?.expiration, 'someday');
-    assert.equal(profiles.dev?.expiration, undefined);
+    assert.equal(profiles.new?.expiration, undefined);
   });
 
   test('refuses a target section that appears twice, naming the lines, and changes nothing', async (t) => {

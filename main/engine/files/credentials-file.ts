@@ -19,7 +19,7 @@ import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import { FileUpdates, resolveTarget, type AtomicUpdateOptions } from './atomic-file';
 import { fileError, isNotFound } from './file-errors';
 import { readRegularFile } from './regular-file';
-import { AWS_MFA_EXPIRY_KEY, credentialKind, LEGACY_TOKEN_KEY, sessionOfValues } from './session-section';
+import { AWS_MFA_EXPIRY_KEY, AWS_MFA_EXPIRY_VALUE, credentialKind, LEGACY_TOKEN_KEY, sessionOfValues } from './session-section';
 import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
 import { credentialsFilePath, type Env } from './aws-config';
 import {
@@ -171,8 +171,11 @@ function sessionTarget(
       { field: 'targetSection' },
     );
   }
-  const has = (key: string): boolean => kind !== 'absent' && findSections(doc, section)[0]?.entries.some((e) => e.key === key) === true;
-  return { hasLegacyToken: has(LEGACY_TOKEN_KEY), hasAwsMfaExpiry: kind === 'session' && has(AWS_MFA_EXPIRY_KEY) };
+  const entries = kind === 'absent' ? [] : (findSections(doc, section)[0]?.entries ?? []);
+  return {
+    hasLegacyToken: entries.some((e) => e.key === LEGACY_TOKEN_KEY),
+    hasAwsMfaExpiry: entries.some((e) => e.key === AWS_MFA_EXPIRY_KEY && AWS_MFA_EXPIRY_VALUE.test(e.value.trim())),
+  };
 }
 
 /**

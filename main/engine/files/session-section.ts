@@ -17,11 +17,14 @@ import { findSections, parseIniFor, sectionValues, type IniDocument } from './in
 export const LEGACY_TOKEN_KEY = 'aws_security_token';
 
 /**
- * aws-mfa's record of its session's end, in its own format (`2026-01-01 00:00:00`, UTC), which it
- * reads to decide whether to ask for a code again. Kept in step with the session when the target
- * has it (a stale one says an old session's end), removed with it on forget. Never added.
+ * aws-mfa's record of its session's end, in its own format (`2026-01-01 00:00:00`, UTC:
+ * {@link AWS_MFA_EXPIRY_VALUE}), which it reads to decide whether to ask for a code again. Kept in
+ * step with the session when the target has one in that format (a stale one says an old session's
+ * end; a forget before 2026-12-06 left it behind without its session), removed with the session on
+ * forget. Never added.
  */
 export const AWS_MFA_EXPIRY_KEY = 'expiration';
+export const AWS_MFA_EXPIRY_VALUE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 
 /** What a section's values hold, credential-wise. */
 export function credentialKind(values: ReadonlyMap<string, string>): 'session' | 'long-lived' | 'none' {
