@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint, format check, build, then every test in test/ under node's test runner, inside a
+// `npm test`: build, then type-check, lint, format check and security scan side by side, then every test in test/ under node's test runner, inside a
 // private D-Bus session with an unlocked gnome-keyring and a throwaway HOME, so that the keychain
 // tests talk to a real Secret Service and nothing touches the user's own ~/.aws or keyring.
 //

@@ -292,7 +292,6 @@ async function readIni(path: string): Promise<IniDocument | Check | undefined> {
   }
 }
 
-/** The two AWS files: modes, duplicate sections, mixed sections, a differing mfa_serial, credential_process lines. */
 /** What the files checks found: their checks, the credentials file as read, and why a session could not be written into it. */
 interface FileChecks {
   readonly checks: Check[];
@@ -301,6 +300,7 @@ interface FileChecks {
   readonly unwritable?: { readonly reason: string; readonly fix: string };
 }
 
+/** The two AWS files: modes, duplicate sections, mixed sections, a differing mfa_serial, credential_process lines. */
 async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promise<FileChecks> {
   const checks: Check[] = [];
   /** The file's text parsed; 'missing' when there is no file; undefined when it cannot be read (a check says why). */
