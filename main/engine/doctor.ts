@@ -126,7 +126,7 @@ async function sessionNotInFile(deps: DoctorDeps, profile: Profile, files: FileC
   const cached = await deps.sessionKeyId(profile.name).catch(() => undefined);
   if (cached === undefined) return undefined;
   // Unreadable (undefined): not in it either, as status says; the files check says why and what fixes it.
-  const missing = sessionMissingFrom(files.credentials ?? 'unreadable', profile, cached, files.unwritable);
+  const missing = sessionMissingFrom(files.credentials ?? 'unreadable', profile, cached, { unwritable: files.unwritable });
   if (missing === undefined) return undefined;
   // Where a refresh would not write (the file, or the section, is the trouble), the files check has the fix.
   const fix = missing.remedies.some((remedy) => remedy.action === 'refresh') ? `mfa-tray refresh ${profile.name}` : 'see the files check';

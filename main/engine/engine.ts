@@ -1532,13 +1532,14 @@ export class Engine {
     const { credentials } = file;
     if (accessKeyId === undefined || (state.kind !== 'valid' && state.kind !== 'expiring')) return state;
     // A file that cannot be read (a folder in its place, say) gives no AWS tool the session either.
-    const missing = sessionMissingFrom(credentials, profile, accessKeyId, file.unwritable);
-    if (missing === undefined) return state;
     // AWS gave it, the file could not take it (a full disk, say): it is written there once it can.
-    const why =
+    const since =
       file.kept.get(profile.name)?.accessKeyId === accessKeyId
-        ? `${missing.why}, since the file could not take the session AWS gave last (the tray app or mfa-tray watch, while it runs, writes it there once the file can)`
-        : missing.why;
+        ? 'since the file could not take the session AWS gave last (the tray app or mfa-tray watch, while it runs, writes it there once the file can)'
+        : undefined;
+    const missing = sessionMissingFrom(credentials, profile, accessKeyId, { unwritable: file.unwritable, since });
+    if (missing === undefined) return state;
+    const { why } = missing;
     return {
       kind: 'failed',
       code: 'session-not-in-file',

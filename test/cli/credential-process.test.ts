@@ -259,6 +259,13 @@ describe('serving the cached session', () => {
           status.stdout,
           /\ndev: The session MFA Tray has for dev \(11 h 59 min left\) is not in the credentials file .*: it has no \[dev\] section, since the file could not take the session AWS gave last \(the tray app or mfa-tray watch, while it runs, writes it there once the file can\)\./,
         );
+        // A file that is read-only besides: why first, then what a refresh needs.
+        chmodSync(cli.sandbox.credentialsFile, 0o400);
+        assert.match(
+          (await cli.sandbox.run(['status'])).stdout,
+          /it has no \[dev\] section, since the file could not take the session AWS gave last \(.*\), and a refresh cannot put it there while the credentials file \S+ is read-only: make it writable \(chmod u\+w\) if MFA Tray should update it\. AWS tools/,
+        );
+        chmodSync(cli.sandbox.credentialsFile, 0o600);
 
         // Room on the disk again: watch writes the kept session into the file as it starts, and says so.
         rmSync(filler);

@@ -76,41 +76,54 @@ export function unambiguousSession(text: string, section: string): SessionCreden
  * its cached session, but the AWS tools read the file, which another tool (or a refresh whose write
  * failed) may have left without it: for `doctor` and `status`. A refresh is the fix only where a
  * refresh would write: not into a section holding a long-lived key, nor one that appears twice, nor
- * while the file or its folder cannot be written (`unwritable`: {@link CredentialsFile.unwritable}'s
+ * while the file or its folder cannot be written (`options.unwritable`: {@link CredentialsFile.unwritable}'s
  * answer), where a refresh stops before its code: then the why says what fixes that.
  */
 export function sessionMissingFrom(
   credentials: IniDocument | 'missing' | 'unreadable',
   profile: { readonly name: string; readonly targetSection: string },
   keyId: string,
-  unwritable?: { readonly reason: string; readonly fix: string },
+  options: {
+    readonly unwritable?: { readonly reason: string; readonly fix: string } | undefined;
+    /** Why it is missing, when known beyond what the file shows ("since the file could not take …"). */
+    readonly since?: string | undefined;
+  } = {},
 ): { readonly why: string; readonly remedies: readonly Remedy[] } | undefined {
+  const found = whatTheSectionLacks(credentials, profile, keyId);
+  if (found === undefined) return undefined;
+  const why = options.since === undefined ? found.why : `${found.why}, ${options.since}`;
+  if (found.fix !== 'refresh') return { why, remedies: found.fix };
+  const { unwritable } = options;
+  if (unwritable === undefined) return { why, remedies: [{ action: 'refresh', profile: profile.name }] };
+  const reason = `${unwritable.reason.charAt(0).toLowerCase()}${unwritable.reason.slice(1)}`;
+  return { why: `${why}, and a refresh cannot put it there while ${reason}: ${unwritable.fix}`, remedies: [] };
+}
+
+/** What {@link sessionMissingFrom} finds in the file, and whether a refresh (when it can write) is the fix. */
+function whatTheSectionLacks(
+  credentials: IniDocument | 'missing' | 'unreadable',
+  profile: { readonly name: string; readonly targetSection: string },
+  keyId: string,
+): { readonly why: string; readonly fix: 'refresh' | readonly Remedy[] } | undefined {
   const section = profile.targetSection;
-  const refresh = (why: string): { readonly why: string; readonly remedies: readonly Remedy[] } =>
-    unwritable === undefined
-      ? { why, remedies: [{ action: 'refresh', profile: profile.name }] }
-      : {
-          why: `${why}, and a refresh cannot put it there while ${unwritable.reason.charAt(0).toLowerCase()}${unwritable.reason.slice(1)}: ${unwritable.fix}`,
-          remedies: [],
-        };
-  if (credentials === 'missing') return refresh('the file does not exist');
+  if (credentials === 'missing') return { why: 'the file does not exist', fix: 'refresh' };
   // A refresh cannot help a file that cannot be read: what can is in the file's own error.
-  if (credentials === 'unreadable') return { why: 'the file cannot be read', remedies: [] };
+  if (credentials === 'unreadable') return { why: 'the file cannot be read', fix: [] };
   const count = findSections(credentials, section).length;
-  if (count > 1) return { why: `[${section}] appears ${count} times in it, which the AWS CLI cannot read: merge them into one`, remedies: [] };
+  if (count > 1) return { why: `[${section}] appears ${count} times in it, which the AWS CLI cannot read: merge them into one`, fix: [] };
   const values = sectionValues(credentials, section);
   const inFile = values?.get('aws_access_key_id');
   if (inFile === keyId) return undefined;
-  if (values === undefined) return refresh(`it has no [${section}] section`);
+  if (values === undefined) return { why: `it has no [${section}] section`, fix: 'refresh' };
   // Not an import as the fix: importing over the profile would take its settings from the files anew
   // (and the key in the section may be another user's); the refusal's own words say how to import.
   if (credentialKind(values) === 'long-lived') {
     return {
       why: `its [${section}] holds a long-lived key${inFile ? ` (${maskKeyId(inFile)})` : ''}, which MFA Tray does not overwrite`,
-      remedies: [{ action: 'edit-target', profile: profile.name }],
+      fix: [{ action: 'edit-target', profile: profile.name }],
     };
   }
-  return refresh(`its [${section}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`);
+  return { why: `its [${section}] holds ${inFile ? `another key (${maskKeyId(inFile)})` : 'no key'}`, fix: 'refresh' };
 }
 
 /** The words for a cached session the credentials file does not hold (see {@link sessionMissingFrom}). */
