@@ -558,6 +558,9 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
   };
 
   // ── Saving ──────────────────────────────────────────────────────────────────────────────
+  // Once a new key has forgotten the old key's session, the "saved" line says so, even when a later
+  // step (the TOTP secret) failed and the save was tried again with the same key.
+  let forgotSession = false;
   const submit = async (): Promise<void> => {
     clearMessage(formError);
     const chosenDuration = durationValue();
@@ -633,7 +636,6 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       showFailure(error, sent);
     };
 
-    let forgotSession = false;
     if (profileForm && key) {
       const added = await call((b) => b.addProfile(profileForm, key, totpText === '' ? null : totpText));
       if (!added.ok) return fail(added.error);
@@ -643,7 +645,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
       if (key) {
         const replaced = await call((b) => b.replaceLongLivedKey(current.name, key));
         if (!replaced.ok) return fail(replaced.error);
-        forgotSession = replaced.value.forgotSession;
+        forgotSession ||= replaced.value.forgotSession;
       }
       if (totpMode === 'replace' && totpText !== '') {
         const set = await call((b) => b.setTotpSecret(current.name, totpText));
