@@ -90,12 +90,15 @@ describe('bridge handlers', () => {
     assert.equal((await bridge.submitCode(['work', loopback.sts.currentCode(user)], caller)).ok, true);
     const session = await h.engine.secrets.getSession('work');
     assert.ok(session);
-    assert.equal((await bridge.replaceLongLivedKey(['work', { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }], caller)).ok, true);
+    assert.deepEqual(await bridge.replaceLongLivedKey(['work', { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }], caller), {
+      ok: true,
+      value: { forgotSession: false },
+    });
     assert.deepEqual(await h.engine.secrets.getSession('work'), session, 'the same key: its session stays');
     // Seen in review: the window's "replace key" stored another user's key and kept the old session.
     const other = loopback.sts.registerUser();
     const replaced = await bridge.replaceLongLivedKey(['work', { accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey }], caller);
-    assert.equal(replaced.ok, true, JSON.stringify(replaced));
+    assert.deepEqual(replaced, { ok: true, value: { forgotSession: true } }, 'the window says so');
     assert.equal(await h.engine.secrets.getSession('work'), undefined);
     assert.doesNotMatch(await readFile(h.credentialsPath, 'utf8'), /aws_session_token/);
     assert.equal(h.engine.state('work').kind, 'none');
