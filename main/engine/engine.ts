@@ -1261,7 +1261,8 @@ export class Engine {
     throw new MfaTrayError(
       'not-found',
       `Profile "${name}" in ${configFilePath(this.#env)} is a role assumed from another role profile, "${role.sourceProfile}" (a role chain): ` +
-        `MFA Tray assumes only roles whose source_profile is one of its profiles. The AWS CLI and SDKs assume it themselves, from the MFA session of "${source.sourceProfile}": aws --profile ${name} …`,
+        `MFA Tray assumes only roles whose source_profile is one of its profiles. The AWS CLI and SDKs assume it themselves (aws --profile ${name} …), ` +
+        `starting from the role session MFA Tray writes into [${source.name}]: get it with mfa-tray refresh ${source.name}`,
       { field: 'name' },
     );
   }

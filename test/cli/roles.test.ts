@@ -189,7 +189,8 @@ describe('role chains', () => {
       assert.equal(
         result.stderr,
         `mfa-tray ${argv[0]}: Profile "deep" in ${cli.sandbox.configFile} is a role assumed from another role profile, "admin" (a role chain): ` +
-          `MFA Tray assumes only roles whose source_profile is one of its profiles. The AWS CLI and SDKs assume it themselves, from the MFA session of "work": aws --profile deep …\n`,
+          `MFA Tray assumes only roles whose source_profile is one of its profiles. The AWS CLI and SDKs assume it themselves (aws --profile deep …), ` +
+          'starting from the role session MFA Tray writes into [admin]: get it with mfa-tray refresh admin\n',
       );
     }
     // A role whose source is nothing MFA Tray knows, or itself: no profile of that name, as before.
