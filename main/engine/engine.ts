@@ -1397,7 +1397,7 @@ export class Engine {
       busy: () =>
         new MfaTrayError(
           'lock-timeout',
-          `Another MFA Tray process has been changing profile ${name} for over ${Math.round(this.#changeLockTimeoutMs / 1000)} s; nothing was changed here. Try again.`,
+          `Another MFA Tray process has been changing profile ${name} for over ${this.#changeLockTimeoutMs < 1000 ? `${this.#changeLockTimeoutMs} ms` : `${Math.floor(this.#changeLockTimeoutMs / 1000)} s`}; nothing was changed here. Try again.`,
           { retryable: true },
         ),
     });

@@ -833,7 +833,7 @@ describe('profiles', () => {
 
       // A change that finds the profile being changed says that nothing was changed, and changes nothing.
       const removal = await rejectsWith(engine.removeProfile('work'), 'lock-timeout');
-      assert.equal(removal.message, 'Another MFA Tray process has been changing profile work for over 1 s; nothing was changed here. Try again.');
+      assert.equal(removal.message, 'Another MFA Tray process has been changing profile work for over 600 ms; nothing was changed here. Try again.');
       assert.equal((await h.engine.profile('work')).mfaSerial, user.mfaSerial);
       assert.deepEqual(await h.engine.secrets.getLongLivedKey('work'), { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
     } finally {
