@@ -73,8 +73,10 @@ export interface ProfileDialogOptions {
   readonly i18n: I18n;
   /** The profile to edit; undefined to add one. */
   readonly profile?: ProfileView;
-  /** After a successful save, or an enrolment of MFA Tray as the profile's device (the list reloads). */
-  /** `forgotSession`: a new key took the place of the old one, whose session was forgotten. */
+  /**
+   * After a successful save, or an enrolment of MFA Tray as the profile's device (the list reloads).
+   * `forgotSession`: a new key took the place of the old one, whose session was forgotten.
+   */
   readonly onSaved: (name: string, added: boolean, enrolment?: EnrolmentView, forgotSession?: boolean) => void;
 }
 
