@@ -261,6 +261,43 @@ describe('the profile manager', () => {
     assert.ok(!(await page.content()).includes(other.secretAccessKey));
   });
 
+  it("keeps the note that the old key's session was forgotten when a later step failed and the save is tried again", async () => {
+    await w.h.addUser('work');
+    const session = { accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40), sessionToken: 'token-work', expiresAt: Date.now() + 6 * 3600_000 };
+    await w.h.engine.credentials.writeSession('work', session);
+    await w.h.engine.secrets.setSession('work', session);
+    const other = w.sts.registerUser({ name: `other-${Date.now()}` });
+    const page = await openManager();
+    await row(page, 'work').getByRole('button', { name: 'Edit' }).click();
+    await dialog(page).getByRole('button', { name: 'Replace key…' }).click();
+    await page.getByLabel('Access key ID').fill(other.accessKeyId);
+    await page.getByLabel('Secret access key').fill(other.secretAccessKey);
+    await page.getByLabel('Secret key (base32) or otpauth:// URI').fill(other.totpSecret as string);
+    // The window's call that stores the TOTP secret fails once (an IPC call that gets no answer, say),
+    // after the new key went in and forgot the old key's session.
+    await page.route(
+      '**/bridge/setTotpSecret',
+      (route) =>
+        route.fulfill({
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({ ok: false, error: { code: 'keychain-unavailable', message: 'The OS keychain did not answer.' } }),
+        }),
+      { times: 1 },
+    );
+    await dialog(page).getByRole('button', { name: 'Save' }).click();
+    await waitForText(dialog(page), 'The OS keychain did not answer.');
+    assert.equal(await w.h.engine.secrets.getSession('work'), undefined, 'the old session is gone already');
+    // Saved again: the same key now (nothing more to forget), and the TOTP secret goes in.
+    await dialog(page).getByRole('button', { name: 'Save' }).click();
+    await waitForText(page.locator('.page-status'), 'Profile work saved.');
+    assert.equal(
+      await page.locator('.page-status').textContent(),
+      "Profile work saved. The old key's session was forgotten (it is no longer in the keychain or the credentials file); refresh to get one with the new key.",
+    );
+    assert.equal(await w.h.engine.secrets.getTotpSecret('work'), other.totpSecret);
+  });
+
   // The keyring shared by the tests cannot be locked and unlocked in place (no prompter): the
   // Secret Service's "is it locked?" answer is the test's, keytar and the keyring are real (as in
   // tray-app.test.ts; locked-keychain.test.ts locks a keyring of its own for the command).
