@@ -10,6 +10,8 @@ import fc from 'fast-check';
 import { isMfaTrayError } from '../../main/common/errors';
 import type { SessionCredentials } from '../../main/common/model';
 import { CredentialsFile, formatExpiry, withoutSession, withSession } from '../../main/engine/files/credentials-file';
+import { parseIni } from '../../main/engine/files/ini-edit';
+import { sessionMissingFrom } from '../../main/engine/files/session-section';
 import { credentialsFile, OUR_KEYS, SECTION_NAMES, session as arbitrarySession, type GeneratedFile } from '../fixtures/credentials/arbitrary-credentials';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/credentials/', import.meta.url));
@@ -291,6 +293,32 @@ describe('CredentialsFile.writeSession', () => {
     assert.equal(profiles.dev?.expiration, '2026-11-28 05:12:00');
     assert.equal(profiles.other?.expiration, 'someday');
     assert.equal(profiles.new?.expiration, undefined);
+    // …and a forget takes only aws-mfa's with the session (seen in review: "someday" went too).
+    await file.forgetSession('other');
+    assert.equal((await sdkProfiles(path)).other?.expiration, 'someday');
+  });
+
+  test('why a session is missing from the file: why first, then what a refresh needs; no promise where a refresh would not write', () => {
+    const profile = { name: 'dev', targetSection: 'dev' };
+    const since = 'since the file could not take the session AWS gave last (…writes it there once the file can)';
+    const unwritable = { reason: 'The credentials file /c is read-only', fix: 'make it writable (chmod u+w) if MFA Tray should update it' };
+    assert.deepEqual(sessionMissingFrom(parseIni(lf('[other]')), profile, 'ASIAKEPT', { unwritable, since }), {
+      why: `it has no [dev] section, ${since}, and a refresh cannot put it there while the credentials file /c is read-only: make it writable (chmod u+w) if MFA Tray should update it`,
+      remedies: [],
+    });
+    assert.deepEqual(sessionMissingFrom(parseIni(lf('[other]')), profile, 'ASIAKEPT', { since }), {
+      why: `it has no [dev] section, ${since}`,
+      remedies: [{ action: 'refresh', profile: 'dev' }],
+    });
+    // Seen in review: "…: merge them into one, since the file could not take … (… writes it there once the file can)".
+    assert.deepEqual(sessionMissingFrom(parseIni(lf('[dev]', 'region = a', '[dev]', 'region = b')), profile, 'ASIAKEPT', { unwritable, since }), {
+      why: '[dev] appears 2 times in it, which the AWS CLI cannot read: merge them into one',
+      remedies: [],
+    });
+    assert.deepEqual(sessionMissingFrom(parseIni(lf('[dev]', 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE')), profile, 'ASIAKEPT', { since }), {
+      why: 'its [dev] holds a long-lived key (AKIA…MPLE), which MFA Tray does not overwrite',
+      remedies: [{ action: 'edit-target', profile: 'dev' }],
+    });
   });
 
   test('refuses a target section that appears twice, naming the lines, and changes nothing', async (t) => {

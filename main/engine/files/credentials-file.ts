@@ -172,10 +172,12 @@ function sessionTarget(
     );
   }
   const entries = kind === 'absent' ? [] : (findSections(doc, section)[0]?.entries ?? []);
-  return {
-    hasLegacyToken: entries.some((e) => e.key === LEGACY_TOKEN_KEY),
-    hasAwsMfaExpiry: entries.some((e) => e.key === AWS_MFA_EXPIRY_KEY && AWS_MFA_EXPIRY_VALUE.test(e.value.trim())),
-  };
+  return { hasLegacyToken: entries.some((e) => e.key === LEGACY_TOKEN_KEY), hasAwsMfaExpiry: hasAwsMfaExpiry(doc, section) };
+}
+
+/** Whether the section has aws-mfa's `expiration` line (by its format: another value is someone else's). */
+function hasAwsMfaExpiry(doc: IniDocument, section: string): boolean {
+  return findSections(doc, section)[0]?.entries.some((e) => e.key === AWS_MFA_EXPIRY_KEY && AWS_MFA_EXPIRY_VALUE.test(e.value.trim())) === true;
 }
 
 /**
@@ -191,7 +193,8 @@ export function withoutSession(text: string, section: string): { readonly text: 
   assertSectionName(section);
   const doc = parseIni(text);
   if (sectionKind(doc, section) !== 'session') return { text, result: 'unchanged' };
-  const next = removeKeys(doc, section, [...SESSION_KEYS, LEGACY_TOKEN_KEY, AWS_MFA_EXPIRY_KEY], { dropEmptySection: true });
+  const keys = [...SESSION_KEYS, LEGACY_TOKEN_KEY, ...(hasAwsMfaExpiry(doc, section) ? [AWS_MFA_EXPIRY_KEY] : [])];
+  const next = removeKeys(doc, section, keys, { dropEmptySection: true });
   const gone = findSections(parseIni(next), section).length === 0;
   return { text: next, result: next === text ? 'unchanged' : gone ? 'section-removed' : 'keys-removed' };
 }

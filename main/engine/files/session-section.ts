@@ -91,8 +91,10 @@ export function sessionMissingFrom(
 ): { readonly why: string; readonly remedies: readonly Remedy[] } | undefined {
   const found = whatTheSectionLacks(credentials, profile, keyId);
   if (found === undefined) return undefined;
+  // Where a refresh would not write either (the section is refused, the file unreadable), the
+  // writer's promise to put a kept session there does not hold: the finding and its fix alone.
+  if (found.fix !== 'refresh') return { why: found.why, remedies: found.fix };
   const why = options.since === undefined ? found.why : `${found.why}, ${options.since}`;
-  if (found.fix !== 'refresh') return { why, remedies: found.fix };
   const { unwritable } = options;
   if (unwritable === undefined) return { why, remedies: [{ action: 'refresh', profile: profile.name }] };
   const reason = `${unwritable.reason.charAt(0).toLowerCase()}${unwritable.reason.slice(1)}`;
