@@ -28,7 +28,7 @@ import { ClockOffset, systemClock, type Clock } from './clock/clock';
 import { CredentialsFile } from './files/credentials-file';
 import { formatExports, type ExportFormat } from './sessions/exports';
 import { KeytarSecretStore } from './keychain/keytar-secret-store';
-import { withLock } from './files/file-lock';
+import { waitedFor, withLock } from './files/file-lock';
 import { ClockMemory, OFFSET_MEMORY_MS, type RememberedOffset } from './clock/clock-memory';
 import {
   clockOffsetFile,
@@ -1379,7 +1379,7 @@ export class Engine {
       busy: () =>
         new MfaTrayError(
           'lock-timeout',
-          `Another MFA Tray process has been refreshing profile ${name} for over ${Math.round(timeoutMs / 1000)} s (it may be waiting for a code to be typed); finish or stop it, then try again.`,
+          `Another MFA Tray process has been refreshing profile ${name} for over ${waitedFor(timeoutMs)} (it may be waiting for a code to be typed); finish or stop it, then try again.`,
           { retryable: true },
         ),
     });
@@ -1397,7 +1397,7 @@ export class Engine {
       busy: () =>
         new MfaTrayError(
           'lock-timeout',
-          `Another MFA Tray process has been changing profile ${name} for over ${this.#changeLockTimeoutMs < 1000 ? `${this.#changeLockTimeoutMs} ms` : `${Math.floor(this.#changeLockTimeoutMs / 1000)} s`}; nothing was changed here. Try again.`,
+          `Another MFA Tray process has been changing profile ${name} for over ${waitedFor(this.#changeLockTimeoutMs)}; nothing was changed here. Try again.`,
           { retryable: true },
         ),
     });

@@ -256,6 +256,8 @@ describe('updateFileAtomic', () => {
 
     assert.ok(Date.now() - started >= 300);
     assert.equal(error.retryable, true);
+    // Seen in review: "for over 0 s".
+    assert.match(error.message, /has been updating the file \S+ for over 300 ms; try again/);
     assert.equal(await readFile(path, 'utf8'), 'a\n');
   });
 

@@ -13,7 +13,7 @@ import { lstat, open, readdir, readlink, realpath, rename, rm, stat, type FileHa
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { MfaTrayError, type ErrorCode } from '../../common/errors';
 import { fileError, isNotFound } from './file-errors';
-import { acquireLock, type HeldLock } from './file-lock';
+import { acquireLock, waitedFor, type HeldLock } from './file-lock';
 import { notRegularFile, readRegularFile } from './regular-file';
 import { makeFolders } from './make-folders';
 
@@ -242,7 +242,7 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
     busy: () =>
       new MfaTrayError(
         'lock-timeout',
-        `Another MFA Tray process has been updating the ${what} ${target} for over ${Math.round(timeoutMs / 1000)} s; try again, or remove ${target}.lock if no MFA Tray is running.`,
+        `Another MFA Tray process has been updating the ${what} ${target} for over ${waitedFor(timeoutMs)}; try again, or remove ${target}.lock if no MFA Tray is running.`,
         { retryable: true },
       ),
   });

@@ -78,6 +78,11 @@ export async function acquireLock(target: string, options: LockOptions): Promise
   }
 }
 
+/** How long a lock was waited for, in the words of a lock-timeout message: "600 ms", "15 s" (never rounded up). */
+export function waitedFor(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.floor(ms / 1000)} s`;
+}
+
 /** Options for {@link withLock}. */
 export interface WithLockOptions {
   /** How long to wait for another process's lock. */
