@@ -273,7 +273,7 @@ describe('the profile manager', () => {
     await page.getByLabel('Access key ID').fill(other.accessKeyId);
     await page.getByLabel('Secret access key').fill(other.secretAccessKey);
     await page.getByLabel('Secret key (base32) or otpauth:// URI').fill(other.totpSecret as string);
-    // The window's call that stores the TOTP secret fails once (an IPC call that gets no answer, say),
+    // The window's call that stores the TOTP secret fails once (the keychain does not answer, say),
     // after the new key went in and forgot the old key's session.
     await page.route(
       '**/bridge/setTotpSecret',
