@@ -1244,12 +1244,14 @@ export class Engine {
    */
   async roleInsteadOf(name: string, error: unknown): Promise<RoleProfileConfig> {
     if (!isMfaTrayError(error, 'not-found')) throw error;
+    const found = await this.roleProfile(name);
+    if (found) return found;
+    // Not one: the files read again to say why, on this failing path only.
     const names = new Set((await this.settings.listProfiles()).map((p) => p.name));
     const roles = await readRoleProfiles(this.#env ? { env: this.#env } : {});
     const byName = new Map(roles.map((role) => [role.name, role]));
     const role = byName.get(name);
     if (role === undefined || names.has(name)) throw error;
-    if (names.has(role.sourceProfile)) return role;
     // Up the chain to a MFA Tray profile (a source that is none, or a loop, leaves the error as it was).
     const seen = new Set([name]);
     let source = byName.get(role.sourceProfile);

@@ -172,12 +172,12 @@ function sessionTarget(
     );
   }
   const entries = kind === 'absent' ? [] : (findSections(doc, section)[0]?.entries ?? []);
-  return { hasLegacyToken: entries.some((e) => e.key === LEGACY_TOKEN_KEY), hasAwsMfaExpiry: hasAwsMfaExpiry(doc, section) };
+  return { hasLegacyToken: entries.some((e) => e.key === LEGACY_TOKEN_KEY), hasAwsMfaExpiry: hasAwsMfaExpiry(entries) };
 }
 
-/** Whether the section has aws-mfa's `expiration` line (by its format: another value is someone else's). */
-function hasAwsMfaExpiry(doc: IniDocument, section: string): boolean {
-  return findSections(doc, section)[0]?.entries.some((e) => e.key === AWS_MFA_EXPIRY_KEY && AWS_MFA_EXPIRY_VALUE.test(e.value.trim())) === true;
+/** Whether a section's lines hold aws-mfa's `expiration` (by its format: another value is someone else's). */
+function hasAwsMfaExpiry(entries: readonly { readonly key: string; readonly value: string }[]): boolean {
+  return entries.some((e) => e.key === AWS_MFA_EXPIRY_KEY && AWS_MFA_EXPIRY_VALUE.test(e.value.trim()));
 }
 
 /**
@@ -193,7 +193,7 @@ export function withoutSession(text: string, section: string): { readonly text: 
   assertSectionName(section);
   const doc = parseIni(text);
   if (sectionKind(doc, section) !== 'session') return { text, result: 'unchanged' };
-  const keys = [...SESSION_KEYS, LEGACY_TOKEN_KEY, ...(hasAwsMfaExpiry(doc, section) ? [AWS_MFA_EXPIRY_KEY] : [])];
+  const keys = [...SESSION_KEYS, LEGACY_TOKEN_KEY, ...(hasAwsMfaExpiry(findSections(doc, section)[0]?.entries ?? []) ? [AWS_MFA_EXPIRY_KEY] : [])];
   const next = removeKeys(doc, section, keys, { dropEmptySection: true });
   const gone = findSections(parseIni(next), section).length === 0;
   return { text: next, result: next === text ? 'unchanged' : gone ? 'section-removed' : 'keys-removed' };
