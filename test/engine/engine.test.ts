@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { MfaTrayError, isMfaTrayError, type ErrorCode } from '../../main/common/errors';
-import { Engine, type EngineNotice } from '../../main/engine/engine';
+import { Engine, type EngineNotice, type EngineOptions } from '../../main/engine/engine';
 import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
 import { withLock } from '../../main/engine/files/file-lock';
 import { keychainChangesFile, profileLockPath, writtenSessionsFile } from '../../main/engine/files/paths';
@@ -73,6 +73,17 @@ async function refreshWaitingForSts(
   refreshing.catch(() => undefined); // awaited by the test
   await until(() => loopback.sts.count('GetSessionToken') > sent, 'the request at STS');
   return { refreshing, user };
+}
+
+/** Another engine on a harness's files and keychain entries (another process, say), against the loopback STS unless `options` say otherwise. */
+function engineBeside(harness: Harness, options: EngineOptions = {}): Engine {
+  return new Engine({
+    env: harness.env,
+    configDir: harness.env.MFA_TRAY_CONFIG_DIR,
+    secretStore: harness.keychain.store,
+    stsEndpoint: loopback.sts.endpoint,
+    ...options,
+  });
 }
 
 /** The profiles of these names, as a surface reads them before Engine.refreshMany. */
@@ -517,13 +528,7 @@ describe('refresh with a registered TOTP secret, STS out of reach', () => {
     // A fake clock, moved by nobody: a wait for the next step would never end.
     const clock = midStepClock(loopback.sts);
     const harness = await createHarness({ sts: loopback.sts, clock });
-    const down = new Engine({
-      env: harness.env,
-      configDir: harness.env.MFA_TRAY_CONFIG_DIR,
-      secretStore: harness.keychain.store,
-      stsEndpoint: 'http://127.0.0.1:9',
-      clock,
-    });
+    const down = engineBeside(harness, { stsEndpoint: 'http://127.0.0.1:9', clock });
     try {
       await harness.addUser('auto', { totp: true });
       // This step's code is used, and the clock's offset measured and remembered.
@@ -557,13 +562,7 @@ describe('refresh with a registered TOTP secret, waiting for the next time step'
     const clock = midStepClock(loopback.sts);
     const harness = await createHarness({ sts: loopback.sts, clock });
     // Another process on the same files and clock: it has never had an answer from AWS.
-    const other = new Engine({
-      env: harness.env,
-      configDir: harness.env.MFA_TRAY_CONFIG_DIR,
-      secretStore: harness.keychain.store,
-      stsEndpoint: loopback.sts.endpoint,
-      clock,
-    });
+    const other = engineBeside(harness, { clock });
     try {
       const names = ['g1', 'g2'];
       for (const name of names) await harness.addUser(name, { totp: true });
@@ -769,7 +768,7 @@ describe('profiles', () => {
         delete: (kind, profile) => real.delete(kind, profile),
         getAll: (kind) => real.getAll(kind),
       };
-      const engine = new Engine({ env: h.env, configDir: h.env.MFA_TRAY_CONFIG_DIR, secretStore: slow, stsEndpoint: loopback.sts.endpoint });
+      const engine = engineBeside(h, { secretStore: slow });
       await loopback.sts.avoidStepEdge();
       const refreshing = engine.refresh('work', { code: loopback.sts.currentCode(user) });
       refreshing.catch(() => undefined);
@@ -797,13 +796,7 @@ describe('profiles', () => {
 
   it('a profile another process is changing longer than a refresh waits: the session AWS gave is not kept, and the message says so', async () => {
     const user = await h.addUser('work');
-    const engine = new Engine({
-      env: h.env,
-      configDir: h.env.MFA_TRAY_CONFIG_DIR,
-      secretStore: h.keychain.store,
-      stsEndpoint: loopback.sts.endpoint,
-      changeLockTimeoutMs: 600,
-    });
+    const engine = engineBeside(h, { changeLockTimeoutMs: 600 });
     // Another process holds the profile's lock all along (a removal waiting on a keychain prompt, say).
     let release: (() => void) | undefined;
     let taken: (() => void) | undefined;
@@ -1295,7 +1288,7 @@ describe('many profiles', () => {
       delete: (kind, profile) => (calls.push(`delete ${kind}`), real.delete(kind, profile)),
       getAll: (kind) => (calls.push(`getAll ${kind}`), real.getAll(kind)),
     };
-    const engine = new Engine({ env: h.env, configDir: h.env.MFA_TRAY_CONFIG_DIR, secretStore: counted, stsEndpoint: loopback.sts.endpoint });
+    const engine = engineBeside(h, { secretStore: counted });
     try {
       await engine.start();
       const status = await engine.status();

@@ -27,6 +27,17 @@ function messageOf(checked: { ok: boolean; issue?: { message: string } }): strin
   return checked.issue?.message ?? '';
 }
 
+/** Gives a profile a session of 6 hours, in its section and the keychain, as a refresh leaves it. */
+async function seedSession(name: string): Promise<void> {
+  const session = { accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40), sessionToken: `token-${name}`, expiresAt: Date.now() + 6 * 3600_000 };
+  await w.h.engine.credentials.writeSession(name, session);
+  await w.h.engine.secrets.setSession(name, session);
+}
+
+/** What the status line says after a new key forgot the old key's session. */
+const SAVED_FORGOT_SESSION =
+  "Profile work saved. The old key's session was forgotten (it is no longer in the keychain or the credentials file); refresh to get one with the new key.";
+
 async function openManager(): Promise<Page> {
   const page = await w.open('profiles.html');
   await page.locator('.profile-list:not([hidden]), .empty:not([hidden])').first().waitFor();
@@ -223,9 +234,7 @@ describe('the profile manager', () => {
   it("edits a profile: the key is write-only, shown only as stored, and can be replaced, which says the old key's session was forgotten", async () => {
     await w.h.addUser('work');
     // The profile has a session, which belongs to the key about to be replaced.
-    const session = { accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40), sessionToken: 'token-work', expiresAt: Date.now() + 6 * 3600_000 };
-    await w.h.engine.credentials.writeSession('work', session);
-    await w.h.engine.secrets.setSession('work', session);
+    await seedSession('work');
     const other = w.sts.registerUser({ name: `other-${Date.now()}` });
     const page = await openManager();
 
@@ -250,10 +259,7 @@ describe('the profile manager', () => {
 
     // Seen on landed main: "Profile work saved." alone, while the session the row had showed was gone.
     await waitForText(page.locator('.page-status'), 'Profile work saved.');
-    assert.equal(
-      await page.locator('.page-status').textContent(),
-      "Profile work saved. The old key's session was forgotten (it is no longer in the keychain or the credentials file); refresh to get one with the new key.",
-    );
+    assert.equal(await page.locator('.page-status').textContent(), SAVED_FORGOT_SESSION);
     assert.equal(await w.h.engine.secrets.getSession('work'), undefined);
     assert.deepEqual(await w.h.engine.secrets.getLongLivedKey('work'), { accessKeyId: other.accessKeyId, secretAccessKey: other.secretAccessKey });
     assert.equal((await w.h.engine.settings.getProfile('work')).durationSeconds, 5400);
@@ -263,9 +269,7 @@ describe('the profile manager', () => {
 
   it("keeps the note that the old key's session was forgotten when a later step failed and the save is tried again", async () => {
     await w.h.addUser('work');
-    const session = { accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40), sessionToken: 'token-work', expiresAt: Date.now() + 6 * 3600_000 };
-    await w.h.engine.credentials.writeSession('work', session);
-    await w.h.engine.secrets.setSession('work', session);
+    await seedSession('work');
     const other = w.sts.registerUser({ name: `other-${Date.now()}` });
     const page = await openManager();
     await row(page, 'work').getByRole('button', { name: 'Edit' }).click();
@@ -291,10 +295,7 @@ describe('the profile manager', () => {
     // Saved again: the same key now (nothing more to forget), and the TOTP secret goes in.
     await dialog(page).getByRole('button', { name: 'Save' }).click();
     await waitForText(page.locator('.page-status'), 'Profile work saved.');
-    assert.equal(
-      await page.locator('.page-status').textContent(),
-      "Profile work saved. The old key's session was forgotten (it is no longer in the keychain or the credentials file); refresh to get one with the new key.",
-    );
+    assert.equal(await page.locator('.page-status').textContent(), SAVED_FORGOT_SESSION);
     assert.equal(await w.h.engine.secrets.getTotpSecret('work'), other.totpSecret);
   });
 
