@@ -23,7 +23,7 @@ after(async () => {
 async function edit(memory: ClockMemory, change: (json: Record<string, number>) => void): Promise<void> {
   const json = JSON.parse(await readFile(memory.path, 'utf8')) as Record<string, number>;
   change(json);
-  await writeFile(memory.path, JSON.stringify(json));
+  await writeFile(memory.path, `${JSON.stringify(json)}\n`);
 }
 
 describe('ClockMemory', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -33,6 +33,17 @@ const SESSION: SessionCredentials = {
 };
 
 const lf = (...lines: string[]): string => lines.map((l) => `${l}\n`).join('');
+
+/**
+ * Writes a generated file as one that has been there a while. A fresh file that does not end its
+ * last line is waited on (250 ms) as another program's rewrite in progress (`readSettled` in
+ * atomic-file.ts); the generated files often end so, and these tests are about their bytes.
+ */
+async function writeAtRest(path: string, content: Buffer): Promise<void> {
+  await writeFile(path, content);
+  const aMinuteAgo = new Date(Date.now() - 60_000);
+  await utimes(path, aMinuteAgo, aMinuteAgo);
+}
 
 async function scratch(t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-credentials-'));
@@ -723,7 +734,7 @@ describe('properties over generated files', () => {
         const chunks = chunksOf(file, name);
         fc.pre(chunks.length === 0 || (chunks.length === 1 && !isLongLived(chunks[0]?.keys ?? new Set())));
         const path = join(dir, `credentials-${(n += 1)}`);
-        await writeFile(path, Buffer.from(file.text, 'latin1'));
+        await writeAtRest(path, Buffer.from(file.text, 'latin1'));
         const { [name]: _target, ...before } = await sdkProfiles(path);
 
         await new CredentialsFile({ path }).writeSession(name, session);
@@ -747,7 +758,7 @@ describe('properties over generated files', () => {
         fc.pre(chunksOf(file, name).length === 1);
         const at = file.chunks.findIndex((c) => c.name === name);
         const path = join(dir, `credentials-${(n += 1)}`);
-        await writeFile(path, Buffer.from(file.text, 'latin1'));
+        await writeAtRest(path, Buffer.from(file.text, 'latin1'));
 
         await new CredentialsFile({ path }).writeSession(name, session, { overwriteLongLived: true });
 
@@ -782,7 +793,7 @@ describe('properties over generated files', () => {
         const chunks = chunksOf(file, name);
         fc.pre(chunks.length <= 1 && !isLongLived(chunks[0]?.keys ?? new Set()));
         const path = join(dir, `credentials-${(n += 1)}`);
-        await writeFile(path, Buffer.from(file.text, 'latin1'));
+        await writeAtRest(path, Buffer.from(file.text, 'latin1'));
         const credentials = new CredentialsFile({ path });
         await credentials.writeSession(name, session);
 

@@ -73,7 +73,7 @@ describe('UsedCodes.release', () => {
       delete entry.before;
       delete entry.first;
     }
-    await writeFile(olderPath, JSON.stringify(text));
+    await writeFile(olderPath, `${JSON.stringify(text)}\n`);
     await older.release(DEVICE, '300500');
     assert.equal(await older.lastStep(DEVICE), 3004);
 

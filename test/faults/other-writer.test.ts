@@ -166,6 +166,40 @@ f.close()
     assert.equal(profiles.target0?.aws_session_token, versionSession(6).sessionToken, 'and ours is in');
   });
 
+  test('a file another program is rewriting in place, read between two of its writes, is not taken as whole', { timeout: 30_000 }, async (t) => {
+    const path = await fileWith(t);
+    // An in-place rewrite whose second write call comes a moment after the first, which stopped mid-line.
+    const tornRewrite = String.raw`
+import sys, time
+path = sys.argv[1]
+data = open(path, 'r', encoding='latin-1').read().replace('[team-5]\n', '[team-5]\nregion = eu-west-9\n')
+cut = data.index('\n', len(data) // 2) + 2
+f = open(path, 'w', encoding='latin-1')
+f.write(data[:cut])
+f.flush()
+print('torn', flush=True)
+time.sleep(0.1)
+f.write(data[cut:])
+f.close()
+`;
+    const other = spawn('python3', ['-c', tornRewrite, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const done = new Promise<number | null>((resolve) => other.on('close', resolve));
+    await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('torn') && resolve()));
+
+    // Seen in CI (the race below): a section cut to "a" at the end of what was read, and the sections after it lost.
+    await new CredentialsFile({ path }).writeSession('target0', versionSession(6));
+    assert.equal(await done, 0);
+
+    const [boto] = botocoreProfiles([path]);
+    assert.equal(boto?.error, undefined);
+    const profiles = await sdkProfiles(path);
+    const sections = [...ORIGINAL.matchAll(/^\[([^\]]+)\]$/gm)].map((m) => m[1] as string);
+    const missing = sections.filter((name) => !(name in profiles));
+    assert.equal(missing.length, 0, `${missing.length} of ${sections.length} sections were lost: the torn file was taken as whole`);
+    assert.equal(profiles['team-5']?.region, 'eu-west-9', "the other program's change survived");
+    assert.equal(profiles.target0?.aws_session_token, versionSession(6).sessionToken, 'and ours is in');
+  });
+
   test('raced for real: 300 `aws configure set` rewrites against 150 session writes, nothing lost at the end', { timeout: 120_000 }, async (t) => {
     const path = await fileWith(t);
     const other = spawn('python3', ['-c', AWS_CONFIGURE_SET, path, 'other-tool', 'counter', 'n', '300', '0.004'], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -313,16 +313,29 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
  * write it. Read in between, the file is empty: taking that as its content, or as "unchanged" just
  * before our rename, would replace every other profile with our one section. An empty file that
  * was modified moments ago is therefore re-read until it has content or has stayed empty a while.
+ *
+ * Read while such a tool is still writing, the file is cut short, nearly always mid-line (seen in a
+ * race test: the last section cut to "a", and every section after it lost). A read that does not
+ * end its last line, of a file modified less than {@link TORN_QUIET_MS} ago, is re-read until it
+ * does or the file has stayed as it is that long (a file that simply ends without a newline). A cut
+ * that falls just after a newline is not told from a whole file; the check of the content before
+ * our rename still catches a writer that finishes before it.
  */
 async function readSettled(path: string, code: ErrorCode, what: string): Promise<Buffer | undefined> {
-  for (let tries = 0; ; tries += 1) {
+  for (let waited = 0; ; waited += SETTLE_POLL_MS) {
     const content = await readIfExists(path, code, what);
-    if (content === undefined || content.length > 0 || tries >= 40) return content;
+    if (content === undefined || content.at(-1) === 0x0a || waited >= EMPTY_QUIET_MS) return content;
     const info = await stat(path).catch(() => undefined);
-    if (!info || Date.now() - info.mtimeMs > 2_000) return content;
-    await new Promise((r) => setTimeout(r, 50));
+    if (!info || Date.now() - info.mtimeMs > (content.length === 0 ? EMPTY_QUIET_MS : TORN_QUIET_MS)) return content;
+    await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
   }
 }
+
+/** How long an empty file must have stayed empty to be taken as empty. */
+const EMPTY_QUIET_MS = 2_000;
+/** How long a file that does not end its last line must have stayed unchanged to be taken as whole. */
+const TORN_QUIET_MS = 250;
+const SETTLE_POLL_MS = 25;
 
 /**
  * Removes temp files left by writers that were killed mid-write. Called with the lock held, when no
