@@ -3,7 +3,7 @@
  * the loopback STS and IAM), and a clean world where every check passes.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ROOT, useCliSuite, type CliResult } from '../support/cli';
@@ -168,6 +168,22 @@ describe('doctor', () => {
       undefined,
       'no "reads cleanly" beside it',
     );
+  });
+
+  test('a credentials file that is a link to a missing file: the files check fails (as a refresh would, before its code)', async () => {
+    await cleanWorld();
+    const target = join(cli.sandbox.dir, 'vault', 'credentials');
+    rmSync(cli.sandbox.credentialsFile);
+    symlinkSync(target, cli.sandbox.credentialsFile);
+    const { result, checks } = await doctor();
+    assert.equal(result.status, 9);
+    const failed = find(
+      checks,
+      'files',
+      'fail',
+      /^The credentials file .* is a link to .*vault\/credentials, which does not exist: a refresh stops before sending its code\.$/,
+    );
+    assert.equal(failed.fix, `mount or restore ${target} (or create it, if it should be new), or replace the link with a file`);
   });
 
   test('an AWS config file the SDK cannot read: the files check fails; the key is not blamed, nor AWS for not answering', async () => {

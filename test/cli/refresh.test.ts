@@ -4,10 +4,10 @@
  * status. (Questions on a terminal are in terminal.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, uptime } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { StatusJson } from '../../main/cli/status-json';
 import { useCliSuite, type CliResult } from '../support/cli';
@@ -90,6 +90,36 @@ describe('refresh one profile', () => {
       /^mfa-tray refresh: dev: Profile dev needs a code from MFA device arn:aws:iam::\d+:mfa\/\S+, and there is no terminal or window to ask for it in\. Give the code: mfa-tray refresh dev --code <6 digits>; or register the device's secret: mfa-tray totp set dev$/,
     );
     assert.equal(cli.requests('GetSessionToken').length, 0);
+  });
+
+  test('a credentials file that is a link to a missing file (a volume not mounted): one line, exit 6, nothing sent or made', async () => {
+    // Seen on landed main: the session was written to the plain disk under the empty mount point.
+    await cli.sandbox.addProfile('dev', cli.user);
+    const mountPoint = join(cli.sandbox.dir, 'vault');
+    mkdirSync(mountPoint);
+    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true });
+    const target = join(mountPoint, 'aws', 'credentials');
+    symlinkSync(target, cli.sandbox.credentialsFile);
+    await cli.sts.avoidStepEdge(3000);
+
+    const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)]);
+
+    assertOneLineFailure(
+      result,
+      6,
+      new RegExp(
+        `^mfa-tray refresh: dev: The credentials file ${cli.sandbox.credentialsFile} is a link to ${target}, which does not exist; nothing was changed and no code was sent\\. Mount or restore ${target} \\(or create it, if it should be new\\), or replace the link with a file\\.$`,
+      ),
+    );
+    assert.equal(cli.requests('GetSessionToken').length, 0);
+    assert.deepEqual(readdirSync(mountPoint), []);
+    assert.equal(readlinkSync(cli.sandbox.credentialsFile), target);
+    // The code was not spent: with the volume back, the same code works.
+    mkdirSync(dirname(target));
+    writeFileSync(target, '');
+    const again = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(readFileSync(target, 'utf8'), /^\[dev\]\naws_access_key_id = ASIA/);
   });
 
   test('an unknown profile: one line with the profiles there are, exit 3, nothing sent', async () => {

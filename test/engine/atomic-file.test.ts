@@ -137,17 +137,43 @@ describe('updateFileAtomic', () => {
     assert.deepEqual(await readdir(join(dir, 'dotfiles')), ['credentials']);
   });
 
-  test('follows a chain of symlinks, and creates the target of a dangling one', async (t) => {
+  test('follows a chain of symlinks to its file', async (t) => {
     const dir = await scratch(t);
     const real = join(dir, 'real');
+    await writeFile(real, 'a\n');
     await symlink(real, join(dir, 'second'));
     await symlink(join(dir, 'second'), join(dir, 'first'));
 
-    await updateFileAtomic(join(dir, 'first'), append('a'));
+    await updateFileAtomic(join(dir, 'first'), append('b'));
 
     assert.ok((await lstat(join(dir, 'first'))).isSymbolicLink());
     assert.ok((await lstat(join(dir, 'second'))).isSymbolicLink());
-    assert.equal(await readFile(real, 'utf8'), 'a\n');
+    assert.equal(await readFile(real, 'utf8'), 'a\nb\n');
+  });
+
+  test('a link (or chain) to a file that does not exist: refused by name, nothing made where it leads', async (t) => {
+    // Seen on landed main: the file, and its folders, were made where the link led. For a link into
+    // a volume that is not mounted (here: an empty mount point), that is the plain disk beneath it.
+    const dir = await scratch(t);
+    const mountPoint = join(dir, 'vault');
+    await mkdir(mountPoint);
+    const target = join(mountPoint, 'aws', 'credentials');
+    await symlink(target, join(dir, 'second'));
+    await symlink(join(dir, 'second'), join(dir, 'first'));
+
+    for (const path of [join(dir, 'first'), join(dir, 'second')]) {
+      const error = await rejectsWith(updateFileAtomic(path, append('a'), { description: 'credentials file' }), 'credentials-file');
+      assert.equal(
+        error.message,
+        `The credentials file ${path} is a link to ${target}, which does not exist; nothing was changed. Mount or restore ${target} (or create it, if it should be new), or replace the link with a file.`,
+      );
+    }
+    // An update with nothing to write is no failure.
+    assert.equal(await updateFileAtomic(join(dir, 'first'), () => undefined), false);
+
+    assert.deepEqual(await readdir(mountPoint), []);
+    assert.deepEqual((await readdir(dir)).sort(), ['first', 'second', 'vault']);
+    assert.equal(await readlink(join(dir, 'first')), join(dir, 'second'));
   });
 
   test('refuses a read-only file and leaves it as it was', async (t) => {

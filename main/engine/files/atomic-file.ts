@@ -104,6 +104,29 @@ export async function resolveTarget(path: string): Promise<string> {
 }
 
 /**
+ * What is wrong when `path` is a symlink (or a chain of them) to a file that does not exist, in the
+ * words of {@link CredentialsFile.unwritable}: `reason` begins a sentence, `fix` (lower case) says
+ * what to do. Nothing is written through such a link: the file, and the folders it would need,
+ * would be made where it leads, and for a link into a volume that is not mounted (an encrypted
+ * folder, a USB stick) that is the plain disk beneath it.
+ */
+export async function danglingLink(path: string, what: string): Promise<{ readonly reason: string; readonly fix: string } | undefined> {
+  const info = await lstat(path).catch(() => undefined);
+  if (!info?.isSymbolicLink()) return undefined;
+  const missing = await stat(path).then(
+    () => false,
+    (error: unknown) => isNotFound(error),
+  );
+  if (!missing) return undefined;
+  const target = await resolveTarget(path).catch(() => undefined);
+  const to = target === undefined ? await readlink(path) : target;
+  return {
+    reason: `The ${what} ${path} is a link to ${to}, which does not exist`,
+    fix: `mount or restore ${to} (or create it, if it should be new), or replace the link with a file`,
+  };
+}
+
+/**
  * The updates of files made through one owner (the credentials file, the record of used codes),
  * written together when they come together: an update asked for while another of the same file is
  * being written waits, and all that waited are then made in one {@link updateFileAtomic} (one lock,
@@ -221,6 +244,11 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
   const target = await resolveTarget(path).catch((error: unknown) => {
     throw fileError(code, `Cannot find the ${what} ${path}`, error);
   });
+  const dangling = await danglingLink(path, what);
+  if (dangling !== undefined) {
+    if (update(undefined) === undefined) return false;
+    throw new MfaTrayError(code, `${dangling.reason}; nothing was changed. ${dangling.fix.charAt(0).toUpperCase()}${dangling.fix.slice(1)}.`);
+  }
   // Before the lock: a device or pipe is refused, and no lock file is made beside it (/dev/null.lock).
   const info = await stat(target).catch(() => undefined);
   if (info && !info.isFile()) throw fileError(code, `Cannot read the ${what} ${target}`, notRegularFile(target, info));
