@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { cliDist, useCliSuite } from '../support/cli';
 
-const cli = useCliSuite('code-cache');
+const cli = useCliSuite('code-cache', { warmCodeCache: false });
 
 function cacheFolder(): string {
   return join(cli.sandbox.configDir, 'code-cache');

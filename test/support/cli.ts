@@ -12,7 +12,21 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, beforeEach } from 'node:test';
@@ -286,7 +300,49 @@ export interface CliSandbox {
   cleanup(): Promise<void>;
 }
 
-export function createCliSandbox(sts: StsServer, label = 'cli'): CliSandbox {
+/**
+ * The command's code caches (main/engine/files/code-cache.ts) made so far in this test file, by
+ * name: copied into each sandbox's cache folder before a command runs there, so that only the first
+ * run of each command in a file compiles the bundle afresh (~0.1 s of CPU more, and the suite runs
+ * over 500 such commands). Kept in the snapshot's folder: its bundle is the one they were made from.
+ */
+function codeCachePool(): string | undefined {
+  return snapshot === undefined ? undefined : join(snapshot, 'code-cache-pool');
+}
+
+/**
+ * Copies the pool's cache of `command` into the sandbox's cache folder when that folder exists (an
+ * earlier command there made it) and holds none: nothing is created that the command would not have
+ * made itself, so a test of a folder that cannot be written, or of a missing config folder, sees
+ * what it would have. Written as the command writes them: mode 0600 in a 0700 folder.
+ */
+function seedCodeCache(folder: string, command: string | undefined): void {
+  const pool = codeCachePool();
+  if (command === undefined || pool === undefined || !existsSync(pool) || !statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return;
+  const ours = (name: string): boolean => name.startsWith(`cli-${command}-`);
+  if (readdirSync(folder).some(ours)) return;
+  for (const name of readdirSync(pool).filter(ours)) {
+    copyFileSync(join(pool, name), join(folder, name));
+    chmodSync(join(folder, name), 0o600);
+  }
+}
+
+/** Adds the caches a command made in a sandbox to the pool (see {@link codeCachePool}). */
+function keepCodeCache(folder: string): void {
+  const pool = codeCachePool();
+  if (pool === undefined || !statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return;
+  mkdirSync(pool, { recursive: true });
+  const pooled = new Set(readdirSync(pool));
+  for (const name of readdirSync(folder)) {
+    if (!name.startsWith('cli-') || !name.endsWith('.bin') || pooled.has(name)) continue;
+    // Through a temp name: a copy cut short must never be taken for a cache (the loader would refuse it by its checksum anyway).
+    const temp = join(pool, `.${name}.tmp`);
+    copyFileSync(join(folder, name), temp);
+    renameSync(temp, join(pool, name));
+  }
+}
+
+export function createCliSandbox(sts: StsServer, label = 'cli', { warmCodeCache = true }: { readonly warmCodeCache?: boolean } = {}): CliSandbox {
   const dir = mkdtempSync(join(tmpdir(), `mfa-tray-${label}-`));
   const credentialsFile = join(dir, '.aws', 'credentials');
   const configFile = join(dir, '.aws', 'config');
@@ -315,7 +371,13 @@ export function createCliSandbox(sts: StsServer, label = 'cli'): CliSandbox {
     keychain,
     secrets,
     env,
-    run: (args, options = {}) => runCli(args, { ...options, env: { ...env, ...options.env } }),
+    async run(args, options = {}) {
+      const codeCache = join(configDir, 'code-cache');
+      if (warmCodeCache) seedCodeCache(codeCache, args[0]);
+      const result = await runCli(args, { ...options, env: { ...env, ...options.env } });
+      if (warmCodeCache) keepCodeCache(codeCache);
+      return result;
+    },
     async addProfile(name, user, extra = []) {
       const result = await sandbox.run(['add', name, '--mfa-serial', user.mfaSerial ?? '', '--access-key-id', user.accessKeyId, ...extra], {
         input: `${user.secretAccessKey}\n`,
@@ -356,6 +418,12 @@ export interface CliSuiteOptions {
    * output names the user. Default: the STS server's random `user-xxxxxx`.
    */
   readonly userName?: (n: number) => string;
+  /**
+   * Whether a command run through `sandbox.run` starts from the cache its command made earlier in
+   * this file (see {@link codeCachePool}), as a user's every run but the first does. Default: true;
+   * false for the tests of the cache itself.
+   */
+  readonly warmCodeCache?: boolean;
 }
 
 /** What {@link useCliSuite} gives a test file; read through getters, since each test gets its own. */
@@ -401,7 +469,7 @@ export function useCliSuite(label: string, options: CliSuiteOptions = {}): CliSu
   const running: CliProcess[] = [];
 
   const setUp = (server: StsServer): void => {
-    sandbox = createCliSandbox(server, label);
+    sandbox = createCliSandbox(server, label, { warmCodeCache: options.warmCodeCache ?? true });
     users += 1;
     user = server.registerUser(options.userName ? { name: options.userName(users) } : {});
   };
