@@ -110,7 +110,7 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
       continue;
     }
     const known = state as SessionState;
-    const session = sessionCheck(profile.name, known, deps.now());
+    const session = sessionCheck(profile.name, known, deps.now(), files.unwritable !== undefined);
     const live = known.kind === 'valid' || known.kind === 'expiring' ? formatDuration(known.expiresAt - deps.now()) : undefined;
     const missing = live === undefined ? undefined : await sessionNotInFile(deps, profile, files, live);
     checks.push(missing ?? session);
@@ -420,19 +420,21 @@ async function findProgram(program: string, path: string): Promise<string | unde
   return undefined;
 }
 
-function sessionCheck(profile: string, state: SessionState, now: number): Check {
+/** `unwritable`: a refresh would stop before its code (the files check says why), so it is not the fix offered. */
+function sessionCheck(profile: string, state: SessionState, now: number, unwritable: boolean): Check {
   const expiresAt = 'expiresAt' in state ? state.expiresAt : undefined;
   const time = formatDuration(expiresAt === undefined ? 0 : expiresAt - now);
+  const refresh = unwritable ? 'see the files check' : `mfa-tray refresh ${profile}`;
   switch (state.kind) {
     case 'valid':
       return check('session', 'pass', `A session with ${time} left.`, undefined, profile);
     case 'expiring':
-      return check('session', 'warn', `The session ends in ${time}.`, `mfa-tray refresh ${profile}`, profile);
+      return check('session', 'warn', `The session ends in ${time}.`, refresh, profile);
     case 'failed':
-      return check('session', 'fail', `The last refresh failed: ${state.reason}`, `mfa-tray refresh ${profile}`, profile);
+      return check('session', 'fail', `The last refresh failed: ${state.reason}`, refresh, profile);
     case 'refreshing':
       return check('session', 'pass', 'A refresh is under way.', undefined, profile);
     default:
-      return check('session', 'warn', state.kind === 'expired' ? 'The session has expired.' : 'No session yet.', `mfa-tray refresh ${profile}`, profile);
+      return check('session', 'warn', state.kind === 'expired' ? 'The session has expired.' : 'No session yet.', refresh, profile);
   }
 }
