@@ -21,6 +21,9 @@ import { readRegularFile } from './files/regular-file';
 import { notInFileMessage, sessionMissingFrom } from './files/session-section';
 import { keyRemedies } from './keychain/profile-secrets';
 
+/** A session check's fix where a refresh is not the fix: the files check says what is. */
+const SEE_FILES_CHECK = 'see the files check';
+
 export type Verdict = 'pass' | 'warn' | 'fail';
 
 /** One check's outcome: what was checked, the verdict, the facts, and the fix when it is not a pass. */
@@ -129,7 +132,7 @@ async function sessionNotInFile(deps: DoctorDeps, profile: Profile, files: FileC
   const missing = sessionMissingFrom(files.credentials ?? 'unreadable', profile, cached, { unwritable: files.unwritable });
   if (missing === undefined) return undefined;
   // Where a refresh would not write (the file, or the section, is the trouble), the files check has the fix.
-  const fix = missing.remedies.some((remedy) => remedy.action === 'refresh') ? `mfa-tray refresh ${profile.name}` : 'see the files check';
+  const fix = missing.remedies.some((remedy) => remedy.action === 'refresh') ? `mfa-tray refresh ${profile.name}` : SEE_FILES_CHECK;
   return check('session', 'fail', notInFileMessage(profile, deps.credentialsPath, left, missing.why), fix, profile.name);
 }
 
@@ -424,7 +427,7 @@ async function findProgram(program: string, path: string): Promise<string | unde
 function sessionCheck(profile: string, state: SessionState, now: number, unwritable: boolean): Check {
   const expiresAt = 'expiresAt' in state ? state.expiresAt : undefined;
   const time = formatDuration(expiresAt === undefined ? 0 : expiresAt - now);
-  const refresh = unwritable ? 'see the files check' : `mfa-tray refresh ${profile}`;
+  const refresh = unwritable ? SEE_FILES_CHECK : `mfa-tray refresh ${profile}`;
   switch (state.kind) {
     case 'valid':
       return check('session', 'pass', `A session with ${time} left.`, undefined, profile);

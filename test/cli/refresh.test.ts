@@ -100,9 +100,10 @@ describe('refresh one profile', () => {
     mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true });
     const target = join(mountPoint, 'aws', 'credentials');
     symlinkSync(target, cli.sandbox.credentialsFile);
-    await cli.sts.avoidStepEdge(3000);
+    await cli.sts.avoidStepEdge(5000);
+    const code = cli.sts.currentCode(cli.user);
 
-    const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)]);
+    const result = await cli.sandbox.run(['refresh', 'dev', '--code', code]);
 
     assertOneLineFailure(
       result,
@@ -117,7 +118,7 @@ describe('refresh one profile', () => {
     // The code was not spent: with the volume back, the same code works.
     mkdirSync(dirname(target));
     writeFileSync(target, '');
-    const again = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)]);
+    const again = await cli.sandbox.run(['refresh', 'dev', '--code', code]);
     assert.equal(again.status, 0, again.stderr);
     assert.match(readFileSync(target, 'utf8'), /^\[dev\]\naws_access_key_id = ASIA/);
   });

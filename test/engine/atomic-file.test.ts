@@ -7,6 +7,7 @@ import { describe, test, type TestContext } from 'node:test';
 import lockfile from 'proper-lockfile';
 import { isMfaTrayError, type ErrorCode } from '../../main/common/errors';
 import { FileUpdates, updateFileAtomic, type Updater } from '../../main/engine/files/atomic-file';
+import { CredentialsFile } from '../../main/engine/files/credentials-file';
 
 async function scratch(t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-atomic-'));
@@ -149,6 +150,81 @@ describe('updateFileAtomic', () => {
     assert.ok((await lstat(join(dir, 'first'))).isSymbolicLink());
     assert.ok((await lstat(join(dir, 'second'))).isSymbolicLink());
     assert.equal(await readFile(real, 'utf8'), 'a\nb\n');
+  });
+
+  test('a link in a linked folder is followed as the system follows it: `..` from the folder the link is really in', async (t) => {
+    // Seen in review: `../vault/credentials` taken from ~/.aws by its text, a new file made in ~/vault,
+    // and the real one (which the AWS CLI reads) left as it was.
+    const dir = await scratch(t);
+    await mkdir(join(dir, 'home'));
+    await mkdir(join(dir, 'dotfiles', 'aws'), { recursive: true });
+    await mkdir(join(dir, 'dotfiles', 'vault'));
+    await writeFile(join(dir, 'dotfiles', 'vault', 'credentials'), 'a\n');
+    await symlink('../dotfiles/aws', join(dir, 'home', '.aws'));
+    await symlink('../vault/credentials', join(dir, 'dotfiles', 'aws', 'credentials'));
+
+    await updateFileAtomic(join(dir, 'home', '.aws', 'credentials'), append('b'));
+
+    assert.equal(await readFile(join(dir, 'dotfiles', 'vault', 'credentials'), 'utf8'), 'a\nb\n');
+    assert.deepEqual(await readdir(join(dir, 'home')), ['.aws']);
+  });
+
+  test('a folder on the path that is a link to nothing: refused by name, nothing made where it leads', async (t) => {
+    // Seen in review: ~/.aws a link into a vault not mounted; the refresh's check passed and the code was spent.
+    const dir = await scratch(t);
+    const mountPoint = join(dir, 'vault');
+    await mkdir(mountPoint);
+    await symlink(join(mountPoint, 'aws'), join(dir, '.aws'));
+    const path = join(dir, '.aws', 'credentials');
+
+    const error = await rejectsWith(updateFileAtomic(path, append('a'), { description: 'credentials file' }), 'credentials-file');
+
+    assert.equal(
+      error.message,
+      `The folder ${join(dir, '.aws')} of the credentials file ${path} is a link to ${join(mountPoint, 'aws')}, which does not exist; nothing was changed. Mount or restore ${join(mountPoint, 'aws')}, or replace the link with a folder.`,
+    );
+    assert.deepEqual(await readdir(mountPoint), []);
+    const credentials = new CredentialsFile({ path });
+    await assert.rejects(
+      credentials.assertWritable('dev'),
+      (e: unknown) => isMfaTrayError(e, 'credentials-file') && /of the credentials file .* is a link to .*no code was sent/.test(e.message),
+    );
+    assert.deepEqual(await readdir(mountPoint), []);
+  });
+
+  test('a file that ends without a newline, written by this process a moment ago, is not waited on as if another program were writing it', async (t) => {
+    // Seen in review: each write of `refresh --all` waited 250 ms on the one before it (5 ms before).
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a');
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    await utimes(path, aMinuteAgo, aMinuteAgo);
+    const addX = (current: Buffer | undefined): Buffer => Buffer.concat([current ?? Buffer.alloc(0), Buffer.from('x')]);
+
+    const began = performance.now();
+    for (let n = 0; n < 20; n += 1) await updateFileAtomic(path, addX);
+    const took = performance.now() - began;
+
+    assert.equal(await readFile(path, 'utf8'), `a${'x'.repeat(20)}`);
+    // Waiting on our own writes would take 20 × 250 ms; each write takes a few ms.
+    assert.ok(took < 2_500, `20 writes took ${Math.round(took)} ms`);
+  });
+
+  test("a file that ends without a newline, with a time ahead of this computer's clock: waited on briefly, not for the longest wait twice", async (t) => {
+    // Seen in review: 4.2 s for one write (a shared folder, a VM whose clock is behind); 5 ms before the wait for torn reads.
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a');
+    const anHourAhead = new Date(Date.now() + 3_600_000);
+    await utimes(path, anHourAhead, anHourAhead);
+
+    const began = performance.now();
+    await updateFileAtomic(path, append('b'));
+    const took = performance.now() - began;
+
+    assert.equal(await readFile(path, 'utf8'), 'ab\n');
+    // Unchanged for 250 ms on this process's clock, before the edit and before the rename: ~0.5 s.
+    assert.ok(took < 3_000, `one write took ${Math.round(took)} ms`);
   });
 
   test('a link (or chain) to a file that does not exist: refused by name, nothing made where it leads', async (t) => {

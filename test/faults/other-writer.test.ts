@@ -168,9 +168,11 @@ f.close()
 
   test('a file another program is rewriting in place, read between two of its writes, is not taken as whole', { timeout: 30_000 }, async (t) => {
     const path = await fileWith(t);
-    // An in-place rewrite whose second write call comes a moment after the first, which stopped mid-line.
+    // An in-place rewrite still at work after its first write, which stopped mid-line: for 0.6 s the
+    // file's time keeps moving (as a slow writer's does) before the rest comes. Long enough that
+    // our write, taking the cut file as whole, would end before it on a loaded machine too.
     const tornRewrite = String.raw`
-import sys, time
+import os, sys, time
 path = sys.argv[1]
 data = open(path, 'r', encoding='latin-1').read().replace('[team-5]\n', '[team-5]\nregion = eu-west-9\n')
 cut = data.index('\n', len(data) // 2) + 2
@@ -178,7 +180,9 @@ f = open(path, 'w', encoding='latin-1')
 f.write(data[:cut])
 f.flush()
 print('torn', flush=True)
-time.sleep(0.1)
+for _ in range(24):
+    time.sleep(0.025)
+    os.utime(path)
 f.write(data[cut:])
 f.close()
 `;

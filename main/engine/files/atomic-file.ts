@@ -98,32 +98,54 @@ export async function resolveTarget(path: string): Promise<string> {
     }
     if (!info.isSymbolicLink()) return realpath(current);
     const link = await readlink(current);
-    current = isAbsolute(link) ? link : resolve(dirname(current), link);
+    // Relative to the folder the link is really in, as the kernel resolves it: by text alone, `..`
+    // in a link inside a linked folder would lead somewhere else.
+    current = isAbsolute(link) ? link : resolve(await realpath(dirname(current)).catch(() => dirname(current)), link);
   }
   throw Object.assign(new Error(`too many symbolic links at ${path}`), { code: 'ELOOP' });
 }
 
 /**
- * What is wrong when `path` is a symlink (or a chain of them) to a file that does not exist, in the
- * words of {@link CredentialsFile.unwritable}: `reason` begins a sentence, `fix` (lower case) says
- * what to do. Nothing is written through such a link: the file, and the folders it would need,
- * would be made where it leads, and for a link into a volume that is not mounted (an encrypted
- * folder, a USB stick) that is the plain disk beneath it.
+ * What is wrong when `path`, or the nearest folder on its path that is there, is a symlink (or a
+ * chain of them) to something that does not exist, in the words of {@link CredentialsFile.unwritable}:
+ * `reason` begins a sentence, `fix` (lower case) says what to do. Nothing is written through such a
+ * link: the file, and the folders it would need, would be made where it leads, and for a link into
+ * a volume that is not mounted (an encrypted folder, a USB stick) that is the plain disk beneath it.
  */
 export async function danglingLink(path: string, what: string): Promise<{ readonly reason: string; readonly fix: string } | undefined> {
-  const info = await lstat(path).catch(() => undefined);
-  if (!info?.isSymbolicLink()) return undefined;
-  const missing = await stat(path).then(
-    () => false,
-    (error: unknown) => isNotFound(error),
-  );
-  if (!missing) return undefined;
-  const target = await resolveTarget(path).catch(() => undefined);
-  const to = target === undefined ? await readlink(path) : target;
-  return {
-    reason: `The ${what} ${path} is a link to ${to}, which does not exist`,
-    fix: `mount or restore ${to} (or create it, if it should be new), or replace the link with a file`,
-  };
+  const file = resolve(path);
+  // From the file up to the first thing on its path that is there: a missing file in a missing
+  // folder is made with its folders, unless the first one there is a link that leads nowhere.
+  for (let at = file; ; at = dirname(at)) {
+    let info;
+    try {
+      info = await lstat(at);
+    } catch (error) {
+      if (isNotFound(error) && dirname(at) !== at) continue;
+      return undefined; // not ours to judge: the write itself says what it is
+    }
+    if (!info.isSymbolicLink()) return undefined;
+    const missing = await stat(at).then(
+      () => false,
+      (error: unknown) => isNotFound(error),
+    );
+    if (!missing) return undefined;
+    const to = (await resolveTarget(at).catch(() => undefined)) ?? (await readlink(at));
+    return at === file
+      ? {
+          reason: `The ${what} ${path} is a link to ${to}, which does not exist`,
+          fix: `mount or restore ${to} (or create it, if it should be new), or replace the link with a file`,
+        }
+      : {
+          reason: `The folder ${at} of the ${what} ${path} is a link to ${to}, which does not exist`,
+          fix: `mount or restore ${to}, or replace the link with a folder`,
+        };
+  }
+}
+
+/** A problem as {@link danglingLink} gives it, with what came of it: "Reason; outcome. Fix." */
+export function problemSentence(problem: { readonly reason: string; readonly fix: string }, outcome: string): string {
+  return `${problem.reason}; ${outcome}. ${problem.fix.charAt(0).toUpperCase()}${problem.fix.slice(1)}.`;
 }
 
 /**
@@ -247,7 +269,7 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
   const dangling = await danglingLink(path, what);
   if (dangling !== undefined) {
     if (update(undefined) === undefined) return false;
-    throw new MfaTrayError(code, `${dangling.reason}; nothing was changed. ${dangling.fix.charAt(0).toUpperCase()}${dangling.fix.slice(1)}.`);
+    throw new MfaTrayError(code, problemSentence(dangling, 'nothing was changed'));
   }
   // Before the lock: a device or pipe is refused, and no lock file is made beside it (/dev/null.lock).
   const info = await stat(target).catch(() => undefined);
@@ -300,7 +322,7 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
     // Whether the temp file is this call's: one that was there already (O_EXCL refused it) is left alone.
     let ours = false;
     try {
-      await writeTemp(temp, next, mode, existing, code, what);
+      const written = await writeTemp(temp, next, mode, existing, code, what);
       ours = true;
       await options.beforeRename?.(attempt);
       // Other tools do not lock: if the file changed since we read it, apply our change to theirs.
@@ -325,6 +347,7 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
       await renameWithRetry(temp, target).catch((error: unknown) => {
         throw fileError(code, `Cannot replace the ${what} ${target}`, error);
       });
+      ourLastWrite.set(target, written);
     } catch (error) {
       if (ours) await rm(temp, { force: true }).catch(() => undefined);
       throw error;
@@ -344,26 +367,53 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
  *
  * Read while such a tool is still writing, the file is cut short, nearly always mid-line (seen in a
  * race test: the last section cut to "a", and every section after it lost). A read that does not
- * end its last line, of a file modified less than {@link TORN_QUIET_MS} ago, is re-read until it
- * does or the file has stayed as it is that long (a file that simply ends without a newline). A cut
- * that falls just after a newline is not told from a whole file; the check of the content before
- * our rename still catches a writer that finishes before it.
+ * end its last line, of a file modified less than {@link TORN_QUIET_MS} ago, is likewise re-read
+ * until it does, or the file has stayed as it is that long (a file that simply ends without a
+ * newline). "Stayed as it is" is also timed on this process's own clock, for a file whose time is
+ * ahead of it (a shared folder, a skewed VM). A cut that falls just after a newline is not told
+ * from a whole file; the check of the content before our rename still catches a writer that
+ * finishes before it. What this process renamed into place itself is taken at once (see
+ * {@link ourLastWrite}): `refresh --all` or the tray app writing a file that ends without a newline
+ * (as many editors save it) must not wait each time.
  */
 async function readSettled(path: string, code: ErrorCode, what: string): Promise<Buffer | undefined> {
-  for (let waited = 0; ; waited += SETTLE_POLL_MS) {
+  const began = performance.now();
+  let seen: Stats | undefined;
+  let unchangedSince = began;
+  for (;;) {
     const content = await readIfExists(path, code, what);
-    if (content === undefined || content.at(-1) === 0x0a || waited >= EMPTY_QUIET_MS) return content;
+    if (content === undefined || content.at(-1) === 0x0a) return content;
     const info = await stat(path).catch(() => undefined);
-    if (!info || Date.now() - info.mtimeMs > (content.length === 0 ? EMPTY_QUIET_MS : TORN_QUIET_MS)) return content;
+    if (!info || isOurLastWrite(path, info)) return content;
+    const now = performance.now();
+    if (seen === undefined || !sameVersion(seen, info)) {
+      seen = info;
+      unchangedSince = now;
+    }
+    const quiet = content.length === 0 ? EMPTY_QUIET_MS : TORN_QUIET_MS;
+    if (Date.now() - info.mtimeMs >= quiet || now - unchangedSince >= quiet || now - began >= EMPTY_QUIET_MS) return content;
     await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
   }
 }
 
-/** How long an empty file must have stayed empty to be taken as empty. */
+/** How long an empty file must have stayed empty to be taken as empty; also the longest {@link readSettled} waits. */
 const EMPTY_QUIET_MS = 2_000;
 /** How long a file that does not end its last line must have stayed unchanged to be taken as whole. */
 const TORN_QUIET_MS = 250;
 const SETTLE_POLL_MS = 25;
+
+/** Per target, the file this process last renamed into place: its inode, size and modification time. */
+const ourLastWrite = new Map<string, Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs'>>();
+
+function sameVersion(a: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs'>, b: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs'>): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+/** Whether `info` is of the file this process last renamed onto `target`, untouched since. */
+function isOurLastWrite(target: string, info: Stats): boolean {
+  const ours = ourLastWrite.get(target);
+  return ours !== undefined && sameVersion(ours, info);
+}
 
 /**
  * Removes temp files left by writers that were killed mid-write. Called with the lock held, when no
@@ -380,7 +430,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-async function writeTemp(temp: string, content: Buffer, mode: number, existing: Stats | undefined, code: ErrorCode, what: string): Promise<void> {
+async function writeTemp(temp: string, content: Buffer, mode: number, existing: Stats | undefined, code: ErrorCode, what: string): Promise<Stats> {
   let handle: FileHandle | undefined;
   try {
     // Created owner-only; the final mode is set once the content is in.
@@ -393,6 +443,7 @@ async function writeTemp(temp: string, content: Buffer, mode: number, existing: 
     }
     await handle.chmod(mode);
     await handle.sync();
+    return await handle.stat();
   } catch (error) {
     const created = handle !== undefined;
     await handle?.close().catch(() => undefined);

@@ -16,7 +16,7 @@ import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { invalidInput, MfaTrayError } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
-import { danglingLink, FileUpdates, resolveTarget, type AtomicUpdateOptions } from './atomic-file';
+import { danglingLink, FileUpdates, problemSentence, resolveTarget, type AtomicUpdateOptions } from './atomic-file';
 import { fileError, isNotFound } from './file-errors';
 import { readRegularFile } from './regular-file';
 import { AWS_MFA_EXPIRY_KEY, AWS_MFA_EXPIRY_VALUE, credentialKind, LEGACY_TOKEN_KEY, sessionOfValues } from './session-section';
@@ -352,17 +352,16 @@ export class CredentialsFile {
     }
     const why = await this.unwritable(text !== undefined);
     if (why) {
-      const fix = `${why.fix.charAt(0).toUpperCase()}${why.fix.slice(1)}`;
       throw new MfaTrayError(
         'credentials-file',
-        `${why.reason}; ${text === undefined ? 'nothing was changed' : 'it was left unchanged'} and no code was sent. ${fix}.`,
+        problemSentence(why, `${text === undefined ? 'nothing was changed' : 'it was left unchanged'} and no code was sent`),
       );
     }
   }
 
   /**
    * Why a session could not be written into the file now, and what to do (lower case), or undefined
-   * when it could: the file is a link to nothing ({@link danglingLink}), is read-only, or the nearest folder that exists does not let this user
+   * when it could: the file (or its folder) is a link to nothing ({@link danglingLink}), is read-only, or the nearest folder that exists does not let this user
    * write (the write puts a lock and a temp file beside the file, and makes its folder when missing;
    * seen: a root-owned ~/.aws took the code, then refused the lock). `exists`: whether the file does.
    */
