@@ -81,7 +81,8 @@ if (process.platform !== 'win32') process.on('SIGXFSZ', () => undefined);
  */
 export async function resolveTarget(path: string): Promise<string> {
   let current = resolve(path);
-  for (let hops = 0; hops < 40; hops += 1) {
+  // 40 links followed, as Linux follows at most (MAXSYMLINKS), and the file they lead to.
+  for (let hops = 0; hops <= 40; hops += 1) {
     let info;
     try {
       info = await lstat(current);
@@ -347,7 +348,7 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
       await renameWithRetry(temp, target).catch((error: unknown) => {
         throw fileError(code, `Cannot replace the ${what} ${target}`, error);
       });
-      ourLastWrite.set(target, written);
+      if (written) ourLastWrite.set(target, { info: written, content: next });
     } catch (error) {
       if (ours) await rm(temp, { force: true }).catch(() => undefined);
       throw error;
@@ -384,7 +385,7 @@ async function readSettled(path: string, code: ErrorCode, what: string): Promise
     const content = await readIfExists(path, code, what);
     if (content === undefined || content.at(-1) === 0x0a) return content;
     const info = await stat(path).catch(() => undefined);
-    if (!info || isOurLastWrite(path, info)) return content;
+    if (!info || isOurLastWrite(path, content, info)) return content;
     const now = performance.now();
     if (seen === undefined || !sameVersion(seen, info)) {
       seen = info;
@@ -402,17 +403,21 @@ const EMPTY_QUIET_MS = 2_000;
 const TORN_QUIET_MS = 250;
 const SETTLE_POLL_MS = 25;
 
-/** Per target, the file this process last renamed into place: its inode, size and modification time. */
-const ourLastWrite = new Map<string, Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs'>>();
+/**
+ * Per target, the file this process last renamed into place: its inode, size and modification time,
+ * and its content (a few KB): on a file system whose times are whole seconds, another program's
+ * rewrite of the same inode, read half-way, can have our size and our second.
+ */
+const ourLastWrite = new Map<string, { readonly info: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs'>; readonly content: Buffer }>();
 
 function sameVersion(a: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs'>, b: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs'>): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
-/** Whether `info` is of the file this process last renamed onto `target`, untouched since. */
-function isOurLastWrite(target: string, info: Stats): boolean {
+/** Whether `content` and `info` are of the file this process last renamed onto `target`, untouched since. */
+function isOurLastWrite(target: string, content: Buffer, info: Stats): boolean {
   const ours = ourLastWrite.get(target);
-  return ours !== undefined && sameVersion(ours, info);
+  return ours !== undefined && sameVersion(ours.info, info) && ours.content.equals(content);
 }
 
 /**
@@ -430,7 +435,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-async function writeTemp(temp: string, content: Buffer, mode: number, existing: Stats | undefined, code: ErrorCode, what: string): Promise<Stats> {
+async function writeTemp(temp: string, content: Buffer, mode: number, existing: Stats | undefined, code: ErrorCode, what: string): Promise<Stats | undefined> {
   let handle: FileHandle | undefined;
   try {
     // Created owner-only; the final mode is set once the content is in.
@@ -443,7 +448,8 @@ async function writeTemp(temp: string, content: Buffer, mode: number, existing: 
     }
     await handle.chmod(mode);
     await handle.sync();
-    return await handle.stat();
+    // For ourLastWrite; without it the next read of the file may only wait a little longer.
+    return await handle.stat().catch(() => undefined);
   } catch (error) {
     const created = handle !== undefined;
     await handle?.close().catch(() => undefined);
