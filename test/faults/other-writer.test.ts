@@ -47,6 +47,28 @@ for i in range(times):
         time.sleep(random.random() * pause)
 `;
 
+/**
+ * Runs `script` (Python, given the file's path) as another program rewriting the file in place, and
+ * writes our session into [target0] once it prints `signal` (it is then part-way through).
+ */
+async function writeSessionWhile(script: string, path: string, signal: string): Promise<void> {
+  const other = spawn('python3', ['-c', script, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const done = new Promise<number | null>((resolve) => other.on('close', resolve));
+  await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes(signal) && resolve()));
+  await new CredentialsFile({ path }).writeSession('target0', versionSession(6));
+  assert.equal(await done, 0);
+}
+
+/** Every section is there, with the other program's change to [team-5] and our session in [target0]. */
+async function assertBothChangesIn(path: string, lostBecause: string): Promise<void> {
+  const profiles = await sdkProfiles(path);
+  const sections = [...ORIGINAL.matchAll(/^\[([^\]]+)\]$/gm)].map((m) => m[1] as string);
+  const missing = sections.filter((name) => !(name in profiles));
+  assert.equal(missing.length, 0, `${missing.length} of ${sections.length} sections were lost: ${lostBecause}`);
+  assert.equal(profiles['team-5']?.region, 'eu-west-9', "the other program's change survived");
+  assert.equal(profiles.target0?.aws_session_token, versionSession(6).sessionToken, 'and ours is in');
+}
+
 function awsConfigureSet(path: string, section: string, key: string, value: string): void {
   const result = spawnSync('python3', ['-c', AWS_CONFIGURE_SET, path, section, key, value, '1', '0'], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
@@ -151,19 +173,9 @@ time.sleep(0.4)
 f.write(data)
 f.close()
 `;
-    const other = spawn('python3', ['-c', slowRewrite, path], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const done = new Promise<number | null>((resolve) => other.on('close', resolve));
-    await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('truncated') && resolve()));
+    await writeSessionWhile(slowRewrite, path, 'truncated');
 
-    await new CredentialsFile({ path }).writeSession('target0', versionSession(6));
-    assert.equal(await done, 0);
-
-    const profiles = await sdkProfiles(path);
-    const sections = [...ORIGINAL.matchAll(/^\[([^\]]+)\]$/gm)].map((m) => m[1] as string);
-    const missing = sections.filter((name) => !(name in profiles));
-    assert.equal(missing.length, 0, `${missing.length} of ${sections.length} sections were lost: the empty file was read and written back with only [target0]`);
-    assert.equal(profiles['team-5']?.region, 'eu-west-9', "the other program's change survived");
-    assert.equal(profiles.target0?.aws_session_token, versionSession(6).sessionToken, 'and ours is in');
+    await assertBothChangesIn(path, 'the empty file was read and written back with only [target0]');
   });
 
   test('a file another program is rewriting in place, read between two of its writes, is not taken as whole', { timeout: 30_000 }, async (t) => {
@@ -186,22 +198,12 @@ for _ in range(24):
 f.write(data[cut:])
 f.close()
 `;
-    const other = spawn('python3', ['-c', tornRewrite, path], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const done = new Promise<number | null>((resolve) => other.on('close', resolve));
-    await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('torn') && resolve()));
-
     // Seen in CI (the race below): a section cut to "a" at the end of what was read, and the sections after it lost.
-    await new CredentialsFile({ path }).writeSession('target0', versionSession(6));
-    assert.equal(await done, 0);
+    await writeSessionWhile(tornRewrite, path, 'torn');
 
     const [boto] = botocoreProfiles([path]);
     assert.equal(boto?.error, undefined);
-    const profiles = await sdkProfiles(path);
-    const sections = [...ORIGINAL.matchAll(/^\[([^\]]+)\]$/gm)].map((m) => m[1] as string);
-    const missing = sections.filter((name) => !(name in profiles));
-    assert.equal(missing.length, 0, `${missing.length} of ${sections.length} sections were lost: the torn file was taken as whole`);
-    assert.equal(profiles['team-5']?.region, 'eu-west-9', "the other program's change survived");
-    assert.equal(profiles.target0?.aws_session_token, versionSession(6).sessionToken, 'and ours is in');
+    await assertBothChangesIn(path, 'the torn file was taken as whole');
   });
 
   test('raced for real: 300 `aws configure set` rewrites against 150 session writes, nothing lost at the end', { timeout: 120_000 }, async (t) => {
