@@ -3,7 +3,7 @@
  * against the real keychain, real files and the loopback STS.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
 import { STATUS_JSON_VERSION, type StatusJson } from '../../main/cli/status-json';
@@ -741,6 +741,32 @@ describe('remove', () => {
     const text = readFileSync(cli.sandbox.credentialsFile, 'utf8');
     assert.ok(!text.includes('aws_session_token'));
     assert.match(text, /^# keep me\n\[other\]\nregion = eu-west-1\n/);
+  });
+
+  test('--forget-session through a credentials file that is a link to nothing: refused (exit 6), the profile and its session kept', async () => {
+    // Seen in review: "Removed …", while the session stayed in the real file on the volume not mounted.
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
+    assert.equal((await cli.sandbox.run(['refresh', 'dev'])).status, 0);
+    const vault = `${cli.sandbox.dir}/vault`;
+    mkdirSync(vault);
+    renameSync(cli.sandbox.credentialsFile, `${vault}/credentials`);
+    symlinkSync(`${vault}/unmounted/credentials`, cli.sandbox.credentialsFile);
+
+    const result = await cli.sandbox.run(['remove', 'dev', '--forget-session', '--yes']);
+
+    assertOneLineFailure(
+      result,
+      6,
+      /^mfa-tray remove: The credentials file \S+ is a link to \S+\/vault\/unmounted\/credentials, which does not exist; nothing was changed\. Mount or restore /,
+    );
+    const status = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as StatusJson;
+    assert.deepEqual(
+      status.profiles.map((p) => p.name),
+      ['dev'],
+    );
+    assert.ok(await cli.sandbox.secrets.getSession('dev'), 'the cached session is kept');
+    assert.deepEqual(readdirSync(vault), ['credentials']);
   });
 
   test('after import --remove-plaintext, on a pipe without --yes: refuses, says the keychain holds the only copy, removes nothing', async () => {

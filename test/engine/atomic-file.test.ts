@@ -244,8 +244,11 @@ describe('updateFileAtomic', () => {
         `The credentials file ${path} is a link to ${target}, which does not exist; nothing was changed. Mount or restore ${target} (or create it, if it should be new), or replace the link with a file.`,
       );
     }
-    // An update with nothing to write is no failure.
-    assert.equal(await updateFileAtomic(join(dir, 'first'), () => undefined), false);
+    // Nor one that would have nothing to write here: what it removes may be in the file the link leads to.
+    await rejectsWith(
+      updateFileAtomic(join(dir, 'first'), () => undefined),
+      'credentials-file',
+    );
 
     assert.deepEqual(await readdir(mountPoint), []);
     assert.deepEqual((await readdir(dir)).sort(), ['first', 'second', 'vault']);

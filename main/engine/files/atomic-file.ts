@@ -267,11 +267,10 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
   const target = await resolveTarget(path).catch((error: unknown) => {
     throw fileError(code, `Cannot find the ${what} ${path}`, error);
   });
+  // Also when there would be nothing to write here: the file the link leads to may hold what the
+  // update removes (a session to forget), and "done" would claim what did not happen.
   const dangling = await danglingLink(path, what);
-  if (dangling !== undefined) {
-    if (update(undefined) === undefined) return false;
-    throw new MfaTrayError(code, problemSentence(dangling, 'nothing was changed'));
-  }
+  if (dangling !== undefined) throw new MfaTrayError(code, problemSentence(dangling, 'nothing was changed'));
   // Before the lock: a device or pipe is refused, and no lock file is made beside it (/dev/null.lock).
   const info = await stat(target).catch(() => undefined);
   if (info && !info.isFile()) throw fileError(code, `Cannot read the ${what} ${target}`, notRegularFile(target, info));
