@@ -319,7 +319,8 @@ function codeCachePool(): string | undefined {
 function seedCodeCache(folder: string, command: string | undefined): void {
   const pool = codeCachePool();
   if (command === undefined || pool === undefined || !existsSync(pool) || !statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return;
-  const ours = (name: string): boolean => name.startsWith(`cli-${command}-`);
+  // Exactly this command's: `cli-<word>-<bundle hash>-v8-…` (code-cache.ts), so `credential` is not `credential-process`.
+  const ours = (name: string): boolean => new RegExp(`^cli-${command.replace(/[^a-z-]/g, '')}-[0-9a-f]{24}-v8-`).test(name);
   if (readdirSync(folder).some(ours)) return;
   for (const name of readdirSync(pool).filter(ours)) {
     copyFileSync(join(pool, name), join(folder, name));

@@ -361,9 +361,10 @@ export class CredentialsFile {
 
   /**
    * Why a session could not be written into the file now, and what to do (lower case), or undefined
-   * when it could: the file (or its folder) is a link to nothing ({@link danglingLink}), is read-only, or the nearest folder that exists does not let this user
-   * write (the write puts a lock and a temp file beside the file, and makes its folder when missing;
-   * seen: a root-owned ~/.aws took the code, then refused the lock). `exists`: whether the file does.
+   * when it could: the file (or its folder) is a link to nothing ({@link danglingLink}), the file is
+   * read-only, or the nearest folder that exists does not let this user write (the write puts a
+   * lock and a temp file beside the file, and makes its folder when missing; seen: a root-owned
+   * ~/.aws took the code, then refused the lock). `exists`: whether the file does.
    */
   async unwritable(exists: boolean): Promise<{ readonly reason: string; readonly fix: string } | undefined> {
     const dangling = await danglingLink(this.path, 'credentials file');
