@@ -1,13 +1,18 @@
 // Benchmark child (bundled by bench/run.mjs like the app's own bundles): the engine with the
 // profiles the bench prepared, started as `mfa-tray watch` starts it (its status first, then the
 // keeper, from what that status listed: scheduler and its timer, every session's state loaded),
-// then its memory after a full GC, as JSON on stdout. argv[2]: { env, configDir, keychainPrefix }.
+// then its memory after a full GC, as JSON on stdout (and the RSS of its keychain helper, a process
+// of its own that ends once idle). argv[2]: { env, configDir, keychainPrefix, distDir }.
 import { Engine } from '../main/engine/engine.ts';
-import { KeytarSecretStore } from '../main/engine/keychain/keytar-secret-store.ts';
-import { rssParts } from './rss-parts.cjs';
+import { longRunningSecretStore } from '../main/engine/keychain/keychain-helper.ts';
+import { childrenRss, rssParts } from './rss-parts.cjs';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
-const engine = new Engine({ env: config.env, configDir: config.configDir, secretStore: new KeytarSecretStore(config.keychainPrefix) });
+const engine = new Engine({
+  env: config.env,
+  configDir: config.configDir,
+  secretStore: longRunningSecretStore(config.distDir, { prefix: config.keychainPrefix }),
+});
 const statuses = await engine.status();
 await engine.start({ reuse: true });
 const gc = globalThis.gc;
@@ -15,7 +20,7 @@ for (let i = 0; i < 3; i += 1) gc?.();
 await new Promise((resolve) => setTimeout(resolve, 100));
 gc?.();
 process.stdout.write(
-  `${JSON.stringify({ profiles: statuses.length, valid: statuses.filter((s) => s.state.kind === 'valid').length, memory: process.memoryUsage(), parts: rssParts() })}\n`,
+  `${JSON.stringify({ profiles: statuses.length, valid: statuses.filter((s) => s.state.kind === 'valid').length, memory: process.memoryUsage(), parts: rssParts(), helperRss: childrenRss() })}\n`,
 );
 engine.stop();
 process.exit(0);

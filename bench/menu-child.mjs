@@ -4,13 +4,17 @@
 // the number of menu items, as JSON. argv[2]: { env, configDir, keychainPrefix }.
 import { performance } from 'node:perf_hooks';
 import { Engine } from '../main/engine/engine.ts';
-import { KeytarSecretStore } from '../main/engine/keychain/keytar-secret-store.ts';
+import { longRunningSecretStore } from '../main/engine/keychain/keychain-helper.ts';
 import { EngineTraySource } from '../main/electron/engine-tray-source.ts';
 import { buildTrayMenu } from '../main/electron/menu-model.ts';
 
 const loaded = performance.now();
 const config = JSON.parse(process.argv[2] ?? '{}');
-const engine = new Engine({ env: config.env, configDir: config.configDir, secretStore: new KeytarSecretStore(config.keychainPrefix) });
+const engine = new Engine({
+  env: config.env,
+  configDir: config.configDir,
+  secretStore: longRunningSecretStore(config.distDir, { prefix: config.keychainPrefix }),
+});
 await engine.start();
 const snapshot = await new EngineTraySource(engine).snapshot();
 const noop = () => undefined;

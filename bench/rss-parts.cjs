@@ -5,7 +5,7 @@
 // stacks, buffers). From /proc/self/smaps: Linux only, undefined elsewhere. CommonJS, so that a
 // bare `node -e` baseline can require it as the bundled children import it.
 'use strict';
-const { readFileSync, realpathSync } = require('node:fs');
+const { readdirSync, readFileSync, realpathSync } = require('node:fs');
 const { getHeapSpaceStatistics } = require('node:v8');
 
 /** @returns {{ node: number, libraries: number, jsHeap: number, otherNative: number } | undefined} bytes */
@@ -38,4 +38,26 @@ function rssParts() {
   return { node, libraries, jsHeap, otherNative: anonymous - jsHeap };
 }
 
-module.exports = { rssParts };
+/** @returns {number} bytes: the RSS of this process's children (its keychain helper), 0 off Linux */
+function childrenRss() {
+  let total = 0;
+  let names = [];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== process.pid) continue;
+      total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return total;
+}
+
+module.exports = { rssParts, childrenRss };

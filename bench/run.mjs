@@ -276,7 +276,8 @@ async function inner() {
       keychain,
       engine,
       cliEnv: { ...process.env, ...files, MFA_TRAY_KEYCHAIN_SERVICE: keychain.prefix, AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_DEFAULT_REGION: 'us-east-1' },
-      childConfig: JSON.stringify({ env: files, configDir: files.MFA_TRAY_CONFIG_DIR, keychainPrefix: keychain.prefix }),
+      // distDir: the built keychain helper, which `watch` and the tray app run their keychain calls in on Linux.
+      childConfig: JSON.stringify({ env: files, configDir: files.MFA_TRAY_CONFIG_DIR, keychainPrefix: keychain.prefix, distDir: dist }),
       /** A profile for a new user of the loopback STS (its own device), optionally with its TOTP secret and a cached session. */
       async add(name, { totp = false, durationSeconds, session } = {}) {
         // Through the engine's own stores, as Engine.addProfile writes them, without the reload of
@@ -872,6 +873,7 @@ async function inner() {
           heapUsed: pick('heapUsed'),
           external: pick('external'),
           valid: samples[0].valid,
+          helperRss: median(samples.map((s) => s.helperRss ?? 0)),
           parts: samples[0].parts && { node: part('node'), libraries: part('libraries'), jsHeap: part('jsHeap'), otherNative: part('otherNative') },
         };
       };
@@ -898,7 +900,7 @@ async function inner() {
         id: 4,
         what: 'the engine started with 100 profiles as `watch` starts it (its status, then the keeper from those listings: states loaded, scheduler timer set), over a bare Node process, after GC',
         figure: `RSS ${fmtSigned(rss)}, JS heap ${fmtSigned(heap)}`,
-        baseline: `node: RSS ${fmtBytes(baseline.rss)}, heap ${fmtBytes(baseline.heapUsed)}; of the RSS, keytar + libsecret + one keychain call alone ${fmtSigned(keytarOnly.rss - baseline.rss)}, the engine with no profile ${fmtSigned(engine0.rss - baseline.rss)}; each profile past 5: RSS ${fmtBytes((engine100.rss - engine5.rss) / 95)}, heap ${fmtBytes((engine100.heapUsed - engine5.heapUsed) / 95)}${where}`,
+        baseline: `node: RSS ${fmtBytes(baseline.rss)}, heap ${fmtBytes(baseline.heapUsed)}; of the RSS, keytar + libsecret + one keychain call alone ${fmtSigned(keytarOnly.rss - baseline.rss)}, the engine with no profile ${fmtSigned(engine0.rss - baseline.rss)}; its keychain helper meanwhile (a process of its own, ended 3 s after its last call) RSS ${fmtBytes(engine100.helperRss)}; each profile past 5: RSS ${fmtBytes((engine100.rss - engine5.rss) / 95)}, heap ${fmtBytes((engine100.heapUsed - engine5.heapUsed) / 95)}${where}`,
         goal: '< 10 MB (RSS)',
         met: rss < 10 * 1024 * 1024,
       });
@@ -1067,7 +1069,7 @@ async function inner() {
           last.parts && second.parts
             ? `; the RSS growth by where it is (bench/rss-parts.cjs): Node's own code paged in ${fmtSigned(last.parts.node - second.parts.node)}, libraries ${fmtSigned(last.parts.libraries - second.parts.libraries)}, JS heap ${fmtSigned(last.parts.jsHeap - second.parts.jsHeap)}, other native memory ${fmtSigned(last.parts.otherNative - second.parts.otherNative)}`
             : ''
-        }; per refresh: RSS ${fmtSigned((last.rss - second.rss) / Math.max(1, last.refreshed - second.refreshed))}, heap ${fmtSigned((last.heapUsed - second.heapUsed) / Math.max(1, last.refreshed - second.refreshed))}, with ${((result.keychainCalls.get ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} keychain reads and ${((result.keychainCalls.set ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} writes; keytar alone (a bare process, ${keytarAlone.singleCalls} calls each): getPassword ${fmtSigned(keytarAlone.getPassword.rss)}, setPassword ${fmtSigned(keytarAlone.setPassword.rss)} RSS per call`,
+        }; its keychain calls made by ${result.helpers.started} helper processes one after another (each ended 3 s after its last call; the largest ${fmtBytes(result.helpers.rssMax)} RSS); per refresh: RSS ${fmtSigned((last.rss - second.rss) / Math.max(1, last.refreshed - second.refreshed))}, heap ${fmtSigned((last.heapUsed - second.heapUsed) / Math.max(1, last.refreshed - second.refreshed))}, with ${((result.keychainCalls.get ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} keychain reads and ${((result.keychainCalls.set ?? 0) / Math.max(1, counts.refreshed)).toFixed(1)} writes; keytar alone (a bare process, ${keytarAlone.singleCalls} calls each): getPassword ${fmtSigned(keytarAlone.getPassword.rss)}, setPassword ${fmtSigned(keytarAlone.setPassword.rss)} RSS per call`,
         goal: 'flat: from the 2nd sample to the last, heap < +1 MB and RSS < +5 MB, no refresh failed',
         met: heapGrowth < 1024 * 1024 && rssGrowth < 5 * 1024 * 1024 && counts.failed === 0,
       });

@@ -18,9 +18,10 @@
 // Messages to the parent: { skewMs } (answered with { ok }), then one { result }.
 import { performance } from 'node:perf_hooks';
 import { Engine } from '../main/engine/engine.ts';
-import { KeytarSecretStore } from '../main/engine/keychain/keytar-secret-store.ts';
+import { join } from 'node:path';
+import { HELPER_FILE, keychainHelper, longRunningSecretStore } from '../main/engine/keychain/keychain-helper.ts';
 import { FakeClock } from '../test/support/fake-clock.ts';
-import { rssParts } from './rss-parts.cjs';
+import { childrenRss, rssParts } from './rss-parts.cjs';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 const STEP_MS = 30_000;
@@ -53,7 +54,8 @@ async function memoryAfterGc() {
 
 /** Keychain calls so far, by method (and kind for the listings, which read every entry of a kind). */
 const keychainCalls = {};
-const store = new KeytarSecretStore(config.keychainPrefix);
+// As watch and the tray app have it: on Linux, keytar in a helper process that ends when idle.
+const store = longRunningSecretStore(config.distDir, { prefix: config.keychainPrefix });
 const countedStore = new Proxy(store, {
   get(target, key) {
     const value = target[key];
@@ -65,6 +67,15 @@ const countedStore = new Proxy(store, {
     };
   },
 });
+// The helpers started (each a process of its own, ended 3 s after its last call), seen every 50 ms.
+const helper = keychainHelper(join(config.distDir, HELPER_FILE));
+const helperPids = new Set();
+let helperRssMax = 0;
+setInterval(() => {
+  if (helper.pid === undefined) return;
+  helperPids.add(helper.pid);
+  helperRssMax = Math.max(helperRssMax, childrenRss());
+}, 50).unref();
 const listings = () => Object.entries(keychainCalls).reduce((sum, [name, n]) => sum + (name.startsWith('getAll') ? n : 0), 0);
 
 // 10 s into a TOTP time step: every advance below is a whole number of steps, so the refreshes it
@@ -179,6 +190,7 @@ process.send({
     endedEarly,
     rereads,
     keychainCalls,
+    helpers: { started: helperPids.size, rssMax: helperRssMax },
     printedChars: printed,
     profiles: (await engine.profiles()).length,
   },

@@ -30,7 +30,7 @@ if (missing !== undefined) {
     .then(async (outcome) => {
       if (outcome.served) return;
       const cli = require(join(dist, 'cli-loader.cjs')).loadCommandBundle(join(dist, 'cli.cjs'), argv);
-      await cli.runFromLauncher(argv, outcome.handoff);
+      await cli.runFromLauncher(argv, outcome.handoff, dist);
     })
     .catch((error) => {
       // The command reports its own failures; this is a bug in the launcher or the bundles.

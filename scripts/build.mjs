@@ -110,10 +110,15 @@ await build({
 // `credential-process` with a cached session never starts Node's ES module loader. (Measured: as two
 // files, the keychain read started before the settings reader and zod were compiled, it was ~6%
 // slower: both files carry the modules they share, and the second is one more file to load.)
-// The loader of cli.cjs (main/engine/files/code-cache.ts) is a small file of its own beside it.
+// The loader of cli.cjs (main/engine/files/code-cache.ts) is a small file of its own beside it, and
+// so is the keychain helper of `watch` and the tray app on Linux (main/engine/keychain/keychain-helper.ts).
 await build({
   ...nodeCommonJs,
-  entryPoints: { 'cli-fast': 'main/cli/fast-entry.ts', 'cli-loader': 'main/engine/files/code-cache.ts' },
+  entryPoints: {
+    'cli-fast': 'main/cli/fast-entry.ts',
+    'cli-loader': 'main/engine/files/code-cache.ts',
+    'keychain-helper': 'main/engine/keychain/keychain-helper-main.ts',
+  },
   // The settings file's writer locks with proper-lockfile; this path only reads, and a CommonJS
   // bundle cannot leave a module in a chunk of its own, so the package stays outside.
   external: [...external, 'proper-lockfile'],

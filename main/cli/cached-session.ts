@@ -35,9 +35,14 @@ export const SERVE_CACHED_ABOVE_MS = 15 * 60_000;
  */
 export const KEYCHAIN_SERVICE_ENV = 'MFA_TRAY_KEYCHAIN_SERVICE';
 
+/** The keychain service prefix the command uses: {@link KEYCHAIN_SERVICE_ENV}'s, if set. */
+export function keychainPrefix(env: NodeJS.ProcessEnv): string {
+  return env[KEYCHAIN_SERVICE_ENV] || DEFAULT_SERVICE_PREFIX;
+}
+
 /** The keychain as the command uses it: with the service prefix of {@link KEYCHAIN_SERVICE_ENV}, if set. */
 export function cliSecretStore(env: NodeJS.ProcessEnv): KeytarSecretStore {
-  return new KeytarSecretStore(env[KEYCHAIN_SERVICE_ENV] || DEFAULT_SERVICE_PREFIX);
+  return new KeytarSecretStore(keychainPrefix(env));
 }
 
 /**

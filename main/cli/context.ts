@@ -2,8 +2,8 @@
  * What every command gets: the process's streams and environment, and the engine, created on
  * first use (so that `--help` and usage errors never touch the keychain or a file).
  */
-import { createEngine, type Engine } from '../engine';
-import { cliSecretStore, type CachedSessionLookup } from './cached-session';
+import { createEngine, longRunningSecretStore, type Engine } from '../engine';
+import { cliSecretStore, keychainPrefix, type CachedSessionLookup } from './cached-session';
 
 /** A credential-process lookup already made (by main.ts's cheap path), to be taken once. */
 export interface CachedLookup {
@@ -30,6 +30,8 @@ export class CliContext {
     readonly env: NodeJS.ProcessEnv,
     readonly streams: CliStreams,
     cachedLookup?: CachedLookup,
+    /** Where the app's bundles are (app/dist/), when the command runs from them. */
+    readonly distDir?: string,
   ) {
     this.#cachedLookup = cachedLookup;
   }
@@ -61,17 +63,22 @@ export class CliContext {
     this.streams.stderr.write(`${line}\n`);
   }
 
-  /** The engine over the real keychain, files and STS; created once, on first use. */
-  engine(): Engine {
-    this.#engine ??= createCliEngine(this.env);
+  /**
+   * The engine over the real keychain, files and STS; created once, on first use. A command that
+   * runs for days (`watch`) says so: its keychain calls are then made where they cannot keep memory
+   * in it (longRunningSecretStore).
+   */
+  engine({ longRunning = false }: { readonly longRunning?: boolean } = {}): Engine {
+    this.#engine ??= createCliEngine(this.env, longRunning ? { distDir: this.distDir } : undefined);
     return this.#engine;
   }
 }
 
 /** The engine as the command uses it: the process's environment, and the keychain prefix override. */
-export function createCliEngine(env: NodeJS.ProcessEnv): Engine {
+export function createCliEngine(env: NodeJS.ProcessEnv, longRunning?: { readonly distDir: string | undefined }): Engine {
   // MFA_TRAY_CODE_TIMEOUT bounds a code command too (a code that never comes must end); an unusable
   // value is reported where a code is waited for (session-for-use.ts), the default applies here.
   const seconds = /^\d{1,4}$/.test(env.MFA_TRAY_CODE_TIMEOUT ?? '') ? Number(env.MFA_TRAY_CODE_TIMEOUT) : 0;
-  return createEngine({ env, secretStore: cliSecretStore(env), ...(seconds >= 1 && seconds <= 3600 ? { codeCommandTimeoutMs: seconds * 1000 } : {}) });
+  const secretStore = longRunning ? longRunningSecretStore(longRunning.distDir, { prefix: keychainPrefix(env) }) : cliSecretStore(env);
+  return createEngine({ env, secretStore, ...(seconds >= 1 && seconds <= 3600 ? { codeCommandTimeoutMs: seconds * 1000 } : {}) });
 }

@@ -29,8 +29,11 @@ function quietOnClosedPipe(): void {
   }
 }
 
-/** Runs the command line `argv` (without node and the script); the exit status. */
-async function run(argv: readonly string[], handoff: FastPathHandoff | undefined): Promise<number> {
+/**
+ * Runs the command line `argv` (without node and the script); the exit status. `distDir`: where the
+ * app's bundles are (the keychain helper is one of them).
+ */
+async function run(argv: readonly string[], handoff: FastPathHandoff | undefined, distDir: string | undefined): Promise<number> {
   let cachedLookup: CachedLookup | undefined;
   if (handoff) {
     const lookup = handoff.lookup.catch((error: unknown) => Promise.reject(adoptError(error)));
@@ -46,19 +49,21 @@ async function run(argv: readonly string[], handoff: FastPathHandoff | undefined
     }
   }
   const [{ CliContext }, { run: runCommand }] = await Promise.all([import('./context'), import('./run')]);
-  return runCommand([...argv], new CliContext(process.env, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, cachedLookup));
+  return runCommand([...argv], new CliContext(process.env, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, cachedLookup, distDir));
 }
 
 /** `mfa-tray <args>` under Node (bin/mfa-tray.js), after its fast path, if it had one to hand over. */
-export async function runFromLauncher(argv: readonly string[], handoff?: FastPathHandoff): Promise<void> {
+export async function runFromLauncher(argv: readonly string[], handoff?: FastPathHandoff, distDir?: string): Promise<void> {
   quietOnClosedPipe();
-  process.exitCode = await run(argv, handoff);
+  process.exitCode = await run(argv, handoff, distDir);
 }
 
 /** The packaged app started in command mode (`--mfa-tray-command -- <args>`). */
 export async function runCommandMode(processArgv: readonly string[]): Promise<void> {
   quietOnClosedPipe();
-  process.exitCode = await run(commandModeArgs(processArgv) ?? [], undefined);
+  // No bundles' folder: Node's fork would start this app again (its binary cannot run as Node), so
+  // `watch` here keeps keytar in its own process (context.ts).
+  process.exitCode = await run(commandModeArgs(processArgv) ?? [], undefined, undefined);
   // The app's process does not end when nothing is left to do (Electron keeps running): end it,
   // once what was written has left.
   await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))));

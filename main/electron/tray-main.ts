@@ -7,14 +7,15 @@
  * nothing awaits `app.whenReady()` at the top level (that would hang the app; see
  * https://github.com/electron/electron/pull/41369).
  */
-import { app, clipboard, dialog, ipcMain, powerMonitor, protocol, session } from 'electron';
+import { app, clipboard, dialog, ipcMain, powerMonitor, protocol, session, utilityProcess } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMfaTrayError } from '../common/errors';
-import { createEngine, PRODUCT_NAME, type Engine } from '../engine';
+import { createEngine, longRunningSecretStore, PRODUCT_NAME, type Engine } from '../engine';
 import { prepareApp } from './app-lifecycle';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppFile } from './app-protocol';
 import { createElectronTray, electronNotifications, electronWindowOpener, guardTargetOf } from './electron-adapters';
+import { utilityProcessHelper } from './keychain-helper-process';
 import { TrayApp } from './tray-app';
 import { hardenSession, hardenWebContents } from './window-factory';
 
@@ -27,7 +28,8 @@ const engine = createEngineOrExit();
 /** The engine; or, when the environment leaves it no config folder (a relative MFA_TRAY_CONFIG_DIR), the reason in a box and exit 2. */
 function createEngineOrExit(): Engine {
   try {
-    return createEngine();
+    // It runs for days: its keychain calls are made where they cannot keep memory in it.
+    return createEngine({ secretStore: longRunningSecretStore(distDir, { start: utilityProcessHelper(app, utilityProcess) }) });
   } catch (error) {
     if (!isMfaTrayError(error)) throw error;
     // Before 'ready' this is a dialog on macOS and Windows, a line on stderr on Linux (Electron's docs).

@@ -29,6 +29,7 @@ export type { CodeInput } from './sessions/session-service';
 export type { AskForCode, CodeSource, KeeperNotice, RefreshInput, RefreshPlan, ShownPlan, UnknownPlan } from './sessions/keeper';
 export type { StepWaitListener } from './codes/totp';
 export { PRODUCT_NAME } from './files/paths';
+export { longRunningSecretStore, type HelperMessage, type StartHelper } from './keychain/keychain-helper';
 export { makeFolders } from './files/make-folders';
 export { fileError } from './files/file-errors';
 export type { RoleProfileConfig } from './files/aws-config';

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -38,6 +38,22 @@ function credentials(): string {
 }
 
 const LINE = /^\d\d:\d\d:\d\d \S/;
+
+/** The processes whose parent is `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        // "pid (comm) state ppid …": the command name may hold spaces, so read after its ')'.
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false; // ended meanwhile
+      }
+    })
+    .map(Number);
+}
 
 describe('watch keeps sessions fresh', () => {
   test('refreshes a TOTP profile before expiry, reports the others, one line per event; exits 0 on SIGTERM', async () => {
@@ -91,6 +107,28 @@ describe('watch keeps sessions fresh', () => {
       .filter((call) => call.startsWith('findCredentials'));
     const service = (kind: string): string => `findCredentials ${cli.sandbox.keychain.prefix}: ${kind}`;
     assert.deepEqual(listings.sort(), [service('session'), service('totp-secret')], listings.join(', '));
+  });
+
+  // Seen (benchmark rows 4 and 4b): on Linux every keychain read keeps memory in the process that
+  // made it, for good (libsecret's lookup, keytar's listing), and watch grew as long as it ran.
+  test('makes its keychain calls in a helper that ends when idle: keytar and libsecret never load into watch', async () => {
+    await withTotp('dev');
+    await cli.sandbox.seedSession('dev', fakeSession(Date.now() + LEAD_MS + 4000));
+    const w = watch();
+    const pid = Number((await w.waitFor(/watching 1 profile \(process (\d+)\)/))[1]);
+    await w.waitFor(/dev: refreshed unattended/, { timeoutMs: 30_000 });
+    const issued = cli.sts.sessions.at(-1);
+    assert.equal((await cli.sandbox.secrets.getSession('dev'))?.accessKeyId, issued?.accessKeyId, 'the refresh read and wrote the keychain');
+    const mapped = readFileSync(`/proc/${pid}/maps`, 'utf8')
+      .split('\n')
+      .filter((line) => /libsecret|keytar\.node/.test(line));
+    assert.deepEqual(mapped, [], 'neither is mapped into watch');
+    // Idle, the helper ends (HELPER_IDLE_MS), and watch goes on without it.
+    const deadline = Date.now() + 15_000;
+    while (childrenOf(pid).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(childrenOf(pid), [], 'no helper left once idle');
+    assert.deepEqual(await w.stop('SIGTERM'), { status: 0, signal: null });
+    assert.equal(w.stderr, '');
   });
 
   test('a TOTP profile without a session is refreshed at start; SIGINT stops it too', async () => {

@@ -62,9 +62,13 @@ describe('fuses', () => {
 describe('what the package holds', () => {
   test("app.asar holds the bundles, the tray icons and keytar's runtime only: no node_modules", () => {
     const files = asar.listPackage(asarFile, {}).map((entry) => entry.replaceAll('\\', '/'));
+    // The tray app's keychain calls run in it on Linux (main/electron/keychain-helper-process.ts).
+    assert.ok(files.includes('/dist/keychain-helper.cjs'), 'the keychain helper is packed');
     const outside = files.filter(
       (file) =>
-        !/^\/(package\.json|dist|dist\/(main\.mjs|preload\.cjs|chunks|chunks\/.*|renderer|renderer\/.*|native|native\/keytar(\/.*)?)|tray(\/.*)?)$/.test(file),
+        !/^\/(package\.json|dist|dist\/(main\.mjs|preload\.cjs|keychain-helper\.cjs|chunks|chunks\/.*|renderer|renderer\/.*|native|native\/keytar(\/.*)?)|tray(\/.*)?)$/.test(
+          file,
+        ),
     );
     assert.deepEqual(outside, []);
     assert.ok(files.includes('/dist/native/keytar/build/Release/keytar.node'));

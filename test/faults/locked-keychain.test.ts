@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { secretServiceLockProbe } from '../../main/engine/keychain/secret-service-lock';
-import { cliBin, ensureCliBuilt } from '../support/cli';
+import { cliBin, cliDist, ensureCliBuilt } from '../support/cli';
 import { sandboxFiles, startPrivateKeyring, type PrivateKeyring, type SandboxFiles } from '../support/fault-keyring';
 import { keytarCallPreload, uniqueServicePrefix } from '../support/keyring';
 import { useStsServer, type StsUser } from '../support/sts-server';
@@ -258,6 +258,39 @@ describe('a locked keychain', () => {
     assert.equal(status, 0);
     // An entry that does not exist is still absent: its attributes are searchable while locked.
     assert.deepEqual(JSON.parse(stdout), { get: 'keychain-locked', getAll: 'keychain-locked', delete: 'keychain-locked', absent: 'undefined' });
+  });
+
+  // Seen: keytar's listing of a locked entry ends the process that makes it (SIGSEGV). The lock
+  // check keeps it from being made; were it made anyway, through the helper of `watch` and the tray
+  // app (keychain-helper.ts) it ends only the helper.
+  test('the keychain port through the helper: locked entries are keychain-locked; the crash the lock check avoids ends only the helper', async () => {
+    const script = `
+      import { KeytarSecretStore } from ${JSON.stringify(join(import.meta.dirname, '../../main/engine/keychain/keytar-secret-store.ts'))};
+      import { keychainHelper } from ${JSON.stringify(join(import.meta.dirname, '../../main/engine/keychain/keychain-helper.ts'))};
+      const helper = keychainHelper(${JSON.stringify(join(cliDist(), 'keychain-helper.cjs'))});
+      const store = new KeytarSecretStore(${JSON.stringify(prefix)}, { loadBackend: helper.load });
+      const unchecked = new KeytarSecretStore(${JSON.stringify(prefix)}, { loadBackend: helper.load, lockProbe: async () => 'unknown' });
+      const out = {};
+      for (const [name, op] of [['get', () => store.get('long-lived-key', 'work')], ['getAll', () => store.getAll('session')], ['delete', () => store.delete('totp-secret', 'work')], ['unchecked getAll', () => unchecked.getAll('session')], ['absent', () => store.get('long-lived-key', 'nobody')]]) {
+        try { const v = await op(); out[name] = v === undefined ? 'undefined' : typeof v; } catch (e) { out[name] = e.code + (/SIGSEGV/.test(e.message) ? ' (SIGSEGV)' : ''); }
+      }
+      console.log(JSON.stringify(out));`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...keyring.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (s, g) => resolve([s, g])));
+    assert.equal(signal, null, 'no crash');
+    assert.equal(status, 0);
+    assert.deepEqual(JSON.parse(stdout), {
+      get: 'keychain-locked',
+      getAll: 'keychain-locked',
+      delete: 'keychain-locked',
+      'unchecked getAll': 'keychain-unavailable (SIGSEGV)',
+      absent: 'undefined',
+    });
   });
 
   test('unlocked again: everything is where it was, and the next refresh works', async () => {

@@ -59,7 +59,8 @@ Options:
   positionals: { min: 0, max: 0, name: '' },
 
   async run(ctx) {
-    const engine = ctx.engine();
+    // It runs for days: its keychain calls are made where they cannot keep memory in it.
+    const engine = ctx.engine({ longRunning: true });
     // Fail on an unusable settings file or keychain before anything else (and say what is watched:
     // read once, every keychain read keeps some memory for good).
     const statuses = await engine.status();

@@ -21,6 +21,11 @@ export interface KeytarBackend {
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
   findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
+  /**
+   * Gives up on the call that has just timed out, where that can be done (keytar in a helper process
+   * is stopped: keychain-helper.ts); keytar in this process has no way to.
+   */
+  abandon?(): void;
 }
 
 /** Options for {@link KeytarSecretStore}. */
@@ -228,7 +233,11 @@ export class KeytarSecretStore implements SecretStore {
         // keytar validates its arguments synchronously.
         throw backendError(error, this.#platform, doing, what, value);
       }
-      return withTimeout(started, this.#timeoutMs, () => timeoutError(this.#timeoutMs, this.#platform, doing, what)).catch((error: unknown) => {
+      return withTimeout(started, this.#timeoutMs, () => {
+        // After the timeout has won the race: abandoning fails the call itself too.
+        if (backend.abandon) setImmediate(() => backend.abandon?.());
+        return timeoutError(this.#timeoutMs, this.#platform, doing, what);
+      }).catch((error: unknown) => {
         if (error instanceof MfaTrayError) throw error;
         throw backendError(error, this.#platform, doing, what, value);
       });
@@ -259,7 +268,7 @@ function checkProfile(profile: string): void {
 }
 
 /** Imports keytar, accepting both shapes Node and bundlers give a CommonJS module. */
-async function loadKeytar(): Promise<KeytarBackend> {
+export async function loadKeytar(): Promise<KeytarBackend> {
   const module = (await import('keytar')) as unknown as Partial<KeytarBackend> & { default?: Partial<KeytarBackend> };
   // Node's ESM loader puts a CommonJS module's exports on `default` (and only some of them as named
   // exports); a bundler may give the exports themselves.

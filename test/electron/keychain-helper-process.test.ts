@@ -1,0 +1,91 @@
+/**
+ * The tray app's keychain helper as an Electron utility process (main/electron/keychain-helper-process.ts).
+ * Electron cannot start here, so `utilityProcess` is stood in for at the Electron boundary: Node's
+ * `fork` of the real built helper, with Electron's `process.parentPort` given to it (and Node's
+ * `process.send` taken away) by a preload, as a utility process has them. The keychain behind it is
+ * the real gnome-keyring of the test session.
+ */
+import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { utilityProcess } from 'electron';
+import { HELPER_FILE, keychainHelper } from '../../main/engine/keychain/keychain-helper';
+import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
+import { utilityProcessHelper } from '../../main/electron/keychain-helper-process';
+import { cliDist, ensureCliBuilt } from '../support/cli';
+import { uniqueServicePrefix } from '../support/keyring';
+
+let dir: string;
+const prefix = uniqueServicePrefix('utility');
+
+before(async () => {
+  await ensureCliBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'mfa-tray-utility-'));
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `utilityProcess.fork` as Electron gives it, over Node's fork; `forks` lists what it was asked. */
+function standInUtilityProcess(): { readonly utility: Pick<typeof utilityProcess, 'fork'>; readonly forks: { script: string; options: unknown }[] } {
+  const preload = join(dir, 'parent-port.cjs');
+  writeFileSync(
+    preload,
+    `const send = process.send.bind(process);
+const listeners = [];
+process.on('message', (data) => { for (const listener of listeners) listener({ data }); });
+process.parentPort = { on(event, listener) { if (event === 'message') listeners.push(listener); }, postMessage: (message) => send(message) };
+delete process.send;
+`,
+  );
+  const forks: { script: string; options: unknown }[] = [];
+  const utility = {
+    fork(script: string, args: string[] = [], options: unknown = {}) {
+      forks.push({ script, options });
+      const child = fork(script, args, { execArgv: ['--require', preload], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+      const emitter = new EventEmitter();
+      child.on('message', (message) => emitter.emit('message', message));
+      child.on('exit', (code) => emitter.emit('exit', code ?? 1));
+      return Object.assign(emitter, {
+        get pid() {
+          return child.pid;
+        },
+        postMessage: (message: unknown) => child.send(message as object),
+        kill: () => child.kill(),
+      });
+    },
+  } as unknown as Pick<typeof utilityProcess, 'fork'>;
+  return { utility, forks };
+}
+
+test('the helper as a utility process: started once the app is ready, over parentPort, ended when idle', async () => {
+  const { utility, forks } = standInUtilityProcess();
+  let ready: () => void = () => undefined;
+  const whenReady = new Promise<void>((resolve) => (ready = resolve));
+  const script = join(dir, 'helper.cjs');
+  symlinkSync(join(cliDist(), HELPER_FILE), script);
+  const helper = keychainHelper(script, { start: utilityProcessHelper({ whenReady: () => whenReady }, utility), idleMs: 300 });
+  const store = new KeytarSecretStore(prefix, { loadBackend: helper.load });
+
+  const written = store.set('session', 'tray', 'a-session-through-parent-port');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(forks.length, 0, 'nothing started before the app is ready');
+  ready();
+  await written;
+  assert.deepEqual(forks, [{ script, options: { stdio: 'ignore', serviceName: 'MFA Tray keychain helper' } }]);
+  assert.equal(await store.get('session', 'tray'), 'a-session-through-parent-port');
+  assert.deepEqual([...(await store.getAll('session'))], [['tray', 'a-session-through-parent-port']]);
+  const pid = helper.pid as number;
+
+  const end = Date.now() + 10_000;
+  while (helper.pid !== undefined && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 25));
+  assert.equal(helper.pid, undefined, 'let go when idle');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.throws(() => process.kill(pid, 0), 'and ended');
+  assert.equal(await store.delete('session', 'tray'), true);
+  assert.equal(forks.length, 2, 'the next call started another');
+  assert.equal(await store.get('session', 'tray'), undefined);
+});
