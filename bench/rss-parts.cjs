@@ -38,10 +38,13 @@ function rssParts() {
   return { node, libraries, jsHeap, otherNative: anonymous - jsHeap };
 }
 
-/** @returns {number} bytes: the RSS of this process's children (its keychain helper), 0 off Linux */
+/**
+ * @returns {number} bytes: the RSS of this process's keychain helper (a child running
+ * keychain-helper.cjs; not the lock probe's dbus-send), 0 when there is none or off Linux
+ */
 function childrenRss() {
   let total = 0;
-  let names = [];
+  let names;
   try {
     names = readdirSync('/proc');
   } catch {
@@ -52,6 +55,7 @@ function childrenRss() {
     try {
       const status = readFileSync(`/proc/${name}/status`, 'utf8');
       if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== process.pid) continue;
+      if (!readFileSync(`/proc/${name}/cmdline`, 'latin1').includes('keychain-helper')) continue;
       total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
     } catch {
       // ended meanwhile

@@ -15,6 +15,8 @@ export function utilityProcessHelper(app: Pick<App, 'whenReady'>, utility: Pick<
     const child = utility.fork(script, [], { stdio: 'ignore', serviceName: 'MFA Tray keychain helper' });
     child.on('message', (message: HelperMessage) => events.message(message));
     child.on('exit', (code) => events.exit(`ended with exit code ${code}`));
+    // A fatal error in it (V8's) is followed by 'exit'; unheard, the event would throw in the app.
+    child.on('error', () => undefined);
     let ended = false;
     const end = (): void => {
       if (ended) return;

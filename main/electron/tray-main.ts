@@ -8,10 +8,10 @@
  * https://github.com/electron/electron/pull/41369).
  */
 import { app, clipboard, dialog, ipcMain, powerMonitor, protocol, session, utilityProcess } from 'electron';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { isMfaTrayError } from '../common/errors';
 import { createEngine, longRunningSecretStore, PRODUCT_NAME, type Engine } from '../engine';
+import { appFiles } from './app-files';
 import { prepareApp } from './app-lifecycle';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppFile } from './app-protocol';
 import { createElectronTray, electronNotifications, electronWindowOpener, guardTargetOf } from './electron-adapters';
@@ -19,8 +19,8 @@ import { utilityProcessHelper } from './keychain-helper-process';
 import { TrayApp } from './tray-app';
 import { hardenSession, hardenWebContents } from './window-factory';
 
-/** app/dist/, where this bundle, the preload and the windows' files are. */
-const distDir = dirname(fileURLToPath(import.meta.url));
+/** The app's files: not from this module's own URL (it is a chunk, in dist/chunks/). */
+const files = appFiles(app.getAppPath());
 const log = (message: string) => console.log(`[mfa-tray] ${message}`);
 
 const engine = createEngineOrExit();
@@ -29,7 +29,7 @@ const engine = createEngineOrExit();
 function createEngineOrExit(): Engine {
   try {
     // It runs for days: its keychain calls are made where they cannot keep memory in it.
-    return createEngine({ secretStore: longRunningSecretStore(distDir, { start: utilityProcessHelper(app, utilityProcess) }) });
+    return createEngine({ secretStore: longRunningSecretStore(files.dist, { start: utilityProcessHelper(app, utilityProcess) }) });
   } catch (error) {
     if (!isMfaTrayError(error)) throw error;
     // Before 'ready' this is a dialog on macOS and Windows, a line on stderr on Linux (Electron's docs).
@@ -48,10 +48,10 @@ if (prepareApp(app, { platform: process.platform, configDir: engine.configDir })
     .whenReady()
     .then(async () => {
       hardenSession(session.defaultSession);
-      protocol.handle(APP_SCHEME, (request) => serveAppFile(request.url, join(distDir, 'renderer'), request.method));
+      protocol.handle(APP_SCHEME, (request) => serveAppFile(request.url, files.renderer, request.method));
       app.setAboutPanelOptions({ applicationName: PRODUCT_NAME, applicationVersion: app.getVersion() });
 
-      const { tray, port } = createElectronTray({ trayDir: join(app.getAppPath(), 'tray'), platform: process.platform });
+      const { tray, port } = createElectronTray({ trayDir: files.tray, platform: process.platform });
       const trayApp = await TrayApp.start({
         engine,
         platform: process.platform,
@@ -64,7 +64,7 @@ if (prepareApp(app, { platform: process.platform, configDir: engine.configDir })
           tray: port,
           notifications: electronNotifications,
           clipboard,
-          windows: electronWindowOpener({ app, preload: join(distDir, 'preload.cjs'), devTools: !app.isPackaged, platform: process.platform }),
+          windows: electronWindowOpener({ app, preload: files.preload, devTools: !app.isPackaged, platform: process.platform }),
           ipcMain,
           loginItems: app,
           powerMonitor,

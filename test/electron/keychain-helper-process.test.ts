@@ -30,7 +30,10 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `utilityProcess.fork` as Electron gives it, over Node's fork; `forks` lists what it was asked. */
-function standInUtilityProcess(): { readonly utility: Pick<typeof utilityProcess, 'fork'>; readonly forks: { script: string; options: unknown }[] } {
+function standInUtilityProcess(): {
+  readonly utility: Pick<typeof utilityProcess, 'fork'>;
+  readonly forks: { script: string; options: unknown; emitter: EventEmitter }[];
+} {
   const preload = join(dir, 'parent-port.cjs');
   writeFileSync(
     preload,
@@ -41,12 +44,12 @@ process.parentPort = { on(event, listener) { if (event === 'message') listeners.
 delete process.send;
 `,
   );
-  const forks: { script: string; options: unknown }[] = [];
+  const forks: { script: string; options: unknown; emitter: EventEmitter }[] = [];
   const utility = {
     fork(script: string, args: string[] = [], options: unknown = {}) {
-      forks.push({ script, options });
       const child = fork(script, args, { execArgv: ['--require', preload], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
       const emitter = new EventEmitter();
+      forks.push({ script, options, emitter });
       child.on('message', (message) => emitter.emit('message', message));
       child.on('exit', (code) => emitter.emit('exit', code ?? 1));
       return Object.assign(emitter, {
@@ -75,7 +78,12 @@ test('the helper as a utility process: started once the app is ready, over paren
   assert.equal(forks.length, 0, 'nothing started before the app is ready');
   ready();
   await written;
-  assert.deepEqual(forks, [{ script, options: { stdio: 'ignore', serviceName: 'MFA Tray keychain helper' } }]);
+  assert.deepEqual(
+    forks.map(({ script: path, options }) => ({ path, options })),
+    [{ path: script, options: { stdio: 'ignore', serviceName: 'MFA Tray keychain helper' } }],
+  );
+  // Electron reports a fatal error in it as 'error' (then 'exit'): heard, so that it cannot throw in the app.
+  assert.doesNotThrow(() => forks[0]?.emitter.emit('error', 'FatalError', 'here', ''));
   assert.equal(await store.get('session', 'tray'), 'a-session-through-parent-port');
   assert.deepEqual([...(await store.getAll('session'))], [['tray', 'a-session-through-parent-port']]);
   const pid = helper.pid as number;

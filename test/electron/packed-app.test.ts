@@ -6,12 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { appFiles } from '../../main/electron/app-files';
+import { HELPER_FILE } from '../../main/engine/keychain/keychain-helper';
 import { createCliSandbox, ensureCliBuilt, fakeSession, ROOT, type CliSandbox } from '../support/cli';
 import { makeStandinElectron } from '../support/electron-standin';
 import { startStsServer, type StsServer } from '../support/sts-server';
@@ -60,6 +62,21 @@ describe('fuses', () => {
 });
 
 describe('what the package holds', () => {
+  // Seen: the tray app looked for its windows' pages, their preload and the keychain helper beside
+  // its own code, which is a chunk in dist/chunks/: none of them is there.
+  test('the files the tray app looks for are where the package and the checkout hold them', () => {
+    const files = new Set(asar.listPackage(asarFile, {}).map((entry) => entry.replaceAll('\\', '/')));
+    const packed = appFiles('/');
+    for (const path of [packed.renderer, join(packed.renderer, 'profiles.html'), packed.preload, join(packed.dist, HELPER_FILE), packed.tray]) {
+      assert.ok(files.has(path), `app.asar holds ${path}`);
+    }
+    // `npm start` runs the app from app/ (the checkout's build: ensureCliBuilt above).
+    const checkout = appFiles(join(ROOT, 'app'));
+    for (const path of [join(checkout.renderer, 'profiles.html'), checkout.preload, join(checkout.dist, HELPER_FILE), checkout.tray]) {
+      assert.ok(existsSync(path), `the checkout has ${path}`);
+    }
+  });
+
   test("app.asar holds the bundles, the tray icons and keytar's runtime only: no node_modules", () => {
     const files = asar.listPackage(asarFile, {}).map((entry) => entry.replaceAll('\\', '/'));
     // The tray app's keychain calls run in it on Linux (main/electron/keychain-helper-process.ts).

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isMfaTrayError, type MfaTrayError } from '../../main/common/errors';
-import { HELPER_FILE, keychainHelper } from '../../main/engine/keychain/keychain-helper';
+import { HELPER_FILE, forkHelper, keychainHelper, type StartHelper } from '../../main/engine/keychain/keychain-helper';
 import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
 import { cliDist, ensureCliBuilt } from '../support/cli';
 import { uniqueServicePrefix } from '../support/keyring';
@@ -40,11 +40,15 @@ after(async () => {
  * A store over a helper of its own (one helper per script path in a process: each test links the
  * built helper under a name of its own, so that its options hold).
  */
-function storeWith(options: { idleMs?: number; timeoutMs?: number; script?: string; maxCalls?: number } = {}) {
+function storeWith(options: { idleMs?: number; timeoutMs?: number; script?: string; maxCalls?: number; abandonedMs?: number } = {}) {
   serial += 1;
   const script = options.script ?? join(dir, `helper-${serial}.cjs`);
   if (options.script === undefined) symlinkSync(join(cliDist(), HELPER_FILE), script);
-  const helper = keychainHelper(script, { idleMs: options.idleMs ?? 60_000, ...(options.maxCalls ? { maxCalls: options.maxCalls } : {}) });
+  const helper = keychainHelper(script, {
+    idleMs: options.idleMs ?? 60_000,
+    ...(options.maxCalls ? { maxCalls: options.maxCalls } : {}),
+    ...(options.abandonedMs ? { abandonedMs: options.abandonedMs } : {}),
+  });
   const store = new KeytarSecretStore(prefix, { loadBackend: helper.load, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   return { store, helper };
 }
@@ -108,18 +112,36 @@ describe('the keychain helper', () => {
     assert.notEqual(helper.pid, first);
   });
 
-  test('a helper that stops answering (SIGSTOP): keychain-timeout, it is killed, and the next call works', async () => {
-    const { store, helper } = storeWith({ timeoutMs: 1500 });
+  test('a helper that stops answering (SIGSTOP): keychain-timeout; the next call, queued behind it, gets a new helper', async () => {
+    const { store, helper } = storeWith({ timeoutMs: 1500, abandonedMs: 2000 });
     await store.set('session', 'slow', 'a-value');
     const stuck = helper.pid as number;
     process.kill(stuck, 'SIGSTOP');
-    const error = await failure(store.get('session', 'slow'));
+    // Two calls at once, as status makes them: the second waits in the queue behind the first.
+    const [first, second] = await Promise.allSettled([store.get('session', 'slow'), store.get('session', 'slow')]);
+    assert.equal(first.status, 'rejected');
+    const error = first.reason as MfaTrayError;
     assert.equal(error.code, 'keychain-timeout');
     assert.match(error.message, /did not answer within 2 s \(to read the cached session of profile "slow"\)/);
+    assert.deepEqual(second, { status: 'fulfilled', value: 'a-value' }, 'not sent to the stuck helper');
+    assert.notEqual(helper.pid, stuck);
+    // Left to its call for a while (an unlock prompt would close with it), then killed.
+    assert.ok(alive(stuck), 'not killed at once');
     await until('the stuck helper was killed', () => !alive(stuck));
     assert.equal(await store.get('session', 'slow'), 'a-value');
-    assert.notEqual(helper.pid, stuck);
     await store.delete('session', 'slow');
+  });
+
+  test('a helper given up on is let go once its call ends', async () => {
+    const { store, helper } = storeWith({ timeoutMs: 1500, abandonedMs: 60_000 });
+    await store.set('session', 'late', 'late-value');
+    const late = helper.pid as number;
+    process.kill(late, 'SIGSTOP');
+    assert.equal((await failure(store.get('session', 'late'))).code, 'keychain-timeout');
+    process.kill(late, 'SIGCONT'); // its call ends now
+    await until('it was let go', () => !alive(late));
+    assert.equal(await store.get('session', 'late'), 'late-value');
+    await store.delete('session', 'late');
   });
 
   test('a helper killed while a call waits on it: that call fails in one line, nothing else does', async () => {
@@ -132,13 +154,56 @@ describe('the keychain helper', () => {
     process.kill(pid, 'SIGKILL'); // ...and it dies
     const error = await waiting;
     assert.equal(error.code, 'keychain-unavailable');
-    assert.match(
+    assert.equal(
       error.message,
-      /^Cannot read the cached session of profile "killed" in the keychain: .*the keychain helper was stopped by SIGKILL before it answered/,
+      'Cannot read the cached session of profile "killed": the keychain helper was stopped by SIGKILL before it answered (the process that makes MFA Tray\'s keychain calls; the next call starts another). Try again.',
     );
-    assert.doesNotMatch(error.message, /another-value|\n/);
     assert.equal(await store.get('session', 'killed'), 'another-value');
     await store.delete('session', 'killed');
+  });
+
+  // Seen: Ctrl-C in watch's terminal went to the helper too, and the keychain write watch was
+  // letting finish failed.
+  test("Ctrl-C is not the helper's: a process group of its own, and it ignores SIGINT", async () => {
+    const { store, helper } = storeWith();
+    await store.set('session', 'ctrl-c', 'ctrl-c-value');
+    const pid = helper.pid as number;
+    const group = (p: number | string): string => {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2] as string;
+    };
+    assert.notEqual(group(pid), group('self'));
+    process.kill(pid, 'SIGINT');
+    assert.equal(await store.get('session', 'ctrl-c'), 'ctrl-c-value');
+    assert.equal(helper.pid, pid, 'the same helper');
+    await store.delete('session', 'ctrl-c');
+  });
+
+  test('a helper that does not start in time: keychain-timeout in one line; one that starts late is not used', async () => {
+    const script = join(dir, 'late-start.cjs');
+    symlinkSync(join(cliDist(), HELPER_FILE), script);
+    let startedLate: number | undefined;
+    let starts = 0;
+    const slowFirst: StartHelper = async (path, events) => {
+      starts += 1;
+      if (starts === 1) await new Promise((resolve) => setTimeout(resolve, 1500)); // a busy machine
+      const started = await forkHelper(path, events);
+      if (starts === 1) startedLate = started.pid;
+      return started;
+    };
+    const helper = keychainHelper(script, { start: slowFirst, startMs: 1000, idleMs: 60_000 });
+    const store = new KeytarSecretStore(prefix, { loadBackend: helper.load });
+    const error = await failure(store.get('session', 'nobody'));
+    assert.equal(error.code, 'keychain-timeout');
+    assert.match(
+      error.message,
+      /^Cannot read the cached session of profile "nobody": the keychain helper \(the process that makes MFA Tray's keychain calls\) did not start within 1 s; the computer may be very busy\. Try again\.$/,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.ok(startedLate !== undefined, 'the late one did start');
+    await until('the late one was killed', () => !alive(startedLate as number));
+    assert.equal(await store.get('session', 'nobody'), undefined, 'the next call starts another');
+    assert.equal(starts, 2);
   });
 
   test('a helper file that is missing: keychain-unavailable, said to be a broken install, in one line', async () => {

@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     return;
   }
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C in a terminal is for the process it started: that one lets a call in progress finish.
+  process.on('SIGINT', () => undefined);
   let keytar: KeytarBackend;
   try {
     keytar = await loadKeytar();

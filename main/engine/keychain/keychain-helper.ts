@@ -10,17 +10,19 @@
  * never loads keytar, libsecret or GLib at all. A crash in the native code ends the helper, not
  * the app: the call fails with a plain keychain error and the next call starts a new helper.
  *
- * The calls are keytar's own four: {@link KeytarSecretStore} keeps its queue, its timeouts (a call
- * that timed out is abandoned, and so is its helper: killed, where keytar in-process could not be
- * stopped), its lock checks and its messages. Secrets cross only the IPC channel Node's `fork`
- * opens (a socket pair): never argv, a file or the helper's output, which is ignored.
+ * The calls are keytar's own four: {@link KeytarSecretStore} keeps its queue, its timeouts, its lock
+ * checks and its messages. A call that timed out is abandoned, and so is its helper: the next call
+ * starts another, and the abandoned one is let go when its call ends (it may be waiting on an
+ * unlock prompt the user is answering), or killed after {@link HELPER_ABANDONED_MS}; keytar
+ * in-process could never be stopped at all. Secrets cross only the IPC channel Node's `fork` (or
+ * Electron's utility process) opens: never argv, a file or the helper's output, which is ignored.
  *
  * Written here rather than taken from a worker-pool package: a pool keeps its workers, and the
  * point is a process that ends.
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { DEFAULT_SERVICE_PREFIX, KeytarSecretStore, type KeytarBackend } from './keytar-secret-store';
+import { BackendGone, BackendStartTimeout, DEFAULT_SERVICE_PREFIX, KeytarSecretStore, type KeytarBackend } from './keytar-secret-store';
 
 /** How long the helper stays after its last answer: a refresh's reads and write come within this. */
 export const HELPER_IDLE_MS = 3_000;
@@ -30,6 +32,12 @@ export const HELPER_IDLE_MS = 3_000;
  * (what each read leaves behind stays bounded).
  */
 export const HELPER_MAX_CALLS = 500;
+
+/**
+ * How long a helper whose call timed out may go on with it before it is killed. Not at once: the
+ * call may be waiting on an unlock prompt the user is typing into, which would close with it.
+ */
+export const HELPER_ABANDONED_MS = 120_000;
 
 /** How long the helper may take to start and load keytar (Electron as Node on a busy machine). */
 export const HELPER_START_MS = 15_000;
@@ -91,6 +99,7 @@ export interface KeychainHelperOptions {
   readonly idleMs?: number;
   readonly startMs?: number;
   readonly maxCalls?: number;
+  readonly abandonedMs?: number;
 }
 
 /**
@@ -104,7 +113,10 @@ class KeychainHelper {
   readonly #idleMs: number;
   readonly #startMs: number;
   readonly #maxCalls: number;
+  readonly #abandonedMs: number;
   #child: HelperProcess | undefined;
+  /** Helpers whose call timed out, each let go once it answers, or killed at its timer. */
+  readonly #abandoned = new Map<HelperProcess, ReturnType<typeof setTimeout>>();
   /** Calls sent to the running helper. */
   #calls = 0;
   #ready: Promise<KeytarBackend> | undefined;
@@ -118,6 +130,7 @@ class KeychainHelper {
     this.#idleMs = options.idleMs ?? HELPER_IDLE_MS;
     this.#startMs = options.startMs ?? HELPER_START_MS;
     this.#maxCalls = options.maxCalls ?? HELPER_MAX_CALLS;
+    this.#abandonedMs = options.abandonedMs ?? HELPER_ABANDONED_MS;
   }
 
   /** The running helper's backend, started first when there is none. */
@@ -140,12 +153,20 @@ class KeychainHelper {
     });
     let child: HelperProcess | undefined;
     let started = false;
+    let timedOut = false;
     const timer = setTimeout(() => {
-      onFailure?.(new Error(`the keychain helper (${this.#script}) did not start within ${Math.round(this.#startMs / 1000)} s`));
+      timedOut = true;
+      onFailure?.(new BackendStartTimeout(`the keychain helper (${this.#script}) did not start`, this.#startMs));
       if (child) this.#end(child, true);
+      else if (this.#ready === ready) this.#ready = undefined; // the next call starts another
     }, this.#startMs);
     const events: HelperEvents = {
       message: (message) => {
+        if (child && this.#abandoned.has(child)) {
+          // Its call, given up on, has ended: it may go.
+          if (message.kind === 'answer') this.#letGo(child);
+          return;
+        }
         if (!child || child !== this.#child) return;
         if (message.kind === 'ready') {
           started = true;
@@ -163,11 +184,19 @@ class KeychainHelper {
       exit: (how) => {
         clearTimeout(timer);
         if (!started) onFailure?.(new Error(`the keychain helper (${this.#script}) ${how} before it could load keytar`));
-        if (child) this.#forget(child, how);
+        if (child) {
+          clearTimeout(this.#abandoned.get(child));
+          this.#abandoned.delete(child);
+          this.#forget(child, how);
+        }
       },
     };
     this.#startHelper(this.#script, events).then(
       (process) => {
+        if (timedOut) {
+          process.kill(); // too late: the call that waited for it has failed, the next starts another
+          return;
+        }
         child = process;
         this.#child = process;
         this.#calls = 0;
@@ -177,7 +206,7 @@ class KeychainHelper {
       (error: unknown) => {
         clearTimeout(timer);
         onFailure?.(new Error(`the keychain helper could not be started: ${error instanceof Error ? error.message : String(error)}`));
-        this.#ready = undefined;
+        if (this.#ready === ready) this.#ready = undefined;
       },
     );
     return ready;
@@ -191,13 +220,14 @@ class KeychainHelper {
       setPassword: (service, account, password) => call('setPassword', [service, account, password]),
       deletePassword: (service, account) => call('deletePassword', [service, account]),
       findCredentials: (service) => call('findCredentials', [service]),
-      // A call the store gave up on cannot be taken back from keytar; the process that makes it can go.
-      abandon: () => this.#end(child, true),
+      // A call the store gave up on cannot be taken back from keytar: the helper making it is left to
+      // it, and the next call starts another.
+      abandon: () => this.#abandon(child),
     };
   }
 
   #call(child: HelperProcess, op: HelperOp, args: readonly string[]): Promise<unknown> {
-    if (child !== this.#child) return Promise.reject(new Error('the keychain helper has stopped'));
+    if (child !== this.#child) return Promise.reject(new BackendGone('the keychain helper has stopped'));
     clearTimeout(this.#idleTimer);
     child.hold(true);
     this.#calls += 1;
@@ -207,7 +237,12 @@ class KeychainHelper {
       try {
         child.send({ id, op, args });
       } catch (error) {
-        this.#settle(child, id, undefined, new Error(`the keychain helper could not be reached: ${error instanceof Error ? error.message : String(error)}`));
+        this.#settle(
+          child,
+          id,
+          undefined,
+          new BackendGone(`the keychain helper could not be reached: ${error instanceof Error ? error.message : String(error)}`),
+        );
       }
     });
   }
@@ -236,6 +271,26 @@ class KeychainHelper {
     this.#idleTimer.unref();
   }
 
+  /**
+   * The store gave up on `child`'s call (it timed out): the next call starts another helper, and
+   * this one is let go once its call ends, or killed after {@link HELPER_ABANDONED_MS}.
+   */
+  #abandon(child: HelperProcess): void {
+    if (child !== this.#child) return;
+    this.#forget(child, 'was given up on');
+    child.hold(false);
+    const timer = setTimeout(() => this.#letGo(child, true), this.#abandonedMs);
+    timer.unref();
+    this.#abandoned.set(child, timer);
+  }
+
+  #letGo(child: HelperProcess, kill = false): void {
+    clearTimeout(this.#abandoned.get(child));
+    this.#abandoned.delete(child);
+    if (kill) child.kill();
+    else child.release();
+  }
+
   /** Lets the helper go (`kill`: at once); the next call starts a new one. */
   #end(child: HelperProcess, kill: boolean): void {
     this.#forget(child, kill ? 'was stopped' : 'was let go');
@@ -251,20 +306,24 @@ class KeychainHelper {
     clearTimeout(this.#idleTimer);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    for (const p of pending) p.reject(new Error(`the keychain helper ${how} before it answered`));
+    for (const p of pending) p.reject(new BackendGone(`the keychain helper ${how} before it answered`));
   }
 }
 
 /** The helper under Node: `fork`, with an IPC channel whose closing ends it. */
-const forkHelper: StartHelper = async (script, events) => {
+export const forkHelper: StartHelper = async (script, events) => {
   // Loaded on the first call: the command's other paths never start a helper.
   const { fork } = await import('node:child_process');
   const child: ChildProcess = fork(script, [], {
-    // Not the parent's flags (a test's loader, --inspect): the helper is a plain script.
+    // Not the parent's flags (a test's loader, --inspect): the helper is a plain script. NODE_OPTIONS,
+    // which the user set for every Node process, still applies.
     execArgv: [],
     // Its output is never read: nothing it prints may carry a secret anywhere.
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     serialization: 'json',
+    // A process group of its own: Ctrl-C in watch's terminal goes to watch's group, and watch lets
+    // the call in progress finish; the helper ends when its channel closes.
+    detached: true,
   });
   child.on('message', (message: HelperMessage) => events.message(message));
   child.on('error', () => undefined); // a failed spawn or send also ends in 'exit' or a thrown send

@@ -28,6 +28,22 @@ export interface KeytarBackend {
   abandon?(): void;
 }
 
+/**
+ * A backend whose process (the keychain helper, keychain-helper.ts) ended or could not be reached:
+ * the call failed, and the next one starts another.
+ */
+export class BackendGone extends Error {}
+
+/** A backend loader whose process did not start within `ms` (a very busy computer). */
+export class BackendStartTimeout extends Error {
+  constructor(
+    message: string,
+    readonly ms: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Options for {@link KeytarSecretStore}. */
 export interface KeytarSecretStoreOptions {
   /** How long one keychain call may take before it fails with `keychain-timeout`. Default 10 s. */
@@ -224,6 +240,7 @@ export class KeytarSecretStore implements SecretStore {
       try {
         backend = await this.#load();
       } catch (error) {
+        if (error instanceof BackendStartTimeout) throw startTimeoutError(error.ms, doing, what);
         throw loadError(error, this.#platform);
       }
       let started: Promise<T>;
@@ -233,11 +250,14 @@ export class KeytarSecretStore implements SecretStore {
         // keytar validates its arguments synchronously.
         throw backendError(error, this.#platform, doing, what, value);
       }
-      return withTimeout(started, this.#timeoutMs, () => {
-        // After the timeout has won the race: abandoning fails the call itself too.
-        if (backend.abandon) setImmediate(() => backend.abandon?.());
-        return timeoutError(this.#timeoutMs, this.#platform, doing, what);
-      }).catch((error: unknown) => {
+      return withTimeout(
+        started,
+        this.#timeoutMs,
+        () => timeoutError(this.#timeoutMs, this.#platform, doing, what),
+        // At once, before the queue's next call can be handed the same backend; after the timeout's
+        // own rejection, so that the call's (abandoning fails it too) comes second.
+        () => backend.abandon?.(),
+      ).catch((error: unknown) => {
         if (error instanceof MfaTrayError) throw error;
         throw backendError(error, this.#platform, doing, what, value);
       });
@@ -302,11 +322,14 @@ function queueFor(load: () => Promise<KeytarBackend>): SerialQueue {
   return queue;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error, afterTimeout: () => void): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Not unref'd: a keychain call that never answers must end in an error, not in a silent exit.
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
+    timer = setTimeout(() => {
+      reject(onTimeout());
+      afterTimeout();
+    }, ms);
   });
   // race() also subscribes to `promise`, so a late failure of an abandoned call is never unhandled.
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
@@ -317,6 +340,14 @@ function timeoutError(ms: number, platform: NodeJS.Platform, doing: string, what
   return new MfaTrayError(
     'keychain-timeout',
     `The keychain did not answer within ${seconds} s (to ${doing} ${what}). It may be locked and waiting for its password: ${unlockAdvice(platform)}, then try again.`,
+    { retryable: true },
+  );
+}
+
+function startTimeoutError(ms: number, doing: string, what: string): MfaTrayError {
+  return new MfaTrayError(
+    'keychain-timeout',
+    `Cannot ${doing} ${what}: the keychain helper (the process that makes MFA Tray's keychain calls) did not start within ${Math.max(1, Math.round(ms / 1000))} s; the computer may be very busy. Try again.`,
     { retryable: true },
   );
 }
@@ -367,6 +398,14 @@ function lockedError(platform: NodeJS.Platform, doing: string, what: string): Mf
 
 function backendError(error: unknown, platform: NodeJS.Platform, doing: string, what: string, value: string | undefined): MfaTrayError {
   const reason = redact(messageOf(error), value);
+  if (error instanceof BackendGone) {
+    // Not the keychain's doing: the process that made the call for this one.
+    return new MfaTrayError(
+      'keychain-unavailable',
+      `Cannot ${doing} ${what}: ${reason} (the process that makes MFA Tray's keychain calls; the next call starts another). Try again.`,
+      { retryable: true },
+    );
+  }
   if (usesSecretService(platform) && /locked collection|IsLocked|prompt was dismissed/i.test(reason)) return lockedError(platform, doing, what);
   if (usesSecretService(platform)) {
     return new MfaTrayError(
