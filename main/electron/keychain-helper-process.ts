@@ -14,7 +14,8 @@ export function utilityProcessHelper(app: Pick<App, 'whenReady'>, utility: Pick<
     // Its output is never read: nothing it prints may carry a secret anywhere.
     const child = utility.fork(script, [], { stdio: 'ignore', serviceName: 'MFA Tray keychain helper' });
     child.on('message', (message: HelperMessage) => events.message(message));
-    child.on('exit', (code) => events.exit(`ended with exit code ${code}`));
+    // Electron gives the code alone: a crash is told by no ready message having come, not by the code.
+    child.on('exit', (code) => events.exit(`ended with exit code ${code}`, false));
     // A fatal error in it (V8's) is followed by 'exit'; unheard, the event would throw in the app.
     child.on('error', () => undefined);
     let ended = false;

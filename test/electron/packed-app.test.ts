@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,14 @@ describe('what the package holds', () => {
     for (const path of [join(checkout.renderer, 'profiles.html'), checkout.preload, join(checkout.dist, HELPER_FILE), checkout.tray]) {
       assert.ok(existsSync(path), `the checkout has ${path}`);
     }
+    // And no bundled module finds files from its own URL (the banner's createRequire aside, for
+    // Node's built-ins): the tray app's code is in a chunk.
+    const dist = join(ROOT, 'app', 'dist');
+    const bundles = ['main.mjs', ...readdirSync(join(dist, 'chunks')).map((name) => join('chunks', name))].filter((name) => name.endsWith('.mjs'));
+    const ownUrl = bundles.filter((name) =>
+      readFileSync(join(dist, name), 'utf8').replaceAll('__createRequire(import.meta.url)', '').includes('import.meta.url'),
+    );
+    assert.deepEqual(ownUrl, []);
   });
 
   test("app.asar holds the bundles, the tray icons and keytar's runtime only: no node_modules", () => {

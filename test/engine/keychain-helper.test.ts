@@ -206,6 +206,79 @@ describe('the keychain helper', () => {
     assert.equal(starts, 2);
   });
 
+  test('a helper that cannot be started (Node gone from its path under a long watch): a retryable one-line error at once', async () => {
+    const { store } = storeWith();
+    const execPath = process.execPath;
+    process.execPath = join(dir, 'no-node-here');
+    let error: MfaTrayError;
+    const started = Date.now();
+    try {
+      error = await failure(store.get('session', 'dev'));
+    } finally {
+      process.execPath = execPath;
+    }
+    assert.ok(Date.now() - started < 5000, 'not after the start timeout');
+    assert.equal(error.code, 'keychain-unavailable');
+    assert.equal(error.retryable, true);
+    assert.match(
+      error.message,
+      /^Cannot read the cached session of profile "dev": the keychain helper \(.*\) could not be started \(spawn .*no-node-here ENOENT\) before it could load keytar \(the process that makes MFA Tray's keychain calls; the next call starts another\)\. Try again\.$/,
+    );
+    assert.equal(await store.get('session', 'dev'), undefined, 'the next call, Node back, works');
+  });
+
+  test('a helper killed before it is ready: retryable, not a broken install', async () => {
+    const script = join(dir, 'killed-early.cjs');
+    symlinkSync(join(cliDist(), HELPER_FILE), script);
+    let starts = 0;
+    const killedFirst: StartHelper = async (path, events) => {
+      starts += 1;
+      const started = await forkHelper(path, events);
+      if (starts === 1) process.kill(started.pid as number, 'SIGKILL');
+      return started;
+    };
+    const store = new KeytarSecretStore(prefix, { loadBackend: keychainHelper(script, { start: killedFirst }).load });
+    const error = await failure(store.get('session', 'dev'));
+    assert.equal(error.code, 'keychain-unavailable');
+    assert.equal(error.retryable, true);
+    assert.match(
+      error.message,
+      /was stopped by SIGKILL before it could load keytar \(the process that makes MFA Tray's keychain calls; the next call starts another\)\. Try again\.$/,
+    );
+    assert.doesNotMatch(error.message, /Reinstall/);
+    assert.equal(await store.get('session', 'dev'), undefined);
+  });
+
+  test('at most two helpers given up on are left to their calls: a third timeout ends the oldest', async () => {
+    const script = join(dir, 'stuck.cjs');
+    symlinkSync(join(cliDist(), HELPER_FILE), script);
+    const pids: number[] = [];
+    // Each helper stops as soon as it is ready: its first call never gets an answer.
+    const stuckOnReady: StartHelper = async (path, events) => {
+      const self: { pid?: number | undefined } = {};
+      const started = await forkHelper(path, {
+        message: (message) => {
+          if (message.kind === 'ready' && self.pid !== undefined) process.kill(self.pid, 'SIGSTOP');
+          events.message(message);
+        },
+        exit: (how, broken) => events.exit(how, broken),
+      });
+      self.pid = started.pid;
+      if (started.pid !== undefined) pids.push(started.pid);
+      return started;
+    };
+    const helper = keychainHelper(script, { start: stuckOnReady, abandonedMs: 60_000 });
+    const store = new KeytarSecretStore(prefix, { loadBackend: helper.load, timeoutMs: 800 });
+    try {
+      for (let n = 0; n < 3; n += 1) assert.equal((await failure(store.get('session', 'dev'))).code, 'keychain-timeout');
+      assert.equal(pids.length, 3);
+      await until('the oldest was ended', () => !alive(pids[0] as number));
+      assert.deepEqual(pids.slice(1).map(alive), [true, true]);
+    } finally {
+      for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   test('a helper file that is missing: keychain-unavailable, said to be a broken install, in one line', async () => {
     const { store } = storeWith({ script: join(dir, 'nowhere', HELPER_FILE) });
     const error = await failure(store.get('session', 'dev'));

@@ -78,6 +78,23 @@ function lockedLine(result: Run, what: string): string {
   return line;
 }
 
+/**
+ * Runs `script` (an ES module printing one JSON line: each call's outcome) in a child on the private
+ * bus, whose libsecret talks to the locked keyring; it must end by itself, not by a crash.
+ */
+async function portScriptOutcomes(script: string): Promise<unknown> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...keyring.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (s, g) => resolve([s, g])));
+  assert.equal(signal, null, 'no crash');
+  assert.equal(status, 0);
+  return JSON.parse(stdout);
+}
+
 describe('a locked keychain', () => {
   let credentialsBefore: Buffer;
   let settingsBefore: Buffer;
@@ -247,17 +264,8 @@ describe('a locked keychain', () => {
         try { const v = await op(); out[name] = v === undefined ? 'undefined' : typeof v; } catch (e) { out[name] = e.code; }
       }
       console.log(JSON.stringify(out));`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      env: { ...keyring.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (s, g) => resolve([s, g])));
-    assert.equal(signal, null, 'no crash');
-    assert.equal(status, 0);
     // An entry that does not exist is still absent: its attributes are searchable while locked.
-    assert.deepEqual(JSON.parse(stdout), { get: 'keychain-locked', getAll: 'keychain-locked', delete: 'keychain-locked', absent: 'undefined' });
+    assert.deepEqual(await portScriptOutcomes(script), { get: 'keychain-locked', getAll: 'keychain-locked', delete: 'keychain-locked', absent: 'undefined' });
   });
 
   // Seen: keytar's listing of a locked entry ends the process that makes it (SIGSEGV). The lock
@@ -275,16 +283,7 @@ describe('a locked keychain', () => {
         try { const v = await op(); out[name] = v === undefined ? 'undefined' : typeof v; } catch (e) { out[name] = e.code + (/SIGSEGV/.test(e.message) ? ' (SIGSEGV)' : ''); }
       }
       console.log(JSON.stringify(out));`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      env: { ...keyring.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (s, g) => resolve([s, g])));
-    assert.equal(signal, null, 'no crash');
-    assert.equal(status, 0);
-    assert.deepEqual(JSON.parse(stdout), {
+    assert.deepEqual(await portScriptOutcomes(script), {
       get: 'keychain-locked',
       getAll: 'keychain-locked',
       delete: 'keychain-locked',

@@ -39,6 +39,9 @@ export const HELPER_MAX_CALLS = 500;
  */
 export const HELPER_ABANDONED_MS = 120_000;
 
+/** How many helpers given up on may be left to their calls at once. */
+export const HELPER_ABANDONED_MAX = 2;
+
 /** How long the helper may take to start and load keytar (Electron as Node on a busy machine). */
 export const HELPER_START_MS = 15_000;
 
@@ -65,7 +68,12 @@ export type HelperMessage =
 /** What the helper's process tells: a message, or its end (how it ended, in words). */
 export interface HelperEvents {
   message(message: HelperMessage): void;
-  exit(how: string): void;
+  /**
+   * It ended, or could not be started. `broken`: it ended by itself with an exit code before it was
+   * ready (a helper file that is missing or cannot run: reinstall); otherwise (a signal, a failed
+   * spawn) the next call may well work.
+   */
+  exit(how: string, broken: boolean): void;
 }
 
 /**
@@ -154,6 +162,8 @@ class KeychainHelper {
     let child: HelperProcess | undefined;
     let started = false;
     let timedOut = false;
+    /** It ended before this start was done with it. */
+    let ended = false;
     const timer = setTimeout(() => {
       timedOut = true;
       onFailure?.(new BackendStartTimeout(`the keychain helper (${this.#script}) did not start`, this.#startMs));
@@ -181,9 +191,14 @@ class KeychainHelper {
           this.#settle(child, message.id, message.ok ? message.value : undefined, message.ok ? undefined : new Error(message.message));
         }
       },
-      exit: (how) => {
+      exit: (how, broken) => {
         clearTimeout(timer);
-        if (!started) onFailure?.(new Error(`the keychain helper (${this.#script}) ${how} before it could load keytar`));
+        if (!started) {
+          const why = `the keychain helper (${this.#script}) ${how} before it could load keytar`;
+          onFailure?.(broken ? new Error(why) : new BackendGone(why));
+          ended = true;
+          if (this.#ready === ready) this.#ready = undefined; // the next call starts another
+        }
         if (child) {
           clearTimeout(this.#abandoned.get(child));
           this.#abandoned.delete(child);
@@ -193,8 +208,8 @@ class KeychainHelper {
     };
     this.#startHelper(this.#script, events).then(
       (process) => {
-        if (timedOut) {
-          process.kill(); // too late: the call that waited for it has failed, the next starts another
+        if (timedOut || ended) {
+          process.kill(); // too late, or gone: the call that waited for it has failed, the next starts another
           return;
         }
         child = process;
@@ -278,6 +293,9 @@ class KeychainHelper {
   #abandon(child: HelperProcess): void {
     if (child !== this.#child) return;
     this.#forget(child, 'was given up on');
+    // At most two left to their calls (each a process and, maybe, an unlock prompt): the oldest goes.
+    const [oldest] = this.#abandoned.keys();
+    if (oldest && this.#abandoned.size >= HELPER_ABANDONED_MAX) this.#letGo(oldest, true);
     child.hold(false);
     const timer = setTimeout(() => this.#letGo(child, true), this.#abandonedMs);
     timer.unref();
@@ -326,8 +344,12 @@ export const forkHelper: StartHelper = async (script, events) => {
     detached: true,
   });
   child.on('message', (message: HelperMessage) => events.message(message));
-  child.on('error', () => undefined); // a failed spawn or send also ends in 'exit' or a thrown send
-  child.on('exit', (code, signal) => events.exit(signal ? `was stopped by ${signal}` : `ended with exit code ${String(code)}`));
+  child.on('error', (error) => {
+    // A failed spawn (Node gone from its path under a long-running watch, no processes left) has no
+    // 'exit' to follow; a failed send or kill is reported where it was made.
+    if (child.pid === undefined) events.exit(`could not be started (${error.message})`, false);
+  });
+  child.on('exit', (code, signal) => events.exit(signal ? `was stopped by ${signal}` : `ended with exit code ${String(code)}`, signal === null && code !== 0));
   const channel = (child as ChildProcess & { channel?: { ref(): void; unref(): void } | null }).channel ?? undefined;
   return {
     get pid() {

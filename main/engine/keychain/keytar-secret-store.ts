@@ -22,8 +22,9 @@ export interface KeytarBackend {
   deletePassword(service: string, account: string): Promise<boolean>;
   findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
   /**
-   * Gives up on the call that has just timed out, where that can be done (keytar in a helper process
-   * is stopped: keychain-helper.ts); keytar in this process has no way to.
+   * Gives up on the call that has just timed out, where that can be done: keytar in a helper process
+   * is left to that call and the next call gets another helper (keychain-helper.ts); keytar in this
+   * process has no way to.
    */
   abandon?(): void;
 }
@@ -241,6 +242,7 @@ export class KeytarSecretStore implements SecretStore {
         backend = await this.#load();
       } catch (error) {
         if (error instanceof BackendStartTimeout) throw startTimeoutError(error.ms, doing, what);
+        if (error instanceof BackendGone) throw backendError(error, this.#platform, doing, what, undefined);
         throw loadError(error, this.#platform);
       }
       let started: Promise<T>;
