@@ -2,11 +2,16 @@
 // profiles the bench prepared, started as `mfa-tray watch` starts it (its status first, then the
 // keeper, from what that status listed: scheduler and its timer, every session's state loaded),
 // then its memory after a full GC, as JSON on stdout (and the RSS of its keychain helper, a process
-// of its own that ends once idle). argv[2]: { env, configDir, keychainPrefix, distDir }.
+// of its own that ends once idle). With `settleMs`, the engine is left idle that long first (its
+// timers running, as watch sits between refreshes: V8's memory reducer gives back heap pages).
+// argv[2]: { env, configDir, keychainPrefix, distDir, settleMs }.
 import { Engine } from '../main/engine/engine.ts';
 import { longRunningSecretStore } from '../main/engine/keychain/keychain-helper.ts';
+import { runLean } from '../main/engine/lean-process.ts';
 import { childrenRss, rssParts } from './rss-parts.cjs';
 
+// As watch and the tray app start.
+runLean();
 const config = JSON.parse(process.argv[2] ?? '{}');
 const engine = new Engine({
   env: config.env,
@@ -15,6 +20,7 @@ const engine = new Engine({
 });
 const statuses = await engine.status();
 await engine.start({ reuse: true });
+if (config.settleMs) await new Promise((resolve) => setTimeout(resolve, config.settleMs));
 const gc = globalThis.gc;
 for (let i = 0; i < 3; i += 1) gc?.();
 await new Promise((resolve) => setTimeout(resolve, 100));

@@ -5,10 +5,13 @@
 import { performance } from 'node:perf_hooks';
 import { Engine } from '../main/engine/engine.ts';
 import { longRunningSecretStore } from '../main/engine/keychain/keychain-helper.ts';
+import { runLean } from '../main/engine/lean-process.ts';
 import { EngineTraySource } from '../main/electron/engine-tray-source.ts';
 import { buildTrayMenu } from '../main/electron/menu-model.ts';
 
 const loaded = performance.now();
+// As tray-main.ts starts.
+runLean();
 const config = JSON.parse(process.argv[2] ?? '{}');
 const engine = new Engine({
   env: config.env,

@@ -21,9 +21,12 @@ import { Engine } from '../main/engine/engine.ts';
 import { join } from 'node:path';
 import { setInterval } from 'node:timers';
 import { HELPER_FILE, keychainHelper, longRunningSecretStore } from '../main/engine/keychain/keychain-helper.ts';
+import { runLean } from '../main/engine/lean-process.ts';
 import { FakeClock } from '../test/support/fake-clock.ts';
 import { childrenRss, rssParts } from './rss-parts.cjs';
 
+// As watch and the tray app start.
+runLean();
 const config = JSON.parse(process.argv[2] ?? '{}');
 const STEP_MS = 30_000;
 /**

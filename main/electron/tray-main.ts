@@ -10,7 +10,7 @@
 import { app, clipboard, dialog, ipcMain, powerMonitor, protocol, session, utilityProcess } from 'electron';
 import { join } from 'node:path';
 import { isMfaTrayError } from '../common/errors';
-import { createEngine, longRunningSecretStore, PRODUCT_NAME, type Engine } from '../engine';
+import { createEngine, longRunningSecretStore, PRODUCT_NAME, runLean, type Engine } from '../engine';
 import { appFiles } from './app-files';
 import { prepareApp } from './app-lifecycle';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppFile } from './app-protocol';
@@ -23,6 +23,9 @@ import { hardenSession, hardenWebContents } from './window-factory';
 const files = appFiles(app.getAppPath());
 const log = (message: string) => console.log(`[mfa-tray] ${message}`);
 
+// It runs for days: V8 without its optimising compilers (the engine's keychain calls, below, are
+// made where they cannot keep memory in it).
+runLean();
 const engine = createEngineOrExit();
 
 /** The engine; or, when the environment leaves it no config folder (a relative MFA_TRAY_CONFIG_DIR), the reason in a box and exit 2. */

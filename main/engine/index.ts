@@ -30,6 +30,7 @@ export type { AskForCode, CodeSource, KeeperNotice, RefreshInput, RefreshPlan, S
 export type { StepWaitListener } from './codes/totp';
 export { PRODUCT_NAME } from './files/paths';
 export { longRunningSecretStore, type HelperMessage, type StartHelper } from './keychain/keychain-helper';
+export { runLean } from './lean-process';
 export { makeFolders } from './files/make-folders';
 export { fileError } from './files/file-errors';
 export type { RoleProfileConfig } from './files/aws-config';

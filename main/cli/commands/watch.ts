@@ -9,7 +9,7 @@
 import { isMfaTrayError } from '../../common/errors';
 import type { Profile } from '../../common/model';
 import { expiryOf } from '../../common/session-state';
-import type { Engine, EngineNotice, ProfileStatus, RefreshPlan, ShownPlan } from '../../engine';
+import { runLean, type Engine, type EngineNotice, type ProfileStatus, type RefreshPlan, type ShownPlan } from '../../engine';
 import { DeviceSteps, askCode, sleep, stepWaitText } from '../ask-code';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
@@ -59,7 +59,9 @@ Options:
   positionals: { min: 0, max: 0, name: '' },
 
   async run(ctx) {
-    // It runs for days: its keychain calls are made where they cannot keep memory in it.
+    // It runs for days: V8 without its optimising compilers, and its keychain calls made where they
+    // cannot keep memory in it.
+    runLean();
     const engine = ctx.engine({ longRunning: true });
     // Fail on an unusable settings file or keychain before anything else (and say what is watched:
     // read once, every keychain read keeps some memory for good).
