@@ -2,9 +2,11 @@
 // profiles the bench prepared, started as `mfa-tray watch` starts it (its status first, then the
 // keeper, from what that status listed: scheduler and its timer, every session's state loaded),
 // then its memory after a full GC, as JSON on stdout (and the RSS of its keychain helper, a process
-// of its own that ends once idle). With `settleMs`, the engine is left idle that long first (its
-// timers running, as watch sits between refreshes: V8's memory reducer gives back heap pages).
-// argv[2]: { env, configDir, keychainPrefix, distDir, settleMs }.
+// of its own that ends once idle). With `refresh`, that profile is refreshed first (a generated code,
+// against `stsEndpoint`: the AWS SDK loaded, as after watch's first refresh); with `settleMs`, the
+// engine is then left idle that long (its timers running, as watch sits between refreshes: V8's
+// memory reducer gives back heap pages).
+// argv[2]: { env, configDir, keychainPrefix, distDir, stsEndpoint, refresh, settleMs }.
 import { Engine } from '../main/engine/engine.ts';
 import { longRunningSecretStore } from '../main/engine/keychain/keychain-helper.ts';
 import { runLean } from '../main/engine/lean-process.ts';
@@ -17,9 +19,11 @@ const engine = new Engine({
   env: config.env,
   configDir: config.configDir,
   secretStore: longRunningSecretStore(config.distDir, { prefix: config.keychainPrefix }),
+  ...(config.stsEndpoint ? { stsEndpoint: config.stsEndpoint } : {}),
 });
 const statuses = await engine.status();
 await engine.start({ reuse: true });
+if (config.refresh) await engine.refresh(config.refresh, {});
 if (config.settleMs) await new Promise((resolve) => setTimeout(resolve, config.settleMs));
 const gc = globalThis.gc;
 for (let i = 0; i < 3; i += 1) gc?.();

@@ -23,8 +23,8 @@ import { hardenSession, hardenWebContents } from './window-factory';
 const files = appFiles(app.getAppPath());
 const log = (message: string) => console.log(`[mfa-tray] ${message}`);
 
-// It runs for days: V8 without its optimising compilers (the engine's keychain calls, below, are
-// made where they cannot keep memory in it).
+// It runs for days: V8 without its optimising compilers (and on Linux the engine's keychain calls,
+// below, made where they cannot keep memory in it).
 runLean();
 const engine = createEngineOrExit();
 

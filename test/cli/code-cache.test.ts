@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { cliDist, useCliSuite } from '../support/cli';
+import { CliProcess, cliBin, cliDist, useCliSuite } from '../support/cli';
 
 const cli = useCliSuite('code-cache', { warmCodeCache: false });
 
@@ -161,6 +161,33 @@ vm.Script = class extends Script {
     const [own] = caches('status');
     assert.ok(own, 'and kept a cache of what it compiled');
     assert.equal(await compiles(['status']), 'taken', 'which the next run uses');
+  });
+
+  // Seen: watch set V8's flags after its bundle was compiled, so the cache it left (made under those
+  // flags) was refused by every next start (compiled under the defaults) and written again.
+  test('watch, which runs V8 lean, keeps its cache from one start to the next', async () => {
+    const log = join(cli.sandbox.dir, 'compiles.log');
+    const preload = join(cli.sandbox.dir, 'log-compiles.cjs');
+    writeFileSync(
+      preload,
+      `const vm = require('node:vm'); const { appendFileSync } = require('node:fs'); const Script = vm.Script;
+vm.Script = class extends Script {
+  constructor(code, options) { super(code, options); if (String(options && options.filename).endsWith('cli.cjs')) appendFileSync(${JSON.stringify(log)}, (options.cachedData ? (this.cachedDataRejected ? 'rejected' : 'taken') : 'none') + '\\n'); }
+};\n`,
+    );
+    await cli.sandbox.addProfile('dev', cli.user);
+    const watchOnce = async (): Promise<string> => {
+      rmSync(log, { force: true });
+      const w = new CliProcess(['watch'], cli.sandbox.env, [process.execPath, '--require', preload, cliBin()]);
+      await w.waitFor(/watching 1 profile/);
+      assert.deepEqual(await w.stop('SIGTERM'), { status: 0, signal: null });
+      return readFileSync(log, 'utf8').trim();
+    };
+    assert.equal(await watchOnce(), 'none', 'compiled afresh the first time');
+    const [made] = caches('watch');
+    assert.ok(made, 'and kept a cache');
+    assert.equal(await watchOnce(), 'taken', 'which the next start uses');
+    assert.deepEqual(caches('watch'), [made], 'as it is, not made again');
   });
 
   test("the launcher leaves Node's own compile cache off (Node 22.1+): on Linux its default folder is /tmp, which every user shares", async () => {

@@ -59,8 +59,9 @@ Options:
   positionals: { min: 0, max: 0, name: '' },
 
   async run(ctx) {
-    // It runs for days: V8 without its optimising compilers, and its keychain calls made where they
-    // cannot keep memory in it.
+    // It runs for days: V8 without its optimising compilers (the launcher's loader has already set
+    // them, for the code cache; not where the command is run otherwise), and on Linux its keychain
+    // calls made where they cannot keep memory in it.
     runLean();
     const engine = ctx.engine({ longRunning: true });
     // Fail on an unusable settings file or keychain before anything else (and say what is watched:

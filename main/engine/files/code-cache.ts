@@ -22,6 +22,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { createRequire, wrap } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { LEAN_COMMANDS, runLean } from '../lean-process';
 import { isOwnFolder, readOwnFile } from './own-file';
 import { CONFIG_FILE_NAMES, configDir } from './paths';
 
@@ -55,6 +56,8 @@ const STALE_TEMP_MS = 10 * 60_000;
  * makes none.
  */
 export function loadCommandBundle(file: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): unknown {
+  // A command that runs lean does from here on: its cache is then made and taken under the same flags.
+  if (argv[0] !== undefined && LEAN_COMMANDS.has(argv[0])) runLean();
   // The bundle is the program itself: read as Node reads a module it requires.
   const bytes = readFileSync(file);
   const cache = argv.includes('--help') || argv.includes('-h') ? undefined : cacheFileFor(bytes, argv[0], env);
