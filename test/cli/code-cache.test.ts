@@ -29,6 +29,23 @@ function caches(command: string): { readonly name: string; readonly ino: number;
     });
 }
 
+/**
+ * A preload (`--require`) that logs, for each compile of the command's bundle, whether V8 was given
+ * a cache and took it (`none`, `taken`, `rejected`), one line each, to `log`.
+ */
+function compileLogger(): { readonly log: string; readonly preload: string } {
+  const log = join(cli.sandbox.dir, 'compiles.log');
+  const preload = join(cli.sandbox.dir, 'log-compiles.cjs');
+  writeFileSync(
+    preload,
+    `const vm = require('node:vm'); const { appendFileSync } = require('node:fs'); const Script = vm.Script;
+vm.Script = class extends Script {
+  constructor(code, options) { super(code, options); if (String(options && options.filename).endsWith('cli.cjs')) appendFileSync(${JSON.stringify(log)}, (options.cachedData ? (this.cachedDataRejected ? 'rejected' : 'taken') : 'none') + '\\n'); }
+};\n`,
+  );
+  return { log, preload };
+}
+
 async function status(): Promise<void> {
   const result = await cli.sandbox.run(['status']);
   assert.equal(result.status, 0, result.stderr);
@@ -138,16 +155,7 @@ describe("the command's compiled code, kept between runs", () => {
   });
 
   test("a command's first run does not use another command's cache: its own would then hold both, and every later run load more", async () => {
-    // Logs, for each compile of the command's bundle, whether V8 was given a cache and took it.
-    const log = join(cli.sandbox.dir, 'compiles.log');
-    const preload = join(cli.sandbox.dir, 'log-compiles.cjs');
-    writeFileSync(
-      preload,
-      `const vm = require('node:vm'); const { appendFileSync } = require('node:fs'); const Script = vm.Script;
-vm.Script = class extends Script {
-  constructor(code, options) { super(code, options); if (String(options && options.filename).endsWith('cli.cjs')) appendFileSync(${JSON.stringify(log)}, (options.cachedData ? (this.cachedDataRejected ? 'rejected' : 'taken') : 'none') + '\\n'); }
-};\n`,
-    );
+    const { log, preload } = compileLogger();
     const compiles = async (args: readonly string[]): Promise<string> => {
       rmSync(log, { force: true });
       const result = await cli.sandbox.run(args, { nodeArgs: ['--require', preload] });
@@ -166,15 +174,7 @@ vm.Script = class extends Script {
   // Seen: watch set V8's flags after its bundle was compiled, so the cache it left (made under those
   // flags) was refused by every next start (compiled under the defaults) and written again.
   test('watch, which runs V8 lean, keeps its cache from one start to the next', async () => {
-    const log = join(cli.sandbox.dir, 'compiles.log');
-    const preload = join(cli.sandbox.dir, 'log-compiles.cjs');
-    writeFileSync(
-      preload,
-      `const vm = require('node:vm'); const { appendFileSync } = require('node:fs'); const Script = vm.Script;
-vm.Script = class extends Script {
-  constructor(code, options) { super(code, options); if (String(options && options.filename).endsWith('cli.cjs')) appendFileSync(${JSON.stringify(log)}, (options.cachedData ? (this.cachedDataRejected ? 'rejected' : 'taken') : 'none') + '\\n'); }
-};\n`,
-    );
+    const { log, preload } = compileLogger();
     await cli.sandbox.addProfile('dev', cli.user);
     const watchOnce = async (): Promise<string> => {
       rmSync(log, { force: true });
