@@ -31,7 +31,6 @@ const engine = createEngineOrExit();
 /** The engine; or, when the environment leaves it no config folder (a relative MFA_TRAY_CONFIG_DIR), the reason in a box and exit 2. */
 function createEngineOrExit(): Engine {
   try {
-    // It runs for days: its keychain calls are made where they cannot keep memory in it.
     return createEngine({ secretStore: longRunningSecretStore(files.dist, { start: utilityProcessHelper(app, utilityProcess) }) });
   } catch (error) {
     if (!isMfaTrayError(error)) throw error;

@@ -22,7 +22,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { BackendGone, BackendStartTimeout, DEFAULT_SERVICE_PREFIX, KeytarSecretStore, type KeytarBackend } from './keytar-secret-store';
+import { BackendGone, BackendStartTimeout, DEFAULT_SERVICE_PREFIX, KeytarSecretStore, usesSecretService, type KeytarBackend } from './keytar-secret-store';
 
 /** How long the helper stays after its last answer: a refresh's reads and write come within this. */
 export const HELPER_IDLE_MS = 3_000;
@@ -200,8 +200,7 @@ class KeychainHelper {
           if (this.#ready === ready) this.#ready = undefined; // the next call starts another
         }
         if (child) {
-          clearTimeout(this.#abandoned.get(child));
-          this.#abandoned.delete(child);
+          this.#dropAbandoned(child);
           this.#forget(child, how);
         }
       },
@@ -302,18 +301,22 @@ class KeychainHelper {
     this.#abandoned.set(child, timer);
   }
 
+  /** Lets `child` go (`kill`: at once), whether it was the helper or one given up on. */
   #letGo(child: HelperProcess, kill = false): void {
-    clearTimeout(this.#abandoned.get(child));
-    this.#abandoned.delete(child);
+    this.#dropAbandoned(child);
     if (kill) child.kill();
     else child.release();
+  }
+
+  #dropAbandoned(child: HelperProcess): void {
+    clearTimeout(this.#abandoned.get(child));
+    this.#abandoned.delete(child);
   }
 
   /** Lets the helper go (`kill`: at once); the next call starts a new one. */
   #end(child: HelperProcess, kill: boolean): void {
     this.#forget(child, kill ? 'was stopped' : 'was let go');
-    if (kill) child.kill();
-    else child.release();
+    this.#letGo(child, kill);
   }
 
   /** `child` is no longer the helper: what it had pending fails, and the next call starts another. */
@@ -392,11 +395,6 @@ export function keychainHelper(
   return helper;
 }
 
-/** Where keychain reads keep memory for the life of the process: Linux and the BSDs (libsecret). */
-function readsKeepMemory(platform: NodeJS.Platform): boolean {
-  return platform === 'linux' || platform === 'freebsd' || platform === 'openbsd';
-}
-
 /**
  * The keychain for a process that runs for days: keytar in the helper beside the bundles in
  * `distDir` where keychain reads keep memory, else keytar in this process (macOS and Windows: no
@@ -411,6 +409,7 @@ export function longRunningSecretStore(
     start,
   }: { readonly prefix?: string; readonly platform?: NodeJS.Platform; readonly start?: StartHelper } = {},
 ): KeytarSecretStore {
-  if (distDir === undefined || !readsKeepMemory(platform)) return new KeytarSecretStore(prefix, { platform });
+  // Keychain reads keep memory for the life of the process where keytar goes through libsecret.
+  if (distDir === undefined || !usesSecretService(platform)) return new KeytarSecretStore(prefix, { platform });
   return new KeytarSecretStore(prefix, { platform, loadBackend: keychainHelper(join(distDir, HELPER_FILE), start ? { start } : {}).load });
 }

@@ -281,7 +281,7 @@ function describeEntry(kind: SecretKind, profile?: string): string {
 }
 
 /** Linux and the BSDs reach their keychain through libsecret and the Secret Service. */
-function usesSecretService(platform: NodeJS.Platform): boolean {
+export function usesSecretService(platform: NodeJS.Platform): boolean {
   return platform === 'linux' || platform === 'freebsd' || platform === 'openbsd';
 }
 
