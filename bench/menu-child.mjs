@@ -4,7 +4,7 @@
 // the number of menu items, as JSON. argv[2]: { env, configDir, keychainPrefix }.
 import { performance } from 'node:perf_hooks';
 import { Engine } from '../main/engine/engine.ts';
-import { longRunningSecretStore } from '../main/engine/keychain/keychain-helper.ts';
+import { longRunning } from '../main/engine/long-running.ts';
 import { runLean } from '../main/engine/lean-process.ts';
 import { EngineTraySource } from '../main/electron/engine-tray-source.ts';
 import { buildTrayMenu } from '../main/electron/menu-model.ts';
@@ -16,7 +16,7 @@ const config = JSON.parse(process.argv[2] ?? '{}');
 const engine = new Engine({
   env: config.env,
   configDir: config.configDir,
-  secretStore: longRunningSecretStore(config.distDir, { prefix: config.keychainPrefix }),
+  ...longRunning(config.distDir, { prefix: config.keychainPrefix }),
 });
 await engine.start();
 const snapshot = await new EngineTraySource(engine).snapshot();

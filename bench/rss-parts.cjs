@@ -39,10 +39,11 @@ function rssParts() {
 }
 
 /**
- * @returns {number} bytes: the RSS of this process's keychain helper (a child running
- * keychain-helper.cjs; not the lock probe's dbus-send), 0 when there is none or off Linux
+ * @param {string} [script] the helper's file name
+ * @returns {number} bytes: the RSS of this process's helpers of that name (children running
+ * keychain-helper.cjs by default; not the lock probe's dbus-send), 0 when there is none or off Linux
  */
-function childrenRss() {
+function childrenRss(script = 'keychain-helper.cjs') {
   let total = 0;
   let names;
   try {
@@ -55,7 +56,7 @@ function childrenRss() {
     try {
       const status = readFileSync(`/proc/${name}/status`, 'utf8');
       if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]) !== process.pid) continue;
-      if (!readFileSync(`/proc/${name}/cmdline`, 'latin1').includes('keychain-helper')) continue;
+      if (!readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(script)) continue;
       total += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
     } catch {
       // ended meanwhile

@@ -20,7 +20,7 @@ const { join } = require('node:path');
 const dist = join(__dirname, '..', 'app', 'dist');
 const argv = process.argv.slice(2);
 
-const missing = ['cli.cjs', 'cli-fast.cjs', 'cli-loader.cjs', 'keychain-helper.cjs'].find((name) => !existsSync(join(dist, name)));
+const missing = ['cli.cjs', 'cli-fast.cjs', 'cli-loader.cjs', 'keychain-helper.cjs', 'aws-helper.cjs'].find((name) => !existsSync(join(dist, name)));
 if (missing !== undefined) {
   console.error(`mfa-tray: the command is not built yet (app/dist/${missing} is missing); run: npm run build`);
   process.exitCode = 1;

@@ -106,6 +106,16 @@ await build({
   plugins: [...commandBundleOptions.plugins, keytarRequired],
 });
 
+// The AWS helper of `watch` and the tray app on Linux (main/engine/aws/aws-helper.ts): the gateway and
+// the AWS SDK in one CommonJS file, built as the command is (minified, without the SDK's default
+// credential chain), so that a utility process can run it too.
+await build({
+  ...nodeCommonJs,
+  ...commandBundleOptions,
+  entryPoints: { 'aws-helper': 'main/engine/aws/aws-helper-main.ts' },
+  external,
+});
+
 // The command's fast path for bin/mfa-tray.js (main/cli/fast-entry.ts): one CommonJS file, so that
 // `credential-process` with a cached session never starts Node's ES module loader. (Measured: as two
 // files, the keychain read started before the settings reader and zod were compiled, it was ~6%

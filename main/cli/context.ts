@@ -2,7 +2,7 @@
  * What every command gets: the process's streams and environment, and the engine, created on
  * first use (so that `--help` and usage errors never touch the keychain or a file).
  */
-import { createEngine, longRunningSecretStore, type Engine } from '../engine';
+import { createEngine, longRunning, type Engine } from '../engine';
 import { cliSecretStore, keychainPrefix, type CachedSessionLookup } from './cached-session';
 
 /** A credential-process lookup already made (by main.ts's cheap path), to be taken once. */
@@ -65,8 +65,8 @@ export class CliContext {
 
   /**
    * The engine over the real keychain, files and STS; created once, on first use. A command that
-   * runs for days (`watch`) says so: its keychain calls are then made where they cannot keep memory
-   * in it (longRunningSecretStore).
+   * runs for days (`watch`) says so: its keychain and AWS calls are then made where they cannot keep
+   * memory in it (engine/long-running.ts).
    */
   engine({ longRunning = false }: { readonly longRunning?: boolean } = {}): Engine {
     this.#engine ??= createCliEngine(this.env, longRunning ? { distDir: this.distDir } : undefined);
@@ -75,10 +75,10 @@ export class CliContext {
 }
 
 /** The engine as the command uses it: the process's environment, and the keychain prefix override. */
-export function createCliEngine(env: NodeJS.ProcessEnv, longRunning?: { readonly distDir: string | undefined }): Engine {
+export function createCliEngine(env: NodeJS.ProcessEnv, longRunningIn?: { readonly distDir: string | undefined }): Engine {
   // MFA_TRAY_CODE_TIMEOUT bounds a code command too (a code that never comes must end); an unusable
   // value is reported where a code is waited for (session-for-use.ts), the default applies here.
   const seconds = /^\d{1,4}$/.test(env.MFA_TRAY_CODE_TIMEOUT ?? '') ? Number(env.MFA_TRAY_CODE_TIMEOUT) : 0;
-  const secretStore = longRunning ? longRunningSecretStore(longRunning.distDir, { prefix: keychainPrefix(env) }) : cliSecretStore(env);
-  return createEngine({ env, secretStore, ...(seconds >= 1 && seconds <= 3600 ? { codeCommandTimeoutMs: seconds * 1000 } : {}) });
+  const parts = longRunningIn ? longRunning(longRunningIn.distDir, { prefix: keychainPrefix(env) }) : { secretStore: cliSecretStore(env) };
+  return createEngine({ env, ...parts, ...(seconds >= 1 && seconds <= 3600 ? { codeCommandTimeoutMs: seconds * 1000 } : {}) });
 }

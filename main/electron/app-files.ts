@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 
 export interface AppFiles {
-  /** dist/: main.mjs and the other bundles (the keychain helper among them). */
+  /** dist/: main.mjs and the other bundles (the keychain and AWS helpers among them). */
   readonly dist: string;
   /** The windows' pages, scripts and styles. */
   readonly renderer: string;

@@ -10,12 +10,12 @@
 import { app, clipboard, dialog, ipcMain, powerMonitor, protocol, session, utilityProcess } from 'electron';
 import { join } from 'node:path';
 import { isMfaTrayError } from '../common/errors';
-import { createEngine, longRunningSecretStore, PRODUCT_NAME, runLean, type Engine } from '../engine';
+import { createEngine, longRunning, PRODUCT_NAME, runLean, type Engine } from '../engine';
 import { appFiles } from './app-files';
 import { prepareApp } from './app-lifecycle';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppFile } from './app-protocol';
 import { createElectronTray, electronNotifications, electronWindowOpener, guardTargetOf } from './electron-adapters';
-import { utilityProcessHelper } from './keychain-helper-process';
+import { utilityProcessHelper } from './utility-process-helper';
 import { TrayApp } from './tray-app';
 import { hardenSession, hardenWebContents } from './window-factory';
 
@@ -23,15 +23,15 @@ import { hardenSession, hardenWebContents } from './window-factory';
 const files = appFiles(app.getAppPath());
 const log = (message: string) => console.log(`[mfa-tray] ${message}`);
 
-// It runs for days: V8 without its optimising compilers (and on Linux the engine's keychain calls,
-// below, made where they cannot keep memory in it).
+// It runs for days: V8 without its optimising compilers (and on Linux the engine's keychain and AWS
+// calls, below, made where they cannot keep memory in it).
 runLean();
 const engine = createEngineOrExit();
 
 /** The engine; or, when the environment leaves it no config folder (a relative MFA_TRAY_CONFIG_DIR), the reason in a box and exit 2. */
 function createEngineOrExit(): Engine {
   try {
-    return createEngine({ secretStore: longRunningSecretStore(files.dist, { start: utilityProcessHelper(app, utilityProcess) }) });
+    return createEngine(longRunning(files.dist, { start: utilityProcessHelper(app, utilityProcess) }));
   } catch (error) {
     if (!isMfaTrayError(error)) throw error;
     // Before 'ready' this is a dialog on macOS and Windows, a line on stderr on Linux (Electron's docs).

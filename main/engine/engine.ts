@@ -42,7 +42,7 @@ import {
 import { WrittenSessions } from './files/written-sessions';
 import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets, type ListingOptions } from './keychain/profile-secrets';
-import { SdkAwsGateway } from './aws/sdk-aws-gateway';
+import { SdkAwsGateway, type SdkAwsGatewayOptions } from './aws/sdk-aws-gateway';
 import type { SecretStore } from './keychain/secret-store';
 import { SessionService } from './sessions/session-service';
 import { refreshSideBySide, type SideBySideOutcome } from './sessions/side-by-side';
@@ -73,6 +73,12 @@ export interface EngineOptions {
   readonly sts?: StsGateway;
   /** IAM (the user's MFA devices). Default: the AWS SDK, honouring `AWS_ENDPOINT_URL_IAM` / `AWS_ENDPOINT_URL`. */
   readonly iam?: IamGateway;
+  /**
+   * Where the AWS SDK makes the calls of STS and IAM not given above: made from the gateway options
+   * (the engine's clock offset, time limit, endpoints). Default: {@link SdkAwsGateway} in this process;
+   * `longRunning` (keychain/long-running.ts) gives a process that runs for days a helper's.
+   */
+  readonly aws?: (options: SdkAwsGatewayOptions & { readonly clockOffset: ClockOffset }) => StsGateway & IamGateway;
   /** Bound on one STS call. */
   readonly stsTimeoutMs?: number;
   /** An STS endpoint instead of the SDK's own resolution (which already honours `AWS_ENDPOINT_URL_STS`). */
@@ -259,7 +265,7 @@ export class Engine {
     this.secrets = new ProfileSecrets(options.secretStore ?? new KeytarSecretStore(), new KeychainChanges(keychainChangesFile(this.configDir)));
     this.#written = new WrittenSessions(writtenSessionsFile(this.configDir));
     this.credentials = new CredentialsFile(options.env ? { env: options.env } : {});
-    const aws = new SdkAwsGateway({
+    const aws = (options.aws ?? ((gatewayOptions) => new SdkAwsGateway(gatewayOptions)))({
       clockOffset: this.offset,
       clock: this.clock,
       ...(options.stsTimeoutMs ? { timeoutMs: options.stsTimeoutMs } : {}),

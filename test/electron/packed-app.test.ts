@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { appFiles } from '../../main/electron/app-files';
+import { AWS_HELPER_FILE } from '../../main/engine/aws/aws-helper';
 import { HELPER_FILE } from '../../main/engine/keychain/keychain-helper';
 import { createCliSandbox, ensureCliBuilt, fakeSession, ROOT, type CliSandbox } from '../support/cli';
 import { makeStandinElectron } from '../support/electron-standin';
@@ -67,12 +68,25 @@ describe('what the package holds', () => {
   test('the files the tray app looks for are where the package and the checkout hold them', () => {
     const files = new Set(asar.listPackage(asarFile, {}).map((entry) => entry.replaceAll('\\', '/')));
     const packed = appFiles('/');
-    for (const path of [packed.renderer, join(packed.renderer, 'profiles.html'), packed.preload, join(packed.dist, HELPER_FILE), packed.tray]) {
+    for (const path of [
+      packed.renderer,
+      join(packed.renderer, 'profiles.html'),
+      packed.preload,
+      join(packed.dist, HELPER_FILE),
+      join(packed.dist, AWS_HELPER_FILE),
+      packed.tray,
+    ]) {
       assert.ok(files.has(path), `app.asar holds ${path}`);
     }
     // `npm start` runs the app from app/ (the checkout's build: ensureCliBuilt above).
     const checkout = appFiles(join(ROOT, 'app'));
-    for (const path of [join(checkout.renderer, 'profiles.html'), checkout.preload, join(checkout.dist, HELPER_FILE), checkout.tray]) {
+    for (const path of [
+      join(checkout.renderer, 'profiles.html'),
+      checkout.preload,
+      join(checkout.dist, HELPER_FILE),
+      join(checkout.dist, AWS_HELPER_FILE),
+      checkout.tray,
+    ]) {
       assert.ok(existsSync(path), `the checkout has ${path}`);
     }
     // And no bundled module finds files from its own URL (the banner's createRequire aside, for
@@ -87,11 +101,12 @@ describe('what the package holds', () => {
 
   test("app.asar holds the bundles, the tray icons and keytar's runtime only: no node_modules", () => {
     const files = asar.listPackage(asarFile, {}).map((entry) => entry.replaceAll('\\', '/'));
-    // The tray app's keychain calls run in it on Linux (main/electron/keychain-helper-process.ts).
+    // The tray app's keychain and AWS calls run in them on Linux (main/electron/utility-process-helper.ts).
     assert.ok(files.includes('/dist/keychain-helper.cjs'), 'the keychain helper is packed');
+    assert.ok(files.includes('/dist/aws-helper.cjs'), 'the AWS helper is packed');
     const outside = files.filter(
       (file) =>
-        !/^\/(package\.json|dist|dist\/(main\.mjs|preload\.cjs|keychain-helper\.cjs|chunks|chunks\/.*|renderer|renderer\/.*|native|native\/keytar(\/.*)?)|tray(\/.*)?)$/.test(
+        !/^\/(package\.json|dist|dist\/(main\.mjs|preload\.cjs|keychain-helper\.cjs|aws-helper\.cjs|chunks|chunks\/.*|renderer|renderer\/.*|native|native\/keytar(\/.*)?)|tray(\/.*)?)$/.test(
           file,
         ),
     );

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isMfaTrayError, type MfaTrayError } from '../../main/common/errors';
-import { HELPER_FILE, forkHelper, keychainHelper, type StartHelper } from '../../main/engine/keychain/keychain-helper';
+import { forkHelper, type StartHelper } from '../../main/engine/helper-process';
+import { HELPER_FILE, keychainHelper } from '../../main/engine/keychain/keychain-helper';
 import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
 import { cliDist, ensureCliBuilt } from '../support/cli';
 import { uniqueServicePrefix } from '../support/keyring';
@@ -184,10 +185,10 @@ describe('the keychain helper', () => {
     symlinkSync(join(cliDist(), HELPER_FILE), script);
     let startedLate: number | undefined;
     let starts = 0;
-    const slowFirst: StartHelper = async (path, events) => {
+    const slowFirst: StartHelper = async (path, events, name) => {
       starts += 1;
       if (starts === 1) await new Promise((resolve) => setTimeout(resolve, 1500)); // a busy machine
-      const started = await forkHelper(path, events);
+      const started = await forkHelper(path, events, name);
       if (starts === 1) startedLate = started.pid;
       return started;
     };
@@ -231,9 +232,9 @@ describe('the keychain helper', () => {
     const script = join(dir, 'killed-early.cjs');
     symlinkSync(join(cliDist(), HELPER_FILE), script);
     let starts = 0;
-    const killedFirst: StartHelper = async (path, events) => {
+    const killedFirst: StartHelper = async (path, events, name) => {
       starts += 1;
-      const started = await forkHelper(path, events);
+      const started = await forkHelper(path, events, name);
       if (starts === 1) process.kill(started.pid as number, 'SIGKILL');
       return started;
     };
@@ -254,15 +255,19 @@ describe('the keychain helper', () => {
     symlinkSync(join(cliDist(), HELPER_FILE), script);
     const pids: number[] = [];
     // Each helper stops as soon as it is ready: its first call never gets an answer.
-    const stuckOnReady: StartHelper = async (path, events) => {
+    const stuckOnReady: StartHelper = async (path, events, name) => {
       const self: { pid?: number | undefined } = {};
-      const started = await forkHelper(path, {
-        message: (message) => {
-          if (message.kind === 'ready' && self.pid !== undefined) process.kill(self.pid, 'SIGSTOP');
-          events.message(message);
+      const started = await forkHelper(
+        path,
+        {
+          message: (message) => {
+            if (message.kind === 'ready' && self.pid !== undefined) process.kill(self.pid, 'SIGSTOP');
+            events.message(message);
+          },
+          exit: (how, broken) => events.exit(how, broken),
         },
-        exit: (how, broken) => events.exit(how, broken),
-      });
+        name,
+      );
       self.pid = started.pid;
       if (started.pid !== undefined) pids.push(started.pid);
       return started;

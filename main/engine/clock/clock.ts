@@ -78,7 +78,16 @@ export class ClockOffset {
     const midpoint = sentAt + (receivedAt - sentAt) / 2;
     // The Date header truncates to the second: the true server time is in [serverDate, serverDate+1000).
     const offset = serverDate + 500 - midpoint;
-    this.#offsetMs = Math.abs(offset) < 1000 ? 0 : Math.round(offset);
+    this.recordMeasured(Math.abs(offset) < 1000 ? 0 : Math.round(offset));
+  }
+
+  /**
+   * Records an offset measured from an answer elsewhere (by {@link record} in the AWS helper's
+   * process, aws/aws-helper.ts): as an answer received now.
+   */
+  recordMeasured(offsetMs: number): void {
+    if (!Number.isFinite(offsetMs)) return;
+    this.#offsetMs = offsetMs;
     this.#stamp();
     this.#answeredAtMonotonic = performance.now();
     for (const listener of this.#listeners) listener(this.#offsetMs);

@@ -14,6 +14,7 @@ import { MfaTrayError, invalidInput } from '../../common/errors';
 import type { SecretKind, SecretStore } from './secret-store';
 import { secretServiceLockProbe, type LockProbe } from './secret-service-lock';
 import { isPartAccount, joinValue, partAccount, partCount, splitValue } from './entry-parts';
+import { HelperGone, HelperStartTimeout } from '../helper-process';
 
 /** The part of keytar's API this store uses; tests substitute a backend that hangs or fails. */
 export interface KeytarBackend {
@@ -27,22 +28,6 @@ export interface KeytarBackend {
    * process has no way to.
    */
   abandon?(): void;
-}
-
-/**
- * A backend whose process (the keychain helper, keychain-helper.ts) ended or could not be reached:
- * the call failed, and the next one starts another.
- */
-export class BackendGone extends Error {}
-
-/** A backend loader whose process did not start within `ms` (a very busy computer). */
-export class BackendStartTimeout extends Error {
-  constructor(
-    message: string,
-    readonly ms: number,
-  ) {
-    super(message);
-  }
 }
 
 /** Options for {@link KeytarSecretStore}. */
@@ -241,8 +226,8 @@ export class KeytarSecretStore implements SecretStore {
       try {
         backend = await this.#load();
       } catch (error) {
-        if (error instanceof BackendStartTimeout) throw startTimeoutError(error.ms, doing, what);
-        if (error instanceof BackendGone) throw backendError(error, this.#platform, doing, what, undefined);
+        if (error instanceof HelperStartTimeout) throw startTimeoutError(error.ms, doing, what);
+        if (error instanceof HelperGone) throw backendError(error, this.#platform, doing, what, undefined);
         throw loadError(error, this.#platform);
       }
       let started: Promise<T>;
@@ -400,7 +385,7 @@ function lockedError(platform: NodeJS.Platform, doing: string, what: string): Mf
 
 function backendError(error: unknown, platform: NodeJS.Platform, doing: string, what: string, value: string | undefined): MfaTrayError {
   const reason = redact(messageOf(error), value);
-  if (error instanceof BackendGone) {
+  if (error instanceof HelperGone) {
     // Not the keychain's doing: the process that made the call for this one.
     return new MfaTrayError(
       'keychain-unavailable',

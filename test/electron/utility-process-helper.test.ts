@@ -1,5 +1,6 @@
 /**
- * The tray app's keychain helper as an Electron utility process (main/electron/keychain-helper-process.ts).
+ * The tray app's helpers (the keychain's and AWS's) as Electron utility processes
+ * (main/electron/utility-process-helper.ts).
  * Electron cannot start here, so `utilityProcess` is stood in for at the Electron boundary: Node's
  * `fork` of the real built helper, with Electron's `process.parentPort` given to it (and Node's
  * `process.send` taken away) by a preload, as a utility process has them. The keychain behind it is
@@ -13,11 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { utilityProcess } from 'electron';
+import { AWS_HELPER_FILE, HelperAwsGateway } from '../../main/engine/aws/aws-helper';
+import { ClockOffset } from '../../main/engine/clock/clock';
 import { HELPER_FILE, keychainHelper } from '../../main/engine/keychain/keychain-helper';
 import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
-import { utilityProcessHelper } from '../../main/electron/keychain-helper-process';
+import { utilityProcessHelper } from '../../main/electron/utility-process-helper';
 import { cliDist, ensureCliBuilt } from '../support/cli';
 import { uniqueServicePrefix } from '../support/keyring';
+import { startStsServer } from '../support/sts-server';
 
 let dir: string;
 const prefix = uniqueServicePrefix('utility');
@@ -96,4 +100,35 @@ test('the helper as a utility process: started once the app is ready, over paren
   assert.equal(await store.delete('session', 'tray'), true);
   assert.equal(forks.length, 2, 'the next call started another');
   assert.equal(await store.get('session', 'tray'), undefined);
+});
+
+test('the AWS helper as a utility process: a session from the loopback STS, over parentPort', async () => {
+  const sts = await startStsServer();
+  try {
+    const { utility, forks } = standInUtilityProcess();
+    const script = join(dir, 'aws-helper.cjs');
+    symlinkSync(join(cliDist(), AWS_HELPER_FILE), script);
+    const gateway = new HelperAwsGateway(
+      script,
+      { endpoint: sts.endpoint, timeoutMs: 3000, clockOffset: new ClockOffset() },
+      { start: utilityProcessHelper({ whenReady: () => Promise.resolve() }, utility), idleMs: 300 },
+    );
+    const user = sts.registerUser();
+
+    const session = await gateway.getSessionToken({
+      key: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+      mfaSerial: user.mfaSerial as string,
+      code: sts.currentCode(user),
+      durationSeconds: 3600,
+      region: 'us-east-1',
+    });
+
+    assert.equal(session.sessionToken, sts.sessions.at(-1)?.sessionToken);
+    assert.deepEqual(
+      forks.map(({ script: path, options }) => ({ path, options })),
+      [{ path: script, options: { stdio: 'ignore', serviceName: 'MFA Tray AWS helper' } }],
+    );
+  } finally {
+    await sts.close();
+  }
 });

@@ -1,5 +1,5 @@
 /**
- * The keychain helper (main/engine/keychain/keychain-helper.ts) as an Electron utility process: the
+ * The helpers (main/engine/helper-process.ts: the keychain's and AWS's) as Electron utility processes: the
  * packed app's binary cannot run as Node (its runAsNode fuse is off), so Node's `fork` would start
  * the app again. Plumbing only, with types from Electron and no value of it, so that a test can
  * drive it with a stand-in for `utilityProcess`.
@@ -9,10 +9,10 @@ import type { HelperMessage, StartHelper } from '../engine';
 
 /** Starts the helper once the app is ready (utility processes cannot start before); they end with the app. */
 export function utilityProcessHelper(app: Pick<App, 'whenReady'>, utility: Pick<typeof utilityProcess, 'fork'>): StartHelper {
-  return async (script, events) => {
+  return async (script, events, name) => {
     await app.whenReady();
     // Its output is never read: nothing it prints may carry a secret anywhere.
-    const child = utility.fork(script, [], { stdio: 'ignore', serviceName: 'MFA Tray keychain helper' });
+    const child = utility.fork(script, [], { stdio: 'ignore', serviceName: `MFA Tray ${name.replace(/^the /, '')}` });
     child.on('message', (message: HelperMessage) => events.message(message));
     // Electron gives the code alone: a crash is told by no ready message having come, not by the code.
     child.on('exit', (code) => events.exit(`ended with exit code ${code}`, false));

@@ -1,0 +1,263 @@
+/**
+ * The AWS calls of the processes that run for days (`mfa-tray watch`, the tray app), made in a
+ * helper process (helper-process.ts) by {@link SdkAwsGateway} itself.
+ *
+ * Why a process: the AWS SDK, once a process has made one call, stays loaded for good, ~4 MB of
+ * heap and ~3.5 MB of RSS that a long-running process would hold between refreshes a few hours
+ * apart (README's benchmark, row 4). The helper loads it, makes the calls of a refresh, and ends
+ * 3 s after the last; the long-running process never loads the SDK at all.
+ *
+ * What a call does is the gateway's, unchanged: one attempt per code, its time limit, its answer
+ * checks and its messages, made in the helper and sent back as the MfaTrayError's parts. This side
+ * only carries the call, keeps the clock offset (the helper starts each call from this process's
+ * offset and sends back what the answer measured), and bounds the wait: the helper's own time limit,
+ * and a few seconds more for a helper that is stuck, which is then given up on. What leaves this
+ * process is the call's arguments (keys and codes included) over the helper's IPC channel only.
+ */
+import { MfaTrayError, isMfaTrayError, type ErrorCode, type Remedy } from '../../common/errors';
+import type { LongLivedKey, SessionCredentials } from '../../common/model';
+import type { ClockOffset } from '../clock/clock';
+import { HelperCallFailed, HelperGone, HelperStartTimeout, helperProcess, type HelperConnection, type HelperOptions } from '../helper-process';
+import type { CreatedVirtualDevice, IamCredentials, IamGateway, ListedMfaDevice } from './iam-gateway';
+import { DEFAULT_STS_TIMEOUT_MS, type SdkAwsGatewayOptions } from './sdk-aws-gateway';
+import type { AssumeRoleRequest, CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
+
+/** The helper's file name, beside the bundles in app/dist/ (scripts/build.mjs). */
+export const AWS_HELPER_FILE = 'aws-helper.cjs';
+
+/** How much longer than the gateway's own time limit a call may take in the helper before it is given up on. */
+export const AWS_HELPER_GRACE_MS = 5_000;
+
+/** The gateway's calls, by name. */
+export type AwsOp = Exclude<keyof StsGateway | keyof IamGateway, 'prepare'>;
+
+/** Every {@link AwsOp}, for the helper to check what it is asked. */
+export const AWS_OPS: ReadonlySet<string> = new Set<AwsOp>([
+  'getSessionToken',
+  'getCallerIdentity',
+  'assumeRole',
+  'listMfaDevices',
+  'createVirtualMfaDevice',
+  'enableMfaDevice',
+  'resyncMfaDevice',
+  'deactivateMfaDevice',
+  'deleteVirtualMfaDevice',
+]);
+
+/** The gateway options that cross to the helper (its clock is the system's, its offset this side's). */
+export type AwsHelperGatewayOptions = Omit<SdkAwsGatewayOptions, 'clockOffset' | 'clock'>;
+
+/** One call, as it crosses to the helper. */
+export interface AwsHelperCall {
+  readonly options: AwsHelperGatewayOptions;
+  /** This process's clock offset, when measured: the helper signs and judges by it. */
+  readonly offsetMs?: number;
+  readonly args: readonly unknown[];
+}
+
+/** A call's answer from the helper, and the clock offset the answer measured. */
+export interface AwsHelperAnswer {
+  readonly value: unknown;
+  readonly measuredMs?: number;
+}
+
+/** An MfaTrayError's parts, as they cross from the helper. */
+export interface ErrorParts {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly field?: string;
+  readonly retryable?: boolean;
+  readonly notSent?: boolean;
+  readonly remedies?: readonly Remedy[];
+  /** The cause's message (the gateway's causes are secret-free summaries). */
+  readonly cause?: string;
+}
+
+/** A failed call's detail from the helper. */
+export interface AwsHelperFailure {
+  readonly error?: ErrorParts;
+  readonly measuredMs?: number;
+}
+
+/** The parts of an MfaTrayError, to send. */
+export function errorParts(error: MfaTrayError): ErrorParts {
+  const { field, retryable, notSent } = error.options;
+  return {
+    code: error.code,
+    message: error.message,
+    ...(field === undefined ? {} : { field }),
+    ...(retryable === undefined ? {} : { retryable }),
+    ...(notSent === undefined ? {} : { notSent }),
+    ...(error.remedies.length > 0 ? { remedies: error.remedies } : {}),
+    ...(error.cause instanceof Error ? { cause: error.cause.message } : {}),
+  };
+}
+
+/** The MfaTrayError the parts describe. */
+function fromParts(parts: ErrorParts): MfaTrayError {
+  const { code, message, field, retryable, notSent, remedies, cause } = parts;
+  return new MfaTrayError(code, message, {
+    ...(field === undefined ? {} : { field }),
+    ...(retryable === undefined ? {} : { retryable }),
+    ...(notSent === undefined ? {} : { notSent }),
+    ...(remedies === undefined ? {} : { remedy: remedies }),
+    ...(cause === undefined ? {} : { cause: new Error(cause) }),
+  });
+}
+
+/** Which service an op goes to, for messages. */
+function serviceOf(op: AwsOp): 'STS' | 'IAM' {
+  return op === 'getSessionToken' || op === 'getCallerIdentity' || op === 'assumeRole' ? 'STS' : 'IAM';
+}
+
+/** What the helper process is, in messages. */
+const WHAT = "the process that makes MFA Tray's AWS calls";
+
+/**
+ * {@link StsGateway} and {@link IamGateway} whose calls {@link SdkAwsGateway} makes in the helper
+ * `script` runs (one per script in the process).
+ */
+export class HelperAwsGateway implements StsGateway, IamGateway {
+  readonly #helper: { readonly connect: () => Promise<HelperConnection> };
+  readonly #offset: ClockOffset;
+  readonly #options: AwsHelperGatewayOptions;
+  readonly #timeoutMs: number;
+
+  /** `options.clock` is not used: the helper measures by the system clock. */
+  constructor(script: string, options: SdkAwsGatewayOptions & { readonly clockOffset: ClockOffset }, helper: Omit<HelperOptions, 'name' | 'loads'> = {}) {
+    const { clockOffset, clock: _clock, ...rest } = options;
+    this.#offset = clockOffset;
+    this.#options = rest;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_STS_TIMEOUT_MS;
+    this.#helper = helperProcess(script, { name: 'the AWS helper', loads: 'the AWS SDK', ...helper });
+  }
+
+  /** Starts the helper, which loads the SDK, while the caller still waits for the keychain and its files. */
+  prepare(): void {
+    this.#helper.connect().catch(() => undefined);
+  }
+
+  getSessionToken(request: GetSessionTokenRequest): Promise<SessionCredentials> {
+    return this.#call('getSessionToken', [request]) as Promise<SessionCredentials>;
+  }
+
+  getCallerIdentity(key: LongLivedKey, region: string, signal?: AbortSignal): Promise<CallerIdentity> {
+    return this.#call('getCallerIdentity', [key, region], signal) as Promise<CallerIdentity>;
+  }
+
+  assumeRole(request: AssumeRoleRequest): Promise<SessionCredentials> {
+    return this.#call('assumeRole', [request]) as Promise<SessionCredentials>;
+  }
+
+  listMfaDevices(key: LongLivedKey, region: string): Promise<readonly ListedMfaDevice[]> {
+    return this.#call('listMfaDevices', [key, region]) as Promise<readonly ListedMfaDevice[]>;
+  }
+
+  createVirtualMfaDevice(credentials: IamCredentials, region: string, name: string): Promise<CreatedVirtualDevice> {
+    return this.#call('createVirtualMfaDevice', [credentials, region, name]) as Promise<CreatedVirtualDevice>;
+  }
+
+  async enableMfaDevice(credentials: IamCredentials, region: string, userName: string, serialNumber: string, codes: readonly [string, string]): Promise<void> {
+    await this.#call('enableMfaDevice', [credentials, region, userName, serialNumber, codes]);
+  }
+
+  async resyncMfaDevice(credentials: IamCredentials, region: string, userName: string, serialNumber: string, codes: readonly [string, string]): Promise<void> {
+    await this.#call('resyncMfaDevice', [credentials, region, userName, serialNumber, codes]);
+  }
+
+  async deactivateMfaDevice(credentials: IamCredentials, region: string, userName: string, serialNumber: string): Promise<void> {
+    await this.#call('deactivateMfaDevice', [credentials, region, userName, serialNumber]);
+  }
+
+  async deleteVirtualMfaDevice(credentials: IamCredentials, region: string, serialNumber: string): Promise<void> {
+    await this.#call('deleteVirtualMfaDevice', [credentials, region, serialNumber]);
+  }
+
+  async #call(op: AwsOp, args: readonly unknown[], signal?: AbortSignal): Promise<unknown> {
+    const service = serviceOf(op);
+    if (signal?.aborted) throw this.#unanswered(service, undefined);
+    let connection: HelperConnection;
+    try {
+      connection = await this.#helper.connect();
+    } catch (error) {
+      throw notStarted(service, error);
+    }
+    const call: AwsHelperCall = { options: this.#options, ...(this.#offset.measured ? { offsetMs: this.#offset.offsetMs } : {}), args };
+    const answered = connection.call(op, [call]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const stuck = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        // First: giving the helper up fails its calls too, this one among them.
+        reject(this.#unanswered(service, `${WHAT} was given up on`));
+        connection.abandon();
+      }, this.#timeoutMs + AWS_HELPER_GRACE_MS);
+      // The caller no longer needs the answer: the call goes on in the helper, within its own time limit.
+      onAbort = () => reject(this.#unanswered(service, undefined));
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const answer = (await Promise.race([answered, stuck])) as AwsHelperAnswer;
+      this.#measured(answer.measuredMs);
+      return answer.value ?? undefined;
+    } catch (error) {
+      if (error instanceof HelperCallFailed) {
+        const failure = (error.detail ?? {}) as AwsHelperFailure;
+        this.#measured(failure.measuredMs);
+        // Not an MfaTrayError in the helper (the SDK could not be loaded): as the gateway throws it here.
+        throw failure.error ? fromParts(failure.error) : new Error(error.message);
+      }
+      if (error instanceof HelperGone) {
+        throw new MfaTrayError(
+          'sts-unavailable',
+          `${service} could not be asked, or its answer was lost: ${error.message} (${WHAT}; the next call starts another). The request may have reached AWS. Try again.`,
+          { retryable: true },
+        );
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      // A lost race leaves the call's own promise to settle unheard.
+      answered.catch(() => undefined);
+    }
+  }
+
+  #measured(offsetMs: number | undefined): void {
+    if (offsetMs !== undefined) this.#offset.recordMeasured(offsetMs);
+  }
+
+  /** The call did not end in time (`why`, when it is known), in the gateway's own words for a timeout. */
+  #unanswered(service: 'STS' | 'IAM', why: string | undefined): MfaTrayError {
+    return new MfaTrayError(
+      'sts-unavailable',
+      `${service} did not answer within ${Math.round(this.#timeoutMs / 1000)} s${why ? ` (${why})` : ''}. ` +
+        'Check your network connection (VPN, proxy, firewall), then try again.',
+      { retryable: true },
+    );
+  }
+}
+
+/** The helper could not be started (or could not load the SDK): nothing was sent. */
+function notStarted(service: 'STS' | 'IAM', error: unknown): MfaTrayError {
+  if (isMfaTrayError(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  if (error instanceof HelperStartTimeout) {
+    return new MfaTrayError(
+      'sts-unavailable',
+      `Nothing was sent to ${service}: the AWS helper (${WHAT}) did not start within ${Math.max(1, Math.round(error.ms / 1000))} s; the computer may be very busy. Try again.`,
+      { retryable: true, notSent: true },
+    );
+  }
+  if (error instanceof HelperGone) {
+    return new MfaTrayError('sts-unavailable', `Nothing was sent to ${service}: ${reason} (${WHAT}; the next call starts another). Try again.`, {
+      retryable: true,
+      notSent: true,
+    });
+  }
+  // It ended by itself before it was ready: its file is missing or cannot run.
+  return new MfaTrayError('internal', `Nothing was sent to ${service}: ${reason} (${WHAT}). Reinstall MFA Tray, or in a checkout run \`npm run build\`.`, {
+    notSent: true,
+  });
+}

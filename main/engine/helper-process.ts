@@ -1,0 +1,412 @@
+/**
+ * Work done in a short-lived process of its own, for the processes that run for days (`mfa-tray
+ * watch`, the tray app): what that work loads or leaves behind goes when the helper ends, 3 s after
+ * its last call. Two helpers use this: the keychain's (keychain/keychain-helper.ts: keytar, whose
+ * reads keep native memory on Linux) and AWS's (aws/aws-helper.ts: the AWS SDK, ~4 MB of heap that a
+ * process keeps once it has made one call).
+ *
+ * One helper process per script at a time, started on the first call and after every exit. A call
+ * given up on (its caller's time limit) is abandoned with its helper: the next call starts another,
+ * and the abandoned one is let go when its call ends, or killed after {@link HELPER_ABANDONED_MS}.
+ * Requests and answers cross only the IPC channel Node's `fork` (or Electron's utility process)
+ * opens: never argv, a file or the helper's output, which is ignored. The helper's side is
+ * helper-main.ts.
+ *
+ * Written here rather than taken from a worker-pool package: a pool keeps its workers, and the
+ * point is a process that ends.
+ */
+import type { ChildProcess } from 'node:child_process';
+
+/** How long a helper stays after its last answer: a refresh's calls come within this. */
+export const HELPER_IDLE_MS = 3_000;
+
+/**
+ * How many calls one helper makes before it is let go at its next pause, however busy it is kept
+ * (what each call leaves behind stays bounded).
+ */
+export const HELPER_MAX_CALLS = 500;
+
+/**
+ * How long a helper whose call was given up on may go on with it before it is killed. Not at once:
+ * a keychain call may be waiting on an unlock prompt the user is typing into, which would close with it.
+ */
+export const HELPER_ABANDONED_MS = 120_000;
+
+/** How many helpers given up on may be left to their calls at once (per script). */
+export const HELPER_ABANDONED_MAX = 2;
+
+/** How long a helper may take to start and load what it needs (Electron as Node on a busy machine). */
+export const HELPER_START_MS = 15_000;
+
+/** Parent → helper: one call. */
+export interface HelperRequest {
+  readonly id: number;
+  readonly op: string;
+  readonly args: readonly unknown[];
+}
+
+/**
+ * Helper → parent: it loaded what it needs, or not (with why), or the answer to one call. A failed
+ * call's `detail` is what the helper's `describe` made of the error (an MfaTrayError's parts).
+ */
+export type HelperMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'load-failed'; readonly message: string }
+  | { readonly kind: 'answer'; readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly kind: 'answer'; readonly id: number; readonly ok: false; readonly message: string; readonly detail?: unknown };
+
+/** What the helper's process tells: a message, or its end (how it ended, in words). */
+export interface HelperEvents {
+  message(message: HelperMessage): void;
+  /**
+   * It ended, or could not be started. `broken`: it ended by itself with an exit code before it was
+   * ready (a helper file that is missing or cannot run: reinstall); otherwise (a signal, a failed
+   * spawn) the next call may well work.
+   */
+  exit(how: string, broken: boolean): void;
+}
+
+/**
+ * A started helper, as Node's `fork` (here) or Electron's `utilityProcess` (the tray app's adapter:
+ * its packed binary cannot run as Node) gives it.
+ */
+export interface HelperProcess {
+  readonly pid: number | undefined;
+  /** Sends one request; throws when the helper can no longer be reached. */
+  send(request: HelperRequest): void;
+  /** Lets it go: it ends on its own (Node: its channel closes; Electron: asked to end). */
+  release(): void;
+  /** Ends it now (a call given up on, a helper that does not start). */
+  kill(): void;
+  /** Whether it keeps this process alive: while a call is waiting on it, not while it is idle. */
+  hold(busy: boolean): void;
+}
+
+/** Starts the helper script (`name`: what it is, for the OS's process list where it shows one). */
+export type StartHelper = (script: string, events: HelperEvents, name: string) => Promise<HelperProcess>;
+
+/** The helper's process ended or could not be reached: the call failed, and the next one starts another. */
+export class HelperGone extends Error {}
+
+/** The helper did not start within `ms` (a very busy computer). */
+export class HelperStartTimeout extends Error {
+  constructor(
+    message: string,
+    readonly ms: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A call the helper answered with a failure: its message, and what the helper made of it. */
+export class HelperCallFailed extends Error {
+  constructor(
+    message: string,
+    readonly detail: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** The running helper, to call. */
+export interface HelperConnection {
+  /** Makes one call in the helper; fails with {@link HelperGone} when it ends first. */
+  call(op: string, args: readonly unknown[]): Promise<unknown>;
+  /**
+   * Gives up on this helper (a call of it timed out): the next call starts another, and this one is
+   * let go once its calls end, or killed after {@link HELPER_ABANDONED_MS}. What else was waiting on
+   * it fails with {@link HelperGone}.
+   */
+  abandon(): void;
+}
+
+/** Options for {@link helperProcess}; tests shorten the waits. */
+export interface HelperOptions {
+  /** What it is, in messages: "the keychain helper". */
+  readonly name: string;
+  /** What it loads before it says it is ready, in messages: "keytar". */
+  readonly loads: string;
+  /** How the process is started. Default: Node's `fork`. */
+  readonly start?: StartHelper;
+  readonly idleMs?: number;
+  readonly startMs?: number;
+  readonly maxCalls?: number;
+  readonly abandonedMs?: number;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/** One helper process at a time for one script. */
+class Helper {
+  readonly #script: string;
+  readonly #name: string;
+  readonly #loads: string;
+  readonly #startHelper: StartHelper;
+  readonly #idleMs: number;
+  readonly #startMs: number;
+  readonly #maxCalls: number;
+  readonly #abandonedMs: number;
+  #child: HelperProcess | undefined;
+  /** Helpers whose call timed out, each let go once it answers, or killed at its timer. */
+  readonly #abandoned = new Map<HelperProcess, ReturnType<typeof setTimeout>>();
+  /** Calls sent to the running helper. */
+  #calls = 0;
+  #ready: Promise<HelperConnection> | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(script: string, options: HelperOptions) {
+    this.#script = script;
+    this.#name = options.name;
+    this.#loads = options.loads;
+    this.#startHelper = options.start ?? forkHelper;
+    this.#idleMs = options.idleMs ?? HELPER_IDLE_MS;
+    this.#startMs = options.startMs ?? HELPER_START_MS;
+    this.#maxCalls = options.maxCalls ?? HELPER_MAX_CALLS;
+    this.#abandonedMs = options.abandonedMs ?? HELPER_ABANDONED_MS;
+  }
+
+  /** The running helper, started first when there is none. */
+  readonly connect = (): Promise<HelperConnection> => {
+    this.#ready ??= this.#start();
+    return this.#ready;
+  };
+
+  /** The helper's process ID while one runs (for tests and the benchmark). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  #start(): Promise<HelperConnection> {
+    let onReady: ((connection: HelperConnection) => void) | undefined;
+    let onFailure: ((error: Error) => void) | undefined;
+    const ready = new Promise<HelperConnection>((resolve, reject) => {
+      onReady = resolve;
+      onFailure = reject;
+    });
+    let child: HelperProcess | undefined;
+    let started = false;
+    let timedOut = false;
+    /** It ended before this start was done with it. */
+    let ended = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      onFailure?.(new HelperStartTimeout(`${this.#name} (${this.#script}) did not start`, this.#startMs));
+      if (child) this.#end(child, true);
+      else if (this.#ready === ready) this.#ready = undefined; // the next call starts another
+    }, this.#startMs);
+    const events: HelperEvents = {
+      message: (message) => {
+        if (child && this.#abandoned.has(child)) {
+          // Its call, given up on, has ended: it may go.
+          if (message.kind === 'answer') this.#letGo(child);
+          return;
+        }
+        if (!child || child !== this.#child) return;
+        if (message.kind === 'ready') {
+          started = true;
+          clearTimeout(timer);
+          onReady?.(this.#connection(child));
+          this.#idle(child);
+        } else if (message.kind === 'load-failed') {
+          clearTimeout(timer);
+          onFailure?.(new Error(message.message));
+          this.#end(child, true);
+        } else if (message.ok) {
+          this.#settle(child, message.id, message.value, undefined);
+        } else {
+          this.#settle(child, message.id, undefined, new HelperCallFailed(message.message, message.detail));
+        }
+      },
+      exit: (how, broken) => {
+        clearTimeout(timer);
+        if (!started) {
+          const why = `${this.#name} (${this.#script}) ${how} before it could load ${this.#loads}`;
+          onFailure?.(broken ? new Error(why) : new HelperGone(why));
+          ended = true;
+          if (this.#ready === ready) this.#ready = undefined; // the next call starts another
+        }
+        if (child) {
+          this.#dropAbandoned(child);
+          this.#forget(child, how);
+        }
+      },
+    };
+    this.#startHelper(this.#script, events, this.#name).then(
+      (process) => {
+        if (timedOut || ended) {
+          process.kill(); // too late, or gone: the call that waited for it has failed, the next starts another
+          return;
+        }
+        child = process;
+        this.#child = process;
+        this.#calls = 0;
+        // Busy until it says it is ready.
+        process.hold(true);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        onFailure?.(new Error(`${this.#name} could not be started: ${error instanceof Error ? error.message : String(error)}`));
+        if (this.#ready === ready) this.#ready = undefined;
+      },
+    );
+    return ready;
+  }
+
+  #connection(child: HelperProcess): HelperConnection {
+    return {
+      call: (op, args) => this.#call(child, op, args),
+      abandon: () => this.#abandon(child),
+    };
+  }
+
+  #call(child: HelperProcess, op: string, args: readonly unknown[]): Promise<unknown> {
+    if (child !== this.#child) return Promise.reject(new HelperGone(`${this.#name} has stopped`));
+    clearTimeout(this.#idleTimer);
+    child.hold(true);
+    this.#calls += 1;
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      try {
+        child.send({ id, op, args });
+      } catch (error) {
+        this.#settle(child, id, undefined, new HelperGone(`${this.#name} could not be reached: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    });
+  }
+
+  #settle(child: HelperProcess, id: number, value: unknown, error: Error | undefined): void {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    if (error) pending.reject(error);
+    else pending.resolve(value);
+    if (this.#pending.size === 0) this.#idle(child);
+  }
+
+  /** Nothing pending: the helper no longer keeps this process alive, and ends when idle long enough. */
+  #idle(child: HelperProcess): void {
+    if (child !== this.#child) return;
+    child.hold(false);
+    clearTimeout(this.#idleTimer);
+    if (this.#calls >= this.#maxCalls) {
+      this.#end(child, false);
+      return;
+    }
+    this.#idleTimer = setTimeout(() => {
+      if (this.#pending.size === 0) this.#end(child, false);
+    }, this.#idleMs);
+    this.#idleTimer.unref();
+  }
+
+  /** See {@link HelperConnection.abandon}. */
+  #abandon(child: HelperProcess): void {
+    if (child !== this.#child) return;
+    this.#forget(child, 'was given up on');
+    // At most two left to their calls (each a process and, maybe, an unlock prompt): the oldest goes.
+    const [oldest] = this.#abandoned.keys();
+    if (oldest && this.#abandoned.size >= HELPER_ABANDONED_MAX) this.#letGo(oldest, true);
+    child.hold(false);
+    const timer = setTimeout(() => this.#letGo(child, true), this.#abandonedMs);
+    timer.unref();
+    this.#abandoned.set(child, timer);
+  }
+
+  /** Lets `child` go (`kill`: at once), whether it was the helper or one given up on. */
+  #letGo(child: HelperProcess, kill = false): void {
+    this.#dropAbandoned(child);
+    if (kill) child.kill();
+    else child.release();
+  }
+
+  #dropAbandoned(child: HelperProcess): void {
+    clearTimeout(this.#abandoned.get(child));
+    this.#abandoned.delete(child);
+  }
+
+  /** Lets the helper go (`kill`: at once); the next call starts a new one. */
+  #end(child: HelperProcess, kill: boolean): void {
+    this.#forget(child, kill ? 'was stopped' : 'was let go');
+    this.#letGo(child, kill);
+  }
+
+  /** `child` is no longer the helper: what it had pending fails, and the next call starts another. */
+  #forget(child: HelperProcess, how: string): void {
+    if (child !== this.#child) return;
+    this.#child = undefined;
+    this.#ready = undefined;
+    clearTimeout(this.#idleTimer);
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) p.reject(new HelperGone(`${this.#name} ${how} before it answered`));
+  }
+}
+
+/** The helper under Node: `fork`, with an IPC channel whose closing ends it. */
+export const forkHelper: StartHelper = async (script, events) => {
+  // Loaded on the first call: the command's other paths never start a helper.
+  const { fork } = await import('node:child_process');
+  const child: ChildProcess = fork(script, [], {
+    // Not the parent's flags (a test's loader, --inspect): the helper is a plain script. NODE_OPTIONS,
+    // which the user set for every Node process, still applies.
+    execArgv: [],
+    // Its output is never read: nothing it prints may carry a secret anywhere.
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    serialization: 'json',
+    // A process group of its own: Ctrl-C in watch's terminal goes to watch's group, and watch lets
+    // the call in progress finish; the helper ends when its channel closes.
+    detached: true,
+  });
+  child.on('message', (message: HelperMessage) => events.message(message));
+  child.on('error', (error) => {
+    // A failed spawn (Node gone from its path under a long-running watch, no processes left) has no
+    // 'exit' to follow; a failed send or kill is reported where it was made.
+    if (child.pid === undefined) events.exit(`could not be started (${error.message})`, false);
+  });
+  child.on('exit', (code, signal) => events.exit(signal ? `was stopped by ${signal}` : `ended with exit code ${String(code)}`, signal === null && code !== 0));
+  const channel = (child as ChildProcess & { channel?: { ref(): void; unref(): void } | null }).channel ?? undefined;
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send(request) {
+      if (!child.connected) throw new Error('its channel is closed');
+      child.send(request);
+    },
+    release() {
+      if (child.connected) child.disconnect();
+    },
+    kill() {
+      child.kill('SIGKILL');
+    },
+    hold(busy) {
+      if (busy) {
+        child.ref();
+        channel?.ref();
+      } else {
+        child.unref();
+        channel?.unref();
+      }
+    },
+  };
+};
+
+const helpers = new Map<string, Helper>();
+
+/**
+ * The helper that runs `script`, one per script in the process (so that every caller shares its one
+ * process). Options count only for the first call with a script: only tests pass others.
+ */
+export function helperProcess(script: string, options: HelperOptions): { readonly connect: () => Promise<HelperConnection>; readonly pid: number | undefined } {
+  let helper = helpers.get(script);
+  if (!helper) {
+    helper = new Helper(script, options);
+    helpers.set(script, helper);
+  }
+  return helper;
+}
