@@ -76,7 +76,7 @@ export interface EngineOptions {
   /**
    * Where the AWS SDK makes the calls of STS and IAM not given above: made from the gateway options
    * (the engine's clock offset, time limit, endpoints). Default: {@link SdkAwsGateway} in this process;
-   * `longRunning` (keychain/long-running.ts) gives a process that runs for days a helper's.
+   * `longRunning` (long-running.ts) gives a process that runs for days a helper's.
    */
   readonly aws?: (options: SdkAwsGatewayOptions & { readonly clockOffset: ClockOffset }) => StsGateway & IamGateway;
   /** Bound on one STS call. */

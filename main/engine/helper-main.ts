@@ -7,8 +7,11 @@
  */
 import type { HelperMessage, HelperRequest } from './helper-process';
 
-/** Makes one call: its answer must survive JSON (the IPC channel's serialization). */
-export type HelperHandler = (op: string, args: readonly unknown[]) => Promise<unknown>;
+/**
+ * Makes one call: its answer must survive JSON (the IPC channel's serialization). `signal`: the
+ * caller no longer needs the answer (abort what can be aborted; the call is still answered).
+ */
+export type HelperHandler = (op: string, args: readonly unknown[], signal: AbortSignal) => Promise<unknown>;
 
 /** Electron's port to the parent of a utility process (not in Node's types). */
 interface ParentPort {
@@ -30,13 +33,23 @@ export function serveHelper(load: () => Promise<HelperHandler>, describe: (error
     if (parentPort) parentPort.postMessage(message);
     else process.send?.(message);
   };
+  /** The calls under way, to abort when their callers give up. */
+  const calls = new Map<number, AbortController>();
   const answer = async (handler: HelperHandler, request: HelperRequest): Promise<void> => {
+    if ('cancel' in request) {
+      calls.get(request.id)?.abort();
+      return;
+    }
+    const controller = new AbortController();
+    calls.set(request.id, controller);
     try {
-      const value = await handler(request.op, request.args);
+      const value = await handler(request.op, request.args, controller.signal);
       send({ kind: 'answer', id: request.id, ok: true, value: value ?? null });
     } catch (error) {
       const detail = describe(error);
       send({ kind: 'answer', id: request.id, ok: false, message: messageOf(error), ...(detail === undefined ? {} : { detail }) });
+    } finally {
+      calls.delete(request.id);
     }
   };
   const main = async (): Promise<void> => {

@@ -38,12 +38,8 @@ export const HELPER_ABANDONED_MAX = 2;
 /** How long a helper may take to start and load what it needs (Electron as Node on a busy machine). */
 export const HELPER_START_MS = 15_000;
 
-/** Parent → helper: one call. */
-export interface HelperRequest {
-  readonly id: number;
-  readonly op: string;
-  readonly args: readonly unknown[];
-}
+/** Parent → helper: one call, or the end of a call's caller's interest in it (the helper aborts it where it can). */
+export type HelperRequest = { readonly id: number; readonly op: string; readonly args: readonly unknown[] } | { readonly id: number; readonly cancel: true };
 
 /**
  * Helper → parent: it loaded what it needs, or not (with why), or the answer to one call. A failed
@@ -88,6 +84,9 @@ export type StartHelper = (script: string, events: HelperEvents, name: string) =
 /** The helper's process ended or could not be reached: the call failed, and the next one starts another. */
 export class HelperGone extends Error {}
 
+/** The call never reached a helper (it had stopped, or the channel refused it): the helper never saw it. */
+export class HelperNotReached extends HelperGone {}
+
 /** The helper did not start within `ms` (a very busy computer). */
 export class HelperStartTimeout extends Error {
   constructor(
@@ -110,12 +109,17 @@ export class HelperCallFailed extends Error {
 
 /** The running helper, to call. */
 export interface HelperConnection {
-  /** Makes one call in the helper; fails with {@link HelperGone} when it ends first. */
-  call(op: string, args: readonly unknown[]): Promise<unknown>;
   /**
-   * Gives up on this helper (a call of it timed out): the next call starts another, and this one is
-   * let go once its calls end, or killed after {@link HELPER_ABANDONED_MS}. What else was waiting on
-   * it fails with {@link HelperGone}.
+   * Makes one call in the helper; fails with {@link HelperGone} when the helper ends first
+   * ({@link HelperNotReached} when the call never reached it). `signal`: the caller no longer needs
+   * the answer, and the helper is told so (it aborts the call where it can); the call still ends
+   * with the helper's answer.
+   */
+  call(op: string, args: readonly unknown[], signal?: AbortSignal): Promise<unknown>;
+  /**
+   * Gives up on this helper (a call of it took too long): the next call starts another. This one
+   * is let go once its calls end (each still bounded by its caller), or killed after
+   * {@link HELPER_ABANDONED_MS}; at most {@link HELPER_ABANDONED_MAX} are left so.
    */
   abandon(): void;
 }
@@ -139,7 +143,15 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** One helper process at a time for one script. */
+/** One started helper: its process and the calls it has not answered. */
+interface Running {
+  readonly process: HelperProcess;
+  readonly pending: Map<number, Pending>;
+  /** Calls sent to it. */
+  calls: number;
+}
+
+/** One helper process at a time for one script, and the ones given up on that still have calls. */
 class Helper {
   readonly #script: string;
   readonly #name: string;
@@ -149,13 +161,11 @@ class Helper {
   readonly #startMs: number;
   readonly #maxCalls: number;
   readonly #abandonedMs: number;
-  #child: HelperProcess | undefined;
-  /** Helpers whose call timed out, each let go once it answers, or killed at its timer. */
-  readonly #abandoned = new Map<HelperProcess, ReturnType<typeof setTimeout>>();
-  /** Calls sent to the running helper. */
-  #calls = 0;
+  /** The helper new calls go to. */
+  #current: Running | undefined;
+  /** Helpers given up on, oldest first, each let go once its calls end, or killed at its timer. */
+  readonly #abandoned = new Map<Running, ReturnType<typeof setTimeout>>();
   #ready: Promise<HelperConnection> | undefined;
-  readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -176,9 +186,9 @@ class Helper {
     return this.#ready;
   };
 
-  /** The helper's process ID while one runs (for tests and the benchmark). */
+  /** The process ID of the helper new calls go to, while one runs (for tests and the benchmark). */
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#current?.process.pid;
   }
 
   #start(): Promise<HelperConnection> {
@@ -188,7 +198,7 @@ class Helper {
       onReady = resolve;
       onFailure = reject;
     });
-    let child: HelperProcess | undefined;
+    let running: Running | undefined;
     let started = false;
     let timedOut = false;
     /** It ended before this start was done with it. */
@@ -196,30 +206,31 @@ class Helper {
     const timer = setTimeout(() => {
       timedOut = true;
       onFailure?.(new HelperStartTimeout(`${this.#name} (${this.#script}) did not start`, this.#startMs));
-      if (child) this.#end(child, true);
+      if (running) this.#end(running, true);
       else if (this.#ready === ready) this.#ready = undefined; // the next call starts another
     }, this.#startMs);
     const events: HelperEvents = {
       message: (message) => {
-        if (child && this.#abandoned.has(child)) {
-          // Its call, given up on, has ended: it may go.
-          if (message.kind === 'answer') this.#letGo(child);
+        if (!running) return;
+        if (message.kind === 'answer') {
+          this.#settle(
+            running,
+            message.id,
+            message.ok ? message.value : undefined,
+            message.ok ? undefined : new HelperCallFailed(message.message, message.detail),
+          );
           return;
         }
-        if (!child || child !== this.#child) return;
+        if (running !== this.#current || started) return;
         if (message.kind === 'ready') {
           started = true;
           clearTimeout(timer);
-          onReady?.(this.#connection(child));
-          this.#idle(child);
-        } else if (message.kind === 'load-failed') {
+          onReady?.(this.#connection(running));
+          this.#idle(running);
+        } else {
           clearTimeout(timer);
           onFailure?.(new Error(message.message));
-          this.#end(child, true);
-        } else if (message.ok) {
-          this.#settle(child, message.id, message.value, undefined);
-        } else {
-          this.#settle(child, message.id, undefined, new HelperCallFailed(message.message, message.detail));
+          this.#end(running, true);
         }
       },
       exit: (how, broken) => {
@@ -230,10 +241,7 @@ class Helper {
           ended = true;
           if (this.#ready === ready) this.#ready = undefined; // the next call starts another
         }
-        if (child) {
-          this.#dropAbandoned(child);
-          this.#forget(child, how);
-        }
+        if (running) this.#forget(running, how);
       },
     };
     this.#startHelper(this.#script, events, this.#name).then(
@@ -242,9 +250,8 @@ class Helper {
           process.kill(); // too late, or gone: the call that waited for it has failed, the next starts another
           return;
         }
-        child = process;
-        this.#child = process;
-        this.#calls = 0;
+        running = { process, pending: new Map(), calls: 0 };
+        this.#current = running;
         // Busy until it says it is ready.
         process.hold(true);
       },
@@ -257,92 +264,118 @@ class Helper {
     return ready;
   }
 
-  #connection(child: HelperProcess): HelperConnection {
+  #connection(running: Running): HelperConnection {
     return {
-      call: (op, args) => this.#call(child, op, args),
-      abandon: () => this.#abandon(child),
+      call: (op, args, signal) => this.#call(running, op, args, signal),
+      abandon: () => this.#abandon(running),
     };
   }
 
-  #call(child: HelperProcess, op: string, args: readonly unknown[]): Promise<unknown> {
-    if (child !== this.#child) return Promise.reject(new HelperGone(`${this.#name} has stopped`));
+  #call(running: Running, op: string, args: readonly unknown[], signal: AbortSignal | undefined): Promise<unknown> {
+    if (running !== this.#current) return Promise.reject(new HelperNotReached(`${this.#name} has stopped`));
     clearTimeout(this.#idleTimer);
-    child.hold(true);
-    this.#calls += 1;
+    running.process.hold(true);
+    running.calls += 1;
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      running.pending.set(id, { resolve, reject });
       try {
-        child.send({ id, op, args });
+        running.process.send({ id, op, args });
       } catch (error) {
-        this.#settle(child, id, undefined, new HelperGone(`${this.#name} could not be reached: ${error instanceof Error ? error.message : String(error)}`));
+        this.#settle(
+          running,
+          id,
+          undefined,
+          new HelperNotReached(`${this.#name} could not be reached: ${error instanceof Error ? error.message : String(error)}`),
+        );
+        return;
       }
+      signal?.addEventListener(
+        'abort',
+        () => {
+          try {
+            if (running.pending.has(id)) running.process.send({ id, cancel: true });
+          } catch {
+            // Gone meanwhile: its exit fails the call.
+          }
+        },
+        { once: true },
+      );
     });
   }
 
-  #settle(child: HelperProcess, id: number, value: unknown, error: Error | undefined): void {
-    const pending = this.#pending.get(id);
+  #settle(running: Running, id: number, value: unknown, error: Error | undefined): void {
+    const pending = running.pending.get(id);
     if (!pending) return;
-    this.#pending.delete(id);
+    running.pending.delete(id);
     if (error) pending.reject(error);
     else pending.resolve(value);
-    if (this.#pending.size === 0) this.#idle(child);
+    if (running.pending.size > 0) return;
+    if (running === this.#current) this.#idle(running);
+    // One given up on whose calls have all ended: it may go.
+    else if (this.#abandoned.has(running)) this.#letGo(running);
   }
 
   /** Nothing pending: the helper no longer keeps this process alive, and ends when idle long enough. */
-  #idle(child: HelperProcess): void {
-    if (child !== this.#child) return;
-    child.hold(false);
+  #idle(running: Running): void {
+    if (running !== this.#current) return;
+    running.process.hold(false);
     clearTimeout(this.#idleTimer);
-    if (this.#calls >= this.#maxCalls) {
-      this.#end(child, false);
+    if (running.calls >= this.#maxCalls) {
+      this.#end(running, false);
       return;
     }
     this.#idleTimer = setTimeout(() => {
-      if (this.#pending.size === 0) this.#end(child, false);
+      if (running.pending.size === 0) this.#end(running, false);
     }, this.#idleMs);
     this.#idleTimer.unref();
   }
 
   /** See {@link HelperConnection.abandon}. */
-  #abandon(child: HelperProcess): void {
-    if (child !== this.#child) return;
-    this.#forget(child, 'was given up on');
-    // At most two left to their calls (each a process and, maybe, an unlock prompt): the oldest goes.
-    const [oldest] = this.#abandoned.keys();
-    if (oldest && this.#abandoned.size >= HELPER_ABANDONED_MAX) this.#letGo(oldest, true);
-    child.hold(false);
-    const timer = setTimeout(() => this.#letGo(child, true), this.#abandonedMs);
-    timer.unref();
-    this.#abandoned.set(child, timer);
-  }
-
-  /** Lets `child` go (`kill`: at once), whether it was the helper or one given up on. */
-  #letGo(child: HelperProcess, kill = false): void {
-    this.#dropAbandoned(child);
-    if (kill) child.kill();
-    else child.release();
-  }
-
-  #dropAbandoned(child: HelperProcess): void {
-    clearTimeout(this.#abandoned.get(child));
-    this.#abandoned.delete(child);
-  }
-
-  /** Lets the helper go (`kill`: at once); the next call starts a new one. */
-  #end(child: HelperProcess, kill: boolean): void {
-    this.#forget(child, kill ? 'was stopped' : 'was let go');
-    this.#letGo(child, kill);
-  }
-
-  /** `child` is no longer the helper: what it had pending fails, and the next call starts another. */
-  #forget(child: HelperProcess, how: string): void {
-    if (child !== this.#child) return;
-    this.#child = undefined;
+  #abandon(running: Running): void {
+    if (running !== this.#current) return;
+    this.#current = undefined;
     this.#ready = undefined;
     clearTimeout(this.#idleTimer);
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
+    // Its calls no longer keep this process alive: each caller has its own time limit.
+    running.process.hold(false);
+    if (running.pending.size === 0) {
+      this.#letGo(running);
+      return;
+    }
+    // At most two left to their calls (each a process and, maybe, an unlock prompt): the oldest goes.
+    const [oldest] = this.#abandoned.keys();
+    if (oldest && this.#abandoned.size >= HELPER_ABANDONED_MAX) this.#end(oldest, true);
+    const timer = setTimeout(() => this.#end(running, true), this.#abandonedMs);
+    timer.unref();
+    this.#abandoned.set(running, timer);
+  }
+
+  /** Lets `running` go (`kill`: at once), whether it was the helper or one given up on. */
+  #letGo(running: Running, kill = false): void {
+    clearTimeout(this.#abandoned.get(running));
+    this.#abandoned.delete(running);
+    if (kill) running.process.kill();
+    else running.process.release();
+  }
+
+  /** Ends `running` (`kill`: at once; else let go); what it had pending fails. */
+  #end(running: Running, kill: boolean): void {
+    this.#forget(running, kill ? 'was stopped' : 'was let go');
+    this.#letGo(running, kill);
+  }
+
+  /** `running` is gone or going: what it had pending fails, and, if it was the helper, the next call starts another. */
+  #forget(running: Running, how: string): void {
+    clearTimeout(this.#abandoned.get(running));
+    this.#abandoned.delete(running);
+    if (running === this.#current) {
+      this.#current = undefined;
+      this.#ready = undefined;
+      clearTimeout(this.#idleTimer);
+    }
+    const pending = [...running.pending.values()];
+    running.pending.clear();
     for (const p of pending) p.reject(new HelperGone(`${this.#name} ${how} before it answered`));
   }
 }

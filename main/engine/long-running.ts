@@ -4,7 +4,7 @@
  * that keeps the process small and flat:
  * - keytar in keychain/keychain-helper.ts: where the keychain is the Secret Service (Linux, the
  *   BSDs), every keychain read keeps native memory for the life of the process that made it;
- * - the AWS SDK in aws/aws-helper.ts: once loaded it is kept, ~3.5 MB between refreshes.
+ * - the AWS SDK in aws/aws-helper.ts: once loaded it is kept, ~3.5 MB of RSS between refreshes.
  *
  * Only where the keychain is the Secret Service. On macOS and Windows reads keep nothing, and a
  * helper of the tray app there would be the whole Electron binary started as a utility process, a

@@ -55,6 +55,25 @@ function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
+/** The helper scripts `pid`'s children run, by file name, sorted. */
+function helpersOf(pid: number): string[] {
+  return childrenOf(pid)
+    .map((child) => {
+      try {
+        return (
+          readFileSync(`/proc/${child}/cmdline`, 'utf8')
+            .split('\0')
+            .find((part) => part.endsWith('-helper.cjs')) ?? '(other)'
+        );
+      } catch {
+        return undefined; // ended meanwhile
+      }
+    })
+    .filter((name) => name !== undefined)
+    .map((path) => path.split('/').at(-1) as string)
+    .sort();
+}
+
 describe('watch keeps sessions fresh', () => {
   test('refreshes a TOTP profile before expiry, reports the others, one line per event; exits 0 on SIGTERM', async () => {
     await withTotp('dev');
@@ -111,7 +130,7 @@ describe('watch keeps sessions fresh', () => {
 
   // Seen (benchmark rows 4 and 4b): on Linux every keychain read keeps memory in the process that
   // made it, for good (libsecret's lookup, keytar's listing), and watch grew as long as it ran.
-  test('makes its keychain calls in a helper that ends when idle: keytar and libsecret never load into watch', async () => {
+  test('makes its keychain and AWS calls in helpers that end when idle: keytar and libsecret never load into watch', async () => {
     await withTotp('dev');
     await cli.sandbox.seedSession('dev', fakeSession(Date.now() + LEAD_MS + 4000));
     const w = watch();
@@ -123,10 +142,13 @@ describe('watch keeps sessions fresh', () => {
       .split('\n')
       .filter((line) => /libsecret|keytar\.node/.test(line));
     assert.deepEqual(mapped, [], 'neither is mapped into watch');
-    // Idle, the helper ends (HELPER_IDLE_MS), and watch goes on without it.
+    // The session was asked for by the AWS helper (aws-helper.cjs), which stays 30 s after its last
+    // call (AWS_HELPER_IDLE_MS): the AWS SDK is never loaded into watch.
+    assert.ok(helpersOf(pid).includes('aws-helper.cjs'), `the refresh was made in the AWS helper: ${helpersOf(pid).join(', ')}`);
+    // Idle, the keychain helper ends (HELPER_IDLE_MS), and watch goes on without it.
     const deadline = Date.now() + 15_000;
-    while (childrenOf(pid).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(childrenOf(pid), [], 'no helper left once idle');
+    while (helpersOf(pid).includes('keychain-helper.cjs') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(helpersOf(pid), ['aws-helper.cjs'], 'no keychain helper left once idle');
     assert.deepEqual(await w.stop('SIGTERM'), { status: 0, signal: null });
     assert.equal(w.stderr, '');
   });

@@ -37,7 +37,9 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A gateway over a helper of its own (the built helper linked under a name of its own), and the helpers it started. */
-function gatewayWith(options: { timeoutMs?: number; script?: string; start?: StartHelper; clockOffset?: ClockOffset } = {}) {
+function gatewayWith(
+  options: { timeoutMs?: number; script?: string; start?: StartHelper; clockOffset?: ClockOffset; abandonedMs?: number; idleMs?: number } = {},
+) {
   serial += 1;
   const script = options.script ?? join(dir, `aws-helper-${serial}.cjs`);
   if (options.script === undefined) symlinkSync(join(cliDist(), AWS_HELPER_FILE), script);
@@ -57,9 +59,9 @@ function gatewayWith(options: { timeoutMs?: number; script?: string; start?: Sta
       timeoutMs: options.timeoutMs ?? 3000,
       clockOffset: options.clockOffset ?? new ClockOffset(),
     },
-    { start, idleMs: 60_000 },
+    { start, idleMs: options.idleMs ?? 60_000, ...(options.abandonedMs ? { abandonedMs: options.abandonedMs } : {}) },
   );
-  return { gateway, started };
+  return { gateway, started, script };
 }
 
 function requestFor(user: StsUser): GetSessionTokenRequest {
@@ -111,9 +113,13 @@ describe('HelperAwsGateway: the engine of a long-running process', () => {
         const { Engine } = await import('./main/engine/engine.ts');
         const { longRunning } = await import('./main/engine/long-running.ts');
         const config = JSON.parse(process.argv[1]);
+        // As the command (main/cli/run.ts) and watch do: the engine's own timers (a wait for the next
+        // TOTP step) do not keep a process alive.
+        const keepAlive = setInterval(() => undefined, 60_000);
         const engine = new Engine({ env: config.env, configDir: config.env.MFA_TRAY_CONFIG_DIR, stsEndpoint: config.endpoint, ...longRunning(config.dist, { prefix: config.prefix }) });
         const session = await engine.refresh('work', {});
         engine.stop();
+        clearInterval(keepAlive);
         const sdk = Object.keys(require.cache).filter((path) => path.includes('@aws-sdk') || path.includes('@smithy'));
         process.stdout.write(JSON.stringify({ accessKeyId: session.accessKeyId, sdk: sdk.length }));
         process.exit(0);
@@ -126,6 +132,7 @@ describe('HelperAwsGateway: the engine of a long-running process', () => {
         timeout: 60_000,
       });
 
+      assert.notEqual(result.stdout, '', `no output; stderr: ${result.stderr}`);
       const { accessKeyId, sdk } = JSON.parse(result.stdout) as { accessKeyId: string; sdk: number };
       assert.equal(accessKeyId, loopback.sts.sessions.at(-1)?.accessKeyId);
       assert.match(readFileSync(harness.credentialsPath, 'utf8'), new RegExp(`aws_access_key_id = ${accessKeyId}`));
@@ -204,7 +211,7 @@ describe('HelperAwsGateway: the helper process', () => {
     assert.equal(error.notSent, false);
     assert.match(
       error.message,
-      /^STS could not be asked, or its answer was lost: the AWS helper was stopped by SIGKILL before it answered .*The request may have reached AWS\. Try again\.$/,
+      /^STS's answer was lost: the AWS helper was stopped by SIGKILL before it answered .*The request may have reached AWS\. Try again\.$/,
     );
     const session = await gateway.getCallerIdentity({ accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, 'us-east-1');
     assert.equal(session.arn, user.arn);
@@ -308,5 +315,105 @@ describe('HelperAwsGateway: the helper process', () => {
     } finally {
       loopback.sts.setClockSkew(0);
     }
+  });
+
+  test('giving up on one call lets the other calls of that helper go on: a session asked for with a code is not lost', async () => {
+    const user = loopback.sts.registerUser();
+    const key = { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
+    // Two gateways on one helper (one per script), with time limits of their own.
+    const quick = gatewayWith({ timeoutMs: 500 });
+    const patient = new HelperAwsGateway(quick.script, { endpoint: loopback.sts.endpoint, timeoutMs: 30_000, clockOffset: new ClockOffset() });
+    await quick.gateway.getCallerIdentity(key, 'us-east-1');
+    const pid = quick.started[0]?.pid as number;
+    process.kill(pid, 'SIGSTOP');
+    let stopped = true;
+    try {
+      const given = failure(quick.gateway.getCallerIdentity(key, 'us-east-1'));
+      let sessionError: unknown;
+      const session = patient.getSessionToken(requestFor(user)).catch((error: unknown) => {
+        sessionError = error;
+        return undefined;
+      });
+      const error = await given;
+      assert.match(error.message, /was given up on/);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(sessionError, undefined, 'the call with the code failed with the other');
+
+      process.kill(pid, 'SIGCONT');
+      stopped = false;
+      const got = await session;
+      assert.equal(got?.sessionToken, loopback.sts.sessions.at(-1)?.sessionToken);
+      await until('the helper given up on is let go once its calls have ended', () => !alive(pid));
+    } finally {
+      if (stopped) process.kill(pid, 'SIGCONT');
+    }
+  });
+
+  test('a call whose caller gave up is aborted in the helper, which then goes idle', async () => {
+    const user = loopback.sts.registerUser();
+    loopback.sts.setHang(true);
+    const { gateway, started } = gatewayWith({ timeoutMs: 20_000, idleMs: 300 });
+    try {
+      const controller = new AbortController();
+      const asked = loopback.sts.count('GetCallerIdentity');
+      const call = failure(gateway.getCallerIdentity({ accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, 'us-east-1', controller.signal));
+      await until('STS is asked', () => loopback.sts.count('GetCallerIdentity') > asked);
+      controller.abort();
+      await call;
+      const pid = started[0]?.pid as number;
+
+      // Not after its 20 s: the helper dropped the request, answered, and ended once idle.
+      await until('the helper ends', () => !alive(pid), 5_000);
+    } finally {
+      loopback.sts.setHang(false);
+    }
+  });
+
+  test('a call whose caller gave up is still bounded: a helper that stops answering is given up on and killed', async () => {
+    const user = loopback.sts.registerUser();
+    const { gateway, started } = gatewayWith({ timeoutMs: 500, abandonedMs: 500 });
+    const key = { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
+    await gateway.getCallerIdentity(key, 'us-east-1');
+    const pid = started[0]?.pid as number;
+    process.kill(pid, 'SIGSTOP');
+    const controller = new AbortController();
+    const call = failure(gateway.getCallerIdentity(key, 'us-east-1', controller.signal));
+    controller.abort();
+    await call;
+
+    await until('the stopped helper is killed', () => !alive(pid), 500 + AWS_HELPER_GRACE_MS + 3_000);
+  });
+
+  test('a call that never reached the helper fails as not sent', async () => {
+    const user = loopback.sts.registerUser();
+    const before = loopback.sts.count();
+    const { gateway } = gatewayWith({
+      start: async (path, events, name) => {
+        const child = await forkHelper(path, events, name);
+        return {
+          get pid() {
+            return child.pid;
+          },
+          send: () => {
+            throw new Error('its channel is closed');
+          },
+          release: () => child.release(),
+          kill: () => child.kill(),
+          hold: (busy) => child.hold(busy),
+        };
+      },
+    });
+
+    const error = await failure(gateway.getSessionToken(requestFor(user)));
+
+    assert.equal(error.code, 'sts-unavailable');
+    assert.equal(error.notSent, true);
+    assert.match(error.message, /^Nothing was sent to STS: the AWS helper could not be reached: its channel is closed/);
+    assert.equal(loopback.sts.count(), before);
+  });
+
+  test('options no gateway can work with are refused when it is made, as the in-process gateway refuses them', () => {
+    assert.throws(() => new HelperAwsGateway(join(dir, 'unused.cjs'), { timeoutMs: 0, clockOffset: new ClockOffset() }), RangeError);
+    assert.throws(() => new HelperAwsGateway(join(dir, 'unused.cjs'), { identityMaxAttempts: 1.5, clockOffset: new ClockOffset() }), RangeError);
   });
 });

@@ -51,7 +51,7 @@ function storeWith(options: { idleMs?: number; timeoutMs?: number; script?: stri
     ...(options.abandonedMs ? { abandonedMs: options.abandonedMs } : {}),
   });
   const store = new KeytarSecretStore(prefix, { loadBackend: helper.load, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
-  return { store, helper };
+  return { store, helper, script };
 }
 
 function alive(pid: number): boolean {
@@ -83,7 +83,9 @@ async function failure(promise: Promise<unknown>): Promise<MfaTrayError> {
 
 describe('the keychain helper', () => {
   test('set, get, list and delete go through it; it ends when idle, and the next call starts another', async () => {
-    const { store, helper } = storeWith({ idleMs: 300 });
+    const { store, helper, script } = storeWith({ idleMs: 300 });
+    // One loader per script: every store of a process shares the store's queue, keyed by it.
+    assert.equal(keychainHelper(script).load, helper.load);
     await store.set('session', 'dev', 'session-value-through-the-helper');
     const first = helper.pid;
     assert.ok(first !== undefined && alive(first), 'a helper runs');

@@ -13,6 +13,7 @@ import { isMfaTrayError, type ErrorCode, type MfaTrayError } from '../../main/co
 import { ClockOffset } from '../../main/engine/clock/clock';
 import { SdkAwsGateway, type SdkAwsGatewayOptions } from '../../main/engine/aws/sdk-aws-gateway';
 import { AWS_HELPER_FILE, HelperAwsGateway } from '../../main/engine/aws/aws-helper';
+import { forkHelper, type StartHelper } from '../../main/engine/helper-process';
 import type { IamGateway } from '../../main/engine/aws/iam-gateway';
 import type { GetSessionTokenRequest, StsGateway } from '../../main/engine/aws/sts-gateway';
 import { cliDist, ensureCliBuilt } from '../support/cli';
@@ -53,6 +54,8 @@ const inProcess: MakeGateway = (options = {}) => new SdkAwsGateway({ timeoutMs: 
 
 let helpers = 0;
 let helperDir: string | undefined;
+/** The helper scripts a process was started for. */
+const helperStarts = new Set<string>();
 
 /**
  * The gateway in the built AWS helper (app/dist/aws-helper.cjs), as `watch` and the tray app make
@@ -64,7 +67,11 @@ const inHelper: MakeGateway = (options = {}) => {
   helpers += 1;
   const script = join(helperDir, `aws-helper-${helpers}.cjs`);
   symlinkSync(join(cliDist(), AWS_HELPER_FILE), script);
-  return new HelperAwsGateway(script, { timeoutMs: 3000, clockOffset: new ClockOffset(), ...options }, { idleMs: 500 });
+  const start: StartHelper = (path, events, name) => {
+    helperStarts.add(path);
+    return forkHelper(path, events, name);
+  };
+  return new HelperAwsGateway(script, { timeoutMs: 3000, clockOffset: new ClockOffset(), ...options }, { idleMs: 500, start });
 };
 
 function keyOf(user: StsUser): { accessKeyId: string; secretAccessKey: string } {
@@ -519,3 +526,10 @@ function gatewaySuites(via: string, gateway: MakeGateway): void {
 
 gatewaySuites('in this process', inProcess);
 gatewaySuites('in the AWS helper', inHelper);
+
+describe('SdkAwsGateway in the AWS helper: where the calls were made', () => {
+  test('every gateway of those tests made its calls in a helper process of its own', () => {
+    assert.ok(helpers > 0);
+    assert.equal(helperStarts.size, helpers);
+  });
+});

@@ -5,8 +5,8 @@
 import { isMfaTrayError } from '../../common/errors';
 import { ClockOffset } from '../clock/clock';
 import { serveHelper } from '../helper-main';
-import { AWS_OPS, errorParts, type AwsOp, type AwsHelperAnswer, type AwsHelperCall, type AwsHelperFailure } from './aws-helper';
-import { SdkAwsGateway } from './sdk-aws-gateway';
+import { errorParts, isAwsOp, type AwsOp, type AwsHelperAnswer, type AwsHelperCall, type AwsHelperFailure } from './aws-helper';
+import { SdkAwsGateway, preloadSdk } from './sdk-aws-gateway';
 
 /** A call's failure, with the clock offset its answer measured. */
 class CallFailed extends Error {
@@ -19,11 +19,12 @@ class CallFailed extends Error {
 }
 
 serveHelper(
-  // The SDK starts loading at once: every call needs it, and the helper is started when a refresh begins.
-  () => {
-    new SdkAwsGateway().prepare();
-    return Promise.resolve(async (op, args): Promise<AwsHelperAnswer> => {
-      if (!AWS_OPS.has(op)) throw new Error(`unknown AWS call ${op}`);
+  // Ready once the SDK is loaded: the helper is started when a refresh begins, so that this happens
+  // while the keychain and the files answer, not between making a code and sending it.
+  async () => {
+    await preloadSdk();
+    return async (op, args, signal): Promise<AwsHelperAnswer> => {
+      if (!isAwsOp(op)) throw new Error(`unknown AWS call ${op}`);
       const [call] = args as [AwsHelperCall];
       const clockOffset = new ClockOffset();
       if (call.offsetMs !== undefined) clockOffset.set(call.offsetMs);
@@ -33,13 +34,15 @@ serveHelper(
       });
       const gateway = new SdkAwsGateway({ ...call.options, clockOffset });
       const methods = gateway as unknown as Record<AwsOp, (...callArgs: unknown[]) => Promise<unknown>>;
+      // The one call that its caller may give up on (StsGateway.getCallerIdentity).
+      const callArgs = op === 'getCallerIdentity' ? [call.args[0], call.args[1], signal] : call.args;
       try {
-        const value = await methods[op as AwsOp](...call.args);
+        const value = await methods[op](...callArgs);
         return { value, ...(measuredMs === undefined ? {} : { measuredMs }) };
       } catch (error) {
         throw new CallFailed(error, measuredMs);
       }
-    });
+    };
   },
   (error): AwsHelperFailure | undefined => {
     if (!(error instanceof CallFailed)) return undefined;

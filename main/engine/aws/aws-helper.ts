@@ -5,21 +5,31 @@
  * Why a process: the AWS SDK, once a process has made one call, stays loaded for good, ~4 MB of
  * heap and ~3.5 MB of RSS that a long-running process would hold between refreshes a few hours
  * apart (README's benchmark, row 4). The helper loads it, makes the calls of a refresh, and ends
- * 3 s after the last; the long-running process never loads the SDK at all.
+ * {@link AWS_HELPER_IDLE_MS} after the last; the long-running process never loads the SDK at all.
  *
  * What a call does is the gateway's, unchanged: one attempt per code, its time limit, its answer
  * checks and its messages, made in the helper and sent back as the MfaTrayError's parts. This side
  * only carries the call, keeps the clock offset (the helper starts each call from this process's
  * offset and sends back what the answer measured), and bounds the wait: the helper's own time limit,
- * and a few seconds more for a helper that is stuck, which is then given up on. What leaves this
+ * and a few seconds more for a helper that is stuck, which is then given up on (its other calls go
+ * on there, each bounded by its own caller); a caller that gives up (an AbortSignal) has the call
+ * aborted in the helper. What leaves this
  * process is the call's arguments (keys and codes included) over the helper's IPC channel only.
  */
 import { MfaTrayError, isMfaTrayError, type ErrorCode, type Remedy } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import type { ClockOffset } from '../clock/clock';
-import { HelperCallFailed, HelperGone, HelperStartTimeout, helperProcess, type HelperConnection, type HelperOptions } from '../helper-process';
+import {
+  HelperCallFailed,
+  HelperGone,
+  HelperNotReached,
+  HelperStartTimeout,
+  helperProcess,
+  type HelperConnection,
+  type HelperOptions,
+} from '../helper-process';
 import type { CreatedVirtualDevice, IamCredentials, IamGateway, ListedMfaDevice } from './iam-gateway';
-import { DEFAULT_STS_TIMEOUT_MS, type SdkAwsGatewayOptions } from './sdk-aws-gateway';
+import { DEFAULT_STS_TIMEOUT_MS, checkGatewayOptions, serviceOf, unanswered, type SdkAwsGatewayOptions } from './sdk-aws-gateway';
 import type { AssumeRoleRequest, CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
 
 /** The helper's file name, beside the bundles in app/dist/ (scripts/build.mjs). */
@@ -31,18 +41,30 @@ export const AWS_HELPER_GRACE_MS = 5_000;
 /** The gateway's calls, by name. */
 export type AwsOp = Exclude<keyof StsGateway | keyof IamGateway, 'prepare'>;
 
-/** Every {@link AwsOp}, for the helper to check what it is asked. */
-export const AWS_OPS: ReadonlySet<string> = new Set<AwsOp>([
-  'getSessionToken',
-  'getCallerIdentity',
-  'assumeRole',
-  'listMfaDevices',
-  'createVirtualMfaDevice',
-  'enableMfaDevice',
-  'resyncMfaDevice',
-  'deactivateMfaDevice',
-  'deleteVirtualMfaDevice',
-]);
+/** Every {@link AwsOp} (a record, so that the compiler finds one left out), for the helper to check what it is asked. */
+const EVERY_OP: Readonly<Record<AwsOp, true>> = {
+  getSessionToken: true,
+  getCallerIdentity: true,
+  assumeRole: true,
+  listMfaDevices: true,
+  createVirtualMfaDevice: true,
+  enableMfaDevice: true,
+  resyncMfaDevice: true,
+  deactivateMfaDevice: true,
+  deleteVirtualMfaDevice: true,
+};
+
+/** Whether the helper is asked for one of the gateway's calls. */
+export function isAwsOp(op: string): op is AwsOp {
+  return Object.hasOwn(EVERY_OP, op);
+}
+
+/**
+ * How long the AWS helper stays after its last answer: started when a refresh begins, it must still
+ * be there when the code is ready, which can take the wait for the next TOTP time step (the device's
+ * previous code used) or a code typed by a person.
+ */
+export const AWS_HELPER_IDLE_MS = 30_000;
 
 /** The gateway options that cross to the helper (its clock is the system's, its offset this side's). */
 export type AwsHelperGatewayOptions = Omit<SdkAwsGatewayOptions, 'clockOffset' | 'clock'>;
@@ -105,11 +127,6 @@ function fromParts(parts: ErrorParts): MfaTrayError {
   });
 }
 
-/** Which service an op goes to, for messages. */
-function serviceOf(op: AwsOp): 'STS' | 'IAM' {
-  return op === 'getSessionToken' || op === 'getCallerIdentity' || op === 'assumeRole' ? 'STS' : 'IAM';
-}
-
 /** What the helper process is, in messages. */
 const WHAT = "the process that makes MFA Tray's AWS calls";
 
@@ -125,11 +142,12 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
 
   /** `options.clock` is not used: the helper measures by the system clock. */
   constructor(script: string, options: SdkAwsGatewayOptions & { readonly clockOffset: ClockOffset }, helper: Omit<HelperOptions, 'name' | 'loads'> = {}) {
+    checkGatewayOptions(options);
     const { clockOffset, clock: _clock, ...rest } = options;
     this.#offset = clockOffset;
     this.#options = rest;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_STS_TIMEOUT_MS;
-    this.#helper = helperProcess(script, { name: 'the AWS helper', loads: 'the AWS SDK', ...helper });
+    this.#helper = helperProcess(script, { name: 'the AWS helper', loads: 'the AWS SDK', idleMs: AWS_HELPER_IDLE_MS, ...helper });
   }
 
   /** Starts the helper, which loads the SDK, while the caller still waits for the keychain and its files. */
@@ -174,69 +192,68 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
   }
 
   async #call(op: AwsOp, args: readonly unknown[], signal?: AbortSignal): Promise<unknown> {
-    const service = serviceOf(op);
-    if (signal?.aborted) throw this.#unanswered(service, undefined);
+    const service = serviceOf(op.charAt(0).toUpperCase() + op.slice(1));
+    /** Rejects when the caller gives up (the call itself goes on, bounded below). */
+    const abandoned = abortion(signal, () => unanswered(service, this.#timeoutMs));
     let connection: HelperConnection;
     try {
-      connection = await this.#helper.connect();
+      connection = await Promise.race([this.#helper.connect(), abandoned]);
     } catch (error) {
       throw notStarted(service, error);
     }
     const call: AwsHelperCall = { options: this.#options, ...(this.#offset.measured ? { offsetMs: this.#offset.offsetMs } : {}), args };
-    const answered = connection.call(op, [call]);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort: (() => void) | undefined;
-    const stuck = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        // First: giving the helper up fails its calls too, this one among them.
-        reject(this.#unanswered(service, `${WHAT} was given up on`));
-        connection.abandon();
-      }, this.#timeoutMs + AWS_HELPER_GRACE_MS);
-      // The caller no longer needs the answer: the call goes on in the helper, within its own time limit.
-      onAbort = () => reject(this.#unanswered(service, undefined));
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    const answered = connection.call(op, [call], signal);
+    // The helper bounds the call by the gateway's time limit; a helper that does not answer a few
+    // seconds past it is given up on, whether or not its caller still waits (it may have aborted).
+    let giveUp: ((error: MfaTrayError) => void) | undefined;
+    const givenUp = new Promise<never>((_resolve, reject) => (giveUp = reject));
+    givenUp.catch(() => undefined); // after an abort nobody waits for it
+    const timer = setTimeout(() => {
+      // First: giving the helper up may fail this call too, in other words.
+      giveUp?.(unanswered(service, this.#timeoutMs, `${WHAT} was given up on`));
+      connection.abandon();
+    }, this.#timeoutMs + AWS_HELPER_GRACE_MS);
+    answered.then(
+      () => clearTimeout(timer),
+      () => clearTimeout(timer),
+    );
     try {
-      const answer = (await Promise.race([answered, stuck])) as AwsHelperAnswer;
+      const answer = (await Promise.race([answered, givenUp, abandoned])) as AwsHelperAnswer;
       this.#measured(answer.measuredMs);
       return answer.value ?? undefined;
     } catch (error) {
       if (error instanceof HelperCallFailed) {
         const failure = (error.detail ?? {}) as AwsHelperFailure;
         this.#measured(failure.measuredMs);
-        // Not an MfaTrayError in the helper (the SDK could not be loaded): as the gateway throws it here.
+        // Not an MfaTrayError in the helper (a programming error there): as the gateway would throw it here.
         throw failure.error ? fromParts(failure.error) : new Error(error.message);
       }
+      if (error instanceof HelperNotReached) throw notStarted(service, error);
       if (error instanceof HelperGone) {
         throw new MfaTrayError(
           'sts-unavailable',
-          `${service} could not be asked, or its answer was lost: ${error.message} (${WHAT}; the next call starts another). The request may have reached AWS. Try again.`,
+          `${service}'s answer was lost: ${error.message} (${WHAT}; the next call starts another). The request may have reached AWS. Try again.`,
           { retryable: true },
         );
       }
       throw error;
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-      // A lost race leaves the call's own promise to settle unheard.
-      answered.catch(() => undefined);
     }
   }
 
   #measured(offsetMs: number | undefined): void {
     if (offsetMs !== undefined) this.#offset.recordMeasured(offsetMs);
   }
+}
 
-  /** The call did not end in time (`why`, when it is known), in the gateway's own words for a timeout. */
-  #unanswered(service: 'STS' | 'IAM', why: string | undefined): MfaTrayError {
-    return new MfaTrayError(
-      'sts-unavailable',
-      `${service} did not answer within ${Math.round(this.#timeoutMs / 1000)} s${why ? ` (${why})` : ''}. ` +
-        'Check your network connection (VPN, proxy, firewall), then try again.',
-      { retryable: true },
-    );
-  }
+/** A promise that rejects with `error()` once `signal` aborts (never, without one). */
+function abortion(signal: AbortSignal | undefined, error: () => Error): Promise<never> {
+  const aborted = new Promise<never>((_resolve, reject) => {
+    if (!signal) return;
+    if (signal.aborted) reject(error());
+    else signal.addEventListener('abort', () => reject(error()), { once: true });
+  });
+  aborted.catch(() => undefined); // heard by whoever races it
+  return aborted;
 }
 
 /** The helper could not be started (or could not load the SDK): nothing was sent. */

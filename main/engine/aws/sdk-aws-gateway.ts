@@ -73,6 +73,11 @@ const ROOT_SESSION_CAP_MS = 3_600_000;
 type Sdk = typeof StsSdk;
 let sdkPromise: Promise<Sdk> | undefined;
 
+/** Loads the STS SDK now (the AWS helper, before it says it is ready); rejects when it cannot be loaded. */
+export async function preloadSdk(): Promise<void> {
+  await loadSdk();
+}
+
 /** Loads the SDK once, on first use. */
 function loadSdk(): Promise<Sdk> {
   sdkPromise ??= import('@aws-sdk/client-sts').then((module) => namedExports(module, 'STSClient'));
@@ -202,10 +207,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
     this.#iamEndpoint = options.iamEndpoint;
     this.#caBundle = options.caBundle ?? (process.env.AWS_CA_BUNDLE || undefined);
     this.#identityMaxAttempts = options.identityMaxAttempts ?? 3;
-    if (!(this.#timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
-    if (!Number.isInteger(this.#identityMaxAttempts) || this.#identityMaxAttempts < 1) {
-      throw new RangeError('identityMaxAttempts must be a positive integer');
-    }
+    checkGatewayOptions(options);
   }
 
   /** The offset measured from STS's answers (the injected one, or this gateway's own). */
@@ -519,11 +521,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
     }
     // Timeouts: our request timeout, our overall abort, or the OS giving up.
     if (e.name === 'AbortError' || (e.name === 'TimeoutError' && e.code !== 'ECONNRESET' && e.code !== 'EPIPE') || e.code === 'ETIMEDOUT') {
-      return make(
-        'sts-unavailable',
-        `${where} did not answer within ${Math.round(this.#timeoutMs / 1000)} s. ` + 'Check your network connection (VPN, proxy, firewall), then try again.',
-        { retryable: true },
-      );
+      return unanswered(where, this.#timeoutMs, undefined, cause);
     }
     if (e.code !== undefined && e.code in NETWORK_ERRORS) {
       const host = e.hostname ?? context.host;
@@ -669,7 +667,28 @@ const ENDPOINT_SETTINGS = 'AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or endpoint_u
 
 /** Which service a call goes to. */
 function service(context: CallContext): 'STS' | 'IAM' {
-  return context.action === 'GetSessionToken' || context.action === 'GetCallerIdentity' || context.action === 'AssumeRole' ? 'STS' : 'IAM';
+  return serviceOf(context.action);
+}
+
+/** Which service an action (`GetSessionToken`, `ListMFADevices`, …) belongs to. */
+export function serviceOf(action: string): 'STS' | 'IAM' {
+  return action === 'GetSessionToken' || action === 'GetCallerIdentity' || action === 'AssumeRole' ? 'STS' : 'IAM';
+}
+
+/** A call that got no answer within `timeoutMs` (`why`, when more is known), in words. */
+export function unanswered(where: string, timeoutMs: number, why?: string, cause?: Error): MfaTrayError {
+  return new MfaTrayError(
+    'sts-unavailable',
+    `${where} did not answer within ${Math.round(timeoutMs / 1000)} s${why ? ` (${why})` : ''}. Check your network connection (VPN, proxy, firewall), then try again.`,
+    { retryable: true, ...(cause ? { cause } : {}) },
+  );
+}
+
+/** Throws a RangeError for options no gateway can work with (a programming error, not the user's). */
+export function checkGatewayOptions(options: Pick<SdkAwsGatewayOptions, 'timeoutMs' | 'identityMaxAttempts'>): void {
+  const { timeoutMs = DEFAULT_STS_TIMEOUT_MS, identityMaxAttempts = 3 } = options;
+  if (!(timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
+  if (!Number.isInteger(identityMaxAttempts) || identityMaxAttempts < 1) throw new RangeError('identityMaxAttempts must be a positive integer');
 }
 
 /** The context of an IAM call signed with a key or a session. */
