@@ -14,14 +14,16 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { isMfaTrayError, type MfaTrayError } from '../../main/common/errors';
+import type { MfaTrayError } from '../../main/common/errors';
 import { AWS_HELPER_FILE, AWS_HELPER_GRACE_MS, HelperAwsGateway } from '../../main/engine/aws/aws-helper';
 import type { GetSessionTokenRequest } from '../../main/engine/aws/sts-gateway';
 import { ClockOffset } from '../../main/engine/clock/clock';
 import { forkHelper, type HelperProcess, type StartHelper } from '../../main/engine/helper-process';
 import { cliDist, ensureCliBuilt } from '../support/cli';
+import { failure } from '../support/failure';
 import { createHarness } from '../support/engine-harness';
 import { useStsServer, type StsUser } from '../support/sts-server';
+import { alive, until } from '../support/until';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const execFileAsync = promisify(execFile);
@@ -72,33 +74,6 @@ function requestFor(user: StsUser): GetSessionTokenRequest {
     durationSeconds: 3600,
     region: 'us-east-1',
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<MfaTrayError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isMfaTrayError(error), `an MfaTrayError, not ${String(error)}`);
-    return error;
-  }
-  return assert.fail('it did not fail');
-}
-
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('HelperAwsGateway: the engine of a long-running process', () => {
@@ -167,7 +142,7 @@ describe('HelperAwsGateway: the helper process', () => {
 
     assert.equal(session.sessionToken, loopback.sts.sessions.at(-1)?.sessionToken);
     assert.equal(pids.length, 1);
-    await until('the idle helper ends', () => !alive(pids[0] as number));
+    await until(() => !alive(pids[0] as number), 'the idle helper ends', 10_000);
   });
 
   test("the key and the code cross no helper's argv, and no failure's text", async () => {
@@ -177,7 +152,7 @@ describe('HelperAwsGateway: the helper process', () => {
     const request = requestFor(user);
     try {
       const call = failure(gateway.getSessionToken(request));
-      await until('the helper runs', () => started[0]?.pid !== undefined);
+      await until(() => started[0]?.pid !== undefined, 'the helper runs', 10_000);
       const argv = readFileSync(`/proc/${started[0]?.pid}/cmdline`, 'utf8');
       const error = await call;
 
@@ -199,7 +174,7 @@ describe('HelperAwsGateway: the helper process', () => {
     let error: MfaTrayError;
     try {
       const call = failure(gateway.getSessionToken(requestFor(user)));
-      await until('STS is asked', () => loopback.sts.count('GetSessionToken') > asked);
+      await until(() => loopback.sts.count('GetSessionToken') > asked, 'STS is asked', 10_000);
       started[0]?.kill();
       error = await call;
     } finally {
@@ -282,7 +257,7 @@ describe('HelperAwsGateway: the helper process', () => {
       const controller = new AbortController();
       const asked = loopback.sts.count('GetCallerIdentity');
       const call = failure(gateway.getCallerIdentity({ accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, 'us-east-1', controller.signal));
-      await until('STS is asked', () => loopback.sts.count('GetCallerIdentity') > asked);
+      await until(() => loopback.sts.count('GetCallerIdentity') > asked, 'STS is asked', 10_000);
       const began = Date.now();
       controller.abort();
       const error = await call;
@@ -343,7 +318,7 @@ describe('HelperAwsGateway: the helper process', () => {
       stopped = false;
       const got = await session;
       assert.equal(got?.sessionToken, loopback.sts.sessions.at(-1)?.sessionToken);
-      await until('the helper given up on is let go once its calls have ended', () => !alive(pid));
+      await until(() => !alive(pid), 'the helper given up on is let go once its calls have ended', 10_000);
     } finally {
       if (stopped) process.kill(pid, 'SIGCONT');
     }
@@ -357,13 +332,13 @@ describe('HelperAwsGateway: the helper process', () => {
       const controller = new AbortController();
       const asked = loopback.sts.count('GetCallerIdentity');
       const call = failure(gateway.getCallerIdentity({ accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, 'us-east-1', controller.signal));
-      await until('STS is asked', () => loopback.sts.count('GetCallerIdentity') > asked);
+      await until(() => loopback.sts.count('GetCallerIdentity') > asked, 'STS is asked', 10_000);
       controller.abort();
       await call;
       const pid = started[0]?.pid as number;
 
       // Not after its 20 s: the helper dropped the request, answered, and ended once idle.
-      await until('the helper ends', () => !alive(pid), 5_000);
+      await until(() => !alive(pid), 'the helper ends', 5_000);
     } finally {
       loopback.sts.setHang(false);
     }
@@ -381,7 +356,7 @@ describe('HelperAwsGateway: the helper process', () => {
     controller.abort();
     await call;
 
-    await until('the stopped helper is killed', () => !alive(pid), 500 + AWS_HELPER_GRACE_MS + 3_000);
+    await until(() => !alive(pid), 'the stopped helper is killed', 500 + AWS_HELPER_GRACE_MS + 3_000);
   });
 
   test('a call that never reached the helper fails as not sent', async () => {

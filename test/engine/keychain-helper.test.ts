@@ -12,12 +12,14 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { isMfaTrayError, type MfaTrayError } from '../../main/common/errors';
+import type { MfaTrayError } from '../../main/common/errors';
 import { forkHelper, type StartHelper } from '../../main/engine/helper-process';
 import { HELPER_FILE, keychainHelper } from '../../main/engine/keychain/keychain-helper';
 import { KeytarSecretStore } from '../../main/engine/keychain/keytar-secret-store';
 import { cliDist, ensureCliBuilt } from '../support/cli';
+import { failure } from '../support/failure';
 import { uniqueServicePrefix } from '../support/keyring';
+import { alive, until } from '../support/until';
 
 const prefix = uniqueServicePrefix('helper');
 let dir: string;
@@ -54,33 +56,6 @@ function storeWith(options: { idleMs?: number; timeoutMs?: number; script?: stri
   return { store, helper, script };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function failure(promise: Promise<unknown>): Promise<MfaTrayError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isMfaTrayError(error), `an MfaTrayError, not ${String(error)}`);
-    return error;
-  }
-  return assert.fail('it did not fail');
-}
-
 describe('the keychain helper', () => {
   test('set, get, list and delete go through it; it ends when idle, and the next call starts another', async () => {
     const { store, helper, script } = storeWith({ idleMs: 300 });
@@ -95,7 +70,7 @@ describe('the keychain helper', () => {
     assert.deepEqual([...(await store.getAll('session'))], [['dev', 'session-value-through-the-helper']]);
     assert.equal(helper.pid, first, 'the same helper while busy');
 
-    await until('the idle helper has ended', () => !alive(first));
+    await until(() => !alive(first), 'the idle helper has ended', 10_000);
     assert.equal(helper.pid, undefined);
     assert.equal(await store.delete('session', 'dev'), true);
     assert.ok(helper.pid !== undefined && helper.pid !== first, 'a new helper for the next call');
@@ -110,7 +85,7 @@ describe('the keychain helper', () => {
     assert.equal(helper.pid, first);
     assert.equal(await store.get('session', 'busy'), 'busy-value'); // the third call
     assert.equal(helper.pid, undefined, 'let go at once, not when idle');
-    await until('it has ended', () => !alive(first));
+    await until(() => !alive(first), 'it has ended', 10_000);
     assert.equal(await store.delete('session', 'busy'), true);
     assert.notEqual(helper.pid, first);
   });
@@ -130,7 +105,7 @@ describe('the keychain helper', () => {
     assert.notEqual(helper.pid, stuck);
     // Left to its call for a while (an unlock prompt would close with it), then killed.
     assert.ok(alive(stuck), 'not killed at once');
-    await until('the stuck helper was killed', () => !alive(stuck));
+    await until(() => !alive(stuck), 'the stuck helper was killed', 10_000);
     assert.equal(await store.get('session', 'slow'), 'a-value');
     await store.delete('session', 'slow');
   });
@@ -142,7 +117,7 @@ describe('the keychain helper', () => {
     process.kill(late, 'SIGSTOP');
     assert.equal((await failure(store.get('session', 'late'))).code, 'keychain-timeout');
     process.kill(late, 'SIGCONT'); // its call ends now
-    await until('it was let go', () => !alive(late));
+    await until(() => !alive(late), 'it was let go', 10_000);
     assert.equal(await store.get('session', 'late'), 'late-value');
     await store.delete('session', 'late');
   });
@@ -204,7 +179,7 @@ describe('the keychain helper', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.ok(startedLate !== undefined, 'the late one did start');
-    await until('the late one was killed', () => !alive(startedLate as number));
+    await until(() => !alive(startedLate as number), 'the late one was killed', 10_000);
     assert.equal(await store.get('session', 'nobody'), undefined, 'the next call starts another');
     assert.equal(starts, 2);
   });
@@ -279,7 +254,7 @@ describe('the keychain helper', () => {
     try {
       for (let n = 0; n < 3; n += 1) assert.equal((await failure(store.get('session', 'dev'))).code, 'keychain-timeout');
       assert.equal(pids.length, 3);
-      await until('the oldest was ended', () => !alive(pids[0] as number));
+      await until(() => !alive(pids[0] as number), 'the oldest was ended', 10_000);
       assert.deepEqual(pids.slice(1).map(alive), [true, true]);
     } finally {
       for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');

@@ -8,3 +8,13 @@ export async function until(check: () => boolean, what: string, timeoutMs = 5000
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Whether the process `pid` is still there (signal 0). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
