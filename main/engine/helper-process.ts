@@ -1,7 +1,7 @@
 /**
  * Work done in a short-lived process of its own, for the processes that run for days (`mfa-tray
- * watch`, the tray app): what that work loads or leaves behind goes when the helper ends, 3 s after
- * its last call. Two helpers use this: the keychain's (keychain/keychain-helper.ts: keytar, whose
+ * watch`, the tray app): what that work loads or leaves behind goes when the helper ends, a few
+ * seconds after its last call. Two helpers use this: the keychain's (keychain/keychain-helper.ts: keytar, whose
  * reads keep native memory on Linux) and AWS's (aws/aws-helper.ts: the AWS SDK, ~4 MB of heap that a
  * process keeps once it has made one call).
  *
@@ -288,19 +288,19 @@ class Helper {
           undefined,
           new HelperNotReached(`${this.#name} could not be reached: ${error instanceof Error ? error.message : String(error)}`),
         );
+        // A helper whose channel refuses is of no more use: the next call starts another.
+        if (running === this.#current) this.#end(running, true);
         return;
       }
-      signal?.addEventListener(
-        'abort',
-        () => {
-          try {
-            if (running.pending.has(id)) running.process.send({ id, cancel: true });
-          } catch {
-            // Gone meanwhile: its exit fails the call.
-          }
-        },
-        { once: true },
-      );
+      const cancel = (): void => {
+        try {
+          if (running.pending.has(id)) running.process.send({ id, cancel: true });
+        } catch {
+          // Gone meanwhile: its exit fails the call.
+        }
+      };
+      if (signal?.aborted) cancel();
+      else signal?.addEventListener('abort', cancel, { once: true });
     });
   }
 

@@ -344,6 +344,20 @@ describe('HelperAwsGateway: the helper process', () => {
     }
   });
 
+  test('a call given up on while its helper starts is never sent', async () => {
+    const user = loopback.sts.registerUser();
+    const { gateway } = gatewayWith({ timeoutMs: 5_000 });
+    const before = loopback.sts.count('GetCallerIdentity');
+    const controller = new AbortController();
+    const call = failure(gateway.getCallerIdentity({ accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, 'us-east-1', controller.signal));
+    controller.abort();
+    assert.equal((await call).code, 'sts-unavailable');
+
+    // The helper has started by now (prepare() would have started it too): nothing reached STS.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(loopback.sts.count('GetCallerIdentity'), before);
+  });
+
   test('a call whose caller gave up is still bounded: a helper that stops answering is given up on and killed', async () => {
     const user = loopback.sts.registerUser();
     const { gateway, started } = gatewayWith({ timeoutMs: 500, abandonedMs: 500 });
@@ -351,19 +365,27 @@ describe('HelperAwsGateway: the helper process', () => {
     await gateway.getCallerIdentity(key, 'us-east-1');
     const pid = started[0]?.pid as number;
     process.kill(pid, 'SIGSTOP');
-    const controller = new AbortController();
-    const call = failure(gateway.getCallerIdentity(key, 'us-east-1', controller.signal));
-    controller.abort();
-    await call;
+    try {
+      const controller = new AbortController();
+      const call = failure(gateway.getCallerIdentity(key, 'us-east-1', controller.signal));
+      // Sent (an abort before that sends nothing), then given up on by its caller.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      controller.abort();
+      await call;
 
-    await until(() => !alive(pid), 'the stopped helper is killed', 500 + AWS_HELPER_GRACE_MS + 3_000);
+      await until(() => !alive(pid), 'the stopped helper is killed', 500 + AWS_HELPER_GRACE_MS + 3_000);
+    } finally {
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
   });
 
-  test('a call that never reached the helper fails as not sent', async () => {
+  test('a call that never reached a helper is made once more, of a new one; then it fails as not sent', async () => {
     const user = loopback.sts.registerUser();
     const before = loopback.sts.count();
+    let starts = 0;
     const { gateway } = gatewayWith({
       start: async (path, events, name) => {
+        starts += 1;
         const child = await forkHelper(path, events, name);
         return {
           get pid() {
@@ -385,10 +407,41 @@ describe('HelperAwsGateway: the helper process', () => {
     assert.equal(error.notSent, true);
     assert.match(error.message, /^Nothing was sent to STS: the AWS helper could not be reached: its channel is closed/);
     assert.equal(loopback.sts.count(), before);
+    assert.equal(starts, 2, 'one helper for each attempt');
+  });
+
+  test('a call that never reached a helper (its channel refused once) gets its answer from a new one', async () => {
+    const user = loopback.sts.registerUser();
+    let starts = 0;
+    const { gateway } = gatewayWith({
+      start: async (path, events, name) => {
+        starts += 1;
+        const child = await forkHelper(path, events, name);
+        if (starts > 1) return child;
+        return {
+          get pid() {
+            return child.pid;
+          },
+          send: () => {
+            throw new Error('its channel is closed');
+          },
+          release: () => child.release(),
+          kill: () => child.kill(),
+          hold: (busy) => child.hold(busy),
+        };
+      },
+    });
+
+    const session = await gateway.getSessionToken(requestFor(user));
+
+    assert.equal(session.sessionToken, loopback.sts.sessions.at(-1)?.sessionToken);
+    assert.equal(starts, 2);
   });
 
   test('options no gateway can work with are refused when it is made, as the in-process gateway refuses them', () => {
     assert.throws(() => new HelperAwsGateway(join(dir, 'unused.cjs'), { timeoutMs: 0, clockOffset: new ClockOffset() }), RangeError);
     assert.throws(() => new HelperAwsGateway(join(dir, 'unused.cjs'), { identityMaxAttempts: 1.5, clockOffset: new ClockOffset() }), RangeError);
+    // Past 2^31 ms a timer fires at once: every call would be given up on.
+    assert.throws(() => new HelperAwsGateway(join(dir, 'unused.cjs'), { timeoutMs: 2 ** 31, clockOffset: new ClockOffset() }), RangeError);
   });
 });

@@ -147,7 +147,15 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
     this.#offset = clockOffset;
     this.#options = rest;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_STS_TIMEOUT_MS;
-    this.#helper = helperProcess(script, { name: 'the AWS helper', loads: 'the AWS SDK', idleMs: AWS_HELPER_IDLE_MS, ...helper });
+    this.#helper = helperProcess(script, {
+      name: 'the AWS helper',
+      loads: 'the AWS SDK',
+      idleMs: AWS_HELPER_IDLE_MS,
+      // A helper given up on has had the gateway's time and the grace already: its other calls, if
+      // any, are within theirs, so it goes once those could have ended (no unlock prompt to wait for).
+      abandonedMs: this.#timeoutMs + AWS_HELPER_GRACE_MS,
+      ...helper,
+    });
   }
 
   /** Starts the helper, which loads the SDK, while the caller still waits for the keychain and its files. */
@@ -195,12 +203,27 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
     const service = serviceOf(op.charAt(0).toUpperCase() + op.slice(1));
     /** Rejects when the caller gives up (the call itself goes on, bounded below). */
     const abandoned = abortion(signal, () => unanswered(service, this.#timeoutMs));
+    try {
+      return await this.#callOnce(op, args, service, abandoned, signal);
+    } catch (error) {
+      // The helper died idle (its exit not heard yet) or its channel refused: nothing was sent, so
+      // asking once more, of a new helper, cannot use a code up.
+      if (!(error instanceof NotReached)) throw error;
+      return await this.#callOnce(op, args, service, abandoned, signal).catch((again: unknown) => {
+        throw again instanceof NotReached ? again.error : again;
+      });
+    }
+  }
+
+  async #callOnce(op: AwsOp, args: readonly unknown[], service: 'STS' | 'IAM', abandoned: Promise<never>, signal: AbortSignal | undefined): Promise<unknown> {
     let connection: HelperConnection;
     try {
       connection = await Promise.race([this.#helper.connect(), abandoned]);
     } catch (error) {
       throw notStarted(service, error);
     }
+    // Given up on while the helper started: nothing is sent.
+    if (signal?.aborted) throw unanswered(service, this.#timeoutMs);
     const call: AwsHelperCall = { options: this.#options, ...(this.#offset.measured ? { offsetMs: this.#offset.offsetMs } : {}), args };
     const answered = connection.call(op, [call], signal);
     // The helper bounds the call by the gateway's time limit; a helper that does not answer a few
@@ -209,7 +232,7 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
     const givenUp = new Promise<never>((_resolve, reject) => (giveUp = reject));
     givenUp.catch(() => undefined); // after an abort nobody waits for it
     const timer = setTimeout(() => {
-      // First: giving the helper up may fail this call too, in other words.
+      // First, so that the caller hears why.
       giveUp?.(unanswered(service, this.#timeoutMs, `${WHAT} was given up on`));
       connection.abandon();
     }, this.#timeoutMs + AWS_HELPER_GRACE_MS);
@@ -228,7 +251,7 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
         // Not an MfaTrayError in the helper (a programming error there): as the gateway would throw it here.
         throw failure.error ? fromParts(failure.error) : new Error(error.message);
       }
-      if (error instanceof HelperNotReached) throw notStarted(service, error);
+      if (error instanceof HelperNotReached) throw new NotReached(notStarted(service, error));
       if (error instanceof HelperGone) {
         throw new MfaTrayError(
           'sts-unavailable',
@@ -242,6 +265,13 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
 
   #measured(offsetMs: number | undefined): void {
     if (offsetMs !== undefined) this.#offset.recordMeasured(offsetMs);
+  }
+}
+
+/** A call that never reached a helper: `error` says so, and the call may be made once more. */
+class NotReached extends Error {
+  constructor(readonly error: MfaTrayError) {
+    super(error.message);
   }
 }
 

@@ -73,7 +73,10 @@ const ROOT_SESSION_CAP_MS = 3_600_000;
 type Sdk = typeof StsSdk;
 let sdkPromise: Promise<Sdk> | undefined;
 
-/** Loads the STS SDK now (the AWS helper, before it says it is ready); rejects when it cannot be loaded. */
+/**
+ * Loads the STS client now (the AWS helper, before it says it is ready); rejects when it cannot be
+ * loaded. IAM's, for the device calls only, loads on the first of them.
+ */
 export async function preloadSdk(): Promise<void> {
   await loadSdk();
 }
@@ -679,7 +682,7 @@ export function serviceOf(action: string): 'STS' | 'IAM' {
 export function unanswered(where: string, timeoutMs: number, why?: string, cause?: Error): MfaTrayError {
   return new MfaTrayError(
     'sts-unavailable',
-    `${where} did not answer within ${Math.round(timeoutMs / 1000)} s${why ? ` (${why})` : ''}. Check your network connection (VPN, proxy, firewall), then try again.`,
+    `${where} did not answer within ${Math.max(1, Math.round(timeoutMs / 1000))} s${why ? ` (${why})` : ''}. Check your network connection (VPN, proxy, firewall), then try again.`,
     { retryable: true, ...(cause ? { cause } : {}) },
   );
 }
@@ -687,7 +690,8 @@ export function unanswered(where: string, timeoutMs: number, why?: string, cause
 /** Throws a RangeError for options no gateway can work with (a programming error, not the user's). */
 export function checkGatewayOptions(options: Pick<SdkAwsGatewayOptions, 'timeoutMs' | 'identityMaxAttempts'>): void {
   const { timeoutMs = DEFAULT_STS_TIMEOUT_MS, identityMaxAttempts = 3 } = options;
-  if (!(timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
+  // At most an hour: past 2^31 ms a timer fires at once.
+  if (!(timeoutMs > 0 && timeoutMs <= 3_600_000)) throw new RangeError('timeoutMs must be positive, and at most an hour');
   if (!Number.isInteger(identityMaxAttempts) || identityMaxAttempts < 1) throw new RangeError('identityMaxAttempts must be a positive integer');
 }
 

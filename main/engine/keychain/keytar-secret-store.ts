@@ -242,7 +242,7 @@ export class KeytarSecretStore implements SecretStore {
         this.#timeoutMs,
         () => timeoutError(this.#timeoutMs, this.#platform, doing, what),
         // At once, before the queue's next call can be handed the same backend; after the timeout's
-        // own rejection, so that the call's (abandoning fails it too) comes second.
+        // own rejection, so that the caller hears the timeout whatever the call does later.
         () => backend.abandon?.(),
       ).catch((error: unknown) => {
         if (error instanceof MfaTrayError) throw error;
