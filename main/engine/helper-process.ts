@@ -113,13 +113,15 @@ export interface HelperConnection {
    * Makes one call in the helper; fails with {@link HelperGone} when the helper ends first
    * ({@link HelperNotReached} when the call never reached it). `signal`: the caller no longer needs
    * the answer, and the helper is told so (it aborts the call where it can); the call still ends
-   * with the helper's answer.
+   * with the helper's answer. `withinMs`: how long its caller waits for it at most; a helper given
+   * up on is killed once every call of it that said so is past that (the others: after
+   * {@link HELPER_ABANDONED_MS}).
    */
-  call(op: string, args: readonly unknown[], signal?: AbortSignal): Promise<unknown>;
+  call(op: string, args: readonly unknown[], signal?: AbortSignal, withinMs?: number): Promise<unknown>;
   /**
    * Gives up on this helper (a call of it took too long): the next call starts another. This one
-   * is let go once its calls end (each still bounded by its caller), or killed after
-   * {@link HELPER_ABANDONED_MS}; at most {@link HELPER_ABANDONED_MAX} are left so.
+   * is let go once its calls end (each still bounded by its caller), or killed once they are past
+   * their callers' time (see `call`); at most {@link HELPER_ABANDONED_MAX} are left so.
    */
   abandon(): void;
 }
@@ -141,6 +143,8 @@ export interface HelperOptions {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
+  /** When its caller gives up on it (performance.now()), if it said. */
+  readonly deadline: number | undefined;
 }
 
 /** One started helper: its process and the calls it has not answered. */
@@ -266,19 +270,19 @@ class Helper {
 
   #connection(running: Running): HelperConnection {
     return {
-      call: (op, args, signal) => this.#call(running, op, args, signal),
+      call: (op, args, signal, withinMs) => this.#call(running, op, args, signal, withinMs),
       abandon: () => this.#abandon(running),
     };
   }
 
-  #call(running: Running, op: string, args: readonly unknown[], signal: AbortSignal | undefined): Promise<unknown> {
+  #call(running: Running, op: string, args: readonly unknown[], signal: AbortSignal | undefined, withinMs: number | undefined): Promise<unknown> {
     if (running !== this.#current) return Promise.reject(new HelperNotReached(`${this.#name} has stopped`));
     clearTimeout(this.#idleTimer);
     running.process.hold(true);
     running.calls += 1;
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      running.pending.set(id, { resolve, reject });
+      running.pending.set(id, { resolve, reject, deadline: withinMs === undefined ? undefined : performance.now() + withinMs });
       try {
         running.process.send({ id, op, args });
       } catch (error) {
@@ -346,7 +350,11 @@ class Helper {
     // At most two left to their calls (each a process and, maybe, an unlock prompt): the oldest goes.
     const [oldest] = this.#abandoned.keys();
     if (oldest && this.#abandoned.size >= HELPER_ABANDONED_MAX) this.#end(oldest, true);
-    const timer = setTimeout(() => this.#end(running, true), this.#abandonedMs);
+    // Killed when the last of its callers stops waiting; a call that did not say how long (the
+    // keychain's, maybe on an unlock prompt being typed into) keeps it the longer wait.
+    const deadlines = [...running.pending.values()].map((p) => p.deadline);
+    const waitMs = deadlines.includes(undefined) ? this.#abandonedMs : Math.max(0, ...deadlines.map((d) => (d as number) - performance.now()));
+    const timer = setTimeout(() => this.#end(running, true), waitMs);
     timer.unref();
     this.#abandoned.set(running, timer);
   }

@@ -213,8 +213,10 @@ describe('HelperAwsGateway: the helper process', () => {
       const identity = await gateway.getCallerIdentity(key, 'us-east-1');
       assert.equal(identity.arn, user.arn);
       assert.equal(started.length, 2);
+      // No call of it is waited for any more: it is killed, not left for minutes.
+      await until(() => !alive(stopped), 'the helper given up on is killed', 2_000);
     } finally {
-      process.kill(stopped, 'SIGKILL');
+      if (alive(stopped)) process.kill(stopped, 'SIGKILL');
     }
   });
 
@@ -311,8 +313,10 @@ describe('HelperAwsGateway: the helper process', () => {
       });
       const error = await given;
       assert.match(error.message, /was given up on/);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Past the given-up call's own time and grace again: the helper is still there for the other.
+      await new Promise((resolve) => setTimeout(resolve, 500 + AWS_HELPER_GRACE_MS + 1_000));
       assert.equal(sessionError, undefined, 'the call with the code failed with the other');
+      assert.ok(alive(pid), 'the helper was killed while a call of it was still waited for');
 
       process.kill(pid, 'SIGCONT');
       stopped = false;
@@ -344,23 +348,28 @@ describe('HelperAwsGateway: the helper process', () => {
     }
   });
 
-  test('a call given up on while its helper starts is never sent', async () => {
-    const user = loopback.sts.registerUser();
-    const { gateway } = gatewayWith({ timeoutMs: 5_000 });
-    const before = loopback.sts.count('GetCallerIdentity');
-    const controller = new AbortController();
-    const call = failure(gateway.getCallerIdentity({ accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, 'us-east-1', controller.signal));
-    controller.abort();
-    assert.equal((await call).code, 'sts-unavailable');
+  for (const ready of [false, true]) {
+    test(`a call given up on before it is sent (its helper ${ready ? 'ready' : 'starting'}) is never sent`, async () => {
+      const user = loopback.sts.registerUser();
+      const key = { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
+      const { gateway } = gatewayWith({ timeoutMs: 5_000 });
+      if (ready) await gateway.getCallerIdentity(key, 'us-east-1');
+      const before = loopback.sts.count('GetCallerIdentity');
+      const controller = new AbortController();
+      controller.abort();
+      const error = await failure(gateway.getCallerIdentity(key, 'us-east-1', controller.signal));
 
-    // The helper has started by now (prepare() would have started it too): nothing reached STS.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    assert.equal(loopback.sts.count('GetCallerIdentity'), before);
-  });
+      assert.equal(error.code, 'sts-unavailable');
+      assert.equal(error.notSent, true);
+      // The helper has started by now: nothing reached STS.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      assert.equal(loopback.sts.count('GetCallerIdentity'), before);
+    });
+  }
 
   test('a call whose caller gave up is still bounded: a helper that stops answering is given up on and killed', async () => {
     const user = loopback.sts.registerUser();
-    const { gateway, started } = gatewayWith({ timeoutMs: 500, abandonedMs: 500 });
+    const { gateway, started } = gatewayWith({ timeoutMs: 500 });
     const key = { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
     await gateway.getCallerIdentity(key, 'us-east-1');
     const pid = started[0]?.pid as number;

@@ -151,9 +151,6 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
       name: 'the AWS helper',
       loads: 'the AWS SDK',
       idleMs: AWS_HELPER_IDLE_MS,
-      // A helper given up on has had the gateway's time and the grace already: its other calls, if
-      // any, are within theirs, so it goes once those could have ended (no unlock prompt to wait for).
-      abandonedMs: this.#timeoutMs + AWS_HELPER_GRACE_MS,
       ...helper,
     });
   }
@@ -202,13 +199,14 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
   async #call(op: AwsOp, args: readonly unknown[], signal?: AbortSignal): Promise<unknown> {
     const service = serviceOf(op.charAt(0).toUpperCase() + op.slice(1));
     /** Rejects when the caller gives up (the call itself goes on, bounded below). */
-    const abandoned = abortion(signal, () => unanswered(service, this.#timeoutMs));
+    const abandoned = abortion(signal, () => unanswered(service, this.#timeoutMs, { notSent: true }));
     try {
       return await this.#callOnce(op, args, service, abandoned, signal);
     } catch (error) {
-      // The helper died idle (its exit not heard yet) or its channel refused: nothing was sent, so
-      // asking once more, of a new helper, cannot use a code up.
-      if (!(error instanceof NotReached)) throw error;
+      // The call never left this process: its helper had been replaced meanwhile, or its channel
+      // refused it (closed). Asking once more, of a new helper, cannot use a code up. (A helper that
+      // died idle, its exit not heard yet, takes the call: that is reported as possibly sent.)
+      if (!(error instanceof NotReached) || signal?.aborted) throw error instanceof NotReached ? error.error : error;
       return await this.#callOnce(op, args, service, abandoned, signal).catch((again: unknown) => {
         throw again instanceof NotReached ? again.error : again;
       });
@@ -223,9 +221,11 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
       throw notStarted(service, error);
     }
     // Given up on while the helper started: nothing is sent.
-    if (signal?.aborted) throw unanswered(service, this.#timeoutMs);
+    if (signal?.aborted) throw unanswered(service, this.#timeoutMs, { notSent: true });
     const call: AwsHelperCall = { options: this.#options, ...(this.#offset.measured ? { offsetMs: this.#offset.offsetMs } : {}), args };
-    const answered = connection.call(op, [call], signal);
+    // Each call says how long it is waited for, so that a helper given up on is killed only once
+    // none of its calls is waited for any more.
+    const answered = connection.call(op, [call], signal, this.#timeoutMs + AWS_HELPER_GRACE_MS);
     // The helper bounds the call by the gateway's time limit; a helper that does not answer a few
     // seconds past it is given up on, whether or not its caller still waits (it may have aborted).
     let giveUp: ((error: MfaTrayError) => void) | undefined;
@@ -233,7 +233,7 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
     givenUp.catch(() => undefined); // after an abort nobody waits for it
     const timer = setTimeout(() => {
       // First, so that the caller hears why.
-      giveUp?.(unanswered(service, this.#timeoutMs, `${WHAT} was given up on`));
+      giveUp?.(unanswered(service, this.#timeoutMs, { why: `${WHAT} was given up on` }));
       connection.abandon();
     }, this.#timeoutMs + AWS_HELPER_GRACE_MS);
     answered.then(

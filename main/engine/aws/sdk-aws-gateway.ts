@@ -524,7 +524,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
     }
     // Timeouts: our request timeout, our overall abort, or the OS giving up.
     if (e.name === 'AbortError' || (e.name === 'TimeoutError' && e.code !== 'ECONNRESET' && e.code !== 'EPIPE') || e.code === 'ETIMEDOUT') {
-      return unanswered(where, this.#timeoutMs, undefined, cause);
+      return unanswered(where, this.#timeoutMs, { cause });
     }
     if (e.code !== undefined && e.code in NETWORK_ERRORS) {
       const host = e.hostname ?? context.host;
@@ -678,12 +678,20 @@ export function serviceOf(action: string): 'STS' | 'IAM' {
   return action === 'GetSessionToken' || action === 'GetCallerIdentity' || action === 'AssumeRole' ? 'STS' : 'IAM';
 }
 
-/** A call that got no answer within `timeoutMs` (`why`, when more is known), in words. */
-export function unanswered(where: string, timeoutMs: number, why?: string, cause?: Error): MfaTrayError {
+/**
+ * A call that got no answer within `timeoutMs`, in words: `why`, when more is known; `notSent`, when
+ * its caller gave up before it was sent.
+ */
+export function unanswered(
+  where: string,
+  timeoutMs: number,
+  more: { readonly why?: string; readonly cause?: Error; readonly notSent?: boolean } = {},
+): MfaTrayError {
+  const { why, cause, notSent } = more;
   return new MfaTrayError(
     'sts-unavailable',
     `${where} did not answer within ${Math.max(1, Math.round(timeoutMs / 1000))} s${why ? ` (${why})` : ''}. Check your network connection (VPN, proxy, firewall), then try again.`,
-    { retryable: true, ...(cause ? { cause } : {}) },
+    { retryable: true, ...(cause ? { cause } : {}), ...(notSent ? { notSent } : {}) },
   );
 }
 
