@@ -66,6 +66,33 @@ function gatewayWith(
   return { gateway, started, script };
 }
 
+/** Starts helpers whose channel refuses every call (as a closed one does), the first `refused` of them; counts the starts. */
+function refusingSends(refused: number): { readonly start: StartHelper; readonly starts: number } {
+  let starts = 0;
+  const start: StartHelper = async (path, events, name) => {
+    starts += 1;
+    const child = await forkHelper(path, events, name);
+    if (starts > refused) return child;
+    return {
+      get pid() {
+        return child.pid;
+      },
+      send: () => {
+        throw new Error('its channel is closed');
+      },
+      release: () => child.release(),
+      kill: () => child.kill(),
+      hold: (busy) => child.hold(busy),
+    };
+  };
+  return {
+    start,
+    get starts() {
+      return starts;
+    },
+  };
+}
+
 function requestFor(user: StsUser): GetSessionTokenRequest {
   return {
     key: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
@@ -391,24 +418,8 @@ describe('HelperAwsGateway: the helper process', () => {
   test('a call that never reached a helper is made once more, of a new one; then it fails as not sent', async () => {
     const user = loopback.sts.registerUser();
     const before = loopback.sts.count();
-    let starts = 0;
-    const { gateway } = gatewayWith({
-      start: async (path, events, name) => {
-        starts += 1;
-        const child = await forkHelper(path, events, name);
-        return {
-          get pid() {
-            return child.pid;
-          },
-          send: () => {
-            throw new Error('its channel is closed');
-          },
-          release: () => child.release(),
-          kill: () => child.kill(),
-          hold: (busy) => child.hold(busy),
-        };
-      },
-    });
+    const refusing = refusingSends(Infinity);
+    const { gateway } = gatewayWith({ start: refusing.start });
 
     const error = await failure(gateway.getSessionToken(requestFor(user)));
 
@@ -416,35 +427,18 @@ describe('HelperAwsGateway: the helper process', () => {
     assert.equal(error.notSent, true);
     assert.match(error.message, /^Nothing was sent to STS: the AWS helper could not be reached: its channel is closed/);
     assert.equal(loopback.sts.count(), before);
-    assert.equal(starts, 2, 'one helper for each attempt');
+    assert.equal(refusing.starts, 2, 'one helper for each attempt');
   });
 
   test('a call that never reached a helper (its channel refused once) gets its answer from a new one', async () => {
     const user = loopback.sts.registerUser();
-    let starts = 0;
-    const { gateway } = gatewayWith({
-      start: async (path, events, name) => {
-        starts += 1;
-        const child = await forkHelper(path, events, name);
-        if (starts > 1) return child;
-        return {
-          get pid() {
-            return child.pid;
-          },
-          send: () => {
-            throw new Error('its channel is closed');
-          },
-          release: () => child.release(),
-          kill: () => child.kill(),
-          hold: (busy) => child.hold(busy),
-        };
-      },
-    });
+    const refusing = refusingSends(1);
+    const { gateway } = gatewayWith({ start: refusing.start });
 
     const session = await gateway.getSessionToken(requestFor(user));
 
     assert.equal(session.sessionToken, loopback.sts.sessions.at(-1)?.sessionToken);
-    assert.equal(starts, 2);
+    assert.equal(refusing.starts, 2);
   });
 
   test('options no gateway can work with are refused when it is made, as the in-process gateway refuses them', () => {
