@@ -31,7 +31,7 @@ function quietOnClosedPipe(): void {
 
 /**
  * Runs the command line `argv` (without node and the script); the exit status. `distDir`: where the
- * app's bundles are (the keychain helper is one of them).
+ * app's bundles are (the keychain and AWS helpers among them).
  */
 async function run(argv: readonly string[], handoff: FastPathHandoff | undefined, distDir: string | undefined): Promise<number> {
   let cachedLookup: CachedLookup | undefined;
@@ -62,7 +62,7 @@ export async function runFromLauncher(argv: readonly string[], handoff?: FastPat
 export async function runCommandMode(processArgv: readonly string[]): Promise<void> {
   quietOnClosedPipe();
   // No bundles' folder: Node's fork would start this app again (its binary cannot run as Node), so
-  // `watch` here keeps keytar in its own process (context.ts).
+  // `watch` here keeps keytar and the AWS SDK in its own process (context.ts).
   process.exitCode = await run(commandModeArgs(processArgv) ?? [], undefined, undefined);
   // The app's process does not end when nothing is left to do (Electron keeps running): end it,
   // once what was written has left.

@@ -23,11 +23,8 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * Serves calls with the handler `load` gives. `describe`: what of a failed call's error the
- * parent gets besides its message (an MfaTrayError's parts); nothing by default.
- */
-export function serveHelper(load: () => Promise<HelperHandler>, describe: (error: unknown) => unknown = () => undefined): void {
+/** Serves calls with the handler `load` gives; a call that throws is answered with its message. */
+export function serveHelper(load: () => Promise<HelperHandler>): void {
   const parentPort = (process as NodeJS.Process & { parentPort?: ParentPort }).parentPort;
   const send = (message: HelperMessage): void => {
     if (parentPort) parentPort.postMessage(message);
@@ -46,8 +43,7 @@ export function serveHelper(load: () => Promise<HelperHandler>, describe: (error
       const value = await handler(request.op, request.args, controller.signal);
       send({ kind: 'answer', id: request.id, ok: true, value: value ?? null });
     } catch (error) {
-      const detail = describe(error);
-      send({ kind: 'answer', id: request.id, ok: false, message: messageOf(error), ...(detail === undefined ? {} : { detail }) });
+      send({ kind: 'answer', id: request.id, ok: false, message: messageOf(error) });
     } finally {
       calls.delete(request.id);
     }

@@ -41,15 +41,12 @@ export const HELPER_START_MS = 15_000;
 /** Parent → helper: one call, or the end of a call's caller's interest in it (the helper aborts it where it can). */
 export type HelperRequest = { readonly id: number; readonly op: string; readonly args: readonly unknown[] } | { readonly id: number; readonly cancel: true };
 
-/**
- * Helper → parent: it loaded what it needs, or not (with why), or the answer to one call. A failed
- * call's `detail` is what the helper's `describe` made of the error (an MfaTrayError's parts).
- */
+/** Helper → parent: it loaded what it needs, or not (with why), or the answer to one call. */
 export type HelperMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'load-failed'; readonly message: string }
   | { readonly kind: 'answer'; readonly id: number; readonly ok: true; readonly value: unknown }
-  | { readonly kind: 'answer'; readonly id: number; readonly ok: false; readonly message: string; readonly detail?: unknown };
+  | { readonly kind: 'answer'; readonly id: number; readonly ok: false; readonly message: string };
 
 /** What the helper's process tells: a message, or its end (how it ended, in words). */
 export interface HelperEvents {
@@ -92,16 +89,6 @@ export class HelperStartTimeout extends Error {
   constructor(
     message: string,
     readonly ms: number,
-  ) {
-    super(message);
-  }
-}
-
-/** A call the helper answered with a failure: its message, and what the helper made of it. */
-export class HelperCallFailed extends Error {
-  constructor(
-    message: string,
-    readonly detail: unknown,
   ) {
     super(message);
   }
@@ -217,12 +204,7 @@ class Helper {
       message: (message) => {
         if (!running) return;
         if (message.kind === 'answer') {
-          this.#settle(
-            running,
-            message.id,
-            message.ok ? message.value : undefined,
-            message.ok ? undefined : new HelperCallFailed(message.message, message.detail),
-          );
+          this.#settle(running, message.id, message.ok ? message.value : undefined, message.ok ? undefined : new Error(message.message));
           return;
         }
         if (running !== this.#current || started) return;
@@ -338,9 +320,7 @@ class Helper {
   /** See {@link HelperConnection.abandon}. */
   #abandon(running: Running): void {
     if (running !== this.#current) return;
-    this.#current = undefined;
-    this.#ready = undefined;
-    clearTimeout(this.#idleTimer);
+    this.#retire(running);
     // Its calls no longer keep this process alive: each caller has its own time limit.
     running.process.hold(false);
     if (running.pending.size === 0) {
@@ -357,6 +337,14 @@ class Helper {
     const timer = setTimeout(() => this.#end(running, true), waitMs);
     timer.unref();
     this.#abandoned.set(running, timer);
+  }
+
+  /** New calls no longer go to `running`, if they did: the next call starts another helper. */
+  #retire(running: Running): void {
+    if (running !== this.#current) return;
+    this.#current = undefined;
+    this.#ready = undefined;
+    clearTimeout(this.#idleTimer);
   }
 
   /** Lets `running` go (`kill`: at once), whether it was the helper or one given up on. */
@@ -377,11 +365,7 @@ class Helper {
   #forget(running: Running, how: string): void {
     clearTimeout(this.#abandoned.get(running));
     this.#abandoned.delete(running);
-    if (running === this.#current) {
-      this.#current = undefined;
-      this.#ready = undefined;
-      clearTimeout(this.#idleTimer);
-    }
+    this.#retire(running);
     const pending = [...running.pending.values()];
     running.pending.clear();
     for (const p of pending) p.reject(new HelperGone(`${this.#name} ${how} before it answered`));

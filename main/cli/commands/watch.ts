@@ -61,7 +61,7 @@ Options:
   async run(ctx) {
     // It runs for days: V8 without its optimising compilers (the launcher's loader has already set
     // them, for the code cache; not where the command is run otherwise), and on Linux its keychain
-    // calls made where they cannot keep memory in it.
+    // and AWS calls made where they cannot keep memory in it.
     runLean();
     const engine = ctx.engine({ longRunning: true });
     // Fail on an unusable settings file or keychain before anything else (and say what is watched:

@@ -5,18 +5,8 @@
 import { isMfaTrayError } from '../../common/errors';
 import { ClockOffset } from '../clock/clock';
 import { serveHelper } from '../helper-main';
-import { errorParts, isAwsOp, type AwsOp, type AwsHelperAnswer, type AwsHelperCall, type AwsHelperFailure } from './aws-helper';
+import { errorParts, isAwsOp, type AwsOp, type AwsHelperAnswer, type AwsHelperCall } from './aws-helper';
 import { SdkAwsGateway, preloadSdk } from './sdk-aws-gateway';
-
-/** A call's failure, with the clock offset its answer measured. */
-class CallFailed extends Error {
-  constructor(
-    readonly error: unknown,
-    readonly measuredMs: number | undefined,
-  ) {
-    super(error instanceof Error ? error.message : String(error));
-  }
-}
 
 serveHelper(
   // Ready once the SDK is loaded: the helper is started when a refresh begins, so that this happens
@@ -36,19 +26,14 @@ serveHelper(
       const methods = gateway as unknown as Record<AwsOp, (...callArgs: unknown[]) => Promise<unknown>>;
       // The one call that its caller may give up on (StsGateway.getCallerIdentity).
       const callArgs = op === 'getCallerIdentity' ? [call.args[0], call.args[1], signal] : call.args;
+      const measured = (): { measuredMs?: number } => (measuredMs === undefined ? {} : { measuredMs });
       try {
-        const value = await methods[op](...callArgs);
-        return { value, ...(measuredMs === undefined ? {} : { measuredMs }) };
+        return { value: await methods[op](...callArgs), ...measured() };
       } catch (error) {
-        throw new CallFailed(error, measuredMs);
+        // The gateway's own errors are answers; anything else fails the call (helper-main.ts).
+        if (!isMfaTrayError(error)) throw error;
+        return { error: errorParts(error), ...measured() };
       }
-    };
-  },
-  (error): AwsHelperFailure | undefined => {
-    if (!(error instanceof CallFailed)) return undefined;
-    return {
-      ...(isMfaTrayError(error.error) ? { error: errorParts(error.error) } : {}),
-      ...(error.measuredMs === undefined ? {} : { measuredMs: error.measuredMs }),
     };
   },
 );

@@ -19,15 +19,7 @@
 import { MfaTrayError, isMfaTrayError, type ErrorCode, type Remedy } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import type { ClockOffset } from '../clock/clock';
-import {
-  HelperCallFailed,
-  HelperGone,
-  HelperNotReached,
-  HelperStartTimeout,
-  helperProcess,
-  type HelperConnection,
-  type HelperOptions,
-} from '../helper-process';
+import { HelperGone, HelperNotReached, HelperStartTimeout, helperProcess, type HelperConnection, type HelperOptions } from '../helper-process';
 import type { CreatedVirtualDevice, IamCredentials, IamGateway, ListedMfaDevice } from './iam-gateway';
 import { DEFAULT_STS_TIMEOUT_MS, checkGatewayOptions, serviceOf, unanswered, type SdkAwsGatewayOptions } from './sdk-aws-gateway';
 import type { AssumeRoleRequest, CallerIdentity, GetSessionTokenRequest, StsGateway } from './sts-gateway';
@@ -77,11 +69,11 @@ export interface AwsHelperCall {
   readonly args: readonly unknown[];
 }
 
-/** A call's answer from the helper, and the clock offset the answer measured. */
-export interface AwsHelperAnswer {
-  readonly value: unknown;
-  readonly measuredMs?: number;
-}
+/**
+ * A call's outcome from the helper: its value, or the gateway's error as its parts (any other error
+ * is a failed call of the helper's own); and the clock offset AWS's answer measured, either way.
+ */
+export type AwsHelperAnswer = ({ readonly value: unknown } | { readonly error: ErrorParts }) & { readonly measuredMs?: number };
 
 /** An MfaTrayError's parts, as they cross from the helper. */
 export interface ErrorParts {
@@ -93,12 +85,6 @@ export interface ErrorParts {
   readonly remedies?: readonly Remedy[];
   /** The cause's message (the gateway's causes are secret-free summaries). */
   readonly cause?: string;
-}
-
-/** A failed call's detail from the helper. */
-export interface AwsHelperFailure {
-  readonly error?: ErrorParts;
-  readonly measuredMs?: number;
 }
 
 /** The parts of an MfaTrayError, to send. */
@@ -198,25 +184,28 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
 
   async #call(op: AwsOp, args: readonly unknown[], signal?: AbortSignal): Promise<unknown> {
     const service = serviceOf(op.charAt(0).toUpperCase() + op.slice(1));
-    /** Rejects when the caller gives up (the call itself goes on, bounded below). */
-    const abandoned = abortion(signal, () => unanswered(service, this.#timeoutMs, { notSent: true }));
+    /** Rejects when the caller gives up before the answer (the call itself goes on, bounded below). */
+    const aborted = abortion(signal, () => unanswered(service, this.#timeoutMs, { notSent: true }));
+    const once = (): Promise<unknown> => this.#callOnce(op, args, service, aborted, signal);
     try {
-      return await this.#callOnce(op, args, service, abandoned, signal);
+      return await once();
     } catch (error) {
+      if (!(error instanceof HelperNotReached)) throw error;
       // The call never left this process: its helper had been replaced meanwhile, or its channel
       // refused it (closed). Asking once more, of a new helper, cannot use a code up. (A helper that
       // died idle, its exit not heard yet, takes the call: that is reported as possibly sent.)
-      if (!(error instanceof NotReached) || signal?.aborted) throw error instanceof NotReached ? error.error : error;
-      return await this.#callOnce(op, args, service, abandoned, signal).catch((again: unknown) => {
-        throw again instanceof NotReached ? again.error : again;
+      if (signal?.aborted) throw notStarted(service, error);
+      return await once().catch((again: unknown) => {
+        throw again instanceof HelperNotReached ? notStarted(service, again) : again;
       });
     }
   }
 
-  async #callOnce(op: AwsOp, args: readonly unknown[], service: 'STS' | 'IAM', abandoned: Promise<never>, signal: AbortSignal | undefined): Promise<unknown> {
+  /** One attempt; a call that never reached its helper fails with HelperNotReached, for {@link #call} to make again. */
+  async #callOnce(op: AwsOp, args: readonly unknown[], service: 'STS' | 'IAM', aborted: Promise<never>, signal: AbortSignal | undefined): Promise<unknown> {
     let connection: HelperConnection;
     try {
-      connection = await Promise.race([this.#helper.connect(), abandoned]);
+      connection = await Promise.race([this.#helper.connect(), aborted]);
     } catch (error) {
       throw notStarted(service, error);
     }
@@ -240,18 +229,12 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
       () => clearTimeout(timer),
       () => clearTimeout(timer),
     );
+    let answer: AwsHelperAnswer;
     try {
-      const answer = (await Promise.race([answered, givenUp, abandoned])) as AwsHelperAnswer;
-      this.#measured(answer.measuredMs);
-      return answer.value ?? undefined;
+      answer = (await Promise.race([answered, givenUp, aborted])) as AwsHelperAnswer;
     } catch (error) {
-      if (error instanceof HelperCallFailed) {
-        const failure = (error.detail ?? {}) as AwsHelperFailure;
-        this.#measured(failure.measuredMs);
-        // Not an MfaTrayError in the helper (a programming error there): as the gateway would throw it here.
-        throw failure.error ? fromParts(failure.error) : new Error(error.message);
-      }
-      if (error instanceof HelperNotReached) throw new NotReached(notStarted(service, error));
+      // A failed call of the helper's own (not the gateway's: that is an answer) is thrown as it is.
+      if (error instanceof HelperNotReached) throw error;
       if (error instanceof HelperGone) {
         throw new MfaTrayError(
           'sts-unavailable',
@@ -261,17 +244,9 @@ export class HelperAwsGateway implements StsGateway, IamGateway {
       }
       throw error;
     }
-  }
-
-  #measured(offsetMs: number | undefined): void {
-    if (offsetMs !== undefined) this.#offset.recordMeasured(offsetMs);
-  }
-}
-
-/** A call that never reached a helper: `error` says so, and the call may be made once more. */
-class NotReached extends Error {
-  constructor(readonly error: MfaTrayError) {
-    super(error.message);
+    if (answer.measuredMs !== undefined) this.#offset.recordMeasured(answer.measuredMs);
+    if ('error' in answer) throw fromParts(answer.error);
+    return answer.value ?? undefined;
   }
 }
 
