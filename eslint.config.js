@@ -12,7 +12,8 @@ const ENGINE_INSIDES = '/^(settings|secrets|sessions|credentials|codes|sts|clock
 /** The engine's rooms are its own: the command, the bridge and the Electron layer use its public entry (main/engine/index.ts). */
 const engineInsides = {
   regex: '^(\\.\\./)+engine/(?!fast-path$).+$',
-  message: 'Use the engine through its public entry (main/engine/index.ts: import from ".../engine"); only cached-session.ts may use engine/fast-path.',
+  message:
+    'Use the engine through its public entry (main/engine/index.ts: import from ".../engine"); engine/fast-path is the light entry of the command\'s first steps (main.ts, fast-entry.ts, cached-session.ts).',
 };
 
 /** Import patterns that only the Electron layer may use. */

@@ -5,13 +5,18 @@
 // pays for its one write. With `warm` > 0, that many more writes follow in the same process (their
 // median: the cost once everything is compiled and cached). With `editOnly`, the file is read (not
 // timed) and only the INI edit is made and timed, cold: the part of a cold write that is not the
-// file system's. Prints { coldMs, warmMs } as JSON.
+// file system's. The file calls are made as `mfa-tray refresh` makes them (fs-calls.ts: directly).
+// Prints { coldMs, warmMs } as JSON.
 // The last argument: { path, section, session, warm, editOnly }.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { CredentialsFile, withSession } from '../main/engine/files/credentials-file.ts';
+import { callsForCommand } from '../main/engine/files/fs-calls.ts';
 
 const { path, section, session, warm = 0, editOnly = false } = JSON.parse(process.argv.at(-1) ?? '{}');
+
+// As the command's entry does first (main/cli/main.ts): its file calls made as `mfa-tray refresh` makes them.
+callsForCommand('refresh');
 
 async function main() {
   if (editOnly) {

@@ -5,6 +5,7 @@
  * Otherwise the launcher loads the whole command (cli.cjs) and hands it what this found.
  */
 import { writeSync } from 'node:fs';
+import { callsForCommand } from '../engine/fast-path';
 import { cachedSessionProfile, serveFreshCachedSession } from './cached-session';
 import type { FastPathHandoff } from './main';
 
@@ -34,6 +35,7 @@ const stdout = {
 export async function tryFastPath(argv: readonly string[]): Promise<FastPathOutcome> {
   const profile = cachedSessionProfile(argv);
   if (profile === undefined) return { served: false };
+  callsForCommand(argv[0]);
   const outcome = await serveFreshCachedSession(profile, process.env, stdout);
   return outcome.served ? outcome : { served: false, handoff: { name: profile, lookup: outcome.lookup } };
 }

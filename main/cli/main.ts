@@ -9,6 +9,7 @@
  */
 import { adoptError } from '../common/errors';
 import { commandModeArgs } from '../common/command-mode';
+import { callsForCommand } from '../engine/fast-path';
 import { cachedSessionProfile, type CachedSessionLookup } from './cached-session';
 import type { CachedLookup } from './context';
 
@@ -34,6 +35,7 @@ function quietOnClosedPipe(): void {
  * app's bundles are (the keychain and AWS helpers among them).
  */
 async function run(argv: readonly string[], handoff: FastPathHandoff | undefined, distDir: string | undefined): Promise<number> {
+  callsForCommand(argv[0]);
   let cachedLookup: CachedLookup | undefined;
   if (handoff) {
     const lookup = handoff.lookup.catch((error: unknown) => Promise.reject(adoptError(error)));

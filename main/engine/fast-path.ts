@@ -8,6 +8,9 @@
  * its first call), the rest from {@link loadLookupParts}. When the credentials file cannot serve,
  * the keychain read is started before the rest loads (a D-Bus round trip on Linux, answered on
  * another thread while the settings reader compiles).
+ *
+ * Also how a command's process makes its file calls ({@link callsForCommand}), which the command's
+ * entries (main/cli/main.ts, fast-entry.ts) set before anything else.
  */
 import { credentialsFilePath } from './files/aws-config';
 import { readOwnFile } from './files/own-file';
@@ -17,6 +20,7 @@ import { isWrittenSession, readWrittenSessions } from './files/written-sessions'
 import type { SessionCredentials } from '../common/model';
 
 export { DEFAULT_SERVICE_PREFIX, KeytarSecretStore } from './keychain/keytar-secret-store';
+export { callsForCommand } from './files/fs-calls';
 export type { SecretStore } from './keychain/secret-store';
 export type { Clock } from './clock/clock';
 export type { ProfileSecrets } from './keychain/profile-secrets';

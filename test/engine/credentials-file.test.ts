@@ -427,7 +427,7 @@ describe('CredentialsFile.writeSession', () => {
     assert.ok(writes <= 2, `${writes} writes for 8 sessions`);
   });
 
-  test('loses no update when many processes write different sections at once', async (t) => {
+  test('loses no update when many processes write different sections at once, as commands and as the tray app', async (t) => {
     const { path, dir } = await fileWith(t, lf('# shared by many writers', '[default]', 'region = us-east-1'));
     const processes = 8;
     const perProcess = 4;
@@ -439,7 +439,9 @@ describe('CredentialsFile.writeSession', () => {
         { length: processes },
         (_, p) =>
           new Promise<{ code: number | null; stderr: string }>((done) => {
-            const child = spawn(process.execPath, ['--import', 'tsx', script, path, `w${p}`, String(perProcess), String(startAt)], {
+            // Half of them make their file calls as a command does, half as the tray app and `watch` do.
+            const word = p % 2 === 0 ? 'refresh' : 'watch';
+            const child = spawn(process.execPath, ['--import', 'tsx', script, path, `w${p}`, String(perProcess), String(startAt), word], {
               cwd: ROOT,
               stdio: ['ignore', 'ignore', 'pipe'],
             });

@@ -1,7 +1,9 @@
 /**
  * A child process that writes the credentials file with the engine's own CredentialsFile, for the
  * fault tests (bundled by fault-build.ts). Lines on stdout are written synchronously (fd 1 is a
- * pipe), so whatever the parent reads was printed before a SIGKILL, never lost with it.
+ * pipe), so whatever the parent reads was printed before a SIGKILL, never lost with it. Its file
+ * calls are made as the command makes them (directly, fs-calls.ts); the engine child's and the
+ * in-process suites' go through the thread pool, as the tray app's do.
  *
  *   loop <file> <k>   writes versions k, k+1, ... forever; prints "ready", then "done <k> <ms>" after each
  *   once <file> <k>   writes version k; prints {"ok":true} or {"error":{code,message}}
@@ -12,11 +14,13 @@
 import { writeSync } from 'node:fs';
 import { isMfaTrayError } from '../../main/common/errors';
 import { CredentialsFile } from '../../main/engine/files/credentials-file';
+import { callsForCommand } from '../../main/engine/files/fs-calls';
 import { versionSection, versionSession } from './fault-versions';
 
 const [mode, path, first] = process.argv.slice(2);
 if (!mode || !path || first === undefined) throw new Error('usage: fault-writer-child loop|once|hold <file> <version>');
 const start = Number(first);
+callsForCommand('refresh');
 
 function say(line: string): void {
   writeSync(1, `${line}\n`);

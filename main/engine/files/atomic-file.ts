@@ -9,13 +9,13 @@
  * lock at all, so a change they make between our read and our rename must be re-applied, not lost.
  */
 import { constants as fsConstants, type Stats } from 'node:fs';
-import { lstat, open, readdir, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { MfaTrayError, type ErrorCode } from '../../common/errors';
 import { fileError, isNotFound } from './file-errors';
 import { acquireLock, waitedFor, type HeldLock } from './file-lock';
 import { notRegularFile, readRegularFile } from './regular-file';
 import { makeFolders } from './make-folders';
+import { fsCalls } from './fs-calls';
 
 /**
  * A temp file's name part: 12 hex digits from Math.random. What makes the temp file ours is O_EXCL
@@ -85,23 +85,30 @@ export async function resolveTarget(path: string): Promise<string> {
   for (let hops = 0; hops <= 40; hops += 1) {
     let info;
     try {
-      info = await lstat(current);
+      info = await fsCalls().lstat(current);
     } catch (error) {
       if (isNotFound(error)) {
         // A missing file (or dangling link target): resolve its folder, which may itself be a link.
         try {
-          return join(await realpath(dirname(current)), basename(current));
+          return join(await fsCalls().realpath(dirname(current)), basename(current));
         } catch {
           return current;
         }
       }
       throw error;
     }
-    if (!info.isSymbolicLink()) return realpath(current);
-    const link = await readlink(current);
+    if (!info.isSymbolicLink()) return fsCalls().realpath(current);
+    const link = await fsCalls().readlink(current);
     // Relative to the folder the link is really in, as the kernel resolves it: by text alone, `..`
     // in a link inside a linked folder would lead somewhere else.
-    current = isAbsolute(link) ? link : resolve(await realpath(dirname(current)).catch(() => dirname(current)), link);
+    current = isAbsolute(link)
+      ? link
+      : resolve(
+          await fsCalls()
+            .realpath(dirname(current))
+            .catch(() => dirname(current)),
+          link,
+        );
   }
   throw Object.assign(new Error(`too many symbolic links at ${path}`), { code: 'ELOOP' });
 }
@@ -120,18 +127,20 @@ export async function danglingLink(path: string, what: string): Promise<{ readon
   for (let at = file; ; at = dirname(at)) {
     let info;
     try {
-      info = await lstat(at);
+      info = await fsCalls().lstat(at);
     } catch (error) {
       if (isNotFound(error) && dirname(at) !== at) continue;
       return undefined; // not ours to judge: the write itself says what it is
     }
     if (!info.isSymbolicLink()) return undefined;
-    const missing = await stat(at).then(
-      () => false,
-      (error: unknown) => isNotFound(error),
-    );
+    const missing = await fsCalls()
+      .stat(at)
+      .then(
+        () => false,
+        (error: unknown) => isNotFound(error),
+      );
     if (!missing) return undefined;
-    const to = (await resolveTarget(at).catch(() => undefined)) ?? (await readlink(at));
+    const to = (await resolveTarget(at).catch(() => undefined)) ?? (await fsCalls().readlink(at));
     return at === file
       ? {
           reason: `The ${what} ${path} is a link to ${to}, which does not exist`,
@@ -272,7 +281,9 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
   const dangling = await danglingLink(path, what);
   if (dangling !== undefined) throw new MfaTrayError(code, problemSentence(dangling, 'nothing was changed'));
   // Before the lock: a device or pipe is refused, and no lock file is made beside it (/dev/null.lock).
-  const info = await stat(target).catch(() => undefined);
+  const info = await fsCalls()
+    .stat(target)
+    .catch(() => undefined);
   if (info && !info.isFile()) throw fileError(code, `Cannot read the ${what} ${target}`, notRegularFile(target, info));
   const dir = dirname(target);
   if (!(await exists(dir))) {
@@ -308,7 +319,9 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
   const dir = dirname(target);
   for (let attempt = 0; ; attempt += 1) {
     const current = await readSettled(target, code, what);
-    const existing = await stat(target).catch(() => undefined);
+    const existing = await fsCalls()
+      .stat(target)
+      .catch(() => undefined);
     const next = update(current);
     if (next === undefined || (current !== undefined && next.equals(current))) return false;
     // Checked only now: an update with nothing to change must not fail on a read-only file.
@@ -327,7 +340,7 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
       await options.beforeRename?.(attempt);
       // Other tools do not lock: if the file changed since we read it, apply our change to theirs.
       if (!sameContent(await readSettled(target, code, what), current)) {
-        await rm(temp, { force: true });
+        await fsCalls().rm(temp);
         if (attempt >= MAX_REAPPLY) {
           throw new MfaTrayError(
             code,
@@ -349,7 +362,10 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
       });
       if (written) ourLastWrite.set(target, { info: written, content: next });
     } catch (error) {
-      if (ours) await rm(temp, { force: true }).catch(() => undefined);
+      if (ours)
+        await fsCalls()
+          .rm(temp)
+          .catch(() => undefined);
       throw error;
     }
     await fsyncDir(dir);
@@ -383,7 +399,9 @@ async function readSettled(path: string, code: ErrorCode, what: string): Promise
   for (;;) {
     const content = await readIfExists(path, code, what);
     if (content === undefined || content.at(-1) === 0x0a) return content;
-    const info = await stat(path).catch(() => undefined);
+    const info = await fsCalls()
+      .stat(path)
+      .catch(() => undefined);
     if (!info || isOurLastWrite(path, content, info)) return content;
     const now = performance.now();
     if (seen === undefined || !sameVersion(seen, info)) {
@@ -426,8 +444,14 @@ function isOurLastWrite(target: string, content: Buffer, info: Stats): boolean {
 async function removeDeadWritersTemps(target: string): Promise<void> {
   const dir = dirname(target);
   const pattern = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.\\d+\\.[0-9a-f]{12}\\.tmp$`);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  for (const name of names) if (pattern.test(name)) await rm(join(dir, name), { force: true }).catch(() => undefined);
+  const names = await fsCalls()
+    .readdir(dir)
+    .catch(() => [] as string[]);
+  for (const name of names)
+    if (pattern.test(name))
+      await fsCalls()
+        .rm(join(dir, name))
+        .catch(() => undefined);
 }
 
 function escapeRegExp(text: string): string {
@@ -435,28 +459,29 @@ function escapeRegExp(text: string): string {
 }
 
 async function writeTemp(temp: string, content: Buffer, mode: number, existing: Stats | undefined, code: ErrorCode, what: string): Promise<Stats | undefined> {
-  let handle: FileHandle | undefined;
+  const io = fsCalls();
+  let fd: number | undefined;
   try {
     // Created owner-only; the final mode is set once the content is in.
-    handle = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
-    await handle.writeFile(content);
+    fd = await io.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+    await io.writeFile(fd, content);
     if (existing && typeof process.getuid === 'function' && (existing.uid !== process.getuid() || existing.gid !== process.getgid?.())) {
       // Someone else's file (say, root running the command with sudo on the user's file): keep
       // its owner where we are allowed to. Best effort, as in editors' atomic saves.
-      await handle.chown(existing.uid, existing.gid).catch(() => undefined);
+      await io.fchown(fd, existing.uid, existing.gid).catch(() => undefined);
     }
-    await handle.chmod(mode);
-    await handle.sync();
+    await io.fchmod(fd, mode);
+    await io.fsync(fd);
     // For ourLastWrite; without it the next read of the file may only wait a little longer.
-    return await handle.stat().catch(() => undefined);
+    return await io.fstat(fd).catch(() => undefined);
   } catch (error) {
-    const created = handle !== undefined;
-    await handle?.close().catch(() => undefined);
-    handle = undefined;
-    if (created) await rm(temp, { force: true }).catch(() => undefined);
+    const created = fd !== undefined;
+    if (fd !== undefined) await io.close(fd).catch(() => undefined);
+    fd = undefined;
+    if (created) await io.rm(temp).catch(() => undefined);
     throw fileError(code, `Cannot write the ${what} (temporary copy in ${dirname(temp)})`, error);
   } finally {
-    await handle?.close();
+    if (fd !== undefined) await io.close(fd);
   }
 }
 
@@ -467,7 +492,7 @@ async function writeTemp(temp: string, content: Buffer, mode: number, existing: 
 async function renameWithRetry(from: string, to: string): Promise<void> {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await rename(from, to);
+      await fsCalls().rename(from, to);
       return;
     } catch (error) {
       const errno = (error as NodeJS.ErrnoException).code;
@@ -478,10 +503,12 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
+  return fsCalls()
+    .stat(path)
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 async function readIfExists(path: string, code: ErrorCode, what: string): Promise<Buffer | undefined> {
@@ -495,14 +522,15 @@ async function readIfExists(path: string, code: ErrorCode, what: string): Promis
 
 async function fsyncDir(dir: string): Promise<void> {
   // Makes the rename itself durable. Not supported on every platform (Windows): best effort there.
-  const handle = await open(dir, fsConstants.O_RDONLY).catch(() => undefined);
-  if (!handle) return;
+  const io = fsCalls();
+  const fd = await io.open(dir, fsConstants.O_RDONLY).catch(() => undefined);
+  if (fd === undefined) return;
   try {
-    await handle.sync();
+    await io.fsync(fd);
   } catch {
     // EINVAL/EPERM on file systems that cannot fsync a folder: the data itself is already synced.
   } finally {
-    await handle.close();
+    await io.close(fd);
   }
 }
 

@@ -12,12 +12,12 @@
  * {@link CredentialsFile} puts them on disk.
  */
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { invalidInput, MfaTrayError } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import { danglingLink, FileUpdates, problemSentence, resolveTarget, type AtomicUpdateOptions } from './atomic-file';
 import { fileError, isNotFound } from './file-errors';
+import { fsCalls } from './fs-calls';
 import { readRegularFile } from './regular-file';
 import { AWS_MFA_EXPIRY_KEY, AWS_MFA_EXPIRY_VALUE, credentialKind, LEGACY_TOKEN_KEY, sessionOfValues } from './session-section';
 import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
@@ -371,16 +371,20 @@ export class CredentialsFile {
     if (dangling !== undefined) return dangling;
     const target = await resolveTarget(this.path).catch(() => this.path);
     if (exists) {
-      const info = await stat(target).catch(() => undefined);
+      const info = await fsCalls()
+        .stat(target)
+        .catch(() => undefined);
       if (info && (info.mode & 0o200) === 0) {
         return { reason: `The credentials file ${this.path} is read-only`, fix: 'make it writable (chmod u+w) if MFA Tray should update it' };
       }
     }
     for (let folder = dirname(target); ; folder = dirname(folder)) {
-      const error = await access(folder, constants.W_OK | constants.X_OK).then(
-        () => undefined,
-        (e: unknown) => e as NodeJS.ErrnoException,
-      );
+      const error = await fsCalls()
+        .access(folder, constants.W_OK | constants.X_OK)
+        .then(
+          () => undefined,
+          (e: unknown) => e as NodeJS.ErrnoException,
+        );
       if (error === undefined) return undefined;
       if (isNotFound(error) && dirname(folder) !== folder) continue;
       if (error.code !== 'EACCES' && error.code !== 'EPERM' && error.code !== 'EROFS') return undefined; // the write itself will say what it is

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import type ProperLockfile from 'proper-lockfile';
 import { type ErrorCode, type MfaTrayError } from '../../common/errors';
 import { fileError } from './file-errors';
+import { fsCalls } from './fs-calls';
 import { makeFolders } from './make-folders';
 
 export interface HeldLock {
@@ -48,6 +49,8 @@ export async function acquireLock(target: string, options: LockOptions): Promise
         await loadLockfile()
       ).lock(target, {
         realpath: false,
+        // Made as this process makes its file calls (fs-calls.ts).
+        fs: fsCalls().lockFs,
         lockfilePath: `${target}.lock`,
         // A crashed holder's lock is taken over after this long without its heartbeat.
         stale: 10_000,

@@ -5,9 +5,9 @@
  * for a missing parent, makes the parent (it exists), and tries again, for ever. Here each missing
  * level is made once, top down, and its own error is thrown.
  */
-import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isNotFound } from './file-errors';
+import { fsCalls } from './fs-calls';
 
 /**
  * Makes `path` and the folders above it that are missing, each with `mode` (less the umask). A
@@ -18,7 +18,7 @@ export async function makeFolders(path: string, mode: number): Promise<void> {
   const missing: string[] = [];
   for (let current = resolve(path); ; current = dirname(current)) {
     try {
-      await stat(current);
+      await fsCalls().stat(current);
       break;
     } catch (error) {
       if (!isNotFound(error)) throw error;
@@ -28,7 +28,7 @@ export async function makeFolders(path: string, mode: number): Promise<void> {
   }
   for (const folder of missing.reverse()) {
     try {
-      await mkdir(folder, { mode });
+      await fsCalls().mkdir(folder, mode);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

@@ -9,7 +9,8 @@
  * it is a regular file; the content is then read from that same descriptor, so nothing can be
  * swapped in between the check and the read.
  */
-import { close, constants, fstat, open, readFile, type Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
+import { fsCalls } from './fs-calls';
 
 /** What a path that is not a regular file is, in words: "a named pipe". */
 export function fileKind(info: Stats): string {
@@ -32,24 +33,15 @@ export function notRegularFile(path: string, info: Stats): NodeJS.ErrnoException
  *
  * @throws the file system's error (ENOENT for a missing file), or one with code ENOTREG.
  */
-export function readRegularFile(path: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    // O_NONBLOCK: does not exist on Windows, where there are no named pipes at file paths.
-    open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0), (openError, fd) => {
-      if (openError) {
-        reject(openError);
-        return;
-      }
-      const finish = (error: Error | null, content?: Buffer): void =>
-        close(fd, () => {
-          if (error) reject(error);
-          else resolve(content ?? Buffer.alloc(0));
-        });
-      fstat(fd, (statError, info) => {
-        if (statError) finish(statError);
-        else if (!info.isFile()) finish(notRegularFile(path, info));
-        else readFile(fd, (readError, content) => finish(readError, content));
-      });
-    });
-  });
+export async function readRegularFile(path: string): Promise<Buffer> {
+  const io = fsCalls();
+  // O_NONBLOCK: does not exist on Windows, where there are no named pipes at file paths.
+  const fd = await io.open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const info = await io.fstat(fd);
+    if (!info.isFile()) throw notRegularFile(path, info);
+    return await io.readFile(fd);
+  } finally {
+    await io.close(fd).catch(() => undefined);
+  }
 }

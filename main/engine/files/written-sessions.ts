@@ -13,10 +13,11 @@
  * is replaced atomically (a temp file renamed over it, so that no reader sees half of it) but takes
  * no lock and no fsync, which would cost every refresh.
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SessionCredentials } from '../../common/model';
 import { readOwnFile } from './own-file';
+import { fsCalls } from './fs-calls';
 import { makeFolders } from './make-folders';
 
 /** One profile's entry. */
@@ -152,11 +153,17 @@ export class WrittenSessions {
     // Unique without node:crypto (this module is on credential-process's path): one process's writes are queued.
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     await makeFolders(dirname(this.file), 0o700);
+    const io = fsCalls();
     try {
-      await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
-      await rename(temp, this.file);
+      const fd = await io.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+      try {
+        await io.writeFile(fd, text);
+      } finally {
+        await io.close(fd);
+      }
+      await io.rename(temp, this.file);
     } catch (error) {
-      await rm(temp, { force: true });
+      await io.rm(temp);
       throw error;
     }
   }

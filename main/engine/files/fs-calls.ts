@@ -1,0 +1,151 @@
+/**
+ * The file system calls the engine reads and writes its files with (atomic-file.ts and every
+ * module under it), made one of two ways for the whole process:
+ * - through libuv's thread pool (Node's asynchronous calls), the default: the event loop runs on
+ *   while the disk works, as the tray app's menu and windows and `watch`'s timers need;
+ * - directly (Node's synchronous calls, their results given as promises), in the command's short
+ *   processes (every command but `watch`), which have nothing else to do while a file is read or
+ *   written. Each call then costs the system call alone: through the pool, each also costs a
+ *   round trip to a pool thread and back (~0.05 ms in a fresh process, and a write makes ~30 of
+ *   them), and the pool's first use starts its threads. A cold write of a 1,000-profile file took
+ *   7.9 ms through the pool and 5.4 ms directly (README, Performance, row 3).
+ *
+ * Both ways run the same code above them (an `await` of a settled promise still yields to other
+ * promises, never to timers or I/O), fail with the same errors (Node's, with the same codes), and
+ * wait the same way where waiting is part of the design (another writer's lock, a file being
+ * rewritten): with timers, which a direct call never blocks.
+ *
+ * Written by hand: the two ways are Node's own functions, and this only picks one per process.
+ */
+import * as fs from 'node:fs';
+import { LEAN_COMMANDS } from '../lean-process';
+
+/** The calls, on paths and on file descriptors. Every path-based one follows symlinks but `lstat` and `readlink`. */
+export interface FsCalls {
+  lstat(path: string): Promise<fs.Stats>;
+  stat(path: string): Promise<fs.Stats>;
+  /** The kernel's `realpath` (Node's `realpath.native`). */
+  realpath(path: string): Promise<string>;
+  readlink(path: string): Promise<string>;
+  readdir(path: string): Promise<string[]>;
+  /** One folder; its parent must exist (make-folders.ts makes the missing ones). */
+  mkdir(path: string, mode: number): Promise<void>;
+  access(path: string, mode: number): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file; one that is not there is fine. */
+  rm(path: string): Promise<void>;
+  open(path: string, flags: number, mode?: number): Promise<number>;
+  fstat(fd: number): Promise<fs.Stats>;
+  /** The rest of the file, from the descriptor's position. */
+  readFile(fd: number): Promise<Buffer>;
+  /** All of `data` (a string as UTF-8), at the descriptor's position. */
+  writeFile(fd: number, data: Uint8Array | string): Promise<void>;
+  fchmod(fd: number, mode: number): Promise<void>;
+  fchown(fd: number, uid: number, gid: number): Promise<void>;
+  fsync(fd: number): Promise<void>;
+  close(fd: number): Promise<void>;
+  /**
+   * For proper-lockfile's `fs` option (file-lock.ts): the same way, in its callback shape, with
+   * the synchronous `rmdirSync` it removes its locks with as the process exits.
+   */
+  readonly lockFs: LockFs;
+}
+
+/** What proper-lockfile calls on its `fs`. */
+export type LockFs = Pick<typeof fs, 'mkdir' | 'stat' | 'rmdir' | 'utimes' | 'realpath' | 'rmdirSync'>;
+
+/** A call through the pool, in Node's callback shape, as a promise. */
+function viaPool<T>(start: (done: (error: NodeJS.ErrnoException | null, result: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => start((error, result) => (error ? reject(error) : resolve(result))));
+}
+
+const pooled: FsCalls = {
+  lstat: (path) => viaPool((done) => fs.lstat(path, done)),
+  stat: (path) => viaPool((done) => fs.stat(path, done)),
+  realpath: (path) => viaPool((done) => fs.realpath.native(path, done)),
+  readlink: (path) => viaPool((done) => fs.readlink(path, done)),
+  readdir: (path) => viaPool((done) => fs.readdir(path, done)),
+  mkdir: (path, mode) => viaPool((done) => fs.mkdir(path, { mode }, (error) => done(error, undefined))),
+  access: (path, mode) => viaPool((done) => fs.access(path, mode, (error) => done(error, undefined))),
+  rename: (from, to) => viaPool((done) => fs.rename(from, to, (error) => done(error, undefined))),
+  rm: (path) => viaPool((done) => fs.rm(path, { force: true }, (error) => done(error, undefined))),
+  open: (path, flags, mode) => viaPool((done) => fs.open(path, flags, mode, done)),
+  fstat: (fd) => viaPool((done) => fs.fstat(fd, done)),
+  readFile: (fd) => viaPool((done) => fs.readFile(fd, done)),
+  writeFile: (fd, data) => viaPool((done) => fs.writeFile(fd, data, (error) => done(error, undefined))),
+  fchmod: (fd, mode) => viaPool((done) => fs.fchmod(fd, mode, (error) => done(error, undefined))),
+  fchown: (fd, uid, gid) => viaPool((done) => fs.fchown(fd, uid, gid, (error) => done(error, undefined))),
+  fsync: (fd) => viaPool((done) => fs.fsync(fd, (error) => done(error, undefined))),
+  close: (fd) => viaPool((done) => fs.close(fd, (error) => done(error, undefined))),
+  // A plain object: proper-lockfile keeps what it learnt of the file system's time stamps on it.
+  lockFs: { mkdir: fs.mkdir, stat: fs.stat, rmdir: fs.rmdir, utimes: fs.utimes, realpath: fs.realpath, rmdirSync: fs.rmdirSync },
+};
+
+/** `call`'s result as a settled promise: what it returned, or what it threw. */
+function settled<T>(call: () => T): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** A synchronous call in the callback shape proper-lockfile calls its `fs` in (as its own lockSync does). */
+function callingBack<A extends unknown[], T>(call: (...args: A) => T): (...args: [...A, (error: unknown, result?: T) => void]) => void {
+  return (...args) => {
+    const done = args.pop() as (error: unknown, result?: T) => void;
+    let result: T;
+    try {
+      result = call(...(args as unknown as A));
+    } catch (error) {
+      done(error);
+      return;
+    }
+    done(null, result);
+  };
+}
+
+const direct: FsCalls = {
+  lstat: (path) => settled(() => fs.lstatSync(path)),
+  stat: (path) => settled(() => fs.statSync(path)),
+  realpath: (path) => settled(() => fs.realpathSync.native(path)),
+  readlink: (path) => settled(() => fs.readlinkSync(path)),
+  readdir: (path) => settled(() => fs.readdirSync(path)),
+  mkdir: (path, mode) => settled(() => void fs.mkdirSync(path, { mode })),
+  access: (path, mode) => settled(() => fs.accessSync(path, mode)),
+  rename: (from, to) => settled(() => fs.renameSync(from, to)),
+  rm: (path) => settled(() => fs.rmSync(path, { force: true })),
+  open: (path, flags, mode) => settled(() => fs.openSync(path, flags, mode)),
+  fstat: (fd) => settled(() => fs.fstatSync(fd)),
+  readFile: (fd) => settled(() => fs.readFileSync(fd)),
+  writeFile: (fd, data) => settled(() => fs.writeFileSync(fd, data)),
+  fchmod: (fd, mode) => settled(() => fs.fchmodSync(fd, mode)),
+  fchown: (fd, uid, gid) => settled(() => fs.fchownSync(fd, uid, gid)),
+  fsync: (fd) => settled(() => fs.fsyncSync(fd)),
+  close: (fd) => settled(() => fs.closeSync(fd)),
+  lockFs: {
+    mkdir: callingBack((path: fs.PathLike) => fs.mkdirSync(path)),
+    stat: callingBack((path: fs.PathLike) => fs.statSync(path)),
+    rmdir: callingBack((path: fs.PathLike) => fs.rmdirSync(path)),
+    utimes: callingBack((path: fs.PathLike, atime: fs.TimeLike, mtime: fs.TimeLike) => fs.utimesSync(path, atime, mtime)),
+    realpath: callingBack((path: fs.PathLike) => fs.realpathSync(path)),
+    rmdirSync: fs.rmdirSync,
+  } as unknown as LockFs,
+};
+
+let current = pooled;
+
+/** The calls this process makes its file system calls with. */
+export function fsCalls(): FsCalls {
+  return current;
+}
+
+/**
+ * Sets how this process makes its calls, for the command whose word is `word` (the first argument):
+ * directly, unless it runs for days ({@link LEAN_COMMANDS}: `watch`, whose timers and helpers must
+ * not wait behind a slow disk). Called once, as the command starts, by each of its entry points.
+ * The tray app never calls it, and keeps the thread pool.
+ */
+export function callsForCommand(word: string | undefined): void {
+  current = word !== undefined && LEAN_COMMANDS.has(word) ? pooled : direct;
+}
