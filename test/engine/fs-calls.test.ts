@@ -117,6 +117,26 @@ describe('the two ways of making file calls', () => {
     assert.equal(await settledWithoutTheLoop(), false);
   });
 
+  test('directly too, fsync (the wait for the disk itself) lets the event loop turn meanwhile', async () => {
+    for (const word of ['refresh', 'watch']) {
+      callsForCommand(word);
+      const fd = await fsCalls().open(join(dir, `synced-${word}`), constants.O_WRONLY | constants.O_CREAT, 0o600);
+      try {
+        let synced = false;
+        const sync = fsCalls()
+          .fsync(fd)
+          .then(() => {
+            synced = true;
+          });
+        for (let i = 0; i < 5; i += 1) await Promise.resolve();
+        assert.equal(synced, false, word);
+        await sync;
+      } finally {
+        await fsCalls().close(fd);
+      }
+    }
+  });
+
   test('each command takes its way: `watch` the pool (it runs for days), every other command directly', async () => {
     for (const [word, direct] of [
       ['watch', false],

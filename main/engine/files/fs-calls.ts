@@ -1,19 +1,25 @@
 /**
  * The file system calls the engine reads and writes its files with (atomic-file.ts and every
- * module under it), made one of two ways for the whole process:
+ * module under it, the lock's, the records'), made one of two ways for the whole process:
  * - through libuv's thread pool (Node's asynchronous calls), the default: the event loop runs on
  *   while the disk works, as the tray app's menu and windows and `watch`'s timers need;
  * - directly (Node's synchronous calls, their results given as promises), in the command's short
- *   processes (every command but `watch`), which have nothing else to do while a file is read or
- *   written. Each call then costs the system call alone: through the pool, each also costs a
- *   round trip to a pool thread and back (~0.05 ms in a fresh process, and a write makes ~30 of
- *   them), and the pool's first use starts its threads. A cold write of a 1,000-profile file took
- *   7.9 ms through the pool and 5.4 ms directly (README, Performance, row 3).
+ *   processes (every command but `watch`). Each call then costs the system call alone, which the
+ *   kernel answers from its caches in microseconds: through the pool, each also costs a round
+ *   trip to a pool thread and back (~0.05 ms in a fresh process; a write makes ~30 calls). All but
+ *   `fsync`, the one call that waits for the disk itself (milliseconds, more on a busy disk): it
+ *   goes through the pool here too, so that the command's other work goes on meanwhile, and above
+ *   all its network calls: after the event loop was held that long, a request's time limit would
+ *   fire before its answer, already there, was read (`refresh --all`, one profile writing while
+ *   another's code is with STS).
+ *   A cold write of a 1,000-profile file: 7.9 ms all through the pool, ~5.5 ms all directly, ~6 ms
+ *   directly but for the fsyncs, of it ~1 ms the pool's first start, which in a refresh the
+ *   keychain and the DNS lookup have made long before (README, Performance, row 3).
  *
  * Both ways run the same code above them (an `await` of a settled promise still yields to other
  * promises, never to timers or I/O), fail with the same errors (Node's, with the same codes), and
  * wait the same way where waiting is part of the design (another writer's lock, a file being
- * rewritten): with timers, which a direct call never blocks.
+ * rewritten): with timers.
  *
  * Written by hand: the two ways are Node's own functions, and this only picks one per process.
  */
@@ -121,7 +127,8 @@ const direct: FsCalls = {
   writeFile: (fd, data) => settled(() => fs.writeFileSync(fd, data)),
   fchmod: (fd, mode) => settled(() => fs.fchmodSync(fd, mode)),
   fchown: (fd, uid, gid) => settled(() => fs.fchownSync(fd, uid, gid)),
-  fsync: (fd) => settled(() => fs.fsyncSync(fd)),
+  // The one call that waits for the disk itself: through the pool (see the module's comment).
+  fsync: (fd) => pooled.fsync(fd),
   close: (fd) => settled(() => fs.closeSync(fd)),
   lockFs: {
     mkdir: callingBack((path: fs.PathLike) => fs.mkdirSync(path)),
