@@ -14,5 +14,6 @@ await import('./make-folders.test');
 await import('./settings-store.test');
 await import('./used-codes.test');
 await import('./aws-config.test');
+await import('./keychain-changes.test');
 await import('../faults/disk.test');
 await import('../faults/other-writer.test');

@@ -44,6 +44,8 @@ export interface FsCalls {
   fstat(fd: number): Promise<fs.Stats>;
   /** The rest of the file, from the descriptor's position. */
   readFile(fd: number): Promise<Buffer>;
+  /** Up to `length` bytes from `position` into `buffer` at `offset`: how many were read (0 at the end). */
+  read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
   /** All of `data` (a string as UTF-8), at the descriptor's position. */
   writeFile(fd: number, data: Uint8Array | string): Promise<void>;
   fchmod(fd: number, mode: number): Promise<void>;
@@ -78,6 +80,7 @@ const pooled: FsCalls = {
   open: (path, flags, mode) => viaPool((done) => fs.open(path, flags, mode, done)),
   fstat: (fd) => viaPool((done) => fs.fstat(fd, done)),
   readFile: (fd) => viaPool((done) => fs.readFile(fd, done)),
+  read: (fd, buffer, offset, length, position) => viaPool((done) => fs.read(fd, buffer, offset, length, position, done)),
   writeFile: (fd, data) => viaPool((done) => fs.writeFile(fd, data, (error) => done(error, undefined))),
   fchmod: (fd, mode) => viaPool((done) => fs.fchmod(fd, mode, (error) => done(error, undefined))),
   fchown: (fd, uid, gid) => viaPool((done) => fs.fchown(fd, uid, gid, (error) => done(error, undefined))),
@@ -124,6 +127,7 @@ const direct: FsCalls = {
   open: (path, flags, mode) => settled(() => fs.openSync(path, flags, mode)),
   fstat: (fd) => settled(() => fs.fstatSync(fd)),
   readFile: (fd) => settled(() => fs.readFileSync(fd)),
+  read: (fd, buffer, offset, length, position) => settled(() => fs.readSync(fd, buffer, offset, length, position)),
   writeFile: (fd, data) => settled(() => fs.writeFileSync(fd, data)),
   fchmod: (fd, mode) => settled(() => fs.fchmodSync(fd, mode)),
   fchown: (fd, uid, gid) => settled(() => fs.fchownSync(fd, uid, gid)),
@@ -155,4 +159,19 @@ export function fsCalls(): FsCalls {
  */
 export function callsForCommand(word: string | undefined): void {
   current = word !== undefined && LEAN_COMMANDS.has(word) ? pooled : direct;
+}
+
+/**
+ * Makes the new file `path` holding `data` (a string as UTF-8), with `mode` (less the umask): never
+ * one that is there already (O_EXCL). Not synced. On failure a file it made may be left, partly
+ * written: callers that write a temp file remove it.
+ */
+export async function writeNewFile(path: string, data: Uint8Array | string, mode: number): Promise<void> {
+  const io = fsCalls();
+  const fd = await io.open(path, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, mode);
+  try {
+    await io.writeFile(fd, data);
+  } finally {
+    await io.close(fd);
+  }
 }

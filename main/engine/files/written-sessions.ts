@@ -13,11 +13,10 @@
  * is replaced atomically (a temp file renamed over it, so that no reader sees half of it) but takes
  * no lock and no fsync, which would cost every refresh.
  */
-import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SessionCredentials } from '../../common/model';
 import { readOwnFile } from './own-file';
-import { fsCalls } from './fs-calls';
+import { fsCalls, writeNewFile } from './fs-calls';
 import { makeFolders } from './make-folders';
 
 /** One profile's entry. */
@@ -153,17 +152,11 @@ export class WrittenSessions {
     // Unique without node:crypto (this module is on credential-process's path): one process's writes are queued.
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     await makeFolders(dirname(this.file), 0o700);
-    const io = fsCalls();
     try {
-      const fd = await io.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      try {
-        await io.writeFile(fd, text);
-      } finally {
-        await io.close(fd);
-      }
-      await io.rename(temp, this.file);
+      await writeNewFile(temp, text, 0o600);
+      await fsCalls().rename(temp, this.file);
     } catch (error) {
-      await io.rm(temp);
+      await fsCalls().rm(temp);
       throw error;
     }
   }

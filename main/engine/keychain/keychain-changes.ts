@@ -22,11 +22,11 @@
  * processes' lines too) drops the listings it kept (keychain/profile-secrets.ts).
  */
 import { constants } from 'node:fs';
-import { open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isNotFound } from '../files/file-errors';
 import type { SecretKind } from './secret-store';
 import { makeFolders } from '../files/make-folders';
+import { fsCalls, writeNewFile } from '../files/fs-calls';
 
 /** One change of a keychain entry. */
 export interface KeychainChange {
@@ -106,33 +106,34 @@ export class KeychainChanges {
   }
 
   async #append(line: string): Promise<void> {
-    let file: FileHandle | undefined;
+    const io = fsCalls();
+    let fd: number | undefined;
     try {
       // O_APPEND: lines of processes writing at once never overwrite each other. No O_CREAT: a new
       // record starts with its header (below).
-      file = await open(this.path, constants.O_RDWR | constants.O_APPEND);
+      fd = await io.open(this.path, constants.O_RDWR | constants.O_APPEND);
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    if (file) {
+    if (fd !== undefined) {
       try {
-        const { size } = await file.stat();
+        const { size } = await io.fstat(fd);
         // A record that is not one (its header damaged) is started anew, as a full one is.
-        if (size + Buffer.byteLength(line) <= this.#maxBytes && (await readHeader(file, size)) !== undefined) {
-          await file.write(line, null, 'utf8');
+        if (size + Buffer.byteLength(line) <= this.#maxBytes && (await readHeader(fd, size)) !== undefined) {
+          await io.writeFile(fd, line);
           return;
         }
       } finally {
-        await file.close();
+        await io.close(fd);
       }
     }
     // Missing, full or damaged: a new generation, whole (its header and this line) before it takes the name.
     const temp = `${this.path}.${randomUUID().slice(0, 8)}.tmp`;
     try {
-      await writeFile(temp, `${HEADER_PREFIX}${randomUUID()}\n${line}`, { mode: 0o600, flag: 'wx' });
-      await rename(temp, this.path);
+      await writeNewFile(temp, `${HEADER_PREFIX}${randomUUID()}\n${line}`, 0o600);
+      await io.rename(temp, this.path);
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
+      await io.rm(temp).catch(() => undefined);
       throw error;
     }
   }
@@ -149,17 +150,18 @@ export class KeychainChanges {
    */
   async since(mark: ChangesMark | undefined): Promise<ChangesSince> {
     const none = { generation: undefined, offset: 0 };
-    let file: FileHandle;
+    const io = fsCalls();
+    let fd: number;
     try {
-      file = await open(this.path, 'r');
+      fd = await io.open(this.path, constants.O_RDONLY);
     } catch (error) {
       if (!isNotFound(error)) return { changes: 'unknown', mark: none };
       // No record (yet): nothing was recorded, unless there was one at the mark.
       return { changes: mark === undefined || mark.generation === undefined ? [] : 'unknown', mark: none };
     }
     try {
-      const { size } = await file.stat();
-      const header = await readHeader(file, size);
+      const { size } = await io.fstat(fd);
+      const header = await readHeader(fd, size);
       if (!header) return { changes: 'unknown', mark: none };
       const { generation, body } = header;
       // Where to read from: the last lines (to find where the record ends) when there is no mark to
@@ -169,7 +171,7 @@ export class KeychainChanges {
       const tail = Math.max(body, size - 4096);
       const unknown = mark !== undefined && (mark.generation === undefined || mark.generation !== generation || mark.offset > size);
       const from = mark === undefined || unknown ? tail : Math.max(mark.offset, body);
-      const bytes = await readAt(file, from, size - from);
+      const bytes = await readAt(fd, from, size - from);
       const here = { generation, offset: from + bytes.lastIndexOf(NEWLINE) + 1 };
       if (mark === undefined) return { changes: [], mark: here };
       if (unknown) return { changes: 'unknown', mark: here };
@@ -187,7 +189,7 @@ export class KeychainChanges {
     } catch {
       return { changes: 'unknown', mark: none };
     } finally {
-      await file.close();
+      await io.close(fd);
     }
   }
 }
@@ -195,8 +197,8 @@ export class KeychainChanges {
 const NEWLINE = 0x0a;
 
 /** The record's generation and where its first line starts, or undefined when it has no header. */
-async function readHeader(file: FileHandle, size: number): Promise<{ readonly generation: string; readonly body: number } | undefined> {
-  const head = await readAt(file, 0, Math.min(size, HEADER_PREFIX.length + 64));
+async function readHeader(fd: number, size: number): Promise<{ readonly generation: string; readonly body: number } | undefined> {
+  const head = await readAt(fd, 0, Math.min(size, HEADER_PREFIX.length + 64));
   const end = head.indexOf(NEWLINE);
   const header = end < 0 ? '' : head.subarray(0, end).toString('utf8');
   if (!header.startsWith(HEADER_PREFIX) || header.length === HEADER_PREFIX.length) return undefined;
@@ -204,11 +206,11 @@ async function readHeader(file: FileHandle, size: number): Promise<{ readonly ge
 }
 
 /** `length` bytes of the file from `position` (fewer at its end). */
-async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
+async function readAt(fd: number, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
   let read = 0;
   while (read < length) {
-    const { bytesRead } = await file.read(buffer, read, length - read, position + read);
+    const bytesRead = await fsCalls().read(fd, buffer, read, length - read, position + read);
     if (bytesRead === 0) break;
     read += bytesRead;
   }
