@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { constants, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { constants, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -62,6 +62,13 @@ async function exercise(root: string): Promise<unknown[]> {
   trace.push(await outcome(io.readFile(reader), (content) => content.toString()));
   await io.close(reader);
   trace.push(await outcome(io.close(reader)));
+  const appender = await io.open(file, constants.O_RDWR | constants.O_APPEND);
+  await io.writeFile(appender, 'third\n');
+  const part = Buffer.alloc(8);
+  trace.push(await outcome(io.read(appender, part, 2, 6, 6), (bytesRead) => [bytesRead, part.toString('latin1', 2, 2 + bytesRead)]));
+  trace.push(await outcome(io.read(appender, part, 0, 8, 100)));
+  await io.close(appender);
+  trace.push(await outcome(io.realpath(join(root, 'missing'))));
   symlinkSync('file', join(root, 'link'));
   trace.push(await outcome(io.lstat(join(root, 'link')), (info) => info.isSymbolicLink()));
   trace.push(await outcome(io.stat(join(root, 'link')), (info) => info.isFile()));
@@ -92,7 +99,8 @@ describe('the two ways of making file calls', () => {
     assert.deepEqual(direct[1], { error: { code: 'EEXIST', syscall: 'open', path: '<root>/file' } });
     assert.deepEqual(direct[2], { value: 'first line\nsecond line\n' });
     assert.deepEqual((direct[3] as { error: { code: string } }).error.code, 'EBADF');
-    assert.deepEqual(direct.slice(4, 10), [
+    assert.deepEqual(direct.slice(4, 7), [{ value: [6, 'line\ns'] }, { value: 0 }, { error: { code: 'ENOENT', syscall: 'realpath', path: '<root>/missing' } }]);
+    assert.deepEqual(direct.slice(7, 13), [
       { value: true },
       { value: true },
       { value: 'file' },
@@ -100,7 +108,7 @@ describe('the two ways of making file calls', () => {
       { value: ['file', 'link'] },
       {}, // done (nothing to give)
     ]);
-    assert.deepEqual(direct.slice(10), [
+    assert.deepEqual(direct.slice(13), [
       { error: { code: 'EEXIST', syscall: 'mkdir', path: '<root>' } },
       { error: { code: 'ENOENT', syscall: 'stat', path: '<root>/file' } },
       { error: { code: 'ENOENT', syscall: 'access', path: '<root>/file' } },
@@ -150,28 +158,52 @@ describe('the two ways of making file calls', () => {
     }
   });
 
-  test("the command's entry sets its way before it runs the command (a process that never calls it keeps the pool)", () => {
+  test("the command's entries set its way as the command starts: directly, but the pool for `watch` (a process that never calls them keeps the pool)", () => {
+    // Run in a child process (the way is the process's), through the entry named by ENTRY: the
+    // launcher's full path (main.ts) or its fast path for credential-process (fast-entry.ts).
     const probe = `
       import { fsCalls } from './main/engine/files/fs-calls';
       const settledNow = async () => { let s = false; const c = fsCalls().stat('.').then(() => { s = true; }); for (let i = 0; i < 5; i += 1) await Promise.resolve(); const now = s; await c; return now; };
       const before = await settledNow();
-      const { runFromLauncher } = await import('./main/cli/main');
-      await runFromLauncher(process.argv.slice(1));
+      const args = process.argv.slice(1);
+      if (process.env.ENTRY === 'fast') await (await import('./main/cli/fast-entry')).tryFastPath(args);
+      else await (await import('./main/cli/main')).runFromLauncher(args);
       console.log(JSON.stringify({ before, after: await settledNow() }));
     `;
-    for (const [args, after] of [
-      [['--version'], true],
-      [['status', '--json'], true],
+    for (const [entry, args, after] of [
+      ['main', ['--version'], true],
+      ['main', ['status', '--json'], true],
+      ['main', ['watch', '--help'], false],
+      ['fast', ['credential-process', 'work'], true],
     ] as const) {
       const home = mkdtempSync(join(dir, 'home-'));
       const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe, '--', ...args], {
         cwd: ROOT,
         encoding: 'utf8',
-        env: { ...process.env, HOME: home, MFA_TRAY_CONFIG_DIR: join(home, 'config') },
+        env: { ...process.env, HOME: home, MFA_TRAY_CONFIG_DIR: join(home, 'config'), ENTRY: entry },
         timeout: 60_000,
       });
-      assert.equal(run.status, 0, run.stderr);
-      assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? ''), { before: false, after }, args.join(' '));
+      assert.equal(run.status, 0, `${entry} ${args.join(' ')}: ${run.stderr}`);
+      assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? ''), { before: false, after }, `${entry} ${args.join(' ')}`);
+    }
+  });
+
+  test("a lock held across a wait keeps its heartbeat either way (a command's refresh lock waits for a code)", { timeout: 30_000 }, async () => {
+    const options = { timeoutMs: 0, code: 'credentials-file' as const, what: 'file', busy: () => new MfaTrayError('lock-timeout', 'busy') };
+    // Both at once: proper-lockfile keeps the calls a lock was taken with for its heartbeat.
+    const held = [];
+    for (const word of ['refresh', 'watch']) {
+      callsForCommand(word);
+      const target = join(dir, `heartbeat-${word}`);
+      writeFileSync(target, '');
+      held.push({ word, target, lock: await acquireLock(target, options), mtimeMs: statSync(`${target}.lock`).mtimeMs });
+    }
+    // The heartbeat renews the lock's time every 2 s; without it, it is taken for lost after 4 s.
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    for (const { word, target, lock, mtimeMs } of held) {
+      assert.equal(lock.compromised, false, word);
+      assert.ok(statSync(`${target}.lock`).mtimeMs > mtimeMs + 3_000, `${word}: the lock's time moved on`);
+      await lock.release();
     }
   });
 

@@ -227,8 +227,9 @@ f.close()
         gaveUp += 1;
       }
       if (!running && writes >= 150) break;
-      // Lets the other program's end be seen: a write whose file calls are made directly (as the
-      // command makes them) may end without the event loop turning once.
+      // Lets the other program's end be seen whatever the write did: with the file calls made
+      // directly (as the command makes them), only a write's fsync lets the event loop turn, and a
+      // write that gives up has none.
       await new Promise((resolve) => setImmediate(resolve));
     }
     assert.equal(await otherDone, 0, otherErr);

@@ -55,9 +55,10 @@ import {
 } from '../../common/validation';
 import { fileError, isNotFound } from './file-errors';
 import { configDir as defaultConfigDir, settingsFile } from './paths';
-// Reads with node:fs's callbacks, not node:fs/promises: credential-process's fast path reads only
-// this file, and the promise API's first load (with the watchers and readline it brings) is ~4 ms of
-// a process that otherwise takes ~60 ms over Node's own start.
+// Reads through fs-calls.ts (node:fs's callbacks, or its synchronous calls in a command), never
+// node:fs/promises: credential-process's fast path reads only this file, and the promise API's first
+// load (with the watchers and readline it brings) is ~4 ms of a process that otherwise takes ~60 ms
+// over Node's own start.
 import { readRegularFile } from './regular-file';
 
 /** The settings-file version this build reads and writes. */
