@@ -461,7 +461,15 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
       await harness.engine.refresh('mine', { code: loopback.sts.currentCode(mine) });
       await harness.engine.refresh('theirs', { code: loopback.sts.currentCode(theirs) });
       const notices: EngineNotice[] = [];
-      harness.engine.onNotice((n) => notices.push(n));
+      // The reads as "mine"'s refresh ends: this process's own write of the credentials file is
+      // picked up 500 ms later (real time) by a re-read for news, which on a busy machine can meet
+      // the keychain write of that refresh and then read the session once more, by design (see
+      // ProfileSecrets' #wrote; seen in a clean clone's full run on 2 busy cores).
+      let readsWhenRefreshed: string[] | undefined;
+      harness.engine.onNotice((n) => {
+        notices.push(n);
+        if (n.kind === 'refreshed' && n.profile === 'mine') readsWhenRefreshed ??= [...reads];
+      });
       await harness.engine.start();
       await harness.engine.idle();
       // Three minutes on (AWS's clock too; the other process's own is real, and within AWS's 5 min),
@@ -471,15 +479,17 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
       const elsewhere = await other.refresh('theirs', { code: loopback.sts.currentCode(theirs) });
 
       reads.length = 0;
+      readsWhenRefreshed = undefined;
       advanceToMidStep(clock, loopback.sts, 47 * 60_000); // both old sessions within the lead time (10 min)
       await until(() => notices.some((n) => n.kind === 'refreshed' && n.profile === 'mine'), `the unattended refresh: ${JSON.stringify(notices)}`, 15_000);
       await harness.engine.idle();
       const prefix = harness.keychain.prefix;
       const got = reads.filter((call) => call.startsWith('getPassword'));
+      const gotByRefresh = (readsWhenRefreshed ?? []).filter((call) => call.startsWith('getPassword'));
       assert.deepEqual(
-        got.filter((call) => call.endsWith(' mine')),
+        gotByRefresh.filter((call) => call.endsWith(' mine')),
         [`getPassword ${prefix}: long-lived-key mine`, `getPassword ${prefix}: totp-secret mine`],
-        `its own session is not read: ${got.join(', ')}`,
+        `its own session is not read: ${gotByRefresh.join(', ')} (and after: ${got.slice(gotByRefresh.length).join(', ')})`,
       );
       assert.ok(got.includes(`getPassword ${prefix}: session theirs`), `the session recorded as changed is read: ${got.join(', ')}`);
       assert.deepEqual(
