@@ -21,17 +21,18 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Whether a call made now is settled once the promises queued before it have run, before any timer or I/O. */
-async function settledWithoutTheLoop(): Promise<boolean> {
+/**
+ * Whether `call` (by default a `stat` made now) is settled once the promises queued before it have
+ * run, before any timer or I/O.
+ */
+async function settledWithoutTheLoop(call: Promise<unknown> = fsCalls().stat(dir)): Promise<boolean> {
   let settled = false;
-  const call = fsCalls()
-    .stat(dir)
-    .then(() => {
-      settled = true;
-    });
+  const done = call.then(() => {
+    settled = true;
+  });
   for (let i = 0; i < 5; i += 1) await Promise.resolve();
   const now = settled;
-  await call;
+  await done;
   return now;
 }
 
@@ -130,15 +131,7 @@ describe('the two ways of making file calls', () => {
       callsForCommand(word);
       const fd = await fsCalls().open(join(dir, `synced-${word}`), constants.O_WRONLY | constants.O_CREAT, 0o600);
       try {
-        let synced = false;
-        const sync = fsCalls()
-          .fsync(fd)
-          .then(() => {
-            synced = true;
-          });
-        for (let i = 0; i < 5; i += 1) await Promise.resolve();
-        assert.equal(synced, false, word);
-        await sync;
+        assert.equal(await settledWithoutTheLoop(fsCalls().fsync(fd)), false, word);
       } finally {
         await fsCalls().close(fd);
       }
