@@ -465,10 +465,10 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
       // picked up 500 ms later (real time) by a re-read for news, which on a busy machine can meet
       // the keychain write of that refresh and then read the session once more, by design (see
       // ProfileSecrets' #wrote; seen in a clean clone's full run on 2 busy cores).
-      let readsWhenRefreshed: string[] | undefined;
+      const whenRefreshed: string[][] = [];
       harness.engine.onNotice((n) => {
         notices.push(n);
-        if (n.kind === 'refreshed' && n.profile === 'mine') readsWhenRefreshed ??= [...reads];
+        if (n.kind === 'refreshed' && n.profile === 'mine') whenRefreshed.push([...reads]);
       });
       await harness.engine.start();
       await harness.engine.idle();
@@ -479,13 +479,13 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
       const elsewhere = await other.refresh('theirs', { code: loopback.sts.currentCode(theirs) });
 
       reads.length = 0;
-      readsWhenRefreshed = undefined;
+      whenRefreshed.length = 0;
       advanceToMidStep(clock, loopback.sts, 47 * 60_000); // both old sessions within the lead time (10 min)
       await until(() => notices.some((n) => n.kind === 'refreshed' && n.profile === 'mine'), `the unattended refresh: ${JSON.stringify(notices)}`, 15_000);
       await harness.engine.idle();
       const prefix = harness.keychain.prefix;
       const got = reads.filter((call) => call.startsWith('getPassword'));
-      const gotByRefresh = (readsWhenRefreshed ?? []).filter((call) => call.startsWith('getPassword'));
+      const gotByRefresh = (whenRefreshed[0] ?? []).filter((call) => call.startsWith('getPassword'));
       assert.deepEqual(
         gotByRefresh.filter((call) => call.endsWith(' mine')),
         [`getPassword ${prefix}: long-lived-key mine`, `getPassword ${prefix}: totp-secret mine`],
