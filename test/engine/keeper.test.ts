@@ -480,7 +480,11 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
 
       reads.length = 0;
       whenRefreshed.length = 0;
-      advanceToMidStep(clock, loopback.sts, 47 * 60_000); // both old sessions within the lead time (10 min)
+      // Both old sessions within the lead time (10 min): due at 50 min from their start, which is
+      // the fake clock's start plus the real seconds until STS issued them (its clock runs on with
+      // real time; on a busy machine a second or more, and at 47 min the clock stopped 1 s short of
+      // the due time). The new session of "theirs" is due 3 min later: 51 min is in between.
+      advanceToMidStep(clock, loopback.sts, 48 * 60_000);
       await until(() => notices.some((n) => n.kind === 'refreshed' && n.profile === 'mine'), `the unattended refresh: ${JSON.stringify(notices)}`, 15_000);
       await harness.engine.idle();
       const prefix = harness.keychain.prefix;
