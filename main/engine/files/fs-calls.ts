@@ -5,28 +5,27 @@
  *   while the disk works, as the tray app's menu and windows and `watch`'s timers need;
  * - directly (Node's synchronous calls, their results given as promises), in the command's short
  *   processes (every command but `watch`). Each call then costs the system call alone, which on a
- *   local file system the kernel answers from its caches in microseconds: through the pool, each
+ *   local file system the kernel answers from its caches in microseconds; through the pool, each
  *   also costs a round trip to a pool thread and back (~0.05 ms in a fresh process; a write makes
- *   ~30 calls). (On a network home folder, NFS or SMB, each call is a round trip to the server
- *   too, and holds the command's event loop that long; only a stall of seconds would matter, as
- *   below, and such a folder stalls the pool's calls as well.) All but
- *   `fsync`, the one call that waits for the disk itself (milliseconds, more on a busy disk): it
- *   goes through the pool here too, so that the command's other work goes on meanwhile, and above
- *   all its network calls: after the event loop was held that long, a request's time limit would
- *   fire before its answer, already there, was read (`refresh --all`, one profile writing while
- *   another's code is with STS).
- *   A cold write of a 1,000-profile file on this project's test VM: 7.7–8.5 ms all through the
- *   pool, 5.3–5.6 ms all directly, 6.2–6.8 ms directly but for the fsyncs, of it ~1 ms the pool's
- *   first start, which in a refresh the keychain and the DNS lookup have made long before
- *   (README, Performance, row 3 and the note on it).
+ *   ~30 calls). On a network home folder (NFS, SMB) each call is a round trip to the server too,
+ *   and holds the command's event loop that long; only a stall of seconds would matter (below),
+ *   and such a folder stalls the pool's calls as well.
+ *
+ * All but `fsync`, the one call that waits for the disk itself (milliseconds, more on a busy
+ * disk): it goes through the pool in a command too, so that its other work goes on meanwhile, above
+ * all its network calls. After the event loop was held that long, a request's time limit would
+ * fire before its answer, already there, was read (`refresh --all`: one profile writing while
+ * another's code is with STS). A cold write of a 1,000-profile file on this project's test VM:
+ * 7.7–8.5 ms all through the pool, 5.3–5.6 ms all directly, 6.2–6.8 ms directly but for the
+ * fsyncs, of it ~1 ms the pool's first start, which in a refresh the keychain and the DNS lookup
+ * have made long before (README, Performance, row 3 and the note on it).
  *
  * Both ways run the same code above them (an `await` of a settled promise still yields to other
- * promises, never to timers or I/O), fail with the same errors (Node's, with the same codes and
- * messages) on the regular files and folders the modules use them on (one difference, never met:
- * `readFile` of a folder's descriptor fails directly and gives nothing through the pool;
- * readRegularFile checks the kind first), and
- * wait the same way where waiting is part of the design (another writer's lock, a file being
- * rewritten): with timers.
+ * promises, never to timers or I/O), and wait the same way where waiting is part of the design
+ * (another writer's lock, a file being rewritten): with timers. They fail with the same errors
+ * (Node's, with the same codes and messages) on the regular files and folders the modules use them
+ * on. One difference, never met: `readFile` of a folder's descriptor fails directly and gives
+ * nothing through the pool; readRegularFile checks the kind first.
  *
  * Written by hand: the two ways are Node's own functions, and this only picks one per process.
  */
