@@ -80,35 +80,29 @@ if (process.platform !== 'win32') process.on('SIGXFSZ', () => undefined);
  * an update writes through a link to its target instead of replacing the link with a plain file.
  */
 export async function resolveTarget(path: string): Promise<string> {
+  const io = fsCalls();
   let current = resolve(path);
   // 40 links followed, as Linux follows at most (MAXSYMLINKS), and the file they lead to.
   for (let hops = 0; hops <= 40; hops += 1) {
     let info;
     try {
-      info = await fsCalls().lstat(current);
+      info = await io.lstat(current);
     } catch (error) {
       if (isNotFound(error)) {
         // A missing file (or dangling link target): resolve its folder, which may itself be a link.
         try {
-          return join(await fsCalls().realpath(dirname(current)), basename(current));
+          return join(await io.realpath(dirname(current)), basename(current));
         } catch {
           return current;
         }
       }
       throw error;
     }
-    if (!info.isSymbolicLink()) return fsCalls().realpath(current);
-    const link = await fsCalls().readlink(current);
+    if (!info.isSymbolicLink()) return io.realpath(current);
+    const link = await io.readlink(current);
     // Relative to the folder the link is really in, as the kernel resolves it: by text alone, `..`
     // in a link inside a linked folder would lead somewhere else.
-    current = isAbsolute(link)
-      ? link
-      : resolve(
-          await fsCalls()
-            .realpath(dirname(current))
-            .catch(() => dirname(current)),
-          link,
-        );
+    current = isAbsolute(link) ? link : resolve(await io.realpath(dirname(current)).catch(() => dirname(current)), link);
   }
   throw Object.assign(new Error(`too many symbolic links at ${path}`), { code: 'ELOOP' });
 }
@@ -121,26 +115,25 @@ export async function resolveTarget(path: string): Promise<string> {
  * a volume that is not mounted (an encrypted folder, a USB stick) that is the plain disk beneath it.
  */
 export async function danglingLink(path: string, what: string): Promise<{ readonly reason: string; readonly fix: string } | undefined> {
+  const io = fsCalls();
   const file = resolve(path);
   // From the file up to the first thing on its path that is there: a missing file in a missing
   // folder is made with its folders, unless the first one there is a link that leads nowhere.
   for (let at = file; ; at = dirname(at)) {
     let info;
     try {
-      info = await fsCalls().lstat(at);
+      info = await io.lstat(at);
     } catch (error) {
       if (isNotFound(error) && dirname(at) !== at) continue;
       return undefined; // not ours to judge: the write itself says what it is
     }
     if (!info.isSymbolicLink()) return undefined;
-    const missing = await fsCalls()
-      .stat(at)
-      .then(
-        () => false,
-        (error: unknown) => isNotFound(error),
-      );
+    const missing = await io.stat(at).then(
+      () => false,
+      (error: unknown) => isNotFound(error),
+    );
     if (!missing) return undefined;
-    const to = (await resolveTarget(at).catch(() => undefined)) ?? (await fsCalls().readlink(at));
+    const to = (await resolveTarget(at).catch(() => undefined)) ?? (await io.readlink(at));
     return at === file
       ? {
           reason: `The ${what} ${path} is a link to ${to}, which does not exist`,
@@ -271,6 +264,7 @@ interface Waiting {
  * @returns whether the file was written.
  */
 export async function updateFileAtomic(path: string, update: Updater, options: AtomicUpdateOptions = {}): Promise<boolean> {
+  const io = fsCalls();
   const code = options.errorCode ?? 'credentials-file';
   const what = options.description ?? 'file';
   const target = await resolveTarget(path).catch((error: unknown) => {
@@ -281,9 +275,7 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
   const dangling = await danglingLink(path, what);
   if (dangling !== undefined) throw new MfaTrayError(code, problemSentence(dangling, 'nothing was changed'));
   // Before the lock: a device or pipe is refused, and no lock file is made beside it (/dev/null.lock).
-  const info = await fsCalls()
-    .stat(target)
-    .catch(() => undefined);
+  const info = await io.stat(target).catch(() => undefined);
   if (info && !info.isFile()) throw fileError(code, `Cannot read the ${what} ${target}`, notRegularFile(target, info));
   const dir = dirname(target);
   if (!(await exists(dir))) {
@@ -316,12 +308,11 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
 }
 
 async function updateLocked(target: string, update: Updater, options: AtomicUpdateOptions, lock: HeldLock, code: ErrorCode, what: string): Promise<boolean> {
+  const io = fsCalls();
   const dir = dirname(target);
   for (let attempt = 0; ; attempt += 1) {
     const current = await readSettled(target, code, what);
-    const existing = await fsCalls()
-      .stat(target)
-      .catch(() => undefined);
+    const existing = await io.stat(target).catch(() => undefined);
     const next = update(current);
     if (next === undefined || (current !== undefined && next.equals(current))) return false;
     // Checked only now: an update with nothing to change must not fail on a read-only file.
@@ -340,7 +331,7 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
       await options.beforeRename?.(attempt);
       // Other tools do not lock: if the file changed since we read it, apply our change to theirs.
       if (!sameContent(await readSettled(target, code, what), current)) {
-        await fsCalls().rm(temp);
+        await io.rm(temp);
         if (attempt >= MAX_REAPPLY) {
           throw new MfaTrayError(
             code,
@@ -362,10 +353,7 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
       });
       if (written) ourLastWrite.set(target, { info: written, content: next });
     } catch (error) {
-      if (ours)
-        await fsCalls()
-          .rm(temp)
-          .catch(() => undefined);
+      if (ours) await io.rm(temp).catch(() => undefined);
       throw error;
     }
     await fsyncDir(dir);
@@ -393,15 +381,14 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
  * (as many editors save it) must not wait each time.
  */
 async function readSettled(path: string, code: ErrorCode, what: string): Promise<Buffer | undefined> {
+  const io = fsCalls();
   const began = performance.now();
   let seen: Stats | undefined;
   let unchangedSince = began;
   for (;;) {
     const content = await readIfExists(path, code, what);
     if (content === undefined || content.at(-1) === 0x0a) return content;
-    const info = await fsCalls()
-      .stat(path)
-      .catch(() => undefined);
+    const info = await io.stat(path).catch(() => undefined);
     if (!info || isOurLastWrite(path, content, info)) return content;
     const now = performance.now();
     if (seen === undefined || !sameVersion(seen, info)) {
@@ -442,16 +429,11 @@ function isOurLastWrite(target: string, content: Buffer, info: Stats): boolean {
  * live MFA Tray writer can own one; each is a full copy of the file, so they must not pile up.
  */
 async function removeDeadWritersTemps(target: string): Promise<void> {
+  const io = fsCalls();
   const dir = dirname(target);
   const pattern = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.\\d+\\.[0-9a-f]{12}\\.tmp$`);
-  const names = await fsCalls()
-    .readdir(dir)
-    .catch(() => [] as string[]);
-  for (const name of names)
-    if (pattern.test(name))
-      await fsCalls()
-        .rm(join(dir, name))
-        .catch(() => undefined);
+  const names = await io.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) if (pattern.test(name)) await io.rm(join(dir, name)).catch(() => undefined);
 }
 
 function escapeRegExp(text: string): string {
@@ -503,12 +485,11 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return fsCalls()
-    .stat(path)
-    .then(
-      () => true,
-      () => false,
-    );
+  const io = fsCalls();
+  return io.stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function readIfExists(path: string, code: ErrorCode, what: string): Promise<Buffer | undefined> {

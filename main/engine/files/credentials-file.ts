@@ -367,24 +367,21 @@ export class CredentialsFile {
    * ~/.aws took the code, then refused the lock). `exists`: whether the file does.
    */
   async unwritable(exists: boolean): Promise<{ readonly reason: string; readonly fix: string } | undefined> {
+    const io = fsCalls();
     const dangling = await danglingLink(this.path, 'credentials file');
     if (dangling !== undefined) return dangling;
     const target = await resolveTarget(this.path).catch(() => this.path);
     if (exists) {
-      const info = await fsCalls()
-        .stat(target)
-        .catch(() => undefined);
+      const info = await io.stat(target).catch(() => undefined);
       if (info && (info.mode & 0o200) === 0) {
         return { reason: `The credentials file ${this.path} is read-only`, fix: 'make it writable (chmod u+w) if MFA Tray should update it' };
       }
     }
     for (let folder = dirname(target); ; folder = dirname(folder)) {
-      const error = await fsCalls()
-        .access(folder, constants.W_OK | constants.X_OK)
-        .then(
-          () => undefined,
-          (e: unknown) => e as NodeJS.ErrnoException,
-        );
+      const error = await io.access(folder, constants.W_OK | constants.X_OK).then(
+        () => undefined,
+        (e: unknown) => e as NodeJS.ErrnoException,
+      );
       if (error === undefined) return undefined;
       if (isNotFound(error) && dirname(folder) !== folder) continue;
       if (error.code !== 'EACCES' && error.code !== 'EPERM' && error.code !== 'EROFS') return undefined; // the write itself will say what it is

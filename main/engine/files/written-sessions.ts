@@ -151,12 +151,13 @@ export class WrittenSessions {
     const text = `${JSON.stringify({ version: VERSION, profiles: Object.fromEntries(entries) }, null, 2)}\n`;
     // Unique without node:crypto (this module is on credential-process's path): one process's writes are queued.
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+    const io = fsCalls();
     await makeFolders(dirname(this.file), 0o700);
     try {
       await writeNewFile(temp, text, 0o600);
-      await fsCalls().rename(temp, this.file);
+      await io.rename(temp, this.file);
     } catch (error) {
-      await fsCalls().rm(temp);
+      await io.rm(temp);
       throw error;
     }
   }
