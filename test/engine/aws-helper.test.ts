@@ -66,6 +66,17 @@ function gatewayWith(
   return { gateway, started, script };
 }
 
+/** A gateway with a 500 ms time limit whose helper answered one call and was then stopped (SIGSTOP): resume or kill `pid`. */
+async function stoppedAfterOneAnswer() {
+  const user = loopback.sts.registerUser();
+  const key = { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
+  const made = gatewayWith({ timeoutMs: 500 });
+  await made.gateway.getCallerIdentity(key, 'us-east-1');
+  const pid = made.started[0]?.pid as number;
+  process.kill(pid, 'SIGSTOP');
+  return { ...made, user, key, pid };
+}
+
 /** Starts helpers whose channel refuses every call (as a closed one does), the first `refused` of them; counts the starts. */
 function refusingSends(refused: number): { readonly start: StartHelper; readonly starts: number } {
   let starts = 0;
@@ -221,13 +232,7 @@ describe('HelperAwsGateway: the helper process', () => {
   });
 
   test(`a helper that stops answering is given up on ${AWS_HELPER_GRACE_MS / 1000} s past the time limit; the next call starts another`, async () => {
-    const user = loopback.sts.registerUser();
-    const { gateway, started } = gatewayWith({ timeoutMs: 500 });
-    const key = { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
-    // It answers once, then stops.
-    await gateway.getCallerIdentity(key, 'us-east-1');
-    const stopped = started[0]?.pid as number;
-    process.kill(stopped, 'SIGSTOP');
+    const { user, gateway, started, key, pid: stopped } = await stoppedAfterOneAnswer();
     try {
       const began = Date.now();
       const error = await failure(gateway.getSessionToken(requestFor(user)));
@@ -322,14 +327,10 @@ describe('HelperAwsGateway: the helper process', () => {
   });
 
   test('giving up on one call lets the other calls of that helper go on: a session asked for with a code is not lost', async () => {
-    const user = loopback.sts.registerUser();
-    const key = { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
     // Two gateways on one helper (one per script), with time limits of their own.
-    const quick = gatewayWith({ timeoutMs: 500 });
+    const quick = await stoppedAfterOneAnswer();
+    const { user, key, pid } = quick;
     const patient = new HelperAwsGateway(quick.script, { endpoint: loopback.sts.endpoint, timeoutMs: 30_000, clockOffset: new ClockOffset() });
-    await quick.gateway.getCallerIdentity(key, 'us-east-1');
-    const pid = quick.started[0]?.pid as number;
-    process.kill(pid, 'SIGSTOP');
     let stopped = true;
     try {
       const given = failure(quick.gateway.getCallerIdentity(key, 'us-east-1'));
@@ -395,12 +396,7 @@ describe('HelperAwsGateway: the helper process', () => {
   }
 
   test('a call whose caller gave up is still bounded: a helper that stops answering is given up on and killed', async () => {
-    const user = loopback.sts.registerUser();
-    const { gateway, started } = gatewayWith({ timeoutMs: 500 });
-    const key = { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
-    await gateway.getCallerIdentity(key, 'us-east-1');
-    const pid = started[0]?.pid as number;
-    process.kill(pid, 'SIGSTOP');
+    const { gateway, key, pid } = await stoppedAfterOneAnswer();
     try {
       const controller = new AbortController();
       const call = failure(gateway.getCallerIdentity(key, 'us-east-1', controller.signal));
