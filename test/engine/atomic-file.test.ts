@@ -169,6 +169,25 @@ describe('updateFileAtomic', () => {
     assert.deepEqual(await readdir(join(dir, 'home')), ['.aws']);
   });
 
+  test('`..` after a linked folder, in the path given or in a link, is taken from where that folder really is', async (t) => {
+    // `shelf` is a link to `dotfiles/aws`: the system takes `shelf/..` as `dotfiles`, which is
+    // where botocore reads; by text it is the scratch folder itself, where no AWS tool looks.
+    const dir = await scratch(t);
+    await mkdir(join(dir, 'dotfiles', 'aws'), { recursive: true });
+    await writeFile(join(dir, 'dotfiles', 'credentials'), 'a\n');
+    await symlink(join(dir, 'dotfiles', 'aws'), join(dir, 'shelf'));
+
+    await updateFileAtomic(`${dir}/shelf/../credentials`, append('b'));
+    assert.equal(await readFile(join(dir, 'dotfiles', 'credentials'), 'utf8'), 'a\nb\n');
+
+    // The same `..` in a link's own text: `home/credentials` → `../shelf/../credentials`.
+    await mkdir(join(dir, 'home'));
+    await symlink('../shelf/../credentials', join(dir, 'home', 'credentials'));
+    await updateFileAtomic(join(dir, 'home', 'credentials'), append('c'));
+    assert.equal(await readFile(join(dir, 'dotfiles', 'credentials'), 'utf8'), 'a\nb\nc\n');
+    assert.deepEqual((await readdir(dir)).sort(), ['dotfiles', 'home', 'shelf'], 'no file made where the text alone leads');
+  });
+
   test('a folder on the path that is a link to nothing: refused by name, nothing made where it leads', async (t) => {
     // Seen in review: ~/.aws a link into a vault not mounted; the refresh's check passed and the code was spent.
     const dir = await scratch(t);

@@ -147,4 +147,11 @@ describe('shared file paths', () => {
     assert.equal(expandHome('~bob/x', { HOME: '/home/alice' }), '~bob/x');
     assert.equal(credentialsFilePath({ AWS_SHARED_CREDENTIALS_FILE: 'rel/creds' }), resolve('rel/creds'));
   });
+
+  test('leave `..` to the system, which takes it after a linked folder from where that folder really is', () => {
+    const env = { HOME: '/home/alice/', AWS_SHARED_CREDENTIALS_FILE: '~/dots/../credentials', AWS_CONFIG_FILE: '/vault/aws/../config' };
+    assert.equal(credentialsFilePath(env), '/home/alice/dots/../credentials');
+    assert.equal(configFilePath(env), '/vault/aws/../config');
+    assert.equal(credentialsFilePath({ AWS_SHARED_CREDENTIALS_FILE: 'dots/../creds' }), `${process.cwd()}/dots/../creds`);
+  });
 });

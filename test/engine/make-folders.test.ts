@@ -3,7 +3,7 @@
  * own recursive mkdir never returns (a folder under /proc/self). Real folders in a temp dir.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -32,5 +32,13 @@ describe('makeFolders', () => {
     assert.ok(Date.now() - started < 2_000, 'bounded');
     writeFileSync(join(dir, 'file'), 'x');
     await assert.rejects(makeFolders(join(dir, 'file', 'below'), 0o700), { code: 'ENOTDIR' });
+  });
+
+  test('`..` after a linked folder goes up from where that folder really is, as `mkdir -p` does', async () => {
+    mkdirSync(join(dir, 'dotfiles', 'aws'), { recursive: true });
+    symlinkSync(join(dir, 'dotfiles', 'aws'), join(dir, 'shelf'));
+    await makeFolders(`${dir}/shelf/../made/inner`, 0o700);
+    assert.ok(statSync(join(dir, 'dotfiles', 'made', 'inner')).isDirectory());
+    assert.equal(existsSync(join(dir, 'made')), false, 'nothing made where the text alone leads');
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CONFIG_DIR_ENV, PRODUCT_NAME, configDir, settingsFile, usedCodesFile } from '../../main/engine/files/paths';
+import { CONFIG_DIR_ENV, PRODUCT_NAME, absoluteAsOpened, configDir, joinAsOpened, settingsFile, usedCodesFile } from '../../main/engine/files/paths';
 
 test('the product name is "MFA Tray"', () => {
   assert.equal(PRODUCT_NAME, 'MFA Tray');
@@ -68,4 +68,13 @@ test('the defaults are process.env and process.platform', () => {
 test('the files are settings.json and used-codes.json in the folder', () => {
   assert.equal(settingsFile('/c'), join('/c', 'settings.json'));
   assert.equal(usedCodesFile('/c'), join('/c', 'used-codes.json'));
+});
+
+test('a path as the system opens it: `..` kept on Linux and macOS, taken by text on Windows (as each system does)', () => {
+  assert.equal(absoluteAsOpened('/a/link/../b', 'linux'), '/a/link/../b');
+  assert.equal(absoluteAsOpened('a/link/../b', 'darwin'), `${process.cwd()}/a/link/../b`);
+  assert.equal(absoluteAsOpened('C:\\a\\link\\..\\b', 'win32'), 'C:\\a\\b');
+  assert.equal(joinAsOpened('/home/alice/', 'dots/../x', 'linux'), '/home/alice/dots/../x');
+  assert.equal(joinAsOpened('/real/dir', '/elsewhere/../x', 'linux'), '/elsewhere/../x');
+  assert.equal(joinAsOpened('C:\\Users\\bob', 'dots\\..\\x', 'win32'), 'C:\\Users\\bob\\x');
 });

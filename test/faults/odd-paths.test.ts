@@ -171,3 +171,37 @@ test('a folder that cannot be made (under /proc/self, where Node 20 retries its 
   assert.equal(cli.sts.count('GetSessionToken'), sent, 'no code sent');
   assert.equal(await cli.sandbox.secrets.getSession('dev'), undefined);
 });
+
+test('`..` after a linked folder leads where the system and the AWS CLI take it, not where the text says', async () => {
+  // ~/dots is a link to ~/vault/aws: the system reads `~/dots/../credentials` as ~/vault/credentials
+  // (the link's parent), which is the file botocore opens. Resolving `..` by text alone gives
+  // ~/credentials, a file no AWS tool reads.
+  await cli.sandbox.addProfile('dev', cli.user);
+  const vault = join(cli.sandbox.dir, 'vault');
+  mkdirSync(join(vault, 'aws'), { recursive: true });
+  symlinkSync(join(vault, 'aws'), join(cli.sandbox.dir, 'dots'));
+  const given = `${cli.sandbox.dir}/dots/../credentials`;
+  const real = join(vault, 'credentials');
+  const byText = join(cli.sandbox.dir, 'credentials');
+  writeFileSync(real, '[other]\nregion = eu-west-1\n', { mode: 0o600 });
+  const env = { AWS_SHARED_CREDENTIALS_FILE: given };
+
+  const refresh = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)], { env, timeoutMs: 20_000 });
+  assert.equal(refresh.status, 0, refresh.stderr);
+  assert.match(readFileSync(real, 'utf8'), /^\[other\]\nregion = eu-west-1\n\n\[dev\]\naws_access_key_id = ASIA/);
+  assert.throws(() => lstatSync(byText), { code: 'ENOENT' }, 'nothing made where the text alone leads');
+  assert.deepEqual(readdirSync(vault).sort(), ['aws', 'credentials'], 'no lock or temp file left');
+
+  // The AWS CLI reads the session there, and status finds it there too.
+  const awsCli = ['/usr/bin/aws', 'aws'].find((file) => /^aws-cli\//.test(spawnSync(file, ['--version'], { encoding: 'utf8' }).stdout ?? ''));
+  assert.ok(awsCli !== undefined, 'the AWS CLI is needed for this test: apt-get install -y awscli');
+  const read = spawnSync(awsCli, ['configure', 'get', 'aws_session_token', '--profile', 'dev'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: cli.sandbox.dir, ...env },
+  });
+  assert.equal(read.status, 0, read.stderr);
+  assert.equal(read.stdout.trim(), /aws_session_token = (.*)/.exec(readFileSync(real, 'utf8'))?.[1]);
+  const status = await cli.sandbox.run(['status'], { env, timeoutMs: 20_000 });
+  assert.equal(status.status, 0, status.stderr);
+  assert.match(status.stdout, /^dev\b.*\bvalid\b/m);
+});

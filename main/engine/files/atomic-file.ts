@@ -9,13 +9,14 @@
  * lock at all, so a change they make between our read and our rename must be re-applied, not lost.
  */
 import { constants as fsConstants, type Stats } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { MfaTrayError, type ErrorCode } from '../../common/errors';
 import { fileError, isNotFound } from './file-errors';
 import { acquireLock, waitedFor, type HeldLock } from './file-lock';
 import { notRegularFile, readRegularFile } from './regular-file';
 import { makeFolders } from './make-folders';
 import { fsCalls } from './fs-calls';
+import { absoluteAsOpened, joinAsOpened } from './paths';
 
 /**
  * A temp file's name part: 12 hex digits from Math.random. What makes the temp file ours is O_EXCL
@@ -81,7 +82,7 @@ if (process.platform !== 'win32') process.on('SIGXFSZ', () => undefined);
  */
 export async function resolveTarget(path: string): Promise<string> {
   const io = fsCalls();
-  let current = resolve(path);
+  let current = absoluteAsOpened(path);
   // 40 links followed, as Linux follows at most (MAXSYMLINKS), and the file they lead to.
   for (let hops = 0; hops <= 40; hops += 1) {
     let info;
@@ -102,7 +103,7 @@ export async function resolveTarget(path: string): Promise<string> {
     const link = await io.readlink(current);
     // Relative to the folder the link is really in, as the kernel resolves it: by text alone, `..`
     // in a link inside a linked folder would lead somewhere else.
-    current = isAbsolute(link) ? link : resolve(await io.realpath(dirname(current)).catch(() => dirname(current)), link);
+    current = joinAsOpened(await io.realpath(dirname(current)).catch(() => dirname(current)), link);
   }
   throw Object.assign(new Error(`too many symbolic links at ${path}`), { code: 'ELOOP' });
 }
@@ -116,7 +117,7 @@ export async function resolveTarget(path: string): Promise<string> {
  */
 export async function danglingLink(path: string, what: string): Promise<{ readonly reason: string; readonly fix: string } | undefined> {
   const io = fsCalls();
-  const file = resolve(path);
+  const file = absoluteAsOpened(path);
   // From the file up to the first thing on its path that is there: a missing file in a missing
   // folder is made with its folders, unless the first one there is a link that leads nowhere.
   for (let at = file; ; at = dirname(at)) {

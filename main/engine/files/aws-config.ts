@@ -4,7 +4,8 @@
  * the config file.
  */
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { absoluteAsOpened, joinAsOpened } from './paths';
 import { invalidInput } from '../../common/errors';
 import { fileError, isNotFound } from './file-errors';
 import { readRegularFile } from './regular-file';
@@ -38,10 +39,10 @@ export function homeDir(env: Env = process.env): string {
   return homedir();
 }
 
-/** Expands a leading `~` (alone, or followed by `/` or `\`) to the home folder. */
+/** Expands a leading `~` (alone, or followed by `/` or `\`) to the home folder; `..` after it is left to the system (see absoluteAsOpened). */
 export function expandHome(path: string, env: Env = process.env): string {
   if (path === '~') return homeDir(env);
-  if (path.startsWith('~/') || path.startsWith('~\\')) return join(homeDir(env), path.slice(2));
+  if (path.startsWith('~/') || path.startsWith('~\\')) return joinAsOpened(homeDir(env), path.slice(2));
   return path;
 }
 
@@ -59,7 +60,7 @@ export function configFilePath(env: Env = process.env): string {
 }
 
 function sharedFilePath(fromEnv: string | undefined, name: string, env: Env): string {
-  return resolve(fromEnv ? expandHome(fromEnv, env) : join(homeDir(env), '.aws', name));
+  return absoluteAsOpened(fromEnv ? expandHome(fromEnv, env) : join(homeDir(env), '.aws', name));
 }
 
 /** Options for {@link readProfileConfig}. */

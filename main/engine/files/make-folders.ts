@@ -5,9 +5,10 @@
  * for a missing parent, makes the parent (it exists), and tries again, for ever. Here each missing
  * level is made once, top down, and its own error is thrown.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { isNotFound } from './file-errors';
 import { fsCalls } from './fs-calls';
+import { absoluteAsOpened } from './paths';
 
 /**
  * Makes `path` and the folders above it that are missing, each with `mode` (less the umask). A
@@ -16,7 +17,7 @@ import { fsCalls } from './fs-calls';
  */
 export async function makeFolders(path: string, mode: number): Promise<void> {
   const missing: string[] = [];
-  for (let current = resolve(path); ; current = dirname(current)) {
+  for (let current = absoluteAsOpened(path); ; current = dirname(current)) {
     try {
       await fsCalls().stat(current);
       break;

@@ -120,3 +120,22 @@ export function keychainChangesFile(dir: string = configDir()): string {
 export function writtenSessionsFile(dir: string = configDir()): string {
   return join(dir, CONFIG_FILE_NAMES.writtenSessions);
 }
+
+/**
+ * `path` made absolute as the system opens it. On Linux and macOS the kernel takes each `..` from
+ * the folder it really is in: after a linked folder, from the link's target (`~/dots/..` with
+ * `~/dots` a link to `~/vault/aws` is `~/vault`), and botocore and the SDKs open the path as given.
+ * `path.resolve` takes `..` by its text and would lead to a file no AWS tool reads, so here a
+ * relative path is only put after the working folder and `..` is left to the system. On Windows,
+ * where the system itself takes `..` by text, the path is resolved.
+ */
+export function absoluteAsOpened(path: string, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return win32.resolve(path);
+  return posix.isAbsolute(path) ? path : `${process.cwd()}/${path}`;
+}
+
+/** `base` and `rest` as one path, `..` in `rest` left to the system as {@link absoluteAsOpened} does. */
+export function joinAsOpened(base: string, rest: string, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return win32.join(base, rest);
+  return posix.isAbsolute(rest) ? rest : `${base.replace(/\/+$/, '')}/${rest}`;
+}
