@@ -152,6 +152,7 @@ describe('shared file paths', () => {
     const env = { HOME: '/home/alice/', AWS_SHARED_CREDENTIALS_FILE: '~/dots/../credentials', AWS_CONFIG_FILE: '/vault/aws/../config' };
     assert.equal(credentialsFilePath(env), '/home/alice/dots/../credentials');
     assert.equal(configFilePath(env), '/vault/aws/../config');
+    assert.equal(expandHome('~//x', env), '/home/alice//x', 'after the home folder, as botocore expands it');
     assert.equal(credentialsFilePath({ AWS_SHARED_CREDENTIALS_FILE: 'dots/../creds' }), `${process.cwd()}/dots/../creds`);
   });
 });

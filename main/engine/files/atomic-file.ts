@@ -9,7 +9,7 @@
  * lock at all, so a change they make between our read and our rename must be re-applied, not lost.
  */
 import { constants as fsConstants, type Stats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { MfaTrayError, type ErrorCode } from '../../common/errors';
 import { fileError, isNotFound } from './file-errors';
 import { acquireLock, waitedFor, type HeldLock } from './file-lock';
@@ -103,7 +103,7 @@ export async function resolveTarget(path: string): Promise<string> {
     const link = await io.readlink(current);
     // Relative to the folder the link is really in, as the kernel resolves it: by text alone, `..`
     // in a link inside a linked folder would lead somewhere else.
-    current = joinAsOpened(await io.realpath(dirname(current)).catch(() => dirname(current)), link);
+    current = isAbsolute(link) ? link : joinAsOpened(await io.realpath(dirname(current)).catch(() => dirname(current)), link);
   }
   throw Object.assign(new Error(`too many symbolic links at ${path}`), { code: 'ELOOP' });
 }

@@ -134,8 +134,8 @@ export function absoluteAsOpened(path: string, platform: NodeJS.Platform = proce
   return posix.isAbsolute(path) ? path : `${process.cwd()}/${path}`;
 }
 
-/** `base` and `rest` as one path, `..` in `rest` left to the system as {@link absoluteAsOpened} does. */
+/** `rest` after the folder `base`, `..` in `rest` left to the system as {@link absoluteAsOpened} does. */
 export function joinAsOpened(base: string, rest: string, platform: NodeJS.Platform = process.platform): string {
   if (platform === 'win32') return win32.join(base, rest);
-  return posix.isAbsolute(rest) ? rest : `${base.replace(/\/+$/, '')}/${rest}`;
+  return `${base.replace(/\/+$/, '')}/${rest}`;
 }
