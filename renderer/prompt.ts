@@ -10,7 +10,7 @@ import { el, replaceChildren } from './lib/dom';
 import { showError } from './lib/form';
 import { identifier } from './lib/identifier';
 import { errorText } from './lib/messages';
-import { closeWindow, startPage, type PageContext } from './lib/page';
+import { closeWindow, fitWindowToContent, startPage, type PageContext } from './lib/page';
 import { describeState, stateDetail } from './lib/session-view';
 
 /** How long the success message stays before the window closes itself. */
@@ -22,6 +22,7 @@ const profileName = new URLSearchParams(location.search).get('profile') ?? '';
 async function main(): Promise<void> {
   const page = await startPage('prompt.title');
   if (!page) return;
+  fitWindowToContent(root);
 
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && !event.isComposing) {

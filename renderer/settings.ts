@@ -7,13 +7,14 @@ import { el, replaceChildren } from './lib/dom';
 import { buttonRow, clearMessage, field, showError, showIssues, showMessage, textInput, type Field } from './lib/form';
 import { I18n } from './lib/i18n';
 import { errorText } from './lib/messages';
-import { closeWindow, startPage, type PageContext } from './lib/page';
+import { closeWindow, fitWindowToContent, startPage, type PageContext } from './lib/page';
 
 const root = document.getElementById('app') as HTMLElement;
 
 async function main(): Promise<void> {
   const page = await startPage('settings.title');
   if (!page) return;
+  fitWindowToContent(root);
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && !event.isComposing) {
       event.preventDefault();

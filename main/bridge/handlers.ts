@@ -21,6 +21,8 @@ export interface BridgeCaller {
 /** What only the host (Electron, or a test server) can do. */
 export interface BridgeHost {
   closeWindow(caller: BridgeCaller): void;
+  /** Fits the caller's window to content this high (without it, fitWindow does nothing: a host with no windows to size). */
+  fitWindow?(caller: BridgeCaller, contentHeight: number): void;
   /** The locale for the windows: the settings' language, else the OS's. */
   locale(): string;
   /** Whether the app runs without a visible tray icon (default: false); a promise while the app still finds out. */
@@ -108,6 +110,7 @@ const SCHEMAS = {
   getHostState: z.tuple([]),
   quitApp: z.tuple([]),
   closeWindow: z.tuple([]),
+  fitWindow: z.tuple([z.number().check(z.gte(0), z.lte(100_000))]),
 } satisfies Record<BridgeOperation, z.ZodMiniType>;
 
 type Args<O extends BridgeOperation> = Parameters<BridgeApi[O]>;
@@ -270,6 +273,10 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
     },
     closeWindow: (_args, caller) => {
       host.closeWindow(caller);
+      return Promise.resolve(null);
+    },
+    fitWindow: ([contentHeight], caller) => {
+      host.fitWindow?.(caller, contentHeight);
       return Promise.resolve(null);
     },
   };

@@ -218,6 +218,12 @@ export interface BridgeApi {
   quitApp(): Promise<BridgeResult<null>>;
   /** Closes the calling window. */
   closeWindow(): Promise<BridgeResult<null>>;
+  /**
+   * Fits the calling window to its content, `contentHeight` px high: the code prompt and the
+   * settings window, which the user cannot resize, grow for a long message (up to the screen) and
+   * shrink back when it goes (window-factory.ts, fittedContentHeight). Others keep their size.
+   */
+  fitWindow(contentHeight: number): Promise<BridgeResult<null>>;
 }
 
 /** The operations' names, for the preload and the transports. */
@@ -249,6 +255,7 @@ export const BRIDGE_OPERATIONS = [
   'getHostState',
   'quitApp',
   'closeWindow',
+  'fitWindow',
 ] as const satisfies readonly (keyof BridgeApi)[];
 
 export type BridgeOperation = (typeof BRIDGE_OPERATIONS)[number];

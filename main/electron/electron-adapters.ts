@@ -3,7 +3,7 @@
  * plumbing with no decisions in it; the decisions live in the services, which are tested with
  * fakes of these ports. `tsc` checks these against Electron's own type definitions.
  */
-import { BrowserWindow as ElectronBrowserWindow, Menu, Notification, Tray, nativeImage, type App, type NativeImage, type WebContents } from 'electron';
+import { BrowserWindow as ElectronBrowserWindow, Menu, Notification, Tray, nativeImage, screen, type App, type NativeImage, type WebContents } from 'electron';
 import type { WindowPage } from './app-protocol';
 import { toMenuTemplate } from './menu-model';
 import type { NotificationFactory } from './notification-service';
@@ -11,6 +11,7 @@ import { trayIconFile } from './tray-icons';
 import { TRAY_LOOKS, type TrayLook } from './tray-look';
 import type { TrayPort } from './tray-service';
 import { createSecureWindow, type GuardedEvent, type WebContentsGuardTarget } from './window-factory';
+import { fittedContentHeight } from '../common/window-sizes';
 import type { AppWindow, WindowOpener } from './window-registry';
 
 /** The tray icon, with an image per look. */
@@ -73,6 +74,13 @@ export function electronWindowOpener(options: {
         webContentsId,
         focus: () => bringToFront(window),
         close: () => window.close(),
+        fitContent: (contentHeight) => {
+          const [width = 0, current = 0] = window.getContentSize();
+          // The room under the frame on the screen the window is on.
+          const frame = (window.getSize()[1] ?? current) - current;
+          const height = fittedContentHeight(page, contentHeight, screen.getDisplayMatching(window.getBounds()).workArea.height - frame);
+          if (height !== undefined && height !== current) window.setContentSize(width, height);
+        },
         isDestroyed: () => window.isDestroyed(),
         send: (channel, payload) => window.webContents.send(channel, payload),
         onClosed: (listener) => window.on('closed', listener),

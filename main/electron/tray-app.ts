@@ -387,6 +387,7 @@ export class TrayApp {
     const { electron } = this.#options;
     const handlers = createBridgeHandlers(this.engine, {
       closeWindow: (caller) => this.windows.byWebContentsId(Number(caller.windowId))?.close(),
+      fitWindow: (caller, contentHeight) => this.windows.byWebContentsId(Number(caller.windowId))?.fitContent(contentHeight),
       // The OS's: the windows apply the language setting themselves (and name the OS language
       // beside "Automatic"), so answering with the setting would hide the OS locale from them.
       locale: () => electron.app.getLocale(),

@@ -10,13 +10,14 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { PRODUCT_NAME } from '../engine';
 import { APP_SCHEME, type WindowPage } from './app-protocol';
+import { WINDOW_SIZES } from '../common/window-sizes';
 
-/** Size and chrome of each window. */
+/** Size (of the page: `useContentSize`, see main/common/window-sizes.ts) and chrome of each window. */
 export const WINDOW_SHAPES: Readonly<Record<WindowPage, BrowserWindowConstructorOptions>> = {
   // Small and focused: one field, one button.
-  prompt: { width: 400, height: 320, resizable: false, minimizable: false, maximizable: false, fullscreenable: false },
-  profiles: { width: 780, height: 640, minWidth: 600, minHeight: 460, fullscreenable: false },
-  settings: { width: 540, height: 560, resizable: false, maximizable: false, fullscreenable: false },
+  prompt: { ...WINDOW_SIZES.prompt, useContentSize: true, resizable: false, minimizable: false, maximizable: false, fullscreenable: false },
+  profiles: { ...WINDOW_SIZES.profiles, minWidth: 600, minHeight: 460, useContentSize: true, fullscreenable: false },
+  settings: { ...WINDOW_SIZES.settings, useContentSize: true, resizable: false, maximizable: false, fullscreenable: false },
 };
 
 const TITLES: Readonly<Record<WindowPage, string>> = {

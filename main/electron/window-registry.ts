@@ -17,6 +17,8 @@ export interface AppWindow {
   /** Restores, shows and focuses it, in front of other apps' windows. */
   focus(): void;
   close(): void;
+  /** Sizes its page for content this high, as its kind of window allows (window-factory.ts, fittedContentHeight). */
+  fitContent(contentHeight: number): void;
   isDestroyed(): boolean;
   /** Sends an event to its page (`webContents.send`). */
   send(channel: string, payload: unknown): void;

@@ -59,6 +59,7 @@ export function createBridge(ipc: IpcRendererPort): MfaTrayBridge {
     getHostState: () => call('getHostState'),
     quitApp: () => call('quitApp'),
     closeWindow: () => call('closeWindow'),
+    fitWindow: (contentHeight) => call('fitWindow', contentHeight),
     on: (event, listener) => {
       if (!(BRIDGE_EVENTS as readonly string[]).includes(event) || typeof listener !== 'function') {
         throw new TypeError(`mfaTray.on: unknown event "${String(event)}" or no listener`);

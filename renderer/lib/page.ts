@@ -81,6 +81,29 @@ export async function startPage(titleKey: MessageKey): Promise<PageContext | und
   return context;
 }
 
+/**
+ * Keeps a window the user cannot resize (the code prompt, settings) fitted to `content`: whenever
+ * its height changes (a long message comes or goes), the main process is asked to size the window
+ * for it (`fitWindow`: it grows up to the screen, and never below its own size).
+ */
+export function fitWindowToContent(content: HTMLElement): void {
+  let asked = -1;
+  let scheduled = false;
+  const ask = (): void => {
+    scheduled = false;
+    const height = Math.ceil(content.getBoundingClientRect().height);
+    if (height === asked) return;
+    asked = height;
+    void call((b) => b.fitWindow(height));
+  };
+  new ResizeObserver(() => {
+    // Once a frame at most, after the layout settled.
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(ask);
+  }).observe(content);
+}
+
 /** Closes the window through the main process (Esc, Cancel). */
 export function closeWindow(): void {
   void call((b) => b.closeWindow());

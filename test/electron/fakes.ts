@@ -155,6 +155,13 @@ export class FakeWindow implements AppWindow {
     this.focused++;
   }
 
+  /** Heights asked for by fitContent, oldest first. */
+  readonly fits: number[] = [];
+
+  fitContent(contentHeight: number): void {
+    this.fits.push(contentHeight);
+  }
+
   close(): void {
     if (this.destroyed) return;
     this.destroyed = true;

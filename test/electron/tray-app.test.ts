@@ -142,6 +142,20 @@ describe('tray app', () => {
     assert.equal(electron.tray.look, 'ok');
   });
 
+  it('fits the calling window to its content when its page asks (a long message), and no other window', async () => {
+    await h.addUser('work');
+    await start();
+    electron.tray.click('profile:work:refresh');
+    await until(() => electron.windows.opened.length === 1, 'the prompt');
+    const prompt = electron.windows.opened[0] as FakeWindow;
+    const result = (await electron.ipcMain.invoke(channelOf('fitWindow'), prompt.event(), 433)) as BridgeResult<unknown>;
+    assert.deepEqual(result, { ok: true, value: null });
+    assert.deepEqual(prompt.fits, [433]);
+    const refused = (await electron.ipcMain.invoke(channelOf('fitWindow'), prompt.event(), 'tall')) as BridgeResult<unknown>;
+    assert.equal(refused.ok, false, 'a height that is not a number is refused');
+    assert.deepEqual(prompt.fits, [433]);
+  });
+
   it('copies exports and clears them from the clipboard after the configured time', async () => {
     const user = await h.addUser('work');
     await loopback.sts.avoidStepEdge();

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { WINDOW_PAGES } from '../../main/electron/app-protocol';
+import { fittedContentHeight, WINDOW_SIZES } from '../../main/common/window-sizes';
 import {
   createSecureWindow,
   hardenSession,
@@ -51,6 +52,21 @@ describe('secure window factory', () => {
     assert.equal(options.resizable, false);
     assert.equal(options.minimizable, false);
     assert.ok((options.width ?? 0) <= 420 && (options.height ?? 0) <= 360);
+  });
+
+  it("sizes every window by its page, not its frame (the windows' tests lay the pages out at these sizes)", () => {
+    for (const page of WINDOW_PAGES)
+      assert.equal(createSecureWindow(FakeBrowserWindow, page, { preload: '/p', devTools: false }).options.useContentSize, true, page);
+  });
+
+  it('fits the prompt and settings to a long message, within the screen, never below their size; leaves the profiles window to the user', () => {
+    const prompt = WINDOW_SIZES.prompt.height;
+    assert.equal(fittedContentHeight('prompt', 200, 1000), prompt, 'never smaller than its size');
+    assert.equal(fittedContentHeight('prompt', 433.2, 1000), 434, 'the whole message');
+    assert.equal(fittedContentHeight('prompt', 2000, 700), 700, 'no taller than the screen has room for');
+    assert.equal(fittedContentHeight('settings', 640, 1000), 640);
+    assert.equal(fittedContentHeight('settings', 100, 300), WINDOW_SIZES.settings.height, 'its own size even on a small screen');
+    assert.equal(fittedContentHeight('profiles', 2000, 1000), undefined);
   });
 
   it('allows DevTools only when told (development)', () => {

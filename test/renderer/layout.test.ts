@@ -13,7 +13,8 @@ import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { waitForText } from '../support/browser';
-import { WINDOW_SIZES, useWindows } from '../support/windows';
+import { WINDOW_SIZES } from '../../main/common/window-sizes';
+import { useWindows } from '../support/windows';
 import type { StsUser } from '../support/sts-server';
 import { FOUR_PROFILES, TWENTY_PROFILES, forUser, seedCredentialsFile, seedProfiles, seedRoles } from './seed-profiles';
 

@@ -12,10 +12,10 @@ import { useWindows } from '../support/windows';
 
 const w = useWindows();
 
-/** A six-digit code that is none of the codes STS would accept around now. */
-function wrongCode(sts: StsServer, user: StsUser): string {
+/** A six-digit code that is none of the codes STS would accept around now (the `skip`+1st such: one not sent yet). */
+function wrongCode(sts: StsServer, user: StsUser, skip = 0): string {
   const near = new Set([-1, 0, 1].map((step) => sts.currentCode(user, step)));
-  for (let n = 0; ; n += 1) {
+  for (let n = skip; ; n += 1) {
     const code = String((123_457 + n * 7919) % 1_000_000).padStart(6, '0');
     if (!near.has(code)) return code;
   }
@@ -157,6 +157,34 @@ describe('the code prompt', () => {
 
     const text = await waitForText(status(page), /Clock problem\./);
     assert.match(text, /this computer's clock is/);
+  });
+
+  it('grows to show a long message whole, remedy and all, and back when it goes (both languages)', async () => {
+    // Seen in review: the window kept its 320 px, and the clock's message in Japanese (392 px) or a
+    // wrong device's (433 px) ran off its bottom edge: the sentence that says what to do was cut.
+    const user = await w.h.addUser('work');
+    for (const [k, language] of (['en', 'ja'] as const).entries()) {
+      await w.h.engine.updateSettings({ language });
+      const page = await openPrompt('work');
+      const base = await page.evaluate(() => window.innerHeight);
+      // Another skew each time: MFA Tray allows for the difference it was told of.
+      w.sts.setClockSkew((k + 1) * 10 * 60_000);
+      try {
+        await page.keyboard.type(wrongCode(w.sts, user, k));
+        await waitForText(status(page), language === 'en' ? /Clock problem\./ : /時計の問題です。/);
+      } finally {
+        w.sts.setClockSkew(0);
+      }
+      const grown = await w.fit(page);
+      assert.ok(grown > base, `(${language}) the window grew: ${grown} > ${base}`);
+      assert.ok(await page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight), `(${language}) the message fits`);
+      const bottom = await status(page).evaluate((e) => e.getBoundingClientRect().bottom);
+      assert.ok(bottom <= grown, `(${language}) the message's last line is in view: ${bottom} <= ${grown}`);
+      // A new code clears the message: the window goes back to its size.
+      await page.keyboard.type('1');
+      await status(page).waitFor({ state: 'hidden' });
+      assert.equal(await w.fit(page), base, `(${language}) back to its size`);
+    }
   });
 
   it('closes on Esc', async () => {

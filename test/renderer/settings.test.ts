@@ -61,6 +61,26 @@ describe('settings', () => {
     assert.equal(await error.isVisible(), false);
   });
 
+  it('grows to keep Save and Close in view under refused values, in both languages', async () => {
+    // Seen in review: three refused values pushed the buttons off the bottom of its fixed 560 px.
+    for (const language of ['en', 'ja'] as const) {
+      await w.h.engine.updateSettings({ language });
+      const page = await openSettings();
+      const base = await page.evaluate(() => window.innerHeight);
+      const inputs = page.locator('form.settings-form input:not([type=checkbox])');
+      for (const [k, value] of ['999', '1.5', '-3'].entries()) await inputs.nth(k).fill(value);
+      await page.locator('form.settings-form button[type=submit]').click();
+      await page.locator('.field-error:visible').nth(2).waitFor();
+      const grown = await w.fit(page);
+      assert.ok(grown > base, `(${language}) the window grew: ${grown} > ${base}`);
+      assert.ok(await page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight), `(${language}) nothing below the edge`);
+      for (const button of await page.locator('form.settings-form .actions button').all()) {
+        const box = await button.boundingBox();
+        assert.ok(box !== null && box.y + box.height <= grown, `(${language}) a button is below the edge`);
+      }
+    }
+  });
+
   it('switches every open window to Japanese', async () => {
     const user = await w.h.addUser('work');
     const profiles = await w.open('profiles.html');

@@ -48,6 +48,8 @@ export interface LoopbackBridge {
   readonly calls: readonly LoopbackCall[];
   /** Window ids whose page called `closeWindow`, oldest first. */
   readonly closedWindows: readonly string[];
+  /** The content heights pages asked their windows to fit (`fitWindow`), oldest first. */
+  readonly fits: readonly { readonly windowId: string; readonly contentHeight: number }[];
   /** The URL of a window's page, e.g. `url('prompt.html?profile=work')`. */
   url(path: string): string;
   /**
@@ -80,6 +82,8 @@ export const LOOPBACK_CLIENT_SCRIPT = `(() => {
   if (!/^https?:$/.test(location.protocol) || Object.prototype.hasOwnProperty.call(window, 'mfaTray')) return;
   const operations = ${JSON.stringify(BRIDGE_OPERATIONS)};
   const windowId = crypto.randomUUID();
+  // For the tests' stand-in of the main process, which sizes a page as the app sizes its window (fitWindow).
+  Object.defineProperty(window, '__mfaTrayWindowId', { value: windowId });
   const lost = (why) => ({ ok: false, error: { code: 'internal', message: 'loopback bridge: ' + why } });
   const invoke = (operation) => async (...args) => {
     let response;
@@ -134,6 +138,7 @@ export async function startLoopbackBridge(
   let unbind: (() => void) | undefined;
   const calls: LoopbackCall[] = [];
   const closedWindows: string[] = [];
+  const fits: { windowId: string; contentHeight: number }[] = [];
   const clients = new Set<ServerResponse>();
 
   const emit = <E extends keyof BridgeEvents>(event: E, payload: BridgeEvents[E]): void => {
@@ -157,9 +162,11 @@ export async function startLoopbackBridge(
     current = engine;
     calls.length = 0;
     closedWindows.length = 0;
+    fits.length = 0;
     handlers = createBridgeHandlers(engine, {
       ...host,
       closeWindow: (caller) => closedWindows.push(String(caller.windowId)),
+      fitWindow: (caller, contentHeight) => fits.push({ windowId: String(caller.windowId), contentHeight }),
       locale: () => locale,
     });
     bindWhileListened();
@@ -261,6 +268,7 @@ export async function startLoopbackBridge(
     origin,
     calls,
     closedWindows,
+    fits,
     url: (path) => `${origin}/${path.replace(/^\//, '')}`,
     use,
     setLocale(next) {

@@ -16,13 +16,10 @@ import { clearProblems, launchBrowser, pageProblems, screenshot, type TestBrowse
 import { createHarness, type Harness } from './engine-harness';
 import { LOOPBACK_CLIENT_SCRIPT, startLoopbackBridge, type LoopbackBridge } from './loopback-bridge';
 import { useStsServer, type StsServer } from './sts-server';
+import { fittedContentHeight, WINDOW_SIZES, type SizedWindow } from '../../main/common/window-sizes';
 
-/** Window sizes as the tray app opens them (main/electron/window-factory.ts), and as the screenshots show them. */
-export const WINDOW_SIZES = {
-  prompt: { width: 400, height: 320 },
-  profiles: { width: 780, height: 640 },
-  settings: { width: 540, height: 560 },
-} as const;
+/** The height a window's page may grow to on the tests' screen (1080 px, less a frame and a panel). */
+const SCREEN_ROOM = 1000;
 
 export interface Windows {
   readonly sts: StsServer;
@@ -35,6 +32,12 @@ export interface Windows {
    * script error, console error or CSP violation in it fails the test.
    */
   open(path: string, options?: { readonly colorScheme?: 'light' | 'dark'; readonly fresh?: boolean }): Promise<Page>;
+  /**
+   * Does what the app's main process does when a page asks to fit its window (`fitWindow`): once
+   * the page's requests have settled, sizes it for the last content height it asked for, as the
+   * tray app does on a 1080-px screen. @returns the page's height now.
+   */
+  fit(page: Page): Promise<number>;
 }
 
 /** Registers the hooks and returns the fixture (its fields are set once the hooks ran). */
@@ -94,6 +97,8 @@ export function useWindows(options: { readonly locale?: string } = {}): Windows 
         if (!openOptions.fresh) pages.set(kind, page);
       }
       opened.add(page);
+      // At its own size, as the app opens a window (a kept tab may have been fitted or resized).
+      if (kind in WINDOW_SIZES) await page.setViewportSize(WINDOW_SIZES[kind]);
       // Chromium runs a tab's animation frames only while it is the one shown, and Playwright waits
       // for two of them before a click ("stable") or a screenshot: an action on a tab behind another
       // waited ~2 s for each (measured), which made the window tests take three times as long.
@@ -115,6 +120,26 @@ export function useWindows(options: { readonly locale?: string } = {}): Windows 
           );
         });
       return page;
+    },
+    async fit(page) {
+      const kind = new URL(page.url()).pathname.replace(/^\/|\.html$/g, '') as SizedWindow;
+      const windowId = await page.evaluate(() => (window as unknown as { readonly __mfaTrayWindowId: string }).__mfaTrayWindowId);
+      const asked = () => state.bridge.fits.filter((f) => f.windowId === windowId);
+      // Settled: no new request for 200 ms (the page asks once a frame at most).
+      const settled = async (): Promise<number | undefined> => {
+        let count = -1;
+        for (let waited = 0; waited < 5_000 && count !== asked().length; waited += 200) {
+          count = asked().length;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        return asked().at(-1)?.contentHeight;
+      };
+      const contentHeight = await settled();
+      assert.ok(contentHeight !== undefined, `${kind}: the page never asked to fit its window`);
+      const height = fittedContentHeight(kind, contentHeight, SCREEN_ROOM) ?? page.viewportSize()?.height ?? 0;
+      await page.setViewportSize({ width: page.viewportSize()?.width ?? WINDOW_SIZES[kind].width, height });
+      await settled();
+      return height;
     },
   };
 }
