@@ -108,6 +108,35 @@ async function assertDialogWhole(page: Page, where: string): Promise<void> {
   assert.ok(actions && actions.y + actions.height <= box.bottom + 0.5, `${where}: the dialog's buttons are cut off: ${JSON.stringify({ actions, box })}`);
 }
 
+/**
+ * Scrolled with the mouse wheel to its end, a dialog keeps its title and buttons in view: only its
+ * body scrolls. (Seen in review: the add dialog itself scrolled, title, fields and buttons away,
+ * and left an empty white box.)
+ */
+async function assertDialogScrollsItsBodyOnly(page: Page, where: string): Promise<void> {
+  const dialog = page.locator('dialog[open]');
+  const box = await dialog.boundingBox();
+  assert.ok(box, `${where}: no dialog`);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 6; i += 1) await page.mouse.wheel(0, 600);
+  await page.waitForTimeout(150);
+  const { scrollTop, title, actions, top, bottom } = await dialog.evaluate((d) => {
+    const rect = d.getBoundingClientRect();
+    return {
+      scrollTop: d.scrollTop,
+      title: d.querySelector('.dialog-title')?.getBoundingClientRect().top ?? -1,
+      actions: d.querySelector('.dialog-actions')?.getBoundingClientRect().bottom ?? Infinity,
+      top: rect.top,
+      bottom: rect.bottom,
+    };
+  });
+  assert.equal(scrollTop, 0, `${where}: the dialog itself scrolled`);
+  assert.ok(
+    title >= top - 0.5 && actions <= bottom + 0.5,
+    `${where}: the title or the buttons left the dialog: ${JSON.stringify({ title, actions, top, bottom })}`,
+  );
+}
+
 async function openProfiles(page?: Page): Promise<Page> {
   const profiles = page ?? (await w.open('profiles.html'));
   await profiles.locator('.profile-list:not([hidden]), .empty:not([hidden])').first().waitFor();
@@ -204,6 +233,7 @@ describe('the windows as rendered', () => {
         const where = `${dialog.name} dialog (${language})`;
         assertOneSize(await buttonBoxes(profiles.locator('dialog[open] .dialog-actions')), where, { sameWidth: true, count: dialog.buttons ?? 2 });
         await assertDialogWhole(profiles, where);
+        await assertDialogScrollsItsBodyOnly(profiles, where);
         await profiles.keyboard.press('Escape');
         await profiles.locator('dialog[open]').waitFor({ state: 'detached' });
       }
