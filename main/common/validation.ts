@@ -198,7 +198,8 @@ function integer(field: ValidatedField, value: unknown, range: { readonly min: n
     number = value;
   } else if (typeof value === 'string') {
     if (hasControlCharacter(value)) return fail(field, 'control-character', `remove the line break or control character; ${allowed}`);
-    const digits = /^(-?)0*([0-9]+)$/.exec(value.trim());
+    // Full-width digits and minus (a Japanese IME's) are folded to ASCII first.
+    const digits = /^(-?)0*([0-9]+)$/.exec(value.normalize('NFKC').trim());
     if (!digits) return fail(field, 'integer', `not a whole number; ${allowed}`);
     const [, sign = '', magnitude = ''] = digits;
     // Past 15 digits a Number is no longer exact; such a number is out of every range here.
@@ -388,15 +389,23 @@ export function checkSecretAccessKey(value: unknown): Checked<string> {
 const CODE_ALLOWED = 'use the 6 digits your MFA device shows now';
 
 /**
- * A one-time code: exactly 6 digits once spaces and dashes are removed ("123 456", "123-456").
- *
- * Full-width digits and spaces (typed with a Japanese IME) are folded to ASCII first (NFKC). The
- * message never quotes the code.
+ * A code as typed or pasted, without what may separate its digits: full-width digits and spaces
+ * (typed with a Japanese IME) folded to ASCII (NFKC), then spaces and dashes removed: hyphens, the
+ * dashes U+2010–2015, the minus sign, and the long-vowel mark "ー", which a Japanese IME in kana
+ * mode types for "-". The code prompt's field shows what this leaves as it is typed.
+ */
+export function withoutCodeSeparators(raw: string): string {
+  return raw.normalize('NFKC').replace(/[\s\-\u2010-\u2015\u2212\u30fc]/g, '');
+}
+
+/**
+ * A one-time code: exactly 6 digits once separators are removed ("123 456", "123-456",
+ * "１２３ー４５６": {@link withoutCodeSeparators}). The message never quotes the code.
  */
 export function checkCode(value: unknown): Checked<string> {
   const base = text('code', value, CODE_ALLOWED, false);
   if (!base.ok) return base;
-  const code = base.value.normalize('NFKC').replace(/[\s-]/g, '');
+  const code = withoutCodeSeparators(base.value);
   if (code === '') return fail('code', 'required', `missing; ${CODE_ALLOWED}`);
   if (!/^[0-9]*$/.test(code)) return fail('code', 'characters', `contains something other than digits; ${CODE_ALLOWED}`);
   if (code.length !== 6) return fail('code', 'length', `${count(code.length, 'digit')}; ${CODE_ALLOWED}`, { min: 6, max: 6, actual: code.length });
@@ -418,7 +427,7 @@ export function parseDurationText(text: string): number | undefined {
 
 /** A session duration: whole seconds 900..129600 (STS's limits; root users get at most 3600), or `90m`, `12h`, `1h30m`. */
 export function checkDurationSeconds(value: unknown): Checked<number> {
-  const fromText = typeof value === 'string' && !hasControlCharacter(value) ? parseDurationText(value) : undefined;
+  const fromText = typeof value === 'string' && !hasControlCharacter(value) ? parseDurationText(value.normalize('NFKC')) : undefined;
   return integer('durationSeconds', fromText ?? value, LIMITS.durationSeconds, DURATION_ALLOWED);
 }
 

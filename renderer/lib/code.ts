@@ -2,7 +2,7 @@
  * The one-time code as the user types or pastes it: pure helpers shared by the code prompt and the
  * profile list's inline code entry.
  */
-import { checkCode, type FieldIssue } from '../../main/common/validation';
+import { checkCode, withoutCodeSeparators, type FieldIssue } from '../../main/common/validation';
 
 /** What the code field holds after cleaning: the text to show, and whether it is ready to send. */
 export interface CodeEntry {
@@ -15,12 +15,12 @@ export interface CodeEntry {
 }
 
 /**
- * Cleans a code as typed or pasted ("123 456", "123-456", "１２３４５６"), as `checkCode` does: spaces
- * and dashes removed, full-width characters folded. Reports an issue early only for what more typing
- * cannot fix (anything but digits, or more than six).
+ * Cleans a code as typed or pasted ("123 456", "123-456", "１２３ー４５６") as `checkCode` does
+ * (`withoutCodeSeparators`). Reports an issue early only for what more typing cannot fix (anything
+ * but digits, or more than six).
  */
 export function readCodeEntry(raw: string): CodeEntry {
-  const text = raw.normalize('NFKC').replace(/[\s\-\u2010-\u2015\u2212]/g, '');
+  const text = withoutCodeSeparators(raw);
   if (text === '') return { text };
   const checked = checkCode(text);
   if (checked.ok) return { text, code: checked.value };

@@ -212,6 +212,12 @@ fieldTable('code', checkCode, {
     ['123-456', '123456'],
     [' 12 34 56 ', '123456'],
     ['１２３４５６', '123456'],
+    // A Japanese IME in kana mode types "-" as the long-vowel mark "ー" (seen in review: refused).
+    ['１２３ー４５６', '123456'],
+    ['123ｰ456', '123456'],
+    ['123－456', '123456'],
+    ['123\u2010456', '123456'],
+    ['123\u2212456', '123456'],
   ],
   refuse: [
     ['', 'required'],
@@ -242,6 +248,8 @@ fieldTable('durationSeconds', checkDurationSeconds, {
     // aws-vault's and Granted's habit: hours and minutes.
     ['90m', 5400],
     ['12h', 43200],
+    ['１２ｈ', 43200],
+    ['３６００', 3600],
     ['1h30m', 5400],
     ['15m', 900],
     ['36h', 129600],
@@ -321,6 +329,9 @@ fieldTable('notifyBeforeMinutes', checkNotifyBeforeMinutes, {
     [0, 0],
     [15, 15],
     [120, 120],
+    // Full-width digits, as a Japanese IME types them (seen in review: "not a whole number").
+    ['２０', 20],
+    ['０', 0],
   ],
   refuse: [
     [-1, 'range'],

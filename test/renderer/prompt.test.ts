@@ -76,6 +76,20 @@ describe('the code prompt', () => {
     assert.equal(w.sts.requests.at(-1)?.tokenCode, code);
   });
 
+  it('takes a code typed with a Japanese IME: full-width digits, "ー" for the dash', async () => {
+    // Seen in review: kana mode turns "-" into "ー", and the code was refused as not digits.
+    const user = await w.h.addUser('work');
+    const page = await openPrompt('work');
+    await w.sts.avoidStepEdge();
+    const code = w.sts.currentCode(user);
+    const fullWidth = [...code].map((digit) => String.fromCharCode(0xff10 + Number(digit))).join('');
+
+    await page.locator('.code-input').fill(`${fullWidth.slice(0, 3)}ー${fullWidth.slice(3)}`);
+
+    await waitForText(status(page), /Done/);
+    assert.equal(w.sts.requests.at(-1)?.tokenCode, code);
+  });
+
   it('sends on Enter, and says what is wrong with a short code without sending it', async () => {
     await w.h.addUser('work');
     const page = await openPrompt('work');
