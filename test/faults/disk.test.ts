@@ -5,7 +5,7 @@
  * the keychain, with no code sent twice.
  */
 import assert from 'node:assert/strict';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -169,6 +169,31 @@ describe('read-only', () => {
     assert.deepEqual(await childWrite(join(aws, 'missing', 'credentials'), as, 'check'), { ok: true });
     assert.deepEqual(await childWrite(present, as, 'check'), { ok: true });
     assert.deepEqual((await readdir(aws)).sort(), ['credentials']);
+  });
+
+  test("another user's file this user cannot write (root's, mode 644, in the user's own folder): refused before a code is sent and at the write, owner and bytes kept", async (t) => {
+    // Seen in review (as a user, not root): the refresh renamed its own file over root's, so the
+    // file changed owner and took the session, where `aws configure set` said "permission denied".
+    const asRoot = process.getuid?.() === 0;
+    assert.ok(asRoot, 'this test makes a file of another user: run the tests as root, as CI does');
+    const dir = await scratch(t);
+    const aws = join(dir, 'aws');
+    await mkdir(aws, { mode: 0o700 });
+    await chown(aws, 65534, 65534);
+    const path = join(aws, 'credentials');
+    await writeFile(path, BIG, { mode: 0o644 });
+    const as = { uid: 65534, gid: 65534 };
+
+    for (const step of ['check', 'once'] as const) {
+      const result = await childWrite(path, as, step);
+      assert.equal(result.error?.code, 'credentials-file', `${step}: ${JSON.stringify(result)}`);
+      assert.match(result.error?.message ?? '', /is another user's and not writable by you/, step);
+      assert.ok(result.error?.message.includes(path), step);
+    }
+    const info = await stat(path);
+    assert.deepEqual([info.uid, info.mode & 0o777], [0, 0o644], "still root's, mode 644");
+    assert.deepEqual(await readFile(path), BIG);
+    assert.deepEqual(await debris(aws), []);
   });
 
   test('a read-only file system (EROFS) fails clearly, the original stays', { skip: noMount }, async (t) => {

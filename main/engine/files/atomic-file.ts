@@ -109,6 +109,31 @@ export async function resolveTarget(path: string): Promise<string> {
 }
 
 /**
+ * Why this process must not replace the file `info` describes at `path`, or undefined. 'read-only':
+ * its owner may not write it (the user's own way of saying "leave it alone"). 'another-users': it
+ * belongs to another user and this one may not write it; the folder may still let us rename our
+ * copy over it, which would take the file from its owner (as root may write any file, this never
+ * applies to root). Shared by the check before a code is sent and the write itself.
+ */
+export async function whyNotWritable(path: string, info: Stats): Promise<'read-only' | 'another-users' | undefined> {
+  if ((info.mode & 0o200) === 0) return 'read-only';
+  const writable = await fsCalls()
+    .access(path, fsConstants.W_OK)
+    .then(
+      () => true,
+      () => false,
+    );
+  return writable ? undefined : 'another-users';
+}
+
+/** The words of {@link whyNotWritable}'s answer: "The <what> <path> <reason>", and what to do ("make it …"). */
+export function notWritableWords(why: 'read-only' | 'another-users', path: string): { readonly reason: string; readonly fix: string } {
+  return why === 'read-only'
+    ? { reason: 'is read-only', fix: 'make it writable (chmod u+w) if MFA Tray should update it' }
+    : { reason: "is another user's and not writable by you", fix: `make it yours (sudo chown "$USER" ${path}) if MFA Tray should update it` };
+}
+
+/**
  * What is wrong when `path`, or the nearest folder on its path that is there, is a symlink (or a
  * chain of them) to something that does not exist, in the words of {@link CredentialsFile.unwritable}:
  * `reason` begins a sentence, `fix` (lower case) says what to do. Nothing is written through such a
@@ -317,8 +342,10 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
     const next = update(current);
     if (next === undefined || (current !== undefined && next.equals(current))) return false;
     // Checked only now: an update with nothing to change must not fail on a read-only file.
-    if (existing && (existing.mode & 0o200) === 0) {
-      throw new MfaTrayError(code, `The ${what} ${target} is read-only; it was left unchanged. Make it writable (chmod u+w) if MFA Tray should update it.`);
+    const why = existing && (await whyNotWritable(target, existing));
+    if (why) {
+      const { reason, fix } = notWritableWords(why, target);
+      throw new MfaTrayError(code, `The ${what} ${target} ${reason}; it was left unchanged. ${fix.charAt(0).toUpperCase()}${fix.slice(1)}.`);
     }
 
     const mode = existing ? existing.mode & 0o7777 : (options.newFileMode ?? 0o600);

@@ -15,7 +15,7 @@ import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { invalidInput, MfaTrayError } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
-import { danglingLink, FileUpdates, problemSentence, resolveTarget, type AtomicUpdateOptions } from './atomic-file';
+import { danglingLink, FileUpdates, notWritableWords, problemSentence, resolveTarget, whyNotWritable, type AtomicUpdateOptions } from './atomic-file';
 import { fileError, isNotFound } from './file-errors';
 import { fsCalls } from './fs-calls';
 import { readRegularFile } from './regular-file';
@@ -373,8 +373,10 @@ export class CredentialsFile {
     const target = await resolveTarget(this.path).catch(() => this.path);
     if (exists) {
       const info = await io.stat(target).catch(() => undefined);
-      if (info && (info.mode & 0o200) === 0) {
-        return { reason: `The credentials file ${this.path} is read-only`, fix: 'make it writable (chmod u+w) if MFA Tray should update it' };
+      const why = info && (await whyNotWritable(target, info));
+      if (why) {
+        const { reason, fix } = notWritableWords(why, target);
+        return { reason: `The credentials file ${this.path} ${reason}`, fix };
       }
     }
     for (let folder = dirname(target); ; folder = dirname(folder)) {
