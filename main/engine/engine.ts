@@ -25,7 +25,7 @@ import { type Env, type RoleProfileConfig, configFilePath, readProfileConfig, re
 import { runCodeCommand } from './codes/code-command';
 import { readYubikeyCode } from './codes/yubikey';
 import { ClockOffset, systemClock, type Clock } from './clock/clock';
-import { CredentialsFile } from './files/credentials-file';
+import { CredentialsFile, type ForgetResult } from './files/credentials-file';
 import { formatExports, type ExportFormat } from './sessions/exports';
 import { KeytarSecretStore } from './keychain/keytar-secret-store';
 import { waitedFor, withLock } from './files/file-lock';
@@ -39,7 +39,7 @@ import {
   usedCodesFile,
   writtenSessionsFile,
 } from './files/paths';
-import { WrittenSessions } from './files/written-sessions';
+import { WrittenSessions, type WrittenSession } from './files/written-sessions';
 import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets, type ListingOptions } from './keychain/profile-secrets';
 import { SdkAwsGateway, type SdkAwsGatewayOptions } from './aws/sdk-aws-gateway';
@@ -564,7 +564,8 @@ export class Engine {
     };
     try {
       const read = await this.credentials.readSession(section);
-      if ((await this.credentials.forgetSession(section)) !== 'unchanged') inFile = read;
+      const result = await this.credentials.forgetSession(section, { ours: await this.#ourSessionKeyIds(name, recorded) });
+      if (result === 'section-removed' || result === 'keys-removed') inFile = read;
       const deleted = await this.secrets.deleteSession(name);
       return { forgot: deleted || inFile !== undefined, putBack };
     } catch (error) {
@@ -824,15 +825,16 @@ export class Engine {
    * credentials-file section (the way back from `import --remove-plaintext`); when that write fails,
    * nothing is forgotten. When a later step fails, what was deleted is put back.
    */
-  async removeProfile(name: string, options: { readonly forgetSession?: boolean; readonly restoreKeyTo?: string } = {}): Promise<void> {
+  async removeProfile(name: string, options: { readonly forgetSession?: boolean; readonly restoreKeyTo?: string } = {}): Promise<RemovalOutcome> {
     await this.settings.getProfile(name); // an unknown profile takes no lock
-    await this.#whileChanging(name, () => this.#removeProfile(name, options));
+    const outcome = await this.#whileChanging(name, () => this.#removeProfile(name, options));
     this.keeper.removed(name);
     this.sessions.drop(name);
     this.#changed('profiles');
+    return outcome;
   }
 
-  async #removeProfile(name: string, options: { readonly forgetSession?: boolean; readonly restoreKeyTo?: string }): Promise<void> {
+  async #removeProfile(name: string, options: { readonly forgetSession?: boolean; readonly restoreKeyTo?: string }): Promise<RemovalOutcome> {
     const profile = await this.settings.getProfile(name);
     // What the keychain holds for it, read before anything changes: a keychain that cannot be read
     // refuses the removal here, and what a later step's failure would lose is put back. (Seen on
@@ -843,19 +845,24 @@ export class Engine {
     // under the name is another), and a kept session of it is never written there (writeKept). Put
     // back when the removal fails (a locked keychain), for credential-process's read of the file.
     const recorded = this.#written.entry(name);
+    const ours = options.forgetSession ? await this.#ourSessionKeyIds(name, recorded) : undefined;
     await this.#written.clear(name);
     // The session the file's section held, as it held it (not the keychain's copy: another tool's may be there).
     let forgotten: SessionCredentials | undefined;
     let deleting = false;
+    let outcome: RemovalOutcome = {};
     try {
       if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
-      if (options.forgetSession) {
+      if (ours) {
         const inFile = await this.credentials.readSession(profile.targetSection);
-        if ((await this.credentials.forgetSession(profile.targetSection)) !== 'unchanged') forgotten = inFile;
+        const result = await this.credentials.forgetSession(profile.targetSection, { ours });
+        if (result === 'section-removed' || result === 'keys-removed') forgotten = inFile;
+        outcome = await this.#forgotten(profile.targetSection, result);
       }
       deleting = true;
       await this.secrets.deleteAll(name);
       await this.settings.removeProfile(name);
+      return outcome;
     } catch (error) {
       // Only once entries may have gone: before that, a write back could undo a change made meanwhile.
       if (deleting) await kept.putBack();
@@ -1411,11 +1418,34 @@ export class Engine {
     });
   }
 
-  /** Forgets a profile's session (credentials-file keys and cached session). */
-  async forgetSession(name: string): Promise<void> {
-    await this.sessions.forget(name);
+  /** Forgets a profile's session (its credentials-file keys, when they are MFA Tray's, and its cached session). */
+  async forgetSession(name: string): Promise<RemovalOutcome> {
+    const { targetSection } = await this.settings.getProfile(name);
+    const result = await this.sessions.forget(name, await this.#ourSessionKeyIds(name, this.#written.entry(name)));
     this.#schedule(name);
     this.#changed('profiles');
+    return this.#forgotten(targetSection, result);
+  }
+
+  /**
+   * The access key IDs of the profile's sessions that MFA Tray got: the one it recorded writing into
+   * this credentials file, and the keychain's copy (unreadable: left out). Only a session of one of
+   * these is ever removed from the file: another tool's that took the section since is left there.
+   */
+  async #ourSessionKeyIds(name: string, recorded: WrittenSession | undefined): Promise<ReadonlySet<string>> {
+    const ids = new Set<string>();
+    if (recorded && recorded.path === this.credentials.path) ids.add(recorded.accessKeyId);
+    const cached = await this.secrets.getSession(name).catch(() => undefined);
+    if (cached) ids.add(cached.accessKeyId);
+    return ids;
+  }
+
+  /** What a forget of the session in `section` did, for the words of the command and the windows. */
+  async #forgotten(section: string, result: ForgetResult): Promise<RemovalOutcome> {
+    if (result === 'section-removed' || result === 'keys-removed') return { session: 'removed' };
+    if (result !== 'not-ours') return { session: 'none' };
+    const keyId = await this.credentials.sessionKeyId(section).catch(() => undefined);
+    return { session: 'not-ours', ...(keyId ? { otherMaskedKeyId: maskKeyId(keyId) } : {}) };
   }
 
   /**
@@ -1668,6 +1698,18 @@ export interface StoredProfile {
   };
   /** Whether the TOTP secret of the replaced profile's other MFA device was forgotten. */
   readonly forgotTotpSecret: boolean;
+}
+
+/** What a removal (with `forgetSession`) or a forget did with the session in the profile's section; no secret in it. */
+export interface RemovalOutcome {
+  /**
+   * Not asked (a removal without `forgetSession`): undefined. 'removed': MFA Tray's session left the
+   * section. 'none': there was none there. 'not-ours': the section holds another tool's session,
+   * left as it is.
+   */
+  readonly session?: 'removed' | 'none' | 'not-ours';
+  /** With 'not-ours': that session's access key ID, masked (`ASIA…WXYZ`). */
+  readonly otherMaskedKeyId?: string;
 }
 
 /** What removing a profile would lose ({@link Engine.removalImpact}); no secret in it. */

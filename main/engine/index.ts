@@ -19,6 +19,7 @@ export {
   type RefreshManyOptions,
   type RefreshOutcome,
   type RemovalImpact,
+  type RemovalOutcome,
   type RoleStatus,
   type Sourced,
   type StatusReport,

@@ -743,6 +743,30 @@ describe('remove', () => {
     assert.match(text, /^# keep me\n\[other\]\nregion = eu-west-1\n/);
   });
 
+  test("--forget-session leaves another tool's session in the section, and says so; with none there it claims nothing", async () => {
+    // Seen in review: after `aws configure set` put another session into [dev], the removal deleted
+    // those keys and said "Removed its session from [dev]".
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
+    assert.equal((await cli.sandbox.run(['refresh', 'dev'])).status, 0);
+    const other = '[dev]\naws_access_key_id = ASIAOTHERTOOLSESSION\naws_secret_access_key = other/secret\naws_session_token = othertoken\n';
+    writeFile(cli.sandbox.credentialsFile, other);
+
+    const result = await cli.sandbox.run(['remove', 'dev', '--forget-session', '--yes']);
+
+    assert.equal(result.status, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /Removed its session/);
+    assert.match(result.stdout, /The session in \[dev\] .* is not one MFA Tray wrote \(ASIA…SION\): it was left as it is\./);
+    assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), other);
+    assert.equal(await cli.sandbox.secrets.getSession('dev'), undefined, 'its own cached session is gone with the profile');
+
+    // No session in the section at all: nothing is claimed either.
+    await cli.sandbox.addProfile('empty', cli.user, ['--target', 'nothing-here']);
+    const none = await cli.sandbox.run(['remove', 'empty', '--forget-session', '--yes']);
+    assert.equal(none.status, 0, none.stderr);
+    assert.match(none.stdout, /There was no session in \[nothing-here\] to remove\./);
+  });
+
   test('--forget-session through a credentials file that is a link to nothing: refused (exit 6), the profile and its session kept', async () => {
     // Seen in review: "Removed …", while the session stayed in the real file on the volume not mounted.
     await cli.sandbox.addProfile('dev', cli.user);

@@ -961,9 +961,23 @@ describe('profiles', () => {
     const user = await h.addUser('work');
     await loopback.sts.avoidStepEdge();
     await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
-    await h.engine.forgetSession('work');
+    assert.deepEqual(await h.engine.forgetSession('work'), { session: 'removed' });
     assert.equal((await readCredentials()).work, undefined);
     assert.equal(h.engine.sessions.state('work').kind, 'none');
+  });
+
+  it("forgets a session but leaves another tool's that took the section since (the tray's Forget session)", async () => {
+    const user = await h.addUser('work');
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    const other = (await readFile(h.credentialsPath, 'utf8')).replace(/(aws_access_key_id = )ASIA\w+/, '$1ASIAOTHERTOOLXXXQ7RZ');
+    await writeFile(h.credentialsPath, other);
+
+    assert.deepEqual(await h.engine.forgetSession('work'), { session: 'not-ours', otherMaskedKeyId: 'ASIA…Q7RZ' });
+
+    assert.equal(await readFile(h.credentialsPath, 'utf8'), other);
+    assert.equal(await h.engine.secrets.getSession('work'), undefined, 'its own cached session is forgotten');
+    assert.deepEqual(await h.engine.forgetSession('work'), { session: 'not-ours', otherMaskedKeyId: 'ASIA…Q7RZ' }, "and stays another tool's");
   });
 });
 

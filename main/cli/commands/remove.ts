@@ -21,7 +21,8 @@ Says what will be lost (the access key, and whether any other copy of it exists;
 and asks on a terminal. Without a terminal it refuses unless --yes is given.
 
 The session in the credentials file stays until it expires, so that AWS commands running now keep
-working; --forget-session removes it too (only the keys MFA Tray wrote; the rest of the file is kept).
+working; --forget-session removes it too (only the keys MFA Tray wrote; the rest of the file is kept,
+and so is another tool's session that took the section since).
 
 Options:
   --yes                    do not ask (for scripts)
@@ -63,14 +64,19 @@ Options:
       return EXIT.cancelled;
     }
 
-    await engine.removeProfile(name, { forgetSession, ...(restoreKeyTo === undefined ? {} : { restoreKeyTo }) });
+    const outcome = await engine.removeProfile(name, { forgetSession, ...(restoreKeyTo === undefined ? {} : { restoreKeyTo }) });
     if (restoreKeyTo !== undefined) ctx.out(`Wrote access key ${impact.maskedKeyId ?? ''} back into [${restoreKeyTo}] in ${impact.credentialsPath}.`);
     // Named here too: with --yes (or no terminal) the question that named them was not shown.
     ctx.out(`Removed profile ${name} and its keychain entries: ${keychainEntries(impact).join(', ')}.`);
+    const section = `[${impact.targetSection}] in ${impact.credentialsPath}`;
     ctx.out(
-      forgetSession
-        ? `Removed its session from [${impact.targetSection}] in ${impact.credentialsPath}.`
-        : `Its session (if any) stays in [${impact.targetSection}] in ${impact.credentialsPath} until it expires.`,
+      outcome.session === 'removed'
+        ? `Removed its session from ${section}.`
+        : outcome.session === 'not-ours'
+          ? `The session in ${section} is not one MFA Tray wrote${outcome.otherMaskedKeyId ? ` (${outcome.otherMaskedKeyId})` : ''}: it was left as it is.`
+          : outcome.session === 'none'
+            ? `There was no session in [${impact.targetSection}] to remove.`
+            : `Its session (if any) stays in ${section} until it expires.`,
     );
     return EXIT.ok;
   },

@@ -69,7 +69,9 @@ export type ForgetResult =
   /** The session keys are gone; the section stays for its other settings or comments. */
   | 'keys-removed'
   /** Nothing to forget: no such section, no session in it, or a long-lived key (never touched). */
-  | 'unchanged';
+  | 'unchanged'
+  /** A session is there, but not one of the key IDs given as ours: another tool's, left as it is. */
+  | 'not-ours';
 
 /**
  * The expiry as written to `x_security_token_expires`: RFC 3339 UTC to the second
@@ -186,13 +188,16 @@ function hasAwsMfaExpiry(entries: readonly { readonly key: string; readonly valu
  * session, and long-lived keys, are left alone.
  *
  * Removing a section that {@link withSession} appended gives back the original text exactly.
+ * With `ours`, only a session whose access key ID is one of them is removed: another tool's (`aws
+ * configure set`, aws-mfa, a script) is left as it is ('not-ours').
  *
  * @throws MfaTrayError `invalid-input` for a bad section name, or DuplicateSectionError.
  */
-export function withoutSession(text: string, section: string): { readonly text: string; readonly result: ForgetResult } {
+export function withoutSession(text: string, section: string, ours?: ReadonlySet<string>): { readonly text: string; readonly result: ForgetResult } {
   assertSectionName(section);
   const doc = parseIni(text);
   if (sectionKind(doc, section) !== 'session') return { text, result: 'unchanged' };
+  if (ours && !ours.has(sectionValues(doc, section)?.get('aws_access_key_id') ?? '')) return { text, result: 'not-ours' };
   const keys = [...SESSION_KEYS, LEGACY_TOKEN_KEY, ...(hasAwsMfaExpiry(findSections(doc, section)[0]?.entries ?? []) ? [AWS_MFA_EXPIRY_KEY] : [])];
   const next = removeKeys(doc, section, keys, { dropEmptySection: true });
   const gone = findSections(parseIni(next), section).length === 0;
@@ -395,14 +400,14 @@ export class CredentialsFile {
   }
 
   /**
-   * Forgets the session in `section` (see {@link withoutSession}). A section holding a long-lived
-   * key is never touched.
+   * Forgets the session in `section` (see {@link withoutSession}): with `ours`, only a session of
+   * one of those access key IDs. A section holding a long-lived key is never touched.
    */
-  async forgetSession(section: string): Promise<ForgetResult> {
+  async forgetSession(section: string, options: { readonly ours?: ReadonlySet<string> } = {}): Promise<ForgetResult> {
     assertSectionName(section);
     let result: ForgetResult = 'unchanged';
     await this.#update((text) => {
-      const next = withoutSession(text, section);
+      const next = withoutSession(text, section, options.ours);
       result = next.result;
       return next.text;
     });
@@ -419,6 +424,14 @@ export class CredentialsFile {
     if (text === undefined) return undefined;
     const values = this.#values(text, section);
     return values && sessionOfValues(values);
+  }
+
+  /** The access key ID of the session in `section` (complete or not), or undefined when it holds none. */
+  async sessionKeyId(section: string): Promise<string | undefined> {
+    assertSectionName(section, 'section');
+    const text = await this.#read();
+    const values = text === undefined ? undefined : this.#values(text, section);
+    return values && credentialKind(values) === 'session' ? values.get('aws_access_key_id') : undefined;
   }
 
   /**

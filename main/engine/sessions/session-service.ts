@@ -14,6 +14,7 @@ import { describeDuration, describeOffset, type Clock } from '../clock/clock';
 import type { StsGateway } from '../aws/sts-gateway';
 import type { StepWaitListener } from '../codes/totp';
 import type { ChangesMark, ChangesSince } from '../keychain/keychain-changes';
+import type { ForgetResult } from '../files/credentials-file';
 import { keyRemedies } from '../keychain/profile-secrets';
 
 /** The cause of the error a refresh throws for a profile removed while AWS answered (see #assertStillThere). */
@@ -59,7 +60,7 @@ export interface SessionFile {
     options?: { readonly onlyIf?: (inFile: SessionCredentials | undefined) => boolean },
   ): Promise<boolean>;
   readSession(section: string): Promise<SessionCredentials | undefined>;
-  forgetSession(section: string): Promise<unknown>;
+  forgetSession(section: string, options?: { readonly ours?: ReadonlySet<string> }): Promise<ForgetResult>;
 }
 
 /** Where codes come from, with the "never the same time step twice" record behind both paths. */
@@ -268,17 +269,19 @@ export class SessionService {
   }
 
   /**
-   * Forgets a profile's session: removes our keys from its credentials-file section and the cached
+   * Forgets a profile's session: removes its keys from its credentials-file section when they are
+   * of one of the access key IDs `ours` (MFA Tray's sessions: another tool's stays), and the cached
    * session from the keychain.
    */
-  async forget(profile: string): Promise<void> {
+  async forget(profile: string, ours: ReadonlySet<string>): Promise<ForgetResult> {
     const { targetSection } = await this.deps.profiles.getProfile(profile);
     await this.deps.wroteSession?.(profile, targetSection, undefined);
-    await this.deps.file.forgetSession(targetSection);
+    const result = await this.deps.file.forgetSession(targetSection, { ours });
     await this.deps.secrets.deleteSession(profile);
     this.#keyIds.delete(profile);
     this.#keptFailures.delete(profile);
     this.#set(profile, { kind: 'none' });
+    return result;
   }
 
   /** Drops a removed profile's state. */
