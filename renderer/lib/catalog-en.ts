@@ -134,7 +134,7 @@ export const EN = {
   'field.region': 'Region',
   'hint.region': 'Whose STS is asked. Empty: the usual region of the MFA device’s partition (shown).',
   'field.targetSection': 'Target section',
-  'hint.targetSection': 'The section of ~/.aws/credentials that receives the session; the AWS tools use it as ‑‑profile. Empty: the profile name.',
+  'hint.targetSection': 'The section of ~/.aws/credentials that receives the session; the AWS tools use it as --profile. Empty: the profile name.',
   'hint.targetSectionPlaceholder': 'the profile name',
   'field.autoRefresh': 'Refresh automatically before the session expires',
   'hint.autoRefresh': 'Only for profiles with a stored TOTP secret: MFA Tray then makes the code itself.',

@@ -136,7 +136,7 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'field.region': 'リージョン',
   'hint.region': '問い合わせる STS のリージョンです。空欄なら MFA デバイスのパーティションの標準リージョン（表示中）。',
   'field.targetSection': '書き込み先セクション',
-  'hint.targetSection': 'セッションを書き込む ~/.aws/credentials のセクションです。AWS のツールでは ‑‑profile に指定します。空欄ならプロファイル名。',
+  'hint.targetSection': 'セッションを書き込む ~/.aws/credentials のセクションです。AWS のツールでは --profile に指定します。空欄ならプロファイル名。',
   'hint.targetSectionPlaceholder': 'プロファイル名',
   'field.autoRefresh': 'セッションの期限前に自動で更新する',
   'hint.autoRefresh': 'TOTP シークレットを保存したプロファイルだけが対象です。MFA Tray がコードを自分で作ります。',

@@ -39,6 +39,15 @@ describe('the catalogs', () => {
     for (const [key, text] of [...Object.entries(EN), ...Object.entries(JA)]) assert.ok(text.trim() !== '', `${key} is empty`);
   });
 
+  it('write command options as a terminal takes them: ASCII hyphens, no look-alike dashes', () => {
+    // Seen in review: "‑‑profile" (U+2011, non-breaking hyphens) in a hint, copied into a terminal, is no option.
+    for (const [language, catalog] of [
+      ['en', EN],
+      ['ja', JA],
+    ] as const)
+      for (const [key, text] of Object.entries(catalog)) assert.doesNotMatch(text, /[\u2010-\u2015\u2212\u2060]+-*[a-z]/, `${language} ${key}`);
+  });
+
   it('use the same placeholders in both languages', () => {
     for (const key of Object.keys(EN) as (keyof typeof EN)[]) assert.deepEqual(placeholders(JA[key]), placeholders(EN[key]), key);
   });
