@@ -123,8 +123,9 @@ export const EN = {
     'Whether a key is stored is not known: the OS keychain cannot be read (is it locked?). The other settings, but for the MFA device, can be saved now; to replace the key, unlock the keychain and open this dialog again.',
   'form.settingsLegend': 'Session',
   'field.mfaSerial': 'MFA device (ARN or serial number)',
+  'hint.mfaSerialFind': '“Find my MFA devices” lists them once the access key is filled in.',
   'hint.mfaSerial':
-    '“Find my MFA devices” lists them once the access key is filled in. A virtual device (an authenticator app) is named by its ARN, {example}; a hardware token by the serial number on its back. Both are in the IAM console: Users › your user › Security credentials › Multi-factor authentication. Security keys (FIDO) give no code and cannot be used.',
+    'A virtual device (an authenticator app) is named by its ARN, {example}; a hardware token by the serial number on its back. Both are in the IAM console: Users › your user › Security credentials › Multi-factor authentication. Security keys (FIDO) give no code and cannot be used.',
   'field.durationSeconds': 'Session length',
   'duration.default': '{span} (default)',
   'duration.custom': 'Custom…',

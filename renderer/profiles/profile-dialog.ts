@@ -134,11 +134,13 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
   const keyFieldset = el('fieldset', {}, el('legend', {}, t('key.legend')), keyStored, keyInputs);
 
   // ── Profile settings ────────────────────────────────────────────────────────────────────
+  // Shown only with the button it names (a typed key: see renderKey).
+  const findHint = el('span', { className: 'find-hint' }, t('hint.mfaSerialFind'), ' ');
   const mfaSerial = field({
     name: 'mfaSerial',
     label: t('field.mfaSerial'),
     control: textInput({ class: 'mono', maxlength: 512, placeholder: EXAMPLE_SERIAL }),
-    hint: el('span', {}, ...i18n.parts('hint.mfaSerial', { example: identifier(EXAMPLE_SERIAL) })),
+    hint: el('span', {}, findHint, ...i18n.parts('hint.mfaSerial', { example: identifier(EXAMPLE_SERIAL) })),
   });
   const durationSelect = el(
     'select',
@@ -334,6 +336,7 @@ function buildForm(options: ProfileDialogOptions, handle: DialogHandle): HTMLEle
     keyInputs.hidden = keyMode !== 'replace';
     // The devices are looked up with a typed key: the stored one never comes back to the window.
     picker.button.hidden = keyMode !== 'replace';
+    findHint.hidden = picker.button.hidden;
     picker.reset();
     if (editing && profile.hasLongLivedKey === null) {
       keyStored.hidden = false;

@@ -69,6 +69,23 @@ describe('the MFA device picker', () => {
     assertNoSecret(await page.content(), user);
   });
 
+  it('is named in the hint only where it is: not in the edit dialog of a stored key, until the key is replaced', async () => {
+    // Seen in review: the edit dialog's hint said "Find my MFA devices" lists them, with no such button.
+    await w.h.addUser('work');
+    const page = await w.open('profiles.html');
+    await page.locator('li.profile[data-profile="work"] button.edit').click();
+    const hint = serialField(page, ADD_SERIAL).locator('p.hint:not(.device-note):not(.enrol-secret)');
+    const find = dialog(page).getByRole('button', { name: 'Find my MFA devices' });
+    await hint.waitFor();
+    assert.equal(await find.isVisible(), false);
+    assert.doesNotMatch(await hint.innerText(), /Find my MFA devices/);
+
+    await dialog(page).getByRole('button', { name: 'Replace key…' }).click();
+
+    assert.equal(await find.isVisible(), true);
+    assert.match(await hint.innerText(), /^“Find my MFA devices” lists them once the access key is filled in\. A virtual device/);
+  });
+
   it('lists several devices to pick from, and the profile is added with the one picked', async () => {
     const user = w.sts.registerUser({ name: `several-${Date.now()}` });
     const token = w.sts.addDevice(user, { kind: 'hardware' });
