@@ -122,7 +122,7 @@ interface PolicyWords {
 const WORDS: Readonly<Record<Language, PolicyWords>> = {
   en: {
     minimal: {
-      title: "The article's policy: deny everything without MFA",
+      title: 'The minimal policy: deny everything without MFA',
       summary:
         'Attach it to the IAM user (or a group). Every call made with the long-lived key alone is refused; calls made with a session from sts:GetSessionToken with an MFA code go through.',
       statements: {
@@ -131,7 +131,7 @@ const WORDS: Readonly<Record<Language, PolicyWords>> = {
       },
       notes: [
         'sts:GetSessionToken still works with the long-lived key: it needs no permission, and no policy can control it (it is how MFA is proven). So does sts:GetCallerIdentity, which cannot be denied.',
-        'The value is the string "false". The article writes the JSON boolean false, which IAM also reads as "false"; copy the string form.',
+        'The value is the string "false". Some examples write the JSON boolean false, which IAM also reads as "false"; copy the string form.',
         'What it blocks: everything else, including managing your own MFA devices without MFA, so a user whose only device is a passkey cannot enrol a virtual device with it. Use the self-service policy below for that.',
         'An explicit Deny wins over any Allow: this policy limits, it grants nothing. The user still needs their usual Allow policies.',
       ],
@@ -160,7 +160,7 @@ const WORDS: Readonly<Record<Language, PolicyWords>> = {
   },
   ja: {
     minimal: {
-      title: '記事のポリシー：MFA なしはすべて拒否',
+      title: '最小限のポリシー：MFA なしはすべて拒否',
       summary:
         'IAM ユーザー（またはグループ）にアタッチします。長期アクセスキーだけで行う呼び出しはすべて拒否され、MFA コード付きの sts:GetSessionToken で得たセッションでの呼び出しは通ります。',
       statements: {
@@ -169,7 +169,7 @@ const WORDS: Readonly<Record<Language, PolicyWords>> = {
       },
       notes: [
         'sts:GetSessionToken は長期キーでも使えます。権限が不要で、ポリシーでは制御できません（MFA を証明する手段だからです）。sts:GetCallerIdentity も拒否できないため使えます。',
-        '値は文字列の "false" です。記事では JSON の真偽値 false と書かれており、IAM はこれも "false" と読みますが、文字列の形でコピーしてください。',
+        '値は文字列の "false" です。例によっては JSON の真偽値 false と書かれており、IAM はこれも "false" と読みますが、文字列の形でコピーしてください。',
         '拒否されるもの：上記以外すべて。MFA なしで自分の MFA デバイスを管理することもできないため、パスキーしか持たないユーザーはこのポリシーのもとでは仮想 MFA デバイスを登録できません。その場合は下のセルフサービス版を使ってください。',
         '明示的な Deny はどの Allow よりも優先されます。このポリシーは制限するだけで、何も許可しません。通常の Allow ポリシーは別に必要です。',
       ],

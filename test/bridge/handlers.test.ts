@@ -362,7 +362,12 @@ describe('bridge handlers: doctor, the MFA policies, enrolment', () => {
       view.policies.map((p) => p.id),
       ['minimal', 'self-service'],
     );
-    assert.match(view.policies[0]?.title ?? '', /記事のポリシー/);
+    assert.match(view.policies[0]?.title ?? '', /最小限のポリシー/);
+    // Seen in review: "the article's policy", of an article the window never names.
+    assert.doesNotMatch(JSON.stringify(view), /記事/);
+    const english = await bridge.getMfaPolicies([null, 'en'], caller);
+    assert.ok(english.ok, JSON.stringify(english));
+    assert.doesNotMatch(JSON.stringify(english.value), /article/i);
     assert.ok(JSON.parse(view.policies[1]?.json ?? '').Statement.length > 1);
     assert.equal((await bridge.getMfaPolicies([null, 'fr'], caller)).ok, false);
   });
