@@ -16,7 +16,7 @@ export const policyCommand: Command = {
   summary: 'Print the IAM policies that make MFA mandatory, filled in for your account and explained.',
   usage: ['policy [<profile>] [--which minimal|self-service] [--json] [--language en|ja]'],
   details: `
-Two policies: the article's minimal one (deny everything when the request carries no MFA) and
+Two policies: the minimal one (deny everything when the request carries no MFA) and
 AWS's self-service variant (the same, except that a user may still manage their own MFA devices,
 which mfa-tray enrol needs). Each is printed as IAM policy JSON with what every statement does,
 what it blocks, and why sts:GetSessionToken and sts:GetCallerIdentity still work.
