@@ -19,6 +19,8 @@ export const EN = {
   'state.expired': 'Expired',
   'state.refreshing': 'Refreshing…',
   'state.failed': 'Refresh failed',
+  'state.keychainLocked': 'Keychain locked',
+  'state.keychainDown': 'Keychain unavailable',
   'state.notInFile': 'Not in the credentials file',
   'state.left': '{left} left',
   // Right after the time left, with the space before it; a dense row drops it when it has no room.

@@ -21,6 +21,8 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'state.expired': '期限切れ',
   'state.refreshing': '更新中…',
   'state.failed': '更新に失敗',
+  'state.keychainLocked': 'キーチェーンがロック中',
+  'state.keychainDown': 'キーチェーンを使えない',
   'state.notInFile': '認証情報ファイルにない',
   'state.left': '残り {left}',
   'state.until': '（{time} まで）',

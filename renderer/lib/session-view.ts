@@ -4,6 +4,7 @@
  * States come from the engine's events, but time passes between them: valid, expiring and expired
  * are derived again from the expiry and the window's clock (`deriveState`, the engine's own rule).
  */
+import { isKeychainDown } from '../../main/common/errors';
 import type { SessionState } from '../../main/common/model';
 import { deriveState } from '../../main/common/session-state';
 import { el, type Child } from './dom';
@@ -52,7 +53,9 @@ export function describeState(i18n: I18n, state: SessionState, now: number, expi
       }
       const detail =
         state.expiresAt !== undefined && state.expiresAt > now ? i18n.t('state.previousLeft', { left: i18n.formatSpan(state.expiresAt - now) }) : undefined;
-      return { tone: 'bad', label: i18n.t('state.failed'), reason, ...(detail === undefined ? {} : { detail }) };
+      // Not a refresh that failed (often none was tried): the keychain cannot be read until it is unlocked.
+      const label = state.code === 'keychain-locked' ? 'state.keychainLocked' : isKeychainDown(state.code) ? 'state.keychainDown' : 'state.failed';
+      return { tone: 'bad', label: i18n.t(label), reason, ...(detail === undefined ? {} : { detail }) };
     }
     default: {
       const derived = deriveState(state.expiresAt, now, expiringWithinMs, lifetimeMs);

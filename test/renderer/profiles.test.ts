@@ -317,6 +317,7 @@ describe('the profile manager', () => {
             key: /Whether a key is stored is not known: the OS keychain cannot be read/,
             totp: /Whether a TOTP secret is stored is not known/,
             codes: /Codesnot known: the OS keychain cannot be read/,
+            badge: 'Keychain locked',
           },
         ],
         [
@@ -325,6 +326,7 @@ describe('the profile manager', () => {
             key: /キーが保存されているかどうか分かりません/,
             totp: /TOTP シークレットが保存されているかどうか分かりません/,
             codes: /不明: OS のキーチェーンを読めません/,
+            badge: 'キーチェーンがロック中',
           },
         ],
       ] as const) {
@@ -333,6 +335,8 @@ describe('the profile manager', () => {
         // Seen on landed main: "Access key: none stored: edit the profile to store one", for a key the locked keychain holds.
         await waitForText(row(page, 'work').locator('.meta'), words.codes);
         assert.equal(await row(page, 'work').locator('.meta-key').count(), 0, 'no word of a missing key');
+        // Seen in review: "Refresh failed" on every row, though nothing was refreshed: the keychain is locked.
+        for (const name of ['work', 'plain']) await waitForText(row(page, name).locator('.badge'), words.badge);
         await row(page, 'work')
           .getByRole('button', { name: language === 'en' ? 'Edit' : '編集' })
           .click();
