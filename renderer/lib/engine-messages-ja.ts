@@ -61,7 +61,7 @@ export const RULES_JA: Readonly<Record<ValidationRule, string>> = {
   'security-key':
     'これはセキュリティキー（FIDO、…:u2f/…）です。セキュリティキーは STS が受け付けるコードを生成しません。仮想またはハードウェアの TOTP デバイスを使ってください。',
   'not-mfa-device':
-    'これは MFA デバイスではなく {resource} の ARN です。デバイスの ARN（IAM > ユーザー > セキュリティ認証情報 > 多要素認証）、arn:aws:iam::<12 桁のアカウント ID>:mfa/<名前> を入力してください。',
+    'これは MFA デバイスではなく{resource}の ARN です。デバイスの ARN（IAM > ユーザー > セキュリティ認証情報 > 多要素認証）、arn:aws:iam::<12 桁のアカウント ID>:mfa/<名前> を入力してください。',
   'temporary-key':
     'ASIA で始まるアクセスキー ID はセッションの一時的なキーで、長期キーではありません。AKIA で始まる IAM ユーザー自身のアクセスキー（IAM > ユーザー > セキュリティ認証情報 > アクセスキー）を使ってください。',
   integer: '{label}が整数ではありません。',
@@ -143,6 +143,8 @@ export const ERRORS_JA: Readonly<Record<ErrorCode | 'bad-request' | 'forbidden',
  * {@link ERRORS_JA}).
  */
 export const FIELD_ERRORS_JA: Readonly<Record<string, string>> = {
+  // settings-store.ts: no profile of the name asked for (the English under it names it, and those there are).
+  'not-found:name': 'その名前のプロファイルはありません。',
   // engine/aws/mfa-devices.ts: the policy lets no key without MFA list its user's devices.
   'sts-denied:mfaSerial':
     'この IAM ユーザーのポリシーでは、MFA なしのキーで MFA デバイスを一覧できません（iam:ListMFADevices）。' +

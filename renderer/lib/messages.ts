@@ -34,6 +34,15 @@ export function localIssue(field: string, message: string): ShownIssue {
   return { field, rule: 'required', message, local: true };
 }
 
+/** IAM's resource types in an ARN (`…:user/alice`), as the Japanese IAM console names them. */
+const RESOURCES_JA: Readonly<Record<string, string>> = {
+  user: 'ユーザー',
+  role: 'ロール',
+  group: 'グループ',
+  policy: 'ポリシー',
+  'instance-profile': 'インスタンスプロファイル',
+};
+
 /** A refused field's message in the window's language. */
 export function issueText(i18n: I18n, issue: ShownIssue): string {
   if (issue.local || i18n.language === 'en') return issue.message;
@@ -45,6 +54,11 @@ export function issueText(i18n: I18n, issue: ShownIssue): string {
   let text = interpolate(template, params);
   if (issue.field === 'code' && issue.rule === 'length') text = interpolate('{label}が {actual} 桁です。', params);
   if (issue.rule === 'characters' && issue.params?.character === undefined) text = interpolate('{label}に使えない文字が含まれています。', params);
+  // A space shown between quotes reads as nothing: said in words.
+  if (issue.rule === 'characters' && typeof issue.params?.character === 'string' && /^\s$/u.test(issue.params.character))
+    text = interpolate('{label}にスペースは使えません。', params);
+  if (issue.rule === 'not-mfa-device')
+    text = interpolate(template, { ...params, resource: RESOURCES_JA[String(issue.params?.resource)] ?? ` ${String(issue.params?.resource ?? '')} ` });
   const allowed = RULES_WITHOUT_ALLOWED_JA.has(issue.rule) ? undefined : FIELD_ALLOWED_JA[issue.field];
   return allowed === undefined ? text : `${text}${allowed}。`;
 }

@@ -208,7 +208,14 @@ describe('messages', () => {
     assert.equal(issueText(ja, code.issue), 'MFA コードが 4 桁です。MFA デバイスに今表示されている 6 桁の数字を入力してください。');
     const serial = checkMfaSerial('arn:aws:iam::123456789012:user/alice');
     assert.ok(!serial.ok);
-    assert.match(issueText(ja, serial.issue), /^これは MFA デバイスではなく user の ARN です。/);
+    // Seen in review: "user" left in English, a space shown as 「 」, a missing profile as just 見つかりません.
+    assert.match(issueText(ja, serial.issue), /^これは MFA デバイスではなくユーザーの ARN です。/);
+    const spaced = checkProfileName('my work');
+    assert.ok(!spaced.ok);
+    assert.match(issueText(ja, spaced.issue), /^プロファイル名にスペースは使えません。/);
+    const missing = errorText(ja, { code: 'not-found', field: 'name', message: 'There is no profile named "nobody"; the profiles are work.' });
+    assert.equal(missing.text, 'その名前のプロファイルはありません。');
+    assert.equal(missing.detail, 'There is no profile named "nobody"; the profiles are work.');
   });
 
   it("keep the engine's specifics under a Japanese error, and re-check a refused field locally", () => {
