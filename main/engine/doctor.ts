@@ -16,7 +16,8 @@ import { policyTargetOf } from '../common/mfa-policy';
 import { remedyCommand } from '../common/remedy-command';
 import { describeOffset } from './clock/clock';
 import { fileError, isNotFound } from './files/file-errors';
-import { parseIni, type IniDocument } from './files/ini-edit';
+import { awsCliReadProblem, parseIni, type AwsCliReadProblem, type IniDocument } from './files/ini-edit';
+import { loneCrLine } from './files/credentials-file';
 import { readRegularFile } from './files/regular-file';
 import { notInFileMessage, sessionMissingFrom } from './files/session-section';
 import { keyRemedies } from './keychain/profile-secrets';
@@ -279,10 +280,26 @@ function clockCheck(offsetMs: number | undefined, unknownBecause: 'no-answer' | 
   );
 }
 
-/** The file's sections; undefined when it does not exist; a failed check when it cannot be read. */
-async function readIni(path: string): Promise<IniDocument | Check | undefined> {
+/**
+ * The file's sections; undefined when it does not exist; a failed check when it cannot be read.
+ * What keeps the AWS CLI from the file, or (`edited`: the credentials file) MFA Tray's edits, is pushed onto `checks`.
+ */
+async function readIni(path: string, checks: Check[], edited: boolean): Promise<IniDocument | Check | undefined> {
   try {
-    return parseIni((await readRegularFile(path)).toString('utf8'));
+    const text = (await readRegularFile(path)).toString('utf8');
+    const problem = awsCliReadProblem(text);
+    if (problem) checks.push(check('files', 'fail', ...awsCliProblemWords(problem, path)));
+    const loneCr = loneCrLine(text);
+    if (edited && loneCr !== undefined)
+      checks.push(
+        check(
+          'files',
+          'fail',
+          `${path} has a line ending of a lone CR (line ${loneCr}; an old Mac format): a refresh stops before sending its code.`,
+          'convert its line endings to LF (mac2unix, from the dos2unix package)',
+        ),
+      );
+    return parseIni(text);
   } catch (error) {
     if (isNotFound(error)) return undefined;
     const { message } = fileError('credentials-file', `Cannot read ${path}`, error);
@@ -292,6 +309,27 @@ async function readIni(path: string): Promise<IniDocument | Check | undefined> {
       message.replace(/ Nothing was changed\.$/, ' The AWS CLI and SDKs cannot read it either.'),
       `make ${path} a regular file you can read, or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE elsewhere`,
     );
+  }
+}
+
+/** A file the AWS CLI cannot read, in a check's words: the message, and what to do. */
+function awsCliProblemWords(problem: AwsCliReadProblem, path: string): [string, string] {
+  const cannot = 'the AWS CLI cannot read it.';
+  switch (problem.kind) {
+    case 'bom':
+      return [`${path} begins with a byte-order mark (BOM): ${cannot}`, `save it as UTF-8 without a BOM (sed -i '1s/^\\xEF\\xBB\\xBF//' ${path})`];
+    case 'before-section':
+      return [`Line ${problem.line} of ${path} comes before any [section]: ${cannot}`, 'move it under its [section], or make it a comment (#)'];
+    case 'not-a-key':
+      return [
+        `Line ${problem.line} of ${path} is neither a [section], a key = value nor a comment: ${cannot}`,
+        'finish it as key = value, or make it a comment (#)',
+      ];
+    case 'key-twice':
+      return [
+        `[${problem.section}] in ${path} sets ${problem.key} twice (line ${problem.line}; keys are compared without case): ${cannot}`,
+        `keep one ${problem.key} line in [${problem.section}]`,
+      ];
   }
 }
 
@@ -307,16 +345,16 @@ interface FileChecks {
 async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promise<FileChecks> {
   const checks: Check[] = [];
   /** The file's text parsed; 'missing' when there is no file; undefined when it cannot be read (a check says why). */
-  const read = async (path: string): Promise<IniDocument | 'missing' | undefined> => {
-    const result = await readIni(path);
+  const read = async (path: string, edited: boolean): Promise<IniDocument | 'missing' | undefined> => {
+    const result = await readIni(path, checks, edited);
     if (result === undefined) return 'missing';
     if ('sections' in result) return result;
     checks.push(result);
     return undefined;
   };
-  const credentialsRead = await read(deps.credentialsPath);
+  const credentialsRead = await read(deps.credentialsPath, true);
   const credentials = credentialsRead === 'missing' ? undefined : credentialsRead;
-  const configRead = await read(deps.configPath);
+  const configRead = await read(deps.configPath, false);
   const config = configRead === 'missing' ? undefined : configRead;
   // Only for a file read as one: a folder's or a device's mode is not a file's (chmod 600 through a
   // link to /dev/null, run as root, would change it for the whole system).

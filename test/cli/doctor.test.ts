@@ -3,6 +3,7 @@
  * the loopback STS and IAM), and a clean world where every check passes.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -153,6 +154,57 @@ describe('doctor', () => {
     find(checks, 'files', 'warn', /\[profile work\] in .* says mfa_serial = arn:aws:iam::123456789012:mfa\/old-phone; MFA Tray's profile uses/);
     find(checks, 'credential_process', 'fail', /\[profile work-mfa\] in .* runs "mfa-tray-not-installed", which is not on PATH/);
     find(checks, 'credential_process', 'pass', /\[profile work-abs\] runs /);
+  });
+
+  test('files the AWS CLI cannot parse: a BOM, a line that is no key, a key set twice, a lone CR; each named with its line, and the AWS CLI agrees', async () => {
+    // Seen in review: "reads cleanly" (and status "valid") for files every aws command refused with
+    // "Unable to parse config file"; for a lone CR, the fix offered was a refresh, which refuses it.
+    await cleanWorld();
+    const session = readFileSync(cli.sandbox.credentialsFile, 'utf8');
+    const config = readFileSync(cli.sandbox.configFile, 'utf8');
+    const awsCli = ['/usr/bin/aws', 'aws'].find((file) => /^aws-cli\//.test(spawnSync(file, ['--version'], { encoding: 'utf8' }).stdout ?? ''));
+    assert.ok(awsCli !== undefined, 'the AWS CLI is needed for this test: apt-get install -y awscli');
+    const cases = [
+      { file: 'credentials', text: `\uFEFF${session}`, message: /^.*credentials begins with a byte-order mark \(BOM\): the AWS CLI cannot read it\.$/ },
+      {
+        file: 'config',
+        text: `${config}this line has no equals\n`,
+        message: /^Line 4 of .*config is neither a \[section\], a key = value nor a comment: the AWS CLI cannot read it\.$/,
+      },
+      {
+        file: 'credentials',
+        text: `${session}\n[other]\nregion = a\nRegion = b\n`,
+        message: /^\[other\] in .*credentials sets region twice \(line \d+; keys are compared without case\): the AWS CLI cannot read it\.$/,
+      },
+      { file: 'config', text: `region = eu-west-1\n${config}`, message: /^Line 1 of .*config comes before any \[section\]: the AWS CLI cannot read it\.$/ },
+    ];
+    for (const { file, text, message } of cases) {
+      const path = file === 'config' ? cli.sandbox.configFile : cli.sandbox.credentialsFile;
+      writeFile(path, text);
+      try {
+        const aws = spawnSync(awsCli, ['configure', 'get', 'region', '--profile', 'work'], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, ...cli.sandbox.env },
+        });
+        assert.match(aws.stderr, /Unable to parse config file/, `the AWS CLI reads it: ${aws.stdout}${aws.stderr}`);
+        const { result, checks } = await doctor();
+        assert.equal(result.status, 9, message.source);
+        find(checks, 'files', 'fail', message);
+        assert.equal(
+          checks.find((c) => c.check === 'files' && c.verdict === 'pass'),
+          undefined,
+          'no "reads cleanly" beside it',
+        );
+      } finally {
+        writeFile(cli.sandbox.credentialsFile, session);
+        writeFile(cli.sandbox.configFile, config);
+      }
+    }
+    // A lone CR: the AWS CLI reads it, but a refresh stops before its code: said here, with the fix.
+    writeFile(cli.sandbox.credentialsFile, session.replace(/\n$/, '\r# note\n'));
+    const { checks } = await doctor();
+    const loneCr = find(checks, 'files', 'fail', /has a line ending of a lone CR \(line \d+; an old Mac format\): a refresh stops before sending its code\.$/);
+    assert.match(loneCr.fix ?? '', /mac2unix/);
   });
 
   test('a credentials file a refresh could not write: the files check fails (as the refresh would, before its code)', async () => {

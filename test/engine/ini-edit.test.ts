@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { isValidSectionName } from '../../main/common/aws-names';
 import { isMfaTrayError } from '../../main/common/errors';
 import {
+  awsCliReadProblem,
   DuplicateSectionError,
   findSections,
   parseIni,
@@ -15,6 +17,7 @@ import {
   setKeys,
   type IniDocument,
 } from '../../main/engine/files/ini-edit';
+
 import { credentialsFile, SECTION_NAMES, type GeneratedFile } from '../fixtures/credentials/arbitrary-credentials';
 
 const lf = (...lines: string[]): string => lines.map((l) => `${l}\n`).join('');
@@ -427,5 +430,53 @@ describe('properties over generated files', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('awsCliReadProblem', () => {
+  // Each text read by Python's RawConfigParser, as botocore reads it: what it refuses, we name.
+  const TEXTS: readonly (readonly [string, string | undefined])[] = [
+    ['[a]\nk = v\n', undefined],
+    ['\uFEFF[a]\nk = v\n', 'bom'],
+    ['k = v\n[a]\n', 'before-section'],
+    ['# note\n; note\n\n[a]\nk = v\n', undefined],
+    ['[a]\nk = v\nno equals here\n', 'not-a-key'],
+    ['[a]\nk = v\n= x\n', 'not-a-key'],
+    ['[a]\nregion = a\nRegion = b\n', 'key-twice'],
+    ['[a]\nk = v\n[b]\nk = w\n', undefined],
+    ['[a]\nk: v\nj : w\n', undefined],
+    ['[a]\ns3 =\n  max_concurrent_requests = 20\n  no equals, a continuation\n', undefined],
+    ['[a]\nk = v\n  [b]\n', undefined],
+    ['[a]\r\nk = v\r\nk = w\r\n', 'key-twice'],
+    ['[a]\rk = v\rk = w\r', 'key-twice'],
+    ['[a] junk\nk = v\n', undefined],
+    ['[a]\n  k = v\n  j = w\n', undefined],
+    ['[a]\nk = v\n\n  continued after a blank line\n', undefined],
+  ];
+
+  test('refuses what botocore refuses, line and all, and nothing else', () => {
+    const script = [
+      'import configparser, io, json, sys',
+      'out = []',
+      'for text in json.load(sys.stdin):',
+      '    p = configparser.RawConfigParser()',
+      '    try:',
+      // As botocore opens the file: universal newlines (a lone CR ends a line too).
+      '        p.read_file(io.StringIO(text, newline=None))',
+      '        out.append(None)',
+      '    except configparser.Error as e:',
+      '        out.append(type(e).__name__)',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const python = spawnSync('python3', ['-c', script], { input: JSON.stringify(TEXTS.map(([text]) => text)), encoding: 'utf8' });
+    assert.equal(python.status, 0, `python3 is needed for this test (apt-get install -y python3): ${python.stderr}`);
+    const botocore = JSON.parse(python.stdout) as (string | null)[];
+    for (const [i, [text, expected]] of TEXTS.entries()) {
+      const problem = awsCliReadProblem(text);
+      assert.equal(problem?.kind, expected, JSON.stringify(text));
+      assert.equal(botocore[i] !== null, expected !== undefined, `python and we disagree on ${JSON.stringify(text)}: ${botocore[i]}`);
+    }
+    assert.deepEqual(awsCliReadProblem('[a]\nk = v\nK = w\n'), { kind: 'key-twice', line: 3, section: 'a', key: 'k' });
+    assert.deepEqual(awsCliReadProblem('[a]\nk = v\n\nnope\n'), { kind: 'not-a-key', line: 4 });
   });
 });

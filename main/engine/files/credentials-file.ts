@@ -574,6 +574,15 @@ export class CredentialsFile {
   }
 }
 
+/** The number of the first line (as LF counts them) that has a lone CR in it, or undefined when none has. */
+export function loneCrLine(text: string): number | undefined {
+  const at = text.search(/\r(?!\n)/);
+  if (at < 0) return undefined;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line += 1;
+  return line;
+}
+
 /**
  * Refuses to edit a file whose lines end in a lone CR (classic Mac OS): botocore (the AWS CLI)
  * takes a lone CR as a line break, the JS SDKs and this module's parser as part of a line, so a
@@ -581,10 +590,8 @@ export class CredentialsFile {
  * AWS CLI then refuses the whole file). Reading it is left alone; only edits are refused.
  */
 function refuseLoneCr(text: string, path: string): void {
-  const at = text.search(/\r(?!\n)/);
-  if (at < 0) return;
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line += 1;
+  const line = loneCrLine(text);
+  if (line === undefined) return;
   throw new MfaTrayError(
     'credentials-file',
     `The credentials file ${path} has a line ending of a lone CR (line ${line}; an old Mac format): the AWS CLI and the SDKs read such a file differently, so MFA Tray does not edit it. Convert its line endings to LF (mac2unix, from the dos2unix package), then try again. Nothing was changed.`,

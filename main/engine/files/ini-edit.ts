@@ -617,3 +617,52 @@ function keepFinalNewlineState(out: IniLine[], originalLastEol: LineEnding | und
   const last = out.at(-1);
   if (last && originalLastEol === '') out[out.length - 1] = { text: last.text, eol: '' };
 }
+
+/** Why the AWS CLI cannot read a file at all ({@link awsCliReadProblem}). */
+export type AwsCliReadProblem =
+  | { readonly kind: 'bom' }
+  | { readonly kind: 'before-section'; readonly line: number }
+  | { readonly kind: 'not-a-key'; readonly line: number }
+  | { readonly kind: 'key-twice'; readonly line: number; readonly section: string; readonly key: string };
+
+const PY_LINES = /\r\n|\r|\n/;
+
+/**
+ * What makes botocore refuse the whole file ("Unable to parse config file": every `aws` command then
+ * fails, whichever profile it uses), or undefined. Written after Python's `RawConfigParser._read`
+ * (strict, `=` and `:` as delimiters, `#` and `;` as whole-line comments), which botocore uses, and
+ * which the JS SDK's lenient reader does not share, so that `doctor` can name the line: a leading
+ * byte-order mark (Python reads it as a character before the first header), a line before any
+ * section, a line that is neither a header, a key nor a comment, and a key set twice in one section
+ * (compared in lower case). A section repeated is {@link DuplicateSectionError}'s, reported apart.
+ */
+export function awsCliReadProblem(text: string): AwsCliReadProblem | undefined {
+  if (text.startsWith('\uFEFF') || text.startsWith('\xEF\xBB\xBF')) return { kind: 'bom' };
+  let section: string | undefined;
+  let keys = new Set<string>();
+  /** The current key's indent; a line indented deeper continues its value. */
+  let keyIndent: number | undefined;
+  // Python's text files split lines at \n, \r\n and a lone \r alike.
+  const lines = text.split(PY_LINES);
+  for (const [index, line] of lines.entries()) {
+    const value = line.trim();
+    if (value === '' || value.startsWith('#') || value.startsWith(';')) continue;
+    const indent = line.length - line.trimStart().length;
+    if (section !== undefined && keyIndent !== undefined && indent > keyIndent) continue;
+    keyIndent = undefined;
+    const header = /^\[(.+)\]/.exec(value);
+    if (header) {
+      section = header[1];
+      keys = new Set();
+      continue;
+    }
+    if (section === undefined) return { kind: 'before-section', line: index + 1 };
+    const option = /^(.*?)\s*[=:]/.exec(value);
+    if (!option || option[1] === '') return { kind: 'not-a-key', line: index + 1 };
+    const key = (option[1] as string).trimEnd().toLowerCase();
+    if (keys.has(key)) return { kind: 'key-twice', line: index + 1, section, key };
+    keys.add(key);
+    keyIndent = indent;
+  }
+  return undefined;
+}
