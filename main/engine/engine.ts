@@ -21,7 +21,15 @@ import {
   type ProfilePatch,
   type SettingsPatch,
 } from '../common/validation';
-import { type Env, type RoleProfileConfig, configFilePath, readProfileConfig, readProfileConfigs, readRoleProfiles } from './files/aws-config';
+import {
+  type Env,
+  type RoleProfileConfig,
+  configFilePath,
+  configSectionsWithKey,
+  readProfileConfig,
+  readProfileConfigs,
+  readRoleProfiles,
+} from './files/aws-config';
 import { runCodeCommand } from './codes/code-command';
 import { readYubikeyCode } from './codes/yubikey';
 import { ClockOffset, systemClock, type Clock } from './clock/clock';
@@ -589,6 +597,11 @@ export class Engine {
     return this.credentials.path;
   }
 
+  /** The shared config file MFA Tray reads (`AWS_CONFIG_FILE`, else `~/.aws/config`). */
+  get configPath(): string {
+    return configFilePath(this.#env);
+  }
+
   /** AWS's time as this computer's clock and the measured offset say. */
   awsNow(): number {
     return this.offset.awsNow(this.clock);
@@ -761,7 +774,17 @@ export class Engine {
    * it reads back from the keychain unchanged. @returns the profile, the plan (where each value
    * came from) and the imported key's id, masked.
    */
-  async importProfile(name: string, options: ImportProfileOptions = {}): Promise<StoredProfile & { readonly plan: ImportPlan; readonly maskedKeyId: string }> {
+  async importProfile(
+    name: string,
+    options: ImportProfileOptions = {},
+  ): Promise<
+    StoredProfile & {
+      readonly plan: ImportPlan;
+      readonly maskedKeyId: string;
+      /** The sections of each file that still hold the key in plain text (with --remove-plaintext: those it was not taken from). */
+      readonly plaintextCopies: { readonly credentials: readonly string[]; readonly config: readonly string[] };
+    }
+  > {
     const plan = await this.planImport(name, options);
     const { fromSection } = plan;
     const key = await this.credentials.readLongLivedKey(fromSection);
@@ -795,7 +818,12 @@ export class Engine {
       }
       await this.credentials.removeLongLivedKey(fromSection, key.accessKeyId);
     }
-    return { ...stored, plan, maskedKeyId: maskKeyId(key.accessKeyId) };
+    // Where the key is still in plain text (another section of either file): said, never touched.
+    const plaintextCopies = {
+      credentials: await this.credentials.sectionsWithKey(key.accessKeyId),
+      config: await configSectionsWithKey(key.accessKeyId, this.#env ? { env: this.#env } : {}).catch(() => []),
+    };
+    return { ...stored, plan, maskedKeyId: maskKeyId(key.accessKeyId), plaintextCopies };
   }
 
   /**

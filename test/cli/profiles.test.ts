@@ -231,6 +231,23 @@ describe('import', () => {
     assert.equal(status.profiles[0]?.targetSection, 'dev');
   });
 
+  test('--remove-plaintext names the copies of the key it did not remove, in the credentials and the config file', async () => {
+    // Seen in review: "Removed the plaintext key from [legacy]", while [default] and [profile
+    // legacy] of the config file still held it.
+    const key = `aws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`;
+    writeLegacy(cli.user, key);
+    writeFile(cli.sandbox.credentialsFile, `[default]\n${key}\n${readFileSync(cli.sandbox.credentialsFile, 'utf8')}`);
+
+    const result = await cli.sandbox.run(['import', 'dev', '--from', section, '--remove-plaintext']);
+
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /Removed the plaintext key from \[legacy\] in \S+\. It is still in plain text in \[default\] of \S+credentials and in \[profile legacy\] of \S+config: remove it there too\./,
+    );
+    assert.ok(readFileSync(cli.sandbox.credentialsFile, 'utf8').startsWith(`[default]\n${key}`), 'the other copy is not touched');
+  });
+
   test('--mfa-serial and --target override; a section without mfa_serial needs IAM to find the device', async () => {
     writeFile(cli.sandbox.credentialsFile, `[${section}]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`);
     // No file names the device, so it is looked up; with IAM out of reach, nothing is imported.

@@ -61,7 +61,7 @@ Options:
       region: stringOption(values, 'region'),
       durationSeconds: stringOption(values, 'duration'),
     };
-    const { profile, plan, maskedKeyId, replaced, forgotTotpSecret } = await engine.importProfile(name, {
+    const { profile, plan, maskedKeyId, replaced, forgotTotpSecret, plaintextCopies } = await engine.importProfile(name, {
       removePlaintext,
       replace: flag(values, 'force'),
       ...chooser(terminalDeviceChooser(ctx)),
@@ -85,7 +85,12 @@ Options:
     if (replaced?.forgotSession) ctx.out(forgotSessionLine(replaced));
     if (replaced && forgotTotpSecret) ctx.out(forgotTotpLine(replaced.profile, profile.name));
     if (removePlaintext) {
-      ctx.out(`Removed the plaintext key from [${fromSection}] in ${file} (mfa-tray remove ${profile.name} --restore-plaintext puts it back).`);
+      const copies = [...plaintextCopies.credentials.map((s) => `[${s}] of ${file}`), ...plaintextCopies.config.map((s) => `[${s}] of ${engine.configPath}`)];
+      ctx.out(
+        `Removed the plaintext key from [${fromSection}] in ${file}.` +
+          (copies.length > 0 ? ` It is still in plain text in ${copies.join(' and in ')}: remove it there too.` : '') +
+          ` (mfa-tray remove ${profile.name} --restore-plaintext puts it back.)`,
+      );
     } else {
       ctx.out(
         `The plaintext key is still in [${fromSection}] in ${file}; once the profile works, remove it with: ` +

@@ -151,6 +151,22 @@ export async function readProfileConfigs(names: readonly string[], options: Read
   return new Map(names.map((name) => [name, configOf(doc, name)]));
 }
 
+/** The config file's sections (`[profile x]`, as written) that hold the access key `accessKeyId` in plain text; none without a file. */
+export async function configSectionsWithKey(accessKeyId: string, options: ReadProfileConfigOptions = {}): Promise<readonly string[]> {
+  const path = options.path ?? configFilePath(options.env);
+  let text: string;
+  try {
+    text = (await readRegularFile(path)).toString('utf8');
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw fileError('credentials-file', `Cannot read the AWS config file ${path}`, error);
+  }
+  const doc = parseIni(text);
+  return doc.sections
+    .filter((s) => s.name !== undefined && s.entries.some((e) => e.key === 'aws_access_key_id' && e.value === accessKeyId))
+    .map((s) => s.name as string);
+}
+
 /** `profile NAME`, `profile "NAME"` or `profile 'NAME'` → NAME; anything else → undefined. */
 function profileName(header: string): string | undefined {
   const match = /^profile[ \t]+(["']?)([^"' \t]+)\1[ \t]*$/.exec(header);
