@@ -880,13 +880,15 @@ export class Engine {
     let deleting = false;
     let outcome: RemovalOutcome = {};
     try {
-      if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
+      // The session first: the key may go back into the section its sessions went to (the one it
+      // was imported from), which takes no key while it holds a session. Put back if the key's write fails.
       if (ours) {
         const inFile = await this.credentials.readSession(profile.targetSection);
         const result = await this.credentials.forgetSession(profile.targetSection, { ours });
         if (result === 'section-removed' || result === 'keys-removed') forgotten = inFile;
         outcome = await this.#forgotten(profile.targetSection, result);
       }
+      if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
       deleting = true;
       await this.secrets.deleteAll(name);
       await this.settings.removeProfile(name);

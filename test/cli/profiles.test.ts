@@ -853,6 +853,30 @@ describe('remove', () => {
     assert.equal(await cli.sandbox.secrets.getLongLivedKey('dev'), undefined);
   });
 
+  test('a key imported from the section its sessions go to: the import says how to put it back there, and that command does (the session first forgotten)', async () => {
+    // Seen in review: the import promised "remove --restore-plaintext puts it back", which wrote it
+    // into a new [work-long-term]; `--to work --forget-session` was refused, [work] holding a session.
+    writeFile(
+      cli.sandbox.credentialsFile,
+      `[work]\nregion = eu-west-1\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`,
+    );
+    const imported = await cli.sandbox.run(['import', 'work', '--mfa-serial', cli.user.mfaSerial as string, '--remove-plaintext']);
+    assert.equal(imported.status, 0, imported.stderr);
+    const back = /\(mfa-tray (remove work [^)]*) puts it back\.\)/.exec(imported.stdout)?.[1];
+    assert.equal(back, 'remove work --restore-plaintext --to work --forget-session');
+    await cli.sandbox.run(['totp', 'set', 'work'], { input: cli.user.totpSecret as string });
+    assert.equal((await cli.sandbox.run(['refresh', 'work'])).status, 0);
+
+    const removed = await cli.sandbox.run([...(back as string).split(' '), '--yes']);
+
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.equal(
+      readFileSync(cli.sandbox.credentialsFile, 'utf8'),
+      `[work]\nregion = eu-west-1\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`,
+    );
+    assert.equal(await cli.sandbox.secrets.getLongLivedKey('work'), undefined);
+  });
+
   test('--restore-plaintext into a read-only file, or a section holding another key: fails, and nothing is forgotten', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     writeFile(

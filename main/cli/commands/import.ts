@@ -89,7 +89,8 @@ Options:
       ctx.out(
         `Removed the plaintext key from [${fromSection}] in ${file}.` +
           (copies.length > 0 ? ` It is still in plain text in ${copies.join(' and in ')}: remove it there too.` : '') +
-          ` (mfa-tray remove ${profile.name} --restore-plaintext puts it back.)`,
+          ` (mfa-tray remove ${profile.name} --restore-plaintext${fromSection === `${profile.name}-long-term` ? '' : ` --to ${fromSection}`}` +
+          `${fromSection === profile.targetSection ? ' --forget-session' : ''} puts it back.)`,
       );
     } else {
       ctx.out(
