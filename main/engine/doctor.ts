@@ -18,6 +18,7 @@ import { describeOffset } from './clock/clock';
 import { fileError, isNotFound } from './files/file-errors';
 import { awsCliReadProblem, parseIni, type AwsCliReadProblem, type IniDocument } from './files/ini-edit';
 import { loneCrLine } from './files/credentials-file';
+import { profileName } from './files/aws-config';
 import { readRegularFile } from './files/regular-file';
 import { notInFileMessage, sessionMissingFrom } from './files/session-section';
 import { keyRemedies } from './keychain/profile-secrets';
@@ -312,6 +313,21 @@ async function readIni(path: string, checks: Check[], edited: boolean): Promise<
   }
 }
 
+/**
+ * The key of a config profile that makes botocore (the AWS CLI) take the profile's credentials
+ * elsewhere before it reads the credentials file, or undefined: `role_arn` (a role to assume, or
+ * web identity; without its source the CLI fails: "Partial credentials found in assume-role"), and
+ * IAM Identity Center once its account and role are set (`sso_session` or `sso_start_url`; an SSO
+ * setting without them leaves the file's keys in use, as measured with the AWS CLI).
+ * `credential_process` is not one: the credentials file comes before it.
+ */
+function credentialsElsewhere(entries: readonly { readonly key: string; readonly value: string }[]): { readonly key: string } | undefined {
+  const set = (key: string) => entries.find((e) => e.key === key && e.value !== '');
+  if (set('role_arn')) return { key: 'role_arn' };
+  if (set('sso_account_id') && set('sso_role_name')) return set('sso_session') ?? set('sso_start_url');
+  return undefined;
+}
+
 /** A file the AWS CLI cannot read, in a check's words: the message, and what to do. */
 function awsCliProblemWords(problem: AwsCliReadProblem, path: string): [string, string] {
   const cannot = 'the AWS CLI cannot read it.';
@@ -417,6 +433,24 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
           'warn',
           `[profile ${profile.name}] in ${deps.configPath} says mfa_serial = ${serial}; MFA Tray's profile uses ${profile.mfaSerial}.`,
           `make them the same (mfa-tray edit ${profile.name} --mfa-serial …, or edit the config file)`,
+          profile.name,
+        ),
+      );
+    }
+  }
+  // A config profile of the name the AWS tools are given (the target section) that gets its
+  // credentials another way, which botocore tries before the credentials file: the session there is never used.
+  for (const profile of profiles) {
+    const target = profile.targetSection;
+    const configured = config?.sections.find((s) => s.name !== undefined && (profileName(s.name) === target || (target === 'default' && s.name === 'default')));
+    const overriding = configured && credentialsElsewhere(configured.entries);
+    if (configured && overriding) {
+      checks.push(
+        check(
+          'files',
+          'fail',
+          `[${configured.name ?? ''}] in ${deps.configPath} sets ${overriding.key}: the AWS CLI then gets --profile ${target}'s credentials that way, and never uses the session MFA Tray writes into [${target}] of ${deps.credentialsPath}.`,
+          `remove ${overriding.key} (and what goes with it) from [${configured.name ?? ''}], or give profile ${profile.name} another target section (mfa-tray edit ${profile.name} --target …)`,
           profile.name,
         ),
       );

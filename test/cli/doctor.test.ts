@@ -207,6 +207,49 @@ describe('doctor', () => {
     assert.match(loneCr.fix ?? '', /mac2unix/);
   });
 
+  test("a config profile of the target's name that gets its credentials another way (a role, SSO): the files check fails, and the AWS CLI agrees", async () => {
+    // Seen in review: status "valid" and every doctor check ok, while `aws --profile work` assumed
+    // the role of [profile work] (or looked for an SSO token) and never used the session in [work].
+    await cleanWorld();
+    const config = readFileSync(cli.sandbox.configFile, 'utf8');
+    const awsCli = ['/usr/bin/aws', 'aws'].find((file) => /^aws-cli\//.test(spawnSync(file, ['--version'], { encoding: 'utf8' }).stdout ?? ''));
+    assert.ok(awsCli !== undefined, 'the AWS CLI is needed for this test: apt-get install -y awscli');
+    for (const [key, extra, refusal] of [
+      ['role_arn', 'role_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = base\n', /source_profile "base"/],
+      [
+        'sso_session',
+        'sso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n',
+        /Error loading SSO Token/,
+      ],
+    ] as const) {
+      writeFile(cli.sandbox.configFile, `${config}${extra}`);
+      try {
+        // The AWS CLI goes that way (and fails before asking AWS), not to the session in [work].
+        const aws = spawnSync(awsCli, ['sts', 'get-caller-identity', '--profile', 'work'], {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, ...cli.sandbox.env },
+        });
+        assert.notEqual(aws.status, 0, aws.stdout);
+        assert.match(aws.stderr, refusal);
+        const { result, checks } = await doctor();
+        assert.equal(result.status, 9);
+        const failed = find(
+          checks,
+          'files',
+          'fail',
+          new RegExp(
+            `^\\[profile work\\] in \\S+ sets ${key}: the AWS CLI then gets --profile work's credentials that way, and never uses the session MFA Tray writes into \\[work\\]`,
+          ),
+        );
+        assert.equal(failed.profile, 'work');
+      } finally {
+        writeFile(cli.sandbox.configFile, config);
+      }
+    }
+    const clean = await doctor();
+    assert.equal(clean.result.status, 0, 'no such key: no such failure');
+  });
+
   test('a credentials file a refresh could not write: the files check fails (as the refresh would, before its code)', async () => {
     // Seen on landed main: "reads cleanly", then a session check whose fix (refresh) failed the same way.
     await cleanWorld();

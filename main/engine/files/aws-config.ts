@@ -168,7 +168,7 @@ export async function configSectionsWithKey(accessKeyId: string, options: ReadPr
 }
 
 /** `profile NAME`, `profile "NAME"` or `profile 'NAME'` → NAME; anything else → undefined. */
-function profileName(header: string): string | undefined {
+export function profileName(header: string): string | undefined {
   const match = /^profile[ \t]+(["']?)([^"' \t]+)\1[ \t]*$/.exec(header);
   return match?.[2];
 }
