@@ -283,8 +283,14 @@ function renderRowStatic(row: Row): void {
   );
 }
 
-/** A state's badge, time left and reason, into a profile's or a role's row. */
-function renderState(parts: { readonly badge: HTMLElement; readonly detail: HTMLElement; readonly reason: HTMLElement }, state: StateView): void {
+/**
+ * A state's badge, time left and reason, into a profile's or a role's row. The reason waits while
+ * the row's code field is open: the field says the same failure (seen in review: twice in a row).
+ */
+function renderState(
+  parts: { readonly badge: HTMLElement; readonly detail: HTMLElement; readonly reason: HTMLElement; readonly entry?: CodeEntry },
+  state: StateView,
+): void {
   parts.badge.className = `badge tone-${state.tone}`;
   parts.badge.textContent = state.label;
   replaceChildren(parts.detail, ...stateDetail(state));
@@ -292,7 +298,7 @@ function renderState(parts: { readonly badge: HTMLElement; readonly detail: HTML
   if (state.until === undefined) parts.detail.removeAttribute('title');
   else parts.detail.title = stateDetailText(state);
   if (state.reason) {
-    parts.reason.hidden = false;
+    parts.reason.hidden = parts.entry !== undefined;
     replaceChildren(
       parts.reason,
       state.reason.text,
@@ -370,6 +376,8 @@ function toggleCodeEntry(row: Row): void {
 interface EntryHolder {
   readonly actions: HTMLElement;
   readonly slot: HTMLElement;
+  /** The state's reason: hidden while the field is open, which tells the same (see renderState). */
+  readonly reason: HTMLElement;
   entry?: CodeEntry;
 }
 
@@ -382,6 +390,7 @@ function mountCodeEntry(holder: EntryHolder, entry: CodeEntry): void {
     }
   });
   holder.entry = entry;
+  holder.reason.hidden = true;
   holder.slot.replaceChildren(entry.element);
   entry.focus();
 }
@@ -390,6 +399,7 @@ function mountCodeEntry(holder: EntryHolder, entry: CodeEntry): void {
 function closeCodeEntry(holder: EntryHolder): void {
   if (holder.entry?.busy) return;
   delete holder.entry;
+  holder.reason.hidden = !holder.reason.hasChildNodes();
   holder.slot.replaceChildren();
   holder.actions.querySelector<HTMLButtonElement>('button.refresh')?.focus();
 }

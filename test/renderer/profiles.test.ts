@@ -401,6 +401,23 @@ describe('the profile manager', () => {
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Refresh');
   });
 
+  it("says a wrong code typed in the row once, in the code field, and the state's reason again once the field is closed", async () => {
+    // Seen in review: the same failure under the badge and in the field, one above the other.
+    const user = await w.h.addUser('work');
+    const page = await openManager();
+    await row(page, 'work').getByRole('button', { name: 'Refresh' }).click();
+    const near = new Set([-1, 0, 1].map((step) => w.sts.currentCode(user, step)));
+    await page.keyboard.type(['111111', '222222', '333333'].find((c) => !near.has(c)) as string);
+
+    await waitForText(row(page, 'work').locator('.badge'), 'Refresh failed');
+    await waitForText(row(page, 'work').locator('.code-form .message'), /AWS rejected the MFA code/);
+    assert.equal(await row(page, 'work').locator('.state-reason').isVisible(), false, 'said once, in the field');
+
+    await page.keyboard.press('Escape');
+    await waitForText(row(page, 'work').locator('.state-reason'), /AWS rejected the MFA code/);
+    assert.equal(await row(page, 'work').locator('.state-reason').isVisible(), true);
+  });
+
   it('removes a profile after a confirmation that says what is deleted', async () => {
     const user = await w.h.addUser('work', { totp: true });
     await w.sts.avoidStepEdge();
