@@ -82,15 +82,8 @@ export interface ReadProfileConfigOptions {
  */
 export async function readProfileConfig(name: string, options: ReadProfileConfigOptions = {}): Promise<ProfileConfig> {
   if (!isValidSectionName(name)) throw invalidInput('profile', SECTION_NAME_RULE);
-  const path = options.path ?? configFilePath(options.env);
-  let text: string;
-  try {
-    text = (await readRegularFile(path)).toString('utf8');
-  } catch (error) {
-    if (isNotFound(error)) return {};
-    throw fileError('credentials-file', `Cannot read the AWS config file ${path}`, error);
-  }
-  return parseProfileConfig(text, name);
+  const doc = await readConfig(options);
+  return doc === undefined ? {} : configOf(doc, name);
 }
 
 /**
@@ -137,31 +130,28 @@ function profileSections(doc: IniDocument, name: string): IniDocument['sections'
   return name === 'default' ? [...findSections(doc, 'default'), ...prefixed] : prefixed;
 }
 
-/** What the config file says about each of these profiles, in one read (profiles it does not name are left out). */
-export async function readProfileConfigs(names: readonly string[], options: ReadProfileConfigOptions = {}): Promise<ReadonlyMap<string, ProfileConfig>> {
+/** The config file parsed, or undefined when there is none. @throws MfaTrayError `credentials-file` when it cannot be read. */
+async function readConfig(options: ReadProfileConfigOptions): Promise<IniDocument | undefined> {
   const path = options.path ?? configFilePath(options.env);
-  let text: string;
   try {
-    text = (await readRegularFile(path)).toString('utf8');
+    return parseIni((await readRegularFile(path)).toString('utf8'));
   } catch (error) {
-    if (isNotFound(error)) return new Map();
+    if (isNotFound(error)) return undefined;
     throw fileError('credentials-file', `Cannot read the AWS config file ${path}`, error);
   }
-  const doc = parseIni(text);
+}
+
+/** What the config file says about each of these profiles, in one read (profiles it does not name are left out). */
+export async function readProfileConfigs(names: readonly string[], options: ReadProfileConfigOptions = {}): Promise<ReadonlyMap<string, ProfileConfig>> {
+  const doc = await readConfig(options);
+  if (doc === undefined) return new Map();
   return new Map(names.map((name) => [name, configOf(doc, name)]));
 }
 
 /** The config file's sections (`[profile x]`, as written) that hold the access key `accessKeyId` in plain text; none without a file. */
 export async function configSectionsWithKey(accessKeyId: string, options: ReadProfileConfigOptions = {}): Promise<readonly string[]> {
-  const path = options.path ?? configFilePath(options.env);
-  let text: string;
-  try {
-    text = (await readRegularFile(path)).toString('utf8');
-  } catch (error) {
-    if (isNotFound(error)) return [];
-    throw fileError('credentials-file', `Cannot read the AWS config file ${path}`, error);
-  }
-  const doc = parseIni(text);
+  const doc = await readConfig(options);
+  if (doc === undefined) return [];
   return doc.sections
     .filter((s) => s.name !== undefined && s.entries.some((e) => e.key === 'aws_access_key_id' && e.value === accessKeyId))
     .map((s) => s.name as string);
@@ -187,15 +177,8 @@ export interface RoleProfileConfig {
 
 /** Every role profile of the config file (those with `role_arn` and `source_profile`), in file order. */
 export async function readRoleProfiles(options: ReadProfileConfigOptions = {}): Promise<readonly RoleProfileConfig[]> {
-  const path = options.path ?? configFilePath(options.env);
-  let text: string;
-  try {
-    text = (await readRegularFile(path)).toString('utf8');
-  } catch (error) {
-    if (isNotFound(error)) return [];
-    throw fileError('credentials-file', `Cannot read the AWS config file ${path}`, error);
-  }
-  const doc = parseIni(text);
+  const doc = await readConfig(options);
+  if (doc === undefined) return [];
   const names = new Set<string>();
   for (const section of doc.sections) {
     const name = section.header >= 0 && section.name !== undefined ? (section.name === 'default' ? 'default' : profileName(section.name)) : undefined;
