@@ -84,7 +84,7 @@ export function stepWaitText(waitMs: number, mfaSerial: string): string {
  * For typed and generated codes alike.
  */
 export function stepWaitNotice(output: NodeJS.WritableStream & { readonly isTTY?: boolean }, mfaSerial: string): StepWaitListener {
-  return (waitMs) => {
+  return (waitMs, abandoned) => {
     const endsAt = Date.now() + waitMs;
     const text = (): string => stepWaitText(endsAt - Date.now(), mfaSerial);
     if (output.isTTY !== true) {
@@ -93,12 +93,22 @@ export function stepWaitNotice(output: NodeJS.WritableStream & { readonly isTTY?
     }
     output.write(`\r\x1b[2K${text()}`);
     const tick = setInterval(() => output.write(`\r\x1b[2K${text()}`), 1000);
-    // Ends with the wait itself: the countdown never outlives it, and leaves the line empty.
-    setTimeout(() => {
+    // Ends with the wait itself, or when the wait is given up (seen in review: a failed profile's
+    // countdown in `refresh --all` went on over the next profile's code prompt, which it erased):
+    // it never outlives it, and leaves the line empty.
+    let ended = false;
+    const end = (): void => {
+      if (ended) return; // once: a later abort must not erase a line written since
+      ended = true;
       clearInterval(tick);
+      clearTimeout(over);
+      abandoned?.removeEventListener('abort', end);
       output.write('\r\x1b[2K');
-    }, waitMs).unref();
+    };
+    const over = setTimeout(end, waitMs);
+    over.unref();
     tick.unref();
+    abandoned?.addEventListener('abort', end, { once: true });
   };
 }
 

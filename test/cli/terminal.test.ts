@@ -173,6 +173,32 @@ describe('waiting for the next time step on a terminal', () => {
   });
 });
 
+describe('a countdown given up', () => {
+  test("--all: a generated code's countdown stops when STS cannot be reached, and leaves the next profile's question in view", async () => {
+    // Seen in review: work's countdown went on for ~20 s after work had failed, rewriting the line
+    // of other's question and then erasing it: the command looked hung.
+    const other = cli.sts.registerUser();
+    await cli.sandbox.addProfile('work', cli.user);
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'work'], { input: cli.user.totpSecret as string })).status, 0);
+    await cli.sandbox.addProfile('other', other);
+    await cli.sts.avoidStepEdge(20_000);
+    assert.equal((await cli.sandbox.run(['refresh', 'work'])).status, 0, 'work must now wait for its next time step');
+    const tty = cli.stopAfterTest(inTerminal(cliCommandLine(['refresh', '--all']), { ...cli.sandbox.env, AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' }));
+
+    await tty.waitFor(/work: .*connection was refused/);
+    await tty.waitFor(/MFA code for profile other .*: $/);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+
+    const afterQuestion = tty.stdout.slice(tty.stdout.lastIndexOf('MFA code for profile other'));
+    assert.ok(
+      !afterQuestion.includes('\u001b[2K') && !afterQuestion.includes('Waiting'),
+      `nothing written over the question: ${JSON.stringify(afterQuestion)}`,
+    );
+    tty.type('\u0003');
+    await tty.exited;
+  });
+});
+
 describe('credential-process asks on /dev/tty', () => {
   /** credential-process on a terminal, its stdout and stderr redirected to files as the SDKs capture them. */
   function credentialProcess(env: NodeJS.ProcessEnv): { tty: CliProcess; out: string; err: string } {

@@ -200,8 +200,10 @@ export async function totpCode(secret: string, step: number): Promise<string> {
 /**
  * Told when a generated code has to wait for the next time step (the current one was already sent,
  * or ends in under 3 s), with the wait in milliseconds, so that a person is not left in silence.
+ * `abandoned`, when given, aborts if the wait is given up before its end (the refresh failed
+ * meanwhile: STS cannot be reached), so that what tells of it stops too.
  */
-export type StepWaitListener = (waitMs: number) => void;
+export type StepWaitListener = (waitMs: number, abandoned?: AbortSignal) => void;
 
 /** A code ready to send. */
 export interface TotpCode {
@@ -283,7 +285,7 @@ export class TotpGenerator {
             { retryable: true },
           );
         }
-        options.onWait?.(waitMs);
+        options.onWait?.(waitMs, options.signal);
         await sleep(this.#clock, waitMs, options.signal);
         continue;
       }

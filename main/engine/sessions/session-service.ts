@@ -340,8 +340,8 @@ export class SessionService {
         try {
           sentCode = await this.deps.codes.generate(profile.mfaSerial, totpSecret as string, {
             signal: waiting.signal,
-            onWait: (ms) => {
-              onWait?.(ms);
+            onWait: (ms, abandoned) => {
+              onWait?.(ms, abandoned);
               // While the next time step is awaited, STS is asked (once) whether it can be reached at
               // all: a code made after the wait would be sent into the same silence.
               if (checked) return;
