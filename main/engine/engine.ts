@@ -316,7 +316,7 @@ export class Engine {
             section,
             accessKeyId: session.accessKeyId,
             expiresAt: session.expiresAt,
-            ...(kept ? { unwritten: true, over: kept.over } : {}),
+            ...(kept ? { unwritten: true, over: kept.over, ...(kept.overOurs ? { overOurs: true as const } : {}) } : {}),
           },
         ),
       whileWriting: (name, work) => this.#whileChanging(name, work),
@@ -1464,7 +1464,11 @@ export class Engine {
    */
   async #ourSessionKeyIds(name: string, recorded: WrittenSession | undefined): Promise<ReadonlySet<string>> {
     const ids = new Set<string>();
-    if (recorded && recorded.path === this.credentials.path) ids.add(recorded.accessKeyId);
+    if (recorded && recorded.path === this.credentials.path) {
+      ids.add(recorded.accessKeyId);
+      // A kept session waiting for the file: the one it goes over was MFA Tray's own, when recorded so.
+      if (recorded.unwritten && recorded.overOurs && typeof recorded.over === 'string') ids.add(recorded.over);
+    }
     const cached = await this.secrets.getSession(name).catch(() => undefined);
     if (cached) ids.add(cached.accessKeyId);
     return ids;

@@ -349,6 +349,15 @@ describe('a refresh when the disk says no', () => {
     assert.equal((await file.readSession('work'))?.accessKeyId, old.accessKeyId, 'the section keeps the old session: the kept one never goes in');
   });
 
+  test("forgetting while a kept session waits: MFA Tray's own older session in the file goes too (it is not another tool's)", { skip: noMount }, async (t) => {
+    // Seen in review: "ours" was only the kept session and the keychain's copy, both the new one, so
+    // the old session MFA Tray itself wrote stayed in [work] and was called another tool's.
+    const { h, old, file } = await keptThenRoom(t);
+    assert.equal((await file.readSession('work'))?.accessKeyId, old.accessKeyId);
+    assert.deepEqual(await h.engine.forgetSession('work'), { session: 'removed' });
+    assert.equal(await file.readSession('work'), undefined);
+  });
+
   test('a remove that begins while the kept session waits for the file lock: it is not written, the file keeps what it had', { skip: noMount }, async (t) => {
     const { h, old, file } = await keptThenRoom(t);
     // Another MFA Tray process holds the credentials file's lock: the write waits for it, past its checks.

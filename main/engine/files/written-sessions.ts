@@ -34,6 +34,8 @@ export interface WrittenSession {
   readonly unwritten?: true;
   /** With `unwritten`: the access key id of the session the section held when the write failed (null: none); the kept session goes in only over that. */
   readonly over?: string | null;
+  /** With `over`: that session was MFA Tray's own (the keychain's before the kept one), so a forget removes it too. */
+  readonly overOurs?: true;
 }
 
 const VERSION = 1;
@@ -64,7 +66,13 @@ export function readWrittenSessions(file: string): ReadonlyMap<string, WrittenSe
         accessKeyId: entry.accessKeyId,
         expiresAt: entry.expiresAt,
         // A kept entry without a readable `over` is never written (SessionService.writeKept drops it).
-        ...(entry.unwritten === true ? { unwritten: true, ...(typeof entry.over === 'string' || entry.over === null ? { over: entry.over } : {}) } : {}),
+        ...(entry.unwritten === true
+          ? {
+              unwritten: true,
+              ...(typeof entry.over === 'string' || entry.over === null ? { over: entry.over } : {}),
+              ...(entry.overOurs === true ? { overOurs: true } : {}),
+            }
+          : {}),
       });
     }
   }

@@ -104,7 +104,12 @@ export interface SessionServiceDeps {
    * for `credential-process`'s read of the file (files/written-sessions.ts); with `kept`, the
    * session AWS gave that the file could not take, kept in the keychain. Never fails.
    */
-  readonly wroteSession?: (profile: string, section: string, session: SessionCredentials | undefined, kept?: { readonly over: string | null }) => Promise<void>;
+  readonly wroteSession?: (
+    profile: string,
+    section: string,
+    session: SessionCredentials | undefined,
+    kept?: { readonly over: string | null; readonly overOurs?: true },
+  ) => Promise<void>;
   /** The record of kept sessions, for {@link SessionService.writeKept}. */
   readonly kept?: KeptSessions;
   /**
@@ -429,6 +434,11 @@ export class SessionService {
     } catch (error) {
       // credential-process then serves the keychain's copy (the kept session), not the file's older one.
       await this.deps.wroteSession?.(name, section, undefined);
+      // The keychain's session before the kept one replaces it: MFA Tray's own, as the file may still hold it.
+      const previous = await this.deps.secrets.getSession(name).then(
+        (cached) => cached?.accessKeyId,
+        () => undefined,
+      );
       const kept = await this.#keepUnwritten(name, session, error);
       onKept(kept.expiresAt);
       if (kept.expiresAt !== undefined) {
@@ -439,7 +449,8 @@ export class SessionService {
           (inFile) => inFile?.accessKeyId ?? null,
           () => undefined,
         );
-        if (over !== undefined) await this.deps.wroteSession?.(name, section, session, { over });
+        if (over !== undefined)
+          await this.deps.wroteSession?.(name, section, session, { over, ...(over !== null && over === previous ? { overOurs: true as const } : {}) });
       }
       throw kept.error;
     }
