@@ -5,6 +5,7 @@
  * the keychain, with no code sent twice.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,6 +206,24 @@ describe('read-only', () => {
     const error = await rejection(new CredentialsFile({ path }).writeSession(versionSection(1), versionSession(1)), 'credentials-file');
 
     assert.match(error.message, /file system is read-only\. Nothing was changed/);
+    assert.deepEqual(await readFile(path), BIG);
+    // The check before a code is sent names it as such (seen in review: "another user's… sudo chown").
+    const unwritable = await new CredentialsFile({ path }).unwritable(true);
+    assert.equal(unwritable?.reason, `The credentials file ${path} is on a read-only file system`);
+  });
+
+  test("an immutable file (chattr +i) is said to be one, not another user's; the original stays", { skip: noMount }, async (t) => {
+    const dir = await scratch(t, 1024); // tmpfs: it takes the immutable flag
+    const path = join(dir, 'credentials');
+    await writeFile(path, BIG, { mode: 0o600 });
+    const marked = spawnSync('chattr', ['+i', path], { encoding: 'utf8' });
+    assert.equal(marked.status, 0, `chattr +i failed (apt-get install -y e2fsprogs): ${marked.stderr}`);
+    t.after(() => spawnSync('chattr', ['-i', path]));
+
+    const unwritable = await new CredentialsFile({ path }).unwritable(true);
+
+    assert.equal(unwritable?.reason, `The credentials file ${path} cannot be written (it is marked immutable or locked)`);
+    assert.match(unwritable?.fix ?? '', /chattr -i/);
     assert.deepEqual(await readFile(path), BIG);
   });
 });

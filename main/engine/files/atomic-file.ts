@@ -115,22 +115,39 @@ export async function resolveTarget(path: string): Promise<string> {
  * copy over it, which would take the file from its owner (as root may write any file, this never
  * applies to root). Shared by the check before a code is sent and the write itself.
  */
-export async function whyNotWritable(path: string, info: Stats): Promise<'read-only' | 'another-users' | undefined> {
+export async function whyNotWritable(path: string, info: Stats): Promise<NotWritable | undefined> {
   if ((info.mode & 0o200) === 0) return 'read-only';
-  const writable = await fsCalls()
+  const refused = await fsCalls()
     .access(path, fsConstants.W_OK)
     .then(
-      () => true,
-      () => false,
+      () => undefined,
+      (error: unknown) => (error as NodeJS.ErrnoException).code ?? 'EACCES',
     );
-  return writable ? undefined : 'another-users';
+  if (refused === undefined) return undefined;
+  // Only another owner makes it another user's: a read-only file system, or a file marked
+  // immutable (chattr +i; macOS's "Locked"), refuses its own owner, and root, too.
+  if (refused === 'EROFS') return 'read-only-file-system';
+  return typeof process.getuid === 'function' && info.uid !== process.getuid() ? 'another-users' : 'immutable';
 }
 
+/** Why a file may not be replaced ({@link whyNotWritable}). */
+export type NotWritable = 'read-only' | 'another-users' | 'read-only-file-system' | 'immutable';
+
 /** The words of {@link whyNotWritable}'s answer: "The <what> <path> <reason>", and what to do ("make it …"). */
-export function notWritableWords(why: 'read-only' | 'another-users', path: string): { readonly reason: string; readonly fix: string } {
-  return why === 'read-only'
-    ? { reason: 'is read-only', fix: 'make it writable (chmod u+w) if MFA Tray should update it' }
-    : { reason: "is another user's and not writable by you", fix: `make it yours (sudo chown "$USER" ${path}) if MFA Tray should update it` };
+export function notWritableWords(why: NotWritable, path: string): { readonly reason: string; readonly fix: string } {
+  switch (why) {
+    case 'read-only':
+      return { reason: 'is read-only', fix: 'make it writable (chmod u+w) if MFA Tray should update it' };
+    case 'another-users':
+      return { reason: "is another user's and not writable by you", fix: `make it yours (sudo chown "$USER" ${path}) if MFA Tray should update it` };
+    case 'read-only-file-system':
+      return { reason: 'is on a read-only file system', fix: 'remount it read-write, or set AWS_SHARED_CREDENTIALS_FILE to a file elsewhere' };
+    case 'immutable':
+      return {
+        reason: 'cannot be written (it is marked immutable or locked)',
+        fix: `clear the mark (chattr -i ${path}; on macOS, chflags nouchg) if MFA Tray should update it`,
+      };
+  }
 }
 
 /**
