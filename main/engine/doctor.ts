@@ -17,7 +17,6 @@ import { remedyCommand } from '../common/remedy-command';
 import { describeOffset } from './clock/clock';
 import { fileError, isNotFound } from './files/file-errors';
 import { awsCliReadProblem, parseIni, type AwsCliReadProblem, type IniDocument } from './files/ini-edit';
-import { loneCrLine } from './files/credentials-file';
 import { profileName } from './files/aws-config';
 import { readRegularFile } from './files/regular-file';
 import { notInFileMessage, sessionMissingFrom } from './files/session-section';
@@ -283,23 +282,14 @@ function clockCheck(offsetMs: number | undefined, unknownBecause: 'no-answer' | 
 
 /**
  * The file's sections; undefined when it does not exist; a failed check when it cannot be read.
- * What keeps the AWS CLI from the file, or (`edited`: the credentials file) MFA Tray's edits, is pushed onto `checks`.
+ * What keeps the AWS CLI from the file is pushed onto `checks` (what keeps MFA Tray's edits from it is the refresh's own check, `credentialsUnwritable`).
  */
-async function readIni(path: string, checks: Check[], edited: boolean): Promise<IniDocument | Check | undefined> {
+async function readIni(path: string, checks: Check[]): Promise<IniDocument | Check | undefined> {
   try {
-    const text = (await readRegularFile(path)).toString('utf8');
-    const problem = awsCliReadProblem(text);
+    const bytes = await readRegularFile(path);
+    const text = bytes.toString('utf8');
+    const problem = awsCliReadProblem(bytes);
     if (problem) checks.push(check('files', 'fail', ...awsCliProblemWords(problem, path)));
-    const loneCr = loneCrLine(text);
-    if (edited && loneCr !== undefined)
-      checks.push(
-        check(
-          'files',
-          'fail',
-          `${path} has a line ending of a lone CR (line ${loneCr}; an old Mac format): a refresh stops before sending its code.`,
-          'convert its line endings to LF (mac2unix, from the dos2unix package)',
-        ),
-      );
     return parseIni(text);
   } catch (error) {
     if (isNotFound(error)) return undefined;
@@ -315,23 +305,28 @@ async function readIni(path: string, checks: Check[], edited: boolean): Promise<
 
 /**
  * The key of a config profile that makes botocore (the AWS CLI) take the profile's credentials
- * elsewhere before it reads the credentials file, or undefined: `role_arn` (a role to assume, or
- * web identity; without its source the CLI fails: "Partial credentials found in assume-role"), and
- * IAM Identity Center once its account and role are set (`sso_session` or `sso_start_url`; an SSO
- * setting without them leaves the file's keys in use, as measured with the AWS CLI).
- * `credential_process` is not one: the credentials file comes before it.
+ * elsewhere before it reads the credentials file, or undefined. It goes by the key being there at
+ * all, value or none (measured with the AWS CLI): `role_arn` (a role to assume, or web identity;
+ * without its source it fails: "Partial credentials found in assume-role"), `sso_account_id` or
+ * `sso_role_name` (IAM Identity Center; when incomplete: "configured to use SSO but is missing
+ * required configuration"). `sso_session` or `sso_start_url` alone leave the file's keys in use.
+ * `credential_process` is not one either: the credentials file comes before it.
  */
-function credentialsElsewhere(entries: readonly { readonly key: string; readonly value: string }[]): { readonly key: string } | undefined {
-  const set = (key: string) => entries.find((e) => e.key === key && e.value !== '');
-  if (set('role_arn')) return { key: 'role_arn' };
-  if (set('sso_account_id') && set('sso_role_name')) return set('sso_session') ?? set('sso_start_url');
-  return undefined;
+function credentialsElsewhere(entries: readonly { readonly key: string }[]): { readonly key: string } | undefined {
+  return entries.find((e) => e.key === 'role_arn' || e.key === 'sso_account_id' || e.key === 'sso_role_name');
 }
 
 /** A file the AWS CLI cannot read, in a check's words: the message, and what to do. */
 function awsCliProblemWords(problem: AwsCliReadProblem, path: string): [string, string] {
   const cannot = 'the AWS CLI cannot read it.';
   switch (problem.kind) {
+    case 'not-utf8':
+      return [`${path} holds bytes that are not UTF-8: ${cannot}`, 'save it as UTF-8 (iconv -f latin1 -t utf-8, for a file written as Latin-1)'];
+    case 'nested-not-a-key':
+      return [
+        `Line ${problem.line} of ${path} is indented under a key with no value (such as s3 =), and is no key = value: ${cannot}`,
+        'make it key = value, or a comment (#)',
+      ];
     case 'bom':
       return [`${path} begins with a byte-order mark (BOM): ${cannot}`, `save it as UTF-8 without a BOM (sed -i '1s/^\\xEF\\xBB\\xBF//' ${path})`];
     case 'before-section':
@@ -361,16 +356,16 @@ interface FileChecks {
 async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promise<FileChecks> {
   const checks: Check[] = [];
   /** The file's text parsed; 'missing' when there is no file; undefined when it cannot be read (a check says why). */
-  const read = async (path: string, edited: boolean): Promise<IniDocument | 'missing' | undefined> => {
-    const result = await readIni(path, checks, edited);
+  const read = async (path: string): Promise<IniDocument | 'missing' | undefined> => {
+    const result = await readIni(path, checks);
     if (result === undefined) return 'missing';
     if ('sections' in result) return result;
     checks.push(result);
     return undefined;
   };
-  const credentialsRead = await read(deps.credentialsPath, true);
+  const credentialsRead = await read(deps.credentialsPath);
   const credentials = credentialsRead === 'missing' ? undefined : credentialsRead;
-  const configRead = await read(deps.configPath, false);
+  const configRead = await read(deps.configPath);
   const config = configRead === 'missing' ? undefined : configRead;
   // Only for a file read as one: a folder's or a device's mode is not a file's (chmod 600 through a
   // link to /dev/null, run as root, would change it for the whole system).

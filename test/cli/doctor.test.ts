@@ -205,6 +205,11 @@ describe('doctor', () => {
     const { checks } = await doctor();
     const loneCr = find(checks, 'files', 'fail', /has a line ending of a lone CR \(line \d+; an old Mac format\): a refresh stops before sending its code\.$/);
     assert.match(loneCr.fix ?? '', /mac2unix/);
+    // …and the session check does not offer that refresh (seen in review).
+    assert.ok(
+      checks.every((c) => !/mfa-tray refresh/.test(c.fix ?? '')),
+      JSON.stringify(checks.map((c) => c.fix)),
+    );
   });
 
   test("a config profile of the target's name that gets its credentials another way (a role, SSO): the files check fails, and the AWS CLI agrees", async () => {
@@ -217,10 +222,13 @@ describe('doctor', () => {
     for (const [key, extra, refusal] of [
       ['role_arn', 'role_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = base\n', /source_profile "base"/],
       [
-        'sso_session',
+        'sso_account_id',
         'sso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n',
         /Error loading SSO Token/,
       ],
+      // Incomplete, or empty: the AWS CLI goes by the key being there (seen in review: passed here).
+      ['sso_role_name', 'sso_role_name = Admin\n', /missing required configuration/],
+      ['role_arn', 'role_arn =\n', /Partial credentials found in assume-role/],
     ] as const) {
       writeFile(cli.sandbox.configFile, `${config}${extra}`);
       try {

@@ -445,7 +445,14 @@ describe('awsCliReadProblem', () => {
     ['[a]\nregion = a\nRegion = b\n', 'key-twice'],
     ['[a]\nk = v\n[b]\nk = w\n', undefined],
     ['[a]\nk: v\nj : w\n', undefined],
-    ['[a]\ns3 =\n  max_concurrent_requests = 20\n  no equals, a continuation\n', undefined],
+    ['[a]\ns3 =\n  max_concurrent_requests = 20\n', undefined],
+    // botocore's own parse of nested values (seen in review: passed here, refused by the AWS CLI).
+    ['[a]\ns3 =\n  max_concurrent_requests = 20\n  addressing_style: path\n', 'nested-not-a-key'],
+    ['[a]\nk = v\n  a continuation without equals\n', undefined],
+    // A byte-order mark further on (two files joined): Python does not take it for whitespace.
+    ['[a]\nk = v\n\uFEFF[b]\nj = w\n', 'not-a-key'],
+    // …but takes U+001C for it, as JS does not.
+    ['[a]\nk = v\n\u001c\n', undefined],
     ['[a]\nk = v\n  [b]\n', undefined],
     ['[a]\r\nk = v\r\nk = w\r\n', 'key-twice'],
     ['[a]\rk = v\rk = w\r', 'key-twice'],
@@ -463,8 +470,13 @@ describe('awsCliReadProblem', () => {
       '    try:',
       // As botocore opens the file: universal newlines (a lone CR ends a line too).
       '        p.read_file(io.StringIO(text, newline=None))',
+      // …and botocore's own parse of a value that starts on the next line (configloader._parse_nested).
+      '        for s in p.sections():',
+      '            for k, v in p.items(s):',
+      "                if v.startswith('\\n'):",
+      "                    [line.strip().split('=', 1)[1] for line in v.splitlines() if line.strip()]",
       '        out.append(None)',
-      '    except configparser.Error as e:',
+      '    except (configparser.Error, IndexError) as e:',
       '        out.append(type(e).__name__)',
       'print(json.dumps(out))',
     ].join('\n');
@@ -478,5 +490,8 @@ describe('awsCliReadProblem', () => {
     }
     assert.deepEqual(awsCliReadProblem('[a]\nk = v\nK = w\n'), { kind: 'key-twice', line: 3, section: 'a', key: 'k' });
     assert.deepEqual(awsCliReadProblem('[a]\nk = v\n\nnope\n'), { kind: 'not-a-key', line: 4 });
+    // Bytes that are not UTF-8: Python's read stops with UnicodeDecodeError.
+    assert.deepEqual(awsCliReadProblem(Buffer.from('[a]\nk = caf\xe9\n', 'latin1')), { kind: 'not-utf8' });
+    assert.equal(awsCliReadProblem(Buffer.from('[a]\nk = café\n', 'utf8')), undefined);
   });
 });

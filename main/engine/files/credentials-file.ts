@@ -383,6 +383,19 @@ export class CredentialsFile {
         const { reason, fix } = notWritableWords(why, target);
         return { reason: `The credentials file ${this.path} ${reason}`, fix };
       }
+      // A file MFA Tray does not edit (refuseLoneCr): said here too, so that doctor and status do
+      // not offer a refresh that stops at it.
+      const text = await readRegularFile(target).then(
+        (bytes) => bytes.toString('latin1'),
+        () => undefined,
+      );
+      const loneCr = text === undefined ? undefined : loneCrLine(text);
+      if (loneCr !== undefined) {
+        return {
+          reason: `The credentials file ${this.path} has a line ending of a lone CR (line ${loneCr}; an old Mac format)`,
+          fix: 'convert its line endings to LF (mac2unix, from the dos2unix package)',
+        };
+      }
     }
     for (let folder = dirname(target); ; folder = dirname(folder)) {
       const error = await io.access(folder, constants.W_OK | constants.X_OK).then(

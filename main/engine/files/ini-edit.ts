@@ -21,6 +21,7 @@
  * missing final newline all survive. Callers that must preserve arbitrary bytes (not only UTF-8)
  * pass a `latin1` ("binary") string: the structure is pure ASCII, so every byte round-trips.
  */
+import { isUtf8 } from 'node:buffer';
 import { invalidInput } from '../../common/errors';
 import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
 
@@ -620,49 +621,62 @@ function keepFinalNewlineState(out: IniLine[], originalLastEol: LineEnding | und
 
 /** Why the AWS CLI cannot read a file at all ({@link awsCliReadProblem}). */
 export type AwsCliReadProblem =
+  | { readonly kind: 'not-utf8' }
   | { readonly kind: 'bom' }
   | { readonly kind: 'before-section'; readonly line: number }
   | { readonly kind: 'not-a-key'; readonly line: number }
+  | { readonly kind: 'nested-not-a-key'; readonly line: number }
   | { readonly kind: 'key-twice'; readonly line: number; readonly section: string; readonly key: string };
 
 const PY_LINES = /\r\n|\r|\n/;
+/** What Python's str.strip() and \s take for whitespace: not JS's (which has U+FEFF, and lacks U+001C–001F and U+0085). */
+const PY_SPACE = '\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_TRIM = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
+const PY_INDENT = new RegExp(`^[${PY_SPACE}]*`);
+const PY_OPTION = new RegExp(`^(.*?)[${PY_SPACE}]*[=:][${PY_SPACE}]*(.*)$`, 's');
 
 /**
  * What makes botocore refuse the whole file ("Unable to parse config file": every `aws` command then
- * fails, whichever profile it uses), or undefined. Written after Python's `RawConfigParser._read`
- * (strict, `=` and `:` as delimiters, `#` and `;` as whole-line comments), which botocore uses, and
- * which the JS SDK's lenient reader does not share, so that `doctor` can name the line: a leading
- * byte-order mark (Python reads it as a character before the first header), a line before any
- * section, a line that is neither a header, a key nor a comment, and a key set twice in one section
- * (compared in lower case). A section repeated is {@link DuplicateSectionError}'s, reported apart.
+ * fails, whichever profile it uses), or undefined; the JS SDK's lenient reader shares none of it, so
+ * that `doctor` names the line. Written after Python's `RawConfigParser._read` (strict, `=` and `:`
+ * as delimiters, `#` and `;` as whole-line comments, Python's own whitespace) and botocore's
+ * `_parse_nested`, checked against both by the tests:
+ * bytes that are not UTF-8; a byte-order mark at the start (Python reads it as a character before
+ * the first header); a line before any section; a line that is neither a header, a key nor a
+ * comment; under a key with no value on its line (`s3 =`), an indented line without `=`; a key set
+ * twice in one section (compared in lower case). A section repeated is {@link DuplicateSectionError}'s.
  */
-export function awsCliReadProblem(text: string): AwsCliReadProblem | undefined {
+export function awsCliReadProblem(input: string | Buffer): AwsCliReadProblem | undefined {
+  if (typeof input !== 'string' && !isUtf8(input)) return { kind: 'not-utf8' };
+  const text = typeof input === 'string' ? input : input.toString('utf8');
   if (text.startsWith('\uFEFF') || text.startsWith('\xEF\xBB\xBF')) return { kind: 'bom' };
   let section: string | undefined;
   let keys = new Set<string>();
-  /** The current key's indent; a line indented deeper continues its value. */
-  let keyIndent: number | undefined;
+  /** The current key's indent (a line indented deeper continues its value), and whether its value is nested (`s3 =`). */
+  let key: { readonly indent: number; readonly nested: boolean } | undefined;
   // Python's text files split lines at \n, \r\n and a lone \r alike.
-  const lines = text.split(PY_LINES);
-  for (const [index, line] of lines.entries()) {
-    const value = line.trim();
+  for (const [index, line] of text.split(PY_LINES).entries()) {
+    const value = line.replace(PY_TRIM, '');
     if (value === '' || value.startsWith('#') || value.startsWith(';')) continue;
-    const indent = line.length - line.trimStart().length;
-    if (section !== undefined && keyIndent !== undefined && indent > keyIndent) continue;
-    keyIndent = undefined;
-    const header = /^\[(.+)\]/.exec(value);
+    const indent = (PY_INDENT.exec(line)?.[0] ?? '').length;
+    if (section !== undefined && key !== undefined && indent > key.indent) {
+      if (key.nested && !value.includes('=')) return { kind: 'nested-not-a-key', line: index + 1 };
+      continue;
+    }
+    key = undefined;
+    const header = /^\[(.+)\]/s.exec(value);
     if (header) {
       section = header[1];
       keys = new Set();
       continue;
     }
     if (section === undefined) return { kind: 'before-section', line: index + 1 };
-    const option = /^(.*?)\s*[=:]/.exec(value);
+    const option = PY_OPTION.exec(value);
     if (!option || option[1] === '') return { kind: 'not-a-key', line: index + 1 };
-    const key = (option[1] as string).trimEnd().toLowerCase();
-    if (keys.has(key)) return { kind: 'key-twice', line: index + 1, section, key };
-    keys.add(key);
-    keyIndent = indent;
+    const name = (option[1] as string).replace(PY_TRIM, '').toLowerCase();
+    if (keys.has(name)) return { kind: 'key-twice', line: index + 1, section, key: name };
+    keys.add(name);
+    key = { indent, nested: option[2] === '' };
   }
   return undefined;
 }
