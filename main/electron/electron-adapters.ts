@@ -78,8 +78,14 @@ export function electronWindowOpener(options: {
           const [width = 0, current = 0] = window.getContentSize();
           // The room under the frame on the screen the window is on.
           const frame = (window.getSize()[1] ?? current) - current;
-          const height = fittedContentHeight(page, contentHeight, screen.getDisplayMatching(window.getBounds()).workArea.height - frame);
-          if (height !== undefined && height !== current) window.setContentSize(width, height);
+          const { workArea } = screen.getDisplayMatching(window.getBounds());
+          const height = fittedContentHeight(page, contentHeight, workArea.height - frame);
+          if (height === undefined || height === current) return;
+          window.setContentSize(width, height);
+          // Grown at its bottom edge: moved up as far as needed to keep its buttons on the screen.
+          const bounds = window.getBounds();
+          const bottom = workArea.y + workArea.height;
+          if (bounds.y + bounds.height > bottom) window.setPosition(bounds.x, Math.max(workArea.y, bottom - bounds.height));
         },
         isDestroyed: () => window.isDestroyed(),
         send: (channel, payload) => window.webContents.send(channel, payload),

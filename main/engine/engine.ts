@@ -880,15 +880,26 @@ export class Engine {
     let deleting = false;
     let outcome: RemovalOutcome = {};
     try {
-      // The session first: the key may go back into the section its sessions went to (the one it
-      // was imported from), which takes no key while it holds a session. Put back if the key's write fails.
-      if (ours) {
+      const forget = async (): Promise<void> => {
+        if (!ours) return;
         const inFile = await this.credentials.readSession(profile.targetSection);
         const result = await this.credentials.forgetSession(profile.targetSection, { ours });
         if (result === 'section-removed' || result === 'keys-removed') forgotten = inFile;
         outcome = await this.#forgotten(profile.targetSection, result);
+      };
+      const restore = async (): Promise<void> => {
+        if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
+      };
+      // The key first, so that a failed write forgets nothing; but back into the section its sessions
+      // go to (the one it was imported from), which takes no key while it holds a session, the
+      // session goes first (and is put back if the key's write fails).
+      if (options.restoreKeyTo === profile.targetSection) {
+        await forget();
+        await restore();
+      } else {
+        await restore();
+        await forget();
       }
-      if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
       deleting = true;
       await this.secrets.deleteAll(name);
       await this.settings.removeProfile(name);

@@ -72,6 +72,8 @@ test('the files are settings.json and used-codes.json in the folder', () => {
 
 test('a path as the system opens it: `..` kept on Linux and macOS, taken by text on Windows (as each system does)', () => {
   assert.equal(absoluteAsOpened('/a/link/../b', 'linux'), '/a/link/../b');
+  assert.equal(absoluteAsOpened('/t/new/', 'linux'), '/t/new', 'a trailing slash goes, as path.resolve takes it');
+  assert.equal(absoluteAsOpened('/', 'linux'), '/');
   assert.equal(absoluteAsOpened('a/link/../b', 'darwin'), `${process.cwd()}/a/link/../b`);
   assert.equal(absoluteAsOpened('C:\\a\\link\\..\\b', 'win32'), 'C:\\a\\b');
   assert.equal(joinAsOpened('/home/alice/', 'dots/../x', 'linux'), '/home/alice/dots/../x');

@@ -131,7 +131,10 @@ export function writtenSessionsFile(dir: string = configDir()): string {
  */
 export function absoluteAsOpened(path: string, platform: NodeJS.Platform = process.platform): string {
   if (platform === 'win32') return win32.resolve(path);
-  return posix.isAbsolute(path) ? path : `${process.cwd()}/${path}`;
+  // Trailing slashes go, as path.resolve takes them away: the file is then made where every later
+  // read looks (seen in review: `credentials/` made a file every read then called "not a folder").
+  const trimmed = path.replace(/(?<=.)\/+$/, '');
+  return posix.isAbsolute(trimmed) ? trimmed : `${process.cwd()}/${trimmed}`;
 }
 
 /** `rest` after the folder `base`, `..` in `rest` left to the system as {@link absoluteAsOpened} does. */
