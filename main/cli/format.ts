@@ -3,6 +3,7 @@
  */
 import { formatDuration } from '../common/duration';
 import type { SessionState } from '../common/model';
+import { failureKind, type FailureKind } from '../common/session-state';
 
 function pad2(n: number): string {
   return String(n).padStart(2, '0');
@@ -42,13 +43,18 @@ export function stateName(state: SessionState): 'none' | 'valid' | 'expiring' | 
 /** A state as the status table shows it: a keychain that cannot be read, or a damaged entry, is named as such, not "failed". */
 export function stateWords(state: SessionState): string {
   if (state.kind !== 'failed') return stateName(state);
-  if (state.code === 'keychain-locked') return 'keychain locked';
-  if (state.code === 'keychain-unavailable') return 'keychain unavailable';
-  if (state.code === 'keychain-timeout') return 'keychain not answering';
-  if (state.code === 'keychain-entry-corrupt') return 'keychain entry damaged';
-  if (state.code === 'session-not-in-file') return 'not in file';
-  return stateName(state);
+  const kind = failureKind(state.code);
+  return kind === 'refresh-failed' ? stateName(state) : FAILURE_WORDS[kind];
 }
+
+/** The command's words for what kept a refresh from being tried (session-state.ts, failureKind). */
+const FAILURE_WORDS: Readonly<Record<Exclude<FailureKind, 'refresh-failed'>, string>> = {
+  'keychain-locked': 'keychain locked',
+  'keychain-unavailable': 'keychain unavailable',
+  'keychain-timeout': 'keychain not answering',
+  'keychain-entry-damaged': 'keychain entry damaged',
+  'not-in-file': 'not in file',
+};
 
 export { maskKeyId } from '../common/key-id';
 

@@ -56,3 +56,26 @@ export function isUsable(state: SessionState, now: number): boolean {
   const expiresAt = expiryOf(state);
   return expiresAt !== undefined && expiresAt > now;
 }
+
+/**
+ * What a failed state is, whatever the words: a refresh that failed, or what kept one from being
+ * tried (the keychain), or a session the credentials file does not hold. The one rule the command,
+ * the windows and the tray name a failed state by (each in its own words).
+ */
+export type FailureKind = 'refresh-failed' | 'not-in-file' | 'keychain-locked' | 'keychain-unavailable' | 'keychain-timeout' | 'keychain-entry-damaged';
+
+/** The {@link FailureKind} of a failed state's error code. */
+export function failureKind(code: string): FailureKind {
+  switch (code) {
+    case 'keychain-locked':
+    case 'keychain-unavailable':
+    case 'keychain-timeout':
+      return code;
+    case 'keychain-entry-corrupt':
+      return 'keychain-entry-damaged';
+    case 'session-not-in-file':
+      return 'not-in-file';
+    default:
+      return 'refresh-failed';
+  }
+}

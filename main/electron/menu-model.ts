@@ -9,7 +9,7 @@ import { REMEDY_WORDS } from '../common/catalog/remedies';
 import type { Remedy } from '../common/errors';
 import { currentState, formatClockTime, formatRemaining, inAppWords, trayWords, truncate, type TimeFormat } from './format';
 import type { TrayProfile, TraySnapshot } from './tray-snapshot';
-import { isUsable } from '../common/session-state';
+import { failureKind, isUsable } from '../common/session-state';
 
 /** One menu item, a subset of Electron's `MenuItemConstructorOptions`. */
 export interface MenuItemModel {
@@ -81,11 +81,11 @@ export function profileLabel(profile: TrayProfile, snapshot: Pick<TraySnapshot, 
       return `${name} — ${words.expiredAt(formatClockTime(state.expiresAt, now, options))}`;
     case 'refreshing':
       return `${name} — ${words.refreshing}`;
-    case 'failed':
-      if (state.expiresAt === undefined || state.expiresAt <= now) return `${name} — ${words.refreshFailed}`;
-      return state.code === 'session-not-in-file'
-        ? `${name} — ${words.notInFileLeft(left(state.expiresAt))}`
-        : `${name} — ${words.refreshFailedLeft(left(state.expiresAt))}`;
+    case 'failed': {
+      const kind = failureKind(state.code);
+      if (state.expiresAt === undefined || state.expiresAt <= now) return `${name} — ${words.failed[kind]}`;
+      return `${name} — ${words.failedLeft(kind, left(state.expiresAt))}`;
+    }
   }
 }
 

@@ -2,6 +2,7 @@
  * The tray icon's look and tooltip, from the same snapshot as the menu. Pure.
  */
 import { PRODUCT_NAME } from '../engine';
+import { failureKind } from '../common/session-state';
 import { currentState, formatRemaining, trayWords, type TimeFormat } from './format';
 import type { TraySnapshot } from './tray-snapshot';
 
@@ -46,7 +47,7 @@ export function trayTooltip(snapshot: TraySnapshot, now: number, format: TimeFor
       case 'refreshing':
         return `${name}: ${words.refreshing}`;
       case 'failed':
-        return `${name}: ${state.code === 'session-not-in-file' ? words.notInFile : words.refreshFailed}`;
+        return `${name}: ${words.failed[failureKind(state.code)]}`;
     }
   });
   return clip(parts.join(' · '));
@@ -59,12 +60,12 @@ export function trayTooltip(snapshot: TraySnapshot, now: number, format: TimeFor
  */
 export function trayTitle(snapshot: TraySnapshot, now: number, format: TimeFormat = {}): string {
   const words = trayWords(format).tooltip;
-  if (snapshot.problem !== undefined) return words.refreshFailed;
+  if (snapshot.problem !== undefined) return words.failed['refresh-failed'];
   let soonest: number | undefined;
   for (const { state: stored, lifetimeMs } of snapshot.profiles) {
     const state = currentState(stored, now, snapshot.expiringWithinMs, lifetimeMs);
     if (state.kind === 'expired') return words.expired;
-    if (state.kind === 'failed') return state.code === 'session-not-in-file' ? words.notInFile : words.refreshFailed;
+    if (state.kind === 'failed') return words.failed[failureKind(state.code)];
     if ((state.kind === 'valid' || state.kind === 'expiring') && (soonest === undefined || state.expiresAt < soonest)) soonest = state.expiresAt;
   }
   return soonest === undefined ? '' : formatRemaining(soonest - now, format.language);

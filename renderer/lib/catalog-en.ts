@@ -21,6 +21,7 @@ export const EN = {
   'state.failed': 'Refresh failed',
   'state.keychainLocked': 'Keychain locked',
   'state.keychainDown': 'Keychain unavailable',
+  'state.keychainEntryDamaged': 'Keychain entry damaged',
   'state.notInFile': 'Not in the credentials file',
   'state.left': '{left} left',
   // Right after the time left, with the space before it; a dense row drops it when it has no room.

@@ -23,6 +23,7 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   'state.failed': '更新に失敗',
   'state.keychainLocked': 'キーチェーンがロック中',
   'state.keychainDown': 'キーチェーンを使えない',
+  'state.keychainEntryDamaged': 'キーチェーンの項目が壊れている',
   'state.notInFile': '認証情報ファイルにない',
   'state.left': '残り {left}',
   'state.until': '（{time} まで）',

@@ -4,11 +4,10 @@
  * States come from the engine's events, but time passes between them: valid, expiring and expired
  * are derived again from the expiry and the window's clock (`deriveState`, the engine's own rule).
  */
-import { isKeychainDown } from '../../main/common/errors';
 import type { SessionState } from '../../main/common/model';
-import { deriveState } from '../../main/common/session-state';
+import { deriveState, failureKind, type FailureKind } from '../../main/common/session-state';
 import { el, type Child } from './dom';
-import type { I18n } from './i18n';
+import type { I18n, MessageKey } from './i18n';
 import { errorText, type ShownError } from './messages';
 
 /** How a state is coloured. */
@@ -24,6 +23,16 @@ export interface StateView {
   /** Why the last refresh failed. */
   readonly reason?: ShownError;
 }
+
+/** The windows' label of a failed state, by what it is (session-state.ts, failureKind). */
+const FAILURE_LABELS: Readonly<Record<FailureKind, MessageKey>> = {
+  'refresh-failed': 'state.failed',
+  'not-in-file': 'state.notInFile',
+  'keychain-locked': 'state.keychainLocked',
+  'keychain-unavailable': 'state.keychainDown',
+  'keychain-timeout': 'state.keychainDown',
+  'keychain-entry-damaged': 'state.keychainEntryDamaged',
+};
 
 /**
  * Describes a state at `now`.
@@ -53,9 +62,8 @@ export function describeState(i18n: I18n, state: SessionState, now: number, expi
       }
       const detail =
         state.expiresAt !== undefined && state.expiresAt > now ? i18n.t('state.previousLeft', { left: i18n.formatSpan(state.expiresAt - now) }) : undefined;
-      // Not a refresh that failed (often none was tried): the keychain cannot be read until it is unlocked.
-      const label = state.code === 'keychain-locked' ? 'state.keychainLocked' : isKeychainDown(state.code) ? 'state.keychainDown' : 'state.failed';
-      return { tone: 'bad', label: i18n.t(label), reason, ...(detail === undefined ? {} : { detail }) };
+      // Not always a refresh that failed (often none was tried): what kept it from the keychain.
+      return { tone: 'bad', label: i18n.t(FAILURE_LABELS[failureKind(state.code)]), reason, ...(detail === undefined ? {} : { detail }) };
     }
     default: {
       const derived = deriveState(state.expiresAt, now, expiringWithinMs, lifetimeMs);

@@ -192,6 +192,20 @@ describe('tray menu', () => {
     assert.equal(findItem(menu, 'profile:work')?.label, 'work — refresh failed');
   });
 
+  it('names a failure by what it is, as the command and the windows do: a locked keychain is no failed refresh', () => {
+    // Seen in review: "refresh failed" here where `status` said "keychain locked".
+    const menu = buildTrayMenu(
+      snapshot([
+        ['a', { kind: 'failed', reason: 'locked', code: 'keychain-locked' }],
+        ['b', { kind: 'failed', reason: 'damaged', code: 'keychain-entry-corrupt' }],
+      ]),
+      recorder().handlers,
+      options,
+    );
+    assert.equal(findItem(menu, 'profile:a')?.label, 'a — keychain locked');
+    assert.equal(findItem(menu, 'profile:b')?.label, 'b — keychain entry damaged');
+  });
+
   it('reads a stored valid state against the clock: a session that ran out meanwhile shows as expired', () => {
     const menu = buildTrayMenu(snapshot([['work', valid(-5 * MIN)]]), recorder().handlers, options);
     assert.equal(findItem(menu, 'profile:work')?.label, 'work — expired at 17:25');

@@ -6,6 +6,7 @@
  */
 import type { ErrorCode } from '../errors';
 import type { Language } from './language';
+import type { FailureKind } from '../session-state';
 
 export interface TrayWords {
   /** Time left, rounded down: "11h 42m", "42m", "less than 1m". */
@@ -18,10 +19,10 @@ export interface TrayWords {
     readonly left: (remaining: string, until: string) => string;
     readonly expiredAt: (time: string) => string;
     readonly refreshing: string;
-    readonly refreshFailed: string;
-    readonly refreshFailedLeft: (left: string) => string;
-    /** A session MFA Tray has that the credentials file does not hold (another tool rewrote it, or the write failed). */
-    readonly notInFileLeft: (left: string) => string;
+    /** A failed state by what it is (session-state.ts, failureKind); `not-in-file`: a session MFA Tray has that the credentials file does not hold. */
+    readonly failed: Readonly<Record<FailureKind, string>>;
+    /** A failed state with the time a session still has: the one before a refresh that failed, or (not-in-file) the one the file lacks. */
+    readonly failedLeft: (kind: FailureKind, left: string) => string;
     readonly refreshNow: string;
     readonly copyExports: string;
     readonly envFile: string;
@@ -43,8 +44,7 @@ export interface TrayWords {
     readonly left: (remaining: string) => string;
     readonly expired: string;
     readonly refreshing: string;
-    readonly refreshFailed: string;
-    readonly notInFile: string;
+    readonly failed: Readonly<Record<FailureKind, string>>;
   };
   readonly notification: {
     readonly expiringTitle: (profile: string, remaining: string) => string;
@@ -79,6 +79,24 @@ export interface TrayWords {
   readonly failures: Partial<Readonly<Record<ErrorCode, string>>>;
 }
 
+const EN_FAILED: Readonly<Record<FailureKind, string>> = {
+  'refresh-failed': 'refresh failed',
+  'not-in-file': 'not in the credentials file',
+  'keychain-locked': 'keychain locked',
+  'keychain-unavailable': 'keychain unavailable',
+  'keychain-timeout': 'keychain not answering',
+  'keychain-entry-damaged': 'keychain entry damaged',
+};
+
+const JA_FAILED: Readonly<Record<FailureKind, string>> = {
+  'refresh-failed': '更新に失敗',
+  'not-in-file': '認証情報ファイルにない',
+  'keychain-locked': 'キーチェーンがロック中',
+  'keychain-unavailable': 'キーチェーンを使えない',
+  'keychain-timeout': 'キーチェーンが応答しない',
+  'keychain-entry-damaged': 'キーチェーンの項目が壊れている',
+};
+
 const en: TrayWords = {
   remaining: (hours, minutes) => (hours === 0 ? `${minutes}m` : `${hours}h ${String(minutes).padStart(2, '0')}m`),
   lessThanAMinute: 'less than 1m',
@@ -88,9 +106,8 @@ const en: TrayWords = {
     left: (remaining, until) => `${remaining} left, until ${until}`,
     expiredAt: (time) => `expired at ${time}`,
     refreshing: 'refreshing…',
-    refreshFailed: 'refresh failed',
-    refreshFailedLeft: (left) => `refresh failed; ${left}`,
-    notInFileLeft: (left) => `not in the credentials file; ${left}`,
+    failed: EN_FAILED,
+    failedLeft: (kind, left) => `${EN_FAILED[kind]}; ${left}`,
     refreshNow: 'Refresh now',
     copyExports: 'Copy exports',
     envFile: '.env file',
@@ -111,8 +128,7 @@ const en: TrayWords = {
     left: (remaining) => `${remaining} left`,
     expired: 'expired',
     refreshing: 'refreshing',
-    refreshFailed: 'refresh failed',
-    notInFile: 'not in the credentials file',
+    failed: EN_FAILED,
   },
   notification: {
     expiringTitle: (profile, remaining) => `${profile}: session expires in ${remaining}`,
@@ -156,9 +172,8 @@ const ja: TrayWords = {
     left: (remaining, until) => `残り ${remaining}（${until} まで）`,
     expiredAt: (time) => `${time} に期限切れ`,
     refreshing: '更新中…',
-    refreshFailed: '更新に失敗',
-    refreshFailedLeft: (left) => `更新に失敗。${left}`,
-    notInFileLeft: (left) => `認証情報ファイルにない。${left}`,
+    failed: JA_FAILED,
+    failedLeft: (kind, left) => (kind === 'not-in-file' ? `${JA_FAILED[kind]}。${left}` : `${JA_FAILED[kind]}。前のセッションは${left}`),
     refreshNow: '今すぐ更新',
     copyExports: 'export 行をコピー',
     envFile: '.env ファイル',
@@ -179,8 +194,7 @@ const ja: TrayWords = {
     left: (remaining) => `残り ${remaining}`,
     expired: '期限切れ',
     refreshing: '更新中',
-    refreshFailed: '更新に失敗',
-    notInFile: '認証情報ファイルにない',
+    failed: JA_FAILED,
   },
   notification: {
     expiringTitle: (profile, remaining) => `${profile}: セッションの残りは ${remaining}`,
