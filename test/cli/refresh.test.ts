@@ -252,6 +252,25 @@ describe("this computer's clock off from STS's", () => {
     );
   });
 
+  test('a code AWS never looked at (the request refused for its clock, or its key) stays usable: "trying again should work" does', async () => {
+    // Seen in review: after "…MFA Tray now allows for the difference, so trying again should work",
+    // the same code was refused here as already used, though AWS had refused the request's
+    // signature before it read the code.
+    await cli.sandbox.addProfile('dev', cli.user);
+    cli.sts.setClockSkew(-10 * 60_000);
+    await cli.sts.avoidStepEdge(8000);
+    const code = cli.sts.currentCode(cli.user);
+    const first = await cli.sandbox.run(['refresh', 'dev', '--code', code]);
+    assert.equal(first.status, 7, first.stderr);
+    assert.match(first.stderr, /trying again should work/);
+    const again = await cli.sandbox.run(['refresh', 'dev', '--code', code]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(
+      cli.requests('GetSessionToken').map((r) => r.outcome),
+      ['SignatureDoesNotMatch', 'ok'],
+    );
+  });
+
   test("the clock a day ahead of AWS's: every session would look expired here, so no code is made or sent (exit 7), by refresh or credential-process", async () => {
     // Seen on landed main: "new session … expired 12 h ago" with exit 0, and credential-process
     // spending a code on every call (its cached session always looked expired).

@@ -143,6 +143,12 @@ export type StateListener = (profile: string, state: SessionState) => void;
 /** Where a refresh's code comes from; a generated one may have to wait for the next time step (`onWait`). */
 export type CodeInput = { readonly code: string } | { readonly generate: true; readonly onWait?: StepWaitListener };
 
+/**
+ * Refusals AWS gives a request before it reads the MFA code in it (the request is authenticated
+ * first: its signature, its time, its key): that code was not used, and may be sent again.
+ */
+const REFUSED_BEFORE_THE_CODE: ReadonlySet<string> = new Set(['clock-skew', 'sts-invalid-key', 'sts-bad-signature']);
+
 /** Refreshes sessions and keeps each profile's state. */
 export class SessionService {
   #states = new Map<string, SessionState>();
@@ -405,7 +411,10 @@ export class SessionService {
       // giving it back fails, the worst case is a wait for the next code, as before.)
       // So is a code made for a time step AWS was not at (a stale offset): it would block the record until then.
       const offStep = failure !== caught && failure.code === 'clock-skew';
-      if (sentCode !== undefined && (failure.notSent || offStep)) await this.deps.codes.release(profile.mfaSerial, sentCode).catch(() => undefined);
+      // And so is a code in a request AWS refused before it read the code: for its signature's time
+      // or its key (authentication comes before the action).
+      const unread = REFUSED_BEFORE_THE_CODE.has(caught.code);
+      if (sentCode !== undefined && (failure.notSent || offStep || unread)) await this.deps.codes.release(profile.mfaSerial, sentCode).catch(() => undefined);
       // The old session (if any) is untouched: still in the file and the cache, and still shown;
       // unless AWS gave a new one that only the keychain could take (then that one is shown).
       // A key changed meanwhile: the old session went with the old key (whoever stored the new one
