@@ -8,7 +8,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { isMfaTrayError } from '../common/errors';
+import { isMfaTrayError, type Remedy } from '../common/errors';
 import { formatDuration } from '../common/duration';
 import { maskKeyId } from '../common/key-id';
 import type { LongLivedKey, Profile, SessionState } from '../common/model';
@@ -196,7 +196,7 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
         'key',
         'fail',
         `The stored key ${masked} is not a long-lived IAM user key (AKIA…).`,
-        `mfa-tray add ${name} --force with the IAM user's own access key`,
+        `${remedyCommand(keyRemedies(profile)[0] as Remedy) ?? ''}, with the IAM user's own access key (AKIA…)`,
         name,
       ),
     ];
@@ -206,7 +206,9 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
     identity = await deps.callerIdentity(key, profile.region);
   } catch (error) {
     const message = isMfaTrayError(error) ? error.message : 'sts:GetCallerIdentity failed.';
-    if (isMfaTrayError(error, ...KEY_FAULTS)) return [check('key', 'fail', `${masked}: ${message}`, `mfa-tray add ${name} --force with a working key`, name)];
+    // The whole command, the profile's settings kept (seen in review: "add work --force" alone is refused, missing its options).
+    if (isMfaTrayError(error, ...KEY_FAULTS))
+      return [check('key', 'fail', `${masked}: ${message}`, `${remedyCommand(keyRemedies(profile)[0] as Remedy) ?? ''}, with a working key`, name)];
     unanswered.push(error);
     if (!isMfaTrayError(error, ...KEY_UNCHECKED)) return [check('key', 'fail', `${masked} could not be checked: ${message}`, undefined, name)];
     const temporary = isMfaTrayError(error, 'sts-unavailable', 'sts-throttled');

@@ -100,7 +100,13 @@ describe('doctor', () => {
     assert.equal(editedUnlisted.status, 0, editedUnlisted.stderr);
     const { result, checks } = await doctor();
     assert.equal(result.status, 9);
-    assert.equal(find(checks, 'key', 'fail', /AWS does not recognise access key/).profile, 'gone');
+    const gone = find(checks, 'key', 'fail', /AWS does not recognise access key/);
+    assert.equal(gone.profile, 'gone');
+    // A command that runs as given (seen in review: "mfa-tray add gone --force" alone is refused, missing its options).
+    assert.match(
+      gone.fix ?? '',
+      /^mfa-tray add gone --force --access-key-id <id> --mfa-serial arn:aws:iam::\d+:mfa\/\S+ --target gone --region us-east-1 --duration \d+, with a working key$/,
+    );
     assert.equal(find(checks, 'device', 'fail', /is in account 999999999999, the key's user in 123456789012/).profile, 'elsewhere');
     assert.equal(find(checks, 'device', 'fail', /arn:aws:iam::123456789012:mfa\/not-theirs is not among this user's MFA devices/).profile, 'unlisted');
     // `doctor <profile>`: that profile's checks alone.
