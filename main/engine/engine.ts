@@ -1544,6 +1544,9 @@ export class Engine {
         this.secrets.readSessions([...profiles.map((p) => p.name), ...roles.map((r) => r.name)], listing),
         this.secrets.profilesWith('totp-secret', listing),
       ]);
+      // Nothing of either kind: a keychain locked since the profiles were added answers the same as
+      // one where none was ever stored. Their keys tell (seen in review: "none", "typed", exit 0).
+      if (profiles.length > 0 && sessions.size === 0 && withTotp.size === 0) await this.secrets.assertUnlocked('long-lived-key');
     } catch (error) {
       if (!isMfaTrayError(error) || !isKeychainDown(error.code)) throw error;
       const state = keychainDownState(error);

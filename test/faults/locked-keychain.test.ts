@@ -26,6 +26,8 @@ let keyring: PrivateKeyring;
 let user: StsUser;
 let env: SandboxFiles;
 const prefix = uniqueServicePrefix('faults-locked');
+/** A second world on the same keyring: a profile with its key alone (no TOTP secret, no session). */
+const keyOnly = (): NodeJS.ProcessEnv => ({ MFA_TRAY_KEYCHAIN_SERVICE: `${prefix}-key-only`, MFA_TRAY_CONFIG_DIR: join(dir, 'config-key-only') });
 
 const loopback = useStsServer(async (sts) => {
   dir = await mkdtemp(join(tmpdir(), 'mfa-tray-locked-'));
@@ -47,10 +49,10 @@ interface Run {
 }
 
 /** `mfa-tray <args>` on the private keyring, with `input` on stdin; killed (SIGKILL) after `limitMs`. */
-function cli(args: readonly string[], input = '', limitMs = 60_000, nodeArgs: readonly string[] = []): Promise<Run> {
+function cli(args: readonly string[], input = '', limitMs = 60_000, nodeArgs: readonly string[] = [], world: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...nodeArgs, cliBin(), ...args], {
-      env: { ...keyring.env, ...env, MFA_TRAY_KEYCHAIN_SERVICE: prefix, ...loopback.sts.env(), NO_COLOR: '1' },
+      env: { ...keyring.env, ...env, MFA_TRAY_KEYCHAIN_SERVICE: prefix, ...loopback.sts.env(), NO_COLOR: '1', ...world },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -108,6 +110,14 @@ describe('a locked keychain', () => {
     // A profile whose codes are typed, with no session yet: its absent entries read as absent while locked.
     const plain = await cli(['add', 'plain', '--mfa-serial', user.mfaSerial as string, '--access-key-id', user.accessKeyId], `${user.secretAccessKey}\n`);
     assert.equal(plain.status, 0, plain.stderr);
+    const alone = await cli(
+      ['add', 'alone', '--mfa-serial', user.mfaSerial as string, '--access-key-id', user.accessKeyId],
+      `${user.secretAccessKey}\n`,
+      60_000,
+      [],
+      keyOnly(),
+    );
+    assert.equal(alone.status, 0, alone.stderr);
     await loopback.sts.avoidStepEdge(8000);
     const refreshed = await cli(['refresh', 'work']);
     assert.equal(refreshed.status, 0, refreshed.stderr);
@@ -155,6 +165,19 @@ describe('a locked keychain', () => {
         ['plain', 'failed', 'keychain-locked', 'unknown', null],
       ],
     );
+  });
+
+  test('status and list with keys alone stored (no TOTP secret, no session): the keychain locked all the same, exit 5', async () => {
+    // Seen in review: "none", "typed", exit 0: with no entry of those kinds, a locked keychain
+    // looked like an empty one; the profile's key (locked) tells.
+    const status = await cli(['status', '--json'], '', 60_000, [], keyOnly());
+    lockedLine(status, 'status --json');
+    const parsed = JSON.parse(status.stdout) as { profiles: Array<{ name: string; state: string; failure: { code: string } | null; totp: boolean | null }> };
+    assert.deepEqual(
+      parsed.profiles.map((p) => [p.name, p.state, p.failure?.code, p.totp]),
+      [['alone', 'failed', 'keychain-locked', null]],
+    );
+    lockedLine(await cli(['list'], '', 60_000, [], keyOnly()), 'list');
   });
 
   // Seen on landed main: watch printed "work: no session" (work has one) and went on watching, with

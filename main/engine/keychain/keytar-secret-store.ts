@@ -203,6 +203,10 @@ export class KeytarSecretStore implements SecretStore {
     return [...(await this.getAll(kind)).keys()].sort();
   }
 
+  async assertUnlocked(kind: SecretKind): Promise<void> {
+    await this.#refuseIfLocked(kind, undefined, 'read', describeEntry(kind));
+  }
+
   /**
    * Throws `keychain-locked` when the Secret Service holds entries of this kind (and profile)
    * locked. Where it cannot tell (no D-Bus client on PATH), keytar's own answer stands.

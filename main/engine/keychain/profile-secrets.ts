@@ -302,6 +302,11 @@ export class ProfileSecrets {
     return keys;
   }
 
+  /** Throws `keychain-locked` when entries of this kind are there but locked (where the store can tell), reading none. */
+  async assertUnlocked(kind: SecretKind): Promise<void> {
+    await this.store.assertUnlocked?.(kind);
+  }
+
   /** The profiles with an entry of this kind, in one keychain call at most (the entries are not checked). */
   async profilesWith(kind: 'long-lived-key' | 'totp-secret', options: ListingOptions = {}): Promise<ReadonlySet<string>> {
     return new Set((await this.#entries(kind, options)).keys());

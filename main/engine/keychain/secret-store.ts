@@ -17,4 +17,10 @@ export interface SecretStore {
    * after wake-up) without one keychain round trip per profile.
    */
   getAll(kind: SecretKind): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Throws `keychain-locked` when entries of this kind are there but locked, without reading any
+   * (where the store can tell: the Secret Service): a listing that found none of the other kinds
+   * does not tell a locked keychain from an empty one.
+   */
+  assertUnlocked?(kind: SecretKind): Promise<void>;
 }
