@@ -62,7 +62,7 @@ import { listMfaDevices, pickMfaDevice, type ChooseMfaDevice, type MfaDevice } f
 import { ENROL_ACTIONS, UNENROL_ACTIONS, candidateNames, explainPolicyRefusal, iamUserName, otpauthUri, type EnrolmentSecret } from './aws/enrolment';
 import { hostname } from 'node:os';
 import { diagnose, type Check } from './doctor';
-import type { IniDocument } from './files/ini-edit';
+import { sectionValues, type IniDocument } from './files/ini-edit';
 import { notInFileMessage, sessionMissingFrom } from './files/session-section';
 import { policyTargetOf, type PolicyTarget } from '../common/mfa-policy';
 import { TotpGenerator, parseTotpSecret, totpCode } from './codes/totp';
@@ -1563,9 +1563,33 @@ export class Engine {
       if (entry instanceof MfaTrayError) damaged.set(name, damagedEntryState(entry));
       else found.set(name, entry);
     }
+    // A session MFA Tray wrote into the file after the keychain's copy (the keychain could not take it
+    // then: seen in review, a keychain locked while AWS answered): the file's is the one in use.
+    const now = this.clock.now();
+    const written = this.#written.entries();
+    const newer = profiles.filter((p) => {
+      const recorded = written.get(p.name);
+      return (
+        recorded !== undefined &&
+        recorded.unwritten !== true &&
+        recorded.path === this.credentials.path &&
+        recorded.section === p.targetSection &&
+        recorded.expiresAt > now &&
+        recorded.accessKeyId !== found.get(p.name)?.accessKeyId &&
+        // (Sessions got seconds apart end in the same second: the file decides, below.)
+        recorded.expiresAt >= (found.get(p.name)?.expiresAt ?? 0)
+      );
+    });
+    const fileFirst = newer.length > 0 ? await this.#fileView() : undefined;
+    for (const p of newer) {
+      const recorded = written.get(p.name) as WrittenSession;
+      const doc = fileFirst?.credentials;
+      const inFile = doc === undefined || typeof doc === 'string' ? undefined : sectionValues(doc, p.targetSection)?.get('aws_access_key_id');
+      if (inFile === recorded.accessKeyId && !damaged.has(p.name)) found.set(p.name, { accessKeyId: recorded.accessKeyId, expiresAt: recorded.expiresAt });
+    }
     // One read of the credentials file (unreadable: its sessions are not in it, and the report says why), beside the keeper's sources.
     const [file, sources] = await Promise.all([
-      this.#fileView(),
+      fileFirst ?? this.#fileView(),
       this.sessions.load(profiles, found).then(() => this.keeper.shownSourcesOf(profiles, withTotp)),
     ]);
     return {

@@ -339,6 +339,47 @@ describe('a locked keychain', () => {
       }`,
     );
 
+  test('the keychain locks after AWS answered, as the session is written there: the file has it; said so, no "try again"; status shows it once unlocked', async () => {
+    // Seen in review: exit 5 with "…then try again" (another code spent), while [work] already held
+    // the new session; once unlocked, status blamed that session on "another key".
+    await keyring.kill();
+    await keyring.restart();
+    const lockAtSet = keytarCallPreload(
+      join(dir, 'lock-at-set.cjs'),
+      "const { execFileSync } = require('node:child_process');",
+      `(name) => {
+        if (name !== 'setPassword') return;
+        execFileSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets',
+          'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login']);
+      }`,
+    );
+    const keyIdIn = async (): Promise<string | undefined> =>
+      /\[work\]\naws_access_key_id = (\S+)/.exec(await readFile(env.AWS_SHARED_CREDENTIALS_FILE, 'utf8'))?.[1];
+    const before = await keyIdIn();
+    await loopback.sts.avoidStepEdge(8000);
+
+    // The next time step's code (AWS takes it): this one's went to the refresh just before.
+    const result = await cli(['refresh', 'work', '--code', loopback.sts.currentCode(user, 1)], '', 60_000, lockAtSet);
+
+    assert.equal(result.status, 5, result.stderr);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(
+      lines[0] as string,
+      /The new session is in \[work\] of the credentials file \(AWS tools use it, .* left\), but MFA Tray could not keep its own copy in the keychain: .*locked.* No new refresh is needed for it/,
+    );
+    assert.doesNotMatch(result.stderr, /try again/i);
+    const after = await keyIdIn();
+    assert.ok(after !== undefined && after !== before, 'the new session is in the file');
+
+    await keyring.kill();
+    await keyring.restart();
+    const status = await cli(['status', '--json']);
+    assert.equal(status.status, 0, status.stderr);
+    const work = (JSON.parse(status.stdout) as { profiles: Array<{ name: string; state: string }> }).profiles.find((p) => p.name === 'work');
+    assert.equal(work?.state, 'valid', status.stdout);
+  });
+
   for (const [what, args, input] of [
     ['edit', ['edit', 'work', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/another-device'], ''],
     ['add --force', ['add', 'work', '--force', '--mfa-serial', 'arn:aws:iam::123456789012:mfa/another-device', '--access-key-id', ''], ''],

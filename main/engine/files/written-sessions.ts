@@ -113,6 +113,11 @@ export class WrittenSessions {
     return next;
   }
 
+  /** Every profile's entry, as the file holds it now (one read). */
+  entries(): ReadonlyMap<string, WrittenSession> {
+    return readWrittenSessions(this.file);
+  }
+
   /** The profile's entry, as the file holds it now. */
   entry(profile: string): WrittenSession | undefined {
     return readWrittenSessions(this.file).get(profile);

@@ -147,6 +147,11 @@ export type CodeInput = { readonly code: string } | { readonly generate: true; r
  * Refusals AWS gives a request before it reads the MFA code in it (the request is authenticated
  * first: its signature, its time, its key): that code was not used, and may be sent again.
  */
+/** The first sentence of a message (the keychain's own goes on to say "then try again", which is not so here). */
+function firstSentence(message: string): string {
+  return message.split(/(?<=\.)\s/)[0] ?? message;
+}
+
 const REFUSED_BEFORE_THE_CODE: ReadonlySet<string> = new Set(['clock-skew', 'sts-invalid-key', 'sts-bad-signature']);
 
 /** Refreshes sessions and keeps each profile's state. */
@@ -464,9 +469,22 @@ export class SessionService {
       throw kept.error;
     }
     await this.deps.wroteSession?.(name, section, session);
-    await this.deps.secrets.setSession(name, session);
     this.#keyIds.set(name, session.accessKeyId);
     this.#set(name, this.#derive(name, session.expiresAt));
+    try {
+      await this.deps.secrets.setSession(name, session);
+    } catch (error) {
+      // The file has it (every AWS tool uses it, and credential-process serves it from there, as
+      // recorded): a refresh for it again would only spend a code. Seen in review: the keychain
+      // locked while AWS answered, and "…then try again".
+      const cause = isMfaTrayError(error) ? error : new MfaTrayError('keychain-unavailable', 'the keychain could not be written.', { cause: error });
+      onKept(session.expiresAt); // the failed state shows this session's time: the file's
+      throw new MfaTrayError(
+        cause.code,
+        `The new session is in [${section}] of the credentials file (AWS tools use it, ${describeDuration(session.expiresAt - this.deps.clock.now())} left), but MFA Tray could not keep its own copy in the keychain: ${firstSentence(cause.message)} No new refresh is needed for it; mfa-tray export and exec use the keychain's copy, the one before, until the next refresh.`,
+        { cause },
+      );
+    }
   }
 
   /** The expiry of the session the keychain holds for a profile now; undefined when none or unreadable. */
