@@ -327,32 +327,26 @@ describe('a locked keychain', () => {
   });
 
   // The keyring locks itself (Secret Service's Lock, which needs no prompt) as the child is about to
-  // delete the old device's TOTP secret: what a screen lock between two keychain calls does.
-  const lockAtDelete = (): string[] =>
+  // make the keytar call `method`: what a screen lock between two keychain calls does.
+  const lockAt = (method: 'deletePassword' | 'setPassword'): string[] =>
     keytarCallPreload(
-      join(dir, 'lock-at-delete.cjs'),
+      join(dir, `lock-at-${method}.cjs`),
       "const { execFileSync } = require('node:child_process');",
       `(name) => {
-        if (name !== 'deletePassword') return;
+        if (name !== '${method}') return;
         execFileSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets',
           'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login']);
       }`,
     );
+  /** Locked as the child deletes the old device's TOTP secret. */
+  const lockAtDelete = (): string[] => lockAt('deletePassword');
 
   test('the keychain locks after AWS answered, as the session is written there: the file has it; said so, no "try again"; status shows it once unlocked', async () => {
     // Seen in review: exit 5 with "…then try again" (another code spent), while [work] already held
     // the new session; once unlocked, status blamed that session on "another key".
     await keyring.kill();
     await keyring.restart();
-    const lockAtSet = keytarCallPreload(
-      join(dir, 'lock-at-set.cjs'),
-      "const { execFileSync } = require('node:child_process');",
-      `(name) => {
-        if (name !== 'setPassword') return;
-        execFileSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets',
-          'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login']);
-      }`,
-    );
+    const lockAtSet = lockAt('setPassword');
     const keyIdIn = async (): Promise<string | undefined> =>
       /\[work\]\naws_access_key_id = (\S+)/.exec(await readFile(env.AWS_SHARED_CREDENTIALS_FILE, 'utf8'))?.[1];
     const before = await keyIdIn();
