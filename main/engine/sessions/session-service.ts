@@ -147,9 +147,12 @@ export type CodeInput = { readonly code: string } | { readonly generate: true; r
  * Refusals AWS gives a request before it reads the MFA code in it (the request is authenticated
  * first: its signature, its time, its key): that code was not used, and may be sent again.
  */
-/** The first sentence of a message (the keychain's own goes on to say "then try again", which is not so here). */
-function firstSentence(message: string): string {
-  return message.split(/(?<=\.)\s/)[0] ?? message;
+/** A keychain error's message without its "then try again" (how to unlock it stays): no new try is needed here. */
+function withoutTryAgain(message: string): string {
+  return message
+    .replace(/;?\s*then try again\./gi, '.')
+    .replace(/\s*Try again\./g, '')
+    .trim();
 }
 
 const REFUSED_BEFORE_THE_CODE: ReadonlySet<string> = new Set(['clock-skew', 'sts-invalid-key', 'sts-bad-signature']);
@@ -481,7 +484,7 @@ export class SessionService {
       onKept(session.expiresAt); // the failed state shows this session's time: the file's
       throw new MfaTrayError(
         cause.code,
-        `The new session is in [${section}] of the credentials file (AWS tools use it, ${describeDuration(session.expiresAt - this.deps.clock.now())} left), but MFA Tray could not keep its own copy in the keychain: ${firstSentence(cause.message)} No new refresh is needed for it; mfa-tray export and exec use the keychain's copy, the one before, until the next refresh.`,
+        `The new session is in [${section}] of the credentials file (AWS tools use it, ${describeDuration(session.expiresAt - this.deps.clock.now())} left), but MFA Tray could not keep its own copy in the keychain: ${withoutTryAgain(cause.message)} No new refresh is needed for it; mfa-tray export and exec use the keychain's copy, the one before, until the next refresh.`,
         { cause },
       );
     }
