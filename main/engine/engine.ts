@@ -47,7 +47,7 @@ import {
   usedCodesFile,
   writtenSessionsFile,
 } from './files/paths';
-import { WrittenSessions, type WrittenSession } from './files/written-sessions';
+import { WrittenSessions, keptFor, type WrittenSession } from './files/written-sessions';
 import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets, type ListingOptions } from './keychain/profile-secrets';
 import { SdkAwsGateway, type SdkAwsGatewayOptions } from './aws/sdk-aws-gateway';
@@ -236,6 +236,9 @@ interface FileView {
   readonly unread?: MfaTrayError;
   /** Why a session could not be written into it now (read-only, a folder this user cannot write in). */
   readonly unwritable?: { readonly reason: string; readonly fix: string };
+  /** The record of written sessions, by profile (read with the file). */
+  readonly written: ReadonlyMap<string, WrittenSession>;
+  /** Of those, the sessions kept because the file could not take them. */
   readonly kept: ReadonlyMap<string, { readonly accessKeyId: string }>;
 }
 
@@ -1563,35 +1566,14 @@ export class Engine {
       if (entry instanceof MfaTrayError) damaged.set(name, damagedEntryState(entry));
       else found.set(name, entry);
     }
-    // A session MFA Tray wrote into the file after the keychain's copy (the keychain could not take it
-    // then: seen in review, a keychain locked while AWS answered): the file's is the one in use.
-    const now = this.clock.now();
-    const written = this.#written.entries();
-    const newer = profiles.filter((p) => {
-      const recorded = written.get(p.name);
-      return (
-        recorded !== undefined &&
-        recorded.unwritten !== true &&
-        recorded.path === this.credentials.path &&
-        recorded.section === p.targetSection &&
-        recorded.expiresAt > now &&
-        recorded.accessKeyId !== found.get(p.name)?.accessKeyId &&
-        // (Sessions got seconds apart end in the same second: the file decides, below.)
-        recorded.expiresAt >= (found.get(p.name)?.expiresAt ?? 0)
-      );
-    });
-    const fileFirst = newer.length > 0 ? await this.#fileView() : undefined;
-    for (const p of newer) {
-      const recorded = written.get(p.name) as WrittenSession;
-      const doc = fileFirst?.credentials;
-      const inFile = doc === undefined || typeof doc === 'string' ? undefined : sectionValues(doc, p.targetSection)?.get('aws_access_key_id');
-      if (inFile === recorded.accessKeyId && !damaged.has(p.name)) found.set(p.name, { accessKeyId: recorded.accessKeyId, expiresAt: recorded.expiresAt });
+    // One read of the credentials file and the record of written sessions (unreadable: its sessions
+    // are not in it, and the report says why).
+    const file = await this.#fileView();
+    for (const profile of profiles) {
+      const adopted = damaged.has(profile.name) ? undefined : this.#writtenAfterCached(profile, found.get(profile.name), file);
+      if (adopted) found.set(profile.name, adopted);
     }
-    // One read of the credentials file (unreadable: its sessions are not in it, and the report says why), beside the keeper's sources.
-    const [file, sources] = await Promise.all([
-      fileFirst ?? this.#fileView(),
-      this.sessions.load(profiles, found).then(() => this.keeper.shownSourcesOf(profiles, withTotp)),
-    ]);
+    const sources = await this.sessions.load(profiles, found).then(() => this.keeper.shownSourcesOf(profiles, withTotp));
     return {
       profiles: profiles.map((profile) => ({
         profile,
@@ -1619,19 +1601,35 @@ export class Engine {
     }));
   }
 
+  /**
+   * The session MFA Tray wrote into the file after the keychain's copy `cached` (the keychain could
+   * not take it then: seen in review, a keychain locked while AWS answered), when the file holds it:
+   * the file's is the one in use. Otherwise undefined (the keychain's copy stands).
+   */
+  #writtenAfterCached(profile: Profile, cached: SessionSummary | undefined, file: FileView): SessionSummary | undefined {
+    const recorded = file.written.get(profile.name);
+    if (!recorded || recorded.unwritten === true || recorded.path !== this.credentials.path || recorded.section !== profile.targetSection) return undefined;
+    if (recorded.expiresAt <= this.clock.now() || recorded.accessKeyId === cached?.accessKeyId) return undefined;
+    // (Sessions got seconds apart end in the same second: the file decides.)
+    if (recorded.expiresAt < (cached?.expiresAt ?? 0)) return undefined;
+    const doc = file.credentials;
+    const inFile = typeof doc === 'string' ? undefined : sectionValues(doc, profile.targetSection)?.get('aws_access_key_id');
+    return inFile === recorded.accessKeyId ? { accessKeyId: recorded.accessKeyId, expiresAt: recorded.expiresAt } : undefined;
+  }
+
   /** The credentials file, read once (unreadable: with why), whether it can be written, and the sessions kept because it could not take them. */
   async #fileView(): Promise<FileView> {
     let unread: MfaTrayError | undefined;
-    const [credentials, kept] = await Promise.all([
+    const [credentials, written] = await Promise.all([
       this.credentials.document().catch((error: unknown) => {
         if (isMfaTrayError(error)) unread = error;
         return 'unreadable' as const;
       }),
-      this.#written.kept(this.credentials.path),
+      this.#written.all(),
     ]);
     // Where a session is missing, a refresh is the fix only if it could write (a few file-system calls).
     const unwritable = credentials === 'unreadable' ? undefined : await this.credentials.unwritable(credentials !== 'missing');
-    return { credentials, kept, ...(unread ? { unread } : {}), ...(unwritable ? { unwritable } : {}) };
+    return { credentials, written, kept: keptFor(written, this.credentials.path), ...(unread ? { unread } : {}), ...(unwritable ? { unwritable } : {}) };
   }
 
   /**

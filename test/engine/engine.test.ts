@@ -943,35 +943,52 @@ describe('profiles', () => {
     assert.ok(await h.engine.secrets.getLongLivedKey('work'));
   });
 
-  it("a failed removal puts back the session section the file held, not the keychain's copy", async () => {
+  /** Profile work with a session MFA Tray wrote into [work]. */
+  async function refreshedWork(): Promise<void> {
     const user = await h.addUser('work');
     await loopback.sts.avoidStepEdge();
     await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
-    // Another tool's session in [work] since.
+  }
+
+  /** Another tool's session in [work] since (`aws configure set`): its text. */
+  async function anotherToolsSessionInWork(): Promise<string> {
     const other = (await readFile(h.credentialsPath, 'utf8')).replace(/(aws_access_key_id = )ASIA\w+/, '$1ASIAOTHERTOOLXXXQ7RZ');
     await writeFile(h.credentialsPath, other);
+    return other;
+  }
+
+  it('a failed removal puts back the session it took from the section', async () => {
+    await refreshedWork();
+    const before = await readFile(h.credentialsPath, 'utf8');
     const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');
     await chmod(settingsFile, 0o400);
     await assert.rejects(h.engine.removeProfile('work', { forgetSession: true }), /read-only/);
     await chmod(settingsFile, 0o600);
-    assert.equal((await readCredentials()).work?.aws_access_key_id, 'ASIAOTHERTOOLXXXQ7RZ');
+    assert.equal(await readFile(h.credentialsPath, 'utf8'), before);
+  });
+
+  it("a removal leaves another tool's session in the section, failed or not", async () => {
+    await refreshedWork();
+    const other = await anotherToolsSessionInWork();
+    const settingsFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'settings.json');
+    await chmod(settingsFile, 0o400);
+    await assert.rejects(h.engine.removeProfile('work', { forgetSession: true }), /read-only/);
+    await chmod(settingsFile, 0o600);
+    assert.equal(await readFile(h.credentialsPath, 'utf8'), other);
+    assert.deepEqual(await h.engine.removeProfile('work', { forgetSession: true }), { session: 'not-ours', otherMaskedKeyId: 'ASIA…Q7RZ' });
+    assert.equal(await readFile(h.credentialsPath, 'utf8'), other);
   });
 
   it('forgets a session: the section we wrote is gone from the file', async () => {
-    const user = await h.addUser('work');
-    await loopback.sts.avoidStepEdge();
-    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    await refreshedWork();
     assert.deepEqual(await h.engine.forgetSession('work'), { session: 'removed' });
     assert.equal((await readCredentials()).work, undefined);
     assert.equal(h.engine.sessions.state('work').kind, 'none');
   });
 
   it("forgets a session but leaves another tool's that took the section since (the tray's Forget session)", async () => {
-    const user = await h.addUser('work');
-    await loopback.sts.avoidStepEdge();
-    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
-    const other = (await readFile(h.credentialsPath, 'utf8')).replace(/(aws_access_key_id = )ASIA\w+/, '$1ASIAOTHERTOOLXXXQ7RZ');
-    await writeFile(h.credentialsPath, other);
+    await refreshedWork();
+    const other = await anotherToolsSessionInWork();
 
     assert.deepEqual(await h.engine.forgetSession('work'), { session: 'not-ours', otherMaskedKeyId: 'ASIA…Q7RZ' });
 

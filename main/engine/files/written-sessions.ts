@@ -93,6 +93,11 @@ export function isWrittenSession(entry: WrittenSession | undefined, section: str
   );
 }
 
+/** The entries of sessions kept unwritten for the credentials file at `path`, by profile. */
+export function keptFor(entries: ReadonlyMap<string, WrittenSession>, path: string): ReadonlyMap<string, WrittenSession> {
+  return new Map([...entries].filter(([, entry]) => entry.unwritten === true && entry.path === path));
+}
+
 /** Keeps the record up to date; one process's updates are made one after the other. */
 export class WrittenSessions {
   #queue: Promise<void> = Promise.resolve();
@@ -113,8 +118,9 @@ export class WrittenSessions {
     return next;
   }
 
-  /** Every profile's entry, as the file holds it now (one read). */
-  entries(): ReadonlyMap<string, WrittenSession> {
+  /** Every profile's entry, in one read, after the writes asked for so far. */
+  async all(): Promise<ReadonlyMap<string, WrittenSession>> {
+    await this.#queue;
     return readWrittenSessions(this.file);
   }
 
@@ -125,8 +131,7 @@ export class WrittenSessions {
 
   /** The sessions recorded as kept unwritten for the credentials file at `path`, by profile (after the writes asked for so far). */
   async kept(path: string): Promise<ReadonlyMap<string, WrittenSession>> {
-    await this.#queue;
-    return new Map([...readWrittenSessions(this.file)].filter(([, entry]) => entry.unwritten === true && entry.path === path));
+    return keptFor(await this.all(), path);
   }
 
   /**
