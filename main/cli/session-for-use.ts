@@ -4,7 +4,8 @@
  * shares (AWS tools may start several at once: one refreshes, the others wait for its session).
  * The engine's keeper picks the code source; a person is asked on the terminal itself (`/dev/tty`:
  * the SDKs capture stdout and stderr). When no refresh is possible, a session that is still valid
- * is used anyway, with a note on stderr; a role profile's as well.
+ * is used anyway, with a note on stderr; a role profile's as well. So is one whose last refresh
+ * could not reach AWS, until the keeper's backoff lets the next try start (Engine.backedOff).
  */
 import { MfaTrayError, isMfaTrayError } from '../common/errors';
 import type { Profile, SessionCredentials } from '../common/model';
@@ -13,7 +14,7 @@ import { LASTS_A_CALL_MS, leadTimeMs } from '../common/session-state';
 import { askCode, stepWaitNotice, touchNotice } from './ask-code';
 import { SERVE_CACHED_ABOVE_MS, lookUpCachedSession } from './cached-session';
 import type { CliContext } from './context';
-import { formatDuration, formatLocalTime, oneLine } from './format';
+import { formatClock, formatDuration, formatLocalTime, oneLine } from './format';
 import { CancelledError, openTerminal } from './terminal';
 
 /** A role session's length: an hour at most, when assumed with a session. */
@@ -69,9 +70,10 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
       name,
       async () => {
         const current = await lookUpCachedSession(name, engine);
-        return current.cached && (current.fresh || renewedMeanwhile(engine, current.cached, cached))
-          ? current.cached
-          : refresh(engine, current.profile, current.cached, timeoutMs, ctx.streams.stderr);
+        if (current.cached && (current.fresh || renewedMeanwhile(engine, current.cached, cached))) return current.cached;
+        // Asked under the lock: the processes that waited for a refresh that failed serve at once.
+        const served = current.cached && whileBackedOff(ctx, engine, command, name, current.cached);
+        return served || refresh(engine, current.profile, current.cached, timeoutMs, ctx.streams.stderr);
       },
       { onWait: () => note(ctx, `mfa-tray ${command}: another mfa-tray is refreshing profile ${name}; waiting for its session…`) },
     );
@@ -99,6 +101,22 @@ function renewedMeanwhile(engine: Engine, current: SessionCredentials, before: S
 }
 
 /**
+ * The session `cached`, when it has {@link LASTS_A_CALL_MS} left and the profile's last refresh
+ * failed because AWS could not be reached and is not due again yet (Engine.backedOff): every AWS
+ * command would otherwise wait on AWS again (seen: 43–60 s each while STS hung). With one note on
+ * stderr. Undefined otherwise: refresh.
+ */
+function whileBackedOff(ctx: CliContext, engine: Engine, command: string, name: string, cached: SessionCredentials): SessionCredentials | undefined {
+  const left = cached.expiresAt - engine.clock.now();
+  const failed = left >= LASTS_A_CALL_MS ? engine.backedOff(name) : undefined;
+  if (!failed) return undefined;
+  ctx.err(
+    `mfa-tray ${command}: using the current session of profile ${name} (${formatDuration(left)} left): its refresh failed at ${formatClock(failed.at)} (${failed.reason}), and is not tried again before ${formatClock(failed.until)} (mfa-tray refresh ${name} tries now).`,
+  );
+  return cached;
+}
+
+/**
  * After a refresh that failed: the session from before, when it still has {@link LASTS_A_CALL_MS}
  * left (the AWS command works now, and the next call tries again), with one note on stderr; else
  * the error. Profiles and role profiles alike.
@@ -110,7 +128,12 @@ function stillValidAfter(
   const { ctx, engine, command, name, cached } = at;
   const left = cached ? cached.expiresAt - engine.clock.now() : 0;
   if (cached && left >= LASTS_A_CALL_MS && isMfaTrayError(error)) {
-    ctx.err(`mfa-tray ${command}: could not refresh profile ${name} (${oneLine(error.message)}); using its current session, ${formatDuration(left)} left.`);
+    // AWS could not be reached: the next AWS commands serve this session without trying at once.
+    const failed = engine.backedOff(name);
+    const until = failed ? ` Not tried again before ${formatClock(failed.until)}.` : '';
+    ctx.err(
+      `mfa-tray ${command}: could not refresh profile ${name} (${oneLine(error.message)}); using its current session, ${formatDuration(left)} left.${until}`,
+    );
     return cached;
   }
   throw error;

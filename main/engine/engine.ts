@@ -46,8 +46,10 @@ import {
   refreshLockPath,
   usedCodesFile,
   writtenSessionsFile,
+  failedRefreshesFile,
 } from './files/paths';
 import { WrittenSessions, keptFor, type WrittenSession } from './files/written-sessions';
+import { FailedRefreshes, type FailedRefresh } from './files/failed-refreshes';
 import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets, type ListingOptions } from './keychain/profile-secrets';
 import { SdkAwsGateway, type SdkAwsGatewayOptions } from './aws/sdk-aws-gateway';
@@ -331,6 +333,7 @@ export class Engine {
     });
     this.keeper = new SessionKeeper({
       clock: this.clock,
+      failures: new FailedRefreshes(failedRefreshesFile(this.configDir)),
       awsNow: () => this.awsNow(),
       configuredSources: async (names) => {
         const configs = await readProfileConfigs(names, this.#env ? { env: this.#env } : {});
@@ -1232,6 +1235,14 @@ export class Engine {
   }
 
   // ── Sessions ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The profile's last refresh that failed because AWS could not be reached, while the next one is
+   * not due yet (the keeper's rule: sessions/keeper.ts); undefined otherwise.
+   */
+  backedOff(name: string): (FailedRefresh & { readonly until: number }) | undefined {
+    return this.keeper.backedOff(name);
+  }
 
   /**
    * Gets a profile a new session now: with the typed `code`, else from the profile's code source

@@ -304,6 +304,97 @@ describe('serving the cached session', () => {
     assert.equal(parseOutput(result).AccessKeyId, cached.accessKeyId);
     assert.match(result.stderr, /could not refresh profile dev \(Could not reach STS/);
   });
+
+  describe('while STS fails, the next AWS commands are not held up trying again', () => {
+    const failedFile = (): string => join(cli.sandbox.configDir, 'failed-refreshes.json');
+    /** Moves the recorded failure of `profile` `ms` into the past, as if that long had passed. */
+    const age = (profile: string, ms: number): void => {
+      const record = JSON.parse(readFileSync(failedFile(), 'utf8')) as { profiles: Record<string, { at: number }> };
+      const entry = record.profiles[profile];
+      assert.ok(entry, `a failure recorded for ${profile}`);
+      entry.at -= ms;
+      writeFileSync(failedFile(), JSON.stringify(record));
+    };
+
+    test('served at once from the still-valid session, STS not asked, until the next try is due', async () => {
+      // Seen (helper report): with STS failing, every AWS command waited for a refresh of its own
+      // (43–60 s each when STS hangs) while a valid session was there to serve.
+      await withTotp('dev');
+      const cached = fakeSession(Date.now() + 10 * 60_000);
+      await cli.sandbox.seedSession('dev', cached);
+      cli.sts.failNext(1000, 503);
+      const first = await cli.sandbox.run(['credential-process', 'dev']);
+      assert.equal(parseOutput(first).AccessKeyId, cached.accessKeyId);
+      assert.match(
+        first.stderr,
+        /could not refresh profile dev \(.*\); using its current session, (9|10) min left\. Not tried again before \d\d:\d\d:\d\d\.\n$/,
+      );
+      const asked = cli.requests().length;
+      assert.ok(asked > 0);
+
+      const second = await cli.sandbox.run(['credential-process', 'dev']);
+      assert.equal(parseOutput(second).AccessKeyId, cached.accessKeyId);
+      assert.equal(cli.requests().length, asked, 'STS not asked again');
+      assert.match(
+        second.stderr,
+        /^mfa-tray credential-process: using the current session of profile dev \((9|10) min left\): its refresh failed at \d\d:\d\d:\d\d \(.*\), and is not tried again before \d\d:\d\d:\d\d \(mfa-tray refresh dev tries now\)\.\n$/,
+      );
+
+      // Several at once (an AWS tool starting many): none asks STS.
+      const many = await Promise.all([1, 2, 3].map(() => cli.sandbox.run(['credential-process', 'dev'])));
+      for (const result of many) assert.equal(parseOutput(result).AccessKeyId, cached.accessKeyId);
+      assert.equal(cli.requests().length, asked, 'STS not asked by any of them');
+
+      // The time has come: tried again (and failed again: the next wait is longer).
+      age('dev', 31_000);
+      const third = await cli.sandbox.run(['credential-process', 'dev']);
+      assert.equal(parseOutput(third).AccessKeyId, cached.accessKeyId);
+      assert.ok(cli.requests().length > asked, 'tried again');
+      const retried = cli.requests().length;
+      age('dev', 31_000);
+      await cli.sandbox.run(['credential-process', 'dev']);
+      assert.equal(cli.requests().length, retried, 'the second wait is a minute');
+
+      // STS is back: a new session forgets the failure, and is served. (A typed code of the next time
+      // step: the 503s may have used this one's, and the generator would wait up to 30 s for it.)
+      cli.sts.clearFaults();
+      const back = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user, 1)]);
+      assert.equal(back.status, 0, back.stderr);
+      assert.deepEqual((JSON.parse(readFileSync(failedFile(), 'utf8')) as { profiles: object }).profiles, {});
+      const served = await cli.sandbox.run(['credential-process', 'dev']);
+      assert.equal(parseOutput(served).AccessKeyId, cli.sts.sessions.at(-1)?.accessKeyId);
+      assert.equal(served.stderr, '');
+    });
+
+    test('a refresh asked for by name tries at once, and exec waits as credential-process does', async () => {
+      await withTotp('dev');
+      const cached = fakeSession(Date.now() + 10 * 60_000);
+      await cli.sandbox.seedSession('dev', cached);
+      cli.sts.failNext(1000, 503);
+      await cli.sandbox.run(['credential-process', 'dev']);
+      const asked = cli.requests().length;
+      const exec = await cli.sandbox.run(['exec', 'dev', '--', process.execPath, '-e', 'process.stdout.write(process.env.AWS_ACCESS_KEY_ID)']);
+      assert.equal(exec.status, 0, exec.stderr);
+      assert.equal(exec.stdout, cached.accessKeyId);
+      assert.match(exec.stderr, /^mfa-tray exec: using the current session of profile dev /);
+      assert.equal(cli.requests().length, asked, 'exec did not ask STS');
+
+      const refresh = await cli.sandbox.run(['refresh', 'dev']);
+      assert.notEqual(refresh.status, 0);
+      assert.ok(cli.requests().length > asked, 'refresh asked STS');
+    });
+
+    test('with no session to serve, it tries at once', async () => {
+      await withTotp('dev');
+      cli.sts.failNext(1000, 503);
+      const first = await cli.sandbox.run(['credential-process', 'dev']);
+      assert.notEqual(first.status, 0);
+      const asked = cli.requests().length;
+      const second = await cli.sandbox.run(['credential-process', 'dev']);
+      assert.notEqual(second.status, 0);
+      assert.ok(cli.requests().length > asked, 'tried again: nothing else to give');
+    });
+  });
 });
 
 describe("the session in the profile's section of the credentials file", () => {

@@ -589,3 +589,75 @@ describe('reading again (the tick every 30 s, a wake-up, a change of the credent
     }
   });
 });
+
+describe('after AWS could not be reached: the record every MFA Tray process reads (Engine.backedOff)', () => {
+  it('waits 30 s, then longer while failures follow one another; a new session forgets it; a refusal leaves it', async () => {
+    const clock = new FakeClock(Date.now());
+    const harness = await createHarness({ sts: loopback.sts, clock });
+    try {
+      const user = await harness.addUser('work');
+      assert.equal(harness.engine.backedOff('work'), undefined);
+      // (Codes of no time step: the 503 comes before STS reads them.)
+      const fail = async (code: string): Promise<void> => {
+        loopback.sts.failNext(1, 503);
+        await assert.rejects(harness.engine.refresh('work', { code }), { code: 'sts-unavailable' });
+      };
+
+      await fail('111111');
+      const first = harness.engine.backedOff('work');
+      assert.equal(first?.at, clock.now());
+      assert.equal(first.attempt, 0);
+      assert.equal(first.until - first.at, 30_000);
+      assert.equal(first.code, 'sts-unavailable');
+      assert.match(first.reason, /HTTP 503/);
+      assert.deepEqual(harness.otherProcess().backedOff('work'), first, 'another process reads it');
+      clock.advance(29_999);
+      assert.ok(harness.engine.backedOff('work'));
+      clock.advance(1);
+      assert.equal(harness.engine.backedOff('work'), undefined, 'due');
+
+      await fail('222222');
+      assert.equal(harness.engine.backedOff('work')?.attempt, 1);
+      assert.equal((harness.engine.backedOff('work')?.until ?? 0) - clock.now(), 60_000);
+      // A clock set back since: the record is in the future, and a refresh is tried.
+      clock.jump(-5 * 60_000);
+      assert.equal(harness.engine.backedOff('work'), undefined);
+      clock.jump(5 * 60_000);
+
+      // Long after the last wait ended: a new outage starts from 30 s again.
+      clock.advance(60_000 + 10 * 60_000 + 1);
+      await fail('333333');
+      assert.equal(harness.engine.backedOff('work')?.attempt, 0);
+
+      // AWS answered, and refused the code: the outage's record stands.
+      await assert.rejects(harness.engine.refresh('work', { code: '444444' }), { code: 'sts-invalid-code' });
+      assert.equal(harness.engine.backedOff('work')?.attempt, 0);
+
+      await loopback.sts.avoidStepEdge(5000);
+      await harness.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+      assert.equal(harness.engine.backedOff('work'), undefined);
+      const record = JSON.parse(await readFile(join(harness.env.MFA_TRAY_CONFIG_DIR, 'failed-refreshes.json'), 'utf8')) as { profiles: object };
+      assert.deepEqual(record.profiles, {});
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it("an unattended refresh's outage is recorded too (credential-process then serves without trying)", async () => {
+    const clock = new FakeClock(Date.now());
+    const harness = await createHarness({ sts: loopback.sts, clock });
+    try {
+      await harness.addUser('generated', { totp: true });
+      loopback.sts.failNext(100, 503);
+      const notices: EngineNotice[] = [];
+      harness.engine.onNotice((n) => notices.push(n));
+      await harness.engine.start(); // no session: refreshed at once
+      await until(() => notices.some((n) => n.kind === 'refresh-failed'), 'the failed unattended refresh');
+      await harness.engine.idle();
+      assert.equal(harness.engine.backedOff('generated')?.code, 'sts-unavailable');
+    } finally {
+      harness.engine.stop();
+      await harness.close();
+    }
+  });
+});

@@ -29,7 +29,9 @@ quarter of the profile's duration, for sessions under an hour) is printed as it 
 the session is refreshed first: with the registered TOTP secret, else by asking for the code on
 the terminal (/dev/tty, since the SDKs capture stdout and stderr; the question ends after
 MFA_TRAY_CODE_TIMEOUT seconds, default 180). When no refresh is possible, a session that is still valid is printed anyway, with a note on stderr;
-with none, the command fails with one line on stderr. When several run at once for one profile,
+with none, the command fails with one line on stderr. After a refresh failed because AWS could not
+be reached, a session with a minute or more left is printed at once, without trying again, for
+30 s (then 1, 2, 5 and 10 min while failures follow one another); mfa-tray refresh tries at once. When several run at once for one profile,
 one refreshes and the others wait for it (up to 5 minutes) and print the session it got.
 
 Options:

@@ -32,6 +32,8 @@ export const CONFIG_FILE_NAMES = {
   keychainChanges: 'keychain-changes.log',
   /** Which session MFA Tray last wrote into the credentials file, per profile (`written-sessions.ts`; no secret). */
   writtenSessions: 'written-sessions.json',
+  /** The last refresh per profile that failed because AWS could not be reached (`failed-refreshes.ts`; no secret). */
+  failedRefreshes: 'failed-refreshes.json',
   /** V8's compiled code of the command's bundle, per command (`code-cache.ts`; no secret). */
   codeCache: 'code-cache',
 } as const;
@@ -119,6 +121,11 @@ export function keychainChangesFile(dir: string = configDir()): string {
 /** The record of sessions written into the credentials file: `written-sessions.json` in {@link configDir}. */
 export function writtenSessionsFile(dir: string = configDir()): string {
   return join(dir, CONFIG_FILE_NAMES.writtenSessions);
+}
+
+/** The record of refreshes that failed while AWS could not be reached: `failed-refreshes.json` in {@link configDir}. */
+export function failedRefreshesFile(dir: string = configDir()): string {
+  return join(dir, CONFIG_FILE_NAMES.failedRefreshes);
 }
 
 /**

@@ -13,11 +13,8 @@
  * is replaced atomically (a temp file renamed over it, so that no reader sees half of it) but takes
  * no lock and no fsync, which would cost every refresh.
  */
-import { dirname } from 'node:path';
 import type { SessionCredentials } from '../../common/model';
-import { readOwnFile } from './own-file';
-import { fsCalls, writeNewFile } from './fs-calls';
-import { makeFolders } from './make-folders';
+import { readRecordFile, replaceRecordFile } from './record-file';
 
 /** One profile's entry. */
 export interface WrittenSession {
@@ -43,23 +40,8 @@ const VERSION = 1;
 /** The record's entries by profile; empty when the file is missing, unreadable, another user's, or not this version's. */
 export function readWrittenSessions(file: string): ReadonlyMap<string, WrittenSession> {
   const entries = new Map<string, WrittenSession>();
-  const content = readOwnFile(file);
-  if (content === undefined) return entries;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(content.toString('utf8'));
-  } catch {
-    return entries;
-  }
-  if (!isObject(parsed) || parsed.version !== VERSION || !isObject(parsed.profiles)) return entries;
-  for (const [profile, entry] of Object.entries(parsed.profiles)) {
-    if (
-      isObject(entry) &&
-      typeof entry.path === 'string' &&
-      typeof entry.section === 'string' &&
-      typeof entry.accessKeyId === 'string' &&
-      typeof entry.expiresAt === 'number'
-    ) {
+  for (const [profile, entry] of readRecordFile(file, VERSION)) {
+    if (typeof entry.path === 'string' && typeof entry.section === 'string' && typeof entry.accessKeyId === 'string' && typeof entry.expiresAt === 'number') {
       entries.set(profile, {
         path: entry.path,
         section: entry.section,
@@ -166,21 +148,6 @@ export class WrittenSessions {
     if (entry === undefined && !entries.has(profile)) return;
     if (entry === undefined) entries.delete(profile);
     else entries.set(profile, entry);
-    const text = `${JSON.stringify({ version: VERSION, profiles: Object.fromEntries(entries) }, null, 2)}\n`;
-    // Unique without node:crypto (this module is on credential-process's path): one process's writes are queued.
-    const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    const io = fsCalls();
-    await makeFolders(dirname(this.file), 0o700);
-    try {
-      await writeNewFile(temp, text, 0o600);
-      await io.rename(temp, this.file);
-    } catch (error) {
-      await io.rm(temp);
-      throw error;
-    }
+    await replaceRecordFile(this.file, VERSION, entries);
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -16,6 +16,7 @@ import type { Profile, SessionCredentials, SessionState, SessionSummary } from '
 import { expiryOf } from '../../common/session-state';
 import type { Clock } from '../clock/clock';
 import type { StepWaitListener } from '../codes/totp';
+import type { FailedRefresh } from '../files/failed-refreshes';
 import type { ChangesMark, ChangesSince, KeychainChange } from '../keychain/keychain-changes';
 import type { ListingOptions } from '../keychain/profile-secrets';
 import { Scheduler, type DueEvent } from './scheduler';
@@ -200,6 +201,11 @@ export interface KeeperDeps {
   readonly onProfilesChanged: () => void;
   /** Called before a refresh ends (the engine waits for its clock-offset write). */
   readonly afterRefresh?: () => Promise<void>;
+  /** The record of refreshes that failed because AWS could not be reached, shared by every MFA Tray process (files/failed-refreshes.ts). */
+  readonly failures?: {
+    get(profile: string): FailedRefresh | undefined;
+    set(profile: string, entry: FailedRefresh | undefined): Promise<void>;
+  };
   /**
    * How often the wall clock is compared with the time that passed (a sleep or clock change is
    * then caught at once) and, every 6th time, profiles and sessions are read again. 0: never (tests
@@ -211,8 +217,30 @@ export interface KeeperDeps {
 const MINUTE = 60_000;
 /** How long after the credentials file changed its sessions are read again (the keychain is written just after). */
 const PICK_UP_DELAY_MS = 500;
-/** Backoff of unattended refreshes after a failure that may pass (network, throttling, 5xx). */
+/**
+ * Backoff after a failure that may pass (network, throttling, 5xx): of unattended refreshes, and,
+ * after AWS could not be reached ({@link isOutage}), of the refreshes `credential-process` and `exec`
+ * would start while a valid session is there to serve ({@link SessionKeeper.backedOff}).
+ */
 export const RETRY_DELAYS_MS = [30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE];
+
+/** The wait after the `attempt`-th failure in a row (0: the first). */
+function retryDelayMs(attempt: number): number {
+  return RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] as number;
+}
+
+/**
+ * Whether a refresh failed because AWS could not be reached or was too busy to answer (no answer in
+ * time, refused connections, 5xx, throttling): trying again at once would only wait again.
+ */
+export function isOutage(error: unknown): error is MfaTrayError {
+  return isMfaTrayError(error) && error.retryable && (error.code === 'sts-unavailable' || error.code === 'sts-throttled');
+}
+
+/** When a refresh after `failure` is due again. */
+export function retryDueAt(failure: FailedRefresh): number {
+  return failure.at + retryDelayMs(failure.attempt);
+}
 /** When to try starting again after the keychain could not be read: soon at first (it may be unlocking), then every 2 min. */
 const START_RETRY_DELAYS_MS = [5_000, 15_000, 30_000, MINUTE, 2 * MINUTE];
 /** A role session's length: an hour at most when assumed with a session. */
@@ -362,18 +390,57 @@ export class SessionKeeper {
   async refresh(name: string, input: RefreshInput): Promise<SessionCredentials> {
     this.#cancelRetry(name);
     let got: SessionCredentials | undefined;
+    let failure: unknown;
     try {
       const { session } = await this.#refreshWith(name, input);
       got = session;
       this.#rememberOwn(name, session);
       this.#emit({ kind: 'refreshed', profile: name, expiresAt: session.expiresAt, unattended: false });
       return session;
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
       // The new session is scheduled as it is (reading it back would cost a keychain read); after a
       // failure, whatever the keychain holds.
       this.#schedule(name, got);
-      await this.#deps.afterRefresh?.();
+      await Promise.all([this.#deps.afterRefresh?.(), this.#recordOutcome(name, got ? undefined : failure)]);
     }
+  }
+
+  /**
+   * The last failure of the profile's refreshes because AWS could not be reached ({@link isOutage}),
+   * while the next refresh is not due yet ({@link retryDueAt}); undefined otherwise. For the refreshes
+   * started by AWS commands (`credential-process`, `exec`), which then serve a valid session as it
+   * is instead of each waiting on an unreachable AWS; a refresh asked for by name tries at once.
+   */
+  backedOff(name: string): (FailedRefresh & { readonly until: number }) | undefined {
+    const failure = this.#deps.failures?.get(name);
+    if (!failure) return undefined;
+    const until = retryDueAt(failure);
+    const now = this.#deps.clock.now();
+    // (A failure recorded in the future: this clock was set back since. It is tried.)
+    return failure.at <= now && now < until ? { ...failure, until } : undefined;
+  }
+
+  /**
+   * Records how a refresh ended, for every process's {@link backedOff}: a failure because AWS could
+   * not be reached, counted on from the last one when that is recent; a new session forgets it.
+   * Other failures (a code refused, a locked keychain) leave the record as it is.
+   */
+  async #recordOutcome(name: string, failure: unknown): Promise<void> {
+    const failures = this.#deps.failures;
+    if (!failures) return;
+    if (failure === undefined) {
+      if (failures.get(name)) await failures.set(name, undefined);
+      return;
+    }
+    if (!isOutage(failure)) return;
+    const now = this.#deps.clock.now();
+    const last = failures.get(name);
+    // In a row: the last one's wait has not been over for longer than the longest wait.
+    const inARow = last !== undefined && last.at <= now && now < retryDueAt(last) + retryDelayMs(Number.MAX_SAFE_INTEGER);
+    await failures.set(name, { at: now, attempt: inARow ? last.attempt + 1 : 0, code: failure.code, reason: failure.message.replace(/\s*\n\s*/g, ' ') });
   }
 
   /** One refresh with the code the input or the profile's source gives (`known`: the source, when the caller knows it). */
@@ -1010,6 +1077,7 @@ export class SessionKeeper {
   async #autoRefresh(name: string): Promise<void> {
     this.#autoRefreshing.add(name);
     let again = false;
+    let failure: unknown;
     const run = this.#run;
     try {
       const role = this.#roles.has(name);
@@ -1024,6 +1092,7 @@ export class SessionKeeper {
       else if (source) this.#setTimers(await this.#deps.settings.getProfile(name), session, source);
       else await this.#scheduleNow(await this.#deps.settings.getProfile(name), session);
     } catch (error) {
+      failure = error;
       // The key was replaced while AWS answered (the session it got was not kept): the new key's
       // turn, at once; the replacement's own catch-up found this refresh under way.
       again = isKeyChanged(error) && !this.#roles.has(name);
@@ -1034,6 +1103,7 @@ export class SessionKeeper {
     } finally {
       this.#autoRefreshing.delete(name);
     }
+    await this.#recordOutcome(name, failure);
     // (Not once the keeper was stopped meanwhile.)
     if (again && run === this.#run) await this.#autoRefresh(name);
   }
@@ -1047,7 +1117,7 @@ export class SessionKeeper {
     let retryInMs: number | undefined;
     if (failure.retryable) {
       const attempt = (this.#retries.get(name)?.attempt ?? -1) + 1;
-      const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 10 * MINUTE;
+      const delay = retryDelayMs(attempt);
       retryInMs = delay;
       const timer = this.#deps.clock.setTimeout(() => this.#track(this.#autoRefresh(name)), delay);
       this.#retries.set(name, { attempt, timer });

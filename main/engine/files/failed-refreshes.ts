@@ -1,0 +1,60 @@
+/**
+ * The last refresh of each profile that failed because AWS could not be reached (no answer, 5xx,
+ * throttling), for every MFA Tray process: `credential-process` runs once per AWS command, and
+ * without this record each one would try (and wait) again while a still-valid session is there to
+ * serve. When the next try is due is the keeper's rule (sessions/keeper.ts, `retryDue`); this file
+ * only keeps what happened: when, the how-manieth failure in a row, and the error's code and words
+ * (which never hold a secret: common/errors.ts).
+ *
+ * A lost update (two processes writing at once) costs one more try at most: no lock, no fsync (see
+ * record-file.ts).
+ */
+import type { ErrorCode } from '../../common/errors';
+import { readRecordFile, replaceRecordFile } from './record-file';
+
+/** One profile's last failed refresh. */
+export interface FailedRefresh {
+  /** When it failed, ms since the epoch (this computer's clock). */
+  readonly at: number;
+  /** 0 for the first failure since the last success, 1 for the next, … */
+  readonly attempt: number;
+  readonly code: ErrorCode;
+  /** The error's message, on one line. */
+  readonly reason: string;
+}
+
+const VERSION = 1;
+
+/** The record, read and replaced whole; one process's updates are made one after the other. */
+export class FailedRefreshes {
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly file: string) {}
+
+  /** The profile's entry as the file holds it now (undefined: none, or a file not to be trusted: see record-file.ts). */
+  get(profile: string): FailedRefresh | undefined {
+    for (const [name, entry] of readRecordFile(this.file, VERSION)) {
+      if (name !== profile) continue;
+      const { at, attempt, code, reason } = entry;
+      if (typeof at === 'number' && Number.isSafeInteger(attempt) && (attempt as number) >= 0 && typeof code === 'string' && typeof reason === 'string') {
+        return { at, attempt: attempt as number, code: code as ErrorCode, reason };
+      }
+    }
+    return undefined;
+  }
+
+  /** Records the profile's failure, or (undefined) forgets it. Never fails: a record not written costs one more try. */
+  set(profile: string, entry: FailedRefresh | undefined): Promise<void> {
+    const next = this.#queue
+      .then(async () => {
+        const entries = new Map(readRecordFile(this.file, VERSION));
+        if (entry === undefined && !entries.has(profile)) return;
+        if (entry === undefined) entries.delete(profile);
+        else entries.set(profile, { ...entry });
+        await replaceRecordFile(this.file, VERSION, entries);
+      })
+      .catch(() => undefined);
+    this.#queue = next;
+    return next;
+  }
+}
