@@ -12,7 +12,7 @@
 //   node bench/run.mjs --no-build   measure the app/dist/ that is there
 //   node bench/run.mjs --quick      fewer runs, a short soak (a smoke test of the bench itself)
 //   node bench/run.mjs --only=2,4b  only these rows (ids as in the table)
-//   node bench/run.mjs --cpu-prof=DIR  V8 CPU profiles of rows 1 and 2's processes (ours and
+//   node bench/run.mjs --cpu-prof=DIR  V8 CPU profiles of rows 1, 2 and 7's processes (ours and
 //                                      the baselines') into DIR, to see where the time goes
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -931,8 +931,8 @@ async function inner() {
       const many = await memoryWorld(100);
       const one = await memoryWorld(1);
       const p = await pairedRatio(
-        async () => (await mustRun('mfa-tray status (100 profiles)', process.execPath, [cli, 'status'], { env: many.cliEnv })).ms,
-        async () => (await mustRun('mfa-tray status (1 profile)', process.execPath, [cli, 'status'], { env: one.cliEnv })).ms,
+        async () => (await mustRun('mfa-tray status (100 profiles)', process.execPath, [...profiled('status-100'), cli, 'status'], { env: many.cliEnv })).ms,
+        async () => (await mustRun('mfa-tray status (1 profile)', process.execPath, [...profiled('status-1'), cli, 'status'], { env: one.cliEnv })).ms,
         N.status,
         { warmups: 1 },
       );
