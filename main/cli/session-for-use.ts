@@ -52,7 +52,7 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
   // over what it found otherwise; looked up here when run() is called directly.
   let lookup;
   try {
-    lookup = await (ctx.takeCachedLookup(wanted) ?? lookUpCachedSession(wanted, engine));
+    lookup = await (ctx.takeCachedLookup(wanted) ?? lookUpCachedSession(wanted, inUse(engine)));
   } catch (error) {
     // Not a MFA Tray profile: a role profile of the config file, assumed with its source's session.
     return roleSessionForUse(ctx, engine, await engine.roleInsteadOf(wanted, error), timeoutMs, command);
@@ -69,7 +69,7 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
     session = await engine.whileRefreshing(
       name,
       async () => {
-        const current = await lookUpCachedSession(name, engine);
+        const current = await lookUpCachedSession(name, inUse(engine));
         if (current.cached && (current.fresh || renewedMeanwhile(engine, current.cached, cached))) return current.cached;
         // Asked under the lock: the processes that waited for a refresh that failed serve at once.
         const served = current.cached && whileBackedOff(ctx, engine, command, name, current.cached);
@@ -90,6 +90,11 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
     return stillValidAfter(error, { ctx, engine, command, name, cached });
   }
   return session;
+}
+
+/** Where a lookup finds a profile's session: the one in use (Engine.sessionInUse: the keychain's copy, or a newer one the file got and the keychain did not). */
+function inUse(engine: Engine): Parameters<typeof lookUpCachedSession>[1] {
+  return { settings: { getProfile: (name) => engine.profile(name) }, secrets: { getSession: (name) => engine.sessionInUse(name) }, clock: engine.clock };
 }
 
 /**

@@ -48,7 +48,7 @@ import {
   writtenSessionsFile,
   failedRefreshesFile,
 } from './files/paths';
-import { WrittenSessions, keptFor, type WrittenSession } from './files/written-sessions';
+import { WrittenSessions, keptFor, recordedSessionIn, writtenAfter, type WrittenSession } from './files/written-sessions';
 import { FailedRefreshes, type FailedRefresh } from './files/failed-refreshes';
 import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets, type ListingOptions } from './keychain/profile-secrets';
@@ -616,6 +616,21 @@ export class Engine {
   /** The profile's cached session as stored, expired or not (undefined when there is none). */
   lastSession(name: string): Promise<SessionCredentials | undefined> {
     return this.secrets.getSession(name);
+  }
+
+  /**
+   * The profile's session as the AWS tools have it, expired or not: the keychain's copy, unless
+   * MFA Tray wrote a newer one into the profile's section of the credentials file that the keychain
+   * could not take (seen in review: a keychain locked while AWS answered; `export` and `exec` then
+   * gave the older copy). That one is read from the file, as `credential-process` serves it
+   * ({@link recordedSessionIn}, {@link writtenAfter}: the rule `status` shows too).
+   */
+  async sessionInUse(name: string): Promise<SessionCredentials | undefined> {
+    const cached = await this.secrets.getSession(name);
+    const inFile = recordedSessionIn(this.credentials.path, writtenSessionsFile(this.configDir), name);
+    if (inFile === undefined) return cached;
+    const written = inFile((await this.settings.getProfile(name)).targetSection);
+    return written && writtenAfter(written, cached, this.clock.now()) ? written : cached;
   }
 
   /** The profiles whose long-lived key is in the keychain, in one keychain call at most ({@link ListingOptions}). */
@@ -1620,9 +1635,7 @@ export class Engine {
   #writtenAfterCached(profile: Profile, cached: SessionSummary | undefined, file: FileView): SessionSummary | undefined {
     const recorded = file.written.get(profile.name);
     if (!recorded || recorded.unwritten === true || recorded.path !== this.credentials.path || recorded.section !== profile.targetSection) return undefined;
-    if (recorded.expiresAt <= this.clock.now() || recorded.accessKeyId === cached?.accessKeyId) return undefined;
-    // (Sessions got seconds apart end in the same second: the file decides.)
-    if (recorded.expiresAt < (cached?.expiresAt ?? 0)) return undefined;
+    if (!writtenAfter(recorded, cached, this.clock.now())) return undefined;
     const doc = file.credentials;
     const inFile = typeof doc === 'string' ? undefined : sectionValues(doc, profile.targetSection)?.get('aws_access_key_id');
     return inFile === recorded.accessKeyId ? { accessKeyId: recorded.accessKeyId, expiresAt: recorded.expiresAt } : undefined;
@@ -1672,8 +1685,8 @@ export class Engine {
   /** The current session in an export format; 'no-session' (with the command that fixes it) when there is none. */
   async exportSession(name: string, format: ExportFormat): Promise<string> {
     await this.#profileOrRole(name);
-    const session = await this.sessions.currentSession(name);
-    if (!session) {
+    const session = await this.sessionInUse(name);
+    if (!session || session.expiresAt <= this.clock.now()) {
       throw new MfaTrayError('no-session', `Profile "${name}" has no current session.`, { remedy: { action: 'refresh', profile: name } });
     }
     return formatExports(session, format);

@@ -13,10 +13,8 @@
  * entries (main/cli/main.ts, fast-entry.ts) set before anything else.
  */
 import { credentialsFilePath } from './files/aws-config';
-import { readOwnFile } from './files/own-file';
 import { configDir, writtenSessionsFile } from './files/paths';
-import { unambiguousSession } from './files/session-section';
-import { isWrittenSession, readWrittenSessions } from './files/written-sessions';
+import { recordedSessionIn } from './files/written-sessions';
 import type { SessionCredentials } from '../common/model';
 
 export { DEFAULT_SERVICE_PREFIX, KeytarSecretStore } from './keychain/keytar-secret-store';
@@ -27,22 +25,12 @@ export type { ProfileSecrets } from './keychain/profile-secrets';
 export type { SettingsStore } from './files/settings-store';
 
 /**
- * The session MFA Tray recorded writing for `profile` into the credentials file, as a function of
- * the profile's section (known once the settings are read): the session when the section holds
- * that very one and every AWS tool reads it alike (session-section.ts), else undefined. Undefined
- * itself, before any parsing, when there is no such record or the file is not one only this user
- * could have written (own-file.ts): then the keychain is the place to look.
+ * The session MFA Tray recorded writing for `profile` into the credentials file (files/written-sessions.ts's
+ * {@link recordedSessionIn}, for the file this environment names). Undefined when there is no such
+ * record or the file is not one only this user could have written: then the keychain is the place to look.
  */
 export function recordedSessionInFile(env: NodeJS.ProcessEnv, profile: string): ((section: string) => SessionCredentials | undefined) | undefined {
-  const path = credentialsFilePath(env);
-  const written = readWrittenSessions(writtenSessionsFile(configDir(env))).get(profile);
-  if (written === undefined || written.path !== path) return undefined;
-  const text = readOwnFile(path)?.toString('latin1');
-  if (text === undefined) return undefined;
-  return (section) => {
-    const inFile = unambiguousSession(text, section);
-    return inFile && isWrittenSession(written, section, inFile) ? inFile : undefined;
-  };
+  return recordedSessionIn(credentialsFilePath(env), writtenSessionsFile(configDir(env)), profile);
 }
 
 /** The settings file reader, the typed keychain, the clock and the export format (zod and the settings schema with them). */

@@ -171,8 +171,11 @@ describe('the keychain daemon stopped in the middle of a run', () => {
     await keyring.restart();
     const fresh = await startEngine();
     t.after(() => fresh.stop());
+    const cached = ok(await fresh.call<SessionCredentials>('lastSession', 'work'), 'the cached session');
+    assert.equal(cached.sessionToken, old.sessionToken, 'the cache still holds the old session (the failed write left it alone)');
+    // export gives the session the AWS tools use: the newer one the file got (seen in review: the older copy).
     const exported = ok(await fresh.call<string>('exportSession', 'work', 'env'), 'export');
-    assert.ok(exported.includes(old.sessionToken), 'the cache still holds the old session (the failed write left it alone)');
+    assert.ok(exported.includes(newSession?.sessionToken ?? 'the new session'), "export gives the file's newer session");
     const identity = ok(await fresh.call<{ arn: string }>('verify', 'work'), 'verify the stored key');
     assert.equal(identity.arn, user.arn, 'the long-lived key reads back whole and works');
 

@@ -372,6 +372,13 @@ describe('a locked keychain', () => {
     assert.equal(status.status, 0, status.stderr);
     const work = (JSON.parse(status.stdout) as { profiles: Array<{ name: string; state: string }> }).profiles.find((p) => p.name === 'work');
     assert.equal(work?.state, 'valid', status.stdout);
+    // export and exec give that session too, not the keychain's older copy (seen in review: they did).
+    const exported = await cli(['export', 'work']);
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.match(exported.stdout, new RegExp(`^export AWS_ACCESS_KEY_ID=${after}$`, 'm'));
+    const exec = await cli(['exec', 'work', '--', process.execPath, '-e', 'process.stdout.write(process.env.AWS_ACCESS_KEY_ID)']);
+    assert.equal(exec.status, 0, exec.stderr);
+    assert.equal(exec.stdout, after);
   });
 
   for (const [what, args, input] of [

@@ -13,8 +13,10 @@
  * is replaced atomically (a temp file renamed over it, so that no reader sees half of it) but takes
  * no lock and no fsync, which would cost every refresh.
  */
-import type { SessionCredentials } from '../../common/model';
+import type { SessionCredentials, SessionSummary } from '../../common/model';
+import { readOwnFile } from './own-file';
 import { readRecordFile, replaceRecordFile } from './record-file';
+import { unambiguousSession } from './session-section';
 
 /** One profile's entry. */
 export interface WrittenSession {
@@ -73,6 +75,35 @@ export function isWrittenSession(entry: WrittenSession | undefined, section: str
     entry.accessKeyId === inFile.accessKeyId &&
     Math.floor(entry.expiresAt / 1000) * 1000 === inFile.expiresAt
   );
+}
+
+/**
+ * The session MFA Tray recorded writing for `profile` into the credentials file at `path`, as a
+ * function of the profile's section (known once the settings are read): the session when the
+ * section holds that very one and every AWS tool reads it alike (session-section.ts), else
+ * undefined. Undefined itself, before any parsing, when there is no such record or the file is not
+ * one only this user could have written (own-file.ts).
+ */
+export function recordedSessionIn(path: string, recordFile: string, profile: string): ((section: string) => SessionCredentials | undefined) | undefined {
+  const written = readWrittenSessions(recordFile).get(profile);
+  if (written === undefined || written.path !== path) return undefined;
+  const text = readOwnFile(path)?.toString('latin1');
+  if (text === undefined) return undefined;
+  return (section) => {
+    const inFile = unambiguousSession(text, section);
+    return inFile && isWrittenSession(written, section, inFile) ? inFile : undefined;
+  };
+}
+
+/**
+ * Whether the session `recorded` (written into the credentials file, and found there) came after
+ * the keychain's copy `cached` and is the one in use: the keychain could not take it then (seen in
+ * review: a keychain locked while AWS answered). Not when it has expired, is that copy, or ends
+ * before it (sessions got seconds apart end in the same second: then the file decides).
+ */
+export function writtenAfter(recorded: SessionSummary, cached: SessionSummary | undefined, now: number): boolean {
+  if (recorded.expiresAt <= now || recorded.accessKeyId === cached?.accessKeyId) return false;
+  return Math.floor(recorded.expiresAt / 1000) >= Math.floor((cached?.expiresAt ?? 0) / 1000);
 }
 
 /** The entries of sessions kept unwritten for the credentials file at `path`, by profile. */
