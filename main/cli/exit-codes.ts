@@ -14,7 +14,7 @@
  * | 7 | AWS refused: fix the code, key, device or clock | `sts-invalid-code`, `totp-code-refused`, `sts-wrong-device`, `sts-session-credentials`, `sts-invalid-key`, `sts-bad-signature`, `sts-validation`, `sts-denied`, `clock-skew` |
  * | 8 | temporary: try again later | `sts-unavailable`, `sts-throttled`, `code-reused` |
  * | 9 | `doctor`: a check did not pass | |
- * | 130 | cancelled at a prompt (Ctrl-C) | |
+ * | 130 | cancelled at a prompt (Ctrl-C), or a refresh stopped with Ctrl-C (interrupt.ts) | |
  */
 import type { ErrorCode } from '../common/errors';
 

@@ -54,7 +54,7 @@ import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets, type ListingOptions } from './keychain/profile-secrets';
 import { SdkAwsGateway, type SdkAwsGatewayOptions } from './aws/sdk-aws-gateway';
 import type { SecretStore } from './keychain/secret-store';
-import { SessionService } from './sessions/session-service';
+import { SessionService, type RefreshStage } from './sessions/session-service';
 import { refreshSideBySide, type SideBySideOutcome } from './sessions/side-by-side';
 import { SessionKeeper, shownPlan, type CodeSource, type KeeperNotice, type RefreshInput, type RefreshPlan, type ShownPlan } from './sessions/keeper';
 import { SettingsStore } from './files/settings-store';
@@ -1257,6 +1257,15 @@ export class Engine {
    */
   backedOff(name: string): (FailedRefresh & { readonly until: number }) | undefined {
     return this.keeper.backedOff(name);
+  }
+
+  /**
+   * Where the profile's refresh under way in this process is: its code `sending` (AWS may have used
+   * it up), or the session AWS gave `writing`; undefined when none is, or its code is not sent yet.
+   * For the command's Ctrl-C (cli/interrupt.ts).
+   */
+  refreshStage(name: string): RefreshStage | undefined {
+    return this.sessions.stage(name);
   }
 
   /**

@@ -26,7 +26,7 @@ export {
 } from './engine';
 export { describeOffset, systemClock, type Clock, type TimerHandle } from './clock/clock';
 export { EXPORT_FORMATS, formatExports, isExportFormat, isoExpiration, type ExportFormat } from './sessions/exports';
-export type { CodeInput } from './sessions/session-service';
+export type { CodeInput, RefreshStage } from './sessions/session-service';
 export type { AskForCode, CodeSource, KeeperNotice, RefreshInput, RefreshPlan, ShownPlan, UnknownPlan } from './sessions/keeper';
 export type { StepWaitListener } from './codes/totp';
 export { PRODUCT_NAME } from './files/paths';

@@ -4,15 +4,16 @@
  * status. (Questions on a terminal are in terminal.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, uptime } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { StatusJson } from '../../main/cli/status-json';
-import { useCliSuite, type CliResult } from '../support/cli';
-import { envWithoutSecretService } from '../support/keyring';
+import { CliProcess, cliBin, useCliSuite, type CliResult } from '../support/cli';
+import { envWithoutSecretService, keytarCallPreload } from '../support/keyring';
 import { maxInFlight, type StsUser } from '../support/sts-server';
+import { until } from '../support/until';
 
 const cli = useCliSuite('refresh');
 
@@ -150,6 +151,66 @@ describe('refresh one profile', () => {
     const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)]);
     assertOneLineFailure(result, 6, /^mfa-tray refresh: dev: .*\[dev\]/, 'wJalrXUtnFEMI');
     assert.equal(readFileSync(cli.sandbox.credentialsFile, 'utf8'), longLived);
+  });
+});
+
+describe('Ctrl-C during a refresh', () => {
+  /** `refresh <args>` started, then SIGINT (what Ctrl-C sends) once `ready` says so; its end, its stderr and the credentials file after. */
+  async function interrupted(args: readonly string[], ready: (process: CliProcess) => Promise<unknown>) {
+    const before = existsSync(cli.sandbox.credentialsFile) ? readFileSync(cli.sandbox.credentialsFile, 'utf8') : undefined;
+    const process = cli.stopAfterTest(new CliProcess(['refresh', ...args], cli.sandbox.env));
+    await ready(process);
+    process.child.kill('SIGINT');
+    const end = await process.exited;
+    const after = existsSync(cli.sandbox.credentialsFile) ? readFileSync(cli.sandbox.credentialsFile, 'utf8') : undefined;
+    return { end, stderr: process.stderr, unchanged: before === after };
+  }
+
+  test('while AWS answers: one line saying the code may be used up and nothing was written; exit 130', async () => {
+    // Seen (helper report): Ctrl-C while STS was slow ended the command without a word (exit 130),
+    // though the code may have been used up.
+    await cli.sandbox.addProfile('dev', cli.user);
+    cli.sts.setHang(true, 'GetSessionToken');
+    const { end, stderr, unchanged } = await interrupted(['dev', '--code', '123456'], () =>
+      until(() => cli.requests('GetSessionToken').length > 0, 'the code sent to STS'),
+    );
+    assert.deepEqual(end, { status: 130, signal: null }, 'the exit status of a Ctrl-C');
+    assert.match(
+      stderr,
+      /^mfa-tray refresh: stopped \(Ctrl-C\) while AWS was answering for profile dev: its code may be used up \(AWS accepts each code once\), so the next refresh needs a new one; nothing was written\.\n$/,
+    );
+    assert.ok(unchanged, 'the credentials file as it was');
+  });
+
+  test('while the session AWS gave is written: the write is finished, not cut; then exit 130', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sts.avoidStepEdge(5000);
+    // Ctrl-C arrives as the session goes into the keychain (after the credentials file).
+    const preload = keytarCallPreload(
+      join(cli.sandbox.dir, 'interrupt-at-session-write.cjs'),
+      '',
+      "(name, service) => { if (name === 'setPassword' && service.endsWith(': session')) process.kill(process.pid, 'SIGINT'); }",
+    );
+    const process = cli.stopAfterTest(
+      new CliProcess(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)], cli.sandbox.env, [globalThis.process.execPath, ...preload, cliBin()]),
+    );
+    const end = await process.exited;
+    assert.deepEqual(end, { status: 130, signal: null });
+    const issued = cli.sts.sessions.at(-1);
+    assert.ok(issued);
+    assert.match(process.stdout, /^dev: new session in \[dev\] of /);
+    assert.equal(process.stderr, '');
+    assert.ok(readFileSync(cli.sandbox.credentialsFile, 'utf8').includes(`aws_session_token = ${issued.sessionToken}\n`));
+    assert.equal((await cli.sandbox.secrets.getSession('dev'))?.accessKeyId, issued.accessKeyId, 'the keychain has it too');
+  });
+
+  test('while waiting for the next time step: no code was sent, nothing was written', async () => {
+    await withTotp('dev');
+    assert.equal((await cli.sandbox.run(['refresh', 'dev'])).status, 0);
+    const { end, stderr, unchanged } = await interrupted(['dev'], (process) => process.waitFor(/Waiting \d+ s for the next code/, { stream: 'stderr' }));
+    assert.deepEqual(end, { status: 130, signal: null });
+    assert.match(stderr, /\nmfa-tray refresh: stopped \(Ctrl-C\) before a code was sent for profile dev; nothing was written\.\n$/);
+    assert.ok(unchanged);
   });
 });
 

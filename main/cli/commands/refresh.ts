@@ -15,6 +15,7 @@ import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT, type ExitStatus } from '../exit-codes';
 import { describeExpiry } from '../format';
+import { withInterruptNote } from '../interrupt';
 import { describeFailure } from '../report';
 import { CancelledError } from '../terminal';
 
@@ -96,58 +97,70 @@ Options:
         firstFailure ??= failure.status;
       }
     };
-    for (const role of roles) {
-      await attempt(role.name, async () => {
-        const source = await engine.profile(role.sourceProfile);
-        const { session, shortenedFrom } = await engine.refreshRole(role.name, codeInput(ctx, source, code, steps));
-        ctx.out(
-          `${role.name}: new role session (${role.roleArn}, from profile ${source.name}'s MFA session) in [${role.name}] of ${engine.credentialsPath}, ${describeExpiry(session.expiresAt, engine.clock.now())}` +
-            (shortenedFrom === undefined
-              ? ''
-              : `; a role assumed with a session lasts at most 1 hour, so the ${shortenedFrom} s of duration_seconds were shortened to 3600`),
-        );
-      });
-    }
-    // Side by side where that is safe (the engine decides: generated codes at once, one device's
-    // profiles and typed codes one after another); the lines come in the order the profiles were given.
-    let cancelled: CancelledError | undefined;
-    const stop = new AbortController();
-    const ended = new Map<number, RefreshOutcome>();
-    let printed = 0;
-    const print = (outcome: RefreshOutcome): void => {
-      const { profile } = outcome;
-      if (outcome.kind === 'refreshed') {
-        ctx.out(
-          `${profile.name}: new session in [${profile.targetSection}] of ${engine.credentialsPath}, ${describeExpiry(outcome.session.expiresAt, engine.clock.now())}`,
-        );
-      } else if (outcome.kind === 'failed' && !(outcome.error instanceof CancelledError)) {
-        const failure = describeFailure(outcome.error, 'refresh');
-        ctx.err(`mfa-tray refresh: ${profile.name}: ${failure.message}`);
-        firstFailure ??= failure.status;
-      }
-    };
-    if (profiles.length > 0) {
-      await engine.refreshMany(profiles, {
-        inputFor: (profile) => codeInput(ctx, profile, code, steps),
-        signal: stop.signal,
-        onEnded: (outcome, index) => {
-          // Sent or not, the code counts as used: AWS may have seen it.
-          if (outcome.kind !== 'skipped') steps.used(outcome.profile.mfaSerial);
-          if (outcome.kind === 'failed' && outcome.error instanceof CancelledError) {
-            // Ctrl-C at a question: nothing more is asked or started; what runs finishes.
-            cancelled ??= outcome.error;
-            stop.abort();
+    // What Ctrl-C stops midway (cli/interrupt.ts): the profiles not yet ended. (A role's refresh may
+    // have refreshed its source before AssumeRole: no line is surer than none there.)
+    let underWay: () => readonly string[] = () => [];
+    return withInterruptNote(
+      ctx,
+      engine,
+      'refresh',
+      () => underWay(),
+      async () => {
+        for (const role of roles) {
+          await attempt(role.name, async () => {
+            const source = await engine.profile(role.sourceProfile);
+            const { session, shortenedFrom } = await engine.refreshRole(role.name, codeInput(ctx, source, code, steps));
+            ctx.out(
+              `${role.name}: new role session (${role.roleArn}, from profile ${source.name}'s MFA session) in [${role.name}] of ${engine.credentialsPath}, ${describeExpiry(session.expiresAt, engine.clock.now())}` +
+                (shortenedFrom === undefined
+                  ? ''
+                  : `; a role assumed with a session lasts at most 1 hour, so the ${shortenedFrom} s of duration_seconds were shortened to 3600`),
+            );
+          });
+        }
+        // Side by side where that is safe (the engine decides: generated codes at once, one device's
+        // profiles and typed codes one after another); the lines come in the order the profiles were given.
+        let cancelled: CancelledError | undefined;
+        const stop = new AbortController();
+        const ended = new Map<number, RefreshOutcome>();
+        let printed = 0;
+        const print = (outcome: RefreshOutcome): void => {
+          const { profile } = outcome;
+          if (outcome.kind === 'refreshed') {
+            ctx.out(
+              `${profile.name}: new session in [${profile.targetSection}] of ${engine.credentialsPath}, ${describeExpiry(outcome.session.expiresAt, engine.clock.now())}`,
+            );
+          } else if (outcome.kind === 'failed' && !(outcome.error instanceof CancelledError)) {
+            const failure = describeFailure(outcome.error, 'refresh');
+            ctx.err(`mfa-tray refresh: ${profile.name}: ${failure.message}`);
+            firstFailure ??= failure.status;
           }
-          ended.set(index, outcome);
-          for (let next = ended.get(printed); next !== undefined; next = ended.get(printed)) {
-            print(next);
-            printed += 1;
-          }
-        },
-      });
-    }
-    if (cancelled) throw cancelled;
-    return firstFailure ?? EXIT.ok;
+        };
+        underWay = () => profiles.filter((_, index) => !ended.has(index)).map((profile) => profile.name);
+        if (profiles.length > 0) {
+          await engine.refreshMany(profiles, {
+            inputFor: (profile) => codeInput(ctx, profile, code, steps),
+            signal: stop.signal,
+            onEnded: (outcome, index) => {
+              // Sent or not, the code counts as used: AWS may have seen it.
+              if (outcome.kind !== 'skipped') steps.used(outcome.profile.mfaSerial);
+              if (outcome.kind === 'failed' && outcome.error instanceof CancelledError) {
+                // Ctrl-C at a question: nothing more is asked or started; what runs finishes.
+                cancelled ??= outcome.error;
+                stop.abort();
+              }
+              ended.set(index, outcome);
+              for (let next = ended.get(printed); next !== undefined; next = ended.get(printed)) {
+                print(next);
+                printed += 1;
+              }
+            },
+          });
+        }
+        if (cancelled) throw cancelled;
+        return firstFailure ?? EXIT.ok;
+      },
+    );
   },
 };
 

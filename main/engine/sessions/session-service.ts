@@ -143,10 +143,6 @@ export type StateListener = (profile: string, state: SessionState) => void;
 /** Where a refresh's code comes from; a generated one may have to wait for the next time step (`onWait`). */
 export type CodeInput = { readonly code: string } | { readonly generate: true; readonly onWait?: StepWaitListener };
 
-/**
- * Refusals AWS gives a request before it reads the MFA code in it (the request is authenticated
- * first: its signature, its time, its key): that code was not used, and may be sent again.
- */
 /** A keychain error's message without its "then try again" (how to unlock it stays): no new try is needed here. */
 function withoutTryAgain(message: string): string {
   return message
@@ -155,11 +151,23 @@ function withoutTryAgain(message: string): string {
     .trim();
 }
 
+/**
+ * Refusals AWS gives a request before it reads the MFA code in it (the request is authenticated
+ * first: its signature, its time, its key): that code was not used, and may be sent again.
+ */
 const REFUSED_BEFORE_THE_CODE: ReadonlySet<string> = new Set(['clock-skew', 'sts-invalid-key', 'sts-bad-signature']);
+
+/**
+ * Where a profile's refresh under way is, for a surface that is stopped midway (Ctrl-C in the
+ * command): its code `sending` (sent to AWS, the answer not in: AWS may have used it up), or the
+ * session AWS gave `writing` (into the credentials file, the record and the keychain).
+ */
+export type RefreshStage = 'sending' | 'writing';
 
 /** Refreshes sessions and keeps each profile's state. */
 export class SessionService {
   #states = new Map<string, SessionState>();
+  #stages = new Map<string, RefreshStage>();
   #inflight = new Map<string, Promise<SessionCredentials>>();
   #listeners = new Set<StateListener>();
   /** Each profile's session length (its duration), for the lead-time rule. */
@@ -281,6 +289,11 @@ export class SessionService {
     return key;
   }
 
+  /** Where the profile's refresh under way is now (undefined: none, or not yet sending its code). */
+  stage(name: string): RefreshStage | undefined {
+    return this.#stages.get(name);
+  }
+
   /** The cached session of a profile if it has not expired, else undefined. */
   async currentSession(profile: string): Promise<SessionCredentials | undefined> {
     const session = await this.deps.secrets.getSession(profile);
@@ -374,6 +387,7 @@ export class SessionService {
         // Read once the code is made (the generator may wait for a step, and other refreshes' answers move the offset).
         madeWithOffset = this.deps.clockOffsetMs?.() ?? 0;
       }
+      this.#stages.set(name, 'sending');
       const session = await this.deps.sts.getSessionToken({
         key,
         mfaSerial: profile.mfaSerial,
@@ -389,6 +403,7 @@ export class SessionService {
       let began = false;
       await whileWriting(name, async () => {
         began = true;
+        this.#stages.set(name, 'writing');
         await this.#assertStillThere(name, key, mark);
         await this.#write(name, profile.targetSection, session, (expiresAt) => {
           keptExpiry = expiresAt;
@@ -437,6 +452,8 @@ export class SessionService {
         ...(failure.remedies.length > 0 ? { remedies: failure.remedies } : {}),
       });
       throw failure;
+    } finally {
+      this.#stages.delete(name);
     }
   }
 
