@@ -374,20 +374,23 @@ export class Engine {
     });
   }
 
-  /** The reachability check under way (see SessionServiceDeps.reachable), and how many refreshes wait for it. */
-  #checkingReach: { readonly done: Promise<void>; readonly drop: AbortController; waiting: number } | undefined;
+  /** The reachability check under way (see SessionServiceDeps.reachable), with whose key, and how many refreshes wait for it. */
+  #checkingReach: { readonly done: Promise<void>; readonly drop: AbortController; readonly accessKeyId: string; waiting: number } | undefined;
 
   /**
    * One reachability check for the refreshes that wait for a time step together. It is dropped once
    * none of them needs it: a request left hanging would keep a finished command's process alive
-   * until its timeout.
+   * until its timeout. AWS refusing the key it was made with ends the wait of the refreshes with
+   * that key (seen: up to 30 s of waiting to be told the same by GetSessionToken); those with
+   * another key wait on, and their own request says how AWS takes theirs.
    */
   #sharedReachCheck(key: LongLivedKey, region: string, done: AbortSignal): Promise<void> {
     const drop = new AbortController();
     const check = (this.#checkingReach ??= {
       drop,
       waiting: 0,
-      done: this.#assertReachable(key, region, drop.signal).finally(() => {
+      accessKeyId: key.accessKeyId,
+      done: this.#assertReachable(key, region, drop.signal, { keyRefused: true }).finally(() => {
         if (this.#checkingReach?.drop === drop) this.#checkingReach = undefined;
       }),
     });
@@ -402,7 +405,10 @@ export class Engine {
       },
       { once: true },
     );
-    return check.done;
+    if (check.accessKeyId === key.accessKeyId) return check.done;
+    return check.done.catch((error: unknown) => {
+      if (!isKeyRefused(error)) throw error;
+    });
   }
 
   /**
@@ -430,10 +436,14 @@ export class Engine {
     await this.#assertReachable(key, region);
   }
 
-  /** One MFA-free call to STS: throws when STS could not be reached or did not answer; any answer passes. */
-  async #assertReachable(key: LongLivedKey, region: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * One MFA-free call to STS: throws when STS could not be reached or did not answer; any answer
+   * passes, but with `keyRefused`, AWS refusing the key (unknown, or its secret wrong) throws too.
+   */
+  async #assertReachable(key: LongLivedKey, region: string, signal?: AbortSignal, also: { readonly keyRefused?: boolean } = {}): Promise<void> {
     await this.sts.getCallerIdentity(key, region, signal).catch((error: unknown) => {
       if (isMfaTrayError(error) && (error.code === 'sts-unavailable' || error.notSent === true)) throw error;
+      if (also.keyRefused && isKeyRefused(error)) throw error;
     });
   }
 
@@ -1864,6 +1874,11 @@ function explainRoleRefusal(error: unknown, role: RoleProfileConfig, source: str
 /** Creates the engine with the real adapters (keytar, the AWS SDK, the file system). */
 export function createEngine(options: EngineOptions = {}): Engine {
   return new Engine(options);
+}
+
+/** Whether AWS refused the long-lived key itself (deleted, deactivated, mistyped, or its secret wrong): no code sent with it can work. */
+function isKeyRefused(error: unknown): boolean {
+  return isMfaTrayError(error) && (error.code === 'sts-invalid-key' || error.code === 'sts-bad-signature');
 }
 
 /** The state of a profile or role whose keychain entry is damaged: failed, with the entry's error. */

@@ -596,6 +596,45 @@ describe('refresh with a registered TOTP secret, waiting for the next time step'
   });
 });
 
+describe('refresh with a registered TOTP secret, a key AWS refuses while waiting for the next time step', () => {
+  it('the shared check made with that key ends the wait of its refresh at once, not of one with another key', async () => {
+    const clock = midStepClock(loopback.sts);
+    const harness = await createHarness({ sts: loopback.sts, clock });
+    const other = engineBeside(harness, { clock });
+    try {
+      const owner = await harness.addUser('owner', { totp: true });
+      await harness.addUser('good', { totp: true });
+      // A profile of owner's device whose key AWS does not know (deleted since it was added).
+      await harness.engine.addProfile(
+        { name: 'gone', mfaSerial: owner.mfaSerial, accessKeyId: `AKIA${'Y'.repeat(16)}`, secretAccessKey: 'Q'.repeat(40) },
+        { totpSecret: owner.totpSecret as string },
+      );
+      // Each device's code of this step is used.
+      for (const name of ['owner', 'good']) await harness.engine.refresh(name, { generate: true });
+      const sent = loopback.sts.count('GetSessionToken');
+      // The check takes a moment to answer: the second refresh waits on the first one's check.
+      loopback.sts.setLatency(800);
+      const waiting = new Set<string>();
+      const gone = other.refresh('gone', { generate: true, onWait: () => waiting.add('gone') });
+      gone.catch(() => undefined);
+      await until(() => waiting.has('gone') && loopback.sts.count('GetCallerIdentity') > 0, 'gone waiting, its check at STS');
+      const good = other.refresh('good', { generate: true, onWait: () => waiting.add('good') });
+      // (The fake clock never reaches the next step by itself: a refresh still waiting would wait for good.)
+      const stillWaiting = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('gone still waits for its time step')), 5_000).unref());
+      await assert.rejects(Promise.race([gone, stillWaiting]), { code: 'sts-invalid-key' });
+      assert.equal(loopback.sts.count('GetSessionToken'), sent, 'no code sent with the refused key');
+      loopback.sts.setLatency(0);
+      assert.ok(waiting.has('good'), 'good waits for its step on');
+      advanceToMidStep(clock, loopback.sts, 1);
+      assert.ok((await good).accessKeyId.startsWith('ASIA'));
+    } finally {
+      loopback.sts.setLatency(0);
+      other.stop();
+      await harness.close();
+    }
+  });
+});
+
 describe('profiles', () => {
   it('refuses bad input and stores nothing', async () => {
     const user = loopback.sts.registerUser({ name: 'bad' });
