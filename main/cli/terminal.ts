@@ -4,7 +4,7 @@
  * for `credential_process` (the SDKs capture stdout and stderr).
  */
 import { closeSync, openSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { clearScreenDown, createInterface, cursorTo, moveCursor, type Interface } from 'node:readline';
 import { ReadStream, WriteStream, isatty } from 'node:tty';
 
 /** Why a question ended without an answer. */
@@ -83,14 +83,47 @@ export function promptHidden(input: ReadStream, output: NodeJS.WritableStream, q
   });
 }
 
+/** The question open on a terminal now ({@link promptLine}), for the lines printed meanwhile ({@link writeLine}). */
+let openQuestion: { readonly rl: Interface; readonly output: NodeJS.WritableStream } | undefined;
+
+function isTty(stream: NodeJS.WritableStream | NodeJS.ReadableStream): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
+/**
+ * Writes one line to `stream`. While a question is open on the terminal and `stream` is a terminal
+ * too (`watch`'s event lines, on stdout, while its code question waits on stderr), the line goes
+ * above the question, which is then shown again with what was typed so far (seen: the line landed
+ * after the question, which was not shown again).
+ */
+export function writeLine(stream: NodeJS.WritableStream, line: string): void {
+  const open = openQuestion;
+  if (!open || !isTty(stream) || !isTty(open.output)) {
+    stream.write(`${line}\n`);
+    return;
+  }
+  // From the question's first row: erased, then the line.
+  const { rows } = open.rl.getCursorPos();
+  moveCursor(open.output, 0, -rows);
+  cursorTo(open.output, 0);
+  clearScreenDown(open.output);
+  stream.write(`${line}\n`);
+  // readline draws the question again from as many rows above the cursor as the cursor was below
+  // its start (its last drawing's row, which it keeps up to date with each key): so many new rows.
+  open.output.write('\n'.repeat(rows));
+  open.rl.prompt(true);
+}
+
 /**
  * Asks for one line (with echo and line editing on a terminal). Ctrl-C, Ctrl-D or `signal`
  * cancel with a {@link CancelledError}.
  */
 export function promptLine(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, question: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
-    const terminal = (input as { isTTY?: boolean }).isTTY === true;
+    const terminal = isTty(input);
     const rl = createInterface({ input, output, terminal });
+    const asked = { rl, output };
+    if (terminal) openQuestion = asked;
     let answered = false;
     let reason: CancelReason = 'end-of-input';
     const onAbort = (): void => {
@@ -103,6 +136,7 @@ export function promptLine(input: NodeJS.ReadableStream, output: NodeJS.Writable
       rl.close();
     });
     rl.on('close', () => {
+      if (openQuestion === asked) openQuestion = undefined;
       signal?.removeEventListener('abort', onAbort);
       if (answered) return;
       output.write('\n');

@@ -284,6 +284,23 @@ describe('watch on a terminal', () => {
     assert.match(tty.stdout, /stopped \(SIGINT\)/);
   });
 
+  test('a line printed while a question is open goes above it, and the question is shown again with what was typed', async () => {
+    // Seen (helper report): another profile's line landed after the open question, which was not shown again.
+    await cli.sandbox.addProfile('ops', cli.user, ['--duration', '900']);
+    const other = cli.sts.registerUser();
+    await cli.sandbox.addProfile('gen', other);
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'gen'], { input: other.totpSecret as string })).status, 0);
+    cli.sts.setLatency(2500); // gen's refresh at start answers once the question is open
+    const tty = cli.stopAfterTest(inTerminal(cliCommandLine(['watch']), cli.sandbox.env));
+    await tty.waitFor(/ops: no current session\r?\n.*MFA code for profile ops .*Enter to skip: $/s);
+    tty.type('12');
+    await tty.waitFor(/gen: refreshed/, { timeoutMs: 20_000 });
+    await tty.waitFor(/gen: refreshed[^\n]*\r?\nMFA code for profile ops \(device \S+\), Enter to skip: 12$/);
+    cli.sts.setLatency(0);
+    tty.type('\u0003');
+    assert.equal((await tty.exited).status, 0);
+  });
+
   test('Enter skips the question', async () => {
     await cli.sandbox.addProfile('ops', cli.user, ['--duration', '900']);
     const tty = cli.stopAfterTest(inTerminal(cliCommandLine(['watch']), cli.sandbox.env));

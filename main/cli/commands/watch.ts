@@ -16,7 +16,7 @@ import type { CliContext } from '../context';
 import { EXIT } from '../exit-codes';
 import { describeExpiry, formatClock, formatDuration, formatLocalTime, oneLine } from '../format';
 import { describeFailure } from '../report';
-import { CancelledError } from '../terminal';
+import { CancelledError, writeLine } from '../terminal';
 import { WatchLock } from '../watch-lock';
 import { failIfKeychainDown } from './status';
 
@@ -110,7 +110,7 @@ class Watcher {
 
   /** One event line: local time, then the text. */
   line(text: string): void {
-    this.#ctx.out(`${formatClock(Date.now())} ${oneLine(text)}`);
+    writeLine(this.#ctx.streams.stdout, `${formatClock(Date.now())} ${oneLine(text)}`);
   }
 
   async start(statuses: readonly ProfileStatus[]): Promise<void> {
