@@ -501,7 +501,7 @@ export class SessionService {
       onKept(session.expiresAt); // the failed state shows this session's time: the file's
       throw new MfaTrayError(
         cause.code,
-        `The new session is in [${section}] of the credentials file (AWS tools use it, ${describeDuration(session.expiresAt - this.deps.clock.now())} left), but MFA Tray could not keep its own copy in the keychain: ${withoutTryAgain(cause.message)} No new refresh is needed for it; mfa-tray export and exec use the keychain's copy, the one before, until the next refresh.`,
+        `The new session is in [${section}] of the credentials file (AWS tools use it, ${describeDuration(session.expiresAt - this.deps.clock.now())} left), but MFA Tray could not keep its own copy in the keychain: ${withoutTryAgain(cause.message)} No new refresh is needed for it.`,
         { cause },
       );
     }
