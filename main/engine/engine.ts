@@ -49,14 +49,23 @@ import {
   failedRefreshesFile,
 } from './files/paths';
 import { WrittenSessions, keptFor, recordedSessionIn, writtenAfter, type WrittenSession } from './files/written-sessions';
-import { FailedRefreshes, type FailedRefresh } from './files/failed-refreshes';
+import { FailedRefreshes } from './files/failed-refreshes';
 import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets, type ListingOptions } from './keychain/profile-secrets';
 import { SdkAwsGateway, type SdkAwsGatewayOptions } from './aws/sdk-aws-gateway';
 import type { SecretStore } from './keychain/secret-store';
 import { SessionService, type RefreshStage } from './sessions/session-service';
 import { refreshSideBySide, type SideBySideOutcome } from './sessions/side-by-side';
-import { SessionKeeper, shownPlan, type CodeSource, type KeeperNotice, type RefreshInput, type RefreshPlan, type ShownPlan } from './sessions/keeper';
+import {
+  SessionKeeper,
+  shownPlan,
+  type CodeSource,
+  type KeeperNotice,
+  type RefreshInput,
+  type RefreshPlan,
+  type ShownPlan,
+  type BackedOff,
+} from './sessions/keeper';
 import { SettingsStore } from './files/settings-store';
 import type { CallerIdentity, StsGateway } from './aws/sts-gateway';
 import type { IamGateway } from './aws/iam-gateway';
@@ -1265,8 +1274,13 @@ export class Engine {
    * The profile's last refresh that failed because AWS could not be reached, while the next one is
    * not due yet (the keeper's rule: sessions/keeper.ts); undefined otherwise.
    */
-  backedOff(name: string): (FailedRefresh & { readonly until: number }) | undefined {
+  backedOff(name: string): BackedOff | undefined {
     return this.keeper.backedOff(name);
+  }
+
+  /** {@link backedOff} of every profile that is, in one read (for `status`). */
+  backedOffAll(): ReadonlyMap<string, BackedOff> {
+    return this.keeper.backedOffAll();
   }
 
   /**

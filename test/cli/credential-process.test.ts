@@ -331,6 +331,11 @@ describe('serving the cached session', () => {
       );
       const asked = cli.requests().length;
       assert.ok(asked > 0);
+      // status says why the session is served as it is, and until when.
+      assert.match(
+        (await cli.sandbox.run(['status'])).stdout,
+        /\ndev: its last refresh, at \d\d:\d\d:\d\d, failed: .*HTTP 503.* credential-process and exec use its current session without trying again until \d\d:\d\d:\d\d; mfa-tray refresh dev tries now\.\n/,
+      );
 
       const second = await cli.sandbox.run(['credential-process', 'dev']);
       assert.equal(parseOutput(second).AccessKeyId, cached.accessKeyId);

@@ -8,7 +8,7 @@ import type { SessionState } from '../../common/model';
 import { flag } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
-import { formatDuration, formatLocalTime, renderTable, stateWords } from '../format';
+import { formatClock, formatDuration, formatLocalTime, renderTable, stateWords } from '../format';
 import { describeRemedies } from '../remedy';
 import { toStatusJson } from '../status-json';
 
@@ -73,6 +73,15 @@ Options:
       if (report.credentialsUnread && state.code === 'session-not-in-file') continue;
       const fix = describeRemedies(state.remedies ?? []);
       ctx.out(`\n${profile.name}: ${state.reason}${fix === '' ? '' : ` ${fix}.`}`);
+    }
+    // A session still served while the last refresh could not reach AWS: why, and until when.
+    const backedOff = engine.backedOffAll();
+    for (const { profile, state } of statuses) {
+      const failed = backedOff.get(profile.name);
+      if (!failed || (state.kind !== 'valid' && state.kind !== 'expiring')) continue;
+      ctx.out(
+        `\n${profile.name}: its last refresh, at ${formatClock(failed.at)}, failed: ${failed.reason} credential-process and exec use its current session without trying again until ${formatClock(failed.until)}; mfa-tray refresh ${profile.name} tries now.`,
+      );
     }
     if (clock) {
       const off = Math.abs(clock.offsetMs) >= 1000;

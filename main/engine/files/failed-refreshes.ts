@@ -33,14 +33,18 @@ export class FailedRefreshes {
 
   /** The profile's entry as the file holds it now (undefined: none, or a file not to be trusted: see record-file.ts). */
   get(profile: string): FailedRefresh | undefined {
-    for (const [name, entry] of readRecordFile(this.file, VERSION)) {
-      if (name !== profile) continue;
-      const { at, attempt, code, reason } = entry;
+    return this.all().get(profile);
+  }
+
+  /** Every profile's entry, in one read. */
+  all(): ReadonlyMap<string, FailedRefresh> {
+    const entries = new Map<string, FailedRefresh>();
+    for (const [name, { at, attempt, code, reason }] of readRecordFile(this.file, VERSION)) {
       if (typeof at === 'number' && Number.isSafeInteger(attempt) && (attempt as number) >= 0 && typeof code === 'string' && typeof reason === 'string') {
-        return { at, attempt: attempt as number, code: code as ErrorCode, reason };
+        entries.set(name, { at, attempt: attempt as number, code: code as ErrorCode, reason });
       }
     }
-    return undefined;
+    return entries;
   }
 
   /** Records the profile's failure, or (undefined) forgets it. Never fails: a record not written costs one more try. */

@@ -204,6 +204,7 @@ export interface KeeperDeps {
   /** The record of refreshes that failed because AWS could not be reached, shared by every MFA Tray process (files/failed-refreshes.ts). */
   readonly failures?: {
     get(profile: string): FailedRefresh | undefined;
+    all(): ReadonlyMap<string, FailedRefresh>;
     set(profile: string, entry: FailedRefresh | undefined): Promise<void>;
   };
   /**
@@ -236,6 +237,9 @@ function retryDelayMs(attempt: number): number {
 export function isOutage(error: unknown): error is MfaTrayError {
   return isMfaTrayError(error) && error.retryable && (error.code === 'sts-unavailable' || error.code === 'sts-throttled');
 }
+
+/** A profile's last refresh that failed because AWS could not be reached, and when the next is due. */
+export type BackedOff = FailedRefresh & { readonly until: number };
 
 /** When a refresh after `failure` is due again. */
 export function retryDueAt(failure: FailedRefresh): number {
@@ -414,8 +418,21 @@ export class SessionKeeper {
    * started by AWS commands (`credential-process`, `exec`), which then serve a valid session as it
    * is instead of each waiting on an unreachable AWS; a refresh asked for by name tries at once.
    */
-  backedOff(name: string): (FailedRefresh & { readonly until: number }) | undefined {
-    const failure = this.#deps.failures?.get(name);
+  backedOff(name: string): BackedOff | undefined {
+    return this.#whileDue(this.#deps.failures?.get(name));
+  }
+
+  /** {@link backedOff} of every profile that is, in one read of the record (for `status`). */
+  backedOffAll(): ReadonlyMap<string, BackedOff> {
+    const all = new Map<string, BackedOff>();
+    for (const [name, failure] of this.#deps.failures?.all() ?? []) {
+      const backedOff = this.#whileDue(failure);
+      if (backedOff) all.set(name, backedOff);
+    }
+    return all;
+  }
+
+  #whileDue(failure: FailedRefresh | undefined): BackedOff | undefined {
     if (!failure) return undefined;
     const until = retryDueAt(failure);
     const now = this.#deps.clock.now();
