@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { waitForText } from '../support/browser';
+import { screenshot, waitForText } from '../support/browser';
 import { WINDOW_SIZES } from '../../main/common/window-sizes';
 import { useWindows } from '../support/windows';
 import type { StsUser } from '../support/sts-server';
@@ -182,13 +182,74 @@ describe('the windows as rendered', () => {
       assert.equal(await dd.locator('.ident').getAttribute('title'), serial);
       const fits = await dd.evaluate((element) => {
         const box = element.getBoundingClientRect();
-        const style = getComputedStyle(element);
-        return { cut: element.scrollWidth > element.clientWidth, inside: box.right <= window.innerWidth, ellipsis: style.textOverflow };
+        // What cuts it: the dd, or (the prompt's device, cut in its middle) a part of it.
+        const cutters = [element, ...element.querySelectorAll('*')].filter((e) => e.scrollWidth > e.clientWidth);
+        return {
+          cut: cutters.length > 0,
+          inside: box.right <= window.innerWidth,
+          ellipsis: cutters.every((e) => getComputedStyle(e).textOverflow === 'ellipsis'),
+        };
       });
-      assert.deepEqual(fits, { cut: true, inside: true, ellipsis: 'ellipsis' }, `prompt (${language})`);
+      assert.deepEqual(fits, { cut: true, inside: true, ellipsis: true }, `prompt (${language})`);
       // Still never broken at a hyphen: the device name's piece is on one line of its own.
       const lines = await renderedLines(dd.locator('.ident'));
       for (const line of lines.slice(0, -1)) assert.match(line, /[:/]$/, `prompt (${language}): ${JSON.stringify(lines)}`);
+    }
+  });
+
+  it('shows how a device name too long for its line begins and ends in the code prompt, cut in its middle, in both languages', async () => {
+    // Seen in review: "…mfa/alice-phone-alice-phone-alice-phone-ali…", the end that tells this
+    // device from the user's others ("backup") cut away.
+    const name = `${'alice-phone-'.repeat(5)}backup`;
+    const serial = `arn:aws:iam::123456789012:mfa/${name}`;
+    const user = w.sts.registerUser({ name: 'alice', mfaSerial: serial });
+    await w.h.engine.addProfile({ name: 'work', mfaSerial: serial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      const prompt = await w.open('prompt.html?profile=work');
+      await prompt.locator('.code-input').waitFor();
+      await w.fit(prompt);
+      const dd = prompt.locator('dd.serial');
+      // Which characters of the device name are drawn: inside every box that clips them, up to the dd.
+      // (No functions declared in here: the test's transpiler would name them with a helper the page lacks.)
+      const drawn = await dd.evaluate((element) => {
+        const pieces = element.querySelectorAll('.ident-piece');
+        const last = pieces[pieces.length - 1] as HTMLElement;
+        const walker = document.createTreeWalker(last, NodeFilter.SHOW_TEXT);
+        const range = document.createRange();
+        let shown = '';
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const text = node.textContent ?? '';
+          for (let i = 0; i < text.length; i++) {
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            const rect = range.getBoundingClientRect();
+            let inside = rect.width > 0 && rect.right <= window.innerWidth + 0.5;
+            for (let box = node.parentElement; box && inside; box = box === element ? null : box.parentElement) {
+              if (getComputedStyle(box).overflowX === 'visible') continue;
+              const clip = box.getBoundingClientRect();
+              if (rect.left < clip.left - 0.5 || rect.right > clip.right + 0.5) inside = false;
+            }
+            shown += inside ? text[i] : '_';
+          }
+        }
+        const cutters = [element, ...element.querySelectorAll('*')].filter((e) => e.scrollWidth > e.clientWidth + 0.5);
+        return { shown, ellipses: cutters.map((e) => getComputedStyle(e).textOverflow), right: element.getBoundingClientRect().right };
+      });
+      const where = `prompt (${language}): ${JSON.stringify(drawn.shown)}`;
+      assert.equal(drawn.shown.length, name.length, where);
+      assert.ok(drawn.shown.startsWith('alice-phone-'), `${where}: how the name begins is not in view`);
+      assert.ok(drawn.shown.endsWith('-phone-backup'), `${where}: how the name ends is not in view`);
+      assert.match(drawn.shown, /_/, `${where}: nothing cut`);
+      assert.ok(drawn.ellipses.length > 0 && drawn.ellipses.every((e) => e === 'ellipsis'), `${where}: cut without an ellipsis: ${drawn.ellipses.join()}`);
+      assert.ok(drawn.right <= WINDOW_SIZES.prompt.width, `${where}: the device leaves the window`);
+      // The text and the title are the whole value; the lines still break only after ':' or '/'.
+      assert.equal(await dd.textContent(), serial);
+      assert.equal(await dd.locator('.ident').getAttribute('title'), serial);
+      const lines = await renderedLines(dd.locator('.ident'));
+      assert.equal(lines.at(-1), name, `prompt (${language}): the device name is not a line of its own: ${JSON.stringify(lines)}`);
+      for (const line of lines.slice(0, -1)) assert.match(line, /[:/]$/, `prompt (${language}): ${JSON.stringify(lines)}`);
+      await screenshot(prompt, `prompt-long-device-${language}`);
     }
   });
 
