@@ -13,6 +13,9 @@ export const WINDOW_SIZES = {
 
 export type SizedWindow = keyof typeof WINDOW_SIZES;
 
+/** The smallest the user can make the profiles window's page, px (the others cannot be resized). */
+export const PROFILES_MIN_SIZE = { width: 600, height: 460 } as const;
+
 /**
  * The height a window's page gets for content `contentHeight` px high (`fitWindow`, which the
  * fixed-size windows ask for whenever their content's height changes): never less than its own

@@ -10,13 +10,13 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { PRODUCT_NAME } from '../engine';
 import { APP_SCHEME, type WindowPage } from './app-protocol';
-import { WINDOW_SIZES } from '../common/window-sizes';
+import { PROFILES_MIN_SIZE, WINDOW_SIZES } from '../common/window-sizes';
 
 /** Size (of the page: `useContentSize`, see main/common/window-sizes.ts) and chrome of each window. */
 export const WINDOW_SHAPES: Readonly<Record<WindowPage, BrowserWindowConstructorOptions>> = {
   // Small and focused: one field, one button.
   prompt: { ...WINDOW_SIZES.prompt, useContentSize: true, resizable: false, minimizable: false, maximizable: false, fullscreenable: false },
-  profiles: { ...WINDOW_SIZES.profiles, minWidth: 600, minHeight: 460, useContentSize: true, fullscreenable: false },
+  profiles: { ...WINDOW_SIZES.profiles, minWidth: PROFILES_MIN_SIZE.width, minHeight: PROFILES_MIN_SIZE.height, useContentSize: true, fullscreenable: false },
   settings: { ...WINDOW_SIZES.settings, useContentSize: true, resizable: false, maximizable: false, fullscreenable: false },
 };
 
