@@ -243,7 +243,7 @@ function update(next: readonly ProfileView[]): void {
 }
 
 function createRow(view: ProfileView): Row {
-  const title = el('h2', { className: 'profile-name' }, view.name);
+  const title = el('h2', { className: 'profile-name', attrs: { title: view.name } }, el('span', { className: 'name-text' }, view.name));
   const badge = el('span', { className: 'badge' });
   const detail = el('span', { className: 'state-detail' });
   const reason = el('p', { className: 'state-reason', attrs: { hidden: true } });
@@ -431,7 +431,7 @@ function updateRoles(row: Row): void {
 }
 
 function createRoleRow(view: RoleView, source: string): RoleRow {
-  const title = el('h3', { className: 'profile-name role-name' }, view.name);
+  const title = el('h3', { className: 'profile-name role-name', attrs: { title: view.name } }, el('span', { className: 'name-text' }, view.name));
   const badge = el('span', { className: 'badge' });
   const detail = el('span', { className: 'state-detail' });
   const reason = el('p', { className: 'state-reason', attrs: { hidden: true } });

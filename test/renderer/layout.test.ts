@@ -4,8 +4,9 @@
  * its line is cut inside its box with the whole value in its title, the buttons of a row are of
  * one size, dialogs open whole inside the window, four profiles fit the window, a list of
  * twenty stays readable: dense rows, every one reachable below the heading that stays in view, and
- * role profiles sit under their source, indented and smaller, one line each in dense rows. The notice
- * of a desktop without a tray icon keeps all of that.
+ * role profiles sit under their source, indented and smaller, one line each in dense rows; a long
+ * name is cut in its bounded column, whole in its title. The notice of a desktop without a tray
+ * icon keeps all of that.
  */
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { screenshot, waitForText } from '../support/browser';
-import { WINDOW_SIZES } from '../../main/common/window-sizes';
+import { PROFILES_MIN_SIZE, WINDOW_SIZES } from '../../main/common/window-sizes';
 import { useWindows } from '../support/windows';
 import type { StsUser } from '../support/sts-server';
 import { FOUR_PROFILES, TWENTY_PROFILES, forUser, seedCredentialsFile, seedProfiles, seedRoles } from './seed-profiles';
@@ -472,6 +473,56 @@ describe('the windows as rendered', () => {
         if (cell.sameLine) assert.ok(cell.stateRight <= cell.actionsLeft + 0.5, `(${language}) ${cell.name}: the state runs under the buttons`);
       }
       await profiles.close();
+    }
+  });
+
+  it('keeps a long profile or role name to one line of a bounded column, cut inside its box with the whole name in its title, in both languages', async () => {
+    // Seen in review: one long name took the name column to its widest for every row, and wrapped
+    // over four lines in its own.
+    const longName = 'shared-services-audit-readonly-eu-central-1-production';
+    const longRole = 'organization-account-access-readonly-for-auditors';
+    await seedProfiles(w, [...forUser(FOUR_PROFILES, 'gina'), { name: longName, user: 'gina', device: 'gina-audit' }]);
+    await mkdir(dirname(w.h.configPath), { recursive: true });
+    await writeFile(w.h.configPath, `[profile ${longRole}]\nrole_arn = arn:aws:iam::123456789012:role/Auditor\nsource_profile = work\n`);
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      for (const width of [WINDOW_SIZES.profiles.width, PROFILES_MIN_SIZE.width]) {
+        const where = `(${language}, ${width} px)`;
+        const profiles = await w.open('profiles.html', { fresh: true });
+        await profiles.setViewportSize({ width, height: 900 });
+        await openProfiles(profiles);
+        await profiles.locator(`li.role[data-role="${longRole}"]`).waitFor();
+        const rows = await profiles.locator('li.profile, li.role').evaluateAll((items) =>
+          items.map((item) => {
+            const name = item.querySelector('.profile-name') as HTMLElement;
+            const box = name.getBoundingClientRect();
+            const cutters = [name, ...name.querySelectorAll('*')].filter((e) => e.scrollWidth > e.clientWidth);
+            return {
+              name: item.getAttribute('data-role') ?? item.getAttribute('data-profile'),
+              text: name.textContent,
+              title: name.getAttribute('title'),
+              width: box.width,
+              lines: Math.round(box.height / parseFloat(getComputedStyle(name).lineHeight)),
+              right: box.right,
+              stateLeft: (item.querySelector(':scope > .row-head > .state') as HTMLElement).getBoundingClientRect().left,
+              cut: cutters.length > 0,
+              ellipsis: cutters.every((e) => getComputedStyle(e).textOverflow === 'ellipsis'),
+            };
+          }),
+        );
+        const bound = 13 * (await profiles.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize)));
+        for (const row of rows) {
+          assert.equal(row.text, row.name, `${where} ${row.name}: the text is not the name`);
+          assert.equal(row.title, row.name, `${where} ${row.name}: the title is not the name`);
+          assert.equal(row.lines, 1, `${where} ${row.name}: the name takes ${row.lines} lines`);
+          assert.ok(row.width <= bound + 0.5, `${where} ${row.name}: a name ${row.width}px wide, beyond ${bound}px`);
+          assert.ok(row.right <= row.stateLeft + 0.5, `${where} ${row.name}: the name runs under the state`);
+          assert.equal(row.cut, row.name === longName || row.name === longRole, `${where} ${row.name}: cut or not`);
+          assert.ok(row.ellipsis, `${where} ${row.name}: cut without an ellipsis`);
+        }
+        await screenshot(profiles, `profiles-long-name-${width}-${language}`);
+        await profiles.close();
+      }
     }
   });
 
