@@ -526,6 +526,51 @@ describe('the windows as rendered', () => {
     }
   });
 
+  it("shows every detail of a dense row whole at the window's minimum width, in both languages", async () => {
+    // Seen in review: at 600 px the one line of details ended in "Regi…", "us-ea…" or "リ…" on most rows.
+    await seedProfiles(
+      w,
+      forUser(TWENTY_PROFILES, 'hana').map((p) => ({ ...p, session: 'none' as const })),
+    );
+    for (const language of LANGUAGES) {
+      await w.h.engine.updateSettings({ language });
+      const profiles = await w.open('profiles.html', { fresh: true });
+      await profiles.setViewportSize(PROFILES_MIN_SIZE);
+      await openProfiles(profiles);
+      await profiles
+        .locator('li.profile')
+        .nth(TWENTY_PROFILES.length - 1)
+        .waitFor();
+      assert.equal(await profiles.locator('.profile-list.dense').count(), 1);
+      const rows = await profiles.locator('li.profile').evaluateAll((items) =>
+        items.map((item) => {
+          const meta = item.querySelector(':scope > .meta') as HTMLElement;
+          const box = meta.getBoundingClientRect();
+          const shown = [...meta.children].filter((pair) => pair.getClientRects().length > 0);
+          return {
+            name: item.getAttribute('data-profile'),
+            region: item.querySelector('.meta-region dd')?.textContent,
+            // Every detail shown, and drawn inside the row's box, uncut.
+            pairs: shown.map((pair) => pair.className),
+            cut: [meta, ...meta.querySelectorAll('*')].filter((e) => e.scrollWidth > e.clientWidth + 0.5).map((e) => e.className || e.tagName),
+            outside: shown.filter((pair) => pair.getBoundingClientRect().right > box.right + 0.5).map((pair) => pair.className),
+            lines: Math.round(box.height / parseFloat(getComputedStyle(meta).lineHeight)),
+          };
+        }),
+      );
+      for (const row of rows) {
+        const where = `(${language}) ${row.name}`;
+        assert.deepEqual(row.pairs, ['meta-device', 'meta-target', 'meta-region'], `${where}: the details shown`);
+        assert.match(row.region ?? '', /^[a-z]{2}-[a-z]+-\d$/, `${where}: no region`);
+        assert.deepEqual(row.cut, [], `${where}: a detail is cut`);
+        assert.deepEqual(row.outside, [], `${where}: a detail leaves the row`);
+        assert.ok(row.lines <= 2, `${where}: the details take ${row.lines} lines`);
+      }
+      await screenshot(profiles, `profiles-dense-min-width-${language}`);
+      await profiles.close();
+    }
+  });
+
   it('breaks a role ARN only after ":" or "/", under its source, in both languages', async () => {
     const arn = 'arn:aws:iam::123456789012:role/platform-team/OrganizationAccountAccessRole';
     await w.h.addUser('work');
