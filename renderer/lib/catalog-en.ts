@@ -6,6 +6,8 @@ export const EN = {
   // Shared
   'common.cancel': 'Cancel',
   'common.close': 'Close',
+  // After a failure the person can fix (a locked keychain): the same request again. The tray's word for it, too.
+  'common.tryAgain': 'Try again',
   'common.save': 'Save',
   'common.saving': 'Saving…',
   'unit.minutes': 'minutes',

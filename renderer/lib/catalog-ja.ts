@@ -8,6 +8,7 @@ export const JA: Readonly<Record<MessageKey, string>> = {
   // Shared
   'common.cancel': 'キャンセル',
   'common.close': '閉じる',
+  'common.tryAgain': '再試行',
   'common.save': '保存',
   'common.saving': '保存しています…',
   'unit.minutes': '分',

@@ -1,12 +1,13 @@
 /**
  * The code prompt in Chromium, against the real engine: typed and pasted codes, a wrong code, a
- * reused code, network and clock problems, Esc.
+ * reused code, network and clock problems, a locked keychain, Esc.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { waitForText } from '../support/browser';
+import { screenshot, waitForText } from '../support/browser';
+import { createHarness } from '../support/engine-harness';
 import type { StsServer, StsUser } from '../support/sts-server';
 import { useWindows } from '../support/windows';
 
@@ -198,6 +199,64 @@ describe('the code prompt', () => {
       await page.keyboard.type('1');
       await status(page).waitFor({ state: 'hidden' });
       assert.equal(await w.fit(page), base, `(${language}) back to its size`);
+    }
+  });
+
+  // The keyring shared by the tests cannot be locked and unlocked in place: the Secret Service's "is
+  // it locked?" answer is the test's (as in profiles.test.ts); keytar and the keyring are real.
+  it('offers Try again when the keychain is locked as it opens, and shows the code field once it is unlocked, in both languages', async () => {
+    // Seen in review: "unlock the keychain … then try again", and only a Close button.
+    let locked = true;
+    const h = await createHarness({ sts: w.sts, keychain: { lockProbe: () => Promise.resolve(locked ? 'locked' : 'unlocked') } });
+    try {
+      w.bridge.use(h.engine);
+      locked = false;
+      const user = await h.addUser('work');
+      for (const [language, words] of [
+        ['en', { message: /Keychain problem\..*then try again/, tryAgain: 'Try again', close: 'Close' }],
+        ['ja', { message: /キーチェーンの問題です。.*もう一度試してください/, tryAgain: '再試行', close: '閉じる' }],
+      ] as const) {
+        await h.engine.updateSettings({ language });
+        locked = true;
+        const page = await w.open('prompt.html?profile=work');
+        const alert = page.locator('[role=alert]');
+        await waitForText(alert, words.message);
+        const tryAgain = page.getByRole('button', { name: words.tryAgain, exact: true });
+        assert.equal(await tryAgain.count(), 1, `(${language}) no ${words.tryAgain} button`);
+        assert.equal(await page.getByRole('button', { name: words.close, exact: true }).count(), 1, `(${language}) no ${words.close} button`);
+        assert.equal(await tryAgain.evaluate((button) => button === document.activeElement), true, `(${language}) ${words.tryAgain} has not the focus`);
+        await screenshot(page, `prompt-keychain-locked-${language}`);
+
+        // Still locked: it asks again, and says so again.
+        const asked = () => w.bridge.calls.filter((c) => c.operation === 'getPromptContext').length;
+        const before = asked();
+        await tryAgain.click();
+        for (let i = 0; i < 40 && asked() === before; i += 1) await new Promise((r) => setTimeout(r, 25));
+        assert.equal(asked(), before + 1, `(${language}) ${words.tryAgain} did not ask again`);
+        // Answered: the button, disabled while it asked, is back.
+        await page.locator('.actions button.primary:not([disabled])').waitFor();
+        await waitForText(alert, words.message);
+        assert.equal(await page.locator('.code-input').count(), 0);
+
+        // Unlocked: the prompt, with the cursor in the code field.
+        locked = false;
+        await page.getByRole('button', { name: words.tryAgain, exact: true }).click();
+        await page.locator('.code-input').waitFor();
+        assert.equal(await page.locator('.serial').textContent(), user.mfaSerial);
+        assert.equal(await page.locator('[role=alert]').count(), 0);
+        assert.equal(await page.evaluate(() => document.activeElement?.className), 'code-input');
+        await screenshot(page, `prompt-keychain-unlocked-${language}`);
+      }
+      // And the code it then takes refreshes the session.
+      await h.engine.updateSettings({ language: 'en' });
+      const page = await w.open('prompt.html?profile=work');
+      await page.locator('.code-input').waitFor();
+      await w.sts.avoidStepEdge();
+      await page.keyboard.type(w.sts.currentCode(user));
+      await waitForText(status(page), /Done: the new session is in \[work\]/);
+    } finally {
+      locked = false;
+      await h.close();
     }
   });
 
