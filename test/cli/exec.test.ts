@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CliProcess, fakeSession, useCliSuite } from '../support/cli';
+import { until } from '../support/until';
 
 const cli = useCliSuite('exec');
 
@@ -105,6 +106,19 @@ describe('exec', () => {
     assert.equal(result.status, 0, result.stderr);
     const issued = cli.sts.sessions.at(-1);
     assert.equal(JSON.parse(result.stdout).AWS_SESSION_TOKEN, issued?.sessionToken);
+  });
+
+  test('Ctrl-C while AWS answers the refresh first: one line saying the code may be used up, exit 130, the command not run', async () => {
+    await cli.sandbox.addProfile('dev', cli.user);
+    assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string })).status, 0);
+    cli.sts.setHang(true, 'GetSessionToken');
+    const marker = `ran-${Date.now()}`;
+    const process = cli.stopAfterTest(new CliProcess(['exec', 'dev', '--', 'echo', marker], cli.sandbox.env));
+    await until(() => cli.requests('GetSessionToken').length > 0, 'the code sent to STS');
+    process.child.kill('SIGINT');
+    assert.deepEqual(await process.exited, { status: 130, signal: null });
+    assert.match(process.stderr, /^mfa-tray exec: stopped \(Ctrl-C\) while AWS was answering for profile dev: its code may be used up /m);
+    assert.doesNotMatch(process.stdout, new RegExp(marker));
   });
 
   test('without a session, a code or a terminal: one line, exit 4, the command not run', async () => {

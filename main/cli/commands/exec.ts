@@ -9,6 +9,7 @@ import { constants } from 'node:os';
 import { isoExpiration, type Engine } from '../../engine';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
+import { withInterruptNote } from '../interrupt';
 import { sessionForUse } from '../session-for-use';
 
 /** Variables that would make the command use other credentials or another profile than the session given. */
@@ -46,8 +47,16 @@ Options:
   async run(ctx, { positionals, passThrough = [] }) {
     const name = positionals[0] as string;
     const engine = ctx.engine();
-    const { name: profileName, region } = await regionOf(engine, name);
-    const session = await sessionForUse(ctx, profileName, 'exec');
+    const { name: profileName, region, role } = await regionOf(engine, name);
+    // Ctrl-C while the session is got says what it stopped (cli/interrupt.ts); a role's refresh
+    // may have refreshed its source first: no line is surer than none there.
+    const session = await withInterruptNote(
+      ctx,
+      engine,
+      'exec',
+      () => (role ? [] : [profileName]),
+      () => sessionForUse(ctx, profileName, 'exec'),
+    );
 
     const env: NodeJS.ProcessEnv = { ...ctx.env };
     const present = REPLACED.filter((key) => env[key] !== undefined && env[key] !== '');
@@ -70,13 +79,13 @@ Options:
 };
 
 /** The profile's name and region; a role profile's own region, else its source's. */
-async function regionOf(engine: Engine, name: string): Promise<{ readonly name: string; readonly region: string }> {
+async function regionOf(engine: Engine, name: string): Promise<{ readonly name: string; readonly region: string; readonly role: boolean }> {
   try {
     const profile = await engine.profile(name);
-    return { name: profile.name, region: profile.region };
+    return { name: profile.name, region: profile.region, role: false };
   } catch (error) {
     const role = await engine.roleInsteadOf(name, error);
-    return { name: role.name, region: role.region ?? (await engine.profile(role.sourceProfile)).region };
+    return { name: role.name, region: role.region ?? (await engine.profile(role.sourceProfile)).region, role: true };
   }
 }
 
