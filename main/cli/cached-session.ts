@@ -21,6 +21,7 @@ import {
   KeytarSecretStore,
   loadLookupParts,
   recordedSessionInFile,
+  writtenAfter,
   type Clock,
   type ProfileSecrets,
   type SettingsStore,
@@ -118,14 +119,20 @@ export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessE
     const parts = await loadLookupParts();
     const profile = await new parts.SettingsStore({ configDir: parts.configDir(env) }).getProfile(validateProfileName(name));
     const inFile = recorded?.(profile.targetSection);
-    found =
-      inFile && isFresh(inFile, profile, parts.systemClock.now())
-        ? { serve: inFile, format: parts.formatExports }
-        : await lookUpCachedSession(name, {
-            settings: { getProfile: () => Promise.resolve(profile) },
-            secrets: new parts.ProfileSecrets(store),
-            clock: parts.systemClock,
-          });
+    const now = parts.systemClock.now();
+    if (inFile && isFresh(inFile, profile, now)) {
+      found = { serve: inFile, format: parts.formatExports };
+    } else {
+      const secrets = new parts.ProfileSecrets(store);
+      // The session in use, as Engine.sessionInUse has it: the file's, when written after the
+      // keychain's copy (seen in review: handed over as the keychain's older copy, the file's
+      // looked renewed by another process, and was served down to its last minute).
+      const getSession = async (n: string) => {
+        const cached = await secrets.getSession(n);
+        return inFile && writtenAfter(inFile, cached, now) ? inFile : cached;
+      };
+      found = await lookUpCachedSession(name, { settings: { getProfile: () => Promise.resolve(profile) }, secrets: { getSession }, clock: parts.systemClock });
+    }
     if ('fresh' in found && found.fresh && found.cached) found = { serve: found.cached, format: parts.formatExports };
   } catch (error) {
     const failed = Promise.reject(error);

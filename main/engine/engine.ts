@@ -1182,7 +1182,7 @@ export class Engine {
       );
     }
     const userName = iamUserName((await this.sts.getCallerIdentity(key, region)).arn);
-    const current = await this.sessions.currentSession(name);
+    const current = await this.sessionInUse(name);
     const session = current && current.expiresAt - this.clock.now() >= LASTS_A_CALL_MS ? current : await this.refresh(name, input);
     try {
       await this.#iam.deactivateMfaDevice(session, region, userName, mfaSerial);
@@ -1398,7 +1398,8 @@ export class Engine {
       throw new MfaTrayError('not-found', `There is no role profile "${name}" with a MFA Tray profile as its source_profile in ${configFilePath(this.#env)}.`);
     const source = await this.settings.getProfile(role.sourceProfile);
     await this.credentials.assertWritable(name);
-    const current = await this.sessions.currentSession(source.name);
+    // The source's session in use: a newer one only the file got counts (seen in review: refreshed again, a code spent).
+    const current = await this.sessionInUse(source.name);
     const sourceSession = current && current.expiresAt - this.clock.now() > ROLE_SOURCE_MIN_LEFT_MS ? current : await this.refresh(source.name, input);
     const asked = role.durationSeconds ?? ROLE_CHAIN_MAX_SECONDS;
     const durationSeconds = Math.min(asked, ROLE_CHAIN_MAX_SECONDS);

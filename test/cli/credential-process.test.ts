@@ -389,6 +389,30 @@ describe('serving the cached session', () => {
       assert.ok(cli.requests().length > asked, 'refresh asked STS');
     });
 
+    test('a newer session only the file got (the keychain locked as AWS answered), near its end: refreshed, not served as if renewed', async () => {
+      // Seen in review: the lookup handed over held the keychain's older copy, so the file's newer
+      // one looked like a session another process had just got, and was served down to its last minute.
+      await withTotp('dev');
+      await cli.sandbox.seedSession('dev', fakeSession(Date.now() + 5 * 60_000, 'K'));
+      const inFile = fakeSession(Math.floor((Date.now() + 10 * 60_000) / 1000) * 1000, 'F');
+      writeFileSync(
+        cli.sandbox.credentialsFile,
+        `[dev]\naws_access_key_id = ${inFile.accessKeyId}\naws_secret_access_key = ${inFile.secretAccessKey}\naws_session_token = ${inFile.sessionToken}\nx_security_token_expires = ${new Date(inFile.expiresAt).toISOString().replace('.000Z', 'Z')}\n`,
+        { mode: 0o600 },
+      );
+      writeFileSync(
+        join(cli.sandbox.configDir, 'written-sessions.json'),
+        JSON.stringify({
+          version: 1,
+          profiles: { dev: { path: cli.sandbox.credentialsFile, section: 'dev', accessKeyId: inFile.accessKeyId, expiresAt: inFile.expiresAt } },
+        }),
+        { mode: 0o600 },
+      );
+      const served = await cli.sandbox.run(['credential-process', 'dev']);
+      assert.equal(parseOutput(served).AccessKeyId, cli.sts.sessions.at(-1)?.accessKeyId, 'a new session');
+      assert.equal(cli.requests('GetSessionToken').length, 1);
+    });
+
     test('with no session to serve, it tries at once', async () => {
       await withTotp('dev');
       cli.sts.failNext(1000, 503);

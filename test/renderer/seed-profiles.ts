@@ -161,5 +161,6 @@ export async function seedRoles(w: Windows, source: string, user: StsUser): Prom
       '',
     ].join('\n'),
   );
-  if (await w.h.engine.sessions.currentSession(source)) await w.h.engine.refreshRole('admin', {});
+  const current = await w.h.engine.sessionInUse(source);
+  if (current && current.expiresAt > Date.now()) await w.h.engine.refreshRole('admin', {});
 }

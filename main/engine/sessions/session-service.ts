@@ -294,12 +294,6 @@ export class SessionService {
     return this.#stages.get(name);
   }
 
-  /** The cached session of a profile if it has not expired, else undefined. */
-  async currentSession(profile: string): Promise<SessionCredentials | undefined> {
-    const session = await this.deps.secrets.getSession(profile);
-    return session && session.expiresAt > this.deps.clock.now() ? session : undefined;
-  }
-
   /**
    * Forgets a profile's session: removes its keys from its credentials-file section when they are
    * of one of the access key IDs `ours` (MFA Tray's sessions: another tool's stays), and the cached
