@@ -238,6 +238,8 @@ async function roleSessionForUse(ctx: CliContext, engine: Engine, role: RoleProf
     return await engine.whileRefreshing(role.name, async () => {
       const current = await engine.lastSession(role.name).catch(() => undefined);
       if (current && renewedMeanwhile(engine, current, cached)) return current;
+      const served = current && whileBackedOff(ctx, engine, command, role.name, current);
+      if (served) return served;
       const terminal = openTerminal();
       terminal?.close();
       const input = {

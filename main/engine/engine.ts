@@ -273,6 +273,8 @@ export class Engine {
   readonly #changeLockTimeoutMs: number;
   /** Which session the credentials file holds per profile, for credential-process (files/written-sessions.ts). */
   readonly #written: WrittenSessions;
+  /** The refreshes that failed because AWS could not be reached (the keeper's record: files/failed-refreshes.ts). */
+  readonly #failures: FailedRefreshes;
   #changeListeners = new Set<(what: 'profiles' | 'settings') => void>();
   #clockWrite: Promise<void> = Promise.resolve();
   #clockWritten: { readonly offsetMs: number; readonly at: number } | undefined;
@@ -286,6 +288,7 @@ export class Engine {
     this.settings = new SettingsStore({ configDir: this.configDir });
     this.secrets = new ProfileSecrets(options.secretStore ?? new KeytarSecretStore(), new KeychainChanges(keychainChangesFile(this.configDir)));
     this.#written = new WrittenSessions(writtenSessionsFile(this.configDir));
+    this.#failures = new FailedRefreshes(failedRefreshesFile(this.configDir));
     this.credentials = new CredentialsFile(options.env ? { env: options.env } : {});
     const aws = (options.aws ?? ((gatewayOptions) => new SdkAwsGateway(gatewayOptions)))({
       clockOffset: this.offset,
@@ -342,7 +345,7 @@ export class Engine {
     });
     this.keeper = new SessionKeeper({
       clock: this.clock,
-      failures: new FailedRefreshes(failedRefreshesFile(this.configDir)),
+      failures: this.#failures,
       awsNow: () => this.awsNow(),
       configuredSources: async (names) => {
         const configs = await readProfileConfigs(names, this.#env ? { env: this.#env } : {});
@@ -384,21 +387,21 @@ export class Engine {
   }
 
   /** The reachability check under way (see SessionServiceDeps.reachable), with whose key, and how many refreshes wait for it. */
-  #checkingReach: { readonly done: Promise<void>; readonly drop: AbortController; readonly accessKeyId: string; waiting: number } | undefined;
+  #checkingReach: { readonly done: Promise<void>; readonly drop: AbortController; readonly key: LongLivedKey; waiting: number } | undefined;
 
   /**
    * One reachability check for the refreshes that wait for a time step together. It is dropped once
    * none of them needs it: a request left hanging would keep a finished command's process alive
    * until its timeout. AWS refusing the key it was made with ends the wait of the refreshes with
-   * that key (seen: up to 30 s of waiting to be told the same by GetSessionToken); those with
-   * another key wait on, and their own request says how AWS takes theirs.
+   * that key, id and secret (seen: up to 30 s of waiting to be told the same by GetSessionToken);
+   * those with another key wait on, and their own request says how AWS takes theirs.
    */
   #sharedReachCheck(key: LongLivedKey, region: string, done: AbortSignal): Promise<void> {
     const drop = new AbortController();
     const check = (this.#checkingReach ??= {
       drop,
       waiting: 0,
-      accessKeyId: key.accessKeyId,
+      key,
       done: this.#assertReachable(key, region, drop.signal, { keyRefused: true }).finally(() => {
         if (this.#checkingReach?.drop === drop) this.#checkingReach = undefined;
       }),
@@ -414,7 +417,8 @@ export class Engine {
       },
       { once: true },
     );
-    if (check.accessKeyId === key.accessKeyId) return check.done;
+    // The same key: its id and its secret (a wrong secret is refused for the id alone).
+    if (check.key.accessKeyId === key.accessKeyId && check.key.secretAccessKey === key.secretAccessKey) return check.done;
     return check.done.catch((error: unknown) => {
       if (!isKeyRefused(error)) throw error;
     });
@@ -559,6 +563,8 @@ export class Engine {
     }
     if (existing === undefined) this.sessions.drop(profile.name);
     await this.#afterKeyStored(profile.name, forgotten);
+    // A new key or profile under the name: the last one's failures to reach AWS are not its.
+    await this.#failures.set(profile.name, undefined);
     this.#changed('profiles');
     return {
       profile,
@@ -707,6 +713,8 @@ export class Engine {
         throw error;
       }
     }
+    // Another region or device, say: a failure to reach AWS before says nothing of the next try.
+    await this.#failures.set(name, undefined);
     this.#schedule(name);
     this.#changed('profiles');
     return profile;
@@ -738,6 +746,7 @@ export class Engine {
       throw error;
     }
     if (forgotten) await this.#afterKeyStored(name, forgotten);
+    await this.#failures.set(name, undefined);
     this.#changed('profiles');
     return { forgotSession: forgotten?.forgot === true };
   }
@@ -898,6 +907,7 @@ export class Engine {
     const outcome = await this.#whileChanging(name, () => this.#removeProfile(name, options));
     this.keeper.removed(name);
     this.sessions.drop(name);
+    await this.#failures.set(name, undefined);
     this.#changed('profiles');
     return outcome;
   }
@@ -1393,6 +1403,18 @@ export class Engine {
    * and said (`shortenedFrom`).
    */
   async refreshRole(name: string, input: RefreshInput): Promise<{ readonly session: SessionCredentials; readonly shortenedFrom?: number }> {
+    // How it ended, for the backoff every process reads (the keeper's rule, as for a profile's refresh).
+    try {
+      const got = await this.#assumeRole(name, input);
+      await this.keeper.recordOutcome(name, undefined);
+      return got;
+    } catch (error) {
+      await this.keeper.recordOutcome(name, error);
+      throw error;
+    }
+  }
+
+  async #assumeRole(name: string, input: RefreshInput): Promise<{ readonly session: SessionCredentials; readonly shortenedFrom?: number }> {
     const role = await this.roleProfile(name);
     if (!role)
       throw new MfaTrayError('not-found', `There is no role profile "${name}" with a MFA Tray profile as its source_profile in ${configFilePath(this.#env)}.`);

@@ -96,6 +96,29 @@ describe('role profiles', () => {
     assert.equal(late.stdout, '');
   });
 
+  test("a role's session near its end while AssumeRole fails (503): the next calls serve it at once, without asking AWS, as a profile's", async () => {
+    // Seen in review: role profiles never backed off, and their note said "Not tried again before …".
+    await withRoles();
+    await cli.sts.avoidStepEdge(5000);
+    assert.equal((await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)])).status, 0, 'the source has a session');
+    const cached = fakeSession(Date.now() + 10 * 60_000);
+    await cli.sandbox.seedSession('admin', cached);
+    cli.sts.failNext(1000, 503, 'AssumeRole');
+    const first = await cli.sandbox.run(['credential-process', 'admin'], { detached: true });
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(JSON.parse(first.stdout).AccessKeyId, cached.accessKeyId);
+    assert.match(
+      first.stderr,
+      /could not refresh profile admin \(.*503.*\); using its current session, (9|10) min left\. Not tried again before \d\d:\d\d:\d\d\.\n$/,
+    );
+    const assumed = cli.sts.count('AssumeRole');
+    const second = await cli.sandbox.run(['credential-process', 'admin'], { detached: true });
+    assert.equal(JSON.parse(second.stdout).AccessKeyId, cached.accessKeyId);
+    assert.match(second.stderr, /^mfa-tray credential-process: using the current session of profile admin \((9|10) min left\): its refresh failed at /);
+    assert.equal(cli.sts.count('AssumeRole'), assumed, 'AWS not asked again');
+    cli.sts.clearFaults();
+  });
+
   test("a role that does not trust the user, or wants another external id: one line in the role's words, exit 7", async () => {
     await cli.sandbox.addProfile('work', cli.user);
     const stranger = cli.sts.registerUser();

@@ -643,6 +643,34 @@ describe('after AWS could not be reached: the record every MFA Tray process read
     }
   });
 
+  it("an edit, a new key and a removal forget it: the next try is not the last one's", async () => {
+    // Seen in review: "could not reach STS in eu-west-9", the region fixed with edit, and
+    // credential-process still served the old session without trying, for up to 10 minutes.
+    const harness = await createHarness({ sts: loopback.sts });
+    try {
+      const user = await harness.addUser('work');
+      // (Codes of no time step, each once: the 503 comes before STS reads them.)
+      let tries = 0;
+      const fail = async (): Promise<void> => {
+        loopback.sts.failNext(1, 503);
+        tries += 1;
+        await assert.rejects(harness.engine.refresh('work', { code: String(tries).repeat(6) }), { code: 'sts-unavailable' });
+        assert.ok(harness.engine.backedOff('work'));
+      };
+      await fail();
+      await harness.engine.updateProfile('work', { region: 'eu-west-1' });
+      assert.equal(harness.engine.backedOff('work'), undefined, 'edit');
+      await fail();
+      await harness.engine.setLongLivedKey('work', { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+      assert.equal(harness.engine.backedOff('work'), undefined, 'a key stored again');
+      await fail();
+      await harness.engine.removeProfile('work');
+      assert.equal(harness.engine.backedOff('work'), undefined, 'removed');
+    } finally {
+      await harness.close();
+    }
+  });
+
   it("an unattended refresh's outage is recorded too (credential-process then serves without trying)", async () => {
     const clock = new FakeClock(Date.now());
     const harness = await createHarness({ sts: loopback.sts, clock });

@@ -2,15 +2,18 @@
  * The last refresh of each profile that failed because AWS could not be reached (no answer, 5xx,
  * throttling), for every MFA Tray process: `credential-process` runs once per AWS command, and
  * without this record each one would try (and wait) again while a still-valid session is there to
- * serve. When the next try is due is the keeper's rule (sessions/keeper.ts, `retryDue`); this file
+ * serve. When the next try is due is the keeper's rule (sessions/keeper.ts, `retryDueAt`); this file
  * only keeps what happened: when, the how-manieth failure in a row, and the error's code and words
  * (which never hold a secret: common/errors.ts).
  *
- * A lost update (two processes writing at once) costs one more try at most: no lock, no fsync (see
- * record-file.ts).
+ * Written under the lock every MFA Tray file takes (atomic-file.ts): an outage fails every profile
+ * together, and without it two processes writing at once would lose one's update (seen in review),
+ * costing that profile's next AWS command another wait. It is written only after a failure to reach
+ * AWS and at the first new session after one: a refresh that went well and had none reads it only.
  */
 import type { ErrorCode } from '../../common/errors';
-import { readRecordFile, replaceRecordFile } from './record-file';
+import { updateFileAtomic } from './atomic-file';
+import { parseRecord, readRecordFile, recordText } from './record-file';
 
 /** One profile's last failed refresh. */
 export interface FailedRefresh {
@@ -50,13 +53,20 @@ export class FailedRefreshes {
   /** Records the profile's failure, or (undefined) forgets it. Never fails: a record not written costs one more try. */
   set(profile: string, entry: FailedRefresh | undefined): Promise<void> {
     const next = this.#queue
-      .then(async () => {
-        const entries = new Map(readRecordFile(this.file, VERSION));
-        if (entry === undefined && !entries.has(profile)) return;
-        if (entry === undefined) entries.delete(profile);
-        else entries.set(profile, { ...entry });
-        await replaceRecordFile(this.file, VERSION, entries);
-      })
+      .then(() =>
+        updateFileAtomic(
+          this.file,
+          (current) => {
+            const entries = new Map<string, object>(parseRecord(current, VERSION));
+            if (entry === undefined && !entries.has(profile)) return undefined;
+            if (entry === undefined) entries.delete(profile);
+            else entries.set(profile, { ...entry });
+            return Buffer.from(recordText(VERSION, entries), 'utf8');
+          },
+          { newFileMode: 0o600, errorCode: 'settings-file', description: 'record of failed refreshes' },
+        ),
+      )
+      .then(() => undefined)
       .catch(() => undefined);
     this.#queue = next;
     return next;

@@ -1,9 +1,9 @@
 /**
  * The small JSON records MFA Tray keeps beside its settings, by profile (files/written-sessions.ts,
  * files/failed-refreshes.ts): `{ "version": n, "profiles": { … } }`, read only when this user alone
- * could have written them (own-file.ts) and replaced whole. No lock and no fsync: each is a record
- * whose lost update (two processes writing at once) costs little, and a lock and an fsync would
- * cost every refresh.
+ * could have written them (own-file.ts). {@link replaceRecordFile} replaces one whole with no lock
+ * and no fsync, for a record written by every refresh whose lost update costs little
+ * (written-sessions.ts); a record written only on rarer paths takes the lock (failed-refreshes.ts).
  */
 import { dirname } from 'node:path';
 import { readOwnFile } from './own-file';
@@ -12,7 +12,11 @@ import { makeFolders } from './make-folders';
 
 /** The record's entries by profile, unchecked; empty when the file is missing, unreadable, another user's, not JSON, or not `version`'s. */
 export function readRecordFile(file: string, version: number): ReadonlyArray<readonly [string, Record<string, unknown>]> {
-  const content = readOwnFile(file);
+  return parseRecord(readOwnFile(file), version);
+}
+
+/** The entries of a record's content, unchecked; empty when there is none, or it is not JSON of `version`. */
+export function parseRecord(content: Buffer | undefined, version: number): ReadonlyArray<readonly [string, Record<string, unknown>]> {
   if (content === undefined) return [];
   let parsed: unknown;
   try {
@@ -29,7 +33,7 @@ export function readRecordFile(file: string, version: number): ReadonlyArray<rea
  * renamed over it, so that no reader sees half of it.
  */
 export async function replaceRecordFile(file: string, version: number, entries: ReadonlyMap<string, object>): Promise<void> {
-  const text = `${JSON.stringify({ version, profiles: Object.fromEntries(entries) }, null, 2)}\n`;
+  const text = recordText(version, entries);
   // Unique without node:crypto (on credential-process's path): one process's writes are queued by the records.
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const io = fsCalls();
@@ -41,6 +45,11 @@ export async function replaceRecordFile(file: string, version: number, entries: 
     await io.rm(temp);
     throw error;
   }
+}
+
+/** A record's content: these entries, by profile. */
+export function recordText(version: number, entries: ReadonlyMap<string, object>): string {
+  return `${JSON.stringify({ version, profiles: Object.fromEntries(entries) }, null, 2)}\n`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

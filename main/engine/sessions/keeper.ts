@@ -408,7 +408,7 @@ export class SessionKeeper {
       // The new session is scheduled as it is (reading it back would cost a keychain read); after a
       // failure, whatever the keychain holds.
       this.#schedule(name, got);
-      await Promise.all([this.#deps.afterRefresh?.(), this.#recordOutcome(name, got ? undefined : failure)]);
+      await Promise.all([this.#deps.afterRefresh?.(), this.recordOutcome(name, got ? undefined : failure)]);
     }
   }
 
@@ -443,9 +443,10 @@ export class SessionKeeper {
   /**
    * Records how a refresh ended, for every process's {@link backedOff}: a failure because AWS could
    * not be reached, counted on from the last one when that is recent; a new session forgets it.
-   * Other failures (a code refused, a locked keychain) leave the record as it is.
+   * Other failures (a code refused, a locked keychain) leave the record as it is. A profile's
+   * refreshes are recorded here; a role's by the engine's refreshRole, which every surface calls.
    */
-  async #recordOutcome(name: string, failure: unknown): Promise<void> {
+  async recordOutcome(name: string, failure: unknown): Promise<void> {
     const failures = this.#deps.failures;
     if (!failures) return;
     if (failure === undefined) {
@@ -1096,8 +1097,8 @@ export class SessionKeeper {
     let again = false;
     let failure: unknown;
     const run = this.#run;
+    const role = this.#roles.has(name);
     try {
-      const role = this.#roles.has(name);
       const { session, source } = role
         ? { session: await this.#refreshRole(name), source: undefined }
         : await this.#refreshWith(name, {}, this.#sources.get(name));
@@ -1120,7 +1121,8 @@ export class SessionKeeper {
     } finally {
       this.#autoRefreshing.delete(name);
     }
-    await this.#recordOutcome(name, failure);
+    // (A role's: recorded by refreshRole.)
+    if (!role) await this.recordOutcome(name, failure);
     // (Not once the keeper was stopped meanwhile.)
     if (again && run === this.#run) await this.#autoRefresh(name);
   }
