@@ -16,8 +16,9 @@ const WRITE_GRACE_MS = 15_000;
 const POLL_MS = 10;
 
 /**
- * Runs `work` (refreshes of the profiles `running()` names while they are under way) with Ctrl-C
- * answered as the module says, for `command` (its name starts the line).
+ * Runs `work` (refreshes of the profiles and role profiles `running()` names while they are under
+ * way) with Ctrl-C answered as the module says, for `command` (its name starts the line); `onStop`
+ * is told at the first Ctrl-C, to start nothing more.
  */
 export async function withInterruptNote<T>(
   ctx: CliContext,
@@ -25,6 +26,7 @@ export async function withInterruptNote<T>(
   command: string,
   running: () => readonly string[],
   work: () => Promise<T>,
+  onStop?: () => void,
 ): Promise<T> {
   let stopping: Promise<void> | undefined;
   const onSignal = (): void => {
@@ -32,6 +34,8 @@ export async function withInterruptNote<T>(
       stopNow();
       return;
     }
+    // Nothing new starts while a write under way is let finish.
+    onStop?.();
     stopping = (async () => {
       const deadline = Date.now() + WRITE_GRACE_MS;
       while (running().some((name) => engine.refreshStage(name) === 'writing') && Date.now() < deadline) {
@@ -61,6 +65,7 @@ export async function withInterruptNote<T>(
 function stoppedWords(names: readonly string[], stageOf: (name: string) => string | undefined): string {
   const sent = names.filter((name) => stageOf(name) === 'sending');
   const unsent = names.filter((name) => stageOf(name) === undefined);
+  const assuming = names.filter((name) => stageOf(name) === 'assuming');
   const writing = names.filter((name) => stageOf(name) === 'writing');
   const parts: string[] = [];
   if (sent.length > 0) {
@@ -69,11 +74,16 @@ function stoppedWords(names: readonly string[], stageOf: (name: string) => strin
       `while AWS was answering for ${profiles(sent)}: ${one ? 'its code' : 'their codes'} may be used up (AWS accepts each code once), so ${one ? 'the next refresh needs a new one' : 'their next refreshes need new ones'}`,
     );
   }
+  if (assuming.length > 0) parts.push(`while AWS was assuming ${roleProfiles(assuming)} (no code is spent on that)`);
   if (unsent.length > 0) parts.push(`before a code was sent for ${profiles(unsent)}`);
   const said = parts.length > 0 ? `${parts.join(', and ')}; nothing was written` : '';
   // Only when a write outlived its grace (a keychain that stopped answering): the file's write is atomic.
   const still = writing.length > 0 ? `the session AWS gave ${profiles(writing)} was still being written: mfa-tray status shows where it is` : '';
   return `stopped (Ctrl-C) ${[said, still].filter(Boolean).join('; ')}.`;
+}
+
+function roleProfiles(names: readonly string[]): string {
+  return `${names.length === 1 ? 'role profile' : 'role profiles'} ${names.join(', ')}`;
 }
 
 function profiles(names: readonly string[]): string {

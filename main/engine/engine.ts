@@ -1296,11 +1296,17 @@ export class Engine {
   /**
    * Where the profile's refresh under way in this process is: its code `sending` (AWS may have used
    * it up), or the session AWS gave `writing`; undefined when none is, or its code is not sent yet.
-   * For the command's Ctrl-C (cli/interrupt.ts).
+   * A role profile's: `source` (its source's session is got first: ask the source), `assuming`, or
+   * `writing`. For the command's Ctrl-C (cli/interrupt.ts).
    */
-  refreshStage(name: string): RefreshStage | undefined {
-    return this.sessions.stage(name);
+  refreshStage(name: string): RefreshStage | 'source' | 'assuming' | undefined {
+    // A role's: its source's session first (the source's own stage tells of its code), then
+    // AssumeRole (no code), then the writes.
+    return this.#roleStages.get(name)?.stage ?? this.sessions.stage(name);
   }
+
+  /** Where each role's refresh under way in this process is ({@link refreshStage}). */
+  readonly #roleStages = new Map<string, { readonly source: string; stage: 'source' | 'assuming' | 'writing' }>();
 
   /**
    * Gets a profile a new session now: with the typed `code`, else from the profile's code source
@@ -1411,6 +1417,8 @@ export class Engine {
     } catch (error) {
       await this.keeper.recordOutcome(name, error);
       throw error;
+    } finally {
+      this.#roleStages.delete(name);
     }
   }
 
@@ -1419,6 +1427,8 @@ export class Engine {
     if (!role)
       throw new MfaTrayError('not-found', `There is no role profile "${name}" with a MFA Tray profile as its source_profile in ${configFilePath(this.#env)}.`);
     const source = await this.settings.getProfile(role.sourceProfile);
+    const stage = { source: source.name, stage: 'source' as 'source' | 'assuming' | 'writing' };
+    this.#roleStages.set(name, stage);
     await this.credentials.assertWritable(name);
     // The source's session in use: a newer one only the file got counts (seen in review: refreshed again, a code spent).
     const current = await this.sessionInUse(source.name);
@@ -1426,6 +1436,7 @@ export class Engine {
     const asked = role.durationSeconds ?? ROLE_CHAIN_MAX_SECONDS;
     const durationSeconds = Math.min(asked, ROLE_CHAIN_MAX_SECONDS);
     let session: SessionCredentials;
+    stage.stage = 'assuming';
     try {
       session = await this.sts.assumeRole({
         session: sourceSession,
@@ -1438,6 +1449,7 @@ export class Engine {
     } catch (error) {
       throw explainRoleRefusal(error, role, source.name);
     }
+    stage.stage = 'writing';
     await this.credentials.writeSession(name, session);
     await this.secrets.setSession(name, session);
     this.keeper.roleRefreshed(name, session);

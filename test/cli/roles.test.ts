@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, test } from 'node:test';
-import { cliCommandLine, fakeSession, useCliSuite } from '../support/cli';
+import { CliProcess, cliCommandLine, fakeSession, useCliSuite } from '../support/cli';
+import { until } from '../support/until';
 
 const cli = useCliSuite('roles');
 const execFileAsync = promisify(execFile);
@@ -117,6 +118,21 @@ describe('role profiles', () => {
     assert.match(second.stderr, /^mfa-tray credential-process: using the current session of profile admin \((9|10) min left\): its refresh failed at /);
     assert.equal(cli.sts.count('AssumeRole'), assumed, 'AWS not asked again');
     cli.sts.clearFaults();
+  });
+
+  test('Ctrl-C while AWS assumes the role: one line saying no code is spent on that, exit 130', async () => {
+    await withRoles();
+    await cli.sts.avoidStepEdge(5000);
+    assert.equal((await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)])).status, 0, 'the source has a session');
+    cli.sts.setHang(true, 'AssumeRole');
+    const process = cli.stopAfterTest(new CliProcess(['refresh', 'admin'], cli.sandbox.env));
+    await until(() => cli.requests('AssumeRole').length > 0, 'AssumeRole at STS');
+    process.child.kill('SIGINT');
+    assert.deepEqual(await process.exited, { status: 130, signal: null });
+    assert.equal(
+      process.stderr,
+      'mfa-tray refresh: stopped (Ctrl-C) while AWS was assuming role profile admin (no code is spent on that); nothing was written.\n',
+    );
   });
 
   test("a role that does not trust the user, or wants another external id: one line in the role's words, exit 7", async () => {

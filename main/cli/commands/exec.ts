@@ -47,14 +47,14 @@ Options:
   async run(ctx, { positionals, passThrough = [] }) {
     const name = positionals[0] as string;
     const engine = ctx.engine();
-    const { name: profileName, region, role } = await regionOf(engine, name);
-    // Ctrl-C while the session is got says what it stopped (cli/interrupt.ts); a role's refresh
-    // may have refreshed its source first: no line is surer than none there.
+    const { name: profileName, region, source } = await regionOf(engine, name);
+    // Ctrl-C while the session is got says what it stopped (cli/interrupt.ts): a role's source while
+    // the source's session is got.
     const session = await withInterruptNote(
       ctx,
       engine,
       'exec',
-      () => (role ? [] : [profileName]),
+      () => (source !== undefined && engine.refreshStage(profileName) === 'source' ? [source] : [profileName]),
       () => sessionForUse(ctx, profileName, 'exec'),
     );
 
@@ -78,14 +78,14 @@ Options:
   },
 };
 
-/** The profile's name and region; a role profile's own region, else its source's. */
-async function regionOf(engine: Engine, name: string): Promise<{ readonly name: string; readonly region: string; readonly role: boolean }> {
+/** The profile's name and region; a role profile's own region, else its source's, and its source. */
+async function regionOf(engine: Engine, name: string): Promise<{ readonly name: string; readonly region: string; readonly source?: string }> {
   try {
     const profile = await engine.profile(name);
-    return { name: profile.name, region: profile.region, role: false };
+    return { name: profile.name, region: profile.region };
   } catch (error) {
     const role = await engine.roleInsteadOf(name, error);
-    return { name: role.name, region: role.region ?? (await engine.profile(role.sourceProfile)).region, role: true };
+    return { name: role.name, region: role.region ?? (await engine.profile(role.sourceProfile)).region, source: role.sourceProfile };
   }
 }
 

@@ -97,9 +97,11 @@ Options:
         firstFailure ??= failure.status;
       }
     };
-    // What Ctrl-C stops midway (cli/interrupt.ts): the profiles not yet ended. (A role's refresh may
-    // have refreshed its source before AssumeRole: no line is surer than none there.)
+    // What Ctrl-C stops midway (cli/interrupt.ts): the role under way (its source while the source's
+    // session is got), then the profiles not yet ended.
     let underWay: () => readonly string[] = () => [];
+    // Ctrl-C (at a question, or anywhere: cli/interrupt.ts): nothing more is asked or started.
+    const stop = new AbortController();
     return withInterruptNote(
       ctx,
       engine,
@@ -107,8 +109,10 @@ Options:
       () => underWay(),
       async () => {
         for (const role of roles) {
+          if (stop.signal.aborted) break;
           await attempt(role.name, async () => {
             const source = await engine.profile(role.sourceProfile);
+            underWay = () => (engine.refreshStage(role.name) === 'source' ? [source.name] : [role.name]);
             const { session, shortenedFrom } = await engine.refreshRole(role.name, codeInput(ctx, source, code, steps));
             ctx.out(
               `${role.name}: new role session (${role.roleArn}, from profile ${source.name}'s MFA session) in [${role.name}] of ${engine.credentialsPath}, ${describeExpiry(session.expiresAt, engine.clock.now())}` +
@@ -121,7 +125,6 @@ Options:
         // Side by side where that is safe (the engine decides: generated codes at once, one device's
         // profiles and typed codes one after another); the lines come in the order the profiles were given.
         let cancelled: CancelledError | undefined;
-        const stop = new AbortController();
         const ended = new Map<number, RefreshOutcome>();
         let printed = 0;
         const print = (outcome: RefreshOutcome): void => {
@@ -160,6 +163,7 @@ Options:
         if (cancelled) throw cancelled;
         return firstFailure ?? EXIT.ok;
       },
+      () => stop.abort(),
     );
   },
 };
