@@ -314,8 +314,15 @@ export class TrayApp {
   /** "Forget session": removes the session from the credentials file and the keychain. */
   async forgetSession(profile: string): Promise<void> {
     try {
-      await this.engine.forgetSession(profile);
+      const { targetSection } = await this.engine.profile(profile);
+      const outcome = await this.engine.forgetSession(profile);
       this.notifications.dismiss(profile);
+      // Another tool's session stays in the section (the engine removes only MFA Tray's): say so,
+      // as `mfa-tray remove` does, since the menu would otherwise seem to claim it gone.
+      if (outcome.session === 'not-ours') {
+        const words = this.#words().notification;
+        this.notifications.problem(words.otherSessionLeft(profile), profile, words.otherSessionLeftBody(targetSection, outcome.otherMaskedKeyId));
+      }
     } catch (error) {
       this.notifications.problem(this.#words().notification.notForgotten(profile), profile, plainMessage(error, this.#language()));
     }

@@ -179,6 +179,23 @@ describe('tray app', () => {
     assert.doesNotMatch(await readFile(h.credentialsPath, 'utf8'), /aws_session_token/);
   });
 
+  it("forgetting a session another tool wrote over leaves that one, and says so (the tray's word for what remove says)", async () => {
+    // Seen in review: the engine leaves another tool's session in the section, and the tray said nothing.
+    const user = await h.addUser('work');
+    await loopback.sts.avoidStepEdge();
+    await h.engine.refresh('work', { code: loopback.sts.currentCode(user) });
+    const other = 'ASIAOTHERTOOL0000XYZ';
+    const text = await readFile(h.credentialsPath, 'utf8');
+    await writeFile(h.credentialsPath, text.replace(/aws_access_key_id = ASIA\w+/, `aws_access_key_id = ${other}`));
+    await start();
+    electron.tray.click('profile:work:forget');
+    await until(() => electron.notifications.live.length === 1, 'the notification');
+    const shown = electron.notifications.live[0];
+    assert.equal(shown?.content.title, "work: another tool's session was left in the credentials file");
+    assert.match(shown?.content.body ?? '', /MFA Tray's own session is forgotten\. \[work\] holds another tool's session \(ASIA…0XYZ\), left as it is\./);
+    assert.match(await readFile(h.credentialsPath, 'utf8'), new RegExp(`aws_access_key_id = ${other}`));
+  });
+
   it('turns launch at login on from the menu: the setting, the OS entry, the check and the windows', async () => {
     await h.addUser('work');
     await start({ packaged: true });

@@ -56,6 +56,9 @@ export interface TrayWords {
     readonly failedBodyWithRemedy: (reason: string, remedy: string) => string;
     readonly nothingCopied: (profile: string) => string;
     readonly notForgotten: (profile: string) => string;
+    /** Forget session left the section's session: another tool's (`keyId`: its access key ID, masked). */
+    readonly otherSessionLeft: (profile: string) => string;
+    readonly otherSessionLeftBody: (section: string, keyId: string | undefined) => string;
     readonly touchYubikey: (profile: string) => string;
     readonly touchYubikeyBody: string;
   };
@@ -140,6 +143,9 @@ const en: TrayWords = {
     failedBodyWithRemedy: (reason, remedy) => `${reason} Click: ${remedy}`,
     nothingCopied: (profile) => `${profile}: nothing was copied`,
     notForgotten: (profile) => `${profile}: the session was not forgotten`,
+    otherSessionLeft: (profile) => `${profile}: another tool's session was left in the credentials file`,
+    otherSessionLeftBody: (section, keyId) =>
+      `MFA Tray's own session is forgotten. [${section}] holds another tool's session${keyId ? ` (${keyId})` : ''}, left as it is.`,
     touchYubikey: (profile) => `${profile}: touch your YubiKey`,
     touchYubikeyBody: 'It is waiting to give the MFA code.',
   },
@@ -206,6 +212,9 @@ const ja: TrayWords = {
     failedBodyWithRemedy: (reason, remedy) => `${reason} クリック: ${remedy}`,
     nothingCopied: (profile) => `${profile}: コピーしませんでした`,
     notForgotten: (profile) => `${profile}: セッションを破棄できませんでした`,
+    otherSessionLeft: (profile) => `${profile}: 別のツールのセッションを認証情報ファイルに残しました`,
+    otherSessionLeftBody: (section, keyId) =>
+      `MFA Tray のセッションは破棄しました。[${section}] には別のツールのセッション${keyId ? `（${keyId}）` : ''}があり、そのまま残しています。`,
     touchYubikey: (profile) => `${profile}: YubiKey にタッチしてください`,
     touchYubikeyBody: 'MFA コードを出すために待っています。',
   },
