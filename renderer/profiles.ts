@@ -551,7 +551,17 @@ function edit(row: Row): void {
 }
 
 function remove(row: Row): void {
-  openRemoveDialog({ i18n: page.i18n, profile: row.view, onRemoved: (name) => void afterChange(page.i18n.t('status.removed', { name })) });
+  const section = row.view.targetSection;
+  openRemoveDialog({
+    i18n: page.i18n,
+    profile: row.view,
+    onRemoved: (name, removal) =>
+      void afterChange(
+        removal.session === 'not-ours'
+          ? page.i18n.t('status.removedOtherSessionLeft', { name, section, key: removal.otherMaskedKeyId ?? '?' })
+          : page.i18n.t('status.removed', { name }),
+      ),
+  });
 }
 
 void main();

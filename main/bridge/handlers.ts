@@ -231,8 +231,8 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
       return { maskedKeyId: maskedKeyId ?? null, keyCopies, hasTotpSecret };
     },
     removeProfile: async ([profileName, forgetSession, restoreKeyTo]) => {
-      await engine.removeProfile(profileName, { forgetSession, ...(restoreKeyTo === null ? {} : { restoreKeyTo }) });
-      return null;
+      const outcome = await engine.removeProfile(profileName, { forgetSession, ...(restoreKeyTo === null ? {} : { restoreKeyTo }) });
+      return { session: outcome.session ?? null, otherMaskedKeyId: outcome.otherMaskedKeyId ?? null };
     },
     getSettings: async () => (await engine.loadSettings()).settings,
     updateSettings: async ([changes]) => {

@@ -117,6 +117,14 @@ export interface RefreshOutcome {
 }
 
 /** What removing a profile would lose, for the window's question; never a secret. */
+/** What a removal did with the session in the profile's section (Engine's RemovalOutcome). */
+export interface RemovalView {
+  /** null: not asked; 'removed'; 'none' there; 'not-ours': another tool's, left as it is. */
+  readonly session: 'removed' | 'none' | 'not-ours' | null;
+  /** With 'not-ours': that session's access key ID, masked (`ASIA…WXYZ`), when known. */
+  readonly otherMaskedKeyId: string | null;
+}
+
 export interface RemovalImpactView {
   /** `AKIA…WXYZ`, or null when no key is stored. */
   readonly maskedKeyId: string | null;
@@ -193,7 +201,7 @@ export interface BridgeApi {
   /** What removing the profile would lose (asked before the confirmation is shown). */
   getRemovalImpact(name: string): Promise<BridgeResult<RemovalImpactView>>;
   /** `restoreKeyTo`: first write the long-lived key back into that credentials-file section. */
-  removeProfile(name: string, forgetSession: boolean, restoreKeyTo: string | null): Promise<BridgeResult<null>>;
+  removeProfile(name: string, forgetSession: boolean, restoreKeyTo: string | null): Promise<BridgeResult<RemovalView>>;
   getSettings(): Promise<BridgeResult<AppSettings>>;
   updateSettings(changes: Partial<AppSettings>): Promise<BridgeResult<AppSettings>>;
   /** The OS's locale. The windows apply the language setting on top of it (and show it for "Automatic"). */

@@ -1,7 +1,7 @@
 /**
  * Remove a profile, after a confirmation that lists exactly what is deleted and what stays.
  */
-import type { ProfileView } from '../../main/common/bridge';
+import type { ProfileView, RemovalView } from '../../main/common/bridge';
 import { isKeychainDown } from '../../main/common/errors';
 import { call } from '../lib/bridge';
 import { openDialog, type DialogHandle } from '../lib/dialog';
@@ -13,7 +13,8 @@ import { errorText } from '../lib/messages';
 export interface RemoveDialogOptions {
   readonly i18n: I18n;
   readonly profile: ProfileView;
-  readonly onRemoved: (name: string) => void;
+  /** `removal`: what became of the session in its section (another tool's is left: the status says so). */
+  readonly onRemoved: (name: string, removal: RemovalView) => void;
 }
 
 /** Opens the confirmation; Cancel has the focus, so Enter alone deletes nothing. */
@@ -90,7 +91,7 @@ function build(options: RemoveDialogOptions, handle: DialogHandle): HTMLElement[
             confirm.disabled = false;
             if (result.ok) {
               handle.close();
-              options.onRemoved(profile.name);
+              options.onRemoved(profile.name, result.value);
             } else {
               showError(message, errorText(i18n, result.error));
               cancel.focus();

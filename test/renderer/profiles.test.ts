@@ -452,6 +452,22 @@ describe('the profile manager', () => {
     assert.doesNotMatch(await readFile(w.h.credentialsPath, 'utf8'), /aws_session_token/);
   });
 
+  it("removing with the session, when the section holds another tool's session: that one stays, and the status says so", async () => {
+    // Seen in review: the window said "Profile work removed." and nothing of the session it left.
+    const user = await w.h.addUser('work');
+    await w.sts.avoidStepEdge();
+    await w.h.engine.refresh('work', { code: w.sts.currentCode(user) });
+    const other = 'ASIAOTHERTOOL0000XYZ';
+    await writeFile(w.h.credentialsPath, (await readFile(w.h.credentialsPath, 'utf8')).replace(/aws_access_key_id = ASIA\w+/, `aws_access_key_id = ${other}`));
+    const page = await openManager();
+    await row(page, 'work').getByRole('button', { name: 'Remove' }).click();
+    const confirm = dialog(page);
+    await page.getByLabel('Also remove the session from [work] in the credentials file').check();
+    await confirm.getByRole('button', { name: 'Remove profile' }).click();
+    await waitForText(page.locator('.page-status'), "Profile work removed. [work] holds another tool's session (ASIA…0XYZ): it was left as it is.");
+    assert.match(await readFile(w.h.credentialsPath, 'utf8'), new RegExp(`aws_access_key_id = ${other}`));
+  });
+
   it('can write the key back into the credentials file before removing the profile', async () => {
     const user = await w.h.addUser('work');
     const page = await openManager();
