@@ -23,6 +23,20 @@ const w = useWindows();
 
 const LANGUAGES = ['en', 'ja'] as const;
 
+/** Waits until the last of {@link TWENTY_PROFILES} is in the list. */
+async function lastOfTwentyShown(profiles: Page): Promise<void> {
+  await profiles
+    .locator('li.profile')
+    .nth(TWENTY_PROFILES.length - 1)
+    .waitFor();
+}
+
+/** Waits until the twenty are listed, in dense rows. */
+async function twentyShownDense(profiles: Page): Promise<void> {
+  await lastOfTwentyShown(profiles);
+  assert.equal(await profiles.locator('.profile-list.dense').count(), 1);
+}
+
 /** The text of each rendered line of an element, read from where each character is drawn. */
 async function renderedLines(locator: Locator): Promise<string[]> {
   return locator.evaluate((element) => {
@@ -326,11 +340,7 @@ describe('the windows as rendered', () => {
     for (const language of LANGUAGES) {
       await w.h.engine.updateSettings({ language });
       const profiles = await openProfiles();
-      await profiles
-        .locator('li.profile')
-        .nth(TWENTY_PROFILES.length - 1)
-        .waitFor();
-      assert.equal(await profiles.locator('.profile-list.dense').count(), 1);
+      await twentyShownDense(profiles);
       const rows = await profiles.locator('li.profile').evaluateAll((items) =>
         items.map((item) => {
           // (No functions declared in here: the test's transpiler would name them with a helper the page lacks.)
@@ -425,10 +435,7 @@ describe('the windows as rendered', () => {
     for (const language of LANGUAGES) {
       await w.h.engine.updateSettings({ language });
       const profiles = await openProfiles();
-      await profiles
-        .locator('li.profile')
-        .nth(TWENTY_PROFILES.length - 1)
-        .waitFor();
+      await lastOfTwentyShown(profiles);
       await profiles.locator('.no-tray:not([hidden])').waitFor();
       const last = profiles.locator('li.profile').last();
       await last.locator('button.refresh').focus();
@@ -537,11 +544,7 @@ describe('the windows as rendered', () => {
       const profiles = await w.open('profiles.html', { fresh: true });
       await profiles.setViewportSize(PROFILES_MIN_SIZE);
       await openProfiles(profiles);
-      await profiles
-        .locator('li.profile')
-        .nth(TWENTY_PROFILES.length - 1)
-        .waitFor();
-      assert.equal(await profiles.locator('.profile-list.dense').count(), 1);
+      await twentyShownDense(profiles);
       const rows = await profiles.locator('li.profile').evaluateAll((items) =>
         items.map((item) => {
           const meta = item.querySelector(':scope > .meta') as HTMLElement;
