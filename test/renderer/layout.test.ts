@@ -23,6 +23,20 @@ const w = useWindows();
 
 const LANGUAGES = ['en', 'ja'] as const;
 
+/** Profile `work` of user alice, whose MFA device is `serial`. */
+async function profileWithDevice(serial: string): Promise<void> {
+  const user = w.sts.registerUser({ name: 'alice', mfaSerial: serial });
+  await w.h.engine.addProfile({ name: 'work', mfaSerial: serial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+}
+
+/** The code prompt of `work`, open in `language`. */
+async function openPromptIn(language: (typeof LANGUAGES)[number]): Promise<Page> {
+  await w.h.engine.updateSettings({ language });
+  const prompt = await w.open('prompt.html?profile=work');
+  await prompt.locator('.code-input').waitFor();
+  return prompt;
+}
+
 /** Waits until the last of {@link TWENTY_PROFILES} is in the list. */
 async function lastOfTwentyShown(profiles: Page): Promise<void> {
   await profiles
@@ -162,12 +176,9 @@ describe('the windows as rendered', () => {
   it('break an ARN only after ":" or "/", in both languages', async () => {
     // A long device name with hyphens: where Japanese line breaking (and English, at a hyphen) would break.
     const serial = 'arn:aws:iam::123456789012:mfa/alice-phone-backup-2024';
-    const user = w.sts.registerUser({ name: 'alice', mfaSerial: serial });
-    await w.h.engine.addProfile({ name: 'work', mfaSerial: serial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    await profileWithDevice(serial);
     for (const language of LANGUAGES) {
-      await w.h.engine.updateSettings({ language });
-      const prompt = await w.open('prompt.html?profile=work');
-      await prompt.locator('.code-input').waitFor();
+      const prompt = await openPromptIn(language);
       const promptSerial = prompt.locator('.serial .ident');
       assertBreaksAtSeparators(await renderedLines(promptSerial), serial, 2, `prompt (${language})`);
       assert.equal(await promptSerial.getAttribute('title'), serial);
@@ -186,12 +197,9 @@ describe('the windows as rendered', () => {
 
   it('cuts an identifier too long for its line inside its box, and keeps it whole in the title and the text', async () => {
     const serial = `arn:aws:iam::123456789012:mfa/${'alice-phone-'.repeat(5)}backup`;
-    const user = w.sts.registerUser({ name: 'alice', mfaSerial: serial });
-    await w.h.engine.addProfile({ name: 'work', mfaSerial: serial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    await profileWithDevice(serial);
     for (const language of LANGUAGES) {
-      await w.h.engine.updateSettings({ language });
-      const prompt = await w.open('prompt.html?profile=work');
-      await prompt.locator('.code-input').waitFor();
+      const prompt = await openPromptIn(language);
       const dd = prompt.locator('dd.serial');
       assert.equal(await dd.textContent(), serial);
       assert.equal(await dd.locator('.ident').getAttribute('title'), serial);
@@ -217,12 +225,9 @@ describe('the windows as rendered', () => {
     // device from the user's others ("backup") cut away.
     const name = `${'alice-phone-'.repeat(5)}backup`;
     const serial = `arn:aws:iam::123456789012:mfa/${name}`;
-    const user = w.sts.registerUser({ name: 'alice', mfaSerial: serial });
-    await w.h.engine.addProfile({ name: 'work', mfaSerial: serial, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey });
+    await profileWithDevice(serial);
     for (const language of LANGUAGES) {
-      await w.h.engine.updateSettings({ language });
-      const prompt = await w.open('prompt.html?profile=work');
-      await prompt.locator('.code-input').waitFor();
+      const prompt = await openPromptIn(language);
       await w.fit(prompt);
       const dd = prompt.locator('dd.serial');
       // Which characters of the device name are drawn: inside every box that clips them, up to the dd.
