@@ -42,6 +42,8 @@ export async function withInterruptNote<T>(
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
       const names = running();
+      // On a terminal, after its "^C" (echoed without a line of its own).
+      if ((ctx.streams.stderr as { isTTY?: boolean }).isTTY === true) ctx.streams.stderr.write('\n');
       if (names.length > 0) ctx.err(`mfa-tray ${command}: ${stoppedWords(names, (name) => engine.refreshStage(name))}`);
       stopNow();
     })();
