@@ -557,9 +557,11 @@ function remove(row: Row): void {
     profile: row.view,
     onRemoved: (name, removal) =>
       void afterChange(
-        removal.session === 'not-ours'
-          ? page.i18n.t('status.removedOtherSessionLeft', { name, section, key: removal.otherMaskedKeyId ?? '?' })
-          : page.i18n.t('status.removed', { name }),
+        removal.session !== 'not-ours'
+          ? page.i18n.t('status.removed', { name })
+          : removal.otherMaskedKeyId === null
+            ? page.i18n.t('status.removedOtherSessionLeftUnnamed', { name, section })
+            : page.i18n.t('status.removedOtherSessionLeft', { name, section, key: removal.otherMaskedKeyId }),
       ),
   });
 }

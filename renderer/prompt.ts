@@ -36,8 +36,15 @@ async function main(): Promise<void> {
   let relabel = (): void => undefined;
   page.onLanguageChange(() => relabel());
 
+  // One request at a time: a Try again drawn anew by a change of language while one is asked must
+  // not ask again (seen in review: the prompt could be set up twice).
+  let asking = false;
   const open = async (): Promise<void> => {
-    const context = await call((b) => b.getPromptContext(profileName));
+    if (asking) return;
+    asking = true;
+    const context = await call((b) => b.getPromptContext(profileName)).finally(() => {
+      asking = false;
+    });
     if (!context.ok) {
       const { error } = context;
       // A keychain that is locked (or not answering) can be unlocked while the window is open; its

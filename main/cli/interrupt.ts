@@ -69,6 +69,7 @@ function stoppedWords(names: readonly string[], stageOf: (name: string) => strin
   const unsent = names.filter((name) => stageOf(name) === undefined);
   const assuming = names.filter((name) => stageOf(name) === 'assuming');
   const writing = names.filter((name) => stageOf(name) === 'writing');
+  const written = names.filter((name) => stageOf(name) === 'written');
   const parts: string[] = [];
   if (sent.length > 0) {
     const one = sent.length === 1;
@@ -78,10 +79,22 @@ function stoppedWords(names: readonly string[], stageOf: (name: string) => strin
   }
   if (assuming.length > 0) parts.push(`while AWS was assuming ${roleProfiles(assuming)} (no code is spent on that)`);
   if (unsent.length > 0) parts.push(`before a code was sent for ${profiles(unsent)}`);
-  const said = parts.length > 0 ? `${parts.join(', and ')}; nothing was written` : '';
+  const said = parts.length > 0 ? `${parts.join(', and ')}; nothing was written${written.length > 0 ? ' for it' : ''}` : '';
+  // A role's source, refreshed before AssumeRole: its new session is in, its code used.
+  const got = written.length > 0 ? `${profiles(written)} got ${written.length === 1 ? 'its' : 'their'} new session first (its code used)` : '';
   // Only when a write outlived its grace (a keychain that stopped answering): the file's write is atomic.
   const still = writing.length > 0 ? `the session AWS gave ${profiles(writing)} was still being written: mfa-tray status shows where it is` : '';
-  return `stopped (Ctrl-C) ${[said, still].filter(Boolean).join('; ')}.`;
+  return `stopped (Ctrl-C) ${[said, got, still].filter(Boolean).join('; ')}.`;
+}
+
+/**
+ * What Ctrl-C stops midway in a role profile's refresh: its source while the source's session is got
+ * (the source's own stage tells of its code), then the role, with its source when the source got a
+ * new session first.
+ */
+export function roleUnderWay(engine: Engine, role: string, source: string): readonly string[] {
+  if (engine.refreshStage(role) === 'source') return [source];
+  return engine.refreshStage(source) === 'written' ? [role, source] : [role];
 }
 
 function roleProfiles(names: readonly string[]): string {

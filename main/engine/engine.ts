@@ -564,7 +564,7 @@ export class Engine {
     if (existing === undefined) this.sessions.drop(profile.name);
     await this.#afterKeyStored(profile.name, forgotten);
     // A new key or profile under the name: the last one's failures to reach AWS are not its.
-    await this.#failures.set(profile.name, undefined);
+    await this.#failures.forget(profile.name);
     this.#changed('profiles');
     return {
       profile,
@@ -692,7 +692,8 @@ export class Engine {
   /** Changes a profile's settings (not its name). A new MFA device forgets the old one's TOTP secret. */
   async updateProfile(name: string, patch: ProfilePatch): Promise<Profile> {
     const changes = validateProfilePatch(validateProfileName(name), patch);
-    const before = changes.mfaSerial === undefined ? undefined : await this.settings.getProfile(name);
+    const was = await this.settings.getProfile(name);
+    const before = changes.mfaSerial === undefined ? undefined : was;
     let profile: Profile;
     if (before === undefined || before.mfaSerial === changes.mfaSerial) {
       profile = await this.settings.updateProfile(name, patch);
@@ -713,8 +714,9 @@ export class Engine {
         throw error;
       }
     }
-    // Another region or device, say: a failure to reach AWS before says nothing of the next try.
-    await this.#failures.set(name, undefined);
+    // Another region or device: a failure to reach AWS before says nothing of the next try (a new
+    // session length, say, leaves the wait as it was).
+    if (profile.region !== was.region || profile.mfaSerial !== was.mfaSerial) await this.#failures.forget(name);
     this.#schedule(name);
     this.#changed('profiles');
     return profile;
@@ -746,7 +748,7 @@ export class Engine {
       throw error;
     }
     if (forgotten) await this.#afterKeyStored(name, forgotten);
-    await this.#failures.set(name, undefined);
+    await this.#failures.forget(name);
     this.#changed('profiles');
     return { forgotSession: forgotten?.forgot === true };
   }
@@ -907,7 +909,7 @@ export class Engine {
     const outcome = await this.#whileChanging(name, () => this.#removeProfile(name, options));
     this.keeper.removed(name);
     this.sessions.drop(name);
-    await this.#failures.set(name, undefined);
+    await this.#failures.forget(name);
     this.#changed('profiles');
     return outcome;
   }

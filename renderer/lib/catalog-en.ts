@@ -105,6 +105,7 @@ export const EN = {
     "Profile {name} saved. The old key's session was forgotten (it is no longer in the keychain or the credentials file); refresh to get one with the new key.",
   'status.removed': 'Profile {name} removed.',
   'status.removedOtherSessionLeft': "Profile {name} removed. [{section}] holds another tool's session ({key}): it was left as it is.",
+  'status.removedOtherSessionLeftUnnamed': "Profile {name} removed. [{section}] holds another tool's session: it was left as it is.",
   'status.imported': 'Imported {name}; its plaintext key is still in the credentials file.',
   'status.importedRemoved': 'Imported {name} and removed its plaintext key from the credentials file.',
   'status.enrolledAdded': 'Profile {name} added, with MFA Tray as its MFA device {serial}. The device’s secret is in the OS keychain only.',

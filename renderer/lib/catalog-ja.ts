@@ -105,6 +105,7 @@ export const JA: Readonly<Record<MessageKey, string>> = {
     'プロファイル {name} を保存しました。古いキーのセッションは破棄しました（キーチェーンと認証情報ファイルから消えています）。新しいキーでセッションを取得するには更新してください。',
   'status.removed': 'プロファイル {name} を削除しました。',
   'status.removedOtherSessionLeft': 'プロファイル {name} を削除しました。[{section}] には別のツールのセッション（{key}）があり、そのまま残しています。',
+  'status.removedOtherSessionLeftUnnamed': 'プロファイル {name} を削除しました。[{section}] には別のツールのセッションがあり、そのまま残しています。',
   'status.imported': '{name} をインポートしました。平文のキーは認証情報ファイルに残っています。',
   'status.importedRemoved': '{name} をインポートし、平文のキーを認証情報ファイルから削除しました。',
   'status.enrolledAdded':

@@ -117,6 +117,11 @@ describe('role profiles', () => {
     assert.equal(JSON.parse(second.stdout).AccessKeyId, cached.accessKeyId);
     assert.match(second.stderr, /^mfa-tray credential-process: using the current session of profile admin \((9|10) min left\): its refresh failed at /);
     assert.equal(cli.sts.count('AssumeRole'), assumed, 'AWS not asked again');
+    // status says so for the role too (seen in review: profiles only).
+    assert.match(
+      (await cli.sandbox.run(['status'])).stdout,
+      /\nadmin: its last refresh, at \d\d:\d\d:\d\d, failed: .*503.* until \d\d:\d\d:\d\d; mfa-tray refresh admin tries now\.\n/,
+    );
     cli.sts.clearFaults();
   });
 
@@ -133,6 +138,22 @@ describe('role profiles', () => {
       process.stderr,
       'mfa-tray refresh: stopped (Ctrl-C) while AWS was assuming role profile admin (no code is spent on that); nothing was written.\n',
     );
+  });
+
+  test('Ctrl-C while AWS assumes the role, its source refreshed first: the line says the source got its session', async () => {
+    // Seen in review: "nothing was written", though [work] had just got a new session for its code.
+    await withRoles();
+    await cli.sts.avoidStepEdge(5000);
+    cli.sts.setHang(true, 'AssumeRole');
+    const process = cli.stopAfterTest(new CliProcess(['refresh', 'admin', '--code', cli.sts.currentCode(cli.user)], cli.sandbox.env));
+    await until(() => cli.requests('AssumeRole').length > 0, 'AssumeRole at STS');
+    process.child.kill('SIGINT');
+    assert.deepEqual(await process.exited, { status: 130, signal: null });
+    assert.equal(
+      process.stderr,
+      'mfa-tray refresh: stopped (Ctrl-C) while AWS was assuming role profile admin (no code is spent on that); nothing was written for it; profile work got its new session first (its code used).\n',
+    );
+    assert.match(readFileSync(cli.sandbox.credentialsFile, 'utf8'), /\[work\]\naws_access_key_id = ASIA/);
   });
 
   test("a role that does not trust the user, or wants another external id: one line in the role's words, exit 7", async () => {

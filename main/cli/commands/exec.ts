@@ -9,7 +9,7 @@ import { constants } from 'node:os';
 import { isoExpiration, type Engine } from '../../engine';
 import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
-import { withInterruptNote } from '../interrupt';
+import { roleUnderWay, withInterruptNote } from '../interrupt';
 import { sessionForUse } from '../session-for-use';
 
 /** Variables that would make the command use other credentials or another profile than the session given. */
@@ -54,7 +54,7 @@ Options:
       ctx,
       engine,
       'exec',
-      () => (source !== undefined && engine.refreshStage(profileName) === 'source' ? [source] : [profileName]),
+      () => (source === undefined ? [profileName] : roleUnderWay(engine, profileName, source)),
       () => sessionForUse(ctx, profileName, 'exec'),
     );
 

@@ -15,7 +15,7 @@ import { HELP_OPTION, type Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT, type ExitStatus } from '../exit-codes';
 import { describeExpiry } from '../format';
-import { withInterruptNote } from '../interrupt';
+import { roleUnderWay, withInterruptNote } from '../interrupt';
 import { describeFailure } from '../report';
 import { CancelledError } from '../terminal';
 
@@ -112,7 +112,7 @@ Options:
           if (stop.signal.aborted) break;
           await attempt(role.name, async () => {
             const source = await engine.profile(role.sourceProfile);
-            underWay = () => (engine.refreshStage(role.name) === 'source' ? [source.name] : [role.name]);
+            underWay = () => roleUnderWay(engine, role.name, source.name);
             const { session, shortenedFrom } = await engine.refreshRole(role.name, codeInput(ctx, source, code, steps));
             ctx.out(
               `${role.name}: new role session (${role.roleArn}, from profile ${source.name}'s MFA session) in [${role.name}] of ${engine.credentialsPath}, ${describeExpiry(session.expiresAt, engine.clock.now())}` +
@@ -121,6 +121,7 @@ Options:
                   : `; a role assumed with a session lasts at most 1 hour, so the ${shortenedFrom} s of duration_seconds were shortened to 3600`),
             );
           });
+          underWay = () => [];
         }
         // Side by side where that is safe (the engine decides: generated codes at once, one device's
         // profiles and typed codes one after another); the lines come in the order the profiles were given.

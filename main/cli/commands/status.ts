@@ -3,7 +3,7 @@
  */
 import { MfaTrayError, isKeychainDown } from '../../common/errors';
 import { type ProfileStatus, type StatusReport, describeOffset } from '../../engine';
-import { expiryOf } from '../../common/session-state';
+import { LASTS_A_CALL_MS, expiryOf } from '../../common/session-state';
 import type { SessionState } from '../../common/model';
 import { flag } from '../args';
 import { HELP_OPTION, type Command } from '../command';
@@ -23,7 +23,9 @@ status is 5 after the table; "keychain entry damaged" for a profile whose cached
 changed outside MFA Tray; "not in file" when the credentials file no longer holds the session MFA
 Tray has; each failure is explained under the table, with what to do), expiry in local time, time left,
 and whether a TOTP secret is registered (then refreshes need no typing; "?" when the keychain
-cannot be read). Then, once any MFA Tray process has talked to STS,
+cannot be read). A profile (or role profile) whose last refresh could not reach AWS gets a line
+saying so, and until when credential-process and exec serve its session without trying again.
+Then, once any MFA Tray process has talked to STS,
 how far this computer's clock is from AWS's and when that was measured (codes are made in AWS's
 time, so a clock off by up to a few minutes still works).
 
@@ -74,13 +76,15 @@ Options:
       const fix = describeRemedies(state.remedies ?? []);
       ctx.out(`\n${profile.name}: ${state.reason}${fix === '' ? '' : ` ${fix}.`}`);
     }
-    // A session still served while the last refresh could not reach AWS: why, and until when.
+    // A session still served while the last refresh could not reach AWS (as session-for-use.ts
+    // serves it: a minute or more left): why, and until when. Role profiles too.
     const backedOff = engine.backedOffAll();
-    for (const { profile, state } of statuses) {
-      const failed = backedOff.get(profile.name);
-      if (!failed || (state.kind !== 'valid' && state.kind !== 'expiring')) continue;
+    for (const [name, state] of [...statuses.map((s) => [s.profile.name, s.state] as const), ...roles.map((r) => [r.role.name, r.state] as const)]) {
+      const failed = backedOff.get(name);
+      const expiresAt = state.kind === 'valid' || state.kind === 'expiring' ? state.expiresAt : undefined;
+      if (!failed || expiresAt === undefined || expiresAt - now < LASTS_A_CALL_MS) continue;
       ctx.out(
-        `\n${profile.name}: its last refresh, at ${formatClock(failed.at)}, failed: ${failed.reason} credential-process and exec use its current session without trying again until ${formatClock(failed.until)}; mfa-tray refresh ${profile.name} tries now.`,
+        `\n${name}: its last refresh, at ${formatClock(failed.at)}, failed: ${failed.reason} credential-process and exec use its current session without trying again until ${formatClock(failed.until)}; mfa-tray refresh ${name} tries now.`,
       );
     }
     if (clock) {

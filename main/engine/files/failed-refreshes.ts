@@ -41,26 +41,30 @@ export class FailedRefreshes {
 
   /** Every profile's entry, in one read. */
   all(): ReadonlyMap<string, FailedRefresh> {
-    const entries = new Map<string, FailedRefresh>();
-    for (const [name, { at, attempt, code, reason }] of readRecordFile(this.file, VERSION)) {
-      if (typeof at === 'number' && Number.isSafeInteger(attempt) && (attempt as number) >= 0 && typeof code === 'string' && typeof reason === 'string') {
-        entries.set(name, { at, attempt: attempt as number, code: code as ErrorCode, reason });
-      }
-    }
-    return entries;
+    return checkedEntries(readRecordFile(this.file, VERSION));
   }
 
-  /** Records the profile's failure, or (undefined) forgets it. Never fails: a record not written costs one more try. */
-  set(profile: string, entry: FailedRefresh | undefined): Promise<void> {
+  /** Forgets the profile's entry; reads only, when it has none. Never fails. */
+  async forget(profile: string): Promise<void> {
+    if (this.get(profile)) await this.set(profile, undefined);
+  }
+
+  /**
+   * Records the profile's failure, or (undefined) forgets it; or the entry `entry` makes of the one
+   * the file holds under its lock. Never fails: a record not written costs one more try.
+   */
+  set(profile: string, entry: FailedRefresh | undefined | ((last: FailedRefresh | undefined) => FailedRefresh | undefined)): Promise<void> {
     const next = this.#queue
       .then(() =>
         updateFileAtomic(
           this.file,
           (current) => {
-            const entries = new Map<string, object>(parseRecord(current, VERSION));
-            if (entry === undefined && !entries.has(profile)) return undefined;
-            if (entry === undefined) entries.delete(profile);
-            else entries.set(profile, { ...entry });
+            const stored = parseRecord(current, VERSION);
+            const entries = new Map<string, object>(stored);
+            const next = typeof entry === 'function' ? entry(checkedEntries(stored).get(profile)) : entry;
+            if (next === undefined && !entries.has(profile)) return undefined;
+            if (next === undefined) entries.delete(profile);
+            else entries.set(profile, { ...next });
             return Buffer.from(recordText(VERSION, entries), 'utf8');
           },
           { newFileMode: 0o600, errorCode: 'settings-file', description: 'record of failed refreshes' },
@@ -71,4 +75,15 @@ export class FailedRefreshes {
     this.#queue = next;
     return next;
   }
+}
+
+/** The entries that are whole failures, by profile. */
+function checkedEntries(stored: ReadonlyArray<readonly [string, Record<string, unknown>]>): ReadonlyMap<string, FailedRefresh> {
+  const entries = new Map<string, FailedRefresh>();
+  for (const [name, { at, attempt, code, reason }] of stored) {
+    if (typeof at === 'number' && Number.isSafeInteger(attempt) && (attempt as number) >= 0 && typeof code === 'string' && typeof reason === 'string') {
+      entries.set(name, { at, attempt: attempt as number, code: code as ErrorCode, reason });
+    }
+  }
+  return entries;
 }

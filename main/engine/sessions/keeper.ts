@@ -205,7 +205,7 @@ export interface KeeperDeps {
   readonly failures?: {
     get(profile: string): FailedRefresh | undefined;
     all(): ReadonlyMap<string, FailedRefresh>;
-    set(profile: string, entry: FailedRefresh | undefined): Promise<void>;
+    set(profile: string, entry: FailedRefresh | undefined | ((last: FailedRefresh | undefined) => FailedRefresh | undefined)): Promise<void>;
   };
   /**
    * How often the wall clock is compared with the time that passed (a sleep or clock change is
@@ -455,10 +455,13 @@ export class SessionKeeper {
     }
     if (!isOutage(failure)) return;
     const now = this.#deps.clock.now();
-    const last = failures.get(name);
-    // In a row: the last one's wait has not been over for longer than the longest wait.
-    const inARow = last !== undefined && last.at <= now && now < retryDueAt(last) + retryDelayMs(Number.MAX_SAFE_INTEGER);
-    await failures.set(name, { at: now, attempt: inARow ? last.attempt + 1 : 0, code: failure.code, reason: failure.message.replace(/\s*\n\s*/g, ' ') });
+    // From the entry as it is under the file's lock (seen in review: two processes failing together
+    // both counted on from the same entry).
+    await failures.set(name, (last) => {
+      // In a row: the last one's wait has not been over for longer than the longest wait.
+      const inARow = last !== undefined && last.at <= now && now < retryDueAt(last) + retryDelayMs(Number.MAX_SAFE_INTEGER);
+      return { at: now, attempt: inARow ? last.attempt + 1 : 0, code: failure.code, reason: failure.message.replace(/\s*\n\s*/g, ' ') };
+    });
   }
 
   /** One refresh with the code the input or the profile's source gives (`known`: the source, when the caller knows it). */

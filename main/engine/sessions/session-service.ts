@@ -158,11 +158,12 @@ function withoutTryAgain(message: string): string {
 const REFUSED_BEFORE_THE_CODE: ReadonlySet<string> = new Set(['clock-skew', 'sts-invalid-key', 'sts-bad-signature']);
 
 /**
- * Where a profile's refresh under way is, for a surface that is stopped midway (Ctrl-C in the
- * command): its code `sending` (sent to AWS, the answer not in: AWS may have used it up), or the
- * session AWS gave `writing` (into the credentials file, the record and the keychain).
+ * Where a profile's refresh is, for a surface that is stopped midway (Ctrl-C in the command): its
+ * code `sending` (sent to AWS, the answer not in: AWS may have used it up), the session AWS gave
+ * `writing` (into the credentials file, the record and the keychain), or `written` (kept until its
+ * next refresh starts: a role's source refreshed before AssumeRole, say).
  */
-export type RefreshStage = 'sending' | 'writing';
+export type RefreshStage = 'sending' | 'writing' | 'written';
 
 /** Refreshes sessions and keeps each profile's state. */
 export class SessionService {
@@ -289,7 +290,7 @@ export class SessionService {
     return key;
   }
 
-  /** Where the profile's refresh under way is now (undefined: none, or not yet sending its code). */
+  /** Where the profile's last refresh in this process is now (undefined: none, failed, or not yet sending its code). */
   stage(name: string): RefreshStage | undefined {
     return this.#stages.get(name);
   }
@@ -319,6 +320,7 @@ export class SessionService {
   }
 
   async #refresh(name: string, input: CodeInput): Promise<SessionCredentials> {
+    this.#stages.delete(name); // a new refresh: the last one's stage is no more
     // The AWS SDK loads (tens of milliseconds of compiling) while the keychain and the files answer.
     this.deps.sts.prepare?.();
     // Checks that need no network come first and leave the state alone: nothing was attempted.
@@ -412,8 +414,10 @@ export class SessionService {
           { cause: error, retryable: true, remedy: { action: 'refresh', profile: name } },
         );
       });
+      this.#stages.set(name, 'written');
       return session;
     } catch (error) {
+      this.#stages.delete(name);
       // Removed while AWS answered: no state is left for a profile that is no longer there.
       if (isMfaTrayError(error, 'not-found') && error.options.cause === PROFILE_GONE) {
         this.drop(name);
@@ -446,8 +450,6 @@ export class SessionService {
         ...(failure.remedies.length > 0 ? { remedies: failure.remedies } : {}),
       });
       throw failure;
-    } finally {
-      this.#stages.delete(name);
     }
   }
 
