@@ -20,12 +20,14 @@
  *       "state": "valid",                  // "none" | "valid" | "expiring" | "expired" | "refreshing" | "failed"
  *       "expiresAt": "2026-05-01T18:00:00.000Z",  // null when there is no session
  *       "secondsLeft": 43200,              // whole seconds, 0 once expired, null when there is no session
- *       "failure": null                    // { "code": "<error code>", "message": "..." } when state is "failed"
+ *       "failure": null,                   // { "code": "<error code>", "message": "..." } when state is "failed"
+ *       "backoff": null                    // while credential-process and exec serve the session without trying again, since
+ *                                          // its last refresh could not reach AWS: { "failedAt", "until", "code", "message" }
  *     }
  *   ],
  *   "roles": [                             // role profiles of ~/.aws/config whose source_profile is one of the profiles
  *     { "name": "admin", "sourceProfile": "work", "roleArn": "arn:aws:iam::111111111111:role/admin",
- *       "state": "valid", "expiresAt": "2026-05-01T07:00:00.000Z", "secondsLeft": 3600 }
+ *       "state": "valid", "expiresAt": "2026-05-01T07:00:00.000Z", "secondsLeft": 3600, "backoff": null }
  *   ],
  *   "clock": {                             // null until any MFA Tray process has talked to STS
  *     "offsetSeconds": -90,                // AWS's clock minus this computer's: -90 = this clock is 90 s ahead
@@ -37,9 +39,9 @@
  * Every field is always present (null rather than absent), so that `jq '.profiles[].expiresAt'`
  * never needs a guard. Nothing secret is in it.
  */
-import type { ProfileStatus, RoleProfileConfig } from '../engine';
+import type { BackedOff, ProfileStatus, RoleProfileConfig } from '../engine';
 import type { SessionState } from '../common/model';
-import { expiryOf } from '../common/session-state';
+import { LASTS_A_CALL_MS, expiryOf } from '../common/session-state';
 import { stateName } from './format';
 
 export const STATUS_JSON_VERSION = 1;
@@ -58,6 +60,15 @@ export interface StatusJsonProfile {
   readonly expiresAt: string | null;
   readonly secondsLeft: number | null;
   readonly failure: { readonly code: string; readonly message: string } | null;
+  readonly backoff: StatusJsonBackoff | null;
+}
+
+/** A session served as it is while its last refresh could not reach AWS (see {@link servedWhileBackedOff}). */
+export interface StatusJsonBackoff {
+  readonly failedAt: string;
+  readonly until: string;
+  readonly code: string;
+  readonly message: string;
 }
 
 export interface StatusJsonRole {
@@ -67,6 +78,7 @@ export interface StatusJsonRole {
   readonly state: StatusJsonProfile['state'];
   readonly expiresAt: string | null;
   readonly secondsLeft: number | null;
+  readonly backoff: StatusJsonBackoff | null;
 }
 
 export interface StatusJson {
@@ -77,12 +89,29 @@ export interface StatusJson {
   readonly clock: { readonly offsetSeconds: number; readonly measuredAt: string } | null;
 }
 
+/**
+ * The profile's backoff while it matters: its last refresh could not reach AWS, and its session is
+ * served as it is meanwhile (as session-for-use.ts serves it: valid, a minute or more left).
+ */
+export function servedWhileBackedOff(state: SessionState, backedOff: BackedOff | undefined, now: number): BackedOff | undefined {
+  const expiresAt = state.kind === 'valid' || state.kind === 'expiring' ? state.expiresAt : undefined;
+  return backedOff && expiresAt !== undefined && expiresAt - now >= LASTS_A_CALL_MS ? backedOff : undefined;
+}
+
+function backoffJson(state: SessionState, backedOff: BackedOff | undefined, now: number): StatusJsonBackoff | null {
+  const served = servedWhileBackedOff(state, backedOff, now);
+  return served
+    ? { failedAt: new Date(served.at).toISOString(), until: new Date(served.until).toISOString(), code: served.code, message: served.reason }
+    : null;
+}
+
 /** The `status --json` document for the engine's statuses at `now`, and the last measured clock offset. */
 export function toStatusJson(
   statuses: readonly ProfileStatus[],
   now: number,
   clock?: { readonly offsetMs: number; readonly measuredAt: number },
   roles: readonly { readonly role: RoleProfileConfig; readonly state: SessionState }[] = [],
+  backedOff: ReadonlyMap<string, BackedOff> = new Map(),
 ): StatusJson {
   return {
     version: STATUS_JSON_VERSION,
@@ -103,6 +132,7 @@ export function toStatusJson(
         expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
         secondsLeft: expiresAt === undefined ? null : Math.max(0, Math.floor((expiresAt - now) / 1000)),
         failure: state.kind === 'failed' ? { code: state.code, message: state.reason } : null,
+        backoff: backoffJson(state, backedOff.get(profile.name), now),
       };
     }),
     roles: roles.map(({ role, state }) => {
@@ -114,6 +144,7 @@ export function toStatusJson(
         state: stateName(state),
         expiresAt: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
         secondsLeft: expiresAt === undefined ? null : Math.max(0, Math.floor((expiresAt - now) / 1000)),
+        backoff: backoffJson(state, backedOff.get(role.name), now),
       };
     }),
     clock: clock === undefined ? null : { offsetSeconds: Math.round(clock.offsetMs / 1000), measuredAt: new Date(clock.measuredAt).toISOString() },

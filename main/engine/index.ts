@@ -27,7 +27,7 @@ export {
 export { describeOffset, systemClock, type Clock, type TimerHandle } from './clock/clock';
 export { EXPORT_FORMATS, formatExports, isExportFormat, isoExpiration, type ExportFormat } from './sessions/exports';
 export type { CodeInput, RefreshStage } from './sessions/session-service';
-export type { AskForCode, CodeSource, KeeperNotice, RefreshInput, RefreshPlan, ShownPlan, UnknownPlan } from './sessions/keeper';
+export type { AskForCode, BackedOff, CodeSource, KeeperNotice, RefreshInput, RefreshPlan, ShownPlan, UnknownPlan } from './sessions/keeper';
 export type { StepWaitListener } from './codes/totp';
 export { PRODUCT_NAME } from './files/paths';
 export { longRunning } from './long-running';

@@ -331,7 +331,16 @@ describe('serving the cached session', () => {
       );
       const asked = cli.requests().length;
       assert.ok(asked > 0);
-      // status says why the session is served as it is, and until when.
+      // status says why the session is served as it is, and until when; --json too.
+      const json = JSON.parse((await cli.sandbox.run(['status', '--json'])).stdout) as {
+        profiles: Array<{ backoff: { failedAt: string; until: string; code: string; message: string } | null }>;
+      };
+      const backoff = json.profiles[0]?.backoff;
+      assert.ok(backoff, 'status --json has the backoff');
+      assert.deepEqual(Object.keys(backoff), ['failedAt', 'until', 'code', 'message']);
+      assert.equal(backoff.code, 'sts-unavailable');
+      assert.equal(Date.parse(backoff.until) - Date.parse(backoff.failedAt), 30_000);
+      assert.match(backoff.message, /HTTP 503/);
       assert.match(
         (await cli.sandbox.run(['status'])).stdout,
         /\ndev: its last refresh, at \d\d:\d\d:\d\d, failed: .*HTTP 503.* credential-process and exec use its current session without trying again until \d\d:\d\d:\d\d; mfa-tray refresh dev tries now\.\n/,

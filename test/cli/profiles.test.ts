@@ -628,6 +628,7 @@ describe('status', () => {
         expiresAt: new Date(expiresAt).toISOString(),
         secondsLeft: undefined,
         failure: null,
+        backoff: null,
       },
     );
     assert.ok(dev && dev.secondsLeft !== null && Math.abs(dev.secondsLeft - 3 * 3600) < 60);

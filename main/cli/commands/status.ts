@@ -3,14 +3,14 @@
  */
 import { MfaTrayError, isKeychainDown } from '../../common/errors';
 import { type ProfileStatus, type StatusReport, describeOffset } from '../../engine';
-import { LASTS_A_CALL_MS, expiryOf } from '../../common/session-state';
+import { expiryOf } from '../../common/session-state';
 import type { SessionState } from '../../common/model';
 import { flag } from '../args';
 import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { formatClock, formatDuration, formatLocalTime, renderTable, stateWords } from '../format';
 import { describeRemedies } from '../remedy';
-import { toStatusJson } from '../status-json';
+import { servedWhileBackedOff, toStatusJson } from '../status-json';
 
 export const statusCommand: Command = {
   name: 'status',
@@ -43,8 +43,9 @@ Options:
     const { profiles: statuses, roles } = report;
     const now = engine.clock.now();
     const clock = await engine.clockStatus();
+    const backedOff = engine.backedOffAll();
     if (flag(values, 'json')) {
-      ctx.write(`${JSON.stringify(toStatusJson(statuses, now, clock, roles), null, 2)}\n`);
+      ctx.write(`${JSON.stringify(toStatusJson(statuses, now, clock, roles, backedOff), null, 2)}\n`);
       return failIfIncomplete(report);
     }
     if (statuses.length === 0) {
@@ -78,11 +79,9 @@ Options:
     }
     // A session still served while the last refresh could not reach AWS (as session-for-use.ts
     // serves it: a minute or more left): why, and until when. Role profiles too.
-    const backedOff = engine.backedOffAll();
     for (const [name, state] of [...statuses.map((s) => [s.profile.name, s.state] as const), ...roles.map((r) => [r.role.name, r.state] as const)]) {
-      const failed = backedOff.get(name);
-      const expiresAt = state.kind === 'valid' || state.kind === 'expiring' ? state.expiresAt : undefined;
-      if (!failed || expiresAt === undefined || expiresAt - now < LASTS_A_CALL_MS) continue;
+      const failed = servedWhileBackedOff(state, backedOff.get(name), now);
+      if (!failed) continue;
       ctx.out(
         `\n${name}: its last refresh, at ${formatClock(failed.at)}, failed: ${failed.reason} credential-process and exec use its current session without trying again until ${formatClock(failed.until)}; mfa-tray refresh ${name} tries now.`,
       );
