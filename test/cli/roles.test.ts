@@ -32,6 +32,16 @@ async function withRoles(): Promise<{ admin: string; readonly: string }> {
   return { admin, readonly };
 }
 
+/** `args` run while STS never answers AssumeRole, then Ctrl-C (SIGINT) once AssumeRole is at STS: exit 130, and its stderr. */
+async function stoppedWhileAssuming(args: readonly string[]): Promise<string> {
+  cli.sts.setHang(true, 'AssumeRole');
+  const process = cli.stopAfterTest(new CliProcess(args, cli.sandbox.env));
+  await until(() => cli.requests('AssumeRole').length > 0, 'AssumeRole at STS');
+  process.child.kill('SIGINT');
+  assert.deepEqual(await process.exited, { status: 130, signal: null });
+  return process.stderr;
+}
+
 describe('role profiles', () => {
   test('one code for every role: the first role refreshes the source (one code), the second needs none', async () => {
     const { admin, readonly } = await withRoles();
@@ -129,13 +139,8 @@ describe('role profiles', () => {
     await withRoles();
     await cli.sts.avoidStepEdge(5000);
     assert.equal((await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)])).status, 0, 'the source has a session');
-    cli.sts.setHang(true, 'AssumeRole');
-    const process = cli.stopAfterTest(new CliProcess(['refresh', 'admin'], cli.sandbox.env));
-    await until(() => cli.requests('AssumeRole').length > 0, 'AssumeRole at STS');
-    process.child.kill('SIGINT');
-    assert.deepEqual(await process.exited, { status: 130, signal: null });
     assert.equal(
-      process.stderr,
+      await stoppedWhileAssuming(['refresh', 'admin']),
       'mfa-tray refresh: stopped (Ctrl-C) while AWS was assuming role profile admin (no code is spent on that); nothing was written.\n',
     );
   });
@@ -144,13 +149,8 @@ describe('role profiles', () => {
     // Seen in review: "nothing was written", though [work] had just got a new session for its code.
     await withRoles();
     await cli.sts.avoidStepEdge(5000);
-    cli.sts.setHang(true, 'AssumeRole');
-    const process = cli.stopAfterTest(new CliProcess(['refresh', 'admin', '--code', cli.sts.currentCode(cli.user)], cli.sandbox.env));
-    await until(() => cli.requests('AssumeRole').length > 0, 'AssumeRole at STS');
-    process.child.kill('SIGINT');
-    assert.deepEqual(await process.exited, { status: 130, signal: null });
     assert.equal(
-      process.stderr,
+      await stoppedWhileAssuming(['refresh', 'admin', '--code', cli.sts.currentCode(cli.user)]),
       'mfa-tray refresh: stopped (Ctrl-C) while AWS was assuming role profile admin (no code is spent on that); nothing was written for it; profile work got its new session first (its code used).\n',
     );
     assert.match(readFileSync(cli.sandbox.credentialsFile, 'utf8'), /\[work\]\naws_access_key_id = ASIA/);
