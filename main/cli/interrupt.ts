@@ -1,11 +1,11 @@
 /**
  * Ctrl-C during a refresh. The signal (SIGINT) still ends the process at once, with the exit status
  * of a Ctrl-C at a question (130), but first one line says where each refresh still under way was
- * (Engine.refreshStage): a code on its
- * way to AWS may have been used up, so the next refresh needs a new one; a code not yet sent was
- * not. A session AWS gave that is being written is let finish first (the credentials file's
- * calls and one keychain write, each bounded by its own time limit), so that no file or entry is
- * left half-changed. A second Ctrl-C ends the process at once.
+ * (Engine.refreshStage): a code on its way to AWS may have been used up, so the next refresh needs
+ * a new one; a code not yet sent was not; a role's source may have got its session first. A
+ * session AWS gave that is being written is let finish first (the credentials file's calls and
+ * one keychain write, each bounded by its own time limit), so that no file or entry is left
+ * half-changed. A second Ctrl-C ends the process at once.
  */
 import type { Engine } from '../engine';
 import type { CliContext } from './context';
@@ -56,7 +56,7 @@ export async function withInterruptNote<T>(
   try {
     result = await work();
   } finally {
-    // Stopped meanwhile: the note, then the signal, end the process (the work's end is not its end).
+    // Stopped meanwhile: the note, then the exit, end the process (the work's end is not its end).
     if (stopping) await stopping;
     process.off('SIGINT', onSignal);
   }
