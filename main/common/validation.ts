@@ -104,7 +104,7 @@ export class InvalidInputError extends MfaTrayError {
 export const FIELD_LABELS: Readonly<Record<ValidatedField, string>> = {
   name: 'profile name',
   targetSection: 'target section',
-  mfaSerial: 'MFA serial',
+  mfaSerial: 'MFA device',
   durationSeconds: 'session duration',
   region: 'region',
   autoRefresh: 'auto-refresh',

@@ -148,7 +148,7 @@ describe("bad values: one line naming the value's rule, exit 2", () => {
     [
       'a user ARN as MFA serial',
       ['add', 'dev', '--mfa-serial', 'arn:aws:iam::123456789012:user/dev', '--access-key-id', key],
-      /MFA serial: this is the ARN of a user, not of an MFA device/,
+      /MFA device: this is the ARN of a user, not of an MFA device/,
     ],
     ['a security key as MFA serial', ['add', 'dev', '--mfa-serial', 'arn:aws:iam::123456789012:u2f/user/dev/k-ABC', '--access-key-id', key], /security key/],
     [

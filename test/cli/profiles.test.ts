@@ -61,7 +61,7 @@ describe('add', () => {
     assertOneLineFailure(
       result,
       2,
-      /^mfa-tray add: profile name: a space is not allowed.* · MFA serial: .* · session duration: 5 is out of range.* · region: .* · access key ID: 5 characters/,
+      /^mfa-tray add: profile name: a space is not allowed.* · MFA device: .* · session duration: 5 is out of range.* · region: .* · access key ID: 5 characters/,
     );
     assert.ok(!existsSync(`${cli.sandbox.configDir}/settings.json`), 'nothing stored');
   });
@@ -417,7 +417,7 @@ describe('edit', () => {
     await cli.sandbox.addProfile('dev', cli.user);
     const settings = readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8');
     const bad = await cli.sandbox.run(['edit', 'dev', '--duration', '60', '--region', 'nowhere 1', '--mfa-serial', 'x']);
-    assertOneLineFailure(bad, 2, /^mfa-tray edit: MFA serial: .* · session duration: .* · region: /);
+    assertOneLineFailure(bad, 2, /^mfa-tray edit: MFA device: .* · session duration: .* · region: /);
     assert.equal(readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8'), settings);
     assertOneLineFailure(
       await cli.sandbox.run(['edit', 'dev']),

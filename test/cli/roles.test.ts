@@ -179,7 +179,7 @@ describe('role profiles', () => {
     );
     await cli.sts.avoidStepEdge(3000);
     // Seen on landed main: "AWS refused a value in the request as out of range. Check the profile's
-    // duration and MFA serial, and the code." (an AssumeRole with a session sends neither).
+    // duration and MFA device, and the code." (an AssumeRole with a session sends neither).
     const named = await cli.sandbox.run(['refresh', 'named', '--code', cli.sts.currentCode(cli.user)], { detached: true });
     assert.equal(named.status, 7, named.stderr);
     assert.equal(

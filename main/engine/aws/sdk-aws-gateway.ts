@@ -576,7 +576,7 @@ export class SdkAwsGateway implements StsGateway, IamGateway {
           return make(
             'sts-wrong-device',
             `AWS could not check the code against MFA device ${context.mfaSerial ?? '(none)'}: ` +
-              `that device is not assigned to the IAM user of access key ${key}. Check the profile's MFA serial ` +
+              `that device is not assigned to the IAM user of access key ${key}. Check the profile's MFA device ` +
               '(IAM console, Users, Security credentials, Multi-factor authentication).',
             { field: 'mfaSerial' },
           );
@@ -877,7 +877,7 @@ function validationError(make: Make, stsMessage: string, action: CallContext['ac
   if (stsMessage.includes("'serialNumber'")) {
     return make(
       'sts-validation',
-      'AWS refused the MFA serial: it must be 9 to 256 characters of letters, digits and +=/:,.@- ' +
+      'AWS refused the MFA device (its ARN or serial number): it must be 9 to 256 characters of letters, digits and +=/:,.@- ' +
         "(a virtual device's ARN or a hardware serial). Copy it from the IAM console.",
       { field: 'mfaSerial' },
     );
@@ -888,7 +888,7 @@ function validationError(make: Make, stsMessage: string, action: CallContext['ac
       "AWS refused a value in the request to assume the role. Check the role profile's role_arn, role_session_name, external_id and duration_seconds in the AWS config file.",
     );
   }
-  return make('sts-validation', "AWS refused a value in the request as out of range. Check the profile's duration and MFA serial, and the code.");
+  return make('sts-validation', "AWS refused a value in the request as out of range. Check the profile's duration and MFA device, and the code.");
 }
 
 /** The answer was HTTP but not STS's (a captive portal's page, cut-off XML, missing fields). */
