@@ -9,7 +9,7 @@
  */
 import { MfaTrayError, isMfaTrayError } from '../common/errors';
 import type { Profile, SessionCredentials } from '../common/model';
-import type { Engine, RoleProfileConfig } from '../engine';
+import { servedWhileBackedOff, type Engine, type RoleProfileConfig } from '../engine';
 import { LASTS_A_CALL_MS, leadTimeMs } from '../common/session-state';
 import { askCode, stepWaitNotice, touchNotice } from './ask-code';
 import { SERVE_CACHED_ABOVE_MS, lookUpCachedSession } from './cached-session';
@@ -112,9 +112,10 @@ function renewedMeanwhile(engine: Engine, current: SessionCredentials, before: S
  * stderr. Undefined otherwise: refresh.
  */
 function whileBackedOff(ctx: CliContext, engine: Engine, command: string, name: string, cached: SessionCredentials): SessionCredentials | undefined {
-  const left = cached.expiresAt - engine.clock.now();
-  const failed = left >= LASTS_A_CALL_MS ? engine.backedOff(name) : undefined;
+  const now = engine.clock.now();
+  const failed = servedWhileBackedOff(engine.backedOff(name), cached.expiresAt, now);
   if (!failed) return undefined;
+  const left = cached.expiresAt - now;
   ctx.err(
     `mfa-tray ${command}: using the current session of profile ${name} (${formatDuration(left)} left): its refresh failed at ${formatClock(failed.at)} (${failed.reason}), and is not tried again before ${formatClock(failed.until)} (mfa-tray refresh ${name} tries now).`,
   );

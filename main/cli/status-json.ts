@@ -39,9 +39,9 @@
  * Every field is always present (null rather than absent), so that `jq '.profiles[].expiresAt'`
  * never needs a guard. Nothing secret is in it.
  */
-import type { BackedOff, ProfileStatus, RoleProfileConfig } from '../engine';
+import { servedWhileBackedOff, type BackedOff, type ProfileStatus, type RoleProfileConfig } from '../engine';
 import type { SessionState } from '../common/model';
-import { LASTS_A_CALL_MS, expiryOf } from '../common/session-state';
+import { expiryOf } from '../common/session-state';
 import { stateName } from './format';
 
 export const STATUS_JSON_VERSION = 1;
@@ -63,7 +63,7 @@ export interface StatusJsonProfile {
   readonly backoff: StatusJsonBackoff | null;
 }
 
-/** A session served as it is while its last refresh could not reach AWS (see {@link servedWhileBackedOff}). */
+/** A session served as it is while its last refresh could not reach AWS (see {@link shownBackoff}). */
 export interface StatusJsonBackoff {
   readonly failedAt: string;
   readonly until: string;
@@ -90,16 +90,15 @@ export interface StatusJson {
 }
 
 /**
- * The profile's backoff while it matters: its last refresh could not reach AWS, and its session is
- * served as it is meanwhile (as session-for-use.ts serves it: valid, a minute or more left).
+ * A profile's backoff while it matters: its last refresh could not reach AWS, and its valid session
+ * is served as it is meanwhile (the keeper's rule, servedWhileBackedOff).
  */
-export function servedWhileBackedOff(state: SessionState, backedOff: BackedOff | undefined, now: number): BackedOff | undefined {
-  const expiresAt = state.kind === 'valid' || state.kind === 'expiring' ? state.expiresAt : undefined;
-  return backedOff && expiresAt !== undefined && expiresAt - now >= LASTS_A_CALL_MS ? backedOff : undefined;
+export function shownBackoff(state: SessionState, backedOff: BackedOff | undefined, now: number): BackedOff | undefined {
+  return servedWhileBackedOff(backedOff, state.kind === 'valid' || state.kind === 'expiring' ? state.expiresAt : undefined, now);
 }
 
 function backoffJson(state: SessionState, backedOff: BackedOff | undefined, now: number): StatusJsonBackoff | null {
-  const served = servedWhileBackedOff(state, backedOff, now);
+  const served = shownBackoff(state, backedOff, now);
   return served
     ? { failedAt: new Date(served.at).toISOString(), until: new Date(served.until).toISOString(), code: served.code, message: served.reason }
     : null;

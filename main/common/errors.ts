@@ -181,6 +181,14 @@ export function isKeychainDown(code: string): code is KeychainDownCode {
   return KEYCHAIN_DOWN.has(code);
 }
 
+/**
+ * Whether an error code says AWS refused the long-lived key itself (deleted, deactivated, mistyped,
+ * or its secret wrong): no code sent with it can work, and AWS refused it before reading any code.
+ */
+export function isKeyRefused(code: string): boolean {
+  return code === 'sts-invalid-key' || code === 'sts-bad-signature';
+}
+
 /** An `invalid-input` error for one field: "<field>: <what is allowed>". */
 export function invalidInput(field: string, allowed: string): MfaTrayError {
   return new MfaTrayError('invalid-input', `${field}: ${allowed}`, { field });

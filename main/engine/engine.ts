@@ -7,7 +7,7 @@
  * The surfaces use these methods through index.ts, never the inner stores below. Every operation validates all of its input before it
  * changes anything, and undoes its own earlier steps when a later one fails.
  */
-import { MfaTrayError, isKeychainDown, isMfaTrayError, type ErrorCode } from '../common/errors';
+import { MfaTrayError, isKeyRefused, isKeychainDown, isMfaTrayError, type ErrorCode } from '../common/errors';
 import { maskKeyId } from '../common/key-id';
 import { LASTS_A_CALL_MS, deriveState } from '../common/session-state';
 import { formatDuration } from '../common/duration';
@@ -420,7 +420,7 @@ export class Engine {
     // The same key: its id and its secret (a wrong secret is refused for the id alone).
     if (check.key.accessKeyId === key.accessKeyId && check.key.secretAccessKey === key.secretAccessKey) return check.done;
     return check.done.catch((error: unknown) => {
-      if (!isKeyRefused(error)) throw error;
+      if (!isMfaTrayError(error) || !isKeyRefused(error.code)) throw error;
     });
   }
 
@@ -456,7 +456,7 @@ export class Engine {
   async #assertReachable(key: LongLivedKey, region: string, signal?: AbortSignal, also: { readonly keyRefused?: boolean } = {}): Promise<void> {
     await this.sts.getCallerIdentity(key, region, signal).catch((error: unknown) => {
       if (isMfaTrayError(error) && (error.code === 'sts-unavailable' || error.notSent === true)) throw error;
-      if (also.keyRefused && isKeyRefused(error)) throw error;
+      if (also.keyRefused && isMfaTrayError(error) && isKeyRefused(error.code)) throw error;
     });
   }
 
@@ -693,9 +693,8 @@ export class Engine {
   async updateProfile(name: string, patch: ProfilePatch): Promise<Profile> {
     const changes = validateProfilePatch(validateProfileName(name), patch);
     const was = await this.settings.getProfile(name);
-    const before = changes.mfaSerial === undefined ? undefined : was;
     let profile: Profile;
-    if (before === undefined || before.mfaSerial === changes.mfaSerial) {
+    if (changes.mfaSerial === undefined || was.mfaSerial === changes.mfaSerial) {
       profile = await this.settings.updateProfile(name, patch);
     } else {
       // Another device: the old one's TOTP secret is forgotten (see addProfile) before the settings
@@ -1308,7 +1307,7 @@ export class Engine {
   }
 
   /** Where each role's refresh under way in this process is ({@link refreshStage}). */
-  readonly #roleStages = new Map<string, { readonly source: string; stage: 'source' | 'assuming' | 'writing' }>();
+  readonly #roleStages = new Map<string, { stage: 'source' | 'assuming' | 'writing' }>();
 
   /**
    * Gets a profile a new session now: with the typed `code`, else from the profile's code source
@@ -1429,7 +1428,7 @@ export class Engine {
     if (!role)
       throw new MfaTrayError('not-found', `There is no role profile "${name}" with a MFA Tray profile as its source_profile in ${configFilePath(this.#env)}.`);
     const source = await this.settings.getProfile(role.sourceProfile);
-    const stage = { source: source.name, stage: 'source' as 'source' | 'assuming' | 'writing' };
+    const stage = { stage: 'source' as 'source' | 'assuming' | 'writing' };
     this.#roleStages.set(name, stage);
     await this.credentials.assertWritable(name);
     // The source's session in use: a newer one only the file got counts (seen in review: refreshed again, a code spent).
@@ -1925,11 +1924,6 @@ function explainRoleRefusal(error: unknown, role: RoleProfileConfig, source: str
 /** Creates the engine with the real adapters (keytar, the AWS SDK, the file system). */
 export function createEngine(options: EngineOptions = {}): Engine {
   return new Engine(options);
-}
-
-/** Whether AWS refused the long-lived key itself (deleted, deactivated, mistyped, or its secret wrong): no code sent with it can work. */
-function isKeyRefused(error: unknown): boolean {
-  return isMfaTrayError(error) && (error.code === 'sts-invalid-key' || error.code === 'sts-bad-signature');
 }
 
 /** The state of a profile or role whose keychain entry is damaged: failed, with the entry's error. */

@@ -28,6 +28,7 @@ export { describeOffset, systemClock, type Clock, type TimerHandle } from './clo
 export { EXPORT_FORMATS, formatExports, isExportFormat, isoExpiration, type ExportFormat } from './sessions/exports';
 export type { CodeInput, RefreshStage } from './sessions/session-service';
 export type { AskForCode, BackedOff, CodeSource, KeeperNotice, RefreshInput, RefreshPlan, ShownPlan, UnknownPlan } from './sessions/keeper';
+export { servedWhileBackedOff } from './sessions/keeper';
 export type { StepWaitListener } from './codes/totp';
 export { PRODUCT_NAME } from './files/paths';
 export { longRunning } from './long-running';

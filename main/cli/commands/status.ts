@@ -10,7 +10,7 @@ import { HELP_OPTION, type Command } from '../command';
 import { EXIT } from '../exit-codes';
 import { formatClock, formatDuration, formatLocalTime, renderTable, stateWords } from '../format';
 import { describeRemedies } from '../remedy';
-import { servedWhileBackedOff, toStatusJson } from '../status-json';
+import { shownBackoff, toStatusJson } from '../status-json';
 
 export const statusCommand: Command = {
   name: 'status',
@@ -80,7 +80,7 @@ Options:
     // A session still served while the last refresh could not reach AWS (as session-for-use.ts
     // serves it: a minute or more left): why, and until when. Role profiles too.
     for (const [name, state] of [...statuses.map((s) => [s.profile.name, s.state] as const), ...roles.map((r) => [r.role.name, r.state] as const)]) {
-      const failed = servedWhileBackedOff(state, backedOff.get(name), now);
+      const failed = shownBackoff(state, backedOff.get(name), now);
       if (!failed) continue;
       ctx.out(
         `\n${name}: its last refresh, at ${formatClock(failed.at)}, failed: ${failed.reason} credential-process and exec use its current session without trying again until ${formatClock(failed.until)}; mfa-tray refresh ${name} tries now.`,

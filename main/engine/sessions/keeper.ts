@@ -13,7 +13,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { MfaTrayError, isKeychainDown, isMfaTrayError, type Remedy } from '../../common/errors';
 import type { Profile, SessionCredentials, SessionState, SessionSummary } from '../../common/model';
-import { expiryOf } from '../../common/session-state';
+import { LASTS_A_CALL_MS, expiryOf } from '../../common/session-state';
 import type { Clock } from '../clock/clock';
 import type { StepWaitListener } from '../codes/totp';
 import type { FailedRefresh } from '../files/failed-refreshes';
@@ -205,6 +205,7 @@ export interface KeeperDeps {
   readonly failures?: {
     get(profile: string): FailedRefresh | undefined;
     all(): ReadonlyMap<string, FailedRefresh>;
+    forget(profile: string): Promise<void>;
     set(profile: string, entry: FailedRefresh | undefined | ((last: FailedRefresh | undefined) => FailedRefresh | undefined)): Promise<void>;
   };
   /**
@@ -244,6 +245,14 @@ export type BackedOff = FailedRefresh & { readonly until: number };
 /** When a refresh after `failure` is due again. */
 export function retryDueAt(failure: FailedRefresh): number {
   return failure.at + retryDelayMs(failure.attempt);
+}
+
+/**
+ * `backedOff` when a session ending at `expiresAt` is served as it is meanwhile (a minute or more
+ * left, LASTS_A_CALL_MS: `credential-process` and `exec` serve it, `status` says so); else undefined.
+ */
+export function servedWhileBackedOff(backedOff: BackedOff | undefined, expiresAt: number | undefined, now: number): BackedOff | undefined {
+  return backedOff && expiresAt !== undefined && expiresAt - now >= LASTS_A_CALL_MS ? backedOff : undefined;
 }
 /** When to try starting again after the keychain could not be read: soon at first (it may be unlocking), then every 2 min. */
 const START_RETRY_DELAYS_MS = [5_000, 15_000, 30_000, MINUTE, 2 * MINUTE];
@@ -450,7 +459,7 @@ export class SessionKeeper {
     const failures = this.#deps.failures;
     if (!failures) return;
     if (failure === undefined) {
-      if (failures.get(name)) await failures.set(name, undefined);
+      await failures.forget(name);
       return;
     }
     if (!isOutage(failure)) return;

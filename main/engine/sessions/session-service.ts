@@ -6,7 +6,7 @@
  * credentials file is written before the session cache, so the cache never claims a session that
  * the AWS tools cannot see.
  */
-import { MfaTrayError, isMfaTrayError } from '../../common/errors';
+import { MfaTrayError, isKeyRefused, isMfaTrayError } from '../../common/errors';
 import type { LongLivedKey, Profile, SessionCredentials, SessionState, SessionSummary } from '../../common/model';
 import { deriveState, expiryOf } from '../../common/session-state';
 import { validateCode } from '../../common/validation';
@@ -152,10 +152,12 @@ function withoutTryAgain(message: string): string {
 }
 
 /**
- * Refusals AWS gives a request before it reads the MFA code in it (the request is authenticated
- * first: its signature, its time, its key): that code was not used, and may be sent again.
+ * Whether AWS refused the request before it read the MFA code in it (the request is authenticated
+ * first: its signature's time, its key): that code was not used, and may be sent again.
  */
-const REFUSED_BEFORE_THE_CODE: ReadonlySet<string> = new Set(['clock-skew', 'sts-invalid-key', 'sts-bad-signature']);
+function refusedBeforeTheCode(code: string): boolean {
+  return code === 'clock-skew' || isKeyRefused(code);
+}
 
 /**
  * Where a profile's refresh is, for a surface that is stopped midway (Ctrl-C in the command): its
@@ -434,7 +436,7 @@ export class SessionService {
       const offStep = failure !== caught && failure.code === 'clock-skew';
       // And so is a code in a request AWS refused before it read the code: for its signature's time
       // or its key (authentication comes before the action).
-      const unread = REFUSED_BEFORE_THE_CODE.has(caught.code);
+      const unread = refusedBeforeTheCode(caught.code);
       if (sentCode !== undefined && (failure.notSent || offStep || unread)) await this.deps.codes.release(profile.mfaSerial, sentCode).catch(() => undefined);
       // The old session (if any) is untouched: still in the file and the cache, and still shown;
       // unless AWS gave a new one that only the keychain could take (then that one is shown).
