@@ -7,9 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { KeytarSecretStore, type KeytarBackend, type KeytarSecretStoreOptions } from '../../main/engine/keychain/keytar-secret-store';
+import { KeytarSecretStore, loadKeytar, type KeytarBackend, type KeytarSecretStoreOptions } from '../../main/engine/keychain/keytar-secret-store';
 import { secretServiceLockProbe, type LockProbe } from '../../main/engine/keychain/secret-service-lock';
 import type { SecretKind } from '../../main/engine/keychain/secret-store';
 
@@ -64,7 +63,6 @@ export function countingKeychain(
   before?: (call: string) => Promise<void> | undefined,
 ): { readonly calls: string[]; readonly options: Required<Pick<KeytarSecretStoreOptions, 'loadBackend' | 'lockProbe'>> } {
   const calls: string[] = [];
-  const keytar = createRequire(import.meta.url)('keytar') as KeytarBackend;
   const counted =
     <A extends [string, ...unknown[]], R>(name: string, call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -72,25 +70,27 @@ export function countingKeychain(
       await before?.(`${name} ${args[0]} ${typeof args[1] === 'string' ? args[1] : ''}`.trimEnd());
       return call(...args);
     };
-  const backend: KeytarBackend = {
+  // The backend the store loads by itself (on Linux its listing is secret-service-listing.ts's).
+  const backend = loadKeytar().then((keytar): KeytarBackend => ({
     getPassword: counted('getPassword', keytar.getPassword.bind(keytar)),
     setPassword: counted('setPassword', keytar.setPassword.bind(keytar)),
     deletePassword: counted('deletePassword', keytar.deletePassword.bind(keytar)),
     findCredentials: counted('findCredentials', keytar.findCredentials.bind(keytar)),
-  };
+  }));
   const probe = secretServiceLockProbe();
   const lockProbe: LockProbe = (service, account) => {
     calls.push(`probe ${service}`);
     return probe(service, account);
   };
-  return { calls, options: { loadBackend: () => Promise.resolve(backend), lockProbe } };
+  return { calls, options: { loadBackend: () => backend, lockProbe } };
 }
 
 /**
  * Node options (`--require`) that make a child process log its keychain round trips to `logFile`,
  * one line each, as {@link countingKeychain} does in this process: keytar's calls
- * (`findCredentials <service>`, …) and the lock probe's programs (`probe dbus-send`). The calls
- * themselves go through unchanged.
+ * (`getPassword <service>`, …), a listing (`findCredentials <service>`: keytar's, or on Linux the
+ * Secret Service listing's search, seen on dbus-native's diagnostics channel) and the lock probe's
+ * programs (`probe dbus-send`). The calls themselves go through unchanged.
  */
 export function keychainCallLogger(logFile: string): string[] {
   return keytarCallPreload(
@@ -102,7 +102,12 @@ const execFile = childProcess.execFile;
 childProcess.execFile = function (file, ...rest) {
   if (/(^|\\/)(dbus-send|gdbus)$/.test(String(file))) log('probe ' + String(file).split('/').pop());
   return execFile.call(this, file, ...rest);
-};`,
+};
+require('node:diagnostics_channel').subscribe('dbus:message:send', ({ message }) => {
+  if (message.member !== 'SearchItems') return;
+  const service = (message.body[0] || []).find(([name]) => name === 'service');
+  if (service) log('findCredentials ' + service[1]);
+});`,
     '(name, service) => log(name + " " + service)',
   );
 }

@@ -8,9 +8,10 @@
  * secret and kills the process (SIGSEGV; keytar is archived, so this will not be fixed upstream:
  * https://github.com/atom/node-keytar/issues/477). The Secret Service API itself says it plainly:
  * `SearchItems` answers two lists, the unlocked and the locked matches. That call is made here with
- * the D-Bus command-line client every desktop has (`dbus-send`, else GLib's `gdbus`): there is no
- * well-kept D-Bus library for Node worth a dependency for one call, and the call is only made when
- * keytar's answer is ambiguous or before the call that would crash.
+ * the D-Bus command-line client every desktop has (`dbus-send`, else GLib's `gdbus`), only when
+ * keytar's answer is ambiguous or before a listing. A process of its own, so that the paths that
+ * probe, the command's fast path among them, never load the D-Bus client in JavaScript that
+ * listings use (secret-service-listing.ts, which also refuses a locked collection by itself).
  */
 
 /** What the Secret Service says of the entries of one service name. */
