@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandBundleOptions, engineLoadPlugins } from './bundle-plugins.mjs';
+import { commandBundleOptions, engineLoadPlugins, noListingInFastPath } from './bundle-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'app', 'dist');
@@ -120,18 +120,28 @@ await build({
 // `credential-process` with a cached session never starts Node's ES module loader. (Measured: as two
 // files, the keychain read started before the settings reader and zod were compiled, it was ~6%
 // slower: both files carry the modules they share, and the second is one more file to load.)
-// The loader of cli.cjs (main/engine/files/code-cache.ts) is a small file of its own beside it, and
-// so is the keychain helper of `watch` and the tray app on Linux (main/engine/keychain/keychain-helper.ts).
+// The loader of cli.cjs (main/engine/files/code-cache.ts) is a small file of its own beside it.
 await build({
   ...nodeCommonJs,
   entryPoints: {
     'cli-fast': 'main/cli/fast-entry.ts',
     'cli-loader': 'main/engine/files/code-cache.ts',
-    'keychain-helper': 'main/engine/keychain/keychain-helper-main.ts',
   },
   // The settings file's writer locks with proper-lockfile; this path only reads, and a CommonJS
   // bundle cannot leave a module in a chunk of its own, so the package stays outside.
   external: [...external, 'proper-lockfile'],
+  plugins: [keytarRequired, noListingInFastPath],
+});
+
+// The keychain helper of `watch` and the tray app on Linux (main/engine/keychain/keychain-helper.ts):
+// keytar's calls, and the Secret Service listing with its D-Bus client.
+await build({
+  ...nodeCommonJs,
+  entryPoints: { 'keychain-helper': 'main/engine/keychain/keychain-helper-main.ts' },
+  // Read afresh by every helper started (no code cache): half the text minified.
+  minify: true,
+  keepNames: true,
+  external,
   plugins: [keytarRequired],
 });
 

@@ -55,6 +55,26 @@ export const signalExitWithoutAssert = {
   },
 };
 
+/**
+ * The fast path (app/dist/cli-fast.cjs) reads one keychain entry and never lists entries. It
+ * leaves out the Secret Service listing (main/engine/keychain/secret-service-listing.ts) and the
+ * D-Bus client it loads (~460 KB of JavaScript, which every cached `credential-process` would
+ * read): there that module says it could not begin, and a listing, were one ever made, would be
+ * keytar's own (what `loadKeytar` does wherever the listing cannot begin).
+ */
+export const noListingInFastPath = {
+  name: 'no-listing-in-fast-path',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]secret-service-listing$/ }, (args) => ({ path: args.path, namespace: 'no-listing' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-listing' }, () => ({
+      contents:
+        'export class ListingNotStarted extends Error {}\n' +
+        'export async function findCredentials() { throw new ListingNotStarted("the fast path lists through keytar"); }',
+      loader: 'js',
+    }));
+  },
+};
+
 /** All three, in the order the build applies them. */
 export const engineLoadPlugins = [noDefaultCredentialChain, lockWithPlainFs, signalExitWithoutAssert];
 

@@ -172,7 +172,7 @@ describe('serving the cached session', () => {
       'the whole command was loaded',
     );
     // And the fast path holds nothing only a refresh or another command needs: the AWS SDK, TOTP,
-    // file locking, the engine, the other commands.
+    // file locking, the engine, the other commands, the keychain listing.
     const fastText = readFileSync(fast, 'utf8');
     const heavy = [
       ['the AWS SDK', /^\/\/ \S*node_modules\/@(aws-sdk|smithy)\//m],
@@ -180,6 +180,7 @@ describe('serving the cached session', () => {
       ['proper-lockfile', /^\/\/ \S*node_modules\/proper-lockfile\//m],
       ['the engine', /^\/\/ main\/engine\/engine\.ts$/m],
       ['the other commands', /^\/\/ main\/cli\/commands\/refresh\.ts$/m],
+      ['the Secret Service listing and its D-Bus client', /^\/\/ \S*node_modules\/dbus-native\//m],
     ] as const;
     for (const [what, pattern] of heavy) {
       assert.ok(chunksMatching(pattern).size > 0, `the bundle has a chunk with ${what}`);
