@@ -1425,12 +1425,8 @@ describe('many profiles', () => {
     };
     const service = (kind: string): string => `${h.keychain.prefix}: ${kind}`;
     const one = await callsWith(1);
-    assert.deepEqual(one, [
-      `findCredentials ${service('session')}`,
-      `findCredentials ${service('totp-secret')}`,
-      `probe ${service('session')}`,
-      `probe ${service('totp-secret')}`,
-    ]);
+    // No lock probe first: the listing over D-Bus refuses a locked collection by itself.
+    assert.deepEqual(one, [`findCredentials ${service('session')}`, `findCredentials ${service('totp-secret')}`]);
     assert.deepEqual(await callsWith(100), one);
   });
 

@@ -1,19 +1,28 @@
 /**
  * The Secret Service listing (secret-service-listing.ts) against a real gnome-keyring: it must list
- * exactly what keytar lists, refuse a locked collection without a crash, and say when it could not
- * begin before asking anything.
+ * exactly what keytar lists, refuse a locked collection without a crash, say when it could not begin
+ * (and only then be made through keytar), end when given up on, and leave the keyring running however
+ * many processes list at once. Its key exchange is checked against OpenSSL's and RFC 5869's.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createDiffieHellman, getDiffieHellman, randomBytes } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { ListingNotStarted, findCredentials, publicValue, sessionBusAddress, withPublicValue } from '../../main/engine/keychain/secret-service-listing';
-import { KeytarSecretStore, type KeytarBackend } from '../../main/engine/keychain/keytar-secret-store';
+import {
+  IETF_1024_PRIME,
+  ListingNotStarted,
+  findCredentials,
+  hkdfSha256,
+  keyExchange,
+  sessionBusAddress,
+} from '../../main/engine/keychain/secret-service-listing';
+import { KeytarSecretStore, loadKeytar, type KeytarBackend } from '../../main/engine/keychain/keytar-secret-store';
 import { startPrivateKeyring, type PrivateKeyring } from '../support/fault-keyring';
 import { uniqueServicePrefix } from '../support/keyring';
 
@@ -54,22 +63,70 @@ describe('the Secret Service listing, against gnome-keyring', () => {
     assert.deepEqual(await findCredentials(`${service} (none)`), []);
   });
 
-  test('the keychain store lists through it: the same profiles and values', async () => {
+  test('the keychain store lists through it (its search seen on the bus): the same profiles and values', async () => {
     const prefix = service.slice(0, -': session'.length);
     const store = new KeytarSecretStore(prefix);
-    assert.deepEqual(new Map([...(await store.getAll('session'))].sort()), new Map([...values].sort()));
+    const searches = await searchesDuring(async () => {
+      assert.deepEqual(new Map([...(await store.getAll('session'))].sort()), new Map([...values].sort()));
+    });
+    assert.deepEqual(searches, [service]);
+  });
+
+  test('where it cannot begin, the store lists through keytar: the same entries, and no search of its own', async () => {
+    const backend = await loadKeytar();
+    const was = process.env.DBUS_SESSION_BUS_ADDRESS;
+    // keytar (libsecret) keeps the bus it connected to at its first call; this client reads the
+    // variable at each listing.
+    await keytar.getPassword(service, 'a');
+    process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=/nonexistent/mfa-tray-${process.pid}/bus`;
+    try {
+      const searches = await searchesDuring(async () => {
+        assert.deepEqual(
+          [...(await backend.findCredentials(service))].sort(byAccount),
+          [...values].map(([account, password]) => ({ account, password })).sort(byAccount),
+        );
+      });
+      assert.deepEqual(searches, []);
+    } finally {
+      process.env.DBUS_SESSION_BUS_ADDRESS = was;
+    }
   });
 });
 
+/** The services `fn` searched for on the bus through dbus-native (its diagnostics channel). */
+async function searchesDuring(fn: () => Promise<void>): Promise<string[]> {
+  const searches: string[] = [];
+  const listener = (data: unknown): void => {
+    const message = (data as { message: { member?: string; body?: unknown[] } }).message;
+    if (message.member !== 'SearchItems') return;
+    const service = (message.body?.[0] as Array<[string, string]>).find(([name]) => name === 'service');
+    if (service) searches.push(service[1]);
+  };
+  subscribe('dbus:message:send', listener);
+  try {
+    await fn();
+  } finally {
+    unsubscribe('dbus:message:send', listener);
+  }
+  return searches;
+}
+
 describe('where the listing cannot begin', () => {
   test('no session bus address: it says so before asking anything', async () => {
-    await assert.rejects(findCredentials('any', { PATH: process.env.PATH }), ListingNotStarted);
+    await assert.rejects(findCredentials('any', { env: { PATH: process.env.PATH } }), ListingNotStarted);
   });
 
   test('a bus address with nothing behind it: it says so, at once', async () => {
     const started = Date.now();
-    await assert.rejects(findCredentials('any', { DBUS_SESSION_BUS_ADDRESS: `unix:path=/nonexistent/mfa-tray-${process.pid}/bus` }), ListingNotStarted);
+    await assert.rejects(
+      findCredentials('any', { env: { DBUS_SESSION_BUS_ADDRESS: `unix:path=/nonexistent/mfa-tray-${process.pid}/bus` } }),
+      ListingNotStarted,
+    );
     assert.ok(Date.now() - started < 5_000);
+  });
+
+  test('an address it cannot dial (autolaunch:): it says so', async () => {
+    await assert.rejects(findCredentials('any', { env: { DBUS_SESSION_BUS_ADDRESS: 'autolaunch:' } }), ListingNotStarted);
   });
 
   test('the bus is found as GDBus finds it: the variable (its first address), else the user bus socket', () => {
@@ -91,7 +148,7 @@ describe('a locked keyring', () => {
     const script = `const k = require(${JSON.stringify(createRequire(import.meta.url).resolve('keytar'))});
 k.setPassword(${JSON.stringify(service)}, 'dev', 'secret-value').then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`;
     await promisify(execFile)(process.execPath, ['-e', script], { env: keyring.env });
-    assert.deepEqual(await findCredentials(service, keyring.env), [{ account: 'dev', password: 'secret-value' }]);
+    assert.deepEqual(await findCredentials(service, { env: keyring.env }), [{ account: 'dev', password: 'secret-value' }]);
     await keyring.kill();
     await keyring.restart({ locked: true });
   });
@@ -101,10 +158,9 @@ k.setPassword(${JSON.stringify(service)}, 'dev', 'secret-value').then(() => proc
   });
 
   test('it refuses, naming the locked collection, and the process lives on (keytar would crash it)', async () => {
-    await assert.rejects(findCredentials(service, keyring.env), (error: Error) => {
+    await assert.rejects(findCredentials(service, { env: keyring.env }), (error: Error) => {
       assert.ok(!(error instanceof ListingNotStarted));
       assert.match(error.message, /locked collection/);
-      assert.doesNotMatch(error.message, /secret-value/);
       return true;
     });
   });
@@ -161,19 +217,78 @@ describe('many listings at once, from several processes', () => {
   });
 });
 
-describe('the DH public key as the Secret Service trades it', () => {
-  test('y read out of our key and put back gives the same key, whatever its leading byte', () => {
-    const generate = generateKeyPairSync as unknown as (type: 'dh', options: { group: string }) => { publicKey: KeyObject };
-    let highBit = 0;
-    for (let n = 0; n < 40; n += 1) {
-      const spki = generate('dh', { group: 'modp2' }).publicKey.export({ type: 'spki', format: 'der' });
-      const y = publicValue(spki);
-      assert.ok(y.length <= 128 && y[0] !== 0);
-      if ((y[0] as number) & 0x80) highBit += 1;
-      assert.deepEqual(withPublicValue(spki, y), spki);
-      // A peer's value with a leading zero byte is the same number.
-      assert.deepEqual(withPublicValue(spki, Buffer.concat([Buffer.from([0]), y])), spki);
+describe('a Secret Service that does not answer', () => {
+  let dir: string;
+  let keyring: PrivateKeyring;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mfa-tray-listing-stopped-'));
+    keyring = await startPrivateKeyring(dir);
+    keyring.pause(true);
+  });
+  after(async () => {
+    keyring?.pause(false);
+    await keyring?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('given up on (the store timed out): it ends at once, and is not made another way', async () => {
+    const controller = new AbortController();
+    const listing = findCredentials('any', { env: keyring.env, signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    const started = Date.now();
+    await assert.rejects(listing, (error: Error) => !(error instanceof ListingNotStarted));
+    assert.ok(Date.now() - started < 2_000);
+  });
+
+  test("the store's backend: abandoned, its listing fails, and keytar (which would answer from another bus) is not asked", async () => {
+    const backend = await loadKeytar();
+    await keytar.getPassword('any', 'any'); // keytar's libsecret on the test's own bus, as above
+    const was = process.env.DBUS_SESSION_BUS_ADDRESS;
+    process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
+    try {
+      const listing = backend.findCredentials(`${uniqueServicePrefix('listing-stopped')}: session`);
+      setTimeout(() => backend.abandon?.(), 300);
+      await assert.rejects(listing);
+    } finally {
+      process.env.DBUS_SESSION_BUS_ADDRESS = was;
     }
-    assert.ok(highBit > 0, 'no key with its high bit set among 40: the DER sign byte went untested');
+  });
+});
+
+describe("the session's key exchange", () => {
+  test("the group is the one OpenSSL knows as modp2 (RFC 2409's second Oakley group)", () => {
+    assert.deepEqual(IETF_1024_PRIME, getDiffieHellman('modp2').getPrime());
+  });
+
+  test('public value and shared secret as OpenSSL computes them, for any private exponent', () => {
+    for (let n = 0; n < 5; n += 1) {
+      const exponent = randomBytes(32);
+      const ours = keyExchange(exponent);
+      const reference = createDiffieHellman(IETF_1024_PRIME, 2);
+      reference.setPrivateKey(exponent);
+      reference.generateKeys();
+      assert.deepEqual(ours.publicValue, reference.getPublicKey());
+      const peer = getDiffieHellman('modp2');
+      peer.generateKeys();
+      const shared = peer.computeSecret(ours.publicValue);
+      assert.deepEqual(ours.sessionKey(peer.getPublicKey()), hkdfSha256(Buffer.concat([Buffer.alloc(128 - shared.length), shared]), 16));
+    }
+  });
+
+  test('a shared secret shorter than the prime is padded to its 128 bytes before the key is derived', () => {
+    // 2^8 = 256: two bytes of secret, 126 of zeros before them.
+    const padded = Buffer.alloc(128);
+    padded.writeUInt16BE(256, 126);
+    assert.deepEqual(keyExchange(Buffer.from([8])).sessionKey(Buffer.from([2])), hkdfSha256(padded, 16));
+  });
+
+  test('a public value outside the group is refused', () => {
+    const exchange = keyExchange();
+    for (const bad of [Buffer.from([1]), Buffer.alloc(0), IETF_1024_PRIME]) assert.throws(() => exchange.sessionKey(bad), /outside the group/);
+  });
+
+  test('HKDF-SHA256 as RFC 5869 has it (test case 3: no salt, no info)', () => {
+    assert.equal(hkdfSha256(Buffer.alloc(22, 0x0b), 16).toString('hex'), '8da4e775a563c18f715f802a063c5a31');
   });
 });

@@ -76,6 +76,8 @@ export function countingKeychain(
     setPassword: counted('setPassword', keytar.setPassword.bind(keytar)),
     deletePassword: counted('deletePassword', keytar.deletePassword.bind(keytar)),
     findCredentials: counted('findCredentials', keytar.findCredentials.bind(keytar)),
+    ...(keytar.listingRefusesLocked ? { listingRefusesLocked: true } : {}),
+    ...(keytar.abandon ? { abandon: keytar.abandon.bind(keytar) } : {}),
   }));
   const probe = secretServiceLockProbe();
   const lockProbe: LockProbe = (service, account) => {

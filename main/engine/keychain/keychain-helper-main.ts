@@ -1,6 +1,7 @@
 /**
  * The keychain helper's process (bundled to app/dist/keychain-helper.cjs; started by
- * keychain-helper.ts, which says why it exists): keytar's four calls, served by helper-main.ts.
+ * keychain-helper.ts, which says why it exists): keytar's four calls as `loadKeytar` gives them (its
+ * listing over D-Bus directly), served by helper-main.ts.
  */
 import { serveHelper } from '../helper-main';
 import type { KeychainOp } from './keychain-helper';

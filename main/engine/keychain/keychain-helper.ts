@@ -5,12 +5,13 @@
  * Why a process: there every keychain read leaves memory behind for the life of the process that
  * made it, and neither leak is ours to mend. libsecret 0.20's lookup loses a D-Bus reply per
  * `getPassword` (~1–3 KB of RSS), and keytar, archived, never frees what `findCredentials` lists
- * (~5 KB an entry): README's benchmark, rows 4 and 4b. The helper makes the calls and exits once it
+ * (~5 KB an entry; its listing is now made over D-Bus instead wherever that can begin,
+ * secret-service-listing.ts): README's benchmark, rows 4 and 4b. The helper makes the calls and exits once it
  * has been idle for a few seconds, taking that memory with it; the long-running process never loads
  * keytar, libsecret or GLib at all. A crash in the native code ends the helper, not the app: the
  * call fails with a plain keychain error and the next call starts a new helper.
  *
- * The calls are keytar's own four: `KeytarSecretStore` keeps its queue, its timeouts, its lock
+ * The calls are keytar's own four, the listing as `loadKeytar` makes it: `KeytarSecretStore` keeps its queue, its timeouts, its lock
  * checks and its messages. A call that timed out is abandoned, and so is its helper: the next call
  * starts another, and the abandoned one is let go when its call ends (it may be waiting on an
  * unlock prompt the user is answering), or killed after two minutes; keytar in-process could never
@@ -65,6 +66,9 @@ function backendOver(connection: HelperConnection): KeytarBackend {
     setPassword: (service, account, password) => call('setPassword', [service, account, password]),
     deletePassword: (service, account) => call('deletePassword', [service, account]),
     findCredentials: (service) => call('findCredentials', [service]),
+    // The helper lists as `loadKeytar` has it list where the keychain is the Secret Service, the only
+    // place helpers run (long-running.ts): a locked entry refused, not a crash.
+    listingRefusesLocked: true,
     // A call the store gave up on cannot be taken back from keytar: the helper making it is left to
     // it, and the next call starts another.
     abandon: () => connection.abandon(),

@@ -1,6 +1,7 @@
 /**
  * The OS keychain through keytar: macOS Keychain, Windows Credential Manager, and on Linux any
- * Secret Service (gnome-keyring, KeePassXC, KWallet's bridge) over D-Bus via libsecret.
+ * Secret Service (gnome-keyring, KeePassXC, KWallet's bridge) over D-Bus via libsecret; there, a
+ * listing of every entry of a kind is made on the Secret Service directly (secret-service-listing.ts).
  *
  * The only file that imports keytar. It is loaded lazily, on the first keychain call, so that
  * importing the engine stays cheap (the command's `--help` never loads a native module) and a
@@ -22,6 +23,12 @@ export interface KeytarBackend {
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
   findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
+  /**
+   * Whether `findCredentials` refuses a locked entry by itself (as the Secret Service listing does,
+   * secret-service-listing.ts), so that the store need not ask the Secret Service first: keytar's own
+   * listing crashes the process on one.
+   */
+  readonly listingRefusesLocked?: boolean;
   /**
    * Gives up on the call that has just timed out, where that can be done: keytar in a helper process
    * is left to that call and the next call gets another helper (keychain-helper.ts); keytar in this
@@ -180,9 +187,12 @@ export class KeytarSecretStore implements SecretStore {
   }
 
   async getAll(kind: SecretKind): Promise<ReadonlyMap<string, string>> {
-    // keytar's findCredentials crashes the process on a locked entry: ask first.
-    await this.#refuseIfLocked(kind, undefined, 'read', describeEntry(kind));
-    const found = await this.#call('read', kind, undefined, undefined, (k) => k.findCredentials(this.service(kind)));
+    const found = await this.#call('read', kind, undefined, undefined, async (k) => {
+      // keytar's findCredentials crashes the process on a locked entry: ask first, unless the
+      // backend's listing refuses one itself.
+      if (!k.listingRefusesLocked) await this.#refuseIfLocked(kind, undefined, 'read', describeEntry(kind));
+      return k.findCredentials(this.service(kind));
+    });
     // keytar on macOS lists an item whose secret it could not read (access denied, keychain locked)
     // with an empty account and password: that is no entry of ours.
     const entries = new Map(found.filter((c) => c.account !== '' && c.password !== '').map((c) => [c.account, c.password]));
@@ -288,22 +298,37 @@ export async function loadKeytar(): Promise<KeytarBackend> {
   );
   if (!api) throw new Error('the keytar module does not have the expected functions');
   const keytar = api as KeytarBackend;
-  if (!usesSecretService(process.platform)) return keytar;
-  // Listing: on D-Bus directly, in a few round trips instead of three per entry
-  // (secret-service-listing.ts); through keytar where that client cannot begin.
+  return usesSecretService(process.platform) ? listingOverDbus(keytar) : keytar;
+}
+
+/**
+ * keytar, with its listing made on the Secret Service over D-Bus directly (secret-service-listing.ts:
+ * a few round trips instead of three per entry, a locked collection refused), and through keytar
+ * only where that client cannot begin, after asking whether the entries are locked (keytar's own
+ * listing crashes the process on a locked entry). `abandon` gives up on a listing under way.
+ */
+function listingOverDbus(keytar: KeytarBackend): KeytarBackend {
+  let underWay: AbortController | undefined;
   return {
     getPassword: (service, account) => keytar.getPassword(service, account),
     setPassword: (service, account, password) => keytar.setPassword(service, account, password),
     deletePassword: (service, account) => keytar.deletePassword(service, account),
     findCredentials: async (service) => {
       const { findCredentials, ListingNotStarted } = await import('./secret-service-listing');
+      const controller = new AbortController();
+      underWay = controller;
       try {
-        return await findCredentials(service);
+        return await findCredentials(service, { signal: controller.signal });
       } catch (error) {
-        if (error instanceof ListingNotStarted) return keytar.findCredentials(service);
-        throw error;
+        if (!(error instanceof ListingNotStarted) || controller.signal.aborted) throw error;
+      } finally {
+        if (underWay === controller) underWay = undefined;
       }
+      if ((await secretServiceLockProbe()(service)) === 'locked') throw new Error('the entries are in a locked collection');
+      return keytar.findCredentials(service);
     },
+    listingRefusesLocked: true,
+    abandon: () => underWay?.abort(),
   };
 }
 

@@ -6,10 +6,11 @@
  * when that fails (headless, over SSH, or the user dismisses it), reports a locked entry as absent
  * (`getPassword` → null, `deletePassword` → false), and `findCredentials` dereferences the missing
  * secret and kills the process (SIGSEGV; keytar is archived, so this will not be fixed upstream:
- * https://github.com/atom/node-keytar/issues/477). The Secret Service API itself says it plainly:
+ * https://github.com/atom/node-keytar/issues/477); keytar's listing is made only where the listing
+ * over D-Bus (secret-service-listing.ts, which refuses a locked collection itself) cannot begin. The Secret Service API itself says it plainly:
  * `SearchItems` answers two lists, the unlocked and the locked matches. That call is made here with
  * the D-Bus command-line client every desktop has (`dbus-send`, else GLib's `gdbus`), only when
- * keytar's answer is ambiguous or before a listing. A process of its own, so that the paths that
+ * keytar's answer is ambiguous or before keytar lists. A process of its own, so that the paths that
  * probe, the command's fast path among them, never load the D-Bus client in JavaScript that
  * listings use (secret-service-listing.ts, which also refuses a locked collection by itself).
  */
