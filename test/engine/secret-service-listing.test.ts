@@ -93,6 +93,29 @@ describe('the Secret Service listing, against gnome-keyring', () => {
   });
 });
 
+/**
+ * A keyring of the describe's own (a bus and a gnome-keyring-daemon the test owns), made ready by
+ * `ready`, and closed (continued first, if paused) after it.
+ */
+function privateKeyring(label: string, ready?: (keyring: PrivateKeyring) => Promise<void> | void): () => PrivateKeyring {
+  let dir: string;
+  let keyring: PrivateKeyring | undefined;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), `mfa-tray-listing-${label}-`));
+    keyring = await startPrivateKeyring(dir);
+    await ready?.(keyring);
+  });
+  after(async () => {
+    keyring?.pause(false);
+    await keyring?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return () => {
+    assert.ok(keyring, 'the private keyring started');
+    return keyring;
+  };
+}
+
 /** The services `fn` searched for on the bus through dbus-native (its diagnostics channel). */
 async function searchesDuring(fn: () => Promise<void>): Promise<string[]> {
   const searches: string[] = [];
@@ -137,28 +160,19 @@ describe('where the listing cannot begin', () => {
 });
 
 describe('a locked keyring', () => {
-  let dir: string;
-  let keyring: PrivateKeyring;
   const service = `${uniqueServicePrefix('listing-locked')}: session`;
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mfa-tray-listing-locked-'));
-    keyring = await startPrivateKeyring(dir);
+  const keyring = privateKeyring('locked', async (started) => {
     // keytar in this process is bound to the test's own bus: store through a process on the private one.
     const script = `const k = require(${JSON.stringify(createRequire(import.meta.url).resolve('keytar'))});
 k.setPassword(${JSON.stringify(service)}, 'dev', 'secret-value').then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`;
-    await promisify(execFile)(process.execPath, ['-e', script], { env: keyring.env });
-    assert.deepEqual(await findCredentials(service, { env: keyring.env }), [{ account: 'dev', password: 'secret-value' }]);
-    await keyring.kill();
-    await keyring.restart({ locked: true });
-  });
-  after(async () => {
-    await keyring?.close();
-    await rm(dir, { recursive: true, force: true });
+    await promisify(execFile)(process.execPath, ['-e', script], { env: started.env });
+    assert.deepEqual(await findCredentials(service, { env: started.env }), [{ account: 'dev', password: 'secret-value' }]);
+    await started.kill();
+    await started.restart({ locked: true });
   });
 
   test('it refuses, naming the locked collection, and the process lives on (keytar would crash it)', async () => {
-    await assert.rejects(findCredentials(service, { env: keyring.env }), (error: Error) => {
+    await assert.rejects(findCredentials(service, { env: keyring().env }), (error: Error) => {
       assert.ok(!(error instanceof ListingNotStarted));
       assert.match(error.message, /locked collection/);
       return true;
@@ -167,17 +181,7 @@ k.setPassword(${JSON.stringify(service)}, 'dev', 'secret-value').then(() => proc
 });
 
 describe('many listings at once, from several processes', () => {
-  let dir: string;
-  let keyring: PrivateKeyring;
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mfa-tray-listing-many-'));
-    keyring = await startPrivateKeyring(dir);
-  });
-  after(async () => {
-    await keyring?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const keyring = privateKeyring('many');
 
   // Seen: four processes listing over and over (a new connection each, its first call OpenSession)
   // aborted gnome-keyring-daemon within seconds; then the next caller found a new, locked keyring.
@@ -193,7 +197,7 @@ describe('many listings at once, from several processes', () => {
           'org.freedesktop.DBus.GetNameOwner',
           'string:org.freedesktop.secrets',
         ],
-        { env: keyring.env, encoding: 'utf8' },
+        { env: keyring().env, encoding: 'utf8' },
       ).then(({ stdout }) => stdout.trim().split('\n').at(-1) ?? '');
     const before = await owner();
     const keytarPath = createRequire(import.meta.url).resolve('keytar');
@@ -209,7 +213,7 @@ describe('many listings at once, from several processes', () => {
       console.log(JSON.stringify({ wrong }));`;
     const runs = await Promise.all(
       [1, 2, 3, 4].map(() =>
-        promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: keyring.env, encoding: 'utf8' }),
+        promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: keyring().env, encoding: 'utf8' }),
       ),
     );
     for (const run of runs) assert.deepEqual(JSON.parse(run.stdout), { wrong: 0 });
@@ -218,23 +222,11 @@ describe('many listings at once, from several processes', () => {
 });
 
 describe('a Secret Service that does not answer', () => {
-  let dir: string;
-  let keyring: PrivateKeyring;
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mfa-tray-listing-stopped-'));
-    keyring = await startPrivateKeyring(dir);
-    keyring.pause(true);
-  });
-  after(async () => {
-    keyring?.pause(false);
-    await keyring?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const keyring = privateKeyring('stopped', (started) => started.pause(true));
 
   test('given up on (the store timed out): it ends at once, and is not made another way', async () => {
     const controller = new AbortController();
-    const listing = findCredentials('any', { env: keyring.env, signal: controller.signal });
+    const listing = findCredentials('any', { env: keyring().env, signal: controller.signal });
     setTimeout(() => controller.abort(), 300);
     const started = Date.now();
     await assert.rejects(listing, (error: Error) => !(error instanceof ListingNotStarted));
@@ -245,7 +237,7 @@ describe('a Secret Service that does not answer', () => {
     const backend = await loadKeytar();
     await keytar.getPassword('any', 'any'); // keytar's libsecret on the test's own bus, as above
     const was = process.env.DBUS_SESSION_BUS_ADDRESS;
-    process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
+    process.env.DBUS_SESSION_BUS_ADDRESS = keyring().env.DBUS_SESSION_BUS_ADDRESS;
     try {
       const listing = backend.findCredentials(`${uniqueServicePrefix('listing-stopped')}: session`);
       setTimeout(() => backend.abandon?.(), 300);
