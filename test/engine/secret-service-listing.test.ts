@@ -59,6 +59,21 @@ describe('the Secret Service listing, against gnome-keyring', () => {
     assert.deepEqual([...listed].sort(byAccount), [...(await keytar.findCredentials(service))].sort(byAccount));
   });
 
+  test('with a signal to give up by, a listing of many entries warns of nothing (no listener per call)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      assert.equal((await findCredentials(service, { signal: new AbortController().signal })).length, values.size);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   test('a service with no entry: an empty list', async () => {
     assert.deepEqual(await findCredentials(`${service} (none)`), []);
   });

@@ -40,7 +40,7 @@ export class ListingNotStarted extends Error {}
 export interface ListingOptions {
   /** Where the session bus is found. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Gives up: every call waiting ends at once, and the connection is closed. */
+  /** Gives up: the connection is closed, and every call waiting on it ends at once. */
   readonly signal?: AbortSignal;
 }
 
@@ -114,13 +114,16 @@ export async function findCredentials(service: string, { env = process.env, sign
   // An error reply keeps its D-Bus name apart from its text (`dbusName`): asked for below, and put
   // in the text where the text does not already say it.
   const call = <T>(path: string, iface: string, member: string, signature = '', body: unknown[] = []): Promise<T> =>
-    Promise.resolve(
-      bus.invoke<T>({ destination: SECRETS, path, interface: iface, member, signature, body }, { timeout: CALL_TIMEOUT_MS, ...(signal ? { signal } : {}) }),
-    ).catch((error: unknown) => {
-      const name = dbusNameOf(error);
-      if (name === undefined || messageOf(error).includes(name)) throw error;
-      throw Object.assign(new Error(`${name}: ${messageOf(error)}`), { dbusName: name });
-    });
+    Promise.resolve(bus.invoke<T>({ destination: SECRETS, path, interface: iface, member, signature, body }, { timeout: CALL_TIMEOUT_MS })).catch(
+      (error: unknown) => {
+        const name = dbusNameOf(error);
+        if (name === undefined || messageOf(error).includes(name)) throw error;
+        throw Object.assign(new Error(`${name}: ${messageOf(error)}`), { dbusName: name });
+      },
+    );
+  // Given up on: the connection is closed, which ends every call waiting on it (one listener for
+  // the listing, not one per call: a hundred would each be a listener on the signal).
+  signal?.addEventListener('abort', close, { once: true });
   try {
     try {
       // First a call that needs nothing of this connection, as libsecret's first is (its proxy
@@ -133,6 +136,7 @@ export async function findCredentials(service: string, { env = process.env, sign
     } catch (error) {
       // Refused, closed before any answer, or no Secret Service: nothing was read. A hang or a
       // timeout is not this: keytar would hang on it too.
+      if (signal?.aborted) throw error;
       if (broken || error instanceof dbus.ConnectionClosedError || UNREACHABLE.has(dbusNameOf(error) ?? '')) {
         throw new ListingNotStarted(`the Secret Service could not be asked: ${messageOf(broken ?? error)}`);
       }
@@ -198,6 +202,7 @@ export async function findCredentials(service: string, { env = process.env, sign
     if (lockedSince > 0) throw lockedCollection(lockedSince);
     return found;
   } finally {
+    signal?.removeEventListener('abort', close);
     close();
   }
 }
