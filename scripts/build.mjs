@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandBundleOptions, engineLoadPlugins, noListingInFastPath } from './bundle-plugins.mjs';
+import { commandBundleOptions, engineLoadPlugins, noDbusIntrospection, noListingInFastPath } from './bundle-plugins.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'app', 'dist');
@@ -142,7 +142,7 @@ await build({
   minify: true,
   keepNames: true,
   external,
-  plugins: [keytarRequired],
+  plugins: [keytarRequired, noDbusIntrospection],
 });
 
 if (existsSync(join(root, preloadEntry))) {

@@ -75,8 +75,28 @@ export const noListingInFastPath = {
   },
 };
 
-/** All three, in the order the build applies them. */
-export const engineLoadPlugins = [noDefaultCredentialChain, lockWithPlainFs, signalExitWithoutAssert];
+/**
+ * dbus-native (the keychain's listing on Linux, main/engine/keychain/secret-service-listing.ts) loads
+ * xml2js, with sax and xmlbuilder, when it loads, for one thing only: reading a service's
+ * introspection XML to build proxy objects. The listing calls methods by name and never
+ * introspects, so xml2js stands in as a parser that refuses: ~140 KB less for every process that
+ * lists to load and hold.
+ */
+export const noDbusIntrospection = {
+  name: 'no-dbus-introspection',
+  setup(build) {
+    build.onResolve({ filter: /^xml2js$/ }, (args) =>
+      /[\\/]dbus-native[\\/]/.test(args.importer) ? { path: 'xml2js', namespace: 'no-introspection' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'no-introspection' }, () => ({
+      contents: 'exports.Parser = class { constructor() { throw new Error("MFA Tray makes no D-Bus introspection: xml2js is not included"); } };',
+      loader: 'js',
+    }));
+  },
+};
+
+/** All four, in the order the build applies them. */
+export const engineLoadPlugins = [noDefaultCredentialChain, lockWithPlainFs, signalExitWithoutAssert, noDbusIntrospection];
 
 /**
  * In a CommonJS bundle, a dynamic import() of a Node built-in (`await import('node:child_process')`,
