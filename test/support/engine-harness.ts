@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../main/engine/clock/clock';
 import { Engine } from '../../main/engine/engine';
-import { KeytarSecretStore, type KeytarSecretStoreOptions } from '../../main/engine/keychain/keytar-secret-store';
+import { KeytarSecretStore, loadKeytar, type KeytarBackend, type KeytarSecretStoreOptions } from '../../main/engine/keychain/keytar-secret-store';
 import type { SecretStore } from '../../main/engine/keychain/secret-store';
 import { createTestKeychain, type TestKeychain } from './keyring';
 import { startStsServer, type StsServer, type StsUser } from './sts-server';
@@ -37,9 +37,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+let probedListings: Promise<KeytarBackend> | undefined;
+
+/**
+ * keytar as the store loads it, but with the store asking the lock probe before each listing, as it
+ * does before keytar's own: for a store whose "is it locked?" answer is the test's. (On Linux the
+ * listing over D-Bus refuses a locked collection by itself, so the store does not ask first; it
+ * would find the shared keyring unlocked.) One loader, so that every such store shares one queue.
+ */
+function listingsAskTheProbe(): Promise<KeytarBackend> {
+  probedListings ??= loadKeytar().then((keytar) => ({ ...keytar, listingRefusesLocked: false }));
+  return probedListings;
+}
+
 /**
  * `keychain`: options for the real keychain store (a lock probe, say, for a keyring that cannot be
- * locked and unlocked in place while other tests share it).
+ * locked and unlocked in place while other tests share it: then its listings ask that probe too).
  */
 export async function createHarness(
   options: { readonly clock?: Clock; readonly sts?: StsServer; readonly keychain?: KeytarSecretStoreOptions } = {},
@@ -54,7 +67,10 @@ export async function createHarness(
     MFA_TRAY_CONFIG_DIR: join(dir, 'config'),
   };
   const sts = options.sts ?? (await startStsServer());
-  const keychain = createTestKeychain('engine', options.keychain);
+  const keychain = createTestKeychain(
+    'engine',
+    options.keychain?.lockProbe && !options.keychain.loadBackend ? { loadBackend: listingsAskTheProbe, ...options.keychain } : options.keychain,
+  );
   /** An engine on this harness's files, keychain entries and STS. */
   const engineWith = (secretStore: SecretStore, clock?: Clock, credentialsFile?: string): Engine =>
     new Engine({
