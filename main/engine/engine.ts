@@ -1636,8 +1636,8 @@ export class Engine {
     let sessions: ReadonlyMap<string, SessionSummary | MfaTrayError>;
     let withTotp: ReadonlySet<string>;
     try {
-      // One keychain call per kind (the store makes them one after the other); on Linux their lock
-      // probes run side by side.
+      // One keychain call per kind (the store makes them one after the other); on Linux each
+      // listing refuses a locked collection itself, with no lock probe before it.
       [sessions, withTotp] = await Promise.all([
         this.secrets.readSessions([...profiles.map((p) => p.name), ...roles.map((r) => r.name)], listing),
         this.secrets.profilesWith('totp-secret', listing),

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { createDiffieHellman, getDiffieHellman, randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,8 +164,25 @@ describe('where the listing cannot begin', () => {
     assert.ok(Date.now() - started < 5_000);
   });
 
-  test('an address it cannot dial (autolaunch:): it says so', async () => {
+  test('an address it does not dial (autolaunch:, unixexec:): it says so, and starts nothing', async () => {
     await assert.rejects(findCredentials('any', { env: { DBUS_SESSION_BUS_ADDRESS: 'autolaunch:' } }), ListingNotStarted);
+    // dbus-native would start the program and leave its failure an uncaught error: the process would end.
+    await assert.rejects(
+      findCredentials('any', { env: { DBUS_SESSION_BUS_ADDRESS: `unixexec:path=/nonexistent/mfa-tray-${process.pid}` } }),
+      ListingNotStarted,
+    );
+  });
+
+  test('a bus that closes the connection before any answer: it says so', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mfa-tray-listing-closing-'));
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(join(dir, 'bus'), resolve));
+    try {
+      await assert.rejects(findCredentials('any', { env: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'bus')}` } }), ListingNotStarted);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('the bus is found as GDBus finds it: the variable (its first address), else the user bus socket', () => {

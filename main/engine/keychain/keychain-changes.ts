@@ -6,9 +6,9 @@
  * entry every 30 s: on Linux each keychain read keeps native memory for good (keytar's
  * `findCredentials` never frees the items it lists, https://github.com/atom/node-keytar/blob/v7.9.0/src/keytar_posix.cc,
  * and libsecret 0.20's lookup keeps a few KB of every answer), so a watch with 100 profiles grew by
- * about 1.3 MB every 30 s. (Listings are now made over D-Bus directly, secret-service-listing.ts, and
- * all of it in the keychain helper; a listing still costs ~25 ms for 100 entries, a re-read from
- * the record nothing.)
+ * about 1.3 MB every 30 s. (Listings are now made over D-Bus directly, secret-service-listing.ts, in the
+ * keychain helper for `watch` and the tray app; a listing still costs ~25 ms for 100 entries, a
+ * re-read from the record nothing.)
  *
  * A line names the kind of entry, the profile and, for a session, its expiry and access key ID:
  * never a secret. The file starts with a header line naming its generation; a writer that finds it

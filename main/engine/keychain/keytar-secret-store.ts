@@ -314,18 +314,22 @@ function listingOverDbus(keytar: KeytarBackend): KeytarBackend {
     setPassword: (service, account, password) => keytar.setPassword(service, account, password),
     deletePassword: (service, account) => keytar.deletePassword(service, account),
     findCredentials: async (service) => {
-      const { findCredentials, ListingNotStarted } = await import('./secret-service-listing');
       const controller = new AbortController();
       underWay = controller;
       try {
-        return await findCredentials(service, { signal: controller.signal });
-      } catch (error) {
-        if (!(error instanceof ListingNotStarted) || controller.signal.aborted) throw error;
+        const { findCredentials, ListingNotStarted } = await import('./secret-service-listing');
+        try {
+          return await findCredentials(service, { signal: controller.signal });
+        } catch (error) {
+          if (!(error instanceof ListingNotStarted) || controller.signal.aborted) throw error;
+        }
+        if ((await secretServiceLockProbe()(service)) === 'locked') throw new Error('the entries are in a locked collection');
+        // Given up on meanwhile: keytar's call could not be stopped, and the store has moved on.
+        if (controller.signal.aborted) throw new Error('the listing was given up on');
+        return await keytar.findCredentials(service);
       } finally {
         if (underWay === controller) underWay = undefined;
       }
-      if ((await secretServiceLockProbe()(service)) === 'locked') throw new Error('the entries are in a locked collection');
-      return keytar.findCredentials(service);
     },
     listingRefusesLocked: true,
     abandon: () => underWay?.abort(),

@@ -18,9 +18,9 @@
  * https://specifications.freedesktop.org/secret-service-spec/latest/transfer-secrets.html
  *
  * Only listing is made here; every other keychain call stays keytar's. Where this client cannot
- * begin (no session bus address, a bus that refuses the connection, no Secret Service on it, a
- * Secret Service without that session, crypto this runtime lacks), {@link findCredentials} throws
- * {@link ListingNotStarted}, having read nothing, and the caller lists through keytar instead, whose
+ * begin (no session bus address or one it does not dial, a bus that refuses or closes the
+ * connection before any answer, no Secret Service on it, a Secret Service without that session),
+ * {@link findCredentials} throws {@link ListingNotStarted}, having read no entry, and the caller lists through keytar instead, whose
  * errors say what is missing. Anything else (a hang, a timeout, a locked collection) is thrown as
  * it is: keytar would fare no better, and its listing crashes on a locked entry.
  */
@@ -92,13 +92,16 @@ function lockedCollection(count: number): Error {
  * error as it came.
  */
 export async function findCredentials(service: string, { env = process.env, signal }: ListingOptions = {}): Promise<Credential[]> {
+  if (signal?.aborted) throw new Error('the listing was given up on before it began');
   const address = sessionBusAddress(env);
   if (address === undefined) throw new ListingNotStarted('no D-Bus session bus address');
+  // A socket only: dbus-native would start the program of a `unixexec:` address (with no way to
+  // hear that it failed) and cannot dial `autolaunch:`; GDBus, through keytar, can try those.
+  if (!/^unix:(path|abstract)=/.test(address)) throw new ListingNotStarted(`a session bus address this client does not dial (${address.split(':')[0]}:)`);
   let dbus: typeof DbusNative;
   let bus: DbusNative.MessageBus;
   try {
     dbus = await import('dbus-native');
-    // Throws at once for an address it cannot dial (autolaunch:, say), which GDBus may.
     bus = dbus.createClient({ busAddress: address, authMethods: ['EXTERNAL'] });
   } catch (error) {
     throw new ListingNotStarted(`the session bus could not be dialled: ${messageOf(error)}`);
@@ -118,7 +121,7 @@ export async function findCredentials(service: string, { env = process.env, sign
       (error: unknown) => {
         const name = dbusNameOf(error);
         if (name === undefined || messageOf(error).includes(name)) throw error;
-        throw Object.assign(new Error(`${name}: ${messageOf(error)}`), { dbusName: name });
+        throw Object.assign(new Error(`${name}: ${messageOf(error)}`, { cause: error }), { dbusName: name });
       },
     );
   // Given up on: the connection is closed, which ends every call waiting on it (one listener for
@@ -137,7 +140,8 @@ export async function findCredentials(service: string, { env = process.env, sign
       // Refused, closed before any answer, or no Secret Service: nothing was read. A hang or a
       // timeout is not this: keytar would hang on it too.
       if (signal?.aborted) throw error;
-      if (broken || error instanceof dbus.ConnectionClosedError || UNREACHABLE.has(dbusNameOf(error) ?? '')) {
+      const closed = [error, (error as { cause?: unknown }).cause].some((e) => e instanceof dbus.ConnectionClosedError);
+      if (broken || closed || UNREACHABLE.has(dbusNameOf(error) ?? '')) {
         throw new ListingNotStarted(`the Secret Service could not be asked: ${messageOf(broken ?? error)}`);
       }
       throw error;
@@ -166,8 +170,11 @@ export async function findCredentials(service: string, { env = process.env, sign
     const [output, session] = opened;
     const key = exchange.sessionKey(variantBytes(output));
     // Sent together: the bus keeps their order, and the answers come back as fast as the service
-    // gives them. No `Close` of the session after: the service ends it with the connection.
-    const [attributes, secrets] = await Promise.all([
+    // gives them. `GetSecrets` first: it leaves out an item deleted or locked since the search, and
+    // an item whose attributes are then still there was locked, not deleted. No `Close` of the
+    // session after: the service ends it with the connection.
+    const [secrets, attributes] = await Promise.all([
+      call<Array<[string, [string, Buffer, Buffer, string]]>>(SERVICE_PATH, SERVICE, 'GetSecrets', 'aoo', [unlocked, session]),
       Promise.all(
         unlocked.map((item) =>
           call<unknown>(item, 'org.freedesktop.DBus.Properties', 'Get', 'ss', ['org.freedesktop.Secret.Item', 'Attributes']).catch((error: unknown) => {
@@ -177,7 +184,6 @@ export async function findCredentials(service: string, { env = process.env, sign
           }),
         ),
       ),
-      call<Array<[string, [string, Buffer, Buffer, string]]>>(SERVICE_PATH, SERVICE, 'GetSecrets', 'aoo', [unlocked, session]),
     ]);
     const secretOf = new Map(secrets.map(([item, secret]) => [item, secret]));
     const found: Credential[] = [];
@@ -190,13 +196,15 @@ export async function findCredentials(service: string, { env = process.env, sign
       // An entry without keytar's account attribute is none of keytar's.
       if (account === undefined) return;
       const secret = secretOf.get(item);
-      // gnome-keyring leaves out of its answer the secret of an item locked since the search.
+      // Its secret left out of the answer, the item still there after: locked since the search.
       if (secret === undefined) {
         lockedSince += 1;
         return;
       }
       const [, parameters, value] = secret;
       const decipher = createDecipheriv('aes-128-cbc', key, parameters);
+      // As text, whatever its content type, as keytar reads it (an entry MFA Tray did not write is
+      // refused later as not what it stores).
       found.push({ account, password: Buffer.concat([decipher.update(value), decipher.final()]).toString('utf8') });
     });
     if (lockedSince > 0) throw lockedCollection(lockedSince);
