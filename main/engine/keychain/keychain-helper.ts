@@ -6,16 +6,16 @@
  * made it, and neither leak is ours to mend. libsecret 0.20's lookup loses a D-Bus reply per
  * `getPassword` (~1–3 KB of RSS), and keytar, archived, never frees what `findCredentials` lists
  * (~5 KB an entry; its listing is now made over D-Bus instead wherever that can begin,
- * secret-service-listing.ts): README's benchmark, rows 4 and 4b. The helper makes the calls and exits once it
- * has been idle for a few seconds, taking that memory with it; the long-running process never loads
- * keytar, libsecret or GLib at all. A crash in the native code ends the helper, not the app: the
- * call fails with a plain keychain error and the next call starts a new helper.
+ * secret-service-listing.ts): README's benchmark, rows 4 and 4b. The helper makes the calls and
+ * exits once it has been idle for a few seconds, taking that memory with it; the long-running
+ * process never loads keytar, libsecret or GLib at all. A crash in the native code ends the helper,
+ * not the app: the call fails with a plain keychain error and the next call starts a new helper.
  *
- * The calls are keytar's own four, the listing as `loadKeytar` makes it: `KeytarSecretStore` keeps its queue, its timeouts, its lock
- * checks and its messages. A call that timed out is abandoned, and so is its helper: the next call
- * starts another, and the abandoned one is let go when its call ends (it may be waiting on an
- * unlock prompt the user is answering), or killed after two minutes; keytar in-process could never
- * be stopped at all.
+ * The calls are keytar's own four, the listing as `loadKeytar` makes it: `KeytarSecretStore` keeps
+ * its queue, its timeouts, its lock checks and its messages. A call that timed out is abandoned,
+ * and so is its helper: the next call starts another, and the abandoned one is let go when its call
+ * ends (it may be waiting on an unlock prompt the user is answering), or killed after two minutes;
+ * keytar in-process could never be stopped at all.
  */
 import { helperProcess, type HelperConnection, type HelperOptions } from '../helper-process';
 import type { KeytarBackend } from './keytar-secret-store';

@@ -20,9 +20,10 @@
  * Only listing is made here; every other keychain call stays keytar's. Where this client cannot
  * begin (no session bus address or one it does not dial, a bus that refuses or closes the
  * connection before any answer, no Secret Service on it, a Secret Service without that session),
- * {@link findCredentials} throws {@link ListingNotStarted}, having read no entry, and the caller lists through keytar instead, whose
- * errors say what is missing. Anything else (a hang, a timeout, a locked collection) is thrown as
- * it is: keytar would fare no better, and its listing crashes on a locked entry.
+ * {@link findCredentials} throws {@link ListingNotStarted}, having read no entry, and the caller
+ * lists through keytar instead, whose errors say what is missing. Anything else (a hang, a timeout,
+ * a locked collection) is thrown as it is: keytar would fare no better, and its listing crashes on
+ * a locked entry.
  */
 import { createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type * as DbusNative from 'dbus-native';

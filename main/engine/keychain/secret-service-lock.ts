@@ -7,12 +7,12 @@
  * (`getPassword` → null, `deletePassword` → false), and `findCredentials` dereferences the missing
  * secret and kills the process (SIGSEGV; keytar is archived, so this will not be fixed upstream:
  * https://github.com/atom/node-keytar/issues/477); keytar's listing is made only where the listing
- * over D-Bus (secret-service-listing.ts, which refuses a locked collection itself) cannot begin. The Secret Service API itself says it plainly:
- * `SearchItems` answers two lists, the unlocked and the locked matches. That call is made here with
- * the D-Bus command-line client every desktop has (`dbus-send`, else GLib's `gdbus`), only when
- * keytar's answer is ambiguous or before keytar lists. A process of its own, so that the paths that
- * probe, the command's fast path among them, never load the D-Bus client in JavaScript that
- * listings use (secret-service-listing.ts, which also refuses a locked collection by itself).
+ * over D-Bus (secret-service-listing.ts, which refuses a locked collection itself) cannot begin.
+ * The Secret Service API itself says it plainly: `SearchItems` answers two lists, the unlocked and
+ * the locked matches. That call is made here with the D-Bus command-line client every desktop has
+ * (`dbus-send`, else GLib's `gdbus`), only when keytar's answer is ambiguous or before keytar lists.
+ * A process of its own, so that the paths that probe, the command's fast path among them, never
+ * load the D-Bus client in JavaScript that listings use (secret-service-listing.ts).
  */
 
 /** What the Secret Service says of the entries of one service name. */
