@@ -214,7 +214,9 @@ describe('the launcher', () => {
     const result = spawnSync('npx', ['--no-install', 'mfa-tray', '--help'], {
       cwd: join(REPO_BIN, '..', '..'),
       // No registry: npm's update check would otherwise go online (with a fresh HOME, every time).
-      env: { ...cli.sandbox.env, npm_config_offline: 'true', npm_config_update_notifier: 'false' },
+      // No scripts: npx runs the package's `prepare` (the build) first, which empties app/dist/
+      // while other test files are reading it (seen: "app/dist/cli.cjs is missing" in a full run).
+      env: { ...cli.sandbox.env, npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_ignore_scripts: 'true' },
       encoding: 'utf8',
       timeout: 60_000,
     });
