@@ -116,7 +116,6 @@ export interface RefreshOutcome {
   readonly shortenedFrom?: number;
 }
 
-/** What removing a profile would lose, for the window's question; never a secret. */
 /** What a removal did with the session in the profile's section (Engine's RemovalOutcome). */
 export interface RemovalView {
   /** null: not asked; 'removed'; 'none' there; 'not-ours': another tool's, left as it is. */
@@ -125,6 +124,7 @@ export interface RemovalView {
   readonly otherMaskedKeyId: string | null;
 }
 
+/** What removing a profile would lose, for the window's question; never a secret. */
 export interface RemovalImpactView {
   /** `AKIA…WXYZ`, or null when no key is stored. */
   readonly maskedKeyId: string | null;

@@ -648,7 +648,9 @@ export class Engine {
    * MFA Tray wrote a newer one into the profile's section of the credentials file that the keychain
    * could not take (seen in review: a keychain locked while AWS answered; `export` and `exec` then
    * gave the older copy). That one is read from the file, as `credential-process` serves it
-   * ({@link recordedSessionIn}, {@link writtenAfter}: the rule `status` shows too).
+   * ({@link recordedSessionIn}, {@link writtenAfter}: the rule `status` shows too), and so only from
+   * a file no one else could have written: on Windows, which has no owner to check, the keychain's
+   * copy (`status`, which hands out no credentials, shows the file's there).
    */
   async sessionInUse(name: string): Promise<SessionCredentials | undefined> {
     const cached = await this.secrets.getSession(name);

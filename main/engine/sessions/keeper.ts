@@ -235,15 +235,15 @@ function retryDelayMs(attempt: number): number {
  * Whether a refresh failed because AWS could not be reached or was too busy to answer (no answer in
  * time, refused connections, 5xx, throttling): trying again at once would only wait again.
  */
-export function isOutage(error: unknown): error is MfaTrayError {
-  return isMfaTrayError(error) && error.retryable && (error.code === 'sts-unavailable' || error.code === 'sts-throttled');
+function isOutage(error: unknown): error is MfaTrayError {
+  return isMfaTrayError(error, 'sts-unavailable', 'sts-throttled') && error.retryable;
 }
 
 /** A profile's last refresh that failed because AWS could not be reached, and when the next is due. */
 export type BackedOff = FailedRefresh & { readonly until: number };
 
 /** When a refresh after `failure` is due again. */
-export function retryDueAt(failure: FailedRefresh): number {
+function retryDueAt(failure: FailedRefresh): number {
   return failure.at + retryDelayMs(failure.attempt);
 }
 
