@@ -32,7 +32,7 @@ import {
 } from './files/aws-config';
 import { runCodeCommand } from './codes/code-command';
 import { readYubikeyCode } from './codes/yubikey';
-import { ClockOffset, systemClock, type Clock } from './clock/clock';
+import { ClockOffset, DATE_RESOLUTION_MS, systemClock, type Clock } from './clock/clock';
 import { CredentialsFile, type ForgetResult } from './files/credentials-file';
 import { formatExports, type ExportFormat } from './sessions/exports';
 import { KeytarSecretStore } from './keychain/keytar-secret-store';
@@ -303,9 +303,12 @@ export class Engine {
     // Every measurement is remembered for the next process (in order; a refresh waits for it, so a
     // command does not end mid-write); a failed write only costs the next process a round trip.
     this.offset.onMeasured((offsetMs) => {
-      // Each refresh measures twice (calibration, GetSessionToken): write once per change, or to renew the memory.
+      // Each refresh measures twice (calibration, GetSessionToken), and a fresh process mostly
+      // measures what the memory it recalled says: written once per change (beyond what an answer's
+      // Date header can tell apart), or to renew the memory. Seen: every refresh rewrote it (the same
+      // offset, a new time) beside its write of the credentials file.
       const last = this.#clockWritten;
-      if (last && last.offsetMs === offsetMs && Date.now() - last.at < OFFSET_MEMORY_MS / 2) return;
+      if (last && Math.abs(last.offsetMs - offsetMs) < DATE_RESOLUTION_MS && Date.now() - last.at < OFFSET_MEMORY_MS / 2) return;
       this.#clockWritten = { offsetMs, at: Date.now() };
       this.#clockWrite = this.#clockWrite.then(() => this.clockMemory.write(offsetMs)).catch(() => undefined);
     });
@@ -469,6 +472,8 @@ export class Engine {
     const remembered = await this.clockMemory.read();
     if (!remembered?.current) return false;
     this.offset.set(remembered.offsetMs);
+    // What the memory holds is as good as written by this process (see onMeasured above).
+    this.#clockWritten ??= { offsetMs: remembered.offsetMs, at: remembered.measuredAt };
     return true;
   }
 

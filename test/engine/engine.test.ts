@@ -512,6 +512,27 @@ describe('refresh with a registered TOTP secret', () => {
     assert.ok(Math.abs(h.engine.offset.offsetMs + 90_000) < 2_000, `offset ${h.engine.offset.offsetMs}`);
   });
 
+  for (const skewMs of [0, 90_000]) {
+    it(`a process that measures the offset remembered minutes ago (${skewMs / 1000} s) leaves the clock memory as it is: no second durable write in its refresh`, async () => {
+      loopback.sts.setClockSkew(skewMs);
+      await h.addUser('first', { totp: true });
+      await h.addUser('second', { totp: true });
+      await h.engine.refresh('first', { generate: true });
+      const memoryFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'clock-offset.json');
+      const remembered = await readFile(memoryFile, 'utf8');
+      assert.ok(Math.abs((JSON.parse(remembered) as { offsetMs: number }).offsetMs - skewMs) < 2_000, remembered);
+      // Seen on landed main: every process rewrote it after its GetSessionToken (the same offset, a
+      // new time), beside the write of the credentials file: a lock, a temp file and two fsyncs more.
+      const other = engineBeside(h);
+      try {
+        await other.refresh('second', { generate: true });
+      } finally {
+        other.stop();
+      }
+      assert.equal(await readFile(memoryFile, 'utf8'), remembered);
+    });
+  }
+
   it('keeps the old session and says STS is unreachable when it answers 5xx, sending the code once', async () => {
     await h.addUser('auto', { totp: true });
     const first = await h.engine.refresh('auto', { generate: true });

@@ -27,6 +27,9 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/** The resolution of an answer's `Date` header, and so of any offset measured from one: offsets closer than this are not told apart. */
+export const DATE_RESOLUTION_MS = 1000;
+
 /**
  * The offset between this computer's clock and STS's, measured from each STS response.
  *
@@ -78,7 +81,7 @@ export class ClockOffset {
     const midpoint = sentAt + (receivedAt - sentAt) / 2;
     // The Date header truncates to the second: the true server time is in [serverDate, serverDate+1000).
     const offset = serverDate + 500 - midpoint;
-    this.recordMeasured(Math.abs(offset) < 1000 ? 0 : Math.round(offset));
+    this.recordMeasured(Math.abs(offset) < DATE_RESOLUTION_MS ? 0 : Math.round(offset));
   }
 
   /**
