@@ -6,7 +6,7 @@
  * no MFA (sts:GetCallerIdentity, iam:ListMFADevices where the policy allows it). Nothing is written.
  */
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, readdir, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { isMfaTrayError, type Remedy } from '../common/errors';
 import { formatDuration } from '../common/duration';
@@ -18,6 +18,7 @@ import { describeOffset } from './clock/clock';
 import { fileError, isNotFound } from './files/file-errors';
 import { awsCliReadProblem, parseIni, type AwsCliReadProblem, type IniDocument } from './files/ini-edit';
 import { profileName } from './files/aws-config';
+import { notOwnBecause } from './files/own-file';
 import { readRegularFile } from './files/regular-file';
 import { notInFileMessage, sessionMissingFrom } from './files/session-section';
 import { keyRemedies } from './keychain/profile-secrets';
@@ -55,6 +56,8 @@ export interface DoctorDeps {
   /** Why a session could not be written into the credentials file now ({@link CredentialsFile.unwritable}), or undefined. */
   readonly credentialsUnwritable: (exists: boolean) => Promise<{ readonly reason: string; readonly fix: string } | undefined>;
   readonly configPath: string;
+  /** MFA Tray's own folder (settings, records, code cache). */
+  readonly configDir: string;
   readonly now: () => number;
 }
 
@@ -385,6 +388,18 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
   // What a refresh checks before it sends a code (a read-only file, a folder this user cannot write in).
   const unwritable = credentialsRead === undefined ? undefined : await deps.credentialsUnwritable(credentialsRead !== 'missing');
   if (unwritable) checks.push(check('files', 'fail', `${unwritable.reason}: a refresh stops before sending its code.`, unwritable.fix));
+  const notOwn = await notOwnConfigEntries(deps.configDir);
+  if (notOwn.length > 0) {
+    const quoted = `'${deps.configDir.replaceAll("'", "'\\''")}'`;
+    checks.push(
+      check(
+        'files',
+        'warn',
+        `Files in ${deps.configDir} that are not yours alone: ${notOwn.join(', ')}. MFA Tray does not trust what they hold, nor can it always replace them (its record of failed refreshes, say: the wait after an outage is then off).`,
+        `sudo chown -R "$USER" ${quoted} && chmod -R go-w ${quoted}`,
+      ),
+    );
+  }
   for (const [path, doc] of [
     [deps.credentialsPath, credentials],
     [deps.configPath, config],
@@ -475,6 +490,30 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
     checks.push(check('files', 'pass', `${said(deps.credentialsPath, credentialsRead)}; ${said(deps.configPath, configRead)}.`));
   }
   return { checks, credentials: credentialsRead, ...(unwritable ? { unwritable } : {}) };
+}
+
+/**
+ * The entries of MFA Tray's own folder (and of its folders: the code cache, the locks) that are not
+ * this user's alone, each with why ({@link notOwnBecause}: running a command with sudo makes root's
+ * files). None on Windows, which has no owner bits to check, or when the folder is not there yet.
+ */
+async function notOwnConfigEntries(dir: string): Promise<string[]> {
+  const uid = process.getuid?.();
+  if (uid === undefined) return [];
+  const found: string[] = [];
+  const visit = async (relative: string, depth: number): Promise<void> => {
+    const path = relative === '' ? dir : join(dir, relative);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) return;
+    const why = notOwnBecause(info, uid);
+    const name = relative === '' ? 'the folder itself' : relative;
+    if (why === 'another-users') found.push(`${name} (${info.uid === 0 ? 'root' : `user ${info.uid}`}'s)`);
+    else if (why === 'writable-by-others') found.push(`${name} (writable by group or others)`);
+    if (!info.isDirectory() || depth > 1) return;
+    for (const entry of (await readdir(path).catch(() => [] as string[])).sort()) await visit(join(relative, entry), depth + 1);
+  };
+  await visit('', 0);
+  return found;
 }
 
 /** A program as a shell would find it: a path as given, else the first executable of that name on PATH. */

@@ -1257,6 +1257,7 @@ export class Engine {
         credentialsPath: this.credentials.path,
         credentialsUnwritable: (exists) => this.credentials.unwritable(exists),
         configPath: configFilePath(this.#env),
+        configDir: this.configDir,
         now: () => this.clock.now(),
       },
       only,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ROOT, useCliSuite, type CliResult } from '../support/cli';
@@ -262,6 +262,22 @@ describe('doctor', () => {
     }
     const clean = await doctor();
     assert.equal(clean.result.status, 0, 'no such key: no such failure');
+  });
+
+  test("MFA Tray's own files that are not the user's alone (sudo made one root's, a chmod opened one): the files check names each, with the fix", async () => {
+    await cleanWorld();
+    const dir = cli.sandbox.configDir;
+    // Found in review: the record of failed refreshes made root's by a `sudo mfa-tray refresh`
+    // was neither trusted nor replaced, so the back-off after an outage was off, and nothing said so.
+    writeFile(join(dir, 'failed-refreshes.json'), '{"version":1,"entries":{}}\n');
+    chownSync(join(dir, 'failed-refreshes.json'), 65534, 65534);
+    chmodSync(join(dir, 'written-sessions.json'), 0o664);
+    const { checks } = await doctor();
+    const found = find(checks, 'files', 'warn', /failed-refreshes\.json/);
+    assert.match(found.message, /failed-refreshes\.json \(user 65534's\)/);
+    assert.match(found.message, /written-sessions\.json \(writable by group or others\)/);
+    assert.ok(!/settings\.json|clock-offset/.test(found.message), found.message);
+    assert.equal(found.fix, `sudo chown -R "$USER" '${dir}' && chmod -R go-w '${dir}'`);
   });
 
   test('a credentials file a refresh could not write: the files check fails (as the refresh would, before its code)', async () => {

@@ -38,13 +38,23 @@ export function readOwnFile(path: string): Buffer | undefined {
   }
   try {
     const info = fstatSync(fd);
-    if (!info.isFile() || info.uid !== uid || (info.mode & GROUP_OR_OTHER_WRITE) !== 0) return undefined;
+    if (!info.isFile() || notOwnBecause(info, uid) !== undefined) return undefined;
     return readFileSync(fd);
   } catch {
     return undefined;
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Why a file or folder is not this user's (`uid`) alone, or undefined when it is: another user owns
+ * it ('another-users'), or others may write it ('writable-by-others'). The rule {@link readOwnFile}
+ * reads by, and `doctor` reports MFA Tray's own files by.
+ */
+export function notOwnBecause(info: { readonly uid: number; readonly mode: number }, uid: number): 'another-users' | 'writable-by-others' | undefined {
+  if (info.uid !== uid) return 'another-users';
+  return (info.mode & GROUP_OR_OTHER_WRITE) === 0 ? undefined : 'writable-by-others';
 }
 
 /**
