@@ -16,11 +16,10 @@ import * as fs from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
-
-const { path, section, session, sync = false } = JSON.parse(process.argv.at(-1) ?? '{}');
+import { pathToFileURL } from 'node:url';
 
 /** The text with the section's body replaced by the session's three keys (the section must be there). */
-function edited(text) {
+function edited(text, path, section, session) {
   const start = text.indexOf(`[${section}]\n`);
   if (start < 0) throw new Error(`no section [${section}] in ${path}`);
   const next = text.indexOf('\n[', start + 1);
@@ -29,8 +28,8 @@ function edited(text) {
   return text.slice(0, start) + body + text.slice(end);
 }
 
-async function writeAsync() {
-  const next = edited(await readFile(path, 'utf8'));
+async function writeAsync(path, section, session) {
+  const next = edited(await readFile(path, 'utf8'), path, section, session);
   const temp = `${path}.floor.tmp`;
   const file = await open(temp, 'wx', 0o600);
   try {
@@ -48,8 +47,8 @@ async function writeAsync() {
   }
 }
 
-function writeSync() {
-  const next = edited(fs.readFileSync(path, 'utf8'));
+function writeSync(path, section, session) {
+  const next = edited(fs.readFileSync(path, 'utf8'), path, section, session);
   const temp = `${path}.floor.tmp`;
   const fd = fs.openSync(temp, 'wx', 0o600);
   try {
@@ -67,7 +66,18 @@ function writeSync() {
   }
 }
 
-const t0 = performance.now();
-if (sync) writeSync();
-else await writeAsync();
-process.stdout.write(`${JSON.stringify({ coldMs: performance.now() - t0 })}\n`);
+/**
+ * The floor's write of `session` into `section` of the file at `path`, with Node's promises (or its
+ * synchronous calls, with `sync`): for bench/floor-refresh.mjs too. @returns how long it took, in ms.
+ */
+export async function floorWrite({ path, section, session, sync = false }) {
+  const t0 = performance.now();
+  if (sync) writeSync(path, section, session);
+  else await writeAsync(path, section, session);
+  return performance.now() - t0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const coldMs = await floorWrite(JSON.parse(process.argv.at(-1) ?? '{}'));
+  process.stdout.write(`${JSON.stringify({ coldMs })}\n`);
+}

@@ -16,7 +16,7 @@
 //                                      the baselines') into DIR, to see where the time goes
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, uptime } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -847,6 +847,87 @@ async function inner() {
       });
     }
 
+    // ── 3r. the same write as a refresh makes it, timed inside the command ──
+    if (wanted('3r')) {
+      section('3r. one credentials-file update, 1,000 profiles, inside `mfa-tray refresh`, against the floor inside the bare-SDK refresh');
+      // Each side's file starts as row 3's, with the sections the rounds write into (each round a
+      // user of its own: a code goes to STS once). Ours: the write as `mfa-tray refresh` makes it,
+      // the command's first (cold), with what the refresh did before it (the keychain, STS) done,
+      // published by credentials-file.ts and kept by bench/write-times.cjs. The floor's: floor-write's
+      // write, after its GetSessionToken (bench/floor-refresh.mjs --section-write).
+      const big = createWorld('write-in-refresh');
+      const ours = big.files.AWS_SHARED_CREDENTIALS_FILE;
+      const floorFile = join(big.dir, 'floor-credentials');
+      mkdirSync(dirname(ours), { recursive: true });
+      writeFileSync(ours, largeCredentialsFile(1000), { mode: 0o600 });
+      writeFileSync(floorFile, largeCredentialsFile(1000), { mode: 0o600 });
+      const times = join(big.dir, 'write-times.jsonl');
+      const stale = { ...versionSession(1), expiresAt: Date.now() + 3600_000 };
+      const p = await pairedRatio(
+        async (round) => {
+          await sts.avoidStepEdge(3000);
+          rmSync(times, { force: true });
+          await mustRun(
+            'mfa-tray refresh',
+            process.execPath,
+            ['--require', join(root, 'bench', 'write-times.cjs'), cli, 'refresh', round.name, '--code', sts.currentCode(round.ours)],
+            {
+              env: { ...big.cliEnv, MFA_TRAY_BENCH_WRITE_TIMES: times },
+            },
+          );
+          const [first] = JSON.parse(readFileSync(times, 'utf8').trim());
+          if ((await readProfiles(big.files))[round.name]?.aws_session_token !== sts.sessions.at(-1)?.sessionToken || typeof first !== 'number')
+            throw new Error('mfa-tray refresh did not write the session it got, or its write was not timed');
+          return first;
+        },
+        async (round) => {
+          await sts.avoidStepEdge(3000);
+          const { floor } = round;
+          const result = await mustRun(
+            'bench/floor-refresh.mjs --section-write',
+            process.execPath,
+            [
+              'bench/floor-refresh.mjs',
+              round.floorSection,
+              floor.accessKeyId,
+              floor.secretAccessKey,
+              floor.mfaSerial,
+              sts.currentCode(floor),
+              floorFile,
+              '--section-write',
+            ],
+            { env: big.cliEnv },
+          );
+          if (!readFileSync(floorFile, 'utf8').includes(sts.sessions.at(-1)?.sessionToken))
+            throw new Error('bench/floor-refresh.mjs did not write the session it got');
+          return JSON.parse(result.stdout.trim().split('\n').at(-1)).writeMs;
+        },
+        N.refreshes,
+        {
+          warmups: 1,
+          prepare: async (i) => {
+            const name = `w${i + 1}`;
+            const floorSection = `floor${i + 1}`;
+            appendFileSync(
+              floorFile,
+              `\n[${floorSection}]\naws_access_key_id = ${stale.accessKeyId}\naws_secret_access_key = ${stale.secretAccessKey}\naws_session_token = ${stale.sessionToken}\n`,
+            );
+            return { name, floorSection, ours: await big.add(name, { session: stale }), floor: sts.registerUser() };
+          },
+        },
+      );
+      await big.cleanup();
+      raw.writeInRefresh = p;
+      row({
+        id: '3r',
+        what: 'the same update (1,000-profile file, cold: the first of its process) as `mfa-tray refresh <p> --code …` makes it, timed inside the command (after its keychain and STS calls, as in every refresh)',
+        figure: fmt(p.medianA),
+        baseline: `the floor's write (bench/floor-write.mjs's) inside the bare-SDK refresh (bench/floor-refresh.mjs --section-write): ${fmt(p.medianB)}`,
+        ratio: fmtRatio(p),
+        goal: 'report (row 3 in a refresh)',
+      });
+    }
+
     // ── 4. the engine's memory with 100 profiles ──
     const memoryWorlds = {};
     const memoryWorld = async (count) => {
@@ -1128,7 +1209,7 @@ async function inner() {
     kernel: `${process.platform} ${release()} ${process.arch}`,
     disk: diskOf(tmpdir()),
   };
-  const order = ['1', '1c', '1b', '2', '3', '3b', '4', '4b', '4c', '5', '5b', '6', '7'];
+  const order = ['1', '1c', '1b', '2', '3', '3b', '3r', '4', '4b', '4c', '5', '5b', '6', '7'];
   rows.sort((x, y) => order.indexOf(String(x.id)) - order.indexOf(String(y.id)));
   const results = { date: new Date().toISOString(), quick, machine, runs: N, rows, raw };
   writeFileSync(join(root, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);

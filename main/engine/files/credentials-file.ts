@@ -11,6 +11,7 @@
  * they can be re-applied to whatever another program wrote, and tested over generated files.
  * {@link CredentialsFile} puts them on disk.
  */
+import { channel } from 'node:diagnostics_channel';
 import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { invalidInput, MfaTrayError } from '../../common/errors';
@@ -126,6 +127,12 @@ function parsedOnce(text: string, section: string): SectionScope {
   if (lastParsed?.text !== text || lastParsed.section !== section) lastParsed = { text, section, scope: parseIniFor(text, section) };
   return lastParsed.scope;
 }
+
+/**
+ * The time each session write took, as `{ ms }`, for the benchmark (bench/run.mjs, row 3: the write
+ * as a refresh makes it, timed inside the command). Nothing is published while no one subscribes.
+ */
+const WRITE_TIMES = channel('mfa-tray:credentials-write');
 
 /**
  * The file's text with `session` in `section`, every other byte unchanged (see {@link setKeys}).
@@ -338,7 +345,12 @@ export class CredentialsFile {
     // edit of an empty text: that would take the place of the file's last parse, see parsedOnce.)
     assertSectionName(section);
     assertEntriesWritable(section, sessionEntries(session));
-    return this.#update((text) => withSession(text, section, session, options));
+    const began = performance.now();
+    try {
+      return await this.#update((text) => withSession(text, section, session, options));
+    } finally {
+      if (WRITE_TIMES.hasSubscribers) WRITE_TIMES.publish({ ms: performance.now() - began });
+    }
   }
 
   /**
