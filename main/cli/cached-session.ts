@@ -21,7 +21,7 @@ import {
   KeytarSecretStore,
   loadLookupParts,
   recordedSessionInFile,
-  writtenAfter,
+  sessionInUseOf,
   type Clock,
   type ProfileSecrets,
   type SettingsStore,
@@ -127,10 +127,7 @@ export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessE
       // The session in use, as Engine.sessionInUse has it: the file's, when written after the
       // keychain's copy (seen in review: handed over as the keychain's older copy, the file's
       // looked renewed by another process, and was served down to its last minute).
-      const getSession = async (n: string) => {
-        const cached = await secrets.getSession(n);
-        return inFile && writtenAfter(inFile, cached, now) ? inFile : cached;
-      };
+      const getSession = async (n: string) => sessionInUseOf(inFile, await secrets.getSession(n), now);
       found = await lookUpCachedSession(name, { settings: { getProfile: () => Promise.resolve(profile) }, secrets: { getSession }, clock: parts.systemClock });
     }
     if ('fresh' in found && found.fresh && found.cached) found = { serve: found.cached, format: parts.formatExports };

@@ -48,7 +48,7 @@ import {
   writtenSessionsFile,
   failedRefreshesFile,
 } from './files/paths';
-import { WrittenSessions, keptFor, recordedSessionIn, writtenAfter, type WrittenSession } from './files/written-sessions';
+import { WrittenSessions, keptFor, recordedSessionIn, sessionInUseOf, type WrittenSession } from './files/written-sessions';
 import { FailedRefreshes } from './files/failed-refreshes';
 import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets, type ListingOptions } from './keychain/profile-secrets';
@@ -653,7 +653,7 @@ export class Engine {
    * MFA Tray wrote a newer one into the profile's section of the credentials file that the keychain
    * could not take (seen in review: a keychain locked while AWS answered; `export` and `exec` then
    * gave the older copy). That one is read from the file, as `credential-process` serves it
-   * ({@link recordedSessionIn}, {@link writtenAfter}: the rule `status` shows too), and so only from
+   * ({@link recordedSessionIn}, {@link sessionInUseOf}: the rule `status` shows too), and so only from
    * a file no one else could have written: on Windows, which has no owner to check, the keychain's
    * copy (`status`, which hands out no credentials, shows the file's there).
    */
@@ -662,7 +662,7 @@ export class Engine {
     const inFile = recordedSessionIn(this.credentials.path, writtenSessionsFile(this.configDir), name);
     if (inFile === undefined) return cached;
     const written = inFile((await this.settings.getProfile(name)).targetSection);
-    return written && writtenAfter(written, cached, this.clock.now()) ? written : cached;
+    return sessionInUseOf(written, cached, this.clock.now());
   }
 
   /** The profiles whose long-lived key is in the keychain, in one keychain call at most ({@link ListingOptions}). */
@@ -1673,8 +1673,8 @@ export class Engine {
     // are not in it, and the report says why).
     const file = await this.#fileView();
     for (const profile of profiles) {
-      const adopted = damaged.has(profile.name) ? undefined : this.#writtenAfterCached(profile, found.get(profile.name), file);
-      if (adopted) found.set(profile.name, adopted);
+      const inUse = damaged.has(profile.name) ? undefined : this.#sessionInUseAsListed(profile, found.get(profile.name), file);
+      if (inUse) found.set(profile.name, inUse);
     }
     const sources = await this.sessions.load(profiles, found).then(() => this.keeper.shownSourcesOf(profiles, withTotp));
     return {
@@ -1705,17 +1705,18 @@ export class Engine {
   }
 
   /**
-   * The session MFA Tray wrote into the file after the keychain's copy `cached` (the keychain could
-   * not take it then: seen in review, a keychain locked while AWS answered), when the file holds it:
-   * the file's is the one in use. Otherwise undefined (the keychain's copy stands).
+   * The profile's session in use as one read of the file has it ({@link sessionInUseOf}, as
+   * {@link sessionInUse} has it): the session MFA Tray wrote into the file after the keychain's copy
+   * `cached` (the keychain could not take it then: seen in review, a keychain locked while AWS
+   * answered), when the file holds it (its access key id in the profile's section), else `cached`.
    */
-  #writtenAfterCached(profile: Profile, cached: SessionSummary | undefined, file: FileView): SessionSummary | undefined {
+  #sessionInUseAsListed(profile: Profile, cached: SessionSummary | undefined, file: FileView): SessionSummary | undefined {
     const recorded = file.written.get(profile.name);
-    if (!recorded || recorded.unwritten === true || recorded.path !== this.credentials.path || recorded.section !== profile.targetSection) return undefined;
-    if (!writtenAfter(recorded, cached, this.clock.now())) return undefined;
+    if (!recorded || recorded.unwritten === true || recorded.path !== this.credentials.path || recorded.section !== profile.targetSection) return cached;
     const doc = file.credentials;
-    const inFile = typeof doc === 'string' ? undefined : sectionValues(doc, profile.targetSection)?.get('aws_access_key_id');
-    return inFile === recorded.accessKeyId ? { accessKeyId: recorded.accessKeyId, expiresAt: recorded.expiresAt } : undefined;
+    const keyInFile = typeof doc === 'string' ? undefined : sectionValues(doc, profile.targetSection)?.get('aws_access_key_id');
+    const inFile = keyInFile === recorded.accessKeyId ? { accessKeyId: recorded.accessKeyId, expiresAt: recorded.expiresAt } : undefined;
+    return sessionInUseOf(inFile, cached, this.clock.now());
   }
 
   /** The credentials file, read once (unreadable: with why), whether it can be written, and the sessions kept because it could not take them. */

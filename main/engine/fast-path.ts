@@ -16,7 +16,7 @@ import { credentialsFilePath } from './files/aws-config';
 import { configDir, writtenSessionsFile } from './files/paths';
 import { recordedSessionIn } from './files/written-sessions';
 
-export { writtenAfter } from './files/written-sessions';
+export { sessionInUseOf } from './files/written-sessions';
 import type { SessionCredentials } from '../common/model';
 
 export { DEFAULT_SERVICE_PREFIX, KeytarSecretStore } from './keychain/keytar-secret-store';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readOwnFile } from '../../main/engine/files/own-file';
 import { unambiguousSession } from '../../main/engine/files/session-section';
-import { isWrittenSession, readWrittenSessions, WrittenSessions } from '../../main/engine/files/written-sessions';
+import { isWrittenSession, readWrittenSessions, sessionInUseOf, WrittenSessions } from '../../main/engine/files/written-sessions';
 
 const root = mkdtempSync(join(tmpdir(), 'mfa-tray-own-file-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -94,6 +94,23 @@ describe('WrittenSessions', () => {
     assert.equal(isWrittenSession(undefined, 'dev', inFile), false);
     // A session kept in the keychain because the file could not take it is never served from the file.
     assert.equal(isWrittenSession({ ...entry, unwritten: true, over: null }, 'dev', inFile), false);
+  });
+
+  it("the session in use: the file's when written after the keychain's copy, else the keychain's", () => {
+    const now = 1_800_000_000_000;
+    const cached = { accessKeyId: 'ASIACCCCCCCCCCCCCCCC', expiresAt: now + 3_600_500 };
+    const inFile = { accessKeyId: 'ASIAFFFFFFFFFFFFFFFF', expiresAt: now + 7_200_000 };
+    assert.equal(sessionInUseOf(inFile, cached, now), inFile);
+    assert.equal(sessionInUseOf(inFile, undefined, now), inFile);
+    assert.equal(sessionInUseOf(undefined, cached, now), cached);
+    assert.equal(sessionInUseOf(undefined, undefined, now), undefined);
+    // Ending in the same second as the keychain's copy: the file decides.
+    const sameSecond = { ...inFile, expiresAt: now + 3_600_000 };
+    assert.equal(sessionInUseOf(sameSecond, cached, now), sameSecond);
+    // Ending a second before it, expired, or the keychain's copy itself: the keychain's.
+    assert.equal(sessionInUseOf({ ...inFile, expiresAt: now + 3_599_000 }, cached, now), cached);
+    assert.equal(sessionInUseOf({ ...inFile, expiresAt: now }, undefined, now), undefined);
+    assert.equal(sessionInUseOf({ ...cached, expiresAt: now + 7_200_000 }, cached, now), cached);
   });
 
   it('kept sessions: listed for their file, held while they are the entry, settled only while still the same', async () => {

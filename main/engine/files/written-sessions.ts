@@ -101,9 +101,19 @@ export function recordedSessionIn(path: string, recordFile: string, profile: str
  * review: a keychain locked while AWS answered). Not when it has expired, is that copy, or ends
  * before it (sessions got seconds apart end in the same second: then the file decides).
  */
-export function writtenAfter(recorded: SessionSummary, cached: SessionSummary | undefined, now: number): boolean {
+function writtenAfter(recorded: SessionSummary, cached: SessionSummary | undefined, now: number): boolean {
   if (recorded.expiresAt <= now || recorded.accessKeyId === cached?.accessKeyId) return false;
   return Math.floor(recorded.expiresAt / 1000) >= Math.floor((cached?.expiresAt ?? 0) / 1000);
+}
+
+/**
+ * The session in use of the two a profile can have: `inFile` (the one MFA Tray recorded writing
+ * into the credentials file, found there) when it was {@link writtenAfter} the keychain's copy
+ * `cached`, else `cached`. The one rule wherever a session is used or shown: Engine.sessionInUse,
+ * `credential-process`'s fast path (cached-session.ts) and `status` (Engine.statusWithRoles).
+ */
+export function sessionInUseOf<Session extends SessionSummary>(inFile: Session | undefined, cached: Session | undefined, now: number): Session | undefined {
+  return inFile && writtenAfter(inFile, cached, now) ? inFile : cached;
 }
 
 /** The entries of sessions kept unwritten for the credentials file at `path`, by profile. */
