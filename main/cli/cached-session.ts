@@ -23,7 +23,6 @@ import {
   recordedSessionInFile,
   sessionInUseOf,
   type Clock,
-  type ProfileSecrets,
   type SettingsStore,
 } from '../engine/fast-path';
 
@@ -67,15 +66,20 @@ export interface CachedSessionLookup {
 }
 
 /**
- * Looks up a profile's cached session. Throws what the settings file and the keychain throw (no
- * such profile, a damaged file or entry, no keychain).
+ * Looks up a profile's cached session: `sessionOf` gives it, from the profile's settings as read
+ * here. Throws what the settings file and the keychain throw (no such profile, a damaged file or
+ * entry, no keychain).
  */
 export async function lookUpCachedSession(
   name: string,
-  from: { readonly settings: Pick<SettingsStore, 'getProfile'>; readonly secrets: Pick<ProfileSecrets, 'getSession'>; readonly clock: Pick<Clock, 'now'> },
+  from: {
+    readonly settings: Pick<SettingsStore, 'getProfile'>;
+    readonly sessionOf: (profile: Profile) => Promise<SessionCredentials | undefined>;
+    readonly clock: Pick<Clock, 'now'>;
+  },
 ): Promise<CachedSessionLookup> {
   const profile = await from.settings.getProfile(validateProfileName(name));
-  const cached = await from.secrets.getSession(profile.name);
+  const cached = await from.sessionOf(profile);
   return { profile, cached, fresh: cached !== undefined && isFresh(cached, profile, from.clock.now()) };
 }
 
@@ -127,8 +131,8 @@ export async function serveFreshCachedSession(name: string, env: NodeJS.ProcessE
       // The session in use, as Engine.sessionInUse has it: the file's, when written after the
       // keychain's copy (seen in review: handed over as the keychain's older copy, the file's
       // looked renewed by another process, and was served down to its last minute).
-      const getSession = async (n: string) => sessionInUseOf(inFile, await secrets.getSession(n), now);
-      found = await lookUpCachedSession(name, { settings: { getProfile: () => Promise.resolve(profile) }, secrets: { getSession }, clock: parts.systemClock });
+      const sessionOf = async (p: Profile) => sessionInUseOf(inFile, await secrets.getSession(p.name), now);
+      found = await lookUpCachedSession(name, { settings: { getProfile: () => Promise.resolve(profile) }, sessionOf, clock: parts.systemClock });
     }
     if ('fresh' in found && found.fresh && found.cached) found = { serve: found.cached, format: parts.formatExports };
   } catch (error) {

@@ -94,7 +94,7 @@ export async function sessionForUse(ctx: CliContext, wanted: string, command: st
 
 /** Where a lookup finds a profile's session: the one in use (Engine.sessionInUse: the keychain's copy, or a newer one the file got and the keychain did not). */
 function inUse(engine: Engine): Parameters<typeof lookUpCachedSession>[1] {
-  return { settings: { getProfile: (name) => engine.profile(name) }, secrets: { getSession: (name) => engine.sessionInUse(name) }, clock: engine.clock };
+  return { settings: { getProfile: (name) => engine.profile(name) }, sessionOf: (profile) => engine.sessionInUse(profile), clock: engine.clock };
 }
 
 /**

@@ -656,12 +656,17 @@ export class Engine {
    * ({@link recordedSessionIn}, {@link sessionInUseOf}: the rule `status` shows too), and so only from
    * a file no one else could have written: on Windows, which has no owner to check, the keychain's
    * copy (`status`, which hands out no credentials, shows the file's there).
+   *
+   * Given the profile's settings when the caller has read them (else by name: read here when the
+   * file holds a recorded session), so that a lookup reads the settings file once.
    */
-  async sessionInUse(name: string): Promise<SessionCredentials | undefined> {
+  async sessionInUse(of: string | Profile): Promise<SessionCredentials | undefined> {
+    const name = typeof of === 'string' ? of : of.name;
     const cached = await this.secrets.getSession(name);
     const inFile = recordedSessionIn(this.credentials.path, writtenSessionsFile(this.configDir), name);
     if (inFile === undefined) return cached;
-    const written = inFile((await this.settings.getProfile(name)).targetSection);
+    const profile = typeof of === 'string' ? await this.settings.getProfile(name) : of;
+    const written = inFile(profile.targetSection);
     return sessionInUseOf(written, cached, this.clock.now());
   }
 
@@ -1200,7 +1205,7 @@ export class Engine {
       );
     }
     const userName = iamUserName((await this.sts.getCallerIdentity(key, region)).arn);
-    const current = await this.sessionInUse(name);
+    const current = await this.sessionInUse(profile);
     const session = current && current.expiresAt - this.clock.now() >= LASTS_A_CALL_MS ? current : await this.refresh(name, input);
     try {
       await this.#iam.deactivateMfaDevice(session, region, userName, mfaSerial);
@@ -1440,7 +1445,7 @@ export class Engine {
     this.#roleStages.set(name, stage);
     await this.credentials.assertWritable(name);
     // The source's session in use: a newer one only the file got counts (seen in review: refreshed again, a code spent).
-    const current = await this.sessionInUse(source.name);
+    const current = await this.sessionInUse(source);
     const sourceSession = current && current.expiresAt - this.clock.now() > ROLE_SOURCE_MIN_LEFT_MS ? current : await this.refresh(source.name, input);
     const asked = role.durationSeconds ?? ROLE_CHAIN_MAX_SECONDS;
     const durationSeconds = Math.min(asked, ROLE_CHAIN_MAX_SECONDS);
@@ -1465,12 +1470,16 @@ export class Engine {
     return { session, ...(asked > durationSeconds ? { shortenedFrom: asked } : {}) };
   }
 
-  /** Checks that `name` is a MFA Tray profile or a role profile ('not-found' naming the profiles there are, else). */
-  async #profileOrRole(name: string): Promise<void> {
+  /**
+   * Checks that `name` is a MFA Tray profile or a role profile ('not-found' naming the profiles
+   * there are, else): the profile's settings, or undefined for a role profile.
+   */
+  async #profileOrRole(name: string): Promise<Profile | undefined> {
     try {
-      await this.settings.getProfile(name);
+      return await this.settings.getProfile(name);
     } catch (error) {
       await this.roleInsteadOf(name, error);
+      return undefined;
     }
   }
 
@@ -1762,8 +1771,8 @@ export class Engine {
 
   /** The current session in an export format; 'no-session' (with the command that fixes it) when there is none. */
   async exportSession(name: string, format: ExportFormat): Promise<string> {
-    await this.#profileOrRole(name);
-    const session = await this.sessionInUse(name);
+    const profile = await this.#profileOrRole(name);
+    const session = await this.sessionInUse(profile ?? name);
     if (!session || session.expiresAt <= this.clock.now()) {
       throw new MfaTrayError('no-session', `Profile "${name}" has no current session.`, { remedy: { action: 'refresh', profile: name } });
     }

@@ -23,7 +23,6 @@ export { DEFAULT_SERVICE_PREFIX, KeytarSecretStore } from './keychain/keytar-sec
 export { callsForCommand } from './files/fs-calls';
 export type { SecretStore } from './keychain/secret-store';
 export type { Clock } from './clock/clock';
-export type { ProfileSecrets } from './keychain/profile-secrets';
 export type { SettingsStore } from './files/settings-store';
 
 /**
