@@ -46,14 +46,14 @@ export class FailedRefreshes {
 
   /** Forgets the profile's entry; reads only, when it has none. Never fails. */
   async forget(profile: string): Promise<void> {
-    if (this.get(profile)) await this.set(profile, undefined);
+    if (this.get(profile)) await this.set(profile, () => undefined);
   }
 
   /**
-   * Records the profile's failure, or (undefined) forgets it; or the entry `entry` makes of the one
-   * the file holds under its lock. Never fails: a record not written costs one more try.
+   * Records the entry `update` makes of the profile's entry as the file holds it under its lock
+   * (undefined: forgets it). Never fails: a record not written costs one more try.
    */
-  set(profile: string, entry: FailedRefresh | undefined | ((last: FailedRefresh | undefined) => FailedRefresh | undefined)): Promise<void> {
+  set(profile: string, update: (last: FailedRefresh | undefined) => FailedRefresh | undefined): Promise<void> {
     const next = this.#queue
       .then(() =>
         updateFileAtomic(
@@ -61,10 +61,10 @@ export class FailedRefreshes {
           (current) => {
             const stored = parseRecord(current, VERSION);
             const entries = new Map<string, object>(stored);
-            const next = typeof entry === 'function' ? entry(checkedEntries(stored).get(profile)) : entry;
-            if (next === undefined && !entries.has(profile)) return undefined;
-            if (next === undefined) entries.delete(profile);
-            else entries.set(profile, { ...next });
+            const updated = update(checkedEntries(stored).get(profile));
+            if (updated === undefined && !entries.has(profile)) return undefined;
+            if (updated === undefined) entries.delete(profile);
+            else entries.set(profile, { ...updated });
             return Buffer.from(recordText(VERSION, entries), 'utf8');
           },
           { newFileMode: 0o600, errorCode: 'settings-file', description: 'record of failed refreshes' },

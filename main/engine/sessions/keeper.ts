@@ -16,7 +16,7 @@ import type { Profile, SessionCredentials, SessionState, SessionSummary } from '
 import { LASTS_A_CALL_MS, expiryOf } from '../../common/session-state';
 import type { Clock } from '../clock/clock';
 import type { StepWaitListener } from '../codes/totp';
-import type { FailedRefresh } from '../files/failed-refreshes';
+import type { FailedRefresh, FailedRefreshes } from '../files/failed-refreshes';
 import type { ChangesMark, ChangesSince, KeychainChange } from '../keychain/keychain-changes';
 import type { ListingOptions } from '../keychain/profile-secrets';
 import { Scheduler, type DueEvent } from './scheduler';
@@ -202,12 +202,7 @@ export interface KeeperDeps {
   /** Called before a refresh ends (the engine waits for its clock-offset write). */
   readonly afterRefresh?: () => Promise<void>;
   /** The record of refreshes that failed because AWS could not be reached, shared by every MFA Tray process (files/failed-refreshes.ts). */
-  readonly failures?: {
-    get(profile: string): FailedRefresh | undefined;
-    all(): ReadonlyMap<string, FailedRefresh>;
-    forget(profile: string): Promise<void>;
-    set(profile: string, entry: FailedRefresh | undefined | ((last: FailedRefresh | undefined) => FailedRefresh | undefined)): Promise<void>;
-  };
+  readonly failures?: Pick<FailedRefreshes, 'get' | 'all' | 'forget' | 'set'>;
   /**
    * How often the wall clock is compared with the time that passed (a sleep or clock change is
    * then caught at once) and, every 6th time, profiles and sessions are read again. 0: never (tests
