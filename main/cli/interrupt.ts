@@ -10,6 +10,7 @@
 import type { Engine } from '../engine';
 import type { CliContext } from './context';
 import { EXIT } from './exit-codes';
+import { isTty } from './terminal';
 
 /** How long a session's write is let finish after Ctrl-C (the keychain's own time limit is shorter). */
 const WRITE_GRACE_MS = 15_000;
@@ -43,7 +44,7 @@ export async function withInterruptNote<T>(
       }
       const names = running();
       // On a terminal, after its "^C" (echoed without a line of its own).
-      if ((ctx.streams.stderr as { isTTY?: boolean }).isTTY === true) ctx.streams.stderr.write('\n');
+      if (isTty(ctx.streams.stderr)) ctx.streams.stderr.write('\n');
       if (names.length > 0) ctx.err(`mfa-tray ${command}: ${stoppedWords(names, (name) => engine.refreshStage(name))}`);
       stopNow();
     })();

@@ -86,7 +86,8 @@ export function promptHidden(input: ReadStream, output: NodeJS.WritableStream, q
 /** The question open on a terminal now ({@link promptLine}), for the lines printed meanwhile ({@link writeLine}). */
 let openQuestion: { readonly rl: Interface; readonly output: NodeJS.WritableStream } | undefined;
 
-function isTty(stream: NodeJS.WritableStream | NodeJS.ReadableStream): boolean {
+/** Whether `stream` is a terminal (Node sets `isTTY` only on a tty's streams). */
+export function isTty(stream: NodeJS.WritableStream | NodeJS.ReadableStream): boolean {
   return (stream as { isTTY?: boolean }).isTTY === true;
 }
 

@@ -2,13 +2,15 @@
  * Questions on a terminal, in a real pseudo-terminal (util-linux `script`): the secret access key
  * and the TOTP secret without echo, MFA codes for `refresh` (one profile, several of one device,
  * a mistyped code, Ctrl-C), and `credential-process` asking on /dev/tty while its stdout and
- * stderr go to files, as when an AWS SDK runs it.
+ * stderr go to files, as when an AWS SDK runs it. And which streams count as a terminal.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { before, describe, test } from 'node:test';
+import { isTty } from '../../main/cli/terminal';
 import { cliCommandLine, fakeSession, inTerminal, shellQuote, useCliSuite, type CliProcess } from '../support/cli';
 
 // Without `script`, every test fails with this one line on how to install it.
@@ -257,5 +259,15 @@ describe('credential-process asks on /dev/tty', () => {
     assert.equal(json.Version, 1);
     assert.equal(json.AccessKeyId, cli.sts.sessions.at(-1)?.accessKeyId);
     assert.equal(readFileSync(err, 'utf8'), '');
+  });
+});
+
+describe('isTty', () => {
+  test("a stream Node marks as a terminal's is one; a pipe, or a stream marked otherwise, is not", () => {
+    const pipe = new PassThrough();
+    assert.equal(isTty(pipe), false);
+    // What Node's tty.ReadStream and tty.WriteStream set (only there, and only to true).
+    assert.equal(isTty(Object.assign(new PassThrough(), { isTTY: true })), true);
+    assert.equal(isTty(Object.assign(new PassThrough(), { isTTY: 'yes' })), false);
   });
 });
