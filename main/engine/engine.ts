@@ -37,7 +37,7 @@ import { CredentialsFile, type ForgetResult } from './files/credentials-file';
 import { formatExports, type ExportFormat } from './sessions/exports';
 import { KeytarSecretStore } from './keychain/keytar-secret-store';
 import { waitedFor, withLock } from './files/file-lock';
-import { ClockMemory, OFFSET_MEMORY_MS, type RememberedOffset } from './clock/clock-memory';
+import { ClockMemory, OFFSET_RENEW_MS, type RememberedOffset } from './clock/clock-memory';
 import {
   clockOffsetFile,
   configDir as defaultConfigDir,
@@ -305,10 +305,10 @@ export class Engine {
     this.offset.onMeasured((offsetMs) => {
       // Each refresh measures twice (calibration, GetSessionToken), and a fresh process mostly
       // measures what the memory it recalled says: written once per change (beyond what an answer's
-      // Date header can tell apart), or to renew the memory. Seen: every refresh rewrote it (the same
-      // offset, a new time) beside its write of the credentials file.
+      // Date header can tell apart), or to renew the memory (OFFSET_RENEW_MS). Seen: every refresh
+      // rewrote it (the same offset, a new time) beside its write of the credentials file.
       const last = this.#clockWritten;
-      if (last && Math.abs(last.offsetMs - offsetMs) < DATE_RESOLUTION_MS && Date.now() - last.at < OFFSET_MEMORY_MS / 2) return;
+      if (last && Math.abs(last.offsetMs - offsetMs) < DATE_RESOLUTION_MS && Date.now() - last.at < OFFSET_RENEW_MS) return;
       this.#clockWritten = { offsetMs, at: Date.now() };
       this.#clockWrite = this.#clockWrite.then(() => this.clockMemory.write(offsetMs)).catch(() => undefined);
     });

@@ -512,26 +512,43 @@ describe('refresh with a registered TOTP secret', () => {
     assert.ok(Math.abs(h.engine.offset.offsetMs + 90_000) < 2_000, `offset ${h.engine.offset.offsetMs}`);
   });
 
+  /** Two processes' refreshes, the second's engine fresh: the clock memory as the first left it (aged `agedMs` before the second), and after the second. */
+  async function clockMemoryAcrossProcesses(skewMs: number, agedMs: number): Promise<{ readonly left: string; readonly after: string }> {
+    loopback.sts.setClockSkew(skewMs);
+    await h.addUser('first', { totp: true });
+    await h.addUser('second', { totp: true });
+    await h.engine.refresh('first', { generate: true });
+    const memoryFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'clock-offset.json');
+    const written = JSON.parse(await readFile(memoryFile, 'utf8')) as { offsetMs: number; measuredAt: number; bootAt: number };
+    assert.ok(Math.abs(written.offsetMs - skewMs) < 2_000, JSON.stringify(written));
+    // As if measured `agedMs` earlier (the boot time it implies unchanged: the clock was not set).
+    const left = `${JSON.stringify({ ...written, measuredAt: written.measuredAt - agedMs })}\n`;
+    await writeFile(memoryFile, left);
+    const other = engineBeside(h);
+    try {
+      await other.refresh('second', { generate: true });
+    } finally {
+      other.stop();
+    }
+    return { left, after: await readFile(memoryFile, 'utf8') };
+  }
+
   for (const skewMs of [0, 90_000]) {
-    it(`a process that measures the offset remembered minutes ago (${skewMs / 1000} s) leaves the clock memory as it is: no second durable write in its refresh`, async () => {
-      loopback.sts.setClockSkew(skewMs);
-      await h.addUser('first', { totp: true });
-      await h.addUser('second', { totp: true });
-      await h.engine.refresh('first', { generate: true });
-      const memoryFile = join(h.env.MFA_TRAY_CONFIG_DIR, 'clock-offset.json');
-      const remembered = await readFile(memoryFile, 'utf8');
-      assert.ok(Math.abs((JSON.parse(remembered) as { offsetMs: number }).offsetMs - skewMs) < 2_000, remembered);
+    it(`a process that measures the offset remembered moments ago (${skewMs / 1000} s) leaves the clock memory as it is: no second durable write in its refresh`, async () => {
       // Seen on landed main: every process rewrote it after its GetSessionToken (the same offset, a
       // new time), beside the write of the credentials file: a lock, a temp file and two fsyncs more.
-      const other = engineBeside(h);
-      try {
-        await other.refresh('second', { generate: true });
-      } finally {
-        other.stop();
-      }
-      assert.equal(await readFile(memoryFile, 'utf8'), remembered);
+      const { left, after } = await clockMemoryAcrossProcesses(skewMs, 0);
+      assert.equal(after, left);
     });
   }
+
+  it('a clock memory 11 minutes old is renewed by the next process that measures the same offset', async () => {
+    const { left, after } = await clockMemoryAcrossProcesses(0, 11 * 60_000);
+    const renewed = JSON.parse(after) as { offsetMs: number; measuredAt: number };
+    assert.notEqual(after, left);
+    assert.equal(renewed.offsetMs, 0);
+    assert.ok(Math.abs(renewed.measuredAt - Date.now()) < 10_000, after);
+  });
 
   it('keeps the old session and says STS is unreachable when it answers 5xx, sending the code once', async () => {
     await h.addUser('auto', { totp: true });

@@ -18,6 +18,15 @@ import { readRegularFile } from '../files/regular-file';
 /** A remembered offset older than this is measured again before a code is made from it. */
 export const OFFSET_MEMORY_MS = 60 * 60_000;
 
+/**
+ * A memory younger than this is not written again with the same offset (Engine): a burst of
+ * refreshes (`refresh --all`, several AWS commands' `credential_process` at once) writes it once, and
+ * the next process still finds it usable for at least {@link OFFSET_MEMORY_MS} less this after the
+ * last refresh (before, every refresh renewed it: a locked, fsynced write beside each credentials-file
+ * write).
+ */
+export const OFFSET_RENEW_MS = 10 * 60_000;
+
 /** The implied boot time may drift this much (uptime's resolution, NTP slewing) without counting as a step. */
 const BOOT_TOLERANCE_MS = 5_000;
 
