@@ -5,7 +5,7 @@
  * Read-only: it reads the environment, the keychain, the two AWS files and asks AWS only what needs
  * no MFA (sts:GetCallerIdentity, iam:ListMFADevices where the policy allows it). Nothing is written.
  */
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { isMfaTrayError, type Remedy } from '../common/errors';
@@ -18,7 +18,8 @@ import { describeOffset } from './clock/clock';
 import { fileError, isNotFound } from './files/file-errors';
 import { awsCliReadProblem, parseIni, type AwsCliReadProblem, type IniDocument } from './files/ini-edit';
 import { profileName } from './files/aws-config';
-import { notOwnBecause } from './files/own-file';
+import { isOwnFolder, notOwnBecause } from './files/own-file';
+import { CONFIG_FILE_NAMES } from './files/paths';
 import { readRegularFile } from './files/regular-file';
 import { notInFileMessage, sessionMissingFrom } from './files/session-section';
 import { keyRemedies } from './keychain/profile-secrets';
@@ -395,7 +396,7 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
       check(
         'files',
         'warn',
-        `Files in ${deps.configDir} that are not yours alone: ${notOwn.join(', ')}. MFA Tray does not trust what they hold, nor can it always replace them (its record of failed refreshes, say: the wait after an outage is then off).`,
+        `Files in ${deps.configDir} that are not yours alone: ${notOwn.join(', ')}. MFA Tray cannot always update them, and ignores its records among them (the record of failed refreshes, say: the wait after an outage is then off).`,
         `sudo chown -R "$USER" ${quoted} && chmod -R go-w ${quoted}`,
       ),
     );
@@ -493,26 +494,36 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
 }
 
 /**
- * The entries of MFA Tray's own folder (and of its folders: the code cache, the locks) that are not
- * this user's alone, each with why ({@link notOwnBecause}: running a command with sudo makes root's
- * files). None on Windows, which has no owner bits to check, or when the folder is not there yet.
+ * MFA Tray's own folder and the files and folders it keeps there ({@link CONFIG_FILE_NAMES}; the
+ * code cache's files too, not the locks', which come and go) that are not this user's alone, each
+ * with why ({@link notOwnBecause}: running a command with sudo leaves root's files). MFA Tray writes
+ * in all of them, so a folder is held to the files' rule too; and the folders above it as
+ * `readOwnFile` holds them ({@link isOwnFolder}). Nothing on Windows, which has no owner bits to
+ * check, when the folder is not there yet, or for root looking at another user's folder (whose
+ * entries are that user's to own).
  */
 async function notOwnConfigEntries(dir: string): Promise<string[]> {
   const uid = process.getuid?.();
-  if (uid === undefined) return [];
+  const folder = uid === undefined ? undefined : await stat(dir).catch(() => undefined);
+  if (uid === undefined || !folder || (uid === 0 && folder.uid !== 0)) return [];
   const found: string[] = [];
-  const visit = async (relative: string, depth: number): Promise<void> => {
-    const path = relative === '' ? dir : join(dir, relative);
-    const info = await stat(path).catch(() => undefined);
-    if (!info) return;
+  const note = (name: string, info: Stats): void => {
     const why = notOwnBecause(info, uid);
-    const name = relative === '' ? 'the folder itself' : relative;
     if (why === 'another-users') found.push(`${name} (${info.uid === 0 ? 'root' : `user ${info.uid}`}'s)`);
     else if (why === 'writable-by-others') found.push(`${name} (writable by group or others)`);
-    if (!info.isDirectory() || depth > 1) return;
-    for (const entry of (await readdir(path).catch(() => [] as string[])).sort()) await visit(join(relative, entry), depth + 1);
   };
-  await visit('', 0);
+  note('the folder itself', folder);
+  if (found.length === 0 && !isOwnFolder(dir)) found.push('a folder above it (others could change what is in it)');
+  for (const name of Object.values(CONFIG_FILE_NAMES).sort()) {
+    const info = await stat(join(dir, name)).catch(() => undefined);
+    if (!info) continue;
+    note(name, info);
+    if (name !== CONFIG_FILE_NAMES.codeCache || !info.isDirectory()) continue;
+    for (const cached of (await readdir(join(dir, name)).catch(() => [] as string[])).sort()) {
+      const file = await stat(join(dir, name, cached)).catch(() => undefined);
+      if (file) note(join(name, cached), file);
+    }
+  }
   return found;
 }
 

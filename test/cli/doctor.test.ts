@@ -264,21 +264,40 @@ describe('doctor', () => {
     assert.equal(clean.result.status, 0, 'no such key: no such failure');
   });
 
-  test("MFA Tray's own files that are not the user's alone (sudo made one root's, a chmod opened one): the files check names each, with the fix", async () => {
+  const ownFilesFix = (dir: string) => `sudo chown -R "$USER" '${dir}' && chmod -R go-w '${dir}'`;
+
+  test("MFA Tray's own files that others may write: the files check names each, with the fix; not a lock under way, nor a file not MFA Tray's", async () => {
     await cleanWorld();
     const dir = cli.sandbox.configDir;
-    // Found in review: the record of failed refreshes made root's by a `sudo mfa-tray refresh`
-    // was neither trusted nor replaced, so the back-off after an outage was off, and nothing said so.
-    writeFile(join(dir, 'failed-refreshes.json'), '{"version":1,"entries":{}}\n');
-    chownSync(join(dir, 'failed-refreshes.json'), 65534, 65534);
     chmodSync(join(dir, 'written-sessions.json'), 0o664);
+    // A lock held as doctor looks (proper-lockfile makes it by the umask: 0775 under umask 002),
+    // and a file of Electron's in the same folder (the tray app's userData): neither is reported.
+    mkdirSync(join(dir, 'locks', 'refresh-work.lock'), { recursive: true });
+    chmodSync(join(dir, 'locks', 'refresh-work.lock'), 0o775);
+    writeFile(join(dir, 'Preferences'), '{}', 0o664);
     const { checks } = await doctor();
-    const found = find(checks, 'files', 'warn', /failed-refreshes\.json/);
-    assert.match(found.message, /failed-refreshes\.json \(user 65534's\)/);
-    assert.match(found.message, /written-sessions\.json \(writable by group or others\)/);
-    assert.ok(!/settings\.json|clock-offset/.test(found.message), found.message);
-    assert.equal(found.fix, `sudo chown -R "$USER" '${dir}' && chmod -R go-w '${dir}'`);
+    const found = find(checks, 'files', 'warn', /not yours alone/);
+    assert.match(found.message, /: written-sessions\.json \(writable by group or others\)\. MFA Tray cannot always update them/);
+    assert.ok(!/lock|Preferences|settings\.json/.test(found.message), found.message);
+    assert.equal(found.fix, ownFilesFix(dir));
   });
+
+  test(
+    "MFA Tray's own files another user owns (a `sudo mfa-tray …` leaves root's): named with their owner",
+    { skip: process.getuid?.() !== 0 && 'needs root to give a file to another user' },
+    async () => {
+      await cleanWorld();
+      const dir = cli.sandbox.configDir;
+      // Found in review: the record of failed refreshes made root's by a `sudo mfa-tray refresh`
+      // was neither trusted nor replaced, so the back-off after an outage was off, and nothing said so.
+      writeFile(join(dir, 'failed-refreshes.json'), '{"version":1,"entries":{}}\n');
+      chownSync(join(dir, 'failed-refreshes.json'), 65534, 65534);
+      const { checks } = await doctor();
+      const found = find(checks, 'files', 'warn', /not yours alone/);
+      assert.match(found.message, /: failed-refreshes\.json \(user 65534's\)\. /);
+      assert.equal(found.fix, ownFilesFix(dir));
+    },
+  );
 
   test('a credentials file a refresh could not write: the files check fails (as the refresh would, before its code)', async () => {
     // Seen on landed main: "reads cleanly", then a session check whose fix (refresh) failed the same way.

@@ -129,8 +129,8 @@ function parsedOnce(text: string, section: string): SectionScope {
 }
 
 /**
- * The time each session write took, as `{ ms }`, for the benchmark (bench/run.mjs, row 3: the write
- * as a refresh makes it, timed inside the command). Nothing is published while no one subscribes.
+ * The time each session write took, as `{ ms }`, for the benchmark (bench/run.mjs, row 3r: the
+ * write as a refresh makes it, timed inside the command). Nothing is published while no one subscribes.
  */
 const WRITE_TIMES = channel('mfa-tray:credentials-write');
 

@@ -48,9 +48,9 @@ export function readOwnFile(path: string): Buffer | undefined {
 }
 
 /**
- * Why a file or folder is not this user's (`uid`) alone, or undefined when it is: another user owns
- * it ('another-users'), or others may write it ('writable-by-others'). The rule {@link readOwnFile}
- * reads by, and `doctor` reports MFA Tray's own files by.
+ * Why a file is not this user's (`uid`) alone, or undefined when it is: another user owns it
+ * ('another-users'), or others may write it ('writable-by-others'). The rule {@link readOwnFile}
+ * reads files by, and `doctor` reports MFA Tray's own files and folders by (it writes in them).
  */
 export function notOwnBecause(info: { readonly uid: number; readonly mode: number }, uid: number): 'another-users' | 'writable-by-others' | undefined {
   if (info.uid !== uid) return 'another-users';
