@@ -153,8 +153,18 @@ function parseByHeaders(bom: string, source: string): IniDocument {
 /** A document for reading and editing one section, and how to put an edit of it back into the file: see {@link parseIniFor}. */
 export interface SectionScope {
   readonly doc: IniDocument;
+  /** Where `doc`'s text is in the file's: from `start` to `end` (0 and the text's length when `doc` is the whole file). */
+  readonly start: number;
+  readonly end: number;
   /** The whole file's text around `edited`, an edit of `doc`'s text (`edited` itself when `doc` is the whole file). */
   readonly whole: (edited: string) => string;
+}
+
+/** A change of a text: `text` in the place of what was from `start` to `end` in it. */
+export interface TextChange {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
 }
 
 /**
@@ -180,7 +190,7 @@ export function parseIniFor(text: string, name: string): SectionScope {
   const bom = BOMS.find((b) => text.startsWith(b)) ?? '';
   const source = text.slice(bom.length);
   const at = /[\r\n]/.test(name) ? undefined : onlyHeaderLine(source, `[${name}]`);
-  if (at === undefined || INDENTED_BRACKET.test(source)) return { doc: parseIni(text), whole: (edited) => edited };
+  if (at === undefined || INDENTED_BRACKET.test(source)) return { doc: parseIni(text), start: 0, end: text.length, whole: (edited) => edited };
   const next = source.indexOf('\n[', at);
   const end = next < 0 ? source.length : next + 1;
   const alone = parseByHeaders('', source.slice(at, end));
@@ -202,7 +212,7 @@ export function parseIniFor(text: string, name: string): SectionScope {
   SECTION_ALONE.add(doc);
   const before = text.slice(0, bom.length + at);
   const after = source.slice(end);
-  return { doc, whole: (edited) => before + edited + after };
+  return { doc, start: before.length, end: bom.length + end, whole: (edited) => before + edited + after };
 }
 
 /**
@@ -449,6 +459,16 @@ export function setKeys(source: string | IniDocument | SectionScope, section: st
   if ('whole' in parsed) return parsed.whole(setKeysIn(parsed.doc, section, entries));
   refuseSectionAlone(parsed);
   return setKeysIn(parsed, section, entries);
+}
+
+/**
+ * {@link setKeys} as the change it makes to the file's text (the scope's part of it, rewritten):
+ * for a writer that puts the bytes around it back as they were instead of encoding the whole text
+ * again (credentials-file.ts).
+ */
+export function setKeysChange(scope: SectionScope, section: string, entries: ReadonlyArray<readonly [string, string]>): TextChange {
+  assertWritable(section, entries);
+  return { start: scope.start, end: scope.end, text: setKeysIn(scope.doc, section, entries) };
 }
 
 function setKeysIn(doc: IniDocument, section: string, entries: ReadonlyArray<readonly [string, string]>): string {
