@@ -557,8 +557,11 @@ export class CredentialsFile {
     return this.#update((text) => withoutLongLivedKey(text, section, expectedAccessKeyId));
   }
 
-  /** Applies a pure edit of the file's text under `updateFileAtomic`, with other edits asked for meanwhile (FileUpdates). */
-  /** Updates the file with `edit`'s new text, or the change it makes to the text (`text` itself: none). */
+  /**
+   * Applies a pure edit of the file's text under `updateFileAtomic`, with other edits asked for
+   * meanwhile (FileUpdates): `edit` gives the new text, or the change it makes to the text (`text`
+   * itself: none).
+   */
   async #update(edit: (text: string) => string | TextChange): Promise<boolean> {
     const path = this.path;
     try {
