@@ -317,6 +317,59 @@ describe('updateFileAtomic', () => {
     assert.deepEqual(await readdir(dir), ['credentials']);
   });
 
+  test("re-applies the update to another program's change written in place into the file as the rename replaced it", async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    const seen: string[] = [];
+
+    const wrote = await updateFileAtomic(
+      path,
+      (current) => {
+        seen.push(current?.toString() ?? '');
+        return append('ours')(current);
+      },
+      // writeFile truncates the file and writes into it, as `aws configure set` does.
+      { afterLastLook: (attempt) => (attempt === 0 ? writeFile(path, 'a\ntheirs\n') : undefined) },
+    );
+
+    assert.equal(wrote, true);
+    assert.deepEqual(seen, ['a\n', 'a\ntheirs\n']);
+    assert.equal(await readFile(path, 'utf8'), 'a\ntheirs\nours\n');
+    assert.deepEqual(await readdir(dir), ['credentials']);
+  });
+
+  test('puts back what another program wrote into the replaced file when the update, applied to it, has nothing to change', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+
+    // Ours is added unless "ours" is there already, as in theirs.
+    const addOurs = (current: Buffer | undefined) => (current?.toString().includes('ours') ? undefined : append('ours')(current));
+    await updateFileAtomic(path, addOurs, { afterLastLook: (attempt) => (attempt === 0 ? writeFile(path, 'a\nours from them\n') : undefined) });
+
+    assert.equal(await readFile(path, 'utf8'), 'a\nours from them\n');
+  });
+
+  test('a file rewritten in place with the same content as we replaced it is not written again', async (t) => {
+    const dir = await scratch(t);
+    const path = join(dir, 'credentials');
+    await writeFile(path, 'a\n');
+    let calls = 0;
+
+    await updateFileAtomic(
+      path,
+      (current) => {
+        calls += 1;
+        return append('ours')(current);
+      },
+      { afterLastLook: (attempt) => (attempt === 0 ? writeFile(path, 'a\n') : undefined) },
+    );
+
+    assert.equal(calls, 1);
+    assert.equal(await readFile(path, 'utf8'), 'a\nours\n');
+  });
+
   test('notices a file another program created between the read and the rename', async (t) => {
     const dir = await scratch(t);
     const path = join(dir, 'credentials');

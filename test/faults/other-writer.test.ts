@@ -254,3 +254,101 @@ f.close()
     );
   });
 });
+
+/**
+ * The other program's version, made after our last look at the file and before our rename: into the
+ * file our rename takes away from the path. Seen in the race above (about 1 run in 16 on a loaded
+ * VM): the other program's last change lost, though every check before our rename had passed.
+ */
+describe('another program writes into the file as we replace it', () => {
+  test('a rewrite it made after our last look, just before our rename, is re-applied', async (t) => {
+    const path = await fileWith(t);
+    const file = new CredentialsFile({
+      path,
+      atomic: { afterLastLook: (attempt) => void (attempt === 0 && awsConfigureSet(path, 'team-5', 'region', 'eu-west-')) },
+    });
+
+    await file.writeSession('target0', versionSession(1));
+
+    const profiles = await sdkProfiles(path);
+    assert.equal(profiles['team-5']?.region, 'eu-west-0', "the other program's change survived");
+    assert.equal(profiles.target0?.aws_session_token, versionSession(1).sessionToken, 'and ours is in');
+    const expected = withSession(ORIGINAL.replace('[team-5]\n', '[team-5]\nregion = eu-west-0\n'), 'target0', versionSession(1));
+    assert.ok((await readFile(path)).toString('latin1') === expected, 'exactly their version with our edit re-applied: nothing else changed');
+  });
+
+  test('a rewrite it began before our rename (the file truncated) and ends after it is re-applied', { timeout: 30_000 }, async (t) => {
+    const path = await fileWith(t);
+    // `aws configure set`, slowed down: the file opened for writing (and so truncated) in our last
+    // moment before the rename, its content written into that same file 0.3 s later.
+    const slowRewrite = String.raw`
+import sys, time
+path = sys.argv[1]
+data = open(path, 'r', encoding='latin-1').read().replace('[team-5]\n', '[team-5]\nregion = eu-west-9\n')
+f = open(path, 'w', encoding='latin-1')
+print('truncated', flush=True)
+time.sleep(0.3)
+f.write(data)
+f.close()
+`;
+    let done: Promise<number | null> | undefined;
+    const file = new CredentialsFile({
+      path,
+      atomic: {
+        // The look found the whole file; the rewrite truncates it now, before our rename.
+        afterLastLook: async (attempt) => {
+          if (attempt !== 0) return;
+          const other = spawn('python3', ['-c', slowRewrite, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+          done = new Promise((resolve) => other.on('close', resolve));
+          await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('truncated') && resolve()));
+        },
+      },
+    });
+
+    await file.writeSession('target0', versionSession(6));
+
+    assert.equal(await done, 0);
+    await assertBothChangesIn(path, 'the truncated file was taken as the other program left it');
+  });
+
+  test('a long-lived key it put into our section then: its version is put back, and ours refused by name', async (t) => {
+    const path = await fileWith(t);
+    const file = new CredentialsFile({
+      path,
+      atomic: {
+        afterLastLook: (attempt) => {
+          if (attempt !== 0) return;
+          awsConfigureSet(path, 'target2', 'aws_access_key_id', 'AKIAIOSFODNN7EXAMPL');
+          awsConfigureSet(path, 'target2', 'aws_secret_access_key', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE');
+        },
+      },
+    });
+
+    const error = await file.writeSession('target2', versionSession(4)).then(
+      () => assert.fail('overwrote a long-lived key'),
+      (e: unknown) => e,
+    );
+
+    assert.ok(isMfaTrayError(error, 'long-lived-section'), String(error));
+    assert.match(error.message, /\[target2\]/);
+    const section = (await sdkProfiles(path)).target2;
+    assert.equal(section?.aws_access_key_id, 'AKIAIOSFODNN7EXAMPL0', 'their key is back in the file');
+    assert.notEqual(section?.aws_session_token, versionSession(4).sessionToken, 'and our session is not');
+  });
+
+  test('when it does so at every attempt, we give up (retryable) and say its change may be lost', async (t) => {
+    const path = await fileWith(t);
+    const file = new CredentialsFile({ path, atomic: { afterLastLook: (attempt) => awsConfigureSet(path, 'team-5', 'attempt', String(attempt)) } });
+
+    const error = await file.writeSession('target0', versionSession(5)).then(
+      () => assert.fail('expected a give-up'),
+      (e: unknown) => e,
+    );
+
+    assert.ok(isMfaTrayError(error, 'credentials-file') && error.retryable, String(error));
+    assert.match(error.message, /kept changing .* another program wrote into it as it was replaced, and that change may be lost/);
+    const profiles = await sdkProfiles(path);
+    assert.equal(profiles['team-5']?.attempt, '40', 'its change of each attempt but the last was taken');
+    assert.equal(profiles.target0?.aws_session_token, versionSession(5).sessionToken);
+  });
+});

@@ -6,14 +6,15 @@
  * temp file into place but neither locks against other writers nor re-reads the target just before
  * the rename, and both matter here: the tray app and the command may write the credentials file at
  * once (serialised by a lock, via `proper-lockfile`), and other tools (the AWS CLI, editors) do not
- * lock at all, so a change they make between our read and our rename must be re-applied, not lost.
+ * lock at all, so a change they make between our read and our rename (or into the file our rename
+ * replaces, as it is replaced) must be re-applied, not lost.
  */
 import { constants as fsConstants, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { MfaTrayError, type ErrorCode } from '../../common/errors';
 import { fileError, isNotFound } from './file-errors';
 import { acquireLock, waitedFor, type HeldLock } from './file-lock';
-import { notRegularFile, readRegularFile } from './regular-file';
+import { notRegularFile, openRegularFile } from './regular-file';
 import { makeFolders } from './make-folders';
 import { fsCalls } from './fs-calls';
 import { absoluteAsOpened, joinAsOpened } from './paths';
@@ -50,6 +51,12 @@ export interface AtomicUpdateOptions {
    * program that rewrites the file at the worst moment.
    */
   readonly beforeRename?: (attempt: number) => void | Promise<void>;
+  /**
+   * Test hook: runs after the last look at the target found it as expected and just before the
+   * rename, once per attempt. Tests use it to play another program that rewrites the file in place
+   * in that moment, or has opened it to do so.
+   */
+  readonly afterLastLook?: (attempt: number) => void | Promise<void>;
 }
 
 /**
@@ -298,7 +305,9 @@ interface Waiting {
  *
  * Steps: lock; read; `update(current)`; write an exclusive temp file in the same folder; fsync it;
  * re-read the target and, if another program changed it meanwhile, start over from that new content;
- * rename over the target; fsync the folder; unlock. A missing file and folder are created
+ * rename over the target; read again the file the rename replaced and, if another program wrote
+ * into it meanwhile (in place, having opened it just before the rename), start over from what it
+ * wrote; fsync the folder; unlock. A missing file and folder are created
  * (0600 / 0700), but only when there is something to write; an existing file keeps its mode (and,
  * where permitted, its owner); a read-only file is refused. When the new content equals the old,
  * nothing is written. On any failure the original is left exactly as it was and the temp file is
@@ -353,11 +362,29 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
 async function updateLocked(target: string, update: Updater, options: AtomicUpdateOptions, lock: HeldLock, code: ErrorCode, what: string): Promise<boolean> {
   const io = fsCalls();
   const dir = dirname(target);
+  // What the update is applied to, and what the target must still hold when we rename: the same,
+  // but after another program wrote into the file our rename took off the path (below), when the
+  // target holds ours and the update is applied to theirs.
+  let base = await readSettled(target, code, what);
+  let expected = base;
+  let wrote = false;
   for (let attempt = 0; ; attempt += 1) {
-    const current = await readSettled(target, code, what);
     const existing = await io.stat(target).catch(() => undefined);
-    const next = update(current);
-    if (next === undefined || (current !== undefined && next.equals(current))) return false;
+    let next: Buffer | undefined;
+    // Thrown by the update when applied to what another program wrote into the file we replaced:
+    // their version is put back, then this is thrown.
+    let refused: { readonly error: unknown } | undefined;
+    try {
+      next = update(base) ?? base;
+    } catch (error) {
+      if (!wrote) throw error;
+      refused = { error };
+      next = base;
+    }
+    if (next === undefined || sameContent(next, expected)) {
+      if (refused) throw refused.error;
+      return wrote;
+    }
     // Checked only now: an update with nothing to change must not fail on a read-only file.
     const why = existing && (await whyNotWritable(target, existing));
     if (why) {
@@ -370,13 +397,14 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
     const temp = join(dir, `.${basename(target)}.${process.pid}.${tempNamePart()}.tmp`);
     // Whether the temp file is this call's: one that was there already (O_EXCL refused it) is left alone.
     let ours = false;
+    let look: Look | undefined;
     try {
       const written = await writeTemp(temp, next, mode, existing, code, what);
       ours = true;
       await options.beforeRename?.(attempt);
       // Other tools do not lock: if the file changed since we read it, apply our change to theirs.
-      if (!sameContent(await readSettled(target, code, what), current)) {
-        await io.rm(temp);
+      look = await lookSettled(target, code, what);
+      if (!sameContent(look.content, expected)) {
         if (attempt >= MAX_REAPPLY) {
           throw new MfaTrayError(
             code,
@@ -384,8 +412,12 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
             { retryable: true },
           );
         }
+        await io.rm(temp);
+        ours = false;
+        base = expected = look.content;
         continue;
       }
+      await options.afterLastLook?.(attempt);
       if (lock.compromised) {
         throw new MfaTrayError(
           code,
@@ -393,17 +425,50 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
           { retryable: true },
         );
       }
+      if (process.platform === 'win32' && look.fd !== undefined) {
+        // Windows may refuse to replace a file that is open: there it is closed first, and what is
+        // written into it after this is not looked for.
+        await io.close(look.fd).catch(() => undefined);
+        look = { content: look.content };
+      }
       await renameWithRetry(temp, target).catch((error: unknown) => {
         throw fileError(code, `Cannot replace the ${what} ${target}`, error);
       });
+      ours = false;
+      wrote = true;
       if (written) ourLastWrite.set(target, { info: written, content: next });
+      // A program that rewrites the file in place (see readSettled) and opened it after our look,
+      // just before the rename, writes into the file the rename took off the path: its change
+      // would be lost. It is taken from there, and ours applied to it again.
+      const theirs = look.fd === undefined ? undefined : await writtenSince(look.fd, look.content ?? Buffer.alloc(0));
+      if (theirs !== undefined) {
+        if (attempt >= MAX_REAPPLY) {
+          throw new MfaTrayError(
+            code,
+            `The ${what} ${target} kept changing while MFA Tray was writing it; another program wrote into it as it was replaced, and that change may be lost. Check the file, and try again.`,
+            { retryable: true },
+          );
+        }
+        base = theirs;
+        expected = next;
+        continue;
+      }
     } catch (error) {
       if (ours) await io.rm(temp).catch(() => undefined);
       throw error;
+    } finally {
+      if (look?.fd !== undefined) await io.close(look.fd).catch(() => undefined);
     }
     await fsyncDir(dir);
+    if (refused) throw refused.error;
     return true;
   }
+}
+
+/** The target as {@link lookSettled} read it: its content, and the descriptor it was read through (none when there is no file). */
+interface Look {
+  readonly content: Buffer | undefined;
+  readonly fd?: number;
 }
 
 /**
@@ -426,15 +491,72 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
  * (as many editors save it) must not wait each time.
  */
 async function readSettled(path: string, code: ErrorCode, what: string): Promise<Buffer | undefined> {
+  const { content, fd } = await lookSettled(path, code, what);
+  if (fd !== undefined) await fsCalls().close(fd);
+  return content;
+}
+
+/** {@link readSettled}, keeping open the descriptor the content was read through: the caller closes it. */
+async function lookSettled(path: string, code: ErrorCode, what: string): Promise<Look> {
   const io = fsCalls();
+  let fd: number | undefined;
+  try {
+    const content = await settle(
+      async () => {
+        if (fd !== undefined) await io.close(fd).catch(() => undefined);
+        fd = undefined;
+        try {
+          fd = await openRegularFile(path);
+          return await io.readFile(fd);
+        } catch (error) {
+          if (isNotFound(error)) return undefined;
+          throw fileError(code, `Cannot read the ${what} ${path}`, error);
+        }
+      },
+      () => (fd === undefined ? Promise.resolve(undefined) : io.fstat(fd)),
+      (content, info) => isOurLastWrite(path, content, info),
+    );
+    const held = fd;
+    fd = undefined;
+    return held === undefined ? { content } : { content, fd: held };
+  } finally {
+    if (fd !== undefined) await io.close(fd).catch(() => undefined);
+  }
+}
+
+/**
+ * What another program wrote into the file open at `fd` since `seen` was read from it (waited out
+ * as {@link readSettled} waits), or undefined when it still holds `seen`.
+ */
+async function writtenSince(fd: number, seen: Buffer): Promise<Buffer | undefined> {
+  const io = fsCalls();
+  if ((await readWhole(fd)).equals(seen)) return undefined;
+  const now = await settle(
+    () => readWhole(fd),
+    () => io.fstat(fd),
+    () => false,
+  );
+  return now.equals(seen) ? undefined : now;
+}
+
+/**
+ * The content `read` gives once it has settled ({@link readSettled}): re-read while it is empty or
+ * does not end its last line and the file (`stat`) was modified moments ago. `taken` says a content
+ * is to be taken at once (this process's own last write).
+ */
+async function settle<T extends Buffer | undefined>(
+  read: () => Promise<T>,
+  stat: () => Promise<Stats | undefined>,
+  taken: (content: Buffer, info: Stats) => boolean,
+): Promise<T> {
   const began = performance.now();
   let seen: Stats | undefined;
   let unchangedSince = began;
   for (;;) {
-    const content = await readIfExists(path, code, what);
+    const content = await read();
     if (content === undefined || content.at(-1) === 0x0a) return content;
-    const info = await io.stat(path).catch(() => undefined);
-    if (!info || isOurLastWrite(path, content, info)) return content;
+    const info = await stat().catch(() => undefined);
+    if (!info || taken(content, info)) return content;
     const now = performance.now();
     if (seen === undefined || !sameVersion(seen, info)) {
       seen = info;
@@ -443,6 +565,18 @@ async function readSettled(path: string, code: ErrorCode, what: string): Promise
     const quiet = content.length === 0 ? EMPTY_QUIET_MS : TORN_QUIET_MS;
     if (Date.now() - info.mtimeMs >= quiet || now - unchangedSince >= quiet || now - began >= EMPTY_QUIET_MS) return content;
     await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
+  }
+}
+
+/** The whole content of the file open at `fd`, from its start, wherever the descriptor's position is. */
+async function readWhole(fd: number): Promise<Buffer> {
+  const io = fsCalls();
+  let buffer = Buffer.allocUnsafe((await io.fstat(fd)).size + 4096);
+  for (let length = 0; ;) {
+    if (length === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
+    const read = await io.read(fd, buffer, length, buffer.length - length, length);
+    if (read === 0) return buffer.subarray(0, length);
+    length += read;
   }
 }
 
@@ -535,15 +669,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function readIfExists(path: string, code: ErrorCode, what: string): Promise<Buffer | undefined> {
-  try {
-    return await readRegularFile(path);
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw fileError(code, `Cannot read the ${what} ${path}`, error);
-  }
 }
 
 async function fsyncDir(dir: string): Promise<void> {

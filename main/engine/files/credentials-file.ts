@@ -312,8 +312,8 @@ export interface CredentialsFileOptions {
   readonly env?: Env;
   /** A fixed path instead of the one the environment names. */
   readonly path?: string;
-  /** Passed to `updateFileAtomic`: the lock timeout, and the test hook. */
-  readonly atomic?: Pick<AtomicUpdateOptions, 'lockTimeoutMs' | 'beforeRename'>;
+  /** Passed to `updateFileAtomic`: the lock timeout, and the test hooks. */
+  readonly atomic?: Pick<AtomicUpdateOptions, 'lockTimeoutMs' | 'beforeRename' | 'afterLastLook'>;
 }
 
 /**

@@ -29,17 +29,34 @@ export function notRegularFile(path: string, info: Stats): NodeJS.ErrnoException
 }
 
 /**
- * The content of `path`, which must be a regular file (after symlinks).
+ * Opens `path`, which must be a regular file (after symlinks), for reading: its descriptor, which
+ * the caller closes.
  *
  * @throws the file system's error (ENOENT for a missing file), or one with code ENOTREG.
  */
-export async function readRegularFile(path: string): Promise<Buffer> {
+export async function openRegularFile(path: string): Promise<number> {
   const io = fsCalls();
   // O_NONBLOCK: does not exist on Windows, where there are no named pipes at file paths.
   const fd = await io.open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const info = await io.fstat(fd);
     if (!info.isFile()) throw notRegularFile(path, info);
+    return fd;
+  } catch (error) {
+    await io.close(fd).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The content of `path`, which must be a regular file (after symlinks).
+ *
+ * @throws the file system's error (ENOENT for a missing file), or one with code ENOTREG.
+ */
+export async function readRegularFile(path: string): Promise<Buffer> {
+  const io = fsCalls();
+  const fd = await openRegularFile(path);
+  try {
     return await io.readFile(fd);
   } finally {
     await io.close(fd).catch(() => undefined);
