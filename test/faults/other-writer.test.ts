@@ -336,7 +336,25 @@ f.close()
     assert.notEqual(section?.aws_session_token, versionSession(4).sessionToken, 'and our session is not');
   });
 
-  test('when it does so at every attempt, we give up (retryable) and say its change may be lost', async (t) => {
+  test('when it does so at six attempts in a row, we give up (retryable) and put its last version back', async (t) => {
+    const path = await fileWith(t);
+    const file = new CredentialsFile({
+      path,
+      atomic: { afterLastLook: (attempt) => void (attempt <= 5 && awsConfigureSet(path, 'team-5', 'attempt', String(attempt))) },
+    });
+
+    const error = await file.writeSession('target0', versionSession(5)).then(
+      () => assert.fail('expected a give-up'),
+      (e: unknown) => e,
+    );
+
+    assert.ok(isMfaTrayError(error, 'credentials-file') && error.retryable, String(error));
+    assert.match(error.message, /kept changing while MFA Tray was writing it; it was left as the other program wrote it/);
+    const profiles = await sdkProfiles(path);
+    assert.equal(profiles['team-5']?.attempt, '50', 'its last version is the file');
+  });
+
+  test('when it writes into that version too as it is put back, we say its change may be lost', async (t) => {
     const path = await fileWith(t);
     const file = new CredentialsFile({ path, atomic: { afterLastLook: (attempt) => awsConfigureSet(path, 'team-5', 'attempt', String(attempt)) } });
 
@@ -348,7 +366,45 @@ f.close()
     assert.ok(isMfaTrayError(error, 'credentials-file') && error.retryable, String(error));
     assert.match(error.message, /kept changing .* another program wrote into it as it was replaced, and that change may be lost/);
     const profiles = await sdkProfiles(path);
-    assert.equal(profiles['team-5']?.attempt, '40', 'its change of each attempt but the last was taken');
-    assert.equal(profiles.target0?.aws_session_token, versionSession(5).sessionToken);
+    assert.equal(profiles['team-5']?.attempt, '50', 'its version before the last is the file');
+  });
+
+  test('a rewrite that leaves the file empty for longer than we wait is not taken for its version', { timeout: 30_000 }, async (t) => {
+    // Seen in review: taken after 2 s, the empty file got our section alone, and every other profile was gone.
+    const path = await fileWith(t);
+    const stalledRewrite = String.raw`
+import sys, time
+path = sys.argv[1]
+data = open(path, 'r', encoding='latin-1').read().replace('[team-5]\n', '[team-5]\nregion = eu-west-9\n')
+f = open(path, 'w', encoding='latin-1')
+print('truncated', flush=True)
+time.sleep(3)
+f.write(data)
+f.close()
+`;
+    let done: Promise<number | null> | undefined;
+    const file = new CredentialsFile({
+      path,
+      atomic: {
+        afterLastLook: async (attempt) => {
+          if (attempt !== 0) return;
+          const other = spawn('python3', ['-c', stalledRewrite, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+          done = new Promise((resolve) => other.on('close', resolve));
+          await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('truncated') && resolve()));
+        },
+      },
+    });
+
+    await file.writeSession('target0', versionSession(7));
+
+    assert.equal(await done, 0);
+    const profiles = await sdkProfiles(path);
+    const sections = [...ORIGINAL.matchAll(/^\[([^\]]+)\]$/gm)].map((m) => m[1] as string);
+    assert.deepEqual(
+      sections.filter((name) => !(name in profiles)),
+      [],
+      'every section is still there',
+    );
+    assert.equal(profiles.target0?.aws_session_token, versionSession(7).sessionToken, 'and ours is in');
   });
 });

@@ -310,8 +310,10 @@ interface Waiting {
  * wrote; fsync the folder; unlock. A missing file and folder are created
  * (0600 / 0700), but only when there is something to write; an existing file keeps its mode (and,
  * where permitted, its owner); a read-only file is refused. When the new content equals the old,
- * nothing is written. On any failure the original is left exactly as it was and the temp file is
- * removed.
+ * nothing is written. On any failure the original is left exactly as it was (or, after another
+ * program wrote into the replaced file, as that program wrote it) and the temp file is removed; the
+ * one exception: when applying the update again to such a program's version fails (a full disk),
+ * the version with the update renamed into place before stays, and counts as written.
  *
  * @returns whether the file was written.
  */
@@ -360,31 +362,61 @@ export async function updateFileAtomic(path: string, update: Updater, options: A
 }
 
 async function updateLocked(target: string, update: Updater, options: AtomicUpdateOptions, lock: HeldLock, code: ErrorCode, what: string): Promise<boolean> {
+  const dir = dirname(target);
+  const state: UpdateState = { wrote: false };
+  try {
+    return await updateAttempts(target, update, options, lock, code, what, state);
+  } finally {
+    // Makes the rename itself durable (also when a later attempt failed: a rename was made).
+    if (state.wrote) await fsyncDir(dir);
+  }
+}
+
+/** What {@link updateAttempts} has done so far: whether it renamed a new version into place. */
+interface UpdateState {
+  wrote: boolean;
+}
+
+async function updateAttempts(
+  target: string,
+  update: Updater,
+  options: AtomicUpdateOptions,
+  lock: HeldLock,
+  code: ErrorCode,
+  what: string,
+  state: UpdateState,
+): Promise<boolean> {
   const io = fsCalls();
   const dir = dirname(target);
+  const keptChanging = (): MfaTrayError =>
+    new MfaTrayError(code, `The ${what} ${target} kept changing while MFA Tray was writing it; it was left as the other program wrote it. Try again.`, {
+      retryable: true,
+    });
   // What the update is applied to, and what the target must still hold when we rename: the same,
   // but after another program wrote into the file our rename took off the path (below), when the
   // target holds ours and the update is applied to theirs.
   let base = await readSettled(target, code, what);
   let expected = base;
-  let wrote = false;
+  // Whether the target holds our change, renamed into place by an attempt before this one.
+  let oursIn = false;
+  // Set when what another program wrote into the replaced file is to be put back as it is, and
+  // this then thrown: the update refused it, or the program kept writing.
+  let pending: { readonly error: unknown } | undefined;
   for (let attempt = 0; ; attempt += 1) {
-    const existing = await io.stat(target).catch(() => undefined);
-    let next: Buffer | undefined;
-    // Thrown by the update when applied to what another program wrote into the file we replaced:
-    // their version is put back, then this is thrown.
-    let refused: { readonly error: unknown } | undefined;
-    try {
-      next = update(base) ?? base;
-    } catch (error) {
-      if (!wrote) throw error;
-      refused = { error };
-      next = base;
+    let next: Buffer | undefined = base;
+    if (!pending) {
+      try {
+        next = update(base) ?? base;
+      } catch (error) {
+        if (!oursIn) throw error;
+        pending = { error };
+      }
     }
     if (next === undefined || sameContent(next, expected)) {
-      if (refused) throw refused.error;
-      return wrote;
+      if (pending) throw pending.error;
+      return state.wrote;
     }
+    const existing = await io.stat(target).catch(() => undefined);
     // Checked only now: an update with nothing to change must not fail on a read-only file.
     const why = existing && (await whyNotWritable(target, existing));
     if (why) {
@@ -405,16 +437,12 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
       // Other tools do not lock: if the file changed since we read it, apply our change to theirs.
       look = await lookSettled(target, code, what);
       if (!sameContent(look.content, expected)) {
-        if (attempt >= MAX_REAPPLY) {
-          throw new MfaTrayError(
-            code,
-            `The ${what} ${target} kept changing while MFA Tray was writing it; it was left as the other program wrote it. Try again.`,
-            { retryable: true },
-          );
-        }
+        if (pending) throw pending.error;
+        if (attempt >= MAX_REAPPLY) throw keptChanging();
         await io.rm(temp);
         ours = false;
         base = expected = look.content;
+        oursIn = false;
         continue;
       }
       await options.afterLastLook?.(attempt);
@@ -435,33 +463,38 @@ async function updateLocked(target: string, update: Updater, options: AtomicUpda
         throw fileError(code, `Cannot replace the ${what} ${target}`, error);
       });
       ours = false;
-      wrote = true;
+      state.wrote = true;
+      oursIn = !pending;
       if (written) ourLastWrite.set(target, { info: written, content: next });
       // A program that rewrites the file in place (see readSettled) and opened it after our look,
       // just before the rename, writes into the file the rename took off the path: its change
       // would be lost. It is taken from there, and ours applied to it again.
-      const theirs = look.fd === undefined ? undefined : await writtenSince(look.fd, look.content ?? Buffer.alloc(0));
-      if (theirs !== undefined) {
-        if (attempt >= MAX_REAPPLY) {
-          throw new MfaTrayError(
-            code,
-            `The ${what} ${target} kept changing while MFA Tray was writing it; another program wrote into it as it was replaced, and that change may be lost. Check the file, and try again.`,
-            { retryable: true },
-          );
-        }
-        base = theirs;
-        expected = next;
-        continue;
+      const theirs = look.fd === undefined ? undefined : await writtenSince(look.fd, look.content ?? Buffer.alloc(0)).catch(() => undefined);
+      if (theirs === undefined) {
+        if (pending) throw pending.error;
+        return true;
       }
+      if (pending) {
+        throw new MfaTrayError(
+          code,
+          `The ${what} ${target} kept changing while MFA Tray was writing it; another program wrote into it as it was replaced, and that change may be lost. Check the file, and try again.`,
+          { retryable: true },
+        );
+      }
+      // Given up on: theirs is put back as it is.
+      if (attempt >= MAX_REAPPLY) pending = { error: keptChanging() };
+      base = theirs;
+      expected = next;
     } catch (error) {
       if (ours) await io.rm(temp).catch(() => undefined);
+      // Our change is in the file, from the attempt before, and this one failed (a full disk, say)
+      // applying it again to what another program wrote into the replaced file: ours stands, and
+      // theirs is lost, as it would have been without that attempt.
+      if (oursIn && !pending) return true;
       throw error;
     } finally {
       if (look?.fd !== undefined) await io.close(look.fd).catch(() => undefined);
     }
-    await fsyncDir(dir);
-    if (refused) throw refused.error;
-    return true;
   }
 }
 
@@ -492,7 +525,10 @@ interface Look {
  */
 async function readSettled(path: string, code: ErrorCode, what: string): Promise<Buffer | undefined> {
   const { content, fd } = await lookSettled(path, code, what);
-  if (fd !== undefined) await fsCalls().close(fd);
+  if (fd !== undefined)
+    await fsCalls()
+      .close(fd)
+      .catch(() => undefined);
   return content;
 }
 
@@ -526,7 +562,7 @@ async function lookSettled(path: string, code: ErrorCode, what: string): Promise
 
 /**
  * What another program wrote into the file open at `fd` since `seen` was read from it (waited out
- * as {@link readSettled} waits), or undefined when it still holds `seen`.
+ * as {@link readSettled} waits), or undefined when it still holds `seen`, or nothing.
  */
 async function writtenSince(fd: number, seen: Buffer): Promise<Buffer | undefined> {
   const io = fsCalls();
@@ -536,7 +572,9 @@ async function writtenSince(fd: number, seen: Buffer): Promise<Buffer | undefine
     () => io.fstat(fd),
     () => false,
   );
-  return now.equals(seen) ? undefined : now;
+  // Still empty after the wait: a program that truncated the file and has not written it yet (or
+  // never will). Not taken for its version: applied to nothing, ours would be all the file holds.
+  return now.length === 0 || now.equals(seen) ? undefined : now;
 }
 
 /**
