@@ -242,7 +242,7 @@ export function createBridgeHandlers(engine: Engine, host: BridgeHost): BridgeHa
     getLocale: () => Promise.resolve(host.locale()),
     diagnose: async ([profile]) => {
       const checks = await engine.diagnose(process.env, profile ?? undefined);
-      return checks.map((c) => ({ check: c.check, profile: c.profile ?? null, verdict: c.verdict, message: c.message, fix: c.fix ?? null }));
+      return checks.map((c) => ({ check: c.check, profile: c.profile ?? null, verdict: c.verdict, words: c.words, message: c.message, fix: c.fix ?? null }));
     },
     getMfaPolicies: async ([profile, language]) => {
       const target = await engine.policyTarget(profile ?? undefined);

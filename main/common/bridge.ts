@@ -9,6 +9,7 @@
  * No Electron types here, and no secrets coming back: long-lived keys and TOTP secrets are
  * write-only. A profile view says only whether a key or a TOTP secret is stored.
  */
+import type { DiagnosisWords } from './diagnosis';
 import type { ErrorCode } from './errors';
 import type { AppSettings, Profile, SessionState } from './model';
 
@@ -143,6 +144,8 @@ export interface DiagnosisView {
   readonly check: string;
   readonly profile: string | null;
   readonly verdict: 'pass' | 'warn' | 'fail';
+  /** What was found, as data: a Japanese window words it from this (the message and fix are English). */
+  readonly words: DiagnosisWords;
   readonly message: string;
   readonly fix: string | null;
 }

@@ -8,6 +8,7 @@
 import { constants, type Stats } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
+import type { ClockUnknownBecause, DiagnosisWords, NotOwnEntry } from '../common/diagnosis';
 import { isMfaTrayError, type Remedy } from '../common/errors';
 import { formatDuration } from '../common/duration';
 import { maskKeyId } from '../common/key-id';
@@ -34,6 +35,8 @@ export interface Check {
   readonly check: string;
   readonly profile?: string;
   readonly verdict: Verdict;
+  /** What was found, as data, for words in another language than the message's English. */
+  readonly words: DiagnosisWords;
   readonly message: string;
   readonly fix?: string;
 }
@@ -65,8 +68,8 @@ export interface DoctorDeps {
 const CLOCK_WARN_MS = 30_000;
 const CLOCK_FAIL_MS = 5 * 60_000;
 
-function check(name: string, verdict: Verdict, message: string, fix?: string, profile?: string): Check {
-  return { check: name, verdict, message, ...(fix === undefined ? {} : { fix }), ...(profile === undefined ? {} : { profile }) };
+function check(name: string, verdict: Verdict, words: DiagnosisWords, message: string, fix?: string, profile?: string): Check {
+  return { check: name, verdict, words, message, ...(fix === undefined ? {} : { fix }), ...(profile === undefined ? {} : { profile }) };
 }
 
 /** Every check, in the order a person would fix them; `only` limits the per-profile ones to one profile. */
@@ -76,20 +79,22 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
   try {
     profiles = await deps.profiles();
   } catch (error) {
-    checks.push(check('settings', 'fail', isMfaTrayError(error) ? error.message : 'The settings file could not be read.'));
+    checks.push(check('settings', 'fail', { id: 'settings-unreadable' }, isMfaTrayError(error) ? error.message : 'The settings file could not be read.'));
   }
   const chosen = only === undefined ? profiles : profiles.filter((p) => p.name === only);
   if (only !== undefined && chosen.length === 0)
-    checks.push(check('profile', 'fail', `There is no profile "${only}".`, 'mfa-tray list shows the profiles there are.'));
+    checks.push(
+      check('profile', 'fail', { id: 'no-such-profile', profile: only }, `There is no profile "${only}".`, 'mfa-tray list shows the profiles there are.'),
+    );
 
   // The keychain, once (every key in one read): reachable and unlocked.
   let keys: ReadonlyMap<string, LongLivedKey | Error> | undefined;
   try {
     keys = await deps.longLivedKeys(chosen.map((p) => p.name));
-    checks.push(check('keychain', 'pass', 'The keychain answers and is unlocked.'));
+    checks.push(check('keychain', 'pass', { id: 'keychain-ok' }, 'The keychain answers and is unlocked.'));
   } catch (error) {
     const message = isMfaTrayError(error) ? error.message : 'The keychain could not be read.';
-    checks.push(check('keychain', 'fail', message, 'Unlock it (or start its service), then run doctor again.'));
+    checks.push(check('keychain', 'fail', { id: 'keychain-unreadable' }, message, 'Unlock it (or start its service), then run doctor again.'));
   }
   const keychainOk = keys !== undefined;
 
@@ -114,12 +119,21 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
   for (const profile of keychainOk ? chosen : []) {
     const state = await deps.state(profile.name).catch((error: unknown) => error);
     if (isMfaTrayError(state) || state instanceof Error) {
-      checks.push(check('session', 'fail', isMfaTrayError(state) ? state.message : 'The session could not be read.', undefined, profile.name));
+      checks.push(
+        check(
+          'session',
+          'fail',
+          { id: 'session-unreadable' },
+          isMfaTrayError(state) ? state.message : 'The session could not be read.',
+          undefined,
+          profile.name,
+        ),
+      );
       continue;
     }
     const known = state as SessionState;
     const session = sessionCheck(profile.name, known, deps.now(), files.unwritable !== undefined);
-    const live = known.kind === 'valid' || known.kind === 'expiring' ? formatDuration(known.expiresAt - deps.now()) : undefined;
+    const live = known.kind === 'valid' || known.kind === 'expiring' ? known.expiresAt - deps.now() : undefined;
     const missing = live === undefined ? undefined : await sessionNotInFile(deps, profile, files, live);
     checks.push(missing ?? session);
   }
@@ -130,15 +144,17 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
  * The cached session is what MFA Tray shows, but the AWS tools read the credentials file: a file
  * rewritten by another tool (or by hand) may no longer hold it. A fail when it does not.
  */
-async function sessionNotInFile(deps: DoctorDeps, profile: Profile, files: FileChecks, left: string): Promise<Check | undefined> {
+async function sessionNotInFile(deps: DoctorDeps, profile: Profile, files: FileChecks, leftMs: number): Promise<Check | undefined> {
   const cached = await deps.sessionKeyId(profile.name).catch(() => undefined);
   if (cached === undefined) return undefined;
   // Unreadable (undefined): not in it either, as status says; the files check says why and what fixes it.
   const missing = sessionMissingFrom(files.credentials ?? 'unreadable', profile, cached, { unwritable: files.unwritable });
   if (missing === undefined) return undefined;
   // Where a refresh would not write (the file, or the section, is the trouble), the files check has the fix.
-  const fix = missing.remedies.some((remedy) => remedy.action === 'refresh') ? `mfa-tray refresh ${profile.name}` : SEE_FILES_CHECK;
-  return check('session', 'fail', notInFileMessage(profile, deps.credentialsPath, left, missing.why), fix, profile.name);
+  const seeFiles = !missing.remedies.some((remedy) => remedy.action === 'refresh');
+  const fix = seeFiles ? SEE_FILES_CHECK : `mfa-tray refresh ${profile.name}`;
+  const words: DiagnosisWords = { id: 'session-not-in-file', profile: profile.name, leftMs, path: deps.credentialsPath, seeFiles };
+  return check('session', 'fail', words, notInFileMessage(profile, deps.credentialsPath, formatDuration(leftMs), missing.why), fix, profile.name);
 }
 
 /** Variables that take precedence over every profile in the AWS CLI and SDKs. */
@@ -150,18 +166,20 @@ function environmentChecks(env: DoctorDeps['env']): Check[] {
       check(
         'environment',
         'fail',
+        { id: 'environment-shadowed', names: set },
         `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set in this environment: the AWS CLI and SDKs use ${set.length === 1 ? 'it' : 'them'} before any profile, so your MFA session is never used (the usual cause of "AccessDenied" after a refresh).`,
         `unset ${set.join(' ')}`,
       ),
     );
   } else {
-    checks.push(check('environment', 'pass', 'No AWS credentials in the environment shadow the profiles.'));
+    checks.push(check('environment', 'pass', { id: 'environment-clear' }, 'No AWS credentials in the environment shadow the profiles.'));
   }
   if (env.AWS_PROFILE)
     checks.push(
       check(
         'environment',
         'warn',
+        { id: 'aws-profile-set', value: env.AWS_PROFILE },
         `AWS_PROFILE=${env.AWS_PROFILE} picks the profile for every AWS command in this shell.`,
         'unset AWS_PROFILE if that is not meant',
       ),
@@ -186,21 +204,32 @@ const KEY_UNCHECKED = ['sts-unavailable', 'sts-throttled', 'credentials-file', '
 async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedKey | Error | undefined, unanswered: unknown[]): Promise<Check[]> {
   const { name } = profile;
   // Storing the key again keeps the profile's settings (keyRemedies).
-  const storeAgain = keyRemedies(profile)
-    .map((remedy) => remedyCommand(remedy))
-    .join(', or ');
+  const storeCommands = keyRemedies(profile).map((remedy) => remedyCommand(remedy) ?? '');
+  const storeAgain = storeCommands.join(', or ');
   if (key instanceof Error) {
-    return [check('key', 'fail', isMfaTrayError(key) ? key.message : 'The key could not be read.', storeAgain, name)];
+    return [
+      check(
+        'key',
+        'fail',
+        { id: 'key-unreadable', commands: storeCommands },
+        isMfaTrayError(key) ? key.message : 'The key could not be read.',
+        storeAgain,
+        name,
+      ),
+    ];
   }
-  if (!key) return [check('key', 'fail', 'No access key is stored.', storeAgain, name)];
+  if (!key) return [check('key', 'fail', { id: 'key-missing', commands: storeCommands }, 'No access key is stored.', storeAgain, name)];
   const masked = maskKeyId(key.accessKeyId);
+  // The whole command, the profile's settings kept (seen in review: "add work --force" alone is refused, missing its options).
+  const storeAnother = remedyCommand(keyRemedies(profile)[0] as Remedy) ?? '';
   if (!key.accessKeyId.startsWith('AKIA')) {
     return [
       check(
         'key',
         'fail',
+        { id: 'key-not-long-lived', key: masked, command: storeAnother },
         `The stored key ${masked} is not a long-lived IAM user key (AKIA…).`,
-        `${remedyCommand(keyRemedies(profile)[0] as Remedy) ?? ''}, with the IAM user's own access key (AKIA…)`,
+        `${storeAnother}, with the IAM user's own access key (AKIA…)`,
         name,
       ),
     ];
@@ -210,21 +239,42 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
     identity = await deps.callerIdentity(key, profile.region);
   } catch (error) {
     const message = isMfaTrayError(error) ? error.message : 'sts:GetCallerIdentity failed.';
-    // The whole command, the profile's settings kept (seen in review: "add work --force" alone is refused, missing its options).
     if (isMfaTrayError(error, ...KEY_FAULTS))
-      return [check('key', 'fail', `${masked}: ${message}`, `${remedyCommand(keyRemedies(profile)[0] as Remedy) ?? ''}, with a working key`, name)];
+      return [
+        check('key', 'fail', { id: 'key-refused', key: masked, command: storeAnother }, `${masked}: ${message}`, `${storeAnother}, with a working key`, name),
+      ];
     unanswered.push(error);
-    if (!isMfaTrayError(error, ...KEY_UNCHECKED)) return [check('key', 'fail', `${masked} could not be checked: ${message}`, undefined, name)];
+    if (!isMfaTrayError(error, ...KEY_UNCHECKED))
+      return [check('key', 'fail', { id: 'key-unchecked', key: masked, temporary: false }, `${masked} could not be checked: ${message}`, undefined, name)];
     const temporary = isMfaTrayError(error, 'sts-unavailable', 'sts-throttled');
-    return [check('key', 'warn', `${masked} could not be checked: ${message}`, temporary ? 'run doctor again once AWS can be reached' : undefined, name)];
+    return [
+      check(
+        'key',
+        'warn',
+        { id: 'key-unchecked', key: masked, temporary },
+        `${masked} could not be checked: ${message}`,
+        temporary ? 'run doctor again once AWS can be reached' : undefined,
+        name,
+      ),
+    ];
   }
-  const checks = [check('key', 'pass', `${masked} is long-lived and active: ${identity.arn}.`, undefined, name)];
+  const checks = [
+    check('key', 'pass', { id: 'key-ok', key: masked, arn: identity.arn }, `${masked} is long-lived and active: ${identity.arn}.`, undefined, name),
+  ];
   const device = policyTargetOf(profile.mfaSerial);
   if (device && device.account !== identity.account) {
     checks.push(
       check(
         'device',
         'fail',
+        {
+          id: 'device-other-account',
+          device: profile.mfaSerial,
+          deviceAccount: device.account,
+          keyAccount: identity.account,
+          arn: identity.arn,
+          profile: name,
+        },
         `The MFA device ${profile.mfaSerial} is in account ${device.account}, the key's user in ${identity.account}: STS will refuse every code.`,
         `mfa-tray edit ${name} --mfa-serial <the device of ${identity.arn}>`,
         name,
@@ -237,10 +287,11 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
     const listed = devices.some((d) => d.serialNumber === profile.mfaSerial);
     checks.push(
       listed
-        ? check('device', 'pass', `${profile.mfaSerial} is one of this user's MFA devices.`, undefined, name)
+        ? check('device', 'pass', { id: 'device-ok', device: profile.mfaSerial }, `${profile.mfaSerial} is one of this user's MFA devices.`, undefined, name)
         : check(
             'device',
             'fail',
+            { id: 'device-not-listed', device: profile.mfaSerial, devices: devices.map((d) => d.serialNumber), profile: name },
             `${profile.mfaSerial} is not among this user's MFA devices (${devices.map((d) => d.serialNumber).join(', ') || 'none'}).`,
             `mfa-tray edit ${name} --mfa-serial <one of them>`,
             name,
@@ -248,7 +299,14 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
     );
   } catch {
     checks.push(
-      check('device', 'warn', `${profile.mfaSerial} could not be checked: the policy does not allow listing MFA devices without MFA.`, undefined, name),
+      check(
+        'device',
+        'warn',
+        { id: 'device-not-checked', device: profile.mfaSerial },
+        `${profile.mfaSerial} could not be checked: the policy does not allow listing MFA devices without MFA.`,
+        undefined,
+        name,
+      ),
     );
   }
   return checks;
@@ -258,30 +316,45 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
  * The clock against AWS's: measured by this doctor, else as another process measured it recently
  * (`agoMs`), else why it could not be asked.
  */
-function clockCheck(offsetMs: number | undefined, unknownBecause: 'no-answer' | 'no-key' | 'keychain' | 'not-sent', agoMs?: number): Check {
+function clockCheck(offsetMs: number | undefined, unknownBecause: ClockUnknownBecause, agoMs?: number): Check {
   if (offsetMs === undefined) {
     const unknown = "This computer's clock could not be compared with AWS's";
-    if (unknownBecause === 'no-answer') return check('clock', 'warn', `${unknown}: AWS did not answer.`, 'run doctor again once AWS can be reached');
+    const words: DiagnosisWords = { id: 'clock-unknown', because: unknownBecause };
+    if (unknownBecause === 'no-answer') return check('clock', 'warn', words, `${unknown}: AWS did not answer.`, 'run doctor again once AWS can be reached');
     if (unknownBecause === 'not-sent') {
-      return check('clock', 'warn', `${unknown}: nothing could be sent to AWS (the key check says why).`, 'see the key check above, then run doctor again');
+      return check(
+        'clock',
+        'warn',
+        words,
+        `${unknown}: nothing could be sent to AWS (the key check says why).`,
+        'see the key check above, then run doctor again',
+      );
     }
     if (unknownBecause === 'keychain') {
       return check(
         'clock',
         'warn',
+        words,
         `${unknown}: the keychain could not be read, so no stored key could ask AWS.`,
         'unlock the keychain, then run doctor again',
       );
     }
-    return check('clock', 'warn', `${unknown}: there is no stored key to ask AWS with.`, 'add a profile, then run doctor again');
+    return check('clock', 'warn', words, `${unknown}: there is no stored key to ask AWS with.`, 'add a profile, then run doctor again');
   }
-  const when = agoMs === undefined ? '' : ` (measured by MFA Tray ${Math.max(0, Math.floor(agoMs / 60_000))} min ago)`;
+  const agoMinutes = agoMs === undefined ? undefined : Math.max(0, Math.floor(agoMs / 60_000));
+  const ago = agoMinutes === undefined ? {} : { agoMinutes };
+  const when = agoMinutes === undefined ? '' : ` (measured by MFA Tray ${agoMinutes} min ago)`;
   const off = Math.abs(offsetMs);
-  if (off <= CLOCK_WARN_MS) return check('clock', 'pass', `This computer's clock is within ${Math.max(1, Math.round(off / 1000))} s of AWS's${when}.`);
+  if (off <= CLOCK_WARN_MS) {
+    const withinSeconds = Math.max(1, Math.round(off / 1000));
+    return check('clock', 'pass', { id: 'clock-ok', withinSeconds, ...ago }, `This computer's clock is within ${withinSeconds} s of AWS's${when}.`);
+  }
+  const refused = off > CLOCK_FAIL_MS;
   return check(
     'clock',
-    off > CLOCK_FAIL_MS ? 'fail' : 'warn',
-    `This computer's clock is ${describeOffset(offsetMs)}${when}${off > CLOCK_FAIL_MS ? ': AWS refuses requests signed that far off' : ': MFA Tray allows for it, other tools may not'}.`,
+    refused ? 'fail' : 'warn',
+    { id: 'clock-off', offsetMs, refused, ...ago },
+    `This computer's clock is ${describeOffset(offsetMs)}${when}${refused ? ': AWS refuses requests signed that far off' : ': MFA Tray allows for it, other tools may not'}.`,
     'turn on automatic date and time in the system settings',
   );
 }
@@ -295,7 +368,7 @@ async function readIni(path: string, checks: Check[]): Promise<IniDocument | Che
     const bytes = await readRegularFile(path);
     const text = bytes.toString('utf8');
     const problem = awsCliReadProblem(bytes);
-    if (problem) checks.push(check('files', 'fail', ...awsCliProblemWords(problem, path)));
+    if (problem) checks.push(check('files', 'fail', { id: 'file-cli-cannot-read', path, problem }, ...awsCliProblemWords(problem, path)));
     return parseIni(text);
   } catch (error) {
     if (isNotFound(error)) return undefined;
@@ -303,6 +376,7 @@ async function readIni(path: string, checks: Check[]): Promise<IniDocument | Che
     return check(
       'files',
       'fail',
+      { id: 'file-unreadable', path },
       message.replace(/ Nothing was changed\.$/, ' The AWS CLI and SDKs cannot read it either.'),
       `make ${path} a regular file you can read, or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE elsewhere`,
     );
@@ -382,22 +456,31 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
     );
     if (mode !== undefined && (mode & 0o077) !== 0) {
       checks.push(
-        check('files', 'warn', `${deps.credentialsPath} can be read by other users (mode ${mode.toString(8)}).`, `chmod 600 ${deps.credentialsPath}`),
+        check(
+          'files',
+          'warn',
+          { id: 'credentials-readable-by-others', path: deps.credentialsPath, mode: mode.toString(8) },
+          `${deps.credentialsPath} can be read by other users (mode ${mode.toString(8)}).`,
+          `chmod 600 ${deps.credentialsPath}`,
+        ),
       );
     }
   }
   // What a refresh checks before it sends a code (a read-only file, a folder this user cannot write in).
   const unwritable = credentialsRead === undefined ? undefined : await deps.credentialsUnwritable(credentialsRead !== 'missing');
-  if (unwritable) checks.push(check('files', 'fail', `${unwritable.reason}: a refresh stops before sending its code.`, unwritable.fix));
+  if (unwritable)
+    checks.push(check('files', 'fail', { id: 'credentials-unwritable' }, `${unwritable.reason}: a refresh stops before sending its code.`, unwritable.fix));
   const notOwn = await notOwnConfigEntries(deps.configDir);
   if (notOwn.length > 0) {
     const quoted = `'${deps.configDir.replaceAll("'", "'\\''")}'`;
+    const command = `sudo chown -R "$USER" ${quoted} && chmod -R go-w ${quoted}`;
     checks.push(
       check(
         'files',
         'warn',
-        `Files in ${deps.configDir} that are not yours alone: ${notOwn.join(', ')}. MFA Tray cannot always update them, and ignores its records among them (the record of failed refreshes, say: the wait after an outage is then off).`,
-        `sudo chown -R "$USER" ${quoted} && chmod -R go-w ${quoted}`,
+        { id: 'config-dir-not-own', dir: deps.configDir, entries: notOwn, command },
+        `Files in ${deps.configDir} that are not yours alone: ${notOwn.map(notOwnWords).join(', ')}. MFA Tray cannot always update them, and ignores its records among them (the record of failed refreshes, say: the wait after an outage is then off).`,
+        command,
       ),
     );
   }
@@ -414,6 +497,7 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
           check(
             'files',
             'fail',
+            { id: 'section-twice', section: name, count, path },
             `[${name}] appears ${count} times in ${path}: the AWS CLI cannot read a file like that.`,
             `merge the [${name}] sections into one`,
           ),
@@ -426,12 +510,14 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
       const keyId = section.entries.find((e) => e.key === 'aws_access_key_id')?.value ?? '';
       const token = section.entries.some((e) => e.key === 'aws_session_token' && e.value !== '');
       if (keyId.startsWith('AKIA')) {
+        const command = `mfa-tray import ${profile.name} --from ${profile.targetSection} --remove-plaintext --force`;
         checks.push(
           check(
             'files',
             'fail',
+            { id: 'long-lived-in-target', section: profile.targetSection, path: deps.credentialsPath, withToken: token, profile: profile.name, command },
             `[${profile.targetSection}] in ${deps.credentialsPath} holds a long-lived key${token ? ' next to a session token' : ''}, and profile ${profile.name}'s sessions go there.`,
-            `mfa-tray import ${profile.name} --from ${profile.targetSection} --remove-plaintext --force, or give the profile another --target`,
+            `${command}, or give the profile another --target`,
             profile.name,
           ),
         );
@@ -444,6 +530,7 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
         check(
           'files',
           'warn',
+          { id: 'config-serial-differs', profile: profile.name, path: deps.configPath, serial, ours: profile.mfaSerial },
           `[profile ${profile.name}] in ${deps.configPath} says mfa_serial = ${serial}; MFA Tray's profile uses ${profile.mfaSerial}.`,
           `make them the same (mfa-tray edit ${profile.name} --mfa-serial …, or edit the config file)`,
           profile.name,
@@ -462,6 +549,15 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
         check(
           'files',
           'fail',
+          {
+            id: 'credentials-elsewhere',
+            section: configured.name ?? '',
+            path: deps.configPath,
+            key: overriding.key,
+            target,
+            credentialsPath: deps.credentialsPath,
+            profile: profile.name,
+          },
           `[${configured.name ?? ''}] in ${deps.configPath} sets ${overriding.key}: the AWS CLI then gets --profile ${target}'s credentials that way, and never uses the session MFA Tray writes into [${target}] of ${deps.credentialsPath}.`,
           `remove ${overriding.key} (and what goes with it) from [${configured.name ?? ''}], or give profile ${profile.name} another target section (mfa-tray edit ${profile.name} --target …)`,
           profile.name,
@@ -476,10 +572,16 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
     const found = await findProgram(program, deps.env.PATH ?? '');
     checks.push(
       found
-        ? check('credential_process', 'pass', `[${section.name ?? ''}] runs ${found}.`)
+        ? check(
+            'credential_process',
+            'pass',
+            { id: 'credential-process-ok', section: section.name ?? '', program: found },
+            `[${section.name ?? ''}] runs ${found}.`,
+          )
         : check(
             'credential_process',
             'fail',
+            { id: 'credential-process-missing', section: section.name ?? '', path: deps.configPath, program },
             `[${section.name ?? ''}] in ${deps.configPath} runs "${program}", which is not on PATH: every AWS command with that profile fails.`,
             'put mfa-tray on PATH (see the README), or write its full path in credential_process',
           ),
@@ -488,7 +590,14 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
   if (checks.length === 0) {
     const said = (path: string, read: IniDocument | 'missing' | undefined): string =>
       `${path} ${read === 'missing' ? 'does not exist (yet)' : 'reads cleanly'}`;
-    checks.push(check('files', 'pass', `${said(deps.credentialsPath, credentialsRead)}; ${said(deps.configPath, configRead)}.`));
+    const words: DiagnosisWords = {
+      id: 'files-ok',
+      credentialsPath: deps.credentialsPath,
+      credentialsMissing: credentialsRead === 'missing',
+      configPath: deps.configPath,
+      configMissing: configRead === 'missing',
+    };
+    checks.push(check('files', 'pass', words, `${said(deps.credentialsPath, credentialsRead)}; ${said(deps.configPath, configRead)}.`));
   }
   return { checks, credentials: credentialsRead, ...(unwritable ? { unwritable } : {}) };
 }
@@ -502,18 +611,18 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
  * check, when the folder is not there yet, or for root looking at another user's folder (whose
  * entries are that user's to own).
  */
-async function notOwnConfigEntries(dir: string): Promise<string[]> {
+async function notOwnConfigEntries(dir: string): Promise<NotOwnEntry[]> {
   const uid = process.getuid?.();
   const folder = uid === undefined ? undefined : await stat(dir).catch(() => undefined);
   if (uid === undefined || !folder || (uid === 0 && folder.uid !== 0)) return [];
-  const found: string[] = [];
+  const found: NotOwnEntry[] = [];
   const note = (name: string, info: Stats): void => {
     const why = notOwnBecause(info, uid);
-    if (why === 'another-users') found.push(`${name} (${info.uid === 0 ? 'root' : `user ${info.uid}`}'s)`);
-    else if (why === 'writable-by-others') found.push(`${name} (writable by group or others)`);
+    if (why === 'another-users') found.push({ name, owner: info.uid === 0 ? 'root' : `user ${info.uid}` });
+    else if (why === 'writable-by-others') found.push({ name, writableByOthers: true });
   };
   note('the folder itself', folder);
-  if (found.length === 0 && !isOwnFolder(dir)) found.push('a folder above it (others could change what is in it)');
+  if (found.length === 0 && !isOwnFolder(dir)) found.push({ name: 'a folder above it', above: true });
   for (const name of Object.values(CONFIG_FILE_NAMES).sort()) {
     const info = await stat(join(dir, name)).catch(() => undefined);
     if (!info) continue;
@@ -525,6 +634,13 @@ async function notOwnConfigEntries(dir: string): Promise<string[]> {
     }
   }
   return found;
+}
+
+/** An entry {@link notOwnConfigEntries} found, in words: "credentials (root's)". */
+function notOwnWords(entry: NotOwnEntry): string {
+  if ('owner' in entry) return `${entry.name} (${entry.owner}'s)`;
+  if ('above' in entry) return `${entry.name} (others could change what is in it)`;
+  return `${entry.name} (writable by group or others)`;
 }
 
 /** A program as a shell would find it: a path as given, else the first executable of that name on PATH. */
@@ -547,16 +663,20 @@ function sessionCheck(profile: string, state: SessionState, now: number, unwrita
   const expiresAt = 'expiresAt' in state ? state.expiresAt : undefined;
   const time = formatDuration(expiresAt === undefined ? 0 : expiresAt - now);
   const refresh = unwritable ? SEE_FILES_CHECK : `mfa-tray refresh ${profile}`;
+  const leftMs = expiresAt === undefined ? 0 : Math.max(0, expiresAt - now);
+  const fixed = { profile, seeFiles: unwritable };
   switch (state.kind) {
     case 'valid':
-      return check('session', 'pass', `A session with ${time} left.`, undefined, profile);
+      return check('session', 'pass', { id: 'session-valid', leftMs }, `A session with ${time} left.`, undefined, profile);
     case 'expiring':
-      return check('session', 'warn', `The session ends in ${time}.`, refresh, profile);
+      return check('session', 'warn', { id: 'session-ending', leftMs, ...fixed }, `The session ends in ${time}.`, refresh, profile);
     case 'failed':
-      return check('session', 'fail', `The last refresh failed: ${state.reason}`, refresh, profile);
+      return check('session', 'fail', { id: 'session-failed', ...fixed }, `The last refresh failed: ${state.reason}`, refresh, profile);
     case 'refreshing':
-      return check('session', 'pass', 'A refresh is under way.', undefined, profile);
+      return check('session', 'pass', { id: 'session-refreshing' }, 'A refresh is under way.', undefined, profile);
     default:
-      return check('session', 'warn', state.kind === 'expired' ? 'The session has expired.' : 'No session yet.', refresh, profile);
+      return state.kind === 'expired'
+        ? check('session', 'warn', { id: 'session-expired', ...fixed }, 'The session has expired.', refresh, profile)
+        : check('session', 'warn', { id: 'session-none', ...fixed }, 'No session yet.', refresh, profile);
   }
 }

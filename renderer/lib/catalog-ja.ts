@@ -228,8 +228,7 @@ export const JA: Readonly<Record<MessageKey, string>> = {
 
   // Diagnose
   'diagnose.title': '診断',
-  'diagnose.intro':
-    'mfa-tray doctor と同じチェックで、セッションの更新を妨げる原因を 1 つずつ確かめます。何も変更しません。各チェックの結果と対処はコマンドと同じ英語で表示します。',
+  'diagnose.intro': 'mfa-tray doctor と同じチェックで、セッションの更新を妨げる原因を 1 つずつ確かめます。何も変更しません。',
   'diagnose.running': 'チェックしています（AWS に問い合わせます）…',
   'diagnose.allPass': 'すべてのチェックに合格しました。',
   'diagnose.attentionOne': '1 件のチェックで対応が必要です。',

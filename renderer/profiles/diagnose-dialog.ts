@@ -3,15 +3,17 @@
  * colour alone), the engine's message and its fix, under a summary line; "Check again" runs them anew.
  * The checks that need attention come first (problems, then warnings), in doctor's order otherwise.
  *
- * The messages and fixes are the engine's English words, as `mfa-tray doctor` prints them (paths,
- * key ids and commands no table can translate): they are shown as they are, marked `lang="en"`, in
- * both languages; everything around them is in the window's language.
+ * In English the messages and fixes are the engine's words, as `mfa-tray doctor` prints them. In
+ * Japanese they are worded from what each check found (`words`, lib/diagnosis-ja.ts); where that
+ * is an engine error's or a file's own reason, the English message follows, small and marked
+ * `lang="en"`, as a fix no table can word does.
  */
 import type { DiagnosisView } from '../../main/common/bridge';
 import { call } from '../lib/bridge';
 import { openDialog, type DialogHandle } from '../lib/dialog';
 import { el, replaceChildren } from '../lib/dom';
 import { buttonRow, showError, showMessage } from '../lib/form';
+import { diagnosisJa } from '../lib/diagnosis-ja';
 import type { I18n, MessageKey } from '../lib/i18n';
 import { errorText } from '../lib/messages';
 
@@ -93,6 +95,9 @@ function build(options: DiagnoseDialogOptions, handle: DialogHandle): HTMLElemen
 function row(i18n: I18n, check: DiagnosisView): HTMLElement {
   const verdict = VERDICTS[check.verdict];
   const nameKey = CHECK_NAMES[check.check];
+  const ja = i18n.language === 'ja' ? diagnosisJa(i18n, check.words) : undefined;
+  // The fix in the window's language; else the engine's English one, marked so.
+  const fix = ja?.fix !== undefined ? { text: ja.fix } : check.fix === null ? undefined : { text: check.fix, lang: 'en' };
   return el(
     'li',
     { className: `check verdict-${check.verdict}`, attrs: { 'data-check': check.check, 'data-verdict': check.verdict } },
@@ -111,15 +116,20 @@ function row(i18n: I18n, check: DiagnosisView): HTMLElement {
         nameKey === undefined ? el('span', { className: 'mono' }, check.check) : i18n.t(nameKey),
         check.profile === null ? null : el('span', { className: 'check-profile mono' }, check.profile),
       ),
-      el('p', { className: 'check-message', attrs: { lang: 'en' } }, check.message),
-      check.fix === null
+      ...(ja === undefined
+        ? [el('p', { className: 'check-message', attrs: { lang: 'en' } }, check.message)]
+        : [
+            el('p', { className: 'check-message' }, ja.message),
+            ja.detail ? el('p', { className: 'check-detail', attrs: { lang: 'en' } }, check.message) : null,
+          ]),
+      fix === undefined
         ? null
         : el(
             'p',
             { className: 'check-fix' },
             el('span', { className: 'check-fix-label' }, i18n.t('diagnose.fix')),
             ' ',
-            el('span', { attrs: { lang: 'en' } }, check.fix),
+            el('span', fix.lang === undefined ? {} : { attrs: { lang: fix.lang } }, fix.text),
           ),
     ),
   );

@@ -354,6 +354,10 @@ describe('bridge handlers: doctor, the MFA policies, enrolment', () => {
     assert.ok(checks.ok, JSON.stringify(checks));
     const views = checks.value as DiagnosisView[];
     assert.ok(views.some((c) => c.check === 'key' && c.profile === 'work' && c.verdict === 'pass'));
+    // And what each found, as data a Japanese window words (seen on landed main: only the English message).
+    const key = views.find((c) => c.check === 'key');
+    assert.deepEqual(key?.words, { id: 'key-ok', key: key?.message.split(' ')[0], arn: key?.message.match(/arn:\S+(?=\.$)/)?.[0] });
+    assert.match(JSON.stringify(key?.words), /"arn":"arn:aws:iam::123456789012:user\/work-/);
     const policies = await bridge.getMfaPolicies([null, 'ja'], caller);
     assert.ok(policies.ok, JSON.stringify(policies));
     const view = policies.value as MfaPoliciesView;

@@ -1,8 +1,9 @@
 /**
  * The Diagnose dialog of the profiles window, in Chromium against the real engine, the real
  * keychain and files and the loopback STS and IAM: doctor's checks one line each, with a verdict
- * mark and word, the engine's message and fix (in English in both languages), a summary line, and
- * "Check again" after the problem is fixed.
+ * mark and word, the message and fix (the engine's in English, worded from what was found in
+ * Japanese, with the engine's English under a finding that is an error's own words), a summary
+ * line, and "Check again" after the problem is fixed.
  */
 import assert from 'node:assert/strict';
 import { appendFile, chmod, readFile, writeFile } from 'node:fs/promises';
@@ -91,7 +92,7 @@ describe('the Diagnose dialog', () => {
     assert.equal(await dialog(page).locator('li.check[data-check="files"] .verdict').textContent(), '✓OK');
   });
 
-  it('speaks Japanese around the engine’s English messages', async () => {
+  it('speaks Japanese, the checks’ findings too', async () => {
     await cleanWorld();
     await w.h.engine.updateSettings({ language: 'ja' });
     const page = await openDiagnose('診断');
@@ -99,7 +100,16 @@ describe('the Diagnose dialog', () => {
     assert.equal(await dialog(page).locator('.dialog-title').textContent(), '診断');
     assert.equal(await dialog(page).locator('li.check[data-check="keychain"] .verdict').textContent(), '✓OK');
     assert.equal(await dialog(page).locator('li.check[data-check="keychain"] .check-name').textContent(), 'キーチェーン');
-    assert.equal(await dialog(page).locator('li.check[data-check="keychain"] .check-message').textContent(), 'The keychain answers and is unlocked.');
+    // Seen on landed main: every check's message and fix in English in the Japanese window.
+    const keychain = dialog(page).locator('li.check[data-check="keychain"] .check-message');
+    assert.equal(await keychain.textContent(), 'キーチェーンは応答し、ロックも解除されています。');
+    assert.equal(await keychain.getAttribute('lang'), null, "in the window's language");
+    assert.match(
+      (await dialog(page).locator('li.check[data-check="key"] .check-message').textContent()) ?? '',
+      /^AKIA…\w{4} は有効な長期アクセスキーです: arn:aws:iam::/,
+    );
+    assert.match((await dialog(page).locator('li.check[data-check="session"] .check-message').textContent()) ?? '', /^セッションはあと .+ 有効です。$/);
+    assert.equal(await dialog(page).locator('.check-detail').count(), 0, 'nothing to add in English when all pass');
     await page.keyboard.press('Escape');
     await dialog(page).waitFor({ state: 'detached' });
 
@@ -109,8 +119,27 @@ describe('the Diagnose dialog', () => {
     const problem = dialog(page).locator('li.check[data-verdict="fail"]');
     assert.equal(await problem.locator('.verdict').textContent(), '✕問題');
     assert.equal(await problem.locator('.check-name').textContent(), 'AWS のファイル');
-    assert.equal(await problem.locator('.check-fix').textContent(), '対処: merge the [shared] sections into one');
-    assert.equal(await problem.locator('.check-fix [lang="en"]').textContent(), 'merge the [shared] sections into one');
+    assert.equal(
+      await problem.locator('.check-message').textContent(),
+      `${w.h.credentialsPath} に [shared] が 2 回あります。AWS CLI はこのファイルを読めません。`,
+    );
+    assert.equal(await problem.locator('.check-fix').textContent(), '対処: [shared] のセクションを 1 つにまとめてください。');
+    assert.equal(await problem.locator('[lang="en"]').count(), 0);
     assert.equal(await dialog(page).getByRole('button', { name: '再チェック' }).isEnabled(), true);
+  });
+
+  it('in Japanese, a finding that is a file’s own reason is followed by the engine’s English words', async () => {
+    await cleanWorld();
+    await w.h.engine.updateSettings({ language: 'ja' });
+    await chmod(w.h.credentialsPath, 0o400);
+    const page = await openDiagnose('診断');
+
+    await waitForText(dialog(page).locator('.diagnosis-summary'), '1 件のチェックで対応が必要です。');
+    const problem = dialog(page).locator('li.check[data-verdict="fail"]');
+    assert.equal(await problem.locator('.check-message').textContent(), '認証情報ファイルにセッションを書き込めません。更新はコードを送る前に止まります。');
+    const detail = problem.locator('.check-detail');
+    assert.equal(await detail.getAttribute('lang'), 'en');
+    assert.match((await detail.textContent()) ?? '', new RegExp(`^The credentials file ${w.h.credentialsPath} is read-only`));
+    assert.match((await problem.locator('.check-fix [lang="en"]').textContent()) ?? '', /chmod u\+w/);
   });
 });

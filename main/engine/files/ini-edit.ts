@@ -24,6 +24,7 @@
 import { isUtf8 } from 'node:buffer';
 import { invalidInput } from '../../common/errors';
 import { isValidSectionName, SECTION_NAME_RULE } from '../../common/aws-names';
+import type { AwsCliReadProblem } from '../../common/diagnosis';
 
 /** A line ending as found in the file; `''` only on a last line without one. */
 export type LineEnding = '' | '\n' | '\r\n';
@@ -639,14 +640,8 @@ function keepFinalNewlineState(out: IniLine[], originalLastEol: LineEnding | und
   if (last && originalLastEol === '') out[out.length - 1] = { text: last.text, eol: '' };
 }
 
-/** Why the AWS CLI cannot read a file at all ({@link awsCliReadProblem}). */
-export type AwsCliReadProblem =
-  | { readonly kind: 'not-utf8' }
-  | { readonly kind: 'bom' }
-  | { readonly kind: 'before-section'; readonly line: number }
-  | { readonly kind: 'not-a-key'; readonly line: number }
-  | { readonly kind: 'nested-not-a-key'; readonly line: number }
-  | { readonly kind: 'key-twice'; readonly line: number; readonly section: string; readonly key: string };
+/** Why the AWS CLI cannot read a file at all ({@link awsCliReadProblem}); the type is common/diagnosis.ts's, whose words say it. */
+export type { AwsCliReadProblem };
 
 const PY_LINES = /\r\n|\r|\n/;
 /** What Python's str.strip() and \s take for whitespace: not JS's (which has U+FEFF, and lacks U+001C–001F and U+0085). */
