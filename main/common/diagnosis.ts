@@ -14,23 +14,39 @@ export type AwsCliReadProblem =
   | { readonly kind: 'nested-not-a-key'; readonly line: number }
   | { readonly kind: 'key-twice'; readonly line: number; readonly section: string; readonly key: string };
 
-/** An entry of MFA Tray's own folder that is not the user's alone: another user's (`owner`: "root" or a uid), or writable by others. */
+/**
+ * An entry of MFA Tray's own folder that is not the user's alone: another user's, or writable by
+ * others (`name` null: the folder itself); or a folder above it that others could change.
+ */
 export type NotOwnEntry =
-  | { readonly name: string; readonly owner: string }
-  | { readonly name: string; readonly writableByOthers: true }
-  | { readonly name: 'a folder above it'; readonly above: true };
+  | { readonly kind: 'another-users'; readonly name: string | null; readonly uid: number }
+  | { readonly kind: 'writable-by-others'; readonly name: string | null }
+  | { readonly kind: 'folder-above' };
+
+/** A span as the engine rounds it for people (engine/clock/clock.ts): seconds under 2 minutes, minutes under 2 hours, else hours. */
+export interface RoundedSpan {
+  readonly amount: number;
+  readonly unit: 's' | 'min' | 'h';
+}
+
+/** An engine error a finding is about: its stable code (an `ErrorCode`; `internal` for an unexpected error), and its own (English) message. */
+export interface FoundError {
+  readonly code: string;
+  readonly message: string;
+}
 
 /** Why the clock could not be compared with AWS's. */
 export type ClockUnknownBecause = 'no-answer' | 'not-sent' | 'keychain' | 'no-key';
 
 /**
- * What a check found. `seeFiles`: its fix is the files check's, not a refresh (a refresh would
- * stop before its code). Those holding an engine error's or a file's own reason are worded from
- * that English text (`Check.message`), which a translation shows as well.
+ * What a check found. `refresh`: the command that fixes the session, or null when the fix is the
+ * files check's (a refresh would stop before its code). `error`: the engine error found, worded by
+ * its code. Those holding a file's own reason are worded from that English text (`Check.message`),
+ * which a translation shows as well.
  */
 export type DiagnosisWords =
   // The settings, and the profile asked for.
-  | { readonly id: 'settings-unreadable' }
+  | { readonly id: 'settings-unreadable'; readonly error: FoundError }
   | { readonly id: 'no-such-profile'; readonly profile: string }
   // The environment.
   | { readonly id: 'environment-shadowed'; readonly names: readonly string[] }
@@ -38,13 +54,13 @@ export type DiagnosisWords =
   | { readonly id: 'aws-profile-set'; readonly value: string }
   // The keychain.
   | { readonly id: 'keychain-ok' }
-  | { readonly id: 'keychain-unreadable' }
+  | { readonly id: 'keychain-unreadable'; readonly error: FoundError }
   // The stored key (`key`: its id, masked; `commands`, `command`: what stores one).
-  | { readonly id: 'key-unreadable'; readonly commands: readonly string[] }
+  | { readonly id: 'key-unreadable'; readonly commands: readonly string[]; readonly error: FoundError }
   | { readonly id: 'key-missing'; readonly commands: readonly string[] }
   | { readonly id: 'key-not-long-lived'; readonly key: string; readonly command: string }
-  | { readonly id: 'key-refused'; readonly key: string; readonly command: string }
-  | { readonly id: 'key-unchecked'; readonly key: string; readonly temporary: boolean }
+  | { readonly id: 'key-refused'; readonly key: string; readonly command: string; readonly error: FoundError }
+  | { readonly id: 'key-unchecked'; readonly key: string; readonly temporary: boolean; readonly error: FoundError }
   | { readonly id: 'key-ok'; readonly key: string; readonly arn: string }
   // The MFA device.
   | {
@@ -61,7 +77,7 @@ export type DiagnosisWords =
   // The clock (`agoMinutes`: measured by another MFA Tray process that long ago).
   | { readonly id: 'clock-unknown'; readonly because: ClockUnknownBecause }
   | { readonly id: 'clock-ok'; readonly withinSeconds: number; readonly agoMinutes?: number }
-  | { readonly id: 'clock-off'; readonly offsetMs: number; readonly refused: boolean; readonly agoMinutes?: number }
+  | { readonly id: 'clock-off'; readonly ahead: boolean; readonly by: RoundedSpan; readonly refused: boolean; readonly agoMinutes?: number }
   // The AWS files.
   | { readonly id: 'file-cli-cannot-read'; readonly path: string; readonly problem: AwsCliReadProblem }
   | { readonly id: 'file-unreadable'; readonly path: string }
@@ -98,10 +114,17 @@ export type DiagnosisWords =
     }
   // The session.
   | { readonly id: 'session-valid'; readonly leftMs: number }
-  | { readonly id: 'session-ending'; readonly leftMs: number; readonly profile: string; readonly seeFiles: boolean }
-  | { readonly id: 'session-failed'; readonly profile: string; readonly seeFiles: boolean }
+  | { readonly id: 'session-ending'; readonly leftMs: number; readonly refresh: string | null }
+  | { readonly id: 'session-failed'; readonly error: FoundError; readonly refresh: string | null }
   | { readonly id: 'session-refreshing' }
-  | { readonly id: 'session-expired'; readonly profile: string; readonly seeFiles: boolean }
-  | { readonly id: 'session-none'; readonly profile: string; readonly seeFiles: boolean }
-  | { readonly id: 'session-unreadable' }
-  | { readonly id: 'session-not-in-file'; readonly profile: string; readonly leftMs: number; readonly path: string; readonly seeFiles: boolean };
+  | { readonly id: 'session-expired'; readonly refresh: string | null }
+  | { readonly id: 'session-none'; readonly refresh: string | null }
+  | { readonly id: 'session-unreadable'; readonly error: FoundError }
+  | {
+      readonly id: 'session-not-in-file';
+      readonly profile: string;
+      readonly target: string;
+      readonly leftMs: number;
+      readonly path: string;
+      readonly refresh: string | null;
+    };

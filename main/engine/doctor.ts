@@ -8,14 +8,14 @@
 import { constants, type Stats } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
-import type { ClockUnknownBecause, DiagnosisWords, NotOwnEntry } from '../common/diagnosis';
+import type { ClockUnknownBecause, DiagnosisWords, FoundError, NotOwnEntry } from '../common/diagnosis';
 import { isMfaTrayError, type Remedy } from '../common/errors';
 import { formatDuration } from '../common/duration';
 import { maskKeyId } from '../common/key-id';
 import type { LongLivedKey, Profile, SessionState } from '../common/model';
 import { policyTargetOf } from '../common/mfa-policy';
 import { remedyCommand } from '../common/remedy-command';
-import { describeOffset } from './clock/clock';
+import { describeOffset, roundedSpan } from './clock/clock';
 import { fileError, isNotFound } from './files/file-errors';
 import { awsCliReadProblem, parseIni, type AwsCliReadProblem, type IniDocument } from './files/ini-edit';
 import { profileName } from './files/aws-config';
@@ -27,6 +27,11 @@ import { keyRemedies } from './keychain/profile-secrets';
 
 /** A session check's fix where a refresh is not the fix: the files check says what is. */
 const SEE_FILES_CHECK = 'see the files check';
+
+/** The command that gets a profile a new session. */
+function refreshCommand(profile: string): string {
+  return `mfa-tray refresh ${profile}`;
+}
 
 export type Verdict = 'pass' | 'warn' | 'fail';
 
@@ -68,6 +73,11 @@ export interface DoctorDeps {
 const CLOCK_WARN_MS = 30_000;
 const CLOCK_FAIL_MS = 5 * 60_000;
 
+/** An error a check found, as its words carry it: an unexpected one as `internal`, with `otherwise` for its message. */
+function found(error: unknown, otherwise: string): FoundError {
+  return isMfaTrayError(error) ? { code: error.code, message: error.message } : { code: 'internal', message: otherwise };
+}
+
 function check(name: string, verdict: Verdict, words: DiagnosisWords, message: string, fix?: string, profile?: string): Check {
   return { check: name, verdict, words, message, ...(fix === undefined ? {} : { fix }), ...(profile === undefined ? {} : { profile }) };
 }
@@ -79,7 +89,8 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
   try {
     profiles = await deps.profiles();
   } catch (error) {
-    checks.push(check('settings', 'fail', { id: 'settings-unreadable' }, isMfaTrayError(error) ? error.message : 'The settings file could not be read.'));
+    const why = found(error, 'The settings file could not be read.');
+    checks.push(check('settings', 'fail', { id: 'settings-unreadable', error: why }, why.message));
   }
   const chosen = only === undefined ? profiles : profiles.filter((p) => p.name === only);
   if (only !== undefined && chosen.length === 0)
@@ -93,8 +104,8 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
     keys = await deps.longLivedKeys(chosen.map((p) => p.name));
     checks.push(check('keychain', 'pass', { id: 'keychain-ok' }, 'The keychain answers and is unlocked.'));
   } catch (error) {
-    const message = isMfaTrayError(error) ? error.message : 'The keychain could not be read.';
-    checks.push(check('keychain', 'fail', { id: 'keychain-unreadable' }, message, 'Unlock it (or start its service), then run doctor again.'));
+    const why = found(error, 'The keychain could not be read.');
+    checks.push(check('keychain', 'fail', { id: 'keychain-unreadable', error: why }, why.message, 'Unlock it (or start its service), then run doctor again.'));
   }
   const keychainOk = keys !== undefined;
 
@@ -119,16 +130,8 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
   for (const profile of keychainOk ? chosen : []) {
     const state = await deps.state(profile.name).catch((error: unknown) => error);
     if (isMfaTrayError(state) || state instanceof Error) {
-      checks.push(
-        check(
-          'session',
-          'fail',
-          { id: 'session-unreadable' },
-          isMfaTrayError(state) ? state.message : 'The session could not be read.',
-          undefined,
-          profile.name,
-        ),
-      );
+      const why = found(state, 'The session could not be read.');
+      checks.push(check('session', 'fail', { id: 'session-unreadable', error: why }, why.message, undefined, profile.name));
       continue;
     }
     const known = state as SessionState;
@@ -151,9 +154,16 @@ async function sessionNotInFile(deps: DoctorDeps, profile: Profile, files: FileC
   const missing = sessionMissingFrom(files.credentials ?? 'unreadable', profile, cached, { unwritable: files.unwritable });
   if (missing === undefined) return undefined;
   // Where a refresh would not write (the file, or the section, is the trouble), the files check has the fix.
-  const seeFiles = !missing.remedies.some((remedy) => remedy.action === 'refresh');
-  const fix = seeFiles ? SEE_FILES_CHECK : `mfa-tray refresh ${profile.name}`;
-  const words: DiagnosisWords = { id: 'session-not-in-file', profile: profile.name, leftMs, path: deps.credentialsPath, seeFiles };
+  const refresh = missing.remedies.some((remedy) => remedy.action === 'refresh') ? refreshCommand(profile.name) : null;
+  const fix = refresh ?? SEE_FILES_CHECK;
+  const words: DiagnosisWords = {
+    id: 'session-not-in-file',
+    profile: profile.name,
+    target: profile.targetSection,
+    leftMs,
+    path: deps.credentialsPath,
+    refresh,
+  };
   return check('session', 'fail', words, notInFileMessage(profile, deps.credentialsPath, formatDuration(leftMs), missing.why), fix, profile.name);
 }
 
@@ -207,16 +217,8 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
   const storeCommands = keyRemedies(profile).map((remedy) => remedyCommand(remedy) ?? '');
   const storeAgain = storeCommands.join(', or ');
   if (key instanceof Error) {
-    return [
-      check(
-        'key',
-        'fail',
-        { id: 'key-unreadable', commands: storeCommands },
-        isMfaTrayError(key) ? key.message : 'The key could not be read.',
-        storeAgain,
-        name,
-      ),
-    ];
+    const why = found(key, 'The key could not be read.');
+    return [check('key', 'fail', { id: 'key-unreadable', commands: storeCommands, error: why }, why.message, storeAgain, name)];
   }
   if (!key) return [check('key', 'fail', { id: 'key-missing', commands: storeCommands }, 'No access key is stored.', storeAgain, name)];
   const masked = maskKeyId(key.accessKeyId);
@@ -238,20 +240,30 @@ async function profileChecks(deps: DoctorDeps, profile: Profile, key: LongLivedK
   try {
     identity = await deps.callerIdentity(key, profile.region);
   } catch (error) {
-    const message = isMfaTrayError(error) ? error.message : 'sts:GetCallerIdentity failed.';
+    const why = found(error, 'sts:GetCallerIdentity failed.');
+    const { message } = why;
     if (isMfaTrayError(error, ...KEY_FAULTS))
       return [
-        check('key', 'fail', { id: 'key-refused', key: masked, command: storeAnother }, `${masked}: ${message}`, `${storeAnother}, with a working key`, name),
+        check(
+          'key',
+          'fail',
+          { id: 'key-refused', key: masked, command: storeAnother, error: why },
+          `${masked}: ${message}`,
+          `${storeAnother}, with a working key`,
+          name,
+        ),
       ];
     unanswered.push(error);
     if (!isMfaTrayError(error, ...KEY_UNCHECKED))
-      return [check('key', 'fail', { id: 'key-unchecked', key: masked, temporary: false }, `${masked} could not be checked: ${message}`, undefined, name)];
+      return [
+        check('key', 'fail', { id: 'key-unchecked', key: masked, temporary: false, error: why }, `${masked} could not be checked: ${message}`, undefined, name),
+      ];
     const temporary = isMfaTrayError(error, 'sts-unavailable', 'sts-throttled');
     return [
       check(
         'key',
         'warn',
-        { id: 'key-unchecked', key: masked, temporary },
+        { id: 'key-unchecked', key: masked, temporary, error: why },
         `${masked} could not be checked: ${message}`,
         temporary ? 'run doctor again once AWS can be reached' : undefined,
         name,
@@ -353,7 +365,7 @@ function clockCheck(offsetMs: number | undefined, unknownBecause: ClockUnknownBe
   return check(
     'clock',
     refused ? 'fail' : 'warn',
-    { id: 'clock-off', offsetMs, refused, ...ago },
+    { id: 'clock-off', ahead: offsetMs < 0, by: roundedSpan(offsetMs), refused, ...ago },
     `This computer's clock is ${describeOffset(offsetMs)}${when}${refused ? ': AWS refuses requests signed that far off' : ': MFA Tray allows for it, other tools may not'}.`,
     'turn on automatic date and time in the system settings',
   );
@@ -615,14 +627,14 @@ async function notOwnConfigEntries(dir: string): Promise<NotOwnEntry[]> {
   const uid = process.getuid?.();
   const folder = uid === undefined ? undefined : await stat(dir).catch(() => undefined);
   if (uid === undefined || !folder || (uid === 0 && folder.uid !== 0)) return [];
-  const found: NotOwnEntry[] = [];
-  const note = (name: string, info: Stats): void => {
+  const entries: NotOwnEntry[] = [];
+  const note = (name: string | null, info: Stats): void => {
     const why = notOwnBecause(info, uid);
-    if (why === 'another-users') found.push({ name, owner: info.uid === 0 ? 'root' : `user ${info.uid}` });
-    else if (why === 'writable-by-others') found.push({ name, writableByOthers: true });
+    if (why === 'another-users') entries.push({ kind: why, name, uid: info.uid });
+    else if (why === 'writable-by-others') entries.push({ kind: why, name });
   };
-  note('the folder itself', folder);
-  if (found.length === 0 && !isOwnFolder(dir)) found.push({ name: 'a folder above it', above: true });
+  note(null, folder);
+  if (entries.length === 0 && !isOwnFolder(dir)) entries.push({ kind: 'folder-above' });
   for (const name of Object.values(CONFIG_FILE_NAMES).sort()) {
     const info = await stat(join(dir, name)).catch(() => undefined);
     if (!info) continue;
@@ -633,14 +645,15 @@ async function notOwnConfigEntries(dir: string): Promise<NotOwnEntry[]> {
       if (file) note(join(name, cached), file);
     }
   }
-  return found;
+  return entries;
 }
 
-/** An entry {@link notOwnConfigEntries} found, in words: "credentials (root's)". */
+/** An entry {@link notOwnConfigEntries} found, in words: "settings.json (root's)". */
 function notOwnWords(entry: NotOwnEntry): string {
-  if ('owner' in entry) return `${entry.name} (${entry.owner}'s)`;
-  if ('above' in entry) return `${entry.name} (others could change what is in it)`;
-  return `${entry.name} (writable by group or others)`;
+  if (entry.kind === 'folder-above') return 'a folder above it (others could change what is in it)';
+  const name = entry.name ?? 'the folder itself';
+  if (entry.kind === 'another-users') return `${name} (${entry.uid === 0 ? 'root' : `user ${entry.uid}`}'s)`;
+  return `${name} (writable by group or others)`;
 }
 
 /** A program as a shell would find it: a path as given, else the first executable of that name on PATH. */
@@ -662,16 +675,24 @@ async function findProgram(program: string, path: string): Promise<string | unde
 function sessionCheck(profile: string, state: SessionState, now: number, unwritable: boolean): Check {
   const expiresAt = 'expiresAt' in state ? state.expiresAt : undefined;
   const time = formatDuration(expiresAt === undefined ? 0 : expiresAt - now);
-  const refresh = unwritable ? SEE_FILES_CHECK : `mfa-tray refresh ${profile}`;
+  const command = unwritable ? null : refreshCommand(profile);
+  const refresh = command ?? SEE_FILES_CHECK;
   const leftMs = expiresAt === undefined ? 0 : Math.max(0, expiresAt - now);
-  const fixed = { profile, seeFiles: unwritable };
+  const fixed = { refresh: command };
   switch (state.kind) {
     case 'valid':
       return check('session', 'pass', { id: 'session-valid', leftMs }, `A session with ${time} left.`, undefined, profile);
     case 'expiring':
       return check('session', 'warn', { id: 'session-ending', leftMs, ...fixed }, `The session ends in ${time}.`, refresh, profile);
     case 'failed':
-      return check('session', 'fail', { id: 'session-failed', ...fixed }, `The last refresh failed: ${state.reason}`, refresh, profile);
+      return check(
+        'session',
+        'fail',
+        { id: 'session-failed', error: { code: state.code, message: state.reason }, ...fixed },
+        `The last refresh failed: ${state.reason}`,
+        refresh,
+        profile,
+      );
     case 'refreshing':
       return check('session', 'pass', { id: 'session-refreshing' }, 'A refresh is under way.', undefined, profile);
     default:

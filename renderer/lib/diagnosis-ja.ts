@@ -1,39 +1,53 @@
 /**
  * doctor's findings in Japanese, from the data each check carries (`main/common/diagnosis.ts`); the
  * engine's English words for the same findings are `engine/doctor.ts`'s. Paths, key ids, ARNs and
- * commands are put in as they are.
+ * commands are put in as they are; an engine error found is worded as the windows word it
+ * (`errorText`), with its English message under it where that names specifics.
  */
-import type { AwsCliReadProblem, DiagnosisWords, NotOwnEntry } from '../../main/common/diagnosis';
+import type { AwsCliReadProblem, DiagnosisWords, FoundError, NotOwnEntry, RoundedSpan } from '../../main/common/diagnosis';
 import type { I18n } from './i18n';
+import { errorText } from './messages';
 
 /** A finding as a Japanese window says it. */
 export interface DiagnosisText {
   readonly message: string;
-  /** What to do; undefined when there is nothing, or when it is the engine's English fix (a file's own remedy, which no table can translate). */
+  /** What to do; undefined when there is nothing, or when it is the engine's English fix (a file's own remedy, which no table can word). */
   readonly fix?: string;
-  /** The finding is an engine error's or a file's own reason: the English message is shown under this one. */
-  readonly detail?: true;
+  /** English words shown under the message: the specifics (a path, a file's own reason) it leaves out. */
+  readonly detail?: string;
 }
 
-const AGAIN = 'その後、もう一度チェックしてください。';
+const AGAIN = 'その後、「再チェック」を押してください。';
+const WHEN_REACHABLE = 'AWS に接続できるようになったら、「再チェック」を押してください。';
 const SEE_FILES = '「AWS のファイル」のチェックを見てください。';
 const CANNOT_READ = 'AWS CLI はこのファイルを読めません。';
 
-/** The finding in Japanese. */
-export function diagnosisJa(i18n: I18n, words: DiagnosisWords): DiagnosisText {
-  const refresh = (w: { readonly profile: string; readonly seeFiles: boolean }): string => (w.seeFiles ? SEE_FILES : `mfa-tray refresh ${w.profile}`);
+/**
+ * The finding in Japanese. `english`: the check's English message, shown under findings whose own
+ * reason (a file's, an engine error's that names specifics) no table can word.
+ */
+export function diagnosisJa(i18n: I18n, words: DiagnosisWords, english: string): DiagnosisText {
+  const refresh = (command: string | null): string => command ?? SEE_FILES;
+  /** An engine error as the windows word it; `unexpected`: what to say of one that is no MfaTrayError. */
+  const failure = (error: FoundError, unexpected: string): { readonly text: string; readonly detail?: string } => {
+    if (error.code === 'internal') return { text: unexpected, detail: error.message };
+    const shown = errorText(i18n, error);
+    return shown.detail === undefined ? { text: shown.text } : { text: shown.text, detail: shown.detail };
+  };
   switch (words.id) {
     case 'settings-unreadable':
-      return { message: 'MFA Tray の設定ファイルを読めませんでした。', detail: true };
+      return withDetail(failure(words.error, 'MFA Tray の設定ファイルを読めませんでした。'));
     case 'no-such-profile':
       return { message: `プロファイル「${words.profile}」はありません。`, fix: 'mfa-tray list でプロファイルの一覧を確かめてください。' };
-    case 'environment-shadowed':
+    case 'environment-shadowed': {
+      const them = words.names.length === 1 ? 'これ' : 'これら';
       return {
         message:
-          `この環境で ${words.names.join('、')} が設定されています。AWS CLI と SDK はどのプロファイルよりも先にこれを使うため、` +
+          `この環境で ${words.names.join('、')} が設定されています。AWS CLI と SDK はどのプロファイルよりも先に${them}を使うため、` +
           'MFA セッションは使われません（更新後に「AccessDenied」となるよくある原因です）。',
         fix: `unset ${words.names.join(' ')}`,
       };
+    }
     case 'environment-clear':
       return { message: 'プロファイルより優先される AWS の認証情報は、この環境にありません。' };
     case 'aws-profile-set':
@@ -45,12 +59,14 @@ export function diagnosisJa(i18n: I18n, words: DiagnosisWords): DiagnosisText {
       return { message: 'キーチェーンは応答し、ロックも解除されています。' };
     case 'keychain-unreadable':
       return {
-        message: 'キーチェーンを読めませんでした。',
-        detail: true,
+        ...withDetail(failure(words.error, 'キーチェーンを読めませんでした。')),
         fix: `キーチェーンのロックを解除して（またはそのサービスを起動して）ください。${AGAIN}`,
       };
     case 'key-unreadable':
-      return { message: '保存されたアクセスキーを読めませんでした。', detail: true, fix: `キーを保存し直してください: ${words.commands.join('、または ')}` };
+      return {
+        ...withDetail(failure(words.error, '保存されたアクセスキーを読めませんでした。')),
+        fix: `キーを保存し直してください: ${words.commands.join('、または ')}`,
+      };
     case 'key-missing':
       return { message: 'アクセスキーが保存されていません。', fix: `キーを保存してください: ${words.commands.join('、または ')}` };
     case 'key-not-long-lived':
@@ -58,14 +74,18 @@ export function diagnosisJa(i18n: I18n, words: DiagnosisWords): DiagnosisText {
         message: `保存されたキー ${words.key} は IAM ユーザーの長期アクセスキー（AKIA…）ではありません。`,
         fix: `IAM ユーザー自身のアクセスキー（AKIA…）で実行してください: ${words.command}`,
       };
-    case 'key-refused':
-      return { message: `${words.key}: AWS がこのキーを受け付けませんでした。`, detail: true, fix: `使えるキーで実行してください: ${words.command}` };
-    case 'key-unchecked':
+    case 'key-refused': {
+      const { text, detail } = failure(words.error, 'AWS がこのキーを受け付けませんでした。');
+      return { message: `${words.key}: ${text}`, ...(detail === undefined ? {} : { detail }), fix: `使えるキーで実行してください: ${words.command}` };
+    }
+    case 'key-unchecked': {
+      const { text, detail } = failure(words.error, 'AWS に問い合わせられませんでした。');
       return {
-        message: `${words.key} を確かめられませんでした。`,
-        detail: true,
-        ...(words.temporary ? { fix: 'AWS に接続できるようになったら、もう一度チェックしてください。' } : {}),
+        message: `${words.key} を確かめられませんでした: ${text}`,
+        ...(detail === undefined ? {} : { detail }),
+        ...(words.temporary ? { fix: WHEN_REACHABLE } : {}),
       };
+    }
     case 'key-ok':
       return { message: `${words.key} は有効な長期アクセスキーです: ${words.arn}` };
     case 'device-other-account':
@@ -79,11 +99,11 @@ export function diagnosisJa(i18n: I18n, words: DiagnosisWords): DiagnosisText {
       return { message: `${words.device} はこのユーザーの MFA デバイスです。` };
     case 'device-not-listed':
       return {
-        message: `${words.device} はこのユーザーの MFA デバイス（${words.devices.length === 0 ? 'なし' : words.devices.join('、')}）の中にありません。`,
+        message: `${words.device} はこのユーザーの MFA デバイスではありません（登録済み: ${words.devices.length === 0 ? 'なし' : words.devices.join('、')}）。`,
         fix: `そのいずれかを指定してください: mfa-tray edit ${words.profile} --mfa-serial <デバイス>`,
       };
     case 'device-not-checked':
-      return { message: `${words.device} を確かめられませんでした。ポリシーが MFA なしでの MFA デバイスの一覧を許していません。` };
+      return { message: `${words.device} を確かめられませんでした。ポリシーで、MFA なしでの MFA デバイスの一覧取得が許可されていません。` };
     case 'clock-unknown':
       return clockUnknown(words.because);
     case 'clock-ok':
@@ -91,7 +111,7 @@ export function diagnosisJa(i18n: I18n, words: DiagnosisWords): DiagnosisText {
     case 'clock-off':
       return {
         message:
-          `このコンピューターの時計は AWS の時計より${offsetJa(words.offsetMs)}${measured(words.agoMinutes)}。` +
+          `このコンピューターの時計は AWS の時計より${spanJa(words.by)}${words.ahead ? '進んでいます' : '遅れています'}${measured(words.agoMinutes)}。` +
           (words.refused
             ? 'これほどずれた時刻で署名したリクエストを AWS は拒否します。'
             : 'MFA Tray はこのずれを補正しますが、ほかのツールは補正しないことがあります。'),
@@ -102,18 +122,18 @@ export function diagnosisJa(i18n: I18n, words: DiagnosisWords): DiagnosisText {
     case 'file-unreadable':
       return {
         message: `${words.path} を読めませんでした。AWS CLI と SDK も読めません。`,
-        detail: true,
+        detail: english,
         fix: `${words.path} を読める通常のファイルにするか、AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE でほかのファイルを指定してください。`,
       };
     case 'credentials-readable-by-others':
       return { message: `${words.path} はほかのユーザーも読めます（モード ${words.mode}）。`, fix: `chmod 600 ${words.path}` };
     case 'credentials-unwritable':
-      return { message: '認証情報ファイルにセッションを書き込めません。更新はコードを送る前に止まります。', detail: true };
+      return { message: '認証情報ファイルにセッションを書き込めません。更新は MFA コードを送る前に中断されます。', detail: english };
     case 'config-dir-not-own':
       return {
         message:
           `${words.dir} に、あなただけのものではないファイルやフォルダーがあります: ${words.entries.map(notOwnJa).join('、')}。` +
-          'MFA Tray はそれらを更新できないことがあり、その中の記録は使いません（たとえば更新の失敗の記録を使わないため、障害の後の待ち時間が働きません）。',
+          'MFA Tray はそれらを更新できないことがあり、その中の MFA Tray の記録も無視します（たとえば更新失敗の記録が無視されると、障害後の待機が効かなくなります）。',
         fix: words.command,
       };
     case 'section-twice':
@@ -152,35 +172,41 @@ export function diagnosisJa(i18n: I18n, words: DiagnosisWords): DiagnosisText {
     case 'files-ok':
       return { message: `${fileOk(words.credentialsPath, words.credentialsMissing)}。${fileOk(words.configPath, words.configMissing)}。` };
     case 'session-valid':
-      return { message: `セッションはあと ${i18n.formatSpan(words.leftMs)} 有効です。` };
+      return { message: `セッションの残りは ${i18n.formatSpan(words.leftMs)} です。` };
     case 'session-ending':
-      return { message: `セッションはあと ${i18n.formatSpan(words.leftMs)} で期限切れになります。`, fix: refresh(words) };
-    case 'session-failed':
-      return { message: '前回の更新に失敗しました。', detail: true, fix: refresh(words) };
+      return { message: `セッションの残りは ${i18n.formatSpan(words.leftMs)} で、まもなく期限切れになります。`, fix: refresh(words.refresh) };
+    case 'session-failed': {
+      const { text, detail } = failure(words.error, '前回の更新に失敗しました。');
+      return { message: `前回の更新に失敗しました: ${text}`, ...(detail === undefined ? {} : { detail }), fix: refresh(words.refresh) };
+    }
     case 'session-refreshing':
-      return { message: '更新しています。' };
+      return { message: '更新中です。' };
     case 'session-expired':
-      return { message: 'セッションの期限が切れています。', fix: refresh(words) };
+      return { message: 'セッションの期限が切れています。', fix: refresh(words.refresh) };
     case 'session-none':
-      return { message: 'セッションはまだありません。', fix: refresh(words) };
+      return { message: 'セッションはまだありません。', fix: refresh(words.refresh) };
     case 'session-unreadable':
-      return { message: 'セッションを読めませんでした。', detail: true };
+      return withDetail(failure(words.error, 'セッションを読めませんでした。'));
     case 'session-not-in-file':
       return {
         message:
           `MFA Tray が持つ ${words.profile} のセッション（残り ${i18n.formatSpan(words.leftMs)}）が認証情報ファイル ${words.path} にありません。` +
-          'このファイルを読む AWS ツールはこのセッションを使えません。',
-        detail: true,
-        fix: refresh(words),
+          `プロファイル ${words.target} でこのファイルを読む AWS ツールは、このセッションを使えません。`,
+        detail: english,
+        fix: refresh(words.refresh),
       };
   }
+}
+
+function withDetail(shown: { readonly text: string; readonly detail?: string }): DiagnosisText {
+  return shown.detail === undefined ? { message: shown.text } : { message: shown.text, detail: shown.detail };
 }
 
 function clockUnknown(because: Extract<DiagnosisWords, { id: 'clock-unknown' }>['because']): DiagnosisText {
   const unknown = 'このコンピューターの時計を AWS の時計と比べられませんでした';
   switch (because) {
     case 'no-answer':
-      return { message: `${unknown}。AWS が応答しませんでした。`, fix: 'AWS に接続できるようになったら、もう一度チェックしてください。' };
+      return { message: `${unknown}。AWS が応答しませんでした。`, fix: WHEN_REACHABLE };
     case 'not-sent':
       return {
         message: `${unknown}。AWS に何も送れませんでした（理由はアクセスキーのチェックにあります）。`,
@@ -196,18 +222,14 @@ function clockUnknown(because: Extract<DiagnosisWords, { id: 'clock-unknown' }>[
   }
 }
 
-/** " (measured by MFA Tray N min ago)", or nothing. */
+/** "（N 分前に MFA Tray が測定）", or nothing. */
 function measured(agoMinutes: number | undefined): string {
   return agoMinutes === undefined ? '' : `（${agoMinutes} 分前に MFA Tray が測定）`;
 }
 
-/** How far off the clock is, as the end of a sentence: "約 90 秒進んでいます". `offsetMs`: AWS's time minus this computer's. */
-function offsetJa(offsetMs: number): string {
-  const s = Math.round(Math.abs(offsetMs) / 1000);
-  const min = Math.round(s / 60);
-  // The engine's steps (describeDuration in clock.ts): seconds under 2 minutes, minutes under 2 hours.
-  const size = s < 120 ? `約 ${s} 秒` : min < 120 ? `約 ${min} 分` : `約 ${Math.round(min / 60)} 時間`;
-  return `${size}${offsetMs < 0 ? '進んでいます' : '遅れています'}`;
+/** "約 90 秒", "約 7 分", "約 3 時間". */
+function spanJa({ amount, unit }: RoundedSpan): string {
+  return `約 ${amount} ${unit === 's' ? '秒' : unit === 'min' ? '分' : '時間'}`;
 }
 
 function fileOk(path: string, missing: boolean): string {
@@ -215,9 +237,9 @@ function fileOk(path: string, missing: boolean): string {
 }
 
 function notOwnJa(entry: NotOwnEntry): string {
-  if ('above' in entry) return '上位のフォルダー（ほかのユーザーが中身を変えられます）';
-  const name = entry.name === 'the folder itself' ? 'フォルダー自体' : entry.name;
-  if ('owner' in entry) return `${name}（${entry.owner === 'root' ? 'root' : entry.owner.replace(/^user /, 'ユーザー ')} のもの）`;
+  if (entry.kind === 'folder-above') return '上位のフォルダー（ほかのユーザーが中身を変えられます）';
+  const name = entry.name ?? 'フォルダー自体';
+  if (entry.kind === 'another-users') return `${name}（${entry.uid === 0 ? 'root' : `ユーザー ${entry.uid}`} のもの）`;
   return `${name}（グループやほかのユーザーが書き込めます）`;
 }
 
@@ -250,7 +272,7 @@ function cliCannotRead(path: string, problem: AwsCliReadProblem): DiagnosisText 
       };
     case 'key-twice':
       return {
-        message: `${path} の [${problem.section}] は ${problem.key} を 2 回設定しています（${problem.line} 行目。キーは大文字と小文字を区別せずに比べられます）。${CANNOT_READ}`,
+        message: `${path} の [${problem.section}] は ${problem.key} を 2 回設定しています（${problem.line} 行目。キーの大文字と小文字は区別されません）。${CANNOT_READ}`,
         fix: `[${problem.section}] の ${problem.key} の行を 1 つにしてください。`,
       };
   }

@@ -5,8 +5,8 @@
  *
  * In English the messages and fixes are the engine's words, as `mfa-tray doctor` prints them. In
  * Japanese they are worded from what each check found (`words`, lib/diagnosis-ja.ts); where that
- * is an engine error's or a file's own reason, the English message follows, small and marked
- * `lang="en"`, as a fix no table can word does.
+ * leaves out specifics (a file's own reason, an engine error's that names a path), the English
+ * follows, small and marked `lang="en"`, as a fix no table can word does.
  */
 import type { DiagnosisView } from '../../main/common/bridge';
 import { call } from '../lib/bridge';
@@ -95,7 +95,7 @@ function build(options: DiagnoseDialogOptions, handle: DialogHandle): HTMLElemen
 function row(i18n: I18n, check: DiagnosisView): HTMLElement {
   const verdict = VERDICTS[check.verdict];
   const nameKey = CHECK_NAMES[check.check];
-  const ja = i18n.language === 'ja' ? diagnosisJa(i18n, check.words) : undefined;
+  const ja = i18n.language === 'ja' ? diagnosisJa(i18n, check.words, check.message) : undefined;
   // The fix in the window's language; else the engine's English one, marked so.
   const fix = ja?.fix !== undefined ? { text: ja.fix } : check.fix === null ? undefined : { text: check.fix, lang: 'en' };
   return el(
@@ -120,7 +120,7 @@ function row(i18n: I18n, check: DiagnosisView): HTMLElement {
         ? [el('p', { className: 'check-message', attrs: { lang: 'en' } }, check.message)]
         : [
             el('p', { className: 'check-message' }, ja.message),
-            ja.detail ? el('p', { className: 'check-detail', attrs: { lang: 'en' } }, check.message) : null,
+            ja.detail === undefined ? null : el('p', { className: 'check-detail', attrs: { lang: 'en' } }, ja.detail),
           ]),
       fix === undefined
         ? null

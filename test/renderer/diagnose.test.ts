@@ -108,7 +108,7 @@ describe('the Diagnose dialog', () => {
       (await dialog(page).locator('li.check[data-check="key"] .check-message').textContent()) ?? '',
       /^AKIA…\w{4} は有効な長期アクセスキーです: arn:aws:iam::/,
     );
-    assert.match((await dialog(page).locator('li.check[data-check="session"] .check-message').textContent()) ?? '', /^セッションはあと .+ 有効です。$/);
+    assert.match((await dialog(page).locator('li.check[data-check="session"] .check-message').textContent()) ?? '', /^セッションの残りは .+ です。$/);
     assert.equal(await dialog(page).locator('.check-detail').count(), 0, 'nothing to add in English when all pass');
     await page.keyboard.press('Escape');
     await dialog(page).waitFor({ state: 'detached' });
@@ -136,7 +136,10 @@ describe('the Diagnose dialog', () => {
 
     await waitForText(dialog(page).locator('.diagnosis-summary'), '1 件のチェックで対応が必要です。');
     const problem = dialog(page).locator('li.check[data-verdict="fail"]');
-    assert.equal(await problem.locator('.check-message').textContent(), '認証情報ファイルにセッションを書き込めません。更新はコードを送る前に止まります。');
+    assert.equal(
+      await problem.locator('.check-message').textContent(),
+      '認証情報ファイルにセッションを書き込めません。更新は MFA コードを送る前に中断されます。',
+    );
     const detail = problem.locator('.check-detail');
     assert.equal(await detail.getAttribute('lang'), 'en');
     assert.match((await detail.textContent()) ?? '', new RegExp(`^The credentials file ${w.h.credentialsPath} is read-only`));

@@ -2,6 +2,7 @@
  * Time, behind an interface the engine owns, so that the scheduler and TOTP can be driven by a fake
  * clock in tests and corrected by the offset measured against STS.
  */
+import type { RoundedSpan } from '../../common/diagnosis';
 
 /** An opaque timer handle. */
 export type TimerHandle = { readonly __timer: unique symbol } | object;
@@ -119,13 +120,19 @@ export class ClockOffset {
   }
 }
 
+/** A span's size as people are told it: whole seconds under 2 minutes, minutes under 2 hours, else hours. */
+export function roundedSpan(ms: number): RoundedSpan {
+  const s = Math.round(Math.abs(ms) / 1000);
+  if (s < 120) return { amount: s, unit: 's' };
+  const min = Math.round(s / 60);
+  if (min < 120) return { amount: min, unit: 'min' };
+  return { amount: Math.round(min / 60), unit: 'h' };
+}
+
 /** "about 90 s" / "about 7 minutes" / "about 3 hours". */
 export function describeDuration(ms: number): string {
-  const s = Math.round(Math.abs(ms) / 1000);
-  if (s < 120) return `about ${s} s`;
-  const min = Math.round(s / 60);
-  if (min < 120) return `about ${min} minutes`;
-  return `about ${Math.round(min / 60)} hours`;
+  const { amount, unit } = roundedSpan(ms);
+  return `about ${amount} ${unit === 's' ? 's' : unit === 'min' ? 'minutes' : 'hours'}`;
 }
 
 /**
