@@ -569,7 +569,7 @@ export class Engine {
     if (existing === undefined) this.sessions.drop(profile.name);
     await this.#afterKeyStored(profile.name, forgotten);
     // A new key or profile under the name: the last one's failures to reach AWS are not its.
-    await this.#failures.forget(profile.name);
+    await this.#forgetFailures(profile.name);
     this.#changed('profiles');
     return {
       profile,
@@ -727,7 +727,7 @@ export class Engine {
     }
     // Another region or device: a failure to reach AWS before says nothing of the next try (a new
     // session length, say, leaves the wait as it was).
-    if (profile.region !== was.region || profile.mfaSerial !== was.mfaSerial) await this.#failures.forget(name);
+    if (profile.region !== was.region || profile.mfaSerial !== was.mfaSerial) await this.#forgetFailures(name);
     this.#schedule(name);
     this.#changed('profiles');
     return profile;
@@ -759,7 +759,7 @@ export class Engine {
       throw error;
     }
     if (forgotten) await this.#afterKeyStored(name, forgotten);
-    await this.#failures.forget(name);
+    await this.#forgetFailures(name);
     this.#changed('profiles');
     return { forgotSession: forgotten?.forgot === true };
   }
@@ -920,7 +920,7 @@ export class Engine {
     const outcome = await this.#whileChanging(name, () => this.#removeProfile(name, options));
     this.keeper.removed(name);
     this.sessions.drop(name);
-    await this.#failures.forget(name);
+    await this.#forgetFailures(name);
     this.#changed('profiles');
     return outcome;
   }
@@ -1376,6 +1376,18 @@ export class Engine {
     const names = new Set(profiles.map((p) => p.name));
     const roles = await readRoleProfiles(this.#env ? { env: this.#env } : {});
     return roles.filter((role) => names.has(role.sourceProfile) && !names.has(role.name));
+  }
+
+  /**
+   * Forgets the failures to reach AWS recorded for a profile and for the role profiles assumed from
+   * it (whose requests go with its key, and its region unless they name one): after a change to
+   * it, the wait they set says nothing of the next try. A config file that cannot be read leaves
+   * the roles' records as they are.
+   */
+  async #forgetFailures(name: string): Promise<void> {
+    await this.#failures.forget(name);
+    const roles = await readRoleProfiles(this.#env ? { env: this.#env } : {}).catch(() => []);
+    for (const role of roles) if (role.sourceProfile === name) await this.#failures.forget(role.name);
   }
 
   /** One role profile, or undefined when the config file has none of that name with a MFA Tray source. */

@@ -135,6 +135,29 @@ describe('role profiles', () => {
     cli.sts.clearFaults();
   });
 
+  test("a role's wait after AWS could not be reached is forgotten when its source profile changes, as the source's own is", async () => {
+    // Seen in review: editing the source's region forgot the source's wait, and left its roles' (up to the longest wait).
+    await withRoles();
+    await cli.sts.avoidStepEdge(5000);
+    assert.equal((await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)])).status, 0, 'the source has a session');
+    const cached = fakeSession(Date.now() + 10 * 60_000);
+    await cli.sandbox.seedSession('admin', cached);
+    cli.sts.failNext(1000, 503, 'AssumeRole');
+    const first = await cli.sandbox.run(['credential-process', 'admin'], { detached: true });
+    assert.match(first.stderr, /Not tried again before \d\d:\d\d:\d\d\.\n$/);
+    cli.sts.clearFaults();
+    const assumed = cli.sts.count('AssumeRole');
+
+    const edited = await cli.sandbox.run(['edit', 'work', '--region', 'us-west-2']);
+    assert.equal(edited.status, 0, edited.stderr);
+
+    const next = await cli.sandbox.run(['credential-process', 'admin'], { detached: true });
+    assert.equal(next.status, 0, next.stderr);
+    assert.ok(cli.sts.count('AssumeRole') > assumed, 'tried at once');
+    assert.notEqual(JSON.parse(next.stdout).AccessKeyId, cached.accessKeyId, 'and served the new session');
+    assert.doesNotMatch((await cli.sandbox.run(['status'])).stdout, /\nadmin: its last refresh/);
+  });
+
   test('Ctrl-C while AWS assumes the role: one line saying no code is spent on that, exit 130', async () => {
     await withRoles();
     await cli.sts.avoidStepEdge(5000);
