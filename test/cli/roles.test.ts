@@ -32,6 +32,23 @@ async function withRoles(): Promise<{ admin: string; readonly: string }> {
   return { admin, readonly };
 }
 
+/**
+ * The roles, the source with a session, [admin] with one of 10 minutes, and AssumeRole failing
+ * (503) from now on: @returns admin's session and the first `credential-process admin` after it.
+ */
+async function roleWhileAssumeRoleFails(): Promise<{
+  readonly cached: ReturnType<typeof fakeSession>;
+  readonly first: Awaited<ReturnType<typeof cli.sandbox.run>>;
+}> {
+  await withRoles();
+  await cli.sts.avoidStepEdge(5000);
+  assert.equal((await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)])).status, 0, 'the source has a session');
+  const cached = fakeSession(Date.now() + 10 * 60_000);
+  await cli.sandbox.seedSession('admin', cached);
+  cli.sts.failNext(1000, 503, 'AssumeRole');
+  return { cached, first: await cli.sandbox.run(['credential-process', 'admin'], { detached: true }) };
+}
+
 /** `args` run while STS never answers AssumeRole, then Ctrl-C (SIGINT) once AssumeRole is at STS: exit 130, and its stderr. */
 async function stoppedWhileAssuming(args: readonly string[]): Promise<string> {
   cli.sts.setHang(true, 'AssumeRole');
@@ -109,13 +126,7 @@ describe('role profiles', () => {
 
   test("a role's session near its end while AssumeRole fails (503): the next calls serve it at once, without asking AWS, as a profile's", async () => {
     // Seen in review: role profiles never backed off, and their note said "Not tried again before …".
-    await withRoles();
-    await cli.sts.avoidStepEdge(5000);
-    assert.equal((await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)])).status, 0, 'the source has a session');
-    const cached = fakeSession(Date.now() + 10 * 60_000);
-    await cli.sandbox.seedSession('admin', cached);
-    cli.sts.failNext(1000, 503, 'AssumeRole');
-    const first = await cli.sandbox.run(['credential-process', 'admin'], { detached: true });
+    const { cached, first } = await roleWhileAssumeRoleFails();
     assert.equal(first.status, 0, first.stderr);
     assert.equal(JSON.parse(first.stdout).AccessKeyId, cached.accessKeyId);
     assert.match(
@@ -137,13 +148,7 @@ describe('role profiles', () => {
 
   test("a role's wait after AWS could not be reached is forgotten when its source profile changes, as the source's own is", async () => {
     // Seen in review: editing the source's region forgot the source's wait, and left its roles' (up to the longest wait).
-    await withRoles();
-    await cli.sts.avoidStepEdge(5000);
-    assert.equal((await cli.sandbox.run(['refresh', 'work', '--code', cli.sts.currentCode(cli.user)])).status, 0, 'the source has a session');
-    const cached = fakeSession(Date.now() + 10 * 60_000);
-    await cli.sandbox.seedSession('admin', cached);
-    cli.sts.failNext(1000, 503, 'AssumeRole');
-    const first = await cli.sandbox.run(['credential-process', 'admin'], { detached: true });
+    const { cached, first } = await roleWhileAssumeRoleFails();
     assert.match(first.stderr, /Not tried again before \d\d:\d\d:\d\d\.\n$/);
     cli.sts.clearFaults();
     const assumed = cli.sts.count('AssumeRole');

@@ -59,6 +59,45 @@ async function writeSessionWhile(script: string, path: string, signal: string): 
   assert.equal(await done, 0);
 }
 
+/**
+ * `aws configure set`, slowed down: the file opened for writing (and so truncated, as `open(path,
+ * 'w')` does), then `seconds` later the content, [team-5] with `region = eu-west-9`. Prints
+ * `truncated` once the file is empty.
+ */
+function truncateThenWrite(seconds: number): string {
+  return String.raw`
+import sys, time
+path = sys.argv[1]
+data = open(path, 'r', encoding='latin-1').read().replace('[team-5]\n', '[team-5]\nregion = eu-west-9\n')
+f = open(path, 'w', encoding='latin-1')
+print('truncated', flush=True)
+time.sleep(${seconds})
+f.write(data)
+f.close()
+`;
+}
+
+/**
+ * A CredentialsFile whose first attempt, after its last look found the whole file and just before
+ * its rename, starts `script` (Python, given the file's path) and waits until it says the file is
+ * truncated; `done()`: the script's exit status.
+ */
+function rewrittenAsReplaced(path: string, script: string): { readonly file: CredentialsFile; readonly done: () => Promise<number | null> } {
+  let exited: Promise<number | null> = Promise.resolve(null);
+  const file = new CredentialsFile({
+    path,
+    atomic: {
+      afterLastLook: async (attempt) => {
+        if (attempt !== 0) return;
+        const other = spawn('python3', ['-c', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+        exited = new Promise((resolve) => other.on('close', resolve));
+        await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('truncated') && resolve()));
+      },
+    },
+  });
+  return { file, done: () => exited };
+}
+
 /** Every section is there, with the other program's change to [team-5] and our session in [target0]. */
 async function assertBothChangesIn(path: string, lostBecause: string): Promise<void> {
   const profiles = await sdkProfiles(path);
@@ -162,18 +201,8 @@ describe('another program writes between our read and our rename', () => {
 
   test('a file another program has just truncated to rewrite it in place is not taken for empty', { timeout: 30_000 }, async (t) => {
     const path = await fileWith(t);
-    // `aws configure set`, slowed down: open for writing (the file is now empty), a pause, then the content.
-    const slowRewrite = String.raw`
-import sys, time
-path = sys.argv[1]
-data = open(path, 'r', encoding='latin-1').read().replace('[team-5]\n', '[team-5]\nregion = eu-west-9\n')
-f = open(path, 'w', encoding='latin-1')
-print('truncated', flush=True)
-time.sleep(0.4)
-f.write(data)
-f.close()
-`;
-    await writeSessionWhile(slowRewrite, path, 'truncated');
+    // The file is empty for 0.4 s, while our write reads it.
+    await writeSessionWhile(truncateThenWrite(0.4), path, 'truncated');
 
     await assertBothChangesIn(path, 'the empty file was read and written back with only [target0]');
   });
@@ -279,35 +308,12 @@ describe('another program writes into the file as we replace it', () => {
 
   test('a rewrite it began before our rename (the file truncated) and ends after it is re-applied', { timeout: 30_000 }, async (t) => {
     const path = await fileWith(t);
-    // `aws configure set`, slowed down: the file opened for writing (and so truncated) in our last
-    // moment before the rename, its content written into that same file 0.3 s later.
-    const slowRewrite = String.raw`
-import sys, time
-path = sys.argv[1]
-data = open(path, 'r', encoding='latin-1').read().replace('[team-5]\n', '[team-5]\nregion = eu-west-9\n')
-f = open(path, 'w', encoding='latin-1')
-print('truncated', flush=True)
-time.sleep(0.3)
-f.write(data)
-f.close()
-`;
-    let done: Promise<number | null> | undefined;
-    const file = new CredentialsFile({
-      path,
-      atomic: {
-        // The look found the whole file; the rewrite truncates it now, before our rename.
-        afterLastLook: async (attempt) => {
-          if (attempt !== 0) return;
-          const other = spawn('python3', ['-c', slowRewrite, path], { stdio: ['ignore', 'pipe', 'inherit'] });
-          done = new Promise((resolve) => other.on('close', resolve));
-          await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('truncated') && resolve()));
-        },
-      },
-    });
+    // In our last moment before the rename; its content is written into that same file 0.3 s later.
+    const { file, done } = rewrittenAsReplaced(path, truncateThenWrite(0.3));
 
     await file.writeSession('target0', versionSession(6));
 
-    assert.equal(await done, 0);
+    assert.equal(await done(), 0);
     await assertBothChangesIn(path, 'the truncated file was taken as the other program left it');
   });
 
@@ -372,32 +378,12 @@ f.close()
   test('a rewrite that leaves the file empty for longer than we wait is not taken for its version', { timeout: 30_000 }, async (t) => {
     // Seen in review: taken after 2 s, the empty file got our section alone, and every other profile was gone.
     const path = await fileWith(t);
-    const stalledRewrite = String.raw`
-import sys, time
-path = sys.argv[1]
-data = open(path, 'r', encoding='latin-1').read().replace('[team-5]\n', '[team-5]\nregion = eu-west-9\n')
-f = open(path, 'w', encoding='latin-1')
-print('truncated', flush=True)
-time.sleep(3)
-f.write(data)
-f.close()
-`;
-    let done: Promise<number | null> | undefined;
-    const file = new CredentialsFile({
-      path,
-      atomic: {
-        afterLastLook: async (attempt) => {
-          if (attempt !== 0) return;
-          const other = spawn('python3', ['-c', stalledRewrite, path], { stdio: ['ignore', 'pipe', 'inherit'] });
-          done = new Promise((resolve) => other.on('close', resolve));
-          await new Promise<void>((resolve) => other.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('truncated') && resolve()));
-        },
-      },
-    });
+    // Its content comes 3 s after it truncated the file: longer than a write waits for it.
+    const { file, done } = rewrittenAsReplaced(path, truncateThenWrite(3));
 
     await file.writeSession('target0', versionSession(7));
 
-    assert.equal(await done, 0);
+    assert.equal(await done(), 0);
     const profiles = await sdkProfiles(path);
     const sections = [...ORIGINAL.matchAll(/^\[([^\]]+)\]$/gm)].map((m) => m[1] as string);
     assert.deepEqual(
