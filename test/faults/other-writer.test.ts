@@ -98,6 +98,23 @@ function rewrittenAsReplaced(path: string, script: string): { readonly file: Cre
   return { file, done: () => exited };
 }
 
+/** `aws configure set` storing a long-lived key into [target2], where our sessions go. */
+function longLivedKeyIntoTarget2(path: string): void {
+  awsConfigureSet(path, 'target2', 'aws_access_key_id', 'AKIAIOSFODNN7EXAMPL');
+  awsConfigureSet(path, 'target2', 'aws_secret_access_key', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE');
+}
+
+/** Our session written into [target2] is refused by name, for the long-lived key the other program put there, which stays. */
+async function refusedForTheKeyInTarget2(file: CredentialsFile, path: string): Promise<void> {
+  const error = await file.writeSession('target2', versionSession(4)).then(
+    () => assert.fail('overwrote a long-lived key'),
+    (e: unknown) => e,
+  );
+  assert.ok(isMfaTrayError(error, 'long-lived-section'), String(error));
+  assert.match(error.message, /\[target2\]/);
+  assert.equal((await sdkProfiles(path)).target2?.aws_access_key_id, 'AKIAIOSFODNN7EXAMPL0', 'their key is in the file');
+}
+
 /** Every section is there, with the other program's change to [team-5] and our session in [target0]. */
 async function assertBothChangesIn(path: string, lostBecause: string): Promise<void> {
   const profiles = await sdkProfiles(path);
@@ -168,20 +185,9 @@ describe('another program writes between our read and our rename', () => {
 
   test('a long-lived key it put into our section is not overwritten: refused by name, its file kept', async (t) => {
     const path = await fileWith(t);
-    const file = racedFile(path, (attempt) => {
-      if (attempt !== 0) return;
-      awsConfigureSet(path, 'target2', 'aws_access_key_id', 'AKIAIOSFODNN7EXAMPL');
-      awsConfigureSet(path, 'target2', 'aws_secret_access_key', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE');
-    });
+    const file = racedFile(path, (attempt) => attempt === 0 && longLivedKeyIntoTarget2(path));
 
-    const error = await file.writeSession('target2', versionSession(4)).then(
-      () => assert.fail('overwrote a long-lived key'),
-      (e: unknown) => e,
-    );
-
-    assert.ok(isMfaTrayError(error, 'long-lived-section'), String(error));
-    assert.match(error.message, /\[target2\]/);
-    assert.equal((await sdkProfiles(path)).target2?.aws_access_key_id, 'AKIAIOSFODNN7EXAMPL0');
+    await refusedForTheKeyInTarget2(file, path);
   });
 
   test('when it keeps rewriting, we give up (retryable) and its last version stays', async (t) => {
@@ -319,27 +325,10 @@ describe('another program writes into the file as we replace it', () => {
 
   test('a long-lived key it put into our section then: its version is put back, and ours refused by name', async (t) => {
     const path = await fileWith(t);
-    const file = new CredentialsFile({
-      path,
-      atomic: {
-        afterLastLook: (attempt) => {
-          if (attempt !== 0) return;
-          awsConfigureSet(path, 'target2', 'aws_access_key_id', 'AKIAIOSFODNN7EXAMPL');
-          awsConfigureSet(path, 'target2', 'aws_secret_access_key', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKE');
-        },
-      },
-    });
+    const file = new CredentialsFile({ path, atomic: { afterLastLook: (attempt) => void (attempt === 0 && longLivedKeyIntoTarget2(path)) } });
 
-    const error = await file.writeSession('target2', versionSession(4)).then(
-      () => assert.fail('overwrote a long-lived key'),
-      (e: unknown) => e,
-    );
-
-    assert.ok(isMfaTrayError(error, 'long-lived-section'), String(error));
-    assert.match(error.message, /\[target2\]/);
-    const section = (await sdkProfiles(path)).target2;
-    assert.equal(section?.aws_access_key_id, 'AKIAIOSFODNN7EXAMPL0', 'their key is back in the file');
-    assert.notEqual(section?.aws_session_token, versionSession(4).sessionToken, 'and our session is not');
+    await refusedForTheKeyInTarget2(file, path);
+    assert.notEqual((await sdkProfiles(path)).target2?.aws_session_token, versionSession(4).sessionToken, 'and our session is not');
   });
 
   test('when it does so at six attempts in a row, we give up (retryable) and put its last version back', async (t) => {
