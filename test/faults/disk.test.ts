@@ -15,7 +15,7 @@ import { CredentialsFile } from '../../main/engine/files/credentials-file';
 import lockfile from 'proper-lockfile';
 import { createHarness } from '../support/engine-harness';
 import { collect, spawnChild } from '../support/fault-build';
-import { fillUp, mountTmpfs, remountReadOnly, whyNoMount } from '../support/fault-mount';
+import { bindMount, fillUp, mountTmpfs, remountReadOnly, whyNoMount } from '../support/fault-mount';
 import { largeCredentialsFile, versionSection, versionSession } from '../support/fault-versions';
 import { useStsServer } from '../support/sts-server';
 
@@ -196,6 +196,37 @@ describe('read-only', () => {
     assert.deepEqual(await readFile(path), BIG);
     assert.deepEqual(await debris(aws), []);
   });
+
+  test(
+    'a credentials file mounted on its own (docker run -v ~/.aws/credentials:…): refused by name before a code is sent and at the write, the file as it was',
+    { skip: noMount },
+    async (t) => {
+      // Seen: the check before the code passed, and the write then failed with "the file is busy"
+      // (a rename cannot replace a mount point): the code was spent for a session the file could not take.
+      const dir = await scratch(t);
+      const host = join(dir, 'host-credentials');
+      await writeFile(host, BIG, { mode: 0o600 });
+      await mkdir(join(dir, 'aws'));
+      const path = join(dir, 'aws', 'credentials');
+      await writeFile(path, '');
+      t.after(bindMount(host, path));
+
+      for (const step of ['check', 'once'] as const) {
+        const result = await childWrite(path, {}, step);
+        assert.equal(result.error?.code, 'credentials-file', `${step}: ${JSON.stringify(result)}`);
+        assert.match(
+          result.error?.message ?? '',
+          new RegExp(
+            `^The credentials file ${path} is a mount point of its own \\(a file mounted alone, as into a container\\), which cannot be replaced whole; ` +
+              `${step === 'check' ? 'it was left unchanged and no code was sent' : 'it was left unchanged'}\\. Mount the folder that holds it instead`,
+          ),
+          step,
+        );
+      }
+      assert.deepEqual(await readFile(host), BIG);
+      assert.deepEqual(await debris(join(dir, 'aws')), []);
+    },
+  );
 
   test('a read-only file system (EROFS) fails clearly, the original stays', { skip: noMount }, async (t) => {
     const dir = await scratch(t, 1024);

@@ -36,6 +36,15 @@ export function mountTmpfs(dir: string, sizeKb: number): () => void {
   };
 }
 
+/** Mounts the file `source` on the (existing) file `target`, as `docker run -v` does. @returns the unmount function. */
+export function bindMount(source: string, target: string): () => void {
+  const result = spawnSync('mount', ['--bind', source, target], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`mount --bind ${source} ${target} failed: ${result.stderr}`);
+  return () => {
+    spawnSync('umount', ['-l', target]);
+  };
+}
+
 /** Remounts the tmpfs on `dir` read-only. */
 export function remountReadOnly(dir: string): void {
   const result = spawnSync('mount', ['-o', 'remount,ro', dir], { encoding: 'utf8' });

@@ -16,6 +16,7 @@ import { fileError, isNotFound } from './file-errors';
 import { acquireLock, waitedFor, type HeldLock } from './file-lock';
 import { notRegularFile, openRegularFile } from './regular-file';
 import { makeFolders } from './make-folders';
+import { isMountPoint } from './mount-point';
 import { fsCalls } from './fs-calls';
 import { absoluteAsOpened, joinAsOpened } from './paths';
 
@@ -137,8 +138,8 @@ export async function whyNotWritable(path: string, info: Stats): Promise<NotWrit
   return typeof process.getuid === 'function' && info.uid !== process.getuid() ? 'another-users' : 'immutable';
 }
 
-/** Why a file may not be replaced ({@link whyNotWritable}). */
-export type NotWritable = 'read-only' | 'another-users' | 'read-only-file-system' | 'immutable';
+/** Why a file may not be replaced ({@link whyNotWritable}; 'mount-point': {@link isMountPoint}). */
+export type NotWritable = 'read-only' | 'another-users' | 'read-only-file-system' | 'immutable' | 'mount-point';
 
 /** The words of {@link whyNotWritable}'s answer: "The <what> <path> <reason>", and what to do ("make it …"). */
 export function notWritableWords(why: NotWritable, path: string): { readonly reason: string; readonly fix: string } {
@@ -154,7 +155,18 @@ export function notWritableWords(why: NotWritable, path: string): { readonly rea
         reason: 'cannot be written (it is marked immutable or locked)',
         fix: `clear the mark (chattr -i ${path}; on macOS, chflags nouchg) if MFA Tray should update it`,
       };
+    case 'mount-point':
+      return {
+        reason: 'is a mount point of its own (a file mounted alone, as into a container), which cannot be replaced whole',
+        fix: `mount the folder that holds it instead (docker run -v ~/.aws:/root/.aws …), or set AWS_SHARED_CREDENTIALS_FILE to a file in a folder of its own`,
+      };
   }
+}
+
+/** The error for a file that may not be replaced: "The <what> <path> <reason>; it was left unchanged. <Fix>." */
+function notWritableError(why: NotWritable, target: string, code: ErrorCode, what: string): MfaTrayError {
+  const { reason, fix } = notWritableWords(why, target);
+  return new MfaTrayError(code, `The ${what} ${target} ${reason}; it was left unchanged. ${fix.charAt(0).toUpperCase()}${fix.slice(1)}.`);
 }
 
 /**
@@ -419,10 +431,7 @@ async function updateAttempts(
     const existing = await io.stat(target).catch(() => undefined);
     // Checked only now: an update with nothing to change must not fail on a read-only file.
     const why = existing && (await whyNotWritable(target, existing));
-    if (why) {
-      const { reason, fix } = notWritableWords(why, target);
-      throw new MfaTrayError(code, `The ${what} ${target} ${reason}; it was left unchanged. ${fix.charAt(0).toUpperCase()}${fix.slice(1)}.`);
-    }
+    if (why) throw notWritableError(why, target, code, what);
 
     const mode = existing ? existing.mode & 0o7777 : (options.newFileMode ?? 0o600);
     // A fresh random name per attempt, created with O_EXCL: never a file someone else prepared.
@@ -459,9 +468,20 @@ async function updateAttempts(
         await io.close(look.fd).catch(() => undefined);
         look = { content: look.content };
       }
-      await renameWithRetry(temp, target).catch((error: unknown) => {
-        throw fileError(code, `Cannot replace the ${what} ${target}`, error);
-      });
+      const held = look;
+      await renameWithRetry(temp, target)
+        .catch(async (error: unknown) => {
+          // A network share may refuse to replace a file that is open (an SMB server: ETXTBSY,
+          // EBUSY): tried once more with it closed, what is written into it after that not looked for.
+          if (held.fd === undefined || !['ETXTBSY', 'EBUSY', 'EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+          await io.close(held.fd).catch(() => undefined);
+          look = { content: held.content };
+          await renameWithRetry(temp, target);
+        })
+        .catch(async (error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code === 'EBUSY' && (await isMountPoint(target))) throw notWritableError('mount-point', target, code, what);
+          throw fileError(code, `Cannot replace the ${what} ${target}`, error);
+        });
       ours = false;
       state.wrote = true;
       oursIn = !pending;

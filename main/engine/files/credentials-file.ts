@@ -17,6 +17,7 @@ import { dirname } from 'node:path';
 import { invalidInput, MfaTrayError } from '../../common/errors';
 import type { LongLivedKey, SessionCredentials } from '../../common/model';
 import { danglingLink, FileUpdates, notWritableWords, problemSentence, resolveTarget, whyNotWritable, type AtomicUpdateOptions } from './atomic-file';
+import { isMountPoint } from './mount-point';
 import { fileError, isNotFound } from './file-errors';
 import { fsCalls } from './fs-calls';
 import { readRegularFile } from './regular-file';
@@ -387,7 +388,7 @@ export class CredentialsFile {
   /**
    * Why a session could not be written into the file now, and what to do (lower case), or undefined
    * when it could: the file (or its folder) is a link to nothing ({@link danglingLink}), the file is
-   * read-only, or the nearest folder that exists does not let this user write (the write puts a
+   * read-only or a mount point of its own (a file mounted alone into a container), or the nearest folder that exists does not let this user write (the write puts a
    * lock and a temp file beside the file, and makes its folder when missing; seen: a root-owned
    * ~/.aws took the code, then refused the lock). `exists`: whether the file does.
    */
@@ -398,7 +399,7 @@ export class CredentialsFile {
     const target = await resolveTarget(this.path).catch(() => this.path);
     if (exists) {
       const info = await io.stat(target).catch(() => undefined);
-      const why = info && (await whyNotWritable(target, info));
+      const why = info && ((await whyNotWritable(target, info)) ?? ((await isMountPoint(target)) ? 'mount-point' : undefined));
       if (why) {
         const { reason, fix } = notWritableWords(why, target);
         return { reason: `The credentials file ${this.path} ${reason}`, fix };
