@@ -705,6 +705,9 @@ export class Engine {
   async updateProfile(name: string, patch: ProfilePatch): Promise<Profile> {
     const changes = validateProfilePatch(validateProfileName(name), patch);
     const was = await this.settings.getProfile(name);
+    // A new target section that could never take a session (a long-lived key in it) is refused now,
+    // not at the next refresh.
+    if (changes.targetSection !== undefined && changes.targetSection !== was.targetSection) await this.credentials.assertSessionTarget(changes.targetSection);
     let profile: Profile;
     if (changes.mfaSerial === undefined || was.mfaSerial === changes.mfaSerial) {
       profile = await this.settings.updateProfile(name, patch);
@@ -940,15 +943,18 @@ export class Engine {
     await this.#written.clear(name);
     // The session the file's section held, as it held it (not the keychain's copy: another tool's may be there).
     let forgotten: SessionCredentials | undefined;
+    let forgottenEarlier: { readonly section: string; readonly session: SessionCredentials } | undefined;
     let deleting = false;
     let outcome: RemovalOutcome = {};
     try {
       const forget = async (): Promise<void> => {
         if (!ours) return;
+        const earlier = await this.#forgetEarlierSection(profile, recorded, ours);
+        if (earlier) forgottenEarlier = earlier;
         const inFile = await this.credentials.readSession(profile.targetSection);
         const result = await this.credentials.forgetSession(profile.targetSection, { ours });
         if (result === 'section-removed' || result === 'keys-removed') forgotten = inFile;
-        outcome = await this.#forgotten(profile.targetSection, result);
+        outcome = await this.#forgotten(profile.targetSection, result, earlier?.section);
       };
       const restore = async (): Promise<void> => {
         if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
@@ -971,6 +977,7 @@ export class Engine {
       // Only once entries may have gone: before that, a write back could undo a change made meanwhile.
       if (deleting) await kept.putBack();
       if (forgotten) await this.credentials.writeSession(profile.targetSection, forgotten).catch(() => undefined);
+      if (forgottenEarlier) await this.credentials.writeSession(forgottenEarlier.section, forgottenEarlier.session).catch(() => undefined);
       if (recorded) await this.#written.set(name, recorded);
       throw error;
     }
@@ -1588,11 +1595,30 @@ export class Engine {
 
   /** Forgets a profile's session (its credentials-file keys, when they are MFA Tray's, and its cached session). */
   async forgetSession(name: string): Promise<RemovalOutcome> {
-    const { targetSection } = await this.settings.getProfile(name);
-    const result = await this.sessions.forget(name, await this.#ourSessionKeyIds(name, this.#written.entry(name)));
+    const profile = await this.settings.getProfile(name);
+    const recorded = this.#written.entry(name);
+    const ours = await this.#ourSessionKeyIds(name, recorded);
+    const earlier = await this.#forgetEarlierSection(profile, recorded, ours);
+    const result = await this.sessions.forget(name, ours);
     this.#schedule(name);
     this.#changed('profiles');
-    return this.#forgotten(targetSection, result);
+    return this.#forgotten(profile.targetSection, result, earlier?.section);
+  }
+
+  /**
+   * Forgets MFA Tray's session of the profile in the section it last wrote one into, when that is
+   * not its target section now (the target was edited since): a forget or a removal must not leave a
+   * live session of it behind. @returns the section and the session it held, when one was removed.
+   */
+  async #forgetEarlierSection(
+    profile: Profile,
+    recorded: WrittenSession | undefined,
+    ours: ReadonlySet<string>,
+  ): Promise<{ readonly section: string; readonly session: SessionCredentials } | undefined> {
+    if (!recorded || recorded.path !== this.credentials.path || recorded.section === profile.targetSection) return undefined;
+    const session = await this.credentials.readSession(recorded.section);
+    const result = await this.credentials.forgetSession(recorded.section, { ours });
+    return session && (result === 'section-removed' || result === 'keys-removed') ? { section: recorded.section, session } : undefined;
   }
 
   /**
@@ -1612,12 +1638,16 @@ export class Engine {
     return ids;
   }
 
-  /** What a forget of the session in `section` did, for the words of the command and the windows. */
-  async #forgotten(section: string, result: ForgetResult): Promise<RemovalOutcome> {
-    if (result === 'section-removed' || result === 'keys-removed') return { session: 'removed' };
-    if (result !== 'not-ours') return { session: 'none' };
+  /**
+   * What a forget of the session in `section` did, for the words of the command and the windows;
+   * `earlier`: the section it also left (see #forgetEarlierSection).
+   */
+  async #forgotten(section: string, result: ForgetResult, earlier?: string): Promise<RemovalOutcome> {
+    const also = earlier === undefined ? {} : { earlierSection: earlier };
+    if (result === 'section-removed' || result === 'keys-removed') return { session: 'removed', ...also };
+    if (result !== 'not-ours') return { session: 'none', ...also };
     const keyId = await this.credentials.sessionKeyId(section).catch(() => undefined);
-    return { session: 'not-ours', ...(keyId ? { otherMaskedKeyId: maskKeyId(keyId) } : {}) };
+    return { session: 'not-ours', ...(keyId ? { otherMaskedKeyId: maskKeyId(keyId) } : {}), ...also };
   }
 
   /**
@@ -1903,6 +1933,8 @@ export interface RemovalOutcome {
   readonly session?: 'removed' | 'none' | 'not-ours';
   /** With 'not-ours': that session's access key ID, masked (`ASIA…WXYZ`). */
   readonly otherMaskedKeyId?: string;
+  /** MFA Tray's session also left this section, where it wrote one before the profile's target was changed. */
+  readonly earlierSection?: string;
 }
 
 /** What removing a profile would lose ({@link Engine.removalImpact}); no secret in it. */

@@ -403,6 +403,25 @@ describe('edit', () => {
     assert.equal(again.stdout, 'Profile dev: nothing changed (it already had those settings).\n');
   });
 
+  test('a target section holding a long-lived key is refused at once, by name, nothing changed', async () => {
+    // Seen (exploratory tester): accepted, then every refresh stopped at it (exit 6) and status said "not in file".
+    writeFile(
+      cli.sandbox.credentialsFile,
+      '[work-long-term]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n',
+    );
+    await cli.sandbox.addProfile('dev', cli.user);
+    const settings = readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8');
+
+    const result = await cli.sandbox.run(['edit', 'dev', '--target', 'work-long-term']);
+
+    assertOneLineFailure(
+      result,
+      6,
+      /^mfa-tray edit: The section \[work-long-term\] of the credentials file holds a long-lived access key, which MFA Tray does not overwrite\./,
+    );
+    assert.equal(readFileSync(`${cli.sandbox.configDir}/settings.json`, 'utf8'), settings);
+  });
+
   test('a new MFA device forgets the TOTP secret of the old one', async () => {
     await cli.sandbox.addProfile('dev', cli.user);
     assert.equal((await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string })).status, 0);
@@ -758,6 +777,27 @@ describe('remove', () => {
     assert.match(result.stdout, /Removed its session from \[dev\]/);
     const text = readFileSync(cli.sandbox.credentialsFile, 'utf8');
     assert.ok(!text.includes('aws_session_token'));
+    assert.match(text, /^# keep me\n\[other\]\nregion = eu-west-1\n/);
+  });
+
+  test('--forget-session after the target section was changed: the session MFA Tray wrote into the earlier section goes too', async () => {
+    // Seen (exploratory tester): after `edit --target`, the removal said "There was no session in
+    // [newsec] to remove", and the live 12-hour session stayed in [dev] for AWS tools to use.
+    writeFile(cli.sandbox.credentialsFile, '# keep me\n[other]\nregion = eu-west-1\n');
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sandbox.run(['totp', 'set', 'dev'], { input: cli.user.totpSecret as string });
+    assert.equal((await cli.sandbox.run(['refresh', 'dev'])).status, 0);
+    assert.equal((await cli.sandbox.run(['edit', 'dev', '--target', 'newsec'])).status, 0);
+
+    const result = await cli.sandbox.run(['remove', 'dev', '--forget-session', '--yes']);
+
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /There was no session in \[newsec\] to remove\.\nRemoved its session from \[dev\] too, where MFA Tray wrote it before its target section was changed\.\n$/,
+    );
+    const text = readFileSync(cli.sandbox.credentialsFile, 'utf8');
+    assert.ok(!text.includes('aws_session_token'), text);
     assert.match(text, /^# keep me\n\[other\]\nregion = eu-west-1\n/);
   });
 

@@ -1063,6 +1063,15 @@ describe('profiles', () => {
     assert.equal(h.engine.sessions.state('work').kind, 'none');
   });
 
+  it("forgets the session in the section it was written into before the profile's target was changed (the tray's Forget session)", async () => {
+    await refreshedWork();
+    await h.engine.updateProfile('work', { targetSection: 'elsewhere' });
+
+    assert.deepEqual(await h.engine.forgetSession('work'), { session: 'none', earlierSection: 'work' });
+
+    assert.equal((await readCredentials()).work, undefined, 'the live session is gone from [work]');
+  });
+
   it("forgets a session but leaves another tool's that took the section since (the tray's Forget session)", async () => {
     await refreshedWork();
     const other = await anotherToolsSessionInWork();

@@ -78,6 +78,9 @@ Options:
             ? `There was no session in [${impact.targetSection}] to remove.`
             : `Its session (if any) stays in ${section} until it expires.`,
     );
+    if (outcome.earlierSection !== undefined) {
+      ctx.out(`Removed its session from [${outcome.earlierSection}] too, where MFA Tray wrote it before its target section was changed.`);
+    }
     return EXIT.ok;
   },
 };

@@ -363,6 +363,21 @@ export class CredentialsFile {
   }
 
   /**
+   * Checks that `section` may take MFA Tray's sessions: not a section holding a long-lived key, nor
+   * one that appears twice (a missing file or section may). For a new target section, before the
+   * profile names it.
+   */
+  async assertSessionTarget(section: string): Promise<void> {
+    const text = await this.#read();
+    if (text === undefined) return;
+    try {
+      checkSessionTarget(text, section);
+    } catch (error) {
+      throw this.#mapError(error, this.path);
+    }
+  }
+
+  /**
    * Checks, without writing, that a session could be written into `section` now: the section is
    * not refused (long-lived key, duplicated) and the file is not read-only. Called before a code is
    * sent to STS, so that a refresh that could not be saved does not spend the code.
