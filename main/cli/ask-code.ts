@@ -60,6 +60,7 @@ export class DeviceSteps {
 
 /** Sleeps, cancellable. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new CancelledError('cancelled', 'aborted'));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

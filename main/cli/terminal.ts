@@ -120,6 +120,8 @@ export function writeLine(stream: NodeJS.WritableStream, line: string): void {
  * cancel with a {@link CancelledError}.
  */
 export function promptLine(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, question: string, signal?: AbortSignal): Promise<string> {
+  // Given up on already: not asked (an 'abort' listener added now would never run).
+  if (signal?.aborted) return Promise.reject(new CancelledError('cancelled', 'aborted'));
   return new Promise((resolve, reject) => {
     const terminal = isTty(input);
     const rl = createInterface({ input, output, terminal });

@@ -284,6 +284,23 @@ describe('watch on a terminal', () => {
     assert.match(tty.stdout, /stopped \(SIGINT\)/);
   });
 
+  test('Ctrl-C at the question stops at once, with another profile waiting for its code: nothing asked or sent after it', async () => {
+    // Seen (exploratory tester): "stopped (SIGINT)", then the next profile's question; a code typed
+    // there went to AWS and into the file, and only then did watch exit.
+    await cli.sandbox.addProfile('ops', cli.user, ['--duration', '900']);
+    await cli.sandbox.addProfile('dev', cli.sts.registerUser(), ['--duration', '900']);
+    const tty = cli.stopAfterTest(inTerminal(cliCommandLine(['watch']), cli.sandbox.env));
+    await tty.waitFor(/MFA code for profile (ops|dev) .*Enter to skip: $/s, { timeoutMs: 20_000 });
+    const sent = cli.sts.count('GetSessionToken');
+
+    tty.type('\u0003');
+
+    assert.equal((await tty.exited).status, 0, tty.stdout);
+    assert.match(tty.stdout, /stopped \(SIGINT\)\s*$/);
+    assert.equal(tty.stdout.match(/MFA code for profile/g)?.length, 1, `one question only: ${tty.stdout}`);
+    assert.equal(cli.sts.count('GetSessionToken'), sent);
+  });
+
   test('a line printed while a question is open goes above it, and the question is shown again with what was typed', async () => {
     // Seen (helper report): another profile's line landed after the open question, which was not shown again.
     await cli.sandbox.addProfile('ops', cli.user, ['--duration', '900']);

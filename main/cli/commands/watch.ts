@@ -226,7 +226,7 @@ class Watcher {
     // While this waited in the queue, the tray app or another command may have refreshed it (the
     // keeper announces that as "changed elsewhere").
     await engine.pickUpOutsideChanges().catch(() => undefined);
-    if (engine.state(name).kind === 'valid') return;
+    if (this.#stopped || engine.state(name).kind === 'valid') return;
     for (;;) {
       try {
         await engine.refresh(name, {
@@ -237,9 +237,12 @@ class Watcher {
       } catch (error) {
         if (this.#stopped) return;
         if (error instanceof CancelledError) {
-          // Ctrl-C at the question means "stop watching", as it does anywhere else.
-          if (error.reason === 'interrupt' || error.reason === 'end-of-input') process.kill(process.pid, 'SIGINT');
-          else this.line(`${name}: skipped; run mfa-tray refresh ${name} when you are ready`);
+          // Ctrl-C at the question means "stop watching", as it does anywhere else: at once (seen:
+          // the signal came a turn later, after the next profile's question was up).
+          if (error.reason === 'interrupt' || error.reason === 'end-of-input') {
+            this.stop();
+            process.kill(process.pid, 'SIGINT');
+          } else this.line(`${name}: skipped; run mfa-tray refresh ${name} when you are ready`);
           return;
         }
         entry.asks += 1;
