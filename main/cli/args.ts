@@ -32,6 +32,8 @@ export interface ParsedArgs {
   readonly positionals: readonly string[];
   /** For a command that runs another (`exec`): the words after the profile, untouched. */
   readonly passThrough?: readonly string[];
+  /** The profile is AWS_PROFILE's (none was given). */
+  readonly profileFromEnvironment?: true;
 }
 
 /**
@@ -104,6 +106,7 @@ export function parseCommandArgs(
     if (seen.has(token.name)) throw new UsageError(command, `--${token.name} is given twice; give it once`);
     seen.add(token.name);
   }
+  let fromEnvironment = false;
   if (takesProfile) {
     const given = parsed.values.profile;
     delete parsed.values.profile;
@@ -112,6 +115,7 @@ export function parseCommandArgs(
       parsed.positionals.unshift(given);
     } else if (parsed.positionals.length === 0 && parsed.values.all !== true && env.AWS_PROFILE) {
       parsed.positionals.push(env.AWS_PROFILE);
+      fromEnvironment = true;
     }
   }
   const count = parsed.positionals.length;
@@ -132,7 +136,7 @@ export function parseCommandArgs(
   for (const [key, value] of Object.entries(parsed.values)) {
     if (typeof value === 'string' || typeof value === 'boolean') values[key] = value;
   }
-  return { values, positionals: parsed.positionals };
+  return { values, positionals: parsed.positionals, ...(fromEnvironment ? { profileFromEnvironment: true as const } : {}) };
 }
 
 /** Turns parseArgs' TypeErrors (long, and quoting the argument) into short usage errors. */

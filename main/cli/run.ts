@@ -3,7 +3,7 @@
  * failure into one line on stderr and an exit status (see exit-codes.ts).
  */
 import packageJson from '../../package.json';
-import { UsageError, parseCommandArgs, splitPassThrough, wantsHelp } from './args';
+import { UsageError, parseCommandArgs, splitPassThrough, wantsHelp, type ParsedArgs } from './args';
 import { commandHelp, type Command } from './command';
 import { DEBUG_ENV, type CliContext } from './context';
 import { EXIT } from './exit-codes';
@@ -98,7 +98,7 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
       ctx.write(commandHelp(command));
       return EXIT.ok;
     }
-    const parsed = parseCommandArgs(command.name, split?.own ?? found.rest, command.options, command.positionals, ctx.env);
+    const parsed = await servedByAwsProfile(parseCommandArgs(command.name, split?.own ?? found.rest, command.options, command.positionals, ctx.env), ctx.env);
     const args = split ? { ...parsed, passThrough: split.passThrough } : parsed;
     return await command.run(ctx, args);
   } catch (error) {
@@ -113,6 +113,22 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
   } finally {
     clearInterval(keepAlive);
   }
+}
+
+/**
+ * A profile taken from AWS_PROFILE that names a config profile whose `credential_process` is
+ * `mfa-tray credential-process <p>` (as the README sets up `work-mfa`): profile `<p>`, which the
+ * AWS tools get through it. Any other AWS_PROFILE, or a config file that cannot be read, is kept.
+ */
+async function servedByAwsProfile(parsed: ParsedArgs, env: Readonly<Record<string, string | undefined>>): Promise<ParsedArgs> {
+  const [named, ...rest] = parsed.positionals;
+  if (!parsed.profileFromEnvironment || named === undefined) return parsed;
+  const { readProfileConfig } = await import('../engine/files/aws-config');
+  const served = await readProfileConfig(named, { env }).then(
+    (config) => config.mfaTrayProfile,
+    () => undefined,
+  );
+  return served === undefined || served === named ? parsed : { ...parsed, positionals: [served, ...rest] };
 }
 
 type Found = 'overview' | 'version' | 'totp-overview' | { readonly command: Command; readonly rest: readonly string[] };

@@ -154,6 +154,32 @@ describe('refresh one profile', () => {
   });
 });
 
+describe('AWS_PROFILE', () => {
+  test("naming the profile the README's credential_process line sets up: refresh and doctor take the MFA Tray profile it serves", async () => {
+    // Seen (exploratory tester): AWS_PROFILE=work-mfa, as the AWS tools are used, made doctor say
+    // "There is no profile work-mfa" and skip the key, device and session checks; refresh exit 3.
+    await cli.sandbox.addProfile('dev', cli.user);
+    mkdirSync(dirname(cli.sandbox.configFile), { recursive: true });
+    writeFileSync(cli.sandbox.configFile, '[profile work-mfa]\ncredential_process = mfa-tray credential-process dev\n');
+    const env = { AWS_PROFILE: 'work-mfa' };
+    await cli.sts.avoidStepEdge(3000);
+
+    const refresh = await cli.sandbox.run(['refresh', '--code', cli.sts.currentCode(cli.user)], { env });
+    assert.equal(refresh.status, 0, refresh.stderr);
+    assert.match(refresh.stdout, /^dev: new session in \[dev\]/);
+
+    const doctor = await cli.sandbox.run(['doctor', '--json'], { env });
+    const checks = JSON.parse(doctor.stdout) as Array<{ check: string; profile: string | null; verdict: string }>;
+    assert.ok(!checks.some((c) => c.check === 'profile'), doctor.stdout);
+    assert.ok(
+      checks.some((c) => c.check === 'key' && c.profile === 'dev' && c.verdict === 'pass'),
+      doctor.stdout,
+    );
+    // Another AWS_PROFILE is taken as it is.
+    assert.equal((await cli.sandbox.run(['refresh'], { env: { AWS_PROFILE: 'nobody' } })).status, 3);
+  });
+});
+
 describe('Ctrl-C during a refresh', () => {
   /** `refresh <args>` started, then SIGINT (what Ctrl-C sends) once `ready` says so; its end, its stderr and the credentials file after. */
   async function interrupted(args: readonly string[], ready: (process: CliProcess) => Promise<unknown>) {

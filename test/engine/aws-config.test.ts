@@ -4,7 +4,14 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { isMfaTrayError } from '../../main/common/errors';
-import { configFilePath, credentialsFilePath, expandHome, parseProfileConfig, readProfileConfig } from '../../main/engine/files/aws-config';
+import {
+  configFilePath,
+  credentialProcessProfile,
+  credentialsFilePath,
+  expandHome,
+  parseProfileConfig,
+  readProfileConfig,
+} from '../../main/engine/files/aws-config';
 
 const lf = (...lines: string[]): string => lines.map((l) => `${l}\n`).join('');
 
@@ -83,6 +90,25 @@ describe('parseProfileConfig', () => {
 
   test('survives a file of garbage', () => {
     assert.deepEqual(parseProfileConfig('\0\u0001[[[profile work\n=\n:::\n[profile work]\nregion', 'work'), {});
+  });
+});
+
+describe('credentialProcessProfile', () => {
+  test('the profile a credential_process line of mfa-tray serves, however mfa-tray is run', () => {
+    for (const [line, profile] of [
+      ['mfa-tray credential-process work', 'work'],
+      ['/usr/local/bin/mfa-tray credential-process --profile work', 'work'],
+      ['"C:\\Program Files\\MFA Tray\\mfa-tray.cmd" credential-process work', 'work'],
+      ["node /home/me/mfa-tray/bin/mfa-tray.js credential-process 'work'", 'work'],
+      ['aws-vault export --format=json work', undefined],
+      ['mfa-tray export work', undefined],
+      ['not-mfa-tray credential-process work', undefined],
+    ] as const)
+      assert.equal(credentialProcessProfile(line), profile, line);
+  });
+
+  test("in a profile's config", () => {
+    assert.equal(parseProfileConfig('[profile work-mfa]\ncredential_process = mfa-tray credential-process work\n', 'work-mfa').mfaTrayProfile, 'work');
   });
 });
 

@@ -26,6 +26,23 @@ export interface ProfileConfig {
   readonly yubikeyOathAccount?: string;
   /** `yubikey_serial`: which YubiKey, when several are plugged in. */
   readonly yubikeySerial?: string;
+  /** The MFA Tray profile its `credential_process` serves (`mfa-tray credential-process <p>`; {@link credentialProcessProfile}). */
+  readonly mfaTrayProfile?: string;
+}
+
+/**
+ * The MFA Tray profile a `credential_process` line serves: the profile after `credential-process`
+ * (or its `--profile`) in a line that runs mfa-tray (`mfa-tray`, `/path/mfa-tray.cmd`, `node
+ * …/bin/mfa-tray.js`); undefined for any other line. A word in quotes (a path with spaces) is one word, as to a shell.
+ */
+export function credentialProcessProfile(line: string): string | undefined {
+  const words = (line.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((word) => word.replace(/^(["'])(.*)\1$/s, '$2'));
+  const at = words.indexOf('credential-process');
+  if (at < 1 || !words.slice(0, at).some((word) => /(^|[/\\])mfa-tray(\.js|\.cmd)?$/.test(word))) return undefined;
+  const rest = words.slice(at + 1);
+  const flag = rest.indexOf('--profile');
+  if (flag >= 0) return rest[flag + 1];
+  return rest.find((word) => !word.startsWith('-'));
 }
 
 /**
@@ -110,6 +127,7 @@ function configOf(doc: IniDocument, name: string): ProfileConfig {
   const mfaProcess = values.get('mfa_process')?.trim();
   const yubikeyOathAccount = values.get('yubikey_oath_account')?.trim();
   const yubikeySerial = values.get('yubikey_serial')?.trim();
+  const mfaTrayProfile = credentialProcessProfile(values.get('credential_process') ?? '');
   const durationSeconds = duration !== undefined && /^\d{1,9}$/.test(duration) ? Number.parseInt(duration, 10) : undefined;
   return {
     ...(mfaSerial ? { mfaSerial } : {}),
@@ -118,6 +136,7 @@ function configOf(doc: IniDocument, name: string): ProfileConfig {
     ...(mfaProcess ? { mfaProcess } : {}),
     ...(yubikeyOathAccount ? { yubikeyOathAccount } : {}),
     ...(yubikeySerial && /^\d{1,12}$/.test(yubikeySerial) ? { yubikeySerial } : {}),
+    ...(mfaTrayProfile ? { mfaTrayProfile } : {}),
   };
 }
 
