@@ -18,7 +18,7 @@ import { remedyCommand } from '../common/remedy-command';
 import { describeOffset, roundedSpan } from './clock/clock';
 import { fileError, isNotFound } from './files/file-errors';
 import { awsCliReadProblem, parseIni, type AwsCliReadProblem, type IniDocument } from './files/ini-edit';
-import { profileName } from './files/aws-config';
+import { credentialProcessProfile, profileName } from './files/aws-config';
 import { isOwnFolder, notOwnBecause } from './files/own-file';
 import { CONFIG_FILE_NAMES } from './files/paths';
 import { readRegularFile } from './files/regular-file';
@@ -577,27 +577,50 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
       );
     }
   }
+  const names = new Set(profiles.map((p) => p.name));
+  /** Whether `name` is a profile `credential-process` serves: MFA Tray's, or a role profile assumed from one. */
+  const served = (name: string): boolean =>
+    names.has(name) ||
+    (config?.sections ?? []).some(
+      (s) =>
+        s.name !== undefined &&
+        profileName(s.name) === name &&
+        s.entries.some((e) => e.key === 'role_arn') &&
+        s.entries.some((e) => e.key === 'source_profile' && names.has(e.value.trim())),
+    );
   for (const section of config?.sections ?? []) {
     const line = section.entries.find((e) => e.key === 'credential_process')?.value;
     if (!line || !/mfa-tray/.test(line)) continue;
     const program = line.trim().split(/\s+/)[0] ?? '';
     const found = await findProgram(program, deps.env.PATH ?? '');
-    checks.push(
-      found
-        ? check(
-            'credential_process',
-            'pass',
-            { id: 'credential-process-ok', section: section.name ?? '', program: found },
-            `[${section.name ?? ''}] runs ${found}.`,
-          )
-        : check(
-            'credential_process',
-            'fail',
-            { id: 'credential-process-missing', section: section.name ?? '', path: deps.configPath, program },
-            `[${section.name ?? ''}] in ${deps.configPath} runs "${program}", which is not on PATH: every AWS command with that profile fails.`,
-            'put mfa-tray on PATH (see the README), or write its full path in credential_process',
-          ),
-    );
+    const sectionName = section.name ?? '';
+    const profile = credentialProcessProfile(line);
+    if (!found) {
+      const onPath = !program.includes('/') && !isAbsolute(program);
+      checks.push(
+        check(
+          'credential_process',
+          'fail',
+          { id: 'credential-process-missing', section: sectionName, path: deps.configPath, program, onPath },
+          `[${sectionName}] in ${deps.configPath} runs "${program}", which ${onPath ? 'is not on PATH' : 'does not exist or cannot be run'}: every AWS command with that profile fails.`,
+          'put mfa-tray on PATH (see the README), or write its full path in credential_process',
+        ),
+      );
+    } else if (profile !== undefined && !served(profile)) {
+      checks.push(
+        check(
+          'credential_process',
+          'fail',
+          { id: 'credential-process-no-profile', section: sectionName, path: deps.configPath, profile },
+          `[${sectionName}] in ${deps.configPath} runs mfa-tray credential-process ${profile}, but MFA Tray has no profile ${profile}: every AWS command with that profile fails.`,
+          `add it (mfa-tray add ${profile} …), or name a profile MFA Tray has (mfa-tray list) in that line`,
+        ),
+      );
+    } else {
+      checks.push(
+        check('credential_process', 'pass', { id: 'credential-process-ok', section: sectionName, program: found }, `[${sectionName}] runs ${found}.`),
+      );
+    }
   }
   if (checks.length === 0) {
     const said = (path: string, read: IniDocument | 'missing' | undefined): string =>

@@ -166,8 +166,17 @@ export function diagnosisJa(i18n: I18n, words: DiagnosisWords, english: string):
       return { message: `[${words.section}] は ${words.program} を実行します。` };
     case 'credential-process-missing':
       return {
-        message: `${words.path} の [${words.section}] が実行する「${words.program}」が PATH にありません。そのプロファイルを使う AWS コマンドはすべて失敗します。`,
+        message:
+          `${words.path} の [${words.section}] が実行する「${words.program}」${words.onPath ? 'が PATH にありません' : 'は存在しないか、実行できません'}。` +
+          'そのプロファイルを使う AWS コマンドはすべて失敗します。',
         fix: 'mfa-tray を PATH に追加するか（README を参照）、credential_process にフルパスを書いてください。',
+      };
+    case 'credential-process-no-profile':
+      return {
+        message:
+          `${words.path} の [${words.section}] は mfa-tray credential-process ${words.profile} を実行しますが、MFA Tray にプロファイル ${words.profile} はありません。` +
+          'そのプロファイルを使う AWS コマンドはすべて失敗します。',
+        fix: `プロファイルを追加するか（mfa-tray add ${words.profile} …）、その行に MFA Tray のプロファイル（mfa-tray list）を指定してください。`,
       };
     case 'files-ok':
       return { message: `${fileOk(words.credentialsPath, words.credentialsMissing)}。${fileOk(words.configPath, words.configMissing)}。` };

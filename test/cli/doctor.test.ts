@@ -150,7 +150,9 @@ describe('doctor', () => {
     );
     writeFile(
       cli.sandbox.configFile,
-      `[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/old-phone\n\n[profile work-mfa]\ncredential_process = mfa-tray-not-installed credential-process work\n\n[profile work-abs]\ncredential_process = ${join(ROOT, 'bin', 'mfa-tray.js')} credential-process work\n`,
+      `[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/old-phone\n\n[profile work-mfa]\ncredential_process = mfa-tray-not-installed credential-process work\n\n[profile work-abs]\ncredential_process = ${join(ROOT, 'bin', 'mfa-tray.js')} credential-process work\n` +
+        // Seen (exploratory tester): "ok" for a line naming a removed profile, and "not on PATH" for a full path.
+        `\n[profile withcp]\ncredential_process = ${join(ROOT, 'bin', 'mfa-tray.js')} credential-process p3\n\n[profile nowhere]\ncredential_process = /nonexistent/mfa-tray credential-process work\n`,
     );
     const { result, checks } = await doctor();
     assert.equal(result.status, 9);
@@ -160,6 +162,13 @@ describe('doctor', () => {
     find(checks, 'files', 'warn', /\[profile work\] in .* says mfa_serial = arn:aws:iam::123456789012:mfa\/old-phone; MFA Tray's profile uses/);
     find(checks, 'credential_process', 'fail', /\[profile work-mfa\] in .* runs "mfa-tray-not-installed", which is not on PATH/);
     find(checks, 'credential_process', 'pass', /\[profile work-abs\] runs /);
+    find(
+      checks,
+      'credential_process',
+      'fail',
+      /\[profile withcp\] in .* runs mfa-tray credential-process p3, but MFA Tray has no profile p3: every AWS command/,
+    );
+    find(checks, 'credential_process', 'fail', /\[profile nowhere\] in .* runs "\/nonexistent\/mfa-tray", which does not exist or cannot be run/);
   });
 
   test('files the AWS CLI cannot parse: a BOM, a line that is no key, a key set twice, a lone CR; each named with its line, and the AWS CLI agrees', async () => {

@@ -52,7 +52,8 @@ describe("doctor's findings as data", () => {
     await writeFile(
       h.configPath,
       '[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/someone-else\n\n[profile second]\nrole_arn = arn:aws:iam::123456789012:role/r\n\n' +
-        '[profile gone]\ncredential_process = mfa-tray-not-on-path credential-process gone\n\n[profile here]\ncredential_process = /bin/true mfa-tray\n',
+        '[profile gone]\ncredential_process = mfa-tray-not-on-path credential-process gone\n\n[profile here]\ncredential_process = /bin/true mfa-tray\n\n' +
+        '[profile orphan]\ncredential_process = /bin/true mfa-tray credential-process nobody\n',
     );
     checks.push(...(await h.engine.diagnose({ PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_PROFILE: 'prod' })));
 
@@ -73,6 +74,7 @@ describe("doctor's findings as data", () => {
       'credentials-elsewhere',
       'credential-process-ok',
       'credential-process-missing',
+      'credential-process-no-profile',
       'session-valid',
       'session-none',
       'no-such-profile',

@@ -92,7 +92,11 @@ const SAMPLES: { readonly [K in DiagnosisWords['id']]: readonly [Extract<Diagnos
     'role_arn',
   ],
   'credential-process-ok': [{ id: 'credential-process-ok', section: 'profile work', program: '/usr/bin/mfa-tray' }, '/usr/bin/mfa-tray'],
-  'credential-process-missing': [{ id: 'credential-process-missing', section: 'profile work', path: CONFIG, program: 'mfa-tray' }, 'PATH'],
+  'credential-process-missing': [{ id: 'credential-process-missing', section: 'profile work', path: CONFIG, program: 'mfa-tray', onPath: true }, 'PATH'],
+  'credential-process-no-profile': [
+    { id: 'credential-process-no-profile', section: 'profile work', path: CONFIG, profile: 'gone' },
+    'プロファイル gone はありません',
+  ],
   'files-ok': [{ id: 'files-ok', credentialsPath: PATH, credentialsMissing: false, configPath: CONFIG, configMissing: true }, 'まだありません'],
   'session-valid': [{ id: 'session-valid', leftMs: 5 * 3600_000 + 12 * 60_000 }, '5'],
   'session-ending': [{ id: 'session-ending', leftMs: 9 * 60_000, refresh: 'mfa-tray refresh work' }, '9'],
