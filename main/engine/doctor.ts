@@ -408,6 +408,29 @@ function credentialsElsewhere(entries: readonly { readonly key: string }[]): { r
   return entries.find((e) => e.key === 'role_arn' || e.key === 'sso_account_id' || e.key === 'sso_role_name');
 }
 
+/** The sections that appear more than once in a file, with how often. */
+function sectionsTwice(doc: IniDocument): Array<[string, number]> {
+  const seen = new Map<string, number>();
+  for (const section of doc.sections) if (section.name !== undefined) seen.set(section.name, (seen.get(section.name) ?? 0) + 1);
+  return [...seen].filter(([, count]) => count > 1);
+}
+
+function sectionTwiceWords(name: string, count: number, path: string): string {
+  return `[${name}] appears ${count} times in ${path}: the AWS CLI cannot read a file like that.`;
+}
+
+/**
+ * Why the AWS CLI cannot read the file at `path`, whose bytes these are, in the files check's words
+ * (the first reason), or undefined: for a refresh to say, after writing into such a file, that the
+ * AWS tools will not get the session from it.
+ */
+export function awsCliCannotRead(bytes: Buffer, path: string): string | undefined {
+  const problem = awsCliReadProblem(bytes);
+  if (problem) return awsCliProblemWords(problem, path)[0];
+  const [twice] = sectionsTwice(parseIni(bytes.toString('utf8')));
+  return twice && sectionTwiceWords(twice[0], twice[1], path);
+}
+
 /** A file the AWS CLI cannot read, in a check's words: the message, and what to do. */
 function awsCliProblemWords(problem: AwsCliReadProblem, path: string): [string, string] {
   const cannot = 'the AWS CLI cannot read it.';
@@ -501,19 +524,16 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
     [deps.configPath, config],
   ] as const) {
     if (!doc) continue;
-    const seen = new Map<string, number>();
-    for (const section of doc.sections) if (section.name !== undefined) seen.set(section.name, (seen.get(section.name) ?? 0) + 1);
-    for (const [name, count] of seen) {
-      if (count > 1)
-        checks.push(
-          check(
-            'files',
-            'fail',
-            { id: 'section-twice', section: name, count, path },
-            `[${name}] appears ${count} times in ${path}: the AWS CLI cannot read a file like that.`,
-            `merge the [${name}] sections into one`,
-          ),
-        );
+    for (const [name, count] of sectionsTwice(doc)) {
+      checks.push(
+        check(
+          'files',
+          'fail',
+          { id: 'section-twice', section: name, count, path },
+          sectionTwiceWords(name, count, path),
+          `merge the [${name}] sections into one`,
+        ),
+      );
     }
   }
   for (const profile of profiles) {

@@ -49,6 +49,7 @@ import {
   failedRefreshesFile,
 } from './files/paths';
 import { WrittenSessions, keptFor, recordedSessionIn, sessionInUseOf, type WrittenSession } from './files/written-sessions';
+import { readRegularFile } from './files/regular-file';
 import { FailedRefreshes } from './files/failed-refreshes';
 import { KeychainChanges } from './keychain/keychain-changes';
 import { ProfileSecrets, type ListingOptions } from './keychain/profile-secrets';
@@ -72,7 +73,7 @@ import type { IamGateway } from './aws/iam-gateway';
 import { listMfaDevices, pickMfaDevice, type ChooseMfaDevice, type MfaDevice } from './aws/mfa-devices';
 import { ENROL_ACTIONS, UNENROL_ACTIONS, candidateNames, explainPolicyRefusal, iamUserName, otpauthUri, type EnrolmentSecret } from './aws/enrolment';
 import { hostname } from 'node:os';
-import { diagnose, type Check } from './doctor';
+import { awsCliCannotRead, diagnose, type Check } from './doctor';
 import { sectionValues, type IniDocument } from './files/ini-edit';
 import { notInFileMessage, sessionMissingFrom } from './files/session-section';
 import { policyTargetOf, type PolicyTarget } from '../common/mfa-policy';
@@ -1251,6 +1252,12 @@ export class Engine {
    * may shadow the profiles), the keychain, each profile's key and device, the clock against AWS's,
    * the two AWS files and each session. `only`: the per-profile checks for that profile alone.
    */
+  /** Why the AWS CLI cannot read the credentials file as it is now (doctor's words), or undefined (also when it cannot be read at all). */
+  async credentialsUnreadableByAwsCli(): Promise<string | undefined> {
+    const bytes = await readRegularFile(this.credentials.path).catch(() => undefined);
+    return bytes && awsCliCannotRead(bytes, this.credentials.path);
+  }
+
   async diagnose(env: Readonly<Record<string, string | undefined>>, only?: string): Promise<Check[]> {
     return diagnose(
       {

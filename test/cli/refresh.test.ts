@@ -154,6 +154,27 @@ describe('refresh one profile', () => {
   });
 });
 
+describe('a credentials file the AWS CLI cannot read', () => {
+  test('the refresh writes the session, and says the AWS commands will not get it until the file is fixed', async () => {
+    // Seen (exploratory tester): "new session in [dev]" and status "valid", and every aws command then
+    // failed with "Unable to parse config file"; only doctor said why.
+    await cli.sandbox.addProfile('dev', cli.user);
+    mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true });
+    await cli.sts.avoidStepEdge(5000);
+    for (const [step, text, why] of [
+      [0, '[dupe]\nregion = a\n\n[dupe]\nregion = b\n', /\[dupe\] appears 2 times in .*: the AWS CLI cannot read a file like that\./],
+      [1, Buffer.from('[y]\nnote = caf\xe9\n', 'latin1'), /holds bytes that are not UTF-8: the AWS CLI cannot read it\./],
+    ] as const) {
+      writeFileSync(cli.sandbox.credentialsFile, text);
+      const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user, step)]);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /^dev: new session in \[dev\]/);
+      assert.match(result.stderr, /^mfa-tray refresh: note: .* AWS commands do not get the new session until it is fixed \(mfa-tray doctor says how\)\.\n$/);
+      assert.match(result.stderr, why);
+    }
+  });
+});
+
 describe('AWS_PROFILE', () => {
   test("naming the profile the README's credential_process line sets up: refresh and doctor take the MFA Tray profile it serves", async () => {
     // Seen (exploratory tester): AWS_PROFILE=work-mfa, as the AWS tools are used, made doctor say

@@ -161,6 +161,12 @@ Options:
             },
           });
         }
+        // A session written into a file the AWS CLI cannot read reaches no AWS command: said, with where the fix is.
+        if ([...ended.values()].some((outcome) => outcome.kind === 'refreshed')) {
+          const unreadable = await engine.credentialsUnreadableByAwsCli();
+          if (unreadable)
+            ctx.err(`mfa-tray refresh: note: ${unreadable} AWS commands do not get the new session until it is fixed (mfa-tray doctor says how).`);
+        }
         if (cancelled) throw cancelled;
         return firstFailure ?? EXIT.ok;
       },
