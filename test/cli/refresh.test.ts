@@ -405,6 +405,18 @@ describe("this computer's clock off from STS's", () => {
     assert.ok(cli.requests('GetCallerIdentity').length >= 1, 'the clock was measured');
   });
 
+  test('a typed code with the clock a day ahead: the first refusal already says a session would look expired here, not that trying again works', async () => {
+    // Seen (exploratory tester): "about 24 hours ahead … trying again should work", and the try after it refused.
+    await cli.sandbox.addProfile('dev', cli.user);
+    cli.sts.setClockSkew(-24 * 3_600_000);
+    const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)]);
+    assertOneLineFailure(
+      result,
+      7,
+      /^mfa-tray refresh: dev: This computer's clock is about 24 hours ahead of AWS's: a session of about 12 hours from AWS would look expired here \(or nearly\), and AWS tools on this computer would not use it\. Turn on automatic date and time in your system settings, then try again\. AWS refused the request before it read the code: the code was not used\./,
+    );
+  });
+
   test('the measured offset is remembered: the next process sends its code at once, and status says how far off the clock is', async () => {
     await withTotp('dev');
     cli.sts.setClockSkew(-90_000);

@@ -155,6 +155,13 @@ function withoutTryAgain(message: string): string {
  * Whether AWS refused the request before it read the MFA code in it (the request is authenticated
  * first: its signature's time, its key): that code was not used, and may be sent again.
  */
+/** What became of the code, when a session would look expired here ({@link SessionService}'s #refuseClockFarAhead). */
+const CODE_FATE = {
+  'not-sent': 'No code was sent.',
+  unread: 'AWS refused the request before it read the code: the code was not used.',
+  spent: 'The code was used up; the session was not kept.',
+} as const;
+
 function refusedBeforeTheCode(code: string): boolean {
   return code === 'clock-skew' || isKeyRefused(code);
 }
@@ -356,12 +363,12 @@ export class SessionService {
     try {
       if (code !== undefined) {
         await this.deps.recallOffset?.();
-        this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, false);
+        this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, 'not-sent');
         await this.deps.codes.claimTyped(profile.mfaSerial, code);
         sentCode = code;
       } else {
         await this.deps.calibrate?.(key, profile.region);
-        this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, false);
+        this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, 'not-sent');
         const onWait = 'onWait' in input ? input.onWait : undefined;
         const waiting = new AbortController();
         // Once the code is made, the check below is of no more use to this refresh.
@@ -394,7 +401,7 @@ export class SessionService {
         region: profile.region,
       });
       // The offset may have been unknown before this answer (a typed code, a first run).
-      this.#refuseClockFarAhead(profile, session.expiresAt - this.deps.clock.now(), true);
+      this.#refuseClockFarAhead(profile, session.expiresAt - this.deps.clock.now(), 'spent');
       // The check and the writes as one step: a removal or a new key waits for the writes (and then
       // takes the session along), or comes first (and the check sees it).
       const whileWriting = this.deps.whileWriting ?? ((_name: string, work: () => Promise<void>) => work());
@@ -428,8 +435,17 @@ export class SessionService {
       const caught = isMfaTrayError(error) ? error : new MfaTrayError('internal', `Refreshing profile "${name}" failed unexpectedly.`, { cause: error });
       // A refused code that was made here, in AWS's time and used nowhere else by MFA Tray: waiting
       // for the next one does not help when the secret is another device's.
-      const failure =
+      let failure =
         code === undefined && caught.code === 'sts-invalid-code' ? this.#generatedCodeRefused(name, profile.mfaSerial, caught, madeWithOffset) : caught;
+      // AWS refused the request for its clock, and the offset measured from that refusal puts this
+      // clock so far ahead that the session would look expired here: said now, not "try again".
+      if (caught.code === 'clock-skew' && sentCode !== undefined) {
+        try {
+          this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, 'unread');
+        } catch (farAhead) {
+          failure = farAhead as MfaTrayError;
+        }
+      }
       // A code whose request never left this computer was not seen by AWS: it stays usable. (If
       // giving it back fails, the worst case is a wait for the next code, as before.)
       // So is a code made for a time step AWS was not at (a stale offset): it would block the record until then.
@@ -690,7 +706,7 @@ export class SessionService {
    * when less than half the session would be left by this computer's clock (the expiring-soon lead
    * time is at most a quarter of a session, so a session kept is never refreshed at once).
    */
-  #refuseClockFarAhead(profile: Profile, leftHereMs: number, codeSpent: boolean): void {
+  #refuseClockFarAhead(profile: Profile, leftHereMs: number, code: 'not-sent' | 'unread' | 'spent'): void {
     const lengthMs = profile.durationSeconds * 1000;
     if (leftHereMs >= lengthMs / 2) return;
     const offsetMs = this.deps.clockOffsetMs?.() ?? 0;
@@ -698,8 +714,8 @@ export class SessionService {
     throw new MfaTrayError(
       'clock-skew',
       `This computer's clock is ${ahead}: a session of ${describeDuration(lengthMs)} from AWS would look expired here (or nearly), and AWS tools on this computer would not use it. ` +
-        `Turn on automatic date and time in your system settings, then try again. ${codeSpent ? 'The code was used up; the session was not kept.' : 'No code was sent.'}`,
-      { notSent: !codeSpent },
+        `Turn on automatic date and time in your system settings, then try again. ${CODE_FATE[code]}`,
+      { notSent: code === 'not-sent' },
     );
   }
 
