@@ -237,10 +237,12 @@ function name(field: 'name' | 'targetSection', value: unknown): Checked<string> 
     });
   }
   if (RESERVED_SECTION_NAMES.has(base.value)) {
+    const isDefault = base.value === 'DEFAULT';
     return fail(
       field,
       'reserved',
-      `"${base.value}" is reserved: botocore applies a [DEFAULT] section to every profile, and the JS SDK misreads names of JavaScript object members; choose another name`,
+      `"${base.value}" is reserved: ${isDefault ? 'botocore applies a [DEFAULT] section to every profile' : 'the JS SDK misreads the names of JavaScript object members (constructor, toString, __proto__, …)'}; choose another name`,
+      { kind: isDefault ? 'default' : 'object-member' },
     );
   }
   return base;

@@ -72,8 +72,7 @@ export const RULES_JA: Readonly<Record<ValidationRule, string>> = {
     'リージョンが MFA デバイスのパーティション {partition} に属していないため、その STS はこのキーを知りません。{example} など {partition} のリージョンを使ってください。',
   immutable: '{label}は変更できません。新しい名前でプロファイルを追加し、古いものを削除してください。',
   'in-use': '{label}はプロファイル「{profile}」がすでに使っています。',
-  reserved:
-    'この名前は予約されています（botocore は [DEFAULT] をすべてのプロファイルに適用し、JS SDK は JavaScript のオブジェクトのメンバー名を読み違えます）。別の名前を選んでください。',
+  reserved: 'この名前は予約されています（botocore は [DEFAULT] をすべてのプロファイルに適用します）。別の名前を選んでください。',
 };
 
 /** Rules whose message is complete without the field's "what is allowed". */

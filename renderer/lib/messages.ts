@@ -57,6 +57,9 @@ export function issueText(i18n: I18n, issue: ShownIssue): string {
   // A space shown between quotes reads as nothing: said in words.
   if (issue.rule === 'characters' && typeof issue.params?.character === 'string' && /^\s$/u.test(issue.params.character))
     text = interpolate('{label}にスペースは使えません。', params);
+  if (issue.rule === 'reserved' && issue.params?.kind === 'object-member')
+    text =
+      'この名前は予約されています（JS SDK は constructor や toString など JavaScript のオブジェクトのメンバー名を読み違えます）。別の名前を選んでください。';
   if (issue.rule === 'not-mfa-device')
     text = interpolate(template, { ...params, resource: RESOURCES_JA[String(issue.params?.resource)] ?? ` ${String(issue.params?.resource ?? '')} ` });
   const allowed = RULES_WITHOUT_ALLOWED_JA.has(issue.rule) ? undefined : FIELD_ALLOWED_JA[issue.field];

@@ -579,6 +579,9 @@ describe('reserved section names', () => {
         assert.equal(result.ok, false);
         assert.equal(!result.ok && result.issue.rule, 'reserved');
         assert.match(!result.ok ? result.issue.message : '', /reserved/);
+        // Seen (exploratory tester): "constructor" refused with the [DEFAULT] explanation.
+        assert.match(!result.ok ? result.issue.message : '', reserved === 'DEFAULT' ? /\[DEFAULT\] section/ : /JavaScript object members/);
+        assert.doesNotMatch(!result.ok ? result.issue.message : '', reserved === 'DEFAULT' ? /JavaScript/ : /DEFAULT/);
       }
     });
   }

@@ -210,6 +210,14 @@ describe('messages', () => {
     assert.ok(!serial.ok);
     // Seen in review: "user" left in English, a space shown as 「 」, a missing profile as just 見つかりません.
     assert.match(issueText(ja, serial.issue), /^これは MFA デバイスではなくユーザーの ARN です。/);
+    for (const [reserved, why] of [
+      ['DEFAULT', /\[DEFAULT\]/],
+      ['constructor', /constructor や toString/],
+    ] as const) {
+      const refused = checkProfileName(reserved);
+      assert.ok(!refused.ok);
+      assert.match(issueText(ja, refused.issue), why);
+    }
     const spaced = checkProfileName('my work');
     assert.ok(!spaced.ok);
     assert.match(issueText(ja, spaced.issue), /^プロファイル名にスペースは使えません。/);
