@@ -1247,17 +1247,17 @@ export class Engine {
     for (const code of codes) await this.codes.claimTyped(profile.mfaSerial, code).catch(() => undefined);
   }
 
-  /**
-   * Every check of what makes sessions fail (doctor.ts): the environment `env` (the caller's, which
-   * may shadow the profiles), the keychain, each profile's key and device, the clock against AWS's,
-   * the two AWS files and each session. `only`: the per-profile checks for that profile alone.
-   */
   /** Why the AWS CLI cannot read the credentials file as it is now (doctor's words), or undefined (also when it cannot be read at all). */
   async credentialsUnreadableByAwsCli(): Promise<string | undefined> {
     const bytes = await readRegularFile(this.credentials.path).catch(() => undefined);
     return bytes && awsCliCannotRead(bytes, this.credentials.path);
   }
 
+  /**
+   * Every check of what makes sessions fail (doctor.ts): the environment `env` (the caller's, which
+   * may shadow the profiles), the keychain, each profile's key and device, the clock against AWS's,
+   * the two AWS files and each session. `only`: the per-profile checks for that profile alone.
+   */
   async diagnose(env: Readonly<Record<string, string | undefined>>, only?: string): Promise<Check[]> {
     return diagnose(
       {
