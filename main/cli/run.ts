@@ -98,7 +98,7 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
       ctx.write(commandHelp(command));
       return EXIT.ok;
     }
-    const parsed = await servedByAwsProfile(parseCommandArgs(command.name, split?.own ?? found.rest, command.options, command.positionals, ctx.env), ctx.env);
+    const parsed = await servedByAwsProfile(parseCommandArgs(command.name, split?.own ?? found.rest, command.options, command.positionals, ctx.env), ctx);
     const args = split ? { ...parsed, passThrough: split.passThrough } : parsed;
     return await command.run(ctx, args);
   } catch (error) {
@@ -116,19 +116,28 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
 }
 
 /**
- * A profile taken from AWS_PROFILE that names a config profile whose `credential_process` is
- * `mfa-tray credential-process <p>` (as the README sets up `work-mfa`): profile `<p>`, which the
- * AWS tools get through it. Any other AWS_PROFILE, or a config file that cannot be read, is kept.
+ * A profile taken from AWS_PROFILE that is no MFA Tray profile but names a config profile whose
+ * `credential_process` is `mfa-tray credential-process <p>` (as the README sets up `work-mfa`):
+ * profile `<p>`, which the AWS tools get through it. Any other AWS_PROFILE, or a config file that
+ * cannot be read, is kept.
  */
-async function servedByAwsProfile(parsed: ParsedArgs, env: Readonly<Record<string, string | undefined>>): Promise<ParsedArgs> {
+async function servedByAwsProfile(parsed: ParsedArgs, ctx: CliContext): Promise<ParsedArgs> {
   const [named, ...rest] = parsed.positionals;
   if (!parsed.profileFromEnvironment || named === undefined) return parsed;
   const { readProfileConfig } = await import('../engine/files/aws-config');
-  const served = await readProfileConfig(named, { env }).then(
+  const served = await readProfileConfig(named, { env: ctx.env }).then(
     (config) => config.mfaTrayProfile,
     () => undefined,
   );
-  return served === undefined || served === named ? parsed : { ...parsed, positionals: [served, ...rest] };
+  if (served === undefined || served === named) return parsed;
+  const own = await ctx
+    .engine()
+    .profile(named)
+    .then(
+      () => true,
+      () => false,
+    );
+  return own ? parsed : { ...parsed, positionals: [served, ...rest] };
 }
 
 type Found = 'overview' | 'version' | 'totp-overview' | { readonly command: Command; readonly rest: readonly string[] };

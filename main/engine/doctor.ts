@@ -18,7 +18,7 @@ import { remedyCommand } from '../common/remedy-command';
 import { describeOffset, roundedSpan } from './clock/clock';
 import { fileError, isNotFound } from './files/file-errors';
 import { awsCliReadProblem, parseIni, type AwsCliReadProblem, type IniDocument } from './files/ini-edit';
-import { credentialProcessProfile, profileName } from './files/aws-config';
+import { commandWords, credentialProcessProfile, profileName } from './files/aws-config';
 import { isOwnFolder, notOwnBecause } from './files/own-file';
 import { CONFIG_FILE_NAMES } from './files/paths';
 import { readRegularFile } from './files/regular-file';
@@ -50,6 +50,8 @@ export interface Check {
 export interface DoctorDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly profiles: () => Promise<readonly Profile[]>;
+  /** The role profiles of the config file assumed from MFA Tray's profiles (engine's roleProfiles). */
+  readonly roleProfiles: () => Promise<readonly { readonly name: string }[]>;
   /** The profiles' stored keys in one keychain read (a damaged entry is its error); throws when the keychain is locked or unreachable. */
   readonly longLivedKeys: (profiles: readonly string[]) => Promise<ReadonlyMap<string, LongLivedKey | Error>>;
   readonly callerIdentity: (key: LongLivedKey, region: string) => Promise<{ readonly arn: string; readonly account: string }>;
@@ -86,9 +88,12 @@ function check(name: string, verdict: Verdict, words: DiagnosisWords, message: s
 export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]> {
   const checks: Check[] = [...environmentChecks(deps.env)];
   let profiles: readonly Profile[] = [];
+  // Unknown when the settings cannot be read: then no check says a profile is missing.
+  let known = true;
   try {
     profiles = await deps.profiles();
   } catch (error) {
+    known = false;
     const why = found(error, 'The settings file could not be read.');
     checks.push(check('settings', 'fail', { id: 'settings-unreadable', error: why }, why.message));
   }
@@ -125,7 +130,7 @@ export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]
   checks.push(
     remembered === undefined ? clockCheck(measured, unknownBecause) : clockCheck(remembered.offsetMs, unknownBecause, deps.now() - remembered.measuredAt),
   );
-  const files = await fileChecks(deps, profiles);
+  const files = await fileChecks(deps, profiles, known);
   checks.push(...files.checks);
   for (const profile of keychainOk ? chosen : []) {
     const state = await deps.state(profile.name).catch((error: unknown) => error);
@@ -468,7 +473,7 @@ interface FileChecks {
 }
 
 /** The two AWS files: modes, duplicate sections, mixed sections, a differing mfa_serial, credential_process lines. */
-async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promise<FileChecks> {
+async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[], profilesKnown: boolean): Promise<FileChecks> {
   const checks: Check[] = [];
   /** The file's text parsed; 'missing' when there is no file; undefined when it cannot be read (a check says why). */
   const read = async (path: string): Promise<IniDocument | 'missing' | undefined> => {
@@ -597,21 +602,14 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
       );
     }
   }
-  const names = new Set(profiles.map((p) => p.name));
-  /** Whether `name` is a profile `credential-process` serves: MFA Tray's, or a role profile assumed from one. */
-  const served = (name: string): boolean =>
-    names.has(name) ||
-    (config?.sections ?? []).some(
-      (s) =>
-        s.name !== undefined &&
-        profileName(s.name) === name &&
-        s.entries.some((e) => e.key === 'role_arn') &&
-        s.entries.some((e) => e.key === 'source_profile' && names.has(e.value.trim())),
-    );
+  // The profiles `credential-process` serves: MFA Tray's, and the role profiles assumed from them
+  // (undefined when that cannot be known: the settings or the config file unreadable).
+  const roles = profilesKnown ? await deps.roleProfiles().catch(() => undefined) : undefined;
+  const served = roles && new Set([...profiles.map((p) => p.name), ...roles.map((role) => role.name)]);
   for (const section of config?.sections ?? []) {
     const line = section.entries.find((e) => e.key === 'credential_process')?.value;
     if (!line || !/mfa-tray/.test(line)) continue;
-    const program = line.trim().split(/\s+/)[0] ?? '';
+    const program = commandWords(line)[0] ?? '';
     const found = await findProgram(program, deps.env.PATH ?? '');
     const sectionName = section.name ?? '';
     const profile = credentialProcessProfile(line);
@@ -626,7 +624,7 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[]): Promi
           'put mfa-tray on PATH (see the README), or write its full path in credential_process',
         ),
       );
-    } else if (profile !== undefined && !served(profile)) {
+    } else if (profile !== undefined && served !== undefined && !served.has(profile)) {
       checks.push(
         check(
           'credential_process',

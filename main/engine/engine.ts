@@ -329,8 +329,9 @@ export class Engine {
       reachable: (key, region, done) => (this.offset.answeredWithin(REACHED_RECENTLY_MS) ? Promise.resolve() : this.#sharedReachCheck(key, region, done)),
       recallOffset: () => this.#recallOffset().then(() => undefined),
       clockOffsetMs: () => (this.offset.measured ? this.offset.offsetMs : undefined),
-      wroteSession: (name, section, session, kept) =>
-        this.#written.set(
+      wroteSession: async (name, section, session, kept) => {
+        if (session && !kept) await this.#leaveEarlierSection(name, section);
+        await this.#written.set(
           name,
           session && {
             path: this.credentials.path,
@@ -339,7 +340,8 @@ export class Engine {
             expiresAt: session.expiresAt,
             ...(kept ? { unwritten: true, over: kept.over, ...(kept.overOurs ? { overOurs: true as const } : {}) } : {}),
           },
-        ),
+        );
+      },
       whileWriting: (name, work) => this.#whileChanging(name, work),
       kept: {
         list: () => this.#written.kept(this.credentials.path),
@@ -961,9 +963,10 @@ export class Engine {
         if (options.restoreKeyTo !== undefined) await this.credentials.writeLongLivedKey(options.restoreKeyTo, await this.secrets.requireLongLivedKey(name));
       };
       // The key first, so that a failed write forgets nothing; but back into the section its sessions
-      // go to (the one it was imported from), which takes no key while it holds a session, the
-      // session goes first (and is put back if the key's write fails).
-      if (options.restoreKeyTo === profile.targetSection) {
+      // go to (the one it was imported from, or went to before its target was changed), which takes
+      // no key while it holds a session, the session goes first (and is put back if the key's write fails).
+      const earlierSection = recorded && recorded.path === this.credentials.path ? recorded.section : undefined;
+      if (options.restoreKeyTo === profile.targetSection || options.restoreKeyTo === earlierSection) {
         await forget();
         await restore();
       } else {
@@ -1263,6 +1266,7 @@ export class Engine {
       {
         env,
         profiles: () => this.settings.listProfiles(),
+        roleProfiles: () => this.roleProfiles(),
         longLivedKeys: (names) => this.secrets.getLongLivedKeys(names),
         callerIdentity: (key, region) => this.sts.getCallerIdentity(key, region),
         mfaDevices: (key, region) => listMfaDevices(this.#iam, key, region),
@@ -1610,6 +1614,18 @@ export class Engine {
     this.#schedule(name);
     this.#changed('profiles');
     return this.#forgotten(profile.targetSection, result, earlier?.section);
+  }
+
+  /**
+   * A session of the profile has just been written into `section` of the credentials file: the one
+   * MFA Tray wrote before into another section of it (the profile's target was changed since) is
+   * taken out of that one, so that a profile's session is in its target section alone, where a
+   * forget finds it. Best effort: another tool's session there stays, and a failure leaves it.
+   */
+  async #leaveEarlierSection(name: string, section: string): Promise<void> {
+    const recorded = this.#written.entry(name);
+    if (!recorded || recorded.unwritten || recorded.path !== this.credentials.path || recorded.section === section) return;
+    await this.credentials.forgetSession(recorded.section, { ours: new Set([recorded.accessKeyId]) }).catch(() => undefined);
   }
 
   /**

@@ -171,6 +171,16 @@ describe('doctor', () => {
     find(checks, 'credential_process', 'fail', /\[profile nowhere\] in .* runs "\/nonexistent\/mfa-tray", which does not exist or cannot be run/);
   });
 
+  test('a settings file that cannot be read: the settings check fails, and no credential_process line is said to name a missing profile', async () => {
+    // Seen in review: with no profiles read, every `mfa-tray credential-process work` line failed, with "add it" as the fix.
+    await cleanWorld();
+    writeFile(cli.sandbox.configFile, `[profile work-mfa]\ncredential_process = ${join(ROOT, 'bin', 'mfa-tray.js')} credential-process work\n`);
+    writeFile(join(cli.sandbox.configDir, 'settings.json'), '{ not json');
+    const { checks } = await doctor();
+    find(checks, 'settings', 'fail', /settings/i);
+    assert.ok(!checks.some((c) => c.check === 'credential_process' && c.verdict === 'fail'), JSON.stringify(checks));
+  });
+
   test('files the AWS CLI cannot parse: a BOM, a line that is no key, a key set twice, a lone CR; each named with its line, and the AWS CLI agrees', async () => {
     // Seen in review: "reads cleanly" (and status "valid") for files every aws command refused with
     // "Unable to parse config file"; for a lone CR, the fix offered was a refresh, which refuses it.

@@ -231,6 +231,23 @@ describe('import', () => {
     assert.equal(status.profiles[0]?.targetSection, 'dev');
   });
 
+  test('the way back import prints works after the target section was changed: the session there goes first, then the key', async () => {
+    // Seen in review: "[dev] … already holds a session", exit 6: the key was written back before the
+    // session MFA Tray had left in the section the profile used before was removed.
+    writeFile(cli.sandbox.credentialsFile, `[dev]\naws_access_key_id = ${cli.user.accessKeyId}\naws_secret_access_key = ${cli.user.secretAccessKey}\n`);
+    assert.equal((await cli.sandbox.run(['import', 'dev', '--mfa-serial', cli.user.mfaSerial as string, '--remove-plaintext'])).status, 0);
+    await cli.sts.avoidStepEdge(5000);
+    assert.equal((await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)])).status, 0);
+    assert.equal((await cli.sandbox.run(['edit', 'dev', '--target', 'newsec'])).status, 0);
+
+    const back = await cli.sandbox.run(['remove', 'dev', '--restore-plaintext', '--to', 'dev', '--forget-session', '--yes']);
+
+    assert.equal(back.status, 0, back.stderr);
+    const text = readFileSync(cli.sandbox.credentialsFile, 'utf8');
+    assert.match(text, new RegExp(`\\[dev\\]\\naws_access_key_id = ${cli.user.accessKeyId}\\n`));
+    assert.ok(!text.includes('aws_session_token'), text);
+  });
+
   test('--remove-plaintext names the copies of the key it did not remove, in the credentials and the config file', async () => {
     // Seen in review: "Removed the plaintext key from [legacy]", while [default] and [profile
     // legacy] of the config file still held it.
@@ -799,6 +816,25 @@ describe('remove', () => {
     const text = readFileSync(cli.sandbox.credentialsFile, 'utf8');
     assert.ok(!text.includes('aws_session_token'), text);
     assert.match(text, /^# keep me\n\[other\]\nregion = eu-west-1\n/);
+  });
+
+  test('a refresh after the target section was changed takes the session out of the earlier section; --forget-session then finds it in the new one', async () => {
+    // Seen in review: the refresh moved the record to [newsec], and the live session in [dev] was
+    // then found by no forget.
+    await cli.sandbox.addProfile('dev', cli.user);
+    await cli.sts.avoidStepEdge(5000);
+    assert.equal((await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user)])).status, 0);
+    assert.equal((await cli.sandbox.run(['edit', 'dev', '--target', 'newsec'])).status, 0);
+    const again = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user, 1)]);
+    assert.equal(again.status, 0, again.stderr);
+    const text = readFileSync(cli.sandbox.credentialsFile, 'utf8');
+    assert.match(text, /\[newsec\]\naws_access_key_id = ASIA/);
+    assert.doesNotMatch(text, /\[dev\]\naws_access_key_id/, 'the earlier session is gone from [dev]');
+
+    const removed = await cli.sandbox.run(['remove', 'dev', '--forget-session', '--yes']);
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.match(removed.stdout, /Removed its session from \[newsec\]/);
+    assert.ok(!readFileSync(cli.sandbox.credentialsFile, 'utf8').includes('aws_session_token'));
   });
 
   test("--forget-session leaves another tool's session in the section, and says so; with none there it claims nothing", async () => {

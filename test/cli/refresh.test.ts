@@ -162,8 +162,8 @@ describe('a credentials file the AWS CLI cannot read', () => {
     mkdirSync(dirname(cli.sandbox.credentialsFile), { recursive: true });
     await cli.sts.avoidStepEdge(5000);
     for (const [step, text, why] of [
-      [0, '[dupe]\nregion = a\n\n[dupe]\nregion = b\n', /\[dupe\] appears 2 times in .*: the AWS CLI cannot read a file like that\./],
-      [1, Buffer.from('[y]\nnote = caf\xe9\n', 'latin1'), /holds bytes that are not UTF-8: the AWS CLI cannot read it\./],
+      [-1, '[dupe]\nregion = a\n\n[dupe]\nregion = b\n', /\[dupe\] appears 2 times in .*: the AWS CLI cannot read a file like that\./],
+      [0, Buffer.from('[y]\nnote = caf\xe9\n', 'latin1'), /holds bytes that are not UTF-8: the AWS CLI cannot read it\./],
     ] as const) {
       writeFileSync(cli.sandbox.credentialsFile, text);
       const result = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user, step)]);
@@ -172,6 +172,11 @@ describe('a credentials file the AWS CLI cannot read', () => {
       assert.match(result.stderr, /^mfa-tray refresh: note: .* AWS commands do not get the new session until it is fixed \(mfa-tray doctor says how\)\.\n$/);
       assert.match(result.stderr, why);
     }
+    // A file it reads (CRLF line endings, comments): no note.
+    writeFileSync(cli.sandbox.credentialsFile, '# mine\r\n[other]\r\nregion = eu-west-1 ; a comment\r\n');
+    const quiet = await cli.sandbox.run(['refresh', 'dev', '--code', cli.sts.currentCode(cli.user, 1)]);
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '');
   });
 });
 
@@ -196,8 +201,18 @@ describe('AWS_PROFILE', () => {
       checks.some((c) => c.check === 'key' && c.profile === 'dev' && c.verdict === 'pass'),
       doctor.stdout,
     );
-    // Another AWS_PROFILE is taken as it is.
+    // Another AWS_PROFILE is taken as it is, and so is one that is an MFA Tray profile itself (seen in
+    // review: [profile dev] serving another profile made doctor check that one, not dev).
     assert.equal((await cli.sandbox.run(['refresh'], { env: { AWS_PROFILE: 'nobody' } })).status, 3);
+    writeFileSync(cli.sandbox.configFile, '[profile dev]\ncredential_process = mfa-tray credential-process work-mfa\n');
+    const own = JSON.parse((await cli.sandbox.run(['doctor', '--json'], { env: { AWS_PROFILE: 'dev' } })).stdout) as Array<{
+      check: string;
+      profile: string | null;
+    }>;
+    assert.ok(
+      own.some((c) => c.check === 'key' && c.profile === 'dev'),
+      JSON.stringify(own),
+    );
   });
 });
 

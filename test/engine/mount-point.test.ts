@@ -24,6 +24,7 @@ describe('mount points', () => {
     t.after(() => rm(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'credentials'), '');
     assert.equal(await isMountPoint(join(dir, 'credentials')), false);
-    assert.equal(await isMountPoint('/proc'), true);
+    // On Linux, read from the kernel's table; elsewhere no file is mounted alone, and /proc is none.
+    if (process.platform === 'linux') assert.equal(await isMountPoint('/proc'), true);
   });
 });

@@ -30,13 +30,18 @@ export interface ProfileConfig {
   readonly mfaTrayProfile?: string;
 }
 
+/** A command line's words, as a shell splits them: a word in quotes (a path with spaces) is one word, without its quotes. */
+export function commandWords(line: string): string[] {
+  return (line.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((word) => word.replace(/^(["'])(.*)\1$/s, '$2'));
+}
+
 /**
  * The MFA Tray profile a `credential_process` line serves: the profile after `credential-process`
  * (or its `--profile`) in a line that runs mfa-tray (`mfa-tray`, `/path/mfa-tray.cmd`, `node
  * …/bin/mfa-tray.js`); undefined for any other line. A word in quotes (a path with spaces) is one word, as to a shell.
  */
 export function credentialProcessProfile(line: string): string | undefined {
-  const words = (line.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((word) => word.replace(/^(["'])(.*)\1$/s, '$2'));
+  const words = commandWords(line);
   const at = words.indexOf('credential-process');
   if (at < 1 || !words.slice(0, at).some((word) => /(^|[/\\])mfa-tray(\.js|\.cmd)?$/.test(word))) return undefined;
   const rest = words.slice(at + 1);

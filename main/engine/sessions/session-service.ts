@@ -102,7 +102,9 @@ export interface SessionServiceDeps {
   /**
    * Records which session the credentials file now holds for a profile (undefined: none of ours),
    * for `credential-process`'s read of the file (files/written-sessions.ts); with `kept`, the
-   * session AWS gave that the file could not take, kept in the keychain. Never fails.
+   * session AWS gave that the file could not take, kept in the keychain. A session written into
+   * another section than the one recorded (the target was changed) takes MFA Tray's earlier one
+   * out of that section. Never fails.
    */
   readonly wroteSession?: (
     profile: string,
@@ -151,10 +153,6 @@ function withoutTryAgain(message: string): string {
     .trim();
 }
 
-/**
- * Whether AWS refused the request before it read the MFA code in it (the request is authenticated
- * first: its signature's time, its key): that code was not used, and may be sent again.
- */
 /** What became of the code, when a session would look expired here ({@link SessionService}'s #refuseClockFarAhead). */
 const CODE_FATE = {
   'not-sent': 'No code was sent.',
@@ -162,6 +160,10 @@ const CODE_FATE = {
   spent: 'The code was used up; the session was not kept.',
 } as const;
 
+/**
+ * Whether AWS refused the request before it read the MFA code in it (the request is authenticated
+ * first: its signature's time, its key): that code was not used, and may be sent again.
+ */
 function refusedBeforeTheCode(code: string): boolean {
   return code === 'clock-skew' || isKeyRefused(code);
 }
