@@ -75,6 +75,10 @@ export const RULES_JA: Readonly<Record<ValidationRule, string>> = {
   reserved: 'この名前は予約されています（botocore は [DEFAULT] をすべてのプロファイルに適用します）。別の名前を選んでください。',
 };
 
+/** The rule `reserved` for a name of a JavaScript object member (its `kind` param), not DEFAULT. */
+export const RESERVED_OBJECT_MEMBER_JA =
+  'この名前は予約されています（JS SDK は constructor や toString など JavaScript のオブジェクトのメンバー名を読み違えます）。別の名前を選んでください。';
+
 /** Rules whose message is complete without the field's "what is allowed". */
 export const RULES_WITHOUT_ALLOWED_JA: ReadonlySet<ValidationRule> = new Set<ValidationRule>([
   'partition',
