@@ -23,7 +23,15 @@ import {
   type Checked,
   type FieldIssue,
 } from '../../main/common/validation';
-import { ERRORS_JA, FIELD_ALLOWED_JA, FIELD_ERRORS_JA, FIELD_LABELS_JA, RULES_JA, RULES_WITHOUT_ALLOWED_JA } from './engine-messages-ja';
+import {
+  ERRORS_JA,
+  FIELD_ALLOWED_JA,
+  FIELD_ERRORS_JA,
+  FIELD_LABELS_JA,
+  RESERVED_OBJECT_MEMBER_JA,
+  RULES_JA,
+  RULES_WITHOUT_ALLOWED_JA,
+} from './engine-messages-ja';
 import { interpolate, type I18n, type MessageKey } from './i18n';
 
 /** A refused field as a window shows it; `local` issues are the window's own, already in its language. */
@@ -57,9 +65,7 @@ export function issueText(i18n: I18n, issue: ShownIssue): string {
   // A space shown between quotes reads as nothing: said in words.
   if (issue.rule === 'characters' && typeof issue.params?.character === 'string' && /^\s$/u.test(issue.params.character))
     text = interpolate('{label}にスペースは使えません。', params);
-  if (issue.rule === 'reserved' && issue.params?.kind === 'object-member')
-    text =
-      'この名前は予約されています（JS SDK は constructor や toString など JavaScript のオブジェクトのメンバー名を読み違えます）。別の名前を選んでください。';
+  if (issue.rule === 'reserved' && issue.params?.kind === 'object-member') text = RESERVED_OBJECT_MEMBER_JA;
   if (issue.rule === 'not-mfa-device')
     text = interpolate(template, { ...params, resource: RESOURCES_JA[String(issue.params?.resource)] ?? ` ${String(issue.params?.resource ?? '')} ` });
   const allowed = RULES_WITHOUT_ALLOWED_JA.has(issue.rule) ? undefined : FIELD_ALLOWED_JA[issue.field];
