@@ -75,7 +75,8 @@ Options:
     });
     const handler = (signal: NodeJS.Signals): void => onSignal?.(signal);
     for (const signal of STOP_SIGNALS) process.on(signal, handler);
-    const watcher = new Watcher(ctx, engine);
+    // Ctrl-C at a code question (readline takes it from the terminal): stopped as by the signal.
+    const watcher = new Watcher(ctx, engine, () => handler('SIGINT'));
     try {
       await watcher.start(statuses);
       const signal = await stopped;
@@ -101,10 +102,13 @@ class Watcher {
   #stopped = false;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #unsubscribe: (() => void) | undefined;
+  /** Ends the watch as a stop signal does. */
+  readonly #interrupted: () => void;
 
-  constructor(ctx: CliContext, engine: Engine) {
+  constructor(ctx: CliContext, engine: Engine, interrupted: () => void) {
     this.#ctx = ctx;
     this.#engine = engine;
+    this.#interrupted = interrupted;
     this.#steps = new DeviceSteps(() => engine.awsNow());
   }
 
@@ -241,7 +245,7 @@ class Watcher {
           // the signal came a turn later, after the next profile's question was up).
           if (error.reason === 'interrupt' || error.reason === 'end-of-input') {
             this.stop();
-            process.kill(process.pid, 'SIGINT');
+            this.#interrupted();
           } else this.line(`${name}: skipped; run mfa-tray refresh ${name} when you are ready`);
           return;
         }
