@@ -106,6 +106,7 @@ export type DiagnosisWords =
   | { readonly id: 'credential-process-ok'; readonly section: string; readonly program: string }
   | { readonly id: 'credential-process-missing'; readonly section: string; readonly path: string; readonly program: string; readonly onPath: boolean }
   | { readonly id: 'credential-process-no-profile'; readonly section: string; readonly path: string; readonly profile: string }
+  | { readonly id: 'credential-process-unnamed'; readonly section: string; readonly path: string }
   | {
       readonly id: 'files-ok';
       readonly credentialsPath: string;

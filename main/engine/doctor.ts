@@ -624,6 +624,16 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[], profil
           'put mfa-tray on PATH (see the README), or write its full path in credential_process',
         ),
       );
+    } else if (profile === null) {
+      checks.push(
+        check(
+          'credential_process',
+          'warn',
+          { id: 'credential-process-unnamed', section: sectionName, path: deps.configPath },
+          `[${sectionName}] in ${deps.configPath} runs mfa-tray credential-process without a profile: it serves the one AWS_PROFILE names in the AWS command's environment, and fails where that is none of MFA Tray's.`,
+          `name the profile in that line (mfa-tray credential-process <profile>)`,
+        ),
+      );
     } else if (profile !== undefined && served !== undefined && !served.has(profile)) {
       checks.push(
         check(

@@ -171,6 +171,13 @@ export function diagnosisJa(i18n: I18n, words: DiagnosisWords, english: string):
           'そのプロファイルを使う AWS コマンドはすべて失敗します。',
         fix: 'mfa-tray を PATH に追加するか（README を参照）、credential_process にフルパスを書いてください。',
       };
+    case 'credential-process-unnamed':
+      return {
+        message:
+          `${words.path} の [${words.section}] はプロファイルを指定せずに mfa-tray credential-process を実行します。` +
+          'AWS コマンドの環境の AWS_PROFILE が指すプロファイルを使うため、それが MFA Tray のプロファイルでなければ失敗します。',
+        fix: 'その行にプロファイルを指定してください（mfa-tray credential-process <プロファイル>）。',
+      };
     case 'credential-process-no-profile':
       return {
         message:

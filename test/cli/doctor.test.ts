@@ -152,7 +152,8 @@ describe('doctor', () => {
       cli.sandbox.configFile,
       `[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/old-phone\n\n[profile work-mfa]\ncredential_process = mfa-tray-not-installed credential-process work\n\n[profile work-abs]\ncredential_process = ${join(ROOT, 'bin', 'mfa-tray.js')} credential-process work\n` +
         // Seen (exploratory tester): "ok" for a line naming a removed profile, and "not on PATH" for a full path.
-        `\n[profile withcp]\ncredential_process = ${join(ROOT, 'bin', 'mfa-tray.js')} credential-process p3\n\n[profile nowhere]\ncredential_process = /nonexistent/mfa-tray credential-process work\n`,
+        `\n[profile withcp]\ncredential_process = ${join(ROOT, 'bin', 'mfa-tray.js')} credential-process p3\n\n[profile nowhere]\ncredential_process = /nonexistent/mfa-tray credential-process work\n` +
+        `\n[profile unnamed]\ncredential_process = ${join(ROOT, 'bin', 'mfa-tray.js')} credential-process\n`,
     );
     const { result, checks } = await doctor();
     assert.equal(result.status, 9);
@@ -169,6 +170,12 @@ describe('doctor', () => {
       /\[profile withcp\] in .* runs mfa-tray credential-process p3, but MFA Tray has no profile p3: every AWS command/,
     );
     find(checks, 'credential_process', 'fail', /\[profile nowhere\] in .* runs "\/nonexistent\/mfa-tray", which does not exist or cannot be run/);
+    find(
+      checks,
+      'credential_process',
+      'warn',
+      /\[profile unnamed\] in .* runs mfa-tray credential-process without a profile: it serves the one AWS_PROFILE names/,
+    );
   });
 
   test('a settings file that cannot be read: the settings check fails, and no credential_process line is said to name a missing profile', async () => {

@@ -100,6 +100,7 @@ describe('credentialProcessProfile', () => {
       ['/usr/local/bin/mfa-tray credential-process --profile work', 'work'],
       ['"C:\\Program Files\\MFA Tray\\mfa-tray.cmd" credential-process work', 'work'],
       ["node /home/me/mfa-tray/bin/mfa-tray.js credential-process 'work'", 'work'],
+      ['mfa-tray credential-process', null],
       ['aws-vault export --format=json work', undefined],
       ['mfa-tray export work', undefined],
       ['not-mfa-tray credential-process work', undefined],

@@ -53,7 +53,8 @@ describe("doctor's findings as data", () => {
       h.configPath,
       '[profile work]\nmfa_serial = arn:aws:iam::123456789012:mfa/someone-else\n\n[profile second]\nrole_arn = arn:aws:iam::123456789012:role/r\n\n' +
         '[profile gone]\ncredential_process = mfa-tray-not-on-path credential-process gone\n\n[profile here]\ncredential_process = /bin/true mfa-tray\n\n' +
-        '[profile orphan]\ncredential_process = /bin/true mfa-tray credential-process nobody\n',
+        '[profile orphan]\ncredential_process = /bin/true mfa-tray credential-process nobody\n\n' +
+        '[profile unnamed]\ncredential_process = /bin/true mfa-tray credential-process\n',
     );
     checks.push(...(await h.engine.diagnose({ PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_PROFILE: 'prod' })));
 
@@ -75,6 +76,7 @@ describe("doctor's findings as data", () => {
       'credential-process-ok',
       'credential-process-missing',
       'credential-process-no-profile',
+      'credential-process-unnamed',
       'session-valid',
       'session-none',
       'no-such-profile',

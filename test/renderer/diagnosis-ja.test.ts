@@ -93,6 +93,7 @@ const SAMPLES: { readonly [K in DiagnosisWords['id']]: readonly [Extract<Diagnos
   ],
   'credential-process-ok': [{ id: 'credential-process-ok', section: 'profile work', program: '/usr/bin/mfa-tray' }, '/usr/bin/mfa-tray'],
   'credential-process-missing': [{ id: 'credential-process-missing', section: 'profile work', path: CONFIG, program: 'mfa-tray', onPath: true }, 'PATH'],
+  'credential-process-unnamed': [{ id: 'credential-process-unnamed', section: 'profile work', path: CONFIG }, 'プロファイルを指定せずに'],
   'credential-process-no-profile': [
     { id: 'credential-process-no-profile', section: 'profile work', path: CONFIG, profile: 'gone' },
     'プロファイル gone はありません',

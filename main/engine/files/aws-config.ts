@@ -38,16 +38,16 @@ export function commandWords(line: string): string[] {
 /**
  * The MFA Tray profile a `credential_process` line serves: the profile after `credential-process`
  * (or its `--profile`) in a line that runs mfa-tray (`mfa-tray`, `/path/mfa-tray.cmd`, `node
- * …/bin/mfa-tray.js`); undefined for any other line. A word in quotes (a path with spaces) is one word, as to a shell.
+ * …/bin/mfa-tray.js`); null for such a line that names none (it serves AWS_PROFILE's, as the
+ * AWS tool's environment has it); undefined for any other line. A word in quotes (a path with spaces) is one word, as to a shell.
  */
-export function credentialProcessProfile(line: string): string | undefined {
+export function credentialProcessProfile(line: string): string | null | undefined {
   const words = commandWords(line);
   const at = words.indexOf('credential-process');
   if (at < 1 || !words.slice(0, at).some((word) => /(^|[/\\])mfa-tray(\.js|\.cmd)?$/.test(word))) return undefined;
   const rest = words.slice(at + 1);
   const flag = rest.indexOf('--profile');
-  if (flag >= 0) return rest[flag + 1];
-  return rest.find((word) => !word.startsWith('-'));
+  return (flag >= 0 ? rest[flag + 1] : rest.find((word) => !word.startsWith('-'))) ?? null;
 }
 
 /**
@@ -132,7 +132,7 @@ function configOf(doc: IniDocument, name: string): ProfileConfig {
   const mfaProcess = values.get('mfa_process')?.trim();
   const yubikeyOathAccount = values.get('yubikey_oath_account')?.trim();
   const yubikeySerial = values.get('yubikey_serial')?.trim();
-  const mfaTrayProfile = credentialProcessProfile(values.get('credential_process') ?? '');
+  const mfaTrayProfile = credentialProcessProfile(values.get('credential_process') ?? '') ?? undefined;
   const durationSeconds = duration !== undefined && /^\d{1,9}$/.test(duration) ? Number.parseInt(duration, 10) : undefined;
   return {
     ...(mfaSerial ? { mfaSerial } : {}),
