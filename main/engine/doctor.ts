@@ -628,9 +628,9 @@ async function fileChecks(deps: DoctorDeps, profiles: readonly Profile[], profil
       checks.push(
         check(
           'credential_process',
-          'warn',
+          'fail',
           { id: 'credential-process-unnamed', section: sectionName, path: deps.configPath },
-          `[${sectionName}] in ${deps.configPath} runs mfa-tray credential-process without a profile: it serves the one AWS_PROFILE names in the AWS command's environment, and fails where that is none of MFA Tray's.`,
+          `[${sectionName}] in ${deps.configPath} runs mfa-tray credential-process without a profile: the AWS CLI does not pass its profile to the command, so it fails unless AWS_PROFILE names one of MFA Tray's.`,
           `name the profile in that line (mfa-tray credential-process <profile>)`,
         ),
       );

@@ -13,6 +13,7 @@ import { LASTS_A_CALL_MS, deriveState } from '../common/session-state';
 import { formatDuration } from '../common/duration';
 import { PROFILE_DEFAULTS, type LongLivedKey, type Profile, type SessionCredentials, type SessionState, type SessionSummary } from '../common/model';
 import {
+  InvalidInputError,
   validateLongLivedKey,
   validateProfileInput,
   validateProfileName,
@@ -710,7 +711,19 @@ export class Engine {
     const was = await this.settings.getProfile(name);
     // A new target section that could never take a session (a long-lived key in it) is refused now,
     // not at the next refresh.
-    if (changes.targetSection !== undefined && changes.targetSection !== was.targetSection) await this.credentials.assertSessionTarget(changes.targetSection);
+    if (changes.targetSection !== undefined && changes.targetSection !== was.targetSection) {
+      await this.credentials.assertSessionTarget(changes.targetSection);
+      // A role profile's sessions go into the section of its name: the two would overwrite each other.
+      const role = (await this.roleProfiles().catch(() => [])).find((r) => r.name === changes.targetSection);
+      if (role) {
+        throw new InvalidInputError({
+          field: 'targetSection',
+          rule: 'in-use',
+          message: `target section: [${role.name}] is where role profile ${role.name} (assumed from profile ${role.sourceProfile}) writes its session, and the two would overwrite each other; choose another target section`,
+          params: { profile: role.name, section: role.name },
+        });
+      }
+    }
     let profile: Profile;
     if (changes.mfaSerial === undefined || was.mfaSerial === changes.mfaSerial) {
       profile = await this.settings.updateProfile(name, patch);
@@ -1259,7 +1272,8 @@ export class Engine {
   /**
    * Every check of what makes sessions fail (doctor.ts): the environment `env` (the caller's, which
    * may shadow the profiles), the keychain, each profile's key and device, the clock against AWS's,
-   * the two AWS files and each session. `only`: the per-profile checks for that profile alone.
+   * the two AWS files and each session. `only`: the per-profile checks for that profile alone (for a
+   * role profile, its source's).
    */
   async diagnose(env: Readonly<Record<string, string | undefined>>, only?: string): Promise<Check[]> {
     return diagnose(
@@ -1283,7 +1297,8 @@ export class Engine {
         configDir: this.configDir,
         now: () => this.clock.now(),
       },
-      only,
+      // A role profile's checks are its source's: its key, device, clock and session are what it needs.
+      only === undefined ? undefined : ((await this.roleProfile(only).catch(() => undefined))?.sourceProfile ?? only),
     );
   }
 

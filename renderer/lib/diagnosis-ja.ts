@@ -175,7 +175,7 @@ export function diagnosisJa(i18n: I18n, words: DiagnosisWords, english: string):
       return {
         message:
           `${words.path} の [${words.section}] はプロファイルを指定せずに mfa-tray credential-process を実行します。` +
-          'AWS コマンドの環境の AWS_PROFILE が指すプロファイルを使うため、それが MFA Tray のプロファイルでなければ失敗します。',
+          'AWS CLI はプロファイルをこのコマンドに渡さないため、AWS_PROFILE が MFA Tray のプロファイルを指していなければ失敗します。',
         fix: 'その行にプロファイルを指定してください（mfa-tray credential-process <プロファイル>）。',
       };
     case 'credential-process-no-profile':

@@ -173,8 +173,8 @@ describe('doctor', () => {
     find(
       checks,
       'credential_process',
-      'warn',
-      /\[profile unnamed\] in .* runs mfa-tray credential-process without a profile: it serves the one AWS_PROFILE names/,
+      'fail',
+      /\[profile unnamed\] in .* runs mfa-tray credential-process without a profile: the AWS CLI does not pass its profile/,
     );
   });
 

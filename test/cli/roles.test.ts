@@ -163,6 +163,24 @@ describe('role profiles', () => {
     assert.doesNotMatch((await cli.sandbox.run(['status'])).stdout, /\nadmin: its last refresh/);
   });
 
+  test("a role profile: doctor checks its source; edit refuses its section as another profile's target", async () => {
+    // Seen (exploratory tester): `doctor admin` said "There is no profile admin" (refresh, export and
+    // list accept it), and `edit … --target admin` was accepted, the two then overwriting each other.
+    await withRoles();
+    const doctor = await cli.sandbox.run(['doctor', 'admin', '--json']);
+    const checks = JSON.parse(doctor.stdout) as Array<{ check: string; profile: string | null }>;
+    assert.ok(!checks.some((c) => c.check === 'profile'), doctor.stdout);
+    assert.ok(
+      checks.some((c) => c.check === 'key' && c.profile === 'work'),
+      doctor.stdout,
+    );
+
+    await cli.sandbox.addProfile('bob', cli.sts.registerUser());
+    const edit = await cli.sandbox.run(['edit', 'bob', '--target', 'admin']);
+    assert.equal(edit.status, 2, edit.stderr);
+    assert.match(edit.stderr, /^mfa-tray edit: target section: \[admin\] is where role profile admin \(assumed from profile work\) writes its session/);
+  });
+
   test('Ctrl-C while AWS assumes the role: one line saying no code is spent on that, exit 130', async () => {
     await withRoles();
     await cli.sts.avoidStepEdge(5000);
