@@ -318,6 +318,22 @@ describe('watch on a terminal', () => {
     assert.equal((await tty.exited).status, 0);
   });
 
+  test('a wrong code: the failure in one sentence, then the question again after the next code step', async () => {
+    await cli.sandbox.addProfile('ops', cli.user, ['--duration', '900']);
+    const tty = cli.stopAfterTest(inTerminal(cliCommandLine(['watch']), cli.sandbox.env));
+    await tty.waitFor(/MFA code for profile ops .*Enter to skip: $/s, { timeoutMs: 20_000 });
+    tty.type('000000\r');
+    await tty.waitFor(
+      /ops: refresh failed: AWS rejected the MFA code: [^\n]*\. Type the next code below\.\r?\n[^\n]*ops: Waiting \d+ s for the next code[\s\S]*MFA code for profile ops .*Enter to skip: $/,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    assert.doesNotMatch(tty.stdout, /\.;/);
+    tty.type('\u0003');
+    assert.equal((await tty.exited).status, 0);
+  });
+
   test('Enter skips the question', async () => {
     await cli.sandbox.addProfile('ops', cli.user, ['--duration', '900']);
     const tty = cli.stopAfterTest(inTerminal(cliCommandLine(['watch']), cli.sandbox.env));

@@ -252,7 +252,8 @@ class Watcher {
         entry.asks += 1;
         const failure = describeFailure(error, 'watch');
         const again = isMfaTrayError(error) && RE_ASK_CODES.has(error.code) && entry.asks < MAX_ASKS;
-        this.line(`${name}: refresh failed: ${failure.message}${again ? '; type the next code' : ''}`);
+        // (Seen: "…and try again.; type the next code".)
+        this.line(`${name}: refresh failed: ${failure.message}${again ? ' Type the next code below.' : ''}`);
         if (!again) return;
       }
     }
