@@ -116,28 +116,18 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
 }
 
 /**
- * A profile taken from AWS_PROFILE that is no MFA Tray profile but names a config profile whose
- * `credential_process` is `mfa-tray credential-process <p>` (as the README sets up `work-mfa`):
- * profile `<p>`, which the AWS tools get through it. Any other AWS_PROFILE, or a config file that
- * cannot be read, is kept.
+ * A profile taken from AWS_PROFILE: what MFA Tray serves to AWS commands run with it
+ * (`Engine.awsProfileServes`): itself, or the profile its `credential_process` line names (as the
+ * README sets up `work-mfa`). One it does not lead to is kept, and refused by the command.
  */
 async function servedByAwsProfile(parsed: ParsedArgs, ctx: CliContext): Promise<ParsedArgs> {
   const [named, ...rest] = parsed.positionals;
   if (!parsed.profileFromEnvironment || named === undefined) return parsed;
-  const { readProfileConfig } = await import('../engine/files/aws-config');
-  const served = await readProfileConfig(named, { env: ctx.env }).then(
-    (config) => config.mfaTrayProfile,
-    () => undefined,
-  );
-  if (served === undefined || served === named) return parsed;
-  const own = await ctx
+  const served = await ctx
     .engine()
-    .profile(named)
-    .then(
-      () => true,
-      () => false,
-    );
-  return own ? parsed : { ...parsed, positionals: [served, ...rest] };
+    .awsProfileServes(named)
+    .catch(() => undefined);
+  return served === undefined || served === named ? parsed : { ...parsed, positionals: [served, ...rest] };
 }
 
 type Found = 'overview' | 'version' | 'totp-overview' | { readonly command: Command; readonly rest: readonly string[] };

@@ -52,6 +52,7 @@ export type DiagnosisWords =
   | { readonly id: 'environment-shadowed'; readonly names: readonly string[] }
   | { readonly id: 'environment-clear' }
   | { readonly id: 'aws-profile-set'; readonly value: string }
+  | { readonly id: 'aws-profile-ours'; readonly value: string; readonly profile: string }
   // The keychain.
   | { readonly id: 'keychain-ok' }
   | { readonly id: 'keychain-unreadable'; readonly error: FoundError }

@@ -50,6 +50,8 @@ export interface Check {
 export interface DoctorDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly profiles: () => Promise<readonly Profile[]>;
+  /** What MFA Tray serves to AWS commands run with AWS_PROFILE set to this (engine's awsProfileServes). */
+  readonly awsProfileServes: (name: string) => Promise<string | undefined>;
   /** The role profiles of the config file assumed from MFA Tray's profiles (engine's roleProfiles). */
   readonly roleProfiles: () => Promise<readonly { readonly name: string }[]>;
   /** The profiles' stored keys in one keychain read (a damaged entry is its error); throws when the keychain is locked or unreachable. */
@@ -86,7 +88,9 @@ function check(name: string, verdict: Verdict, words: DiagnosisWords, message: s
 
 /** Every check, in the order a person would fix them; `only` limits the per-profile ones to one profile. */
 export async function diagnose(deps: DoctorDeps, only?: string): Promise<Check[]> {
-  const checks: Check[] = [...environmentChecks(deps.env)];
+  const named = deps.env.AWS_PROFILE;
+  const served = named ? await deps.awsProfileServes(named).catch(() => undefined) : undefined;
+  const checks: Check[] = [...environmentChecks(deps.env, served)];
   let profiles: readonly Profile[] = [];
   // Unknown when the settings cannot be read: then no check says a profile is missing.
   let known = true;
@@ -173,7 +177,7 @@ async function sessionNotInFile(deps: DoctorDeps, profile: Profile, files: FileC
 }
 
 /** Variables that take precedence over every profile in the AWS CLI and SDKs. */
-function environmentChecks(env: DoctorDeps['env']): Check[] {
+function environmentChecks(env: DoctorDeps['env'], served: string | undefined): Check[] {
   const set = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].filter((name) => env[name]);
   const checks: Check[] = [];
   if (set.length > 0) {
@@ -189,7 +193,18 @@ function environmentChecks(env: DoctorDeps['env']): Check[] {
   } else {
     checks.push(check('environment', 'pass', { id: 'environment-clear' }, 'No AWS credentials in the environment shadow the profiles.'));
   }
-  if (env.AWS_PROFILE)
+  // One MFA Tray serves (itself, or through a credential_process line, as the README sets it up): as meant.
+  if (env.AWS_PROFILE && served !== undefined) {
+    const value = env.AWS_PROFILE;
+    checks.push(
+      check(
+        'environment',
+        'pass',
+        { id: 'aws-profile-ours', value, profile: served },
+        `AWS_PROFILE=${value}: AWS commands in this shell use ${served === value ? `MFA Tray's profile ${value}` : `profile ${value}, which gets MFA Tray's profile ${served} through credential_process`}.`,
+      ),
+    );
+  } else if (env.AWS_PROFILE)
     checks.push(
       check(
         'environment',

@@ -1281,6 +1281,7 @@ export class Engine {
         env,
         profiles: () => this.settings.listProfiles(),
         roleProfiles: () => this.roleProfiles(),
+        awsProfileServes: (name) => this.awsProfileServes(name),
         longLivedKeys: (names) => this.secrets.getLongLivedKeys(names),
         callerIdentity: (key, region) => this.sts.getCallerIdentity(key, region),
         mfaDevices: (key, region) => listMfaDevices(this.#iam, key, region),
@@ -1421,6 +1422,30 @@ export class Engine {
     await this.#failures.forget(name);
     const roles = await readRoleProfiles(this.#env ? { env: this.#env } : {}).catch(() => []);
     for (const role of roles) if (role.sourceProfile === name) await this.#failures.forget(role.name);
+  }
+
+  /**
+   * What MFA Tray serves to AWS commands run with AWS_PROFILE=`name`: `name` itself when it is one of
+   * its profiles or role profiles; else the profile that `name`'s `credential_process` line
+   * (`mfa-tray credential-process <p>`) names, when MFA Tray has it; else undefined. The one rule
+   * for the commands' AWS_PROFILE default (cli/run.ts) and doctor's environment check.
+   */
+  async awsProfileServes(name: string): Promise<string | undefined> {
+    const own = await this.settings.getProfile(name).then(
+      () => true,
+      () => false,
+    );
+    if (own || (await this.roleProfile(name).catch(() => undefined))) return name;
+    const served = await readProfileConfig(name, this.#env ? { env: this.#env } : {}).then(
+      (config) => config.mfaTrayProfile,
+      () => undefined,
+    );
+    if (served === undefined) return undefined;
+    const servedOwn = await this.settings.getProfile(served).then(
+      () => true,
+      () => false,
+    );
+    return servedOwn || (await this.roleProfile(served).catch(() => undefined)) ? served : undefined;
   }
 
   /** One role profile, or undefined when the config file has none of that name with a MFA Tray source. */

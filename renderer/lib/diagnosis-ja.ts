@@ -55,6 +55,13 @@ export function diagnosisJa(i18n: I18n, words: DiagnosisWords, english: string):
         message: `AWS_PROFILE=${words.value} により、このシェルのすべての AWS コマンドがこのプロファイルを使います。`,
         fix: '意図したものでなければ unset AWS_PROFILE を実行してください。',
       };
+    case 'aws-profile-ours':
+      return {
+        message:
+          words.profile === words.value
+            ? `AWS_PROFILE=${words.value}: このシェルの AWS コマンドは MFA Tray のプロファイル ${words.value} を使います。`
+            : `AWS_PROFILE=${words.value}: このシェルの AWS コマンドはプロファイル ${words.value} を使い、credential_process で MFA Tray のプロファイル ${words.profile} を得ます。`,
+      };
     case 'keychain-ok':
       return { message: 'キーチェーンは応答し、ロックも解除されています。' };
     case 'keychain-unreadable':

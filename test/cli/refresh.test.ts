@@ -195,8 +195,18 @@ describe('AWS_PROFILE', () => {
     assert.match(refresh.stdout, /^dev: new session in \[dev\]/);
 
     const doctor = await cli.sandbox.run(['doctor', '--json'], { env });
-    const checks = JSON.parse(doctor.stdout) as Array<{ check: string; profile: string | null; verdict: string }>;
+    const checks = JSON.parse(doctor.stdout) as Array<{ check: string; profile: string | null; verdict: string; message: string }>;
     assert.ok(!checks.some((c) => c.check === 'profile'), doctor.stdout);
+    // As the README sets it up: not a warning (seen: doctor could never pass with it).
+    assert.ok(
+      checks.some(
+        (c) =>
+          c.check === 'environment' &&
+          c.verdict === 'pass' &&
+          c.message === "AWS_PROFILE=work-mfa: AWS commands in this shell use profile work-mfa, which gets MFA Tray's profile dev through credential_process.",
+      ),
+      doctor.stdout,
+    );
     assert.ok(
       checks.some((c) => c.check === 'key' && c.profile === 'dev' && c.verdict === 'pass'),
       doctor.stdout,

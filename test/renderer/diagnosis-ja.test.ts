@@ -20,6 +20,7 @@ const SAMPLES: { readonly [K in DiagnosisWords['id']]: readonly [Extract<Diagnos
   'environment-shadowed': [{ id: 'environment-shadowed', names: ['AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN'] }, 'AWS_ACCESS_KEY_ID、AWS_SESSION_TOKEN'],
   'environment-clear': [{ id: 'environment-clear' }, '環境'],
   'aws-profile-set': [{ id: 'aws-profile-set', value: 'prod' }, 'AWS_PROFILE=prod'],
+  'aws-profile-ours': [{ id: 'aws-profile-ours', value: 'work-mfa', profile: 'work' }, 'MFA Tray のプロファイル work を得ます'],
   'keychain-ok': [{ id: 'keychain-ok' }, 'キーチェーン'],
   'keychain-unreadable': [{ id: 'keychain-unreadable', error: { code: 'keychain-locked', message: 'The keychain is locked.' } }, 'ロックされています'],
   'key-unreadable': [
