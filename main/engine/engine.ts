@@ -535,6 +535,7 @@ export class Engine {
         field: 'name',
       });
     }
+    await this.#assertNotRoleSection(profile.targetSection, profile.name);
     // add and import have no option for it: a replacement keeps the choice made with edit.
     if (existing && autoRefreshUnset) profile = { ...profile, autoRefresh: existing.autoRefresh };
     // A TOTP secret belongs to one MFA device: kept after the profile moved to another device it
@@ -713,16 +714,7 @@ export class Engine {
     // not at the next refresh.
     if (changes.targetSection !== undefined && changes.targetSection !== was.targetSection) {
       await this.credentials.assertSessionTarget(changes.targetSection);
-      // A role profile's sessions go into the section of its name: the two would overwrite each other.
-      const role = (await this.roleProfiles().catch(() => [])).find((r) => r.name === changes.targetSection);
-      if (role) {
-        throw new InvalidInputError({
-          field: 'targetSection',
-          rule: 'in-use',
-          message: `target section: [${role.name}] is where role profile ${role.name} (assumed from profile ${role.sourceProfile}) writes its session, and the two would overwrite each other; choose another target section`,
-          params: { profile: role.name, section: role.name },
-        });
-      }
+      await this.#assertNotRoleSection(changes.targetSection, name);
     }
     let profile: Profile;
     if (changes.mfaSerial === undefined || was.mfaSerial === changes.mfaSerial) {
@@ -1425,27 +1417,44 @@ export class Engine {
   }
 
   /**
+   * Refuses `section` as the target of profile `owner` when it is a role profile's (other than one
+   * of `owner`'s name, which the profile then takes the place of): a role's sessions go into the
+   * section of its name, and the two would overwrite each other.
+   */
+  async #assertNotRoleSection(section: string, owner: string): Promise<void> {
+    if (section === owner) return;
+    const role = (await this.roleProfiles().catch(() => [])).find((r) => r.name === section);
+    if (!role) return;
+    throw new InvalidInputError({
+      field: 'targetSection',
+      rule: 'in-use',
+      message: `target section: [${role.name}] is where role profile ${role.name} (assumed from profile ${role.sourceProfile}) writes its session, and the two would overwrite each other; choose another target section`,
+      params: { profile: role.name, section: role.name },
+    });
+  }
+
+  /** Whether `name` is one of MFA Tray's profiles or role profiles. */
+  async #servesAs(name: string): Promise<boolean> {
+    const own = await this.settings.getProfile(name).then(
+      () => true,
+      () => false,
+    );
+    return own || (await this.roleProfile(name).catch(() => undefined)) !== undefined;
+  }
+
+  /**
    * What MFA Tray serves to AWS commands run with AWS_PROFILE=`name`: `name` itself when it is one of
    * its profiles or role profiles; else the profile that `name`'s `credential_process` line
    * (`mfa-tray credential-process <p>`) names, when MFA Tray has it; else undefined. The one rule
    * for the commands' AWS_PROFILE default (cli/run.ts) and doctor's environment check.
    */
   async awsProfileServes(name: string): Promise<string | undefined> {
-    const own = await this.settings.getProfile(name).then(
-      () => true,
-      () => false,
-    );
-    if (own || (await this.roleProfile(name).catch(() => undefined))) return name;
+    if (await this.#servesAs(name)) return name;
     const served = await readProfileConfig(name, this.#env ? { env: this.#env } : {}).then(
       (config) => config.mfaTrayProfile,
       () => undefined,
     );
-    if (served === undefined) return undefined;
-    const servedOwn = await this.settings.getProfile(served).then(
-      () => true,
-      () => false,
-    );
-    return servedOwn || (await this.roleProfile(served).catch(() => undefined)) ? served : undefined;
+    return served !== undefined && (await this.#servesAs(served)) ? served : undefined;
   }
 
   /** One role profile, or undefined when the config file has none of that name with a MFA Tray source. */

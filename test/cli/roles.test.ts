@@ -179,6 +179,13 @@ describe('role profiles', () => {
     const edit = await cli.sandbox.run(['edit', 'bob', '--target', 'admin']);
     assert.equal(edit.status, 2, edit.stderr);
     assert.match(edit.stderr, /^mfa-tray edit: target section: \[admin\] is where role profile admin \(assumed from profile work\) writes its session/);
+    // And as a new profile's target.
+    const carol = cli.sts.registerUser();
+    const add = await cli.sandbox.run(['add', 'carol', '--mfa-serial', carol.mfaSerial as string, '--access-key-id', carol.accessKeyId, '--target', 'admin'], {
+      input: `${carol.secretAccessKey}\n`,
+    });
+    assert.equal(add.status, 2, add.stderr);
+    assert.match(add.stderr, /^mfa-tray add: target section: \[admin\] is where role profile admin/);
   });
 
   test('Ctrl-C while AWS assumes the role: one line saying no code is spent on that, exit 130', async () => {
