@@ -957,7 +957,7 @@ export class Engine {
     try {
       const forget = async (): Promise<void> => {
         if (!ours) return;
-        const earlier = await this.#forgetEarlierSection(profile, recorded, ours);
+        const earlier = await this.#forgetEarlierSection(profile.targetSection, recorded, ours);
         if (earlier) forgottenEarlier = earlier;
         const inFile = await this.credentials.readSession(profile.targetSection);
         const result = await this.credentials.forgetSession(profile.targetSection, { ours });
@@ -970,8 +970,7 @@ export class Engine {
       // The key first, so that a failed write forgets nothing; but back into the section its sessions
       // go to (the one it was imported from, or went to before its target was changed), which takes
       // no key while it holds a session, the session goes first (and is put back if the key's write fails).
-      const earlierSection = recorded && recorded.path === this.credentials.path ? recorded.section : undefined;
-      if (options.restoreKeyTo === profile.targetSection || options.restoreKeyTo === earlierSection) {
+      if (options.restoreKeyTo === profile.targetSection || options.restoreKeyTo === this.#earlierSection(profile.targetSection, recorded)) {
         await forget();
         await restore();
       } else {
@@ -1658,7 +1657,7 @@ export class Engine {
     const profile = await this.settings.getProfile(name);
     const recorded = this.#written.entry(name);
     const ours = await this.#ourSessionKeyIds(name, recorded);
-    const earlier = await this.#forgetEarlierSection(profile, recorded, ours);
+    const earlier = await this.#forgetEarlierSection(profile.targetSection, recorded, ours);
     const result = await this.sessions.forget(name, ours);
     this.#schedule(name);
     this.#changed('profiles');
@@ -1673,8 +1672,13 @@ export class Engine {
    */
   async #leaveEarlierSection(name: string, section: string): Promise<void> {
     const recorded = this.#written.entry(name);
-    if (!recorded || recorded.unwritten || recorded.path !== this.credentials.path || recorded.section === section) return;
-    await this.credentials.forgetSession(recorded.section, { ours: new Set([recorded.accessKeyId]) }).catch(() => undefined);
+    if (!recorded || recorded.unwritten) return;
+    await this.#forgetEarlierSection(section, recorded, new Set([recorded.accessKeyId])).catch(() => undefined);
+  }
+
+  /** The section of this credentials file MFA Tray last wrote the profile's session into, when that is not `target`. */
+  #earlierSection(target: string, recorded: WrittenSession | undefined): string | undefined {
+    return recorded && recorded.path === this.credentials.path && recorded.section !== target ? recorded.section : undefined;
   }
 
   /**
@@ -1683,14 +1687,15 @@ export class Engine {
    * live session of it behind. @returns the section and the session it held, when one was removed.
    */
   async #forgetEarlierSection(
-    profile: Profile,
+    target: string,
     recorded: WrittenSession | undefined,
     ours: ReadonlySet<string>,
   ): Promise<{ readonly section: string; readonly session: SessionCredentials } | undefined> {
-    if (!recorded || recorded.path !== this.credentials.path || recorded.section === profile.targetSection) return undefined;
-    const session = await this.credentials.readSession(recorded.section);
-    const result = await this.credentials.forgetSession(recorded.section, { ours });
-    return session && (result === 'section-removed' || result === 'keys-removed') ? { section: recorded.section, session } : undefined;
+    const earlier = this.#earlierSection(target, recorded);
+    if (earlier === undefined) return undefined;
+    const session = await this.credentials.readSession(earlier);
+    const result = await this.credentials.forgetSession(earlier, { ours });
+    return session && (result === 'section-removed' || result === 'keys-removed') ? { section: earlier, session } : undefined;
   }
 
   /**

@@ -462,20 +462,20 @@ async function updateAttempts(
           { retryable: true },
         );
       }
-      if (process.platform === 'win32' && look.fd !== undefined) {
-        // Windows may refuse to replace a file that is open: there it is closed first, and what is
-        // written into it after this is not looked for.
-        await io.close(look.fd).catch(() => undefined);
-        look = { content: look.content };
-      }
       const held = look;
+      /** Closes the last look's file: what is written into it after this is not looked for. */
+      const letGo = async (): Promise<void> => {
+        if (held.fd !== undefined) await io.close(held.fd).catch(() => undefined);
+        look = { content: held.content };
+      };
+      // Windows may refuse to replace a file that is open: there it is closed first.
+      if (process.platform === 'win32') await letGo();
       await renameWithRetry(temp, target)
         .catch(async (error: unknown) => {
           // A network share may refuse to replace a file that is open (an SMB server: ETXTBSY,
-          // EBUSY): tried once more with it closed, what is written into it after that not looked for.
-          if (held.fd === undefined || !['ETXTBSY', 'EBUSY', 'EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-          await io.close(held.fd).catch(() => undefined);
-          look = { content: held.content };
+          // EBUSY): tried once more with it closed.
+          if (look?.fd === undefined || !['ETXTBSY', 'EBUSY', 'EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+          await letGo();
           await renameWithRetry(temp, target);
         })
         .catch(async (error: unknown) => {
