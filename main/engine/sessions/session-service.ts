@@ -153,7 +153,7 @@ function withoutTryAgain(message: string): string {
     .trim();
 }
 
-/** What became of the code, when a session would look expired here ({@link SessionService}'s #refuseClockFarAhead). */
+/** What became of the code, when a session would look expired here ({@link SessionService}'s #clockFarAhead). */
 const CODE_FATE = {
   'not-sent': 'No code was sent.',
   unread: 'AWS refused the request before it read the code: the code was not used.',
@@ -365,12 +365,14 @@ export class SessionService {
     try {
       if (code !== undefined) {
         await this.deps.recallOffset?.();
-        this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, 'not-sent');
+        const farAhead = this.#clockFarAheadNow(profile, 'not-sent');
+        if (farAhead) throw farAhead;
         await this.deps.codes.claimTyped(profile.mfaSerial, code);
         sentCode = code;
       } else {
         await this.deps.calibrate?.(key, profile.region);
-        this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, 'not-sent');
+        const farAhead = this.#clockFarAheadNow(profile, 'not-sent');
+        if (farAhead) throw farAhead;
         const onWait = 'onWait' in input ? input.onWait : undefined;
         const waiting = new AbortController();
         // Once the code is made, the check below is of no more use to this refresh.
@@ -403,7 +405,8 @@ export class SessionService {
         region: profile.region,
       });
       // The offset may have been unknown before this answer (a typed code, a first run).
-      this.#refuseClockFarAhead(profile, session.expiresAt - this.deps.clock.now(), 'spent');
+      const farAhead = this.#clockFarAhead(profile, session.expiresAt - this.deps.clock.now(), 'spent');
+      if (farAhead) throw farAhead;
       // The check and the writes as one step: a removal or a new key waits for the writes (and then
       // takes the session along), or comes first (and the check sees it).
       const whileWriting = this.deps.whileWriting ?? ((_name: string, work: () => Promise<void>) => work());
@@ -441,13 +444,7 @@ export class SessionService {
         code === undefined && caught.code === 'sts-invalid-code' ? this.#generatedCodeRefused(name, profile.mfaSerial, caught, madeWithOffset) : caught;
       // AWS refused the request for its clock, and the offset measured from that refusal puts this
       // clock so far ahead that the session would look expired here: said now, not "try again".
-      if (caught.code === 'clock-skew' && sentCode !== undefined) {
-        try {
-          this.#refuseClockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, 'unread');
-        } catch (farAhead) {
-          failure = farAhead as MfaTrayError;
-        }
-      }
+      if (caught.code === 'clock-skew' && sentCode !== undefined) failure = this.#clockFarAheadNow(profile, 'unread') ?? failure;
       // A code whose request never left this computer was not seen by AWS: it stays usable. (If
       // giving it back fails, the worst case is a wait for the next code, as before.)
       // So is a code made for a time step AWS was not at (a stale offset): it would block the record until then.
@@ -707,18 +704,24 @@ export class SessionService {
    * refresh after it (credential_process's on each AWS command) would spend another code. Refused
    * when less than half the session would be left by this computer's clock (the expiring-soon lead
    * time is at most a quarter of a session, so a session kept is never refreshed at once).
+   * @returns the refusal, or undefined when the session would do here.
    */
-  #refuseClockFarAhead(profile: Profile, leftHereMs: number, code: 'not-sent' | 'unread' | 'spent'): void {
+  #clockFarAhead(profile: Profile, leftHereMs: number, code: keyof typeof CODE_FATE): MfaTrayError | undefined {
     const lengthMs = profile.durationSeconds * 1000;
-    if (leftHereMs >= lengthMs / 2) return;
+    if (leftHereMs >= lengthMs / 2) return undefined;
     const offsetMs = this.deps.clockOffsetMs?.() ?? 0;
     const ahead = describeOffset(offsetMs < 0 ? offsetMs : leftHereMs - lengthMs);
-    throw new MfaTrayError(
+    return new MfaTrayError(
       'clock-skew',
       `This computer's clock is ${ahead}: a session of ${describeDuration(lengthMs)} from AWS would look expired here (or nearly), and AWS tools on this computer would not use it. ` +
         `Turn on automatic date and time in your system settings, then try again. ${CODE_FATE[code]}`,
       { notSent: code === 'not-sent' },
     );
+  }
+
+  /** {@link #clockFarAhead} for a session AWS would give now, by the offset measured. */
+  #clockFarAheadNow(profile: Profile, code: keyof typeof CODE_FATE): MfaTrayError | undefined {
+    return this.#clockFarAhead(profile, (this.deps.clockOffsetMs?.() ?? 0) + profile.durationSeconds * 1000, code);
   }
 
   #derive(profile: string, expiresAt: number | undefined): SessionState {
